@@ -1,0 +1,87 @@
+/*  fo_proc — one child process, spawned and watched without blocking.
+
+    fo_proc_start() posix_spawn()s argv (PATH lookup) in its own process group,
+    in cwd, with the environment overrides applied, stdin from /dev/null, and
+    stdout and stderr on two pipes captured separately (fo_capture, capped).
+    A pidfd tells when it has exited. The caller polls the fds from
+    fo_proc_pollfds() (zmq_poll or poll) and calls fo_proc_service() whenever
+    any is readable or its deadline passed. That keeps one event loop in the
+    agent (and the broker, for shared fixtures) for sockets and children.
+
+    Timeout: at the deadline the whole process group gets SIGTERM, then
+    SIGKILL after FO_PROC_KILL_GRACE_MS; the status says timed_out.
+    When the main process has exited, the rest of its process group is
+    killed too (a test must not leave processes behind).
+*/
+#ifndef FO_PROC_H
+#define FO_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "fo_capture.h"
+#include "fo_util.h"
+
+#define FO_PROC_KILL_GRACE_MS 2000u
+
+typedef struct {
+    const fo_strv *argv;        /* argv->items[0] looked up in PATH */
+    const char *cwd;            /* NULL or "" = inherit */
+    const fo_env *env;          /* overrides; NULL = none */
+    size_t output_cap;          /* per stream; 0 = FO_DEFAULT_OUTPUT_CAP */
+    uint32_t timeout_ms;        /* 0 = none */
+} fo_proc_spec;
+
+typedef struct {
+    bool exited;                /* true: exit_code valid */
+    int exit_code;
+    int signal;                 /* the signal that ended it, 0 if none */
+    bool timed_out;             /* we killed it at its deadline */
+    uint64_t duration_us;
+} fo_proc_status;
+
+typedef struct fo_proc fo_proc;
+
+/* Returns NULL when the process could not be started at all (no such
+   program, not executable, bad cwd): err says why, e.g.
+   "cannot run 'foo': No such file or directory". */
+fo_proc *fo_proc_start (const fo_proc_spec *spec, char *err, size_t errlen);
+
+/* Fills up to 3 fds to wait on for readability (pipes still open, pidfd);
+   returns how many. */
+int fo_proc_pollfds (const fo_proc *self, int fds[3]);
+
+/* Monotonic ms when fo_proc_service must be called even if no fd is ready
+   (the timeout, or the end of the kill grace); UINT64_MAX when none. */
+uint64_t fo_proc_deadline_ms (const fo_proc *self);
+
+/* Reads what is available, checks exit and deadlines. Never blocks.
+   Returns true once the process has finished and its output is collected. */
+bool fo_proc_service (fo_proc *self);
+
+/* Finished? Then status and output are final. */
+bool fo_proc_finished (const fo_proc *self);
+const fo_proc_status *fo_proc_status_get (const fo_proc *self);
+const fo_capture *fo_proc_stdout (const fo_proc *self);
+const fo_capture *fo_proc_stderr (const fo_proc *self);
+pid_t fo_proc_pid (const fo_proc *self);
+
+/* Starts killing the process group now (SIGTERM, SIGKILL after the grace).
+   Keep calling fo_proc_service until finished. */
+void fo_proc_kill (fo_proc *self);
+
+/* Kills (SIGKILL) and reaps if still running, then frees. */
+void fo_proc_destroy (fo_proc **self_p);
+
+/* "SIGSEGV" etc. */
+const char *fo_signal_name (int sig);
+
+/* Convenience for simple callers (discovery, tests): runs to completion,
+   blocking. Returns 0 and fills status/out/err (caller frees the bufs),
+   or -1 with err_text when it could not start. */
+int fo_proc_run_sync (const fo_proc_spec *spec, fo_proc_status *status,
+                      fo_buf *out, fo_buf *err, char *err_text, size_t errlen);
+
+#endif

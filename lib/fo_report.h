@@ -1,0 +1,115 @@
+/*  fo_report — the consolidated results of one run and how they are shown:
+    nose-style progress, the failure details and summary, the JSON report
+    (docs/report-json.md) and the exit status.
+
+    The broker owns a fo_report with one record per discovered test (same
+    order and index as the plan's tests) and fills each record exactly once.
+*/
+#ifndef FO_REPORT_H
+#define FO_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fo_outcome.h"
+#include "fo_util.h"
+
+/* Exit statuses of fanout run / fanout broker. */
+#define FO_EXIT_OK 0            /* every test passed or was skipped */
+#define FO_EXIT_FAILED 1        /* a test failed, errored, timed out, crashed,
+                                   or a fixture failed */
+#define FO_EXIT_USAGE 2         /* bad command line or suite file */
+#define FO_EXIT_INFRA 3         /* a test could not be run at all (not_run) */
+
+typedef struct {
+    char *id;               /* test id */
+    char *context;          /* its context id ("" for the root) */
+    bool done;              /* has its one final outcome */
+    fo_outcome outcome;
+    uint64_t duration_us;
+    char *out;              /* captured stdout (may be NULL) */
+    size_t out_len;
+    char *err;              /* captured stderr (may be NULL) */
+    size_t err_len;
+    char *message;          /* why, for anything but passed (may be NULL) */
+    char *host;             /* where it ran (NULL if it never ran) */
+    uint32_t worker;
+    uint32_t attempt;
+    bool serial;            /* ran with nothing else running */
+} fo_test_record;
+
+/* A setup or teardown that failed (counted apart from the tests). */
+typedef struct {
+    char *context;
+    char *phase;            /* "setup" or "teardown" */
+    char *message;
+    char *out;
+    size_t out_len;
+    char *err;
+    size_t err_len;
+    char *host;             /* "broker" host name for shared fixtures */
+} fo_fixture_error;
+
+typedef struct {
+    fo_test_record *tests;
+    size_t ntests;
+    fo_fixture_error *fixture_errors;
+    size_t nfixture_errors;
+    size_t nfixture_errors_cap;
+    char *suite;            /* suite file path */
+    uint64_t started_us;    /* fo_now_us() at start */
+    uint64_t finished_us;
+    uint32_t jobs;          /* worker slots in total when the run started */
+    bool interrupted;
+} fo_report;
+
+typedef enum {
+    FO_VERBOSITY_QUIET = 0, /* -q: only the summary */
+    FO_VERBOSITY_DOTS,      /* default: one character per test */
+    FO_VERBOSITY_LINES,     /* -v: "id ... ok (0.12s)" per test */
+} fo_verbosity;
+
+/* Creates a report for ntests tests whose ids/contexts are copied. */
+void fo_report_init (fo_report *self, size_t ntests);
+void fo_report_set_test (fo_report *self, size_t index, const char *id, const char *context);
+/* Record ownership: strings passed to fo_report_finish_test are copied. */
+typedef struct {
+    fo_outcome outcome;
+    uint64_t duration_us;
+    const char *out; size_t out_len;
+    const char *err; size_t err_len;
+    const char *message;
+    const char *host;
+    uint32_t worker;
+    uint32_t attempt;
+    bool serial;
+} fo_test_result_view;
+
+/* Sets the final outcome of test `index`. Returns false (and changes
+   nothing) when that test already has one: never counted twice. */
+bool fo_report_finish_test (fo_report *self, size_t index, const fo_test_result_view *r);
+void fo_report_add_fixture_error (fo_report *self, const char *context, const char *phase,
+                                  const char *message, const char *out, size_t out_len,
+                                  const char *err, size_t err_len, const char *host);
+void fo_report_free (fo_report *self);
+
+/* Counts per outcome. */
+void fo_report_counts (const fo_report *self, size_t counts[FO_OUTCOME_COUNT]);
+
+/* Progress: called once per finished test, in the order results arrive. */
+void fo_report_progress (FILE *out, fo_verbosity verbosity, const fo_test_record *rec);
+
+/* After the run: a newline after the dots, then each failure/error with its
+   captured output, then "Ran N tests in X.XXs (R tests/s)", OK or FAILED (...),
+   and last "N passed, N failed, N errors, N skipped". */
+void fo_report_print_summary (FILE *out, const fo_report *self, fo_verbosity verbosity);
+
+/* Writes the JSON report (jansson). Returns 0, or -1 with err set. */
+int fo_report_write_json (const fo_report *self, const char *path, char *err, size_t errlen);
+
+/* FO_EXIT_OK, FO_EXIT_FAILED or FO_EXIT_INFRA (infra wins over failed). */
+int fo_report_exit_status (const fo_report *self);
+
+#endif

@@ -1,0 +1,76 @@
+/*  fo_util — the small containers every layer shares.
+
+    fo_buf   a growable byte buffer (always NUL-terminated for convenience)
+    fo_strv  a growable string vector, always NULL-terminated (usable as argv)
+    fo_env   an ordered list of NAME=VALUE overrides; set() replaces a name
+
+    Allocation failure aborts the process: fanout cannot do anything useful
+    without memory, and checking every small allocation would hide the logic.
+    Limits on untrusted sizes are enforced before allocating (see proto/).
+*/
+#ifndef FO_UTIL_H
+#define FO_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+void *fo_xmalloc (size_t size);
+void *fo_xcalloc (size_t count, size_t size);
+void *fo_xrealloc (void *ptr, size_t size);
+char *fo_xstrdup (const char *s);                  /* NULL -> NULL */
+char *fo_xstrndup (const char *s, size_t n);
+char *fo_xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+
+/* Monotonic clock in microseconds / milliseconds. */
+uint64_t fo_now_us (void);
+uint64_t fo_now_ms (void);
+
+typedef struct {
+    char *data;                 /* NUL-terminated; may contain NULs inside */
+    size_t len;
+    size_t cap;
+} fo_buf;
+
+void fo_buf_append (fo_buf *self, const void *data, size_t len);
+void fo_buf_puts (fo_buf *self, const char *s);
+void fo_buf_printf (fo_buf *self, const char *fmt, ...) __attribute__ ((format (printf, 2, 3)));
+void fo_buf_reset (fo_buf *self);                  /* len = 0, keeps memory */
+char *fo_buf_steal (fo_buf *self);                 /* returns data, buffer becomes empty */
+void fo_buf_free (fo_buf *self);
+
+typedef struct {
+    char **items;               /* items[len] == NULL always (when items != NULL) */
+    size_t len;
+    size_t cap;
+} fo_strv;
+
+void fo_strv_push (fo_strv *self, const char *s);  /* copies s */
+void fo_strv_push_owned (fo_strv *self, char *s);  /* takes ownership */
+void fo_strv_copy (fo_strv *dst, const fo_strv *src);   /* dst must be empty */
+void fo_strv_free (fo_strv *self);
+
+typedef struct {
+    char *name;
+    char *value;
+    bool secret;                /* never echoed in logs or reports */
+} fo_kv;
+
+typedef struct {
+    fo_kv *items;
+    size_t len;
+    size_t cap;
+} fo_env;
+
+void fo_env_set (fo_env *self, const char *name, const char *value);
+const char *fo_env_get (const fo_env *self, const char *name);
+void fo_env_merge (fo_env *dst, const fo_env *src);    /* src overrides dst */
+void fo_env_copy (fo_env *dst, const fo_env *src);     /* dst must be empty */
+void fo_env_free (fo_env *self);
+
+/* Builds a NULL-terminated envp: the current process environment with the
+   overrides applied. Free with fo_strv_free. */
+void fo_env_build_envp (const fo_env *overrides, fo_strv *envp);
+
+#endif

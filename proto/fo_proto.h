@@ -1,0 +1,172 @@
+/*  fo_proto — the wire protocol between broker and agents.
+
+    Every message is ONE ZeroMQ frame holding ONE msgpack map. Each map has
+    "v" (protocol version, unsigned int) and "type" (string), plus the fields
+    of its type. docs/protocol.md documents every message and field.
+
+    Versioning rule: decoders are strict — unknown keys, missing keys and wrong
+    types are rejected — so any change to a message's fields bumps
+    FO_PROTO_VERSION. A peer speaking another version is refused with a reason.
+
+    The decoder is written for hostile input: before msgpack-c sees a byte,
+    fo_proto_prescan() walks the headers and rejects nesting deeper than
+    FO_PROTO_MAX_DEPTH, strings/bins longer than FO_PROTO_MAX_STRING, and
+    arrays/maps that announce more elements than the remaining bytes could
+    hold (msgpack-c allocates per announced element before reading them).
+    Messages larger than FO_PROTO_MAX_MESSAGE are never received (ZMQ_MAXMSGSIZE).
+*/
+#ifndef FO_PROTO_H
+#define FO_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fo_outcome.h"
+#include "fo_util.h"
+
+#define FO_PROTO_VERSION 1u
+#define FO_PROTO_MAX_MESSAGE (16u * 1024u * 1024u)   /* whole frame, bytes */
+#define FO_PROTO_MAX_STRING (8u * 1024u * 1024u)     /* one str or bin */
+#define FO_PROTO_MAX_DEPTH 6                         /* lease.steps[].env{} is 3 */
+
+/* Decoder results. */
+#define FO_PROTO_OK 0
+#define FO_PROTO_EMALFORMED (-1)  /* not a valid message of this version */
+#define FO_PROTO_EVERSION (-2)    /* well-formed map but "v" is not ours */
+
+typedef enum {
+    FO_MSG_HELLO = 1,   /* agent -> broker */
+    FO_MSG_WELCOME,     /* broker -> agent */
+    FO_MSG_REFUSE,      /* broker -> agent */
+    FO_MSG_REQUEST,     /* agent -> broker: credit for more tasks */
+    FO_MSG_LEASE,       /* broker -> agent: one task */
+    FO_MSG_RESULT,      /* agent -> broker: one test's result */
+    FO_MSG_DONE,        /* agent -> broker: a lease has finished */
+    FO_MSG_HEARTBEAT,   /* both ways */
+    FO_MSG_CANCEL,      /* broker -> agent: stop a lease */
+    FO_MSG_SHUTDOWN,    /* broker -> agent: the run is over / broker leaves */
+    FO_MSG_BYE,         /* agent -> broker: the agent leaves */
+} fo_msg_type;
+
+/* "hello", "welcome", ... ; NULL for unknown */
+const char *fo_msg_type_name (fo_msg_type type);
+
+typedef struct {
+    char *agent_id;     /* unique per agent process, e.g. "host:pid:random" */
+    char *host;         /* the agent's host name, for the report */
+    uint32_t slots;     /* worker slots (>= 1) */
+} fo_hello;
+
+typedef struct {
+    char *broker_id;
+    uint32_t heartbeat_ms;  /* how often each side sends heartbeats */
+    uint32_t liveness;      /* heartbeats missed before the peer is dead */
+} fo_welcome;
+
+typedef struct {
+    char *reason;
+} fo_refuse, fo_shutdown, fo_bye;
+
+typedef struct {
+    uint32_t credit;    /* how many MORE leases the agent can take now */
+} fo_request;
+
+typedef enum {
+    FO_STEP_SETUP = 0,  /* a context's setup: on failure its scope is skipped */
+    FO_STEP_TEST,       /* runs tests; results are read by the step's reader */
+    FO_STEP_TEARDOWN,   /* closes the innermost open setup */
+} fo_step_kind;
+
+typedef enum {
+    FO_READER_EXIT_STATUS = 0,  /* one test per step: 0 pass, skip_code skip, else fail */
+} fo_reader;
+
+const char *fo_step_kind_name (fo_step_kind kind);  /* "setup", "test", "teardown" */
+const char *fo_reader_name (fo_reader reader);      /* "exit-status" */
+
+typedef struct {
+    fo_step_kind kind;
+    char *name;         /* the test id (test step) or context id (fixtures) */
+    fo_strv argv;       /* argv[0] is looked up in PATH; never empty */
+    char *cwd;          /* absolute path, or "" for the agent's own cwd */
+    fo_env env;         /* overrides applied on top of the agent's environment */
+    uint32_t timeout_ms;/* 0 = none */
+    fo_reader reader;
+    fo_strv tests;      /* the test ids this step reports (empty for fixtures) */
+} fo_step;
+
+typedef struct {
+    uint64_t lease;     /* unique per broker run, never reused */
+    uint32_t attempt;   /* 1 for the first try */
+    uint32_t output_cap;/* bytes of stdout and of stderr kept per step */
+    int32_t skip_code;  /* exit status meaning "skipped" (77) */
+    fo_step *steps;
+    size_t nsteps;
+} fo_lease;
+
+typedef struct {
+    uint64_t lease;
+    uint32_t step;      /* index into the lease's steps */
+    char *test;         /* test id; "" for a fixture (setup/teardown) error */
+    fo_outcome outcome;
+    uint64_t duration_us;
+    char *out;          /* captured stdout, arbitrary bytes, NUL-terminated copy */
+    size_t out_len;
+    char *err;          /* captured stderr */
+    size_t err_len;
+    char *message;      /* human explanation: "exit status 3", "killed by SIGSEGV" */
+    char *host;
+    uint32_t worker;    /* slot number on that host, from 1 */
+    uint32_t attempt;
+} fo_result;
+
+typedef struct {
+    uint64_t lease;
+    int32_t exit_status;    /* of the task; -1 when a signal ended it */
+    int32_t signal;         /* 0 when none */
+} fo_done;
+
+typedef struct {
+    uint64_t lease;
+} fo_cancel;
+
+typedef struct {
+    fo_msg_type type;
+    uint32_t version;       /* set by decode; encode always writes FO_PROTO_VERSION */
+    union {
+        fo_hello hello;
+        fo_welcome welcome;
+        fo_refuse refuse;
+        fo_request request;
+        fo_lease lease;
+        fo_result result;
+        fo_done done;
+        fo_cancel cancel;
+        fo_shutdown shutdown;
+        fo_bye bye;
+    } u;
+} fo_msg;
+
+/* Appends the msgpack encoding of msg to out. Returns 0, or -1 if msg is
+   not encodable (unknown type, a string over the limits). */
+int fo_msg_encode (const fo_msg *msg, fo_buf *out);
+
+/* Decodes exactly one message occupying all of data[0..len). On success
+   returns FO_PROTO_OK and *msg owns copies of everything (free with
+   fo_msg_free). Otherwise returns FO_PROTO_EMALFORMED or FO_PROTO_EVERSION,
+   writes a one-line reason into err, and leaves nothing to free. */
+int fo_msg_decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errlen);
+
+/* Frees what a decoded (or hand-built with fo_x* allocations) message owns. */
+void fo_msg_free (fo_msg *msg);
+
+/* Frees one step's contents (used by the planner too). */
+void fo_step_free (fo_step *step);
+/* Deep copy of a step. */
+void fo_step_copy (fo_step *dst, const fo_step *src);
+
+/* The structural pre-scan run by fo_msg_decode. Exposed for tests/fuzzing.
+   Returns 0 when data holds exactly one msgpack object within the limits. */
+int fo_proto_prescan (const void *data, size_t len, char *err, size_t errlen);
+
+#endif

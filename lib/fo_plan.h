@@ -11,6 +11,28 @@
     A task is a list of steps (fo_step, the wire form) with setups and
     teardowns nested properly. Deterministic: the same suite gives the same
     plan, in file order. Serial tasks come after all parallel ones.
+
+    Steps of a task:
+      test      name = test id, argv = its run command, the test's effective
+                cwd (absolute) / env / timeout, tests = {test id}
+      setup,    name = context id, the context's command and its effective
+      teardown  cwd / env / timeout, tests empty
+    An unmarked context with fixtures gives [setup] own tests, each child
+    context flattened the same way (whatever the child's mode), [teardown].
+    Split contexts wrap each task below them: their setups outermost first,
+    their teardowns innermost first. Shared contexts give no steps: their
+    fixtures are in plan->shared, run by the broker.
+    argv is never empty on the wire, so a context with only a setup gets no
+    teardown step and vice versa. Scope rule for the agent: a teardown closes
+    the innermost open setup of the same name (context id). When a setup
+    fails, every following step is skipped up to the teardown with the same
+    name, or - when the context has no teardown - up to the first step whose
+    name is neither the context id nor below it ("id/..."; the root's id ""
+    covers everything), or the end of the task. Ids make this exact: every
+    step inside a context's scope is named by an id under the context's id.
+    Contexts whose subtree holds no test give no steps, no task and no
+    shared fixture. Tests are borrowed from the suite; each test's run argv
+    must be non-empty (the loader checks it).
 */
 #ifndef FO_PLAN_H
 #define FO_PLAN_H

@@ -1,1 +1,47 @@
-/* being written */
+/*  fo_proto_names — the wire names of the protocol's enums.
+
+    The wire carries names, not numbers, so that a capture of the traffic is
+    readable and so that reordering a C enum can never silently change the
+    meaning of a message. The decoder finds a name's value by asking these
+    functions for every value in turn, so each name lives in one place.
+*/
+#include "fo_proto.h"
+
+const char *
+fo_msg_type_name (fo_msg_type type)
+{
+    switch (type) {
+    case FO_MSG_HELLO:     return "hello";
+    case FO_MSG_WELCOME:   return "welcome";
+    case FO_MSG_REFUSE:    return "refuse";
+    case FO_MSG_REQUEST:   return "request";
+    case FO_MSG_LEASE:     return "lease";
+    case FO_MSG_RESULT:    return "result";
+    case FO_MSG_DONE:      return "done";
+    case FO_MSG_HEARTBEAT: return "heartbeat";
+    case FO_MSG_CANCEL:    return "cancel";
+    case FO_MSG_SHUTDOWN:  return "shutdown";
+    case FO_MSG_BYE:       return "bye";
+    }
+    return NULL;
+}
+
+const char *
+fo_step_kind_name (fo_step_kind kind)
+{
+    switch (kind) {
+    case FO_STEP_SETUP:    return "setup";
+    case FO_STEP_TEST:     return "test";
+    case FO_STEP_TEARDOWN: return "teardown";
+    }
+    return NULL;
+}
+
+const char *
+fo_reader_name (fo_reader reader)
+{
+    switch (reader) {
+    case FO_READER_EXIT_STATUS: return "exit-status";
+    }
+    return NULL;
+}

@@ -1,0 +1,316 @@
+/*  fo_execution — runs one lease's steps in one worker slot.
+    See fo_execution.h for the scope rules. */
+#include "fo_execution.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fo_proc.h"
+
+struct fo_execution {
+    fo_lease lease;
+    uint32_t worker;
+    char *host;
+    fo_result_fn *on_result;
+    void *arg;
+
+    size_t next;            /* next step to start */
+    size_t current;         /* step whose process runs (valid when proc) */
+    fo_proc *proc;
+    bool finished;
+    bool cancelled;
+    char *cancel_reason;
+
+    /* A failed setup: steps are skipped until the teardown named skip_scope. */
+    char *skip_scope;
+    char *skip_message;     /* "setup of context 'db' failed: exit status 1" */
+    fo_buf skip_out, skip_err;
+
+    int32_t exit_status;    /* first failure, for the done message */
+    int32_t signal;
+};
+
+fo_execution *
+fo_execution_new (fo_lease *lease, uint32_t worker, const char *host,
+                  fo_result_fn *on_result, void *arg)
+{
+    fo_execution *self = fo_xcalloc (1, sizeof *self);
+    self->lease = *lease;
+    memset (lease, 0, sizeof *lease);
+    self->worker = worker;
+    self->host = fo_xstrdup (host);
+    self->on_result = on_result;
+    self->arg = arg;
+    return self;
+}
+
+static void
+emit (fo_execution *self, size_t step, const char *test, fo_outcome outcome,
+      uint64_t duration_us, const char *out, size_t out_len, const char *err, size_t err_len,
+      const char *message)
+{
+    fo_result r = {
+        .lease = self->lease.lease,
+        .step = (uint32_t) step,
+        .test = (char *) test,
+        .outcome = outcome,
+        .duration_us = duration_us,
+        .out = (char *) (out ? out : ""),
+        .out_len = out ? out_len : 0,
+        .err = (char *) (err ? err : ""),
+        .err_len = err ? err_len : 0,
+        .message = (char *) (message ? message : ""),
+        .host = self->host,
+        .worker = self->worker,
+        .attempt = self->lease.attempt,
+    };
+    self->on_result (self->arg, &r);
+}
+
+static void
+note_failure (fo_execution *self, int32_t exit_status, int32_t sig)
+{
+    if (self->exit_status == 0 && self->signal == 0) {
+        self->exit_status = exit_status;
+        self->signal = sig;
+    }
+}
+
+/* Every test of a step gets the same outcome (a step that could not run). */
+static void
+emit_all_tests (fo_execution *self, size_t step, fo_outcome outcome, const char *out,
+                size_t out_len, const char *err, size_t err_len, const char *message)
+{
+    const fo_step *s = &self->lease.steps[step];
+    for (size_t i = 0; i < s->tests.len; i++)
+        emit (self, step, s->tests.items[i], outcome, 0, out, out_len, err, err_len, message);
+}
+
+static char *
+describe_status (const fo_proc_status *st, uint32_t timeout_ms)
+{
+    if (st->timed_out)
+        return fo_xasprintf ("timed out after %.1fs (limit %.1fs)", (double) st->duration_us / 1e6,
+                             (double) timeout_ms / 1e3);
+    if (st->signal)
+        return fo_xasprintf ("killed by %s", fo_signal_name (st->signal));
+    return fo_xasprintf ("exit status %d", st->exit_code);
+}
+
+static void
+finish_step (fo_execution *self)
+{
+    const fo_step *step = &self->lease.steps[self->current];
+    const fo_proc_status *st = fo_proc_status_get (self->proc);
+    fo_buf out = { 0 }, err = { 0 };
+    fo_capture_render (fo_proc_stdout (self->proc), &out);
+    fo_capture_render (fo_proc_stderr (self->proc), &err);
+    bool ok = st->exited && !st->timed_out && st->exit_code == 0;
+    char *status = describe_status (st, step->timeout_ms);
+
+    if (!ok)
+        note_failure (self, st->exited ? st->exit_code : -1, st->signal);
+
+    switch (step->kind) {
+    case FO_STEP_TEST: {
+        fo_outcome outcome = FO_PASSED;
+        char *message = NULL;
+        if (self->cancelled && !ok) {
+            outcome = FO_NOT_RUN;
+            message = fo_xasprintf ("not run (%s)", self->cancel_reason);
+        }
+        else if (st->timed_out)
+            outcome = FO_TIMEOUT;
+        else if (st->signal)
+            outcome = FO_CRASHED;
+        else if (st->exit_code == self->lease.skip_code) {
+            outcome = FO_SKIPPED;
+            message = fo_xasprintf ("skipped (exit status %d)", st->exit_code);
+        }
+        else if (st->exit_code != 0)
+            outcome = FO_FAILED;
+        for (size_t i = 0; i < step->tests.len; i++)
+            emit (self, self->current, step->tests.items[i], outcome, st->duration_us, out.data,
+                  out.len, err.data, err.len, message ? message : (ok ? "" : status));
+        free (message);
+        break;
+    }
+    case FO_STEP_SETUP:
+        if (!ok) {
+            self->skip_scope = fo_xstrdup (step->name);
+            self->skip_message = fo_xasprintf ("setup of context '%s' failed: %s", step->name, status);
+            self->skip_out = out;
+            self->skip_err = err;
+            memset (&out, 0, sizeof out);
+            memset (&err, 0, sizeof err);
+        }
+        break;
+    case FO_STEP_TEARDOWN:
+        if (!ok) {
+            char *message = fo_xasprintf ("teardown of context '%s' failed: %s", step->name, status);
+            emit (self, self->current, "", FO_ERROR, st->duration_us, out.data, out.len, err.data,
+                  err.len, message);
+            free (message);
+        }
+        break;
+    }
+    free (status);
+    fo_buf_free (&out);
+    fo_buf_free (&err);
+    fo_proc_destroy (&self->proc);
+}
+
+/* A step that is skipped because its scope's setup failed. */
+static void
+skip_step (fo_execution *self, size_t index)
+{
+    const fo_step *step = &self->lease.steps[index];
+    if (step->kind == FO_STEP_TEST)
+        emit_all_tests (self, index, FO_ERROR, self->skip_out.data, self->skip_out.len,
+                        self->skip_err.data, self->skip_err.len, self->skip_message);
+    else if (step->kind == FO_STEP_TEARDOWN && strcmp (step->name, self->skip_scope) == 0) {
+        free (self->skip_scope);
+        free (self->skip_message);
+        fo_buf_free (&self->skip_out);
+        fo_buf_free (&self->skip_err);
+        self->skip_scope = self->skip_message = NULL;
+    }
+}
+
+/* A step whose process could not even be started. */
+static void
+unstartable_step (fo_execution *self, size_t index, const char *why)
+{
+    const fo_step *step = &self->lease.steps[index];
+    note_failure (self, 127, 0);
+    switch (step->kind) {
+    case FO_STEP_TEST:
+        emit_all_tests (self, index, FO_ERROR, NULL, 0, NULL, 0, why);
+        break;
+    case FO_STEP_SETUP:
+        self->skip_scope = fo_xstrdup (step->name);
+        self->skip_message = fo_xasprintf ("setup of context '%s' failed: %s", step->name, why);
+        break;
+    case FO_STEP_TEARDOWN: {
+        char *message = fo_xasprintf ("teardown of context '%s' failed: %s", step->name, why);
+        emit (self, index, "", FO_ERROR, 0, NULL, 0, NULL, 0, message);
+        free (message);
+        break;
+    }
+    }
+}
+
+static void
+start_next (fo_execution *self)
+{
+    while (!self->proc && self->next < self->lease.nsteps) {
+        size_t index = self->next++;
+        const fo_step *step = &self->lease.steps[index];
+        if (self->cancelled) {
+            if (step->kind == FO_STEP_TEST) {
+                char *message = fo_xasprintf ("not run (%s)", self->cancel_reason);
+                emit_all_tests (self, index, FO_NOT_RUN, NULL, 0, NULL, 0, message);
+                free (message);
+            }
+            continue;
+        }
+        if (self->skip_scope) {
+            skip_step (self, index);
+            continue;
+        }
+        fo_proc_spec spec = {
+            .argv = &step->argv,
+            .cwd = step->cwd,
+            .env = &step->env,
+            .output_cap = self->lease.output_cap,
+            .timeout_ms = step->timeout_ms,
+        };
+        char why[512];
+        self->proc = fo_proc_start (&spec, why, sizeof why);
+        if (self->proc)
+            self->current = index;
+        else
+            unstartable_step (self, index, why);
+    }
+    if (!self->proc && self->next >= self->lease.nsteps)
+        self->finished = true;
+}
+
+int
+fo_execution_pollfds (const fo_execution *self, int fds[3])
+{
+    return self->proc ? fo_proc_pollfds (self->proc, fds) : 0;
+}
+
+uint64_t
+fo_execution_deadline_ms (const fo_execution *self)
+{
+    return self->proc ? fo_proc_deadline_ms (self->proc) : UINT64_MAX;
+}
+
+bool
+fo_execution_service (fo_execution *self)
+{
+    while (!self->finished) {
+        if (self->proc) {
+            if (!fo_proc_service (self->proc))
+                return false;
+            finish_step (self);
+        }
+        start_next (self);
+        if (self->proc && !fo_proc_service (self->proc))
+            return false;   /* running: wait for its fds */
+    }
+    return true;
+}
+
+void
+fo_execution_cancel (fo_execution *self, const char *reason)
+{
+    if (self->cancelled)
+        return;
+    self->cancelled = true;
+    self->cancel_reason = fo_xstrdup (reason);
+    if (self->proc)
+        fo_proc_kill (self->proc);
+}
+
+uint64_t
+fo_execution_lease (const fo_execution *self)
+{
+    return self->lease.lease;
+}
+
+uint32_t
+fo_execution_worker (const fo_execution *self)
+{
+    return self->worker;
+}
+
+void
+fo_execution_status (const fo_execution *self, int32_t *exit_status, int32_t *signal)
+{
+    *exit_status = self->signal ? -1 : self->exit_status;
+    *signal = self->signal;
+}
+
+void
+fo_execution_destroy (fo_execution **self_p)
+{
+    fo_execution *self = *self_p;
+    if (!self)
+        return;
+    fo_proc_destroy (&self->proc);
+    fo_msg lease_msg = { .type = FO_MSG_LEASE };
+    lease_msg.u.lease = self->lease;
+    fo_msg_free (&lease_msg);
+    free (self->host);
+    free (self->cancel_reason);
+    free (self->skip_scope);
+    free (self->skip_message);
+    fo_buf_free (&self->skip_out);
+    fo_buf_free (&self->skip_err);
+    free (self);
+    *self_p = NULL;
+}

@@ -1,0 +1,50 @@
+/*  fo_execution — one lease running in one worker slot of an agent.
+
+    Runs the lease's steps in order, one process at a time, and reads each
+    test step's results with its reader (today: the exit status). Setup and
+    teardown steps are scopes: when a setup fails, every step up to the
+    teardown of the same context is skipped, each test in that scope is
+    reported as an error carrying the setup's output, and that teardown does
+    not run (its setup never completed). A failing teardown is reported as a
+    fixture error (a result whose test id is "").
+
+    Never blocks: the agent polls fo_execution_pollfds() with its socket and
+    calls fo_execution_service() when something is ready or a deadline passed.
+*/
+#ifndef FO_EXECUTION_H
+#define FO_EXECUTION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fo_proto.h"
+
+typedef struct fo_execution fo_execution;
+
+/* Called once per test (and per fixture error) as soon as it is known. */
+typedef void (fo_result_fn) (void *arg, const fo_result *result);
+
+/* Takes ownership of lease's contents (the caller's struct is zeroed). */
+fo_execution *fo_execution_new (fo_lease *lease, uint32_t worker, const char *host,
+                                fo_result_fn *on_result, void *arg);
+
+/* Up to 3 fds of the running step's process; returns how many. */
+int fo_execution_pollfds (const fo_execution *self, int fds[3]);
+uint64_t fo_execution_deadline_ms (const fo_execution *self);
+
+/* Advances as far as possible without blocking. True once every step is
+   done (or skipped) and every result has been emitted. */
+bool fo_execution_service (fo_execution *self);
+
+/* Stops the task: kills the running process group; the remaining tests are
+   reported as not_run with the reason. Keep servicing until finished. */
+void fo_execution_cancel (fo_execution *self, const char *reason);
+
+uint64_t fo_execution_lease (const fo_execution *self);
+uint32_t fo_execution_worker (const fo_execution *self);
+/* For the done message: the first failing exit status, or the signal. */
+void fo_execution_status (const fo_execution *self, int32_t *exit_status, int32_t *signal);
+
+void fo_execution_destroy (fo_execution **self_p);
+
+#endif

@@ -1,0 +1,437 @@
+/*  fo_proc — one child process, spawned and watched without blocking.
+
+    Why it is built this way:
+    - posix_spawnp (clone+vfork underneath) is cheap enough for thousands of
+      spawns a second, and lets us set the process group, signal mask and
+      signal dispositions without running our own code in the child.
+    - glibc reports a missing program or a bad cwd from posix_spawnp only as
+      exit status 127 in some versions, so both are checked before spawning
+      to give a real error (fo_proc_check).
+    - Exit is seen through a pidfd (pollable next to the pipes and sockets),
+      and confirmed with waitid(WNOWAIT) so that the pid stays a zombie
+      until its process group has been killed: the group id then cannot be
+      reused by an unrelated process between reaping and killing.
+    - No SIGCHLD handler and no waitpid(-1): broker and agent share one
+      process in `fanout run` and each reaps only its own children.
+    - No static mutable state: fo_proc is used from several threads.
+*/
+#include "fo_proc.h"
+#include "fo_proc_check.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define READ_CHUNK (64u * 1024u)
+/* Reads per stream per service call: a child writing without pause must
+   not keep us from checking deadlines and other fds. */
+#define READS_PER_SERVICE 16
+/* Without a pidfd (old kernel) exit is found by polling this often. */
+#define NO_PIDFD_POLL_MS 10u
+
+struct fo_proc {
+    pid_t pid;                  /* also the process group id */
+    int pidfd;                  /* -1 when the kernel has none */
+    int out_fd;                 /* read ends, -1 once closed */
+    int err_fd;
+    fo_capture out;
+    fo_capture err;
+    fo_proc_status status;
+    uint64_t start_us;
+    uint64_t timeout_at_ms;     /* UINT64_MAX: no timeout */
+    uint64_t kill_at_ms;        /* SIGKILL after the grace; UINT64_MAX: not yet */
+    bool term_sent;
+    bool kill_sent;
+    bool finished;              /* reaped, output collected */
+};
+
+/* ---------------------------------------------------------------------- */
+/* Spawning */
+
+static void
+close_fd (int *fd)
+{
+    if (*fd >= 0) {
+        close (*fd);
+        *fd = -1;
+    }
+}
+
+/*  A pipe whose read end (ours) is non-blocking and whose write end (the
+    child's stdout/stderr) stays blocking: O_NONBLOCK lives on the open file
+    description, so setting it on both ends would hand the child a stdout
+    that fails with EAGAIN whenever we are slow to read. */
+static int
+make_pipe (int fds[2])
+{
+    if (pipe2 (fds, O_CLOEXEC) != 0)
+        return errno;
+    if (fcntl (fds[0], F_SETFL, O_NONBLOCK) != 0) {
+        int rc = errno;
+        close (fds[0]);
+        close (fds[1]);
+        return rc;
+    }
+    return 0;
+}
+
+static int
+spawn (fo_proc *self, const fo_proc_spec *spec, int out_w, int err_w)
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t attr;
+    posix_spawn_file_actions_init (&fa);
+    posix_spawnattr_init (&attr);
+
+    posix_spawn_file_actions_addopen (&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2 (&fa, out_w, 1);
+    posix_spawn_file_actions_adddup2 (&fa, err_w, 2);
+    if (spec->cwd && *spec->cwd)
+        posix_spawn_file_actions_addchdir_np (&fa, spec->cwd);
+
+    /* Own process group, so a timeout or cleanup reaches grandchildren;
+       default signal state, so tests do not inherit what we block or ignore. */
+    sigset_t mask, defaults;
+    sigemptyset (&mask);
+    sigemptyset (&defaults);
+    const int reset[] = { SIGPIPE, SIGINT, SIGTERM, SIGCHLD, SIGHUP, SIGQUIT };
+    for (size_t i = 0; i < sizeof reset / sizeof reset[0]; i++)
+        sigaddset (&defaults, reset[i]);
+    posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK
+                                         | POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setpgroup (&attr, 0);
+    posix_spawnattr_setsigmask (&attr, &mask);
+    posix_spawnattr_setsigdefault (&attr, &defaults);
+
+    fo_strv envp = { 0 };
+    fo_env_build_envp (spec->env, &envp);
+
+    self->start_us = fo_now_us ();
+    int rc = posix_spawnp (&self->pid, spec->argv->items[0], &fa, &attr,
+                           spec->argv->items, envp.items);
+
+    fo_strv_free (&envp);
+    posix_spawnattr_destroy (&attr);
+    posix_spawn_file_actions_destroy (&fa);
+    return rc;
+}
+
+fo_proc *
+fo_proc_start (const fo_proc_spec *spec, char *err, size_t errlen)
+{
+    if (!spec->argv || spec->argv->len == 0 || !spec->argv->items[0]) {
+        snprintf (err, errlen, "cannot run an empty command");
+        return NULL;
+    }
+    const char *prog = spec->argv->items[0];
+    if (fo_proc_check_runnable (prog, spec->cwd, err, errlen) != 0)
+        return NULL;
+    int rc;
+
+    int out_pipe[2], err_pipe[2];
+    if ((rc = make_pipe (out_pipe)) != 0) {
+        snprintf (err, errlen, "cannot run '%s': pipe: %s", prog, strerror (rc));
+        return NULL;
+    }
+    if ((rc = make_pipe (err_pipe)) != 0) {
+        close (out_pipe[0]);
+        close (out_pipe[1]);
+        snprintf (err, errlen, "cannot run '%s': pipe: %s", prog, strerror (rc));
+        return NULL;
+    }
+
+    fo_proc *self = fo_xcalloc (1, sizeof *self);
+    self->pidfd = -1;
+    self->out_fd = out_pipe[0];
+    self->err_fd = err_pipe[0];
+    rc = spawn (self, spec, out_pipe[1], err_pipe[1]);
+    close (out_pipe[1]);
+    close (err_pipe[1]);
+    if (rc != 0) {
+        close_fd (&self->out_fd);
+        close_fd (&self->err_fd);
+        free (self);
+        snprintf (err, errlen, "cannot run '%s': %s", prog, strerror (rc));
+        return NULL;
+    }
+
+    size_t cap = spec->output_cap ? spec->output_cap : FO_DEFAULT_OUTPUT_CAP;
+    fo_capture_init (&self->out, cap);
+    fo_capture_init (&self->err, cap);
+    self->pidfd = (int) syscall (SYS_pidfd_open, self->pid, 0);
+    self->timeout_at_ms = spec->timeout_ms
+                              ? self->start_us / 1000u + spec->timeout_ms
+                              : UINT64_MAX;
+    self->kill_at_ms = UINT64_MAX;
+    return self;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Watching */
+
+/*  Reads up to max_reads chunks; closes the fd at end of file. Returns
+    true when the pipe is drained for now (EAGAIN or closed). */
+static bool
+read_pipe (int *fd, fo_capture *cap, int max_reads)
+{
+    char buf[READ_CHUNK];
+    for (int i = 0; *fd >= 0 && i < max_reads; i++) {
+        ssize_t n = read (*fd, buf, sizeof buf);
+        if (n > 0)
+            fo_capture_append (cap, buf, (size_t) n);
+        else if (n < 0 && errno == EINTR)
+            continue;
+        else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return true;
+        else
+            close_fd (fd);      /* EOF or a real error: nothing more to get */
+    }
+    return *fd < 0;
+}
+
+static void
+signal_group (fo_proc *self, int sig)
+{
+    /* Only while our pid is unreaped: then the group id cannot be reused. */
+    kill (-self->pid, sig);
+}
+
+static void
+begin_kill (fo_proc *self)
+{
+    if (self->term_sent)
+        return;
+    signal_group (self, SIGTERM);
+    self->term_sent = true;
+    self->kill_at_ms = fo_now_ms () + FO_PROC_KILL_GRACE_MS;
+}
+
+/*  The main process has exited (a zombie still). Collect what it left in
+    the pipes, kill whatever else is in its group, reap it. Processes that
+    escaped the group may still hold the pipes: we do not wait for their
+    end of file, a drain that sees EAGAIN ends the capture. */
+static void
+finish (fo_proc *self)
+{
+    read_pipe (&self->out_fd, &self->out, READS_PER_SERVICE);
+    read_pipe (&self->err_fd, &self->err, READS_PER_SERVICE);
+    signal_group (self, SIGKILL);
+
+    int wstatus = 0;
+    pid_t rc;
+    while ((rc = waitpid (self->pid, &wstatus, 0)) < 0 && errno == EINTR)
+        ;
+    if (rc != self->pid)
+        ;                       /* reaped elsewhere: no status to report */
+    else if (WIFEXITED (wstatus)) {
+        self->status.exited = true;
+        self->status.exit_code = WEXITSTATUS (wstatus);
+    }
+    else if (WIFSIGNALED (wstatus))
+        self->status.signal = WTERMSIG (wstatus);
+
+    /* What the killed group members wrote last is in the pipes already. */
+    read_pipe (&self->out_fd, &self->out, READS_PER_SERVICE);
+    read_pipe (&self->err_fd, &self->err, READS_PER_SERVICE);
+    close_fd (&self->out_fd);
+    close_fd (&self->err_fd);
+    close_fd (&self->pidfd);
+    self->finished = true;
+}
+
+/*  true once the main process is a zombie; does not reap it. */
+static bool
+has_exited (fo_proc *self)
+{
+    siginfo_t info;
+    memset (&info, 0, sizeof info);
+    int rc;
+    while ((rc = waitid (P_PID, (id_t) self->pid, &info, WEXITED | WNOHANG | WNOWAIT)) < 0
+           && errno == EINTR)
+        ;
+    /* An error (ECHILD) means someone else reaped it: treat as exited,
+       finish() then reports no exit code. */
+    return rc < 0 || info.si_pid == self->pid;
+}
+
+bool
+fo_proc_service (fo_proc *self)
+{
+    if (self->finished)
+        return true;
+    read_pipe (&self->out_fd, &self->out, READS_PER_SERVICE);
+    read_pipe (&self->err_fd, &self->err, READS_PER_SERVICE);
+    if (has_exited (self)) {
+        self->status.duration_us = fo_now_us () - self->start_us;
+        finish (self);
+        return true;
+    }
+    uint64_t now = fo_now_ms ();
+    if (!self->term_sent && now >= self->timeout_at_ms) {
+        self->status.timed_out = true;
+        begin_kill (self);
+    }
+    if (!self->kill_sent && now >= self->kill_at_ms) {
+        signal_group (self, SIGKILL);
+        self->kill_sent = true;
+    }
+    return false;
+}
+
+int
+fo_proc_pollfds (const fo_proc *self, int fds[3])
+{
+    int n = 0;
+    if (self->out_fd >= 0)
+        fds[n++] = self->out_fd;
+    if (self->err_fd >= 0)
+        fds[n++] = self->err_fd;
+    if (self->pidfd >= 0)
+        fds[n++] = self->pidfd;
+    return n;
+}
+
+uint64_t
+fo_proc_deadline_ms (const fo_proc *self)
+{
+    if (self->finished)
+        return UINT64_MAX;
+    uint64_t deadline = UINT64_MAX;
+    if (!self->term_sent)
+        deadline = self->timeout_at_ms;
+    else if (!self->kill_sent)
+        deadline = self->kill_at_ms;
+    if (self->pidfd < 0) {
+        uint64_t poll_at = fo_now_ms () + NO_PIDFD_POLL_MS;
+        if (poll_at < deadline)
+            deadline = poll_at;
+    }
+    return deadline;
+}
+
+void
+fo_proc_kill (fo_proc *self)
+{
+    if (!self->finished)
+        begin_kill (self);
+}
+
+bool
+fo_proc_finished (const fo_proc *self)
+{
+    return self->finished;
+}
+
+const fo_proc_status *
+fo_proc_status_get (const fo_proc *self)
+{
+    return &self->status;
+}
+
+const fo_capture *
+fo_proc_stdout (const fo_proc *self)
+{
+    return &self->out;
+}
+
+const fo_capture *
+fo_proc_stderr (const fo_proc *self)
+{
+    return &self->err;
+}
+
+pid_t
+fo_proc_pid (const fo_proc *self)
+{
+    return self->pid;
+}
+
+void
+fo_proc_destroy (fo_proc **self_p)
+{
+    fo_proc *self = *self_p;
+    if (!self)
+        return;
+    if (!self->finished) {
+        signal_group (self, SIGKILL);
+        while (waitpid (self->pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    close_fd (&self->out_fd);
+    close_fd (&self->err_fd);
+    close_fd (&self->pidfd);
+    fo_capture_free (&self->out);
+    fo_capture_free (&self->err);
+    free (self);
+    *self_p = NULL;
+}
+
+/* ---------------------------------------------------------------------- */
+
+const char *
+fo_signal_name (int sig)
+{
+    switch (sig) {
+#define NAME(s) case s: return #s
+    NAME (SIGHUP); NAME (SIGINT); NAME (SIGQUIT); NAME (SIGILL); NAME (SIGTRAP);
+    NAME (SIGABRT); NAME (SIGBUS); NAME (SIGFPE); NAME (SIGKILL); NAME (SIGUSR1);
+    NAME (SIGSEGV); NAME (SIGUSR2); NAME (SIGPIPE); NAME (SIGALRM); NAME (SIGTERM);
+    NAME (SIGSTKFLT); NAME (SIGCHLD); NAME (SIGCONT); NAME (SIGSTOP); NAME (SIGTSTP);
+    NAME (SIGTTIN); NAME (SIGTTOU); NAME (SIGURG); NAME (SIGXCPU); NAME (SIGXFSZ);
+    NAME (SIGVTALRM); NAME (SIGPROF); NAME (SIGWINCH); NAME (SIGIO); NAME (SIGPWR);
+    NAME (SIGSYS);
+#undef NAME
+    default:
+        break;
+    }
+    /* Rare signals (real-time ones): a per-thread buffer keeps this
+       thread-safe without a static table to fill. */
+    static _Thread_local char other[32];
+    const char *abbrev = sigabbrev_np (sig);
+    if (abbrev)
+        snprintf (other, sizeof other, "SIG%s", abbrev);
+    else
+        snprintf (other, sizeof other, "signal %d", sig);
+    return other;
+}
+
+int
+fo_proc_run_sync (const fo_proc_spec *spec, fo_proc_status *status,
+                  fo_buf *out, fo_buf *err, char *err_text, size_t errlen)
+{
+    fo_proc *proc = fo_proc_start (spec, err_text, errlen);
+    if (!proc)
+        return -1;
+    while (!fo_proc_service (proc)) {
+        int fds[3];
+        struct pollfd pfd[3];
+        int n = fo_proc_pollfds (proc, fds);
+        for (int i = 0; i < n; i++)
+            pfd[i] = (struct pollfd) { .fd = fds[i], .events = POLLIN };
+        uint64_t deadline = fo_proc_deadline_ms (proc);
+        int timeout = -1;
+        if (deadline != UINT64_MAX) {
+            uint64_t now = fo_now_ms ();
+            uint64_t wait = deadline > now ? deadline - now : 0;
+            timeout = wait > INT_MAX ? INT_MAX : (int) wait;
+        }
+        poll (pfd, (nfds_t) n, timeout);   /* EINTR: just service again */
+    }
+    if (status)
+        *status = *fo_proc_status_get (proc);
+    if (out)
+        fo_capture_render (fo_proc_stdout (proc), out);
+    if (err)
+        fo_capture_render (fo_proc_stderr (proc), err);
+    fo_proc_destroy (&proc);
+    return 0;
+}

@@ -1,0 +1,141 @@
+/*  fo_report — the records of one run: filled once per test, counted, and
+    turned into an exit status. Showing them is in fo_report_console.c and
+    fo_report_json.c.
+
+    A test that never received an outcome (the broker lost track of it, or
+    the run was cut short before it was marked) is reported as not_run by
+    every reader: a report must never make a missing result look like a
+    pass, and an unfilled record's outcome field is FO_PASSED (zero).
+*/
+#include "fo_report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void
+fo_report_init (fo_report *self, size_t ntests)
+{
+    memset (self, 0, sizeof *self);
+    self->tests = fo_xcalloc (ntests, sizeof *self->tests);
+    self->ntests = ntests;
+    self->started_us = fo_now_us ();
+}
+
+void
+fo_report_set_test (fo_report *self, size_t index, const char *id, const char *context)
+{
+    if (index >= self->ntests)
+        return;
+    fo_test_record *rec = &self->tests[index];
+    free (rec->id);
+    free (rec->context);
+    rec->id = fo_xstrdup (id ? id : "");
+    rec->context = fo_xstrdup (context ? context : "");
+}
+
+/*  Captured output may hold NUL bytes, so it is copied by length. An empty
+    or absent stream is stored as NULL: readers then have one case only. */
+static char *
+dup_bytes (const char *data, size_t len, size_t *out_len)
+{
+    if (!data || len == 0) {
+        *out_len = 0;
+        return NULL;
+    }
+    *out_len = len;
+    return fo_xstrndup (data, len);
+}
+
+bool
+fo_report_finish_test (fo_report *self, size_t index, const fo_test_result_view *r)
+{
+    if (index >= self->ntests || (unsigned) r->outcome >= FO_OUTCOME_COUNT)
+        return false;
+    fo_test_record *rec = &self->tests[index];
+    if (rec->done)
+        return false;           /* a retry or a late duplicate: first one wins */
+    rec->done = true;
+    rec->outcome = r->outcome;
+    rec->duration_us = r->duration_us;
+    rec->out = dup_bytes (r->out, r->out_len, &rec->out_len);
+    rec->err = dup_bytes (r->err, r->err_len, &rec->err_len);
+    rec->message = fo_xstrdup (r->message);
+    rec->host = fo_xstrdup (r->host);
+    rec->worker = r->worker;
+    rec->attempt = r->attempt;
+    rec->serial = r->serial;
+    return true;
+}
+
+void
+fo_report_add_fixture_error (fo_report *self, const char *context, const char *phase,
+                             const char *message, const char *out, size_t out_len,
+                             const char *err, size_t err_len, const char *host)
+{
+    if (self->nfixture_errors == self->nfixture_errors_cap) {
+        self->nfixture_errors_cap = self->nfixture_errors_cap ? self->nfixture_errors_cap * 2 : 4;
+        self->fixture_errors = fo_xrealloc (self->fixture_errors,
+                                            self->nfixture_errors_cap * sizeof *self->fixture_errors);
+    }
+    fo_fixture_error *fe = &self->fixture_errors[self->nfixture_errors++];
+    memset (fe, 0, sizeof *fe);
+    fe->context = fo_xstrdup (context ? context : "");
+    fe->phase = fo_xstrdup (phase ? phase : "setup");
+    fe->message = fo_xstrdup (message);
+    fe->out = dup_bytes (out, out_len, &fe->out_len);
+    fe->err = dup_bytes (err, err_len, &fe->err_len);
+    fe->host = fo_xstrdup (host);
+}
+
+void
+fo_report_free (fo_report *self)
+{
+    for (size_t i = 0; i < self->ntests; i++) {
+        fo_test_record *rec = &self->tests[i];
+        free (rec->id);
+        free (rec->context);
+        free (rec->out);
+        free (rec->err);
+        free (rec->message);
+        free (rec->host);
+    }
+    free (self->tests);
+    for (size_t i = 0; i < self->nfixture_errors; i++) {
+        fo_fixture_error *fe = &self->fixture_errors[i];
+        free (fe->context);
+        free (fe->phase);
+        free (fe->message);
+        free (fe->out);
+        free (fe->err);
+        free (fe->host);
+    }
+    free (self->fixture_errors);
+    free (self->suite);
+    memset (self, 0, sizeof *self);
+}
+
+void
+fo_report_counts (const fo_report *self, size_t counts[FO_OUTCOME_COUNT])
+{
+    memset (counts, 0, FO_OUTCOME_COUNT * sizeof counts[0]);
+    for (size_t i = 0; i < self->ntests; i++)
+        {
+        const fo_test_record *rec = &self->tests[i];
+        counts[rec->done ? rec->outcome : FO_NOT_RUN]++;
+    }
+}
+
+int
+fo_report_exit_status (const fo_report *self)
+{
+    size_t counts[FO_OUTCOME_COUNT];
+    fo_report_counts (self, counts);
+    /* Infra wins: a run that could not even run a test says nothing about
+       the code, and CI should retry it rather than blame a commit. */
+    if (counts[FO_NOT_RUN])
+        return FO_EXIT_INFRA;
+    if (counts[FO_FAILED] || counts[FO_ERROR] || counts[FO_TIMEOUT] || counts[FO_CRASHED]
+        || self->nfixture_errors)
+        return FO_EXIT_FAILED;
+    return FO_EXIT_OK;
+}

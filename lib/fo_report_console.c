@@ -1,0 +1,228 @@
+/*  fo_report_console — the report as a person reads it, in nose's words.
+
+    While the run goes: one character per test (default) or one line per
+    test (-v). At the end: every test that did not pass or skip, each with
+    its message and captured output, then the "Ran N tests" line, the
+    verdict, and a last line of plain counts that scripts can grep:
+
+        <passed> passed, <failed> failed, <errors> errors, <skipped> skipped
+
+    There "failed" is failed + timeout + crashed (the test ran and went
+    wrong) and "errors" is error + not_run (the test could not be judged).
+    Fixture errors are not tests and appear only in the FAILED (...) line.
+
+    Captured output is written byte for byte: the terminal shows what the
+    test printed, even if it is not text.
+*/
+#include "fo_report.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#define RULE_WIDTH 70
+
+/*  An unfilled record is not_run: a missing result never reads as a pass. */
+static fo_outcome
+outcome_of (const fo_test_record *rec)
+{
+    return rec->done ? rec->outcome : FO_NOT_RUN;
+}
+
+static const char progress_chars[FO_OUTCOME_COUNT] = {
+    [FO_PASSED] = '.', [FO_FAILED] = 'F', [FO_ERROR] = 'E', [FO_SKIPPED] = 'S',
+    [FO_TIMEOUT] = 'T', [FO_CRASHED] = 'C', [FO_NOT_RUN] = 'N',
+};
+
+static const char *const progress_words[FO_OUTCOME_COUNT] = {
+    [FO_PASSED] = "ok", [FO_FAILED] = "FAIL", [FO_ERROR] = "ERROR",
+    [FO_SKIPPED] = "skipped", [FO_TIMEOUT] = "TIMEOUT", [FO_CRASHED] = "CRASHED",
+    [FO_NOT_RUN] = "not run",
+};
+
+/*  Block titles in the summary; NULL for outcomes that get no block. */
+static const char *const block_titles[FO_OUTCOME_COUNT] = {
+    [FO_FAILED] = "FAIL", [FO_ERROR] = "ERROR", [FO_TIMEOUT] = "TIMEOUT",
+    [FO_CRASHED] = "CRASHED", [FO_NOT_RUN] = "NOT RUN",
+};
+
+/*  The length of the first line of s (up to, not including, '\n'). */
+static int
+first_line_len (const char *s)
+{
+    size_t n = strcspn (s, "\r\n");
+    return n > 4096 ? 4096 : (int) n;
+}
+
+void
+fo_report_progress (FILE *out, fo_verbosity verbosity, const fo_test_record *rec)
+{
+    fo_outcome outcome = outcome_of (rec);
+    if (verbosity == FO_VERBOSITY_DOTS) {
+        fputc (progress_chars[outcome], out);
+        fflush (out);           /* no newline: the dot must show now */
+    }
+    else
+    if (verbosity == FO_VERBOSITY_LINES) {
+        fprintf (out, "%s ... %s", rec->id ? rec->id : "", progress_words[outcome]);
+        /* Why a test was skipped or not run is short and useful at once;
+           failure messages wait for the summary, with their output. */
+        if ((outcome == FO_SKIPPED || outcome == FO_NOT_RUN) && rec->message && *rec->message)
+            fprintf (out, ": %.*s", first_line_len (rec->message), rec->message);
+        fprintf (out, " (%.2fs)\n", (double) rec->duration_us / 1e6);
+        fflush (out);
+    }
+}
+
+/*  nose's ln(): a label centred in a rule of RULE_WIDTH dashes. */
+static void
+print_labelled_rule (FILE *out, const char *label)
+{
+    int chunk = (RULE_WIDTH - ((int) strlen (label) + 2)) / 2;
+    int used = 2 * chunk + (int) strlen (label) + 2;
+    fprintf (out, "%.*s %s %.*s\n", chunk, "------------------------------------",
+             label, chunk + (RULE_WIDTH - used), "------------------------------------");
+}
+
+static void
+print_rule (FILE *out, char c)
+{
+    for (int i = 0; i < RULE_WIDTH; i++)
+        fputc (c, out);
+    fputc ('\n', out);
+}
+
+static void
+print_captured (FILE *out, const char *name, const char *data, size_t len)
+{
+    if (!data || len == 0)
+        return;
+    char label[64];
+    snprintf (label, sizeof label, ">> begin captured %s <<", name);
+    print_labelled_rule (out, label);
+    fwrite (data, 1, len, out);
+    if (data[len - 1] != '\n')
+        fputc ('\n', out);
+    snprintf (label, sizeof label, ">> end captured %s <<", name);
+    print_labelled_rule (out, label);
+}
+
+/*  "<message> [on <host> worker <n>, attempt <a>]", each part only when
+    known: no host means it never reached an agent, and workers and
+    attempts count from 1, so 0 means unknown. */
+static void
+print_message_line (FILE *out, const char *message, const char *host, uint32_t worker,
+                    uint32_t attempt)
+{
+    bool has_message = message && *message;
+    if (!has_message && !host && !worker && !attempt)
+        return;
+    if (has_message)
+        fputs (message, out);
+    if (host || worker || attempt) {
+        const char *sep = "";
+        fputs (has_message ? " [" : "[", out);
+        if (host) {
+            fprintf (out, "on %s", host);
+            sep = " ";
+        }
+        if (worker) {
+            fprintf (out, "%sworker %" PRIu32, sep, worker);
+            sep = ", ";
+        }
+        if (attempt)
+            fprintf (out, "%sattempt %" PRIu32, *sep ? ", " : "", attempt);
+        fputc (']', out);
+    }
+    fputc ('\n', out);
+}
+
+static void
+print_test_block (FILE *out, const fo_test_record *rec)
+{
+    fo_outcome outcome = outcome_of (rec);
+    print_rule (out, '=');
+    fprintf (out, "%s: %s\n", block_titles[outcome], rec->id ? rec->id : "");
+    print_rule (out, '-');
+    if (rec->done)
+        print_message_line (out, rec->message, rec->host, rec->worker, rec->attempt);
+    else
+        fputs ("no result was recorded for this test\n", out);
+    print_captured (out, "stdout", rec->out, rec->out_len);
+    print_captured (out, "stderr", rec->err, rec->err_len);
+}
+
+static void
+print_fixture_block (FILE *out, const fo_fixture_error *fe)
+{
+    print_rule (out, '=');
+    fprintf (out, "ERROR: %s (%s)\n", fe->context && *fe->context ? fe->context : "<root>",
+             fe->phase ? fe->phase : "setup");
+    print_rule (out, '-');
+    print_message_line (out, fe->message, fe->host, 0, 0);
+    print_captured (out, "stdout", fe->out, fe->out_len);
+    print_captured (out, "stderr", fe->err, fe->err_len);
+}
+
+/*  ", name=N" only when N is not zero. */
+static void
+print_count_if (FILE *out, const char *name, size_t n)
+{
+    if (n)
+        fprintf (out, ", %s=%zu", name, n);
+}
+
+static void
+print_verdict (FILE *out, const fo_report *self, const size_t c[FO_OUTCOME_COUNT])
+{
+    if (fo_report_exit_status (self) == FO_EXIT_OK) {
+        if (c[FO_SKIPPED])
+            fprintf (out, "OK (skipped=%zu)\n", c[FO_SKIPPED]);
+        else
+            fputs ("OK\n", out);
+        return;
+    }
+    fprintf (out, "FAILED (failures=%zu, errors=%zu", c[FO_FAILED], c[FO_ERROR]);
+    print_count_if (out, "skipped", c[FO_SKIPPED]);
+    print_count_if (out, "timeouts", c[FO_TIMEOUT]);
+    print_count_if (out, "crashed", c[FO_CRASHED]);
+    print_count_if (out, "not run", c[FO_NOT_RUN]);
+    print_count_if (out, "fixture errors", self->nfixture_errors);
+    fputs (")\n", out);
+}
+
+void
+fo_report_print_summary (FILE *out, const fo_report *self, fo_verbosity verbosity)
+{
+    if (verbosity == FO_VERBOSITY_DOTS) {
+        /* Progress printed a character for each finished test: end that line. */
+        bool any_dot = false;
+        for (size_t i = 0; i < self->ntests && !any_dot; i++)
+            any_dot = self->tests[i].done;
+        if (any_dot)
+            fputc ('\n', out);
+    }
+    for (size_t i = 0; i < self->ntests; i++)
+        if (block_titles[outcome_of (&self->tests[i])])
+            print_test_block (out, &self->tests[i]);
+    for (size_t i = 0; i < self->nfixture_errors; i++)
+        print_fixture_block (out, &self->fixture_errors[i]);
+
+    uint64_t finished = self->finished_us ? self->finished_us : fo_now_us ();
+    uint64_t elapsed_us = finished > self->started_us ? finished - self->started_us : 0;
+    double seconds = (double) elapsed_us / 1e6;
+    /* A run too quick to measure has no meaningful rate: say 0, not inf.
+       "%.0f" rounds to the nearest integer. */
+    double rate = elapsed_us ? (double) self->ntests / seconds : 0.0;
+    print_rule (out, '-');
+    fprintf (out, "Ran %zu tests in %.3fs (%.0f tests/s)\n\n", self->ntests, seconds, rate);
+
+    size_t c[FO_OUTCOME_COUNT];
+    fo_report_counts (self, c);
+    print_verdict (out, self, c);
+    if (self->interrupted)
+        fputs ("INTERRUPTED\n", out);
+    fprintf (out, "%zu passed, %zu failed, %zu errors, %zu skipped\n", c[FO_PASSED],
+             c[FO_FAILED] + c[FO_TIMEOUT] + c[FO_CRASHED], c[FO_ERROR] + c[FO_NOT_RUN],
+             c[FO_SKIPPED]);
+    fflush (out);
+}

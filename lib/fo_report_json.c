@@ -1,0 +1,223 @@
+/*  fo_report_json — the report for machines (schema: docs/report-json.md).
+
+    Built with jansson, written atomically: a reader (a CI step, a watcher)
+    sees either the previous file or the complete new one, never half of it.
+*/
+#include "fo_report.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#define REPORT_FORMAT_VERSION 1
+#define NOT_RECORDED "no result was recorded for this test"
+
+static fo_outcome
+outcome_of (const fo_test_record *rec)
+{
+    return rec->done ? rec->outcome : FO_NOT_RUN;
+}
+
+/*  The length of the valid UTF-8 sequence at s[0..len), or 0 if it is not
+    one (Unicode Table 3-7: no overlong forms, no surrogates, nothing past
+    U+10FFFF). *bad_at is how many bytes belong to the broken sequence, so
+    that the whole broken prefix becomes one U+FFFD, as browsers do. This is
+    a validity check on bytes, not a parser of any format. */
+static size_t
+utf8_sequence (const unsigned char *s, size_t len, size_t *bad_at)
+{
+    unsigned char c = s[0];
+    size_t need;
+    unsigned char lo = 0x80, hi = 0xBF;    /* allowed range of the 2nd byte */
+    *bad_at = 1;
+    if (c < 0x80)
+        return 1;
+    else if (c >= 0xC2 && c <= 0xDF)
+        need = 2;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        need = 3;
+        if (c == 0xE0) lo = 0xA0;           /* overlong */
+        if (c == 0xED) hi = 0x9F;           /* surrogates */
+    }
+    else if (c >= 0xF0 && c <= 0xF4) {
+        need = 4;
+        if (c == 0xF0) lo = 0x90;           /* overlong */
+        if (c == 0xF4) hi = 0x8F;           /* past U+10FFFF */
+    }
+    else
+        return 0;
+    for (size_t i = 1; i < need; i++) {
+        unsigned char min = i == 1 ? lo : 0x80, max = i == 1 ? hi : 0xBF;
+        if (i >= len || s[i] < min || s[i] > max) {
+            *bad_at = i;
+            return 0;
+        }
+    }
+    return need;
+}
+
+/*  A JSON string of the bytes data[0..len): jansson only takes UTF-8, and
+    captured output is whatever a test wrote, so each invalid sequence
+    becomes U+FFFD. NUL bytes are valid and come out as \u0000. */
+static json_t *
+json_bytes (const char *data, size_t len)
+{
+    if (!data)
+        return json_string ("");
+    fo_buf clean = { 0 };
+    const unsigned char *s = (const unsigned char *) data;
+    size_t i = 0;
+    while (i < len) {
+        size_t bad_at;
+        size_t n = utf8_sequence (s + i, len - i, &bad_at);
+        if (n) {
+            fo_buf_append (&clean, s + i, n);
+            i += n;
+        }
+        else {
+            fo_buf_append (&clean, "\xEF\xBF\xBD", 3);
+            i += bad_at;
+        }
+    }
+    json_t *str = json_stringn (clean.data ? clean.data : "", clean.len);
+    fo_buf_free (&clean);
+    return str;
+}
+
+/*  A string, or null when it is not known. */
+static json_t *
+json_text_or_null (const char *s)
+{
+    return s ? json_bytes (s, strlen (s)) : json_null ();
+}
+
+static json_t *
+json_seconds (uint64_t us)
+{
+    return json_real ((double) us / 1e6);
+}
+
+static json_t *
+test_json (const fo_test_record *rec)
+{
+    json_t *t = json_object ();
+    json_object_set_new (t, "id", json_text_or_null (rec->id ? rec->id : ""));
+    json_object_set_new (t, "context", json_text_or_null (rec->context ? rec->context : ""));
+    json_object_set_new (t, "outcome", json_string (fo_outcome_name (outcome_of (rec))));
+    json_object_set_new (t, "duration_s", json_seconds (rec->duration_us));
+    json_object_set_new (t, "host", json_text_or_null (rec->host));
+    json_object_set_new (t, "worker", json_integer (rec->worker));
+    json_object_set_new (t, "attempt", json_integer (rec->attempt));
+    json_object_set_new (t, "serial", json_boolean (rec->serial));
+    json_object_set_new (t, "message",
+                         json_text_or_null (rec->done ? rec->message : NOT_RECORDED));
+    json_object_set_new (t, "stdout", json_bytes (rec->out, rec->out_len));
+    json_object_set_new (t, "stderr", json_bytes (rec->err, rec->err_len));
+    return t;
+}
+
+static json_t *
+fixture_error_json (const fo_fixture_error *fe)
+{
+    json_t *f = json_object ();
+    json_object_set_new (f, "context", json_text_or_null (fe->context ? fe->context : ""));
+    json_object_set_new (f, "phase", json_text_or_null (fe->phase ? fe->phase : "setup"));
+    json_object_set_new (f, "message", json_text_or_null (fe->message));
+    json_object_set_new (f, "host", json_text_or_null (fe->host));
+    json_object_set_new (f, "stdout", json_bytes (fe->out, fe->out_len));
+    json_object_set_new (f, "stderr", json_bytes (fe->err, fe->err_len));
+    return f;
+}
+
+static json_t *
+report_json (const fo_report *self)
+{
+    size_t c[FO_OUTCOME_COUNT];
+    fo_report_counts (self, c);
+    json_t *totals = json_object ();
+    json_object_set_new (totals, "tests", json_integer ((json_int_t) self->ntests));
+    for (int o = 0; o < FO_OUTCOME_COUNT; o++)
+        json_object_set_new (totals, fo_outcome_name ((fo_outcome) o), json_integer ((json_int_t) c[o]));
+    json_object_set_new (totals, "fixture_errors", json_integer ((json_int_t) self->nfixture_errors));
+
+    json_t *tests = json_array ();
+    for (size_t i = 0; i < self->ntests; i++)
+        json_array_append_new (tests, test_json (&self->tests[i]));
+    json_t *fixture_errors = json_array ();
+    for (size_t i = 0; i < self->nfixture_errors; i++)
+        json_array_append_new (fixture_errors, fixture_error_json (&self->fixture_errors[i]));
+
+    uint64_t finished = self->finished_us ? self->finished_us : fo_now_us ();
+    json_t *root = json_object ();
+    json_object_set_new (root, "fanout_report", json_integer (REPORT_FORMAT_VERSION));
+    json_object_set_new (root, "suite", json_text_or_null (self->suite));
+    json_object_set_new (root, "interrupted", json_boolean (self->interrupted));
+    json_object_set_new (root, "duration_s",
+                         json_seconds (finished > self->started_us ? finished - self->started_us : 0));
+    json_object_set_new (root, "jobs", json_integer (self->jobs));
+    json_object_set_new (root, "totals", totals);
+    json_object_set_new (root, "exit_status", json_integer (fo_report_exit_status (self)));
+    json_object_set_new (root, "tests", tests);
+    json_object_set_new (root, "fixture_errors", fixture_errors);
+    return root;
+}
+
+static int
+fail (const char *path, int error, char *err, size_t errlen)
+{
+    if (err && errlen)
+        snprintf (err, errlen, "cannot write report '%s': %s", path, strerror (error));
+    return -1;
+}
+
+int
+fo_report_write_json (const fo_report *self, const char *path, char *err, size_t errlen)
+{
+    /* The temporary file sits in the same directory, so rename() is atomic. */
+    char *tmp = fo_xasprintf ("%s.tmpXXXXXX", path);
+    int fd = mkstemp (tmp);
+    if (fd < 0) {
+        int error = errno;
+        free (tmp);
+        return fail (path, error, err, errlen);
+    }
+    fchmod (fd, 0644);          /* mkstemp makes 0600: a report is for sharing */
+    FILE *file = fdopen (fd, "w");
+    if (!file) {
+        int error = errno;
+        close (fd);
+        unlink (tmp);
+        free (tmp);
+        return fail (path, error, err, errlen);
+    }
+
+    json_t *root = report_json (self);
+    errno = 0;
+    /* 15 significant digits: microseconds survive, 0.12 does not become
+       0.11999999999999999. */
+    int rc = json_dumpf (root, file, JSON_INDENT (2) | JSON_REAL_PRECISION (15));
+    json_decref (root);
+    if (rc == 0 && fputc ('\n', file) == EOF)
+        rc = -1;
+    if (rc == 0 && fflush (file) != 0)
+        rc = -1;
+    if (rc == 0 && fsync (fileno (file)) != 0)
+        rc = -1;
+    int error = errno ? errno : EIO;
+    if (fclose (file) != 0 && rc == 0) {
+        rc = -1;
+        error = errno ? errno : EIO;
+    }
+    if (rc == 0 && rename (tmp, path) != 0) {
+        rc = -1;
+        error = errno;
+    }
+    if (rc != 0)
+        unlink (tmp);
+    free (tmp);
+    return rc == 0 ? 0 : fail (path, error, err, errlen);
+}

@@ -1,0 +1,257 @@
+/*  fo_suite_yaml — readers for the values of a suite file; see the header. */
+#include "fo_suite_yaml.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void
+report (fo_yaml_reader *L, int line, int column, const char *fmt, va_list ap)
+    __attribute__ ((format (printf, 4, 0)));
+
+static void
+report (fo_yaml_reader *L, int line, int column, const char *fmt, va_list ap)
+{
+    if (!L->err || L->errlen == 0)
+        return;
+    int n = line > 0 ? snprintf (L->err, L->errlen, "%s:%d:%d: ", L->suite->path, line, column)
+                     : snprintf (L->err, L->errlen, "%s: ", L->suite->path);
+    if (n >= 0 && (size_t) n < L->errlen)
+        vsnprintf (L->err + n, L->errlen - (size_t) n, fmt, ap);
+}
+
+/* Always return false, so that checks read "return fo_yaml_fail (...)". A NULL
+   mark or node means the error has no position (I/O errors). */
+bool
+fo_yaml_fail_at (fo_yaml_reader *L, const yaml_mark_t *mark, const char *fmt, ...)
+{
+    va_list ap;
+    va_start (ap, fmt);
+    report (L, mark ? (int) mark->line + 1 : 0, mark ? (int) mark->column + 1 : 0, fmt, ap);
+    va_end (ap);
+    return false;
+}
+
+bool
+fo_yaml_fail (fo_yaml_reader *L, const yaml_node_t *node, const char *fmt, ...)
+{
+    va_list ap;
+    va_start (ap, fmt);
+    report (L, node ? (int) node->start_mark.line + 1 : 0,
+            node ? (int) node->start_mark.column + 1 : 0, fmt, ap);
+    va_end (ap);
+    return false;
+}
+
+yaml_node_t *
+fo_yaml_node (fo_yaml_reader *L, int index)
+{
+    return yaml_document_get_node (L->doc, index);
+}
+
+const char *
+fo_yaml_text (const yaml_node_t *node)
+{
+    return (const char *) node->data.scalar.value;
+}
+
+/* YAML's null (an empty value, ~ or null) is never a valid value here. */
+bool
+fo_yaml_is_null (const yaml_node_t *node)
+{
+    if (node->type != YAML_SCALAR_NODE || node->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return false;
+    const char *s = fo_yaml_text (node);
+    return !*s || !strcmp (s, "~") || !strcmp (s, "null") || !strcmp (s, "Null")
+        || !strcmp (s, "NULL");
+}
+
+/* A scalar taken as its text: numbers and booleans are strings too. */
+bool
+fo_yaml_string (fo_yaml_reader *L, const yaml_node_t *node, const char *what, const char **out)
+{
+    if (node->type != YAML_SCALAR_NODE || fo_yaml_is_null (node))
+        return fo_yaml_fail (L, node, "%s must be a string", what);
+    if (strlen (fo_yaml_text (node)) != node->data.scalar.length)
+        return fo_yaml_fail (L, node, "%s must not contain a NUL character", what);
+    *out = fo_yaml_text (node);
+    return true;
+}
+
+bool
+fo_yaml_name (fo_yaml_reader *L, const yaml_node_t *node, const char *kind, const char **out)
+{
+    if (!fo_yaml_string (L, node, "'name'", out))
+        return false;
+    if (!**out)
+        return fo_yaml_fail (L, node, "%s name must not be empty", kind);
+    if (strchr (*out, '/'))
+        return fo_yaml_fail (L, node, "%s name '%s' must not contain '/'", kind, *out);
+    return true;
+}
+
+yaml_node_t *
+fo_yaml_lookup (fo_yaml_reader *L, const yaml_node_t *map, const char *key)
+{
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = fo_yaml_node (L, p->key);
+        if (k->type == YAML_SCALAR_NODE && !strcmp (fo_yaml_text (k), key))
+            return fo_yaml_node (L, p->value);
+    }
+    return NULL;
+}
+
+/* Every key must be a known string, written once. Done before anything
+   else in a map, so a typo is reported as a typo and not as a missing key. */
+bool
+fo_yaml_check_keys (fo_yaml_reader *L, const yaml_node_t *map, const char *const *allowed, const char *where)
+{
+    for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = fo_yaml_node (L, p->key);
+        if (k->type != YAML_SCALAR_NODE)
+            return fo_yaml_fail (L, k, "keys must be strings %s", where);
+        size_t i = 0;
+        while (allowed[i] && strcmp (allowed[i], fo_yaml_text (k)))
+            i++;
+        if (!allowed[i]) {
+            fo_buf list = { 0 };
+            for (i = 0; allowed[i]; i++)
+                fo_buf_printf (&list, "%s%s", i ? ", " : "", allowed[i]);
+            fo_yaml_fail (L, k, "unknown key '%s' %s (expected one of: %s)", fo_yaml_text (k), where, list.data);
+            fo_buf_free (&list);
+            return false;
+        }
+        for (yaml_node_pair_t *q = map->data.mapping.pairs.start; q < p; q++)
+            if (!strcmp (fo_yaml_text (fo_yaml_node (L, q->key)), fo_yaml_text (k)))
+                return fo_yaml_fail (L, k, "duplicate key '%s' (first at line %d)", fo_yaml_text (k),
+                             (int) fo_yaml_node (L, q->key)->start_mark.line + 1);
+    }
+    return true;
+}
+
+/* A shell string becomes {"/bin/sh", "-c", s}; a list is the argv. */
+bool
+fo_yaml_command (fo_yaml_reader *L, const yaml_node_t *node, const char *key, fo_command *cmd)
+{
+    cmd->line = (int) node->start_mark.line + 1;
+    cmd->column = (int) node->start_mark.column + 1;
+    if (node->type == YAML_SCALAR_NODE && !fo_yaml_is_null (node)) {
+        const char *s;
+        if (!fo_yaml_string (L, node, key, &s))
+            return false;
+        if (!*s)
+            return fo_yaml_fail (L, node, "'%s' must not be empty", key);
+        fo_strv_push (&cmd->argv, "/bin/sh");
+        fo_strv_push (&cmd->argv, "-c");
+        fo_strv_push (&cmd->argv, s);
+        return true;
+    }
+    if (node->type != YAML_SEQUENCE_NODE || node->data.sequence.items.start == node->data.sequence.items.top)
+        return fo_yaml_fail (L, node, "'%s' must be a shell command string or a non-empty list of strings", key);
+    for (yaml_node_item_t *i = node->data.sequence.items.start; i < node->data.sequence.items.top; i++) {
+        const char *s;
+        if (!fo_yaml_string (L, fo_yaml_node (L, *i), "every argument", &s))
+            return false;
+        if (i == node->data.sequence.items.start && !*s)
+            return fo_yaml_fail (L, fo_yaml_node (L, *i), "the program name in '%s' must not be empty", key);
+        fo_strv_push (&cmd->argv, s);
+    }
+    return true;
+}
+
+bool
+fo_yaml_env (fo_yaml_reader *L, const yaml_node_t *node, fo_env *env)
+{
+    if (node->type != YAML_MAPPING_NODE)
+        return fo_yaml_fail (L, node, "'env' must be a map of NAME: value");
+    for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = fo_yaml_node (L, p->key), *v = fo_yaml_node (L, p->value);
+        const char *name, *value;
+        if (!fo_yaml_string (L, k, "an env variable name", &name))
+            return false;
+        if (!*name || strchr (name, '='))
+            return fo_yaml_fail (L, k, "'%s' is not a valid env variable name", name);
+        if (fo_env_get (env, name))
+            return fo_yaml_fail (L, k, "duplicate env variable '%s'", name);
+        if (fo_yaml_is_null (v))
+            return fo_yaml_fail (L, v, "env variable '%s' has no value (write \"\" for an empty one)", name);
+        if (v->type != YAML_SCALAR_NODE)
+            return fo_yaml_fail (L, v, "env variable '%s' must be a string, number or boolean", name);
+        if (!fo_yaml_string (L, v, "an env value", &value))
+            return false;
+        fo_env_set (env, name, value);
+    }
+    return true;
+}
+
+/* Seconds, plain decimal (30, 0.5), rounded up to whole milliseconds so
+   that a tiny timeout never becomes 0 ("inherit"). */
+bool
+fo_yaml_timeout (fo_yaml_reader *L, const yaml_node_t *node, uint32_t *timeout_ms)
+{
+    const char *s = node->type == YAML_SCALAR_NODE ? fo_yaml_text (node) : "";
+    size_t digits = strspn (s, "0123456789");
+    if (s[digits] == '.')
+        digits += 1 + strspn (s + digits + 1, "0123456789");
+    double seconds = digits > 0 && !s[digits] && strcmp (s, ".") ? strtod (s, NULL) : 0;
+    if (!(seconds > 0))
+        return fo_yaml_fail (L, node, "'timeout' must be a positive number of seconds");
+    if (seconds > UINT32_MAX / 1000.0)
+        return fo_yaml_fail (L, node, "'timeout' must be at most %u seconds", UINT32_MAX / 1000u);
+    double ms = seconds * 1000.0;
+    *timeout_ms = (uint32_t) ms < ms ? (uint32_t) ms + 1 : (uint32_t) ms;
+    return true;
+}
+
+bool
+fo_yaml_cwd (fo_yaml_reader *L, const yaml_node_t *node, char **cwd)
+{
+    const char *s;
+    if (!fo_yaml_string (L, node, "'cwd'", &s))
+        return false;
+    if (!*s)
+        return fo_yaml_fail (L, node, "'cwd' must not be empty");
+    if (s[0] == '/')
+        *cwd = fo_xstrdup (s);
+    else if (!strcmp (s, "."))
+        *cwd = fo_xstrdup (L->suite->dir);
+    else
+        *cwd = fo_xasprintf ("%s/%s", L->suite->dir, s);
+    return true;
+}
+
+static bool
+add_mode (fo_yaml_reader *L, const yaml_node_t *v, unsigned *mode)
+{
+    const char *s;
+    if (!fo_yaml_string (L, v, "'mode'", &s))
+        return false;
+    if (!strcmp (s, "split"))
+        *mode |= FO_MODE_SPLIT;
+    else if (!strcmp (s, "shared"))
+        *mode |= FO_MODE_SHARED;
+    else if (!strcmp (s, "serial"))
+        *mode |= FO_MODE_SERIAL;
+    else
+        return fo_yaml_fail (L, v, "unknown mode '%s' (expected split, shared or serial)", s);
+    return true;
+}
+
+/* One mode or a list of them. */
+bool
+fo_yaml_mode (fo_yaml_reader *L, const yaml_node_t *node, unsigned *mode)
+{
+    if (node->type != YAML_SEQUENCE_NODE) {
+        if (!add_mode (L, node, mode))
+            return false;
+    } else {
+        for (yaml_node_item_t *i = node->data.sequence.items.start; i < node->data.sequence.items.top; i++)
+            if (!add_mode (L, fo_yaml_node (L, *i), mode))
+                return false;
+    }
+    if ((*mode & FO_MODE_SPLIT) && (*mode & FO_MODE_SHARED))
+        return fo_yaml_fail (L, node, "a context cannot be both split and shared");
+    return true;
+}
+

@@ -1,0 +1,59 @@
+/*  fo_suite_yaml — reading the values of a suite file out of a libyaml
+    document (private to the loader, fo_suite_load.c).
+
+    Each reader checks one value (a command, an env map, a timeout, ...) and
+    either stores it or returns false with "file:line:column: message" in
+    the reader's err, pointing at the offending node. Keeping these apart
+    lets fo_suite_load.c read as the shape of the file: which keys a context
+    or a test has, and what they build. */
+#ifndef FO_SUITE_YAML_H
+#define FO_SUITE_YAML_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <yaml.h>
+
+#include "fo_suite.h"
+
+typedef struct {
+    fo_suite *suite;        /* path for messages, dir for relative cwds */
+    yaml_document_t *doc;
+    char *err;
+    size_t errlen;
+} fo_yaml_reader;
+
+/* Write the error and return false, so that checks read
+   "return fo_yaml_fail (...)". A NULL mark or node: no position (I/O). */
+bool fo_yaml_fail_at (fo_yaml_reader *L, const yaml_mark_t *mark, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+bool fo_yaml_fail (fo_yaml_reader *L, const yaml_node_t *node, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
+yaml_node_t *fo_yaml_node (fo_yaml_reader *L, int index);
+const char *fo_yaml_text (const yaml_node_t *scalar);
+bool fo_yaml_is_null (const yaml_node_t *node);
+/* The value of key in map, or NULL. */
+yaml_node_t *fo_yaml_lookup (fo_yaml_reader *L, const yaml_node_t *map, const char *key);
+
+/* Every key a string from allowed (NULL-terminated), none twice. where:
+   "in test", "at the top level", ... for the message. */
+bool fo_yaml_check_keys (fo_yaml_reader *L, const yaml_node_t *map,
+                         const char *const *allowed, const char *where);
+
+/* A scalar's text (numbers and booleans too; null is refused). */
+bool fo_yaml_string (fo_yaml_reader *L, const yaml_node_t *node, const char *what,
+                     const char **out);
+/* A test or context name: non-empty, no '/'. kind: "test" or "context". */
+bool fo_yaml_name (fo_yaml_reader *L, const yaml_node_t *node, const char *kind,
+                   const char **out);
+/* A shell string or a non-empty argv list; records the position. */
+bool fo_yaml_command (fo_yaml_reader *L, const yaml_node_t *node, const char *key,
+                      fo_command *cmd);
+bool fo_yaml_env (fo_yaml_reader *L, const yaml_node_t *node, fo_env *env);
+bool fo_yaml_timeout (fo_yaml_reader *L, const yaml_node_t *node, uint32_t *timeout_ms);
+/* Relative paths are resolved against the suite file's directory. */
+bool fo_yaml_cwd (fo_yaml_reader *L, const yaml_node_t *node, char **cwd);
+/* One mode word or a list; ORs FO_MODE_* bits into mode. */
+bool fo_yaml_mode (fo_yaml_reader *L, const yaml_node_t *node, unsigned *mode);
+
+#endif

@@ -1,0 +1,245 @@
+/*  fo_proto_decode — strict msgpack to fo_msg.
+
+    The order of checks is part of the protocol: the pre-scan bounds what
+    msgpack-c may allocate; then "v" is checked before anything else, so that
+    a peer of another version always learns that (FO_PROTO_EVERSION) rather
+    than tripping over whatever field changed; then "type"; then every field
+    of that type: each key must appear exactly once, nothing else may appear,
+    and each value must have the exact msgpack type and fit its C type.
+
+    Values are copied out of the msgpack zone, which is freed before
+    returning, and the message is built in a local struct that is released
+    with fo_msg_free on the first error, so a failed decode owns nothing.
+*/
+#include "fo_proto_fields.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Enum names for fo_dec_enum. */
+static const char *kind_name (int i) { return fo_step_kind_name ((fo_step_kind) i); }
+static const char *reader_name (int i) { return fo_reader_name ((fo_reader) i); }
+static const char *
+outcome_name (int i)
+{
+    return i >= 0 && i < FO_OUTCOME_COUNT ? fo_outcome_name ((fo_outcome) i) : NULL;
+}
+
+/* ---- messages ------------------------------------------------------ */
+
+static int
+get_step (fo_decoder *d, size_t index, const msgpack_object *o, fo_step *step)
+{
+    static const char *const keys[] = {
+        "kind", "name", "argv", "cwd", "env", "secret", "timeout_ms", "reader", "tests",
+    };
+    const msgpack_object *v[9];
+    char what[40];
+    snprintf (d->prefix, sizeof d->prefix, "steps[%zu].", index);
+    snprintf (what, sizeof what, "field 'steps[%zu]'", index);
+    int kind = 0, reader = 0;
+    if (fo_dec_fields (d, what, o, keys, 9, v) < 0
+        || fo_dec_enum (d, "kind", v[0], kind_name, &kind) < 0
+        || fo_dec_str (d, "name", v[1], &step->name) < 0
+        || fo_dec_strv (d, "argv", v[2], &step->argv) < 0
+        || fo_dec_str (d, "cwd", v[3], &step->cwd) < 0
+        || fo_dec_env (d, v[4], v[5], &step->env) < 0
+        || fo_dec_u32 (d, "timeout_ms", v[6], &step->timeout_ms) < 0
+        || fo_dec_enum (d, "reader", v[7], reader_name, &reader) < 0
+        || fo_dec_strv (d, "tests", v[8], &step->tests) < 0)
+        return FO_PROTO_EMALFORMED;
+    if (step->argv.len == 0)
+        return fo_dec_fail (d, "field '%s' must not be empty", fo_dec_at (d, "argv"));
+    step->kind = (fo_step_kind) kind;
+    step->reader = (fo_reader) reader;
+    d->prefix[0] = '\0';
+    return 0;
+}
+
+static int
+get_lease (fo_decoder *d, const msgpack_object **v, fo_lease *l)
+{
+    if (fo_dec_u64 (d, "lease", v[0], &l->lease) < 0
+        || fo_dec_u32 (d, "attempt", v[1], &l->attempt) < 0
+        || fo_dec_u32 (d, "output_cap", v[2], &l->output_cap) < 0
+        || fo_dec_i32 (d, "skip_code", v[3], &l->skip_code) < 0)
+        return FO_PROTO_EMALFORMED;
+    if (v[4]->type != MSGPACK_OBJECT_ARRAY)
+        return fo_dec_fail (d, "field 'steps' must be an array of maps");
+    l->nsteps = v[4]->via.array.size;
+    l->steps = fo_xcalloc (l->nsteps, sizeof *l->steps);    /* all freeable */
+    for (size_t i = 0; i < l->nsteps; i++)
+        if (get_step (d, i, &v[4]->via.array.ptr[i], &l->steps[i]) < 0)
+            return FO_PROTO_EMALFORMED;
+    return 0;
+}
+
+static int
+get_result (fo_decoder *d, const msgpack_object **v, fo_result *r)
+{
+    int outcome = 0;
+    if (fo_dec_u64 (d, "lease", v[0], &r->lease) < 0
+        || fo_dec_u32 (d, "step", v[1], &r->step) < 0
+        || fo_dec_str (d, "test", v[2], &r->test) < 0
+        || fo_dec_enum (d, "outcome", v[3], outcome_name, &outcome) < 0
+        || fo_dec_u64 (d, "duration_us", v[4], &r->duration_us) < 0
+        || fo_dec_bin (d, "out", v[5], &r->out, &r->out_len) < 0
+        || fo_dec_bin (d, "err", v[6], &r->err, &r->err_len) < 0
+        || fo_dec_str (d, "message", v[7], &r->message) < 0
+        || fo_dec_str (d, "host", v[8], &r->host) < 0
+        || fo_dec_u32 (d, "worker", v[9], &r->worker) < 0
+        || fo_dec_u32 (d, "attempt", v[10], &r->attempt) < 0)
+        return FO_PROTO_EMALFORMED;
+    r->outcome = (fo_outcome) outcome;
+    return 0;
+}
+
+/* The fields of each type, after "v" and "type" (keys[0] and keys[1]). */
+#define MAX_FIELDS 13
+static const char *const type_keys[][MAX_FIELDS] = {
+    [FO_MSG_HELLO] = { "v", "type", "agent_id", "host", "slots" },
+    [FO_MSG_WELCOME] = { "v", "type", "broker_id", "heartbeat_ms", "liveness" },
+    [FO_MSG_REFUSE] = { "v", "type", "reason" },
+    [FO_MSG_REQUEST] = { "v", "type", "credit" },
+    [FO_MSG_LEASE] = { "v", "type", "lease", "attempt", "output_cap", "skip_code", "steps" },
+    [FO_MSG_RESULT] = { "v", "type", "lease", "step", "test", "outcome", "duration_us",
+                        "out", "err", "message", "host", "worker", "attempt" },
+    [FO_MSG_DONE] = { "v", "type", "lease", "exit_status", "signal" },
+    [FO_MSG_HEARTBEAT] = { "v", "type" },
+    [FO_MSG_CANCEL] = { "v", "type", "lease" },
+    [FO_MSG_SHUTDOWN] = { "v", "type", "reason" },
+    [FO_MSG_BYE] = { "v", "type", "reason" },
+};
+
+static int
+get_fields (fo_decoder *d, const msgpack_object *o, fo_msg *m)
+{
+    const char *const *keys = type_keys[m->type];
+    size_t n = 0;
+    while (n < MAX_FIELDS && keys[n])
+        n++;
+    const msgpack_object *all[MAX_FIELDS];
+    if (fo_dec_fields (d, "the message", o, keys, n, all) < 0)
+        return FO_PROTO_EMALFORMED;
+    const msgpack_object **v = all + 2;
+    switch (m->type) {
+    case FO_MSG_HELLO:
+        if (fo_dec_str (d, "agent_id", v[0], &m->u.hello.agent_id) < 0
+            || fo_dec_str (d, "host", v[1], &m->u.hello.host) < 0
+            || fo_dec_u32 (d, "slots", v[2], &m->u.hello.slots) < 0)
+            return FO_PROTO_EMALFORMED;
+        if (m->u.hello.slots == 0)
+            return fo_dec_fail (d, "field 'slots' must be at least 1");
+        return 0;
+    case FO_MSG_WELCOME:
+        if (fo_dec_str (d, "broker_id", v[0], &m->u.welcome.broker_id) < 0
+            || fo_dec_u32 (d, "heartbeat_ms", v[1], &m->u.welcome.heartbeat_ms) < 0
+            || fo_dec_u32 (d, "liveness", v[2], &m->u.welcome.liveness) < 0)
+            return FO_PROTO_EMALFORMED;
+        return 0;
+    case FO_MSG_REFUSE:
+        return fo_dec_str (d, "reason", v[0], &m->u.refuse.reason);
+    case FO_MSG_SHUTDOWN:
+        return fo_dec_str (d, "reason", v[0], &m->u.shutdown.reason);
+    case FO_MSG_BYE:
+        return fo_dec_str (d, "reason", v[0], &m->u.bye.reason);
+    case FO_MSG_REQUEST:
+        return fo_dec_u32 (d, "credit", v[0], &m->u.request.credit);
+    case FO_MSG_LEASE:
+        return get_lease (d, v, &m->u.lease);
+    case FO_MSG_RESULT:
+        return get_result (d, v, &m->u.result);
+    case FO_MSG_DONE:
+        if (fo_dec_u64 (d, "lease", v[0], &m->u.done.lease) < 0
+            || fo_dec_i32 (d, "exit_status", v[1], &m->u.done.exit_status) < 0
+            || fo_dec_i32 (d, "signal", v[2], &m->u.done.signal) < 0)
+            return FO_PROTO_EMALFORMED;
+        return 0;
+    case FO_MSG_CANCEL:
+        return fo_dec_u64 (d, "lease", v[0], &m->u.cancel.lease);
+    case FO_MSG_HEARTBEAT:
+        return 0;
+    }
+    return fo_dec_fail (d, "internal error: no fields for this type");
+}
+
+/* The first value under a string key `name`, or NULL. */
+static const msgpack_object *
+find_key (const msgpack_object *map, const char *name)
+{
+    for (uint32_t i = 0; i < map->via.map.size; i++) {
+        const msgpack_object_kv *kv = &map->via.map.ptr[i];
+        if (kv->key.type == MSGPACK_OBJECT_STR && fo_dec_str_is (&kv->key.via.str, name))
+            return &kv->val;
+    }
+    return NULL;
+}
+
+/* "v" first, then "type"; sets m->version and m->type. */
+static int
+get_header (fo_decoder *d, const msgpack_object *o, fo_msg *m)
+{
+    if (o->type != MSGPACK_OBJECT_MAP)
+        return fo_dec_fail (d, "a message must be a msgpack map");
+    const msgpack_object *v = find_key (o, "v");
+    if (!v)
+        return fo_dec_fail (d, "missing field 'v' (protocol version)");
+    if (v->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+        return fo_dec_fail (d, "field 'v' must be an unsigned integer");
+    if (v->via.u64 != FO_PROTO_VERSION) {
+        if (d->err && d->errlen)
+            snprintf (d->err, d->errlen, "protocol version %llu is not supported"
+                      " (this side speaks %u)", (unsigned long long) v->via.u64,
+                      FO_PROTO_VERSION);
+        return FO_PROTO_EVERSION;
+    }
+    m->version = FO_PROTO_VERSION;
+    const msgpack_object *t = find_key (o, "type");
+    if (!t)
+        return fo_dec_fail (d, "missing field 'type'");
+    if (t->type != MSGPACK_OBJECT_STR)
+        return fo_dec_fail (d, "field 'type' must be a string");
+    for (int i = FO_MSG_HELLO; i <= FO_MSG_BYE; i++)
+        if (fo_dec_str_is (&t->via.str, fo_msg_type_name ((fo_msg_type) i))) {
+            m->type = (fo_msg_type) i;
+            d->type = fo_msg_type_name (m->type);
+            return 0;
+        }
+    char q[48];
+    return fo_dec_fail (d, "unknown message type '%s'", fo_dec_quote (&t->via.str, q, sizeof q));
+}
+
+int
+fo_msg_decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errlen)
+{
+    fo_decoder d = { .type = NULL, .err = err, .errlen = errlen };
+    memset (msg, 0, sizeof *msg);
+    if (err && errlen)
+        err[0] = '\0';
+    if (len > FO_PROTO_MAX_MESSAGE)
+        return fo_dec_fail (&d, "message of %zu bytes exceeds the limit of %u", len,
+                            FO_PROTO_MAX_MESSAGE);
+    if (fo_proto_prescan (data, len, err, errlen) < 0)
+        return FO_PROTO_EMALFORMED;
+
+    msgpack_unpacked unpacked;
+    msgpack_unpacked_init (&unpacked);
+    size_t off = 0;
+    msgpack_unpack_return ur = msgpack_unpack_next (&unpacked, data, len, &off);
+    fo_msg m = { 0 };
+    int rc;
+    if (ur != MSGPACK_UNPACK_SUCCESS || off != len)
+        rc = fo_dec_fail (&d, "not a valid msgpack object");
+    else {
+        rc = get_header (&d, &unpacked.data, &m);
+        if (rc == 0)
+            rc = get_fields (&d, &unpacked.data, &m);
+    }
+    msgpack_unpacked_destroy (&unpacked);
+    if (rc != 0) {
+        fo_msg_free (&m);   /* leaves it zeroed; *msg is zeroed already */
+        return rc;
+    }
+    *msg = m;
+    return FO_PROTO_OK;
+}

@@ -1,0 +1,255 @@
+/*  fo_proto_encode — fo_msg to msgpack.
+
+    Every message is one map: "v", "type", then the fields of its type under
+    their C field names. Enums travel as names (see fo_proto_names.c). The
+    encoder refuses what the strict decoder on the other side would reject
+    (unknown enum values, an empty argv, strings over the limit, ...) so that
+    a bad message is an error where it is made, not a dropped frame far away.
+*/
+#include "fo_proto.h"
+
+#include <msgpack.h>
+#include <string.h>
+
+typedef struct {
+    msgpack_packer pk;
+    bool bad;           /* set by any helper that met something unencodable */
+} encoder;
+
+/* msgpack_packer's sink: append to the fo_buf. */
+static int
+buf_write (void *data, const char *buf, size_t len)
+{
+    fo_buf_append ((fo_buf *) data, buf, len);
+    return 0;
+}
+
+static void
+put_raw_str (encoder *e, const char *s, size_t len)
+{
+    if (len > FO_PROTO_MAX_STRING) {
+        e->bad = true;
+        return;
+    }
+    msgpack_pack_str_with_body (&e->pk, s, len);
+}
+
+/* A NULL string goes out as "" (the decoder never produces NULL). */
+static void
+put_str (encoder *e, const char *s)
+{
+    put_raw_str (e, s ? s : "", s ? strlen (s) : 0);
+}
+
+static void
+put_key (encoder *e, const char *key)
+{
+    put_str (e, key);
+}
+
+static void
+put_bin (encoder *e, const char *data, size_t len)
+{
+    if (len > FO_PROTO_MAX_STRING || (len > 0 && !data)) {
+        e->bad = true;
+        return;
+    }
+    msgpack_pack_bin_with_body (&e->pk, data ? data : "", len);
+}
+
+static void
+put_strv (encoder *e, const fo_strv *v)
+{
+    msgpack_pack_array (&e->pk, v->len);
+    for (size_t i = 0; i < v->len; i++)
+        put_str (e, v->items[i]);
+}
+
+/* A name from one of the *_name() helpers; NULL means "not a valid value". */
+static void
+put_name (encoder *e, const char *name)
+{
+    if (!name)
+        e->bad = true;
+    else
+        put_str (e, name);
+}
+
+static void
+put_u64 (encoder *e, const char *key, uint64_t value)
+{
+    put_key (e, key);
+    msgpack_pack_uint64 (&e->pk, value);
+}
+
+static void
+put_i32 (encoder *e, const char *key, int32_t value)
+{
+    put_key (e, key);
+    msgpack_pack_int32 (&e->pk, value);
+}
+
+static void
+put_str_field (encoder *e, const char *key, const char *value)
+{
+    put_key (e, key);
+    put_str (e, value);
+}
+
+/* env travels as a map name -> value plus an array "secret" naming the
+   secret entries, so the flag survives without changing the map's shape. */
+static void
+put_env (encoder *e, const fo_env *env)
+{
+    put_key (e, "env");
+    msgpack_pack_map (&e->pk, env->len);
+    size_t nsecret = 0;
+    for (size_t i = 0; i < env->len; i++) {
+        const char *name = env->items[i].name;
+        if (!name || !*name || strchr (name, '='))
+            e->bad = true;      /* the decoder rejects these */
+        put_str (e, name);
+        put_str (e, env->items[i].value);
+        nsecret += env->items[i].secret;
+    }
+    put_key (e, "secret");
+    msgpack_pack_array (&e->pk, nsecret);
+    for (size_t i = 0; i < env->len; i++)
+        if (env->items[i].secret)
+            put_str (e, env->items[i].name);
+}
+
+static void
+put_step (encoder *e, const fo_step *step)
+{
+    if (step->argv.len == 0)
+        e->bad = true;
+    msgpack_pack_map (&e->pk, 9);
+    put_key (e, "kind");
+    put_name (e, fo_step_kind_name (step->kind));
+    put_str_field (e, "name", step->name);
+    put_key (e, "argv");
+    put_strv (e, &step->argv);
+    put_str_field (e, "cwd", step->cwd);
+    put_env (e, &step->env);        /* "env" and "secret" */
+    put_u64 (e, "timeout_ms", step->timeout_ms);
+    put_key (e, "reader");
+    put_name (e, fo_reader_name (step->reader));
+    put_key (e, "tests");
+    put_strv (e, &step->tests);
+}
+
+static void
+put_lease (encoder *e, const fo_lease *l)
+{
+    put_u64 (e, "lease", l->lease);
+    put_u64 (e, "attempt", l->attempt);
+    put_u64 (e, "output_cap", l->output_cap);
+    put_i32 (e, "skip_code", l->skip_code);
+    put_key (e, "steps");
+    if (l->nsteps > 0 && !l->steps) {
+        e->bad = true;
+        return;
+    }
+    msgpack_pack_array (&e->pk, l->nsteps);
+    for (size_t i = 0; i < l->nsteps && !e->bad; i++)
+        put_step (e, &l->steps[i]);
+}
+
+static void
+put_result (encoder *e, const fo_result *r)
+{
+    put_u64 (e, "lease", r->lease);
+    put_u64 (e, "step", r->step);
+    put_str_field (e, "test", r->test);
+    put_key (e, "outcome");
+    put_name (e, (unsigned) r->outcome < FO_OUTCOME_COUNT ? fo_outcome_name (r->outcome) : NULL);
+    put_u64 (e, "duration_us", r->duration_us);
+    put_key (e, "out");
+    put_bin (e, r->out, r->out_len);
+    put_key (e, "err");
+    put_bin (e, r->err, r->err_len);
+    put_str_field (e, "message", r->message);
+    put_str_field (e, "host", r->host);
+    put_u64 (e, "worker", r->worker);
+    put_u64 (e, "attempt", r->attempt);
+}
+
+/* Fields after "v" and "type", per message type. */
+static size_t
+field_count (fo_msg_type type)
+{
+    switch (type) {
+    case FO_MSG_HELLO: case FO_MSG_WELCOME: case FO_MSG_DONE: return 3;
+    case FO_MSG_REFUSE: case FO_MSG_SHUTDOWN: case FO_MSG_BYE: return 1;
+    case FO_MSG_REQUEST: case FO_MSG_CANCEL: return 1;
+    case FO_MSG_LEASE: return 5;
+    case FO_MSG_RESULT: return 11;
+    case FO_MSG_HEARTBEAT: return 0;
+    }
+    return 0;
+}
+
+static void
+put_fields (encoder *e, const fo_msg *msg)
+{
+    const char *reason = NULL;
+    switch (msg->type) {
+    case FO_MSG_HELLO:
+        if (msg->u.hello.slots == 0)
+            e->bad = true;
+        put_str_field (e, "agent_id", msg->u.hello.agent_id);
+        put_str_field (e, "host", msg->u.hello.host);
+        put_u64 (e, "slots", msg->u.hello.slots);
+        return;
+    case FO_MSG_WELCOME:
+        put_str_field (e, "broker_id", msg->u.welcome.broker_id);
+        put_u64 (e, "heartbeat_ms", msg->u.welcome.heartbeat_ms);
+        put_u64 (e, "liveness", msg->u.welcome.liveness);
+        return;
+    case FO_MSG_REFUSE: reason = msg->u.refuse.reason; break;
+    case FO_MSG_SHUTDOWN: reason = msg->u.shutdown.reason; break;
+    case FO_MSG_BYE: reason = msg->u.bye.reason; break;
+    case FO_MSG_REQUEST:
+        put_u64 (e, "credit", msg->u.request.credit);
+        return;
+    case FO_MSG_LEASE:
+        put_lease (e, &msg->u.lease);
+        return;
+    case FO_MSG_RESULT:
+        put_result (e, &msg->u.result);
+        return;
+    case FO_MSG_DONE:
+        put_u64 (e, "lease", msg->u.done.lease);
+        put_i32 (e, "exit_status", msg->u.done.exit_status);
+        put_i32 (e, "signal", msg->u.done.signal);
+        return;
+    case FO_MSG_CANCEL:
+        put_u64 (e, "lease", msg->u.cancel.lease);
+        return;
+    case FO_MSG_HEARTBEAT:
+        return;
+    }
+    put_str_field (e, "reason", reason);
+}
+
+int
+fo_msg_encode (const fo_msg *msg, fo_buf *out)
+{
+    const char *type = msg ? fo_msg_type_name (msg->type) : NULL;
+    if (!type || !out)
+        return -1;
+    size_t start = out->len;
+    encoder e = { .bad = false };
+    msgpack_packer_init (&e.pk, out, buf_write);
+    msgpack_pack_map (&e.pk, 2 + field_count (msg->type));
+    put_u64 (&e, "v", FO_PROTO_VERSION);
+    put_str_field (&e, "type", type);
+    put_fields (&e, msg);
+    if (e.bad || out->len - start > FO_PROTO_MAX_MESSAGE) {
+        out->len = start;       /* leave out as it was */
+        out->data[start] = '\0';
+        return -1;
+    }
+    return 0;
+}

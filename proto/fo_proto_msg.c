@@ -1,0 +1,77 @@
+/*  fo_proto_msg — the lifetime of decoded messages and of steps.
+
+    The free functions accept partly filled structs (every pointer either
+    owned or NULL) because the decoder builds into the caller's struct field
+    by field and frees it with these same functions when a later field fails.
+*/
+#include "fo_proto.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void
+fo_step_free (fo_step *step)
+{
+    if (!step)
+        return;
+    free (step->name);
+    fo_strv_free (&step->argv);
+    free (step->cwd);
+    fo_env_free (&step->env);
+    fo_strv_free (&step->tests);
+    memset (step, 0, sizeof *step);
+}
+
+void
+fo_step_copy (fo_step *dst, const fo_step *src)
+{
+    memset (dst, 0, sizeof *dst);
+    dst->kind = src->kind;
+    dst->name = fo_xstrdup (src->name);
+    fo_strv_copy (&dst->argv, &src->argv);
+    dst->cwd = fo_xstrdup (src->cwd);
+    fo_env_copy (&dst->env, &src->env);
+    dst->timeout_ms = src->timeout_ms;
+    dst->reader = src->reader;
+    fo_strv_copy (&dst->tests, &src->tests);
+}
+
+void
+fo_msg_free (fo_msg *msg)
+{
+    if (!msg)
+        return;
+    switch (msg->type) {
+    case FO_MSG_HELLO:
+        free (msg->u.hello.agent_id);
+        free (msg->u.hello.host);
+        break;
+    case FO_MSG_WELCOME:
+        free (msg->u.welcome.broker_id);
+        break;
+    case FO_MSG_REFUSE:
+        free (msg->u.refuse.reason);
+        break;
+    case FO_MSG_SHUTDOWN:
+        free (msg->u.shutdown.reason);
+        break;
+    case FO_MSG_BYE:
+        free (msg->u.bye.reason);
+        break;
+    case FO_MSG_LEASE:
+        for (size_t i = 0; msg->u.lease.steps && i < msg->u.lease.nsteps; i++)
+            fo_step_free (&msg->u.lease.steps[i]);
+        free (msg->u.lease.steps);
+        break;
+    case FO_MSG_RESULT:
+        free (msg->u.result.test);
+        free (msg->u.result.out);
+        free (msg->u.result.err);
+        free (msg->u.result.message);
+        free (msg->u.result.host);
+        break;
+    case FO_MSG_REQUEST: case FO_MSG_DONE: case FO_MSG_HEARTBEAT: case FO_MSG_CANCEL:
+        break;
+    }
+    memset (msg, 0, sizeof *msg);
+}

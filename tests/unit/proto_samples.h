@@ -1,0 +1,279 @@
+/*  proto_samples — shared helpers of the protocol tests (test_proto.c,
+    test_proto_reject.c): one sample message of each type with every field
+    set, deep comparison, an expect_reject() that checks code, reason and the
+    zeroed output, and a tiny raw msgpack map builder for hand-made input.
+    Functions are static inline so each test program uses what it needs.
+*/
+#ifndef PROTO_SAMPLES_H
+#define PROTO_SAMPLES_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <msgpack.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fo_proto.h"
+
+/* ---- messages to send ---------------------------------------------- */
+
+static inline void
+add_step (fo_lease *l, fo_step_kind kind, const char *name)
+{
+    l->steps = fo_xrealloc (l->steps, (l->nsteps + 1) * sizeof *l->steps);
+    fo_step *s = &l->steps[l->nsteps++];
+    memset (s, 0, sizeof *s);
+    s->kind = kind;
+    s->name = fo_xstrdup (name);
+    fo_strv_push (&s->argv, "/bin/sh");
+    fo_strv_push (&s->argv, "-c");
+    fo_strv_push (&s->argv, "exit 0");
+    s->cwd = fo_xstrdup (kind == FO_STEP_TEST ? "/tmp" : "");
+    s->reader = FO_READER_EXIT_STATUS;
+}
+
+/* One message of each type, every field set to something non-default. */
+static inline fo_msg
+sample (fo_msg_type type)
+{
+    fo_msg m = { .type = type };
+    switch (type) {
+    case FO_MSG_HELLO:
+        m.u.hello = (fo_hello) { fo_xstrdup ("box:42:abc"), fo_xstrdup ("box"), 8 };
+        break;
+    case FO_MSG_WELCOME:
+        m.u.welcome = (fo_welcome) { fo_xstrdup ("broker-1"), 1000, 5 };
+        break;
+    case FO_MSG_REFUSE:
+        m.u.refuse.reason = fo_xstrdup ("protocol version 2 is not supported");
+        break;
+    case FO_MSG_SHUTDOWN:
+        m.u.shutdown.reason = fo_xstrdup ("run complete");
+        break;
+    case FO_MSG_BYE:
+        m.u.bye.reason = fo_xstrdup ("");
+        break;
+    case FO_MSG_REQUEST:
+        m.u.request.credit = UINT32_MAX;
+        break;
+    case FO_MSG_LEASE: {
+        fo_lease *l = &m.u.lease;
+        l->lease = UINT64_MAX;
+        l->attempt = 2;
+        l->output_cap = 65536;
+        l->skip_code = -77;
+        add_step (l, FO_STEP_SETUP, "pkg.db");
+        fo_env_set (&l->steps[0].env, "DB_URL", "postgres://x");
+        fo_env_set (&l->steps[0].env, "DB_PASSWORD", "hunter2");
+        l->steps[0].env.items[1].secret = true;
+        add_step (l, FO_STEP_TEST, "pkg.db.test_a");
+        l->steps[1].timeout_ms = 30000;
+        fo_strv_push (&l->steps[1].tests, "pkg.db.test_a");
+        fo_strv_push (&l->steps[1].tests, "pkg.db.test_b");
+        fo_env_set (&l->steps[1].env, "EMPTY", "");
+        add_step (l, FO_STEP_TEARDOWN, "pkg.db");
+        break;
+    }
+    case FO_MSG_RESULT: {
+        fo_result *r = &m.u.result;
+        r->lease = 1ull << 40;
+        r->step = 3;
+        r->test = fo_xstrdup ("pkg.mod.test_x");
+        r->outcome = FO_CRASHED;
+        r->duration_us = 123456789;
+        r->out = fo_xstrndup ("a\0b\xff", 4);     /* bin keeps NULs and any byte */
+        r->out_len = 4;
+        r->err = fo_xstrdup ("");
+        r->err_len = 0;
+        r->message = fo_xstrdup ("killed by SIGSEGV");
+        r->host = fo_xstrdup ("box");
+        r->worker = 4;
+        r->attempt = 1;
+        break;
+    }
+    case FO_MSG_DONE:
+        m.u.done = (fo_done) { 99, -1, 9 };
+        break;
+    case FO_MSG_CANCEL:
+        m.u.cancel.lease = 7;
+        break;
+    case FO_MSG_HEARTBEAT:
+        break;
+    }
+    return m;
+}
+
+static inline void
+encode_ok (const fo_msg *m, fo_buf *out)
+{
+    fo_buf_reset (out);
+    assert_int_equal (fo_msg_encode (m, out), 0);
+    assert_true (out->len > 0);
+}
+
+/* ---- comparing ----------------------------------------------------- */
+
+static inline void
+assert_strv_equal (const fo_strv *a, const fo_strv *b)
+{
+    assert_int_equal (a->len, b->len);
+    for (size_t i = 0; i < a->len; i++)
+        assert_string_equal (a->items[i], b->items[i]);
+}
+
+static inline void
+assert_step_equal (const fo_step *a, const fo_step *b)
+{
+    assert_int_equal (a->kind, b->kind);
+    assert_string_equal (a->name, b->name);
+    assert_strv_equal (&a->argv, &b->argv);
+    assert_string_equal (a->cwd, b->cwd);
+    assert_int_equal (a->env.len, b->env.len);
+    for (size_t i = 0; i < a->env.len; i++) {
+        assert_string_equal (a->env.items[i].name, b->env.items[i].name);
+        assert_string_equal (a->env.items[i].value, b->env.items[i].value);
+        assert_int_equal (a->env.items[i].secret, b->env.items[i].secret);
+    }
+    assert_int_equal (a->timeout_ms, b->timeout_ms);
+    assert_int_equal (a->reader, b->reader);
+    assert_strv_equal (&a->tests, &b->tests);
+}
+
+static inline void
+assert_bytes_equal (const char *a, size_t alen, const char *b, size_t blen)
+{
+    assert_int_equal (alen, blen);
+    assert_memory_equal (a, b, alen);
+    assert_int_equal (b[blen], '\0');       /* decoded copies are terminated */
+}
+
+static inline void
+assert_msg_equal (const fo_msg *a, const fo_msg *b)
+{
+    assert_int_equal (a->type, b->type);
+    assert_int_equal (b->version, FO_PROTO_VERSION);
+    switch (a->type) {
+    case FO_MSG_HELLO:
+        assert_string_equal (a->u.hello.agent_id, b->u.hello.agent_id);
+        assert_string_equal (a->u.hello.host, b->u.hello.host);
+        assert_int_equal (a->u.hello.slots, b->u.hello.slots);
+        break;
+    case FO_MSG_WELCOME:
+        assert_string_equal (a->u.welcome.broker_id, b->u.welcome.broker_id);
+        assert_int_equal (a->u.welcome.heartbeat_ms, b->u.welcome.heartbeat_ms);
+        assert_int_equal (a->u.welcome.liveness, b->u.welcome.liveness);
+        break;
+    case FO_MSG_REFUSE: case FO_MSG_SHUTDOWN: case FO_MSG_BYE:
+        /* the three share one struct */
+        assert_string_equal (a->u.refuse.reason, b->u.refuse.reason);
+        break;
+    case FO_MSG_REQUEST:
+        assert_int_equal (a->u.request.credit, b->u.request.credit);
+        break;
+    case FO_MSG_LEASE:
+        assert_true (a->u.lease.lease == b->u.lease.lease);
+        assert_int_equal (a->u.lease.attempt, b->u.lease.attempt);
+        assert_int_equal (a->u.lease.output_cap, b->u.lease.output_cap);
+        assert_int_equal (a->u.lease.skip_code, b->u.lease.skip_code);
+        assert_int_equal (a->u.lease.nsteps, b->u.lease.nsteps);
+        for (size_t i = 0; i < a->u.lease.nsteps; i++)
+            assert_step_equal (&a->u.lease.steps[i], &b->u.lease.steps[i]);
+        break;
+    case FO_MSG_RESULT: {
+        const fo_result *x = &a->u.result, *y = &b->u.result;
+        assert_true (x->lease == y->lease);
+        assert_int_equal (x->step, y->step);
+        assert_string_equal (x->test, y->test);
+        assert_int_equal (x->outcome, y->outcome);
+        assert_true (x->duration_us == y->duration_us);
+        assert_bytes_equal (x->out, x->out_len, y->out, y->out_len);
+        assert_bytes_equal (x->err, x->err_len, y->err, y->err_len);
+        assert_string_equal (x->message, y->message);
+        assert_string_equal (x->host, y->host);
+        assert_int_equal (x->worker, y->worker);
+        assert_int_equal (x->attempt, y->attempt);
+        break;
+    }
+    case FO_MSG_DONE:
+        assert_true (a->u.done.lease == b->u.done.lease);
+        assert_int_equal (a->u.done.exit_status, b->u.done.exit_status);
+        assert_int_equal (a->u.done.signal, b->u.done.signal);
+        break;
+    case FO_MSG_CANCEL:
+        assert_true (a->u.cancel.lease == b->u.cancel.lease);
+        break;
+    case FO_MSG_HEARTBEAT:
+        break;
+    }
+}
+
+/* ---- rejecting ----------------------------------------------------- */
+
+/* Decodes data expecting failure `code` with `want` inside the reason, and
+   checks *msg comes back all zero. */
+static inline void
+expect_reject (const void *data, size_t len, int code, const char *want)
+{
+    fo_msg m;
+    memset (&m, 0xAA, sizeof m);
+    char err[256] = "";
+    int rc = fo_msg_decode (data, len, &m, err, sizeof err);
+    if (rc != code)
+        fail_msg ("decode returned %d, expected %d (reason: '%s', expected '%s')",
+                  rc, code, err, want);
+    if (!strstr (err, want))
+        fail_msg ("reason '%s' does not contain '%s'", err, want);
+    assert_null (strchr (err, '\n'));
+    fo_msg zero;
+    memset (&zero, 0, sizeof zero);
+    assert_memory_equal (&m, &zero, sizeof m);
+}
+
+/* ---- hand-built maps ----------------------------------------------- */
+
+static inline int
+buf_write (void *data, const char *p, size_t len)
+{
+    fo_buf_append (data, p, len);
+    return 0;
+}
+
+typedef struct {
+    fo_buf buf;
+    msgpack_packer pk;
+} raw;
+
+static inline void
+raw_init (raw *r, size_t nfields)
+{
+    memset (r, 0, sizeof *r);
+    msgpack_packer_init (&r->pk, &r->buf, buf_write);
+    msgpack_pack_map (&r->pk, nfields);
+}
+
+static inline void
+raw_str (raw *r, const char *s)
+{
+    msgpack_pack_str_with_body (&r->pk, s, strlen (s));
+}
+
+static inline void
+raw_kv_str (raw *r, const char *k, const char *v)
+{
+    raw_str (r, k);
+    raw_str (r, v);
+}
+
+static inline void
+raw_kv_uint (raw *r, const char *k, uint64_t v)
+{
+    raw_str (r, k);
+    msgpack_pack_uint64 (&r->pk, v);
+}
+
+#endif

@@ -1,0 +1,234 @@
+/*  test_proto — the wire protocol: every message round-trips with every
+    field intact, the encoder refuses what a peer would reject, and the
+    framing pre-scan rejects hostile sizes, depth, truncation and trailing
+    bytes (test_proto_reject.c covers the field-level rules). Every
+    rejection must leave *msg zeroed and nothing allocated (the ASan build
+    checks the latter).
+
+    With FO_WRITE_SEEDS=dir set, test_write_seeds writes the valid encoding
+    of every message into dir: that is how tests/fuzz/corpus/ is made.
+*/
+#include "proto_samples.h"
+
+/* ---- round trips --------------------------------------------------- */
+
+static void
+test_roundtrip_every_type (void **state)
+{
+    (void) state;
+    fo_buf buf = { 0 };
+    for (int t = FO_MSG_HELLO; t <= FO_MSG_BYE; t++) {
+        fo_msg m = sample ((fo_msg_type) t), back;
+        encode_ok (&m, &buf);
+        char err[256] = "";
+        int rc = fo_msg_decode (buf.data, buf.len, &back, err, sizeof err);
+        if (rc != FO_PROTO_OK)
+            fail_msg ("%s: %s", fo_msg_type_name (m.type), err);
+        assert_msg_equal (&m, &back);
+        fo_msg_free (&back);
+        fo_msg_free (&m);
+    }
+    fo_buf_free (&buf);
+}
+
+static void
+test_encode_appends (void **state)
+{
+    (void) state;
+    fo_buf buf = { 0 };
+    fo_buf_puts (&buf, "XY");
+    fo_msg m = sample (FO_MSG_HEARTBEAT), back;
+    assert_int_equal (fo_msg_encode (&m, &buf), 0);
+    assert_memory_equal (buf.data, "XY", 2);
+    assert_int_equal (fo_msg_decode (buf.data + 2, buf.len - 2, &back, NULL, 0), FO_PROTO_OK);
+    assert_int_equal (back.type, FO_MSG_HEARTBEAT);
+    fo_buf_free (&buf);
+}
+
+/* A NULL string is sent as "" so hand-built messages need not fill all. */
+static void
+test_encode_null_strings (void **state)
+{
+    (void) state;
+    fo_buf buf = { 0 };
+    fo_msg m = { .type = FO_MSG_HELLO, .u.hello = { NULL, NULL, 1 } }, back;
+    encode_ok (&m, &buf);
+    assert_int_equal (fo_msg_decode (buf.data, buf.len, &back, NULL, 0), FO_PROTO_OK);
+    assert_string_equal (back.u.hello.agent_id, "");
+    assert_string_equal (back.u.hello.host, "");
+    fo_msg_free (&back);
+    fo_buf_free (&buf);
+}
+
+/* The encoder refuses what the decoder would reject, and leaves out as it was. */
+static void
+test_encode_refuses (void **state)
+{
+    (void) state;
+    fo_buf buf = { 0 };
+    fo_buf_puts (&buf, "keep");
+    fo_msg bad = { .type = (fo_msg_type) 99 };
+    assert_int_equal (fo_msg_encode (&bad, &buf), -1);
+
+    fo_msg hello = { .type = FO_MSG_HELLO, .u.hello = { NULL, NULL, 0 } };
+    assert_int_equal (fo_msg_encode (&hello, &buf), -1);
+
+    fo_msg lease = sample (FO_MSG_LEASE);
+    fo_strv_free (&lease.u.lease.steps[1].argv);
+    assert_int_equal (fo_msg_encode (&lease, &buf), -1);
+    fo_strv_push (&lease.u.lease.steps[1].argv, "true");
+    lease.u.lease.steps[2].kind = (fo_step_kind) 7;
+    assert_int_equal (fo_msg_encode (&lease, &buf), -1);
+    lease.u.lease.steps[2].kind = FO_STEP_TEARDOWN;
+    fo_env_set (&lease.u.lease.steps[2].env, "A=B", "x");
+    assert_int_equal (fo_msg_encode (&lease, &buf), -1);
+    fo_msg_free (&lease);
+
+    fo_msg result = sample (FO_MSG_RESULT);
+    result.u.result.outcome = FO_OUTCOME_COUNT;
+    assert_int_equal (fo_msg_encode (&result, &buf), -1);
+    result.u.result.outcome = FO_PASSED;
+    free (result.u.result.test);
+    result.u.result.test = fo_xmalloc (FO_PROTO_MAX_STRING + 2);
+    memset (result.u.result.test, 'x', FO_PROTO_MAX_STRING + 1);
+    result.u.result.test[FO_PROTO_MAX_STRING + 1] = '\0';
+    assert_int_equal (fo_msg_encode (&result, &buf), -1);
+    fo_msg_free (&result);
+
+    assert_int_equal (buf.len, 4);
+    assert_string_equal (buf.data, "keep");
+    fo_buf_free (&buf);
+}
+
+static void
+test_names (void **state)
+{
+    (void) state;
+    assert_string_equal (fo_msg_type_name (FO_MSG_HELLO), "hello");
+    assert_string_equal (fo_msg_type_name (FO_MSG_BYE), "bye");
+    assert_null (fo_msg_type_name ((fo_msg_type) 0));
+    assert_null (fo_msg_type_name ((fo_msg_type) 12));
+    assert_string_equal (fo_step_kind_name (FO_STEP_TEARDOWN), "teardown");
+    assert_null (fo_step_kind_name ((fo_step_kind) 3));
+    assert_string_equal (fo_reader_name (FO_READER_EXIT_STATUS), "exit-status");
+    assert_null (fo_reader_name ((fo_reader) 1));
+}
+
+static void
+test_step_copy (void **state)
+{
+    (void) state;
+    fo_msg m = sample (FO_MSG_LEASE);
+    fo_step copy;
+    fo_step_copy (&copy, &m.u.lease.steps[0]);
+    assert_step_equal (&m.u.lease.steps[0], &copy);
+    assert_ptr_not_equal (copy.name, m.u.lease.steps[0].name);
+    fo_step_free (&copy);
+    assert_null (copy.name);
+    fo_msg_free (&m);
+    assert_int_equal (m.type, 0);
+}
+
+static void
+test_reject_framing (void **state)
+{
+    (void) state;
+    expect_reject ("", 0, FO_PROTO_EMALFORMED, "empty message");
+    expect_reject (NULL, 0, FO_PROTO_EMALFORMED, "empty message");
+    /* non-map top level: an array, a string, an int */
+    expect_reject ("\x91\x01", 2, FO_PROTO_EMALFORMED, "must be a msgpack map");
+    expect_reject ("\xa3" "abc", 4, FO_PROTO_EMALFORMED, "must be a msgpack map");
+    expect_reject ("\x05", 1, FO_PROTO_EMALFORMED, "must be a msgpack map");
+    expect_reject ("\xc1", 1, FO_PROTO_EMALFORMED, "0xc1");
+
+    /* 7 nested arrays: one level too deep (6 is the limit) */
+    const unsigned char deep[] = { 0x91, 0x91, 0x91, 0x91, 0x91, 0x91, 0x91, 0xc0 };
+    expect_reject (deep, sizeof deep, FO_PROTO_EMALFORMED, "nesting deeper than 6");
+    assert_int_equal (fo_proto_prescan (deep + 1, sizeof deep - 1, NULL, 0), 0);
+    const unsigned char deep_empty[] = { 0x81, 0xa1, 'v', 0x91, 0x91, 0x91, 0x91, 0x91, 0x90 };
+    expect_reject (deep_empty, sizeof deep_empty, FO_PROTO_EMALFORMED, "nesting deeper");
+
+    /* str32 announcing 100 MB with 3 bytes present */
+    const unsigned char big_str[] = { 0xdb, 0x06, 0x40, 0x00, 0x00, 'a', 'b', 'c' };
+    expect_reject (big_str, sizeof big_str, FO_PROTO_EMALFORMED, "exceeds the limit");
+    const unsigned char big_bin[] = { 0x81, 0xa1, 'v', 0xc6, 0x06, 0x40, 0x00, 0x00, 0 };
+    expect_reject (big_bin, sizeof big_bin, FO_PROTO_EMALFORMED, "bin of 104857600 bytes");
+    /* within the limit but longer than what is left */
+    const unsigned char short_str[] = { 0xdb, 0x00, 0x10, 0x00, 0x00, 'a' };
+    expect_reject (short_str, sizeof short_str, FO_PROTO_EMALFORMED, "truncated");
+    const unsigned char big_ext[] = { 0xc9, 0x7f, 0xff, 0xff, 0xff, 1, 2 };
+    expect_reject (big_ext, sizeof big_ext, FO_PROTO_EMALFORMED, "ext of");
+
+    /* array32 / map32 announcing 2^32-1 elements with 5 bytes present */
+    const unsigned char big_array[] = { 0xdd, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4, 5 };
+    expect_reject (big_array, sizeof big_array, FO_PROTO_EMALFORMED,
+                   "announces 4294967295 elements");
+    const unsigned char big_map[] = { 0xdf, 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4, 5 };
+    expect_reject (big_map, sizeof big_map, FO_PROTO_EMALFORMED,
+                   "announces 4294967295 elements");
+    /* a map needs two bytes per entry: 3 entries cannot fit in 5 bytes */
+    const unsigned char tight_map[] = { 0x83, 1, 2, 3, 4, 5 };
+    expect_reject (tight_map, sizeof tight_map, FO_PROTO_EMALFORMED, "announces 3 elements");
+    /* nested: the outer array's other elements still need their bytes */
+    const unsigned char nested[] = { 0x93, 0x93, 1, 2, 3 };
+    expect_reject (nested, sizeof nested, FO_PROTO_EMALFORMED, "announces 3 elements");
+    /* a header cut inside its length field */
+    expect_reject ("\xdd\x00", 2, FO_PROTO_EMALFORMED, "truncated");
+}
+
+static void
+test_reject_truncated_and_trailing (void **state)
+{
+    (void) state;
+    fo_buf buf = { 0 };
+    fo_msg m = sample (FO_MSG_LEASE);
+    encode_ok (&m, &buf);
+    fo_msg_free (&m);
+    /* every proper prefix of a valid message is truncated */
+    for (size_t n = 1; n < buf.len; n++)
+        expect_reject (buf.data, n, FO_PROTO_EMALFORMED, "truncated");
+    fo_buf_append (&buf, "\xc0", 1);
+    expect_reject (buf.data, buf.len, FO_PROTO_EMALFORMED, "1 trailing bytes");
+    fo_buf_free (&buf);
+}
+
+/* ---- seeds for the fuzzer ------------------------------------------ */
+
+static void
+test_write_seeds (void **state)
+{
+    (void) state;
+    const char *dir = getenv ("FO_WRITE_SEEDS");
+    if (!dir)
+        skip ();
+    fo_buf buf = { 0 };
+    for (int t = FO_MSG_HELLO; t <= FO_MSG_BYE; t++) {
+        fo_msg m = sample ((fo_msg_type) t);
+        encode_ok (&m, &buf);
+        fo_msg_free (&m);
+        char *path = fo_xasprintf ("%s/%s.msgpack", dir, fo_msg_type_name ((fo_msg_type) t));
+        FILE *f = fopen (path, "wb");
+        assert_non_null (f);
+        assert_int_equal (fwrite (buf.data, 1, buf.len, f), buf.len);
+        assert_int_equal (fclose (f), 0);
+        free (path);
+    }
+    fo_buf_free (&buf);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_roundtrip_every_type),
+        cmocka_unit_test (test_encode_appends),
+        cmocka_unit_test (test_encode_null_strings),
+        cmocka_unit_test (test_encode_refuses),
+        cmocka_unit_test (test_names),
+        cmocka_unit_test (test_step_copy),
+        cmocka_unit_test (test_reject_framing),
+        cmocka_unit_test (test_reject_truncated_and_trailing),
+        cmocka_unit_test (test_write_seeds),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}

@@ -1,0 +1,363 @@
+/*  test_proto_reject — the decoder's field-level strictness: "v" first
+    (EVERSION), then "type", then every field of the type: missing, unknown,
+    duplicate, wrong msgpack type, out of the C type's range, NUL in a str,
+    bad enum names, bad env. Each case checks the return code, the one-line
+    reason, the zeroed *msg, and (under ASan) that nothing leaked.
+*/
+#include "proto_samples.h"
+
+static void
+test_reject_version_and_type (void **state)
+{
+    (void) state;
+    raw r;
+    raw_init (&r, 2);
+    raw_kv_uint (&r, "v", 7);
+    raw_kv_str (&r, "type", "hello");   /* and none of hello's fields */
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EVERSION,
+                   "protocol version 7 is not supported (this side speaks 1)");
+    fo_buf_free (&r.buf);
+
+    /* "v" is judged before "type", wherever it sits in the map */
+    raw_init (&r, 3);
+    raw_kv_str (&r, "type", "from-the-future");
+    raw_str (&r, "new");
+    msgpack_pack_array (&r.pk, 0);
+    raw_kv_uint (&r, "v", 2);
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EVERSION, "protocol version 2");
+    fo_buf_free (&r.buf);
+
+    raw_init (&r, 1);
+    raw_kv_str (&r, "type", "hello");
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED, "missing field 'v'");
+    fo_buf_free (&r.buf);
+
+    raw_init (&r, 2);
+    raw_kv_str (&r, "v", "1");
+    raw_kv_str (&r, "type", "hello");
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED,
+                   "field 'v' must be an unsigned integer");
+    fo_buf_free (&r.buf);
+
+    raw_init (&r, 2);
+    raw_kv_uint (&r, "v", 1);
+    raw_kv_str (&r, "type", "xyz");
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED, "unknown message type 'xyz'");
+    fo_buf_free (&r.buf);
+
+    raw_init (&r, 1);
+    raw_kv_uint (&r, "v", 1);
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED, "missing field 'type'");
+    fo_buf_free (&r.buf);
+
+    raw_init (&r, 2);
+    raw_kv_uint (&r, "v", 1);
+    raw_kv_uint (&r, "type", 5);
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED, "field 'type' must be a string");
+    fo_buf_free (&r.buf);
+}
+
+static void
+test_reject_map_shape (void **state)
+{
+    (void) state;
+    raw r;
+    /* duplicate key */
+    raw_init (&r, 4);
+    raw_kv_uint (&r, "v", 1);
+    raw_kv_str (&r, "type", "cancel");
+    raw_kv_uint (&r, "lease", 1);
+    raw_kv_uint (&r, "lease", 2);
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED, "cancel: duplicate field 'lease'");
+    fo_buf_free (&r.buf);
+
+    /* duplicate "v" */
+    raw_init (&r, 4);
+    raw_kv_uint (&r, "v", 1);
+    raw_kv_str (&r, "type", "cancel");
+    raw_kv_uint (&r, "lease", 1);
+    raw_kv_uint (&r, "v", 1);
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED, "duplicate field 'v'");
+    fo_buf_free (&r.buf);
+
+    /* missing field */
+    raw_init (&r, 2);
+    raw_kv_uint (&r, "v", 1);
+    raw_kv_str (&r, "type", "cancel");
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED, "cancel: missing field 'lease'");
+    fo_buf_free (&r.buf);
+
+    /* unknown key */
+    raw_init (&r, 3);
+    raw_kv_uint (&r, "v", 1);
+    raw_kv_str (&r, "type", "heartbeat");
+    raw_kv_uint (&r, "extra", 1);
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED,
+                   "heartbeat: unknown field 'extra'");
+    fo_buf_free (&r.buf);
+
+    /* non-string key */
+    raw_init (&r, 3);
+    raw_kv_uint (&r, "v", 1);
+    raw_kv_str (&r, "type", "heartbeat");
+    msgpack_pack_uint64 (&r.pk, 3);
+    msgpack_pack_uint64 (&r.pk, 3);
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED, "not a string");
+    fo_buf_free (&r.buf);
+}
+
+/* ---- wrong values, by rewriting one field of a valid message ------- */
+
+typedef enum { BAD_STR, BAD_NEG, BAD_U33, BAD_I33, BAD_FLOAT, BAD_BIN, BAD_NIL, BAD_MAP,
+               BAD_STR_NUL, BAD_EMPTY_ARRAY, BAD_ARRAY_OF_INT, BAD_DROP, BAD_EXTRA } bad_kind;
+
+static void
+pack_bad (msgpack_packer *pk, bad_kind kind)
+{
+    switch (kind) {
+    case BAD_STR: msgpack_pack_str_with_body (pk, "x", 1); break;
+    case BAD_NEG: msgpack_pack_int64 (pk, -1); break;
+    case BAD_U33: msgpack_pack_uint64 (pk, 1ull << 32); break;
+    case BAD_I33: msgpack_pack_int64 (pk, -(1ll << 32)); break;
+    case BAD_FLOAT: msgpack_pack_double (pk, 1.0); break;
+    case BAD_BIN: msgpack_pack_bin_with_body (pk, "x", 1); break;
+    case BAD_NIL: msgpack_pack_nil (pk); break;
+    case BAD_MAP: msgpack_pack_map (pk, 0); break;
+    case BAD_STR_NUL: msgpack_pack_str_with_body (pk, "a\0b", 3); break;
+    case BAD_EMPTY_ARRAY: msgpack_pack_array (pk, 0); break;
+    case BAD_ARRAY_OF_INT: msgpack_pack_array (pk, 1); msgpack_pack_uint64 (pk, 1); break;
+    case BAD_DROP: case BAD_EXTRA: break;
+    }
+}
+
+/* Re-packs map o, changing the value of `key` (drop or extra: the entry). */
+static void
+repack_map (msgpack_packer *pk, const msgpack_object *o, const char *key, bad_kind kind,
+            const char *step_key)
+{
+    const msgpack_object_map *map = &o->via.map;
+    size_t n = map->size + (kind == BAD_EXTRA && !step_key) - (kind == BAD_DROP && !step_key);
+    msgpack_pack_map (pk, n);
+    for (uint32_t i = 0; i < map->size; i++) {
+        const msgpack_object_kv *kv = &map->ptr[i];
+        bool hit = kv->key.via.str.size == strlen (key)
+                   && memcmp (kv->key.via.str.ptr, key, strlen (key)) == 0;
+        if (hit && step_key) {
+            /* "steps": rewrite the field step_key of steps[0] */
+            msgpack_pack_object (pk, kv->key);
+            msgpack_pack_array (pk, kv->val.via.array.size);
+            repack_map (pk, &kv->val.via.array.ptr[0], step_key, kind, NULL);
+            for (uint32_t j = 1; j < kv->val.via.array.size; j++)
+                msgpack_pack_object (pk, kv->val.via.array.ptr[j]);
+            continue;
+        }
+        if (hit && kind == BAD_DROP)
+            continue;
+        msgpack_pack_object (pk, kv->key);
+        if (hit && kind != BAD_EXTRA)
+            pack_bad (pk, kind);
+        else
+            msgpack_pack_object (pk, kv->val);
+        if (hit && kind == BAD_EXTRA) {
+            msgpack_pack_str_with_body (pk, "zzz", 3);
+            msgpack_pack_nil (pk);
+        }
+    }
+}
+
+/* field is "name" or "steps.name" (then steps[0] of a lease is changed). */
+static void
+expect_bad_field (fo_msg_type type, const char *field, bad_kind kind, int code, const char *want)
+{
+    fo_msg m = sample (type);
+    fo_buf good = { 0 }, bad = { 0 };
+    encode_ok (&m, &good);
+    fo_msg_free (&m);
+    msgpack_unpacked u;
+    msgpack_unpacked_init (&u);
+    size_t off = 0;
+    assert_int_equal (msgpack_unpack_next (&u, good.data, good.len, &off), MSGPACK_UNPACK_SUCCESS);
+    msgpack_packer pk;
+    msgpack_packer_init (&pk, &bad, buf_write);
+    const char *dot = strchr (field, '.');
+    if (dot)
+        repack_map (&pk, &u.data, "steps", kind, dot + 1);
+    else
+        repack_map (&pk, &u.data, field, kind, NULL);
+    msgpack_unpacked_destroy (&u);
+    assert_false (bad.len == good.len && memcmp (bad.data, good.data, bad.len) == 0);
+    expect_reject (bad.data, bad.len, code, want);
+    fo_buf_free (&good);
+    fo_buf_free (&bad);
+}
+
+#define MALFORMED FO_PROTO_EMALFORMED
+
+static void
+test_reject_field_types (void **state)
+{
+    (void) state;
+    /* unsigned fields: string, negative, float, nil, too big for 32 bits */
+    expect_bad_field (FO_MSG_LEASE, "attempt", BAD_STR, MALFORMED,
+                      "lease: field 'attempt' must be an unsigned integer");
+    expect_bad_field (FO_MSG_LEASE, "attempt", BAD_NEG, MALFORMED,
+                      "lease: field 'attempt' must be an unsigned integer");
+    expect_bad_field (FO_MSG_LEASE, "attempt", BAD_U33, MALFORMED,
+                      "lease: field 'attempt' is out of range");
+    expect_bad_field (FO_MSG_LEASE, "lease", BAD_FLOAT, MALFORMED,
+                      "lease: field 'lease' must be an unsigned integer");
+    expect_bad_field (FO_MSG_REQUEST, "credit", BAD_NIL, MALFORMED,
+                      "request: field 'credit' must be an unsigned integer");
+    expect_bad_field (FO_MSG_REQUEST, "credit", BAD_U33, MALFORMED, "out of range");
+    expect_bad_field (FO_MSG_HELLO, "slots", BAD_NEG, MALFORMED, "'slots' must be an unsigned");
+    expect_bad_field (FO_MSG_WELCOME, "heartbeat_ms", BAD_STR, MALFORMED, "'heartbeat_ms'");
+    expect_bad_field (FO_MSG_WELCOME, "liveness", BAD_U33, MALFORMED, "'liveness' is out of");
+    expect_bad_field (FO_MSG_RESULT, "duration_us", BAD_NEG, MALFORMED, "'duration_us' must");
+    expect_bad_field (FO_MSG_RESULT, "worker", BAD_U33, MALFORMED, "'worker' is out of range");
+    expect_bad_field (FO_MSG_CANCEL, "lease", BAD_STR, MALFORMED, "cancel: field 'lease'");
+    /* signed 32-bit fields */
+    expect_bad_field (FO_MSG_DONE, "exit_status", BAD_I33, MALFORMED,
+                      "done: field 'exit_status' is out of range");
+    expect_bad_field (FO_MSG_DONE, "signal", BAD_U33, MALFORMED, "'signal' is out of range");
+    expect_bad_field (FO_MSG_DONE, "signal", BAD_STR, MALFORMED, "'signal' must be an integer");
+    expect_bad_field (FO_MSG_LEASE, "skip_code", BAD_FLOAT, MALFORMED, "'skip_code' must be");
+    /* strings: int, bin, nil, NUL inside */
+    expect_bad_field (FO_MSG_HELLO, "agent_id", BAD_NEG, MALFORMED,
+                      "hello: field 'agent_id' must be a string");
+    expect_bad_field (FO_MSG_HELLO, "host", BAD_BIN, MALFORMED, "'host' must be a string");
+    expect_bad_field (FO_MSG_REFUSE, "reason", BAD_NIL, MALFORMED, "refuse: field 'reason'");
+    expect_bad_field (FO_MSG_SHUTDOWN, "reason", BAD_MAP, MALFORMED, "shutdown: field 'reason'");
+    expect_bad_field (FO_MSG_BYE, "reason", BAD_STR_NUL, MALFORMED,
+                      "bye: field 'reason' must not contain NUL bytes");
+    expect_bad_field (FO_MSG_RESULT, "message", BAD_STR_NUL, MALFORMED, "NUL bytes");
+    /* bin fields want bin, not str */
+    expect_bad_field (FO_MSG_RESULT, "out", BAD_STR, MALFORMED, "'out' must be binary");
+    expect_bad_field (FO_MSG_RESULT, "err", BAD_NIL, MALFORMED, "'err' must be binary");
+    /* enum names */
+    expect_bad_field (FO_MSG_RESULT, "outcome", BAD_STR, MALFORMED,
+                      "result: field 'outcome' has an unknown value 'x'");
+    expect_bad_field (FO_MSG_RESULT, "outcome", BAD_NEG, MALFORMED, "'outcome' must be a string");
+    expect_bad_field (FO_MSG_LEASE, "steps.kind", BAD_STR, MALFORMED,
+                      "lease: field 'steps[0].kind' has an unknown value 'x'");
+    expect_bad_field (FO_MSG_LEASE, "steps.reader", BAD_STR, MALFORMED,
+                      "field 'steps[0].reader' has an unknown value");
+    /* arrays and maps */
+    expect_bad_field (FO_MSG_LEASE, "steps", BAD_MAP, MALFORMED, "'steps' must be an array");
+    expect_bad_field (FO_MSG_LEASE, "steps.argv", BAD_EMPTY_ARRAY, MALFORMED,
+                      "lease: field 'steps[0].argv' must not be empty");
+    expect_bad_field (FO_MSG_LEASE, "steps.argv", BAD_ARRAY_OF_INT, MALFORMED,
+                      "field 'steps[0].argv[0]' must be a string");
+    expect_bad_field (FO_MSG_LEASE, "steps.tests", BAD_STR, MALFORMED,
+                      "'steps[0].tests' must be an array of strings");
+    expect_bad_field (FO_MSG_LEASE, "steps.env", BAD_EMPTY_ARRAY, MALFORMED,
+                      "'steps[0].env' must be a map");
+    expect_bad_field (FO_MSG_LEASE, "steps.secret", BAD_ARRAY_OF_INT, MALFORMED,
+                      "'steps[0].secret' must be an array of strings");
+    expect_bad_field (FO_MSG_LEASE, "steps.timeout_ms", BAD_NEG, MALFORMED,
+                      "'steps[0].timeout_ms' must be an unsigned integer");
+    expect_bad_field (FO_MSG_LEASE, "steps.cwd", BAD_STR_NUL, MALFORMED, "NUL");
+    /* missing and unknown fields, at the top and inside a step */
+    expect_bad_field (FO_MSG_RESULT, "attempt", BAD_DROP, MALFORMED,
+                      "result: missing field 'attempt'");
+    expect_bad_field (FO_MSG_LEASE, "steps.cwd", BAD_DROP, MALFORMED,
+                      "lease: missing field 'steps[0].cwd'");
+    expect_bad_field (FO_MSG_WELCOME, "liveness", BAD_EXTRA, MALFORMED,
+                      "welcome: unknown field 'zzz'");
+    expect_bad_field (FO_MSG_LEASE, "steps.name", BAD_EXTRA, MALFORMED,
+                      "unknown field 'steps[0].zzz'");
+    /* the version check comes first even when fields are wrong too */
+    expect_bad_field (FO_MSG_LEASE, "v", BAD_U33, FO_PROTO_EVERSION, "4294967296");
+}
+
+/* A lease with one step whose env holds two entries and whose secret
+   array holds up to two names (NULL-terminated). */
+static void
+raw_lease_with_env (raw *r, const char *const env[4], const char *const secret[2])
+{
+    raw_init (r, 7);
+    raw_kv_uint (r, "v", 1);
+    raw_kv_str (r, "type", "lease");
+    raw_kv_uint (r, "lease", 1);
+    raw_kv_uint (r, "attempt", 1);
+    raw_kv_uint (r, "output_cap", 1);
+    raw_kv_uint (r, "skip_code", 77);
+    raw_str (r, "steps");
+    msgpack_pack_array (&r->pk, 1);
+    msgpack_pack_map (&r->pk, 9);
+    raw_kv_str (r, "kind", "test");
+    raw_kv_str (r, "name", "t");
+    raw_str (r, "argv");
+    msgpack_pack_array (&r->pk, 1);
+    raw_str (r, "true");
+    raw_kv_str (r, "cwd", "");
+    raw_str (r, "env");
+    msgpack_pack_map (&r->pk, 2);
+    for (int i = 0; i < 4; i++)
+        raw_str (r, env[i]);
+    raw_str (r, "secret");
+    size_t n = secret[0] ? (secret[1] ? 2 : 1) : 0;
+    msgpack_pack_array (&r->pk, n);
+    for (size_t i = 0; i < n; i++)
+        raw_str (r, secret[i]);
+    raw_kv_uint (r, "timeout_ms", 0);
+    raw_kv_str (r, "reader", "exit-status");
+    raw_str (r, "tests");
+    msgpack_pack_array (&r->pk, 0);
+}
+
+static void
+test_reject_values (void **state)
+{
+    (void) state;
+    fo_buf buf = { 0 };
+    fo_msg m = { .type = FO_MSG_HELLO, .u.hello = { NULL, NULL, 1 } };
+    encode_ok (&m, &buf);
+    /* slots is the last field: patch 1 into 0 */
+    assert_int_equal (buf.data[buf.len - 1], 1);
+    buf.data[buf.len - 1] = 0;
+    expect_reject (buf.data, buf.len, MALFORMED, "hello: field 'slots' must be at least 1");
+
+    fo_buf_free (&buf);
+
+    /* env: the same name twice, bad names, a secret not in env or named twice */
+    static const struct {
+        const char *env[4];     /* name, value, name, value */
+        const char *secret[2];
+        const char *want;
+    } cases[] = {
+        { { "A", "1", "A", "2" }, { NULL }, "field 'steps[0].env' sets 'A' twice" },
+        { { "A", "1", "", "2" }, { NULL }, "'steps[0].env' has an invalid variable name" },
+        { { "A", "1", "B=C", "2" }, { NULL }, "invalid variable name" },
+        { { "A", "1", "B", "2" }, { "NOPE" }, "'steps[0].secret' names 'NOPE', which is not in env" },
+        { { "A", "1", "B", "2" }, { "B", "B" }, "names 'B' twice" },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        raw r;
+        raw_lease_with_env (&r, cases[c].env, cases[c].secret);
+        expect_reject (r.buf.data, r.buf.len, MALFORMED, cases[c].want);
+        fo_buf_free (&r.buf);
+    }
+    /* the same shape with good names decodes, secret flag set */
+    const char *env[4] = { "A", "1", "B", "2" }, *secret[2] = { "B", NULL };
+    raw r;
+    raw_lease_with_env (&r, env, secret);
+    fo_msg back;
+    char err[256] = "";
+    assert_int_equal (fo_msg_decode (r.buf.data, r.buf.len, &back, err, sizeof err), FO_PROTO_OK);
+    assert_false (back.u.lease.steps[0].env.items[0].secret);
+    assert_true (back.u.lease.steps[0].env.items[1].secret);
+    fo_msg_free (&back);
+    fo_buf_free (&r.buf);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_reject_version_and_type),
+        cmocka_unit_test (test_reject_map_shape),
+        cmocka_unit_test (test_reject_field_types),
+        cmocka_unit_test (test_reject_values),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}

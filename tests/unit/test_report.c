@@ -1,0 +1,624 @@
+/*  fo_report: one outcome per test, counts, exit statuses, the console
+    progress and summary, and the JSON report. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <dirent.h>
+#include <jansson.h>
+#include <unistd.h>
+
+#include "fo_report.h"
+
+/*  Output capture: open_memstream gives a FILE* whose bytes we can compare. */
+typedef struct {
+    FILE *file;
+    char *data;
+    size_t len;
+} capture;
+
+static void
+capture_open (capture *c)
+{
+    memset (c, 0, sizeof *c);
+    c->file = open_memstream (&c->data, &c->len);
+    assert_non_null (c->file);
+}
+
+/*  Closes the stream; the text stays in c->data (free it). */
+static char *
+capture_close (capture *c)
+{
+    fclose (c->file);
+    return c->data;
+}
+
+static fo_test_result_view
+result (fo_outcome outcome)
+{
+    fo_test_result_view r = { .outcome = outcome, .duration_us = 120000 };
+    return r;
+}
+
+/*  A report of n tests named t0, t1, ... in context "ctx". */
+static void
+report_of (fo_report *rep, size_t n)
+{
+    fo_report_init (rep, n);
+    for (size_t i = 0; i < n; i++) {
+        char id[32];
+        snprintf (id, sizeof id, "t%zu", i);
+        fo_report_set_test (rep, i, id, "ctx");
+    }
+}
+
+static void
+test_finish_once (void **state)
+{
+    (void) state;
+    fo_report rep;
+    report_of (&rep, 2);
+    fo_test_result_view r = result (FO_FAILED);
+    r.message = "exit status 1";
+    r.out = "first";
+    r.out_len = 5;
+    r.host = "hostA";
+    r.worker = 3;
+    r.attempt = 1;
+    assert_true (fo_report_finish_test (&rep, 0, &r));
+
+    fo_test_result_view again = result (FO_PASSED);
+    again.message = "second";
+    again.out = "other";
+    again.out_len = 5;
+    again.host = "hostB";
+    assert_false (fo_report_finish_test (&rep, 0, &again));
+    const fo_test_record *rec = &rep.tests[0];
+    assert_true (rec->done);
+    assert_int_equal (rec->outcome, FO_FAILED);
+    assert_string_equal (rec->message, "exit status 1");
+    assert_string_equal (rec->host, "hostA");
+    assert_int_equal (rec->out_len, 5);
+    assert_memory_equal (rec->out, "first", 5);
+    assert_int_equal (rec->worker, 3);
+    assert_string_equal (rec->id, "t0");
+    assert_string_equal (rec->context, "ctx");
+
+    /* Out of range: refused, nothing touched. */
+    assert_false (fo_report_finish_test (&rep, 2, &again));
+    assert_false (rep.tests[1].done);
+
+    size_t c[FO_OUTCOME_COUNT];
+    fo_report_counts (&rep, c);
+    assert_int_equal (c[FO_FAILED], 1);
+    assert_int_equal (c[FO_PASSED], 0);
+    fo_report_free (&rep);
+}
+
+static void
+test_counts (void **state)
+{
+    (void) state;
+    fo_report rep;
+    report_of (&rep, 10);
+    const fo_outcome outcomes[] = { FO_PASSED, FO_PASSED, FO_FAILED, FO_ERROR, FO_SKIPPED,
+                                    FO_TIMEOUT, FO_CRASHED, FO_NOT_RUN, FO_PASSED };
+    for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++) {
+        fo_test_result_view r = result (outcomes[i]);
+        assert_true (fo_report_finish_test (&rep, i, &r));
+    }
+    /* test 9 never gets a result: it must count as not run, not as passed */
+    size_t c[FO_OUTCOME_COUNT];
+    fo_report_counts (&rep, c);
+    assert_int_equal (c[FO_PASSED], 3);
+    assert_int_equal (c[FO_FAILED], 1);
+    assert_int_equal (c[FO_ERROR], 1);
+    assert_int_equal (c[FO_SKIPPED], 1);
+    assert_int_equal (c[FO_TIMEOUT], 1);
+    assert_int_equal (c[FO_CRASHED], 1);
+    assert_int_equal (c[FO_NOT_RUN], 2);
+    fo_report_free (&rep);
+}
+
+/*  The exit status of a report of two tests with these outcomes. */
+static int
+status_of (fo_outcome a, fo_outcome b, bool fixture_error)
+{
+    fo_report rep;
+    report_of (&rep, 2);
+    fo_test_result_view ra = result (a), rb = result (b);
+    fo_report_finish_test (&rep, 0, &ra);
+    fo_report_finish_test (&rep, 1, &rb);
+    if (fixture_error)
+        fo_report_add_fixture_error (&rep, "ctx", "teardown", "exit status 2", NULL, 0, NULL, 0,
+                                     "broker");
+    int status = fo_report_exit_status (&rep);
+    fo_report_free (&rep);
+    return status;
+}
+
+static void
+test_exit_status (void **state)
+{
+    (void) state;
+    assert_int_equal (status_of (FO_PASSED, FO_PASSED, false), FO_EXIT_OK);
+    assert_int_equal (status_of (FO_PASSED, FO_SKIPPED, false), FO_EXIT_OK);
+    assert_int_equal (status_of (FO_SKIPPED, FO_SKIPPED, false), FO_EXIT_OK);
+    assert_int_equal (status_of (FO_PASSED, FO_FAILED, false), FO_EXIT_FAILED);
+    assert_int_equal (status_of (FO_PASSED, FO_ERROR, false), FO_EXIT_FAILED);
+    assert_int_equal (status_of (FO_TIMEOUT, FO_PASSED, false), FO_EXIT_FAILED);
+    assert_int_equal (status_of (FO_CRASHED, FO_SKIPPED, false), FO_EXIT_FAILED);
+    assert_int_equal (status_of (FO_PASSED, FO_PASSED, true), FO_EXIT_FAILED);
+    assert_int_equal (status_of (FO_PASSED, FO_NOT_RUN, false), FO_EXIT_INFRA);
+    /* infra wins over failed */
+    assert_int_equal (status_of (FO_FAILED, FO_NOT_RUN, true), FO_EXIT_INFRA);
+
+    /* a test without a result is not run */
+    fo_report rep;
+    report_of (&rep, 2);
+    fo_test_result_view r = result (FO_PASSED);
+    fo_report_finish_test (&rep, 0, &r);
+    assert_int_equal (fo_report_exit_status (&rep), FO_EXIT_INFRA);
+    fo_report_finish_test (&rep, 1, &r);
+    assert_int_equal (fo_report_exit_status (&rep), FO_EXIT_OK);
+    fo_report_free (&rep);
+
+    /* no tests at all: nothing failed */
+    report_of (&rep, 0);
+    assert_int_equal (fo_report_exit_status (&rep), FO_EXIT_OK);
+    fo_report_free (&rep);
+}
+
+static char *
+progress_text (fo_verbosity verbosity, fo_outcome outcome, const char *message)
+{
+    fo_test_record rec = { .id = (char *) "ctx/t1", .context = (char *) "ctx", .done = true,
+                           .outcome = outcome, .duration_us = 123456,
+                           .message = (char *) message, .host = (char *) "h" };
+    capture c;
+    capture_open (&c);
+    fo_report_progress (c.file, verbosity, &rec);
+    return capture_close (&c);
+}
+
+static void
+test_progress_dots (void **state)
+{
+    (void) state;
+    const char expected[FO_OUTCOME_COUNT] = { '.', 'F', 'E', 'S', 'T', 'C', 'N' };
+    for (int o = 0; o < FO_OUTCOME_COUNT; o++) {
+        char *text = progress_text (FO_VERBOSITY_DOTS, (fo_outcome) o, "why\nmore");
+        assert_int_equal (strlen (text), 1);
+        assert_int_equal (text[0], expected[o]);
+        free (text);
+        text = progress_text (FO_VERBOSITY_QUIET, (fo_outcome) o, "why");
+        assert_string_equal (text, "");
+        free (text);
+    }
+    /* a record that never got its outcome shows as not run */
+    fo_test_record rec = { .id = (char *) "x", .outcome = FO_PASSED, .done = false };
+    capture c;
+    capture_open (&c);
+    fo_report_progress (c.file, FO_VERBOSITY_DOTS, &rec);
+    char *text = capture_close (&c);
+    assert_string_equal (text, "N");
+    free (text);
+}
+
+static void
+test_progress_lines (void **state)
+{
+    (void) state;
+    const char *expected[FO_OUTCOME_COUNT] = {
+        "ctx/t1 ... ok (0.12s)\n",
+        "ctx/t1 ... FAIL (0.12s)\n",
+        "ctx/t1 ... ERROR (0.12s)\n",
+        "ctx/t1 ... skipped: no network (0.12s)\n",
+        "ctx/t1 ... TIMEOUT (0.12s)\n",
+        "ctx/t1 ... CRASHED (0.12s)\n",
+        "ctx/t1 ... not run: no network (0.12s)\n",
+    };
+    for (int o = 0; o < FO_OUTCOME_COUNT; o++) {
+        char *text = progress_text (FO_VERBOSITY_LINES, (fo_outcome) o, "no network\nsecond line");
+        assert_string_equal (text, expected[o]);
+        free (text);
+    }
+    /* no message: just the word */
+    char *text = progress_text (FO_VERBOSITY_LINES, FO_SKIPPED, NULL);
+    assert_string_equal (text, "ctx/t1 ... skipped (0.12s)\n");
+    free (text);
+}
+
+static char *
+summary_text (const fo_report *rep, fo_verbosity verbosity)
+{
+    capture c;
+    capture_open (&c);
+    fo_report_print_summary (c.file, rep, verbosity);
+    return capture_close (&c);
+}
+
+#define EQ70 "======================================================================\n"
+#define DASH70 "----------------------------------------------------------------------\n"
+
+static void
+test_summary_blocks (void **state)
+{
+    (void) state;
+    fo_report rep;
+    report_of (&rep, 4);
+    rep.started_us = 1000000;
+    rep.finished_us = 2500000;      /* 1.5 s, 4 tests: 2.67 tests/s -> 3 */
+
+    fo_test_result_view r = result (FO_PASSED);
+    fo_report_finish_test (&rep, 0, &r);
+
+    r = result (FO_FAILED);
+    r.message = "exit status 1";
+    r.host = "hostA";
+    r.worker = 2;
+    r.attempt = 1;
+    r.out = "hello\n";
+    r.out_len = 6;
+    r.err = "oops\0!";              /* no final newline, a NUL inside */
+    r.err_len = 6;
+    fo_report_finish_test (&rep, 1, &r);
+
+    r = result (FO_TIMEOUT);
+    r.message = "killed after 5s";
+    r.host = "hostB";               /* worker unknown (0): left out */
+    r.attempt = 2;
+    fo_report_finish_test (&rep, 2, &r);
+
+    r = result (FO_NOT_RUN);
+    r.message = "agent lost";
+    r.attempt = 3;
+    fo_report_finish_test (&rep, 3, &r);
+
+    fo_report_add_fixture_error (&rep, "db", "setup", "exit status 4", "starting\n", 9, NULL, 0,
+                                 "broker");
+
+    const char expected[] =
+        "\n"
+        EQ70
+        "FAIL: t1\n"
+        DASH70
+        "exit status 1 [on hostA worker 2, attempt 1]\n"
+        "-------------------- >> begin captured stdout << ---------------------\n"
+        "hello\n"
+        "--------------------- >> end captured stdout << ----------------------\n"
+        "-------------------- >> begin captured stderr << ---------------------\n"
+        "oops\0!\n"
+        "--------------------- >> end captured stderr << ----------------------\n"
+        EQ70
+        "TIMEOUT: t2\n"
+        DASH70
+        "killed after 5s [on hostB, attempt 2]\n"
+        EQ70
+        "NOT RUN: t3\n"
+        DASH70
+        "agent lost [attempt 3]\n"
+        EQ70
+        "ERROR: db (setup)\n"
+        DASH70
+        "exit status 4 [on broker]\n"
+        "-------------------- >> begin captured stdout << ---------------------\n"
+        "starting\n"
+        "--------------------- >> end captured stdout << ----------------------\n"
+        DASH70
+        "Ran 4 tests in 1.500s (3 tests/s)\n"
+        "\n"
+        "FAILED (failures=1, errors=0, timeouts=1, not run=1, fixture errors=1)\n"
+        "1 passed, 2 failed, 1 errors, 0 skipped\n";
+
+    capture c;
+    capture_open (&c);
+    fo_report_print_summary (c.file, &rep, FO_VERBOSITY_DOTS);
+    fclose (c.file);
+    assert_int_equal (c.len, sizeof expected - 1);
+    assert_memory_equal (c.data, expected, sizeof expected - 1);
+    free (c.data);
+
+    /* the rule lines are exactly 70 wide, as nose draws them */
+    assert_int_equal (strlen ("-------------------- >> begin captured stdout << ---------------------"), 70);
+    assert_int_equal (strlen ("--------------------- >> end captured stdout << ----------------------"), 70);
+
+    /* quiet and -v: no newline first */
+    char *text = summary_text (&rep, FO_VERBOSITY_QUIET);
+    assert_memory_equal (text, EQ70, 71);
+    free (text);
+    text = summary_text (&rep, FO_VERBOSITY_LINES);
+    assert_memory_equal (text, EQ70, 71);
+    free (text);
+    fo_report_free (&rep);
+}
+
+static void
+test_summary_ok (void **state)
+{
+    (void) state;
+    fo_report rep;
+    report_of (&rep, 3);
+    rep.started_us = 10;
+    rep.finished_us = 10 + 250000;  /* 0.25 s, 3 tests: 12 tests/s */
+    fo_test_result_view r = result (FO_PASSED);
+    for (size_t i = 0; i < 3; i++)
+        fo_report_finish_test (&rep, i, &r);
+    char *text = summary_text (&rep, FO_VERBOSITY_DOTS);
+    assert_string_equal (text, "\n" DASH70 "Ran 3 tests in 0.250s (12 tests/s)\n\nOK\n"
+                               "3 passed, 0 failed, 0 errors, 0 skipped\n");
+    free (text);
+    text = summary_text (&rep, FO_VERBOSITY_QUIET);
+    assert_string_equal (text, DASH70 "Ran 3 tests in 0.250s (12 tests/s)\n\nOK\n"
+                               "3 passed, 0 failed, 0 errors, 0 skipped\n");
+    free (text);
+    fo_report_free (&rep);
+
+    /* skipped tests keep it OK, and are named */
+    report_of (&rep, 2);
+    rep.started_us = 0;
+    rep.finished_us = 2000000;
+    fo_report_finish_test (&rep, 0, &r);
+    r = result (FO_SKIPPED);
+    r.message = "not on this platform";
+    fo_report_finish_test (&rep, 1, &r);
+    text = summary_text (&rep, FO_VERBOSITY_LINES);
+    assert_string_equal (text, DASH70 "Ran 2 tests in 2.000s (1 tests/s)\n\nOK (skipped=1)\n"
+                               "1 passed, 0 failed, 0 errors, 1 skipped\n");
+    free (text);
+    fo_report_free (&rep);
+
+    /* nothing to run, and a zero-length run: no division by zero */
+    report_of (&rep, 0);
+    rep.started_us = rep.finished_us = 5;
+    text = summary_text (&rep, FO_VERBOSITY_DOTS);
+    assert_string_equal (text, DASH70 "Ran 0 tests in 0.000s (0 tests/s)\n\nOK\n"
+                               "0 passed, 0 failed, 0 errors, 0 skipped\n");
+    free (text);
+    fo_report_free (&rep);
+}
+
+static void
+test_summary_failed_variants (void **state)
+{
+    (void) state;
+    fo_report rep;
+    report_of (&rep, 6);
+    rep.started_us = 0;
+    rep.finished_us = 1000000;
+    const fo_outcome outcomes[] = { FO_PASSED, FO_ERROR, FO_SKIPPED, FO_CRASHED, FO_CRASHED,
+                                    FO_ERROR };
+    for (size_t i = 0; i < 6; i++) {
+        fo_test_result_view r = result (outcomes[i]);
+        fo_report_finish_test (&rep, i, &r);
+    }
+    rep.interrupted = true;
+    char *text = summary_text (&rep, FO_VERBOSITY_QUIET);
+    const char *tail = DASH70 "Ran 6 tests in 1.000s (6 tests/s)\n\n"
+                       "FAILED (failures=0, errors=2, skipped=1, crashed=2)\n"
+                       "INTERRUPTED\n"
+                       "1 passed, 2 failed, 2 errors, 1 skipped\n";
+    assert_true (strlen (text) > strlen (tail));
+    assert_string_equal (text + strlen (text) - strlen (tail), tail);
+    /* blocks: in test order, ERROR and CRASHED titles, no message line */
+    const char *e1 = strstr (text, "ERROR: t1\n" DASH70 EQ70 "CRASHED: t3\n");
+    assert_non_null (e1);
+    assert_non_null (strstr (text, "CRASHED: t4\n" DASH70 EQ70 "ERROR: t5\n" DASH70 DASH70 "Ran"));
+    assert_null (strstr (text, "t0"));
+    assert_null (strstr (text, "t2"));
+    free (text);
+    fo_report_free (&rep);
+
+    /* a fixture error alone fails the run; failures and errors still shown */
+    report_of (&rep, 1);
+    rep.started_us = 0;
+    rep.finished_us = 1000000;
+    fo_test_result_view r = result (FO_PASSED);
+    fo_report_finish_test (&rep, 0, &r);
+    fo_report_add_fixture_error (&rep, "", "teardown", NULL, NULL, 0, NULL, 0, NULL);
+    text = summary_text (&rep, FO_VERBOSITY_QUIET);
+    assert_string_equal (text, EQ70 "ERROR: <root> (teardown)\n" DASH70 DASH70
+                               "Ran 1 tests in 1.000s (1 tests/s)\n\n"
+                               "FAILED (failures=0, errors=0, fixture errors=1)\n"
+                               "1 passed, 0 failed, 0 errors, 0 skipped\n");
+    free (text);
+    fo_report_free (&rep);
+}
+
+static json_t *
+object_at (json_t *array, size_t i)
+{
+    json_t *v = json_array_get (array, i);
+    assert_true (json_is_object (v));
+    return v;
+}
+
+static void
+assert_json_string (json_t *obj, const char *key, const char *expected)
+{
+    json_t *v = json_object_get (obj, key);
+    assert_true (json_is_string (v));
+    assert_string_equal (json_string_value (v), expected);
+}
+
+static void
+assert_json_int (json_t *obj, const char *key, json_int_t expected)
+{
+    json_t *v = json_object_get (obj, key);
+    assert_true (json_is_integer (v));
+    assert_int_equal (json_integer_value (v), expected);
+}
+
+static size_t
+count_dir_entries (const char *dir)
+{
+    DIR *d = opendir (dir);
+    assert_non_null (d);
+    size_t n = 0;
+    struct dirent *e;
+    while ((e = readdir (d)))
+        if (strcmp (e->d_name, ".") && strcmp (e->d_name, ".."))
+            n++;
+    closedir (d);
+    return n;
+}
+
+static void
+test_json (void **state)
+{
+    (void) state;
+    char dir[] = "/tmp/fo-test-report-XXXXXX";
+    assert_non_null (mkdtemp (dir));
+    char *path = fo_xasprintf ("%s/report.json", dir);
+
+    fo_report rep;
+    report_of (&rep, 3);
+    rep.suite = fo_xstrdup ("suite.yaml");
+    rep.jobs = 4;
+    rep.started_us = 0;
+    rep.finished_us = 2500000;
+
+    fo_test_result_view r = result (FO_PASSED);
+    r.host = "hostA";
+    r.worker = 1;
+    r.attempt = 1;
+    r.serial = true;
+    /* invalid UTF-8 (a lone 0xFF, a cut-off 3-byte sequence, a surrogate),
+       a NUL, and valid multi-byte text */
+    static const char out[] = "a\xff" "b\xe2\x82" "c\0d\xed\xa0\x80" "\xc3\xa9";
+    r.out = out;
+    r.out_len = sizeof out - 1;
+    r.err = "e";
+    r.err_len = 1;
+    fo_report_finish_test (&rep, 0, &r);
+    r = result (FO_FAILED);
+    r.message = "exit status 1";
+    fo_report_finish_test (&rep, 1, &r);
+    /* test 2 never finishes */
+    fo_report_add_fixture_error (&rep, "db", "setup", "boom", "x", 1, NULL, 0, "broker");
+
+    char err[256] = "";
+    assert_int_equal (fo_report_write_json (&rep, path, err, sizeof err), 0);
+    assert_int_equal (count_dir_entries (dir), 1);     /* no temporary left */
+
+    json_error_t jerr;
+    json_t *root = json_load_file (path, JSON_ALLOW_NUL, &jerr);
+    assert_non_null (root);
+    assert_json_int (root, "fanout_report", 1);
+    assert_json_string (root, "suite", "suite.yaml");
+    assert_true (json_is_false (json_object_get (root, "interrupted")));
+    assert_true (json_is_real (json_object_get (root, "duration_s")));
+    assert_true (json_real_value (json_object_get (root, "duration_s")) == 2.5);
+    assert_json_int (root, "jobs", 4);
+    assert_json_int (root, "exit_status", FO_EXIT_INFRA);
+
+    json_t *totals = json_object_get (root, "totals");
+    assert_json_int (totals, "tests", 3);
+    assert_json_int (totals, "passed", 1);
+    assert_json_int (totals, "failed", 1);
+    assert_json_int (totals, "error", 0);
+    assert_json_int (totals, "skipped", 0);
+    assert_json_int (totals, "timeout", 0);
+    assert_json_int (totals, "crashed", 0);
+    assert_json_int (totals, "not_run", 1);
+    assert_json_int (totals, "fixture_errors", 1);
+
+    json_t *tests = json_object_get (root, "tests");
+    assert_int_equal (json_array_size (tests), 3);
+    json_t *t0 = object_at (tests, 0);
+    assert_json_string (t0, "id", "t0");
+    assert_json_string (t0, "context", "ctx");
+    assert_json_string (t0, "outcome", "passed");
+    assert_true (json_real_value (json_object_get (t0, "duration_s")) == 0.12);
+    assert_json_string (t0, "host", "hostA");
+    assert_json_int (t0, "worker", 1);
+    assert_json_int (t0, "attempt", 1);
+    assert_true (json_is_true (json_object_get (t0, "serial")));
+    assert_true (json_is_null (json_object_get (t0, "message")));
+    json_t *sout = json_object_get (t0, "stdout");
+    static const char want[] = "a\xef\xbf\xbd" "b\xef\xbf\xbd" "c\0d\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+                               "\xc3\xa9";
+    assert_int_equal (json_string_length (sout), sizeof want - 1);
+    assert_memory_equal (json_string_value (sout), want, sizeof want - 1);
+    assert_json_string (t0, "stderr", "e");
+
+    json_t *t1 = object_at (tests, 1);
+    assert_json_string (t1, "outcome", "failed");
+    assert_json_string (t1, "message", "exit status 1");
+    assert_true (json_is_null (json_object_get (t1, "host")));
+    assert_json_string (t1, "stdout", "");
+    assert_true (json_is_false (json_object_get (t1, "serial")));
+
+    json_t *t2 = object_at (tests, 2);
+    assert_json_string (t2, "outcome", "not_run");
+    assert_true (json_is_string (json_object_get (t2, "message")));
+
+    json_t *fes = json_object_get (root, "fixture_errors");
+    assert_int_equal (json_array_size (fes), 1);
+    json_t *fe = object_at (fes, 0);
+    assert_json_string (fe, "context", "db");
+    assert_json_string (fe, "phase", "setup");
+    assert_json_string (fe, "message", "boom");
+    assert_json_string (fe, "host", "broker");
+    assert_json_string (fe, "stdout", "x");
+    assert_json_string (fe, "stderr", "");
+    json_decref (root);
+
+    /* the NUL is written as \u0000 in the file itself */
+    FILE *f = fopen (path, "r");
+    assert_non_null (f);
+    char text[8192];
+    size_t n = fread (text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    fclose (f);
+    assert_non_null (strstr (text, "c\\u0000d"));
+
+    /* a second write replaces the file */
+    rep.interrupted = true;
+    assert_int_equal (fo_report_write_json (&rep, path, err, sizeof err), 0);
+    root = json_load_file (path, JSON_ALLOW_NUL, &jerr);
+    assert_non_null (root);
+    assert_true (json_is_true (json_object_get (root, "interrupted")));
+    json_decref (root);
+    assert_int_equal (count_dir_entries (dir), 1);
+
+    unlink (path);
+    rmdir (dir);
+    free (path);
+    fo_report_free (&rep);
+}
+
+static void
+test_json_write_error (void **state)
+{
+    (void) state;
+    fo_report rep;
+    report_of (&rep, 1);
+    char err[256] = "";
+    assert_int_equal (fo_report_write_json (&rep, "/nonexistent-dir-fo/r.json", err, sizeof err), -1);
+    assert_string_equal (err, "cannot write report '/nonexistent-dir-fo/r.json': No such file or directory");
+    fo_report_free (&rep);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_finish_once),
+        cmocka_unit_test (test_counts),
+        cmocka_unit_test (test_exit_status),
+        cmocka_unit_test (test_progress_dots),
+        cmocka_unit_test (test_progress_lines),
+        cmocka_unit_test (test_summary_blocks),
+        cmocka_unit_test (test_summary_ok),
+        cmocka_unit_test (test_summary_failed_variants),
+        cmocka_unit_test (test_json),
+        cmocka_unit_test (test_json_write_error),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}

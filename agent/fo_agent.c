@@ -1,1 +1,451 @@
-/* being written */
+/*  fo_agent — see fo_agent.h. One thread, one event loop: the DEALER socket
+    and every running step's pipes and pidfd are polled together, so a result
+    leaves the agent the moment its process is collected, and the next queued
+    lease starts in the same iteration (no round trip between tasks). */
+#include "fo_agent.h"
+
+#include <czmq.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fo_execution.h"
+#include "fo_log.h"
+#include "fo_wire.h"
+
+#define ROLE "agent"
+#define RECONNECT_MIN_MS 250
+#define RECONNECT_MAX_MS 8000
+/* Until the broker's welcome tells us its heartbeat, assume these. */
+#define DEFAULT_HEARTBEAT_MS 1000
+#define DEFAULT_LIVENESS 5
+
+typedef enum {
+    SESSION_ENDED,      /* the broker shut the run down */
+    SESSION_LOST,       /* the broker went silent */
+    SESSION_STOPPED,    /* *stop was set */
+    SESSION_FATAL,      /* refused, or the socket failed: err set */
+} session_end;
+
+typedef struct {
+    const fo_agent_options *options;
+    const char *host;
+    char agent_id[256];
+    zsock_t *sock;
+    void *raw;                  /* zsock_resolve (sock) */
+
+    fo_execution **slots;       /* options->slots entries, NULL when free */
+    fo_lease *queue;            /* leases received beyond the free slots, FIFO */
+    size_t queue_head, queue_len, queue_cap;
+
+    bool welcomed;
+    uint32_t heartbeat_ms;
+    uint32_t liveness;
+    uint64_t last_recv_ms;
+    uint64_t last_send_ms;
+    bool send_failed;
+} agent;
+
+static void
+send_msg (agent *self, const fo_msg *msg)
+{
+    if (fo_wire_send (self->raw, NULL, 0, msg) != 0) {
+        if (!self->send_failed)
+            fo_log (FO_LOG_WARN, ROLE, "cannot send %s to the broker: %s",
+                    fo_msg_type_name (msg->type), zmq_strerror (errno));
+        self->send_failed = true;
+        return;
+    }
+    self->last_send_ms = fo_now_ms ();
+}
+
+static void
+send_simple (agent *self, fo_msg_type type, const char *reason)
+{
+    fo_msg msg = { .type = type };
+    if (type == FO_MSG_BYE)
+        msg.u.bye.reason = (char *) reason;
+    send_msg (self, &msg);
+}
+
+static void
+send_request (agent *self, uint32_t credit)
+{
+    fo_msg msg = { .type = FO_MSG_REQUEST, .u.request.credit = credit };
+    send_msg (self, &msg);
+}
+
+static void
+on_result (void *arg, const fo_result *result)
+{
+    agent *self = arg;
+    fo_msg msg = { .type = FO_MSG_RESULT, .u.result = *result };
+    send_msg (self, &msg);
+}
+
+static void
+queue_push (agent *self, fo_lease *lease)
+{
+    if (self->queue_head + self->queue_len == self->queue_cap) {
+        if (self->queue_head > 0) {
+            memmove (self->queue, self->queue + self->queue_head,
+                     self->queue_len * sizeof *self->queue);
+            self->queue_head = 0;
+        }
+        else {
+            self->queue_cap = self->queue_cap ? self->queue_cap * 2 : 8;
+            self->queue = fo_xrealloc (self->queue, self->queue_cap * sizeof *self->queue);
+        }
+    }
+    self->queue[self->queue_head + self->queue_len++] = *lease;
+    memset (lease, 0, sizeof *lease);
+}
+
+static bool
+queue_pop (agent *self, fo_lease *out)
+{
+    if (self->queue_len == 0)
+        return false;
+    *out = self->queue[self->queue_head++];
+    self->queue_len--;
+    return true;
+}
+
+/* Starts queued leases in free slots. */
+static void
+fill_slots (agent *self)
+{
+    for (uint32_t i = 0; i < self->options->slots && self->queue_len > 0; i++) {
+        if (self->slots[i])
+            continue;
+        fo_lease lease;
+        queue_pop (self, &lease);
+        self->slots[i] = fo_execution_new (&lease, i + 1, self->host, on_result, self);
+    }
+}
+
+static void
+send_done (agent *self, const fo_execution *execution)
+{
+    fo_msg msg = { .type = FO_MSG_DONE };
+    msg.u.done.lease = fo_execution_lease (execution);
+    fo_execution_status (execution, &msg.u.done.exit_status, &msg.u.done.signal);
+    send_msg (self, &msg);
+}
+
+/* Advances every running lease; finished ones send done, free their slot
+   and ask for one more. */
+static void
+service_slots (agent *self)
+{
+    bool again = true;
+    while (again) {
+        again = false;
+        for (uint32_t i = 0; i < self->options->slots; i++) {
+            fo_execution *execution = self->slots[i];
+            if (!execution || !fo_execution_service (execution))
+                continue;
+            send_done (self, execution);
+            fo_execution_destroy (&self->slots[i]);
+            send_request (self, 1);
+            again = self->queue_len > 0;
+        }
+        fill_slots (self);
+    }
+}
+
+/* Kills everything running and reports queued leases as not run. */
+static void
+cancel_all (agent *self, const char *reason)
+{
+    for (uint32_t i = 0; i < self->options->slots; i++)
+        if (self->slots[i])
+            fo_execution_cancel (self->slots[i], reason);
+    fo_lease lease;
+    while (queue_pop (self, &lease)) {
+        /* Run it as cancelled: every test is reported not_run, then done. */
+        fo_execution *execution = fo_execution_new (&lease, 0, self->host, on_result, self);
+        fo_execution_cancel (execution, reason);
+        while (!fo_execution_service (execution))
+            ;
+        send_done (self, execution);
+        fo_execution_destroy (&execution);
+    }
+}
+
+static bool
+any_running (const agent *self)
+{
+    for (uint32_t i = 0; i < self->options->slots; i++)
+        if (self->slots[i])
+            return true;
+    return false;
+}
+
+static void
+handle_cancel (agent *self, uint64_t lease_id)
+{
+    for (uint32_t i = 0; i < self->options->slots; i++)
+        if (self->slots[i] && fo_execution_lease (self->slots[i]) == lease_id) {
+            fo_execution_cancel (self->slots[i], "cancelled by the broker");
+            return;
+        }
+    for (size_t k = 0; k < self->queue_len; k++) {
+        fo_lease *lease = &self->queue[self->queue_head + k];
+        if (lease->lease != lease_id)
+            continue;
+        fo_lease taken = *lease;
+        memmove (lease, lease + 1, (self->queue_len - k - 1) * sizeof *lease);
+        self->queue_len--;
+        fo_execution *execution = fo_execution_new (&taken, 0, self->host, on_result, self);
+        fo_execution_cancel (execution, "cancelled by the broker");
+        while (!fo_execution_service (execution))
+            ;
+        send_done (self, execution);
+        fo_execution_destroy (&execution);
+        send_request (self, 1);
+        return;
+    }
+}
+
+/* Handles one message. Returns -1 when the session must end (*end set). */
+static int
+handle_msg (agent *self, fo_msg *msg, session_end *end, char *err, size_t errlen)
+{
+    switch (msg->type) {
+    case FO_MSG_WELCOME:
+        if (self->welcomed)
+            break;
+        self->welcomed = true;
+        self->heartbeat_ms = msg->u.welcome.heartbeat_ms ? msg->u.welcome.heartbeat_ms : DEFAULT_HEARTBEAT_MS;
+        self->liveness = msg->u.welcome.liveness ? msg->u.welcome.liveness : DEFAULT_LIVENESS;
+        fo_log (FO_LOG_INFO, ROLE, "joined broker %s with %u slots", msg->u.welcome.broker_id,
+                self->options->slots);
+        send_request (self, self->options->slots + self->options->prefetch);
+        break;
+    case FO_MSG_REFUSE:
+        snprintf (err, errlen, "the broker refused this agent: %s", msg->u.refuse.reason);
+        *end = SESSION_FATAL;
+        return -1;
+    case FO_MSG_LEASE:
+        if (!self->welcomed)
+            break;
+        queue_push (self, &msg->u.lease);
+        fill_slots (self);
+        break;
+    case FO_MSG_CANCEL:
+        handle_cancel (self, msg->u.cancel.lease);
+        break;
+    case FO_MSG_SHUTDOWN:
+        fo_log (FO_LOG_INFO, ROLE, "the broker ended the run: %s", msg->u.shutdown.reason);
+        *end = SESSION_ENDED;
+        return -1;
+    case FO_MSG_HEARTBEAT:
+        break;
+    default:
+        fo_log (FO_LOG_WARN, ROLE, "ignored unexpected %s message from the broker",
+                fo_msg_type_name (msg->type));
+        break;
+    }
+    return 0;
+}
+
+/* Reads everything waiting on the socket. */
+static int
+read_socket (agent *self, session_end *end, char *err, size_t errlen)
+{
+    for (;;) {
+        fo_msg msg;
+        char why[256];
+        fo_wire_status st = fo_wire_recv (self->raw, false, NULL, NULL, &msg, why, sizeof why);
+        if (st == FO_WIRE_NONE)
+            return 0;
+        self->last_recv_ms = fo_now_ms ();
+        if (st == FO_WIRE_ERROR) {
+            snprintf (err, errlen, "%s", why);
+            *end = SESSION_FATAL;
+            return -1;
+        }
+        if (st != FO_WIRE_MSG) {
+            fo_log (FO_LOG_WARN, ROLE, "dropped a bad message from the broker: %s", why);
+            continue;
+        }
+        int rc = handle_msg (self, &msg, end, err, errlen);
+        fo_msg_free (&msg);
+        if (rc != 0)
+            return rc;
+    }
+}
+
+/* Cancels everything and services the slots until all processes are gone
+   (their results and done messages still go out when the peer is there). */
+static void
+wind_down (agent *self, const char *reason)
+{
+    cancel_all (self, reason);
+    size_t max_items = 3 * (size_t) self->options->slots;
+    zmq_pollitem_t *items = fo_xcalloc (max_items, sizeof *items);
+    while (any_running (self)) {
+        int n = 0;
+        uint64_t deadline = UINT64_MAX;
+        for (uint32_t i = 0; i < self->options->slots; i++) {
+            if (!self->slots[i])
+                continue;
+            int fds[3];
+            int k = fo_execution_pollfds (self->slots[i], fds);
+            for (int j = 0; j < k; j++)
+                items[n++] = (zmq_pollitem_t) { .fd = fds[j], .events = ZMQ_POLLIN };
+            uint64_t d = fo_execution_deadline_ms (self->slots[i]);
+            if (d < deadline)
+                deadline = d;
+        }
+        uint64_t now = fo_now_ms ();
+        long timeout = deadline == UINT64_MAX ? 100 : (deadline > now ? (long) (deadline - now) : 0);
+        if (timeout > 100)
+            timeout = 100;
+        zmq_poll (items, n, timeout);
+        for (uint32_t i = 0; i < self->options->slots; i++)
+            if (self->slots[i] && fo_execution_service (self->slots[i])) {
+                send_done (self, self->slots[i]);
+                fo_execution_destroy (&self->slots[i]);
+            }
+    }
+    free (items);
+}
+
+static session_end
+run_session (agent *self, char *err, size_t errlen)
+{
+    self->sock = zsock_new (ZMQ_DEALER);
+    if (!self->sock) {
+        snprintf (err, errlen, "cannot create a ZeroMQ socket");
+        return SESSION_FATAL;
+    }
+    self->raw = zsock_resolve (self->sock);
+    fo_wire_configure (self->raw);
+    if (zmq_connect (self->raw, self->options->endpoint) != 0) {
+        snprintf (err, errlen, "cannot connect to %s: %s", self->options->endpoint,
+                  zmq_strerror (errno));
+        zsock_destroy (&self->sock);
+        return SESSION_FATAL;
+    }
+    self->welcomed = false;
+    self->send_failed = false;
+    self->heartbeat_ms = DEFAULT_HEARTBEAT_MS;
+    self->liveness = DEFAULT_LIVENESS;
+    self->last_recv_ms = fo_now_ms ();
+
+    fo_msg hello = { .type = FO_MSG_HELLO };
+    hello.u.hello.agent_id = self->agent_id;
+    hello.u.hello.host = (char *) self->host;
+    hello.u.hello.slots = self->options->slots;
+    send_msg (self, &hello);
+
+    size_t max_items = 1 + 3 * (size_t) self->options->slots;
+    zmq_pollitem_t *items = fo_xcalloc (max_items, sizeof *items);
+    session_end end = SESSION_ENDED;
+    for (;;) {
+        if (self->options->stop && *self->options->stop) {
+            end = SESSION_STOPPED;
+            break;
+        }
+        size_t n = 0;
+        items[n++] = (zmq_pollitem_t) { .socket = self->raw, .events = ZMQ_POLLIN };
+        uint64_t now = fo_now_ms ();
+        uint64_t deadline = self->last_send_ms + self->heartbeat_ms;
+        for (uint32_t i = 0; i < self->options->slots; i++) {
+            if (!self->slots[i])
+                continue;
+            int fds[3];
+            int k = fo_execution_pollfds (self->slots[i], fds);
+            for (int j = 0; j < k; j++)
+                items[n++] = (zmq_pollitem_t) { .fd = fds[j], .events = ZMQ_POLLIN };
+            uint64_t d = fo_execution_deadline_ms (self->slots[i]);
+            if (d < deadline)
+                deadline = d;
+        }
+        long timeout = deadline > now ? (long) (deadline - now) : 0;
+        if (timeout > 200)
+            timeout = 200;  /* also how often *stop is checked */
+        if (zmq_poll (items, (int) n, timeout) < 0 && errno != EINTR) {
+            snprintf (err, errlen, "poll failed: %s", zmq_strerror (errno));
+            end = SESSION_FATAL;
+            break;
+        }
+        if (items[0].revents & ZMQ_POLLIN && read_socket (self, &end, err, errlen) != 0)
+            break;
+        service_slots (self);
+        now = fo_now_ms ();
+        if (self->welcomed && now - self->last_send_ms >= self->heartbeat_ms)
+            send_simple (self, FO_MSG_HEARTBEAT, NULL);
+        if (self->welcomed && now - self->last_recv_ms > (uint64_t) self->heartbeat_ms * self->liveness) {
+            fo_log (FO_LOG_WARN, ROLE, "lost the broker at %s (silent for %llu ms)",
+                    self->options->endpoint, (unsigned long long) (now - self->last_recv_ms));
+            end = SESSION_LOST;
+            break;
+        }
+    }
+    free (items);
+    const char *reason = end == SESSION_ENDED ? "the run ended"
+                       : end == SESSION_LOST ? "lost the broker"
+                       : end == SESSION_STOPPED ? "the agent was stopped"
+                       : "agent error";
+    wind_down (self, reason);
+    if (end == SESSION_STOPPED || end == SESSION_FATAL)
+        send_simple (self, FO_MSG_BYE, reason);
+    zsock_destroy (&self->sock);
+    self->raw = NULL;
+    return end;
+}
+
+int
+fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
+{
+    if (options->slots == 0) {
+        snprintf (err, errlen, "an agent needs at least one worker slot");
+        return -1;
+    }
+    char hostname[256] = "localhost";
+    if (!options->host && gethostname (hostname, sizeof hostname) != 0)
+        snprintf (hostname, sizeof hostname, "localhost");
+    hostname[sizeof hostname - 1] = '\0';
+
+    agent self = { .options = options, .host = options->host ? options->host : hostname };
+    snprintf (self.agent_id, sizeof self.agent_id, "%s:%d:%08x", self.host, (int) getpid (),
+              (unsigned) (fo_now_us () & 0xffffffffu));
+    self.slots = fo_xcalloc (options->slots, sizeof *self.slots);
+
+    int rc = 0;
+    uint32_t backoff = RECONNECT_MIN_MS;
+    for (;;) {
+        session_end end = run_session (&self, err, errlen);
+        if (end == SESSION_FATAL) {
+            rc = -1;
+            break;
+        }
+        if (end == SESSION_STOPPED)
+            break;
+        if (options->once) {
+            if (end == SESSION_LOST) {
+                snprintf (err, errlen, "lost the broker at %s", options->endpoint);
+                rc = -1;
+            }
+            break;
+        }
+        /* A daemon: wait a little (longer after each loss) and join again. */
+        if (end == SESSION_ENDED)
+            backoff = RECONNECT_MIN_MS;
+        for (uint32_t waited = 0; waited < backoff; waited += 50) {
+            if (options->stop && *options->stop)
+                break;
+            zclock_sleep (50);
+        }
+        if (options->stop && *options->stop)
+            break;
+        backoff = backoff * 2 > RECONNECT_MAX_MS ? RECONNECT_MAX_MS : backoff * 2;
+    }
+    free (self.slots);
+    free (self.queue);
+    return rc;
+}

@@ -126,7 +126,7 @@ finish_step (fo_execution *self)
             outcome = FO_CRASHED;
         else if (st->exit_code == self->lease.skip_code) {
             outcome = FO_SKIPPED;
-            message = fo_xasprintf ("skipped (exit status %d)", st->exit_code);
+            message = fo_xasprintf ("exit status %d", st->exit_code);
         }
         else if (st->exit_code != 0)
             outcome = FO_FAILED;
@@ -161,6 +161,27 @@ finish_step (fo_execution *self)
     fo_proc_destroy (&self->proc);
 }
 
+/* Is a step named `name` inside the scope of the context `scope`? Ids make
+   this exact: everything in a context's scope is named by an id under it. */
+static bool
+in_scope (const char *scope, const char *name)
+{
+    size_t n = strlen (scope);
+    if (n == 0)
+        return true;    /* the root context covers everything */
+    return strncmp (name, scope, n) == 0 && (name[n] == '\0' || name[n] == '/');
+}
+
+static void
+end_skip (fo_execution *self)
+{
+    free (self->skip_scope);
+    free (self->skip_message);
+    fo_buf_free (&self->skip_out);
+    fo_buf_free (&self->skip_err);
+    self->skip_scope = self->skip_message = NULL;
+}
+
 /* A step that is skipped because its scope's setup failed. */
 static void
 skip_step (fo_execution *self, size_t index)
@@ -169,13 +190,8 @@ skip_step (fo_execution *self, size_t index)
     if (step->kind == FO_STEP_TEST)
         emit_all_tests (self, index, FO_ERROR, self->skip_out.data, self->skip_out.len,
                         self->skip_err.data, self->skip_err.len, self->skip_message);
-    else if (step->kind == FO_STEP_TEARDOWN && strcmp (step->name, self->skip_scope) == 0) {
-        free (self->skip_scope);
-        free (self->skip_message);
-        fo_buf_free (&self->skip_out);
-        fo_buf_free (&self->skip_err);
-        self->skip_scope = self->skip_message = NULL;
-    }
+    else if (step->kind == FO_STEP_TEARDOWN && strcmp (step->name, self->skip_scope) == 0)
+        end_skip (self);    /* its setup never completed: the teardown does not run */
 }
 
 /* A step whose process could not even be started. */
@@ -215,6 +231,10 @@ start_next (fo_execution *self)
             }
             continue;
         }
+        /* A context without teardown: its scope ends at the first step
+           named outside it, which then runs normally. */
+        if (self->skip_scope && !in_scope (self->skip_scope, step->name))
+            end_skip (self);
         if (self->skip_scope) {
             skip_step (self, index);
             continue;
@@ -307,10 +327,7 @@ fo_execution_destroy (fo_execution **self_p)
     fo_msg_free (&lease_msg);
     free (self->host);
     free (self->cancel_reason);
-    free (self->skip_scope);
-    free (self->skip_message);
-    fo_buf_free (&self->skip_out);
-    fo_buf_free (&self->skip_err);
+    end_skip (self);
     free (self);
     *self_p = NULL;
 }

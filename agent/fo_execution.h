@@ -3,7 +3,8 @@
     Runs the lease's steps in order, one process at a time, and reads each
     test step's results with its reader (today: the exit status). Setup and
     teardown steps are scopes: when a setup fails, every step up to the
-    teardown of the same context is skipped, each test in that scope is
+    teardown of the same context (or, without one, up to the first step
+    named outside the context) is skipped, each test in that scope is
     reported as an error carrying the setup's output, and that teardown does
     not run (its setup never completed). A failing teardown is reported as a
     fixture error (a result whose test id is "").

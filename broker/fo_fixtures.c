@@ -1,0 +1,271 @@
+/*  fo_fixtures — see fo_fixtures.h. */
+#include "fo_fixtures.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fo_log.h"
+#include "fo_proc.h"
+
+typedef struct {
+    fo_fixture_state state;
+    fo_proc *proc;
+    size_t remaining;       /* tasks needing it that have not ended */
+    char *message;          /* why the setup failed */
+    fo_buf out, err;        /* the failed setup's output */
+} fixture;
+
+struct fo_fixtures {
+    const fo_plan *plan;
+    fo_report *report;
+    char *host;
+    uint32_t output_cap;
+    fo_fixture_fn *on_change;
+    void *arg;
+    fixture *items;
+};
+
+fo_fixtures *
+fo_fixtures_new (const fo_plan *plan, fo_report *report, const char *host, uint32_t output_cap,
+                 fo_fixture_fn *on_change, void *arg)
+{
+    fo_fixtures *self = fo_xcalloc (1, sizeof *self);
+    self->plan = plan;
+    self->report = report;
+    self->host = fo_xstrdup (host);
+    self->output_cap = output_cap;
+    self->on_change = on_change;
+    self->arg = arg;
+    self->items = fo_xcalloc (plan->nshared ? plan->nshared : 1, sizeof *self->items);
+    for (size_t i = 0; i < plan->nshared; i++)
+        self->items[i].remaining = plan->shared[i].ntasks;
+    return self;
+}
+
+void
+fo_fixtures_destroy (fo_fixtures **self_p)
+{
+    fo_fixtures *self = *self_p;
+    if (!self)
+        return;
+    for (size_t i = 0; i < self->plan->nshared; i++) {
+        fixture *f = &self->items[i];
+        if (f->proc)
+            fo_log (FO_LOG_WARN, "broker", "killing the %s of shared context '%s'",
+                    f->state == FO_FIXTURE_SETTING_UP ? "setup" : "teardown",
+                    self->plan->shared[i].ctx->id);
+        fo_proc_destroy (&f->proc);
+        free (f->message);
+        fo_buf_free (&f->out);
+        fo_buf_free (&f->err);
+    }
+    free (self->items);
+    free (self->host);
+    free (self);
+    *self_p = NULL;
+}
+
+fo_fixture_state
+fo_fixtures_state (const fo_fixtures *self, size_t index)
+{
+    return self->items[index].state;
+}
+
+void
+fo_fixtures_failure (const fo_fixtures *self, size_t index, const char **message,
+                     const fo_buf **out, const fo_buf **err)
+{
+    const fixture *f = &self->items[index];
+    *message = f->message ? f->message : "setup failed";
+    *out = &f->out;
+    *err = &f->err;
+}
+
+static fo_proc *
+start (fo_fixtures *self, const fo_step *step, char *why, size_t whylen)
+{
+    fo_proc_spec spec = {
+        .argv = &step->argv,
+        .cwd = step->cwd,
+        .env = &step->env,
+        .output_cap = self->output_cap,
+        .timeout_ms = step->timeout_ms,
+    };
+    return fo_proc_start (&spec, why, whylen);
+}
+
+static void set_state (fo_fixtures *self, size_t index, fo_fixture_state state);
+
+/* Every nested shared fixture has finished (or never started). */
+static bool
+children_finished (const fo_fixtures *self, size_t index)
+{
+    for (size_t i = index + 1; i < self->plan->nshared; i++) {
+        if (self->plan->shared[i].parent != index)
+            continue;
+        fo_fixture_state st = self->items[i].state;
+        if (st != FO_FIXTURE_DONE && !(st == FO_FIXTURE_IDLE && self->items[i].remaining == 0))
+            return false;
+    }
+    return true;
+}
+
+static void
+maybe_finish (fo_fixtures *self, size_t index)
+{
+    fixture *f = &self->items[index];
+    if (f->remaining > 0 || !children_finished (self, index))
+        return;
+    const fo_shared_fixture *def = &self->plan->shared[index];
+    if (f->state == FO_FIXTURE_READY && def->teardown.argv.len > 0) {
+        char why[512];
+        f->proc = start (self, &def->teardown, why, sizeof why);
+        if (f->proc) {
+            f->state = FO_FIXTURE_TEARING_DOWN;
+            return;
+        }
+        char *message = fo_xasprintf ("teardown of shared context '%s' failed: %s",
+                                      def->ctx->id, why);
+        fo_report_add_fixture_error (self->report, def->ctx->id, "teardown", message, NULL, 0,
+                                     NULL, 0, self->host);
+        free (message);
+    }
+    if (f->state == FO_FIXTURE_READY || f->state == FO_FIXTURE_FAILED
+        || f->state == FO_FIXTURE_IDLE)
+        set_state (self, index, FO_FIXTURE_DONE);
+}
+
+static void
+set_state (fo_fixtures *self, size_t index, fo_fixture_state state)
+{
+    self->items[index].state = state;
+    if (state == FO_FIXTURE_READY || state == FO_FIXTURE_FAILED)
+        self->on_change (self->arg, index, state);
+    if (state == FO_FIXTURE_DONE && self->plan->shared[index].parent != FO_NO_SHARED)
+        maybe_finish (self, self->plan->shared[index].parent);
+}
+
+void
+fo_fixtures_ensure (fo_fixtures *self, size_t index)
+{
+    fixture *f = &self->items[index];
+    if (f->state != FO_FIXTURE_IDLE)
+        return;
+    const fo_shared_fixture *def = &self->plan->shared[index];
+    if (def->setup.argv.len == 0) {
+        set_state (self, index, FO_FIXTURE_READY);
+        return;
+    }
+    char why[512];
+    f->proc = start (self, &def->setup, why, sizeof why);
+    if (f->proc) {
+        f->state = FO_FIXTURE_SETTING_UP;
+        fo_log (FO_LOG_INFO, "broker", "setting up shared context '%s'", def->ctx->id);
+        return;
+    }
+    f->message = fo_xasprintf ("setup of shared context '%s' failed: %s", def->ctx->id, why);
+    set_state (self, index, FO_FIXTURE_FAILED);
+}
+
+void
+fo_fixtures_task_done (fo_fixtures *self, size_t index)
+{
+    fixture *f = &self->items[index];
+    if (f->remaining > 0)
+        f->remaining--;
+    maybe_finish (self, index);
+}
+
+int
+fo_fixtures_pollfds (const fo_fixtures *self, int *fds, int max)
+{
+    int n = 0;
+    for (size_t i = 0; i < self->plan->nshared && n + 3 <= max; i++)
+        if (self->items[i].proc)
+            n += fo_proc_pollfds (self->items[i].proc, fds + n);
+    return n;
+}
+
+uint64_t
+fo_fixtures_deadline_ms (const fo_fixtures *self)
+{
+    uint64_t deadline = UINT64_MAX;
+    for (size_t i = 0; i < self->plan->nshared; i++)
+        if (self->items[i].proc) {
+            uint64_t d = fo_proc_deadline_ms (self->items[i].proc);
+            if (d < deadline)
+                deadline = d;
+        }
+    return deadline;
+}
+
+static char *
+describe (const fo_proc_status *st)
+{
+    if (st->timed_out)
+        return fo_xasprintf ("timed out after %.1fs", (double) st->duration_us / 1e6);
+    if (st->signal)
+        return fo_xasprintf ("killed by %s", fo_signal_name (st->signal));
+    return fo_xasprintf ("exit status %d", st->exit_code);
+}
+
+static void
+collected (fo_fixtures *self, size_t index)
+{
+    fixture *f = &self->items[index];
+    const fo_shared_fixture *def = &self->plan->shared[index];
+    const fo_proc_status *st = fo_proc_status_get (f->proc);
+    bool ok = st->exited && !st->timed_out && st->exit_code == 0;
+    fo_buf out = { 0 }, err = { 0 };
+    fo_capture_render (fo_proc_stdout (f->proc), &out);
+    fo_capture_render (fo_proc_stderr (f->proc), &err);
+    char *status = describe (st);
+    fo_proc_destroy (&f->proc);
+
+    if (f->state == FO_FIXTURE_SETTING_UP) {
+        if (ok) {
+            fo_buf_free (&out);
+            fo_buf_free (&err);
+            set_state (self, index, FO_FIXTURE_READY);
+            maybe_finish (self, index);     /* its tasks may all have ended meanwhile (a stop) */
+        }
+        else {
+            f->message = fo_xasprintf ("setup of shared context '%s' failed: %s", def->ctx->id, status);
+            f->out = out;
+            f->err = err;
+            set_state (self, index, FO_FIXTURE_FAILED);
+            maybe_finish (self, index);
+        }
+    }
+    else {
+        if (!ok) {
+            char *message = fo_xasprintf ("teardown of shared context '%s' failed: %s",
+                                          def->ctx->id, status);
+            fo_report_add_fixture_error (self->report, def->ctx->id, "teardown", message, out.data,
+                                         out.len, err.data, err.len, self->host);
+            free (message);
+        }
+        fo_buf_free (&out);
+        fo_buf_free (&err);
+        set_state (self, index, FO_FIXTURE_DONE);
+    }
+    free (status);
+}
+
+void
+fo_fixtures_service (fo_fixtures *self)
+{
+    for (size_t i = 0; i < self->plan->nshared; i++)
+        if (self->items[i].proc && fo_proc_service (self->items[i].proc))
+            collected (self, i);
+}
+
+bool
+fo_fixtures_busy (const fo_fixtures *self)
+{
+    for (size_t i = 0; i < self->plan->nshared; i++)
+        if (self->items[i].proc)
+            return true;
+    return false;
+}

@@ -1,0 +1,64 @@
+/*  fo_fixtures — the shared contexts' fixtures, run by the broker itself.
+
+    A shared fixture is set up once, when the first task that needs it is
+    about to be leased (fo_fixtures_ensure), and torn down as soon as the
+    last task that needs it has finished (fo_fixtures_task_done) and every
+    nested shared fixture inside it has been torn down. Its processes run in
+    the broker's process tree with fo_proc, polled by the broker's loop like
+    the sockets: setting up never blocks the run.
+
+    A setup that fails makes the fixture FAILED: its tasks are never leased
+    (the run reports their tests as errors with the setup's output) and its
+    teardown does not run. A teardown that fails is a fixture error in the
+    report.
+*/
+#ifndef FO_FIXTURES_H
+#define FO_FIXTURES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fo_plan.h"
+#include "fo_report.h"
+
+typedef enum {
+    FO_FIXTURE_IDLE = 0,        /* not needed yet */
+    FO_FIXTURE_SETTING_UP,
+    FO_FIXTURE_READY,           /* set up; its tasks may be leased */
+    FO_FIXTURE_FAILED,          /* setup failed: see fo_fixtures_failure */
+    FO_FIXTURE_TEARING_DOWN,
+    FO_FIXTURE_DONE,            /* torn down, or never needed / failed and finished */
+} fo_fixture_state;
+
+typedef struct fo_fixtures fo_fixtures;
+
+/* Called when fixture `index` became READY or FAILED. */
+typedef void (fo_fixture_fn) (void *arg, size_t index, fo_fixture_state state);
+
+fo_fixtures *fo_fixtures_new (const fo_plan *plan, fo_report *report, const char *host,
+                              uint32_t output_cap, fo_fixture_fn *on_change, void *arg);
+void fo_fixtures_destroy (fo_fixtures **self_p);
+
+fo_fixture_state fo_fixtures_state (const fo_fixtures *self, size_t index);
+
+/* Starts the setup of an IDLE fixture (its parent must be READY). A fixture
+   without a setup command becomes READY at once (on_change is called). */
+void fo_fixtures_ensure (fo_fixtures *self, size_t index);
+
+/* Why a FAILED fixture failed: message and the setup's captured output. */
+void fo_fixtures_failure (const fo_fixtures *self, size_t index, const char **message,
+                          const fo_buf **out, const fo_buf **err);
+
+/* One task that depends on the fixture (directly or nested) has ended. */
+void fo_fixtures_task_done (fo_fixtures *self, size_t index);
+
+/* Polling, as fo_proc: fds of running fixture processes (at most max). */
+int fo_fixtures_pollfds (const fo_fixtures *self, int *fds, int max);
+uint64_t fo_fixtures_deadline_ms (const fo_fixtures *self);
+void fo_fixtures_service (fo_fixtures *self);
+
+/* True while any setup or teardown process runs. */
+bool fo_fixtures_busy (const fo_fixtures *self);
+
+#endif

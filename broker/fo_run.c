@@ -1,0 +1,512 @@
+/*  fo_run — see fo_run.h. Every per-message operation is O(1) or O(steps of
+    one task): the test id -> index map is a hash built once, leases are an
+    array indexed by lease id, and the queues are ring buffers. */
+#include "fo_run.h"
+
+#include <czmq.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fo_fixtures.h"
+#include "fo_log.h"
+#include "fo_proc.h"
+
+#define ROLE "broker"
+
+typedef enum { TASK_PENDING = 0, TASK_LEASED, TASK_ENDED } task_state;
+
+typedef struct {
+    task_state state;
+    uint32_t attempts;      /* leases handed out so far */
+    uint64_t lease;         /* current lease while LEASED */
+} task_rec;
+
+typedef struct {
+    size_t task;
+    uint32_t agent;
+    uint32_t attempt;
+    bool active;
+} lease_rec;
+
+typedef struct {
+    size_t *items;
+    size_t head, len, cap;
+} deque;
+
+struct fo_run {
+    fo_run_options options;
+    const fo_plan *plan;
+    fo_report *report;
+    fo_fixtures *fixtures;
+    zhashx_t *test_index;   /* test id -> index + 1 */
+
+    task_rec *tasks;
+    size_t ended;
+    deque ready;            /* parallel tasks, plan order (retries in front) */
+    deque serial;
+    deque *parked;          /* per shared fixture: tasks waiting for its setup */
+
+    lease_rec *leases;      /* lease id n is leases[n - 1] */
+    size_t nleases, leases_cap;
+    size_t in_flight;
+    bool serial_running;
+    bool stopping;
+    char *stop_reason;
+};
+
+/* ---- deque ---------------------------------------------------------- */
+
+static void
+deque_grow (deque *q)
+{
+    size_t cap = q->cap ? q->cap * 2 : 64;
+    size_t *items = fo_xmalloc (cap * sizeof *items);
+    for (size_t i = 0; i < q->len; i++)
+        items[i] = q->items[(q->head + i) % q->cap];
+    free (q->items);
+    q->items = items;
+    q->head = 0;
+    q->cap = cap;
+}
+
+static void
+deque_push_back (deque *q, size_t v)
+{
+    if (q->len == q->cap)
+        deque_grow (q);
+    q->items[(q->head + q->len++) % q->cap] = v;
+}
+
+static void
+deque_push_front (deque *q, size_t v)
+{
+    if (q->len == q->cap)
+        deque_grow (q);
+    q->head = (q->head + q->cap - 1) % q->cap;
+    q->items[q->head] = v;
+    q->len++;
+}
+
+static bool
+deque_pop_front (deque *q, size_t *v)
+{
+    if (q->len == 0)
+        return false;
+    *v = q->items[q->head];
+    q->head = (q->head + 1) % q->cap;
+    q->len--;
+    return true;
+}
+
+static void
+deque_free (deque *q)
+{
+    free (q->items);
+    memset (q, 0, sizeof *q);
+}
+
+/* ---- ending tests and tasks ----------------------------------------- */
+
+static void
+finish_test (fo_run *self, size_t index, const fo_test_result_view *view)
+{
+    if (!fo_report_finish_test (self->report, index, view))
+        return;
+    if (self->options.progress)
+        fo_report_progress (self->options.progress, self->options.verbosity,
+                            &self->report->tests[index]);
+}
+
+/* Every test of the task without an outcome gets this one. */
+static void
+finish_remaining (fo_run *self, size_t task, fo_outcome outcome, const char *message,
+                  const fo_buf *out, const fo_buf *err, const char *host)
+{
+    const fo_task *t = &self->plan->tasks[task];
+    fo_test_result_view view = {
+        .outcome = outcome,
+        .out = out ? out->data : NULL, .out_len = out ? out->len : 0,
+        .err = err ? err->data : NULL, .err_len = err ? err->len : 0,
+        .message = message,
+        .host = host,
+        .attempt = self->tasks[task].attempts,
+        .serial = t->serial,
+    };
+    for (size_t i = 0; i < t->ntests; i++)
+        finish_test (self, t->tests[i], &view);
+}
+
+static void
+end_task (fo_run *self, size_t task)
+{
+    if (self->tasks[task].state == TASK_ENDED)
+        return;
+    self->tasks[task].state = TASK_ENDED;
+    self->ended++;
+    const fo_task *t = &self->plan->tasks[task];
+    for (size_t i = t->nshared; i-- > 0;)   /* innermost first */
+        fo_fixtures_task_done (self->fixtures, t->shared[i]);
+}
+
+static void
+fail_task_on_fixture (fo_run *self, size_t task, size_t fixture)
+{
+    const char *message;
+    const fo_buf *out, *err;
+    fo_fixtures_failure (self->fixtures, fixture, &message, &out, &err);
+    finish_remaining (self, task, FO_ERROR, message, out, err, self->options.broker_host);
+    end_task (self, task);
+}
+
+static void
+not_run_task (fo_run *self, size_t task)
+{
+    char *message = fo_xasprintf ("not run (%s)", self->stop_reason);
+    finish_remaining (self, task, FO_NOT_RUN, message, NULL, NULL, NULL);
+    free (message);
+    end_task (self, task);
+}
+
+/* ---- shared fixtures -------------------------------------------------- */
+
+static void
+on_fixture (void *arg, size_t index, fo_fixture_state state)
+{
+    fo_run *self = arg;
+    deque *parked = &self->parked[index];
+    size_t task;
+    if (state == FO_FIXTURE_FAILED) {
+        while (deque_pop_front (parked, &task))
+            fail_task_on_fixture (self, task, index);
+        return;
+    }
+    /* READY: the waiting tasks go to the front of their queue, in order. */
+    while (parked->len > 0) {
+        task = parked->items[(parked->head + parked->len - 1) % parked->cap];
+        parked->len--;
+        if (self->stopping)
+            not_run_task (self, task);
+        else
+            deque_push_front (self->plan->tasks[task].serial ? &self->serial : &self->ready, task);
+    }
+}
+
+typedef enum { DEPS_READY, DEPS_WAIT, DEPS_FAILED } deps_state;
+
+/* Are the task's shared fixtures set up? Starts the first one that is not
+   and parks the task on it. */
+static deps_state
+check_deps (fo_run *self, size_t task)
+{
+    const fo_task *t = &self->plan->tasks[task];
+    for (size_t i = 0; i < t->nshared; i++) {
+        size_t f = t->shared[i];
+        switch (fo_fixtures_state (self->fixtures, f)) {
+        case FO_FIXTURE_READY:
+            continue;
+        case FO_FIXTURE_FAILED:
+            fail_task_on_fixture (self, task, f);
+            return DEPS_FAILED;
+        case FO_FIXTURE_IDLE:
+            deque_push_back (&self->parked[f], task);
+            fo_fixtures_ensure (self->fixtures, f);     /* may call on_fixture at once */
+            return DEPS_WAIT;
+        default:
+            deque_push_back (&self->parked[f], task);
+            return DEPS_WAIT;
+        }
+    }
+    return DEPS_READY;
+}
+
+/* ---- life cycle ------------------------------------------------------- */
+
+fo_run *
+fo_run_new (const fo_run_options *options)
+{
+    fo_run *self = fo_xcalloc (1, sizeof *self);
+    self->options = *options;
+    if (self->options.max_attempts == 0)
+        self->options.max_attempts = 1;
+    self->plan = options->plan;
+    self->report = options->report;
+    self->fixtures = fo_fixtures_new (self->plan, self->report, options->broker_host,
+                                      options->output_cap, on_fixture, self);
+    self->test_index = zhashx_new ();
+    for (size_t i = 0; i < self->plan->ntests; i++)
+        zhashx_insert (self->test_index, self->plan->tests[i]->id, (void *) (uintptr_t) (i + 1));
+    self->tasks = fo_xcalloc (self->plan->ntasks ? self->plan->ntasks : 1, sizeof *self->tasks);
+    self->parked = fo_xcalloc (self->plan->nshared ? self->plan->nshared : 1, sizeof *self->parked);
+    for (size_t i = 0; i < self->plan->ntasks; i++)
+        deque_push_back (self->plan->tasks[i].serial ? &self->serial : &self->ready, i);
+    return self;
+}
+
+void
+fo_run_destroy (fo_run **self_p)
+{
+    fo_run *self = *self_p;
+    if (!self)
+        return;
+    fo_fixtures_destroy (&self->fixtures);
+    zhashx_destroy (&self->test_index);
+    for (size_t i = 0; i < self->plan->nshared; i++)
+        deque_free (&self->parked[i]);
+    free (self->parked);
+    deque_free (&self->ready);
+    deque_free (&self->serial);
+    free (self->tasks);
+    free (self->leases);
+    free (self->stop_reason);
+    free (self);
+    *self_p = NULL;
+}
+
+/* ---- leasing ---------------------------------------------------------- */
+
+static void
+make_lease (fo_run *self, size_t task, uint32_t agent, fo_lease *lease)
+{
+    if (self->nleases == self->leases_cap) {
+        self->leases_cap = self->leases_cap ? self->leases_cap * 2 : 256;
+        self->leases = fo_xrealloc (self->leases, self->leases_cap * sizeof *self->leases);
+    }
+    task_rec *rec = &self->tasks[task];
+    rec->state = TASK_LEASED;
+    rec->attempts++;
+    rec->lease = ++self->nleases;
+    self->leases[rec->lease - 1] = (lease_rec) {
+        .task = task, .agent = agent, .attempt = rec->attempts, .active = true,
+    };
+    self->in_flight++;
+    const fo_task *t = &self->plan->tasks[task];
+    *lease = (fo_lease) {
+        .lease = rec->lease,
+        .attempt = rec->attempts,
+        .output_cap = self->options.output_cap,
+        .skip_code = self->options.skip_code,
+        .steps = t->steps,
+        .nsteps = t->nsteps,
+    };
+}
+
+bool
+fo_run_next_lease (fo_run *self, uint32_t agent, fo_lease *lease)
+{
+    if (self->stopping || self->serial_running)
+        return false;
+    size_t task;
+    while (deque_pop_front (&self->ready, &task))
+        if (check_deps (self, task) == DEPS_READY) {
+            make_lease (self, task, agent, lease);
+            return true;
+        }
+    if (self->in_flight > 0)
+        return false;
+    while (deque_pop_front (&self->serial, &task))
+        if (check_deps (self, task) == DEPS_READY) {
+            self->serial_running = true;
+            make_lease (self, task, agent, lease);
+            return true;
+        }
+    return false;
+}
+
+/* The active lease `id` held by `agent`, or NULL (logged). */
+static lease_rec *
+current_lease (fo_run *self, uint32_t agent, uint64_t id, const char *what)
+{
+    if (id == 0 || id > self->nleases || !self->leases[id - 1].active
+        || self->leases[id - 1].agent != agent) {
+        fo_log (FO_LOG_INFO, ROLE, "discarded %s for lease %llu: not a current lease of that agent",
+                what, (unsigned long long) id);
+        return NULL;
+    }
+    return &self->leases[id - 1];
+}
+
+static bool
+step_reports (const fo_step *step, const char *test)
+{
+    for (size_t i = 0; i < step->tests.len; i++)
+        if (strcmp (step->tests.items[i], test) == 0)
+            return true;
+    return false;
+}
+
+bool
+fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *r)
+{
+    lease_rec *lease = current_lease (self, agent, r->lease, "a result");
+    if (!lease)
+        return false;
+    const fo_task *t = &self->plan->tasks[lease->task];
+    if (r->step >= t->nsteps) {
+        fo_log (FO_LOG_WARN, ROLE, "discarded a result for step %u of lease %llu: it has %zu steps",
+                r->step, (unsigned long long) r->lease, t->nsteps);
+        return false;
+    }
+    const fo_step *step = &t->steps[r->step];
+    if (r->test[0] == '\0') {
+        if (step->kind == FO_STEP_TEST) {
+            fo_log (FO_LOG_WARN, ROLE, "discarded a fixture error for a test step of lease %llu",
+                    (unsigned long long) r->lease);
+            return false;
+        }
+        fo_report_add_fixture_error (self->report, step->name, fo_step_kind_name (step->kind),
+                                     r->message, r->out, r->out_len, r->err, r->err_len, host);
+        return true;
+    }
+    if (!step_reports (step, r->test)) {
+        fo_log (FO_LOG_WARN, ROLE, "discarded a result for '%s': not a test of lease %llu step %u",
+                r->test, (unsigned long long) r->lease, r->step);
+        return false;
+    }
+    uintptr_t index = (uintptr_t) zhashx_lookup (self->test_index, r->test);
+    if (index == 0)
+        return false;
+    fo_test_result_view view = {
+        .outcome = r->outcome,
+        .duration_us = r->duration_us,
+        .out = r->out, .out_len = r->out_len,
+        .err = r->err, .err_len = r->err_len,
+        .message = r->message,
+        .host = host,
+        .worker = r->worker,
+        .attempt = lease->attempt,
+        .serial = t->serial,
+    };
+    finish_test (self, index - 1, &view);
+    return true;
+}
+
+static void
+lease_ended (fo_run *self, lease_rec *lease)
+{
+    lease->active = false;
+    self->in_flight--;
+    if (self->plan->tasks[lease->task].serial)
+        self->serial_running = false;
+}
+
+bool
+fo_run_done (fo_run *self, uint32_t agent, const fo_done *d)
+{
+    lease_rec *lease = current_lease (self, agent, d->lease, "a done message");
+    if (!lease)
+        return false;
+    lease_ended (self, lease);
+    char *message = d->signal
+        ? fo_xasprintf ("the agent reported no result for this test (its task was killed by %s)",
+                        fo_signal_name (d->signal))
+        : fo_xasprintf ("the agent reported no result for this test (its task ended with exit status %d)",
+                        d->exit_status);
+    finish_remaining (self, lease->task, FO_ERROR, message, NULL, NULL, NULL);
+    free (message);
+    end_task (self, lease->task);
+    return true;
+}
+
+/* The first test of the task without an outcome: the one that was running. */
+static const char *
+running_test (const fo_run *self, size_t task)
+{
+    const fo_task *t = &self->plan->tasks[task];
+    for (size_t i = 0; i < t->ntests; i++)
+        if (!self->report->tests[t->tests[i]].done)
+            return self->report->tests[t->tests[i]].id;
+    return NULL;
+}
+
+void
+fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *why)
+{
+    for (size_t i = 0; i < self->nleases; i++) {
+        lease_rec *lease = &self->leases[i];
+        if (!lease->active || lease->agent != agent)
+            continue;
+        lease_ended (self, lease);
+        size_t task = lease->task;
+        const char *running = running_test (self, task);
+        if (!running) {
+            end_task (self, task);
+            continue;
+        }
+        if (!self->stopping && self->tasks[task].attempts < self->options.max_attempts) {
+            fo_log (FO_LOG_WARN, ROLE, "lease %zu (attempt %u) was lost with host %s (%s): retrying",
+                    i + 1, lease->attempt, host, why);
+            self->tasks[task].state = TASK_PENDING;
+            deque_push_front (self->plan->tasks[task].serial ? &self->serial : &self->ready, task);
+            continue;
+        }
+        char *message = self->stopping
+            ? fo_xasprintf ("not run (%s; host %s was lost: %s)", self->stop_reason, host, why)
+            : fo_xasprintf ("host %s was lost (%s) while running test '%s' (attempt %u of %u)",
+                            host, why, running, lease->attempt, self->options.max_attempts);
+        finish_remaining (self, task, self->stopping ? FO_NOT_RUN : FO_ERROR, message, NULL, NULL,
+                          host);
+        free (message);
+        end_task (self, task);
+    }
+}
+
+void
+fo_run_stop (fo_run *self, const char *reason)
+{
+    if (self->stopping)
+        return;
+    self->stopping = true;
+    self->stop_reason = fo_xstrdup (reason);
+    size_t task;
+    while (deque_pop_front (&self->ready, &task))
+        not_run_task (self, task);
+    while (deque_pop_front (&self->serial, &task))
+        not_run_task (self, task);
+    for (size_t f = 0; f < self->plan->nshared; f++)
+        while (deque_pop_front (&self->parked[f], &task))
+            not_run_task (self, task);
+}
+
+bool
+fo_run_stopping (const fo_run *self)
+{
+    return self->stopping;
+}
+
+void
+fo_run_foreach_lease (fo_run *self, fo_lease_fn *fn, void *arg)
+{
+    for (size_t i = 0; i < self->nleases; i++)
+        if (self->leases[i].active)
+            fn (arg, i + 1, self->leases[i].agent);
+}
+
+size_t
+fo_run_in_flight (const fo_run *self)
+{
+    return self->in_flight;
+}
+
+bool
+fo_run_finished (const fo_run *self)
+{
+    return self->ended == self->plan->ntasks && !fo_fixtures_busy (self->fixtures);
+}
+
+int
+fo_run_pollfds (const fo_run *self, int *fds, int max)
+{
+    return fo_fixtures_pollfds (self->fixtures, fds, max);
+}
+
+uint64_t
+fo_run_deadline_ms (const fo_run *self)
+{
+    return fo_fixtures_deadline_ms (self->fixtures);
+}
+
+void
+fo_run_service (fo_run *self)
+{
+    fo_fixtures_service (self->fixtures);
+}

@@ -1,0 +1,80 @@
+/*  fo_run — the broker's bookkeeping for one run, without any socket.
+
+    Holds every task's state, the queues of tasks ready to lease (parallel
+    ones, and serial ones that may only run when nothing else runs), the
+    lease table and the shared fixtures (fo_fixtures). The broker's loop
+    feeds it what agents say (results, done, lost) and asks it for leases
+    when an agent has credit. Everything a test ends with goes into the
+    report through here, exactly once: a second result for a test (a late
+    agent, a retried task) is dropped, never counted twice.
+
+    Rules:
+      - a task is leased only when every shared fixture it depends on is set
+        up; the first time one is needed its setup starts, and the task waits
+        (parked) while other tasks flow;
+      - a serial task is leased only when no task is in flight, and while it
+        runs nothing else is leased;
+      - a lease lost with its agent goes back to the front of its queue with
+        the attempt number raised, up to max_attempts; then its remaining
+        tests are errors naming the host and the test that was running;
+      - when a task ends, tests it did not report are errors (the agent said
+        done without them) and its shared fixtures may be torn down.
+*/
+#ifndef FO_RUN_H
+#define FO_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fo_plan.h"
+#include "fo_proto.h"
+#include "fo_report.h"
+
+typedef struct {
+    const fo_plan *plan;
+    fo_report *report;          /* initialised with the plan's tests */
+    FILE *progress;             /* NULL: no progress output */
+    fo_verbosity verbosity;
+    uint32_t max_attempts;      /* >= 1 */
+    uint32_t output_cap;        /* bytes per stream per step */
+    int32_t skip_code;
+    const char *broker_host;    /* shown as the host of shared fixtures */
+} fo_run_options;
+
+typedef struct fo_run fo_run;
+
+fo_run *fo_run_new (const fo_run_options *options);
+void fo_run_destroy (fo_run **self_p);
+
+/* The next task that may be leased now, as a lease for `agent`. The steps
+   are borrowed from the plan (do not free them). False when none now. */
+bool fo_run_next_lease (fo_run *self, uint32_t agent, fo_lease *lease);
+
+/* What an agent said. `host` is the name the agent gave in its hello.
+   Return false when the message was dropped (stale or invalid lease). */
+bool fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *result);
+bool fo_run_done (fo_run *self, uint32_t agent, const fo_done *done);
+
+/* The agent is gone (bye, silence, error): its leases are retried or fail. */
+void fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *why);
+
+/* Stops leasing: every test not yet leased ends not_run with the reason.
+   Leases in flight go on until their done (cancel them: fo_run_foreach_lease). */
+void fo_run_stop (fo_run *self, const char *reason);
+bool fo_run_stopping (const fo_run *self);
+
+typedef void (fo_lease_fn) (void *arg, uint64_t lease, uint32_t agent);
+void fo_run_foreach_lease (fo_run *self, fo_lease_fn *fn, void *arg);
+size_t fo_run_in_flight (const fo_run *self);
+
+/* Every task has ended and no fixture process runs. */
+bool fo_run_finished (const fo_run *self);
+
+/* Shared fixture processes, polled by the broker's loop. */
+int fo_run_pollfds (const fo_run *self, int *fds, int max);
+uint64_t fo_run_deadline_ms (const fo_run *self);
+void fo_run_service (fo_run *self);
+
+#endif

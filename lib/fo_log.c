@@ -1,0 +1,34 @@
+/*  fo_log — see fo_log.h. One fprintf per line so that lines from the broker
+    and agent threads of `fanout run` never interleave mid-line. */
+#include "fo_log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+static volatile fo_log_level current_level = FO_LOG_WARN;
+
+void
+fo_log_set_level (fo_log_level level)
+{
+    current_level = level;
+}
+
+fo_log_level
+fo_log_get_level (void)
+{
+    return current_level;
+}
+
+void
+fo_log (fo_log_level level, const char *role, const char *fmt, ...)
+{
+    if (level > current_level)
+        return;
+    char line[1024];
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (line, sizeof line, fmt, ap);
+    va_end (ap);
+    static const char *const names[] = { "error", "warning", "info", "debug" };
+    fprintf (stderr, "fanout %s: %s: %s\n", role, names[level], line);
+}

@@ -1,0 +1,108 @@
+/*  fo_wire — see fo_wire.h. */
+#include "fo_wire.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <zmq.h>
+
+int
+fo_wire_configure (void *socket)
+{
+    int64_t max = FO_PROTO_MAX_MESSAGE;
+    int linger = 0;
+    /* Results stream faster than a busy peer may read them; ZeroMQ's default
+       HWM of 1000 would block or drop. Memory stays bounded by the number of
+       tests in flight, each capped by the output limits. */
+    int hwm = 1000000;
+    if (zmq_setsockopt (socket, ZMQ_MAXMSGSIZE, &max, sizeof max) != 0
+        || zmq_setsockopt (socket, ZMQ_LINGER, &linger, sizeof linger) != 0
+        || zmq_setsockopt (socket, ZMQ_SNDHWM, &hwm, sizeof hwm) != 0
+        || zmq_setsockopt (socket, ZMQ_RCVHWM, &hwm, sizeof hwm) != 0)
+        return -1;
+    return 0;
+}
+
+int
+fo_wire_send (void *socket, const void *routing_id, size_t routing_len, const fo_msg *msg)
+{
+    fo_buf buf = { 0 };
+    if (fo_msg_encode (msg, &buf) != 0) {
+        fo_buf_free (&buf);
+        errno = EINVAL;
+        return -1;
+    }
+    int rc = 0;
+    if (routing_id && zmq_send (socket, routing_id, routing_len, ZMQ_SNDMORE) < 0)
+        rc = -1;
+    if (rc == 0 && zmq_send (socket, buf.data, buf.len, 0) < 0)
+        rc = -1;
+    fo_buf_free (&buf);
+    return rc;
+}
+
+/* Reads and discards the rest of a multi-frame message. */
+static void
+drain_more (void *socket)
+{
+    int more = 1;
+    size_t size = sizeof more;
+    while (zmq_getsockopt (socket, ZMQ_RCVMORE, &more, &size) == 0 && more) {
+        zmq_msg_t part;
+        zmq_msg_init (&part);
+        zmq_msg_recv (&part, socket, 0);
+        zmq_msg_close (&part);
+    }
+}
+
+static bool
+has_more (void *socket)
+{
+    int more = 0;
+    size_t size = sizeof more;
+    return zmq_getsockopt (socket, ZMQ_RCVMORE, &more, &size) == 0 && more;
+}
+
+fo_wire_status
+fo_wire_recv (void *socket, bool router, unsigned char *routing_id, size_t *routing_len,
+              fo_msg *msg, char *err, size_t errlen)
+{
+    zmq_msg_t frame;
+    zmq_msg_init (&frame);
+    if (zmq_msg_recv (&frame, socket, ZMQ_DONTWAIT) < 0) {
+        zmq_msg_close (&frame);
+        if (errno == EAGAIN || errno == EINTR)
+            return FO_WIRE_NONE;
+        snprintf (err, errlen, "receive failed: %s", zmq_strerror (errno));
+        return FO_WIRE_ERROR;
+    }
+    if (router) {
+        size_t n = zmq_msg_size (&frame);
+        if (n > FO_WIRE_MAX_ROUTING_ID)
+            n = FO_WIRE_MAX_ROUTING_ID;
+        memcpy (routing_id, zmq_msg_data (&frame), n);
+        *routing_len = n;
+        zmq_msg_close (&frame);
+        if (!has_more (socket)) {
+            snprintf (err, errlen, "empty message");
+            return FO_WIRE_BAD;
+        }
+        zmq_msg_init (&frame);
+        if (zmq_msg_recv (&frame, socket, 0) < 0) {
+            zmq_msg_close (&frame);
+            snprintf (err, errlen, "receive failed: %s", zmq_strerror (errno));
+            return FO_WIRE_ERROR;
+        }
+    }
+    if (has_more (socket)) {
+        zmq_msg_close (&frame);
+        drain_more (socket);
+        snprintf (err, errlen, "message has more than one frame");
+        return FO_WIRE_BAD;
+    }
+    int rc = fo_msg_decode (zmq_msg_data (&frame), zmq_msg_size (&frame), msg, err, errlen);
+    zmq_msg_close (&frame);
+    if (rc == FO_PROTO_OK)
+        return FO_WIRE_MSG;
+    return rc == FO_PROTO_EVERSION ? FO_WIRE_BAD_VERSION : FO_WIRE_BAD;
+}

@@ -1,0 +1,39 @@
+/*  fo_wire — fo_msg over ZeroMQ sockets.
+
+    One message is one frame (on a ROUTER socket: preceded by the peer's
+    routing id frame). Receiving is non-blocking and never trusts the peer:
+    the socket's ZMQ_MAXMSGSIZE caps the frame, extra frames are drained and
+    rejected, and the payload goes through the strict decoder.
+*/
+#ifndef FO_WIRE_H
+#define FO_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "fo_proto.h"
+
+#define FO_WIRE_MAX_ROUTING_ID 255   /* ZeroMQ's own limit */
+
+/* Options every fanout socket gets: ZMQ_MAXMSGSIZE, no linger, high HWMs. */
+int fo_wire_configure (void *socket);
+
+/* Encodes and sends msg. routing_id (ROUTER sockets) may be NULL. Returns 0,
+   or -1 (encode failure, or the peer is gone / socket error). */
+int fo_wire_send (void *socket, const void *routing_id, size_t routing_len, const fo_msg *msg);
+
+typedef enum {
+    FO_WIRE_NONE = 0,       /* nothing to read now */
+    FO_WIRE_MSG,            /* *msg filled: free with fo_msg_free */
+    FO_WIRE_BAD,            /* a frame arrived but is not a valid message: err says why */
+    FO_WIRE_BAD_VERSION,    /* valid map, other protocol version */
+    FO_WIRE_ERROR,          /* the socket failed (errno) */
+} fo_wire_status;
+
+/* Receives one message without blocking. With router, the routing id is
+   copied into routing_id (up to FO_WIRE_MAX_ROUTING_ID bytes) and its length
+   into *routing_len. */
+fo_wire_status fo_wire_recv (void *socket, bool router, unsigned char *routing_id,
+                             size_t *routing_len, fo_msg *msg, char *err, size_t errlen);
+
+#endif

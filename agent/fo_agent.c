@@ -184,11 +184,11 @@ any_running (const agent *self)
 }
 
 static void
-handle_cancel (agent *self, uint64_t lease_id)
+handle_cancel (agent *self, uint64_t lease_id, const char *reason)
 {
     for (uint32_t i = 0; i < self->options->slots; i++)
         if (self->slots[i] && fo_execution_lease (self->slots[i]) == lease_id) {
-            fo_execution_cancel (self->slots[i], "cancelled by the broker");
+            fo_execution_cancel (self->slots[i], reason);
             return;
         }
     for (size_t k = 0; k < self->queue_len; k++) {
@@ -199,7 +199,7 @@ handle_cancel (agent *self, uint64_t lease_id)
         memmove (lease, lease + 1, (self->queue_len - k - 1) * sizeof *lease);
         self->queue_len--;
         fo_execution *execution = fo_execution_new (&taken, 0, self->host, on_result, self);
-        fo_execution_cancel (execution, "cancelled by the broker");
+        fo_execution_cancel (execution, reason);
         while (!fo_execution_service (execution))
             ;
         send_done (self, execution);
@@ -235,7 +235,7 @@ handle_msg (agent *self, fo_msg *msg, session_end *end, char *err, size_t errlen
         fill_slots (self);
         break;
     case FO_MSG_CANCEL:
-        handle_cancel (self, msg->u.cancel.lease);
+        handle_cancel (self, msg->u.cancel.lease, msg->u.cancel.reason);
         break;
     case FO_MSG_SHUTDOWN:
         fo_log (FO_LOG_INFO, ROLE, "the broker ended the run: %s", msg->u.shutdown.reason);

@@ -283,6 +283,7 @@ cancel_lease (void *arg, uint64_t lease, uint32_t agent)
 {
     fo_broker *self = arg;
     fo_msg msg = { .type = FO_MSG_CANCEL, .u.cancel.lease = lease };
+    msg.u.cancel.reason = (char *) fo_run_stop_reason (self->run);
     send_to (self, &self->agents[agent], &msg);
 }
 

@@ -473,6 +473,12 @@ fo_run_stopping (const fo_run *self)
     return self->stopping;
 }
 
+const char *
+fo_run_stop_reason (const fo_run *self)
+{
+    return self->stop_reason ? self->stop_reason : "";
+}
+
 void
 fo_run_foreach_lease (fo_run *self, fo_lease_fn *fn, void *arg)
 {

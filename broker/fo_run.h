@@ -64,6 +64,7 @@ void fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const ch
    Leases in flight go on until their done (cancel them: fo_run_foreach_lease). */
 void fo_run_stop (fo_run *self, const char *reason);
 bool fo_run_stopping (const fo_run *self);
+const char *fo_run_stop_reason (const fo_run *self);    /* "" until stopped */
 
 typedef void (fo_lease_fn) (void *arg, uint64_t lease, uint32_t agent);
 void fo_run_foreach_lease (fo_run *self, fo_lease_fn *fn, void *arg);

@@ -9,8 +9,6 @@
 
 #include <signal.h>
 
-#define FO_EXIT_INTERRUPTED 130
-
 int fo_cmd_run (int argc, char **argv);
 
 /* Worker slots for -j N: N > 0 as given, otherwise one per online core. */

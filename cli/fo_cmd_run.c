@@ -229,7 +229,7 @@ fo_cmd_run (int argc, char **argv)
     else {
         report.interrupted = fo_cli_interrupted > 0;
         fo_report_print_summary (stdout, &report, args.verbosity);
-        status = report.interrupted ? FO_EXIT_INTERRUPTED : fo_report_exit_status (&report);
+        status = fo_report_exit_status (&report);
     }
     if (args.json && fo_report_write_json (&report, args.json, err, sizeof err) != 0) {
         fprintf (stderr, "fanout run: %s\n", err);

@@ -130,6 +130,8 @@ fo_report_exit_status (const fo_report *self)
 {
     size_t counts[FO_OUTCOME_COUNT];
     fo_report_counts (self, counts);
+    if (self->interrupted)
+        return FO_EXIT_INTERRUPTED;
     /* Infra wins: a run that could not even run a test says nothing about
        the code, and CI should retry it rather than blame a commit. */
     if (counts[FO_NOT_RUN])

@@ -22,6 +22,7 @@
                                    or a fixture failed */
 #define FO_EXIT_USAGE 2         /* bad command line or suite file */
 #define FO_EXIT_INFRA 3         /* a test could not be run at all (not_run) */
+#define FO_EXIT_INTERRUPTED 130 /* stopped by SIGINT/SIGTERM (128 + SIGINT) */
 
 typedef struct {
     char *id;               /* test id */
@@ -109,7 +110,8 @@ void fo_report_print_summary (FILE *out, const fo_report *self, fo_verbosity ver
 /* Writes the JSON report (jansson). Returns 0, or -1 with err set. */
 int fo_report_write_json (const fo_report *self, const char *path, char *err, size_t errlen);
 
-/* FO_EXIT_OK, FO_EXIT_FAILED or FO_EXIT_INFRA (infra wins over failed). */
+/* FO_EXIT_INTERRUPTED when interrupted, else FO_EXIT_OK, FO_EXIT_FAILED or
+   FO_EXIT_INFRA (infra wins over failed). */
 int fo_report_exit_status (const fo_report *self);
 
 #endif

@@ -221,8 +221,16 @@ fo_report_print_summary (FILE *out, const fo_report *self, fo_verbosity verbosit
     print_verdict (out, self, c);
     if (self->interrupted)
         fputs ("INTERRUPTED\n", out);
-    fprintf (out, "%zu passed, %zu failed, %zu errors, %zu skipped\n", c[FO_PASSED],
-             c[FO_FAILED] + c[FO_TIMEOUT] + c[FO_CRASHED], c[FO_ERROR] + c[FO_NOT_RUN],
-             c[FO_SKIPPED]);
+    /* The four counts nose users know, then the outcomes nose did not have,
+       only when there are any: every test is counted exactly once. */
+    fprintf (out, "%zu passed, %zu failed, %zu errors, %zu skipped", c[FO_PASSED],
+             c[FO_FAILED], c[FO_ERROR], c[FO_SKIPPED]);
+    if (c[FO_TIMEOUT])
+        fprintf (out, ", %zu timed out", c[FO_TIMEOUT]);
+    if (c[FO_CRASHED])
+        fprintf (out, ", %zu crashed", c[FO_CRASHED]);
+    if (c[FO_NOT_RUN])
+        fprintf (out, ", %zu not run", c[FO_NOT_RUN]);
+    fputc ('\n', out);
     fflush (out);
 }

@@ -128,6 +128,7 @@ typedef struct {
 
 typedef struct {
     uint64_t lease;
+    char *reason;       /* why: the tests it stops are "not run (<reason>)" */
 } fo_cancel;
 
 typedef struct {

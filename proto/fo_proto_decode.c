@@ -106,7 +106,7 @@ static const char *const type_keys[][MAX_FIELDS] = {
                         "out", "err", "message", "host", "worker", "attempt" },
     [FO_MSG_DONE] = { "v", "type", "lease", "exit_status", "signal" },
     [FO_MSG_HEARTBEAT] = { "v", "type" },
-    [FO_MSG_CANCEL] = { "v", "type", "lease" },
+    [FO_MSG_CANCEL] = { "v", "type", "lease", "reason" },
     [FO_MSG_SHUTDOWN] = { "v", "type", "reason" },
     [FO_MSG_BYE] = { "v", "type", "reason" },
 };
@@ -156,7 +156,10 @@ get_fields (fo_decoder *d, const msgpack_object *o, fo_msg *m)
             return FO_PROTO_EMALFORMED;
         return 0;
     case FO_MSG_CANCEL:
-        return fo_dec_u64 (d, "lease", v[0], &m->u.cancel.lease);
+        if (fo_dec_u64 (d, "lease", v[0], &m->u.cancel.lease) < 0
+            || fo_dec_str (d, "reason", v[1], &m->u.cancel.reason) < 0)
+            return FO_PROTO_EMALFORMED;
+        return 0;
     case FO_MSG_HEARTBEAT:
         return 0;
     }

@@ -182,7 +182,8 @@ field_count (fo_msg_type type)
     switch (type) {
     case FO_MSG_HELLO: case FO_MSG_WELCOME: case FO_MSG_DONE: return 3;
     case FO_MSG_REFUSE: case FO_MSG_SHUTDOWN: case FO_MSG_BYE: return 1;
-    case FO_MSG_REQUEST: case FO_MSG_CANCEL: return 1;
+    case FO_MSG_REQUEST: return 1;
+    case FO_MSG_CANCEL: return 2;
     case FO_MSG_LEASE: return 5;
     case FO_MSG_RESULT: return 11;
     case FO_MSG_HEARTBEAT: return 0;
@@ -226,6 +227,7 @@ put_fields (encoder *e, const fo_msg *msg)
         return;
     case FO_MSG_CANCEL:
         put_u64 (e, "lease", msg->u.cancel.lease);
+        put_str_field (e, "reason", msg->u.cancel.reason);
         return;
     case FO_MSG_HEARTBEAT:
         return;

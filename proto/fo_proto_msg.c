@@ -70,7 +70,10 @@ fo_msg_free (fo_msg *msg)
         free (msg->u.result.message);
         free (msg->u.result.host);
         break;
-    case FO_MSG_REQUEST: case FO_MSG_DONE: case FO_MSG_HEARTBEAT: case FO_MSG_CANCEL:
+    case FO_MSG_CANCEL:
+        free (msg->u.cancel.reason);
+        break;
+    case FO_MSG_REQUEST: case FO_MSG_DONE: case FO_MSG_HEARTBEAT:
         break;
     }
     memset (msg, 0, sizeof *msg);

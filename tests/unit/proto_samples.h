@@ -101,6 +101,7 @@ sample (fo_msg_type type)
         break;
     case FO_MSG_CANCEL:
         m.u.cancel.lease = 7;
+        m.u.cancel.reason = fo_xstrdup ("interrupted");
         break;
     case FO_MSG_HEARTBEAT:
         break;
@@ -206,6 +207,7 @@ assert_msg_equal (const fo_msg *a, const fo_msg *b)
         break;
     case FO_MSG_CANCEL:
         assert_true (a->u.cancel.lease == b->u.cancel.lease);
+        assert_string_equal (a->u.cancel.reason, b->u.cancel.reason);
         break;
     case FO_MSG_HEARTBEAT:
         break;

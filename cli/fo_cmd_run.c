@@ -12,12 +12,14 @@
 #include "fo_agent.h"
 #include "fo_broker.h"
 #include "fo_cli.h"
+#include "fo_cli_session.h"
 #include "fo_log.h"
 #include "fo_plan.h"
 #include "fo_report.h"
 #include "fo_suite.h"
 
-#define DEFAULT_SUITE "fanout.yml"
+/* One machine: a lost local agent will not come back. */
+#define RUN_MAX_ATTEMPTS 1
 
 static void
 usage (FILE *out)
@@ -25,16 +27,15 @@ usage (FILE *out)
     fprintf (out,
              "usage: fanout run [OPTIONS] [SUITE]\n"
              "\n"
-             "Runs the suite file SUITE (default: ./" DEFAULT_SUITE ") on this machine with\n"
+             "Runs the suite file SUITE (default: ./" FO_CLI_DEFAULT_SUITE ") on this machine with\n"
              "N worker slots, then prints the summary. See docs/suite-file.md.\n"
              "\n"
              "options:\n"
-             "  -j, --jobs N      worker slots (default: $FANOUT_JOBS, else one per core;\n"
-             "                    0 or negative also means one per core)\n"
-             "  -v, --verbose     one line per test: 'id ... ok (0.12s)'\n"
-             "  -q, --quiet       no progress, only the summary\n"
-             "      --json FILE   also write the JSON report (docs/report-json.md) to FILE\n"
-             "  -h, --help        show this help\n"
+             "  -j, --jobs N          worker slots (default: $FANOUT_JOBS, else one per\n"
+             "                        core; 0 or negative also means one per core)\n");
+    fo_cli_run_usage (out, RUN_MAX_ATTEMPTS);
+    fprintf (out,
+             "  -h, --help            show this help\n"
              "\n"
              "exit status: 0 all passed (or skipped), 1 a test failed or errored,\n"
              "2 bad usage or suite file, 3 a test could not be run at all,\n"
@@ -67,10 +68,8 @@ agent_main (void *arg)
 }
 
 typedef struct {
+    fo_cli_run_opts run;
     unsigned jobs;
-    fo_verbosity verbosity;
-    const char *json;
-    const char *suite;
 } run_args;
 
 static int
@@ -78,13 +77,11 @@ parse_args (int argc, char **argv, run_args *args)
 {
     static const struct option longopts[] = {
         { "jobs", required_argument, NULL, 'j' },
-        { "verbose", no_argument, NULL, 'v' },
-        { "quiet", no_argument, NULL, 'q' },
-        { "json", required_argument, NULL, 'J' },
         { "help", no_argument, NULL, 'h' },
+        FO_CLI_RUN_LONGOPTS,
         { NULL, 0, NULL, 0 },
     };
-    args->verbosity = FO_VERBOSITY_DOTS;
+    fo_cli_run_opts_init (&args->run, RUN_MAX_ATTEMPTS);
     args->jobs = fo_cli_default_jobs ();
     const char *env_jobs = getenv ("FANOUT_JOBS");
     if (env_jobs && *env_jobs && fo_cli_parse_jobs (env_jobs, &args->jobs) != 0) {
@@ -93,22 +90,18 @@ parse_args (int argc, char **argv, run_args *args)
     }
     optind = 1;
     int c;
-    while ((c = getopt_long (argc, argv, "+j:vqh", longopts, NULL)) != -1) {
+    while ((c = getopt_long (argc, argv, "+j:h" FO_CLI_RUN_SHORTOPTS, longopts, NULL)) != -1) {
+        int handled = fo_cli_run_option ("run", c, optarg, &args->run);
+        if (handled < 0)
+            return FO_EXIT_USAGE;
+        if (handled)
+            continue;
         switch (c) {
         case 'j':
             if (fo_cli_parse_jobs (optarg, &args->jobs) != 0) {
                 fprintf (stderr, "fanout run: -j needs a number, not '%s'\n", optarg);
                 return FO_EXIT_USAGE;
             }
-            break;
-        case 'v':
-            args->verbosity = FO_VERBOSITY_LINES;
-            break;
-        case 'q':
-            args->verbosity = FO_VERBOSITY_QUIET;
-            break;
-        case 'J':
-            args->json = optarg;
             break;
         case 'h':
             usage (stdout);
@@ -123,18 +116,9 @@ parse_args (int argc, char **argv, run_args *args)
                  argv[optind], argv[optind + 1]);
         return FO_EXIT_USAGE;
     }
-    args->suite = optind < argc ? argv[optind] : DEFAULT_SUITE;
+    if (optind < argc)
+        args->run.suite = argv[optind];
     return 0;
-}
-
-static void
-init_report (fo_report *report, const fo_plan *plan, const char *suite_path)
-{
-    fo_report_init (report, plan->ntests);
-    for (size_t i = 0; i < plan->ntests; i++)
-        fo_report_set_test (report, i, plan->tests[i]->id, plan->tests[i]->parent->id);
-    report->suite = fo_xstrdup (suite_path);
-    report->started_us = fo_now_us ();
 }
 
 /* Runs the planned suite with the embedded broker and agent. Returns 0, or
@@ -154,8 +138,8 @@ serve (const run_args *args, const fo_suite *suite, const fo_plan *plan, fo_repo
             .plan = plan,
             .report = report,
             .progress = stdout,
-            .verbosity = args->verbosity,
-            .max_attempts = 1,      /* one machine: a lost agent will not come back */
+            .verbosity = args->run.verbosity,
+            .max_attempts = args->run.max_attempts,
             .output_cap = 0,
             .skip_code = suite->skip_code,
             .broker_host = NULL,
@@ -204,40 +188,14 @@ fo_cmd_run (int argc, char **argv)
     if (rc != 0)
         return rc < 0 ? FO_EXIT_OK : rc;
 
-    char err[1024];
-    fo_suite *suite = fo_suite_load (args.suite, err, sizeof err);
-    if (!suite) {
-        fprintf (stderr, "%s\n", err);
-        return FO_EXIT_USAGE;
-    }
-    if (fo_suite_discover (suite, err, sizeof err) != 0) {
-        fprintf (stderr, "%s\n", err);
-        fo_suite_destroy (&suite);
-        return FO_EXIT_USAGE;
-    }
-    fo_plan *plan = fo_plan_build (suite);
+    fo_suite *suite;
+    fo_plan *plan;
     fo_report report;
-    init_report (&report, plan, args.suite);
+    rc = fo_cli_prepare (&args.run, &suite, &plan, &report);
+    if (rc != 0)
+        return rc;
     report.jobs = args.jobs;
-
     fo_cli_install_signals ();
     rc = serve (&args, suite, plan, &report);
-    report.finished_us = fo_now_us ();
-    int status;
-    if (rc != 0)
-        status = FO_EXIT_INFRA;
-    else {
-        report.interrupted = fo_cli_interrupted > 0;
-        fo_report_print_summary (stdout, &report, args.verbosity);
-        status = fo_report_exit_status (&report);
-    }
-    if (args.json && fo_report_write_json (&report, args.json, err, sizeof err) != 0) {
-        fprintf (stderr, "fanout run: %s\n", err);
-        if (status == FO_EXIT_OK)
-            status = FO_EXIT_INFRA;
-    }
-    fo_report_free (&report);
-    fo_plan_destroy (&plan);
-    fo_suite_destroy (&suite);
-    return status;
+    return fo_cli_finish (&args.run, &suite, &plan, &report, rc == 0);
 }

@@ -109,7 +109,9 @@ finish_step (fo_execution *self)
     bool ok = st->exited && !st->timed_out && st->exit_code == 0;
     char *status = describe_status (st, step->timeout_ms);
 
-    if (!ok)
+    bool skipped = step->kind == FO_STEP_TEST && st->exited && !st->timed_out
+                   && st->exit_code == self->lease.skip_code;
+    if (!ok && !skipped)
         note_failure (self, st->exited ? st->exit_code : -1, st->signal);
 
     switch (step->kind) {

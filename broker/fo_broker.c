@@ -202,7 +202,7 @@ handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
         fo_run_result (self->run, (uint32_t) number, a->host, &msg->u.result);
         break;
     case FO_MSG_DONE:
-        fo_run_done (self->run, (uint32_t) number, &msg->u.done);
+        fo_run_done (self->run, (uint32_t) number, a->host, &msg->u.done);
         break;
     case FO_MSG_HEARTBEAT:
         break;

@@ -1,6 +1,7 @@
 /*  fo_run — see fo_run.h. Every per-message operation is O(1) or O(steps of
     one task): the test id -> index map is a hash built once, leases are an
-    array indexed by lease id, and the queues are ring buffers. */
+    array indexed by lease id, and the queues are ring buffers. Losing an
+    agent (rare) walks the lease table once. */
 #include "fo_run.h"
 
 #include <czmq.h>
@@ -25,6 +26,7 @@ typedef struct {
     size_t task;
     uint32_t agent;
     uint32_t attempt;
+    uint32_t fixture_from;  /* fixture errors are accepted from this step on */
     bool active;
 } lease_rec;
 
@@ -107,14 +109,16 @@ deque_free (deque *q)
 
 /* ---- ending tests and tasks ----------------------------------------- */
 
-static void
+/* False when the test already had its outcome (nothing changes). */
+static bool
 finish_test (fo_run *self, size_t index, const fo_test_result_view *view)
 {
     if (!fo_report_finish_test (self->report, index, view))
-        return;
+        return false;
     if (self->options.progress)
         fo_report_progress (self->options.progress, self->options.verbosity,
                             &self->report->tests[index]);
+    return true;
 }
 
 /* Every test of the task without an outcome gets this one. */
@@ -353,6 +357,10 @@ fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *
                     (unsigned long long) r->lease);
             return false;
         }
+        /* Agents report steps in order: one fixture error per step at most. */
+        if (r->step < lease->fixture_from)
+            return false;
+        lease->fixture_from = r->step + 1;
         fo_report_add_fixture_error (self->report, step->name, fo_step_kind_name (step->kind),
                                      r->message, r->out, r->out_len, r->err, r->err_len, host);
         return true;
@@ -376,8 +384,7 @@ fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *
         .attempt = lease->attempt,
         .serial = t->serial,
     };
-    finish_test (self, index - 1, &view);
-    return true;
+    return finish_test (self, index - 1, &view);
 }
 
 static void
@@ -390,7 +397,7 @@ lease_ended (fo_run *self, lease_rec *lease)
 }
 
 bool
-fo_run_done (fo_run *self, uint32_t agent, const fo_done *d)
+fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *d)
 {
     lease_rec *lease = current_lease (self, agent, d->lease, "a done message");
     if (!lease)
@@ -401,7 +408,7 @@ fo_run_done (fo_run *self, uint32_t agent, const fo_done *d)
                         fo_signal_name (d->signal))
         : fo_xasprintf ("the agent reported no result for this test (its task ended with exit status %d)",
                         d->exit_status);
-    finish_remaining (self, lease->task, FO_ERROR, message, NULL, NULL, NULL);
+    finish_remaining (self, lease->task, FO_ERROR, message, NULL, NULL, host);
     free (message);
     end_task (self, lease->task);
     return true;
@@ -421,7 +428,9 @@ running_test (const fo_run *self, size_t task)
 void
 fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *why)
 {
-    for (size_t i = 0; i < self->nleases; i++) {
+    /* Retried tasks go back to the front of their queue; walking the
+       leases backwards keeps them in their original order there. */
+    for (size_t i = self->nleases; i-- > 0;) {
         lease_rec *lease = &self->leases[i];
         if (!lease->active || lease->agent != agent)
             continue;

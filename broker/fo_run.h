@@ -55,7 +55,7 @@ bool fo_run_next_lease (fo_run *self, uint32_t agent, fo_lease *lease);
 /* What an agent said. `host` is the name the agent gave in its hello.
    Return false when the message was dropped (stale or invalid lease). */
 bool fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *result);
-bool fo_run_done (fo_run *self, uint32_t agent, const fo_done *done);
+bool fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *done);
 
 /* The agent is gone (bye, silence, error): its leases are retried or fail. */
 void fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *why);

@@ -142,6 +142,12 @@ finish_step (fo_execution *self)
         if (!ok) {
             self->skip_scope = fo_xstrdup (step->name);
             self->skip_message = fo_xasprintf ("setup of context '%s' failed: %s", step->name, status);
+            /* The cause, once, as a fixture error; each test in its scope
+               also becomes an error carrying the same output. A setup
+               killed by a cancel did not fail: its tests are not run. */
+            if (!self->cancelled)
+                emit (self, self->current, "", FO_ERROR, st->duration_us, out.data, out.len, err.data,
+                      err.len, self->skip_message);
             self->skip_out = out;
             self->skip_err = err;
             memset (&out, 0, sizeof out);
@@ -209,6 +215,7 @@ unstartable_step (fo_execution *self, size_t index, const char *why)
     case FO_STEP_SETUP:
         self->skip_scope = fo_xstrdup (step->name);
         self->skip_message = fo_xasprintf ("setup of context '%s' failed: %s", step->name, why);
+        emit (self, index, "", FO_ERROR, 0, NULL, 0, NULL, 0, self->skip_message);
         break;
     case FO_STEP_TEARDOWN: {
         char *message = fo_xasprintf ("teardown of context '%s' failed: %s", step->name, why);

@@ -6,8 +6,8 @@
     teardown of the same context (or, without one, up to the first step
     named outside the context) is skipped, each test in that scope is
     reported as an error carrying the setup's output, and that teardown does
-    not run (its setup never completed). A failing teardown is reported as a
-    fixture error (a result whose test id is "").
+    not run (its setup never completed). A failing setup or teardown is also
+    reported once as a fixture error (a result whose test id is "").
 
     Never blocks: the agent polls fo_execution_pollfds() with its socket and
     calls fo_execution_service() when something is ready or a deadline passed.

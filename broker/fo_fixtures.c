@@ -165,6 +165,8 @@ fo_fixtures_ensure (fo_fixtures *self, size_t index)
         return;
     }
     f->message = fo_xasprintf ("setup of shared context '%s' failed: %s", def->ctx->id, why);
+    fo_report_add_fixture_error (self->report, def->ctx->id, "setup", f->message, NULL, 0, NULL, 0,
+                                 self->host);
     set_state (self, index, FO_FIXTURE_FAILED);
 }
 
@@ -232,6 +234,8 @@ collected (fo_fixtures *self, size_t index)
         }
         else {
             f->message = fo_xasprintf ("setup of shared context '%s' failed: %s", def->ctx->id, status);
+            fo_report_add_fixture_error (self->report, def->ctx->id, "setup", f->message, out.data,
+                                         out.len, err.data, err.len, self->host);
             f->out = out;
             f->err = err;
             set_state (self, index, FO_FIXTURE_FAILED);

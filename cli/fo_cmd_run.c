@@ -142,7 +142,7 @@ serve (const run_args *args, const fo_suite *suite, const fo_plan *plan, fo_repo
             .max_attempts = args->run.max_attempts,
             .output_cap = 0,
             .skip_code = suite->skip_code,
-            .broker_host = NULL,
+            .broker_host = "broker",
         },
         .stop = &fo_cli_interrupted,
         .stop_reason = &stop_reason,

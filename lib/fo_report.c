@@ -59,7 +59,8 @@ fo_report_finish_test (fo_report *self, size_t index, const fo_test_result_view 
     rec->duration_us = r->duration_us;
     rec->out = dup_bytes (r->out, r->out_len, &rec->out_len);
     rec->err = dup_bytes (r->err, r->err_len, &rec->err_len);
-    rec->message = fo_xstrdup (r->message);
+    /* The wire has no null: an empty message means there is nothing to say. */
+    rec->message = r->message && *r->message ? fo_xstrdup (r->message) : NULL;
     rec->host = fo_xstrdup (r->host);
     rec->worker = r->worker;
     rec->attempt = r->attempt;

@@ -214,7 +214,8 @@ fo_report_print_summary (FILE *out, const fo_report *self, fo_verbosity verbosit
        "%.0f" rounds to the nearest integer. */
     double rate = elapsed_us ? (double) self->ntests / seconds : 0.0;
     print_rule (out, '-');
-    fprintf (out, "Ran %zu tests in %.3fs (%.0f tests/s)\n\n", self->ntests, seconds, rate);
+    fprintf (out, "Ran %zu test%s in %.3fs (%.0f tests/s)\n\n", self->ntests,
+             self->ntests == 1 ? "" : "s", seconds, rate);
 
     size_t c[FO_OUTCOME_COUNT];
     fo_report_counts (self, c);

@@ -396,8 +396,10 @@ test_setup_failure_skips_scope (void **state)
     start (h);
     run_to_end (h);
 
-    assert_int_equal (h->calls, 3);     /* no fixture error: a setup failure is the tests' */
+    assert_int_equal (h->calls, 4);     /* the two tests, "other", and the setup's fixture error */
     const char *message = "setup of context 'db' failed: exit status 2";
+    expect_result (h, "", 0, FO_ERROR, message);
+    assert_string_equal (result_for (h, "")->out, "setup-out\n");
     expect_result (h, "db/t1", 1, FO_ERROR, message);
     expect_result (h, "db/inner/t2", 3, FO_ERROR, message);
     const char *in_scope[] = { "db/t1", "db/inner/t2" };
@@ -431,7 +433,8 @@ test_scope_ends_at_teardown (void **state)
     TEST (h, "db/t2", "touch t2-ran");
     start (h);
     run_to_end (h);
-    assert_int_equal (h->calls, 2);
+    assert_int_equal (h->calls, 3);
+    expect_result (h, "", 0, FO_ERROR, "setup of context 'db' failed: exit status 1");
     expect_result (h, "db/t1", 1, FO_ERROR, "setup of context 'db' failed: exit status 1");
     expect_result (h, "db/t2", 3, FO_PASSED, "");
     assert_false (file_exists (h, "t1-ran"));
@@ -451,7 +454,8 @@ test_setup_cannot_start (void **state)
     TEST (h, "after", "true");
     start (h);
     run_to_end (h);
-    assert_int_equal (h->calls, 2);
+    assert_int_equal (h->calls, 3);
+    expect_result (h, "", 0, FO_ERROR, NULL);
     expect_result (h, "db/t1", 1, FO_ERROR, NULL);
     assert_contains (result_for (h, "db/t1")->message, "setup of context 'db' failed");
     assert_contains (result_for (h, "db/t1")->message, "fo-no-such-setup");
@@ -474,7 +478,8 @@ test_setup_failure_without_teardown (void **state)
     TEST (h, "ctx/t3", "touch t3-ran");
     start (h);
     run_to_end (h);
-    assert_int_equal (h->calls, 4);
+    assert_int_equal (h->calls, 5);
+    expect_result (h, "", 0, FO_ERROR, "setup of context 'ctx' failed: exit status 1");
     expect_result (h, "ctx/t1", 1, FO_ERROR, "setup of context 'ctx' failed: exit status 1");
     assert_string_equal (result_for (h, "ctx/t1")->out, "no\n");
     expect_result (h, "ctx/sub/t2", 2, FO_ERROR, "setup of context 'ctx' failed: exit status 1");
@@ -497,7 +502,8 @@ test_root_setup_failure (void **state)
     TEARDOWN (h, "", "touch teardown-ran");
     start (h);
     run_to_end (h);
-    assert_int_equal (h->calls, 2);
+    assert_int_equal (h->calls, 3);
+    expect_result (h, "", 0, FO_ERROR, "setup of context '' failed: exit status 1");
     expect_result (h, "a", 1, FO_ERROR, "setup of context '' failed: exit status 1");
     expect_result (h, "b/c", 2, FO_ERROR, "setup of context '' failed: exit status 1");
     assert_false (file_exists (h, "a-ran"));

@@ -423,7 +423,7 @@ test_summary_failed_variants (void **state)
     fo_report_add_fixture_error (&rep, "", "teardown", NULL, NULL, 0, NULL, 0, NULL);
     text = summary_text (&rep, FO_VERBOSITY_QUIET);
     assert_string_equal (text, EQ70 "ERROR: <root> (teardown)\n" DASH70 DASH70
-                               "Ran 1 tests in 1.000s (1 tests/s)\n\n"
+                               "Ran 1 test in 1.000s (1 tests/s)\n\n"
                                "FAILED (failures=0, errors=0, fixture errors=1)\n"
                                "1 passed, 0 failed, 0 errors, 0 skipped\n");
     free (text);

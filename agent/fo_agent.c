@@ -228,8 +228,8 @@ handle_msg (agent *self, fo_msg *msg, session_end *end, char *err, size_t errlen
         self->welcomed = true;
         self->heartbeat_ms = msg->u.welcome.heartbeat_ms ? msg->u.welcome.heartbeat_ms : DEFAULT_HEARTBEAT_MS;
         self->liveness = msg->u.welcome.liveness ? msg->u.welcome.liveness : DEFAULT_LIVENESS;
-        fo_log (FO_LOG_INFO, ROLE, "joined broker %s with %u slots", msg->u.welcome.broker_id,
-                self->options->slots);
+        fo_log (FO_LOG_INFO, ROLE, "joined broker %s with %u slot%s", msg->u.welcome.broker_id,
+                self->options->slots, self->options->slots == 1 ? "" : "s");
         send_request (self, self->options->slots + self->options->prefetch);
         break;
     case FO_MSG_REFUSE:
@@ -494,7 +494,7 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
             backoff = RECONNECT_MIN_MS;
         if (end == SESSION_RETRY && self.why[0]) {
             bool same = strcmp (self.why, last_why) == 0;
-            fo_log (same ? FO_LOG_INFO : FO_LOG_WARN, ROLE, "%s; trying again in %.1f s",
+            fo_log (same ? FO_LOG_INFO : FO_LOG_WARN, ROLE, "%s; trying again in %g s",
                     self.why, backoff / 1000.0);
             snprintf (last_why, sizeof last_why, "%s", self.why);
         }

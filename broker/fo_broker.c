@@ -275,7 +275,8 @@ hello (fo_broker *self, const unsigned char *routing, size_t len, fo_hello *h)
     size_t slots = total_slots (self);
     if (slots > self->options.run.report->jobs)
         self->options.run.report->jobs = (uint32_t) slots;
-    fo_log (FO_LOG_INFO, ROLE, "agent %s on %s joined with %u slots", a->agent_id, a->host, a->slots);
+    fo_log (FO_LOG_INFO, ROLE, "agent %s on %s joined with %u slot%s", a->agent_id, a->host,
+            a->slots, a->slots == 1 ? "" : "s");
     fo_msg welcome = { .type = FO_MSG_WELCOME };
     welcome.u.welcome.broker_id = self->broker_id;
     welcome.u.welcome.heartbeat_ms = self->options.heartbeat_ms;
@@ -294,8 +295,9 @@ handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
     }
     if (!a) {
         if (sample (++self->bad_messages))
-            fo_log (FO_LOG_WARN, ROLE, "dropped a %s message from a peer that has not said hello "
-                    "(%zu bad messages so far)", fo_msg_type_name (msg->type), self->bad_messages);
+            fo_log (FO_LOG_WARN, ROLE, "dropped a %s message from a peer that is not a current "
+                    "agent (it never said hello, or it was lost; %zu bad messages so far)",
+                    fo_msg_type_name (msg->type), self->bad_messages);
         return;
     }
     a->last_recv_ms = fo_now_ms ();

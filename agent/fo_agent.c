@@ -39,6 +39,7 @@ typedef struct {
     fo_agent_conn *conn;
     void *raw;                  /* fo_agent_conn_socket (conn) */
     bool muted;                 /* the session is over: nothing more is sent */
+    size_t bad_messages;        /* from the broker: logged sampled */
     char why[512];              /* why the last session could not start */
 
     fo_execution **slots;       /* options->slots entries, NULL when free */
@@ -237,8 +238,11 @@ handle_msg (agent *self, fo_msg *msg, session_end *end, char *err, size_t errlen
         *end = SESSION_FATAL;
         return -1;
     case FO_MSG_LEASE:
-        if (!self->welcomed)
+        if (!self->welcomed) {
+            fo_log (FO_LOG_WARN, ROLE, "ignored lease %llu: the broker has not welcomed this agent",
+                    (unsigned long long) msg->u.lease.lease);
             break;
+        }
         queue_push (self, &msg->u.lease);
         fill_slots (self);
         break;
@@ -283,7 +287,12 @@ read_socket (agent *self, session_end *end, char *err, size_t errlen)
             return -1;
         }
         if (st != FO_WIRE_MSG) {
-            fo_log (FO_LOG_WARN, ROLE, "dropped a bad message from the broker: %s", why);
+            /* The first few, then every power of two: a broken peer must
+               not be able to flood the log. */
+            size_t n = ++self->bad_messages;
+            if (n <= 5 || (n & (n - 1)) == 0)
+                fo_log (FO_LOG_WARN, ROLE, "dropped a bad message from the broker: %s "
+                        "(%zu so far)", why, n);
             continue;
         }
         int rc = handle_msg (self, &msg, end, err, errlen);

@@ -21,25 +21,30 @@ MARK="fo-mark-$$"             # in the argv of every test process: pgrep finds o
 skip () { echo "SKIP [$T_NAME]: $*"; exit 77; }
 
 fail () {
-    echo "FAIL [$T_NAME]: $*" >&2
-    local f
-    for f in "$T_TMP"/*.err "$T_TMP"/*.out; do
-        [ -s "$f" ] || continue
-        echo "--- $(basename "$f") (last 25 lines) ---" >&2
-        tail -n 25 "$f" >&2
-    done
+    {
+        echo "FAIL [$T_NAME]: $*"
+        local f
+        for f in "$T_TMP"/*.err "$T_TMP"/*.out; do
+            [ -s "$f" ] || continue
+            echo "--- $(basename "$f") (last 25 lines) ---"
+            tail -n 25 "$f"
+        done
+    } >&3
     exit 1
 }
 
 note () { echo "[$T_NAME] $*"; }
 
 [ -n "${FANOUT-}" ] || skip "FANOUT is not set (run through ctest)"
-[ -x "$FANOUT" ] || { echo "FANOUT='$FANOUT' is not an executable" >&2; exit 1; }
+[ -x "$FANOUT" ] || { echo "FAIL: FANOUT='$FANOUT' is not an executable" >&2; exit 1; }
 [ -x "$PY" ] || skip "$PY is missing (scripts/install-deps.sh installs it)"
 command -v timeout >/dev/null || skip "coreutils timeout is missing"
 command -v pgrep >/dev/null || skip "pgrep is missing (procps)"
 
 T_TMP=$(mktemp -d "${TMPDIR:-/tmp}/fanout-net.XXXXXX") || exit 1
+# The shell's own stderr goes to a file (fail shows it): bash announces every
+# background process a test kills on purpose ("Killed"), which is noise.
+exec 3>&2 2>"$T_TMP/shell.err"
 declare -A PID=()             # name -> pid of a background process we started
 declare -A RC=()              # name -> its exit status once collected
 NETNS=()                      # namespaces we created, in creation order
@@ -167,7 +172,7 @@ wait_no_orphans () {
 write_suite () {
     local i
     { echo "tests:"
-      for i in $(seq -w 1 "$2"); do
+      for i in $(seq -f "%02g" 1 "$2"); do
           echo "  - {name: t$i, run: [bash, -c, \"exec -a $MARK-t$i sleep $3\"]}"
       done; } >"$1"
 }

@@ -30,6 +30,7 @@ typedef struct {
     uint32_t credit;            /* leases it can take now */
     uint64_t last_recv_ms;
     uint64_t last_send_ms;
+    size_t bad;                 /* its bad or out-of-order messages */
     bool alive;
 } agent_rec;
 
@@ -48,7 +49,8 @@ struct fo_broker {
     size_t rotor;               /* where the next dispatch round starts */
     bool started;               /* min_agents joined (or the wait is over) */
     uint64_t waiting_since_ms;  /* when the wait for agents began */
-    size_t bad_messages;        /* dropped: malformed or out of order */
+    size_t bad_messages;        /* dropped from peers that are not agents */
+    size_t bad_versions;        /* peers refused for their protocol version */
     fo_run *run;
 };
 
@@ -325,10 +327,10 @@ handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
         break;
     }
     default:
-        if (sample (++self->bad_messages))
+        if (sample (++a->bad))
             fo_log (FO_LOG_WARN, ROLE, "agent %s on %s sent a %s message, which only a broker "
-                    "sends; dropped (%zu bad messages so far)", a->agent_id, a->host,
-                    fo_msg_type_name (msg->type), self->bad_messages);
+                    "sends; dropped (%zu bad messages from it so far)", a->agent_id, a->host,
+                    fo_msg_type_name (msg->type), a->bad);
         break;
     }
 }
@@ -350,18 +352,20 @@ read_socket (fo_broker *self, char *err, size_t errlen)
             snprintf (err, errlen, "%s", why);
             return -1;
         case FO_WIRE_BAD_VERSION:
-            if (sample (++self->bad_messages))
-                fo_log (FO_LOG_WARN, ROLE, "refused a peer: %s (%zu bad messages so far)", why,
-                        self->bad_messages);
+            if (sample (++self->bad_versions))
+                fo_log (FO_LOG_WARN, ROLE, "refused a peer: %s (%zu refused so far)", why,
+                        self->bad_versions);
             send_reason (self, routing, len, FO_MSG_REFUSE, why);
             break;
         case FO_WIRE_BAD: {
             size_t number;
             agent_rec *a = find_agent (self, routing, len, &number);
-            if (sample (++self->bad_messages))
-                fo_log (FO_LOG_WARN, ROLE, "dropped a bad message from %s: %s (%zu bad messages "
-                        "so far)", a ? a->agent_id : "a peer that has not said hello", why,
-                        self->bad_messages);
+            if (a && sample (++a->bad))
+                fo_log (FO_LOG_WARN, ROLE, "dropped a bad message from agent %s on %s: %s (%zu "
+                        "bad messages from it so far)", a->agent_id, a->host, why, a->bad);
+            else if (!a && sample (++self->bad_messages))
+                fo_log (FO_LOG_WARN, ROLE, "dropped a bad message from a peer that has not said "
+                        "hello: %s (%zu bad messages so far)", why, self->bad_messages);
             break;
         }
         case FO_WIRE_MSG:

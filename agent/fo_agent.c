@@ -41,6 +41,7 @@ typedef struct {
     bool muted;                 /* the session is over: nothing more is sent */
     size_t bad_messages;        /* from the broker: logged sampled */
     char why[512];              /* why the last session could not start */
+    bool rejected;              /* ... because its handshake was refused */
 
     fo_execution **slots;       /* options->slots entries, NULL when free */
     fo_lease *queue;            /* leases received beyond the free slots, FIFO */
@@ -387,7 +388,6 @@ run_session (agent *self, char *err, size_t errlen)
     size_t max_items = 2 + 3 * (size_t) self->options->slots;
     zmq_pollitem_t *items = fo_xcalloc (max_items, sizeof *items);
     session_end end = SESSION_ENDED;
-    const char *reason = NULL;
     for (;;) {
         if (self->options->stop && *self->options->stop) {
             end = SESSION_STOPPED;
@@ -422,6 +422,7 @@ run_session (agent *self, char *err, size_t errlen)
             break;
         fo_conn_state cs = fo_agent_conn_service (self->conn, self->why, sizeof self->why);
         if (cs != FO_CONN_PENDING) {
+            self->rejected = cs == FO_CONN_REJECTED;
             if (self->welcomed)
                 fo_log (FO_LOG_WARN, ROLE, "lost the broker: %s", self->why);
             end = self->welcomed ? SESSION_LOST : SESSION_RETRY;
@@ -439,11 +440,11 @@ run_session (agent *self, char *err, size_t errlen)
         }
     }
     free (items);
-    reason = end == SESSION_ENDED ? "the run ended"
-           : end == SESSION_LOST ? "lost the broker"
-           : end == SESSION_RETRY ? "no session with the broker"
-           : end == SESSION_STOPPED ? "the agent was stopped"
-           : "agent error";
+    const char *reason = end == SESSION_ENDED ? "the run ended"
+                       : end == SESSION_LOST ? "lost the broker"
+                       : end == SESSION_RETRY ? "no session with the broker"
+                       : end == SESSION_STOPPED ? "the agent was stopped"
+                       : "agent error";
     close_session (self, end, reason);
     return end;
 }
@@ -482,6 +483,7 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
     char last_why[sizeof self.why] = "";
     for (;;) {
         self.why[0] = '\0';
+        self.rejected = false;
         session_end end = run_session (&self, err, errlen);
         if (end == SESSION_FATAL) {
             rc = -1;
@@ -502,9 +504,11 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
         if (self.welcomed)
             backoff = RECONNECT_MIN_MS;
         if (end == SESSION_RETRY && self.why[0]) {
+            /* A refusal is worth a warning the first time; a connection that
+               closed before the welcome (a broker that just finished) is not. */
             bool same = strcmp (self.why, last_why) == 0;
-            fo_log (same ? FO_LOG_INFO : FO_LOG_WARN, ROLE, "%s; trying again in %g s",
-                    self.why, backoff / 1000.0);
+            fo_log (self.rejected && !same ? FO_LOG_WARN : FO_LOG_INFO, ROLE,
+                    "%s; trying again in %g s", self.why, backoff / 1000.0);
             snprintf (last_why, sizeof last_why, "%s", self.why);
         }
         else if (self.welcomed)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fo_agent_conn.h"
 #include "fo_execution.h"
 #include "fo_log.h"
 #include "fo_wire.h"
@@ -19,11 +20,14 @@
 #define RECONNECT_MAX_MS 8000
 /* Until the broker's welcome tells us its heartbeat, assume these. */
 #define DEFAULT_HEARTBEAT_MS 1000
-#define DEFAULT_LIVENESS 5
+#define DEFAULT_LIVENESS 3
+/* How long a bye may take to leave when the agent stops. */
+#define BYE_LINGER_MS 1000
 
 typedef enum {
     SESSION_ENDED,      /* the broker shut the run down */
-    SESSION_LOST,       /* the broker went silent */
+    SESSION_LOST,       /* the broker went silent, or its connection closed */
+    SESSION_RETRY,      /* never welcomed: handshake refused or connection closed */
     SESSION_STOPPED,    /* *stop was set */
     SESSION_FATAL,      /* refused, or the socket failed: err set */
 } session_end;
@@ -32,8 +36,12 @@ typedef struct {
     const fo_agent_options *options;
     const char *host;
     char agent_id[256];
-    zsock_t *sock;
-    void *raw;                  /* zsock_resolve (sock) */
+    fo_agent_conn *conn;
+    void *raw;                  /* fo_agent_conn_socket (conn) */
+    bool muted;                 /* the session is over: nothing more is sent */
+    size_t bad_messages;        /* from the broker: logged sampled */
+    char why[512];              /* why the last session could not start */
+    bool rejected;              /* ... because its handshake was refused */
 
     fo_execution **slots;       /* options->slots entries, NULL when free */
     fo_lease *queue;            /* leases received beyond the free slots, FIFO */
@@ -50,6 +58,8 @@ typedef struct {
 static void
 send_msg (agent *self, const fo_msg *msg)
 {
+    if (self->muted)
+        return;
     if (fo_wire_send (self->raw, NULL, 0, msg) != 0) {
         if (!self->send_failed)
             fo_log (FO_LOG_WARN, ROLE, "cannot send %s to the broker: %s",
@@ -220,8 +230,8 @@ handle_msg (agent *self, fo_msg *msg, session_end *end, char *err, size_t errlen
         self->welcomed = true;
         self->heartbeat_ms = msg->u.welcome.heartbeat_ms ? msg->u.welcome.heartbeat_ms : DEFAULT_HEARTBEAT_MS;
         self->liveness = msg->u.welcome.liveness ? msg->u.welcome.liveness : DEFAULT_LIVENESS;
-        fo_log (FO_LOG_INFO, ROLE, "joined broker %s with %u slots", msg->u.welcome.broker_id,
-                self->options->slots);
+        fo_log (FO_LOG_INFO, ROLE, "joined broker %s with %u slot%s", msg->u.welcome.broker_id,
+                self->options->slots, self->options->slots == 1 ? "" : "s");
         send_request (self, self->options->slots + self->options->prefetch);
         break;
     case FO_MSG_REFUSE:
@@ -229,8 +239,11 @@ handle_msg (agent *self, fo_msg *msg, session_end *end, char *err, size_t errlen
         *end = SESSION_FATAL;
         return -1;
     case FO_MSG_LEASE:
-        if (!self->welcomed)
+        if (!self->welcomed) {
+            fo_log (FO_LOG_WARN, ROLE, "ignored lease %llu: the broker has not welcomed this agent",
+                    (unsigned long long) msg->u.lease.lease);
             break;
+        }
         queue_push (self, &msg->u.lease);
         fill_slots (self);
         break;
@@ -267,8 +280,20 @@ read_socket (agent *self, session_end *end, char *err, size_t errlen)
             *end = SESSION_FATAL;
             return -1;
         }
+        if (st == FO_WIRE_BAD_VERSION) {
+            /* Peers of different versions never half-understand each other. */
+            snprintf (err, errlen, "the broker at %s speaks another protocol: %s",
+                      self->options->endpoint, why);
+            *end = SESSION_FATAL;
+            return -1;
+        }
         if (st != FO_WIRE_MSG) {
-            fo_log (FO_LOG_WARN, ROLE, "dropped a bad message from the broker: %s", why);
+            /* The first few, then every power of two: a broken peer must
+               not be able to flood the log. */
+            size_t n = ++self->bad_messages;
+            if (n <= 5 || (n & (n - 1)) == 0)
+                fo_log (FO_LOG_WARN, ROLE, "dropped a bad message from the broker: %s "
+                        "(%zu so far)", why, n);
             continue;
         }
         int rc = handle_msg (self, &msg, end, err, errlen);
@@ -278,11 +303,13 @@ read_socket (agent *self, session_end *end, char *err, size_t errlen)
     }
 }
 
-/* Cancels everything and services the slots until all processes are gone
-   (their results and done messages still go out when the peer is there). */
+/* Kills everything and services the slots until all processes are gone.
+   Nothing of it is reported: the session is over, and the broker re-leases
+   what this agent held (it said bye, or it will notice the silence). */
 static void
 wind_down (agent *self, const char *reason)
 {
+    self->muted = true;
     cancel_all (self, reason);
     size_t max_items = 3 * (size_t) self->options->slots;
     zmq_pollitem_t *items = fo_xcalloc (max_items, sizeof *items);
@@ -314,23 +341,39 @@ wind_down (agent *self, const char *reason)
     free (items);
 }
 
+/* Sends what the session's end calls for and closes the connection. */
+static void
+close_session (agent *self, session_end end, const char *reason)
+{
+    wind_down (self, reason);
+    uint32_t linger = 0;
+    if ((end == SESSION_STOPPED || end == SESSION_FATAL) && self->welcomed) {
+        /* Tell the broker at once, so that it re-leases our tasks now
+           instead of after the liveness timeout. */
+        self->muted = false;
+        send_simple (self, FO_MSG_BYE, reason);
+        linger = BYE_LINGER_MS;
+    }
+    fo_agent_conn_destroy (&self->conn, linger);
+    self->raw = NULL;
+}
+
 static session_end
 run_session (agent *self, char *err, size_t errlen)
 {
-    self->sock = zsock_new (ZMQ_DEALER);
-    if (!self->sock) {
-        snprintf (err, errlen, "cannot create a ZeroMQ socket");
+    fo_conn_options co = {
+        .endpoint = self->options->endpoint,
+        .public_txt = self->options->curve_public,
+        .secret_txt = self->options->curve_secret,
+        .server_txt = self->options->curve_server,
+    };
+    self->conn = fo_agent_conn_new (&co, err, errlen);
+    if (!self->conn)
         return SESSION_FATAL;
-    }
-    self->raw = zsock_resolve (self->sock);
-    fo_wire_configure (self->raw);
-    if (zmq_connect (self->raw, self->options->endpoint) != 0) {
-        snprintf (err, errlen, "cannot connect to %s: %s", self->options->endpoint,
-                  zmq_strerror (errno));
-        zsock_destroy (&self->sock);
-        return SESSION_FATAL;
-    }
+    self->raw = fo_agent_conn_socket (self->conn);
+    void *monitor = fo_agent_conn_pollsocket (self->conn);
     self->welcomed = false;
+    self->muted = false;
     self->send_failed = false;
     self->heartbeat_ms = DEFAULT_HEARTBEAT_MS;
     self->liveness = DEFAULT_LIVENESS;
@@ -342,7 +385,7 @@ run_session (agent *self, char *err, size_t errlen)
     hello.u.hello.slots = self->options->slots;
     send_msg (self, &hello);
 
-    size_t max_items = 1 + 3 * (size_t) self->options->slots;
+    size_t max_items = 2 + 3 * (size_t) self->options->slots;
     zmq_pollitem_t *items = fo_xcalloc (max_items, sizeof *items);
     session_end end = SESSION_ENDED;
     for (;;) {
@@ -352,6 +395,8 @@ run_session (agent *self, char *err, size_t errlen)
         }
         size_t n = 0;
         items[n++] = (zmq_pollitem_t) { .socket = self->raw, .events = ZMQ_POLLIN };
+        if (monitor)
+            items[n++] = (zmq_pollitem_t) { .socket = monitor, .events = ZMQ_POLLIN };
         uint64_t now = fo_now_ms ();
         uint64_t deadline = self->last_send_ms + self->heartbeat_ms;
         for (uint32_t i = 0; i < self->options->slots; i++) {
@@ -375,6 +420,14 @@ run_session (agent *self, char *err, size_t errlen)
         }
         if (items[0].revents & ZMQ_POLLIN && read_socket (self, &end, err, errlen) != 0)
             break;
+        fo_conn_state cs = fo_agent_conn_service (self->conn, self->why, sizeof self->why);
+        if (cs != FO_CONN_PENDING) {
+            self->rejected = cs == FO_CONN_REJECTED;
+            if (self->welcomed)
+                fo_log (FO_LOG_WARN, ROLE, "lost the broker: %s", self->why);
+            end = self->welcomed ? SESSION_LOST : SESSION_RETRY;
+            break;
+        }
         service_slots (self);
         now = fo_now_ms ();
         if (self->welcomed && now - self->last_send_ms >= self->heartbeat_ms)
@@ -389,14 +442,23 @@ run_session (agent *self, char *err, size_t errlen)
     free (items);
     const char *reason = end == SESSION_ENDED ? "the run ended"
                        : end == SESSION_LOST ? "lost the broker"
+                       : end == SESSION_RETRY ? "no session with the broker"
                        : end == SESSION_STOPPED ? "the agent was stopped"
                        : "agent error";
-    wind_down (self, reason);
-    if (end == SESSION_STOPPED || end == SESSION_FATAL)
-        send_simple (self, FO_MSG_BYE, reason);
-    zsock_destroy (&self->sock);
-    self->raw = NULL;
+    close_session (self, end, reason);
     return end;
+}
+
+/* Sleeps ms in small steps; false when *stop was set meanwhile. */
+static bool
+pause_ms (const fo_agent_options *options, uint32_t ms)
+{
+    for (uint32_t waited = 0; waited < ms; waited += 50) {
+        if (options->stop && *options->stop)
+            return false;
+        zclock_sleep (50);
+    }
+    return !(options->stop && *options->stop);
 }
 
 int
@@ -418,7 +480,10 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
 
     int rc = 0;
     uint32_t backoff = RECONNECT_MIN_MS;
+    char last_why[sizeof self.why] = "";
     for (;;) {
+        self.why[0] = '\0';
+        self.rejected = false;
         session_end end = run_session (&self, err, errlen);
         if (end == SESSION_FATAL) {
             rc = -1;
@@ -426,24 +491,32 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
         }
         if (end == SESSION_STOPPED)
             break;
-        if (options->once) {
-            if (end == SESSION_LOST) {
-                snprintf (err, errlen, "lost the broker at %s", options->endpoint);
-                rc = -1;
-            }
+        if (options->once && end == SESSION_ENDED)
+            break;
+        if (options->once && end == SESSION_LOST) {
+            snprintf (err, errlen, "lost the broker at %s", options->endpoint);
+            rc = -1;
             break;
         }
-        /* A daemon: wait a little (longer after each loss) and join again. */
-        if (end == SESSION_ENDED)
+        /* A daemon (or a --once agent that never got its run): wait a little,
+           longer after each session that did not get a welcome, and join
+           again on a new socket. */
+        if (self.welcomed)
             backoff = RECONNECT_MIN_MS;
-        for (uint32_t waited = 0; waited < backoff; waited += 50) {
-            if (options->stop && *options->stop)
-                break;
-            zclock_sleep (50);
+        if (end == SESSION_RETRY && self.why[0]) {
+            /* A refusal is worth a warning the first time; a connection that
+               closed before the welcome (a broker that just finished) is not. */
+            bool same = strcmp (self.why, last_why) == 0;
+            fo_log (self.rejected && !same ? FO_LOG_WARN : FO_LOG_INFO, ROLE,
+                    "%s; trying again in %g s", self.why, backoff / 1000.0);
+            snprintf (last_why, sizeof last_why, "%s", self.why);
         }
-        if (options->stop && *options->stop)
+        else if (self.welcomed)
+            last_why[0] = '\0';
+        if (!pause_ms (options, backoff))
             break;
-        backoff = backoff * 2 > RECONNECT_MAX_MS ? RECONNECT_MAX_MS : backoff * 2;
+        if (!self.welcomed)
+            backoff = backoff * 2 > RECONNECT_MAX_MS ? RECONNECT_MAX_MS : backoff * 2;
     }
     free (self.slots);
     free (self.queue);

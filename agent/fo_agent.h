@@ -6,6 +6,16 @@
 
     Used as a thread of `fanout run` (inproc endpoint) and as the process
     `fanout agent` on build-farm hosts: the code path is the same.
+
+    A session is one connection to a broker (fo_agent_conn). It ends when the
+    broker shuts the run down, when the broker is lost (silent for its
+    heartbeat x liveness, or the connection closed), when the handshake is
+    refused, or when *stop is set. Whenever a session ends, every test still
+    running is killed (its whole process group) and nothing more is reported
+    for it: the broker re-leases lost tasks elsewhere. Unless once (or stop),
+    the agent then starts a new session after a backoff (250 ms doubling to
+    8 s, back to 250 ms once a broker welcomed it), so a farm agent survives
+    broker restarts, cut links and late authorisation of its key.
 */
 #ifndef FO_AGENT_H
 #define FO_AGENT_H
@@ -24,11 +34,18 @@ typedef struct {
     /* Set (to non-zero) from another thread or a signal handler to make the
        agent kill its tests and leave. May be NULL. */
     volatile sig_atomic_t *stop;
+    /* CurveZMQ (Z85 keys, fo_curve): the agent's own pair and the broker's
+       public key. NULL: plaintext. */
+    const char *curve_public;
+    const char *curve_secret;
+    const char *curve_server;
 } fo_agent_options;
 
 /* Runs until the broker shuts the run down (with once), *stop is set, or a
-   fatal error. Returns 0 on an orderly end, -1 with err set otherwise
-   (refused by the broker, lost the broker, socket error). */
+   fatal error. Returns 0 on an orderly end (shut down with once, or
+   stopped: then the agent said bye), -1 with err set otherwise (refused by
+   the broker, a broker of another protocol version, lost the broker with
+   once, socket error). */
 int fo_agent_run (const fo_agent_options *options, char *err, size_t errlen);
 
 #endif

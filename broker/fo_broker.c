@@ -11,11 +11,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fo_broker_auth.h"
 #include "fo_log.h"
 #include "fo_wire.h"
 
 #define ROLE "broker"
 #define MAX_FIXTURE_FDS 96
+/* On the way out the broker waits this long at most for its last messages
+   (shutdown) to reach agents that are still there. */
+#define CLOSE_LINGER_MS 2000
 
 typedef struct {
     unsigned char routing[FO_WIRE_MAX_ROUTING_ID];
@@ -26,6 +30,7 @@ typedef struct {
     uint32_t credit;            /* leases it can take now */
     uint64_t last_recv_ms;
     uint64_t last_send_ms;
+    size_t bad;                 /* its bad or out-of-order messages */
     bool alive;
 } agent_rec;
 
@@ -33,13 +38,46 @@ struct fo_broker {
     fo_broker_options options;
     zsock_t *sock;
     void *raw;
+    fo_broker_auth *auth;
+    char endpoints[2][256];     /* as bound, wildcards resolved */
     char broker_id[300];
     char host[256];
-    agent_rec *agents;          /* index = the agent's number in fo_run */
+    agent_rec *agents;          /* index = the agent's number in fo_run; the
+                                   record of a lost agent is reused */
     size_t nagents, agents_cap;
+    size_t alive;               /* agents connected now */
     size_t rotor;               /* where the next dispatch round starts */
+    bool started;               /* min_agents joined (or the wait is over) */
+    uint64_t waiting_since_ms;  /* when the wait for agents began */
+    size_t bad_messages;        /* dropped from peers that are not agents */
+    size_t bad_versions;        /* peers refused for their protocol version */
     fo_run *run;
 };
+
+/* Sampled logging for what a hostile or broken peer can repeat at will:
+   the first few, then every power of two. */
+static bool
+sample (size_t n)
+{
+    return n <= 5 || (n & (n - 1)) == 0;
+}
+
+static int
+bind_one (fo_broker *self, const char *endpoint, size_t index, char *err, size_t errlen)
+{
+    if (zmq_bind (self->raw, endpoint) != 0) {
+        snprintf (err, errlen, "cannot bind %s: %s", endpoint, zmq_strerror (errno));
+        return -1;
+    }
+    size_t len = sizeof self->endpoints[index];
+    if (zmq_getsockopt (self->raw, ZMQ_LAST_ENDPOINT, self->endpoints[index], &len) != 0)
+        snprintf (self->endpoints[index], sizeof self->endpoints[index], "%s", endpoint);
+    self->endpoints[index][sizeof self->endpoints[index] - 1] = '\0';
+    if (strncmp (endpoint, "inproc://", 9) != 0)
+        fo_log (FO_LOG_INFO, ROLE, "listening on %s%s", self->endpoints[index],
+                self->options.curve_secret ? " (CurveZMQ)" : "");
+    return 0;
+}
 
 fo_broker *
 fo_broker_new (const fo_broker_options *options, char *err, size_t errlen)
@@ -63,13 +101,21 @@ fo_broker_new (const fo_broker_options *options, char *err, size_t errlen)
     }
     self->raw = zsock_resolve (self->sock);
     fo_wire_configure (self->raw);
-    if (zmq_bind (self->raw, options->bind) != 0) {
-        snprintf (err, errlen, "cannot bind %s: %s", options->bind, zmq_strerror (errno));
-        zsock_destroy (&self->sock);
-        free (self);
+    self->auth = fo_broker_auth_new (self->raw, options->curve_public, options->curve_secret,
+                                     options->authorized_dir, err, errlen);
+    if (!self->auth
+        || bind_one (self, options->bind, 0, err, errlen) != 0
+        || (options->extra_bind && bind_one (self, options->extra_bind, 1, err, errlen) != 0)) {
+        fo_broker_destroy (&self);
         return NULL;
     }
     return self;
+}
+
+const char *
+fo_broker_endpoint (const fo_broker *self, size_t index)
+{
+    return index < 2 && self->endpoints[index][0] ? self->endpoints[index] : NULL;
 }
 
 void
@@ -84,6 +130,11 @@ fo_broker_destroy (fo_broker **self_p)
         free (self->agents[i].host);
     }
     free (self->agents);
+    fo_broker_auth_destroy (&self->auth);
+    if (self->sock) {
+        int linger = CLOSE_LINGER_MS;
+        zmq_setsockopt (self->raw, ZMQ_LINGER, &linger, sizeof linger);
+    }
     zsock_destroy (&self->sock);
     free (self);
     *self_p = NULL;
@@ -138,8 +189,58 @@ lose_agent (fo_broker *self, size_t number, const char *why)
         return;
     a->alive = false;
     a->credit = 0;
+    self->alive--;
     fo_log (FO_LOG_INFO, ROLE, "agent %s on %s left: %s", a->agent_id, a->host, why);
     fo_run_agent_lost (self->run, (uint32_t) number, a->host, why);
+    if (self->alive == 0 && self->started && !fo_run_finished (self->run)
+        && !fo_run_stopping (self->run)) {
+        self->waiting_since_ms = fo_now_ms ();
+        if (self->options.wait_ms)
+            fo_log (FO_LOG_WARN, ROLE, "no agent is left; the run goes on when one joins "
+                    "(waiting up to %u s)", self->options.wait_ms / 1000);
+        else
+            fo_log (FO_LOG_WARN, ROLE, "no agent is left; the run goes on when one joins");
+    }
+}
+
+/* Why a hello is refused, or NULL when it is acceptable. */
+static const char *
+hello_problem (const fo_broker *self, const fo_hello *h, char *buf, size_t len)
+{
+    if (strlen (h->agent_id) == 0 || strlen (h->agent_id) > FO_BROKER_MAX_NAME
+        || strlen (h->host) == 0 || strlen (h->host) > FO_BROKER_MAX_NAME) {
+        snprintf (buf, len, "agent_id and host must be 1 to %u bytes long", FO_BROKER_MAX_NAME);
+        return buf;
+    }
+    if (h->slots > FO_BROKER_MAX_SLOTS) {
+        snprintf (buf, len, "%u worker slots is more than this broker accepts (%u)", h->slots,
+                  FO_BROKER_MAX_SLOTS);
+        return buf;
+    }
+    if (self->alive >= FO_BROKER_MAX_AGENTS) {
+        snprintf (buf, len, "this broker already serves %u agents, its maximum",
+                  FO_BROKER_MAX_AGENTS);
+        return buf;
+    }
+    return NULL;
+}
+
+/* A record for a new agent: a lost agent's (fo_run has no lease of it any
+   more, so its number is free) or a new one. */
+static size_t
+new_agent_number (fo_broker *self)
+{
+    for (size_t i = 0; i < self->nagents; i++)
+        if (!self->agents[i].alive) {
+            free (self->agents[i].agent_id);
+            free (self->agents[i].host);
+            return i;
+        }
+    if (self->nagents == self->agents_cap) {
+        self->agents_cap = self->agents_cap ? self->agents_cap * 2 : 8;
+        self->agents = fo_xrealloc (self->agents, self->agents_cap * sizeof *self->agents);
+    }
+    return self->nagents++;
 }
 
 static void
@@ -148,11 +249,20 @@ hello (fo_broker *self, const unsigned char *routing, size_t len, fo_hello *h)
     size_t old;
     if (find_agent (self, routing, len, &old))
         lose_agent (self, old, "it said hello again");
-    if (self->nagents == self->agents_cap) {
-        self->agents_cap = self->agents_cap ? self->agents_cap * 2 : 8;
-        self->agents = fo_xrealloc (self->agents, self->agents_cap * sizeof *self->agents);
+    char buf[160];
+    const char *problem = hello_problem (self, h, buf, sizeof buf);
+    if (problem) {
+        fo_log (FO_LOG_WARN, ROLE, "refused an agent: %s", problem);
+        send_reason (self, routing, len, FO_MSG_REFUSE, problem);
+        return;
     }
-    agent_rec *a = &self->agents[self->nagents++];
+    /* The same agent process on a new connection (it lost the old one, say
+       a cut link): its old session is over, and so are its leases. */
+    for (size_t i = 0; i < self->nagents; i++)
+        if (self->agents[i].alive && strcmp (self->agents[i].agent_id, h->agent_id) == 0)
+            lose_agent (self, i, "it came back on a new connection");
+    size_t number = new_agent_number (self);    /* may move self->agents */
+    agent_rec *a = &self->agents[number];
     *a = (agent_rec) {
         .routing_len = len,
         .agent_id = h->agent_id,
@@ -163,10 +273,12 @@ hello (fo_broker *self, const unsigned char *routing, size_t len, fo_hello *h)
     };
     memcpy (a->routing, routing, len);
     h->agent_id = h->host = NULL;   /* taken */
+    self->alive++;
     size_t slots = total_slots (self);
     if (slots > self->options.run.report->jobs)
         self->options.run.report->jobs = (uint32_t) slots;
-    fo_log (FO_LOG_INFO, ROLE, "agent %s on %s joined with %u slots", a->agent_id, a->host, a->slots);
+    fo_log (FO_LOG_INFO, ROLE, "agent %s on %s joined with %u slot%s", a->agent_id, a->host,
+            a->slots, a->slots == 1 ? "" : "s");
     fo_msg welcome = { .type = FO_MSG_WELCOME };
     welcome.u.welcome.broker_id = self->broker_id;
     welcome.u.welcome.heartbeat_ms = self->options.heartbeat_ms;
@@ -184,8 +296,10 @@ handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
         return;
     }
     if (!a) {
-        fo_log (FO_LOG_DEBUG, ROLE, "ignored %s from an agent that has not said hello",
-                fo_msg_type_name (msg->type));
+        if (sample (++self->bad_messages))
+            fo_log (FO_LOG_WARN, ROLE, "dropped a %s message from a peer that is not a current "
+                    "agent (it never said hello, or it was lost; %zu bad messages so far)",
+                    fo_msg_type_name (msg->type), self->bad_messages);
         return;
     }
     a->last_recv_ms = fo_now_ms ();
@@ -213,8 +327,10 @@ handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
         break;
     }
     default:
-        fo_log (FO_LOG_WARN, ROLE, "agent %s on %s sent a %s message, which only a broker sends; ignored",
-                a->agent_id, a->host, fo_msg_type_name (msg->type));
+        if (sample (++a->bad))
+            fo_log (FO_LOG_WARN, ROLE, "agent %s on %s sent a %s message, which only a broker "
+                    "sends; dropped (%zu bad messages from it so far)", a->agent_id, a->host,
+                    fo_msg_type_name (msg->type), a->bad);
         break;
     }
 }
@@ -236,14 +352,20 @@ read_socket (fo_broker *self, char *err, size_t errlen)
             snprintf (err, errlen, "%s", why);
             return -1;
         case FO_WIRE_BAD_VERSION:
-            fo_log (FO_LOG_WARN, ROLE, "refused a peer: %s", why);
+            if (sample (++self->bad_versions))
+                fo_log (FO_LOG_WARN, ROLE, "refused a peer: %s (%zu refused so far)", why,
+                        self->bad_versions);
             send_reason (self, routing, len, FO_MSG_REFUSE, why);
             break;
         case FO_WIRE_BAD: {
             size_t number;
             agent_rec *a = find_agent (self, routing, len, &number);
-            fo_log (FO_LOG_WARN, ROLE, "dropped a bad message from %s: %s",
-                    a ? a->agent_id : "an unknown peer", why);
+            if (a && sample (++a->bad))
+                fo_log (FO_LOG_WARN, ROLE, "dropped a bad message from agent %s on %s: %s (%zu "
+                        "bad messages from it so far)", a->agent_id, a->host, why, a->bad);
+            else if (!a && sample (++self->bad_messages))
+                fo_log (FO_LOG_WARN, ROLE, "dropped a bad message from a peer that has not said "
+                        "hello: %s (%zu bad messages so far)", why, self->bad_messages);
             break;
         }
         case FO_WIRE_MSG:
@@ -259,6 +381,8 @@ read_socket (fo_broker *self, char *err, size_t errlen)
 static void
 dispatch (fo_broker *self)
 {
+    if (!self->started)
+        return;
     bool progress = true;
     while (progress) {
         progress = false;
@@ -309,6 +433,44 @@ heartbeats (fo_broker *self)
     }
 }
 
+/* Starts leasing once enough agents joined; ends the run not_run when no
+   agent came (or came back) within the wait. */
+static void
+check_agents (fo_broker *self)
+{
+    if (fo_run_stopping (self->run) || fo_run_finished (self->run))
+        return;
+    uint32_t min = self->options.min_agents ? self->options.min_agents : 1;
+    uint32_t wait_s = self->options.wait_ms / 1000;
+    bool waited = self->options.wait_ms
+        && fo_now_ms () - self->waiting_since_ms >= self->options.wait_ms;
+    if (!self->started) {
+        if (self->alive >= min) {
+            self->started = true;
+            fo_log (FO_LOG_INFO, ROLE, "%zu agent%s joined: the run starts", self->alive,
+                    self->alive == 1 ? "" : "s");
+        }
+        else if (waited && self->alive > 0) {
+            self->started = true;
+            fo_log (FO_LOG_WARN, ROLE, "only %zu of %u agents joined within %u s: the run "
+                    "starts with them", self->alive, min, wait_s);
+        }
+        else if (waited) {
+            char *reason = fo_xasprintf ("no agent joined within %u s", wait_s);
+            fo_log (FO_LOG_ERROR, ROLE, "%s: no test can run", reason);
+            fo_run_stop (self->run, reason);
+            free (reason);
+        }
+        return;
+    }
+    if (self->alive == 0 && waited) {
+        char *reason = fo_xasprintf ("every agent was lost and none joined within %u s", wait_s);
+        fo_log (FO_LOG_ERROR, ROLE, "%s: the tests left cannot run", reason);
+        fo_run_stop (self->run, reason);
+        free (reason);
+    }
+}
+
 static void
 check_stop (fo_broker *self)
 {
@@ -325,18 +487,24 @@ int
 fo_broker_run (fo_broker *self, char *err, size_t errlen)
 {
     self->run = fo_run_new (&self->options.run);
+    self->waiting_since_ms = fo_now_ms ();
     int rc = 0;
     int fds[MAX_FIXTURE_FDS];
-    zmq_pollitem_t items[1 + MAX_FIXTURE_FDS];
+    zmq_pollitem_t items[2 + MAX_FIXTURE_FDS];
+    void *monitor = fo_broker_auth_pollsocket (self->auth);
     while (rc == 0) {
         check_stop (self);
+        check_agents (self);
         dispatch (self);
         if (fo_run_finished (self->run))
             break;
         int n = fo_run_pollfds (self->run, fds, MAX_FIXTURE_FDS);
-        items[0] = (zmq_pollitem_t) { .socket = self->raw, .events = ZMQ_POLLIN };
+        int nitems = 0;
+        items[nitems++] = (zmq_pollitem_t) { .socket = self->raw, .events = ZMQ_POLLIN };
+        if (monitor)
+            items[nitems++] = (zmq_pollitem_t) { .socket = monitor, .events = ZMQ_POLLIN };
         for (int i = 0; i < n; i++)
-            items[1 + i] = (zmq_pollitem_t) { .fd = fds[i], .events = ZMQ_POLLIN };
+            items[nitems++] = (zmq_pollitem_t) { .fd = fds[i], .events = ZMQ_POLLIN };
         uint64_t now = fo_now_ms ();
         uint64_t deadline = fo_run_deadline_ms (self->run);
         long timeout = self->options.heartbeat_ms / 2;
@@ -344,13 +512,15 @@ fo_broker_run (fo_broker *self, char *err, size_t errlen)
             timeout = 200;      /* also how often *stop is checked */
         if (deadline != UINT64_MAX && deadline < now + (uint64_t) timeout)
             timeout = deadline > now ? (long) (deadline - now) : 0;
-        if (zmq_poll (items, 1 + n, timeout) < 0 && errno != EINTR) {
+        if (zmq_poll (items, nitems, timeout) < 0 && errno != EINTR) {
             snprintf (err, errlen, "poll failed: %s", zmq_strerror (errno));
             rc = -1;
             break;
         }
         if (items[0].revents & ZMQ_POLLIN)
             rc = read_socket (self, err, errlen);
+        if (monitor && items[1].revents & ZMQ_POLLIN)
+            fo_broker_auth_service (self->auth);
         fo_run_service (self->run);
         heartbeats (self);
     }

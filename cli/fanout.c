@@ -1,9 +1,11 @@
 /*  fanout — a distributed test runner. main() picks the subcommand. */
 #include <czmq.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fo_cli.h"
+#include "fo_log.h"
 #include "fo_proto.h"
 #include "fo_report.h"
 
@@ -21,14 +23,44 @@ usage (FILE *out)
              "tasks by their fixture contexts and leases them to agents' worker slots.\n"
              "\n"
              "commands:\n"
-             "  run       run a suite on this machine (embedded broker and agent)\n"
+             "  run       run a suite on this machine (embedded broker and agent);\n"
+             "            --bind also lets agents on other hosts join\n"
+             "  broker    serve a suite to agents on other hosts and report\n"
+             "  agent     join a broker and run the tasks it leases (a farm daemon,\n"
+             "            or --once)\n"
+             "  keygen    write a CurveZMQ key pair for a broker or an agent\n"
              "\n"
              "options:\n"
              "  -h, --help     show this help\n"
              "  --version      show fanout's version\n"
              "\n"
+             "environment:\n"
+             "  FANOUT_JOBS    worker slots when -j is not given (run, agent)\n"
+             "  FANOUT_LOG     diagnostics on stderr: error, warning, info or debug\n"
+             "                 (default: info for broker and agent, warning for run)\n"
+             "\n"
              "`fanout COMMAND --help` describes a command. Documentation: docs/ in\n"
-             "the source tree.\n");
+             "the source tree (docs/multi-host.md for build farms).\n");
+}
+
+/* The command's default, unless FANOUT_LOG says otherwise. Non-zero (after
+   a message) when FANOUT_LOG is not a level. */
+static int
+set_log_level (fo_log_level level)
+{
+    static const char *const names[] = { "error", "warning", "info", "debug" };
+    const char *env = getenv ("FANOUT_LOG");
+    if (env && *env) {
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+            if (strcmp (env, names[i]) == 0 || (i == FO_LOG_WARN && strcmp (env, "warn") == 0)) {
+                fo_log_set_level ((fo_log_level) i);
+                return 0;
+            }
+        fprintf (stderr, "fanout: FANOUT_LOG='%s' is not error, warning, info or debug\n", env);
+        return -1;
+    }
+    fo_log_set_level (level);
+    return 0;
 }
 
 int
@@ -51,7 +83,13 @@ main (int argc, char **argv)
         return FO_EXIT_OK;
     }
     if (strcmp (command, "run") == 0)
-        return fo_cmd_run (argc - 1, argv + 1);
+        return set_log_level (FO_LOG_WARN) ? FO_EXIT_USAGE : fo_cmd_run (argc - 1, argv + 1);
+    if (strcmp (command, "broker") == 0)
+        return set_log_level (FO_LOG_INFO) ? FO_EXIT_USAGE : fo_cmd_broker (argc - 1, argv + 1);
+    if (strcmp (command, "agent") == 0)
+        return set_log_level (FO_LOG_INFO) ? FO_EXIT_USAGE : fo_cmd_agent (argc - 1, argv + 1);
+    if (strcmp (command, "keygen") == 0)
+        return fo_cmd_keygen (argc - 1, argv + 1);
     fprintf (stderr, "fanout: unknown command '%s' (see fanout --help)\n", command);
     return FO_EXIT_USAGE;
 }

@@ -10,6 +10,9 @@
 #include <signal.h>
 
 int fo_cmd_run (int argc, char **argv);
+int fo_cmd_broker (int argc, char **argv);
+int fo_cmd_agent (int argc, char **argv);
+int fo_cmd_keygen (int argc, char **argv);
 
 /* Worker slots for -j N: N > 0 as given, otherwise one per online core. */
 unsigned fo_cli_default_jobs (void);

@@ -1,7 +1,8 @@
 /*  fanout run — the whole tool on one machine: loads and plans the suite,
     binds a broker on an inproc endpoint and runs one agent with N worker
     slots in a second thread. Broker and agent talk the same ZeroMQ/msgpack
-    protocol as across machines; only the transport differs. */
+    protocol as across machines; only the transport differs. With --bind the
+    broker also listens there, and agents on other hosts join the run. */
 #include <getopt.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -12,14 +13,17 @@
 #include "fo_agent.h"
 #include "fo_broker.h"
 #include "fo_cli.h"
+#include "fo_cli_net.h"
 #include "fo_cli_session.h"
 #include "fo_log.h"
 #include "fo_plan.h"
 #include "fo_report.h"
 #include "fo_suite.h"
 
-/* One machine: a lost local agent will not come back. */
+/* One machine: a lost local agent will not come back. With --bind, remote
+   agents may be lost and their tasks retried like a broker's. */
 #define RUN_MAX_ATTEMPTS 1
+#define RUN_BIND_MAX_ATTEMPTS 2
 
 static void
 usage (FILE *out)
@@ -34,6 +38,9 @@ usage (FILE *out)
              "  -j, --jobs N          worker slots (default: $FANOUT_JOBS, else one per\n"
              "                        core; 0 or negative also means one per core)\n");
     fo_cli_run_usage (out, RUN_MAX_ATTEMPTS);
+    fprintf (out, "                        (%u with --bind)\n", RUN_BIND_MAX_ATTEMPTS);
+    fo_cli_net_usage (out, "also accept agents of other hosts there, e.g.\n"
+                      "                        tcp://*:5555 ('fanout agent --connect')");
     fprintf (out,
              "  -h, --help            show this help\n"
              "\n"
@@ -69,6 +76,7 @@ agent_main (void *arg)
 
 typedef struct {
     fo_cli_run_opts run;
+    fo_cli_net_opts net;
     unsigned jobs;
 } run_args;
 
@@ -79,9 +87,10 @@ parse_args (int argc, char **argv, run_args *args)
         { "jobs", required_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },
         FO_CLI_RUN_LONGOPTS,
+        FO_CLI_NET_LONGOPTS,
         { NULL, 0, NULL, 0 },
     };
-    fo_cli_run_opts_init (&args->run, RUN_MAX_ATTEMPTS);
+    fo_cli_run_opts_init (&args->run, 0);      /* 0: not given, see below */
     args->jobs = fo_cli_default_jobs ();
     const char *env_jobs = getenv ("FANOUT_JOBS");
     if (env_jobs && *env_jobs && fo_cli_parse_jobs (env_jobs, &args->jobs) != 0) {
@@ -92,6 +101,8 @@ parse_args (int argc, char **argv, run_args *args)
     int c;
     while ((c = getopt_long (argc, argv, "+j:h" FO_CLI_RUN_SHORTOPTS, longopts, NULL)) != -1) {
         int handled = fo_cli_run_option ("run", c, optarg, &args->run);
+        if (handled == 0)
+            handled = fo_cli_net_option ("run", c, optarg, &args->net);
         if (handled < 0)
             return FO_EXIT_USAGE;
         if (handled)
@@ -118,7 +129,13 @@ parse_args (int argc, char **argv, run_args *args)
     }
     if (optind < argc)
         args->run.suite = argv[optind];
-    return 0;
+    if (args->run.max_attempts == 0)
+        args->run.max_attempts = args->net.bind ? RUN_BIND_MAX_ATTEMPTS : RUN_MAX_ATTEMPTS;
+    if (!args->net.bind && (args->net.curve_secret || args->net.authorized)) {
+        fprintf (stderr, "fanout run: --curve-secret and --authorized need --bind\n");
+        return FO_EXIT_USAGE;
+    }
+    return fo_cli_net_check ("run", &args->net);
 }
 
 /* Runs the planned suite with the embedded broker and agent. Returns 0, or
@@ -134,6 +151,7 @@ serve (const run_args *args, const fo_suite *suite, const fo_plan *plan, fo_repo
 
     fo_broker_options bo = {
         .bind = endpoint,
+        .extra_bind = args->net.bind,
         .run = {
             .plan = plan,
             .report = report,
@@ -147,6 +165,7 @@ serve (const run_args *args, const fo_suite *suite, const fo_plan *plan, fo_repo
         .stop = &fo_cli_interrupted,
         .stop_reason = &stop_reason,
     };
+    fo_cli_net_apply (&args->net, &bo);
     char err[512];
     fo_broker *broker = fo_broker_new (&bo, err, sizeof err);
     if (!broker) {

@@ -32,10 +32,12 @@ fo_wire_send (void *socket, const void *routing_id, size_t routing_len, const fo
         errno = EINVAL;
         return -1;
     }
+    /* Never block: a ROUTER drops what it cannot queue anyway, and a DEALER
+       whose connection was refused has no pipe left and would wait for ever. */
     int rc = 0;
-    if (routing_id && zmq_send (socket, routing_id, routing_len, ZMQ_SNDMORE) < 0)
+    if (routing_id && zmq_send (socket, routing_id, routing_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
         rc = -1;
-    if (rc == 0 && zmq_send (socket, buf.data, buf.len, 0) < 0)
+    if (rc == 0 && zmq_send (socket, buf.data, buf.len, ZMQ_DONTWAIT) < 0)
         rc = -1;
     fo_buf_free (&buf);
     return rc;

@@ -18,8 +18,9 @@
 /* Options every fanout socket gets: ZMQ_MAXMSGSIZE, no linger, high HWMs. */
 int fo_wire_configure (void *socket);
 
-/* Encodes and sends msg. routing_id (ROUTER sockets) may be NULL. Returns 0,
-   or -1 (encode failure, or the peer is gone / socket error). */
+/* Encodes and sends msg without blocking. routing_id (ROUTER sockets) may be
+   NULL. Returns 0, or -1 (encode failure, nowhere to send it now, socket
+   error; errno says which). */
 int fo_wire_send (void *socket, const void *routing_id, size_t routing_len, const fo_msg *msg);
 
 typedef enum {

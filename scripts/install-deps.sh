@@ -9,6 +9,7 @@ packages=(
   libyaml-dev libjansson-dev libxml2-dev
   clang libclang-rt-14-dev          # libFuzzer target + sanitizers
   iproute2 procps                   # multi-host tests (ip netns), process checks
+  python3                           # integration tests read the JSON report
 )
 
 missing=()

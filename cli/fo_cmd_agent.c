@@ -1,0 +1,198 @@
+/*  fanout agent — one host's agent: joins a broker, runs the tasks it
+    leases in N worker slots and streams the results back. A daemon by
+    default (serves run after run, reconnects with backoff); --once leaves
+    after one run. SIGTERM or SIGINT kill its running tests, say bye to the
+    broker (which re-leases them elsewhere) and end it. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fo_agent.h"
+#include "fo_cli.h"
+#include "fo_cli_net.h"
+#include "fo_cli_session.h"
+#include "fo_curve.h"
+#include "fo_log.h"
+#include "fo_report.h"
+
+enum {
+    OPT_ONCE = FO_OPT_COMMAND_BASE,
+    OPT_NAME,
+    OPT_CERT,
+    OPT_BROKER_KEY,
+    OPT_INSECURE,
+    OPT_PREFETCH,
+};
+
+typedef struct {
+    const char *connect;
+    unsigned jobs;
+    uint32_t prefetch;
+    bool once;
+    const char *name;
+    const char *cert;
+    const char *broker_key;
+    bool insecure;
+    fo_curve_key own;
+    fo_curve_key broker;
+} agent_args;
+
+static void
+usage (FILE *out)
+{
+    fprintf (out,
+             "usage: fanout agent --connect ENDPOINT [OPTIONS]\n"
+             "\n"
+             "Joins the broker at ENDPOINT ('fanout broker --bind') and runs the tasks it\n"
+             "leases in N worker slots. Keeps serving run after run and reconnects when\n"
+             "the broker goes away, unless --once. See docs/multi-host.md.\n"
+             "\n"
+             "options:\n"
+             "  -c, --connect ENDPOINT  the broker, e.g. tcp://ci-broker:5555 (required)\n"
+             "  -j, --jobs N          worker slots (default: $FANOUT_JOBS, else one per\n"
+             "                        core; 0 or negative also means one per core)\n"
+             "      --once            leave after one run (compose services, Kubernetes\n"
+             "                        jobs)\n"
+             "      --name NAME       the host name the report shows (default: this host's)\n"
+             "      --cert FILE       this agent's key pair (NAME.cert_secret written by\n"
+             "                        'fanout keygen NAME')\n"
+             "      --broker-key FILE the broker's public certificate: the agent works for\n"
+             "                        no one else\n"
+             "      --insecure        allow plaintext TCP to a broker on another host\n"
+             "      --prefetch N      leases queued beyond the free slots (default 1)\n"
+             "  -h, --help            show this help\n"
+             "\n"
+             "exit status: 0 after its run (--once) or when stopped by SIGTERM/SIGINT,\n"
+             "1 refused by the broker, lost it during a --once run, or another error,\n"
+             "2 bad usage.\n");
+}
+
+static int
+parse_args (int argc, char **argv, agent_args *args)
+{
+    static const struct option longopts[] = {
+        { "connect", required_argument, NULL, 'c' },
+        { "jobs", required_argument, NULL, 'j' },
+        { "once", no_argument, NULL, OPT_ONCE },
+        { "name", required_argument, NULL, OPT_NAME },
+        { "cert", required_argument, NULL, OPT_CERT },
+        { "broker-key", required_argument, NULL, OPT_BROKER_KEY },
+        { "insecure", no_argument, NULL, OPT_INSECURE },
+        { "prefetch", required_argument, NULL, OPT_PREFETCH },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    args->jobs = fo_cli_default_jobs ();
+    args->prefetch = 1;
+    const char *env_jobs = getenv ("FANOUT_JOBS");
+    if (env_jobs && *env_jobs && fo_cli_parse_jobs (env_jobs, &args->jobs) != 0) {
+        fprintf (stderr, "fanout agent: FANOUT_JOBS='%s' is not a number\n", env_jobs);
+        return FO_EXIT_USAGE;
+    }
+    optind = 1;
+    int c;
+    while ((c = getopt_long (argc, argv, "+c:j:h", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            args->connect = optarg;
+            break;
+        case 'j':
+            if (fo_cli_parse_jobs (optarg, &args->jobs) != 0) {
+                fprintf (stderr, "fanout agent: -j needs a number, not '%s'\n", optarg);
+                return FO_EXIT_USAGE;
+            }
+            break;
+        case OPT_ONCE:
+            args->once = true;
+            break;
+        case OPT_NAME:
+            if (!*optarg || strlen (optarg) > 255) {
+                fprintf (stderr, "fanout agent: --name needs 1 to 255 characters\n");
+                return FO_EXIT_USAGE;
+            }
+            args->name = optarg;
+            break;
+        case OPT_CERT:
+            args->cert = optarg;
+            break;
+        case OPT_BROKER_KEY:
+            args->broker_key = optarg;
+            break;
+        case OPT_INSECURE:
+            args->insecure = true;
+            break;
+        case OPT_PREFETCH:
+            if (fo_cli_parse_count ("agent", "--prefetch", optarg, 0, 1000, &args->prefetch) != 0)
+                return FO_EXIT_USAGE;
+            break;
+        case 'h':
+            usage (stdout);
+            return -1;
+        default:
+            fprintf (stderr, "fanout agent: see fanout agent --help\n");
+            return FO_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf (stderr, "fanout agent: unexpected argument '%s'\n", argv[optind]);
+        return FO_EXIT_USAGE;
+    }
+    if (!args->connect) {
+        fprintf (stderr, "fanout agent: --connect ENDPOINT is required (the broker, e.g. "
+                 "tcp://ci-broker:5555)\n");
+        return FO_EXIT_USAGE;
+    }
+    if (!args->cert != !args->broker_key) {
+        fprintf (stderr, "fanout agent: --cert and --broker-key go together\n");
+        return FO_EXIT_USAGE;
+    }
+    if (args->cert) {
+        char err[512];
+        if (fo_curve_load (args->cert, true, &args->own, err, sizeof err) != 0) {
+            fprintf (stderr, "fanout agent: --cert: %s\n", err);
+            return FO_EXIT_USAGE;
+        }
+        if (fo_curve_load (args->broker_key, false, &args->broker, err, sizeof err) != 0) {
+            fprintf (stderr, "fanout agent: --broker-key: %s\n", err);
+            return FO_EXIT_USAGE;
+        }
+        return 0;
+    }
+    return fo_cli_check_plaintext ("agent", args->connect, args->insecure,
+                                   "--cert FILE and --broker-key FILE");
+}
+
+int
+fo_cmd_agent (int argc, char **argv)
+{
+    agent_args args = { 0 };
+    int rc = parse_args (argc, argv, &args);
+    if (rc != 0)
+        return rc < 0 ? FO_EXIT_OK : rc;
+    fo_cli_install_signals ();
+    fo_agent_options options = {
+        .endpoint = args.connect,
+        .slots = args.jobs,
+        .prefetch = args.prefetch,
+        .host = args.name,
+        .once = args.once,
+        .stop = &fo_cli_interrupted,
+    };
+    if (args.cert) {
+        options.curve_public = args.own.public_txt;
+        options.curve_secret = args.own.secret_txt;
+        options.curve_server = args.broker.public_txt;
+    }
+    fo_log (FO_LOG_INFO, "agent", "joining %s with %u worker slot%s%s", args.connect, args.jobs,
+            args.jobs == 1 ? "" : "s", args.once ? " for one run" : "");
+    char err[1024];
+    if (fo_agent_run (&options, err, sizeof err) != 0) {
+        fprintf (stderr, "fanout agent: %s\n", err);
+        return FO_EXIT_FAILED;
+    }
+    if (fo_cli_interrupted)
+        fo_log (FO_LOG_INFO, "agent", "stopped by %s", fo_cli_interrupted == SIGTERM ? "SIGTERM"
+                : fo_cli_interrupted == SIGINT ? "SIGINT" : "a signal");
+    return FO_EXIT_OK;
+}

@@ -1,0 +1,175 @@
+/*  fanout broker — serves a suite to agents on other hosts: loads and plans
+    the suite as `fanout run` does, binds a ROUTER socket, waits for agents,
+    leases them tasks and prints and writes the report. Same report and exit
+    statuses as `fanout run`; no local agent. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fo_broker.h"
+#include "fo_cli.h"
+#include "fo_cli_net.h"
+#include "fo_cli_session.h"
+#include "fo_log.h"
+
+#define BROKER_MAX_ATTEMPTS 2
+#define BROKER_DEFAULT_BIND "tcp://*:5555"
+#define BROKER_DEFAULT_WAIT_S 60
+
+enum {
+    OPT_MIN_AGENTS = FO_OPT_COMMAND_BASE,
+    OPT_WAIT,
+};
+
+typedef struct {
+    fo_cli_run_opts run;
+    fo_cli_net_opts net;
+    uint32_t min_agents;
+    uint32_t wait_s;
+} broker_args;
+
+static void
+usage (FILE *out)
+{
+    fprintf (out,
+             "usage: fanout broker [OPTIONS] [SUITE]\n"
+             "\n"
+             "Serves the suite file SUITE (default: ./" FO_CLI_DEFAULT_SUITE ") to agents on\n"
+             "other hosts ('fanout agent --connect'): plans it as 'fanout run' does, waits\n"
+             "for agents, leases them tasks as they ask for work, and prints the summary\n"
+             "once every test has its outcome. See docs/multi-host.md.\n"
+             "\n"
+             "options:\n");
+    fo_cli_net_usage (out, "where agents connect (default " BROKER_DEFAULT_BIND ")");
+    fprintf (out,
+             "      --min-agents N    start leasing when N agents have joined (default 1)\n"
+             "      --wait SECONDS    how long to wait for them (then start with those\n"
+             "                        that came), and for a new agent when every agent\n"
+             "                        was lost mid-run; when none comes, the tests left\n"
+             "                        are not run (exit 3). 0 waits for ever (default %u)\n",
+             BROKER_DEFAULT_WAIT_S);
+    fo_cli_run_usage (out, BROKER_MAX_ATTEMPTS);
+    fprintf (out,
+             "  -h, --help            show this help\n"
+             "\n"
+             "exit status: 0 all passed (or skipped), 1 a test failed or errored,\n"
+             "2 bad usage or suite file, 3 a test could not be run at all (no agent\n"
+             "came, the socket could not be bound), 130 interrupted.\n");
+}
+
+static int
+parse_args (int argc, char **argv, broker_args *args)
+{
+    static const struct option longopts[] = {
+        { "min-agents", required_argument, NULL, OPT_MIN_AGENTS },
+        { "wait", required_argument, NULL, OPT_WAIT },
+        { "help", no_argument, NULL, 'h' },
+        FO_CLI_RUN_LONGOPTS,
+        FO_CLI_NET_LONGOPTS,
+        { NULL, 0, NULL, 0 },
+    };
+    fo_cli_run_opts_init (&args->run, BROKER_MAX_ATTEMPTS);
+    args->min_agents = 1;
+    args->wait_s = BROKER_DEFAULT_WAIT_S;
+    optind = 1;
+    int c;
+    while ((c = getopt_long (argc, argv, "+h" FO_CLI_RUN_SHORTOPTS, longopts, NULL)) != -1) {
+        int handled = fo_cli_run_option ("broker", c, optarg, &args->run);
+        if (handled == 0)
+            handled = fo_cli_net_option ("broker", c, optarg, &args->net);
+        if (handled < 0)
+            return FO_EXIT_USAGE;
+        if (handled)
+            continue;
+        switch (c) {
+        case OPT_MIN_AGENTS:
+            if (fo_cli_parse_count ("broker", "--min-agents", optarg, 1, FO_BROKER_MAX_AGENTS,
+                                    &args->min_agents) != 0)
+                return FO_EXIT_USAGE;
+            break;
+        case OPT_WAIT:
+            if (fo_cli_parse_count ("broker", "--wait", optarg, 0, 7 * 24 * 3600,
+                                    &args->wait_s) != 0)
+                return FO_EXIT_USAGE;
+            break;
+        case 'h':
+            usage (stdout);
+            return -1;
+        default:
+            fprintf (stderr, "fanout broker: see fanout broker --help\n");
+            return FO_EXIT_USAGE;
+        }
+    }
+    if (argc - optind > 1) {
+        fprintf (stderr, "fanout broker: one suite file at most (got '%s' and '%s')\n",
+                 argv[optind], argv[optind + 1]);
+        return FO_EXIT_USAGE;
+    }
+    if (optind < argc)
+        args->run.suite = argv[optind];
+    if (!args->net.bind)
+        args->net.bind = BROKER_DEFAULT_BIND;
+    return fo_cli_net_check ("broker", &args->net);
+}
+
+static int
+serve (const broker_args *args, const fo_suite *suite, const fo_plan *plan, fo_report *report)
+{
+    static const char *stop_reason = "interrupted";
+    char host[256] = "broker";
+    if (gethostname (host, sizeof host) != 0)
+        snprintf (host, sizeof host, "broker");
+    host[sizeof host - 1] = '\0';
+    fo_broker_options bo = {
+        .bind = args->net.bind,
+        .run = {
+            .plan = plan,
+            .report = report,
+            .progress = stdout,
+            .verbosity = args->run.verbosity,
+            .max_attempts = args->run.max_attempts,
+            .skip_code = suite->skip_code,
+            .broker_host = host,
+        },
+        .stop = &fo_cli_interrupted,
+        .stop_reason = &stop_reason,
+        .min_agents = args->min_agents,
+        .wait_ms = args->wait_s * 1000u,
+    };
+    fo_cli_net_apply (&args->net, &bo);
+    char err[512];
+    fo_broker *broker = fo_broker_new (&bo, err, sizeof err);
+    if (!broker) {
+        fprintf (stderr, "fanout broker: %s\n", err);
+        return -1;
+    }
+    fo_log (FO_LOG_INFO, "broker", "%zu tests in %zu tasks; waiting for %u agent%s%s", plan->ntests,
+            plan->ntasks, args->min_agents, args->min_agents == 1 ? "" : "s",
+            args->wait_s ? "" : " (for ever)");
+    int rc = fo_broker_run (broker, err, sizeof err);
+    if (rc != 0)
+        fprintf (stderr, "fanout broker: %s\n", err);
+    fo_broker_destroy (&broker);
+    return rc;
+}
+
+int
+fo_cmd_broker (int argc, char **argv)
+{
+    broker_args args = { 0 };
+    int rc = parse_args (argc, argv, &args);
+    if (rc != 0)
+        return rc < 0 ? FO_EXIT_OK : rc;
+    fo_suite *suite;
+    fo_plan *plan;
+    fo_report report;
+    rc = fo_cli_prepare (&args.run, &suite, &plan, &report);
+    if (rc != 0)
+        return rc;
+    report.jobs = 0;            /* grows as agents join */
+    fo_cli_install_signals ();
+    rc = serve (&args, suite, plan, &report);
+    return fo_cli_finish (&args.run, &suite, &plan, &report, rc == 0);
+}

@@ -50,7 +50,7 @@ load_test (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node)
     if (!fo_yaml_check_keys (L, node, TEST_KEYS, "in test"))
         return false;
     const yaml_node_t *name_node = fo_yaml_lookup (L, node, "name");
-    const char *name;
+    const char *name = NULL;
     if (!name_node)
         return fo_yaml_fail (L, node, "test has no 'name'");
     if (!fo_yaml_name (L, name_node, "test", &name))
@@ -157,7 +157,7 @@ load_context (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node)
     if (!fo_yaml_check_keys (L, node, CONTEXT_KEYS, "in context"))
         return false;
     const yaml_node_t *name_node = fo_yaml_lookup (L, node, "name");
-    const char *name;
+    const char *name = NULL;
     if (!name_node)
         return fo_yaml_fail (L, node, "context has no 'name'");
     if (!fo_yaml_name (L, name_node, "context", &name))

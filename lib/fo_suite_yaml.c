@@ -137,7 +137,7 @@ fo_yaml_command (fo_yaml_reader *L, const yaml_node_t *node, const char *key, fo
     cmd->line = (int) node->start_mark.line + 1;
     cmd->column = (int) node->start_mark.column + 1;
     if (node->type == YAML_SCALAR_NODE && !fo_yaml_is_null (node)) {
-        const char *s;
+        const char *s = NULL;
         if (!fo_yaml_string (L, node, key, &s))
             return false;
         if (!*s)
@@ -150,7 +150,7 @@ fo_yaml_command (fo_yaml_reader *L, const yaml_node_t *node, const char *key, fo
     if (node->type != YAML_SEQUENCE_NODE || node->data.sequence.items.start == node->data.sequence.items.top)
         return fo_yaml_fail (L, node, "'%s' must be a shell command string or a non-empty list of strings", key);
     for (yaml_node_item_t *i = node->data.sequence.items.start; i < node->data.sequence.items.top; i++) {
-        const char *s;
+        const char *s = NULL;
         if (!fo_yaml_string (L, fo_yaml_node (L, *i), "every argument", &s))
             return false;
         if (i == node->data.sequence.items.start && !*s)
@@ -167,7 +167,7 @@ fo_yaml_env (fo_yaml_reader *L, const yaml_node_t *node, fo_env *env)
         return fo_yaml_fail (L, node, "'env' must be a map of NAME: value");
     for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
         yaml_node_t *k = fo_yaml_node (L, p->key), *v = fo_yaml_node (L, p->value);
-        const char *name, *value;
+        const char *name = NULL, *value = NULL;
         if (!fo_yaml_string (L, k, "an env variable name", &name))
             return false;
         if (!*name || strchr (name, '='))
@@ -207,7 +207,7 @@ fo_yaml_timeout (fo_yaml_reader *L, const yaml_node_t *node, uint32_t *timeout_m
 bool
 fo_yaml_cwd (fo_yaml_reader *L, const yaml_node_t *node, char **cwd)
 {
-    const char *s;
+    const char *s = NULL;
     if (!fo_yaml_string (L, node, "'cwd'", &s))
         return false;
     if (!*s)
@@ -224,7 +224,7 @@ fo_yaml_cwd (fo_yaml_reader *L, const yaml_node_t *node, char **cwd)
 static bool
 add_mode (fo_yaml_reader *L, const yaml_node_t *v, unsigned *mode)
 {
-    const char *s;
+    const char *s = NULL;
     if (!fo_yaml_string (L, v, "'mode'", &s))
         return false;
     if (!strcmp (s, "split"))

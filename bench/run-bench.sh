@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# fanout throughput benchmark: fanout run vs xargs -P vs ctest -j, same run.
+#
+# usage: bench/run-bench.sh [FANOUT_BINARY]
+#   FANOUT   the fanout binary when no argument is given
+#   N        tests in the spawn workload (default 2000)
+#   JOBS     parallel slots for every tool (default 2)
+#   REPEAT   timed runs per tool and workload; the median counts (default 3)
+#
+# Needs bash, coreutils, awk, xargs, cmake and ctest; nothing else. Only the
+# ratios between tools measured in the same run mean something: see
+# bench/README.md.
+set -euo pipefail
+
+die () { echo "run-bench: $*" >&2; exit 2; }
+
+FANOUT_BIN=${1:-${FANOUT:-}}
+[ -n "$FANOUT_BIN" ] || die "give the fanout binary as \$1 or in FANOUT"
+[ -x "$FANOUT_BIN" ] || die "'$FANOUT_BIN' is not an executable file"
+case $FANOUT_BIN in /*) ;; *) FANOUT_BIN=$PWD/$FANOUT_BIN ;; esac
+
+N=${N:-2000}
+JOBS=${JOBS:-2}
+REPEAT=${REPEAT:-3}
+for v in N JOBS REPEAT; do
+    [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, not '${!v}'"
+done
+NSLEEP=$(( N / 10 ))
+[ "$NSLEEP" -ge 1 ] || NSLEEP=1
+SLEEP=0.01
+
+for tool in cmake ctest xargs awk; do
+    command -v "$tool" >/dev/null || die "'$tool' is not installed"
+done
+[ -x /bin/true ] && [ -x /bin/sleep ] || die "/bin/true and /bin/sleep are needed"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/fanout-bench.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+# ---------------------------------------------------------------------------
+# Workloads, generated once, outside the timing.
+#   true:  N tests, each one /bin/true
+#   sleep: N/10 tests, each one /bin/sleep 0.01
+# Every tool spawns exactly one process per test, directly (no shell).
+
+gen_suite () {      # count argv-as-yaml-flow-list > suite file
+    awk -v n="$1" -v run="$2" 'BEGIN {
+        print "tests:"
+        for (i = 1; i <= n; i++)
+            printf "  - name: t%d\n    run: %s\n", i, run
+    }'
+}
+
+gen_ctest () {      # count command dir: a configured CTest project in dir
+    local dir=$3
+    mkdir -p "$dir"
+    awk -v n="$1" -v cmd="$2" 'BEGIN {
+        print "cmake_minimum_required(VERSION 3.10)"
+        print "project(fanout_bench NONE)"
+        print "enable_testing()"
+        for (i = 1; i <= n; i++)
+            printf "add_test(NAME t%d COMMAND %s)\n", i, cmd
+    }' > "$dir/CMakeLists.txt"
+    cmake -S "$dir" -B "$dir/build" > "$dir/configure.log" 2>&1 \
+        || { cat "$dir/configure.log" >&2; die "cannot configure the CTest project in $dir"; }
+}
+
+# xargs input: one line per process. `xargs -n1 PROG` then runs PROG with
+# that line as its single argument: /bin/true ignores it, /bin/sleep gets
+# its duration from it.
+gen_list () {       # count word > list file
+    awk -v n="$1" -v w="$2" 'BEGIN { for (i = 1; i <= n; i++) print (w == "" ? "t" i : w) }'
+}
+
+gen_suite "$N" '["/bin/true"]' > "$WORK/true.yml"
+gen_suite "$NSLEEP" "[\"/bin/sleep\", \"$SLEEP\"]" > "$WORK/sleep.yml"
+gen_list "$N" "" > "$WORK/true.list"
+gen_list "$NSLEEP" "$SLEEP" > "$WORK/sleep.list"
+gen_ctest "$N" /bin/true "$WORK/ctest-true"
+gen_ctest "$NSLEEP" "/bin/sleep $SLEEP" "$WORK/ctest-sleep"
+
+# ---------------------------------------------------------------------------
+# Runners. Each prints its wall-clock seconds; a failing tool aborts.
+
+now () { date +%s.%N; }
+elapsed () { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f\n", b - a }'; }
+
+run_xargs () {      # workload
+    local prog=/bin/true t0 t1
+    [ "$1" = sleep ] && prog=/bin/sleep
+    t0=$(now)
+    xargs -a "$WORK/$1.list" -P "$JOBS" -n 1 "$prog" > "$WORK/out" 2>&1 \
+        || { cat "$WORK/out" >&2; die "xargs failed on the $1 workload"; }
+    t1=$(now)
+    elapsed "$t0" "$t1"
+}
+
+run_ctest () {      # workload
+    local t0 t1
+    t0=$(now)
+    (cd "$WORK/ctest-$1/build" && ctest -j "$JOBS" -Q) > "$WORK/out" 2>&1 \
+        || { cat "$WORK/out" >&2; die "ctest failed on the $1 workload"; }
+    t1=$(now)
+    elapsed "$t0" "$t1"
+}
+
+run_fanout () {     # workload
+    local t0 t1
+    t0=$(now)
+    "$FANOUT_BIN" run -q -j "$JOBS" "$WORK/$1.yml" > "$WORK/out" 2>&1 \
+        || { cat "$WORK/out" >&2; die "fanout failed on the $1 workload"; }
+    t1=$(now)
+    # fanout's own clock: "Ran N tests in X.XXXs (R tests/s)"
+    awk '/^Ran [0-9]+ tests? in / { sub(/s$/, "", $5); print $5 }' "$WORK/out" \
+        >> "$WORK/fanout-inner.$1"
+    elapsed "$t0" "$t1"
+}
+
+median () { sort -g | awk '{ v[NR] = $1 } END {
+    if (NR == 0) { print "nan"; exit }
+    if (NR % 2) print v[(NR + 1) / 2]; else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+TOOLS="xargs ctest fanout"
+
+# Runs every tool REPEAT times on a workload, interleaved (xargs, ctest,
+# fanout, xargs, ...) so that a change in the machine's speed during the
+# run hits all tools alike. Leaves the times in $WORK/times.<workload>.<tool>.
+measure () {        # workload
+    local r tool
+    for tool in $TOOLS; do : > "$WORK/times.$1.$tool"; done
+    : > "$WORK/fanout-inner.$1"
+    for (( r = 1; r <= REPEAT; r++ )); do
+        for tool in $TOOLS; do
+            "run_$tool" "$1" >> "$WORK/times.$1.$tool"
+        done
+        printf '  %s round %d/%d:' "$1" "$r" "$REPEAT" >&2
+        for tool in $TOOLS; do printf ' %s %ss' "$tool" "$(tail -n1 "$WORK/times.$1.$tool")" >&2; done
+        echo >&2
+    done
+}
+
+med () { median < "$WORK/times.$1.$2"; }    # workload tool
+
+# ---------------------------------------------------------------------------
+
+echo "fanout benchmark: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -srm), $(nproc) cores" >&2
+echo "  fanout: $FANOUT_BIN" >&2
+echo "  N=$N JOBS=$JOBS REPEAT=$REPEAT (sleep workload: $NSLEEP x /bin/sleep $SLEEP)" >&2
+loadavg () { [ -r /proc/loadavg ] && cut -d' ' -f1-3 /proc/loadavg || echo "?"; }
+LOAD_BEFORE=$(loadavg)
+echo "  load average before: $LOAD_BEFORE" >&2
+
+# Warm-up, not timed: page cache, ctest's cost data, the dynamic loader.
+run_xargs sleep > /dev/null
+run_ctest sleep > /dev/null
+run_fanout sleep > /dev/null
+
+measure true
+measure sleep
+
+report_workload () {    # workload count title
+    local w=$1 n=$2 tool m
+    echo
+    echo "## $3"
+    echo
+    printf '| %-7s | %9s | %8s |\n' tool "median s" "runs/s"
+    printf '| %-7s | %9s | %8s |\n' ------- --------- --------
+    for tool in $TOOLS; do
+        m=$(med "$w" "$tool")
+        awk -v t="$tool" -v m="$m" -v n="$n" \
+            'BEGIN { printf "| %-7s | %9.3f | %8.0f |\n", t, m, n / m }'
+    done
+    echo
+    awk -v x="$(med "$w" xargs)" -v c="$(med "$w" ctest)" -v f="$(med "$w" fanout)" \
+        -v inner="$(median < "$WORK/fanout-inner.$w")" 'BEGIN {
+        printf "- fanout throughput: %.0f%% of xargs\n", 100 * x / f
+        printf "- fanout vs ctest: %.2fx (%s)\n", c / f, (c >= f ? "fanout faster" : "ctest faster")
+        printf "- fanout wall %.3fs, of which its own \"Ran ... in\" clock %.3fs\n", f, inner
+    }'
+}
+
+LOAD_AFTER=$(loadavg)
+echo
+echo "# fanout benchmark, $(date -u '+%Y-%m-%d'), $(nproc) cores, JOBS=$JOBS, median of $REPEAT"
+echo
+awk -v b="$LOAD_BEFORE" -v a="$LOAD_AFTER" -v c="$(nproc)" 'BEGIN {
+    printf "load average before %s, after %s", b, a
+    split(b, lb, " "); split(a, la, " ")
+    if (lb[1] + 0 > c || la[1] + 0 > c)
+        printf " -- above %d cores: other work shared the machine, expect noise", c
+    print ""
+}'
+report_workload true "$N" "spawn rate: $N x /bin/true"
+report_workload sleep "$NSLEEP" "parallel efficiency: $NSLEEP x /bin/sleep $SLEEP"
+awk -v n="$NSLEEP" -v s="$SLEEP" -v j="$JOBS" -v x="$(med sleep xargs)" \
+    -v c="$(med sleep ctest)" -v f="$(med sleep fanout)" 'BEGIN {
+    ideal = n * s / j
+    printf "- ideal (sleep time only, %d slots): %.3fs; efficiency xargs %.0f%%, ctest %.0f%%, fanout %.0f%%\n",
+           j, ideal, 100 * ideal / x, 100 * ideal / c, 100 * ideal / f
+}'

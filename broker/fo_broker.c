@@ -324,6 +324,9 @@ check_stop (fo_broker *self)
 int
 fo_broker_run (fo_broker *self, char *err, size_t errlen)
 {
+    /* Shared fixtures run here: their errors name this host. */
+    if (!self->options.run.broker_host)
+        self->options.run.broker_host = self->host;
     self->run = fo_run_new (&self->options.run);
     int rc = 0;
     int fds[MAX_FIXTURE_FDS];

@@ -66,6 +66,32 @@ fanout_run () {
     [ "$RC" -ne 124 ] && [ "$RC" -ne 137 ] || fail "fanout run $* did not finish within 120 s"
 }
 
+# fanout_start ARGS...: starts `fanout run ARGS --json $JSON` in the
+# background ($PID) with a watchdog; fanout_wait collects it into $RC. Not
+# under timeout(1): it would pass a signal on twice (to fanout and to its
+# own process group), and a second SIGINT ends fanout at once.
+fanout_start () {
+    reset_log
+    "$FANOUT" run --json "$JSON" "$@" >"$OUT" 2>"$ERR" &
+    PID=$!
+    ( sleep 120; kill -KILL "$PID" 2>/dev/null ) &
+    WATCHDOG=$!
+}
+fanout_wait () {
+    wait "$PID"
+    RC=$?
+    kill "$WATCHDOG" 2>/dev/null
+    wait "$WATCHDOG" 2>/dev/null
+    [ "$RC" -ne 137 ] || fail "fanout did not finish within 120 s"
+}
+
+# wait_for FILE: up to 60 s for a test to create FILE.
+wait_for () {
+    local i
+    for i in $(seq 600); do [ -e "$1" ] && return 0; sleep 0.1; done
+    fail "$1 did not appear within 60 s"
+}
+
 expect_rc () { [ "$RC" = "$1" ] || fail "exit status $RC, expected $1${2:+ ($2)}"; }
 expect_out () { grep -qF -- "$1" "$OUT" || fail "stdout lacks '$1'"; }
 expect_no_out () { ! grep -qF -- "$1" "$OUT" || fail "stdout has '$1'"; }

@@ -164,15 +164,11 @@ contexts:
       - {name: slow, run: 'echo "test sh/slow" >> "$W/log"; touch "$W/started"; sleep 60'}
       - {name: next, run: 'echo "test sh/next" >> "$W/log"'}
 YAML
-reset_log
 rm -f "$W/started"
-timeout -k 5 120 "$FANOUT" run -j 1 --json "$JSON" "$W/interrupt.yml" >"$OUT" 2>"$ERR" &
-pid=$!
-for _ in $(seq 600); do [ -e "$W/started" ] && break; sleep 0.1; done
-[ -e "$W/started" ] || fail "the slow test never started"
-kill -INT "$pid"
-wait "$pid"
-RC=$?
+fanout_start -j 1 "$W/interrupt.yml"
+wait_for "$W/started"
+kill -INT "$PID"
+fanout_wait
 expect_rc 130
 expect_count 1 "setup sh"
 expect_count 1 "teardown sh"

@@ -231,6 +231,7 @@ handle_msg (agent *self, fo_msg *msg, session_end *end, char *err, size_t errlen
     case FO_MSG_LEASE:
         if (!self->welcomed)
             break;
+        fo_lease_apply_env (&msg->u.lease);    /* shared contexts' exports */
         queue_push (self, &msg->u.lease);
         fill_slots (self);
         break;

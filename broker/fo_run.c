@@ -9,6 +9,7 @@
 
 #include "fo_fixtures.h"
 #include "fo_log.h"
+#include "fo_mask.h"
 #include "fo_proc.h"
 
 #define ROLE "broker"
@@ -288,6 +289,42 @@ make_lease (fo_run *self, size_t task, uint32_t agent, fo_lease *lease)
         .steps = t->steps,
         .nsteps = t->nsteps,
     };
+    /* The exports of its shared contexts, borrowed like the steps: one
+       overlay per lease, whatever the number of steps. */
+    if (t->nshared > 0)
+        lease->env = *fo_fixtures_exports (self->fixtures, t->shared[t->nshared - 1]);
+}
+
+/* The secrets the task received, or NULL when it has none to mask. */
+static const fo_env *
+task_secrets (const fo_run *self, size_t task)
+{
+    const fo_task *t = &self->plan->tasks[task];
+    if (t->nshared == 0)
+        return NULL;
+    const fo_env *env = fo_fixtures_exports (self->fixtures, t->shared[t->nshared - 1]);
+    return fo_mask_needed (env) ? env : NULL;
+}
+
+/* A result with the task's secret values masked out of its text. */
+typedef struct {
+    fo_buf out, err, message;
+} masked_result;
+
+static void
+mask_result (const fo_env *secrets, const fo_result *r, masked_result *m)
+{
+    fo_mask_secrets (secrets, r->out, r->out_len, &m->out);
+    fo_mask_secrets (secrets, r->err, r->err_len, &m->err);
+    fo_mask_secrets (secrets, r->message, strlen (r->message), &m->message);
+}
+
+static void
+masked_result_free (masked_result *m)
+{
+    fo_buf_free (&m->out);
+    fo_buf_free (&m->err);
+    fo_buf_free (&m->message);
 }
 
 bool
@@ -334,6 +371,9 @@ step_reports (const fo_step *step, const char *test)
     return false;
 }
 
+static bool record_result (fo_run *self, const fo_task *t, const fo_step *step,
+                           const lease_rec *lease, const char *host, const fo_result *r);
+
 bool
 fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *r)
 {
@@ -347,6 +387,27 @@ fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *
         return false;
     }
     const fo_step *step = &t->steps[r->step];
+    /* Secrets never reach the report: mask them where a test printed them. */
+    const fo_env *secrets = task_secrets (self, lease->task);
+    masked_result masked = { 0 };
+    fo_result copy;
+    if (secrets) {
+        mask_result (secrets, r, &masked);
+        copy = *r;
+        copy.out = masked.out.data, copy.out_len = masked.out.len;
+        copy.err = masked.err.data, copy.err_len = masked.err.len;
+        copy.message = masked.message.data;
+        r = &copy;
+    }
+    bool ok = record_result (self, t, step, lease, host, r);
+    masked_result_free (&masked);
+    return ok;
+}
+
+static bool
+record_result (fo_run *self, const fo_task *t, const fo_step *step, const lease_rec *lease,
+               const char *host, const fo_result *r)
+{
     if (r->test[0] == '\0') {
         if (step->kind == FO_STEP_TEST) {
             fo_log (FO_LOG_WARN, ROLE, "discarded a fixture error for a test step of lease %llu",

@@ -100,6 +100,8 @@ typedef struct {
     uint32_t attempt;   /* 1 for the first try */
     uint32_t output_cap;/* bytes of stdout and of stderr kept per step */
     int32_t skip_code;  /* exit status meaning "skipped" (77) */
+    fo_env env;         /* exported by the task's shared contexts: applied
+                           over every step's env (fo_lease_apply_env) */
     fo_step *steps;
     size_t nsteps;
 } fo_lease;
@@ -160,6 +162,10 @@ int fo_msg_decode (const void *data, size_t len, fo_msg *msg, char *err, size_t 
 
 /* Frees what a decoded (or hand-built with fo_x* allocations) message owns. */
 void fo_msg_free (fo_msg *msg);
+
+/* Folds the lease's env into every step's env (the lease's values win)
+   and empties it: what an agent does before running the steps. */
+void fo_lease_apply_env (fo_lease *lease);
 
 /* Frees one step's contents (used by the planner too). */
 void fo_step_free (fo_step *step);

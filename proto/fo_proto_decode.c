@@ -62,14 +62,15 @@ get_lease (fo_decoder *d, const msgpack_object **v, fo_lease *l)
     if (fo_dec_u64 (d, "lease", v[0], &l->lease) < 0
         || fo_dec_u32 (d, "attempt", v[1], &l->attempt) < 0
         || fo_dec_u32 (d, "output_cap", v[2], &l->output_cap) < 0
-        || fo_dec_i32 (d, "skip_code", v[3], &l->skip_code) < 0)
+        || fo_dec_i32 (d, "skip_code", v[3], &l->skip_code) < 0
+        || fo_dec_env (d, v[4], v[5], &l->env) < 0)
         return FO_PROTO_EMALFORMED;
-    if (v[4]->type != MSGPACK_OBJECT_ARRAY)
+    if (v[6]->type != MSGPACK_OBJECT_ARRAY)
         return fo_dec_fail (d, "field 'steps' must be an array of maps");
-    l->nsteps = v[4]->via.array.size;
+    l->nsteps = v[6]->via.array.size;
     l->steps = fo_xcalloc (l->nsteps, sizeof *l->steps);    /* all freeable */
     for (size_t i = 0; i < l->nsteps; i++)
-        if (get_step (d, i, &v[4]->via.array.ptr[i], &l->steps[i]) < 0)
+        if (get_step (d, i, &v[6]->via.array.ptr[i], &l->steps[i]) < 0)
             return FO_PROTO_EMALFORMED;
     return 0;
 }
@@ -101,7 +102,8 @@ static const char *const type_keys[][MAX_FIELDS] = {
     [FO_MSG_WELCOME] = { "v", "type", "broker_id", "heartbeat_ms", "liveness" },
     [FO_MSG_REFUSE] = { "v", "type", "reason" },
     [FO_MSG_REQUEST] = { "v", "type", "credit" },
-    [FO_MSG_LEASE] = { "v", "type", "lease", "attempt", "output_cap", "skip_code", "steps" },
+    [FO_MSG_LEASE] = { "v", "type", "lease", "attempt", "output_cap", "skip_code", "env",
+                       "secret", "steps" },
     [FO_MSG_RESULT] = { "v", "type", "lease", "step", "test", "outcome", "duration_us",
                         "out", "err", "message", "host", "worker", "attempt" },
     [FO_MSG_DONE] = { "v", "type", "lease", "exit_status", "signal" },

@@ -146,6 +146,7 @@ put_lease (encoder *e, const fo_lease *l)
     put_u64 (e, "attempt", l->attempt);
     put_u64 (e, "output_cap", l->output_cap);
     put_i32 (e, "skip_code", l->skip_code);
+    put_env (e, &l->env);           /* "env" and "secret" */
     put_key (e, "steps");
     if (l->nsteps > 0 && !l->steps) {
         e->bad = true;
@@ -184,7 +185,7 @@ field_count (fo_msg_type type)
     case FO_MSG_REFUSE: case FO_MSG_SHUTDOWN: case FO_MSG_BYE: return 1;
     case FO_MSG_REQUEST: return 1;
     case FO_MSG_CANCEL: return 2;
-    case FO_MSG_LEASE: return 5;
+    case FO_MSG_LEASE: return 7;
     case FO_MSG_RESULT: return 11;
     case FO_MSG_HEARTBEAT: return 0;
     }

@@ -129,6 +129,31 @@ test_step_copy (void **state)
     assert_int_equal (m.type, 0);
 }
 
+/* The agent folds the lease's exports into every step: they win over the
+   step's own values and keep their secret flag. */
+static void
+test_lease_apply_env (void **state)
+{
+    (void) state;
+    fo_msg m = sample (FO_MSG_LEASE);
+    fo_lease *l = &m.u.lease;
+    fo_env_set (&l->steps[1].env, "SERVER", "from-the-suite-file");
+    fo_lease_apply_env (l);
+    assert_int_equal (l->env.len, 0);
+    for (size_t i = 0; i < l->nsteps; i++) {
+        assert_string_equal (fo_env_get (&l->steps[i].env, "SERVER"), "10.0.0.5:8080");
+        assert_string_equal (fo_env_get (&l->steps[i].env, "TOKEN"), "s3cr3t");
+        for (size_t k = 0; k < l->steps[i].env.len; k++)
+            if (!strcmp (l->steps[i].env.items[k].name, "TOKEN"))
+                assert_true (l->steps[i].env.items[k].secret);
+    }
+    /* the step's own variables stay */
+    assert_string_equal (fo_env_get (&l->steps[0].env, "DB_URL"), "postgres://x");
+    assert_string_equal (fo_env_get (&l->steps[1].env, "EMPTY"), "");
+    fo_lease_apply_env (l);     /* nothing left to apply */
+    fo_msg_free (&m);
+}
+
 static void
 test_reject_framing (void **state)
 {
@@ -226,6 +251,7 @@ main (void)
         cmocka_unit_test (test_encode_refuses),
         cmocka_unit_test (test_names),
         cmocka_unit_test (test_step_copy),
+        cmocka_unit_test (test_lease_apply_env),
         cmocka_unit_test (test_reject_framing),
         cmocka_unit_test (test_reject_truncated_and_trailing),
         cmocka_unit_test (test_write_seeds),

@@ -85,6 +85,14 @@ on_result (void *arg, const fo_result *result)
 }
 
 static void
+on_discovered (void *arg, const fo_discovered *discovered)
+{
+    agent *self = arg;
+    fo_msg msg = { .type = FO_MSG_DISCOVERED, .u.discovered = *discovered };
+    send_msg (self, &msg);
+}
+
+static void
 queue_push (agent *self, fo_lease *lease)
 {
     if (self->queue_head + self->queue_len == self->queue_cap) {
@@ -122,6 +130,7 @@ fill_slots (agent *self)
         fo_lease lease;
         queue_pop (self, &lease);
         self->slots[i] = fo_execution_new (&lease, i + 1, self->host, on_result, self);
+        fo_execution_on_discovered (self->slots[i], on_discovered);
     }
 }
 

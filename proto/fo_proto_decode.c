@@ -72,6 +72,36 @@ get_lease (fo_decoder *d, const msgpack_object **v, fo_lease *l)
     for (size_t i = 0; i < l->nsteps; i++)
         if (get_step (d, i, &v[6]->via.array.ptr[i], &l->steps[i]) < 0)
             return FO_PROTO_EMALFORMED;
+    for (size_t i = 0; i < l->nsteps; i++)
+        if (l->steps[i].kind == FO_STEP_DISCOVER) {
+            if (l->nsteps != 1)
+                return fo_dec_fail (d, "a discover step must be the only step of its lease");
+            if (l->steps[i].tests.len > 0)
+                return fo_dec_fail (d, "field 'steps[%zu].tests' must be empty for a discover step", i);
+        }
+    return 0;
+}
+
+/* names: what a discover command printed, already trimmed by the agent. */
+static int
+get_discovered (fo_decoder *d, const msgpack_object **v, fo_discovered *r)
+{
+    if (fo_dec_u64 (d, "lease", v[0], &r->lease) < 0
+        || fo_dec_u32 (d, "step", v[1], &r->step) < 0
+        || fo_dec_strv (d, "names", v[2], &r->names) < 0
+        || fo_dec_str (d, "error", v[3], &r->error) < 0
+        || fo_dec_bin (d, "err", v[4], &r->err, &r->err_len) < 0
+        || fo_dec_u64 (d, "duration_us", v[5], &r->duration_us) < 0)
+        return FO_PROTO_EMALFORMED;
+    for (size_t i = 0; i < r->names.len; i++) {
+        const char *name = r->names.items[i];
+        if (!name[0])
+            return fo_dec_fail (d, "field 'names[%zu]' must not be empty", i);
+        if (strchr (name, '/'))
+            return fo_dec_fail (d, "field 'names[%zu]' must not contain '/'", i);
+    }
+    if (r->error[0] && r->names.len > 0)
+        return fo_dec_fail (d, "a discovered message with an error carries no names");
     return 0;
 }
 
@@ -111,6 +141,7 @@ static const char *const type_keys[][MAX_FIELDS] = {
     [FO_MSG_CANCEL] = { "v", "type", "lease", "reason" },
     [FO_MSG_SHUTDOWN] = { "v", "type", "reason" },
     [FO_MSG_BYE] = { "v", "type", "reason" },
+    [FO_MSG_DISCOVERED] = { "v", "type", "lease", "step", "names", "error", "err", "duration_us" },
 };
 
 static int
@@ -164,6 +195,8 @@ get_fields (fo_decoder *d, const msgpack_object *o, fo_msg *m)
         return 0;
     case FO_MSG_HEARTBEAT:
         return 0;
+    case FO_MSG_DISCOVERED:
+        return get_discovered (d, v, &m->u.discovered);
     }
     return fo_dec_fail (d, "internal error: no fields for this type");
 }
@@ -204,7 +237,7 @@ get_header (fo_decoder *d, const msgpack_object *o, fo_msg *m)
         return fo_dec_fail (d, "missing field 'type'");
     if (t->type != MSGPACK_OBJECT_STR)
         return fo_dec_fail (d, "field 'type' must be a string");
-    for (int i = FO_MSG_HELLO; i <= FO_MSG_BYE; i++)
+    for (int i = FO_MSG_HELLO; i <= FO_MSG_LAST; i++)
         if (fo_dec_str_is (&t->via.str, fo_msg_type_name ((fo_msg_type) i))) {
             m->type = (fo_msg_type) i;
             d->type = fo_msg_type_name (m->type);

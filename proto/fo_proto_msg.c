@@ -82,6 +82,11 @@ fo_msg_free (fo_msg *msg)
     case FO_MSG_CANCEL:
         free (msg->u.cancel.reason);
         break;
+    case FO_MSG_DISCOVERED:
+        fo_strv_free (&msg->u.discovered.names);
+        free (msg->u.discovered.error);
+        free (msg->u.discovered.err);
+        break;
     case FO_MSG_REQUEST: case FO_MSG_DONE: case FO_MSG_HEARTBEAT:
         break;
     }

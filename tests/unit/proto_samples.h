@@ -109,6 +109,19 @@ sample (fo_msg_type type)
         break;
     case FO_MSG_HEARTBEAT:
         break;
+    case FO_MSG_DISCOVERED: {
+        fo_discovered *d = &m.u.discovered;
+        d->lease = 12;
+        d->step = 0;
+        fo_strv_push (&d->names, "parse_empty");
+        fo_strv_push (&d->names, "it's a test");
+        fo_strv_push (&d->names, "\xc3\xa9t\xc3\xa9");
+        d->error = fo_xstrdup ("");
+        d->err = fo_xstrndup ("warn\0ing", 8);
+        d->err_len = 8;
+        d->duration_us = 4242;
+        break;
+    }
     }
     return m;
 }
@@ -222,6 +235,16 @@ assert_msg_equal (const fo_msg *a, const fo_msg *b)
         break;
     case FO_MSG_HEARTBEAT:
         break;
+    case FO_MSG_DISCOVERED: {
+        const fo_discovered *x = &a->u.discovered, *y = &b->u.discovered;
+        assert_true (x->lease == y->lease);
+        assert_int_equal (x->step, y->step);
+        assert_strv_equal (&x->names, &y->names);
+        assert_string_equal (x->error, y->error);
+        assert_bytes_equal (x->err, x->err_len, y->err, y->err_len);
+        assert_true (x->duration_us == y->duration_us);
+        break;
+    }
     }
 }
 

@@ -17,7 +17,7 @@ test_roundtrip_every_type (void **state)
 {
     (void) state;
     fo_buf buf = { 0 };
-    for (int t = FO_MSG_HELLO; t <= FO_MSG_BYE; t++) {
+    for (int t = FO_MSG_HELLO; t <= FO_MSG_LAST; t++) {
         fo_msg m = sample ((fo_msg_type) t), back;
         encode_ok (&m, &buf);
         char err[256] = "";
@@ -107,9 +107,11 @@ test_names (void **state)
     assert_string_equal (fo_msg_type_name (FO_MSG_HELLO), "hello");
     assert_string_equal (fo_msg_type_name (FO_MSG_BYE), "bye");
     assert_null (fo_msg_type_name ((fo_msg_type) 0));
-    assert_null (fo_msg_type_name ((fo_msg_type) 12));
+    assert_string_equal (fo_msg_type_name (FO_MSG_DISCOVERED), "discovered");
+    assert_null (fo_msg_type_name ((fo_msg_type) (FO_MSG_LAST + 1)));
     assert_string_equal (fo_step_kind_name (FO_STEP_TEARDOWN), "teardown");
-    assert_null (fo_step_kind_name ((fo_step_kind) 3));
+    assert_string_equal (fo_step_kind_name (FO_STEP_DISCOVER), "discover");
+    assert_null (fo_step_kind_name ((fo_step_kind) 4));
     assert_string_equal (fo_reader_name (FO_READER_EXIT_STATUS), "exit-status");
     assert_null (fo_reader_name ((fo_reader) 1));
 }
@@ -227,7 +229,7 @@ test_write_seeds (void **state)
     if (!dir)
         skip ();
     fo_buf buf = { 0 };
-    for (int t = FO_MSG_HELLO; t <= FO_MSG_BYE; t++) {
+    for (int t = FO_MSG_HELLO; t <= FO_MSG_LAST; t++) {
         fo_msg m = sample ((fo_msg_type) t);
         encode_ok (&m, &buf);
         fo_msg_free (&m);

@@ -204,6 +204,9 @@ handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
     case FO_MSG_DONE:
         fo_run_done (self->run, (uint32_t) number, &msg->u.done);
         break;
+    case FO_MSG_DISCOVERED:
+        fo_run_discovered (self->run, (uint32_t) number, a->host, &msg->u.discovered);
+        break;
     case FO_MSG_HEARTBEAT:
         break;
     case FO_MSG_BYE: {

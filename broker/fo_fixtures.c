@@ -234,6 +234,13 @@ fo_fixtures_ensure (fo_fixtures *self, size_t index)
 }
 
 void
+fo_fixtures_add_task (fo_fixtures *self, size_t index)
+{
+    for (size_t i = index; i != FO_NO_SHARED; i = self->plan->shared[i].parent)
+        self->items[i].remaining++;
+}
+
+void
 fo_fixtures_task_done (fo_fixtures *self, size_t index)
 {
     fixture *f = &self->items[index];

@@ -62,6 +62,10 @@ const fo_env *fo_fixtures_exports (const fo_fixtures *self, size_t index);
 void fo_fixtures_failure (const fo_fixtures *self, size_t index, const char **message,
                           const fo_buf **out, const fo_buf **err);
 
+/* A task generated during the run depends on the fixture (and so on the
+   fixtures around it): their teardowns wait for it too. */
+void fo_fixtures_add_task (fo_fixtures *self, size_t index);
+
 /* One task that depends on the fixture (directly or nested) has ended. */
 void fo_fixtures_task_done (fo_fixtures *self, size_t index);
 

@@ -156,6 +156,25 @@ test_lease_apply_env (void **state)
     fo_msg_free (&m);
 }
 
+/* A discovery lease: one step of kind discover, reporting no tests. */
+static void
+test_roundtrip_discover_lease (void **state)
+{
+    (void) state;
+    fo_msg m = { .type = FO_MSG_LEASE }, back;
+    m.u.lease.lease = 3;
+    m.u.lease.attempt = 1;
+    add_step (&m.u.lease, FO_STEP_DISCOVER, "unit/gen");
+    fo_buf buf = { 0 };
+    encode_ok (&m, &buf);
+    assert_int_equal (fo_msg_decode (buf.data, buf.len, &back, NULL, 0), FO_PROTO_OK);
+    assert_msg_equal (&m, &back);
+    assert_int_equal (back.u.lease.steps[0].kind, FO_STEP_DISCOVER);
+    fo_msg_free (&back);
+    fo_msg_free (&m);
+    fo_buf_free (&buf);
+}
+
 static void
 test_reject_framing (void **state)
 {
@@ -254,6 +273,7 @@ main (void)
         cmocka_unit_test (test_names),
         cmocka_unit_test (test_step_copy),
         cmocka_unit_test (test_lease_apply_env),
+        cmocka_unit_test (test_roundtrip_discover_lease),
         cmocka_unit_test (test_reject_framing),
         cmocka_unit_test (test_reject_truncated_and_trailing),
         cmocka_unit_test (test_write_seeds),

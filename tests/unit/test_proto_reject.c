@@ -376,6 +376,105 @@ test_reject_values (void **state)
     }
 }
 
+/* A discover step is alone in its lease and reports no tests; the names
+   it sends back are non-empty, without '/', and none come with an error. */
+static void
+test_reject_discovery (void **state)
+{
+    (void) state;
+    fo_buf buf = { 0 };
+    fo_msg m = sample (FO_MSG_LEASE);
+    m.u.lease.steps[0].kind = FO_STEP_DISCOVER;
+    assert_int_equal (fo_msg_encode (&m, &buf), -1);     /* the encoder refuses it too */
+    fo_msg_free (&m);
+
+    /* decoder: build the bad leases by hand (the encoder would refuse) */
+    static const char *const kinds[][2] = { { "discover", "test" }, { "test", "discover" } };
+    for (size_t k = 0; k < 2; k++) {
+        raw r;
+        raw_init (&r, 9);
+        raw_kv_uint (&r, "v", 1);
+        raw_kv_str (&r, "type", "lease");
+        raw_kv_uint (&r, "lease", 1);
+        raw_kv_uint (&r, "attempt", 1);
+        raw_kv_uint (&r, "output_cap", 1);
+        raw_kv_uint (&r, "skip_code", 77);
+        raw_env (&r, NULL, NULL);
+        raw_str (&r, "steps");
+        msgpack_pack_array (&r.pk, 2);
+        for (size_t i = 0; i < 2; i++) {
+            msgpack_pack_map (&r.pk, 9);
+            raw_kv_str (&r, "kind", kinds[k][i]);
+            raw_kv_str (&r, "name", "c");
+            raw_str (&r, "argv");
+            msgpack_pack_array (&r.pk, 1);
+            raw_str (&r, "true");
+            raw_kv_str (&r, "cwd", "");
+            raw_env (&r, NULL, NULL);
+            raw_kv_uint (&r, "timeout_ms", 0);
+            raw_kv_str (&r, "reader", "exit-status");
+            raw_str (&r, "tests");
+            msgpack_pack_array (&r.pk, 0);
+        }
+        expect_reject (r.buf.data, r.buf.len, MALFORMED,
+                       "lease: a discover step must be the only step of its lease");
+        fo_buf_free (&r.buf);
+    }
+
+    /* discovered */
+    expect_bad_field (FO_MSG_DISCOVERED, "names", BAD_ARRAY_OF_INT, MALFORMED,
+                      "discovered: field 'names[0]' must be a string");
+    expect_bad_field (FO_MSG_DISCOVERED, "names", BAD_MAP, MALFORMED,
+                      "discovered: field 'names' must be an array of strings");
+    expect_bad_field (FO_MSG_DISCOVERED, "error", BAD_NIL, MALFORMED, "field 'error' must be a string");
+    expect_bad_field (FO_MSG_DISCOVERED, "err", BAD_STR, MALFORMED, "field 'err' must be binary");
+    expect_bad_field (FO_MSG_DISCOVERED, "step", BAD_U33, MALFORMED, "field 'step' is out of range");
+    expect_bad_field (FO_MSG_DISCOVERED, "duration_us", BAD_DROP, MALFORMED,
+                      "discovered: missing field 'duration_us'");
+    expect_bad_field (FO_MSG_DISCOVERED, "lease", BAD_EXTRA, MALFORMED, "unknown field 'zzz'");
+    static const struct {
+        const char *names[3];
+        const char *error;
+        const char *want;
+    } cases[] = {
+        { { "a", "", NULL }, "", "discovered: field 'names[1]' must not be empty" },
+        { { "a/b", NULL }, "", "discovered: field 'names[0]' must not contain '/'" },
+        { { "a", NULL }, "exit status 1", "discovered: a discovered message with an error carries no names" },
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        raw r;
+        raw_init (&r, 8);
+        raw_kv_uint (&r, "v", 1);
+        raw_kv_str (&r, "type", "discovered");
+        raw_kv_uint (&r, "lease", 1);
+        raw_kv_uint (&r, "step", 0);
+        raw_str (&r, "names");
+        size_t n = 0;
+        while (cases[c].names[n])
+            n++;
+        msgpack_pack_array (&r.pk, n);
+        for (size_t i = 0; i < n; i++)
+            raw_str (&r, cases[c].names[i]);
+        raw_kv_str (&r, "error", cases[c].error);
+        raw_str (&r, "err");
+        msgpack_pack_bin_with_body (&r.pk, "", 0);
+        raw_kv_uint (&r, "duration_us", 1);
+        expect_reject (r.buf.data, r.buf.len, MALFORMED, cases[c].want);
+        fo_buf_free (&r.buf);
+    }
+    /* and the encoder refuses to make them */
+    fo_msg d = sample (FO_MSG_DISCOVERED);
+    fo_strv_push (&d.u.discovered.names, "x/y");
+    assert_int_equal (fo_msg_encode (&d, &buf), -1);
+    fo_msg_free (&d);
+    d = sample (FO_MSG_DISCOVERED);
+    free (d.u.discovered.error);
+    d.u.discovered.error = fo_xstrdup ("exit status 1");
+    assert_int_equal (fo_msg_encode (&d, &buf), -1);
+    fo_msg_free (&d);
+    fo_buf_free (&buf);
+}
+
 int
 main (void)
 {
@@ -384,6 +483,7 @@ main (void)
         cmocka_unit_test (test_reject_map_shape),
         cmocka_unit_test (test_reject_field_types),
         cmocka_unit_test (test_reject_values),
+        cmocka_unit_test (test_reject_discovery),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -74,13 +74,15 @@ fanout_start () {
     reset_log
     "$FANOUT" run --json "$JSON" "$@" >"$OUT" 2>"$ERR" &
     PID=$!
-    ( sleep 120; kill -KILL "$PID" 2>/dev/null ) &
+    # The watchdog ends as soon as fanout does (a plain `sleep 120` would
+    # outlive the script and keep ctest waiting on its output).
+    ( for _ in $(seq 1200); do kill -0 "$PID" 2>/dev/null || exit 0; sleep 0.1; done
+      kill -KILL "$PID" ) >/dev/null 2>&1 &
     WATCHDOG=$!
 }
 fanout_wait () {
     wait "$PID"
     RC=$?
-    kill "$WATCHDOG" 2>/dev/null
     wait "$WATCHDOG" 2>/dev/null
     [ "$RC" -ne 137 ] || fail "fanout did not finish within 120 s"
 }

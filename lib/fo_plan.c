@@ -174,11 +174,14 @@ fo_walk_task_end (fo_walker *w, bool serial)
         }
     }
     size_t index = (size_t) (task - plan->tasks);
+    /* A unit rebuilt after its discoveries found nothing may be empty. */
     task->steps = fo_xmalloc ((w->nsteps ? w->nsteps : 1) * sizeof *task->steps);
-    memcpy (task->steps, w->steps, w->nsteps * sizeof *task->steps);
+    if (w->nsteps)
+        memcpy (task->steps, w->steps, w->nsteps * sizeof *task->steps);
     task->nsteps = w->nsteps;
     task->tests = fo_xmalloc ((w->ntests ? w->ntests : 1) * sizeof *task->tests);
-    memcpy (task->tests, w->tests, w->ntests * sizeof *task->tests);
+    if (w->ntests)
+        memcpy (task->tests, w->tests, w->ntests * sizeof *task->tests);
     task->ntests = w->ntests;
     task->serial = serial;
     /* A unit waits for the discoveries met while it was built. */

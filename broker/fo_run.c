@@ -606,10 +606,10 @@ discovery_ended (fo_run *self, size_t d)
     if (self->answered[d])
         return;
     self->answered[d] = true;
-    /* The run's own suite (options.suite), which it grows. */
+    /* The suite the run's plan was built from, which the run grows. */
     ((fo_context *) self->plan->discoveries[d].ctx)->discover_answered = true;
     size_t old_ntests = self->plan->ntests, old_ntasks = self->plan->ntasks;
-    size_t unit = fo_plan_discovery_done (self->plan, self->options.suite, d);
+    size_t unit = fo_plan_discovery_done (self->plan, d);
     sync_growth (self, old_ntests, old_ntasks);
     if (unit != FO_NO_TASK && self->tasks[unit].state == TASK_BLOCKED)
         queue_task (self, unit);
@@ -676,7 +676,7 @@ fo_run_discovered (fo_run *self, uint32_t agent, const char *host, const fo_disc
     if (!lease)
         return false;
     size_t d = self->plan->tasks[lease->task].discovery;
-    if (d == FO_NO_DISCOVERY || msg->step != 0 || self->answered[d] || !self->options.suite) {
+    if (d == FO_NO_DISCOVERY || msg->step != 0 || self->answered[d]) {
         fo_log (FO_LOG_WARN, ROLE, "discarded discovered names for lease %llu: not an open "
                 "discovery", (unsigned long long) msg->lease);
         return false;
@@ -694,7 +694,7 @@ fo_run_discovered (fo_run *self, uint32_t agent, const char *host, const fo_disc
     for (size_t i = 0; i < msg->names.len; i++)
         fo_context_add_discovered (ctx, msg->names.items[i]);
     size_t old_ntests = self->plan->ntests, old_ntasks = self->plan->ntasks;
-    fo_plan_add_discovered (self->plan, self->options.suite, d, first);
+    fo_plan_add_discovered (self->plan, d, first);
     sync_growth (self, old_ntests, old_ntasks);
     fo_log (FO_LOG_INFO, ROLE, "context '%s': %zu tests discovered on %s", ctx->id,
             msg->names.len, host);

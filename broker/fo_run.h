@@ -39,8 +39,9 @@
 #include "fo_report.h"
 
 typedef struct {
-    fo_plan *plan;              /* grows when an agent's discovery adds tests */
-    fo_suite *suite;            /* the planned suite: discovered tests join it */
+    fo_plan *plan;              /* grows when an agent's discovery adds tests
+                                   (which join the suite the plan was built
+                                   from: the run must own both) */
     fo_report *report;          /* initialised with the plan's tests */
     FILE *progress;             /* NULL: no progress output */
     fo_verbosity verbosity;

@@ -124,7 +124,7 @@ parse_args (int argc, char **argv, run_args *args)
 /* Runs the planned suite with the embedded broker and agent. Returns 0, or
    -1 (message printed) when the run could not be served at all. */
 static int
-serve (const run_args *args, fo_suite *suite, fo_plan *plan, fo_report *report)
+serve (const run_args *args, const fo_suite *suite, fo_plan *plan, fo_report *report)
 {
     /* One flag stops the run: a signal sets it to the signal's number, a
        failed agent thread to -1 (after setting the reason). */
@@ -136,7 +136,6 @@ serve (const run_args *args, fo_suite *suite, fo_plan *plan, fo_report *report)
         .bind = endpoint,
         .run = {
             .plan = plan,
-            .suite = suite,
             .report = report,
             .progress = stdout,
             .verbosity = args->run.verbosity,

@@ -402,6 +402,7 @@ fo_plan *
 fo_plan_build (const fo_suite *suite)
 {
     fo_plan *plan = fo_xcalloc (1, sizeof *plan);
+    plan->suite = suite;
     if (!suite || !suite->root)
         return plan;
 

@@ -100,6 +100,7 @@ typedef struct {
     size_t nshared;
     fo_discovery *discoveries;
     size_t ndiscoveries;
+    const fo_suite *suite;  /* the suite it was built from (borrowed) */
 } fo_plan;
 
 /* Builds the plan. The suite must outlive the plan (tests are borrowed). */
@@ -108,17 +109,18 @@ void fo_plan_destroy (fo_plan **self_p);
 
 /* ---- generated tests (fo_plan_grow.c) ----------------------------------
    The caller (the broker's run) owns the suite and adds the discovered
-   tests to the context itself (fo_context_add_discovered). */
+   tests to the context itself (fo_context_add_discovered) before asking
+   the plan to take them. */
 
 /* The tests ctx->tests[first..] that discovery d found join the plan:
    appended to plan->tests; outside a unit, one new task each, appended to
    plan->tasks (their shared fixtures' ntasks count them). Inside a unit,
    the unit's task is rebuilt. Returns the number of new tasks. */
-size_t fo_plan_add_discovered (fo_plan *plan, const fo_suite *suite, size_t d, size_t first);
+size_t fo_plan_add_discovered (fo_plan *plan, size_t d, size_t first);
 
 /* Discovery d has ended (its context's discover_answered is set). Returns
    the unit task that waited for it when it no longer waits for any (its
    steps rebuilt from what its subtree now holds), else FO_NO_TASK. */
-size_t fo_plan_discovery_done (fo_plan *plan, const fo_suite *suite, size_t d);
+size_t fo_plan_discovery_done (fo_plan *plan, size_t d);
 
 #endif

@@ -66,12 +66,12 @@ enter_ancestors (fo_walker *w, const fo_context *ctx, fo_walk_frame *frame, bool
 
 /* Cuts the unit task again from what its subtree holds now. */
 static void
-rebuild_unit (fo_plan *plan, const fo_suite *suite, size_t task)
+rebuild_unit (fo_plan *plan, size_t task)
 {
     fo_task *t = &plan->tasks[task];
     const fo_context *unit = t->unit;
     fo_walker w = {
-        .suite = suite, .plan = plan, .into = task, .reuse = t->tests, .nreuse = t->ntests,
+        .suite = plan->suite, .plan = plan, .into = task, .reuse = t->tests, .nreuse = t->ntests,
     };
     fo_walk_frame parent;
     bool has_parent;
@@ -86,15 +86,15 @@ rebuild_unit (fo_plan *plan, const fo_suite *suite, size_t task)
 }
 
 size_t
-fo_plan_add_discovered (fo_plan *plan, const fo_suite *suite, size_t d, size_t first)
+fo_plan_add_discovered (fo_plan *plan, size_t d, size_t first)
 {
     const fo_discovery *disc = &plan->discoveries[d];
     if (disc->unit != FO_NO_TASK) {
-        rebuild_unit (plan, suite, disc->unit);
+        rebuild_unit (plan, disc->unit);
         return 0;
     }
     const fo_context *ctx = disc->ctx;
-    fo_walker w = { .suite = suite, .plan = plan, .into = FO_NO_TASK };
+    fo_walker w = { .suite = plan->suite, .plan = plan, .into = FO_NO_TASK };
     fo_walk_frame parent, frame;
     bool has_parent;
     bool serial = enter_ancestors (&w, ctx, &parent, &has_parent);
@@ -126,7 +126,7 @@ fo_plan_add_discovered (fo_plan *plan, const fo_suite *suite, size_t d, size_t f
 }
 
 size_t
-fo_plan_discovery_done (fo_plan *plan, const fo_suite *suite, size_t d)
+fo_plan_discovery_done (fo_plan *plan, size_t d)
 {
     size_t unit = plan->discoveries[d].unit;
     if (unit == FO_NO_TASK)
@@ -135,6 +135,6 @@ fo_plan_discovery_done (fo_plan *plan, const fo_suite *suite, size_t d)
     if (t->waits > 0)
         t->waits--;
     /* A discovery that ended without tests leaves nothing to set up. */
-    rebuild_unit (plan, suite, unit);
+    rebuild_unit (plan, unit);
     return t->waits == 0 ? unit : FO_NO_TASK;
 }

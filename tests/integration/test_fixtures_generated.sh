@@ -67,7 +67,8 @@ expect_count 1 "teardown sh"
 for t in x y z; do expect_before "test sh/$t" "teardown sh"; done
 expect_count 2 "setup sp"
 expect_count 2 "teardown sp"
-expect_block "setup sp" "test sp/s1" "teardown sp"
+expect_sequence "setup sp" "test sp/s1" "teardown sp"
+expect_sequence "setup sp" "test sp/s2" "teardown sp"
 expect_count 1 "setup unit"
 expect_sequence "setup unit" "test unit/filed" "test unit/gen/g1" "test unit/gen/g2" "teardown unit"
 jq_ "len({t(i)['worker'] for i in ('unit/filed', 'unit/gen/g1', 'unit/gen/g2')}) == 1" \

@@ -736,9 +736,9 @@ answer (fo_plan *plan, fo_suite *suite, fo_context *ctx, const char *const *name
     size_t d = discovery_of (plan, ctx), first = ctx->ntests;
     for (size_t i = 0; names[i]; i++)
         fo_context_add_discovered (ctx, names[i]);
-    size_t added = fo_plan_add_discovered (plan, suite, d, first);
+    size_t added = fo_plan_add_discovered (plan, d, first);
     ctx->discover_answered = true;
-    *unit = fo_plan_discovery_done (plan, suite, d);
+    *unit = fo_plan_discovery_done (plan, d);
     assert_int_equal (plan->ntests, fo_suite_count_tests (suite));
     check_invariants (suite, plan);
     return added;

@@ -98,6 +98,10 @@ contexts:
     discover: printf 'a\nb\na\n'
     discover_on: agent
     run: 'true {name}'
+  - name: flood
+    discover: 'head -c 9000000 /dev/zero | tr "\\0" a | fold -w 99'
+    discover_on: agent
+    run: 'true {name}'
   - name: unit
     setup: "true"
     tests:
@@ -111,7 +115,7 @@ YAML
 fanout_run -j 2 "$W/bad.yml"
 expect_rc 1
 outcomes dup/same=passed unit/still-runs=passed
-jq_ "len(fx) == 5 and all(f['phase'] == 'discover' for f in fx)"
+jq_ "len(fx) == 6 and all(f['phase'] == 'discover' for f in fx)"
 H=$(hostname)
 fxmsg () { jq_ "[f['message'] for f in fx if f['context'] == '$1'] == [\"$2\"]" "fixture error of $1"; }
 fxmsg crash "discover command of context 'crash' failed on $H: exit status 2"
@@ -119,6 +123,7 @@ jq_ "[f['stderr'] for f in fx if f['context'] == 'crash'] == ['no such binary\n'
 fxmsg slash "discover command of context 'slash' failed on $H: discover output line 2: test name 'x/y' must not contain '/'"
 fxmsg dup "discover command of context 'dup' failed on $H: name 2: duplicate test id 'dup/same' (already in the suite)"
 fxmsg twice "discover command of context 'twice' failed on $H: name 3: duplicate test id 'twice/a' (printed twice)"
+fxmsg flood "discover command of context 'flood' failed on $H: printed more than 8 MiB of names"
 fxmsg unit/broken "discover command of context 'unit/broken' failed on $H: exit status 1"
 expect_out "ERROR: crash (discover)"
 

@@ -97,11 +97,22 @@ contexts:
         tests:
           - {name: d, run: echo "test sh/unit/d" >> "$W/log"}
           - {name: e, run: echo "test sh/unit/e" >> "$W/log"}
+      - name: sp
+        mode: split
+        setup: echo "setup sh/sp" >> "$W/log"
+        teardown: echo "teardown sh/sp" >> "$W/log"
+        tests:
+          - {name: f, run: echo "test sh/sp/f" >> "$W/log"}
+          - {name: g, run: echo "test sh/sp/g" >> "$W/log"}
 YAML
 fanout_run -j 2 "$W/nested.yml"
 expect_rc 0
-outcomes sh/a=passed sh/in/b=passed sh/in/c=passed sh/unit/d=passed sh/unit/e=passed
+outcomes sh/a=passed sh/in/b=passed sh/in/c=passed sh/unit/d=passed sh/unit/e=passed \
+         sh/sp/f=passed sh/sp/g=passed
 for ctx in sh sh/in sh/unit; do expect_count 1 "setup $ctx"; expect_count 1 "teardown $ctx"; done
+expect_count 2 "setup sh/sp"        # a split child of a shared context: around each test
+expect_count 2 "teardown sh/sp"
+expect_log_lines 17
 expect_sequence "setup sh" "setup sh/in" "test sh/in/b" "teardown sh/in" "teardown sh"
 expect_sequence "setup sh/in" "test sh/in/c" "teardown sh/in"
 expect_sequence "setup sh/unit" "test sh/unit/d" "test sh/unit/e" "teardown sh/unit"

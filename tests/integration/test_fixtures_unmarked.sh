@@ -129,6 +129,23 @@ jq_ "fx[0]['stderr'] == 'teardown-trouble\n'"
 jq_ "r['totals']['fixture_errors'] == 1"
 expect_out "ERROR: td (teardown)"
 
+# --- the teardown runs after a test that timed out or crashed, too
+suite hostile <<'YAML'
+contexts:
+  - name: h
+    setup: echo "setup h" >> "$W/log"
+    teardown: echo "teardown h" >> "$W/log"
+    tests:
+      - {name: hangs, run: "exec sleep 30", timeout: 0.5}
+      - {name: crashes, run: 'kill -SEGV $$'}
+      - {name: after, run: echo "test h/after" >> "$W/log"}
+YAML
+fanout_run -j 2 "$W/hostile.yml"
+expect_rc 1
+outcomes h/hangs=timeout h/crashes=crashed h/after=passed
+expect_sequence "setup h" "test h/after" "teardown h"
+expect_count 1 "teardown h"
+
 # --- a teardown failure alone fails the run
 sed -i 's/{name: fail, run: "false"}/{name: fail, run: "true"}/' "$W/td.yml"
 fanout_run -j 2 "$W/td.yml"

@@ -119,7 +119,9 @@ fo_exports_parse (const char *data, size_t len, fo_env *out, char *err, size_t e
 int
 fo_exports_read (const char *path, fo_env *out, char *err, size_t errlen)
 {
-    int fd = open (path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a setup that replaced the file with a FIFO must not
+       block the broker; anything but a regular file is refused below. */
+    int fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return fail (err, errlen, "cannot open %s: %s", path, strerror (errno));
     struct stat st;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -135,6 +136,16 @@ test_read (void **state)
     assert_non_null (strstr (err, "No such file or directory"));
     assert_int_equal (fo_exports_read ("/tmp", &env, err, sizeof err), -1);
     assert_non_null (strstr (err, "is not a regular file"));
+    /* a FIFO with no writer: refused at once, not waited on */
+    char fifo[] = "/tmp/fo-test-exports-fifo-XXXXXX";
+    int tmp = mkstemp (fifo);
+    assert_true (tmp >= 0);
+    close (tmp);
+    unlink (fifo);
+    assert_int_equal (mkfifo (fifo, 0600), 0);
+    assert_int_equal (fo_exports_read (fifo, &env, err, sizeof err), -1);
+    assert_non_null (strstr (err, "is not a regular file"));
+    unlink (fifo);
 }
 
 static void

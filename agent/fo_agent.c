@@ -95,6 +95,14 @@ on_result (void *arg, const fo_result *result)
 }
 
 static void
+on_discovered (void *arg, const fo_discovered *discovered)
+{
+    agent *self = arg;
+    fo_msg msg = { .type = FO_MSG_DISCOVERED, .u.discovered = *discovered };
+    send_msg (self, &msg);
+}
+
+static void
 queue_push (agent *self, fo_lease *lease)
 {
     if (self->queue_head + self->queue_len == self->queue_cap) {
@@ -132,6 +140,7 @@ fill_slots (agent *self)
         fo_lease lease;
         queue_pop (self, &lease);
         self->slots[i] = fo_execution_new (&lease, i + 1, self->host, on_result, self);
+        fo_execution_on_discovered (self->slots[i], on_discovered);
     }
 }
 
@@ -244,6 +253,7 @@ handle_msg (agent *self, fo_msg *msg, session_end *end, char *err, size_t errlen
                     (unsigned long long) msg->u.lease.lease);
             break;
         }
+        fo_lease_apply_env (&msg->u.lease);    /* shared contexts' exports */
         queue_push (self, &msg->u.lease);
         fill_slots (self);
         break;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fo_discover_step.h"
 #include "fo_proc.h"
 
 struct fo_execution {
@@ -13,6 +14,7 @@ struct fo_execution {
     uint32_t worker;
     char *host;
     fo_result_fn *on_result;
+    fo_discovered_fn *on_discovered;
     void *arg;
 
     size_t next;            /* next step to start */
@@ -98,6 +100,26 @@ describe_status (const fo_proc_status *st, uint32_t timeout_ms)
     return fo_xasprintf ("exit status %d", st->exit_code);
 }
 
+/* A discover step's answer (before its process is destroyed); why is NULL
+   when it succeeded. */
+static void
+discovered (fo_execution *self, size_t step, const char *why)
+{
+    fo_msg msg = { .type = FO_MSG_DISCOVERED };
+    fo_discovered *d = &msg.u.discovered;
+    if (self->proc)
+        fo_discover_step_answer (d, self->proc, why, self->lease.output_cap);
+    else {
+        d->error = fo_xstrdup (why);
+        d->err = fo_xstrdup ("");
+    }
+    d->lease = self->lease.lease;
+    d->step = (uint32_t) step;
+    if (self->on_discovered)
+        self->on_discovered (self->arg, d);
+    fo_msg_free (&msg);
+}
+
 static void
 finish_step (fo_execution *self)
 {
@@ -162,6 +184,10 @@ finish_step (fo_execution *self)
             free (message);
         }
         break;
+    case FO_STEP_DISCOVER:
+        if (!self->cancelled || ok)
+            discovered (self, self->current, ok ? NULL : status);
+        break;
     }
     free (status);
     fo_buf_free (&out);
@@ -223,6 +249,9 @@ unstartable_step (fo_execution *self, size_t index, const char *why)
         free (message);
         break;
     }
+    case FO_STEP_DISCOVER:
+        discovered (self, index, why);
+        break;
     }
 }
 
@@ -252,7 +281,8 @@ start_next (fo_execution *self)
             .argv = &step->argv,
             .cwd = step->cwd,
             .env = &step->env,
-            .output_cap = self->lease.output_cap,
+            .output_cap = step->kind == FO_STEP_DISCOVER ? FO_DISCOVER_OUTPUT_CAP
+                                                        : self->lease.output_cap,
             .timeout_ms = step->timeout_ms,
         };
         char why[512];
@@ -303,6 +333,12 @@ fo_execution_cancel (fo_execution *self, const char *reason)
     self->cancel_reason = fo_xstrdup (reason);
     if (self->proc)
         fo_proc_kill (self->proc);
+}
+
+void
+fo_execution_on_discovered (fo_execution *self, fo_discovered_fn *fn)
+{
+    self->on_discovered = fn;
 }
 
 uint64_t

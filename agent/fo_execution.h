@@ -7,7 +7,9 @@
     named outside the context) is skipped, each test in that scope is
     reported as an error carrying the setup's output, and that teardown does
     not run (its setup never completed). A failing setup or teardown is also
-    reported once as a fixture error (a result whose test id is "").
+    reported once as a fixture error (a result whose test id is ""). A
+    discover step (alone in its lease) is answered with the names it printed
+    (fo_discover_step.h).
 
     Never blocks: the agent polls fo_execution_pollfds() with its socket and
     calls fo_execution_service() when something is ready or a deadline passed.
@@ -25,9 +27,16 @@ typedef struct fo_execution fo_execution;
 /* Called once per test (and per fixture error) as soon as it is known. */
 typedef void (fo_result_fn) (void *arg, const fo_result *result);
 
+/* Called with the answer of a discover step (a lease of that one step),
+   with the arg of fo_execution_new. */
+typedef void (fo_discovered_fn) (void *arg, const fo_discovered *discovered);
+
 /* Takes ownership of lease's contents (the caller's struct is zeroed). */
 fo_execution *fo_execution_new (fo_lease *lease, uint32_t worker, const char *host,
                                 fo_result_fn *on_result, void *arg);
+
+/* Where the answers of discover steps go; without it they are dropped. */
+void fo_execution_on_discovered (fo_execution *self, fo_discovered_fn *fn);
 
 /* Up to 3 fds of the running step's process; returns how many. */
 int fo_execution_pollfds (const fo_execution *self, int fds[3]);

@@ -318,6 +318,9 @@ handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
     case FO_MSG_DONE:
         fo_run_done (self->run, (uint32_t) number, a->host, &msg->u.done);
         break;
+    case FO_MSG_DISCOVERED:
+        fo_run_discovered (self->run, (uint32_t) number, a->host, &msg->u.discovered);
+        break;
     case FO_MSG_HEARTBEAT:
         break;
     case FO_MSG_BYE: {
@@ -486,6 +489,9 @@ check_stop (fo_broker *self)
 int
 fo_broker_run (fo_broker *self, char *err, size_t errlen)
 {
+    /* Shared fixtures run here: their errors name this host. */
+    if (!self->options.run.broker_host)
+        self->options.run.broker_host = self->host;
     self->run = fo_run_new (&self->options.run);
     self->waiting_since_ms = fo_now_ms ();
     int rc = 0;

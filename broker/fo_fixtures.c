@@ -1,11 +1,15 @@
 /*  fo_fixtures — see fo_fixtures.h. */
 #include "fo_fixtures.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "fo_exports.h"
 #include "fo_log.h"
+#include "fo_mask.h"
 #include "fo_proc.h"
 
 typedef struct {
@@ -14,6 +18,10 @@ typedef struct {
     size_t remaining;       /* tasks needing it that have not ended */
     char *message;          /* why the setup failed */
     fo_buf out, err;        /* the failed setup's output */
+    char *export_path;      /* $FANOUT_EXPORT of the running setup */
+    fo_env exports;         /* what its tasks receive: the parent's and its own */
+    bool exports_bad;       /* the setup succeeded but its export file did not:
+                               its tests fail, its teardown still runs */
 } fixture;
 
 struct fo_fixtures {
@@ -56,6 +64,10 @@ fo_fixtures_destroy (fo_fixtures **self_p)
                     f->state == FO_FIXTURE_SETTING_UP ? "setup" : "teardown",
                     self->plan->shared[i].ctx->id);
         fo_proc_destroy (&f->proc);
+        if (f->export_path)
+            unlink (f->export_path);
+        free (f->export_path);
+        fo_env_free (&f->exports);
         free (f->message);
         fo_buf_free (&f->out);
         fo_buf_free (&f->err);
@@ -64,6 +76,12 @@ fo_fixtures_destroy (fo_fixtures **self_p)
     free (self->host);
     free (self);
     *self_p = NULL;
+}
+
+const fo_env *
+fo_fixtures_exports (const fo_fixtures *self, size_t index)
+{
+    return &self->items[index].exports;
 }
 
 fo_fixture_state
@@ -82,17 +100,54 @@ fo_fixtures_failure (const fo_fixtures *self, size_t index, const char **message
     *err = &f->err;
 }
 
-static fo_proc *
-start (fo_fixtures *self, const fo_step *step, char *why, size_t whylen)
+/* The exports a fixture's processes (and tasks) inherit from its parent. */
+static const fo_env *
+parent_exports (const fo_fixtures *self, size_t index)
 {
+    size_t parent = self->plan->shared[index].parent;
+    return parent == FO_NO_SHARED ? NULL : &self->items[parent].exports;
+}
+
+/* Runs a fixture's step with the exports on top of its env (they win, as
+   in the tasks), plus FANOUT_EXPORT when export_path is given. */
+static fo_proc *
+start (fo_fixtures *self, const fo_step *step, const fo_env *exports, const char *export_path,
+       char *why, size_t whylen)
+{
+    fo_env env = { 0 };
+    fo_env_copy (&env, &step->env);
+    if (exports)
+        fo_env_merge (&env, exports);
+    if (export_path)
+        fo_env_set (&env, FO_EXPORT_VAR, export_path);
     fo_proc_spec spec = {
         .argv = &step->argv,
         .cwd = step->cwd,
-        .env = &step->env,
+        .env = &env,
         .output_cap = self->output_cap,
         .timeout_ms = step->timeout_ms,
     };
-    return fo_proc_start (&spec, why, whylen);
+    fo_proc *proc = fo_proc_start (&spec, why, whylen);
+    fo_env_free (&env);
+    return proc;
+}
+
+/* An empty file, private to the broker's user, for a setup to write its
+   exports into. NULL (why set) when none can be made. */
+static char *
+make_export_file (char *why, size_t whylen)
+{
+    const char *dir = getenv ("TMPDIR");
+    char *path = fo_xasprintf ("%s/fanout-export-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp (path);
+    if (fd < 0) {
+        snprintf (why, whylen, "cannot create an export file in %s: %s",
+                  dir && *dir ? dir : "/tmp", strerror (errno));
+        free (path);
+        return NULL;
+    }
+    close (fd);
+    return path;
 }
 
 static void set_state (fo_fixtures *self, size_t index, fo_fixture_state state);
@@ -118,9 +173,10 @@ maybe_finish (fo_fixtures *self, size_t index)
     if (f->remaining > 0 || !children_finished (self, index))
         return;
     const fo_shared_fixture *def = &self->plan->shared[index];
-    if (f->state == FO_FIXTURE_READY && def->teardown.argv.len > 0) {
+    bool set_up = f->state == FO_FIXTURE_READY || (f->state == FO_FIXTURE_FAILED && f->exports_bad);
+    if (set_up && def->teardown.argv.len > 0) {
         char why[512];
-        f->proc = start (self, &def->teardown, why, sizeof why);
+        f->proc = start (self, &def->teardown, &f->exports, NULL, why, sizeof why);
         if (f->proc) {
             f->state = FO_FIXTURE_TEARING_DOWN;
             return;
@@ -153,21 +209,37 @@ fo_fixtures_ensure (fo_fixtures *self, size_t index)
     if (f->state != FO_FIXTURE_IDLE)
         return;
     const fo_shared_fixture *def = &self->plan->shared[index];
+    if (parent_exports (self, index))
+        fo_env_copy (&f->exports, parent_exports (self, index));
     if (def->setup.argv.len == 0) {
         set_state (self, index, FO_FIXTURE_READY);
         return;
     }
     char why[512];
-    f->proc = start (self, &def->setup, why, sizeof why);
+    f->export_path = make_export_file (why, sizeof why);
+    if (f->export_path)
+        f->proc = start (self, &def->setup, &f->exports, f->export_path, why, sizeof why);
     if (f->proc) {
         f->state = FO_FIXTURE_SETTING_UP;
         fo_log (FO_LOG_INFO, "broker", "setting up shared context '%s'", def->ctx->id);
         return;
     }
+    if (f->export_path) {
+        unlink (f->export_path);
+        free (f->export_path);
+        f->export_path = NULL;
+    }
     f->message = fo_xasprintf ("setup of shared context '%s' failed: %s", def->ctx->id, why);
     fo_report_add_fixture_error (self->report, def->ctx->id, "setup", f->message, NULL, 0, NULL, 0,
                                  self->host);
     set_state (self, index, FO_FIXTURE_FAILED);
+}
+
+void
+fo_fixtures_add_task (fo_fixtures *self, size_t index)
+{
+    for (size_t i = index; i != FO_NO_SHARED; i = self->plan->shared[i].parent)
+        self->items[i].remaining++;
 }
 
 void
@@ -212,6 +284,47 @@ describe (const fo_proc_status *st)
     return fo_xasprintf ("exit status %d", st->exit_code);
 }
 
+/* Masks the secrets a fixture's processes received in what they printed. */
+static void
+mask (const fo_env *secrets, fo_buf *buf)
+{
+    if (!fo_mask_needed (secrets))
+        return;
+    fo_buf masked = { 0 };
+    fo_mask_secrets (secrets, buf->data, buf->len, &masked);
+    fo_buf_free (buf);
+    *buf = masked;
+}
+
+/* After a successful setup: its export file joins the parent's exports.
+   Returns NULL, or why the exports cannot be used (the caller frees it). */
+static char *
+take_exports (fo_fixtures *self, size_t index)
+{
+    fixture *f = &self->items[index];
+    const char *id = self->plan->shared[index].ctx->id;
+    fo_env own = { 0 };
+    char why[512];
+    char *problem = NULL;
+    if (fo_exports_read (f->export_path, &own, why, sizeof why) != 0)
+        problem = fo_xasprintf ("its export file ($%s) is invalid: %s", FO_EXPORT_VAR, why);
+    unlink (f->export_path);
+    free (f->export_path);
+    f->export_path = NULL;
+    fo_env_merge (&f->exports, &own);      /* inner contexts win */
+    if (!problem && fo_exports_size (&f->exports) > FO_EXPORT_MAX_TOTAL)
+        problem = fo_xasprintf ("its exports and those of the shared contexts around it take "
+                                "%zu bytes, more than the limit of %u",
+                                fo_exports_size (&f->exports), FO_EXPORT_MAX_TOTAL);
+    if (!problem && own.len > 0) {
+        char *names = fo_exports_describe (&own);
+        fo_log (FO_LOG_INFO, "broker", "shared context '%s' exported %s", id, names);
+        free (names);
+    }
+    fo_env_free (&own);
+    return problem;
+}
+
 static void
 collected (fo_fixtures *self, size_t index)
 {
@@ -226,14 +339,21 @@ collected (fo_fixtures *self, size_t index)
     fo_proc_destroy (&f->proc);
 
     if (f->state == FO_FIXTURE_SETTING_UP) {
-        if (ok) {
+        char *why = NULL;
+        if (ok)
+            why = take_exports (self, index);
+        mask (&f->exports, &out);
+        mask (&f->exports, &err);
+        if (ok && !why) {
             fo_buf_free (&out);
             fo_buf_free (&err);
             set_state (self, index, FO_FIXTURE_READY);
             maybe_finish (self, index);     /* its tasks may all have ended meanwhile (a stop) */
         }
         else {
-            f->message = fo_xasprintf ("setup of shared context '%s' failed: %s", def->ctx->id, status);
+            f->exports_bad = ok;
+            f->message = fo_xasprintf ("setup of shared context '%s' failed: %s", def->ctx->id,
+                                       why ? why : status);
             fo_report_add_fixture_error (self->report, def->ctx->id, "setup", f->message, out.data,
                                          out.len, err.data, err.len, self->host);
             f->out = out;
@@ -241,11 +361,14 @@ collected (fo_fixtures *self, size_t index)
             set_state (self, index, FO_FIXTURE_FAILED);
             maybe_finish (self, index);
         }
+        free (why);
     }
     else {
         if (!ok) {
             char *message = fo_xasprintf ("teardown of shared context '%s' failed: %s",
                                           def->ctx->id, status);
+            mask (&f->exports, &out);
+            mask (&f->exports, &err);
             fo_report_add_fixture_error (self->report, def->ctx->id, "teardown", message, out.data,
                                          out.len, err.data, err.len, self->host);
             free (message);

@@ -7,10 +7,17 @@
     the broker's process tree with fo_proc, polled by the broker's loop like
     the sockets: setting up never blocks the run.
 
+    Exports: a shared setup runs with $FANOUT_EXPORT naming an empty file;
+    the variables it writes there (fo_exports.h), on top of those of the
+    shared contexts around it, go to every task of the context in its
+    lease (fo_fixtures_exports) and to its teardown. Secret values are
+    masked in what the fixture's processes print.
+
     A setup that fails makes the fixture FAILED: its tasks are never leased
     (the run reports their tests as errors with the setup's output) and its
-    teardown does not run. A teardown that fails is a fixture error in the
-    report.
+    teardown does not run. A setup that exits 0 but writes an invalid
+    export file fails too, but it did set things up: its teardown runs. A
+    teardown that fails is a fixture error in the report.
 */
 #ifndef FO_FIXTURES_H
 #define FO_FIXTURES_H
@@ -46,9 +53,18 @@ fo_fixture_state fo_fixtures_state (const fo_fixtures *self, size_t index);
    without a setup command becomes READY at once (on_change is called). */
 void fo_fixtures_ensure (fo_fixtures *self, size_t index);
 
+/* The variables the fixture's tasks receive: its own exports over those
+   of its enclosing shared contexts. Complete once it is READY; owned by
+   the fixtures (leases borrow it). */
+const fo_env *fo_fixtures_exports (const fo_fixtures *self, size_t index);
+
 /* Why a FAILED fixture failed: message and the setup's captured output. */
 void fo_fixtures_failure (const fo_fixtures *self, size_t index, const char **message,
                           const fo_buf **out, const fo_buf **err);
+
+/* A task generated during the run depends on the fixture (and so on the
+   fixtures around it): their teardowns wait for it too. */
+void fo_fixtures_add_task (fo_fixtures *self, size_t index);
 
 /* One task that depends on the fixture (directly or nested) has ended. */
 void fo_fixtures_task_done (fo_fixtures *self, size_t index);

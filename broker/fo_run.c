@@ -10,11 +10,17 @@
 
 #include "fo_fixtures.h"
 #include "fo_log.h"
+#include "fo_mask.h"
 #include "fo_proc.h"
 
 #define ROLE "broker"
 
-typedef enum { TASK_PENDING = 0, TASK_LEASED, TASK_ENDED } task_state;
+typedef enum {
+    TASK_PENDING = 0,
+    TASK_LEASED,
+    TASK_ENDED,
+    TASK_BLOCKED,       /* a unit waiting for the discoveries inside it */
+} task_state;
 
 typedef struct {
     task_state state;
@@ -37,13 +43,15 @@ typedef struct {
 
 struct fo_run {
     fo_run_options options;
-    const fo_plan *plan;
+    fo_plan *plan;
     fo_report *report;
     fo_fixtures *fixtures;
     zhashx_t *test_index;   /* test id -> index + 1 */
 
-    task_rec *tasks;
+    task_rec *tasks;        /* one per plan task; grows with the plan */
+    size_t tasks_cap;
     size_t ended;
+    bool *answered;         /* per discovery: its answer (or failure) is in */
     deque ready;            /* parallel tasks, plan order (retries in front) */
     deque serial;
     deque *parked;          /* per shared fixture: tasks waiting for its setup */
@@ -107,6 +115,11 @@ deque_free (deque *q)
     memset (q, 0, sizeof *q);
 }
 
+static void discovery_ended (fo_run *self, size_t d);
+static void discovery_lost (fo_run *self, const lease_rec *lease, const char *host, const char *why);
+static void discovery_failed (fo_run *self, size_t d, const char *message, const char *err,
+                              size_t err_len, const char *host);
+
 /* ---- ending tests and tasks ----------------------------------------- */
 
 /* False when the test already had its outcome (nothing changes). */
@@ -168,6 +181,8 @@ not_run_task (fo_run *self, size_t task)
     char *message = fo_xasprintf ("not run (%s)", self->stop_reason);
     finish_remaining (self, task, FO_NOT_RUN, message, NULL, NULL, NULL);
     free (message);
+    if (self->plan->tasks[task].discovery != FO_NO_DISCOVERY)
+        discovery_ended (self, self->plan->tasks[task].discovery);
     end_task (self, task);
 }
 
@@ -203,6 +218,8 @@ static deps_state
 check_deps (fo_run *self, size_t task)
 {
     const fo_task *t = &self->plan->tasks[task];
+    if (t->discovery != FO_NO_DISCOVERY)
+        return DEPS_READY;      /* it holds its fixtures open, needs no setup */
     for (size_t i = 0; i < t->nshared; i++) {
         size_t f = t->shared[i];
         switch (fo_fixtures_state (self->fixtures, f)) {
@@ -239,10 +256,17 @@ fo_run_new (const fo_run_options *options)
     self->test_index = zhashx_new ();
     for (size_t i = 0; i < self->plan->ntests; i++)
         zhashx_insert (self->test_index, self->plan->tests[i]->id, (void *) (uintptr_t) (i + 1));
-    self->tasks = fo_xcalloc (self->plan->ntasks ? self->plan->ntasks : 1, sizeof *self->tasks);
+    self->tasks_cap = self->plan->ntasks ? self->plan->ntasks : 1;
+    self->tasks = fo_xcalloc (self->tasks_cap, sizeof *self->tasks);
     self->parked = fo_xcalloc (self->plan->nshared ? self->plan->nshared : 1, sizeof *self->parked);
-    for (size_t i = 0; i < self->plan->ntasks; i++)
-        deque_push_back (self->plan->tasks[i].serial ? &self->serial : &self->ready, i);
+    self->answered = fo_xcalloc (self->plan->ndiscoveries ? self->plan->ndiscoveries : 1,
+                                 sizeof *self->answered);
+    for (size_t i = 0; i < self->plan->ntasks; i++) {
+        if (self->plan->tasks[i].waits > 0)
+            self->tasks[i].state = TASK_BLOCKED;
+        else
+            deque_push_back (self->plan->tasks[i].serial ? &self->serial : &self->ready, i);
+    }
     return self;
 }
 
@@ -260,6 +284,7 @@ fo_run_destroy (fo_run **self_p)
     deque_free (&self->ready);
     deque_free (&self->serial);
     free (self->tasks);
+    free (self->answered);
     free (self->leases);
     free (self->stop_reason);
     free (self);
@@ -292,6 +317,42 @@ make_lease (fo_run *self, size_t task, uint32_t agent, fo_lease *lease)
         .steps = t->steps,
         .nsteps = t->nsteps,
     };
+    /* The exports of its shared contexts, borrowed like the steps: one
+       overlay per lease, whatever the number of steps. */
+    if (t->nshared > 0 && t->discovery == FO_NO_DISCOVERY)
+        lease->env = *fo_fixtures_exports (self->fixtures, t->shared[t->nshared - 1]);
+}
+
+/* The secrets the task received, or NULL when it has none to mask. */
+static const fo_env *
+task_secrets (const fo_run *self, size_t task)
+{
+    const fo_task *t = &self->plan->tasks[task];
+    if (t->nshared == 0 || t->discovery != FO_NO_DISCOVERY)
+        return NULL;
+    const fo_env *env = fo_fixtures_exports (self->fixtures, t->shared[t->nshared - 1]);
+    return fo_mask_needed (env) ? env : NULL;
+}
+
+/* A result with the task's secret values masked out of its text. */
+typedef struct {
+    fo_buf out, err, message;
+} masked_result;
+
+static void
+mask_result (const fo_env *secrets, const fo_result *r, masked_result *m)
+{
+    fo_mask_secrets (secrets, r->out, r->out_len, &m->out);
+    fo_mask_secrets (secrets, r->err, r->err_len, &m->err);
+    fo_mask_secrets (secrets, r->message, strlen (r->message), &m->message);
+}
+
+static void
+masked_result_free (masked_result *m)
+{
+    fo_buf_free (&m->out);
+    fo_buf_free (&m->err);
+    fo_buf_free (&m->message);
 }
 
 bool
@@ -338,6 +399,9 @@ step_reports (const fo_step *step, const char *test)
     return false;
 }
 
+static bool record_result (fo_run *self, const fo_task *t, const fo_step *step,
+                           lease_rec *lease, const char *host, const fo_result *r);
+
 bool
 fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *r)
 {
@@ -351,6 +415,27 @@ fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *
         return false;
     }
     const fo_step *step = &t->steps[r->step];
+    /* Secrets never reach the report: mask them where a test printed them. */
+    const fo_env *secrets = task_secrets (self, lease->task);
+    masked_result masked = { 0 };
+    fo_result copy;
+    if (secrets) {
+        mask_result (secrets, r, &masked);
+        copy = *r;
+        copy.out = masked.out.data, copy.out_len = masked.out.len;
+        copy.err = masked.err.data, copy.err_len = masked.err.len;
+        copy.message = masked.message.data;
+        r = &copy;
+    }
+    bool ok = record_result (self, t, step, lease, host, r);
+    masked_result_free (&masked);
+    return ok;
+}
+
+static bool
+record_result (fo_run *self, const fo_task *t, const fo_step *step, lease_rec *lease,
+               const char *host, const fo_result *r)
+{
     if (r->test[0] == '\0') {
         if (step->kind == FO_STEP_TEST) {
             fo_log (FO_LOG_WARN, ROLE, "discarded a fixture error for a test step of lease %llu",
@@ -410,6 +495,22 @@ fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *d)
                         d->exit_status);
     finish_remaining (self, lease->task, FO_ERROR, message, NULL, NULL, host);
     free (message);
+    size_t disc = self->plan->tasks[lease->task].discovery;
+    if (disc != FO_NO_DISCOVERY && !self->answered[disc]) {
+        /* Cancelled by a stop: nothing to report, the run says why. */
+        char *why = self->stopping ? NULL
+            : d->signal ? fo_xasprintf ("discover command of context '%s' sent no names (its task "
+                                        "was killed by %s)", self->plan->discoveries[disc].ctx->id,
+                                        fo_signal_name (d->signal))
+            : fo_xasprintf ("discover command of context '%s' sent no names (its task ended "
+                            "with exit status %d)", self->plan->discoveries[disc].ctx->id,
+                            d->exit_status);
+        if (why)
+            discovery_failed (self, disc, why, NULL, 0, NULL);
+        else
+            discovery_ended (self, disc);
+        free (why);
+    }
     end_task (self, lease->task);
     return true;
 }
@@ -436,6 +537,10 @@ fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *w
             continue;
         lease_ended (self, lease);
         size_t task = lease->task;
+        if (self->plan->tasks[task].discovery != FO_NO_DISCOVERY) {
+            discovery_lost (self, lease, host, why);
+            continue;
+        }
         const char *running = running_test (self, task);
         if (!running) {
             end_task (self, task);
@@ -457,6 +562,158 @@ fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *w
         free (message);
         end_task (self, task);
     }
+}
+
+/* ---- generated tests (discover_on: agent) ------------------------------ */
+
+/* A task that may be leased now: queued, or ended at once when it has
+   nothing to run (a unit whose discoveries found nothing) or the run stops. */
+static void
+queue_task (fo_run *self, size_t task)
+{
+    const fo_task *t = &self->plan->tasks[task];
+    self->tasks[task].state = TASK_PENDING;
+    if (self->stopping)
+        not_run_task (self, task);
+    else if (t->ntests == 0 && t->discovery == FO_NO_DISCOVERY)
+        end_task (self, task);
+    else
+        deque_push_back (t->serial ? &self->serial : &self->ready, task);
+}
+
+/* The plan grew: the report, the id index, the task records and the
+   shared fixtures' counts learn of the new tests and tasks, which queue. */
+static void
+sync_growth (fo_run *self, size_t old_ntests, size_t old_ntasks)
+{
+    for (size_t i = old_ntests; i < self->plan->ntests; i++) {
+        const fo_test *test = self->plan->tests[i];
+        fo_report_add_test (self->report, test->id, test->parent->id);
+        zhashx_insert (self->test_index, test->id, (void *) (uintptr_t) (i + 1));
+    }
+    if (self->plan->ntasks > self->tasks_cap) {
+        size_t cap = self->tasks_cap;
+        while (cap < self->plan->ntasks)
+            cap *= 2;
+        self->tasks = fo_xrealloc (self->tasks, cap * sizeof *self->tasks);
+        memset (self->tasks + self->tasks_cap, 0, (cap - self->tasks_cap) * sizeof *self->tasks);
+        self->tasks_cap = cap;
+    }
+    for (size_t t = old_ntasks; t < self->plan->ntasks; t++) {
+        const fo_task *task = &self->plan->tasks[t];
+        if (task->nshared > 0)
+            fo_fixtures_add_task (self->fixtures, task->shared[task->nshared - 1]);
+        queue_task (self, t);
+    }
+}
+
+/* Discovery d has ended, with or without tests: the unit that waited for
+   it may go. Its context now holds every test it will have. */
+static void
+discovery_ended (fo_run *self, size_t d)
+{
+    if (self->answered[d])
+        return;
+    self->answered[d] = true;
+    /* The suite the run's plan was built from, which the run grows. */
+    ((fo_context *) self->plan->discoveries[d].ctx)->discover_answered = true;
+    size_t old_ntests = self->plan->ntests, old_ntasks = self->plan->ntasks;
+    size_t unit = fo_plan_discovery_done (self->plan, d);
+    sync_growth (self, old_ntests, old_ntasks);
+    if (unit != FO_NO_TASK && self->tasks[unit].state == TASK_BLOCKED)
+        queue_task (self, unit);
+}
+
+static void
+discovery_failed (fo_run *self, size_t d, const char *message, const char *err, size_t err_len,
+                  const char *host)
+{
+    fo_report_add_fixture_error (self->report, self->plan->discoveries[d].ctx->id, "discover",
+                                 message, NULL, 0, err, err_len, host);
+    discovery_ended (self, d);
+}
+
+static void
+discovery_lost (fo_run *self, const lease_rec *lease, const char *host, const char *why)
+{
+    size_t task = lease->task, d = self->plan->tasks[task].discovery;
+    if (!self->answered[d] && !self->stopping
+        && self->tasks[task].attempts < self->options.max_attempts) {
+        fo_log (FO_LOG_WARN, ROLE, "a discovery lease (attempt %u) was lost with host %s (%s): "
+                "retrying", lease->attempt, host, why);
+        self->tasks[task].state = TASK_PENDING;
+        deque_push_front (&self->ready, task);
+        return;
+    }
+    if (!self->answered[d] && !self->stopping) {
+        char *message = fo_xasprintf ("host %s was lost (%s) while running the discover command "
+                                      "of context '%s' (attempt %u of %u)", host, why,
+                                      self->plan->discoveries[d].ctx->id, lease->attempt,
+                                      self->options.max_attempts);
+        discovery_failed (self, d, message, NULL, 0, host);
+        free (message);
+    }
+    discovery_ended (self, d);
+    end_task (self, task);
+}
+
+/* The names must give new ids: unique among themselves and beside the
+   tests the context has (from the file or an earlier discovery). */
+static int
+check_names (const fo_context *ctx, const fo_strv *names, char *why, size_t whylen)
+{
+    zhashx_t *seen = zhashx_new ();
+    int rc = 0;
+    for (size_t i = 0; i < ctx->ntests; i++)
+        zhashx_insert (seen, ctx->tests[i]->name, (void *) 1);
+    for (size_t i = 0; i < names->len && rc == 0; i++)
+        if (zhashx_insert (seen, names->items[i], (void *) 2) != 0) {
+            bool earlier = (uintptr_t) zhashx_lookup (seen, names->items[i]) == 2;
+            snprintf (why, whylen, "name %zu: duplicate test id '%s%s%s' (%s)", i + 1, ctx->id,
+                      ctx->id[0] ? "/" : "", names->items[i],
+                      earlier ? "printed twice" : "already in the suite");
+            rc = -1;
+        }
+    zhashx_destroy (&seen);
+    return rc;
+}
+
+bool
+fo_run_discovered (fo_run *self, uint32_t agent, const char *host, const fo_discovered *msg)
+{
+    lease_rec *lease = current_lease (self, agent, msg->lease, "discovered names");
+    if (!lease)
+        return false;
+    size_t d = self->plan->tasks[lease->task].discovery;
+    if (d == FO_NO_DISCOVERY || msg->step != 0 || self->answered[d]) {
+        fo_log (FO_LOG_WARN, ROLE, "discarded discovered names for lease %llu: not an open "
+                "discovery", (unsigned long long) msg->lease);
+        return false;
+    }
+    fo_context *ctx = (fo_context *) self->plan->discoveries[d].ctx;     /* see discovery_ended */
+    char why[512];
+    if (msg->error[0] || check_names (ctx, &msg->names, why, sizeof why) != 0) {
+        char *message = fo_xasprintf ("discover command of context '%s' failed on %s: %s", ctx->id,
+                                      host, msg->error[0] ? msg->error : why);
+        discovery_failed (self, d, message, msg->err, msg->err_len, host);
+        free (message);
+        return true;
+    }
+    size_t first = ctx->ntests;
+    for (size_t i = 0; i < msg->names.len; i++)
+        fo_context_add_discovered (ctx, msg->names.items[i]);
+    size_t old_ntests = self->plan->ntests, old_ntasks = self->plan->ntasks;
+    fo_plan_add_discovered (self->plan, d, first);
+    sync_growth (self, old_ntests, old_ntasks);
+    fo_log (FO_LOG_INFO, ROLE, "context '%s': %zu tests discovered on %s", ctx->id,
+            msg->names.len, host);
+    if (self->options.progress && self->options.verbosity == FO_VERBOSITY_LINES) {
+        fprintf (self->options.progress, "%s: discovered %zu tests on %s (%zu tests in all)\n",
+                 ctx->id, msg->names.len, host, self->plan->ntests);
+        fflush (self->options.progress);
+    }
+    discovery_ended (self, d);
+    return true;
 }
 
 void

@@ -18,7 +18,13 @@
         the attempt number raised, up to max_attempts; then its remaining
         tests are errors naming the host and the test that was running;
       - when a task ends, tests it did not report are errors (the agent said
-        done without them) and its shared fixtures may be torn down.
+        done without them) and its shared fixtures may be torn down;
+      - discovery tasks (`discover_on: agent`) go first and need no shared
+        setup; the names they send back become tests (checked like the
+        broker's own discovery: unique ids), planned and queued at once,
+        and counted in the report; a unit task that holds such a context
+        waits until its discoveries have ended. A discovery that fails is a
+        fixture error of phase "discover".
 */
 #ifndef FO_RUN_H
 #define FO_RUN_H
@@ -33,7 +39,9 @@
 #include "fo_report.h"
 
 typedef struct {
-    const fo_plan *plan;
+    fo_plan *plan;              /* grows when an agent's discovery adds tests
+                                   (which join the suite the plan was built
+                                   from: the run must own both) */
     fo_report *report;          /* initialised with the plan's tests */
     FILE *progress;             /* NULL: no progress output */
     fo_verbosity verbosity;
@@ -56,6 +64,7 @@ bool fo_run_next_lease (fo_run *self, uint32_t agent, fo_lease *lease);
    Return false when the message was dropped (stale or invalid lease). */
 bool fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *result);
 bool fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *done);
+bool fo_run_discovered (fo_run *self, uint32_t agent, const char *host, const fo_discovered *d);
 
 /* The agent is gone (bye, silence, error): its leases are retried or fail. */
 void fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *why);

@@ -141,7 +141,7 @@ parse_args (int argc, char **argv, run_args *args)
 /* Runs the planned suite with the embedded broker and agent. Returns 0, or
    -1 (message printed) when the run could not be served at all. */
 static int
-serve (const run_args *args, const fo_suite *suite, const fo_plan *plan, fo_report *report)
+serve (const run_args *args, const fo_suite *suite, fo_plan *plan, fo_report *report)
 {
     /* One flag stops the run: a signal sets it to the signal's number, a
        failed agent thread to -1 (after setting the reason). */

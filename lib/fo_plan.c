@@ -19,55 +19,19 @@
     parent's, when the walk enters it, and handed to its tests and children:
     the same values as fo_test_effective_*() without re-walking the parents
     for every test.
+
+    The walk's pieces (fo_walk_*, fo_plan_walk.h) are shared with
+    fo_plan_grow.c, which plans generated tests during the run.
 */
 #include "fo_plan.h"
 #include "fo_plan_steps.h"
+#include "fo_plan_walk.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct {
-    size_t ntests;      /* tests in the subtree */
-    size_t size;        /* contexts in the subtree, itself included */
-    bool serial;        /* a serial context with tests in the subtree */
-} survey_t;
-
-/* What a context hands down: its effective values. */
-typedef struct {
-    fo_env env;
-    const char *cwd;
-    uint32_t timeout_ms;
-} frame_t;
-
-/* A split context with fixtures wraps every task below it. */
-typedef struct {
-    fo_step setup;      /* argv empty when the context has no setup */
-    fo_step teardown;   /* argv empty when the context has no teardown */
-} wrap_t;
-
-typedef struct {
-    const fo_suite *suite;
-    fo_plan *plan;
-    size_t tasks_cap, shared_cap;
-
-    survey_t *survey;
-    size_t nsurvey, survey_cap;
-    size_t cursor;      /* the plan walk's position in survey[] */
-
-    wrap_t *wraps;
-    size_t nwraps, wraps_cap;
-    size_t *chain;      /* enclosing shared fixtures, outermost first */
-    size_t nchain, chain_cap;
-
-    /* The task being built. */
-    fo_step *steps;
-    size_t nsteps, steps_cap;
-    size_t *tests;
-    size_t ntests, tests_cap;
-} planner_t;
-
-static void *
-grow (void *items, size_t *cap, size_t need, size_t size)
+void *
+fo_walk_grow (void *items, size_t *cap, size_t need, size_t size)
 {
     if (need <= *cap)
         return items;
@@ -78,23 +42,31 @@ grow (void *items, size_t *cap, size_t need, size_t size)
     return fo_xrealloc (items, cap_new * size);
 }
 
+bool
+fo_walk_pending (const fo_context *ctx)
+{
+    return ctx->discover_on_agent && ctx->discover.argv.len > 0 && !ctx->discover_answered;
+}
+
 /* ---- walk 1: the survey ------------------------------------------------ */
 
-static size_t
-survey (planner_t *p, const fo_context *ctx)
+size_t
+fo_walk_survey_tree (fo_walker *w, const fo_context *ctx)
 {
-    size_t idx = p->nsurvey++;
-    p->survey = grow (p->survey, &p->survey_cap, p->nsurvey, sizeof *p->survey);
+    size_t idx = w->nsurvey++;
+    w->survey = fo_walk_grow (w->survey, &w->survey_cap, w->nsurvey, sizeof *w->survey);
     size_t ntests = ctx->ntests;
+    bool live = ntests > 0 || fo_walk_pending (ctx);
     bool serial = false;
     for (size_t i = 0; i < ctx->ncontexts; i++) {
-        size_t child = survey (p, ctx->contexts[i]);
-        ntests += p->survey[child].ntests;
-        serial = serial || p->survey[child].serial;
+        size_t child = fo_walk_survey_tree (w, ctx->contexts[i]);
+        ntests += w->survey[child].ntests;
+        live = live || w->survey[child].live;
+        serial = serial || w->survey[child].serial;
     }
     if ((ctx->mode & FO_MODE_SERIAL) && ntests > 0)
         serial = true;
-    p->survey[idx] = (survey_t) { ntests, p->nsurvey - idx, serial };
+    w->survey[idx] = (fo_walk_survey) { ntests, w->nsurvey - idx, live, serial };
     return idx;
 }
 
@@ -102,99 +74,164 @@ survey (planner_t *p, const fo_context *ctx)
 
 static void
 fixture_step (fo_step *step, fo_step_kind kind, const fo_context *ctx, const fo_command *cmd,
-              const frame_t *frame)
+              const fo_walk_frame *frame)
 {
     fo_plan_step_fill (step, kind, ctx->id, &cmd->argv, frame->cwd, &frame->env, frame->timeout_ms);
 }
 
 static fo_step *
-push_step (planner_t *p)
+push_step (fo_walker *w)
 {
-    p->steps = grow (p->steps, &p->steps_cap, p->nsteps + 1, sizeof *p->steps);
-    fo_step *step = &p->steps[p->nsteps++];
+    w->steps = fo_walk_grow (w->steps, &w->steps_cap, w->nsteps + 1, sizeof *w->steps);
+    fo_step *step = &w->steps[w->nsteps++];
     memset (step, 0, sizeof *step);
     return step;
 }
 
 static void
-push_fixture (planner_t *p, fo_step_kind kind, const fo_context *ctx, const fo_command *cmd,
-              const frame_t *frame)
+push_fixture (fo_walker *w, fo_step_kind kind, const fo_context *ctx, const fo_command *cmd,
+              const fo_walk_frame *frame)
 {
     /* argv is never empty on the wire: an absent setup or teardown is no step */
     if (cmd->argv.len > 0)
-        fixture_step (push_step (p), kind, ctx, cmd, frame);
+        fixture_step (push_step (w), kind, ctx, cmd, frame);
 }
 
-/* Adds a test to plan->tests (file order) and a step running it to the
-   task being built. */
-static void
-push_test (planner_t *p, const fo_test *test, const frame_t *ctx_frame)
+/* Adds a test to plan->tests (file order; a unit being rebuilt keeps the
+   numbers its tests had) and a step running it to the task being built. */
+void
+fo_walk_push_test (fo_walker *w, const fo_test *test, const fo_walk_frame *frame)
 {
-    fo_plan *plan = p->plan;
-    size_t index = plan->ntests++;
-    plan->tests[index] = test;
-    p->tests = grow (p->tests, &p->tests_cap, p->ntests + 1, sizeof *p->tests);
-    p->tests[p->ntests++] = index;
+    fo_plan *plan = w->plan;
+    size_t index;
+    if (w->reused < w->nreuse && plan->tests[w->reuse[w->reused]] == test)
+        index = w->reuse[w->reused++];
+    else {
+        plan->tests = fo_walk_grow (plan->tests, &plan->tests_cap, plan->ntests + 1,
+                                    sizeof *plan->tests);
+        index = plan->ntests++;
+        plan->tests[index] = test;
+    }
+    w->tests = fo_walk_grow (w->tests, &w->tests_cap, w->ntests + 1, sizeof *w->tests);
+    w->tests[w->ntests++] = index;
 
-    fo_plan_step_test (push_step (p), test->id, &test->run.argv,
-                       test->cwd ? test->cwd : ctx_frame->cwd, &ctx_frame->env, &test->env,
-                       test->timeout_ms ? test->timeout_ms : ctx_frame->timeout_ms);
+    fo_plan_step_test (push_step (w), test->id, &test->run.argv,
+                       test->cwd ? test->cwd : frame->cwd, &frame->env, &test->env,
+                       test->timeout_ms ? test->timeout_ms : frame->timeout_ms);
 }
 
 /* ---- tasks ------------------------------------------------------------- */
 
-/* Opens a task: the wrapping split setups, outermost first. */
-static void
-task_begin (planner_t *p)
+static fo_task *
+append_task (fo_plan *plan)
 {
-    p->nsteps = 0;
-    p->ntests = 0;
-    for (size_t i = 0; i < p->nwraps; i++)
-        if (p->wraps[i].setup.argv.len > 0)
-            fo_plan_step_copy (push_step (p), &p->wraps[i].setup);
-}
-
-/* Closes the task (wrapping teardowns, innermost first) and appends it. */
-static void
-task_end (planner_t *p, bool serial)
-{
-    for (size_t i = p->nwraps; i-- > 0;)
-        if (p->wraps[i].teardown.argv.len > 0)
-            fo_plan_step_copy (push_step (p), &p->wraps[i].teardown);
-
-    fo_plan *plan = p->plan;
-    plan->tasks = grow (plan->tasks, &p->tasks_cap, plan->ntasks + 1, sizeof *plan->tasks);
+    plan->tasks = fo_walk_grow (plan->tasks, &plan->tasks_cap, plan->ntasks + 1,
+                                sizeof *plan->tasks);
     fo_task *task = &plan->tasks[plan->ntasks++];
     memset (task, 0, sizeof *task);
-    task->steps = fo_xmalloc (p->nsteps * sizeof *task->steps);
-    memcpy (task->steps, p->steps, p->nsteps * sizeof *task->steps);
-    task->nsteps = p->nsteps;
-    task->tests = fo_xmalloc (p->ntests * sizeof *task->tests);
-    memcpy (task->tests, p->tests, p->ntests * sizeof *task->tests);
-    task->ntests = p->ntests;
-    if (p->nchain > 0) {
-        task->shared = fo_xmalloc (p->nchain * sizeof *task->shared);
-        memcpy (task->shared, p->chain, p->nchain * sizeof *task->shared);
-        task->nshared = p->nchain;
-        /* direct count; fo_plan_build adds nested counts to the parents */
-        plan->shared[p->chain[p->nchain - 1]].ntasks++;
+    task->discovery = FO_NO_DISCOVERY;
+    return task;
+}
+
+/* Opens a task: the wrapping split setups, outermost first. */
+void
+fo_walk_task_begin (fo_walker *w)
+{
+    w->nsteps = 0;
+    w->ntests = 0;
+    w->first_discovery = w->plan->ndiscoveries;
+    for (size_t i = 0; i < w->nwraps; i++)
+        if (w->wraps[i].setup.argv.len > 0)
+            fo_plan_step_copy (push_step (w), &w->wraps[i].setup);
+}
+
+/* Closes the task (wrapping teardowns, innermost first) and appends it, or
+   fills w->into when rebuilding. */
+size_t
+fo_walk_task_end (fo_walker *w, bool serial)
+{
+    for (size_t i = w->nwraps; i-- > 0;)
+        if (w->wraps[i].teardown.argv.len > 0)
+            fo_plan_step_copy (push_step (w), &w->wraps[i].teardown);
+
+    fo_plan *plan = w->plan;
+    fo_task *task;
+    if (w->into != FO_NO_TASK) {
+        task = &plan->tasks[w->into];
+        for (size_t i = 0; i < task->nsteps; i++)
+            fo_step_free (&task->steps[i]);
+        free (task->steps);
+        free (task->tests);
     }
+    else {
+        task = append_task (plan);
+        if (w->nchain > 0) {
+            task->shared = fo_xmalloc (w->nchain * sizeof *task->shared);
+            memcpy (task->shared, w->chain, w->nchain * sizeof *task->shared);
+            task->nshared = w->nchain;
+            /* direct count; fo_plan_build adds nested counts to the parents */
+            plan->shared[w->chain[w->nchain - 1]].ntasks++;
+        }
+    }
+    size_t index = (size_t) (task - plan->tasks);
+    /* A unit rebuilt after its discoveries found nothing may be empty. */
+    task->steps = fo_xmalloc ((w->nsteps ? w->nsteps : 1) * sizeof *task->steps);
+    if (w->nsteps)
+        memcpy (task->steps, w->steps, w->nsteps * sizeof *task->steps);
+    task->nsteps = w->nsteps;
+    task->tests = fo_xmalloc ((w->ntests ? w->ntests : 1) * sizeof *task->tests);
+    if (w->ntests)
+        memcpy (task->tests, w->tests, w->ntests * sizeof *task->tests);
+    task->ntests = w->ntests;
     task->serial = serial;
-    p->nsteps = 0;
-    p->ntests = 0;
+    /* A unit waits for the discoveries met while it was built. */
+    for (size_t d = w->first_discovery; d < plan->ndiscoveries; d++)
+        if (plan->discoveries[d].unit == FO_WALK_THIS_UNIT) {
+            plan->discoveries[d].unit = index;
+            task->waits++;
+        }
+    w->nsteps = 0;
+    w->ntests = 0;
+    return index;
+}
+
+void
+fo_walk_discovery (fo_walker *w, const fo_context *ctx, const fo_walk_frame *frame, size_t unit)
+{
+    if (w->into != FO_NO_TASK)
+        return;         /* rebuilding: the discovery exists already */
+    fo_plan *plan = w->plan;
+    size_t d = plan->ndiscoveries++;
+    plan->discoveries = fo_xrealloc (plan->discoveries,
+                                     plan->ndiscoveries * sizeof *plan->discoveries);
+    fo_task *task = append_task (plan);
+    task->discovery = d;
+    task->steps = fo_xcalloc (1, sizeof *task->steps);
+    task->nsteps = 1;
+    fixture_step (&task->steps[0], FO_STEP_DISCOVER, ctx, &ctx->discover, frame);
+    task->tests = fo_xmalloc (sizeof *task->tests);
+    if (w->nchain > 0) {
+        /* not a dependency: the fixtures stay up until it has ended */
+        task->shared = fo_xmalloc (w->nchain * sizeof *task->shared);
+        memcpy (task->shared, w->chain, w->nchain * sizeof *task->shared);
+        task->nshared = w->nchain;
+        plan->shared[w->chain[w->nchain - 1]].ntasks++;
+    }
+    plan->discoveries[d] = (fo_discovery) { ctx, plan->ntasks - 1, unit };
 }
 
 /* ---- walk 2: the plan -------------------------------------------------- */
 
 /* A context's effective values from its parent's: the same result as
    fo_context_effective_*(), without walking up to the root again. */
-static void
-frame_enter (planner_t *p, frame_t *frame, const fo_context *ctx, const frame_t *parent)
+void
+fo_walk_frame_enter (fo_walker *w, fo_walk_frame *frame, const fo_context *ctx,
+                     const fo_walk_frame *parent)
 {
     memset (frame, 0, sizeof *frame);
     if (!parent) {
         fo_context_effective_env (ctx, &frame->env);
-        frame->cwd = fo_context_effective_cwd (p->suite, ctx);
+        frame->cwd = fo_context_effective_cwd (w->suite, ctx);
         frame->timeout_ms = fo_context_effective_timeout (ctx);
         return;
     }
@@ -207,65 +244,74 @@ frame_enter (planner_t *p, frame_t *frame, const fo_context *ctx, const frame_t 
 /* Emits a whole subtree into the task being built: the context's setup, its
    own tests, each child flattened the same way (whatever the child's mode:
    the unit's fixtures already tie it to one worker), its teardown. */
-static void
-flatten (planner_t *p, const fo_context *ctx, const frame_t *parent)
+void
+fo_walk_flatten (fo_walker *w, const fo_context *ctx, const fo_walk_frame *parent)
 {
-    const survey_t *sv = &p->survey[p->cursor];
-    if (sv->ntests == 0) {
-        p->cursor += sv->size;      /* nothing to run: no fixture steps either */
+    const fo_walk_survey *sv = &w->survey[w->cursor];
+    if (!sv->live) {
+        w->cursor += sv->size;      /* nothing to run: no fixture steps either */
         return;
     }
-    p->cursor++;
-    frame_t frame;
-    frame_enter (p, &frame, ctx, parent);
-    push_fixture (p, FO_STEP_SETUP, ctx, &ctx->setup, &frame);
+    w->cursor++;
+    fo_walk_frame frame;
+    fo_walk_frame_enter (w, &frame, ctx, parent);
+    if (fo_walk_pending (ctx))
+        fo_walk_discovery (w, ctx, &frame, FO_WALK_THIS_UNIT);
+    push_fixture (w, FO_STEP_SETUP, ctx, &ctx->setup, &frame);
     for (size_t i = 0; i < ctx->ntests; i++)
-        push_test (p, ctx->tests[i], &frame);
+        fo_walk_push_test (w, ctx->tests[i], &frame);
     for (size_t i = 0; i < ctx->ncontexts; i++)
-        flatten (p, ctx->contexts[i], &frame);
-    push_fixture (p, FO_STEP_TEARDOWN, ctx, &ctx->teardown, &frame);
+        fo_walk_flatten (w, ctx->contexts[i], &frame);
+    push_fixture (w, FO_STEP_TEARDOWN, ctx, &ctx->teardown, &frame);
     fo_env_free (&frame.env);
 }
 
-static void
-wrap_push (planner_t *p, const fo_context *ctx, const frame_t *frame)
+void
+fo_walk_wrap_push (fo_walker *w, const fo_context *ctx, const fo_walk_frame *frame)
 {
-    p->wraps = grow (p->wraps, &p->wraps_cap, p->nwraps + 1, sizeof *p->wraps);
-    wrap_t *wrap = &p->wraps[p->nwraps++];
+    w->wraps = fo_walk_grow (w->wraps, &w->wraps_cap, w->nwraps + 1, sizeof *w->wraps);
+    fo_walk_wrap *wrap = &w->wraps[w->nwraps++];
     fixture_step (&wrap->setup, FO_STEP_SETUP, ctx, &ctx->setup, frame);
     fixture_step (&wrap->teardown, FO_STEP_TEARDOWN, ctx, &ctx->teardown, frame);
 }
 
-static void
-wrap_pop (planner_t *p)
+void
+fo_walk_wrap_pop (fo_walker *w)
 {
-    wrap_t *wrap = &p->wraps[--p->nwraps];
+    fo_walk_wrap *wrap = &w->wraps[--w->nwraps];
     fo_step_free (&wrap->setup);
     fo_step_free (&wrap->teardown);
 }
 
-static void
-shared_push (planner_t *p, const fo_context *ctx, const frame_t *frame)
+void
+fo_walk_chain_push (fo_walker *w, size_t shared)
 {
-    fo_plan *plan = p->plan;
-    plan->shared = grow (plan->shared, &p->shared_cap, plan->nshared + 1, sizeof *plan->shared);
+    w->chain = fo_walk_grow (w->chain, &w->chain_cap, w->nchain + 1, sizeof *w->chain);
+    w->chain[w->nchain++] = shared;
+}
+
+static void
+shared_push (fo_walker *w, const fo_context *ctx, const fo_walk_frame *frame, size_t *shared_cap)
+{
+    fo_plan *plan = w->plan;
+    plan->shared = fo_walk_grow (plan->shared, shared_cap, plan->nshared + 1, sizeof *plan->shared);
     size_t index = plan->nshared++;
     fo_shared_fixture *fixture = &plan->shared[index];
     memset (fixture, 0, sizeof *fixture);
     fixture->ctx = ctx;
     fixture_step (&fixture->setup, FO_STEP_SETUP, ctx, &ctx->setup, frame);
     fixture_step (&fixture->teardown, FO_STEP_TEARDOWN, ctx, &ctx->teardown, frame);
-    fixture->parent = p->nchain > 0 ? p->chain[p->nchain - 1] : FO_NO_SHARED;
-    p->chain = grow (p->chain, &p->chain_cap, p->nchain + 1, sizeof *p->chain);
-    p->chain[p->nchain++] = index;
+    fixture->parent = w->nchain > 0 ? w->chain[w->nchain - 1] : FO_NO_SHARED;
+    fo_walk_chain_push (w, index);
 }
 
 static void
-plan_context (planner_t *p, const fo_context *ctx, const frame_t *parent, bool serial)
+plan_context (fo_walker *w, const fo_context *ctx, const fo_walk_frame *parent, bool serial,
+              size_t *shared_cap)
 {
-    const survey_t sv = p->survey[p->cursor];
-    if (sv.ntests == 0) {
-        p->cursor += sv.size;
+    const fo_walk_survey sv = w->survey[w->cursor];
+    if (!sv.live) {
+        w->cursor += sv.size;
         return;
     }
     serial = serial || (ctx->mode & FO_MODE_SERIAL);
@@ -273,80 +319,108 @@ plan_context (planner_t *p, const fo_context *ctx, const frame_t *parent, bool s
 
     if (fixtures && !(ctx->mode & (FO_MODE_SPLIT | FO_MODE_SHARED))) {
         /* Unmarked with fixtures: the whole subtree is one task. */
-        task_begin (p);
-        flatten (p, ctx, parent);
-        task_end (p, serial || sv.serial);
+        fo_walk_task_begin (w);
+        fo_walk_flatten (w, ctx, parent);
+        size_t task = fo_walk_task_end (w, serial || sv.serial);
+        w->plan->tasks[task].unit = ctx;
         return;
     }
 
-    p->cursor++;
-    frame_t frame;
-    frame_enter (p, &frame, ctx, parent);
+    w->cursor++;
+    fo_walk_frame frame;
+    fo_walk_frame_enter (w, &frame, ctx, parent);
     bool split = fixtures && (ctx->mode & FO_MODE_SPLIT);
     bool shared = fixtures && (ctx->mode & FO_MODE_SHARED);
     if (split)
-        wrap_push (p, ctx, &frame);
+        fo_walk_wrap_push (w, ctx, &frame);
     else if (shared)
-        shared_push (p, ctx, &frame);
+        shared_push (w, ctx, &frame, shared_cap);
+    if (fo_walk_pending (ctx))
+        fo_walk_discovery (w, ctx, &frame, FO_NO_TASK);
 
     for (size_t i = 0; i < ctx->ntests; i++) {
-        task_begin (p);
-        push_test (p, ctx->tests[i], &frame);
-        task_end (p, serial);
+        fo_walk_task_begin (w);
+        fo_walk_push_test (w, ctx->tests[i], &frame);
+        fo_walk_task_end (w, serial);
     }
     for (size_t i = 0; i < ctx->ncontexts; i++)
-        plan_context (p, ctx->contexts[i], &frame, serial);
+        plan_context (w, ctx->contexts[i], &frame, serial, shared_cap);
 
     if (split)
-        wrap_pop (p);
+        fo_walk_wrap_pop (w);
     else if (shared)
-        p->nchain--;
+        w->nchain--;
     fo_env_free (&frame.env);
 }
 
-/* Serial tasks go after every parallel one; both keep their file order. */
+/* Discovery tasks first (the sooner their names come back, the sooner
+   their tests can spread), then the parallel tasks, serial tasks last;
+   each group keeps its file order. */
 static void
-order_serial_last (fo_plan *plan)
+order_tasks (fo_plan *plan)
 {
     if (plan->ntasks == 0)
         return;
     fo_task *ordered = fo_xmalloc (plan->ntasks * sizeof *ordered);
+    size_t *moved_to = fo_xmalloc (plan->ntasks * sizeof *moved_to);
     size_t n = 0;
-    for (size_t i = 0; i < plan->ntasks; i++)
-        if (!plan->tasks[i].serial)
-            ordered[n++] = plan->tasks[i];
-    for (size_t i = 0; i < plan->ntasks; i++)
-        if (plan->tasks[i].serial)
-            ordered[n++] = plan->tasks[i];
+    for (int pass = 0; pass < 3; pass++)
+        for (size_t i = 0; i < plan->ntasks; i++) {
+            const fo_task *t = &plan->tasks[i];
+            int group = t->discovery != FO_NO_DISCOVERY ? 0 : t->serial ? 2 : 1;
+            if (group == pass) {
+                moved_to[i] = n;
+                ordered[n++] = *t;
+            }
+        }
+    for (size_t d = 0; d < plan->ndiscoveries; d++) {
+        fo_discovery *disc = &plan->discoveries[d];
+        disc->task = moved_to[disc->task];
+        if (disc->unit != FO_NO_TASK)
+            disc->unit = moved_to[disc->unit];
+    }
+    free (moved_to);
     free (plan->tasks);
     plan->tasks = ordered;
+    plan->tasks_cap = plan->ntasks;
+}
+
+void
+fo_walk_free (fo_walker *w)
+{
+    while (w->nwraps > 0)
+        fo_walk_wrap_pop (w);
+    free (w->survey);
+    free (w->wraps);
+    free (w->chain);
+    free (w->steps);
+    free (w->tests);
+    memset (w, 0, sizeof *w);
 }
 
 fo_plan *
 fo_plan_build (const fo_suite *suite)
 {
     fo_plan *plan = fo_xcalloc (1, sizeof *plan);
+    plan->suite = suite;
     if (!suite || !suite->root)
         return plan;
 
-    planner_t p = { .suite = suite, .plan = plan };
-    survey (&p, suite->root);
-    if (p.survey[0].ntests > 0) {
-        plan->tests = fo_xmalloc (p.survey[0].ntests * sizeof *plan->tests);
-        plan_context (&p, suite->root, NULL, false);
+    fo_walker w = { .suite = suite, .plan = plan, .into = FO_NO_TASK };
+    size_t shared_cap = 0;
+    fo_walk_survey_tree (&w, suite->root);
+    if (w.survey[0].live) {
+        plan->tests_cap = w.survey[0].ntests;
+        plan->tests = fo_xmalloc ((plan->tests_cap ? plan->tests_cap : 1) * sizeof *plan->tests);
+        plan_context (&w, suite->root, NULL, false, &shared_cap);
     }
     /* Nested shared fixtures come after their parents: one backward pass
        adds each fixture's count to its parent's. */
     for (size_t i = plan->nshared; i-- > 0;)
         if (plan->shared[i].parent != FO_NO_SHARED)
             plan->shared[plan->shared[i].parent].ntasks += plan->shared[i].ntasks;
-    order_serial_last (plan);
-
-    free (p.survey);
-    free (p.wraps);
-    free (p.chain);
-    free (p.steps);
-    free (p.tests);
+    order_tasks (plan);
+    fo_walk_free (&w);
     return plan;
 }
 
@@ -371,6 +445,7 @@ fo_plan_destroy (fo_plan **self_p)
     free (self->tasks);
     free (self->shared);
     free (self->tests);
+    free (self->discoveries);
     free (self);
     *self_p = NULL;
 }

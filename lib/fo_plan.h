@@ -33,6 +33,18 @@
     Contexts whose subtree holds no test give no steps, no task and no
     shared fixture. Tests are borrowed from the suite; each test's run argv
     must be non-empty (the loader checks it).
+
+    Generated tests (`discover_on: agent`): such a context may gain tests
+    during the run, so until its discovery has ended it counts as holding
+    tests. Its discover command becomes a task of its own (one step of kind
+    discover, plan->discoveries), planned before every other task. It needs
+    no shared setup but holds the shared fixtures around its context open
+    until it has ended, so that they are not torn down before the tests it
+    finds have run. When the names come back, fo_plan_add_discovered plans
+    them by the rules above: one task each (wrapped by the split contexts
+    around, depending on the shared ones) - or, inside an unmarked unit, the
+    unit's one task is rebuilt with them; a unit task is not leased while
+    a discovery inside it has not ended (waits).
 */
 #ifndef FO_PLAN_H
 #define FO_PLAN_H
@@ -44,6 +56,8 @@
 #include "fo_suite.h"
 
 #define FO_NO_SHARED ((size_t) -1)
+#define FO_NO_TASK ((size_t) -1)
+#define FO_NO_DISCOVERY ((size_t) -1)
 
 typedef struct {
     fo_step *steps;
@@ -51,10 +65,22 @@ typedef struct {
     size_t *tests;      /* indices into plan->tests, in step order */
     size_t ntests;
     size_t *shared;     /* indices into plan->shared the task depends on,
-                           outermost first: all must be set up before lease */
+                           outermost first: all must be set up before lease
+                           (a discovery task only holds them open) */
     size_t nshared;
     bool serial;
+    size_t discovery;   /* FO_NO_DISCOVERY, or the discovery this task runs */
+    size_t waits;       /* discoveries inside this unit that have not ended */
+    const fo_context *unit;     /* the unmarked context it runs whole, or NULL */
 } fo_task;
+
+/* A context whose discover command runs on an agent during the run. */
+typedef struct {
+    const fo_context *ctx;
+    size_t task;        /* the task running the command */
+    size_t unit;        /* the unit task holding ctx, or FO_NO_TASK when its
+                           tests get tasks of their own */
+} fo_discovery;
 
 typedef struct {
     const fo_context *ctx;
@@ -65,16 +91,36 @@ typedef struct {
 } fo_shared_fixture;
 
 typedef struct {
-    const fo_test **tests;  /* every test, in file order; index = test number */
-    size_t ntests;
-    fo_task *tasks;
-    size_t ntasks;
+    const fo_test **tests;  /* every test, in file order (generated ones
+                               appended as they come); index = test number */
+    size_t ntests, tests_cap;
+    fo_task *tasks;         /* discovery tasks first, serial tasks last */
+    size_t ntasks, tasks_cap;
     fo_shared_fixture *shared;
     size_t nshared;
+    fo_discovery *discoveries;
+    size_t ndiscoveries;
+    const fo_suite *suite;  /* the suite it was built from (borrowed) */
 } fo_plan;
 
 /* Builds the plan. The suite must outlive the plan (tests are borrowed). */
 fo_plan *fo_plan_build (const fo_suite *suite);
 void fo_plan_destroy (fo_plan **self_p);
+
+/* ---- generated tests (fo_plan_grow.c) ----------------------------------
+   The caller (the broker's run) owns the suite and adds the discovered
+   tests to the context itself (fo_context_add_discovered) before asking
+   the plan to take them. */
+
+/* The tests ctx->tests[first..] that discovery d found join the plan:
+   appended to plan->tests; outside a unit, one new task each, appended to
+   plan->tasks (their shared fixtures' ntasks count them). Inside a unit,
+   the unit's task is rebuilt. Returns the number of new tasks. */
+size_t fo_plan_add_discovered (fo_plan *plan, size_t d, size_t first);
+
+/* Discovery d has ended (its context's discover_answered is set). Returns
+   the unit task that waited for it when it no longer waits for any (its
+   steps rebuilt from what its subtree now holds), else FO_NO_TASK. */
+size_t fo_plan_discovery_done (fo_plan *plan, size_t d);
 
 #endif

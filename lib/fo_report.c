@@ -16,8 +16,9 @@ void
 fo_report_init (fo_report *self, size_t ntests)
 {
     memset (self, 0, sizeof *self);
-    self->tests = fo_xcalloc (ntests, sizeof *self->tests);
+    self->tests = fo_xcalloc (ntests ? ntests : 1, sizeof *self->tests);
     self->ntests = ntests;
+    self->tests_cap = ntests ? ntests : 1;
     self->started_us = fo_now_us ();
 }
 
@@ -31,6 +32,19 @@ fo_report_set_test (fo_report *self, size_t index, const char *id, const char *c
     free (rec->context);
     rec->id = fo_xstrdup (id ? id : "");
     rec->context = fo_xstrdup (context ? context : "");
+}
+
+size_t
+fo_report_add_test (fo_report *self, const char *id, const char *context)
+{
+    if (self->ntests == self->tests_cap) {
+        self->tests_cap = self->tests_cap ? self->tests_cap * 2 : 64;
+        self->tests = fo_xrealloc (self->tests, self->tests_cap * sizeof *self->tests);
+    }
+    size_t index = self->ntests++;
+    memset (&self->tests[index], 0, sizeof self->tests[index]);
+    fo_report_set_test (self, index, id, context);
+    return index;
 }
 
 /*  Captured output may hold NUL bytes, so it is copied by length. An empty

@@ -44,7 +44,7 @@ typedef struct {
 /* A setup or teardown that failed (counted apart from the tests). */
 typedef struct {
     char *context;
-    char *phase;            /* "setup" or "teardown" */
+    char *phase;            /* "setup", "teardown" or "discover" */
     char *message;
     char *out;
     size_t out_len;
@@ -56,6 +56,7 @@ typedef struct {
 typedef struct {
     fo_test_record *tests;
     size_t ntests;
+    size_t tests_cap;       /* grows with tests generated during the run */
     fo_fixture_error *fixture_errors;
     size_t nfixture_errors;
     size_t nfixture_errors_cap;
@@ -75,6 +76,9 @@ typedef enum {
 /* Creates a report for ntests tests whose ids/contexts are copied. */
 void fo_report_init (fo_report *self, size_t ntests);
 void fo_report_set_test (fo_report *self, size_t index, const char *id, const char *context);
+/* Appends the record of a test generated during the run (an agent's
+   discovery); returns its index, which is the test's index in the plan. */
+size_t fo_report_add_test (fo_report *self, const char *id, const char *context);
 /* Record ownership: strings passed to fo_report_finish_test are copied. */
 typedef struct {
     fo_outcome outcome;

@@ -1,7 +1,8 @@
 /*  fo_report_console — the report as a person reads it, in nose's words.
 
     While the run goes: one character per test (default) or one line per
-    test (-v). At the end: every test that did not pass or skip, each with
+    test (-v: "id ... ok (0.12s)", or "(0.12s, serial)" for a test of a
+    serial context, which ran with nothing beside it). At the end: every test that did not pass or skip, each with
     its message and captured output, then the "Ran N tests" line, the
     verdict, and a last line of plain counts that scripts can grep:
 
@@ -68,7 +69,8 @@ fo_report_progress (FILE *out, fo_verbosity verbosity, const fo_test_record *rec
            failure messages wait for the summary, with their output. */
         if ((outcome == FO_SKIPPED || outcome == FO_NOT_RUN) && rec->message && *rec->message)
             fprintf (out, ": %.*s", first_line_len (rec->message), rec->message);
-        fprintf (out, " (%.2fs)\n", (double) rec->duration_us / 1e6);
+        fprintf (out, " (%.2fs%s)\n", (double) rec->duration_us / 1e6,
+                 rec->serial ? ", serial" : "");
         fflush (out);
     }
 }

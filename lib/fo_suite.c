@@ -41,6 +41,58 @@ fo_test_new (fo_context *parent, const char *name)
     return test;
 }
 
+/* Discovered tests: the context's run template with {name} filled in.
+   'it'\''s' — safe inside any /bin/sh command line. */
+static void
+shell_quote (fo_buf *out, const char *s)
+{
+    fo_buf_puts (out, "'");
+    for (; *s; s++) {
+        if (*s == '\'')
+            fo_buf_puts (out, "'\\''");
+        else
+            fo_buf_append (out, s, 1);
+    }
+    fo_buf_puts (out, "'");
+}
+
+/* template with every "{name}" replaced by name (shell-quoted if asked). */
+static char *
+fill (const char *template, const char *name, bool quote)
+{
+    fo_buf out = { 0 };
+    const char *p = template, *hit;
+    while ((hit = strstr (p, "{name}"))) {
+        fo_buf_append (&out, p, (size_t) (hit - p));
+        if (quote)
+            shell_quote (&out, name);
+        else
+            fo_buf_puts (&out, name);
+        p = hit + strlen ("{name}");
+    }
+    fo_buf_puts (&out, p);
+    return fo_buf_steal (&out);
+}
+
+fo_test *
+fo_context_add_discovered (fo_context *ctx, const char *name)
+{
+    fo_test *test = fo_test_new (ctx, name);
+    test->line = ctx->discover.line;
+    test->column = ctx->discover.column;
+    test->run.line = ctx->discover.line;
+    test->run.column = ctx->discover.column;
+    if (ctx->run_template_shell) {
+        fo_strv_push (&test->run.argv, "/bin/sh");
+        fo_strv_push (&test->run.argv, "-c");
+        fo_strv_push_owned (&test->run.argv, fill (ctx->run_template_shell, name, true));
+    } else {
+        for (size_t i = 0; i < ctx->run_template_argv.len; i++)
+            fo_strv_push_owned (&test->run.argv, fill (ctx->run_template_argv.items[i], name, false));
+    }
+    return test;
+}
+
 bool
 fo_context_has_fixtures (const fo_context *ctx)
 {

@@ -66,6 +66,10 @@ struct fo_context {
     fo_command discover;
     char *run_template_shell;   /* the template when `run` was a string */
     fo_strv run_template_argv;  /* the template when `run` was a list */
+    bool discover_on_agent;     /* `discover_on: agent`: run during the run,
+                                   by an agent, not by the broker before it */
+    bool discover_answered;     /* run time: that discovery has ended (its
+                                   tests, if any, are in `tests`) */
     int line, column;
 };
 
@@ -93,6 +97,10 @@ void fo_suite_destroy (fo_suite **self_p);
 fo_context *fo_context_new (fo_context *parent, const char *name);
 fo_test *fo_test_new (fo_context *parent, const char *name);
 bool fo_context_has_fixtures (const fo_context *ctx);
+/* Adds a discovered test: its run is the context's template with {name}
+   replaced by name (shell-quoted in a string template). The caller has
+   checked the name (fo_discover_names) and that its id is new. */
+fo_test *fo_context_add_discovered (fo_context *ctx, const char *name);
 size_t fo_suite_count_tests (const fo_suite *self);
 
 /* Effective values, resolved through the parents. */

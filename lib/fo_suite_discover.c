@@ -3,8 +3,11 @@
     the context's `run` template with {name} filled in.
 
     It runs in the broker before planning, so the commands run with the
-    context's effective cwd, env and timeout, the same as its tests would. */
+    context's effective cwd, env and timeout, the same as its tests would.
+    Contexts with `discover_on: agent` are left to the run: the broker
+    leases their discover command to an agent (broker/fo_run.c). */
 #include "fo_suite.h"
+#include "fo_discover_names.h"
 #include "fo_proc.h"
 
 #include <stdarg.h>
@@ -34,56 +37,6 @@ fail (const fo_suite *suite, const fo_command *at, char *err, size_t errlen,
         va_end (ap);
     }
     return -1;
-}
-
-/* 'it'\''s' — safe inside any /bin/sh command line. */
-static void
-shell_quote (fo_buf *out, const char *s)
-{
-    fo_buf_puts (out, "'");
-    for (; *s; s++) {
-        if (*s == '\'')
-            fo_buf_puts (out, "'\\''");
-        else
-            fo_buf_append (out, s, 1);
-    }
-    fo_buf_puts (out, "'");
-}
-
-/* template with every "{name}" replaced by name (shell-quoted if asked). */
-static char *
-fill (const char *template, const char *name, bool quote)
-{
-    fo_buf out = { 0 };
-    const char *p = template, *hit;
-    while ((hit = strstr (p, "{name}"))) {
-        fo_buf_append (&out, p, (size_t) (hit - p));
-        if (quote)
-            shell_quote (&out, name);
-        else
-            fo_buf_puts (&out, name);
-        p = hit + strlen ("{name}");
-    }
-    fo_buf_puts (&out, p);
-    return fo_buf_steal (&out);
-}
-
-static void
-add_test (fo_context *ctx, const char *name)
-{
-    fo_test *test = fo_test_new (ctx, name);
-    test->line = ctx->discover.line;
-    test->column = ctx->discover.column;
-    test->run.line = ctx->discover.line;
-    test->run.column = ctx->discover.column;
-    if (ctx->run_template_shell) {
-        fo_strv_push (&test->run.argv, "/bin/sh");
-        fo_strv_push (&test->run.argv, "-c");
-        fo_strv_push_owned (&test->run.argv, fill (ctx->run_template_shell, name, true));
-    } else {
-        for (size_t i = 0; i < ctx->run_template_argv.len; i++)
-            fo_strv_push_owned (&test->run.argv, fill (ctx->run_template_argv.items[i], name, false));
-    }
 }
 
 /* A name seen in the output, and where: the output line it came from. */
@@ -135,56 +88,49 @@ check_unique (const fo_suite *suite, const fo_context *ctx, entry *all, size_t n
     return -1;
 }
 
+/* The names of the output, collected for the checks. */
+typedef struct {
+    entry *all;
+    size_t n, cap;
+} collector;
+
+static int
+collect (void *arg, const char *name, size_t line)
+{
+    collector *c = arg;
+    if (c->n == c->cap) {
+        c->cap *= 2;
+        c->all = fo_xrealloc (c->all, c->cap * sizeof *c->all);
+    }
+    c->all[c->n] = (entry) { name, line, c->n, 0 };
+    c->n++;
+    return 0;
+}
+
 /* Splits the output into trimmed names, checks them all, then adds them:
    on error the context is left as it was. */
 static int
 add_names (fo_suite *suite, fo_context *ctx, fo_buf *out, char *err, size_t errlen)
 {
-    entry *all = fo_xcalloc (ctx->ntests + 1, sizeof *all);
-    size_t n = 0, cap = ctx->ntests + 1;
-    for (size_t i = 0; i < ctx->ntests; i++, n++)
-        all[n] = (entry) { ctx->tests[i]->name, 0, n, ctx->tests[i]->line };
-    size_t first_new = n;
+    collector c = { fo_xcalloc (ctx->ntests + 1, sizeof *c.all), 0, ctx->ntests + 1 };
+    for (size_t i = 0; i < ctx->ntests; i++, c.n++)
+        c.all[c.n] = (entry) { ctx->tests[i]->name, 0, c.n, ctx->tests[i]->line };
+    size_t first_new = c.n;
 
-    int rc = 0;
-    char *p = out->data, *end = out->data + out->len;
-    for (size_t line = 1; p < end && rc == 0; line++) {
-        char *eol = memchr (p, '\n', (size_t) (end - p));
-        char *next = eol ? eol + 1 : end;
-        char *stop = eol ? eol : end;
-        while (stop > p && (stop[-1] == '\r' || stop[-1] == ' ' || stop[-1] == '\t'))
-            stop--;
-        while (p < stop && (*p == ' ' || *p == '\t'))
-            p++;
-        *stop = '\0';   /* in place: the names point into out */
-        if (p == stop) {
-            p = next;
-            continue;
-        }
-        if (strlen (p) != (size_t) (stop - p))
-            rc = fail (suite, &ctx->discover, err, errlen,
-                       "discover output line %zu: a test name must not contain a NUL byte", line);
-        else if (strchr (p, '/'))
-            rc = fail (suite, &ctx->discover, err, errlen,
-                       "discover output line %zu: test name '%s' must not contain '/'", line, p);
-        if (n == cap) {
-            cap *= 2;
-            all = fo_xrealloc (all, cap * sizeof *all);
-        }
-        all[n] = (entry) { p, line, n, 0 };
-        n++;
-        p = next;
-    }
+    char why[512];
+    int rc = fo_discover_names (out->data, out->len, collect, &c, why, sizeof why);
+    if (rc != 0)
+        fail (suite, &ctx->discover, err, errlen, "%s", why);
     /* The new names, in output order, before sorting scrambles them. */
-    char **names = fo_xcalloc (n - first_new + 1, sizeof *names);
-    for (size_t i = first_new; i < n; i++)
-        names[i - first_new] = (char *) all[i].name;
+    char **names = fo_xcalloc (c.n - first_new + 1, sizeof *names);
+    for (size_t i = first_new; i < c.n; i++)
+        names[i - first_new] = (char *) c.all[i].name;
     if (rc == 0)
-        rc = check_unique (suite, ctx, all, n, err, errlen);
+        rc = check_unique (suite, ctx, c.all, c.n, err, errlen);
     for (size_t i = 0; rc == 0 && names[i]; i++)
-        add_test (ctx, names[i]);
+        fo_context_add_discovered (ctx, names[i]);
     free (names);
-    free (all);
+    free (c.all);
     return rc;
 }
 
@@ -242,7 +188,8 @@ discover_context (fo_suite *suite, fo_context *ctx, char *err, size_t errlen)
 static int
 discover_tree (fo_suite *suite, fo_context *ctx, char *err, size_t errlen)
 {
-    if (ctx->discover.argv.len > 0 && discover_context (suite, ctx, err, errlen) != 0)
+    if (ctx->discover.argv.len > 0 && !ctx->discover_on_agent
+        && discover_context (suite, ctx, err, errlen) != 0)
         return -1;
     for (size_t i = 0; i < ctx->ncontexts; i++)
         if (discover_tree (suite, ctx->contexts[i], err, errlen) != 0)

@@ -24,7 +24,7 @@ static const char *const ROOT_KEYS[] = {
     "skip_code", "env", "timeout", "cwd", "tests", "contexts", NULL };
 static const char *const CONTEXT_KEYS[] = {
     "name", "mode", "setup", "teardown", "env", "cwd", "timeout", "tests",
-    "contexts", "discover", "run", NULL };
+    "contexts", "discover", "discover_on", "run", NULL };
 static const char *const TEST_KEYS[] = {
     "name", "run", "env", "cwd", "timeout", NULL };
 
@@ -128,6 +128,12 @@ load_context_keys (fo_yaml_reader *L, fo_context *ctx, const yaml_node_t *node, 
             ok = fo_yaml_command (L, v, "discover", &ctx->discover);
         else if (!strcmp (key, "run"))
             ok = get_template (L, ctx, v);
+        else if (!strcmp (key, "discover_on")) {
+            const char *where = v->type == YAML_SCALAR_NODE ? fo_yaml_text (v) : "";
+            if (strcmp (where, "broker") && strcmp (where, "agent"))
+                return fo_yaml_fail (L, v, "'discover_on' must be 'broker' or 'agent'");
+            ctx->discover_on_agent = !strcmp (where, "agent");
+        }
         else if (root && !strcmp (key, "skip_code")) {
             const char *s = v->type == YAML_SCALAR_NODE ? fo_yaml_text (v) : "";
             size_t n = strspn (s, "0123456789");
@@ -146,6 +152,9 @@ load_context_keys (fo_yaml_reader *L, fo_context *ctx, const yaml_node_t *node, 
     if (run && !discover)
         return fo_yaml_fail (L, run, "'run' in a context is the template for discovered tests "
                              "and needs 'discover'");
+    const yaml_node_t *on = fo_yaml_lookup (L, node, "discover_on");
+    if (on && !discover)
+        return fo_yaml_fail (L, on, "'discover_on' says where 'discover' runs and needs it");
     return true;
 }
 

@@ -46,7 +46,10 @@ typedef enum {
     FO_MSG_CANCEL,      /* broker -> agent: stop a lease */
     FO_MSG_SHUTDOWN,    /* broker -> agent: the run is over / broker leaves */
     FO_MSG_BYE,         /* agent -> broker: the agent leaves */
+    FO_MSG_DISCOVERED,  /* agent -> broker: the names a discover step printed */
 } fo_msg_type;
+
+#define FO_MSG_LAST FO_MSG_DISCOVERED
 
 /* "hello", "welcome", ... ; NULL for unknown */
 const char *fo_msg_type_name (fo_msg_type type);
@@ -75,13 +78,15 @@ typedef enum {
     FO_STEP_SETUP = 0,  /* a context's setup: on failure its scope is skipped */
     FO_STEP_TEST,       /* runs tests; results are read by the step's reader */
     FO_STEP_TEARDOWN,   /* closes the innermost open setup */
+    FO_STEP_DISCOVER,   /* prints test names, one per line (answered with
+                           a discovered message); always alone in its lease */
 } fo_step_kind;
 
 typedef enum {
     FO_READER_EXIT_STATUS = 0,  /* one test per step: 0 pass, skip_code skip, else fail */
 } fo_reader;
 
-const char *fo_step_kind_name (fo_step_kind kind);  /* "setup", "test", "teardown" */
+const char *fo_step_kind_name (fo_step_kind kind);  /* "setup", "test", "teardown", "discover" */
 const char *fo_reader_name (fo_reader reader);      /* "exit-status" */
 
 typedef struct {
@@ -100,6 +105,8 @@ typedef struct {
     uint32_t attempt;   /* 1 for the first try */
     uint32_t output_cap;/* bytes of stdout and of stderr kept per step */
     int32_t skip_code;  /* exit status meaning "skipped" (77) */
+    fo_env env;         /* exported by the task's shared contexts: applied
+                           over every step's env (fo_lease_apply_env) */
     fo_step *steps;
     size_t nsteps;
 } fo_lease;
@@ -131,6 +138,18 @@ typedef struct {
     char *reason;       /* why: the tests it stops are "not run (<reason>)" */
 } fo_cancel;
 
+/* The answer to a discover step: the test names it printed (trimmed, none
+   empty or holding '/'), or why there are none. */
+typedef struct {
+    uint64_t lease;
+    uint32_t step;      /* index of the discover step in the lease */
+    fo_strv names;      /* in output order; empty when error is set */
+    char *error;        /* "" on success, else "exit status 2", ... */
+    char *err;          /* the command's captured stderr */
+    size_t err_len;
+    uint64_t duration_us;
+} fo_discovered;
+
 typedef struct {
     fo_msg_type type;
     uint32_t version;       /* set by decode; encode always writes FO_PROTO_VERSION */
@@ -145,6 +164,7 @@ typedef struct {
         fo_cancel cancel;
         fo_shutdown shutdown;
         fo_bye bye;
+        fo_discovered discovered;
     } u;
 } fo_msg;
 
@@ -160,6 +180,10 @@ int fo_msg_decode (const void *data, size_t len, fo_msg *msg, char *err, size_t 
 
 /* Frees what a decoded (or hand-built with fo_x* allocations) message owns. */
 void fo_msg_free (fo_msg *msg);
+
+/* Folds the lease's env into every step's env (the lease's values win)
+   and empties it: what an agent does before running the steps. */
+void fo_lease_apply_env (fo_lease *lease);
 
 /* Frees one step's contents (used by the planner too). */
 void fo_step_free (fo_step *step);

@@ -62,15 +62,46 @@ get_lease (fo_decoder *d, const msgpack_object **v, fo_lease *l)
     if (fo_dec_u64 (d, "lease", v[0], &l->lease) < 0
         || fo_dec_u32 (d, "attempt", v[1], &l->attempt) < 0
         || fo_dec_u32 (d, "output_cap", v[2], &l->output_cap) < 0
-        || fo_dec_i32 (d, "skip_code", v[3], &l->skip_code) < 0)
+        || fo_dec_i32 (d, "skip_code", v[3], &l->skip_code) < 0
+        || fo_dec_env (d, v[4], v[5], &l->env) < 0)
         return FO_PROTO_EMALFORMED;
-    if (v[4]->type != MSGPACK_OBJECT_ARRAY)
+    if (v[6]->type != MSGPACK_OBJECT_ARRAY)
         return fo_dec_fail (d, "field 'steps' must be an array of maps");
-    l->nsteps = v[4]->via.array.size;
+    l->nsteps = v[6]->via.array.size;
     l->steps = fo_xcalloc (l->nsteps, sizeof *l->steps);    /* all freeable */
     for (size_t i = 0; i < l->nsteps; i++)
-        if (get_step (d, i, &v[4]->via.array.ptr[i], &l->steps[i]) < 0)
+        if (get_step (d, i, &v[6]->via.array.ptr[i], &l->steps[i]) < 0)
             return FO_PROTO_EMALFORMED;
+    for (size_t i = 0; i < l->nsteps; i++)
+        if (l->steps[i].kind == FO_STEP_DISCOVER) {
+            if (l->nsteps != 1)
+                return fo_dec_fail (d, "a discover step must be the only step of its lease");
+            if (l->steps[i].tests.len > 0)
+                return fo_dec_fail (d, "field 'steps[%zu].tests' must be empty for a discover step", i);
+        }
+    return 0;
+}
+
+/* names: what a discover command printed, already trimmed by the agent. */
+static int
+get_discovered (fo_decoder *d, const msgpack_object **v, fo_discovered *r)
+{
+    if (fo_dec_u64 (d, "lease", v[0], &r->lease) < 0
+        || fo_dec_u32 (d, "step", v[1], &r->step) < 0
+        || fo_dec_strv (d, "names", v[2], &r->names) < 0
+        || fo_dec_str (d, "error", v[3], &r->error) < 0
+        || fo_dec_bin (d, "err", v[4], &r->err, &r->err_len) < 0
+        || fo_dec_u64 (d, "duration_us", v[5], &r->duration_us) < 0)
+        return FO_PROTO_EMALFORMED;
+    for (size_t i = 0; i < r->names.len; i++) {
+        const char *name = r->names.items[i];
+        if (!name[0])
+            return fo_dec_fail (d, "field 'names[%zu]' must not be empty", i);
+        if (strchr (name, '/'))
+            return fo_dec_fail (d, "field 'names[%zu]' must not contain '/'", i);
+    }
+    if (r->error[0] && r->names.len > 0)
+        return fo_dec_fail (d, "a discovered message with an error carries no names");
     return 0;
 }
 
@@ -101,7 +132,8 @@ static const char *const type_keys[][MAX_FIELDS] = {
     [FO_MSG_WELCOME] = { "v", "type", "broker_id", "heartbeat_ms", "liveness" },
     [FO_MSG_REFUSE] = { "v", "type", "reason" },
     [FO_MSG_REQUEST] = { "v", "type", "credit" },
-    [FO_MSG_LEASE] = { "v", "type", "lease", "attempt", "output_cap", "skip_code", "steps" },
+    [FO_MSG_LEASE] = { "v", "type", "lease", "attempt", "output_cap", "skip_code", "env",
+                       "secret", "steps" },
     [FO_MSG_RESULT] = { "v", "type", "lease", "step", "test", "outcome", "duration_us",
                         "out", "err", "message", "host", "worker", "attempt" },
     [FO_MSG_DONE] = { "v", "type", "lease", "exit_status", "signal" },
@@ -109,6 +141,7 @@ static const char *const type_keys[][MAX_FIELDS] = {
     [FO_MSG_CANCEL] = { "v", "type", "lease", "reason" },
     [FO_MSG_SHUTDOWN] = { "v", "type", "reason" },
     [FO_MSG_BYE] = { "v", "type", "reason" },
+    [FO_MSG_DISCOVERED] = { "v", "type", "lease", "step", "names", "error", "err", "duration_us" },
 };
 
 static int
@@ -162,6 +195,8 @@ get_fields (fo_decoder *d, const msgpack_object *o, fo_msg *m)
         return 0;
     case FO_MSG_HEARTBEAT:
         return 0;
+    case FO_MSG_DISCOVERED:
+        return get_discovered (d, v, &m->u.discovered);
     }
     return fo_dec_fail (d, "internal error: no fields for this type");
 }
@@ -202,7 +237,7 @@ get_header (fo_decoder *d, const msgpack_object *o, fo_msg *m)
         return fo_dec_fail (d, "missing field 'type'");
     if (t->type != MSGPACK_OBJECT_STR)
         return fo_dec_fail (d, "field 'type' must be a string");
-    for (int i = FO_MSG_HELLO; i <= FO_MSG_BYE; i++)
+    for (int i = FO_MSG_HELLO; i <= FO_MSG_LAST; i++)
         if (fo_dec_str_is (&t->via.str, fo_msg_type_name ((fo_msg_type) i))) {
             m->type = (fo_msg_type) i;
             d->type = fo_msg_type_name (m->type);

@@ -146,14 +146,18 @@ put_lease (encoder *e, const fo_lease *l)
     put_u64 (e, "attempt", l->attempt);
     put_u64 (e, "output_cap", l->output_cap);
     put_i32 (e, "skip_code", l->skip_code);
+    put_env (e, &l->env);           /* "env" and "secret" */
     put_key (e, "steps");
     if (l->nsteps > 0 && !l->steps) {
         e->bad = true;
         return;
     }
     msgpack_pack_array (&e->pk, l->nsteps);
-    for (size_t i = 0; i < l->nsteps && !e->bad; i++)
+    for (size_t i = 0; i < l->nsteps && !e->bad; i++) {
+        if (l->steps[i].kind == FO_STEP_DISCOVER && (l->nsteps != 1 || l->steps[i].tests.len))
+            e->bad = true;
         put_step (e, &l->steps[i]);
+    }
 }
 
 static void
@@ -175,6 +179,25 @@ put_result (encoder *e, const fo_result *r)
     put_u64 (e, "attempt", r->attempt);
 }
 
+/* The decoder's rules: names non-empty without '/', none with an error. */
+static void
+put_discovered (encoder *e, const fo_discovered *d)
+{
+    for (size_t i = 0; i < d->names.len; i++)
+        if (!d->names.items[i][0] || strchr (d->names.items[i], '/'))
+            e->bad = true;
+    if (d->error && d->error[0] && d->names.len > 0)
+        e->bad = true;
+    put_u64 (e, "lease", d->lease);
+    put_u64 (e, "step", d->step);
+    put_key (e, "names");
+    put_strv (e, &d->names);
+    put_str_field (e, "error", d->error);
+    put_key (e, "err");
+    put_bin (e, d->err, d->err_len);
+    put_u64 (e, "duration_us", d->duration_us);
+}
+
 /* Fields after "v" and "type", per message type. */
 static size_t
 field_count (fo_msg_type type)
@@ -184,7 +207,8 @@ field_count (fo_msg_type type)
     case FO_MSG_REFUSE: case FO_MSG_SHUTDOWN: case FO_MSG_BYE: return 1;
     case FO_MSG_REQUEST: return 1;
     case FO_MSG_CANCEL: return 2;
-    case FO_MSG_LEASE: return 5;
+    case FO_MSG_DISCOVERED: return 6;
+    case FO_MSG_LEASE: return 7;
     case FO_MSG_RESULT: return 11;
     case FO_MSG_HEARTBEAT: return 0;
     }
@@ -230,6 +254,9 @@ put_fields (encoder *e, const fo_msg *msg)
         put_str_field (e, "reason", msg->u.cancel.reason);
         return;
     case FO_MSG_HEARTBEAT:
+        return;
+    case FO_MSG_DISCOVERED:
+        put_discovered (e, &msg->u.discovered);
         return;
     }
     put_str_field (e, "reason", reason);

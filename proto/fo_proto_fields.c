@@ -69,7 +69,7 @@ fo_dec_u64 (fo_decoder *d, const char *field, const msgpack_object *o, uint64_t 
 int
 fo_dec_u32 (fo_decoder *d, const char *field, const msgpack_object *o, uint32_t *out)
 {
-    uint64_t v = 0;
+    uint64_t v = 0;     /* set whenever fo_dec_u64 succeeds; gcc -O2 cannot tell */
     if (fo_dec_u64 (d, field, o, &v) < 0)
         return FO_PROTO_EMALFORMED;
     if (v > UINT32_MAX)

@@ -37,6 +37,14 @@ fo_step_copy (fo_step *dst, const fo_step *src)
 }
 
 void
+fo_lease_apply_env (fo_lease *lease)
+{
+    for (size_t i = 0; lease->env.len > 0 && i < lease->nsteps; i++)
+        fo_env_merge (&lease->steps[i].env, &lease->env);
+    fo_env_free (&lease->env);
+}
+
+void
 fo_msg_free (fo_msg *msg)
 {
     if (!msg)
@@ -59,6 +67,7 @@ fo_msg_free (fo_msg *msg)
         free (msg->u.bye.reason);
         break;
     case FO_MSG_LEASE:
+        fo_env_free (&msg->u.lease.env);
         for (size_t i = 0; msg->u.lease.steps && i < msg->u.lease.nsteps; i++)
             fo_step_free (&msg->u.lease.steps[i]);
         free (msg->u.lease.steps);
@@ -72,6 +81,11 @@ fo_msg_free (fo_msg *msg)
         break;
     case FO_MSG_CANCEL:
         free (msg->u.cancel.reason);
+        break;
+    case FO_MSG_DISCOVERED:
+        fo_strv_free (&msg->u.discovered.names);
+        free (msg->u.discovered.error);
+        free (msg->u.discovered.err);
         break;
     case FO_MSG_REQUEST: case FO_MSG_DONE: case FO_MSG_HEARTBEAT:
         break;

@@ -22,6 +22,7 @@ fo_msg_type_name (fo_msg_type type)
     case FO_MSG_CANCEL:    return "cancel";
     case FO_MSG_SHUTDOWN:  return "shutdown";
     case FO_MSG_BYE:       return "bye";
+    case FO_MSG_DISCOVERED: return "discovered";
     }
     return NULL;
 }
@@ -33,6 +34,7 @@ fo_step_kind_name (fo_step_kind kind)
     case FO_STEP_SETUP:    return "setup";
     case FO_STEP_TEST:     return "test";
     case FO_STEP_TEARDOWN: return "teardown";
+    case FO_STEP_DISCOVER: return "discover";
     }
     return NULL;
 }

@@ -77,6 +77,10 @@ sample (fo_msg_type type)
         fo_strv_push (&l->steps[1].tests, "pkg.db.test_b");
         fo_env_set (&l->steps[1].env, "EMPTY", "");
         add_step (l, FO_STEP_TEARDOWN, "pkg.db");
+        /* exports of the task's shared contexts */
+        fo_env_set (&l->env, "SERVER", "10.0.0.5:8080");
+        fo_env_set (&l->env, "TOKEN", "s3cr3t");
+        l->env.items[1].secret = true;
         break;
     }
     case FO_MSG_RESULT: {
@@ -105,6 +109,19 @@ sample (fo_msg_type type)
         break;
     case FO_MSG_HEARTBEAT:
         break;
+    case FO_MSG_DISCOVERED: {
+        fo_discovered *d = &m.u.discovered;
+        d->lease = 12;
+        d->step = 0;
+        fo_strv_push (&d->names, "parse_empty");
+        fo_strv_push (&d->names, "it's a test");
+        fo_strv_push (&d->names, "\xc3\xa9t\xc3\xa9");
+        d->error = fo_xstrdup ("");
+        d->err = fo_xstrndup ("warn\0ing", 8);
+        d->err_len = 8;
+        d->duration_us = 4242;
+        break;
+    }
     }
     return m;
 }
@@ -128,18 +145,24 @@ assert_strv_equal (const fo_strv *a, const fo_strv *b)
 }
 
 static inline void
+assert_env_equal (const fo_env *a, const fo_env *b)
+{
+    assert_int_equal (a->len, b->len);
+    for (size_t i = 0; i < a->len; i++) {
+        assert_string_equal (a->items[i].name, b->items[i].name);
+        assert_string_equal (a->items[i].value, b->items[i].value);
+        assert_int_equal (a->items[i].secret, b->items[i].secret);
+    }
+}
+
+static inline void
 assert_step_equal (const fo_step *a, const fo_step *b)
 {
     assert_int_equal (a->kind, b->kind);
     assert_string_equal (a->name, b->name);
     assert_strv_equal (&a->argv, &b->argv);
     assert_string_equal (a->cwd, b->cwd);
-    assert_int_equal (a->env.len, b->env.len);
-    for (size_t i = 0; i < a->env.len; i++) {
-        assert_string_equal (a->env.items[i].name, b->env.items[i].name);
-        assert_string_equal (a->env.items[i].value, b->env.items[i].value);
-        assert_int_equal (a->env.items[i].secret, b->env.items[i].secret);
-    }
+    assert_env_equal (&a->env, &b->env);
     assert_int_equal (a->timeout_ms, b->timeout_ms);
     assert_int_equal (a->reader, b->reader);
     assert_strv_equal (&a->tests, &b->tests);
@@ -181,6 +204,7 @@ assert_msg_equal (const fo_msg *a, const fo_msg *b)
         assert_int_equal (a->u.lease.attempt, b->u.lease.attempt);
         assert_int_equal (a->u.lease.output_cap, b->u.lease.output_cap);
         assert_int_equal (a->u.lease.skip_code, b->u.lease.skip_code);
+        assert_env_equal (&a->u.lease.env, &b->u.lease.env);
         assert_int_equal (a->u.lease.nsteps, b->u.lease.nsteps);
         for (size_t i = 0; i < a->u.lease.nsteps; i++)
             assert_step_equal (&a->u.lease.steps[i], &b->u.lease.steps[i]);
@@ -211,6 +235,16 @@ assert_msg_equal (const fo_msg *a, const fo_msg *b)
         break;
     case FO_MSG_HEARTBEAT:
         break;
+    case FO_MSG_DISCOVERED: {
+        const fo_discovered *x = &a->u.discovered, *y = &b->u.discovered;
+        assert_true (x->lease == y->lease);
+        assert_int_equal (x->step, y->step);
+        assert_strv_equal (&x->names, &y->names);
+        assert_string_equal (x->error, y->error);
+        assert_bytes_equal (x->err, x->err_len, y->err, y->err_len);
+        assert_true (x->duration_us == y->duration_us);
+        break;
+    }
     }
 }
 

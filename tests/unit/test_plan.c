@@ -66,7 +66,8 @@ task_render (const fo_task *task)
         if (i > 0)
             fo_buf_puts (&buf, " ");
         fo_buf_printf (&buf, "%s%s", step->kind == FO_STEP_SETUP ? "+"
-                                     : step->kind == FO_STEP_TEARDOWN ? "-" : "",
+                                     : step->kind == FO_STEP_TEARDOWN ? "-"
+                                     : step->kind == FO_STEP_DISCOVER ? "?" : "",
                        step->name);
     }
     if (task->nshared > 0) {
@@ -77,6 +78,8 @@ task_render (const fo_task *task)
     }
     if (task->serial)
         fo_buf_puts (&buf, " !");
+    if (task->waits)
+        fo_buf_printf (&buf, " (waits %zu)", task->waits);
     return fo_buf_steal (&buf);
 }
 
@@ -157,7 +160,16 @@ check_invariants (const fo_suite *suite, const fo_plan *plan)
                 assert_int_equal (step->tests.len, 0);
                 const fo_context *ctx = context_by_id (suite->root, step->name);
                 assert_non_null (ctx);
-                const fo_command *cmd = step->kind == FO_STEP_SETUP ? &ctx->setup : &ctx->teardown;
+                const fo_command *cmd = step->kind == FO_STEP_SETUP ? &ctx->setup
+                                        : step->kind == FO_STEP_DISCOVER ? &ctx->discover
+                                        : &ctx->teardown;
+                if (step->kind == FO_STEP_DISCOVER) {
+                    /* alone in its task, which knows its discovery */
+                    assert_int_equal (task->nsteps, 1);
+                    assert_true (task->discovery < plan->ndiscoveries);
+                    assert_ptr_equal (plan->discoveries[task->discovery].ctx, ctx);
+                    assert_int_equal (plan->discoveries[task->discovery].task, t);
+                }
                 assert_int_equal (step->argv.len, cmd->argv.len);
                 assert_string_equal (step->argv.items[1], cmd->argv.items[1]);
                 check_effective (suite, step, NULL, ctx);
@@ -688,6 +700,191 @@ test_large_flat_suite (void **state)
     fo_suite_destroy (&suite);
 }
 
+/* ---- generated tests (discover_on: agent) ------------------------------ */
+
+/* A context whose discover command runs on an agent; its template is
+   "run <id>/{name}", so a generated test's argv[1] is its id, as the
+   invariants above expect. */
+static fo_context *
+ctx_discovering (fo_context *parent, const char *name, unsigned mode, const char *fixtures)
+{
+    fo_context *ctx = ctx_add (parent, name, mode, fixtures);
+    command_set (&ctx->discover, "list", ctx->id);
+    ctx->discover_on_agent = true;
+    fo_strv_push (&ctx->run_template_argv, "run");
+    fo_strv_push_owned (&ctx->run_template_argv,
+                        ctx->id[0] ? fo_xasprintf ("%s/{name}", ctx->id) : fo_xstrdup ("{name}"));
+    return ctx;
+}
+
+static size_t
+discovery_of (const fo_plan *plan, const fo_context *ctx)
+{
+    for (size_t d = 0; d < plan->ndiscoveries; d++)
+        if (plan->discoveries[d].ctx == ctx)
+            return d;
+    fail_msg ("no discovery for '%s'", ctx->id);
+    return 0;
+}
+
+/* What the broker does with an agent's answer: the names join the
+   context, the plan grows, the discovery ends. Returns the tasks added;
+   *unit is the unit task that stopped waiting, or FO_NO_TASK. */
+static size_t
+answer (fo_plan *plan, fo_suite *suite, fo_context *ctx, const char *const *names, size_t *unit)
+{
+    size_t d = discovery_of (plan, ctx), first = ctx->ntests;
+    for (size_t i = 0; names[i]; i++)
+        fo_context_add_discovered (ctx, names[i]);
+    size_t added = fo_plan_add_discovered (plan, d, first);
+    ctx->discover_answered = true;
+    *unit = fo_plan_discovery_done (plan, d);
+    assert_int_equal (plan->ntests, fo_suite_count_tests (suite));
+    check_invariants (suite, plan);
+    return added;
+}
+
+#define NAMES(...) ((const char *const[]) { __VA_ARGS__, NULL })
+#define NO_NAMES ((const char *const[]) { NULL })
+
+static void
+test_discovery_plan (void **state)
+{
+    (void) state;
+    fo_suite *suite = suite_new ();
+    fo_context *plain = ctx_discovering (suite->root, "plain", 0, "");
+    test_add (plain, "t1");
+    fo_context *sh = ctx_discovering (suite->root, "sh", FO_MODE_SHARED, "st");   /* no tests yet */
+    fo_context *u = ctx_add (suite->root, "u", 0, "st");
+    test_add (u, "f");
+    fo_context *gen = ctx_discovering (u, "gen", 0, "");
+    fo_context *sp = ctx_discovering (suite->root, "sp", FO_MODE_SPLIT, "st");
+    fo_context *u2 = ctx_add (suite->root, "u2", 0, "st");
+    fo_context *gen2 = ctx_discovering (u2, "gen2", 0, "s");
+    ctx_add (suite->root, "dead", 0, "st");                 /* no tests, no discovery */
+
+    fo_plan *plan = plan_checked (suite);
+    /* discoveries first; a live context gets its fixtures and its unit
+       even with no test yet; units wait for the discoveries inside */
+    EXPECT_TASKS (plan, "?plain", "?sh {0}", "?u/gen", "?sp", "?u2/gen2",
+                  "plain/t1",
+                  "+u u/f -u (waits 1)",
+                  "+u2 +u2/gen2 -u2 (waits 1)");
+    assert_int_equal (plan->ndiscoveries, 5);
+    assert_int_equal (plan->discoveries[discovery_of (plan, plain)].unit, FO_NO_TASK);
+    assert_int_equal (plan->discoveries[discovery_of (plan, gen)].unit, 6);
+    assert_int_equal (plan->discoveries[discovery_of (plan, gen2)].unit, 7);
+    assert_ptr_equal (plan->tasks[6].unit, u);
+    assert_int_equal (plan->nshared, 1);
+    assert_int_equal (plan->shared[0].ntasks, 1);           /* its discovery holds it */
+    const fo_step *list = &plan->tasks[0].steps[0];
+    assert_int_equal (list->kind, FO_STEP_DISCOVER);
+    assert_string_equal (list->argv.items[0], "list");
+    assert_int_equal (list->tests.len, 0);
+    assert_string_equal (list->cwd, "/suite");
+
+    /* outside a unit: one task per new test, by the context's mode */
+    size_t unit;
+    assert_int_equal (answer (plan, suite, plain, NAMES ("a", "b"), &unit), 2);
+    assert_int_equal (unit, FO_NO_TASK);
+    assert_int_equal (answer (plan, suite, sh, NAMES ("x"), &unit), 1);
+    assert_int_equal (answer (plan, suite, sp, NAMES ("s1", "s2"), &unit), 2);
+    assert_int_equal (plan->shared[0].ntasks, 2);
+    /* inside a unit: the unit is rebuilt, its old tests keep their numbers */
+    size_t f_index = plan->tasks[6].tests[0];
+    assert_int_equal (answer (plan, suite, gen, NAMES ("g1", "g2"), &unit), 0);
+    assert_int_equal (unit, 6);
+    assert_int_equal (plan->tasks[6].tests[0], f_index);
+    /* a discovery that found nothing: its setup has nothing to prepare */
+    assert_int_equal (answer (plan, suite, gen2, NO_NAMES, &unit), 0);
+    assert_int_equal (unit, 7);
+    EXPECT_TASKS (plan, "?plain", "?sh {0}", "?u/gen", "?sp", "?u2/gen2",
+                  "plain/t1",
+                  "+u u/f u/gen/g1 u/gen/g2 -u",
+                  "",
+                  "plain/a", "plain/b",
+                  "sh/x {0}",
+                  "+sp sp/s1 -sp", "+sp sp/s2 -sp");
+    assert_int_equal (plan->tasks[7].ntests, 0);
+    const char *order[] = { "plain/t1", "u/f", "plain/a", "plain/b", "sh/x", "sp/s1", "sp/s2",
+                            "u/gen/g1", "u/gen/g2" };
+    assert_int_equal (plan->ntests, 9);
+    for (size_t i = 0; i < 9; i++)
+        assert_string_equal (plan->tests[i]->id, order[i]);
+    fo_plan_destroy (&plan);
+    fo_suite_destroy (&suite);
+}
+
+/* Generated tests inherit what the walk carries down: serial, split
+   wrappers, nested shared chains and their counts, env and cwd. */
+static void
+test_discovery_nesting (void **state)
+{
+    (void) state;
+    fo_suite *suite = suite_new ();
+    fo_context *outer = ctx_add (suite->root, "o", FO_MODE_SPLIT | FO_MODE_SERIAL, "st");
+    fo_env_set (&outer->env, "O", "1");
+    fo_context *sh = ctx_add (outer, "sh", FO_MODE_SHARED, "s");
+    test_add (sh, "t");
+    fo_context *inner = ctx_discovering (sh, "in", FO_MODE_SHARED, "t");
+    inner->cwd = fo_xstrdup ("/in");
+    fo_context *root_gen = ctx_discovering (suite->root, "r", FO_MODE_SERIAL, "");
+
+    fo_plan *plan = plan_checked (suite);
+    EXPECT_TASKS (plan, "?o/sh/in {0,1}", "?r", "+o o/sh/t -o {0} !");
+    assert_int_equal (plan->shared[0].ntasks, 2);
+    assert_int_equal (plan->shared[1].ntasks, 1);
+    assert_false (plan->tasks[0].serial);                   /* listing runs beside anything */
+
+    size_t unit;
+    assert_int_equal (answer (plan, suite, inner, NAMES ("n1", "n2"), &unit), 2);
+    assert_int_equal (answer (plan, suite, root_gen, NAMES ("z"), &unit), 1);
+    EXPECT_TASKS (plan, "?o/sh/in {0,1}", "?r", "+o o/sh/t -o {0} !",
+                  "+o o/sh/in/n1 -o {0,1} !", "+o o/sh/in/n2 -o {0,1} !", "r/z !");
+    assert_int_equal (plan->shared[0].ntasks, 4);
+    assert_int_equal (plan->shared[1].ntasks, 3);
+    const fo_step *step = &plan->tasks[3].steps[1];
+    assert_string_equal (step->cwd, "/in");
+    assert_string_equal (fo_env_get (&step->env, "O"), "1");
+    fo_plan_destroy (&plan);
+    fo_suite_destroy (&suite);
+}
+
+/* A unit holding two discoveries waits for both; it is rebuilt with each
+   answer. The root context itself may discover. */
+static void
+test_discovery_unit_waits_for_all (void **state)
+{
+    (void) state;
+    fo_suite *suite = suite_new ();
+    fo_context *u = ctx_add (suite->root, "u", FO_MODE_SERIAL, "s");
+    fo_context *a = ctx_discovering (u, "a", 0, "");
+    fo_context *b = ctx_discovering (u, "b", FO_MODE_SHARED, "st");
+    fo_plan *plan = plan_checked (suite);
+    EXPECT_TASKS (plan, "?u/a", "?u/b", "+u +u/b -u/b ! (waits 2)");
+    size_t unit;
+    answer (plan, suite, b, NAMES ("y"), &unit);
+    assert_int_equal (unit, FO_NO_TASK);
+    answer (plan, suite, a, NAMES ("x"), &unit);
+    assert_int_equal (unit, 2);
+    EXPECT_TASKS (plan, "?u/a", "?u/b", "+u u/a/x +u/b u/b/y -u/b !");
+    fo_plan_destroy (&plan);
+    fo_suite_destroy (&suite);
+
+    suite = suite_new ();
+    fo_context *root = suite->root;
+    command_set (&root->discover, "list", "root");
+    root->discover_on_agent = true;
+    fo_strv_push (&root->run_template_argv, "run");
+    fo_strv_push (&root->run_template_argv, "{name}");
+    plan = plan_checked (suite);
+    EXPECT_TASKS (plan, "?");
+    assert_int_equal (answer (plan, suite, root, NAMES ("top"), &unit), 1);
+    EXPECT_TASKS (plan, "?", "top");
+    fo_plan_destroy (&plan);
+    fo_suite_destroy (&suite);
+}
+
 int
 main (void)
 {
@@ -706,6 +903,9 @@ main (void)
         cmocka_unit_test (test_deterministic),
         cmocka_unit_test (test_empty),
         cmocka_unit_test (test_large_flat_suite),
+        cmocka_unit_test (test_discovery_plan),
+        cmocka_unit_test (test_discovery_nesting),
+        cmocka_unit_test (test_discovery_unit_waits_for_all),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -17,7 +17,7 @@ test_roundtrip_every_type (void **state)
 {
     (void) state;
     fo_buf buf = { 0 };
-    for (int t = FO_MSG_HELLO; t <= FO_MSG_BYE; t++) {
+    for (int t = FO_MSG_HELLO; t <= FO_MSG_LAST; t++) {
         fo_msg m = sample ((fo_msg_type) t), back;
         encode_ok (&m, &buf);
         char err[256] = "";
@@ -107,9 +107,11 @@ test_names (void **state)
     assert_string_equal (fo_msg_type_name (FO_MSG_HELLO), "hello");
     assert_string_equal (fo_msg_type_name (FO_MSG_BYE), "bye");
     assert_null (fo_msg_type_name ((fo_msg_type) 0));
-    assert_null (fo_msg_type_name ((fo_msg_type) 12));
+    assert_string_equal (fo_msg_type_name (FO_MSG_DISCOVERED), "discovered");
+    assert_null (fo_msg_type_name ((fo_msg_type) (FO_MSG_LAST + 1)));
     assert_string_equal (fo_step_kind_name (FO_STEP_TEARDOWN), "teardown");
-    assert_null (fo_step_kind_name ((fo_step_kind) 3));
+    assert_string_equal (fo_step_kind_name (FO_STEP_DISCOVER), "discover");
+    assert_null (fo_step_kind_name ((fo_step_kind) 4));
     assert_string_equal (fo_reader_name (FO_READER_EXIT_STATUS), "exit-status");
     assert_null (fo_reader_name ((fo_reader) 1));
 }
@@ -127,6 +129,50 @@ test_step_copy (void **state)
     assert_null (copy.name);
     fo_msg_free (&m);
     assert_int_equal (m.type, 0);
+}
+
+/* The agent folds the lease's exports into every step: they win over the
+   step's own values and keep their secret flag. */
+static void
+test_lease_apply_env (void **state)
+{
+    (void) state;
+    fo_msg m = sample (FO_MSG_LEASE);
+    fo_lease *l = &m.u.lease;
+    fo_env_set (&l->steps[1].env, "SERVER", "from-the-suite-file");
+    fo_lease_apply_env (l);
+    assert_int_equal (l->env.len, 0);
+    for (size_t i = 0; i < l->nsteps; i++) {
+        assert_string_equal (fo_env_get (&l->steps[i].env, "SERVER"), "10.0.0.5:8080");
+        assert_string_equal (fo_env_get (&l->steps[i].env, "TOKEN"), "s3cr3t");
+        for (size_t k = 0; k < l->steps[i].env.len; k++)
+            if (!strcmp (l->steps[i].env.items[k].name, "TOKEN"))
+                assert_true (l->steps[i].env.items[k].secret);
+    }
+    /* the step's own variables stay */
+    assert_string_equal (fo_env_get (&l->steps[0].env, "DB_URL"), "postgres://x");
+    assert_string_equal (fo_env_get (&l->steps[1].env, "EMPTY"), "");
+    fo_lease_apply_env (l);     /* nothing left to apply */
+    fo_msg_free (&m);
+}
+
+/* A discovery lease: one step of kind discover, reporting no tests. */
+static void
+test_roundtrip_discover_lease (void **state)
+{
+    (void) state;
+    fo_msg m = { .type = FO_MSG_LEASE }, back;
+    m.u.lease.lease = 3;
+    m.u.lease.attempt = 1;
+    add_step (&m.u.lease, FO_STEP_DISCOVER, "unit/gen");
+    fo_buf buf = { 0 };
+    encode_ok (&m, &buf);
+    assert_int_equal (fo_msg_decode (buf.data, buf.len, &back, NULL, 0), FO_PROTO_OK);
+    assert_msg_equal (&m, &back);
+    assert_int_equal (back.u.lease.steps[0].kind, FO_STEP_DISCOVER);
+    fo_msg_free (&back);
+    fo_msg_free (&m);
+    fo_buf_free (&buf);
 }
 
 static void
@@ -202,7 +248,7 @@ test_write_seeds (void **state)
     if (!dir)
         skip ();
     fo_buf buf = { 0 };
-    for (int t = FO_MSG_HELLO; t <= FO_MSG_BYE; t++) {
+    for (int t = FO_MSG_HELLO; t <= FO_MSG_LAST; t++) {
         fo_msg m = sample ((fo_msg_type) t);
         encode_ok (&m, &buf);
         fo_msg_free (&m);
@@ -226,6 +272,8 @@ main (void)
         cmocka_unit_test (test_encode_refuses),
         cmocka_unit_test (test_names),
         cmocka_unit_test (test_step_copy),
+        cmocka_unit_test (test_lease_apply_env),
+        cmocka_unit_test (test_roundtrip_discover_lease),
         cmocka_unit_test (test_reject_framing),
         cmocka_unit_test (test_reject_truncated_and_trailing),
         cmocka_unit_test (test_write_seeds),

@@ -253,6 +253,11 @@ test_reject_field_types (void **state)
                       "'steps[0].env' must be a map");
     expect_bad_field (FO_MSG_LEASE, "steps.secret", BAD_ARRAY_OF_INT, MALFORMED,
                       "'steps[0].secret' must be an array of strings");
+    expect_bad_field (FO_MSG_LEASE, "env", BAD_EMPTY_ARRAY, MALFORMED,
+                      "lease: field 'env' must be a map");
+    expect_bad_field (FO_MSG_LEASE, "secret", BAD_ARRAY_OF_INT, MALFORMED,
+                      "lease: field 'secret' must be an array of strings");
+    expect_bad_field (FO_MSG_LEASE, "env", BAD_DROP, MALFORMED, "lease: missing field 'env'");
     expect_bad_field (FO_MSG_LEASE, "steps.timeout_ms", BAD_NEG, MALFORMED,
                       "'steps[0].timeout_ms' must be an unsigned integer");
     expect_bad_field (FO_MSG_LEASE, "steps.cwd", BAD_STR_NUL, MALFORMED, "NUL");
@@ -269,18 +274,35 @@ test_reject_field_types (void **state)
     expect_bad_field (FO_MSG_LEASE, "v", BAD_U33, FO_PROTO_EVERSION, "4294967296");
 }
 
-/* A lease with one step whose env holds two entries and whose secret
-   array holds up to two names (NULL-terminated). */
+/* An env map of two entries and its secret array of up to two names
+   (NULL-terminated). */
 static void
-raw_lease_with_env (raw *r, const char *const env[4], const char *const secret[2])
+raw_env (raw *r, const char *const env[4], const char *const secret[2])
 {
-    raw_init (r, 7);
+    raw_str (r, "env");
+    msgpack_pack_map (&r->pk, env ? 2 : 0);
+    for (int i = 0; env && i < 4; i++)
+        raw_str (r, env[i]);
+    raw_str (r, "secret");
+    size_t n = secret && secret[0] ? (secret[1] ? 2 : 1) : 0;
+    msgpack_pack_array (&r->pk, n);
+    for (size_t i = 0; i < n; i++)
+        raw_str (r, secret[i]);
+}
+
+/* A lease with one step; the env (and secret) under test is the lease's
+   (at_lease) or the step's, the other one empty. */
+static void
+raw_lease_with_env (raw *r, const char *const env[4], const char *const secret[2], bool at_lease)
+{
+    raw_init (r, 9);
     raw_kv_uint (r, "v", 1);
     raw_kv_str (r, "type", "lease");
     raw_kv_uint (r, "lease", 1);
     raw_kv_uint (r, "attempt", 1);
     raw_kv_uint (r, "output_cap", 1);
     raw_kv_uint (r, "skip_code", 77);
+    raw_env (r, at_lease ? env : NULL, at_lease ? secret : NULL);
     raw_str (r, "steps");
     msgpack_pack_array (&r->pk, 1);
     msgpack_pack_map (&r->pk, 9);
@@ -290,15 +312,7 @@ raw_lease_with_env (raw *r, const char *const env[4], const char *const secret[2
     msgpack_pack_array (&r->pk, 1);
     raw_str (r, "true");
     raw_kv_str (r, "cwd", "");
-    raw_str (r, "env");
-    msgpack_pack_map (&r->pk, 2);
-    for (int i = 0; i < 4; i++)
-        raw_str (r, env[i]);
-    raw_str (r, "secret");
-    size_t n = secret[0] ? (secret[1] ? 2 : 1) : 0;
-    msgpack_pack_array (&r->pk, n);
-    for (size_t i = 0; i < n; i++)
-        raw_str (r, secret[i]);
+    raw_env (r, at_lease ? NULL : env, at_lease ? NULL : secret);
     raw_kv_uint (r, "timeout_ms", 0);
     raw_kv_str (r, "reader", "exit-status");
     raw_str (r, "tests");
@@ -319,35 +333,146 @@ test_reject_values (void **state)
 
     fo_buf_free (&buf);
 
-    /* env: the same name twice, bad names, a secret not in env or named twice */
+    /* env: the same name twice, bad names, a secret not in env or named
+       twice; the same rules for a step's env and for the lease's exports */
     static const struct {
         const char *env[4];     /* name, value, name, value */
         const char *secret[2];
-        const char *want;
+        const char *want;       /* for the step; the lease's lacks "steps[0]." */
     } cases[] = {
         { { "A", "1", "A", "2" }, { NULL }, "field 'steps[0].env' sets 'A' twice" },
-        { { "A", "1", "", "2" }, { NULL }, "'steps[0].env' has an invalid variable name" },
-        { { "A", "1", "B=C", "2" }, { NULL }, "invalid variable name" },
-        { { "A", "1", "B", "2" }, { "NOPE" }, "'steps[0].secret' names 'NOPE', which is not in env" },
-        { { "A", "1", "B", "2" }, { "B", "B" }, "names 'B' twice" },
+        { { "A", "1", "", "2" }, { NULL }, "field 'steps[0].env' has an invalid variable name" },
+        { { "A", "1", "B=C", "2" }, { NULL }, "field 'steps[0].env' has an invalid variable name" },
+        { { "A", "1", "B", "2" }, { "NOPE" }, "field 'steps[0].secret' names 'NOPE', which is not in env" },
+        { { "A", "1", "B", "2" }, { "B", "B" }, "field 'steps[0].secret' names 'B' twice" },
+    };
+    for (int at_lease = 0; at_lease <= 1; at_lease++)
+        for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+            char want[128];
+            const char *at = strstr (cases[c].want, "steps[0].");
+            snprintf (want, sizeof want, "lease: %.*s%s", (int) (at - cases[c].want), cases[c].want,
+                      at_lease ? at + strlen ("steps[0].") : at);
+            raw r;
+            raw_lease_with_env (&r, cases[c].env, cases[c].secret, at_lease);
+            expect_reject (r.buf.data, r.buf.len, MALFORMED, want);
+            fo_buf_free (&r.buf);
+        }
+    /* the same shapes with good names decode, secret flags set */
+    const char *env[4] = { "A", "1", "B", "2" }, *secret[2] = { "B", NULL };
+    for (int at_lease = 0; at_lease <= 1; at_lease++) {
+        raw r;
+        raw_lease_with_env (&r, env, secret, at_lease);
+        fo_msg back;
+        char err[256] = "";
+        assert_int_equal (fo_msg_decode (r.buf.data, r.buf.len, &back, err, sizeof err), FO_PROTO_OK);
+        const fo_env *got = at_lease ? &back.u.lease.env : &back.u.lease.steps[0].env;
+        const fo_env *empty = at_lease ? &back.u.lease.steps[0].env : &back.u.lease.env;
+        assert_int_equal (got->len, 2);
+        assert_int_equal (empty->len, 0);
+        assert_false (got->items[0].secret);
+        assert_true (got->items[1].secret);
+        fo_msg_free (&back);
+        fo_buf_free (&r.buf);
+    }
+}
+
+/* A discover step is alone in its lease and reports no tests; the names
+   it sends back are non-empty, without '/', and none come with an error. */
+static void
+test_reject_discovery (void **state)
+{
+    (void) state;
+    fo_buf buf = { 0 };
+    fo_msg m = sample (FO_MSG_LEASE);
+    m.u.lease.steps[0].kind = FO_STEP_DISCOVER;
+    assert_int_equal (fo_msg_encode (&m, &buf), -1);     /* the encoder refuses it too */
+    fo_msg_free (&m);
+
+    /* decoder: build the bad leases by hand (the encoder would refuse) */
+    static const char *const kinds[][2] = { { "discover", "test" }, { "test", "discover" } };
+    for (size_t k = 0; k < 2; k++) {
+        raw r;
+        raw_init (&r, 9);
+        raw_kv_uint (&r, "v", 1);
+        raw_kv_str (&r, "type", "lease");
+        raw_kv_uint (&r, "lease", 1);
+        raw_kv_uint (&r, "attempt", 1);
+        raw_kv_uint (&r, "output_cap", 1);
+        raw_kv_uint (&r, "skip_code", 77);
+        raw_env (&r, NULL, NULL);
+        raw_str (&r, "steps");
+        msgpack_pack_array (&r.pk, 2);
+        for (size_t i = 0; i < 2; i++) {
+            msgpack_pack_map (&r.pk, 9);
+            raw_kv_str (&r, "kind", kinds[k][i]);
+            raw_kv_str (&r, "name", "c");
+            raw_str (&r, "argv");
+            msgpack_pack_array (&r.pk, 1);
+            raw_str (&r, "true");
+            raw_kv_str (&r, "cwd", "");
+            raw_env (&r, NULL, NULL);
+            raw_kv_uint (&r, "timeout_ms", 0);
+            raw_kv_str (&r, "reader", "exit-status");
+            raw_str (&r, "tests");
+            msgpack_pack_array (&r.pk, 0);
+        }
+        expect_reject (r.buf.data, r.buf.len, MALFORMED,
+                       "lease: a discover step must be the only step of its lease");
+        fo_buf_free (&r.buf);
+    }
+
+    /* discovered */
+    expect_bad_field (FO_MSG_DISCOVERED, "names", BAD_ARRAY_OF_INT, MALFORMED,
+                      "discovered: field 'names[0]' must be a string");
+    expect_bad_field (FO_MSG_DISCOVERED, "names", BAD_MAP, MALFORMED,
+                      "discovered: field 'names' must be an array of strings");
+    expect_bad_field (FO_MSG_DISCOVERED, "error", BAD_NIL, MALFORMED, "field 'error' must be a string");
+    expect_bad_field (FO_MSG_DISCOVERED, "err", BAD_STR, MALFORMED, "field 'err' must be binary");
+    expect_bad_field (FO_MSG_DISCOVERED, "step", BAD_U33, MALFORMED, "field 'step' is out of range");
+    expect_bad_field (FO_MSG_DISCOVERED, "duration_us", BAD_DROP, MALFORMED,
+                      "discovered: missing field 'duration_us'");
+    expect_bad_field (FO_MSG_DISCOVERED, "lease", BAD_EXTRA, MALFORMED, "unknown field 'zzz'");
+    static const struct {
+        const char *names[3];
+        const char *error;
+        const char *want;
+    } cases[] = {
+        { { "a", "", NULL }, "", "discovered: field 'names[1]' must not be empty" },
+        { { "a/b", NULL }, "", "discovered: field 'names[0]' must not contain '/'" },
+        { { "a", NULL }, "exit status 1", "discovered: a discovered message with an error carries no names" },
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         raw r;
-        raw_lease_with_env (&r, cases[c].env, cases[c].secret);
+        raw_init (&r, 8);
+        raw_kv_uint (&r, "v", 1);
+        raw_kv_str (&r, "type", "discovered");
+        raw_kv_uint (&r, "lease", 1);
+        raw_kv_uint (&r, "step", 0);
+        raw_str (&r, "names");
+        size_t n = 0;
+        while (cases[c].names[n])
+            n++;
+        msgpack_pack_array (&r.pk, n);
+        for (size_t i = 0; i < n; i++)
+            raw_str (&r, cases[c].names[i]);
+        raw_kv_str (&r, "error", cases[c].error);
+        raw_str (&r, "err");
+        msgpack_pack_bin_with_body (&r.pk, "", 0);
+        raw_kv_uint (&r, "duration_us", 1);
         expect_reject (r.buf.data, r.buf.len, MALFORMED, cases[c].want);
         fo_buf_free (&r.buf);
     }
-    /* the same shape with good names decodes, secret flag set */
-    const char *env[4] = { "A", "1", "B", "2" }, *secret[2] = { "B", NULL };
-    raw r;
-    raw_lease_with_env (&r, env, secret);
-    fo_msg back;
-    char err[256] = "";
-    assert_int_equal (fo_msg_decode (r.buf.data, r.buf.len, &back, err, sizeof err), FO_PROTO_OK);
-    assert_false (back.u.lease.steps[0].env.items[0].secret);
-    assert_true (back.u.lease.steps[0].env.items[1].secret);
-    fo_msg_free (&back);
-    fo_buf_free (&r.buf);
+    /* and the encoder refuses to make them */
+    fo_msg d = sample (FO_MSG_DISCOVERED);
+    fo_strv_push (&d.u.discovered.names, "x/y");
+    assert_int_equal (fo_msg_encode (&d, &buf), -1);
+    fo_msg_free (&d);
+    d = sample (FO_MSG_DISCOVERED);
+    free (d.u.discovered.error);
+    d.u.discovered.error = fo_xstrdup ("exit status 1");
+    assert_int_equal (fo_msg_encode (&d, &buf), -1);
+    fo_msg_free (&d);
+    fo_buf_free (&buf);
 }
 
 int
@@ -358,6 +483,7 @@ main (void)
         cmocka_unit_test (test_reject_map_shape),
         cmocka_unit_test (test_reject_field_types),
         cmocka_unit_test (test_reject_values),
+        cmocka_unit_test (test_reject_discovery),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

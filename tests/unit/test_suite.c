@@ -348,7 +348,7 @@ test_more_errors (void **state)
                        "(expected one of: skip_code, env, timeout, cwd, tests, contexts)");
     expect_text_error ("contexts:\n  - name: c\n    tset: []\n", "3:5: unknown key 'tset' in context "
                        "(expected one of: name, mode, setup, teardown, env, cwd, timeout, tests, "
-                       "contexts, discover, run)");
+                       "contexts, discover, discover_on, run)");
     expect_text_error ("tests:\n  - {name: \"\", run: x}\n", "2:12: test name must not be empty");
     expect_text_error ("tests:\n  - {name: a/b, run: x}\n", "2:12: test name 'a/b' must not contain '/'");
     expect_text_error ("tests:\n  - {name: a, run: []}\n",
@@ -368,6 +368,12 @@ test_more_errors (void **state)
     expect_text_error ("contexts:\n  - {name: c, contexts: {name: d}}\n", "2:25: 'contexts' must be a list");
     expect_text_error ("contexts:\n  - {name: c, discover: x, run: \"./t name\"}\n",
                        "2:33: the 'run' template must contain {name}");
+    expect_text_error ("contexts:\n  - {name: c, discover: x, run: \"./t {name}\", discover_on: host}\n",
+                       "2:60: 'discover_on' must be 'broker' or 'agent'");
+    expect_text_error ("contexts:\n  - {name: c, discover_on: agent}\n",
+                       "2:28: 'discover_on' says where 'discover' runs and needs it");
+    expect_text_error ("contexts:\n  - {name: c, discover: x, run: \"./t {name}\", discover_on: [agent]}\n",
+                       "2:60: 'discover_on' must be 'broker' or 'agent'");
     expect_text_error ("env: {A: ~}\n", "1:10: env variable 'A' has no value (write \"\" for an empty one)");
     expect_text_error ("env: {A=B: x}\n", "1:7: 'A=B' is not a valid env variable name");
     expect_text_error ("env: [A]\n", "1:6: 'env' must be a map of NAME: value");
@@ -551,6 +557,39 @@ test_discover_errors (void **state)
                            "3:15: discover output line 2: test name 'x/y' must not contain '/'");
 }
 
+/* `discover_on: agent` leaves the command to the run: the broker does not
+   run it (a command that would fail here is not even started). */
+static void
+test_discover_on_agent (void **state)
+{
+    (void) state;
+    tmp_suite t;
+    char err[512];
+    tmp_write (&t, "contexts:\n"
+                   "  - name: remote\n"
+                   "    discover: exit 3\n"
+                   "    discover_on: agent\n"
+                   "    run: ./t {name}\n"
+                   "  - name: local\n"
+                   "    discover: printf 'a\\n'\n"
+                   "    discover_on: broker\n"
+                   "    run: [./t, '{name}']\n");
+    fo_suite *suite = load_ok (t.path);
+    fo_context *remote = suite->root->contexts[0], *local = suite->root->contexts[1];
+    assert_true (remote->discover_on_agent);
+    assert_false (local->discover_on_agent);
+    assert_int_equal (fo_suite_discover (suite, err, sizeof err), 0);
+    assert_int_equal (remote->ntests, 0);
+    assert_int_equal (local->ntests, 1);
+    /* what the broker does with the names an agent sends back */
+    fo_test *test = fo_context_add_discovered (remote, "it's");
+    assert_string_equal (test->id, "remote/it's");
+    assert_argv (&test->run.argv, ARGV ("/bin/sh", "-c", "./t 'it'\\''s'"));
+    assert_int_equal (test->line, remote->discover.line);
+    fo_suite_destroy (&suite);
+    tmp_remove (&t);
+}
+
 /* A failure leaves no half-added tests behind. */
 static void
 test_discover_all_or_nothing (void **state)
@@ -584,6 +623,7 @@ main (void)
         cmocka_unit_test (test_discover_cwd_env),
         cmocka_unit_test (test_discover_errors),
         cmocka_unit_test (test_discover_all_or_nothing),
+        cmocka_unit_test (test_discover_on_agent),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -1,0 +1,28 @@
+/*  fo_discover_step — the agent's answer to a discover step.
+
+    With `discover_on: agent` the broker leases a context's discover
+    command to an agent (a lease of one step of kind discover). The agent
+    runs it like any step; this module turns the finished process into the
+    discovered message: the names it printed (fo_discover_names: one per
+    line, trimmed), or why there are none. The broker checks the names
+    against the suite and plans them.
+*/
+#ifndef FO_DISCOVER_STEP_H
+#define FO_DISCOVER_STEP_H
+
+#include "fo_proc.h"
+#include "fo_proto.h"
+
+/* Output kept from a discover command (names must not be cut), within the
+   protocol's message limit; its stderr is kept up to the lease's cap, at
+   most FO_DISCOVER_ERR_CAP. */
+#define FO_DISCOVER_OUTPUT_CAP (8u * 1024u * 1024u)
+#define FO_DISCOVER_ERR_CAP (1024u * 1024u)
+
+/* Fills a zeroed d from the finished process. failure is NULL when it
+   exited 0, else how it ended ("exit status 2"). err_cap: the lease's
+   output_cap. Free d with fo_msg_free on a FO_MSG_DISCOVERED message. */
+void fo_discover_step_answer (fo_discovered *d, const fo_proc *proc, const char *failure,
+                              uint32_t err_cap);
+
+#endif

@@ -1,0 +1,360 @@
+/*  Tests for the broker's run bookkeeping (broker/fo_run.c) around generated
+    tests and exports, driven by hand, without sockets: discovery leases go
+    first, the names they send back become leasable tasks and report
+    records, a unit waits for its discoveries, failed, silent, lost and
+    stopped discoveries end properly; a shared setup's exports ride in the
+    lease and secret values never reach the report. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fo_run.h"
+
+/* ---- a suite and a run ------------------------------------------------- */
+
+static fo_suite *
+suite_new (void)
+{
+    fo_suite *suite = fo_xcalloc (1, sizeof *suite);
+    suite->path = fo_xstrdup ("/suite/fanout.yml");
+    suite->dir = fo_xstrdup ("/tmp");
+    suite->root = fo_context_new (NULL, "");
+    suite->skip_code = FO_DEFAULT_SKIP_CODE;
+    return suite;
+}
+
+static void
+shell (fo_command *cmd, const char *script)
+{
+    fo_strv_push (&cmd->argv, "/bin/sh");
+    fo_strv_push (&cmd->argv, "-c");
+    fo_strv_push (&cmd->argv, script);
+}
+
+static fo_context *
+discovering (fo_context *parent, const char *name)
+{
+    fo_context *ctx = fo_context_new (parent, name);
+    shell (&ctx->discover, "./list");
+    ctx->discover_on_agent = true;
+    ctx->run_template_shell = fo_xstrdup ("./t {name}");
+    return ctx;
+}
+
+static fo_test *
+test_add (fo_context *parent, const char *name)
+{
+    fo_test *test = fo_test_new (parent, name);
+    shell (&test->run, "true");
+    return test;
+}
+
+typedef struct {
+    fo_suite *suite;
+    fo_plan *plan;
+    fo_report report;
+    fo_run *run;
+} world;
+
+static void
+world_start (world *w, uint32_t max_attempts)
+{
+    w->plan = fo_plan_build (w->suite);
+    fo_report_init (&w->report, w->plan->ntests);
+    for (size_t i = 0; i < w->plan->ntests; i++)
+        fo_report_set_test (&w->report, i, w->plan->tests[i]->id, w->plan->tests[i]->parent->id);
+    fo_run_options o = {
+        .plan = w->plan,
+        .report = &w->report,
+        .max_attempts = max_attempts,
+        .output_cap = 4096,
+        .skip_code = 77,
+        .broker_host = "brokerhost",
+    };
+    w->run = fo_run_new (&o);
+}
+
+static void
+world_end (world *w)
+{
+    fo_run_destroy (&w->run);
+    fo_report_free (&w->report);
+    fo_plan_destroy (&w->plan);
+    fo_suite_destroy (&w->suite);
+}
+
+/* ---- what an agent says ------------------------------------------------ */
+
+/* The next lease for agent 0; its first step's name (or NULL: none now). */
+static const char *
+lease_next (world *w, fo_lease *lease)
+{
+    memset (lease, 0, sizeof *lease);
+    if (!fo_run_next_lease (w->run, 0, lease))
+        return NULL;
+    return lease->nsteps ? lease->steps[lease->nsteps > 1 ? 1 : 0].name : "";
+}
+
+static bool
+answer (world *w, uint64_t lease, const char *const *names, const char *error)
+{
+    fo_discovered d = { .lease = lease, .error = (char *) (error ? error : ""), .err = "oops",
+                        .err_len = error ? 4 : 0 };
+    for (size_t i = 0; names && names[i]; i++)
+        fo_strv_push (&d.names, names[i]);
+    bool ok = fo_run_discovered (w->run, 0, "h1", &d);
+    fo_strv_free (&d.names);
+    return ok;
+}
+
+/* Passes every test step of the lease, then ends it. */
+static void
+pass_all (world *w, const fo_lease *lease, const char *out)
+{
+    for (size_t i = 0; i < lease->nsteps; i++)
+        for (size_t k = 0; k < lease->steps[i].tests.len; k++) {
+            fo_result r = {
+                .lease = lease->lease, .step = (uint32_t) i, .test = lease->steps[i].tests.items[k],
+                .outcome = FO_PASSED, .out = (char *) out, .out_len = strlen (out), .err = "",
+                .message = (char *) out, .host = "h1", .worker = 1, .attempt = lease->attempt,
+            };
+            assert_true (fo_run_result (w->run, 0, "h1", &r));
+        }
+    fo_done done = { .lease = lease->lease };
+    assert_true (fo_run_done (w->run, 0, "host-a", &done));
+}
+
+static const fo_test_record *
+record (const world *w, const char *id)
+{
+    for (size_t i = 0; i < w->report.ntests; i++)
+        if (!strcmp (w->report.tests[i].id, id))
+            return &w->report.tests[i];
+    fail_msg ("no record for '%s'", id);
+    return NULL;
+}
+
+#define NAMES(...) ((const char *const[]) { __VA_ARGS__, NULL })
+
+/* ---- the tests --------------------------------------------------------- */
+
+static void
+test_names_become_tasks (void **state)
+{
+    (void) state;
+    world w = { .suite = suite_new () };
+    discovering (w.suite->root, "gen");
+    fo_context *u = fo_context_new (w.suite->root, "u");
+    shell (&u->setup, "true");
+    test_add (u, "f");
+    discovering (u, "g");
+    world_start (&w, 1);
+    assert_int_equal (w.report.ntests, 1);
+
+    fo_lease l1, l2, l3, l4;
+    assert_string_equal (lease_next (&w, &l1), "gen");      /* discoveries first */
+    assert_int_equal (l1.steps[0].kind, FO_STEP_DISCOVER);
+    assert_int_equal (l1.env.len, 0);
+    assert_string_equal (lease_next (&w, &l2), "u/g");
+    assert_null (lease_next (&w, &l3));                     /* the unit waits */
+
+    assert_true (answer (&w, l1.lease, NAMES ("a", "b"), NULL));
+    assert_false (answer (&w, l1.lease, NAMES ("c"), NULL));    /* answered already */
+    assert_int_equal (w.report.ntests, 3);
+    assert_string_equal (w.report.tests[1].id, "gen/a");
+    assert_string_equal (w.report.tests[1].context, "gen");
+    assert_string_equal (lease_next (&w, &l3), "gen/a");
+    assert_string_equal (l3.steps[0].argv.items[2], "./t 'a'");
+    pass_all (&w, &l1, "");
+    pass_all (&w, &l3, "");
+    assert_string_equal (lease_next (&w, &l4), "gen/b");
+    pass_all (&w, &l4, "");
+    assert_null (lease_next (&w, &l3));
+
+    /* the unit's discovery ends without an answer: an error, the unit goes */
+    fo_done silent = { .lease = l2.lease, .exit_status = 3 };
+    assert_true (fo_run_done (w.run, 0, "host-a", &silent));
+    assert_int_equal (w.report.nfixture_errors, 1);
+    assert_string_equal (w.report.fixture_errors[0].context, "u/g");
+    assert_string_equal (w.report.fixture_errors[0].phase, "discover");
+    assert_string_equal (w.report.fixture_errors[0].message,
+                         "discover command of context 'u/g' sent no names (its task ended with "
+                         "exit status 3)");
+    assert_string_equal (lease_next (&w, &l3), "u/f");
+    assert_string_equal (l3.steps[0].name, "u");            /* its setup */
+    pass_all (&w, &l3, "");
+    assert_true (fo_run_finished (w.run));
+    assert_true (record (&w, "gen/b")->done);
+    world_end (&w);
+}
+
+static void
+test_unit_gets_its_tests (void **state)
+{
+    (void) state;
+    world w = { .suite = suite_new () };
+    fo_context *u = fo_context_new (w.suite->root, "u");
+    shell (&u->setup, "true");
+    test_add (u, "f");
+    discovering (u, "g");
+    world_start (&w, 1);
+    fo_lease d, unit;
+    assert_string_equal (lease_next (&w, &d), "u/g");
+    assert_true (answer (&w, d.lease, NAMES ("x", "y"), NULL));
+    assert_int_equal (w.report.ntests, 3);
+    assert_string_equal (lease_next (&w, &unit), "u/f");
+    assert_int_equal (unit.nsteps, 4);                      /* +u u/f u/g/x u/g/y */
+    assert_string_equal (unit.steps[3].name, "u/g/y");
+    pass_all (&w, &d, "");
+    pass_all (&w, &unit, "");
+    assert_true (fo_run_finished (w.run));
+    assert_int_equal (w.report.nfixture_errors, 0);
+    world_end (&w);
+}
+
+static void
+test_bad_answers (void **state)
+{
+    (void) state;
+    world w = { .suite = suite_new () };
+    fo_context *gen = discovering (w.suite->root, "gen");
+    test_add (gen, "x");
+    discovering (w.suite->root, "crash");
+    world_start (&w, 1);
+    fo_lease a, b, t;
+    assert_string_equal (lease_next (&w, &a), "gen");
+    assert_string_equal (lease_next (&w, &b), "crash");
+    assert_true (answer (&w, a.lease, NAMES ("y", "x"), NULL));
+    assert_true (answer (&w, b.lease, NULL, "exit status 2"));
+    assert_int_equal (w.report.nfixture_errors, 2);
+    assert_string_equal (w.report.fixture_errors[0].message,
+                         "discover command of context 'gen' failed on h1: name 2: duplicate test "
+                         "id 'gen/x' (already in the suite)");
+    assert_string_equal (w.report.fixture_errors[1].message,
+                         "discover command of context 'crash' failed on h1: exit status 2");
+    assert_memory_equal (w.report.fixture_errors[1].err, "oops", 4);
+    assert_string_equal (w.report.fixture_errors[1].host, "h1");
+    assert_int_equal (w.report.ntests, 1);                  /* nothing was added */
+    assert_string_equal (lease_next (&w, &t), "gen/x");
+    pass_all (&w, &a, "");
+    pass_all (&w, &b, "");
+    pass_all (&w, &t, "");
+    assert_true (fo_run_finished (w.run));
+    world_end (&w);
+}
+
+static void
+test_lost_and_stopped (void **state)
+{
+    (void) state;
+    world w = { .suite = suite_new () };
+    discovering (w.suite->root, "gen");
+    world_start (&w, 2);
+    fo_lease l;
+    assert_string_equal (lease_next (&w, &l), "gen");
+    fo_run_agent_lost (w.run, 0, "h1", "gone");
+    assert_string_equal (lease_next (&w, &l), "gen");     /* retried */
+    assert_int_equal (l.attempt, 2);
+    fo_run_agent_lost (w.run, 0, "h1", "gone again");
+    assert_true (fo_run_finished (w.run));
+    assert_int_equal (w.report.nfixture_errors, 1);
+    assert_string_equal (w.report.fixture_errors[0].message,
+                         "host h1 was lost (gone again) while running the discover command of "
+                         "context 'gen' (attempt 2 of 2)");
+    world_end (&w);
+
+    /* stopped while listing: the waiting unit ends not run, no error */
+    w = (world) { .suite = suite_new () };
+    fo_context *u = fo_context_new (w.suite->root, "u");
+    shell (&u->setup, "true");
+    test_add (u, "f");
+    discovering (u, "g");
+    discovering (w.suite->root, "later");
+    world_start (&w, 1);
+    assert_string_equal (lease_next (&w, &l), "u/g");
+    fo_run_stop (w.run, "interrupted");
+    assert_false (fo_run_finished (w.run));                 /* the lease is out */
+    fo_done done = { .lease = l.lease, .signal = 15, .exit_status = -1 };
+    assert_true (fo_run_done (w.run, 0, "host-a", &done));
+    assert_true (fo_run_finished (w.run));
+    assert_int_equal (w.report.nfixture_errors, 0);
+    assert_int_equal (record (&w, "u/f")->outcome, FO_NOT_RUN);
+    assert_string_equal (record (&w, "u/f")->message, "not run (interrupted)");
+    world_end (&w);
+}
+
+/* Polls the run (its shared fixtures' processes) until a lease comes. */
+static const char *
+lease_when_ready (world *w, fo_lease *lease)
+{
+    for (int i = 0; i < 1000; i++) {
+        const char *name = lease_next (w, lease);
+        if (name)
+            return name;
+        fo_run_service (w->run);
+        usleep (10000);
+    }
+    fail_msg ("no lease within 10 s");
+    return NULL;
+}
+
+static void
+test_exports_in_the_lease (void **state)
+{
+    (void) state;
+    world w = { .suite = suite_new () };
+    fo_context *sh = fo_context_new (w.suite->root, "sh");
+    sh->mode = FO_MODE_SHARED;
+    shell (&sh->setup, "printf 'A=1\\nsecret TOKEN=abcdef\\n' > \"$FANOUT_EXPORT\"");
+    test_add (sh, "t");
+    fo_context *in = fo_context_new (sh, "in");
+    in->mode = FO_MODE_SHARED;
+    shell (&in->setup, "[ \"$TOKEN\" = abcdef ] && echo A=2 > \"$FANOUT_EXPORT\"");
+    test_add (in, "u");
+    test_add (w.suite->root, "plain");
+    world_start (&w, 1);
+
+    fo_lease plain, t, u;
+    assert_string_equal (lease_when_ready (&w, &plain), "plain");
+    assert_int_equal (plain.env.len, 0);
+    assert_string_equal (lease_when_ready (&w, &t), "sh/t");
+    assert_string_equal (fo_env_get (&t.env, "A"), "1");
+    assert_string_equal (fo_env_get (&t.env, "TOKEN"), "abcdef");
+    assert_true (t.env.items[1].secret);
+    assert_string_equal (lease_when_ready (&w, &u), "sh/in/u");
+    assert_string_equal (fo_env_get (&u.env, "A"), "2");    /* the inner one wins */
+    assert_string_equal (fo_env_get (&u.env, "TOKEN"), "abcdef");
+
+    pass_all (&w, &t, "the token is abcdef");
+    const fo_test_record *rec = record (&w, "sh/t");
+    assert_memory_equal (rec->out, "the token is ********", rec->out_len);
+    assert_string_equal (rec->message, "the token is ********");
+    pass_all (&w, &plain, "abcdef is not secret here");
+    assert_memory_equal (record (&w, "plain")->out, "abcdef is not secret here", 25);
+    pass_all (&w, &u, "");
+    for (int i = 0; i < 1000 && !fo_run_finished (w.run); i++) {
+        fo_run_service (w.run);
+        usleep (10000);
+    }
+    assert_true (fo_run_finished (w.run));
+    world_end (&w);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_names_become_tasks),
+        cmocka_unit_test (test_unit_gets_its_tests),
+        cmocka_unit_test (test_bad_answers),
+        cmocka_unit_test (test_lost_and_stopped),
+        cmocka_unit_test (test_exports_in_the_lease),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}

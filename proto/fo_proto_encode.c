@@ -146,6 +146,8 @@ put_lease (encoder *e, const fo_lease *l)
     put_u64 (e, "attempt", l->attempt);
     put_u64 (e, "output_cap", l->output_cap);
     put_i32 (e, "skip_code", l->skip_code);
+    put_u64 (e, "slow_ms", l->slow_ms);
+    put_u64 (e, "task_timeout_ms", l->task_timeout_ms);
     put_key (e, "steps");
     if (l->nsteps > 0 && !l->steps) {
         e->bad = true;
@@ -184,7 +186,8 @@ field_count (fo_msg_type type)
     case FO_MSG_REFUSE: case FO_MSG_SHUTDOWN: case FO_MSG_BYE: return 1;
     case FO_MSG_REQUEST: return 1;
     case FO_MSG_CANCEL: return 2;
-    case FO_MSG_LEASE: return 5;
+    case FO_MSG_LEASE: return 7;
+    case FO_MSG_SLOW: return 3;
     case FO_MSG_RESULT: return 11;
     case FO_MSG_HEARTBEAT: return 0;
     }
@@ -230,6 +233,11 @@ put_fields (encoder *e, const fo_msg *msg)
         put_str_field (e, "reason", msg->u.cancel.reason);
         return;
     case FO_MSG_HEARTBEAT:
+        return;
+    case FO_MSG_SLOW:
+        put_u64 (e, "lease", msg->u.slow.lease);
+        put_u64 (e, "step", msg->u.slow.step);
+        put_u64 (e, "elapsed_ms", msg->u.slow.elapsed_ms);
         return;
     }
     put_str_field (e, "reason", reason);

@@ -73,7 +73,7 @@ fo_msg_free (fo_msg *msg)
     case FO_MSG_CANCEL:
         free (msg->u.cancel.reason);
         break;
-    case FO_MSG_REQUEST: case FO_MSG_DONE: case FO_MSG_HEARTBEAT:
+    case FO_MSG_REQUEST: case FO_MSG_DONE: case FO_MSG_HEARTBEAT: case FO_MSG_SLOW:
         break;
     }
     memset (msg, 0, sizeof *msg);

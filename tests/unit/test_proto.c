@@ -17,7 +17,7 @@ test_roundtrip_every_type (void **state)
 {
     (void) state;
     fo_buf buf = { 0 };
-    for (int t = FO_MSG_HELLO; t <= FO_MSG_BYE; t++) {
+    for (int t = FO_MSG_HELLO; t <= FO_MSG_LAST; t++) {
         fo_msg m = sample ((fo_msg_type) t), back;
         encode_ok (&m, &buf);
         char err[256] = "";
@@ -106,8 +106,9 @@ test_names (void **state)
     (void) state;
     assert_string_equal (fo_msg_type_name (FO_MSG_HELLO), "hello");
     assert_string_equal (fo_msg_type_name (FO_MSG_BYE), "bye");
+    assert_string_equal (fo_msg_type_name (FO_MSG_SLOW), "slow");
     assert_null (fo_msg_type_name ((fo_msg_type) 0));
-    assert_null (fo_msg_type_name ((fo_msg_type) 12));
+    assert_null (fo_msg_type_name ((fo_msg_type) (FO_MSG_LAST + 1)));
     assert_string_equal (fo_step_kind_name (FO_STEP_TEARDOWN), "teardown");
     assert_null (fo_step_kind_name ((fo_step_kind) 3));
     assert_string_equal (fo_reader_name (FO_READER_EXIT_STATUS), "exit-status");
@@ -202,7 +203,7 @@ test_write_seeds (void **state)
     if (!dir)
         skip ();
     fo_buf buf = { 0 };
-    for (int t = FO_MSG_HELLO; t <= FO_MSG_BYE; t++) {
+    for (int t = FO_MSG_HELLO; t <= FO_MSG_LAST; t++) {
         fo_msg m = sample ((fo_msg_type) t);
         encode_ok (&m, &buf);
         fo_msg_free (&m);

@@ -12,6 +12,8 @@
 
 #include "fo_execution.h"
 #include "fo_log.h"
+#include "fo_reaper.h"
+#include "fo_sweeper.h"
 #include "fo_wire.h"
 
 #define ROLE "agent"
@@ -20,6 +22,8 @@
 /* Until the broker's welcome tells us its heartbeat, assume these. */
 #define DEFAULT_HEARTBEAT_MS 1000
 #define DEFAULT_LIVENESS 5
+/* How long the end of a session waits for what tests left behind to die. */
+#define FLUSH_MS 5000
 
 typedef enum {
     SESSION_ENDED,      /* the broker shut the run down */
@@ -45,6 +49,11 @@ typedef struct {
     uint64_t last_recv_ms;
     uint64_t last_send_ms;
     bool send_failed;
+
+    fo_sweeper *sweeper;        /* kills what steps leave behind */
+    char *token;                /* this agent's FANOUT_STEP_TOKEN scope */
+    uint32_t session;           /* counts sessions: lease ids restart per broker */
+    bool leaving;               /* on our own: do not finalize killed tests */
 } agent;
 
 static void
@@ -80,7 +89,19 @@ static void
 on_result (void *arg, const fo_result *result)
 {
     agent *self = arg;
+    /* Leaving on our own, a test we killed did not fail: it has no outcome
+       yet, and the broker re-queues it once it hears our bye. */
+    if (self->leaving && result->outcome == FO_NOT_RUN)
+        return;
     fo_msg msg = { .type = FO_MSG_RESULT, .u.result = *result };
+    send_msg (self, &msg);
+}
+
+static void
+on_slow (void *arg, const fo_slow *slow)
+{
+    agent *self = arg;
+    fo_msg msg = { .type = FO_MSG_SLOW, .u.slow = *slow };
     send_msg (self, &msg);
 }
 
@@ -121,13 +142,20 @@ fill_slots (agent *self)
             continue;
         fo_lease lease;
         queue_pop (self, &lease);
+        char *token = fo_xasprintf ("%s/%u.%llu", self->token, self->session,
+                                    (unsigned long long) lease.lease);
         self->slots[i] = fo_execution_new (&lease, i + 1, self->host, on_result, self);
+        fo_execution_set_scope (self->slots[i], self->sweeper, token);
+        fo_execution_on_slow (self->slots[i], on_slow);
+        free (token);
     }
 }
 
 static void
 send_done (agent *self, const fo_execution *execution)
 {
+    if (self->leaving)
+        return;     /* the bye ends our leases */
     fo_msg msg = { .type = FO_MSG_DONE };
     msg.u.done.lease = fo_execution_lease (execution);
     fo_execution_status (execution, &msg.u.done.exit_status, &msg.u.done.signal);
@@ -310,8 +338,12 @@ wind_down (agent *self, const char *reason)
                 send_done (self, self->slots[i]);
                 fo_execution_destroy (&self->slots[i]);
             }
+        fo_sweeper_service (self->sweeper);
     }
     free (items);
+    /* Nothing of this session may survive it. */
+    fo_sweeper_add (self->sweeper, self->token);
+    fo_sweeper_flush (self->sweeper, FLUSH_MS);
 }
 
 static session_end
@@ -332,6 +364,7 @@ run_session (agent *self, char *err, size_t errlen)
     }
     self->welcomed = false;
     self->send_failed = false;
+    self->session++;
     self->heartbeat_ms = DEFAULT_HEARTBEAT_MS;
     self->liveness = DEFAULT_LIVENESS;
     self->last_recv_ms = fo_now_ms ();
@@ -354,6 +387,9 @@ run_session (agent *self, char *err, size_t errlen)
         items[n++] = (zmq_pollitem_t) { .socket = self->raw, .events = ZMQ_POLLIN };
         uint64_t now = fo_now_ms ();
         uint64_t deadline = self->last_send_ms + self->heartbeat_ms;
+        uint64_t sweep = fo_sweeper_deadline_ms (self->sweeper);
+        if (sweep < deadline)
+            deadline = sweep;
         for (uint32_t i = 0; i < self->options->slots; i++) {
             if (!self->slots[i])
                 continue;
@@ -376,6 +412,7 @@ run_session (agent *self, char *err, size_t errlen)
         if (items[0].revents & ZMQ_POLLIN && read_socket (self, &end, err, errlen) != 0)
             break;
         service_slots (self);
+        fo_sweeper_service (self->sweeper);
         now = fo_now_ms ();
         if (self->welcomed && now - self->last_send_ms >= self->heartbeat_ms)
             send_simple (self, FO_MSG_HEARTBEAT, NULL);
@@ -391,7 +428,9 @@ run_session (agent *self, char *err, size_t errlen)
                        : end == SESSION_LOST ? "lost the broker"
                        : end == SESSION_STOPPED ? "the agent was stopped"
                        : "agent error";
+    self->leaving = end == SESSION_STOPPED || end == SESSION_FATAL;
     wind_down (self, reason);
+    self->leaving = false;
     if (end == SESSION_STOPPED || end == SESSION_FATAL)
         send_simple (self, FO_MSG_BYE, reason);
     zsock_destroy (&self->sock);
@@ -415,6 +454,13 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
     snprintf (self.agent_id, sizeof self.agent_id, "%s:%d:%08x", self.host, (int) getpid (),
               (unsigned) (fo_now_us () & 0xffffffffu));
     self.slots = fo_xcalloc (options->slots, sizeof *self.slots);
+    /* Orphans of our tests are re-parented to us, to be found and killed. */
+    if (fo_reaper_become_subreaper () != 0)
+        fo_log (FO_LOG_WARN, ROLE, "cannot become a child subreaper (%s): processes that "
+                "escape a test's process group may survive it", strerror (errno));
+    self.sweeper = fo_sweeper_new ();
+    self.token = fo_xasprintf ("%s/agent-%08x", fo_reaper_base (),
+                               (unsigned) ((fo_now_us () >> 4) & 0xffffffffu));
 
     int rc = 0;
     uint32_t backoff = RECONNECT_MIN_MS;
@@ -447,5 +493,7 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
     }
     free (self.slots);
     free (self.queue);
+    fo_sweeper_destroy (&self.sweeper);
+    free (self.token);
     return rc;
 }

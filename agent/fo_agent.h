@@ -6,6 +6,17 @@
 
     Used as a thread of `fanout run` (inproc endpoint) and as the process
     `fanout agent` on build-farm hosts: the code path is the same.
+
+    No orphans: fo_agent_run makes the process a child subreaper and marks
+    every process it starts with a FANOUT_STEP_TOKEN under its own scope;
+    what a test step leaves behind is killed when the step ends, what a
+    lease's setups started when the lease ends, and everything of the agent
+    when a session ends (fo_sweeper.h). A step running longer than the
+    lease's slow_ms is reported to the broker (`slow`).
+
+    When the agent leaves on its own (*stop, an error), the tests it kills
+    are not reported as not_run: it says `bye`, and the broker re-queues
+    what had no outcome yet.
 */
 #ifndef FO_AGENT_H
 #define FO_AGENT_H

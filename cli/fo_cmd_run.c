@@ -37,9 +37,14 @@ usage (FILE *out)
     fprintf (out,
              "  -h, --help            show this help\n"
              "\n"
-             "exit status: 0 all passed (or skipped), 1 a test failed or errored,\n"
-             "2 bad usage or suite file, 3 a test could not be run at all,\n"
-             "130 interrupted.\n");
+             "Ctrl-C (SIGINT, SIGTERM) stops the run: running tests are killed, shared\n"
+             "teardowns run, the report is complete and marked interrupted (exit 130).\n"
+             "A second one stops at once, still killing every process of the run.\n"
+             "\n"
+             "exit status: 0 all passed (or skipped; flaky ones too unless\n"
+             "--fail-on-flaky), 1 a test failed, errored, timed out or crashed (or the\n"
+             "run stopped after --maxfail failures), 2 bad usage or suite file, 3 a test\n"
+             "could not be run at all, 130 interrupted.\n");
 }
 
 typedef struct {
@@ -140,13 +145,13 @@ serve (const run_args *args, const fo_suite *suite, const fo_plan *plan, fo_repo
             .progress = stdout,
             .verbosity = args->run.verbosity,
             .max_attempts = args->run.max_attempts,
-            .output_cap = 0,
             .skip_code = suite->skip_code,
             .broker_host = NULL,
         },
         .stop = &fo_cli_interrupted,
         .stop_reason = &stop_reason,
     };
+    fo_cli_run_options_apply (&args->run, &bo.run);
     char err[512];
     fo_broker *broker = fo_broker_new (&bo, err, sizeof err);
     if (!broker) {
@@ -188,6 +193,13 @@ fo_cmd_run (int argc, char **argv)
     if (rc != 0)
         return rc < 0 ? FO_EXIT_OK : rc;
 
+    /* Before anything is started: no core files unless asked, every
+       process we start is ours to find (subreaper, watchdog), and an
+       interrupt while the suite is discovered kills what discovery runs. */
+    fo_cli_core_dumps (args.run.core_dumps);
+    fo_cli_install_signals ();
+    fo_cli_guard_processes ();
+
     fo_suite *suite;
     fo_plan *plan;
     fo_report report;
@@ -195,7 +207,8 @@ fo_cmd_run (int argc, char **argv)
     if (rc != 0)
         return rc;
     report.jobs = args.jobs;
-    fo_cli_install_signals ();
+    fo_cli_signals_graceful ();
     rc = serve (&args, suite, plan, &report);
+    fo_cli_sweep_processes ();
     return fo_cli_finish (&args.run, &suite, &plan, &report, rc == 0);
 }

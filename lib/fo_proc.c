@@ -435,6 +435,17 @@ fo_signal_name (int sig)
     return other;
 }
 
+char *
+fo_exit_status_text (int exit_code)
+{
+    /* The exit status itself is what the test said; the signal is only a
+       hint, since a program may exit 139 on purpose. */
+    if (exit_code > 128 && exit_code < 160 && sigabbrev_np (exit_code - 128))
+        return fo_xasprintf ("exit status %d (128 + %s: how a shell reports a command killed "
+                             "by that signal)", exit_code, fo_signal_name (exit_code - 128));
+    return fo_xasprintf ("exit status %d", exit_code);
+}
+
 int
 fo_proc_run_sync (const fo_proc_spec *spec, fo_proc_status *status,
                   fo_buf *out, fo_buf *err, char *err_text, size_t errlen)

@@ -86,6 +86,11 @@ void fo_proc_destroy (fo_proc **self_p);
 /* "SIGSEGV" etc. */
 const char *fo_signal_name (int sig);
 
+/* "exit status 1"; for 129..159, where a shell reports a command killed by
+   a signal, also says so: "exit status 139 (a shell's way to say: killed
+   by SIGSEGV)". Free the result. */
+char *fo_exit_status_text (int exit_code);
+
 /* Convenience for simple callers (discovery, tests): runs to completion,
    blocking. Returns 0 and fills status/out/err (caller frees the bufs),
    or -1 with err_text when it could not start. */

@@ -37,7 +37,8 @@ void fo_cli_guard_processes (void);
 void fo_cli_sweep_processes (void);
 
 /* No core dumps from fanout and what it starts, unless allowed: the soft
-   RLIMIT_CORE becomes 0 (inherited by every test). */
+   RLIMIT_CORE becomes 0 (inherited by every test); allowed, it is raised
+   to the hard limit. */
 void fo_cli_core_dumps (int allow);
 
 #endif

@@ -117,11 +117,12 @@ fo_cli_sweep_processes (void)
 void
 fo_cli_core_dumps (int allow)
 {
-    if (allow)
-        return;
+    /* Allowed: as large as the hard limit permits (a soft limit of 0, set
+       by a login default or a sanitizer runtime, would silently defeat
+       the option). */
     struct rlimit rl;
     if (getrlimit (RLIMIT_CORE, &rl) == 0) {
-        rl.rlim_cur = 0;
+        rl.rlim_cur = allow ? rl.rlim_max : 0;
         setrlimit (RLIMIT_CORE, &rl);
     }
 }

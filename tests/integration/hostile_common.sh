@@ -119,9 +119,14 @@ wait_for_file () {
 }
 
 # Starts fanout in the background (output in $T/out); its pid in $FPID.
+# With job control on (set -m): a non-interactive shell would otherwise
+# start it with SIGINT ignored, and an interrupt sent before fanout has
+# installed its handler would be lost.
 start_fanout () {
+    set -m
     "$FANOUT" "$@" >"$T/out" 2>&1 &
     FPID=$!
+    set +m
 }
 
 # wait_fanout: its exit status in $RC (bounded: 120 s, then it is killed).

@@ -64,7 +64,8 @@ run_leaving (const char *script, const char *token)
     return pid;
 }
 
-/* Gone, or a zombie we reaped (it was our adopted child). */
+/* Dead: reaped by us (an adopted child), gone, or a zombie waiting for
+   another parent (init may reap late). */
 static bool
 is_gone (pid_t pid)
 {
@@ -72,7 +73,7 @@ is_gone (pid_t pid)
     if (waitpid (pid, &status, WNOHANG) == pid)
         return true;
     fo_proc_info info;
-    return fo_proc_scan_info (pid, &info) != 0;
+    return fo_proc_scan_info (pid, &info) != 0 || info.state == 'Z' || info.state == 'X';
 }
 
 static bool

@@ -179,7 +179,11 @@ serve (const run_args *args, const fo_suite *suite, const fo_plan *plan, fo_repo
     int rc = fo_broker_run (broker, err, sizeof err);
     if (rc != 0)
         fprintf (stderr, "fanout run: %s\n", err);
-    t.stop = rc != 0;   /* after a complete run the agent leaves on shutdown */
+    /* The run is over: every task has ended, so the agent has nothing left
+       to report. It usually leaves on the broker's shutdown, but an agent
+       that had not joined yet (an interrupt right at the start) would wait
+       for a welcome forever. */
+    t.stop = 1;
     pthread_join (thread, NULL);
     fo_broker_destroy (&broker);
     return rc;

@@ -9,20 +9,15 @@
 #include "fo_reaper.h"
 #include "fo_util.h"
 
-/* Passes a token gets even when the first finds nothing: a group member
-   killed by SIGKILL may not have died (and handed its escaped children
-   over to us) by the time of the first pass. */
-#define MIN_PASSES 2u
-
 typedef struct {
     char *token;
-    uint64_t due_ms;
-    uint32_t passes;
+    uint64_t since_ms;      /* added, or last found something */
 } pending;
 
 struct fo_sweeper {
     pending *items;
     size_t len, cap;
+    uint64_t last_pass_ms;
     const char **tokens;        /* scratch for fo_reaper_pass */
     size_t *hits;
     size_t scratch_cap;
@@ -59,33 +54,38 @@ fo_sweeper_destroy (fo_sweeper **self_p)
 void
 fo_sweeper_add (fo_sweeper *self, const char *token)
 {
-    uint64_t due = fo_now_ms () + FO_SWEEP_DELAY_MS;
+    uint64_t now = fo_now_ms ();
     for (size_t i = 0; i < self->len; i++)
         if (strcmp (self->items[i].token, token) == 0) {
-            self->items[i].passes = 0;
+            self->items[i].since_ms = now;
             return;
         }
     if (self->len == self->cap) {
         self->cap = self->cap ? self->cap * 2 : 16;
         self->items = fo_xrealloc (self->items, self->cap * sizeof *self->items);
     }
-    self->items[self->len++] = (pending) { .token = fo_xstrdup (token), .due_ms = due };
+    self->items[self->len++] = (pending) { .token = fo_xstrdup (token), .since_ms = now };
 }
 
 uint64_t
 fo_sweeper_deadline_ms (const fo_sweeper *self)
 {
-    uint64_t deadline = UINT64_MAX;
+    if (self->len == 0)
+        return UINT64_MAX;
+    /* The oldest token may be judged, and passes are spaced out. */
+    uint64_t oldest = UINT64_MAX;
     for (size_t i = 0; i < self->len; i++)
-        if (self->items[i].due_ms < deadline)
-            deadline = self->items[i].due_ms;
-    return deadline;
+        if (self->items[i].since_ms < oldest)
+            oldest = self->items[i].since_ms;
+    uint64_t from = oldest > self->last_pass_ms ? oldest : self->last_pass_ms;
+    return from + FO_SWEEP_DELAY_MS;
 }
 
 /* One pass over every pending token; returns whether anything was found. */
 static bool
 pass (fo_sweeper *self, uint64_t now)
 {
+    self->last_pass_ms = now;
     if (self->scratch_cap < self->len) {
         self->scratch_cap = self->cap;
         self->tokens = fo_xrealloc (self->tokens, self->scratch_cap * sizeof *self->tokens);
@@ -96,18 +96,16 @@ pass (fo_sweeper *self, uint64_t now)
         self->hits[i] = 0;
     }
     fo_reaper_counts c = fo_reaper_pass (self->tokens, self->len, self->hits);
-    /* Tokens that found something (or were not checked enough) stay. */
+    /* A token stays while it finds something, or is too fresh to judge. */
     size_t kept = 0;
     for (size_t i = 0; i < self->len; i++) {
         pending p = self->items[i];
-        if (p.due_ms <= now)
-            p.passes++;
-        if (self->hits[i] == 0 && p.passes >= MIN_PASSES) {
+        if (self->hits[i] > 0)
+            p.since_ms = now;
+        else if (p.since_ms + FO_SWEEP_DELAY_MS <= now) {
             free (p.token);
             continue;
         }
-        if (p.due_ms <= now)
-            p.due_ms = now + FO_SWEEP_DELAY_MS;
         self->items[kept++] = p;
     }
     self->len = kept;
@@ -127,8 +125,6 @@ fo_sweeper_flush (fo_sweeper *self, uint32_t max_ms)
 {
     uint64_t until = fo_now_ms () + max_ms;
     while (self->len > 0) {
-        for (size_t i = 0; i < self->len; i++)
-            self->items[i].due_ms = 0;      /* every token takes part now */
         bool found = pass (self, fo_now_ms ());
         if (fo_now_ms () >= until)
             break;

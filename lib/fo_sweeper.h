@@ -3,11 +3,13 @@
     An owner (the agent, for its leases and test steps) adds the token of
     every scope that has ended: a test step as soon as its process has been
     collected, a lease when its last step is done. The sweeper then runs
-    fo_reaper passes for all pending tokens together, shortly after (a pass
-    reads /proc, so a burst of fast tests costs one pass, not one each).
-    A token stays pending for at least two passes, and for as long as a
-    pass still finds something to kill under it: what a killed orphan had
-    started is adopted when it dies and killed by the next pass.
+    fo_reaper passes for all pending tokens together, at most one every
+    FO_SWEEP_DELAY_MS (a pass reads /proc: a burst of fast tests costs one
+    pass, not one each). A token is forgotten once a pass that ran at least
+    FO_SWEEP_DELAY_MS after the token was added (or last found something)
+    finds nothing under it: by then a killed group member has died and
+    handed its escaped children over to us, and what a killed orphan had
+    started has been adopted and killed in turn.
 
     Never blocks, except fo_sweeper_flush, for the end of a session.
 */
@@ -16,8 +18,8 @@
 
 #include <stdint.h>
 
-/* Delay between a scope's end and the pass that sweeps it, and between
-   passes while something is still found. */
+/* The least time between a scope's end (or a kill under it) and the pass
+   that may forget it, and between two passes. */
 #define FO_SWEEP_DELAY_MS 25u
 
 typedef struct fo_sweeper fo_sweeper;

@@ -73,10 +73,14 @@ done
 
 # ---- at seeded moments -------------------------------------------------------
 # Deterministic delays between 0 and ~1.2 s: before, during and after the
-# shared setup and the first tests.
-for seed in 1 2 3 4 5 6; do
+# shared setup and the first tests; and a few right at the start (the local
+# agent may not have joined yet: the run must still end, complete).
+for seed in 1 2 3 4 5 6 start0 start5 start20 start50; do
     write_suite
-    delay_ms=$(( (seed * 7919 + 13) % 1200 ))
+    case "$seed" in
+        start*) delay_ms=${seed#start} ;;
+        *) delay_ms=$(( (seed * 7919 + 13) % 1200 )) ;;
+    esac
     start_fanout run -j 2 --json "$T/s.json" "$T/suite.yml"
     sleep "$(printf '%d.%03d' $((delay_ms / 1000)) $((delay_ms % 1000)))"
     kill -INT "$FPID"

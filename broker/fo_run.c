@@ -35,6 +35,7 @@ typedef struct {
     bool active;
     bool timed_out;     /* a result of it was a timeout: later not_run ones
                            are its consequence (a task timeout) */
+    uint32_t worker;    /* the agent's slot, once a result said it; 0 before */
 } lease_rec;
 
 typedef struct {
@@ -552,6 +553,7 @@ fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *
     };
     if (r->outcome == FO_TIMEOUT)
         lease->timed_out = true;
+    lease->worker = r->worker;
     if (should_retry (self, index - 1, r->outcome))
         hold_for_retry (self, index - 1, lease, &view);
     else
@@ -717,10 +719,13 @@ fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *w
             schedule_again (self, task, true);
             continue;
         }
+        char slot[32] = "";
+        if (lease->worker)
+            snprintf (slot, sizeof slot, " worker %u", lease->worker);
         char *message = self->stopping
             ? fo_xasprintf ("not run (%s; host %s was lost: %s)", self->stop_reason, host, why)
-            : fo_xasprintf ("host %s was lost (%s) while running test '%s' (attempt %u of %u)",
-                            host, why, running, lease->attempt, self->options.max_attempts);
+            : fo_xasprintf ("host %s was lost (%s) while%s running test '%s' (attempt %u of %u)",
+                            host, why, slot, running, lease->attempt, self->options.max_attempts);
         finish_remaining (self, task, self->stopping ? FO_NOT_RUN : FO_ERROR, message, NULL, NULL,
                           host);
         free (message);
@@ -748,6 +753,8 @@ stop (fo_run *self, const char *reason, bool on_failures)
     for (size_t f = 0; f < self->plan->nshared; f++)
         while (deque_pop_front (&self->parked[f], &task))
             not_run_task (self, task);
+    /* No task waits for a setup any more: do not wait for it either. */
+    fo_fixtures_cancel_setups (self->fixtures);
 }
 
 void

@@ -95,6 +95,31 @@ for seed in 1 2 3 4 5 6 start0 start5 start20 start50; do
     fi
 done
 
+# ---- while a shared setup runs ---------------------------------------------------
+# The setup is killed (it ignores SIGTERM: SIGKILL after the grace), its
+# teardown does not run (it was never set up), its tests are not run.
+cat >"$T/setup.yml" <<EOF
+contexts:
+  - name: db
+    mode: shared
+    setup: "touch $T/setup.started; trap '' TERM; $SLEEP 30"
+    teardown: "echo down > $T/setup.teardown"
+    tests:
+      - {name: t1, run: "true"}
+      - {name: t2, run: "true"}
+EOF
+start_fanout run --json "$T/u.json" "$T/setup.yml"
+wait_for_file "$T/setup.started"
+start=$(date +%s)
+kill -INT "$FPID"
+wait_fanout
+[ "$RC" = 130 ] || fail "interrupted setup: exit status $RC, expected 130"
+[ $(( $(date +%s) - start )) -lt 20 ] || fail "the interrupt waited for the shared setup"
+assert_complete "$T/u.json" db/t1 db/t2
+expect_outcome "$T/u.json" db/t1 not_run
+[ -e "$T/setup.teardown" ] && fail "the teardown of a setup that never completed ran"
+assert_no_orphans "interrupted shared setup"
+
 # ---- during discovery ----------------------------------------------------------
 cat >"$T/discover.yml" <<EOF
 contexts:

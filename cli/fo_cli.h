@@ -30,11 +30,12 @@ void fo_cli_signals_graceful (void);
 
 /* Process hygiene for a command that runs tests: become a child subreaper
    and start the watchdog (fo_watchdog.h) that kills every process of ours
-   if this one is SIGKILLed. Call once, early. */
-void fo_cli_guard_processes (void);
+   if this one is SIGKILLed. Call once, early. role names the command in
+   warnings ("run", "broker", "agent"). */
+void fo_cli_guard_processes (const char *role);
 /* At the end: kill and reap every process fanout started that is still
    there (a leftover of a shared fixture, an escaped orphan). */
-void fo_cli_sweep_processes (void);
+void fo_cli_sweep_processes (const char *role);
 
 /* No core dumps from fanout and what it starts, unless allowed: the soft
    RLIMIT_CORE becomes 0 (inherited by every test); allowed, it is raised

@@ -88,10 +88,10 @@ fo_cli_signals_graceful (void)
 }
 
 void
-fo_cli_guard_processes (void)
+fo_cli_guard_processes (const char *role)
 {
     if (fo_reaper_become_subreaper () != 0)
-        fo_log (FO_LOG_WARN, "fanout", "cannot become a child subreaper (%s): processes that "
+        fo_log (FO_LOG_WARN, role, "cannot become a child subreaper (%s): processes that "
                 "escape a test's process group may survive it", strerror (errno));
     fo_reaper_lock ();
     pid_t pid = fo_watchdog_start (fo_reaper_base ());
@@ -99,18 +99,18 @@ fo_cli_guard_processes (void)
         fo_reaper_track (pid);      /* never swept: it must outlive us */
     fo_reaper_unlock ();
     if (pid < 0)
-        fo_log (FO_LOG_WARN, "fanout", "cannot start the watchdog (%s): if fanout is killed "
+        fo_log (FO_LOG_WARN, role, "cannot start the watchdog (%s): if fanout is killed "
                 "with SIGKILL, its tests' processes may survive it", strerror (errno));
     else
         watchdog_pid = pid;
 }
 
 void
-fo_cli_sweep_processes (void)
+fo_cli_sweep_processes (const char *role)
 {
     size_t killed = fo_reaper_kill_all (NULL, 5000);
     if (killed)
-        fo_log (FO_LOG_INFO, "fanout", "killed %zu leftover process%s at the end of the run",
+        fo_log (FO_LOG_INFO, role, "killed %zu leftover process%s at the end of the run",
                 killed, killed == 1 ? "" : "es");
 }
 

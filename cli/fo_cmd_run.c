@@ -202,7 +202,7 @@ fo_cmd_run (int argc, char **argv)
        interrupt while the suite is discovered kills what discovery runs. */
     fo_cli_core_dumps (args.run.core_dumps);
     fo_cli_install_signals ();
-    fo_cli_guard_processes ();
+    fo_cli_guard_processes ("run");
 
     fo_suite *suite;
     fo_plan *plan;
@@ -213,6 +213,6 @@ fo_cmd_run (int argc, char **argv)
     report.jobs = args.jobs;
     fo_cli_signals_graceful ();
     rc = serve (&args, suite, plan, &report);
-    fo_cli_sweep_processes ();
+    fo_cli_sweep_processes ("run");
     return fo_cli_finish (&args.run, &suite, &plan, &report, rc == 0);
 }

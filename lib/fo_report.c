@@ -111,7 +111,7 @@ fo_report_finish_test (fo_report *self, size_t index, const fo_test_result_view 
     if (rec->done)
         return false;           /* a retry or a late duplicate: first one wins */
     rec->flaky = r->outcome == FO_PASSED && rec->nattempts > 0;
-    if (r->attempt > 0)
+    if (r->attempt > 0 && r->outcome != FO_NOT_RUN)     /* a try that did not run is none */
         add_attempt (rec, r);
     rec->done = true;
     rec->outcome = r->outcome;

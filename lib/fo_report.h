@@ -118,8 +118,8 @@ typedef struct {
 
 /* Sets the final outcome of test `index`. Returns false (and changes
    nothing) when that test already has one: never counted twice. A test
-   that ran (r->attempt > 0) also gets it as its last attempt; one that
-   passes after retried attempts is flaky. */
+   that ran (r->attempt > 0, not not_run) also gets it as its last attempt;
+   one that passes after retried attempts is flaky. */
 bool fo_report_finish_test (fo_report *self, size_t index, const fo_test_result_view *r);
 
 /* Records a try of test `index` that will be retried (it keeps its output).

@@ -637,6 +637,7 @@ report_with_tries (fo_report *rep)
     assert_false (fo_report_finish_last_try (rep, 2));    /* no try at all */
     fo_test_result_view n = result (FO_NOT_RUN);
     n.message = "not run (interrupted)";
+    n.attempt = 1;          /* leased, cancelled before it ran: no try */
     assert_true (fo_report_finish_test (rep, 2, &n));
 }
 
@@ -661,6 +662,7 @@ test_tries_and_flaky (void **state)
     assert_null (t1->attempts[1].out);
     assert_int_equal (t1->nattempts, 2);
     assert_int_equal (t2->nattempts, 0);        /* never ran: no attempt */
+    assert_int_equal (t2->attempt, 1);
     assert_int_equal (fo_report_flaky_count (&rep), 1);
 
     assert_int_equal (fo_report_exit_status (&rep), FO_EXIT_INFRA);

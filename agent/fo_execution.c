@@ -417,7 +417,10 @@ check_clocks (fo_execution *self)
         };
         while (self->next_slow_ms <= now)
             self->next_slow_ms += self->lease.slow_ms;
-        self->on_slow (self->arg, &slow);
+        /* At its own timeout the step is being killed: that says more. */
+        uint32_t limit = self->lease.steps[self->current].timeout_ms;
+        if (!limit || slow.elapsed_ms < limit)
+            self->on_slow (self->arg, &slow);
     }
 }
 

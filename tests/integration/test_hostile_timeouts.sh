@@ -104,9 +104,13 @@ cat >"$T/slow.yml" <<EOF
 tests:
   - {name: slow-one, run: "$SLEEP 1.7"}
   - {name: fast-one, run: "true"}
+  - {name: hits-its-limit, run: "$SLEEP 30", timeout: 0.5}
 EOF
 run_fanout run -v --slow 0.5 --json "$T/s.json" "$T/slow.yml"
-[ "$RC" = 0 ] || fail "slow notices: exit status $RC"
+[ "$RC" = 1 ] || fail "slow notices: exit status $RC, expected 1"
+expect_outcome "$T/s.json" slow-one passed
+# A notice when the step is being killed for its timeout would be noise.
+grep -q 'SLOW: hits-its-limit' "$T/out" && fail "a SLOW notice at the timeout itself"
 grep -q '^SLOW: slow-one has run 0.5s (timeout 1500.0s)' "$T/out" || fail "no first SLOW notice"
 grep -q '^SLOW: slow-one has run 1.0s' "$T/out" || fail "no SLOW notice at twice the threshold"
 grep -q 'SLOW: fast-one' "$T/out" && fail "a fast test was called slow"

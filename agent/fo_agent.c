@@ -13,6 +13,8 @@
 #include "fo_agent_conn.h"
 #include "fo_execution.h"
 #include "fo_log.h"
+#include "fo_reaper.h"
+#include "fo_sweeper.h"
 #include "fo_wire.h"
 
 #define ROLE "agent"
@@ -23,6 +25,8 @@
 #define DEFAULT_LIVENESS 3
 /* How long a bye may take to leave when the agent stops. */
 #define BYE_LINGER_MS 1000
+/* How long the end of a session waits for what tests left behind to die. */
+#define FLUSH_MS 5000
 
 typedef enum {
     SESSION_ENDED,      /* the broker shut the run down */
@@ -53,6 +57,10 @@ typedef struct {
     uint64_t last_recv_ms;
     uint64_t last_send_ms;
     bool send_failed;
+
+    fo_sweeper *sweeper;        /* kills what steps leave behind */
+    char *token;                /* this agent's FANOUT_STEP_TOKEN scope */
+    uint32_t session;           /* counts sessions: lease ids restart per broker */
 } agent;
 
 static void
@@ -103,6 +111,14 @@ on_discovered (void *arg, const fo_discovered *discovered)
 }
 
 static void
+on_slow (void *arg, const fo_slow *slow)
+{
+    agent *self = arg;
+    fo_msg msg = { .type = FO_MSG_SLOW, .u.slow = *slow };
+    send_msg (self, &msg);
+}
+
+static void
 queue_push (agent *self, fo_lease *lease)
 {
     if (self->queue_head + self->queue_len == self->queue_cap) {
@@ -139,8 +155,13 @@ fill_slots (agent *self)
             continue;
         fo_lease lease;
         queue_pop (self, &lease);
+        char *token = fo_xasprintf ("%s/%u.%llu", self->token, self->session,
+                                    (unsigned long long) lease.lease);
         self->slots[i] = fo_execution_new (&lease, i + 1, self->host, on_result, self);
         fo_execution_on_discovered (self->slots[i], on_discovered);
+        fo_execution_set_scope (self->slots[i], self->sweeper, token);
+        fo_execution_on_slow (self->slots[i], on_slow);
+        free (token);
     }
 }
 
@@ -347,8 +368,12 @@ wind_down (agent *self, const char *reason)
                 send_done (self, self->slots[i]);
                 fo_execution_destroy (&self->slots[i]);
             }
+        fo_sweeper_service (self->sweeper);
     }
     free (items);
+    /* Nothing of this session may survive it. */
+    fo_sweeper_add (self->sweeper, self->token);
+    fo_sweeper_flush (self->sweeper, FLUSH_MS);
 }
 
 /* Sends what the session's end calls for and closes the connection. */
@@ -385,6 +410,7 @@ run_session (agent *self, char *err, size_t errlen)
     self->welcomed = false;
     self->muted = false;
     self->send_failed = false;
+    self->session++;
     self->heartbeat_ms = DEFAULT_HEARTBEAT_MS;
     self->liveness = DEFAULT_LIVENESS;
     self->last_recv_ms = fo_now_ms ();
@@ -409,6 +435,9 @@ run_session (agent *self, char *err, size_t errlen)
             items[n++] = (zmq_pollitem_t) { .socket = monitor, .events = ZMQ_POLLIN };
         uint64_t now = fo_now_ms ();
         uint64_t deadline = self->last_send_ms + self->heartbeat_ms;
+        uint64_t sweep = fo_sweeper_deadline_ms (self->sweeper);
+        if (sweep < deadline)
+            deadline = sweep;
         for (uint32_t i = 0; i < self->options->slots; i++) {
             if (!self->slots[i])
                 continue;
@@ -439,6 +468,7 @@ run_session (agent *self, char *err, size_t errlen)
             break;
         }
         service_slots (self);
+        fo_sweeper_service (self->sweeper);
         now = fo_now_ms ();
         if (self->welcomed && now - self->last_send_ms >= self->heartbeat_ms)
             send_simple (self, FO_MSG_HEARTBEAT, NULL);
@@ -487,6 +517,13 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
     snprintf (self.agent_id, sizeof self.agent_id, "%s:%d:%08x", self.host, (int) getpid (),
               (unsigned) (fo_now_us () & 0xffffffffu));
     self.slots = fo_xcalloc (options->slots, sizeof *self.slots);
+    /* Orphans of our tests are re-parented to us, to be found and killed. */
+    if (fo_reaper_become_subreaper () != 0)
+        fo_log (FO_LOG_WARN, ROLE, "cannot become a child subreaper (%s): processes that "
+                "escape a test's process group may survive it", strerror (errno));
+    self.sweeper = fo_sweeper_new ();
+    self.token = fo_xasprintf ("%s/agent-%08x", fo_reaper_base (),
+                               (unsigned) ((fo_now_us () >> 4) & 0xffffffffu));
 
     int rc = 0;
     uint32_t backoff = RECONNECT_MIN_MS;
@@ -530,5 +567,7 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
     }
     free (self.slots);
     free (self.queue);
+    fo_sweeper_destroy (&self.sweeper);
+    free (self.token);
     return rc;
 }

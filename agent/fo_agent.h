@@ -16,6 +16,17 @@
     the agent then starts a new session after a backoff (250 ms doubling to
     8 s, back to 250 ms once a broker welcomed it), so a farm agent survives
     broker restarts, cut links and late authorisation of its key.
+
+    No orphans: fo_agent_run makes the process a child subreaper and marks
+    every process it starts with a FANOUT_STEP_TOKEN under its own scope;
+    what a test step leaves behind is killed when the step ends, what a
+    lease's setups started when the lease ends, and everything of the agent
+    when a session ends (fo_sweeper.h). A step running longer than the
+    lease's slow_ms is reported to the broker (`slow`).
+
+    When the agent leaves on its own (*stop, an error), the tests it kills
+    are not reported as not_run: it says `bye`, and the broker re-queues
+    what had no outcome yet.
 */
 #ifndef FO_AGENT_H
 #define FO_AGENT_H

@@ -2,12 +2,14 @@
     See fo_execution.h for the scope rules. */
 #include "fo_execution.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fo_discover_step.h"
 #include "fo_proc.h"
+#include "fo_sweeper.h"
 
 struct fo_execution {
     fo_lease lease;
@@ -15,6 +17,7 @@ struct fo_execution {
     char *host;
     fo_result_fn *on_result;
     fo_discovered_fn *on_discovered;
+    fo_slow_fn *on_slow;
     void *arg;
 
     size_t next;            /* next step to start */
@@ -22,12 +25,23 @@ struct fo_execution {
     fo_proc *proc;
     bool finished;
     bool cancelled;
+    bool task_expired;      /* cancelled by lease.task_timeout_ms */
     char *cancel_reason;
 
     /* A failed setup: steps are skipped until the teardown named skip_scope. */
     char *skip_scope;
     char *skip_message;     /* "setup of context 'db' failed: exit status 1" */
     fo_buf skip_out, skip_err;
+    /* Setups that completed and whose teardown has not run, innermost last:
+       their teardowns still run when the lease is cancelled. */
+    fo_strv open_setups;
+
+    fo_sweeper *sweeper;    /* NULL: nothing swept, default tokens */
+    char *token;            /* this lease's scope */
+
+    uint64_t started_ms;    /* when the execution began (task timeout) */
+    uint64_t step_started_ms;
+    uint64_t next_slow_ms;  /* UINT64_MAX: no notice due */
 
     int32_t exit_status;    /* first failure, for the done message */
     int32_t signal;
@@ -44,7 +58,29 @@ fo_execution_new (fo_lease *lease, uint32_t worker, const char *host,
     self->host = fo_xstrdup (host);
     self->on_result = on_result;
     self->arg = arg;
+    self->started_ms = fo_now_ms ();
+    self->next_slow_ms = UINT64_MAX;
     return self;
+}
+
+void
+fo_execution_set_scope (fo_execution *self, fo_sweeper *sweeper, const char *token)
+{
+    self->sweeper = sweeper;
+    free (self->token);
+    self->token = fo_xstrdup (token);
+}
+
+void
+fo_execution_on_slow (fo_execution *self, fo_slow_fn *on_slow)
+{
+    self->on_slow = on_slow;
+}
+
+static char *
+step_token (const fo_execution *self, size_t index)
+{
+    return self->token ? fo_xasprintf ("%s/%zu", self->token, index) : NULL;
 }
 
 static void
@@ -96,8 +132,54 @@ describe_status (const fo_proc_status *st, uint32_t timeout_ms)
         return fo_xasprintf ("timed out after %.1fs (limit %.1fs)", (double) st->duration_us / 1e6,
                              (double) timeout_ms / 1e3);
     if (st->signal)
-        return fo_xasprintf ("killed by %s", fo_signal_name (st->signal));
-    return fo_xasprintf ("exit status %d", st->exit_code);
+        return fo_xasprintf ("killed by %s%s", fo_signal_name (st->signal),
+                             st->core_dumped ? " (core dumped)" : "");
+    return fo_exit_status_text (st->exit_code);
+}
+
+static bool
+is_open (const fo_execution *self, const char *name)
+{
+    for (size_t i = self->open_setups.len; i-- > 0;)
+        if (strcmp (self->open_setups.items[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* A teardown closes the innermost open setup of its name. */
+static void
+close_setup (fo_execution *self, const char *name)
+{
+    fo_strv *open = &self->open_setups;
+    for (size_t i = open->len; i-- > 0;)
+        if (strcmp (open->items[i], name) == 0) {
+            free (open->items[i]);
+            memmove (&open->items[i], &open->items[i + 1], (open->len - i) * sizeof *open->items);
+            open->len--;
+            return;
+        }
+}
+
+static fo_outcome
+test_outcome (const fo_execution *self, const fo_proc_status *st, bool ok, char **message)
+{
+    if (self->cancelled && !ok && !st->timed_out) {
+        if (self->task_expired) {
+            *message = fo_xasprintf ("%s", self->cancel_reason);
+            return FO_TIMEOUT;
+        }
+        *message = fo_xasprintf ("not run (%s)", self->cancel_reason);
+        return FO_NOT_RUN;
+    }
+    if (st->timed_out)
+        return FO_TIMEOUT;
+    if (st->signal)
+        return FO_CRASHED;
+    if (st->exit_code == self->lease.skip_code) {
+        *message = fo_xasprintf ("exit status %d", st->exit_code);
+        return FO_SKIPPED;
+    }
+    return st->exit_code != 0 ? FO_FAILED : FO_PASSED;
 }
 
 /* A discover step's answer (before its process is destroyed); why is NULL
@@ -138,30 +220,24 @@ finish_step (fo_execution *self)
 
     switch (step->kind) {
     case FO_STEP_TEST: {
-        fo_outcome outcome = FO_PASSED;
         char *message = NULL;
-        if (self->cancelled && !ok) {
-            outcome = FO_NOT_RUN;
-            message = fo_xasprintf ("not run (%s)", self->cancel_reason);
-        }
-        else if (st->timed_out)
-            outcome = FO_TIMEOUT;
-        else if (st->signal)
-            outcome = FO_CRASHED;
-        else if (st->exit_code == self->lease.skip_code) {
-            outcome = FO_SKIPPED;
-            message = fo_xasprintf ("exit status %d", st->exit_code);
-        }
-        else if (st->exit_code != 0)
-            outcome = FO_FAILED;
+        fo_outcome outcome = test_outcome (self, st, ok, &message);
         for (size_t i = 0; i < step->tests.len; i++)
             emit (self, self->current, step->tests.items[i], outcome, st->duration_us, out.data,
                   out.len, err.data, err.len, message ? message : (ok ? "" : status));
         free (message);
+        /* A test must not leave processes behind: whatever of it is still
+           alive (escaped its group) goes now. */
+        char *token = step_token (self, self->current);
+        if (self->sweeper && token)
+            fo_sweeper_add (self->sweeper, token);
+        free (token);
         break;
     }
     case FO_STEP_SETUP:
-        if (!ok) {
+        if (ok)
+            fo_strv_push (&self->open_setups, step->name);
+        else {
             self->skip_scope = fo_xstrdup (step->name);
             self->skip_message = fo_xasprintf ("setup of context '%s' failed: %s", step->name, status);
             /* The cause, once, as a fixture error; each test in its scope
@@ -193,6 +269,7 @@ finish_step (fo_execution *self)
     fo_buf_free (&out);
     fo_buf_free (&err);
     fo_proc_destroy (&self->proc);
+    self->next_slow_ms = UINT64_MAX;
 }
 
 /* Is a step named `name` inside the scope of the context `scope`? Ids make
@@ -255,6 +332,31 @@ unstartable_step (fo_execution *self, size_t index, const char *why)
     }
 }
 
+/* After a cancel: tests are not run, setups are not started, and only the
+   teardowns of setups that completed run. True when the step must run. */
+static bool
+cancelled_step_runs (fo_execution *self, size_t index)
+{
+    const fo_step *step = &self->lease.steps[index];
+    switch (step->kind) {
+    case FO_STEP_TEST: {
+        char *message = fo_xasprintf ("not run (%s)", self->cancel_reason);
+        emit_all_tests (self, index, FO_NOT_RUN, NULL, 0, NULL, 0, message);
+        free (message);
+        return false;
+    }
+    case FO_STEP_SETUP:
+    case FO_STEP_DISCOVER:      /* no answer: the broker hears done, and why */
+        return false;
+    case FO_STEP_TEARDOWN:
+        if (!is_open (self, step->name))
+            return false;
+        close_setup (self, step->name);
+        return true;
+    }
+    return false;
+}
+
 static void
 start_next (fo_execution *self)
 {
@@ -262,21 +364,22 @@ start_next (fo_execution *self)
         size_t index = self->next++;
         const fo_step *step = &self->lease.steps[index];
         if (self->cancelled) {
-            if (step->kind == FO_STEP_TEST) {
-                char *message = fo_xasprintf ("not run (%s)", self->cancel_reason);
-                emit_all_tests (self, index, FO_NOT_RUN, NULL, 0, NULL, 0, message);
-                free (message);
+            if (!cancelled_step_runs (self, index))
+                continue;
+        }
+        else {
+            /* A context without teardown: its scope ends at the first step
+               named outside it, which then runs normally. */
+            if (self->skip_scope && !in_scope (self->skip_scope, step->name))
+                end_skip (self);
+            if (self->skip_scope) {
+                skip_step (self, index);
+                continue;
             }
-            continue;
+            if (step->kind == FO_STEP_TEARDOWN)
+                close_setup (self, step->name);
         }
-        /* A context without teardown: its scope ends at the first step
-           named outside it, which then runs normally. */
-        if (self->skip_scope && !in_scope (self->skip_scope, step->name))
-            end_skip (self);
-        if (self->skip_scope) {
-            skip_step (self, index);
-            continue;
-        }
+        char *token = step_token (self, index);
         fo_proc_spec spec = {
             .argv = &step->argv,
             .cwd = step->cwd,
@@ -284,16 +387,28 @@ start_next (fo_execution *self)
             .output_cap = step->kind == FO_STEP_DISCOVER ? FO_DISCOVER_OUTPUT_CAP
                                                         : self->lease.output_cap,
             .timeout_ms = step->timeout_ms,
+            .token = token,
         };
         char why[512];
         self->proc = fo_proc_start (&spec, why, sizeof why);
-        if (self->proc)
+        free (token);
+        if (self->proc) {
             self->current = index;
+            self->step_started_ms = fo_now_ms ();
+            self->next_slow_ms = self->lease.slow_ms && self->on_slow
+                                     ? self->step_started_ms + self->lease.slow_ms
+                                     : UINT64_MAX;
+        }
         else
             unstartable_step (self, index, why);
     }
-    if (!self->proc && self->next >= self->lease.nsteps)
+    if (!self->proc && self->next >= self->lease.nsteps && !self->finished) {
         self->finished = true;
+        /* What setups started for the tests (a server, say) lives until
+           here; now nothing of this lease may remain. */
+        if (self->sweeper && self->token)
+            fo_sweeper_add (self->sweeper, self->token);
+    }
 }
 
 int
@@ -302,15 +417,58 @@ fo_execution_pollfds (const fo_execution *self, int fds[3])
     return self->proc ? fo_proc_pollfds (self->proc, fds) : 0;
 }
 
+static uint64_t
+task_deadline_ms (const fo_execution *self)
+{
+    if (!self->lease.task_timeout_ms || self->cancelled || self->finished)
+        return UINT64_MAX;
+    return self->started_ms + self->lease.task_timeout_ms;
+}
+
 uint64_t
 fo_execution_deadline_ms (const fo_execution *self)
 {
-    return self->proc ? fo_proc_deadline_ms (self->proc) : UINT64_MAX;
+    if (!self->proc)
+        return UINT64_MAX;
+    uint64_t deadline = fo_proc_deadline_ms (self->proc);
+    if (self->next_slow_ms < deadline)
+        deadline = self->next_slow_ms;
+    uint64_t task = task_deadline_ms (self);
+    return task < deadline ? task : deadline;
+}
+
+static void
+check_clocks (fo_execution *self)
+{
+    uint64_t now = fo_now_ms ();
+    if (now >= task_deadline_ms (self)) {
+        char *reason = fo_xasprintf ("task timed out after %.1fs (limit %.1fs)",
+                                     (double) (now - self->started_ms) / 1e3,
+                                     (double) self->lease.task_timeout_ms / 1e3);
+        fo_execution_cancel (self, reason);
+        self->task_expired = true;
+        free (reason);
+    }
+    if (self->proc && now >= self->next_slow_ms) {
+        fo_slow slow = {
+            .lease = self->lease.lease,
+            .step = (uint32_t) self->current,
+            .elapsed_ms = now - self->step_started_ms,
+        };
+        while (self->next_slow_ms <= now)
+            self->next_slow_ms += self->lease.slow_ms;
+        /* At its own timeout the step is being killed: that says more. */
+        uint32_t limit = self->lease.steps[self->current].timeout_ms;
+        if (!limit || slow.elapsed_ms < limit)
+            self->on_slow (self->arg, &slow);
+    }
 }
 
 bool
 fo_execution_service (fo_execution *self)
 {
+    if (!self->finished)
+        check_clocks (self);
     while (!self->finished) {
         if (self->proc) {
             if (!fo_proc_service (self->proc))
@@ -331,7 +489,9 @@ fo_execution_cancel (fo_execution *self, const char *reason)
         return;
     self->cancelled = true;
     self->cancel_reason = fo_xstrdup (reason);
-    if (self->proc)
+    /* A running teardown is cleaning up: let it finish (it has its own
+       timeout). Anything else is stopped now. */
+    if (self->proc && self->lease.steps[self->current].kind != FO_STEP_TEARDOWN)
         fo_proc_kill (self->proc);
 }
 
@@ -367,11 +527,15 @@ fo_execution_destroy (fo_execution **self_p)
     if (!self)
         return;
     fo_proc_destroy (&self->proc);
+    if (!self->finished && self->sweeper && self->token)
+        fo_sweeper_add (self->sweeper, self->token);
     fo_msg lease_msg = { .type = FO_MSG_LEASE };
     lease_msg.u.lease = self->lease;
     fo_msg_free (&lease_msg);
     free (self->host);
     free (self->cancel_reason);
+    free (self->token);
+    fo_strv_free (&self->open_setups);
     end_skip (self);
     free (self);
     *self_p = NULL;

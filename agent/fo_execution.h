@@ -13,6 +13,21 @@
 
     Never blocks: the agent polls fo_execution_pollfds() with its socket and
     calls fo_execution_service() when something is ready or a deadline passed.
+
+    Hostile steps (docs/timeouts-and-failures.md):
+    - a step past its timeout_ms has its process group killed (fo_proc) and
+      its tests are `timeout`; the next step runs;
+    - with a sweeper (fo_execution_set_scope) every step's processes carry
+      the token "<scope>/<step index>"; what a test step left behind is
+      swept when it ends, what setups started (servers the tests use) when
+      the whole lease ends;
+    - lease.slow_ms: fo_slow_fn is called when a step has run that long, and
+      at every multiple;
+    - lease.task_timeout_ms: past it the running step is killed (its tests
+      are `timeout`), the tests not started are not_run, and the teardowns
+      of completed setups still run;
+    - cancel: the running step is killed, tests not finished are not_run,
+      and teardowns of completed setups still run.
 */
 #ifndef FO_EXECUTION_H
 #define FO_EXECUTION_H
@@ -31,12 +46,23 @@ typedef void (fo_result_fn) (void *arg, const fo_result *result);
    with the arg of fo_execution_new. */
 typedef void (fo_discovered_fn) (void *arg, const fo_discovered *discovered);
 
+/* Called when a step runs long (see lease.slow_ms), with the same arg. */
+typedef void (fo_slow_fn) (void *arg, const fo_slow *slow);
+
 /* Takes ownership of lease's contents (the caller's struct is zeroed). */
 fo_execution *fo_execution_new (fo_lease *lease, uint32_t worker, const char *host,
                                 fo_result_fn *on_result, void *arg);
 
 /* Where the answers of discover steps go; without it they are dropped. */
 void fo_execution_on_discovered (fo_execution *self, fo_discovered_fn *fn);
+
+/* Optional, before the first service: marks every process of this lease
+   with FANOUT_STEP_TOKEN "<token>/<step index>" and sweeps what steps leave
+   behind with `sweeper` (which must outlive the execution). */
+struct fo_sweeper;
+void fo_execution_set_scope (fo_execution *self, struct fo_sweeper *sweeper, const char *token);
+/* Optional: slow-step notices (lease.slow_ms), called with the on_result arg. */
+void fo_execution_on_slow (fo_execution *self, fo_slow_fn *on_slow);
 
 /* Up to 3 fds of the running step's process; returns how many. */
 int fo_execution_pollfds (const fo_execution *self, int fds[3]);
@@ -47,7 +73,8 @@ uint64_t fo_execution_deadline_ms (const fo_execution *self);
 bool fo_execution_service (fo_execution *self);
 
 /* Stops the task: kills the running process group; the remaining tests are
-   reported as not_run with the reason. Keep servicing until finished. */
+   reported as not_run with the reason; teardowns of completed setups still
+   run. Keep servicing until finished. */
 void fo_execution_cancel (fo_execution *self, const char *reason);
 
 uint64_t fo_execution_lease (const fo_execution *self);

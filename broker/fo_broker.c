@@ -52,6 +52,7 @@ struct fo_broker {
     size_t bad_messages;        /* dropped from peers that are not agents */
     size_t bad_versions;        /* peers refused for their protocol version */
     fo_run *run;
+    bool cancels_sent;          /* the run stopped and its leases were cancelled */
 };
 
 /* Sampled logging for what a hostile or broken peer can repeat at will:
@@ -279,6 +280,7 @@ hello (fo_broker *self, const unsigned char *routing, size_t len, fo_hello *h)
         self->options.run.report->jobs = (uint32_t) slots;
     fo_log (FO_LOG_INFO, ROLE, "agent %s on %s joined with %u slot%s", a->agent_id, a->host,
             a->slots, a->slots == 1 ? "" : "s");
+    fo_run_agent_joined (self->run, (uint32_t) (self->nagents - 1));
     fo_msg welcome = { .type = FO_MSG_WELCOME };
     welcome.u.welcome.broker_id = self->broker_id;
     welcome.u.welcome.heartbeat_ms = self->options.heartbeat_ms;
@@ -322,6 +324,9 @@ handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
         fo_run_discovered (self->run, (uint32_t) number, a->host, &msg->u.discovered);
         break;
     case FO_MSG_HEARTBEAT:
+        break;
+    case FO_MSG_SLOW:
+        fo_run_slow (self->run, (uint32_t) number, a->host, &msg->u.slow);
         break;
     case FO_MSG_BYE: {
         char *why = fo_xasprintf ("said goodbye: %s", msg->u.bye.reason);
@@ -395,8 +400,9 @@ dispatch (fo_broker *self)
             if (!a->alive || a->credit == 0)
                 continue;
             fo_msg msg = { .type = FO_MSG_LEASE };
+            /* Not `return`: a retry may wait for another agent than this one. */
             if (!fo_run_next_lease (self->run, (uint32_t) i, &msg.u.lease))
-                return;
+                continue;
             send_to (self, a, &msg);    /* steps are borrowed: nothing to free */
             a->credit--;
             progress = true;
@@ -474,16 +480,22 @@ check_agents (fo_broker *self)
     }
 }
 
+/* A stop from outside (*options.stop: a signal, a failed agent thread) or
+   from the run itself (fail fast): nothing more is leased, and what is in
+   flight is cancelled, once. */
 static void
 check_stop (fo_broker *self)
 {
-    if (!self->options.stop || !*self->options.stop || fo_run_stopping (self->run))
-        return;
-    const char *reason = self->options.stop_reason && *self->options.stop_reason
-        ? *self->options.stop_reason : "stopped";
-    fo_log (FO_LOG_INFO, ROLE, "stopping the run: %s", reason);
-    fo_run_stop (self->run, reason);
-    fo_run_foreach_lease (self->run, cancel_lease, self);
+    if (self->options.stop && *self->options.stop && !fo_run_stopping (self->run)) {
+        const char *reason = self->options.stop_reason && *self->options.stop_reason
+            ? *self->options.stop_reason : "stopped";
+        fo_log (FO_LOG_INFO, ROLE, "stopping the run: %s", reason);
+        fo_run_stop (self->run, reason);
+    }
+    if (fo_run_stopping (self->run) && !self->cancels_sent) {
+        self->cancels_sent = true;
+        fo_run_foreach_lease (self->run, cancel_lease, self);
+    }
 }
 
 int

@@ -396,3 +396,11 @@ fo_fixtures_busy (const fo_fixtures *self)
             return true;
     return false;
 }
+
+void
+fo_fixtures_cancel_setups (fo_fixtures *self)
+{
+    for (size_t i = 0; i < self->plan->nshared; i++)
+        if (self->items[i].proc && self->items[i].state == FO_FIXTURE_SETTING_UP)
+            fo_proc_kill (self->items[i].proc);
+}

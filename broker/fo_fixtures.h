@@ -77,4 +77,9 @@ void fo_fixtures_service (fo_fixtures *self);
 /* True while any setup or teardown process runs. */
 bool fo_fixtures_busy (const fo_fixtures *self);
 
+/* The run stops: running setups are killed (SIGTERM, SIGKILL after the
+   grace) and end FAILED, so their teardowns do not run; running teardowns
+   go on (they clean up). Keep servicing until not busy. */
+void fo_fixtures_cancel_setups (fo_fixtures *self);
+
 #endif

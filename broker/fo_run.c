@@ -26,6 +26,13 @@ typedef struct {
     task_state state;
     uint32_t attempts;      /* leases handed out so far */
     uint64_t lease;         /* current lease while LEASED */
+    uint32_t lost;          /* leases lost with their agent */
+    /* A retry runs a subset of the plan's steps: shallow copies (the plan
+       owns their contents); NULL: all of the plan's. */
+    fo_step *steps;
+    size_t nsteps;
+    uint32_t *failed_on;    /* agents on which a try of it failed */
+    size_t nfailed_on;
 } task_rec;
 
 typedef struct {
@@ -34,6 +41,9 @@ typedef struct {
     uint32_t attempt;
     uint32_t fixture_from;  /* fixture errors are accepted from this step on */
     bool active;
+    bool timed_out;     /* a result of it was a timeout: later not_run ones
+                           are its consequence (a task timeout) */
+    uint32_t worker;    /* the agent's slot, once a result said it; 0 before */
 } lease_rec;
 
 typedef struct {
@@ -55,6 +65,14 @@ struct fo_run {
     deque ready;            /* parallel tasks, plan order (retries in front) */
     deque serial;
     deque *parked;          /* per shared fixture: tasks waiting for its setup */
+    size_t *retry;          /* tasks to lease again for their failed tests */
+    size_t nretry, retry_cap;
+    bool *pending;          /* per test: a failed try is held for a retry */
+    bool *alive;            /* per agent: joined and not lost */
+    size_t alive_cap;
+    size_t failures;        /* tests ended failed, error, timeout or crashed */
+    bool stop_requested;    /* maxfail reached: stop before returning */
+    bool mid_line;          /* progress dots since the last newline */
 
     lease_rec *leases;      /* lease id n is leases[n - 1] */
     size_t nleases, leases_cap;
@@ -122,22 +140,63 @@ static void discovery_failed (fo_run *self, size_t d, const char *message, const
 
 /* ---- ending tests and tasks ----------------------------------------- */
 
+static bool
+is_failure (fo_outcome outcome)
+{
+    return outcome == FO_FAILED || outcome == FO_ERROR || outcome == FO_TIMEOUT
+           || outcome == FO_CRASHED;
+}
+
+/* The test has its final outcome now: show it and count it for maxfail. */
+static void
+test_ended (fo_run *self, size_t index)
+{
+    self->pending[index] = false;
+    const fo_test_record *rec = &self->report->tests[index];
+    if (self->options.progress) {
+        fo_report_progress (self->options.progress, self->options.verbosity, rec);
+        self->mid_line = self->options.verbosity == FO_VERBOSITY_DOTS;
+    }
+    if (is_failure (rec->outcome) && ++self->failures >= self->options.maxfail
+        && self->options.maxfail)
+        self->stop_requested = true;
+}
+
 /* False when the test already had its outcome (nothing changes). */
 static bool
 finish_test (fo_run *self, size_t index, const fo_test_result_view *view)
 {
     if (!fo_report_finish_test (self->report, index, view))
         return false;
-    if (self->options.progress)
-        fo_report_progress (self->options.progress, self->options.verbosity,
-                            &self->report->tests[index]);
+    test_ended (self, index);
     return true;
 }
 
-/* Every test of the task without an outcome gets this one. */
+/* A test held for a retry that will not come ends with its failed try. */
+static void
+settle_pending (fo_run *self, size_t index)
+{
+    if (self->pending[index] && fo_report_finish_last_try (self->report, index))
+        test_ended (self, index);
+}
+
+static void finish_tests (fo_run *self, size_t task, bool settle, fo_outcome outcome,
+                          const char *message, const fo_buf *out, const fo_buf *err,
+                          const char *host);
+
+/* Every test of the task without an outcome gets this one (a test held for
+   a retry ends with its failed try instead). */
 static void
 finish_remaining (fo_run *self, size_t task, fo_outcome outcome, const char *message,
                   const fo_buf *out, const fo_buf *err, const char *host)
+{
+    finish_tests (self, task, true, outcome, message, out, err, host);
+}
+
+/* settle false: tests held for a retry are left alone. */
+static void
+finish_tests (fo_run *self, size_t task, bool settle, fo_outcome outcome, const char *message,
+              const fo_buf *out, const fo_buf *err, const char *host)
 {
     const fo_task *t = &self->plan->tasks[task];
     fo_test_result_view view = {
@@ -149,8 +208,15 @@ finish_remaining (fo_run *self, size_t task, fo_outcome outcome, const char *mes
         .attempt = self->tasks[task].attempts,
         .serial = t->serial,
     };
-    for (size_t i = 0; i < t->ntests; i++)
-        finish_test (self, t->tests[i], &view);
+    for (size_t i = 0; i < t->ntests; i++) {
+        size_t index = t->tests[i];
+        if (self->pending[index]) {
+            if (settle)
+                settle_pending (self, index);
+            continue;
+        }
+        finish_test (self, index, &view);
+    }
 }
 
 static void
@@ -261,6 +327,7 @@ fo_run_new (const fo_run_options *options)
     self->parked = fo_xcalloc (self->plan->nshared ? self->plan->nshared : 1, sizeof *self->parked);
     self->answered = fo_xcalloc (self->plan->ndiscoveries ? self->plan->ndiscoveries : 1,
                                  sizeof *self->answered);
+    self->pending = fo_xcalloc (self->plan->ntests ? self->plan->ntests : 1, sizeof *self->pending);
     for (size_t i = 0; i < self->plan->ntasks; i++) {
         if (self->plan->tasks[i].waits > 0)
             self->tasks[i].state = TASK_BLOCKED;
@@ -283,6 +350,13 @@ fo_run_destroy (fo_run **self_p)
     free (self->parked);
     deque_free (&self->ready);
     deque_free (&self->serial);
+    for (size_t i = 0; i < self->plan->ntasks; i++) {
+        free (self->tasks[i].steps);
+        free (self->tasks[i].failed_on);
+    }
+    free (self->retry);
+    free (self->pending);
+    free (self->alive);
     free (self->tasks);
     free (self->answered);
     free (self->leases);
@@ -355,26 +429,95 @@ masked_result_free (masked_result *m)
     fo_buf_free (&m->message);
 }
 
-bool
-fo_run_next_lease (fo_run *self, uint32_t agent, fo_lease *lease)
+/* The steps the task's next lease runs: the plan's, or a retry's subset. */
+static const fo_step *
+task_steps (const fo_run *self, size_t task, size_t *nsteps)
+{
+    const task_rec *rec = &self->tasks[task];
+    if (rec->steps) {
+        *nsteps = rec->nsteps;
+        return rec->steps;
+    }
+    *nsteps = self->plan->tasks[task].nsteps;
+    return self->plan->tasks[task].steps;
+}
+
+/* make_lease, then what this run adds to every lease. */
+static void
+lease_task (fo_run *self, size_t task, uint32_t agent, fo_lease *lease)
+{
+    make_lease (self, task, agent, lease);
+    lease->slow_ms = self->options.slow_ms;
+    lease->task_timeout_ms = self->options.task_timeout_ms;
+    if (self->tasks[task].steps)
+        lease->steps = (fo_step *) task_steps (self, task, &lease->nsteps);
+}
+
+static bool
+failed_on (const task_rec *rec, uint32_t agent)
+{
+    for (size_t i = 0; i < rec->nfailed_on; i++)
+        if (rec->failed_on[i] == agent)
+            return true;
+    return false;
+}
+
+/* A retry goes to an agent it has not failed on, while one is alive. */
+static bool
+may_retry_on (const fo_run *self, size_t task, uint32_t agent)
+{
+    const task_rec *rec = &self->tasks[task];
+    if (!failed_on (rec, agent))
+        return true;
+    for (size_t a = 0; a < self->alive_cap; a++)
+        if (self->alive[a] && !failed_on (rec, (uint32_t) a))
+            return false;   /* another agent can take it: wait for that one */
+    return true;
+}
+
+static void apply_stop (fo_run *self);
+
+static bool
+next_lease (fo_run *self, uint32_t agent, fo_lease *lease)
 {
     if (self->stopping || self->serial_running)
         return false;
     size_t task;
-    while (deque_pop_front (&self->ready, &task))
+    /* Retries first: their shared fixtures are up, waiting for them. */
+    for (size_t i = 0; i < self->nretry; i++) {
+        task = self->retry[i];
+        if (!may_retry_on (self, task, agent))
+            continue;
+        memmove (&self->retry[i], &self->retry[i + 1], (self->nretry - i - 1) * sizeof *self->retry);
+        self->nretry--;
         if (check_deps (self, task) == DEPS_READY) {
-            make_lease (self, task, agent, lease);
+            lease_task (self, task, agent, lease);
             return true;
         }
-    if (self->in_flight > 0)
+        i--;
+    }
+    while (!self->stop_requested && deque_pop_front (&self->ready, &task))
+        if (check_deps (self, task) == DEPS_READY) {
+            lease_task (self, task, agent, lease);
+            return true;
+        }
+    if (self->in_flight > 0 || self->stop_requested)
         return false;
-    while (deque_pop_front (&self->serial, &task))
+    while (!self->stop_requested && deque_pop_front (&self->serial, &task))
         if (check_deps (self, task) == DEPS_READY) {
             self->serial_running = true;
-            make_lease (self, task, agent, lease);
+            lease_task (self, task, agent, lease);
             return true;
         }
     return false;
+}
+
+bool
+fo_run_next_lease (fo_run *self, uint32_t agent, fo_lease *lease)
+{
+    bool leased = next_lease (self, agent, lease);
+    apply_stop (self);
+    return leased;
 }
 
 /* The active lease `id` held by `agent`, or NULL (logged). */
@@ -402,6 +545,34 @@ step_reports (const fo_step *step, const char *test)
 static bool record_result (fo_run *self, const fo_task *t, const fo_step *step,
                            lease_rec *lease, const char *host, const fo_result *r);
 
+/* Is this failed try to be retried? (Tries so far: those held.) */
+static bool
+should_retry (const fo_run *self, size_t index, fo_outcome outcome)
+{
+    return is_failure (outcome) && !self->stopping && !self->stop_requested
+           && self->report->tests[index].nattempts < self->options.retries
+           && !self->report->tests[index].done;
+}
+
+static void
+hold_for_retry (fo_run *self, size_t index, const lease_rec *lease, const fo_test_result_view *view)
+{
+    if (!fo_report_retry_test (self->report, index, view))
+        return;
+    self->pending[index] = true;
+    task_rec *rec = &self->tasks[lease->task];
+    if (!failed_on (rec, lease->agent)) {
+        rec->failed_on = fo_xrealloc (rec->failed_on, (rec->nfailed_on + 1) * sizeof *rec->failed_on);
+        rec->failed_on[rec->nfailed_on++] = lease->agent;
+    }
+    const fo_test_record *test = &self->report->tests[index];
+    if (self->options.progress) {
+        fo_report_progress_retry (self->options.progress, self->options.verbosity, test->id,
+                                  &test->attempts[test->nattempts - 1], self->options.retries + 1);
+        self->mid_line = self->options.verbosity == FO_VERBOSITY_DOTS;
+    }
+}
+
 bool
 fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *r)
 {
@@ -409,12 +580,14 @@ fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *
     if (!lease)
         return false;
     const fo_task *t = &self->plan->tasks[lease->task];
-    if (r->step >= t->nsteps) {
+    size_t nsteps;
+    const fo_step *steps = task_steps (self, lease->task, &nsteps);
+    if (r->step >= nsteps) {
         fo_log (FO_LOG_WARN, ROLE, "discarded a result for step %u of lease %llu: it has %zu steps",
-                r->step, (unsigned long long) r->lease, t->nsteps);
+                r->step, (unsigned long long) r->lease, nsteps);
         return false;
     }
-    const fo_step *step = &t->steps[r->step];
+    const fo_step *step = &steps[r->step];
     /* Secrets never reach the report: mask them where a test printed them. */
     const fo_env *secrets = task_secrets (self, lease->task);
     masked_result masked = { 0 };
@@ -468,8 +641,92 @@ record_result (fo_run *self, const fo_task *t, const fo_step *step, lease_rec *l
         .worker = r->worker,
         .attempt = lease->attempt,
         .serial = t->serial,
+        /* A test the agent did not start because the task ran out of
+           time: the timeout is the failure, not the infrastructure. */
+        .by_failure = r->outcome == FO_NOT_RUN && lease->timed_out && !self->stopping,
     };
-    return finish_test (self, index - 1, &view);
+    if (r->outcome == FO_TIMEOUT)
+        lease->timed_out = true;
+    lease->worker = r->worker;
+    bool recorded = true;
+    if (should_retry (self, index - 1, r->outcome))
+        hold_for_retry (self, index - 1, lease, &view);
+    else
+        recorded = finish_test (self, index - 1, &view);
+    apply_stop (self);
+    return recorded;
+}
+
+static bool
+has_pending (const fo_run *self, size_t task)
+{
+    const fo_task *t = &self->plan->tasks[task];
+    for (size_t i = 0; i < t->ntests; i++)
+        if (self->pending[t->tests[i]])
+            return true;
+    return false;
+}
+
+/* Is a step named `name` inside the scope of context `scope`? (As the
+   agent decides it: ids nest, the root "" holds everything.) */
+static bool
+in_scope (const char *scope, const char *name)
+{
+    size_t n = strlen (scope);
+    return n == 0 || (strncmp (name, scope, n) == 0 && (name[n] == '\0' || name[n] == '/'));
+}
+
+/* The task's steps for its next lease: the test steps that report a test
+   without an outcome, and the setups and teardowns whose scope holds one
+   of them. Shallow copies: the plan owns what they point to. */
+static void
+build_next_steps (fo_run *self, size_t task)
+{
+    const fo_task *t = &self->plan->tasks[task];
+    task_rec *rec = &self->tasks[task];
+    bool *keep = fo_xcalloc (t->nsteps ? t->nsteps : 1, sizeof *keep);
+    for (size_t i = 0; i < t->nsteps; i++) {
+        const fo_step *s = &t->steps[i];
+        for (size_t k = 0; s->kind == FO_STEP_TEST && k < s->tests.len && !keep[i]; k++) {
+            uintptr_t index = (uintptr_t) zhashx_lookup (self->test_index, s->tests.items[k]);
+            keep[i] = index && !self->report->tests[index - 1].done;
+        }
+    }
+    for (size_t i = 0; i < t->nsteps; i++) {
+        if (t->steps[i].kind == FO_STEP_TEST)
+            continue;
+        for (size_t j = 0; j < t->nsteps && !keep[i]; j++)
+            keep[i] = t->steps[j].kind == FO_STEP_TEST && keep[j]
+                      && in_scope (t->steps[i].name, t->steps[j].name);
+    }
+    free (rec->steps);
+    rec->steps = fo_xcalloc (t->nsteps ? t->nsteps : 1, sizeof *rec->steps);
+    rec->nsteps = 0;
+    for (size_t i = 0; i < t->nsteps; i++)
+        if (keep[i])
+            rec->steps[rec->nsteps++] = t->steps[i];
+    free (keep);
+}
+
+/* The task goes back to be leased again, for its tests without an outcome.
+   A retry of failed tests waits in `retry` (served first, preferring other
+   agents); a lease lost with its agent goes to the front of its queue. */
+static void
+schedule_again (fo_run *self, size_t task, bool lost)
+{
+    build_next_steps (self, task);
+    self->tasks[task].state = TASK_PENDING;
+    if (self->plan->tasks[task].serial)
+        deque_push_front (&self->serial, task);
+    else if (lost)
+        deque_push_front (&self->ready, task);
+    else {
+        if (self->nretry == self->retry_cap) {
+            self->retry_cap = self->retry_cap ? self->retry_cap * 2 : 16;
+            self->retry = fo_xrealloc (self->retry, self->retry_cap * sizeof *self->retry);
+        }
+        self->retry[self->nretry++] = task;
+    }
 }
 
 static void
@@ -493,9 +750,8 @@ fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *d)
                         fo_signal_name (d->signal))
         : fo_xasprintf ("the agent reported no result for this test (its task ended with exit status %d)",
                         d->exit_status);
-    finish_remaining (self, lease->task, FO_ERROR, message, NULL, NULL, host);
-    free (message);
-    size_t disc = self->plan->tasks[lease->task].discovery;
+    size_t task = lease->task;
+    size_t disc = self->plan->tasks[task].discovery;
     if (disc != FO_NO_DISCOVERY && !self->answered[disc]) {
         /* Cancelled by a stop: nothing to report, the run says why. */
         char *why = self->stopping ? NULL
@@ -511,7 +767,16 @@ fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *d)
             discovery_ended (self, disc);
         free (why);
     }
-    end_task (self, lease->task);
+    if (!self->stopping && !self->stop_requested && has_pending (self, task)) {
+        finish_tests (self, task, false, FO_ERROR, message, NULL, NULL, host);
+        schedule_again (self, task, false);
+    }
+    else {
+        finish_remaining (self, task, FO_ERROR, message, NULL, NULL, host);
+        end_task (self, task);
+    }
+    free (message);
+    apply_stop (self);
     return true;
 }
 
@@ -521,14 +786,33 @@ running_test (const fo_run *self, size_t task)
 {
     const fo_task *t = &self->plan->tasks[task];
     for (size_t i = 0; i < t->ntests; i++)
+        if (!self->report->tests[t->tests[i]].done && !self->pending[t->tests[i]])
+            return self->report->tests[t->tests[i]].id;
+    for (size_t i = 0; i < t->ntests; i++)
         if (!self->report->tests[t->tests[i]].done)
             return self->report->tests[t->tests[i]].id;
     return NULL;
 }
 
 void
+fo_run_agent_joined (fo_run *self, uint32_t agent)
+{
+    if (agent >= self->alive_cap) {
+        size_t cap = self->alive_cap ? self->alive_cap : 8;
+        while (cap <= agent)
+            cap *= 2;
+        self->alive = fo_xrealloc (self->alive, cap * sizeof *self->alive);
+        memset (self->alive + self->alive_cap, 0, (cap - self->alive_cap) * sizeof *self->alive);
+        self->alive_cap = cap;
+    }
+    self->alive[agent] = true;
+}
+
+void
 fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *why)
 {
+    if (agent < self->alive_cap)
+        self->alive[agent] = false;
     /* Retried tasks go back to the front of their queue; walking the
        leases backwards keeps them in their original order there. */
     for (size_t i = self->nleases; i-- > 0;) {
@@ -546,22 +830,25 @@ fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *w
             end_task (self, task);
             continue;
         }
-        if (!self->stopping && self->tasks[task].attempts < self->options.max_attempts) {
+        if (!self->stopping && ++self->tasks[task].lost < self->options.max_attempts) {
             fo_log (FO_LOG_WARN, ROLE, "lease %zu (attempt %u) was lost with host %s (%s): retrying",
                     i + 1, lease->attempt, host, why);
-            self->tasks[task].state = TASK_PENDING;
-            deque_push_front (self->plan->tasks[task].serial ? &self->serial : &self->ready, task);
+            schedule_again (self, task, true);
             continue;
         }
+        char slot[32] = "";
+        if (lease->worker)
+            snprintf (slot, sizeof slot, " on worker %u", lease->worker);
         char *message = self->stopping
             ? fo_xasprintf ("not run (%s; host %s was lost: %s)", self->stop_reason, host, why)
-            : fo_xasprintf ("host %s was lost (%s) while running test '%s' (attempt %u of %u)",
-                            host, why, running, lease->attempt, self->options.max_attempts);
+            : fo_xasprintf ("host %s was lost (%s) while running test '%s'%s (attempt %u of %u)",
+                            host, why, running, slot, lease->attempt, self->options.max_attempts);
         finish_remaining (self, task, self->stopping ? FO_NOT_RUN : FO_ERROR, message, NULL, NULL,
                           host);
         free (message);
         end_task (self, task);
     }
+    apply_stop (self);
 }
 
 /* ---- generated tests (discover_on: agent) ------------------------------ */
@@ -716,14 +1003,18 @@ fo_run_discovered (fo_run *self, uint32_t agent, const char *host, const fo_disc
     return true;
 }
 
-void
-fo_run_stop (fo_run *self, const char *reason)
+static void
+stop (fo_run *self, const char *reason, bool on_failures)
 {
     if (self->stopping)
         return;
     self->stopping = true;
     self->stop_reason = fo_xstrdup (reason);
+    fo_report_set_stop (self->report, reason, on_failures);
     size_t task;
+    for (size_t i = 0; i < self->nretry; i++)
+        not_run_task (self, self->retry[i]);
+    self->nretry = 0;
     while (deque_pop_front (&self->ready, &task))
         not_run_task (self, task);
     while (deque_pop_front (&self->serial, &task))
@@ -731,6 +1022,50 @@ fo_run_stop (fo_run *self, const char *reason)
     for (size_t f = 0; f < self->plan->nshared; f++)
         while (deque_pop_front (&self->parked[f], &task))
             not_run_task (self, task);
+    /* No task waits for a setup any more: do not wait for it either. */
+    fo_fixtures_cancel_setups (self->fixtures);
+}
+
+void
+fo_run_stop (fo_run *self, const char *reason)
+{
+    stop (self, reason, false);
+}
+
+/* Fail fast: the stop is applied once the call that reached maxfail has
+   finished its own bookkeeping. */
+static void
+apply_stop (fo_run *self)
+{
+    if (!self->stop_requested || self->stopping)
+        return;
+    char *reason = fo_xasprintf ("stopped after %u failure%s", self->options.maxfail,
+                                 self->options.maxfail == 1 ? "" : "s");
+    fo_log (FO_LOG_INFO, ROLE, "%s: stopping the run", reason);
+    stop (self, reason, true);
+    free (reason);
+}
+
+bool
+fo_run_slow (fo_run *self, uint32_t agent, const char *host, const fo_slow *slow)
+{
+    lease_rec *lease = current_lease (self, agent, slow->lease, "a slow notice");
+    if (!lease)
+        return false;
+    size_t nsteps;
+    const fo_step *steps = task_steps (self, lease->task, &nsteps);
+    if (slow->step >= nsteps)
+        return false;
+    const fo_step *step = &steps[slow->step];
+    const char *what = step->kind == FO_STEP_SETUP ? "setup of"
+                     : step->kind == FO_STEP_TEARDOWN ? "teardown of" : NULL;
+    const char *name = *step->name ? step->name : "<root>";
+    if (self->options.progress) {
+        fo_report_progress_slow (self->options.progress, self->options.verbosity, self->mid_line,
+                                 what, name, slow->elapsed_ms, step->timeout_ms, host);
+        self->mid_line = false;
+    }
+    return true;
 }
 
 bool
@@ -781,4 +1116,5 @@ void
 fo_run_service (fo_run *self)
 {
     fo_fixtures_service (self->fixtures);
+    apply_stop (self);
 }

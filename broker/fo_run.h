@@ -24,7 +24,18 @@
         broker's own discovery: unique ids), planned and queued at once,
         and counted in the report; a unit task that holds such a context
         waits until its discoveries have ended. A discovery that fails is a
-        fixture error of phase "discover".
+        fixture error of phase "discover";
+      - retries (options.retries): a test whose try fails (failed, error,
+        timeout, crashed) is not ended but held; when its lease is done the
+        task is leased again with only the steps those tests need (their
+        setups and teardowns around them), before any other task and on
+        another agent than the ones it failed on while one is alive. A test
+        that passes after a failed try is flaky. The task is not ended in
+        between, so its shared fixtures stay up;
+      - fail fast (options.maxfail): when that many tests have failed (final
+        outcomes only), the run stops as with fo_run_stop and the reason
+        "stopped after N failures"; fo_run_stopping() tells the broker to
+        cancel what is in flight.
 */
 #ifndef FO_RUN_H
 #define FO_RUN_H
@@ -49,6 +60,10 @@ typedef struct {
     uint32_t output_cap;        /* bytes per stream per step */
     int32_t skip_code;
     const char *broker_host;    /* shown as the host of shared fixtures */
+    uint32_t retries;           /* re-runs of a failed test; 0 = none */
+    uint32_t maxfail;           /* stop after this many failed tests; 0 = never */
+    uint32_t slow_ms;           /* lease.slow_ms: slow-step notices */
+    uint32_t task_timeout_ms;   /* lease.task_timeout_ms; 0 = none */
 } fo_run_options;
 
 typedef struct fo_run fo_run;
@@ -69,8 +84,17 @@ bool fo_run_discovered (fo_run *self, uint32_t agent, const char *host, const fo
 /* The agent is gone (bye, silence, error): its leases are retried or fail. */
 void fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *why);
 
-/* Stops leasing: every test not yet leased ends not_run with the reason.
-   Leases in flight go on until their done (cancel them: fo_run_foreach_lease). */
+/* The agent joined: a retry may prefer it to the agents a test failed on. */
+void fo_run_agent_joined (fo_run *self, uint32_t agent);
+
+/* An agent says a step runs long: shown in the progress output. False
+   when dropped (stale lease, bad step). */
+bool fo_run_slow (fo_run *self, uint32_t agent, const char *host, const fo_slow *slow);
+
+/* Stops leasing: every test not yet leased ends not_run with the reason
+   (a test held for a retry ends with its failed try). Leases in flight go
+   on until their done (cancel them: fo_run_foreach_lease). The reason goes
+   into the report (fo_report_set_stop). */
 void fo_run_stop (fo_run *self, const char *reason);
 bool fo_run_stopping (const fo_run *self);
 const char *fo_run_stop_reason (const fo_run *self);    /* "" until stopped */

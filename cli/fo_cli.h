@@ -19,9 +19,30 @@ unsigned fo_cli_default_jobs (void);
 /* Parses a -j value ("4", "0", "-1"); -1 when it is not a number. */
 int fo_cli_parse_jobs (const char *text, unsigned *jobs);
 
-/* SIGINT/SIGTERM set fo_cli_interrupted; a second one restores the default
-   action so that it ends the process at once. */
+/* SIGINT/SIGTERM/SIGHUP set fo_cli_interrupted (to the signal's number):
+   the run stops gracefully (cancel, teardowns, report, exit 130). A second
+   one stops at once: every process fanout started is killed
+   (fo_reaper_emergency) and the process exits 130 without a report. Until
+   fo_cli_signals_graceful() is called (while the suite is loaded and
+   discovered: no run to report on yet) the first one already does that.
+   SIGPIPE is ignored (a closed stdout must not kill fanout before it has
+   killed its tests). */
 extern volatile sig_atomic_t fo_cli_interrupted;
 void fo_cli_install_signals (void);
+void fo_cli_signals_graceful (void);
+
+/* Process hygiene for a command that runs tests: become a child subreaper
+   and start the watchdog (fo_watchdog.h) that kills every process of ours
+   if this one is SIGKILLed. Call once, early. role names the command in
+   warnings ("run", "broker", "agent"). */
+void fo_cli_guard_processes (const char *role);
+/* At the end: kill and reap every process fanout started that is still
+   there (a leftover of a shared fixture, an escaped orphan). */
+void fo_cli_sweep_processes (const char *role);
+
+/* No core dumps from fanout and what it starts, unless allowed: the soft
+   RLIMIT_CORE becomes 0 (inherited by every test); allowed, it is raised
+   to the hard limit. */
+void fo_cli_core_dumps (int allow);
 
 #endif

@@ -1,13 +1,22 @@
-/*  fo_cli_common — what every subcommand shares: jobs and signals. */
+/*  fo_cli_common — what every subcommand shares: jobs, signals, and the
+    guards against processes outliving fanout. */
 #include "fo_cli.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include "fo_log.h"
+#include "fo_reaper.h"
+#include "fo_report.h"
+#include "fo_watchdog.h"
+
 volatile sig_atomic_t fo_cli_interrupted;
+static volatile sig_atomic_t graceful;
+static volatile sig_atomic_t watchdog_pid;
 
 unsigned
 fo_cli_default_jobs (void)
@@ -29,11 +38,29 @@ fo_cli_parse_jobs (const char *text, unsigned *jobs)
 }
 
 static void
+say (const char *text)
+{
+    ssize_t rc = write (STDERR_FILENO, text, strlen (text));
+    (void) rc;
+}
+
+/*  Only async-signal-safe calls: write, the /proc scan, kill, waitpid,
+    _exit. */
+static void
 on_signal (int sig)
 {
+    int saved = errno;
+    if (graceful && fo_cli_interrupted <= 0) {
+        fo_cli_interrupted = sig;
+        say ("\nfanout: interrupted: stopping the run (interrupt again to stop at once)\n");
+        errno = saved;
+        return;
+    }
+    /* Stop at once, but leave nothing behind. */
     fo_cli_interrupted = sig;
-    /* The next one ends the process at once. */
-    signal (sig, SIG_DFL);
+    fo_reaper_emergency ((pid_t) watchdog_pid);
+    say ("\nfanout: interrupted: killed every process of the run; no report was written\n");
+    _exit (FO_EXIT_INTERRUPTED);
 }
 
 void
@@ -43,6 +70,59 @@ fo_cli_install_signals (void)
     memset (&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset (&sa.sa_mask);
+    /* Nested delivery of another of them would run the emergency twice at
+       once: block them while a handler runs. */
+    sigaddset (&sa.sa_mask, SIGINT);
+    sigaddset (&sa.sa_mask, SIGTERM);
+    sigaddset (&sa.sa_mask, SIGHUP);
     sigaction (SIGINT, &sa, NULL);
     sigaction (SIGTERM, &sa, NULL);
+    sigaction (SIGHUP, &sa, NULL);
+    signal (SIGPIPE, SIG_IGN);
+}
+
+void
+fo_cli_signals_graceful (void)
+{
+    graceful = 1;
+}
+
+void
+fo_cli_guard_processes (const char *role)
+{
+    if (fo_reaper_become_subreaper () != 0)
+        fo_log (FO_LOG_WARN, role, "cannot become a child subreaper (%s): processes that "
+                "escape a test's process group may survive it", strerror (errno));
+    fo_reaper_lock ();
+    pid_t pid = fo_watchdog_start (fo_reaper_base ());
+    if (pid > 0)
+        fo_reaper_track (pid);      /* never swept: it must outlive us */
+    fo_reaper_unlock ();
+    if (pid < 0)
+        fo_log (FO_LOG_WARN, role, "cannot start the watchdog (%s): if fanout is killed "
+                "with SIGKILL, its tests' processes may survive it", strerror (errno));
+    else
+        watchdog_pid = pid;
+}
+
+void
+fo_cli_sweep_processes (const char *role)
+{
+    size_t killed = fo_reaper_kill_all (NULL, 5000);
+    if (killed)
+        fo_log (FO_LOG_INFO, role, "killed %zu leftover process%s at the end of the run",
+                killed, killed == 1 ? "" : "es");
+}
+
+void
+fo_cli_core_dumps (int allow)
+{
+    /* Allowed: as large as the hard limit permits (a soft limit of 0, set
+       by a login default or a sanitizer runtime, would silently defeat
+       the option). */
+    struct rlimit rl;
+    if (getrlimit (RLIMIT_CORE, &rl) == 0) {
+        rl.rlim_cur = allow ? rl.rlim_max : 0;
+        setrlimit (RLIMIT_CORE, &rl);
+    }
 }

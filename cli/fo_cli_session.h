@@ -11,6 +11,7 @@
 
 #include "fo_plan.h"
 #include "fo_report.h"
+#include "fo_run.h"
 #include "fo_suite.h"
 
 #define FO_CLI_DEFAULT_SUITE "fanout.yml"
@@ -20,23 +21,58 @@ typedef struct {
     const char *json;           /* --json FILE, or NULL */
     const char *suite;          /* the suite file */
     uint32_t max_attempts;      /* --max-attempts: leases per task before giving up */
+    /* Timeouts and failures (docs/timeouts-and-failures.md). */
+    uint32_t timeout_ms;        /* --timeout / FANOUT_TIMEOUT: the default
+                                   timeout; FO_TIMEOUT_NONE for "0" */
+    int timeout_set;            /* --timeout was given (beats the variable) */
+    uint32_t task_timeout_ms;   /* --task-timeout; 0 = none */
+    uint32_t slow_ms;           /* --slow; 0 = no notices */
+    uint32_t maxfail;           /* -x / --maxfail; 0 = never stop */
+    uint32_t retries;           /* --retries */
+    int fail_on_flaky;          /* --fail-on-flaky */
+    uint32_t output_cap;        /* --output-cap, bytes per stream per step */
+    int core_dumps;             /* --core-dumps */
 } fo_cli_run_opts;
 
 /* Option ids for getopt_long (beyond any short option character). */
 enum {
     FO_OPT_JSON = 1000,
     FO_OPT_MAX_ATTEMPTS,
+    FO_OPT_TIMEOUT,
+    FO_OPT_TASK_TIMEOUT,
+    FO_OPT_SLOW,
+    FO_OPT_MAXFAIL,
+    FO_OPT_RETRIES,
+    FO_OPT_FAIL_ON_FLAKY,
+    FO_OPT_OUTPUT_CAP,
+    FO_OPT_CORE_DUMPS,
     FO_OPT_COMMAND_BASE = 1100,     /* commands number their own from here */
 };
 
 /* The shared long options and short option letters, to splice into a
    command's getopt_long tables. */
-#define FO_CLI_RUN_SHORTOPTS "vq"
+#define FO_CLI_RUN_SHORTOPTS "vqx"
 #define FO_CLI_RUN_LONGOPTS \
     { "verbose", no_argument, NULL, 'v' }, \
     { "quiet", no_argument, NULL, 'q' }, \
     { "json", required_argument, NULL, FO_OPT_JSON }, \
-    { "max-attempts", required_argument, NULL, FO_OPT_MAX_ATTEMPTS }
+    { "max-attempts", required_argument, NULL, FO_OPT_MAX_ATTEMPTS }, \
+    { "timeout", required_argument, NULL, FO_OPT_TIMEOUT }, \
+    { "task-timeout", required_argument, NULL, FO_OPT_TASK_TIMEOUT }, \
+    { "slow", required_argument, NULL, FO_OPT_SLOW }, \
+    { "exitfirst", no_argument, NULL, 'x' }, \
+    { "maxfail", required_argument, NULL, FO_OPT_MAXFAIL }, \
+    { "retries", required_argument, NULL, FO_OPT_RETRIES }, \
+    { "fail-on-flaky", no_argument, NULL, FO_OPT_FAIL_ON_FLAKY }, \
+    { "output-cap", required_argument, NULL, FO_OPT_OUTPUT_CAP }, \
+    { "core-dumps", no_argument, NULL, FO_OPT_CORE_DUMPS }
+
+/* Defaults. The per-test timeout's default is the suite file's
+   (FO_DEFAULT_TIMEOUT_MS, 1500 s as CTest). */
+#define FO_CLI_DEFAULT_SLOW_MS (60u * 1000u)        /* as nextest */
+#define FO_CLI_MIN_OUTPUT_CAP 64u
+/* A result carries a step's stdout and stderr in one 16 MiB frame. */
+#define FO_CLI_MAX_OUTPUT_CAP (7u * 1024u * 1024u)
 
 void fo_cli_run_opts_init (fo_cli_run_opts *opts, uint32_t max_attempts);
 
@@ -47,10 +83,16 @@ int fo_cli_run_option (const char *command, int c, const char *arg, fo_cli_run_o
 /* Help text of the shared options. */
 void fo_cli_run_usage (FILE *out, uint32_t default_attempts);
 
-/* Loads, discovers and plans opts->suite and initialises the report.
-   Returns 0, or FO_EXIT_USAGE after printing the file:line:column error. */
+/* Loads, discovers and plans opts->suite and initialises the report (the
+   default timeout from --timeout or FANOUT_TIMEOUT applies to everything
+   the suite file gives no timeout, discovery included; fail_on_flaky goes
+   into the report). Returns 0, or FO_EXIT_USAGE after printing the error. */
 int fo_cli_prepare (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan,
                     fo_report *report);
+
+/* The run options for fo_run (retries, maxfail, slow notices, task
+   timeout, output cap). */
+void fo_cli_run_options_apply (const fo_cli_run_opts *opts, fo_run_options *run);
 
 /* Ends a run: prints the summary, writes the JSON report, frees everything.
    served_ok is false when the run could not be served at all. Returns the

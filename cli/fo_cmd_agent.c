@@ -170,7 +170,13 @@ fo_cmd_agent (int argc, char **argv)
     int rc = parse_args (argc, argv, &args);
     if (rc != 0)
         return rc < 0 ? FO_EXIT_OK : rc;
+    /* No core files from crashing tests; a SIGTERM/SIGINT ends the agent
+       gracefully (its tests killed, a bye to the broker); the subreaper
+       and watchdog leave no test process behind, even after a SIGKILL. */
+    fo_cli_core_dumps (0);
     fo_cli_install_signals ();
+    fo_cli_guard_processes ("agent");
+    fo_cli_signals_graceful ();
     fo_agent_options options = {
         .endpoint = args.connect,
         .slots = args.jobs,
@@ -187,7 +193,9 @@ fo_cmd_agent (int argc, char **argv)
     fo_log (FO_LOG_INFO, "agent", "joining %s with %u worker slot%s%s", args.connect, args.jobs,
             args.jobs == 1 ? "" : "s", args.once ? " for one run" : "");
     char err[1024];
-    if (fo_agent_run (&options, err, sizeof err) != 0) {
+    rc = fo_agent_run (&options, err, sizeof err);
+    fo_cli_sweep_processes ("agent");
+    if (rc != 0) {
         fprintf (stderr, "fanout agent: %s\n", err);
         return FO_EXIT_FAILED;
     }

@@ -135,6 +135,7 @@ serve (const broker_args *args, const fo_suite *suite, fo_plan *plan, fo_report 
         .wait_ms = args->wait_s * 1000u,
     };
     fo_cli_net_apply (&args->net, &bo);
+    fo_cli_run_options_apply (&args->run, &bo.run);
     char err[512];
     fo_broker *broker = fo_broker_new (&bo, err, sizeof err);
     if (!broker) {
@@ -161,11 +162,16 @@ fo_cmd_broker (int argc, char **argv)
     fo_suite *suite;
     fo_plan *plan;
     fo_report report;
+    /* Shared fixtures run here: the same process hygiene as fanout run. */
+    fo_cli_core_dumps (args.run.core_dumps);
+    fo_cli_install_signals ();
+    fo_cli_guard_processes ("broker");
     rc = fo_cli_prepare (&args.run, &suite, &plan, &report);
     if (rc != 0)
         return rc;
     report.jobs = 0;            /* grows as agents join */
-    fo_cli_install_signals ();
+    fo_cli_signals_graceful ();
     rc = serve (&args, suite, plan, &report);
+    fo_cli_sweep_processes ("broker");
     return fo_cli_finish (&args.run, &suite, &plan, &report, rc == 0);
 }

@@ -44,9 +44,14 @@ usage (FILE *out)
     fprintf (out,
              "  -h, --help            show this help\n"
              "\n"
-             "exit status: 0 all passed (or skipped), 1 a test failed or errored,\n"
-             "2 bad usage or suite file, 3 a test could not be run at all,\n"
-             "130 interrupted.\n");
+             "Ctrl-C (SIGINT, SIGTERM) stops the run: running tests are killed, shared\n"
+             "teardowns run, the report is complete and marked interrupted (exit 130).\n"
+             "A second one stops at once, still killing every process of the run.\n"
+             "\n"
+             "exit status: 0 all passed (or skipped; flaky ones too unless\n"
+             "--fail-on-flaky), 1 a test failed, errored, timed out or crashed (or the\n"
+             "run stopped after --maxfail failures), 2 bad usage or suite file, 3 a test\n"
+             "could not be run at all, 130 interrupted.\n");
 }
 
 typedef struct {
@@ -158,7 +163,6 @@ serve (const run_args *args, const fo_suite *suite, fo_plan *plan, fo_report *re
             .progress = stdout,
             .verbosity = args->run.verbosity,
             .max_attempts = args->run.max_attempts,
-            .output_cap = 0,
             .skip_code = suite->skip_code,
             .broker_host = "broker",
         },
@@ -166,6 +170,7 @@ serve (const run_args *args, const fo_suite *suite, fo_plan *plan, fo_report *re
         .stop_reason = &stop_reason,
     };
     fo_cli_net_apply (&args->net, &bo);
+    fo_cli_run_options_apply (&args->run, &bo.run);
     char err[512];
     fo_broker *broker = fo_broker_new (&bo, err, sizeof err);
     if (!broker) {
@@ -193,7 +198,11 @@ serve (const run_args *args, const fo_suite *suite, fo_plan *plan, fo_report *re
     int rc = fo_broker_run (broker, err, sizeof err);
     if (rc != 0)
         fprintf (stderr, "fanout run: %s\n", err);
-    t.stop = rc != 0;   /* after a complete run the agent leaves on shutdown */
+    /* The run is over: every task has ended, so the agent has nothing left
+       to report. It usually leaves on the broker's shutdown, but an agent
+       that had not joined yet (an interrupt right at the start) would wait
+       for a welcome forever. */
+    t.stop = 1;
     pthread_join (thread, NULL);
     fo_broker_destroy (&broker);
     return rc;
@@ -207,6 +216,13 @@ fo_cmd_run (int argc, char **argv)
     if (rc != 0)
         return rc < 0 ? FO_EXIT_OK : rc;
 
+    /* Before anything is started: no core files unless asked, every
+       process we start is ours to find (subreaper, watchdog), and an
+       interrupt while the suite is discovered kills what discovery runs. */
+    fo_cli_core_dumps (args.run.core_dumps);
+    fo_cli_install_signals ();
+    fo_cli_guard_processes ("run");
+
     fo_suite *suite;
     fo_plan *plan;
     fo_report report;
@@ -214,7 +230,8 @@ fo_cmd_run (int argc, char **argv)
     if (rc != 0)
         return rc;
     report.jobs = args.jobs;
-    fo_cli_install_signals ();
+    fo_cli_signals_graceful ();
     rc = serve (&args, suite, plan, &report);
+    fo_cli_sweep_processes ("run");
     return fo_cli_finish (&args.run, &suite, &plan, &report, rc == 0);
 }

@@ -13,10 +13,16 @@
       reused by an unrelated process between reaping and killing.
     - No SIGCHLD handler and no waitpid(-1): broker and agent share one
       process in `fanout run` and each reaps only its own children.
-    - No static mutable state: fo_proc is used from several threads.
+    - No static mutable state: fo_proc is used from several threads. (The
+      one process-wide fact, which children are ours, is fo_reaper's.)
+    - Spawning and tracking the pid happen under fo_reaper's lock, and the
+      pid is untracked only after it is reaped: a sweep of adopted orphans
+      never touches (nor reaps) one of our own children.
 */
 #include "fo_proc.h"
 #include "fo_proc_check.h"
+#include "fo_proc_scan.h"
+#include "fo_reaper.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -84,6 +90,22 @@ make_pipe (int fds[2])
     return 0;
 }
 
+/*  FANOUT_STEP_TOKEN=token in envp, replacing one inherited from a
+    fanout that runs this one (its own processes are marked by it). */
+static void
+set_token (fo_strv *envp, const char *token)
+{
+    static const char key[] = FO_STEP_TOKEN_VAR "=";
+    char *entry = fo_xasprintf ("%s%s", key, token);
+    for (size_t i = 0; i < envp->len; i++)
+        if (strncmp (envp->items[i], key, sizeof key - 1) == 0) {
+            free (envp->items[i]);
+            envp->items[i] = entry;
+            return;
+        }
+    fo_strv_push_owned (envp, entry);
+}
+
 static int
 spawn (fo_proc *self, const fo_proc_spec *spec, int out_w, int err_w)
 {
@@ -114,10 +136,15 @@ spawn (fo_proc *self, const fo_proc_spec *spec, int out_w, int err_w)
 
     fo_strv envp = { 0 };
     fo_env_build_envp (spec->env, &envp);
+    set_token (&envp, spec->token ? spec->token : fo_reaper_base ());
 
+    fo_reaper_lock ();
     self->start_us = fo_now_us ();
     int rc = posix_spawnp (&self->pid, spec->argv->items[0], &fa, &attr,
                            spec->argv->items, envp.items);
+    if (rc == 0)
+        fo_reaper_track (self->pid);
+    fo_reaper_unlock ();
 
     fo_strv_free (&envp);
     posix_spawnattr_destroy (&attr);
@@ -230,14 +257,17 @@ finish (fo_proc *self)
     pid_t rc;
     while ((rc = waitpid (self->pid, &wstatus, 0)) < 0 && errno == EINTR)
         ;
+    fo_reaper_untrack (self->pid);
     if (rc != self->pid)
         ;                       /* reaped elsewhere: no status to report */
     else if (WIFEXITED (wstatus)) {
         self->status.exited = true;
         self->status.exit_code = WEXITSTATUS (wstatus);
     }
-    else if (WIFSIGNALED (wstatus))
+    else if (WIFSIGNALED (wstatus)) {
         self->status.signal = WTERMSIG (wstatus);
+        self->status.core_dumped = WCOREDUMP (wstatus);
+    }
 
     /* What the killed group members wrote last is in the pipes already. */
     read_pipe (&self->out_fd, &self->out, READS_PER_SERVICE);
@@ -365,6 +395,7 @@ fo_proc_destroy (fo_proc **self_p)
         signal_group (self, SIGKILL);
         while (waitpid (self->pid, NULL, 0) < 0 && errno == EINTR)
             ;
+        fo_reaper_untrack (self->pid);
     }
     close_fd (&self->out_fd);
     close_fd (&self->err_fd);
@@ -402,6 +433,17 @@ fo_signal_name (int sig)
     else
         snprintf (other, sizeof other, "signal %d", sig);
     return other;
+}
+
+char *
+fo_exit_status_text (int exit_code)
+{
+    /* The exit status itself is what the test said; the signal is only a
+       hint, since a program may exit 139 on purpose. */
+    if (exit_code > 128 && exit_code < 160 && sigabbrev_np (exit_code - 128))
+        return fo_xasprintf ("exit status %d (128 + %s: how a shell reports a command killed "
+                             "by that signal)", exit_code, fo_signal_name (exit_code - 128));
+    return fo_xasprintf ("exit status %d", exit_code);
 }
 
 int

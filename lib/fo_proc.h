@@ -12,6 +12,12 @@
     SIGKILL after FO_PROC_KILL_GRACE_MS; the status says timed_out.
     When the main process has exited, the rest of its process group is
     killed too (a test must not leave processes behind).
+
+    Every child carries FANOUT_STEP_TOKEN=<spec token> in its environment
+    and is tracked by fo_reaper while it lives, so that processes which
+    left the group can still be attributed to their step and killed
+    (fo_reaper.h, fo_sweeper.h), and so that sweeps never touch our own
+    children.
 */
 #ifndef FO_PROC_H
 #define FO_PROC_H
@@ -32,6 +38,7 @@ typedef struct {
     const fo_env *env;          /* overrides; NULL = none */
     size_t output_cap;          /* per stream; 0 = FO_DEFAULT_OUTPUT_CAP */
     uint32_t timeout_ms;        /* 0 = none */
+    const char *token;          /* FANOUT_STEP_TOKEN; NULL = fo_reaper_base () */
 } fo_proc_spec;
 
 typedef struct {
@@ -39,6 +46,7 @@ typedef struct {
     int exit_code;
     int signal;                 /* the signal that ended it, 0 if none */
     bool timed_out;             /* we killed it at its deadline */
+    bool core_dumped;           /* the signal wrote a core file */
     uint64_t duration_us;
 } fo_proc_status;
 
@@ -77,6 +85,11 @@ void fo_proc_destroy (fo_proc **self_p);
 
 /* "SIGSEGV" etc. */
 const char *fo_signal_name (int sig);
+
+/* "exit status 1"; for 129..159, where a shell reports a command killed by
+   a signal, also says so: "exit status 139 (a shell's way to say: killed
+   by SIGSEGV)". Free the result. */
+char *fo_exit_status_text (int exit_code);
 
 /* Convenience for simple callers (discovery, tests): runs to completion,
    blocking. Returns 0 and fills status/out/err (caller frees the bufs),

@@ -60,6 +60,62 @@ dup_bytes (const char *data, size_t len, size_t *out_len)
     return fo_xstrndup (data, len);
 }
 
+static fo_attempt *
+add_attempt (fo_test_record *rec, const fo_test_result_view *r)
+{
+    rec->attempts = fo_xrealloc (rec->attempts, (rec->nattempts + 1) * sizeof *rec->attempts);
+    fo_attempt *a = &rec->attempts[rec->nattempts++];
+    *a = (fo_attempt) {
+        .attempt = r->attempt,
+        .outcome = r->outcome,
+        .duration_us = r->duration_us,
+        .message = fo_xstrdup (r->message),
+        .host = fo_xstrdup (r->host),
+        .worker = r->worker,
+    };
+    return a;
+}
+
+bool
+fo_report_retry_test (fo_report *self, size_t index, const fo_test_result_view *r)
+{
+    if (index >= self->ntests || (unsigned) r->outcome >= FO_OUTCOME_COUNT)
+        return false;
+    fo_test_record *rec = &self->tests[index];
+    if (rec->done)
+        return false;
+    fo_attempt *a = add_attempt (rec, r);
+    a->out = dup_bytes (r->out, r->out_len, &a->out_len);
+    a->err = dup_bytes (r->err, r->err_len, &a->err_len);
+    return true;
+}
+
+bool
+fo_report_finish_last_try (fo_report *self, size_t index)
+{
+    if (index >= self->ntests)
+        return false;
+    fo_test_record *rec = &self->tests[index];
+    if (rec->done || rec->nattempts == 0)
+        return false;
+    fo_attempt *a = &rec->attempts[rec->nattempts - 1];
+    rec->done = true;
+    rec->outcome = a->outcome;
+    rec->duration_us = a->duration_us;
+    rec->message = fo_xstrdup (a->message);
+    rec->host = fo_xstrdup (a->host);
+    rec->worker = a->worker;
+    rec->attempt = a->attempt;
+    /* The last try's output moves to the record (never kept twice). */
+    rec->out = a->out;
+    rec->out_len = a->out_len;
+    rec->err = a->err;
+    rec->err_len = a->err_len;
+    a->out = a->err = NULL;
+    a->out_len = a->err_len = 0;
+    return true;
+}
+
 bool
 fo_report_finish_test (fo_report *self, size_t index, const fo_test_result_view *r)
 {
@@ -68,6 +124,9 @@ fo_report_finish_test (fo_report *self, size_t index, const fo_test_result_view 
     fo_test_record *rec = &self->tests[index];
     if (rec->done)
         return false;           /* a retry or a late duplicate: first one wins */
+    rec->flaky = r->outcome == FO_PASSED && rec->nattempts > 0;
+    if (r->attempt > 0 && r->outcome != FO_NOT_RUN)     /* a try that did not run is none */
+        add_attempt (rec, r);
     rec->done = true;
     rec->outcome = r->outcome;
     rec->duration_us = r->duration_us;
@@ -79,6 +138,7 @@ fo_report_finish_test (fo_report *self, size_t index, const fo_test_result_view 
     rec->worker = r->worker;
     rec->attempt = r->attempt;
     rec->serial = r->serial;
+    rec->by_failure = r->outcome == FO_NOT_RUN && r->by_failure;
     return true;
 }
 
@@ -113,6 +173,13 @@ fo_report_free (fo_report *self)
         free (rec->err);
         free (rec->message);
         free (rec->host);
+        for (size_t k = 0; k < rec->nattempts; k++) {
+            free (rec->attempts[k].message);
+            free (rec->attempts[k].host);
+            free (rec->attempts[k].out);
+            free (rec->attempts[k].err);
+        }
+        free (rec->attempts);
     }
     free (self->tests);
     for (size_t i = 0; i < self->nfixture_errors; i++) {
@@ -126,6 +193,7 @@ fo_report_free (fo_report *self)
     }
     free (self->fixture_errors);
     free (self->suite);
+    free (self->stop_reason);
     memset (self, 0, sizeof *self);
 }
 
@@ -140,6 +208,23 @@ fo_report_counts (const fo_report *self, size_t counts[FO_OUTCOME_COUNT])
     }
 }
 
+void
+fo_report_set_stop (fo_report *self, const char *reason, bool on_failures)
+{
+    free (self->stop_reason);
+    self->stop_reason = fo_xstrdup (reason);
+    self->stopped_on_failures = on_failures;
+}
+
+size_t
+fo_report_flaky_count (const fo_report *self)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < self->ntests; i++)
+        n += self->tests[i].done && self->tests[i].flaky;
+    return n;
+}
+
 int
 fo_report_exit_status (const fo_report *self)
 {
@@ -148,11 +233,17 @@ fo_report_exit_status (const fo_report *self)
     if (self->interrupted)
         return FO_EXIT_INTERRUPTED;
     /* Infra wins: a run that could not even run a test says nothing about
-       the code, and CI should retry it rather than blame a commit. */
-    if (counts[FO_NOT_RUN])
+       the code, and CI should retry it rather than blame a commit. Not so
+       after --maxfail: those tests were not run because others failed. */
+    size_t by_failure = 0;
+    for (size_t i = 0; i < self->ntests; i++)
+        by_failure += self->tests[i].done && self->tests[i].by_failure;
+    if (counts[FO_NOT_RUN] > by_failure && !self->stopped_on_failures)
         return FO_EXIT_INFRA;
     if (counts[FO_FAILED] || counts[FO_ERROR] || counts[FO_TIMEOUT] || counts[FO_CRASHED]
-        || self->nfixture_errors)
+        || self->nfixture_errors || self->stopped_on_failures)
+        return FO_EXIT_FAILED;
+    if (self->fail_on_flaky && fo_report_flaky_count (self))
         return FO_EXIT_FAILED;
     return FO_EXIT_OK;
 }

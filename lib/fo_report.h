@@ -19,10 +19,28 @@
 /* Exit statuses of fanout run / fanout broker. */
 #define FO_EXIT_OK 0            /* every test passed or was skipped */
 #define FO_EXIT_FAILED 1        /* a test failed, errored, timed out, crashed,
-                                   or a fixture failed */
+                                   or a fixture failed (or, with
+                                   fail_on_flaky, a test was flaky) */
 #define FO_EXIT_USAGE 2         /* bad command line or suite file */
 #define FO_EXIT_INFRA 3         /* a test could not be run at all (not_run) */
 #define FO_EXIT_INTERRUPTED 130 /* stopped by SIGINT/SIGTERM (128 + SIGINT) */
+
+/* One try of a test that ended with an outcome (a lease lost with its
+   agent is no try: it is leased again). */
+typedef struct {
+    uint32_t attempt;       /* the lease's attempt number, from 1 */
+    fo_outcome outcome;
+    uint64_t duration_us;
+    char *message;          /* may be NULL */
+    char *host;             /* may be NULL */
+    uint32_t worker;
+    /* The output of a try that was retried; the last try's output is the
+       record's own out/err, so it is not kept twice (NULL here). */
+    char *out;
+    size_t out_len;
+    char *err;
+    size_t err_len;
+} fo_attempt;
 
 typedef struct {
     char *id;               /* test id */
@@ -39,6 +57,11 @@ typedef struct {
     uint32_t worker;
     uint32_t attempt;
     bool serial;            /* ran with nothing else running */
+    fo_attempt *attempts;   /* every try with an outcome, the final one last */
+    size_t nattempts;
+    bool flaky;             /* passed after a try that did not */
+    bool by_failure;        /* not_run because of a failure in the run (its
+                               task timed out): not an infrastructure problem */
 } fo_test_record;
 
 /* A setup or teardown that failed (counted apart from the tests). */
@@ -65,6 +88,10 @@ typedef struct {
     uint64_t finished_us;
     uint32_t jobs;          /* worker slots in total when the run started */
     bool interrupted;
+    char *stop_reason;      /* why the run stopped early; NULL: it did not */
+    bool stopped_on_failures;   /* by --maxfail/-x: its not_run tests are
+                                   not an infrastructure failure */
+    bool fail_on_flaky;     /* a flaky test makes the exit status 1 */
 } fo_report;
 
 typedef enum {
@@ -90,11 +117,29 @@ typedef struct {
     uint32_t worker;
     uint32_t attempt;
     bool serial;
+    bool by_failure;        /* see fo_test_record */
 } fo_test_result_view;
 
 /* Sets the final outcome of test `index`. Returns false (and changes
-   nothing) when that test already has one: never counted twice. */
+   nothing) when that test already has one: never counted twice. A test
+   that ran (r->attempt > 0, not not_run) also gets it as its last attempt;
+   one that passes after retried attempts is flaky. */
 bool fo_report_finish_test (fo_report *self, size_t index, const fo_test_result_view *r);
+
+/* Records a try of test `index` that will be retried (it keeps its output).
+   False when the test already has its final outcome. */
+bool fo_report_retry_test (fo_report *self, size_t index, const fo_test_result_view *r);
+
+/* Ends test `index` with its last retried try as the final outcome (the
+   retry will not happen: the run stopped). False when it is done already
+   or has no such try. */
+bool fo_report_finish_last_try (fo_report *self, size_t index);
+
+/* Sets why the run stopped early (copied); on_failures: by --maxfail. */
+void fo_report_set_stop (fo_report *self, const char *reason, bool on_failures);
+
+/* Tests that passed after failing (a subset of the passed ones). */
+size_t fo_report_flaky_count (const fo_report *self);
 void fo_report_add_fixture_error (fo_report *self, const char *context, const char *phase,
                                   const char *message, const char *out, size_t out_len,
                                   const char *err, size_t err_len, const char *host);
@@ -106,6 +151,18 @@ void fo_report_counts (const fo_report *self, size_t counts[FO_OUTCOME_COUNT]);
 /* Progress: called once per finished test, in the order results arrive. */
 void fo_report_progress (FILE *out, fo_verbosity verbosity, const fo_test_record *rec);
 
+/* Progress of a try that will be retried: 'R', or with -v
+   "id ... FAIL (attempt 1 of 3, retrying) (0.12s)". */
+void fo_report_progress_retry (FILE *out, fo_verbosity verbosity, const char *id,
+                               const fo_attempt *attempt, uint32_t max_attempts);
+
+/* A step that runs long: "SLOW: id has run 60.0s [on host]" (setups and
+   teardowns name their context), on a line of its own (mid_line: dots were
+   printed since the last newline). Nothing when quiet. */
+void fo_report_progress_slow (FILE *out, fo_verbosity verbosity, bool mid_line, const char *what,
+                              const char *name, uint64_t elapsed_ms, uint32_t timeout_ms,
+                              const char *host);
+
 /* After the run: a newline after the dots, then each failure/error with its
    captured output, then "Ran N tests in X.XXs (R tests/s)", OK or FAILED (...),
    and last "N passed, N failed, N errors, N skipped". */
@@ -115,7 +172,9 @@ void fo_report_print_summary (FILE *out, const fo_report *self, fo_verbosity ver
 int fo_report_write_json (const fo_report *self, const char *path, char *err, size_t errlen);
 
 /* FO_EXIT_INTERRUPTED when interrupted, else FO_EXIT_OK, FO_EXIT_FAILED or
-   FO_EXIT_INFRA (infra wins over failed). */
+   FO_EXIT_INFRA (infra wins over failed, except when the run was stopped
+   on failures: then its not_run tests are the failures' doing, and the
+   status is FO_EXIT_FAILED). */
 int fo_report_exit_status (const fo_report *self);
 
 #endif

@@ -18,6 +18,7 @@
 #include "fo_report.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define RULE_WIDTH 70
@@ -64,7 +65,11 @@ fo_report_progress (FILE *out, fo_verbosity verbosity, const fo_test_record *rec
     }
     else
     if (verbosity == FO_VERBOSITY_LINES) {
-        fprintf (out, "%s ... %s", rec->id ? rec->id : "", progress_words[outcome]);
+        if (rec->flaky)
+            fprintf (out, "%s ... FLAKY (passed on attempt %" PRIu32 ")", rec->id ? rec->id : "",
+                     rec->attempt);
+        else
+            fprintf (out, "%s ... %s", rec->id ? rec->id : "", progress_words[outcome]);
         /* Why a test was skipped or not run is short and useful at once;
            failure messages wait for the summary, with their output. */
         if ((outcome == FO_SKIPPED || outcome == FO_NOT_RUN) && rec->message && *rec->message)
@@ -73,6 +78,42 @@ fo_report_progress (FILE *out, fo_verbosity verbosity, const fo_test_record *rec
                  rec->serial ? ", serial" : "");
         fflush (out);
     }
+}
+
+void
+fo_report_progress_retry (FILE *out, fo_verbosity verbosity, const char *id,
+                          const fo_attempt *attempt, uint32_t max_attempts)
+{
+    if (verbosity == FO_VERBOSITY_DOTS) {
+        fputc ('R', out);
+        fflush (out);
+    }
+    else if (verbosity == FO_VERBOSITY_LINES) {
+        fprintf (out, "%s ... %s (attempt %" PRIu32 " of %" PRIu32 ", retrying) (%.2fs)\n",
+                 id ? id : "", progress_words[attempt->outcome], attempt->attempt, max_attempts,
+                 (double) attempt->duration_us / 1e6);
+        fflush (out);
+    }
+}
+
+void
+fo_report_progress_slow (FILE *out, fo_verbosity verbosity, bool mid_line, const char *what,
+                         const char *name, uint64_t elapsed_ms, uint32_t timeout_ms,
+                         const char *host)
+{
+    if (verbosity == FO_VERBOSITY_QUIET)
+        return;
+    /* The notice takes a line of its own; dots go on below it. */
+    if (mid_line)
+        fputc ('\n', out);
+    fprintf (out, "SLOW: %s%s%s has run %.1fs", what ? what : "", what ? " " : "",
+             name ? name : "", (double) elapsed_ms / 1e3);
+    if (timeout_ms)
+        fprintf (out, " (timeout %.1fs)", (double) timeout_ms / 1e3);
+    if (host)
+        fprintf (out, " [on %s]", host);
+    fputc ('\n', out);
+    fflush (out);
 }
 
 /*  nose's ln(): a label centred in a rule of RULE_WIDTH dashes. */
@@ -138,6 +179,25 @@ print_message_line (FILE *out, const char *message, const char *host, uint32_t w
     fputc ('\n', out);
 }
 
+/*  The tries before the last one, each "attempt N: OUTCOME: message [on
+    ...]", with their output when with_output. */
+static void
+print_earlier_attempts (FILE *out, const fo_test_record *rec, bool with_output)
+{
+    for (size_t i = 0; i + 1 < rec->nattempts; i++) {
+        const fo_attempt *a = &rec->attempts[i];
+        char *line = fo_xasprintf ("attempt %" PRIu32 ": %s%s%s", a->attempt,
+                                   progress_words[a->outcome], a->message && *a->message ? ": " : "",
+                                   a->message ? a->message : "");
+        print_message_line (out, line, a->host, a->worker, 0);
+        free (line);
+        if (with_output) {
+            print_captured (out, "stdout", a->out, a->out_len);
+            print_captured (out, "stderr", a->err, a->err_len);
+        }
+    }
+}
+
 static void
 print_test_block (FILE *out, const fo_test_record *rec)
 {
@@ -151,6 +211,21 @@ print_test_block (FILE *out, const fo_test_record *rec)
         fputs ("no result was recorded for this test\n", out);
     print_captured (out, "stdout", rec->out, rec->out_len);
     print_captured (out, "stderr", rec->err, rec->err_len);
+    print_earlier_attempts (out, rec, false);
+}
+
+/*  A test that passed only on a retry: the tries that failed, with their
+    output (that is what needs fixing). */
+static void
+print_flaky_block (FILE *out, const fo_test_record *rec)
+{
+    print_rule (out, '=');
+    fprintf (out, "FLAKY: %s\n", rec->id ? rec->id : "");
+    print_rule (out, '-');
+    char *line = fo_xasprintf ("passed on attempt %" PRIu32, rec->attempt);
+    print_message_line (out, line, rec->host, rec->worker, 0);
+    free (line);
+    print_earlier_attempts (out, rec, true);
 }
 
 static void
@@ -176,9 +251,16 @@ print_count_if (FILE *out, const char *name, size_t n)
 static void
 print_verdict (FILE *out, const fo_report *self, const size_t c[FO_OUTCOME_COUNT])
 {
+    size_t flaky = fo_report_flaky_count (self);
     if (fo_report_exit_status (self) == FO_EXIT_OK) {
-        if (c[FO_SKIPPED])
-            fprintf (out, "OK (skipped=%zu)\n", c[FO_SKIPPED]);
+        if (c[FO_SKIPPED] || flaky) {
+            fputs ("OK (", out);
+            if (c[FO_SKIPPED])
+                fprintf (out, "skipped=%zu%s", c[FO_SKIPPED], flaky ? ", " : "");
+            if (flaky)
+                fprintf (out, "flaky=%zu", flaky);
+            fputs (")\n", out);
+        }
         else
             fputs ("OK\n", out);
         return;
@@ -189,6 +271,7 @@ print_verdict (FILE *out, const fo_report *self, const size_t c[FO_OUTCOME_COUNT
     print_count_if (out, "crashed", c[FO_CRASHED]);
     print_count_if (out, "not run", c[FO_NOT_RUN]);
     print_count_if (out, "fixture errors", self->nfixture_errors);
+    print_count_if (out, "flaky", flaky);
     fputs (")\n", out);
 }
 
@@ -208,6 +291,9 @@ fo_report_print_summary (FILE *out, const fo_report *self, fo_verbosity verbosit
             print_test_block (out, &self->tests[i]);
     for (size_t i = 0; i < self->nfixture_errors; i++)
         print_fixture_block (out, &self->fixture_errors[i]);
+    for (size_t i = 0; i < self->ntests; i++)
+        if (self->tests[i].done && self->tests[i].flaky)
+            print_flaky_block (out, &self->tests[i]);
 
     uint64_t finished = self->finished_us ? self->finished_us : fo_now_us ();
     uint64_t elapsed_us = finished > self->started_us ? finished - self->started_us : 0;
@@ -224,6 +310,8 @@ fo_report_print_summary (FILE *out, const fo_report *self, fo_verbosity verbosit
     print_verdict (out, self, c);
     if (self->interrupted)
         fputs ("INTERRUPTED\n", out);
+    else if (self->stop_reason)
+        fprintf (out, "STOPPED (%s)\n", self->stop_reason);
     /* The four counts nose users know, then the outcomes nose did not have,
        only when there are any: every test is counted exactly once. */
     fprintf (out, "%zu passed, %zu failed, %zu errors, %zu skipped", c[FO_PASSED],
@@ -234,6 +322,10 @@ fo_report_print_summary (FILE *out, const fo_report *self, fo_verbosity verbosit
         fprintf (out, ", %zu crashed", c[FO_CRASHED]);
     if (c[FO_NOT_RUN])
         fprintf (out, ", %zu not run", c[FO_NOT_RUN]);
+    /* Flaky tests are among the passed ones: said apart, not counted twice. */
+    size_t flaky = fo_report_flaky_count (self);
+    if (flaky)
+        fprintf (out, " (%zu flaky)", flaky);
     fputc ('\n', out);
     fflush (out);
 }

@@ -101,6 +101,31 @@ json_seconds (uint64_t us)
     return json_real ((double) us / 1e6);
 }
 
+/*  Every try with an outcome; earlier ones carry their own output, the
+    last one's is the test's stdout/stderr. */
+static json_t *
+attempts_json (const fo_test_record *rec)
+{
+    json_t *list = json_array ();
+    for (size_t i = 0; i < rec->nattempts; i++) {
+        const fo_attempt *a = &rec->attempts[i];
+        json_t *j = json_object ();
+        json_object_set_new (j, "attempt", json_integer (a->attempt));
+        json_object_set_new (j, "outcome", json_string (fo_outcome_name (a->outcome)));
+        json_object_set_new (j, "duration_s", json_seconds (a->duration_us));
+        json_object_set_new (j, "host", json_text_or_null (a->host));
+        json_object_set_new (j, "worker", json_integer (a->worker));
+        json_object_set_new (j, "message", json_text_or_null (a->message && *a->message
+                                                              ? a->message : NULL));
+        if (i + 1 < rec->nattempts) {
+            json_object_set_new (j, "stdout", json_bytes (a->out, a->out_len));
+            json_object_set_new (j, "stderr", json_bytes (a->err, a->err_len));
+        }
+        json_array_append_new (list, j);
+    }
+    return list;
+}
+
 static json_t *
 test_json (const fo_test_record *rec)
 {
@@ -117,6 +142,8 @@ test_json (const fo_test_record *rec)
                          json_text_or_null (rec->done ? rec->message : NOT_RECORDED));
     json_object_set_new (t, "stdout", json_bytes (rec->out, rec->out_len));
     json_object_set_new (t, "stderr", json_bytes (rec->err, rec->err_len));
+    json_object_set_new (t, "flaky", json_boolean (rec->done && rec->flaky));
+    json_object_set_new (t, "attempts", attempts_json (rec));
     return t;
 }
 
@@ -143,6 +170,7 @@ report_json (const fo_report *self)
     for (int o = 0; o < FO_OUTCOME_COUNT; o++)
         json_object_set_new (totals, fo_outcome_name ((fo_outcome) o), json_integer ((json_int_t) c[o]));
     json_object_set_new (totals, "fixture_errors", json_integer ((json_int_t) self->nfixture_errors));
+    json_object_set_new (totals, "flaky", json_integer ((json_int_t) fo_report_flaky_count (self)));
 
     json_t *tests = json_array ();
     for (size_t i = 0; i < self->ntests; i++)
@@ -156,6 +184,7 @@ report_json (const fo_report *self)
     json_object_set_new (root, "fanout_report", json_integer (REPORT_FORMAT_VERSION));
     json_object_set_new (root, "suite", json_text_or_null (self->suite));
     json_object_set_new (root, "interrupted", json_boolean (self->interrupted));
+    json_object_set_new (root, "stop_reason", json_text_or_null (self->stop_reason));
     json_object_set_new (root, "duration_s",
                          json_seconds (finished > self->started_us ? finished - self->started_us : 0));
     json_object_set_new (root, "jobs", json_integer (self->jobs));

@@ -197,8 +197,15 @@ fo_context_effective_timeout (const fo_context *ctx)
 {
     for (; ctx; ctx = ctx->parent)
         if (ctx->timeout_ms)
-            return ctx->timeout_ms;
+            return ctx->timeout_ms == FO_TIMEOUT_NONE ? 0 : ctx->timeout_ms;
     return FO_DEFAULT_TIMEOUT_MS;
+}
+
+void
+fo_suite_set_default_timeout (fo_suite *self, uint32_t timeout_ms)
+{
+    if (self->root->timeout_ms == 0)
+        self->root->timeout_ms = timeout_ms ? timeout_ms : FO_TIMEOUT_NONE;
 }
 
 uint32_t

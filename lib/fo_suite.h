@@ -20,6 +20,9 @@
 #include "fo_util.h"
 
 #define FO_DEFAULT_TIMEOUT_MS (1500u * 1000u)   /* as CTest: 1500 s */
+/* A timeout_ms meaning "no limit" (a suite file cannot write it; the
+   command line's --timeout 0 can). Effective timeouts turn it into 0. */
+#define FO_TIMEOUT_NONE UINT32_MAX
 #define FO_DEFAULT_SKIP_CODE 77                 /* as automake and CTest */
 
 enum {
@@ -108,7 +111,12 @@ void fo_test_effective_env (const fo_test *test, fo_env *out);       /* out must
 void fo_context_effective_env (const fo_context *ctx, fo_env *out);
 const char *fo_test_effective_cwd (const fo_suite *suite, const fo_test *test);
 const char *fo_context_effective_cwd (const fo_suite *suite, const fo_context *ctx);
+/* 0 = no limit. */
 uint32_t fo_test_effective_timeout (const fo_test *test);
 uint32_t fo_context_effective_timeout (const fo_context *ctx);
+
+/* The default timeout, for everything the file gives none (not even at its
+   top level): --timeout / FANOUT_TIMEOUT. 0 = no limit. */
+void fo_suite_set_default_timeout (fo_suite *self, uint32_t timeout_ms);
 
 #endif

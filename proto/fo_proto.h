@@ -24,7 +24,7 @@
 #include "fo_outcome.h"
 #include "fo_util.h"
 
-#define FO_PROTO_VERSION 1u
+#define FO_PROTO_VERSION 2u
 #define FO_PROTO_MAX_MESSAGE (16u * 1024u * 1024u)   /* whole frame, bytes */
 #define FO_PROTO_MAX_STRING (8u * 1024u * 1024u)     /* one str or bin */
 #define FO_PROTO_MAX_DEPTH 6                         /* lease.steps[].env{} is 3 */
@@ -47,9 +47,11 @@ typedef enum {
     FO_MSG_SHUTDOWN,    /* broker -> agent: the run is over / broker leaves */
     FO_MSG_BYE,         /* agent -> broker: the agent leaves */
     FO_MSG_DISCOVERED,  /* agent -> broker: the names a discover step printed */
+    FO_MSG_SLOW,        /* agent -> broker: a step runs longer than slow_ms */
 } fo_msg_type;
 
-#define FO_MSG_LAST FO_MSG_DISCOVERED
+/* The last message type (loops over every type end here). */
+#define FO_MSG_LAST FO_MSG_SLOW
 
 /* "hello", "welcome", ... ; NULL for unknown */
 const char *fo_msg_type_name (fo_msg_type type);
@@ -107,6 +109,9 @@ typedef struct {
     int32_t skip_code;  /* exit status meaning "skipped" (77) */
     fo_env env;         /* exported by the task's shared contexts: applied
                            over every step's env (fo_lease_apply_env) */
+    uint32_t slow_ms;   /* send `slow` when a step runs this long (and at each
+                           multiple); 0 = never */
+    uint32_t task_timeout_ms;   /* limit for all the steps together; 0 = none */
     fo_step *steps;
     size_t nsteps;
 } fo_lease;
@@ -151,6 +156,12 @@ typedef struct {
 } fo_discovered;
 
 typedef struct {
+    uint64_t lease;
+    uint32_t step;          /* index into the lease's steps */
+    uint64_t elapsed_ms;    /* how long it has run so far */
+} fo_slow;
+
+typedef struct {
     fo_msg_type type;
     uint32_t version;       /* set by decode; encode always writes FO_PROTO_VERSION */
     union {
@@ -165,6 +176,7 @@ typedef struct {
         fo_shutdown shutdown;
         fo_bye bye;
         fo_discovered discovered;
+        fo_slow slow;
     } u;
 } fo_msg;
 

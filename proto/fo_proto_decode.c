@@ -63,14 +63,17 @@ get_lease (fo_decoder *d, const msgpack_object **v, fo_lease *l)
         || fo_dec_u32 (d, "attempt", v[1], &l->attempt) < 0
         || fo_dec_u32 (d, "output_cap", v[2], &l->output_cap) < 0
         || fo_dec_i32 (d, "skip_code", v[3], &l->skip_code) < 0
-        || fo_dec_env (d, v[4], v[5], &l->env) < 0)
+        || fo_dec_env (d, v[4], v[5], &l->env) < 0
+        || fo_dec_u32 (d, "slow_ms", v[6], &l->slow_ms) < 0
+        || fo_dec_u32 (d, "task_timeout_ms", v[7], &l->task_timeout_ms) < 0)
         return FO_PROTO_EMALFORMED;
-    if (v[6]->type != MSGPACK_OBJECT_ARRAY)
+    const msgpack_object *steps = v[8];
+    if (steps->type != MSGPACK_OBJECT_ARRAY)
         return fo_dec_fail (d, "field 'steps' must be an array of maps");
-    l->nsteps = v[6]->via.array.size;
+    l->nsteps = steps->via.array.size;
     l->steps = fo_xcalloc (l->nsteps, sizeof *l->steps);    /* all freeable */
     for (size_t i = 0; i < l->nsteps; i++)
-        if (get_step (d, i, &v[6]->via.array.ptr[i], &l->steps[i]) < 0)
+        if (get_step (d, i, &steps->via.array.ptr[i], &l->steps[i]) < 0)
             return FO_PROTO_EMALFORMED;
     for (size_t i = 0; i < l->nsteps; i++)
         if (l->steps[i].kind == FO_STEP_DISCOVER) {
@@ -133,7 +136,7 @@ static const char *const type_keys[][MAX_FIELDS] = {
     [FO_MSG_REFUSE] = { "v", "type", "reason" },
     [FO_MSG_REQUEST] = { "v", "type", "credit" },
     [FO_MSG_LEASE] = { "v", "type", "lease", "attempt", "output_cap", "skip_code", "env",
-                       "secret", "steps" },
+                       "secret", "slow_ms", "task_timeout_ms", "steps" },
     [FO_MSG_RESULT] = { "v", "type", "lease", "step", "test", "outcome", "duration_us",
                         "out", "err", "message", "host", "worker", "attempt" },
     [FO_MSG_DONE] = { "v", "type", "lease", "exit_status", "signal" },
@@ -142,6 +145,7 @@ static const char *const type_keys[][MAX_FIELDS] = {
     [FO_MSG_SHUTDOWN] = { "v", "type", "reason" },
     [FO_MSG_BYE] = { "v", "type", "reason" },
     [FO_MSG_DISCOVERED] = { "v", "type", "lease", "step", "names", "error", "err", "duration_us" },
+    [FO_MSG_SLOW] = { "v", "type", "lease", "step", "elapsed_ms" },
 };
 
 static int
@@ -197,6 +201,12 @@ get_fields (fo_decoder *d, const msgpack_object *o, fo_msg *m)
         return 0;
     case FO_MSG_DISCOVERED:
         return get_discovered (d, v, &m->u.discovered);
+    case FO_MSG_SLOW:
+        if (fo_dec_u64 (d, "lease", v[0], &m->u.slow.lease) < 0
+            || fo_dec_u32 (d, "step", v[1], &m->u.slow.step) < 0
+            || fo_dec_u64 (d, "elapsed_ms", v[2], &m->u.slow.elapsed_ms) < 0)
+            return FO_PROTO_EMALFORMED;
+        return 0;
     }
     return fo_dec_fail (d, "internal error: no fields for this type");
 }

@@ -147,6 +147,8 @@ put_lease (encoder *e, const fo_lease *l)
     put_u64 (e, "output_cap", l->output_cap);
     put_i32 (e, "skip_code", l->skip_code);
     put_env (e, &l->env);           /* "env" and "secret" */
+    put_u64 (e, "slow_ms", l->slow_ms);
+    put_u64 (e, "task_timeout_ms", l->task_timeout_ms);
     put_key (e, "steps");
     if (l->nsteps > 0 && !l->steps) {
         e->bad = true;
@@ -208,7 +210,8 @@ field_count (fo_msg_type type)
     case FO_MSG_REQUEST: return 1;
     case FO_MSG_CANCEL: return 2;
     case FO_MSG_DISCOVERED: return 6;
-    case FO_MSG_LEASE: return 7;
+    case FO_MSG_LEASE: return 9;
+    case FO_MSG_SLOW: return 3;
     case FO_MSG_RESULT: return 11;
     case FO_MSG_HEARTBEAT: return 0;
     }
@@ -257,6 +260,11 @@ put_fields (encoder *e, const fo_msg *msg)
         return;
     case FO_MSG_DISCOVERED:
         put_discovered (e, &msg->u.discovered);
+        return;
+    case FO_MSG_SLOW:
+        put_u64 (e, "lease", msg->u.slow.lease);
+        put_u64 (e, "step", msg->u.slow.step);
+        put_u64 (e, "elapsed_ms", msg->u.slow.elapsed_ms);
         return;
     }
     put_str_field (e, "reason", reason);

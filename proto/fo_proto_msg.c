@@ -87,7 +87,7 @@ fo_msg_free (fo_msg *msg)
         free (msg->u.discovered.error);
         free (msg->u.discovered.err);
         break;
-    case FO_MSG_REQUEST: case FO_MSG_DONE: case FO_MSG_HEARTBEAT:
+    case FO_MSG_REQUEST: case FO_MSG_DONE: case FO_MSG_HEARTBEAT: case FO_MSG_SLOW:
         break;
     }
     memset (msg, 0, sizeof *msg);

@@ -23,6 +23,7 @@ fo_msg_type_name (fo_msg_type type)
     case FO_MSG_SHUTDOWN:  return "shutdown";
     case FO_MSG_BYE:       return "bye";
     case FO_MSG_DISCOVERED: return "discovered";
+    case FO_MSG_SLOW:      return "slow";
     }
     return NULL;
 }

@@ -67,6 +67,8 @@ sample (fo_msg_type type)
         l->attempt = 2;
         l->output_cap = 65536;
         l->skip_code = -77;
+        l->slow_ms = 60000;
+        l->task_timeout_ms = UINT32_MAX;
         add_step (l, FO_STEP_SETUP, "pkg.db");
         fo_env_set (&l->steps[0].env, "DB_URL", "postgres://x");
         fo_env_set (&l->steps[0].env, "DB_PASSWORD", "hunter2");
@@ -122,6 +124,9 @@ sample (fo_msg_type type)
         d->duration_us = 4242;
         break;
     }
+    case FO_MSG_SLOW:
+        m.u.slow = (fo_slow) { UINT64_MAX, 2, 61234 };
+        break;
     }
     return m;
 }
@@ -205,6 +210,8 @@ assert_msg_equal (const fo_msg *a, const fo_msg *b)
         assert_int_equal (a->u.lease.output_cap, b->u.lease.output_cap);
         assert_int_equal (a->u.lease.skip_code, b->u.lease.skip_code);
         assert_env_equal (&a->u.lease.env, &b->u.lease.env);
+        assert_int_equal (a->u.lease.slow_ms, b->u.lease.slow_ms);
+        assert_int_equal (a->u.lease.task_timeout_ms, b->u.lease.task_timeout_ms);
         assert_int_equal (a->u.lease.nsteps, b->u.lease.nsteps);
         for (size_t i = 0; i < a->u.lease.nsteps; i++)
             assert_step_equal (&a->u.lease.steps[i], &b->u.lease.steps[i]);
@@ -245,6 +252,11 @@ assert_msg_equal (const fo_msg *a, const fo_msg *b)
         assert_true (x->duration_us == y->duration_us);
         break;
     }
+    case FO_MSG_SLOW:
+        assert_true (a->u.slow.lease == b->u.slow.lease);
+        assert_int_equal (a->u.slow.step, b->u.slow.step);
+        assert_true (a->u.slow.elapsed_ms == b->u.slow.elapsed_ms);
+        break;
     }
 }
 

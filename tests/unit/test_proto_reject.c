@@ -15,7 +15,7 @@ test_reject_version_and_type (void **state)
     raw_kv_uint (&r, "v", 7);
     raw_kv_str (&r, "type", "hello");   /* and none of hello's fields */
     expect_reject (r.buf.data, r.buf.len, FO_PROTO_EVERSION,
-                   "protocol version 7 is not supported (this side speaks 1)");
+                   "protocol version 7 is not supported (this side speaks 2)");
     fo_buf_free (&r.buf);
 
     /* "v" is judged before "type", wherever it sits in the map */
@@ -23,8 +23,8 @@ test_reject_version_and_type (void **state)
     raw_kv_str (&r, "type", "from-the-future");
     raw_str (&r, "new");
     msgpack_pack_array (&r.pk, 0);
-    raw_kv_uint (&r, "v", 2);
-    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EVERSION, "protocol version 2");
+    raw_kv_uint (&r, "v", 3);
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EVERSION, "protocol version 3");
     fo_buf_free (&r.buf);
 
     raw_init (&r, 1);
@@ -40,18 +40,18 @@ test_reject_version_and_type (void **state)
     fo_buf_free (&r.buf);
 
     raw_init (&r, 2);
-    raw_kv_uint (&r, "v", 1);
+    raw_kv_uint (&r, "v", FO_PROTO_VERSION);
     raw_kv_str (&r, "type", "xyz");
     expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED, "unknown message type 'xyz'");
     fo_buf_free (&r.buf);
 
     raw_init (&r, 1);
-    raw_kv_uint (&r, "v", 1);
+    raw_kv_uint (&r, "v", FO_PROTO_VERSION);
     expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED, "missing field 'type'");
     fo_buf_free (&r.buf);
 
     raw_init (&r, 2);
-    raw_kv_uint (&r, "v", 1);
+    raw_kv_uint (&r, "v", FO_PROTO_VERSION);
     raw_kv_uint (&r, "type", 5);
     expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED, "field 'type' must be a string");
     fo_buf_free (&r.buf);
@@ -64,7 +64,7 @@ test_reject_map_shape (void **state)
     raw r;
     /* duplicate key */
     raw_init (&r, 4);
-    raw_kv_uint (&r, "v", 1);
+    raw_kv_uint (&r, "v", FO_PROTO_VERSION);
     raw_kv_str (&r, "type", "cancel");
     raw_kv_uint (&r, "lease", 1);
     raw_kv_uint (&r, "lease", 2);
@@ -73,23 +73,23 @@ test_reject_map_shape (void **state)
 
     /* duplicate "v" */
     raw_init (&r, 4);
-    raw_kv_uint (&r, "v", 1);
+    raw_kv_uint (&r, "v", FO_PROTO_VERSION);
     raw_kv_str (&r, "type", "cancel");
     raw_kv_uint (&r, "lease", 1);
-    raw_kv_uint (&r, "v", 1);
+    raw_kv_uint (&r, "v", FO_PROTO_VERSION);
     expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED, "duplicate field 'v'");
     fo_buf_free (&r.buf);
 
     /* missing field */
     raw_init (&r, 2);
-    raw_kv_uint (&r, "v", 1);
+    raw_kv_uint (&r, "v", FO_PROTO_VERSION);
     raw_kv_str (&r, "type", "cancel");
     expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED, "cancel: missing field 'lease'");
     fo_buf_free (&r.buf);
 
     /* unknown key */
     raw_init (&r, 3);
-    raw_kv_uint (&r, "v", 1);
+    raw_kv_uint (&r, "v", FO_PROTO_VERSION);
     raw_kv_str (&r, "type", "heartbeat");
     raw_kv_uint (&r, "extra", 1);
     expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED,
@@ -98,7 +98,7 @@ test_reject_map_shape (void **state)
 
     /* non-string key */
     raw_init (&r, 3);
-    raw_kv_uint (&r, "v", 1);
+    raw_kv_uint (&r, "v", FO_PROTO_VERSION);
     raw_kv_str (&r, "type", "heartbeat");
     msgpack_pack_uint64 (&r.pk, 3);
     msgpack_pack_uint64 (&r.pk, 3);
@@ -295,14 +295,16 @@ raw_env (raw *r, const char *const env[4], const char *const secret[2])
 static void
 raw_lease_with_env (raw *r, const char *const env[4], const char *const secret[2], bool at_lease)
 {
-    raw_init (r, 9);
-    raw_kv_uint (r, "v", 1);
+    raw_init (r, 11);
+    raw_kv_uint (r, "v", FO_PROTO_VERSION);
     raw_kv_str (r, "type", "lease");
     raw_kv_uint (r, "lease", 1);
     raw_kv_uint (r, "attempt", 1);
     raw_kv_uint (r, "output_cap", 1);
     raw_kv_uint (r, "skip_code", 77);
     raw_env (r, at_lease ? env : NULL, at_lease ? secret : NULL);
+    raw_kv_uint (r, "slow_ms", 0);
+    raw_kv_uint (r, "task_timeout_ms", 0);
     raw_str (r, "steps");
     msgpack_pack_array (&r->pk, 1);
     msgpack_pack_map (&r->pk, 9);
@@ -392,14 +394,16 @@ test_reject_discovery (void **state)
     static const char *const kinds[][2] = { { "discover", "test" }, { "test", "discover" } };
     for (size_t k = 0; k < 2; k++) {
         raw r;
-        raw_init (&r, 9);
-        raw_kv_uint (&r, "v", 1);
+        raw_init (&r, 11);
+        raw_kv_uint (&r, "v", FO_PROTO_VERSION);
         raw_kv_str (&r, "type", "lease");
         raw_kv_uint (&r, "lease", 1);
         raw_kv_uint (&r, "attempt", 1);
         raw_kv_uint (&r, "output_cap", 1);
         raw_kv_uint (&r, "skip_code", 77);
         raw_env (&r, NULL, NULL);
+        raw_kv_uint (&r, "slow_ms", 0);
+        raw_kv_uint (&r, "task_timeout_ms", 0);
         raw_str (&r, "steps");
         msgpack_pack_array (&r.pk, 2);
         for (size_t i = 0; i < 2; i++) {
@@ -444,7 +448,7 @@ test_reject_discovery (void **state)
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         raw r;
         raw_init (&r, 8);
-        raw_kv_uint (&r, "v", 1);
+        raw_kv_uint (&r, "v", FO_PROTO_VERSION);
         raw_kv_str (&r, "type", "discovered");
         raw_kv_uint (&r, "lease", 1);
         raw_kv_uint (&r, "step", 0);

@@ -605,6 +605,171 @@ test_json_write_error (void **state)
     fo_report_free (&rep);
 }
 
+/* ---- retries, flaky tests and early stops ------------------------------- */
+
+/*  t0: failed, then passed on another host (flaky); t1: failed twice (its
+    retry never came: the run stopped); t2: not run. */
+static void
+report_with_tries (fo_report *rep)
+{
+    report_of (rep, 3);
+    fo_test_result_view r = result (FO_FAILED);
+    r.message = "exit status 1";
+    r.host = "h1";
+    r.worker = 2;
+    r.attempt = 1;
+    r.out = "first try\n";
+    r.out_len = 10;
+    assert_true (fo_report_retry_test (rep, 0, &r));
+    assert_true (fo_report_retry_test (rep, 1, &r));
+    r.attempt = 2;
+    r.out = "again\n";
+    r.out_len = 6;
+    assert_true (fo_report_retry_test (rep, 1, &r));
+    fo_test_result_view p = result (FO_PASSED);
+    p.host = "h2";
+    p.worker = 1;
+    p.attempt = 2;
+    assert_true (fo_report_finish_test (rep, 0, &p));
+    assert_false (fo_report_retry_test (rep, 0, &r));     /* done: no more tries */
+    assert_true (fo_report_finish_last_try (rep, 1));
+    assert_false (fo_report_finish_last_try (rep, 1));
+    assert_false (fo_report_finish_last_try (rep, 2));    /* no try at all */
+    fo_test_result_view n = result (FO_NOT_RUN);
+    n.message = "not run (interrupted)";
+    n.attempt = 1;          /* leased, cancelled before it ran: no try */
+    assert_true (fo_report_finish_test (rep, 2, &n));
+}
+
+static void
+test_tries_and_flaky (void **state)
+{
+    (void) state;
+    fo_report rep;
+    report_with_tries (&rep);
+    const fo_test_record *t0 = &rep.tests[0], *t1 = &rep.tests[1], *t2 = &rep.tests[2];
+    assert_true (t0->flaky);
+    assert_int_equal (t0->outcome, FO_PASSED);
+    assert_int_equal (t0->nattempts, 2);
+    assert_string_equal (t0->attempts[0].host, "h1");
+    assert_int_equal (t0->attempts[0].out_len, 10);
+    assert_string_equal (t0->attempts[1].host, "h2");
+    assert_false (t1->flaky);
+    assert_int_equal (t1->outcome, FO_FAILED);
+    assert_int_equal (t1->attempt, 2);
+    assert_int_equal (t1->out_len, 6);          /* the last try's output moved */
+    assert_memory_equal (t1->out, "again\n", 6);
+    assert_null (t1->attempts[1].out);
+    assert_int_equal (t1->nattempts, 2);
+    assert_int_equal (t2->nattempts, 0);        /* never ran: no attempt */
+    assert_int_equal (t2->attempt, 1);
+    assert_int_equal (fo_report_flaky_count (&rep), 1);
+
+    assert_int_equal (fo_report_exit_status (&rep), FO_EXIT_INFRA);
+    fo_report_set_stop (&rep, "stopped after 1 failure", true);
+    assert_int_equal (fo_report_exit_status (&rep), FO_EXIT_FAILED);
+    rep.interrupted = true;
+    assert_int_equal (fo_report_exit_status (&rep), FO_EXIT_INTERRUPTED);
+    fo_report_free (&rep);
+
+    /* flaky alone: passes, unless --fail-on-flaky */
+    report_of (&rep, 1);
+    fo_test_result_view r = result (FO_TIMEOUT);
+    r.attempt = 1;
+    assert_true (fo_report_retry_test (&rep, 0, &r));
+    r = result (FO_PASSED);
+    r.attempt = 2;
+    assert_true (fo_report_finish_test (&rep, 0, &r));
+    assert_int_equal (fo_report_exit_status (&rep), FO_EXIT_OK);
+    rep.fail_on_flaky = true;
+    assert_int_equal (fo_report_exit_status (&rep), FO_EXIT_FAILED);
+    fo_report_free (&rep);
+}
+
+static void
+test_tries_on_the_console (void **state)
+{
+    (void) state;
+    fo_report rep;
+    report_with_tries (&rep);
+    capture c;
+    capture_open (&c);
+    fo_report_progress_retry (c.file, FO_VERBOSITY_DOTS, "t0", &rep.tests[0].attempts[0], 3);
+    fo_report_progress_retry (c.file, FO_VERBOSITY_LINES, "t0", &rep.tests[0].attempts[0], 3);
+    fo_report_progress (c.file, FO_VERBOSITY_LINES, &rep.tests[0]);
+    fo_report_progress_slow (c.file, FO_VERBOSITY_DOTS, true, NULL, "t3", 61500, 1500000, "h1");
+    fo_report_progress_slow (c.file, FO_VERBOSITY_LINES, false, "setup of", "db", 2000, 0, NULL);
+    fo_report_progress_slow (c.file, FO_VERBOSITY_QUIET, false, NULL, "t3", 2000, 0, NULL);
+    char *text = capture_close (&c);
+    assert_string_equal (text,
+                         "R"
+                         "t0 ... FAIL (attempt 1 of 3, retrying) (0.12s)\n"
+                         "t0 ... FLAKY (passed on attempt 2) (0.12s)\n"
+                         "\nSLOW: t3 has run 61.5s (timeout 1500.0s) [on h1]\n"
+                         "SLOW: setup of db has run 2.0s\n");
+    free (text);
+
+    capture_open (&c);
+    rep.finished_us = rep.started_us;
+    fo_report_set_stop (&rep, "stopped after 1 failure", true);
+    fo_report_print_summary (c.file, &rep, FO_VERBOSITY_QUIET);
+    text = capture_close (&c);
+    assert_non_null (strstr (text, "FLAKY: t0\n"));
+    assert_non_null (strstr (text, "passed on attempt 2 [on h2 worker 1]\n"));
+    assert_non_null (strstr (text, "attempt 1: FAIL: exit status 1 [on h1 worker 2]\n"));
+    assert_non_null (strstr (text, "first try\n"));       /* the failed try's output */
+    assert_non_null (strstr (text, "FAIL: t1\n"));
+    assert_non_null (strstr (text, "STOPPED (stopped after 1 failure)\n"));
+    assert_non_null (strstr (text, "flaky=1)\n"));
+    assert_non_null (strstr (text, "1 passed, 1 failed, 0 errors, 0 skipped, 1 not run (1 flaky)\n"));
+    free (text);
+    fo_report_free (&rep);
+}
+
+static void
+test_tries_in_json (void **state)
+{
+    (void) state;
+    char dir[] = "/tmp/fo-test-report-XXXXXX";
+    assert_non_null (mkdtemp (dir));
+    char *path = fo_xasprintf ("%s/report.json", dir);
+    fo_report rep;
+    report_with_tries (&rep);
+    fo_report_set_stop (&rep, "stopped after 1 failure", true);
+    char err[256];
+    assert_int_equal (fo_report_write_json (&rep, path, err, sizeof err), 0);
+    json_error_t jerr;
+    json_t *root = json_load_file (path, 0, &jerr);
+    assert_non_null (root);
+    assert_json_string (root, "stop_reason", "stopped after 1 failure");
+    assert_json_int (root, "exit_status", FO_EXIT_FAILED);
+    assert_json_int (json_object_get (root, "totals"), "flaky", 1);
+    json_t *tests = json_object_get (root, "tests");
+    json_t *t0 = json_array_get (tests, 0);
+    assert_true (json_is_true (json_object_get (t0, "flaky")));
+    json_t *tries = json_object_get (t0, "attempts");
+    assert_int_equal (json_array_size (tries), 2);
+    json_t *a0 = json_array_get (tries, 0), *a1 = json_array_get (tries, 1);
+    assert_json_int (a0, "attempt", 1);
+    assert_json_string (a0, "outcome", "failed");
+    assert_json_string (a0, "host", "h1");
+    assert_json_int (a0, "worker", 2);
+    assert_json_string (a0, "message", "exit status 1");
+    assert_json_string (a0, "stdout", "first try\n");
+    assert_json_string (a1, "outcome", "passed");
+    assert_json_string (a1, "host", "h2");
+    assert_true (json_is_null (json_object_get (a1, "message")));
+    assert_null (json_object_get (a1, "stdout"));      /* it is the test's own */
+    json_t *t2 = json_array_get (tests, 2);
+    assert_true (json_is_false (json_object_get (t2, "flaky")));
+    assert_int_equal (json_array_size (json_object_get (t2, "attempts")), 0);
+    json_decref (root);
+    unlink (path);
+    rmdir (dir);
+    free (path);
+    fo_report_free (&rep);
+}
+
 int
 main (void)
 {
@@ -619,6 +784,9 @@ main (void)
         cmocka_unit_test (test_summary_failed_variants),
         cmocka_unit_test (test_json),
         cmocka_unit_test (test_json_write_error),
+        cmocka_unit_test (test_tries_and_flaky),
+        cmocka_unit_test (test_tries_on_the_console),
+        cmocka_unit_test (test_tries_in_json),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -1,0 +1,225 @@
+/*  fo_reaper — see fo_reaper.h. */
+#include "fo_reaper.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fo_proc_scan.h"
+#include "fo_util.h"
+
+/* Long enough for any token fanout makes; a longer one cannot match. */
+#define TOKEN_MAX 512
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static pid_t *tracked;          /* fo_proc's live children, under lock */
+static size_t ntracked, tracked_cap;
+
+static pthread_once_t base_once = PTHREAD_ONCE_INIT;
+static char base[64];
+
+int
+fo_reaper_become_subreaper (void)
+{
+    return prctl (PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0 ? 0 : -1;
+}
+
+static void
+make_base (void)
+{
+    uint32_t r = 0;
+    if (getrandom (&r, sizeof r, GRND_NONBLOCK) != (ssize_t) sizeof r)
+        r = (uint32_t) fo_now_us ();
+    snprintf (base, sizeof base, "fanout-%d-%08x", (int) getpid (), (unsigned) r);
+}
+
+const char *
+fo_reaper_base (void)
+{
+    pthread_once (&base_once, make_base);
+    return base;
+}
+
+void
+fo_reaper_lock (void)
+{
+    pthread_mutex_lock (&lock);
+}
+
+void
+fo_reaper_unlock (void)
+{
+    pthread_mutex_unlock (&lock);
+}
+
+void
+fo_reaper_track (pid_t pid)
+{
+    if (ntracked == tracked_cap) {
+        tracked_cap = tracked_cap ? tracked_cap * 2 : 64;
+        tracked = fo_xrealloc (tracked, tracked_cap * sizeof *tracked);
+    }
+    tracked[ntracked++] = pid;
+}
+
+void
+fo_reaper_untrack (pid_t pid)
+{
+    pthread_mutex_lock (&lock);
+    for (size_t i = 0; i < ntracked; i++)
+        if (tracked[i] == pid) {
+            tracked[i] = tracked[--ntracked];
+            break;
+        }
+    if (ntracked == 0) {
+        /* Do not keep the array for the life of the process (leak checks
+           at exit see none, and an idle agent holds nothing). */
+        free (tracked);
+        tracked = NULL;
+        tracked_cap = 0;
+    }
+    pthread_mutex_unlock (&lock);
+}
+
+static bool
+is_tracked (pid_t pid)
+{
+    for (size_t i = 0; i < ntracked; i++)
+        if (tracked[i] == pid)
+            return true;
+    return false;
+}
+
+static void
+kill_tree_root (const fo_proc_info *info)
+{
+    if (info->pgid == info->pid)
+        kill (-info->pid, SIGKILL);     /* a group leader: its group too */
+    kill (info->pid, SIGKILL);
+}
+
+typedef struct {
+    pid_t self;
+    const char *const *prefixes;
+    size_t nprefixes;
+    size_t *hits;
+    fo_reaper_counts counts;
+} pass_ctx;
+
+static int
+pass_one (void *arg, const fo_proc_info *info)
+{
+    pass_ctx *ctx = arg;
+    if (info->ppid != ctx->self || is_tracked (info->pid))
+        return 0;
+    if (info->state == 'Z') {
+        if (waitpid (info->pid, NULL, WNOHANG) == info->pid)
+            ctx->counts.reaped++;
+        return 0;
+    }
+    bool kill_it = ctx->prefixes == NULL;
+    if (!kill_it) {
+        char token[TOKEN_MAX];
+        if (fo_proc_scan_token (info->pid, token, sizeof token) < 0) {
+            ctx->counts.unknown++;
+            return 0;
+        }
+        for (size_t i = 0; i < ctx->nprefixes; i++)
+            if (fo_token_matches (token, ctx->prefixes[i])) {
+                kill_it = true;
+                if (ctx->hits)
+                    ctx->hits[i]++;
+            }
+    }
+    if (kill_it) {
+        kill_tree_root (info);
+        ctx->counts.killed++;
+    }
+    return 0;
+}
+
+fo_reaper_counts
+fo_reaper_pass (const char *const *prefixes, size_t nprefixes, size_t *hits)
+{
+    pass_ctx ctx = { .self = getpid (), .prefixes = prefixes, .nprefixes = nprefixes,
+                     .hits = hits };
+    pthread_mutex_lock (&lock);
+    fo_proc_scan_all (pass_one, &ctx);
+    pthread_mutex_unlock (&lock);
+    return ctx.counts;
+}
+
+static void
+sleep_ms (long ms)
+{
+    struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (ms % 1000) * 1000000L };
+    while (nanosleep (&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+size_t
+fo_reaper_kill_all (const char *prefix, uint32_t max_ms)
+{
+    uint64_t until = fo_now_ms () + max_ms;
+    size_t killed = 0;
+    for (;;) {
+        fo_reaper_counts c = fo_reaper_pass (prefix ? &prefix : NULL, prefix ? 1 : 0, NULL);
+        killed += c.killed;
+        if (c.killed == 0 && c.reaped == 0 && c.unknown == 0)
+            break;
+        if (fo_now_ms () >= until)
+            break;
+        sleep_ms (2);
+    }
+    return killed;
+}
+
+/* ---- the emergency exit ------------------------------------------------ */
+
+typedef struct {
+    pid_t self;
+    pid_t spare;
+    size_t children;
+    size_t killed;
+} emergency_ctx;
+
+static int
+emergency_one (void *arg, const fo_proc_info *info)
+{
+    emergency_ctx *ctx = arg;
+    if (info->ppid != ctx->self || info->pid == ctx->spare)
+        return 0;
+    ctx->children++;
+    if (info->state != 'Z') {
+        kill_tree_root (info);
+        ctx->killed++;
+    }
+    return 0;
+}
+
+size_t
+fo_reaper_emergency (pid_t spare)
+{
+    emergency_ctx ctx = { .self = getpid (), .spare = spare };
+    for (int round = 0; round < 200; round++) {
+        ctx.children = 0;
+        if (fo_proc_scan_all (emergency_one, &ctx) != 0)
+            break;
+        /* Reap by pid would need the list again; any zombie child of ours
+           is fair game now: the process is about to exit. */
+        while (waitpid (-1, NULL, WNOHANG) > 0)
+            ;
+        if (ctx.children == 0)
+            break;
+        sleep_ms (10);
+    }
+    return ctx.killed;
+}

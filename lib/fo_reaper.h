@@ -1,0 +1,70 @@
+/*  fo_reaper — no process that fanout started may outlive its step.
+
+    A test's process group is killed by fo_proc, but a test can leave its
+    group (setsid, double fork) and live on as an orphan. fanout therefore:
+
+    1. marks every process it starts with FANOUT_STEP_TOKEN=<token>, where
+       tokens nest like paths: "<base>/<scope>/<scope>/..." and <base>
+       (fo_reaper_base) is unique to this fanout process;
+    2. becomes a child subreaper (prctl PR_SET_CHILD_SUBREAPER): orphaned
+       descendants are re-parented to this process instead of init, so they
+       are found among its own children, and their zombies are ours to reap;
+    3. sweeps: kills (SIGKILL, and their process group when they lead one)
+       the children it adopted whose token lies under a finished scope, and
+       reaps the zombies of adopted children. What an adopted child had
+       started is adopted in turn when it dies, and the next pass gets it.
+
+    fo_proc's own children are tracked here (fo_reaper_track) and never
+    touched by a sweep: their pidfd/waitid belongs to fo_proc. Spawning and
+    tracking happen under fo_reaper_lock, which a sweep also holds, so a
+    sweep never sees a just-spawned child as an orphan. Nothing here calls
+    waitpid(-1): a sweep reaps only untracked zombies, by pid.
+
+    The state is process-wide by nature (a process has one set of children),
+    guarded by one mutex; fo_proc is used from several threads.
+*/
+#ifndef FO_REAPER_H
+#define FO_REAPER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Makes this process a child subreaper. 0, or -1 with errno. Idempotent. */
+int fo_reaper_become_subreaper (void);
+
+/* "fanout-<pid>-<8 hex digits>": the prefix of every token this process
+   hands out. Thread-safe, computed once. */
+const char *fo_reaper_base (void);
+
+/* fo_proc: hold the lock across posix_spawn and fo_reaper_track; untrack
+   once the child is reaped (without the lock held). */
+void fo_reaper_lock (void);
+void fo_reaper_unlock (void);
+void fo_reaper_track (pid_t pid);
+void fo_reaper_untrack (pid_t pid);
+
+typedef struct {
+    size_t killed;      /* adopted children sent SIGKILL */
+    size_t reaped;      /* adopted zombies reaped */
+    size_t unknown;     /* adopted, alive, token unreadable (exiting) */
+} fo_reaper_counts;
+
+/* One pass over this process's untracked children: reaps zombies, kills
+   those whose token matches one of prefixes (every untracked child when
+   prefixes is NULL). hits[i] (when hits is not NULL) counts the kills for
+   prefixes[i]. Never blocks. */
+fo_reaper_counts fo_reaper_pass (const char *const *prefixes, size_t nprefixes, size_t *hits);
+
+/* Passes until one finds nothing more to kill, reap or wait for, or
+   max_ms passed. prefix NULL: every untracked child. Returns the kills. */
+size_t fo_reaper_kill_all (const char *prefix, uint32_t max_ms);
+
+/* For a signal handler about to _exit: SIGKILLs every child of this
+   process (and the groups they lead) except `spare`, reaps, and repeats
+   until no child is left or about two seconds passed. Takes no lock and
+   allocates nothing: async-signal-safe. Returns the processes killed. */
+size_t fo_reaper_emergency (pid_t spare);
+
+#endif

@@ -1,0 +1,138 @@
+/*  fo_sweeper — see fo_sweeper.h. */
+#include "fo_sweeper.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fo_reaper.h"
+#include "fo_util.h"
+
+typedef struct {
+    char *token;
+    uint64_t since_ms;      /* added, or last found something */
+} pending;
+
+struct fo_sweeper {
+    pending *items;
+    size_t len, cap;
+    uint64_t last_pass_ms;
+    const char **tokens;        /* scratch for fo_reaper_pass */
+    size_t *hits;
+    size_t scratch_cap;
+};
+
+fo_sweeper *
+fo_sweeper_new (void)
+{
+    return fo_xcalloc (1, sizeof (fo_sweeper));
+}
+
+static void
+forget_all (fo_sweeper *self)
+{
+    for (size_t i = 0; i < self->len; i++)
+        free (self->items[i].token);
+    self->len = 0;
+}
+
+void
+fo_sweeper_destroy (fo_sweeper **self_p)
+{
+    fo_sweeper *self = *self_p;
+    if (!self)
+        return;
+    forget_all (self);
+    free (self->items);
+    free (self->tokens);
+    free (self->hits);
+    free (self);
+    *self_p = NULL;
+}
+
+void
+fo_sweeper_add (fo_sweeper *self, const char *token)
+{
+    uint64_t now = fo_now_ms ();
+    for (size_t i = 0; i < self->len; i++)
+        if (strcmp (self->items[i].token, token) == 0) {
+            self->items[i].since_ms = now;
+            return;
+        }
+    if (self->len == self->cap) {
+        self->cap = self->cap ? self->cap * 2 : 16;
+        self->items = fo_xrealloc (self->items, self->cap * sizeof *self->items);
+    }
+    self->items[self->len++] = (pending) { .token = fo_xstrdup (token), .since_ms = now };
+}
+
+uint64_t
+fo_sweeper_deadline_ms (const fo_sweeper *self)
+{
+    if (self->len == 0)
+        return UINT64_MAX;
+    /* The oldest token may be judged, and passes are spaced out. */
+    uint64_t oldest = UINT64_MAX;
+    for (size_t i = 0; i < self->len; i++)
+        if (self->items[i].since_ms < oldest)
+            oldest = self->items[i].since_ms;
+    uint64_t from = oldest > self->last_pass_ms ? oldest : self->last_pass_ms;
+    return from + FO_SWEEP_DELAY_MS;
+}
+
+/* One pass over every pending token; returns whether anything was found. */
+static bool
+pass (fo_sweeper *self, uint64_t now)
+{
+    self->last_pass_ms = now;
+    if (self->scratch_cap < self->len) {
+        self->scratch_cap = self->cap;
+        self->tokens = fo_xrealloc (self->tokens, self->scratch_cap * sizeof *self->tokens);
+        self->hits = fo_xrealloc (self->hits, self->scratch_cap * sizeof *self->hits);
+    }
+    for (size_t i = 0; i < self->len; i++) {
+        self->tokens[i] = self->items[i].token;
+        self->hits[i] = 0;
+    }
+    fo_reaper_counts c = fo_reaper_pass (self->tokens, self->len, self->hits);
+    /* A token stays while it finds something, or is too fresh to judge. */
+    size_t kept = 0;
+    for (size_t i = 0; i < self->len; i++) {
+        pending p = self->items[i];
+        if (self->hits[i] > 0)
+            p.since_ms = now;
+        else if (p.since_ms + FO_SWEEP_DELAY_MS <= now) {
+            free (p.token);
+            continue;
+        }
+        self->items[kept++] = p;
+    }
+    self->len = kept;
+    return c.killed > 0 || c.reaped > 0 || c.unknown > 0;
+}
+
+void
+fo_sweeper_service (fo_sweeper *self)
+{
+    uint64_t now = fo_now_ms ();
+    if (self->len > 0 && fo_sweeper_deadline_ms (self) <= now)
+        pass (self, now);
+}
+
+void
+fo_sweeper_flush (fo_sweeper *self, uint32_t max_ms)
+{
+    uint64_t until = fo_now_ms () + max_ms;
+    while (self->len > 0) {
+        bool found = pass (self, fo_now_ms ());
+        if (fo_now_ms () >= until)
+            break;
+        if (self->len > 0 || found) {
+            struct timespec ts = { 0, 2 * 1000000L };
+            while (nanosleep (&ts, &ts) != 0 && errno == EINTR)
+                ;
+        }
+    }
+    forget_all (self);
+}

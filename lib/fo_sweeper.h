@@ -1,0 +1,43 @@
+/*  fo_sweeper — kills what a finished scope left behind, from an event loop.
+
+    An owner (the agent, for its leases and test steps) adds the token of
+    every scope that has ended: a test step as soon as its process has been
+    collected, a lease when its last step is done. The sweeper then runs
+    fo_reaper passes for all pending tokens together, at most one every
+    FO_SWEEP_DELAY_MS (a pass reads /proc: a burst of fast tests costs one
+    pass, not one each). A token is forgotten once a pass that ran at least
+    FO_SWEEP_DELAY_MS after the token was added (or last found something)
+    finds nothing under it: by then a killed group member has died and
+    handed its escaped children over to us, and what a killed orphan had
+    started has been adopted and killed in turn.
+
+    Never blocks, except fo_sweeper_flush, for the end of a session.
+*/
+#ifndef FO_SWEEPER_H
+#define FO_SWEEPER_H
+
+#include <stdint.h>
+
+/* The least time between a scope's end (or a kill under it) and the pass
+   that may forget it, and between two passes. */
+#define FO_SWEEP_DELAY_MS 25u
+
+typedef struct fo_sweeper fo_sweeper;
+
+fo_sweeper *fo_sweeper_new (void);
+void fo_sweeper_destroy (fo_sweeper **self_p);
+
+/* Processes whose token is `token` or lies under it are to be killed. */
+void fo_sweeper_add (fo_sweeper *self, const char *token);
+
+/* When fo_sweeper_service wants to run (monotonic ms); UINT64_MAX: idle. */
+uint64_t fo_sweeper_deadline_ms (const fo_sweeper *self);
+
+/* Runs a pass if one is due. */
+void fo_sweeper_service (fo_sweeper *self);
+
+/* Blocking: passes until nothing pending is found any more (at most
+   max_ms), then forgets every token. */
+void fo_sweeper_flush (fo_sweeper *self, uint32_t max_ms);
+
+#endif

@@ -1,0 +1,301 @@
+/*  fo_execution with hostile steps, real processes: the task goes on after
+    a timed-out test; a cancel reports not_run and still runs the teardowns
+    of completed setups (not of one it interrupted); a task timeout; slow
+    notices. Waits are bounded; no timing is asserted beyond generous
+    limits. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fo_execution.h"
+
+typedef struct {
+    char dir[64];
+    fo_result results[16];      /* test, outcome and message are copies */
+    size_t nresults;
+    fo_slow slows[16];
+    size_t nslows;
+} world;
+
+static void
+on_result (void *arg, const fo_result *r)
+{
+    world *w = arg;
+    assert_true (w->nresults < 16);
+    fo_result *copy = &w->results[w->nresults++];
+    *copy = *r;
+    copy->test = fo_xstrdup (r->test);
+    copy->message = fo_xstrdup (r->message);
+    copy->out = copy->err = copy->host = NULL;
+}
+
+static void
+on_slow (void *arg, const fo_slow *s)
+{
+    world *w = arg;
+    if (w->nslows < 16)
+        w->slows[w->nslows++] = *s;
+}
+
+static void
+world_init (world *w)
+{
+    memset (w, 0, sizeof *w);
+    snprintf (w->dir, sizeof w->dir, "/tmp/fo-test-exec-XXXXXX");
+    assert_non_null (mkdtemp (w->dir));
+}
+
+static void
+world_free (world *w)
+{
+    for (size_t i = 0; i < w->nresults; i++) {
+        free (w->results[i].test);
+        free (w->results[i].message);
+    }
+    char *cmd = fo_xasprintf ("rm -rf '%s'", w->dir);
+    assert_int_equal (system (cmd), 0);
+    free (cmd);
+}
+
+/* A step running `script` with sh in the world's directory. */
+static void
+add_step (fo_lease *l, fo_step_kind kind, const char *name, const char *script, const world *w,
+          uint32_t timeout_ms)
+{
+    l->steps = fo_xrealloc (l->steps, (l->nsteps + 1) * sizeof *l->steps);
+    fo_step *s = &l->steps[l->nsteps++];
+    memset (s, 0, sizeof *s);
+    s->kind = kind;
+    s->name = fo_xstrdup (name);
+    fo_strv_push (&s->argv, "sh");
+    fo_strv_push (&s->argv, "-c");
+    fo_strv_push (&s->argv, script);
+    s->cwd = fo_xstrdup (w->dir);
+    s->timeout_ms = timeout_ms;
+    if (kind == FO_STEP_TEST)
+        fo_strv_push (&s->tests, name);
+}
+
+/* ctx/a (script_a), ctx/b ("true") between a setup and a teardown that
+   log to "log"; the setup runs setup_script first. */
+static fo_lease
+lease_of (const world *w, const char *setup_script, const char *script_a, uint32_t timeout_a)
+{
+    fo_lease l = { .lease = 7, .attempt = 1, .output_cap = 4096, .skip_code = 77 };
+    char *setup = fo_xasprintf ("%s; echo up >> log", setup_script);
+    add_step (&l, FO_STEP_SETUP, "ctx", setup, w, 0);
+    add_step (&l, FO_STEP_TEST, "ctx/a", script_a, w, timeout_a);
+    add_step (&l, FO_STEP_TEST, "ctx/b", "true", w, 0);
+    add_step (&l, FO_STEP_TEARDOWN, "ctx", "echo down >> log", w, 0);
+    free (setup);
+    return l;
+}
+
+/* Services until finished, or (when path is set) until that file exists.
+   Bounded: 20 s. */
+static bool
+run (fo_execution *e, const world *w, const char *path)
+{
+    char *full = path ? fo_xasprintf ("%s/%s", w->dir, path) : NULL;
+    uint64_t until = fo_now_ms () + 20000;
+    bool done = false;
+    while (fo_now_ms () < until) {
+        if (fo_execution_service (e)) {
+            done = true;
+            break;
+        }
+        if (full && access (full, F_OK) == 0)
+            break;
+        int fds[3];
+        struct pollfd pfd[3];
+        int n = fo_execution_pollfds (e, fds);
+        for (int i = 0; i < n; i++)
+            pfd[i] = (struct pollfd) { .fd = fds[i], .events = POLLIN };
+        uint64_t deadline = fo_execution_deadline_ms (e), now = fo_now_ms ();
+        long wait = deadline == UINT64_MAX ? 10 : (deadline > now ? (long) (deadline - now) : 0);
+        poll (pfd, (nfds_t) n, wait > 10 ? 10 : (int) wait);
+    }
+    free (full);
+    return done;
+}
+
+static const fo_result *
+result_of (const world *w, const char *test)
+{
+    for (size_t i = 0; i < w->nresults; i++)
+        if (strcmp (w->results[i].test, test) == 0)
+            return &w->results[i];
+    fail_msg ("no result for '%s'", test);
+    return NULL;
+}
+
+static char *
+log_of (const world *w)
+{
+    char *path = fo_xasprintf ("%s/log", w->dir);
+    FILE *f = fopen (path, "r");
+    free (path);
+    fo_buf buf = { 0 };
+    fo_buf_puts (&buf, "");
+    char chunk[256];
+    size_t n;
+    while (f && (n = fread (chunk, 1, sizeof chunk, f)) > 0)
+        fo_buf_append (&buf, chunk, n);
+    if (f)
+        fclose (f);
+    return fo_buf_steal (&buf);
+}
+
+static void
+expect_log (const world *w, const char *want)
+{
+    char *got = log_of (w);
+    assert_string_equal (got, want);
+    free (got);
+}
+
+static void
+test_timeout_then_the_next_test_runs (void **state)
+{
+    (void) state;
+    world w;
+    world_init (&w);
+    fo_lease l = lease_of (&w, "true", "echo partial; trap '' TERM; sleep 30", 200);
+    fo_execution *e = fo_execution_new (&l, 1, "h", on_result, &w);
+    assert_true (run (e, &w, NULL));
+    const fo_result *a = result_of (&w, "ctx/a");
+    assert_int_equal (a->outcome, FO_TIMEOUT);
+    assert_non_null (strstr (a->message, "(limit 0.2s)"));
+    assert_true (a->duration_us >= 200000);
+    assert_int_equal (result_of (&w, "ctx/b")->outcome, FO_PASSED);
+    expect_log (&w, "up\ndown\n");
+    fo_execution_destroy (&e);
+    world_free (&w);
+}
+
+static void
+test_cancel_runs_the_teardown_of_a_completed_setup (void **state)
+{
+    (void) state;
+    world w;
+    world_init (&w);
+    fo_lease l = lease_of (&w, "true", "touch a.started; sleep 30", 0);
+    fo_execution *e = fo_execution_new (&l, 1, "h", on_result, &w);
+    assert_false (run (e, &w, "a.started"));
+    fo_execution_cancel (e, "interrupted");
+    assert_true (run (e, &w, NULL));
+    const fo_result *a = result_of (&w, "ctx/a");
+    assert_int_equal (a->outcome, FO_NOT_RUN);
+    assert_string_equal (a->message, "not run (interrupted)");
+    assert_int_equal (result_of (&w, "ctx/b")->outcome, FO_NOT_RUN);
+    expect_log (&w, "up\ndown\n");        /* it was set up: it is torn down */
+    fo_execution_destroy (&e);
+    world_free (&w);
+}
+
+static void
+test_cancel_during_the_setup_skips_its_teardown (void **state)
+{
+    (void) state;
+    world w;
+    world_init (&w);
+    fo_lease l = lease_of (&w, "touch setup.started; sleep 30", "true", 0);
+    fo_execution *e = fo_execution_new (&l, 1, "h", on_result, &w);
+    assert_false (run (e, &w, "setup.started"));
+    fo_execution_cancel (e, "stopped after 1 failure");
+    assert_true (run (e, &w, NULL));
+    assert_string_equal (result_of (&w, "ctx/a")->message, "not run (stopped after 1 failure)");
+    assert_int_equal (result_of (&w, "ctx/b")->outcome, FO_NOT_RUN);
+    expect_log (&w, "");                  /* never set up, never torn down */
+    fo_execution_destroy (&e);
+    world_free (&w);
+}
+
+static void
+test_task_timeout (void **state)
+{
+    (void) state;
+    world w;
+    world_init (&w);
+    fo_lease l = lease_of (&w, "true", "sleep 30", 0);
+    l.task_timeout_ms = 300;
+    fo_execution *e = fo_execution_new (&l, 1, "h", on_result, &w);
+    assert_true (run (e, &w, NULL));
+    const fo_result *a = result_of (&w, "ctx/a");
+    assert_int_equal (a->outcome, FO_TIMEOUT);
+    assert_non_null (strstr (a->message, "task timed out after"));
+    assert_non_null (strstr (a->message, "(limit 0.3s)"));
+    const fo_result *b = result_of (&w, "ctx/b");
+    assert_int_equal (b->outcome, FO_NOT_RUN);
+    assert_non_null (strstr (b->message, "not run (task timed out after"));
+    expect_log (&w, "up\ndown\n");
+    fo_execution_destroy (&e);
+    world_free (&w);
+}
+
+static void
+test_slow_notices (void **state)
+{
+    (void) state;
+    world w;
+    world_init (&w);
+    fo_lease l = lease_of (&w, "true", "sleep 0.45", 0);
+    l.slow_ms = 100;
+    fo_execution *e = fo_execution_new (&l, 1, "h", on_result, &w);
+    fo_execution_on_slow (e, on_slow);
+    assert_true (run (e, &w, NULL));
+    assert_true (w.nslows >= 2);
+    for (size_t i = 0; i < w.nslows; i++) {
+        assert_int_equal (w.slows[i].step, 1);      /* ctx/a only */
+        assert_true (w.slows[i].lease == 7);
+        assert_true (w.slows[i].elapsed_ms >= 100 * (i + 1));
+    }
+    assert_int_equal (result_of (&w, "ctx/a")->outcome, FO_PASSED);
+    fo_execution_destroy (&e);
+    world_free (&w);
+}
+
+static void
+test_crash_and_odd_exit_messages (void **state)
+{
+    (void) state;
+    world w;
+    world_init (&w);
+    fo_lease l = { .lease = 1, .attempt = 1, .output_cap = 4096, .skip_code = 77 };
+    add_step (&l, FO_STEP_TEST, "segv", "kill -SEGV $$", &w, 0);
+    add_step (&l, FO_STEP_TEST, "odd", "exit 134", &w, 0);
+    add_step (&l, FO_STEP_TEST, "plain", "exit 1", &w, 0);
+    fo_execution *e = fo_execution_new (&l, 1, "h", on_result, &w);
+    assert_true (run (e, &w, NULL));
+    assert_int_equal (result_of (&w, "segv")->outcome, FO_CRASHED);
+    assert_string_equal (result_of (&w, "segv")->message, "killed by SIGSEGV");
+    assert_int_equal (result_of (&w, "odd")->outcome, FO_FAILED);
+    assert_non_null (strstr (result_of (&w, "odd")->message, "exit status 134 (128 + SIGABRT"));
+    assert_string_equal (result_of (&w, "plain")->message, "exit status 1");
+    fo_execution_destroy (&e);
+    world_free (&w);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_timeout_then_the_next_test_runs),
+        cmocka_unit_test (test_cancel_runs_the_teardown_of_a_completed_setup),
+        cmocka_unit_test (test_cancel_during_the_setup_skips_its_teardown),
+        cmocka_unit_test (test_task_timeout),
+        cmocka_unit_test (test_slow_notices),
+        cmocka_unit_test (test_crash_and_odd_exit_messages),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}

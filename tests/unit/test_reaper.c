@@ -1,0 +1,321 @@
+/*  fo_proc_scan, fo_reaper, fo_sweeper and fo_watchdog with real processes:
+    tokens are read back from /proc, escaped orphans are adopted (this test
+    program becomes a subreaper) and killed by token, our own fo_proc
+    children are never touched, and the watchdog kills marked processes
+    when its parent dies. Waits are bounded and generous. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fo_proc.h"
+#include "fo_proc_scan.h"
+#include "fo_reaper.h"
+#include "fo_sweeper.h"
+#include "fo_watchdog.h"
+
+extern char **environ;
+
+static void
+nap_ms (long ms)
+{
+    struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+    nanosleep (&ts, NULL);
+}
+
+/* A shell snippet that starts `cmd` in a new session and prints its pid
+   only once it runs there: the command substitution returns when the
+   inner shell has called setsid and closed its stdout (exec with
+   redirections), so the escape is complete before the step ends. */
+#define ESCAPE(cmd) "pid=$(setsid sh -c 'echo $$; exec " cmd " >/dev/null 2>&1' &); echo $pid"
+
+/* Runs `script` with fo_proc (token given) to its end; returns what it
+   printed on stdout as a number (a pid it left behind). */
+static pid_t
+run_leaving (const char *script, const char *token)
+{
+    fo_strv argv = { 0 };
+    fo_strv_push (&argv, "sh");
+    fo_strv_push (&argv, "-c");
+    fo_strv_push (&argv, script);
+    fo_proc_spec spec = { .argv = &argv, .timeout_ms = 10000, .token = token };
+    fo_proc_status st;
+    fo_buf out = { 0 }, err = { 0 };
+    char why[256];
+    assert_int_equal (fo_proc_run_sync (&spec, &st, &out, &err, why, sizeof why), 0);
+    assert_true (st.exited);
+    pid_t pid = (pid_t) atoi (out.data ? out.data : "0");
+    fo_buf_free (&out);
+    fo_buf_free (&err);
+    fo_strv_free (&argv);
+    assert_true (pid > 0);
+    return pid;
+}
+
+/* Dead: reaped by us (an adopted child), gone, or a zombie waiting for
+   another parent (init may reap late). */
+static bool
+is_gone (pid_t pid)
+{
+    int status;
+    if (waitpid (pid, &status, WNOHANG) == pid)
+        return true;
+    fo_proc_info info;
+    return fo_proc_scan_info (pid, &info) != 0 || info.state == 'Z' || info.state == 'X';
+}
+
+static bool
+wait_gone (pid_t pid, int ms)
+{
+    for (int waited = 0; waited < ms; waited += 10) {
+        if (is_gone (pid))
+            return true;
+        nap_ms (10);
+    }
+    return is_gone (pid);
+}
+
+static void
+test_token_matches (void **state)
+{
+    (void) state;
+    assert_true (fo_token_matches ("a/b", "a/b"));
+    assert_true (fo_token_matches ("a/b/3", "a/b"));
+    assert_false (fo_token_matches ("a/b3", "a/b"));
+    assert_false (fo_token_matches ("a", "a/b"));
+    assert_true (fo_token_matches ("a/b", "a"));
+}
+
+static void
+test_scan_self_and_token (void **state)
+{
+    (void) state;
+    fo_proc_info info;
+    assert_int_equal (fo_proc_scan_info (getpid (), &info), 0);
+    assert_int_equal (info.pid, getpid ());
+    assert_int_equal (info.ppid, getppid ());
+    assert_int_equal (info.pgid, getpgrp ());
+
+    /* a process started by fo_proc carries its token */
+    fo_strv argv = { 0 };
+    fo_strv_push (&argv, "sleep");
+    fo_strv_push (&argv, "10");
+    fo_proc_spec spec = { .argv = &argv, .token = "scan-test/7" };
+    char why[256];
+    fo_proc *p = fo_proc_start (&spec, why, sizeof why);
+    assert_non_null (p);
+    char token[128];
+    ssize_t n = -1;
+    for (int i = 0; i < 200 && n < 0; i++) {     /* until exec has happened */
+        n = fo_proc_scan_token (fo_proc_pid (p), token, sizeof token);
+        if (n < 0 || strcmp (token, "scan-test/7") != 0) {
+            n = -1;
+            nap_ms (5);
+        }
+    }
+    assert_int_equal (n, 11);
+    assert_string_equal (token, "scan-test/7");
+    /* cut to the buffer */
+    assert_int_equal (fo_proc_scan_token (fo_proc_pid (p), token, 5), 4);
+    assert_string_equal (token, "scan");
+    /* without a token: the process-wide base */
+    fo_proc_destroy (&p);
+    fo_strv_free (&argv);
+    if (!getenv (FO_STEP_TOKEN_VAR))
+        assert_int_equal (fo_proc_scan_token (getpid (), token, sizeof token), -1);
+    assert_non_null (strstr (fo_reaper_base (), "fanout-"));
+}
+
+static void
+test_escaped_orphan_is_adopted_and_killed_by_token (void **state)
+{
+    (void) state;
+    assert_int_equal (fo_reaper_become_subreaper (), 0);
+    /* setsid: out of the process group; the shell exits: an orphan */
+    pid_t orphan = run_leaving ("trap '' TERM; " ESCAPE ("sleep 30"), "r1/1");
+    fo_proc_info info;
+    assert_int_equal (fo_proc_scan_info (orphan, &info), 0);
+    assert_int_equal (info.ppid, getpid ());        /* adopted: we are a subreaper */
+    assert_int_not_equal (info.pgid, getpgrp ());
+
+    /* another scope's sweep leaves it alone */
+    assert_int_equal (fo_reaper_kill_all ("r1/2", 200), 0);
+    assert_int_equal (fo_reaper_kill_all ("r", 200), 0);    /* "r" is not "r1" */
+    assert_false (is_gone (orphan));
+    /* its own scope, or a parent scope, kills it */
+    assert_true (fo_reaper_kill_all ("r1", 2000) >= 1);
+    assert_true (wait_gone (orphan, 5000));
+}
+
+static void
+test_double_fork_chain_is_killed (void **state)
+{
+    (void) state;
+    assert_int_equal (fo_reaper_become_subreaper (), 0);
+    /* an escaped process that itself keeps a child in yet another session:
+       killing the first hands the second to us, and the next pass gets it */
+    char path[] = "/tmp/fo-test-reaper-XXXXXX";
+    int fd = mkstemp (path);
+    assert_true (fd >= 0);
+    close (fd);
+    char *script = fo_xasprintf (ESCAPE ("sh -c \"setsid sleep 30 & echo \\$! > %s; wait\""), path);
+    pid_t top = run_leaving (script, "r2/1");
+    free (script);
+    pid_t inner = 0;
+    for (int i = 0; i < 500 && inner <= 0; i++) {
+        FILE *f = fopen (path, "r");
+        if (f && fscanf (f, "%d", &inner) != 1)
+            inner = 0;
+        if (f)
+            fclose (f);
+        fo_proc_info info;
+        if (inner > 0 && (fo_proc_scan_info (inner, &info) != 0 || info.pgid != inner))
+            inner = 0;      /* not yet in its own session */
+        if (inner <= 0)
+            nap_ms (10);
+    }
+    unlink (path);
+    assert_true (inner > 0);
+    fo_proc_info info;
+    assert_int_equal (fo_proc_scan_info (inner, &info), 0);
+    assert_int_equal (info.ppid, top);      /* still the escaped shell's child */
+    assert_true (fo_reaper_kill_all ("r2/1", 5000) >= 2);
+    assert_true (wait_gone (top, 5000));
+    assert_true (wait_gone (inner, 5000));
+    fo_reaper_counts c = fo_reaper_pass (NULL, 0, NULL);
+    assert_int_equal (c.killed, 0);      /* nothing of ours is left */
+}
+
+static void
+test_own_children_are_never_swept (void **state)
+{
+    (void) state;
+    assert_int_equal (fo_reaper_become_subreaper (), 0);
+    fo_strv argv = { 0 };
+    fo_strv_push (&argv, "sleep");
+    fo_strv_push (&argv, "0.3");
+    fo_proc_spec spec = { .argv = &argv, .token = "mine/1" };
+    char why[256];
+    fo_proc *p = fo_proc_start (&spec, why, sizeof why);
+    assert_non_null (p);
+    /* sweeps for its own token and for everything: it stays fo_proc's */
+    assert_int_equal (fo_reaper_kill_all ("mine", 100), 0);
+    assert_int_equal (fo_reaper_kill_all (NULL, 100), 0);
+    while (!fo_proc_service (p))
+        nap_ms (10);
+    const fo_proc_status *st = fo_proc_status_get (p);
+    assert_true (st->exited);               /* fo_proc collected its status */
+    assert_int_equal (st->exit_code, 0);
+    fo_proc_destroy (&p);
+    fo_strv_free (&argv);
+}
+
+static void
+test_sweeper_batches_and_forgets (void **state)
+{
+    (void) state;
+    assert_int_equal (fo_reaper_become_subreaper (), 0);
+    fo_sweeper *s = fo_sweeper_new ();
+    assert_true (fo_sweeper_deadline_ms (s) == UINT64_MAX);
+    pid_t a = run_leaving (ESCAPE ("sleep 30"), "sw/1");
+    pid_t b = run_leaving (ESCAPE ("sleep 30"), "sw/2");
+    fo_sweeper_add (s, "sw/1");
+    uint64_t due = fo_sweeper_deadline_ms (s);
+    assert_true (due != UINT64_MAX);
+    fo_sweeper_service (s);                 /* not due yet: nothing happens */
+    while (fo_sweeper_deadline_ms (s) != UINT64_MAX)
+        if (fo_sweeper_deadline_ms (s) <= fo_now_ms ())
+            fo_sweeper_service (s);
+        else
+            nap_ms (5);
+    assert_true (wait_gone (a, 5000));
+    assert_false (is_gone (b));
+    fo_sweeper_add (s, "sw");
+    fo_sweeper_flush (s, 5000);
+    assert_true (wait_gone (b, 5000));
+    assert_true (fo_sweeper_deadline_ms (s) == UINT64_MAX);
+    fo_sweeper_destroy (&s);
+}
+
+static void
+test_emergency_kills_every_child (void **state)
+{
+    (void) state;
+    assert_int_equal (fo_reaper_become_subreaper (), 0);
+    pid_t orphan = run_leaving (ESCAPE ("sleep 30"), "em/1");
+    pid_t spare = fork ();
+    if (spare == 0) {
+        alarm (60);         /* never outlives a failed test by long */
+        pause ();
+        _exit (0);
+    }
+    assert_true (fo_reaper_emergency (spare) >= 1);
+    assert_true (wait_gone (orphan, 5000));
+    assert_false (is_gone (spare));         /* the spare (the watchdog) lives */
+    kill (spare, SIGKILL);
+    assert_true (wait_gone (spare, 5000));
+}
+
+static void
+test_watchdog_kills_when_its_parent_dies (void **state)
+{
+    (void) state;
+    int fds[2];
+    assert_int_equal (pipe (fds), 0);
+    char prefix[64];
+    snprintf (prefix, sizeof prefix, "wd-%d", (int) getpid ());
+    pid_t child = fork ();
+    if (child == 0) {
+        /* the "fanout": starts a watchdog and a marked process, then dies
+           without cleaning up, as if SIGKILLed */
+        close (fds[0]);
+        if (fo_watchdog_start (prefix) < 0)
+            _exit (1);
+        char var[128];
+        snprintf (var, sizeof var, FO_STEP_TOKEN_VAR "=%s/1", prefix);
+        char *envp[] = { var, NULL };
+        char *argv[] = { (char *) "sleep", (char *) "30", NULL };
+        pid_t pid;
+        if (posix_spawnp (&pid, "sleep", NULL, NULL, argv, envp) != 0)
+            _exit (1);
+        if (write (fds[1], &pid, sizeof pid) != (ssize_t) sizeof pid)
+            _exit (1);
+        _exit (0);
+    }
+    close (fds[1]);
+    pid_t victim = 0;
+    assert_int_equal (read (fds[0], &victim, sizeof victim), (ssize_t) sizeof victim);
+    close (fds[0]);
+    int status;
+    assert_int_equal (waitpid (child, &status, 0), child);
+    assert_true (WIFEXITED (status) && WEXITSTATUS (status) == 0);
+    assert_true (wait_gone (victim, 10000));
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_token_matches),
+        cmocka_unit_test (test_scan_self_and_token),
+        cmocka_unit_test (test_escaped_orphan_is_adopted_and_killed_by_token),
+        cmocka_unit_test (test_double_fork_chain_is_killed),
+        cmocka_unit_test (test_own_children_are_never_swept),
+        cmocka_unit_test (test_sweeper_batches_and_forgets),
+        cmocka_unit_test (test_emergency_kills_every_child),
+        cmocka_unit_test (test_watchdog_kills_when_its_parent_dies),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}

@@ -3,6 +3,7 @@
     array indexed by lease id, and the queues are ring buffers. Losing an
     agent (rare) walks the lease table once. */
 #include "fo_run.h"
+#include "fo_run_internal.h"
 
 #include <czmq.h>
 #include <stdlib.h>
@@ -13,74 +14,6 @@
 #include "fo_mask.h"
 #include "fo_proc.h"
 
-#define ROLE "broker"
-
-typedef enum {
-    TASK_PENDING = 0,
-    TASK_LEASED,
-    TASK_ENDED,
-    TASK_BLOCKED,       /* a unit waiting for the discoveries inside it */
-} task_state;
-
-typedef struct {
-    task_state state;
-    uint32_t attempts;      /* leases handed out so far */
-    uint64_t lease;         /* current lease while LEASED */
-    uint32_t lost;          /* leases lost with their agent */
-    /* A retry runs a subset of the plan's steps: shallow copies (the plan
-       owns their contents); NULL: all of the plan's. */
-    fo_step *steps;
-    size_t nsteps;
-    uint32_t *failed_on;    /* agents on which a try of it failed */
-    size_t nfailed_on;
-} task_rec;
-
-typedef struct {
-    size_t task;
-    uint32_t agent;
-    uint32_t attempt;
-    uint32_t fixture_from;  /* fixture errors are accepted from this step on */
-    bool active;
-    bool timed_out;     /* a result of it was a timeout: later not_run ones
-                           are its consequence (a task timeout) */
-    uint32_t worker;    /* the agent's slot, once a result said it; 0 before */
-} lease_rec;
-
-typedef struct {
-    size_t *items;
-    size_t head, len, cap;
-} deque;
-
-struct fo_run {
-    fo_run_options options;
-    fo_plan *plan;
-    fo_report *report;
-    fo_fixtures *fixtures;
-    zhashx_t *test_index;   /* test id -> index + 1 */
-
-    task_rec *tasks;        /* one per plan task; grows with the plan */
-    size_t tasks_cap;
-    size_t ended;
-    bool *answered;         /* per discovery: its answer (or failure) is in */
-    deque ready;            /* parallel tasks, plan order (retries in front) */
-    deque serial;
-    deque *parked;          /* per shared fixture: tasks waiting for its setup */
-    size_t *retry;          /* tasks to lease again for their failed tests */
-    size_t nretry, retry_cap;
-    bool *pending;          /* per test: a failed try is held for a retry */
-    bool *alive;            /* per agent: joined and not lost */
-    size_t alive_cap;
-    size_t failures;        /* tests ended failed, error, timeout or crashed */
-    bool stop_requested;    /* maxfail reached: stop before returning */
-    bool mid_line;          /* progress dots since the last newline */
-
-    lease_rec *leases;      /* lease id n is leases[n - 1] */
-    size_t nleases, leases_cap;
-    size_t in_flight;
-    bool serial_running;
-    bool stopping;
-    char *stop_reason;
-};
 
 /* ---- deque ---------------------------------------------------------- */
 
@@ -97,16 +30,16 @@ deque_grow (deque *q)
     q->cap = cap;
 }
 
-static void
-deque_push_back (deque *q, size_t v)
+void
+run_deque_push_back (deque *q, size_t v)
 {
     if (q->len == q->cap)
         deque_grow (q);
     q->items[(q->head + q->len++) % q->cap] = v;
 }
 
-static void
-deque_push_front (deque *q, size_t v)
+void
+run_deque_push_front (deque *q, size_t v)
 {
     if (q->len == q->cap)
         deque_grow (q);
@@ -133,15 +66,11 @@ deque_free (deque *q)
     memset (q, 0, sizeof *q);
 }
 
-static void discovery_ended (fo_run *self, size_t d);
-static void discovery_lost (fo_run *self, const lease_rec *lease, const char *host, const char *why);
-static void discovery_failed (fo_run *self, size_t d, const char *message, const char *err,
-                              size_t err_len, const char *host);
 
 /* ---- ending tests and tasks ----------------------------------------- */
 
-static bool
-is_failure (fo_outcome outcome)
+bool
+run_is_failure (fo_outcome outcome)
 {
     return outcome == FO_FAILED || outcome == FO_ERROR || outcome == FO_TIMEOUT
            || outcome == FO_CRASHED;
@@ -157,7 +86,7 @@ test_ended (fo_run *self, size_t index)
         fo_report_progress (self->options.progress, self->options.verbosity, rec);
         self->mid_line = self->options.verbosity == FO_VERBOSITY_DOTS;
     }
-    if (is_failure (rec->outcome) && ++self->failures >= self->options.maxfail
+    if (run_is_failure (rec->outcome) && ++self->failures >= self->options.maxfail
         && self->options.maxfail)
         self->stop_requested = true;
 }
@@ -219,8 +148,8 @@ finish_tests (fo_run *self, size_t task, bool settle, fo_outcome outcome, const 
     }
 }
 
-static void
-end_task (fo_run *self, size_t task)
+void
+run_end_task (fo_run *self, size_t task)
 {
     if (self->tasks[task].state == TASK_ENDED)
         return;
@@ -238,18 +167,18 @@ fail_task_on_fixture (fo_run *self, size_t task, size_t fixture)
     const fo_buf *out, *err;
     fo_fixtures_failure (self->fixtures, fixture, &message, &out, &err);
     finish_remaining (self, task, FO_ERROR, message, out, err, self->options.broker_host);
-    end_task (self, task);
+    run_end_task (self, task);
 }
 
-static void
-not_run_task (fo_run *self, size_t task)
+void
+run_not_run_task (fo_run *self, size_t task)
 {
     char *message = fo_xasprintf ("not run (%s)", self->stop_reason);
     finish_remaining (self, task, FO_NOT_RUN, message, NULL, NULL, NULL);
     free (message);
     if (self->plan->tasks[task].discovery != FO_NO_DISCOVERY)
-        discovery_ended (self, self->plan->tasks[task].discovery);
-    end_task (self, task);
+        run_discovery_ended (self, self->plan->tasks[task].discovery);
+    run_end_task (self, task);
 }
 
 /* ---- shared fixtures -------------------------------------------------- */
@@ -270,9 +199,9 @@ on_fixture (void *arg, size_t index, fo_fixture_state state)
         task = parked->items[(parked->head + parked->len - 1) % parked->cap];
         parked->len--;
         if (self->stopping)
-            not_run_task (self, task);
+            run_not_run_task (self, task);
         else
-            deque_push_front (self->plan->tasks[task].serial ? &self->serial : &self->ready, task);
+            run_deque_push_front (self->plan->tasks[task].serial ? &self->serial : &self->ready, task);
     }
 }
 
@@ -295,11 +224,11 @@ check_deps (fo_run *self, size_t task)
             fail_task_on_fixture (self, task, f);
             return DEPS_FAILED;
         case FO_FIXTURE_IDLE:
-            deque_push_back (&self->parked[f], task);
+            run_deque_push_back (&self->parked[f], task);
             fo_fixtures_ensure (self->fixtures, f);     /* may call on_fixture at once */
             return DEPS_WAIT;
         default:
-            deque_push_back (&self->parked[f], task);
+            run_deque_push_back (&self->parked[f], task);
             return DEPS_WAIT;
         }
     }
@@ -332,7 +261,7 @@ fo_run_new (const fo_run_options *options)
         if (self->plan->tasks[i].waits > 0)
             self->tasks[i].state = TASK_BLOCKED;
         else
-            deque_push_back (self->plan->tasks[i].serial ? &self->serial : &self->ready, i);
+            run_deque_push_back (self->plan->tasks[i].serial ? &self->serial : &self->ready, i);
     }
     return self;
 }
@@ -453,28 +382,6 @@ lease_task (fo_run *self, size_t task, uint32_t agent, fo_lease *lease)
         lease->steps = (fo_step *) task_steps (self, task, &lease->nsteps);
 }
 
-static bool
-failed_on (const task_rec *rec, uint32_t agent)
-{
-    for (size_t i = 0; i < rec->nfailed_on; i++)
-        if (rec->failed_on[i] == agent)
-            return true;
-    return false;
-}
-
-/* A retry goes to an agent it has not failed on, while one is alive. */
-static bool
-may_retry_on (const fo_run *self, size_t task, uint32_t agent)
-{
-    const task_rec *rec = &self->tasks[task];
-    if (!failed_on (rec, agent))
-        return true;
-    for (size_t a = 0; a < self->alive_cap; a++)
-        if (self->alive[a] && !failed_on (rec, (uint32_t) a))
-            return false;   /* another agent can take it: wait for that one */
-    return true;
-}
-
 static void apply_stop (fo_run *self);
 
 static bool
@@ -486,7 +393,7 @@ next_lease (fo_run *self, uint32_t agent, fo_lease *lease)
     /* Retries first: their shared fixtures are up, waiting for them. */
     for (size_t i = 0; i < self->nretry; i++) {
         task = self->retry[i];
-        if (!may_retry_on (self, task, agent))
+        if (!run_may_retry_on (self, task, agent))
             continue;
         memmove (&self->retry[i], &self->retry[i + 1], (self->nretry - i - 1) * sizeof *self->retry);
         self->nretry--;
@@ -521,8 +428,8 @@ fo_run_next_lease (fo_run *self, uint32_t agent, fo_lease *lease)
 }
 
 /* The active lease `id` held by `agent`, or NULL (logged). */
-static lease_rec *
-current_lease (fo_run *self, uint32_t agent, uint64_t id, const char *what)
+lease_rec *
+run_current_lease (fo_run *self, uint32_t agent, uint64_t id, const char *what)
 {
     if (id == 0 || id > self->nleases || !self->leases[id - 1].active
         || self->leases[id - 1].agent != agent) {
@@ -545,38 +452,10 @@ step_reports (const fo_step *step, const char *test)
 static bool record_result (fo_run *self, const fo_task *t, const fo_step *step,
                            lease_rec *lease, const char *host, const fo_result *r);
 
-/* Is this failed try to be retried? (Tries so far: those held.) */
-static bool
-should_retry (const fo_run *self, size_t index, fo_outcome outcome)
-{
-    return is_failure (outcome) && !self->stopping && !self->stop_requested
-           && self->report->tests[index].nattempts < self->options.retries
-           && !self->report->tests[index].done;
-}
-
-static void
-hold_for_retry (fo_run *self, size_t index, const lease_rec *lease, const fo_test_result_view *view)
-{
-    if (!fo_report_retry_test (self->report, index, view))
-        return;
-    self->pending[index] = true;
-    task_rec *rec = &self->tasks[lease->task];
-    if (!failed_on (rec, lease->agent)) {
-        rec->failed_on = fo_xrealloc (rec->failed_on, (rec->nfailed_on + 1) * sizeof *rec->failed_on);
-        rec->failed_on[rec->nfailed_on++] = lease->agent;
-    }
-    const fo_test_record *test = &self->report->tests[index];
-    if (self->options.progress) {
-        fo_report_progress_retry (self->options.progress, self->options.verbosity, test->id,
-                                  &test->attempts[test->nattempts - 1], self->options.retries + 1);
-        self->mid_line = self->options.verbosity == FO_VERBOSITY_DOTS;
-    }
-}
-
 bool
 fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *r)
 {
-    lease_rec *lease = current_lease (self, agent, r->lease, "a result");
+    lease_rec *lease = run_current_lease (self, agent, r->lease, "a result");
     if (!lease)
         return false;
     const fo_task *t = &self->plan->tasks[lease->task];
@@ -649,84 +528,12 @@ record_result (fo_run *self, const fo_task *t, const fo_step *step, lease_rec *l
         lease->timed_out = true;
     lease->worker = r->worker;
     bool recorded = true;
-    if (should_retry (self, index - 1, r->outcome))
-        hold_for_retry (self, index - 1, lease, &view);
+    if (run_should_retry (self, index - 1, r->outcome))
+        run_hold_for_retry (self, index - 1, lease, &view);
     else
         recorded = finish_test (self, index - 1, &view);
     apply_stop (self);
     return recorded;
-}
-
-static bool
-has_pending (const fo_run *self, size_t task)
-{
-    const fo_task *t = &self->plan->tasks[task];
-    for (size_t i = 0; i < t->ntests; i++)
-        if (self->pending[t->tests[i]])
-            return true;
-    return false;
-}
-
-/* Is a step named `name` inside the scope of context `scope`? (As the
-   agent decides it: ids nest, the root "" holds everything.) */
-static bool
-in_scope (const char *scope, const char *name)
-{
-    size_t n = strlen (scope);
-    return n == 0 || (strncmp (name, scope, n) == 0 && (name[n] == '\0' || name[n] == '/'));
-}
-
-/* The task's steps for its next lease: the test steps that report a test
-   without an outcome, and the setups and teardowns whose scope holds one
-   of them. Shallow copies: the plan owns what they point to. */
-static void
-build_next_steps (fo_run *self, size_t task)
-{
-    const fo_task *t = &self->plan->tasks[task];
-    task_rec *rec = &self->tasks[task];
-    bool *keep = fo_xcalloc (t->nsteps ? t->nsteps : 1, sizeof *keep);
-    for (size_t i = 0; i < t->nsteps; i++) {
-        const fo_step *s = &t->steps[i];
-        for (size_t k = 0; s->kind == FO_STEP_TEST && k < s->tests.len && !keep[i]; k++) {
-            uintptr_t index = (uintptr_t) zhashx_lookup (self->test_index, s->tests.items[k]);
-            keep[i] = index && !self->report->tests[index - 1].done;
-        }
-    }
-    for (size_t i = 0; i < t->nsteps; i++) {
-        if (t->steps[i].kind == FO_STEP_TEST)
-            continue;
-        for (size_t j = 0; j < t->nsteps && !keep[i]; j++)
-            keep[i] = t->steps[j].kind == FO_STEP_TEST && keep[j]
-                      && in_scope (t->steps[i].name, t->steps[j].name);
-    }
-    free (rec->steps);
-    rec->steps = fo_xcalloc (t->nsteps ? t->nsteps : 1, sizeof *rec->steps);
-    rec->nsteps = 0;
-    for (size_t i = 0; i < t->nsteps; i++)
-        if (keep[i])
-            rec->steps[rec->nsteps++] = t->steps[i];
-    free (keep);
-}
-
-/* The task goes back to be leased again, for its tests without an outcome.
-   A retry of failed tests waits in `retry` (served first, preferring other
-   agents); a lease lost with its agent goes to the front of its queue. */
-static void
-schedule_again (fo_run *self, size_t task, bool lost)
-{
-    build_next_steps (self, task);
-    self->tasks[task].state = TASK_PENDING;
-    if (self->plan->tasks[task].serial)
-        deque_push_front (&self->serial, task);
-    else if (lost)
-        deque_push_front (&self->ready, task);
-    else {
-        if (self->nretry == self->retry_cap) {
-            self->retry_cap = self->retry_cap ? self->retry_cap * 2 : 16;
-            self->retry = fo_xrealloc (self->retry, self->retry_cap * sizeof *self->retry);
-        }
-        self->retry[self->nretry++] = task;
-    }
 }
 
 static void
@@ -741,7 +548,7 @@ lease_ended (fo_run *self, lease_rec *lease)
 bool
 fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *d)
 {
-    lease_rec *lease = current_lease (self, agent, d->lease, "a done message");
+    lease_rec *lease = run_current_lease (self, agent, d->lease, "a done message");
     if (!lease)
         return false;
     lease_ended (self, lease);
@@ -762,18 +569,18 @@ fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *d)
                             "with exit status %d)", self->plan->discoveries[disc].ctx->id,
                             d->exit_status);
         if (why)
-            discovery_failed (self, disc, why, NULL, 0, NULL);
+            run_discovery_failed (self, disc, why, NULL, 0, NULL);
         else
-            discovery_ended (self, disc);
+            run_discovery_ended (self, disc);
         free (why);
     }
-    if (!self->stopping && !self->stop_requested && has_pending (self, task)) {
+    if (!self->stopping && !self->stop_requested && run_has_pending (self, task)) {
         finish_tests (self, task, false, FO_ERROR, message, NULL, NULL, host);
-        schedule_again (self, task, false);
+        run_schedule_again (self, task, false);
     }
     else {
         finish_remaining (self, task, FO_ERROR, message, NULL, NULL, host);
-        end_task (self, task);
+        run_end_task (self, task);
     }
     free (message);
     apply_stop (self);
@@ -822,18 +629,18 @@ fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *w
         lease_ended (self, lease);
         size_t task = lease->task;
         if (self->plan->tasks[task].discovery != FO_NO_DISCOVERY) {
-            discovery_lost (self, lease, host, why);
+            run_discovery_lost (self, lease, host, why);
             continue;
         }
         const char *running = running_test (self, task);
         if (!running) {
-            end_task (self, task);
+            run_end_task (self, task);
             continue;
         }
         if (!self->stopping && ++self->tasks[task].lost < self->options.max_attempts) {
             fo_log (FO_LOG_WARN, ROLE, "lease %zu (attempt %u) was lost with host %s (%s): retrying",
                     i + 1, lease->attempt, host, why);
-            schedule_again (self, task, true);
+            run_schedule_again (self, task, true);
             continue;
         }
         char slot[32] = "";
@@ -846,161 +653,9 @@ fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *w
         finish_remaining (self, task, self->stopping ? FO_NOT_RUN : FO_ERROR, message, NULL, NULL,
                           host);
         free (message);
-        end_task (self, task);
+        run_end_task (self, task);
     }
     apply_stop (self);
-}
-
-/* ---- generated tests (discover_on: agent) ------------------------------ */
-
-/* A task that may be leased now: queued, or ended at once when it has
-   nothing to run (a unit whose discoveries found nothing) or the run stops. */
-static void
-queue_task (fo_run *self, size_t task)
-{
-    const fo_task *t = &self->plan->tasks[task];
-    self->tasks[task].state = TASK_PENDING;
-    if (self->stopping)
-        not_run_task (self, task);
-    else if (t->ntests == 0 && t->discovery == FO_NO_DISCOVERY)
-        end_task (self, task);
-    else
-        deque_push_back (t->serial ? &self->serial : &self->ready, task);
-}
-
-/* The plan grew: the report, the id index, the task records and the
-   shared fixtures' counts learn of the new tests and tasks, which queue. */
-static void
-sync_growth (fo_run *self, size_t old_ntests, size_t old_ntasks)
-{
-    for (size_t i = old_ntests; i < self->plan->ntests; i++) {
-        const fo_test *test = self->plan->tests[i];
-        fo_report_add_test (self->report, test->id, test->parent->id);
-        zhashx_insert (self->test_index, test->id, (void *) (uintptr_t) (i + 1));
-    }
-    if (self->plan->ntasks > self->tasks_cap) {
-        size_t cap = self->tasks_cap;
-        while (cap < self->plan->ntasks)
-            cap *= 2;
-        self->tasks = fo_xrealloc (self->tasks, cap * sizeof *self->tasks);
-        memset (self->tasks + self->tasks_cap, 0, (cap - self->tasks_cap) * sizeof *self->tasks);
-        self->tasks_cap = cap;
-    }
-    for (size_t t = old_ntasks; t < self->plan->ntasks; t++) {
-        const fo_task *task = &self->plan->tasks[t];
-        if (task->nshared > 0)
-            fo_fixtures_add_task (self->fixtures, task->shared[task->nshared - 1]);
-        queue_task (self, t);
-    }
-}
-
-/* Discovery d has ended, with or without tests: the unit that waited for
-   it may go. Its context now holds every test it will have. */
-static void
-discovery_ended (fo_run *self, size_t d)
-{
-    if (self->answered[d])
-        return;
-    self->answered[d] = true;
-    /* The suite the run's plan was built from, which the run grows. */
-    ((fo_context *) self->plan->discoveries[d].ctx)->discover_answered = true;
-    size_t old_ntests = self->plan->ntests, old_ntasks = self->plan->ntasks;
-    size_t unit = fo_plan_discovery_done (self->plan, d);
-    sync_growth (self, old_ntests, old_ntasks);
-    if (unit != FO_NO_TASK && self->tasks[unit].state == TASK_BLOCKED)
-        queue_task (self, unit);
-}
-
-static void
-discovery_failed (fo_run *self, size_t d, const char *message, const char *err, size_t err_len,
-                  const char *host)
-{
-    fo_report_add_fixture_error (self->report, self->plan->discoveries[d].ctx->id, "discover",
-                                 message, NULL, 0, err, err_len, host);
-    discovery_ended (self, d);
-}
-
-static void
-discovery_lost (fo_run *self, const lease_rec *lease, const char *host, const char *why)
-{
-    size_t task = lease->task, d = self->plan->tasks[task].discovery;
-    if (!self->answered[d] && !self->stopping
-        && self->tasks[task].attempts < self->options.max_attempts) {
-        fo_log (FO_LOG_WARN, ROLE, "a discovery lease (attempt %u) was lost with host %s (%s): "
-                "retrying", lease->attempt, host, why);
-        self->tasks[task].state = TASK_PENDING;
-        deque_push_front (&self->ready, task);
-        return;
-    }
-    if (!self->answered[d] && !self->stopping) {
-        char *message = fo_xasprintf ("host %s was lost (%s) while running the discover command "
-                                      "of context '%s' (attempt %u of %u)", host, why,
-                                      self->plan->discoveries[d].ctx->id, lease->attempt,
-                                      self->options.max_attempts);
-        discovery_failed (self, d, message, NULL, 0, host);
-        free (message);
-    }
-    discovery_ended (self, d);
-    end_task (self, task);
-}
-
-/* The names must give new ids: unique among themselves and beside the
-   tests the context has (from the file or an earlier discovery). */
-static int
-check_names (const fo_context *ctx, const fo_strv *names, char *why, size_t whylen)
-{
-    zhashx_t *seen = zhashx_new ();
-    int rc = 0;
-    for (size_t i = 0; i < ctx->ntests; i++)
-        zhashx_insert (seen, ctx->tests[i]->name, (void *) 1);
-    for (size_t i = 0; i < names->len && rc == 0; i++)
-        if (zhashx_insert (seen, names->items[i], (void *) 2) != 0) {
-            bool earlier = (uintptr_t) zhashx_lookup (seen, names->items[i]) == 2;
-            snprintf (why, whylen, "name %zu: duplicate test id '%s%s%s' (%s)", i + 1, ctx->id,
-                      ctx->id[0] ? "/" : "", names->items[i],
-                      earlier ? "printed twice" : "already in the suite");
-            rc = -1;
-        }
-    zhashx_destroy (&seen);
-    return rc;
-}
-
-bool
-fo_run_discovered (fo_run *self, uint32_t agent, const char *host, const fo_discovered *msg)
-{
-    lease_rec *lease = current_lease (self, agent, msg->lease, "discovered names");
-    if (!lease)
-        return false;
-    size_t d = self->plan->tasks[lease->task].discovery;
-    if (d == FO_NO_DISCOVERY || msg->step != 0 || self->answered[d]) {
-        fo_log (FO_LOG_WARN, ROLE, "discarded discovered names for lease %llu: not an open "
-                "discovery", (unsigned long long) msg->lease);
-        return false;
-    }
-    fo_context *ctx = (fo_context *) self->plan->discoveries[d].ctx;     /* see discovery_ended */
-    char why[512];
-    if (msg->error[0] || check_names (ctx, &msg->names, why, sizeof why) != 0) {
-        char *message = fo_xasprintf ("discover command of context '%s' failed on %s: %s", ctx->id,
-                                      host, msg->error[0] ? msg->error : why);
-        discovery_failed (self, d, message, msg->err, msg->err_len, host);
-        free (message);
-        return true;
-    }
-    size_t first = ctx->ntests;
-    for (size_t i = 0; i < msg->names.len; i++)
-        fo_context_add_discovered (ctx, msg->names.items[i]);
-    size_t old_ntests = self->plan->ntests, old_ntasks = self->plan->ntasks;
-    fo_plan_add_discovered (self->plan, d, first);
-    sync_growth (self, old_ntests, old_ntasks);
-    fo_log (FO_LOG_INFO, ROLE, "context '%s': %zu tests discovered on %s", ctx->id,
-            msg->names.len, host);
-    if (self->options.progress && self->options.verbosity == FO_VERBOSITY_LINES) {
-        fprintf (self->options.progress, "%s: discovered %zu tests on %s (%zu tests in all)\n",
-                 ctx->id, msg->names.len, host, self->plan->ntests);
-        fflush (self->options.progress);
-    }
-    discovery_ended (self, d);
-    return true;
 }
 
 static void
@@ -1013,15 +668,15 @@ stop (fo_run *self, const char *reason, bool on_failures)
     fo_report_set_stop (self->report, reason, on_failures);
     size_t task;
     for (size_t i = 0; i < self->nretry; i++)
-        not_run_task (self, self->retry[i]);
+        run_not_run_task (self, self->retry[i]);
     self->nretry = 0;
     while (deque_pop_front (&self->ready, &task))
-        not_run_task (self, task);
+        run_not_run_task (self, task);
     while (deque_pop_front (&self->serial, &task))
-        not_run_task (self, task);
+        run_not_run_task (self, task);
     for (size_t f = 0; f < self->plan->nshared; f++)
         while (deque_pop_front (&self->parked[f], &task))
-            not_run_task (self, task);
+            run_not_run_task (self, task);
     /* No task waits for a setup any more: do not wait for it either. */
     fo_fixtures_cancel_setups (self->fixtures);
 }
@@ -1049,7 +704,7 @@ apply_stop (fo_run *self)
 bool
 fo_run_slow (fo_run *self, uint32_t agent, const char *host, const fo_slow *slow)
 {
-    lease_rec *lease = current_lease (self, agent, slow->lease, "a slow notice");
+    lease_rec *lease = run_current_lease (self, agent, slow->lease, "a slow notice");
     if (!lease)
         return false;
     size_t nsteps;

@@ -139,6 +139,19 @@ fo_cli_run_options_apply (const fo_cli_run_opts *opts, fo_run_options *run)
     run->output_cap = opts->output_cap;
 }
 
+int
+fo_cli_suite_operand (const char *command, int argc, char **argv, fo_cli_run_opts *opts)
+{
+    if (argc > 1) {
+        fprintf (stderr, "fanout %s: one suite file at most (got '%s' and '%s')\n", command,
+                 argv[0], argv[1]);
+        return -1;
+    }
+    if (argc == 1)
+        opts->suite = argv[0];
+    return 0;
+}
+
 void
 fo_cli_run_usage (FILE *out, uint32_t default_attempts)
 {

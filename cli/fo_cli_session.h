@@ -80,6 +80,10 @@ void fo_cli_run_opts_init (fo_cli_run_opts *opts, uint32_t max_attempts);
    not a shared one, -1 after printing an error (exit FO_EXIT_USAGE). */
 int fo_cli_run_option (const char *command, int c, const char *arg, fo_cli_run_opts *opts);
 
+/* The command's operands after its options: at most one suite file.
+   Returns 0, or -1 after printing the error. */
+int fo_cli_suite_operand (const char *command, int argc, char **argv, fo_cli_run_opts *opts);
+
 /* Help text of the shared options. */
 void fo_cli_run_usage (FILE *out, uint32_t default_attempts);
 

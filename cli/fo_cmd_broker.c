@@ -102,13 +102,8 @@ parse_args (int argc, char **argv, broker_args *args)
             return FO_EXIT_USAGE;
         }
     }
-    if (argc - optind > 1) {
-        fprintf (stderr, "fanout broker: one suite file at most (got '%s' and '%s')\n",
-                 argv[optind], argv[optind + 1]);
+    if (fo_cli_suite_operand ("broker", argc - optind, argv + optind, &args->run) != 0)
         return FO_EXIT_USAGE;
-    }
-    if (optind < argc)
-        args->run.suite = argv[optind];
     if (!args->net.bind)
         args->net.bind = BROKER_DEFAULT_BIND;
     return fo_cli_net_check ("broker", &args->net);

@@ -127,13 +127,8 @@ parse_args (int argc, char **argv, run_args *args)
             return FO_EXIT_USAGE;
         }
     }
-    if (argc - optind > 1) {
-        fprintf (stderr, "fanout run: one suite file at most (got '%s' and '%s')\n",
-                 argv[optind], argv[optind + 1]);
+    if (fo_cli_suite_operand ("run", argc - optind, argv + optind, &args->run) != 0)
         return FO_EXIT_USAGE;
-    }
-    if (optind < argc)
-        args->run.suite = argv[optind];
     if (args->run.max_attempts == 0)
         args->run.max_attempts = args->net.bind ? RUN_BIND_MAX_ATTEMPTS : RUN_MAX_ATTEMPTS;
     if (!args->net.bind && (args->net.curve_secret || args->net.authorized)) {

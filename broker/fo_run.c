@@ -569,7 +569,7 @@ fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *d)
                             "with exit status %d)", self->plan->discoveries[disc].ctx->id,
                             d->exit_status);
         if (why)
-            run_discovery_failed (self, disc, why, NULL, 0, NULL);
+            run_discovery_failed (self, disc, why, NULL, 0, host);
         else
             run_discovery_ended (self, disc);
         free (why);

@@ -30,6 +30,12 @@ queue_task (fo_run *self, size_t task)
 static void
 sync_growth (fo_run *self, size_t old_ntests, size_t old_ntasks)
 {
+    if (self->plan->ntests > old_ntests) {
+        /* Per-test state grows with the tests (a few discoveries per run). */
+        self->pending = fo_xrealloc (self->pending, self->plan->ntests * sizeof *self->pending);
+        memset (self->pending + old_ntests, 0,
+                (self->plan->ntests - old_ntests) * sizeof *self->pending);
+    }
     for (size_t i = old_ntests; i < self->plan->ntests; i++) {
         const fo_test *test = self->plan->tests[i];
         fo_report_add_test (self->report, test->id, test->parent->id);

@@ -25,6 +25,7 @@
 
 #include "fo_execution.h"
 #include "fo_util.h"
+#include "tmpdir_support.h"
 
 #define HOST "agenthost"
 #define WORKER 3
@@ -99,23 +100,6 @@ h_setup (void **state)
     h->lease.skip_code = 77;
     *state = h;
     return 0;
-}
-
-static void
-remove_dir (const char *path)
-{
-    DIR *d = opendir (path);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir (d)))
-        if (strcmp (e->d_name, ".") != 0 && strcmp (e->d_name, "..") != 0) {
-            char *file = fo_xasprintf ("%s/%s", path, e->d_name);
-            unlink (file);
-            free (file);
-        }
-    closedir (d);
-    rmdir (path);
 }
 
 /* Runs even when the test failed: kills the step's process, frees all. */

@@ -33,6 +33,7 @@
 #include "fo_report.h"
 #include "fo_run.h"
 #include "fo_suite.h"
+#include "tmpdir_support.h"
 
 #define BROKER_HOST "brokerhost"
 #define WAIT_LIMIT_MS 10000u    /* a fixture process that takes longer is a failure */
@@ -59,23 +60,6 @@ h_setup (void **state)
     }
     *state = h;
     return 0;
-}
-
-static void
-remove_dir (const char *path)
-{
-    DIR *d = opendir (path);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir (d)))
-        if (strcmp (e->d_name, ".") != 0 && strcmp (e->d_name, "..") != 0) {
-            char *file = fo_xasprintf ("%s/%s", path, e->d_name);
-            unlink (file);
-            free (file);
-        }
-    closedir (d);
-    rmdir (path);
 }
 
 /* Runs even when the test failed: kills fixture processes, frees all. */

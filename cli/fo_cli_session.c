@@ -9,6 +9,7 @@
 #include "fo_capture.h"
 #include "fo_cli.h"
 #include "fo_proc.h"
+#include "fo_suite_discover.h"
 
 void
 fo_cli_run_opts_init (fo_cli_run_opts *opts, uint32_t max_attempts)

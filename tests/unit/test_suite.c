@@ -17,6 +17,7 @@
 
 #include "fo_proc.h"
 #include "fo_suite.h"
+#include "fo_suite_discover.h"
 
 #define SUITES FO_TEST_DATA_DIR "/suites/"
 

@@ -88,11 +88,6 @@ typedef struct {
    below errlen). Discovery commands are NOT run here. */
 fo_suite *fo_suite_load (const char *path, char *err, size_t errlen);
 
-/* Runs every context's `discover` command (in the context's cwd and env),
-   adding one test per printed line. Returns 0, or -1 with
-   "file:line:column: message" in err (command failed, duplicate id, ...). */
-int fo_suite_discover (fo_suite *self, char *err, size_t errlen);
-
 void fo_suite_destroy (fo_suite **self_p);
 
 /* Tree building (used by the loader, discovery and tests). The context and

@@ -6,7 +6,8 @@
     context's effective cwd, env and timeout, the same as its tests would.
     Contexts with `discover_on: agent` are left to the run: the broker
     leases their discover command to an agent (broker/fo_run.c). */
-#include "fo_suite.h"
+#include "fo_suite_discover.h"
+
 #include "fo_discover_names.h"
 #include "fo_proc.h"
 

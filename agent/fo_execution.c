@@ -9,6 +9,7 @@
 
 #include "fo_discover_step.h"
 #include "fo_proc.h"
+#include "fo_steps.h"
 #include "fo_sweeper.h"
 
 struct fo_execution {
@@ -28,13 +29,15 @@ struct fo_execution {
     bool task_expired;      /* cancelled by lease.task_timeout_ms */
     char *cancel_reason;
 
-    /* A failed setup: steps are skipped until the teardown named skip_scope. */
-    char *skip_scope;
+    /* A failed setup: the steps of its scope, up to skip_end, are skipped. */
+    bool skipping;
+    size_t skip_end;
     char *skip_message;     /* "setup of context 'db' failed: exit status 1" */
     fo_buf skip_out, skip_err;
-    /* Setups that completed and whose teardown has not run, innermost last:
+    /* Setups (step indices) that completed and whose teardown has not run:
        their teardowns still run when the lease is cancelled. */
-    fo_strv open_setups;
+    size_t *open_setups;
+    size_t nopen;
 
     fo_sweeper *sweeper;    /* NULL: nothing swept, default tokens */
     char *token;            /* this lease's scope */
@@ -137,27 +140,39 @@ describe_status (const fo_proc_status *st, uint32_t timeout_ms)
     return fo_exit_status_text (st->exit_code);
 }
 
-static bool
-is_open (const fo_execution *self, const char *name)
+static void
+open_setup (fo_execution *self, size_t setup)
 {
-    for (size_t i = self->open_setups.len; i-- > 0;)
-        if (strcmp (self->open_setups.items[i], name) == 0)
+    /* At most one entry per setup step: the array never outgrows the lease. */
+    if (!self->open_setups)
+        self->open_setups = fo_xcalloc (self->lease.nsteps ? self->lease.nsteps : 1,
+                                        sizeof *self->open_setups);
+    self->open_setups[self->nopen++] = setup;
+}
+
+/* The teardown closes its context's setup: true when that setup had
+   completed (and was still open). */
+static bool
+close_setup (fo_execution *self, size_t teardown)
+{
+    size_t setup = fo_steps_setup_of (self->lease.steps, self->lease.nsteps, teardown);
+    for (size_t i = self->nopen; setup != FO_STEPS_NONE && i-- > 0;)
+        if (self->open_setups[i] == setup) {
+            memmove (&self->open_setups[i], &self->open_setups[i + 1],
+                     (self->nopen - i - 1) * sizeof *self->open_setups);
+            self->nopen--;
             return true;
+        }
     return false;
 }
 
-/* A teardown closes the innermost open setup of its name. */
+/* Steps from the failed setup's on are skipped up to the end of its scope. */
 static void
-close_setup (fo_execution *self, const char *name)
+begin_skip (fo_execution *self, size_t setup, char *message)
 {
-    fo_strv *open = &self->open_setups;
-    for (size_t i = open->len; i-- > 0;)
-        if (strcmp (open->items[i], name) == 0) {
-            free (open->items[i]);
-            memmove (&open->items[i], &open->items[i + 1], (open->len - i) * sizeof *open->items);
-            open->len--;
-            return;
-        }
+    self->skipping = true;
+    self->skip_end = fo_steps_scope_end (self->lease.steps, self->lease.nsteps, setup);
+    self->skip_message = message;
 }
 
 static fo_outcome
@@ -236,10 +251,10 @@ finish_step (fo_execution *self)
     }
     case FO_STEP_SETUP:
         if (ok)
-            fo_strv_push (&self->open_setups, step->name);
+            open_setup (self, self->current);
         else {
-            self->skip_scope = fo_xstrdup (step->name);
-            self->skip_message = fo_xasprintf ("setup of context '%s' failed: %s", step->name, status);
+            begin_skip (self, self->current,
+                        fo_xasprintf ("setup of context '%s' failed: %s", step->name, status));
             /* The cause, once, as a fixture error; each test in its scope
                also becomes an error carrying the same output. A setup
                killed by a cancel did not fail: its tests are not run. */
@@ -272,28 +287,19 @@ finish_step (fo_execution *self)
     self->next_slow_ms = UINT64_MAX;
 }
 
-/* Is a step named `name` inside the scope of the context `scope`? Ids make
-   this exact: everything in a context's scope is named by an id under it. */
-static bool
-in_scope (const char *scope, const char *name)
-{
-    size_t n = strlen (scope);
-    if (n == 0)
-        return true;    /* the root context covers everything */
-    return strncmp (name, scope, n) == 0 && (name[n] == '\0' || name[n] == '/');
-}
-
 static void
 end_skip (fo_execution *self)
 {
-    free (self->skip_scope);
     free (self->skip_message);
     fo_buf_free (&self->skip_out);
     fo_buf_free (&self->skip_err);
-    self->skip_scope = self->skip_message = NULL;
+    self->skip_message = NULL;
+    self->skipping = false;
 }
 
-/* A step that is skipped because its scope's setup failed. */
+/* A step that is skipped because its scope's setup failed: its tests are
+   errors carrying the setup's output; fixtures inside the scope, and the
+   failed setup's own teardown (its setup never completed), do not run. */
 static void
 skip_step (fo_execution *self, size_t index)
 {
@@ -301,8 +307,6 @@ skip_step (fo_execution *self, size_t index)
     if (step->kind == FO_STEP_TEST)
         emit_all_tests (self, index, FO_ERROR, self->skip_out.data, self->skip_out.len,
                         self->skip_err.data, self->skip_err.len, self->skip_message);
-    else if (step->kind == FO_STEP_TEARDOWN && strcmp (step->name, self->skip_scope) == 0)
-        end_skip (self);    /* its setup never completed: the teardown does not run */
 }
 
 /* A step whose process could not even be started. */
@@ -316,8 +320,7 @@ unstartable_step (fo_execution *self, size_t index, const char *why)
         emit_all_tests (self, index, FO_ERROR, NULL, 0, NULL, 0, why);
         break;
     case FO_STEP_SETUP:
-        self->skip_scope = fo_xstrdup (step->name);
-        self->skip_message = fo_xasprintf ("setup of context '%s' failed: %s", step->name, why);
+        begin_skip (self, index, fo_xasprintf ("setup of context '%s' failed: %s", step->name, why));
         emit (self, index, "", FO_ERROR, 0, NULL, 0, NULL, 0, self->skip_message);
         break;
     case FO_STEP_TEARDOWN: {
@@ -349,10 +352,7 @@ cancelled_step_runs (fo_execution *self, size_t index)
     case FO_STEP_DISCOVER:      /* no answer: the broker hears done, and why */
         return false;
     case FO_STEP_TEARDOWN:
-        if (!is_open (self, step->name))
-            return false;
-        close_setup (self, step->name);
-        return true;
+        return close_setup (self, index);
     }
     return false;
 }
@@ -368,16 +368,15 @@ start_next (fo_execution *self)
                 continue;
         }
         else {
-            /* A context without teardown: its scope ends at the first step
-               named outside it, which then runs normally. */
-            if (self->skip_scope && !in_scope (self->skip_scope, step->name))
+            /* The first step past the failed setup's scope runs normally. */
+            if (self->skipping && index >= self->skip_end)
                 end_skip (self);
-            if (self->skip_scope) {
+            if (self->skipping) {
                 skip_step (self, index);
                 continue;
             }
             if (step->kind == FO_STEP_TEARDOWN)
-                close_setup (self, step->name);
+                close_setup (self, index);
         }
         char *token = step_token (self, index);
         fo_proc_spec spec = {
@@ -535,7 +534,7 @@ fo_execution_destroy (fo_execution **self_p)
     free (self->host);
     free (self->cancel_reason);
     free (self->token);
-    fo_strv_free (&self->open_setups);
+    free (self->open_setups);
     end_skip (self);
     free (self);
     *self_p = NULL;

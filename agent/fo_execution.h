@@ -2,9 +2,8 @@
 
     Runs the lease's steps in order, one process at a time, and reads each
     test step's results with its reader (today: the exit status). Setup and
-    teardown steps are scopes: when a setup fails, every step up to the
-    teardown of the same context (or, without one, up to the first step
-    named outside the context) is skipped, each test in that scope is
+    teardown steps are scopes (fo_steps.h): when a setup fails, every step
+    of its scope is skipped (its own teardown included), each test in it is
     reported as an error carrying the setup's output, and that teardown does
     not run (its setup never completed). A failing setup or teardown is also
     reported once as a fixture error (a result whose test id is ""). A

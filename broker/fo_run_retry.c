@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fo_steps.h"
+
 static bool
 failed_on (const task_rec *rec, uint32_t agent)
 {
@@ -67,18 +69,9 @@ run_has_pending (const fo_run *self, size_t task)
     return false;
 }
 
-/* Is a step named `name` inside the scope of context `scope`? (As the
-   agent decides it: ids nest, the root "" holds everything.) */
-static bool
-in_scope (const char *scope, const char *name)
-{
-    size_t n = strlen (scope);
-    return n == 0 || (strncmp (name, scope, n) == 0 && (name[n] == '\0' || name[n] == '/'));
-}
-
 /* The task's steps for its next lease: the test steps that report a test
-   without an outcome, and the setups and teardowns whose scope holds one
-   of them. Shallow copies: the plan owns what they point to. */
+   without an outcome, inside the fixtures that cover them (fo_steps.h).
+   Shallow copies: the plan owns what they point to. */
 static void
 build_next_steps (fo_run *self, size_t task)
 {
@@ -92,19 +85,9 @@ build_next_steps (fo_run *self, size_t task)
             keep[i] = index && !self->report->tests[index - 1].done;
         }
     }
-    for (size_t i = 0; i < t->nsteps; i++) {
-        if (t->steps[i].kind == FO_STEP_TEST)
-            continue;
-        for (size_t j = 0; j < t->nsteps && !keep[i]; j++)
-            keep[i] = t->steps[j].kind == FO_STEP_TEST && keep[j]
-                      && in_scope (t->steps[i].name, t->steps[j].name);
-    }
     free (rec->steps);
     rec->steps = fo_xcalloc (t->nsteps ? t->nsteps : 1, sizeof *rec->steps);
-    rec->nsteps = 0;
-    for (size_t i = 0; i < t->nsteps; i++)
-        if (keep[i])
-            rec->steps[rec->nsteps++] = t->steps[i];
+    rec->nsteps = fo_steps_subset (t->steps, t->nsteps, keep, rec->steps);
     free (keep);
 }
 

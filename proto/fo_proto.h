@@ -24,7 +24,7 @@
 #include "fo_outcome.h"
 #include "fo_util.h"
 
-#define FO_PROTO_VERSION 2u
+#define FO_PROTO_VERSION 3u
 #define FO_PROTO_MAX_MESSAGE (16u * 1024u * 1024u)   /* whole frame, bytes */
 #define FO_PROTO_MAX_STRING (8u * 1024u * 1024u)     /* one str or bin */
 #define FO_PROTO_MAX_DEPTH 6                         /* lease.steps[].env{} is 3 */
@@ -100,6 +100,12 @@ typedef struct {
     uint32_t timeout_ms;/* 0 = none */
     fo_reader reader;
     fo_strv tests;      /* the test ids this step reports (empty for fixtures) */
+    /* The fixture's scope, in steps (fo_steps.h): a setup covers the `span`
+       steps after it (its teardown, when it has one, is the last of them);
+       a teardown covers the `span` steps before it (its setup, when it has
+       one, is the first of them). 0 for test and discover steps. Scopes come
+       from the suite's structure, never from parsing names. */
+    uint32_t span;
 } fo_step;
 
 typedef struct {

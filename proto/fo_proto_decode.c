@@ -31,14 +31,14 @@ static int
 get_step (fo_decoder *d, size_t index, const msgpack_object *o, fo_step *step)
 {
     static const char *const keys[] = {
-        "kind", "name", "argv", "cwd", "env", "secret", "timeout_ms", "reader", "tests",
+        "kind", "name", "argv", "cwd", "env", "secret", "timeout_ms", "reader", "tests", "span",
     };
-    const msgpack_object *v[9];
+    const msgpack_object *v[10];
     char what[40];
     snprintf (d->prefix, sizeof d->prefix, "steps[%zu].", index);
     snprintf (what, sizeof what, "field 'steps[%zu]'", index);
     int kind = 0, reader = 0;
-    if (fo_dec_fields (d, what, o, keys, 9, v) < 0
+    if (fo_dec_fields (d, what, o, keys, 10, v) < 0
         || fo_dec_enum (d, "kind", v[0], kind_name, &kind) < 0
         || fo_dec_str (d, "name", v[1], &step->name) < 0
         || fo_dec_strv (d, "argv", v[2], &step->argv) < 0
@@ -46,7 +46,8 @@ get_step (fo_decoder *d, size_t index, const msgpack_object *o, fo_step *step)
         || fo_dec_env (d, v[4], v[5], &step->env) < 0
         || fo_dec_u32 (d, "timeout_ms", v[6], &step->timeout_ms) < 0
         || fo_dec_enum (d, "reader", v[7], reader_name, &reader) < 0
-        || fo_dec_strv (d, "tests", v[8], &step->tests) < 0)
+        || fo_dec_strv (d, "tests", v[8], &step->tests) < 0
+        || fo_dec_u32 (d, "span", v[9], &step->span) < 0)
         return FO_PROTO_EMALFORMED;
     if (step->argv.len == 0)
         return fo_dec_fail (d, "field '%s' must not be empty", fo_dec_at (d, "argv"));
@@ -75,6 +76,16 @@ get_lease (fo_decoder *d, const msgpack_object **v, fo_lease *l)
     for (size_t i = 0; i < l->nsteps; i++)
         if (get_step (d, i, &steps->via.array.ptr[i], &l->steps[i]) < 0)
             return FO_PROTO_EMALFORMED;
+    /* A scope must stay inside the lease: the agent walks it blindly. */
+    for (size_t i = 0; i < l->nsteps; i++) {
+        const fo_step *s = &l->steps[i];
+        bool ok = s->kind == FO_STEP_SETUP ? s->span <= l->nsteps - 1 - i
+                : s->kind == FO_STEP_TEARDOWN ? s->span <= i
+                : s->span == 0;
+        if (!ok)
+            return fo_dec_fail (d, "field 'steps[%zu].span' (%u) reaches outside the lease's "
+                                "%zu steps", i, s->span, l->nsteps);
+    }
     for (size_t i = 0; i < l->nsteps; i++)
         if (l->steps[i].kind == FO_STEP_DISCOVER) {
             if (l->nsteps != 1)
@@ -100,8 +111,6 @@ get_discovered (fo_decoder *d, const msgpack_object **v, fo_discovered *r)
         const char *name = r->names.items[i];
         if (!name[0])
             return fo_dec_fail (d, "field 'names[%zu]' must not be empty", i);
-        if (strchr (name, '/'))
-            return fo_dec_fail (d, "field 'names[%zu]' must not contain '/'", i);
     }
     if (r->error[0] && r->names.len > 0)
         return fo_dec_fail (d, "a discovered message with an error carries no names");

@@ -124,7 +124,7 @@ put_step (encoder *e, const fo_step *step)
 {
     if (step->argv.len == 0)
         e->bad = true;
-    msgpack_pack_map (&e->pk, 9);
+    msgpack_pack_map (&e->pk, 10);
     put_key (e, "kind");
     put_name (e, fo_step_kind_name (step->kind));
     put_str_field (e, "name", step->name);
@@ -137,6 +137,7 @@ put_step (encoder *e, const fo_step *step)
     put_name (e, fo_reader_name (step->reader));
     put_key (e, "tests");
     put_strv (e, &step->tests);
+    put_u64 (e, "span", step->span);
 }
 
 static void

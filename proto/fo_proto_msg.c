@@ -34,6 +34,7 @@ fo_step_copy (fo_step *dst, const fo_step *src)
     dst->timeout_ms = src->timeout_ms;
     dst->reader = src->reader;
     fo_strv_copy (&dst->tests, &src->tests);
+    dst->span = src->span;
 }
 
 void

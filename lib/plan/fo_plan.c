@@ -88,13 +88,30 @@ push_step (fo_walker *w)
     return step;
 }
 
-static void
+/* True when a step was pushed: argv is never empty on the wire, so an
+   absent setup or teardown is no step. */
+static bool
 push_fixture (fo_walker *w, fo_step_kind kind, const fo_context *ctx, const fo_command *cmd,
               const fo_walk_frame *frame)
 {
-    /* argv is never empty on the wire: an absent setup or teardown is no step */
-    if (cmd->argv.len > 0)
-        fixture_step (push_step (w), kind, ctx, cmd, frame);
+    if (cmd->argv.len == 0)
+        return false;
+    fixture_step (push_step (w), kind, ctx, cmd, frame);
+    return true;
+}
+
+/* A context's scope in the task being built is steps[begin..] up to now:
+   its setup (when pushed) is steps[begin] and covers the rest, its
+   teardown (when pushed) is the last step and covers the rest before it
+   (fo_steps.h). Called once the teardown was pushed, or would have been. */
+static void
+close_scope (fo_walker *w, size_t begin, bool has_setup, bool has_teardown)
+{
+    size_t end = w->nsteps;         /* one past the scope's last step */
+    if (has_setup)
+        w->steps[begin].span = (uint32_t) (end - begin - 1);
+    if (has_teardown)
+        w->steps[end - 1].span = (uint32_t) (end - 1 - begin);
 }
 
 /* Adds a test to plan->tests (file order; a unit being rebuilt keeps the
@@ -140,9 +157,11 @@ fo_walk_task_begin (fo_walker *w)
     w->nsteps = 0;
     w->ntests = 0;
     w->first_discovery = w->plan->ndiscoveries;
-    for (size_t i = 0; i < w->nwraps; i++)
+    for (size_t i = 0; i < w->nwraps; i++) {
+        w->wraps[i].begin = w->nsteps;
         if (w->wraps[i].setup.argv.len > 0)
             fo_plan_step_copy (push_step (w), &w->wraps[i].setup);
+    }
 }
 
 /* Closes the task (wrapping teardowns, innermost first) and appends it, or
@@ -150,9 +169,12 @@ fo_walk_task_begin (fo_walker *w)
 size_t
 fo_walk_task_end (fo_walker *w, bool serial)
 {
-    for (size_t i = w->nwraps; i-- > 0;)
-        if (w->wraps[i].teardown.argv.len > 0)
+    for (size_t i = w->nwraps; i-- > 0;) {
+        bool has_teardown = w->wraps[i].teardown.argv.len > 0;
+        if (has_teardown)
             fo_plan_step_copy (push_step (w), &w->wraps[i].teardown);
+        close_scope (w, w->wraps[i].begin, w->wraps[i].setup.argv.len > 0, has_teardown);
+    }
 
     fo_plan *plan = w->plan;
     fo_task *task;
@@ -257,12 +279,14 @@ fo_walk_flatten (fo_walker *w, const fo_context *ctx, const fo_walk_frame *paren
     fo_walk_frame_enter (w, &frame, ctx, parent);
     if (fo_walk_pending (ctx))
         fo_walk_discovery (w, ctx, &frame, FO_WALK_THIS_UNIT);
-    push_fixture (w, FO_STEP_SETUP, ctx, &ctx->setup, &frame);
+    size_t begin = w->nsteps;
+    bool has_setup = push_fixture (w, FO_STEP_SETUP, ctx, &ctx->setup, &frame);
     for (size_t i = 0; i < ctx->ntests; i++)
         fo_walk_push_test (w, ctx->tests[i], &frame);
     for (size_t i = 0; i < ctx->ncontexts; i++)
         fo_walk_flatten (w, ctx->contexts[i], &frame);
-    push_fixture (w, FO_STEP_TEARDOWN, ctx, &ctx->teardown, &frame);
+    bool has_teardown = push_fixture (w, FO_STEP_TEARDOWN, ctx, &ctx->teardown, &frame);
+    close_scope (w, begin, has_setup, has_teardown);
     fo_env_free (&frame.env);
 }
 

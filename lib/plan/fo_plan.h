@@ -23,13 +23,10 @@
     their teardowns innermost first. Shared contexts give no steps: their
     fixtures are in plan->shared, run by the broker.
     argv is never empty on the wire, so a context with only a setup gets no
-    teardown step and vice versa. Scope rule for the agent: a teardown closes
-    the innermost open setup of the same name (context id). When a setup
-    fails, every following step is skipped up to the teardown with the same
-    name, or - when the context has no teardown - up to the first step whose
-    name is neither the context id nor below it ("id/..."; the root's id ""
-    covers everything), or the end of the task. Ids make this exact: every
-    step inside a context's scope is named by an id under the context's id.
+    teardown step and vice versa. Every fixture step carries its context's
+    scope as a span of steps (fo_steps.h), computed here from the tree:
+    what a failed setup skips, which teardown closes which setup and which
+    steps a retry needs follow from the spans, never from the names.
     Contexts whose subtree holds no test give no steps, no task and no
     shared fixture. Tests are borrowed from the suite; each test's run argv
     must be non-empty (the loader checks it).

@@ -58,6 +58,7 @@ typedef struct {
     got_result results[32];
     size_t nresults;
     size_t calls;           /* callbacks, including any beyond the array */
+    bool spans_set;         /* the test set the steps' spans itself */
 } harness;
 
 static void
@@ -150,6 +151,47 @@ add_step (harness *h, fo_step_kind kind, const char *name, const char *script)
     return add_step_argv (h, kind, name, argv);
 }
 
+/* The leases here are written as the planner writes them: a step inside a
+   context's scope is named under the context's id ("db", "db/t1"). This
+   gives them the spans (fo_steps.h) the planner would: a setup covers the
+   run of steps after it named under it, through its own teardown; a
+   teardown covers the run before it, back to its own setup. Tests that
+   need a scope no name could tell set spans themselves (spans_set). */
+static bool
+named_under (const char *scope, const char *name)
+{
+    size_t n = strlen (scope);
+    return n == 0 || (strncmp (name, scope, n) == 0 && (name[n] == '\0' || name[n] == '/'));
+}
+
+static void
+spans_from_names (fo_lease *l)
+{
+    for (size_t i = 0; i < l->nsteps; i++) {
+        fo_step *s = &l->steps[i];
+        if (s->kind == FO_STEP_SETUP) {
+            size_t j = i + 1;
+            while (j < l->nsteps && named_under (s->name, l->steps[j].name)) {
+                bool own_teardown = l->steps[j].kind == FO_STEP_TEARDOWN
+                                    && strcmp (l->steps[j].name, s->name) == 0;
+                j++;
+                if (own_teardown)
+                    break;
+            }
+            s->span = (uint32_t) (j - i - 1);
+        }
+        else if (s->kind == FO_STEP_TEARDOWN) {
+            size_t j = i;
+            while (j > 0 && named_under (s->name, l->steps[j - 1].name)) {
+                j--;
+                if (l->steps[j].kind == FO_STEP_SETUP && strcmp (l->steps[j].name, s->name) == 0)
+                    break;
+            }
+            s->span = (uint32_t) (i - j);
+        }
+    }
+}
+
 #define SETUP(h, name, script) add_step ((h), FO_STEP_SETUP, (name), (script))
 #define TEST(h, name, script) add_step ((h), FO_STEP_TEST, (name), (script))
 #define TEARDOWN(h, name, script) add_step ((h), FO_STEP_TEARDOWN, (name), (script))
@@ -157,6 +199,8 @@ add_step (harness *h, fo_step_kind kind, const char *name, const char *script)
 static void
 start (harness *h)
 {
+    if (!h->spans_set)
+        spans_from_names (&h->lease);
     h->exec = fo_execution_new (&h->lease, WORKER, HOST, on_result, h);
     assert_non_null (h->exec);
     assert_null (h->lease.steps);       /* ownership taken, struct zeroed */
@@ -475,6 +519,28 @@ test_setup_failure_without_teardown (void **state)
     assert_true (file_exists (h, "t3-ran"));
 }
 
+/* Scopes are the spans the broker sent, not what names suggest: a test
+   named "db/x" outside the context "db" (names may hold '/') runs although
+   db's setup failed, and one named "other" inside db's scope is an error. */
+static void
+test_scope_is_span_not_name (void **state)
+{
+    harness *h = *state;
+    SETUP (h, "db", "exit 1")->span = 2;
+    TEST (h, "db/t1", "touch t1-ran");
+    TEST (h, "other", "touch other-ran");
+    TEST (h, "db/x", "touch x-ran");
+    h->spans_set = true;
+    start (h);
+    run_to_end (h);
+    assert_int_equal (h->calls, 4);
+    expect_result (h, "db/t1", 1, FO_ERROR, "setup of context 'db' failed: exit status 1");
+    expect_result (h, "other", 2, FO_ERROR, "setup of context 'db' failed: exit status 1");
+    expect_result (h, "db/x", 3, FO_PASSED, "");
+    assert_false (file_exists (h, "other-ran"));
+    assert_true (file_exists (h, "x-ran"));
+}
+
 /* The root context's id "" covers every step. */
 static void
 test_root_setup_failure (void **state)
@@ -718,6 +784,7 @@ main (void)
         T (test_scope_ends_at_teardown),
         T (test_setup_cannot_start),
         T (test_setup_failure_without_teardown),
+        T (test_scope_is_span_not_name),
         T (test_root_setup_failure),
         T (test_fixtures_pass),
         T (test_teardown_failure),

@@ -311,6 +311,68 @@ test_split (void **state)
     fo_suite_destroy (&suite);
 }
 
+/* A task's fixture steps with their spans (fo_steps.h): "+id:N" / "-id:N";
+   tests render as "." (their names do not matter here). */
+static char *
+spans_render (const fo_task *task)
+{
+    fo_buf buf = { 0 };
+    for (size_t i = 0; i < task->nsteps; i++) {
+        const fo_step *step = &task->steps[i];
+        if (i > 0)
+            fo_buf_puts (&buf, " ");
+        if (step->kind == FO_STEP_TEST) {
+            assert_int_equal (step->span, 0);
+            fo_buf_puts (&buf, ".");
+        }
+        else
+            fo_buf_printf (&buf, "%s%s:%u", step->kind == FO_STEP_SETUP ? "+" : "-", step->name,
+                           step->span);
+    }
+    char *s = fo_xstrdup (buf.data ? buf.data : "");
+    fo_buf_free (&buf);
+    return s;
+}
+
+static void
+expect_spans (const fo_plan *plan, size_t task, const char *want)
+{
+    char *got = spans_render (&plan->tasks[task]);
+    assert_string_equal (got, want);
+    free (got);
+}
+
+/* Scopes come from the tree, never from the names: a context named "a/b"
+   beside "a" is not inside it, and a unit, split wrappers, setup-only and
+   teardown-only contexts each cover exactly their own steps. */
+static void
+test_spans (void **state)
+{
+    (void) state;
+    fo_suite *suite = suite_new ();
+    fo_context *u = ctx_add (suite->root, "u", 0, "st");
+    test_add (u, "x");
+    fo_context *c = ctx_add (u, "c", 0, "s");          /* setup only */
+    test_add (c, "y");
+    test_add (c, "z");
+    test_add (ctx_add (u, "d", 0, "t"), "w");          /* teardown only */
+    fo_context *s = ctx_add (suite->root, "a", FO_MODE_SPLIT, "st");
+    test_add (ctx_add (s, "s2", FO_MODE_SPLIT, "s"), "t");
+    fo_context *slash = ctx_add (suite->root, "a/b", 0, "st");   /* not under "a" */
+    test_add (slash, "t");
+    test_add (slash, "u/x");
+
+    fo_plan *plan = plan_checked (suite);
+    assert_int_equal (plan->ntasks, 3);
+    /* +u covers everything after it, -u everything before it; +c its two
+       tests; -d its one test. */
+    expect_spans (plan, 0, "+u:7 . +u/c:2 . . . -u/d:1 -u:7");
+    expect_spans (plan, 1, "+a:3 +a/s2:1 . -a:3");
+    expect_spans (plan, 2, "+a/b:3 . . -a/b:3");
+    fo_plan_destroy (&plan);
+    fo_suite_destroy (&suite);
+}
+
 static void
 test_shared (void **state)
 {
@@ -893,6 +955,7 @@ main (void)
         cmocka_unit_test (test_unmarked_is_one_task),
         cmocka_unit_test (test_unmarked_root_with_fixtures),
         cmocka_unit_test (test_split),
+        cmocka_unit_test (test_spans),
         cmocka_unit_test (test_shared),
         cmocka_unit_test (test_shared_and_split_nesting),
         cmocka_unit_test (test_unmarked_parent_shared_child),

@@ -36,6 +36,7 @@ typedef struct {
 typedef struct {
     fo_step setup;      /* argv empty when the context has no setup */
     fo_step teardown;   /* argv empty when the context has no teardown */
+    size_t begin;       /* where its scope begins in the task being built */
 } fo_walk_wrap;
 
 typedef struct {

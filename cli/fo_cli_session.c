@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fo_capture.h"
+#include "fo_report_dest.h"
 #include "fo_cli.h"
 #include "fo_proc.h"
 #include "fo_suite_discover.h"
@@ -159,7 +160,8 @@ fo_cli_run_usage (FILE *out, uint32_t default_attempts)
     fprintf (out,
              "  -v, --verbose         one line per test: 'id ... ok (0.12s)'\n"
              "  -q, --quiet           no progress, only the summary\n"
-             "      --json FILE       also write the JSON report (docs/report-json.md)\n"
+             "      --json FILE       also write the JSON report (docs/report-json.md);\n"
+             "                        - for stdout; checked before any test runs\n"
              "      --max-attempts N  leases of a task whose agent was lost before its\n"
              "                        tests are errors (default %u)\n"
              "\n"
@@ -183,6 +185,20 @@ fo_cli_run_usage (FILE *out, uint32_t default_attempts)
              "      --core-dumps      let crashing tests write core files (default: no)\n",
              default_attempts, FO_DEFAULT_TIMEOUT_MS / 1000u,
              (double) FO_PROC_KILL_GRACE_MS / 1e3, FO_CLI_DEFAULT_SLOW_MS / 1000u);
+}
+
+int
+fo_cli_open_reports (const char *command, fo_cli_run_opts *opts)
+{
+    char err[1024];
+    if (opts->json) {
+        opts->json_dest = fo_report_dest_open (opts->json, "--json", opts->suite, err, sizeof err);
+        if (!opts->json_dest) {
+            fprintf (stderr, "fanout %s: %s\n", command, err);
+            return FO_EXIT_USAGE;
+        }
+    }
+    return 0;
 }
 
 int
@@ -229,11 +245,18 @@ fo_cli_finish (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan, fo
         status = fo_report_exit_status (report);
     }
     char err[1024];
-    if (opts->json && fo_report_write_json (report, opts->json, err, sizeof err) != 0) {
-        fprintf (stderr, "fanout: %s\n", err);
-        if (status == FO_EXIT_OK)
-            status = FO_EXIT_INFRA;
+    /* What the run leaves behind must be whole: a report or console output
+       that could not be written is an error of its own (FO_EXIT_REPORT). */
+    if (fflush (stdout) != 0 || ferror (stdout)) {
+        fprintf (stderr, "fanout: cannot write the console output: %s\n", strerror (errno));
+        status = FO_EXIT_REPORT;
     }
+    fo_report_dest *json = opts->json_dest;
+    if (json && fo_report_write_json_to (report, json, err, sizeof err) != 0) {
+        fprintf (stderr, "fanout: %s\n", err);
+        status = FO_EXIT_REPORT;
+    }
+    fo_report_dest_destroy (&json);
     fo_report_free (report);
     fo_plan_destroy (plan);
     fo_suite_destroy (suite);

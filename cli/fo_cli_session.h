@@ -32,6 +32,7 @@ typedef struct {
     int fail_on_flaky;          /* --fail-on-flaky */
     uint32_t output_cap;        /* --output-cap, bytes per stream per step */
     int core_dumps;             /* --core-dumps */
+    struct fo_report_dest *json_dest;   /* --json, checked by fo_cli_open_reports */
 } fo_cli_run_opts;
 
 /* Option ids for getopt_long (beyond any short option character). */
@@ -86,6 +87,11 @@ int fo_cli_suite_operand (const char *command, int argc, char **argv, fo_cli_run
 
 /* Help text of the shared options. */
 void fo_cli_run_usage (FILE *out, uint32_t default_attempts);
+
+/* Checks every report destination (--json) before anything runs: a path
+   the report cannot be written to is a usage error. Returns 0, or
+   FO_EXIT_USAGE after printing why. */
+int fo_cli_open_reports (const char *command, fo_cli_run_opts *opts);
 
 /* Loads, discovers and plans opts->suite and initialises the report (the
    default timeout from --timeout or FANOUT_TIMEOUT applies to everything

@@ -13,6 +13,7 @@
 #include "fo_cli_net.h"
 #include "fo_cli_session.h"
 #include "fo_log.h"
+#include "fo_report_dest.h"
 
 #define BROKER_MAX_ATTEMPTS 2
 #define BROKER_DEFAULT_BIND "tcp://*:5555"
@@ -55,8 +56,9 @@ usage (FILE *out)
              "  -h, --help            show this help\n"
              "\n"
              "exit status: 0 all passed (or skipped), 1 a test failed or errored,\n"
-             "2 bad usage or suite file, 3 a test could not be run at all (no agent\n"
-             "came, the socket could not be bound), 130 interrupted.\n");
+             "2 bad usage, suite file or report path, 3 a test could not be run at all\n"
+             "(no agent came, the socket could not be bound), 4 the report or the\n"
+             "console output could not be written, 130 interrupted.\n");
 }
 
 static int
@@ -158,12 +160,17 @@ fo_cmd_broker (int argc, char **argv)
     fo_plan *plan;
     fo_report report;
     /* Shared fixtures run here: the same process hygiene as fanout run. */
+    rc = fo_cli_open_reports ("broker", &args.run);
+    if (rc != 0)
+        return rc;
     fo_cli_core_dumps (args.run.core_dumps);
     fo_cli_install_signals ();
     fo_cli_guard_processes ("broker");
     rc = fo_cli_prepare (&args.run, &suite, &plan, &report);
-    if (rc != 0)
+    if (rc != 0) {
+        fo_report_dest_destroy (&args.run.json_dest);   /* its temporary file goes */
         return rc;
+    }
     report.jobs = 0;            /* grows as agents join */
     fo_cli_signals_graceful ();
     rc = serve (&args, suite, plan, &report);

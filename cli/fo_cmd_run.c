@@ -16,6 +16,7 @@
 #include "fo_cli_net.h"
 #include "fo_cli_session.h"
 #include "fo_log.h"
+#include "fo_report_dest.h"
 #include "fo_plan.h"
 #include "fo_report.h"
 #include "fo_suite.h"
@@ -50,8 +51,9 @@ usage (FILE *out)
              "\n"
              "exit status: 0 all passed (or skipped; flaky ones too unless\n"
              "--fail-on-flaky), 1 a test failed, errored, timed out or crashed (or the\n"
-             "run stopped after --maxfail failures), 2 bad usage or suite file, 3 a test\n"
-             "could not be run at all, 130 interrupted.\n");
+             "run stopped after --maxfail failures), 2 bad usage, suite file or report\n"
+             "path, 3 a test could not be run at all, 4 the report or the console\n"
+             "output could not be written, 130 interrupted.\n");
 }
 
 typedef struct {
@@ -214,6 +216,9 @@ fo_cmd_run (int argc, char **argv)
     /* Before anything is started: no core files unless asked, every
        process we start is ours to find (subreaper, watchdog), and an
        interrupt while the suite is discovered kills what discovery runs. */
+    rc = fo_cli_open_reports ("run", &args.run);
+    if (rc != 0)
+        return rc;
     fo_cli_core_dumps (args.run.core_dumps);
     fo_cli_install_signals ();
     fo_cli_guard_processes ("run");
@@ -222,8 +227,10 @@ fo_cmd_run (int argc, char **argv)
     fo_plan *plan;
     fo_report report;
     rc = fo_cli_prepare (&args.run, &suite, &plan, &report);
-    if (rc != 0)
+    if (rc != 0) {
+        fo_report_dest_destroy (&args.run.json_dest);   /* its temporary file goes */
         return rc;
+    }
     report.jobs = args.jobs;
     fo_cli_signals_graceful ();
     rc = serve (&args, suite, plan, &report);

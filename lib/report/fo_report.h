@@ -23,6 +23,8 @@
                                    fail_on_flaky, a test was flaky) */
 #define FO_EXIT_USAGE 2         /* bad command line or suite file */
 #define FO_EXIT_INFRA 3         /* a test could not be run at all (not_run) */
+#define FO_EXIT_REPORT 4        /* the run ended but its report or console output
+                                   could not be written (disk full, I/O error) */
 #define FO_EXIT_INTERRUPTED 130 /* stopped by SIGINT/SIGTERM (128 + SIGINT) */
 
 /* One try of a test that ended with an outcome (a lease lost with its
@@ -168,7 +170,12 @@ void fo_report_progress_slow (FILE *out, fo_verbosity verbosity, bool mid_line, 
    and last "N passed, N failed, N errors, N skipped". */
 void fo_report_print_summary (FILE *out, const fo_report *self, fo_verbosity verbosity);
 
-/* Writes the JSON report (jansson). Returns 0, or -1 with err set. */
+/* Writes the JSON report (jansson) to a destination checked before the run
+   (fo_report_dest.h). Returns 0, or -1 with err set. */
+struct fo_report_dest;
+int fo_report_write_json_to (const fo_report *self, struct fo_report_dest *dest, char *err,
+                             size_t errlen);
+/* The same for a path checked now. */
 int fo_report_write_json (const fo_report *self, const char *path, char *err, size_t errlen);
 
 /* FO_EXIT_INTERRUPTED when interrupted, else FO_EXIT_OK, FO_EXIT_FAILED or

@@ -4,12 +4,10 @@
     sees either the previous file or the complete new one, never half of it.
 */
 #include "fo_report.h"
+#include "fo_report_dest.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <jansson.h>
 
@@ -195,58 +193,28 @@ report_json (const fo_report *self)
     return root;
 }
 
-static int
-fail (const char *path, int error, char *err, size_t errlen)
+int
+fo_report_write_json_to (const fo_report *self, fo_report_dest *dest, char *err, size_t errlen)
 {
-    if (err && errlen)
-        snprintf (err, errlen, "cannot write report '%s': %s", path, strerror (error));
-    return -1;
+    FILE *file = fo_report_dest_stream (dest, err, errlen);
+    if (!file)
+        return -1;
+    json_t *root = report_json (self);
+    /* 15 significant digits: microseconds survive, 0.12 does not become
+       0.11999999999999999. A failed write shows in the commit. */
+    json_dumpf (root, file, JSON_INDENT (2) | JSON_REAL_PRECISION (15));
+    json_decref (root);
+    fputc ('\n', file);
+    return fo_report_dest_commit (dest, err, errlen);
 }
 
 int
 fo_report_write_json (const fo_report *self, const char *path, char *err, size_t errlen)
 {
-    /* The temporary file sits in the same directory, so rename() is atomic. */
-    char *tmp = fo_xasprintf ("%s.tmpXXXXXX", path);
-    int fd = mkstemp (tmp);
-    if (fd < 0) {
-        int error = errno;
-        free (tmp);
-        return fail (path, error, err, errlen);
-    }
-    fchmod (fd, 0644);          /* mkstemp makes 0600: a report is for sharing */
-    FILE *file = fdopen (fd, "w");
-    if (!file) {
-        int error = errno;
-        close (fd);
-        unlink (tmp);
-        free (tmp);
-        return fail (path, error, err, errlen);
-    }
-
-    json_t *root = report_json (self);
-    errno = 0;
-    /* 15 significant digits: microseconds survive, 0.12 does not become
-       0.11999999999999999. */
-    int rc = json_dumpf (root, file, JSON_INDENT (2) | JSON_REAL_PRECISION (15));
-    json_decref (root);
-    if (rc == 0 && fputc ('\n', file) == EOF)
-        rc = -1;
-    if (rc == 0 && fflush (file) != 0)
-        rc = -1;
-    if (rc == 0 && fsync (fileno (file)) != 0)
-        rc = -1;
-    int error = errno ? errno : EIO;
-    if (fclose (file) != 0 && rc == 0) {
-        rc = -1;
-        error = errno ? errno : EIO;
-    }
-    if (rc == 0 && rename (tmp, path) != 0) {
-        rc = -1;
-        error = errno;
-    }
-    if (rc != 0)
-        unlink (tmp);
-    free (tmp);
-    return rc == 0 ? 0 : fail (path, error, err, errlen);
+    fo_report_dest *dest = fo_report_dest_open (path, "--json", NULL, err, errlen);
+    if (!dest)
+        return -1;
+    int rc = fo_report_write_json_to (self, dest, err, errlen);
+    fo_report_dest_destroy (&dest);
+    return rc;
 }

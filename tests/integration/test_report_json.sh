@@ -75,9 +75,61 @@ JSON="$ITEST_DIR/reports/r.json"
 json_assert "r['exit_status'] == 0 and 'old' not in r"
 [ "$(ls -A "$ITEST_DIR/reports")" = r.json ] || fail "left behind: $(ls -A "$ITEST_DIR/reports")"
 
-# --- a report that cannot be written: the run says so and is not OK (3)
-run_fanout run -j 2 --json "$ITEST_DIR/no/such/dir/r.json" "$DATA/outcomes_pass.yml"
-expect_rc 3
-expect_err "cannot write report '$ITEST_DIR/no/such/dir/r.json'"
+# --- a report that cannot be written is found before anything runs: a
+# usage error (2), and no test ran (not after the whole suite)
+printf 'tests:\n  - {name: marks, run: "touch %s/ran"}\n' "$ITEST_DIR" >"$ITEST_DIR/marks.yml"
+for bad in "$ITEST_DIR/no/such/dir/r.json" "$ITEST_DIR" "$ITEST_DIR/marks.yml"; do
+    run_fanout run -j 2 --json "$bad" "$ITEST_DIR/marks.yml"
+    expect_rc 2 "--json $bad"
+    expect_err "--json '$bad'"
+    [ ! -e "$ITEST_DIR/ran" ] || fail "a test ran although --json $bad could not be written"
+done
+expect_err "is the suite file"
+[ "$(head -1 "$ITEST_DIR/marks.yml")" = "tests:" ] || fail "the suite file was touched"
+run_fanout broker --bind "ipc://$ITEST_DIR/broker.sock" --json "$ITEST_DIR/no/such/dir/r.json" "$ITEST_DIR/marks.yml"
+expect_rc 2 "broker --json into a missing directory"
+expect_err "fanout broker: --json"
+
+# --- a write that fails at the end has its own exit status (4), never silent
+run_fanout run -j 2 --json /dev/full "$DATA/outcomes_pass.yml"
+expect_rc 4 "--json /dev/full"
+expect_err "cannot write report '/dev/full': No space left on device"
+timeout -k 5 60 "$FANOUT" run -j 2 "$DATA/outcomes_pass.yml" >/dev/full 2>"$ERR"
+RC=$?
+expect_rc 4 "console output to /dev/full"
+expect_err "cannot write the console output"
+
+# --- written into what the path names, never replacing it: "-" and a
+# symlink to our stdout go to stdout after the summary; a symlink keeps its
+# place; a FIFO is written through
+run_fanout run -j 2 -q --json - "$DATA/outcomes_pass.yml"
+expect_rc 0
+"$PY" - "$OUT" <<'PYEOF' || fail "--json - did not write the report after the summary on stdout"
+import json, sys
+text = open(sys.argv[1]).read()
+start = text.index("{")
+assert "3 passed" in text[:start]
+assert json.loads(text[start:])["totals"]["passed"] == 3
+PYEOF
+ln -s /proc/self/fd/1 "$ITEST_DIR/out-link"
+run_fanout run -j 2 -q --json "$ITEST_DIR/out-link" "$DATA/outcomes_pass.yml"
+expect_rc 0
+[ -L "$ITEST_DIR/out-link" ] || fail "the symlink to stdout was replaced"
+grep -q '"fanout_report": 1' "$OUT" || fail "the report did not reach stdout through the symlink"
+mkdir -p "$ITEST_DIR/target"
+echo old >"$ITEST_DIR/target/real.json"
+ln -s "$ITEST_DIR/target/real.json" "$ITEST_DIR/link.json"
+run_fanout run -j 2 --json "$ITEST_DIR/link.json" "$DATA/outcomes_pass.yml"
+expect_rc 0
+[ -L "$ITEST_DIR/link.json" ] || fail "the symlink was replaced by a file"
+grep -q '"passed": 3' "$ITEST_DIR/target/real.json" || fail "the symlink's target lacks the report"
+mkfifo "$ITEST_DIR/fifo"
+cat "$ITEST_DIR/fifo" >"$ITEST_DIR/from-fifo" &
+reader=$!
+run_fanout run -j 2 --json "$ITEST_DIR/fifo" "$DATA/outcomes_pass.yml"
+expect_rc 0
+wait "$reader"
+[ -p "$ITEST_DIR/fifo" ] || fail "the FIFO was replaced"
+grep -q '"fanout_report": 1' "$ITEST_DIR/from-fifo" || fail "the report did not go through the FIFO"
 
 echo "PASS [$ITEST_NAME]"

@@ -601,7 +601,8 @@ test_json_write_error (void **state)
     report_of (&rep, 1);
     char err[256] = "";
     assert_int_equal (fo_report_write_json (&rep, "/nonexistent-dir-fo/r.json", err, sizeof err), -1);
-    assert_string_equal (err, "cannot write report '/nonexistent-dir-fo/r.json': No such file or directory");
+    assert_string_equal (err, "--json '/nonexistent-dir-fo/r.json': directory '/nonexistent-dir-fo' "
+                              "does not exist");
     fo_report_free (&rep);
 }
 

@@ -1,0 +1,245 @@
+/*  fo_report_dest — see fo_report_dest.h. */
+#include "fo_report_dest.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fo_util.h"
+
+typedef enum {
+    DEST_REPLACE,       /* a temporary file renamed over the path */
+    DEST_IN_PLACE,      /* the path itself, opened for writing */
+    DEST_STDIO,         /* one of our own standard descriptors */
+} dest_kind;
+
+struct fo_report_dest {
+    char *path;
+    dest_kind kind;
+    int fd;             /* REPLACE: the temporary file; IN_PLACE: the path
+                           (-1 for a FIFO until written); STDIO: 1 or 2 */
+    bool regular;       /* IN_PLACE: the target is a regular file (truncated
+                           when written) */
+    char *tmp;          /* REPLACE: the temporary file's path */
+    FILE *stream;
+    bool committed;
+};
+
+static void
+say (char *err, size_t errlen, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+
+static void
+say (char *err, size_t errlen, const char *fmt, ...)
+{
+    if (!err || !errlen)
+        return;
+    va_list ap;
+    va_start (ap, fmt);
+    vsnprintf (err, errlen, fmt, ap);
+    va_end (ap);
+}
+
+static bool
+same_file (const struct stat *a, const struct stat *b)
+{
+    return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* 1 or 2 when `st` is the file our stdout or stderr writes to, else 0. */
+static int
+stdio_of (const struct stat *st)
+{
+    for (int fd = 1; fd <= 2; fd++) {
+        struct stat own;
+        if (fstat (fd, &own) == 0 && same_file (&own, st))
+            return fd;
+    }
+    return 0;
+}
+
+static fo_report_dest *
+dest_new (const char *path, dest_kind kind, int fd)
+{
+    fo_report_dest *self = fo_xcalloc (1, sizeof *self);
+    self->path = fo_xstrdup (path);
+    self->kind = kind;
+    self->fd = fd;
+    return self;
+}
+
+/* A new file next to `path`: proves now that the directory takes it. */
+static fo_report_dest *
+open_replace (const char *path, const char *what, char *err, size_t errlen)
+{
+    char *copy = fo_xstrdup (path);
+    char *dir = fo_xstrdup (dirname (copy));
+    free (copy);
+    struct stat st;
+    fo_report_dest *self = NULL;
+    if (stat (dir, &st) != 0)
+        say (err, errlen, "%s '%s': directory '%s' %s", what, path, dir,
+             errno == ENOENT ? "does not exist" : strerror (errno));
+    else if (!S_ISDIR (st.st_mode))
+        say (err, errlen, "%s '%s': '%s' is not a directory", what, path, dir);
+    else {
+        char *tmp = fo_xasprintf ("%s.tmpXXXXXX", path);
+        int fd = mkostemp (tmp, O_CLOEXEC);
+        if (fd < 0) {
+            say (err, errlen, "%s '%s': cannot create a file in '%s': %s", what, path, dir,
+                 strerror (errno));
+            free (tmp);
+        }
+        else {
+            fchmod (fd, 0644);      /* mkstemp makes 0600: a report is for sharing */
+            self = dest_new (path, DEST_REPLACE, fd);
+            self->tmp = tmp;
+        }
+    }
+    free (dir);
+    return self;
+}
+
+fo_report_dest *
+fo_report_dest_open (const char *path, const char *what, const char *suite, char *err,
+                     size_t errlen)
+{
+    if (!path || !*path) {
+        say (err, errlen, "%s needs a file name (or - for standard output)", what);
+        return NULL;
+    }
+    if (strcmp (path, "-") == 0)
+        return dest_new (path, DEST_STDIO, STDOUT_FILENO);
+    struct stat lst, st;
+    if (lstat (path, &lst) != 0) {
+        if (errno != ENOENT && errno != ENOTDIR) {
+            say (err, errlen, "%s '%s': %s", what, path, strerror (errno));
+            return NULL;
+        }
+        return open_replace (path, what, err, errlen);
+    }
+    if (stat (path, &st) != 0) {
+        say (err, errlen, "%s '%s': %s", what, path,
+             errno == ENOENT ? "a symbolic link to nothing" : strerror (errno));
+        return NULL;
+    }
+    if (S_ISDIR (st.st_mode)) {
+        say (err, errlen, "%s '%s' is a directory", what, path);
+        return NULL;
+    }
+    struct stat sst;
+    if (suite && stat (suite, &sst) == 0 && same_file (&sst, &st)) {
+        say (err, errlen, "%s '%s' is the suite file: the report would replace it", what, path);
+        return NULL;
+    }
+    int fd = stdio_of (&st);
+    if (fd)
+        return dest_new (path, DEST_STDIO, fd);
+    if (S_ISREG (lst.st_mode))
+        return open_replace (path, what, err, errlen);
+    /* A symlink (to a file, a descriptor, a device) or a FIFO or device:
+       the path stays what it is; the report goes into it. */
+    if (S_ISFIFO (st.st_mode)) {
+        if (access (path, W_OK) != 0) {
+            say (err, errlen, "%s '%s': %s", what, path, strerror (errno));
+            return NULL;
+        }
+        return dest_new (path, DEST_IN_PLACE, -1);
+    }
+    fd = open (path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        say (err, errlen, "%s '%s': %s", what, path, strerror (errno));
+        return NULL;
+    }
+    fo_report_dest *self = dest_new (path, DEST_IN_PLACE, fd);
+    self->regular = S_ISREG (st.st_mode);
+    return self;
+}
+
+FILE *
+fo_report_dest_stream (fo_report_dest *self, char *err, size_t errlen)
+{
+    if (self->stream)
+        return self->stream;
+    int fd = -1;
+    switch (self->kind) {
+    case DEST_STDIO:
+        /* Console output may be buffered in stdout: it goes first. */
+        fflush (self->fd == STDOUT_FILENO ? stdout : stderr);
+        fd = dup (self->fd);
+        break;
+    case DEST_IN_PLACE:
+        if (self->fd < 0)
+            self->fd = open (self->path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+        if (self->fd >= 0 && self->regular && ftruncate (self->fd, 0) != 0) {
+            close (self->fd);
+            self->fd = -1;
+        }
+        fd = self->fd >= 0 ? dup (self->fd) : -1;
+        break;
+    case DEST_REPLACE:
+        fd = dup (self->fd);
+        break;
+    }
+    if (fd >= 0)
+        self->stream = fdopen (fd, "w");
+    if (!self->stream) {
+        say (err, errlen, "cannot write report '%s': %s", self->path, strerror (errno));
+        if (fd >= 0)
+            close (fd);
+    }
+    return self->stream;
+}
+
+int
+fo_report_dest_commit (fo_report_dest *self, char *err, size_t errlen)
+{
+    if (!self->stream) {
+        say (err, errlen, "cannot write report '%s': nothing was written", self->path);
+        return -1;
+    }
+    int error = 0;
+    if (fflush (self->stream) != 0 || ferror (self->stream))
+        error = errno ? errno : EIO;
+    if (!error && self->kind == DEST_REPLACE && fsync (fileno (self->stream)) != 0)
+        error = errno;
+    if (fclose (self->stream) != 0 && !error)
+        error = errno ? errno : EIO;
+    self->stream = NULL;
+    if (!error && self->kind == DEST_REPLACE && rename (self->tmp, self->path) != 0)
+        error = errno;
+    if (error) {
+        say (err, errlen, "cannot write report '%s': %s", self->path, strerror (error));
+        return -1;
+    }
+    self->committed = true;
+    return 0;
+}
+
+const char *
+fo_report_dest_path (const fo_report_dest *self)
+{
+    return self->path;
+}
+
+void
+fo_report_dest_destroy (fo_report_dest **self_p)
+{
+    fo_report_dest *self = *self_p;
+    if (!self)
+        return;
+    if (self->stream)
+        fclose (self->stream);
+    if (self->kind != DEST_STDIO && self->fd >= 0)
+        close (self->fd);
+    if (self->kind == DEST_REPLACE && !self->committed)
+        unlink (self->tmp);
+    free (self->tmp);
+    free (self->path);
+    free (self);
+    *self_p = NULL;
+}

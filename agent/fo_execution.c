@@ -42,7 +42,7 @@ struct fo_execution {
     fo_sweeper *sweeper;    /* NULL: nothing swept, default tokens */
     char *token;            /* this lease's scope */
 
-    uint64_t started_ms;    /* when the execution began (task timeout) */
+    uint64_t started_us;    /* when the execution began (task timeout) */
     uint64_t step_started_ms;
     uint64_t next_slow_ms;  /* UINT64_MAX: no notice due */
 
@@ -61,7 +61,7 @@ fo_execution_new (fo_lease *lease, uint32_t worker, const char *host,
     self->host = fo_xstrdup (host);
     self->on_result = on_result;
     self->arg = arg;
-    self->started_ms = fo_now_ms ();
+    self->started_us = fo_now_us ();
     self->next_slow_ms = UINT64_MAX;
     return self;
 }
@@ -416,12 +416,14 @@ fo_execution_pollfds (const fo_execution *self, int fds[3])
     return self->proc ? fo_proc_pollfds (self->proc, fds) : 0;
 }
 
+/* In microseconds, compared with fo_now_us (): the task's limit is never
+   reached early (fo_deadline_ms rounds the poll deadline up). */
 static uint64_t
-task_deadline_ms (const fo_execution *self)
+task_deadline_us (const fo_execution *self)
 {
     if (!self->lease.task_timeout_ms || self->cancelled || self->finished)
         return UINT64_MAX;
-    return self->started_ms + self->lease.task_timeout_ms;
+    return self->started_us + self->lease.task_timeout_ms * 1000ull;
 }
 
 uint64_t
@@ -432,17 +434,17 @@ fo_execution_deadline_ms (const fo_execution *self)
     uint64_t deadline = fo_proc_deadline_ms (self->proc);
     if (self->next_slow_ms < deadline)
         deadline = self->next_slow_ms;
-    uint64_t task = task_deadline_ms (self);
+    uint64_t task = fo_deadline_ms (task_deadline_us (self));
     return task < deadline ? task : deadline;
 }
 
 static void
 check_clocks (fo_execution *self)
 {
-    uint64_t now = fo_now_ms ();
-    if (now >= task_deadline_ms (self)) {
+    uint64_t now_us = fo_now_us (), now = now_us / 1000u;
+    if (now_us >= task_deadline_us (self)) {
         char *reason = fo_xasprintf ("task timed out after %.1fs (limit %.1fs)",
-                                     (double) (now - self->started_ms) / 1e3,
+                                     (double) (now_us - self->started_us) / 1e6,
                                      (double) self->lease.task_timeout_ms / 1e3);
         fo_execution_cancel (self, reason);
         self->task_expired = true;

@@ -52,9 +52,13 @@ struct fo_proc {
     fo_capture out;
     fo_capture err;
     fo_proc_status status;
+    /* One clock for the limit and the duration: both are fo_now_us ()
+       readings, compared in microseconds. (Deadlines in whole ms, with the
+       start truncated to its ms, fired up to 1 ms before the limit, and a
+       test with `timeout: 1` was reported after 0.99995 s.) */
     uint64_t start_us;
-    uint64_t timeout_at_ms;     /* UINT64_MAX: no timeout */
-    uint64_t kill_at_ms;        /* SIGKILL after the grace; UINT64_MAX: not yet */
+    uint64_t timeout_at_us;     /* UINT64_MAX: no timeout */
+    uint64_t kill_at_us;        /* SIGKILL after the grace; UINT64_MAX: not yet */
     bool term_sent;
     bool kill_sent;
     bool finished;              /* reaped, output collected */
@@ -195,10 +199,10 @@ fo_proc_start (const fo_proc_spec *spec, char *err, size_t errlen)
     fo_capture_init (&self->out, cap);
     fo_capture_init (&self->err, cap);
     self->pidfd = (int) syscall (SYS_pidfd_open, self->pid, 0);
-    self->timeout_at_ms = spec->timeout_ms
-                              ? self->start_us / 1000u + spec->timeout_ms
+    self->timeout_at_us = spec->timeout_ms
+                              ? self->start_us + spec->timeout_ms * 1000ull
                               : UINT64_MAX;
-    self->kill_at_ms = UINT64_MAX;
+    self->kill_at_us = UINT64_MAX;
     return self;
 }
 
@@ -239,7 +243,7 @@ begin_kill (fo_proc *self)
         return;
     signal_group (self, SIGTERM);
     self->term_sent = true;
-    self->kill_at_ms = fo_now_ms () + FO_PROC_KILL_GRACE_MS;
+    self->kill_at_us = fo_now_us () + FO_PROC_KILL_GRACE_MS * 1000ull;
 }
 
 /*  The main process has exited (a zombie still). Collect what it left in
@@ -305,12 +309,12 @@ fo_proc_service (fo_proc *self)
         finish (self);
         return true;
     }
-    uint64_t now = fo_now_ms ();
-    if (!self->term_sent && now >= self->timeout_at_ms) {
+    uint64_t now = fo_now_us ();
+    if (!self->term_sent && now >= self->timeout_at_us) {
         self->status.timed_out = true;
         begin_kill (self);
     }
-    if (!self->kill_sent && now >= self->kill_at_ms) {
+    if (!self->kill_sent && now >= self->kill_at_us) {
         signal_group (self, SIGKILL);
         self->kill_sent = true;
     }
@@ -337,9 +341,9 @@ fo_proc_deadline_ms (const fo_proc *self)
         return UINT64_MAX;
     uint64_t deadline = UINT64_MAX;
     if (!self->term_sent)
-        deadline = self->timeout_at_ms;
+        deadline = fo_deadline_ms (self->timeout_at_us);
     else if (!self->kill_sent)
-        deadline = self->kill_at_ms;
+        deadline = fo_deadline_ms (self->kill_at_us);
     if (self->pidfd < 0) {
         uint64_t poll_at = fo_now_ms () + NO_PIDFD_POLL_MS;
         if (poll_at < deadline)

@@ -9,7 +9,10 @@
     agent (and the broker, for shared fixtures) for sockets and children.
 
     Timeout: at the deadline the whole process group gets SIGTERM, then
-    SIGKILL after FO_PROC_KILL_GRACE_MS; the status says timed_out.
+    SIGKILL after FO_PROC_KILL_GRACE_MS; the status says timed_out. Never
+    early: the limit and duration_us are measured on one clock (fo_now_us)
+    and compared in microseconds, and fo_proc_deadline_ms rounds up, so a
+    timed-out process always has duration_us >= timeout_ms * 1000.
     When the main process has exited, the rest of its process group is
     killed too (a test must not leave processes behind).
 
@@ -61,8 +64,9 @@ fo_proc *fo_proc_start (const fo_proc_spec *spec, char *err, size_t errlen);
    returns how many. */
 int fo_proc_pollfds (const fo_proc *self, int fds[3]);
 
-/* Monotonic ms when fo_proc_service must be called even if no fd is ready
-   (the timeout, or the end of the kill grace); UINT64_MAX when none. */
+/* Monotonic ms (fo_now_ms) when fo_proc_service must be called even if no
+   fd is ready (the timeout, or the end of the kill grace), rounded up;
+   UINT64_MAX when none. */
 uint64_t fo_proc_deadline_ms (const fo_proc *self);
 
 /* Reads what is available, checks exit and deadlines. Never blocks.

@@ -14,6 +14,7 @@
 #include "fo_execution.h"
 #include "fo_log.h"
 #include "fo_reaper.h"
+#include "fo_runner_process.h"
 #include "fo_sweeper.h"
 #include "fo_wire.h"
 
@@ -48,6 +49,7 @@ typedef struct {
     bool rejected;              /* ... because its handshake was refused */
 
     fo_execution **slots;       /* options->slots entries, NULL when free */
+    fo_runner **runners;        /* each slot's runner, idle between leases */
     fo_lease *queue;            /* leases received beyond the free slots, FIFO */
     size_t queue_head, queue_len, queue_cap;
 
@@ -158,6 +160,7 @@ fill_slots (agent *self)
         char *token = fo_xasprintf ("%s/%u.%llu", self->token, self->session,
                                     (unsigned long long) lease.lease);
         self->slots[i] = fo_execution_new (&lease, i + 1, self->host, on_result, self);
+        fo_execution_set_runner (self->slots[i], self->runners[i]);
         fo_execution_on_discovered (self->slots[i], on_discovered);
         fo_execution_set_scope (self->slots[i], self->sweeper, token);
         fo_execution_on_slow (self->slots[i], on_slow);
@@ -342,7 +345,7 @@ wind_down (agent *self, const char *reason)
 {
     self->muted = true;
     cancel_all (self, reason);
-    size_t max_items = 3 * (size_t) self->options->slots;
+    size_t max_items = FO_EXECUTION_MAX_FDS * (size_t) self->options->slots;
     zmq_pollitem_t *items = fo_xcalloc (max_items, sizeof *items);
     while (any_running (self)) {
         int n = 0;
@@ -350,7 +353,7 @@ wind_down (agent *self, const char *reason)
         for (uint32_t i = 0; i < self->options->slots; i++) {
             if (!self->slots[i])
                 continue;
-            int fds[3];
+            int fds[FO_EXECUTION_MAX_FDS];
             int k = fo_execution_pollfds (self->slots[i], fds);
             for (int j = 0; j < k; j++)
                 items[n++] = (zmq_pollitem_t) { .fd = fds[j], .events = ZMQ_POLLIN };
@@ -421,7 +424,7 @@ run_session (agent *self, char *err, size_t errlen)
     hello.u.hello.slots = self->options->slots;
     send_msg (self, &hello);
 
-    size_t max_items = 2 + 3 * (size_t) self->options->slots;
+    size_t max_items = 2 + FO_EXECUTION_MAX_FDS * (size_t) self->options->slots;
     zmq_pollitem_t *items = fo_xcalloc (max_items, sizeof *items);
     session_end end = SESSION_ENDED;
     for (;;) {
@@ -441,7 +444,7 @@ run_session (agent *self, char *err, size_t errlen)
         for (uint32_t i = 0; i < self->options->slots; i++) {
             if (!self->slots[i])
                 continue;
-            int fds[3];
+            int fds[FO_EXECUTION_MAX_FDS];
             int k = fo_execution_pollfds (self->slots[i], fds);
             for (int j = 0; j < k; j++)
                 items[n++] = (zmq_pollitem_t) { .fd = fds[j], .events = ZMQ_POLLIN };
@@ -517,6 +520,12 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
     snprintf (self.agent_id, sizeof self.agent_id, "%s:%d:%08x", self.host, (int) getpid (),
               (unsigned) (fo_now_us () & 0xffffffffu));
     self.slots = fo_xcalloc (options->slots, sizeof *self.slots);
+    /* A process per step today; a persistent worker per slot (issue 12)
+       would be made here, with "<self.token>/runner-<slot>" as its own
+       token (fo_runner.h). */
+    self.runners = fo_xcalloc (options->slots, sizeof *self.runners);
+    for (uint32_t i = 0; i < options->slots; i++)
+        self.runners[i] = fo_runner_process_new ();
     /* Orphans of our tests are re-parented to us, to be found and killed. */
     if (fo_reaper_become_subreaper () != 0)
         fo_log (FO_LOG_WARN, ROLE, "cannot become a child subreaper (%s): processes that "
@@ -566,6 +575,9 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
             backoff = backoff * 2 > RECONNECT_MAX_MS ? RECONNECT_MAX_MS : backoff * 2;
     }
     free (self.slots);
+    for (uint32_t i = 0; i < options->slots; i++)
+        fo_runner_destroy (&self.runners[i]);
+    free (self.runners);
     free (self.queue);
     fo_sweeper_destroy (&self.sweeper);
     free (self.token);

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "fo_discover_step.h"
-#include "fo_proc.h"
+#include "fo_runner_process.h"
 #include "fo_steps.h"
 #include "fo_sweeper.h"
 
@@ -22,8 +22,10 @@ struct fo_execution {
     void *arg;
 
     size_t next;            /* next step to start */
-    size_t current;         /* step whose process runs (valid when proc) */
-    fo_proc *proc;
+    size_t current;         /* the step the runner runs (valid when running) */
+    fo_runner *runner;      /* runs the steps, one at a time (fo_runner.h) */
+    bool own_runner;        /* made here (a process runner): destroyed here */
+    bool running;           /* the runner holds step `current` */
     bool finished;
     bool cancelled;
     bool task_expired;      /* cancelled by lease.task_timeout_ms */
@@ -64,6 +66,26 @@ fo_execution_new (fo_lease *lease, uint32_t worker, const char *host,
     self->started_us = fo_now_us ();
     self->next_slow_ms = UINT64_MAX;
     return self;
+}
+
+void
+fo_execution_set_runner (fo_execution *self, fo_runner *runner)
+{
+    if (self->own_runner)
+        fo_runner_destroy (&self->runner);
+    self->runner = runner;
+    self->own_runner = false;
+}
+
+/* The runner, made on first use when none was given. */
+static fo_runner *
+runner_of (fo_execution *self)
+{
+    if (!self->runner) {
+        self->runner = fo_runner_process_new ();
+        self->own_runner = true;
+    }
+    return self->runner;
 }
 
 void
@@ -126,18 +148,6 @@ emit_all_tests (fo_execution *self, size_t step, fo_outcome outcome, const char 
     const fo_step *s = &self->lease.steps[step];
     for (size_t i = 0; i < s->tests.len; i++)
         emit (self, step, s->tests.items[i], outcome, 0, out, out_len, err, err_len, message);
-}
-
-static char *
-describe_status (const fo_proc_status *st, uint32_t timeout_ms)
-{
-    if (st->timed_out)
-        return fo_xasprintf ("timed out after %.1fs (limit %.1fs)", (double) st->duration_us / 1e6,
-                             (double) timeout_ms / 1e3);
-    if (st->signal)
-        return fo_xasprintf ("killed by %s%s", fo_signal_name (st->signal),
-                             st->core_dumped ? " (core dumped)" : "");
-    return fo_exit_status_text (st->exit_code);
 }
 
 static void
@@ -204,8 +214,10 @@ discovered (fo_execution *self, size_t step, const char *why)
 {
     fo_msg msg = { .type = FO_MSG_DISCOVERED };
     fo_discovered *d = &msg.u.discovered;
-    if (self->proc)
-        fo_discover_step_answer (d, self->proc, why, self->lease.output_cap);
+    if (self->running)
+        fo_discover_step_answer (d, fo_runner_status (self->runner),
+                                 fo_runner_output (self->runner, 1),
+                                 fo_runner_output (self->runner, 2), why, self->lease.output_cap);
     else {
         d->error = fo_xstrdup (why);
         d->err = fo_xstrdup ("");
@@ -221,12 +233,12 @@ static void
 finish_step (fo_execution *self)
 {
     const fo_step *step = &self->lease.steps[self->current];
-    const fo_proc_status *st = fo_proc_status_get (self->proc);
+    const fo_proc_status *st = fo_runner_status (self->runner);
     fo_buf out = { 0 }, err = { 0 };
-    fo_capture_render (fo_proc_stdout (self->proc), &out);
-    fo_capture_render (fo_proc_stderr (self->proc), &err);
+    fo_capture_render (fo_runner_output (self->runner, 1), &out);
+    fo_capture_render (fo_runner_output (self->runner, 2), &err);
     bool ok = st->exited && !st->timed_out && st->exit_code == 0;
-    char *status = describe_status (st, step->timeout_ms);
+    char *status = fo_proc_status_text (st, step->timeout_ms);
 
     bool skipped = step->kind == FO_STEP_TEST && st->exited && !st->timed_out
                    && st->exit_code == self->lease.skip_code;
@@ -283,7 +295,8 @@ finish_step (fo_execution *self)
     free (status);
     fo_buf_free (&out);
     fo_buf_free (&err);
-    fo_proc_destroy (&self->proc);
+    fo_runner_release (self->runner);
+    self->running = false;
     self->next_slow_ms = UINT64_MAX;
 }
 
@@ -360,7 +373,7 @@ cancelled_step_runs (fo_execution *self, size_t index)
 static void
 start_next (fo_execution *self)
 {
-    while (!self->proc && self->next < self->lease.nsteps) {
+    while (!self->running && self->next < self->lease.nsteps) {
         size_t index = self->next++;
         const fo_step *step = &self->lease.steps[index];
         if (self->cancelled) {
@@ -379,19 +392,16 @@ start_next (fo_execution *self)
                 close_setup (self, index);
         }
         char *token = step_token (self, index);
-        fo_proc_spec spec = {
-            .argv = &step->argv,
-            .cwd = step->cwd,
-            .env = &step->env,
+        fo_runner_step spec = {
+            .step = step,
             .output_cap = step->kind == FO_STEP_DISCOVER ? FO_DISCOVER_OUTPUT_CAP
                                                         : self->lease.output_cap,
-            .timeout_ms = step->timeout_ms,
             .token = token,
         };
-        char why[512];
-        self->proc = fo_proc_start (&spec, why, sizeof why);
+        fo_start_error why;
+        self->running = fo_runner_start (runner_of (self), &spec, &why) == 0;
         free (token);
-        if (self->proc) {
+        if (self->running) {
             self->current = index;
             self->step_started_ms = fo_now_ms ();
             self->next_slow_ms = self->lease.slow_ms && self->on_slow
@@ -399,9 +409,9 @@ start_next (fo_execution *self)
                                      : UINT64_MAX;
         }
         else
-            unstartable_step (self, index, why);
+            unstartable_step (self, index, why.message);
     }
-    if (!self->proc && self->next >= self->lease.nsteps && !self->finished) {
+    if (!self->running && self->next >= self->lease.nsteps && !self->finished) {
         self->finished = true;
         /* What setups started for the tests (a server, say) lives until
            here; now nothing of this lease may remain. */
@@ -411,9 +421,9 @@ start_next (fo_execution *self)
 }
 
 int
-fo_execution_pollfds (const fo_execution *self, int fds[3])
+fo_execution_pollfds (const fo_execution *self, int fds[FO_EXECUTION_MAX_FDS])
 {
-    return self->proc ? fo_proc_pollfds (self->proc, fds) : 0;
+    return self->running ? fo_runner_pollfds (self->runner, fds) : 0;
 }
 
 /* In microseconds, compared with fo_now_us (): the task's limit is never
@@ -429,9 +439,9 @@ task_deadline_us (const fo_execution *self)
 uint64_t
 fo_execution_deadline_ms (const fo_execution *self)
 {
-    if (!self->proc)
+    if (!self->running)
         return UINT64_MAX;
-    uint64_t deadline = fo_proc_deadline_ms (self->proc);
+    uint64_t deadline = fo_runner_deadline_ms (self->runner);
     if (self->next_slow_ms < deadline)
         deadline = self->next_slow_ms;
     uint64_t task = fo_deadline_ms (task_deadline_us (self));
@@ -450,7 +460,7 @@ check_clocks (fo_execution *self)
         self->task_expired = true;
         free (reason);
     }
-    if (self->proc && now >= self->next_slow_ms) {
+    if (self->running && now >= self->next_slow_ms) {
         fo_slow slow = {
             .lease = self->lease.lease,
             .step = (uint32_t) self->current,
@@ -471,13 +481,13 @@ fo_execution_service (fo_execution *self)
     if (!self->finished)
         check_clocks (self);
     while (!self->finished) {
-        if (self->proc) {
-            if (!fo_proc_service (self->proc))
+        if (self->running) {
+            if (!fo_runner_service (self->runner))
                 return false;
             finish_step (self);
         }
         start_next (self);
-        if (self->proc && !fo_proc_service (self->proc))
+        if (self->running && !fo_runner_service (self->runner))
             return false;   /* running: wait for its fds */
     }
     return true;
@@ -492,8 +502,8 @@ fo_execution_cancel (fo_execution *self, const char *reason)
     self->cancel_reason = fo_xstrdup (reason);
     /* A running teardown is cleaning up: let it finish (it has its own
        timeout). Anything else is stopped now. */
-    if (self->proc && self->lease.steps[self->current].kind != FO_STEP_TEARDOWN)
-        fo_proc_kill (self->proc);
+    if (self->running && self->lease.steps[self->current].kind != FO_STEP_TEARDOWN)
+        fo_runner_kill (self->runner);
 }
 
 void
@@ -527,7 +537,10 @@ fo_execution_destroy (fo_execution **self_p)
     fo_execution *self = *self_p;
     if (!self)
         return;
-    fo_proc_destroy (&self->proc);
+    if (self->running)
+        fo_runner_release (self->runner);
+    if (self->own_runner)
+        fo_runner_destroy (&self->runner);
     if (!self->finished && self->sweeper && self->token)
         fo_sweeper_add (self->sweeper, self->token);
     fo_msg lease_msg = { .type = FO_MSG_LEASE };

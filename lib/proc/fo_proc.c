@@ -51,6 +51,8 @@ struct fo_proc {
     int err_fd;
     fo_capture out;
     fo_capture err;
+    fo_output_fn *on_output;
+    void *output_arg;
     fo_proc_status status;
     /* One clock for the limit and the duration: both are fo_now_us ()
        readings, compared in microseconds. (Deadlines in whole ms, with the
@@ -156,28 +158,42 @@ spawn (fo_proc *self, const fo_proc_spec *spec, int out_w, int err_w)
     return rc;
 }
 
+bool
+fo_proc_resource_error (int errnum)
+{
+    return errnum == EMFILE || errnum == ENFILE || errnum == EAGAIN || errnum == ENOMEM;
+}
+
+/* NULL with errno = rc: the caller's errno says why, after any cleanup. */
+static fo_proc *
+failed (int rc)
+{
+    errno = rc;
+    return NULL;
+}
+
 fo_proc *
 fo_proc_start (const fo_proc_spec *spec, char *err, size_t errlen)
 {
     if (!spec->argv || spec->argv->len == 0 || !spec->argv->items[0]) {
         snprintf (err, errlen, "cannot run an empty command");
-        return NULL;
+        return failed (EINVAL);
     }
     const char *prog = spec->argv->items[0];
-    if (fo_proc_check_runnable (prog, spec->cwd, err, errlen) != 0)
-        return NULL;
-    int rc;
+    int rc = fo_proc_check_runnable (prog, spec->cwd, err, errlen);
+    if (rc != 0)
+        return failed (rc);
 
     int out_pipe[2], err_pipe[2];
     if ((rc = make_pipe (out_pipe)) != 0) {
         snprintf (err, errlen, "cannot run '%s': pipe: %s", prog, strerror (rc));
-        return NULL;
+        return failed (rc);
     }
     if ((rc = make_pipe (err_pipe)) != 0) {
         close (out_pipe[0]);
         close (out_pipe[1]);
         snprintf (err, errlen, "cannot run '%s': pipe: %s", prog, strerror (rc));
-        return NULL;
+        return failed (rc);
     }
 
     fo_proc *self = fo_xcalloc (1, sizeof *self);
@@ -192,8 +208,10 @@ fo_proc_start (const fo_proc_spec *spec, char *err, size_t errlen)
         close_fd (&self->err_fd);
         free (self);
         snprintf (err, errlen, "cannot run '%s': %s", prog, strerror (rc));
-        return NULL;
+        return failed (rc);
     }
+    self->on_output = spec->on_output;
+    self->output_arg = spec->output_arg;
 
     size_t cap = spec->output_cap ? spec->output_cap : FO_DEFAULT_OUTPUT_CAP;
     fo_capture_init (&self->out, cap);
@@ -212,13 +230,18 @@ fo_proc_start (const fo_proc_spec *spec, char *err, size_t errlen)
 /*  Reads up to max_reads chunks; closes the fd at end of file. Returns
     true when the pipe is drained for now (EAGAIN or closed). */
 static bool
-read_pipe (int *fd, fo_capture *cap, int max_reads)
+read_pipe (fo_proc *self, int stream, int max_reads)
 {
+    int *fd = stream == 1 ? &self->out_fd : &self->err_fd;
+    fo_capture *cap = stream == 1 ? &self->out : &self->err;
     char buf[READ_CHUNK];
     for (int i = 0; *fd >= 0 && i < max_reads; i++) {
         ssize_t n = read (*fd, buf, sizeof buf);
-        if (n > 0)
+        if (n > 0) {
             fo_capture_append (cap, buf, (size_t) n);
+            if (self->on_output)
+                self->on_output (self->output_arg, stream, buf, (size_t) n);
+        }
         else if (n < 0 && errno == EINTR)
             continue;
         else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -253,8 +276,8 @@ begin_kill (fo_proc *self)
 static void
 finish (fo_proc *self)
 {
-    read_pipe (&self->out_fd, &self->out, READS_PER_SERVICE);
-    read_pipe (&self->err_fd, &self->err, READS_PER_SERVICE);
+    read_pipe (self, 1, READS_PER_SERVICE);
+    read_pipe (self, 2, READS_PER_SERVICE);
     signal_group (self, SIGKILL);
 
     int wstatus = 0;
@@ -274,8 +297,8 @@ finish (fo_proc *self)
     }
 
     /* What the killed group members wrote last is in the pipes already. */
-    read_pipe (&self->out_fd, &self->out, READS_PER_SERVICE);
-    read_pipe (&self->err_fd, &self->err, READS_PER_SERVICE);
+    read_pipe (self, 1, READS_PER_SERVICE);
+    read_pipe (self, 2, READS_PER_SERVICE);
     close_fd (&self->out_fd);
     close_fd (&self->err_fd);
     close_fd (&self->pidfd);
@@ -302,8 +325,8 @@ fo_proc_service (fo_proc *self)
 {
     if (self->finished)
         return true;
-    read_pipe (&self->out_fd, &self->out, READS_PER_SERVICE);
-    read_pipe (&self->err_fd, &self->err, READS_PER_SERVICE);
+    read_pipe (self, 1, READS_PER_SERVICE);
+    read_pipe (self, 2, READS_PER_SERVICE);
     if (has_exited (self)) {
         self->status.duration_us = fo_now_us () - self->start_us;
         finish (self);
@@ -437,6 +460,18 @@ fo_signal_name (int sig)
     else
         snprintf (other, sizeof other, "signal %d", sig);
     return other;
+}
+
+char *
+fo_proc_status_text (const fo_proc_status *st, uint32_t timeout_ms)
+{
+    if (st->timed_out)
+        return fo_xasprintf ("timed out after %.1fs (limit %.1fs)", (double) st->duration_us / 1e6,
+                             (double) timeout_ms / 1e3);
+    if (st->signal)
+        return fo_xasprintf ("killed by %s%s", fo_signal_name (st->signal),
+                             st->core_dumped ? " (core dumped)" : "");
+    return fo_exit_status_text (st->exit_code);
 }
 
 char *

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fo_discover_step.h"
+#include "fo_reader.h"
 #include "fo_runner_process.h"
 #include "fo_steps.h"
 #include "fo_sweeper.h"
@@ -26,6 +27,7 @@ struct fo_execution {
     fo_runner *runner;      /* runs the steps, one at a time (fo_runner.h) */
     bool own_runner;        /* made here (a process runner): destroyed here */
     bool running;           /* the runner holds step `current` */
+    fo_read *read;          /* the running test step's reader (fo_reader.h) */
     bool finished;
     bool cancelled;
     bool task_expired;      /* cancelled by lease.task_timeout_ms */
@@ -185,26 +187,23 @@ begin_skip (fo_execution *self, size_t setup, char *message)
     self->skip_message = message;
 }
 
-static fo_outcome
-test_outcome (const fo_execution *self, const fo_proc_status *st, bool ok, char **message)
+/* When fanout stopped the step (cancel, task timeout), what its tests that
+   the output did not judge become (fo_step_ending). */
+static void
+stop_of (const fo_execution *self, fo_step_ending *end, char **message)
 {
-    if (self->cancelled && !ok && !st->timed_out) {
-        if (self->task_expired) {
-            *message = fo_xasprintf ("%s", self->cancel_reason);
-            return FO_TIMEOUT;
-        }
+    *message = NULL;
+    if (!self->cancelled)
+        return;
+    if (self->task_expired) {
+        *message = fo_xstrdup (self->cancel_reason);
+        end->stop_outcome = FO_TIMEOUT;
+    }
+    else {
         *message = fo_xasprintf ("not run (%s)", self->cancel_reason);
-        return FO_NOT_RUN;
+        end->stop_outcome = FO_NOT_RUN;
     }
-    if (st->timed_out)
-        return FO_TIMEOUT;
-    if (st->signal)
-        return FO_CRASHED;
-    if (st->exit_code == self->lease.skip_code) {
-        *message = fo_xasprintf ("exit status %d", st->exit_code);
-        return FO_SKIPPED;
-    }
-    return st->exit_code != 0 ? FO_FAILED : FO_PASSED;
+    end->stop_message = *message;
 }
 
 /* A discover step's answer (before its process is destroyed); why is NULL
@@ -247,12 +246,19 @@ finish_step (fo_execution *self)
 
     switch (step->kind) {
     case FO_STEP_TEST: {
-        char *message = NULL;
-        fo_outcome outcome = test_outcome (self, st, ok, &message);
-        for (size_t i = 0; i < step->tests.len; i++)
-            emit (self, self->current, step->tests.items[i], outcome, st->duration_us, out.data,
-                  out.len, err.data, err.len, message ? message : (ok ? "" : status));
-        free (message);
+        /* The step's reader says what happened to each of its tests. */
+        fo_step_ending end = {
+            .status = st,
+            .out = out.data ? out.data : "",
+            .out_len = out.len,
+            .err = err.data ? err.data : "",
+            .err_len = err.len,
+        };
+        char *stop_message;
+        stop_of (self, &end, &stop_message);
+        fo_read_end (self->read, &end);
+        fo_read_destroy (&self->read);
+        free (stop_message);
         /* A test must not leave processes behind: whatever of it is still
            alive (escaped its group) goes now. */
         char *token = step_token (self, self->current);
@@ -370,6 +376,24 @@ cancelled_step_runs (fo_execution *self, size_t index)
     return false;
 }
 
+/* A result from the running step's reader. */
+static void
+read_result (void *arg, const fo_read_result *r)
+{
+    fo_execution *self = arg;
+    emit (self, self->current, r->test, r->outcome, r->duration_us, r->out, r->out_len, r->err,
+          r->err_len, r->message);
+}
+
+/* Output as it arrives, for readers that stream. */
+static void
+read_output (void *arg, int stream, const char *data, size_t len)
+{
+    fo_execution *self = arg;
+    if (self->read)
+        fo_read_feed (self->read, stream, data, len);
+}
+
 static void
 start_next (fo_execution *self)
 {
@@ -391,18 +415,33 @@ start_next (fo_execution *self)
             if (step->kind == FO_STEP_TEARDOWN)
                 close_setup (self, index);
         }
+        self->current = index;
+        if (step->kind == FO_STEP_TEST) {
+            fo_read_step rs = { .step = step, .skip_code = self->lease.skip_code };
+            self->read = fo_read_new (&rs, read_result, self);
+            if (!self->read) {
+                char *why = fo_xasprintf ("this agent has no reader '%s'",
+                                          fo_reader_name (step->reader));
+                unstartable_step (self, index, why);
+                free (why);
+                continue;
+            }
+        }
         char *token = step_token (self, index);
         fo_runner_step spec = {
             .step = step,
             .output_cap = step->kind == FO_STEP_DISCOVER ? FO_DISCOVER_OUTPUT_CAP
                                                         : self->lease.output_cap,
             .token = token,
+            .on_output = read_output,
+            .output_arg = self,
         };
         fo_start_error why;
         self->running = fo_runner_start (runner_of (self), &spec, &why) == 0;
         free (token);
+        if (!self->running)
+            fo_read_destroy (&self->read);
         if (self->running) {
-            self->current = index;
             self->step_started_ms = fo_now_ms ();
             self->next_slow_ms = self->lease.slow_ms && self->on_slow
                                      ? self->step_started_ms + self->lease.slow_ms
@@ -539,6 +578,7 @@ fo_execution_destroy (fo_execution **self_p)
         return;
     if (self->running)
         fo_runner_release (self->runner);
+    fo_read_destroy (&self->read);
     if (self->own_runner)
         fo_runner_destroy (&self->runner);
     if (!self->finished && self->sweeper && self->token)

@@ -4,15 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fo_discover_names.h"
-
-static int
-collect (void *arg, const char *name, size_t line)
-{
-    (void) line;
-    fo_strv_push (arg, name);
-    return 0;
-}
+#include "fo_importer.h"
 
 void
 fo_discover_step_answer (fo_discovered *d, const fo_proc_status *status,
@@ -32,12 +24,16 @@ fo_discover_step_answer (fo_discovered *d, const fo_proc_status *status,
     char why[512] = "";
     if (failure)
         snprintf (why, sizeof why, "%s", failure);
-    else if (fo_capture_dropped (out_cap) > 0)
-        snprintf (why, sizeof why, "printed more than %u MiB of names", FO_DISCOVER_OUTPUT_CAP >> 20);
     else {
+        /* The same reading as the broker's before the run. */
+        fo_listing listing = { 0 };
         fo_buf_puts (&out, "");     /* a writable terminator even when empty */
-        if (fo_discover_names (out.data, out.len, collect, &d->names, why, sizeof why) != 0)
-            fo_strv_free (&d->names);
+        if (fo_import_read (fo_importer_find ("discover"), out.data, out.len,
+                            fo_capture_dropped (out_cap) > 0, FO_DISCOVER_OUTPUT_CAP, &listing,
+                            why, sizeof why) == 0)
+            for (size_t i = 0; i < listing.len; i++)
+                fo_strv_push (&d->names, listing.items[i].name);
+        fo_listing_free (&listing);
     }
     d->error = fo_xstrdup (why);
     fo_buf_free (&out);

@@ -2,10 +2,11 @@
 
     With `discover_on: agent` the broker leases a context's discover
     command to an agent (a lease of one step of kind discover). The agent
-    runs it like any step; this module turns the finished process into the
-    discovered message: the names it printed (fo_discover_names: one per
-    line, trimmed), or why there are none. The broker checks the names
-    against the suite and plans them.
+    runs it like any step; this module turns the finished step into the
+    discovered message: the names it printed, read by the `discover`
+    importer through fo_import_read (fo_importer.h) — the same code the
+    broker uses for its own discover commands — or why there are none. The
+    broker checks the names against the suite and plans them.
 */
 #ifndef FO_DISCOVER_STEP_H
 #define FO_DISCOVER_STEP_H

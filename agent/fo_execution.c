@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fo_capacity.h"
 #include "fo_discover_step.h"
 #include "fo_reader.h"
 #include "fo_runner_process.h"
@@ -28,6 +29,9 @@ struct fo_execution {
     bool own_runner;        /* made here (a process runner): destroyed here */
     bool running;           /* the runner holds step `current` */
     fo_read *read;          /* the running test step's reader (fo_reader.h) */
+    size_t pending;         /* chosen to run, not started yet; FO_STEPS_NONE */
+    bool waiting;           /* ... for resources (fo_capacity) */
+    fo_capacity *capacity;  /* NULL: a resource failure gives up at once */
     bool finished;
     bool cancelled;
     bool task_expired;      /* cancelled by lease.task_timeout_ms */
@@ -67,7 +71,14 @@ fo_execution_new (fo_lease *lease, uint32_t worker, const char *host,
     self->arg = arg;
     self->started_us = fo_now_us ();
     self->next_slow_ms = UINT64_MAX;
+    self->pending = FO_STEPS_NONE;
     return self;
+}
+
+void
+fo_execution_set_capacity (fo_execution *self, fo_capacity *capacity)
+{
+    self->capacity = capacity;
 }
 
 void
@@ -303,6 +314,8 @@ finish_step (fo_execution *self)
     fo_buf_free (&err);
     fo_runner_release (self->runner);
     self->running = false;
+    if (self->capacity)
+        fo_capacity_ended (self->capacity);
     self->next_slow_ms = UINT64_MAX;
 }
 
@@ -394,10 +407,13 @@ read_output (void *arg, int stream, const char *data, size_t len)
         fo_read_feed (self->read, stream, data, len);
 }
 
-static void
-start_next (fo_execution *self)
+/* The next step to start, past those that do not run (skipped, or not
+   run after a cancel; their results are emitted here); FO_STEPS_NONE when
+   none is left. */
+static size_t
+choose_next (fo_execution *self)
 {
-    while (!self->running && self->next < self->lease.nsteps) {
+    while (self->next < self->lease.nsteps) {
         size_t index = self->next++;
         const fo_step *step = &self->lease.steps[index];
         if (self->cancelled) {
@@ -415,47 +431,103 @@ start_next (fo_execution *self)
             if (step->kind == FO_STEP_TEARDOWN)
                 close_setup (self, index);
         }
-        self->current = index;
-        if (step->kind == FO_STEP_TEST) {
-            fo_read_step rs = { .step = step, .skip_code = self->lease.skip_code };
-            self->read = fo_read_new (&rs, read_result, self);
-            if (!self->read) {
-                char *why = fo_xasprintf ("this agent has no reader '%s'",
-                                          fo_reader_name (step->reader));
-                unstartable_step (self, index, why);
-                free (why);
-                continue;
-            }
-        }
-        char *token = step_token (self, index);
-        fo_runner_step spec = {
-            .step = step,
-            .output_cap = step->kind == FO_STEP_DISCOVER ? FO_DISCOVER_OUTPUT_CAP
-                                                        : self->lease.output_cap,
-            .token = token,
-            .on_output = read_output,
-            .output_arg = self,
-        };
-        fo_start_error why;
-        self->running = fo_runner_start (runner_of (self), &spec, &why) == 0;
-        free (token);
-        if (!self->running)
-            fo_read_destroy (&self->read);
-        if (self->running) {
-            self->step_started_ms = fo_now_ms ();
-            self->next_slow_ms = self->lease.slow_ms && self->on_slow
-                                     ? self->step_started_ms + self->lease.slow_ms
-                                     : UINT64_MAX;
-        }
-        else
-            unstartable_step (self, index, why.message);
+        return index;
     }
-    if (!self->running && self->next >= self->lease.nsteps && !self->finished) {
-        self->finished = true;
-        /* What setups started for the tests (a server, say) lives until
-           here; now nothing of this lease may remain. */
-        if (self->sweeper && self->token)
-            fo_sweeper_add (self->sweeper, self->token);
+    return FO_STEPS_NONE;
+}
+
+/* The host lacked resources to start the pending step. True when it
+   waits to be tried again (fo_capacity). Otherwise the agent gave up on
+   it: the lease stops with that reason, so the step is not run (its tests
+   not_run) or, a teardown, reported as failed to start. */
+static bool
+starved (fo_execution *self, int errnum)
+{
+    char why[512];
+    if (self->capacity && fo_capacity_starved (self->capacity, errnum, why, sizeof why))
+        return true;
+    if (!self->capacity)
+        snprintf (why, sizeof why, "the agent could not start it: %s", strerror (errnum));
+    fo_execution_cancel (self, why);    /* takes any pending step but a teardown */
+    if (self->pending != FO_STEPS_NONE) {
+        size_t index = self->pending;
+        self->pending = FO_STEPS_NONE;
+        fo_read_destroy (&self->read);
+        unstartable_step (self, index, why);
+    }
+    return false;
+}
+
+/* Tries to start the pending step. */
+static void
+start_pending (fo_execution *self)
+{
+    size_t index = self->pending;
+    const fo_step *step = &self->lease.steps[index];
+    self->current = index;
+    if (step->kind == FO_STEP_TEST && !self->read) {
+        fo_read_step rs = { .step = step, .skip_code = self->lease.skip_code };
+        self->read = fo_read_new (&rs, read_result, self);
+        if (!self->read) {
+            char *why = fo_xasprintf ("this agent has no reader '%s'", fo_reader_name (step->reader));
+            unstartable_step (self, index, why);
+            free (why);
+            self->pending = FO_STEPS_NONE;
+            return;
+        }
+    }
+    char *token = step_token (self, index);
+    fo_runner_step spec = {
+        .step = step,
+        .output_cap = step->kind == FO_STEP_DISCOVER ? FO_DISCOVER_OUTPUT_CAP
+                                                    : self->lease.output_cap,
+        .token = token,
+        .on_output = read_output,
+        .output_arg = self,
+    };
+    fo_start_error why;
+    self->running = fo_runner_start (runner_of (self), &spec, &why) == 0;
+    free (token);
+    self->waiting = false;
+    if (self->running) {
+        self->pending = FO_STEPS_NONE;
+        if (self->capacity)
+            fo_capacity_started (self->capacity);
+        self->step_started_ms = fo_now_ms ();
+        self->next_slow_ms = self->lease.slow_ms && self->on_slow
+                                 ? self->step_started_ms + self->lease.slow_ms
+                                 : UINT64_MAX;
+        return;
+    }
+    /* Not the step's fault: it waits for resources, its reader with it. */
+    if (why.resources) {
+        self->waiting = starved (self, why.errnum);
+        return;
+    }
+    fo_read_destroy (&self->read);
+    self->pending = FO_STEPS_NONE;
+    unstartable_step (self, index, why.message);
+}
+
+static void
+start_next (fo_execution *self)
+{
+    while (!self->running && !self->finished) {
+        if (self->pending == FO_STEPS_NONE)
+            self->pending = choose_next (self);
+        if (self->pending == FO_STEPS_NONE) {
+            self->finished = true;
+            /* What setups started for the tests (a server, say) lives until
+               here; now nothing of this lease may remain. */
+            if (self->sweeper && self->token)
+                fo_sweeper_add (self->sweeper, self->token);
+            return;
+        }
+        if (self->waiting && fo_now_ms () < fo_capacity_retry_ms (self->capacity))
+            return;
+        start_pending (self);
+        if (self->waiting)
+            return;
     }
 }
 
@@ -478,6 +550,11 @@ task_deadline_us (const fo_execution *self)
 uint64_t
 fo_execution_deadline_ms (const fo_execution *self)
 {
+    if (self->waiting) {
+        uint64_t retry = fo_capacity_retry_ms (self->capacity);
+        uint64_t task = fo_deadline_ms (task_deadline_us (self));
+        return task < retry ? task : retry;
+    }
     if (!self->running)
         return UINT64_MAX;
     uint64_t deadline = fo_runner_deadline_ms (self->runner);
@@ -526,6 +603,8 @@ fo_execution_service (fo_execution *self)
             finish_step (self);
         }
         start_next (self);
+        if (self->waiting)
+            return false;   /* for resources: until fo_capacity_retry_ms */
         if (self->running && !fo_runner_service (self->runner))
             return false;   /* running: wait for its fds */
     }
@@ -543,6 +622,16 @@ fo_execution_cancel (fo_execution *self, const char *reason)
        timeout). Anything else is stopped now. */
     if (self->running && self->lease.steps[self->current].kind != FO_STEP_TEARDOWN)
         fo_runner_kill (self->runner);
+    /* A step waiting for resources had been chosen to run before the
+       cancel: a teardown still runs; anything else is not run now. */
+    if (self->pending != FO_STEPS_NONE
+        && self->lease.steps[self->pending].kind != FO_STEP_TEARDOWN) {
+        size_t index = self->pending;
+        self->pending = FO_STEPS_NONE;
+        self->waiting = false;
+        fo_read_destroy (&self->read);
+        cancelled_step_runs (self, index);
+    }
 }
 
 void
@@ -576,8 +665,11 @@ fo_execution_destroy (fo_execution **self_p)
     fo_execution *self = *self_p;
     if (!self)
         return;
-    if (self->running)
+    if (self->running) {
         fo_runner_release (self->runner);
+        if (self->capacity)
+            fo_capacity_ended (self->capacity);
+    }
     fo_read_destroy (&self->read);
     if (self->own_runner)
         fo_runner_destroy (&self->runner);

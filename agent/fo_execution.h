@@ -76,6 +76,16 @@ void fo_execution_on_slow (fo_execution *self, fo_slow_fn *on_slow);
    step runs in a new process (fo_runner_process). */
 void fo_execution_set_runner (fo_execution *self, fo_runner *runner);
 
+/* Optional, before the first service: the agent's capacity (which must
+   outlive the execution). A step that cannot start for lack of resources
+   then waits and is tried again, until the capacity gives up
+   (fo_capacity.h). Without it, such a step gives up at once. Either way
+   its tests are never blamed: they end not_run, "the agent could not
+   start it: ...", and the rest of the lease is cancelled with that
+   reason. */
+struct fo_capacity;
+void fo_execution_set_capacity (fo_execution *self, struct fo_capacity *capacity);
+
 /* The fds of the running step (fo_runner_pollfds); returns how many. */
 int fo_execution_pollfds (const fo_execution *self, int fds[FO_EXECUTION_MAX_FDS]);
 uint64_t fo_execution_deadline_ms (const fo_execution *self);

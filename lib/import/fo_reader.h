@@ -49,9 +49,9 @@ typedef struct {
 /* How the step ended (fo_read_end). */
 typedef struct {
     const fo_proc_status *status;   /* exit code or signal, timed_out, duration_us */
-    const char *out;                /* everything captured (capped), stdout */
+    const char *out;                /* everything captured (capped), stdout; never NULL */
     size_t out_len;
-    const char *err;                /* stderr */
+    const char *err;                /* stderr; never NULL */
     size_t err_len;
     /* Set when fanout stopped the step (a cancel, the task's timeout): a
        test not judged from the output before the stop gets stop_outcome

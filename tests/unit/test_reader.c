@@ -149,7 +149,8 @@ test_exit_status_several_tests (void **state)
     fo_step step = test_step ((const char *[]) { "a", "b", NULL }, 0);
     fo_read_step rs = { .step = &step, .skip_code = 77 };
     fo_read *read = fo_read_new (&rs, collect, &s);
-    fo_step_ending end = { .status = &(fo_proc_status) { .exited = true, .exit_code = 1 } };
+    fo_step_ending end = { .status = &(fo_proc_status) { .exited = true, .exit_code = 1 },
+                           .out = "", .err = "" };
     fo_read_end (read, &end);
     fo_read_destroy (&read);
     assert_int_equal (s.n, 2);

@@ -29,7 +29,10 @@
       are `timeout`), the tests not started are not_run, and the teardowns
       of completed setups still run;
     - cancel: the running step is killed, tests not finished are not_run,
-      and teardowns of completed setups still run.
+      and teardowns of completed setups still run;
+    - a step that cannot start for lack of resources (no descriptors,
+      processes, memory) waits for them (fo_execution_set_capacity); its
+      tests are never errors for it.
 */
 #ifndef FO_EXECUTION_H
 #define FO_EXECUTION_H

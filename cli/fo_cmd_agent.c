@@ -194,6 +194,7 @@ fo_cmd_agent (int argc, char **argv)
             args.jobs == 1 ? "" : "s", args.once ? " for one run" : "");
     char err[1024];
     rc = fo_agent_run (&options, err, sizeof err);
+    fo_log_flush ();
     fo_cli_sweep_processes ("agent");
     if (rc != 0) {
         fprintf (stderr, "fanout agent: %s\n", err);

@@ -167,6 +167,7 @@ fo_cmd_broker (int argc, char **argv)
     report.jobs = 0;            /* grows as agents join */
     fo_cli_signals_graceful ();
     rc = serve (&args, suite, plan, &report);
+    fo_log_flush ();            /* what the rate limit held back is counted */
     fo_cli_sweep_processes ("broker");
     return fo_cli_finish (&args.run, &suite, &plan, &report, rc == 0);
 }

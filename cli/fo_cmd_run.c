@@ -227,6 +227,7 @@ fo_cmd_run (int argc, char **argv)
     report.jobs = args.jobs;
     fo_cli_signals_graceful ();
     rc = serve (&args, suite, plan, &report);
+    fo_log_flush ();            /* what the rate limit held back is counted */
     fo_cli_sweep_processes ("run");
     return fo_cli_finish (&args.run, &suite, &plan, &report, rc == 0);
 }

@@ -3,7 +3,7 @@
 #  - against a broker: garbage, another protocol version, oversized and
 #    multi-frame messages, messages before hello, hellos beyond the limits,
 #    forged results, a lease taken and abandoned. The broker refuses what
-#    it must (the tool checks the answers), logs the rest sampled, and a
+#    it must (the tool checks the answers), logs the rest rate-limited, and a
 #    real agent's run completes with every test passed exactly once;
 #  - against an agent: a broker that sends garbage, an early lease, a
 #    second welcome, an oversized frame, and at last another protocol

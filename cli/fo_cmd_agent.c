@@ -59,7 +59,8 @@ usage (FILE *out)
              "                        'fanout keygen NAME')\n"
              "      --broker-key FILE the broker's public certificate: the agent works for\n"
              "                        no one else\n"
-             "      --insecure        allow plaintext TCP to a broker on another host\n"
+             "      --insecure        allow plaintext TCP to the broker (no keys), loopback\n"
+             "                        included: anyone who can reach it can pose as it\n"
              "      --prefetch N      leases queued beyond the free slots (default 1)\n"
              "  -h, --help            show this help\n"
              "\n"
@@ -159,8 +160,7 @@ parse_args (int argc, char **argv, agent_args *args)
         }
         return 0;
     }
-    return fo_cli_check_plaintext ("agent", args->connect, args->insecure,
-                                   "--cert FILE and --broker-key FILE");
+    return fo_cli_check_plaintext ("agent", args->connect, args->insecure, true);
 }
 
 int

@@ -32,7 +32,7 @@ PYEOF
 
 # real_run NAME REPORT: a real agent runs the whole suite; the broker ends.
 real_run () {
-    start "$1-agent" "$FANOUT" agent --connect "$ep" -j 2 --name real --once
+    start "$1-agent" "$FANOUT" agent --connect "$ep" --insecure -j 2 --name real --once
     finish "$1" 120
     expect_rc "$1" 0 "the run completes despite the flood"
     finish "$1-agent" 15
@@ -45,7 +45,7 @@ real_run () {
 write_suite "$T_TMP/suite.yml" 6 0.1
 
 # --- forged results
-start results "$FANOUT" broker --bind 'tcp://127.0.0.1:*' --json "$T_TMP/results.json" \
+start results "$FANOUT" broker --bind 'tcp://127.0.0.1:*' --insecure --json "$T_TMP/results.json" \
     "$T_TMP/suite.yml"
 ep=$(endpoint_of results)
 timeout 120 "$FO_HOSTILE" flood-results "$ep" 4200 >"$T_TMP/flood-results.out" 2>&1 ||
@@ -60,7 +60,7 @@ lines=$(wc -l <"$T_TMP/results.err")
 note "4200 forged results: $lines log lines"
 
 # --- hellos from invented agents on new connections
-start hellos "$FANOUT" broker --bind 'tcp://127.0.0.1:*' --heartbeat 250 --liveness 4 \
+start hellos "$FANOUT" broker --bind 'tcp://127.0.0.1:*' --insecure --heartbeat 250 --liveness 4 \
     --json "$T_TMP/hellos.json" "$T_TMP/suite.yml"
 ep=$(endpoint_of hellos)
 timeout 240 "$FO_HOSTILE" flood-hellos "$ep" 100000 1000 >"$T_TMP/flood-hellos.out" 2>&1 ||

@@ -6,24 +6,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fo_cli_parse.h"
 #include "fo_log.h"
 #include "fo_report.h"
-
-int
-fo_cli_parse_count (const char *command, const char *option, const char *arg, uint32_t min,
-                    uint32_t max, uint32_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long n = strtoul (arg, &end, 10);
-    if (errno || end == arg || *end != '\0' || arg[0] == '-' || n < min || n > max) {
-        fprintf (stderr, "fanout %s: %s needs a whole number from %u to %u, not '%s'\n",
-                 command, option, min, max, arg);
-        return -1;
-    }
-    *out = (uint32_t) n;
-    return 0;
-}
 
 int
 fo_cli_net_option (const char *command, int c, const char *arg, fo_cli_net_opts *opts)

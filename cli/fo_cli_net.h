@@ -2,8 +2,6 @@
     `fanout run --bind`: where to listen, CurveZMQ keys, heartbeats, and the
     rule that plaintext TCP, loopback included, needs --insecure (inproc
     and ipc endpoints do not).
-
-    Also the small number parser the network commands share.
 */
 #ifndef FO_CLI_NET_H
 #define FO_CLI_NET_H
@@ -58,10 +56,6 @@ int fo_cli_net_check (const char *command, fo_cli_net_opts *opts);
 
 /* Copies the options into the broker's. */
 void fo_cli_net_apply (const fo_cli_net_opts *opts, fo_broker_options *bo);
-
-/* "N" within [min, max] for an option, else -1 after printing why. */
-int fo_cli_parse_count (const char *command, const char *option, const char *arg, uint32_t min,
-                        uint32_t max, uint32_t *out);
 
 /* The plaintext rule for one endpoint (agents use it too): inproc:// and
    ipc:// are fine; anything else, loopback TCP included, needs keys or

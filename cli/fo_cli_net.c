@@ -1,7 +1,6 @@
 /*  fo_cli_net — see fo_cli_net.h. */
 #include "fo_cli_net.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>

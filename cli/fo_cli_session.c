@@ -1,8 +1,6 @@
 /*  fo_cli_session — see fo_cli_session.h. */
 #include "fo_cli_session.h"
 
-#include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -99,7 +99,8 @@ void fo_cli_run_usage (FILE *out, const char *default_attempts);
 /* Loads, discovers and plans opts->suite and initialises the report (the
    default timeout from --timeout or FANOUT_TIMEOUT, read by fo_cli_run_env,
    applies to everything the suite file gives no timeout, discovery
-   included; fail_on_flaky goes into the report). Returns 0, or FO_EXIT_USAGE after printing the error. */
+   included; fail_on_flaky goes into the report). Returns 0, or
+   FO_EXIT_USAGE after printing the error. */
 int fo_cli_prepare (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan,
                     fo_report *report);
 

@@ -48,6 +48,10 @@ typedef enum {
 #define FO_LOG_KINDS 64u            /* kinds remembered */
 #define FO_LOG_PEER_MAX 96u         /* bytes of a peer's name kept */
 
+/* A level by its name as lines show it ("error", "warning" or "warn",
+   "info", "debug"): 0, or -1 when it is none of them. */
+int fo_log_level_from_name (const char *name, fo_log_level *level);
+
 /* Messages above this level are dropped. Default FO_LOG_WARN. */
 void fo_log_set_level (fo_log_level level);
 fo_log_level fo_log_get_level (void);

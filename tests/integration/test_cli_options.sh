@@ -47,6 +47,7 @@ FANOUT_TIMEOUT=soon refused broker FANOUT_TIMEOUT "FANOUT_TIMEOUT='soon'" "$good
 FANOUT_TIMEOUT=soon refused run FANOUT_TIMEOUT "FANOUT_TIMEOUT='soon'" "$good"
 FANOUT_JOBS=many refused agent FANOUT_JOBS "FANOUT_JOBS='many'" --connect inproc://x
 FANOUT_JOBS=5000 refused run FANOUT_JOBS "FANOUT_JOBS='5000'" "$good"
+FANOUT_LOG=loud refused agent FANOUT_LOG "FANOUT_LOG='loud'" --connect inproc://x
 
 # Accepted: the limits themselves, 0 and negative -j, decimals, sizes.
 run_fanout run -j 4096 --timeout 0.5 --slow 0 --output-cap 64KiB --retries 0 "$good"

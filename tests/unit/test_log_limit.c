@@ -64,6 +64,21 @@ drain (size_t *n)
     return text;
 }
 
+/* Of the lines in text: how many were printed as they came, and how many
+   the "N more lines like" lines count as suppressed. */
+static void
+tally (char *text, size_t *printed, size_t *counted)
+{
+    *printed = *counted = 0;
+    for (char *line = strtok (text, "\n"); line; line = strtok (NULL, "\n")) {
+        unsigned long c;
+        if (sscanf (line, "fanout broker: info: %lu more lines like", &c) == 1)
+            *counted += c;
+        else
+            (*printed)++;
+    }
+}
+
 static void
 forged (const char *peer, unsigned lease)
 {
@@ -148,14 +163,8 @@ test_invented_peers (void **state)
     assert_non_null (strstr (text, "agent flood-0 on h joined\n"));
     assert_non_null (strstr (text, "from several peers suppressed in the last "));
     /* Every line is accounted for: printed, or counted in a summary. */
-    size_t printed = 0, counted = 0;
-    for (char *line = strtok (text, "\n"); line; line = strtok (NULL, "\n")) {
-        unsigned long c;
-        if (sscanf (line, "fanout broker: info: %lu more lines like", &c) == 1)
-            counted += c;
-        else
-            printed++;
-    }
+    size_t printed, counted;
+    tally (text, &printed, &counted);
     assert_int_equal (printed + counted, 100000);
 }
 
@@ -176,14 +185,8 @@ test_table_bounded (void **state)
     }
     fo_log_flush ();
     char *text = drain (&n);
-    size_t printed = 0, counted = 0;
-    for (char *line = strtok (text, "\n"); line; line = strtok (NULL, "\n")) {
-        unsigned long c;
-        if (sscanf (line, "fanout broker: info: %lu more lines like", &c) == 1)
-            counted += c;
-        else
-            printed++;
-    }
+    size_t printed, counted;
+    tally (text, &printed, &counted);
     assert_int_equal (printed, 3 * FO_LOG_PEERS * FO_LOG_BURST);
     assert_int_equal (counted, 3 * FO_LOG_PEERS * 3);
 }

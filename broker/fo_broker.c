@@ -55,12 +55,13 @@ struct fo_broker {
     bool cancels_sent;          /* the run stopped and its leases were cancelled */
 };
 
-/* Sampled logging for what a hostile or broken peer can repeat at will:
-   the first few, then every power of two. */
-static bool
-sample (size_t n)
+/* What a hostile or broken peer can repeat at will is logged with
+   fo_log_peer (rate-limited per kind and peer), naming the peer so. */
+static const char *
+peer_name (const char *agent_id, const char *host, char *buf, size_t len)
 {
-    return n <= 5 || (n & (n - 1)) == 0;
+    snprintf (buf, len, "agent %s on %s", agent_id ? agent_id : "?", host ? host : "?");
+    return buf;
 }
 
 static int
@@ -144,9 +145,11 @@ fo_broker_destroy (fo_broker **self_p)
 static void
 send_to (fo_broker *self, agent_rec *a, const fo_msg *msg)
 {
+    char who[FO_LOG_PEER_MAX];
     if (fo_wire_send (self->raw, a->routing, a->routing_len, msg) != 0)
-        fo_log (FO_LOG_WARN, ROLE, "cannot send %s to agent %s: %s", fo_msg_type_name (msg->type),
-                a->agent_id ? a->agent_id : "?", zmq_strerror (errno));
+        fo_log_peer (FO_LOG_WARN, ROLE, peer_name (a->agent_id, a->host, who, sizeof who),
+                     "cannot send %s to agent %s: %s", fo_msg_type_name (msg->type),
+                     a->agent_id ? a->agent_id : "?", zmq_strerror (errno));
     a->last_send_ms = fo_now_ms ();
 }
 
@@ -191,16 +194,20 @@ lose_agent (fo_broker *self, size_t number, const char *why)
     a->alive = false;
     a->credit = 0;
     self->alive--;
-    fo_log (FO_LOG_INFO, ROLE, "agent %s on %s left: %s", a->agent_id, a->host, why);
+    char who[FO_LOG_PEER_MAX];
+    fo_log_peer (FO_LOG_INFO, ROLE, peer_name (a->agent_id, a->host, who, sizeof who),
+                 "agent %s on %s left: %s", a->agent_id, a->host, why);
     fo_run_agent_lost (self->run, (uint32_t) number, a->host, why);
     if (self->alive == 0 && self->started && !fo_run_finished (self->run)
         && !fo_run_stopping (self->run)) {
         self->waiting_since_ms = fo_now_ms ();
+        /* A peer that joins and leaves again and again repeats this too. */
         if (self->options.wait_ms)
-            fo_log (FO_LOG_WARN, ROLE, "no agent is left; the run goes on when one joins "
-                    "(waiting up to %u s)", self->options.wait_ms / 1000);
+            fo_log_peer (FO_LOG_WARN, ROLE, NULL, "no agent is left; the run goes on when one "
+                         "joins (waiting up to %u s)", self->options.wait_ms / 1000);
         else
-            fo_log (FO_LOG_WARN, ROLE, "no agent is left; the run goes on when one joins");
+            fo_log_peer (FO_LOG_WARN, ROLE, NULL, "no agent is left; the run goes on when one "
+                         "joins");
     }
 }
 
@@ -253,7 +260,9 @@ hello (fo_broker *self, const unsigned char *routing, size_t len, fo_hello *h)
     char buf[160];
     const char *problem = hello_problem (self, h, buf, sizeof buf);
     if (problem) {
-        fo_log (FO_LOG_WARN, ROLE, "refused an agent: %s", problem);
+        char who[FO_LOG_PEER_MAX];
+        fo_log_peer (FO_LOG_WARN, ROLE, peer_name (h->agent_id, h->host, who, sizeof who),
+                     "refused an agent: %s", problem);
         send_reason (self, routing, len, FO_MSG_REFUSE, problem);
         return;
     }
@@ -278,8 +287,10 @@ hello (fo_broker *self, const unsigned char *routing, size_t len, fo_hello *h)
     size_t slots = total_slots (self);
     if (slots > self->options.run.report->jobs)
         self->options.run.report->jobs = (uint32_t) slots;
-    fo_log (FO_LOG_INFO, ROLE, "agent %s on %s joined with %u slot%s", a->agent_id, a->host,
-            a->slots, a->slots == 1 ? "" : "s");
+    char who[FO_LOG_PEER_MAX];
+    fo_log_peer (FO_LOG_INFO, ROLE, peer_name (a->agent_id, a->host, who, sizeof who),
+                 "agent %s on %s joined with %u slot%s", a->agent_id, a->host, a->slots,
+                 a->slots == 1 ? "" : "s");
     fo_run_agent_joined (self->run, (uint32_t) (self->nagents - 1));
     fo_msg welcome = { .type = FO_MSG_WELCOME };
     welcome.u.welcome.broker_id = self->broker_id;
@@ -298,10 +309,9 @@ handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
         return;
     }
     if (!a) {
-        if (sample (++self->bad_messages))
-            fo_log (FO_LOG_WARN, ROLE, "dropped a %s message from a peer that is not a current "
-                    "agent (it never said hello, or it was lost; %zu bad messages so far)",
-                    fo_msg_type_name (msg->type), self->bad_messages);
+        fo_log_peer (FO_LOG_WARN, ROLE, NULL, "dropped a %s message from a peer that is not a "
+                     "current agent (it never said hello, or it was lost; %zu bad messages so "
+                     "far)", fo_msg_type_name (msg->type), ++self->bad_messages);
         return;
     }
     a->last_recv_ms = fo_now_ms ();
@@ -334,12 +344,14 @@ handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
         free (why);
         break;
     }
-    default:
-        if (sample (++a->bad))
-            fo_log (FO_LOG_WARN, ROLE, "agent %s on %s sent a %s message, which only a broker "
-                    "sends; dropped (%zu bad messages from it so far)", a->agent_id, a->host,
-                    fo_msg_type_name (msg->type), a->bad);
+    default: {
+        char who[FO_LOG_PEER_MAX];
+        fo_log_peer (FO_LOG_WARN, ROLE, peer_name (a->agent_id, a->host, who, sizeof who),
+                     "agent %s on %s sent a %s message, which only a broker sends; dropped (%zu "
+                     "bad messages from it so far)", a->agent_id, a->host,
+                     fo_msg_type_name (msg->type), ++a->bad);
         break;
+    }
     }
 }
 
@@ -360,20 +372,22 @@ read_socket (fo_broker *self, char *err, size_t errlen)
             snprintf (err, errlen, "%s", why);
             return -1;
         case FO_WIRE_BAD_VERSION:
-            if (sample (++self->bad_versions))
-                fo_log (FO_LOG_WARN, ROLE, "refused a peer: %s (%zu refused so far)", why,
-                        self->bad_versions);
+            fo_log_peer (FO_LOG_WARN, ROLE, NULL, "refused a peer: %s (%zu refused so far)", why,
+                         ++self->bad_versions);
             send_reason (self, routing, len, FO_MSG_REFUSE, why);
             break;
         case FO_WIRE_BAD: {
             size_t number;
             agent_rec *a = find_agent (self, routing, len, &number);
-            if (a && sample (++a->bad))
-                fo_log (FO_LOG_WARN, ROLE, "dropped a bad message from agent %s on %s: %s (%zu "
-                        "bad messages from it so far)", a->agent_id, a->host, why, a->bad);
-            else if (!a && sample (++self->bad_messages))
-                fo_log (FO_LOG_WARN, ROLE, "dropped a bad message from a peer that has not said "
-                        "hello: %s (%zu bad messages so far)", why, self->bad_messages);
+            char who[FO_LOG_PEER_MAX];
+            if (a)
+                fo_log_peer (FO_LOG_WARN, ROLE, peer_name (a->agent_id, a->host, who, sizeof who),
+                             "dropped a bad message from agent %s on %s: %s (%zu bad messages "
+                             "from it so far)", a->agent_id, a->host, why, ++a->bad);
+            else
+                fo_log_peer (FO_LOG_WARN, ROLE, NULL, "dropped a bad message from a peer that "
+                             "has not said hello: %s (%zu bad messages so far)", why,
+                             ++self->bad_messages);
             break;
         }
         case FO_WIRE_MSG:

@@ -14,11 +14,6 @@ int fo_cmd_broker (int argc, char **argv);
 int fo_cmd_agent (int argc, char **argv);
 int fo_cmd_keygen (int argc, char **argv);
 
-/* Worker slots for -j N: N > 0 as given, otherwise one per online core. */
-unsigned fo_cli_default_jobs (void);
-/* Parses a -j value ("4", "0", "-1"); -1 when it is not a number. */
-int fo_cli_parse_jobs (const char *text, unsigned *jobs);
-
 /* SIGINT/SIGTERM/SIGHUP set fo_cli_interrupted (to the signal's number):
    the run stops gracefully (cancel, teardowns, report, exit 130). A second
    one stops at once: every process fanout started is killed

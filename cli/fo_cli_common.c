@@ -1,5 +1,5 @@
-/*  fo_cli_common — what every subcommand shares: jobs, signals, and the
-    guards against processes outliving fanout. */
+/*  fo_cli_common — what every subcommand shares: signals, and the guards
+    against processes outliving fanout. */
 #include "fo_cli.h"
 
 #include <errno.h>
@@ -17,25 +17,6 @@
 volatile sig_atomic_t fo_cli_interrupted;
 static volatile sig_atomic_t graceful;
 static volatile sig_atomic_t watchdog_pid;
-
-unsigned
-fo_cli_default_jobs (void)
-{
-    long n = sysconf (_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (unsigned) n : 1u;
-}
-
-int
-fo_cli_parse_jobs (const char *text, unsigned *jobs)
-{
-    char *end;
-    errno = 0;
-    long n = strtol (text, &end, 10);
-    if (errno || end == text || *end != '\0' || n > 100000)
-        return -1;
-    *jobs = n > 0 ? (unsigned) n : fo_cli_default_jobs ();
-    return 0;
-}
 
 static void
 say (const char *text)

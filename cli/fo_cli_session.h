@@ -24,7 +24,8 @@ typedef struct {
     /* Timeouts and failures (docs/timeouts-and-failures.md). */
     uint32_t timeout_ms;        /* --timeout / FANOUT_TIMEOUT: the default
                                    timeout; FO_TIMEOUT_NONE for "0" */
-    int timeout_set;            /* --timeout was given (beats the variable) */
+    int timeout_set;            /* either was given (--timeout beats the
+                                   variable) */
     uint32_t task_timeout_ms;   /* --task-timeout; 0 = none */
     uint32_t slow_ms;           /* --slow; 0 = no notices */
     uint32_t maxfail;           /* -x / --maxfail; 0 = never stop */
@@ -74,6 +75,8 @@ enum {
 #define FO_CLI_MIN_OUTPUT_CAP 64u
 /* A result carries a step's stdout and stderr in one 16 MiB frame. */
 #define FO_CLI_MAX_OUTPUT_CAP (7u * 1024u * 1024u)
+/* --max-attempts, --maxfail, --retries. */
+#define FO_CLI_MAX_COUNT 1000000u
 
 void fo_cli_run_opts_init (fo_cli_run_opts *opts, uint32_t max_attempts);
 
@@ -81,12 +84,18 @@ void fo_cli_run_opts_init (fo_cli_run_opts *opts, uint32_t max_attempts);
    not a shared one, -1 after printing an error (exit FO_EXIT_USAGE). */
 int fo_cli_run_option (const char *command, int c, const char *arg, fo_cli_run_opts *opts);
 
+/* After the options: the environment's defaults (FANOUT_TIMEOUT, unless
+   --timeout was given). Returns 0, or -1 after printing the error, which
+   names the command. */
+int fo_cli_run_env (const char *command, fo_cli_run_opts *opts);
+
 /* The command's operands after its options: at most one suite file.
    Returns 0, or -1 after printing the error. */
 int fo_cli_suite_operand (const char *command, int argc, char **argv, fo_cli_run_opts *opts);
 
-/* Help text of the shared options. */
-void fo_cli_run_usage (FILE *out, uint32_t default_attempts);
+/* Help text of the shared options; default_attempts is the command's
+   --max-attempts default as said there ("2"). */
+void fo_cli_run_usage (FILE *out, const char *default_attempts);
 
 /* Checks every report destination (--json) before anything runs: a path
    the report cannot be written to is a usage error. Returns 0, or
@@ -94,15 +103,18 @@ void fo_cli_run_usage (FILE *out, uint32_t default_attempts);
 int fo_cli_open_reports (const char *command, fo_cli_run_opts *opts);
 
 /* Loads, discovers and plans opts->suite and initialises the report (the
-   default timeout from --timeout or FANOUT_TIMEOUT applies to everything
-   the suite file gives no timeout, discovery included; fail_on_flaky goes
-   into the report). Returns 0, or FO_EXIT_USAGE after printing the error. */
+   default timeout from --timeout or FANOUT_TIMEOUT, read by fo_cli_run_env,
+   applies to everything the suite file gives no timeout, discovery
+   included; fail_on_flaky goes into the report). Returns 0, or
+   FO_EXIT_USAGE after printing the error. */
 int fo_cli_prepare (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan,
                     fo_report *report);
 
-/* The run options for fo_run (retries, maxfail, slow notices, task
-   timeout, output cap). */
-void fo_cli_run_options_apply (const fo_cli_run_opts *opts, fo_run_options *run);
+/* The options of fo_run for this suite, plan and report: progress on
+   stdout, the verbosity, attempts, retries, maxfail, slow notices, task
+   timeout, output cap; shared fixtures' host is "broker". */
+void fo_cli_run_options_apply (const fo_cli_run_opts *opts, const fo_suite *suite, fo_plan *plan,
+                               fo_report *report, fo_run_options *run);
 
 /* Ends a run: prints the summary, writes the JSON report, frees everything.
    served_ok is false when the run could not be served at all. Returns the

@@ -11,6 +11,7 @@
 #include "fo_broker.h"
 #include "fo_cli.h"
 #include "fo_cli_net.h"
+#include "fo_cli_parse.h"
 #include "fo_cli_session.h"
 #include "fo_log.h"
 #include "fo_report_dest.h"
@@ -51,7 +52,7 @@ usage (FILE *out)
              "                        was lost mid-run; when none comes, the tests left\n"
              "                        are not run (exit 3). 0 waits for ever (default %u)\n",
              BROKER_DEFAULT_WAIT_S);
-    fo_cli_run_usage (out, BROKER_MAX_ATTEMPTS);
+    fo_cli_run_usage (out, FO_CLI_STR (BROKER_MAX_ATTEMPTS));
     fprintf (out,
              "  -h, --help            show this help\n"
              "\n"
@@ -96,15 +97,12 @@ parse_args (int argc, char **argv, broker_args *args)
                                     &args->wait_s) != 0)
                 return FO_EXIT_USAGE;
             break;
-        case 'h':
-            usage (stdout);
-            return -1;
         default:
-            fprintf (stderr, "fanout broker: see fanout broker --help\n");
-            return FO_EXIT_USAGE;
+            return fo_cli_option_end ("broker", c, usage);
         }
     }
-    if (fo_cli_suite_operand ("broker", argc - optind, argv + optind, &args->run) != 0)
+    if (fo_cli_suite_operand ("broker", argc - optind, argv + optind, &args->run) != 0
+        || fo_cli_run_env ("broker", &args->run) != 0)
         return FO_EXIT_USAGE;
     if (!args->net.bind)
         args->net.bind = BROKER_DEFAULT_BIND;
@@ -117,22 +115,13 @@ serve (const broker_args *args, const fo_suite *suite, fo_plan *plan, fo_report 
     static const char *stop_reason = "interrupted";
     fo_broker_options bo = {
         .bind = args->net.bind,
-        .run = {
-            .plan = plan,
-            .report = report,
-            .progress = stdout,
-            .verbosity = args->run.verbosity,
-            .max_attempts = args->run.max_attempts,
-            .skip_code = suite->skip_code,
-            .broker_host = "broker",    /* docs/report-json.md: the host of shared fixtures */
-        },
         .stop = &fo_cli_interrupted,
         .stop_reason = &stop_reason,
         .min_agents = args->min_agents,
         .wait_ms = args->wait_s * 1000u,
     };
     fo_cli_net_apply (&args->net, &bo);
-    fo_cli_run_options_apply (&args->run, &bo.run);
+    fo_cli_run_options_apply (&args->run, suite, plan, report, &bo.run);
     char err[512];
     fo_broker *broker = fo_broker_new (&bo, err, sizeof err);
     if (!broker) {
@@ -174,6 +163,7 @@ fo_cmd_broker (int argc, char **argv)
     report.jobs = 0;            /* grows as agents join */
     fo_cli_signals_graceful ();
     rc = serve (&args, suite, plan, &report);
+    fo_log_flush ();            /* what the rate limit held back is counted */
     fo_cli_sweep_processes ("broker");
     return fo_cli_finish (&args.run, &suite, &plan, &report, rc == 0);
 }

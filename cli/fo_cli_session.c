@@ -1,14 +1,15 @@
 /*  fo_cli_session — see fo_cli_session.h. */
 #include "fo_cli_session.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fo_capture.h"
-#include "fo_report_dest.h"
 #include "fo_cli.h"
 #include "fo_cli_parse.h"
 #include "fo_proc.h"
+#include "fo_report_dest.h"
 #include "fo_suite_discover.h"
 
 void

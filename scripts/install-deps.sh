@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libzmq3-dev libczmq-dev libmsgpack-dev libcmocka-dev
-  libyaml-dev libjansson-dev libxml2-dev
+  libyaml-dev libjansson-dev libxml2-dev libsodium-dev
   clang libclang-rt-14-dev          # libFuzzer target + sanitizers
   iproute2 procps                   # multi-host tests (ip netns), process checks
   python3                           # integration tests read the JSON report

@@ -56,9 +56,9 @@ by_name_then_seq (const void *pa, const void *pb)
     return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
 }
 
-/* Names contain no '/' and sibling contexts have distinct names, so ids
-   are unique across the suite exactly when names are unique within each
-   context: only this context's tests need checking. */
+/* Names unique within the context, with the place of the first repeat;
+   a name with '/' that reaches another context's id is found after this
+   (fo_context_can_add_test). */
 static int
 check_unique (const fo_suite *suite, const fo_context *ctx, entry *all, size_t n,
               char *err, size_t errlen)
@@ -124,10 +124,18 @@ add_names (fo_suite *suite, fo_context *ctx, fo_buf *out, char *err, size_t errl
         fail (suite, &ctx->discover, err, errlen, "%s", why);
     /* The new names, in output order, before sorting scrambles them. */
     char **names = fo_xcalloc (c.n - first_new + 1, sizeof *names);
-    for (size_t i = first_new; i < c.n; i++)
+    size_t *lines = fo_xcalloc (c.n - first_new + 1, sizeof *lines);
+    for (size_t i = first_new; i < c.n; i++) {
         names[i - first_new] = (char *) c.all[i].name;
+        lines[i - first_new] = c.all[i].line;
+    }
     if (rc == 0)
         rc = check_unique (suite, ctx, c.all, c.n, err, errlen);
+    for (size_t i = 0; rc == 0 && names[i]; i++)
+        if (!fo_context_can_add_test (ctx, names[i], why, sizeof why))
+            rc = fail (suite, &ctx->discover, err, errlen, "discover output line %zu: %s",
+                       lines[i], why);
+    free (lines);
     for (size_t i = 0; rc == 0 && names[i]; i++)
         fo_context_add_discovered (ctx, names[i]);
     free (names);

@@ -100,8 +100,6 @@ get_discovered (fo_decoder *d, const msgpack_object **v, fo_discovered *r)
         const char *name = r->names.items[i];
         if (!name[0])
             return fo_dec_fail (d, "field 'names[%zu]' must not be empty", i);
-        if (strchr (name, '/'))
-            return fo_dec_fail (d, "field 'names[%zu]' must not contain '/'", i);
     }
     if (r->error[0] && r->names.len > 0)
         return fo_dec_fail (d, "a discovered message with an error carries no names");

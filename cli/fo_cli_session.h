@@ -32,6 +32,9 @@ typedef struct {
     int fail_on_flaky;          /* --fail-on-flaky */
     uint32_t output_cap;        /* --output-cap, bytes per stream per step */
     int core_dumps;             /* --core-dumps */
+    const char *const *tests;   /* --test ids, in order (into argv) */
+    size_t ntests;
+    const char *tests_command;  /* "run" or "broker", for its message */
 } fo_cli_run_opts;
 
 /* Option ids for getopt_long (beyond any short option character). */
@@ -46,6 +49,7 @@ enum {
     FO_OPT_FAIL_ON_FLAKY,
     FO_OPT_OUTPUT_CAP,
     FO_OPT_CORE_DUMPS,
+    FO_OPT_TEST,
     FO_OPT_COMMAND_BASE = 1100,     /* commands number their own from here */
 };
 
@@ -65,7 +69,8 @@ enum {
     { "retries", required_argument, NULL, FO_OPT_RETRIES }, \
     { "fail-on-flaky", no_argument, NULL, FO_OPT_FAIL_ON_FLAKY }, \
     { "output-cap", required_argument, NULL, FO_OPT_OUTPUT_CAP }, \
-    { "core-dumps", no_argument, NULL, FO_OPT_CORE_DUMPS }
+    { "core-dumps", no_argument, NULL, FO_OPT_CORE_DUMPS }, \
+    { "test", required_argument, NULL, FO_OPT_TEST }
 
 /* Defaults. The per-test timeout's default is the suite file's
    (FO_DEFAULT_TIMEOUT_MS, 1500 s as CTest). */
@@ -89,8 +94,9 @@ void fo_cli_run_usage (FILE *out, uint32_t default_attempts);
 
 /* Loads, discovers and plans opts->suite and initialises the report (the
    default timeout from --timeout or FANOUT_TIMEOUT applies to everything
-   the suite file gives no timeout, discovery included; fail_on_flaky goes
-   into the report). Returns 0, or FO_EXIT_USAGE after printing the error. */
+   the suite file gives no timeout, discovery included; --test keeps only
+   the tests chosen, after discovery; fail_on_flaky goes into the report).
+   Returns 0, or FO_EXIT_USAGE after printing the error. */
 int fo_cli_prepare (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan,
                     fo_report *report);
 

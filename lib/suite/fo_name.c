@@ -89,7 +89,7 @@ refuse (const char *kind, const char *name, size_t len, char *why, size_t whylen
         return false;
     fo_buf msg = { 0 };
     fo_buf_printf (&msg, "%s name '", kind);
-    fo_name_escape (&msg, name, len, 80);
+    fo_name_escape (&msg, name, len, FO_ID_SHOWN);
     fo_buf_puts (&msg, "' ");
     char reason[160];
     va_list ap;

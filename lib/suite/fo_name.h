@@ -30,6 +30,10 @@
    parameters are the longest seen). */
 #define FO_NAME_MAX 4096u
 
+/* Bytes of a name or an id that messages show before "...": enough to
+   recognise it, short enough to leave room for what is wrong with it. */
+#define FO_ID_SHOWN 200u
+
 /* Checks name[0..len) (len, not a NUL, ends it: an embedded NUL is an
    error). kind is "test" or "context", for the message. Returns true, or
    false with why = "<kind> name '<name, escaped>' <what is wrong>" (never a

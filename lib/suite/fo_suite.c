@@ -179,10 +179,13 @@ fo_context_can_add_test (const fo_context *ctx, const char *name, char *why, siz
     if (!fo_name_check ("test", name, strlen (name), why, whylen))
         return false;
     char *id = child_id (ctx, name);
+    fo_buf shown = { 0 };       /* a long id would crowd out the reason */
+    fo_name_escape (&shown, id, strlen (id), FO_ID_SHOWN);
     const fo_test *taken = ctx->index ? zhashx_lookup (ctx->index->tests, id) : NULL;
     bool ok = !taken;
     if (taken)
-        snprintf (why, whylen, "duplicate test id '%s' (first defined at line %d)", id, taken->line);
+        snprintf (why, whylen, "duplicate test id '%s' (first defined at line %d)", shown.data,
+                  taken->line);
     /* The step it will be: the filled template, the env of every context
        above, the nearest cwd (the suite's directory is at most PATH_MAX). */
     size_t env_bytes = 0, env_vars = 0, cwd_len = 0;
@@ -199,15 +202,16 @@ fo_context_can_add_test (const fo_context *ctx, const char *name, char *why, siz
                                           cwd_len ? cwd_len : FO_SUITE_MAX_CWD) : 0;
     if (ok && env_vars > FO_SUITE_MAX_ENV_VARS) {
         snprintf (why, whylen, "test '%s' has %zu env variables with those it inherits (at most "
-                  "%u)", id, env_vars, FO_SUITE_MAX_ENV_VARS);
+                  "%u)", shown.data, env_vars, FO_SUITE_MAX_ENV_VARS);
         ok = false;
     } else if (ok && size > FO_SUITE_MAX_STEP) {
         snprintf (why, whylen, "test '%s' takes %zu bytes to send (its id twice, command, env "
-                  "with what it inherits, cwd); the limit is %u MiB", id, size,
+                  "with what it inherits, cwd); the limit is %u MiB", shown.data, size,
                   FO_SUITE_MAX_STEP >> 20);
         ok = false;
     }
     fo_strv_free (&argv);
+    fo_buf_free (&shown);
     free (id);
     return ok;
 }

@@ -55,11 +55,27 @@ typedef struct {
     size_t cwd_len;         /* the effective cwd's */
 } inherited;
 
+/* A name or id for a message: a long one cut (FO_ID_SHOWN), so that what
+   is wrong with it still fits. */
+static char *
+shown (const char *id)
+{
+    fo_buf out = { 0 };
+    fo_name_escape (&out, id, strlen (id), FO_ID_SHOWN);
+    return fo_buf_steal (&out);
+}
+
+/* "<kind> '<id>'", or "the top level". */
 static void
 set_owner (fo_yaml_reader *L, const char *kind, const char *id)
 {
     free (L->owner);
-    L->owner = kind ? fo_xasprintf ("%s '%s'", kind, id) : fo_xstrdup ("the top level");
+    if (kind) {
+        char *s = shown (id);
+        L->owner = fo_xasprintf ("%s '%s'", kind, s);
+        free (s);
+    } else
+        L->owner = fo_xstrdup ("the top level");
 }
 
 /* The limits of one step (a test, or a context's setup, teardown or
@@ -124,14 +140,20 @@ load_test (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node, const
         return fo_yaml_fail (L, node, "test has no 'name'");
     if (!fo_yaml_name (L, name_node, "test", &name))
         return false;
-    if (!fo_yaml_lookup (L, node, "run"))
-        return fo_yaml_fail (L, node, "test '%s' has no 'run'", name);
+    if (!fo_yaml_lookup (L, node, "run")) {
+        char *s = shown (name);
+        fo_yaml_fail (L, node, "test '%s' has no 'run'", s);
+        free (s);
+        return false;
+    }
 
     /* A '/' in a name can spell another path's id: "a" + "b/c" is "a/b" + "c". */
     char *id = parent->id[0] ? fo_xasprintf ("%s/%s", parent->id, name) : fo_xstrdup (name);
     const fo_test *first = fo_suite_find_test (L->suite, id);
     if (first) {
-        fo_yaml_fail (L, node, "duplicate test id '%s' (first defined at line %d)", id, first->line);
+        char *s = shown (id);
+        fo_yaml_fail (L, node, "duplicate test id '%s' (first defined at line %d)", s, first->line);
+        free (s);
         free (id);
         return false;
     }
@@ -148,10 +170,7 @@ load_test (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node, const
             return false;
     }
     inherited mine = inherit (up, &test->env, test->cwd);
-    char *what = fo_xasprintf ("test '%s'", test->id);
-    bool ok = check_step (L, &node->start_mark, what, strlen (test->id), &test->run.argv, &mine);
-    free (what);
-    return ok;
+    return check_step (L, &node->start_mark, L->owner, strlen (test->id), &test->run.argv, &mine);
 }
 
 static bool load_context (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node,
@@ -239,7 +258,9 @@ check_fixtures (fo_yaml_reader *L, const fo_context *ctx, const inherited *here)
             continue;
         yaml_mark_t at = { .line = (size_t) steps[i].cmd->line - 1,
                            .column = (size_t) steps[i].cmd->column - 1 };
-        char *what = fo_xasprintf ("%s of context '%s'", steps[i].kind, ctx->id);
+        char *id = shown (ctx->id);
+        char *what = fo_xasprintf ("%s of context '%s'", steps[i].kind, id);
+        free (id);
         bool ok = check_step (L, &at, what, strlen (ctx->id), &steps[i].cmd->argv, here);
         free (what);
         if (!ok)
@@ -305,12 +326,10 @@ load_context (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node, co
     char *id = parent->id[0] ? fo_xasprintf ("%s/%s", parent->id, name) : fo_xstrdup (name);
     const fo_context *first = fo_suite_find_context (L->suite, id);
     if (first) {
-        if (first->parent == parent)
-            fo_yaml_fail (L, node, "duplicate context name '%s' (first defined at line %d)", name,
-                          first->line);
-        else
-            fo_yaml_fail (L, node, "duplicate context id '%s' (first defined at line %d)", id,
-                          first->line);
+        char *s = shown (first->parent == parent ? name : id);
+        fo_yaml_fail (L, node, "duplicate context %s '%s' (first defined at line %d)",
+                      first->parent == parent ? "name" : "id", s, first->line);
+        free (s);
         free (id);
         return false;
     }
@@ -319,9 +338,10 @@ load_context (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node, co
     fo_context *ctx = fo_context_new (parent, name);
     ctx->line = (int) node->start_mark.line + 1;
     ctx->column = (int) node->start_mark.column + 1;
+    set_owner (L, "context", ctx->id);
     if (L->total > FO_SUITE_MAX_TOTAL)
         return fo_yaml_fail (L, node, "the suite's tests and fixtures take more than %u MiB to "
-                             "send in all (at context '%s')", FO_SUITE_MAX_TOTAL >> 20, ctx->id);
+                             "send in all (at %s)", FO_SUITE_MAX_TOTAL >> 20, L->owner);
     inherited down = *up;
     down.depth++;
     return load_context_keys (L, ctx, node, false, &down);

@@ -89,7 +89,7 @@ fo_suite_select (fo_suite *self, const char *const *ids, size_t nids, char *err,
         if (!test && !ctx) {
             if (err && errlen) {
                 fo_buf quoted = { 0 };
-                fo_name_escape (&quoted, ids[i], strlen (ids[i]), 200);
+                fo_name_escape (&quoted, ids[i], strlen (ids[i]), FO_ID_SHOWN);
                 snprintf (err, errlen, "--test '%s' matches no test or context", quoted.data);
                 fo_buf_free (&quoted);
             }

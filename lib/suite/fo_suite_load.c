@@ -276,9 +276,7 @@ load_context_keys (fo_yaml_reader *L, fo_context *ctx, const yaml_node_t *node, 
                    const inherited *up)
 {
     if (root)
-        set_owner (L, NULL, NULL);
-    else
-        set_owner (L, "context", ctx->id);
+        set_owner (L, NULL, NULL);      /* a context's is set by load_context */
     for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
         const char *key = fo_yaml_text (fo_yaml_node (L, p->key));
         if (strcmp (key, "tests") && strcmp (key, "contexts")

@@ -3,7 +3,7 @@
 # nested contexts, an alias cycle, deep YAML outside any context, 100,000
 # sibling contexts, oversize names, arguments and tests, an oversize file.
 # Each must end in exit 2 with one 'file:line:column: message' (or 'file:
-# message') on stderr, nothing run, within 20 s and 1 GiB of address space.
+# message') on stderr, nothing run, within 30 s and 1 GiB of address space.
 # (Under AddressSanitizer, which reserves terabytes of address space, the
 # address-space limit cannot apply; the peak resident size is checked in
 # every build.)
@@ -27,10 +27,10 @@ probe = subprocess.run([fanout, "--version"], preexec_fn=limit,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 try:
     p = subprocess.run([fanout, "run", "-j", "2", suite], stdout=open(out, "w"),
-                       stderr=open(err, "w"), timeout=20,
+                       stderr=open(err, "w"), timeout=30,
                        preexec_fn=limit if probe.returncode == 0 else None)
 except subprocess.TimeoutExpired:
-    sys.exit("fanout run %s did not finish within 20 s" % suite)
+    sys.exit("fanout run %s did not finish within 30 s" % suite)
 peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 if peak_kib > GiB // 1024:
     sys.exit("fanout run %s peaked at %d MiB resident" % (suite, peak_kib // 1024))
@@ -83,7 +83,7 @@ expect_refused deeplist.yml 1:264 "lists and maps nest deeper than 256 levels he
 with open(sys.argv[1], "w") as f:
     f.write("contexts:\n")
     for i in range(100000):
-        f.write("  - {name: c%d, tests: [{name: t, run: \"true\"}]}\n" % i)
+        f.write("  - {name: c%d}\n" % i)
     f.write("  - {name: c5}\n")' "$W/wide.yml"
 expect_refused wide.yml 100002:5 "duplicate context name 'c5' (first defined at line 7)"
 

@@ -38,12 +38,12 @@ index_destroy (fo_suite_index **index_p)
     *index_p = NULL;
 }
 
-static char *
-child_id (const fo_context *parent, const char *name)
+char *
+fo_context_child_id (const fo_context *ctx, const char *name)
 {
-    if (!parent || parent->id[0] == '\0')
+    if (!ctx || ctx->id[0] == '\0')
         return fo_xstrdup (name);
-    return fo_xasprintf ("%s/%s", parent->id, name);
+    return fo_xasprintf ("%s/%s", ctx->id, name);
 }
 
 /* Arrays grow by doubling: one slot at a time is quadratic when realloc
@@ -63,7 +63,7 @@ fo_context_new (fo_context *parent, const char *name)
 {
     fo_context *ctx = fo_xcalloc (1, sizeof *ctx);
     ctx->name = fo_xstrdup (name ? name : "");
-    ctx->id = parent ? child_id (parent, ctx->name) : fo_xstrdup ("");
+    ctx->id = parent ? fo_context_child_id (parent, ctx->name) : fo_xstrdup ("");
     ctx->parent = parent;
     if (parent) {
         parent->contexts = grow (parent->contexts, parent->ncontexts, &parent->contexts_cap,
@@ -82,7 +82,7 @@ fo_test_new (fo_context *parent, const char *name)
 {
     fo_test *test = fo_xcalloc (1, sizeof *test);
     test->name = fo_xstrdup (name);
-    test->id = child_id (parent, name);
+    test->id = fo_context_child_id (parent, name);
     test->parent = parent;
     parent->tests = grow (parent->tests, parent->ntests, &parent->tests_cap, sizeof *parent->tests);
     parent->tests[parent->ntests++] = test;
@@ -178,7 +178,7 @@ fo_context_can_add_test (const fo_context *ctx, const char *name, char *why, siz
 {
     if (!fo_name_check ("test", name, strlen (name), why, whylen))
         return false;
-    char *id = child_id (ctx, name);
+    char *id = fo_context_child_id (ctx, name);
     fo_buf shown = { 0 };       /* a long id would crowd out the reason */
     fo_name_escape (&shown, id, strlen (id), FO_ID_SHOWN);
     const fo_test *taken = ctx->index ? zhashx_lookup (ctx->index->tests, id) : NULL;
@@ -220,7 +220,7 @@ fo_test *
 fo_context_add_discovered (fo_context *ctx, const char *name)
 {
     if (ctx->index) {
-        char *id = child_id (ctx, name);
+        char *id = fo_context_child_id (ctx, name);
         bool taken = zhashx_lookup (ctx->index->tests, id) != NULL;
         free (id);
         if (taken)

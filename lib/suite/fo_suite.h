@@ -140,6 +140,9 @@ fo_context *fo_context_new (fo_context *parent, const char *name);
 fo_test *fo_test_new (fo_context *parent, const char *name);
 bool fo_context_has_fixtures (const fo_context *ctx);
 
+/* The id a test or context called name has under ctx: the one rule of
+   ids (ctx's id, "/", name; under the root just name). Caller frees. */
+char *fo_context_child_id (const fo_context *ctx, const char *name);
 /* The test or context with exactly this id, or NULL (O(1)). */
 fo_test *fo_suite_find_test (const fo_suite *self, const char *id);
 fo_context *fo_suite_find_context (const fo_suite *self, const char *id);

@@ -148,7 +148,7 @@ load_test (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node, const
     }
 
     /* A '/' in a name can spell another path's id: "a" + "b/c" is "a/b" + "c". */
-    char *id = parent->id[0] ? fo_xasprintf ("%s/%s", parent->id, name) : fo_xstrdup (name);
+    char *id = fo_context_child_id (parent, name);
     const fo_test *first = fo_suite_find_test (L->suite, id);
     if (first) {
         char *s = shown (id);
@@ -321,7 +321,7 @@ load_context (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node, co
         return fo_yaml_fail (L, node, "context has no 'name'");
     if (!fo_yaml_name (L, name_node, "context", &name))
         return false;
-    char *id = parent->id[0] ? fo_xasprintf ("%s/%s", parent->id, name) : fo_xstrdup (name);
+    char *id = fo_context_child_id (parent, name);
     const fo_context *first = fo_suite_find_context (L->suite, id);
     if (first) {
         char *s = shown (first->parent == parent ? name : id);

@@ -37,6 +37,11 @@ seconds (const char *command, const char *name, const char *arg, uint32_t *ms)
     return fo_cli_parse_seconds (command, name, arg, ms) == 0 ? 1 : -1;
 }
 
+/* The --test ids point into argv; the array that holds them is kept at
+   file scope, as getopt keeps its state, so that none of a command's
+   return paths has to free it. */
+static const char **test_ids;
+
 int
 fo_cli_run_option (const char *command, int c, const char *arg, fo_cli_run_opts *opts)
 {
@@ -74,6 +79,12 @@ fo_cli_run_option (const char *command, int c, const char *arg, fo_cli_run_opts 
                                   FO_CLI_MAX_OUTPUT_CAP, &opts->output_cap) == 0 ? 1 : -1;
     case FO_OPT_CORE_DUMPS:
         opts->core_dumps = 1;
+        return 1;
+    case FO_OPT_TEST:
+        test_ids = fo_xrealloc (test_ids, (opts->ntests + 1) * sizeof *test_ids);
+        test_ids[opts->ntests++] = arg;
+        opts->tests = test_ids;
+        opts->tests_command = command;
         return 1;
     default:
         return 0;
@@ -129,6 +140,9 @@ fo_cli_run_usage (FILE *out, const char *default_attempts)
              "  -q, --quiet           no progress, only the summary\n"
              "      --json FILE       also write the JSON report (docs/report-json.md);\n"
              "                        - for stdout; checked before any test runs\n"
+             "      --test ID         run only the test whose id is exactly ID, or every\n"
+             "                        test of the context whose id is ID (repeatable;\n"
+             "                        ids as in the report: docs/suite-file.md#ids)\n"
              "      --max-attempts N  leases of a task whose agent was lost before its\n"
              "                        tests are errors (default %s)\n"
              "\n"
@@ -181,6 +195,11 @@ fo_cli_prepare (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan, f
         fo_suite_set_default_timeout (*suite, opts->timeout_ms);
     if (fo_suite_discover (*suite, err, sizeof err) != 0) {
         fprintf (stderr, "%s\n", err);
+        fo_suite_destroy (suite);
+        return FO_EXIT_USAGE;
+    }
+    if (fo_suite_select (*suite, opts->tests, opts->ntests, err, sizeof err) != 0) {
+        fprintf (stderr, "fanout %s: %s\n", opts->tests_command, err);
         fo_suite_destroy (suite);
         return FO_EXIT_USAGE;
     }

@@ -34,6 +34,9 @@ typedef struct {
     uint32_t output_cap;        /* --output-cap, bytes per stream per step */
     int core_dumps;             /* --core-dumps */
     struct fo_report_dest *json_dest;   /* --json, checked by fo_cli_open_reports */
+    const char *const *tests;   /* --test ids, in order (into argv) */
+    size_t ntests;
+    const char *tests_command;  /* "run" or "broker", for its message */
 } fo_cli_run_opts;
 
 /* Option ids for getopt_long (beyond any short option character). */
@@ -48,6 +51,7 @@ enum {
     FO_OPT_FAIL_ON_FLAKY,
     FO_OPT_OUTPUT_CAP,
     FO_OPT_CORE_DUMPS,
+    FO_OPT_TEST,
     FO_OPT_COMMAND_BASE = 1100,     /* commands number their own from here */
 };
 
@@ -67,7 +71,8 @@ enum {
     { "retries", required_argument, NULL, FO_OPT_RETRIES }, \
     { "fail-on-flaky", no_argument, NULL, FO_OPT_FAIL_ON_FLAKY }, \
     { "output-cap", required_argument, NULL, FO_OPT_OUTPUT_CAP }, \
-    { "core-dumps", no_argument, NULL, FO_OPT_CORE_DUMPS }
+    { "core-dumps", no_argument, NULL, FO_OPT_CORE_DUMPS }, \
+    { "test", required_argument, NULL, FO_OPT_TEST }
 
 /* Defaults. The per-test timeout's default is the suite file's
    (FO_DEFAULT_TIMEOUT_MS, 1500 s as CTest). */
@@ -105,8 +110,9 @@ int fo_cli_open_reports (const char *command, fo_cli_run_opts *opts);
 /* Loads, discovers and plans opts->suite and initialises the report (the
    default timeout from --timeout or FANOUT_TIMEOUT, read by fo_cli_run_env,
    applies to everything the suite file gives no timeout, discovery
-   included; fail_on_flaky goes into the report). Returns 0, or
-   FO_EXIT_USAGE after printing the error. */
+   included; --test keeps only the tests chosen, after discovery;
+   fail_on_flaky goes into the report). Returns 0, or FO_EXIT_USAGE after
+   printing the error. */
 int fo_cli_prepare (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan,
                     fo_report *report);
 

@@ -150,7 +150,7 @@ typedef struct {
 } fo_cancel;
 
 /* The answer to a discover step: the test names it printed (trimmed, none
-   empty or holding '/'), or why there are none. */
+   empty; '/' allowed, as in any name), or why there are none. */
 typedef struct {
     uint64_t lease;
     uint32_t step;      /* index of the discover step in the lease */

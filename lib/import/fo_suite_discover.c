@@ -53,6 +53,14 @@ add_listing (const fo_suite *suite, fo_context *ctx, const fo_importer *importer
     bool repeated = fo_import_find_duplicate (ctx, names, listing->len, &dup);
     free (names);
     if (!repeated) {
+        /* The suite's own rule for each new test: its name, and an id no
+           other test holds anywhere (a name with '/' can reach another
+           context's id), within the size limits. */
+        char why[512];
+        for (size_t i = 0; i < listing->len; i++)
+            if (!fo_context_can_add_test (ctx, listing->items[i].name, why, sizeof why))
+                return fail (suite, &ctx->discover, err, errlen, "discover output line %zu: %s",
+                             listing->items[i].line, why);
         importer->add (ctx, listing);
         return 0;
     }

@@ -312,7 +312,8 @@ test_error_fixtures (void **state)
     expect_error ("err_type.yml", "2:8: 'tests' must be a list");
     expect_error ("err_no_run.yml", "4:5: test 'b' has no 'run'");
     expect_error ("err_no_name.yml", "4:9: test has no 'name'");
-    expect_error ("err_name_slash.yml", "2:11: context name 'c/d' must not contain '/'");
+    expect_error ("err_name_control.yml",
+                  "2:11: context name 'c\\x09d' must not contain the control character U+0009 (byte 2)");
     expect_error ("err_discover_no_run.yml",
                   "3:15: 'discover' needs a 'run' template containing {name}");
     expect_error ("err_template_no_name.yml", "4:10: the 'run' template must contain {name}");
@@ -351,7 +352,8 @@ test_more_errors (void **state)
                        "(expected one of: name, mode, setup, teardown, env, cwd, timeout, tests, "
                        "contexts, discover, discover_on, run)");
     expect_text_error ("tests:\n  - {name: \"\", run: x}\n", "2:12: test name must not be empty");
-    expect_text_error ("tests:\n  - {name: a/b, run: x}\n", "2:12: test name 'a/b' must not contain '/'");
+    expect_text_error ("tests:\n  - {name: \"a\\x01b\", run: x}\n",
+                       "2:12: test name 'a\\x01b' must not contain the control character U+0001 (byte 2)");
     expect_text_error ("tests:\n  - {name: a, run: []}\n",
                        "2:20: 'run' must be a shell command string or a non-empty list of strings");
     expect_text_error ("tests:\n  - {name: a, run: \"\"}\n", "2:20: 'run' must not be empty");
@@ -553,9 +555,10 @@ test_discover_errors (void **state)
                            "    discover: printf 'a\\n\\nb\\n'\n    run: ./t {name}\n",
                            "6:15: discover output line 3: duplicate test id 'c/b' "
                            "(first defined at line 5)");
-    expect_discover_error ("contexts:\n  - name: c\n    discover: printf 'a\\nx/y\\n'\n"
+    expect_discover_error ("contexts:\n  - name: c\n    discover: printf 'a\\nx\\033y\\n'\n"
                            "    run: ./t {name}\n",
-                           "3:15: discover output line 2: test name 'x/y' must not contain '/'");
+                           "3:15: discover output line 2: test name 'x\\x1By' must not contain "
+                           "the control character U+001B (byte 2)");
 }
 
 /* `discover_on: agent` leaves the command to the run: the broker does not

@@ -280,7 +280,9 @@ hello (fo_broker *self, const unsigned char *routing, size_t len, fo_hello *h)
         self->options.run.report->jobs = (uint32_t) slots;
     fo_log (FO_LOG_INFO, ROLE, "agent %s on %s joined with %u slot%s", a->agent_id, a->host,
             a->slots, a->slots == 1 ? "" : "s");
-    fo_run_agent_joined (self->run, (uint32_t) (self->nagents - 1));
+    fo_run_agent_joined (self->run, &(fo_sched_agent) {
+        .number = (uint32_t) (self->nagents - 1), .host = a->host, .slots = a->slots,
+    });
     fo_msg welcome = { .type = FO_MSG_WELCOME };
     welcome.u.welcome.broker_id = self->broker_id;
     welcome.u.welcome.heartbeat_ms = self->options.heartbeat_ms;

@@ -1,94 +1,97 @@
 /*  fo_run — see fo_run.h. Every per-message operation is O(1) or O(steps of
     one task): the test id -> index map is a hash built once, leases are an
-    array indexed by lease id, and the queues are ring buffers. Losing an
-    agent (rare) walks the lease table once. */
+    array indexed by lease id, and the scheduler's queues are ring buffers.
+    Losing an agent (rare) walks the lease table once. */
 #include "fo_run.h"
-#include "fo_run_internal.h"
 
 #include <czmq.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fo_discovery.h"
 #include "fo_fixtures.h"
 #include "fo_log.h"
 #include "fo_mask.h"
 #include "fo_proc.h"
+#include "fo_retry.h"
+#include "fo_steps.h"
 
+#define ROLE "broker"
 
-/* ---- deque ---------------------------------------------------------- */
+typedef enum {
+    TASK_PENDING = 0,   /* queued in the scheduler (or parked there) */
+    TASK_LEASED,
+    TASK_ENDED,
+    TASK_BLOCKED,       /* a unit waiting for the discoveries inside it */
+} task_state;
 
-static void
-deque_grow (deque *q)
-{
-    size_t cap = q->cap ? q->cap * 2 : 64;
-    size_t *items = fo_xmalloc (cap * sizeof *items);
-    for (size_t i = 0; i < q->len; i++)
-        items[i] = q->items[(q->head + i) % q->cap];
-    free (q->items);
-    q->items = items;
-    q->head = 0;
-    q->cap = cap;
-}
+typedef struct {
+    task_state state;
+    uint32_t attempts;      /* leases handed out so far */
+    uint64_t lease;         /* current lease while LEASED */
+    uint32_t lost;          /* leases lost with their agent */
+    /* A lease after a loss or for a retry runs a subset of the plan's
+       steps: shallow copies (the plan owns their contents); NULL: all of
+       the plan's. */
+    fo_step *steps;
+    size_t nsteps;
+} task_rec;
 
-void
-run_deque_push_back (deque *q, size_t v)
-{
-    if (q->len == q->cap)
-        deque_grow (q);
-    q->items[(q->head + q->len++) % q->cap] = v;
-}
+typedef struct {
+    size_t task;
+    uint32_t agent;
+    uint32_t attempt;
+    uint32_t fixture_from;  /* fixture errors are accepted from this step on */
+    bool active;
+    bool timed_out;     /* a result of it was a timeout: later not_run ones
+                           are its consequence (a task timeout) */
+    uint32_t worker;    /* the agent's slot, once a result said it; 0 before */
+} lease_rec;
 
-void
-run_deque_push_front (deque *q, size_t v)
-{
-    if (q->len == q->cap)
-        deque_grow (q);
-    q->head = (q->head + q->cap - 1) % q->cap;
-    q->items[q->head] = v;
-    q->len++;
-}
+struct fo_run {
+    fo_run_options options;
+    fo_plan *plan;
+    fo_report *report;
+    fo_fixtures *fixtures;
+    fo_sched *sched;
+    fo_retry *retry;
+    fo_discoveries *discoveries;
+    zhashx_t *test_index;   /* test id -> index + 1 */
 
-static bool
-deque_pop_front (deque *q, size_t *v)
-{
-    if (q->len == 0)
-        return false;
-    *v = q->items[q->head];
-    q->head = (q->head + 1) % q->cap;
-    q->len--;
-    return true;
-}
+    task_rec *tasks;        /* one per plan task; grows with the plan */
+    size_t tasks_cap;
+    size_t ended;
+    fo_sched_agent *agents; /* per agent number, as it joined (host owned) */
+    size_t agents_cap;
+    size_t failures;        /* tests ended failed, error, timeout or crashed */
+    bool stop_requested;    /* maxfail reached: stop before returning */
+    bool mid_line;          /* progress dots since the last newline */
 
-static void
-deque_free (deque *q)
-{
-    free (q->items);
-    memset (q, 0, sizeof *q);
-}
+    lease_rec *leases;      /* lease id n is leases[n - 1] */
+    size_t nleases, leases_cap;
+    bool stopping;
+    char *stop_reason;
+};
 
+static void apply_stop (fo_run *self);
 
 /* ---- ending tests and tasks ----------------------------------------- */
-
-bool
-run_is_failure (fo_outcome outcome)
-{
-    return outcome == FO_FAILED || outcome == FO_ERROR || outcome == FO_TIMEOUT
-           || outcome == FO_CRASHED;
-}
 
 /* The test has its final outcome now: show it and count it for maxfail. */
 static void
 test_ended (fo_run *self, size_t index)
 {
-    self->pending[index] = false;
+    fo_retry_ended (self->retry, index);
     const fo_test_record *rec = &self->report->tests[index];
     if (self->options.progress) {
         fo_report_progress (self->options.progress, self->options.verbosity, rec);
         self->mid_line = self->options.verbosity == FO_VERBOSITY_DOTS;
     }
-    if (run_is_failure (rec->outcome) && ++self->failures >= self->options.maxfail
-        && self->options.maxfail)
+    if (fo_outcome_is_failure (rec->outcome) && ++self->failures >= self->options.maxfail
+        && self->options.maxfail) {
         self->stop_requested = true;
+        fo_sched_hold (self->sched);    /* nothing more is leased: a stop comes */
+    }
 }
 
 /* False when the test already had its outcome (nothing changes). */
@@ -101,28 +104,9 @@ finish_test (fo_run *self, size_t index, const fo_test_result_view *view)
     return true;
 }
 
-/* A test held for a retry that will not come ends with its failed try. */
-static void
-settle_pending (fo_run *self, size_t index)
-{
-    if (self->pending[index] && fo_report_finish_last_try (self->report, index))
-        test_ended (self, index);
-}
-
-static void finish_tests (fo_run *self, size_t task, bool settle, fo_outcome outcome,
-                          const char *message, const fo_buf *out, const fo_buf *err,
-                          const char *host);
-
-/* Every test of the task without an outcome gets this one (a test held for
-   a retry ends with its failed try instead). */
-static void
-finish_remaining (fo_run *self, size_t task, fo_outcome outcome, const char *message,
-                  const fo_buf *out, const fo_buf *err, const char *host)
-{
-    finish_tests (self, task, true, outcome, message, out, err, host);
-}
-
-/* settle false: tests held for a retry are left alone. */
+/* Every test of the task without an outcome gets this one. settle: a test
+   held for a retry ends with its failed try instead; else it is left to
+   wait for its retry. */
 static void
 finish_tests (fo_run *self, size_t task, bool settle, fo_outcome outcome, const char *message,
               const fo_buf *out, const fo_buf *err, const char *host)
@@ -139,17 +123,24 @@ finish_tests (fo_run *self, size_t task, bool settle, fo_outcome outcome, const 
     };
     for (size_t i = 0; i < t->ntests; i++) {
         size_t index = t->tests[i];
-        if (self->pending[index]) {
-            if (settle)
-                settle_pending (self, index);
+        if (fo_retry_held (self->retry, index)) {
+            if (settle && fo_retry_settle (self->retry, index))
+                test_ended (self, index);
             continue;
         }
         finish_test (self, index, &view);
     }
 }
 
-void
-run_end_task (fo_run *self, size_t task)
+static void
+finish_remaining (fo_run *self, size_t task, fo_outcome outcome, const char *message,
+                  const fo_buf *out, const fo_buf *err, const char *host)
+{
+    finish_tests (self, task, true, outcome, message, out, err, host);
+}
+
+static void
+end_task (fo_run *self, size_t task)
 {
     if (self->tasks[task].state == TASK_ENDED)
         return;
@@ -167,72 +158,67 @@ fail_task_on_fixture (fo_run *self, size_t task, size_t fixture)
     const fo_buf *out, *err;
     fo_fixtures_failure (self->fixtures, fixture, &message, &out, &err);
     finish_remaining (self, task, FO_ERROR, message, out, err, self->options.broker_host);
-    run_end_task (self, task);
+    end_task (self, task);
 }
 
-void
-run_not_run_task (fo_run *self, size_t task)
+static void discovery_ended (fo_run *self, size_t d);
+
+static void
+not_run_task (fo_run *self, size_t task)
 {
     char *message = fo_xasprintf ("not run (%s)", self->stop_reason);
     finish_remaining (self, task, FO_NOT_RUN, message, NULL, NULL, NULL);
     free (message);
     if (self->plan->tasks[task].discovery != FO_NO_DISCOVERY)
-        run_discovery_ended (self, self->plan->tasks[task].discovery);
-    run_end_task (self, task);
+        discovery_ended (self, self->plan->tasks[task].discovery);
+    end_task (self, task);
+}
+
+/* The task waits for a lease (again): handed to the scheduler, or ended
+   at once when it has nothing to run or the run stops. */
+static void
+queue_task (fo_run *self, size_t task, fo_sched_reason why)
+{
+    const fo_task *t = &self->plan->tasks[task];
+    self->tasks[task].state = TASK_PENDING;
+    if (t->ntests == 0 && t->discovery == FO_NO_DISCOVERY)
+        end_task (self, task);     /* a unit whose discoveries found nothing */
+    else if (!fo_sched_enqueue (self->sched, task, why))
+        not_run_task (self, task);
 }
 
 /* ---- shared fixtures -------------------------------------------------- */
 
+/* fo_fixtures: a fixture is up, or failed. */
 static void
 on_fixture (void *arg, size_t index, fo_fixture_state state)
 {
     fo_run *self = arg;
-    deque *parked = &self->parked[index];
     size_t task;
-    if (state == FO_FIXTURE_FAILED) {
-        while (deque_pop_front (parked, &task))
+    if (state == FO_FIXTURE_FAILED)
+        while (fo_sched_take_parked (self->sched, index, &task))
             fail_task_on_fixture (self, task, index);
-        return;
-    }
-    /* READY: the waiting tasks go to the front of their queue, in order. */
-    while (parked->len > 0) {
-        task = parked->items[(parked->head + parked->len - 1) % parked->cap];
-        parked->len--;
-        if (self->stopping)
-            run_not_run_task (self, task);
-        else
-            run_deque_push_front (self->plan->tasks[task].serial ? &self->serial : &self->ready, task);
-    }
+    else
+        fo_sched_fixture_up (self->sched, index);
 }
 
-typedef enum { DEPS_READY, DEPS_WAIT, DEPS_FAILED } deps_state;
-
-/* Are the task's shared fixtures set up? Starts the first one that is not
-   and parks the task on it. */
-static deps_state
-check_deps (fo_run *self, size_t task)
+/* fo_sched: is this fixture up for the task? Its setup starts the first
+   time one of its tasks is about to be leased. */
+static fo_sched_fixture
+fixture_for (void *arg, size_t task, size_t fixture)
 {
-    const fo_task *t = &self->plan->tasks[task];
-    if (t->discovery != FO_NO_DISCOVERY)
-        return DEPS_READY;      /* it holds its fixtures open, needs no setup */
-    for (size_t i = 0; i < t->nshared; i++) {
-        size_t f = t->shared[i];
-        switch (fo_fixtures_state (self->fixtures, f)) {
-        case FO_FIXTURE_READY:
-            continue;
-        case FO_FIXTURE_FAILED:
-            fail_task_on_fixture (self, task, f);
-            return DEPS_FAILED;
-        case FO_FIXTURE_IDLE:
-            run_deque_push_back (&self->parked[f], task);
-            fo_fixtures_ensure (self->fixtures, f);     /* may call on_fixture at once */
-            return DEPS_WAIT;
-        default:
-            run_deque_push_back (&self->parked[f], task);
-            return DEPS_WAIT;
-        }
+    fo_run *self = arg;
+    if (fo_fixtures_state (self->fixtures, fixture) == FO_FIXTURE_IDLE)
+        fo_fixtures_ensure (self->fixtures, fixture);    /* may be up, or failed, at once */
+    switch (fo_fixtures_state (self->fixtures, fixture)) {
+    case FO_FIXTURE_READY:
+        return FO_SCHED_FIXTURE_UP;
+    case FO_FIXTURE_FAILED:
+        fail_task_on_fixture (self, task, fixture);
+        return FO_SCHED_FIXTURE_GONE;
+    default:
+        return FO_SCHED_FIXTURE_WAIT;
     }
-    return DEPS_READY;
 }
 
 /* ---- life cycle ------------------------------------------------------- */
@@ -248,20 +234,19 @@ fo_run_new (const fo_run_options *options)
     self->report = options->report;
     self->fixtures = fo_fixtures_new (self->plan, self->report, options->broker_host,
                                       options->output_cap, on_fixture, self);
+    self->sched = fo_sched_new (self->plan, fixture_for, self);
+    self->retry = fo_retry_new (self->report, options->retries);
+    self->discoveries = fo_discoveries_new (self->plan);
     self->test_index = zhashx_new ();
     for (size_t i = 0; i < self->plan->ntests; i++)
         zhashx_insert (self->test_index, self->plan->tests[i]->id, (void *) (uintptr_t) (i + 1));
     self->tasks_cap = self->plan->ntasks ? self->plan->ntasks : 1;
     self->tasks = fo_xcalloc (self->tasks_cap, sizeof *self->tasks);
-    self->parked = fo_xcalloc (self->plan->nshared ? self->plan->nshared : 1, sizeof *self->parked);
-    self->answered = fo_xcalloc (self->plan->ndiscoveries ? self->plan->ndiscoveries : 1,
-                                 sizeof *self->answered);
-    self->pending = fo_xcalloc (self->plan->ntests ? self->plan->ntests : 1, sizeof *self->pending);
     for (size_t i = 0; i < self->plan->ntasks; i++) {
         if (self->plan->tasks[i].waits > 0)
             self->tasks[i].state = TASK_BLOCKED;
         else
-            run_deque_push_back (self->plan->tasks[i].serial ? &self->serial : &self->ready, i);
+            fo_sched_enqueue (self->sched, i, FO_SCHED_PLANNED);
     }
     return self;
 }
@@ -273,21 +258,16 @@ fo_run_destroy (fo_run **self_p)
     if (!self)
         return;
     fo_fixtures_destroy (&self->fixtures);
+    fo_sched_destroy (&self->sched);
+    fo_retry_destroy (&self->retry);
+    fo_discoveries_destroy (&self->discoveries);
     zhashx_destroy (&self->test_index);
-    for (size_t i = 0; i < self->plan->nshared; i++)
-        deque_free (&self->parked[i]);
-    free (self->parked);
-    deque_free (&self->ready);
-    deque_free (&self->serial);
-    for (size_t i = 0; i < self->plan->ntasks; i++) {
+    for (size_t i = 0; i < self->plan->ntasks; i++)
         free (self->tasks[i].steps);
-        free (self->tasks[i].failed_on);
-    }
-    free (self->retry);
-    free (self->pending);
-    free (self->alive);
+    for (size_t i = 0; i < self->agents_cap; i++)
+        free ((char *) self->agents[i].host);
+    free (self->agents);
     free (self->tasks);
-    free (self->answered);
     free (self->leases);
     free (self->stop_reason);
     free (self);
@@ -296,8 +276,31 @@ fo_run_destroy (fo_run **self_p)
 
 /* ---- leasing ---------------------------------------------------------- */
 
+/* The steps the task's next lease runs: the plan's, or a subset. */
+static const fo_step *
+task_steps (const fo_run *self, size_t task, size_t *nsteps)
+{
+    const task_rec *rec = &self->tasks[task];
+    if (rec->steps) {
+        *nsteps = rec->nsteps;
+        return rec->steps;
+    }
+    *nsteps = self->plan->tasks[task].nsteps;
+    return self->plan->tasks[task].steps;
+}
+
+/* The exports of the task's shared contexts, or NULL when it has none. */
+static const fo_env *
+task_exports (const fo_run *self, size_t task)
+{
+    const fo_task *t = &self->plan->tasks[task];
+    if (t->nshared == 0 || t->discovery != FO_NO_DISCOVERY)
+        return NULL;
+    return fo_fixtures_exports (self->fixtures, t->shared[t->nshared - 1]);
+}
+
 static void
-make_lease (fo_run *self, size_t task, uint32_t agent, fo_lease *lease)
+lease_task (fo_run *self, size_t task, uint32_t agent, fo_lease *lease)
 {
     if (self->nleases == self->leases_cap) {
         self->leases_cap = self->leases_cap ? self->leases_cap * 2 : 256;
@@ -310,32 +313,66 @@ make_lease (fo_run *self, size_t task, uint32_t agent, fo_lease *lease)
     self->leases[rec->lease - 1] = (lease_rec) {
         .task = task, .agent = agent, .attempt = rec->attempts, .active = true,
     };
-    self->in_flight++;
-    const fo_task *t = &self->plan->tasks[task];
     *lease = (fo_lease) {
         .lease = rec->lease,
         .attempt = rec->attempts,
         .output_cap = self->options.output_cap,
         .skip_code = self->options.skip_code,
-        .steps = t->steps,
-        .nsteps = t->nsteps,
+        .slow_ms = self->options.slow_ms,
+        .task_timeout_ms = self->options.task_timeout_ms,
     };
+    lease->steps = (fo_step *) task_steps (self, task, &lease->nsteps);
     /* The exports of its shared contexts, borrowed like the steps: one
        overlay per lease, whatever the number of steps. */
-    if (t->nshared > 0 && t->discovery == FO_NO_DISCOVERY)
-        lease->env = *fo_fixtures_exports (self->fixtures, t->shared[t->nshared - 1]);
+    const fo_env *exports = task_exports (self, task);
+    if (exports)
+        lease->env = *exports;
 }
 
-/* The secrets the task received, or NULL when it has none to mask. */
-static const fo_env *
-task_secrets (const fo_run *self, size_t task)
+/* Who asks: the agent as it joined, or only its number. */
+static const fo_sched_agent *
+agent_of (fo_run *self, uint32_t agent, fo_sched_agent *scratch)
 {
-    const fo_task *t = &self->plan->tasks[task];
-    if (t->nshared == 0 || t->discovery != FO_NO_DISCOVERY)
-        return NULL;
-    const fo_env *env = fo_fixtures_exports (self->fixtures, t->shared[t->nshared - 1]);
-    return fo_mask_needed (env) ? env : NULL;
+    if (agent < self->agents_cap && self->agents[agent].host)
+        return &self->agents[agent];
+    *scratch = (fo_sched_agent) { .number = agent };
+    return scratch;
 }
+
+bool
+fo_run_next_lease (fo_run *self, uint32_t agent, fo_lease *lease)
+{
+    fo_sched_agent scratch;
+    size_t task;
+    bool leased = !self->stopping
+                  && fo_sched_pick (self->sched, agent_of (self, agent, &scratch), &task);
+    if (leased)
+        lease_task (self, task, agent, lease);
+    apply_stop (self);
+    return leased;
+}
+
+/* The active lease `id` held by `agent`, or NULL (logged as `what`). */
+static lease_rec *
+current_lease (fo_run *self, uint32_t agent, uint64_t id, const char *what)
+{
+    if (id == 0 || id > self->nleases || !self->leases[id - 1].active
+        || self->leases[id - 1].agent != agent) {
+        fo_log (FO_LOG_INFO, ROLE, "discarded %s for lease %llu: not a current lease of that agent",
+                what, (unsigned long long) id);
+        return NULL;
+    }
+    return &self->leases[id - 1];
+}
+
+static void
+lease_ended (fo_run *self, lease_rec *lease)
+{
+    lease->active = false;
+    fo_sched_lease_ended (self->sched, lease->task);
+}
+
+/* ---- results ------------------------------------------------------------ */
 
 /* A result with the task's secret values masked out of its text. */
 typedef struct {
@@ -358,88 +395,6 @@ masked_result_free (masked_result *m)
     fo_buf_free (&m->message);
 }
 
-/* The steps the task's next lease runs: the plan's, or a retry's subset. */
-static const fo_step *
-task_steps (const fo_run *self, size_t task, size_t *nsteps)
-{
-    const task_rec *rec = &self->tasks[task];
-    if (rec->steps) {
-        *nsteps = rec->nsteps;
-        return rec->steps;
-    }
-    *nsteps = self->plan->tasks[task].nsteps;
-    return self->plan->tasks[task].steps;
-}
-
-/* make_lease, then what this run adds to every lease. */
-static void
-lease_task (fo_run *self, size_t task, uint32_t agent, fo_lease *lease)
-{
-    make_lease (self, task, agent, lease);
-    lease->slow_ms = self->options.slow_ms;
-    lease->task_timeout_ms = self->options.task_timeout_ms;
-    if (self->tasks[task].steps)
-        lease->steps = (fo_step *) task_steps (self, task, &lease->nsteps);
-}
-
-static void apply_stop (fo_run *self);
-
-static bool
-next_lease (fo_run *self, uint32_t agent, fo_lease *lease)
-{
-    if (self->stopping || self->serial_running)
-        return false;
-    size_t task;
-    /* Retries first: their shared fixtures are up, waiting for them. */
-    for (size_t i = 0; i < self->nretry; i++) {
-        task = self->retry[i];
-        if (!run_may_retry_on (self, task, agent))
-            continue;
-        memmove (&self->retry[i], &self->retry[i + 1], (self->nretry - i - 1) * sizeof *self->retry);
-        self->nretry--;
-        if (check_deps (self, task) == DEPS_READY) {
-            lease_task (self, task, agent, lease);
-            return true;
-        }
-        i--;
-    }
-    while (!self->stop_requested && deque_pop_front (&self->ready, &task))
-        if (check_deps (self, task) == DEPS_READY) {
-            lease_task (self, task, agent, lease);
-            return true;
-        }
-    if (self->in_flight > 0 || self->stop_requested)
-        return false;
-    while (!self->stop_requested && deque_pop_front (&self->serial, &task))
-        if (check_deps (self, task) == DEPS_READY) {
-            self->serial_running = true;
-            lease_task (self, task, agent, lease);
-            return true;
-        }
-    return false;
-}
-
-bool
-fo_run_next_lease (fo_run *self, uint32_t agent, fo_lease *lease)
-{
-    bool leased = next_lease (self, agent, lease);
-    apply_stop (self);
-    return leased;
-}
-
-/* The active lease `id` held by `agent`, or NULL (logged). */
-lease_rec *
-run_current_lease (fo_run *self, uint32_t agent, uint64_t id, const char *what)
-{
-    if (id == 0 || id > self->nleases || !self->leases[id - 1].active
-        || self->leases[id - 1].agent != agent) {
-        fo_log (FO_LOG_INFO, ROLE, "discarded %s for lease %llu: not a current lease of that agent",
-                what, (unsigned long long) id);
-        return NULL;
-    }
-    return &self->leases[id - 1];
-}
-
 static bool
 step_reports (const fo_step *step, const char *test)
 {
@@ -449,39 +404,21 @@ step_reports (const fo_step *step, const char *test)
     return false;
 }
 
-static bool record_result (fo_run *self, const fo_task *t, const fo_step *step,
-                           lease_rec *lease, const char *host, const fo_result *r);
-
-bool
-fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *r)
+/* A failed try that will be retried: held, and its agent noted so that
+   the retry prefers another. */
+static void
+hold_try (fo_run *self, size_t index, const lease_rec *lease, const fo_test_result_view *view)
 {
-    lease_rec *lease = run_current_lease (self, agent, r->lease, "a result");
-    if (!lease)
-        return false;
-    const fo_task *t = &self->plan->tasks[lease->task];
-    size_t nsteps;
-    const fo_step *steps = task_steps (self, lease->task, &nsteps);
-    if (r->step >= nsteps) {
-        fo_log (FO_LOG_WARN, ROLE, "discarded a result for step %u of lease %llu: it has %zu steps",
-                r->step, (unsigned long long) r->lease, nsteps);
-        return false;
+    const fo_attempt *attempt = fo_retry_hold (self->retry, index, view);
+    if (!attempt)
+        return;
+    fo_sched_failed_on (self->sched, lease->task, lease->agent);
+    if (self->options.progress) {
+        fo_report_progress_retry (self->options.progress, self->options.verbosity,
+                                  self->report->tests[index].id, attempt,
+                                  fo_retry_tries (self->retry));
+        self->mid_line = self->options.verbosity == FO_VERBOSITY_DOTS;
     }
-    const fo_step *step = &steps[r->step];
-    /* Secrets never reach the report: mask them where a test printed them. */
-    const fo_env *secrets = task_secrets (self, lease->task);
-    masked_result masked = { 0 };
-    fo_result copy;
-    if (secrets) {
-        mask_result (secrets, r, &masked);
-        copy = *r;
-        copy.out = masked.out.data, copy.out_len = masked.out.len;
-        copy.err = masked.err.data, copy.err_len = masked.err.len;
-        copy.message = masked.message.data;
-        r = &copy;
-    }
-    bool ok = record_result (self, t, step, lease, host, r);
-    masked_result_free (&masked);
-    return ok;
 }
 
 static bool
@@ -528,27 +465,92 @@ record_result (fo_run *self, const fo_task *t, const fo_step *step, lease_rec *l
         lease->timed_out = true;
     lease->worker = r->worker;
     bool recorded = true;
-    if (run_should_retry (self, index - 1, r->outcome))
-        run_hold_for_retry (self, index - 1, lease, &view);
+    if (!self->stopping && !self->stop_requested
+        && fo_retry_wanted (self->retry, index - 1, r->outcome))
+        hold_try (self, index - 1, lease, &view);
     else
         recorded = finish_test (self, index - 1, &view);
     apply_stop (self);
     return recorded;
 }
 
-static void
-lease_ended (fo_run *self, lease_rec *lease)
+bool
+fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *r)
 {
-    lease->active = false;
-    self->in_flight--;
-    if (self->plan->tasks[lease->task].serial)
-        self->serial_running = false;
+    lease_rec *lease = current_lease (self, agent, r->lease, "a result");
+    if (!lease)
+        return false;
+    const fo_task *t = &self->plan->tasks[lease->task];
+    size_t nsteps;
+    const fo_step *steps = task_steps (self, lease->task, &nsteps);
+    if (r->step >= nsteps) {
+        fo_log (FO_LOG_WARN, ROLE, "discarded a result for step %u of lease %llu: it has %zu steps",
+                r->step, (unsigned long long) r->lease, nsteps);
+        return false;
+    }
+    const fo_step *step = &steps[r->step];
+    /* Secrets never reach the report: mask them where a test printed them. */
+    const fo_env *secrets = task_exports (self, lease->task);
+    masked_result masked = { 0 };
+    fo_result copy;
+    if (secrets && fo_mask_needed (secrets)) {
+        mask_result (secrets, r, &masked);
+        copy = *r;
+        copy.out = masked.out.data, copy.out_len = masked.out.len;
+        copy.err = masked.err.data, copy.err_len = masked.err.len;
+        copy.message = masked.message.data;
+        r = &copy;
+    }
+    bool ok = record_result (self, t, step, lease, host, r);
+    masked_result_free (&masked);
+    return ok;
+}
+
+/* ---- leases that end ---------------------------------------------------- */
+
+/* The task's next lease runs the test steps of its tests without an
+   outcome, inside the fixtures that cover them (fo_steps.h). */
+static void
+build_next_steps (fo_run *self, size_t task)
+{
+    const fo_task *t = &self->plan->tasks[task];
+    task_rec *rec = &self->tasks[task];
+    bool *keep = fo_xcalloc (t->nsteps ? t->nsteps : 1, sizeof *keep);
+    for (size_t i = 0; i < t->nsteps; i++) {
+        const fo_step *s = &t->steps[i];
+        for (size_t k = 0; s->kind == FO_STEP_TEST && k < s->tests.len && !keep[i]; k++) {
+            uintptr_t index = (uintptr_t) zhashx_lookup (self->test_index, s->tests.items[k]);
+            keep[i] = index && !self->report->tests[index - 1].done;
+        }
+    }
+    free (rec->steps);
+    rec->steps = fo_xcalloc (t->nsteps ? t->nsteps : 1, sizeof *rec->steps);
+    rec->nsteps = fo_steps_subset (t->steps, t->nsteps, keep, rec->steps);
+    free (keep);
+}
+
+/* The task is leased again for its tests without an outcome. */
+static void
+lease_again (fo_run *self, size_t task, fo_sched_reason why)
+{
+    build_next_steps (self, task);
+    queue_task (self, task, why);
+}
+
+/* A discovery that failed is a fixture error of phase "discover". */
+static void
+discovery_failed (fo_run *self, size_t d, const char *message, const char *err, size_t err_len,
+                  const char *host)
+{
+    fo_report_add_fixture_error (self->report, self->plan->discoveries[d].ctx->id, "discover",
+                                 message, NULL, 0, err, err_len, host);
+    discovery_ended (self, d);
 }
 
 bool
 fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *d)
 {
-    lease_rec *lease = run_current_lease (self, agent, d->lease, "a done message");
+    lease_rec *lease = current_lease (self, agent, d->lease, "a done message");
     if (!lease)
         return false;
     lease_ended (self, lease);
@@ -558,8 +560,9 @@ fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *d)
         : fo_xasprintf ("the agent reported no result for this test (its task ended with exit status %d)",
                         d->exit_status);
     size_t task = lease->task;
-    size_t disc = self->plan->tasks[task].discovery;
-    if (disc != FO_NO_DISCOVERY && !self->answered[disc]) {
+    const fo_task *t = &self->plan->tasks[task];
+    size_t disc = t->discovery;
+    if (disc != FO_NO_DISCOVERY && fo_discoveries_open (self->discoveries, disc)) {
         /* Cancelled by a stop: nothing to report, the run says why. */
         char *why = self->stopping ? NULL
             : d->signal ? fo_xasprintf ("discover command of context '%s' sent no names (its task "
@@ -569,18 +572,20 @@ fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *d)
                             "with exit status %d)", self->plan->discoveries[disc].ctx->id,
                             d->exit_status);
         if (why)
-            run_discovery_failed (self, disc, why, NULL, 0, host);
+            discovery_failed (self, disc, why, NULL, 0, host);
         else
-            run_discovery_ended (self, disc);
+            discovery_ended (self, disc);
         free (why);
     }
-    if (!self->stopping && !self->stop_requested && run_has_pending (self, task)) {
+    t = &self->plan->tasks[task];       /* the plan may have grown */
+    if (!self->stopping && !self->stop_requested
+        && fo_retry_any_held (self->retry, t->tests, t->ntests)) {
         finish_tests (self, task, false, FO_ERROR, message, NULL, NULL, host);
-        run_schedule_again (self, task, false);
+        lease_again (self, task, FO_SCHED_RETRY);
     }
     else {
         finish_remaining (self, task, FO_ERROR, message, NULL, NULL, host);
-        run_end_task (self, task);
+        end_task (self, task);
     }
     free (message);
     apply_stop (self);
@@ -593,7 +598,7 @@ running_test (const fo_run *self, size_t task)
 {
     const fo_task *t = &self->plan->tasks[task];
     for (size_t i = 0; i < t->ntests; i++)
-        if (!self->report->tests[t->tests[i]].done && !self->pending[t->tests[i]])
+        if (!self->report->tests[t->tests[i]].done && !fo_retry_held (self->retry, t->tests[i]))
             return self->report->tests[t->tests[i]].id;
     for (size_t i = 0; i < t->ntests; i++)
         if (!self->report->tests[t->tests[i]].done)
@@ -602,24 +607,52 @@ running_test (const fo_run *self, size_t task)
 }
 
 void
-fo_run_agent_joined (fo_run *self, uint32_t agent)
+fo_run_agent_joined (fo_run *self, const fo_sched_agent *agent)
 {
-    if (agent >= self->alive_cap) {
-        size_t cap = self->alive_cap ? self->alive_cap : 8;
-        while (cap <= agent)
+    uint32_t n = agent->number;
+    if (n >= self->agents_cap) {
+        size_t cap = self->agents_cap ? self->agents_cap : 8;
+        while (cap <= n)
             cap *= 2;
-        self->alive = fo_xrealloc (self->alive, cap * sizeof *self->alive);
-        memset (self->alive + self->alive_cap, 0, (cap - self->alive_cap) * sizeof *self->alive);
-        self->alive_cap = cap;
+        self->agents = fo_xrealloc (self->agents, cap * sizeof *self->agents);
+        memset (self->agents + self->agents_cap, 0, (cap - self->agents_cap) * sizeof *self->agents);
+        self->agents_cap = cap;
     }
-    self->alive[agent] = true;
+    free ((char *) self->agents[n].host);
+    self->agents[n] = *agent;
+    self->agents[n].host = fo_xstrdup (agent->host ? agent->host : "");
+    fo_sched_agent_joined (self->sched, &self->agents[n]);
+}
+
+/* A discovery lease lost with its agent is leased again (up to
+   max_attempts), or the discovery fails. */
+static void
+discovery_lost (fo_run *self, const lease_rec *lease, const char *host, const char *why)
+{
+    size_t task = lease->task, d = self->plan->tasks[task].discovery;
+    bool open = fo_discoveries_open (self->discoveries, d);
+    if (open && !self->stopping && self->tasks[task].attempts < self->options.max_attempts) {
+        fo_log (FO_LOG_WARN, ROLE, "a discovery lease (attempt %u) was lost with host %s (%s): "
+                "retrying", lease->attempt, host, why);
+        queue_task (self, task, FO_SCHED_LOST);
+        return;
+    }
+    if (open && !self->stopping) {
+        char *message = fo_xasprintf ("host %s was lost (%s) while running the discover command "
+                                      "of context '%s' (attempt %u of %u)", host, why,
+                                      self->plan->discoveries[d].ctx->id, lease->attempt,
+                                      self->options.max_attempts);
+        discovery_failed (self, d, message, NULL, 0, host);
+        free (message);
+    }
+    discovery_ended (self, d);
+    end_task (self, task);
 }
 
 void
 fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *why)
 {
-    if (agent < self->alive_cap)
-        self->alive[agent] = false;
+    fo_sched_agent_lost (self->sched, agent);
     /* Retried tasks go back to the front of their queue; walking the
        leases backwards keeps them in their original order there. */
     for (size_t i = self->nleases; i-- > 0;) {
@@ -629,18 +662,18 @@ fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *w
         lease_ended (self, lease);
         size_t task = lease->task;
         if (self->plan->tasks[task].discovery != FO_NO_DISCOVERY) {
-            run_discovery_lost (self, lease, host, why);
+            discovery_lost (self, lease, host, why);
             continue;
         }
         const char *running = running_test (self, task);
         if (!running) {
-            run_end_task (self, task);
+            end_task (self, task);
             continue;
         }
         if (!self->stopping && ++self->tasks[task].lost < self->options.max_attempts) {
             fo_log (FO_LOG_WARN, ROLE, "lease %zu (attempt %u) was lost with host %s (%s): retrying",
                     i + 1, lease->attempt, host, why);
-            run_schedule_again (self, task, true);
+            lease_again (self, task, FO_SCHED_LOST);
             continue;
         }
         char slot[32] = "";
@@ -653,10 +686,87 @@ fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *w
         finish_remaining (self, task, self->stopping ? FO_NOT_RUN : FO_ERROR, message, NULL, NULL,
                           host);
         free (message);
-        run_end_task (self, task);
+        end_task (self, task);
     }
     apply_stop (self);
 }
+
+/* ---- tests generated during the run --------------------------------------- */
+
+/* The plan grew: the report, the id index, the task records and the
+   shared fixtures' counts learn of the new tests and tasks, which queue. */
+static void
+sync_growth (fo_run *self, size_t old_ntests, size_t old_ntasks)
+{
+    for (size_t i = old_ntests; i < self->plan->ntests; i++) {
+        const fo_test *test = self->plan->tests[i];
+        fo_report_add_test (self->report, test->id, test->parent->id);
+        zhashx_insert (self->test_index, test->id, (void *) (uintptr_t) (i + 1));
+    }
+    if (self->plan->ntasks > self->tasks_cap) {
+        size_t cap = self->tasks_cap;
+        while (cap < self->plan->ntasks)
+            cap *= 2;
+        self->tasks = fo_xrealloc (self->tasks, cap * sizeof *self->tasks);
+        memset (self->tasks + self->tasks_cap, 0, (cap - self->tasks_cap) * sizeof *self->tasks);
+        self->tasks_cap = cap;
+    }
+    for (size_t t = old_ntasks; t < self->plan->ntasks; t++) {
+        const fo_task *task = &self->plan->tasks[t];
+        if (task->nshared > 0)
+            fo_fixtures_add_task (self->fixtures, task->shared[task->nshared - 1]);
+        queue_task (self, t, FO_SCHED_DISCOVERED);
+    }
+}
+
+/* Discovery d has ended, with or without tests: the unit that waited for
+   it may go. */
+static void
+discovery_ended (fo_run *self, size_t d)
+{
+    size_t old_ntests = self->plan->ntests, old_ntasks = self->plan->ntasks;
+    size_t unit = fo_discoveries_end (self->discoveries, d);
+    sync_growth (self, old_ntests, old_ntasks);
+    if (unit != FO_NO_TASK && self->tasks[unit].state == TASK_BLOCKED)
+        queue_task (self, unit, FO_SCHED_DISCOVERED);
+}
+
+bool
+fo_run_discovered (fo_run *self, uint32_t agent, const char *host, const fo_discovered *msg)
+{
+    lease_rec *lease = current_lease (self, agent, msg->lease, "discovered names");
+    if (!lease)
+        return false;
+    size_t d = self->plan->tasks[lease->task].discovery;
+    if (d == FO_NO_DISCOVERY || msg->step != 0 || !fo_discoveries_open (self->discoveries, d)) {
+        fo_log (FO_LOG_WARN, ROLE, "discarded discovered names for lease %llu: not an open "
+                "discovery", (unsigned long long) msg->lease);
+        return false;
+    }
+    const char *ctx = self->plan->discoveries[d].ctx->id;
+    size_t old_ntests = self->plan->ntests, old_ntasks = self->plan->ntasks;
+    char why[512];
+    if (msg->error[0]
+        || fo_discoveries_add (self->discoveries, d, &msg->names, why, sizeof why) != 0) {
+        char *message = fo_xasprintf ("discover command of context '%s' failed on %s: %s", ctx,
+                                      host, msg->error[0] ? msg->error : why);
+        discovery_failed (self, d, message, msg->err, msg->err_len, host);
+        free (message);
+        return true;
+    }
+    sync_growth (self, old_ntests, old_ntasks);
+    fo_log (FO_LOG_INFO, ROLE, "context '%s': %zu tests discovered on %s", ctx, msg->names.len,
+            host);
+    if (self->options.progress && self->options.verbosity == FO_VERBOSITY_LINES) {
+        fprintf (self->options.progress, "%s: discovered %zu tests on %s (%zu tests in all)\n",
+                 ctx, msg->names.len, host, self->plan->ntests);
+        fflush (self->options.progress);
+    }
+    discovery_ended (self, d);
+    return true;
+}
+
+/* ---- stopping ------------------------------------------------------------- */
 
 static void
 stop (fo_run *self, const char *reason, bool on_failures)
@@ -666,17 +776,10 @@ stop (fo_run *self, const char *reason, bool on_failures)
     self->stopping = true;
     self->stop_reason = fo_xstrdup (reason);
     fo_report_set_stop (self->report, reason, on_failures);
+    fo_sched_stop (self->sched);
     size_t task;
-    for (size_t i = 0; i < self->nretry; i++)
-        run_not_run_task (self, self->retry[i]);
-    self->nretry = 0;
-    while (deque_pop_front (&self->ready, &task))
-        run_not_run_task (self, task);
-    while (deque_pop_front (&self->serial, &task))
-        run_not_run_task (self, task);
-    for (size_t f = 0; f < self->plan->nshared; f++)
-        while (deque_pop_front (&self->parked[f], &task))
-            run_not_run_task (self, task);
+    while (fo_sched_drain (self->sched, &task))
+        not_run_task (self, task);
     /* No task waits for a setup any more: do not wait for it either. */
     fo_fixtures_cancel_setups (self->fixtures);
 }
@@ -704,7 +807,7 @@ apply_stop (fo_run *self)
 bool
 fo_run_slow (fo_run *self, uint32_t agent, const char *host, const fo_slow *slow)
 {
-    lease_rec *lease = run_current_lease (self, agent, slow->lease, "a slow notice");
+    lease_rec *lease = current_lease (self, agent, slow->lease, "a slow notice");
     if (!lease)
         return false;
     size_t nsteps;
@@ -746,7 +849,7 @@ fo_run_foreach_lease (fo_run *self, fo_lease_fn *fn, void *arg)
 size_t
 fo_run_in_flight (const fo_run *self)
 {
-    return self->in_flight;
+    return fo_sched_in_flight (self->sched);
 }
 
 bool

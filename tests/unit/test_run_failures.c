@@ -166,8 +166,8 @@ test_retry_passes_flaky_on_another_agent (void **state)
     (void) state;
     world w;
     world_new (&w, 1, 0);
-    fo_run_agent_joined (w.run, 0);
-    fo_run_agent_joined (w.run, 1);
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 1 });
 
     fo_lease l1;
     assert_true (fo_run_next_lease (w.run, 0, &l1));
@@ -210,7 +210,7 @@ test_retry_on_the_same_agent_when_alone (void **state)
     (void) state;
     world w;
     world_new (&w, 1, 0);
-    fo_run_agent_joined (w.run, 0);
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
     fo_lease l1, l2;
     assert_true (fo_run_next_lease (w.run, 0, &l1));
     result (&w, 0, &l1, "t0", FO_CRASHED);
@@ -226,7 +226,7 @@ test_retries_exhausted (void **state)
     (void) state;
     world w;
     world_new (&w, 2, 0);
-    fo_run_agent_joined (w.run, 0);
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
     for (int i = 0; i < 3; i++) {
         fo_lease l;
         assert_true (fo_run_next_lease (w.run, 0, &l));
@@ -254,7 +254,7 @@ test_retry_runs_only_the_failed_tests_with_their_fixtures (void **state)
     (void) state;
     world w;
     world_new (&w, 1, 0);
-    fo_run_agent_joined (w.run, 0);
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
     fo_lease l;
     for (int i = 0; i < 5; i++) {
         assert_true (fo_run_next_lease (w.run, 0, &l));
@@ -293,7 +293,7 @@ test_maxfail_stops_and_reports_the_rest (void **state)
     (void) state;
     world w;
     world_new (&w, 0, 2);
-    fo_run_agent_joined (w.run, 0);
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
     fo_lease l0, l1, l2;
     assert_true (fo_run_next_lease (w.run, 0, &l0));
     assert_true (fo_run_next_lease (w.run, 0, &l1));
@@ -332,7 +332,7 @@ test_maxfail_counts_final_outcomes_only (void **state)
     (void) state;
     world w;
     world_new (&w, 1, 1);
-    fo_run_agent_joined (w.run, 0);
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
     fo_lease l, r;
     assert_true (fo_run_next_lease (w.run, 0, &l));
     result (&w, 0, &l, "t0", FO_FAILED);
@@ -354,7 +354,7 @@ test_skipped_and_passed_do_not_count (void **state)
     (void) state;
     world w;
     world_new (&w, 0, 1);
-    fo_run_agent_joined (w.run, 0);
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
     fo_lease l;
     assert_true (fo_run_next_lease (w.run, 0, &l));
     result (&w, 0, &l, "t0", FO_SKIPPED);
@@ -374,7 +374,7 @@ test_interrupt_ends_a_held_test_with_its_failure (void **state)
     (void) state;
     world w;
     world_new (&w, 3, 0);
-    fo_run_agent_joined (w.run, 0);
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
     fo_lease l;
     assert_true (fo_run_next_lease (w.run, 0, &l));
     result (&w, 0, &l, "t0", FO_FAILED);
@@ -400,8 +400,8 @@ test_stop_meets_a_queued_retry (void **state)
     (void) state;
     world w;
     world_new (&w, 1, 0);
-    fo_run_agent_joined (w.run, 0);
-    fo_run_agent_joined (w.run, 1);
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 1 });
     fo_lease l;
     assert_true (fo_run_next_lease (w.run, 0, &l));
     result (&w, 0, &l, "t0", FO_ERROR);
@@ -418,8 +418,8 @@ test_lost_agent_prefers_no_one (void **state)
     (void) state;
     world w;
     world_new (&w, 1, 0);
-    fo_run_agent_joined (w.run, 0);
-    fo_run_agent_joined (w.run, 1);
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 1 });
     fo_lease l;
     assert_true (fo_run_next_lease (w.run, 0, &l));
     result (&w, 0, &l, "t0", FO_FAILED);
@@ -439,7 +439,7 @@ test_task_timeout_not_run_is_no_infrastructure_failure (void **state)
     (void) state;
     world w;
     world_new (&w, 0, 0);
-    fo_run_agent_joined (w.run, 0);
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
     fo_lease l;
     while (fo_run_next_lease (w.run, 0, &l)) {
         if (l.nsteps == 1) {
@@ -464,7 +464,7 @@ test_not_run_alone_is_infrastructure (void **state)
     (void) state;
     world w;
     world_new (&w, 0, 0);
-    fo_run_agent_joined (w.run, 0);
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
     fo_lease l;
     assert_true (fo_run_next_lease (w.run, 0, &l));
     result (&w, 0, &l, "t0", FO_NOT_RUN);

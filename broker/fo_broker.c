@@ -276,8 +276,8 @@ hello (fo_broker *self, const unsigned char *routing, size_t len, fo_hello *h)
     h->agent_id = h->host = NULL;   /* taken */
     self->alive++;
     size_t slots = total_slots (self);
-    if (slots > self->options.run.report->jobs)
-        self->options.run.report->jobs = (uint32_t) slots;
+    if (slots > fo_report_jobs (self->options.run.report))
+        fo_report_set_jobs (self->options.run.report, (uint32_t) slots);
     fo_log (FO_LOG_INFO, ROLE, "agent %s on %s joined with %u slot%s", a->agent_id, a->host,
             a->slots, a->slots == 1 ? "" : "s");
     fo_run_agent_joined (self->run, &(fo_sched_agent) {

@@ -40,10 +40,8 @@ fo_retry_tries (const fo_retry *self)
 bool
 fo_retry_wanted (const fo_retry *self, size_t test, fo_outcome outcome)
 {
-    if (!fo_outcome_is_failure (outcome) || test >= self->report->ntests)
-        return false;
-    const fo_test_record *rec = &self->report->tests[test];
-    return !rec->done && rec->nattempts < self->retries;
+    const fo_test_record *rec = fo_report_test (self->report, test);
+    return fo_outcome_is_failure (outcome) && rec && !rec->done && rec->nattempts < self->retries;
 }
 
 bool
@@ -67,7 +65,7 @@ fo_retry_hold (fo_retry *self, size_t test, const fo_test_result_view *try_)
         self->held_cap = cap;
     }
     self->held[test] = true;
-    const fo_test_record *rec = &self->report->tests[test];
+    const fo_test_record *rec = fo_report_test (self->report, test);
     return &rec->attempts[rec->nattempts - 1];
 }
 

@@ -82,7 +82,7 @@ static void
 test_ended (fo_run *self, size_t index)
 {
     fo_retry_ended (self->retry, index);
-    const fo_test_record *rec = &self->report->tests[index];
+    const fo_test_record *rec = fo_report_test (self->report, index);
     if (self->options.progress) {
         fo_report_progress (self->options.progress, self->options.verbosity, rec);
         self->mid_line = self->options.verbosity == FO_VERBOSITY_DOTS;
@@ -415,7 +415,7 @@ hold_try (fo_run *self, size_t index, const lease_rec *lease, const fo_test_resu
     fo_sched_failed_on (self->sched, lease->task, lease->agent);
     if (self->options.progress) {
         fo_report_progress_retry (self->options.progress, self->options.verbosity,
-                                  self->report->tests[index].id, attempt,
+                                  fo_report_test (self->report, index)->id, attempt,
                                   fo_retry_tries (self->retry));
         self->mid_line = self->options.verbosity == FO_VERBOSITY_DOTS;
     }
@@ -520,7 +520,7 @@ build_next_steps (fo_run *self, size_t task)
         const fo_step *s = &t->steps[i];
         for (size_t k = 0; s->kind == FO_STEP_TEST && k < s->tests.len && !keep[i]; k++) {
             uintptr_t index = (uintptr_t) zhashx_lookup (self->test_index, s->tests.items[k]);
-            keep[i] = index && !self->report->tests[index - 1].done;
+            keep[i] = index && !fo_report_test (self->report, index - 1)->done;
         }
     }
     free (rec->steps);
@@ -597,12 +597,16 @@ static const char *
 running_test (const fo_run *self, size_t task)
 {
     const fo_task *t = &self->plan->tasks[task];
-    for (size_t i = 0; i < t->ntests; i++)
-        if (!self->report->tests[t->tests[i]].done && !fo_retry_held (self->retry, t->tests[i]))
-            return self->report->tests[t->tests[i]].id;
-    for (size_t i = 0; i < t->ntests; i++)
-        if (!self->report->tests[t->tests[i]].done)
-            return self->report->tests[t->tests[i]].id;
+    for (size_t i = 0; i < t->ntests; i++) {
+        const fo_test_record *rec = fo_report_test (self->report, t->tests[i]);
+        if (!rec->done && !fo_retry_held (self->retry, t->tests[i]))
+            return rec->id;
+    }
+    for (size_t i = 0; i < t->ntests; i++) {
+        const fo_test_record *rec = fo_report_test (self->report, t->tests[i]);
+        if (!rec->done)
+            return rec->id;
+    }
     return NULL;
 }
 

@@ -186,7 +186,7 @@ fo_cli_run_usage (FILE *out, uint32_t default_attempts)
 }
 
 int
-fo_cli_prepare (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan, fo_report *report)
+fo_cli_prepare (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan, fo_report **report)
 {
     char err[1024];
     uint32_t timeout_ms = opts->timeout_ms;
@@ -208,21 +208,22 @@ fo_cli_prepare (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan, f
         return FO_EXIT_USAGE;
     }
     *plan = fo_plan_build (*suite);
-    fo_report_init (report, (*plan)->ntests);
+    *report = fo_report_new ((*plan)->ntests);
     for (size_t i = 0; i < (*plan)->ntests; i++)
-        fo_report_set_test (report, i, (*plan)->tests[i]->id, (*plan)->tests[i]->parent->id);
-    report->suite = fo_xstrdup (opts->suite);
-    report->started_us = fo_now_us ();
-    report->fail_on_flaky = opts->fail_on_flaky;
+        fo_report_set_test (*report, i, (*plan)->tests[i]->id, (*plan)->tests[i]->parent->id);
+    fo_report_set_suite (*report, opts->suite);
+    fo_report_set_started_us (*report, fo_now_us ());
+    fo_report_set_fail_on_flaky (*report, opts->fail_on_flaky);
     return 0;
 }
 
 int
-fo_cli_finish (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan, fo_report *report,
+fo_cli_finish (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan, fo_report **report_p,
                int served_ok)
 {
-    report->finished_us = fo_now_us ();
-    report->interrupted = fo_cli_interrupted > 0;
+    fo_report *report = *report_p;
+    fo_report_set_finished_us (report, fo_now_us ());
+    fo_report_set_interrupted (report, fo_cli_interrupted > 0);
     int status = FO_EXIT_INFRA;
     if (served_ok) {
         fo_report_print_summary (stdout, report, opts->verbosity);
@@ -234,7 +235,7 @@ fo_cli_finish (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan, fo
         if (status == FO_EXIT_OK)
             status = FO_EXIT_INFRA;
     }
-    fo_report_free (report);
+    fo_report_destroy (report_p);
     fo_plan_destroy (plan);
     fo_suite_destroy (suite);
     return status;

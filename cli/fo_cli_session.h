@@ -92,7 +92,7 @@ void fo_cli_run_usage (FILE *out, uint32_t default_attempts);
    the suite file gives no timeout, discovery included; fail_on_flaky goes
    into the report). Returns 0, or FO_EXIT_USAGE after printing the error. */
 int fo_cli_prepare (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan,
-                    fo_report *report);
+                    fo_report **report);
 
 /* The run options for fo_run (retries, maxfail, slow notices, task
    timeout, output cap). */
@@ -102,6 +102,6 @@ void fo_cli_run_options_apply (const fo_cli_run_opts *opts, fo_run_options *run)
    served_ok is false when the run could not be served at all. Returns the
    exit status. */
 int fo_cli_finish (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan,
-                   fo_report *report, int served_ok);
+                   fo_report **report, int served_ok);
 
 #endif

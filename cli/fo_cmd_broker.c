@@ -156,7 +156,7 @@ fo_cmd_broker (int argc, char **argv)
         return rc < 0 ? FO_EXIT_OK : rc;
     fo_suite *suite;
     fo_plan *plan;
-    fo_report report;
+    fo_report *report;
     /* Shared fixtures run here: the same process hygiene as fanout run. */
     fo_cli_core_dumps (args.run.core_dumps);
     fo_cli_install_signals ();
@@ -164,9 +164,9 @@ fo_cmd_broker (int argc, char **argv)
     rc = fo_cli_prepare (&args.run, &suite, &plan, &report);
     if (rc != 0)
         return rc;
-    report.jobs = 0;            /* grows as agents join */
+    fo_report_set_jobs (report, 0);            /* grows as agents join */
     fo_cli_signals_graceful ();
-    rc = serve (&args, suite, plan, &report);
+    rc = serve (&args, suite, plan, report);
     fo_cli_sweep_processes ("broker");
     return fo_cli_finish (&args.run, &suite, &plan, &report, rc == 0);
 }

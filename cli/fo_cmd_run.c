@@ -220,13 +220,13 @@ fo_cmd_run (int argc, char **argv)
 
     fo_suite *suite;
     fo_plan *plan;
-    fo_report report;
+    fo_report *report;
     rc = fo_cli_prepare (&args.run, &suite, &plan, &report);
     if (rc != 0)
         return rc;
-    report.jobs = args.jobs;
+    fo_report_set_jobs (report, args.jobs);
     fo_cli_signals_graceful ();
-    rc = serve (&args, suite, plan, &report);
+    rc = serve (&args, suite, plan, report);
     fo_cli_sweep_processes ("run");
     return fo_cli_finish (&args.run, &suite, &plan, &report, rc == 0);
 }

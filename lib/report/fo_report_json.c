@@ -4,6 +4,7 @@
     sees either the previous file or the complete new one, never half of it.
 */
 #include "fo_report.h"
+#include "fo_report_internal.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -16,7 +16,7 @@
 typedef struct {
     fo_suite *suite;
     fo_plan *plan;
-    fo_report report;
+    fo_report *report;
     fo_run *run;
 } world;
 
@@ -59,12 +59,12 @@ world_new (world *w, uint32_t retries, uint32_t maxfail)
     test_add (c, "c");
     w->plan = fo_plan_build (w->suite);
     assert_int_equal (w->plan->ntasks, 5);
-    fo_report_init (&w->report, w->plan->ntests);
+    w->report = fo_report_new (w->plan->ntests);
     for (size_t i = 0; i < w->plan->ntests; i++)
-        fo_report_set_test (&w->report, i, w->plan->tests[i]->id, w->plan->tests[i]->parent->id);
+        fo_report_set_test (w->report, i, w->plan->tests[i]->id, w->plan->tests[i]->parent->id);
     fo_run_options o = {
         .plan = w->plan,
-        .report = &w->report,
+        .report = w->report,
         .max_attempts = 1,
         .skip_code = 77,
         .retries = retries,
@@ -79,7 +79,7 @@ static void
 world_free (world *w)
 {
     fo_run_destroy (&w->run);
-    fo_report_free (&w->report);
+    fo_report_destroy (&w->report);
     fo_plan_destroy (&w->plan);
     fo_suite_destroy (&w->suite);
 }
@@ -87,9 +87,9 @@ world_free (world *w)
 static const fo_test_record *
 record (const world *w, const char *id)
 {
-    for (size_t i = 0; i < w->report.ntests; i++)
-        if (strcmp (w->report.tests[i].id, id) == 0)
-            return &w->report.tests[i];
+    for (size_t i = 0; i < fo_report_ntests (w->report); i++)
+        if (strcmp (fo_report_test (w->report, i)->id, id) == 0)
+            return fo_report_test (w->report, i);
     fail_msg ("no test '%s'", id);
     return NULL;
 }
@@ -200,7 +200,7 @@ test_retry_passes_flaky_on_another_agent (void **state)
     assert_int_equal (t0->attempts[1].outcome, FO_PASSED);
     assert_string_equal (t0->attempts[1].host, "host1");
     assert_null (t0->attempts[1].out);                /* the last one's is the test's */
-    assert_int_equal (fo_report_flaky_count (&w.report), 1);
+    assert_int_equal (fo_report_flaky_count (w.report), 1);
     world_free (&w);
 }
 
@@ -279,9 +279,9 @@ test_retry_runs_only_the_failed_tests_with_their_fixtures (void **state)
     assert_true (record (&w, "c/b")->flaky);
     assert_false (record (&w, "c/a")->flaky);
     assert_true (fo_run_finished (w.run));
-    assert_int_equal (fo_report_exit_status (&w.report), FO_EXIT_OK);
-    w.report.fail_on_flaky = true;
-    assert_int_equal (fo_report_exit_status (&w.report), FO_EXIT_FAILED);
+    assert_int_equal (fo_report_exit_status (w.report), FO_EXIT_OK);
+    fo_report_set_fail_on_flaky (w.report, true);
+    assert_int_equal (fo_report_exit_status (w.report), FO_EXIT_FAILED);
     world_free (&w);
 }
 
@@ -319,10 +319,10 @@ test_maxfail_stops_and_reports_the_rest (void **state)
     done (&w, 0, &l1);
     done (&w, 0, &l2);
     assert_true (fo_run_finished (w.run));
-    assert_true (w.report.stopped_on_failures);
-    assert_string_equal (w.report.stop_reason, "stopped after 2 failures");
+    assert_true (fo_report_stopped_on_failures (w.report));
+    assert_string_equal (fo_report_stop_reason (w.report), "stopped after 2 failures");
     /* not_run tests after a fail-fast stop are not an infrastructure failure */
-    assert_int_equal (fo_report_exit_status (&w.report), FO_EXIT_FAILED);
+    assert_int_equal (fo_report_exit_status (w.report), FO_EXIT_FAILED);
     world_free (&w);
 }
 
@@ -389,8 +389,8 @@ test_interrupt_ends_a_held_test_with_its_failure (void **state)
     assert_int_equal (record (&w, "t1")->outcome, FO_NOT_RUN);
     assert_string_equal (record (&w, "t1")->message, "not run (interrupted)");
     assert_true (fo_run_finished (w.run));
-    assert_string_equal (w.report.stop_reason, "interrupted");
-    assert_false (w.report.stopped_on_failures);
+    assert_string_equal (fo_report_stop_reason (w.report), "interrupted");
+    assert_false (fo_report_stopped_on_failures (w.report));
     world_free (&w);
 }
 
@@ -454,7 +454,7 @@ test_task_timeout_not_run_is_no_infrastructure_failure (void **state)
     }
     assert_true (fo_run_finished (w.run));
     assert_true (record (&w, "c/c")->by_failure);
-    assert_int_equal (fo_report_exit_status (&w.report), FO_EXIT_FAILED);
+    assert_int_equal (fo_report_exit_status (w.report), FO_EXIT_FAILED);
     world_free (&w);
 }
 
@@ -471,7 +471,7 @@ test_not_run_alone_is_infrastructure (void **state)
     done (&w, 0, &l);
     assert_false (record (&w, "t0")->by_failure);
     fo_run_stop (w.run, "the local agent failed");
-    assert_int_equal (fo_report_exit_status (&w.report), FO_EXIT_INFRA);
+    assert_int_equal (fo_report_exit_status (w.report), FO_EXIT_INFRA);
     world_free (&w);
 }
 

@@ -35,6 +35,8 @@ typedef struct {
        the plan's. */
     fo_step *steps;
     size_t nsteps;
+    size_t *tests;          /* the subset's tests (report indexes), for events */
+    size_t ntests;
 } task_rec;
 
 typedef struct {
@@ -46,7 +48,10 @@ typedef struct {
     bool timed_out;     /* a result of it was a timeout: later not_run ones
                            are its consequence (a task timeout) */
     uint32_t worker;    /* the agent's slot, once a result said it; 0 before */
+    size_t started;     /* the test step last said to have started, or NONE */
 } lease_rec;
+
+#define NONE ((size_t) -1)
 
 struct fo_run {
     fo_run_options options;
@@ -65,7 +70,6 @@ struct fo_run {
     size_t agents_cap;
     size_t failures;        /* tests ended failed, error, timeout or crashed */
     bool stop_requested;    /* maxfail reached: stop before returning */
-    bool mid_line;          /* progress dots since the last newline */
 
     lease_rec *leases;      /* lease id n is leases[n - 1] */
     size_t nleases, leases_cap;
@@ -75,18 +79,42 @@ struct fo_run {
 
 static void apply_stop (fo_run *self);
 
+/* ---- events --------------------------------------------------------- */
+
+static void
+emit (fo_run *self, fo_event *ev)
+{
+    ev->report = self->report;
+    fo_reporters_emit (self->options.reporters, ev);
+}
+
+/* A fixture error an agent or a discovery reported: into the report, and
+   told to the reporters. */
+static void
+fixture_error (fo_run *self, const char *context, const char *phase, const char *message,
+               const char *out, size_t out_len, const char *err, size_t err_len, const char *host)
+{
+    const fo_fixture_error *fe = fo_report_add_fixture_error (self->report, context, phase, message,
+                                                              out, out_len, err, err_len, host);
+    emit (self, &(fo_event) {
+        .type = FO_EVENT_FIXTURE_FAILED,
+        .u.fixture = { .context = fe->context, .phase = fe->phase, .host = fe->host,
+                       .message = fe->message, .error = fe },
+    });
+}
+
 /* ---- ending tests and tasks ----------------------------------------- */
 
-/* The test has its final outcome now: show it and count it for maxfail. */
+/* The test has its final outcome now: tell it and count it for maxfail. */
 static void
 test_ended (fo_run *self, size_t index)
 {
     fo_retry_ended (self->retry, index);
     const fo_test_record *rec = fo_report_test (self->report, index);
-    if (self->options.progress) {
-        fo_report_progress (self->options.progress, self->options.verbosity, rec);
-        self->mid_line = self->options.verbosity == FO_VERBOSITY_DOTS;
-    }
+    emit (self, &(fo_event) {
+        .type = FO_EVENT_TEST_FINISHED,
+        .u.test_finished = { .test = index, .record = rec },
+    });
     if (fo_outcome_is_failure (rec->outcome) && ++self->failures >= self->options.maxfail
         && self->options.maxfail) {
         self->stop_requested = true;
@@ -232,8 +260,8 @@ fo_run_new (const fo_run_options *options)
         self->options.max_attempts = 1;
     self->plan = options->plan;
     self->report = options->report;
-    self->fixtures = fo_fixtures_new (self->plan, self->report, options->broker_host,
-                                      options->output_cap, on_fixture, self);
+    self->fixtures = fo_fixtures_new (self->plan, self->report, options->reporters,
+                                      options->broker_host, options->output_cap, on_fixture, self);
     self->sched = fo_sched_new (self->plan, fixture_for, self);
     self->retry = fo_retry_new (self->report, options->retries);
     self->discoveries = fo_discoveries_new (self->plan);
@@ -248,6 +276,10 @@ fo_run_new (const fo_run_options *options)
         else
             fo_sched_enqueue (self->sched, i, FO_SCHED_PLANNED);
     }
+    emit (self, &(fo_event) {
+        .type = FO_EVENT_RUN_STARTED,
+        .u.run_started = { .ntests = self->plan->ntests, .ntasks = self->plan->ntasks },
+    });
     return self;
 }
 
@@ -262,8 +294,10 @@ fo_run_destroy (fo_run **self_p)
     fo_retry_destroy (&self->retry);
     fo_discoveries_destroy (&self->discoveries);
     zhashx_destroy (&self->test_index);
-    for (size_t i = 0; i < self->plan->ntasks; i++)
+    for (size_t i = 0; i < self->plan->ntasks; i++) {
         free (self->tasks[i].steps);
+        free (self->tasks[i].tests);
+    }
     for (size_t i = 0; i < self->agents_cap; i++)
         free ((char *) self->agents[i].host);
     free (self->agents);
@@ -289,6 +323,55 @@ task_steps (const fo_run *self, size_t task, size_t *nsteps)
     return self->plan->tasks[task].steps;
 }
 
+/* The tests the task's next lease runs (report indexes). */
+static const size_t *
+task_tests (const fo_run *self, size_t task, size_t *ntests)
+{
+    const task_rec *rec = &self->tasks[task];
+    if (rec->steps) {
+        *ntests = rec->ntests;
+        return rec->tests;
+    }
+    *ntests = self->plan->tasks[task].ntests;
+    return self->plan->tasks[task].tests;
+}
+
+/* Test started, the broker's inference (fo_event.h): the first test step
+   after step `after` (NONE: the lease's first) starts now, unless it was
+   said already. O(steps up to the next test step). */
+static void
+start_next_step (fo_run *self, lease_rec *lease, uint64_t id, size_t after)
+{
+    if (!self->options.reporters)
+        return;
+    size_t from = after == NONE ? 0 : after + 1;
+    if (lease->started != NONE && from <= lease->started)
+        return;
+    size_t nsteps;
+    const fo_step *steps = task_steps (self, lease->task, &nsteps);
+    for (size_t j = from; j < nsteps; j++) {
+        if (steps[j].kind != FO_STEP_TEST)
+            continue;
+        lease->started = j;
+        const fo_sched_agent *agent = lease->agent < self->agents_cap
+            ? &self->agents[lease->agent] : NULL;
+        for (size_t k = 0; k < steps[j].tests.len; k++) {
+            uintptr_t index = (uintptr_t) zhashx_lookup (self->test_index, steps[j].tests.items[k]);
+            if (!index || fo_report_test (self->report, index - 1)->done)
+                continue;
+            emit (self, &(fo_event) {
+                .type = FO_EVENT_TEST_STARTED,
+                .u.test_started = {
+                    .test = index - 1, .id = steps[j].tests.items[k], .lease = id,
+                    .agent = lease->agent, .host = agent ? agent->host : NULL,
+                    .attempt = lease->attempt,
+                },
+            });
+        }
+        return;
+    }
+}
+
 /* The exports of the task's shared contexts, or NULL when it has none. */
 static const fo_env *
 task_exports (const fo_run *self, size_t task)
@@ -311,7 +394,7 @@ lease_task (fo_run *self, size_t task, uint32_t agent, fo_lease *lease)
     rec->attempts++;
     rec->lease = ++self->nleases;
     self->leases[rec->lease - 1] = (lease_rec) {
-        .task = task, .agent = agent, .attempt = rec->attempts, .active = true,
+        .task = task, .agent = agent, .attempt = rec->attempts, .active = true, .started = NONE,
     };
     *lease = (fo_lease) {
         .lease = rec->lease,
@@ -327,6 +410,18 @@ lease_task (fo_run *self, size_t task, uint32_t agent, fo_lease *lease)
     const fo_env *exports = task_exports (self, task);
     if (exports)
         lease->env = *exports;
+
+    fo_event ev = {
+        .type = FO_EVENT_TASK_LEASED,
+        .u.task_leased = {
+            .task = task, .lease = rec->lease, .agent = agent,
+            .host = agent < self->agents_cap ? self->agents[agent].host : NULL,
+            .attempt = rec->attempts, .serial = self->plan->tasks[task].serial,
+        },
+    };
+    ev.u.task_leased.tests = task_tests (self, task, &ev.u.task_leased.ntests);
+    emit (self, &ev);
+    start_next_step (self, &self->leases[rec->lease - 1], rec->lease, NONE);
 }
 
 /* Who asks: the agent as it joined, or only its number. */
@@ -413,12 +508,13 @@ hold_try (fo_run *self, size_t index, const lease_rec *lease, const fo_test_resu
     if (!attempt)
         return;
     fo_sched_failed_on (self->sched, lease->task, lease->agent);
-    if (self->options.progress) {
-        fo_report_progress_retry (self->options.progress, self->options.verbosity,
-                                  fo_report_test (self->report, index)->id, attempt,
-                                  fo_retry_tries (self->retry));
-        self->mid_line = self->options.verbosity == FO_VERBOSITY_DOTS;
-    }
+    emit (self, &(fo_event) {
+        .type = FO_EVENT_TRY_HELD,
+        .u.try_held = {
+            .test = index, .record = fo_report_test (self->report, index), .attempt = attempt,
+            .tries = fo_retry_tries (self->retry),
+        },
+    });
 }
 
 static bool
@@ -435,8 +531,9 @@ record_result (fo_run *self, const fo_task *t, const fo_step *step, lease_rec *l
         if (r->step < lease->fixture_from)
             return false;
         lease->fixture_from = r->step + 1;
-        fo_report_add_fixture_error (self->report, step->name, fo_step_kind_name (step->kind),
-                                     r->message, r->out, r->out_len, r->err, r->err_len, host);
+        fixture_error (self, step->name, fo_step_kind_name (step->kind), r->message, r->out,
+                       r->out_len, r->err, r->err_len, host);
+        start_next_step (self, lease, r->lease, r->step);
         return true;
     }
     if (!step_reports (step, r->test)) {
@@ -470,6 +567,8 @@ record_result (fo_run *self, const fo_task *t, const fo_step *step, lease_rec *l
         hold_try (self, index - 1, lease, &view);
     else
         recorded = finish_test (self, index - 1, &view);
+    if (recorded)
+        start_next_step (self, lease, r->lease, r->step);
     apply_stop (self);
     return recorded;
 }
@@ -516,11 +615,17 @@ build_next_steps (fo_run *self, size_t task)
     const fo_task *t = &self->plan->tasks[task];
     task_rec *rec = &self->tasks[task];
     bool *keep = fo_xcalloc (t->nsteps ? t->nsteps : 1, sizeof *keep);
+    free (rec->tests);
+    rec->tests = fo_xmalloc ((t->ntests ? t->ntests : 1) * sizeof *rec->tests);
+    rec->ntests = 0;
     for (size_t i = 0; i < t->nsteps; i++) {
         const fo_step *s = &t->steps[i];
-        for (size_t k = 0; s->kind == FO_STEP_TEST && k < s->tests.len && !keep[i]; k++) {
+        for (size_t k = 0; s->kind == FO_STEP_TEST && k < s->tests.len; k++) {
             uintptr_t index = (uintptr_t) zhashx_lookup (self->test_index, s->tests.items[k]);
-            keep[i] = index && !fo_report_test (self->report, index - 1)->done;
+            if (index && !fo_report_test (self->report, index - 1)->done && rec->ntests < t->ntests) {
+                keep[i] = true;
+                rec->tests[rec->ntests++] = index - 1;
+            }
         }
     }
     free (rec->steps);
@@ -542,8 +647,8 @@ static void
 discovery_failed (fo_run *self, size_t d, const char *message, const char *err, size_t err_len,
                   const char *host)
 {
-    fo_report_add_fixture_error (self->report, self->plan->discoveries[d].ctx->id, "discover",
-                                 message, NULL, 0, err, err_len, host);
+    fixture_error (self, self->plan->discoveries[d].ctx->id, "discover", message, NULL, 0, err,
+                   err_len, host);
     discovery_ended (self, d);
 }
 
@@ -626,6 +731,10 @@ fo_run_agent_joined (fo_run *self, const fo_sched_agent *agent)
     self->agents[n] = *agent;
     self->agents[n].host = fo_xstrdup (agent->host ? agent->host : "");
     fo_sched_agent_joined (self->sched, &self->agents[n]);
+    emit (self, &(fo_event) {
+        .type = FO_EVENT_AGENT_JOINED,
+        .u.agent = { .agent = n, .host = self->agents[n].host, .slots = agent->slots },
+    });
 }
 
 /* A discovery lease lost with its agent is leased again (up to
@@ -657,6 +766,11 @@ void
 fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *why)
 {
     fo_sched_agent_lost (self->sched, agent);
+    emit (self, &(fo_event) {
+        .type = FO_EVENT_AGENT_LOST,
+        .u.agent = { .agent = agent, .host = host, .why = why,
+                     .slots = agent < self->agents_cap ? self->agents[agent].slots : 0 },
+    });
     /* Retried tasks go back to the front of their queue; walking the
        leases backwards keeps them in their original order there. */
     for (size_t i = self->nleases; i-- > 0;) {
@@ -761,11 +875,11 @@ fo_run_discovered (fo_run *self, uint32_t agent, const char *host, const fo_disc
     sync_growth (self, old_ntests, old_ntasks);
     fo_log (FO_LOG_INFO, ROLE, "context '%s': %zu tests discovered on %s", ctx, msg->names.len,
             host);
-    if (self->options.progress && self->options.verbosity == FO_VERBOSITY_LINES) {
-        fprintf (self->options.progress, "%s: discovered %zu tests on %s (%zu tests in all)\n",
-                 ctx, msg->names.len, host, self->plan->ntests);
-        fflush (self->options.progress);
-    }
+    emit (self, &(fo_event) {
+        .type = FO_EVENT_TESTS_DISCOVERED,
+        .u.discovered = { .context = ctx, .count = msg->names.len, .host = host,
+                          .total = self->plan->ntests },
+    });
     discovery_ended (self, d);
     return true;
 }
@@ -780,6 +894,10 @@ stop (fo_run *self, const char *reason, bool on_failures)
     self->stopping = true;
     self->stop_reason = fo_xstrdup (reason);
     fo_report_set_stop (self->report, reason, on_failures);
+    emit (self, &(fo_event) {
+        .type = FO_EVENT_RUN_STOPPING,
+        .u.run_stopping = { .reason = self->stop_reason, .on_failures = on_failures },
+    });
     fo_sched_stop (self->sched);
     size_t task;
     while (fo_sched_drain (self->sched, &task))
@@ -822,11 +940,12 @@ fo_run_slow (fo_run *self, uint32_t agent, const char *host, const fo_slow *slow
     const char *what = step->kind == FO_STEP_SETUP ? "setup of"
                      : step->kind == FO_STEP_TEARDOWN ? "teardown of" : NULL;
     const char *name = *step->name ? step->name : "<root>";
-    if (self->options.progress) {
-        fo_report_progress_slow (self->options.progress, self->options.verbosity, self->mid_line,
-                                 what, name, slow->elapsed_ms, step->timeout_ms, host);
-        self->mid_line = false;
-    }
+    emit (self, &(fo_event) {
+        .type = FO_EVENT_SLOW,
+        .u.slow = { .what = what, .name = name, .elapsed_ms = slow->elapsed_ms,
+                    .timeout_ms = step->timeout_ms, .host = host, .lease = slow->lease,
+                    .agent = agent },
+    });
     return true;
 }
 

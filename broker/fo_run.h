@@ -6,6 +6,13 @@
     report through here, exactly once: a second result for a test (a late
     agent, a retried task) is dropped, never counted twice.
 
+    The run prints nothing and knows no output format: it emits events
+    (fo_event.h: run started, agents, leases, tests started and finished,
+    tries held, slow steps, fixtures, discoveries, stopping) to the
+    reporters it is given, in the order things happen. Run ended is not
+    the run's: the report is final only once the broker has returned (see
+    fo_reporters_end).
+
     The run is the glue between the parts of the broker, each a module
     with its own state, and the dependencies go one way (the run calls
     them; they never call into the run, except through the callbacks it
@@ -47,6 +54,7 @@
 #include "fo_plan.h"
 #include "fo_proto.h"
 #include "fo_report.h"
+#include "fo_reporter.h"
 #include "fo_sched.h"
 
 typedef struct {
@@ -54,8 +62,8 @@ typedef struct {
                                    (which join the suite the plan was built
                                    from: the run must own both) */
     fo_report *report;          /* initialised with the plan's tests */
-    FILE *progress;             /* NULL: no progress output */
-    fo_verbosity verbosity;
+    fo_reporters *reporters;    /* where the run's events go (fo_event.h);
+                                   NULL: nowhere. The run prints nothing. */
     uint32_t max_attempts;      /* >= 1 */
     uint32_t output_cap;        /* bytes per stream per step */
     int32_t skip_code;
@@ -89,8 +97,8 @@ void fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const ch
    prefer it to the agents a test failed on. */
 void fo_run_agent_joined (fo_run *self, const fo_sched_agent *agent);
 
-/* An agent says a step runs long: shown in the progress output. False
-   when dropped (stale lease, bad step). */
+/* An agent says a step runs long: a SLOW event. False when dropped
+   (stale lease, bad step). */
 bool fo_run_slow (fo_run *self, uint32_t agent, const char *host, const fo_slow *slow);
 
 /* Stops leasing: every test not yet leased ends not_run with the reason

@@ -130,9 +130,22 @@ fo_cli_run_option (const char *command, int c, const char *arg, fo_cli_run_opts 
     }
 }
 
-void
-fo_cli_run_options_apply (const fo_cli_run_opts *opts, fo_run_options *run)
+fo_reporters *
+fo_cli_reporters_new (const fo_cli_run_opts *opts)
 {
+    /* One line per reporter: a new one (a live view, JUnit XML) goes here. */
+    fo_reporters *reporters = fo_reporters_new ();
+    fo_reporters_add (reporters, fo_reporter_console_new (stdout, opts->verbosity));
+    if (opts->json)
+        fo_reporters_add (reporters, fo_reporter_json_new (opts->json));
+    return reporters;
+}
+
+void
+fo_cli_run_options_apply (const fo_cli_run_opts *opts, fo_reporters *reporters,
+                          fo_run_options *run)
+{
+    run->reporters = reporters;
     run->retries = opts->retries;
     run->maxfail = opts->maxfail;
     run->slow_ms = opts->slow_ms;
@@ -217,24 +230,27 @@ fo_cli_prepare (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan, f
     return 0;
 }
 
+/* A reporter could not write what it writes (the JSON report). */
+static void
+reporter_failed (void *arg, const char *reporter, const char *err)
+{
+    (void) arg;
+    (void) reporter;
+    fprintf (stderr, "fanout: %s\n", err);
+}
+
 int
-fo_cli_finish (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan, fo_report **report_p,
+fo_cli_finish (fo_suite **suite, fo_plan **plan, fo_report **report_p, fo_reporters **reporters,
                int served_ok)
 {
     fo_report *report = *report_p;
     fo_report_set_finished_us (report, fo_now_us ());
     fo_report_set_interrupted (report, fo_cli_interrupted > 0);
-    int status = FO_EXIT_INFRA;
-    if (served_ok) {
-        fo_report_print_summary (stdout, report, opts->verbosity);
-        status = fo_report_exit_status (report);
-    }
-    char err[1024];
-    if (opts->json && fo_report_write_json (report, opts->json, err, sizeof err) != 0) {
-        fprintf (stderr, "fanout: %s\n", err);
-        if (status == FO_EXIT_OK)
-            status = FO_EXIT_INFRA;
-    }
+    int status = served_ok ? fo_report_exit_status (report) : FO_EXIT_INFRA;
+    if (fo_reporters_end (*reporters, report, served_ok, reporter_failed, NULL) > 0
+        && status == FO_EXIT_OK)
+        status = FO_EXIT_INFRA;
+    fo_reporters_destroy (reporters);
     fo_report_destroy (report_p);
     fo_plan_destroy (plan);
     fo_suite_destroy (suite);

@@ -110,7 +110,8 @@ parse_args (int argc, char **argv, broker_args *args)
 }
 
 static int
-serve (const broker_args *args, const fo_suite *suite, fo_plan *plan, fo_report *report)
+serve (const broker_args *args, const fo_suite *suite, fo_plan *plan, fo_report *report,
+       fo_reporters *reporters)
 {
     static const char *stop_reason = "interrupted";
     fo_broker_options bo = {
@@ -118,8 +119,6 @@ serve (const broker_args *args, const fo_suite *suite, fo_plan *plan, fo_report 
         .run = {
             .plan = plan,
             .report = report,
-            .progress = stdout,
-            .verbosity = args->run.verbosity,
             .max_attempts = args->run.max_attempts,
             .skip_code = suite->skip_code,
             .broker_host = "broker",    /* docs/report-json.md: the host of shared fixtures */
@@ -130,7 +129,7 @@ serve (const broker_args *args, const fo_suite *suite, fo_plan *plan, fo_report 
         .wait_ms = args->wait_s * 1000u,
     };
     fo_cli_net_apply (&args->net, &bo);
-    fo_cli_run_options_apply (&args->run, &bo.run);
+    fo_cli_run_options_apply (&args->run, reporters, &bo.run);
     char err[512];
     fo_broker *broker = fo_broker_new (&bo, err, sizeof err);
     if (!broker) {
@@ -166,7 +165,8 @@ fo_cmd_broker (int argc, char **argv)
         return rc;
     fo_report_set_jobs (report, 0);            /* grows as agents join */
     fo_cli_signals_graceful ();
-    rc = serve (&args, suite, plan, report);
+    fo_reporters *reporters = fo_cli_reporters_new (&args.run);
+    rc = serve (&args, suite, plan, report, reporters);
     fo_cli_sweep_processes ("broker");
-    return fo_cli_finish (&args.run, &suite, &plan, &report, rc == 0);
+    return fo_cli_finish (&suite, &plan, &report, &reporters, rc == 0);
 }

@@ -141,7 +141,8 @@ parse_args (int argc, char **argv, run_args *args)
 /* Runs the planned suite with the embedded broker and agent. Returns 0, or
    -1 (message printed) when the run could not be served at all. */
 static int
-serve (const run_args *args, const fo_suite *suite, fo_plan *plan, fo_report *report)
+serve (const run_args *args, const fo_suite *suite, fo_plan *plan, fo_report *report,
+       fo_reporters *reporters)
 {
     /* One flag stops the run: a signal sets it to the signal's number, a
        failed agent thread to -1 (after setting the reason). */
@@ -155,8 +156,6 @@ serve (const run_args *args, const fo_suite *suite, fo_plan *plan, fo_report *re
         .run = {
             .plan = plan,
             .report = report,
-            .progress = stdout,
-            .verbosity = args->run.verbosity,
             .max_attempts = args->run.max_attempts,
             .skip_code = suite->skip_code,
             .broker_host = "broker",
@@ -165,7 +164,7 @@ serve (const run_args *args, const fo_suite *suite, fo_plan *plan, fo_report *re
         .stop_reason = &stop_reason,
     };
     fo_cli_net_apply (&args->net, &bo);
-    fo_cli_run_options_apply (&args->run, &bo.run);
+    fo_cli_run_options_apply (&args->run, reporters, &bo.run);
     char err[512];
     fo_broker *broker = fo_broker_new (&bo, err, sizeof err);
     if (!broker) {
@@ -226,7 +225,8 @@ fo_cmd_run (int argc, char **argv)
         return rc;
     fo_report_set_jobs (report, args.jobs);
     fo_cli_signals_graceful ();
-    rc = serve (&args, suite, plan, report);
+    fo_reporters *reporters = fo_cli_reporters_new (&args.run);
+    rc = serve (&args, suite, plan, report, reporters);
     fo_cli_sweep_processes ("run");
-    return fo_cli_finish (&args.run, &suite, &plan, &report, rc == 0);
+    return fo_cli_finish (&suite, &plan, &report, &reporters, rc == 0);
 }

@@ -100,8 +100,7 @@ start_run (harness *h, uint32_t max_attempts)
     fo_run_options options = {
         .plan = h->plan,
         .report = h->report,
-        .progress = NULL,
-        .verbosity = FO_VERBOSITY_QUIET,
+        .reporters = NULL,
         .max_attempts = max_attempts,
         .output_cap = 4096,
         .skip_code = 77,

@@ -280,8 +280,9 @@ hello (fo_broker *self, const unsigned char *routing, size_t len, fo_hello *h)
         fo_report_set_jobs (self->options.run.report, (uint32_t) slots);
     fo_log (FO_LOG_INFO, ROLE, "agent %s on %s joined with %u slot%s", a->agent_id, a->host,
             a->slots, a->slots == 1 ? "" : "s");
+    /* Its own number: a lost agent's record may have been reused. */
     fo_run_agent_joined (self->run, &(fo_sched_agent) {
-        .number = (uint32_t) (self->nagents - 1), .host = a->host, .slots = a->slots,
+        .number = (uint32_t) number, .host = a->host, .slots = a->slots,
     });
     fo_msg welcome = { .type = FO_MSG_WELCOME };
     welcome.u.welcome.broker_id = self->broker_id;
@@ -401,11 +402,18 @@ dispatch (fo_broker *self)
             agent_rec *a = &self->agents[i];
             if (!a->alive || a->credit == 0)
                 continue;
-            fo_msg msg = { .type = FO_MSG_LEASE };
+            fo_lease lease;
             /* Not `return`: a retry may wait for another agent than this one. */
-            if (!fo_run_next_lease (self->run, (uint32_t) i, &msg.u.lease))
+            if (!fo_run_next_lease (self->run, (uint32_t) i, &lease))
                 continue;
-            send_to (self, a, &msg);    /* steps are borrowed: nothing to free */
+            /* Sent as the run encoded it: a lease that cannot be encoded
+               is never handed out (fo_run_next_lease). */
+            const fo_buf *frame = fo_run_lease_frame (self->run);
+            if (fo_wire_send_encoded (self->raw, a->routing, a->routing_len, frame->data,
+                                      frame->len) != 0)
+                fo_log (FO_LOG_WARN, ROLE, "cannot send lease %llu to agent %s: %s",
+                        (unsigned long long) lease.lease, a->agent_id, zmq_strerror (errno));
+            a->last_send_ms = fo_now_ms ();
             a->credit--;
             progress = true;
         }

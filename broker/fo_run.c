@@ -75,6 +75,7 @@ struct fo_run {
     size_t nleases, leases_cap;
     bool stopping;
     char *stop_reason;
+    fo_buf frame;           /* the last lease handed out, encoded */
 };
 
 static void apply_stop (fo_run *self);
@@ -190,6 +191,8 @@ fail_task_on_fixture (fo_run *self, size_t task, size_t fixture)
 }
 
 static void discovery_ended (fo_run *self, size_t d);
+static void discovery_failed (fo_run *self, size_t d, const char *message, const char *err,
+                              size_t err_len, const char *host);
 
 static void
 not_run_task (fo_run *self, size_t task)
@@ -304,6 +307,7 @@ fo_run_destroy (fo_run **self_p)
     free (self->tasks);
     free (self->leases);
     free (self->stop_reason);
+    fo_buf_free (&self->frame);
     free (self);
     *self_p = NULL;
 }
@@ -382,34 +386,86 @@ task_exports (const fo_run *self, size_t task)
     return fo_fixtures_exports (self->fixtures, t->shared[t->nshared - 1]);
 }
 
-static void
-lease_task (fo_run *self, size_t task, uint32_t agent, fo_lease *lease)
+/* How a task is named in messages. */
+static char *
+task_name (const fo_run *self, size_t task)
 {
+    const fo_task *t = &self->plan->tasks[task];
+    if (t->discovery != FO_NO_DISCOVERY)
+        return fo_xasprintf ("the discover task of context '%s'",
+                             self->plan->discoveries[t->discovery].ctx->id);
+    if (t->unit)
+        return fo_xasprintf ("the task of context '%s'", t->unit->id);
+    if (t->ntests > 0)
+        return fo_xasprintf ("the task of test '%s'", self->plan->tests[t->tests[0]]->id);
+    return fo_xasprintf ("task %zu", task);
+}
+
+/* The lease cannot be sent: its message would be over the protocol's
+   limits. No agent could ever take it, so rather than wait for ever its
+   tests end as errors saying why (a discovery fails), and the task ends. */
+static void
+undeliverable (fo_run *self, size_t task, const fo_msg *msg)
+{
+    fo_sched_lease_ended (self->sched, task);
+    size_t size = fo_msg_encoded_size (msg);
+    char *name = task_name (self, task);
+    char *message = size > FO_PROTO_MAX_MESSAGE
+        ? fo_xasprintf ("%s cannot be leased: its lease would be %zu bytes, over the %u MiB "
+                        "message limit: split the context or shorten its commands", name, size,
+                        FO_PROTO_MAX_MESSAGE / (1024u * 1024u))
+        : fo_xasprintf ("%s cannot be leased: a command, name or variable in it is over the "
+                        "%u MiB string limit of a message: shorten it", name,
+                        FO_PROTO_MAX_STRING / (1024u * 1024u));
+    fo_log (FO_LOG_ERROR, ROLE, "%s", message);
+    const fo_task *t = &self->plan->tasks[task];
+    if (t->discovery != FO_NO_DISCOVERY && fo_discoveries_open (self->discoveries, t->discovery))
+        discovery_failed (self, t->discovery, message, NULL, 0, NULL);
+    finish_remaining (self, task, FO_ERROR, message, NULL, NULL, NULL);
+    end_task (self, task);
+    free (message);
+    free (name);
+}
+
+/* Leases the task to `agent`: the lease is encoded first (self->frame, what
+   the broker sends), so that one that cannot be sent is never handed out.
+   False when it could not be (the task has ended). */
+static bool
+lease_task (fo_run *self, size_t task, uint32_t agent, fo_lease *out)
+{
+    task_rec *rec = &self->tasks[task];
+    fo_lease lease = {
+        .lease = self->nleases + 1,
+        .attempt = rec->attempts + 1,
+        .output_cap = self->options.output_cap,
+        .skip_code = self->options.skip_code,
+        .slow_ms = self->options.slow_ms,
+        .task_timeout_ms = self->options.task_timeout_ms,
+    };
+    lease.steps = (fo_step *) task_steps (self, task, &lease.nsteps);
+    /* The exports of its shared contexts, borrowed like the steps: one
+       overlay per lease, whatever the number of steps. */
+    const fo_env *exports = task_exports (self, task);
+    if (exports)
+        lease.env = *exports;
+    fo_msg msg = { .type = FO_MSG_LEASE, .u.lease = lease };
+    fo_buf_reset (&self->frame);
+    if (fo_msg_encode (&msg, &self->frame) != 0) {
+        undeliverable (self, task, &msg);
+        return false;
+    }
+    *out = lease;
+
     if (self->nleases == self->leases_cap) {
         self->leases_cap = self->leases_cap ? self->leases_cap * 2 : 256;
         self->leases = fo_xrealloc (self->leases, self->leases_cap * sizeof *self->leases);
     }
-    task_rec *rec = &self->tasks[task];
     rec->state = TASK_LEASED;
     rec->attempts++;
     rec->lease = ++self->nleases;
     self->leases[rec->lease - 1] = (lease_rec) {
         .task = task, .agent = agent, .attempt = rec->attempts, .active = true, .started = NONE,
     };
-    *lease = (fo_lease) {
-        .lease = rec->lease,
-        .attempt = rec->attempts,
-        .output_cap = self->options.output_cap,
-        .skip_code = self->options.skip_code,
-        .slow_ms = self->options.slow_ms,
-        .task_timeout_ms = self->options.task_timeout_ms,
-    };
-    lease->steps = (fo_step *) task_steps (self, task, &lease->nsteps);
-    /* The exports of its shared contexts, borrowed like the steps: one
-       overlay per lease, whatever the number of steps. */
-    const fo_env *exports = task_exports (self, task);
-    if (exports)
-        lease->env = *exports;
 
     fo_event ev = {
         .type = FO_EVENT_TASK_LEASED,
@@ -422,6 +478,7 @@ lease_task (fo_run *self, size_t task, uint32_t agent, fo_lease *lease)
     ev.u.task_leased.tests = task_tests (self, task, &ev.u.task_leased.ntests);
     emit (self, &ev);
     start_next_step (self, &self->leases[rec->lease - 1], rec->lease, NONE);
+    return true;
 }
 
 /* Who asks: the agent as it joined, or only its number. */
@@ -439,12 +496,18 @@ fo_run_next_lease (fo_run *self, uint32_t agent, fo_lease *lease)
 {
     fo_sched_agent scratch;
     size_t task;
-    bool leased = !self->stopping
-                  && fo_sched_pick (self->sched, agent_of (self, agent, &scratch), &task);
-    if (leased)
-        lease_task (self, task, agent, lease);
+    bool leased = false;
+    while (!leased && !self->stopping
+           && fo_sched_pick (self->sched, agent_of (self, agent, &scratch), &task))
+        leased = lease_task (self, task, agent, lease);
     apply_stop (self);
     return leased;
+}
+
+const fo_buf *
+fo_run_lease_frame (const fo_run *self)
+{
+    return &self->frame;
 }
 
 /* The active lease `id` held by `agent`, or NULL (logged as `what`). */

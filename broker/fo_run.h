@@ -80,8 +80,16 @@ fo_run *fo_run_new (const fo_run_options *options);
 void fo_run_destroy (fo_run **self_p);
 
 /* The next task that may be leased now, as a lease for `agent`. The steps
-   are borrowed from the plan (do not free them). False when none now. */
+   are borrowed from the plan (do not free them). False when none now.
+   Every lease is encoded before it is handed out: a task whose lease
+   would be over the protocol's limits (FO_PROTO_MAX_MESSAGE, a string
+   over FO_PROTO_MAX_STRING) is never leased; its tests end as errors
+   naming the task and the limit, and the next task is tried. */
 bool fo_run_next_lease (fo_run *self, uint32_t agent, fo_lease *lease);
+
+/* The lease fo_run_next_lease last handed out, encoded as one message
+   (fo_msg_encode): what the broker sends. Valid until the next call. */
+const fo_buf *fo_run_lease_frame (const fo_run *self);
 
 /* What an agent said. `host` is the name the agent gave in its hello.
    Return false when the message was dropped (stale or invalid lease). */

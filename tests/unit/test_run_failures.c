@@ -475,6 +475,95 @@ test_not_run_alone_is_infrastructure (void **state)
     world_free (&w);
 }
 
+
+/* ---- leases over the protocol's limits -------------------------------- */
+
+/*  A unit "big" of 2,100 tests whose commands are 8,200 bytes long (a lease
+    over FO_PROTO_MAX_MESSAGE), a test "huge" whose command is one string
+    over FO_PROTO_MAX_STRING, and a test "small". */
+static void
+world_oversize (world *w)
+{
+    memset (w, 0, sizeof *w);
+    w->suite = fo_xcalloc (1, sizeof *w->suite);
+    w->suite->path = fo_xstrdup ("/suite/fanout.yml");
+    w->suite->dir = fo_xstrdup ("/suite");
+    w->suite->root = fo_context_new (NULL, "");
+    w->suite->skip_code = FO_DEFAULT_SKIP_CODE;
+    char *long_arg = fo_xmalloc (8201);
+    memset (long_arg, 'x', 8200);
+    long_arg[8200] = '\0';
+    fo_context *big = fo_context_new (w->suite->root, "big");
+    command_set (&big->setup, "setup", "big");
+    for (int i = 0; i < 2100; i++) {
+        char name[16];
+        snprintf (name, sizeof name, "t%d", i);
+        fo_test *test = fo_test_new (big, name);
+        command_set (&test->run, "echo", long_arg);
+    }
+    free (long_arg);
+    size_t huge_len = FO_PROTO_MAX_STRING + 1;
+    char *huge_arg = fo_xmalloc (huge_len + 1);
+    memset (huge_arg, 'y', huge_len);
+    huge_arg[huge_len] = '\0';
+    fo_test *huge = fo_test_new (w->suite->root, "huge");
+    command_set (&huge->run, "echo", huge_arg);
+    free (huge_arg);
+    test_add (w->suite->root, "small");
+    w->plan = fo_plan_build (w->suite);
+    w->report = fo_report_new (w->plan->ntests);
+    for (size_t i = 0; i < w->plan->ntests; i++)
+        fo_report_set_test (w->report, i, w->plan->tests[i]->id, w->plan->tests[i]->parent->id);
+    fo_run_options o = {
+        .plan = w->plan, .report = w->report, .max_attempts = 1, .skip_code = 77,
+    };
+    w->run = fo_run_new (&o);
+}
+
+/* Such tasks are never leased (no agent could receive them: the run would
+   wait for ever); their tests are errors naming the task and the limit,
+   and the other tasks go on. */
+static void
+test_lease_over_the_message_limit (void **state)
+{
+    (void) state;
+    world w;
+    world_oversize (&w);
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
+    fo_lease l;
+    assert_true (fo_run_next_lease (w.run, 0, &l));
+    expect_steps (&l, "small");
+    /* what the broker sends is the lease, encoded */
+    const fo_buf *frame = fo_run_lease_frame (w.run);
+    fo_msg sent;
+    char why[256];
+    assert_int_equal (fo_msg_decode (frame->data, frame->len, &sent, why, sizeof why), FO_PROTO_OK);
+    assert_int_equal (sent.u.lease.lease, l.lease);
+    fo_msg_free (&sent);
+    assert_false (fo_run_next_lease (w.run, 0, &l));
+
+    const fo_test_record *t = record (&w, "big/t7");
+    assert_true (t->done);
+    assert_int_equal (t->outcome, FO_ERROR);
+    assert_non_null (strstr (t->message, "the task of context 'big' cannot be leased: its lease "
+                                         "would be "));
+    assert_non_null (strstr (t->message, " bytes, over the 16 MiB message limit: split the "
+                                         "context or shorten its commands"));
+    assert_null (t->host);
+    assert_int_equal (t->nattempts, 0);
+    t = record (&w, "huge");
+    assert_int_equal (t->outcome, FO_ERROR);
+    assert_string_equal (t->message, "the task of test 'huge' cannot be leased: a command, name "
+                                     "or variable in it is over the 8 MiB string limit of a "
+                                     "message: shorten it");
+
+    result (&w, 0, &l, "small", FO_PASSED);
+    done (&w, 0, &l);
+    assert_true (fo_run_finished (w.run));
+    assert_int_equal (fo_run_in_flight (w.run), 0);
+    world_free (&w);
+}
+
 int
 main (void)
 {
@@ -492,6 +581,7 @@ main (void)
         cmocka_unit_test (test_lost_agent_prefers_no_one),
         cmocka_unit_test (test_task_timeout_not_run_is_no_infrastructure_failure),
         cmocka_unit_test (test_not_run_alone_is_infrastructure),
+        cmocka_unit_test (test_lease_over_the_message_limit),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

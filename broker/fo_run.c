@@ -346,7 +346,8 @@ task_tests (const fo_run *self, size_t task, size_t *ntests)
 static void
 start_next_step (fo_run *self, lease_rec *lease, uint64_t id, size_t after)
 {
-    if (!self->options.reporters)
+    /* Once the run stops, what is in flight is cancelled: nothing starts. */
+    if (!self->options.reporters || self->stopping || self->stop_requested)
         return;
     size_t from = after == NONE ? 0 : after + 1;
     if (lease->started != NONE && from <= lease->started)

@@ -8,6 +8,7 @@
 #include <czmq.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -421,13 +422,42 @@ dispatch (fo_broker *self)
     }
 }
 
+typedef struct {
+    uint64_t *ids;
+    uint32_t *agents;
+    size_t len, cap;
+} lease_list;
+
 static void
-cancel_lease (void *arg, uint64_t lease, uint32_t agent)
+collect_lease (void *arg, uint64_t lease, uint32_t agent)
 {
-    fo_broker *self = arg;
-    fo_msg msg = { .type = FO_MSG_CANCEL, .u.cancel.lease = lease };
-    msg.u.cancel.reason = (char *) fo_run_stop_reason (self->run);
-    send_to (self, &self->agents[agent], &msg);
+    lease_list *list = arg;
+    if (list->len == list->cap) {
+        list->cap = list->cap ? list->cap * 2 : 64;
+        list->ids = fo_xrealloc (list->ids, list->cap * sizeof *list->ids);
+        list->agents = fo_xrealloc (list->agents, list->cap * sizeof *list->agents);
+    }
+    list->ids[list->len] = lease;
+    list->agents[list->len++] = agent;
+}
+
+/* Cancels every lease in flight, the newest first. An agent starts its
+   leases in the order it got them, so a lease waiting in its queue has a
+   higher id than the ones running: its cancel must reach the agent first,
+   or the agent may start it the moment a running lease is killed, and run
+   a test after the stop. */
+static void
+cancel_leases (fo_broker *self)
+{
+    lease_list list = { 0 };
+    fo_run_foreach_lease (self->run, collect_lease, &list);
+    for (size_t i = list.len; i-- > 0;) {
+        fo_msg msg = { .type = FO_MSG_CANCEL, .u.cancel.lease = list.ids[i] };
+        msg.u.cancel.reason = (char *) fo_run_stop_reason (self->run);
+        send_to (self, &self->agents[list.agents[i]], &msg);
+    }
+    free (list.ids);
+    free (list.agents);
 }
 
 static void
@@ -504,7 +534,7 @@ check_stop (fo_broker *self)
     }
     if (fo_run_stopping (self->run) && !self->cancels_sent) {
         self->cancels_sent = true;
-        fo_run_foreach_lease (self->run, cancel_lease, self);
+        cancel_leases (self);
     }
 }
 

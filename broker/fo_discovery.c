@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "fo_proc.h"
+
 struct fo_discoveries {
     fo_plan *plan;
     bool *ended;            /* per discovery: its answer (or failure) is in */
@@ -96,4 +98,24 @@ fo_discoveries_end (fo_discoveries *self, size_t d)
     self->ended[d] = true;
     context_of (self, d)->discover_answered = true;
     return fo_plan_discovery_done (self->plan, d);
+}
+
+char *
+fo_discoveries_silent (const fo_discoveries *self, size_t d, const fo_done *done)
+{
+    const char *id = self->plan->discoveries[d].ctx->id;
+    return done->signal
+        ? fo_xasprintf ("discover command of context '%s' sent no names (its task was killed by "
+                        "%s)", id, fo_signal_name (done->signal))
+        : fo_xasprintf ("discover command of context '%s' sent no names (its task ended with "
+                        "exit status %d)", id, done->exit_status);
+}
+
+char *
+fo_discoveries_lost (const fo_discoveries *self, size_t d, const char *host, const char *why,
+                     uint32_t attempt, uint32_t max_attempts)
+{
+    return fo_xasprintf ("host %s was lost (%s) while running the discover command of context "
+                         "'%s' (attempt %u of %u)", host, why, self->plan->discoveries[d].ctx->id,
+                         attempt, max_attempts);
 }

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "fo_plan.h"
 
@@ -42,5 +43,11 @@ int fo_discoveries_add (fo_discoveries *self, size_t d, const fo_strv *names, ch
    that waited for it when it waits for nothing more (its steps rebuilt,
    which may grow the plan), else FO_NO_TASK - also when d had ended. */
 size_t fo_discoveries_end (fo_discoveries *self, size_t d);
+
+/* Why discovery d failed, for the report (free it): its task ended
+   without sending names; its host was lost on the last attempt. */
+char *fo_discoveries_silent (const fo_discoveries *self, size_t d, const fo_done *done);
+char *fo_discoveries_lost (const fo_discoveries *self, size_t d, const char *host,
+                           const char *why, uint32_t attempt, uint32_t max_attempts);
 
 #endif

@@ -26,8 +26,7 @@ typedef struct {
 
 struct fo_fixtures {
     const fo_plan *plan;
-    fo_report *report;
-    fo_reporters *reporters;
+    fo_verdicts *verdicts;
     char *host;
     uint32_t output_cap;
     fo_fixture_fn *on_change;
@@ -36,13 +35,12 @@ struct fo_fixtures {
 };
 
 fo_fixtures *
-fo_fixtures_new (const fo_plan *plan, fo_report *report, fo_reporters *reporters, const char *host,
-                 uint32_t output_cap, fo_fixture_fn *on_change, void *arg)
+fo_fixtures_new (const fo_plan *plan, fo_verdicts *verdicts, const char *host, uint32_t output_cap,
+                 fo_fixture_fn *on_change, void *arg)
 {
     fo_fixtures *self = fo_xcalloc (1, sizeof *self);
     self->plan = plan;
-    self->report = report;
-    self->reporters = reporters;
+    self->verdicts = verdicts;
     self->host = fo_xstrdup (host);
     self->output_cap = output_cap;
     self->on_change = on_change;
@@ -104,21 +102,13 @@ fo_fixtures_failure (const fo_fixtures *self, size_t index, const char **message
 
 /* A fixture event of shared context `index`, on this host. */
 static void
-emit (fo_fixtures *self, fo_event_type type, size_t index, const char *phase,
-      const fo_fixture_error *error)
+emit (fo_fixtures *self, fo_event_type type, size_t index, const char *phase)
 {
-    fo_event ev = {
+    fo_verdicts_emit (self->verdicts, &(fo_event) {
         .type = type,
-        .report = self->report,
-        .u.fixture = {
-            .context = self->plan->shared[index].ctx->id,
-            .phase = phase,
-            .host = self->host,
-            .message = error ? error->message : NULL,
-            .error = error,
-        },
-    };
-    fo_reporters_emit (self->reporters, &ev);
+        .u.fixture = { .context = self->plan->shared[index].ctx->id, .phase = phase,
+                       .host = self->host },
+    });
 }
 
 /* A fixture error: into the report, and told to the reporters. */
@@ -126,10 +116,9 @@ static void
 fixture_error (fo_fixtures *self, size_t index, const char *phase, const char *message,
                const fo_buf *out, const fo_buf *err)
 {
-    const fo_fixture_error *fe = fo_report_add_fixture_error (
-        self->report, self->plan->shared[index].ctx->id, phase, message, out ? out->data : NULL,
-        out ? out->len : 0, err ? err->data : NULL, err ? err->len : 0, self->host);
-    emit (self, FO_EVENT_FIXTURE_FAILED, index, phase, fe);
+    fo_verdicts_fixture_error (self->verdicts, self->plan->shared[index].ctx->id, phase, message,
+                               out ? out->data : NULL, out ? out->len : 0, err ? err->data : NULL,
+                               err ? err->len : 0, self->host);
 }
 
 /* The exports a fixture's processes (and tasks) inherit from its parent. */
@@ -229,9 +218,9 @@ set_state (fo_fixtures *self, size_t index, fo_fixture_state state)
     fo_fixture_state was = self->items[index].state;
     self->items[index].state = state;
     if (state == FO_FIXTURE_READY)
-        emit (self, FO_EVENT_FIXTURE_SET_UP, index, "setup", NULL);
+        emit (self, FO_EVENT_FIXTURE_SET_UP, index, "setup");
     if (state == FO_FIXTURE_DONE && (was == FO_FIXTURE_READY || was == FO_FIXTURE_TEARING_DOWN))
-        emit (self, FO_EVENT_FIXTURE_TORN_DOWN, index, "teardown", NULL);
+        emit (self, FO_EVENT_FIXTURE_TORN_DOWN, index, "teardown");
     if (state == FO_FIXTURE_READY || state == FO_FIXTURE_FAILED)
         self->on_change (self->arg, index, state);
     if (state == FO_FIXTURE_DONE && self->plan->shared[index].parent != FO_NO_SHARED)

@@ -32,8 +32,7 @@
 #include <stdint.h>
 
 #include "fo_plan.h"
-#include "fo_report.h"
-#include "fo_reporter.h"
+#include "fo_verdicts.h"
 
 typedef enum {
     FO_FIXTURE_IDLE = 0,        /* not needed yet */
@@ -49,11 +48,10 @@ typedef struct fo_fixtures fo_fixtures;
 /* Called when fixture `index` became READY or FAILED. */
 typedef void (fo_fixture_fn) (void *arg, size_t index, fo_fixture_state state);
 
-/* Events (fixture set up, torn down, failed) go to `reporters` (may be
-   NULL); failures also go into the report. */
-fo_fixtures *fo_fixtures_new (const fo_plan *plan, fo_report *report, fo_reporters *reporters,
-                              const char *host, uint32_t output_cap, fo_fixture_fn *on_change,
-                              void *arg);
+/* Fixture errors and events (set up, torn down, failed) go out through
+   `verdicts` (the report, the reporters). */
+fo_fixtures *fo_fixtures_new (const fo_plan *plan, fo_verdicts *verdicts, const char *host,
+                              uint32_t output_cap, fo_fixture_fn *on_change, void *arg);
 void fo_fixtures_destroy (fo_fixtures **self_p);
 
 fo_fixture_state fo_fixtures_state (const fo_fixtures *self, size_t index);

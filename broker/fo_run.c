@@ -1,57 +1,24 @@
 /*  fo_run — see fo_run.h. Every per-message operation is O(1) or O(steps of
-    one task): the test id -> index map is a hash built once, leases are an
-    array indexed by lease id, and the scheduler's queues are ring buffers.
-    Losing an agent (rare) walks the lease table once. */
+    one task): a test is found by id through fo_tasks' hash, a lease by id in
+    fo_leases' array, and the scheduler's queues are ring buffers. Losing an
+    agent (rare) walks the lease table once. */
 #include "fo_run.h"
 
-#include <czmq.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fo_discovery.h"
 #include "fo_fixtures.h"
+#include "fo_leases.h"
 #include "fo_log.h"
 #include "fo_mask.h"
 #include "fo_proc.h"
 #include "fo_retry.h"
-#include "fo_steps.h"
+#include "fo_tasks.h"
+#include "fo_verdicts.h"
 
 #define ROLE "broker"
-
-typedef enum {
-    TASK_PENDING = 0,   /* queued in the scheduler (or parked there) */
-    TASK_LEASED,
-    TASK_ENDED,
-    TASK_BLOCKED,       /* a unit waiting for the discoveries inside it */
-} task_state;
-
-typedef struct {
-    task_state state;
-    uint32_t attempts;      /* leases handed out so far */
-    uint64_t lease;         /* current lease while LEASED */
-    uint32_t lost;          /* leases lost with their agent */
-    /* A lease after a loss or for a retry runs a subset of the plan's
-       steps: shallow copies (the plan owns their contents); NULL: all of
-       the plan's. */
-    fo_step *steps;
-    size_t nsteps;
-    size_t *tests;          /* the subset's tests (report indexes), for events */
-    size_t ntests;
-} task_rec;
-
-typedef struct {
-    size_t task;
-    uint32_t agent;
-    uint32_t attempt;
-    uint32_t fixture_from;  /* fixture errors are accepted from this step on */
-    bool active;
-    bool timed_out;     /* a result of it was a timeout: later not_run ones
-                           are its consequence (a task timeout) */
-    uint32_t worker;    /* the agent's slot, once a result said it; 0 before */
-    size_t started;     /* the test step last said to have started, or NONE */
-} lease_rec;
-
-#define NONE ((size_t) -1)
+#define NONE FO_LEASES_NO_STEP
 
 struct fo_run {
     fo_run_options options;
@@ -61,18 +28,9 @@ struct fo_run {
     fo_sched *sched;
     fo_retry *retry;
     fo_discoveries *discoveries;
-    zhashx_t *test_index;   /* test id -> index + 1 */
-
-    task_rec *tasks;        /* one per plan task; grows with the plan */
-    size_t tasks_cap;
-    size_t ended;
-    fo_sched_agent *agents; /* per agent number, as it joined (host owned) */
-    size_t agents_cap;
-    size_t failures;        /* tests ended failed, error, timeout or crashed */
-    bool stop_requested;    /* maxfail reached: stop before returning */
-
-    lease_rec *leases;      /* lease id n is leases[n - 1] */
-    size_t nleases, leases_cap;
+    fo_tasks *tasks;
+    fo_leases *leases;
+    fo_verdicts *verdicts;
     bool stopping;
     char *stop_reason;
     fo_buf frame;           /* the last lease handed out, encoded */
@@ -82,56 +40,33 @@ static void apply_stop (fo_run *self);
 
 /* ---- events --------------------------------------------------------- */
 
+/* The host an agent joined with, or NULL. */
+static const char *
+host_of (const fo_run *self, uint32_t agent)
+{
+    const fo_sched_agent *a = fo_sched_agent_of (self->sched, agent);
+    return a ? a->host : NULL;
+}
+
 static void
 emit (fo_run *self, fo_event *ev)
 {
-    ev->report = self->report;
-    fo_reporters_emit (self->options.reporters, ev);
+    fo_verdicts_emit (self->verdicts, ev);
 }
 
-/* A fixture error an agent or a discovery reported: into the report, and
-   told to the reporters. */
-static void
-fixture_error (fo_run *self, const char *context, const char *phase, const char *message,
-               const char *out, size_t out_len, const char *err, size_t err_len, const char *host)
+/* Fail fast: --maxfail failures are in. Nothing more is leased from now
+   on; the stop itself is applied once the call that got there has done
+   its own bookkeeping (apply_stop). */
+static bool
+stop_due (fo_run *self)
 {
-    const fo_fixture_error *fe = fo_report_add_fixture_error (self->report, context, phase, message,
-                                                              out, out_len, err, err_len, host);
-    emit (self, &(fo_event) {
-        .type = FO_EVENT_FIXTURE_FAILED,
-        .u.fixture = { .context = fe->context, .phase = fe->phase, .host = fe->host,
-                       .message = fe->message, .error = fe },
-    });
+    if (!fo_verdicts_stop_due (self->verdicts))
+        return false;
+    fo_sched_hold (self->sched);
+    return true;
 }
 
 /* ---- ending tests and tasks ----------------------------------------- */
-
-/* The test has its final outcome now: tell it and count it for maxfail. */
-static void
-test_ended (fo_run *self, size_t index)
-{
-    fo_retry_ended (self->retry, index);
-    const fo_test_record *rec = fo_report_test (self->report, index);
-    emit (self, &(fo_event) {
-        .type = FO_EVENT_TEST_FINISHED,
-        .u.test_finished = { .test = index, .record = rec },
-    });
-    if (fo_outcome_is_failure (rec->outcome) && ++self->failures >= self->options.maxfail
-        && self->options.maxfail) {
-        self->stop_requested = true;
-        fo_sched_hold (self->sched);    /* nothing more is leased: a stop comes */
-    }
-}
-
-/* False when the test already had its outcome (nothing changes). */
-static bool
-finish_test (fo_run *self, size_t index, const fo_test_result_view *view)
-{
-    if (!fo_report_finish_test (self->report, index, view))
-        return false;
-    test_ended (self, index);
-    return true;
-}
 
 /* Every test of the task without an outcome gets this one. settle: a test
    held for a retry ends with its failed try instead; else it is left to
@@ -147,18 +82,11 @@ finish_tests (fo_run *self, size_t task, bool settle, fo_outcome outcome, const 
         .err = err ? err->data : NULL, .err_len = err ? err->len : 0,
         .message = message,
         .host = host,
-        .attempt = self->tasks[task].attempts,
+        .attempt = fo_tasks_rec (self->tasks, task)->attempts,
         .serial = t->serial,
     };
-    for (size_t i = 0; i < t->ntests; i++) {
-        size_t index = t->tests[i];
-        if (fo_retry_held (self->retry, index)) {
-            if (settle && fo_retry_settle (self->retry, index))
-                test_ended (self, index);
-            continue;
-        }
-        finish_test (self, index, &view);
-    }
+    fo_verdicts_finish_all (self->verdicts, t->tests, t->ntests, settle, &view);
+    stop_due (self);
 }
 
 static void
@@ -171,10 +99,8 @@ finish_remaining (fo_run *self, size_t task, fo_outcome outcome, const char *mes
 static void
 end_task (fo_run *self, size_t task)
 {
-    if (self->tasks[task].state == TASK_ENDED)
+    if (!fo_tasks_end (self->tasks, task))
         return;
-    self->tasks[task].state = TASK_ENDED;
-    self->ended++;
     const fo_task *t = &self->plan->tasks[task];
     for (size_t i = t->nshared; i-- > 0;)   /* innermost first */
         fo_fixtures_task_done (self->fixtures, t->shared[i]);
@@ -211,7 +137,7 @@ static void
 queue_task (fo_run *self, size_t task, fo_sched_reason why)
 {
     const fo_task *t = &self->plan->tasks[task];
-    self->tasks[task].state = TASK_PENDING;
+    fo_tasks_rec (self->tasks, task)->state = FO_TASK_WAITING;
     if (t->ntests == 0 && t->discovery == FO_NO_DISCOVERY)
         end_task (self, task);     /* a unit whose discoveries found nothing */
     else if (!fo_sched_enqueue (self->sched, task, why))
@@ -263,19 +189,18 @@ fo_run_new (const fo_run_options *options)
         self->options.max_attempts = 1;
     self->plan = options->plan;
     self->report = options->report;
-    self->fixtures = fo_fixtures_new (self->plan, self->report, options->reporters,
-                                      options->broker_host, options->output_cap, on_fixture, self);
-    self->sched = fo_sched_new (self->plan, fixture_for, self);
     self->retry = fo_retry_new (self->report, options->retries);
+    self->verdicts = fo_verdicts_new (self->report, self->retry, options->reporters,
+                                      options->maxfail);
+    self->fixtures = fo_fixtures_new (self->plan, self->verdicts, options->broker_host,
+                                      options->output_cap, on_fixture, self);
+    self->sched = fo_sched_new (self->plan, fixture_for, self);
     self->discoveries = fo_discoveries_new (self->plan);
-    self->test_index = zhashx_new ();
-    for (size_t i = 0; i < self->plan->ntests; i++)
-        zhashx_insert (self->test_index, self->plan->tests[i]->id, (void *) (uintptr_t) (i + 1));
-    self->tasks_cap = self->plan->ntasks ? self->plan->ntasks : 1;
-    self->tasks = fo_xcalloc (self->tasks_cap, sizeof *self->tasks);
+    self->tasks = fo_tasks_new (self->plan);
+    self->leases = fo_leases_new ();
     for (size_t i = 0; i < self->plan->ntasks; i++) {
         if (self->plan->tasks[i].waits > 0)
-            self->tasks[i].state = TASK_BLOCKED;
+            fo_tasks_rec (self->tasks, i)->state = FO_TASK_BLOCKED;
         else
             fo_sched_enqueue (self->sched, i, FO_SCHED_PLANNED);
     }
@@ -294,18 +219,11 @@ fo_run_destroy (fo_run **self_p)
         return;
     fo_fixtures_destroy (&self->fixtures);
     fo_sched_destroy (&self->sched);
+    fo_verdicts_destroy (&self->verdicts);
     fo_retry_destroy (&self->retry);
     fo_discoveries_destroy (&self->discoveries);
-    zhashx_destroy (&self->test_index);
-    for (size_t i = 0; i < self->plan->ntasks; i++) {
-        free (self->tasks[i].steps);
-        free (self->tasks[i].tests);
-    }
-    for (size_t i = 0; i < self->agents_cap; i++)
-        free ((char *) self->agents[i].host);
-    free (self->agents);
-    free (self->tasks);
-    free (self->leases);
+    fo_tasks_destroy (&self->tasks);
+    fo_leases_destroy (&self->leases);
     free (self->stop_reason);
     fo_buf_free (&self->frame);
     free (self);
@@ -314,60 +232,33 @@ fo_run_destroy (fo_run **self_p)
 
 /* ---- leasing ---------------------------------------------------------- */
 
-/* The steps the task's next lease runs: the plan's, or a subset. */
-static const fo_step *
-task_steps (const fo_run *self, size_t task, size_t *nsteps)
-{
-    const task_rec *rec = &self->tasks[task];
-    if (rec->steps) {
-        *nsteps = rec->nsteps;
-        return rec->steps;
-    }
-    *nsteps = self->plan->tasks[task].nsteps;
-    return self->plan->tasks[task].steps;
-}
-
-/* The tests the task's next lease runs (report indexes). */
-static const size_t *
-task_tests (const fo_run *self, size_t task, size_t *ntests)
-{
-    const task_rec *rec = &self->tasks[task];
-    if (rec->steps) {
-        *ntests = rec->ntests;
-        return rec->tests;
-    }
-    *ntests = self->plan->tasks[task].ntests;
-    return self->plan->tasks[task].tests;
-}
-
 /* Test started, the broker's inference (fo_event.h): the first test step
    after step `after` (NONE: the lease's first) starts now, unless it was
    said already. O(steps up to the next test step). */
 static void
-start_next_step (fo_run *self, lease_rec *lease, uint64_t id, size_t after)
+start_next_step (fo_run *self, fo_lease_rec *lease, uint64_t id, size_t after)
 {
     /* Once the run stops, what is in flight is cancelled: nothing starts. */
-    if (!self->options.reporters || self->stopping || self->stop_requested)
+    if (!self->options.reporters || self->stopping || stop_due (self))
         return;
     size_t from = after == NONE ? 0 : after + 1;
     if (lease->started != NONE && from <= lease->started)
         return;
     size_t nsteps;
-    const fo_step *steps = task_steps (self, lease->task, &nsteps);
+    const fo_step *steps = fo_tasks_steps (self->tasks, lease->task, &nsteps);
     for (size_t j = from; j < nsteps; j++) {
         if (steps[j].kind != FO_STEP_TEST)
             continue;
         lease->started = j;
-        const fo_sched_agent *agent = lease->agent < self->agents_cap
-            ? &self->agents[lease->agent] : NULL;
+        const fo_sched_agent *agent = fo_sched_agent_of (self->sched, lease->agent);
         for (size_t k = 0; k < steps[j].tests.len; k++) {
-            uintptr_t index = (uintptr_t) zhashx_lookup (self->test_index, steps[j].tests.items[k]);
-            if (!index || fo_report_test (self->report, index - 1)->done)
+            size_t index = fo_tasks_test (self->tasks, steps[j].tests.items[k]);
+            if (index == FO_NO_TEST || fo_report_test (self->report, index)->done)
                 continue;
             emit (self, &(fo_event) {
                 .type = FO_EVENT_TEST_STARTED,
                 .u.test_started = {
-                    .test = index - 1, .id = steps[j].tests.items[k], .lease = id,
+                    .test = index, .id = steps[j].tests.items[k], .lease = id,
                     .agent = lease->agent, .host = agent ? agent->host : NULL,
                     .attempt = lease->attempt,
                 },
@@ -387,37 +278,15 @@ task_exports (const fo_run *self, size_t task)
     return fo_fixtures_exports (self->fixtures, t->shared[t->nshared - 1]);
 }
 
-/* How a task is named in messages. */
-static char *
-task_name (const fo_run *self, size_t task)
-{
-    const fo_task *t = &self->plan->tasks[task];
-    if (t->discovery != FO_NO_DISCOVERY)
-        return fo_xasprintf ("the discover task of context '%s'",
-                             self->plan->discoveries[t->discovery].ctx->id);
-    if (t->unit)
-        return fo_xasprintf ("the task of context '%s'", t->unit->id);
-    if (t->ntests > 0)
-        return fo_xasprintf ("the task of test '%s'", self->plan->tests[t->tests[0]]->id);
-    return fo_xasprintf ("task %zu", task);
-}
-
 /* The lease cannot be sent: its message would be over the protocol's
    limits. No agent could ever take it, so rather than wait for ever its
    tests end as errors saying why (a discovery fails), and the task ends. */
 static void
-undeliverable (fo_run *self, size_t task, const fo_msg *msg)
+undeliverable (fo_run *self, size_t task, const char *why)
 {
     fo_sched_lease_ended (self->sched, task);
-    size_t size = fo_msg_encoded_size (msg);
-    char *name = task_name (self, task);
-    char *message = size > FO_PROTO_MAX_MESSAGE
-        ? fo_xasprintf ("%s cannot be leased: its lease would be %zu bytes, over the %u MiB "
-                        "message limit: split the context or shorten its commands", name, size,
-                        FO_PROTO_MAX_MESSAGE / (1024u * 1024u))
-        : fo_xasprintf ("%s cannot be leased: a command, name or variable in it is over the "
-                        "%u MiB string limit of a message: shorten it", name,
-                        FO_PROTO_MAX_STRING / (1024u * 1024u));
+    char *name = fo_tasks_name (self->tasks, task);
+    char *message = fo_xasprintf ("%s cannot be leased: %s", name, why);
     fo_log (FO_LOG_ERROR, ROLE, "%s", message);
     const fo_task *t = &self->plan->tasks[task];
     if (t->discovery != FO_NO_DISCOVERY && fo_discoveries_open (self->discoveries, t->discovery))
@@ -434,72 +303,54 @@ undeliverable (fo_run *self, size_t task, const fo_msg *msg)
 static bool
 lease_task (fo_run *self, size_t task, uint32_t agent, fo_lease *out)
 {
-    task_rec *rec = &self->tasks[task];
+    fo_task_rec *rec = fo_tasks_rec (self->tasks, task);
     fo_lease lease = {
-        .lease = self->nleases + 1,
+        .lease = fo_leases_next_id (self->leases),
         .attempt = rec->attempts + 1,
         .output_cap = self->options.output_cap,
         .skip_code = self->options.skip_code,
         .slow_ms = self->options.slow_ms,
         .task_timeout_ms = self->options.task_timeout_ms,
     };
-    lease.steps = (fo_step *) task_steps (self, task, &lease.nsteps);
+    lease.steps = (fo_step *) fo_tasks_steps (self->tasks, task, &lease.nsteps);
     /* The exports of its shared contexts, borrowed like the steps: one
        overlay per lease, whatever the number of steps. */
     const fo_env *exports = task_exports (self, task);
     if (exports)
         lease.env = *exports;
-    fo_msg msg = { .type = FO_MSG_LEASE, .u.lease = lease };
-    fo_buf_reset (&self->frame);
-    if (fo_msg_encode (&msg, &self->frame) != 0) {
-        undeliverable (self, task, &msg);
+    char why[256];
+    if (fo_leases_encode (&lease, &self->frame, why, sizeof why) != 0) {
+        undeliverable (self, task, why);
         return false;
     }
     *out = lease;
-
-    if (self->nleases == self->leases_cap) {
-        self->leases_cap = self->leases_cap ? self->leases_cap * 2 : 256;
-        self->leases = fo_xrealloc (self->leases, self->leases_cap * sizeof *self->leases);
-    }
-    rec->state = TASK_LEASED;
+    rec->state = FO_TASK_LEASED;
     rec->attempts++;
-    rec->lease = ++self->nleases;
-    self->leases[rec->lease - 1] = (lease_rec) {
-        .task = task, .agent = agent, .attempt = rec->attempts, .active = true, .started = NONE,
-    };
+    rec->lease = fo_leases_add (self->leases, task, agent, rec->attempts);
 
     fo_event ev = {
         .type = FO_EVENT_TASK_LEASED,
         .u.task_leased = {
             .task = task, .lease = rec->lease, .agent = agent,
-            .host = agent < self->agents_cap ? self->agents[agent].host : NULL,
+            .host = host_of (self, agent),
             .attempt = rec->attempts, .serial = self->plan->tasks[task].serial,
         },
     };
-    ev.u.task_leased.tests = task_tests (self, task, &ev.u.task_leased.ntests);
+    ev.u.task_leased.tests = fo_tasks_tests (self->tasks, task, &ev.u.task_leased.ntests);
     emit (self, &ev);
-    start_next_step (self, &self->leases[rec->lease - 1], rec->lease, NONE);
+    start_next_step (self, fo_leases_get (self->leases, rec->lease), rec->lease, NONE);
     return true;
-}
-
-/* Who asks: the agent as it joined, or only its number. */
-static const fo_sched_agent *
-agent_of (fo_run *self, uint32_t agent, fo_sched_agent *scratch)
-{
-    if (agent < self->agents_cap && self->agents[agent].host)
-        return &self->agents[agent];
-    *scratch = (fo_sched_agent) { .number = agent };
-    return scratch;
 }
 
 bool
 fo_run_next_lease (fo_run *self, uint32_t agent, fo_lease *lease)
 {
-    fo_sched_agent scratch;
+    /* Who asks: the agent as it joined, or only its number. */
+    const fo_sched_agent *who = fo_sched_agent_of (self->sched, agent);
+    fo_sched_agent unknown = { .number = agent };
     size_t task;
     bool leased = false;
-    while (!leased && !self->stopping
-           && fo_sched_pick (self->sched, agent_of (self, agent, &scratch), &task))
+    while (!leased && !self->stopping && fo_sched_pick (self->sched, who ? who : &unknown, &task))
         leased = lease_task (self, task, agent, lease);
     apply_stop (self);
     return leased;
@@ -512,20 +363,18 @@ fo_run_lease_frame (const fo_run *self)
 }
 
 /* The active lease `id` held by `agent`, or NULL (logged as `what`). */
-static lease_rec *
+static fo_lease_rec *
 current_lease (fo_run *self, uint32_t agent, uint64_t id, const char *what)
 {
-    if (id == 0 || id > self->nleases || !self->leases[id - 1].active
-        || self->leases[id - 1].agent != agent) {
+    fo_lease_rec *lease = fo_leases_current (self->leases, agent, id);
+    if (!lease)
         fo_log (FO_LOG_INFO, ROLE, "discarded %s for lease %llu: not a current lease of that agent",
                 what, (unsigned long long) id);
-        return NULL;
-    }
-    return &self->leases[id - 1];
+    return lease;
 }
 
 static void
-lease_ended (fo_run *self, lease_rec *lease)
+lease_ended (fo_run *self, fo_lease_rec *lease)
 {
     lease->active = false;
     fo_sched_lease_ended (self->sched, lease->task);
@@ -566,23 +415,14 @@ step_reports (const fo_step *step, const char *test)
 /* A failed try that will be retried: held, and its agent noted so that
    the retry prefers another. */
 static void
-hold_try (fo_run *self, size_t index, const lease_rec *lease, const fo_test_result_view *view)
+hold_try (fo_run *self, size_t index, const fo_lease_rec *lease, const fo_test_result_view *view)
 {
-    const fo_attempt *attempt = fo_retry_hold (self->retry, index, view);
-    if (!attempt)
-        return;
-    fo_sched_failed_on (self->sched, lease->task, lease->agent);
-    emit (self, &(fo_event) {
-        .type = FO_EVENT_TRY_HELD,
-        .u.try_held = {
-            .test = index, .record = fo_report_test (self->report, index), .attempt = attempt,
-            .tries = fo_retry_tries (self->retry),
-        },
-    });
+    if (fo_verdicts_hold (self->verdicts, index, view))
+        fo_sched_failed_on (self->sched, lease->task, lease->agent);
 }
 
 static bool
-record_result (fo_run *self, const fo_task *t, const fo_step *step, lease_rec *lease,
+record_result (fo_run *self, const fo_task *t, const fo_step *step, fo_lease_rec *lease,
                const char *host, const fo_result *r)
 {
     if (r->test[0] == '\0') {
@@ -595,8 +435,8 @@ record_result (fo_run *self, const fo_task *t, const fo_step *step, lease_rec *l
         if (r->step < lease->fixture_from)
             return false;
         lease->fixture_from = r->step + 1;
-        fixture_error (self, step->name, fo_step_kind_name (step->kind), r->message, r->out,
-                       r->out_len, r->err, r->err_len, host);
+        fo_verdicts_fixture_error (self->verdicts, step->name, fo_step_kind_name (step->kind),
+                                   r->message, r->out, r->out_len, r->err, r->err_len, host);
         start_next_step (self, lease, r->lease, r->step);
         return true;
     }
@@ -605,8 +445,8 @@ record_result (fo_run *self, const fo_task *t, const fo_step *step, lease_rec *l
                 r->test, (unsigned long long) r->lease, r->step);
         return false;
     }
-    uintptr_t index = (uintptr_t) zhashx_lookup (self->test_index, r->test);
-    if (index == 0)
+    size_t index = fo_tasks_test (self->tasks, r->test);
+    if (index == FO_NO_TEST)
         return false;
     fo_test_result_view view = {
         .outcome = r->outcome,
@@ -626,11 +466,11 @@ record_result (fo_run *self, const fo_task *t, const fo_step *step, lease_rec *l
         lease->timed_out = true;
     lease->worker = r->worker;
     bool recorded = true;
-    if (!self->stopping && !self->stop_requested
-        && fo_retry_wanted (self->retry, index - 1, r->outcome))
-        hold_try (self, index - 1, lease, &view);
+    if (!self->stopping && !stop_due (self) && fo_retry_wanted (self->retry, index, r->outcome))
+        hold_try (self, index, lease, &view);
     else
-        recorded = finish_test (self, index - 1, &view);
+        recorded = fo_verdicts_finish (self->verdicts, index, &view);
+    stop_due (self);
     if (recorded)
         start_next_step (self, lease, r->lease, r->step);
     apply_stop (self);
@@ -640,12 +480,12 @@ record_result (fo_run *self, const fo_task *t, const fo_step *step, lease_rec *l
 bool
 fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *r)
 {
-    lease_rec *lease = current_lease (self, agent, r->lease, "a result");
+    fo_lease_rec *lease = current_lease (self, agent, r->lease, "a result");
     if (!lease)
         return false;
     const fo_task *t = &self->plan->tasks[lease->task];
     size_t nsteps;
-    const fo_step *steps = task_steps (self, lease->task, &nsteps);
+    const fo_step *steps = fo_tasks_steps (self->tasks, lease->task, &nsteps);
     if (r->step >= nsteps) {
         fo_log (FO_LOG_WARN, ROLE, "discarded a result for step %u of lease %llu: it has %zu steps",
                 r->step, (unsigned long long) r->lease, nsteps);
@@ -671,38 +511,11 @@ fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *
 
 /* ---- leases that end ---------------------------------------------------- */
 
-/* The task's next lease runs the test steps of its tests without an
-   outcome, inside the fixtures that cover them (fo_steps.h). */
-static void
-build_next_steps (fo_run *self, size_t task)
-{
-    const fo_task *t = &self->plan->tasks[task];
-    task_rec *rec = &self->tasks[task];
-    bool *keep = fo_xcalloc (t->nsteps ? t->nsteps : 1, sizeof *keep);
-    free (rec->tests);
-    rec->tests = fo_xmalloc ((t->ntests ? t->ntests : 1) * sizeof *rec->tests);
-    rec->ntests = 0;
-    for (size_t i = 0; i < t->nsteps; i++) {
-        const fo_step *s = &t->steps[i];
-        for (size_t k = 0; s->kind == FO_STEP_TEST && k < s->tests.len; k++) {
-            uintptr_t index = (uintptr_t) zhashx_lookup (self->test_index, s->tests.items[k]);
-            if (index && !fo_report_test (self->report, index - 1)->done && rec->ntests < t->ntests) {
-                keep[i] = true;
-                rec->tests[rec->ntests++] = index - 1;
-            }
-        }
-    }
-    free (rec->steps);
-    rec->steps = fo_xcalloc (t->nsteps ? t->nsteps : 1, sizeof *rec->steps);
-    rec->nsteps = fo_steps_subset (t->steps, t->nsteps, keep, rec->steps);
-    free (keep);
-}
-
 /* The task is leased again for its tests without an outcome. */
 static void
 lease_again (fo_run *self, size_t task, fo_sched_reason why)
 {
-    build_next_steps (self, task);
+    fo_tasks_narrow (self->tasks, task, self->report);
     queue_task (self, task, why);
 }
 
@@ -711,15 +524,15 @@ static void
 discovery_failed (fo_run *self, size_t d, const char *message, const char *err, size_t err_len,
                   const char *host)
 {
-    fixture_error (self, self->plan->discoveries[d].ctx->id, "discover", message, NULL, 0, err,
-                   err_len, host);
+    fo_verdicts_fixture_error (self->verdicts, self->plan->discoveries[d].ctx->id, "discover",
+                               message, NULL, 0, err, err_len, host);
     discovery_ended (self, d);
 }
 
 bool
 fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *d)
 {
-    lease_rec *lease = current_lease (self, agent, d->lease, "a done message");
+    fo_lease_rec *lease = current_lease (self, agent, d->lease, "a done message");
     if (!lease)
         return false;
     lease_ended (self, lease);
@@ -733,13 +546,7 @@ fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *d)
     size_t disc = t->discovery;
     if (disc != FO_NO_DISCOVERY && fo_discoveries_open (self->discoveries, disc)) {
         /* Cancelled by a stop: nothing to report, the run says why. */
-        char *why = self->stopping ? NULL
-            : d->signal ? fo_xasprintf ("discover command of context '%s' sent no names (its task "
-                                        "was killed by %s)", self->plan->discoveries[disc].ctx->id,
-                                        fo_signal_name (d->signal))
-            : fo_xasprintf ("discover command of context '%s' sent no names (its task ended "
-                            "with exit status %d)", self->plan->discoveries[disc].ctx->id,
-                            d->exit_status);
+        char *why = self->stopping ? NULL : fo_discoveries_silent (self->discoveries, disc, d);
         if (why)
             discovery_failed (self, disc, why, NULL, 0, host);
         else
@@ -747,7 +554,7 @@ fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *d)
         free (why);
     }
     t = &self->plan->tasks[task];       /* the plan may have grown */
-    if (!self->stopping && !self->stop_requested
+    if (!self->stopping && !stop_due (self)
         && fo_retry_any_held (self->retry, t->tests, t->ntests)) {
         finish_tests (self, task, false, FO_ERROR, message, NULL, NULL, host);
         lease_again (self, task, FO_SCHED_RETRY);
@@ -782,43 +589,31 @@ running_test (const fo_run *self, size_t task)
 void
 fo_run_agent_joined (fo_run *self, const fo_sched_agent *agent)
 {
-    uint32_t n = agent->number;
-    if (n >= self->agents_cap) {
-        size_t cap = self->agents_cap ? self->agents_cap : 8;
-        while (cap <= n)
-            cap *= 2;
-        self->agents = fo_xrealloc (self->agents, cap * sizeof *self->agents);
-        memset (self->agents + self->agents_cap, 0, (cap - self->agents_cap) * sizeof *self->agents);
-        self->agents_cap = cap;
-    }
-    free ((char *) self->agents[n].host);
-    self->agents[n] = *agent;
-    self->agents[n].host = fo_xstrdup (agent->host ? agent->host : "");
-    fo_sched_agent_joined (self->sched, &self->agents[n]);
+    fo_sched_agent_joined (self->sched, agent);
     emit (self, &(fo_event) {
         .type = FO_EVENT_AGENT_JOINED,
-        .u.agent = { .agent = n, .host = self->agents[n].host, .slots = agent->slots },
+        .u.agent = { .agent = agent->number, .host = host_of (self, agent->number),
+                     .slots = agent->slots },
     });
 }
 
 /* A discovery lease lost with its agent is leased again (up to
    max_attempts), or the discovery fails. */
 static void
-discovery_lost (fo_run *self, const lease_rec *lease, const char *host, const char *why)
+discovery_lost (fo_run *self, const fo_lease_rec *lease, const char *host, const char *why)
 {
     size_t task = lease->task, d = self->plan->tasks[task].discovery;
     bool open = fo_discoveries_open (self->discoveries, d);
-    if (open && !self->stopping && self->tasks[task].attempts < self->options.max_attempts) {
+    if (open && !self->stopping
+        && fo_tasks_rec (self->tasks, task)->attempts < self->options.max_attempts) {
         fo_log (FO_LOG_WARN, ROLE, "a discovery lease (attempt %u) was lost with host %s (%s): "
                 "retrying", lease->attempt, host, why);
         queue_task (self, task, FO_SCHED_LOST);
         return;
     }
     if (open && !self->stopping) {
-        char *message = fo_xasprintf ("host %s was lost (%s) while running the discover command "
-                                      "of context '%s' (attempt %u of %u)", host, why,
-                                      self->plan->discoveries[d].ctx->id, lease->attempt,
-                                      self->options.max_attempts);
+        char *message = fo_discoveries_lost (self->discoveries, d, host, why, lease->attempt,
+                                             self->options.max_attempts);
         discovery_failed (self, d, message, NULL, 0, host);
         free (message);
     }
@@ -833,12 +628,13 @@ fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *w
     emit (self, &(fo_event) {
         .type = FO_EVENT_AGENT_LOST,
         .u.agent = { .agent = agent, .host = host, .why = why,
-                     .slots = agent < self->agents_cap ? self->agents[agent].slots : 0 },
+                     .slots = fo_sched_agent_of (self->sched, agent)
+                              ? fo_sched_agent_of (self->sched, agent)->slots : 0 },
     });
     /* Retried tasks go back to the front of their queue; walking the
        leases backwards keeps them in their original order there. */
-    for (size_t i = self->nleases; i-- > 0;) {
-        lease_rec *lease = &self->leases[i];
+    for (uint64_t id = fo_leases_count (self->leases); id > 0; id--) {
+        fo_lease_rec *lease = fo_leases_get (self->leases, id);
         if (!lease->active || lease->agent != agent)
             continue;
         lease_ended (self, lease);
@@ -852,9 +648,9 @@ fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *w
             end_task (self, task);
             continue;
         }
-        if (!self->stopping && ++self->tasks[task].lost < self->options.max_attempts) {
-            fo_log (FO_LOG_WARN, ROLE, "lease %zu (attempt %u) was lost with host %s (%s): retrying",
-                    i + 1, lease->attempt, host, why);
+        if (!self->stopping && ++fo_tasks_rec (self->tasks, task)->lost < self->options.max_attempts) {
+            fo_log (FO_LOG_WARN, ROLE, "lease %llu (attempt %u) was lost with host %s (%s): retrying",
+                    (unsigned long long) id, lease->attempt, host, why);
             lease_again (self, task, FO_SCHED_LOST);
             continue;
         }
@@ -883,16 +679,8 @@ sync_growth (fo_run *self, size_t old_ntests, size_t old_ntasks)
     for (size_t i = old_ntests; i < self->plan->ntests; i++) {
         const fo_test *test = self->plan->tests[i];
         fo_report_add_test (self->report, test->id, test->parent->id);
-        zhashx_insert (self->test_index, test->id, (void *) (uintptr_t) (i + 1));
     }
-    if (self->plan->ntasks > self->tasks_cap) {
-        size_t cap = self->tasks_cap;
-        while (cap < self->plan->ntasks)
-            cap *= 2;
-        self->tasks = fo_xrealloc (self->tasks, cap * sizeof *self->tasks);
-        memset (self->tasks + self->tasks_cap, 0, (cap - self->tasks_cap) * sizeof *self->tasks);
-        self->tasks_cap = cap;
-    }
+    fo_tasks_grow (self->tasks, old_ntests);
     for (size_t t = old_ntasks; t < self->plan->ntasks; t++) {
         const fo_task *task = &self->plan->tasks[t];
         if (task->nshared > 0)
@@ -909,14 +697,14 @@ discovery_ended (fo_run *self, size_t d)
     size_t old_ntests = self->plan->ntests, old_ntasks = self->plan->ntasks;
     size_t unit = fo_discoveries_end (self->discoveries, d);
     sync_growth (self, old_ntests, old_ntasks);
-    if (unit != FO_NO_TASK && self->tasks[unit].state == TASK_BLOCKED)
+    if (unit != FO_NO_TASK && fo_tasks_rec (self->tasks, unit)->state == FO_TASK_BLOCKED)
         queue_task (self, unit, FO_SCHED_DISCOVERED);
 }
 
 bool
 fo_run_discovered (fo_run *self, uint32_t agent, const char *host, const fo_discovered *msg)
 {
-    lease_rec *lease = current_lease (self, agent, msg->lease, "discovered names");
+    fo_lease_rec *lease = current_lease (self, agent, msg->lease, "discovered names");
     if (!lease)
         return false;
     size_t d = self->plan->tasks[lease->task].discovery;
@@ -981,7 +769,7 @@ fo_run_stop (fo_run *self, const char *reason)
 static void
 apply_stop (fo_run *self)
 {
-    if (!self->stop_requested || self->stopping)
+    if (!stop_due (self) || self->stopping)
         return;
     char *reason = fo_xasprintf ("stopped after %u failure%s", self->options.maxfail,
                                  self->options.maxfail == 1 ? "" : "s");
@@ -993,11 +781,11 @@ apply_stop (fo_run *self)
 bool
 fo_run_slow (fo_run *self, uint32_t agent, const char *host, const fo_slow *slow)
 {
-    lease_rec *lease = current_lease (self, agent, slow->lease, "a slow notice");
+    fo_lease_rec *lease = current_lease (self, agent, slow->lease, "a slow notice");
     if (!lease)
         return false;
     size_t nsteps;
-    const fo_step *steps = task_steps (self, lease->task, &nsteps);
+    const fo_step *steps = fo_tasks_steps (self->tasks, lease->task, &nsteps);
     if (slow->step >= nsteps)
         return false;
     const fo_step *step = &steps[slow->step];
@@ -1028,9 +816,11 @@ fo_run_stop_reason (const fo_run *self)
 void
 fo_run_foreach_lease (fo_run *self, fo_lease_fn *fn, void *arg)
 {
-    for (size_t i = 0; i < self->nleases; i++)
-        if (self->leases[i].active)
-            fn (arg, i + 1, self->leases[i].agent);
+    for (uint64_t id = 1; id <= fo_leases_count (self->leases); id++) {
+        const fo_lease_rec *lease = fo_leases_get (self->leases, id);
+        if (lease->active)
+            fn (arg, id, lease->agent);
+    }
 }
 
 size_t
@@ -1042,7 +832,7 @@ fo_run_in_flight (const fo_run *self)
 bool
 fo_run_finished (const fo_run *self)
 {
-    return self->ended == self->plan->ntasks && !fo_fixtures_busy (self->fixtures);
+    return fo_tasks_all_ended (self->tasks) && !fo_fixtures_busy (self->fixtures);
 }
 
 int

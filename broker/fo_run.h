@@ -20,7 +20,13 @@
 
       fo_sched      which task is leased next, to which agent (every queue
                     and every ordering or placement rule)
+      fo_tasks      each task's state and what its next lease runs; the
+                    test id index
+      fo_leases     the lease table, and the lease message (encoded before
+                    a lease is handed out)
       fo_retry      failed tries held for a retry: policy and bookkeeping
+      fo_verdicts   the way out: outcomes into the report, events to the
+                    reporters, failures counted for fail fast
       fo_discovery  tests generated during the run: the suite's side
       fo_fixtures   shared fixtures run by the broker itself
 

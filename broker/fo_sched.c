@@ -1,7 +1,7 @@
 /*  fo_sched — see fo_sched.h. The queues are ring buffers of task indexes;
     per task the scheduler keeps the agents its tries failed on, per agent
-    whether it is alive, and a count of the alive ones, so that the retry
-    rule never walks the agent table. */
+    number the agent as it joined and whether it is alive, and a count of
+    the alive ones, so that the retry rule never walks the agent table. */
 #include "fo_sched.h"
 
 #include <stdlib.h>
@@ -82,6 +82,12 @@ typedef struct {
                                (history); not used yet: 0 */
 } task_rec;
 
+typedef struct {
+    fo_sched_agent agent;   /* as it last joined (host owned) */
+    bool joined;
+    bool alive;             /* joined and not lost */
+} agent_slot;
+
 struct fo_sched {
     const fo_plan *plan;
     fo_sched_fixture_fn *fixture_fn;
@@ -98,8 +104,8 @@ struct fo_sched {
     deque *parked;          /* per shared fixture */
     size_t nparked;
 
-    bool *alive;            /* per agent number */
-    size_t alive_cap;
+    agent_slot *agents;     /* per agent number */
+    size_t agents_cap;
     size_t nalive;
 
     size_t in_flight;
@@ -136,7 +142,9 @@ fo_sched_destroy (fo_sched **self_p)
         deque_free (&self->parked[i]);
     free (self->parked);
     free (self->retry);
-    free (self->alive);
+    for (size_t i = 0; i < self->agents_cap; i++)
+        free ((char *) self->agents[i].agent.host);
+    free (self->agents);
     free (self);
     *self_p = NULL;
 }
@@ -215,32 +223,43 @@ void
 fo_sched_agent_joined (fo_sched *self, const fo_sched_agent *agent)
 {
     uint32_t n = agent->number;
-    if (n >= self->alive_cap) {
-        size_t cap = self->alive_cap ? self->alive_cap : 8;
+    if (n >= self->agents_cap) {
+        size_t cap = self->agents_cap ? self->agents_cap : 8;
         while (cap <= n)
             cap *= 2;
-        self->alive = fo_xrealloc (self->alive, cap * sizeof *self->alive);
-        memset (self->alive + self->alive_cap, 0, (cap - self->alive_cap) * sizeof *self->alive);
-        self->alive_cap = cap;
+        self->agents = fo_xrealloc (self->agents, cap * sizeof *self->agents);
+        memset (self->agents + self->agents_cap, 0, (cap - self->agents_cap) * sizeof *self->agents);
+        self->agents_cap = cap;
     }
-    if (!self->alive[n])
+    agent_slot *slot = &self->agents[n];
+    if (!slot->alive)
         self->nalive++;
-    self->alive[n] = true;
+    free ((char *) slot->agent.host);
+    slot->agent = *agent;
+    slot->agent.host = fo_xstrdup (agent->host ? agent->host : "");
+    slot->joined = slot->alive = true;
 }
 
 void
 fo_sched_agent_lost (fo_sched *self, uint32_t agent)
 {
-    if (agent < self->alive_cap && self->alive[agent]) {
-        self->alive[agent] = false;
+    if (agent < self->agents_cap && self->agents[agent].alive) {
+        self->agents[agent].alive = false;
         self->nalive--;
     }
+}
+
+const fo_sched_agent *
+fo_sched_agent_of (const fo_sched *self, uint32_t agent)
+{
+    return agent < self->agents_cap && self->agents[agent].joined ? &self->agents[agent].agent
+                                                                   : NULL;
 }
 
 static bool
 alive (const fo_sched *self, uint32_t agent)
 {
-    return agent < self->alive_cap && self->alive[agent];
+    return agent < self->agents_cap && self->agents[agent].alive;
 }
 
 static bool

@@ -96,10 +96,14 @@ bool fo_sched_pick (fo_sched *self, const fo_sched_agent *agent, size_t *task);
 /* A lease of the task has ended (done, lost, undeliverable). */
 void fo_sched_lease_ended (fo_sched *self, size_t task);
 
-/* Agents: a retry prefers alive agents it has not failed on. An agent
-   number may be reused after a loss. */
+/* Agents: a retry prefers alive agents it has not failed on; placement
+   rules will read what they joined with. An agent number may be reused
+   after a loss (the new agent replaces the old one's record). */
 void fo_sched_agent_joined (fo_sched *self, const fo_sched_agent *agent);
 void fo_sched_agent_lost (fo_sched *self, uint32_t agent);
+/* The agent with this number as it last joined (kept after it was lost),
+   or NULL when none joined with it. */
+const fo_sched_agent *fo_sched_agent_of (const fo_sched *self, uint32_t agent);
 
 /* A try of the task failed on `agent` (its retry will prefer another). */
 void fo_sched_failed_on (fo_sched *self, size_t task, uint32_t agent);

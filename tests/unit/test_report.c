@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "fo_report.h"
+#include "fo_reporter.h"
 
 /*  Output capture: open_memstream gives a FILE* whose bytes we can compare. */
 typedef struct {
@@ -773,6 +774,116 @@ test_tries_in_json (void **state)
     fo_report_destroy (&rep);
 }
 
+/* ---- the reporters -------------------------------------------------------- */
+
+static void
+send (fo_reporters *list, fo_event ev, const fo_report *rep)
+{
+    ev.report = rep;
+    fo_reporters_emit (list, &ev);
+}
+
+/*  The console reporter prints what the rendering functions print, when the
+    events come: a dot per finished test, R per held try, a SLOW notice on a
+    line of its own (after a newline when dots came before it), and the
+    summary when the run has ended - only when it could be served. */
+static void
+test_console_reporter (void **state)
+{
+    (void) state;
+    fo_report *rep = report_with_tries ();
+    fo_report_set_finished_us (rep, fo_report_started_us (rep));
+    for (int verbosity = FO_VERBOSITY_QUIET; verbosity <= FO_VERBOSITY_LINES; verbosity++) {
+        capture got, want;
+        capture_open (&got);
+        capture_open (&want);
+        fo_reporters *list = fo_reporters_new ();
+        fo_reporters_add (list, fo_reporter_console_new (got.file, (fo_verbosity) verbosity));
+        const fo_test_record *t0 = fo_report_test (rep, 0), *t1 = fo_report_test (rep, 1);
+        send (list, (fo_event) { .type = FO_EVENT_RUN_STARTED, .u.run_started = { 3, 3 } }, rep);
+        send (list, (fo_event) { .type = FO_EVENT_TRY_HELD,
+                                 .u.try_held = { 0, t0, &t0->attempts[0], 2 } }, rep);
+        fo_report_progress_retry (want.file, (fo_verbosity) verbosity, "t0", &t0->attempts[0], 2);
+        send (list, (fo_event) { .type = FO_EVENT_TEST_FINISHED, .u.test_finished = { 0, t0 } },
+              rep);
+        fo_report_progress (want.file, (fo_verbosity) verbosity, t0);
+        send (list, (fo_event) { .type = FO_EVENT_SLOW,
+                                 .u.slow = { NULL, "t3", 61500, 0, "h1", 3, 0 } }, rep);
+        fo_report_progress_slow (want.file, (fo_verbosity) verbosity,
+                                 verbosity == FO_VERBOSITY_DOTS, NULL, "t3", 61500, 0, "h1");
+        send (list, (fo_event) { .type = FO_EVENT_SLOW,
+                                 .u.slow = { "setup of", "db", 2000, 0, NULL, 3, 0 } }, rep);
+        fo_report_progress_slow (want.file, (fo_verbosity) verbosity, false, "setup of", "db",
+                                 2000, 0, NULL);
+        send (list, (fo_event) { .type = FO_EVENT_TESTS_DISCOVERED,
+                                 .u.discovered = { "gen", 2, "h1", 5 } }, rep);
+        if (verbosity == FO_VERBOSITY_LINES)
+            fputs ("gen: discovered 2 tests on h1 (5 tests in all)\n", want.file);
+        send (list, (fo_event) { .type = FO_EVENT_TEST_FINISHED, .u.test_finished = { 1, t1 } },
+              rep);
+        fo_report_progress (want.file, (fo_verbosity) verbosity, t1);
+        assert_int_equal (fo_reporters_end (list, rep, true, NULL, NULL), 0);
+        fo_report_print_summary (want.file, rep, (fo_verbosity) verbosity);
+        char *g = capture_close (&got), *w = capture_close (&want);
+        assert_string_equal (g, w);
+        free (g);
+        free (w);
+        fo_reporters_destroy (&list);
+
+        /* a run that could not be served: no summary */
+        capture_open (&got);
+        list = fo_reporters_new ();
+        fo_reporters_add (list, fo_reporter_console_new (got.file, (fo_verbosity) verbosity));
+        assert_int_equal (fo_reporters_end (list, rep, false, NULL, NULL), 0);
+        g = capture_close (&got);
+        assert_string_equal (g, "");
+        free (g);
+        fo_reporters_destroy (&list);
+    }
+    fo_report_destroy (&rep);
+}
+
+static void
+collect_error (void *arg, const char *reporter, const char *err)
+{
+    snprintf (arg, 512, "%s: %s", reporter, err);
+}
+
+/*  The JSON reporter writes the report once the run has ended (served or
+    not), and says why when it cannot. */
+static void
+test_json_reporter (void **state)
+{
+    (void) state;
+    char dir[] = "/tmp/fo-test-report-XXXXXX";
+    assert_non_null (mkdtemp (dir));
+    char *path = fo_xasprintf ("%s/report.json", dir);
+    fo_report *rep = report_with_tries ();
+    fo_reporters *list = fo_reporters_new ();
+    fo_reporters_add (list, fo_reporter_json_new (path));
+    send (list, (fo_event) { .type = FO_EVENT_RUN_STARTED }, rep);
+    assert_int_equal (count_dir_entries (dir), 0);         /* nothing before the end */
+    char err[512] = "";
+    assert_int_equal (fo_reporters_end (list, rep, false, collect_error, err), 0);
+    json_error_t jerr;
+    json_t *root = json_load_file (path, 0, &jerr);
+    assert_non_null (root);
+    assert_json_int (json_object_get (root, "totals"), "tests", 3);
+    json_decref (root);
+    fo_reporters_destroy (&list);
+
+    list = fo_reporters_new ();
+    fo_reporters_add (list, fo_reporter_json_new ("/nonexistent-dir-fo/r.json"));
+    assert_int_equal (fo_reporters_end (list, rep, true, collect_error, err), 1);
+    assert_string_equal (err, "json: cannot write report '/nonexistent-dir-fo/r.json': No such "
+                              "file or directory");
+    fo_reporters_destroy (&list);
+    unlink (path);
+    rmdir (dir);
+    free (path);
+    fo_report_destroy (&rep);
+}
+
 int
 main (void)
 {
@@ -790,6 +901,8 @@ main (void)
         cmocka_unit_test (test_tries_and_flaky),
         cmocka_unit_test (test_tries_on_the_console),
         cmocka_unit_test (test_tries_in_json),
+        cmocka_unit_test (test_console_reporter),
+        cmocka_unit_test (test_json_reporter),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -8,6 +8,7 @@
 #include <czmq.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -285,13 +286,16 @@ hello (fo_broker *self, const unsigned char *routing, size_t len, fo_hello *h)
     h->agent_id = h->host = NULL;   /* taken */
     self->alive++;
     size_t slots = total_slots (self);
-    if (slots > self->options.run.report->jobs)
-        self->options.run.report->jobs = (uint32_t) slots;
+    if (slots > fo_report_jobs (self->options.run.report))
+        fo_report_set_jobs (self->options.run.report, (uint32_t) slots);
     char who[FO_LOG_PEER_MAX];
     fo_log_peer (FO_LOG_INFO, ROLE, peer_name (a->agent_id, a->host, who, sizeof who),
                  "agent %s on %s joined with %u slot%s", a->agent_id, a->host, a->slots,
                  a->slots == 1 ? "" : "s");
-    fo_run_agent_joined (self->run, (uint32_t) (self->nagents - 1));
+    /* Its own number: a lost agent's record may have been reused. */
+    fo_run_agent_joined (self->run, &(fo_sched_agent) {
+        .number = (uint32_t) number, .host = a->host, .slots = a->slots,
+    });
     fo_msg welcome = { .type = FO_MSG_WELCOME };
     welcome.u.welcome.broker_id = self->broker_id;
     welcome.u.welcome.heartbeat_ms = self->options.heartbeat_ms;
@@ -413,11 +417,18 @@ dispatch (fo_broker *self)
             agent_rec *a = &self->agents[i];
             if (!a->alive || a->credit == 0)
                 continue;
-            fo_msg msg = { .type = FO_MSG_LEASE };
+            fo_lease lease;
             /* Not `return`: a retry may wait for another agent than this one. */
-            if (!fo_run_next_lease (self->run, (uint32_t) i, &msg.u.lease))
+            if (!fo_run_next_lease (self->run, (uint32_t) i, &lease))
                 continue;
-            send_to (self, a, &msg);    /* steps are borrowed: nothing to free */
+            /* Sent as the run encoded it: a lease that cannot be encoded
+               is never handed out (fo_run_next_lease). */
+            const fo_buf *frame = fo_run_lease_frame (self->run);
+            if (fo_wire_send_encoded (self->raw, a->routing, a->routing_len, frame->data,
+                                      frame->len) != 0)
+                fo_log (FO_LOG_WARN, ROLE, "cannot send lease %llu to agent %s: %s",
+                        (unsigned long long) lease.lease, a->agent_id, zmq_strerror (errno));
+            a->last_send_ms = fo_now_ms ();
             a->credit--;
             progress = true;
         }
@@ -425,13 +436,42 @@ dispatch (fo_broker *self)
     }
 }
 
+typedef struct {
+    uint64_t *ids;
+    uint32_t *agents;
+    size_t len, cap;
+} lease_list;
+
 static void
-cancel_lease (void *arg, uint64_t lease, uint32_t agent)
+collect_lease (void *arg, uint64_t lease, uint32_t agent)
 {
-    fo_broker *self = arg;
-    fo_msg msg = { .type = FO_MSG_CANCEL, .u.cancel.lease = lease };
-    msg.u.cancel.reason = (char *) fo_run_stop_reason (self->run);
-    send_to (self, &self->agents[agent], &msg);
+    lease_list *list = arg;
+    if (list->len == list->cap) {
+        list->cap = list->cap ? list->cap * 2 : 64;
+        list->ids = fo_xrealloc (list->ids, list->cap * sizeof *list->ids);
+        list->agents = fo_xrealloc (list->agents, list->cap * sizeof *list->agents);
+    }
+    list->ids[list->len] = lease;
+    list->agents[list->len++] = agent;
+}
+
+/* Cancels every lease in flight, the newest first. An agent starts its
+   leases in the order it got them, so a lease waiting in its queue has a
+   higher id than the ones running: its cancel must reach the agent first,
+   or the agent may start it the moment a running lease is killed, and run
+   a test after the stop. */
+static void
+cancel_leases (fo_broker *self)
+{
+    lease_list list = { 0 };
+    fo_run_foreach_lease (self->run, collect_lease, &list);
+    for (size_t i = list.len; i-- > 0;) {
+        fo_msg msg = { .type = FO_MSG_CANCEL, .u.cancel.lease = list.ids[i] };
+        msg.u.cancel.reason = (char *) fo_run_stop_reason (self->run);
+        send_to (self, &self->agents[list.agents[i]], &msg);
+    }
+    free (list.ids);
+    free (list.agents);
 }
 
 static void
@@ -508,7 +548,7 @@ check_stop (fo_broker *self)
     }
     if (fo_run_stopping (self->run) && !self->cancels_sent) {
         self->cancels_sent = true;
-        fo_run_foreach_lease (self->run, cancel_lease, self);
+        cancel_leases (self);
     }
 }
 

@@ -91,14 +91,27 @@ fo_cli_run_option (const char *command, int c, const char *arg, fo_cli_run_opts 
     }
 }
 
+fo_reporters *
+fo_cli_reporters_new (fo_cli_run_opts *opts)
+{
+    /* One line per reporter: a new one (a live view, JUnit XML) goes here.
+       A report's destination was checked before the run; its reporter
+       takes it. */
+    fo_reporters *reporters = fo_reporters_new ();
+    fo_reporters_add (reporters, fo_reporter_console_new (stdout, opts->verbosity));
+    if (opts->json_dest)
+        fo_reporters_add (reporters, fo_reporter_json_new (opts->json_dest));
+    opts->json_dest = NULL;
+    return reporters;
+}
+
 void
 fo_cli_run_options_apply (const fo_cli_run_opts *opts, const fo_suite *suite, fo_plan *plan,
-                          fo_report *report, fo_run_options *run)
+                          fo_report *report, fo_reporters *reporters, fo_run_options *run)
 {
     run->plan = plan;
     run->report = report;
-    run->progress = stdout;
-    run->verbosity = opts->verbosity;
+    run->reporters = reporters;
     run->max_attempts = opts->max_attempts;
     run->skip_code = suite->skip_code;
     run->broker_host = "broker";    /* docs/report-json.md: the host of shared fixtures */
@@ -183,7 +196,7 @@ fo_cli_open_reports (const char *command, fo_cli_run_opts *opts)
 }
 
 int
-fo_cli_prepare (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan, fo_report *report)
+fo_cli_prepare (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan, fo_report **report)
 {
     char err[1024];
     *suite = fo_suite_load (opts->suite, err, sizeof err);
@@ -204,40 +217,40 @@ fo_cli_prepare (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan, f
         return FO_EXIT_USAGE;
     }
     *plan = fo_plan_build (*suite);
-    fo_report_init (report, (*plan)->ntests);
+    *report = fo_report_new ((*plan)->ntests);
     for (size_t i = 0; i < (*plan)->ntests; i++)
-        fo_report_set_test (report, i, (*plan)->tests[i]->id, (*plan)->tests[i]->parent->id);
-    report->suite = fo_xstrdup (opts->suite);
-    report->started_us = fo_now_us ();
-    report->fail_on_flaky = opts->fail_on_flaky;
+        fo_report_set_test (*report, i, (*plan)->tests[i]->id, (*plan)->tests[i]->parent->id);
+    fo_report_set_suite (*report, opts->suite);
+    fo_report_set_started_us (*report, fo_now_us ());
+    fo_report_set_fail_on_flaky (*report, opts->fail_on_flaky);
     return 0;
 }
 
+/* A reporter could not write what it writes (the JSON report, the console
+   output). */
+static void
+reporter_failed (void *arg, const char *reporter, const char *err)
+{
+    (void) arg;
+    (void) reporter;
+    fprintf (stderr, "fanout: %s\n", err);
+}
+
 int
-fo_cli_finish (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan, fo_report *report,
+fo_cli_finish (fo_suite **suite, fo_plan **plan, fo_report **report_p, fo_reporters **reporters,
                int served_ok)
 {
-    report->finished_us = fo_now_us ();
-    report->interrupted = fo_cli_interrupted > 0;
-    int status = FO_EXIT_INFRA;
-    if (served_ok) {
-        fo_report_print_summary (stdout, report, opts->verbosity);
-        status = fo_report_exit_status (report);
-    }
-    char err[1024];
+    fo_report *report = *report_p;
+    fo_report_set_finished_us (report, fo_now_us ());
+    fo_report_set_interrupted (report, fo_cli_interrupted > 0);
+    int status = served_ok ? fo_report_exit_status (report) : FO_EXIT_INFRA;
     /* What the run leaves behind must be whole: a report or console output
-       that could not be written is an error of its own (FO_EXIT_REPORT). */
-    if (fflush (stdout) != 0 || ferror (stdout)) {
-        fprintf (stderr, "fanout: cannot write the console output: %s\n", strerror (errno));
+       that could not be written is an error of its own, whatever the tests
+       did. */
+    if (fo_reporters_end (*reporters, report, served_ok, reporter_failed, NULL) > 0)
         status = FO_EXIT_REPORT;
-    }
-    fo_report_dest *json = opts->json_dest;
-    if (json && fo_report_write_json_to (report, json, err, sizeof err) != 0) {
-        fprintf (stderr, "fanout: %s\n", err);
-        status = FO_EXIT_REPORT;
-    }
-    fo_report_dest_destroy (&json);
-    fo_report_free (report);
+    fo_reporters_destroy (reporters);
+    fo_report_destroy (report_p);
     fo_plan_destroy (plan);
     fo_suite_destroy (suite);
     return status;

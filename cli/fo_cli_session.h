@@ -1,7 +1,8 @@
 /*  fo_cli_session — what `fanout run` and `fanout broker` share: the options
-    of a run, loading and planning the suite, and the end of a run (summary,
-    JSON report, exit status). Each command adds its own options and serves
-    the run its own way (embedded agent, or remote agents only). */
+    of a run, loading and planning the suite, the reporters that show it
+    (console, JSON), and the end of a run (the reporters' last word, exit
+    status). Each command adds its own options and serves the run its own
+    way (embedded agent, or remote agents only). */
 #ifndef FO_CLI_SESSION_H
 #define FO_CLI_SESSION_H
 
@@ -11,6 +12,7 @@
 
 #include "fo_plan.h"
 #include "fo_report.h"
+#include "fo_reporter.h"
 #include "fo_run.h"
 #include "fo_suite.h"
 
@@ -114,18 +116,26 @@ int fo_cli_open_reports (const char *command, fo_cli_run_opts *opts);
    fail_on_flaky goes into the report). Returns 0, or FO_EXIT_USAGE after
    printing the error. */
 int fo_cli_prepare (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan,
-                    fo_report *report);
+                    fo_report **report);
 
-/* The options of fo_run for this suite, plan and report: progress on
-   stdout, the verbosity, attempts, retries, maxfail, slow notices, task
-   timeout, output cap; shared fixtures' host is "broker". */
+/* The reporters of the run, as the options ask: the console's (progress
+   and summary on stdout, by verbosity), the JSON report's with --json
+   (which takes opts->json_dest, checked by fo_cli_open_reports). */
+fo_reporters *fo_cli_reporters_new (fo_cli_run_opts *opts);
+
+/* The options of fo_run for this suite, plan and report: where its events
+   go, attempts, retries, maxfail, slow notices, task timeout, output cap;
+   shared fixtures' host is "broker". */
 void fo_cli_run_options_apply (const fo_cli_run_opts *opts, const fo_suite *suite, fo_plan *plan,
-                               fo_report *report, fo_run_options *run);
+                               fo_report *report, fo_reporters *reporters, fo_run_options *run);
 
-/* Ends a run: prints the summary, writes the JSON report, frees everything.
-   served_ok is false when the run could not be served at all. Returns the
-   exit status. */
-int fo_cli_finish (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan,
-                   fo_report *report, int served_ok);
+/* Ends a run: the report is final (finish time, interrupted), the
+   reporters have their last word (the summary, the JSON report; a
+   reporter that cannot write says why on stderr and makes the status
+   FO_EXIT_REPORT), then everything is freed. served_ok is false when the
+   run could not be served at all (no summary then). Returns the exit
+   status, from the report. */
+int fo_cli_finish (fo_suite **suite, fo_plan **plan, fo_report **report,
+                   fo_reporters **reporters, int served_ok);
 
 #endif

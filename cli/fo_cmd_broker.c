@@ -110,7 +110,8 @@ parse_args (int argc, char **argv, broker_args *args)
 }
 
 static int
-serve (const broker_args *args, const fo_suite *suite, fo_plan *plan, fo_report *report)
+serve (const broker_args *args, const fo_suite *suite, fo_plan *plan, fo_report *report,
+       fo_reporters *reporters)
 {
     static const char *stop_reason = "interrupted";
     fo_broker_options bo = {
@@ -121,7 +122,7 @@ serve (const broker_args *args, const fo_suite *suite, fo_plan *plan, fo_report 
         .wait_ms = args->wait_s * 1000u,
     };
     fo_cli_net_apply (&args->net, &bo);
-    fo_cli_run_options_apply (&args->run, suite, plan, report, &bo.run);
+    fo_cli_run_options_apply (&args->run, suite, plan, report, reporters, &bo.run);
     char err[512];
     fo_broker *broker = fo_broker_new (&bo, err, sizeof err);
     if (!broker) {
@@ -147,7 +148,7 @@ fo_cmd_broker (int argc, char **argv)
         return rc < 0 ? FO_EXIT_OK : rc;
     fo_suite *suite;
     fo_plan *plan;
-    fo_report report;
+    fo_report *report;
     /* Shared fixtures run here: the same process hygiene as fanout run. */
     rc = fo_cli_open_reports ("broker", &args.run);
     if (rc != 0)
@@ -160,10 +161,11 @@ fo_cmd_broker (int argc, char **argv)
         fo_report_dest_destroy (&args.run.json_dest);   /* its temporary file goes */
         return rc;
     }
-    report.jobs = 0;            /* grows as agents join */
+    fo_report_set_jobs (report, 0);            /* grows as agents join */
     fo_cli_signals_graceful ();
-    rc = serve (&args, suite, plan, &report);
+    fo_reporters *reporters = fo_cli_reporters_new (&args.run);
+    rc = serve (&args, suite, plan, report, reporters);
     fo_log_flush ();            /* what the rate limit held back is counted */
     fo_cli_sweep_processes ("broker");
-    return fo_cli_finish (&args.run, &suite, &plan, &report, rc == 0);
+    return fo_cli_finish (&suite, &plan, &report, &reporters, rc == 0);
 }

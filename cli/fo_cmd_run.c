@@ -138,7 +138,8 @@ parse_args (int argc, char **argv, run_args *args)
 /* Runs the planned suite with the embedded broker and agent. Returns 0, or
    -1 (message printed) when the run could not be served at all. */
 static int
-serve (const run_args *args, const fo_suite *suite, fo_plan *plan, fo_report *report)
+serve (const run_args *args, const fo_suite *suite, fo_plan *plan, fo_report *report,
+       fo_reporters *reporters)
 {
     /* One flag stops the run: a signal sets it to the signal's number, a
        failed agent thread to -1 (after setting the reason). */
@@ -153,7 +154,7 @@ serve (const run_args *args, const fo_suite *suite, fo_plan *plan, fo_report *re
         .stop_reason = &stop_reason,
     };
     fo_cli_net_apply (&args->net, &bo);
-    fo_cli_run_options_apply (&args->run, suite, plan, report, &bo.run);
+    fo_cli_run_options_apply (&args->run, suite, plan, report, reporters, &bo.run);
     char err[512];
     fo_broker *broker = fo_broker_new (&bo, err, sizeof err);
     if (!broker) {
@@ -211,16 +212,17 @@ fo_cmd_run (int argc, char **argv)
 
     fo_suite *suite;
     fo_plan *plan;
-    fo_report report;
+    fo_report *report;
     rc = fo_cli_prepare (&args.run, &suite, &plan, &report);
     if (rc != 0) {
         fo_report_dest_destroy (&args.run.json_dest);   /* its temporary file goes */
         return rc;
     }
-    report.jobs = args.jobs;
+    fo_report_set_jobs (report, args.jobs);
     fo_cli_signals_graceful ();
-    rc = serve (&args, suite, plan, &report);
+    fo_reporters *reporters = fo_cli_reporters_new (&args.run);
+    rc = serve (&args, suite, plan, report, reporters);
     fo_log_flush ();            /* what the rate limit held back is counted */
     fo_cli_sweep_processes ("run");
-    return fo_cli_finish (&args.run, &suite, &plan, &report, rc == 0);
+    return fo_cli_finish (&suite, &plan, &report, &reporters, rc == 0);
 }

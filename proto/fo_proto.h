@@ -190,6 +190,12 @@ typedef struct {
    not encodable (unknown type, a string over the limits). */
 int fo_msg_encode (const fo_msg *msg, fo_buf *out);
 
+/* How many bytes msg's encoding takes, counted without keeping them and
+   without the FO_PROTO_MAX_MESSAGE limit (so that a message over it can be
+   told by how much); 0 when a part of it cannot be encoded at all (a
+   string over FO_PROTO_MAX_STRING, an unknown enum value). */
+size_t fo_msg_encoded_size (const fo_msg *msg);
+
 /* Decodes exactly one message occupying all of data[0..len). On success
    returns FO_PROTO_OK and *msg owns copies of everything (free with
    fo_msg_free). Otherwise returns FO_PROTO_EMALFORMED or FO_PROTO_EVERSION,

@@ -16,6 +16,7 @@
     test printed, even if it is not text.
 */
 #include "fo_report.h"
+#include "fo_report_internal.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -280,10 +281,7 @@ fo_report_print_summary (FILE *out, const fo_report *self, fo_verbosity verbosit
 {
     if (verbosity == FO_VERBOSITY_DOTS) {
         /* Progress printed a character for each finished test: end that line. */
-        bool any_dot = false;
-        for (size_t i = 0; i < self->ntests && !any_dot; i++)
-            any_dot = self->tests[i].done;
-        if (any_dot)
+        if (self->ndone > 0)
             fputc ('\n', out);
     }
     for (size_t i = 0; i < self->ntests; i++)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "fo_importer.h"
 #include "fo_proc.h"
 
 struct fo_discoveries {
@@ -40,28 +41,28 @@ fo_discoveries_open (const fo_discoveries *self, size_t d)
     return d < self->n && !self->ended[d];
 }
 
-/* The one place the broker judges discovered names: they must give new
-   ids, unique among themselves and beside the tests the context has (from
-   the file or an earlier discovery). This repeats a rule of the suite
-   (ids are unique); it is kept in this one function so that the call can
-   become the suite's own check of names and ids once lib/suite has it. */
+/* The names must give new tests: not repeated in this answer nor a test
+   the context has (fo_import_find_duplicate, as for discovery before the
+   run), and each acceptable to the suite (fo_context_can_add_test: the
+   name rules, an id no other test holds, the size limits). */
 static int
 check_names (const fo_context *ctx, const fo_strv *names, char *why, size_t whylen)
 {
-    zhashx_t *seen = zhashx_new ();
-    int rc = 0;
-    for (size_t i = 0; i < ctx->ntests; i++)
-        zhashx_insert (seen, ctx->tests[i]->name, (void *) 1);
-    for (size_t i = 0; i < names->len && rc == 0; i++)
-        if (zhashx_insert (seen, names->items[i], (void *) 2) != 0) {
-            bool earlier = (uintptr_t) zhashx_lookup (seen, names->items[i]) == 2;
-            snprintf (why, whylen, "name %zu: duplicate test id '%s%s%s' (%s)", i + 1, ctx->id,
-                      ctx->id[0] ? "/" : "", names->items[i],
-                      earlier ? "printed twice" : "already in the suite");
-            rc = -1;
+    fo_import_dup dup;
+    if (fo_import_find_duplicate (ctx, (const char *const *) names->items, names->len, &dup)) {
+        char *id = fo_context_child_id (ctx, names->items[dup.index]);
+        snprintf (why, whylen, "name %zu: duplicate test id '%s' (%s)", dup.index + 1, id,
+                  dup.in_suite ? "already in the suite" : "printed twice");
+        free (id);
+        return -1;
+    }
+    char reason[512];
+    for (size_t i = 0; i < names->len; i++)
+        if (!fo_context_can_add_test (ctx, names->items[i], reason, sizeof reason)) {
+            snprintf (why, whylen, "name %zu: %s", i + 1, reason);
+            return -1;
         }
-    zhashx_destroy (&seen);
-    return rc;
+    return 0;
 }
 
 /* The context of discovery d, writable: the run owns the suite (see the

@@ -81,10 +81,10 @@ typedef struct {
     size_t earlier;     /* ... (index into ctx->tests), or names[earlier] */
 } fo_import_dup;
 
-/* Test ids are unique exactly when names are unique within each context
-   (ids join a context's id and a name). True when names[0..n) repeat a
-   test of ctx or each other; dup says where. The rule the broker's
-   discovery before the run and during it share. */
+/* True when names[0..n) repeat a test of ctx or each other; dup says
+   where. The first check the broker's discovery before the run and during
+   it share; a name holding '/' can still reach another context's id, which
+   fo_context_can_add_test (the suite's rule for every new test) finds. */
 bool fo_import_find_duplicate (const fo_context *ctx, const char *const *names, size_t n,
                                fo_import_dup *dup);
 

@@ -249,6 +249,39 @@ test_bad_answers (void **state)
     world_end (&w);
 }
 
+/* Names an agent sends follow the suite's rules: one with '/' must not
+   reach an id another context already gives a test, and one with a
+   control character is refused; nothing is added either way. */
+static void
+test_names_follow_the_suite_rules (void **state)
+{
+    (void) state;
+    world w = { .suite = suite_new () };
+    discovering (w.suite->root, "a");
+    test_add (fo_context_new (w.suite->root, "a/b"), "c");     /* id "a/b/c" */
+    discovering (w.suite->root, "ctl");
+    world_start (&w, 1);
+    fo_lease a, c, t;
+    assert_string_equal (lease_next (&w, &a), "a");
+    assert_string_equal (lease_next (&w, &c), "ctl");
+    assert_true (answer (&w, a.lease, NAMES ("ok/one", "b/c"), NULL));
+    assert_true (answer (&w, c.lease, NAMES ("tab\there"), NULL));
+    assert_int_equal (fo_report_nfixture_errors (w.report), 2);
+    const char *m0 = fo_report_fixture_error (w.report, 0)->message;
+    assert_non_null (strstr (m0, "discover command of context 'a' failed on h1: name 2: "));
+    assert_non_null (strstr (m0, "duplicate test id 'a/b/c'"));
+    const char *m1 = fo_report_fixture_error (w.report, 1)->message;
+    assert_non_null (strstr (m1, "discover command of context 'ctl' failed on h1: name 1: "));
+    assert_non_null (strstr (m1, "control character"));
+    assert_int_equal (fo_report_ntests (w.report), 1);                  /* nothing was added */
+    assert_string_equal (lease_next (&w, &t), "a/b/c");
+    pass_all (&w, &a, "");
+    pass_all (&w, &c, "");
+    pass_all (&w, &t, "");
+    assert_true (fo_run_finished (w.run));
+    world_end (&w);
+}
+
 static void
 test_lost_and_stopped (void **state)
 {
@@ -353,6 +386,7 @@ main (void)
         cmocka_unit_test (test_names_become_tasks),
         cmocka_unit_test (test_unit_gets_its_tests),
         cmocka_unit_test (test_bad_answers),
+        cmocka_unit_test (test_names_follow_the_suite_rules),
         cmocka_unit_test (test_lost_and_stopped),
         cmocka_unit_test (test_exports_in_the_lease),
     };

@@ -303,18 +303,16 @@ test_summary_blocks (void **state)
         DASH70
         "killed after 5s [on hostB, attempt 2]\n"
         EQ70
-        "NOT RUN: t3\n"
-        DASH70
-        "agent lost [attempt 3]\n"
-        EQ70
         "ERROR: db (setup)\n"
         DASH70
         "exit status 4 [on broker]\n"
         "-------------------- >> begin captured stdout << ---------------------\n"
         "starting\n"
         "--------------------- >> end captured stdout << ----------------------\n"
+        EQ70
+        "NOT RUN: t3: agent lost\n"
         DASH70
-        "Ran 4 tests in 1.500s (3 tests/s)\n"
+        "Ran 3 tests in 1.500s (2 tests/s)\n"
         "\n"
         "FAILED (failures=1, errors=0, timeouts=1, not run=1, fixture errors=1)\n"
         "1 passed, 1 failed, 0 errors, 0 skipped, 1 timed out, 1 not run\n";
@@ -887,6 +885,39 @@ test_json_reporter (void **state)
     fo_report_destroy (&rep);
 }
 
+/*  Tests that never ran are summed up by reason, one line each, in the
+    order the reasons first appear; "Ran" counts only the tests that ran. */
+static void
+test_summary_not_run_by_reason (void **state)
+{
+    (void) state;
+    fo_report *rep = report_of (7);
+    fo_report_set_started_us (rep, 0);
+    fo_report_set_finished_us (rep, 1000000);
+    fo_test_result_view r = result (FO_PASSED);
+    fo_report_finish_test (rep, 0, &r);
+    r = result (FO_NOT_RUN);
+    r.message = "not run (interrupted)";
+    fo_report_finish_test (rep, 1, &r);
+    fo_report_finish_test (rep, 3, &r);
+    fo_report_finish_test (rep, 5, &r);
+    r.message = "not run (interrupted; host h was lost: gone)";
+    fo_report_finish_test (rep, 2, &r);
+    r = result (FO_FAILED);
+    fo_report_finish_test (rep, 4, &r);
+    /* t6 never got a result */
+    fo_report_set_interrupted (rep, true);
+    char *text = summary_text (rep, FO_VERBOSITY_QUIET);
+    const char *want = EQ70 "NOT RUN: 3 tests: not run (interrupted)\n"
+                       "NOT RUN: t2: not run (interrupted; host h was lost: gone)\n"
+                       "NOT RUN: t6: no result was recorded for this test\n"
+                       DASH70 "Ran 2 tests in 1.000s (2 tests/s)\n";
+    assert_non_null (strstr (text, want));
+    assert_null (strstr (text, "NOT RUN: t1"));
+    free (text);
+    fo_report_destroy (&rep);
+}
+
 int
 main (void)
 {
@@ -899,6 +930,7 @@ main (void)
         cmocka_unit_test (test_summary_blocks),
         cmocka_unit_test (test_summary_ok),
         cmocka_unit_test (test_summary_failed_variants),
+        cmocka_unit_test (test_summary_not_run_by_reason),
         cmocka_unit_test (test_json),
         cmocka_unit_test (test_json_write_error),
         cmocka_unit_test (test_tries_and_flaky),

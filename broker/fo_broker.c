@@ -536,13 +536,19 @@ check_agents (fo_broker *self)
 
 /* A stop from outside (*options.stop: a signal, a failed agent thread) or
    from the run itself (fail fast): nothing more is leased, and what is in
-   flight is cancelled, once. */
-static void
+   flight is cancelled, once. True when the run was cut short
+   (*options.abort): the loop ends now. */
+static bool
 check_stop (fo_broker *self)
 {
+    const char *reason = self->options.stop_reason && *self->options.stop_reason
+        ? *self->options.stop_reason : "stopped";
+    if (self->options.abort && *self->options.abort) {
+        fo_log (FO_LOG_INFO, ROLE, "cutting the run short: %s", reason);
+        fo_run_abort (self->run, reason);
+        return true;
+    }
     if (self->options.stop && *self->options.stop && !fo_run_stopping (self->run)) {
-        const char *reason = self->options.stop_reason && *self->options.stop_reason
-            ? *self->options.stop_reason : "stopped";
         fo_log (FO_LOG_INFO, ROLE, "stopping the run: %s", reason);
         fo_run_stop (self->run, reason);
     }
@@ -550,6 +556,7 @@ check_stop (fo_broker *self)
         self->cancels_sent = true;
         cancel_leases (self);
     }
+    return false;
 }
 
 int
@@ -565,7 +572,8 @@ fo_broker_run (fo_broker *self, char *err, size_t errlen)
     zmq_pollitem_t items[2 + MAX_FIXTURE_FDS];
     void *monitor = fo_broker_auth_pollsocket (self->auth);
     while (rc == 0) {
-        check_stop (self);
+        if (check_stop (self))
+            break;
         check_agents (self);
         dispatch (self);
         if (fo_run_finished (self->run))

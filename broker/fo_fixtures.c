@@ -420,6 +420,24 @@ fo_fixtures_busy (const fo_fixtures *self)
 }
 
 void
+fo_fixtures_abort (fo_fixtures *self)
+{
+    for (size_t i = 0; i < self->plan->nshared; i++) {
+        fixture *f = &self->items[i];
+        if (f->proc)
+            fo_log (FO_LOG_WARN, "broker", "killing the %s of shared context '%s'",
+                    f->state == FO_FIXTURE_SETTING_UP ? "setup" : "teardown",
+                    self->plan->shared[i].ctx->id);
+        fo_proc_destroy (&f->proc);         /* kills its group, reaps it */
+        if (f->state == FO_FIXTURE_READY)
+            fo_log (FO_LOG_WARN, "broker", "shared context '%s' is not torn down: the run was "
+                    "cut short", self->plan->shared[i].ctx->id);
+        f->state = FO_FIXTURE_DONE;
+        f->remaining = 0;
+    }
+}
+
+void
 fo_fixtures_cancel_setups (fo_fixtures *self)
 {
     for (size_t i = 0; i < self->plan->nshared; i++)

@@ -89,4 +89,9 @@ bool fo_fixtures_busy (const fo_fixtures *self);
    go on (they clean up). Keep servicing until not busy. */
 void fo_fixtures_cancel_setups (fo_fixtures *self);
 
+/* The run is cut short (a second interrupt): every setup or teardown
+   process still running is killed now and not waited for, and no teardown
+   runs any more. Not busy afterwards. */
+void fo_fixtures_abort (fo_fixtures *self);
+
 #endif

@@ -766,6 +766,21 @@ fo_run_stop (fo_run *self, const char *reason)
     stop (self, reason, false);
 }
 
+void
+fo_run_abort (fo_run *self, const char *reason)
+{
+    stop (self, reason, false);
+    for (uint64_t id = 1; id <= fo_leases_count (self->leases); id++) {
+        fo_lease_rec *lease = fo_leases_get (self->leases, id);
+        if (lease->active)
+            lease_ended (self, lease);
+    }
+    for (size_t task = 0; task < self->plan->ntasks; task++)
+        if (fo_tasks_rec (self->tasks, task)->state != FO_TASK_ENDED)
+            not_run_task (self, task);
+    fo_fixtures_abort (self->fixtures);
+}
+
 /* Fail fast: the stop is applied once the call that reached maxfail has
    finished its own bookkeeping. */
 static void

@@ -121,6 +121,15 @@ bool fo_run_slow (fo_run *self, uint32_t agent, const char *host, const fo_slow 
    into the report (fo_report_set_stop). */
 void fo_run_stop (fo_run *self, const char *reason);
 bool fo_run_stopping (const fo_run *self);
+
+/* Cuts the run short (a second interrupt: every process of the run was
+   killed already): stops as fo_run_stop (the reason, when not stopping
+   yet), then ends every task now - its tests without an outcome, leased
+   or not, are not_run with the stop reason, their leases are forgotten
+   (an agent's late answers are dropped) - and kills the shared fixtures'
+   processes without running a teardown. The report is complete and
+   fo_run_finished is true afterwards. */
+void fo_run_abort (fo_run *self, const char *reason);
 const char *fo_run_stop_reason (const fo_run *self);    /* "" until stopped */
 
 typedef void (fo_lease_fn) (void *arg, uint64_t lease, uint32_t agent);

@@ -169,7 +169,7 @@ fo_cmd_agent (int argc, char **argv)
     fo_cli_core_dumps (0);
     fo_cli_install_signals ();
     fo_cli_guard_processes ("agent");
-    fo_cli_signals_graceful ();
+    fo_cli_signals_graceful (false);
     fo_agent_options options = {
         .endpoint = args.connect,
         .slots = args.jobs,

@@ -56,6 +56,12 @@ usage (FILE *out)
     fprintf (out,
              "  -h, --help            show this help\n"
              "\n"
+             "SIGINT, SIGTERM or SIGHUP stops the run: leases are cancelled, shared\n"
+             "teardowns run, the report is complete and marked interrupted (exit 130).\n"
+             "A second one stops at once, killing every process of the run and still\n"
+             "writing the report; a third exits without it. Signals within 250 ms of\n"
+             "each other count as one.\n"
+             "\n"
              "exit status: 0 all passed (or skipped), 1 a test failed or errored,\n"
              "2 bad usage, suite file or report path, 3 a test could not be run at all\n"
              "(no agent came, the socket could not be bound), 4 the report or the\n"
@@ -118,6 +124,7 @@ serve (const broker_args *args, const fo_suite *suite, fo_plan *plan, fo_report 
         .bind = args->net.bind,
         .stop = &fo_cli_interrupted,
         .stop_reason = &stop_reason,
+        .abort = &fo_cli_aborted,
         .min_agents = args->min_agents,
         .wait_ms = args->wait_s * 1000u,
     };
@@ -162,7 +169,7 @@ fo_cmd_broker (int argc, char **argv)
         return rc;
     }
     fo_report_set_jobs (report, 0);            /* grows as agents join */
-    fo_cli_signals_graceful ();
+    fo_cli_signals_graceful (true);
     fo_reporters *reporters = fo_cli_reporters_new (&args.run);
     rc = serve (&args, suite, plan, report, reporters);
     fo_log_flush ();            /* what the rate limit held back is counted */

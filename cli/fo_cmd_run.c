@@ -51,7 +51,9 @@ usage (FILE *out)
              "\n"
              "Ctrl-C (SIGINT, SIGTERM) stops the run: running tests are killed, shared\n"
              "teardowns run, the report is complete and marked interrupted (exit 130).\n"
-             "A second one stops at once, still killing every process of the run.\n"
+             "A second one stops at once, still killing every process of the run and\n"
+             "writing the report; a third exits without it. Signals within 250 ms of\n"
+             "each other count as one.\n"
              "\n"
              "exit status: 0 all passed (or skipped; flaky ones too unless\n"
              "--fail-on-flaky), 1 a test failed, errored, timed out or crashed (or the\n"
@@ -152,6 +154,7 @@ serve (const run_args *args, const fo_suite *suite, fo_plan *plan, fo_report *re
         .extra_bind = args->net.bind,
         .stop = &fo_cli_interrupted,
         .stop_reason = &stop_reason,
+        .abort = &fo_cli_aborted,
     };
     fo_cli_net_apply (&args->net, &bo);
     fo_cli_run_options_apply (&args->run, suite, plan, report, reporters, &bo.run);
@@ -219,7 +222,7 @@ fo_cmd_run (int argc, char **argv)
         return rc;
     }
     fo_report_set_jobs (report, args.jobs);
-    fo_cli_signals_graceful ();
+    fo_cli_signals_graceful (true);
     fo_reporters *reporters = fo_cli_reporters_new (&args.run);
     rc = serve (&args, suite, plan, report, reporters);
     fo_log_flush ();            /* what the rate limit held back is counted */

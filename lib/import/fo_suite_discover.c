@@ -78,18 +78,6 @@ add_listing (const fo_suite *suite, fo_context *ctx, const fo_importer *importer
     return -1;
 }
 
-/* "exit status 3" / "signal SIGSEGV" / "timed out after 30 s". */
-static void
-describe_status (const fo_proc_status *status, uint32_t timeout_ms, char *out, size_t len)
-{
-    if (status->timed_out)
-        snprintf (out, len, "timed out after %g s", timeout_ms / 1000.0);
-    else if (status->exited)
-        snprintf (out, len, "exit status %d", status->exit_code);
-    else
-        snprintf (out, len, "signal %s", fo_signal_name (status->signal));
-}
-
 static int
 discover_context (fo_suite *suite, fo_context *ctx, char *err, size_t errlen)
 {
@@ -111,12 +99,12 @@ discover_context (fo_suite *suite, fo_context *ctx, char *err, size_t errlen)
     if (fo_proc_run_sync (&spec, &status, &out, &errout, why, sizeof why) != 0)
         rc = fail (suite, &ctx->discover, err, errlen, "cannot run discover command: %s", why);
     else if (status.timed_out || !status.exited || status.exit_code != 0) {
-        char what[64];
-        describe_status (&status, spec.timeout_ms, what, sizeof what);
+        char *what = fo_proc_status_text (&status, spec.timeout_ms);
         size_t first = strcspn (errout.data, "\r\n");
         errout.data[first] = '\0';
         rc = fail (suite, &ctx->discover, err, errlen, "discover command failed (%s)%s%s", what,
                    first ? ": " : "", errout.data);
+        free (what);
     } else {
         /* The same reading as an agent's (fo_import_read). The capture
            keeps head and tail past the cap: longer means it was cut. */

@@ -15,20 +15,7 @@
 */
 #include "fo_proto.h"
 
-#include <stdarg.h>
 #include <stdio.h>
-
-static int __attribute__ ((format (printf, 3, 4)))
-fail (char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start (ap, fmt);
-        vsnprintf (err, errlen, fmt, ap);
-        va_end (ap);
-    }
-    return -1;
-}
 
 /* Big-endian unsigned of n bytes at p (n is 1, 2 or 4). */
 static uint32_t
@@ -120,7 +107,7 @@ fo_proto_prescan (const void *data, size_t len, char *err, size_t errlen)
 {
     const uint8_t *p = data;
     if (!p || len == 0)
-        return fail (err, errlen, "empty message");
+        return fo_err (err, errlen, "empty message");
 
     /* owed[d] = objects still to read inside the container at depth d;
        depth 0 is the virtual slot holding the one top-level object. */
@@ -135,30 +122,30 @@ fo_proto_prescan (const void *data, size_t len, char *err, size_t errlen)
             depth--;                    /* that container is complete */
         size_t left = len - off;
         if (left == 0)
-            return fail (err, errlen, "truncated message (%zu bytes)", len);
+            return fo_err (err, errlen, "truncated message (%zu bytes)", len);
         header h;
         if (read_header (p + off, left, &h) < 0) {
             if (p[off] == 0xc1)
-                return fail (err, errlen, "invalid msgpack byte 0xc1 at offset %zu", off);
-            return fail (err, errlen, "truncated message (%zu bytes)", len);
+                return fo_err (err, errlen, "invalid msgpack byte 0xc1 at offset %zu", off);
+            return fo_err (err, errlen, "truncated message (%zu bytes)", len);
         }
         owed[depth]--, owed_total--;
         off += h.header;
         left = len - off;
         if (h.size > FO_PROTO_MAX_STRING)
-            return fail (err, errlen, "%s of %llu bytes exceeds the limit of %u bytes",
+            return fo_err (err, errlen, "%s of %llu bytes exceeds the limit of %u bytes",
                          h.what, (unsigned long long) h.size, FO_PROTO_MAX_STRING);
         if (h.payload > left)
-            return fail (err, errlen, "truncated message: %s of %llu bytes at offset %zu"
+            return fo_err (err, errlen, "truncated message: %s of %llu bytes at offset %zu"
                          " but only %zu bytes left", h.what,
                          (unsigned long long) h.payload, off - h.header, left);
         off += (size_t) h.payload;
         if (!h.container)
             continue;
         if (depth + 1 > FO_PROTO_MAX_DEPTH)
-            return fail (err, errlen, "nesting deeper than %d levels", FO_PROTO_MAX_DEPTH);
+            return fo_err (err, errlen, "nesting deeper than %d levels", FO_PROTO_MAX_DEPTH);
         if (h.children + owed_total > left)
-            return fail (err, errlen, "truncated message: %s at offset %zu announces %llu elements"
+            return fo_err (err, errlen, "truncated message: %s at offset %zu announces %llu elements"
                          " but only"
                          " %zu bytes follow", h.what, off - h.header,
                          (unsigned long long) (h.what[0] == 'm' ? h.children / 2 : h.children),
@@ -169,6 +156,6 @@ fo_proto_prescan (const void *data, size_t len, char *err, size_t errlen)
         }
     }
     if (off != len)
-        return fail (err, errlen, "%zu trailing bytes after the message", len - off);
+        return fo_err (err, errlen, "%zu trailing bytes after the message", len - off);
     return 0;
 }

@@ -56,6 +56,18 @@ fo_xstrndup (const char *s, size_t n)
     return p;
 }
 
+int
+fo_err (char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start (ap, fmt);
+        vsnprintf (err, errlen, fmt, ap);
+        va_end (ap);
+    }
+    return -1;
+}
+
 char *
 fo_xasprintf (const char *fmt, ...)
 {

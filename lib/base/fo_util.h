@@ -21,6 +21,10 @@ void *fo_xcalloc (size_t count, size_t size);
 void *fo_xrealloc (void *ptr, size_t size);
 char *fo_xstrdup (const char *s);                  /* NULL -> NULL */
 char *fo_xstrndup (const char *s, size_t n);
+/* Writes a one-line error into err (when err is not NULL and errlen > 0;
+   truncated to fit) and returns -1, so that checks read
+   "return fo_err (err, errlen, ...)". */
+int fo_err (char *err, size_t errlen, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
 char *fo_xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 
 /* Monotonic clock in microseconds / milliseconds. */

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,20 +28,6 @@ struct fo_report_dest {
     FILE *stream;
     bool committed;
 };
-
-static void
-say (char *err, size_t errlen, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
-
-static void
-say (char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start (ap, fmt);
-    vsnprintf (err, errlen, fmt, ap);
-    va_end (ap);
-}
 
 static bool
 same_file (const struct stat *a, const struct stat *b)
@@ -82,15 +67,15 @@ open_replace (const char *path, const char *what, char *err, size_t errlen)
     struct stat st;
     fo_report_dest *self = NULL;
     if (stat (dir, &st) != 0)
-        say (err, errlen, "%s '%s': directory '%s' %s", what, path, dir,
+        fo_err (err, errlen, "%s '%s': directory '%s' %s", what, path, dir,
              errno == ENOENT ? "does not exist" : strerror (errno));
     else if (!S_ISDIR (st.st_mode))
-        say (err, errlen, "%s '%s': '%s' is not a directory", what, path, dir);
+        fo_err (err, errlen, "%s '%s': '%s' is not a directory", what, path, dir);
     else {
         char *tmp = fo_xasprintf ("%s.tmpXXXXXX", path);
         int fd = mkostemp (tmp, O_CLOEXEC);
         if (fd < 0) {
-            say (err, errlen, "%s '%s': cannot create a file in '%s': %s", what, path, dir,
+            fo_err (err, errlen, "%s '%s': cannot create a file in '%s': %s", what, path, dir,
                  strerror (errno));
             free (tmp);
         }
@@ -109,7 +94,7 @@ fo_report_dest_open (const char *path, const char *what, const char *suite, char
                      size_t errlen)
 {
     if (!path || !*path) {
-        say (err, errlen, "%s needs a file name (or - for standard output)", what);
+        fo_err (err, errlen, "%s needs a file name (or - for standard output)", what);
         return NULL;
     }
     if (strcmp (path, "-") == 0)
@@ -117,23 +102,23 @@ fo_report_dest_open (const char *path, const char *what, const char *suite, char
     struct stat lst, st;
     if (lstat (path, &lst) != 0) {
         if (errno != ENOENT && errno != ENOTDIR) {
-            say (err, errlen, "%s '%s': %s", what, path, strerror (errno));
+            fo_err (err, errlen, "%s '%s': %s", what, path, strerror (errno));
             return NULL;
         }
         return open_replace (path, what, err, errlen);
     }
     if (stat (path, &st) != 0) {
-        say (err, errlen, "%s '%s': %s", what, path,
+        fo_err (err, errlen, "%s '%s': %s", what, path,
              errno == ENOENT ? "a symbolic link to nothing" : strerror (errno));
         return NULL;
     }
     if (S_ISDIR (st.st_mode)) {
-        say (err, errlen, "%s '%s' is a directory", what, path);
+        fo_err (err, errlen, "%s '%s' is a directory", what, path);
         return NULL;
     }
     struct stat sst;
     if (suite && stat (suite, &sst) == 0 && same_file (&sst, &st)) {
-        say (err, errlen, "%s '%s' is the suite file: the report would replace it", what, path);
+        fo_err (err, errlen, "%s '%s' is the suite file: the report would replace it", what, path);
         return NULL;
     }
     int fd = stdio_of (&st);
@@ -145,14 +130,14 @@ fo_report_dest_open (const char *path, const char *what, const char *suite, char
        the path stays what it is; the report goes into it. */
     if (S_ISFIFO (st.st_mode)) {
         if (access (path, W_OK) != 0) {
-            say (err, errlen, "%s '%s': %s", what, path, strerror (errno));
+            fo_err (err, errlen, "%s '%s': %s", what, path, strerror (errno));
             return NULL;
         }
         return dest_new (path, DEST_IN_PLACE, -1);
     }
     fd = open (path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) {
-        say (err, errlen, "%s '%s': %s", what, path, strerror (errno));
+        fo_err (err, errlen, "%s '%s': %s", what, path, strerror (errno));
         return NULL;
     }
     fo_report_dest *self = dest_new (path, DEST_IN_PLACE, fd);
@@ -188,7 +173,7 @@ fo_report_dest_stream (fo_report_dest *self, char *err, size_t errlen)
     if (fd >= 0)
         self->stream = fdopen (fd, "w");
     if (!self->stream) {
-        say (err, errlen, "cannot write report '%s': %s", self->path, strerror (errno));
+        fo_err (err, errlen, "cannot write report '%s': %s", self->path, strerror (errno));
         if (fd >= 0)
             close (fd);
     }
@@ -199,7 +184,7 @@ int
 fo_report_dest_commit (fo_report_dest *self, char *err, size_t errlen)
 {
     if (!self->stream) {
-        say (err, errlen, "cannot write report '%s': nothing was written", self->path);
+        fo_err (err, errlen, "cannot write report '%s': nothing was written", self->path);
         return -1;
     }
     int error = 0;
@@ -213,7 +198,7 @@ fo_report_dest_commit (fo_report_dest *self, char *err, size_t errlen)
     if (!error && self->kind == DEST_REPLACE && rename (self->tmp, self->path) != 0)
         error = errno;
     if (error) {
-        say (err, errlen, "cannot write report '%s': %s", self->path, strerror (error));
+        fo_err (err, errlen, "cannot write report '%s': %s", self->path, strerror (error));
         return -1;
     }
     self->committed = true;

@@ -3,28 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int
-fail (char *err, size_t errlen, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
-
-static int
-fail (char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start (ap, fmt);
-        vsnprintf (err, errlen, fmt, ap);
-        va_end (ap);
-    }
-    return -1;
-}
 
 static bool
 valid_name (const char *s, size_t n)
@@ -64,7 +48,7 @@ parse_line (const char *p, size_t n, size_t line, fo_env *out, char *err, size_t
     if (blank == n || p[blank] == '#')
         return 0;
     if (memchr (p, '\0', n))
-        return fail (err, errlen, "line %zu: contains a NUL byte", line);
+        return fo_err (err, errlen, "line %zu: contains a NUL byte", line);
     bool secret = false;
     if (n > 7 && memcmp (p, "secret ", 7) == 0) {
         secret = true;
@@ -73,21 +57,21 @@ parse_line (const char *p, size_t n, size_t line, fo_env *out, char *err, size_t
     }
     const char *eq = memchr (p, '=', n);
     if (!eq)
-        return fail (err, errlen, "line %zu: expected NAME=VALUE%s", line,
+        return fo_err (err, errlen, "line %zu: expected NAME=VALUE%s", line,
                      secret ? " after 'secret'" : " or secret NAME=VALUE");
     size_t name_len = (size_t) (eq - p);
     char q[64];
     quote (p, name_len, q, sizeof q);
     if (!valid_name (p, name_len))
-        return fail (err, errlen, "line %zu: '%s' is not a variable name (letters, digits and "
+        return fo_err (err, errlen, "line %zu: '%s' is not a variable name (letters, digits and "
                      "'_', not starting with a digit)", line, q);
     if (name_len >= 7 && memcmp (p, "FANOUT_", 7) == 0)
-        return fail (err, errlen, "line %zu: '%s': names starting with FANOUT_ are fanout's own",
+        return fo_err (err, errlen, "line %zu: '%s': names starting with FANOUT_ are fanout's own",
                      line, q);
     char *name = fo_xstrndup (p, name_len);
     if (fo_env_get (out, name)) {
         free (name);
-        return fail (err, errlen, "line %zu: '%s' is exported twice", line, q);
+        return fo_err (err, errlen, "line %zu: '%s' is exported twice", line, q);
     }
     char *value = fo_xstrndup (eq + 1, n - name_len - 1);
     fo_env_set (out, name, value);
@@ -101,7 +85,7 @@ int
 fo_exports_parse (const char *data, size_t len, fo_env *out, char *err, size_t errlen)
 {
     if (len > FO_EXPORT_MAX_BYTES)
-        return fail (err, errlen, "%zu bytes, more than the limit of %u", len,
+        return fo_err (err, errlen, "%zu bytes, more than the limit of %u", len,
                      FO_EXPORT_MAX_BYTES);
     const char *p = data, *end = data + len;
     for (size_t line = 1; p < end; line++) {
@@ -123,15 +107,15 @@ fo_exports_read (const char *path, fo_env *out, char *err, size_t errlen)
        block the broker; anything but a regular file is refused below. */
     int fd = open (path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
-        return fail (err, errlen, "cannot open %s: %s", path, strerror (errno));
+        return fo_err (err, errlen, "cannot open %s: %s", path, strerror (errno));
     struct stat st;
     if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode)) {
         close (fd);
-        return fail (err, errlen, "%s is not a regular file", path);
+        return fo_err (err, errlen, "%s is not a regular file", path);
     }
     if (st.st_size > (off_t) FO_EXPORT_MAX_BYTES) {
         close (fd);
-        return fail (err, errlen, "%lld bytes, more than the limit of %u",
+        return fo_err (err, errlen, "%lld bytes, more than the limit of %u",
                      (long long) st.st_size, FO_EXPORT_MAX_BYTES);
     }
     /* Read one byte past the limit: the file may have grown since fstat. */
@@ -145,14 +129,14 @@ fo_exports_read (const char *path, fo_env *out, char *err, size_t errlen)
             int e = errno;
             free (data);
             close (fd);
-            return fail (err, errlen, "cannot read %s: %s", path, strerror (e));
+            return fo_err (err, errlen, "cannot read %s: %s", path, strerror (e));
         }
         if (n == 0 || (len += (size_t) n) > FO_EXPORT_MAX_BYTES)
             break;
     }
     close (fd);
     int rc = len > FO_EXPORT_MAX_BYTES
-        ? fail (err, errlen, "more than the limit of %u bytes", FO_EXPORT_MAX_BYTES)
+        ? fo_err (err, errlen, "more than the limit of %u bytes", FO_EXPORT_MAX_BYTES)
         : fo_exports_parse (data, len, out, err, errlen);
     free (data);
     return rc;

@@ -51,6 +51,18 @@ fo_fixtures_new (const fo_plan *plan, fo_verdicts *verdicts, const char *host, u
     return self;
 }
 
+/* A setup or teardown still running is killed (its group) and reaped. */
+static void
+kill_running (fo_fixtures *self, size_t index)
+{
+    fixture *f = &self->items[index];
+    if (f->proc)
+        fo_log (FO_LOG_WARN, "broker", "killing the %s of shared context '%s'",
+                f->state == FO_FIXTURE_SETTING_UP ? "setup" : "teardown",
+                self->plan->shared[index].ctx->id);
+    fo_proc_destroy (&f->proc);
+}
+
 void
 fo_fixtures_destroy (fo_fixtures **self_p)
 {
@@ -59,11 +71,7 @@ fo_fixtures_destroy (fo_fixtures **self_p)
         return;
     for (size_t i = 0; i < self->plan->nshared; i++) {
         fixture *f = &self->items[i];
-        if (f->proc)
-            fo_log (FO_LOG_WARN, "broker", "killing the %s of shared context '%s'",
-                    f->state == FO_FIXTURE_SETTING_UP ? "setup" : "teardown",
-                    self->plan->shared[i].ctx->id);
-        fo_proc_destroy (&f->proc);
+        kill_running (self, i);
         if (f->export_path)
             unlink (f->export_path);
         free (f->export_path);
@@ -424,11 +432,7 @@ fo_fixtures_abort (fo_fixtures *self)
 {
     for (size_t i = 0; i < self->plan->nshared; i++) {
         fixture *f = &self->items[i];
-        if (f->proc)
-            fo_log (FO_LOG_WARN, "broker", "killing the %s of shared context '%s'",
-                    f->state == FO_FIXTURE_SETTING_UP ? "setup" : "teardown",
-                    self->plan->shared[i].ctx->id);
-        fo_proc_destroy (&f->proc);         /* kills its group, reaps it */
+        kill_running (self, i);
         if (f->state == FO_FIXTURE_READY)
             fo_log (FO_LOG_WARN, "broker", "shared context '%s' is not torn down: the run was "
                     "cut short", self->plan->shared[i].ctx->id);

@@ -3,6 +3,8 @@
 
 #include <czmq.h>
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -36,7 +38,13 @@ fo_broker_auth_new (void *socket, const char *public_txt, const char *secret_txt
         }
         /* The ZAP handler must be in place before the first connection: in
            libzmq 4.3, a CURVE server without one accepts every key. */
+        /* Its thread must not take the process's signals (they are the
+           main thread's): it starts with every signal blocked. */
+        sigset_t all, old;
+        sigfillset (&all);
+        pthread_sigmask (SIG_BLOCK, &all, &old);
         self->zauth = zactor_new (zauth, NULL);
+        pthread_sigmask (SIG_SETMASK, &old, NULL);
         if (!self->zauth) {
             snprintf (err, errlen, "cannot start the authentication actor (zauth)");
             free (self);

@@ -32,6 +32,8 @@ int fo_cmd_keygen (int argc, char **argv);
 extern volatile sig_atomic_t fo_cli_interrupted;
 extern volatile sig_atomic_t fo_cli_aborted;
 void fo_cli_install_signals (void);
+/* The signals fo_cli_install_signals handles (for threads to block). */
+void fo_cli_signal_set (sigset_t *set);
 void fo_cli_signals_graceful (bool keeps_report);
 
 /* Process hygiene for a command that runs tests: become a child subreaper

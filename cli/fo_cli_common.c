@@ -21,9 +21,10 @@ volatile sig_atomic_t fo_cli_aborted;
 static volatile sig_atomic_t graceful;
 static volatile sig_atomic_t report_on_abort;
 static volatile sig_atomic_t watchdog_pid;
-/* When the last signal that counted came; only the handler touches it
-   (the signals are blocked while it runs). */
-static uint64_t last_signal_ms;
+/* When the last signal that counted came; only the handler touches it:
+   the signals are blocked while it runs, and only the main thread takes
+   them (threads are started with them blocked, fo_cli_signal_set). */
+static volatile uint64_t last_signal_ms;
 
 static void
 say (const char *text)
@@ -48,8 +49,8 @@ on_signal (int sig)
     int saved = errno;
     uint64_t now = monotonic_ms ();
     if (graceful && fo_cli_interrupted <= 0) {
+        last_signal_ms = now;           /* before the flag others read */
         fo_cli_interrupted = sig;
-        last_signal_ms = now;
         say ("\nfanout: interrupted: stopping the run (interrupt again to stop at once)\n");
         errno = saved;
         return;
@@ -78,17 +79,23 @@ on_signal (int sig)
 }
 
 void
+fo_cli_signal_set (sigset_t *set)
+{
+    sigemptyset (set);
+    sigaddset (set, SIGINT);
+    sigaddset (set, SIGTERM);
+    sigaddset (set, SIGHUP);
+}
+
+void
 fo_cli_install_signals (void)
 {
     struct sigaction sa;
     memset (&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
-    sigemptyset (&sa.sa_mask);
     /* Nested delivery of another of them would run the emergency twice at
        once: block them while a handler runs. */
-    sigaddset (&sa.sa_mask, SIGINT);
-    sigaddset (&sa.sa_mask, SIGTERM);
-    sigaddset (&sa.sa_mask, SIGHUP);
+    fo_cli_signal_set (&sa.sa_mask);
     sigaction (SIGINT, &sa, NULL);
     sigaction (SIGTERM, &sa, NULL);
     sigaction (SIGHUP, &sa, NULL);

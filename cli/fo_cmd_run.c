@@ -176,8 +176,16 @@ serve (const run_args *args, const fo_suite *suite, fo_plan *plan, fo_report *re
         .broker_stop_reason = &stop_reason,
     };
     t.options.stop = &t.stop;
+    /* Signals are the main thread's alone: the agent thread starts with
+       them blocked, so that one signal delivered twice (to fanout, then to
+       its process group) cannot run the handler in both threads at once. */
     pthread_t thread;
-    if (pthread_create (&thread, NULL, agent_main, &t) != 0) {
+    sigset_t block, old;
+    fo_cli_signal_set (&block);
+    pthread_sigmask (SIG_BLOCK, &block, &old);
+    int started = pthread_create (&thread, NULL, agent_main, &t);
+    pthread_sigmask (SIG_SETMASK, &old, NULL);
+    if (started != 0) {
         fprintf (stderr, "fanout run: cannot start the agent thread\n");
         fo_broker_destroy (&broker);
         return -1;

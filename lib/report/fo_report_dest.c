@@ -20,8 +20,9 @@ typedef enum {
 struct fo_report_dest {
     char *path;
     dest_kind kind;
-    int fd;             /* REPLACE: the temporary file; IN_PLACE: the path
-                           (-1 for a FIFO until written); STDIO: 1 or 2 */
+    int fd;             /* REPLACE: the temporary file (-1 until written);
+                           IN_PLACE: the path (-1 for a FIFO until
+                           written); STDIO: 1 or 2 */
     bool regular;       /* IN_PLACE: the target is a regular file (truncated
                            when written) */
     char *tmp;          /* REPLACE: the temporary file's path */
@@ -57,7 +58,28 @@ dest_new (const char *path, dest_kind kind, int fd)
     return self;
 }
 
-/* A new file next to `path`: proves now that the directory takes it. */
+/* A temporary file next to `path` (0644: a report is for sharing), its
+   name in *tmp; -1 with errno set when the directory does not take it. */
+static int
+make_temporary (const char *path, char **tmp)
+{
+    *tmp = fo_xasprintf ("%s.tmpXXXXXX", path);
+    int fd = mkostemp (*tmp, O_CLOEXEC);
+    if (fd < 0) {
+        int error = errno;
+        free (*tmp);
+        *tmp = NULL;
+        errno = error;
+        return -1;
+    }
+    fchmod (fd, 0644);          /* mkstemp makes 0600 */
+    return fd;
+}
+
+/* A file to be written next to `path` later: a temporary file made and
+   removed at once proves now that the directory takes it, and leaves
+   nothing behind however fanout ends (an interrupt during discovery, a
+   SIGKILL): the one that is written is made at the end. */
 static fo_report_dest *
 open_replace (const char *path, const char *what, char *err, size_t errlen)
 {
@@ -72,17 +94,16 @@ open_replace (const char *path, const char *what, char *err, size_t errlen)
     else if (!S_ISDIR (st.st_mode))
         fo_err (err, errlen, "%s '%s': '%s' is not a directory", what, path, dir);
     else {
-        char *tmp = fo_xasprintf ("%s.tmpXXXXXX", path);
-        int fd = mkostemp (tmp, O_CLOEXEC);
-        if (fd < 0) {
+        char *tmp;
+        int fd = make_temporary (path, &tmp);
+        if (fd < 0)
             fo_err (err, errlen, "%s '%s': cannot create a file in '%s': %s", what, path, dir,
-                 strerror (errno));
-            free (tmp);
-        }
+                    strerror (errno));
         else {
-            fchmod (fd, 0644);      /* mkstemp makes 0600: a report is for sharing */
-            self = dest_new (path, DEST_REPLACE, fd);
-            self->tmp = tmp;
+            unlink (tmp);
+            close (fd);
+            free (tmp);
+            self = dest_new (path, DEST_REPLACE, -1);
         }
     }
     free (dir);
@@ -167,7 +188,9 @@ fo_report_dest_stream (fo_report_dest *self, char *err, size_t errlen)
         fd = self->fd >= 0 ? dup (self->fd) : -1;
         break;
     case DEST_REPLACE:
-        fd = dup (self->fd);
+        if (self->fd < 0)
+            self->fd = make_temporary (self->path, &self->tmp);
+        fd = self->fd >= 0 ? dup (self->fd) : -1;
         break;
     }
     if (fd >= 0)
@@ -221,7 +244,7 @@ fo_report_dest_destroy (fo_report_dest **self_p)
         fclose (self->stream);
     if (self->kind != DEST_STDIO && self->fd >= 0)
         close (self->fd);
-    if (self->kind == DEST_REPLACE && !self->committed)
+    if (self->kind == DEST_REPLACE && !self->committed && self->tmp)
         unlink (self->tmp);
     free (self->tmp);
     free (self->path);

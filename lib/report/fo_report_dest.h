@@ -11,9 +11,11 @@
       or stderr (/dev/stdout,    console output goes too (never truncated
       /proc/self/fd/1, ...)      or replaced)
       a missing path             created atomically: a temporary file in
-                                 the same directory, made at the check
-                                 (which proves the directory writable),
-                                 renamed over the path when complete
+                                 the same directory, renamed over the path
+                                 when complete (at the check one is made
+                                 and removed at once: the directory takes
+                                 files, and nothing is left behind however
+                                 fanout ends before writing)
       an existing regular file   replaced atomically the same way
       a symlink, FIFO, device    written in place, never replaced (a
                                  symlink's target keeps its place; a FIFO

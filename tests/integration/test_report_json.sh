@@ -90,6 +90,24 @@ run_fanout broker --bind "ipc://$ITEST_DIR/broker.sock" --json "$ITEST_DIR/no/su
 expect_rc 2 "broker --json into a missing directory"
 expect_err "fanout broker: --json"
 
+# --- the check leaves nothing behind, however fanout ends: an interrupt
+# while the suite is discovered exits at once, with no report and no
+# temporary file
+mkdir -p "$ITEST_DIR/early"
+printf 'contexts:\n  - {name: c, discover: "touch %s/early/listing; sleep 30", run: "echo {name}"}\n' \
+    "$ITEST_DIR" >"$ITEST_DIR/slow.yml"
+set -m
+"$FANOUT" run --json "$ITEST_DIR/early/r.json" "$ITEST_DIR/slow.yml" >"$OUT" 2>"$ERR" &
+pid=$!
+set +m
+for _ in $(seq 200); do [ -e "$ITEST_DIR/early/listing" ] && break; sleep 0.05; done
+[ -e "$ITEST_DIR/early/listing" ] || fail "the discover command did not start"
+kill -INT "$pid"
+wait "$pid"
+RC=$?
+expect_rc 130 "interrupted during discovery"
+[ "$(ls -A "$ITEST_DIR/early")" = listing ] || fail "left behind: $(ls -A "$ITEST_DIR/early")"
+
 # --- a write that fails at the end has its own exit status (4), never silent
 run_fanout run -j 2 --json /dev/full "$DATA/outcomes_pass.yml"
 expect_rc 4 "--json /dev/full"

@@ -18,6 +18,7 @@ packages=(
 # test_systemd, test_kubernetes) ----
 packages+=(
   podman podman-compose runc        # containers (runc: tests/data/podman/containers.conf)
+  docker-compose                    # checks compose.yaml against the Compose schema (no engine)
   uidmap slirp4netns fuse-overlayfs iptables
   containernetworking-plugins golang-github-containernetworking-plugin-dnsname  # compose DNS
   debootstrap debian-archive-keyring  # the local base image (scripts/make-base-image.sh)

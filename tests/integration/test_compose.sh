@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The compose cluster for real (deploy/compose/compose.yaml, ctest label
-# `compose`): fanout's image built from this tree on a base image made
-# without a registry, then podman-compose runs
+# `compose`): the file checked against the Compose Specification by
+# Debian's docker-compose, fanout's image built from this tree on a base
+# image made without a registry, then podman-compose runs
 #
 #  1. the default example suite (deploy/compose/example) with three agents:
 #     exit status 0; every test passed exactly once; each test's own record
@@ -29,6 +30,19 @@ compose_cleanup () {
     podman network ls -q --filter "label=io.podman.compose.project=$PROJECT" | xargs -r podman network rm -f >/dev/null 2>&1
 }
 trap 'rc=$?; compose_cleanup; (exit $rc); cleanup' EXIT
+
+# First the file as Docker Compose reads it: Debian's docker-compose (1.29)
+# checks it against the Compose Specification's schema, offline and without
+# an engine, and interpolates the variables as Compose v2 does.
+command -v docker-compose >/dev/null || fail "docker-compose is not installed (scripts/install-deps.sh)"
+FANOUT_AGENTS=5 docker-compose -f "$COMPOSE_FILE" config >"$ITEST_TMP/config.yaml" 2>"$ITEST_TMP/config.err" ||
+    fail "docker-compose rejects compose.yaml: $(cat "$ITEST_TMP/config.err")"
+[ ! -s "$ITEST_TMP/config.err" ] || fail "docker-compose warns about compose.yaml: $(cat "$ITEST_TMP/config.err")"
+grep -qx '      replicas: 5' "$ITEST_TMP/config.yaml" && grep -qx -- '    - --min-agents=5' "$ITEST_TMP/config.yaml" ||
+    fail "FANOUT_AGENTS=5 does not make 5 agent replicas and --min-agents=5: $(grep -n 'replicas\|min-agents' "$ITEST_TMP/config.yaml")"
+sed 's/^    entrypoint:$/    entrypont:/' "$COMPOSE_FILE" >"$ITEST_TMP/broken.yaml"
+docker-compose -f "$ITEST_TMP/broken.yaml" config -q >/dev/null 2>"$ITEST_TMP/config.err"
+[ $? != 0 ] && grep -q "entrypont" "$ITEST_TMP/config.err" || fail "docker-compose accepts an unknown option: the check is void"
 
 podman_setup
 command -v podman-compose >/dev/null || fail "podman-compose is not installed (scripts/install-deps.sh)"

@@ -47,18 +47,23 @@ podman_setup () {
 }
 
 podman_build_image () {
-    local tag=$1 old t0=$SECONDS
-    old=$(podman image inspect --format '{{.Id}}' "$tag" 2>/dev/null || true)
-    podman build -f "$FANOUT_SRC/deploy/Dockerfile" \
-        --build-arg BUILD_IMAGE="$PODMAN_BASE" --build-arg BASE_IMAGE="$PODMAN_BASE_SLIM" \
-        -t "$tag" "$FANOUT_SRC" >"$ITEST_TMP/image-build.log" 2>&1 || {
-        tail -n 40 "$ITEST_TMP/image-build.log" >&2
-        fail "podman build -f deploy/Dockerfile failed (last lines above)"
-    }
-    local new
-    new=$(podman image inspect --format '{{.Id}}' "$tag") || fail "no image $tag after the build"
-    if [ -n "$old" ] && [ "$old" != "$new" ]; then
-        podman rmi "$old" >/dev/null 2>&1 || true
-    fi
+    local tag=$1 t0=$SECONDS stage ref old new
+    # The build stage gets a tag of its own (TAG-build), so that an earlier
+    # run's build stage is removed like its image, with the layers only it
+    # used; the layer with the build dependencies stays cached.
+    for stage in build final; do
+        ref=$tag; [ "$stage" = build ] && ref="$tag-build"
+        old=$(podman image inspect --format '{{.Id}}' "$ref" 2>/dev/null || true)
+        podman build -f "$FANOUT_SRC/deploy/Dockerfile" $([ "$stage" = build ] && echo --target=build) \
+            --build-arg BUILD_IMAGE="$PODMAN_BASE" --build-arg BASE_IMAGE="$PODMAN_BASE_SLIM" \
+            -t "$ref" "$FANOUT_SRC" >>"$ITEST_TMP/image-build.log" 2>&1 || {
+            tail -n 40 "$ITEST_TMP/image-build.log" >&2
+            fail "podman build -f deploy/Dockerfile ($stage stage) failed (last lines above)"
+        }
+        new=$(podman image inspect --format '{{.Id}}' "$ref") || fail "no image $ref after the build"
+        if [ -n "$old" ] && [ "$old" != "$new" ]; then
+            podman rmi "$old" >/dev/null 2>&1 || true
+        fi
+    done
     echo "image $tag built in $((SECONDS - t0)) s"
 }

@@ -11,9 +11,11 @@
 #include <unistd.h>
 
 #include "fo_agent_conn.h"
+#include "fo_capacity.h"
 #include "fo_execution.h"
 #include "fo_log.h"
 #include "fo_reaper.h"
+#include "fo_runner_process.h"
 #include "fo_sweeper.h"
 #include "fo_wire.h"
 
@@ -48,6 +50,8 @@ typedef struct {
     bool rejected;              /* ... because its handshake was refused */
 
     fo_execution **slots;       /* options->slots entries, NULL when free */
+    fo_runner **runners;        /* each slot's runner, idle between leases */
+    fo_capacity *capacity;      /* fewer leases at once when spawning lacks resources */
     fo_lease *queue;            /* leases received beyond the free slots, FIFO */
     size_t queue_head, queue_len, queue_cap;
 
@@ -146,18 +150,34 @@ queue_pop (agent *self, fo_lease *out)
     return true;
 }
 
-/* Starts queued leases in free slots. */
+static uint32_t
+slots_in_use (const agent *self)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < self->options->slots; i++)
+        n += self->slots[i] != NULL;
+    return n;
+}
+
+/* Starts queued leases in free slots, as many as the capacity allows now
+   (all slots, unless steps could not start for lack of resources). */
 static void
 fill_slots (agent *self)
 {
+    uint32_t in_use = slots_in_use (self);
     for (uint32_t i = 0; i < self->options->slots && self->queue_len > 0; i++) {
         if (self->slots[i])
             continue;
+        if (in_use >= fo_capacity_limit (self->capacity))
+            break;
+        in_use++;
         fo_lease lease;
         queue_pop (self, &lease);
         char *token = fo_xasprintf ("%s/%u.%llu", self->token, self->session,
                                     (unsigned long long) lease.lease);
         self->slots[i] = fo_execution_new (&lease, i + 1, self->host, on_result, self);
+        fo_execution_set_runner (self->slots[i], self->runners[i]);
+        fo_execution_set_capacity (self->slots[i], self->capacity);
         fo_execution_on_discovered (self->slots[i], on_discovered);
         fo_execution_set_scope (self->slots[i], self->sweeper, token);
         fo_execution_on_slow (self->slots[i], on_slow);
@@ -342,7 +362,7 @@ wind_down (agent *self, const char *reason)
 {
     self->muted = true;
     cancel_all (self, reason);
-    size_t max_items = 3 * (size_t) self->options->slots;
+    size_t max_items = FO_EXECUTION_MAX_FDS * (size_t) self->options->slots;
     zmq_pollitem_t *items = fo_xcalloc (max_items, sizeof *items);
     while (any_running (self)) {
         int n = 0;
@@ -350,7 +370,7 @@ wind_down (agent *self, const char *reason)
         for (uint32_t i = 0; i < self->options->slots; i++) {
             if (!self->slots[i])
                 continue;
-            int fds[3];
+            int fds[FO_EXECUTION_MAX_FDS];
             int k = fo_execution_pollfds (self->slots[i], fds);
             for (int j = 0; j < k; j++)
                 items[n++] = (zmq_pollitem_t) { .fd = fds[j], .events = ZMQ_POLLIN };
@@ -421,7 +441,7 @@ run_session (agent *self, char *err, size_t errlen)
     hello.u.hello.slots = self->options->slots;
     send_msg (self, &hello);
 
-    size_t max_items = 2 + 3 * (size_t) self->options->slots;
+    size_t max_items = 2 + FO_EXECUTION_MAX_FDS * (size_t) self->options->slots;
     zmq_pollitem_t *items = fo_xcalloc (max_items, sizeof *items);
     session_end end = SESSION_ENDED;
     for (;;) {
@@ -441,7 +461,7 @@ run_session (agent *self, char *err, size_t errlen)
         for (uint32_t i = 0; i < self->options->slots; i++) {
             if (!self->slots[i])
                 continue;
-            int fds[3];
+            int fds[FO_EXECUTION_MAX_FDS];
             int k = fo_execution_pollfds (self->slots[i], fds);
             for (int j = 0; j < k; j++)
                 items[n++] = (zmq_pollitem_t) { .fd = fds[j], .events = ZMQ_POLLIN };
@@ -517,6 +537,15 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
     snprintf (self.agent_id, sizeof self.agent_id, "%s:%d:%08x", self.host, (int) getpid (),
               (unsigned) (fo_now_us () & 0xffffffffu));
     self.slots = fo_xcalloc (options->slots, sizeof *self.slots);
+    /* A process per step today; a persistent worker per slot (issue 12)
+       would be made here, with "<self.token>/runner-<slot>" as its own
+       token (fo_runner.h). */
+    self.runners = fo_xcalloc (options->slots, sizeof *self.runners);
+    for (uint32_t i = 0; i < options->slots; i++)
+        self.runners[i] = fo_runner_process_new ();
+    /* Running out of descriptors must not fail tests (fo_capacity.h). */
+    fo_capacity_check_descriptors (options->slots);
+    self.capacity = fo_capacity_new (options->slots);
     /* Orphans of our tests are re-parented to us, to be found and killed. */
     if (fo_reaper_become_subreaper () != 0)
         fo_log (FO_LOG_WARN, ROLE, "cannot become a child subreaper (%s): processes that "
@@ -566,6 +595,10 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
             backoff = backoff * 2 > RECONNECT_MAX_MS ? RECONNECT_MAX_MS : backoff * 2;
     }
     free (self.slots);
+    for (uint32_t i = 0; i < options->slots; i++)
+        fo_runner_destroy (&self.runners[i]);
+    free (self.runners);
+    fo_capacity_destroy (&self.capacity);
     free (self.queue);
     fo_sweeper_destroy (&self.sweeper);
     free (self.token);

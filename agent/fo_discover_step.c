@@ -4,39 +4,36 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "fo_discover_names.h"
-
-static int
-collect (void *arg, const char *name, size_t line)
-{
-    (void) line;
-    fo_strv_push (arg, name);
-    return 0;
-}
+#include "fo_importer.h"
 
 void
-fo_discover_step_answer (fo_discovered *d, const fo_proc *proc, const char *failure,
-                         uint32_t err_cap)
+fo_discover_step_answer (fo_discovered *d, const fo_proc_status *status,
+                         const fo_capture *out_cap, const fo_capture *err_cap_text,
+                         const char *failure, uint32_t err_cap)
 {
     fo_buf out = { 0 }, err = { 0 };
-    fo_capture_render (fo_proc_stdout (proc), &out);
-    fo_capture_render (fo_proc_stderr (proc), &err);
+    fo_capture_render (out_cap, &out);
+    fo_capture_render (err_cap_text, &err);
     size_t cap = err_cap && err_cap < FO_DISCOVER_ERR_CAP ? err_cap : FO_DISCOVER_ERR_CAP;
     if (err.len > cap)
         err.len = cap;      /* the head says what went wrong first */
     d->err_len = err.len;
     d->err = fo_xstrndup (err.data ? err.data : "", err.len);
-    d->duration_us = fo_proc_status_get (proc)->duration_us;
+    d->duration_us = status->duration_us;
 
     char why[512] = "";
     if (failure)
         snprintf (why, sizeof why, "%s", failure);
-    else if (fo_capture_dropped (fo_proc_stdout (proc)) > 0)
-        snprintf (why, sizeof why, "printed more than %u MiB of names", FO_DISCOVER_OUTPUT_CAP >> 20);
     else {
+        /* The same reading as the broker's before the run. */
+        fo_listing listing = { 0 };
         fo_buf_puts (&out, "");     /* a writable terminator even when empty */
-        if (fo_discover_names (out.data, out.len, collect, &d->names, why, sizeof why) != 0)
-            fo_strv_free (&d->names);
+        if (fo_import_read (fo_importer_find ("discover"), out.data, out.len,
+                            fo_capture_dropped (out_cap) > 0, FO_DISCOVER_OUTPUT_CAP, &listing,
+                            why, sizeof why) == 0)
+            for (size_t i = 0; i < listing.len; i++)
+                fo_strv_push (&d->names, listing.items[i].name);
+        fo_listing_free (&listing);
     }
     d->error = fo_xstrdup (why);
     fo_buf_free (&out);

@@ -2,14 +2,16 @@
 
     With `discover_on: agent` the broker leases a context's discover
     command to an agent (a lease of one step of kind discover). The agent
-    runs it like any step; this module turns the finished process into the
-    discovered message: the names it printed (fo_discover_names: one per
-    line, trimmed), or why there are none. The broker checks the names
-    against the suite and plans them.
+    runs it like any step; this module turns the finished step into the
+    discovered message: the names it printed, read by the `discover`
+    importer through fo_import_read (fo_importer.h) — the same code the
+    broker uses for its own discover commands — or why there are none. The
+    broker checks the names against the suite and plans them.
 */
 #ifndef FO_DISCOVER_STEP_H
 #define FO_DISCOVER_STEP_H
 
+#include "fo_capture.h"
 #include "fo_proc.h"
 #include "fo_proto.h"
 
@@ -19,10 +21,12 @@
 #define FO_DISCOVER_OUTPUT_CAP (8u * 1024u * 1024u)
 #define FO_DISCOVER_ERR_CAP (1024u * 1024u)
 
-/* Fills a zeroed d from the finished process. failure is NULL when it
-   exited 0, else how it ended ("exit status 2"). err_cap: the lease's
-   output_cap. Free d with fo_msg_free on a FO_MSG_DISCOVERED message. */
-void fo_discover_step_answer (fo_discovered *d, const fo_proc *proc, const char *failure,
-                              uint32_t err_cap);
+/* Fills a zeroed d from the finished step: how it ended and what it wrote
+   (fo_runner_status / fo_runner_output). failure is NULL when it exited 0,
+   else how it ended ("exit status 2"). err_cap: the lease's output_cap.
+   Free d with fo_msg_free on a FO_MSG_DISCOVERED message. */
+void fo_discover_step_answer (fo_discovered *d, const fo_proc_status *status,
+                              const fo_capture *out_cap, const fo_capture *err_cap_text,
+                              const char *failure, uint32_t err_cap);
 
 #endif

@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fo_capacity.h"
 #include "fo_discover_step.h"
-#include "fo_proc.h"
+#include "fo_reader.h"
+#include "fo_runner_process.h"
 #include "fo_steps.h"
 #include "fo_sweeper.h"
 
@@ -22,8 +24,14 @@ struct fo_execution {
     void *arg;
 
     size_t next;            /* next step to start */
-    size_t current;         /* step whose process runs (valid when proc) */
-    fo_proc *proc;
+    size_t current;         /* the step the runner runs (valid when running) */
+    fo_runner *runner;      /* runs the steps, one at a time (fo_runner.h) */
+    bool own_runner;        /* made here (a process runner): destroyed here */
+    bool running;           /* the runner holds step `current` */
+    fo_read *read;          /* the running test step's reader (fo_reader.h) */
+    size_t pending;         /* chosen to run, not started yet; FO_STEPS_NONE */
+    bool waiting;           /* ... for resources (fo_capacity) */
+    fo_capacity *capacity;  /* NULL: a resource failure gives up at once */
     bool finished;
     bool cancelled;
     bool task_expired;      /* cancelled by lease.task_timeout_ms */
@@ -42,7 +50,7 @@ struct fo_execution {
     fo_sweeper *sweeper;    /* NULL: nothing swept, default tokens */
     char *token;            /* this lease's scope */
 
-    uint64_t started_ms;    /* when the execution began (task timeout) */
+    uint64_t started_us;    /* when the execution began (task timeout) */
     uint64_t step_started_ms;
     uint64_t next_slow_ms;  /* UINT64_MAX: no notice due */
 
@@ -61,9 +69,36 @@ fo_execution_new (fo_lease *lease, uint32_t worker, const char *host,
     self->host = fo_xstrdup (host);
     self->on_result = on_result;
     self->arg = arg;
-    self->started_ms = fo_now_ms ();
+    self->started_us = fo_now_us ();
     self->next_slow_ms = UINT64_MAX;
+    self->pending = FO_STEPS_NONE;
     return self;
+}
+
+void
+fo_execution_set_capacity (fo_execution *self, fo_capacity *capacity)
+{
+    self->capacity = capacity;
+}
+
+void
+fo_execution_set_runner (fo_execution *self, fo_runner *runner)
+{
+    if (self->own_runner)
+        fo_runner_destroy (&self->runner);
+    self->runner = runner;
+    self->own_runner = false;
+}
+
+/* The runner, made on first use when none was given. */
+static fo_runner *
+runner_of (fo_execution *self)
+{
+    if (!self->runner) {
+        self->runner = fo_runner_process_new ();
+        self->own_runner = true;
+    }
+    return self->runner;
 }
 
 void
@@ -128,18 +163,6 @@ emit_all_tests (fo_execution *self, size_t step, fo_outcome outcome, const char 
         emit (self, step, s->tests.items[i], outcome, 0, out, out_len, err, err_len, message);
 }
 
-static char *
-describe_status (const fo_proc_status *st, uint32_t timeout_ms)
-{
-    if (st->timed_out)
-        return fo_xasprintf ("timed out after %.1fs (limit %.1fs)", (double) st->duration_us / 1e6,
-                             (double) timeout_ms / 1e3);
-    if (st->signal)
-        return fo_xasprintf ("killed by %s%s", fo_signal_name (st->signal),
-                             st->core_dumped ? " (core dumped)" : "");
-    return fo_exit_status_text (st->exit_code);
-}
-
 static void
 open_setup (fo_execution *self, size_t setup)
 {
@@ -175,26 +198,23 @@ begin_skip (fo_execution *self, size_t setup, char *message)
     self->skip_message = message;
 }
 
-static fo_outcome
-test_outcome (const fo_execution *self, const fo_proc_status *st, bool ok, char **message)
+/* When fanout stopped the step (cancel, task timeout), what its tests that
+   the output did not judge become (fo_step_ending). */
+static void
+stop_of (const fo_execution *self, fo_step_ending *end, char **message)
 {
-    if (self->cancelled && !ok && !st->timed_out) {
-        if (self->task_expired) {
-            *message = fo_xasprintf ("%s", self->cancel_reason);
-            return FO_TIMEOUT;
-        }
+    *message = NULL;
+    if (!self->cancelled)
+        return;
+    if (self->task_expired) {
+        *message = fo_xstrdup (self->cancel_reason);
+        end->stop_outcome = FO_TIMEOUT;
+    }
+    else {
         *message = fo_xasprintf ("not run (%s)", self->cancel_reason);
-        return FO_NOT_RUN;
+        end->stop_outcome = FO_NOT_RUN;
     }
-    if (st->timed_out)
-        return FO_TIMEOUT;
-    if (st->signal)
-        return FO_CRASHED;
-    if (st->exit_code == self->lease.skip_code) {
-        *message = fo_xasprintf ("exit status %d", st->exit_code);
-        return FO_SKIPPED;
-    }
-    return st->exit_code != 0 ? FO_FAILED : FO_PASSED;
+    end->stop_message = *message;
 }
 
 /* A discover step's answer (before its process is destroyed); why is NULL
@@ -204,8 +224,10 @@ discovered (fo_execution *self, size_t step, const char *why)
 {
     fo_msg msg = { .type = FO_MSG_DISCOVERED };
     fo_discovered *d = &msg.u.discovered;
-    if (self->proc)
-        fo_discover_step_answer (d, self->proc, why, self->lease.output_cap);
+    if (self->running)
+        fo_discover_step_answer (d, fo_runner_status (self->runner),
+                                 fo_runner_output (self->runner, 1),
+                                 fo_runner_output (self->runner, 2), why, self->lease.output_cap);
     else {
         d->error = fo_xstrdup (why);
         d->err = fo_xstrdup ("");
@@ -221,12 +243,12 @@ static void
 finish_step (fo_execution *self)
 {
     const fo_step *step = &self->lease.steps[self->current];
-    const fo_proc_status *st = fo_proc_status_get (self->proc);
+    const fo_proc_status *st = fo_runner_status (self->runner);
     fo_buf out = { 0 }, err = { 0 };
-    fo_capture_render (fo_proc_stdout (self->proc), &out);
-    fo_capture_render (fo_proc_stderr (self->proc), &err);
+    fo_capture_render (fo_runner_output (self->runner, 1), &out);
+    fo_capture_render (fo_runner_output (self->runner, 2), &err);
     bool ok = st->exited && !st->timed_out && st->exit_code == 0;
-    char *status = describe_status (st, step->timeout_ms);
+    char *status = fo_proc_status_text (st, step->timeout_ms);
 
     bool skipped = step->kind == FO_STEP_TEST && st->exited && !st->timed_out
                    && st->exit_code == self->lease.skip_code;
@@ -235,12 +257,19 @@ finish_step (fo_execution *self)
 
     switch (step->kind) {
     case FO_STEP_TEST: {
-        char *message = NULL;
-        fo_outcome outcome = test_outcome (self, st, ok, &message);
-        for (size_t i = 0; i < step->tests.len; i++)
-            emit (self, self->current, step->tests.items[i], outcome, st->duration_us, out.data,
-                  out.len, err.data, err.len, message ? message : (ok ? "" : status));
-        free (message);
+        /* The step's reader says what happened to each of its tests. */
+        fo_step_ending end = {
+            .status = st,
+            .out = out.data ? out.data : "",
+            .out_len = out.len,
+            .err = err.data ? err.data : "",
+            .err_len = err.len,
+        };
+        char *stop_message;
+        stop_of (self, &end, &stop_message);
+        fo_read_end (self->read, &end);
+        fo_read_destroy (&self->read);
+        free (stop_message);
         /* A test must not leave processes behind: whatever of it is still
            alive (escaped its group) goes now. */
         char *token = step_token (self, self->current);
@@ -283,7 +312,10 @@ finish_step (fo_execution *self)
     free (status);
     fo_buf_free (&out);
     fo_buf_free (&err);
-    fo_proc_destroy (&self->proc);
+    fo_runner_release (self->runner);
+    self->running = false;
+    if (self->capacity)
+        fo_capacity_ended (self->capacity);
     self->next_slow_ms = UINT64_MAX;
 }
 
@@ -357,10 +389,31 @@ cancelled_step_runs (fo_execution *self, size_t index)
     return false;
 }
 
+/* A result from the running step's reader. */
 static void
-start_next (fo_execution *self)
+read_result (void *arg, const fo_read_result *r)
 {
-    while (!self->proc && self->next < self->lease.nsteps) {
+    fo_execution *self = arg;
+    emit (self, self->current, r->test, r->outcome, r->duration_us, r->out, r->out_len, r->err,
+          r->err_len, r->message);
+}
+
+/* Output as it arrives, for readers that stream. */
+static void
+read_output (void *arg, int stream, const char *data, size_t len)
+{
+    fo_execution *self = arg;
+    if (self->read)
+        fo_read_feed (self->read, stream, data, len);
+}
+
+/* The next step to start, past those that do not run (skipped, or not
+   run after a cancel; their results are emitted here); FO_STEPS_NONE when
+   none is left. */
+static size_t
+choose_next (fo_execution *self)
+{
+    while (self->next < self->lease.nsteps) {
         size_t index = self->next++;
         const fo_step *step = &self->lease.steps[index];
         if (self->cancelled) {
@@ -378,77 +431,152 @@ start_next (fo_execution *self)
             if (step->kind == FO_STEP_TEARDOWN)
                 close_setup (self, index);
         }
-        char *token = step_token (self, index);
-        fo_proc_spec spec = {
-            .argv = &step->argv,
-            .cwd = step->cwd,
-            .env = &step->env,
-            .output_cap = step->kind == FO_STEP_DISCOVER ? FO_DISCOVER_OUTPUT_CAP
-                                                        : self->lease.output_cap,
-            .timeout_ms = step->timeout_ms,
-            .token = token,
-        };
-        char why[512];
-        self->proc = fo_proc_start (&spec, why, sizeof why);
-        free (token);
-        if (self->proc) {
-            self->current = index;
-            self->step_started_ms = fo_now_ms ();
-            self->next_slow_ms = self->lease.slow_ms && self->on_slow
-                                     ? self->step_started_ms + self->lease.slow_ms
-                                     : UINT64_MAX;
-        }
-        else
-            unstartable_step (self, index, why);
+        return index;
     }
-    if (!self->proc && self->next >= self->lease.nsteps && !self->finished) {
-        self->finished = true;
-        /* What setups started for the tests (a server, say) lives until
-           here; now nothing of this lease may remain. */
-        if (self->sweeper && self->token)
-            fo_sweeper_add (self->sweeper, self->token);
+    return FO_STEPS_NONE;
+}
+
+/* The host lacked resources to start the pending step. True when it
+   waits to be tried again (fo_capacity). Otherwise the agent gave up on
+   it: the lease stops with that reason, so the step is not run (its tests
+   not_run) or, a teardown, reported as failed to start. */
+static bool
+starved (fo_execution *self, int errnum)
+{
+    char why[512];
+    if (self->capacity && fo_capacity_starved (self->capacity, errnum, why, sizeof why))
+        return true;
+    if (!self->capacity)
+        snprintf (why, sizeof why, "the agent could not start it: %s", strerror (errnum));
+    fo_execution_cancel (self, why);    /* takes any pending step but a teardown */
+    if (self->pending != FO_STEPS_NONE) {
+        size_t index = self->pending;
+        self->pending = FO_STEPS_NONE;
+        fo_read_destroy (&self->read);
+        unstartable_step (self, index, why);
+    }
+    return false;
+}
+
+/* Tries to start the pending step. */
+static void
+start_pending (fo_execution *self)
+{
+    size_t index = self->pending;
+    const fo_step *step = &self->lease.steps[index];
+    self->current = index;
+    if (step->kind == FO_STEP_TEST && !self->read) {
+        fo_read_step rs = { .step = step, .skip_code = self->lease.skip_code };
+        self->read = fo_read_new (&rs, read_result, self);
+        if (!self->read) {
+            char *why = fo_xasprintf ("this agent has no reader '%s'", fo_reader_name (step->reader));
+            unstartable_step (self, index, why);
+            free (why);
+            self->pending = FO_STEPS_NONE;
+            return;
+        }
+    }
+    char *token = step_token (self, index);
+    fo_runner_step spec = {
+        .step = step,
+        .output_cap = step->kind == FO_STEP_DISCOVER ? FO_DISCOVER_OUTPUT_CAP
+                                                    : self->lease.output_cap,
+        .token = token,
+        .on_output = read_output,
+        .output_arg = self,
+    };
+    fo_start_error why;
+    self->running = fo_runner_start (runner_of (self), &spec, &why) == 0;
+    free (token);
+    self->waiting = false;
+    if (self->running) {
+        self->pending = FO_STEPS_NONE;
+        if (self->capacity)
+            fo_capacity_started (self->capacity);
+        self->step_started_ms = fo_now_ms ();
+        self->next_slow_ms = self->lease.slow_ms && self->on_slow
+                                 ? self->step_started_ms + self->lease.slow_ms
+                                 : UINT64_MAX;
+        return;
+    }
+    /* Not the step's fault: it waits for resources, its reader with it. */
+    if (why.resources) {
+        self->waiting = starved (self, why.errnum);
+        return;
+    }
+    fo_read_destroy (&self->read);
+    self->pending = FO_STEPS_NONE;
+    unstartable_step (self, index, why.message);
+}
+
+static void
+start_next (fo_execution *self)
+{
+    while (!self->running && !self->finished) {
+        if (self->pending == FO_STEPS_NONE)
+            self->pending = choose_next (self);
+        if (self->pending == FO_STEPS_NONE) {
+            self->finished = true;
+            /* What setups started for the tests (a server, say) lives until
+               here; now nothing of this lease may remain. */
+            if (self->sweeper && self->token)
+                fo_sweeper_add (self->sweeper, self->token);
+            return;
+        }
+        if (self->waiting && fo_now_ms () < fo_capacity_retry_ms (self->capacity))
+            return;
+        start_pending (self);
+        if (self->waiting)
+            return;
     }
 }
 
 int
-fo_execution_pollfds (const fo_execution *self, int fds[3])
+fo_execution_pollfds (const fo_execution *self, int fds[FO_EXECUTION_MAX_FDS])
 {
-    return self->proc ? fo_proc_pollfds (self->proc, fds) : 0;
+    return self->running ? fo_runner_pollfds (self->runner, fds) : 0;
 }
 
+/* In microseconds, compared with fo_now_us (): the task's limit is never
+   reached early (fo_deadline_ms rounds the poll deadline up). */
 static uint64_t
-task_deadline_ms (const fo_execution *self)
+task_deadline_us (const fo_execution *self)
 {
     if (!self->lease.task_timeout_ms || self->cancelled || self->finished)
         return UINT64_MAX;
-    return self->started_ms + self->lease.task_timeout_ms;
+    return self->started_us + self->lease.task_timeout_ms * 1000ull;
 }
 
 uint64_t
 fo_execution_deadline_ms (const fo_execution *self)
 {
-    if (!self->proc)
+    if (self->waiting) {
+        uint64_t retry = fo_capacity_retry_ms (self->capacity);
+        uint64_t task = fo_deadline_ms (task_deadline_us (self));
+        return task < retry ? task : retry;
+    }
+    if (!self->running)
         return UINT64_MAX;
-    uint64_t deadline = fo_proc_deadline_ms (self->proc);
+    uint64_t deadline = fo_runner_deadline_ms (self->runner);
     if (self->next_slow_ms < deadline)
         deadline = self->next_slow_ms;
-    uint64_t task = task_deadline_ms (self);
+    uint64_t task = fo_deadline_ms (task_deadline_us (self));
     return task < deadline ? task : deadline;
 }
 
 static void
 check_clocks (fo_execution *self)
 {
-    uint64_t now = fo_now_ms ();
-    if (now >= task_deadline_ms (self)) {
+    uint64_t now_us = fo_now_us (), now = now_us / 1000u;
+    if (now_us >= task_deadline_us (self)) {
         char *reason = fo_xasprintf ("task timed out after %.1fs (limit %.1fs)",
-                                     (double) (now - self->started_ms) / 1e3,
+                                     (double) (now_us - self->started_us) / 1e6,
                                      (double) self->lease.task_timeout_ms / 1e3);
         fo_execution_cancel (self, reason);
         self->task_expired = true;
         free (reason);
     }
-    if (self->proc && now >= self->next_slow_ms) {
+    if (self->running && now >= self->next_slow_ms) {
         fo_slow slow = {
             .lease = self->lease.lease,
             .step = (uint32_t) self->current,
@@ -469,13 +597,15 @@ fo_execution_service (fo_execution *self)
     if (!self->finished)
         check_clocks (self);
     while (!self->finished) {
-        if (self->proc) {
-            if (!fo_proc_service (self->proc))
+        if (self->running) {
+            if (!fo_runner_service (self->runner))
                 return false;
             finish_step (self);
         }
         start_next (self);
-        if (self->proc && !fo_proc_service (self->proc))
+        if (self->waiting)
+            return false;   /* for resources: until fo_capacity_retry_ms */
+        if (self->running && !fo_runner_service (self->runner))
             return false;   /* running: wait for its fds */
     }
     return true;
@@ -490,8 +620,18 @@ fo_execution_cancel (fo_execution *self, const char *reason)
     self->cancel_reason = fo_xstrdup (reason);
     /* A running teardown is cleaning up: let it finish (it has its own
        timeout). Anything else is stopped now. */
-    if (self->proc && self->lease.steps[self->current].kind != FO_STEP_TEARDOWN)
-        fo_proc_kill (self->proc);
+    if (self->running && self->lease.steps[self->current].kind != FO_STEP_TEARDOWN)
+        fo_runner_kill (self->runner);
+    /* A step waiting for resources had been chosen to run before the
+       cancel: a teardown still runs; anything else is not run now. */
+    if (self->pending != FO_STEPS_NONE
+        && self->lease.steps[self->pending].kind != FO_STEP_TEARDOWN) {
+        size_t index = self->pending;
+        self->pending = FO_STEPS_NONE;
+        self->waiting = false;
+        fo_read_destroy (&self->read);
+        cancelled_step_runs (self, index);
+    }
 }
 
 void
@@ -525,7 +665,14 @@ fo_execution_destroy (fo_execution **self_p)
     fo_execution *self = *self_p;
     if (!self)
         return;
-    fo_proc_destroy (&self->proc);
+    if (self->running) {
+        fo_runner_release (self->runner);
+        if (self->capacity)
+            fo_capacity_ended (self->capacity);
+    }
+    fo_read_destroy (&self->read);
+    if (self->own_runner)
+        fo_runner_destroy (&self->runner);
     if (!self->finished && self->sweeper && self->token)
         fo_sweeper_add (self->sweeper, self->token);
     fo_msg lease_msg = { .type = FO_MSG_LEASE };

@@ -1,7 +1,9 @@
 /*  fo_execution — one lease running in one worker slot of an agent.
 
-    Runs the lease's steps in order, one process at a time, and reads each
-    test step's results with its reader (today: the exit status). Setup and
+    Runs the lease's steps in order, one at a time, through a runner
+    (fo_runner.h: a process per step by default, or a persistent worker),
+    and reads each test step's results with its reader (today: the exit
+    status). Nothing here assumes one process per step. Setup and
     teardown steps are scopes (fo_steps.h): when a setup fails, every step
     of its scope is skipped (its own teardown included), each test in it is
     reported as an error carrying the setup's output, and that teardown does
@@ -14,8 +16,9 @@
     calls fo_execution_service() when something is ready or a deadline passed.
 
     Hostile steps (docs/timeouts-and-failures.md):
-    - a step past its timeout_ms has its process group killed (fo_proc) and
-      its tests are `timeout`; the next step runs;
+    - a step past its timeout_ms is killed by its runner (a process per
+      step: its process group) and its tests are `timeout`; the next step
+      runs;
     - with a sweeper (fo_execution_set_scope) every step's processes carry
       the token "<scope>/<step index>"; what a test step left behind is
       swept when it ends, what setups started (servers the tests use) when
@@ -26,7 +29,10 @@
       are `timeout`), the tests not started are not_run, and the teardowns
       of completed setups still run;
     - cancel: the running step is killed, tests not finished are not_run,
-      and teardowns of completed setups still run.
+      and teardowns of completed setups still run;
+    - a step that cannot start for lack of resources (no descriptors,
+      processes, memory) waits for them (fo_execution_set_capacity); its
+      tests are never errors for it.
 */
 #ifndef FO_EXECUTION_H
 #define FO_EXECUTION_H
@@ -35,6 +41,10 @@
 #include <stdint.h>
 
 #include "fo_proto.h"
+#include "fo_runner.h"
+
+/* The most fds fo_execution_pollfds returns. */
+#define FO_EXECUTION_MAX_FDS FO_RUNNER_MAX_FDS
 
 typedef struct fo_execution fo_execution;
 
@@ -63,15 +73,31 @@ void fo_execution_set_scope (fo_execution *self, struct fo_sweeper *sweeper, con
 /* Optional: slow-step notices (lease.slow_ms), called with the on_result arg. */
 void fo_execution_on_slow (fo_execution *self, fo_slow_fn *on_slow);
 
-/* Up to 3 fds of the running step's process; returns how many. */
-int fo_execution_pollfds (const fo_execution *self, int fds[3]);
+/* Optional, before the first service: the runner that runs the steps (the
+   agent's runner of this worker slot; it must outlive the execution, and
+   it is idle again when the execution is destroyed). Without it, each
+   step runs in a new process (fo_runner_process). */
+void fo_execution_set_runner (fo_execution *self, fo_runner *runner);
+
+/* Optional, before the first service: the agent's capacity (which must
+   outlive the execution). A step that cannot start for lack of resources
+   then waits and is tried again, until the capacity gives up
+   (fo_capacity.h). Without it, such a step gives up at once. Either way
+   its tests are never blamed: they end not_run, "the agent could not
+   start it: ...", and the rest of the lease is cancelled with that
+   reason. */
+struct fo_capacity;
+void fo_execution_set_capacity (fo_execution *self, struct fo_capacity *capacity);
+
+/* The fds of the running step (fo_runner_pollfds); returns how many. */
+int fo_execution_pollfds (const fo_execution *self, int fds[FO_EXECUTION_MAX_FDS]);
 uint64_t fo_execution_deadline_ms (const fo_execution *self);
 
 /* Advances as far as possible without blocking. True once every step is
    done (or skipped) and every result has been emitted. */
 bool fo_execution_service (fo_execution *self);
 
-/* Stops the task: kills the running process group; the remaining tests are
+/* Stops the task: kills the running step (fo_runner_kill); the remaining tests are
    reported as not_run with the reason; teardowns of completed setups still
    run. Keep servicing until finished. */
 void fo_execution_cancel (fo_execution *self, const char *reason);

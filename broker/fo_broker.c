@@ -8,6 +8,7 @@
 #include <czmq.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -55,12 +56,13 @@ struct fo_broker {
     bool cancels_sent;          /* the run stopped and its leases were cancelled */
 };
 
-/* Sampled logging for what a hostile or broken peer can repeat at will:
-   the first few, then every power of two. */
-static bool
-sample (size_t n)
+/* What a hostile or broken peer can repeat at will is logged with
+   fo_log_peer (rate-limited per kind and peer), naming the peer so. */
+static const char *
+peer_name (const char *agent_id, const char *host, char *buf, size_t len)
 {
-    return n <= 5 || (n & (n - 1)) == 0;
+    snprintf (buf, len, "agent %s on %s", agent_id ? agent_id : "?", host ? host : "?");
+    return buf;
 }
 
 static int
@@ -144,9 +146,11 @@ fo_broker_destroy (fo_broker **self_p)
 static void
 send_to (fo_broker *self, agent_rec *a, const fo_msg *msg)
 {
+    char who[FO_LOG_PEER_MAX];
     if (fo_wire_send (self->raw, a->routing, a->routing_len, msg) != 0)
-        fo_log (FO_LOG_WARN, ROLE, "cannot send %s to agent %s: %s", fo_msg_type_name (msg->type),
-                a->agent_id ? a->agent_id : "?", zmq_strerror (errno));
+        fo_log_peer (FO_LOG_WARN, ROLE, peer_name (a->agent_id, a->host, who, sizeof who),
+                     "cannot send %s to agent %s: %s", fo_msg_type_name (msg->type),
+                     a->agent_id ? a->agent_id : "?", zmq_strerror (errno));
     a->last_send_ms = fo_now_ms ();
 }
 
@@ -191,16 +195,20 @@ lose_agent (fo_broker *self, size_t number, const char *why)
     a->alive = false;
     a->credit = 0;
     self->alive--;
-    fo_log (FO_LOG_INFO, ROLE, "agent %s on %s left: %s", a->agent_id, a->host, why);
+    char who[FO_LOG_PEER_MAX];
+    fo_log_peer (FO_LOG_INFO, ROLE, peer_name (a->agent_id, a->host, who, sizeof who),
+                 "agent %s on %s left: %s", a->agent_id, a->host, why);
     fo_run_agent_lost (self->run, (uint32_t) number, a->host, why);
     if (self->alive == 0 && self->started && !fo_run_finished (self->run)
         && !fo_run_stopping (self->run)) {
         self->waiting_since_ms = fo_now_ms ();
+        /* A peer that joins and leaves again and again repeats this too. */
         if (self->options.wait_ms)
-            fo_log (FO_LOG_WARN, ROLE, "no agent is left; the run goes on when one joins "
-                    "(waiting up to %u s)", self->options.wait_ms / 1000);
+            fo_log_peer (FO_LOG_WARN, ROLE, NULL, "no agent is left; the run goes on when one "
+                         "joins (waiting up to %u s)", self->options.wait_ms / 1000);
         else
-            fo_log (FO_LOG_WARN, ROLE, "no agent is left; the run goes on when one joins");
+            fo_log_peer (FO_LOG_WARN, ROLE, NULL, "no agent is left; the run goes on when one "
+                         "joins");
     }
 }
 
@@ -253,7 +261,9 @@ hello (fo_broker *self, const unsigned char *routing, size_t len, fo_hello *h)
     char buf[160];
     const char *problem = hello_problem (self, h, buf, sizeof buf);
     if (problem) {
-        fo_log (FO_LOG_WARN, ROLE, "refused an agent: %s", problem);
+        char who[FO_LOG_PEER_MAX];
+        fo_log_peer (FO_LOG_WARN, ROLE, peer_name (h->agent_id, h->host, who, sizeof who),
+                     "refused an agent: %s", problem);
         send_reason (self, routing, len, FO_MSG_REFUSE, problem);
         return;
     }
@@ -276,11 +286,16 @@ hello (fo_broker *self, const unsigned char *routing, size_t len, fo_hello *h)
     h->agent_id = h->host = NULL;   /* taken */
     self->alive++;
     size_t slots = total_slots (self);
-    if (slots > self->options.run.report->jobs)
-        self->options.run.report->jobs = (uint32_t) slots;
-    fo_log (FO_LOG_INFO, ROLE, "agent %s on %s joined with %u slot%s", a->agent_id, a->host,
-            a->slots, a->slots == 1 ? "" : "s");
-    fo_run_agent_joined (self->run, (uint32_t) (self->nagents - 1));
+    if (slots > fo_report_jobs (self->options.run.report))
+        fo_report_set_jobs (self->options.run.report, (uint32_t) slots);
+    char who[FO_LOG_PEER_MAX];
+    fo_log_peer (FO_LOG_INFO, ROLE, peer_name (a->agent_id, a->host, who, sizeof who),
+                 "agent %s on %s joined with %u slot%s", a->agent_id, a->host, a->slots,
+                 a->slots == 1 ? "" : "s");
+    /* Its own number: a lost agent's record may have been reused. */
+    fo_run_agent_joined (self->run, &(fo_sched_agent) {
+        .number = (uint32_t) number, .host = a->host, .slots = a->slots,
+    });
     fo_msg welcome = { .type = FO_MSG_WELCOME };
     welcome.u.welcome.broker_id = self->broker_id;
     welcome.u.welcome.heartbeat_ms = self->options.heartbeat_ms;
@@ -298,10 +313,9 @@ handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
         return;
     }
     if (!a) {
-        if (sample (++self->bad_messages))
-            fo_log (FO_LOG_WARN, ROLE, "dropped a %s message from a peer that is not a current "
-                    "agent (it never said hello, or it was lost; %zu bad messages so far)",
-                    fo_msg_type_name (msg->type), self->bad_messages);
+        fo_log_peer (FO_LOG_WARN, ROLE, NULL, "dropped a %s message from a peer that is not a "
+                     "current agent (it never said hello, or it was lost; %zu bad messages so "
+                     "far)", fo_msg_type_name (msg->type), ++self->bad_messages);
         return;
     }
     a->last_recv_ms = fo_now_ms ();
@@ -334,12 +348,14 @@ handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
         free (why);
         break;
     }
-    default:
-        if (sample (++a->bad))
-            fo_log (FO_LOG_WARN, ROLE, "agent %s on %s sent a %s message, which only a broker "
-                    "sends; dropped (%zu bad messages from it so far)", a->agent_id, a->host,
-                    fo_msg_type_name (msg->type), a->bad);
+    default: {
+        char who[FO_LOG_PEER_MAX];
+        fo_log_peer (FO_LOG_WARN, ROLE, peer_name (a->agent_id, a->host, who, sizeof who),
+                     "agent %s on %s sent a %s message, which only a broker sends; dropped (%zu "
+                     "bad messages from it so far)", a->agent_id, a->host,
+                     fo_msg_type_name (msg->type), ++a->bad);
         break;
+    }
     }
 }
 
@@ -360,20 +376,22 @@ read_socket (fo_broker *self, char *err, size_t errlen)
             snprintf (err, errlen, "%s", why);
             return -1;
         case FO_WIRE_BAD_VERSION:
-            if (sample (++self->bad_versions))
-                fo_log (FO_LOG_WARN, ROLE, "refused a peer: %s (%zu refused so far)", why,
-                        self->bad_versions);
+            fo_log_peer (FO_LOG_WARN, ROLE, NULL, "refused a peer: %s (%zu refused so far)", why,
+                         ++self->bad_versions);
             send_reason (self, routing, len, FO_MSG_REFUSE, why);
             break;
         case FO_WIRE_BAD: {
             size_t number;
             agent_rec *a = find_agent (self, routing, len, &number);
-            if (a && sample (++a->bad))
-                fo_log (FO_LOG_WARN, ROLE, "dropped a bad message from agent %s on %s: %s (%zu "
-                        "bad messages from it so far)", a->agent_id, a->host, why, a->bad);
-            else if (!a && sample (++self->bad_messages))
-                fo_log (FO_LOG_WARN, ROLE, "dropped a bad message from a peer that has not said "
-                        "hello: %s (%zu bad messages so far)", why, self->bad_messages);
+            char who[FO_LOG_PEER_MAX];
+            if (a)
+                fo_log_peer (FO_LOG_WARN, ROLE, peer_name (a->agent_id, a->host, who, sizeof who),
+                             "dropped a bad message from agent %s on %s: %s (%zu bad messages "
+                             "from it so far)", a->agent_id, a->host, why, ++a->bad);
+            else
+                fo_log_peer (FO_LOG_WARN, ROLE, NULL, "dropped a bad message from a peer that "
+                             "has not said hello: %s (%zu bad messages so far)", why,
+                             ++self->bad_messages);
             break;
         }
         case FO_WIRE_MSG:
@@ -399,11 +417,18 @@ dispatch (fo_broker *self)
             agent_rec *a = &self->agents[i];
             if (!a->alive || a->credit == 0)
                 continue;
-            fo_msg msg = { .type = FO_MSG_LEASE };
+            fo_lease lease;
             /* Not `return`: a retry may wait for another agent than this one. */
-            if (!fo_run_next_lease (self->run, (uint32_t) i, &msg.u.lease))
+            if (!fo_run_next_lease (self->run, (uint32_t) i, &lease))
                 continue;
-            send_to (self, a, &msg);    /* steps are borrowed: nothing to free */
+            /* Sent as the run encoded it: a lease that cannot be encoded
+               is never handed out (fo_run_next_lease). */
+            const fo_buf *frame = fo_run_lease_frame (self->run);
+            if (fo_wire_send_encoded (self->raw, a->routing, a->routing_len, frame->data,
+                                      frame->len) != 0)
+                fo_log (FO_LOG_WARN, ROLE, "cannot send lease %llu to agent %s: %s",
+                        (unsigned long long) lease.lease, a->agent_id, zmq_strerror (errno));
+            a->last_send_ms = fo_now_ms ();
             a->credit--;
             progress = true;
         }
@@ -411,13 +436,42 @@ dispatch (fo_broker *self)
     }
 }
 
+typedef struct {
+    uint64_t *ids;
+    uint32_t *agents;
+    size_t len, cap;
+} lease_list;
+
 static void
-cancel_lease (void *arg, uint64_t lease, uint32_t agent)
+collect_lease (void *arg, uint64_t lease, uint32_t agent)
 {
-    fo_broker *self = arg;
-    fo_msg msg = { .type = FO_MSG_CANCEL, .u.cancel.lease = lease };
-    msg.u.cancel.reason = (char *) fo_run_stop_reason (self->run);
-    send_to (self, &self->agents[agent], &msg);
+    lease_list *list = arg;
+    if (list->len == list->cap) {
+        list->cap = list->cap ? list->cap * 2 : 64;
+        list->ids = fo_xrealloc (list->ids, list->cap * sizeof *list->ids);
+        list->agents = fo_xrealloc (list->agents, list->cap * sizeof *list->agents);
+    }
+    list->ids[list->len] = lease;
+    list->agents[list->len++] = agent;
+}
+
+/* Cancels every lease in flight, the newest first. An agent starts its
+   leases in the order it got them, so a lease waiting in its queue has a
+   higher id than the ones running: its cancel must reach the agent first,
+   or the agent may start it the moment a running lease is killed, and run
+   a test after the stop. */
+static void
+cancel_leases (fo_broker *self)
+{
+    lease_list list = { 0 };
+    fo_run_foreach_lease (self->run, collect_lease, &list);
+    for (size_t i = list.len; i-- > 0;) {
+        fo_msg msg = { .type = FO_MSG_CANCEL, .u.cancel.lease = list.ids[i] };
+        msg.u.cancel.reason = (char *) fo_run_stop_reason (self->run);
+        send_to (self, &self->agents[list.agents[i]], &msg);
+    }
+    free (list.ids);
+    free (list.agents);
 }
 
 static void
@@ -482,20 +536,27 @@ check_agents (fo_broker *self)
 
 /* A stop from outside (*options.stop: a signal, a failed agent thread) or
    from the run itself (fail fast): nothing more is leased, and what is in
-   flight is cancelled, once. */
-static void
+   flight is cancelled, once. True when the run was cut short
+   (*options.abort): the loop ends now. */
+static bool
 check_stop (fo_broker *self)
 {
+    const char *reason = self->options.stop_reason && *self->options.stop_reason
+        ? *self->options.stop_reason : "stopped";
+    if (self->options.abort && *self->options.abort) {
+        fo_log (FO_LOG_INFO, ROLE, "cutting the run short: %s", reason);
+        fo_run_abort (self->run, reason);
+        return true;
+    }
     if (self->options.stop && *self->options.stop && !fo_run_stopping (self->run)) {
-        const char *reason = self->options.stop_reason && *self->options.stop_reason
-            ? *self->options.stop_reason : "stopped";
         fo_log (FO_LOG_INFO, ROLE, "stopping the run: %s", reason);
         fo_run_stop (self->run, reason);
     }
     if (fo_run_stopping (self->run) && !self->cancels_sent) {
         self->cancels_sent = true;
-        fo_run_foreach_lease (self->run, cancel_lease, self);
+        cancel_leases (self);
     }
+    return false;
 }
 
 int
@@ -511,7 +572,8 @@ fo_broker_run (fo_broker *self, char *err, size_t errlen)
     zmq_pollitem_t items[2 + MAX_FIXTURE_FDS];
     void *monitor = fo_broker_auth_pollsocket (self->auth);
     while (rc == 0) {
-        check_stop (self);
+        if (check_stop (self))
+            break;
         check_agents (self);
         dispatch (self);
         if (fo_run_finished (self->run))

@@ -43,6 +43,11 @@ typedef struct {
        test that did not finish is not_run with *stop_reason. May be NULL. */
     volatile sig_atomic_t *stop;
     const char *const *stop_reason; /* read when *stop is seen; may be NULL */
+    /* Set (non-zero) to cut the run short at once (a second interrupt,
+       after every process of the run was killed): the run ends now
+       (fo_run_abort), nothing is waited for, the report is complete.
+       May be NULL. */
+    volatile sig_atomic_t *abort;
     uint32_t min_agents;            /* leasing starts when this many joined (0 = 1) */
     uint32_t wait_ms;               /* for min_agents, and for a new agent once all
                                        were lost; 0 = wait for ever */

@@ -20,13 +20,6 @@ struct fo_broker_auth {
     size_t dropped;             /* connections that went during the handshake */
 };
 
-/* Log the first few, then only every power of two. */
-static bool
-sample (size_t n)
-{
-    return n <= 3 || (n & (n - 1)) == 0;
-}
-
 fo_broker_auth *
 fo_broker_auth_new (void *socket, const char *public_txt, const char *secret_txt,
                     const char *authorized_dir, char *err, size_t errlen)
@@ -88,30 +81,29 @@ log_event (fo_broker_auth *self, const fo_monitor_event *ev)
     if (ev->event == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) {
         /* A peer that hung up during the handshake: often a scanner, or an
            agent whose wrong broker key made it give up. */
-        if (sample (++self->dropped))
-            fo_log (FO_LOG_INFO, ROLE, "a peer on %s hung up during the handshake (%zu so far)",
-                    where, self->dropped);
+        fo_log_peer (FO_LOG_INFO, ROLE, NULL, "a peer on %s hung up during the handshake (%zu "
+                     "so far)", where, ++self->dropped);
         return;
     }
+    /* The monitor names our endpoint, not the peer: limited per kind. */
     self->refused++;
-    if (!sample (self->refused))
-        return;
     if (ev->event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
-        fo_log (FO_LOG_WARN, ROLE, "refused an agent on %s: its key is not in the authorised "
-                "directory %s (ZAP status %u; %zu refused so far)", where,
-                self->authorized_dir ? self->authorized_dir : "?", ev->value, self->refused);
+        fo_log_peer (FO_LOG_WARN, ROLE, NULL, "refused an agent on %s: its key is not in the "
+                     "authorised directory %s (ZAP status %u; %zu refused so far)", where,
+                     self->authorized_dir ? self->authorized_dir : "?", ev->value,
+                     self->refused);
     else if (ev->value == ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC)
-        fo_log (FO_LOG_WARN, ROLE, "refused a peer on %s: its CURVE handshake does not decrypt "
-                "(it was given another broker's public key; %zu refused so far)", where,
-                self->refused);
+        fo_log_peer (FO_LOG_WARN, ROLE, NULL, "refused a peer on %s: its CURVE handshake does "
+                     "not decrypt (it was given another broker's public key; %zu refused so "
+                     "far)", where, self->refused);
     else if (ev->value == ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH)
-        fo_log (FO_LOG_WARN, ROLE, "refused a peer on %s: %s (%zu refused so far)", where,
-                self->zauth ? "it does not use CURVE, and this broker requires it"
-                            : "it uses CURVE, and this broker runs without keys",
-                self->refused);
+        fo_log_peer (FO_LOG_WARN, ROLE, NULL, "refused a peer on %s: %s (%zu refused so far)",
+                     where, self->zauth ? "it does not use CURVE, and this broker requires it"
+                                        : "it uses CURVE, and this broker runs without keys",
+                     self->refused);
     else
-        fo_log (FO_LOG_WARN, ROLE, "refused a peer on %s: ZeroMQ handshake error 0x%x "
-                "(%zu refused so far)", where, ev->value, self->refused);
+        fo_log_peer (FO_LOG_WARN, ROLE, NULL, "refused a peer on %s: ZeroMQ handshake error "
+                     "0x%x (%zu refused so far)", where, ev->value, self->refused);
 }
 
 void

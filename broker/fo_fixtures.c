@@ -26,7 +26,7 @@ typedef struct {
 
 struct fo_fixtures {
     const fo_plan *plan;
-    fo_report *report;
+    fo_verdicts *verdicts;
     char *host;
     uint32_t output_cap;
     fo_fixture_fn *on_change;
@@ -35,12 +35,12 @@ struct fo_fixtures {
 };
 
 fo_fixtures *
-fo_fixtures_new (const fo_plan *plan, fo_report *report, const char *host, uint32_t output_cap,
+fo_fixtures_new (const fo_plan *plan, fo_verdicts *verdicts, const char *host, uint32_t output_cap,
                  fo_fixture_fn *on_change, void *arg)
 {
     fo_fixtures *self = fo_xcalloc (1, sizeof *self);
     self->plan = plan;
-    self->report = report;
+    self->verdicts = verdicts;
     self->host = fo_xstrdup (host);
     self->output_cap = output_cap;
     self->on_change = on_change;
@@ -98,6 +98,27 @@ fo_fixtures_failure (const fo_fixtures *self, size_t index, const char **message
     *message = f->message ? f->message : "setup failed";
     *out = &f->out;
     *err = &f->err;
+}
+
+/* A fixture event of shared context `index`, on this host. */
+static void
+emit (fo_fixtures *self, fo_event_type type, size_t index, const char *phase)
+{
+    fo_verdicts_emit (self->verdicts, &(fo_event) {
+        .type = type,
+        .u.fixture = { .context = self->plan->shared[index].ctx->id, .phase = phase,
+                       .host = self->host },
+    });
+}
+
+/* A fixture error: into the report, and told to the reporters. */
+static void
+fixture_error (fo_fixtures *self, size_t index, const char *phase, const char *message,
+               const fo_buf *out, const fo_buf *err)
+{
+    fo_verdicts_fixture_error (self->verdicts, self->plan->shared[index].ctx->id, phase, message,
+                               out ? out->data : NULL, out ? out->len : 0, err ? err->data : NULL,
+                               err ? err->len : 0, self->host);
 }
 
 /* The exports a fixture's processes (and tasks) inherit from its parent. */
@@ -183,8 +204,7 @@ maybe_finish (fo_fixtures *self, size_t index)
         }
         char *message = fo_xasprintf ("teardown of shared context '%s' failed: %s",
                                       def->ctx->id, why);
-        fo_report_add_fixture_error (self->report, def->ctx->id, "teardown", message, NULL, 0,
-                                     NULL, 0, self->host);
+        fixture_error (self, index, "teardown", message, NULL, NULL);
         free (message);
     }
     if (f->state == FO_FIXTURE_READY || f->state == FO_FIXTURE_FAILED
@@ -195,7 +215,12 @@ maybe_finish (fo_fixtures *self, size_t index)
 static void
 set_state (fo_fixtures *self, size_t index, fo_fixture_state state)
 {
+    fo_fixture_state was = self->items[index].state;
     self->items[index].state = state;
+    if (state == FO_FIXTURE_READY)
+        emit (self, FO_EVENT_FIXTURE_SET_UP, index, "setup");
+    if (state == FO_FIXTURE_DONE && (was == FO_FIXTURE_READY || was == FO_FIXTURE_TEARING_DOWN))
+        emit (self, FO_EVENT_FIXTURE_TORN_DOWN, index, "teardown");
     if (state == FO_FIXTURE_READY || state == FO_FIXTURE_FAILED)
         self->on_change (self->arg, index, state);
     if (state == FO_FIXTURE_DONE && self->plan->shared[index].parent != FO_NO_SHARED)
@@ -230,8 +255,7 @@ fo_fixtures_ensure (fo_fixtures *self, size_t index)
         f->export_path = NULL;
     }
     f->message = fo_xasprintf ("setup of shared context '%s' failed: %s", def->ctx->id, why);
-    fo_report_add_fixture_error (self->report, def->ctx->id, "setup", f->message, NULL, 0, NULL, 0,
-                                 self->host);
+    fixture_error (self, index, "setup", f->message, NULL, NULL);
     set_state (self, index, FO_FIXTURE_FAILED);
 }
 
@@ -354,8 +378,7 @@ collected (fo_fixtures *self, size_t index)
             f->exports_bad = ok;
             f->message = fo_xasprintf ("setup of shared context '%s' failed: %s", def->ctx->id,
                                        why ? why : status);
-            fo_report_add_fixture_error (self->report, def->ctx->id, "setup", f->message, out.data,
-                                         out.len, err.data, err.len, self->host);
+            fixture_error (self, index, "setup", f->message, &out, &err);
             f->out = out;
             f->err = err;
             set_state (self, index, FO_FIXTURE_FAILED);
@@ -369,8 +392,7 @@ collected (fo_fixtures *self, size_t index)
                                           def->ctx->id, status);
             mask (&f->exports, &out);
             mask (&f->exports, &err);
-            fo_report_add_fixture_error (self->report, def->ctx->id, "teardown", message, out.data,
-                                         out.len, err.data, err.len, self->host);
+            fixture_error (self, index, "teardown", message, &out, &err);
             free (message);
         }
         fo_buf_free (&out);
@@ -395,6 +417,24 @@ fo_fixtures_busy (const fo_fixtures *self)
         if (self->items[i].proc)
             return true;
     return false;
+}
+
+void
+fo_fixtures_abort (fo_fixtures *self)
+{
+    for (size_t i = 0; i < self->plan->nshared; i++) {
+        fixture *f = &self->items[i];
+        if (f->proc)
+            fo_log (FO_LOG_WARN, "broker", "killing the %s of shared context '%s'",
+                    f->state == FO_FIXTURE_SETTING_UP ? "setup" : "teardown",
+                    self->plan->shared[i].ctx->id);
+        fo_proc_destroy (&f->proc);         /* kills its group, reaps it */
+        if (f->state == FO_FIXTURE_READY)
+            fo_log (FO_LOG_WARN, "broker", "shared context '%s' is not torn down: the run was "
+                    "cut short", self->plan->shared[i].ctx->id);
+        f->state = FO_FIXTURE_DONE;
+        f->remaining = 0;
+    }
 }
 
 void

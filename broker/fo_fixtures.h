@@ -18,6 +18,11 @@
     teardown does not run. A setup that exits 0 but writes an invalid
     export file fails too, but it did set things up: its teardown runs. A
     teardown that fails is a fixture error in the report.
+
+    Events: FIXTURE_SET_UP when a fixture is up, FIXTURE_FAILED with every
+    fixture error it adds to the report, FIXTURE_TORN_DOWN when a fixture
+    that was set up is down again (its teardown ran, or it has none and its
+    last task ended).
 */
 #ifndef FO_FIXTURES_H
 #define FO_FIXTURES_H
@@ -27,7 +32,7 @@
 #include <stdint.h>
 
 #include "fo_plan.h"
-#include "fo_report.h"
+#include "fo_verdicts.h"
 
 typedef enum {
     FO_FIXTURE_IDLE = 0,        /* not needed yet */
@@ -43,7 +48,9 @@ typedef struct fo_fixtures fo_fixtures;
 /* Called when fixture `index` became READY or FAILED. */
 typedef void (fo_fixture_fn) (void *arg, size_t index, fo_fixture_state state);
 
-fo_fixtures *fo_fixtures_new (const fo_plan *plan, fo_report *report, const char *host,
+/* Fixture errors and events (set up, torn down, failed) go out through
+   `verdicts` (the report, the reporters). */
+fo_fixtures *fo_fixtures_new (const fo_plan *plan, fo_verdicts *verdicts, const char *host,
                               uint32_t output_cap, fo_fixture_fn *on_change, void *arg);
 void fo_fixtures_destroy (fo_fixtures **self_p);
 
@@ -81,5 +88,10 @@ bool fo_fixtures_busy (const fo_fixtures *self);
    grace) and end FAILED, so their teardowns do not run; running teardowns
    go on (they clean up). Keep servicing until not busy. */
 void fo_fixtures_cancel_setups (fo_fixtures *self);
+
+/* The run is cut short (a second interrupt): every setup or teardown
+   process still running is killed now and not waited for, and no teardown
+   runs any more. Not busy afterwards. */
+void fo_fixtures_abort (fo_fixtures *self);
 
 #endif

@@ -1,128 +1,76 @@
 /*  fo_run — see fo_run.h. Every per-message operation is O(1) or O(steps of
-    one task): the test id -> index map is a hash built once, leases are an
-    array indexed by lease id, and the queues are ring buffers. Losing an
+    one task): a test is found by id through fo_tasks' hash, a lease by id in
+    fo_leases' array, and the scheduler's queues are ring buffers. Losing an
     agent (rare) walks the lease table once. */
 #include "fo_run.h"
-#include "fo_run_internal.h"
 
-#include <czmq.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fo_discovery.h"
 #include "fo_fixtures.h"
+#include "fo_leases.h"
 #include "fo_log.h"
 #include "fo_mask.h"
 #include "fo_proc.h"
+#include "fo_retry.h"
+#include "fo_tasks.h"
+#include "fo_verdicts.h"
 
+#define ROLE "broker"
+#define NONE FO_LEASES_NO_STEP
 
-/* ---- deque ---------------------------------------------------------- */
+struct fo_run {
+    fo_run_options options;
+    fo_plan *plan;
+    fo_report *report;
+    fo_fixtures *fixtures;
+    fo_sched *sched;
+    fo_retry *retry;
+    fo_discoveries *discoveries;
+    fo_tasks *tasks;
+    fo_leases *leases;
+    fo_verdicts *verdicts;
+    bool stopping;
+    char *stop_reason;
+    fo_buf frame;           /* the last lease handed out, encoded */
+};
+
+static void apply_stop (fo_run *self);
+
+/* ---- events --------------------------------------------------------- */
+
+/* The host an agent joined with, or NULL. */
+static const char *
+host_of (const fo_run *self, uint32_t agent)
+{
+    const fo_sched_agent *a = fo_sched_agent_of (self->sched, agent);
+    return a ? a->host : NULL;
+}
 
 static void
-deque_grow (deque *q)
+emit (fo_run *self, fo_event *ev)
 {
-    size_t cap = q->cap ? q->cap * 2 : 64;
-    size_t *items = fo_xmalloc (cap * sizeof *items);
-    for (size_t i = 0; i < q->len; i++)
-        items[i] = q->items[(q->head + i) % q->cap];
-    free (q->items);
-    q->items = items;
-    q->head = 0;
-    q->cap = cap;
+    fo_verdicts_emit (self->verdicts, ev);
 }
 
-void
-run_deque_push_back (deque *q, size_t v)
-{
-    if (q->len == q->cap)
-        deque_grow (q);
-    q->items[(q->head + q->len++) % q->cap] = v;
-}
-
-void
-run_deque_push_front (deque *q, size_t v)
-{
-    if (q->len == q->cap)
-        deque_grow (q);
-    q->head = (q->head + q->cap - 1) % q->cap;
-    q->items[q->head] = v;
-    q->len++;
-}
-
+/* Fail fast: --maxfail failures are in. Nothing more is leased from now
+   on; the stop itself is applied once the call that got there has done
+   its own bookkeeping (apply_stop). */
 static bool
-deque_pop_front (deque *q, size_t *v)
+stop_due (fo_run *self)
 {
-    if (q->len == 0)
+    if (!fo_verdicts_stop_due (self->verdicts))
         return false;
-    *v = q->items[q->head];
-    q->head = (q->head + 1) % q->cap;
-    q->len--;
+    fo_sched_hold (self->sched);
     return true;
 }
-
-static void
-deque_free (deque *q)
-{
-    free (q->items);
-    memset (q, 0, sizeof *q);
-}
-
 
 /* ---- ending tests and tasks ----------------------------------------- */
 
-bool
-run_is_failure (fo_outcome outcome)
-{
-    return outcome == FO_FAILED || outcome == FO_ERROR || outcome == FO_TIMEOUT
-           || outcome == FO_CRASHED;
-}
-
-/* The test has its final outcome now: show it and count it for maxfail. */
-static void
-test_ended (fo_run *self, size_t index)
-{
-    self->pending[index] = false;
-    const fo_test_record *rec = &self->report->tests[index];
-    if (self->options.progress) {
-        fo_report_progress (self->options.progress, self->options.verbosity, rec);
-        self->mid_line = self->options.verbosity == FO_VERBOSITY_DOTS;
-    }
-    if (run_is_failure (rec->outcome) && ++self->failures >= self->options.maxfail
-        && self->options.maxfail)
-        self->stop_requested = true;
-}
-
-/* False when the test already had its outcome (nothing changes). */
-static bool
-finish_test (fo_run *self, size_t index, const fo_test_result_view *view)
-{
-    if (!fo_report_finish_test (self->report, index, view))
-        return false;
-    test_ended (self, index);
-    return true;
-}
-
-/* A test held for a retry that will not come ends with its failed try. */
-static void
-settle_pending (fo_run *self, size_t index)
-{
-    if (self->pending[index] && fo_report_finish_last_try (self->report, index))
-        test_ended (self, index);
-}
-
-static void finish_tests (fo_run *self, size_t task, bool settle, fo_outcome outcome,
-                          const char *message, const fo_buf *out, const fo_buf *err,
-                          const char *host);
-
-/* Every test of the task without an outcome gets this one (a test held for
-   a retry ends with its failed try instead). */
-static void
-finish_remaining (fo_run *self, size_t task, fo_outcome outcome, const char *message,
-                  const fo_buf *out, const fo_buf *err, const char *host)
-{
-    finish_tests (self, task, true, outcome, message, out, err, host);
-}
-
-/* settle false: tests held for a retry are left alone. */
+/* Every test of the task without an outcome gets this one. settle: a test
+   held for a retry ends with its failed try instead; else it is left to
+   wait for its retry. */
 static void
 finish_tests (fo_run *self, size_t task, bool settle, fo_outcome outcome, const char *message,
               const fo_buf *out, const fo_buf *err, const char *host)
@@ -134,27 +82,25 @@ finish_tests (fo_run *self, size_t task, bool settle, fo_outcome outcome, const 
         .err = err ? err->data : NULL, .err_len = err ? err->len : 0,
         .message = message,
         .host = host,
-        .attempt = self->tasks[task].attempts,
+        .attempt = fo_tasks_rec (self->tasks, task)->attempts,
         .serial = t->serial,
     };
-    for (size_t i = 0; i < t->ntests; i++) {
-        size_t index = t->tests[i];
-        if (self->pending[index]) {
-            if (settle)
-                settle_pending (self, index);
-            continue;
-        }
-        finish_test (self, index, &view);
-    }
+    fo_verdicts_finish_all (self->verdicts, t->tests, t->ntests, settle, &view);
+    stop_due (self);
 }
 
-void
-run_end_task (fo_run *self, size_t task)
+static void
+finish_remaining (fo_run *self, size_t task, fo_outcome outcome, const char *message,
+                  const fo_buf *out, const fo_buf *err, const char *host)
 {
-    if (self->tasks[task].state == TASK_ENDED)
+    finish_tests (self, task, true, outcome, message, out, err, host);
+}
+
+static void
+end_task (fo_run *self, size_t task)
+{
+    if (!fo_tasks_end (self->tasks, task))
         return;
-    self->tasks[task].state = TASK_ENDED;
-    self->ended++;
     const fo_task *t = &self->plan->tasks[task];
     for (size_t i = t->nshared; i-- > 0;)   /* innermost first */
         fo_fixtures_task_done (self->fixtures, t->shared[i]);
@@ -167,72 +113,69 @@ fail_task_on_fixture (fo_run *self, size_t task, size_t fixture)
     const fo_buf *out, *err;
     fo_fixtures_failure (self->fixtures, fixture, &message, &out, &err);
     finish_remaining (self, task, FO_ERROR, message, out, err, self->options.broker_host);
-    run_end_task (self, task);
+    end_task (self, task);
 }
 
-void
-run_not_run_task (fo_run *self, size_t task)
+static void discovery_ended (fo_run *self, size_t d);
+static void discovery_failed (fo_run *self, size_t d, const char *message, const char *err,
+                              size_t err_len, const char *host);
+
+static void
+not_run_task (fo_run *self, size_t task)
 {
     char *message = fo_xasprintf ("not run (%s)", self->stop_reason);
     finish_remaining (self, task, FO_NOT_RUN, message, NULL, NULL, NULL);
     free (message);
     if (self->plan->tasks[task].discovery != FO_NO_DISCOVERY)
-        run_discovery_ended (self, self->plan->tasks[task].discovery);
-    run_end_task (self, task);
+        discovery_ended (self, self->plan->tasks[task].discovery);
+    end_task (self, task);
+}
+
+/* The task waits for a lease (again): handed to the scheduler, or ended
+   at once when it has nothing to run or the run stops. */
+static void
+queue_task (fo_run *self, size_t task, fo_sched_reason why)
+{
+    const fo_task *t = &self->plan->tasks[task];
+    fo_tasks_rec (self->tasks, task)->state = FO_TASK_WAITING;
+    if (t->ntests == 0 && t->discovery == FO_NO_DISCOVERY)
+        end_task (self, task);     /* a unit whose discoveries found nothing */
+    else if (!fo_sched_enqueue (self->sched, task, why))
+        not_run_task (self, task);
 }
 
 /* ---- shared fixtures -------------------------------------------------- */
 
+/* fo_fixtures: a fixture is up, or failed. */
 static void
 on_fixture (void *arg, size_t index, fo_fixture_state state)
 {
     fo_run *self = arg;
-    deque *parked = &self->parked[index];
     size_t task;
-    if (state == FO_FIXTURE_FAILED) {
-        while (deque_pop_front (parked, &task))
+    if (state == FO_FIXTURE_FAILED)
+        while (fo_sched_take_parked (self->sched, index, &task))
             fail_task_on_fixture (self, task, index);
-        return;
-    }
-    /* READY: the waiting tasks go to the front of their queue, in order. */
-    while (parked->len > 0) {
-        task = parked->items[(parked->head + parked->len - 1) % parked->cap];
-        parked->len--;
-        if (self->stopping)
-            run_not_run_task (self, task);
-        else
-            run_deque_push_front (self->plan->tasks[task].serial ? &self->serial : &self->ready, task);
-    }
+    else
+        fo_sched_fixture_up (self->sched, index);
 }
 
-typedef enum { DEPS_READY, DEPS_WAIT, DEPS_FAILED } deps_state;
-
-/* Are the task's shared fixtures set up? Starts the first one that is not
-   and parks the task on it. */
-static deps_state
-check_deps (fo_run *self, size_t task)
+/* fo_sched: is this fixture up for the task? Its setup starts the first
+   time one of its tasks is about to be leased. */
+static fo_sched_fixture
+fixture_for (void *arg, size_t task, size_t fixture)
 {
-    const fo_task *t = &self->plan->tasks[task];
-    if (t->discovery != FO_NO_DISCOVERY)
-        return DEPS_READY;      /* it holds its fixtures open, needs no setup */
-    for (size_t i = 0; i < t->nshared; i++) {
-        size_t f = t->shared[i];
-        switch (fo_fixtures_state (self->fixtures, f)) {
-        case FO_FIXTURE_READY:
-            continue;
-        case FO_FIXTURE_FAILED:
-            fail_task_on_fixture (self, task, f);
-            return DEPS_FAILED;
-        case FO_FIXTURE_IDLE:
-            run_deque_push_back (&self->parked[f], task);
-            fo_fixtures_ensure (self->fixtures, f);     /* may call on_fixture at once */
-            return DEPS_WAIT;
-        default:
-            run_deque_push_back (&self->parked[f], task);
-            return DEPS_WAIT;
-        }
+    fo_run *self = arg;
+    if (fo_fixtures_state (self->fixtures, fixture) == FO_FIXTURE_IDLE)
+        fo_fixtures_ensure (self->fixtures, fixture);    /* may be up, or failed, at once */
+    switch (fo_fixtures_state (self->fixtures, fixture)) {
+    case FO_FIXTURE_READY:
+        return FO_SCHED_FIXTURE_UP;
+    case FO_FIXTURE_FAILED:
+        fail_task_on_fixture (self, task, fixture);
+        return FO_SCHED_FIXTURE_GONE;
+    default:
+        return FO_SCHED_FIXTURE_WAIT;
     }
-    return DEPS_READY;
 }
 
 /* ---- life cycle ------------------------------------------------------- */
@@ -246,23 +189,25 @@ fo_run_new (const fo_run_options *options)
         self->options.max_attempts = 1;
     self->plan = options->plan;
     self->report = options->report;
-    self->fixtures = fo_fixtures_new (self->plan, self->report, options->broker_host,
+    self->retry = fo_retry_new (self->report, options->retries);
+    self->verdicts = fo_verdicts_new (self->report, self->retry, options->reporters,
+                                      options->maxfail);
+    self->fixtures = fo_fixtures_new (self->plan, self->verdicts, options->broker_host,
                                       options->output_cap, on_fixture, self);
-    self->test_index = zhashx_new ();
-    for (size_t i = 0; i < self->plan->ntests; i++)
-        zhashx_insert (self->test_index, self->plan->tests[i]->id, (void *) (uintptr_t) (i + 1));
-    self->tasks_cap = self->plan->ntasks ? self->plan->ntasks : 1;
-    self->tasks = fo_xcalloc (self->tasks_cap, sizeof *self->tasks);
-    self->parked = fo_xcalloc (self->plan->nshared ? self->plan->nshared : 1, sizeof *self->parked);
-    self->answered = fo_xcalloc (self->plan->ndiscoveries ? self->plan->ndiscoveries : 1,
-                                 sizeof *self->answered);
-    self->pending = fo_xcalloc (self->plan->ntests ? self->plan->ntests : 1, sizeof *self->pending);
+    self->sched = fo_sched_new (self->plan, fixture_for, self);
+    self->discoveries = fo_discoveries_new (self->plan);
+    self->tasks = fo_tasks_new (self->plan);
+    self->leases = fo_leases_new ();
     for (size_t i = 0; i < self->plan->ntasks; i++) {
         if (self->plan->tasks[i].waits > 0)
-            self->tasks[i].state = TASK_BLOCKED;
+            fo_tasks_rec (self->tasks, i)->state = FO_TASK_BLOCKED;
         else
-            run_deque_push_back (self->plan->tasks[i].serial ? &self->serial : &self->ready, i);
+            fo_sched_enqueue (self->sched, i, FO_SCHED_PLANNED);
     }
+    emit (self, &(fo_event) {
+        .type = FO_EVENT_RUN_STARTED,
+        .u.run_started = { .ntests = self->plan->ntests, .ntasks = self->plan->ntasks },
+    });
     return self;
 }
 
@@ -273,69 +218,171 @@ fo_run_destroy (fo_run **self_p)
     if (!self)
         return;
     fo_fixtures_destroy (&self->fixtures);
-    zhashx_destroy (&self->test_index);
-    for (size_t i = 0; i < self->plan->nshared; i++)
-        deque_free (&self->parked[i]);
-    free (self->parked);
-    deque_free (&self->ready);
-    deque_free (&self->serial);
-    for (size_t i = 0; i < self->plan->ntasks; i++) {
-        free (self->tasks[i].steps);
-        free (self->tasks[i].failed_on);
-    }
-    free (self->retry);
-    free (self->pending);
-    free (self->alive);
-    free (self->tasks);
-    free (self->answered);
-    free (self->leases);
+    fo_sched_destroy (&self->sched);
+    fo_verdicts_destroy (&self->verdicts);
+    fo_retry_destroy (&self->retry);
+    fo_discoveries_destroy (&self->discoveries);
+    fo_tasks_destroy (&self->tasks);
+    fo_leases_destroy (&self->leases);
     free (self->stop_reason);
+    fo_buf_free (&self->frame);
     free (self);
     *self_p = NULL;
 }
 
 /* ---- leasing ---------------------------------------------------------- */
 
+/* Test started, the broker's inference (fo_event.h): the first test step
+   after step `after` (NONE: the lease's first) starts now, unless it was
+   said already. O(steps up to the next test step). */
 static void
-make_lease (fo_run *self, size_t task, uint32_t agent, fo_lease *lease)
+start_next_step (fo_run *self, fo_lease_rec *lease, uint64_t id, size_t after)
 {
-    if (self->nleases == self->leases_cap) {
-        self->leases_cap = self->leases_cap ? self->leases_cap * 2 : 256;
-        self->leases = fo_xrealloc (self->leases, self->leases_cap * sizeof *self->leases);
+    /* Once the run stops, what is in flight is cancelled: nothing starts. */
+    if (!self->options.reporters || self->stopping || stop_due (self))
+        return;
+    size_t from = after == NONE ? 0 : after + 1;
+    if (lease->started != NONE && from <= lease->started)
+        return;
+    size_t nsteps;
+    const fo_step *steps = fo_tasks_steps (self->tasks, lease->task, &nsteps);
+    for (size_t j = from; j < nsteps; j++) {
+        if (steps[j].kind != FO_STEP_TEST)
+            continue;
+        lease->started = j;
+        const fo_sched_agent *agent = fo_sched_agent_of (self->sched, lease->agent);
+        for (size_t k = 0; k < steps[j].tests.len; k++) {
+            size_t index = fo_tasks_test (self->tasks, steps[j].tests.items[k]);
+            if (index == FO_NO_TEST || fo_report_test (self->report, index)->done)
+                continue;
+            emit (self, &(fo_event) {
+                .type = FO_EVENT_TEST_STARTED,
+                .u.test_started = {
+                    .test = index, .id = steps[j].tests.items[k], .lease = id,
+                    .agent = lease->agent, .host = agent ? agent->host : NULL,
+                    .attempt = lease->attempt,
+                },
+            });
+        }
+        return;
     }
-    task_rec *rec = &self->tasks[task];
-    rec->state = TASK_LEASED;
-    rec->attempts++;
-    rec->lease = ++self->nleases;
-    self->leases[rec->lease - 1] = (lease_rec) {
-        .task = task, .agent = agent, .attempt = rec->attempts, .active = true,
-    };
-    self->in_flight++;
-    const fo_task *t = &self->plan->tasks[task];
-    *lease = (fo_lease) {
-        .lease = rec->lease,
-        .attempt = rec->attempts,
-        .output_cap = self->options.output_cap,
-        .skip_code = self->options.skip_code,
-        .steps = t->steps,
-        .nsteps = t->nsteps,
-    };
-    /* The exports of its shared contexts, borrowed like the steps: one
-       overlay per lease, whatever the number of steps. */
-    if (t->nshared > 0 && t->discovery == FO_NO_DISCOVERY)
-        lease->env = *fo_fixtures_exports (self->fixtures, t->shared[t->nshared - 1]);
 }
 
-/* The secrets the task received, or NULL when it has none to mask. */
+/* The exports of the task's shared contexts, or NULL when it has none. */
 static const fo_env *
-task_secrets (const fo_run *self, size_t task)
+task_exports (const fo_run *self, size_t task)
 {
     const fo_task *t = &self->plan->tasks[task];
     if (t->nshared == 0 || t->discovery != FO_NO_DISCOVERY)
         return NULL;
-    const fo_env *env = fo_fixtures_exports (self->fixtures, t->shared[t->nshared - 1]);
-    return fo_mask_needed (env) ? env : NULL;
+    return fo_fixtures_exports (self->fixtures, t->shared[t->nshared - 1]);
 }
+
+/* The lease cannot be sent: its message would be over the protocol's
+   limits. No agent could ever take it, so rather than wait for ever its
+   tests end as errors saying why (a discovery fails), and the task ends. */
+static void
+undeliverable (fo_run *self, size_t task, const char *why)
+{
+    fo_sched_lease_ended (self->sched, task);
+    char *name = fo_tasks_name (self->tasks, task);
+    char *message = fo_xasprintf ("%s cannot be leased: %s", name, why);
+    fo_log (FO_LOG_ERROR, ROLE, "%s", message);
+    const fo_task *t = &self->plan->tasks[task];
+    if (t->discovery != FO_NO_DISCOVERY && fo_discoveries_open (self->discoveries, t->discovery))
+        discovery_failed (self, t->discovery, message, NULL, 0, NULL);
+    finish_remaining (self, task, FO_ERROR, message, NULL, NULL, NULL);
+    end_task (self, task);
+    free (message);
+    free (name);
+}
+
+/* Leases the task to `agent`: the lease is encoded first (self->frame, what
+   the broker sends), so that one that cannot be sent is never handed out.
+   False when it could not be (the task has ended). */
+static bool
+lease_task (fo_run *self, size_t task, uint32_t agent, fo_lease *out)
+{
+    fo_task_rec *rec = fo_tasks_rec (self->tasks, task);
+    fo_lease lease = {
+        .lease = fo_leases_next_id (self->leases),
+        .attempt = rec->attempts + 1,
+        .output_cap = self->options.output_cap,
+        .skip_code = self->options.skip_code,
+        .slow_ms = self->options.slow_ms,
+        .task_timeout_ms = self->options.task_timeout_ms,
+    };
+    lease.steps = (fo_step *) fo_tasks_steps (self->tasks, task, &lease.nsteps);
+    /* The exports of its shared contexts, borrowed like the steps: one
+       overlay per lease, whatever the number of steps. */
+    const fo_env *exports = task_exports (self, task);
+    if (exports)
+        lease.env = *exports;
+    char why[256];
+    if (fo_leases_encode (&lease, &self->frame, why, sizeof why) != 0) {
+        undeliverable (self, task, why);
+        return false;
+    }
+    *out = lease;
+    rec->state = FO_TASK_LEASED;
+    rec->attempts++;
+    rec->lease = fo_leases_add (self->leases, task, agent, rec->attempts);
+
+    fo_event ev = {
+        .type = FO_EVENT_TASK_LEASED,
+        .u.task_leased = {
+            .task = task, .lease = rec->lease, .agent = agent,
+            .host = host_of (self, agent),
+            .attempt = rec->attempts, .serial = self->plan->tasks[task].serial,
+        },
+    };
+    ev.u.task_leased.tests = fo_tasks_tests (self->tasks, task, &ev.u.task_leased.ntests);
+    emit (self, &ev);
+    start_next_step (self, fo_leases_get (self->leases, rec->lease), rec->lease, NONE);
+    return true;
+}
+
+bool
+fo_run_next_lease (fo_run *self, uint32_t agent, fo_lease *lease)
+{
+    /* Who asks: the agent as it joined, or only its number. */
+    const fo_sched_agent *who = fo_sched_agent_of (self->sched, agent);
+    fo_sched_agent unknown = { .number = agent };
+    size_t task;
+    bool leased = false;
+    while (!leased && !self->stopping && fo_sched_pick (self->sched, who ? who : &unknown, &task))
+        leased = lease_task (self, task, agent, lease);
+    apply_stop (self);
+    return leased;
+}
+
+const fo_buf *
+fo_run_lease_frame (const fo_run *self)
+{
+    return &self->frame;
+}
+
+/* The active lease `id` held by `agent`, or NULL (logged as `what`). */
+/* What an agent sends is rate-limited in the log per kind and agent
+   (fo_log_peer): a broken or hostile peer cannot flood it. */
+static fo_lease_rec *
+current_lease (fo_run *self, uint32_t agent, const char *host, uint64_t id, const char *what)
+{
+    fo_lease_rec *lease = fo_leases_current (self->leases, agent, id);
+    if (!lease)
+        fo_log_peer (FO_LOG_INFO, ROLE, host, "discarded %s for lease %llu: not a current lease "
+                     "of that agent", what, (unsigned long long) id);
+    return lease;
+}
+
+static void
+lease_ended (fo_run *self, fo_lease_rec *lease)
+{
+    lease->active = false;
+    fo_sched_lease_ended (self->sched, lease->task);
+}
+
+/* ---- results ------------------------------------------------------------ */
 
 /* A result with the task's secret values masked out of its text. */
 typedef struct {
@@ -358,88 +405,6 @@ masked_result_free (masked_result *m)
     fo_buf_free (&m->message);
 }
 
-/* The steps the task's next lease runs: the plan's, or a retry's subset. */
-static const fo_step *
-task_steps (const fo_run *self, size_t task, size_t *nsteps)
-{
-    const task_rec *rec = &self->tasks[task];
-    if (rec->steps) {
-        *nsteps = rec->nsteps;
-        return rec->steps;
-    }
-    *nsteps = self->plan->tasks[task].nsteps;
-    return self->plan->tasks[task].steps;
-}
-
-/* make_lease, then what this run adds to every lease. */
-static void
-lease_task (fo_run *self, size_t task, uint32_t agent, fo_lease *lease)
-{
-    make_lease (self, task, agent, lease);
-    lease->slow_ms = self->options.slow_ms;
-    lease->task_timeout_ms = self->options.task_timeout_ms;
-    if (self->tasks[task].steps)
-        lease->steps = (fo_step *) task_steps (self, task, &lease->nsteps);
-}
-
-static void apply_stop (fo_run *self);
-
-static bool
-next_lease (fo_run *self, uint32_t agent, fo_lease *lease)
-{
-    if (self->stopping || self->serial_running)
-        return false;
-    size_t task;
-    /* Retries first: their shared fixtures are up, waiting for them. */
-    for (size_t i = 0; i < self->nretry; i++) {
-        task = self->retry[i];
-        if (!run_may_retry_on (self, task, agent))
-            continue;
-        memmove (&self->retry[i], &self->retry[i + 1], (self->nretry - i - 1) * sizeof *self->retry);
-        self->nretry--;
-        if (check_deps (self, task) == DEPS_READY) {
-            lease_task (self, task, agent, lease);
-            return true;
-        }
-        i--;
-    }
-    while (!self->stop_requested && deque_pop_front (&self->ready, &task))
-        if (check_deps (self, task) == DEPS_READY) {
-            lease_task (self, task, agent, lease);
-            return true;
-        }
-    if (self->in_flight > 0 || self->stop_requested)
-        return false;
-    while (!self->stop_requested && deque_pop_front (&self->serial, &task))
-        if (check_deps (self, task) == DEPS_READY) {
-            self->serial_running = true;
-            lease_task (self, task, agent, lease);
-            return true;
-        }
-    return false;
-}
-
-bool
-fo_run_next_lease (fo_run *self, uint32_t agent, fo_lease *lease)
-{
-    bool leased = next_lease (self, agent, lease);
-    apply_stop (self);
-    return leased;
-}
-
-/* The active lease `id` held by `agent`, or NULL (logged). */
-lease_rec *
-run_current_lease (fo_run *self, uint32_t agent, uint64_t id, const char *what)
-{
-    if (id == 0 || id > self->nleases || !self->leases[id - 1].active
-        || self->leases[id - 1].agent != agent) {
-        fo_log (FO_LOG_INFO, ROLE, "discarded %s for lease %llu: not a current lease of that agent",
-                what, (unsigned long long) id);
-        return NULL;
-    }
-    return &self->leases[id - 1];
-}
-
 static bool
 step_reports (const fo_step *step, const char *test)
 {
@@ -449,66 +414,41 @@ step_reports (const fo_step *step, const char *test)
     return false;
 }
 
-static bool record_result (fo_run *self, const fo_task *t, const fo_step *step,
-                           lease_rec *lease, const char *host, const fo_result *r);
-
-bool
-fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *r)
+/* A failed try that will be retried: held, and its agent noted so that
+   the retry prefers another. */
+static void
+hold_try (fo_run *self, size_t index, const fo_lease_rec *lease, const fo_test_result_view *view)
 {
-    lease_rec *lease = run_current_lease (self, agent, r->lease, "a result");
-    if (!lease)
-        return false;
-    const fo_task *t = &self->plan->tasks[lease->task];
-    size_t nsteps;
-    const fo_step *steps = task_steps (self, lease->task, &nsteps);
-    if (r->step >= nsteps) {
-        fo_log (FO_LOG_WARN, ROLE, "discarded a result for step %u of lease %llu: it has %zu steps",
-                r->step, (unsigned long long) r->lease, nsteps);
-        return false;
-    }
-    const fo_step *step = &steps[r->step];
-    /* Secrets never reach the report: mask them where a test printed them. */
-    const fo_env *secrets = task_secrets (self, lease->task);
-    masked_result masked = { 0 };
-    fo_result copy;
-    if (secrets) {
-        mask_result (secrets, r, &masked);
-        copy = *r;
-        copy.out = masked.out.data, copy.out_len = masked.out.len;
-        copy.err = masked.err.data, copy.err_len = masked.err.len;
-        copy.message = masked.message.data;
-        r = &copy;
-    }
-    bool ok = record_result (self, t, step, lease, host, r);
-    masked_result_free (&masked);
-    return ok;
+    if (fo_verdicts_hold (self->verdicts, index, view))
+        fo_sched_failed_on (self->sched, lease->task, lease->agent);
 }
 
 static bool
-record_result (fo_run *self, const fo_task *t, const fo_step *step, lease_rec *lease,
+record_result (fo_run *self, const fo_task *t, const fo_step *step, fo_lease_rec *lease,
                const char *host, const fo_result *r)
 {
     if (r->test[0] == '\0') {
         if (step->kind == FO_STEP_TEST) {
-            fo_log (FO_LOG_WARN, ROLE, "discarded a fixture error for a test step of lease %llu",
-                    (unsigned long long) r->lease);
+            fo_log_peer (FO_LOG_WARN, ROLE, host, "discarded a fixture error for a test step of "
+                         "lease %llu", (unsigned long long) r->lease);
             return false;
         }
         /* Agents report steps in order: one fixture error per step at most. */
         if (r->step < lease->fixture_from)
             return false;
         lease->fixture_from = r->step + 1;
-        fo_report_add_fixture_error (self->report, step->name, fo_step_kind_name (step->kind),
-                                     r->message, r->out, r->out_len, r->err, r->err_len, host);
+        fo_verdicts_fixture_error (self->verdicts, step->name, fo_step_kind_name (step->kind),
+                                   r->message, r->out, r->out_len, r->err, r->err_len, host);
+        start_next_step (self, lease, r->lease, r->step);
         return true;
     }
     if (!step_reports (step, r->test)) {
-        fo_log (FO_LOG_WARN, ROLE, "discarded a result for '%s': not a test of lease %llu step %u",
-                r->test, (unsigned long long) r->lease, r->step);
+        fo_log_peer (FO_LOG_WARN, ROLE, host, "discarded a result for '%s': not a test of lease "
+                     "%llu step %u", r->test, (unsigned long long) r->lease, r->step);
         return false;
     }
-    uintptr_t index = (uintptr_t) zhashx_lookup (self->test_index, r->test);
-    if (index == 0)
+    size_t index = fo_tasks_test (self->tasks, r->test);
+    if (index == FO_NO_TEST)
         return false;
     fo_test_result_view view = {
         .outcome = r->outcome,
@@ -528,27 +468,73 @@ record_result (fo_run *self, const fo_task *t, const fo_step *step, lease_rec *l
         lease->timed_out = true;
     lease->worker = r->worker;
     bool recorded = true;
-    if (run_should_retry (self, index - 1, r->outcome))
-        run_hold_for_retry (self, index - 1, lease, &view);
+    if (!self->stopping && !stop_due (self) && fo_retry_wanted (self->retry, index, r->outcome))
+        hold_try (self, index, lease, &view);
     else
-        recorded = finish_test (self, index - 1, &view);
+        recorded = fo_verdicts_finish (self->verdicts, index, &view);
+    stop_due (self);
+    if (recorded)
+        start_next_step (self, lease, r->lease, r->step);
     apply_stop (self);
     return recorded;
 }
 
-static void
-lease_ended (fo_run *self, lease_rec *lease)
+bool
+fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *r)
 {
-    lease->active = false;
-    self->in_flight--;
-    if (self->plan->tasks[lease->task].serial)
-        self->serial_running = false;
+    fo_lease_rec *lease = current_lease (self, agent, host, r->lease, "a result");
+    if (!lease)
+        return false;
+    const fo_task *t = &self->plan->tasks[lease->task];
+    size_t nsteps;
+    const fo_step *steps = fo_tasks_steps (self->tasks, lease->task, &nsteps);
+    if (r->step >= nsteps) {
+        fo_log_peer (FO_LOG_WARN, ROLE, host, "discarded a result for step %u of lease %llu: it "
+                     "has %zu steps", r->step, (unsigned long long) r->lease, nsteps);
+        return false;
+    }
+    const fo_step *step = &steps[r->step];
+    /* Secrets never reach the report: mask them where a test printed them. */
+    const fo_env *secrets = task_exports (self, lease->task);
+    masked_result masked = { 0 };
+    fo_result copy;
+    if (secrets && fo_mask_needed (secrets)) {
+        mask_result (secrets, r, &masked);
+        copy = *r;
+        copy.out = masked.out.data, copy.out_len = masked.out.len;
+        copy.err = masked.err.data, copy.err_len = masked.err.len;
+        copy.message = masked.message.data;
+        r = &copy;
+    }
+    bool ok = record_result (self, t, step, lease, host, r);
+    masked_result_free (&masked);
+    return ok;
+}
+
+/* ---- leases that end ---------------------------------------------------- */
+
+/* The task is leased again for its tests without an outcome. */
+static void
+lease_again (fo_run *self, size_t task, fo_sched_reason why)
+{
+    fo_tasks_narrow (self->tasks, task, self->report);
+    queue_task (self, task, why);
+}
+
+/* A discovery that failed is a fixture error of phase "discover". */
+static void
+discovery_failed (fo_run *self, size_t d, const char *message, const char *err, size_t err_len,
+                  const char *host)
+{
+    fo_verdicts_fixture_error (self->verdicts, self->plan->discoveries[d].ctx->id, "discover",
+                               message, NULL, 0, err, err_len, host);
+    discovery_ended (self, d);
 }
 
 bool
 fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *d)
 {
-    lease_rec *lease = run_current_lease (self, agent, d->lease, "a done message");
+    fo_lease_rec *lease = current_lease (self, agent, host, d->lease, "a done message");
     if (!lease)
         return false;
     lease_ended (self, lease);
@@ -558,29 +544,26 @@ fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *d)
         : fo_xasprintf ("the agent reported no result for this test (its task ended with exit status %d)",
                         d->exit_status);
     size_t task = lease->task;
-    size_t disc = self->plan->tasks[task].discovery;
-    if (disc != FO_NO_DISCOVERY && !self->answered[disc]) {
+    const fo_task *t = &self->plan->tasks[task];
+    size_t disc = t->discovery;
+    if (disc != FO_NO_DISCOVERY && fo_discoveries_open (self->discoveries, disc)) {
         /* Cancelled by a stop: nothing to report, the run says why. */
-        char *why = self->stopping ? NULL
-            : d->signal ? fo_xasprintf ("discover command of context '%s' sent no names (its task "
-                                        "was killed by %s)", self->plan->discoveries[disc].ctx->id,
-                                        fo_signal_name (d->signal))
-            : fo_xasprintf ("discover command of context '%s' sent no names (its task ended "
-                            "with exit status %d)", self->plan->discoveries[disc].ctx->id,
-                            d->exit_status);
+        char *why = self->stopping ? NULL : fo_discoveries_silent (self->discoveries, disc, d);
         if (why)
-            run_discovery_failed (self, disc, why, NULL, 0, host);
+            discovery_failed (self, disc, why, NULL, 0, host);
         else
-            run_discovery_ended (self, disc);
+            discovery_ended (self, disc);
         free (why);
     }
-    if (!self->stopping && !self->stop_requested && run_has_pending (self, task)) {
+    t = &self->plan->tasks[task];       /* the plan may have grown */
+    if (!self->stopping && !stop_due (self)
+        && fo_retry_any_held (self->retry, t->tests, t->ntests)) {
         finish_tests (self, task, false, FO_ERROR, message, NULL, NULL, host);
-        run_schedule_again (self, task, false);
+        lease_again (self, task, FO_SCHED_RETRY);
     }
     else {
         finish_remaining (self, task, FO_ERROR, message, NULL, NULL, host);
-        run_end_task (self, task);
+        end_task (self, task);
     }
     free (message);
     apply_stop (self);
@@ -592,55 +575,85 @@ static const char *
 running_test (const fo_run *self, size_t task)
 {
     const fo_task *t = &self->plan->tasks[task];
-    for (size_t i = 0; i < t->ntests; i++)
-        if (!self->report->tests[t->tests[i]].done && !self->pending[t->tests[i]])
-            return self->report->tests[t->tests[i]].id;
-    for (size_t i = 0; i < t->ntests; i++)
-        if (!self->report->tests[t->tests[i]].done)
-            return self->report->tests[t->tests[i]].id;
+    for (size_t i = 0; i < t->ntests; i++) {
+        const fo_test_record *rec = fo_report_test (self->report, t->tests[i]);
+        if (!rec->done && !fo_retry_held (self->retry, t->tests[i]))
+            return rec->id;
+    }
+    for (size_t i = 0; i < t->ntests; i++) {
+        const fo_test_record *rec = fo_report_test (self->report, t->tests[i]);
+        if (!rec->done)
+            return rec->id;
+    }
     return NULL;
 }
 
 void
-fo_run_agent_joined (fo_run *self, uint32_t agent)
+fo_run_agent_joined (fo_run *self, const fo_sched_agent *agent)
 {
-    if (agent >= self->alive_cap) {
-        size_t cap = self->alive_cap ? self->alive_cap : 8;
-        while (cap <= agent)
-            cap *= 2;
-        self->alive = fo_xrealloc (self->alive, cap * sizeof *self->alive);
-        memset (self->alive + self->alive_cap, 0, (cap - self->alive_cap) * sizeof *self->alive);
-        self->alive_cap = cap;
+    fo_sched_agent_joined (self->sched, agent);
+    emit (self, &(fo_event) {
+        .type = FO_EVENT_AGENT_JOINED,
+        .u.agent = { .agent = agent->number, .host = host_of (self, agent->number),
+                     .slots = agent->slots },
+    });
+}
+
+/* A discovery lease lost with its agent is leased again (up to
+   max_attempts), or the discovery fails. */
+static void
+discovery_lost (fo_run *self, const fo_lease_rec *lease, const char *host, const char *why)
+{
+    size_t task = lease->task, d = self->plan->tasks[task].discovery;
+    bool open = fo_discoveries_open (self->discoveries, d);
+    if (open && !self->stopping
+        && fo_tasks_rec (self->tasks, task)->attempts < self->options.max_attempts) {
+        fo_log (FO_LOG_WARN, ROLE, "a discovery lease (attempt %u) was lost with host %s (%s): "
+                "retrying", lease->attempt, host, why);
+        queue_task (self, task, FO_SCHED_LOST);
+        return;
     }
-    self->alive[agent] = true;
+    if (open && !self->stopping) {
+        char *message = fo_discoveries_lost (self->discoveries, d, host, why, lease->attempt,
+                                             self->options.max_attempts);
+        discovery_failed (self, d, message, NULL, 0, host);
+        free (message);
+    }
+    discovery_ended (self, d);
+    end_task (self, task);
 }
 
 void
 fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *why)
 {
-    if (agent < self->alive_cap)
-        self->alive[agent] = false;
+    fo_sched_agent_lost (self->sched, agent);
+    emit (self, &(fo_event) {
+        .type = FO_EVENT_AGENT_LOST,
+        .u.agent = { .agent = agent, .host = host, .why = why,
+                     .slots = fo_sched_agent_of (self->sched, agent)
+                              ? fo_sched_agent_of (self->sched, agent)->slots : 0 },
+    });
     /* Retried tasks go back to the front of their queue; walking the
        leases backwards keeps them in their original order there. */
-    for (size_t i = self->nleases; i-- > 0;) {
-        lease_rec *lease = &self->leases[i];
+    for (uint64_t id = fo_leases_count (self->leases); id > 0; id--) {
+        fo_lease_rec *lease = fo_leases_get (self->leases, id);
         if (!lease->active || lease->agent != agent)
             continue;
         lease_ended (self, lease);
         size_t task = lease->task;
         if (self->plan->tasks[task].discovery != FO_NO_DISCOVERY) {
-            run_discovery_lost (self, lease, host, why);
+            discovery_lost (self, lease, host, why);
             continue;
         }
         const char *running = running_test (self, task);
         if (!running) {
-            run_end_task (self, task);
+            end_task (self, task);
             continue;
         }
-        if (!self->stopping && ++self->tasks[task].lost < self->options.max_attempts) {
-            fo_log (FO_LOG_WARN, ROLE, "lease %zu (attempt %u) was lost with host %s (%s): retrying",
-                    i + 1, lease->attempt, host, why);
-            run_schedule_again (self, task, true);
+        if (!self->stopping && ++fo_tasks_rec (self->tasks, task)->lost < self->options.max_attempts) {
+            fo_log (FO_LOG_WARN, ROLE, "lease %llu (attempt %u) was lost with host %s (%s): retrying",
+                    (unsigned long long) id, lease->attempt, host, why);
+            lease_again (self, task, FO_SCHED_LOST);
             continue;
         }
         char slot[32] = "";
@@ -653,10 +666,79 @@ fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *w
         finish_remaining (self, task, self->stopping ? FO_NOT_RUN : FO_ERROR, message, NULL, NULL,
                           host);
         free (message);
-        run_end_task (self, task);
+        end_task (self, task);
     }
     apply_stop (self);
 }
+
+/* ---- tests generated during the run --------------------------------------- */
+
+/* The plan grew: the report, the id index, the task records and the
+   shared fixtures' counts learn of the new tests and tasks, which queue. */
+static void
+sync_growth (fo_run *self, size_t old_ntests, size_t old_ntasks)
+{
+    for (size_t i = old_ntests; i < self->plan->ntests; i++) {
+        const fo_test *test = self->plan->tests[i];
+        fo_report_add_test (self->report, test->id, test->parent->id);
+    }
+    fo_tasks_grow (self->tasks, old_ntests);
+    for (size_t t = old_ntasks; t < self->plan->ntasks; t++) {
+        const fo_task *task = &self->plan->tasks[t];
+        if (task->nshared > 0)
+            fo_fixtures_add_task (self->fixtures, task->shared[task->nshared - 1]);
+        queue_task (self, t, FO_SCHED_DISCOVERED);
+    }
+}
+
+/* Discovery d has ended, with or without tests: the unit that waited for
+   it may go. */
+static void
+discovery_ended (fo_run *self, size_t d)
+{
+    size_t old_ntests = self->plan->ntests, old_ntasks = self->plan->ntasks;
+    size_t unit = fo_discoveries_end (self->discoveries, d);
+    sync_growth (self, old_ntests, old_ntasks);
+    if (unit != FO_NO_TASK && fo_tasks_rec (self->tasks, unit)->state == FO_TASK_BLOCKED)
+        queue_task (self, unit, FO_SCHED_DISCOVERED);
+}
+
+bool
+fo_run_discovered (fo_run *self, uint32_t agent, const char *host, const fo_discovered *msg)
+{
+    fo_lease_rec *lease = current_lease (self, agent, host, msg->lease, "discovered names");
+    if (!lease)
+        return false;
+    size_t d = self->plan->tasks[lease->task].discovery;
+    if (d == FO_NO_DISCOVERY || msg->step != 0 || !fo_discoveries_open (self->discoveries, d)) {
+        fo_log_peer (FO_LOG_WARN, ROLE, host, "discarded discovered names for lease %llu: not an open "
+                "discovery", (unsigned long long) msg->lease);
+        return false;
+    }
+    const char *ctx = self->plan->discoveries[d].ctx->id;
+    size_t old_ntests = self->plan->ntests, old_ntasks = self->plan->ntasks;
+    char why[512];
+    if (msg->error[0]
+        || fo_discoveries_add (self->discoveries, d, &msg->names, why, sizeof why) != 0) {
+        char *message = fo_xasprintf ("discover command of context '%s' failed on %s: %s", ctx,
+                                      host, msg->error[0] ? msg->error : why);
+        discovery_failed (self, d, message, msg->err, msg->err_len, host);
+        free (message);
+        return true;
+    }
+    sync_growth (self, old_ntests, old_ntasks);
+    fo_log (FO_LOG_INFO, ROLE, "context '%s': %zu tests discovered on %s", ctx, msg->names.len,
+            host);
+    emit (self, &(fo_event) {
+        .type = FO_EVENT_TESTS_DISCOVERED,
+        .u.discovered = { .context = ctx, .count = msg->names.len, .host = host,
+                          .total = self->plan->ntests },
+    });
+    discovery_ended (self, d);
+    return true;
+}
+
+/* ---- stopping ------------------------------------------------------------- */
 
 static void
 stop (fo_run *self, const char *reason, bool on_failures)
@@ -666,17 +748,14 @@ stop (fo_run *self, const char *reason, bool on_failures)
     self->stopping = true;
     self->stop_reason = fo_xstrdup (reason);
     fo_report_set_stop (self->report, reason, on_failures);
+    emit (self, &(fo_event) {
+        .type = FO_EVENT_RUN_STOPPING,
+        .u.run_stopping = { .reason = self->stop_reason, .on_failures = on_failures },
+    });
+    fo_sched_stop (self->sched);
     size_t task;
-    for (size_t i = 0; i < self->nretry; i++)
-        run_not_run_task (self, self->retry[i]);
-    self->nretry = 0;
-    while (deque_pop_front (&self->ready, &task))
-        run_not_run_task (self, task);
-    while (deque_pop_front (&self->serial, &task))
-        run_not_run_task (self, task);
-    for (size_t f = 0; f < self->plan->nshared; f++)
-        while (deque_pop_front (&self->parked[f], &task))
-            run_not_run_task (self, task);
+    while (fo_sched_drain (self->sched, &task))
+        not_run_task (self, task);
     /* No task waits for a setup any more: do not wait for it either. */
     fo_fixtures_cancel_setups (self->fixtures);
 }
@@ -687,12 +766,27 @@ fo_run_stop (fo_run *self, const char *reason)
     stop (self, reason, false);
 }
 
+void
+fo_run_abort (fo_run *self, const char *reason)
+{
+    stop (self, reason, false);
+    for (uint64_t id = 1; id <= fo_leases_count (self->leases); id++) {
+        fo_lease_rec *lease = fo_leases_get (self->leases, id);
+        if (lease->active)
+            lease_ended (self, lease);
+    }
+    for (size_t task = 0; task < self->plan->ntasks; task++)
+        if (fo_tasks_rec (self->tasks, task)->state != FO_TASK_ENDED)
+            not_run_task (self, task);
+    fo_fixtures_abort (self->fixtures);
+}
+
 /* Fail fast: the stop is applied once the call that reached maxfail has
    finished its own bookkeeping. */
 static void
 apply_stop (fo_run *self)
 {
-    if (!self->stop_requested || self->stopping)
+    if (!stop_due (self) || self->stopping)
         return;
     char *reason = fo_xasprintf ("stopped after %u failure%s", self->options.maxfail,
                                  self->options.maxfail == 1 ? "" : "s");
@@ -704,22 +798,23 @@ apply_stop (fo_run *self)
 bool
 fo_run_slow (fo_run *self, uint32_t agent, const char *host, const fo_slow *slow)
 {
-    lease_rec *lease = run_current_lease (self, agent, slow->lease, "a slow notice");
+    fo_lease_rec *lease = current_lease (self, agent, host, slow->lease, "a slow notice");
     if (!lease)
         return false;
     size_t nsteps;
-    const fo_step *steps = task_steps (self, lease->task, &nsteps);
+    const fo_step *steps = fo_tasks_steps (self->tasks, lease->task, &nsteps);
     if (slow->step >= nsteps)
         return false;
     const fo_step *step = &steps[slow->step];
     const char *what = step->kind == FO_STEP_SETUP ? "setup of"
                      : step->kind == FO_STEP_TEARDOWN ? "teardown of" : NULL;
     const char *name = *step->name ? step->name : "<root>";
-    if (self->options.progress) {
-        fo_report_progress_slow (self->options.progress, self->options.verbosity, self->mid_line,
-                                 what, name, slow->elapsed_ms, step->timeout_ms, host);
-        self->mid_line = false;
-    }
+    emit (self, &(fo_event) {
+        .type = FO_EVENT_SLOW,
+        .u.slow = { .what = what, .name = name, .elapsed_ms = slow->elapsed_ms,
+                    .timeout_ms = step->timeout_ms, .host = host, .lease = slow->lease,
+                    .agent = agent },
+    });
     return true;
 }
 
@@ -738,21 +833,23 @@ fo_run_stop_reason (const fo_run *self)
 void
 fo_run_foreach_lease (fo_run *self, fo_lease_fn *fn, void *arg)
 {
-    for (size_t i = 0; i < self->nleases; i++)
-        if (self->leases[i].active)
-            fn (arg, i + 1, self->leases[i].agent);
+    for (uint64_t id = 1; id <= fo_leases_count (self->leases); id++) {
+        const fo_lease_rec *lease = fo_leases_get (self->leases, id);
+        if (lease->active)
+            fn (arg, id, lease->agent);
+    }
 }
 
 size_t
 fo_run_in_flight (const fo_run *self)
 {
-    return self->in_flight;
+    return fo_sched_in_flight (self->sched);
 }
 
 bool
 fo_run_finished (const fo_run *self)
 {
-    return self->ended == self->plan->ntasks && !fo_fixtures_busy (self->fixtures);
+    return fo_tasks_all_ended (self->tasks) && !fo_fixtures_busy (self->fixtures);
 }
 
 int

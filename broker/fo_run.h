@@ -1,37 +1,49 @@
 /*  fo_run — the broker's bookkeeping for one run, without any socket.
 
-    Holds every task's state, the queues of tasks ready to lease (parallel
-    ones, and serial ones that may only run when nothing else runs), the
-    lease table and the shared fixtures (fo_fixtures). The broker's loop
+    Holds every task's state and the lease table. The broker's loop
     feeds it what agents say (results, done, lost) and asks it for leases
     when an agent has credit. Everything a test ends with goes into the
     report through here, exactly once: a second result for a test (a late
     agent, a retried task) is dropped, never counted twice.
 
-    Rules:
-      - a task is leased only when every shared fixture it depends on is set
-        up; the first time one is needed its setup starts, and the task waits
-        (parked) while other tasks flow;
-      - a serial task is leased only when no task is in flight, and while it
-        runs nothing else is leased;
+    The run prints nothing and knows no output format: it emits events
+    (fo_event.h: run started, agents, leases, tests started and finished,
+    tries held, slow steps, fixtures, discoveries, stopping) to the
+    reporters it is given, in the order things happen. Run ended is not
+    the run's: the report is final only once the broker has returned (see
+    fo_reporters_end).
+
+    The run is the glue between the parts of the broker, each a module
+    with its own state, and the dependencies go one way (the run calls
+    them; they never call into the run, except through the callbacks it
+    gives them):
+
+      fo_sched      which task is leased next, to which agent (every queue
+                    and every ordering or placement rule)
+      fo_tasks      each task's state and what its next lease runs; the
+                    test id index
+      fo_leases     the lease table, and the lease message (encoded before
+                    a lease is handed out)
+      fo_retry      failed tries held for a retry: policy and bookkeeping
+      fo_verdicts   the way out: outcomes into the report, events to the
+                    reporters, failures counted for fail fast
+      fo_discovery  tests generated during the run: the suite's side
+      fo_fixtures   shared fixtures run by the broker itself
+
+    Rules kept here:
       - a lease lost with its agent goes back to the front of its queue with
         the attempt number raised, up to max_attempts; then its remaining
         tests are errors naming the host and the test that was running;
       - when a task ends, tests it did not report are errors (the agent said
         done without them) and its shared fixtures may be torn down;
-      - discovery tasks (`discover_on: agent`) go first and need no shared
-        setup; the names they send back become tests (checked like the
-        broker's own discovery: unique ids), planned and queued at once,
-        and counted in the report; a unit task that holds such a context
-        waits until its discoveries have ended. A discovery that fails is a
-        fixture error of phase "discover";
-      - retries (options.retries): a test whose try fails (failed, error,
-        timeout, crashed) is not ended but held; when its lease is done the
-        task is leased again with only the steps those tests need (their
-        setups and teardowns around them), before any other task and on
-        another agent than the ones it failed on while one is alive. A test
-        that passes after a failed try is flaky. The task is not ended in
-        between, so its shared fixtures stay up;
+      - the names a discovery sends back become tests (checked by
+        fo_discovery: unique ids), planned and queued at once, and counted in
+        the report; a discovery that fails is a fixture error of phase
+        "discover";
+      - retries (options.retries): a failed try is held (fo_retry); when its
+        lease is done the task is queued again with only the steps those
+        tests need (their setups and teardowns around them, fo_steps). The
+        task is not ended in between, so its shared fixtures stay up;
       - fail fast (options.maxfail): when that many tests have failed (final
         outcomes only), the run stops as with fo_run_stop and the reason
         "stopped after N failures"; fo_run_stopping() tells the broker to
@@ -48,14 +60,16 @@
 #include "fo_plan.h"
 #include "fo_proto.h"
 #include "fo_report.h"
+#include "fo_reporter.h"
+#include "fo_sched.h"
 
 typedef struct {
     fo_plan *plan;              /* grows when an agent's discovery adds tests
                                    (which join the suite the plan was built
                                    from: the run must own both) */
     fo_report *report;          /* initialised with the plan's tests */
-    FILE *progress;             /* NULL: no progress output */
-    fo_verbosity verbosity;
+    fo_reporters *reporters;    /* where the run's events go (fo_event.h);
+                                   NULL: nowhere. The run prints nothing. */
     uint32_t max_attempts;      /* >= 1 */
     uint32_t output_cap;        /* bytes per stream per step */
     int32_t skip_code;
@@ -72,8 +86,16 @@ fo_run *fo_run_new (const fo_run_options *options);
 void fo_run_destroy (fo_run **self_p);
 
 /* The next task that may be leased now, as a lease for `agent`. The steps
-   are borrowed from the plan (do not free them). False when none now. */
+   are borrowed from the plan (do not free them). False when none now.
+   Every lease is encoded before it is handed out: a task whose lease
+   would be over the protocol's limits (FO_PROTO_MAX_MESSAGE, a string
+   over FO_PROTO_MAX_STRING) is never leased; its tests end as errors
+   naming the task and the limit, and the next task is tried. */
 bool fo_run_next_lease (fo_run *self, uint32_t agent, fo_lease *lease);
+
+/* The lease fo_run_next_lease last handed out, encoded as one message
+   (fo_msg_encode): what the broker sends. Valid until the next call. */
+const fo_buf *fo_run_lease_frame (const fo_run *self);
 
 /* What an agent said. `host` is the name the agent gave in its hello.
    Return false when the message was dropped (stale or invalid lease). */
@@ -84,11 +106,13 @@ bool fo_run_discovered (fo_run *self, uint32_t agent, const char *host, const fo
 /* The agent is gone (bye, silence, error): its leases are retried or fail. */
 void fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *why);
 
-/* The agent joined: a retry may prefer it to the agents a test failed on. */
-void fo_run_agent_joined (fo_run *self, uint32_t agent);
+/* The agent joined (its number, host and slots; the number of a lost agent
+   may be reused): the scheduler may place tasks on it, and a retry may
+   prefer it to the agents a test failed on. */
+void fo_run_agent_joined (fo_run *self, const fo_sched_agent *agent);
 
-/* An agent says a step runs long: shown in the progress output. False
-   when dropped (stale lease, bad step). */
+/* An agent says a step runs long: a SLOW event. False when dropped
+   (stale lease, bad step). */
 bool fo_run_slow (fo_run *self, uint32_t agent, const char *host, const fo_slow *slow);
 
 /* Stops leasing: every test not yet leased ends not_run with the reason
@@ -97,6 +121,15 @@ bool fo_run_slow (fo_run *self, uint32_t agent, const char *host, const fo_slow 
    into the report (fo_report_set_stop). */
 void fo_run_stop (fo_run *self, const char *reason);
 bool fo_run_stopping (const fo_run *self);
+
+/* Cuts the run short (a second interrupt: every process of the run was
+   killed already): stops as fo_run_stop (the reason, when not stopping
+   yet), then ends every task now - its tests without an outcome, leased
+   or not, are not_run with the stop reason, their leases are forgotten
+   (an agent's late answers are dropped) - and kills the shared fixtures'
+   processes without running a teardown. The report is complete and
+   fo_run_finished is true afterwards. */
+void fo_run_abort (fo_run *self, const char *reason);
 const char *fo_run_stop_reason (const fo_run *self);    /* "" until stopped */
 
 typedef void (fo_lease_fn) (void *arg, uint64_t lease, uint32_t agent);

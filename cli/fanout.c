@@ -48,17 +48,12 @@ usage (FILE *out)
 /* The command's default, unless FANOUT_LOG says otherwise. Non-zero (after
    a message) when FANOUT_LOG is not a level. */
 static int
-set_log_level (fo_log_level level)
+set_log_level (const char *command, fo_log_level level)
 {
-    static const char *const names[] = { "error", "warning", "info", "debug" };
     const char *env = getenv ("FANOUT_LOG");
-    if (env && *env) {
-        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-            if (strcmp (env, names[i]) == 0 || (i == FO_LOG_WARN && strcmp (env, "warn") == 0)) {
-                fo_log_set_level ((fo_log_level) i);
-                return 0;
-            }
-        fprintf (stderr, "fanout: FANOUT_LOG='%s' is not error, warning, info or debug\n", env);
+    if (env && *env && fo_log_level_from_name (env, &level) != 0) {
+        fprintf (stderr, "fanout %s: FANOUT_LOG needs error, warning, info or debug, not "
+                 "FANOUT_LOG='%s'\n", command, env);
         return -1;
     }
     fo_log_set_level (level);
@@ -85,11 +80,11 @@ main (int argc, char **argv)
         return FO_EXIT_OK;
     }
     if (strcmp (command, "run") == 0)
-        return set_log_level (FO_LOG_WARN) ? FO_EXIT_USAGE : fo_cmd_run (argc - 1, argv + 1);
+        return set_log_level ("run", FO_LOG_WARN) ? FO_EXIT_USAGE : fo_cmd_run (argc - 1, argv + 1);
     if (strcmp (command, "broker") == 0)
-        return set_log_level (FO_LOG_INFO) ? FO_EXIT_USAGE : fo_cmd_broker (argc - 1, argv + 1);
+        return set_log_level ("broker", FO_LOG_INFO) ? FO_EXIT_USAGE : fo_cmd_broker (argc - 1, argv + 1);
     if (strcmp (command, "agent") == 0)
-        return set_log_level (FO_LOG_INFO) ? FO_EXIT_USAGE : fo_cmd_agent (argc - 1, argv + 1);
+        return set_log_level ("agent", FO_LOG_INFO) ? FO_EXIT_USAGE : fo_cmd_agent (argc - 1, argv + 1);
     if (strcmp (command, "keygen") == 0)
         return fo_cmd_keygen (argc - 1, argv + 1);
     fprintf (stderr, "fanout: unknown command '%s' (see fanout --help)\n", command);

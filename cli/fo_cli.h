@@ -8,28 +8,31 @@
 #define FO_CLI_H
 
 #include <signal.h>
+#include <stdbool.h>
 
 int fo_cmd_run (int argc, char **argv);
 int fo_cmd_broker (int argc, char **argv);
 int fo_cmd_agent (int argc, char **argv);
 int fo_cmd_keygen (int argc, char **argv);
 
-/* Worker slots for -j N: N > 0 as given, otherwise one per online core. */
-unsigned fo_cli_default_jobs (void);
-/* Parses a -j value ("4", "0", "-1"); -1 when it is not a number. */
-int fo_cli_parse_jobs (const char *text, unsigned *jobs);
-
 /* SIGINT/SIGTERM/SIGHUP set fo_cli_interrupted (to the signal's number):
-   the run stops gracefully (cancel, teardowns, report, exit 130). A second
-   one stops at once: every process fanout started is killed
-   (fo_reaper_emergency) and the process exits 130 without a report. Until
-   fo_cli_signals_graceful() is called (while the suite is loaded and
-   discovered: no run to report on yet) the first one already does that.
-   SIGPIPE is ignored (a closed stdout must not kill fanout before it has
-   killed its tests). */
+   the run stops gracefully (cancel, teardowns, report, exit 130). Signals
+   within FO_CLI_SIGNAL_WINDOW_MS of the last one that counted are the same
+   one delivered twice (timeout(1) signals fanout and then its process
+   group) and are ignored. A second one stops at once: every process fanout
+   started is killed (fo_reaper_emergency); when the command keeps its
+   report (fo_cli_signals_graceful (true): run, broker) fo_cli_aborted is
+   set, the run ends at once and the complete report is still written and
+   exit 130; a third one, or the second where no report is kept (agent),
+   exits 130 right away. Until fo_cli_signals_graceful() is called (while
+   the suite is loaded and discovered: no run to report on yet) the first
+   one already kills and exits. SIGPIPE is ignored (a closed stdout must
+   not kill fanout before it has killed its tests). */
+#define FO_CLI_SIGNAL_WINDOW_MS 250u
 extern volatile sig_atomic_t fo_cli_interrupted;
+extern volatile sig_atomic_t fo_cli_aborted;
 void fo_cli_install_signals (void);
-void fo_cli_signals_graceful (void);
+void fo_cli_signals_graceful (bool keeps_report);
 
 /* Process hygiene for a command that runs tests: become a child subreaper
    and start the watchdog (fo_watchdog.h) that kills every process of ours

@@ -1,12 +1,14 @@
-/*  fo_cli_common — what every subcommand shares: jobs, signals, and the
-    guards against processes outliving fanout. */
+/*  fo_cli_common — what every subcommand shares: signals, and the guards
+    against processes outliving fanout. */
 #include "fo_cli.h"
 
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fo_log.h"
@@ -15,27 +17,13 @@
 #include "fo_watchdog.h"
 
 volatile sig_atomic_t fo_cli_interrupted;
+volatile sig_atomic_t fo_cli_aborted;
 static volatile sig_atomic_t graceful;
+static volatile sig_atomic_t report_on_abort;
 static volatile sig_atomic_t watchdog_pid;
-
-unsigned
-fo_cli_default_jobs (void)
-{
-    long n = sysconf (_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (unsigned) n : 1u;
-}
-
-int
-fo_cli_parse_jobs (const char *text, unsigned *jobs)
-{
-    char *end;
-    errno = 0;
-    long n = strtol (text, &end, 10);
-    if (errno || end == text || *end != '\0' || n > 100000)
-        return -1;
-    *jobs = n > 0 ? (unsigned) n : fo_cli_default_jobs ();
-    return 0;
-}
+/* When the last signal that counted came; only the handler touches it
+   (the signals are blocked while it runs). */
+static uint64_t last_signal_ms;
 
 static void
 say (const char *text)
@@ -44,21 +32,47 @@ say (const char *text)
     (void) rc;
 }
 
-/*  Only async-signal-safe calls: write, the /proc scan, kill, waitpid,
-    _exit. */
+static uint64_t
+monotonic_ms (void)
+{
+    struct timespec ts;
+    clock_gettime (CLOCK_MONOTONIC, &ts);       /* async-signal-safe */
+    return (uint64_t) ts.tv_sec * 1000u + (uint64_t) ts.tv_nsec / 1000000u;
+}
+
+/*  Only async-signal-safe calls: write, clock_gettime, the /proc scan,
+    kill, waitpid, _exit. */
 static void
 on_signal (int sig)
 {
     int saved = errno;
+    uint64_t now = monotonic_ms ();
     if (graceful && fo_cli_interrupted <= 0) {
         fo_cli_interrupted = sig;
+        last_signal_ms = now;
         say ("\nfanout: interrupted: stopping the run (interrupt again to stop at once)\n");
         errno = saved;
         return;
     }
-    /* Stop at once, but leave nothing behind. */
-    fo_cli_interrupted = sig;
+    if (graceful && now - last_signal_ms < FO_CLI_SIGNAL_WINDOW_MS) {
+        /* The same interrupt delivered twice: timeout(1) signals fanout,
+           then its whole process group; a CI runner may do the same. */
+        errno = saved;
+        return;
+    }
+    last_signal_ms = now;
+    /* Stop at once, leaving nothing behind... */
     fo_reaper_emergency ((pid_t) watchdog_pid);
+    if (graceful && report_on_abort && !fo_cli_aborted) {
+        /* ... and still write the report: the run ends at once now that
+           nothing of it is running (fo_broker_options.abort). */
+        fo_cli_aborted = sig;
+        say ("\nfanout: interrupted again: killed every process of the run; writing the report "
+             "(interrupt again to exit without it)\n");
+        errno = saved;
+        return;
+    }
+    fo_cli_interrupted = sig;
     say ("\nfanout: interrupted: killed every process of the run; no report was written\n");
     _exit (FO_EXIT_INTERRUPTED);
 }
@@ -82,8 +96,9 @@ fo_cli_install_signals (void)
 }
 
 void
-fo_cli_signals_graceful (void)
+fo_cli_signals_graceful (bool keeps_report)
 {
+    report_on_abort = keeps_report;
     graceful = 1;
 }
 

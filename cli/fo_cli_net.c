@@ -1,28 +1,13 @@
 /*  fo_cli_net — see fo_cli_net.h. */
 #include "fo_cli_net.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "fo_cli_parse.h"
+#include "fo_log.h"
 #include "fo_report.h"
-
-int
-fo_cli_parse_count (const char *command, const char *option, const char *arg, uint32_t min,
-                    uint32_t max, uint32_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long n = strtoul (arg, &end, 10);
-    if (errno || end == arg || *end != '\0' || arg[0] == '-' || n < min || n > max) {
-        fprintf (stderr, "fanout %s: %s needs a whole number from %u to %u, not '%s'\n",
-                 command, option, min, max, arg);
-        return -1;
-    }
-    *out = (uint32_t) n;
-    return 0;
-}
 
 int
 fo_cli_net_option (const char *command, int c, const char *arg, fo_cli_net_opts *opts)
@@ -60,30 +45,46 @@ fo_cli_net_usage (FILE *out, const char *bind_help)
              "                        'fanout keygen NAME'): agents must use CurveZMQ\n"
              "      --authorized DIR  the public certificates (NAME.cert) of the agents\n"
              "                        allowed in; re-read when it changes\n"
-             "      --insecure        allow plaintext TCP on an endpoint other hosts can\n"
-             "                        reach (anyone who connects can take tasks and\n"
-             "                        submit results)\n"
+             "      --insecure        allow plaintext TCP (no keys), loopback included:\n"
+             "                        anyone who can connect (on loopback, any user of\n"
+             "                        this host) can take tasks and submit results\n"
              "      --heartbeat MS    heartbeat interval, both ways (default %u)\n"
              "      --liveness N      heartbeats missed before a host is lost (default %u)\n",
              bind_help, FO_DEFAULT_HEARTBEAT_MS, FO_DEFAULT_LIVENESS);
 }
 
-int
-fo_cli_check_plaintext (const char *command, const char *endpoint, bool insecure,
-                        const char *keys_hint)
+/*  Plaintext is left alone only where the system decides who may connect:
+    inproc (this process) and ipc (a socket file and its permissions).
+    Loopback TCP is not: on a shared build host every local user can
+    connect, take tasks and report a failing test as passed. */
+static bool
+plaintext_is_private (const char *endpoint)
 {
-    if (fo_endpoint_is_local (endpoint))
+    return strncmp (endpoint, "inproc://", 9) == 0 || strncmp (endpoint, "ipc://", 6) == 0;
+}
+
+int
+fo_cli_check_plaintext (const char *command, const char *endpoint, bool insecure, bool agent)
+{
+    if (plaintext_is_private (endpoint))
         return 0;
     if (!insecure) {
-        fprintf (stderr,
-                 "fanout %s: refusing plaintext TCP on %s: any host that can reach it could "
-                 "take tasks and submit results.\n"
-                 "Give %s (see 'fanout keygen'), or --insecure on a network you trust.\n",
-                 command, endpoint, keys_hint);
+        const char *who = fo_endpoint_is_local (endpoint) ? "any user of this host"
+                                                          : "any host that can reach it";
+        fprintf (stderr, "fanout %s: refusing plaintext TCP on %s: %s could %s.\n"
+                 "Give %s (CurveZMQ keys, see 'fanout keygen'), or --insecure to accept "
+                 "that.\n", command, endpoint, who,
+                 agent ? "pose as the broker and have this agent run its commands"
+                       : "connect, take tasks and report their results (a failing test as "
+                         "passed)",
+                 agent ? "--cert FILE and --broker-key FILE"
+                       : "--curve-secret FILE and --authorized DIR");
         return FO_EXIT_USAGE;
     }
-    fprintf (stderr, "fanout %s: warning: --insecure: plaintext TCP on %s; nothing is "
-             "authenticated or encrypted\n", command, endpoint);
+    /* Beyond loopback the whole network may listen: a warning. On loopback
+       only this host's users can, and the user said so: a note. */
+    fo_log (fo_endpoint_is_local (endpoint) ? FO_LOG_INFO : FO_LOG_WARN, command,
+            "--insecure: plaintext TCP on %s; nothing is authenticated or encrypted", endpoint);
     return 0;
 }
 
@@ -110,8 +111,7 @@ fo_cli_net_check (const char *command, fo_cli_net_opts *opts)
     }
     if (!opts->bind)
         return 0;
-    return fo_cli_check_plaintext (command, opts->bind, opts->insecure,
-                                   "--curve-secret FILE and --authorized DIR");
+    return fo_cli_check_plaintext (command, opts->bind, opts->insecure, false);
 }
 
 void

@@ -1,8 +1,7 @@
 /*  fo_cli_net — the broker's network options, shared by `fanout broker` and
     `fanout run --bind`: where to listen, CurveZMQ keys, heartbeats, and the
-    rule that plaintext TCP is only for loopback unless --insecure.
-
-    Also the small number parser the network commands share.
+    rule that plaintext TCP, loopback included, needs --insecure (inproc
+    and ipc endpoints do not).
 */
 #ifndef FO_CLI_NET_H
 #define FO_CLI_NET_H
@@ -50,20 +49,19 @@ int fo_cli_net_option (const char *command, int c, const char *arg, fo_cli_net_o
 void fo_cli_net_usage (FILE *out, const char *bind_help);
 
 /* Checks the combination and loads the broker's key: CURVE needs both
-   --curve-secret and --authorized; plaintext TCP on an endpoint others can
-   reach needs --insecure (which prints a warning). 0, or FO_EXIT_USAGE
-   after printing why. */
+   --curve-secret and --authorized; plaintext TCP needs --insecure (then a
+   warning is logged, an info line on loopback). 0, or FO_EXIT_USAGE after
+   printing why. */
 int fo_cli_net_check (const char *command, fo_cli_net_opts *opts);
 
 /* Copies the options into the broker's. */
 void fo_cli_net_apply (const fo_cli_net_opts *opts, fo_broker_options *bo);
 
-/* "N" within [min, max] for an option, else -1 after printing why. */
-int fo_cli_parse_count (const char *command, const char *option, const char *arg, uint32_t min,
-                        uint32_t max, uint32_t *out);
-
-/* The insecure-plaintext rule for one endpoint (agents use it too). */
-int fo_cli_check_plaintext (const char *command, const char *endpoint, bool insecure,
-                            const char *keys_hint);
+/* The plaintext rule for one endpoint (agents use it too): inproc:// and
+   ipc:// are fine; anything else, loopback TCP included, needs keys or
+   --insecure. 0, or FO_EXIT_USAGE after printing the endpoint, the risk
+   and both ways out (the agent's key options when agent is true, else
+   the broker's). */
+int fo_cli_check_plaintext (const char *command, const char *endpoint, bool insecure, bool agent);
 
 #endif

@@ -2,14 +2,14 @@
 #include "fo_cli_session.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fo_capture.h"
-#include "fo_report_dest.h"
 #include "fo_cli.h"
+#include "fo_cli_parse.h"
 #include "fo_proc.h"
+#include "fo_report_dest.h"
 #include "fo_suite_discover.h"
 
 void
@@ -24,70 +24,23 @@ fo_cli_run_opts_init (fo_cli_run_opts *opts, uint32_t max_attempts)
     };
 }
 
-/*  Seconds, whole or decimal, 0 allowed (it means "none"), into ms; a tiny
-    positive value never becomes 0. */
+/* For fo_cli_run_option: 1 (handled), or -1 after the error. */
 static int
-parse_seconds (const char *command, const char *option, const char *arg, uint32_t *ms)
+count (const char *command, const char *name, const char *arg, uint32_t min, uint32_t *out)
 {
-    char *end;
-    errno = 0;
-    double s = strtod (arg, &end);
-    /* strtod also reads "inf", "nan" and hex: only plain decimals here. */
-    if (errno || end == arg || *end != '\0' || !isfinite (s) || s < 0
-        || s > (double) (UINT32_MAX / 1000u) || strpbrk (arg, "xXnN")) {
-        fprintf (stderr, "fanout %s: %s needs a number of seconds (0 for none), not '%s'\n",
-                 command, option, arg);
-        return -1;
-    }
-    double v = s * 1000.0;
-    *ms = (uint32_t) v;
-    if ((double) *ms < v)
-        (*ms)++;
-    return 0;
-}
-
-/*  Bytes, with an optional K or M (times 1024, 1024²). */
-static int
-parse_size (const char *command, const char *option, const char *arg, uint32_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long n = strtoull (arg, &end, 10);
-    unsigned long long unit = 1;
-    if (*end == 'K' || *end == 'k')
-        unit = 1024, end++;
-    else if (*end == 'M' || *end == 'm')
-        unit = 1024 * 1024, end++;
-    if (*end == 'i' || *end == 'I')
-        end++;
-    if (*end == 'B' || *end == 'b')
-        end++;
-    if (errno || end == arg || arg[0] == '-' || *end != '\0' || n > FO_CLI_MAX_OUTPUT_CAP
-        || n * unit < FO_CLI_MIN_OUTPUT_CAP || n * unit > FO_CLI_MAX_OUTPUT_CAP) {
-        fprintf (stderr, "fanout %s: %s needs a size from %u bytes to %uM (e.g. 65536, 64K, 2M), "
-                 "not '%s'\n", command, option, FO_CLI_MIN_OUTPUT_CAP,
-                 FO_CLI_MAX_OUTPUT_CAP / (1024u * 1024u), arg);
-        return -1;
-    }
-    *out = (uint32_t) (n * unit);
-    return 0;
+    return fo_cli_parse_count (command, name, arg, min, FO_CLI_MAX_COUNT, out) == 0 ? 1 : -1;
 }
 
 static int
-parse_count (const char *command, const char *option, const char *arg, uint32_t min,
-             uint32_t *out)
+seconds (const char *command, const char *name, const char *arg, uint32_t *ms)
 {
-    char *end;
-    errno = 0;
-    unsigned long n = strtoul (arg, &end, 10);
-    if (errno || end == arg || *end != '\0' || arg[0] == '-' || n < min || n > 1000000) {
-        fprintf (stderr, "fanout %s: %s needs a whole number of at least %u, not '%s'\n",
-                 command, option, min, arg);
-        return -1;
-    }
-    *out = (uint32_t) n;
-    return 0;
+    return fo_cli_parse_seconds (command, name, arg, ms) == 0 ? 1 : -1;
 }
+
+/* The --test ids point into argv; the array that holds them is kept at
+   file scope, as getopt keeps its state, so that none of a command's
+   return paths has to free it. */
+static const char **test_ids;
 
 int
 fo_cli_run_option (const char *command, int c, const char *arg, fo_cli_run_opts *opts)
@@ -103,42 +56,80 @@ fo_cli_run_option (const char *command, int c, const char *arg, fo_cli_run_opts 
         opts->json = arg;
         return 1;
     case FO_OPT_MAX_ATTEMPTS:
-        return parse_count (command, "--max-attempts", arg, 1, &opts->max_attempts) == 0 ? 1 : -1;
+        return count (command, "--max-attempts", arg, 1, &opts->max_attempts);
     case FO_OPT_TIMEOUT:
         opts->timeout_set = 1;
-        return parse_seconds (command, "--timeout", arg, &opts->timeout_ms) == 0 ? 1 : -1;
+        return seconds (command, "--timeout", arg, &opts->timeout_ms);
     case FO_OPT_TASK_TIMEOUT:
-        return parse_seconds (command, "--task-timeout", arg, &opts->task_timeout_ms) == 0 ? 1 : -1;
+        return seconds (command, "--task-timeout", arg, &opts->task_timeout_ms);
     case FO_OPT_SLOW:
-        return parse_seconds (command, "--slow", arg, &opts->slow_ms) == 0 ? 1 : -1;
+        return seconds (command, "--slow", arg, &opts->slow_ms);
     case 'x':
         opts->maxfail = 1;
         return 1;
     case FO_OPT_MAXFAIL:
-        return parse_count (command, "--maxfail", arg, 1, &opts->maxfail) == 0 ? 1 : -1;
+        return count (command, "--maxfail", arg, 1, &opts->maxfail);
     case FO_OPT_RETRIES:
-        return parse_count (command, "--retries", arg, 0, &opts->retries) == 0 ? 1 : -1;
+        return count (command, "--retries", arg, 0, &opts->retries);
     case FO_OPT_FAIL_ON_FLAKY:
         opts->fail_on_flaky = 1;
         return 1;
     case FO_OPT_OUTPUT_CAP:
-        return parse_size (command, "--output-cap", arg, &opts->output_cap) == 0 ? 1 : -1;
+        return fo_cli_parse_size (command, "--output-cap", arg, FO_CLI_MIN_OUTPUT_CAP,
+                                  FO_CLI_MAX_OUTPUT_CAP, &opts->output_cap) == 0 ? 1 : -1;
     case FO_OPT_CORE_DUMPS:
         opts->core_dumps = 1;
+        return 1;
+    case FO_OPT_TEST:
+        test_ids = fo_xrealloc (test_ids, (opts->ntests + 1) * sizeof *test_ids);
+        test_ids[opts->ntests++] = arg;
+        opts->tests = test_ids;
+        opts->tests_command = command;
         return 1;
     default:
         return 0;
     }
 }
 
-void
-fo_cli_run_options_apply (const fo_cli_run_opts *opts, fo_run_options *run)
+fo_reporters *
+fo_cli_reporters_new (fo_cli_run_opts *opts)
 {
+    /* One line per reporter: a new one (a live view, JUnit XML) goes here.
+       A report's destination was checked before the run; its reporter
+       takes it. */
+    fo_reporters *reporters = fo_reporters_new ();
+    fo_reporters_add (reporters, fo_reporter_console_new (stdout, opts->verbosity));
+    if (opts->json_dest)
+        fo_reporters_add (reporters, fo_reporter_json_new (opts->json_dest));
+    opts->json_dest = NULL;
+    return reporters;
+}
+
+void
+fo_cli_run_options_apply (const fo_cli_run_opts *opts, const fo_suite *suite, fo_plan *plan,
+                          fo_report *report, fo_reporters *reporters, fo_run_options *run)
+{
+    run->plan = plan;
+    run->report = report;
+    run->reporters = reporters;
+    run->max_attempts = opts->max_attempts;
+    run->skip_code = suite->skip_code;
+    run->broker_host = "broker";    /* docs/report-json.md: the host of shared fixtures */
     run->retries = opts->retries;
     run->maxfail = opts->maxfail;
     run->slow_ms = opts->slow_ms;
     run->task_timeout_ms = opts->task_timeout_ms;
     run->output_cap = opts->output_cap;
+}
+
+int
+fo_cli_run_env (const char *command, fo_cli_run_opts *opts)
+{
+    const char *env = getenv ("FANOUT_TIMEOUT");
+    if (opts->timeout_set || !env || !*env)
+        return 0;
+    opts->timeout_set = 1;
+    return fo_cli_parse_seconds (command, "FANOUT_TIMEOUT", env, &opts->timeout_ms);
 }
 
 int
@@ -155,15 +146,18 @@ fo_cli_suite_operand (const char *command, int argc, char **argv, fo_cli_run_opt
 }
 
 void
-fo_cli_run_usage (FILE *out, uint32_t default_attempts)
+fo_cli_run_usage (FILE *out, const char *default_attempts)
 {
     fprintf (out,
              "  -v, --verbose         one line per test: 'id ... ok (0.12s)'\n"
              "  -q, --quiet           no progress, only the summary\n"
              "      --json FILE       also write the JSON report (docs/report-json.md);\n"
              "                        - for stdout; checked before any test runs\n"
+             "      --test ID         run only the test whose id is exactly ID, or every\n"
+             "                        test of the context whose id is ID (repeatable;\n"
+             "                        ids as in the report: docs/suite-file.md#ids)\n"
              "      --max-attempts N  leases of a task whose agent was lost before its\n"
-             "                        tests are errors (default %u)\n"
+             "                        tests are errors (default %s)\n"
              "\n"
              "timeouts and failures (docs/timeouts-and-failures.md):\n"
              "      --timeout SECONDS default time limit of each test, setup and teardown\n"
@@ -202,62 +196,61 @@ fo_cli_open_reports (const char *command, fo_cli_run_opts *opts)
 }
 
 int
-fo_cli_prepare (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan, fo_report *report)
+fo_cli_prepare (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan, fo_report **report)
 {
     char err[1024];
-    uint32_t timeout_ms = opts->timeout_ms;
-    const char *env_timeout = getenv ("FANOUT_TIMEOUT");
-    if (!opts->timeout_set && env_timeout && *env_timeout
-        && parse_seconds ("run", "FANOUT_TIMEOUT", env_timeout, &timeout_ms) != 0)
-        return FO_EXIT_USAGE;
-    bool set_timeout = opts->timeout_set || (env_timeout && *env_timeout);
     *suite = fo_suite_load (opts->suite, err, sizeof err);
     if (!*suite) {
         fprintf (stderr, "%s\n", err);
         return FO_EXIT_USAGE;
     }
-    if (set_timeout)
-        fo_suite_set_default_timeout (*suite, timeout_ms);
+    if (opts->timeout_set)
+        fo_suite_set_default_timeout (*suite, opts->timeout_ms);
     if (fo_suite_discover (*suite, err, sizeof err) != 0) {
         fprintf (stderr, "%s\n", err);
         fo_suite_destroy (suite);
         return FO_EXIT_USAGE;
     }
+    if (fo_suite_select (*suite, opts->tests, opts->ntests, err, sizeof err) != 0) {
+        fprintf (stderr, "fanout %s: %s\n", opts->tests_command, err);
+        fo_suite_destroy (suite);
+        return FO_EXIT_USAGE;
+    }
     *plan = fo_plan_build (*suite);
-    fo_report_init (report, (*plan)->ntests);
+    *report = fo_report_new ((*plan)->ntests);
     for (size_t i = 0; i < (*plan)->ntests; i++)
-        fo_report_set_test (report, i, (*plan)->tests[i]->id, (*plan)->tests[i]->parent->id);
-    report->suite = fo_xstrdup (opts->suite);
-    report->started_us = fo_now_us ();
-    report->fail_on_flaky = opts->fail_on_flaky;
+        fo_report_set_test (*report, i, (*plan)->tests[i]->id, (*plan)->tests[i]->parent->id);
+    fo_report_set_suite (*report, opts->suite);
+    fo_report_set_started_us (*report, fo_now_us ());
+    fo_report_set_fail_on_flaky (*report, opts->fail_on_flaky);
     return 0;
 }
 
+/* A reporter could not write what it writes (the JSON report, the console
+   output). */
+static void
+reporter_failed (void *arg, const char *reporter, const char *err)
+{
+    (void) arg;
+    (void) reporter;
+    fprintf (stderr, "fanout: %s\n", err);
+}
+
 int
-fo_cli_finish (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan, fo_report *report,
+fo_cli_finish (fo_suite **suite, fo_plan **plan, fo_report **report_p, fo_reporters **reporters,
                int served_ok)
 {
-    report->finished_us = fo_now_us ();
-    report->interrupted = fo_cli_interrupted > 0;
-    int status = FO_EXIT_INFRA;
-    if (served_ok) {
-        fo_report_print_summary (stdout, report, opts->verbosity);
-        status = fo_report_exit_status (report);
-    }
-    char err[1024];
+    fo_report *report = *report_p;
+    fo_report_set_finished_us (report, fo_now_us ());
+    fo_report_set_interrupted (report, fo_cli_interrupted > 0);
+    int status = served_ok ? fo_report_exit_status (report) : FO_EXIT_INFRA;
     /* What the run leaves behind must be whole: a report or console output
-       that could not be written is an error of its own (FO_EXIT_REPORT). */
-    if (fflush (stdout) != 0 || ferror (stdout)) {
-        fprintf (stderr, "fanout: cannot write the console output: %s\n", strerror (errno));
+       that could not be written is an error of its own, whatever the tests
+       did. */
+    if (fo_reporters_end (*reporters, report, served_ok, reporter_failed, NULL) > 0)
         status = FO_EXIT_REPORT;
-    }
-    fo_report_dest *json = opts->json_dest;
-    if (json && fo_report_write_json_to (report, json, err, sizeof err) != 0) {
-        fprintf (stderr, "fanout: %s\n", err);
-        status = FO_EXIT_REPORT;
-    }
-    fo_report_dest_destroy (&json);
-    fo_report_free (report);
+    fo_reporters_destroy (reporters);
+    fo_report_destroy (report_p);
     fo_plan_destroy (plan);
     fo_suite_destroy (suite);
     return status;

@@ -1,7 +1,8 @@
 /*  fo_cli_session — what `fanout run` and `fanout broker` share: the options
-    of a run, loading and planning the suite, and the end of a run (summary,
-    JSON report, exit status). Each command adds its own options and serves
-    the run its own way (embedded agent, or remote agents only). */
+    of a run, loading and planning the suite, the reporters that show it
+    (console, JSON), and the end of a run (the reporters' last word, exit
+    status). Each command adds its own options and serves the run its own
+    way (embedded agent, or remote agents only). */
 #ifndef FO_CLI_SESSION_H
 #define FO_CLI_SESSION_H
 
@@ -11,6 +12,7 @@
 
 #include "fo_plan.h"
 #include "fo_report.h"
+#include "fo_reporter.h"
 #include "fo_run.h"
 #include "fo_suite.h"
 
@@ -24,7 +26,8 @@ typedef struct {
     /* Timeouts and failures (docs/timeouts-and-failures.md). */
     uint32_t timeout_ms;        /* --timeout / FANOUT_TIMEOUT: the default
                                    timeout; FO_TIMEOUT_NONE for "0" */
-    int timeout_set;            /* --timeout was given (beats the variable) */
+    int timeout_set;            /* either was given (--timeout beats the
+                                   variable) */
     uint32_t task_timeout_ms;   /* --task-timeout; 0 = none */
     uint32_t slow_ms;           /* --slow; 0 = no notices */
     uint32_t maxfail;           /* -x / --maxfail; 0 = never stop */
@@ -33,6 +36,9 @@ typedef struct {
     uint32_t output_cap;        /* --output-cap, bytes per stream per step */
     int core_dumps;             /* --core-dumps */
     struct fo_report_dest *json_dest;   /* --json, checked by fo_cli_open_reports */
+    const char *const *tests;   /* --test ids, in order (into argv) */
+    size_t ntests;
+    const char *tests_command;  /* "run" or "broker", for its message */
 } fo_cli_run_opts;
 
 /* Option ids for getopt_long (beyond any short option character). */
@@ -47,6 +53,7 @@ enum {
     FO_OPT_FAIL_ON_FLAKY,
     FO_OPT_OUTPUT_CAP,
     FO_OPT_CORE_DUMPS,
+    FO_OPT_TEST,
     FO_OPT_COMMAND_BASE = 1100,     /* commands number their own from here */
 };
 
@@ -66,7 +73,8 @@ enum {
     { "retries", required_argument, NULL, FO_OPT_RETRIES }, \
     { "fail-on-flaky", no_argument, NULL, FO_OPT_FAIL_ON_FLAKY }, \
     { "output-cap", required_argument, NULL, FO_OPT_OUTPUT_CAP }, \
-    { "core-dumps", no_argument, NULL, FO_OPT_CORE_DUMPS }
+    { "core-dumps", no_argument, NULL, FO_OPT_CORE_DUMPS }, \
+    { "test", required_argument, NULL, FO_OPT_TEST }
 
 /* Defaults. The per-test timeout's default is the suite file's
    (FO_DEFAULT_TIMEOUT_MS, 1500 s as CTest). */
@@ -74,6 +82,8 @@ enum {
 #define FO_CLI_MIN_OUTPUT_CAP 64u
 /* A result carries a step's stdout and stderr in one 16 MiB frame. */
 #define FO_CLI_MAX_OUTPUT_CAP (7u * 1024u * 1024u)
+/* --max-attempts, --maxfail, --retries. */
+#define FO_CLI_MAX_COUNT 1000000u
 
 void fo_cli_run_opts_init (fo_cli_run_opts *opts, uint32_t max_attempts);
 
@@ -81,12 +91,18 @@ void fo_cli_run_opts_init (fo_cli_run_opts *opts, uint32_t max_attempts);
    not a shared one, -1 after printing an error (exit FO_EXIT_USAGE). */
 int fo_cli_run_option (const char *command, int c, const char *arg, fo_cli_run_opts *opts);
 
+/* After the options: the environment's defaults (FANOUT_TIMEOUT, unless
+   --timeout was given). Returns 0, or -1 after printing the error, which
+   names the command. */
+int fo_cli_run_env (const char *command, fo_cli_run_opts *opts);
+
 /* The command's operands after its options: at most one suite file.
    Returns 0, or -1 after printing the error. */
 int fo_cli_suite_operand (const char *command, int argc, char **argv, fo_cli_run_opts *opts);
 
-/* Help text of the shared options. */
-void fo_cli_run_usage (FILE *out, uint32_t default_attempts);
+/* Help text of the shared options; default_attempts is the command's
+   --max-attempts default as said there ("2"). */
+void fo_cli_run_usage (FILE *out, const char *default_attempts);
 
 /* Checks every report destination (--json) before anything runs: a path
    the report cannot be written to is a usage error. Returns 0, or
@@ -94,20 +110,32 @@ void fo_cli_run_usage (FILE *out, uint32_t default_attempts);
 int fo_cli_open_reports (const char *command, fo_cli_run_opts *opts);
 
 /* Loads, discovers and plans opts->suite and initialises the report (the
-   default timeout from --timeout or FANOUT_TIMEOUT applies to everything
-   the suite file gives no timeout, discovery included; fail_on_flaky goes
-   into the report). Returns 0, or FO_EXIT_USAGE after printing the error. */
+   default timeout from --timeout or FANOUT_TIMEOUT, read by fo_cli_run_env,
+   applies to everything the suite file gives no timeout, discovery
+   included; --test keeps only the tests chosen, after discovery;
+   fail_on_flaky goes into the report). Returns 0, or FO_EXIT_USAGE after
+   printing the error. */
 int fo_cli_prepare (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan,
-                    fo_report *report);
+                    fo_report **report);
 
-/* The run options for fo_run (retries, maxfail, slow notices, task
-   timeout, output cap). */
-void fo_cli_run_options_apply (const fo_cli_run_opts *opts, fo_run_options *run);
+/* The reporters of the run, as the options ask: the console's (progress
+   and summary on stdout, by verbosity), the JSON report's with --json
+   (which takes opts->json_dest, checked by fo_cli_open_reports). */
+fo_reporters *fo_cli_reporters_new (fo_cli_run_opts *opts);
 
-/* Ends a run: prints the summary, writes the JSON report, frees everything.
-   served_ok is false when the run could not be served at all. Returns the
-   exit status. */
-int fo_cli_finish (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan,
-                   fo_report *report, int served_ok);
+/* The options of fo_run for this suite, plan and report: where its events
+   go, attempts, retries, maxfail, slow notices, task timeout, output cap;
+   shared fixtures' host is "broker". */
+void fo_cli_run_options_apply (const fo_cli_run_opts *opts, const fo_suite *suite, fo_plan *plan,
+                               fo_report *report, fo_reporters *reporters, fo_run_options *run);
+
+/* Ends a run: the report is final (finish time, interrupted), the
+   reporters have their last word (the summary, the JSON report; a
+   reporter that cannot write says why on stderr and makes the status
+   FO_EXIT_REPORT), then everything is freed. served_ok is false when the
+   run could not be served at all (no summary then). Returns the exit
+   status, from the report. */
+int fo_cli_finish (fo_suite **suite, fo_plan **plan, fo_report **report,
+                   fo_reporters **reporters, int served_ok);
 
 #endif

@@ -11,6 +11,7 @@
 #include "fo_agent.h"
 #include "fo_cli.h"
 #include "fo_cli_net.h"
+#include "fo_cli_parse.h"
 #include "fo_cli_session.h"
 #include "fo_curve.h"
 #include "fo_log.h"
@@ -50,8 +51,9 @@ usage (FILE *out)
              "\n"
              "options:\n"
              "  -c, --connect ENDPOINT  the broker, e.g. tcp://ci-broker:5555 (required)\n"
-             "  -j, --jobs N          worker slots (default: $FANOUT_JOBS, else one per\n"
-             "                        core; 0 or negative also means one per core)\n"
+             "  -j, --jobs N          worker slots, at most " FO_CLI_STR (FO_CLI_MAX_JOBS_N) "\n"
+             "                        (default: $FANOUT_JOBS, else one per core; 0 or\n"
+             "                        negative also means one per core)\n"
              "      --once            leave after one run (compose services, Kubernetes\n"
              "                        jobs)\n"
              "      --name NAME       the host name the report shows (default: this host's)\n"
@@ -59,7 +61,9 @@ usage (FILE *out)
              "                        'fanout keygen NAME')\n"
              "      --broker-key FILE the broker's public certificate: the agent works for\n"
              "                        no one else\n"
-             "      --insecure        allow plaintext TCP to a broker on another host\n"
+             "      --insecure        allow plaintext TCP to the broker (no keys), loopback\n"
+             "                        included: whoever listens there first can pose as\n"
+             "                        the broker and have this agent run commands\n"
              "      --prefetch N      leases queued beyond the free slots (default 1)\n"
              "  -h, --help            show this help\n"
              "\n"
@@ -83,13 +87,9 @@ parse_args (int argc, char **argv, agent_args *args)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    args->jobs = fo_cli_default_jobs ();
     args->prefetch = 1;
-    const char *env_jobs = getenv ("FANOUT_JOBS");
-    if (env_jobs && *env_jobs && fo_cli_parse_jobs (env_jobs, &args->jobs) != 0) {
-        fprintf (stderr, "fanout agent: FANOUT_JOBS='%s' is not a number\n", env_jobs);
+    if (fo_cli_jobs_from_env ("agent", &args->jobs) != 0)
         return FO_EXIT_USAGE;
-    }
     optind = 1;
     int c;
     while ((c = getopt_long (argc, argv, "+c:j:h", longopts, NULL)) != -1) {
@@ -98,10 +98,8 @@ parse_args (int argc, char **argv, agent_args *args)
             args->connect = optarg;
             break;
         case 'j':
-            if (fo_cli_parse_jobs (optarg, &args->jobs) != 0) {
-                fprintf (stderr, "fanout agent: -j needs a number, not '%s'\n", optarg);
+            if (fo_cli_parse_jobs ("agent", "-j", optarg, &args->jobs) != 0)
                 return FO_EXIT_USAGE;
-            }
             break;
         case OPT_ONCE:
             args->once = true;
@@ -126,12 +124,8 @@ parse_args (int argc, char **argv, agent_args *args)
             if (fo_cli_parse_count ("agent", "--prefetch", optarg, 0, 1000, &args->prefetch) != 0)
                 return FO_EXIT_USAGE;
             break;
-        case 'h':
-            usage (stdout);
-            return -1;
         default:
-            fprintf (stderr, "fanout agent: see fanout agent --help\n");
-            return FO_EXIT_USAGE;
+            return fo_cli_option_end ("agent", c, usage);
         }
     }
     if (optind < argc) {
@@ -159,8 +153,7 @@ parse_args (int argc, char **argv, agent_args *args)
         }
         return 0;
     }
-    return fo_cli_check_plaintext ("agent", args->connect, args->insecure,
-                                   "--cert FILE and --broker-key FILE");
+    return fo_cli_check_plaintext ("agent", args->connect, args->insecure, true);
 }
 
 int
@@ -176,7 +169,7 @@ fo_cmd_agent (int argc, char **argv)
     fo_cli_core_dumps (0);
     fo_cli_install_signals ();
     fo_cli_guard_processes ("agent");
-    fo_cli_signals_graceful ();
+    fo_cli_signals_graceful (false);
     fo_agent_options options = {
         .endpoint = args.connect,
         .slots = args.jobs,
@@ -194,6 +187,7 @@ fo_cmd_agent (int argc, char **argv)
             args.jobs == 1 ? "" : "s", args.once ? " for one run" : "");
     char err[1024];
     rc = fo_agent_run (&options, err, sizeof err);
+    fo_log_flush ();
     fo_cli_sweep_processes ("agent");
     if (rc != 0) {
         fprintf (stderr, "fanout agent: %s\n", err);

@@ -11,6 +11,7 @@
 #include "fo_broker.h"
 #include "fo_cli.h"
 #include "fo_cli_net.h"
+#include "fo_cli_parse.h"
 #include "fo_cli_session.h"
 #include "fo_log.h"
 #include "fo_report_dest.h"
@@ -51,9 +52,15 @@ usage (FILE *out)
              "                        was lost mid-run; when none comes, the tests left\n"
              "                        are not run (exit 3). 0 waits for ever (default %u)\n",
              BROKER_DEFAULT_WAIT_S);
-    fo_cli_run_usage (out, BROKER_MAX_ATTEMPTS);
+    fo_cli_run_usage (out, FO_CLI_STR (BROKER_MAX_ATTEMPTS));
     fprintf (out,
              "  -h, --help            show this help\n"
+             "\n"
+             "SIGINT, SIGTERM or SIGHUP stops the run: leases are cancelled, shared\n"
+             "teardowns run, the report is complete and marked interrupted (exit 130).\n"
+             "A second one stops at once, killing every process of the run and still\n"
+             "writing the report; a third exits without it. Signals within 250 ms of\n"
+             "each other count as one.\n"
              "\n"
              "exit status: 0 all passed (or skipped), 1 a test failed or errored,\n"
              "2 bad usage, suite file or report path, 3 a test could not be run at all\n"
@@ -96,15 +103,12 @@ parse_args (int argc, char **argv, broker_args *args)
                                     &args->wait_s) != 0)
                 return FO_EXIT_USAGE;
             break;
-        case 'h':
-            usage (stdout);
-            return -1;
         default:
-            fprintf (stderr, "fanout broker: see fanout broker --help\n");
-            return FO_EXIT_USAGE;
+            return fo_cli_option_end ("broker", c, usage);
         }
     }
-    if (fo_cli_suite_operand ("broker", argc - optind, argv + optind, &args->run) != 0)
+    if (fo_cli_suite_operand ("broker", argc - optind, argv + optind, &args->run) != 0
+        || fo_cli_run_env ("broker", &args->run) != 0)
         return FO_EXIT_USAGE;
     if (!args->net.bind)
         args->net.bind = BROKER_DEFAULT_BIND;
@@ -112,27 +116,20 @@ parse_args (int argc, char **argv, broker_args *args)
 }
 
 static int
-serve (const broker_args *args, const fo_suite *suite, fo_plan *plan, fo_report *report)
+serve (const broker_args *args, const fo_suite *suite, fo_plan *plan, fo_report *report,
+       fo_reporters *reporters)
 {
     static const char *stop_reason = "interrupted";
     fo_broker_options bo = {
         .bind = args->net.bind,
-        .run = {
-            .plan = plan,
-            .report = report,
-            .progress = stdout,
-            .verbosity = args->run.verbosity,
-            .max_attempts = args->run.max_attempts,
-            .skip_code = suite->skip_code,
-            .broker_host = "broker",    /* docs/report-json.md: the host of shared fixtures */
-        },
         .stop = &fo_cli_interrupted,
         .stop_reason = &stop_reason,
+        .abort = &fo_cli_aborted,
         .min_agents = args->min_agents,
         .wait_ms = args->wait_s * 1000u,
     };
     fo_cli_net_apply (&args->net, &bo);
-    fo_cli_run_options_apply (&args->run, &bo.run);
+    fo_cli_run_options_apply (&args->run, suite, plan, report, reporters, &bo.run);
     char err[512];
     fo_broker *broker = fo_broker_new (&bo, err, sizeof err);
     if (!broker) {
@@ -158,7 +155,7 @@ fo_cmd_broker (int argc, char **argv)
         return rc < 0 ? FO_EXIT_OK : rc;
     fo_suite *suite;
     fo_plan *plan;
-    fo_report report;
+    fo_report *report;
     /* Shared fixtures run here: the same process hygiene as fanout run. */
     rc = fo_cli_open_reports ("broker", &args.run);
     if (rc != 0)
@@ -171,9 +168,11 @@ fo_cmd_broker (int argc, char **argv)
         fo_report_dest_destroy (&args.run.json_dest);   /* its temporary file goes */
         return rc;
     }
-    report.jobs = 0;            /* grows as agents join */
-    fo_cli_signals_graceful ();
-    rc = serve (&args, suite, plan, &report);
+    fo_report_set_jobs (report, 0);            /* grows as agents join */
+    fo_cli_signals_graceful (true);
+    fo_reporters *reporters = fo_cli_reporters_new (&args.run);
+    rc = serve (&args, suite, plan, report, reporters);
+    fo_log_flush ();            /* what the rate limit held back is counted */
     fo_cli_sweep_processes ("broker");
-    return fo_cli_finish (&args.run, &suite, &plan, &report, rc == 0);
+    return fo_cli_finish (&suite, &plan, &report, &reporters, rc == 0);
 }

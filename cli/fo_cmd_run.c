@@ -14,6 +14,7 @@
 #include "fo_broker.h"
 #include "fo_cli.h"
 #include "fo_cli_net.h"
+#include "fo_cli_parse.h"
 #include "fo_cli_session.h"
 #include "fo_log.h"
 #include "fo_report_dest.h"
@@ -25,6 +26,8 @@
    agents may be lost and their tasks retried like a broker's. */
 #define RUN_MAX_ATTEMPTS 1
 #define RUN_BIND_MAX_ATTEMPTS 2
+_Static_assert (FO_CLI_MAX_JOBS_N == FO_BROKER_MAX_SLOTS,
+                "-j must stop where the broker would refuse the agent");
 
 static void
 usage (FILE *out)
@@ -36,10 +39,11 @@ usage (FILE *out)
              "N worker slots, then prints the summary. See docs/suite-file.md.\n"
              "\n"
              "options:\n"
-             "  -j, --jobs N          worker slots (default: $FANOUT_JOBS, else one per\n"
-             "                        core; 0 or negative also means one per core)\n");
-    fo_cli_run_usage (out, RUN_MAX_ATTEMPTS);
-    fprintf (out, "                        (%u with --bind)\n", RUN_BIND_MAX_ATTEMPTS);
+             "  -j, --jobs N          worker slots, at most " FO_CLI_STR (FO_CLI_MAX_JOBS_N) "\n"
+             "                        (default: $FANOUT_JOBS, else one per core; 0 or\n"
+             "                        negative also means one per core)\n");
+    fo_cli_run_usage (out, FO_CLI_STR (RUN_MAX_ATTEMPTS) ", or "
+                      FO_CLI_STR (RUN_BIND_MAX_ATTEMPTS) " with --bind");
     fo_cli_net_usage (out, "also accept agents of other hosts there, e.g.\n"
                       "                        tcp://*:5555 ('fanout agent --connect')");
     fprintf (out,
@@ -47,7 +51,9 @@ usage (FILE *out)
              "\n"
              "Ctrl-C (SIGINT, SIGTERM) stops the run: running tests are killed, shared\n"
              "teardowns run, the report is complete and marked interrupted (exit 130).\n"
-             "A second one stops at once, still killing every process of the run.\n"
+             "A second one stops at once, still killing every process of the run and\n"
+             "writing the report; a third exits without it. Signals within 250 ms of\n"
+             "each other count as one.\n"
              "\n"
              "exit status: 0 all passed (or skipped; flaky ones too unless\n"
              "--fail-on-flaky), 1 a test failed, errored, timed out or crashed (or the\n"
@@ -98,12 +104,8 @@ parse_args (int argc, char **argv, run_args *args)
         { NULL, 0, NULL, 0 },
     };
     fo_cli_run_opts_init (&args->run, 0);      /* 0: not given, see below */
-    args->jobs = fo_cli_default_jobs ();
-    const char *env_jobs = getenv ("FANOUT_JOBS");
-    if (env_jobs && *env_jobs && fo_cli_parse_jobs (env_jobs, &args->jobs) != 0) {
-        fprintf (stderr, "fanout run: FANOUT_JOBS='%s' is not a number\n", env_jobs);
+    if (fo_cli_jobs_from_env ("run", &args->jobs) != 0)
         return FO_EXIT_USAGE;
-    }
     optind = 1;
     int c;
     while ((c = getopt_long (argc, argv, "+j:h" FO_CLI_RUN_SHORTOPTS, longopts, NULL)) != -1) {
@@ -116,20 +118,15 @@ parse_args (int argc, char **argv, run_args *args)
             continue;
         switch (c) {
         case 'j':
-            if (fo_cli_parse_jobs (optarg, &args->jobs) != 0) {
-                fprintf (stderr, "fanout run: -j needs a number, not '%s'\n", optarg);
+            if (fo_cli_parse_jobs ("run", "-j", optarg, &args->jobs) != 0)
                 return FO_EXIT_USAGE;
-            }
             break;
-        case 'h':
-            usage (stdout);
-            return -1;
         default:
-            fprintf (stderr, "fanout run: see fanout run --help\n");
-            return FO_EXIT_USAGE;
+            return fo_cli_option_end ("run", c, usage);
         }
     }
-    if (fo_cli_suite_operand ("run", argc - optind, argv + optind, &args->run) != 0)
+    if (fo_cli_suite_operand ("run", argc - optind, argv + optind, &args->run) != 0
+        || fo_cli_run_env ("run", &args->run) != 0)
         return FO_EXIT_USAGE;
     if (args->run.max_attempts == 0)
         args->run.max_attempts = args->net.bind ? RUN_BIND_MAX_ATTEMPTS : RUN_MAX_ATTEMPTS;
@@ -143,7 +140,8 @@ parse_args (int argc, char **argv, run_args *args)
 /* Runs the planned suite with the embedded broker and agent. Returns 0, or
    -1 (message printed) when the run could not be served at all. */
 static int
-serve (const run_args *args, const fo_suite *suite, fo_plan *plan, fo_report *report)
+serve (const run_args *args, const fo_suite *suite, fo_plan *plan, fo_report *report,
+       fo_reporters *reporters)
 {
     /* One flag stops the run: a signal sets it to the signal's number, a
        failed agent thread to -1 (after setting the reason). */
@@ -154,20 +152,12 @@ serve (const run_args *args, const fo_suite *suite, fo_plan *plan, fo_report *re
     fo_broker_options bo = {
         .bind = endpoint,
         .extra_bind = args->net.bind,
-        .run = {
-            .plan = plan,
-            .report = report,
-            .progress = stdout,
-            .verbosity = args->run.verbosity,
-            .max_attempts = args->run.max_attempts,
-            .skip_code = suite->skip_code,
-            .broker_host = "broker",
-        },
         .stop = &fo_cli_interrupted,
         .stop_reason = &stop_reason,
+        .abort = &fo_cli_aborted,
     };
     fo_cli_net_apply (&args->net, &bo);
-    fo_cli_run_options_apply (&args->run, &bo.run);
+    fo_cli_run_options_apply (&args->run, suite, plan, report, reporters, &bo.run);
     char err[512];
     fo_broker *broker = fo_broker_new (&bo, err, sizeof err);
     if (!broker) {
@@ -225,15 +215,17 @@ fo_cmd_run (int argc, char **argv)
 
     fo_suite *suite;
     fo_plan *plan;
-    fo_report report;
+    fo_report *report;
     rc = fo_cli_prepare (&args.run, &suite, &plan, &report);
     if (rc != 0) {
         fo_report_dest_destroy (&args.run.json_dest);   /* its temporary file goes */
         return rc;
     }
-    report.jobs = args.jobs;
-    fo_cli_signals_graceful ();
-    rc = serve (&args, suite, plan, &report);
+    fo_report_set_jobs (report, args.jobs);
+    fo_cli_signals_graceful (true);
+    fo_reporters *reporters = fo_cli_reporters_new (&args.run);
+    rc = serve (&args, suite, plan, report, reporters);
+    fo_log_flush ();            /* what the rate limit held back is counted */
     fo_cli_sweep_processes ("run");
-    return fo_cli_finish (&args.run, &suite, &plan, &report, rc == 0);
+    return fo_cli_finish (&suite, &plan, &report, &reporters, rc == 0);
 }

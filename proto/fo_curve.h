@@ -8,8 +8,11 @@
     is given its own secret certificate and the broker's public one.
 
     Plaintext TCP carries test commands and results unauthenticated, so
-    fanout refuses it unless the endpoint can only be reached from this host
-    (fo_endpoint_is_local) or the user said --insecure.
+    fanout refuses it on every address, loopback included (any local user
+    of a shared build host could join), unless the user said --insecure;
+    inproc and ipc endpoints (whose files have permissions) stay free.
+    fo_endpoint_is_local tells how far a plaintext endpoint reaches, for
+    the warning --insecure gives.
 */
 #ifndef FO_CURVE_H
 #define FO_CURVE_H

@@ -150,7 +150,7 @@ typedef struct {
 } fo_cancel;
 
 /* The answer to a discover step: the test names it printed (trimmed, none
-   empty or holding '/'), or why there are none. */
+   empty; '/' allowed, as in any name), or why there are none. */
 typedef struct {
     uint64_t lease;
     uint32_t step;      /* index of the discover step in the lease */
@@ -189,6 +189,12 @@ typedef struct {
 /* Appends the msgpack encoding of msg to out. Returns 0, or -1 if msg is
    not encodable (unknown type, a string over the limits). */
 int fo_msg_encode (const fo_msg *msg, fo_buf *out);
+
+/* How many bytes msg's encoding takes, counted without keeping them and
+   without the FO_PROTO_MAX_MESSAGE limit (so that a message over it can be
+   told by how much); 0 when a part of it cannot be encoded at all (a
+   string over FO_PROTO_MAX_STRING, an unknown enum value). */
+size_t fo_msg_encoded_size (const fo_msg *msg);
 
 /* Decodes exactly one message occupying all of data[0..len). On success
    returns FO_PROTO_OK and *msg owns copies of everything (free with

@@ -182,12 +182,14 @@ put_result (encoder *e, const fo_result *r)
     put_u64 (e, "attempt", r->attempt);
 }
 
-/* The decoder's rules: names non-empty without '/', none with an error. */
+/* The decoder's rules: names non-empty, none with an error. (Names may
+   hold '/': the broker checks each against the suite's name rule and ids,
+   fo_context_can_add_test.) */
 static void
 put_discovered (encoder *e, const fo_discovered *d)
 {
     for (size_t i = 0; i < d->names.len; i++)
-        if (!d->names.items[i][0] || strchr (d->names.items[i], '/'))
+        if (!d->names.items[i][0])
             e->bad = true;
     if (d->error && d->error[0] && d->names.len > 0)
         e->bad = true;
@@ -271,6 +273,15 @@ put_fields (encoder *e, const fo_msg *msg)
     put_str_field (e, "reason", reason);
 }
 
+static void
+put_message (encoder *e, const fo_msg *msg, const char *type)
+{
+    msgpack_pack_map (&e->pk, 2 + field_count (msg->type));
+    put_u64 (e, "v", FO_PROTO_VERSION);
+    put_str_field (e, "type", type);
+    put_fields (e, msg);
+}
+
 int
 fo_msg_encode (const fo_msg *msg, fo_buf *out)
 {
@@ -280,14 +291,33 @@ fo_msg_encode (const fo_msg *msg, fo_buf *out)
     size_t start = out->len;
     encoder e = { .bad = false };
     msgpack_packer_init (&e.pk, out, buf_write);
-    msgpack_pack_map (&e.pk, 2 + field_count (msg->type));
-    put_u64 (&e, "v", FO_PROTO_VERSION);
-    put_str_field (&e, "type", type);
-    put_fields (&e, msg);
+    put_message (&e, msg, type);
     if (e.bad || out->len - start > FO_PROTO_MAX_MESSAGE) {
         out->len = start;       /* leave out as it was */
         out->data[start] = '\0';
         return -1;
     }
     return 0;
+}
+
+/* msgpack_packer's sink for fo_msg_encoded_size: count, keep nothing. */
+static int
+count_write (void *data, const char *buf, size_t len)
+{
+    (void) buf;
+    *(size_t *) data += len;
+    return 0;
+}
+
+size_t
+fo_msg_encoded_size (const fo_msg *msg)
+{
+    const char *type = msg ? fo_msg_type_name (msg->type) : NULL;
+    if (!type)
+        return 0;
+    size_t size = 0;
+    encoder e = { .bad = false };
+    msgpack_packer_init (&e.pk, &size, count_write);
+    put_message (&e, msg, type);
+    return e.bad ? 0 : size;
 }

@@ -32,15 +32,22 @@ fo_wire_send (void *socket, const void *routing_id, size_t routing_len, const fo
         errno = EINVAL;
         return -1;
     }
-    /* Never block: a ROUTER drops what it cannot queue anyway, and a DEALER
-       whose connection was refused has no pipe left and would wait for ever. */
-    int rc = 0;
-    if (routing_id && zmq_send (socket, routing_id, routing_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
-        rc = -1;
-    if (rc == 0 && zmq_send (socket, buf.data, buf.len, ZMQ_DONTWAIT) < 0)
-        rc = -1;
+    int rc = fo_wire_send_encoded (socket, routing_id, routing_len, buf.data, buf.len);
     fo_buf_free (&buf);
     return rc;
+}
+
+int
+fo_wire_send_encoded (void *socket, const void *routing_id, size_t routing_len, const void *data,
+                      size_t len)
+{
+    /* Never block: a ROUTER drops what it cannot queue anyway, and a DEALER
+       whose connection was refused has no pipe left and would wait for ever. */
+    if (routing_id && zmq_send (socket, routing_id, routing_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+        return -1;
+    if (zmq_send (socket, data, len, ZMQ_DONTWAIT) < 0)
+        return -1;
+    return 0;
 }
 
 /* Reads and discards the rest of a multi-frame message. */

@@ -23,6 +23,12 @@ int fo_wire_configure (void *socket);
    error; errno says which). */
 int fo_wire_send (void *socket, const void *routing_id, size_t routing_len, const fo_msg *msg);
 
+/* Sends a message already encoded (fo_msg_encode) without blocking: for a
+   sender that must know a message can be encoded before it commits to it
+   (the broker's leases). Returns 0 or -1 as fo_wire_send. */
+int fo_wire_send_encoded (void *socket, const void *routing_id, size_t routing_len,
+                          const void *data, size_t len);
+
 typedef enum {
     FO_WIRE_NONE = 0,       /* nothing to read now */
     FO_WIRE_MSG,            /* *msg filled: free with fo_msg_free */

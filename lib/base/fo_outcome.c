@@ -21,3 +21,10 @@ fo_outcome_parse (const char *name, fo_outcome *out)
         }
     return -1;
 }
+
+bool
+fo_outcome_is_failure (fo_outcome outcome)
+{
+    return outcome == FO_FAILED || outcome == FO_ERROR || outcome == FO_TIMEOUT
+           || outcome == FO_CRASHED;
+}

@@ -3,6 +3,8 @@
 #ifndef FO_OUTCOME_H
 #define FO_OUTCOME_H
 
+#include <stdbool.h>
+
 typedef enum {
     FO_PASSED = 0,
     FO_FAILED,          /* the test ran and said no (non-zero exit) */
@@ -18,5 +20,11 @@ typedef enum {
 const char *fo_outcome_name (fo_outcome outcome);
 /* 0 and *out set when name is one of the above, -1 otherwise. */
 int fo_outcome_parse (const char *name, fo_outcome *out);
+
+/* Did the test go wrong? failed, error, timeout and crashed are failures:
+   they count for --maxfail, may be retried (--retries) and make the exit
+   status 1. passed, skipped and not_run are not (not_run is the run's
+   problem, not the test's). The one copy of this rule. */
+bool fo_outcome_is_failure (fo_outcome outcome);
 
 #endif

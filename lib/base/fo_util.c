@@ -85,6 +85,12 @@ fo_now_ms (void)
     return fo_now_us () / 1000u;
 }
 
+uint64_t
+fo_deadline_ms (uint64_t at_us)
+{
+    return at_us == UINT64_MAX ? UINT64_MAX : at_us / 1000u + (at_us % 1000u != 0);
+}
+
 static void
 buf_reserve (fo_buf *self, size_t extra)
 {

@@ -26,6 +26,11 @@ char *fo_xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2))
 /* Monotonic clock in microseconds / milliseconds. */
 uint64_t fo_now_us (void);
 uint64_t fo_now_ms (void);
+/* An instant in fo_now_us () time as a deadline in fo_now_ms () time,
+   rounded up: a poll timeout computed from it (deadline - fo_now_ms ())
+   never wakes before the instant, so a limit never fires early.
+   UINT64_MAX stays UINT64_MAX (no deadline). */
+uint64_t fo_deadline_ms (uint64_t at_us);
 
 typedef struct {
     char *data;                 /* NUL-terminated; may contain NULs inside */

@@ -1,5 +1,6 @@
 /*  fo_discover_names — see fo_discover_names.h. */
 #include "fo_discover_names.h"
+#include "fo_name.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -20,19 +21,14 @@ fo_discover_names (char *data, size_t len, fo_name_fn *fn, void *arg, char *err,
             p = next;
             continue;
         }
-        if (memchr (p, '\0', (size_t) (stop - p))) {
+        /* The one rule for names (fo_name.h), as in a suite file. */
+        char why[512];
+        if (!fo_name_check ("test", p, (size_t) (stop - p), why, sizeof why)) {
             if (err && errlen)
-                snprintf (err, errlen, "discover output line %zu: a test name must not contain "
-                          "a NUL byte", line);
+                snprintf (err, errlen, "discover output line %zu: %s", line, why);
             return -1;
         }
         *stop = '\0';   /* in place: the name points into data */
-        if (strchr (p, '/')) {
-            if (err && errlen)
-                snprintf (err, errlen, "discover output line %zu: test name '%s' must not "
-                          "contain '/'", line, p);
-            return -1;
-        }
         int rc = fn (arg, p, line);
         if (rc != 0)
             return rc;

@@ -1,8 +1,9 @@
 /*  fo_discover_names — the output of a `discover` command as test names.
 
     One name per line: each line is trimmed (spaces, tabs, a trailing '\r')
-    and empty lines are skipped. A name must not contain '/' (it would be a
-    path of contexts) or a NUL byte. The broker reads its own discover
+    and empty lines are skipped. Each name follows the rule of suite files
+    (fo_name_check: printable UTF-8, '/' included, no control character,
+    at most FO_NAME_MAX bytes). The broker reads its own discover
     commands' output this way (fo_suite_discover.c) and an agent the output
     of a discover step it ran for the broker (docs/suite-file.md,
     "Discovery"), so both places accept exactly the same names.

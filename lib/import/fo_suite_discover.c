@@ -8,7 +8,7 @@
     leases their discover command to an agent (broker/fo_run.c). */
 #include "fo_suite_discover.h"
 
-#include "fo_discover_names.h"
+#include "fo_importer.h"
 #include "fo_proc.h"
 
 #include <stdarg.h>
@@ -40,111 +40,42 @@ fail (const fo_suite *suite, const fo_command *at, char *err, size_t errlen,
     return -1;
 }
 
-/* A name seen in the output, and where: the output line it came from. */
-typedef struct {
-    const char *name;
-    size_t line;        /* 1-based output line; 0 for a test from the file */
-    size_t seq;         /* order of appearance, to report the first repeat */
-    int file_line;
-} entry;
-
+/* The listing, checked as a whole, then added: on error the context is
+   left as it was. */
 static int
-by_name_then_seq (const void *pa, const void *pb)
+add_listing (const fo_suite *suite, fo_context *ctx, const fo_importer *importer,
+             const fo_listing *listing, char *err, size_t errlen)
 {
-    const entry *a = pa, *b = pb;
-    int c = strcmp (a->name, b->name);
-    return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
-}
-
-/* Names contain no '/' and sibling contexts have distinct names, so ids
-   are unique across the suite exactly when names are unique within each
-   context: only this context's tests need checking. */
-static int
-check_unique (const fo_suite *suite, const fo_context *ctx, entry *all, size_t n,
-              char *err, size_t errlen)
-{
-    qsort (all, n, sizeof *all, by_name_then_seq);
-    const entry *dup = NULL, *first = NULL;
-    for (size_t i = 1, group = 0; i < n; i++) {
-        if (strcmp (all[i].name, all[group].name)) {
-            group = i;
-            continue;
-        }
-        if (!dup || all[i].seq < dup->seq) {
-            dup = &all[i];
-            first = &all[group];
-        }
-    }
-    if (!dup)
+    const char **names = fo_xcalloc (listing->len + 1, sizeof *names);
+    for (size_t i = 0; i < listing->len; i++)
+        names[i] = listing->items[i].name;
+    fo_import_dup dup;
+    bool repeated = fo_import_find_duplicate (ctx, names, listing->len, &dup);
+    free (names);
+    if (!repeated) {
+        /* The suite's own rule for each new test: its name, and an id no
+           other test holds anywhere (a name with '/' can reach another
+           context's id), within the size limits. */
+        char why[512];
+        for (size_t i = 0; i < listing->len; i++)
+            if (!fo_context_can_add_test (ctx, listing->items[i].name, why, sizeof why))
+                return fail (suite, &ctx->discover, err, errlen, "discover output line %zu: %s",
+                             listing->items[i].line, why);
+        importer->add (ctx, listing);
         return 0;
-    char *id = ctx->id[0] ? fo_xasprintf ("%s/%s", ctx->id, dup->name) : fo_xstrdup (dup->name);
+    }
+    const fo_listed *at = &listing->items[dup.index];
+    char *id = ctx->id[0] ? fo_xasprintf ("%s/%s", ctx->id, at->name) : fo_xstrdup (at->name);
     char where[64];
-    if (first->line)
-        snprintf (where, sizeof where, "first printed on output line %zu", first->line);
+    if (dup.in_suite)
+        snprintf (where, sizeof where, "first defined at line %d", ctx->tests[dup.earlier]->line);
     else
-        snprintf (where, sizeof where, "first defined at line %d", first->file_line);
+        snprintf (where, sizeof where, "first printed on output line %zu",
+                  listing->items[dup.earlier].line);
     fail (suite, &ctx->discover, err, errlen,
-          "discover output line %zu: duplicate test id '%s' (%s)", dup->line, id, where);
+          "discover output line %zu: duplicate test id '%s' (%s)", at->line, id, where);
     free (id);
     return -1;
-}
-
-/* The names of the output, collected for the checks. */
-typedef struct {
-    entry *all;
-    size_t n, cap;
-} collector;
-
-static int
-collect (void *arg, const char *name, size_t line)
-{
-    collector *c = arg;
-    if (c->n == c->cap) {
-        c->cap *= 2;
-        c->all = fo_xrealloc (c->all, c->cap * sizeof *c->all);
-    }
-    c->all[c->n] = (entry) { name, line, c->n, 0 };
-    c->n++;
-    return 0;
-}
-
-/* Splits the output into trimmed names, checks them all, then adds them:
-   on error the context is left as it was. */
-static int
-add_names (fo_suite *suite, fo_context *ctx, fo_buf *out, char *err, size_t errlen)
-{
-    collector c = { fo_xcalloc (ctx->ntests + 1, sizeof *c.all), 0, ctx->ntests + 1 };
-    for (size_t i = 0; i < ctx->ntests; i++, c.n++)
-        c.all[c.n] = (entry) { ctx->tests[i]->name, 0, c.n, ctx->tests[i]->line };
-    size_t first_new = c.n;
-
-    char why[512];
-    int rc = fo_discover_names (out->data, out->len, collect, &c, why, sizeof why);
-    if (rc != 0)
-        fail (suite, &ctx->discover, err, errlen, "%s", why);
-    /* The new names, in output order, before sorting scrambles them. */
-    char **names = fo_xcalloc (c.n - first_new + 1, sizeof *names);
-    for (size_t i = first_new; i < c.n; i++)
-        names[i - first_new] = (char *) c.all[i].name;
-    if (rc == 0)
-        rc = check_unique (suite, ctx, c.all, c.n, err, errlen);
-    for (size_t i = 0; rc == 0 && names[i]; i++)
-        fo_context_add_discovered (ctx, names[i]);
-    free (names);
-    free (c.all);
-    return rc;
-}
-
-/* "exit status 3" / "signal SIGSEGV" / "timed out after 30 s". */
-static void
-describe_status (const fo_proc_status *status, uint32_t timeout_ms, char *out, size_t len)
-{
-    if (status->timed_out)
-        snprintf (out, len, "timed out after %g s", timeout_ms / 1000.0);
-    else if (status->exited)
-        snprintf (out, len, "exit status %d", status->exit_code);
-    else
-        snprintf (out, len, "signal %s", fo_signal_name (status->signal));
 }
 
 static int
@@ -168,17 +99,27 @@ discover_context (fo_suite *suite, fo_context *ctx, char *err, size_t errlen)
     if (fo_proc_run_sync (&spec, &status, &out, &errout, why, sizeof why) != 0)
         rc = fail (suite, &ctx->discover, err, errlen, "cannot run discover command: %s", why);
     else if (status.timed_out || !status.exited || status.exit_code != 0) {
-        char what[64];
-        describe_status (&status, spec.timeout_ms, what, sizeof what);
+        char *what = fo_proc_status_text (&status, spec.timeout_ms);
         size_t first = strcspn (errout.data, "\r\n");
         errout.data[first] = '\0';
         rc = fail (suite, &ctx->discover, err, errlen, "discover command failed (%s)%s%s", what,
                    first ? ": " : "", errout.data);
-    } else if (out.len > DISCOVER_OUTPUT_CAP)
-        rc = fail (suite, &ctx->discover, err, errlen,
-                   "discover command printed more than %u MiB", DISCOVER_OUTPUT_CAP >> 20);
-    else
-        rc = add_names (suite, ctx, &out, err, errlen);
+        free (what);
+    } else {
+        /* The same reading as an agent's (fo_import_read). The capture
+           keeps head and tail past the cap: longer means it was cut. */
+        const fo_importer *importer = fo_importer_find ("discover");
+        fo_listing listing = { 0 };
+        char why_not[512];
+        bool cut = out.len > DISCOVER_OUTPUT_CAP;
+        if (fo_import_read (importer, out.data, out.len, cut, DISCOVER_OUTPUT_CAP, &listing,
+                            why_not, sizeof why_not) != 0)
+            rc = fail (suite, &ctx->discover, err, errlen, "%s%s", cut ? "discover command " : "",
+                       why_not);
+        else
+            rc = add_listing (suite, ctx, importer, &listing, err, errlen);
+        fo_listing_free (&listing);
+    }
     fo_buf_free (&out);
     fo_buf_free (&errout);
     fo_env_free (&env);

@@ -1,7 +1,8 @@
 /*  fo_suite_discover — runs a suite's `discover` commands on the broker,
-    before planning: each printed line (fo_discover_names) becomes a test of
-    the context, whose run is the context's `run` template with {name}
-    filled in. Contexts with `discover_on: agent` are left to the run
+    before planning, and reads their output with the `discover` importer
+    (fo_importer.h, the same reading an agent does): each printed name
+    becomes a test of the context, whose run is the context's `run`
+    template with {name} filled in. Contexts with `discover_on: agent` are left to the run
     (their command is leased to an agent: broker/fo_run*). */
 #ifndef FO_SUITE_DISCOVER_H
 #define FO_SUITE_DISCOVER_H

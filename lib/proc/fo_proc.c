@@ -51,10 +51,16 @@ struct fo_proc {
     int err_fd;
     fo_capture out;
     fo_capture err;
+    fo_output_fn *on_output;
+    void *output_arg;
     fo_proc_status status;
+    /* One clock for the limit and the duration: both are fo_now_us ()
+       readings, compared in microseconds. (Deadlines in whole ms, with the
+       start truncated to its ms, fired up to 1 ms before the limit, and a
+       test with `timeout: 1` was reported after 0.99995 s.) */
     uint64_t start_us;
-    uint64_t timeout_at_ms;     /* UINT64_MAX: no timeout */
-    uint64_t kill_at_ms;        /* SIGKILL after the grace; UINT64_MAX: not yet */
+    uint64_t timeout_at_us;     /* UINT64_MAX: no timeout */
+    uint64_t kill_at_us;        /* SIGKILL after the grace; UINT64_MAX: not yet */
     bool term_sent;
     bool kill_sent;
     bool finished;              /* reaped, output collected */
@@ -152,28 +158,42 @@ spawn (fo_proc *self, const fo_proc_spec *spec, int out_w, int err_w)
     return rc;
 }
 
+bool
+fo_proc_resource_error (int errnum)
+{
+    return errnum == EMFILE || errnum == ENFILE || errnum == EAGAIN || errnum == ENOMEM;
+}
+
+/* NULL with errno = rc: the caller's errno says why, after any cleanup. */
+static fo_proc *
+failed (int rc)
+{
+    errno = rc;
+    return NULL;
+}
+
 fo_proc *
 fo_proc_start (const fo_proc_spec *spec, char *err, size_t errlen)
 {
     if (!spec->argv || spec->argv->len == 0 || !spec->argv->items[0]) {
         snprintf (err, errlen, "cannot run an empty command");
-        return NULL;
+        return failed (EINVAL);
     }
     const char *prog = spec->argv->items[0];
-    if (fo_proc_check_runnable (prog, spec->cwd, err, errlen) != 0)
-        return NULL;
-    int rc;
+    int rc = fo_proc_check_runnable (prog, spec->cwd, err, errlen);
+    if (rc != 0)
+        return failed (rc);
 
     int out_pipe[2], err_pipe[2];
     if ((rc = make_pipe (out_pipe)) != 0) {
         snprintf (err, errlen, "cannot run '%s': pipe: %s", prog, strerror (rc));
-        return NULL;
+        return failed (rc);
     }
     if ((rc = make_pipe (err_pipe)) != 0) {
         close (out_pipe[0]);
         close (out_pipe[1]);
         snprintf (err, errlen, "cannot run '%s': pipe: %s", prog, strerror (rc));
-        return NULL;
+        return failed (rc);
     }
 
     fo_proc *self = fo_xcalloc (1, sizeof *self);
@@ -188,17 +208,19 @@ fo_proc_start (const fo_proc_spec *spec, char *err, size_t errlen)
         close_fd (&self->err_fd);
         free (self);
         snprintf (err, errlen, "cannot run '%s': %s", prog, strerror (rc));
-        return NULL;
+        return failed (rc);
     }
+    self->on_output = spec->on_output;
+    self->output_arg = spec->output_arg;
 
     size_t cap = spec->output_cap ? spec->output_cap : FO_DEFAULT_OUTPUT_CAP;
     fo_capture_init (&self->out, cap);
     fo_capture_init (&self->err, cap);
     self->pidfd = (int) syscall (SYS_pidfd_open, self->pid, 0);
-    self->timeout_at_ms = spec->timeout_ms
-                              ? self->start_us / 1000u + spec->timeout_ms
+    self->timeout_at_us = spec->timeout_ms
+                              ? self->start_us + spec->timeout_ms * 1000ull
                               : UINT64_MAX;
-    self->kill_at_ms = UINT64_MAX;
+    self->kill_at_us = UINT64_MAX;
     return self;
 }
 
@@ -208,13 +230,18 @@ fo_proc_start (const fo_proc_spec *spec, char *err, size_t errlen)
 /*  Reads up to max_reads chunks; closes the fd at end of file. Returns
     true when the pipe is drained for now (EAGAIN or closed). */
 static bool
-read_pipe (int *fd, fo_capture *cap, int max_reads)
+read_pipe (fo_proc *self, int stream, int max_reads)
 {
+    int *fd = stream == 1 ? &self->out_fd : &self->err_fd;
+    fo_capture *cap = stream == 1 ? &self->out : &self->err;
     char buf[READ_CHUNK];
     for (int i = 0; *fd >= 0 && i < max_reads; i++) {
         ssize_t n = read (*fd, buf, sizeof buf);
-        if (n > 0)
+        if (n > 0) {
             fo_capture_append (cap, buf, (size_t) n);
+            if (self->on_output)
+                self->on_output (self->output_arg, stream, buf, (size_t) n);
+        }
         else if (n < 0 && errno == EINTR)
             continue;
         else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -239,7 +266,7 @@ begin_kill (fo_proc *self)
         return;
     signal_group (self, SIGTERM);
     self->term_sent = true;
-    self->kill_at_ms = fo_now_ms () + FO_PROC_KILL_GRACE_MS;
+    self->kill_at_us = fo_now_us () + FO_PROC_KILL_GRACE_MS * 1000ull;
 }
 
 /*  The main process has exited (a zombie still). Collect what it left in
@@ -249,8 +276,8 @@ begin_kill (fo_proc *self)
 static void
 finish (fo_proc *self)
 {
-    read_pipe (&self->out_fd, &self->out, READS_PER_SERVICE);
-    read_pipe (&self->err_fd, &self->err, READS_PER_SERVICE);
+    read_pipe (self, 1, READS_PER_SERVICE);
+    read_pipe (self, 2, READS_PER_SERVICE);
     signal_group (self, SIGKILL);
 
     int wstatus = 0;
@@ -270,8 +297,8 @@ finish (fo_proc *self)
     }
 
     /* What the killed group members wrote last is in the pipes already. */
-    read_pipe (&self->out_fd, &self->out, READS_PER_SERVICE);
-    read_pipe (&self->err_fd, &self->err, READS_PER_SERVICE);
+    read_pipe (self, 1, READS_PER_SERVICE);
+    read_pipe (self, 2, READS_PER_SERVICE);
     close_fd (&self->out_fd);
     close_fd (&self->err_fd);
     close_fd (&self->pidfd);
@@ -298,19 +325,19 @@ fo_proc_service (fo_proc *self)
 {
     if (self->finished)
         return true;
-    read_pipe (&self->out_fd, &self->out, READS_PER_SERVICE);
-    read_pipe (&self->err_fd, &self->err, READS_PER_SERVICE);
+    read_pipe (self, 1, READS_PER_SERVICE);
+    read_pipe (self, 2, READS_PER_SERVICE);
     if (has_exited (self)) {
         self->status.duration_us = fo_now_us () - self->start_us;
         finish (self);
         return true;
     }
-    uint64_t now = fo_now_ms ();
-    if (!self->term_sent && now >= self->timeout_at_ms) {
+    uint64_t now = fo_now_us ();
+    if (!self->term_sent && now >= self->timeout_at_us) {
         self->status.timed_out = true;
         begin_kill (self);
     }
-    if (!self->kill_sent && now >= self->kill_at_ms) {
+    if (!self->kill_sent && now >= self->kill_at_us) {
         signal_group (self, SIGKILL);
         self->kill_sent = true;
     }
@@ -337,9 +364,9 @@ fo_proc_deadline_ms (const fo_proc *self)
         return UINT64_MAX;
     uint64_t deadline = UINT64_MAX;
     if (!self->term_sent)
-        deadline = self->timeout_at_ms;
+        deadline = fo_deadline_ms (self->timeout_at_us);
     else if (!self->kill_sent)
-        deadline = self->kill_at_ms;
+        deadline = fo_deadline_ms (self->kill_at_us);
     if (self->pidfd < 0) {
         uint64_t poll_at = fo_now_ms () + NO_PIDFD_POLL_MS;
         if (poll_at < deadline)
@@ -433,6 +460,18 @@ fo_signal_name (int sig)
     else
         snprintf (other, sizeof other, "signal %d", sig);
     return other;
+}
+
+char *
+fo_proc_status_text (const fo_proc_status *st, uint32_t timeout_ms)
+{
+    if (st->timed_out)
+        return fo_xasprintf ("timed out after %.1fs (limit %.1fs)", (double) st->duration_us / 1e6,
+                             (double) timeout_ms / 1e3);
+    if (st->signal)
+        return fo_xasprintf ("killed by %s%s", fo_signal_name (st->signal),
+                             st->core_dumped ? " (core dumped)" : "");
+    return fo_exit_status_text (st->exit_code);
 }
 
 char *

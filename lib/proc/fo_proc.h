@@ -9,7 +9,10 @@
     agent (and the broker, for shared fixtures) for sockets and children.
 
     Timeout: at the deadline the whole process group gets SIGTERM, then
-    SIGKILL after FO_PROC_KILL_GRACE_MS; the status says timed_out.
+    SIGKILL after FO_PROC_KILL_GRACE_MS; the status says timed_out. Never
+    early: the limit and duration_us are measured on one clock (fo_now_us)
+    and compared in microseconds, and fo_proc_deadline_ms rounds up, so a
+    timed-out process always has duration_us >= timeout_ms * 1000.
     When the main process has exited, the rest of its process group is
     killed too (a test must not leave processes behind).
 
@@ -32,6 +35,10 @@
 
 #define FO_PROC_KILL_GRACE_MS 2000u
 
+/* Output as it arrives, before it is capped: stream 1 is stdout, 2 is
+   stderr. Called from fo_proc_service (and fo_proc_destroy never). */
+typedef void (fo_output_fn) (void *arg, int stream, const char *data, size_t len);
+
 typedef struct {
     const fo_strv *argv;        /* argv->items[0] looked up in PATH */
     const char *cwd;            /* NULL or "" = inherit */
@@ -39,6 +46,8 @@ typedef struct {
     size_t output_cap;          /* per stream; 0 = FO_DEFAULT_OUTPUT_CAP */
     uint32_t timeout_ms;        /* 0 = none */
     const char *token;          /* FANOUT_STEP_TOKEN; NULL = fo_reaper_base () */
+    fo_output_fn *on_output;    /* optional: every chunk read, uncapped */
+    void *output_arg;
 } fo_proc_spec;
 
 typedef struct {
@@ -53,16 +62,24 @@ typedef struct {
 typedef struct fo_proc fo_proc;
 
 /* Returns NULL when the process could not be started at all (no such
-   program, not executable, bad cwd): err says why, e.g.
-   "cannot run 'foo': No such file or directory". */
+   program, not executable, bad cwd, no descriptors left): err says why,
+   e.g. "cannot run 'foo': No such file or directory", and errno is the
+   cause (ENOENT, EACCES, EMFILE, ...; see fo_proc_resource_error). */
 fo_proc *fo_proc_start (const fo_proc_spec *spec, char *err, size_t errlen);
+
+/* Is errnum (from a failed fo_proc_start) a lack of resources on this
+   host — EMFILE, ENFILE, EAGAIN, ENOMEM — that may pass, rather than
+   something wrong with the command? The one place that says which
+   errors are the host's and not the test's. */
+bool fo_proc_resource_error (int errnum);
 
 /* Fills up to 3 fds to wait on for readability (pipes still open, pidfd);
    returns how many. */
 int fo_proc_pollfds (const fo_proc *self, int fds[3]);
 
-/* Monotonic ms when fo_proc_service must be called even if no fd is ready
-   (the timeout, or the end of the kill grace); UINT64_MAX when none. */
+/* Monotonic ms (fo_now_ms) when fo_proc_service must be called even if no
+   fd is ready (the timeout, or the end of the kill grace), rounded up;
+   UINT64_MAX when none. */
 uint64_t fo_proc_deadline_ms (const fo_proc *self);
 
 /* Reads what is available, checks exit and deadlines. Never blocks.
@@ -85,6 +102,11 @@ void fo_proc_destroy (fo_proc **self_p);
 
 /* "SIGSEGV" etc. */
 const char *fo_signal_name (int sig);
+
+/* How a process ended, for a message: "timed out after 3.0s (limit 1.0s)",
+   "killed by SIGSEGV (core dumped)", or fo_exit_status_text. timeout_ms is
+   the limit it had. Free the result. */
+char *fo_proc_status_text (const fo_proc_status *status, uint32_t timeout_ms);
 
 /* "exit status 1"; for 129..159, where a shell reports a command killed by
    a signal, also says so: "exit status 139 (a shell's way to say: killed

@@ -8,18 +8,20 @@
     pass, and an unfilled record's outcome field is FO_PASSED (zero).
 */
 #include "fo_report.h"
+#include "fo_report_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-void
-fo_report_init (fo_report *self, size_t ntests)
+fo_report *
+fo_report_new (size_t ntests)
 {
-    memset (self, 0, sizeof *self);
+    fo_report *self = fo_xcalloc (1, sizeof *self);
     self->tests = fo_xcalloc (ntests ? ntests : 1, sizeof *self->tests);
     self->ntests = ntests;
     self->tests_cap = ntests ? ntests : 1;
     self->started_us = fo_now_us ();
+    return self;
 }
 
 void
@@ -101,6 +103,8 @@ fo_report_finish_last_try (fo_report *self, size_t index)
     fo_attempt *a = &rec->attempts[rec->nattempts - 1];
     rec->done = true;
     rec->outcome = a->outcome;
+    self->ndone++;
+    self->done_counts[rec->outcome]++;
     rec->duration_us = a->duration_us;
     rec->message = fo_xstrdup (a->message);
     rec->host = fo_xstrdup (a->host);
@@ -139,10 +143,14 @@ fo_report_finish_test (fo_report *self, size_t index, const fo_test_result_view 
     rec->attempt = r->attempt;
     rec->serial = r->serial;
     rec->by_failure = r->outcome == FO_NOT_RUN && r->by_failure;
+    self->ndone++;
+    self->done_counts[rec->outcome]++;
+    self->nflaky += rec->flaky;
+    self->nby_failure += rec->by_failure;
     return true;
 }
 
-void
+const fo_fixture_error *
 fo_report_add_fixture_error (fo_report *self, const char *context, const char *phase,
                              const char *message, const char *out, size_t out_len,
                              const char *err, size_t err_len, const char *host)
@@ -160,11 +168,15 @@ fo_report_add_fixture_error (fo_report *self, const char *context, const char *p
     fe->out = dup_bytes (out, out_len, &fe->out_len);
     fe->err = dup_bytes (err, err_len, &fe->err_len);
     fe->host = fo_xstrdup (host);
+    return fe;
 }
 
 void
-fo_report_free (fo_report *self)
+fo_report_destroy (fo_report **self_p)
 {
+    fo_report *self = *self_p;
+    if (!self)
+        return;
     for (size_t i = 0; i < self->ntests; i++) {
         fo_test_record *rec = &self->tests[i];
         free (rec->id);
@@ -194,18 +206,15 @@ fo_report_free (fo_report *self)
     free (self->fixture_errors);
     free (self->suite);
     free (self->stop_reason);
-    memset (self, 0, sizeof *self);
+    free (self);
+    *self_p = NULL;
 }
 
 void
 fo_report_counts (const fo_report *self, size_t counts[FO_OUTCOME_COUNT])
 {
-    memset (counts, 0, FO_OUTCOME_COUNT * sizeof counts[0]);
-    for (size_t i = 0; i < self->ntests; i++)
-        {
-        const fo_test_record *rec = &self->tests[i];
-        counts[rec->done ? rec->outcome : FO_NOT_RUN]++;
-    }
+    memcpy (counts, self->done_counts, FO_OUTCOME_COUNT * sizeof counts[0]);
+    counts[FO_NOT_RUN] += self->ntests - self->ndone;   /* no outcome: not run */
 }
 
 void
@@ -219,10 +228,7 @@ fo_report_set_stop (fo_report *self, const char *reason, bool on_failures)
 size_t
 fo_report_flaky_count (const fo_report *self)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < self->ntests; i++)
-        n += self->tests[i].done && self->tests[i].flaky;
-    return n;
+    return self->nflaky;
 }
 
 int
@@ -235,15 +241,125 @@ fo_report_exit_status (const fo_report *self)
     /* Infra wins: a run that could not even run a test says nothing about
        the code, and CI should retry it rather than blame a commit. Not so
        after --maxfail: those tests were not run because others failed. */
-    size_t by_failure = 0;
-    for (size_t i = 0; i < self->ntests; i++)
-        by_failure += self->tests[i].done && self->tests[i].by_failure;
-    if (counts[FO_NOT_RUN] > by_failure && !self->stopped_on_failures)
+    if (counts[FO_NOT_RUN] > self->nby_failure && !self->stopped_on_failures)
         return FO_EXIT_INFRA;
-    if (counts[FO_FAILED] || counts[FO_ERROR] || counts[FO_TIMEOUT] || counts[FO_CRASHED]
-        || self->nfixture_errors || self->stopped_on_failures)
+    bool failed = self->nfixture_errors || self->stopped_on_failures;
+    for (int o = 0; o < FO_OUTCOME_COUNT && !failed; o++)
+        failed = counts[o] && fo_outcome_is_failure ((fo_outcome) o);
+    if (failed)
         return FO_EXIT_FAILED;
     if (self->fail_on_flaky && fo_report_flaky_count (self))
         return FO_EXIT_FAILED;
     return FO_EXIT_OK;
+}
+
+/* ---- accessors ------------------------------------------------------------ */
+
+size_t
+fo_report_ntests (const fo_report *self)
+{
+    return self->ntests;
+}
+
+const fo_test_record *
+fo_report_test (const fo_report *self, size_t index)
+{
+    return index < self->ntests ? &self->tests[index] : NULL;
+}
+
+size_t
+fo_report_nfixture_errors (const fo_report *self)
+{
+    return self->nfixture_errors;
+}
+
+const fo_fixture_error *
+fo_report_fixture_error (const fo_report *self, size_t index)
+{
+    return index < self->nfixture_errors ? &self->fixture_errors[index] : NULL;
+}
+
+const char *
+fo_report_stop_reason (const fo_report *self)
+{
+    return self->stop_reason;
+}
+
+bool
+fo_report_stopped_on_failures (const fo_report *self)
+{
+    return self->stopped_on_failures;
+}
+
+const char *
+fo_report_suite (const fo_report *self)
+{
+    return self->suite;
+}
+
+void
+fo_report_set_suite (fo_report *self, const char *path)
+{
+    free (self->suite);
+    self->suite = fo_xstrdup (path);
+}
+
+uint32_t
+fo_report_jobs (const fo_report *self)
+{
+    return self->jobs;
+}
+
+void
+fo_report_set_jobs (fo_report *self, uint32_t jobs)
+{
+    self->jobs = jobs;
+}
+
+uint64_t
+fo_report_started_us (const fo_report *self)
+{
+    return self->started_us;
+}
+
+void
+fo_report_set_started_us (fo_report *self, uint64_t us)
+{
+    self->started_us = us;
+}
+
+uint64_t
+fo_report_finished_us (const fo_report *self)
+{
+    return self->finished_us;
+}
+
+void
+fo_report_set_finished_us (fo_report *self, uint64_t us)
+{
+    self->finished_us = us;
+}
+
+bool
+fo_report_interrupted (const fo_report *self)
+{
+    return self->interrupted;
+}
+
+void
+fo_report_set_interrupted (fo_report *self, bool interrupted)
+{
+    self->interrupted = interrupted;
+}
+
+bool
+fo_report_fail_on_flaky (const fo_report *self)
+{
+    return self->fail_on_flaky;
+}
+
+void
+fo_report_set_fail_on_flaky (fo_report *self, bool fail_on_flaky)
+{
+    self->fail_on_flaky = fail_on_flaky;
 }

@@ -4,6 +4,13 @@
 
     The broker owns a fo_report with one record per discovered test (same
     order and index as the plan's tests) and fills each record exactly once.
+    The report is opaque: records are read with fo_report_test (index) and
+    fo_report_fixture_error (index), run-wide facts with their accessors.
+    Counts are kept as records are filled: fo_report_counts,
+    fo_report_flaky_count and fo_report_exit_status are O(1).
+
+    The report is shown by reporters (fo_reporter.h): the console's
+    rendering functions below are what the console reporter prints.
 */
 #ifndef FO_REPORT_H
 #define FO_REPORT_H
@@ -78,23 +85,10 @@ typedef struct {
     char *host;             /* "broker" host name for shared fixtures */
 } fo_fixture_error;
 
-typedef struct {
-    fo_test_record *tests;
-    size_t ntests;
-    size_t tests_cap;       /* grows with tests generated during the run */
-    fo_fixture_error *fixture_errors;
-    size_t nfixture_errors;
-    size_t nfixture_errors_cap;
-    char *suite;            /* suite file path */
-    uint64_t started_us;    /* fo_now_us() at start */
-    uint64_t finished_us;
-    uint32_t jobs;          /* worker slots in total when the run started */
-    bool interrupted;
-    char *stop_reason;      /* why the run stopped early; NULL: it did not */
-    bool stopped_on_failures;   /* by --maxfail/-x: its not_run tests are
-                                   not an infrastructure failure */
-    bool fail_on_flaky;     /* a flaky test makes the exit status 1 */
-} fo_report;
+/* The report is opaque: the records above are read through
+   fo_report_test / fo_report_fixture_error, and everything else through
+   the accessors below. */
+typedef struct fo_report fo_report;
 
 typedef enum {
     FO_VERBOSITY_QUIET = 0, /* -q: only the summary */
@@ -102,8 +96,11 @@ typedef enum {
     FO_VERBOSITY_LINES,     /* -v: "id ... ok (0.12s)" per test */
 } fo_verbosity;
 
-/* Creates a report for ntests tests whose ids/contexts are copied. */
-void fo_report_init (fo_report *self, size_t ntests);
+/* Creates a report for ntests tests (ids set with fo_report_set_test);
+   its start time is now. */
+fo_report *fo_report_new (size_t ntests);
+void fo_report_destroy (fo_report **self_p);
+/* Test `index`'s id and context id (copied). */
 void fo_report_set_test (fo_report *self, size_t index, const char *id, const char *context);
 /* Appends the record of a test generated during the run (an agent's
    discovery); returns its index, which is the test's index in the plan. */
@@ -140,15 +137,46 @@ bool fo_report_finish_last_try (fo_report *self, size_t index);
 /* Sets why the run stopped early (copied); on_failures: by --maxfail. */
 void fo_report_set_stop (fo_report *self, const char *reason, bool on_failures);
 
+/* Adds a fixture error (strings and output copied); returns its record. */
+const fo_fixture_error *fo_report_add_fixture_error (fo_report *self, const char *context,
+                                                     const char *phase, const char *message,
+                                                     const char *out, size_t out_len,
+                                                     const char *err, size_t err_len,
+                                                     const char *host);
+
+/* ---- reading it ---- */
+
+size_t fo_report_ntests (const fo_report *self);
+/* The record of test `index` (the plan's index), or NULL past the end.
+   Valid until the next test is added. */
+const fo_test_record *fo_report_test (const fo_report *self, size_t index);
+size_t fo_report_nfixture_errors (const fo_report *self);
+const fo_fixture_error *fo_report_fixture_error (const fo_report *self, size_t index);
+
+/* Counts per outcome (a test without its outcome counts as not_run). */
+void fo_report_counts (const fo_report *self, size_t counts[FO_OUTCOME_COUNT]);
 /* Tests that passed after failing (a subset of the passed ones). */
 size_t fo_report_flaky_count (const fo_report *self);
-void fo_report_add_fixture_error (fo_report *self, const char *context, const char *phase,
-                                  const char *message, const char *out, size_t out_len,
-                                  const char *err, size_t err_len, const char *host);
-void fo_report_free (fo_report *self);
 
-/* Counts per outcome. */
-void fo_report_counts (const fo_report *self, size_t counts[FO_OUTCOME_COUNT]);
+/* Why the run stopped early, or NULL when it did not; on failures: by
+   --maxfail (its not_run tests are not an infrastructure failure). */
+const char *fo_report_stop_reason (const fo_report *self);
+bool fo_report_stopped_on_failures (const fo_report *self);
+
+/* ---- facts of the run, set by whoever runs it ---- */
+
+const char *fo_report_suite (const fo_report *self);        /* NULL when unset */
+void fo_report_set_suite (fo_report *self, const char *path);
+uint32_t fo_report_jobs (const fo_report *self);            /* worker slots in all */
+void fo_report_set_jobs (fo_report *self, uint32_t jobs);
+uint64_t fo_report_started_us (const fo_report *self);      /* fo_now_us () */
+void fo_report_set_started_us (fo_report *self, uint64_t us);
+uint64_t fo_report_finished_us (const fo_report *self);     /* 0 until set */
+void fo_report_set_finished_us (fo_report *self, uint64_t us);
+bool fo_report_interrupted (const fo_report *self);
+void fo_report_set_interrupted (fo_report *self, bool interrupted);
+bool fo_report_fail_on_flaky (const fo_report *self);       /* flaky fails the run */
+void fo_report_set_fail_on_flaky (fo_report *self, bool fail_on_flaky);
 
 /* Progress: called once per finished test, in the order results arrive. */
 void fo_report_progress (FILE *out, fo_verbosity verbosity, const fo_test_record *rec);

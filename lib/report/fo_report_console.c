@@ -16,6 +16,7 @@
     test printed, even if it is not text.
 */
 #include "fo_report.h"
+#include "fo_report_internal.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -44,7 +45,7 @@ static const char *const progress_words[FO_OUTCOME_COUNT] = {
 /*  Block titles in the summary; NULL for outcomes that get no block. */
 static const char *const block_titles[FO_OUTCOME_COUNT] = {
     [FO_FAILED] = "FAIL", [FO_ERROR] = "ERROR", [FO_TIMEOUT] = "TIMEOUT",
-    [FO_CRASHED] = "CRASHED", [FO_NOT_RUN] = "NOT RUN",
+    [FO_CRASHED] = "CRASHED",
 };
 
 /*  The length of the first line of s (up to, not including, '\n'). */
@@ -275,15 +276,80 @@ print_verdict (FILE *out, const fo_report *self, const size_t c[FO_OUTCOME_COUNT
     fputs (")\n", out);
 }
 
+/*  Tests that never ran, one line per reason, in the order the reasons
+    first appear: an interrupted run of thousands of tests says so in one
+    line, not a block per test (the JSON report and -v list them all). A
+    reason that only one test has names it. */
+typedef struct {
+    const char *reason;
+    size_t first;           /* the first test with it */
+    size_t count;
+} not_run_reason;
+
+static const char *
+not_run_reason_of (const fo_test_record *rec)
+{
+    if (!rec->done)
+        return "no result was recorded for this test";
+    return rec->message && *rec->message ? rec->message : "not run";
+}
+
+static int
+by_reason_then_index (const void *pa, const void *pb, void *arg)
+{
+    const fo_report *self = arg;
+    size_t a = *(const size_t *) pa, b = *(const size_t *) pb;
+    int c = strcmp (not_run_reason_of (&self->tests[a]), not_run_reason_of (&self->tests[b]));
+    return c ? c : (a > b) - (a < b);
+}
+
+static int
+by_first (const void *pa, const void *pb)
+{
+    const not_run_reason *a = pa, *b = pb;
+    return (a->first > b->first) - (a->first < b->first);
+}
+
+static void
+print_not_run (FILE *out, const fo_report *self, size_t nnot_run)
+{
+    if (nnot_run == 0)
+        return;
+    size_t *idx = fo_xmalloc (nnot_run * sizeof *idx);
+    size_t n = 0;
+    for (size_t i = 0; i < self->ntests; i++)
+        if (outcome_of (&self->tests[i]) == FO_NOT_RUN && n < nnot_run)
+            idx[n++] = i;
+    qsort_r (idx, n, sizeof *idx, by_reason_then_index, (void *) self);
+    not_run_reason *groups = fo_xmalloc ((n ? n : 1) * sizeof *groups);
+    size_t ngroups = 0;
+    for (size_t k = 0; k < n; k++) {
+        const char *reason = not_run_reason_of (&self->tests[idx[k]]);
+        if (ngroups && strcmp (groups[ngroups - 1].reason, reason) == 0)
+            groups[ngroups - 1].count++;
+        else
+            groups[ngroups++] = (not_run_reason) { reason, idx[k], 1 };
+    }
+    qsort (groups, ngroups, sizeof *groups, by_first);
+    print_rule (out, '=');
+    for (size_t g = 0; g < ngroups; g++) {
+        int len = first_line_len (groups[g].reason);
+        if (groups[g].count == 1)
+            fprintf (out, "NOT RUN: %s: %.*s\n", self->tests[groups[g].first].id, len,
+                     groups[g].reason);
+        else
+            fprintf (out, "NOT RUN: %zu tests: %.*s\n", groups[g].count, len, groups[g].reason);
+    }
+    free (groups);
+    free (idx);
+}
+
 void
 fo_report_print_summary (FILE *out, const fo_report *self, fo_verbosity verbosity)
 {
     if (verbosity == FO_VERBOSITY_DOTS) {
         /* Progress printed a character for each finished test: end that line. */
-        bool any_dot = false;
-        for (size_t i = 0; i < self->ntests && !any_dot; i++)
-            any_dot = self->tests[i].done;
-        if (any_dot)
+        if (self->ndone > 0)
             fputc ('\n', out);
     }
     for (size_t i = 0; i < self->ntests; i++)
@@ -294,19 +360,23 @@ fo_report_print_summary (FILE *out, const fo_report *self, fo_verbosity verbosit
     for (size_t i = 0; i < self->ntests; i++)
         if (self->tests[i].done && self->tests[i].flaky)
             print_flaky_block (out, &self->tests[i]);
+    size_t c[FO_OUTCOME_COUNT];
+    fo_report_counts (self, c);
+    print_not_run (out, self, c[FO_NOT_RUN]);
 
+    /* "Ran": the tests that did run (an interrupted run of thousands ran
+       a few), so that the rate means something too. */
+    size_t ran = self->ntests - c[FO_NOT_RUN];
     uint64_t finished = self->finished_us ? self->finished_us : fo_now_us ();
     uint64_t elapsed_us = finished > self->started_us ? finished - self->started_us : 0;
     double seconds = (double) elapsed_us / 1e6;
     /* A run too quick to measure has no meaningful rate: say 0, not inf.
        "%.0f" rounds to the nearest integer. */
-    double rate = elapsed_us ? (double) self->ntests / seconds : 0.0;
+    double rate = elapsed_us ? (double) ran / seconds : 0.0;
     print_rule (out, '-');
-    fprintf (out, "Ran %zu test%s in %.3fs (%.0f tests/s)\n\n", self->ntests,
-             self->ntests == 1 ? "" : "s", seconds, rate);
+    fprintf (out, "Ran %zu test%s in %.3fs (%.0f tests/s)\n\n", ran, ran == 1 ? "" : "s",
+             seconds, rate);
 
-    size_t c[FO_OUTCOME_COUNT];
-    fo_report_counts (self, c);
     print_verdict (out, self, c);
     if (self->interrupted)
         fputs ("INTERRUPTED\n", out);

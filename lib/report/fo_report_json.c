@@ -5,6 +5,7 @@
 */
 #include "fo_report.h"
 #include "fo_report_dest.h"
+#include "fo_report_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,17 +1,61 @@
-/*  fo_suite — the tree model: building contexts and tests, ids, and the
-    values a test inherits from its contexts. Loading is in fo_suite_load.c,
-    run-time discovery in fo_suite_discover.c. */
+/*  fo_suite — the tree model: building contexts and tests, ids and the
+    index that keeps them unique, and the values a test inherits from its
+    contexts. Loading is in fo_suite_load.c, selection (--test) in
+    fo_suite_select.c, run-time discovery in lib/import. */
 #include "fo_suite.h"
+#include "fo_strmap.h"
+#include "fo_suite_tree.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static char *
-child_id (const fo_context *parent, const char *name)
+/* One per tree, made by its root and shared by every context in it: ids
+   are unique in the whole suite, so a lookup must not walk it. */
+struct fo_suite_index {
+    zhashx_t *tests;        /* test id -> fo_test (the first with that id) */
+    zhashx_t *contexts;     /* context id -> fo_context */
+};
+
+static fo_suite_index *
+index_new (void)
 {
-    if (!parent || parent->id[0] == '\0')
+    fo_suite_index *index = fo_xcalloc (1, sizeof *index);
+    index->tests = fo_strmap_new ();
+    index->contexts = fo_strmap_new ();
+    return index;
+}
+
+static void
+index_destroy (fo_suite_index **index_p)
+{
+    fo_suite_index *index = *index_p;
+    if (!index)
+        return;
+    zhashx_destroy (&index->tests);
+    zhashx_destroy (&index->contexts);
+    free (index);
+    *index_p = NULL;
+}
+
+char *
+fo_context_child_id (const fo_context *ctx, const char *name)
+{
+    if (!ctx || ctx->id[0] == '\0')
         return fo_xstrdup (name);
-    return fo_xasprintf ("%s/%s", parent->id, name);
+    return fo_xasprintf ("%s/%s", ctx->id, name);
+}
+
+/* Arrays grow by doubling: one slot at a time is quadratic when realloc
+   copies (it always does under ASan). cap 0 with n > 0 is an array built
+   by hand with exactly n slots. */
+static void *
+grow (void *items, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap)
+        return items;
+    *cap = n ? n * 2 : 4;
+    return fo_xrealloc (items, *cap * size);
 }
 
 fo_context *
@@ -19,13 +63,17 @@ fo_context_new (fo_context *parent, const char *name)
 {
     fo_context *ctx = fo_xcalloc (1, sizeof *ctx);
     ctx->name = fo_xstrdup (name ? name : "");
-    ctx->id = parent ? child_id (parent, ctx->name) : fo_xstrdup ("");
+    ctx->id = parent ? fo_context_child_id (parent, ctx->name) : fo_xstrdup ("");
     ctx->parent = parent;
     if (parent) {
-        parent->contexts = fo_xrealloc (parent->contexts,
-                                        (parent->ncontexts + 1) * sizeof *parent->contexts);
+        parent->contexts = grow (parent->contexts, parent->ncontexts, &parent->contexts_cap,
+                                 sizeof *parent->contexts);
         parent->contexts[parent->ncontexts++] = ctx;
-    }
+        ctx->index = parent->index;
+    } else
+        ctx->index = index_new ();
+    if (ctx->index)
+        zhashx_insert (ctx->index->contexts, ctx->id, ctx);     /* the first keeps it */
     return ctx;
 }
 
@@ -34,11 +82,49 @@ fo_test_new (fo_context *parent, const char *name)
 {
     fo_test *test = fo_xcalloc (1, sizeof *test);
     test->name = fo_xstrdup (name);
-    test->id = child_id (parent, name);
+    test->id = fo_context_child_id (parent, name);
     test->parent = parent;
-    parent->tests = fo_xrealloc (parent->tests, (parent->ntests + 1) * sizeof *parent->tests);
+    parent->tests = grow (parent->tests, parent->ntests, &parent->tests_cap, sizeof *parent->tests);
     parent->tests[parent->ntests++] = test;
+    if (parent->index)
+        zhashx_insert (parent->index->tests, test->id, test);
     return test;
+}
+
+fo_test *
+fo_suite_find_test (const fo_suite *self, const char *id)
+{
+    if (!self || !self->root || !self->root->index)
+        return NULL;
+    return zhashx_lookup (self->root->index->tests, id);
+}
+
+fo_context *
+fo_suite_find_context (const fo_suite *self, const char *id)
+{
+    if (!self || !self->root || !self->root->index)
+        return NULL;
+    return zhashx_lookup (self->root->index->contexts, id);
+}
+
+/* ---- sizes, as the limits count them ----------------------------------- */
+
+size_t
+fo_env_wire_size (const fo_env *env)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < env->len; i++)
+        n += strlen (env->items[i].name) + strlen (env->items[i].value) + 2;
+    return n;
+}
+
+size_t
+fo_step_wire_size (size_t id_len, const fo_strv *argv, size_t env_bytes, size_t cwd_len)
+{
+    size_t n = 2 * id_len + env_bytes + cwd_len;
+    for (size_t i = 0; i < argv->len; i++)
+        n += strlen (argv->items[i]) + 1;
+    return n;
 }
 
 /* Discovered tests: the context's run template with {name} filled in.
@@ -74,22 +160,78 @@ fill (const char *template, const char *name, bool quote)
     return fo_buf_steal (&out);
 }
 
+static void
+fill_argv (const fo_context *ctx, const char *name, fo_strv *argv)
+{
+    if (ctx->run_template_shell) {
+        fo_strv_push (argv, "/bin/sh");
+        fo_strv_push (argv, "-c");
+        fo_strv_push_owned (argv, fill (ctx->run_template_shell, name, true));
+    } else {
+        for (size_t i = 0; i < ctx->run_template_argv.len; i++)
+            fo_strv_push_owned (argv, fill (ctx->run_template_argv.items[i], name, false));
+    }
+}
+
+bool
+fo_context_can_add_test (const fo_context *ctx, const char *name, char *why, size_t whylen)
+{
+    if (!fo_name_check ("test", name, strlen (name), why, whylen))
+        return false;
+    char *id = fo_context_child_id (ctx, name);
+    fo_buf shown = { 0 };       /* a long id would crowd out the reason */
+    fo_name_escape (&shown, id, strlen (id), FO_ID_SHOWN);
+    const fo_test *taken = ctx->index ? zhashx_lookup (ctx->index->tests, id) : NULL;
+    bool ok = !taken;
+    if (taken)
+        snprintf (why, whylen, "duplicate test id '%s' (first defined at line %d)", shown.data,
+                  taken->line);
+    /* The step it will be: the filled template, the env of every context
+       above, the nearest cwd (the suite's directory is at most PATH_MAX). */
+    size_t env_bytes = 0, env_vars = 0, cwd_len = 0;
+    for (const fo_context *c = ctx; c; c = c->parent) {
+        env_bytes += fo_env_wire_size (&c->env);
+        env_vars += c->env.len;
+        if (!cwd_len && c->cwd)
+            cwd_len = strlen (c->cwd);
+    }
+    fo_strv argv = { 0 };
+    if (ok)
+        fill_argv (ctx, name, &argv);
+    size_t size = ok ? fo_step_wire_size (strlen (id), &argv, env_bytes,
+                                          cwd_len ? cwd_len : FO_SUITE_MAX_CWD) : 0;
+    if (ok && env_vars > FO_SUITE_MAX_ENV_VARS) {
+        snprintf (why, whylen, "test '%s' has %zu env variables with those it inherits (at most "
+                  "%u)", shown.data, env_vars, FO_SUITE_MAX_ENV_VARS);
+        ok = false;
+    } else if (ok && size > FO_SUITE_MAX_STEP) {
+        snprintf (why, whylen, "test '%s' takes %zu bytes to send (its id twice, command, env "
+                  "with what it inherits, cwd); the limit is %u MiB", shown.data, size,
+                  FO_SUITE_MAX_STEP >> 20);
+        ok = false;
+    }
+    fo_strv_free (&argv);
+    fo_buf_free (&shown);
+    free (id);
+    return ok;
+}
+
 fo_test *
 fo_context_add_discovered (fo_context *ctx, const char *name)
 {
+    if (ctx->index) {
+        char *id = fo_context_child_id (ctx, name);
+        bool taken = zhashx_lookup (ctx->index->tests, id) != NULL;
+        free (id);
+        if (taken)
+            return NULL;
+    }
     fo_test *test = fo_test_new (ctx, name);
     test->line = ctx->discover.line;
     test->column = ctx->discover.column;
     test->run.line = ctx->discover.line;
     test->run.column = ctx->discover.column;
-    if (ctx->run_template_shell) {
-        fo_strv_push (&test->run.argv, "/bin/sh");
-        fo_strv_push (&test->run.argv, "-c");
-        fo_strv_push_owned (&test->run.argv, fill (ctx->run_template_shell, name, true));
-    } else {
-        for (size_t i = 0; i < ctx->run_template_argv.len; i++)
-            fo_strv_push_owned (&test->run.argv, fill (ctx->run_template_argv.items[i], name, false));
-    }
+    fill_argv (ctx, name, &test->run.argv);
     return test;
 }
 
@@ -125,13 +267,19 @@ test_destroy (fo_test *test)
     free (test);
 }
 
+/* Under a removal (unindex) or the whole tree's end (the index goes first). */
 static void
-context_destroy (fo_context *ctx)
+context_destroy (fo_context *ctx, bool unindex)
 {
-    for (size_t i = 0; i < ctx->ntests; i++)
+    for (size_t i = 0; i < ctx->ntests; i++) {
+        if (unindex && zhashx_lookup (ctx->index->tests, ctx->tests[i]->id) == ctx->tests[i])
+            zhashx_delete (ctx->index->tests, ctx->tests[i]->id);
         test_destroy (ctx->tests[i]);
+    }
     for (size_t i = 0; i < ctx->ncontexts; i++)
-        context_destroy (ctx->contexts[i]);
+        context_destroy (ctx->contexts[i], unindex);
+    if (unindex && zhashx_lookup (ctx->index->contexts, ctx->id) == ctx)
+        zhashx_delete (ctx->index->contexts, ctx->id);
     free (ctx->tests);
     free (ctx->contexts);
     free (ctx->name);
@@ -147,13 +295,30 @@ context_destroy (fo_context *ctx)
 }
 
 void
+fo_test_remove (fo_test *test)
+{
+    fo_suite_index *index = test->parent ? test->parent->index : NULL;
+    if (index && zhashx_lookup (index->tests, test->id) == test)
+        zhashx_delete (index->tests, test->id);
+    test_destroy (test);
+}
+
+void
+fo_context_remove (fo_context *ctx)
+{
+    context_destroy (ctx, ctx->index != NULL);
+}
+
+void
 fo_suite_destroy (fo_suite **self_p)
 {
     fo_suite *self = *self_p;
     if (!self)
         return;
-    if (self->root)
-        context_destroy (self->root);
+    if (self->root) {
+        index_destroy (&self->root->index);
+        context_destroy (self->root, false);
+    }
     free (self->path);
     free (self->dir);
     free (self);

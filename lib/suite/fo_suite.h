@@ -3,12 +3,22 @@
 
     Ids: a context's id is its ancestors' names and its own joined by "/"
     (the root context's id is ""); a test's id is its context's id, "/", and
-    its name (a test of the root context: just its name).
+    its name (a test of the root context: just its name). Names are never
+    altered and may themselves hold "/" (fo_name.h), so two different paths
+    can spell one id ("a" + "b/c" and "a/b" + "c"): the loader refuses that,
+    and every id is unique among tests and among contexts. The whole tree
+    shares one index from id to test and to context (O(1) lookups, used for
+    uniqueness, --test and discovery).
 
     Inheritance (resolved by the fo_*_effective_* helpers, used by the planner):
     env merges from the root down (inner wins), cwd and timeout come from the
     nearest context (or the test) that sets them. Relative cwds in the file are
     already resolved against the suite file's directory when loaded.
+
+    Limits (docs/suite-file.md, "Limits"): each is far beyond what a real
+    suite needs and keeps a hostile file to bounded memory and time, and
+    every test to a size that can be sent to an agent in one message
+    (proto/fo_proto.h: FO_PROTO_MAX_STRING, FO_PROTO_MAX_MESSAGE).
 */
 #ifndef FO_SUITE_H
 #define FO_SUITE_H
@@ -17,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fo_name.h"
 #include "fo_util.h"
 
 #define FO_DEFAULT_TIMEOUT_MS (1500u * 1000u)   /* as CTest: 1500 s */
@@ -24,6 +35,31 @@
    command line's --timeout 0 can). Effective timeouts turn it into 0. */
 #define FO_TIMEOUT_NONE UINT32_MAX
 #define FO_DEFAULT_SKIP_CODE 77                 /* as automake and CTest */
+
+/* The bytes of a suite file: it is read whole. */
+#define FO_SUITE_MAX_FILE (64u * 1024u * 1024u)
+/* Nested YAML lists and maps, at any place in the file. 64 levels of
+   contexts take 133; past this nothing a suite means can be written. */
+#define FO_SUITE_MAX_YAML_DEPTH 256u
+/* YAML nodes (every key, value, list and map) once aliases are expanded:
+   an alias counts as all the nodes it stands for. About 300,000 tests. */
+#define FO_SUITE_MAX_NODES 2000000u
+/* Nested contexts (a top-level context is at depth 1). Real trees are a
+   binary, a file, a class: 3 or 4 deep. */
+#define FO_SUITE_MAX_DEPTH 64u
+/* One value: a command's argument (a shell string is one), an env
+   variable's name or value. */
+#define FO_SUITE_MAX_VALUE (1024u * 1024u)
+/* A cwd as written: longer than PATH_MAX could not be entered anyway. */
+#define FO_SUITE_MAX_CWD 4096u
+/* Env variables one step carries: its own and every context's above it. */
+#define FO_SUITE_MAX_ENV_VARS 1024u
+/* One step (a test, or a context's setup, teardown or discover) as sent:
+   2 x id + each argument + 1 + each variable's name and value + 2 + cwd.
+   Half a protocol string, a quarter of a message: it always encodes. */
+#define FO_SUITE_MAX_STEP (4u * 1024u * 1024u)
+/* Every step of the file together: what planning and the report hold. */
+#define FO_SUITE_MAX_TOTAL (512u * 1024u * 1024u)
 
 enum {
     FO_MODE_SPLIT = 1u << 0,
@@ -38,6 +74,7 @@ typedef struct {
 } fo_command;
 
 typedef struct fo_context fo_context;
+typedef struct fo_suite_index fo_suite_index;   /* private: ids -> tests, contexts */
 
 typedef struct {
     char *name;
@@ -60,10 +97,11 @@ struct fo_context {
     char *cwd;          /* absolute, or NULL = inherit (root: suite file's dir) */
     uint32_t timeout_ms;/* 0 = inherit (root: FO_DEFAULT_TIMEOUT_MS) */
     fo_test **tests;
-    size_t ntests;
+    size_t ntests, tests_cap;       /* tests_cap 0: exactly ntests allocated */
     fo_context **contexts;
-    size_t ncontexts;
+    size_t ncontexts, contexts_cap;
     fo_context *parent;
+    fo_suite_index *index;          /* the tree's, shared; made by the root */
     /* Run-time discovery: `discover` prints one test name per line; each
        becomes a test whose run is `run_template` with {name} replaced. */
     fo_command discover;
@@ -87,19 +125,53 @@ typedef struct {
    "file:line:column: message" into err (never NULL-terminated-truncated
    below errlen). Discovery commands are NOT run here. */
 fo_suite *fo_suite_load (const char *path, char *err, size_t errlen);
+/* The same from memory: path names the file in messages, and relative
+   cwds are resolved against its directory (which must exist). */
+fo_suite *fo_suite_load_buffer (const char *path, const void *data, size_t len, char *err,
+                                size_t errlen);
 
 void fo_suite_destroy (fo_suite **self_p);
 
 /* Tree building (used by the loader, discovery and tests). The context and
-   test take copies of name; ids are computed from the parent chain. */
+   test take copies of name; ids are computed from the parent chain. An id
+   already taken stays with its first owner in the index (the loader checks
+   before it builds). */
 fo_context *fo_context_new (fo_context *parent, const char *name);
 fo_test *fo_test_new (fo_context *parent, const char *name);
 bool fo_context_has_fixtures (const fo_context *ctx);
+
+/* The id a test or context called name has under ctx: the one rule of
+   ids (ctx's id, "/", name; under the root just name). Caller frees. */
+char *fo_context_child_id (const fo_context *ctx, const char *name);
+/* The test or context with exactly this id, or NULL (O(1)). */
+fo_test *fo_suite_find_test (const fo_suite *self, const char *id);
+fo_context *fo_suite_find_context (const fo_suite *self, const char *id);
+
+/* Whether a discovered test called name may join ctx: the name follows
+   fo_name_check, its id is taken by no test of the suite (a name with "/"
+   can reach another context's id), and its step, the template filled in,
+   stays within FO_SUITE_MAX_STEP and FO_SUITE_MAX_ENV_VARS. Returns true,
+   or false with the reason in why ("duplicate test id 'a/b' (first defined
+   at line 3)", ...). Names printed twice in one output are the caller's to
+   find (same context, so same name is same id). */
+bool fo_context_can_add_test (const fo_context *ctx, const char *name, char *why,
+                              size_t whylen);
 /* Adds a discovered test: its run is the context's template with {name}
    replaced by name (shell-quoted in a string template). The caller has
-   checked the name (fo_discover_names) and that its id is new. */
+   checked it (fo_context_can_add_test); an id already taken is not added
+   (NULL), so that ids stay unique whatever a caller forgot. */
 fo_test *fo_context_add_discovered (fo_context *ctx, const char *name);
 size_t fo_suite_count_tests (const fo_suite *self);
+
+/* Keeps only the tests chosen by ids (--test): an id names one test, or a
+   context and every test under it (those its `discover_on: agent` command
+   will add included). Contexts left with no test and no discovery to come
+   are removed, with their fixtures; a discovery on an agent survives only
+   in a context chosen whole (its names are not known yet). No ids: nothing
+   changes. Returns 0, or -1 with "--test 'X' matches no test or context"
+   in err (the suite is then unchanged). */
+int fo_suite_select (fo_suite *self, const char *const *ids, size_t nids, char *err,
+                     size_t errlen);
 
 /* Effective values, resolved through the parents. */
 void fo_test_effective_env (const fo_test *test, fo_env *out);       /* out must be empty */

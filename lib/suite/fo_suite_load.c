@@ -1,22 +1,40 @@
 /*  fo_suite_load — reads a YAML suite file (docs/suite-file.md) into the
     tree of fo_suite.h, validating everything on the way.
 
-    libyaml's document API does the parsing (and resolves anchors and
-    aliases); this file walks the node graph and builds the tree, and
-    fo_suite_yaml.c reads the single values. Every mistake stops the load
-    with "file:line:column: message" pointing at the offending key or value,
+    libyaml parses; fo_suite_compose.c builds the document from its events
+    under the limits a hostile file needs (nesting, alias expansion, cycles);
+    this file walks the document and builds the tree, and fo_suite_yaml.c
+    reads the single values. Every mistake stops the load with
+    "file:line:column: message" pointing at the offending key or value,
     because a suite file is written by hand and the first thing its author
-    needs is where to look. */
+    needs is where to look.
+
+    The walk is linear in what the document expands to: ids are unique
+    through the tree's index (a hash), contexts nest at most
+    FO_SUITE_MAX_DEPTH deep (the only recursion), and what each step
+    inherits (env, cwd) is passed down, never collected by walking up. */
 #include "fo_suite.h"
+#include "fo_suite_compose.h"
+#include "fo_suite_tree.h"
 #include "fo_suite_yaml.h"
 
+#include "fo_proto.h"
+
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
+
+/* Any step within the limit fits a message, with room for the rest of the
+   lease (exports, other fields). */
+_Static_assert (FO_SUITE_MAX_STEP <= FO_PROTO_MAX_STRING / 2, "a step must fit a protocol string");
+_Static_assert (FO_SUITE_MAX_STEP <= FO_PROTO_MAX_MESSAGE / 4, "a step must fit a message");
+_Static_assert (FO_SUITE_MAX_VALUE <= FO_SUITE_MAX_STEP, "a value must fit a step");
 
 /* The keys each kind of map accepts, in the order the error message lists
    them. */
@@ -27,6 +45,60 @@ static const char *const CONTEXT_KEYS[] = {
     "contexts", "discover", "discover_on", "run", NULL };
 static const char *const TEST_KEYS[] = {
     "name", "run", "env", "cwd", "timeout", NULL };
+
+/* What a context hands down to what it holds: how deep it is, and what
+   its steps inherit, for the size limits. */
+typedef struct {
+    unsigned depth;         /* the root is 0 */
+    size_t env_bytes;       /* the env of this context and all above it */
+    size_t env_vars;
+    size_t cwd_len;         /* the effective cwd's */
+} inherited;
+
+/* A name or id for a message: a long one cut (FO_ID_SHOWN), so that what
+   is wrong with it still fits. */
+static char *
+shown (const char *id)
+{
+    fo_buf out = { 0 };
+    fo_name_escape (&out, id, strlen (id), FO_ID_SHOWN);
+    return fo_buf_steal (&out);
+}
+
+/* "<kind> '<id>'", or "the top level". */
+static void
+set_owner (fo_yaml_reader *L, const char *kind, const char *id)
+{
+    free (L->owner);
+    if (kind) {
+        char *s = shown (id);
+        L->owner = fo_xasprintf ("%s '%s'", kind, s);
+        free (s);
+    } else
+        L->owner = fo_xstrdup ("the top level");
+}
+
+/* The limits of one step (a test, or a context's setup, teardown or
+   discover), and of all of them together. what: "test 'a/b'", "setup of
+   context 'a'". */
+static bool
+check_step (fo_yaml_reader *L, const yaml_mark_t *at, const char *what, size_t id_len,
+            const fo_strv *argv, const inherited *env)
+{
+    if (env->env_vars > FO_SUITE_MAX_ENV_VARS)
+        return fo_yaml_fail_at (L, at, "%s has %zu env variables with those it inherits (at most "
+                                "%u)", what, env->env_vars, FO_SUITE_MAX_ENV_VARS);
+    size_t size = fo_step_wire_size (id_len, argv, env->env_bytes, env->cwd_len);
+    if (size > FO_SUITE_MAX_STEP)
+        return fo_yaml_fail_at (L, at, "%s takes %zu bytes to send (its id twice, command, env "
+                                "with what it inherits, cwd); the limit is %u MiB", what, size,
+                                FO_SUITE_MAX_STEP >> 20);
+    L->total += size;
+    if (L->total > FO_SUITE_MAX_TOTAL)
+        return fo_yaml_fail_at (L, at, "the suite's tests and fixtures take more than %u MiB to "
+                                "send in all (at %s)", FO_SUITE_MAX_TOTAL >> 20, what);
+    return true;
+}
 
 /* The keys tests and contexts share. */
 static bool
@@ -42,8 +114,21 @@ get_common (fo_yaml_reader *L, const char *key, const yaml_node_t *v, fo_env *en
     return true;
 }
 
+/* What a step of ctx (or of a test in it, with its own env and cwd on top)
+   inherits. */
+static inherited
+inherit (const inherited *up, const fo_env *env, const char *cwd)
+{
+    inherited here = *up;
+    here.env_bytes += fo_env_wire_size (env);
+    here.env_vars += env->len;
+    if (cwd)
+        here.cwd_len = strlen (cwd);
+    return here;
+}
+
 static bool
-load_test (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node)
+load_test (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node, const inherited *up)
 {
     if (node->type != YAML_MAPPING_NODE)
         return fo_yaml_fail (L, node, "a test must be a map with 'name' and 'run'");
@@ -55,12 +140,28 @@ load_test (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node)
         return fo_yaml_fail (L, node, "test has no 'name'");
     if (!fo_yaml_name (L, name_node, "test", &name))
         return false;
-    if (!fo_yaml_lookup (L, node, "run"))
-        return fo_yaml_fail (L, node, "test '%s' has no 'run'", name);
+    if (!fo_yaml_lookup (L, node, "run")) {
+        char *s = shown (name);
+        fo_yaml_fail (L, node, "test '%s' has no 'run'", s);
+        free (s);
+        return false;
+    }
 
+    /* A '/' in a name can spell another path's id: "a" + "b/c" is "a/b" + "c". */
+    char *id = fo_context_child_id (parent, name);
+    const fo_test *first = fo_suite_find_test (L->suite, id);
+    if (first) {
+        char *s = shown (id);
+        fo_yaml_fail (L, node, "duplicate test id '%s' (first defined at line %d)", s, first->line);
+        free (s);
+        free (id);
+        return false;
+    }
+    free (id);
     fo_test *test = fo_test_new (parent, name);
     test->line = (int) node->start_mark.line + 1;
     test->column = (int) node->start_mark.column + 1;
+    set_owner (L, "test", test->id);
     for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
         const char *key = fo_yaml_text (fo_yaml_node (L, p->key));
         const yaml_node_t *v = fo_yaml_node (L, p->value);
@@ -68,19 +169,22 @@ load_test (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node)
                                  : !get_common (L, key, v, &test->env, &test->cwd, &test->timeout_ms))
             return false;
     }
-    return true;
+    inherited mine = inherit (up, &test->env, test->cwd);
+    return check_step (L, &node->start_mark, L->owner, strlen (test->id), &test->run.argv, &mine);
 }
 
-static bool load_context (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node);
+static bool load_context (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node,
+                          const inherited *up);
 
 static bool
-load_list (fo_yaml_reader *L, fo_context *ctx, const char *key, const yaml_node_t *v)
+load_list (fo_yaml_reader *L, fo_context *ctx, const char *key, const yaml_node_t *v,
+           const inherited *here)
 {
     if (v->type != YAML_SEQUENCE_NODE)
         return fo_yaml_fail (L, v, "'%s' must be a list", key);
     for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++)
-        if (!strcmp (key, "tests") ? !load_test (L, ctx, fo_yaml_node (L, *i))
-                                   : !load_context (L, ctx, fo_yaml_node (L, *i)))
+        if (!strcmp (key, "tests") ? !load_test (L, ctx, fo_yaml_node (L, *i), here)
+                                   : !load_context (L, ctx, fo_yaml_node (L, *i), here))
             return false;
     return true;
 }
@@ -109,41 +213,74 @@ get_template (fo_yaml_reader *L, fo_context *ctx, const yaml_node_t *v)
     return true;
 }
 
+/* One key of a context (or of the top level), but its lists. */
 static bool
-load_context_keys (fo_yaml_reader *L, fo_context *ctx, const yaml_node_t *node, bool root)
+load_setting (fo_yaml_reader *L, fo_context *ctx, const char *key, const yaml_node_t *v, bool root)
 {
+    if (!strcmp (key, "mode"))
+        return fo_yaml_mode (L, v, &ctx->mode);
+    if (!strcmp (key, "setup"))
+        return fo_yaml_command (L, v, "setup", &ctx->setup);
+    if (!strcmp (key, "teardown"))
+        return fo_yaml_command (L, v, "teardown", &ctx->teardown);
+    if (!strcmp (key, "discover"))
+        return fo_yaml_command (L, v, "discover", &ctx->discover);
+    if (!strcmp (key, "run"))
+        return get_template (L, ctx, v);
+    if (!strcmp (key, "discover_on")) {
+        const char *where = v->type == YAML_SCALAR_NODE ? fo_yaml_text (v) : "";
+        if (strcmp (where, "broker") && strcmp (where, "agent"))
+            return fo_yaml_fail (L, v, "'discover_on' must be 'broker' or 'agent'");
+        ctx->discover_on_agent = !strcmp (where, "agent");
+        return true;
+    }
+    if (root && !strcmp (key, "skip_code")) {
+        const char *s = v->type == YAML_SCALAR_NODE ? fo_yaml_text (v) : "";
+        size_t n = strspn (s, "0123456789");
+        long code = n > 0 && n <= 3 && !s[n] ? strtol (s, NULL, 10) : 0;
+        if (code < 1 || code > 255)
+            return fo_yaml_fail (L, v, "'skip_code' must be an integer from 1 to 255");
+        L->suite->skip_code = (int) code;
+        return true;
+    }
+    return get_common (L, key, v, &ctx->env, &ctx->cwd, &ctx->timeout_ms);
+}
+
+/* The commands a context runs itself are steps too. */
+static bool
+check_fixtures (fo_yaml_reader *L, const fo_context *ctx, const inherited *here)
+{
+    const struct { const char *kind; const fo_command *cmd; } steps[] = {
+        { "setup", &ctx->setup }, { "teardown", &ctx->teardown }, { "discover", &ctx->discover },
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        if (steps[i].cmd->argv.len == 0)
+            continue;
+        yaml_mark_t at = { .line = (size_t) steps[i].cmd->line - 1,
+                           .column = (size_t) steps[i].cmd->column - 1 };
+        char *id = shown (ctx->id);
+        char *what = fo_xasprintf ("%s of context '%s'", steps[i].kind, id);
+        free (id);
+        bool ok = check_step (L, &at, what, strlen (ctx->id), &steps[i].cmd->argv, here);
+        free (what);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* A context's own settings first, then what it holds (its tests need its
+   env and cwd for their sizes, wherever the keys are written). */
+static bool
+load_context_keys (fo_yaml_reader *L, fo_context *ctx, const yaml_node_t *node, bool root,
+                   const inherited *up)
+{
+    if (root)
+        set_owner (L, NULL, NULL);      /* a context's is set by load_context */
     for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
         const char *key = fo_yaml_text (fo_yaml_node (L, p->key));
-        const yaml_node_t *v = fo_yaml_node (L, p->value);
-        bool ok = true;
-        if (!strcmp (key, "tests") || !strcmp (key, "contexts"))
-            ok = load_list (L, ctx, key, v);
-        else if (!strcmp (key, "mode"))
-            ok = fo_yaml_mode (L, v, &ctx->mode);
-        else if (!strcmp (key, "setup"))
-            ok = fo_yaml_command (L, v, "setup", &ctx->setup);
-        else if (!strcmp (key, "teardown"))
-            ok = fo_yaml_command (L, v, "teardown", &ctx->teardown);
-        else if (!strcmp (key, "discover"))
-            ok = fo_yaml_command (L, v, "discover", &ctx->discover);
-        else if (!strcmp (key, "run"))
-            ok = get_template (L, ctx, v);
-        else if (!strcmp (key, "discover_on")) {
-            const char *where = v->type == YAML_SCALAR_NODE ? fo_yaml_text (v) : "";
-            if (strcmp (where, "broker") && strcmp (where, "agent"))
-                return fo_yaml_fail (L, v, "'discover_on' must be 'broker' or 'agent'");
-            ctx->discover_on_agent = !strcmp (where, "agent");
-        }
-        else if (root && !strcmp (key, "skip_code")) {
-            const char *s = v->type == YAML_SCALAR_NODE ? fo_yaml_text (v) : "";
-            size_t n = strspn (s, "0123456789");
-            long code = n > 0 && n <= 3 && !s[n] ? strtol (s, NULL, 10) : 0;
-            if (code < 1 || code > 255)
-                return fo_yaml_fail (L, v, "'skip_code' must be an integer from 1 to 255");
-            L->suite->skip_code = (int) code;
-        } else
-            ok = get_common (L, key, v, &ctx->env, &ctx->cwd, &ctx->timeout_ms);
-        if (!ok)
+        if (strcmp (key, "tests") && strcmp (key, "contexts")
+            && !load_setting (L, ctx, key, fo_yaml_node (L, p->value), root))
             return false;
     }
     const yaml_node_t *discover = fo_yaml_lookup (L, node, "discover"), *run = fo_yaml_lookup (L, node, "run");
@@ -155,14 +292,27 @@ load_context_keys (fo_yaml_reader *L, fo_context *ctx, const yaml_node_t *node, 
     const yaml_node_t *on = fo_yaml_lookup (L, node, "discover_on");
     if (on && !discover)
         return fo_yaml_fail (L, on, "'discover_on' says where 'discover' runs and needs it");
+
+    inherited here = inherit (up, &ctx->env, ctx->cwd);
+    if (!check_fixtures (L, ctx, &here))
+        return false;
+    for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
+        const char *key = fo_yaml_text (fo_yaml_node (L, p->key));
+        if ((!strcmp (key, "tests") || !strcmp (key, "contexts"))
+            && !load_list (L, ctx, key, fo_yaml_node (L, p->value), &here))
+            return false;
+    }
     return true;
 }
 
 static bool
-load_context (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node)
+load_context (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node, const inherited *up)
 {
     if (node->type != YAML_MAPPING_NODE)
         return fo_yaml_fail (L, node, "a context must be a map with a 'name'");
+    if (up->depth >= FO_SUITE_MAX_DEPTH)
+        return fo_yaml_fail (L, node, "contexts nest deeper than %u levels here",
+                             FO_SUITE_MAX_DEPTH);
     if (!fo_yaml_check_keys (L, node, CONTEXT_KEYS, "in context"))
         return false;
     const yaml_node_t *name_node = fo_yaml_lookup (L, node, "name");
@@ -171,101 +321,42 @@ load_context (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node)
         return fo_yaml_fail (L, node, "context has no 'name'");
     if (!fo_yaml_name (L, name_node, "context", &name))
         return false;
-    for (size_t i = 0; i < parent->ncontexts; i++)
-        if (!strcmp (parent->contexts[i]->name, name))
-            return fo_yaml_fail (L, node, "duplicate context name '%s' (first defined at line %d)", name,
-                         parent->contexts[i]->line);
-
+    char *id = fo_context_child_id (parent, name);
+    const fo_context *first = fo_suite_find_context (L->suite, id);
+    if (first) {
+        char *s = shown (first->parent == parent ? name : id);
+        fo_yaml_fail (L, node, "duplicate context %s '%s' (first defined at line %d)",
+                      first->parent == parent ? "name" : "id", s, first->line);
+        free (s);
+        free (id);
+        return false;
+    }
+    L->total += strlen (id);
+    free (id);
     fo_context *ctx = fo_context_new (parent, name);
     ctx->line = (int) node->start_mark.line + 1;
     ctx->column = (int) node->start_mark.column + 1;
-    return load_context_keys (L, ctx, node, false);
-}
-
-/* ---- test ids: unique over the whole suite ----------------------------- */
-
-static void
-collect_tests (const fo_context *ctx, fo_test ***all, size_t *n, size_t *cap)
-{
-    for (size_t i = 0; i < ctx->ntests; i++) {
-        if (*n == *cap) {
-            *cap = *cap ? *cap * 2 : 64;
-            *all = fo_xrealloc (*all, *cap * sizeof **all);
-        }
-        (*all)[(*n)++] = ctx->tests[i];
-    }
-    for (size_t i = 0; i < ctx->ncontexts; i++)
-        collect_tests (ctx->contexts[i], all, n, cap);
-}
-
-static int
-position_cmp (const fo_test *a, const fo_test *b)
-{
-    return a->line != b->line ? (a->line > b->line) - (a->line < b->line)
-                              : (a->column > b->column) - (a->column < b->column);
-}
-
-static int
-by_id_then_position (const void *pa, const void *pb)
-{
-    const fo_test *a = *(fo_test *const *) pa, *b = *(fo_test *const *) pb;
-    int c = strcmp (a->id, b->id);
-    return c ? c : position_cmp (a, b);
-}
-
-/* Sorting by id puts duplicates next to each other; of all the repeats
-   the one written first in the file is reported, against the first
-   definition of its id. */
-static bool
-check_unique_ids (fo_yaml_reader *L)
-{
-    fo_test **all = NULL, *dup = NULL, *first = NULL;
-    size_t n = 0, cap = 0;
-    collect_tests (L->suite->root, &all, &n, &cap);
-    if (n > 1)
-        qsort (all, n, sizeof *all, by_id_then_position);
-    for (size_t i = 1, group = 0; i < n; i++) {
-        if (strcmp (all[i]->id, all[group]->id)) {
-            group = i;
-            continue;
-        }
-        if (!dup || position_cmp (all[i], dup) < 0) {
-            dup = all[i];
-            first = all[group];
-        }
-    }
-    free (all);
-    if (!dup)
-        return true;
-    yaml_mark_t at = { .line = (size_t) dup->line - 1, .column = (size_t) dup->column - 1 };
-    return fo_yaml_fail_at (L, &at, "duplicate test id '%s' (first defined at line %d)", dup->id, first->line);
+    set_owner (L, "context", ctx->id);
+    if (L->total > FO_SUITE_MAX_TOTAL)
+        return fo_yaml_fail (L, node, "the suite's tests and fixtures take more than %u MiB to "
+                             "send in all (at %s)", FO_SUITE_MAX_TOTAL >> 20, L->owner);
+    inherited down = *up;
+    down.depth++;
+    return load_context_keys (L, ctx, node, false, &down);
 }
 
 /* ---- the file ---------------------------------------------------------- */
-
-/* libyaml's own words, at its mark. */
-static bool
-syntax_error (fo_yaml_reader *L, const yaml_parser_t *parser)
-{
-    if (parser->error == YAML_READER_ERROR)
-        return fo_yaml_fail_at (L, NULL, "%s at byte %zu", parser->problem, parser->problem_offset);
-    if (parser->context)
-        return fo_yaml_fail_at (L, &parser->problem_mark, "%s (%s started at line %d, column %d)",
-                        parser->problem, parser->context, (int) parser->context_mark.line + 1,
-                        (int) parser->context_mark.column + 1);
-    return fo_yaml_fail_at (L, &parser->problem_mark, "%s",
-                    parser->problem ? parser->problem : "invalid YAML");
-}
 
 static bool
 load_document (fo_yaml_reader *L, yaml_parser_t *parser)
 {
     yaml_document_t doc;
-    if (!yaml_parser_load (parser, &doc))
-        return syntax_error (L, parser);
-    L->doc = &doc;
+    int got = fo_yaml_compose (L, parser, &doc);
+    if (got < 0)
+        return false;
+    const yaml_node_t *top = got ? yaml_document_get_root_node (&doc) : NULL;
     bool ok = false;
-    const yaml_node_t *top = yaml_document_get_root_node (&doc);
+    L->doc = &doc;
     if (!top) {
         yaml_mark_t at = { 0 };
         fo_yaml_fail_at (L, &at, "the suite file is empty (expected a map with 'tests' or 'contexts')");
@@ -275,20 +366,25 @@ load_document (fo_yaml_reader *L, yaml_parser_t *parser)
         fo_context *root = L->suite->root;
         root->line = (int) top->start_mark.line + 1;
         root->column = (int) top->start_mark.column + 1;
-        ok = load_context_keys (L, root, top, true) && check_unique_ids (L);
+        inherited none = { .cwd_len = strlen (L->suite->dir) };
+        ok = load_context_keys (L, root, top, true, &none);
     }
-    yaml_document_delete (&doc);
+    if (got)
+        yaml_document_delete (&doc);
     L->doc = NULL;
-    if (!ok || !top)
-        return ok;
+    if (!ok)
+        return false;
 
     /* One document per file: a second one would be silently ignored. */
-    if (!yaml_parser_load (parser, &doc))
-        return syntax_error (L, parser);
-    const yaml_node_t *next = yaml_document_get_root_node (&doc);
-    if (next)
-        ok = fo_yaml_fail (L, next, "a suite file must hold a single YAML document");
-    yaml_document_delete (&doc);
+    got = fo_yaml_compose (L, parser, &doc);
+    if (got < 0)
+        return false;
+    if (got) {
+        const yaml_node_t *next = yaml_document_get_root_node (&doc);
+        if (next)
+            ok = fo_yaml_fail (L, next, "a suite file must hold a single YAML document");
+        yaml_document_delete (&doc);
+    }
     return ok;
 }
 
@@ -302,38 +398,84 @@ suite_dir (const char *path)
 }
 
 fo_suite *
-fo_suite_load (const char *path, char *err, size_t errlen)
+fo_suite_load_buffer (const char *path, const void *data, size_t len, char *err, size_t errlen)
 {
     fo_suite *suite = fo_xcalloc (1, sizeof *suite);
     suite->path = fo_xstrdup (path);
     suite->skip_code = FO_DEFAULT_SKIP_CODE;
     suite->root = fo_context_new (NULL, "");
     fo_yaml_reader L = { .suite = suite, .err = err, .errlen = errlen };
-
-    FILE *file = fopen (path, "rb");
-    struct stat st;
-    if (file && fstat (fileno (file), &st) == 0 && S_ISDIR (st.st_mode)) {
-        fclose (file);
-        file = NULL;
-        errno = EISDIR;
-    }
     bool ok = false;
-    if (!file)
-        fo_yaml_fail_at (&L, NULL, "cannot open suite file: %s", strerror (errno));
+    suite->dir = suite_dir (path);
+    if (!suite->dir)
+        fo_yaml_fail_at (&L, NULL, "cannot resolve the suite file's directory: %s", strerror (errno));
+    else if (len > FO_SUITE_MAX_FILE)
+        fo_yaml_fail_at (&L, NULL, "the suite file is %zu bytes long (at most %u MiB)", len,
+                         FO_SUITE_MAX_FILE >> 20);
     else {
-        suite->dir = suite_dir (path);
-        if (!suite->dir)
-            fo_yaml_fail_at (&L, NULL, "cannot resolve the suite file's directory: %s", strerror (errno));
-        else {
-            yaml_parser_t parser;
-            yaml_parser_initialize (&parser);
-            yaml_parser_set_input_file (&parser, file);
-            ok = load_document (&L, &parser);
-            yaml_parser_delete (&parser);
-        }
-        fclose (file);
+        yaml_parser_t parser;
+        yaml_parser_initialize (&parser);
+        yaml_parser_set_input_string (&parser, data, len);
+        ok = load_document (&L, &parser);
+        yaml_parser_delete (&parser);
     }
+    free (L.owner);
     if (!ok)
         fo_suite_destroy (&suite);
+    return suite;
+}
+
+/* The whole file, or NULL with errno (EFBIG past the limit: it is not
+   read further). */
+static char *
+read_file (const char *path, size_t *len)
+{
+    int fd = open (path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    struct stat st;
+    if (fstat (fd, &st) == 0 && S_ISDIR (st.st_mode)) {
+        close (fd);
+        errno = EISDIR;
+        return NULL;
+    }
+    fo_buf buf = { 0 };
+    char chunk[65536];
+    ssize_t n;
+    while ((n = read (fd, chunk, sizeof chunk)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 || buf.len + (size_t) n > FO_SUITE_MAX_FILE) {
+            int saved = n < 0 ? errno : EFBIG;
+            fo_buf_free (&buf);
+            close (fd);
+            errno = saved;
+            return NULL;
+        }
+        fo_buf_append (&buf, chunk, (size_t) n);
+    }
+    close (fd);
+    fo_buf_puts (&buf, "");
+    *len = buf.len;
+    return fo_buf_steal (&buf);
+}
+
+fo_suite *
+fo_suite_load (const char *path, char *err, size_t errlen)
+{
+    size_t len = 0;
+    char *data = read_file (path, &len);
+    if (!data) {
+        if (err && errlen) {
+            if (errno == EFBIG)
+                snprintf (err, errlen, "%s: the suite file is longer than %u MiB", path,
+                          FO_SUITE_MAX_FILE >> 20);
+            else
+                snprintf (err, errlen, "%s: cannot open suite file: %s", path, strerror (errno));
+        }
+        return NULL;
+    }
+    fo_suite *suite = fo_suite_load_buffer (path, data, len, err, errlen);
+    free (data);
     return suite;
 }

@@ -8,12 +8,12 @@
 
 # --- SIGTERM: bye, re-leased at once
 write_suite "$T_TMP/suite.yml" 4 3
-start broker "$FANOUT" broker --bind 'tcp://127.0.0.1:*' --heartbeat 1000 --liveness 30 \
+start broker "$FANOUT" broker --bind 'tcp://127.0.0.1:*' --insecure --heartbeat 1000 --liveness 30 \
     --json "$T_TMP/r1.json" "$T_TMP/suite.yml"
 ep=$(endpoint_of broker)
-start agent-a "$FANOUT" agent --connect "$ep" -j 2 --name a --prefetch 0
+start agent-a "$FANOUT" agent --connect "$ep" --insecure -j 2 --name a --prefetch 0
 wait_running 2 20
-start agent-b "$FANOUT" agent --connect "$ep" -j 2 --name b --once
+start agent-b "$FANOUT" agent --connect "$ep" --insecure -j 2 --name b --once
 wait_log broker "on b joined"
 stop agent-a TERM
 expect_rc agent-a 0
@@ -31,10 +31,10 @@ wait_no_orphans 5
 
 # --- SIGKILL with --max-attempts 1: errors naming the host and the test
 write_suite "$T_TMP/slow.yml" 3 30
-start broker2 "$FANOUT" broker --bind 'tcp://127.0.0.1:*' --max-attempts 1 --heartbeat 250 \
+start broker2 "$FANOUT" broker --bind 'tcp://127.0.0.1:*' --insecure --max-attempts 1 --heartbeat 250 \
     --json "$T_TMP/r2.json" "$T_TMP/slow.yml"
 ep=$(endpoint_of broker2)
-start agent-c "$FANOUT" agent --connect "$ep" -j 3 --name c --prefetch 0
+start agent-c "$FANOUT" agent --connect "$ep" --insecure -j 3 --name c --prefetch 0
 wait_running 3 20
 stop agent-c KILL
 finish broker2 40

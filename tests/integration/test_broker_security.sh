@@ -1,7 +1,8 @@
 #!/bin/bash
 # Keys and the plaintext rule, on loopback (no root needed): keygen writes a
-# pair and never overwrites; plaintext TCP on an endpoint other hosts could
-# reach is refused without --insecure (before any socket is opened);
+# pair and never overwrites; plaintext TCP is refused without --insecure,
+# loopback included (before any socket is opened), while inproc and ipc
+# endpoints need nothing;
 # mismatched key options are usage errors; with CurveZMQ an authorised
 # agent works, an unauthorised one gets nothing and one given the wrong
 # broker key refuses to work, each saying why.
@@ -44,6 +45,28 @@ if [ "$(id -u)" -eq 0 ] && unshare -n true 2>/dev/null; then
 else
     note "not root: the plaintext refusals are not checked (they need an empty namespace)"
 fi
+# --- plaintext on loopback: any user of a shared host could connect. The
+# error names the endpoint and both ways out. Nothing is bound (and were the
+# check ever to break, only on loopback).
+expect_cmd 2 "refusing plaintext TCP on tcp://127.0.0.1:5555: any user of this host could connect" \
+    "$FANOUT" broker --bind tcp://127.0.0.1:5555 "$T_TMP/suite.yml"
+expect_cmd 2 "Give --curve-secret FILE and --authorized DIR \(CurveZMQ keys, see 'fanout keygen'\), or --insecure" \
+    "$FANOUT" run --bind 'tcp://127.0.0.1:*' "$T_TMP/suite.yml"
+expect_cmd 2 "refusing plaintext TCP on tcp://localhost:5555" "$FANOUT" run \
+    --bind tcp://localhost:5555 --json "$T_TMP/never.json" "$T_TMP/suite.yml"
+[ ! -e "$T_TMP/never.json" ] || fail "a refused run must not run (it wrote a report)"
+expect_cmd 2 "refusing plaintext TCP on tcp://\[::1\]:5555" "$FANOUT" broker \
+    --bind 'tcp://[::1]:5555' "$T_TMP/suite.yml"
+expect_cmd 2 "refusing plaintext TCP on tcp://127.0.0.1:5555: any user of this host could pose as the broker" \
+    "$FANOUT" agent --connect tcp://127.0.0.1:5555 --once
+expect_cmd 2 "Give --cert FILE and --broker-key FILE \(CurveZMQ keys, see 'fanout keygen'\), or --insecure" \
+    "$FANOUT" agent --connect tcp://localhost:5555 --once
+# --insecure: a warning, and the run goes on; ipc needs nothing.
+FANOUT_LOG=info expect_cmd 0 "info: --insecure: plaintext TCP on tcp://127.0.0.1:\*; nothing is authenticated" "$FANOUT" run -q \
+    --bind 'tcp://127.0.0.1:*' --insecure "$T_TMP/suite.yml"
+expect_cmd 0 "6 passed" "$FANOUT" run -q --bind "ipc://$T_TMP/run.ipc" "$T_TMP/suite.yml"
+! grep -q "warning" "$T_TMP/cmd.err" || fail "an ipc endpoint needs no --insecure: $(cat "$T_TMP/cmd.err")"
+
 # --- key options that do not fit
 expect_cmd 2 "--curve-secret and --authorized go together" "$FANOUT" broker --bind \
     'tcp://127.0.0.1:*' --curve-secret "$keys/broker.cert_secret" "$T_TMP/suite.yml"

@@ -84,8 +84,8 @@ contexts:
     discover: 'echo half-a-name; echo "no such binary" >&2; exit 2'
     discover_on: agent
     run: 'true {name}'
-  - name: slash
-    discover: printf 'ok\nx/y\n'
+  - name: ctrl
+    discover: printf 'ok\nx\001y\n'
     discover_on: agent
     run: 'true {name}'
   - name: dup
@@ -120,7 +120,7 @@ H=$(hostname)
 fxmsg () { jq_ "[f['message'] for f in fx if f['context'] == '$1'] == [\"$2\"]" "fixture error of $1"; }
 fxmsg crash "discover command of context 'crash' failed on $H: exit status 2"
 jq_ "[f['stderr'] for f in fx if f['context'] == 'crash'] == ['no such binary\n']"
-fxmsg slash "discover command of context 'slash' failed on $H: discover output line 2: test name 'x/y' must not contain '/'"
+fxmsg ctrl "discover command of context 'ctrl' failed on $H: discover output line 2: test name 'x\\\\x01y' must not contain the control character U+0001 (byte 2)"
 fxmsg dup "discover command of context 'dup' failed on $H: name 2: duplicate test id 'dup/same' (already in the suite)"
 fxmsg twice "discover command of context 'twice' failed on $H: name 3: duplicate test id 'twice/a' (printed twice)"
 fxmsg flood "discover command of context 'flood' failed on $H: printed more than 8 MiB of names"

@@ -7,6 +7,14 @@
                                   beyond the limits, forged results, and a
                                   lease taken and abandoned. Exit 0 when the
                                   broker answered every attack as it must.
+      fo_hostile flood-results ENDPOINT N
+                                  joins as an agent and sends N results for
+                                  leases it does not hold, then leaves
+                                  (tests/integration/test_log_flood.sh).
+      fo_hostile flood-hellos ENDPOINT N CONNECTIONS
+                                  sends N hellos, each with a new agent id,
+                                  spread over CONNECTIONS connections (a
+                                  new routing id each), then hangs up.
       fo_hostile broker ENDPOINT  binds ENDPOINT ("tcp://127.0.0.1:*" prints
                                   the port) and serves one agent as a broker
                                   that misbehaves, checking what the agent
@@ -294,6 +302,75 @@ attack_broker (const char *endpoint)
     return failures ? 1 : 0;
 }
 
+/* ---- floods ----------------------------------------------------------- */
+
+/* Returns once the broker has read everything sent on this connection:
+   it answers a hello of another protocol version, in order. */
+static bool
+sync_broker (void *raw)
+{
+    send_crafted (raw, NULL, 0, 99, "hello", NULL, NULL);
+    fo_msg msg;
+    bool got = expect (raw, false, NULL, NULL, FO_MSG_REFUSE, &msg, 120000);
+    if (got)
+        fo_msg_free (&msg);
+    return got;
+}
+
+static int
+flood_results (const char *endpoint, unsigned n)
+{
+    zsock_t *s = dealer (endpoint);
+    void *raw = zsock_resolve (s);
+    hello (raw, "flood", "flooder", 1);
+    fo_msg msg;
+    bool got = expect (raw, false, NULL, NULL, FO_MSG_WELCOME, &msg, WAIT_MS);
+    check (got, "the flooding agent is welcomed");
+    if (got)
+        fo_msg_free (&msg);
+    fo_msg res = { .type = FO_MSG_RESULT };
+    res.u.result = (fo_result) { .test = "t01", .outcome = FO_PASSED, .out = "", .err = "",
+                                 .message = "forged", .host = "flooder", .worker = 1,
+                                 .attempt = 1 };
+    for (unsigned i = 0; i < n; i++) {
+        res.u.result.lease = 1000000u + i;     /* never leased to it */
+        send_msg (raw, NULL, 0, &res);
+    }
+    check (sync_broker (raw), "the broker read the %u forged results", n);
+    fo_msg bye = { .type = FO_MSG_BYE, .u.bye.reason = "the flood is over" };
+    send_msg (raw, NULL, 0, &bye);
+    check (sync_broker (raw), "the broker read the bye");
+    zsock_destroy (&s);
+    printf ("done: %d failed check(s)\n", failures);
+    return failures ? 1 : 0;
+}
+
+static int
+flood_hellos (const char *endpoint, unsigned n, unsigned connections)
+{
+    unsigned sent = 0;
+    for (unsigned c = 0; c < connections; c++) {
+        zsock_t *s = dealer (endpoint);
+        void *raw = zsock_resolve (s);
+        unsigned share = n / connections + (c < n % connections ? 1 : 0);
+        for (unsigned i = 0; i < share; i++, sent++) {
+            char id[64];
+            snprintf (id, sizeof id, "flood-%u", sent);
+            hello (raw, id, "flood", 1);
+        }
+        if (!sync_broker (raw)) {
+            check (false, "the broker answers connection %u", c);
+            zsock_destroy (&s);
+            break;
+        }
+        zsock_destroy (&s);     /* no bye: the broker must notice the silence */
+    }
+    check (sent == n, "the broker read %u of %u hellos over %u connections", sent, n,
+           connections);
+    printf ("done: %d failed check(s)\n", failures);
+    return failures ? 1 : 0;
+}
+
 /* ---- against an agent ------------------------------------------------- */
 
 static fo_step step;           /* the one step of the leases we send */
@@ -435,6 +512,13 @@ main (int argc, char **argv)
         return attack_broker (argv[2]);
     if (argc == 3 && strcmp (argv[1], "broker") == 0)
         return attack_agent (argv[2]);
-    fprintf (stderr, "usage: fo_hostile agent ENDPOINT | fo_hostile broker ENDPOINT\n");
+    if (argc == 4 && strcmp (argv[1], "flood-results") == 0 && atoi (argv[3]) > 0)
+        return flood_results (argv[2], (unsigned) atoi (argv[3]));
+    if (argc == 5 && strcmp (argv[1], "flood-hellos") == 0 && atoi (argv[3]) > 0
+        && atoi (argv[4]) > 0)
+        return flood_hellos (argv[2], (unsigned) atoi (argv[3]), (unsigned) atoi (argv[4]));
+    fprintf (stderr, "usage: fo_hostile agent ENDPOINT | fo_hostile broker ENDPOINT\n"
+             "       fo_hostile flood-results ENDPOINT N\n"
+             "       fo_hostile flood-hellos ENDPOINT N CONNECTIONS\n");
     return 2;
 }

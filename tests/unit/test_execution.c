@@ -214,8 +214,8 @@ start (harness *h)
 static bool
 turn (harness *h)
 {
-    int fds[3];
-    struct pollfd pfds[3];
+    int fds[FO_EXECUTION_MAX_FDS];
+    struct pollfd pfds[FO_EXECUTION_MAX_FDS];
     int n = fo_execution_pollfds (h->exec, fds);
     assert_true (n >= 0 && n <= 3);
     for (int i = 0; i < n; i++)
@@ -243,7 +243,7 @@ run_to_end (harness *h)
     /* finished stays finished, and says nothing more */
     size_t calls = h->calls;
     assert_true (fo_execution_service (h->exec));
-    assert_int_equal (fo_execution_pollfds (h->exec, (int[3]) { 0 }), 0);
+    assert_int_equal (fo_execution_pollfds (h->exec, (int[FO_EXECUTION_MAX_FDS]) { 0 }), 0);
     assert_true (fo_execution_deadline_ms (h->exec) == UINT64_MAX);
     assert_int_equal (h->calls, calls);
 }

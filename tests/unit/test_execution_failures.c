@@ -117,8 +117,8 @@ run (fo_execution *e, const world *w, const char *path)
         }
         if (full && access (full, F_OK) == 0)
             break;
-        int fds[3];
-        struct pollfd pfd[3];
+        int fds[FO_EXECUTION_MAX_FDS];
+        struct pollfd pfd[FO_EXECUTION_MAX_FDS];
         int n = fo_execution_pollfds (e, fds);
         for (int i = 0; i < n; i++)
             pfd[i] = (struct pollfd) { .fd = fds[i], .events = POLLIN };

@@ -313,6 +313,29 @@ test_timeout (void **state)
     result_free (&r);
 }
 
+/*  Regression (issue 10 item 7): the deadline was the start truncated to
+    its millisecond plus the limit, so the kill fired up to 1 ms early and
+    a test with `timeout: 1` was reported after 0.99995 s. Many short
+    timeouts, each started at another point of its millisecond: every one
+    must last at least its limit. */
+static void
+test_timeout_never_early (void **state)
+{
+    (void) state;
+    const uint32_t limit_ms = 7;
+    for (int i = 0; i < 60; i++) {
+        run_result r;
+        const char *args[] = { "sleep", "30", NULL };
+        run_argv (&r, args, NULL, NULL, 0, limit_ms);
+        assert_int_equal (r.rc, 0);
+        assert_true (r.status.timed_out);
+        if (r.status.duration_us < limit_ms * 1000ull)
+            fail_msg ("run %d: timed out after %llu us, before its limit of %u ms", i,
+                      (unsigned long long) r.status.duration_us, limit_ms);
+        result_free (&r);
+    }
+}
+
 static void
 test_timeout_ignored_term (void **state)
 {
@@ -561,6 +584,7 @@ main (void)
         cmocka_unit_test (test_killed_by_signal),
         cmocka_unit_test (test_signal_names),
         cmocka_unit_test (test_timeout),
+        cmocka_unit_test (test_timeout_never_early),
         cmocka_unit_test (test_timeout_ignored_term),
         cmocka_unit_test (test_grandchild_killed),
         cmocka_unit_test (test_output_capped),

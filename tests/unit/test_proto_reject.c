@@ -380,7 +380,8 @@ test_reject_values (void **state)
 }
 
 /* A discover step is alone in its lease and reports no tests; the names
-   it sends back are non-empty, without '/', and none come with an error. */
+   it sends back are non-empty (and may hold '/'), and none come with an
+   error. */
 static void
 test_reject_discovery (void **state)
 {
@@ -469,9 +470,24 @@ test_reject_discovery (void **state)
     }
     /* and the encoder refuses to make them */
     fo_msg d = sample (FO_MSG_DISCOVERED);
-    fo_strv_push (&d.u.discovered.names, "x/y");
+    fo_strv_push (&d.u.discovered.names, "");
     assert_int_equal (fo_msg_encode (&d, &buf), -1);
     fo_msg_free (&d);
+    /* names as users have them go through both ways, '/' and all */
+    d = sample (FO_MSG_DISCOVERED);
+    fo_strv_push (&d.u.discovered.names, "/glib/a/b");
+    fo_strv_push (&d.u.discovered.names, "Inst/Suite.Name/0");
+    assert_int_equal (fo_msg_encode (&d, &buf), 0);
+    fo_msg back;
+    char err[256];
+    assert_int_equal (fo_msg_decode (buf.data, buf.len, &back, err, sizeof err), FO_PROTO_OK);
+    size_t n = back.u.discovered.names.len;
+    assert_true (n >= 2);
+    assert_string_equal (back.u.discovered.names.items[n - 2], "/glib/a/b");
+    assert_string_equal (back.u.discovered.names.items[n - 1], "Inst/Suite.Name/0");
+    fo_msg_free (&back);
+    fo_msg_free (&d);
+    fo_buf_reset (&buf);
     d = sample (FO_MSG_DISCOVERED);
     free (d.u.discovered.error);
     d.u.discovered.error = fo_xstrdup ("exit status 1");

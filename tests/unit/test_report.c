@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include "fo_report.h"
+#include "fo_report_dest.h"
+#include "fo_reporter.h"
 
 /*  Output capture: open_memstream gives a FILE* whose bytes we can compare. */
 typedef struct {
@@ -46,23 +48,24 @@ result (fo_outcome outcome)
 }
 
 /*  A report of n tests named t0, t1, ... in context "ctx". */
-static void
-report_of (fo_report *rep, size_t n)
+static fo_report *
+report_of (size_t n)
 {
-    fo_report_init (rep, n);
+    fo_report *rep = fo_report_new (n);
     for (size_t i = 0; i < n; i++) {
         char id[32];
         snprintf (id, sizeof id, "t%zu", i);
         fo_report_set_test (rep, i, id, "ctx");
     }
+    return rep;
 }
 
 static void
 test_finish_once (void **state)
 {
     (void) state;
-    fo_report rep;
-    report_of (&rep, 2);
+    fo_report *rep;
+    rep = report_of (2);
     fo_test_result_view r = result (FO_FAILED);
     r.message = "exit status 1";
     r.out = "first";
@@ -70,15 +73,15 @@ test_finish_once (void **state)
     r.host = "hostA";
     r.worker = 3;
     r.attempt = 1;
-    assert_true (fo_report_finish_test (&rep, 0, &r));
+    assert_true (fo_report_finish_test (rep, 0, &r));
 
     fo_test_result_view again = result (FO_PASSED);
     again.message = "second";
     again.out = "other";
     again.out_len = 5;
     again.host = "hostB";
-    assert_false (fo_report_finish_test (&rep, 0, &again));
-    const fo_test_record *rec = &rep.tests[0];
+    assert_false (fo_report_finish_test (rep, 0, &again));
+    const fo_test_record *rec = fo_report_test (rep, 0);
     assert_true (rec->done);
     assert_int_equal (rec->outcome, FO_FAILED);
     assert_string_equal (rec->message, "exit status 1");
@@ -90,31 +93,31 @@ test_finish_once (void **state)
     assert_string_equal (rec->context, "ctx");
 
     /* Out of range: refused, nothing touched. */
-    assert_false (fo_report_finish_test (&rep, 2, &again));
-    assert_false (rep.tests[1].done);
+    assert_false (fo_report_finish_test (rep, 2, &again));
+    assert_false (fo_report_test (rep, 1)->done);
 
     size_t c[FO_OUTCOME_COUNT];
-    fo_report_counts (&rep, c);
+    fo_report_counts (rep, c);
     assert_int_equal (c[FO_FAILED], 1);
     assert_int_equal (c[FO_PASSED], 0);
-    fo_report_free (&rep);
+    fo_report_destroy (&rep);
 }
 
 static void
 test_counts (void **state)
 {
     (void) state;
-    fo_report rep;
-    report_of (&rep, 10);
+    fo_report *rep;
+    rep = report_of (10);
     const fo_outcome outcomes[] = { FO_PASSED, FO_PASSED, FO_FAILED, FO_ERROR, FO_SKIPPED,
                                     FO_TIMEOUT, FO_CRASHED, FO_NOT_RUN, FO_PASSED };
     for (size_t i = 0; i < sizeof outcomes / sizeof outcomes[0]; i++) {
         fo_test_result_view r = result (outcomes[i]);
-        assert_true (fo_report_finish_test (&rep, i, &r));
+        assert_true (fo_report_finish_test (rep, i, &r));
     }
     /* test 9 never gets a result: it must count as not run, not as passed */
     size_t c[FO_OUTCOME_COUNT];
-    fo_report_counts (&rep, c);
+    fo_report_counts (rep, c);
     assert_int_equal (c[FO_PASSED], 3);
     assert_int_equal (c[FO_FAILED], 1);
     assert_int_equal (c[FO_ERROR], 1);
@@ -122,23 +125,23 @@ test_counts (void **state)
     assert_int_equal (c[FO_TIMEOUT], 1);
     assert_int_equal (c[FO_CRASHED], 1);
     assert_int_equal (c[FO_NOT_RUN], 2);
-    fo_report_free (&rep);
+    fo_report_destroy (&rep);
 }
 
 /*  The exit status of a report of two tests with these outcomes. */
 static int
 status_of (fo_outcome a, fo_outcome b, bool fixture_error)
 {
-    fo_report rep;
-    report_of (&rep, 2);
+    fo_report *rep;
+    rep = report_of (2);
     fo_test_result_view ra = result (a), rb = result (b);
-    fo_report_finish_test (&rep, 0, &ra);
-    fo_report_finish_test (&rep, 1, &rb);
+    fo_report_finish_test (rep, 0, &ra);
+    fo_report_finish_test (rep, 1, &rb);
     if (fixture_error)
-        fo_report_add_fixture_error (&rep, "ctx", "teardown", "exit status 2", NULL, 0, NULL, 0,
+        fo_report_add_fixture_error (rep, "ctx", "teardown", "exit status 2", NULL, 0, NULL, 0,
                                      "broker");
-    int status = fo_report_exit_status (&rep);
-    fo_report_free (&rep);
+    int status = fo_report_exit_status (rep);
+    fo_report_destroy (&rep);
     return status;
 }
 
@@ -159,19 +162,19 @@ test_exit_status (void **state)
     assert_int_equal (status_of (FO_FAILED, FO_NOT_RUN, true), FO_EXIT_INFRA);
 
     /* a test without a result is not run */
-    fo_report rep;
-    report_of (&rep, 2);
+    fo_report *rep;
+    rep = report_of (2);
     fo_test_result_view r = result (FO_PASSED);
-    fo_report_finish_test (&rep, 0, &r);
-    assert_int_equal (fo_report_exit_status (&rep), FO_EXIT_INFRA);
-    fo_report_finish_test (&rep, 1, &r);
-    assert_int_equal (fo_report_exit_status (&rep), FO_EXIT_OK);
-    fo_report_free (&rep);
+    fo_report_finish_test (rep, 0, &r);
+    assert_int_equal (fo_report_exit_status (rep), FO_EXIT_INFRA);
+    fo_report_finish_test (rep, 1, &r);
+    assert_int_equal (fo_report_exit_status (rep), FO_EXIT_OK);
+    fo_report_destroy (&rep);
 
     /* no tests at all: nothing failed */
-    report_of (&rep, 0);
-    assert_int_equal (fo_report_exit_status (&rep), FO_EXIT_OK);
-    fo_report_free (&rep);
+    rep = report_of (0);
+    assert_int_equal (fo_report_exit_status (rep), FO_EXIT_OK);
+    fo_report_destroy (&rep);
 }
 
 static char *
@@ -250,13 +253,13 @@ static void
 test_summary_blocks (void **state)
 {
     (void) state;
-    fo_report rep;
-    report_of (&rep, 4);
-    rep.started_us = 1000000;
-    rep.finished_us = 2500000;      /* 1.5 s, 4 tests: 2.67 tests/s -> 3 */
+    fo_report *rep;
+    rep = report_of (4);
+    fo_report_set_started_us (rep, 1000000);
+    fo_report_set_finished_us (rep, 2500000);      /* 1.5 s, 4 tests: 2.67 tests/s -> 3 */
 
     fo_test_result_view r = result (FO_PASSED);
-    fo_report_finish_test (&rep, 0, &r);
+    fo_report_finish_test (rep, 0, &r);
 
     r = result (FO_FAILED);
     r.message = "exit status 1";
@@ -267,20 +270,20 @@ test_summary_blocks (void **state)
     r.out_len = 6;
     r.err = "oops\0!";              /* no final newline, a NUL inside */
     r.err_len = 6;
-    fo_report_finish_test (&rep, 1, &r);
+    fo_report_finish_test (rep, 1, &r);
 
     r = result (FO_TIMEOUT);
     r.message = "killed after 5s";
     r.host = "hostB";               /* worker unknown (0): left out */
     r.attempt = 2;
-    fo_report_finish_test (&rep, 2, &r);
+    fo_report_finish_test (rep, 2, &r);
 
     r = result (FO_NOT_RUN);
     r.message = "agent lost";
     r.attempt = 3;
-    fo_report_finish_test (&rep, 3, &r);
+    fo_report_finish_test (rep, 3, &r);
 
-    fo_report_add_fixture_error (&rep, "db", "setup", "exit status 4", "starting\n", 9, NULL, 0,
+    fo_report_add_fixture_error (rep, "db", "setup", "exit status 4", "starting\n", 9, NULL, 0,
                                  "broker");
 
     const char expected[] =
@@ -300,25 +303,23 @@ test_summary_blocks (void **state)
         DASH70
         "killed after 5s [on hostB, attempt 2]\n"
         EQ70
-        "NOT RUN: t3\n"
-        DASH70
-        "agent lost [attempt 3]\n"
-        EQ70
         "ERROR: db (setup)\n"
         DASH70
         "exit status 4 [on broker]\n"
         "-------------------- >> begin captured stdout << ---------------------\n"
         "starting\n"
         "--------------------- >> end captured stdout << ----------------------\n"
+        EQ70
+        "NOT RUN: t3: agent lost\n"
         DASH70
-        "Ran 4 tests in 1.500s (3 tests/s)\n"
+        "Ran 3 tests in 1.500s (2 tests/s)\n"
         "\n"
         "FAILED (failures=1, errors=0, timeouts=1, not run=1, fixture errors=1)\n"
         "1 passed, 1 failed, 0 errors, 0 skipped, 1 timed out, 1 not run\n";
 
     capture c;
     capture_open (&c);
-    fo_report_print_summary (c.file, &rep, FO_VERBOSITY_DOTS);
+    fo_report_print_summary (c.file, rep, FO_VERBOSITY_DOTS);
     fclose (c.file);
     assert_int_equal (c.len, sizeof expected - 1);
     assert_memory_equal (c.data, expected, sizeof expected - 1);
@@ -329,76 +330,77 @@ test_summary_blocks (void **state)
     assert_int_equal (strlen ("--------------------- >> end captured stdout << ----------------------"), 70);
 
     /* quiet and -v: no newline first */
-    char *text = summary_text (&rep, FO_VERBOSITY_QUIET);
+    char *text = summary_text (rep, FO_VERBOSITY_QUIET);
     assert_memory_equal (text, EQ70, 71);
     free (text);
-    text = summary_text (&rep, FO_VERBOSITY_LINES);
+    text = summary_text (rep, FO_VERBOSITY_LINES);
     assert_memory_equal (text, EQ70, 71);
     free (text);
-    fo_report_free (&rep);
+    fo_report_destroy (&rep);
 }
 
 static void
 test_summary_ok (void **state)
 {
     (void) state;
-    fo_report rep;
-    report_of (&rep, 3);
-    rep.started_us = 10;
-    rep.finished_us = 10 + 250000;  /* 0.25 s, 3 tests: 12 tests/s */
+    fo_report *rep;
+    rep = report_of (3);
+    fo_report_set_started_us (rep, 10);
+    fo_report_set_finished_us (rep, 10 + 250000);  /* 0.25 s, 3 tests: 12 tests/s */
     fo_test_result_view r = result (FO_PASSED);
     for (size_t i = 0; i < 3; i++)
-        fo_report_finish_test (&rep, i, &r);
-    char *text = summary_text (&rep, FO_VERBOSITY_DOTS);
+        fo_report_finish_test (rep, i, &r);
+    char *text = summary_text (rep, FO_VERBOSITY_DOTS);
     assert_string_equal (text, "\n" DASH70 "Ran 3 tests in 0.250s (12 tests/s)\n\nOK\n"
                                "3 passed, 0 failed, 0 errors, 0 skipped\n");
     free (text);
-    text = summary_text (&rep, FO_VERBOSITY_QUIET);
+    text = summary_text (rep, FO_VERBOSITY_QUIET);
     assert_string_equal (text, DASH70 "Ran 3 tests in 0.250s (12 tests/s)\n\nOK\n"
                                "3 passed, 0 failed, 0 errors, 0 skipped\n");
     free (text);
-    fo_report_free (&rep);
+    fo_report_destroy (&rep);
 
     /* skipped tests keep it OK, and are named */
-    report_of (&rep, 2);
-    rep.started_us = 0;
-    rep.finished_us = 2000000;
-    fo_report_finish_test (&rep, 0, &r);
+    rep = report_of (2);
+    fo_report_set_started_us (rep, 0);
+    fo_report_set_finished_us (rep, 2000000);
+    fo_report_finish_test (rep, 0, &r);
     r = result (FO_SKIPPED);
     r.message = "not on this platform";
-    fo_report_finish_test (&rep, 1, &r);
-    text = summary_text (&rep, FO_VERBOSITY_LINES);
+    fo_report_finish_test (rep, 1, &r);
+    text = summary_text (rep, FO_VERBOSITY_LINES);
     assert_string_equal (text, DASH70 "Ran 2 tests in 2.000s (1 tests/s)\n\nOK (skipped=1)\n"
                                "1 passed, 0 failed, 0 errors, 1 skipped\n");
     free (text);
-    fo_report_free (&rep);
+    fo_report_destroy (&rep);
 
     /* nothing to run, and a zero-length run: no division by zero */
-    report_of (&rep, 0);
-    rep.started_us = rep.finished_us = 5;
-    text = summary_text (&rep, FO_VERBOSITY_DOTS);
+    rep = report_of (0);
+    fo_report_set_started_us (rep, 5);
+    fo_report_set_finished_us (rep, 5);
+    text = summary_text (rep, FO_VERBOSITY_DOTS);
     assert_string_equal (text, DASH70 "Ran 0 tests in 0.000s (0 tests/s)\n\nOK\n"
                                "0 passed, 0 failed, 0 errors, 0 skipped\n");
     free (text);
-    fo_report_free (&rep);
+    fo_report_destroy (&rep);
 }
 
 static void
 test_summary_failed_variants (void **state)
 {
     (void) state;
-    fo_report rep;
-    report_of (&rep, 6);
-    rep.started_us = 0;
-    rep.finished_us = 1000000;
+    fo_report *rep;
+    rep = report_of (6);
+    fo_report_set_started_us (rep, 0);
+    fo_report_set_finished_us (rep, 1000000);
     const fo_outcome outcomes[] = { FO_PASSED, FO_ERROR, FO_SKIPPED, FO_CRASHED, FO_CRASHED,
                                     FO_ERROR };
     for (size_t i = 0; i < 6; i++) {
         fo_test_result_view r = result (outcomes[i]);
-        fo_report_finish_test (&rep, i, &r);
+        fo_report_finish_test (rep, i, &r);
     }
-    rep.interrupted = true;
-    char *text = summary_text (&rep, FO_VERBOSITY_QUIET);
+    fo_report_set_interrupted (rep, true);
+    char *text = summary_text (rep, FO_VERBOSITY_QUIET);
     const char *tail = DASH70 "Ran 6 tests in 1.000s (6 tests/s)\n\n"
                        "FAILED (failures=0, errors=2, skipped=1, crashed=2)\n"
                        "INTERRUPTED\n"
@@ -412,22 +414,22 @@ test_summary_failed_variants (void **state)
     assert_null (strstr (text, "t0"));
     assert_null (strstr (text, "t2"));
     free (text);
-    fo_report_free (&rep);
+    fo_report_destroy (&rep);
 
     /* a fixture error alone fails the run; failures and errors still shown */
-    report_of (&rep, 1);
-    rep.started_us = 0;
-    rep.finished_us = 1000000;
+    rep = report_of (1);
+    fo_report_set_started_us (rep, 0);
+    fo_report_set_finished_us (rep, 1000000);
     fo_test_result_view r = result (FO_PASSED);
-    fo_report_finish_test (&rep, 0, &r);
-    fo_report_add_fixture_error (&rep, "", "teardown", NULL, NULL, 0, NULL, 0, NULL);
-    text = summary_text (&rep, FO_VERBOSITY_QUIET);
+    fo_report_finish_test (rep, 0, &r);
+    fo_report_add_fixture_error (rep, "", "teardown", NULL, NULL, 0, NULL, 0, NULL);
+    text = summary_text (rep, FO_VERBOSITY_QUIET);
     assert_string_equal (text, EQ70 "ERROR: <root> (teardown)\n" DASH70 DASH70
                                "Ran 1 test in 1.000s (1 tests/s)\n\n"
                                "FAILED (failures=0, errors=0, fixture errors=1)\n"
                                "1 passed, 0 failed, 0 errors, 0 skipped\n");
     free (text);
-    fo_report_free (&rep);
+    fo_report_destroy (&rep);
 }
 
 static json_t *
@@ -476,12 +478,12 @@ test_json (void **state)
     assert_non_null (mkdtemp (dir));
     char *path = fo_xasprintf ("%s/report.json", dir);
 
-    fo_report rep;
-    report_of (&rep, 3);
-    rep.suite = fo_xstrdup ("suite.yaml");
-    rep.jobs = 4;
-    rep.started_us = 0;
-    rep.finished_us = 2500000;
+    fo_report *rep;
+    rep = report_of (3);
+    fo_report_set_suite (rep, "suite.yaml");
+    fo_report_set_jobs (rep, 4);
+    fo_report_set_started_us (rep, 0);
+    fo_report_set_finished_us (rep, 2500000);
 
     fo_test_result_view r = result (FO_PASSED);
     r.host = "hostA";
@@ -495,15 +497,15 @@ test_json (void **state)
     r.out_len = sizeof out - 1;
     r.err = "e";
     r.err_len = 1;
-    fo_report_finish_test (&rep, 0, &r);
+    fo_report_finish_test (rep, 0, &r);
     r = result (FO_FAILED);
     r.message = "exit status 1";
-    fo_report_finish_test (&rep, 1, &r);
+    fo_report_finish_test (rep, 1, &r);
     /* test 2 never finishes */
-    fo_report_add_fixture_error (&rep, "db", "setup", "boom", "x", 1, NULL, 0, "broker");
+    fo_report_add_fixture_error (rep, "db", "setup", "boom", "x", 1, NULL, 0, "broker");
 
     char err[256] = "";
-    assert_int_equal (fo_report_write_json (&rep, path, err, sizeof err), 0);
+    assert_int_equal (fo_report_write_json (rep, path, err, sizeof err), 0);
     assert_int_equal (count_dir_entries (dir), 1);     /* no temporary left */
 
     json_error_t jerr;
@@ -579,8 +581,8 @@ test_json (void **state)
     assert_non_null (strstr (text, "c\\u0000d"));
 
     /* a second write replaces the file */
-    rep.interrupted = true;
-    assert_int_equal (fo_report_write_json (&rep, path, err, sizeof err), 0);
+    fo_report_set_interrupted (rep, true);
+    assert_int_equal (fo_report_write_json (rep, path, err, sizeof err), 0);
     root = json_load_file (path, JSON_ALLOW_NUL, &jerr);
     assert_non_null (root);
     assert_true (json_is_true (json_object_get (root, "interrupted")));
@@ -590,30 +592,30 @@ test_json (void **state)
     unlink (path);
     rmdir (dir);
     free (path);
-    fo_report_free (&rep);
+    fo_report_destroy (&rep);
 }
 
 static void
 test_json_write_error (void **state)
 {
     (void) state;
-    fo_report rep;
-    report_of (&rep, 1);
+    fo_report *rep;
+    rep = report_of (1);
     char err[256] = "";
-    assert_int_equal (fo_report_write_json (&rep, "/nonexistent-dir-fo/r.json", err, sizeof err), -1);
+    assert_int_equal (fo_report_write_json (rep, "/nonexistent-dir-fo/r.json", err, sizeof err), -1);
     assert_string_equal (err, "--json '/nonexistent-dir-fo/r.json': directory '/nonexistent-dir-fo' "
                               "does not exist");
-    fo_report_free (&rep);
+    fo_report_destroy (&rep);
 }
 
 /* ---- retries, flaky tests and early stops ------------------------------- */
 
 /*  t0: failed, then passed on another host (flaky); t1: failed twice (its
     retry never came: the run stopped); t2: not run. */
-static void
-report_with_tries (fo_report *rep)
+static fo_report *
+report_with_tries (void)
 {
-    report_of (rep, 3);
+    fo_report *rep = report_of (3);
     fo_test_result_view r = result (FO_FAILED);
     r.message = "exit status 1";
     r.host = "h1";
@@ -640,15 +642,16 @@ report_with_tries (fo_report *rep)
     n.message = "not run (interrupted)";
     n.attempt = 1;          /* leased, cancelled before it ran: no try */
     assert_true (fo_report_finish_test (rep, 2, &n));
+    return rep;
 }
 
 static void
 test_tries_and_flaky (void **state)
 {
     (void) state;
-    fo_report rep;
-    report_with_tries (&rep);
-    const fo_test_record *t0 = &rep.tests[0], *t1 = &rep.tests[1], *t2 = &rep.tests[2];
+    fo_report *rep;
+    rep = report_with_tries ();
+    const fo_test_record *t0 = fo_report_test (rep, 0), *t1 = fo_report_test (rep, 1), *t2 = fo_report_test (rep, 2);
     assert_true (t0->flaky);
     assert_int_equal (t0->outcome, FO_PASSED);
     assert_int_equal (t0->nattempts, 2);
@@ -664,40 +667,40 @@ test_tries_and_flaky (void **state)
     assert_int_equal (t1->nattempts, 2);
     assert_int_equal (t2->nattempts, 0);        /* never ran: no attempt */
     assert_int_equal (t2->attempt, 1);
-    assert_int_equal (fo_report_flaky_count (&rep), 1);
+    assert_int_equal (fo_report_flaky_count (rep), 1);
 
-    assert_int_equal (fo_report_exit_status (&rep), FO_EXIT_INFRA);
-    fo_report_set_stop (&rep, "stopped after 1 failure", true);
-    assert_int_equal (fo_report_exit_status (&rep), FO_EXIT_FAILED);
-    rep.interrupted = true;
-    assert_int_equal (fo_report_exit_status (&rep), FO_EXIT_INTERRUPTED);
-    fo_report_free (&rep);
+    assert_int_equal (fo_report_exit_status (rep), FO_EXIT_INFRA);
+    fo_report_set_stop (rep, "stopped after 1 failure", true);
+    assert_int_equal (fo_report_exit_status (rep), FO_EXIT_FAILED);
+    fo_report_set_interrupted (rep, true);
+    assert_int_equal (fo_report_exit_status (rep), FO_EXIT_INTERRUPTED);
+    fo_report_destroy (&rep);
 
     /* flaky alone: passes, unless --fail-on-flaky */
-    report_of (&rep, 1);
+    rep = report_of (1);
     fo_test_result_view r = result (FO_TIMEOUT);
     r.attempt = 1;
-    assert_true (fo_report_retry_test (&rep, 0, &r));
+    assert_true (fo_report_retry_test (rep, 0, &r));
     r = result (FO_PASSED);
     r.attempt = 2;
-    assert_true (fo_report_finish_test (&rep, 0, &r));
-    assert_int_equal (fo_report_exit_status (&rep), FO_EXIT_OK);
-    rep.fail_on_flaky = true;
-    assert_int_equal (fo_report_exit_status (&rep), FO_EXIT_FAILED);
-    fo_report_free (&rep);
+    assert_true (fo_report_finish_test (rep, 0, &r));
+    assert_int_equal (fo_report_exit_status (rep), FO_EXIT_OK);
+    fo_report_set_fail_on_flaky (rep, true);
+    assert_int_equal (fo_report_exit_status (rep), FO_EXIT_FAILED);
+    fo_report_destroy (&rep);
 }
 
 static void
 test_tries_on_the_console (void **state)
 {
     (void) state;
-    fo_report rep;
-    report_with_tries (&rep);
+    fo_report *rep;
+    rep = report_with_tries ();
     capture c;
     capture_open (&c);
-    fo_report_progress_retry (c.file, FO_VERBOSITY_DOTS, "t0", &rep.tests[0].attempts[0], 3);
-    fo_report_progress_retry (c.file, FO_VERBOSITY_LINES, "t0", &rep.tests[0].attempts[0], 3);
-    fo_report_progress (c.file, FO_VERBOSITY_LINES, &rep.tests[0]);
+    fo_report_progress_retry (c.file, FO_VERBOSITY_DOTS, "t0", &fo_report_test (rep, 0)->attempts[0], 3);
+    fo_report_progress_retry (c.file, FO_VERBOSITY_LINES, "t0", &fo_report_test (rep, 0)->attempts[0], 3);
+    fo_report_progress (c.file, FO_VERBOSITY_LINES, fo_report_test (rep, 0));
     fo_report_progress_slow (c.file, FO_VERBOSITY_DOTS, true, NULL, "t3", 61500, 1500000, "h1");
     fo_report_progress_slow (c.file, FO_VERBOSITY_LINES, false, "setup of", "db", 2000, 0, NULL);
     fo_report_progress_slow (c.file, FO_VERBOSITY_QUIET, false, NULL, "t3", 2000, 0, NULL);
@@ -711,9 +714,9 @@ test_tries_on_the_console (void **state)
     free (text);
 
     capture_open (&c);
-    rep.finished_us = rep.started_us;
-    fo_report_set_stop (&rep, "stopped after 1 failure", true);
-    fo_report_print_summary (c.file, &rep, FO_VERBOSITY_QUIET);
+    fo_report_set_finished_us (rep, fo_report_started_us (rep));
+    fo_report_set_stop (rep, "stopped after 1 failure", true);
+    fo_report_print_summary (c.file, rep, FO_VERBOSITY_QUIET);
     text = capture_close (&c);
     assert_non_null (strstr (text, "FLAKY: t0\n"));
     assert_non_null (strstr (text, "passed on attempt 2 [on h2 worker 1]\n"));
@@ -724,7 +727,7 @@ test_tries_on_the_console (void **state)
     assert_non_null (strstr (text, "flaky=1)\n"));
     assert_non_null (strstr (text, "1 passed, 1 failed, 0 errors, 0 skipped, 1 not run (1 flaky)\n"));
     free (text);
-    fo_report_free (&rep);
+    fo_report_destroy (&rep);
 }
 
 static void
@@ -734,11 +737,11 @@ test_tries_in_json (void **state)
     char dir[] = "/tmp/fo-test-report-XXXXXX";
     assert_non_null (mkdtemp (dir));
     char *path = fo_xasprintf ("%s/report.json", dir);
-    fo_report rep;
-    report_with_tries (&rep);
-    fo_report_set_stop (&rep, "stopped after 1 failure", true);
+    fo_report *rep;
+    rep = report_with_tries ();
+    fo_report_set_stop (rep, "stopped after 1 failure", true);
     char err[256];
-    assert_int_equal (fo_report_write_json (&rep, path, err, sizeof err), 0);
+    assert_int_equal (fo_report_write_json (rep, path, err, sizeof err), 0);
     json_error_t jerr;
     json_t *root = json_load_file (path, 0, &jerr);
     assert_non_null (root);
@@ -768,7 +771,151 @@ test_tries_in_json (void **state)
     unlink (path);
     rmdir (dir);
     free (path);
-    fo_report_free (&rep);
+    fo_report_destroy (&rep);
+}
+
+/* ---- the reporters -------------------------------------------------------- */
+
+static void
+send (fo_reporters *list, fo_event ev, const fo_report *rep)
+{
+    ev.report = rep;
+    fo_reporters_emit (list, &ev);
+}
+
+/*  The console reporter prints what the rendering functions print, when the
+    events come: a dot per finished test, R per held try, a SLOW notice on a
+    line of its own (after a newline when dots came before it), and the
+    summary when the run has ended - only when it could be served. */
+static void
+test_console_reporter (void **state)
+{
+    (void) state;
+    fo_report *rep = report_with_tries ();
+    fo_report_set_finished_us (rep, fo_report_started_us (rep));
+    for (int verbosity = FO_VERBOSITY_QUIET; verbosity <= FO_VERBOSITY_LINES; verbosity++) {
+        capture got, want;
+        capture_open (&got);
+        capture_open (&want);
+        fo_reporters *list = fo_reporters_new ();
+        fo_reporters_add (list, fo_reporter_console_new (got.file, (fo_verbosity) verbosity));
+        const fo_test_record *t0 = fo_report_test (rep, 0), *t1 = fo_report_test (rep, 1);
+        send (list, (fo_event) { .type = FO_EVENT_RUN_STARTED, .u.run_started = { 3, 3 } }, rep);
+        send (list, (fo_event) { .type = FO_EVENT_TRY_HELD,
+                                 .u.try_held = { 0, t0, &t0->attempts[0], 2 } }, rep);
+        fo_report_progress_retry (want.file, (fo_verbosity) verbosity, "t0", &t0->attempts[0], 2);
+        send (list, (fo_event) { .type = FO_EVENT_TEST_FINISHED, .u.test_finished = { 0, t0 } },
+              rep);
+        fo_report_progress (want.file, (fo_verbosity) verbosity, t0);
+        send (list, (fo_event) { .type = FO_EVENT_SLOW,
+                                 .u.slow = { NULL, "t3", 61500, 0, "h1", 3, 0 } }, rep);
+        fo_report_progress_slow (want.file, (fo_verbosity) verbosity,
+                                 verbosity == FO_VERBOSITY_DOTS, NULL, "t3", 61500, 0, "h1");
+        send (list, (fo_event) { .type = FO_EVENT_SLOW,
+                                 .u.slow = { "setup of", "db", 2000, 0, NULL, 3, 0 } }, rep);
+        fo_report_progress_slow (want.file, (fo_verbosity) verbosity, false, "setup of", "db",
+                                 2000, 0, NULL);
+        send (list, (fo_event) { .type = FO_EVENT_TESTS_DISCOVERED,
+                                 .u.discovered = { "gen", 2, "h1", 5 } }, rep);
+        if (verbosity == FO_VERBOSITY_LINES)
+            fputs ("gen: discovered 2 tests on h1 (5 tests in all)\n", want.file);
+        send (list, (fo_event) { .type = FO_EVENT_TEST_FINISHED, .u.test_finished = { 1, t1 } },
+              rep);
+        fo_report_progress (want.file, (fo_verbosity) verbosity, t1);
+        assert_int_equal (fo_reporters_end (list, rep, true, NULL, NULL), 0);
+        fo_report_print_summary (want.file, rep, (fo_verbosity) verbosity);
+        char *g = capture_close (&got), *w = capture_close (&want);
+        assert_string_equal (g, w);
+        free (g);
+        free (w);
+        fo_reporters_destroy (&list);
+
+        /* a run that could not be served: no summary */
+        capture_open (&got);
+        list = fo_reporters_new ();
+        fo_reporters_add (list, fo_reporter_console_new (got.file, (fo_verbosity) verbosity));
+        assert_int_equal (fo_reporters_end (list, rep, false, NULL, NULL), 0);
+        g = capture_close (&got);
+        assert_string_equal (g, "");
+        free (g);
+        fo_reporters_destroy (&list);
+    }
+    fo_report_destroy (&rep);
+}
+
+static void
+collect_error (void *arg, const char *reporter, const char *err)
+{
+    snprintf (arg, 512, "%s: %s", reporter, err);
+}
+
+/*  The JSON reporter writes the report once the run has ended (served or
+    not), and says why when it cannot. */
+static void
+test_json_reporter (void **state)
+{
+    (void) state;
+    char dir[] = "/tmp/fo-test-report-XXXXXX";
+    assert_non_null (mkdtemp (dir));
+    char *path = fo_xasprintf ("%s/report.json", dir);
+    fo_report *rep = report_with_tries ();
+    fo_reporters *list = fo_reporters_new ();
+    char err[512] = "";
+    fo_reporters_add (list, fo_reporter_json_new (fo_report_dest_open (path, "--json", NULL,
+                                                                       err, sizeof err)));
+    send (list, (fo_event) { .type = FO_EVENT_RUN_STARTED }, rep);
+    assert_int_equal (access (path, F_OK), -1);            /* nothing before the end */
+    assert_int_equal (fo_reporters_end (list, rep, false, collect_error, err), 0);
+    json_error_t jerr;
+    json_t *root = json_load_file (path, 0, &jerr);
+    assert_non_null (root);
+    assert_json_int (json_object_get (root, "totals"), "tests", 3);
+    json_decref (root);
+    fo_reporters_destroy (&list);
+
+    list = fo_reporters_new ();
+    fo_reporters_add (list, fo_reporter_json_new (fo_report_dest_open ("/dev/full", "--json",
+                                                                       NULL, err, sizeof err)));
+    assert_int_equal (fo_reporters_end (list, rep, true, collect_error, err), 1);
+    assert_string_equal (err, "json: cannot write report '/dev/full': No space left on device");
+    fo_reporters_destroy (&list);
+    unlink (path);
+    rmdir (dir);
+    free (path);
+    fo_report_destroy (&rep);
+}
+
+/*  Tests that never ran are summed up by reason, one line each, in the
+    order the reasons first appear; "Ran" counts only the tests that ran. */
+static void
+test_summary_not_run_by_reason (void **state)
+{
+    (void) state;
+    fo_report *rep = report_of (7);
+    fo_report_set_started_us (rep, 0);
+    fo_report_set_finished_us (rep, 1000000);
+    fo_test_result_view r = result (FO_PASSED);
+    fo_report_finish_test (rep, 0, &r);
+    r = result (FO_NOT_RUN);
+    r.message = "not run (interrupted)";
+    fo_report_finish_test (rep, 1, &r);
+    fo_report_finish_test (rep, 3, &r);
+    fo_report_finish_test (rep, 5, &r);
+    r.message = "not run (interrupted; host h was lost: gone)";
+    fo_report_finish_test (rep, 2, &r);
+    r = result (FO_FAILED);
+    fo_report_finish_test (rep, 4, &r);
+    /* t6 never got a result */
+    fo_report_set_interrupted (rep, true);
+    char *text = summary_text (rep, FO_VERBOSITY_QUIET);
+    const char *want = EQ70 "NOT RUN: 3 tests: not run (interrupted)\n"
+                       "NOT RUN: t2: not run (interrupted; host h was lost: gone)\n"
+                       "NOT RUN: t6: no result was recorded for this test\n"
+                       DASH70 "Ran 2 tests in 1.000s (2 tests/s)\n";
+    assert_non_null (strstr (text, want));
+    assert_null (strstr (text, "NOT RUN: t1"));
+    free (text);
+    fo_report_destroy (&rep);
 }
 
 int
@@ -783,11 +930,14 @@ main (void)
         cmocka_unit_test (test_summary_blocks),
         cmocka_unit_test (test_summary_ok),
         cmocka_unit_test (test_summary_failed_variants),
+        cmocka_unit_test (test_summary_not_run_by_reason),
         cmocka_unit_test (test_json),
         cmocka_unit_test (test_json_write_error),
         cmocka_unit_test (test_tries_and_flaky),
         cmocka_unit_test (test_tries_on_the_console),
         cmocka_unit_test (test_tries_in_json),
+        cmocka_unit_test (test_console_reporter),
+        cmocka_unit_test (test_json_reporter),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

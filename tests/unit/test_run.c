@@ -44,7 +44,7 @@ typedef struct {
     char dir[64];           /* temporary directory: suite dir, fixtures' cwd */
     fo_suite *suite;
     fo_plan *plan;
-    fo_report report;
+    fo_report *report;
     bool report_ready;
     fo_run *run;
 } harness;
@@ -70,7 +70,7 @@ h_teardown (void **state)
     fo_run_destroy (&h->run);
     fo_plan_destroy (&h->plan);
     if (h->report_ready)
-        fo_report_free (&h->report);
+        fo_report_destroy (&h->report);
     fo_suite_destroy (&h->suite);
     remove_dir (h->dir);
     free (h);
@@ -93,15 +93,14 @@ start_run (harness *h, uint32_t max_attempts)
 {
     h->plan = fo_plan_build (h->suite);
     assert_non_null (h->plan);
-    fo_report_init (&h->report, h->plan->ntests);
+    h->report = fo_report_new (h->plan->ntests);
     h->report_ready = true;
     for (size_t i = 0; i < h->plan->ntests; i++)
-        fo_report_set_test (&h->report, i, h->plan->tests[i]->id, h->plan->tests[i]->parent->id);
+        fo_report_set_test (h->report, i, h->plan->tests[i]->id, h->plan->tests[i]->parent->id);
     fo_run_options options = {
         .plan = h->plan,
-        .report = &h->report,
-        .progress = NULL,
-        .verbosity = FO_VERBOSITY_QUIET,
+        .report = h->report,
+        .reporters = NULL,
         .max_attempts = max_attempts,
         .output_cap = 4096,
         .skip_code = 77,
@@ -178,7 +177,7 @@ test_index (const harness *h, const char *id)
 static const fo_test_record *
 rec (const harness *h, const char *id)
 {
-    return &h->report.tests[test_index (h, id)];
+    return fo_report_test (h->report, test_index (h, id));
 }
 
 /* The index of the task whose steps the lease carries: the plan's own
@@ -408,20 +407,20 @@ lease_when_ready (harness *h, uint32_t agent, fo_lease *lease)
 static void
 assert_all_done (const harness *h)
 {
-    assert_int_equal (h->report.ntests, h->plan->ntests);
-    for (size_t i = 0; i < h->report.ntests; i++) {
-        if (!h->report.tests[i].done)
-            fail_msg ("test '%s' has no outcome", h->report.tests[i].id);
-        assert_true ((unsigned) h->report.tests[i].outcome < FO_OUTCOME_COUNT);
+    assert_int_equal (fo_report_ntests (h->report), h->plan->ntests);
+    for (size_t i = 0; i < fo_report_ntests (h->report); i++) {
+        if (!fo_report_test (h->report, i)->done)
+            fail_msg ("test '%s' has no outcome", fo_report_test (h->report, i)->id);
+        assert_true ((unsigned) fo_report_test (h->report, i)->outcome < FO_OUTCOME_COUNT);
     }
 }
 
 static void
 assert_none_done (const harness *h)
 {
-    for (size_t i = 0; i < h->report.ntests; i++)
-        if (h->report.tests[i].done)
-            fail_msg ("test '%s' already has an outcome", h->report.tests[i].id);
+    for (size_t i = 0; i < fo_report_ntests (h->report); i++)
+        if (fo_report_test (h->report, i)->done)
+            fail_msg ("test '%s' already has an outcome", fo_report_test (h->report, i)->id);
 }
 
 /* Everything the report holds, as one string, to compare before and after
@@ -431,8 +430,8 @@ report_digest (const fo_report *r)
 {
     fo_buf b = { 0 };
     fo_buf_puts (&b, "");
-    for (size_t i = 0; i < r->ntests; i++) {
-        const fo_test_record *t = &r->tests[i];
+    for (size_t i = 0; i < fo_report_ntests (r); i++) {
+        const fo_test_record *t = fo_report_test (r, i);
         fo_buf_printf (&b, "%s|%d|%d|%llu|%s|%s|%u|%u|%d|", t->id, t->done, (int) t->outcome,
                        (unsigned long long) t->duration_us, t->message ? t->message : "-",
                        t->host ? t->host : "-", t->worker, t->attempt, t->serial);
@@ -443,8 +442,8 @@ report_digest (const fo_report *r)
             fo_buf_append (&b, t->err, t->err_len);
         fo_buf_puts (&b, "\n");
     }
-    for (size_t i = 0; i < r->nfixture_errors; i++) {
-        const fo_fixture_error *f = &r->fixture_errors[i];
+    for (size_t i = 0; i < fo_report_nfixture_errors (r); i++) {
+        const fo_fixture_error *f = fo_report_fixture_error (r, i);
         fo_buf_printf (&b, "fixture %s|%s|%s|%s\n", f->context, f->phase,
                        f->message ? f->message : "-", f->host ? f->host : "-");
     }
@@ -529,9 +528,9 @@ test_every_task_leased_once_in_order (void **state)
     }
     expect_no_lease (h, 0);     /* nothing is leased twice */
     assert_true (fo_run_finished (h->run));
-    for (size_t i = 0; i < h->report.ntests; i++)
-        assert_int_equal (h->report.tests[i].outcome, FO_PASSED);
-    assert_int_equal (h->report.nfixture_errors, 0);
+    for (size_t i = 0; i < fo_report_ntests (h->report); i++)
+        assert_int_equal (fo_report_test (h->report, i)->outcome, FO_PASSED);
+    assert_int_equal (fo_report_nfixture_errors (h->report), 0);
     assert_all_done (h);
 }
 
@@ -579,16 +578,16 @@ test_result_recorded (void **state)
     assert_true (send_result (h, 1, "hostB", &u, "unit/y", FO_PASSED));
     assert_true (send_result_full (h, 1, "hostB", u.lease, 3, "", FO_ERROR, "bye\n",
                                    "teardown of context 'unit' failed: exit status 1"));
-    assert_int_equal (h->report.nfixture_errors, 1);
-    assert_string_equal (h->report.fixture_errors[0].context, "unit");
-    assert_string_equal (h->report.fixture_errors[0].phase, "teardown");
-    assert_string_equal (h->report.fixture_errors[0].host, "hostB");
-    assert_string_equal (h->report.fixture_errors[0].message,
+    assert_int_equal (fo_report_nfixture_errors (h->report), 1);
+    assert_string_equal (fo_report_fixture_error (h->report, 0)->context, "unit");
+    assert_string_equal (fo_report_fixture_error (h->report, 0)->phase, "teardown");
+    assert_string_equal (fo_report_fixture_error (h->report, 0)->host, "hostB");
+    assert_string_equal (fo_report_fixture_error (h->report, 0)->message,
                          "teardown of context 'unit' failed: exit status 1");
-    assert_int_equal (h->report.fixture_errors[0].out_len, 4);
+    assert_int_equal (fo_report_fixture_error (h->report, 0)->out_len, 4);
     /* ... but not for a test step */
     assert_false (send_result_full (h, 1, "hostB", u.lease, 1, "", FO_ERROR, "", "x"));
-    assert_int_equal (h->report.nfixture_errors, 1);
+    assert_int_equal (fo_report_nfixture_errors (h->report), 1);
     assert_true (send_done (h, 1, u.lease, 0, 0));
     expect_lease (h, 0, &u, 3, 1);
     pass_lease (h, 0, "hostA", &u);
@@ -607,7 +606,7 @@ test_stale_messages_dropped (void **state)
     expect_lease (h, 0, &a, 0, 1);
     expect_lease (h, 1, &b, 1, 1);
     expect_lease (h, 0, &u, 2, 1);
-    char *before = report_digest (&h->report);
+    char *before = report_digest (h->report);
 
     /* the right lease, the wrong agent */
     assert_false (send_result (h, 1, "hostB", &a, "a", FO_PASSED));
@@ -634,7 +633,7 @@ test_stale_messages_dropped (void **state)
     assert_false (send_done (h, 0, 0, 0, 0));
     assert_false (send_done (h, 0, 999, 0, 0));
 
-    char *after = report_digest (&h->report);
+    char *after = report_digest (h->report);
     assert_string_equal (after, before);
     free (after);
     assert_int_equal (fo_run_in_flight (h->run), 3);
@@ -642,11 +641,11 @@ test_stale_messages_dropped (void **state)
     /* after its done, a lease takes nothing more */
     pass_lease (h, 0, "hostA", &a);
     free (before);
-    before = report_digest (&h->report);
+    before = report_digest (h->report);
     assert_false (send_result (h, 0, "hostA", &a, "a", FO_FAILED));
     assert_false (send_done (h, 0, a.lease, 1, 0));
     assert_int_equal (fo_run_in_flight (h->run), 2);
-    after = report_digest (&h->report);
+    after = report_digest (h->report);
     assert_string_equal (after, before);
     assert_int_equal (rec (h, "a")->outcome, FO_PASSED);
     free (after);
@@ -672,9 +671,9 @@ test_duplicate_result_dropped (void **state)
     fo_lease a;
     expect_lease (h, 0, &a, 0, 1);
     assert_true (send_result (h, 0, "hostA", &a, "a", FO_PASSED));
-    char *before = report_digest (&h->report);
+    char *before = report_digest (h->report);
     bool accepted = send_result (h, 0, "hostA", &a, "a", FO_FAILED);
-    char *after = report_digest (&h->report);
+    char *after = report_digest (h->report);
     assert_string_equal (after, before);
     assert_int_equal (rec (h, "a")->outcome, FO_PASSED);
     free (before);
@@ -711,11 +710,11 @@ test_duplicate_fixture_error_dropped (void **state)
     assert_true (send_result (h, 0, "hostA", &l, "unit/y", FO_PASSED));
     assert_true (send_result_full (h, 0, "hostA", l.lease, 3, "", FO_ERROR, "",
                                    "teardown of context 'unit' failed: exit status 1"));
-    char *before = report_digest (&h->report);
+    char *before = report_digest (h->report);
     bool accepted = send_result_full (h, 0, "hostA", l.lease, 3, "", FO_ERROR, "",
                                       "teardown of context 'unit' failed: exit status 1");
-    char *after = report_digest (&h->report);
-    size_t nfixture_errors = h->report.nfixture_errors;
+    char *after = report_digest (h->report);
+    size_t nfixture_errors = fo_report_nfixture_errors (h->report);
     bool same = strcmp (after, before) == 0;
     free (before);
     free (after);
@@ -786,11 +785,11 @@ test_agent_lost_retries (void **state)
     fo_run_agent_lost (h->run, 0, "hostA", "no heartbeat");
     assert_int_equal (fo_run_in_flight (h->run), 2);      /* agent 1's leases go on */
     assert_false (rec (h, "unit/y")->done);
-    char *before = report_digest (&h->report);
+    char *before = report_digest (h->report);
     /* the lost lease is dead, even from the same agent number */
     assert_false (send_result (h, 0, "hostA", &u, "unit/y", FO_PASSED));
     assert_false (send_done (h, 0, u.lease, 0, 0));
-    char *after = report_digest (&h->report);
+    char *after = report_digest (h->report);
     assert_string_equal (after, before);
     free (before);
     free (after);
@@ -892,9 +891,9 @@ test_agent_lost_max_attempts (void **state)
     assert_int_equal (y->attempt, 2);
 
     /* the task is over: the next lease is c/d, and a late result is dropped */
-    char *before = report_digest (&h->report);
+    char *before = report_digest (h->report);
     assert_false (send_result (h, 1, "hostB", &l, "unit/y", FO_PASSED));
-    char *after = report_digest (&h->report);
+    char *after = report_digest (h->report);
     assert_string_equal (after, before);
     free (before);
     free (after);
@@ -921,9 +920,9 @@ test_agent_lost_single_attempt (void **state)
     assert_contains (rec (h, "a")->message, "'a'");
     assert_contains (rec (h, "a")->message, "attempt 1 of 1");
     /* losing it again changes nothing */
-    char *before = report_digest (&h->report);
+    char *before = report_digest (h->report);
     fo_run_agent_lost (h->run, 0, "hostA", "killed again");
-    char *after = report_digest (&h->report);
+    char *after = report_digest (h->report);
     assert_string_equal (after, before);
     free (before);
     free (after);
@@ -1184,7 +1183,7 @@ test_shared_waits_for_setup (void **state)
     log = file_text (h, "log");
     assert_string_equal (log, "up\ndown\n");
     free (log);
-    assert_int_equal (h->report.nfixture_errors, 0);
+    assert_int_equal (fo_report_nfixture_errors (h->report), 0);
     assert_all_done (h);
 }
 
@@ -1215,7 +1214,7 @@ test_shared_teardown_after_last_task (void **state)
     assert_true (fo_run_pollfds (h->run, fds, 16) > 0 || file_exists (h, "torn"));
     pump_until (h, cond_finished, NULL, "the teardown");
     assert_true (file_exists (h, "torn"));
-    assert_int_equal (h->report.nfixture_errors, 0);
+    assert_int_equal (fo_report_nfixture_errors (h->report), 0);
     assert_all_done (h);
 }
 
@@ -1313,8 +1312,8 @@ test_shared_teardown_fails (void **state)
     pass_lease (h, 0, "hostA", &t1);
     pass_lease (h, 0, "hostA", &t2);
     pump_until (h, cond_finished, NULL, "the teardown");
-    assert_int_equal (h->report.nfixture_errors, 1);
-    const fo_fixture_error *f = &h->report.fixture_errors[0];
+    assert_int_equal (fo_report_nfixture_errors (h->report), 1);
+    const fo_fixture_error *f = fo_report_fixture_error (h->report, 0);
     assert_string_equal (f->context, "db");
     assert_string_equal (f->phase, "teardown");
     assert_contains (f->message, "exit status 4");
@@ -1363,7 +1362,7 @@ test_shared_nested_order (void **state)
     log = file_text (h, "log");
     assert_string_equal (log, "outer-up\ninner-up\ninner-down\nouter-down\n");
     free (log);
-    assert_int_equal (h->report.nfixture_errors, 0);
+    assert_int_equal (fo_report_nfixture_errors (h->report), 0);
     assert_all_done (h);
 }
 

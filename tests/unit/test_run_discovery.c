@@ -58,7 +58,7 @@ test_add (fo_context *parent, const char *name)
 typedef struct {
     fo_suite *suite;
     fo_plan *plan;
-    fo_report report;
+    fo_report *report;
     fo_run *run;
 } world;
 
@@ -66,12 +66,12 @@ static void
 world_start (world *w, uint32_t max_attempts)
 {
     w->plan = fo_plan_build (w->suite);
-    fo_report_init (&w->report, w->plan->ntests);
+    w->report = fo_report_new (w->plan->ntests);
     for (size_t i = 0; i < w->plan->ntests; i++)
-        fo_report_set_test (&w->report, i, w->plan->tests[i]->id, w->plan->tests[i]->parent->id);
+        fo_report_set_test (w->report, i, w->plan->tests[i]->id, w->plan->tests[i]->parent->id);
     fo_run_options o = {
         .plan = w->plan,
-        .report = &w->report,
+        .report = w->report,
         .max_attempts = max_attempts,
         .output_cap = 4096,
         .skip_code = 77,
@@ -84,7 +84,7 @@ static void
 world_end (world *w)
 {
     fo_run_destroy (&w->run);
-    fo_report_free (&w->report);
+    fo_report_destroy (&w->report);
     fo_plan_destroy (&w->plan);
     fo_suite_destroy (&w->suite);
 }
@@ -133,9 +133,9 @@ pass_all (world *w, const fo_lease *lease, const char *out)
 static const fo_test_record *
 record (const world *w, const char *id)
 {
-    for (size_t i = 0; i < w->report.ntests; i++)
-        if (!strcmp (w->report.tests[i].id, id))
-            return &w->report.tests[i];
+    for (size_t i = 0; i < fo_report_ntests (w->report); i++)
+        if (!strcmp (fo_report_test (w->report, i)->id, id))
+            return fo_report_test (w->report, i);
     fail_msg ("no record for '%s'", id);
     return NULL;
 }
@@ -155,7 +155,7 @@ test_names_become_tasks (void **state)
     test_add (u, "f");
     discovering (u, "g");
     world_start (&w, 1);
-    assert_int_equal (w.report.ntests, 1);
+    assert_int_equal (fo_report_ntests (w.report), 1);
 
     fo_lease l1, l2, l3, l4;
     assert_string_equal (lease_next (&w, &l1), "gen");      /* discoveries first */
@@ -166,9 +166,9 @@ test_names_become_tasks (void **state)
 
     assert_true (answer (&w, l1.lease, NAMES ("a", "b"), NULL));
     assert_false (answer (&w, l1.lease, NAMES ("c"), NULL));    /* answered already */
-    assert_int_equal (w.report.ntests, 3);
-    assert_string_equal (w.report.tests[1].id, "gen/a");
-    assert_string_equal (w.report.tests[1].context, "gen");
+    assert_int_equal (fo_report_ntests (w.report), 3);
+    assert_string_equal (fo_report_test (w.report, 1)->id, "gen/a");
+    assert_string_equal (fo_report_test (w.report, 1)->context, "gen");
     assert_string_equal (lease_next (&w, &l3), "gen/a");
     assert_string_equal (l3.steps[0].argv.items[2], "./t 'a'");
     pass_all (&w, &l1, "");
@@ -180,10 +180,10 @@ test_names_become_tasks (void **state)
     /* the unit's discovery ends without an answer: an error, the unit goes */
     fo_done silent = { .lease = l2.lease, .exit_status = 3 };
     assert_true (fo_run_done (w.run, 0, "host-a", &silent));
-    assert_int_equal (w.report.nfixture_errors, 1);
-    assert_string_equal (w.report.fixture_errors[0].context, "u/g");
-    assert_string_equal (w.report.fixture_errors[0].phase, "discover");
-    assert_string_equal (w.report.fixture_errors[0].message,
+    assert_int_equal (fo_report_nfixture_errors (w.report), 1);
+    assert_string_equal (fo_report_fixture_error (w.report, 0)->context, "u/g");
+    assert_string_equal (fo_report_fixture_error (w.report, 0)->phase, "discover");
+    assert_string_equal (fo_report_fixture_error (w.report, 0)->message,
                          "discover command of context 'u/g' sent no names (its task ended with "
                          "exit status 3)");
     assert_string_equal (lease_next (&w, &l3), "u/f");
@@ -207,14 +207,14 @@ test_unit_gets_its_tests (void **state)
     fo_lease d, unit;
     assert_string_equal (lease_next (&w, &d), "u/g");
     assert_true (answer (&w, d.lease, NAMES ("x", "y"), NULL));
-    assert_int_equal (w.report.ntests, 3);
+    assert_int_equal (fo_report_ntests (w.report), 3);
     assert_string_equal (lease_next (&w, &unit), "u/f");
     assert_int_equal (unit.nsteps, 4);                      /* +u u/f u/g/x u/g/y */
     assert_string_equal (unit.steps[3].name, "u/g/y");
     pass_all (&w, &d, "");
     pass_all (&w, &unit, "");
     assert_true (fo_run_finished (w.run));
-    assert_int_equal (w.report.nfixture_errors, 0);
+    assert_int_equal (fo_report_nfixture_errors (w.report), 0);
     world_end (&w);
 }
 
@@ -232,18 +232,51 @@ test_bad_answers (void **state)
     assert_string_equal (lease_next (&w, &b), "crash");
     assert_true (answer (&w, a.lease, NAMES ("y", "x"), NULL));
     assert_true (answer (&w, b.lease, NULL, "exit status 2"));
-    assert_int_equal (w.report.nfixture_errors, 2);
-    assert_string_equal (w.report.fixture_errors[0].message,
+    assert_int_equal (fo_report_nfixture_errors (w.report), 2);
+    assert_string_equal (fo_report_fixture_error (w.report, 0)->message,
                          "discover command of context 'gen' failed on h1: name 2: duplicate test "
                          "id 'gen/x' (already in the suite)");
-    assert_string_equal (w.report.fixture_errors[1].message,
+    assert_string_equal (fo_report_fixture_error (w.report, 1)->message,
                          "discover command of context 'crash' failed on h1: exit status 2");
-    assert_memory_equal (w.report.fixture_errors[1].err, "oops", 4);
-    assert_string_equal (w.report.fixture_errors[1].host, "h1");
-    assert_int_equal (w.report.ntests, 1);                  /* nothing was added */
+    assert_memory_equal (fo_report_fixture_error (w.report, 1)->err, "oops", 4);
+    assert_string_equal (fo_report_fixture_error (w.report, 1)->host, "h1");
+    assert_int_equal (fo_report_ntests (w.report), 1);                  /* nothing was added */
     assert_string_equal (lease_next (&w, &t), "gen/x");
     pass_all (&w, &a, "");
     pass_all (&w, &b, "");
+    pass_all (&w, &t, "");
+    assert_true (fo_run_finished (w.run));
+    world_end (&w);
+}
+
+/* Names an agent sends follow the suite's rules: one with '/' must not
+   reach an id another context already gives a test, and one with a
+   control character is refused; nothing is added either way. */
+static void
+test_names_follow_the_suite_rules (void **state)
+{
+    (void) state;
+    world w = { .suite = suite_new () };
+    discovering (w.suite->root, "a");
+    test_add (fo_context_new (w.suite->root, "a/b"), "c");     /* id "a/b/c" */
+    discovering (w.suite->root, "ctl");
+    world_start (&w, 1);
+    fo_lease a, c, t;
+    assert_string_equal (lease_next (&w, &a), "a");
+    assert_string_equal (lease_next (&w, &c), "ctl");
+    assert_true (answer (&w, a.lease, NAMES ("ok/one", "b/c"), NULL));
+    assert_true (answer (&w, c.lease, NAMES ("tab\there"), NULL));
+    assert_int_equal (fo_report_nfixture_errors (w.report), 2);
+    const char *m0 = fo_report_fixture_error (w.report, 0)->message;
+    assert_non_null (strstr (m0, "discover command of context 'a' failed on h1: name 2: "));
+    assert_non_null (strstr (m0, "duplicate test id 'a/b/c'"));
+    const char *m1 = fo_report_fixture_error (w.report, 1)->message;
+    assert_non_null (strstr (m1, "discover command of context 'ctl' failed on h1: name 1: "));
+    assert_non_null (strstr (m1, "control character"));
+    assert_int_equal (fo_report_ntests (w.report), 1);                  /* nothing was added */
+    assert_string_equal (lease_next (&w, &t), "a/b/c");
+    pass_all (&w, &a, "");
+    pass_all (&w, &c, "");
     pass_all (&w, &t, "");
     assert_true (fo_run_finished (w.run));
     world_end (&w);
@@ -263,8 +296,8 @@ test_lost_and_stopped (void **state)
     assert_int_equal (l.attempt, 2);
     fo_run_agent_lost (w.run, 0, "h1", "gone again");
     assert_true (fo_run_finished (w.run));
-    assert_int_equal (w.report.nfixture_errors, 1);
-    assert_string_equal (w.report.fixture_errors[0].message,
+    assert_int_equal (fo_report_nfixture_errors (w.report), 1);
+    assert_string_equal (fo_report_fixture_error (w.report, 0)->message,
                          "host h1 was lost (gone again) while running the discover command of "
                          "context 'gen' (attempt 2 of 2)");
     world_end (&w);
@@ -283,7 +316,7 @@ test_lost_and_stopped (void **state)
     fo_done done = { .lease = l.lease, .signal = 15, .exit_status = -1 };
     assert_true (fo_run_done (w.run, 0, "host-a", &done));
     assert_true (fo_run_finished (w.run));
-    assert_int_equal (w.report.nfixture_errors, 0);
+    assert_int_equal (fo_report_nfixture_errors (w.report), 0);
     assert_int_equal (record (&w, "u/f")->outcome, FO_NOT_RUN);
     assert_string_equal (record (&w, "u/f")->message, "not run (interrupted)");
     world_end (&w);
@@ -353,6 +386,7 @@ main (void)
         cmocka_unit_test (test_names_become_tasks),
         cmocka_unit_test (test_unit_gets_its_tests),
         cmocka_unit_test (test_bad_answers),
+        cmocka_unit_test (test_names_follow_the_suite_rules),
         cmocka_unit_test (test_lost_and_stopped),
         cmocka_unit_test (test_exports_in_the_lease),
     };

@@ -16,7 +16,7 @@
 typedef struct {
     fo_suite *suite;
     fo_plan *plan;
-    fo_report report;
+    fo_report *report;
     fo_run *run;
 } world;
 
@@ -59,12 +59,12 @@ world_new (world *w, uint32_t retries, uint32_t maxfail)
     test_add (c, "c");
     w->plan = fo_plan_build (w->suite);
     assert_int_equal (w->plan->ntasks, 5);
-    fo_report_init (&w->report, w->plan->ntests);
+    w->report = fo_report_new (w->plan->ntests);
     for (size_t i = 0; i < w->plan->ntests; i++)
-        fo_report_set_test (&w->report, i, w->plan->tests[i]->id, w->plan->tests[i]->parent->id);
+        fo_report_set_test (w->report, i, w->plan->tests[i]->id, w->plan->tests[i]->parent->id);
     fo_run_options o = {
         .plan = w->plan,
-        .report = &w->report,
+        .report = w->report,
         .max_attempts = 1,
         .skip_code = 77,
         .retries = retries,
@@ -79,7 +79,7 @@ static void
 world_free (world *w)
 {
     fo_run_destroy (&w->run);
-    fo_report_free (&w->report);
+    fo_report_destroy (&w->report);
     fo_plan_destroy (&w->plan);
     fo_suite_destroy (&w->suite);
 }
@@ -87,9 +87,9 @@ world_free (world *w)
 static const fo_test_record *
 record (const world *w, const char *id)
 {
-    for (size_t i = 0; i < w->report.ntests; i++)
-        if (strcmp (w->report.tests[i].id, id) == 0)
-            return &w->report.tests[i];
+    for (size_t i = 0; i < fo_report_ntests (w->report); i++)
+        if (strcmp (fo_report_test (w->report, i)->id, id) == 0)
+            return fo_report_test (w->report, i);
     fail_msg ("no test '%s'", id);
     return NULL;
 }
@@ -166,8 +166,8 @@ test_retry_passes_flaky_on_another_agent (void **state)
     (void) state;
     world w;
     world_new (&w, 1, 0);
-    fo_run_agent_joined (w.run, 0);
-    fo_run_agent_joined (w.run, 1);
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 1 });
 
     fo_lease l1;
     assert_true (fo_run_next_lease (w.run, 0, &l1));
@@ -200,7 +200,7 @@ test_retry_passes_flaky_on_another_agent (void **state)
     assert_int_equal (t0->attempts[1].outcome, FO_PASSED);
     assert_string_equal (t0->attempts[1].host, "host1");
     assert_null (t0->attempts[1].out);                /* the last one's is the test's */
-    assert_int_equal (fo_report_flaky_count (&w.report), 1);
+    assert_int_equal (fo_report_flaky_count (w.report), 1);
     world_free (&w);
 }
 
@@ -210,7 +210,7 @@ test_retry_on_the_same_agent_when_alone (void **state)
     (void) state;
     world w;
     world_new (&w, 1, 0);
-    fo_run_agent_joined (w.run, 0);
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
     fo_lease l1, l2;
     assert_true (fo_run_next_lease (w.run, 0, &l1));
     result (&w, 0, &l1, "t0", FO_CRASHED);
@@ -226,7 +226,7 @@ test_retries_exhausted (void **state)
     (void) state;
     world w;
     world_new (&w, 2, 0);
-    fo_run_agent_joined (w.run, 0);
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
     for (int i = 0; i < 3; i++) {
         fo_lease l;
         assert_true (fo_run_next_lease (w.run, 0, &l));
@@ -254,7 +254,7 @@ test_retry_runs_only_the_failed_tests_with_their_fixtures (void **state)
     (void) state;
     world w;
     world_new (&w, 1, 0);
-    fo_run_agent_joined (w.run, 0);
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
     fo_lease l;
     for (int i = 0; i < 5; i++) {
         assert_true (fo_run_next_lease (w.run, 0, &l));
@@ -279,9 +279,9 @@ test_retry_runs_only_the_failed_tests_with_their_fixtures (void **state)
     assert_true (record (&w, "c/b")->flaky);
     assert_false (record (&w, "c/a")->flaky);
     assert_true (fo_run_finished (w.run));
-    assert_int_equal (fo_report_exit_status (&w.report), FO_EXIT_OK);
-    w.report.fail_on_flaky = true;
-    assert_int_equal (fo_report_exit_status (&w.report), FO_EXIT_FAILED);
+    assert_int_equal (fo_report_exit_status (w.report), FO_EXIT_OK);
+    fo_report_set_fail_on_flaky (w.report, true);
+    assert_int_equal (fo_report_exit_status (w.report), FO_EXIT_FAILED);
     world_free (&w);
 }
 
@@ -293,7 +293,7 @@ test_maxfail_stops_and_reports_the_rest (void **state)
     (void) state;
     world w;
     world_new (&w, 0, 2);
-    fo_run_agent_joined (w.run, 0);
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
     fo_lease l0, l1, l2;
     assert_true (fo_run_next_lease (w.run, 0, &l0));
     assert_true (fo_run_next_lease (w.run, 0, &l1));
@@ -319,10 +319,10 @@ test_maxfail_stops_and_reports_the_rest (void **state)
     done (&w, 0, &l1);
     done (&w, 0, &l2);
     assert_true (fo_run_finished (w.run));
-    assert_true (w.report.stopped_on_failures);
-    assert_string_equal (w.report.stop_reason, "stopped after 2 failures");
+    assert_true (fo_report_stopped_on_failures (w.report));
+    assert_string_equal (fo_report_stop_reason (w.report), "stopped after 2 failures");
     /* not_run tests after a fail-fast stop are not an infrastructure failure */
-    assert_int_equal (fo_report_exit_status (&w.report), FO_EXIT_FAILED);
+    assert_int_equal (fo_report_exit_status (w.report), FO_EXIT_FAILED);
     world_free (&w);
 }
 
@@ -332,7 +332,7 @@ test_maxfail_counts_final_outcomes_only (void **state)
     (void) state;
     world w;
     world_new (&w, 1, 1);
-    fo_run_agent_joined (w.run, 0);
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
     fo_lease l, r;
     assert_true (fo_run_next_lease (w.run, 0, &l));
     result (&w, 0, &l, "t0", FO_FAILED);
@@ -354,7 +354,7 @@ test_skipped_and_passed_do_not_count (void **state)
     (void) state;
     world w;
     world_new (&w, 0, 1);
-    fo_run_agent_joined (w.run, 0);
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
     fo_lease l;
     assert_true (fo_run_next_lease (w.run, 0, &l));
     result (&w, 0, &l, "t0", FO_SKIPPED);
@@ -374,7 +374,7 @@ test_interrupt_ends_a_held_test_with_its_failure (void **state)
     (void) state;
     world w;
     world_new (&w, 3, 0);
-    fo_run_agent_joined (w.run, 0);
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
     fo_lease l;
     assert_true (fo_run_next_lease (w.run, 0, &l));
     result (&w, 0, &l, "t0", FO_FAILED);
@@ -389,8 +389,8 @@ test_interrupt_ends_a_held_test_with_its_failure (void **state)
     assert_int_equal (record (&w, "t1")->outcome, FO_NOT_RUN);
     assert_string_equal (record (&w, "t1")->message, "not run (interrupted)");
     assert_true (fo_run_finished (w.run));
-    assert_string_equal (w.report.stop_reason, "interrupted");
-    assert_false (w.report.stopped_on_failures);
+    assert_string_equal (fo_report_stop_reason (w.report), "interrupted");
+    assert_false (fo_report_stopped_on_failures (w.report));
     world_free (&w);
 }
 
@@ -400,8 +400,8 @@ test_stop_meets_a_queued_retry (void **state)
     (void) state;
     world w;
     world_new (&w, 1, 0);
-    fo_run_agent_joined (w.run, 0);
-    fo_run_agent_joined (w.run, 1);
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 1 });
     fo_lease l;
     assert_true (fo_run_next_lease (w.run, 0, &l));
     result (&w, 0, &l, "t0", FO_ERROR);
@@ -418,8 +418,8 @@ test_lost_agent_prefers_no_one (void **state)
     (void) state;
     world w;
     world_new (&w, 1, 0);
-    fo_run_agent_joined (w.run, 0);
-    fo_run_agent_joined (w.run, 1);
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 1 });
     fo_lease l;
     assert_true (fo_run_next_lease (w.run, 0, &l));
     result (&w, 0, &l, "t0", FO_FAILED);
@@ -439,7 +439,7 @@ test_task_timeout_not_run_is_no_infrastructure_failure (void **state)
     (void) state;
     world w;
     world_new (&w, 0, 0);
-    fo_run_agent_joined (w.run, 0);
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
     fo_lease l;
     while (fo_run_next_lease (w.run, 0, &l)) {
         if (l.nsteps == 1) {
@@ -454,7 +454,7 @@ test_task_timeout_not_run_is_no_infrastructure_failure (void **state)
     }
     assert_true (fo_run_finished (w.run));
     assert_true (record (&w, "c/c")->by_failure);
-    assert_int_equal (fo_report_exit_status (&w.report), FO_EXIT_FAILED);
+    assert_int_equal (fo_report_exit_status (w.report), FO_EXIT_FAILED);
     world_free (&w);
 }
 
@@ -464,14 +464,103 @@ test_not_run_alone_is_infrastructure (void **state)
     (void) state;
     world w;
     world_new (&w, 0, 0);
-    fo_run_agent_joined (w.run, 0);
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
     fo_lease l;
     assert_true (fo_run_next_lease (w.run, 0, &l));
     result (&w, 0, &l, "t0", FO_NOT_RUN);
     done (&w, 0, &l);
     assert_false (record (&w, "t0")->by_failure);
     fo_run_stop (w.run, "the local agent failed");
-    assert_int_equal (fo_report_exit_status (&w.report), FO_EXIT_INFRA);
+    assert_int_equal (fo_report_exit_status (w.report), FO_EXIT_INFRA);
+    world_free (&w);
+}
+
+
+/* ---- leases over the protocol's limits -------------------------------- */
+
+/*  A unit "big" of 2,100 tests whose commands are 8,200 bytes long (a lease
+    over FO_PROTO_MAX_MESSAGE), a test "huge" whose command is one string
+    over FO_PROTO_MAX_STRING, and a test "small". */
+static void
+world_oversize (world *w)
+{
+    memset (w, 0, sizeof *w);
+    w->suite = fo_xcalloc (1, sizeof *w->suite);
+    w->suite->path = fo_xstrdup ("/suite/fanout.yml");
+    w->suite->dir = fo_xstrdup ("/suite");
+    w->suite->root = fo_context_new (NULL, "");
+    w->suite->skip_code = FO_DEFAULT_SKIP_CODE;
+    char *long_arg = fo_xmalloc (8201);
+    memset (long_arg, 'x', 8200);
+    long_arg[8200] = '\0';
+    fo_context *big = fo_context_new (w->suite->root, "big");
+    command_set (&big->setup, "setup", "big");
+    for (int i = 0; i < 2100; i++) {
+        char name[16];
+        snprintf (name, sizeof name, "t%d", i);
+        fo_test *test = fo_test_new (big, name);
+        command_set (&test->run, "echo", long_arg);
+    }
+    free (long_arg);
+    size_t huge_len = FO_PROTO_MAX_STRING + 1;
+    char *huge_arg = fo_xmalloc (huge_len + 1);
+    memset (huge_arg, 'y', huge_len);
+    huge_arg[huge_len] = '\0';
+    fo_test *huge = fo_test_new (w->suite->root, "huge");
+    command_set (&huge->run, "echo", huge_arg);
+    free (huge_arg);
+    test_add (w->suite->root, "small");
+    w->plan = fo_plan_build (w->suite);
+    w->report = fo_report_new (w->plan->ntests);
+    for (size_t i = 0; i < w->plan->ntests; i++)
+        fo_report_set_test (w->report, i, w->plan->tests[i]->id, w->plan->tests[i]->parent->id);
+    fo_run_options o = {
+        .plan = w->plan, .report = w->report, .max_attempts = 1, .skip_code = 77,
+    };
+    w->run = fo_run_new (&o);
+}
+
+/* Such tasks are never leased (no agent could receive them: the run would
+   wait for ever); their tests are errors naming the task and the limit,
+   and the other tasks go on. */
+static void
+test_lease_over_the_message_limit (void **state)
+{
+    (void) state;
+    world w;
+    world_oversize (&w);
+    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
+    fo_lease l;
+    assert_true (fo_run_next_lease (w.run, 0, &l));
+    expect_steps (&l, "small");
+    /* what the broker sends is the lease, encoded */
+    const fo_buf *frame = fo_run_lease_frame (w.run);
+    fo_msg sent;
+    char why[256];
+    assert_int_equal (fo_msg_decode (frame->data, frame->len, &sent, why, sizeof why), FO_PROTO_OK);
+    assert_int_equal (sent.u.lease.lease, l.lease);
+    fo_msg_free (&sent);
+    assert_false (fo_run_next_lease (w.run, 0, &l));
+
+    const fo_test_record *t = record (&w, "big/t7");
+    assert_true (t->done);
+    assert_int_equal (t->outcome, FO_ERROR);
+    assert_non_null (strstr (t->message, "the task of context 'big' cannot be leased: its lease "
+                                         "would be "));
+    assert_non_null (strstr (t->message, " bytes, over the 16 MiB message limit: split the "
+                                         "context or shorten its commands"));
+    assert_null (t->host);
+    assert_int_equal (t->nattempts, 0);
+    t = record (&w, "huge");
+    assert_int_equal (t->outcome, FO_ERROR);
+    assert_string_equal (t->message, "the task of test 'huge' cannot be leased: a command, name "
+                                     "or variable in it is over the 8 MiB string limit of a "
+                                     "message: shorten it");
+
+    result (&w, 0, &l, "small", FO_PASSED);
+    done (&w, 0, &l);
+    assert_true (fo_run_finished (w.run));
+    assert_int_equal (fo_run_in_flight (w.run), 0);
     world_free (&w);
 }
 
@@ -492,6 +581,7 @@ main (void)
         cmocka_unit_test (test_lost_agent_prefers_no_one),
         cmocka_unit_test (test_task_timeout_not_run_is_no_infrastructure_failure),
         cmocka_unit_test (test_not_run_alone_is_infrastructure),
+        cmocka_unit_test (test_lease_over_the_message_limit),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

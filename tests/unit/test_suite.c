@@ -312,7 +312,8 @@ test_error_fixtures (void **state)
     expect_error ("err_type.yml", "2:8: 'tests' must be a list");
     expect_error ("err_no_run.yml", "4:5: test 'b' has no 'run'");
     expect_error ("err_no_name.yml", "4:9: test has no 'name'");
-    expect_error ("err_name_slash.yml", "2:11: context name 'c/d' must not contain '/'");
+    expect_error ("err_name_control.yml",
+                  "2:11: context name 'c\\x09d' must not contain the control character U+0009 (byte 2)");
     expect_error ("err_discover_no_run.yml",
                   "3:15: 'discover' needs a 'run' template containing {name}");
     expect_error ("err_template_no_name.yml", "4:10: the 'run' template must contain {name}");
@@ -351,7 +352,8 @@ test_more_errors (void **state)
                        "(expected one of: name, mode, setup, teardown, env, cwd, timeout, tests, "
                        "contexts, discover, discover_on, run)");
     expect_text_error ("tests:\n  - {name: \"\", run: x}\n", "2:12: test name must not be empty");
-    expect_text_error ("tests:\n  - {name: a/b, run: x}\n", "2:12: test name 'a/b' must not contain '/'");
+    expect_text_error ("tests:\n  - {name: \"a\\x01b\", run: x}\n",
+                       "2:12: test name 'a\\x01b' must not contain the control character U+0001 (byte 2)");
     expect_text_error ("tests:\n  - {name: a, run: []}\n",
                        "2:20: 'run' must be a shell command string or a non-empty list of strings");
     expect_text_error ("tests:\n  - {name: a, run: \"\"}\n", "2:20: 'run' must not be empty");
@@ -526,6 +528,23 @@ expect_discover_error (const char *text, const char *expected)
     assert_string_equal (err, want);
 }
 
+/* The same, for a message whose middle varies (a duration). */
+static void
+expect_discover_error_around (const char *text, const char *head, const char *tail)
+{
+    tmp_suite t;
+    char err[512] = "", want[1024];
+    tmp_write (&t, text);
+    fo_suite *suite = load_ok (t.path);
+    assert_int_equal (fo_suite_discover (suite, err, sizeof err), -1);
+    snprintf (want, sizeof want, "%s:%s", t.path, head);
+    fo_suite_destroy (&suite);
+    tmp_remove (&t);
+    assert_int_equal (strncmp (err, want, strlen (want)), 0);
+    assert_true (strlen (err) > strlen (want) + strlen (tail));
+    assert_string_equal (err + strlen (err) - strlen (tail), tail);
+}
+
 static void
 test_discover_errors (void **state)
 {
@@ -536,10 +555,11 @@ test_discover_errors (void **state)
     expect_discover_error ("contexts:\n  - name: c\n    discover: exit 4\n    run: ./t {name}\n",
                            "3:15: discover command failed (exit status 4)");
     expect_discover_error ("contexts:\n  - name: c\n    discover: kill -9 $$\n    run: ./t {name}\n",
-                           "3:15: discover command failed (signal SIGKILL)");
-    expect_discover_error ("contexts:\n  - name: c\n    timeout: 0.2\n"
-                           "    discover: exec sleep 5\n    run: ./t {name}\n",
-                           "4:15: discover command failed (timed out after 0.2 s)");
+                           "3:15: discover command failed (killed by SIGKILL)");
+    expect_discover_error_around ("contexts:\n  - name: c\n    timeout: 0.2\n"
+                                  "    discover: exec sleep 5\n    run: ./t {name}\n",
+                                  "4:15: discover command failed (timed out after ",
+                                  "s (limit 0.2s))");
     expect_discover_error ("contexts:\n  - name: c\n"
                            "    discover: [/no/such/program]\n    run: ./t {name}\n",
                            "3:15: cannot run discover command: cannot run '/no/such/program': "
@@ -553,9 +573,10 @@ test_discover_errors (void **state)
                            "    discover: printf 'a\\n\\nb\\n'\n    run: ./t {name}\n",
                            "6:15: discover output line 3: duplicate test id 'c/b' "
                            "(first defined at line 5)");
-    expect_discover_error ("contexts:\n  - name: c\n    discover: printf 'a\\nx/y\\n'\n"
+    expect_discover_error ("contexts:\n  - name: c\n    discover: printf 'a\\nx\\033y\\n'\n"
                            "    run: ./t {name}\n",
-                           "3:15: discover output line 2: test name 'x/y' must not contain '/'");
+                           "3:15: discover output line 2: test name 'x\\x1By' must not contain "
+                           "the control character U+001B (byte 2)");
 }
 
 /* `discover_on: agent` leaves the command to the run: the broker does not

@@ -97,11 +97,11 @@ fo_proc_check_runnable (const char *prog, const char *cwd, char *err, size_t err
     int rc;
     if (cwd && *cwd && (rc = check_cwd (cwd)) != 0) {
         snprintf (err, errlen, "cannot change to directory '%s': %s", cwd, strerror (rc));
-        return -1;
+        return rc;
     }
     if ((rc = check_program (prog, cwd)) != 0) {
         snprintf (err, errlen, "cannot run '%s': %s", prog, strerror (rc));
-        return -1;
+        return rc;
     }
     return 0;
 }

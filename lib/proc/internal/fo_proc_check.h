@@ -12,7 +12,8 @@
 
 /*  0 when prog (PATH lookup like posix_spawnp when it has no '/', relative
     paths taken from cwd) can be executed in cwd (NULL or "" = ours).
-    Otherwise -1 and err says why, e.g.
+    Otherwise the errno value that says why (ENOENT, EACCES, ...), and err
+    says it in words, e.g.
     "cannot run 'foo': No such file or directory" or
     "cannot change to directory '/x': No such file or directory". */
 int fo_proc_check_runnable (const char *prog, const char *cwd, char *err, size_t errlen);

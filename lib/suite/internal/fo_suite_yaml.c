@@ -1,5 +1,6 @@
 /*  fo_suite_yaml — readers for the values of a suite file; see the header. */
 #include "fo_suite_yaml.h"
+#include "fo_strmap.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,10 +16,19 @@ report (fo_yaml_reader *L, int line, int column, const char *fmt, va_list ap)
 {
     if (!L->err || L->errlen == 0)
         return;
-    int n = line > 0 ? snprintf (L->err, L->errlen, "%s:%d:%d: ", L->suite->path, line, column)
-                     : snprintf (L->err, L->errlen, "%s: ", L->suite->path);
-    if (n >= 0 && (size_t) n < L->errlen)
-        vsnprintf (L->err + n, L->errlen - (size_t) n, fmt, ap);
+    char *raw = NULL;
+    if (vasprintf (&raw, fmt, ap) < 0)
+        raw = NULL;
+    fo_buf msg = { 0 };
+    if (line > 0)
+        fo_buf_printf (&msg, "%s:%d:%d: ", L->suite->path, line, column);
+    else
+        fo_buf_printf (&msg, "%s: ", L->suite->path);
+    fo_name_escape (&msg, raw ? raw : "(no memory for the message)",
+                    raw ? strlen (raw) : 27, SIZE_MAX);
+    snprintf (L->err, L->errlen, "%s", msg.data);
+    fo_buf_free (&msg);
+    free (raw);
 }
 
 /* Always return false, so that checks read "return fo_yaml_fail (...)". A NULL
@@ -82,12 +92,12 @@ fo_yaml_string (fo_yaml_reader *L, const yaml_node_t *node, const char *what, co
 bool
 fo_yaml_name (fo_yaml_reader *L, const yaml_node_t *node, const char *kind, const char **out)
 {
-    if (!fo_yaml_string (L, node, "'name'", out))
-        return false;
-    if (!**out)
-        return fo_yaml_fail (L, node, "%s name must not be empty", kind);
-    if (strchr (*out, '/'))
-        return fo_yaml_fail (L, node, "%s name '%s' must not contain '/'", kind, *out);
+    if (node->type != YAML_SCALAR_NODE || fo_yaml_is_null (node))
+        return fo_yaml_fail (L, node, "'name' must be a string");
+    char why[512];
+    if (!fo_name_check (kind, fo_yaml_text (node), node->data.scalar.length, why, sizeof why))
+        return fo_yaml_fail (L, node, "%s", why);
+    *out = fo_yaml_text (node);
     return true;
 }
 
@@ -142,6 +152,9 @@ fo_yaml_command (fo_yaml_reader *L, const yaml_node_t *node, const char *key, fo
             return false;
         if (!*s)
             return fo_yaml_fail (L, node, "'%s' must not be empty", key);
+        if (node->data.scalar.length > FO_SUITE_MAX_VALUE)
+            return fo_yaml_fail (L, node, "'%s' of %s is %zu bytes long (at most %u MiB)", key,
+                                 L->owner, node->data.scalar.length, FO_SUITE_MAX_VALUE >> 20);
         fo_strv_push (&cmd->argv, "/bin/sh");
         fo_strv_push (&cmd->argv, "-c");
         fo_strv_push (&cmd->argv, s);
@@ -151,13 +164,30 @@ fo_yaml_command (fo_yaml_reader *L, const yaml_node_t *node, const char *key, fo
         return fo_yaml_fail (L, node, "'%s' must be a shell command string or a non-empty list of strings", key);
     for (yaml_node_item_t *i = node->data.sequence.items.start; i < node->data.sequence.items.top; i++) {
         const char *s = NULL;
-        if (!fo_yaml_string (L, fo_yaml_node (L, *i), "every argument", &s))
+        const yaml_node_t *arg = fo_yaml_node (L, *i);
+        if (!fo_yaml_string (L, arg, "every argument", &s))
             return false;
         if (i == node->data.sequence.items.start && !*s)
-            return fo_yaml_fail (L, fo_yaml_node (L, *i), "the program name in '%s' must not be empty", key);
+            return fo_yaml_fail (L, arg, "the program name in '%s' must not be empty", key);
+        if (arg->data.scalar.length > FO_SUITE_MAX_VALUE)
+            return fo_yaml_fail (L, arg, "argument %zu of '%s' of %s is %zu bytes long (at most "
+                                 "%u MiB)", (size_t) (i - node->data.sequence.items.start) + 1,
+                                 key, L->owner, arg->data.scalar.length, FO_SUITE_MAX_VALUE >> 20);
         fo_strv_push (&cmd->argv, s);
     }
     return true;
+}
+
+/* fo_env_set looks for the name first: the reader has already refused a
+   repeated one (through a hash), so appending keeps loading linear. */
+static void
+env_append (fo_env *env, const char *name, const char *value)
+{
+    if (env->len == env->cap) {
+        env->cap = env->cap ? env->cap * 2 : 8;
+        env->items = fo_xrealloc (env->items, env->cap * sizeof *env->items);
+    }
+    env->items[env->len++] = (fo_kv) { fo_xstrdup (name), fo_xstrdup (value), false };
 }
 
 bool
@@ -165,24 +195,40 @@ fo_yaml_env (fo_yaml_reader *L, const yaml_node_t *node, fo_env *env)
 {
     if (node->type != YAML_MAPPING_NODE)
         return fo_yaml_fail (L, node, "'env' must be a map of NAME: value");
-    for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
+    size_t n = (size_t) (node->data.mapping.pairs.top - node->data.mapping.pairs.start);
+    if (n > FO_SUITE_MAX_ENV_VARS)
+        return fo_yaml_fail (L, node, "'env' of %s has %zu variables (at most %u)", L->owner, n,
+                             FO_SUITE_MAX_ENV_VARS);
+    zhashx_t *seen = fo_strmap_new ();
+    for (size_t i = 0; i < env->len; i++)
+        zhashx_insert (seen, env->items[i].name, env->items[i].name);
+    bool ok = true;
+    for (yaml_node_pair_t *p = node->data.mapping.pairs.start; ok && p < node->data.mapping.pairs.top; p++) {
         yaml_node_t *k = fo_yaml_node (L, p->key), *v = fo_yaml_node (L, p->value);
         const char *name = NULL, *value = NULL;
         if (!fo_yaml_string (L, k, "an env variable name", &name))
-            return false;
-        if (!*name || strchr (name, '='))
-            return fo_yaml_fail (L, k, "'%s' is not a valid env variable name", name);
-        if (fo_env_get (env, name))
-            return fo_yaml_fail (L, k, "duplicate env variable '%s'", name);
-        if (fo_yaml_is_null (v))
-            return fo_yaml_fail (L, v, "env variable '%s' has no value (write \"\" for an empty one)", name);
-        if (v->type != YAML_SCALAR_NODE)
-            return fo_yaml_fail (L, v, "env variable '%s' must be a string, number or boolean", name);
-        if (!fo_yaml_string (L, v, "an env value", &value))
-            return false;
-        fo_env_set (env, name, value);
+            ok = false;
+        else if (!*name || strchr (name, '='))
+            ok = fo_yaml_fail (L, k, "'%s' is not a valid env variable name", name);
+        else if (k->data.scalar.length > FO_SUITE_MAX_VALUE)
+            ok = fo_yaml_fail (L, k, "an env variable name of %s is %zu bytes long (at most %u MiB)",
+                               L->owner, k->data.scalar.length, FO_SUITE_MAX_VALUE >> 20);
+        else if (zhashx_insert (seen, name, (void *) name) != 0)
+            ok = fo_yaml_fail (L, k, "duplicate env variable '%s'", name);
+        else if (fo_yaml_is_null (v))
+            ok = fo_yaml_fail (L, v, "env variable '%s' has no value (write \"\" for an empty one)", name);
+        else if (v->type != YAML_SCALAR_NODE)
+            ok = fo_yaml_fail (L, v, "env variable '%s' must be a string, number or boolean", name);
+        else if (!fo_yaml_string (L, v, "an env value", &value))
+            ok = false;
+        else if (v->data.scalar.length > FO_SUITE_MAX_VALUE)
+            ok = fo_yaml_fail (L, v, "env variable '%s' of %s is %zu bytes long (at most %u MiB)",
+                               name, L->owner, v->data.scalar.length, FO_SUITE_MAX_VALUE >> 20);
+        else
+            env_append (env, name, value);
     }
-    return true;
+    zhashx_destroy (&seen);
+    return ok;
 }
 
 /* Seconds, plain decimal (30, 0.5), rounded up to whole milliseconds so
@@ -212,6 +258,9 @@ fo_yaml_cwd (fo_yaml_reader *L, const yaml_node_t *node, char **cwd)
         return false;
     if (!*s)
         return fo_yaml_fail (L, node, "'cwd' must not be empty");
+    if (node->data.scalar.length > FO_SUITE_MAX_CWD)
+        return fo_yaml_fail (L, node, "'cwd' of %s is %zu bytes long (at most %u)", L->owner,
+                             node->data.scalar.length, FO_SUITE_MAX_CWD);
     if (s[0] == '/')
         *cwd = fo_xstrdup (s);
     else if (!strcmp (s, "."))

@@ -20,10 +20,16 @@ typedef struct {
     yaml_document_t *doc;
     char *err;
     size_t errlen;
+    char *owner;            /* "test 'a/b'", "context 'a'", "the top level":
+                               whose values are being read, for messages */
+    size_t total;           /* bytes of every step and context id so far
+                               (FO_SUITE_MAX_TOTAL) */
 } fo_yaml_reader;
 
 /* Write the error and return false, so that checks read
-   "return fo_yaml_fail (...)". A NULL mark or node: no position (I/O). */
+   "return fo_yaml_fail (...)". A NULL mark or node: no position (I/O).
+   Control characters in the message (from the file's own text: a key, a
+   mode) are escaped, never printed raw. */
 bool fo_yaml_fail_at (fo_yaml_reader *L, const yaml_mark_t *mark, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
 bool fo_yaml_fail (fo_yaml_reader *L, const yaml_node_t *node, const char *fmt, ...)
@@ -43,15 +49,19 @@ bool fo_yaml_check_keys (fo_yaml_reader *L, const yaml_node_t *map,
 /* A scalar's text (numbers and booleans too; null is refused). */
 bool fo_yaml_string (fo_yaml_reader *L, const yaml_node_t *node, const char *what,
                      const char **out);
-/* A test or context name: non-empty, no '/'. kind: "test" or "context". */
+/* A test or context name (fo_name_check). kind: "test" or "context". */
 bool fo_yaml_name (fo_yaml_reader *L, const yaml_node_t *node, const char *kind,
                    const char **out);
-/* A shell string or a non-empty argv list; records the position. */
+/* A shell string or a non-empty argv list; records the position. Each
+   argument at most FO_SUITE_MAX_VALUE bytes. */
 bool fo_yaml_command (fo_yaml_reader *L, const yaml_node_t *node, const char *key,
                       fo_command *cmd);
+/* A map of NAME: value: each at most FO_SUITE_MAX_VALUE bytes, at most
+   FO_SUITE_MAX_ENV_VARS of them, no name twice. */
 bool fo_yaml_env (fo_yaml_reader *L, const yaml_node_t *node, fo_env *env);
 bool fo_yaml_timeout (fo_yaml_reader *L, const yaml_node_t *node, uint32_t *timeout_ms);
-/* Relative paths are resolved against the suite file's directory. */
+/* Relative paths are resolved against the suite file's directory. At most
+   FO_SUITE_MAX_CWD bytes as written. */
 bool fo_yaml_cwd (fo_yaml_reader *L, const yaml_node_t *node, char **cwd);
 /* One mode word or a list; ORs FO_MODE_* bits into mode. */
 bool fo_yaml_mode (fo_yaml_reader *L, const yaml_node_t *node, unsigned *mode);

@@ -1,0 +1,109 @@
+/*  fo_runner_process — see fo_runner_process.h. A thin layer: fo_proc
+    already is a step's process; this maps the runner's calls onto it. */
+#include "fo_runner_process.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+typedef struct {
+    fo_proc *proc;              /* the running (or finished) step; NULL: idle */
+} process_runner;
+
+static int
+start (void *impl, const fo_runner_step *step, fo_start_error *error)
+{
+    process_runner *self = impl;
+    fo_proc_spec spec = {
+        .argv = &step->step->argv,
+        .cwd = step->step->cwd,
+        .env = &step->step->env,
+        .output_cap = step->output_cap,
+        .timeout_ms = step->step->timeout_ms,
+        .token = step->token,
+        .on_output = step->on_output,
+        .output_arg = step->output_arg,
+    };
+    self->proc = fo_proc_start (&spec, error->message, sizeof error->message);
+    if (self->proc)
+        return 0;
+    error->errnum = errno;
+    error->resources = fo_proc_resource_error (errno);
+    return -1;
+}
+
+static int
+pollfds (const void *impl, int fds[FO_RUNNER_MAX_FDS])
+{
+    const process_runner *self = impl;
+    return self->proc ? fo_proc_pollfds (self->proc, fds) : 0;
+}
+
+static uint64_t
+deadline_ms (const void *impl)
+{
+    const process_runner *self = impl;
+    return self->proc ? fo_proc_deadline_ms (self->proc) : UINT64_MAX;
+}
+
+static bool
+service (void *impl)
+{
+    process_runner *self = impl;
+    return !self->proc || fo_proc_service (self->proc);
+}
+
+static void
+kill_step (void *impl)
+{
+    process_runner *self = impl;
+    if (self->proc)
+        fo_proc_kill (self->proc);
+}
+
+static const fo_proc_status *
+status (const void *impl)
+{
+    const process_runner *self = impl;
+    return fo_proc_status_get (self->proc);
+}
+
+static const fo_capture *
+output (const void *impl, int stream)
+{
+    const process_runner *self = impl;
+    return stream == 2 ? fo_proc_stderr (self->proc) : fo_proc_stdout (self->proc);
+}
+
+static void
+release (void *impl)
+{
+    process_runner *self = impl;
+    fo_proc_destroy (&self->proc);
+}
+
+static void
+destroy (void *impl)
+{
+    release (impl);
+    free (impl);
+}
+
+static const fo_runner_ops ops = {
+    .name = "process",
+    .start = start,
+    .pollfds = pollfds,
+    .deadline_ms = deadline_ms,
+    .service = service,
+    .kill = kill_step,
+    .status = status,
+    .output = output,
+    .release = release,
+    .destroy = destroy,
+};
+
+fo_runner *
+fo_runner_process_new (void)
+{
+    return fo_runner_new (&ops, fo_xcalloc (1, sizeof (process_runner)));
+}

@@ -1,0 +1,122 @@
+/*  fo_discovery — see fo_discovery.h. */
+#include "fo_discovery.h"
+
+#include <czmq.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "fo_importer.h"
+#include "fo_proc.h"
+
+struct fo_discoveries {
+    fo_plan *plan;
+    bool *ended;            /* per discovery: its answer (or failure) is in */
+    size_t n;
+};
+
+fo_discoveries *
+fo_discoveries_new (fo_plan *plan)
+{
+    fo_discoveries *self = fo_xcalloc (1, sizeof *self);
+    self->plan = plan;
+    self->n = plan->ndiscoveries;
+    self->ended = fo_xcalloc (self->n ? self->n : 1, sizeof *self->ended);
+    return self;
+}
+
+void
+fo_discoveries_destroy (fo_discoveries **self_p)
+{
+    fo_discoveries *self = *self_p;
+    if (!self)
+        return;
+    free (self->ended);
+    free (self);
+    *self_p = NULL;
+}
+
+bool
+fo_discoveries_open (const fo_discoveries *self, size_t d)
+{
+    return d < self->n && !self->ended[d];
+}
+
+/* The names must give new tests: not repeated in this answer nor a test
+   the context has (fo_import_find_duplicate, as for discovery before the
+   run), and each acceptable to the suite (fo_context_can_add_test: the
+   name rules, an id no other test holds, the size limits). */
+static int
+check_names (const fo_context *ctx, const fo_strv *names, char *why, size_t whylen)
+{
+    fo_import_dup dup;
+    if (fo_import_find_duplicate (ctx, (const char *const *) names->items, names->len, &dup)) {
+        char *id = fo_context_child_id (ctx, names->items[dup.index]);
+        snprintf (why, whylen, "name %zu: duplicate test id '%s' (%s)", dup.index + 1, id,
+                  dup.in_suite ? "already in the suite" : "printed twice");
+        free (id);
+        return -1;
+    }
+    char reason[512];
+    for (size_t i = 0; i < names->len; i++)
+        if (!fo_context_can_add_test (ctx, names->items[i], reason, sizeof reason)) {
+            snprintf (why, whylen, "name %zu: %s", i + 1, reason);
+            return -1;
+        }
+    return 0;
+}
+
+/* The context of discovery d, writable: the run owns the suite (see the
+   header), the plan only borrows it. */
+static fo_context *
+context_of (fo_discoveries *self, size_t d)
+{
+    return (fo_context *) self->plan->discoveries[d].ctx;
+}
+
+int
+fo_discoveries_add (fo_discoveries *self, size_t d, const fo_strv *names, char *why,
+                    size_t whylen)
+{
+    if (!fo_discoveries_open (self, d)) {
+        snprintf (why, whylen, "the discovery has ended");
+        return -1;
+    }
+    fo_context *ctx = context_of (self, d);
+    if (check_names (ctx, names, why, whylen) != 0)
+        return -1;
+    size_t first = ctx->ntests;
+    for (size_t i = 0; i < names->len; i++)
+        fo_context_add_discovered (ctx, names->items[i]);
+    fo_plan_add_discovered (self->plan, d, first);
+    return 0;
+}
+
+size_t
+fo_discoveries_end (fo_discoveries *self, size_t d)
+{
+    if (!fo_discoveries_open (self, d))
+        return FO_NO_TASK;
+    self->ended[d] = true;
+    context_of (self, d)->discover_answered = true;
+    return fo_plan_discovery_done (self->plan, d);
+}
+
+char *
+fo_discoveries_silent (const fo_discoveries *self, size_t d, const fo_done *done)
+{
+    const char *id = self->plan->discoveries[d].ctx->id;
+    return done->signal
+        ? fo_xasprintf ("discover command of context '%s' sent no names (its task was killed by "
+                        "%s)", id, fo_signal_name (done->signal))
+        : fo_xasprintf ("discover command of context '%s' sent no names (its task ended with "
+                        "exit status %d)", id, done->exit_status);
+}
+
+char *
+fo_discoveries_lost (const fo_discoveries *self, size_t d, const char *host, const char *why,
+                     uint32_t attempt, uint32_t max_attempts)
+{
+    return fo_xasprintf ("host %s was lost (%s) while running the discover command of context "
+                         "'%s' (attempt %u of %u)", host, why, self->plan->discoveries[d].ctx->id,
+                         attempt, max_attempts);
+}

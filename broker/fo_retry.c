@@ -1,0 +1,95 @@
+/*  fo_retry — see fo_retry.h. */
+#include "fo_retry.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct fo_retry {
+    fo_report *report;
+    uint32_t retries;
+    bool *held;             /* per test: a failed try waits for a retry */
+    size_t held_cap;
+};
+
+fo_retry *
+fo_retry_new (fo_report *report, uint32_t retries)
+{
+    fo_retry *self = fo_xcalloc (1, sizeof *self);
+    self->report = report;
+    self->retries = retries;
+    return self;
+}
+
+void
+fo_retry_destroy (fo_retry **self_p)
+{
+    fo_retry *self = *self_p;
+    if (!self)
+        return;
+    free (self->held);
+    free (self);
+    *self_p = NULL;
+}
+
+uint32_t
+fo_retry_tries (const fo_retry *self)
+{
+    return self->retries + 1;
+}
+
+bool
+fo_retry_wanted (const fo_retry *self, size_t test, fo_outcome outcome)
+{
+    const fo_test_record *rec = fo_report_test (self->report, test);
+    return fo_outcome_is_failure (outcome) && rec && !rec->done && rec->nattempts < self->retries;
+}
+
+bool
+fo_retry_held (const fo_retry *self, size_t test)
+{
+    return test < self->held_cap && self->held[test];
+}
+
+const fo_attempt *
+fo_retry_hold (fo_retry *self, size_t test, const fo_test_result_view *try_)
+{
+    if (!fo_report_retry_test (self->report, test, try_))
+        return NULL;
+    if (test >= self->held_cap) {
+        /* Grows with the tests generated during the run. */
+        size_t cap = self->held_cap ? self->held_cap : 64;
+        while (cap <= test)
+            cap *= 2;
+        self->held = fo_xrealloc (self->held, cap * sizeof *self->held);
+        memset (self->held + self->held_cap, 0, (cap - self->held_cap) * sizeof *self->held);
+        self->held_cap = cap;
+    }
+    self->held[test] = true;
+    const fo_test_record *rec = fo_report_test (self->report, test);
+    return &rec->attempts[rec->nattempts - 1];
+}
+
+bool
+fo_retry_any_held (const fo_retry *self, const size_t *tests, size_t ntests)
+{
+    for (size_t i = 0; i < ntests; i++)
+        if (fo_retry_held (self, tests[i]))
+            return true;
+    return false;
+}
+
+bool
+fo_retry_settle (fo_retry *self, size_t test)
+{
+    if (!fo_retry_held (self, test))
+        return false;
+    self->held[test] = false;
+    return fo_report_finish_last_try (self->report, test);
+}
+
+void
+fo_retry_ended (fo_retry *self, size_t test)
+{
+    if (test < self->held_cap)
+        self->held[test] = false;
+}

@@ -1,0 +1,129 @@
+/*  fo_sched — the broker's scheduler: the one place that decides which
+    task is leased next, and to which agent.
+
+    It owns the queues of tasks waiting for a lease and applies every rule
+    in one function, fo_sched_pick (agent):
+
+      discovery  discovery tasks (`discover_on: agent`) go first: they make
+                 more work, and they need no shared setup;
+      retry      tasks leased again for their held failed tries (fo_retry)
+                 come next, each on an agent it has not failed on while such
+                 an agent is alive (on the same one when it is the only one);
+      ready      parallel tasks, in plan order; a lease lost with its agent
+                 comes back to the front;
+      serial     serial tasks: leased only when nothing is in flight, and
+                 nothing else is leased while one runs;
+      parked     per shared fixture, the tasks waiting for its setup. A task
+                 is leased only when every shared fixture it depends on is
+                 up; the scheduler asks the run (fo_sched_fixture_fn), which
+                 starts a setup the first time one is needed, and parks the
+                 task on the first fixture that is not up. When a fixture is
+                 up its parked tasks go back to the front of their queue, in
+                 order; when it failed, the run takes them and ends them.
+
+    Tasks enter through one door, fo_sched_enqueue, with the reason they
+    are queued (planned, discovered, retried, lost), which says where they
+    go. fo_sched_stop then fo_sched_drain empty every queue (the run ends
+    those tasks not run).
+
+    The scheduler knows the plan's tasks (serial, discovery, shared
+    fixtures) and the agents that joined, and nothing of sockets, fixture
+    processes or the report: tests/unit/test_sched.c drives it alone.
+
+    Future rules belong here and only here: ordering the ready queue by
+    expected duration (history, longest first) and placement by an agent's
+    resources and labels (fo_sched_agent carries what pick may match; each
+    task has a cost field for the ordering).
+
+    Cost: enqueue, pick and lease_ended are O(1) for the ready, serial and
+    discovery queues; a retry is checked against its own failed-on list
+    (at most one entry per retry), never against every agent; the retry
+    queue is scanned per pick (it holds only tasks with held failures).
+*/
+#ifndef FO_SCHED_H
+#define FO_SCHED_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fo_plan.h"
+
+/* Who asks for a task: what pick may match a task against. */
+typedef struct {
+    uint32_t number;        /* the broker's agent number (reused after a loss) */
+    const char *host;       /* as the agent named it in its hello; may be NULL */
+    uint32_t slots;         /* its worker slots */
+    /* next: resources and labels (placement) */
+} fo_sched_agent;
+
+/* Why a task is queued; it says where it goes. */
+typedef enum {
+    FO_SCHED_PLANNED = 0,   /* from the plan at start: back of its queue */
+    FO_SCHED_DISCOVERED,    /* generated during the run: back of its queue */
+    FO_SCHED_RETRY,         /* held failed tries to run again: the retry
+                               queue (a serial task: front of serial) */
+    FO_SCHED_LOST,          /* its lease was lost with its agent: front of
+                               its queue */
+} fo_sched_reason;
+
+/* What the run says of one shared fixture a task depends on. */
+typedef enum {
+    FO_SCHED_FIXTURE_UP = 0,    /* set up: the task may go on */
+    FO_SCHED_FIXTURE_WAIT,      /* setting up (perhaps started just now): park it */
+    FO_SCHED_FIXTURE_GONE,      /* it failed: the run has ended the task; drop it */
+} fo_sched_fixture;
+
+/* Asked by pick for each shared fixture of a candidate task, outermost
+   first. It may start the fixture's setup. It must not call the scheduler
+   back, except fo_sched_hold (the task's end may stop the run). */
+typedef fo_sched_fixture (fo_sched_fixture_fn) (void *arg, size_t task, size_t fixture);
+
+typedef struct fo_sched fo_sched;
+
+/* The plan is borrowed (it may grow: tasks are read from it when needed). */
+fo_sched *fo_sched_new (const fo_plan *plan, fo_sched_fixture_fn *fixture_fn, void *arg);
+void fo_sched_destroy (fo_sched **self_p);
+
+/* Queues a task (see fo_sched_reason). False, and nothing queued, once the
+   scheduler is stopped: the caller ends the task not run. */
+bool fo_sched_enqueue (fo_sched *self, size_t task, fo_sched_reason why);
+
+/* The next task `agent` may lease now, by every rule above; it counts as
+   in flight until fo_sched_lease_ended. False when none may go now. */
+bool fo_sched_pick (fo_sched *self, const fo_sched_agent *agent, size_t *task);
+
+/* A lease of the task has ended (done, lost, undeliverable). */
+void fo_sched_lease_ended (fo_sched *self, size_t task);
+
+/* Agents: a retry prefers alive agents it has not failed on; placement
+   rules will read what they joined with. An agent number may be reused
+   after a loss (the new agent replaces the old one's record). */
+void fo_sched_agent_joined (fo_sched *self, const fo_sched_agent *agent);
+void fo_sched_agent_lost (fo_sched *self, uint32_t agent);
+/* The agent with this number as it last joined (kept after it was lost),
+   or NULL when none joined with it. */
+const fo_sched_agent *fo_sched_agent_of (const fo_sched *self, uint32_t agent);
+
+/* A try of the task failed on `agent` (its retry will prefer another). */
+void fo_sched_failed_on (fo_sched *self, size_t task, uint32_t agent);
+
+/* Shared fixture `fixture` is up: its parked tasks go back to the front of
+   their queues, in the order they came. */
+void fo_sched_fixture_up (fo_sched *self, size_t fixture);
+/* It failed: takes its parked tasks one by one (the run ends them). */
+bool fo_sched_take_parked (fo_sched *self, size_t fixture, size_t *task);
+
+/* No more picks (a stop is coming); queues are kept. Safe to call from
+   fo_sched_fixture_fn. */
+void fo_sched_hold (fo_sched *self);
+/* Stops for good: no more picks, no more enqueues. Then drain. */
+void fo_sched_stop (fo_sched *self);
+/* After stop: takes every queued or parked task, one by one (retries,
+   discoveries, ready, serial, then parked per fixture). */
+bool fo_sched_drain (fo_sched *self, size_t *task);
+
+/* Leases picked and not ended. */
+size_t fo_sched_in_flight (const fo_sched *self);
+
+#endif

@@ -1,0 +1,159 @@
+/*  fo_tasks — see fo_tasks.h. */
+#include "fo_tasks.h"
+
+#include <czmq.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fo_steps.h"
+
+typedef struct {
+    fo_task_rec rec;
+    /* A narrowed task runs a subset of the plan's steps: shallow copies
+       (the plan owns their contents); NULL: all of the plan's. */
+    fo_step *steps;
+    size_t nsteps;
+    size_t *tests;          /* the subset's tests */
+    size_t ntests;
+} task_item;
+
+struct fo_tasks {
+    const fo_plan *plan;
+    task_item *items;       /* one per plan task */
+    size_t cap;
+    size_t ended;
+    zhashx_t *index;        /* test id -> number + 1 */
+};
+
+fo_tasks *
+fo_tasks_new (const fo_plan *plan)
+{
+    fo_tasks *self = fo_xcalloc (1, sizeof *self);
+    self->plan = plan;
+    self->index = zhashx_new ();
+    fo_tasks_grow (self, 0);
+    return self;
+}
+
+void
+fo_tasks_destroy (fo_tasks **self_p)
+{
+    fo_tasks *self = *self_p;
+    if (!self)
+        return;
+    for (size_t i = 0; i < self->cap; i++) {
+        free (self->items[i].steps);
+        free (self->items[i].tests);
+    }
+    free (self->items);
+    zhashx_destroy (&self->index);
+    free (self);
+    *self_p = NULL;
+}
+
+void
+fo_tasks_grow (fo_tasks *self, size_t old_ntests)
+{
+    for (size_t i = old_ntests; i < self->plan->ntests; i++)
+        zhashx_insert (self->index, self->plan->tests[i]->id, (void *) (uintptr_t) (i + 1));
+    if (self->plan->ntasks <= self->cap)
+        return;
+    size_t cap = self->cap ? self->cap : 64;
+    while (cap < self->plan->ntasks)
+        cap *= 2;
+    self->items = fo_xrealloc (self->items, cap * sizeof *self->items);
+    memset (self->items + self->cap, 0, (cap - self->cap) * sizeof *self->items);
+    self->cap = cap;
+}
+
+fo_task_rec *
+fo_tasks_rec (fo_tasks *self, size_t task)
+{
+    return &self->items[task].rec;
+}
+
+size_t
+fo_tasks_test (const fo_tasks *self, const char *id)
+{
+    uintptr_t n = (uintptr_t) zhashx_lookup (self->index, id);
+    return n ? n - 1 : FO_NO_TEST;
+}
+
+bool
+fo_tasks_end (fo_tasks *self, size_t task)
+{
+    if (self->items[task].rec.state == FO_TASK_ENDED)
+        return false;
+    self->items[task].rec.state = FO_TASK_ENDED;
+    self->ended++;
+    return true;
+}
+
+bool
+fo_tasks_all_ended (const fo_tasks *self)
+{
+    return self->ended == self->plan->ntasks;
+}
+
+const fo_step *
+fo_tasks_steps (const fo_tasks *self, size_t t, size_t *nsteps)
+{
+    const task_item *rec = &self->items[t];
+    if (rec->steps) {
+        *nsteps = rec->nsteps;
+        return rec->steps;
+    }
+    *nsteps = self->plan->tasks[t].nsteps;
+    return self->plan->tasks[t].steps;
+}
+
+const size_t *
+fo_tasks_tests (const fo_tasks *self, size_t t, size_t *ntests)
+{
+    const task_item *rec = &self->items[t];
+    if (rec->steps) {
+        *ntests = rec->ntests;
+        return rec->tests;
+    }
+    *ntests = self->plan->tasks[t].ntests;
+    return self->plan->tasks[t].tests;
+}
+
+void
+fo_tasks_narrow (fo_tasks *self, size_t t, const fo_report *report)
+{
+    const fo_task *pt = &self->plan->tasks[t];
+    task_item *rec = &self->items[t];
+    bool *keep = fo_xcalloc (pt->nsteps ? pt->nsteps : 1, sizeof *keep);
+    free (rec->tests);
+    rec->tests = fo_xmalloc ((pt->ntests ? pt->ntests : 1) * sizeof *rec->tests);
+    rec->ntests = 0;
+    for (size_t i = 0; i < pt->nsteps; i++) {
+        const fo_step *s = &pt->steps[i];
+        for (size_t k = 0; s->kind == FO_STEP_TEST && k < s->tests.len; k++) {
+            size_t n = fo_tasks_test (self, s->tests.items[k]);
+            if (n != FO_NO_TEST && !fo_report_test (report, n)->done && rec->ntests < pt->ntests) {
+                keep[i] = true;
+                rec->tests[rec->ntests++] = n;
+            }
+        }
+    }
+    free (rec->steps);
+    rec->steps = fo_xcalloc (pt->nsteps ? pt->nsteps : 1, sizeof *rec->steps);
+    rec->nsteps = fo_steps_subset (pt->steps, pt->nsteps, keep, rec->steps);
+    free (keep);
+}
+
+char *
+fo_tasks_name (const fo_tasks *self, size_t t)
+{
+    const fo_task *pt = &self->plan->tasks[t];
+    if (pt->discovery != FO_NO_DISCOVERY)
+        return fo_xasprintf ("the discover task of context '%s'",
+                             self->plan->discoveries[pt->discovery].ctx->id);
+    if (pt->unit)
+        return fo_xasprintf ("the task of context '%s'", pt->unit->id);
+    if (pt->ntests > 0)
+        return fo_xasprintf ("the task of test '%s'", self->plan->tests[pt->tests[0]]->id);
+    return fo_xasprintf ("task %zu", t);
+}

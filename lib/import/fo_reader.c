@@ -1,0 +1,122 @@
+/*  fo_reader — see fo_reader.h. The registry, and the rule every reader
+    shares: exactly one result per test of the step. */
+#include "fo_reader.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The registry: one line per reader (its ops are defined in its file). */
+extern const fo_reader_ops fo_reader_exit_status;
+static const fo_reader_ops *const registry[] = {
+    &fo_reader_exit_status,
+};
+
+const fo_reader_ops *
+fo_reader_find (fo_reader id)
+{
+    for (size_t i = 0; i < sizeof registry / sizeof registry[0]; i++)
+        if (registry[i]->id == id)
+            return registry[i];
+    return NULL;
+}
+
+struct fo_read {
+    const fo_reader_ops *ops;
+    void *state;
+    const fo_step *step;
+    bool *reported;             /* per test of the step */
+    fo_read_emit_fn *emit;
+    void *arg;
+    bool ended;
+};
+
+fo_read *
+fo_read_new (const fo_read_step *step, fo_read_emit_fn *emit, void *arg)
+{
+    const fo_reader_ops *ops = fo_reader_find (step->step->reader);
+    return ops ? fo_read_new_with (ops, step, emit, arg) : NULL;
+}
+
+fo_read *
+fo_read_new_with (const fo_reader_ops *ops, const fo_read_step *step, fo_read_emit_fn *emit,
+                  void *arg)
+{
+    fo_read *self = fo_xcalloc (1, sizeof *self);
+    self->ops = ops;
+    self->step = step->step;
+    self->reported = fo_xcalloc (step->step->tests.len + 1, sizeof *self->reported);
+    self->emit = emit;
+    self->arg = arg;
+    self->state = ops->begin (step);
+    return self;
+}
+
+void
+fo_read_feed (fo_read *self, int stream, const char *data, size_t len)
+{
+    if (self->ops->feed && !self->ended)
+        self->ops->feed (self->state, self, stream, data, len);
+}
+
+/* The index of test in the step's tests, or tests.len. Tests of one step
+   are few (one, or one program's): a scan is enough. */
+static size_t
+index_of (const fo_read *self, const char *test)
+{
+    const fo_strv *tests = &self->step->tests;
+    for (size_t i = 0; i < tests->len; i++)
+        if (strcmp (tests->items[i], test) == 0)
+            return i;
+    return tests->len;
+}
+
+void
+fo_read_emit (fo_read *self, const fo_read_result *result)
+{
+    size_t i = index_of (self, result->test);
+    if (i == self->step->tests.len || self->reported[i])
+        return;     /* not this step's test, or reported already: one each */
+    self->reported[i] = true;
+    self->emit (self->arg, result);
+}
+
+bool
+fo_read_reported (const fo_read *self, size_t test)
+{
+    return test < self->step->tests.len && self->reported[test];
+}
+
+void
+fo_read_end (fo_read *self, const fo_step_ending *end)
+{
+    if (self->ended)
+        return;
+    self->ops->end (self->state, self, end);
+    self->ended = true;
+    for (size_t i = 0; i < self->step->tests.len; i++)
+        if (!self->reported[i]) {
+            fo_read_result r = {
+                .test = self->step->tests.items[i],
+                .outcome = FO_ERROR,
+                .message = "no result for this test in its step's output",
+                .duration_us = end->status->duration_us,
+                .out = end->out,
+                .out_len = end->out_len,
+                .err = end->err,
+                .err_len = end->err_len,
+            };
+            fo_read_emit (self, &r);
+        }
+}
+
+void
+fo_read_destroy (fo_read **self_p)
+{
+    fo_read *self = *self_p;
+    if (!self)
+        return;
+    self->ops->free (self->state);
+    free (self->reported);
+    free (self);
+    *self_p = NULL;
+}

@@ -1,0 +1,115 @@
+/*  fo_reader — how one step's output is read into per-test results.
+
+    Every test step names its reader (fo_step.reader, on the wire by name:
+    proto/fo_proto_names.c). The agent's fo_execution asks this registry
+    for it and never decides an outcome itself. A reader is told about the
+    step (its tests, the skip code), may be fed the step's output as it
+    arrives, and is told at the end how the process ended (exit status,
+    signal, timeout, whether fanout stopped it) and what it wrote. It emits
+    one result per test of the step: outcome, message, duration, output.
+
+        fo_read_new    a reading of one step, with the step's reader
+        fo_read_feed   output as it arrives (stream 1 stdout, 2 stderr)
+        fo_read_end    how it ended; afterwards every test has a result
+        fo_read_destroy
+
+    A reader may report several tests from one step (a TAP or GLib program
+    lists many), and report each as soon as it has read it: results emitted
+    from feed leave the agent at once (streaming); the exit-status reader
+    acts only at the end. fo_read holds the rule readers share: a result
+    for a test the step does not cover, or a second one for a test, is
+    dropped; a test with none at the end gets an `error` saying so. So each
+    test of a step ends with exactly one result, whatever a reader does.
+
+    Adding a reader (TAP, GoogleTest XML, a worker protocol): a new
+    fo_read_<name>.c defining a const fo_reader_ops, a value in proto's
+    fo_reader enum with its wire name (fo_reader_name), and one line in the
+    registry (fo_reader.c). What a reader must not trust: the output is the
+    test's, so a reader parses it with limits (and is fuzzed).
+
+    Readers run on the agent, one thread; no global state.
+*/
+#ifndef FO_READER_H
+#define FO_READER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fo_outcome.h"
+#include "fo_proc.h"
+#include "fo_proto.h"
+
+/* The step being read. */
+typedef struct {
+    const fo_step *step;        /* tests, kind, timeout_ms, reader */
+    int32_t skip_code;          /* exit status meaning "skipped" (lease.skip_code) */
+} fo_read_step;
+
+/* How the step ended (fo_read_end). */
+typedef struct {
+    const fo_proc_status *status;   /* exit code or signal, timed_out, duration_us */
+    const char *out;                /* everything captured (capped), stdout; never NULL */
+    size_t out_len;
+    const char *err;                /* stderr; never NULL */
+    size_t err_len;
+    /* Set when fanout stopped the step (a cancel, the task's timeout): a
+       test not judged from the output before the stop gets stop_outcome
+       (not_run, or timeout for the task's limit) with stop_message, unless
+       the process still ended well (exit 0) or hit its own limit first. */
+    const char *stop_message;
+    fo_outcome stop_outcome;
+} fo_step_ending;
+
+/* One test's result, as a reader emits it. Pointers only need to live for
+   the call. */
+typedef struct {
+    const char *test;           /* one of the step's tests */
+    fo_outcome outcome;
+    const char *message;        /* "" when there is nothing to say */
+    uint64_t duration_us;
+    const char *out;            /* the output that belongs to it */
+    size_t out_len;
+    const char *err;
+    size_t err_len;
+} fo_read_result;
+
+/* Where fo_read sends results (the execution adds lease, step, host...). */
+typedef void (fo_read_emit_fn) (void *arg, const fo_read_result *result);
+
+typedef struct fo_read fo_read;
+
+/* One kind of reader. state is the reader's own, per step. */
+typedef struct {
+    fo_reader id;
+    void *(*begin) (const fo_read_step *step);
+    /* Optional (NULL: output is only looked at in end). */
+    void (*feed) (void *state, fo_read *read, int stream, const char *data, size_t len);
+    /* Must emit a result for every test not yet reported. */
+    void (*end) (void *state, fo_read *read, const fo_step_ending *end);
+    void (*free) (void *state);
+} fo_reader_ops;
+
+/* The registered reader for id, or NULL (the decoder only accepts known
+   names, so an agent never sees an unknown one). */
+const fo_reader_ops *fo_reader_find (fo_reader id);
+
+/* A reading of step (which must outlive it), with the step's reader;
+   results go to emit. NULL when no reader is registered for it. */
+fo_read *fo_read_new (const fo_read_step *step, fo_read_emit_fn *emit, void *arg);
+/* The same with a given reader (one not in the registry: tests). */
+fo_read *fo_read_new_with (const fo_reader_ops *ops, const fo_read_step *step,
+                           fo_read_emit_fn *emit, void *arg);
+void fo_read_feed (fo_read *self, int stream, const char *data, size_t len);
+/* Ends the reading: the reader reports what it has not, then every test
+   still without a result gets an `error`. Call once. */
+void fo_read_end (fo_read *self, const fo_step_ending *end);
+void fo_read_destroy (fo_read **self_p);
+
+/* For readers: emits one test's result (dropped when the test is not the
+   step's or already has one). */
+void fo_read_emit (fo_read *self, const fo_read_result *result);
+/* For readers: has this test (an index into step->tests) a result yet? */
+bool fo_read_reported (const fo_read *self, size_t test);
+
+#endif

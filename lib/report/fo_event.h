@@ -1,0 +1,168 @@
+/*  fo_event — what happens during a run, as the broker sees it: the one
+    stream every reporter (fo_reporter.h) reads. The broker prints nothing
+    and knows no output format; it emits these, in the order they happen.
+
+    Every event carries the run's report as it is at that moment (read
+    only); strings and records are borrowed for the call only: a reporter
+    that keeps one copies it.
+
+      RUN_STARTED       the plan: its tests (ids through the report) and tasks
+      AGENT_JOINED      an agent (number, host, slots); numbers are reused
+      AGENT_LOST        the same, and why
+      TASK_LEASED       a lease: task, lease id, agent, host, attempt and the
+                        tests it runs (for a lease after a loss or a retry:
+                        only the tests without an outcome)
+      TEST_STARTED      a test began to run (see below)
+      TEST_FINISHED     a test has its final outcome (its record)
+      TRY_HELD          a failed try is held for a retry (test, the try, the
+                        tries it gets in all)
+      SLOW              a step runs long (what, name, elapsed, timeout, host)
+      FIXTURE_SET_UP    a shared fixture is up (context, phase "setup", host)
+      FIXTURE_TORN_DOWN a shared fixture was torn down (phase "teardown")
+      FIXTURE_FAILED    a fixture failed, shared (run by the broker) or not
+                        (on an agent), or a discovery failed (phase
+                        "discover"): the fixture error's record
+      TESTS_DISCOVERED  names an agent discovered became tests (context,
+                        count, host, tests in the run now)
+      RUN_STOPPING      the run stops early (why; on failures: --maxfail)
+      RUN_ENDED         the report is final (finish time, interrupted):
+                        emitted by whoever ends the run (fo_reporters_end),
+                        after the broker has returned and its processes
+                        are swept; complete is false when the run could not
+                        be served at all (no summary then)
+
+    Test started is the broker's inference: the agents send no message when
+    a test starts. The first test step of a lease starts when the lease is
+    handed out (it may wait in the agent's queue for a free slot), and the
+    next one when the result of the step before it arrives. A lease's steps
+    run one after the other, so this is exact for a running lease, and
+    early by the queueing time for a prefetched one.
+*/
+#ifndef FO_EVENT_H
+#define FO_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fo_report.h"
+
+typedef enum {
+    FO_EVENT_RUN_STARTED = 1,
+    FO_EVENT_AGENT_JOINED,
+    FO_EVENT_AGENT_LOST,
+    FO_EVENT_TASK_LEASED,
+    FO_EVENT_TEST_STARTED,
+    FO_EVENT_TEST_FINISHED,
+    FO_EVENT_TRY_HELD,
+    FO_EVENT_SLOW,
+    FO_EVENT_FIXTURE_SET_UP,
+    FO_EVENT_FIXTURE_TORN_DOWN,
+    FO_EVENT_FIXTURE_FAILED,
+    FO_EVENT_TESTS_DISCOVERED,
+    FO_EVENT_RUN_STOPPING,
+    FO_EVENT_RUN_ENDED,
+} fo_event_type;
+
+#define FO_EVENT_LAST FO_EVENT_RUN_ENDED
+
+/* "run_started", "agent_joined", ...; "?" for an unknown type. */
+const char *fo_event_type_name (fo_event_type type);
+
+typedef struct {
+    size_t ntests;          /* fo_report_test (report, 0 .. ntests - 1) */
+    size_t ntasks;
+} fo_event_run_started;
+
+typedef struct {
+    uint32_t agent;         /* the broker's agent number */
+    const char *host;
+    uint32_t slots;
+    const char *why;        /* AGENT_LOST only; NULL otherwise */
+} fo_event_agent;
+
+typedef struct {
+    size_t task;            /* the plan's task index */
+    uint64_t lease;
+    uint32_t agent;
+    const char *host;       /* NULL when the agent did not say (unit tests) */
+    uint32_t attempt;       /* from 1 */
+    const size_t *tests;    /* report indexes of the tests it runs */
+    size_t ntests;
+    bool serial;            /* runs alone */
+} fo_event_task_leased;
+
+typedef struct {
+    size_t test;            /* report index */
+    const char *id;
+    uint64_t lease;
+    uint32_t agent;
+    const char *host;
+    uint32_t attempt;
+} fo_event_test_started;
+
+typedef struct {
+    size_t test;
+    const fo_test_record *record;   /* its final record */
+} fo_event_test_finished;
+
+typedef struct {
+    size_t test;
+    const fo_test_record *record;   /* not final: the try is its last attempt */
+    const fo_attempt *attempt;      /* the failed try */
+    uint32_t tries;                 /* tries it gets in all (retries + 1) */
+} fo_event_try_held;
+
+typedef struct {
+    const char *what;       /* "setup of", "teardown of", or NULL for a test */
+    const char *name;       /* the test id, or the context id ("<root>") */
+    uint64_t elapsed_ms;
+    uint32_t timeout_ms;    /* the step's limit; 0: none */
+    const char *host;
+    uint64_t lease;
+    uint32_t agent;
+} fo_event_slow;
+
+typedef struct {
+    const char *context;    /* context id ("" for the root) */
+    const char *phase;      /* "setup", "teardown" or "discover" */
+    const char *host;
+    const char *message;    /* FIXTURE_FAILED: why; NULL otherwise */
+    const fo_fixture_error *error;  /* FIXTURE_FAILED: the report's record */
+} fo_event_fixture;
+
+typedef struct {
+    const char *context;
+    size_t count;           /* tests it added */
+    const char *host;
+    size_t total;           /* tests in the run now */
+} fo_event_discovered;
+
+typedef struct {
+    const char *reason;
+    bool on_failures;       /* --maxfail / -x */
+} fo_event_run_stopping;
+
+typedef struct {
+    bool complete;          /* false: the run could not be served at all */
+} fo_event_run_ended;
+
+typedef struct {
+    fo_event_type type;
+    const fo_report *report;
+    union {
+        fo_event_run_started run_started;
+        fo_event_agent agent;               /* AGENT_JOINED, AGENT_LOST */
+        fo_event_task_leased task_leased;
+        fo_event_test_started test_started;
+        fo_event_test_finished test_finished;
+        fo_event_try_held try_held;
+        fo_event_slow slow;
+        fo_event_fixture fixture;           /* FIXTURE_* */
+        fo_event_discovered discovered;
+        fo_event_run_stopping run_stopping;
+        fo_event_run_ended run_ended;
+    } u;
+} fo_event;
+
+#endif

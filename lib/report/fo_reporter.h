@@ -1,0 +1,88 @@
+/*  fo_reporter — what shows a run: a reporter subscribes to the run's
+    events (fo_event.h) and turns them into output. Today's console dots,
+    -v lines and summary are the console reporter; the JSON report is the
+    JSON reporter; a live terminal view or a JUnit XML writer is one more.
+
+    A reporter is a small vtable and its state:
+
+      on_event  called for every event, in order, on the broker's thread;
+                it must not block for long (it runs inside the broker's
+                loop) and may keep what it needs (copy it);
+      finish    after RUN_ENDED: write what is written at the end. Returns
+                0, or -1 with err set ("cannot write report '...': ..."):
+                the caller says so and the exit status shows it. May be NULL;
+      destroy   frees the state. May be NULL.
+
+    fo_reporters is the list the run emits to: the CLI builds it (one line
+    per reporter, cli/fo_cli_session.c), the broker emits to it, and the
+    CLI ends it (fo_reporters_end: RUN_ENDED, then every finish). The exit
+    status is never a reporter's business: it comes from the report
+    (fo_report_exit_status).
+
+    Adding a reporter: one file with its vtable and constructor (declared
+    below, "Reporters"), and one line in the CLI's list.
+*/
+#ifndef FO_REPORTER_H
+#define FO_REPORTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "fo_event.h"
+#include "fo_report.h"
+
+typedef struct {
+    const char *name;       /* "console", "json": for messages */
+    void (*on_event) (void *state, const fo_event *event);
+    int (*finish) (void *state, char *err, size_t errlen);
+    void (*destroy) (void *state);
+} fo_reporter_ops;
+
+typedef struct fo_reporter fo_reporter;
+
+/* A reporter of these operations over this state (owned from now on:
+   freed by ops->destroy). */
+fo_reporter *fo_reporter_new (const fo_reporter_ops *ops, void *state);
+void fo_reporter_destroy (fo_reporter **self_p);
+
+/* ---- the list the run emits to ------------------------------------------ */
+
+typedef struct fo_reporters fo_reporters;
+
+fo_reporters *fo_reporters_new (void);
+void fo_reporters_destroy (fo_reporters **self_p);
+
+/* Appends a reporter (taken: destroyed with the list). Events reach the
+   reporters in the order they were added. */
+void fo_reporters_add (fo_reporters *self, fo_reporter *reporter);
+
+/* Delivers the event to every reporter. self may be NULL: no reporters
+   (a run driven by a test, say). */
+void fo_reporters_emit (fo_reporters *self, const fo_event *event);
+
+/* Called with each reporter's error message. */
+typedef void (fo_reporter_error_fn) (void *arg, const char *reporter, const char *err);
+
+/* Ends the run for every reporter: emits RUN_ENDED (the report is final;
+   complete false when the run could not be served), then calls every
+   finish in order; each failure is passed to error_fn (may be NULL).
+   Returns the number of reporters that failed. */
+size_t fo_reporters_end (fo_reporters *self, const fo_report *report, bool complete,
+                         fo_reporter_error_fn *error_fn, void *arg);
+
+/* ---- reporters -------------------------------------------------------------- */
+
+/* Nose-style progress on `out` while the run goes (fo_verbosity: dots, -v
+   lines, or nothing with -q), SLOW notices, the "discovered" lines under
+   -v, and the summary at the end (fo_report_console.c renders them). Its
+   finish fails when anything written to `out` was lost (a full disk, a
+   closed pipe): a run's output is part of its result. */
+fo_reporter *fo_reporter_console_new (FILE *out, fo_verbosity verbosity);
+
+/* The JSON report (docs/report-json.md), written at the end into `dest`
+   (fo_report_dest.h: checked before the run; taken). */
+struct fo_report_dest;
+fo_reporter *fo_reporter_json_new (struct fo_report_dest *dest);
+
+#endif

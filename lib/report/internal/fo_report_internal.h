@@ -1,0 +1,34 @@
+/*  fo_report_internal — the report's record, shared by the files of
+    lib/report only (fo_report.c fills it; fo_report_console.c and
+    fo_report_json.c render it). Everything else uses the accessors of
+    fo_report.h, so that the report may change how it stores tests (issue:
+    compact records at a million tests) without touching its readers. */
+#ifndef FO_REPORT_INTERNAL_H
+#define FO_REPORT_INTERNAL_H
+
+#include "fo_report.h"
+
+struct fo_report {
+    fo_test_record *tests;
+    size_t ntests;
+    size_t tests_cap;       /* grows with tests generated during the run */
+    fo_fixture_error *fixture_errors;
+    size_t nfixture_errors;
+    size_t nfixture_errors_cap;
+    /* Kept as records are filled, so that counting is O(1): */
+    size_t done_counts[FO_OUTCOME_COUNT];   /* final outcomes so far, per outcome */
+    size_t ndone;           /* records with their final outcome */
+    size_t nflaky;          /* done and flaky */
+    size_t nby_failure;     /* done, not_run because of a failure */
+    char *suite;            /* suite file path */
+    uint64_t started_us;    /* fo_now_us() at start */
+    uint64_t finished_us;
+    uint32_t jobs;          /* worker slots in total when the run started */
+    bool interrupted;
+    char *stop_reason;      /* why the run stopped early; NULL: it did not */
+    bool stopped_on_failures;   /* by --maxfail/-x: its not_run tests are
+                                   not an infrastructure failure */
+    bool fail_on_flaky;     /* a flaky test makes the exit status 1 */
+};
+
+#endif

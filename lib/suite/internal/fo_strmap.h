@@ -1,0 +1,20 @@
+/*  fo_strmap — string-keyed hash tables for the suite loader and model
+    (czmq's zhashx), safe from hash flooding.
+
+    The keys come from a suite file or a discover command, that is, from
+    whoever wrote them: with zhashx's default hash (Bernstein's, unkeyed)
+    anyone can write thousands of ids that fall into one bucket and turn
+    every lookup into a scan. These tables hash with SipHash (libsodium's
+    crypto_shorthash) under a key drawn at random once per process.
+
+    Keys are not copied: each must outlive its entry (an id, a name, an
+    anchor owned by the caller).
+*/
+#ifndef FO_STRMAP_H
+#define FO_STRMAP_H
+
+#include <czmq.h>
+
+zhashx_t *fo_strmap_new (void);
+
+#endif

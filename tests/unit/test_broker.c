@@ -1,0 +1,236 @@
+/*  fo_broker with hand-made agents: the broker serves its run in a thread,
+    on an inproc endpoint, and the test plays the agents with DEALER
+    sockets speaking the protocol (fo_wire), message by message. No process
+    runs: the agents answer leases with the results the test chooses.
+
+    The scenario: an agent that comes back on the same connection gets a
+    new session, and its record (its number) is reused: it must be treated
+    as alive by the run like any agent that joined - here, a retry must go
+    to it rather than back to the agent the test failed on. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <czmq.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fo_broker.h"
+#include "fo_wire.h"
+
+#define WAIT_LIMIT_MS 20000     /* a message that takes longer is a failure */
+
+/* ---- a reporter that keeps the agents' numbers as they joined ---------- */
+
+typedef struct {
+    uint32_t joined[16];
+    size_t njoined;
+} joins;
+
+static void
+joins_event (void *state, const fo_event *ev)
+{
+    joins *j = state;
+    if (ev->type == FO_EVENT_AGENT_JOINED && j->njoined < 16)
+        j->joined[j->njoined++] = ev->u.agent.agent;
+}
+
+static const fo_reporter_ops joins_ops = { .name = "joins", .on_event = joins_event };
+
+/* ---- the broker in a thread ------------------------------------------------ */
+
+typedef struct {
+    fo_broker *broker;
+    int rc;
+    char err[256];
+} served;
+
+static void *
+serve (void *arg)
+{
+    served *s = arg;
+    s->rc = fo_broker_run (s->broker, s->err, sizeof s->err);
+    return NULL;
+}
+
+/* ---- the agents -------------------------------------------------------------- */
+
+static zsock_t *
+agent_connect (const char *endpoint)
+{
+    zsock_t *sock = zsock_new (ZMQ_DEALER);
+    assert_non_null (sock);
+    fo_wire_configure (zsock_resolve (sock));
+    assert_int_equal (zmq_connect (zsock_resolve (sock), endpoint), 0);
+    return sock;
+}
+
+static void
+agent_send (zsock_t *sock, const fo_msg *msg)
+{
+    assert_int_equal (fo_wire_send (zsock_resolve (sock), NULL, 0, msg), 0);
+}
+
+/* The next message of this type from the broker (heartbeats skipped). */
+static void
+agent_expect (zsock_t *sock, fo_msg_type type, fo_msg *msg)
+{
+    uint64_t limit = fo_now_ms () + WAIT_LIMIT_MS;
+    for (;;) {
+        char why[256];
+        fo_wire_status st = fo_wire_recv (zsock_resolve (sock), false, NULL, NULL, msg, why,
+                                          sizeof why);
+        if (st == FO_WIRE_MSG) {
+            if (msg->type == type)
+                return;
+            fo_msg_type got = msg->type;
+            fo_msg_free (msg);
+            if (got == FO_MSG_HEARTBEAT)
+                continue;
+            fail_msg ("expected a %s, got a %s", fo_msg_type_name (type), fo_msg_type_name (got));
+        }
+        assert_int_equal (st, FO_WIRE_NONE);
+        if (fo_now_ms () > limit)
+            fail_msg ("no %s from the broker", fo_msg_type_name (type));
+        zmq_pollitem_t item = { .socket = zsock_resolve (sock), .events = ZMQ_POLLIN };
+        zmq_poll (&item, 1, 100);
+    }
+}
+
+static void
+hello (zsock_t *sock, const char *id, const char *host)
+{
+    fo_msg msg = { .type = FO_MSG_HELLO };
+    msg.u.hello = (fo_hello) { .agent_id = (char *) id, .host = (char *) host, .slots = 1 };
+    agent_send (sock, &msg);
+    fo_msg welcome;
+    agent_expect (sock, FO_MSG_WELCOME, &welcome);
+    fo_msg_free (&welcome);
+}
+
+static void
+request (zsock_t *sock, uint32_t credit)
+{
+    fo_msg msg = { .type = FO_MSG_REQUEST, .u.request.credit = credit };
+    agent_send (sock, &msg);
+}
+
+/* The result of the lease's one test, then done. */
+static void
+finish_lease (zsock_t *sock, const fo_lease *lease, fo_outcome outcome, const char *host)
+{
+    fo_msg r = { .type = FO_MSG_RESULT };
+    r.u.result = (fo_result) {
+        .lease = lease->lease, .step = 0, .test = lease->steps[0].name, .outcome = outcome,
+        .duration_us = 1000, .out = (char *) "", .err = (char *) "",
+        .message = (char *) (outcome == FO_PASSED ? "" : "exit status 1"),
+        .host = (char *) host, .worker = 1, .attempt = lease->attempt,
+    };
+    agent_send (sock, &r);
+    fo_msg d = { .type = FO_MSG_DONE, .u.done = { .lease = lease->lease } };
+    agent_send (sock, &d);
+}
+
+/* ---- the test ------------------------------------------------------------------ */
+
+static void
+test_reused_agent_number_is_alive (void **state)
+{
+    (void) state;
+    fo_suite *suite = fo_xcalloc (1, sizeof *suite);
+    suite->path = fo_xstrdup ("/suite/fanout.yml");
+    suite->dir = fo_xstrdup ("/suite");
+    suite->root = fo_context_new (NULL, "");
+    suite->skip_code = FO_DEFAULT_SKIP_CODE;
+    fo_test *t = fo_test_new (suite->root, "t");
+    fo_strv_push (&t->run.argv, "true");
+    fo_plan *plan = fo_plan_build (suite);
+    fo_report *report = fo_report_new (plan->ntests);
+    fo_report_set_test (report, 0, "t", "");
+    joins j = { 0 };
+    fo_reporters *reporters = fo_reporters_new ();
+    fo_reporters_add (reporters, fo_reporter_new (&joins_ops, &j));
+
+    char endpoint[64];
+    snprintf (endpoint, sizeof endpoint, "inproc://test-broker-%d", (int) getpid ());
+    fo_broker_options options = {
+        .bind = endpoint,
+        .run = {
+            .plan = plan, .report = report, .reporters = reporters, .max_attempts = 2,
+            .skip_code = 77, .broker_host = "broker", .retries = 1,
+        },
+        /* No agent may be lost for silence while the test thinks. */
+        .heartbeat_ms = 10000,
+    };
+    char err[256];
+    served s = { .broker = fo_broker_new (&options, err, sizeof err) };
+    if (!s.broker)
+        fail_msg ("%s", err);
+    pthread_t thread;
+    assert_int_equal (pthread_create (&thread, NULL, serve, &s), 0);
+
+    zsock_t *x = agent_connect (endpoint);
+    zsock_t *y = agent_connect (endpoint);
+    hello (x, "agent-x", "hostX");      /* number 0 */
+    hello (y, "agent-y", "hostY");      /* number 1 */
+
+    /* Y takes the test (credit for two) and fails it: the try is held, and
+       the retry waits for X, the other agent alive. */
+    request (y, 2);
+    fo_msg first;
+    agent_expect (y, FO_MSG_LEASE, &first);
+    finish_lease (y, &first.u.lease, FO_FAILED, "hostY");
+    fo_msg_free (&first);
+
+    /* X comes back on the same connection: its old session is lost and
+       the new one reuses its record, number 0. It is alive: Y, which has
+       credit left, must not get the retry back. */
+    hello (x, "agent-x", "hostX");
+    request (x, 1);
+    fo_msg retry;
+    agent_expect (x, FO_MSG_LEASE, &retry);
+    assert_int_equal (retry.u.lease.attempt, 2);
+    finish_lease (x, &retry.u.lease, FO_PASSED, "hostX");
+    fo_msg_free (&retry);
+
+    fo_msg bye;
+    agent_expect (x, FO_MSG_SHUTDOWN, &bye);       /* the run is complete */
+    fo_msg_free (&bye);
+    pthread_join (thread, NULL);
+    assert_int_equal (s.rc, 0);
+
+    const fo_test_record *rec = fo_report_test (report, 0);
+    assert_true (rec->done);
+    assert_int_equal (rec->outcome, FO_PASSED);
+    assert_true (rec->flaky);
+    assert_string_equal (rec->attempts[0].host, "hostY");
+    assert_string_equal (rec->host, "hostX");
+    /* The run was told the number the agent really has. */
+    assert_int_equal (j.njoined, 3);
+    assert_int_equal (j.joined[0], 0);
+    assert_int_equal (j.joined[1], 1);
+    assert_int_equal (j.joined[2], 0);
+
+    zsock_destroy (&x);
+    zsock_destroy (&y);
+    fo_broker_destroy (&s.broker);
+    fo_reporters_destroy (&reporters);
+    fo_report_destroy (&report);
+    fo_plan_destroy (&plan);
+    fo_suite_destroy (&suite);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_reused_agent_number_is_alive),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}

@@ -1,0 +1,413 @@
+/*  fo_sched alone: no run, no fixture processes, no sockets. The test plans
+    a suite built in C, queues its tasks, says what each shared fixture's
+    state is (the fixture callback), plays agents asking for work, and
+    checks every rule of fo_sched.h: plan order, discovery first, serial
+    tasks alone and only when nothing is in flight, tasks parked until
+    their shared fixture is up (or dropped when it failed), a retry on
+    another agent while one is alive and on the same one when it is the
+    only one, a lost lease back at the front, and stop draining every
+    queue. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fo_plan.h"
+#include "fo_sched.h"
+
+#define NONE ((size_t) -1)
+
+/* ---- the world: a plan, its scheduler, the fixtures' states ------------ */
+
+typedef struct {
+    fo_suite *suite;
+    fo_plan *plan;
+    fo_sched *sched;
+    fo_sched_fixture fixture[2];    /* what the run would say, per fixture */
+    size_t asked;                   /* questions about fixtures */
+    size_t dropped[8];              /* tasks the run ended: fixture failed */
+    size_t ndropped;
+} world;
+
+static fo_sched_fixture
+fixture_state (void *arg, size_t task, size_t fixture)
+{
+    world *w = arg;
+    w->asked++;
+    assert_true (fixture < 2);
+    if (w->fixture[fixture] == FO_SCHED_FIXTURE_GONE) {
+        assert_true (w->ndropped < 8);
+        w->dropped[w->ndropped++] = task;
+    }
+    return w->fixture[fixture];
+}
+
+static void
+add_test (fo_context *ctx, const char *name)
+{
+    fo_test *test = fo_test_new (ctx, name);
+    fo_strv_push (&test->run.argv, "true");
+}
+
+/*  The suite, and its plan (checked in world_new):
+      task 0  gen       discover_on: agent (discovery tasks come first)
+      task 1  a
+      task 2  b
+      task 3  db/x      shared context db: fixture 0
+      task 4  db/y      shared context db
+      task 5  ser/s1    serial (serial tasks come last)
+      task 6  ser/s2    serial */
+static void
+world_new (world *w)
+{
+    memset (w, 0, sizeof *w);
+    w->suite = fo_xcalloc (1, sizeof *w->suite);
+    w->suite->path = fo_xstrdup ("/suite/fanout.yml");
+    w->suite->dir = fo_xstrdup ("/suite");
+    w->suite->root = fo_context_new (NULL, "");
+    w->suite->skip_code = FO_DEFAULT_SKIP_CODE;
+    fo_context *root = w->suite->root;
+    add_test (root, "a");
+    add_test (root, "b");
+    fo_context *db = fo_context_new (root, "db");
+    db->mode = FO_MODE_SHARED;
+    fo_strv_push (&db->setup.argv, "start-db");
+    add_test (db, "x");
+    add_test (db, "y");
+    fo_context *ser = fo_context_new (root, "ser");
+    ser->mode = FO_MODE_SERIAL;
+    add_test (ser, "s1");
+    add_test (ser, "s2");
+    fo_context *gen = fo_context_new (root, "gen");
+    fo_strv_push (&gen->discover.argv, "./list");
+    gen->discover_on_agent = true;
+    gen->run_template_shell = fo_xstrdup ("./t {name}");
+    w->plan = fo_plan_build (w->suite);
+
+    const fo_plan *p = w->plan;
+    assert_int_equal (p->ntasks, 7);
+    assert_int_equal (p->nshared, 1);
+    assert_true (p->tasks[0].discovery != FO_NO_DISCOVERY);
+    const char *names[] = { NULL, "a", "b", "db/x", "db/y", "ser/s1", "ser/s2" };
+    for (size_t i = 1; i < 7; i++)
+        assert_string_equal (p->tests[p->tasks[i].tests[0]]->id, names[i]);
+    assert_int_equal (p->tasks[3].nshared, 1);
+    assert_int_equal (p->tasks[4].nshared, 1);
+    assert_true (p->tasks[5].serial && p->tasks[6].serial);
+    assert_false (p->tasks[4].serial);
+
+    w->fixture[0] = FO_SCHED_FIXTURE_UP;
+    w->sched = fo_sched_new (w->plan, fixture_state, w);
+}
+
+static void
+world_free (world *w)
+{
+    fo_sched_destroy (&w->sched);
+    fo_plan_destroy (&w->plan);
+    fo_suite_destroy (&w->suite);
+}
+
+static void
+enqueue_all (world *w)
+{
+    for (size_t i = 0; i < w->plan->ntasks; i++)
+        assert_true (fo_sched_enqueue (w->sched, i, FO_SCHED_PLANNED));
+}
+
+static void
+join (world *w, uint32_t agent)
+{
+    fo_sched_agent_joined (w->sched, &(fo_sched_agent) { .number = agent, .host = "h", .slots = 1 });
+}
+
+/* The task agent `agent` gets now, or NONE. */
+static size_t
+pick (world *w, uint32_t agent)
+{
+    size_t task = NONE;
+    fo_sched_agent who = { .number = agent, .host = "h", .slots = 1 };
+    if (!fo_sched_pick (w->sched, &who, &task))
+        return NONE;
+    assert_true (task != NONE);
+    return task;
+}
+
+/* The tasks that come out, in order, until none does. */
+static void
+expect_picks (world *w, uint32_t agent, const size_t *want, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal (pick (w, agent), want[i]);
+    assert_int_equal (pick (w, agent), NONE);
+}
+
+#define PICKS(w, agent, ...)                                                             \
+    do {                                                                                 \
+        const size_t want_[] = { __VA_ARGS__ };                                          \
+        expect_picks ((w), (agent), want_, sizeof want_ / sizeof want_[0]);              \
+    } while (0)
+
+static void
+end (world *w, size_t task)
+{
+    fo_sched_lease_ended (w->sched, task);
+}
+
+/* ---- the rules ------------------------------------------------------------ */
+
+/* Plan order; serial tasks only once nothing is in flight, one at a time. */
+static void
+test_plan_order_then_serial_alone (void **state)
+{
+    (void) state;
+    world w;
+    world_new (&w);
+    enqueue_all (&w);
+    PICKS (&w, 0, 0, 1, 2, 3, 4);           /* the serial ones wait */
+    assert_int_equal (fo_sched_in_flight (w.sched), 5);
+    for (size_t t = 0; t < 4; t++)
+        end (&w, t);
+    assert_int_equal (pick (&w, 0), NONE);  /* db/y is still in flight */
+    end (&w, 4);
+    PICKS (&w, 1, 5);                       /* alone: nothing beside it */
+    PICKS (&w, 0);
+    end (&w, 5);
+    PICKS (&w, 0, 6);
+    end (&w, 6);
+    assert_int_equal (fo_sched_in_flight (w.sched), 0);
+    world_free (&w);
+}
+
+/* Nothing is leased beside a serial task, not even a task that comes back
+   (lost); that one goes first once the serial task has ended, and the next
+   serial task waits for it. */
+static void
+test_nothing_beside_a_serial_task (void **state)
+{
+    (void) state;
+    world w;
+    world_new (&w);
+    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_PLANNED));
+    assert_true (fo_sched_enqueue (w.sched, 5, FO_SCHED_PLANNED));
+    assert_true (fo_sched_enqueue (w.sched, 6, FO_SCHED_PLANNED));
+    PICKS (&w, 0, 1);
+    end (&w, 1);
+    PICKS (&w, 0, 5);
+    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_LOST));
+    PICKS (&w, 1);
+    end (&w, 5);
+    PICKS (&w, 1, 1);                       /* the parallel one first */
+    end (&w, 1);
+    PICKS (&w, 0, 6);
+    world_free (&w);
+}
+
+/* Discovery tasks go first, whenever they are queued; a lost one too. */
+static void
+test_discovery_first (void **state)
+{
+    (void) state;
+    world w;
+    world_new (&w);
+    join (&w, 0);
+    join (&w, 1);
+    for (size_t i = w.plan->ntasks; i-- > 0;)     /* queued last */
+        assert_true (fo_sched_enqueue (w.sched, i, FO_SCHED_PLANNED));
+    assert_int_equal (pick (&w, 0), 0);
+    assert_int_equal (pick (&w, 0), 4);     /* then the others, as queued */
+    /* a retry is queued, then the discovery comes back lost: it goes
+       before the retry and before the ready tasks */
+    fo_sched_failed_on (w.sched, 4, 0);
+    end (&w, 4);
+    assert_true (fo_sched_enqueue (w.sched, 4, FO_SCHED_RETRY));
+    end (&w, 0);
+    assert_true (fo_sched_enqueue (w.sched, 0, FO_SCHED_LOST));
+    assert_int_equal (pick (&w, 1), 0);
+    assert_int_equal (pick (&w, 1), 4);
+    assert_int_equal (pick (&w, 1), 3);
+    world_free (&w);
+}
+
+/* A task of a shared context waits (parked) while its fixture is not up;
+   the others flow. Once up, the parked tasks go first, in their order. */
+static void
+test_parked_until_the_fixture_is_up (void **state)
+{
+    (void) state;
+    world w;
+    world_new (&w);
+    w.fixture[0] = FO_SCHED_FIXTURE_WAIT;
+    enqueue_all (&w);
+    PICKS (&w, 0, 0, 1, 2);                 /* db/x, db/y parked */
+    assert_int_equal (w.asked, 2);
+    end (&w, 1);
+    end (&w, 2);
+    assert_true (fo_sched_enqueue (w.sched, 2, FO_SCHED_LOST));
+    w.fixture[0] = FO_SCHED_FIXTURE_UP;
+    fo_sched_fixture_up (w.sched, 0);
+    PICKS (&w, 1, 3, 4, 2);                 /* parked first, in order */
+    size_t t;
+    assert_false (fo_sched_take_parked (w.sched, 0, &t));
+    world_free (&w);
+}
+
+/* A fixture that failed: its parked tasks are handed back to be ended, and
+   a task asked about it later is dropped (the run ended it) while the
+   next one goes. */
+static void
+test_failed_fixture (void **state)
+{
+    (void) state;
+    world w;
+    world_new (&w);
+    w.fixture[0] = FO_SCHED_FIXTURE_WAIT;
+    assert_true (fo_sched_enqueue (w.sched, 3, FO_SCHED_PLANNED));
+    assert_true (fo_sched_enqueue (w.sched, 4, FO_SCHED_PLANNED));
+    PICKS (&w, 0);
+    w.fixture[0] = FO_SCHED_FIXTURE_GONE;
+    size_t t;
+    assert_true (fo_sched_take_parked (w.sched, 0, &t));
+    assert_int_equal (t, 3);
+    assert_true (fo_sched_take_parked (w.sched, 0, &t));
+    assert_int_equal (t, 4);
+    assert_false (fo_sched_take_parked (w.sched, 0, &t));
+    assert_true (fo_sched_enqueue (w.sched, 4, FO_SCHED_PLANNED));
+    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_PLANNED));
+    PICKS (&w, 0, 1);
+    assert_int_equal (w.ndropped, 1);
+    assert_int_equal (w.dropped[0], 4);
+    assert_int_equal (fo_sched_in_flight (w.sched), 1);
+    world_free (&w);
+}
+
+/* A retry goes to an agent its task has not failed on while one is alive
+   (the others' work flows meanwhile), and to the same agent when that is
+   the only one left. */
+static void
+test_retry_on_another_agent (void **state)
+{
+    (void) state;
+    world w;
+    world_new (&w);
+    join (&w, 0);
+    join (&w, 1);
+    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_PLANNED));
+    assert_true (fo_sched_enqueue (w.sched, 2, FO_SCHED_PLANNED));
+    assert_int_equal (pick (&w, 0), 1);
+    fo_sched_failed_on (w.sched, 1, 0);
+    end (&w, 1);
+    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_RETRY));
+    PICKS (&w, 0, 2);                       /* not the retry */
+    PICKS (&w, 1, 1);                       /* the other agent takes it */
+
+    /* it fails there too; agent 1 leaves: agent 0 is the only one */
+    fo_sched_failed_on (w.sched, 1, 1);
+    end (&w, 1);
+    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_RETRY));
+    join (&w, 2);
+    PICKS (&w, 0);                          /* agent 2 has not tried it */
+    fo_sched_agent_lost (w.sched, 2);
+    fo_sched_agent_lost (w.sched, 1);
+    PICKS (&w, 0, 1);
+    world_free (&w);
+}
+
+/* A retry waits only for agents that are alive: a number reused by a new
+   agent counts as alive again. */
+static void
+test_retry_and_reused_agent_numbers (void **state)
+{
+    (void) state;
+    world w;
+    world_new (&w);
+    join (&w, 0);
+    join (&w, 1);
+    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_PLANNED));
+    assert_int_equal (pick (&w, 1), 1);
+    fo_sched_failed_on (w.sched, 1, 1);
+    end (&w, 1);
+    fo_sched_agent_lost (w.sched, 0);
+    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_RETRY));
+    join (&w, 0);                           /* a new agent, number 0 again */
+    PICKS (&w, 1);
+    PICKS (&w, 0, 1);
+    world_free (&w);
+}
+
+/* A lease lost with its agent comes back at the front of its queue. */
+static void
+test_lost_lease_to_the_front (void **state)
+{
+    (void) state;
+    world w;
+    world_new (&w);
+    enqueue_all (&w);
+    assert_int_equal (pick (&w, 0), 0);
+    assert_int_equal (pick (&w, 0), 1);
+    assert_int_equal (pick (&w, 0), 2);
+    end (&w, 1);
+    end (&w, 2);
+    assert_true (fo_sched_enqueue (w.sched, 2, FO_SCHED_LOST));
+    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_LOST));
+    PICKS (&w, 0, 1, 2, 3, 4);
+    world_free (&w);
+}
+
+/* Hold: no more picks, queues kept. Stop: no more enqueues either, and
+   drain hands back every queued or parked task: retries, discoveries,
+   ready, serial, parked. */
+static void
+test_hold_and_stop_drain (void **state)
+{
+    (void) state;
+    world w;
+    world_new (&w);
+    join (&w, 0);
+    join (&w, 1);
+    w.fixture[0] = FO_SCHED_FIXTURE_WAIT;
+    enqueue_all (&w);
+    PICKS (&w, 0, 0, 1, 2);                 /* db/x and db/y parked */
+    fo_sched_failed_on (w.sched, 1, 0);
+    end (&w, 1);
+    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_RETRY));
+    end (&w, 0);
+    assert_true (fo_sched_enqueue (w.sched, 0, FO_SCHED_LOST));
+
+    fo_sched_hold (w.sched);
+    PICKS (&w, 1);
+    assert_true (fo_sched_enqueue (w.sched, 2, FO_SCHED_LOST));   /* still queued */
+    fo_sched_stop (w.sched);
+    assert_false (fo_sched_enqueue (w.sched, 2, FO_SCHED_PLANNED));
+    PICKS (&w, 1);
+    const size_t want[] = { 1, 0, 2, 5, 6, 3, 4 };
+    size_t t;
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        assert_true (fo_sched_drain (w.sched, &t));
+        assert_int_equal (t, want[i]);
+    }
+    assert_false (fo_sched_drain (w.sched, &t));
+    world_free (&w);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_plan_order_then_serial_alone),
+        cmocka_unit_test (test_nothing_beside_a_serial_task),
+        cmocka_unit_test (test_discovery_first),
+        cmocka_unit_test (test_parked_until_the_fixture_is_up),
+        cmocka_unit_test (test_failed_fixture),
+        cmocka_unit_test (test_retry_on_another_agent),
+        cmocka_unit_test (test_retry_and_reused_agent_numbers),
+        cmocka_unit_test (test_lost_lease_to_the_front),
+        cmocka_unit_test (test_hold_and_stop_drain),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}

@@ -1,0 +1,477 @@
+/*  Tests for the limits of a suite file (docs/suite-file.md, "Limits"):
+    what a hostile file (alias bombs, cycles, deep nesting, huge values)
+    gets instead of the memory and time it asks for, each with its exact
+    "file:line:column: message"; and that ordinary anchors and aliases,
+    and values just within each limit, still load.
+
+    Texts are loaded from memory (fo_suite_load_buffer, the same code as a
+    file) under the name "limits.yml" in the current directory. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fo_suite.h"
+
+#define NAME "limits.yml"
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static fo_suite *
+load_ok (const fo_buf *text)
+{
+    char err[1024] = "";
+    fo_suite *suite = fo_suite_load_buffer (NAME, text->data, text->len, err, sizeof err);
+    if (!suite)
+        fail_msg ("%s", err);
+    return suite;
+}
+
+/* The text must fail with exactly "limits.yml:<expected>". */
+static void
+expect_error (const fo_buf *text, const char *expected)
+{
+    char err[1024] = "", want[1024];
+    fo_suite *suite = fo_suite_load_buffer (NAME, text->data, text->len, err, sizeof err);
+    if (suite)
+        fo_suite_destroy (&suite);
+    assert_null (suite);
+    snprintf (want, sizeof want, NAME ":%s", expected);
+    assert_string_equal (err, want);
+}
+
+static void
+expect_text_error (const char *text, const char *expected)
+{
+    fo_buf b = { 0 };
+    fo_buf_puts (&b, text);
+    expect_error (&b, expected);
+    fo_buf_free (&b);
+}
+
+/* n copies of c. */
+static void
+put_run (fo_buf *b, char c, size_t n)
+{
+    char chunk[4096];
+    memset (chunk, c, sizeof chunk);
+    for (; n > sizeof chunk; n -= sizeof chunk)
+        fo_buf_append (b, chunk, sizeof chunk);
+    fo_buf_append (b, chunk, n);
+}
+
+/* ---- aliases ----------------------------------------------------------- */
+
+/* The bomb of the issue: each context holds two aliases of the one before,
+   30 levels, 2.7 KB standing for some 10^10 nodes. It stops at the first
+   alias past the limit (computed by hand: *c15 on line 18). */
+static void
+test_alias_bomb (void **state)
+{
+    (void) state;
+    fo_buf b = { 0 };
+    fo_buf_puts (&b, "contexts:\n  - &c0 {name: a0, tests: [{name: t, run: 'true'}]}\n");
+    for (int i = 1; i <= 30; i++)
+        fo_buf_printf (&b, "  - &c%d {name: a%d, contexts: [{name: l, contexts: [*c%d]}, "
+                       "{name: r, contexts: [*c%d]}]}\n", i, i, i - 1, i - 1);
+    assert_true (b.len < 3000);
+    expect_error (&b, "18:54: alias '*c15' makes the suite larger than 2000000 YAML nodes "
+                  "(an alias counts every node it stands for)");
+    fo_buf_free (&b);
+}
+
+/* The same shape, small enough: aliases expand as before, each copy with
+   its own ids. */
+static void
+test_alias_expansion_within_limit (void **state)
+{
+    (void) state;
+    fo_buf b = { 0 };
+    fo_buf_puts (&b, "contexts:\n  - &c0 {name: a0, tests: [{name: t, run: 'true'}]}\n");
+    for (int i = 1; i <= 10; i++)
+        fo_buf_printf (&b, "  - &c%d {name: a%d, contexts: [{name: l, contexts: [*c%d]}, "
+                       "{name: r, contexts: [*c%d]}]}\n", i, i, i - 1, i - 1);
+    fo_suite *suite = load_ok (&b);
+    /* a_i holds 2^i copies of a0's test; the root holds a0..a10 */
+    assert_int_equal (fo_suite_count_tests (suite), (1u << 11) - 1);
+    assert_non_null (fo_suite_find_test (suite, "a2/l/a1/r/a0/t"));
+    assert_non_null (fo_suite_find_test (suite, "a10/r/a9/r/a8/r/a7/r/a6/r/a5/r/a4/r/a3/r/a2/r/a1/l/a0/t"));
+    fo_suite_destroy (&suite);
+    fo_buf_free (&b);
+}
+
+/* An anchor used many times, as generated suites do (one env for every
+   test): fine, and far below the limit. */
+static void
+test_many_aliases (void **state)
+{
+    (void) state;
+    fo_buf b = { 0 };
+    fo_buf_puts (&b, "contexts:\n  - name: c\n    env: &e {LANG: C, TZ: UTC}\n    tests:\n");
+    for (int i = 0; i < 20000; i++)
+        fo_buf_printf (&b, "      - {name: t%d, run: ./t, env: *e}\n", i);
+    fo_suite *suite = load_ok (&b);
+    assert_int_equal (fo_suite_count_tests (suite), 20000);
+    fo_test *last = fo_suite_find_test (suite, "c/t19999");
+    assert_non_null (last);
+    assert_string_equal (fo_env_get (&last->env, "TZ"), "UTC");
+    fo_suite_destroy (&suite);
+    fo_buf_free (&b);
+}
+
+/* An alias inside the node it names would be a walk that never ends. */
+static void
+test_alias_cycle (void **state)
+{
+    (void) state;
+    expect_text_error ("contexts: &a [{name: c, contexts: *a}]\n",
+                       "1:35: alias '*a' is inside the node it names (defined at line 1, "
+                       "column 11): that would never end");
+    expect_text_error ("contexts:\n  - &m {name: c, contexts: [*m]}\n",
+                       "2:29: alias '*m' is inside the node it names (defined at line 2, "
+                       "column 5): that would never end");
+    expect_text_error ("env: &e {A: b}\ncwd: &e x\n",
+                       "2:6: duplicate anchor '&e' (first defined at line 1, column 6)");
+    expect_text_error ("tests: [*later, &later {name: a, run: x}]\n", "1:9: found undefined alias");
+}
+
+/* Without any alias: the same limit, counted node by node. */
+static void
+test_node_limit (void **state)
+{
+    (void) state;
+    /* the root map, "tests" and the list are 3: item k (0-based) is node
+       k + 4, so the 1,999,997th item is the first too many */
+    fo_buf b = { 0 };
+    fo_buf_puts (&b, "tests:\n");
+    for (size_t k = 0; k < 2000000; k++)
+        fo_buf_puts (&b, "- 1\n");
+    expect_error (&b, "1999999:3: the suite is larger than 2000000 YAML nodes");
+    fo_buf_free (&b);
+}
+
+/* ---- nesting ----------------------------------------------------------- */
+
+static void
+nested_contexts (fo_buf *b, int levels)
+{
+    fo_buf_puts (b, "contexts: [");
+    for (int i = 0; i < levels; i++)
+        fo_buf_puts (b, "{name: c, contexts: [");
+    fo_buf_puts (b, "{name: leaf, tests: [{name: t, run: x}]}");
+    for (int i = 0; i < levels; i++)
+        fo_buf_puts (b, "]}");
+    fo_buf_puts (b, "]\n");
+}
+
+static void
+test_context_depth (void **state)
+{
+    (void) state;
+    /* 63 levels and a leaf: 64, the most there may be */
+    fo_buf b = { 0 };
+    nested_contexts (&b, 63);
+    fo_suite *suite = load_ok (&b);
+    fo_buf id = { 0 };
+    for (int i = 0; i < 63; i++)
+        fo_buf_puts (&id, "c/");
+    fo_buf_puts (&id, "leaf/t");
+    assert_non_null (fo_suite_find_test (suite, id.data));
+    fo_suite_destroy (&suite);
+    fo_buf_free (&id);
+
+    /* one more: the leaf is the 65th, at column 12 + 21 * 64 */
+    fo_buf_reset (&b);
+    nested_contexts (&b, 64);
+    expect_error (&b, "1:1356: contexts nest deeper than 64 levels here");
+    fo_buf_free (&b);
+}
+
+/* Contexts 100,000 deep: stopped by the YAML nesting limit while libyaml
+   is still reading, before its scanner goes quadratic. */
+static void
+test_deep_nesting (void **state)
+{
+    (void) state;
+    fo_buf b = { 0 };
+    nested_contexts (&b, 100000);
+    /* the root map, the list, then a map and a list per level: the 257th
+       list or map to open is the 128th context's map, at 12 + 21 * 127 */
+    expect_error (&b, "1:2679: lists and maps nest deeper than 256 levels here");
+    fo_buf_free (&b);
+}
+
+/* Nesting where no context is: in an env value, a command, a name. Each
+   would be refused for its type, but only after libyaml had read it all;
+   the nesting limit stops it at the 257th level. */
+static void
+test_deep_yaml_elsewhere (void **state)
+{
+    (void) state;
+    fo_buf b = { 0 };
+    fo_buf_puts (&b, "env: {A: ");
+    put_run (&b, '[', 100000);
+    put_run (&b, ']', 100000);
+    fo_buf_puts (&b, "}\n");
+    /* the root map and env's map are 2: the 255th '[' is the 257th */
+    expect_error (&b, "1:264: lists and maps nest deeper than 256 levels here");
+
+    fo_buf_reset (&b);
+    fo_buf_puts (&b, "tests:\n  - name: a\n    run:\n");
+    for (int i = 0; i < 300; i++)
+        fo_buf_printf (&b, "%*s-\n", 6 + 2 * i, "");
+    fo_buf_puts (&b, "      x\n");
+    /* root map, tests list, the test's map: the 254th '-' opens the 257th
+       (line 4 + 253, after 6 + 2 * 253 spaces) */
+    expect_error (&b, "257:513: lists and maps nest deeper than 256 levels here");
+
+    /* and just within: 256 levels are read (and refused for their type) */
+    fo_buf_reset (&b);
+    fo_buf_puts (&b, "env: {A: ");
+    put_run (&b, '[', 254);
+    put_run (&b, ']', 254);
+    fo_buf_puts (&b, "}\n");
+    expect_error (&b, "1:10: env variable 'A' must be a string, number or boolean");
+    fo_buf_free (&b);
+}
+
+/* 100,000 sibling contexts and 100,000 tests: the sibling and id checks
+   are hashed, arrays grow by doubling (this was quadratic). */
+static void
+test_wide_suite (void **state)
+{
+    (void) state;
+    fo_buf b = { 0 };
+    fo_buf_puts (&b, "contexts:\n");
+    for (int i = 0; i < 100000; i++)
+        fo_buf_printf (&b, "  - {name: c%d, tests: [{name: t, run: x}]}\n", i);
+    fo_suite *suite = load_ok (&b);
+    assert_int_equal (suite->root->ncontexts, 100000);
+    assert_non_null (fo_suite_find_test (suite, "c99999/t"));
+    fo_suite_destroy (&suite);
+    fo_buf_puts (&b, "  - {name: c5, tests: []}\n");
+    expect_error (&b, "100002:5: duplicate context name 'c5' (first defined at line 7)");
+    fo_buf_free (&b);
+}
+
+/* ---- sizes ------------------------------------------------------------- */
+
+static void
+test_name_length (void **state)
+{
+    (void) state;
+    fo_buf b = { 0 };
+    fo_buf_puts (&b, "tests:\n  - {run: x, name: ");
+    put_run (&b, 'n', 4096);
+    fo_buf_puts (&b, "}\n");
+    fo_suite *suite = load_ok (&b);
+    assert_int_equal (strlen (suite->root->tests[0]->id), 4096);
+    fo_suite_destroy (&suite);
+
+    fo_buf_reset (&b);
+    fo_buf_puts (&b, "tests:\n  - {run: x, name: ");
+    put_run (&b, 'n', 4097);
+    fo_buf_puts (&b, "}\n");
+    char want[512];
+    snprintf (want, sizeof want, "2:20: test name '%.200s...' is 4097 bytes long (at most 4096)",
+              b.data + 27);
+    expect_error (&b, want);
+    fo_buf_free (&b);
+}
+
+static void
+test_value_sizes (void **state)
+{
+    (void) state;
+    fo_buf b = { 0 };
+    /* one argument: 1 MiB is fine, one byte more is not */
+    fo_buf_puts (&b, "tests:\n  - {name: a, run: [echo, ");
+    put_run (&b, 'v', 1024 * 1024);
+    fo_buf_puts (&b, "]}\n");
+    fo_suite *suite = load_ok (&b);
+    fo_suite_destroy (&suite);
+    fo_buf_reset (&b);
+    fo_buf_puts (&b, "tests:\n  - {name: a, run: [echo, ");
+    put_run (&b, 'v', 1024 * 1024 + 1);
+    fo_buf_puts (&b, "]}\n");
+    expect_error (&b, "2:27: argument 2 of 'run' of test 'a' is 1048577 bytes long (at most 1 MiB)");
+
+    /* a shell string is one argument */
+    fo_buf_reset (&b);
+    fo_buf_puts (&b, "contexts:\n  - name: c\n    setup: ");
+    put_run (&b, 'v', 1024 * 1024 + 1);
+    fo_buf_puts (&b, "\n");
+    expect_error (&b, "3:12: 'setup' of context 'c' is 1048577 bytes long (at most 1 MiB)");
+
+    /* an env value */
+    fo_buf_reset (&b);
+    fo_buf_puts (&b, "env: {BIG: ");
+    put_run (&b, 'v', 1024 * 1024 + 1);
+    fo_buf_puts (&b, "}\n");
+    expect_error (&b, "1:12: env variable 'BIG' of the top level is 1048577 bytes long "
+                  "(at most 1 MiB)");
+
+    /* a cwd */
+    fo_buf_reset (&b);
+    fo_buf_puts (&b, "tests:\n  - name: a\n    run: x\n    cwd: /");
+    put_run (&b, 'd', 4096);
+    fo_buf_puts (&b, "\n");
+    expect_error (&b, "4:10: 'cwd' of test 'a' is 4097 bytes long (at most 4096)");
+    fo_buf_free (&b);
+}
+
+static void
+put_env (fo_buf *b, const char *prefix, int n)
+{
+    fo_buf_puts (b, "{");
+    for (int i = 0; i < n; i++)
+        fo_buf_printf (b, "%s%s%d: x", i ? ", " : "", prefix, i);
+    fo_buf_puts (b, "}");
+}
+
+static void
+test_env_vars (void **state)
+{
+    (void) state;
+    fo_buf b = { 0 };
+    fo_buf_puts (&b, "env: ");
+    put_env (&b, "V", 1025);
+    fo_buf_puts (&b, "\n");
+    expect_error (&b, "1:6: 'env' of the top level has 1025 variables (at most 1024)");
+
+    /* inherited ones count: 600 at the top, 424 in the test is the most */
+    fo_buf_reset (&b);
+    fo_buf_puts (&b, "env: ");
+    put_env (&b, "TOP", 600);
+    fo_buf_puts (&b, "\ntests:\n  - name: a\n    run: x\n    env: ");
+    put_env (&b, "OWN", 424);
+    fo_buf_puts (&b, "\n");
+    fo_suite *suite = load_ok (&b);
+    fo_suite_destroy (&suite);
+    fo_buf_puts (&b, "  - name: b\n    run: x\n    env: ");
+    put_env (&b, "OWN", 425);
+    fo_buf_puts (&b, "\n");
+    expect_error (&b, "6:5: test 'b' has 1025 env variables with those it inherits (at most 1024)");
+    fo_buf_free (&b);
+}
+
+static void
+test_step_size (void **state)
+{
+    (void) state;
+    fo_buf b = { 0 };
+    /* 5 arguments of 1 MiB: each is fine, the test is not */
+    fo_buf_puts (&b, "tests:\n  - name: a\n    cwd: /x\n    run:\n");
+    for (int i = 0; i < 5; i++) {
+        fo_buf_puts (&b, "      - ");
+        put_run (&b, 'v', 1024 * 1024);
+        fo_buf_puts (&b, "\n");
+    }
+    /* 2 * 1 (the id) + 5 * (1 MiB + 1) + 2 (the cwd) */
+    expect_error (&b, "2:5: test 'a' takes 5242889 bytes to send (its id twice, command, env with "
+                  "what it inherits, cwd); the limit is 4 MiB");
+
+    /* a setup with 4 inherited variables of 1 MiB: the fixture step too */
+    fo_buf_reset (&b);
+    fo_buf_puts (&b, "cwd: /x\nenv:\n");
+    for (int i = 0; i < 4; i++) {
+        fo_buf_printf (&b, "  V%d: ", i);
+        put_run (&b, 'v', 1024 * 1024);
+        fo_buf_puts (&b, "\n");
+    }
+    fo_buf_puts (&b, "contexts:\n  - name: c\n    setup: ./up\n");
+    /* 2 * 1 + ("/bin/sh" "-c" "./up": 8 + 3 + 5) + 4 * (2 + 1 MiB + 2) + 2 */
+    expect_error (&b, "9:12: setup of context 'c' takes 4194340 bytes to send (its id twice, "
+                  "command, env with what it inherits, cwd); the limit is 4 MiB");
+    fo_buf_free (&b);
+}
+
+/* Tests that inherit a large env are each within the limit; all together
+   they are past what planning and the report may hold. The env is counted,
+   not copied, so this costs the loader little. */
+static void
+test_total_size (void **state)
+{
+    (void) state;
+    fo_buf b = { 0 };
+    fo_buf_puts (&b, "contexts:\n  - name: c\n    cwd: /x\n    env:\n");
+    for (char v = 'A'; v <= 'C'; v++) {
+        fo_buf_printf (&b, "      %c: ", v);
+        put_run (&b, 'v', 1024 * 1024);
+        fo_buf_puts (&b, "\n");
+    }
+    fo_buf_puts (&b, "    tests:\n");
+    for (int i = 0; i < 200; i++)
+        fo_buf_printf (&b, "      - {name: t%d, run: x}\n", i);
+    /* each test: 2 * len ("c/tN") + 13 (/bin/sh -c x) + 3 * (1 + 1 MiB + 2)
+       + 2; with the context's id (1), t170 is the first past 512 MiB */
+    expect_error (&b, "179:9: the suite's tests and fixtures take more than 512 MiB to send in "
+                  "all (at test 'c/t170')");
+    fo_buf_free (&b);
+}
+
+/* The file itself: read whole, so bounded before libyaml sees it. */
+static void
+test_file_size (void **state)
+{
+    (void) state;
+    char path[] = "/tmp/fo-test-limits-XXXXXX";
+    int fd = mkstemp (path);
+    assert_true (fd >= 0);
+    assert_int_equal (ftruncate (fd, FO_SUITE_MAX_FILE + 1), 0);
+    close (fd);
+    char err[512], want[512];
+    assert_null (fo_suite_load (path, err, sizeof err));
+    snprintf (want, sizeof want, "%s: the suite file is longer than 64 MiB", path);
+    assert_string_equal (err, want);
+    unlink (path);
+
+    fo_buf b = { 0 };
+    fo_buf_puts (&b, "tests: []\n");
+    assert_null (fo_suite_load_buffer (NAME, b.data, FO_SUITE_MAX_FILE + 1u, err, sizeof err));
+    assert_string_equal (err, NAME ": the suite file is 67108865 bytes long (at most 64 MiB)");
+    fo_buf_free (&b);
+}
+
+/* What the file's own text puts in a message is escaped: a key with a
+   control character does not reach the terminal raw. */
+static void
+test_messages_escaped (void **state)
+{
+    (void) state;
+    expect_text_error ("tests: []\n\"a\\e[2J\": 1\n",
+                       "2:1: unknown key 'a\\x1B[2J' at the top level (expected one of: "
+                       "skip_code, env, timeout, cwd, tests, contexts)");
+    expect_text_error ("contexts:\n  - {name: c, mode: \"\\u0085x\"}\n",
+                       "2:21: unknown mode '\\u0085x' (expected split, shared or serial)");
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_alias_bomb),
+        cmocka_unit_test (test_alias_expansion_within_limit),
+        cmocka_unit_test (test_many_aliases),
+        cmocka_unit_test (test_alias_cycle),
+        cmocka_unit_test (test_node_limit),
+        cmocka_unit_test (test_context_depth),
+        cmocka_unit_test (test_deep_nesting),
+        cmocka_unit_test (test_deep_yaml_elsewhere),
+        cmocka_unit_test (test_wide_suite),
+        cmocka_unit_test (test_name_length),
+        cmocka_unit_test (test_value_sizes),
+        cmocka_unit_test (test_env_vars),
+        cmocka_unit_test (test_step_size),
+        cmocka_unit_test (test_total_size),
+        cmocka_unit_test (test_file_size),
+        cmocka_unit_test (test_messages_escaped),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}

@@ -9,8 +9,10 @@
 #include "fo_proto.h"
 #include "fo_report.h"
 
+/* The version has one source, CMakeLists.txt's project(VERSION), which
+   debian/changelog must match (tests/integration/test_version.sh). */
 #ifndef FANOUT_VERSION
-#define FANOUT_VERSION "0.1.0"
+#error "FANOUT_VERSION is set by cli/CMakeLists.txt from project(VERSION)"
 #endif
 
 static void

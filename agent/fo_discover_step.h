@@ -13,12 +13,13 @@
 
 #include "fo_capture.h"
 #include "fo_proc.h"
+#include "fo_importer.h"
 #include "fo_proto.h"
 
 /* Output kept from a discover command (names must not be cut), within the
    protocol's message limit; its stderr is kept up to the lease's cap, at
    most FO_DISCOVER_ERR_CAP. */
-#define FO_DISCOVER_OUTPUT_CAP (8u * 1024u * 1024u)
+#define FO_DISCOVER_OUTPUT_CAP FO_IMPORT_MAX_OUTPUT
 #define FO_DISCOVER_ERR_CAP (1024u * 1024u)
 
 /* Fills a zeroed d from the finished step: how it ended and what it wrote

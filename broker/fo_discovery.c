@@ -41,28 +41,22 @@ fo_discoveries_open (const fo_discoveries *self, size_t d)
     return d < self->n && !self->ended[d];
 }
 
-/* The names must give new tests: not repeated in this answer nor a test
-   the context has (fo_import_find_duplicate, as for discovery before the
-   run), and each acceptable to the suite (fo_context_can_add_test: the
-   name rules, an id no other test holds, the size limits). */
+/* The names must give new tests (fo_import_check, the rule discovery
+   before the run follows too); the wire carries no output lines, so a
+   name is told by its position. */
 static int
 check_names (const fo_context *ctx, const fo_strv *names, char *why, size_t whylen)
 {
-    fo_import_dup dup;
-    if (fo_import_find_duplicate (ctx, (const char *const *) names->items, names->len, &dup)) {
-        char *id = fo_context_child_id (ctx, names->items[dup.index]);
-        snprintf (why, whylen, "name %zu: duplicate test id '%s' (%s)", dup.index + 1, id,
-                  dup.in_suite ? "already in the suite" : "printed twice");
-        free (id);
-        return -1;
-    }
-    char reason[512];
-    for (size_t i = 0; i < names->len; i++)
-        if (!fo_context_can_add_test (ctx, names->items[i], reason, sizeof reason)) {
-            snprintf (why, whylen, "name %zu: %s", i + 1, reason);
-            return -1;
-        }
-    return 0;
+    fo_import_fault fault;
+    if (fo_import_check (ctx, (const char *const *) names->items, names->len, &fault))
+        return 0;
+    if (!fault.repeated)
+        return fo_err (why, whylen, "name %zu: %s", fault.index + 1, fault.why);
+    char *id = fo_context_child_id (ctx, names->items[fault.index]);
+    fo_err (why, whylen, "name %zu: duplicate test id '%s' (%s)", fault.index + 1, id,
+            fault.in_suite ? "already in the suite" : "printed twice");
+    free (id);
+    return -1;
 }
 
 /* The context of discovery d, writable: the run owns the suite (see the
@@ -84,9 +78,13 @@ fo_discoveries_add (fo_discoveries *self, size_t d, const fo_strv *names, char *
     fo_context *ctx = context_of (self, d);
     if (check_names (ctx, names, why, whylen) != 0)
         return -1;
+    /* Added by the importer the listing came from, as before the run. */
     size_t first = ctx->ntests;
+    fo_listing listing = { 0 };
     for (size_t i = 0; i < names->len; i++)
-        fo_context_add_discovered (ctx, names->items[i]);
+        fo_listing_add (&listing, names->items[i], i + 1);
+    fo_importer_find ("discover")->add (ctx, &listing);
+    fo_listing_free (&listing);
     fo_plan_add_discovered (self->plan, d, first);
     return 0;
 }

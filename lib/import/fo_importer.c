@@ -71,9 +71,10 @@ by_name_then_seq (const void *pa, const void *pb)
     return c ? c : (a->seq > b->seq) - (a->seq < b->seq);
 }
 
-bool
-fo_import_find_duplicate (const fo_context *ctx, const char *const *names, size_t n,
-                          fo_import_dup *dup)
+/* A name of names[0..n) that repeats a test of ctx or an earlier name:
+   true, with fault->index, in_suite and earlier set. */
+static bool
+find_repeat (const fo_context *ctx, const char *const *names, size_t n, fo_import_fault *dup)
 {
     size_t total = ctx->ntests + n;
     if (total < 2)
@@ -102,7 +103,35 @@ fo_import_find_duplicate (const fo_context *ctx, const char *const *names, size_
     if (repeat == SIZE_MAX)
         return false;
     dup->index = repeat - ctx->ntests;
+    dup->repeated = true;
     dup->in_suite = first < ctx->ntests;
     dup->earlier = dup->in_suite ? first : first - ctx->ntests;
     return true;
+}
+
+bool
+fo_import_check (const fo_context *ctx, const char *const *names, size_t n,
+                 fo_import_fault *fault)
+{
+    memset (fault, 0, sizeof *fault);
+    if (find_repeat (ctx, names, n, fault))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (!fo_context_can_add_test (ctx, names[i], fault->why, sizeof fault->why)) {
+            fault->index = i;
+            return false;
+        }
+    return true;
+}
+
+bool
+fo_import_check_listing (const fo_context *ctx, const fo_listing *listing,
+                         fo_import_fault *fault)
+{
+    const char **names = fo_xcalloc (listing->len + 1, sizeof *names);
+    for (size_t i = 0; i < listing->len; i++)
+        names[i] = listing->items[i].name;
+    bool ok = fo_import_check (ctx, names, listing->len, fault);
+    free (names);
+    return ok;
 }

@@ -58,8 +58,8 @@ typedef struct {
        writable (it may be modified in place). 0, or -1 with
        "discover output line N: why" in err. */
     int (*read) (char *data, size_t len, fo_listing *out, char *err, size_t errlen);
-    /* Adds a checked listing (fo_import_find_duplicate found none) to ctx
-       as tests that can be planned. */
+    /* Adds a checked listing (fo_import_check found no fault) to ctx as
+       tests that can be planned. */
     void (*add) (fo_context *ctx, const fo_listing *listing);
 } fo_importer;
 
@@ -75,17 +75,33 @@ int fo_import_read (const fo_importer *importer, char *data, size_t len, bool cu
                     fo_listing *out, char *err, size_t errlen);
 
 /* A name that would repeat a test id of ctx. */
+/* Why a listing cannot join a context. */
 typedef struct {
-    size_t index;       /* of the first name (in order) that repeats one before it */
-    bool in_suite;      /* it repeats a test ctx already has ... */
-    size_t earlier;     /* ... (index into ctx->tests), or names[earlier] */
-} fo_import_dup;
+    size_t index;       /* the first name (in order) at fault */
+    bool repeated;      /* it repeats a test ctx has or an earlier name: */
+    bool in_suite;      /*   a test ctx already has (ctx->tests[earlier]) */
+    size_t earlier;     /*   or names[earlier] */
+    char why[512];      /* not repeated: the suite's reason (fo_context_can_add_test) */
+} fo_import_fault;
 
-/* True when names[0..n) repeat a test of ctx or each other; dup says
-   where. The first check the broker's discovery before the run and during
-   it share; a name holding '/' can still reach another context's id, which
-   fo_context_can_add_test (the suite's rule for every new test) finds. */
-bool fo_import_find_duplicate (const fo_context *ctx, const char *const *names, size_t n,
-                               fo_import_dup *dup);
+/* The one rule for tests a source lists, on the broker before the run and
+   during it (`discover_on: agent`): no name may repeat a test the context
+   has, or another name of the listing; and each must be acceptable to the
+   suite (fo_context_can_add_test: the name rules, an id no other test
+   holds - a name with '/' can reach another context's id -, the size
+   limits). True when names[0..n) may all be added; else false and fault
+   says which and why (callers word it with what they know: output lines
+   before the run, positions in the message during it). */
+bool fo_import_check (const fo_context *ctx, const char *const *names, size_t n,
+                      fo_import_fault *fault);
+
+/* The same for a listing. */
+bool fo_import_check_listing (const fo_context *ctx, const fo_listing *listing,
+                              fo_import_fault *fault);
+
+/* Most a listing command may print, bytes, wherever it runs (its names
+   travel to the broker in one message when it runs on an agent: within
+   FO_PROTO_MAX_STRING). More is refused, never cut. */
+#define FO_IMPORT_MAX_OUTPUT (8u * 1024u * 1024u)
 
 #endif

@@ -16,9 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Discovery output is read whole; more than this is surely a mistake (and
-   fo_capture would cut the middle out, losing names silently). */
-#define DISCOVER_OUTPUT_CAP (64u * 1024u * 1024u)
+/* Discovery output is read whole, up to the same limit as on an agent
+   (FO_IMPORT_MAX_OUTPUT); past it the capture would cut the middle out,
+   so more is refused. */
+#define DISCOVER_OUTPUT_CAP FO_IMPORT_MAX_OUTPUT
 
 static int
 fail (const fo_suite *suite, const fo_command *at, char *err, size_t errlen,
@@ -40,38 +41,28 @@ fail (const fo_suite *suite, const fo_command *at, char *err, size_t errlen,
     return -1;
 }
 
-/* The listing, checked as a whole, then added: on error the context is
-   left as it was. */
+/* The listing, checked as a whole (fo_import_check), then added: on
+   error the context is left as it was. */
 static int
 add_listing (const fo_suite *suite, fo_context *ctx, const fo_importer *importer,
              const fo_listing *listing, char *err, size_t errlen)
 {
-    const char **names = fo_xcalloc (listing->len + 1, sizeof *names);
-    for (size_t i = 0; i < listing->len; i++)
-        names[i] = listing->items[i].name;
-    fo_import_dup dup;
-    bool repeated = fo_import_find_duplicate (ctx, names, listing->len, &dup);
-    free (names);
-    if (!repeated) {
-        /* The suite's own rule for each new test: its name, and an id no
-           other test holds anywhere (a name with '/' can reach another
-           context's id), within the size limits. */
-        char why[512];
-        for (size_t i = 0; i < listing->len; i++)
-            if (!fo_context_can_add_test (ctx, listing->items[i].name, why, sizeof why))
-                return fail (suite, &ctx->discover, err, errlen, "discover output line %zu: %s",
-                             listing->items[i].line, why);
+    fo_import_fault fault;
+    if (fo_import_check_listing (ctx, listing, &fault)) {
         importer->add (ctx, listing);
         return 0;
     }
-    const fo_listed *at = &listing->items[dup.index];
-    char *id = ctx->id[0] ? fo_xasprintf ("%s/%s", ctx->id, at->name) : fo_xstrdup (at->name);
+    const fo_listed *at = &listing->items[fault.index];
+    if (!fault.repeated)
+        return fail (suite, &ctx->discover, err, errlen, "discover output line %zu: %s", at->line,
+                     fault.why);
+    char *id = fo_context_child_id (ctx, at->name);
     char where[64];
-    if (dup.in_suite)
-        snprintf (where, sizeof where, "first defined at line %d", ctx->tests[dup.earlier]->line);
+    if (fault.in_suite)
+        snprintf (where, sizeof where, "first defined at line %d", ctx->tests[fault.earlier]->line);
     else
         snprintf (where, sizeof where, "first printed on output line %zu",
-                  listing->items[dup.earlier].line);
+                  listing->items[fault.earlier].line);
     fail (suite, &ctx->discover, err, errlen,
           "discover output line %zu: duplicate test id '%s' (%s)", at->line, id, where);
     free (id);

@@ -86,26 +86,34 @@ test_read (void **state)
 }
 
 static void
-test_duplicates (void **state)
+test_check (void **state)
 {
     (void) state;
     fo_suite *suite = suite_with ((const char *[]) { "x", "y", NULL });
     fo_context *gen = suite->root->contexts[0];
-    fo_import_dup dup;
+    fo_import_fault dup;
 
-    assert_false (fo_import_find_duplicate (gen, (const char *[]) { "a", "b" }, 2, &dup));
-    assert_false (fo_import_find_duplicate (gen, NULL, 0, &dup));
+    assert_true (fo_import_check (gen, (const char *[]) { "a", "b" }, 2, &dup));
+    assert_true (fo_import_check (gen, NULL, 0, &dup));
 
     /* the first name that repeats anything before it */
-    assert_true (fo_import_find_duplicate (gen, (const char *[]) { "a", "b", "a", "y" }, 4, &dup));
+    assert_false (fo_import_check (gen, (const char *[]) { "a", "b", "a", "y" }, 4, &dup));
+    assert_true (dup.repeated);
     assert_int_equal (dup.index, 2);
     assert_false (dup.in_suite);
     assert_int_equal (dup.earlier, 0);
 
-    assert_true (fo_import_find_duplicate (gen, (const char *[]) { "a", "y", "a" }, 3, &dup));
+    assert_false (fo_import_check (gen, (const char *[]) { "a", "y", "a" }, 3, &dup));
+    assert_true (dup.repeated);
     assert_int_equal (dup.index, 1);
     assert_true (dup.in_suite);
     assert_string_equal (gen->tests[dup.earlier]->name, "y");
+
+    /* the suite's rules: a name it refuses is no repeat, and says why */
+    assert_false (fo_import_check (gen, (const char *[]) { "ok", "tab\there" }, 2, &dup));
+    assert_false (dup.repeated);
+    assert_int_equal (dup.index, 1);
+    assert_non_null (strstr (dup.why, "control character"));
     fo_suite_destroy (&suite);
 }
 
@@ -134,7 +142,7 @@ main (void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_registry),
         cmocka_unit_test (test_read),
-        cmocka_unit_test (test_duplicates),
+        cmocka_unit_test (test_check),
         cmocka_unit_test (test_add),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

@@ -1,9 +1,12 @@
 /*  fo_sched — see fo_sched.h. The queues are ring buffers of task indexes;
-    per task the scheduler keeps the agents its tries failed on, per agent
-    number the agent as it joined and whether it is alive, and a count of
-    the alive ones, so that the retry rule never walks the agent table. */
+    per task the scheduler keeps the hosts its tries failed on, per agent
+    number the agent as it joined, its host and whether it is alive, and
+    per host the count of its alive agents (hosts found by name through a
+    hash), so that the retry rule never walks the agent table. */
 #include "fo_sched.h"
 
+#include <czmq.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,7 +79,7 @@ deque_free (deque *q)
 /* ---- state ------------------------------------------------------------- */
 
 typedef struct {
-    uint32_t *failed_on;    /* agents a try of it failed on, each once */
+    uint32_t *failed_on;    /* hosts a try of it failed on, each once */
     size_t nfailed_on;
     uint64_t cost;          /* expected duration, for longest-first ordering
                                (history); not used yet: 0 */
@@ -84,9 +87,14 @@ typedef struct {
 
 typedef struct {
     fo_sched_agent agent;   /* as it last joined (host owned) */
+    uint32_t host;          /* its host's number */
     bool joined;
     bool alive;             /* joined and not lost */
 } agent_slot;
+
+typedef struct {
+    size_t alive;           /* its agents alive now */
+} host_rec;
 
 struct fo_sched {
     const fo_plan *plan;
@@ -106,7 +114,10 @@ struct fo_sched {
 
     agent_slot *agents;     /* per agent number */
     size_t agents_cap;
-    size_t nalive;
+    host_rec *hosts;        /* per host number, in the order they joined */
+    size_t nhosts, hosts_cap;
+    zhashx_t *host_index;   /* host key -> number + 1 */
+    size_t nalive_hosts;    /* hosts with an agent alive */
 
     size_t in_flight;
     bool serial_running;
@@ -123,6 +134,7 @@ fo_sched_new (const fo_plan *plan, fo_sched_fixture_fn *fixture_fn, void *arg)
     self->arg = arg;
     self->nparked = plan->nshared;
     self->parked = fo_xcalloc (self->nparked ? self->nparked : 1, sizeof *self->parked);
+    self->host_index = zhashx_new ();
     return self;
 }
 
@@ -145,6 +157,8 @@ fo_sched_destroy (fo_sched **self_p)
     for (size_t i = 0; i < self->agents_cap; i++)
         free ((char *) self->agents[i].agent.host);
     free (self->agents);
+    free (self->hosts);
+    zhashx_destroy (&self->host_index);
     free (self);
     *self_p = NULL;
 }
@@ -217,7 +231,38 @@ fo_sched_enqueue (fo_sched *self, size_t task, fo_sched_reason why)
     return true;
 }
 
-/* ---- agents ------------------------------------------------------------- */
+/* ---- agents and hosts --------------------------------------------------- */
+
+/* The number of the host an agent names; an agent that names none is a
+   host of its own. New hosts are added. */
+static uint32_t
+host_number (fo_sched *self, const fo_sched_agent *agent)
+{
+    char own[32];
+    const char *key = agent->host && *agent->host ? agent->host : own;
+    if (key == own)     /* "\x1f" never starts a host name an agent sends */
+        snprintf (own, sizeof own, "\x1f%u", agent->number);
+    uintptr_t found = (uintptr_t) zhashx_lookup (self->host_index, key);
+    if (found)
+        return (uint32_t) (found - 1);
+    if (self->nhosts == self->hosts_cap) {
+        self->hosts_cap = self->hosts_cap ? self->hosts_cap * 2 : 8;
+        self->hosts = fo_xrealloc (self->hosts, self->hosts_cap * sizeof *self->hosts);
+    }
+    self->hosts[self->nhosts] = (host_rec) { 0 };
+    zhashx_insert (self->host_index, key, (void *) (uintptr_t) (self->nhosts + 1));
+    return (uint32_t) self->nhosts++;
+}
+
+static void
+host_alive (fo_sched *self, uint32_t host, bool up)
+{
+    host_rec *h = &self->hosts[host];
+    if (up && h->alive++ == 0)
+        self->nalive_hosts++;
+    else if (!up && --h->alive == 0)
+        self->nalive_hosts--;
+}
 
 void
 fo_sched_agent_joined (fo_sched *self, const fo_sched_agent *agent)
@@ -232,12 +277,14 @@ fo_sched_agent_joined (fo_sched *self, const fo_sched_agent *agent)
         self->agents_cap = cap;
     }
     agent_slot *slot = &self->agents[n];
-    if (!slot->alive)
-        self->nalive++;
+    if (slot->alive)
+        host_alive (self, slot->host, false);      /* replaced: its number is reused */
     free ((char *) slot->agent.host);
     slot->agent = *agent;
     slot->agent.host = fo_xstrdup (agent->host ? agent->host : "");
+    slot->host = host_number (self, agent);
     slot->joined = slot->alive = true;
+    host_alive (self, slot->host, true);
 }
 
 void
@@ -245,7 +292,7 @@ fo_sched_agent_lost (fo_sched *self, uint32_t agent)
 {
     if (agent < self->agents_cap && self->agents[agent].alive) {
         self->agents[agent].alive = false;
-        self->nalive--;
+        host_alive (self, self->agents[agent].host, false);
     }
 }
 
@@ -257,16 +304,10 @@ fo_sched_agent_of (const fo_sched *self, uint32_t agent)
 }
 
 static bool
-alive (const fo_sched *self, uint32_t agent)
-{
-    return agent < self->agents_cap && self->agents[agent].alive;
-}
-
-static bool
-has_failed_on (const task_rec *rec, uint32_t agent)
+has_failed_on (const task_rec *rec, uint32_t host)
 {
     for (size_t i = 0; i < rec->nfailed_on; i++)
-        if (rec->failed_on[i] == agent)
+        if (rec->failed_on[i] == host)
             return true;
     return false;
 }
@@ -274,26 +315,29 @@ has_failed_on (const task_rec *rec, uint32_t agent)
 void
 fo_sched_failed_on (fo_sched *self, size_t task, uint32_t agent)
 {
+    if (agent >= self->agents_cap || !self->agents[agent].joined)
+        return;
+    uint32_t host = self->agents[agent].host;
     task_rec *rec = task_of (self, task);
-    if (has_failed_on (rec, agent))
+    if (has_failed_on (rec, host))
         return;
     rec->failed_on = fo_xrealloc (rec->failed_on, (rec->nfailed_on + 1) * sizeof *rec->failed_on);
-    rec->failed_on[rec->nfailed_on++] = agent;
+    rec->failed_on[rec->nfailed_on++] = host;
 }
 
-/* A retry goes to an agent it has not failed on while one is alive: the
-   agent may take it when it is such an agent, or when every alive agent
-   is one it failed on. */
+/* A retry goes to a host it has not failed on while an agent of one is
+   alive: the agent may take it when its host is such a host, or when
+   every host with an agent alive is one it failed on. */
 static bool
 may_retry_on (fo_sched *self, size_t task, uint32_t agent)
 {
     const task_rec *rec = task_of (self, task);
-    if (!has_failed_on (rec, agent))
+    if (agent >= self->agents_cap || !has_failed_on (rec, self->agents[agent].host))
         return true;
     size_t alive_failed = 0;
     for (size_t i = 0; i < rec->nfailed_on; i++)
-        alive_failed += alive (self, rec->failed_on[i]);
-    return alive_failed >= self->nalive;
+        alive_failed += self->hosts[rec->failed_on[i]].alive > 0;
+    return alive_failed >= self->nalive_hosts;
 }
 
 /* ---- picking ------------------------------------------------------------ */

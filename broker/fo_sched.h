@@ -7,8 +7,10 @@
       discovery  discovery tasks (`discover_on: agent`) go first: they make
                  more work, and they need no shared setup;
       retry      tasks leased again for their held failed tries (fo_retry)
-                 come next, each on an agent it has not failed on while such
-                 an agent is alive (on the same one when it is the only one);
+                 come next, each on a host it has not failed on while an
+                 agent on such a host is alive (on the same host when no
+                 other is there): a try that fails again elsewhere is the
+                 test's, not the host's;
       ready      parallel tasks, in plan order; a lease lost with its agent
                  comes back to the front;
       serial     serial tasks: leased only when nothing is in flight, and
@@ -37,8 +39,9 @@
 
     Cost: enqueue, pick and lease_ended are O(1) for the ready, serial and
     discovery queues; a retry is checked against its own failed-on list
-    (at most one entry per retry), never against every agent; the retry
-    queue is scanned per pick (it holds only tasks with held failures).
+    (at most one entry per failed try), never against every agent (hosts
+    keep a count of their alive agents); the retry queue is scanned per
+    pick (it holds only tasks with held failures).
 */
 #ifndef FO_SCHED_H
 #define FO_SCHED_H
@@ -105,7 +108,9 @@ void fo_sched_agent_lost (fo_sched *self, uint32_t agent);
    or NULL when none joined with it. */
 const fo_sched_agent *fo_sched_agent_of (const fo_sched *self, uint32_t agent);
 
-/* A try of the task failed on `agent` (its retry will prefer another). */
+/* A try of the task failed on `agent`: its retry will prefer another host
+   (agents are told apart by the host they named in their hello; an agent
+   that named none is a host of its own). */
 void fo_sched_failed_on (fo_sched *self, size_t task, uint32_t agent);
 
 /* Shared fixture `fixture` is up: its parked tasks go back to the front of

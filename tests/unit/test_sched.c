@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cmocka.h>
 
@@ -120,10 +121,25 @@ enqueue_all (world *w)
         assert_true (fo_sched_enqueue (w->sched, i, FO_SCHED_PLANNED));
 }
 
+/* Agent n runs on host "h<n>" unless a test joins it elsewhere. */
+static const char *
+host_name (uint32_t agent)
+{
+    static char names[8][8];
+    snprintf (names[agent % 8], sizeof names[0], "h%u", agent);
+    return names[agent % 8];
+}
+
+static void
+join_on (world *w, uint32_t agent, const char *host)
+{
+    fo_sched_agent_joined (w->sched, &(fo_sched_agent) { .number = agent, .host = host, .slots = 1 });
+}
+
 static void
 join (world *w, uint32_t agent)
 {
-    fo_sched_agent_joined (w->sched, &(fo_sched_agent) { .number = agent, .host = "h", .slots = 1 });
+    join_on (w, agent, host_name (agent));
 }
 
 /* The task agent `agent` gets now, or NONE. */
@@ -131,7 +147,9 @@ static size_t
 pick (world *w, uint32_t agent)
 {
     size_t task = NONE;
-    fo_sched_agent who = { .number = agent, .host = "h", .slots = 1 };
+    const fo_sched_agent *joined = fo_sched_agent_of (w->sched, agent);
+    fo_sched_agent who = { .number = agent, .host = joined ? joined->host : host_name (agent),
+                           .slots = 1 };
     if (!fo_sched_pick (w->sched, &who, &task))
         return NONE;
     assert_true (task != NONE);
@@ -340,6 +358,41 @@ test_retry_and_reused_agent_numbers (void **state)
     world_free (&w);
 }
 
+/* Hosts, not agent numbers, are told apart: two agents on one host are
+   one host to a retry, and an agent that names no host is a host of its
+   own. */
+static void
+test_retry_on_another_host (void **state)
+{
+    (void) state;
+    world w;
+    world_new (&w);
+    join_on (&w, 0, "same");
+    join_on (&w, 1, "same");
+    join_on (&w, 2, "other");
+    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_PLANNED));
+    assert_int_equal (pick (&w, 0), 1);
+    fo_sched_failed_on (w.sched, 1, 0);
+    end (&w, 1);
+    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_RETRY));
+    PICKS (&w, 1);                          /* the same host: not while "other" is there */
+    PICKS (&w, 2, 1);
+    /* it failed on "other" too; "other" leaves: "same" may take it again */
+    fo_sched_failed_on (w.sched, 1, 2);
+    end (&w, 1);
+    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_RETRY));
+    join_on (&w, 3, NULL);                  /* no host: its own */
+    PICKS (&w, 1);
+    PICKS (&w, 3, 1);
+    fo_sched_failed_on (w.sched, 1, 3);
+    end (&w, 1);
+    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_RETRY));
+    fo_sched_agent_lost (w.sched, 2);
+    fo_sched_agent_lost (w.sched, 3);
+    PICKS (&w, 1, 1);
+    world_free (&w);
+}
+
 /* A lease lost with its agent comes back at the front of its queue. */
 static void
 test_lost_lease_to_the_front (void **state)
@@ -406,6 +459,7 @@ main (void)
         cmocka_unit_test (test_failed_fixture),
         cmocka_unit_test (test_retry_on_another_agent),
         cmocka_unit_test (test_retry_and_reused_agent_numbers),
+        cmocka_unit_test (test_retry_on_another_host),
         cmocka_unit_test (test_lost_lease_to_the_front),
         cmocka_unit_test (test_hold_and_stop_drain),
     };

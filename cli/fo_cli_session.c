@@ -98,7 +98,9 @@ fo_cli_reporters_new (fo_cli_run_opts *opts)
        A report's destination was checked before the run; its reporter
        takes it. */
     fo_reporters *reporters = fo_reporters_new ();
-    fo_reporters_add (reporters, fo_reporter_console_new (stdout, opts->verbosity));
+    bool report_on_stdout = opts->json_dest && fo_report_dest_is_stdout (opts->json_dest);
+    fo_reporters_add (reporters, fo_reporter_console_new (report_on_stdout ? stderr : stdout,
+                                                          opts->verbosity));
     if (opts->json_dest)
         fo_reporters_add (reporters, fo_reporter_json_new (opts->json_dest));
     opts->json_dest = NULL;
@@ -152,7 +154,8 @@ fo_cli_run_usage (FILE *out, const char *default_attempts)
              "  -v, --verbose         one line per test: 'id ... ok (0.12s)'\n"
              "  -q, --quiet           no progress, only the summary\n"
              "      --json FILE       also write the JSON report (docs/report-json.md);\n"
-             "                        - for stdout; checked before any test runs\n"
+             "                        - for stdout alone (the console output then goes\n"
+             "                        to stderr); checked before any test runs\n"
              "      --test ID         run only the test whose id is exactly ID, or every\n"
              "                        test of the context whose id is ID (repeatable;\n"
              "                        ids as in the report: docs/suite-file.md#ids)\n"

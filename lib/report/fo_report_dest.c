@@ -228,6 +228,12 @@ fo_report_dest_commit (fo_report_dest *self, char *err, size_t errlen)
     return 0;
 }
 
+bool
+fo_report_dest_is_stdout (const fo_report_dest *self)
+{
+    return self->kind == DEST_STDIO && self->fd == STDOUT_FILENO;
+}
+
 const char *
 fo_report_dest_path (const fo_report_dest *self)
 {

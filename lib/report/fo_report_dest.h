@@ -52,6 +52,10 @@ FILE *fo_report_dest_stream (fo_report_dest *self, char *err, size_t errlen);
    device"); on failure the path keeps what it held before. */
 int fo_report_dest_commit (fo_report_dest *self, char *err, size_t errlen);
 
+/* Does the report go to standard output (`-`, /dev/stdout, ...)? Then the
+   console output goes to stderr, so that stdout holds the report alone. */
+bool fo_report_dest_is_stdout (const fo_report_dest *self);
+
 /* The path as given. */
 const char *fo_report_dest_path (const fo_report_dest *self);
 

@@ -63,7 +63,11 @@ kill -INT "$FPID"
 wait_for_file "$T/teardown.started"
 sleep 0.4               # past the window in which a signal counts as the same
 kill -INT "$FPID"
-sleep 1                 # the run is over; opening the FIFO waits for a reader
+# The run is over when the summary is out; opening the FIFO then waits for
+# a reader, which never comes.
+for _ in $(seq 400); do grep -q '^INTERRUPTED$' "$T/out" && break; sleep 0.05; done
+grep -q '^INTERRUPTED$' "$T/out" || fail "three times: the run did not end after the second interrupt"
+sleep 0.4               # past the window again
 start=$(date +%s)
 kill -INT "$FPID"
 wait_fanout

@@ -41,8 +41,10 @@ usage (FILE *out)
              "  FANOUT_LOG     diagnostics on stderr: error, warning, info or debug\n"
              "                 (default: info for broker and agent, warning for run)\n"
              "\n"
-             "`fanout COMMAND --help` describes a command. Documentation: docs/ in\n"
-             "the source tree (docs/multi-host.md for build farms).\n");
+             "`fanout COMMAND --help` describes a command; `man fanout` all of them.\n"
+             "More in the documentation (installed under share/doc/fanout, or docs/\n"
+             "in the source tree; multi-host.md for build farms, deploy.md for\n"
+             "clusters).\n");
 }
 
 /* The command's default, unless FANOUT_LOG says otherwise. Non-zero (after

@@ -49,8 +49,9 @@ usage (FILE *out)
     fprintf (out,
              "  -h, --help            show this help\n"
              "\n"
-             "Ctrl-C (SIGINT, SIGTERM) stops the run: running tests are killed, shared\n"
-             "teardowns run, the report is complete and marked interrupted (exit 130).\n"
+             "Ctrl-C (SIGINT, SIGTERM, SIGHUP) stops the run: running tests are killed,\n"
+             "shared teardowns run, the report is complete and marked interrupted (exit\n"
+             "130).\n"
              "A second one stops at once, still killing every process of the run and\n"
              "writing the report; a third exits without it. Signals within 250 ms of\n"
              "each other count as one.\n"

@@ -18,7 +18,9 @@
                         tries it gets in all)
       SLOW              a step runs long (what, name, elapsed, timeout, host)
       FIXTURE_SET_UP    a shared fixture is up (context, phase "setup", host)
-      FIXTURE_TORN_DOWN a shared fixture was torn down (phase "teardown")
+      FIXTURE_TORN_DOWN a shared fixture's teardown has ended (phase
+                        "teardown"): it is no longer up. A teardown that
+                        failed is a FIXTURE_FAILED first, then this
       FIXTURE_FAILED    a fixture failed, shared (run by the broker) or not
                         (on an agent), or a discovery failed (phase
                         "discover"): the fixture error's record

@@ -12,18 +12,19 @@
 #                                  else, one valid outcome each, totals add up
 #   assert_no_orphans WHAT         waits (bounded) until no $MARK process is left
 #   wait_for_file PATH             bounded wait for a test to say it started
-# Exit 77 means skipped (ctest SKIP_RETURN_CODE).
+# A missing binary or tool is a broken test environment: a failure, never a
+# skip (scripts/install-deps.sh installs jq and procps).
 
 set -u
 
 if [ -z "${FANOUT:-}" ] || [ ! -x "$FANOUT" ]; then
-    echo "FANOUT is not set to the fanout binary" >&2
-    exit 77
+    echo "FAIL: FANOUT is not set to the fanout binary (run through ctest)" >&2
+    exit 1
 fi
 for tool in jq pgrep; do
     if ! command -v "$tool" >/dev/null 2>&1; then
-        echo "skipped: $tool is not installed" >&2
-        exit 77
+        echo "FAIL: $tool is not installed (scripts/install-deps.sh installs it)" >&2
+        exit 1
     fi
 done
 

@@ -52,9 +52,6 @@ fo_cli_run_option (const char *command, int c, const char *arg, fo_cli_run_opts 
     case 'q':
         opts->verbosity = FO_VERBOSITY_QUIET;
         return 1;
-    case FO_OPT_JSON:
-        opts->json = arg;
-        return 1;
     case FO_OPT_MAX_ATTEMPTS:
         return count (command, "--max-attempts", arg, 1, &opts->max_attempts);
     case FO_OPT_TIMEOUT:
@@ -87,23 +84,51 @@ fo_cli_run_option (const char *command, int c, const char *arg, fo_cli_run_opts 
         opts->tests_command = command;
         return 1;
     default:
+        if (c >= FO_OPT_REPORTER_BASE && c < FO_OPT_REPORTER_BASE + FO_CLI_MAX_REPORTERS
+            && fo_reporter_kinds[c - FO_OPT_REPORTER_BASE]) {
+            opts->report_paths[c - FO_OPT_REPORTER_BASE] = arg;
+            return 1;
+        }
         return 0;
     }
+}
+
+void
+fo_cli_add_reporter_options (struct option *table, size_t capacity)
+{
+    size_t n = 0;
+    while (table[n].name)
+        n++;
+    for (size_t k = 0; fo_reporter_kinds[k]; k++) {
+        if (!fo_reporter_kinds[k]->option)
+            continue;
+        if (n + 1 >= capacity || k >= FO_CLI_MAX_REPORTERS)
+            abort ();           /* a table too small is a bug, found at the first run */
+        table[n++] = (struct option) { fo_reporter_kinds[k]->option, required_argument, NULL,
+                                       FO_OPT_REPORTER_BASE + (int) k };
+    }
+    table[n] = (struct option) { NULL, 0, NULL, 0 };
 }
 
 fo_reporters *
 fo_cli_reporters_new (fo_cli_run_opts *opts)
 {
-    /* One line per reporter: a new one (a live view, JUnit XML) goes here.
-       A report's destination was checked before the run; its reporter
+    /* One reporter per kind asked for (fo_reporter_kinds.def lists them);
+       a file's destination was checked before the run: its reporter
        takes it. */
+    fo_reporter_config config = { .console = stdout, .verbosity = opts->verbosity };
+    for (size_t k = 0; fo_reporter_kinds[k]; k++)
+        if (opts->report_dests[k] && fo_report_dest_is_stdout (opts->report_dests[k]))
+            config.console = stderr;    /* stdout holds that report alone */
     fo_reporters *reporters = fo_reporters_new ();
-    bool report_on_stdout = opts->json_dest && fo_report_dest_is_stdout (opts->json_dest);
-    fo_reporters_add (reporters, fo_reporter_console_new (report_on_stdout ? stderr : stdout,
-                                                          opts->verbosity));
-    if (opts->json_dest)
-        fo_reporters_add (reporters, fo_reporter_json_new (opts->json_dest));
-    opts->json_dest = NULL;
+    for (size_t k = 0; fo_reporter_kinds[k]; k++) {
+        const fo_reporter_kind *kind = fo_reporter_kinds[k];
+        if (kind->option && !opts->report_dests[k])
+            continue;
+        config.dest = opts->report_dests[k];
+        opts->report_dests[k] = NULL;   /* taken */
+        fo_reporters_add (reporters, kind->create (&config));
+    }
     return reporters;
 }
 
@@ -147,15 +172,34 @@ fo_cli_suite_operand (const char *command, int argc, char **argv, fo_cli_run_opt
     return 0;
 }
 
+/* "      --json FILE       ..." for each reporter kind with an option. */
+static void
+reporter_usage (FILE *out)
+{
+    for (size_t k = 0; fo_reporter_kinds[k]; k++) {
+        const fo_reporter_kind *kind = fo_reporter_kinds[k];
+        if (!kind->option)
+            continue;
+        fprintf (out, "      --%s FILE", kind->option);
+        int used = 6 + 2 + (int) strlen (kind->option) + 5;
+        fprintf (out, "%*s", used < 24 ? 24 - used : 1, "");
+        for (const char *line = kind->help; *line;) {
+            size_t len = strcspn (line, "\n");
+            fprintf (out, "%s%.*s\n", line == kind->help ? "" : "                        ",
+                     (int) len, line);
+            line += len + (line[len] == '\n');
+        }
+    }
+}
+
 void
 fo_cli_run_usage (FILE *out, const char *default_attempts)
 {
     fprintf (out,
              "  -v, --verbose         one line per test: 'id ... ok (0.12s)'\n"
-             "  -q, --quiet           no progress, only the summary\n"
-             "      --json FILE       also write the JSON report (docs/report-json.md);\n"
-             "                        - for stdout alone (the console output then goes\n"
-             "                        to stderr); checked before any test runs\n"
+             "  -q, --quiet           no progress, only the summary\n");
+    reporter_usage (out);
+    fprintf (out,
              "      --test ID         run only the test whose id is exactly ID, or every\n"
              "                        test of the context whose id is ID (repeatable;\n"
              "                        ids as in the report: docs/suite-file.md#ids)\n"
@@ -188,14 +232,27 @@ int
 fo_cli_open_reports (const char *command, fo_cli_run_opts *opts)
 {
     char err[1024];
-    if (opts->json) {
-        opts->json_dest = fo_report_dest_open (opts->json, "--json", opts->suite, err, sizeof err);
-        if (!opts->json_dest) {
+    for (size_t k = 0; fo_reporter_kinds[k]; k++) {
+        if (!opts->report_paths[k])
+            continue;
+        char *what = fo_xasprintf ("--%s", fo_reporter_kinds[k]->option);
+        opts->report_dests[k] = fo_report_dest_open (opts->report_paths[k], what, opts->suite,
+                                                     err, sizeof err);
+        free (what);
+        if (!opts->report_dests[k]) {
             fprintf (stderr, "fanout %s: %s\n", command, err);
+            fo_cli_close_reports (opts);
             return FO_EXIT_USAGE;
         }
     }
     return 0;
+}
+
+void
+fo_cli_close_reports (fo_cli_run_opts *opts)
+{
+    for (size_t k = 0; k < FO_CLI_MAX_REPORTERS; k++)
+        fo_report_dest_destroy (&opts->report_dests[k]);
 }
 
 int

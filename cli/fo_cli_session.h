@@ -17,10 +17,16 @@
 #include "fo_suite.h"
 
 #define FO_CLI_DEFAULT_SUITE "fanout.yml"
+/* Reporter kinds the command line can hold (fo_reporter_kinds). */
+#define FO_CLI_MAX_REPORTERS 16
 
 typedef struct {
     fo_verbosity verbosity;
-    const char *json;           /* --json FILE, or NULL */
+    /* Per reporter kind (fo_reporter_kinds, same index): the FILE its
+       option gave, or NULL, and its destination once checked
+       (fo_cli_open_reports). */
+    const char *report_paths[FO_CLI_MAX_REPORTERS];
+    struct fo_report_dest *report_dests[FO_CLI_MAX_REPORTERS];
     const char *suite;          /* the suite file */
     uint32_t max_attempts;      /* --max-attempts: leases per task before giving up */
     /* Timeouts and failures (docs/timeouts-and-failures.md). */
@@ -35,7 +41,6 @@ typedef struct {
     int fail_on_flaky;          /* --fail-on-flaky */
     uint32_t output_cap;        /* --output-cap, bytes per stream per step */
     int core_dumps;             /* --core-dumps */
-    struct fo_report_dest *json_dest;   /* --json, checked by fo_cli_open_reports */
     const char *const *tests;   /* --test ids, in order (into argv) */
     size_t ntests;
     const char *tests_command;  /* "run" or "broker", for its message */
@@ -43,8 +48,7 @@ typedef struct {
 
 /* Option ids for getopt_long (beyond any short option character). */
 enum {
-    FO_OPT_JSON = 1000,
-    FO_OPT_MAX_ATTEMPTS,
+    FO_OPT_MAX_ATTEMPTS = 1000,
     FO_OPT_TIMEOUT,
     FO_OPT_TASK_TIMEOUT,
     FO_OPT_SLOW,
@@ -55,6 +59,7 @@ enum {
     FO_OPT_CORE_DUMPS,
     FO_OPT_TEST,
     FO_OPT_COMMAND_BASE = 1100,     /* commands number their own from here */
+    FO_OPT_REPORTER_BASE = 1200,    /* + the index of a reporter kind */
 };
 
 /* The shared long options and short option letters, to splice into a
@@ -63,7 +68,6 @@ enum {
 #define FO_CLI_RUN_LONGOPTS \
     { "verbose", no_argument, NULL, 'v' }, \
     { "quiet", no_argument, NULL, 'q' }, \
-    { "json", required_argument, NULL, FO_OPT_JSON }, \
     { "max-attempts", required_argument, NULL, FO_OPT_MAX_ATTEMPTS }, \
     { "timeout", required_argument, NULL, FO_OPT_TIMEOUT }, \
     { "task-timeout", required_argument, NULL, FO_OPT_TASK_TIMEOUT }, \
@@ -75,6 +79,11 @@ enum {
     { "output-cap", required_argument, NULL, FO_OPT_OUTPUT_CAP }, \
     { "core-dumps", no_argument, NULL, FO_OPT_CORE_DUMPS }, \
     { "test", required_argument, NULL, FO_OPT_TEST }
+
+/* The options of the reporter kinds that take a FILE (--json ...),
+   appended to a command's NULL-ended getopt_long table, which must have
+   room for them (FO_CLI_MAX_REPORTERS more entries). */
+void fo_cli_add_reporter_options (struct option *table, size_t capacity);
 
 /* Defaults. The per-test timeout's default is the suite file's
    (FO_DEFAULT_TIMEOUT_MS, 1500 s as CTest). */
@@ -104,10 +113,13 @@ int fo_cli_suite_operand (const char *command, int argc, char **argv, fo_cli_run
    --max-attempts default as said there ("2"). */
 void fo_cli_run_usage (FILE *out, const char *default_attempts);
 
-/* Checks every report destination (--json) before anything runs: a path
-   the report cannot be written to is a usage error. Returns 0, or
+/* Checks every report destination (--json ...) before anything runs: a
+   path the report cannot be written to is a usage error. Returns 0, or
    FO_EXIT_USAGE after printing why. */
 int fo_cli_open_reports (const char *command, fo_cli_run_opts *opts);
+/* Drops the destinations checked (a run that did not start): what the
+   check made goes. */
+void fo_cli_close_reports (fo_cli_run_opts *opts);
 
 /* Loads, discovers and plans opts->suite and initialises the report (the
    default timeout from --timeout or FANOUT_TIMEOUT, read by fo_cli_run_env,
@@ -118,9 +130,9 @@ int fo_cli_open_reports (const char *command, fo_cli_run_opts *opts);
 int fo_cli_prepare (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan,
                     fo_report **report);
 
-/* The reporters of the run, as the options ask: the console's (progress
-   and summary on stdout, by verbosity), the JSON report's with --json
-   (which takes opts->json_dest, checked by fo_cli_open_reports). */
+/* The reporters of the run, one per kind the options ask for (the console
+   always: progress and summary on stdout, or on stderr when a report
+   takes stdout; a file reporter takes its checked destination). */
 fo_reporters *fo_cli_reporters_new (fo_cli_run_opts *opts);
 
 /* The options of fo_run for this suite, plan and report: where its events

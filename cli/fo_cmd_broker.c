@@ -71,7 +71,7 @@ usage (FILE *out)
 static int
 parse_args (int argc, char **argv, broker_args *args)
 {
-    static const struct option longopts[] = {
+    struct option longopts[32 + FO_CLI_MAX_REPORTERS] = {
         { "min-agents", required_argument, NULL, OPT_MIN_AGENTS },
         { "wait", required_argument, NULL, OPT_WAIT },
         { "help", no_argument, NULL, 'h' },
@@ -79,6 +79,7 @@ parse_args (int argc, char **argv, broker_args *args)
         FO_CLI_NET_LONGOPTS,
         { NULL, 0, NULL, 0 },
     };
+    fo_cli_add_reporter_options (longopts, sizeof longopts / sizeof longopts[0]);
     fo_cli_run_opts_init (&args->run, BROKER_MAX_ATTEMPTS);
     args->min_agents = 1;
     args->wait_s = BROKER_DEFAULT_WAIT_S;
@@ -165,7 +166,7 @@ fo_cmd_broker (int argc, char **argv)
     fo_cli_guard_processes ("broker");
     rc = fo_cli_prepare (&args.run, &suite, &plan, &report);
     if (rc != 0) {
-        fo_report_dest_destroy (&args.run.json_dest);   /* its temporary file goes */
+        fo_cli_close_reports (&args.run);
         return rc;
     }
     fo_report_set_jobs (report, 0);            /* grows as agents join */

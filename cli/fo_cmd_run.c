@@ -97,13 +97,14 @@ typedef struct {
 static int
 parse_args (int argc, char **argv, run_args *args)
 {
-    static const struct option longopts[] = {
+    struct option longopts[32 + FO_CLI_MAX_REPORTERS] = {
         { "jobs", required_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },
         FO_CLI_RUN_LONGOPTS,
         FO_CLI_NET_LONGOPTS,
         { NULL, 0, NULL, 0 },
     };
+    fo_cli_add_reporter_options (longopts, sizeof longopts / sizeof longopts[0]);
     fo_cli_run_opts_init (&args->run, 0);      /* 0: not given, see below */
     if (fo_cli_jobs_from_env ("run", &args->jobs) != 0)
         return FO_EXIT_USAGE;
@@ -227,7 +228,7 @@ fo_cmd_run (int argc, char **argv)
     fo_report *report;
     rc = fo_cli_prepare (&args.run, &suite, &plan, &report);
     if (rc != 0) {
-        fo_report_dest_destroy (&args.run.json_dest);   /* its temporary file goes */
+        fo_cli_close_reports (&args.run);
         return rc;
     }
     fo_report_set_jobs (report, args.jobs);

@@ -19,8 +19,11 @@
     status is never a reporter's business: it comes from the report
     (fo_report_exit_status).
 
-    Adding a reporter: one file with its vtable and constructor (declared
-    below, "Reporters"), and one line in the CLI's list.
+    Adding a reporter: one file with its vtable and its kind (below,
+    "Kinds": its option, help and constructor), and one line in
+    fo_reporter_kinds.def. The command line offers every kind's option,
+    checks its destination before the run and makes the reporter
+    (cli/fo_cli_session.c walks fo_reporter_kinds).
 */
 #ifndef FO_REPORTER_H
 #define FO_REPORTER_H
@@ -70,6 +73,34 @@ typedef void (fo_reporter_error_fn) (void *arg, const char *reporter, const char
    Returns the number of reporters that failed. */
 size_t fo_reporters_end (fo_reporters *self, const fo_report *report, bool complete,
                          fo_reporter_error_fn *error_fn, void *arg);
+
+/* ---- kinds: what the command line can ask for -------------------------- */
+
+struct fo_report_dest;
+
+/* What a reporter is made with. */
+typedef struct {
+    FILE *console;              /* where a person reads: stdout, or stderr when a
+                                   report takes stdout (--json -) */
+    fo_verbosity verbosity;
+    struct fo_report_dest *dest;/* a kind with an option: where its file goes,
+                                   checked before the run (taken) */
+} fo_reporter_config;
+
+typedef struct {
+    const char *name;           /* "json", for messages */
+    /* Its long option, taking a FILE ("json": --json FILE), or NULL for a
+       reporter that is always there (the console). */
+    const char *option;
+    /* --help's words for the option; lines after the first are indented by
+       the command line. */
+    const char *help;
+    fo_reporter *(*create) (const fo_reporter_config *config);
+} fo_reporter_kind;
+
+/* Every kind, in the order their reporters receive events, NULL-ended
+   (fo_reporter_kinds.def). */
+extern const fo_reporter_kind *const fo_reporter_kinds[];
 
 /* ---- reporters -------------------------------------------------------------- */
 

@@ -83,3 +83,14 @@ fo_reporter_console_new (FILE *out, fo_verbosity verbosity)
     self->verbosity = verbosity;
     return fo_reporter_new (&console_ops, self);
 }
+
+static fo_reporter *
+console_create (const fo_reporter_config *config)
+{
+    return fo_reporter_console_new (config->console, config->verbosity);
+}
+
+const fo_reporter_kind fo_reporter_kind_console = {
+    .name = "console",
+    .create = console_create,
+};

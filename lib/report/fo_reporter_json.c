@@ -46,6 +46,21 @@ static const fo_reporter_ops json_ops = {
     .destroy = json_destroy,
 };
 
+static fo_reporter *
+json_create (const fo_reporter_config *config)
+{
+    return fo_reporter_json_new (config->dest);
+}
+
+const fo_reporter_kind fo_reporter_kind_json = {
+    .name = "json",
+    .option = "json",
+    .help = "also write the JSON report (docs/report-json.md);\n"
+            "- for stdout alone (the console output then goes\n"
+            "to stderr); checked before any test runs",
+    .create = json_create,
+};
+
 fo_reporter *
 fo_reporter_json_new (fo_report_dest *dest)
 {

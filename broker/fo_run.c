@@ -3,6 +3,7 @@
     fo_leases' array, and the scheduler's queues are ring buffers. Losing an
     agent (rare) walks the lease table once. */
 #include "fo_run.h"
+#include "fo_run_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -11,32 +12,13 @@
 #include "fo_fixtures.h"
 #include "fo_leases.h"
 #include "fo_log.h"
-#include "fo_mask.h"
 #include "fo_proc.h"
 #include "fo_retry.h"
 #include "fo_tasks.h"
 #include "fo_verdicts.h"
 
-#define ROLE "broker"
-#define NONE FO_LEASES_NO_STEP
 
-struct fo_run {
-    fo_run_options options;
-    fo_plan *plan;
-    fo_report *report;
-    fo_fixtures *fixtures;
-    fo_sched *sched;
-    fo_retry *retry;
-    fo_discoveries *discoveries;
-    fo_tasks *tasks;
-    fo_leases *leases;
-    fo_verdicts *verdicts;
-    bool stopping;
-    char *stop_reason;
-    fo_buf frame;           /* the last lease handed out, encoded */
-};
 
-static void apply_stop (fo_run *self);
 
 /* ---- events --------------------------------------------------------- */
 
@@ -48,8 +30,8 @@ host_of (const fo_run *self, uint32_t agent)
     return a ? a->host : NULL;
 }
 
-static void
-emit (fo_run *self, fo_event *ev)
+void
+run_emit (fo_run *self, fo_event *ev)
 {
     fo_verdicts_emit (self->verdicts, ev);
 }
@@ -57,8 +39,8 @@ emit (fo_run *self, fo_event *ev)
 /* Fail fast: --maxfail failures are in. Nothing more is leased from now
    on; the stop itself is applied once the call that got there has done
    its own bookkeeping (apply_stop). */
-static bool
-stop_due (fo_run *self)
+bool
+run_stop_due (fo_run *self)
 {
     if (!fo_verdicts_stop_due (self->verdicts))
         return false;
@@ -86,7 +68,7 @@ finish_tests (fo_run *self, size_t task, bool settle, fo_outcome outcome, const 
         .serial = t->serial,
     };
     fo_verdicts_finish_all (self->verdicts, t->tests, t->ntests, settle, &view);
-    stop_due (self);
+    run_stop_due (self);
 }
 
 static void
@@ -204,7 +186,7 @@ fo_run_new (const fo_run_options *options)
         else
             fo_sched_enqueue (self->sched, i, FO_SCHED_PLANNED);
     }
-    emit (self, &(fo_event) {
+    run_emit (self, &(fo_event) {
         .type = FO_EVENT_RUN_STARTED,
         .u.run_started = { .ntests = self->plan->ntests, .ntasks = self->plan->ntasks },
     });
@@ -235,11 +217,11 @@ fo_run_destroy (fo_run **self_p)
 /* Test started, the broker's inference (fo_event.h): the first test step
    after step `after` (NONE: the lease's first) starts now, unless it was
    said already. O(steps up to the next test step). */
-static void
-start_next_step (fo_run *self, fo_lease_rec *lease, uint64_t id, size_t after)
+void
+run_start_next_step (fo_run *self, fo_lease_rec *lease, uint64_t id, size_t after)
 {
     /* Once the run stops, what is in flight is cancelled: nothing starts. */
-    if (!self->options.reporters || self->stopping || stop_due (self))
+    if (!self->options.reporters || self->stopping || run_stop_due (self))
         return;
     size_t from = after == NONE ? 0 : after + 1;
     if (lease->started != NONE && from <= lease->started)
@@ -255,7 +237,7 @@ start_next_step (fo_run *self, fo_lease_rec *lease, uint64_t id, size_t after)
             size_t index = fo_tasks_test (self->tasks, steps[j].tests.items[k]);
             if (index == FO_NO_TEST || fo_report_test (self->report, index)->done)
                 continue;
-            emit (self, &(fo_event) {
+            run_emit (self, &(fo_event) {
                 .type = FO_EVENT_TEST_STARTED,
                 .u.test_started = {
                     .test = index, .id = steps[j].tests.items[k], .lease = id,
@@ -269,8 +251,8 @@ start_next_step (fo_run *self, fo_lease_rec *lease, uint64_t id, size_t after)
 }
 
 /* The exports of the task's shared contexts, or NULL when it has none. */
-static const fo_env *
-task_exports (const fo_run *self, size_t task)
+const fo_env *
+run_task_exports (const fo_run *self, size_t task)
 {
     const fo_task *t = &self->plan->tasks[task];
     if (t->nshared == 0 || t->discovery != FO_NO_DISCOVERY)
@@ -315,7 +297,7 @@ lease_task (fo_run *self, size_t task, uint32_t agent, fo_lease *out)
     lease.steps = (fo_step *) fo_tasks_steps (self->tasks, task, &lease.nsteps);
     /* The exports of its shared contexts, borrowed like the steps: one
        overlay per lease, whatever the number of steps. */
-    const fo_env *exports = task_exports (self, task);
+    const fo_env *exports = run_task_exports (self, task);
     if (exports)
         lease.env = *exports;
     char why[256];
@@ -337,8 +319,8 @@ lease_task (fo_run *self, size_t task, uint32_t agent, fo_lease *out)
         },
     };
     ev.u.task_leased.tests = fo_tasks_tests (self->tasks, task, &ev.u.task_leased.ntests);
-    emit (self, &ev);
-    start_next_step (self, fo_leases_get (self->leases, rec->lease), rec->lease, NONE);
+    run_emit (self, &ev);
+    run_start_next_step (self, fo_leases_get (self->leases, rec->lease), rec->lease, NONE);
     return true;
 }
 
@@ -352,7 +334,7 @@ fo_run_next_lease (fo_run *self, uint32_t agent, fo_lease *lease)
     bool leased = false;
     while (!leased && !self->stopping && fo_sched_pick (self->sched, who ? who : &unknown, &task))
         leased = lease_task (self, task, agent, lease);
-    apply_stop (self);
+    run_apply_stop (self);
     return leased;
 }
 
@@ -365,8 +347,8 @@ fo_run_lease_frame (const fo_run *self)
 /* The active lease `id` held by `agent`, or NULL (logged as `what`). */
 /* What an agent sends is rate-limited in the log per kind and agent
    (fo_log_peer): a broken or hostile peer cannot flood it. */
-static fo_lease_rec *
-current_lease (fo_run *self, uint32_t agent, const char *host, uint64_t id, const char *what)
+fo_lease_rec *
+run_current_lease (fo_run *self, uint32_t agent, const char *host, uint64_t id, const char *what)
 {
     fo_lease_rec *lease = fo_leases_current (self->leases, agent, id);
     if (!lease)
@@ -380,135 +362,6 @@ lease_ended (fo_run *self, fo_lease_rec *lease)
 {
     lease->active = false;
     fo_sched_lease_ended (self->sched, lease->task);
-}
-
-/* ---- results ------------------------------------------------------------ */
-
-/* A result with the task's secret values masked out of its text. */
-typedef struct {
-    fo_buf out, err, message;
-} masked_result;
-
-static void
-mask_result (const fo_env *secrets, const fo_result *r, masked_result *m)
-{
-    fo_mask_secrets (secrets, r->out, r->out_len, &m->out);
-    fo_mask_secrets (secrets, r->err, r->err_len, &m->err);
-    fo_mask_secrets (secrets, r->message, strlen (r->message), &m->message);
-}
-
-static void
-masked_result_free (masked_result *m)
-{
-    fo_buf_free (&m->out);
-    fo_buf_free (&m->err);
-    fo_buf_free (&m->message);
-}
-
-static bool
-step_reports (const fo_step *step, const char *test)
-{
-    for (size_t i = 0; i < step->tests.len; i++)
-        if (strcmp (step->tests.items[i], test) == 0)
-            return true;
-    return false;
-}
-
-/* A failed try that will be retried: held, and its agent noted so that
-   the retry prefers another. */
-static void
-hold_try (fo_run *self, size_t index, const fo_lease_rec *lease, const fo_test_result_view *view)
-{
-    if (fo_verdicts_hold (self->verdicts, index, view))
-        fo_sched_failed_on (self->sched, lease->task, lease->agent);
-}
-
-static bool
-record_result (fo_run *self, const fo_task *t, const fo_step *step, fo_lease_rec *lease,
-               const char *host, const fo_result *r)
-{
-    if (r->test[0] == '\0') {
-        if (step->kind == FO_STEP_TEST) {
-            fo_log_peer (FO_LOG_WARN, ROLE, host, "discarded a fixture error for a test step of "
-                         "lease %llu", (unsigned long long) r->lease);
-            return false;
-        }
-        /* Agents report steps in order: one fixture error per step at most. */
-        if (r->step < lease->fixture_from)
-            return false;
-        lease->fixture_from = r->step + 1;
-        fo_verdicts_fixture_error (self->verdicts, step->name, fo_step_kind_name (step->kind),
-                                   r->message, r->out, r->out_len, r->err, r->err_len, host);
-        start_next_step (self, lease, r->lease, r->step);
-        return true;
-    }
-    if (!step_reports (step, r->test)) {
-        fo_log_peer (FO_LOG_WARN, ROLE, host, "discarded a result for '%s': not a test of lease "
-                     "%llu step %u", r->test, (unsigned long long) r->lease, r->step);
-        return false;
-    }
-    size_t index = fo_tasks_test (self->tasks, r->test);
-    if (index == FO_NO_TEST)
-        return false;
-    fo_test_result_view view = {
-        .outcome = r->outcome,
-        .duration_us = r->duration_us,
-        .out = r->out, .out_len = r->out_len,
-        .err = r->err, .err_len = r->err_len,
-        .message = r->message,
-        .host = host,
-        .worker = r->worker,
-        .attempt = lease->attempt,
-        .serial = t->serial,
-        /* A test the agent did not start because the task ran out of
-           time: the timeout is the failure, not the infrastructure. */
-        .by_failure = r->outcome == FO_NOT_RUN && lease->timed_out && !self->stopping,
-    };
-    if (r->outcome == FO_TIMEOUT)
-        lease->timed_out = true;
-    lease->worker = r->worker;
-    bool recorded = true;
-    if (!self->stopping && !stop_due (self) && fo_retry_wanted (self->retry, index, r->outcome))
-        hold_try (self, index, lease, &view);
-    else
-        recorded = fo_verdicts_finish (self->verdicts, index, &view);
-    stop_due (self);
-    if (recorded)
-        start_next_step (self, lease, r->lease, r->step);
-    apply_stop (self);
-    return recorded;
-}
-
-bool
-fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *r)
-{
-    fo_lease_rec *lease = current_lease (self, agent, host, r->lease, "a result");
-    if (!lease)
-        return false;
-    const fo_task *t = &self->plan->tasks[lease->task];
-    size_t nsteps;
-    const fo_step *steps = fo_tasks_steps (self->tasks, lease->task, &nsteps);
-    if (r->step >= nsteps) {
-        fo_log_peer (FO_LOG_WARN, ROLE, host, "discarded a result for step %u of lease %llu: it "
-                     "has %zu steps", r->step, (unsigned long long) r->lease, nsteps);
-        return false;
-    }
-    const fo_step *step = &steps[r->step];
-    /* Secrets never reach the report: mask them where a test printed them. */
-    const fo_env *secrets = task_exports (self, lease->task);
-    masked_result masked = { 0 };
-    fo_result copy;
-    if (secrets && fo_mask_needed (secrets)) {
-        mask_result (secrets, r, &masked);
-        copy = *r;
-        copy.out = masked.out.data, copy.out_len = masked.out.len;
-        copy.err = masked.err.data, copy.err_len = masked.err.len;
-        copy.message = masked.message.data;
-        r = &copy;
-    }
-    bool ok = record_result (self, t, step, lease, host, r);
-    masked_result_free (&masked);
-    return ok;
 }
 
 /* ---- leases that end ---------------------------------------------------- */
@@ -534,7 +387,7 @@ discovery_failed (fo_run *self, size_t d, const char *message, const char *err, 
 bool
 fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *d)
 {
-    fo_lease_rec *lease = current_lease (self, agent, host, d->lease, "a done message");
+    fo_lease_rec *lease = run_current_lease (self, agent, host, d->lease, "a done message");
     if (!lease)
         return false;
     lease_ended (self, lease);
@@ -556,7 +409,7 @@ fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *d)
         free (why);
     }
     t = &self->plan->tasks[task];       /* the plan may have grown */
-    if (!self->stopping && !stop_due (self)
+    if (!self->stopping && !run_stop_due (self)
         && fo_retry_any_held (self->retry, t->tests, t->ntests)) {
         finish_tests (self, task, false, FO_ERROR, message, NULL, NULL, host);
         lease_again (self, task, FO_SCHED_RETRY);
@@ -566,7 +419,7 @@ fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *d)
         end_task (self, task);
     }
     free (message);
-    apply_stop (self);
+    run_apply_stop (self);
     return true;
 }
 
@@ -592,7 +445,7 @@ void
 fo_run_agent_joined (fo_run *self, const fo_sched_agent *agent)
 {
     fo_sched_agent_joined (self->sched, agent);
-    emit (self, &(fo_event) {
+    run_emit (self, &(fo_event) {
         .type = FO_EVENT_AGENT_JOINED,
         .u.agent = { .agent = agent->number, .host = host_of (self, agent->number),
                      .slots = agent->slots },
@@ -627,7 +480,7 @@ void
 fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *why)
 {
     fo_sched_agent_lost (self->sched, agent);
-    emit (self, &(fo_event) {
+    run_emit (self, &(fo_event) {
         .type = FO_EVENT_AGENT_LOST,
         .u.agent = { .agent = agent, .host = host, .why = why,
                      .slots = fo_sched_agent_of (self->sched, agent)
@@ -668,7 +521,7 @@ fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *w
         free (message);
         end_task (self, task);
     }
-    apply_stop (self);
+    run_apply_stop (self);
 }
 
 /* ---- tests generated during the run --------------------------------------- */
@@ -706,7 +559,7 @@ discovery_ended (fo_run *self, size_t d)
 bool
 fo_run_discovered (fo_run *self, uint32_t agent, const char *host, const fo_discovered *msg)
 {
-    fo_lease_rec *lease = current_lease (self, agent, host, msg->lease, "discovered names");
+    fo_lease_rec *lease = run_current_lease (self, agent, host, msg->lease, "discovered names");
     if (!lease)
         return false;
     size_t d = self->plan->tasks[lease->task].discovery;
@@ -729,7 +582,7 @@ fo_run_discovered (fo_run *self, uint32_t agent, const char *host, const fo_disc
     sync_growth (self, old_ntests, old_ntasks);
     fo_log (FO_LOG_INFO, ROLE, "context '%s': %zu tests discovered on %s", ctx, msg->names.len,
             host);
-    emit (self, &(fo_event) {
+    run_emit (self, &(fo_event) {
         .type = FO_EVENT_TESTS_DISCOVERED,
         .u.discovered = { .context = ctx, .count = msg->names.len, .host = host,
                           .total = self->plan->ntests },
@@ -748,7 +601,7 @@ stop (fo_run *self, const char *reason, bool on_failures)
     self->stopping = true;
     self->stop_reason = fo_xstrdup (reason);
     fo_report_set_stop (self->report, reason, on_failures);
-    emit (self, &(fo_event) {
+    run_emit (self, &(fo_event) {
         .type = FO_EVENT_RUN_STOPPING,
         .u.run_stopping = { .reason = self->stop_reason, .on_failures = on_failures },
     });
@@ -783,39 +636,16 @@ fo_run_abort (fo_run *self, const char *reason)
 
 /* Fail fast: the stop is applied once the call that reached maxfail has
    finished its own bookkeeping. */
-static void
-apply_stop (fo_run *self)
+void
+run_apply_stop (fo_run *self)
 {
-    if (!stop_due (self) || self->stopping)
+    if (!run_stop_due (self) || self->stopping)
         return;
     char *reason = fo_xasprintf ("stopped after %u failure%s", self->options.maxfail,
                                  self->options.maxfail == 1 ? "" : "s");
     fo_log (FO_LOG_INFO, ROLE, "%s: stopping the run", reason);
     stop (self, reason, true);
     free (reason);
-}
-
-bool
-fo_run_slow (fo_run *self, uint32_t agent, const char *host, const fo_slow *slow)
-{
-    fo_lease_rec *lease = current_lease (self, agent, host, slow->lease, "a slow notice");
-    if (!lease)
-        return false;
-    size_t nsteps;
-    const fo_step *steps = fo_tasks_steps (self->tasks, lease->task, &nsteps);
-    if (slow->step >= nsteps)
-        return false;
-    const fo_step *step = &steps[slow->step];
-    const char *what = step->kind == FO_STEP_SETUP ? "setup of"
-                     : step->kind == FO_STEP_TEARDOWN ? "teardown of" : NULL;
-    const char *name = *step->name ? step->name : "<root>";
-    emit (self, &(fo_event) {
-        .type = FO_EVENT_SLOW,
-        .u.slow = { .what = what, .name = name, .elapsed_ms = slow->elapsed_ms,
-                    .timeout_ms = step->timeout_ms, .host = host, .lease = slow->lease,
-                    .agent = agent },
-    });
-    return true;
 }
 
 bool
@@ -868,5 +698,5 @@ void
 fo_run_service (fo_run *self)
 {
     fo_fixtures_service (self->fixtures);
-    apply_stop (self);
+    run_apply_stop (self);
 }

@@ -30,6 +30,11 @@
       fo_discovery  tests generated during the run: the suite's side
       fo_fixtures   shared fixtures run by the broker itself
 
+    Its own code is two files: fo_run.c (life cycle, leasing, leases that
+    end, lost agents, generated tests, stops) and fo_run_results.c (the
+    results and slow notices agents send), which uses fo_run.c's helpers
+    through broker/internal/fo_run_internal.h, one way.
+
     Rules kept here:
       - a lease lost with its agent goes back to the front of its queue with
         the attempt number raised, up to max_attempts; then its remaining

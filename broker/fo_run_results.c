@@ -1,0 +1,163 @@
+/*  fo_run_results — the part of the run that records what agents report:
+    each test's result (masked of secrets, checked against its lease and
+    step, held for a retry or final) and slow-step notices. See fo_run.h;
+    it uses the run's helpers (fo_run_internal.h) and nothing calls back. */
+#include "fo_run.h"
+#include "fo_run_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fo_log.h"
+#include "fo_mask.h"
+
+/* A result with the task's secret values masked out of its text. */
+typedef struct {
+    fo_buf out, err, message;
+} masked_result;
+
+static void
+mask_result (const fo_env *secrets, const fo_result *r, masked_result *m)
+{
+    fo_mask_secrets (secrets, r->out, r->out_len, &m->out);
+    fo_mask_secrets (secrets, r->err, r->err_len, &m->err);
+    fo_mask_secrets (secrets, r->message, strlen (r->message), &m->message);
+}
+
+static void
+masked_result_free (masked_result *m)
+{
+    fo_buf_free (&m->out);
+    fo_buf_free (&m->err);
+    fo_buf_free (&m->message);
+}
+
+static bool
+step_reports (const fo_step *step, const char *test)
+{
+    for (size_t i = 0; i < step->tests.len; i++)
+        if (strcmp (step->tests.items[i], test) == 0)
+            return true;
+    return false;
+}
+
+/* A failed try that will be retried: held, and its agent noted so that
+   the retry prefers another. */
+static void
+hold_try (fo_run *self, size_t index, const fo_lease_rec *lease, const fo_test_result_view *view)
+{
+    if (fo_verdicts_hold (self->verdicts, index, view))
+        fo_sched_failed_on (self->sched, lease->task, lease->agent);
+}
+
+static bool
+record_result (fo_run *self, const fo_task *t, const fo_step *step, fo_lease_rec *lease,
+               const char *host, const fo_result *r)
+{
+    if (r->test[0] == '\0') {
+        if (step->kind == FO_STEP_TEST) {
+            fo_log_peer (FO_LOG_WARN, ROLE, host, "discarded a fixture error for a test step of "
+                         "lease %llu", (unsigned long long) r->lease);
+            return false;
+        }
+        /* Agents report steps in order: one fixture error per step at most. */
+        if (r->step < lease->fixture_from)
+            return false;
+        lease->fixture_from = r->step + 1;
+        fo_verdicts_fixture_error (self->verdicts, step->name, fo_step_kind_name (step->kind),
+                                   r->message, r->out, r->out_len, r->err, r->err_len, host);
+        run_start_next_step (self, lease, r->lease, r->step);
+        return true;
+    }
+    if (!step_reports (step, r->test)) {
+        fo_log_peer (FO_LOG_WARN, ROLE, host, "discarded a result for '%s': not a test of lease "
+                     "%llu step %u", r->test, (unsigned long long) r->lease, r->step);
+        return false;
+    }
+    size_t index = fo_tasks_test (self->tasks, r->test);
+    if (index == FO_NO_TEST)
+        return false;
+    fo_test_result_view view = {
+        .outcome = r->outcome,
+        .duration_us = r->duration_us,
+        .out = r->out, .out_len = r->out_len,
+        .err = r->err, .err_len = r->err_len,
+        .message = r->message,
+        .host = host,
+        .worker = r->worker,
+        .attempt = lease->attempt,
+        .serial = t->serial,
+        /* A test the agent did not start because the task ran out of
+           time: the timeout is the failure, not the infrastructure. */
+        .by_failure = r->outcome == FO_NOT_RUN && lease->timed_out && !self->stopping,
+    };
+    if (r->outcome == FO_TIMEOUT)
+        lease->timed_out = true;
+    lease->worker = r->worker;
+    bool recorded = true;
+    if (!self->stopping && !run_stop_due (self) && fo_retry_wanted (self->retry, index, r->outcome))
+        hold_try (self, index, lease, &view);
+    else
+        recorded = fo_verdicts_finish (self->verdicts, index, &view);
+    run_stop_due (self);
+    if (recorded)
+        run_start_next_step (self, lease, r->lease, r->step);
+    run_apply_stop (self);
+    return recorded;
+}
+
+bool
+fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *r)
+{
+    fo_lease_rec *lease = run_current_lease (self, agent, host, r->lease, "a result");
+    if (!lease)
+        return false;
+    const fo_task *t = &self->plan->tasks[lease->task];
+    size_t nsteps;
+    const fo_step *steps = fo_tasks_steps (self->tasks, lease->task, &nsteps);
+    if (r->step >= nsteps) {
+        fo_log_peer (FO_LOG_WARN, ROLE, host, "discarded a result for step %u of lease %llu: it "
+                     "has %zu steps", r->step, (unsigned long long) r->lease, nsteps);
+        return false;
+    }
+    const fo_step *step = &steps[r->step];
+    /* Secrets never reach the report: mask them where a test printed them. */
+    const fo_env *secrets = run_task_exports (self, lease->task);
+    masked_result masked = { 0 };
+    fo_result copy;
+    if (secrets && fo_mask_needed (secrets)) {
+        mask_result (secrets, r, &masked);
+        copy = *r;
+        copy.out = masked.out.data, copy.out_len = masked.out.len;
+        copy.err = masked.err.data, copy.err_len = masked.err.len;
+        copy.message = masked.message.data;
+        r = &copy;
+    }
+    bool ok = record_result (self, t, step, lease, host, r);
+    masked_result_free (&masked);
+    return ok;
+}
+
+bool
+fo_run_slow (fo_run *self, uint32_t agent, const char *host, const fo_slow *slow)
+{
+    fo_lease_rec *lease = run_current_lease (self, agent, host, slow->lease, "a slow notice");
+    if (!lease)
+        return false;
+    size_t nsteps;
+    const fo_step *steps = fo_tasks_steps (self->tasks, lease->task, &nsteps);
+    if (slow->step >= nsteps)
+        return false;
+    const fo_step *step = &steps[slow->step];
+    const char *what = step->kind == FO_STEP_SETUP ? "setup of"
+                     : step->kind == FO_STEP_TEARDOWN ? "teardown of" : NULL;
+    const char *name = *step->name ? step->name : "<root>";
+    run_emit (self, &(fo_event) {
+        .type = FO_EVENT_SLOW,
+        .u.slow = { .what = what, .name = name, .elapsed_ms = slow->elapsed_ms,
+                    .timeout_ms = step->timeout_ms, .host = host, .lease = slow->lease,
+                    .agent = agent },
+    });
+    return true;
+}
+

@@ -1,0 +1,51 @@
+/*  fo_run_internal — what fo_run.c shares with fo_run_results.c, the part
+    of the run that records what agents report (results, slow notices).
+    The dependency goes one way: fo_run_results.c uses these helpers of
+    fo_run.c; fo_run.c never calls into it. Private to broker/. */
+#ifndef FO_RUN_INTERNAL_H
+#define FO_RUN_INTERNAL_H
+
+#include "fo_discovery.h"
+#include "fo_fixtures.h"
+#include "fo_leases.h"
+#include "fo_retry.h"
+#include "fo_run.h"
+#include "fo_tasks.h"
+#include "fo_verdicts.h"
+
+#define ROLE "broker"
+#define NONE FO_LEASES_NO_STEP
+
+struct fo_run {
+    fo_run_options options;
+    fo_plan *plan;
+    fo_report *report;
+    fo_fixtures *fixtures;
+    fo_sched *sched;
+    fo_retry *retry;
+    fo_discoveries *discoveries;
+    fo_tasks *tasks;
+    fo_leases *leases;
+    fo_verdicts *verdicts;
+    bool stopping;
+    char *stop_reason;
+    fo_buf frame;           /* the last lease handed out, encoded */
+};
+
+/* An event to the reporters (the run's own fields filled in). */
+void run_emit (fo_run *self, fo_event *ev);
+/* Fail fast is due: no more picks (the stop follows, run_apply_stop). */
+bool run_stop_due (fo_run *self);
+/* Applies a fail-fast stop once the call that reached maxfail is done. */
+void run_apply_stop (fo_run *self);
+/* The active lease `id` held by `agent`, or NULL (logged, rate-limited per
+   agent). */
+fo_lease_rec *run_current_lease (fo_run *self, uint32_t agent, const char *host, uint64_t id,
+                                 const char *what);
+/* Test started (the broker's inference): the first test step after step
+   `after` (NONE: the lease's first). */
+void run_start_next_step (fo_run *self, fo_lease_rec *lease, uint64_t id, size_t after);
+/* The exports of the task's shared contexts, or NULL. */
+const fo_env *run_task_exports (const fo_run *self, size_t task);
+
+#endif

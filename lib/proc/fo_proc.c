@@ -1,12 +1,14 @@
 /*  fo_proc — one child process, spawned and watched without blocking.
 
     Why it is built this way:
-    - posix_spawnp (clone+vfork underneath) is cheap enough for thousands of
-      spawns a second, and lets us set the process group, signal mask and
-      signal dispositions without running our own code in the child.
-    - glibc reports a missing program or a bad cwd from posix_spawnp only as
-      exit status 127 in some versions, so both are checked before spawning
-      to give a real error (fo_proc_check).
+    - fo_spawn (vfork, our own few steps in the child) is cheap enough for
+      thousands of spawns a second, and moves the child out of fanout's
+      process group before a signal sent to that group can reach it
+      (posix_spawnp could not: fo_spawn.h).
+    - The program and the cwd are checked before spawning (fo_proc_check),
+      so that the common mistakes get their words without a child; what
+      fails in the child anyway (the file changed meanwhile, ENOEXEC) is
+      reported with its errno all the same.
     - Exit is seen through a pidfd (pollable next to the pipes and sockets),
       and confirmed with waitid(WNOWAIT) so that the pid stays a zombie
       until its process group has been killed: the group id then cannot be
@@ -23,13 +25,13 @@
 #include "fo_proc_check.h"
 #include "fo_proc_scan.h"
 #include "fo_reaper.h"
+#include "fo_spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,48 +115,27 @@ set_token (fo_strv *envp, const char *token)
 }
 
 static int
-spawn (fo_proc *self, const fo_proc_spec *spec, int out_w, int err_w)
+spawn (fo_proc *self, const fo_proc_spec *spec, int out_w, int err_w, fo_spawn_stage *stage)
 {
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t attr;
-    posix_spawn_file_actions_init (&fa);
-    posix_spawnattr_init (&attr);
-
-    posix_spawn_file_actions_addopen (&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2 (&fa, out_w, 1);
-    posix_spawn_file_actions_adddup2 (&fa, err_w, 2);
-    if (spec->cwd && *spec->cwd)
-        posix_spawn_file_actions_addchdir_np (&fa, spec->cwd);
-
-    /* Own process group, so a timeout or cleanup reaches grandchildren;
-       default signal state, so tests do not inherit what we block or ignore. */
-    sigset_t mask, defaults;
-    sigemptyset (&mask);
-    sigemptyset (&defaults);
-    const int reset[] = { SIGPIPE, SIGINT, SIGTERM, SIGCHLD, SIGHUP, SIGQUIT };
-    for (size_t i = 0; i < sizeof reset / sizeof reset[0]; i++)
-        sigaddset (&defaults, reset[i]);
-    posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK
-                                         | POSIX_SPAWN_SETSIGDEF);
-    posix_spawnattr_setpgroup (&attr, 0);
-    posix_spawnattr_setsigmask (&attr, &mask);
-    posix_spawnattr_setsigdefault (&attr, &defaults);
-
     fo_strv envp = { 0 };
     fo_env_build_envp (spec->env, &envp);
     set_token (&envp, spec->token ? spec->token : fo_reaper_base ());
+    fo_spawn_spec ss = {
+        .argv = spec->argv->items,
+        .envp = envp.items,
+        .cwd = spec->cwd,
+        .out_fd = out_w,
+        .err_fd = err_w,
+    };
 
     fo_reaper_lock ();
     self->start_us = fo_now_us ();
-    int rc = posix_spawnp (&self->pid, spec->argv->items[0], &fa, &attr,
-                           spec->argv->items, envp.items);
+    int rc = fo_spawn (&ss, &self->pid, stage);
     if (rc == 0)
         fo_reaper_track (self->pid);
     fo_reaper_unlock ();
 
     fo_strv_free (&envp);
-    posix_spawnattr_destroy (&attr);
-    posix_spawn_file_actions_destroy (&fa);
     return rc;
 }
 
@@ -200,14 +181,21 @@ fo_proc_start (const fo_proc_spec *spec, char *err, size_t errlen)
     self->pidfd = -1;
     self->out_fd = out_pipe[0];
     self->err_fd = err_pipe[0];
-    rc = spawn (self, spec, out_pipe[1], err_pipe[1]);
+    fo_spawn_stage stage;
+    rc = spawn (self, spec, out_pipe[1], err_pipe[1], &stage);
     close (out_pipe[1]);
     close (err_pipe[1]);
     if (rc != 0) {
         close_fd (&self->out_fd);
         close_fd (&self->err_fd);
         free (self);
-        snprintf (err, errlen, "cannot run '%s': %s", prog, strerror (rc));
+        /* The checks above passed, but things can change before the child
+           gets there: the same words as theirs. */
+        if (stage == FO_SPAWN_CHDIR)
+            snprintf (err, errlen, "cannot change to directory '%s': %s", spec->cwd,
+                      strerror (rc));
+        else
+            snprintf (err, errlen, "cannot run '%s': %s", prog, strerror (rc));
         return failed (rc);
     }
     self->on_output = spec->on_output;

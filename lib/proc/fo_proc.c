@@ -13,6 +13,11 @@
       and confirmed with waitid(WNOWAIT) so that the pid stays a zombie
       until its process group has been killed: the group id then cannot be
       reused by an unrelated process between reaping and killing.
+    - The group is signalled through the pidfd where the kernel can
+      (PIDFD_SIGNAL_PROCESS_GROUP, 6.9): it names our child's group itself,
+      not a number. Otherwise kill(-pid), and only while waitid on the
+      pidfd proves the child unreaped: when something else reaped it
+      (SIGCHLD ignored, a waitpid(-1)), its group id may be a stranger's.
     - No SIGCHLD handler and no waitpid(-1): broker and agent share one
       process in `fanout run` and each reaps only its own children.
     - No static mutable state: fo_proc is used from several threads. (The
@@ -45,6 +50,10 @@
 #define READS_PER_SERVICE 16
 /* Without a pidfd (old kernel) exit is found by polling this often. */
 #define NO_PIDFD_POLL_MS 10u
+/* linux/pidfd.h of Linux 6.9; older kernels refuse it (EINVAL). */
+#ifndef PIDFD_SIGNAL_PROCESS_GROUP
+#define PIDFD_SIGNAL_PROCESS_GROUP (1u << 2)
+#endif
 
 struct fo_proc {
     pid_t pid;                  /* also the process group id */
@@ -240,11 +249,55 @@ read_pipe (fo_proc *self, int stream, int max_reads)
     return *fd < 0;
 }
 
+/*  Waits (options as for waitid) for our child itself: through its pidfd
+    when there is one, which names that very process, so that a pid reaped
+    by someone else and reused can never be mistaken for it; by pid
+    otherwise (an old kernel). */
+static int
+wait_child (const fo_proc *self, siginfo_t *info, int options)
+{
+    memset (info, 0, sizeof *info);
+    int rc;
+    for (;;) {
+        if (self->pidfd >= 0) {
+            rc = waitid (P_PIDFD, (id_t) self->pidfd, info, options);
+            if (rc < 0 && errno == EINVAL)      /* pidfd_open without P_PIDFD: 5.3 */
+                rc = waitid (P_PID, (id_t) self->pid, info, options);
+        }
+        else
+            rc = waitid (P_PID, (id_t) self->pid, info, options);
+        if (rc == 0 || errno != EINTR)
+            return rc;
+    }
+}
+
+/*  Is our child still unreaped (running, or a zombie)? Only then is its
+    pid, which is also its process group's id, certainly not reused: then
+    kill(-pid) and waitpid(pid) are safe. It is reaped only by finish() and
+    fo_proc_destroy, unless something else reaps our children: SIGCHLD set
+    to SIG_IGN (the kernel reaps), or a waitpid(-1) somewhere. */
+static bool
+still_ours (const fo_proc *self)
+{
+    siginfo_t info;
+    return wait_child (self, &info, WEXITED | WNOHANG | WNOWAIT) == 0;
+}
+
+/*  Signals the child's process group. Through the pidfd where the kernel
+    can (6.9+): that names the group of our child itself, not a number, so
+    it is right even after the child was reaped elsewhere (it reaches the
+    group members left, or nobody). Otherwise kill(-pid), only while the
+    child is provably unreaped. */
 static void
 signal_group (fo_proc *self, int sig)
 {
-    /* Only while our pid is unreaped: then the group id cannot be reused. */
-    kill (-self->pid, sig);
+    if (self->pidfd >= 0) {
+        if (syscall (SYS_pidfd_send_signal, self->pidfd, sig, NULL,
+                     PIDFD_SIGNAL_PROCESS_GROUP) == 0 || errno == ESRCH)
+            return;     /* sent, or the group is empty */
+    }
+    if (still_ours (self))
+        kill (-self->pid, sig);
 }
 
 static void
@@ -269,9 +322,10 @@ finish (fo_proc *self)
     signal_group (self, SIGKILL);
 
     int wstatus = 0;
-    pid_t rc;
-    while ((rc = waitpid (self->pid, &wstatus, 0)) < 0 && errno == EINTR)
-        ;
+    pid_t rc = -1;
+    if (still_ours (self))
+        while ((rc = waitpid (self->pid, &wstatus, 0)) < 0 && errno == EINTR)
+            ;
     fo_reaper_untrack (self->pid);
     if (rc != self->pid)
         ;                       /* reaped elsewhere: no status to report */
@@ -298,11 +352,7 @@ static bool
 has_exited (fo_proc *self)
 {
     siginfo_t info;
-    memset (&info, 0, sizeof info);
-    int rc;
-    while ((rc = waitid (P_PID, (id_t) self->pid, &info, WEXITED | WNOHANG | WNOWAIT)) < 0
-           && errno == EINTR)
-        ;
+    int rc = wait_child (self, &info, WEXITED | WNOHANG | WNOWAIT);
     /* An error (ECHILD) means someone else reaped it: treat as exited,
        finish() then reports no exit code. */
     return rc < 0 || info.si_pid == self->pid;
@@ -408,8 +458,9 @@ fo_proc_destroy (fo_proc **self_p)
         return;
     if (!self->finished) {
         signal_group (self, SIGKILL);
-        while (waitpid (self->pid, NULL, 0) < 0 && errno == EINTR)
-            ;
+        if (still_ours (self))
+            while (waitpid (self->pid, NULL, 0) < 0 && errno == EINTR)
+                ;
         fo_reaper_untrack (self->pid);
     }
     close_fd (&self->out_fd);

@@ -584,8 +584,8 @@ test_signal_state_reset (void **state)
     unsigned long long blocked = 1, ignored = 1;
     assert_int_equal (sscanf (text (&r.out), "SigBlk: %llx SigIgn: %llx", &blocked, &ignored), 2);
     assert_int_equal (blocked, 0);
-    /* Only signals 1..31: glibc's posix_spawn leaves its own internal
-       real-time signals (32, 33) ignored in the child. */
+    /* Only signals 1..31: the real-time signals 32 and 33 are glibc's
+       own (its posix_spawn, used before, left them ignored). */
     assert_int_equal (ignored & 0x7fffffffull, 0);
     result_free (&r);
 }

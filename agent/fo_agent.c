@@ -29,12 +29,16 @@
 #define BYE_LINGER_MS 1000
 /* How long the end of a session waits for what tests left behind to die. */
 #define FLUSH_MS 5000
+/* The reason of the tests an abort leaves not run (the broker, which ends
+   the run itself, usually has its own). */
+#define ABORT_REASON "the run was cut short"
 
 typedef enum {
     SESSION_ENDED,      /* the broker shut the run down */
     SESSION_LOST,       /* the broker went silent, or its connection closed */
     SESSION_RETRY,      /* never welcomed: handshake refused or connection closed */
     SESSION_STOPPED,    /* *stop was set */
+    SESSION_ABORTED,    /* *abort was set */
     SESSION_FATAL,      /* refused, or the socket failed: err set */
 } session_end;
 
@@ -66,6 +70,12 @@ typedef struct {
     char *token;                /* this agent's FANOUT_STEP_TOKEN scope */
     uint32_t session;           /* counts sessions: lease ids restart per broker */
 } agent;
+
+static bool
+aborted (const agent *self)
+{
+    return self->options->abort && *self->options->abort;
+}
 
 static void
 send_msg (agent *self, const fo_msg *msg)
@@ -164,6 +174,8 @@ slots_in_use (const agent *self)
 static void
 fill_slots (agent *self)
 {
+    if (aborted (self))
+        return;         /* the queue goes in wind_down, run as cancelled */
     uint32_t in_use = slots_in_use (self);
     for (uint32_t i = 0; i < self->options->slots && self->queue_len > 0; i++) {
         if (self->slots[i])
@@ -181,6 +193,8 @@ fill_slots (agent *self)
         fo_execution_on_discovered (self->slots[i], on_discovered);
         fo_execution_set_scope (self->slots[i], self->sweeper, token);
         fo_execution_on_slow (self->slots[i], on_slow);
+        if (self->options->abort)
+            fo_execution_watch_abort (self->slots[i], self->options->abort, ABORT_REASON);
         free (token);
     }
 }
@@ -215,13 +229,18 @@ service_slots (agent *self)
     }
 }
 
-/* Kills everything running and reports queued leases as not run. */
+/* Kills everything running and reports queued leases as not run. The
+   teardowns of completed setups still run, unless the run was aborted. */
 static void
 cancel_all (agent *self, const char *reason)
 {
     for (uint32_t i = 0; i < self->options->slots; i++)
-        if (self->slots[i])
-            fo_execution_cancel (self->slots[i], reason);
+        if (self->slots[i]) {
+            if (aborted (self))
+                fo_execution_abort (self->slots[i], reason);
+            else
+                fo_execution_cancel (self->slots[i], reason);
+        }
     fo_lease lease;
     while (queue_pop (self, &lease)) {
         /* Run it as cancelled: every test is reported not_run, then done. */
@@ -402,7 +421,8 @@ close_session (agent *self, session_end end, const char *reason)
 {
     wind_down (self, reason);
     uint32_t linger = 0;
-    if ((end == SESSION_STOPPED || end == SESSION_FATAL) && self->welcomed) {
+    if ((end == SESSION_STOPPED || end == SESSION_ABORTED || end == SESSION_FATAL)
+        && self->welcomed) {
         /* Tell the broker at once, so that it re-leases our tasks now
            instead of after the liveness timeout. */
         self->muted = false;
@@ -445,6 +465,10 @@ run_session (agent *self, char *err, size_t errlen)
     zmq_pollitem_t *items = fo_xcalloc (max_items, sizeof *items);
     session_end end = SESSION_ENDED;
     for (;;) {
+        if (aborted (self)) {
+            end = SESSION_ABORTED;
+            break;
+        }
         if (self->options->stop && *self->options->stop) {
             end = SESSION_STOPPED;
             break;
@@ -477,6 +501,12 @@ run_session (agent *self, char *err, size_t errlen)
             end = SESSION_FATAL;
             break;
         }
+        /* An abort usually comes with every process killed: servicing the
+           slots now would start the next steps (teardowns) of the tasks. */
+        if (aborted (self)) {
+            end = SESSION_ABORTED;
+            break;
+        }
         if (items[0].revents & ZMQ_POLLIN && read_socket (self, &end, err, errlen) != 0)
             break;
         fo_conn_state cs = fo_agent_conn_service (self->conn, self->why, sizeof self->why);
@@ -504,21 +534,22 @@ run_session (agent *self, char *err, size_t errlen)
                        : end == SESSION_LOST ? "lost the broker"
                        : end == SESSION_RETRY ? "no session with the broker"
                        : end == SESSION_STOPPED ? "the agent was stopped"
+                       : end == SESSION_ABORTED ? ABORT_REASON
                        : "agent error";
     close_session (self, end, reason);
     return end;
 }
 
-/* Sleeps ms in small steps; false when *stop was set meanwhile. */
+/* Sleeps ms in small steps; false when *stop or *abort was set meanwhile. */
 static bool
 pause_ms (const fo_agent_options *options, uint32_t ms)
 {
     for (uint32_t waited = 0; waited < ms; waited += 50) {
-        if (options->stop && *options->stop)
+        if ((options->stop && *options->stop) || (options->abort && *options->abort))
             return false;
         zclock_sleep (50);
     }
-    return !(options->stop && *options->stop);
+    return !((options->stop && *options->stop) || (options->abort && *options->abort));
 }
 
 int
@@ -565,7 +596,7 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
             rc = -1;
             break;
         }
-        if (end == SESSION_STOPPED)
+        if (end == SESSION_STOPPED || end == SESSION_ABORTED)
             break;
         if (options->once && end == SESSION_ENDED)
             break;

@@ -24,9 +24,10 @@
     when a session ends (fo_sweeper.h). A step running longer than the
     lease's slow_ms is reported to the broker (`slow`).
 
-    When the agent leaves on its own (*stop, an error), the tests it kills
-    are not reported as not_run: it says `bye`, and the broker re-queues
-    what had no outcome yet.
+    When the agent leaves on its own (*stop, *abort, an error), the tests it
+    kills are not reported as not_run: it says `bye`, and the broker
+    re-queues what had no outcome yet. On *stop the teardowns of completed
+    setups still run before it leaves; on *abort nothing more starts.
 */
 #ifndef FO_AGENT_H
 #define FO_AGENT_H
@@ -45,6 +46,11 @@ typedef struct {
     /* Set (to non-zero) from another thread or a signal handler to make the
        agent kill its tests and leave. May be NULL. */
     volatile sig_atomic_t *stop;
+    /* Set (to non-zero) when the run is cut short (a second interrupt: its
+       processes are being killed): the agent starts nothing more, not even
+       teardowns, kills what still runs and leaves (bye) at once. May be
+       NULL. */
+    volatile sig_atomic_t *abort;
     /* CurveZMQ (Z85 keys, fo_curve): the agent's own pair and the broker's
        public key. NULL: plaintext. */
     const char *curve_public;
@@ -52,11 +58,11 @@ typedef struct {
     const char *curve_server;
 } fo_agent_options;
 
-/* Runs until the broker shuts the run down (with once), *stop is set, or a
-   fatal error. Returns 0 on an orderly end (shut down with once, or
-   stopped: then the agent said bye), -1 with err set otherwise (refused by
-   the broker, a broker of another protocol version, lost the broker with
-   once, socket error). */
+/* Runs until the broker shuts the run down (with once), *stop or *abort is
+   set, or a fatal error. Returns 0 on an orderly end (shut down with once,
+   or stopped or aborted: then the agent said bye), -1 with err set
+   otherwise (refused by the broker, a broker of another protocol version,
+   lost the broker with once, socket error). */
 int fo_agent_run (const fo_agent_options *options, char *err, size_t errlen);
 
 #endif

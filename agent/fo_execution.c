@@ -34,6 +34,9 @@ struct fo_execution {
     fo_capacity *capacity;  /* NULL: a resource failure gives up at once */
     bool finished;
     bool cancelled;
+    bool aborted;           /* cancelled, and not even teardowns run */
+    volatile sig_atomic_t *abort_flag;  /* non-zero: abort before any start */
+    char *abort_reason;
     bool task_expired;      /* cancelled by lease.task_timeout_ms */
     char *cancel_reason;
 
@@ -297,7 +300,8 @@ finish_step (fo_execution *self)
         }
         break;
     case FO_STEP_TEARDOWN:
-        if (!ok) {
+        /* One killed by an abort did not fail: it was not let finish. */
+        if (!ok && !self->aborted) {
             char *message = fo_xasprintf ("teardown of context '%s' failed: %s", step->name, status);
             emit (self, self->current, "", FO_ERROR, st->duration_us, out.data, out.len, err.data,
                   err.len, message);
@@ -384,7 +388,7 @@ cancelled_step_runs (fo_execution *self, size_t index)
     case FO_STEP_DISCOVER:      /* no answer: the broker hears done, and why */
         return false;
     case FO_STEP_TEARDOWN:
-        return close_setup (self, index);
+        return close_setup (self, index) && !self->aborted;
     }
     return false;
 }
@@ -509,6 +513,14 @@ start_pending (fo_execution *self)
     unstartable_step (self, index, why.message);
 }
 
+/* The agent's abort flag, checked right before a step would start. */
+static void
+check_abort (fo_execution *self)
+{
+    if (self->abort_flag && *self->abort_flag && !self->aborted)
+        fo_execution_abort (self, self->abort_reason);
+}
+
 static void
 start_next (fo_execution *self)
 {
@@ -525,6 +537,9 @@ start_next (fo_execution *self)
         }
         if (self->waiting && fo_now_ms () < fo_capacity_retry_ms (self->capacity))
             return;
+        check_abort (self);     /* it drops the pending step */
+        if (self->pending == FO_STEPS_NONE)
+            continue;
         start_pending (self);
         if (self->waiting)
             return;
@@ -594,8 +609,10 @@ check_clocks (fo_execution *self)
 bool
 fo_execution_service (fo_execution *self)
 {
-    if (!self->finished)
+    if (!self->finished) {
+        check_abort (self);
         check_clocks (self);
+    }
     while (!self->finished) {
         if (self->running) {
             if (!fo_runner_service (self->runner))
@@ -632,6 +649,32 @@ fo_execution_cancel (fo_execution *self, const char *reason)
         fo_read_destroy (&self->read);
         cancelled_step_runs (self, index);
     }
+}
+
+void
+fo_execution_abort (fo_execution *self, const char *reason)
+{
+    if (self->aborted || self->finished)
+        return;
+    fo_execution_cancel (self, reason);
+    self->aborted = true;
+    /* What the cancel let go on: a running teardown, one waiting for
+       resources. (Killing twice is harmless: the runner's kill is once.) */
+    if (self->running)
+        fo_runner_kill (self->runner);
+    if (self->pending != FO_STEPS_NONE) {
+        self->pending = FO_STEPS_NONE;
+        self->waiting = false;
+        fo_read_destroy (&self->read);
+    }
+}
+
+void
+fo_execution_watch_abort (fo_execution *self, volatile sig_atomic_t *flag, const char *reason)
+{
+    self->abort_flag = flag;
+    free (self->abort_reason);
+    self->abort_reason = fo_xstrdup (reason);
 }
 
 void
@@ -680,6 +723,7 @@ fo_execution_destroy (fo_execution **self_p)
     fo_msg_free (&lease_msg);
     free (self->host);
     free (self->cancel_reason);
+    free (self->abort_reason);
     free (self->token);
     free (self->open_setups);
     end_skip (self);

@@ -30,6 +30,8 @@
       of completed setups still run;
     - cancel: the running step is killed, tests not finished are not_run,
       and teardowns of completed setups still run;
+    - abort: as cancel, but a running teardown is killed too and no other
+      teardown runs;
     - a step that cannot start for lack of resources (no descriptors,
       processes, memory) waits for them (fo_execution_set_capacity); its
       tests are never errors for it.
@@ -37,6 +39,7 @@
 #ifndef FO_EXECUTION_H
 #define FO_EXECUTION_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -101,6 +104,21 @@ bool fo_execution_service (fo_execution *self);
    reported as not_run with the reason; teardowns of completed setups still
    run. Keep servicing until finished. */
 void fo_execution_cancel (fo_execution *self, const char *reason);
+
+/* A cancel that runs no teardowns: the running step is killed whatever
+   its kind, nothing more starts, the remaining tests are reported as
+   not_run with the reason (a killed teardown is not reported as failed).
+   For when the run is cut short (a second interrupt): everything of it is
+   being killed anyway. Keep servicing until finished. */
+void fo_execution_abort (fo_execution *self, const char *reason);
+
+/* Optional: aborts (with reason) as soon as *flag is non-zero, checked
+   whenever the execution is serviced and right before any step starts, so
+   that a flag set before the run's processes are killed (fo_cli) stops a
+   teardown from starting after the kill of the step before it. flag must
+   outlive the execution. */
+void fo_execution_watch_abort (fo_execution *self, volatile sig_atomic_t *flag,
+                               const char *reason);
 
 uint64_t fo_execution_lease (const fo_execution *self);
 uint32_t fo_execution_worker (const fo_execution *self);

@@ -22,8 +22,8 @@ int fo_cmd_keygen (int argc, char **argv);
    group) and are ignored. A second one stops at once: every process fanout
    started is killed (fo_reaper_emergency); when the command keeps its
    report (fo_cli_signals_graceful (true): run, broker) fo_cli_aborted is
-   set, the run ends at once and the complete report is still written and
-   exit 130; a third one, or the second where no report is kept (agent),
+   set first (nothing more starts), the run ends at once and the complete
+   report is still written and exit 130; a third one, or the second where no report is kept (agent),
    exits 130 right away. Until fo_cli_signals_graceful() is called (while
    the suite is loaded and discovered: no run to report on yet) the first
    one already kills and exits. SIGPIPE is ignored (a closed stdout must

@@ -62,12 +62,17 @@ on_signal (int sig)
         return;
     }
     last_signal_ms = now;
+    /* When the report is kept, the run ends at once (fo_broker_options.
+       abort, fo_agent_options.abort). The flag is set before the kill:
+       the agent must see it before it sees a step killed, or it would
+       start the next one (a teardown) meanwhile. */
+    bool keep_report = graceful && report_on_abort && !fo_cli_aborted;
+    if (keep_report)
+        fo_cli_aborted = sig;
     /* Stop at once, leaving nothing behind... */
     fo_reaper_emergency ((pid_t) watchdog_pid);
-    if (graceful && report_on_abort && !fo_cli_aborted) {
-        /* ... and still write the report: the run ends at once now that
-           nothing of it is running (fo_broker_options.abort). */
-        fo_cli_aborted = sig;
+    if (keep_report) {
+        /* ... and still write the report. */
         say ("\nfanout: interrupted again: killed every process of the run; writing the report "
              "(interrupt again to exit without it)\n");
         errno = saved;

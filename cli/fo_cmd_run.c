@@ -173,6 +173,7 @@ serve (const run_args *args, const fo_suite *suite, fo_plan *plan, fo_report *re
             .slots = args->jobs,
             .prefetch = args->jobs,
             .once = true,
+            .abort = &fo_cli_aborted,
         },
         .broker_stop = &fo_cli_interrupted,
         .broker_stop_reason = &stop_reason,

@@ -1,16 +1,23 @@
 /*  fo_proc — one child process, spawned and watched without blocking.
 
     Why it is built this way:
-    - posix_spawnp (clone+vfork underneath) is cheap enough for thousands of
-      spawns a second, and lets us set the process group, signal mask and
-      signal dispositions without running our own code in the child.
-    - glibc reports a missing program or a bad cwd from posix_spawnp only as
-      exit status 127 in some versions, so both are checked before spawning
-      to give a real error (fo_proc_check).
+    - fo_spawn (vfork, our own few steps in the child) is cheap enough for
+      thousands of spawns a second, and moves the child out of fanout's
+      process group before a signal sent to that group can reach it
+      (posix_spawnp could not: fo_spawn.h).
+    - The program and the cwd are checked before spawning (fo_proc_check),
+      so that the common mistakes get their words without a child; what
+      fails in the child anyway (the file changed meanwhile, ENOEXEC) is
+      reported with its errno all the same.
     - Exit is seen through a pidfd (pollable next to the pipes and sockets),
       and confirmed with waitid(WNOWAIT) so that the pid stays a zombie
       until its process group has been killed: the group id then cannot be
       reused by an unrelated process between reaping and killing.
+    - The group is signalled through the pidfd where the kernel can
+      (PIDFD_SIGNAL_PROCESS_GROUP, 6.9): it names our child's group itself,
+      not a number. Otherwise kill(-pid), and only while waitid on the
+      pidfd proves the child unreaped: when something else reaped it
+      (SIGCHLD ignored, a waitpid(-1)), its group id may be a stranger's.
     - No SIGCHLD handler and no waitpid(-1): broker and agent share one
       process in `fanout run` and each reaps only its own children.
     - No static mutable state: fo_proc is used from several threads. (The
@@ -23,13 +30,13 @@
 #include "fo_proc_check.h"
 #include "fo_proc_scan.h"
 #include "fo_reaper.h"
+#include "fo_spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +50,10 @@
 #define READS_PER_SERVICE 16
 /* Without a pidfd (old kernel) exit is found by polling this often. */
 #define NO_PIDFD_POLL_MS 10u
+/* linux/pidfd.h of Linux 6.9; older kernels refuse it (EINVAL). */
+#ifndef PIDFD_SIGNAL_PROCESS_GROUP
+#define PIDFD_SIGNAL_PROCESS_GROUP (1u << 2)
+#endif
 
 struct fo_proc {
     pid_t pid;                  /* also the process group id */
@@ -113,48 +124,27 @@ set_token (fo_strv *envp, const char *token)
 }
 
 static int
-spawn (fo_proc *self, const fo_proc_spec *spec, int out_w, int err_w)
+spawn (fo_proc *self, const fo_proc_spec *spec, int out_w, int err_w, fo_spawn_stage *stage)
 {
-    posix_spawn_file_actions_t fa;
-    posix_spawnattr_t attr;
-    posix_spawn_file_actions_init (&fa);
-    posix_spawnattr_init (&attr);
-
-    posix_spawn_file_actions_addopen (&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2 (&fa, out_w, 1);
-    posix_spawn_file_actions_adddup2 (&fa, err_w, 2);
-    if (spec->cwd && *spec->cwd)
-        posix_spawn_file_actions_addchdir_np (&fa, spec->cwd);
-
-    /* Own process group, so a timeout or cleanup reaches grandchildren;
-       default signal state, so tests do not inherit what we block or ignore. */
-    sigset_t mask, defaults;
-    sigemptyset (&mask);
-    sigemptyset (&defaults);
-    const int reset[] = { SIGPIPE, SIGINT, SIGTERM, SIGCHLD, SIGHUP, SIGQUIT };
-    for (size_t i = 0; i < sizeof reset / sizeof reset[0]; i++)
-        sigaddset (&defaults, reset[i]);
-    posix_spawnattr_setflags (&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK
-                                         | POSIX_SPAWN_SETSIGDEF);
-    posix_spawnattr_setpgroup (&attr, 0);
-    posix_spawnattr_setsigmask (&attr, &mask);
-    posix_spawnattr_setsigdefault (&attr, &defaults);
-
     fo_strv envp = { 0 };
     fo_env_build_envp (spec->env, &envp);
     set_token (&envp, spec->token ? spec->token : fo_reaper_base ());
+    fo_spawn_spec ss = {
+        .argv = spec->argv->items,
+        .envp = envp.items,
+        .cwd = spec->cwd,
+        .out_fd = out_w,
+        .err_fd = err_w,
+    };
 
     fo_reaper_lock ();
     self->start_us = fo_now_us ();
-    int rc = posix_spawnp (&self->pid, spec->argv->items[0], &fa, &attr,
-                           spec->argv->items, envp.items);
+    int rc = fo_spawn (&ss, &self->pid, stage);
     if (rc == 0)
         fo_reaper_track (self->pid);
     fo_reaper_unlock ();
 
     fo_strv_free (&envp);
-    posix_spawnattr_destroy (&attr);
-    posix_spawn_file_actions_destroy (&fa);
     return rc;
 }
 
@@ -200,14 +190,21 @@ fo_proc_start (const fo_proc_spec *spec, char *err, size_t errlen)
     self->pidfd = -1;
     self->out_fd = out_pipe[0];
     self->err_fd = err_pipe[0];
-    rc = spawn (self, spec, out_pipe[1], err_pipe[1]);
+    fo_spawn_stage stage;
+    rc = spawn (self, spec, out_pipe[1], err_pipe[1], &stage);
     close (out_pipe[1]);
     close (err_pipe[1]);
     if (rc != 0) {
         close_fd (&self->out_fd);
         close_fd (&self->err_fd);
         free (self);
-        snprintf (err, errlen, "cannot run '%s': %s", prog, strerror (rc));
+        /* The checks above passed, but things can change before the child
+           gets there: the same words as theirs. */
+        if (stage == FO_SPAWN_CHDIR)
+            snprintf (err, errlen, "cannot change to directory '%s': %s", spec->cwd,
+                      strerror (rc));
+        else
+            snprintf (err, errlen, "cannot run '%s': %s", prog, strerror (rc));
         return failed (rc);
     }
     self->on_output = spec->on_output;
@@ -252,11 +249,55 @@ read_pipe (fo_proc *self, int stream, int max_reads)
     return *fd < 0;
 }
 
+/*  Waits (options as for waitid) for our child itself: through its pidfd
+    when there is one, which names that very process, so that a pid reaped
+    by someone else and reused can never be mistaken for it; by pid
+    otherwise (an old kernel). */
+static int
+wait_child (const fo_proc *self, siginfo_t *info, int options)
+{
+    memset (info, 0, sizeof *info);
+    int rc;
+    for (;;) {
+        if (self->pidfd >= 0) {
+            rc = waitid (P_PIDFD, (id_t) self->pidfd, info, options);
+            if (rc < 0 && errno == EINVAL)      /* pidfd_open without P_PIDFD: 5.3 */
+                rc = waitid (P_PID, (id_t) self->pid, info, options);
+        }
+        else
+            rc = waitid (P_PID, (id_t) self->pid, info, options);
+        if (rc == 0 || errno != EINTR)
+            return rc;
+    }
+}
+
+/*  Is our child still unreaped (running, or a zombie)? Only then is its
+    pid, which is also its process group's id, certainly not reused: then
+    kill(-pid) and waitpid(pid) are safe. It is reaped only by finish() and
+    fo_proc_destroy, unless something else reaps our children: SIGCHLD set
+    to SIG_IGN (the kernel reaps), or a waitpid(-1) somewhere. */
+static bool
+still_ours (const fo_proc *self)
+{
+    siginfo_t info;
+    return wait_child (self, &info, WEXITED | WNOHANG | WNOWAIT) == 0;
+}
+
+/*  Signals the child's process group. Through the pidfd where the kernel
+    can (6.9+): that names the group of our child itself, not a number, so
+    it is right even after the child was reaped elsewhere (it reaches the
+    group members left, or nobody). Otherwise kill(-pid), only while the
+    child is provably unreaped. */
 static void
 signal_group (fo_proc *self, int sig)
 {
-    /* Only while our pid is unreaped: then the group id cannot be reused. */
-    kill (-self->pid, sig);
+    if (self->pidfd >= 0) {
+        if (syscall (SYS_pidfd_send_signal, self->pidfd, sig, NULL,
+                     PIDFD_SIGNAL_PROCESS_GROUP) == 0 || errno == ESRCH)
+            return;     /* sent, or the group is empty */
+    }
+    if (still_ours (self))
+        kill (-self->pid, sig);
 }
 
 static void
@@ -281,9 +322,10 @@ finish (fo_proc *self)
     signal_group (self, SIGKILL);
 
     int wstatus = 0;
-    pid_t rc;
-    while ((rc = waitpid (self->pid, &wstatus, 0)) < 0 && errno == EINTR)
-        ;
+    pid_t rc = -1;
+    if (still_ours (self))
+        while ((rc = waitpid (self->pid, &wstatus, 0)) < 0 && errno == EINTR)
+            ;
     fo_reaper_untrack (self->pid);
     if (rc != self->pid)
         ;                       /* reaped elsewhere: no status to report */
@@ -310,11 +352,7 @@ static bool
 has_exited (fo_proc *self)
 {
     siginfo_t info;
-    memset (&info, 0, sizeof info);
-    int rc;
-    while ((rc = waitid (P_PID, (id_t) self->pid, &info, WEXITED | WNOHANG | WNOWAIT)) < 0
-           && errno == EINTR)
-        ;
+    int rc = wait_child (self, &info, WEXITED | WNOHANG | WNOWAIT);
     /* An error (ECHILD) means someone else reaped it: treat as exited,
        finish() then reports no exit code. */
     return rc < 0 || info.si_pid == self->pid;
@@ -420,8 +458,9 @@ fo_proc_destroy (fo_proc **self_p)
         return;
     if (!self->finished) {
         signal_group (self, SIGKILL);
-        while (waitpid (self->pid, NULL, 0) < 0 && errno == EINTR)
-            ;
+        if (still_ours (self))
+            while (waitpid (self->pid, NULL, 0) < 0 && errno == EINTR)
+                ;
         fo_reaper_untrack (self->pid);
     }
     close_fd (&self->out_fd);

@@ -1,6 +1,6 @@
 /*  fo_proc — one child process, spawned and watched without blocking.
 
-    fo_proc_start() posix_spawn()s argv (PATH lookup) in its own process group,
+    fo_proc_start() spawns argv (PATH lookup) in its own process group,
     in cwd, with the environment overrides applied, stdin from /dev/null, and
     stdout and stderr on two pipes captured separately (fo_capture, capped).
     A pidfd tells when it has exited. The caller polls the fds from

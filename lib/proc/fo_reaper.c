@@ -187,7 +187,7 @@ fo_reaper_kill_all (const char *prefix, uint32_t max_ms)
 typedef struct {
     pid_t self;
     pid_t spare;
-    size_t children;
+    size_t alive;       /* children not dead yet (zombies are dead) */
     size_t killed;
 } emergency_ctx;
 
@@ -197,27 +197,29 @@ emergency_one (void *arg, const fo_proc_info *info)
     emergency_ctx *ctx = arg;
     if (info->ppid != ctx->self || info->pid == ctx->spare)
         return 0;
-    ctx->children++;
-    if (info->state != 'Z') {
-        kill_tree_root (info);
-        ctx->killed++;
-    }
+    if (info->state == 'Z' || info->state == 'X')
+        return 0;
+    ctx->alive++;
+    kill_tree_root (info);
+    ctx->killed++;
     return 0;
 }
 
+/*  Reaps nothing: a zombie's pid cannot be reused, so whoever owns it can
+    still signal its process group safely (fo_proc kills the group of its
+    child before reaping it), and an untracked one is reaped by the next
+    sweep. (This once reaped with waitpid(-1), and an fo_proc whose child
+    it had reaped then signalled a process group id that might have been
+    reused.) Dead is dead enough: a child's own children are re-parented
+    to us before it becomes a zombie, so once every child is a zombie,
+    nothing of ours runs any more. */
 size_t
 fo_reaper_emergency (pid_t spare)
 {
     emergency_ctx ctx = { .self = getpid (), .spare = spare };
     for (int round = 0; round < 200; round++) {
-        ctx.children = 0;
-        if (fo_proc_scan_all (emergency_one, &ctx) != 0)
-            break;
-        /* Reap by pid would need the list again; any zombie child of ours
-           is fair game now: the process is about to exit. */
-        while (waitpid (-1, NULL, WNOHANG) > 0)
-            ;
-        if (ctx.children == 0)
+        ctx.alive = 0;
+        if (fo_proc_scan_all (emergency_one, &ctx) != 0 || ctx.alive == 0)
             break;
         sleep_ms (10);
     }

@@ -61,10 +61,13 @@ fo_reaper_counts fo_reaper_pass (const char *const *prefixes, size_t nprefixes, 
    max_ms passed. prefix NULL: every untracked child. Returns the kills. */
 size_t fo_reaper_kill_all (const char *prefix, uint32_t max_ms);
 
-/* For a signal handler about to _exit: SIGKILLs every child of this
-   process (and the groups they lead) except `spare`, reaps, and repeats
-   until no child is left or about two seconds passed. Takes no lock and
-   allocates nothing: async-signal-safe. Returns the processes killed. */
+/* For a signal handler (about to _exit, or to end the run at once):
+   SIGKILLs every child of this process (and the groups they lead) except
+   `spare`, and repeats until every child is dead (a zombie: what it had
+   started is ours by then, and killed in the next round) or about two
+   seconds passed. Reaps nothing, so that a tracked child stays fo_proc's
+   to reap (its pid and process group id are not reused before). Takes no
+   lock and allocates nothing: async-signal-safe. Returns the kills. */
 size_t fo_reaper_emergency (pid_t spare);
 
 #endif

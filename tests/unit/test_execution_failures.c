@@ -12,6 +12,7 @@
 
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,6 +223,79 @@ test_cancel_during_the_setup_skips_its_teardown (void **state)
     world_free (&w);
 }
 
+/* outer and inner contexts, nested; inner's teardown takes long. */
+static fo_lease
+nested_lease (const world *w)
+{
+    fo_lease l = { .lease = 9, .attempt = 1, .output_cap = 4096, .skip_code = 77 };
+    add_step (&l, FO_STEP_SETUP, "outer", "echo up-outer >> log", w, 0);
+    add_step (&l, FO_STEP_SETUP, "inner", "echo up-inner >> log", w, 0);
+    add_step (&l, FO_STEP_TEST, "inner/t", "echo $$ > t.pid; touch t.started; exec sleep 30",
+              w, 0);
+    add_step (&l, FO_STEP_TEARDOWN, "inner", "touch inner.down; sleep 30", w, 0);
+    add_step (&l, FO_STEP_TEARDOWN, "outer", "echo down-outer >> log", w, 0);
+    l.steps[0].span = l.steps[4].span = 4;
+    l.steps[1].span = l.steps[3].span = 2;
+    return l;
+}
+
+/* An abort after a cancel: the teardown the cancel let run is killed (and
+   not reported as failed), and the next teardown never starts. */
+static void
+test_abort_kills_the_teardown_and_starts_no_other (void **state)
+{
+    (void) state;
+    world w;
+    world_init (&w);
+    fo_lease l = nested_lease (&w);
+    fo_execution *e = fo_execution_new (&l, 1, "h", on_result, &w);
+    assert_false (run (e, &w, "t.started"));
+    fo_execution_cancel (e, "interrupted");
+    assert_false (run (e, &w, "inner.down"));      /* the cancel runs it */
+    uint64_t aborted = fo_now_ms ();
+    fo_execution_abort (e, "cut short");
+    assert_true (run (e, &w, NULL));
+    assert_true (fo_now_ms () - aborted < 5000);   /* not its 30 s */
+    assert_int_equal (w.nresults, 1);               /* no teardown error */
+    assert_string_equal (result_of (&w, "inner/t")->message, "not run (interrupted)");
+    expect_log (&w, "up-outer\nup-inner\n");     /* never torn down */
+    fo_execution_destroy (&e);
+    world_free (&w);
+}
+
+/* The agent's abort flag is set before the run's processes are killed:
+   when the running step dies, nothing starts after it. */
+static void
+test_abort_flag_set_before_the_kill (void **state)
+{
+    (void) state;
+    world w;
+    world_init (&w);
+    fo_lease l = nested_lease (&w);
+    volatile sig_atomic_t flag = 0;
+    fo_execution *e = fo_execution_new (&l, 1, "h", on_result, &w);
+    fo_execution_watch_abort (e, &flag, "cut short");
+    assert_false (run (e, &w, "t.started"));
+    flag = 1;
+    /* What the emergency kill does to the step (all of the run, at once). */
+    char *path = fo_xasprintf ("%s/t.pid", w.dir);
+    FILE *f = fopen (path, "r");
+    free (path);
+    assert_non_null (f);
+    int pid = 0;
+    assert_int_equal (fscanf (f, "%d", &pid), 1);
+    fclose (f);
+    assert_int_equal (kill (-pid, SIGKILL), 0);
+    assert_true (run (e, &w, NULL));
+    assert_int_equal (w.nresults, 1);
+    const fo_result *t = result_of (&w, "inner/t");
+    assert_int_equal (t->outcome, FO_NOT_RUN);
+    assert_string_equal (t->message, "not run (cut short)");
+    expect_log (&w, "up-outer\nup-inner\n");     /* no teardown ran */
+    fo_execution_destroy (&e);
+    world_free (&w);
+}
+
 static void
 test_task_timeout (void **state)
 {
@@ -294,6 +368,8 @@ main (void)
         cmocka_unit_test (test_timeout_then_the_next_test_runs),
         cmocka_unit_test (test_cancel_runs_the_teardown_of_a_completed_setup),
         cmocka_unit_test (test_cancel_during_the_setup_skips_its_teardown),
+        cmocka_unit_test (test_abort_kills_the_teardown_and_starts_no_other),
+        cmocka_unit_test (test_abort_flag_set_before_the_kill),
         cmocka_unit_test (test_task_timeout),
         cmocka_unit_test (test_slow_notices),
         cmocka_unit_test (test_crash_and_odd_exit_messages),

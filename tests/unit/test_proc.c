@@ -9,6 +9,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fo_proc.h"
@@ -244,6 +246,66 @@ test_cannot_run (void **state)
     run_argv (&r, dir, NULL, NULL, 0, 0);
     assert_int_equal (r.rc, -1);
     assert_string_equal (r.err_text, "cannot run '/tmp': Permission denied");
+    result_free (&r);
+}
+
+/*  What passes the checks but fails in the child itself (a file without
+    a #! line: execve says ENOEXEC) is an error with that errno, and the
+    failed child is reaped. */
+static void
+test_exec_fails_in_child (void **state)
+{
+    (void) state;
+    char dir[] = "/tmp/fo-test-proc-XXXXXX";
+    assert_non_null (mkdtemp (dir));
+    char script[PATH_MAX];
+    snprintf (script, sizeof script, "%s/noshebang", dir);
+    FILE *f = fopen (script, "w");
+    assert_non_null (f);
+    fputs ("echo should not run\n", f);
+    fclose (f);
+    chmod (script, 0755);
+
+    fo_strv argv = { 0 };
+    fo_strv_push (&argv, "./noshebang");
+    fo_proc_spec spec = { .argv = &argv, .cwd = dir };
+    char err[256] = "";
+    errno = 0;
+    assert_null (fo_proc_start (&spec, err, sizeof err));
+    assert_int_equal (errno, ENOEXEC);
+    assert_string_equal (err, "cannot run './noshebang': Exec format error");
+    /* No zombie left: the child that failed was reaped. */
+    assert_true (waitpid (-1, NULL, WNOHANG) <= 0);
+    fo_strv_free (&argv);
+    unlink (script);
+    rmdir (dir);
+}
+
+/*  With stdin, stdout and stderr closed, the capture pipes get fds 0 to 3:
+    the child's own stdin, stdout and stderr must still be /dev/null and
+    the two pipes, not each other. */
+static void
+test_std_fds_closed (void **state)
+{
+    (void) state;
+    int saved[3];
+    for (int fd = 0; fd < 3; fd++)
+        saved[fd] = fcntl (fd, F_DUPFD_CLOEXEC, 10);
+    close (0);
+    close (1);
+    close (2);
+    run_result r;
+    const char *args[] = { "sh", "-c", "cat; echo out; echo err >&2", NULL };
+    run_argv (&r, args, NULL, NULL, 0, 5000);
+    for (int fd = 0; fd < 3; fd++) {
+        dup2 (saved[fd], fd);
+        close (saved[fd]);
+    }
+    assert_int_equal (r.rc, 0);
+    assert_true (r.status.exited);
+    assert_int_equal (r.status.exit_code, 0);
+    assert_string_equal (text (&r.out), "out\n");
+    assert_string_equal (text (&r.err), "err\n");
     result_free (&r);
 }
 
@@ -522,8 +584,8 @@ test_signal_state_reset (void **state)
     unsigned long long blocked = 1, ignored = 1;
     assert_int_equal (sscanf (text (&r.out), "SigBlk: %llx SigIgn: %llx", &blocked, &ignored), 2);
     assert_int_equal (blocked, 0);
-    /* Only signals 1..31: glibc's posix_spawn leaves its own internal
-       real-time signals (32, 33) ignored in the child. */
+    /* Only signals 1..31: the real-time signals 32 and 33 are glibc's
+       own (its posix_spawn, used before, left them ignored). */
     assert_int_equal (ignored & 0x7fffffffull, 0);
     result_free (&r);
 }
@@ -581,6 +643,8 @@ main (void)
         cmocka_unit_test (test_cwd),
         cmocka_unit_test (test_cannot_run),
         cmocka_unit_test (test_bad_cwd),
+        cmocka_unit_test (test_exec_fails_in_child),
+        cmocka_unit_test (test_std_fds_closed),
         cmocka_unit_test (test_killed_by_signal),
         cmocka_unit_test (test_signal_names),
         cmocka_unit_test (test_timeout),

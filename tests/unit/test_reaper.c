@@ -268,6 +268,39 @@ test_emergency_kills_every_child (void **state)
     assert_true (wait_gone (spare, 5000));
 }
 
+/*  The emergency kills fo_proc's children but leaves them to fo_proc to
+    reap: until then their pids (their process groups' ids) cannot be
+    reused, and fo_proc still reports how they ended. (It used to reap
+    them with waitpid(-1); fo_proc then had no status, and signalled a
+    group id that might already be someone else's.) */
+static void
+test_emergency_leaves_our_children_to_fo_proc (void **state)
+{
+    (void) state;
+    fo_strv argv = { 0 };
+    fo_strv_push (&argv, "sleep");
+    fo_strv_push (&argv, "30");
+    fo_proc_spec spec = { .argv = &argv };
+    char why[256];
+    fo_proc *p = fo_proc_start (&spec, why, sizeof why);
+    assert_non_null (p);
+    pid_t pid = fo_proc_pid (p);
+
+    assert_true (fo_reaper_emergency (0) >= 1);
+    /* Dead, and still ours to reap. */
+    siginfo_t info;
+    memset (&info, 0, sizeof info);
+    assert_int_equal (waitid (P_PID, (id_t) pid, &info, WEXITED | WNOHANG | WNOWAIT), 0);
+    assert_int_equal (info.si_pid, pid);
+
+    assert_true (fo_proc_service (p));
+    const fo_proc_status *st = fo_proc_status_get (p);
+    assert_false (st->exited);
+    assert_int_equal (st->signal, SIGKILL);
+    fo_proc_destroy (&p);
+    fo_strv_free (&argv);
+}
+
 static void
 test_watchdog_kills_when_its_parent_dies (void **state)
 {
@@ -315,6 +348,7 @@ main (void)
         cmocka_unit_test (test_own_children_are_never_swept),
         cmocka_unit_test (test_sweeper_batches_and_forgets),
         cmocka_unit_test (test_emergency_kills_every_child),
+        cmocka_unit_test (test_emergency_leaves_our_children_to_fo_proc),
         cmocka_unit_test (test_watchdog_kills_when_its_parent_dies),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

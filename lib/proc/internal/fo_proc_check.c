@@ -1,9 +1,10 @@
 /*  fo_proc_check — can this command be started here?
 
-    posix_spawnp reports a missing program or a bad cwd only as exit status
-    127 in some glibc versions, which would look like a test failing. These
-    checks run first, in the parent, so the error is a real one. They mirror
-    what the child will do: chdir first, then the PATH search.
+    A missing program or a bad cwd must be an error of its own, never an
+    exit status 127 that looks like a test failing. These checks run first,
+    in the parent, and word the common cases without starting a child
+    (fo_spawn reports what still fails in the child with its errno too).
+    They mirror what the child will do: chdir first, then the PATH search.
 */
 #include "fo_proc_check.h"
 

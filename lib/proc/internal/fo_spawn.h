@@ -1,0 +1,49 @@
+/*  fo_spawn — private to fo_proc: starts one child process in its own
+    process group, with a clean signal state, stdin from /dev/null and
+    stdout/stderr on the given fds, in cwd, with argv (PATH lookup as
+    posix_spawnp does) and envp.
+
+    Why not posix_spawnp: until the child has called setpgid it is still in
+    fanout's process group, and a signal sent to that group then (timeout(1),
+    a CI runner, Ctrl-C in a terminal all signal the whole group) must not
+    reach the test. glibc's child runs with every signal blocked, so such a
+    signal stays pending; POSIX_SPAWN_SETSIGDEF then sets SIGINT to SIG_DFL,
+    which does not discard a pending signal, and it killed the child as soon
+    as the mask was restored. Our own child moves to its own group first,
+    then sets SIGINT, SIGTERM, SIGHUP and SIGQUIT to SIG_IGN (which discards
+    what is pending) and back to SIG_DFL, and only then unblocks signals.
+
+    vfork: the child shares our memory until it execs (no page tables
+    copied, docs/performance.md), so it only makes async-signal-safe calls
+    and allocates nothing: every path and array is prepared before. All
+    signals are blocked in the calling thread around the vfork, so no
+    handler of ours ever runs in the child; the child resets every handled
+    signal to SIG_DFL before it unblocks them.
+
+    Thread-safe: the calling thread is suspended until the child has exec'd
+    or failed; other threads run on.
+*/
+#ifndef FO_SPAWN_H
+#define FO_SPAWN_H
+
+#include <sys/types.h>
+
+typedef struct {
+    char *const *argv;          /* argv[0] looked up in PATH unless it has a '/' */
+    char *const *envp;
+    const char *cwd;            /* NULL or "": inherit */
+    int out_fd;                 /* the child's stdout and stderr */
+    int err_fd;
+} fo_spawn_spec;
+
+typedef enum {
+    FO_SPAWN_SETUP,             /* fork, process group, descriptors */
+    FO_SPAWN_CHDIR,             /* changing to cwd */
+    FO_SPAWN_EXEC,              /* the program could not be executed */
+} fo_spawn_stage;
+
+/*  0 with *pid set, or the errno value of the first step that failed (and
+    *stage says which; the failed child has been reaped). */
+int fo_spawn (const fo_spawn_spec *spec, pid_t *pid, fo_spawn_stage *stage);
+
+#endif

@@ -1,0 +1,139 @@
+/*  fo_proc when something else reaped its child (SIGCHLD set to SIG_IGN,
+    a waitpid(-1) elsewhere): it must not signal the process group id its
+    child had, which may belong to an unrelated process by then.
+
+    To make that id reused for sure, the test runs in a new PID namespace
+    (with a new user namespace, so no privilege is needed), where
+    /proc/sys/kernel/ns_last_pid chooses the next pid. Skipped where such
+    namespaces cannot be made.
+*/
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fo_proc.h"
+
+enum {
+    OK = 0,
+    CANNOT = 77,                /* no namespaces here: skip */
+    STRANGER_KILLED = 10,       /* the bug */
+    STATUS_INVENTED = 11,       /* a status of the stranger reported as ours */
+    SETUP_FAILED = 12,
+};
+
+static int
+set_last_pid (pid_t pid)
+{
+    int fd = open ("/proc/sys/kernel/ns_last_pid", O_WRONLY);
+    if (fd < 0)
+        return -1;
+    char buf[32];
+    int n = snprintf (buf, sizeof buf, "%d", (int) pid);
+    ssize_t w = write (fd, buf, (size_t) n);
+    close (fd);
+    return w == n ? 0 : -1;
+}
+
+/*  pid 1 of the new namespace. */
+static int
+in_namespace (void)
+{
+    fo_strv argv = { 0 };
+    fo_strv_push (&argv, "sleep");
+    fo_strv_push (&argv, "30");
+    fo_proc_spec spec = { .argv = &argv };
+    char why[256];
+    fo_proc *p = fo_proc_start (&spec, why, sizeof why);
+    if (!p)
+        return SETUP_FAILED;
+    pid_t old = fo_proc_pid (p);
+
+    /* Someone else reaps our child... */
+    kill (old, SIGKILL);
+    if (waitpid (old, NULL, 0) != old)
+        return SETUP_FAILED;
+    /* ... and its pid goes to an unrelated process leading its own group. */
+    if (set_last_pid (old - 1) != 0)
+        return CANNOT;
+    pid_t stranger = fork ();
+    if (stranger == 0) {
+        setpgid (0, 0);
+        alarm (30);
+        for (;;)
+            pause ();
+    }
+    if (stranger != old) {
+        kill (stranger, SIGKILL);
+        return SETUP_FAILED;
+    }
+    setpgid (stranger, stranger);       /* whichever of us comes first */
+
+    /* The timeout's kill, then the end: neither may reach the stranger. */
+    fo_proc_kill (p);
+    bool finished = false;
+    for (int i = 0; i < 100 && !finished; i++) {
+        finished = fo_proc_service (p);
+        if (!finished)
+            usleep (10000);
+    }
+    int rc = OK;
+    if (finished && (fo_proc_status_get (p)->exited || fo_proc_status_get (p)->signal))
+        rc = STATUS_INVENTED;
+    fo_proc_destroy (&p);
+    fo_strv_free (&argv);
+    if (waitpid (stranger, NULL, WNOHANG) != 0)
+        rc = STRANGER_KILLED;
+    kill (stranger, SIGKILL);
+    waitpid (stranger, NULL, 0);
+    return rc;
+}
+
+static void
+test_no_signal_after_reaped_elsewhere (void **state)
+{
+    (void) state;
+    pid_t outer = fork ();
+    assert_true (outer >= 0);
+    if (outer == 0) {
+        if (unshare (CLONE_NEWUSER | CLONE_NEWPID) != 0 && unshare (CLONE_NEWPID) != 0)
+            _exit (CANNOT);
+        pid_t init = fork ();           /* the namespace's first process */
+        if (init < 0)
+            _exit (CANNOT);
+        if (init == 0)
+            _exit (in_namespace ());
+        int st = 0;
+        while (waitpid (init, &st, 0) < 0 && errno == EINTR)
+            ;
+        _exit (WIFEXITED (st) ? WEXITSTATUS (st) : SETUP_FAILED);
+    }
+    int st = 0;
+    assert_int_equal (waitpid (outer, &st, 0), outer);
+    assert_true (WIFEXITED (st));
+    if (WEXITSTATUS (st) == CANNOT)
+        skip ();
+    assert_int_not_equal (WEXITSTATUS (st), STRANGER_KILLED);
+    assert_int_not_equal (WEXITSTATUS (st), STATUS_INVENTED);
+    assert_int_equal (WEXITSTATUS (st), OK);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_no_signal_after_reaped_elsewhere),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}

@@ -58,7 +58,8 @@
    2 x id + each argument + 1 + each variable's name and value + 2 + cwd.
    Half a protocol string, a quarter of a message: it always encodes. */
 #define FO_SUITE_MAX_STEP (4u * 1024u * 1024u)
-/* Every step of the file together: what planning and the report hold. */
+/* Every step of the file together, counted as sent (what it costs in
+   memory is FO_SUITE_HELD_*'s). */
 #define FO_SUITE_MAX_TOTAL (512u * 1024u * 1024u)
 
 /* Limits tied to the file's size F, so that what a file costs stays in
@@ -75,13 +76,15 @@
 #define FO_SUITE_ALIAS_TEXT_PER_BYTE 8u
 /* What the tests, fixtures and contexts hold in memory through the run,
    as fo_step_held_size estimates it: at most max(64 MiB, 64 x F). A plain
-   list of small tests already costs about 40 times its text (each test is
-   some thirty small allocations in the tree, the plan, the report); past
-   64 times, the file multiplies itself through aliases or inheritance (one
-   env of 1,024 variables at the top, copied into each of 60,000 steps, is
-   5 GiB from 2 MB). Never more than FO_SUITE_HELD_MAX: the largest plain
-   file the node limit allows holds about 600 MiB; padding a file (a
-   comment of 60 MiB costs nothing) must not buy 4 GiB. */
+   list of small tests already counts about 50 times its text (each test is
+   some thirty small allocations in the tree, the plan, the report), so
+   less would refuse plain files; past 64 times, the file multiplies
+   itself through aliases or inheritance (one env of 1,024 variables at the
+   top, copied into each of 60,000 steps, was 5 GiB from 2 MB). 64 MiB
+   leaves a small file room to share an env among thousands of tests.
+   Never more than FO_SUITE_HELD_MAX: the largest plain file the node limit
+   allows holds about 600 MiB, and padding a file (a comment of 60 MiB
+   costs nothing) must not buy 4 GiB. */
 #define FO_SUITE_HELD_MIN (64u * 1024u * 1024u)
 #define FO_SUITE_HELD_PER_BYTE 64u
 #define FO_SUITE_HELD_MAX (1024u * 1024u * 1024u)

@@ -1,17 +1,18 @@
-/*  fo_cli_parse — see fo_cli_parse.h. strtoul and strtod accept more than
-    a person means ("-1" as a huge unsigned, "inf", "0x10", leading
-    spaces): each reader takes only plain decimals. */
+/*  fo_cli_parse — see fo_cli_parse.h. strtoul accepts more than a person
+    means ("-1" as a huge unsigned, "0x10", leading spaces): each reader
+    takes only plain decimals; seconds follow the one rule of fo_parse.h,
+    the suite file's too. */
 #include "fo_cli_parse.h"
 
 #include <ctype.h>
 #include <errno.h>
-#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "fo_parse.h"
 #include "fo_report.h"
 
 /* The one message. An environment variable's value is shown as the
@@ -54,22 +55,11 @@ fo_cli_parse_count (const char *command, const char *name, const char *arg, uint
 int
 fo_cli_parse_seconds (const char *command, const char *name, const char *arg, uint32_t *ms)
 {
-    /* Digits with at most one decimal point: no sign, exponent, hex, inf. */
-    size_t digits = strspn (arg, "0123456789.");
-    const char *dot = strchr (arg, '.');
-    bool plain = arg[0] && arg[digits] == '\0' && strcmp (arg, ".") != 0
-        && (!dot || !strchr (dot + 1, '.'));
-    double s = plain ? strtod (arg, NULL) : -1;
-    double max = (double) (UINT32_MAX / 1000u);
-    if (!plain || !isfinite (s) || s > max) {
-        char kind[80];
-        snprintf (kind, sizeof kind, "a number of seconds from 0 to %.0f (0 for none)", max);
-        return refuse (command, name, kind, arg);
-    }
-    double v = s * 1000.0;
-    *ms = (uint32_t) v;
-    if ((double) *ms < v)
-        (*ms)++;
+    /* The rule is the suite file's too (fo_parse.h); only the message is
+       the command line's. */
+    if (fo_parse_seconds (arg, ms) != FO_SECONDS_OK)
+        return refuse (command, name, "a number of seconds from 0 to " FO_CLI_STR (FO_SECONDS_MAX_N)
+                       " (0 for none)", arg);
     return 0;
 }
 

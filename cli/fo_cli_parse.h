@@ -36,8 +36,8 @@ int fo_cli_option_end (const char *command, int c, void (*usage) (FILE *out));
 int fo_cli_parse_count (const char *command, const char *name, const char *arg, uint32_t min,
                         uint32_t max, uint32_t *out);
 
-/* Seconds, whole or decimal ("2", "0.5"; 0 means none), into ms; a tiny
-   positive value never becomes 0. */
+/* Seconds, whole or decimal ("2", "0.5"; 0 means none), into ms, by
+   fo_parse_seconds (fo_parse.h): the suite file's `timeout:` rule. */
 int fo_cli_parse_seconds (const char *command, const char *name, const char *arg, uint32_t *ms);
 
 /* Bytes from min to max, with an optional K or M (times 1024, 1024²) and

@@ -127,6 +127,38 @@ fo_step_wire_size (size_t id_len, const fo_strv *argv, size_t env_bytes, size_t 
     return n;
 }
 
+uint64_t
+fo_step_held_size (size_t id_len, size_t wire, size_t strings)
+{
+    return (uint64_t) wire + 4u * (uint64_t) id_len + 48u * (uint64_t) strings + 768u;
+}
+
+uint64_t
+fo_context_held_size (size_t id_len)
+{
+    return 2u * (uint64_t) id_len + 2u * 48u + 512u;
+}
+
+static uint64_t
+budget (size_t file_size, uint64_t per_byte, uint64_t min)
+{
+    uint64_t b = per_byte * (uint64_t) file_size;
+    return b > min ? b : min;
+}
+
+uint64_t
+fo_suite_alias_budget (size_t file_size)
+{
+    return budget (file_size, FO_SUITE_ALIAS_TEXT_PER_BYTE, FO_SUITE_ALIAS_TEXT_MIN);
+}
+
+uint64_t
+fo_suite_held_budget (size_t file_size)
+{
+    uint64_t b = budget (file_size, FO_SUITE_HELD_PER_BYTE, FO_SUITE_HELD_MIN);
+    return b < FO_SUITE_HELD_MAX ? b : FO_SUITE_HELD_MAX;
+}
+
 /* Discovered tests: the context's run template with {name} filled in.
    'it'\''s' — safe inside any /bin/sh command line. */
 static void

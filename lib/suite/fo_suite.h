@@ -58,8 +58,36 @@
    2 x id + each argument + 1 + each variable's name and value + 2 + cwd.
    Half a protocol string, a quarter of a message: it always encodes. */
 #define FO_SUITE_MAX_STEP (4u * 1024u * 1024u)
-/* Every step of the file together: what planning and the report hold. */
+/* Every step of the file together, counted as sent (what it costs in
+   memory is FO_SUITE_HELD_*'s). */
 #define FO_SUITE_MAX_TOTAL (512u * 1024u * 1024u)
+
+/* Limits tied to the file's size F, so that what a file costs stays in
+   proportion to what it is (issue 10: a hostile file is refused "within
+   bounded memory"); docs/suite-file.md, "Limits" and "Memory".
+
+   The text aliases stand for, each use counted (a 1 MiB scalar aliased 480
+   times is 480 MiB): at most max(16 MiB, 8 x F). Real files alias small
+   things many times (an env map, a test), far below; a file of 64 MiB can
+   share 8 times its size, and one of any size 16 MiB. Each such byte is
+   held about three times (the tree, the plan, a lease), so this keeps
+   aliased text within the memory a plain file of the same size costs. */
+#define FO_SUITE_ALIAS_TEXT_MIN (16u * 1024u * 1024u)
+#define FO_SUITE_ALIAS_TEXT_PER_BYTE 8u
+/* What the tests, fixtures and contexts hold in memory through the run,
+   as fo_step_held_size estimates it: at most max(64 MiB, 64 x F). A plain
+   list of small tests already counts about 50 times its text (each test is
+   some thirty small allocations in the tree, the plan, the report), so
+   less would refuse plain files; past 64 times, the file multiplies
+   itself through aliases or inheritance (one env of 1,024 variables at the
+   top, copied into each of 60,000 steps, was 5 GiB from 2 MB). 64 MiB
+   leaves a small file room to share an env among thousands of tests.
+   Never more than FO_SUITE_HELD_MAX: the largest plain file the node limit
+   allows holds about 600 MiB, and padding a file (a comment of 60 MiB
+   costs nothing) must not buy 4 GiB. */
+#define FO_SUITE_HELD_MIN (64u * 1024u * 1024u)
+#define FO_SUITE_HELD_PER_BYTE 64u
+#define FO_SUITE_HELD_MAX (1024u * 1024u * 1024u)
 
 enum {
     FO_MODE_SPLIT = 1u << 0,

@@ -9,6 +9,11 @@
     because a suite file is written by hand and the first thing its author
     needs is where to look.
 
+    What the file will cost in memory is counted as the tree is built
+    (fo_step_held_size) and bounded by the file's size: what a step
+    inherits (env, cwd, a long context id) is copied into every step of the
+    plan, so a small file could otherwise ask for gigabytes.
+
     The walk is linear in what the document expands to: ids are unique
     through the tree's index (a hash), contexts nest at most
     FO_SUITE_MAX_DEPTH deep (the only recursion), and what each step
@@ -78,6 +83,22 @@ set_owner (fo_yaml_reader *L, const char *kind, const char *id)
         L->owner = fo_xstrdup ("the top level");
 }
 
+/* Counts what a step or a context will hold in memory against the file's
+   budget: the one limit that sees a file multiply itself through what its
+   steps inherit (an env, a cwd, a long context id) and through aliased
+   tests, however each is within its own limits. */
+static bool
+hold (fo_yaml_reader *L, const yaml_mark_t *at, const char *what, uint64_t bytes)
+{
+    L->held += bytes;
+    uint64_t budget = fo_suite_held_budget (L->file_size);
+    if (L->held <= budget)
+        return true;
+    return fo_yaml_fail_at (L, at, "the suite's tests and fixtures would take more than %llu "
+                            "bytes of memory to run (64 times the file's size, at least 64 MiB, "
+                            "at most 1 GiB; at %s)", (unsigned long long) budget, what);
+}
+
 /* The limits of one step (a test, or a context's setup, teardown or
    discover), and of all of them together. what: "test 'a/b'", "setup of
    context 'a'". */
@@ -97,7 +118,7 @@ check_step (fo_yaml_reader *L, const yaml_mark_t *at, const char *what, size_t i
     if (L->total > FO_SUITE_MAX_TOTAL)
         return fo_yaml_fail_at (L, at, "the suite's tests and fixtures take more than %u MiB to "
                                 "send in all (at %s)", FO_SUITE_MAX_TOTAL >> 20, what);
-    return true;
+    return hold (L, at, what, fo_step_held_size (id_len, size, 2 + argv->len + 2 * env->env_vars + 1));
 }
 
 /* The keys tests and contexts share. */
@@ -340,6 +361,8 @@ load_context (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node, co
     if (L->total > FO_SUITE_MAX_TOTAL)
         return fo_yaml_fail (L, node, "the suite's tests and fixtures take more than %u MiB to "
                              "send in all (at %s)", FO_SUITE_MAX_TOTAL >> 20, L->owner);
+    if (!hold (L, &node->start_mark, L->owner, fo_context_held_size (strlen (ctx->id))))
+        return false;
     inherited down = *up;
     down.depth++;
     return load_context_keys (L, ctx, node, false, &down);
@@ -404,7 +427,7 @@ fo_suite_load_buffer (const char *path, const void *data, size_t len, char *err,
     suite->path = fo_xstrdup (path);
     suite->skip_code = FO_DEFAULT_SKIP_CODE;
     suite->root = fo_context_new (NULL, "");
-    fo_yaml_reader L = { .suite = suite, .err = err, .errlen = errlen };
+    fo_yaml_reader L = { .suite = suite, .err = err, .errlen = errlen, .file_size = len };
     bool ok = false;
     suite->dir = suite_dir (path);
     if (!suite->dir)

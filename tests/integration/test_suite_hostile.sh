@@ -1,22 +1,25 @@
 #!/bin/bash
 # Hostile suite files (issue 10, items 1, 2 and 5): an alias bomb, 100,000
 # nested contexts, an alias cycle, deep YAML outside any context, 100,000
-# sibling contexts, oversize names, arguments and tests, an oversize file.
-# Each must end in exit 2 with one 'file:line:column: message' (or 'file:
-# message') on stderr, nothing run, within 30 s and 1 GiB of address space.
-# (Under AddressSanitizer, which reserves terabytes of address space, the
-# address-space limit cannot apply; the peak resident size is checked in
-# every build.)
+# sibling contexts, oversize names, arguments and tests, an oversize file,
+# and small files that multiply themselves in memory (a scalar of 1 MiB
+# aliased by 480 tests, an env inherited by 60,000 tests, aliased lists of
+# tests). Each must end in exit 2 with one 'file:line:column: message' (or
+# 'file: message') on stderr, nothing run, within 30 s and 1 GiB of address
+# space (256 MiB for the small files). (Under AddressSanitizer, which
+# reserves terabytes of address space, the address-space limit cannot
+# apply; the peak resident size is checked in every build.)
 . "$(dirname "$0")/lib.sh"
 
 W="$ITEST_DIR"
 
-# hostile FILE: runs 'fanout run FILE' bounded, leaving $RC, $OUT, $ERR.
+# hostile FILE [MIB]: runs 'fanout run FILE' bounded (MIB of address space
+# and of peak resident size, 1024 unless given), leaving $RC, $OUT, $ERR.
 hostile () {
-    "$PY" - "$FANOUT" "$1" "$OUT" "$ERR" <<'PY' || fail "$1: see above"
+    "$PY" - "$FANOUT" "$1" "$OUT" "$ERR" "${2:-1024}" <<'PY' || fail "$1: see above"
 import resource, subprocess, sys
-fanout, suite, out, err = sys.argv[1:5]
-GiB = 1024 ** 3
+fanout, suite, out, err, mib = sys.argv[1:6]
+GiB = int(mib) * 1024 ** 2
 
 def limit():
     resource.setrlimit(resource.RLIMIT_AS, (GiB, GiB))
@@ -39,11 +42,11 @@ PY
     RC=$(cat "$OUT.rc")
 }
 
-# expect_refused FILE WHERE MESSAGE: exit 2, nothing on stdout, exactly one
-# line on stderr: "FILE:WHERE: MESSAGE" (WHERE is "line:column", or empty
-# for a message about the whole file).
+# expect_refused FILE WHERE MESSAGE [MIB]: exit 2, nothing on stdout,
+# exactly one line on stderr: "FILE:WHERE: MESSAGE" (WHERE is
+# "line:column", or empty for a message about the whole file).
 expect_refused () {
-    hostile "$W/$1"
+    hostile "$W/$1" "${4:-}"
     expect_rc 2 "$1"
     [ ! -s "$OUT" ] || fail "$1: something was printed on stdout (did a test run?)"
     [ "$(wc -l <"$ERR")" -eq 1 ] || fail "$1: expected exactly one line on stderr"
@@ -107,6 +110,48 @@ expect_refused bigtest.yml 2:5 \
 # --- a file past 64 MiB is not even read whole
 truncate -s 67108865 "$W/huge.yml"
 expect_refused huge.yml "" "the suite file is longer than 64 MiB"
+
+# --- the review's file (1 MiB): one scalar of 1 MiB aliased by 480 tests,
+# each use a copy in the tree, the plan and a lease (it peaked at 1 GB).
+# What aliases stand for is at most 16 MiB here: refused at the 17th use.
+"$PY" - "$W/bigalias.yml" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("tests:\n  - {name: t0, run: [echo, &big " + "x" * (1 << 20) + "]}\n")
+    for i in range(1, 481):
+        f.write("  - {name: t%d, run: [echo, *big]}\n" % i)
+PY
+expect_refused bigalias.yml 19:29 \
+    "alias '*big' brings the text aliases stand for to 17825792 bytes (at most 16777216: 8 times the file's size, at least 16 MiB)" 256
+
+# --- no alias: 1,024 small variables at the top, copied into each of
+# 60,000 tests' steps (1.9 MB; it took 5.4 GB). Memory is bounded by 64
+# times the file's size (122,754,624 bytes), counted as the steps hold it.
+"$PY" - "$W/inherit.yml" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("cwd: /w\nenv: {" + ", ".join("V%d: x" % i for i in range(1024)) + "}\ntests:\n")
+    for i in range(60000):
+        f.write("  - {name: t%d, run: 'true'}\n" % i)
+PY
+[ "$(stat -c %s "$W/inherit.yml")" -eq 1918041 ] || fail "inherit.yml is not the size the message expects"
+expect_refused inherit.yml 1156:5 \
+    "the suite's tests and fixtures would take more than 122754624 bytes of memory to run (64 times the file's size, at least 64 MiB, at most 1 GiB; at test 't1152')" 256
+
+# --- a list of 1,000 tests aliased by 300 contexts (42 KB): each copy a
+# few hundred bytes, 300,000 of them (it took 422 MB). Refused at the
+# first copy past 64 MiB, at the line of the test it copies.
+"$PY" - "$W/aliasedtests.yml" <<'PY'
+import sys
+with open(sys.argv[1], "w") as f:
+    f.write("cwd: /w\ncontexts:\n  - name: c0\n    tests: &t\n")
+    for i in range(1000):
+        f.write("      - {name: t%d, run: 'true'}\n" % i)
+    for c in range(1, 300):
+        f.write("  - {name: c%d, tests: *t}\n" % c)
+PY
+expect_refused aliasedtests.yml 872:9 \
+    "the suite's tests and fixtures would take more than 67108864 bytes of memory to run (64 times the file's size, at least 64 MiB, at most 1 GiB; at test 'c59/t867')" 256
 
 # --- and ordinary anchors still work
 cat >"$W/anchors.yml" <<'YAML'

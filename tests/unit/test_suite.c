@@ -291,6 +291,23 @@ test_timeout_values (void **state)
     expect_text_error ("timeout: 1e3\n", "1:10: 'timeout' must be a positive number of seconds");
     expect_text_error ("timeout: [1]\n", "1:10: 'timeout' must be a positive number of seconds");
     expect_text_error ("timeout: 5000000\n", "1:10: 'timeout' must be at most 4294967 seconds");
+
+    /* The command line's syntax (fo_parse_seconds), exactly: "5." and
+       ".5", no binary rounding, the same largest value; 0 only there. */
+    tmp_write (&t, "timeout: 4294967\ntests:\n  - {name: a, run: x, timeout: 2.007}\n"
+               "  - {name: b, run: x, timeout: '.5'}\n  - {name: c, run: x, timeout: 5.}\n");
+    suite = load_ok (t.path);
+    assert_int_equal (suite->root->timeout_ms, 4294967000u);
+    assert_int_equal (suite->root->tests[0]->timeout_ms, 2007);
+    assert_int_equal (suite->root->tests[1]->timeout_ms, 500);
+    assert_int_equal (suite->root->tests[2]->timeout_ms, 5000);
+    fo_suite_destroy (&suite);
+    tmp_remove (&t);
+    expect_text_error ("timeout: 4294967.001\n", "1:10: 'timeout' must be at most 4294967 seconds");
+    expect_text_error ("timeout: 0.000\n", "1:10: 'timeout' must be a positive number of seconds");
+    expect_text_error ("timeout: -1\n", "1:10: 'timeout' must be a positive number of seconds");
+    expect_text_error ("timeout: 1.2.3\n", "1:10: 'timeout' must be a positive number of seconds");
+    expect_text_error ("timeout: \"1\\0\"\n", "1:10: 'timeout' must be a positive number of seconds");
 }
 
 /* ---- errors, each at its exact place ----------------------------------- */

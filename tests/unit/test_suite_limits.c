@@ -125,6 +125,69 @@ test_many_aliases (void **state)
     fo_buf_free (&b);
 }
 
+/* The reviewer's file (issue 10 item 1: bounded memory): one scalar of
+   1 MiB, anchored in the first test, aliased by the next ones. One node
+   each, so the node count never sees it; each use is a copy in the tree,
+   the plan and a lease (480 of them peaked at 1 GB). The text aliases
+   stand for is at most 16 MiB in a file this small: 16 uses load, one
+   byte more is refused at the alias that crosses. */
+static void
+put_big_alias_tests (fo_buf *b, int uses)
+{
+    fo_buf_puts (b, "tests:\n  - {name: t0, run: [echo, &big ");
+    put_run (b, 'x', 1024 * 1024);
+    fo_buf_puts (b, "]}\n");
+    for (int i = 1; i <= uses; i++)
+        fo_buf_printf (b, "  - {name: t%d, run: [echo, *big]}\n", i);
+}
+
+static void
+test_alias_text_budget (void **state)
+{
+    (void) state;
+    fo_buf b = { 0 };
+    put_big_alias_tests (&b, 16);
+    fo_buf_puts (&b, "  - {name: one, run: [echo, &one y]}\n");
+    fo_suite *suite = load_ok (&b);
+    assert_int_equal (fo_suite_count_tests (suite), 18);
+    fo_suite_destroy (&suite);
+    /* line 19: t0 on 2, the aliases on 3..18, "one" on 19 */
+    fo_buf_puts (&b, "  - {name: two, run: [echo, *one]}\n");
+    expect_error (&b, "20:29: alias '*one' brings the text aliases stand for to 16777217 bytes "
+                  "(at most 16777216: 8 times the file's size, at least 16 MiB)");
+
+    /* the reviewer's count: refused at the 17th use */
+    fo_buf_reset (&b);
+    put_big_alias_tests (&b, 479);
+    expect_error (&b, "19:29: alias '*big' brings the text aliases stand for to 17825792 bytes "
+                  "(at most 16777216: 8 times the file's size, at least 16 MiB)");
+    fo_buf_free (&b);
+}
+
+/* Past 2 MiB the budget is 8 times the file's size, every byte of it
+   (a comment too): 24 uses of 1 MiB need a file of 3 MiB, to the byte. */
+static void
+test_alias_text_budget_by_size (void **state)
+{
+    (void) state;
+    for (size_t size = 3u << 20; size >= (3u << 20) - 1; size--) {
+        fo_buf b = { 0 };
+        put_big_alias_tests (&b, 24);
+        fo_buf_puts (&b, "#");
+        put_run (&b, 'c', size - b.len - 1);
+        fo_buf_puts (&b, "\n");
+        assert_int_equal (b.len, size);
+        if (size == 3u << 20) {
+            fo_suite *suite = load_ok (&b);
+            assert_int_equal (fo_suite_count_tests (suite), 25);
+            fo_suite_destroy (&suite);
+        } else
+            expect_error (&b, "26:29: alias '*big' brings the text aliases stand for to 25165824 "
+                          "bytes (at most 25165816: 8 times the file's size, at least 16 MiB)");
+        fo_buf_free (&b);
+    }
+}
+
 /* An alias inside the node it names would be a walk that never ends. */
 static void
 test_alias_cycle (void **state)
@@ -409,10 +472,101 @@ test_total_size (void **state)
     fo_buf_puts (&b, "    tests:\n");
     for (int i = 0; i < 200; i++)
         fo_buf_printf (&b, "      - {name: t%d, run: x}\n", i);
+    /* Memory is bounded by the file's size too (test_held_budget): a file
+       of 9 MiB may hold 576 MiB, so the limit on what is sent comes first. */
+    fo_buf_puts (&b, "#");
+    put_run (&b, 'c', (9u << 20) - b.len);
     /* each test: 2 * len ("c/tN") + 13 (/bin/sh -c x) + 3 * (1 + 1 MiB + 2)
        + 2; with the context's id (1), t170 is the first past 512 MiB */
     expect_error (&b, "179:9: the suite's tests and fixtures take more than 512 MiB to send in "
                   "all (at test 'c/t170')");
+    fo_buf_free (&b);
+}
+
+/* What tests hold in memory, against max(64 MiB, 64 x the file's size):
+   an env inherited by every test is one copy in the file and one in each
+   test's step. Each test here holds exactly 512 KiB as
+   fo_step_held_size counts it: its step (2 * 4 for the id "tNNN", 13 for
+   /bin/sh -c x, 1 + V + 2 for the env, 2 for the cwd), the id 4 times
+   more, 48 for each of its 8 strings (2 ids, 3 arguments, the env's name
+   and value, the cwd) and 768. */
+#define HELD_TEST (512u * 1024u)
+#define HELD_V (HELD_TEST - (2 * 4 + 13 + 1 + 2 + 2 + 4 * 4 + 48 * 8 + 768))
+
+static void
+put_inheriting_tests (fo_buf *b, int n)
+{
+    fo_buf_puts (b, "cwd: /x\nenv: {V: ");
+    put_run (b, 'v', HELD_V);
+    fo_buf_puts (b, "}\ntests:\n");
+    for (int i = 0; i < n; i++)
+        fo_buf_printf (b, "  - {name: t%d, run: x}\n", 100 + i);
+}
+
+static void
+test_held_budget (void **state)
+{
+    (void) state;
+    /* a file of half a MiB: 64 MiB, 128 tests */
+    fo_buf b = { 0 };
+    put_inheriting_tests (&b, 128);
+    assert_true (b.len < 1024 * 1024);
+    fo_suite *suite = load_ok (&b);
+    assert_int_equal (fo_suite_count_tests (suite), 128);
+    fo_suite_destroy (&suite);
+    fo_buf_reset (&b);
+    put_inheriting_tests (&b, 129);
+    expect_error (&b, "132:5: the suite's tests and fixtures would take more than 67108864 bytes "
+                  "of memory to run (64 times the file's size, at least 64 MiB, at most 1 GiB; at test 't228')");
+
+    /* a file of 1.5 MiB, to the byte: 96 MiB, 192 tests */
+    for (size_t size = 1536u * 1024u; size >= 1536u * 1024u - 1; size--) {
+        fo_buf_reset (&b);
+        put_inheriting_tests (&b, 192);
+        fo_buf_puts (&b, "#");
+        put_run (&b, 'c', size - b.len - 1);
+        fo_buf_puts (&b, "\n");
+        assert_int_equal (b.len, size);
+        if (size == 1536u * 1024u) {
+            suite = load_ok (&b);
+            assert_int_equal (fo_suite_count_tests (suite), 192);
+            fo_suite_destroy (&suite);
+        } else
+            expect_error (&b, "195:5: the suite's tests and fixtures would take more than "
+                          "100663232 bytes of memory to run (64 times the file's size, at least "
+                          "64 MiB, at most 1 GiB; at test 't291')");
+    }
+    fo_buf_free (&b);
+}
+
+/* However large the file, never more than 1 GiB: a comment of 17 MiB
+   (free to hold) would buy 1088 MiB. Steps of 1,024 tiny inherited
+   variables: each about 100 KiB as held, 7 KiB as sent. */
+static void
+test_held_budget_cap (void **state)
+{
+    (void) state;
+    fo_buf b = { 0 };
+    fo_buf_puts (&b, "cwd: /x\nenv: ");
+    put_env (&b, "V", 1024);
+    fo_buf_puts (&b, "\ntests:\n");
+    size_t env_bytes = 0;
+    for (int i = 0; i < 1024; i++)
+        env_bytes += (size_t) snprintf (NULL, 0, "V%d", i) + 1 + 2;
+    /* ids "tNNNNN": 6 bytes; 2 ids, 3 arguments, 2048 env strings, the cwd */
+    uint64_t held = (2 * 6 + 13 + env_bytes + 2) + 4 * 6 + 48 * (2 + 3 + 2048 + 1) + 768;
+    uint64_t fit = (1024u * 1024u * 1024u) / held;
+    for (uint64_t i = 0; i <= fit; i++)
+        fo_buf_printf (&b, "  - {name: t%llu, run: x}\n", (unsigned long long) (10000 + i));
+    fo_buf_puts (&b, "#");
+    put_run (&b, 'c', 17u << 20);
+    fo_buf_puts (&b, "\n");
+    char want[512];
+    snprintf (want, sizeof want, "%llu:5: the suite's tests and fixtures would take more than "
+              "1073741824 bytes of memory to run (64 times the file's size, at least 64 MiB, at "
+              "most 1 GiB; at test 't%llu')", (unsigned long long) (4 + fit),
+              (unsigned long long) (10000 + fit));
+    expect_error (&b, want);
     fo_buf_free (&b);
 }
 
@@ -459,6 +613,8 @@ main (void)
         cmocka_unit_test (test_alias_bomb),
         cmocka_unit_test (test_alias_expansion_within_limit),
         cmocka_unit_test (test_many_aliases),
+        cmocka_unit_test (test_alias_text_budget),
+        cmocka_unit_test (test_alias_text_budget_by_size),
         cmocka_unit_test (test_alias_cycle),
         cmocka_unit_test (test_node_limit),
         cmocka_unit_test (test_context_depth),
@@ -470,6 +626,8 @@ main (void)
         cmocka_unit_test (test_env_vars),
         cmocka_unit_test (test_step_size),
         cmocka_unit_test (test_total_size),
+        cmocka_unit_test (test_held_budget),
+        cmocka_unit_test (test_held_budget_cap),
         cmocka_unit_test (test_file_size),
         cmocka_unit_test (test_messages_escaped),
     };

@@ -1,6 +1,7 @@
 /*  fo_suite_compose — see fo_suite_compose.h. */
 #include "fo_suite_compose.h"
 #include "fo_strmap.h"
+#include "fo_suite_tree.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@ typedef struct {
     int node;               /* its node in the document */
     uint64_t size;          /* nodes it stands for, aliases expanded; 0 while
                                its list or map is still open */
+    uint64_t bytes;         /* bytes of the scalars it holds, aliases expanded */
     yaml_mark_t mark;
 } anchor_rec;
 
@@ -21,6 +23,7 @@ typedef struct {
     yaml_node_type_t type;
     int key;                /* map: the key waiting for its value, or 0 */
     uint64_t before;        /* expanded nodes before this one */
+    uint64_t bytes_before;  /* expanded scalar bytes before this one */
     size_t anchor;          /* its anchor_rec + 1, or 0 */
 } frame;
 
@@ -28,6 +31,9 @@ typedef struct {
     fo_yaml_reader *L;
     yaml_document_t *doc;
     uint64_t expanded;      /* nodes so far, aliases expanded */
+    uint64_t bytes;         /* scalar bytes so far, aliases expanded */
+    uint64_t alias_bytes;   /* of those, what aliases stand for */
+    uint64_t alias_budget;  /* fo_suite_alias_budget of the file's size */
     frame *stack;
     size_t depth;
     anchor_rec *anchors;
@@ -56,7 +62,7 @@ syntax_error (fo_yaml_reader *L, const yaml_parser_t *parser)
 /* Registers an anchor for node: open (size 0) for a list or a map until
    its end. YAML allows no use of it before its definition is done. */
 static bool
-add_anchor (composer *c, const yaml_char_t *anchor, int node, uint64_t size,
+add_anchor (composer *c, const yaml_char_t *anchor, int node, uint64_t size, uint64_t bytes,
             const yaml_mark_t *mark, size_t *rec)
 {
     *rec = 0;
@@ -76,7 +82,7 @@ add_anchor (composer *c, const yaml_char_t *anchor, int node, uint64_t size,
         c->anchors = fo_xrealloc (c->anchors, c->anchors_cap * sizeof *c->anchors);
     }
     anchor_rec *a = &c->anchors[c->nanchors++];
-    *a = (anchor_rec) { fo_xstrdup ((const char *) anchor), node, size, *mark };
+    *a = (anchor_rec) { fo_xstrdup ((const char *) anchor), node, size, bytes, *mark };
     zhashx_insert (c->by_name, a->name, (void *) (uintptr_t) c->nanchors);
     *rec = c->nanchors;
     return true;
@@ -130,8 +136,10 @@ on_scalar (composer *c, const yaml_event_t *ev)
     node_at (c, node)->start_mark = ev->start_mark;
     node_at (c, node)->end_mark = ev->end_mark;
     size_t rec;
+    c->bytes += ev->data.scalar.length;
     if (!count (c, 1, &ev->start_mark, NULL)
-        || !add_anchor (c, ev->data.scalar.anchor, node, 1, &ev->start_mark, &rec))
+        || !add_anchor (c, ev->data.scalar.anchor, node, 1, ev->data.scalar.length,
+                        &ev->start_mark, &rec))
         return false;
     attach (c, node);
     return true;
@@ -153,11 +161,12 @@ on_start (composer *c, const yaml_event_t *ev)
     node_at (c, node)->end_mark = ev->end_mark;
     size_t rec;
     const yaml_char_t *anchor = seq ? ev->data.sequence_start.anchor : ev->data.mapping_start.anchor;
-    if (!count (c, 1, &ev->start_mark, NULL) || !add_anchor (c, anchor, node, 0, &ev->start_mark, &rec))
+    if (!count (c, 1, &ev->start_mark, NULL)
+        || !add_anchor (c, anchor, node, 0, 0, &ev->start_mark, &rec))
         return false;
     attach (c, node);
     c->stack[c->depth++] = (frame) {
-        node, seq ? YAML_SEQUENCE_NODE : YAML_MAPPING_NODE, 0, before, rec };
+        node, seq ? YAML_SEQUENCE_NODE : YAML_MAPPING_NODE, 0, before, c->bytes, rec };
     return true;
 }
 
@@ -166,8 +175,10 @@ on_end (composer *c, const yaml_event_t *ev)
 {
     frame *top = &c->stack[--c->depth];
     node_at (c, top->node)->end_mark = ev->end_mark;
-    if (top->anchor)
+    if (top->anchor) {
         c->anchors[top->anchor - 1].size = c->expanded - top->before;
+        c->anchors[top->anchor - 1].bytes = c->bytes - top->bytes_before;
+    }
 }
 
 static bool
@@ -184,6 +195,16 @@ on_alias (composer *c, const yaml_event_t *ev)
                                 name, (int) a->mark.line + 1, (int) a->mark.column + 1);
     if (!count (c, a->size, &ev->start_mark, name))
         return false;
+    /* Each use is a copy of those bytes in the tree, the plan and every
+       lease: what the node count cannot see (one scalar of a megabyte is
+       one node). */
+    c->bytes += a->bytes;
+    c->alias_bytes += a->bytes;
+    if (c->alias_bytes > c->alias_budget)
+        return fo_yaml_fail_at (c->L, &ev->start_mark, "alias '*%s' brings the text aliases "
+                                "stand for to %llu bytes (at most %llu: 8 times the file's size, "
+                                "at least 16 MiB)", name, (unsigned long long) c->alias_bytes,
+                                (unsigned long long) c->alias_budget);
     attach (c, a->node);
     return true;
 }
@@ -239,6 +260,7 @@ fo_yaml_compose (fo_yaml_reader *L, yaml_parser_t *parser, yaml_document_t *doc)
         .doc = doc,
         .stack = fo_xcalloc (FO_SUITE_MAX_YAML_DEPTH, sizeof (frame)),
         .by_name = fo_strmap_new (),
+        .alias_budget = fo_suite_alias_budget (L->file_size),
     };
     int rc = 1;
     while (rc == 1) {

@@ -15,6 +15,10 @@
     - at most FO_SUITE_MAX_NODES nodes once aliases are expanded: an alias
       counts every node it stands for, so what a walk of the document visits
       is bounded, whatever the aliases;
+    - the text aliases stand for, the bytes of every scalar an alias
+      reaches counted at each use, at most fo_suite_alias_budget of the
+      file's size: one scalar of a megabyte is one node, and 480 aliases of
+      it were 480 copies in the tree and more in the plan and the leases;
     - an alias inside the node it names is refused (a cycle);
     - aliases are resolved through a hash table, in O(1).
 

@@ -6,11 +6,28 @@
 
 #include "fo_suite.h"
 
+#include <stdint.h>
+
 /* Bytes of an env as a step carries it: each name and value, + 2. */
 size_t fo_env_wire_size (const fo_env *env);
 /* Bytes of a step (FO_SUITE_MAX_STEP): the id twice (the step's name and
    the test it reports), each argument + 1, the env, the cwd. */
 size_t fo_step_wire_size (size_t id_len, const fo_strv *argv, size_t env_bytes, size_t cwd_len);
+
+/* What a step costs in memory through a run: an estimate, measured on
+   this code (docs/suite-file.md, "Memory"). Its bytes as sent (wire, from
+   fo_step_wire_size: the id twice, in its plan step), its id four times
+   more (the tree, the report, the broker's indexes), 48 bytes for each
+   string it is made of (the allocator's header and rounding, the pointer
+   to it; strings: the id twice, each argument, each env name and value,
+   the cwd), and 768 for its structures (the test, its plan step and task,
+   its result, the index entries). */
+uint64_t fo_step_held_size (size_t id_len, size_t wire, size_t strings);
+/* A context: its name and id, and its structure in the tree. */
+uint64_t fo_context_held_size (size_t id_len);
+/* The budgets of fo_suite.h for a file of file_size bytes. */
+uint64_t fo_suite_alias_budget (size_t file_size);
+uint64_t fo_suite_held_budget (size_t file_size);
 
 /* Frees a test or a context with everything under it, and takes their ids
    out of the index. The caller unlinks them from the parent's array. */

@@ -1,6 +1,7 @@
 /*  fo_suite_yaml — readers for the values of a suite file; see the header. */
 #include "fo_suite_yaml.h"
 #include "fo_strmap.h"
+#include "fo_parse.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -231,22 +232,21 @@ fo_yaml_env (fo_yaml_reader *L, const yaml_node_t *node, fo_env *env)
     return ok;
 }
 
-/* Seconds, plain decimal (30, 0.5), rounded up to whole milliseconds so
-   that a tiny timeout never becomes 0 ("inherit"). */
+/* Seconds as the command line reads them (fo_parse.h), but 0: in the
+   file it would mean "inherit", which is what leaving it out says. */
 bool
 fo_yaml_timeout (fo_yaml_reader *L, const yaml_node_t *node, uint32_t *timeout_ms)
 {
     const char *s = node->type == YAML_SCALAR_NODE ? fo_yaml_text (node) : "";
-    size_t digits = strspn (s, "0123456789");
-    if (s[digits] == '.')
-        digits += 1 + strspn (s + digits + 1, "0123456789");
-    double seconds = digits > 0 && !s[digits] && strcmp (s, ".") ? strtod (s, NULL) : 0;
-    if (!(seconds > 0))
+    if (strlen (s) != (node->type == YAML_SCALAR_NODE ? node->data.scalar.length : 0))
+        s = "";         /* "1\0x": a NUL would hide the rest */
+    uint32_t ms = 0;
+    fo_seconds_status got = fo_parse_seconds (s, &ms);
+    if (got == FO_SECONDS_TOO_BIG)
+        return fo_yaml_fail (L, node, "'timeout' must be at most %u seconds", FO_SECONDS_MAX);
+    if (got != FO_SECONDS_OK || ms == 0)
         return fo_yaml_fail (L, node, "'timeout' must be a positive number of seconds");
-    if (seconds > UINT32_MAX / 1000.0)
-        return fo_yaml_fail (L, node, "'timeout' must be at most %u seconds", UINT32_MAX / 1000u);
-    double ms = seconds * 1000.0;
-    *timeout_ms = (uint32_t) ms < ms ? (uint32_t) ms + 1 : (uint32_t) ms;
+    *timeout_ms = ms;
     return true;
 }
 

@@ -24,6 +24,8 @@ typedef struct {
                                whose values are being read, for messages */
     size_t total;           /* bytes of every step and context id so far
                                (FO_SUITE_MAX_TOTAL) */
+    size_t file_size;       /* the limits tied to it (fo_suite.h) */
+    uint64_t held;          /* fo_step_held_size of every step and context */
 } fo_yaml_reader;
 
 /* Write the error and return false, so that checks read

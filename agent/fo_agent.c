@@ -169,6 +169,16 @@ slots_in_use (const agent *self)
     return n;
 }
 
+/* A heartbeat when one is due. Starting or servicing hundreds of slots
+   in one pass can take seconds (each start spawns a process): the broker
+   must not take that silence for a lost host. */
+static void
+keep_alive (agent *self)
+{
+    if (self->welcomed && fo_now_ms () - self->last_send_ms >= self->heartbeat_ms)
+        send_simple (self, FO_MSG_HEARTBEAT, NULL);
+}
+
 /* Starts queued leases in free slots, as many as the capacity allows now
    (all slots, unless steps could not start for lack of resources). */
 static void
@@ -196,6 +206,7 @@ fill_slots (agent *self)
         if (self->options->abort)
             fo_execution_watch_abort (self->slots[i], self->options->abort, ABORT_REASON);
         free (token);
+        keep_alive (self);
     }
 }
 
@@ -218,7 +229,11 @@ service_slots (agent *self)
         again = false;
         for (uint32_t i = 0; i < self->options->slots; i++) {
             fo_execution *execution = self->slots[i];
-            if (!execution || !fo_execution_service (execution))
+            if (!execution)
+                continue;
+            bool finished = fo_execution_service (execution);
+            keep_alive (self);
+            if (!finished)
                 continue;
             send_done (self, execution);
             fo_execution_destroy (&self->slots[i]);

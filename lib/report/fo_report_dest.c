@@ -1,9 +1,19 @@
-/*  fo_report_dest — see fo_report_dest.h. */
+/*  fo_report_dest — see fo_report_dest.h.
+
+    Every descriptor the report needs is taken at the check, before the
+    run: a run that ends out of descriptors (a test suite under a tight
+    `ulimit -n`) can still write its report. A new or replaced file is an
+    unnamed O_TMPFILE in the target's directory, linked under a temporary
+    name and renamed over the path only when complete, so that nothing is
+    left behind however fanout ends before that. Where the filesystem has
+    no O_TMPFILE, the check makes and removes a named temporary file (the
+    directory takes files) and the file written is made at the end. */
 #include "fo_report_dest.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,13 +30,17 @@ typedef enum {
 struct fo_report_dest {
     char *path;
     dest_kind kind;
-    int fd;             /* REPLACE: the temporary file (-1 until written);
-                           IN_PLACE: the path (-1 for a FIFO until
-                           written); STDIO: 1 or 2 */
+    /* REPLACE: the unnamed temporary file (O_TMPFILE), or -1 where there
+       is none (made at the end, named); IN_PLACE: the path (-1 for a FIFO
+       until written); STDIO: 1 or 2 (not ours to close). Once the stream
+       is open, it owns this descriptor. */
+    int fd;
+    bool unnamed;       /* REPLACE: fd is an O_TMPFILE, linked at the commit */
     bool regular;       /* IN_PLACE: the target is a regular file (truncated
                            when written) */
-    char *tmp;          /* REPLACE: the temporary file's path */
+    char *tmp;          /* REPLACE: the temporary file's name, once it has one */
     FILE *stream;
+    bool owns_stream;   /* fclose it (not stdout or stderr) */
     bool committed;
 };
 
@@ -76,10 +90,9 @@ make_temporary (const char *path, char **tmp)
     return fd;
 }
 
-/* A file to be written next to `path` later: a temporary file made and
-   removed at once proves now that the directory takes it, and leaves
-   nothing behind however fanout ends (an interrupt during discovery, a
-   SIGKILL): the one that is written is made at the end. */
+/* A file to be written next to `path` later: an unnamed temporary file in
+   its directory, held from now on; or, where the filesystem has none, a
+   named one made and removed at once (the directory takes files). */
 static fo_report_dest *
 open_replace (const char *path, const char *what, char *err, size_t errlen)
 {
@@ -90,20 +103,35 @@ open_replace (const char *path, const char *what, char *err, size_t errlen)
     fo_report_dest *self = NULL;
     if (stat (dir, &st) != 0)
         fo_err (err, errlen, "%s '%s': directory '%s' %s", what, path, dir,
-             errno == ENOENT ? "does not exist" : strerror (errno));
+                errno == ENOENT ? "does not exist" : strerror (errno));
     else if (!S_ISDIR (st.st_mode))
         fo_err (err, errlen, "%s '%s': '%s' is not a directory", what, path, dir);
     else {
-        char *tmp;
-        int fd = make_temporary (path, &tmp);
-        if (fd < 0)
+        /* Linking an unnamed file needs /proc/self/fd (linkat through it
+           works without privileges). */
+        int fd = access ("/proc/self/fd", X_OK) == 0
+            ? open (dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644) : -1;
+        if (fd >= 0) {
+            fchmod (fd, 0644);      /* whatever the umask: a report is for sharing */
+            self = dest_new (path, DEST_REPLACE, fd);
+            self->unnamed = true;
+        }
+        else if (fd < 0 && (errno == EACCES || errno == EROFS || errno == EDQUOT
+                            || errno == ENOSPC || errno == EMFILE || errno == ENFILE))
             fo_err (err, errlen, "%s '%s': cannot create a file in '%s': %s", what, path, dir,
                     strerror (errno));
         else {
-            unlink (tmp);
-            close (fd);
-            free (tmp);
-            self = dest_new (path, DEST_REPLACE, -1);
+            char *tmp;
+            fd = make_temporary (path, &tmp);
+            if (fd < 0)
+                fo_err (err, errlen, "%s '%s': cannot create a file in '%s': %s", what, path,
+                        dir, strerror (errno));
+            else {
+                unlink (tmp);
+                close (fd);
+                free (tmp);
+                self = dest_new (path, DEST_REPLACE, -1);
+            }
         }
     }
     free (dir);
@@ -130,7 +158,7 @@ fo_report_dest_open (const char *path, const char *what, const char *suite, char
     }
     if (stat (path, &st) != 0) {
         fo_err (err, errlen, "%s '%s': %s", what, path,
-             errno == ENOENT ? "a symbolic link to nothing" : strerror (errno));
+                errno == ENOENT ? "a symbolic link to nothing" : strerror (errno));
         return NULL;
     }
     if (S_ISDIR (st.st_mode)) {
@@ -171,36 +199,56 @@ fo_report_dest_stream (fo_report_dest *self, char *err, size_t errlen)
 {
     if (self->stream)
         return self->stream;
-    int fd = -1;
-    switch (self->kind) {
-    case DEST_STDIO:
-        /* Console output may be buffered in stdout: it goes first. */
-        fflush (self->fd == STDOUT_FILENO ? stdout : stderr);
-        fd = dup (self->fd);
-        break;
-    case DEST_IN_PLACE:
-        if (self->fd < 0)
-            self->fd = open (self->path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
-        if (self->fd >= 0 && self->regular && ftruncate (self->fd, 0) != 0) {
-            close (self->fd);
-            self->fd = -1;
-        }
-        fd = self->fd >= 0 ? dup (self->fd) : -1;
-        break;
-    case DEST_REPLACE:
-        if (self->fd < 0)
-            self->fd = make_temporary (self->path, &self->tmp);
-        fd = self->fd >= 0 ? dup (self->fd) : -1;
-        break;
+    if (self->kind == DEST_STDIO) {
+        /* Console output may be buffered in the stream: the report goes
+           after it, through the same stream (no descriptor needed). */
+        self->stream = self->fd == STDOUT_FILENO ? stdout : stderr;
+        return self->stream;
     }
-    if (fd >= 0)
-        self->stream = fdopen (fd, "w");
+    if (self->kind == DEST_IN_PLACE && self->fd < 0)
+        self->fd = open (self->path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+    if (self->kind == DEST_REPLACE && self->fd < 0)
+        self->fd = make_temporary (self->path, &self->tmp);
+    if (self->fd >= 0 && self->kind == DEST_IN_PLACE && self->regular
+        && ftruncate (self->fd, 0) != 0) {
+        close (self->fd);
+        self->fd = -1;
+    }
+    if (self->fd >= 0)
+        self->stream = fdopen (self->fd, "w");
     if (!self->stream) {
         fo_err (err, errlen, "cannot write report '%s': %s", self->path, strerror (errno));
-        if (fd >= 0)
-            close (fd);
+        return NULL;
     }
+    self->owns_stream = true;
+    self->fd = -1;              /* the stream's now */
     return self->stream;
+}
+
+/* Gives the unnamed temporary file behind `stream` a name next to the
+   path (a new one each time: linkat does not replace). */
+static int
+link_unnamed (fo_report_dest *self, FILE *stream)
+{
+    char proc[64];
+    snprintf (proc, sizeof proc, "/proc/self/fd/%d", fileno (stream));
+    static uint32_t counter;
+    for (int tries = 0; tries < 100; tries++) {
+        uint64_t n = fo_now_us () ^ ((uint64_t) getpid () << 20) ^ ++counter;
+        char *tmp = fo_xasprintf ("%s.tmp%06llx", self->path, (unsigned long long) (n & 0xffffff));
+        if (linkat (AT_FDCWD, proc, AT_FDCWD, tmp, AT_SYMLINK_FOLLOW) == 0) {
+            self->tmp = tmp;
+            return 0;
+        }
+        int error = errno;
+        free (tmp);
+        if (error != EEXIST) {
+            errno = error;
+            return -1;
+        }
+    }
+    errno = EEXIST;
+    return -1;
 }
 
 int
@@ -211,11 +259,14 @@ fo_report_dest_commit (fo_report_dest *self, char *err, size_t errlen)
         return -1;
     }
     int error = 0;
+    errno = 0;
     if (fflush (self->stream) != 0 || ferror (self->stream))
         error = errno ? errno : EIO;
     if (!error && self->kind == DEST_REPLACE && fsync (fileno (self->stream)) != 0)
         error = errno;
-    if (fclose (self->stream) != 0 && !error)
+    if (!error && self->unnamed && link_unnamed (self, self->stream) != 0)
+        error = errno;
+    if (self->owns_stream && fclose (self->stream) != 0 && !error)
         error = errno ? errno : EIO;
     self->stream = NULL;
     if (!error && self->kind == DEST_REPLACE && rename (self->tmp, self->path) != 0)
@@ -246,9 +297,9 @@ fo_report_dest_destroy (fo_report_dest **self_p)
     fo_report_dest *self = *self_p;
     if (!self)
         return;
-    if (self->stream)
+    if (self->stream && self->owns_stream)
         fclose (self->stream);
-    if (self->kind != DEST_STDIO && self->fd >= 0)
+    else if (self->kind != DEST_STDIO && self->fd >= 0)
         close (self->fd);
     if (self->kind == DEST_REPLACE && !self->committed && self->tmp)
         unlink (self->tmp);

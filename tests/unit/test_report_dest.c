@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -281,6 +282,58 @@ test_stdout (void **state)
     free (out);
 }
 
+/* A run that ends with every descriptor taken (tests under a tight
+   ulimit -n) still writes its report: what it needs was taken at the
+   check. */
+static void
+test_no_descriptor_left (void **state)
+{
+    scratch *s = *state;
+    char *fresh = path_in (s, "fresh.json");
+    char *old = path_in (s, "old.json");
+    write_file (old, "old\n");
+    char err[256] = "";
+    fo_report_dest *a = fo_report_dest_open (fresh, "--json", NULL, err, sizeof err);
+    fo_report_dest *b = fo_report_dest_open (old, "--json", NULL, err, sizeof err);
+    assert_non_null (a);
+    assert_non_null (b);
+    struct rlimit saved, low;
+    assert_int_equal (getrlimit (RLIMIT_NOFILE, &saved), 0);
+    low = saved;
+    low.rlim_cur = 64;
+    assert_int_equal (setrlimit (RLIMIT_NOFILE, &low), 0);
+    int fds[64];
+    size_t n = 0;
+    errno = 0;
+    while (n < sizeof fds / sizeof fds[0]) {
+        int fd = open ("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            break;
+        fds[n++] = fd;
+    }
+    assert_int_equal (errno, EMFILE);       /* really none left */
+    FILE *fa = fo_report_dest_stream (a, err, sizeof err);
+    FILE *fb = fo_report_dest_stream (b, err, sizeof err);
+    int ca = fa && fputs ("fresh\n", fa) >= 0 ? fo_report_dest_commit (a, err, sizeof err) : -1;
+    int cb = fb && fputs ("new\n", fb) >= 0 ? fo_report_dest_commit (b, err, sizeof err) : -1;
+    while (n > 0)
+        close (fds[--n]);
+    setrlimit (RLIMIT_NOFILE, &saved);
+    assert_int_equal (ca, 0);
+    assert_int_equal (cb, 0);
+    fo_report_dest_destroy (&a);
+    fo_report_dest_destroy (&b);
+    char *got = read_file (fresh);
+    assert_string_equal (got, "fresh\n");
+    free (got);
+    got = read_file (old);
+    assert_string_equal (got, "new\n");
+    free (got);
+    assert_int_equal (entries (s), 2);
+    free (fresh);
+    free (old);
+}
+
 /* Refused at the check: a missing directory, a path under a file, a
    directory, the suite file itself, a dangling symlink, an empty name. */
 static void
@@ -330,6 +383,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_fifo_in_place, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_devices, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_stdout, s_setup, s_teardown),
+        cmocka_unit_test_setup_teardown (test_no_descriptor_left, s_setup, s_teardown),
         cmocka_unit_test_setup_teardown (test_refused, s_setup, s_teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

@@ -22,10 +22,11 @@
     sockets are close-on-exec, so that no test inherits one.
 
     Bounded: at most FO_METRICS_HTTP_CONNECTIONS connections at once (more
-    are refused), each closed after FO_METRICS_HTTP_TIMEOUT_S seconds
-    without traffic, each with FO_METRICS_HTTP_MEMORY bytes for its
-    request (a longer request line or header gets an error status). A
-    request's body is never read.
+    wait in the listen backlog, FO_METRICS_HTTP_BACKLOG, until one closes),
+    each closed after FO_METRICS_HTTP_TIMEOUT_S seconds without traffic,
+    each with FO_METRICS_HTTP_MEMORY bytes for its request (a longer
+    request line or header is answered 431). A request's body is never
+    read.
 */
 #ifndef FO_METRICS_HTTP_H
 #define FO_METRICS_HTTP_H

@@ -221,6 +221,22 @@ for bad in localhost:9464 127.0.0.1 ::1:9464 :65536; do
 done
 [ -e "$T_TMP/ran" ] && fail "a test ran although --metrics was refused"
 
+# ---- IPv6 loopback, where the host has it ------------------------------------------
+
+if "$PY" -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2>/dev/null; then
+    write_gated "$T_TMP/v6.yml" 1 "$T_TMP/go6" "$T_TMP/none" 0
+    : >"$T_TMP/none"
+    FANOUT_LOG=info start v6 "$FANOUT" run -j 1 --metrics '[::1]:0' "$T_TMP/v6.yml"
+    url=$(metrics_url v6)
+    case "$url" in 'http://[::1]:'[1-9]*/metrics) ;; *) fail "logged '$url'" ;; esac
+    until_holds "$url" "m['fanout_agents'] == 1 and t('running') == 1"
+    touch "$T_TMP/go6"
+    finish v6 60
+    expect_rc v6 0
+else
+    note "no IPv6 loopback here: [::1] not tried"
+fi
+
 # ---- fanout broker: the queue before any agent, an agent lost, another ----------
 
 write_gated "$T_TMP/broker.yml" 3 "$T_TMP/go2" "$T_TMP/none" 0

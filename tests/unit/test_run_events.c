@@ -487,6 +487,48 @@ test_events_of_failures (void **state)
     world_free (&w);
 }
 
+/*  The run cut short (a second interrupt, fo_run_abort): the leases in
+    flight end as aborted, then every task left ends, its tests not run. */
+static void
+test_events_of_abort (void **state)
+{
+    (void) state;
+    world w;
+    world_new (&w);
+    fo_context *root = w.suite->root;
+    add_test (root, "p");
+    add_test (root, "q");
+    add_test (root, "r");
+    world_start (&w, 0, 0, 2);
+    join (&w, 0, "hostA");
+    fo_lease p, q;
+    lease (&w, 0, &p);
+    lease (&w, 0, &q);
+    result (&w, 0, "hostA", &p, 0, FO_PASSED);
+    fo_run_abort (w.run, "interrupted");
+    assert_true (fo_run_finished (w.run));
+    assert_int_equal (fo_reporters_end (w.reporters, w.report, true, NULL, NULL), 0);
+
+    EXPECT_LINES (&w, 0,
+        "run_started tests=3 tasks=3",
+        "agent_joined 0 hostA slots=1",
+        "task_leased task=0 lease=1 agent=0 hostA attempt=1 [p]",
+        "test_started p lease=1 agent=0 hostA attempt=1",
+        "task_leased task=1 lease=2 agent=0 hostA attempt=1 [q]",
+        "test_started q lease=2 agent=0 hostA attempt=1",
+        "test_finished p passed",
+        "run_stopping interrupted",
+        "test_finished r not_run",
+        "task_ended task=2",
+        "lease_ended task=0 lease=1 agent=0 hostA aborted",
+        "lease_ended task=1 lease=2 agent=0 hostA aborted",
+        "task_ended task=0",
+        "test_finished q not_run",
+        "task_ended task=1",
+        "run_ended complete=1 exit=3");
+    world_free (&w);
+}
+
 /* The list delivers to every reporter in order; run ended reaches them
    all, then each finish, whose failures are counted and told. */
 typedef struct {
@@ -550,6 +592,7 @@ main (void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_events_in_order),
         cmocka_unit_test (test_events_of_failures),
+        cmocka_unit_test (test_events_of_abort),
         cmocka_unit_test (test_reporters_list),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

@@ -83,6 +83,9 @@ end_task (fo_run *self, size_t task)
 {
     if (!fo_tasks_end (self->tasks, task))
         return;
+    run_emit (self, &(fo_event) {
+        .type = FO_EVENT_TASK_ENDED, .u.task_ended = { .task = task },
+    });
     const fo_task *t = &self->plan->tasks[task];
     for (size_t i = t->nshared; i-- > 0;)   /* innermost first */
         fo_fixtures_task_done (self->fixtures, t->shared[i]);
@@ -124,6 +127,11 @@ queue_task (fo_run *self, size_t task, fo_sched_reason why)
         end_task (self, task);     /* a unit whose discoveries found nothing */
     else if (!fo_sched_enqueue (self->sched, task, why))
         not_run_task (self, task);
+    else {
+        fo_event ev = { .type = FO_EVENT_TASK_QUEUED, .u.task_queued = { .task = task } };
+        ev.u.task_queued.tests = fo_tasks_tests (self->tasks, task, &ev.u.task_queued.ntests);
+        run_emit (self, &ev);
+    }
 }
 
 /* ---- shared fixtures -------------------------------------------------- */
@@ -357,11 +365,18 @@ run_current_lease (fo_run *self, uint32_t agent, const char *host, uint64_t id, 
     return lease;
 }
 
+/* Lease `id` is over (done, lost, cut short): the scheduler and the
+   reporters learn it before anything happens to its task. */
 static void
-lease_ended (fo_run *self, fo_lease_rec *lease)
+lease_ended (fo_run *self, fo_lease_rec *lease, uint64_t id, fo_lease_end how, const char *host)
 {
     lease->active = false;
     fo_sched_lease_ended (self->sched, lease->task);
+    run_emit (self, &(fo_event) {
+        .type = FO_EVENT_LEASE_ENDED,
+        .u.lease_ended = { .task = lease->task, .lease = id, .agent = lease->agent,
+                           .host = host, .how = how },
+    });
 }
 
 /* ---- leases that end ---------------------------------------------------- */
@@ -390,7 +405,7 @@ fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *d)
     fo_lease_rec *lease = run_current_lease (self, agent, host, d->lease, "a done message");
     if (!lease)
         return false;
-    lease_ended (self, lease);
+    lease_ended (self, lease, d->lease, FO_LEASE_DONE, host);
     char *message = d->signal
         ? fo_xasprintf ("the agent reported no result for this test (its task was killed by %s)",
                         fo_signal_name (d->signal))
@@ -492,7 +507,7 @@ fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *w
         fo_lease_rec *lease = fo_leases_get (self->leases, id);
         if (!lease->active || lease->agent != agent)
             continue;
-        lease_ended (self, lease);
+        lease_ended (self, lease, id, FO_LEASE_LOST, host);
         size_t task = lease->task;
         if (self->plan->tasks[task].discovery != FO_NO_DISCOVERY) {
             discovery_lost (self, lease, host, why);
@@ -626,7 +641,7 @@ fo_run_abort (fo_run *self, const char *reason)
     for (uint64_t id = 1; id <= fo_leases_count (self->leases); id++) {
         fo_lease_rec *lease = fo_leases_get (self->leases, id);
         if (lease->active)
-            lease_ended (self, lease);
+            lease_ended (self, lease, id, FO_LEASE_ABORTED, host_of (self, lease->agent));
     }
     for (size_t task = 0; task < self->plan->ntasks; task++)
         if (fo_tasks_rec (self->tasks, task)->state != FO_TASK_ENDED)

@@ -7,9 +7,10 @@
     agent, a retried task) is dropped, never counted twice.
 
     The run prints nothing and knows no output format: it emits events
-    (fo_event.h: run started, agents, leases, tests started and finished,
-    tries held, slow steps, fixtures, discoveries, stopping) to the
-    reporters it is given, in the order things happen. Run ended is not
+    (fo_event.h: run started, agents, leases and how they end, tasks queued
+    and ended, tests started and finished, tries held, slow steps,
+    fixtures, discoveries, stopping) to the reporters it is given, in the
+    order things happen. Run ended is not
     the run's: the report is final only once the broker has returned (see
     fo_reporters_end).
 

@@ -123,10 +123,12 @@ fo_cli_reporters_new (fo_cli_run_opts *opts)
     fo_reporters *reporters = fo_reporters_new ();
     for (size_t k = 0; fo_reporter_kinds[k]; k++) {
         const fo_reporter_kind *kind = fo_reporter_kinds[k];
-        if (kind->option && !opts->report_dests[k])
+        if (kind->option && !opts->report_dests[k] && !opts->report_opened[k])
             continue;
         config.dest = opts->report_dests[k];
+        config.opened = opts->report_opened[k];
         opts->report_dests[k] = NULL;   /* taken */
+        opts->report_opened[k] = NULL;
         fo_reporters_add (reporters, kind->create (&config));
     }
     return reporters;
@@ -180,8 +182,9 @@ reporter_usage (FILE *out)
         const fo_reporter_kind *kind = fo_reporter_kinds[k];
         if (!kind->option)
             continue;
-        fprintf (out, "      --%s FILE", kind->option);
-        int used = 6 + 2 + (int) strlen (kind->option) + 5;
+        const char *arg = kind->arg_name ? kind->arg_name : "FILE";
+        fprintf (out, "      --%s %s", kind->option, arg);
+        int used = 6 + 2 + (int) strlen (kind->option) + 1 + (int) strlen (arg);
         fprintf (out, "%*s", used < 24 ? 24 - used : 1, "");
         for (const char *line = kind->help; *line;) {
             size_t len = strcspn (line, "\n");
@@ -235,6 +238,16 @@ fo_cli_open_reports (const char *command, fo_cli_run_opts *opts)
     for (size_t k = 0; fo_reporter_kinds[k]; k++) {
         if (!opts->report_paths[k])
             continue;
+        if (fo_reporter_kinds[k]->open) {
+            opts->report_opened[k] = fo_reporter_kinds[k]->open (opts->report_paths[k], command,
+                                                                opts->suite, err, sizeof err);
+            if (!opts->report_opened[k]) {
+                fprintf (stderr, "fanout %s: %s\n", command, err);
+                fo_cli_close_reports (opts);
+                return FO_EXIT_USAGE;
+            }
+            continue;
+        }
         char *what = fo_xasprintf ("--%s", fo_reporter_kinds[k]->option);
         opts->report_dests[k] = fo_report_dest_open (opts->report_paths[k], what, opts->suite,
                                                      err, sizeof err);
@@ -253,6 +266,11 @@ fo_cli_close_reports (fo_cli_run_opts *opts)
 {
     for (size_t k = 0; k < FO_CLI_MAX_REPORTERS; k++)
         fo_report_dest_destroy (&opts->report_dests[k]);
+    for (size_t k = 0; fo_reporter_kinds[k]; k++)
+        if (opts->report_opened[k]) {
+            fo_reporter_kinds[k]->close (opts->report_opened[k]);
+            opts->report_opened[k] = NULL;
+        }
 }
 
 int

@@ -22,11 +22,13 @@
 
 typedef struct {
     fo_verbosity verbosity;
-    /* Per reporter kind (fo_reporter_kinds, same index): the FILE its
-       option gave, or NULL, and its destination once checked
-       (fo_cli_open_reports). */
+    /* Per reporter kind (fo_reporter_kinds, same index): what its option
+       gave (a FILE, or the argument of a kind with its own check), or
+       NULL, and once checked (fo_cli_open_reports) the FILE's destination
+       or what the kind's open returned. */
     const char *report_paths[FO_CLI_MAX_REPORTERS];
     struct fo_report_dest *report_dests[FO_CLI_MAX_REPORTERS];
+    void *report_opened[FO_CLI_MAX_REPORTERS];
     const char *suite;          /* the suite file */
     uint32_t max_attempts;      /* --max-attempts: leases per task before giving up */
     /* Timeouts and failures (docs/timeouts-and-failures.md). */
@@ -80,7 +82,7 @@ enum {
     { "core-dumps", no_argument, NULL, FO_OPT_CORE_DUMPS }, \
     { "test", required_argument, NULL, FO_OPT_TEST }
 
-/* The options of the reporter kinds that take a FILE (--json ...),
+/* The options of the reporter kinds (--json FILE, --metrics ADDR),
    appended to a command's NULL-ended getopt_long table, which must have
    room for them (FO_CLI_MAX_REPORTERS more entries). */
 void fo_cli_add_reporter_options (struct option *table, size_t capacity);
@@ -113,12 +115,13 @@ int fo_cli_suite_operand (const char *command, int argc, char **argv, fo_cli_run
    --max-attempts default as said there ("2"). */
 void fo_cli_run_usage (FILE *out, const char *default_attempts);
 
-/* Checks every report destination (--json ...) before anything runs: a
-   path the report cannot be written to is a usage error. Returns 0, or
-   FO_EXIT_USAGE after printing why. */
+/* Checks every reporter's argument before anything runs: a path the report
+   cannot be written to (--json), an address the metrics endpoint cannot
+   listen at (--metrics: it listens from now on) is a usage error. Returns
+   0, or FO_EXIT_USAGE after printing why. */
 int fo_cli_open_reports (const char *command, fo_cli_run_opts *opts);
-/* Drops the destinations checked (a run that did not start): what the
-   check made goes. */
+/* Drops what was checked (a run that did not start): what the check made
+   goes (a temporary file, the metrics endpoint). */
 void fo_cli_close_reports (fo_cli_run_opts *opts);
 
 /* Loads, discovers and plans opts->suite and initialises the report (the
@@ -132,7 +135,8 @@ int fo_cli_prepare (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **pla
 
 /* The reporters of the run, one per kind the options ask for (the console
    always: progress and summary on stdout, or on stderr when a report
-   takes stdout; a file reporter takes its checked destination). */
+   takes stdout; a file reporter takes its checked destination, the
+   metrics reporter its endpoint). */
 fo_reporters *fo_cli_reporters_new (fo_cli_run_opts *opts);
 
 /* The options of fo_run for this suite, plan and report: where its events

@@ -63,9 +63,9 @@ usage (FILE *out)
              "each other count as one.\n"
              "\n"
              "exit status: 0 all passed (or skipped), 1 a test failed or errored,\n"
-             "2 bad usage, suite file or report path, 3 a test could not be run at all\n"
-             "(no agent came, the socket could not be bound), 4 the report or the\n"
-             "console output could not be written, 130 interrupted.\n");
+             "2 bad usage, suite file, report path or metrics address, 3 a test could\n"
+             "not be run at all (no agent came, the socket could not be bound), 4 the\n"
+             "report or the console output could not be written, 130 interrupted.\n");
 }
 
 static int

@@ -58,9 +58,9 @@ usage (FILE *out)
              "\n"
              "exit status: 0 all passed (or skipped; flaky ones too unless\n"
              "--fail-on-flaky), 1 a test failed, errored, timed out or crashed (or the\n"
-             "run stopped after --maxfail failures), 2 bad usage, suite file or report\n"
-             "path, 3 a test could not be run at all, 4 the report or the console\n"
-             "output could not be written, 130 interrupted.\n");
+             "run stopped after --maxfail failures), 2 bad usage, suite file, report\n"
+             "path or metrics address, 3 a test could not be run at all, 4 the report\n"
+             "or the console output could not be written, 130 interrupted.\n");
 }
 
 typedef struct {

@@ -10,6 +10,7 @@ packages=(
   build-essential cmake pkg-config  # cc, make; cmake and ctest
   libzmq3-dev libczmq-dev libmsgpack-dev libcmocka-dev
   libyaml-dev libjansson-dev libxml2-dev libsodium-dev
+  libmicrohttpd-dev                 # the metrics endpoint (--metrics)
   clang libclang-rt-14-dev          # libFuzzer target + sanitizers
   python3                           # integration tests read the JSON report
   jq                                # hostile and interrupt tests read it too

@@ -12,6 +12,18 @@
       TASK_LEASED       a lease: task, lease id, agent, host, attempt and the
                         tests it runs (for a lease after a loss or a retry:
                         only the tests without an outcome)
+      LEASE_ENDED       a lease is over (task, lease id, agent, host): its
+                        done came, its agent was lost, or the run was cut
+                        short. What becomes of its task follows: TASK_QUEUED
+                        or TASK_ENDED
+      TASK_QUEUED       a task waits for a lease again, or for the first
+                        time when it was made during the run: its lease was
+                        lost, its failed tries are retried, a discovery
+                        made it, or the discoveries it waited for ended
+                        (task, the tests its next lease runs). The plan's
+                        tasks wait from RUN_STARTED on without this event
+      TASK_ENDED        a task has ended: every test of it has its outcome,
+                        and it is never leased again
       TEST_STARTED      a test began to run (see below)
       TEST_FINISHED     a test has its final outcome (its record)
       TRY_HELD          a failed try is held for a retry (test, the try, the
@@ -32,6 +44,12 @@
                         after the broker has returned and its processes
                         are swept; complete is false when the run could not
                         be served at all (no summary then)
+
+    A task waits (from RUN_STARTED or TASK_QUEUED) until it is leased
+    (TASK_LEASED) or ends (TASK_ENDED); a leased one waits again
+    (TASK_QUEUED) or ends after its LEASE_ENDED. So a reporter can count
+    the tasks waiting and the leases each agent holds from the events
+    alone (the metrics reporter does).
 
     Test started is the broker's inference: the agents send no message when
     a test starts. The first test step of a lease starts when the lease is
@@ -54,6 +72,9 @@ typedef enum {
     FO_EVENT_AGENT_JOINED,
     FO_EVENT_AGENT_LOST,
     FO_EVENT_TASK_LEASED,
+    FO_EVENT_LEASE_ENDED,
+    FO_EVENT_TASK_QUEUED,
+    FO_EVENT_TASK_ENDED,
     FO_EVENT_TEST_STARTED,
     FO_EVENT_TEST_FINISHED,
     FO_EVENT_TRY_HELD,
@@ -93,6 +114,31 @@ typedef struct {
     size_t ntests;
     bool serial;            /* runs alone */
 } fo_event_task_leased;
+
+/* How a lease ended. */
+typedef enum {
+    FO_LEASE_DONE = 0,      /* its agent said done */
+    FO_LEASE_LOST,          /* lost with its agent */
+    FO_LEASE_ABORTED,       /* the run was cut short (a second interrupt) */
+} fo_lease_end;
+
+typedef struct {
+    size_t task;
+    uint64_t lease;
+    uint32_t agent;
+    const char *host;       /* NULL when the agent did not say */
+    fo_lease_end how;
+} fo_event_lease_ended;
+
+typedef struct {
+    size_t task;
+    const size_t *tests;    /* report indexes of the tests its next lease runs */
+    size_t ntests;
+} fo_event_task_queued;
+
+typedef struct {
+    size_t task;
+} fo_event_task_ended;
 
 typedef struct {
     size_t test;            /* report index */
@@ -156,6 +202,9 @@ typedef struct {
         fo_event_run_started run_started;
         fo_event_agent agent;               /* AGENT_JOINED, AGENT_LOST */
         fo_event_task_leased task_leased;
+        fo_event_lease_ended lease_ended;
+        fo_event_task_queued task_queued;
+        fo_event_task_ended task_ended;
         fo_event_test_started test_started;
         fo_event_test_finished test_finished;
         fo_event_try_held try_held;

@@ -22,7 +22,8 @@
     Adding a reporter: one file with its vtable and its kind (below,
     "Kinds": its option, help and constructor), and one line in
     fo_reporter_kinds.def. The command line offers every kind's option,
-    checks its destination before the run and makes the reporter
+    checks its argument before the run (a FILE, or what the kind's own
+    check takes: the metrics endpoint's ADDR) and makes the reporter
     (cli/fo_cli_session.c walks fo_reporter_kinds).
 */
 #ifndef FO_REPORTER_H
@@ -83,8 +84,10 @@ typedef struct {
     FILE *console;              /* where a person reads: stdout, or stderr when a
                                    report takes stdout (--json -) */
     fo_verbosity verbosity;
-    struct fo_report_dest *dest;/* a kind with an option: where its file goes,
-                                   checked before the run (taken) */
+    struct fo_report_dest *dest;/* a kind whose option takes a FILE: where its
+                                   file goes, checked before the run (taken) */
+    void *opened;               /* a kind with its own check (open): what open
+                                   returned (taken) */
 } fo_reporter_config;
 
 typedef struct {
@@ -96,6 +99,18 @@ typedef struct {
        the command line. */
     const char *help;
     fo_reporter *(*create) (const fo_reporter_config *config);
+    /* An option that takes something else than a FILE (NULL: a FILE,
+       checked by fo_report_dest_open): its name in --help ("ADDR"), and
+       its check before the run, which also takes hold of what the run
+       needs (a listening socket). open returns what create finds in
+       config->opened, or NULL with err set (the command line says so:
+       exit status 2, before any test runs); command names the command
+       ("run") for log lines, suite is the suite file's path. close frees
+       what open returned when the run does not start. */
+    const char *arg_name;
+    void *(*open) (const char *arg, const char *command, const char *suite, char *err,
+                   size_t errlen);
+    void (*close) (void *opened);
 } fo_reporter_kind;
 
 /* Every kind, in the order their reporters receive events, NULL-ended
@@ -115,5 +130,11 @@ fo_reporter *fo_reporter_console_new (FILE *out, fo_verbosity verbosity);
    (fo_report_dest.h: checked before the run; taken). */
 struct fo_report_dest;
 fo_reporter *fo_reporter_json_new (struct fo_report_dest *dest);
+
+/* The metrics endpoint (--metrics ADDR, fo_reporter_metrics.c): Prometheus'
+   text at http://ADDR/metrics while the run goes (fo_metrics.h says what,
+   fo_metrics_http.h how it is served), until the reporter is destroyed,
+   after the run ended. It is made through its kind only: open checks ADDR
+   and starts serving before the run; create takes that over. */
 
 #endif

@@ -48,5 +48,8 @@ break_one agents-deployment.yaml 's|tcp://fanout-broker:5555|tcp://broker:5555|'
 break_one broker-job.yaml 's/runAsNonRoot: true/runAsNonRoot: false/' "runAsNonRoot is not true"
 break_one autoscaling-hpa.yaml 's/name: fanout_queue_tasks/name: queue/' "does not scale on fanout_queue_tasks"
 break_one broker-job.yaml 's/^              memory: 1Gi/              memoryy: 1Gi/' "has no resources.limits.memory"
+break_one broker-job.yaml 's/--metrics=:9464/--metrics=:9465/' "--metrics port 9465 is not a port of the broker container"
+break_one broker-job.yaml '/--metrics=/d' "the broker serves no metrics"
+break_one broker-job.yaml 's/prometheus.io\/port: "9464"/prometheus.io\/port: "9465"/' "lacks prometheus.io annotations for port 9464"
 
 echo "PASS [$ITEST_NAME]"

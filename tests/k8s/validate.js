@@ -13,7 +13,9 @@
 //    options `fanout broker|agent --help` lists come in FANOUT_OPTS_BROKER and
 //    FANOUT_OPTS_AGENT), the agents connect to the broker's Service, the
 //    broker waits for as many agents as the agents' manifests start, and the
-//    autoscalers scale the agents on fanout_queue_tasks.
+//    autoscalers scale the agents on fanout_queue_tasks, which the broker
+//    serves (--metrics) on a port of its container that its pod's
+//    prometheus.io/port annotation names.
 //
 // YAML is read as YAML 1.1, as Kubernetes reads it (0440 is octal).
 // Prints one line per problem (FILE: KIND/NAME: message); exit status 0
@@ -217,6 +219,20 @@ for (const d of [...byKind('HorizontalPodAutoscaler'), ...byKind('ScaledObject')
     ? (d.obj.spec.triggers || []).map((t) => (t.metadata || {}).query || '').join(' ')
     : (d.obj.spec.metrics || []).map((m) => ((m.external || {}).metric || {}).name || '').join(' ');
   if (!/\bfanout_queue_tasks\b/.test(metric)) problem(d, `does not scale on fanout_queue_tasks (${metric})`);
+}
+// The autoscalers' metric: the broker serves it (--metrics :PORT) on a port
+// of its container, and its pod says so to Prometheus.
+const autoscalers = [...byKind('HorizontalPodAutoscaler'), ...byKind('ScaledObject')];
+if (broker && autoscalers.length) {
+  const m = /^(?:\*|\[[0-9a-f:.]+\]|[0-9.]*):([0-9]+)$/.exec(String(broker.a.options.get('--metrics') || ''));
+  if (!m) problem(broker.d, `the autoscalers read fanout_queue_tasks, but the broker serves no metrics on every address (--metrics=:PORT; got ${broker.a.options.get('--metrics')})`);
+  else {
+    const port = Number(m[1]);
+    if (!(broker.c.ports || []).some((p) => p.containerPort === port)) problem(broker.d, `--metrics port ${port} is not a port of the broker container`);
+    const ann = ((broker.d.obj.spec.template || {}).metadata || {}).annotations || {};
+    if (ann['prometheus.io/scrape'] !== 'true' || ann['prometheus.io/port'] !== String(port) || ann['prometheus.io/path'] !== '/metrics')
+      problem(broker.d, `the broker's pod lacks prometheus.io annotations for port ${port} and path /metrics`);
+  }
 }
 // Network policies select pods that exist.
 for (const d of byKind('NetworkPolicy')) {

@@ -58,6 +58,25 @@ record_event (void *state, const fo_event *ev)
         fo_buf_printf (&b, "]%s", l->serial ? " serial" : "");
         break;
     }
+    case FO_EVENT_LEASE_ENDED: {
+        static const char *const how[] = { "done", "lost", "aborted" };
+        const fo_event_lease_ended *l = &ev->u.lease_ended;
+        fo_buf_printf (&b, " task=%zu lease=%llu agent=%u %s %s", l->task,
+                       (unsigned long long) l->lease, l->agent, l->host ? l->host : "-",
+                       how[l->how]);
+        break;
+    }
+    case FO_EVENT_TASK_QUEUED: {
+        const fo_event_task_queued *q = &ev->u.task_queued;
+        fo_buf_printf (&b, " task=%zu [", q->task);
+        for (size_t i = 0; i < q->ntests; i++)
+            fo_buf_printf (&b, "%s%s", i ? " " : "", fo_report_test (ev->report, q->tests[i])->id);
+        fo_buf_puts (&b, "]");
+        break;
+    }
+    case FO_EVENT_TASK_ENDED:
+        fo_buf_printf (&b, " task=%zu", ev->u.task_ended.task);
+        break;
     case FO_EVENT_TEST_STARTED: {
         const fo_event_test_started *t = &ev->u.test_started;
         assert_string_equal (t->id, fo_report_test (ev->report, t->test)->id);
@@ -341,25 +360,38 @@ test_events_in_order (void **state)
         "agent_joined 0 hostA slots=1",
         "agent_joined 1 hostB slots=1",
         "task_leased task=0 lease=1 agent=0 hostA attempt=1 []",
+        "task_queued task=4 [gen/n1]",
         "tests_discovered gen 1 on hostA total=4",
+        "lease_ended task=0 lease=1 agent=0 hostA done",
+        "task_ended task=0",
         "task_leased task=1 lease=2 agent=0 hostA attempt=1 [a]",
         "test_started a lease=2 agent=0 hostA attempt=1",
         "try_held a failed try 1 of 2",
+        "lease_ended task=1 lease=2 agent=0 hostA done",
+        "task_queued task=1 [a]",
         "task_leased task=4 lease=3 agent=0 hostA attempt=1 [gen/n1]",
         "test_started gen/n1 lease=3 agent=0 hostA attempt=1",
         "task_leased task=1 lease=4 agent=1 hostB attempt=2 [a]",
         "test_started a lease=4 agent=1 hostB attempt=2",
         "test_finished a passed flaky",
+        "lease_ended task=1 lease=4 agent=1 hostB done",
+        "task_ended task=1",
         "test_finished gen/n1 passed",
+        "lease_ended task=4 lease=3 agent=0 hostA done",
+        "task_ended task=4",
         "fixture_set_up db setup on broker",
         "task_leased task=2 lease=5 agent=0 hostA attempt=1 [db/x]",
         "test_started db/x lease=5 agent=0 hostA attempt=1",
         "test_finished db/x passed",
+        "lease_ended task=2 lease=5 agent=0 hostA done",
+        "task_ended task=2",
         "fixture_torn_down db teardown on broker",
         "task_leased task=3 lease=6 agent=1 hostB attempt=1 [ser/s] serial",
         "test_started ser/s lease=6 agent=1 hostB attempt=1",
         "slow ser/s 61000 ms on hostB",
         "test_finished ser/s passed",
+        "lease_ended task=3 lease=6 agent=1 hostB done",
+        "task_ended task=3",
         "run_ended complete=1 exit=0");
     world_free (&w);
 }
@@ -426,6 +458,8 @@ test_events_of_failures (void **state)
         "task_leased task=1 lease=2 agent=1 hostB attempt=1 [c]",
         "test_started c lease=2 agent=1 hostB attempt=1",
         "agent_lost 1 hostB slots=1 (no heartbeat)",
+        "lease_ended task=1 lease=2 agent=1 hostB lost",
+        "task_queued task=1 [c]",
         "task_leased task=1 lease=3 agent=0 hostA attempt=2 [c]",
         "test_started c lease=3 agent=0 hostA attempt=2",
         "task_leased task=2 lease=4 agent=0 hostA attempt=1 [d]",
@@ -436,11 +470,62 @@ test_events_of_failures (void **state)
         "test_finished unit/u1 error",
         "run_stopping stopped after 1 failure (on failures)",
         "test_finished z/z1 not_run",
+        "task_ended task=4",
         "test_finished b passed",
         "test_finished c not_run",
         "test_finished d not_run",
         "test_finished unit/u2 not_run",
+        "lease_ended task=0 lease=1 agent=0 hostA done",
+        "task_ended task=0",
+        "lease_ended task=1 lease=3 agent=0 hostA done",
+        "task_ended task=1",
+        "lease_ended task=2 lease=4 agent=0 hostA done",
+        "task_ended task=2",
+        "lease_ended task=3 lease=5 agent=0 hostA done",
+        "task_ended task=3",
         "run_ended complete=1 exit=1");
+    world_free (&w);
+}
+
+/*  The run cut short (a second interrupt, fo_run_abort): the leases in
+    flight end as aborted, then every task left ends, its tests not run. */
+static void
+test_events_of_abort (void **state)
+{
+    (void) state;
+    world w;
+    world_new (&w);
+    fo_context *root = w.suite->root;
+    add_test (root, "p");
+    add_test (root, "q");
+    add_test (root, "r");
+    world_start (&w, 0, 0, 2);
+    join (&w, 0, "hostA");
+    fo_lease p, q;
+    lease (&w, 0, &p);
+    lease (&w, 0, &q);
+    result (&w, 0, "hostA", &p, 0, FO_PASSED);
+    fo_run_abort (w.run, "interrupted");
+    assert_true (fo_run_finished (w.run));
+    assert_int_equal (fo_reporters_end (w.reporters, w.report, true, NULL, NULL), 0);
+
+    EXPECT_LINES (&w, 0,
+        "run_started tests=3 tasks=3",
+        "agent_joined 0 hostA slots=1",
+        "task_leased task=0 lease=1 agent=0 hostA attempt=1 [p]",
+        "test_started p lease=1 agent=0 hostA attempt=1",
+        "task_leased task=1 lease=2 agent=0 hostA attempt=1 [q]",
+        "test_started q lease=2 agent=0 hostA attempt=1",
+        "test_finished p passed",
+        "run_stopping interrupted",
+        "test_finished r not_run",
+        "task_ended task=2",
+        "lease_ended task=0 lease=1 agent=0 hostA aborted",
+        "lease_ended task=1 lease=2 agent=0 hostA aborted",
+        "task_ended task=0",
+        "test_finished q not_run",
+        "task_ended task=1",
+        "run_ended complete=1 exit=3");
     world_free (&w);
 }
 
@@ -507,6 +592,7 @@ main (void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_events_in_order),
         cmocka_unit_test (test_events_of_failures),
+        cmocka_unit_test (test_events_of_abort),
         cmocka_unit_test (test_reporters_list),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

@@ -45,6 +45,14 @@ fo_reader_name (fo_reader reader)
 {
     switch (reader) {
     case FO_READER_EXIT_STATUS: return "exit-status";
+    case FO_READER_TAP:         return "tap";
+    case FO_READER_CMOCKA:      return "cmocka";
     }
     return NULL;
+}
+
+bool
+fo_reader_streams (fo_reader reader)
+{
+    return reader == FO_READER_TAP || reader == FO_READER_CMOCKA;
 }

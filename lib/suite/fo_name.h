@@ -45,4 +45,11 @@ bool fo_name_check (const char *kind, const char *name, size_t len, char *why, s
    rest becomes "...". */
 void fo_name_escape (fo_buf *out, const char *s, size_t len, size_t max);
 
+/* Appends to out a name made of s[0..len), text that a program printed
+   (a TAP description): escaped as fo_name_escape does, whitespace at
+   either end left out, at most max bytes of s kept ("..." past them). The
+   result follows the rule unless it is empty (nothing printable in s):
+   the caller adds what makes a name unique (a test number) anyway. */
+void fo_name_make (fo_buf *out, const char *s, size_t len, size_t max);
+
 #endif

@@ -135,6 +135,7 @@ fo_walk_push_test (fo_walker *w, const fo_test *test, const fo_walk_frame *frame
     fo_plan_step_test (push_step (w), test->id, &test->run.argv,
                        test->cwd ? test->cwd : frame->cwd, &frame->env, &test->env,
                        test->timeout_ms ? test->timeout_ms : frame->timeout_ms);
+    w->steps[w->nsteps - 1].reader = test->reader;
 }
 
 /* ---- tasks ------------------------------------------------------------- */

@@ -54,7 +54,8 @@ typedef struct {
     int core_dumps;             /* --core-dumps */
     const char *const *tests;   /* --test ids, in order (into argv) */
     size_t ntests;
-    const char *tests_command;  /* "run" or "broker", for its message */
+    const char *tests_command;  /* "run" or "broker", for the messages of
+                                   --test and of the source options */
 } fo_cli_run_opts;
 
 /* Option ids for getopt_long (beyond any short option character). */

@@ -91,10 +91,11 @@ typedef enum {
     FO_READER_EXIT_STATUS = 0,  /* one test per step: 0 pass, skip_code skip, else fail */
     FO_READER_TAP,              /* a TAP stream (a stream step, below) */
     FO_READER_CMOCKA,           /* cmocka's TAP: a plan per group (a stream step) */
+    FO_READER_GTEST,            /* GoogleTest's JSON output file (--gtest_output) */
 } fo_reader;
 
 const char *fo_step_kind_name (fo_step_kind kind);  /* "setup", "test", "teardown", "discover" */
-const char *fo_reader_name (fo_reader reader);      /* "exit-status", "tap", "cmocka" */
+const char *fo_reader_name (fo_reader reader);      /* "exit-status", "tap", "cmocka", "gtest" */
 
 /* Does a test step with this reader run a *stream*: a program whose tests
    are known only from its output? Such a step is named by its context's

@@ -9,12 +9,10 @@
 
 /* The registry: one line per reader (its ops are defined in its file). */
 extern const fo_reader_ops fo_reader_exit_status;
-extern const fo_reader_ops fo_reader_tap;
-extern const fo_reader_ops fo_reader_cmocka;
+extern const fo_reader_ops fo_reader_gtest;
 static const fo_reader_ops *const registry[] = {
     &fo_reader_exit_status,
-    &fo_reader_tap,
-    &fo_reader_cmocka,
+    &fo_reader_gtest,
 };
 
 const fo_reader_ops *
@@ -60,6 +58,12 @@ fo_read_new_with (const fo_reader_ops *ops, const fo_read_step *step, fo_read_em
     self->streams = step->step->kind == FO_STEP_TEST && fo_reader_streams (step->step->reader);
     self->state = ops->begin (step);
     return self;
+}
+
+const fo_env *
+fo_read_env (const fo_read *self)
+{
+    return self->ops->env ? self->ops->env (self->state) : NULL;
 }
 
 void

@@ -111,6 +111,9 @@ typedef struct {
     fo_env env;
     char *cwd;          /* absolute, or NULL = inherit */
     uint32_t timeout_ms;/* 0 = inherit */
+    unsigned reader;    /* how its step's output is read: a fo_reader
+                           (proto/fo_proto.h); 0, exit-status, unless an
+                           importer says otherwise (fo_import_gtest.h) */
     fo_context *parent;
     int line, column;
 } fo_test;

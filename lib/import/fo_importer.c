@@ -9,10 +9,8 @@
 
 /* The registry: one line per importer (defined in its own file). */
 extern const fo_importer fo_import_discover;
-extern const fo_importer fo_import_gtest;
 static const fo_importer *const registry[] = {
     &fo_import_discover,
-    &fo_import_gtest,
 };
 
 const fo_importer *

@@ -136,7 +136,7 @@ fo_walk_push_test (fo_walker *w, const fo_test *test, const fo_walk_frame *frame
     fo_plan_step_test (step, test->id, &test->run.argv,
                        test->cwd ? test->cwd : frame->cwd, &frame->env, &test->env,
                        test->timeout_ms ? test->timeout_ms : frame->timeout_ms);
-    step->reader = (fo_reader) test->reader;
+    step->reader = test->reader;
 }
 
 /* ---- tasks ------------------------------------------------------------- */

@@ -22,7 +22,7 @@
 
 #include "fo_gtest_json.h"
 #include "fo_gtest_list.h"
-#include "fo_import_gtest.h"
+#include "fo_source.h"
 #include "fo_proc.h"
 #include "fo_reader.h"
 
@@ -372,23 +372,34 @@ test_reader_endings (void **state)
 
 /* ---- importing a program ------------------------------------------------- */
 
+/* A suite holding `--gtest program` (as the command line makes it). */
+static fo_suite *
+imported (const char *program, int *rc, char *err, size_t errlen)
+{
+    fo_suite *suite = fo_suite_load_buffer ("(command line)", "{}", 2, err, errlen);
+    assert_non_null (suite);
+    fo_source_spec *spec = fo_context_add_source (suite->root, "gtest", 0, 0);
+    fo_strv_push (&spec->from, program);
+    *rc = fo_suite_import (suite, err, errlen);
+    return suite;
+}
+
 static void
 test_import_program (void **state)
 {
     (void) state;
     if (!have_gtest ())
         skip ();
-    char err[512] = "";
-    fo_suite *suite = fo_xcalloc (1, sizeof *suite);
-    suite->path = fo_xstrdup ("s.yml");
-    suite->dir = fo_xstrdup ("/");
-    suite->root = fo_context_new (NULL, "");
-    fo_context *root = suite->root;
+    char err[1024] = "";
     char *bin = fo_xasprintf ("%s/gt_outcomes", FO_GTEST_DIR);
-    assert_int_equal (fo_gtest_import (root, "outcomes", bin, NULL, 0, err, sizeof err), 0);
+    int rc;
+    fo_suite *suite = imported (bin, &rc, err, sizeof err);
+    if (rc != 0)
+        fail_msg ("%s", err);
+    fo_context *root = suite->root;
     assert_int_equal (root->ncontexts, 1);
     fo_context *prog = root->contexts[0];
-    assert_string_equal (prog->id, "outcomes");
+    assert_string_equal (prog->id, bin);
     /* one context per gtest suite, in listing order */
     const char *suites[] = { "Basic", "DISABLED_Whole", "Typed/0", "Typed/1", "Nums/Param",
                              "Printed/Multi" };
@@ -399,7 +410,10 @@ test_import_program (void **state)
     assert_int_equal (typed->ntests, 2);
     fo_test *t = typed->tests[0];
     assert_string_equal (t->name, "Size");
-    assert_string_equal (t->id, "outcomes/Typed/0/Size");
+    char *id = fo_xasprintf ("%s/Typed/0/Size", bin);
+    assert_string_equal (t->id, id);
+    assert_ptr_equal (fo_suite_find_test (suite, id), t);
+    free (id);
     assert_int_equal (t->reader, FO_READER_GTEST);
     assert_int_equal (t->run.argv.len, 2);
     assert_string_equal (t->run.argv.items[0], bin);
@@ -408,15 +422,39 @@ test_import_program (void **state)
     assert_int_equal (multi->ntests, 2);
     assert_string_equal (multi->tests[1]->name, "Positive/1");
     assert_string_equal (prog->contexts[0]->tests[3]->name, "DISABLED_Off");
-
-    /* the same program again under the same name: refused */
-    assert_int_equal (fo_gtest_import (root, "outcomes", bin, NULL, 0, err, sizeof err), -1);
-    assert_non_null (strstr (err, "a context 'outcomes' exists already"));
-    /* not a gtest program */
-    assert_int_equal (fo_gtest_import (root, "false", "false", NULL, 0, err, sizeof err), -1);
-    assert_string_equal (err, "gtest 'false': --gtest_list_tests failed (exit status 1)");
-    free (bin);
+    assert_int_equal (fo_suite_count_tests (suite), 13);
     fo_suite_destroy (&suite);
+
+    /* the same program twice: refused */
+    suite = fo_suite_load_buffer ("(command line)", "{}", 2, err, sizeof err);
+    fo_source_spec *spec = fo_context_add_source (suite->root, "gtest", 0, 0);
+    fo_strv_push (&spec->from, bin);
+    fo_strv_push (&spec->from, bin);
+    assert_int_equal (fo_suite_import (suite, err, sizeof err), -1);
+    assert_non_null (strstr (err, "duplicate context id"));
+    fo_suite_destroy (&suite);
+    /* not a gtest program */
+    suite = imported ("false", &rc, err, sizeof err);
+    assert_int_equal (rc, -1);
+    assert_string_equal (err, "--gtest 'false': 'false' failed (exit status 1)");
+    fo_suite_destroy (&suite);
+    /* a program whose listing is not gtest's */
+    char script[] = "/tmp/fo-test-gtest-XXXXXX";
+    int fd = mkstemp (script);
+    assert_true (fd >= 0);
+    const char *body = "#!/bin/sh\nprintf 'S.\\n  A\\nnot a listing line\\n'\n";
+    assert_int_equal (write (fd, body, strlen (body)), (ssize_t) strlen (body));
+    close (fd);
+    assert_int_equal (chmod (script, 0700), 0);
+    suite = imported (script, &rc, err, sizeof err);
+    assert_int_equal (rc, -1);
+    char *want = fo_xasprintf ("--gtest '%s': gtest listing line 3: neither a test suite "
+                               "(\"Name.\") nor a test (\"  Name\")", script);
+    assert_string_equal (err, want);
+    free (want);
+    fo_suite_destroy (&suite);
+    unlink (script);
+    free (bin);
 }
 
 int

@@ -27,6 +27,14 @@
 
 #include "fo_gtest_list.h"
 
+/* Does name start with DISABLED_ or hold /DISABLED_ (what gtest's
+   kDisableTestFilter matches)? */
+static bool
+disabled (const char *name)
+{
+    return !strncmp (name, "DISABLED_", 9) || strstr (name, "/DISABLED_") != NULL;
+}
+
 /* What the listing's callback builds into. */
 typedef struct {
     const fo_source_item *at;
@@ -58,6 +66,10 @@ add_test (void *arg, const char *suite, const char *test, size_t line)
     fo_strv_free (&argv);
     if (!t)
         return fo_err (b->err, b->errlen, "--gtest_list_tests line %zu: %s", line, why);
+    /* gtest's own rule (kDisableTestFilter, disabled () above,
+       matched against the suite's name and the test's): the gtest reader
+       still reads what gtest says of it, NOTRUN. */
+    t->disabled = disabled (suite) || disabled (test);
     return 0;
 }
 

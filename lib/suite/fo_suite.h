@@ -115,6 +115,10 @@ typedef struct {
     fo_reader reader;   /* how its output is read: the exit status unless a
                            source imported it (a TAP stream, gtest's JSON
                            output file: lib/import) */
+    bool disabled;      /* declared disabled where it was written (gtest's
+                           DISABLED_ prefix): it is still run, and its
+                           not_run is its own verdict, not a test the run
+                           failed to run (fo_report_exit_status) */
     fo_context *parent;
     int line, column;
 } fo_test;

@@ -45,8 +45,11 @@ fo_source_context (const fo_source_item *at, const char *name, unsigned default_
     if (first) {
         fo_buf shown = { 0 };
         fo_name_escape (&shown, id, strlen (id), FO_ID_SHOWN);
-        say (err, errlen, "duplicate context id '%s' (imported twice, or defined at line %d)",
-             shown.data, first->line);
+        if (first->line > 0)
+            say (err, errlen, "duplicate context id '%s' (first at line %d)", shown.data,
+                 first->line);
+        else
+            say (err, errlen, "duplicate context id '%s' (imported twice)", shown.data);
         fo_buf_free (&shown);
         free (id);
         return NULL;
@@ -169,7 +172,14 @@ static int
 fail_at (const fo_suite *suite, const fo_source_spec *spec, const char *item, const char *why,
          char *err, size_t errlen)
 {
-    if (spec->line > 0)
+    if (spec->line > 0 && spec->from.len > 1) {
+        fo_buf shown = { 0 };
+        fo_name_escape (&shown, item, strlen (item), FO_ID_SHOWN);
+        say (err, errlen, "%s:%d:%d: '%s': %s", suite->path, spec->line, spec->column,
+             shown.data ? shown.data : "", why);
+        fo_buf_free (&shown);
+    }
+    else if (spec->line > 0)
         say (err, errlen, "%s:%d:%d: %s", suite->path, spec->line, spec->column, why);
     else {
         fo_buf shown = { 0 };

@@ -83,6 +83,8 @@ fo_gtest_list_read (const char *data, size_t len, fo_gtest_list_fn *fn, void *ar
                 if (w > FO_GTEST_MAX_NAME)
                     return refuse (err, errlen, lineno, "a test name longer than %u bytes",
                                    FO_GTEST_MAX_NAME);
+                if (memchr (line + 2, '\0', w))
+                    return refuse (err, errlen, lineno, "a NUL byte in a test name");
                 memcpy (test, line + 2, w);
                 test[w] = '\0';
                 int rc = fn (arg, suite, test, lineno);
@@ -100,6 +102,8 @@ fo_gtest_list_read (const char *data, size_t len, fo_gtest_list_fn *fn, void *ar
                 if (w - 1 > FO_GTEST_MAX_NAME)
                     return refuse (err, errlen, lineno, "a test suite name longer than %u bytes",
                                    FO_GTEST_MAX_NAME);
+                if (memchr (line, '\0', w))
+                    return refuse (err, errlen, lineno, "a NUL byte in a test suite name");
                 memcpy (suite, line, w - 1);
                 suite[w - 1] = '\0';
                 have_suite = true;

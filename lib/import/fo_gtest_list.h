@@ -40,7 +40,7 @@ typedef int (fo_gtest_list_fn) (void *arg, const char *suite, const char *test, 
 /* Reads data[0..len) (data[len] need not be NUL; nothing is modified).
    0, the callback's nonzero, or -1 with "gtest listing line N: why" in
    err (a test before any suite, a line that is neither, a name longer
-   than FO_GTEST_MAX_NAME). A suite with no test adds nothing. */
+   than FO_GTEST_MAX_NAME or holding a NUL byte). A suite with no test adds nothing. */
 int fo_gtest_list_read (const char *data, size_t len, fo_gtest_list_fn *fn, void *arg, char *err,
                         size_t errlen);
 

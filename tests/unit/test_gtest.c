@@ -92,6 +92,18 @@ test_listing_refused (void **state)
                               "(\"  Name\")");
     assert_int_equal (listing ("S.\n  A junk\n", &out, err, sizeof err), -1);
     assert_int_equal (listing ("S.x.\n  A\n", &out, err, sizeof err), -1);
+    /* A NUL byte in a name (found by fuzz_gtest). */
+    const char nul[] = "S.\n  a\0b\n";
+    fo_buf_reset (&out);
+    assert_int_equal (fo_gtest_list_read (nul, sizeof nul - 1, print_listed, &out, err,
+                                          sizeof err),
+                      -1);
+    assert_string_equal (err, "gtest listing line 2: a NUL byte in a test name");
+    const char nul_suite[] = "S\0.\n  a\n";
+    assert_int_equal (fo_gtest_list_read (nul_suite, sizeof nul_suite - 1, print_listed, &out,
+                                          err, sizeof err),
+                      -1);
+    assert_string_equal (err, "gtest listing line 1: a NUL byte in a test suite name");
     /* A name past FO_GTEST_MAX_NAME. */
     fo_buf text = { 0 };
     fo_buf_puts (&text, "S.\n  ");

@@ -109,7 +109,7 @@ fo_source_run (const fo_source_item *at, const fo_strv *argv, fo_buf *out, char 
     fo_buf_puts (out, "");
     fo_buf_puts (&errout, "");
     if (fo_proc_run_sync (&spec, &status, out, &errout, why, sizeof why) != 0) {
-        say (err, errlen, "cannot run '%s': %s", argv->items[0], why);
+        say (err, errlen, "%s", why);       /* "cannot run 'x': why" */
         rc = -1;
     } else if (status.timed_out || !status.exited || status.exit_code != 0) {
         char *what = fo_proc_status_text (&status, spec.timeout_ms);

@@ -224,7 +224,8 @@ end (void *state, fo_read *read, const fo_step_ending *e)
         if (r->outcome == FO_PASSED && !ok && !skip_exit) {
             /* gtest said passed; the program then ended badly (a crash in
                a destructor, exit(3) after RUN_ALL_TESTS). */
-            char *msg = fo_xasprintf ("gtest reported it passed, then the program %s", status);
+            char *msg = fo_xasprintf ("gtest reported it passed, then the program ended badly: %s",
+                                      status);
             emit (read, e, tests->items[i],
                   st->timed_out ? FO_TIMEOUT : st->signal ? FO_CRASHED : FO_FAILED, msg,
                   r->duration_us);

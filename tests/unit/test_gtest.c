@@ -382,6 +382,64 @@ test_reader_endings (void **state)
                                     "names 2 tests, not 1; exit status 0)");
 }
 
+/* The reader with its output file holding json (as gtest would have
+   written it) and the process ending as st. */
+static one_result
+read_file (const char *json, const fo_proc_status *st)
+{
+    fo_step step = { .kind = FO_STEP_TEST, .reader = FO_READER_GTEST, .timeout_ms = 1000 };
+    fo_strv_push (&step.argv, "prog");
+    fo_strv_push (&step.argv, "--gtest_filter=S.t");
+    fo_strv_push (&step.tests, "p/S/t");
+    one_result got = { .n = 0 };
+    fo_read_step rs = { .step = &step, .skip_code = 77 };
+    fo_read *read = fo_read_new (&rs, keep, &got);
+    const char *path = fo_env_get (fo_read_env (read), "GTEST_OUTPUT") + strlen ("json:");
+    FILE *f = fopen (path, "w");
+    assert_non_null (f);
+    fputs (json, f);
+    fclose (f);
+    fo_step_ending end = { .status = st, .out = "", .err = "" };
+    fo_read_end (read, &end);
+    fo_read_destroy (&read);
+    fo_strv_free (&step.argv);
+    fo_strv_free (&step.tests);
+    assert_int_equal (got.n, 1);
+    return got;
+}
+
+static void
+test_reader_file_and_status (void **state)
+{
+    (void) state;
+    const char *passed = "{\"testsuites\": [{\"name\": \"S\", \"testsuite\": [{\"name\": "
+                         "\"t\", \"status\": \"RUN\", \"result\": \"COMPLETED\"}]}]}";
+    const char *failed = "{\"testsuites\": [{\"name\": \"S\", \"testsuite\": [{\"name\": "
+                         "\"t\", \"status\": \"RUN\", \"failures\": [{\"failure\": "
+                         "\"a.cc:1\\nExpected\\tx\"}]}]}]}";
+    one_result r = read_file (passed, &(fo_proc_status) { .exited = true });
+    assert_int_equal (r.outcome, FO_PASSED);
+    /* passed by gtest, then the program ended badly: the program has the last word */
+    r = read_file (passed, &(fo_proc_status) { .exited = true, .exit_code = 3 });
+    assert_int_equal (r.outcome, FO_FAILED);
+    assert_string_equal (r.message, "gtest reported it passed, then the program ended badly: "
+                                    "exit status 3");
+    r = read_file (passed, &(fo_proc_status) { .signal = 11 });
+    assert_int_equal (r.outcome, FO_CRASHED);
+    /* a failure with exit 0 (a main that hides it); the message on one line */
+    r = read_file (failed, &(fo_proc_status) { .exited = true });
+    assert_int_equal (r.outcome, FO_FAILED);
+    assert_string_equal (r.message, "a.cc:1 Expected x");
+    /* a file that is not gtest's */
+    r = read_file ("{\"testsuites\": 3}", &(fo_proc_status) { .exited = true });
+    assert_int_equal (r.outcome, FO_ERROR);
+    assert_string_equal (r.message, "no result in gtest's output file (gtest output file has no "
+                                    "\"testsuites\" list; exit status 0)");
+    r = read_file ("", &(fo_proc_status) { .exited = true, .exit_code = 1 });
+    assert_int_equal (r.outcome, FO_ERROR);
+    assert_non_null (strstr (r.message, "gtest output file is not JSON"));
+}
+
 /* ---- importing a program ------------------------------------------------- */
 
 /* A suite holding `--gtest program` (as the command line makes it). */
@@ -480,6 +538,7 @@ main (void)
         cmocka_unit_test (test_json_message_limit),
         cmocka_unit_test (test_reader_real_programs),
         cmocka_unit_test (test_reader_endings),
+        cmocka_unit_test (test_reader_file_and_status),
         cmocka_unit_test (test_import_program),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

@@ -21,7 +21,7 @@
     ("0.012s"). The file is the tested program's, so untrusted: at most
     FO_GTEST_MAX_FILE bytes, FO_GTEST_MAX_RESULTS tests and
     FO_GTEST_MAX_MESSAGE bytes of message per test; a file that is not
-    gtest's JSON is refused whole (fuzzed: tests/fuzz/fuzz_gtest_json.c). */
+    gtest's JSON is refused whole (fuzzed: tests/fuzz/fuzz_gtest.c). */
 #ifndef FO_GTEST_JSON_H
 #define FO_GTEST_JSON_H
 

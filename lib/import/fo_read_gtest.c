@@ -3,8 +3,9 @@
     console text.
 
     The step runs `BINARY --gtest_filter=A.x:B.y...`: its tests, in the
-    order of step->tests (one in the default mode; a suite's in one
-    process). Before it starts, the reader makes a private directory
+    order of step->tests (one, as fo_source_gtest.c plans them today; the
+    reader reads any number, for a suite's tests in one process once the
+    plan can make such a step). Before it starts, the reader makes a private directory
     (mkdtemp, mode 0700, under $TMPDIR or /tmp) and gives the step
     GTEST_OUTPUT=json:<dir>/out.json (fo_read_env); at the end it reads
     that file and removes both, whatever happened.

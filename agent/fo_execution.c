@@ -481,8 +481,19 @@ start_pending (fo_execution *self)
         }
     }
     char *token = step_token (self, index);
+    /* What the reader needs the process to have (the gtest reader's
+       output file): over the step's own env, for this start only. */
+    const fo_env *read_env = step->kind == FO_STEP_TEST && self->read ? fo_read_env (self->read)
+                                                                      : NULL;
+    fo_step with_env;
+    if (read_env) {
+        with_env = *step;
+        memset (&with_env.env, 0, sizeof with_env.env);
+        fo_env_copy (&with_env.env, &step->env);
+        fo_env_merge (&with_env.env, read_env);
+    }
     fo_runner_step spec = {
-        .step = step,
+        .step = read_env ? &with_env : step,
         .output_cap = step->kind == FO_STEP_DISCOVER ? FO_DISCOVER_OUTPUT_CAP
                                                     : self->lease.output_cap,
         .token = token,
@@ -491,6 +502,8 @@ start_pending (fo_execution *self)
     };
     fo_start_error why;
     self->running = fo_runner_start (runner_of (self), &spec, &why) == 0;
+    if (read_env)
+        fo_env_free (&with_env.env);
     free (token);
     self->waiting = false;
     if (self->running) {

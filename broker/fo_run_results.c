@@ -90,6 +90,7 @@ record_result (fo_run *self, const fo_task *t, const fo_step *step, fo_lease_rec
         /* A test the agent did not start because the task ran out of
            time: the timeout is the failure, not the infrastructure. */
         .by_failure = r->outcome == FO_NOT_RUN && lease->timed_out && !self->stopping,
+        .disabled = r->outcome == FO_NOT_RUN && self->plan->tests[index]->disabled,
     };
     if (r->outcome == FO_TIMEOUT)
         lease->timed_out = true;

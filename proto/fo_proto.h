@@ -92,10 +92,12 @@ typedef enum {
     FO_READER_TAP,              /* one test: a program's TAP stream is its verdict */
     FO_READER_CMOCKA,           /* the same with cmocka's TAP: a plan per group */
     FO_READER_GLIB,             /* one GLib path (the step's last argument) from --tap */
+    FO_READER_GTEST,            /* GoogleTest tests: gtest's JSON output file */
 } fo_reader;
 
 const char *fo_step_kind_name (fo_step_kind kind);  /* "setup", "test", "teardown", "discover" */
-const char *fo_reader_name (fo_reader reader);      /* "exit-status", "tap", "cmocka", "glib" */
+const char *fo_reader_name (fo_reader reader);      /* "exit-status", "tap", "cmocka", "glib",
+                                                       "gtest" */
 
 
 typedef struct {

@@ -12,6 +12,8 @@ packages=(
   libyaml-dev libjansson-dev libxml2-dev libsodium-dev
   libmicrohttpd-dev                 # the metrics endpoint (--metrics)
   libglib2.0-dev                    # the GLib test program the glib source imports (tests)
+  libgtest-dev                      # GoogleTest programs the gtest source runs (tests/gtest;
+                                    # g++ from build-essential)
   clang libclang-rt-14-dev          # libFuzzer target + sanitizers
   python3                           # integration tests read the JSON report
   jq                                # hostile and interrupt tests read it too

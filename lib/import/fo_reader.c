@@ -12,11 +12,13 @@ extern const fo_reader_ops fo_reader_exit_status;
 extern const fo_reader_ops fo_reader_tap;
 extern const fo_reader_ops fo_reader_cmocka;
 extern const fo_reader_ops fo_reader_glib;
+extern const fo_reader_ops fo_reader_gtest;
 static const fo_reader_ops *const registry[] = {
     &fo_reader_exit_status,
     &fo_reader_tap,
     &fo_reader_cmocka,
     &fo_reader_glib,
+    &fo_reader_gtest,
 };
 
 const fo_reader_ops *
@@ -57,6 +59,12 @@ fo_read_new_with (const fo_reader_ops *ops, const fo_read_step *step, fo_read_em
     self->arg = arg;
     self->state = ops->begin (step);
     return self;
+}
+
+const fo_env *
+fo_read_env (const fo_read *self)
+{
+    return self->ops->env ? self->ops->env (self->state) : NULL;
 }
 
 void

@@ -97,6 +97,11 @@ typedef struct {
     /* Must emit a result for every test not yet reported. */
     void (*end) (void *state, fo_read *read, const fo_step_ending *end);
     void (*free) (void *state);
+    /* Optional: variables the step's process needs on top of its own
+       (the gtest reader's GTEST_OUTPUT, naming the file it reads), set
+       by begin; NULL for none. The agent applies them when it starts
+       the step (fo_read_env). */
+    const fo_env *(*env) (void *state);
 } fo_reader_ops;
 
 /* The registered reader for id, or NULL (the decoder only accepts known
@@ -114,6 +119,10 @@ void fo_read_feed (fo_read *self, int stream, const char *data, size_t len);
    still without a result gets an `error`. Call once. */
 void fo_read_end (fo_read *self, const fo_step_ending *end);
 void fo_read_destroy (fo_read **self_p);
+
+/* The variables the reader needs the step's process to have (applied
+   over the step's env when it starts), or NULL. */
+const fo_env *fo_read_env (const fo_read *self);
 
 /* For readers: emits one test's result (dropped when the test is not the
    step's or already has one). */

@@ -132,10 +132,11 @@ fo_walk_push_test (fo_walker *w, const fo_test *test, const fo_walk_frame *frame
     w->tests = fo_walk_grow (w->tests, &w->tests_cap, w->ntests + 1, sizeof *w->tests);
     w->tests[w->ntests++] = index;
 
-    fo_plan_step_test (push_step (w), test->id, &test->run.argv,
+    fo_step *step = push_step (w);
+    fo_plan_step_test (step, test->id, &test->run.argv,
                        test->cwd ? test->cwd : frame->cwd, &frame->env, &test->env,
                        test->timeout_ms ? test->timeout_ms : frame->timeout_ms);
-    w->steps[w->nsteps - 1].reader = test->reader;
+    step->reader = test->reader;
 }
 
 /* ---- tasks ------------------------------------------------------------- */

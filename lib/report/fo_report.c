@@ -147,6 +147,7 @@ fo_report_finish_test (fo_report *self, size_t index, const fo_test_result_view 
     self->done_counts[rec->outcome]++;
     self->nflaky += rec->flaky;
     self->nby_failure += rec->by_failure;
+    self->ndisabled += r->outcome == FO_NOT_RUN && r->disabled && !rec->by_failure;
     return true;
 }
 
@@ -241,7 +242,7 @@ fo_report_exit_status (const fo_report *self)
     /* Infra wins: a run that could not even run a test says nothing about
        the code, and CI should retry it rather than blame a commit. Not so
        after --maxfail: those tests were not run because others failed. */
-    if (counts[FO_NOT_RUN] > self->nby_failure && !self->stopped_on_failures)
+    if (counts[FO_NOT_RUN] > self->nby_failure + self->ndisabled && !self->stopped_on_failures)
         return FO_EXIT_INFRA;
     bool failed = self->nfixture_errors || self->stopped_on_failures;
     for (int o = 0; o < FO_OUTCOME_COUNT && !failed; o++)

@@ -117,6 +117,8 @@ typedef struct {
     uint32_t attempt;
     bool serial;
     bool by_failure;        /* see fo_test_record */
+    bool disabled;          /* a not_run of a test declared disabled (fo_test):
+                               its own verdict, not an infrastructure problem */
 } fo_test_result_view;
 
 /* Sets the final outcome of test `index`. Returns false (and changes

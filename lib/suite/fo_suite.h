@@ -113,7 +113,12 @@ typedef struct {
     char *cwd;          /* absolute, or NULL = inherit */
     uint32_t timeout_ms;/* 0 = inherit */
     fo_reader reader;   /* how its output is read: the exit status unless a
-                           source imported it (a TAP stream, lib/import) */
+                           source imported it (a TAP stream, gtest's JSON
+                           output file: lib/import) */
+    bool disabled;      /* declared disabled where it was written (gtest's
+                           DISABLED_ prefix): it is still run, and its
+                           not_run is its own verdict, not a test the run
+                           failed to run (fo_report_exit_status) */
     fo_context *parent;
     int line, column;
 } fo_test;

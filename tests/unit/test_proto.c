@@ -117,7 +117,8 @@ test_names (void **state)
     assert_string_equal (fo_reader_name (FO_READER_TAP), "tap");
     assert_string_equal (fo_reader_name (FO_READER_CMOCKA), "cmocka");
     assert_string_equal (fo_reader_name (FO_READER_GLIB), "glib");
-    assert_null (fo_reader_name ((fo_reader) 4));
+    assert_string_equal (fo_reader_name (FO_READER_GTEST), "gtest");
+    assert_null (fo_reader_name ((fo_reader) 5));
 }
 
 static void

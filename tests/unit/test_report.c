@@ -171,6 +171,22 @@ test_exit_status (void **state)
     assert_int_equal (fo_report_exit_status (rep), FO_EXIT_OK);
     fo_report_destroy (&rep);
 
+    /* a disabled test's not_run (gtest's DISABLED_) is its own verdict:
+       not the infrastructure's; another test's not_run still is */
+    rep = report_of (2);
+    fo_test_result_view off = result (FO_NOT_RUN);
+    off.disabled = true;
+    fo_report_finish_test (rep, 0, &off);
+    fo_report_finish_test (rep, 1, &r);
+    assert_int_equal (fo_report_exit_status (rep), FO_EXIT_OK);
+    fo_report_destroy (&rep);
+    rep = report_of (2);
+    fo_report_finish_test (rep, 0, &off);
+    fo_test_result_view lost = result (FO_NOT_RUN);
+    fo_report_finish_test (rep, 1, &lost);
+    assert_int_equal (fo_report_exit_status (rep), FO_EXIT_INFRA);
+    fo_report_destroy (&rep);
+
     /* no tests at all: nothing failed */
     rep = report_of (0);
     assert_int_equal (fo_report_exit_status (rep), FO_EXIT_OK);

@@ -20,6 +20,7 @@ struct fo_report {
     size_t ndone;           /* records with their final outcome */
     size_t nflaky;          /* done and flaky */
     size_t nby_failure;     /* done, not_run because of a failure */
+    size_t ndisabled;       /* done, not_run and declared disabled */
     char *suite;            /* suite file path */
     uint64_t started_us;    /* fo_now_us() at start */
     uint64_t finished_us;

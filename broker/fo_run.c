@@ -185,7 +185,8 @@ fo_run_new (const fo_run_options *options)
     self->fixtures = fo_fixtures_new (self->plan, self->verdicts, options->broker_host,
                                       options->output_cap, on_fixture, self);
     self->sched = fo_sched_new (self->plan, fixture_for, self);
-    self->discoveries = fo_discoveries_new (self->plan);
+    fo_sched_set_history (self->sched, options->history, options->failed_first);
+    self->discoveries = fo_discoveries_new (self->plan, options->select);
     self->tasks = fo_tasks_new (self->plan);
     self->leases = fo_leases_new ();
     for (size_t i = 0; i < self->plan->ntasks; i++) {

@@ -81,8 +81,12 @@ deque_free (deque *q)
 typedef struct {
     uint32_t *failed_on;    /* hosts a try of it failed on, each once */
     size_t nfailed_on;
-    uint64_t cost;          /* expected duration, for longest-first ordering
-                               (history); not used yet: 0 */
+    /* Its place in the ready heap (order_before): */
+    uint64_t cost;          /* expected duration from the history */
+    uint64_t seq;           /* plan order: when it was first queued */
+    bool unknown;           /* holds a test the history does not know */
+    bool first;             /* holds a test that failed last time (--last-failed) */
+    bool costed;
 } task_rec;
 
 typedef struct {
@@ -104,7 +108,14 @@ struct fo_sched {
     task_rec *tasks;        /* grows with the plan's tasks */
     size_t tasks_cap;
     deque discovery;
-    deque ready;
+    deque ready;            /* parallel tasks back at the front (lost leases,
+                               fixture up), before the heap */
+    size_t *heap;           /* the other parallel tasks, by order_before */
+    size_t nheap, heap_cap;
+    uint64_t next_seq;
+    const fo_history *history;  /* NULL: plan order */
+    bool failed_first;
+    uint64_t typical_us;    /* what a test the history does not know costs */
     deque serial;
     size_t *retry;          /* in the order their tries failed */
     size_t nretry, retry_cap;
@@ -149,6 +160,7 @@ fo_sched_destroy (fo_sched **self_p)
     free (self->tasks);
     deque_free (&self->discovery);
     deque_free (&self->ready);
+    free (self->heap);
     deque_free (&self->serial);
     for (size_t i = 0; i < self->nparked; i++)
         deque_free (&self->parked[i]);
@@ -198,6 +210,110 @@ queue_of (fo_sched *self, size_t task)
          : is_serial (self, task) ? &self->serial : &self->ready;
 }
 
+/* ---- the ready heap: longest first ------------------------------------- */
+
+/* Does task a go before task b? A test that failed last time first (with
+   --last-failed), then the longest expected work, then a task holding
+   tests the history does not know, then plan order. Without history every
+   cost is 0: plan order. */
+static bool
+order_before (const fo_sched *self, size_t a, size_t b)
+{
+    const task_rec *x = &self->tasks[a], *y = &self->tasks[b];
+    if (x->first != y->first)
+        return x->first;
+    if (x->cost != y->cost)
+        return x->cost > y->cost;
+    if (x->unknown != y->unknown)
+        return x->unknown;
+    return x->seq < y->seq;
+}
+
+static void
+heap_push (fo_sched *self, size_t task)
+{
+    if (self->nheap == self->heap_cap) {
+        self->heap_cap = self->heap_cap ? self->heap_cap * 2 : 64;
+        self->heap = fo_xrealloc (self->heap, self->heap_cap * sizeof *self->heap);
+    }
+    size_t i = self->nheap++;
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (!order_before (self, task, self->heap[parent]))
+            break;
+        self->heap[i] = self->heap[parent];
+        i = parent;
+    }
+    self->heap[i] = task;
+}
+
+static bool
+heap_pop (fo_sched *self, size_t *task)
+{
+    if (self->nheap == 0)
+        return false;
+    *task = self->heap[0];
+    size_t last = self->heap[--self->nheap], i = 0;
+    for (;;) {
+        size_t child = 2 * i + 1;
+        if (child >= self->nheap)
+            break;
+        if (child + 1 < self->nheap && order_before (self, self->heap[child + 1], self->heap[child]))
+            child++;
+        if (!order_before (self, self->heap[child], last))
+            break;
+        self->heap[i] = self->heap[child];
+        i = child;
+    }
+    if (self->nheap > 0)
+        self->heap[i] = last;
+    return true;
+}
+
+void
+fo_sched_set_history (fo_sched *self, const fo_history *history, bool failed_first)
+{
+    self->history = history;
+    self->failed_first = failed_first && history;
+    int64_t typical = fo_history_typical_us (history);
+    self->typical_us = typical > 0 ? (uint64_t) typical : 0;
+}
+
+/* A task's cost, once, when it is first queued: the sum of its tests'
+   expected durations (a test the history does not know counts as the
+   typical one) plus the setup time of every shared context it waits for
+   (its tests cannot start before it: a long setup makes its tasks urgent). */
+static void
+cost_task (fo_sched *self, size_t task)
+{
+    task_rec *rec = task_of (self, task);
+    if (rec->costed)
+        return;
+    rec->costed = true;
+    rec->seq = self->next_seq++;
+    if (fo_history_empty (self->history) && !self->failed_first)
+        return;
+    const fo_task *t = &self->plan->tasks[task];
+    uint64_t cost = 0;
+    for (size_t i = 0; i < t->ntests; i++) {
+        const char *id = self->plan->tests[t->tests[i]]->id;
+        int64_t us = fo_history_expected_us (self->history, id);
+        if (us < 0) {
+            rec->unknown = true;
+            us = (int64_t) self->typical_us;
+        }
+        cost += (uint64_t) us;
+        if (self->failed_first && fo_history_failed_last (self->history, id))
+            rec->first = true;
+    }
+    for (size_t i = 0; i < t->nshared; i++) {
+        int64_t us = fo_history_setup_us (self->history, self->plan->shared[t->shared[i]].ctx->id);
+        if (us > 0)
+            cost += (uint64_t) us;
+    }
+    rec->cost = cost;
+}
+
 /* ---- enqueue ------------------------------------------------------------ */
 
 bool
@@ -205,11 +321,14 @@ fo_sched_enqueue (fo_sched *self, size_t task, fo_sched_reason why)
 {
     if (self->stopped)
         return false;
-    task_of (self, task);
+    cost_task (self, task);
     switch (why) {
     case FO_SCHED_PLANNED:
     case FO_SCHED_DISCOVERED:
-        deque_push_back (queue_of (self, task), task);
+        if (queue_of (self, task) == &self->ready)
+            heap_push (self, task);
+        else
+            deque_push_back (queue_of (self, task), task);
         break;
     case FO_SCHED_LOST:
         deque_push_front (queue_of (self, task), task);
@@ -387,6 +506,19 @@ pick_from (fo_sched *self, deque *q, size_t *out)
     return false;
 }
 
+/* The parallel tasks: those back at the front, then the heap's. */
+static bool
+pick_ready (fo_sched *self, size_t *out)
+{
+    if (pick_from (self, &self->ready, out))
+        return true;
+    size_t task;
+    while (!self->held && heap_pop (self, &task))
+        if (fixtures_up (self, task))
+            return take (self, task, out);
+    return false;
+}
+
 static bool
 pick_retry (fo_sched *self, const fo_sched_agent *agent, size_t *out)
 {
@@ -410,7 +542,7 @@ fo_sched_pick (fo_sched *self, const fo_sched_agent *agent, size_t *task)
     if (self->held || self->serial_running)
         return false;
     if (pick_from (self, &self->discovery, task) || pick_retry (self, agent, task)
-        || pick_from (self, &self->ready, task))
+        || pick_ready (self, task))
         return true;
     /* Serial tasks run alone: only when nothing at all is in flight. */
     if (self->in_flight > 0)
@@ -471,7 +603,7 @@ fo_sched_drain (fo_sched *self, size_t *task)
         return true;
     }
     if (deque_pop_front (&self->discovery, task) || deque_pop_front (&self->ready, task)
-        || deque_pop_front (&self->serial, task))
+        || heap_pop (self, task) || deque_pop_front (&self->serial, task))
         return true;
     for (size_t f = 0; f < self->nparked; f++)
         if (deque_pop_front (&self->parked[f], task))

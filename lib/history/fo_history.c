@@ -210,6 +210,23 @@ fo_history_expected_us (const fo_history *self, const char *test_id)
 }
 
 int64_t
+fo_history_typical_us (const fo_history *self)
+{
+    if (fo_history_empty (self))
+        return -1;
+    long double sum = 0;
+    size_t n = 0;
+    const char *key;
+    json_t *value;
+    json_object_foreach (tests_of (self), key, value)
+        if (json_integer_value (json_object_get (value, "runs")) > 0) {
+            sum += (long double) json_integer_value (json_object_get (value, "mean_us"));
+            n++;
+        }
+    return n ? (int64_t) (sum / n) : -1;
+}
+
+int64_t
 fo_history_setup_us (const fo_history *self, const char *context_id)
 {
     json_t *e = self ? json_object_get (fixtures_of (self), context_id) : NULL;

@@ -60,6 +60,11 @@ bool fo_history_empty (const fo_history *self);
    What a live view adds up for the estimate of the rest. NULL self: -1. */
 int64_t fo_history_expected_us (const fo_history *self, const char *test_id);
 
+/* The mean of the expected durations of the tests it knows, or -1 when
+   it knows none: what the scheduler takes for a test it does not know.
+   O(tests known). */
+int64_t fo_history_typical_us (const fo_history *self);
+
 /* The setup time of a shared context, or -1 when unknown. */
 int64_t fo_history_setup_us (const fo_history *self, const char *context_id);
 

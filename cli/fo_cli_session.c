@@ -377,7 +377,7 @@ filter (fo_cli_run_opts *opts, fo_suite *suite)
 }
 
 int
-fo_cli_prepare (fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan, fo_report **report)
+fo_cli_load_suite (fo_cli_run_opts *opts, fo_suite **suite)
 {
     char err[1024];
     *suite = fo_suite_load (opts->suite, err, sizeof err);
@@ -400,6 +400,15 @@ fo_cli_prepare (fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan, fo_repo
     if (!opts->no_history)
         opts->history = fo_cli_history_load (opts->command, opts->history_path);
     filter (opts, *suite);
+    return 0;
+}
+
+int
+fo_cli_prepare (fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan, fo_report **report)
+{
+    int rc = fo_cli_load_suite (opts, suite);
+    if (rc != 0)
+        return rc;
     *plan = fo_plan_build (*suite);
     *report = fo_report_new ((*plan)->ntests);
     for (size_t i = 0; i < (*plan)->ntests; i++)

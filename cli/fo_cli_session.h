@@ -162,6 +162,11 @@ int fo_cli_open_reports (const char *command, fo_cli_run_opts *opts);
    goes (a temporary file, the metrics endpoint). */
 void fo_cli_close_reports (fo_cli_run_opts *opts);
 
+/* What fo_cli_prepare does before planning: load, discover, choose
+   (--test, -k, ...), load the history. Returns 0, or FO_EXIT_USAGE after
+   printing the error (then nothing is left to free). fanout list. */
+int fo_cli_load_suite (fo_cli_run_opts *opts, fo_suite **suite);
+
 /* Loads, discovers and plans opts->suite and initialises the report (the
    default timeout from --timeout or FANOUT_TIMEOUT, read by fo_cli_run_env,
    applies to everything the suite file gives no timeout, discovery

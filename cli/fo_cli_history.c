@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "fo_util.h"
 
@@ -11,6 +12,8 @@ fo_cli_history_load (const char *command, const char *path)
 {
     if (!path) {
         const char *env = getenv ("FANOUT_HISTORY");
+        if (env && strcmp (env, FO_CLI_HISTORY_OFF) == 0)
+            return NULL;
         path = env && *env ? env : FO_HISTORY_DEFAULT_PATH;
     }
     char warn[1024];

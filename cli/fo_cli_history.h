@@ -11,9 +11,13 @@
 #include "fo_history.h"
 #include "fo_reporter.h"
 
+/* $FANOUT_HISTORY=off: no history, as --no-history (CI jobs, test
+   scripts). A file called "off" is still ./off. */
+#define FO_CLI_HISTORY_OFF "off"
+
 /* Loads the store at path (NULL: $FANOUT_HISTORY, else
    FO_HISTORY_DEFAULT_PATH), printing a warning naming the command when it
-   could not be used. */
+   could not be used. NULL when $FANOUT_HISTORY is "off" and path is NULL. */
 fo_history *fo_cli_history_load (const char *command, const char *path);
 
 /* The reporter that records into history and saves it at the end; it

@@ -363,13 +363,14 @@ static void
 filter (fo_cli_run_opts *opts, fo_suite *suite)
 {
     if (opts->lf_only) {
-        size_t n;
-        const char **ids = fo_history_failed_ids (opts->history, &n);
+        size_t n = 0;
+        const char **ids = opts->history ? fo_history_failed_ids (opts->history, &n) : NULL;
         fo_select_only_ids (select_of (opts), ids, n);
         free (ids);
         if (n == 0)
             fprintf (stderr, "fanout %s: --lf-only: no test failed last time (history %s)\n",
-                     opts->command, fo_history_path (opts->history));
+                     opts->command, opts->history ? fo_history_path (opts->history)
+                                                  : "off: $FANOUT_HISTORY=off");
     }
     if (fo_select_active (opts->select) && !fo_suite_filter (suite, opts->select)
         && !opts->lf_only)

@@ -67,9 +67,6 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 # fanout's own environment must not leak in from the caller.
 unset FANOUT_JOBS
-# The history (docs/history.md) goes into the scratch directory, never into
-# the caller's working directory; a test that wants none says --no-history.
-export FANOUT_HISTORY="$ITEST_TMP/history.json"
 
 # A pid that runs (a zombie waiting for init to reap it has already died).
 alive () {

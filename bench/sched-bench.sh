@@ -34,10 +34,10 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/fanout-sched-bench.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
 # ---- the workload -----------------------------------------------------------
-# 48 short tests of 0.05 s, 2 units (a setup of 0.1 s, 4 tests of 0.25 s),
+# 24 short tests of 0.1 s, 2 units (a setup of 0.1 s, 4 tests of 0.25 s),
 # then 3 long tests of 2.0, 1.6 and 1.2 s last in the file, where plan
 # order starts them last.
-SHORT=48; SHORT_S=0.05
+SHORT=24; SHORT_S=0.1
 UNITS=2; UNIT_TESTS=4; UNIT_TEST_S=0.25; UNIT_SETUP_S=0.1
 LONGS="2.0 1.6 1.2"
 

@@ -3,6 +3,8 @@
     fo_leases' array, and the scheduler's queues are ring buffers. Losing an
     agent (rare) walks the lease table once. */
 #include "fo_run.h"
+
+#include "fo_report_hosts.h"
 #include "fo_run_internal.h"
 
 #include <stdlib.h>
@@ -509,6 +511,7 @@ fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *w
         if (!lease->active || lease->agent != agent)
             continue;
         lease_ended (self, lease, id, FO_LEASE_LOST, host);
+        fo_report_host_lost_lease (self->report, host);
         size_t task = lease->task;
         if (self->plan->tasks[task].discovery != FO_NO_DISCOVERY) {
             discovery_lost (self, lease, host, why);

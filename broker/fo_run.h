@@ -90,6 +90,8 @@ typedef struct {
     bool failed_first;          /* --last-failed: last time's failures first */
     const fo_select *select;    /* which tests an agent's discovery keeps
                                    (-k, -L, ...); NULL: all. Borrowed. */
+    bool quarantine_hosts;      /* --quarantine-hosts: no more leases to a
+                                   host judged bad (fo_report_hosts.h) */
 } fo_run_options;
 
 typedef struct fo_run fo_run;

@@ -98,6 +98,8 @@ typedef struct {
 
 typedef struct {
     size_t alive;           /* its agents alive now */
+    bool quarantined;       /* --quarantine-hosts: no leases, not counted
+                               in nalive_hosts */
 } host_rec;
 
 struct fo_sched {
@@ -128,7 +130,8 @@ struct fo_sched {
     host_rec *hosts;        /* per host number, in the order they joined */
     size_t nhosts, hosts_cap;
     zhashx_t *host_index;   /* host key -> number + 1 */
-    size_t nalive_hosts;    /* hosts with an agent alive */
+    size_t nalive_hosts;    /* hosts with an agent alive, not quarantined */
+    bool quarantine_lifted; /* no other host was left: leases go anywhere */
 
     size_t in_flight;
     bool serial_running;
@@ -377,10 +380,42 @@ static void
 host_alive (fo_sched *self, uint32_t host, bool up)
 {
     host_rec *h = &self->hosts[host];
-    if (up && h->alive++ == 0)
+    if (up && h->alive++ == 0 && !h->quarantined)
         self->nalive_hosts++;
-    else if (!up && --h->alive == 0)
+    else if (!up && --h->alive == 0 && !h->quarantined)
         self->nalive_hosts--;
+}
+
+bool
+fo_sched_quarantine (fo_sched *self, const char *host)
+{
+    uintptr_t found = host && *host ? (uintptr_t) zhashx_lookup (self->host_index, host) : 0;
+    if (!found || self->quarantine_lifted)
+        return false;
+    host_rec *h = &self->hosts[found - 1];
+    if (h->quarantined)
+        return true;
+    size_t others = self->nalive_hosts - (h->alive > 0);
+    if (others == 0)
+        return false;
+    h->quarantined = true;
+    if (h->alive > 0)
+        self->nalive_hosts--;
+    return true;
+}
+
+/* May this agent lease at all? Not on a quarantined host, unless every
+   host left alive is one (then the quarantine is over: the run must end). */
+static bool
+may_lease (fo_sched *self, uint32_t agent)
+{
+    if (agent >= self->agents_cap || !self->agents[agent].joined
+        || !self->hosts[self->agents[agent].host].quarantined || self->quarantine_lifted)
+        return true;
+    if (self->nalive_hosts > 0)
+        return false;
+    self->quarantine_lifted = true;
+    return true;
 }
 
 void
@@ -455,7 +490,8 @@ may_retry_on (fo_sched *self, size_t task, uint32_t agent)
         return true;
     size_t alive_failed = 0;
     for (size_t i = 0; i < rec->nfailed_on; i++)
-        alive_failed += self->hosts[rec->failed_on[i]].alive > 0;
+        alive_failed += self->hosts[rec->failed_on[i]].alive > 0
+                     && !self->hosts[rec->failed_on[i]].quarantined;
     return alive_failed >= self->nalive_hosts;
 }
 
@@ -539,7 +575,7 @@ pick_retry (fo_sched *self, const fo_sched_agent *agent, size_t *out)
 bool
 fo_sched_pick (fo_sched *self, const fo_sched_agent *agent, size_t *task)
 {
-    if (self->held || self->serial_running)
+    if (self->held || self->serial_running || !may_lease (self, agent->number))
         return false;
     if (pick_from (self, &self->discovery, task) || pick_retry (self, agent, task)
         || pick_ready (self, task))

@@ -122,6 +122,14 @@ void fo_sched_agent_lost (fo_sched *self, uint32_t agent);
    or NULL when none joined with it. */
 const fo_sched_agent *fo_sched_agent_of (const fo_sched *self, uint32_t agent);
 
+/* --quarantine-hosts: no more leases to agents of this host, while an
+   agent of another host that is not quarantined is alive (when none is,
+   the quarantine is lifted for the rest of the run rather than leave
+   tasks that nothing may take). A retry no longer counts the host among
+   the ones it could go to. Returns false, and nothing changes, when no
+   other such host is there now or the host is not known. */
+bool fo_sched_quarantine (fo_sched *self, const char *host);
+
 /* A try of the task failed on `agent`: its retry will prefer another host
    (agents are told apart by the host they named in their hello; an agent
    that named none is a host of its own). */

@@ -128,6 +128,9 @@ fo_cli_run_option (const char *command, int c, const char *arg, fo_cli_run_opts 
     case FO_OPT_LF_ONLY:
         opts->lf_only = 1;
         return 1;
+    case FO_OPT_QUARANTINE_HOSTS:
+        opts->quarantine_hosts = 1;
+        return 1;
     default:
         if (c >= FO_OPT_REPORTER_BASE && c < FO_OPT_REPORTER_BASE + FO_CLI_MAX_REPORTERS
             && fo_reporter_kinds[c - FO_OPT_REPORTER_BASE]) {
@@ -194,7 +197,9 @@ fo_cli_run_options_apply (const fo_cli_run_opts *opts, const fo_suite *suite, fo
     run->max_attempts = opts->max_attempts;
     run->skip_code = suite->skip_code;
     run->broker_host = "broker";    /* docs/report-json.md: the host of shared fixtures */
-    run->retries = opts->retries;
+    /* A host's failures are retried elsewhere: at least once. */
+    run->retries = opts->quarantine_hosts && opts->retries == 0 ? 1 : opts->retries;
+    run->quarantine_hosts = opts->quarantine_hosts;
     run->maxfail = opts->maxfail;
     run->slow_ms = opts->slow_ms;
     run->task_timeout_ms = opts->task_timeout_ms;
@@ -308,6 +313,9 @@ fo_cli_run_usage (FILE *out, const char *default_attempts)
              "      --retries N       run a failed test up to N more times, on another host\n"
              "                        when there is one; passing on a retry is 'flaky'\n"
              "      --fail-on-flaky   exit status 1 when a test was flaky (default: passed)\n"
+             "      --quarantine-hosts  lease nothing more to a host whose failures stand\n"
+             "                        far above the other hosts' (the summary names such a\n"
+             "                        host either way); implies --retries 1 unless given\n"
              "      --output-cap SIZE stdout and stderr kept per test, each (default 1M;\n"
              "                        the head and tail are kept around a marker)\n"
              "      --core-dumps      let crashing tests write core files (default: no)\n",

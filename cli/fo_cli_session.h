@@ -59,6 +59,7 @@ typedef struct {
     int no_history;             /* --no-history: neither read nor written */
     int last_failed;            /* --last-failed: last time's failures first */
     int lf_only;                /* --lf-only: only them */
+    int quarantine_hosts;       /* --quarantine-hosts */
     fo_history *history;        /* loaded by fo_cli_prepare (NULL with
                                    --no-history); owned by the history
                                    reporter once fo_cli_reporters_new has
@@ -83,6 +84,7 @@ enum {
     FO_OPT_NO_HISTORY,
     FO_OPT_LAST_FAILED,
     FO_OPT_LF_ONLY,
+    FO_OPT_QUARANTINE_HOSTS,
     FO_OPT_COMMAND_BASE = 1100,     /* commands number their own from here */
     FO_OPT_REPORTER_BASE = 1200,    /* + the index of a reporter kind */
 };
@@ -109,7 +111,8 @@ enum {
     { "no-history", no_argument, NULL, FO_OPT_NO_HISTORY }, \
     { "last-failed", no_argument, NULL, FO_OPT_LAST_FAILED }, \
     { "lf", no_argument, NULL, FO_OPT_LAST_FAILED }, \
-    { "lf-only", no_argument, NULL, FO_OPT_LF_ONLY }
+    { "lf-only", no_argument, NULL, FO_OPT_LF_ONLY }, \
+    { "quarantine-hosts", no_argument, NULL, FO_OPT_QUARANTINE_HOSTS }
 
 /* Selection alone (fanout list takes these and --test). */
 #define FO_CLI_SELECT_LONGOPTS \

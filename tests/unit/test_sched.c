@@ -536,6 +536,36 @@ test_failed_first (void **state)
     }
 }
 
+/* --quarantine-hosts: no leases to a quarantined host while another is
+   alive; a retry no longer counts it; the last host left takes work again. */
+static void
+test_quarantine (void **state)
+{
+    (void) state;
+    world w;
+    world_new (&w);
+    assert_false (fo_sched_quarantine (w.sched, "h1"));     /* unknown host */
+    join (&w, 1);
+    assert_false (fo_sched_quarantine (w.sched, "h1"));     /* the only one */
+    join (&w, 2);
+    enqueue_all (&w);
+    assert_true (fo_sched_quarantine (w.sched, "h1"));
+    assert_true (fo_sched_quarantine (w.sched, "h1"));      /* once is enough */
+    assert_int_equal (pick (&w, 1), NONE);
+    assert_int_equal (pick (&w, 2), 0);
+    /* A retry of a test that failed on h2 would wait for another host; h1
+       does not count: it goes to h2 again. */
+    fo_sched_failed_on (w.sched, 0, 2);
+    end (&w, 0);
+    fo_sched_enqueue (w.sched, 0, FO_SCHED_RETRY);
+    assert_int_equal (pick (&w, 2), 0);
+    end (&w, 0);
+    /* h2 is lost: h1 is all there is, and takes the rest. */
+    fo_sched_agent_lost (w.sched, 2);
+    PICKS (&w, 1, 1, 2, 3, 4);
+    world_free (&w);
+}
+
 int
 main (void)
 {
@@ -553,6 +583,7 @@ main (void)
         cmocka_unit_test (test_longest_first),
         cmocka_unit_test (test_unknown_first_among_equals),
         cmocka_unit_test (test_failed_first),
+        cmocka_unit_test (test_quarantine),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

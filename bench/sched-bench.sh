@@ -112,12 +112,17 @@ printf 'workload: %d short tests of %ss, %d units of %d x %ss (+ setup %ss), lon
     $SHORT $SHORT_S $UNITS $UNIT_TESTS $UNIT_TEST_S $UNIT_SETUP_S "$LONGS"
 printf 'slots %d; total work %.2fs, longest unit %.2fs: lower bound %.2fs\n' \
     "$SLOTS" "$TOTAL" "$LONGEST" "$BOUND"
+# Rounds are interleaved (each case once per round), so that a change in the
+# machine's speed during the run hits every case alike; medians count.
+CASES="fanout_cold fanout_warm ctest_cold ctest_warm"
+declare -A TIMES=()
+for _ in $(seq 1 "$REPEAT"); do
+    for c in $CASES; do TIMES[$c]="${TIMES[$c]:-} $(time_it $c)"; done
+done
+printf 'load average: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-28s %10s %10s\n' case makespan "x bound"
-for c in fanout_cold fanout_warm ctest_cold ctest_warm; do
-    times=""
-    for _ in $(seq 1 "$REPEAT"); do times="$times $(time_it $c)"; done
-    m=$(echo $times | median)
-    label=$c
+for c in $CASES; do
+    m=$(echo ${TIMES[$c]} | median)
     case $c in
         fanout_cold) label="fanout, no history" ;;
         fanout_warm) label="fanout, with history" ;;

@@ -599,11 +599,16 @@ fo_run_discovered (fo_run *self, uint32_t agent, const char *host, const fo_disc
         return true;
     }
     sync_growth (self, old_ntests, old_ntasks);
-    fo_log (FO_LOG_INFO, ROLE, "context '%s': %zu tests discovered on %s", ctx, msg->names.len,
-            host);
+    /* The selection (-k, -L, ...) may have left some names out. */
+    size_t kept = self->plan->ntests - old_ntests;
+    if (kept == msg->names.len)
+        fo_log (FO_LOG_INFO, ROLE, "context '%s': %zu tests discovered on %s", ctx, kept, host);
+    else
+        fo_log (FO_LOG_INFO, ROLE, "context '%s': %zu tests discovered on %s, %zu of them chosen",
+                ctx, msg->names.len, host, kept);
     run_emit (self, &(fo_event) {
         .type = FO_EVENT_TESTS_DISCOVERED,
-        .u.discovered = { .context = ctx, .count = msg->names.len, .host = host,
+        .u.discovered = { .context = ctx, .count = kept, .host = host,
                           .total = self->plan->ntests },
     });
     discovery_ended (self, d);

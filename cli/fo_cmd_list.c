@@ -174,7 +174,7 @@ print_plan (FILE *out, const fo_plan *plan, const fo_cli_run_opts *opts)
              fo_history_empty (opts->history) ? " (plan order: no history)"
                                               : " (longest expected first, from the history)");
     size_t task, n = 0;
-    bool *shown = calloc (plan->ntasks ? plan->ntasks : 1, sizeof *shown);
+    bool *shown = fo_xcalloc (plan->ntasks ? plan->ntasks : 1, sizeof *shown);
     for (;;) {
         bool got = fo_sched_pick (sched, &agent, &task);
         if (!got)

@@ -28,7 +28,7 @@ report_new (size_t ntests)
 {
     fo_report *r = fo_report_new (ntests);
     for (size_t i = 0; i < ntests; i++) {
-        char id[16];
+        char id[32];
         snprintf (id, sizeof id, "t%zu", i);
         fo_report_set_test (r, i, id, "");
     }

@@ -158,6 +158,13 @@ fo_cli_add_reporter_options (struct option *table, size_t capacity)
     table[n] = (struct option) { NULL, 0, NULL, 0 };
 }
 
+/* fo_reporter_config.expected_us: the history's estimate, for a live view. */
+static int64_t
+expected_us (const void *history, const char *test_id)
+{
+    return fo_history_expected_us (history, test_id);
+}
+
 fo_reporters *
 fo_cli_reporters_new (fo_cli_run_opts *opts)
 {
@@ -165,6 +172,10 @@ fo_cli_reporters_new (fo_cli_run_opts *opts)
        a file's destination was checked before the run: its reporter
        takes it. */
     fo_reporter_config config = { .console = stdout, .verbosity = opts->verbosity };
+    if (opts->history) {
+        config.expected_us = expected_us;
+        config.history = opts->history;
+    }
     for (size_t k = 0; fo_reporter_kinds[k]; k++)
         if (opts->report_dests[k] && fo_report_dest_is_stdout (opts->report_dests[k]))
             config.console = stderr;    /* stdout holds that report alone */

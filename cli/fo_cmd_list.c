@@ -46,7 +46,8 @@ usage (FILE *out)
              "      --lf-only         only the tests that failed last time\n"
              "  -h, --help            show this help\n"
              "\n"
-             "exit status: 0 listed, 2 bad usage or suite file.\n");
+             "exit status: 0 listed, 2 bad usage or suite file, 4 the list could not\n"
+             "be written.\n");
 }
 
 /* "shared, serial" / "unmarked" / "no fixtures"; fixtures after. */

@@ -154,7 +154,7 @@ struct node {
     kind kind;
     char *pattern;          /* K_PATTERN */
     node **kids;            /* K_NOT: one; K_AND, K_OR: two or more */
-    size_t nkids;
+    size_t nkids, kids_cap;
 };
 
 struct fo_kexpr {
@@ -169,10 +169,15 @@ node_new (kind k)
     return n;
 }
 
+/* Doubling: a chain of n terms costs O(n), also where realloc cannot grow
+   in place (one more slot per term was O(n^2) copying under ASan). */
 static void
 node_add (node *n, node *kid)
 {
-    n->kids = fo_xrealloc (n->kids, (n->nkids + 1) * sizeof *n->kids);
+    if (n->nkids == n->kids_cap) {
+        n->kids_cap = n->kids_cap ? n->kids_cap * 2 : 2;
+        n->kids = fo_xrealloc (n->kids, n->kids_cap * sizeof *n->kids);
+    }
     n->kids[n->nkids++] = kid;
 }
 

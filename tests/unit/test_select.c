@@ -287,7 +287,9 @@ test_filter (void **state)
     char err[64];
     assert_int_equal (fo_select_add_keyword (sel, "click", err, sizeof err), 0);
     expect_kept (sel, "smoke ui/click", true);
-    assert_int_equal (fo_select_add_keyword (fo_select_new (), "(", err, sizeof err) == -1, 1);
+    sel = fo_select_new ();
+    assert_int_equal (fo_select_add_keyword (sel, "(", err, sizeof err) == -1, 1);
+    fo_select_destroy (&sel);
     /* --exclude: none of them */
     sel = fo_select_new ();
     fo_select_add_exclude (sel, "db/");

@@ -90,7 +90,6 @@ time_it () {
 median () { tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 fanout_cold () {
-    rm -f "$WORK/history.json"
     "$FANOUT_BIN" run -q -j "$SLOTS" --no-history "$WORK/suite.yml"
 }
 fanout_warm () {

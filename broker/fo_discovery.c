@@ -10,15 +10,17 @@
 
 struct fo_discoveries {
     fo_plan *plan;
+    const fo_select *select;    /* which of the names become tests; NULL: all */
     bool *ended;            /* per discovery: its answer (or failure) is in */
     size_t n;
 };
 
 fo_discoveries *
-fo_discoveries_new (fo_plan *plan)
+fo_discoveries_new (fo_plan *plan, const fo_select *select)
 {
     fo_discoveries *self = fo_xcalloc (1, sizeof *self);
     self->plan = plan;
+    self->select = select;
     self->n = plan->ndiscoveries;
     self->ended = fo_xcalloc (self->n ? self->n : 1, sizeof *self->ended);
     return self;
@@ -85,6 +87,8 @@ fo_discoveries_add (fo_discoveries *self, size_t d, const fo_strv *names, char *
         fo_listing_add (&listing, names->items[i], i + 1);
     fo_importer_find ("discover")->add (ctx, &listing);
     fo_listing_free (&listing);
+    /* The same choice as before the run (-k, -L, ...) for every test. */
+    fo_context_filter_from (ctx, first, self->select);
     fo_plan_add_discovered (self->plan, d, first);
     return 0;
 }

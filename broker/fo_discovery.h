@@ -21,12 +21,14 @@
 #include <stdint.h>
 
 #include "fo_plan.h"
+#include "fo_select.h"
 
 typedef struct fo_discoveries fo_discoveries;
 
 /* One record per discovery of the plan (plan->ndiscoveries at creation:
-   discoveries are never generated during the run). */
-fo_discoveries *fo_discoveries_new (fo_plan *plan);
+   discoveries are never generated during the run). The names found
+   become tests when select chooses them (fo_select_test; NULL: all). */
+fo_discoveries *fo_discoveries_new (fo_plan *plan, const fo_select *select);
 void fo_discoveries_destroy (fo_discoveries **self_p);
 
 /* Has discovery d not ended yet (it may still send names)? */

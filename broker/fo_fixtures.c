@@ -22,6 +22,7 @@ typedef struct {
     fo_env exports;         /* what its tasks receive: the parent's and its own */
     bool exports_bad;       /* the setup succeeded but its export file did not:
                                its tests fail, its teardown still runs */
+    uint64_t setup_started_us;  /* fo_now_us () when its setup started */
 } fixture;
 
 struct fo_fixtures {
@@ -112,10 +113,13 @@ fo_fixtures_failure (const fo_fixtures *self, size_t index, const char **message
 static void
 emit (fo_fixtures *self, fo_event_type type, size_t index, const char *phase)
 {
+    const fixture *f = &self->items[index];
     fo_verdicts_emit (self->verdicts, &(fo_event) {
         .type = type,
         .u.fixture = { .context = self->plan->shared[index].ctx->id, .phase = phase,
-                       .host = self->host },
+                       .host = self->host,
+                       .duration_us = type == FO_EVENT_FIXTURE_SET_UP && f->setup_started_us
+                                    ? fo_now_us () - f->setup_started_us : 0 },
     });
 }
 
@@ -254,6 +258,7 @@ fo_fixtures_ensure (fo_fixtures *self, size_t index)
         f->proc = start (self, &def->setup, &f->exports, f->export_path, why, sizeof why);
     if (f->proc) {
         f->state = FO_FIXTURE_SETTING_UP;
+        f->setup_started_us = fo_now_us ();
         fo_log (FO_LOG_INFO, "broker", "setting up shared context '%s'", def->ctx->id);
         return;
     }

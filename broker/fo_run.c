@@ -3,6 +3,8 @@
     fo_leases' array, and the scheduler's queues are ring buffers. Losing an
     agent (rare) walks the lease table once. */
 #include "fo_run.h"
+
+#include "fo_report_hosts.h"
 #include "fo_run_internal.h"
 
 #include <stdlib.h>
@@ -185,7 +187,8 @@ fo_run_new (const fo_run_options *options)
     self->fixtures = fo_fixtures_new (self->plan, self->verdicts, options->broker_host,
                                       options->output_cap, on_fixture, self);
     self->sched = fo_sched_new (self->plan, fixture_for, self);
-    self->discoveries = fo_discoveries_new (self->plan);
+    fo_sched_set_history (self->sched, options->history, options->failed_first);
+    self->discoveries = fo_discoveries_new (self->plan, options->select);
     self->tasks = fo_tasks_new (self->plan);
     self->leases = fo_leases_new ();
     for (size_t i = 0; i < self->plan->ntasks; i++) {
@@ -508,6 +511,7 @@ fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *w
         if (!lease->active || lease->agent != agent)
             continue;
         lease_ended (self, lease, id, FO_LEASE_LOST, host);
+        fo_report_host_lost_lease (self->report, host);
         size_t task = lease->task;
         if (self->plan->tasks[task].discovery != FO_NO_DISCOVERY) {
             discovery_lost (self, lease, host, why);
@@ -595,11 +599,16 @@ fo_run_discovered (fo_run *self, uint32_t agent, const char *host, const fo_disc
         return true;
     }
     sync_growth (self, old_ntests, old_ntasks);
-    fo_log (FO_LOG_INFO, ROLE, "context '%s': %zu tests discovered on %s", ctx, msg->names.len,
-            host);
+    /* The selection (-k, -L, ...) may have left some names out. */
+    size_t kept = self->plan->ntests - old_ntests;
+    if (kept == msg->names.len)
+        fo_log (FO_LOG_INFO, ROLE, "context '%s': %zu tests discovered on %s", ctx, kept, host);
+    else
+        fo_log (FO_LOG_INFO, ROLE, "context '%s': %zu tests discovered on %s, %zu of them chosen",
+                ctx, msg->names.len, host, kept);
     run_emit (self, &(fo_event) {
         .type = FO_EVENT_TESTS_DISCOVERED,
-        .u.discovered = { .context = ctx, .count = msg->names.len, .host = host,
+        .u.discovered = { .context = ctx, .count = kept, .host = host,
                           .total = self->plan->ntests },
     });
     discovery_ended (self, d);

@@ -68,6 +68,7 @@
 #include "fo_report.h"
 #include "fo_reporter.h"
 #include "fo_sched.h"
+#include "fo_select.h"
 
 typedef struct {
     fo_plan *plan;              /* grows when an agent's discovery adds tests
@@ -84,6 +85,13 @@ typedef struct {
     uint32_t maxfail;           /* stop after this many failed tests; 0 = never */
     uint32_t slow_ms;           /* lease.slow_ms: slow-step notices */
     uint32_t task_timeout_ms;   /* lease.task_timeout_ms; 0 = none */
+    const fo_history *history;  /* past durations: longest first (fo_sched);
+                                   NULL: plan order. Borrowed. */
+    bool failed_first;          /* --last-failed: last time's failures first */
+    const fo_select *select;    /* which tests an agent's discovery keeps
+                                   (-k, -L, ...); NULL: all. Borrowed. */
+    bool quarantine_hosts;      /* --quarantine-hosts: no more leases to a
+                                   host judged bad (fo_report_hosts.h) */
 } fo_run_options;
 
 typedef struct fo_run fo_run;

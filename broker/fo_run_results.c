@@ -4,6 +4,7 @@
     it uses the run's helpers (fo_run_internal.h) and nothing calls back. */
 #include "fo_run.h"
 #include "fo_run_internal.h"
+#include "fo_report_hosts.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,25 @@ hold_try (fo_run *self, size_t index, const fo_lease_rec *lease, const fo_test_r
 {
     if (fo_verdicts_hold (self->verdicts, index, view))
         fo_sched_failed_on (self->sched, lease->task, lease->agent);
+}
+
+/* --quarantine-hosts: a host whose failures stand far above the others'
+   (fo_report_host_suspect) gets no more leases, as long as another host
+   is there to take them (fo_sched_quarantine). What runs there finishes;
+   its failed tries are retried elsewhere (the retry rule). */
+static void
+judge_host (fo_run *self, const char *host)
+{
+    const fo_host_stats *h = fo_report_find_host (self->report, host);
+    if (!h || h->quarantined || !fo_report_host_suspect (self->report, h))
+        return;
+    if (!fo_sched_quarantine (self->sched, host))
+        return;
+    fo_report_host_set_quarantined (self->report, host);
+    fo_log (FO_LOG_WARN, ROLE, "host %s quarantined: %zu of its %zu tries failed, %zu of %zu on "
+            "the other hosts; no more leases go to it", host, h->failures, h->tries,
+            fo_report_host_failures_elsewhere (self->report, h),
+            fo_report_host_tries_elsewhere (self->report, h));
 }
 
 static bool
@@ -101,6 +121,8 @@ record_result (fo_run *self, const fo_task *t, const fo_step *step, fo_lease_rec
     else
         recorded = fo_verdicts_finish (self->verdicts, index, &view);
     run_stop_due (self);
+    if (self->options.quarantine_hosts)
+        judge_host (self, host);
     if (recorded)
         run_start_next_step (self, lease, r->lease, r->step);
     run_apply_stop (self);

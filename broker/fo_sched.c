@@ -81,8 +81,12 @@ deque_free (deque *q)
 typedef struct {
     uint32_t *failed_on;    /* hosts a try of it failed on, each once */
     size_t nfailed_on;
-    uint64_t cost;          /* expected duration, for longest-first ordering
-                               (history); not used yet: 0 */
+    /* Its place in the ready heap (order_before): */
+    uint64_t cost;          /* expected duration from the history */
+    uint64_t seq;           /* plan order: when it was first queued */
+    bool unknown;           /* holds a test the history does not know */
+    bool first;             /* holds a test that failed last time (--last-failed) */
+    bool costed;
 } task_rec;
 
 typedef struct {
@@ -94,6 +98,8 @@ typedef struct {
 
 typedef struct {
     size_t alive;           /* its agents alive now */
+    bool quarantined;       /* --quarantine-hosts: no leases, not counted
+                               in nalive_hosts */
 } host_rec;
 
 struct fo_sched {
@@ -104,7 +110,14 @@ struct fo_sched {
     task_rec *tasks;        /* grows with the plan's tasks */
     size_t tasks_cap;
     deque discovery;
-    deque ready;
+    deque ready;            /* parallel tasks back at the front (lost leases,
+                               fixture up), before the heap */
+    size_t *heap;           /* the other parallel tasks, by order_before */
+    size_t nheap, heap_cap;
+    uint64_t next_seq;
+    const fo_history *history;  /* NULL: plan order */
+    bool failed_first;
+    uint64_t typical_us;    /* what a test the history does not know costs */
     deque serial;
     size_t *retry;          /* in the order their tries failed */
     size_t nretry, retry_cap;
@@ -117,7 +130,8 @@ struct fo_sched {
     host_rec *hosts;        /* per host number, in the order they joined */
     size_t nhosts, hosts_cap;
     zhashx_t *host_index;   /* host key -> number + 1 */
-    size_t nalive_hosts;    /* hosts with an agent alive */
+    size_t nalive_hosts;    /* hosts with an agent alive, not quarantined */
+    bool quarantine_lifted; /* no other host was left: leases go anywhere */
 
     size_t in_flight;
     bool serial_running;
@@ -149,6 +163,7 @@ fo_sched_destroy (fo_sched **self_p)
     free (self->tasks);
     deque_free (&self->discovery);
     deque_free (&self->ready);
+    free (self->heap);
     deque_free (&self->serial);
     for (size_t i = 0; i < self->nparked; i++)
         deque_free (&self->parked[i]);
@@ -198,6 +213,110 @@ queue_of (fo_sched *self, size_t task)
          : is_serial (self, task) ? &self->serial : &self->ready;
 }
 
+/* ---- the ready heap: longest first ------------------------------------- */
+
+/* Does task a go before task b? A test that failed last time first (with
+   --last-failed), then the longest expected work, then a task holding
+   tests the history does not know, then plan order. Without history every
+   cost is 0: plan order. */
+static bool
+order_before (const fo_sched *self, size_t a, size_t b)
+{
+    const task_rec *x = &self->tasks[a], *y = &self->tasks[b];
+    if (x->first != y->first)
+        return x->first;
+    if (x->cost != y->cost)
+        return x->cost > y->cost;
+    if (x->unknown != y->unknown)
+        return x->unknown;
+    return x->seq < y->seq;
+}
+
+static void
+heap_push (fo_sched *self, size_t task)
+{
+    if (self->nheap == self->heap_cap) {
+        self->heap_cap = self->heap_cap ? self->heap_cap * 2 : 64;
+        self->heap = fo_xrealloc (self->heap, self->heap_cap * sizeof *self->heap);
+    }
+    size_t i = self->nheap++;
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (!order_before (self, task, self->heap[parent]))
+            break;
+        self->heap[i] = self->heap[parent];
+        i = parent;
+    }
+    self->heap[i] = task;
+}
+
+static bool
+heap_pop (fo_sched *self, size_t *task)
+{
+    if (self->nheap == 0)
+        return false;
+    *task = self->heap[0];
+    size_t last = self->heap[--self->nheap], i = 0;
+    for (;;) {
+        size_t child = 2 * i + 1;
+        if (child >= self->nheap)
+            break;
+        if (child + 1 < self->nheap && order_before (self, self->heap[child + 1], self->heap[child]))
+            child++;
+        if (!order_before (self, self->heap[child], last))
+            break;
+        self->heap[i] = self->heap[child];
+        i = child;
+    }
+    if (self->nheap > 0)
+        self->heap[i] = last;
+    return true;
+}
+
+void
+fo_sched_set_history (fo_sched *self, const fo_history *history, bool failed_first)
+{
+    self->history = history;
+    self->failed_first = failed_first && history;
+    int64_t typical = fo_history_typical_us (history);
+    self->typical_us = typical > 0 ? (uint64_t) typical : 0;
+}
+
+/* A task's cost, once, when it is first queued: the sum of its tests'
+   expected durations (a test the history does not know counts as the
+   typical one) plus the setup time of every shared context it waits for
+   (its tests cannot start before it: a long setup makes its tasks urgent). */
+static void
+cost_task (fo_sched *self, size_t task)
+{
+    task_rec *rec = task_of (self, task);
+    if (rec->costed)
+        return;
+    rec->costed = true;
+    rec->seq = self->next_seq++;
+    if (fo_history_empty (self->history) && !self->failed_first)
+        return;
+    const fo_task *t = &self->plan->tasks[task];
+    uint64_t cost = 0;
+    for (size_t i = 0; i < t->ntests; i++) {
+        const char *id = self->plan->tests[t->tests[i]]->id;
+        int64_t us = fo_history_expected_us (self->history, id);
+        if (us < 0) {
+            rec->unknown = true;
+            us = (int64_t) self->typical_us;
+        }
+        cost += (uint64_t) us;
+        if (self->failed_first && fo_history_failed_last (self->history, id))
+            rec->first = true;
+    }
+    for (size_t i = 0; i < t->nshared; i++) {
+        int64_t us = fo_history_setup_us (self->history, self->plan->shared[t->shared[i]].ctx->id);
+        if (us > 0)
+            cost += (uint64_t) us;
+    }
+    rec->cost = cost;
+}
+
 /* ---- enqueue ------------------------------------------------------------ */
 
 bool
@@ -205,11 +324,14 @@ fo_sched_enqueue (fo_sched *self, size_t task, fo_sched_reason why)
 {
     if (self->stopped)
         return false;
-    task_of (self, task);
+    cost_task (self, task);
     switch (why) {
     case FO_SCHED_PLANNED:
     case FO_SCHED_DISCOVERED:
-        deque_push_back (queue_of (self, task), task);
+        if (queue_of (self, task) == &self->ready)
+            heap_push (self, task);
+        else
+            deque_push_back (queue_of (self, task), task);
         break;
     case FO_SCHED_LOST:
         deque_push_front (queue_of (self, task), task);
@@ -258,10 +380,42 @@ static void
 host_alive (fo_sched *self, uint32_t host, bool up)
 {
     host_rec *h = &self->hosts[host];
-    if (up && h->alive++ == 0)
+    if (up && h->alive++ == 0 && !h->quarantined)
         self->nalive_hosts++;
-    else if (!up && --h->alive == 0)
+    else if (!up && --h->alive == 0 && !h->quarantined)
         self->nalive_hosts--;
+}
+
+bool
+fo_sched_quarantine (fo_sched *self, const char *host)
+{
+    uintptr_t found = host && *host ? (uintptr_t) zhashx_lookup (self->host_index, host) : 0;
+    if (!found || self->quarantine_lifted)
+        return false;
+    host_rec *h = &self->hosts[found - 1];
+    if (h->quarantined)
+        return true;
+    size_t others = self->nalive_hosts - (h->alive > 0);
+    if (others == 0)
+        return false;
+    h->quarantined = true;
+    if (h->alive > 0)
+        self->nalive_hosts--;
+    return true;
+}
+
+/* May this agent lease at all? Not on a quarantined host, unless every
+   host left alive is one (then the quarantine is over: the run must end). */
+static bool
+may_lease (fo_sched *self, uint32_t agent)
+{
+    if (agent >= self->agents_cap || !self->agents[agent].joined
+        || !self->hosts[self->agents[agent].host].quarantined || self->quarantine_lifted)
+        return true;
+    if (self->nalive_hosts > 0)
+        return false;
+    self->quarantine_lifted = true;
+    return true;
 }
 
 void
@@ -336,7 +490,8 @@ may_retry_on (fo_sched *self, size_t task, uint32_t agent)
         return true;
     size_t alive_failed = 0;
     for (size_t i = 0; i < rec->nfailed_on; i++)
-        alive_failed += self->hosts[rec->failed_on[i]].alive > 0;
+        alive_failed += self->hosts[rec->failed_on[i]].alive > 0
+                     && !self->hosts[rec->failed_on[i]].quarantined;
     return alive_failed >= self->nalive_hosts;
 }
 
@@ -387,6 +542,19 @@ pick_from (fo_sched *self, deque *q, size_t *out)
     return false;
 }
 
+/* The parallel tasks: those back at the front, then the heap's. */
+static bool
+pick_ready (fo_sched *self, size_t *out)
+{
+    if (pick_from (self, &self->ready, out))
+        return true;
+    size_t task;
+    while (!self->held && heap_pop (self, &task))
+        if (fixtures_up (self, task))
+            return take (self, task, out);
+    return false;
+}
+
 static bool
 pick_retry (fo_sched *self, const fo_sched_agent *agent, size_t *out)
 {
@@ -407,10 +575,10 @@ pick_retry (fo_sched *self, const fo_sched_agent *agent, size_t *out)
 bool
 fo_sched_pick (fo_sched *self, const fo_sched_agent *agent, size_t *task)
 {
-    if (self->held || self->serial_running)
+    if (self->held || self->serial_running || !may_lease (self, agent->number))
         return false;
     if (pick_from (self, &self->discovery, task) || pick_retry (self, agent, task)
-        || pick_from (self, &self->ready, task))
+        || pick_ready (self, task))
         return true;
     /* Serial tasks run alone: only when nothing at all is in flight. */
     if (self->in_flight > 0)
@@ -471,7 +639,7 @@ fo_sched_drain (fo_sched *self, size_t *task)
         return true;
     }
     if (deque_pop_front (&self->discovery, task) || deque_pop_front (&self->ready, task)
-        || deque_pop_front (&self->serial, task))
+        || heap_pop (self, task) || deque_pop_front (&self->serial, task))
         return true;
     for (size_t f = 0; f < self->nparked; f++)
         if (deque_pop_front (&self->parked[f], task))

@@ -11,8 +11,9 @@
                  agent on such a host is alive (on the same host when no
                  other is there): a try that fails again elsewhere is the
                  test's, not the host's;
-      ready      parallel tasks, in plan order; a lease lost with its agent
-                 comes back to the front;
+      ready      parallel tasks, longest expected work first when there is
+                 history (fo_sched_set_history), else in plan order; a lease
+                 lost with its agent comes back to the front;
       serial     serial tasks: leased only when nothing is in flight, and
                  nothing else is leased while one runs;
       parked     per shared fixture, the tasks waiting for its setup. A task
@@ -32,13 +33,20 @@
     fixtures) and the agents that joined, and nothing of sockets, fixture
     processes or the report: tests/unit/test_sched.c drives it alone.
 
-    Future rules belong here and only here: ordering the ready queue by
-    expected duration (history, longest first) and placement by an agent's
-    resources and labels (fo_sched_agent carries what pick may match; each
-    task has a cost field for the ordering).
+    Longest first (docs/history.md): a task's cost, computed once when it is
+    first queued, is the sum of its tests' expected durations (a unit's
+    cost is all of its tests; a test the history does not know counts as
+    the typical known one) plus the setup time of each shared context it
+    waits for. Ready tasks go by: a test that failed last time first (with
+    --last-failed), then cost, longest first, then a task holding unknown
+    tests before one that holds none, then plan order. Without history
+    every cost is equal: plan order, as before.
 
-    Cost: enqueue, pick and lease_ended are O(1) for the ready, serial and
-    discovery queues; a retry is checked against its own failed-on list
+    Future rules belong here and only here: placement by an agent's
+    resources and labels (fo_sched_agent carries what pick may match).
+
+    Cost: enqueue and pick are O(log tasks) for the ready heap, O(1) for
+    the serial and discovery queues; a retry is checked against its own failed-on list
     (at most one entry per failed try), never against every agent (hosts
     keep a count of their alive agents); the retry queue is scanned per
     pick (it holds only tasks with held failures).
@@ -50,6 +58,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fo_history.h"
 #include "fo_plan.h"
 
 /* Who asks for a task: what pick may match a task against. */
@@ -88,6 +97,11 @@ typedef struct fo_sched fo_sched;
 fo_sched *fo_sched_new (const fo_plan *plan, fo_sched_fixture_fn *fixture_fn, void *arg);
 void fo_sched_destroy (fo_sched **self_p);
 
+/* Orders the ready tasks by this history (borrowed; NULL: plan order);
+   failed_first: tasks with a test that failed last time go first
+   (--last-failed). Call before the first enqueue. */
+void fo_sched_set_history (fo_sched *self, const fo_history *history, bool failed_first);
+
 /* Queues a task (see fo_sched_reason). False, and nothing queued, once the
    scheduler is stopped: the caller ends the task not run. */
 bool fo_sched_enqueue (fo_sched *self, size_t task, fo_sched_reason why);
@@ -107,6 +121,14 @@ void fo_sched_agent_lost (fo_sched *self, uint32_t agent);
 /* The agent with this number as it last joined (kept after it was lost),
    or NULL when none joined with it. */
 const fo_sched_agent *fo_sched_agent_of (const fo_sched *self, uint32_t agent);
+
+/* --quarantine-hosts: no more leases to agents of this host, while an
+   agent of another host that is not quarantined is alive (when none is,
+   the quarantine is lifted for the rest of the run rather than leave
+   tasks that nothing may take). A retry no longer counts the host among
+   the ones it could go to. Returns false, and nothing changes, when no
+   other such host is there now or the host is not known. */
+bool fo_sched_quarantine (fo_sched *self, const char *host);
 
 /* A try of the task failed on `agent`: its retry will prefer another host
    (agents are told apart by the host they named in their hello; an agent

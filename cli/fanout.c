@@ -30,6 +30,7 @@ usage (FILE *out)
              "  broker    serve a suite to agents on other hosts and report\n"
              "  agent     join a broker and run the tasks it leases (a farm daemon,\n"
              "            or --once)\n"
+             "  list      show the tests a run would run (--plan: its tasks, and why)\n"
              "  keygen    write a CurveZMQ key pair for a broker or an agent\n"
              "\n"
              "options:\n"
@@ -38,6 +39,8 @@ usage (FILE *out)
              "\n"
              "environment:\n"
              "  FANOUT_JOBS    worker slots when -j is not given (run, agent)\n"
+             "  FANOUT_HISTORY the history file when --history is not given (run,\n"
+             "                 broker, list; default ./" ".fanout-history.json" ")\n"
              "  FANOUT_LOG     diagnostics on stderr: error, warning, info or debug\n"
              "                 (default: info for broker and agent, warning for run)\n"
              "\n"
@@ -87,6 +90,8 @@ main (int argc, char **argv)
         return set_log_level ("broker", FO_LOG_INFO) ? FO_EXIT_USAGE : fo_cmd_broker (argc - 1, argv + 1);
     if (strcmp (command, "agent") == 0)
         return set_log_level ("agent", FO_LOG_INFO) ? FO_EXIT_USAGE : fo_cmd_agent (argc - 1, argv + 1);
+    if (strcmp (command, "list") == 0)
+        return set_log_level ("list", FO_LOG_WARN) ? FO_EXIT_USAGE : fo_cmd_list (argc - 1, argv + 1);
     if (strcmp (command, "keygen") == 0)
         return fo_cmd_keygen (argc - 1, argv + 1);
     fprintf (stderr, "fanout: unknown command '%s' (see fanout --help)\n", command);

@@ -14,6 +14,7 @@ int fo_cmd_run (int argc, char **argv);
 int fo_cmd_broker (int argc, char **argv);
 int fo_cmd_agent (int argc, char **argv);
 int fo_cmd_keygen (int argc, char **argv);
+int fo_cmd_list (int argc, char **argv);
 
 /* SIGINT/SIGTERM/SIGHUP set fo_cli_interrupted (to the signal's number):
    the run stops gracefully (cancel, teardowns, report, exit 130). Signals

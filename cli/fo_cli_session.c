@@ -7,6 +7,7 @@
 
 #include "fo_capture.h"
 #include "fo_cli.h"
+#include "fo_cli_history.h"
 #include "fo_cli_parse.h"
 #include "fo_proc.h"
 #include "fo_report_dest.h"
@@ -44,6 +45,17 @@ seconds (const char *command, const char *name, const char *arg, uint32_t *ms)
 static const char **test_ids;
 static const char **source_args;    /* the same for --KIND ARG */
 static size_t *source_kinds;
+/* The same for the selection: the run reads it until the process ends. */
+static fo_select *selection;
+
+static fo_select *
+select_of (fo_cli_run_opts *opts)
+{
+    if (!selection)
+        selection = fo_select_new ();
+    opts->select = selection;
+    return selection;
+}
 
 int
 fo_cli_run_option (const char *command, int c, const char *arg, fo_cli_run_opts *opts)
@@ -85,6 +97,42 @@ fo_cli_run_option (const char *command, int c, const char *arg, fo_cli_run_opts 
         test_ids[opts->ntests++] = arg;
         opts->tests = test_ids;
         opts->tests_command = command;
+        return 1;
+    case 'k': {
+        char err[512];
+        if (fo_select_add_keyword (select_of (opts), arg, err, sizeof err) != 0) {
+            fprintf (stderr, "fanout %s: -k: %s\n", command, err);
+            return -1;
+        }
+        return 1;
+    }
+    case FO_OPT_EXCLUDE:
+        fo_select_add_exclude (select_of (opts), arg);
+        return 1;
+    case 'L':
+        fo_select_add_label (select_of (opts), arg);
+        return 1;
+    case FO_OPT_LABEL_EXCLUDE:
+        fo_select_add_label_exclude (select_of (opts), arg);
+        return 1;
+    case FO_OPT_HISTORY:
+        if (!*arg) {
+            fprintf (stderr, "fanout %s: --history needs a file name\n", command);
+            return -1;
+        }
+        opts->history_path = arg;
+        return 1;
+    case FO_OPT_NO_HISTORY:
+        opts->no_history = 1;
+        return 1;
+    case FO_OPT_LAST_FAILED:
+        opts->last_failed = 1;
+        return 1;
+    case FO_OPT_LF_ONLY:
+        opts->lf_only = 1;
+        return 1;
+    case FO_OPT_QUARANTINE_HOSTS:
+        opts->quarantine_hosts = 1;
         return 1;
     default:
         if (c >= FO_OPT_REPORTER_BASE && c < FO_OPT_REPORTER_BASE + FO_CLI_MAX_REPORTERS
@@ -145,6 +193,13 @@ fo_cli_add_source_options (struct option *table, size_t capacity)
     table[n] = (struct option) { NULL, 0, NULL, 0 };
 }
 
+/* fo_reporter_config.expected_us: the history's estimate, for a live view. */
+static int64_t
+expected_us (const void *history, const char *test_id)
+{
+    return fo_history_expected_us (history, test_id);
+}
+
 fo_reporters *
 fo_cli_reporters_new (fo_cli_run_opts *opts)
 {
@@ -152,6 +207,10 @@ fo_cli_reporters_new (fo_cli_run_opts *opts)
        a file's destination was checked before the run: its reporter
        takes it. */
     fo_reporter_config config = { .console = stdout, .verbosity = opts->verbosity };
+    if (opts->history) {
+        config.expected_us = expected_us;
+        config.history = opts->history;
+    }
     for (size_t k = 0; fo_reporter_kinds[k]; k++)
         if (opts->report_dests[k] && fo_report_dest_is_stdout (opts->report_dests[k]))
             config.console = stderr;    /* stdout holds that report alone */
@@ -166,6 +225,11 @@ fo_cli_reporters_new (fo_cli_run_opts *opts)
         opts->report_opened[k] = NULL;
         fo_reporters_add (reporters, kind->create (&config));
     }
+    if (opts->history) {
+        /* Taken: the reporter frees it with the list, after the run,
+           which borrows it (fo_cli_run_options_apply) until then. */
+        fo_reporters_add (reporters, fo_cli_history_reporter (opts->command, opts->history));
+    }
     return reporters;
 }
 
@@ -179,11 +243,16 @@ fo_cli_run_options_apply (const fo_cli_run_opts *opts, const fo_suite *suite, fo
     run->max_attempts = opts->max_attempts;
     run->skip_code = suite->skip_code;
     run->broker_host = "broker";    /* docs/report-json.md: the host of shared fixtures */
-    run->retries = opts->retries;
+    /* A host's failures are retried elsewhere: at least once. */
+    run->retries = opts->quarantine_hosts && opts->retries == 0 ? 1 : opts->retries;
+    run->quarantine_hosts = opts->quarantine_hosts;
     run->maxfail = opts->maxfail;
     run->slow_ms = opts->slow_ms;
     run->task_timeout_ms = opts->task_timeout_ms;
     run->output_cap = opts->output_cap;
+    run->history = opts->history;
+    run->failed_first = opts->last_failed;
+    run->select = opts->select;
 }
 
 int
@@ -207,6 +276,12 @@ fo_cli_suite_operand (const char *command, int argc, char **argv, fo_cli_run_opt
     if (argc == 1) {
         opts->suite = argv[0];
         opts->suite_given = 1;
+    }
+    opts->command = command;
+    if (opts->no_history && (opts->last_failed || opts->lf_only || opts->history_path)) {
+        fprintf (stderr, "fanout %s: --no-history with %s: that needs the history\n", command,
+                 opts->history_path ? "--history" : opts->lf_only ? "--lf-only" : "--last-failed");
+        return -1;
     }
     return 0;
 }
@@ -233,6 +308,20 @@ reporter_usage (FILE *out)
 }
 
 void
+fo_cli_select_usage (FILE *out)
+{
+    fprintf (out,
+             "  -k EXPR               run only the tests whose id EXPR matches: substrings\n"
+             "                        or globs (* ? [..]), any case, with and, or, not and\n"
+             "                        parentheses, as pytest's -k (repeatable: any of them)\n"
+             "      --exclude PATTERN leave out the tests PATTERN matches (substring or\n"
+             "                        glob, as in -k; repeatable)\n"
+             "  -L, --label LABEL     run only the tests with LABEL, their own or their\n"
+             "                        contexts' (a glob with * ? [..]; repeatable: all)\n"
+             "      --label-exclude LABEL  leave out the tests with LABEL (repeatable)\n");
+}
+
+void
 fo_cli_run_usage (FILE *out, const char *default_attempts)
 {
     fprintf (out,
@@ -248,7 +337,18 @@ fo_cli_run_usage (FILE *out, const char *default_attempts)
     fprintf (out,
              "\n      --test ID         run only the test whose id is exactly ID, or every\n"
              "                        test of the context whose id is ID (repeatable;\n"
-             "                        ids as in the report: docs/suite-file.md#ids)\n"
+             "                        ids as in the report: docs/suite-file.md#ids)\n");
+    fo_cli_select_usage (out);
+    fprintf (out,
+             "\n"
+             "history (docs/history.md):\n"
+             "      --history FILE    where each test's duration and last outcome are kept,\n"
+             "                        to run the longest work first (default\n"
+             "                        $FANOUT_HISTORY, else ./" FO_HISTORY_DEFAULT_PATH ")\n"
+             "      --no-history      neither read nor write the history\n"
+             "      --last-failed, --lf  run the tests that failed last time first\n"
+             "      --lf-only         run only the tests that failed last time\n"
+             "\n"
              "      --max-attempts N  leases of a task whose agent was lost before its\n"
              "                        tests are errors (default %s)\n"
              "\n"
@@ -267,6 +367,9 @@ fo_cli_run_usage (FILE *out, const char *default_attempts)
              "      --retries N       run a failed test up to N more times, on another host\n"
              "                        when there is one; passing on a retry is 'flaky'\n"
              "      --fail-on-flaky   exit status 1 when a test was flaky (default: passed)\n"
+             "      --quarantine-hosts  lease nothing more to a host whose failures stand\n"
+             "                        far above the other hosts' (the summary names such a\n"
+             "                        host either way); implies --retries 1 unless given\n"
              "      --output-cap SIZE stdout and stderr kept per test, each (default 1M;\n"
              "                        the head and tail are kept around a marker)\n"
              "      --core-dumps      let crashing tests write core files (default: no)\n",
@@ -316,8 +419,28 @@ fo_cli_close_reports (fo_cli_run_opts *opts)
         }
 }
 
+/* -k, --exclude, -L, --label-exclude and --lf-only: before planning, so
+   that fixtures of contexts left without tests never run. */
+static void
+filter (fo_cli_run_opts *opts, fo_suite *suite)
+{
+    if (opts->lf_only) {
+        size_t n = 0;
+        const char **ids = opts->history ? fo_history_failed_ids (opts->history, &n) : NULL;
+        fo_select_only_ids (select_of (opts), ids, n);
+        free (ids);
+        if (n == 0)
+            fprintf (stderr, "fanout %s: --lf-only: no test failed last time (history %s)\n",
+                     opts->command, opts->history ? fo_history_path (opts->history)
+                                                  : "off: $FANOUT_HISTORY=off");
+    }
+    if (fo_select_active (opts->select) && !fo_suite_filter (suite, opts->select)
+        && !opts->lf_only)
+        fprintf (stderr, "fanout %s: no test chosen\n", opts->command);
+}
+
 int
-fo_cli_prepare (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan, fo_report **report)
+fo_cli_load_suite (fo_cli_run_opts *opts, fo_suite **suite)
 {
     char err[1024];
     if (opts->nsources > 0 && !opts->suite_given)
@@ -355,6 +478,18 @@ fo_cli_prepare (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan, f
         fo_suite_destroy (suite);
         return FO_EXIT_USAGE;
     }
+    if (!opts->no_history)
+        opts->history = fo_cli_history_load (opts->command, opts->history_path);
+    filter (opts, *suite);
+    return 0;
+}
+
+int
+fo_cli_prepare (fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan, fo_report **report)
+{
+    int rc = fo_cli_load_suite (opts, suite);
+    if (rc != 0)
+        return rc;
     *plan = fo_plan_build (*suite);
     *report = fo_report_new ((*plan)->ntests);
     for (size_t i = 0; i < (*plan)->ntests; i++)

@@ -13,7 +13,9 @@
 #include "fo_plan.h"
 #include "fo_report.h"
 #include "fo_reporter.h"
+#include "fo_history.h"
 #include "fo_run.h"
+#include "fo_select.h"
 #include "fo_suite.h"
 
 #define FO_CLI_DEFAULT_SUITE "fanout.yml"
@@ -56,6 +58,22 @@ typedef struct {
     size_t ntests;
     const char *tests_command;  /* "run" or "broker", for the messages of
                                    --test and of the source options */
+    const char *command;        /* "run", "broker" or "list" (set with the
+                                   operands), for messages */
+    /* Selection (docs/selection.md): -k, --exclude, -L, --label-exclude;
+       NULL until one is given. Lives until the process ends (discovered
+       tests are chosen by it during the run). */
+    fo_select *select;
+    /* History (docs/history.md). */
+    const char *history_path;   /* --history; NULL: $FANOUT_HISTORY or the default */
+    int no_history;             /* --no-history: neither read nor written */
+    int last_failed;            /* --last-failed: last time's failures first */
+    int lf_only;                /* --lf-only: only them */
+    int quarantine_hosts;       /* --quarantine-hosts */
+    fo_history *history;        /* loaded by fo_cli_prepare (NULL with
+                                   --no-history); owned by the history
+                                   reporter once fo_cli_reporters_new has
+                                   made it (freed with the reporters) */
 } fo_cli_run_opts;
 
 /* Option ids for getopt_long (beyond any short option character). */
@@ -70,6 +88,13 @@ enum {
     FO_OPT_OUTPUT_CAP,
     FO_OPT_CORE_DUMPS,
     FO_OPT_TEST,
+    FO_OPT_EXCLUDE,
+    FO_OPT_LABEL_EXCLUDE,
+    FO_OPT_HISTORY,
+    FO_OPT_NO_HISTORY,
+    FO_OPT_LAST_FAILED,
+    FO_OPT_LF_ONLY,
+    FO_OPT_QUARANTINE_HOSTS,
     FO_OPT_COMMAND_BASE = 1100,     /* commands number their own from here */
     FO_OPT_REPORTER_BASE = 1200,    /* + the index of a reporter kind */
     FO_OPT_SOURCE_BASE = 1300,      /* + the index of a source kind */
@@ -77,7 +102,7 @@ enum {
 
 /* The shared long options and short option letters, to splice into a
    command's getopt_long tables. */
-#define FO_CLI_RUN_SHORTOPTS "vqx"
+#define FO_CLI_RUN_SHORTOPTS "vqxk:L:"
 #define FO_CLI_RUN_LONGOPTS \
     { "verbose", no_argument, NULL, 'v' }, \
     { "quiet", no_argument, NULL, 'q' }, \
@@ -91,7 +116,20 @@ enum {
     { "fail-on-flaky", no_argument, NULL, FO_OPT_FAIL_ON_FLAKY }, \
     { "output-cap", required_argument, NULL, FO_OPT_OUTPUT_CAP }, \
     { "core-dumps", no_argument, NULL, FO_OPT_CORE_DUMPS }, \
-    { "test", required_argument, NULL, FO_OPT_TEST }
+    { "test", required_argument, NULL, FO_OPT_TEST }, \
+    FO_CLI_SELECT_LONGOPTS, \
+    { "history", required_argument, NULL, FO_OPT_HISTORY }, \
+    { "no-history", no_argument, NULL, FO_OPT_NO_HISTORY }, \
+    { "last-failed", no_argument, NULL, FO_OPT_LAST_FAILED }, \
+    { "lf", no_argument, NULL, FO_OPT_LAST_FAILED }, \
+    { "lf-only", no_argument, NULL, FO_OPT_LF_ONLY }, \
+    { "quarantine-hosts", no_argument, NULL, FO_OPT_QUARANTINE_HOSTS }
+
+/* Selection alone (fanout list takes these and --test). */
+#define FO_CLI_SELECT_LONGOPTS \
+    { "exclude", required_argument, NULL, FO_OPT_EXCLUDE }, \
+    { "label", required_argument, NULL, 'L' }, \
+    { "label-exclude", required_argument, NULL, FO_OPT_LABEL_EXCLUDE }
 
 /* The options of the reporter kinds (--json FILE, --metrics ADDR),
    appended to a command's NULL-ended getopt_long table, which must have
@@ -125,6 +163,9 @@ int fo_cli_run_env (const char *command, fo_cli_run_opts *opts);
    Returns 0, or -1 after printing the error. */
 int fo_cli_suite_operand (const char *command, int argc, char **argv, fo_cli_run_opts *opts);
 
+/* Help text of the selection options (run, broker, list). */
+void fo_cli_select_usage (FILE *out);
+
 /* Help text of the shared options; default_attempts is the command's
    --max-attempts default as said there ("2"). */
 void fo_cli_run_usage (FILE *out, const char *default_attempts);
@@ -138,16 +179,22 @@ int fo_cli_open_reports (const char *command, fo_cli_run_opts *opts);
    goes (a temporary file, the metrics endpoint). */
 void fo_cli_close_reports (fo_cli_run_opts *opts);
 
-/* Loads (or, with sources and no SUITE, starts empty), imports the
-   sources (fo_source.h: the file's `source:` entries and the --KIND
-   options, at its top level), discovers and plans opts->suite and
-   initialises the report (the
+/* What fo_cli_prepare does before planning: load (or, with sources and no
+   SUITE, start empty), import the sources (fo_source.h: the file's
+   `source:` entries and the --KIND options, at its top level), discover,
+   choose (--test, -k, ...), load the history. Returns 0, or FO_EXIT_USAGE
+   after printing the error (then nothing is left to free). fanout list. */
+int fo_cli_load_suite (fo_cli_run_opts *opts, fo_suite **suite);
+
+/* Loads, imports, discovers and plans opts->suite and initialises the report (the
    default timeout from --timeout or FANOUT_TIMEOUT, read by fo_cli_run_env,
    applies to everything the suite file gives no timeout, discovery
    included; --test keeps only the tests chosen, after discovery;
-   fail_on_flaky goes into the report). Returns 0, or FO_EXIT_USAGE after
+   then -k, --exclude, -L, --label-exclude and --lf-only keep the tests
+   they choose, pruning contexts left without tests; the history is loaded
+   unless --no-history; fail_on_flaky goes into the report). Returns 0, or FO_EXIT_USAGE after
    printing the error. */
-int fo_cli_prepare (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan,
+int fo_cli_prepare (fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan,
                     fo_report **report);
 
 /* The reporters of the run, one per kind the options ask for (the console

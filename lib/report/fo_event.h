@@ -177,6 +177,8 @@ typedef struct {
     const char *host;
     const char *message;    /* FIXTURE_FAILED: why; NULL otherwise */
     const fo_fixture_error *error;  /* FIXTURE_FAILED: the report's record */
+    uint64_t duration_us;   /* FIXTURE_SET_UP: how long its setup ran (0: it
+                               has no setup command); the history keeps it */
 } fo_event_fixture;
 
 typedef struct {

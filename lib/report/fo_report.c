@@ -63,8 +63,9 @@ dup_bytes (const char *data, size_t len, size_t *out_len)
 }
 
 static fo_attempt *
-add_attempt (fo_test_record *rec, const fo_test_result_view *r)
+add_attempt (fo_report *self, fo_test_record *rec, const fo_test_result_view *r)
 {
+    fo_report_count_try (self, r->host, r->outcome, r->duration_us);
     rec->attempts = fo_xrealloc (rec->attempts, (rec->nattempts + 1) * sizeof *rec->attempts);
     fo_attempt *a = &rec->attempts[rec->nattempts++];
     *a = (fo_attempt) {
@@ -86,7 +87,7 @@ fo_report_retry_test (fo_report *self, size_t index, const fo_test_result_view *
     fo_test_record *rec = &self->tests[index];
     if (rec->done)
         return false;
-    fo_attempt *a = add_attempt (rec, r);
+    fo_attempt *a = add_attempt (self, rec, r);
     a->out = dup_bytes (r->out, r->out_len, &a->out_len);
     a->err = dup_bytes (r->err, r->err_len, &a->err_len);
     return true;
@@ -130,7 +131,7 @@ fo_report_finish_test (fo_report *self, size_t index, const fo_test_result_view 
         return false;           /* a retry or a late duplicate: first one wins */
     rec->flaky = r->outcome == FO_PASSED && rec->nattempts > 0;
     if (r->attempt > 0 && r->outcome != FO_NOT_RUN)     /* a try that did not run is none */
-        add_attempt (rec, r);
+        add_attempt (self, rec, r);
     rec->done = true;
     rec->outcome = r->outcome;
     rec->duration_us = r->duration_us;
@@ -194,6 +195,7 @@ fo_report_destroy (fo_report **self_p)
         }
         free (rec->attempts);
     }
+    fo_report_free_hosts (self);
     free (self->tests);
     for (size_t i = 0; i < self->nfixture_errors; i++) {
         fo_fixture_error *fe = &self->fixture_errors[i];

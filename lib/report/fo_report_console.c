@@ -17,6 +17,7 @@
 */
 #include "fo_report.h"
 #include "fo_report_internal.h"
+#include "fo_report_hosts.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -363,6 +364,7 @@ fo_report_print_summary (FILE *out, const fo_report *self, fo_verbosity verbosit
     size_t c[FO_OUTCOME_COUNT];
     fo_report_counts (self, c);
     print_not_run (out, self, c[FO_NOT_RUN]);
+    fo_report_print_hosts (out, self);     /* a bad host, tests flaky on one host */
 
     /* "Ran": the tests that did run (an interrupted run of thousands ran
        a few), so that the rate means something too. */

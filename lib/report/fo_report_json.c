@@ -178,6 +178,18 @@ report_json (const fo_report *self)
     for (size_t i = 0; i < self->nfixture_errors; i++)
         json_array_append_new (fixture_errors, fixture_error_json (&self->fixture_errors[i]));
 
+    /* Per host: judged apart from its tests (fo_report_hosts.h). */
+    json_t *hosts = json_array ();
+    for (size_t i = 0; i < self->nhosts; i++) {
+        const fo_host_stats *h = &self->hosts[i];
+        json_array_append_new (hosts, json_pack (
+            "{s:o, s:I, s:I, s:I, s:I, s:o, s:b, s:b}",
+            "host", json_text_or_null (h->host), "tries", (json_int_t) h->tries,
+            "failures", (json_int_t) h->failures, "crashes", (json_int_t) h->crashes,
+            "lost_leases", (json_int_t) h->lost_leases, "busy_s", json_seconds (h->busy_us),
+            "suspect", fo_report_host_suspect (self, h), "quarantined", h->quarantined));
+    }
+
     uint64_t finished = self->finished_us ? self->finished_us : fo_now_us ();
     json_t *root = json_object ();
     json_object_set_new (root, "fanout_report", json_integer (REPORT_FORMAT_VERSION));
@@ -191,6 +203,7 @@ report_json (const fo_report *self)
     json_object_set_new (root, "exit_status", json_integer (fo_report_exit_status (self)));
     json_object_set_new (root, "tests", tests);
     json_object_set_new (root, "fixture_errors", fixture_errors);
+    json_object_set_new (root, "hosts", hosts);
     return root;
 }
 

@@ -31,6 +31,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "fo_event.h"
@@ -88,6 +89,14 @@ typedef struct {
                                    file goes, checked before the run (taken) */
     void *opened;               /* a kind with its own check (open): what open
                                    returned (taken) */
+    /* The expected duration of a test from the history, in microseconds,
+       or -1 when unknown (no history, a test never measured): what a live
+       view adds up over the tests not finished for an estimate of the
+       rest. NULL when the run keeps no history. The CLI sets it to
+       fo_history_expected_us over the run's history (lib/report does not
+       depend on lib/history); valid until the reporters are destroyed. */
+    int64_t (*expected_us) (const void *history, const char *test_id);
+    const void *history;
 } fo_reporter_config;
 
 typedef struct {

@@ -295,6 +295,7 @@ test_destroy (fo_test *test)
     free (test->id);
     fo_strv_free (&test->run.argv);
     fo_env_free (&test->env);
+    fo_strv_free (&test->labels);
     free (test->cwd);
     free (test);
 }
@@ -322,6 +323,7 @@ context_destroy (fo_context *ctx, bool unindex)
     free (ctx->run_template_shell);
     fo_strv_free (&ctx->run_template_argv);
     fo_env_free (&ctx->env);
+    fo_strv_free (&ctx->labels);
     free (ctx->cwd);
     for (size_t i = 0; i < ctx->nsources; i++) {
         free (ctx->sources[i].kind);
@@ -370,6 +372,64 @@ fo_suite_destroy (fo_suite **self_p)
     free (self->dir);
     free (self);
     *self_p = NULL;
+}
+
+/* ---- labels ------------------------------------------------------------ */
+
+/* A test or context carries a handful of labels (at most
+   FO_SUITE_MAX_LABELS): a scan is cheaper than any index. */
+static bool
+strv_has (const fo_strv *v, const char *s)
+{
+    for (size_t i = 0; i < v->len; i++)
+        if (strcmp (v->items[i], s) == 0)
+            return true;
+    return false;
+}
+
+void
+fo_test_add_label (fo_test *test, const char *label)
+{
+    if (!strv_has (&test->labels, label))
+        fo_strv_push (&test->labels, label);
+}
+
+void
+fo_context_add_label (fo_context *ctx, const char *label)
+{
+    if (!strv_has (&ctx->labels, label))
+        fo_strv_push (&ctx->labels, label);
+}
+
+bool
+fo_test_has_label (const fo_test *test, const char *label)
+{
+    if (strv_has (&test->labels, label))
+        return true;
+    for (const fo_context *c = test->parent; c; c = c->parent)
+        if (strv_has (&c->labels, label))
+            return true;
+    return false;
+}
+
+static void
+context_labels (const fo_context *ctx, fo_strv *out)
+{
+    if (!ctx)
+        return;
+    context_labels (ctx->parent, out);
+    for (size_t i = 0; i < ctx->labels.len; i++)
+        if (!strv_has (out, ctx->labels.items[i]))
+            fo_strv_push (out, ctx->labels.items[i]);
+}
+
+void
+fo_test_effective_labels (const fo_test *test, fo_strv *out)
+{
+    context_labels (test->parent, out);
+    for (size_t i = 0; i < test->labels.len; i++)
+        if (!strv_has (out, test->labels.items[i]))
+            fo_strv_push (out, test->labels.items[i]);
 }
 
 /* Env merges from the root down so that inner contexts win. */

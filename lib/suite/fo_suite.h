@@ -12,7 +12,8 @@
 
     Inheritance (resolved by the fo_*_effective_* helpers, used by the planner):
     env merges from the root down (inner wins), cwd and timeout come from the
-    nearest context (or the test) that sets them. Relative cwds in the file are
+    nearest context (or the test) that sets them; labels add up (a test has
+    its own and every context's above it). Relative cwds in the file are
     already resolved against the suite file's directory when loaded.
 
     Limits (docs/suite-file.md, "Limits"): each is far beyond what a real
@@ -53,6 +54,11 @@
 #define FO_SUITE_MAX_VALUE (1024u * 1024u)
 /* A cwd as written: longer than PATH_MAX could not be entered anyway. */
 #define FO_SUITE_MAX_CWD 4096u
+/* Labels a test or a context carries itself (`labels:`); each at most
+   FO_SUITE_MAX_LABEL bytes and a valid name (fo_name.h). Labels choose
+   tests (-L); a test has its own and every context's above it. */
+#define FO_SUITE_MAX_LABELS 64u
+#define FO_SUITE_MAX_LABEL 256u
 /* Env variables one step carries: its own and every context's above it. */
 #define FO_SUITE_MAX_ENV_VARS 1024u
 /* One step (a test, or a context's setup, teardown or discover) as sent:
@@ -119,6 +125,7 @@ typedef struct {
                            DISABLED_ prefix): it is still run, and its
                            not_run is its own verdict, not a test the run
                            failed to run (fo_report_exit_status) */
+    fo_strv labels;     /* its own (fo_test_has_label adds its contexts') */
     fo_context *parent;
     int line, column;
 } fo_test;
@@ -145,6 +152,7 @@ struct fo_context {
     fo_env env;
     char *cwd;          /* absolute, or NULL = inherit (root: suite file's dir) */
     uint32_t timeout_ms;/* 0 = inherit (root: FO_DEFAULT_TIMEOUT_MS) */
+    fo_strv labels;     /* its own; every test under it has them too */
     fo_test **tests;
     size_t ntests, tests_cap;       /* tests_cap 0: exactly ntests allocated */
     fo_context **contexts;
@@ -226,6 +234,16 @@ size_t fo_suite_count_tests (const fo_suite *self);
    in err (the suite is then unchanged). */
 int fo_suite_select (fo_suite *self, const char *const *ids, size_t nids, char *err,
                      size_t errlen);
+
+/* Labels (docs/suite-file.md, "Labels"). Adding one a test or context
+   carries already changes nothing (importers may repeat them). A test has
+   a label when it or any context above it carries it. */
+void fo_test_add_label (fo_test *test, const char *label);
+void fo_context_add_label (fo_context *ctx, const char *label);
+bool fo_test_has_label (const fo_test *test, const char *label);
+/* Every label of the test, its contexts' from the root down, then its
+   own, each once. out must be empty. */
+void fo_test_effective_labels (const fo_test *test, fo_strv *out);
 
 /* Effective values, resolved through the parents. */
 void fo_test_effective_env (const fo_test *test, fo_env *out);       /* out must be empty */

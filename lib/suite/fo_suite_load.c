@@ -48,9 +48,9 @@ static const char *const ROOT_KEYS[] = {
     "skip_code", "env", "timeout", "cwd", "tests", "contexts", "source", NULL };
 static const char *const CONTEXT_KEYS[] = {
     "name", "mode", "setup", "teardown", "env", "cwd", "timeout", "tests",
-    "contexts", "discover", "discover_on", "run", "source", NULL };
+    "contexts", "discover", "discover_on", "run", "labels", "source", NULL };
 static const char *const TEST_KEYS[] = {
-    "name", "run", "env", "cwd", "timeout", NULL };
+    "name", "run", "env", "cwd", "timeout", "labels", NULL };
 
 /* What a context hands down to what it holds: how deep it is, and what
    its steps inherit, for the size limits. */
@@ -98,6 +98,16 @@ hold (fo_yaml_reader *L, const yaml_mark_t *at, const char *what, uint64_t bytes
     return fo_yaml_fail_at (L, at, "the suite's tests and fixtures would take more than %llu "
                             "bytes of memory to run (64 times the file's size, at least 64 MiB, "
                             "at most 1 GiB; at %s)", (unsigned long long) budget, what);
+}
+
+/* Labels are held, not sent: each its bytes and a string's 48. */
+static bool
+hold_labels (fo_yaml_reader *L, const yaml_mark_t *at, const fo_strv *labels)
+{
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < labels->len; i++)
+        bytes += strlen (labels->items[i]) + 1 + 48;
+    return bytes == 0 || hold (L, at, L->owner, bytes);
 }
 
 /* The limits of one step (a test, or a context's setup, teardown or
@@ -188,9 +198,12 @@ load_test (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node, const
         const char *key = fo_yaml_text (fo_yaml_node (L, p->key));
         const yaml_node_t *v = fo_yaml_node (L, p->value);
         if (!strcmp (key, "run") ? !fo_yaml_command (L, v, "run", &test->run)
-                                 : !get_common (L, key, v, &test->env, &test->cwd, &test->timeout_ms))
+            : !strcmp (key, "labels") ? !fo_yaml_labels (L, v, &test->labels)
+            : !get_common (L, key, v, &test->env, &test->cwd, &test->timeout_ms))
             return false;
     }
+    if (!hold_labels (L, &node->start_mark, &test->labels))
+        return false;
     inherited mine = inherit (up, &test->env, test->cwd);
     return check_step (L, &node->start_mark, L->owner, strlen (test->id), &test->run.argv, &mine);
 }
@@ -245,6 +258,8 @@ load_setting (fo_yaml_reader *L, fo_context *ctx, const char *key, const yaml_no
         return fo_yaml_command (L, v, "setup", &ctx->setup);
     if (!strcmp (key, "teardown"))
         return fo_yaml_command (L, v, "teardown", &ctx->teardown);
+    if (!strcmp (key, "labels"))
+        return fo_yaml_labels (L, v, &ctx->labels) && hold_labels (L, &v->start_mark, &ctx->labels);
     if (!strcmp (key, "discover"))
         return fo_yaml_command (L, v, "discover", &ctx->discover);
     if (!strcmp (key, "run"))

@@ -77,7 +77,7 @@ done
 # Every command, every option each command's --help lists, and every exit
 # status `fanout run --help` names are in the page.
 missing=()
-for cmd in run broker agent keygen; do
+for cmd in run broker agent keygen list; do
     grep -q "fanout $cmd" "$page" || missing+=("command $cmd")
     for opt in $("$FANOUT" "$cmd" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
         grep -qE -- "$opt([^A-Za-z0-9_-]|\$)" "$page" || missing+=("$cmd $opt")

@@ -448,6 +448,124 @@ test_hold_and_stop_drain (void **state)
     world_free (&w);
 }
 
+/* ---- longest first, from history ------------------------------------------ */
+
+/* A history in memory (never saved): what these tests recorded. */
+static fo_history *
+history_new (void)
+{
+    char warn[256];
+    fo_history *h = fo_history_load ("/nonexistent/fanout-history.json", warn, sizeof warn);
+    assert_string_equal (warn, "");
+    return h;
+}
+
+/* Longest expected work first: a task's cost is its tests' durations plus
+   the setup of the shared context it waits for; a test the history does
+   not know counts as the typical known one. Discovery still comes first,
+   serial tasks still last. */
+static void
+test_longest_first (void **state)
+{
+    (void) state;
+    world w;
+    world_new (&w);
+    fo_history *h = history_new ();
+    fo_history_record (h, "a", FO_PASSED, 1000000);
+    fo_history_record (h, "b", FO_PASSED, 5000000);
+    fo_history_record (h, "db/x", FO_PASSED, 2000000);     /* + setup 1 s = 3 s */
+    fo_history_record_setup (h, "db", 1000000);
+    fo_history_record (h, "ser/s1", FO_PASSED, 1000);
+    fo_history_record (h, "ser/s2", FO_PASSED, 9000000);   /* serial: still alone, last */
+    /* db/y unknown: typical (1 + 5 + 2 + 0.001 + 9) / 5 = 3.4002 s, + setup */
+    fo_sched_set_history (w.sched, h, false);
+    enqueue_all (&w);
+    PICKS (&w, 0, 0, 2, 4, 3, 1);
+    for (size_t t = 0; t < 5; t++)
+        end (&w, t);
+    PICKS (&w, 0, 5);
+    end (&w, 5);
+    PICKS (&w, 0, 6);
+    end (&w, 6);
+    world_free (&w);
+    fo_history_destroy (&h);
+}
+
+/* Among equal costs, tasks holding tests the history does not know go
+   first, then plan order; a lost lease still comes back at the front. */
+static void
+test_unknown_first_among_equals (void **state)
+{
+    (void) state;
+    world w;
+    world_new (&w);
+    fo_history *h = history_new ();
+    fo_history_record (h, "a", FO_PASSED, 2000000);     /* the typical test: 2 s */
+    fo_sched_set_history (w.sched, h, false);
+    enqueue_all (&w);
+    assert_int_equal (pick (&w, 0), 0);
+    assert_int_equal (pick (&w, 0), 2);     /* b, db/x, db/y: unknown, 2 s each */
+    fo_sched_enqueue (w.sched, 2, FO_SCHED_LOST);
+    PICKS (&w, 0, 2, 3, 4, 1);
+    world_free (&w);
+    fo_history_destroy (&h);
+}
+
+/* --last-failed: a task with a test that failed last time goes before
+   every longer one; without failed_first the failure changes nothing. */
+static void
+test_failed_first (void **state)
+{
+    (void) state;
+    for (int failed_first = 0; failed_first < 2; failed_first++) {
+        world w;
+        world_new (&w);
+        fo_history *h = history_new ();
+        fo_history_record (h, "a", FO_PASSED, 4000000);
+        fo_history_record (h, "b", FO_PASSED, 3000000);
+        fo_history_record (h, "db/x", FO_FAILED, 1000);
+        fo_history_record (h, "db/y", FO_PASSED, 2000000);
+        fo_sched_set_history (w.sched, h, failed_first);
+        enqueue_all (&w);
+        if (failed_first)
+            PICKS (&w, 0, 0, 3, 1, 2, 4);
+        else
+            PICKS (&w, 0, 0, 1, 2, 4, 3);
+        world_free (&w);
+        fo_history_destroy (&h);
+    }
+}
+
+/* --quarantine-hosts: no leases to a quarantined host while another is
+   alive; a retry no longer counts it; the last host left takes work again. */
+static void
+test_quarantine (void **state)
+{
+    (void) state;
+    world w;
+    world_new (&w);
+    assert_false (fo_sched_quarantine (w.sched, "h1"));     /* unknown host */
+    join (&w, 1);
+    assert_false (fo_sched_quarantine (w.sched, "h1"));     /* the only one */
+    join (&w, 2);
+    enqueue_all (&w);
+    assert_true (fo_sched_quarantine (w.sched, "h1"));
+    assert_true (fo_sched_quarantine (w.sched, "h1"));      /* once is enough */
+    assert_int_equal (pick (&w, 1), NONE);
+    assert_int_equal (pick (&w, 2), 0);
+    /* A retry of a test that failed on h2 would wait for another host; h1
+       does not count: it goes to h2 again. */
+    fo_sched_failed_on (w.sched, 0, 2);
+    end (&w, 0);
+    fo_sched_enqueue (w.sched, 0, FO_SCHED_RETRY);
+    assert_int_equal (pick (&w, 2), 0);
+    end (&w, 0);
+    /* h2 is lost: h1 is all there is, and takes the rest. */
+    fo_sched_agent_lost (w.sched, 2);
+    PICKS (&w, 1, 1, 2, 3, 4);
+    world_free (&w);
+}
+
 int
 main (void)
 {
@@ -462,6 +580,10 @@ main (void)
         cmocka_unit_test (test_retry_on_another_host),
         cmocka_unit_test (test_lost_lease_to_the_front),
         cmocka_unit_test (test_hold_and_stop_drain),
+        cmocka_unit_test (test_longest_first),
+        cmocka_unit_test (test_unknown_first_among_equals),
+        cmocka_unit_test (test_failed_first),
+        cmocka_unit_test (test_quarantine),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -7,6 +7,7 @@
 #define FO_REPORT_INTERNAL_H
 
 #include "fo_report.h"
+#include "fo_report_hosts.h"
 
 struct fo_report {
     fo_test_record *tests;
@@ -30,6 +31,15 @@ struct fo_report {
     bool stopped_on_failures;   /* by --maxfail/-x: its not_run tests are
                                    not an infrastructure failure */
     bool fail_on_flaky;     /* a flaky test makes the exit status 1 */
+    /* Per host (fo_report_hosts.c): */
+    fo_host_stats *hosts;
+    size_t nhosts, hosts_cap, last_host;
+    size_t host_tries, host_failures;   /* over every host */
 };
+
+/* fo_report_hosts.c: a try that ran to an outcome on host (NULL: none). */
+void fo_report_count_try (fo_report *self, const char *host, fo_outcome outcome,
+                          uint64_t duration_us);
+void fo_report_free_hosts (fo_report *self);
 
 #endif

@@ -271,6 +271,37 @@ fo_yaml_cwd (fo_yaml_reader *L, const yaml_node_t *node, char **cwd)
 }
 
 static bool
+add_label (fo_yaml_reader *L, const yaml_node_t *v, fo_strv *labels)
+{
+    if (v->type != YAML_SCALAR_NODE || fo_yaml_is_null (v))
+        return fo_yaml_fail (L, v, "a label must be a string");
+    char why[512];
+    if (!fo_name_check ("label", fo_yaml_text (v), v->data.scalar.length, why, sizeof why))
+        return fo_yaml_fail (L, v, "%s", why);
+    if (v->data.scalar.length > FO_SUITE_MAX_LABEL)
+        return fo_yaml_fail (L, v, "a label of %s is %zu bytes long (at most %u)", L->owner,
+                             v->data.scalar.length, FO_SUITE_MAX_LABEL);
+    for (size_t i = 0; i < labels->len; i++)
+        if (!strcmp (labels->items[i], fo_yaml_text (v)))
+            return fo_yaml_fail (L, v, "duplicate label '%s'", fo_yaml_text (v));
+    if (labels->len >= FO_SUITE_MAX_LABELS)
+        return fo_yaml_fail (L, v, "%s has more than %u labels", L->owner, FO_SUITE_MAX_LABELS);
+    fo_strv_push (labels, fo_yaml_text (v));
+    return true;
+}
+
+bool
+fo_yaml_labels (fo_yaml_reader *L, const yaml_node_t *node, fo_strv *labels)
+{
+    if (node->type != YAML_SEQUENCE_NODE)
+        return add_label (L, node, labels);
+    for (yaml_node_item_t *i = node->data.sequence.items.start; i < node->data.sequence.items.top; i++)
+        if (!add_label (L, fo_yaml_node (L, *i), labels))
+            return false;
+    return true;
+}
+
+static bool
 add_mode (fo_yaml_reader *L, const yaml_node_t *v, unsigned *mode)
 {
     const char *s = NULL;

@@ -65,6 +65,10 @@ bool fo_yaml_timeout (fo_yaml_reader *L, const yaml_node_t *node, uint32_t *time
 /* Relative paths are resolved against the suite file's directory. At most
    FO_SUITE_MAX_CWD bytes as written. */
 bool fo_yaml_cwd (fo_yaml_reader *L, const yaml_node_t *node, char **cwd);
+/* `labels`: one label or a list of them, each a valid name (fo_name.h)
+   of at most FO_SUITE_MAX_LABEL bytes, none twice, at most
+   FO_SUITE_MAX_LABELS; appended to labels. */
+bool fo_yaml_labels (fo_yaml_reader *L, const yaml_node_t *node, fo_strv *labels);
 /* One mode word or a list; ORs FO_MODE_* bits into mode. */
 bool fo_yaml_mode (fo_yaml_reader *L, const yaml_node_t *node, unsigned *mode);
 

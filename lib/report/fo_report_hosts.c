@@ -1,0 +1,154 @@
+/*  fo_report_hosts — see fo_report_hosts.h. The hosts are a small array in
+    the order they were seen (a run has as many as it has machines), found
+    by name with a linear search that first tries the host of the previous
+    try: results come in runs from one agent. */
+#include "fo_report_hosts.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fo_report_internal.h"
+
+static fo_host_stats *
+host_of (fo_report *self, const char *name)
+{
+    if (!name || !*name)
+        return NULL;
+    if (self->last_host < self->nhosts && strcmp (self->hosts[self->last_host].host, name) == 0)
+        return &self->hosts[self->last_host];
+    for (size_t i = 0; i < self->nhosts; i++)
+        if (strcmp (self->hosts[i].host, name) == 0) {
+            self->last_host = i;
+            return &self->hosts[i];
+        }
+    if (self->nhosts == self->hosts_cap) {
+        self->hosts_cap = self->hosts_cap ? self->hosts_cap * 2 : 8;
+        self->hosts = fo_xrealloc (self->hosts, self->hosts_cap * sizeof *self->hosts);
+    }
+    self->hosts[self->nhosts] = (fo_host_stats) { .host = fo_xstrdup (name) };
+    self->last_host = self->nhosts;
+    return &self->hosts[self->nhosts++];
+}
+
+void
+fo_report_count_try (fo_report *self, const char *host, fo_outcome outcome, uint64_t duration_us)
+{
+    fo_host_stats *h = host_of (self, host);
+    if (!h)
+        return;
+    h->tries++;
+    self->host_tries++;
+    if (fo_outcome_is_failure (outcome)) {
+        h->failures++;
+        self->host_failures++;
+    }
+    h->crashes += outcome == FO_CRASHED;
+    h->busy_us += duration_us;
+}
+
+void
+fo_report_free_hosts (fo_report *self)
+{
+    for (size_t i = 0; i < self->nhosts; i++)
+        free (self->hosts[i].host);
+    free (self->hosts);
+}
+
+size_t
+fo_report_nhosts (const fo_report *self)
+{
+    return self->nhosts;
+}
+
+const fo_host_stats *
+fo_report_host (const fo_report *self, size_t index)
+{
+    return index < self->nhosts ? &self->hosts[index] : NULL;
+}
+
+const fo_host_stats *
+fo_report_find_host (const fo_report *self, const char *host)
+{
+    for (size_t i = 0; host && i < self->nhosts; i++)
+        if (strcmp (self->hosts[i].host, host) == 0)
+            return &self->hosts[i];
+    return NULL;
+}
+
+void
+fo_report_host_lost_lease (fo_report *self, const char *host)
+{
+    fo_host_stats *h = host_of (self, host);
+    if (h)
+        h->lost_leases++;
+}
+
+void
+fo_report_host_set_quarantined (fo_report *self, const char *host)
+{
+    fo_host_stats *h = host_of (self, host);
+    if (h)
+        h->quarantined = true;
+}
+
+size_t
+fo_report_host_tries_elsewhere (const fo_report *self, const fo_host_stats *h)
+{
+    return self->host_tries - h->tries;
+}
+
+size_t
+fo_report_host_failures_elsewhere (const fo_report *self, const fo_host_stats *h)
+{
+    return self->host_failures - h->failures;
+}
+
+bool
+fo_report_host_suspect (const fo_report *self, const fo_host_stats *h)
+{
+    uint64_t f = h->failures, t = h->tries;
+    uint64_t of = self->host_failures - f, ot = self->host_tries - t;
+    /* f / t >= FACTOR x of / ot, without division */
+    return f >= FO_HOST_SUSPECT_MIN_FAILURES && 2 * f >= t && ot >= FO_HOST_SUSPECT_MIN_OTHERS
+        && f * ot >= (uint64_t) FO_HOST_SUSPECT_FACTOR * of * t;
+}
+
+/* A flaky test's failed tries all on one host, and its pass on another:
+   that host, else NULL. */
+static const char *
+flaky_on (const fo_test_record *rec)
+{
+    if (!rec->flaky || rec->nattempts < 2 || !rec->host)
+        return NULL;
+    const char *bad = NULL;
+    for (size_t i = 0; i + 1 < rec->nattempts; i++) {
+        const char *h = rec->attempts[i].host;
+        if (!fo_outcome_is_failure (rec->attempts[i].outcome))
+            continue;
+        if (!h || (bad && strcmp (bad, h) != 0))
+            return NULL;
+        bad = h;
+    }
+    return bad && strcmp (bad, rec->host) != 0 ? bad : NULL;
+}
+
+void
+fo_report_print_hosts (FILE *out, const fo_report *self)
+{
+    for (size_t i = 0; i < self->nhosts; i++) {
+        const fo_host_stats *h = &self->hosts[i];
+        if (!fo_report_host_suspect (self, h))
+            continue;
+        fprintf (out, "host %s looks bad: %zu of %zu tries failed there, %zu of %zu on the "
+                 "other hosts%s\n", h->host, h->failures, h->tries,
+                 self->host_failures - h->failures, self->host_tries - h->tries,
+                 h->quarantined ? " (quarantined: no more leases went to it)" : "");
+    }
+    for (size_t i = 0; i < self->ntests; i++) {
+        const fo_test_record *rec = &self->tests[i];
+        const char *bad = flaky_on (rec);
+        if (bad)
+            fprintf (out, "flaky on %s: %s (failed there, passed on %s)\n", bad, rec->id,
+                     rec->host);
+    }
+}

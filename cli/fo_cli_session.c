@@ -11,6 +11,7 @@
 #include "fo_proc.h"
 #include "fo_report_dest.h"
 #include "fo_suite_discover.h"
+#include "fo_term.h"
 
 void
 fo_cli_run_opts_init (fo_cli_run_opts *opts, uint32_t max_attempts)
@@ -21,6 +22,8 @@ fo_cli_run_opts_init (fo_cli_run_opts *opts, uint32_t max_attempts)
         .max_attempts = max_attempts,
         .slow_ms = FO_CLI_DEFAULT_SLOW_MS,
         .output_cap = FO_DEFAULT_OUTPUT_CAP,
+        .color = FO_COLOR_AUTO,
+        .progress_ms = FO_CLI_DEFAULT_PROGRESS_MS,
     };
 }
 
@@ -77,6 +80,26 @@ fo_cli_run_option (const char *command, int c, const char *arg, fo_cli_run_opts 
     case FO_OPT_CORE_DUMPS:
         opts->core_dumps = 1;
         return 1;
+    case FO_OPT_COLOR: {
+        fo_color_mode mode;
+        if (fo_color_mode_parse (arg, &mode) != 0) {
+            fprintf (stderr, "fanout %s: --color '%s': expected auto, always or never\n", command,
+                     arg);
+            return -1;
+        }
+        opts->color = (int) mode;
+        return 1;
+    }
+    case FO_OPT_DURATIONS: {
+        /* As pytest's: N slowest, 0 for all. */
+        uint32_t n;
+        if (fo_cli_parse_count (command, "--durations", arg, 0, FO_CLI_MAX_COUNT, &n) != 0)
+            return -1;
+        opts->durations = n ? n : SIZE_MAX;
+        return 1;
+    }
+    case FO_OPT_PROGRESS_INTERVAL:
+        return seconds (command, "--progress-interval", arg, &opts->progress_ms);
     case FO_OPT_TEST:
         test_ids = fo_xrealloc (test_ids, (opts->ntests + 1) * sizeof *test_ids);
         test_ids[opts->ntests++] = arg;
@@ -116,7 +139,13 @@ fo_cli_reporters_new (fo_cli_run_opts *opts)
     /* One reporter per kind asked for (fo_reporter_kinds.def lists them);
        a file's destination was checked before the run: its reporter
        takes it. */
-    fo_reporter_config config = { .console = stdout, .verbosity = opts->verbosity };
+    fo_reporter_config config = {
+        .console = stdout,
+        .verbosity = opts->verbosity,
+        .color = opts->color,
+        .durations = opts->durations,
+        .progress_ms = opts->progress_ms,
+    };
     for (size_t k = 0; fo_reporter_kinds[k]; k++)
         if (opts->report_dests[k] && fo_report_dest_is_stdout (opts->report_dests[k]))
             config.console = stderr;    /* stdout holds that report alone */
@@ -200,7 +229,15 @@ fo_cli_run_usage (FILE *out, const char *default_attempts)
 {
     fprintf (out,
              "  -v, --verbose         one line per test: 'id ... ok (0.12s)'\n"
-             "  -q, --quiet           no progress, only the summary\n");
+             "  -q, --quiet           no progress, only the summary (its failures)\n"
+             "      --color WHEN      auto, always or never (default auto: colours on a\n"
+             "                        terminal unless $NO_COLOR is set and not empty;\n"
+             "                        $CLICOLOR_FORCE set and not 0 forces them)\n"
+             "      --durations N     list the N slowest tests in the summary (0: all;\n"
+             "                        default: none)\n"
+             "      --progress-interval SECONDS  when the output is no terminal, a\n"
+             "                        'PROGRESS:' line this often (default %u; 0 = never)\n",
+             FO_CLI_DEFAULT_PROGRESS_MS / 1000u);
     reporter_usage (out);
     fprintf (out,
              "      --test ID         run only the test whose id is exactly ID, or every\n"

@@ -46,7 +46,14 @@ typedef struct {
     const char *const *tests;   /* --test ids, in order (into argv) */
     size_t ntests;
     const char *tests_command;  /* "run" or "broker", for its message */
+    int color;                  /* --color: fo_color_mode (fo_term.h) */
+    size_t durations;           /* --durations: 0 none, SIZE_MAX all */
+    uint32_t progress_ms;       /* --progress-interval; 0 = never */
 } fo_cli_run_opts;
+
+/* Not on a terminal, a PROGRESS line this often by default: CI systems
+   end a job silent for 10 minutes (Travis) or less. */
+#define FO_CLI_DEFAULT_PROGRESS_MS 60000u
 
 /* Option ids for getopt_long (beyond any short option character). */
 enum {
@@ -60,6 +67,9 @@ enum {
     FO_OPT_OUTPUT_CAP,
     FO_OPT_CORE_DUMPS,
     FO_OPT_TEST,
+    FO_OPT_COLOR,
+    FO_OPT_DURATIONS,
+    FO_OPT_PROGRESS_INTERVAL,
     FO_OPT_COMMAND_BASE = 1100,     /* commands number their own from here */
     FO_OPT_REPORTER_BASE = 1200,    /* + the index of a reporter kind */
 };
@@ -80,7 +90,11 @@ enum {
     { "fail-on-flaky", no_argument, NULL, FO_OPT_FAIL_ON_FLAKY }, \
     { "output-cap", required_argument, NULL, FO_OPT_OUTPUT_CAP }, \
     { "core-dumps", no_argument, NULL, FO_OPT_CORE_DUMPS }, \
-    { "test", required_argument, NULL, FO_OPT_TEST }
+    { "test", required_argument, NULL, FO_OPT_TEST }, \
+    { "color", required_argument, NULL, FO_OPT_COLOR }, \
+    { "colour", required_argument, NULL, FO_OPT_COLOR }, \
+    { "durations", required_argument, NULL, FO_OPT_DURATIONS }, \
+    { "progress-interval", required_argument, NULL, FO_OPT_PROGRESS_INTERVAL }
 
 /* The options of the reporter kinds (--json FILE, --metrics ADDR),
    appended to a command's NULL-ended getopt_long table, which must have

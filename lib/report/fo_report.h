@@ -157,6 +157,9 @@ const fo_fixture_error *fo_report_fixture_error (const fo_report *self, size_t i
 
 /* Counts per outcome (a test without its outcome counts as not_run). */
 void fo_report_counts (const fo_report *self, size_t counts[FO_OUTCOME_COUNT]);
+/* Tests with their final outcome so far (while the run goes, the rest
+   are pending, not "not run"). */
+size_t fo_report_ndone (const fo_report *self);
 /* Tests that passed after failing (a subset of the passed ones). */
 size_t fo_report_flaky_count (const fo_report *self);
 
@@ -240,6 +243,11 @@ int fo_report_write_json_to (const fo_report *self, struct fo_report_dest *dest,
                              size_t errlen);
 /* The same for a path checked now. */
 int fo_report_write_json (const fo_report *self, const char *path, char *err, size_t errlen);
+
+/* Writes the JUnit XML report (libxml2, docs/report-junit.md) the same
+   way. Returns 0, or -1 with err set. */
+int fo_report_write_junit_to (const fo_report *self, struct fo_report_dest *dest, char *err,
+                              size_t errlen);
 
 /* FO_EXIT_INTERRUPTED when interrupted, else FO_EXIT_OK, FO_EXIT_FAILED or
    FO_EXIT_INFRA (infra wins over failed, except when the run was stopped

@@ -160,8 +160,8 @@ fo_reporter *fo_reporter_console_new (FILE *out, fo_verbosity verbosity);
 fo_reporter *fo_reporter_console_new_config (const fo_reporter_config *config);
 
 /* The live view on a terminal (fo_reporter_live.c): a status area redrawn
-   from its own thread, finished tests scrolling above it, the summary at
-   the end. */
+   on the broker loop's tick, finished tests scrolling above it, the
+   summary at the end. */
 fo_reporter *fo_reporter_live_new (const fo_reporter_config *config);
 
 /* The JUnit XML report (fo_report_junit.c, docs/report-junit.md),

@@ -192,12 +192,13 @@ fo_reporter_console_new (FILE *out, fo_verbosity verbosity)
     });
 }
 
-/* A terminal gets the live view; anything else (a file, a pipe, a CI
-   log) the console's lines. */
+/* A terminal gets the live view (but with -q: nothing until the
+   summary); anything else (a file, a pipe, a CI log) the console's
+   lines. */
 static fo_reporter *
 console_create (const fo_reporter_config *config)
 {
-    if (fo_term_can_live (fileno (config->console)))
+    if (config->verbosity != FO_VERBOSITY_QUIET && fo_term_can_live (fileno (config->console)))
         return fo_reporter_live_new (config);
     return fo_reporter_console_new_config (config);
 }

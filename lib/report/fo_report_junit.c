@@ -10,8 +10,8 @@
     not one that failed, and the run's own verdict is its exit status.
     Earlier tries (--retries) are written as Maven Surefire writes reruns:
     <flakyFailure>/<flakyError> for a test that passed at last,
-    <rerunFailure>/<rerunError> for one that did not, each with that try's
-    stdout and stderr; the testcase's own output is its last try's. Host,
+    <rerunFailure>/<rerunError> for one that did not, each with where the
+    try ran in its <stackTrace> and that try's stdout and stderr; the testcase's own output is its last try's. Host,
     worker and attempt are <property> elements of the testcase.
 
     libxml2's xmlTextWriter writes it (escaping is its business). What it
@@ -216,8 +216,10 @@ earlier_try (writer *x, const fo_attempt *a, bool flaky)
     start (x, name);
     attr (x, "message", a->message ? a->message : fo_outcome_name (a->outcome));
     attr (x, "type", fo_outcome_name (a->outcome));
+    /* Surefire puts what happened in a <stackTrace>; a test's is where
+       it ran. */
     char *w = where (a->message, a->host, a->worker, a->attempt);
-    text (x, w, strlen (w));
+    element_text (x, "stackTrace", w, strlen (w));
     free (w);
     element_text (x, "system-out", a->out, a->out_len);
     element_text (x, "system-err", a->err, a->err_len);
@@ -242,13 +244,17 @@ suite_name (const char *context)
 }
 
 static void
-testcase (writer *x, const fo_test_record *rec)
+testcase (writer *x, const fo_test_record *rec, const char *file)
 {
     fo_outcome outcome = rec->done ? rec->outcome : FO_NOT_RUN;
     start (x, "testcase");
     attr (x, "name", name_in_context (rec));
     attr (x, "classname", suite_name (rec->context));
     attr_time (x, "time", rec->duration_us);
+    /* Where the test is defined: its suite file (a test is a command,
+       not a function in a source file). */
+    if (file)
+        attr (x, "file", file);
     if (rec->host || rec->worker || rec->attempt) {
         start (x, "properties");
         if (rec->host)
@@ -437,6 +443,7 @@ write_report (writer *x, const fo_report *self)
     start (x, "testsuites");
     attr (x, "name", self->suite ? self->suite : "fanout");
     count_attrs (x, &all);
+    attr_size (x, "skipped", all.skipped);
     attr_time (x, "time", finished > self->started_us ? finished - self->started_us : 0);
     for (size_t k = 0; k < nsuites && !x->failed; k++) {
         tally t = { 0 };
@@ -454,7 +461,7 @@ write_report (writer *x, const fo_report *self)
         if (self->suite)
             attr (x, "file", self->suite);
         for (size_t i = 0; i < s[k].ntests; i++)
-            testcase (x, &self->tests[s[k].tests[i]]);
+            testcase (x, &self->tests[s[k].tests[i]], self->suite);
         for (size_t i = 0; i < s[k].nfixtures; i++)
             fixture_testcase (x, &self->fixture_errors[s[k].fixtures[i]]);
         end (x);

@@ -474,6 +474,7 @@ live_event (void *state, const fo_event *ev)
         scroll_sgr (self, FO_SGR_RED);
         fo_buf_puts (&self->scroll, "ERROR  ");
         scroll_sgr (self, FO_SGR_RESET);
+        fo_buf_puts (&self->scroll, " ");
         fo_buf_printf (&self->scroll, "%s of ", f->phase ? f->phase : "fixture");
         const char *ctx = f->context && *f->context ? f->context : "<root>";
         scroll_safe (self, ctx, strlen (ctx));

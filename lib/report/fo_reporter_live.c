@@ -333,6 +333,23 @@ write_frame (live *self, fo_buf *frame)
     }
 }
 
+/* What the signal handler left to say (fo_term_signal_note), to scroll. */
+static void
+take_note (live *self)
+{
+    const char *note = fo_term_take_note ();
+    if (!note)
+        return;
+    while (*note == '\n')
+        note++;
+    size_t n = strlen (note);
+    while (n && note[n - 1] == '\n')
+        n--;
+    fo_text_append_safe (&self->scroll, note, n);
+    fo_buf_puts (&self->scroll, "\n");
+    self->stopping = true;
+}
+
 static void
 frame (live *self, uint64_t now_ms)
 {
@@ -342,17 +359,7 @@ frame (live *self, uint64_t now_ms)
     erase_area (self, &f, cols);
     if (!self->drawing)
         fo_buf_puts (&f, "\x1b[?25l");     /* the cursor would blink over the area */
-    const char *note = fo_term_take_note ();
-    if (note) {
-        while (*note == '\n')
-            note++;
-        size_t n = strlen (note);
-        while (n && note[n - 1] == '\n')
-            n--;
-        fo_text_append_safe (&self->scroll, note, n);
-        fo_buf_puts (&self->scroll, "\n");
-        self->stopping = true;
-    }
+    take_note (self);
     fo_buf_append (&f, self->scroll.data, self->scroll.len);
     fo_buf_reset (&self->scroll);
     draw_area (self, &f, now_ms, cols, rows);
@@ -368,6 +375,7 @@ frame (live *self, uint64_t now_ms)
 static void
 close_area (live *self)
 {
+    take_note (self);
     if (!self->drawing && !self->scroll.len)
         return;
     unsigned cols, rows;
@@ -506,8 +514,8 @@ live_event (void *state, const fo_event *ev)
         self->stopping = true;
         break;
     case FO_EVENT_RUN_ENDED:
+        close_area (self);      /* with a note the handler left */
         fo_term_set_live_fd (-1);
-        close_area (self);
         if (ev->u.run_ended.complete && self->report)
             fo_report_print_summary_opts (self->out, ev->report, &self->opts);
         fflush (self->out);
@@ -545,8 +553,8 @@ live_destroy (void *state)
     live *self = state;
     /* A run that never ended (an error before RUN_ENDED) must not leave
        the terminal with a hidden cursor. */
-    fo_term_set_live_fd (-1);
     close_area (self);
+    fo_term_set_live_fd (-1);
     for (size_t i = 0; i < self->nrun; i++) {
         free (self->run[i].id);
         free (self->run[i].host);

@@ -55,9 +55,9 @@ junit_create (const fo_reporter_config *config)
 const fo_reporter_kind fo_reporter_kind_junit = {
     .name = "junit",
     .option = "junit-xml",
-    .help = "also write a JUnit XML report (docs/report-junit.md)\n"
-            "for CI systems; - for stdout alone; checked before\n"
-            "any test runs, written also when the run is interrupted",
+    .help = "also write the JUnit XML report for CI systems\n"
+            "(docs/report-junit.md); - for stdout alone; checked\n"
+            "before any test runs, written also when interrupted",
     .create = junit_create,
 };
 

@@ -40,9 +40,13 @@
 #include "fo_reporter.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "fo_log.h"
 
 #include "fo_estimate.h"
 #include "fo_hosts.h"
@@ -83,8 +87,56 @@ typedef struct {
     unsigned area_cols;         /* the window's width when it was drawn */
     uint64_t last_frame_ms;
     bool drawing;               /* the area is on the screen */
+    bool logs_here;             /* fo_log's lines come to log_sink */
     bool stopping;
 } live;
+
+/* ---- log lines -------------------------------------------------------------- */
+
+/* Diagnostics (fo_log) written while the view draws would tear it when
+   stderr is the same terminal: they are kept here (from any thread, hence
+   the lock) and scroll above the area at the next frame. One live view
+   per process: file scope, so a line logged as the view goes finds a
+   buffer that stays. At most LOG_MAX bytes wait; past that, lines are
+   counted and the count is said. */
+#define LOG_MAX 65536u
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+static fo_buf log_lines;
+static size_t log_dropped;
+
+static void
+log_sink (const char *line, size_t len)
+{
+    pthread_mutex_lock (&log_lock);
+    if (log_lines.len + len <= LOG_MAX)
+        fo_buf_append (&log_lines, line, len);
+    else
+        log_dropped++;
+    pthread_mutex_unlock (&log_lock);
+}
+
+/* Is stderr the terminal the view draws on? */
+static bool
+stderr_is (int fd)
+{
+    struct stat a, b;
+    return isatty (STDERR_FILENO) && fstat (fd, &a) == 0 && fstat (STDERR_FILENO, &b) == 0
+        && a.st_rdev == b.st_rdev;
+}
+
+/* Moves the log lines that wait into the scroll buffer. */
+static void
+take_log_lines (fo_buf *scroll)
+{
+    pthread_mutex_lock (&log_lock);
+    fo_buf_append (scroll, log_lines.data, log_lines.len);
+    if (log_dropped)
+        fo_buf_printf (scroll, "fanout: %zu more log lines were not shown while the view "
+                       "drew\n", log_dropped);
+    fo_buf_reset (&log_lines);
+    log_dropped = 0;
+    pthread_mutex_unlock (&log_lock);
+}
 
 /* ---- what runs -------------------------------------------------------------- */
 
@@ -355,6 +407,7 @@ frame (live *self, uint64_t now_ms)
 {
     unsigned cols, rows;
     fo_term_size (self->fd, &cols, &rows);
+    take_log_lines (&self->scroll);
     fo_buf f = { 0 };
     erase_area (self, &f, cols);
     if (!self->drawing)
@@ -375,6 +428,11 @@ frame (live *self, uint64_t now_ms)
 static void
 close_area (live *self)
 {
+    if (self->logs_here) {
+        fo_log_set_sink (NULL);
+        self->logs_here = false;
+    }
+    take_log_lines (&self->scroll);
     take_note (self);
     if (!self->drawing && !self->scroll.len)
         return;
@@ -403,6 +461,10 @@ live_event (void *state, const fo_event *ev)
     case FO_EVENT_RUN_STARTED:
         self->report = ev->report;
         fo_term_set_live_fd (self->fd);
+        if (stderr_is (self->fd)) {
+            fo_log_set_sink (log_sink);
+            self->logs_here = true;
+        }
         break;
     case FO_EVENT_AGENT_JOINED:
         set_agent (self, ev->u.agent.agent, ev->u.agent.slots, true);

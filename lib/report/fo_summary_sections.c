@@ -19,7 +19,8 @@ ran (const fo_test_record *rec)
 static void
 print_test_line (FILE *out, const fo_test_record *rec)
 {
-    fprintf (out, "  %7.2fs  %s", (double) rec->duration_us / 1e6, rec->id ? rec->id : "");
+    fprintf (out, "  %7.2fs  ", (double) rec->duration_us / 1e6);
+    fo_text_put_safe (out, rec->id ? rec->id : "", rec->id ? strlen (rec->id) : 0);
     if (rec->host) {
         fputs (" [on ", out);
         fo_text_put_safe (out, rec->host, strlen (rec->host));

@@ -15,6 +15,8 @@ and checks what a terminal would show. Scenarios:
            moves up by the rows the old area takes at the new width (a
            rewrapping terminal), and every later line of the area fits 39
            columns
+  logs     FANOUT_LOG=debug: every diagnostic written while the view draws
+           scrolls above the area, none lands inside it
   intr     Ctrl-C (the terminal's interrupt character) while tests run:
            the note shows above the area, the run ends with status 130,
            the area is gone, the cursor is shown, INTERRUPTED
@@ -153,6 +155,8 @@ def main():
     long_id = b"a-test-whose-name-is-much-longer"
     if scenario == "intr2":
         suite = os.path.join(os.path.dirname(suite), "stubborn.yml")
+    if scenario == "logs":
+        env["FANOUT_LOG"] = "debug"
     t = Pty([fanout, "run", "-j", "2", suite], 80, 24, env)
     running_both = lambda: (b"waits [" in t.out and long_id in t.out
                             and b"\xe2\x80\xa6" in t.out)
@@ -220,6 +224,27 @@ def main():
         check_restored(out, "intr")
         if not re.search(rb"\r\n(\x1b\[\d+m)?INTERRUPTED(\x1b\[0m)?\r\n", out):
             fail("no INTERRUPTED verdict", out)
+
+    elif scenario == "logs":
+        # FANOUT_LOG=debug: diagnostics while the view draws scroll above
+        # the area (stderr is the same terminal), never into it
+        t.wait_for(running_both, "two tests running")
+        open(release, "w").close()
+        rc = t.finish()
+        out = t.out
+        if rc != 1:
+            fail("exit status %r, expected 1" % rc, out)
+        first = out.find(b"\x1b[?25l")
+        last = out.rfind(b"\x1b[?25h")
+        inside = out[first:last]
+        if not re.search(rb"fanout (broker|agent): (debug|info): ", inside):
+            fail("no log line while the view drew (FANOUT_LOG=debug)", out)
+        for chunk in re.split(rb"\r\x1b\[\d+A\x1b\[J", inside):
+            lines = SGR.sub(b"", chunk).split(b"\r\n")
+            start = next((i for i, l in enumerate(lines) if re.match(rb"\d+/\d+ done", l)), None)
+            if start is not None and any(l.startswith(b"fanout ") for l in lines[start:]):
+                fail("a log line was written into the status area: %r" % lines[start:], out)
+        check_restored(out, "logs")
 
     elif scenario == "intr2":
         # stubborn.yml's tests ignore SIGTERM: after the first interrupt the

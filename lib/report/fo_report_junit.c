@@ -11,8 +11,9 @@
     Earlier tries (--retries) are written as Maven Surefire writes reruns:
     <flakyFailure>/<flakyError> for a test that passed at last,
     <rerunFailure>/<rerunError> for one that did not, each with where the
-    try ran in its <stackTrace> and that try's stdout and stderr; the testcase's own output is its last try's. Host,
-    worker and attempt are <property> elements of the testcase.
+    try ran in its <stackTrace> and that try's stdout and stderr; the
+    testcase's own output is its last try's. Host, worker and attempt are
+    <property> elements of the testcase, and its file is the suite file.
 
     libxml2's xmlTextWriter writes it (escaping is its business). What it
     is given is made valid XML 1.0 first: captured output is bytes, so a

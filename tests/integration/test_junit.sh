@@ -76,6 +76,15 @@ junit_assert "suite('db').get('errors') == str(len(suite('db').findall('testcase
 junit_assert "int(root.get('failures')) == sum(int(s.get('failures')) for s in root.findall('testsuite'))" \
     "the root's counts are the sum of the testsuites'"
 
+# ---- stopped early (-x): every test of the run is in it ------------------------------
+reset_work
+run_fanout run -j 1 -x --junit-xml "$XML" "$DATA/junit.yml"
+expect_rc 1 "-x"
+validate "-x"
+junit_assert "len([c for c in root.iter('testcase') if not c.get('name').startswith('(')]) == 10" "-x: every test is in the report"
+junit_assert "any(c.find('skipped') is not None and c.find('skipped').get('type') == 'not_run' and 'stopped after' in c.find('skipped').get('message') for c in root.iter('testcase'))" \
+    "-x: the tests never run are skipped, type not_run, saying why"
+
 # ---- the same run to stdout: the report alone there ------------------------------
 reset_work
 rm -f "$XML"

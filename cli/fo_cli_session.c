@@ -145,6 +145,8 @@ fo_cli_reporters_new (fo_cli_run_opts *opts)
         .color = opts->color,
         .durations = opts->durations,
         .progress_ms = opts->progress_ms,
+        .expected = opts->expected,
+        .expected_arg = opts->expected_arg,
     };
     for (size_t k = 0; fo_reporter_kinds[k]; k++)
         if (opts->report_dests[k] && fo_report_dest_is_stdout (opts->report_dests[k]))

@@ -49,6 +49,12 @@ typedef struct {
     int color;                  /* --color: fo_color_mode (fo_term.h) */
     size_t durations;           /* --durations: 0 none, SIZE_MAX all */
     uint32_t progress_ms;       /* --progress-interval; 0 = never */
+    /* The history's estimate of a test's duration (fo_reporter.h,
+       fo_expected_fn), for the time left the live view and the PROGRESS
+       lines show; NULL (no history): no estimate is shown. A history store
+       sets it before fo_cli_reporters_new. */
+    fo_expected_fn *expected;
+    void *expected_arg;
 } fo_cli_run_opts;
 
 /* Not on a terminal, a PROGRESS line this often by default: CI systems

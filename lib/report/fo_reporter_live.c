@@ -332,7 +332,8 @@ draw_area (live *self, fo_buf *frame, uint64_t now_ms, unsigned cols, unsigned r
 
     /* The oldest first: those are the ones a person waits for. The area
        never takes more than half the window. */
-    qsort (self->run, self->nrun, sizeof *self->run, by_age);
+    if (self->nrun > 1)
+        qsort (self->run, self->nrun, sizeof *self->run, by_age);
     size_t room = rows / 2 > 3 ? rows / 2 - 2 : 1;
     if (room > MAX_RUNNING_ROWS)
         room = MAX_RUNNING_ROWS;

@@ -602,6 +602,9 @@ fo_broker_run (fo_broker *self, char *err, size_t errlen)
         if (monitor && items[1].revents & ZMQ_POLLIN)
             fo_broker_auth_service (self->auth);
         fo_run_service (self->run);
+        /* The reporters' clock (fo_reporter.h: tick), as often as the loop
+           wakes: at least every 200 ms. */
+        fo_reporters_tick (self->options.run.reporters, fo_now_ms ());
         heartbeats (self);
     }
     for (size_t i = 0; i < self->nagents; i++)

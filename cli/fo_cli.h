@@ -9,12 +9,19 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 int fo_cmd_run (int argc, char **argv);
 int fo_cmd_broker (int argc, char **argv);
 int fo_cmd_agent (int argc, char **argv);
 int fo_cmd_keygen (int argc, char **argv);
 int fo_cmd_list (int argc, char **argv);
+
+/* "exit status:" and the statuses `command` ("run", "broker", "agent",
+   "keygen") ends with, one per line (fo_cli_doc.c: the one list). */
+void fo_cli_exit_usage (FILE *out, const char *command);
+/* "environment:" and the variables `command` reads. */
+void fo_cli_env_usage (FILE *out, const char *command);
 
 /* SIGINT/SIGTERM/SIGHUP set fo_cli_interrupted (to the signal's number):
    the run stops gracefully (cancel, teardowns, report, exit 130). Signals

@@ -14,6 +14,7 @@
 #include "fo_log.h"
 #include "fo_reaper.h"
 #include "fo_report.h"
+#include "fo_term.h"
 #include "fo_watchdog.h"
 
 volatile sig_atomic_t fo_cli_interrupted;
@@ -31,6 +32,15 @@ say (const char *text)
 {
     ssize_t rc = write (STDERR_FILENO, text, strlen (text));
     (void) rc;
+}
+
+/* A note while the run goes on: a live view shows it above its status
+   area (writing into the area from here would tear it), else stderr. */
+static void
+note (const char *text)
+{
+    if (!fo_term_signal_note (text))
+        say (text);
 }
 
 static uint64_t
@@ -51,7 +61,7 @@ on_signal (int sig)
     if (graceful && fo_cli_interrupted <= 0) {
         last_signal_ms = now;           /* before the flag others read */
         fo_cli_interrupted = sig;
-        say ("\nfanout: interrupted: stopping the run (interrupt again to stop at once)\n");
+        note ("\nfanout: interrupted: stopping the run (interrupt again to stop at once)\n");
         errno = saved;
         return;
     }
@@ -73,12 +83,13 @@ on_signal (int sig)
     fo_reaper_emergency ((pid_t) watchdog_pid);
     if (keep_report) {
         /* ... and still write the report. */
-        say ("\nfanout: interrupted again: killed every process of the run; writing the report "
-             "(interrupt again to exit without it)\n");
+        note ("\nfanout: interrupted again: killed every process of the run; writing the "
+              "report (interrupt again to exit without it)\n");
         errno = saved;
         return;
     }
     fo_cli_interrupted = sig;
+    fo_term_emergency_restore ();       /* the live view's cursor, colours */
     say ("\nfanout: interrupted: killed every process of the run; no report was written\n");
     _exit (FO_EXIT_INTERRUPTED);
 }

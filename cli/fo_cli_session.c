@@ -13,6 +13,7 @@
 #include "fo_report_dest.h"
 #include "fo_source.h"
 #include "fo_suite_discover.h"
+#include "fo_term.h"
 
 void
 fo_cli_run_opts_init (fo_cli_run_opts *opts, uint32_t max_attempts)
@@ -23,6 +24,8 @@ fo_cli_run_opts_init (fo_cli_run_opts *opts, uint32_t max_attempts)
         .max_attempts = max_attempts,
         .slow_ms = FO_CLI_DEFAULT_SLOW_MS,
         .output_cap = FO_DEFAULT_OUTPUT_CAP,
+        .color = FO_COLOR_AUTO,
+        .progress_ms = FO_CLI_DEFAULT_PROGRESS_MS,
     };
 }
 
@@ -92,6 +95,26 @@ fo_cli_run_option (const char *command, int c, const char *arg, fo_cli_run_opts 
     case FO_OPT_CORE_DUMPS:
         opts->core_dumps = 1;
         return 1;
+    case FO_OPT_COLOR: {
+        fo_color_mode mode;
+        if (fo_color_mode_parse (arg, &mode) != 0) {
+            fprintf (stderr, "fanout %s: --color '%s': expected auto, always or never\n", command,
+                     arg);
+            return -1;
+        }
+        opts->color = (int) mode;
+        return 1;
+    }
+    case FO_OPT_DURATIONS: {
+        /* As pytest's: N slowest, 0 for all. */
+        uint32_t n;
+        if (fo_cli_parse_count (command, "--durations", arg, 0, FO_CLI_MAX_COUNT, &n) != 0)
+            return -1;
+        opts->durations = n ? n : SIZE_MAX;
+        return 1;
+    }
+    case FO_OPT_PROGRESS_INTERVAL:
+        return seconds (command, "--progress-interval", arg, &opts->progress_ms);
     case FO_OPT_TEST:
         test_ids = fo_xrealloc (test_ids, (opts->ntests + 1) * sizeof *test_ids);
         test_ids[opts->ntests++] = arg;
@@ -193,9 +216,10 @@ fo_cli_add_source_options (struct option *table, size_t capacity)
     table[n] = (struct option) { NULL, 0, NULL, 0 };
 }
 
-/* fo_reporter_config.expected_us: the history's estimate, for a live view. */
+/* fo_reporter_config.expected (fo_expected_fn): the history's estimate,
+   for the time left the live view and the PROGRESS lines show. */
 static int64_t
-expected_us (const void *history, const char *test_id)
+expected_us (void *history, const char *test_id)
 {
     return fo_history_expected_us (history, test_id);
 }
@@ -206,10 +230,16 @@ fo_cli_reporters_new (fo_cli_run_opts *opts)
     /* One reporter per kind asked for (fo_reporter_kinds.def lists them);
        a file's destination was checked before the run: its reporter
        takes it. */
-    fo_reporter_config config = { .console = stdout, .verbosity = opts->verbosity };
-    if (opts->history) {
-        config.expected_us = expected_us;
-        config.history = opts->history;
+    fo_reporter_config config = {
+        .console = stdout,
+        .verbosity = opts->verbosity,
+        .color = opts->color,
+        .durations = opts->durations,
+        .progress_ms = opts->progress_ms,
+    };
+    if (opts->history) {        /* the estimate of the time left */
+        config.expected = expected_us;
+        config.expected_arg = opts->history;
     }
     for (size_t k = 0; fo_reporter_kinds[k]; k++)
         if (opts->report_dests[k] && fo_report_dest_is_stdout (opts->report_dests[k]))
@@ -326,7 +356,15 @@ fo_cli_run_usage (FILE *out, const char *default_attempts)
 {
     fprintf (out,
              "  -v, --verbose         one line per test: 'id ... ok (0.12s)'\n"
-             "  -q, --quiet           no progress, only the summary\n");
+             "  -q, --quiet           no progress, only the summary (its failures)\n"
+             "      --color WHEN      auto, always or never (default auto: colours on a\n"
+             "                        terminal unless $NO_COLOR is set and not empty;\n"
+             "                        $CLICOLOR_FORCE set and not 0 forces them)\n"
+             "      --durations N     list the N slowest tests in the summary (0: all;\n"
+             "                        default: none)\n"
+             "      --progress-interval SECONDS  when the output is no terminal, a\n"
+             "                        'PROGRESS:' line this often (default %u; 0 = never)\n",
+             FO_CLI_DEFAULT_PROGRESS_MS / 1000u);
     reporter_usage (out);
     fprintf (out, "\nsources (docs/sources.md; repeatable; without SUITE, the run is them alone):\n");
     for (size_t k = 0; fo_source_kinds[k]; k++) {
@@ -364,8 +402,10 @@ fo_cli_run_usage (FILE *out, const char *default_attempts)
              "      --maxfail N       stop after N tests failed, errored, timed out or\n"
              "                        crashed: running tasks are cancelled, and every test\n"
              "                        not run is 'not run (stopped after N failures)'\n"
+             "                        (default: never stop)\n"
              "      --retries N       run a failed test up to N more times, on another host\n"
              "                        when there is one; passing on a retry is 'flaky'\n"
+             "                        (default 0)\n"
              "      --fail-on-flaky   exit status 1 when a test was flaky (default: passed)\n"
              "      --quarantine-hosts  lease nothing more to a host whose failures stand\n"
              "                        far above the other hosts' (the summary names such a\n"

@@ -74,7 +74,14 @@ typedef struct {
                                    --no-history); owned by the history
                                    reporter once fo_cli_reporters_new has
                                    made it (freed with the reporters) */
+    int color;                  /* --color: fo_color_mode (fo_term.h) */
+    size_t durations;           /* --durations: 0 none, SIZE_MAX all */
+    uint32_t progress_ms;       /* --progress-interval; 0 = never */
 } fo_cli_run_opts;
+
+/* Not on a terminal, a PROGRESS line this often by default: CI systems
+   end a job silent for 10 minutes (Travis) or less. */
+#define FO_CLI_DEFAULT_PROGRESS_MS 60000u
 
 /* Option ids for getopt_long (beyond any short option character). */
 enum {
@@ -95,6 +102,9 @@ enum {
     FO_OPT_LAST_FAILED,
     FO_OPT_LF_ONLY,
     FO_OPT_QUARANTINE_HOSTS,
+    FO_OPT_COLOR,
+    FO_OPT_DURATIONS,
+    FO_OPT_PROGRESS_INTERVAL,
     FO_OPT_COMMAND_BASE = 1100,     /* commands number their own from here */
     FO_OPT_REPORTER_BASE = 1200,    /* + the index of a reporter kind */
     FO_OPT_SOURCE_BASE = 1300,      /* + the index of a source kind */
@@ -123,7 +133,12 @@ enum {
     { "last-failed", no_argument, NULL, FO_OPT_LAST_FAILED }, \
     { "lf", no_argument, NULL, FO_OPT_LAST_FAILED }, \
     { "lf-only", no_argument, NULL, FO_OPT_LF_ONLY }, \
-    { "quarantine-hosts", no_argument, NULL, FO_OPT_QUARANTINE_HOSTS }
+    { "quarantine-hosts", no_argument, NULL, FO_OPT_QUARANTINE_HOSTS }, \
+    { "color", required_argument, NULL, FO_OPT_COLOR }, \
+    { "colour", required_argument, NULL, FO_OPT_COLOR }, \
+    { "durations", required_argument, NULL, FO_OPT_DURATIONS }, \
+    { "progress-interval", required_argument, NULL, FO_OPT_PROGRESS_INTERVAL }
+
 
 /* Selection alone (fanout list takes these and --test). */
 #define FO_CLI_SELECT_LONGOPTS \

@@ -66,10 +66,10 @@ usage (FILE *out)
              "                        the broker and have this agent run commands\n"
              "      --prefetch N      leases queued beyond the free slots (default 1)\n"
              "  -h, --help            show this help\n"
-             "\n"
-             "exit status: 0 after its run (--once) or when stopped by SIGTERM/SIGINT,\n"
-             "1 refused by the broker, lost it during a --once run, or another error,\n"
-             "2 bad usage.\n");
+             "\n");
+    fo_cli_env_usage (out, "agent");
+    fputc ('\n', out);
+    fo_cli_exit_usage (out, "agent");
 }
 
 static int

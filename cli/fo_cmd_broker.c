@@ -61,11 +61,10 @@ usage (FILE *out)
              "A second one stops at once, killing every process of the run and still\n"
              "writing the report; a third exits without it. Signals within 250 ms of\n"
              "each other count as one.\n"
-             "\n"
-             "exit status: 0 all passed (or skipped), 1 a test failed or errored,\n"
-             "2 bad usage, suite file, report path or metrics address, 3 a test could\n"
-             "not be run at all (no agent came, the socket could not be bound), 4 the\n"
-             "report or the console output could not be written, 130 interrupted.\n");
+             "\n");
+    fo_cli_env_usage (out, "broker");
+    fputc ('\n', out);
+    fo_cli_exit_usage (out, "broker");
 }
 
 static int

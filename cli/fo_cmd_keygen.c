@@ -18,7 +18,12 @@ usage (FILE *out)
              "the broker's --authorized directory for an agent, or give it to agents as\n"
              "--broker-key for a broker) and NAME.cert_secret holds both keys (mode 0600;\n"
              "it stays on its host: --curve-secret for a broker, --cert for an agent).\n"
-             "Existing files are never overwritten. See docs/multi-host.md.\n");
+             "Existing files are never overwritten. See docs/multi-host.md.\n"
+             "\n"
+             "options:\n"
+             "  -h, --help            show this help\n"
+             "\n");
+    fo_cli_exit_usage (out, "keygen");
 }
 
 int

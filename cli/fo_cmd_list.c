@@ -45,9 +45,10 @@ usage (FILE *out)
              "      --last-failed, --lf  with --plan: last time's failures first\n"
              "      --lf-only         only the tests that failed last time\n"
              "  -h, --help            show this help\n"
-             "\n"
-             "exit status: 0 listed, 2 bad usage or suite file, 4 the list could not\n"
-             "be written.\n");
+             "\n");
+    fo_cli_env_usage (out, "list");
+    fputc ('\n', out);
+    fo_cli_exit_usage (out, "list");
 }
 
 /* "shared, serial" / "unmarked" / "no fixtures"; fixtures after. */

@@ -55,12 +55,10 @@ usage (FILE *out)
              "A second one stops at once, still killing every process of the run and\n"
              "writing the report; a third exits without it. Signals within 250 ms of\n"
              "each other count as one.\n"
-             "\n"
-             "exit status: 0 all passed (or skipped; flaky ones too unless\n"
-             "--fail-on-flaky), 1 a test failed, errored, timed out or crashed (or the\n"
-             "run stopped after --maxfail failures), 2 bad usage, suite file, report\n"
-             "path or metrics address, 3 a test could not be run at all, 4 the report\n"
-             "or the console output could not be written, 130 interrupted.\n");
+             "\n");
+    fo_cli_env_usage (out, "run");
+    fputc ('\n', out);
+    fo_cli_exit_usage (out, "run");
 }
 
 typedef struct {

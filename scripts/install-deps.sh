@@ -10,6 +10,7 @@ packages=(
   build-essential cmake pkg-config  # cc, make; cmake and ctest
   libzmq3-dev libczmq-dev libmsgpack-dev libcmocka-dev
   libyaml-dev libjansson-dev libxml2-dev libsodium-dev
+  libxml2-utils                     # xmllint: the JUnit XML report against tests/data/junit.xsd
   libmicrohttpd-dev                 # the metrics endpoint (--metrics)
   libglib2.0-dev                    # the GLib test program the glib source imports (tests)
   libgtest-dev                      # GoogleTest programs the gtest source runs (tests/gtest;
@@ -28,7 +29,7 @@ packages=(
 # Every external command the tests (tests/), the benchmark (bench/) and the
 # scripts run, and the package above that brings it (dpkg -S).
 tools=(
-  cc cmake ctest pkg-config clang python3 jq
+  cc cmake ctest pkg-config clang python3 jq xmllint
   ps pgrep pkill ip setsid unshare
   timeout mktemp mkfifo seq stat sort tr cut wc head tail nproc
   xargs awk hostname getconf sed grep bash

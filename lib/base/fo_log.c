@@ -3,10 +3,12 @@
 #include "fo_log.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <string.h>
 
 static volatile fo_log_level current_level = FO_LOG_WARN;
 static FILE *volatile stream;
+static _Atomic (fo_log_sink_fn *) sink;
 static const char *const names[] = { "error", "warning", "info", "debug" };
 
 int
@@ -39,6 +41,12 @@ fo_log_set_stream (FILE *out)
 }
 
 void
+fo_log_set_sink (fo_log_sink_fn *fn)
+{
+    atomic_store (&sink, fn);
+}
+
+void
 fo_log_text (fo_log_level level, const char *role, const char *text)
 {
     if (level > current_level)
@@ -50,6 +58,14 @@ fo_log_text (fo_log_level level, const char *role, const char *text)
         line[i] = c < 0x20 || c == 0x7f ? '?' : (char) c;
     }
     line[i] = '\0';
+    fo_log_sink_fn *fn = atomic_load (&sink);
+    if (fn) {
+        char whole[1200];
+        int n = snprintf (whole, sizeof whole, "fanout %s: %s: %s\n", role, names[level], line);
+        if (n > 0)
+            fn (whole, (size_t) n < sizeof whole ? (size_t) n : sizeof whole - 1);
+        return;
+    }
     fprintf (stream ? stream : stderr, "fanout %s: %s: %s\n", role, names[level], line);
 }
 

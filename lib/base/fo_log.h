@@ -71,6 +71,14 @@ void fo_log_peer (fo_log_level level, const char *role, const char *peer, const 
    run: nothing suppressed goes unmentioned). */
 void fo_log_flush (void);
 
+/* While set, lines go to fn instead of the stream (NULL: back to the
+   stream): the live view on a terminal (fo_reporter_live.c) shows them
+   above its status area, which a line written into it would tear. Called
+   from any thread that logs, one call per whole line (its newline
+   included); it must not block for long. */
+typedef void (fo_log_sink_fn) (const char *line, size_t len);
+void fo_log_set_sink (fo_log_sink_fn *fn);
+
 /* For tests: where lines go (NULL: stderr); the limiter's clock in ms
    (NULL: fo_now_ms), which also forgets every key. */
 void fo_log_set_stream (FILE *stream);

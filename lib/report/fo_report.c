@@ -213,6 +213,12 @@ fo_report_destroy (fo_report **self_p)
     *self_p = NULL;
 }
 
+size_t
+fo_report_ndone (const fo_report *self)
+{
+    return self->ndone;
+}
+
 void
 fo_report_counts (const fo_report *self, size_t counts[FO_OUTCOME_COUNT])
 {

@@ -23,7 +23,9 @@
 #include "fo_outcome.h"
 #include "fo_util.h"
 
-/* Exit statuses of fanout run / fanout broker. */
+/* Exit statuses of fanout run / fanout broker: the one list, which
+   docs/cli.md ("Exit status"), fanout(1) and every command's --help
+   repeat in words. */
 #define FO_EXIT_OK 0            /* every test passed or was skipped */
 #define FO_EXIT_FAILED 1        /* a test failed, errored, timed out, crashed,
                                    or a fixture failed (or, with
@@ -157,6 +159,9 @@ const fo_fixture_error *fo_report_fixture_error (const fo_report *self, size_t i
 
 /* Counts per outcome (a test without its outcome counts as not_run). */
 void fo_report_counts (const fo_report *self, size_t counts[FO_OUTCOME_COUNT]);
+/* Tests with their final outcome so far (while the run goes, the rest
+   are pending, not "not run"). */
+size_t fo_report_ndone (const fo_report *self);
 /* Tests that passed after failing (a subset of the passed ones). */
 size_t fo_report_flaky_count (const fo_report *self);
 
@@ -180,13 +185,26 @@ void fo_report_set_interrupted (fo_report *self, bool interrupted);
 bool fo_report_fail_on_flaky (const fo_report *self);       /* flaky fails the run */
 void fo_report_set_fail_on_flaky (fo_report *self, bool fail_on_flaky);
 
-/* Progress: called once per finished test, in the order results arrive. */
+/* How the console shows a run (the console and live reporters). */
+typedef struct {
+    fo_verbosity verbosity;
+    bool color;                 /* SGR colours (fo_term.h says when) */
+    size_t durations;           /* --durations: the slowest tests in the
+                                   summary; 0 none, SIZE_MAX all */
+} fo_console_opts;
+
+/* Progress: called once per finished test, in the order results arrive.
+   The functions without _opts are the same without colours. */
 void fo_report_progress (FILE *out, fo_verbosity verbosity, const fo_test_record *rec);
+void fo_report_progress_opts (FILE *out, const fo_console_opts *opts,
+                              const fo_test_record *rec);
 
 /* Progress of a try that will be retried: 'R', or with -v
    "id ... FAIL (attempt 1 of 3, retrying) (0.12s)". */
 void fo_report_progress_retry (FILE *out, fo_verbosity verbosity, const char *id,
                                const fo_attempt *attempt, uint32_t max_attempts);
+void fo_report_progress_retry_opts (FILE *out, const fo_console_opts *opts, const char *id,
+                                    const fo_attempt *attempt, uint32_t max_attempts);
 
 /* A step that runs long: "SLOW: id has run 60.0s [on host]" (setups and
    teardowns name their context), on a line of its own (mid_line: dots were
@@ -194,11 +212,27 @@ void fo_report_progress_retry (FILE *out, fo_verbosity verbosity, const char *id
 void fo_report_progress_slow (FILE *out, fo_verbosity verbosity, bool mid_line, const char *what,
                               const char *name, uint64_t elapsed_ms, uint32_t timeout_ms,
                               const char *host);
+void fo_report_progress_slow_opts (FILE *out, const fo_console_opts *opts, bool mid_line,
+                                   const char *what, const char *name, uint64_t elapsed_ms,
+                                   uint32_t timeout_ms, const char *host);
+
+/* A line at a steady interval while the run goes (not on a terminal: CI
+   systems end jobs that are silent too long), on a line of its own:
+   "PROGRESS: 120 of 500 tests done (115 passed, 3 failed, 2 skipped),
+   4 running, 2m00s elapsed" and ", about 3m10s left" when left_us is not
+   UINT64_MAX. Counts are the report's (failed: failed, timed out,
+   crashed; errors: error, not run). */
+void fo_report_progress_line (FILE *out, const fo_console_opts *opts, bool mid_line,
+                              const fo_report *self, size_t running, uint64_t elapsed_us,
+                              uint64_t left_us);
 
 /* After the run: a newline after the dots, then each failure/error with its
    captured output, then "Ran N tests in X.XXs (R tests/s)", OK or FAILED (...),
    and last "N passed, N failed, N errors, N skipped". */
 void fo_report_print_summary (FILE *out, const fo_report *self, fo_verbosity verbosity);
+/* The same with colours, --durations and per-host totals (opts). */
+void fo_report_print_summary_opts (FILE *out, const fo_report *self,
+                                   const fo_console_opts *opts);
 
 /* Writes the JSON report (jansson) to a destination checked before the run
    (fo_report_dest.h). Returns 0, or -1 with err set. */
@@ -207,6 +241,11 @@ int fo_report_write_json_to (const fo_report *self, struct fo_report_dest *dest,
                              size_t errlen);
 /* The same for a path checked now. */
 int fo_report_write_json (const fo_report *self, const char *path, char *err, size_t errlen);
+
+/* Writes the JUnit XML report (libxml2, docs/report-junit.md) the same
+   way. Returns 0, or -1 with err set. */
+int fo_report_write_junit_to (const fo_report *self, struct fo_report_dest *dest, char *err,
+                              size_t errlen);
 
 /* FO_EXIT_INTERRUPTED when interrupted, else FO_EXIT_OK, FO_EXIT_FAILED or
    FO_EXIT_INFRA (infra wins over failed, except when the run was stopped

@@ -2,22 +2,33 @@
 
     While the run goes: one character per test (default) or one line per
     test (-v: "id ... ok (0.12s)", or "(0.12s, serial)" for a test of a
-    serial context, which ran with nothing beside it). At the end: every test that did not pass or skip, each with
-    its message and captured output, then the "Ran N tests" line, the
-    verdict, and a last line of plain counts that scripts can grep:
+    serial context, which ran with nothing beside it). At the end, in this
+    order (docs/cli.md, "The summary"): every test that did not pass or
+    skip, each with its message and captured output; fixture errors; flaky
+    tests with every try and its host; the tests not run, one line per
+    reason; the slowest tests (--durations); the tests that ran alone
+    (serial); per-host totals when more than one host ran tests, and a
+    host that looks bad (fo_report_hosts.h); then the "Ran N tests" line, the verdict, and a last
+    line of plain counts that scripts can grep:
 
         <passed> passed, <failed> failed, <errors> errors, <skipped> skipped
 
-    There "failed" is failed + timeout + crashed (the test ran and went
-    wrong) and "errors" is error + not_run (the test could not be judged).
-    Fixture errors are not tests and appear only in the FAILED (...) line.
+    followed by ", N timed out", ", N crashed", ", N not run" and
+    " (N flaky)" when there are any. Fixture errors are not tests and
+    appear only in the FAILED (...) line.
 
     Captured output is written byte for byte: the terminal shows what the
-    test printed, even if it is not text.
+    test printed, even if it is not text. Everything else that comes from
+    a test or a peer (messages, host names) has its control characters
+    shown as '?'. Colours (fo_console_opts.color) are SGR sequences around
+    words and titles, never inside the last line.
 */
 #include "fo_report.h"
 #include "fo_report_internal.h"
 #include "fo_report_hosts.h"
+
+#include "fo_summary_sections.h"
+#include "fo_text.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -57,27 +68,66 @@ first_line_len (const char *s)
     return n > 4096 ? 4096 : (int) n;
 }
 
+/*  A word or character in its outcome's colour. */
+static void
+put_colored (FILE *out, bool color, const char *sgr, const char *text)
+{
+    fprintf (out, "%s%s%s", fo_sgr (color, sgr), text, fo_sgr (color, FO_SGR_RESET));
+}
+
 void
-fo_report_progress (FILE *out, fo_verbosity verbosity, const fo_test_record *rec)
+fo_report_progress_opts (FILE *out, const fo_console_opts *o, const fo_test_record *rec)
 {
     fo_outcome outcome = outcome_of (rec);
-    if (verbosity == FO_VERBOSITY_DOTS) {
-        fputc (progress_chars[outcome], out);
+    if (o->verbosity == FO_VERBOSITY_DOTS) {
+        char c[2] = { progress_chars[outcome], 0 };
+        put_colored (out, o->color && outcome != FO_PASSED, fo_outcome_sgr (outcome), c);
         fflush (out);           /* no newline: the dot must show now */
     }
     else
-    if (verbosity == FO_VERBOSITY_LINES) {
-        if (rec->flaky)
-            fprintf (out, "%s ... FLAKY (passed on attempt %" PRIu32 ")", rec->id ? rec->id : "",
-                     rec->attempt);
+    if (o->verbosity == FO_VERBOSITY_LINES) {
+        fputs (rec->id ? rec->id : "", out);
+        fputs (" ... ", out);
+        if (rec->flaky) {
+            put_colored (out, o->color, FO_SGR_YELLOW, "FLAKY");
+            fprintf (out, " (passed on attempt %" PRIu32 ")", rec->attempt);
+        }
         else
-            fprintf (out, "%s ... %s", rec->id ? rec->id : "", progress_words[outcome]);
+            put_colored (out, o->color, fo_outcome_sgr (outcome), progress_words[outcome]);
         /* Why a test was skipped or not run is short and useful at once;
-           failure messages wait for the summary, with their output. */
-        if ((outcome == FO_SKIPPED || outcome == FO_NOT_RUN) && rec->message && *rec->message)
-            fprintf (out, ": %.*s", first_line_len (rec->message), rec->message);
+           failure messages wait for the summary, with their output. The
+           message may come from a test's output: no control character
+           of it reaches the line. */
+        if ((outcome == FO_SKIPPED || outcome == FO_NOT_RUN) && rec->message && *rec->message) {
+            fputs (": ", out);
+            fo_text_put_safe (out, rec->message, (size_t) first_line_len (rec->message));
+        }
         fprintf (out, " (%.2fs%s)\n", (double) rec->duration_us / 1e6,
                  rec->serial ? ", serial" : "");
+        fflush (out);
+    }
+}
+
+void
+fo_report_progress (FILE *out, fo_verbosity verbosity, const fo_test_record *rec)
+{
+    fo_report_progress_opts (out, &(fo_console_opts) { .verbosity = verbosity }, rec);
+}
+
+void
+fo_report_progress_retry_opts (FILE *out, const fo_console_opts *o, const char *id,
+                               const fo_attempt *attempt, uint32_t max_attempts)
+{
+    if (o->verbosity == FO_VERBOSITY_DOTS) {
+        put_colored (out, o->color, FO_SGR_YELLOW, "R");
+        fflush (out);
+    }
+    else if (o->verbosity == FO_VERBOSITY_LINES) {
+        fprintf (out, "%s ... ", id ? id : "");
+        put_colored (out, o->color, fo_outcome_sgr (attempt->outcome),
+                     progress_words[attempt->outcome]);
+        fprintf (out, " (attempt %" PRIu32 " of %" PRIu32 ", retrying) (%.2fs)\n",
+                 attempt->attempt, max_attempts, (double) attempt->duration_us / 1e6);
         fflush (out);
     }
 }
@@ -86,16 +136,32 @@ void
 fo_report_progress_retry (FILE *out, fo_verbosity verbosity, const char *id,
                           const fo_attempt *attempt, uint32_t max_attempts)
 {
-    if (verbosity == FO_VERBOSITY_DOTS) {
-        fputc ('R', out);
-        fflush (out);
+    fo_report_progress_retry_opts (out, &(fo_console_opts) { .verbosity = verbosity }, id,
+                                   attempt, max_attempts);
+}
+
+void
+fo_report_progress_slow_opts (FILE *out, const fo_console_opts *o, bool mid_line,
+                              const char *what, const char *name, uint64_t elapsed_ms,
+                              uint32_t timeout_ms, const char *host)
+{
+    if (o->verbosity == FO_VERBOSITY_QUIET)
+        return;
+    /* The notice takes a line of its own; dots go on below it. */
+    if (mid_line)
+        fputc ('\n', out);
+    put_colored (out, o->color, FO_SGR_YELLOW, "SLOW");
+    fprintf (out, ": %s%s%s has run %.1fs", what ? what : "", what ? " " : "",
+             name ? name : "", (double) elapsed_ms / 1e3);
+    if (timeout_ms)
+        fprintf (out, " (timeout %.1fs)", (double) timeout_ms / 1e3);
+    if (host) {
+        fputs (" [on ", out);
+        fo_text_put_safe (out, host, strlen (host));
+        fputc (']', out);
     }
-    else if (verbosity == FO_VERBOSITY_LINES) {
-        fprintf (out, "%s ... %s (attempt %" PRIu32 " of %" PRIu32 ", retrying) (%.2fs)\n",
-                 id ? id : "", progress_words[attempt->outcome], attempt->attempt, max_attempts,
-                 (double) attempt->duration_us / 1e6);
-        fflush (out);
-    }
+    fputc ('\n', out);
+    fflush (out);
 }
 
 void
@@ -103,17 +169,37 @@ fo_report_progress_slow (FILE *out, fo_verbosity verbosity, bool mid_line, const
                          const char *name, uint64_t elapsed_ms, uint32_t timeout_ms,
                          const char *host)
 {
-    if (verbosity == FO_VERBOSITY_QUIET)
-        return;
-    /* The notice takes a line of its own; dots go on below it. */
+    fo_report_progress_slow_opts (out, &(fo_console_opts) { .verbosity = verbosity }, mid_line,
+                                  what, name, elapsed_ms, timeout_ms, host);
+}
+
+void
+fo_report_progress_line (FILE *out, const fo_console_opts *o, bool mid_line,
+                         const fo_report *self, size_t running, uint64_t elapsed_us,
+                         uint64_t left_us)
+{
+    size_t c[FO_OUTCOME_COUNT];
+    fo_report_counts (self, c);
+    size_t failed = c[FO_FAILED] + c[FO_TIMEOUT] + c[FO_CRASHED];
+    size_t errors = c[FO_ERROR] + self->done_counts[FO_NOT_RUN];
+    char elapsed[16], left[16];
+    fo_text_duration (elapsed, sizeof elapsed, elapsed_us);
     if (mid_line)
         fputc ('\n', out);
-    fprintf (out, "SLOW: %s%s%s has run %.1fs", what ? what : "", what ? " " : "",
-             name ? name : "", (double) elapsed_ms / 1e3);
-    if (timeout_ms)
-        fprintf (out, " (timeout %.1fs)", (double) timeout_ms / 1e3);
-    if (host)
-        fprintf (out, " [on %s]", host);
+    put_colored (out, o->color, FO_SGR_CYAN, "PROGRESS");
+    fprintf (out, ": %zu of %zu tests done (%zu passed", self->ndone, self->ntests,
+             c[FO_PASSED]);
+    if (failed)
+        fprintf (out, ", %zu failed", failed);
+    if (errors)
+        fprintf (out, ", %zu errors", errors);
+    if (c[FO_SKIPPED])
+        fprintf (out, ", %zu skipped", c[FO_SKIPPED]);
+    fprintf (out, "), %zu running, %s elapsed", running, elapsed);
+    if (left_us != UINT64_MAX) {
+        fo_text_duration (left, sizeof left, left_us);
+        fprintf (out, ", about %s left", left);
+    }
     fputc ('\n', out);
     fflush (out);
 }
@@ -162,12 +248,13 @@ print_message_line (FILE *out, const char *message, const char *host, uint32_t w
     if (!has_message && !host && !worker && !attempt)
         return;
     if (has_message)
-        fputs (message, out);
+        fo_text_put_safe (out, message, strlen (message));
     if (host || worker || attempt) {
         const char *sep = "";
         fputs (has_message ? " [" : "[", out);
         if (host) {
-            fprintf (out, "on %s", host);
+            fputs ("on ", out);
+            fo_text_put_safe (out, host, strlen (host));
             sep = " ";
         }
         if (worker) {
@@ -200,12 +287,20 @@ print_earlier_attempts (FILE *out, const fo_test_record *rec, bool with_output)
     }
 }
 
+/*  A block's title ("FAIL: id"), its word in colour. */
 static void
-print_test_block (FILE *out, const fo_test_record *rec)
+print_title (FILE *out, bool color, const char *sgr, const char *word, const char *what)
+{
+    fprintf (out, "%s%s%s%s: %s\n", fo_sgr (color, FO_SGR_BOLD), fo_sgr (color, sgr), word,
+             fo_sgr (color, FO_SGR_RESET), what);
+}
+
+static void
+print_test_block (FILE *out, const fo_test_record *rec, bool color)
 {
     fo_outcome outcome = outcome_of (rec);
     print_rule (out, '=');
-    fprintf (out, "%s: %s\n", block_titles[outcome], rec->id ? rec->id : "");
+    print_title (out, color, FO_SGR_RED, block_titles[outcome], rec->id ? rec->id : "");
     print_rule (out, '-');
     if (rec->done)
         print_message_line (out, rec->message, rec->host, rec->worker, rec->attempt);
@@ -219,10 +314,10 @@ print_test_block (FILE *out, const fo_test_record *rec)
 /*  A test that passed only on a retry: the tries that failed, with their
     output (that is what needs fixing). */
 static void
-print_flaky_block (FILE *out, const fo_test_record *rec)
+print_flaky_block (FILE *out, const fo_test_record *rec, bool color)
 {
     print_rule (out, '=');
-    fprintf (out, "FLAKY: %s\n", rec->id ? rec->id : "");
+    print_title (out, color, FO_SGR_YELLOW, "FLAKY", rec->id ? rec->id : "");
     print_rule (out, '-');
     char *line = fo_xasprintf ("passed on attempt %" PRIu32, rec->attempt);
     print_message_line (out, line, rec->host, rec->worker, 0);
@@ -231,11 +326,13 @@ print_flaky_block (FILE *out, const fo_test_record *rec)
 }
 
 static void
-print_fixture_block (FILE *out, const fo_fixture_error *fe)
+print_fixture_block (FILE *out, const fo_fixture_error *fe, bool color)
 {
     print_rule (out, '=');
-    fprintf (out, "ERROR: %s (%s)\n", fe->context && *fe->context ? fe->context : "<root>",
-             fe->phase ? fe->phase : "setup");
+    char *what = fo_xasprintf ("%s (%s)", fe->context && *fe->context ? fe->context : "<root>",
+                               fe->phase ? fe->phase : "setup");
+    print_title (out, color, FO_SGR_RED, "ERROR", what);
+    free (what);
     print_rule (out, '-');
     print_message_line (out, fe->message, fe->host, 0, 0);
     print_captured (out, "stdout", fe->out, fe->out_len);
@@ -251,30 +348,33 @@ print_count_if (FILE *out, const char *name, size_t n)
 }
 
 static void
-print_verdict (FILE *out, const fo_report *self, const size_t c[FO_OUTCOME_COUNT])
+print_verdict (FILE *out, const fo_report *self, const size_t c[FO_OUTCOME_COUNT], bool color)
 {
     size_t flaky = fo_report_flaky_count (self);
     if (fo_report_exit_status (self) == FO_EXIT_OK) {
+        fputs (fo_sgr (color, FO_SGR_GREEN), out);
         if (c[FO_SKIPPED] || flaky) {
             fputs ("OK (", out);
             if (c[FO_SKIPPED])
                 fprintf (out, "skipped=%zu%s", c[FO_SKIPPED], flaky ? ", " : "");
             if (flaky)
                 fprintf (out, "flaky=%zu", flaky);
-            fputs (")\n", out);
+            fputs (")", out);
         }
         else
-            fputs ("OK\n", out);
+            fputs ("OK", out);
+        fprintf (out, "%s\n", fo_sgr (color, FO_SGR_RESET));
         return;
     }
-    fprintf (out, "FAILED (failures=%zu, errors=%zu", c[FO_FAILED], c[FO_ERROR]);
+    fprintf (out, "%sFAILED (failures=%zu, errors=%zu", fo_sgr (color, FO_SGR_RED), c[FO_FAILED],
+             c[FO_ERROR]);
     print_count_if (out, "skipped", c[FO_SKIPPED]);
     print_count_if (out, "timeouts", c[FO_TIMEOUT]);
     print_count_if (out, "crashed", c[FO_CRASHED]);
     print_count_if (out, "not run", c[FO_NOT_RUN]);
     print_count_if (out, "fixture errors", self->nfixture_errors);
     print_count_if (out, "flaky", flaky);
-    fputs (")\n", out);
+    fprintf (out, ")%s\n", fo_sgr (color, FO_SGR_RESET));
 }
 
 /*  Tests that never ran, one line per reason, in the order the reasons
@@ -348,22 +448,32 @@ print_not_run (FILE *out, const fo_report *self, size_t nnot_run)
 void
 fo_report_print_summary (FILE *out, const fo_report *self, fo_verbosity verbosity)
 {
-    if (verbosity == FO_VERBOSITY_DOTS) {
+    fo_report_print_summary_opts (out, self, &(fo_console_opts) { .verbosity = verbosity });
+}
+
+void
+fo_report_print_summary_opts (FILE *out, const fo_report *self, const fo_console_opts *o)
+{
+    bool color = o->color;
+    if (o->verbosity == FO_VERBOSITY_DOTS) {
         /* Progress printed a character for each finished test: end that line. */
         if (self->ndone > 0)
             fputc ('\n', out);
     }
     for (size_t i = 0; i < self->ntests; i++)
         if (block_titles[outcome_of (&self->tests[i])])
-            print_test_block (out, &self->tests[i]);
+            print_test_block (out, &self->tests[i], color);
     for (size_t i = 0; i < self->nfixture_errors; i++)
-        print_fixture_block (out, &self->fixture_errors[i]);
+        print_fixture_block (out, &self->fixture_errors[i], color);
     for (size_t i = 0; i < self->ntests; i++)
         if (self->tests[i].done && self->tests[i].flaky)
-            print_flaky_block (out, &self->tests[i]);
+            print_flaky_block (out, &self->tests[i], color);
     size_t c[FO_OUTCOME_COUNT];
     fo_report_counts (self, c);
     print_not_run (out, self, c[FO_NOT_RUN]);
+    fo_summary_slowest (out, self, o->durations, color);
+    fo_summary_serial (out, self, color);
+    fo_report_print_host_totals (out, self, color);
     fo_report_print_hosts (out, self);     /* a bad host, tests flaky on one host */
 
     /* "Ran": the tests that did run (an interrupted run of thousands ran
@@ -379,11 +489,15 @@ fo_report_print_summary (FILE *out, const fo_report *self, fo_verbosity verbosit
     fprintf (out, "Ran %zu test%s in %.3fs (%.0f tests/s)\n\n", ran, ran == 1 ? "" : "s",
              seconds, rate);
 
-    print_verdict (out, self, c);
+    print_verdict (out, self, c, color);
     if (self->interrupted)
-        fputs ("INTERRUPTED\n", out);
-    else if (self->stop_reason)
-        fprintf (out, "STOPPED (%s)\n", self->stop_reason);
+        fprintf (out, "%sINTERRUPTED%s\n", fo_sgr (color, FO_SGR_YELLOW),
+                 fo_sgr (color, FO_SGR_RESET));
+    else if (self->stop_reason) {
+        fprintf (out, "%sSTOPPED (", fo_sgr (color, FO_SGR_YELLOW));
+        fo_text_put_safe (out, self->stop_reason, strlen (self->stop_reason));
+        fprintf (out, ")%s\n", fo_sgr (color, FO_SGR_RESET));
+    }
     /* The four counts nose users know, then the outcomes nose did not have,
        only when there are any: every test is counted exactly once. */
     fprintf (out, "%zu passed, %zu failed, %zu errors, %zu skipped", c[FO_PASSED],

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "fo_report_internal.h"
+#include "fo_term.h"
+#include "fo_text.h"
 
 static fo_host_stats *
 host_of (fo_report *self, const char *name)
@@ -151,4 +153,51 @@ fo_report_print_hosts (FILE *out, const fo_report *self)
             fprintf (out, "flaky on %s: %s (failed there, passed on %s)\n", bad, rec->id,
                      rec->host);
     }
+}
+
+static const char *
+plural (size_t n, const char *one, const char *many)
+{
+    return n == 1 ? one : many;
+}
+
+static int
+by_name (const void *a, const void *b)
+{
+    const fo_host_stats *const *x = a, *const *y = b;
+    return strcmp ((*x)->host, (*y)->host);
+}
+
+void
+fo_report_print_host_totals (FILE *out, const fo_report *self, bool color)
+{
+    size_t ran = 0, lost = 0;
+    for (size_t i = 0; i < self->nhosts; i++) {
+        ran += self->hosts[i].tries > 0;
+        lost += self->hosts[i].lost_leases;
+    }
+    if (ran < 2 && lost == 0)
+        return;
+    const fo_host_stats **sorted = fo_xcalloc (self->nhosts, sizeof *sorted);
+    for (size_t i = 0; i < self->nhosts; i++)
+        sorted[i] = &self->hosts[i];
+    qsort (sorted, self->nhosts, sizeof *sorted, by_name);
+    fputs ("======================================================================\n", out);
+    fprintf (out, "%sHOSTS%s\n", fo_sgr (color, FO_SGR_BOLD), fo_sgr (color, FO_SGR_RESET));
+    for (size_t i = 0; i < self->nhosts; i++) {
+        const fo_host_stats *h = sorted[i];
+        size_t failures = h->failures - h->crashes;     /* crashes counted apart */
+        char busy[16];
+        fo_text_duration (busy, sizeof busy, h->busy_us);
+        fputs ("  ", out);
+        fo_text_put_safe (out, h->host, strlen (h->host));
+        bool bad = h->failures || h->lost_leases;
+        fprintf (out, ": %zu %s, %s busy, %s%zu %s, %zu %s, %zu %s%s\n", h->tries,
+                 plural (h->tries, "test", "tests"), busy, fo_sgr (color && bad, FO_SGR_RED),
+                 failures, plural (failures, "failure", "failures"), h->crashes,
+                 plural (h->crashes, "crash", "crashes"), h->lost_leases,
+                 plural (h->lost_leases, "lost lease", "lost leases"),
+                 fo_sgr (color && bad, FO_SGR_RESET));
+    }
+    free (sorted);
 }

@@ -64,4 +64,12 @@ bool fo_report_host_suspect (const fo_report *self, const fo_host_stats *host);
    Nothing when no host is suspect and no test was flaky on one host. */
 void fo_report_print_hosts (FILE *out, const fo_report *self);
 
+/* The summary's HOSTS section, hosts by name, when it says something a
+   one-host run does not (more than one host ran tests, or a lease was
+   lost):
+     h1: 12 tests, 3.20s busy, 1 failure, 0 crashes, 0 lost leases
+   "tests" are tries with an outcome there (a retried test once per try);
+   failures are failed, error and timed-out tries, crashes apart. */
+void fo_report_print_host_totals (FILE *out, const fo_report *self, bool color);
+
 #endif

@@ -97,6 +97,16 @@ fo_reporters_emit (fo_reporters *self, const fo_event *event)
             self->items[i]->ops->on_event (self->items[i]->state, event);
 }
 
+void
+fo_reporters_tick (fo_reporters *self, uint64_t now_ms)
+{
+    if (!self)
+        return;
+    for (size_t i = 0; i < self->len; i++)
+        if (self->items[i]->ops->tick)
+            self->items[i]->ops->tick (self->items[i]->state, now_ms);
+}
+
 size_t
 fo_reporters_end (fo_reporters *self, const fo_report *report, bool complete,
                   fo_reporter_error_fn *error_fn, void *arg)

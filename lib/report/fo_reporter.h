@@ -8,6 +8,11 @@
       on_event  called for every event, in order, on the broker's thread;
                 it must not block for long (it runs inside the broker's
                 loop) and may keep what it needs (copy it);
+      tick      called by the broker's loop on the broker's thread, at least
+                every 200 ms while the run goes (fo_reporters_tick), with
+                fo_now_ms (): what a reporter does on a clock rather than on
+                an event (the console's PROGRESS line). Must be cheap and not
+                block. May be NULL;
       finish    after RUN_ENDED: write what is written at the end. Returns
                 0, or -1 with err set ("cannot write report '...': ..."):
                 the caller says so and the exit status shows it. May be NULL;
@@ -40,6 +45,7 @@
 typedef struct {
     const char *name;       /* "console", "json": for messages */
     void (*on_event) (void *state, const fo_event *event);
+    void (*tick) (void *state, uint64_t now_ms);
     int (*finish) (void *state, char *err, size_t errlen);
     void (*destroy) (void *state);
 } fo_reporter_ops;
@@ -66,6 +72,10 @@ void fo_reporters_add (fo_reporters *self, fo_reporter *reporter);
    (a run driven by a test, say). */
 void fo_reporters_emit (fo_reporters *self, const fo_event *event);
 
+/* Calls every reporter's tick (the broker's loop does, at least every
+   200 ms; now_ms is fo_now_ms ()). self may be NULL. */
+void fo_reporters_tick (fo_reporters *self, uint64_t now_ms);
+
 /* Called with each reporter's error message. */
 typedef void (fo_reporter_error_fn) (void *arg, const char *reporter, const char *err);
 
@@ -80,23 +90,33 @@ size_t fo_reporters_end (fo_reporters *self, const fo_report *report, bool compl
 
 struct fo_report_dest;
 
+/* The history's hook for the estimate of the time left (the live view's
+   "~3m10s left", the PROGRESS line's "about 3m10s left"): how long test
+   `id` is expected to take, in microseconds, or -1 when it is not known.
+   Called on the broker's thread once per test when it joins the run (the
+   plan's at RUN_STARTED, a discovery's at TESTS_DISCOVERED) and must be
+   quick (a lookup) and never block. The CLI sets it to the history's
+   fo_history_expected_us (lib/report does not depend on lib/history);
+   without history it is NULL and no estimate is shown: fanout never
+   guesses from the tests done so far. */
+typedef int64_t (fo_expected_fn) (void *arg, const char *id);
+
 /* What a reporter is made with. */
 typedef struct {
     FILE *console;              /* where a person reads: stdout, or stderr when a
                                    report takes stdout (--json -) */
     fo_verbosity verbosity;
+    int color;                  /* fo_color_mode (fo_term.h): --color */
+    size_t durations;           /* --durations: the slowest tests in the
+                                   summary; 0 none, SIZE_MAX all */
+    uint32_t progress_ms;       /* not on a terminal: a PROGRESS line this
+                                   often (--progress-interval); 0 never */
+    fo_expected_fn *expected;   /* the history's estimate hook; NULL: none */
+    void *expected_arg;
     struct fo_report_dest *dest;/* a kind whose option takes a FILE: where its
                                    file goes, checked before the run (taken) */
     void *opened;               /* a kind with its own check (open): what open
                                    returned (taken) */
-    /* The expected duration of a test from the history, in microseconds,
-       or -1 when unknown (no history, a test never measured): what a live
-       view adds up over the tests not finished for an estimate of the
-       rest. NULL when the run keeps no history. The CLI sets it to
-       fo_history_expected_us over the run's history (lib/report does not
-       depend on lib/history); valid until the reporters are destroyed. */
-    int64_t (*expected_us) (const void *history, const char *test_id);
-    const void *history;
 } fo_reporter_config;
 
 typedef struct {
@@ -134,6 +154,21 @@ extern const fo_reporter_kind *const fo_reporter_kinds[];
    finish fails when anything written to `out` was lost (a full disk, a
    closed pipe): a run's output is part of its result. */
 fo_reporter *fo_reporter_console_new (FILE *out, fo_verbosity verbosity);
+/* The same with everything config says: colours (config->color is
+   resolved for out by fo_term_color), --durations, PROGRESS lines every
+   config->progress_ms, the estimate hook, per-host totals. The console
+   kind makes this one when config->console is no terminal, and the live
+   view (fo_reporter_live_new) when it is one. */
+fo_reporter *fo_reporter_console_new_config (const fo_reporter_config *config);
+
+/* The live view on a terminal (fo_reporter_live.c): a status area redrawn
+   on the broker loop's tick, finished tests scrolling above it, the
+   summary at the end. */
+fo_reporter *fo_reporter_live_new (const fo_reporter_config *config);
+
+/* The JUnit XML report (fo_report_junit.c, docs/report-junit.md),
+   written at the end into `dest` (taken) as the JSON report is. */
+fo_reporter *fo_reporter_junit_new (struct fo_report_dest *dest);
 
 /* The JSON report (docs/report-json.md), written at the end into `dest`
    (fo_report_dest.h: checked before the run; taken). */

@@ -17,6 +17,20 @@ finish broker 60
 expect_rc broker 0
 one_outcome "$T_TMP/r1.json" $(suite_ids 10)
 json_assert "$T_TMP/r1.json" "set(hosts) == {'one', 'two'}" "both agents worked"
+# the summary's per-host totals: each host's tests as the report counts
+# them, in the order of their names
+"$PY" - "$T_TMP/broker.out" "$T_TMP/r1.json" <<'PY' || fail "the summary's HOSTS section does not match the report"
+import json, re, sys
+out = open(sys.argv[1]).read()
+r = json.load(open(sys.argv[2]))
+want = {}
+for t in r["tests"]:
+    want[t["host"]] = want.get(t["host"], 0) + 1
+sec = out.split("\nHOSTS\n", 1)[1].split("-" * 70, 1)[0]
+got = re.findall(r"^  (\S+): (\d+) tests?, [0-9.hms]+ busy, 0 failures, 0 crashes, 0 lost leases$", sec, re.M)
+if [h for h, _ in got] != sorted(want) or {h: int(n) for h, n in got} != want:
+    sys.exit("HOSTS says %r, the report %r" % (got, want))
+PY
 for a in one two; do finish "agent-$a" 15; expect_rc "agent-$a" 0; done
 expect_no_log broker "warning"
 

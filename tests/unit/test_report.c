@@ -327,6 +327,11 @@ test_summary_blocks (void **state)
         "--------------------- >> end captured stdout << ----------------------\n"
         EQ70
         "NOT RUN: t3: agent lost\n"
+        /* two hosts ran tests: their totals (issue 13, item 2) */
+        EQ70
+        "HOSTS\n"
+        "  hostA: 1 test, 0.12s busy, 1 failure, 0 crashes, 0 lost leases\n"
+        "  hostB: 1 test, 0.12s busy, 1 failure, 0 crashes, 0 lost leases\n"
         DASH70
         "Ran 3 tests in 1.500s (2 tests/s)\n"
         "\n"

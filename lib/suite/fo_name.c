@@ -112,37 +112,6 @@ refuse (const char *kind, const char *name, size_t len, char *why, size_t whylen
         const char *fmt, ...) __attribute__ ((format (printf, 6, 7)));
 
 /* why = "<kind> name '<escaped>' " + the formatted reason. */
-/* The length of the whitespace character that ends s[0..len), or 0. */
-static size_t
-space_at_end (const unsigned char *s, size_t len)
-{
-    for (size_t n = 1; n <= 4 && n <= len; n++) {
-        uint32_t cp;
-        if (utf8_decode (s + len - n, n, &cp) == n)
-            return is_space (cp) ? n : 0;
-    }
-    return 0;
-}
-
-void
-fo_name_make (fo_buf *out, const char *s, size_t len, size_t max)
-{
-    const unsigned char *p = (const unsigned char *) s;
-    /* Leading and trailing whitespace first, in the text as printed. */
-    for (;;) {
-        uint32_t cp = 0;
-        size_t n = len ? utf8_decode (p, len, &cp) : 0;
-        if (n == 0 || !is_space (cp))
-            break;
-        p += n;
-        len -= n;
-    }
-    for (size_t n; (n = space_at_end (p, len)) > 0;)
-        len -= n;
-    fo_buf_puts (out, "");
-    fo_name_escape (out, (const char *) p, len, max);
-}
-
 static bool
 refuse (const char *kind, const char *name, size_t len, char *why, size_t whylen,
         const char *fmt, ...)

@@ -2,12 +2,14 @@
 #include "fo_cli_session.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fo_capture.h"
 #include "fo_cli.h"
 #include "fo_cli_parse.h"
+#include "fo_import_ctest.h"
 #include "fo_proc.h"
 #include "fo_report_dest.h"
 #include "fo_suite_discover.h"
@@ -51,6 +53,15 @@ fo_cli_run_option (const char *command, int c, const char *arg, fo_cli_run_opts 
         return 1;
     case 'q':
         opts->verbosity = FO_VERBOSITY_QUIET;
+        return 1;
+    case FO_OPT_CTEST:
+        opts->ctest_dir = arg;
+        return 1;
+    case FO_OPT_LABEL_REGEX:
+        opts->label_regex = arg;
+        return 1;
+    case FO_OPT_LABEL_EXCLUDE:
+        opts->label_exclude = arg;
         return 1;
     case FO_OPT_MAX_ATTEMPTS:
         return count (command, "--max-attempts", arg, 1, &opts->max_attempts);
@@ -206,6 +217,13 @@ fo_cli_run_usage (FILE *out, const char *default_attempts)
              "      --test ID         run only the test whose id is exactly ID, or every\n"
              "                        test of the context whose id is ID (repeatable;\n"
              "                        ids as in the report: docs/suite-file.md#ids)\n"
+             "      --ctest DIR       run the tests of the CTest build tree DIR (as\n"
+             "                        'ctest --show-only=json-v1' lists them) instead of a\n"
+             "                        suite file; verdicts as ctest's (docs/sources.md)\n"
+             "      --label-regex RE  with --ctest: only tests with a label matching RE\n"
+             "                        (ctest -L)\n"
+             "      --label-exclude RE  with --ctest: no test with a label matching RE\n"
+             "                        (ctest -LE)\n"
              "      --max-attempts N  leases of a task whose agent was lost before its\n"
              "                        tests are errors (default %s)\n"
              "\n"
@@ -273,11 +291,37 @@ fo_cli_close_reports (fo_cli_run_opts *opts)
         }
 }
 
+/* The suite of --ctest DIR: its tests under the root, the root's cwd
+   the build directory. */
+static fo_suite *
+ctest_suite (const fo_cli_run_opts *opts, char *err, size_t errlen)
+{
+    char *dir = realpath (opts->ctest_dir, NULL);
+    if (!dir) {
+        snprintf (err, errlen, "fanout: --ctest %s: %s", opts->ctest_dir, strerror (errno));
+        return NULL;
+    }
+    /* An empty suite named after the tree, to add the tests to. */
+    char *path = fo_xasprintf ("%s/CTestTestfile.cmake", dir);
+    static const char empty[] = "tests: []\n";
+    fo_suite *suite = fo_suite_load_buffer (path, empty, sizeof empty - 1, err, errlen);
+    free (path);
+    fo_ctest_filter filter = { opts->label_regex, opts->label_exclude };
+    char why[1024];
+    if (suite && fo_import_ctest (suite->root, dir, &filter, why, sizeof why) != 0) {
+        snprintf (err, errlen, "fanout: %s", why);
+        fo_suite_destroy (&suite);
+    }
+    free (dir);
+    return suite;
+}
+
 int
 fo_cli_prepare (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan, fo_report **report)
 {
     char err[1024];
-    *suite = fo_suite_load (opts->suite, err, sizeof err);
+    *suite = opts->ctest_dir ? ctest_suite (opts, err, sizeof err)
+                             : fo_suite_load (opts->suite, err, sizeof err);
     if (!*suite) {
         fprintf (stderr, "%s\n", err);
         return FO_EXIT_USAGE;

@@ -46,6 +46,12 @@ typedef struct {
     const char *const *tests;   /* --test ids, in order (into argv) */
     size_t ntests;
     const char *tests_command;  /* "run" or "broker", for its message */
+    /* --ctest BUILD_DIR: the suite is that CTest build tree's tests
+       (lib/import/fo_import_ctest.h) instead of a suite file; with
+       --label-regex / --label-exclude (CTest's -L / -LE). */
+    const char *ctest_dir;
+    const char *label_regex;
+    const char *label_exclude;
 } fo_cli_run_opts;
 
 /* Option ids for getopt_long (beyond any short option character). */
@@ -60,6 +66,9 @@ enum {
     FO_OPT_OUTPUT_CAP,
     FO_OPT_CORE_DUMPS,
     FO_OPT_TEST,
+    FO_OPT_CTEST,
+    FO_OPT_LABEL_REGEX,
+    FO_OPT_LABEL_EXCLUDE,
     FO_OPT_COMMAND_BASE = 1100,     /* commands number their own from here */
     FO_OPT_REPORTER_BASE = 1200,    /* + the index of a reporter kind */
 };
@@ -80,7 +89,10 @@ enum {
     { "fail-on-flaky", no_argument, NULL, FO_OPT_FAIL_ON_FLAKY }, \
     { "output-cap", required_argument, NULL, FO_OPT_OUTPUT_CAP }, \
     { "core-dumps", no_argument, NULL, FO_OPT_CORE_DUMPS }, \
-    { "test", required_argument, NULL, FO_OPT_TEST }
+    { "test", required_argument, NULL, FO_OPT_TEST }, \
+    { "ctest", required_argument, NULL, FO_OPT_CTEST }, \
+    { "label-regex", required_argument, NULL, FO_OPT_LABEL_REGEX }, \
+    { "label-exclude", required_argument, NULL, FO_OPT_LABEL_EXCLUDE }
 
 /* The options of the reporter kinds (--json FILE, --metrics ADDR),
    appended to a command's NULL-ended getopt_long table, which must have

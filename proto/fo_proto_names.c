@@ -47,6 +47,7 @@ fo_reader_name (fo_reader reader)
     case FO_READER_EXIT_STATUS: return "exit-status";
     case FO_READER_TAP:         return "tap";
     case FO_READER_CMOCKA:      return "cmocka";
+    case FO_READER_CTEST:       return "ctest";
     }
     return NULL;
 }

@@ -296,6 +296,7 @@ test_destroy (fo_test *test)
     fo_strv_free (&test->run.argv);
     fo_env_free (&test->env);
     free (test->cwd);
+    fo_verdict_free (&test->verdict);
     free (test);
 }
 

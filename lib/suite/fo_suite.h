@@ -28,6 +28,7 @@
 #include <stdint.h>
 
 #include "fo_name.h"
+#include "fo_proto.h"
 #include "fo_util.h"
 
 #define FO_DEFAULT_TIMEOUT_MS (1500u * 1000u)   /* as CTest: 1500 s */
@@ -93,6 +94,10 @@ enum {
     FO_MODE_SPLIT = 1u << 0,
     FO_MODE_SHARED = 1u << 1,
     FO_MODE_SERIAL = 1u << 2,
+    /* One task for the whole context, fixtures or not (as an unmarked
+       context with fixtures is): an importer's group of tests that must
+       run in order on one worker (a CTest fixture). Not in suite files. */
+    FO_MODE_UNIT = 1u << 3,
 };
 
 typedef struct {
@@ -113,6 +118,12 @@ typedef struct {
     uint32_t timeout_ms;/* 0 = inherit */
     fo_context *parent;
     int line, column;
+    /* Set by importers (0 / empty from a suite file): how the test's
+       results are read, the rules of the ctest reader, and whether its
+       task runs alone (CTest's RUN_SERIAL). */
+    fo_reader reader;
+    fo_verdict verdict;
+    bool serial;
 } fo_test;
 
 struct fo_context {

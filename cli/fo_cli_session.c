@@ -9,9 +9,9 @@
 #include "fo_capture.h"
 #include "fo_cli.h"
 #include "fo_cli_parse.h"
-#include "fo_import_ctest.h"
 #include "fo_proc.h"
 #include "fo_report_dest.h"
+#include "fo_source.h"
 #include "fo_suite_discover.h"
 
 void
@@ -43,6 +43,8 @@ seconds (const char *command, const char *name, const char *arg, uint32_t *ms)
    file scope, as getopt keeps its state, so that none of a command's
    return paths has to free it. */
 static const char **test_ids;
+static const char **source_args;    /* the same for --KIND ARG */
+static size_t *source_kinds;
 
 int
 fo_cli_run_option (const char *command, int c, const char *arg, fo_cli_run_opts *opts)
@@ -53,9 +55,6 @@ fo_cli_run_option (const char *command, int c, const char *arg, fo_cli_run_opts 
         return 1;
     case 'q':
         opts->verbosity = FO_VERBOSITY_QUIET;
-        return 1;
-    case FO_OPT_CTEST:
-        opts->ctest_dir = arg;
         return 1;
     case FO_OPT_LABEL_REGEX:
         opts->label_regex = arg;
@@ -100,6 +99,23 @@ fo_cli_run_option (const char *command, int c, const char *arg, fo_cli_run_opts 
             opts->report_paths[c - FO_OPT_REPORTER_BASE] = arg;
             return 1;
         }
+        if (c >= FO_OPT_SOURCE_BASE && c < FO_OPT_SOURCE_BASE + FO_CLI_MAX_SOURCES
+            && fo_source_kinds[c - FO_OPT_SOURCE_BASE]) {
+            if (!*arg) {
+                fprintf (stderr, "fanout %s: --%s needs a %s, not ''\n", command,
+                         fo_source_kinds[c - FO_OPT_SOURCE_BASE]->name,
+                         fo_source_kinds[c - FO_OPT_SOURCE_BASE]->arg_name);
+                return -1;
+            }
+            source_args = fo_xrealloc (source_args, (opts->nsources + 1) * sizeof *source_args);
+            source_kinds = fo_xrealloc (source_kinds, (opts->nsources + 1) * sizeof *source_kinds);
+            source_args[opts->nsources] = arg;
+            source_kinds[opts->nsources++] = (size_t) (c - FO_OPT_SOURCE_BASE);
+            opts->source_args = source_args;
+            opts->source_kinds = source_kinds;
+            opts->tests_command = command;
+            return 1;
+        }
         return 0;
     }
 }
@@ -117,6 +133,21 @@ fo_cli_add_reporter_options (struct option *table, size_t capacity)
             abort ();           /* a table too small is a bug, found at the first run */
         table[n++] = (struct option) { fo_reporter_kinds[k]->option, required_argument, NULL,
                                        FO_OPT_REPORTER_BASE + (int) k };
+    }
+    table[n] = (struct option) { NULL, 0, NULL, 0 };
+}
+
+void
+fo_cli_add_source_options (struct option *table, size_t capacity)
+{
+    size_t n = 0;
+    while (table[n].name)
+        n++;
+    for (size_t k = 0; fo_source_kinds[k]; k++) {
+        if (n + 1 >= capacity || k >= FO_CLI_MAX_SOURCES)
+            abort ();           /* a table too small is a bug, found at the first run */
+        table[n++] = (struct option) { fo_source_kinds[k]->name, required_argument, NULL,
+                                       FO_OPT_SOURCE_BASE + (int) k };
     }
     table[n] = (struct option) { NULL, 0, NULL, 0 };
 }
@@ -180,8 +211,10 @@ fo_cli_suite_operand (const char *command, int argc, char **argv, fo_cli_run_opt
                  argv[0], argv[1]);
         return -1;
     }
-    if (argc == 1)
+    if (argc == 1) {
         opts->suite = argv[0];
+        opts->suite_given = 1;
+    }
     return 0;
 }
 
@@ -213,13 +246,16 @@ fo_cli_run_usage (FILE *out, const char *default_attempts)
              "  -v, --verbose         one line per test: 'id ... ok (0.12s)'\n"
              "  -q, --quiet           no progress, only the summary\n");
     reporter_usage (out);
+    fprintf (out, "\nsources (docs/sources.md; repeatable; without SUITE, the run is them alone):\n");
+    for (size_t k = 0; fo_source_kinds[k]; k++) {
+        const fo_source_kind *kind = fo_source_kinds[k];
+        int used = fprintf (out, "      --%s %s", kind->name, kind->arg_name);
+        fprintf (out, "%*s%s\n", used < 24 ? 24 - used : 1, "", kind->help);
+    }
     fprintf (out,
-             "      --test ID         run only the test whose id is exactly ID, or every\n"
+             "\n      --test ID         run only the test whose id is exactly ID, or every\n"
              "                        test of the context whose id is ID (repeatable;\n"
              "                        ids as in the report: docs/suite-file.md#ids)\n"
-             "      --ctest DIR       run the tests of the CTest build tree DIR (as\n"
-             "                        'ctest --show-only=json-v1' lists them) instead of a\n"
-             "                        suite file; verdicts as ctest's (docs/sources.md)\n"
              "      --label-regex RE  with --ctest: only tests with a label matching RE\n"
              "                        (ctest -L)\n"
              "      --label-exclude RE  with --ctest: no test with a label matching RE\n"
@@ -291,43 +327,40 @@ fo_cli_close_reports (fo_cli_run_opts *opts)
         }
 }
 
-/* The suite of --ctest DIR: its tests under the root, the root's cwd
-   the build directory. */
-static fo_suite *
-ctest_suite (const fo_cli_run_opts *opts, char *err, size_t errlen)
-{
-    char *dir = realpath (opts->ctest_dir, NULL);
-    if (!dir) {
-        snprintf (err, errlen, "fanout: --ctest %s: %s", opts->ctest_dir, strerror (errno));
-        return NULL;
-    }
-    /* An empty suite named after the tree, to add the tests to. */
-    char *path = fo_xasprintf ("%s/CTestTestfile.cmake", dir);
-    static const char empty[] = "tests: []\n";
-    fo_suite *suite = fo_suite_load_buffer (path, empty, sizeof empty - 1, err, errlen);
-    free (path);
-    fo_ctest_filter filter = { opts->label_regex, opts->label_exclude };
-    char why[1024];
-    if (suite && fo_import_ctest (suite->root, dir, &filter, why, sizeof why) != 0) {
-        snprintf (err, errlen, "fanout: %s", why);
-        fo_suite_destroy (&suite);
-    }
-    free (dir);
-    return suite;
-}
-
 int
 fo_cli_prepare (const fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan, fo_report **report)
 {
     char err[1024];
-    *suite = opts->ctest_dir ? ctest_suite (opts, err, sizeof err)
-                             : fo_suite_load (opts->suite, err, sizeof err);
+    if (opts->nsources > 0 && !opts->suite_given)
+        /* The sources alone: an empty suite whose directory is this one. */
+        *suite = fo_suite_load_buffer ("(command line)", "{}", 2, err, sizeof err);
+    else
+        *suite = fo_suite_load (opts->suite, err, sizeof err);
     if (!*suite) {
         fprintf (stderr, "%s\n", err);
         return FO_EXIT_USAGE;
     }
     if (opts->timeout_set)
         fo_suite_set_default_timeout (*suite, opts->timeout_ms);
+    for (size_t i = 0; i < opts->nsources; i++) {
+        fo_source_spec *spec = fo_context_add_source (
+            (*suite)->root, fo_source_kinds[opts->source_kinds[i]]->name, 0, 0);
+        fo_strv_push (&spec->from, opts->source_args[i]);
+        /* CTest's -L / -LE, for the build trees of the command line */
+        if (!strcmp (spec->kind, "ctest") && opts->label_regex)
+            fo_env_set (&spec->options, "labels", opts->label_regex);
+        if (!strcmp (spec->kind, "ctest") && opts->label_exclude)
+            fo_env_set (&spec->options, "exclude_labels", opts->label_exclude);
+    }
+    if (fo_suite_import (*suite, err, sizeof err) != 0) {
+        /* An option's error names it; an entry's is "file:line:column: ". */
+        if (!strncmp (err, "--", 2))
+            fprintf (stderr, "fanout %s: %s\n", opts->tests_command, err);
+        else
+            fprintf (stderr, "%s\n", err);
+        fo_suite_destroy (suite);
+        return FO_EXIT_USAGE;
+    }
     if (fo_suite_discover (*suite, err, sizeof err) != 0) {
         fprintf (stderr, "%s\n", err);
         fo_suite_destroy (suite);

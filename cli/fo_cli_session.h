@@ -19,6 +19,8 @@
 #define FO_CLI_DEFAULT_SUITE "fanout.yml"
 /* Reporter kinds the command line can hold (fo_reporter_kinds). */
 #define FO_CLI_MAX_REPORTERS 16
+/* Source kinds it can hold (fo_source_kinds: --tap, --glib, ...). */
+#define FO_CLI_MAX_SOURCES 16
 
 typedef struct {
     fo_verbosity verbosity;
@@ -30,6 +32,13 @@ typedef struct {
     struct fo_report_dest *report_dests[FO_CLI_MAX_REPORTERS];
     void *report_opened[FO_CLI_MAX_REPORTERS];
     const char *suite;          /* the suite file */
+    int suite_given;            /* SUITE was an operand */
+    /* --KIND ARG source options, in order: the kind (an index into
+       fo_source_kinds) and ARG (into argv). With any and no SUITE, no
+       suite file is read: the run is these sources alone. */
+    const size_t *source_kinds;
+    const char *const *source_args;
+    size_t nsources;
     uint32_t max_attempts;      /* --max-attempts: leases per task before giving up */
     /* Timeouts and failures (docs/timeouts-and-failures.md). */
     uint32_t timeout_ms;        /* --timeout / FANOUT_TIMEOUT: the default
@@ -46,10 +55,8 @@ typedef struct {
     const char *const *tests;   /* --test ids, in order (into argv) */
     size_t ntests;
     const char *tests_command;  /* "run" or "broker", for its message */
-    /* --ctest BUILD_DIR: the suite is that CTest build tree's tests
-       (lib/import/fo_import_ctest.h) instead of a suite file; with
-       --label-regex / --label-exclude (CTest's -L / -LE). */
-    const char *ctest_dir;
+    /* --label-regex / --label-exclude: CTest's -L / -LE, the options
+       `labels` / `exclude_labels` of every --ctest build tree. */
     const char *label_regex;
     const char *label_exclude;
 } fo_cli_run_opts;
@@ -66,11 +73,11 @@ enum {
     FO_OPT_OUTPUT_CAP,
     FO_OPT_CORE_DUMPS,
     FO_OPT_TEST,
-    FO_OPT_CTEST,
     FO_OPT_LABEL_REGEX,
     FO_OPT_LABEL_EXCLUDE,
     FO_OPT_COMMAND_BASE = 1100,     /* commands number their own from here */
     FO_OPT_REPORTER_BASE = 1200,    /* + the index of a reporter kind */
+    FO_OPT_SOURCE_BASE = 1300,      /* + the index of a source kind */
 };
 
 /* The shared long options and short option letters, to splice into a
@@ -90,7 +97,6 @@ enum {
     { "output-cap", required_argument, NULL, FO_OPT_OUTPUT_CAP }, \
     { "core-dumps", no_argument, NULL, FO_OPT_CORE_DUMPS }, \
     { "test", required_argument, NULL, FO_OPT_TEST }, \
-    { "ctest", required_argument, NULL, FO_OPT_CTEST }, \
     { "label-regex", required_argument, NULL, FO_OPT_LABEL_REGEX }, \
     { "label-exclude", required_argument, NULL, FO_OPT_LABEL_EXCLUDE }
 
@@ -98,6 +104,9 @@ enum {
    appended to a command's NULL-ended getopt_long table, which must have
    room for them (FO_CLI_MAX_REPORTERS more entries). */
 void fo_cli_add_reporter_options (struct option *table, size_t capacity);
+/* The same for the source kinds (--tap PROGRAM, --glib PROGRAM, ...):
+   room for FO_CLI_MAX_SOURCES more entries. */
+void fo_cli_add_source_options (struct option *table, size_t capacity);
 
 /* Defaults. The per-test timeout's default is the suite file's
    (FO_DEFAULT_TIMEOUT_MS, 1500 s as CTest). */
@@ -136,7 +145,10 @@ int fo_cli_open_reports (const char *command, fo_cli_run_opts *opts);
    goes (a temporary file, the metrics endpoint). */
 void fo_cli_close_reports (fo_cli_run_opts *opts);
 
-/* Loads, discovers and plans opts->suite and initialises the report (the
+/* Loads (or, with sources and no SUITE, starts empty), imports the
+   sources (fo_source.h: the file's `source:` entries and the --KIND
+   options, at its top level), discovers and plans opts->suite and
+   initialises the report (the
    default timeout from --timeout or FANOUT_TIMEOUT, read by fo_cli_run_env,
    applies to everything the suite file gives no timeout, discovery
    included; --test keeps only the tests chosen, after discovery;

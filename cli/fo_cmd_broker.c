@@ -71,7 +71,7 @@ usage (FILE *out)
 static int
 parse_args (int argc, char **argv, broker_args *args)
 {
-    struct option longopts[32 + FO_CLI_MAX_REPORTERS] = {
+    struct option longopts[32 + FO_CLI_MAX_REPORTERS + FO_CLI_MAX_SOURCES] = {
         { "min-agents", required_argument, NULL, OPT_MIN_AGENTS },
         { "wait", required_argument, NULL, OPT_WAIT },
         { "help", no_argument, NULL, 'h' },
@@ -80,6 +80,7 @@ parse_args (int argc, char **argv, broker_args *args)
         { NULL, 0, NULL, 0 },
     };
     fo_cli_add_reporter_options (longopts, sizeof longopts / sizeof longopts[0]);
+    fo_cli_add_source_options (longopts, sizeof longopts / sizeof longopts[0]);
     fo_cli_run_opts_init (&args->run, BROKER_MAX_ATTEMPTS);
     args->min_agents = 1;
     args->wait_s = BROKER_DEFAULT_WAIT_S;

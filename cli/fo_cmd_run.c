@@ -97,7 +97,7 @@ typedef struct {
 static int
 parse_args (int argc, char **argv, run_args *args)
 {
-    struct option longopts[32 + FO_CLI_MAX_REPORTERS] = {
+    struct option longopts[32 + FO_CLI_MAX_REPORTERS + FO_CLI_MAX_SOURCES] = {
         { "jobs", required_argument, NULL, 'j' },
         { "help", no_argument, NULL, 'h' },
         FO_CLI_RUN_LONGOPTS,
@@ -105,6 +105,7 @@ parse_args (int argc, char **argv, run_args *args)
         { NULL, 0, NULL, 0 },
     };
     fo_cli_add_reporter_options (longopts, sizeof longopts / sizeof longopts[0]);
+    fo_cli_add_source_options (longopts, sizeof longopts / sizeof longopts[0]);
     fo_cli_run_opts_init (&args->run, 0);      /* 0: not given, see below */
     if (fo_cli_jobs_from_env ("run", &args->jobs) != 0)
         return FO_EXIT_USAGE;

@@ -89,21 +89,16 @@ typedef enum {
    values are contiguous from 0: the decoder walks fo_reader_name. */
 typedef enum {
     FO_READER_EXIT_STATUS = 0,  /* one test per step: 0 pass, skip_code skip, else fail */
-    FO_READER_TAP,              /* a TAP stream (a stream step, below) */
-    FO_READER_CMOCKA,           /* cmocka's TAP: a plan per group (a stream step) */
+    FO_READER_TAP,              /* one test: a program's TAP stream is its verdict */
+    FO_READER_CMOCKA,           /* the same with cmocka's TAP: a plan per group */
+    FO_READER_GLIB,             /* one GLib path (the step's last argument) from --tap */
     FO_READER_CTEST,            /* CTest's rules, from the step's verdict (below) */
 } fo_reader;
 
 const char *fo_step_kind_name (fo_step_kind kind);  /* "setup", "test", "teardown", "discover" */
-const char *fo_reader_name (fo_reader reader);      /* "exit-status", "tap", "cmocka", "ctest" */
+const char *fo_reader_name (fo_reader reader);      /* "exit-status", "tap", "cmocka", "glib",
+                                                       "ctest" */
 
-/* Does a test step with this reader run a *stream*: a program whose tests
-   are known only from its output? Such a step is named by its context's
-   id and its `tests` holds the tests already known (none on a first
-   lease); the reader reports every test it reads, each with the id
-   "<step name>/<name>", and ends with one result whose `test` is "": the
-   program's own verdict (docs/protocol.md, "Stream steps"). */
-bool fo_reader_streams (fo_reader reader);
 
 /* How the ctest reader judges a test step (lib/import/fo_read_ctest.c):
    CTest's test properties, as imported from `ctest --show-only=json-v1`

@@ -47,13 +47,9 @@ fo_reader_name (fo_reader reader)
     case FO_READER_EXIT_STATUS: return "exit-status";
     case FO_READER_TAP:         return "tap";
     case FO_READER_CMOCKA:      return "cmocka";
+    case FO_READER_GLIB:        return "glib";
     case FO_READER_CTEST:       return "ctest";
     }
     return NULL;
 }
 
-bool
-fo_reader_streams (fo_reader reader)
-{
-    return reader == FO_READER_TAP || reader == FO_READER_CMOCKA;
-}

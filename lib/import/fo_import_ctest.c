@@ -48,24 +48,23 @@ fo_ctest_list_tree (const char *build_dir, fo_ctest_list *out, char *err, size_t
     char why[256] = "";
     int rc;
     if (fo_proc_run_sync (&spec, &status, &o, &e, why, sizeof why) != 0)
-        rc = fail (err, errlen, "--ctest %s: cannot run ctest: %s", build_dir, why);
+        rc = fail (err, errlen, "cannot run ctest in %s: %s", build_dir, why);
     else if (status.timed_out || !status.exited || status.exit_code != 0) {
         char *what = fo_proc_status_text (&status, spec.timeout_ms);
         size_t first = strcspn (e.data, "\r\n");
         e.data[first] = '\0';
-        rc = fail (err, errlen, "--ctest %s: ctest --show-only=json-v1 failed (%s)%s%.300s",
-                   build_dir, what, first ? ": " : "", e.data);
+        rc = fail (err, errlen, "ctest --show-only=json-v1 failed (%s)%s%.300s", what, first ? ": " : "", e.data);
         free (what);
     }
     /* The capture keeps head and tail past the cap: longer means cut. */
     else if (o.len > FO_CTEST_MAX_JSON)
-        rc = fail (err, errlen, "--ctest %s: ctest printed more than %u MiB", build_dir,
+        rc = fail (err, errlen, "ctest --show-only=json-v1 printed more than %u MiB",
                    FO_CTEST_MAX_JSON / (1024u * 1024u));
     else {
         char perr[512];
         rc = fo_ctest_parse (o.data, o.len, out, perr, sizeof perr);
         if (rc != 0)
-            fail (err, errlen, "--ctest %s: %s", build_dir, perr);
+            fail (err, errlen, "%s", perr);
     }
     fo_buf_free (&o);
     fo_buf_free (&e);
@@ -101,12 +100,12 @@ select_tests (const fo_ctest_list *list, const fo_ctest_filter *f, bool *keep, c
     regex_t in, out;
     bool has_in = f && f->labels, has_out = f && f->exclude;
     if (has_in && regcomp (&in, f->labels, REG_EXTENDED | REG_NOSUB) != 0)
-        return fail (err, errlen, "--label-regex '%s' is not a valid regular expression",
+        return fail (err, errlen, "labels '%s' is not a valid extended regular expression",
                      f->labels);
     if (has_out && regcomp (&out, f->exclude, REG_EXTENDED | REG_NOSUB) != 0) {
         if (has_in)
             regfree (&in);
-        return fail (err, errlen, "--label-exclude '%s' is not a valid regular expression",
+        return fail (err, errlen, "exclude_labels '%s' is not a valid extended regular expression",
                      f->exclude);
     }
     for (size_t i = 0; i < list->len; i++) {

@@ -9,13 +9,15 @@
 
 /* The registry: one line per reader (its ops are defined in its file). */
 extern const fo_reader_ops fo_reader_exit_status;
-/*LOCALFIX extern const fo_reader_ops fo_reader_tap;*/
-/*LOCALFIX extern const fo_reader_ops fo_reader_cmocka;*/
+extern const fo_reader_ops fo_reader_tap;
+extern const fo_reader_ops fo_reader_cmocka;
+extern const fo_reader_ops fo_reader_glib;
 extern const fo_reader_ops fo_reader_ctest;
 static const fo_reader_ops *const registry[] = {
     &fo_reader_exit_status,
-    /*LOCALFIX &fo_reader_tap,*/
-    /*LOCALFIX &fo_reader_cmocka,*/
+    &fo_reader_tap,
+    &fo_reader_cmocka,
+    &fo_reader_glib,
     &fo_reader_ctest,
 };
 
@@ -36,10 +38,6 @@ struct fo_read {
     fo_read_emit_fn *emit;
     void *arg;
     bool ended;
-    bool streams;               /* a stream step (fo_reader_streams) */
-    size_t named;               /* tests reported by name */
-    size_t dropped;             /* ... past FO_READ_MAX_TESTS */
-    bool program_sent;          /* the program's verdict */
 };
 
 fo_read *
@@ -59,7 +57,6 @@ fo_read_new_with (const fo_reader_ops *ops, const fo_read_step *step, fo_read_em
     self->reported = fo_xcalloc (step->step->tests.len + 1, sizeof *self->reported);
     self->emit = emit;
     self->arg = arg;
-    self->streams = step->step->kind == FO_STEP_TEST && fo_reader_streams (step->step->reader);
     self->state = ops->begin (step);
     return self;
 }
@@ -100,52 +97,6 @@ fo_read_reported (const fo_read *self, size_t test)
 }
 
 void
-fo_read_emit_named (fo_read *self, const char *name, const fo_read_result *result)
-{
-    if (!self->streams || !fo_name_check ("test", name, strlen (name), NULL, 0))
-        return;
-    if (self->named >= FO_READ_MAX_TESTS) {
-        self->dropped++;
-        return;
-    }
-    char *id = *self->step->name ? fo_xasprintf ("%s/%s", self->step->name, name)
-                                 : fo_xstrdup (name);
-    fo_read_result r = *result;
-    r.test = id;
-    size_t i = index_of (self, id);
-    if (i < self->step->tests.len)
-        fo_read_emit (self, &r);        /* known from an earlier lease */
-    else {
-        self->named++;
-        self->emit (self->arg, &r);
-    }
-    free (id);
-}
-
-void
-fo_read_emit_program (fo_read *self, const fo_read_result *result)
-{
-    if (!self->streams || self->program_sent)
-        return;
-    self->program_sent = true;
-    fo_read_result r = *result;
-    r.test = "";
-    self->emit (self->arg, &r);
-}
-
-size_t
-fo_read_dropped (const fo_read *self)
-{
-    return self->dropped;
-}
-
-size_t
-fo_read_named (const fo_read *self)
-{
-    return self->named;
-}
-
-void
 fo_read_message (fo_buf *out, const char *text, size_t len, size_t max)
 {
     char *flat = fo_xmalloc (len + 1);
@@ -176,15 +127,6 @@ fo_read_end (fo_read *self, const fo_step_ending *end)
             };
             fo_read_emit (self, &r);
         }
-    /* A stream step always ends with its program's verdict: it is how
-       the broker knows the stream is complete. */
-    if (self->streams && !self->program_sent) {
-        fo_read_result r = {
-            .outcome = FO_PASSED, .message = "", .duration_us = end->status->duration_us,
-            .out = "", .err = "",
-        };
-        fo_read_emit_program (self, &r);
-    }
 }
 
 void

@@ -21,37 +21,18 @@
     dropped; a test with none at the end gets an `error` saying so. So each
     test of a step ends with exactly one result, whatever a reader does.
 
-    Stream steps (fo_reader_streams: tap, cmocka). A program whose tests
-    are known only from its output (a TAP program cannot list them) runs
-    as one step named by its context's id; its tests join the run as the
-    reader reads them. Such a reader:
-
-      - reports each test it reads with fo_read_emit_named (a name in the
-        step's context: the id is "<step name>/<name>"), at most
-        FO_READ_MAX_TESTS of them; the broker adds it to the suite, the
-        plan and the report when its result arrives (broker/fo_streams.c),
-        so a test exists from its one outcome on;
-      - names the tests the program announced but never reported (a plan
-        of 5 with 3 seen: "4", "5") and gives each an outcome saying why
-        (fo_read_stream.h has what the TAP and cmocka readers share);
-      - ends with fo_read_emit_program: the program's own verdict (test ""
-        on the wire), which says what no test carries (no plan, Bail out!,
-        an exit status no failure explains, a crash after the last test).
-        The broker records one that is not passed, skipped or not_run as
-        an error of phase "program" against the context; fo_read_end
-        sends "passed" when the reader did not.
-
-    The tests a step already knows (step->tests: from an earlier lease of
-    the task) are reported by name like the others; fo_read_end gives the
-    usual error to those the program did not report again.
+    The TAP readers (fo_read_tap.c: "tap", and "cmocka" for cmocka's TAP,
+    a plan per group) judge one test, a whole program, from the TAP stream
+    it prints (fo_tap.h): the points' verdicts, the plan, Bail out!, the
+    exit status. Per-point results (a TAP point, a test of the report) need
+    tests that join the run as they are read: not done yet.
 
     Adding a reader (TAP, GoogleTest XML, a worker protocol): a new
     fo_read_<name>.c defining a const fo_reader_ops, a value in proto's
-    fo_reader enum with its wire name (fo_reader_name, and
-    fo_reader_streams when it reads a stream), and one line in the
-    registry (fo_reader.c). What a reader must not trust: the output is the
-    test's, so a reader parses it with limits (and is fuzzed:
-    tests/fuzz/fuzz_read.c reads any bytes with every reader).
+    fo_reader enum with its wire name (fo_reader_name), and one line in
+    the registry (fo_reader.c). What a reader must not trust: the output is
+    the test's, so a reader parses it with limits (and is fuzzed:
+    tests/fuzz/fuzz_tap.c feeds any bytes to the TAP parser and readers).
 
     Readers run on the agent, one thread; no global state.
 */
@@ -73,12 +54,6 @@ typedef struct {
     uint32_t output_cap;        /* bytes of stdout and of stderr one result may
                                    carry (lease.output_cap); 0: FO_DEFAULT_OUTPUT_CAP */
 } fo_read_step;
-
-/* Tests one stream step may report: past it, results are dropped and
-   counted (fo_read_dropped) and the program's verdict says so. A real
-   program has hundreds; this keeps a hostile one from growing the run
-   without bound. */
-#define FO_READ_MAX_TESTS 100000u
 
 /* How the step ended (fo_read_end). */
 typedef struct {
@@ -145,20 +120,6 @@ void fo_read_destroy (fo_read **self_p);
 void fo_read_emit (fo_read *self, const fo_read_result *result);
 /* For readers: has this test (an index into step->tests) a result yet? */
 bool fo_read_reported (const fo_read *self, size_t test);
-
-/* For stream readers: the result of the test called name in the step's
-   context (its id: "<step name>/<name>"). A name that breaks the name
-   rule (fo_name_check) is dropped, as is any test past
-   FO_READ_MAX_TESTS (counted). Repeats are the broker's to drop: the
-   stream readers make each name unique by construction (a number). */
-void fo_read_emit_named (fo_read *self, const char *name, const fo_read_result *result);
-/* For stream readers: the program's own verdict (result->test is
-   ignored; "" on the wire), once. */
-void fo_read_emit_program (fo_read *self, const fo_read_result *result);
-/* Results dropped for passing FO_READ_MAX_TESTS. */
-size_t fo_read_dropped (const fo_read *self);
-/* The step's tests reported by name (fo_read_emit_named) so far. */
-size_t fo_read_named (const fo_read *self);
 
 /* For readers: a one-line message made of text a program printed:
    newlines and tabs become spaces, other control characters and bytes

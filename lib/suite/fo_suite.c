@@ -324,7 +324,22 @@ context_destroy (fo_context *ctx, bool unindex)
     fo_strv_free (&ctx->run_template_argv);
     fo_env_free (&ctx->env);
     free (ctx->cwd);
+    for (size_t i = 0; i < ctx->nsources; i++) {
+        free (ctx->sources[i].kind);
+        fo_strv_free (&ctx->sources[i].from);
+        fo_env_free (&ctx->sources[i].options);
+    }
+    free (ctx->sources);
     free (ctx);
+}
+
+fo_source_spec *
+fo_context_add_source (fo_context *ctx, const char *kind, int line, int column)
+{
+    ctx->sources = fo_xrealloc (ctx->sources, (ctx->nsources + 1) * sizeof *ctx->sources);
+    fo_source_spec *spec = &ctx->sources[ctx->nsources++];
+    *spec = (fo_source_spec) { .kind = fo_xstrdup (kind), .line = line, .column = column };
+    return spec;
 }
 
 void

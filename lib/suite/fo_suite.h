@@ -116,15 +116,28 @@ typedef struct {
     fo_env env;
     char *cwd;          /* absolute, or NULL = inherit */
     uint32_t timeout_ms;/* 0 = inherit */
+    fo_reader reader;   /* how its output is read: the exit status unless a
+                           source imported it (a TAP stream, lib/import) */
     fo_context *parent;
     int line, column;
-    /* Set by importers (0 / empty from a suite file): how the test's
-       results are read, the rules of the ctest reader, and whether its
-       task runs alone (CTest's RUN_SERIAL). */
-    fo_reader reader;
+    /* Set by importers (empty from a suite file): the rules of the ctest
+       reader, and whether its task runs alone (CTest's RUN_SERIAL). */
     fo_verdict verdict;
     bool serial;
 } fo_test;
+
+/* A `source:` entry of a context (or a --tap, --glib... option): what a
+   source kind imports into the context that holds it, before the run
+   (lib/import/fo_source.h, docs/sources.md). Kept as written: the kinds
+   are lib/import's, which checks the kind and its options. */
+typedef struct {
+    char *kind;         /* "tap", "glib", ... */
+    fo_strv from;       /* what it imports, as written: programs, commands,
+                           build trees; never empty */
+    fo_env options;     /* the kind's own keys (`options:`), name and value */
+    unsigned mode;      /* FO_MODE_* for each imported context; 0: the kind's */
+    int line, column;   /* the entry in the suite file; 0: the command line */
+} fo_source_spec;
 
 struct fo_context {
     char *name;         /* "" for the root */
@@ -150,6 +163,9 @@ struct fo_context {
                                    by an agent, not by the broker before it */
     bool discover_answered;     /* run time: that discovery has ended (its
                                    tests, if any, are in `tests`) */
+    fo_source_spec *sources;    /* `source:` entries, imported before the
+                                   run into contexts under this one */
+    size_t nsources;
     int line, column;
 };
 
@@ -178,6 +194,8 @@ void fo_suite_destroy (fo_suite **self_p);
 fo_context *fo_context_new (fo_context *parent, const char *name);
 fo_test *fo_test_new (fo_context *parent, const char *name);
 bool fo_context_has_fixtures (const fo_context *ctx);
+/* A new, empty source entry of ctx (the caller fills it in). */
+fo_source_spec *fo_context_add_source (fo_context *ctx, const char *kind, int line, int column);
 
 /* The id a test or context called name has under ctx: the one rule of
    ids (ctx's id, "/", name; under the root just name). Caller frees. */

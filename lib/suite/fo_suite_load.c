@@ -20,6 +20,7 @@
     inherits (env, cwd) is passed down, never collected by walking up. */
 #include "fo_suite.h"
 #include "fo_suite_compose.h"
+#include "fo_suite_source.h"
 #include "fo_suite_tree.h"
 #include "fo_suite_yaml.h"
 
@@ -44,10 +45,10 @@ _Static_assert (FO_SUITE_MAX_VALUE <= FO_SUITE_MAX_STEP, "a value must fit a ste
 /* The keys each kind of map accepts, in the order the error message lists
    them. */
 static const char *const ROOT_KEYS[] = {
-    "skip_code", "env", "timeout", "cwd", "tests", "contexts", NULL };
+    "skip_code", "env", "timeout", "cwd", "tests", "contexts", "source", NULL };
 static const char *const CONTEXT_KEYS[] = {
     "name", "mode", "setup", "teardown", "env", "cwd", "timeout", "tests",
-    "contexts", "discover", "discover_on", "run", NULL };
+    "contexts", "discover", "discover_on", "run", "source", NULL };
 static const char *const TEST_KEYS[] = {
     "name", "run", "env", "cwd", "timeout", NULL };
 
@@ -248,6 +249,8 @@ load_setting (fo_yaml_reader *L, fo_context *ctx, const char *key, const yaml_no
         return fo_yaml_command (L, v, "discover", &ctx->discover);
     if (!strcmp (key, "run"))
         return get_template (L, ctx, v);
+    if (!strcmp (key, "source"))
+        return fo_yaml_sources (L, ctx, v);
     if (!strcmp (key, "discover_on")) {
         const char *where = v->type == YAML_SCALAR_NODE ? fo_yaml_text (v) : "";
         if (strcmp (where, "broker") && strcmp (where, "agent"))

@@ -114,8 +114,11 @@ test_names (void **state)
     assert_string_equal (fo_step_kind_name (FO_STEP_DISCOVER), "discover");
     assert_null (fo_step_kind_name ((fo_step_kind) 4));
     assert_string_equal (fo_reader_name (FO_READER_EXIT_STATUS), "exit-status");
+    assert_string_equal (fo_reader_name (FO_READER_TAP), "tap");
+    assert_string_equal (fo_reader_name (FO_READER_CMOCKA), "cmocka");
+    assert_string_equal (fo_reader_name (FO_READER_GLIB), "glib");
     assert_string_equal (fo_reader_name (FO_READER_CTEST), "ctest");
-    assert_null (fo_reader_name ((fo_reader) (FO_READER_CTEST + 1)));
+    assert_null (fo_reader_name ((fo_reader) 5));
 }
 
 static void

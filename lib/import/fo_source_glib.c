@@ -1,0 +1,92 @@
+/*  fo_source_glib — `--glib PROGRAM`, `{kind: glib, from: ...}`: a GLib
+    test program (g_test_init, g_test_add_func...; docs/sources.md,
+    "GLib"). The program is one context named as written, and each path
+    `PROGRAM -l` lists is a test of it, named by the path ("/a/b").
+
+    Every test runs exactly once: GLib's `-p /a` also runs the paths one
+    level below /a, so each test runs as
+
+        PROGRAM --tap -s CHILD... -p PATH
+
+    with `-s` naming every listed path under PATH: those print
+    "ok N /a/b # SKIP by request" and do not run. The "glib" reader
+    judges the point of PATH alone (fo_read_tap.c). The context is a unit
+    by default (tests in listing order, one task) as GLib programs' tests
+    often build on the ones before them; `mode: split` spreads them. */
+#include "fo_source.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* What `-l` prints: a path per line, "# ..." comments (random seed,
+   "Start of a tests") and a plan. Returns the paths' line starts
+   (NUL-terminated in place), or -1 with why. */
+static int
+read_paths (char *data, fo_strv *paths, char *err, size_t errlen)
+{
+    size_t lineno = 0;
+    for (char *line = data; line && *line;) {
+        char *nl = strchr (line, '\n');
+        if (nl)
+            *nl = '\0';
+        lineno++;
+        size_t len = strlen (line);
+        if (len && line[len - 1] == '\r')
+            line[--len] = '\0';
+        if (line[0] == '/')
+            fo_strv_push (paths, line);
+        else if (len && line[0] != '#' && strncmp (line, "1..", 3)) {
+            fo_buf shown = { 0 };
+            fo_name_escape (&shown, line, len, 80);
+            fo_err (err, errlen, "'-l' output line %zu is no test path: '%s'", lineno, shown.data);
+            fo_buf_free (&shown);
+            return -1;
+        }
+        line = nl ? nl + 1 : NULL;
+    }
+    return 0;
+}
+
+static int
+import (const fo_source_item *at, char *err, size_t errlen)
+{
+    fo_strv argv = { 0 }, paths = { 0 };
+    fo_buf out = { 0 };
+    fo_strv_push (&argv, at->item);
+    fo_strv_push (&argv, "-l");
+    int rc = fo_source_run (at, &argv, &out, err, errlen);
+    fo_strv_free (&argv);
+    if (rc == 0)
+        rc = read_paths (out.data, &paths, err, errlen);
+    fo_context *ctx = rc == 0 ? fo_source_context (at, at->item, 0, err, errlen) : NULL;
+    if (rc == 0 && !ctx)
+        rc = -1;
+    for (size_t i = 0; rc == 0 && i < paths.len; i++) {
+        const char *path = paths.items[i];
+        size_t plen = strlen (path);
+        fo_strv run = { 0 };
+        fo_strv_push (&run, at->item);
+        fo_strv_push (&run, "--tap");
+        for (size_t j = 0; j < paths.len; j++)
+            if (strlen (paths.items[j]) > plen + 1 && !strncmp (paths.items[j], path, plen)
+                && paths.items[j][plen] == '/') {
+                fo_strv_push (&run, "-s");
+                fo_strv_push (&run, paths.items[j]);
+            }
+        fo_strv_push (&run, "-p");
+        fo_strv_push (&run, path);
+        if (!fo_source_test (ctx, path, &run, FO_READER_GLIB, err, errlen))
+            rc = -1;
+        fo_strv_free (&run);
+    }
+    fo_strv_free (&paths);
+    fo_buf_free (&out);
+    return rc;
+}
+
+const fo_source_kind fo_source_kind_glib = {
+    .name = "glib",
+    .arg_name = "PROGRAM",
+    .help = "a GLib test program: a context, a test per path of its -l",
+    .import = import,
+};

@@ -1,0 +1,44 @@
+/* A GLib test program for the `glib` source's tests (test_source_glib.sh):
+   nested paths (/a and /a/b and /a/b/c share prefixes), a skip, an
+   incomplete test, a failure and a crash, chosen by the environment so
+   one program shows every verdict. Each test appends its path to
+   $GLIB_PROG_LOG, so the test can check that each ran exactly once. */
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static void
+log_run (void)
+{
+    const char *log = g_getenv ("GLIB_PROG_LOG");
+    if (!log)
+        return;
+    FILE *f = fopen (log, "a");
+    if (f) {
+        fprintf (f, "%s\n", g_test_get_path ());
+        fclose (f);
+    }
+}
+
+static void pass (void) { log_run (); g_assert_cmpint (1, ==, 1); }
+static void skip (void) { log_run (); g_test_skip ("no network here"); }
+static void incomplete (void) { log_run (); g_test_incomplete ("not written yet"); }
+static void fail (void) { log_run (); g_assert_cmpint (1, ==, 2); }
+static void crash (void) { log_run (); abort (); }
+
+int
+main (int argc, char **argv)
+{
+    g_test_init (&argc, &argv, NULL);
+    g_test_add_func ("/a", pass);
+    g_test_add_func ("/a/b", pass);
+    g_test_add_func ("/a/b/c", pass);
+    g_test_add_func ("/a/bc", pass);
+    g_test_add_func ("/skip/me", skip);
+    g_test_add_func ("/incomplete", incomplete);
+    if (g_getenv ("GLIB_PROG_FAIL")) {
+        g_test_add_func ("/bad/fail", fail);
+        g_test_add_func ("/bad/crash", crash);
+    }
+    return g_test_run ();
+}

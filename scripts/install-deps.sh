@@ -11,6 +11,7 @@ packages=(
   libzmq3-dev libczmq-dev libmsgpack-dev libcmocka-dev
   libyaml-dev libjansson-dev libxml2-dev libsodium-dev
   libmicrohttpd-dev                 # the metrics endpoint (--metrics)
+  libglib2.0-dev                    # the GLib test program the glib source imports (tests)
   clang libclang-rt-14-dev          # libFuzzer target + sanitizers
   python3                           # integration tests read the JSON report
   jq                                # hostile and interrupt tests read it too

@@ -63,6 +63,7 @@ typedef struct {
     bool skip_all;
     char *skip_reason;
     size_t passed, failed, skipped, todo;
+    size_t points;              /* that counted (depth 0; glib: its path's) */
 
     bool bailed;
     bool ended_stream;          /* after Bail out!: the rest is output */
@@ -134,8 +135,12 @@ on_plan (tap_state *self, const fo_tap_event *ev)
     self->planned = ev->count;
     if (ev->skip_all) {
         self->skip_all = true;
+        /* The program's text: escaped like every message made of it. */
+        fo_buf why = { 0 };
+        fo_read_message (&why, ev->reason, strlen (ev->reason), TAP_POINT_MESSAGE_MAX);
+        fo_buf_puts (&why, "");
         free (self->skip_reason);
-        self->skip_reason = fo_xstrdup (ev->reason);
+        self->skip_reason = fo_buf_steal (&why);
     }
 }
 
@@ -154,6 +159,7 @@ on_point (tap_state *self, const fo_tap_event *ev)
     if (ev->has_number && ev->number != self->seen)
         problem (self, "test %" PRIu64 " where %" PRIu64 " was expected (line %zu)", ev->number,
                  self->seen, ev->lineno);
+    self->points++;
     char *name = point_name (ev);
     if (ev->directive != FO_TAP_NO_DIRECTIVE && !(ev->directive == FO_TAP_TODO && ev->ok)) {
         char *why = fo_xasprintf ("%s: %s%s%s", ev->directive == FO_TAP_SKIP ? "SKIP" : "TODO",
@@ -165,8 +171,10 @@ on_point (tap_state *self, const fo_tap_event *ev)
         self->skipped++;
     else if (ev->directive == FO_TAP_TODO) {
         self->todo++;
-        if (ev->ok)
+        if (ev->ok) {
+            self->passed++;     /* a pass all the same, which says so */
             note (&self->bonus, name);
+        }
     }
     else if (ev->ok)
         self->passed++;
@@ -363,8 +371,7 @@ end (void *state, fo_read *read, const fo_step_ending *e)
 
     if (self->failed) {
         char head[64];
-        snprintf (head, sizeof head, "%zu of %" PRIu64 " failed: ", self->failed,
-                  (uint64_t) (self->passed + self->failed + self->skipped + self->todo));
+        snprintf (head, sizeof head, "%zu of %zu failed: ", self->failed, self->points);
         fo_buf both = { 0 };
         fo_buf_puts (&both, head);
         fo_buf_puts (&both, self->failures.data);

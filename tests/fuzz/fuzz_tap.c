@@ -1,0 +1,94 @@
+/*  fuzz_tap — libFuzzer target for TAP streams: the parser (fo_tap.h)
+    and the three TAP readers (fo_read_tap.c) read any bytes, fed in
+    pieces cut where the input says, as a program's output arrives.
+
+    Whatever the bytes: every event's strings are NUL-terminated and a
+    point's depth within FO_TAP_MAX_DEPTH; each reader emits exactly one
+    result for its one test, with a known outcome and a message that holds
+    no control character (it is shown on one console line). The limits
+    keep each input to bounded memory; the sanitizers catch the rest.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fo_reader.h"
+#include "fo_tap.h"
+
+static void
+die (const char *what, const char *detail)
+{
+    fprintf (stderr, "fuzz_tap: %s%s%s\n", what, detail ? ": " : "", detail ? detail : "");
+    abort ();
+}
+
+static void
+on_event (void *arg, const fo_tap_event *ev)
+{
+    size_t *count = arg;
+    (*count)++;
+    if (ev->depth > FO_TAP_MAX_DEPTH)
+        die ("an event deeper than the limit", NULL);
+    /* Each string must be readable to its end. */
+    size_t n = strlen (ev->description) + strlen (ev->reason) + strlen (ev->text);
+    if (ev->yaml_message)
+        n += strlen (ev->yaml_message);
+    if (ev->yaml_error)
+        n += strlen (ev->yaml_error);
+    (void) n;
+}
+
+typedef struct {
+    size_t n;
+} results;
+
+static void
+collect (void *arg, const fo_read_result *r)
+{
+    results *res = arg;
+    res->n++;
+    if ((unsigned) r->outcome >= FO_OUTCOME_COUNT)
+        die ("an unknown outcome", NULL);
+    for (const unsigned char *p = (const unsigned char *) r->message; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            die ("a message with a control character", r->message);
+}
+
+int
+LLVMFuzzerTestOneInput (const unsigned char *data, size_t size)
+{
+    /* The first byte says where to cut the stream. */
+    size_t piece = size ? (size_t) data[0] % 64 + 1 : 1;
+    const char *text = (const char *) data + (size ? 1 : 0);
+    size_t len = size ? size - 1 : 0;
+
+    size_t events = 0;
+    fo_tap *tap = fo_tap_new (on_event, &events);
+    for (size_t i = 0; i < len; i += piece)
+        fo_tap_feed (tap, text + i, len - i < piece ? len - i : piece);
+    fo_tap_end (tap);
+    fo_tap_destroy (&tap);
+
+    const fo_reader readers[] = { FO_READER_TAP, FO_READER_CMOCKA, FO_READER_GLIB };
+    for (size_t k = 0; k < sizeof readers / sizeof readers[0]; k++) {
+        fo_step step = { .kind = FO_STEP_TEST, .reader = readers[k], .timeout_ms = 1000 };
+        fo_strv_push (&step.tests, "p/all");
+        fo_strv_push (&step.argv, "prog");
+        fo_strv_push (&step.argv, "/a");
+        fo_read_step rs = { .step = &step, .skip_code = 77 };
+        results res = { 0 };
+        fo_read *read = fo_read_new (&rs, collect, &res);
+        for (size_t i = 0; i < len; i += piece)
+            fo_read_feed (read, 1, text + i, len - i < piece ? len - i : piece);
+        fo_proc_status st = { .exited = true, .exit_code = (int) (size % 3) };
+        fo_step_ending end = { .status = &st, .out = text, .out_len = len, .err = "",
+                               .err_len = 0 };
+        fo_read_end (read, &end);
+        fo_read_destroy (&read);
+        fo_strv_free (&step.tests);
+        fo_strv_free (&step.argv);
+        if (res.n != 1)
+            die ("a reader did not emit exactly one result", NULL);
+    }
+    return 0;
+}

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Sources (docs/sources.md): --glib, --cmocka and --tap import real test
+# programs (tests/data/sources, built by tests/CMakeLists.txt), and a suite
+# file's `source:` entries do the same. Checks that every GLib path runs
+# exactly once (GLib's -p also runs the paths below it) with the verdict
+# GLib gives it, that a cmocka or TAP program's verdict is what the program
+# says, and that a bad entry is refused with its position (exit 2).
+. "$(dirname "$0")/lib.sh"
+
+[ -x "${FO_GLIB_PROG-}" ] || fail "FO_GLIB_PROG is not set (run through ctest)"
+[ -x "${FO_CMOCKA_PROG-}" ] || fail "FO_CMOCKA_PROG is not set (run through ctest)"
+TAP_PROG_SH="$FANOUT_SRC/tests/data/sources/tap_prog.sh"
+cd "$ITEST_DIR" || fail "cd"
+cp "$FO_GLIB_PROG" ./glib_prog && cp "$FO_CMOCKA_PROG" ./cmocka_prog && cp "$TAP_PROG_SH" ./tap_prog \
+    || fail "cannot copy the programs"
+
+# ---- GLib: each path once, GLib's verdicts ----
+export GLIB_PROG_LOG="$ITEST_DIR/glib.log"
+: >"$GLIB_PROG_LOG"
+run_fanout run -j2 --json "$JSON" --glib ./glib_prog
+expect_rc 0 "every GLib test passed or skipped"
+json_assert 'sorted(tests) == sorted("./glib_prog/" + p for p in
+              ["/a", "/a/b", "/a/b/c", "/a/bc", "/skip/me", "/incomplete"])' "one test per path"
+for p in /a /a/b /a/b/c /a/bc; do
+    json_assert "t('./glib_prog/$p')['outcome'] == 'passed'" "$p passed"
+done
+json_assert "t('./glib_prog//skip/me')['outcome'] == 'skipped'" "g_test_skip is skipped"
+json_assert "'no network here' in t('./glib_prog//skip/me')['message']" "the skip's reason"
+json_assert "t('./glib_prog//incomplete')['outcome'] == 'skipped'" "g_test_incomplete is no pass"
+json_assert "'not written yet' in t('./glib_prog//incomplete')['message']" "incomplete's reason"
+[ "$(sort "$GLIB_PROG_LOG" | uniq -d)" = "" ] || fail "a GLib test ran twice: $(sort "$GLIB_PROG_LOG" | uniq -d)"
+[ "$(sort -u "$GLIB_PROG_LOG" | wc -l)" = 6 ] || fail "not every GLib test ran: $(cat "$GLIB_PROG_LOG")"
+
+: >"$GLIB_PROG_LOG"
+GLIB_PROG_FAIL=1 run_fanout run -j2 --json "$JSON" --glib ./glib_prog
+expect_rc 1 "a GLib test failed"
+json_assert "t('./glib_prog//bad/fail')['outcome'] == 'failed'" "a g_assert is a failure"
+json_assert "'assertion failed (1 == 2)' in t('./glib_prog//bad/fail')['message']" "with its message"
+json_assert "t('./glib_prog//bad/crash')['outcome'] == 'crashed'" "abort() is a crash"
+json_assert "t('./glib_prog//a/b')['outcome'] == 'passed'" "the others still pass"
+[ "$(sort "$GLIB_PROG_LOG" | uniq -d)" = "" ] || fail "a GLib test ran twice: $(sort "$GLIB_PROG_LOG" | uniq -d)"
+[ "$(sort -u "$GLIB_PROG_LOG" | wc -l)" = 8 ] || fail "not every GLib test ran: $(cat "$GLIB_PROG_LOG")"
+
+# ---- cmocka: the verdict is what the program says ----
+for mode in pass skip fail crash; do
+    CMOCKA_PROG=$mode CMOCKA_MESSAGE_OUTPUT=TAP ./cmocka_prog >"$ITEST_TMP/own" 2>&1
+    own=$?
+    case $mode in
+    pass)  want=passed;  [ $own = 0 ] && ! grep -q '^not ok' "$ITEST_TMP/own" ;;
+    skip)  want=passed;  [ $own = 0 ] && grep -q '# SKIP' "$ITEST_TMP/own" ;;
+    fail)  want=failed;  [ $own = 1 ] && grep -q '^not ok 1 - chosen' "$ITEST_TMP/own" ;;
+    crash) want=crashed; [ $own -gt 128 ] ;;
+    esac || fail "cmocka_prog in mode $mode did not say what this test expects (exit $own)"
+    CMOCKA_PROG=$mode run_fanout run --json "$JSON" --cmocka ./cmocka_prog
+    json_assert "list(tests) == ['./cmocka_prog/all']" "one test per cmocka program"
+    json_assert "t('./cmocka_prog/all')['outcome'] == '$want'" "cmocka mode $mode is $want"
+done
+CMOCKA_PROG=fail run_fanout run --json "$JSON" --cmocka ./cmocka_prog
+json_assert "'not ok 1 - chosen: 0x1 != 0x2' in t('./cmocka_prog/all')['message']" "cmocka's failure message"
+CMOCKA_PROG=crash run_fanout run --json "$JSON" --cmocka ./cmocka_prog
+json_assert "'planned 2 tests but 0 ran' in t('./cmocka_prog/all')['message']" "the group cut short"
+
+# ---- TAP ----
+for pair in pass:passed skip:skipped fail:failed short:failed bail:failed; do
+    mode=${pair%%:*} want=${pair#*:}
+    TAP_PROG=$mode run_fanout run --json "$JSON" --tap ./tap_prog
+    json_assert "t('./tap_prog/all')['outcome'] == '$want'" "TAP mode $mode is $want"
+done
+TAP_PROG=fail run_fanout run --json "$JSON" --tap ./tap_prog
+json_assert "'not ok 2 - b: expected 1, got 2' in t('./tap_prog/all')['message']" "the YAML message"
+TAP_PROG=bail run_fanout run --json "$JSON" --tap ./tap_prog
+json_assert "'Bail out! no network' in t('./tap_prog/all')['message']" "the bail out's reason"
+
+# ---- a suite file's sources, with the file's own tests ----
+cat >"$ITEST_DIR/fanout.yml" <<'YML'
+tests:
+  - {name: plain, run: "true"}
+contexts:
+  - name: imported
+    env: {TAP_PROG: skip}
+    source:
+      - kind: glib
+        from: ./glib_prog
+        mode: split
+      - {kind: tap, from: [./tap_prog]}
+YML
+run_fanout run --json "$JSON" "$ITEST_DIR/fanout.yml"
+expect_rc 0
+json_assert "t('plain')['outcome'] == 'passed'" "the file's own test"
+json_assert "t('imported/./glib_prog//a/b')['outcome'] == 'passed'" "a GLib path under the context"
+json_assert "t('imported/./tap_prog/all')['outcome'] == 'skipped'" "the context's env reaches the TAP program"
+json_assert "len(tests) == 8" "every test once"
+
+# ---- mistakes: exit 2, with the place ----
+printf 'source:\n  - {kind: nose, from: x}\n' >"$ITEST_DIR/bad.yml"
+run_fanout run "$ITEST_DIR/bad.yml"
+expect_rc 2
+expect_err "bad.yml:2:5: unknown source kind 'nose' (kinds: tap, cmocka, glib"
+printf 'source:\n  - {kind: glib, from: ./glib_prog, options: {x: 1}}\n' >"$ITEST_DIR/bad.yml"
+run_fanout run "$ITEST_DIR/bad.yml"
+expect_rc 2
+expect_err "bad.yml:2:5: source kind 'glib' has no option 'x'"
+printf 'source:\n  - {kind: glib}\n' >"$ITEST_DIR/bad.yml"
+run_fanout run "$ITEST_DIR/bad.yml"
+expect_rc 2
+expect_err "bad.yml:2:5: source has no 'from'"
+run_fanout run --glib ./no-such-program
+expect_rc 2
+expect_err "fanout run: --glib './no-such-program': cannot run './no-such-program'"
+run_fanout run --glib ./glib_prog --glib ./glib_prog
+expect_rc 2
+expect_err "duplicate context id './glib_prog'"
+printf '#!/bin/sh\necho "not a path"\n' >"$ITEST_DIR/liar" && chmod +x "$ITEST_DIR/liar"
+run_fanout run --glib ./liar
+expect_rc 2
+expect_err "'-l' output line 1 is no test path: 'not a path'"
+echo "PASS [$ITEST_NAME]"

@@ -296,9 +296,11 @@ check_regexes (const fo_ctest_test *t, const fo_strv *v, const char *prop, char 
     return 0;
 }
 
+/* members[0..nmembers): the tests of index's unit (a fixture's setups
+   are found among them). */
 static int
-add_test (fo_context *ctx, const fo_ctest_list *list, size_t index, const char *build_dir,
-          char *err, size_t errlen)
+add_test (fo_context *ctx, const fo_ctest_list *list, size_t index, const size_t *members,
+          size_t nmembers, const char *build_dir, char *err, size_t errlen)
 {
     const fo_ctest_test *t = &list->items[index];
     char why[512];
@@ -365,21 +367,91 @@ add_test (fo_context *ctx, const fo_ctest_list *list, size_t index, const char *
     fo_strv_copy (&v->skip, &t->skip);
     /* needs: the setup tests of the fixtures it requires (in its unit) */
     for (size_t k = 0; k < t->fixtures_required.len; k++)
-        for (size_t j = 0; j < list->len; j++)
+        for (size_t m = 0; m < nmembers; m++) {
+            size_t j = members[m];
             if (j != index && has (&list->items[j].fixtures_setup, t->fixtures_required.items[k])) {
                 char *id = fo_context_child_id (ctx, list->items[j].name);
                 if (!has (&v->needs, id))
                     fo_strv_push (&v->needs, id);
                 free (id);
             }
+        }
     return 0;
 }
 
-/* 0 setups, 1 the others, 2 cleanups: the order inside a unit. */
+/* 0 setups, 1 the others, 2 cleanups: the order inside a unit, after
+   DEPENDS. */
 static int
 tier (const fo_ctest_test *t)
 {
     return t->fixtures_setup.len > 0 ? 0 : t->fixtures_cleanup.len > 0 ? 2 : 1;
+}
+
+/* Names to indices in n log n: a sorted view of the list. */
+static int
+ref_cmp (const void *a, const void *b)
+{
+    const fo_ctest_test *const *x = a, *const *y = b;
+    return strcmp ((*x)->name, (*y)->name);
+}
+
+static size_t
+lookup (const fo_ctest_list *list, const fo_ctest_test **sorted, const char *name)
+{
+    fo_ctest_test key = { .name = (char *) name };
+    const fo_ctest_test *k = &key;
+    const fo_ctest_test **hit = bsearch (&k, sorted, list->len, sizeof *sorted, ref_cmp);
+    return hit ? (size_t) (*hit - list->items) : list->len;
+}
+
+/* Orders a unit's members (list indices, ascending) as CTest would run
+   them one at a time: a test after the tests of the unit it DEPENDS on
+   (CTest adds a fixture's edges: setups before the tests requiring it,
+   cleanups after), ties by tier, then by CTest's order. A cycle (which
+   CTest refuses) is broken at the first test in that order. O(g^2) for
+   a unit of g tests. */
+static void
+order_unit (const fo_ctest_list *list, const fo_ctest_test **sorted, size_t *members, size_t g)
+{
+    size_t **deps = fo_xcalloc (g, sizeof *deps);
+    size_t *ndeps = fo_xcalloc (g, sizeof *ndeps);
+    for (size_t a = 0; a < g; a++) {
+        const fo_strv *d = &list->items[members[a]].depends;
+        deps[a] = fo_xcalloc (d->len + 1, sizeof **deps);
+        for (size_t k = 0; k < d->len; k++) {
+            size_t j = lookup (list, sorted, d->items[k]);
+            for (size_t b = 0; b < g; b++)
+                if (members[b] == j && b != a)
+                    deps[a][ndeps[a]++] = b;
+        }
+    }
+    bool *placed = fo_xcalloc (g, sizeof *placed);
+    size_t *order = fo_xcalloc (g, sizeof *order);
+    for (size_t n = 0; n < g; n++) {
+        size_t best = g, any = g;
+        for (size_t a = 0; a < g; a++) {
+            if (placed[a])
+                continue;
+            int ta = tier (&list->items[members[a]]);
+            if (any == g || ta < tier (&list->items[members[any]]))
+                any = a;
+            bool ready = true;
+            for (size_t k = 0; k < ndeps[a] && ready; k++)
+                ready = placed[deps[a][k]];
+            if (ready && (best == g || ta < tier (&list->items[members[best]])))
+                best = a;
+        }
+        best = best < g ? best : any;
+        placed[best] = true;
+        order[n] = members[best];
+    }
+    memcpy (members, order, g * sizeof *members);
+    for (size_t a = 0; a < g; a++)
+        free (deps[a]);
+    free (deps);
+    free (ndeps);
+    free (placed);
+    free (order);
 }
 
 int
@@ -391,6 +463,12 @@ fo_ctest_add (fo_context *ctx, const fo_ctest_list *list, const fo_ctest_filter 
     size_t *parent = fo_xcalloc (n + 1, sizeof *parent);
     size_t *size = fo_xcalloc (n + 1, sizeof *size);
     fo_buf *names = fo_xcalloc (n + 1, sizeof *names);
+    size_t *members = fo_xcalloc (n + 1, sizeof *members);
+    const fo_ctest_test **sorted = fo_xcalloc (n + 1, sizeof *sorted);
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = &list->items[i];
+    if (n > 0)
+        qsort (sorted, n, sizeof *sorted, ref_cmp);
     int rc = select_tests (list, filter, keep, err, errlen);
     if (rc == 0) {
         group_tests (list, keep, parent, names);
@@ -403,31 +481,35 @@ fo_ctest_add (fo_context *ctx, const fo_ctest_list *list, const fo_ctest_filter 
             continue;
         size_t root = find_root (parent, i);
         if (size[root] < 2) {
-            rc = add_test (ctx, list, i, build_dir, err, errlen);
+            rc = add_test (ctx, list, i, &i, 1, build_dir, err, errlen);
             continue;
         }
         if (root != i)
             continue;   /* added with its group, at its root (first) test */
         char why[512];
         const char *gname = names[root].data;
-        if (!fo_name_check ("context", gname, strlen (gname), why, sizeof why))
+        if (!fo_name_check ("context", gname, strlen (gname), why, sizeof why)) {
             rc = fail (err, errlen, "ctest fixture group: %s", why);
-        else {
-            fo_context *unit = fo_context_new (ctx, gname);
-            unit->mode = FO_MODE_UNIT;
-            for (int level = 0; level < 3 && rc == 0; level++)
-                for (size_t j = i; j < n && rc == 0; j++)
-                    if (keep[j] && find_root (parent, j) == root
-                        && tier (&list->items[j]) == level) {
-                        rc = add_test (unit, list, j, build_dir, err, errlen);
-                        if (list->items[j].run_serial)
-                            unit->mode |= FO_MODE_SERIAL;
-                    }
+            break;
+        }
+        fo_context *unit = fo_context_new (ctx, gname);
+        unit->mode = FO_MODE_UNIT;
+        size_t g = 0;
+        for (size_t j = i; j < n; j++)
+            if (keep[j] && find_root (parent, j) == root)
+                members[g++] = j;
+        order_unit (list, sorted, members, g);
+        for (size_t m = 0; m < g && rc == 0; m++) {
+            rc = add_test (unit, list, members[m], members, g, build_dir, err, errlen);
+            if (list->items[members[m]].run_serial)
+                unit->mode |= FO_MODE_SERIAL;
         }
     }
     for (size_t i = 0; i < n; i++)
         fo_buf_free (&names[i]);
     free (names);
+    free (sorted);
+    free (members);
     free (size);
     free (parent);
     free (keep);

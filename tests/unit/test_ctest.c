@@ -405,9 +405,12 @@ test_map_refused (void **state)
 #define FIXTURE_TESTS \
     "{\"name\": \"user\", \"properties\": [" \
     "  {\"name\": \"FIXTURES_REQUIRED\", \"value\": [\"db\"]}," \
+    "  {\"name\": \"DEPENDS\", \"value\": [\"setup\"]}," \
     "  {\"name\": \"LABELS\", \"value\": [\"app\"]}]}," \
-    "{\"name\": \"cleanup\", \"properties\": [{\"name\": \"FIXTURES_CLEANUP\", \"value\": [\"db\"]}]}," \
+    "{\"name\": \"cleanup\", \"properties\": [{\"name\": \"FIXTURES_CLEANUP\", \"value\": [\"db\"]}," \
+    "  {\"name\": \"DEPENDS\", \"value\": [\"user\", \"setup\"]}]}," \
     "{\"name\": \"setup\", \"properties\": [{\"name\": \"FIXTURES_SETUP\", \"value\": [\"db\"]}," \
+    "  {\"name\": \"DEPENDS\", \"value\": [\"net up\", \"not in the unit\"]}," \
     "  {\"name\": \"FIXTURES_REQUIRED\", \"value\": [\"net\"]}]}," \
     "{\"name\": \"net up\", \"properties\": [{\"name\": \"FIXTURES_SETUP\", \"value\": [\"net\"]}]}," \
     "{\"name\": \"lock1\", \"properties\": [{\"name\": \"RESOURCE_LOCK\", \"value\": [\"gpu\"]}," \
@@ -430,17 +433,18 @@ test_map_fixtures (void **state)
     fo_context *db = root->contexts[0];
     assert_string_equal (db->name, "db+net");
     assert_int_equal (db->mode, FO_MODE_UNIT);
-    /* setups first, then the others, cleanups last: each in CTest's order */
+    /* after what each DEPENDS on (CTest lists a fixture's edges), setups
+       before the others, cleanups last, then in CTest's order */
     assert_int_equal (db->ntests, 4);
-    assert_string_equal (db->tests[0]->name, "setup");
-    assert_string_equal (db->tests[1]->name, "net up");
+    assert_string_equal (db->tests[0]->name, "net up");
+    assert_string_equal (db->tests[1]->name, "setup");
     assert_string_equal (db->tests[2]->name, "user");
     assert_string_equal (db->tests[3]->name, "cleanup");
     /* a test needs the setups of the fixtures it requires */
     const fo_verdict *user = &db->tests[2]->verdict;
     assert_int_equal (user->needs.len, 1);
     assert_string_equal (user->needs.items[0], "db+net/setup");
-    assert_string_equal (db->tests[0]->verdict.needs.items[0], "db+net/net up");
+    assert_string_equal (db->tests[1]->verdict.needs.items[0], "db+net/net up");
     assert_int_equal (db->tests[3]->verdict.needs.len, 0);
     /* a lock's holders: one unit, serial as one of them is RUN_SERIAL */
     fo_context *gpu = root->contexts[1];

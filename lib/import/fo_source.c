@@ -45,8 +45,11 @@ fo_source_context (const fo_source_item *at, const char *name, unsigned default_
     if (first) {
         fo_buf shown = { 0 };
         fo_name_escape (&shown, id, strlen (id), FO_ID_SHOWN);
-        say (err, errlen, "duplicate context id '%s' (imported twice, or defined at line %d)",
-             shown.data, first->line);
+        if (first->line > 0)
+            say (err, errlen, "duplicate context id '%s' (first at line %d)", shown.data,
+                 first->line);
+        else
+            say (err, errlen, "duplicate context id '%s' (imported twice)", shown.data);
         fo_buf_free (&shown);
         free (id);
         return NULL;
@@ -106,7 +109,7 @@ fo_source_run (const fo_source_item *at, const fo_strv *argv, fo_buf *out, char 
     fo_buf_puts (out, "");
     fo_buf_puts (&errout, "");
     if (fo_proc_run_sync (&spec, &status, out, &errout, why, sizeof why) != 0) {
-        say (err, errlen, "cannot run '%s': %s", argv->items[0], why);
+        say (err, errlen, "%s", why);       /* "cannot run 'x': why" */
         rc = -1;
     } else if (status.timed_out || !status.exited || status.exit_code != 0) {
         char *what = fo_proc_status_text (&status, spec.timeout_ms);
@@ -169,7 +172,14 @@ static int
 fail_at (const fo_suite *suite, const fo_source_spec *spec, const char *item, const char *why,
          char *err, size_t errlen)
 {
-    if (spec->line > 0)
+    if (spec->line > 0 && spec->from.len > 1) {
+        fo_buf shown = { 0 };
+        fo_name_escape (&shown, item, strlen (item), FO_ID_SHOWN);
+        say (err, errlen, "%s:%d:%d: '%s': %s", suite->path, spec->line, spec->column,
+             shown.data ? shown.data : "", why);
+        fo_buf_free (&shown);
+    }
+    else if (spec->line > 0)
         say (err, errlen, "%s:%d:%d: %s", suite->path, spec->line, spec->column, why);
     else {
         fo_buf shown = { 0 };

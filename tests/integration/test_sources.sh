@@ -114,4 +114,28 @@ printf '#!/bin/sh\necho "not a path"\n' >"$ITEST_DIR/liar" && chmod +x "$ITEST_D
 run_fanout run --glib ./liar
 expect_rc 2
 expect_err "'-l' output line 1 is no test path: 'not a path'"
+printf 'source:\n  - {kind: tap, from: []}\n' >"$ITEST_DIR/bad.yml"
+run_fanout run "$ITEST_DIR/bad.yml"
+expect_rc 2
+expect_err "bad.yml:2:23: 'from' is an empty list"
+printf 'source: {kind: tap}\n' >"$ITEST_DIR/bad.yml"
+run_fanout run "$ITEST_DIR/bad.yml"
+expect_rc 2
+expect_err "bad.yml:1:9: 'source' must be a list of sources"
+printf 'source:\n  - {kind: glib, from: [./glib_prog, ./liar]}\n' >"$ITEST_DIR/bad.yml"
+run_fanout run "$ITEST_DIR/bad.yml"
+expect_rc 2
+expect_err "bad.yml:2:5: './liar': '-l' output line 1 is no test path"
+
+# ---- the limits: entries per context, items per entry ----
+"$PY" -c 'print("source:"); [print("  - {kind: tap, from: x%d}" % i) for i in range(1025)]' \
+    >"$ITEST_DIR/many.yml"
+run_fanout run "$ITEST_DIR/many.yml"
+expect_rc 2
+expect_err "many.yml:2:3: 'source' has 1025 entries (at most 1024)"
+"$PY" -c 'print("source:\n  - kind: tap\n    from:"); [print("      - x%d" % i) for i in range(65537)]' \
+    >"$ITEST_DIR/many.yml"
+run_fanout run "$ITEST_DIR/many.yml"
+expect_rc 2
+expect_err "many.yml:4:7: 'from' has 65537 items (at most 65536)"
 echo "PASS [$ITEST_NAME]"

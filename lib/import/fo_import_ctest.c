@@ -296,6 +296,36 @@ check_regexes (const fo_ctest_test *t, const fo_strv *v, const char *prop, char 
     return 0;
 }
 
+static size_t
+strv_bytes (const fo_strv *v)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < v->len; i++)
+        n += strlen (v->items[i]) + 1;
+    return n;
+}
+
+/* The test as it will be sent stays within the suite's limits for one
+   step (fo_suite.h: FO_SUITE_MAX_STEP, FO_SUITE_MAX_ENV_VARS), counted as
+   the loader counts a step, plus its verdict. */
+static int
+check_step (const fo_test *test, char *err, size_t errlen)
+{
+    if (test->env.len > FO_SUITE_MAX_ENV_VARS)
+        return fail (err, errlen, "ctest test '%s': %zu environment variables (at most %u)",
+                     test->name, test->env.len, FO_SUITE_MAX_ENV_VARS);
+    size_t bytes = 2 * (strlen (test->id) + 1) + strv_bytes (&test->run.argv)
+                   + strlen (test->cwd) + strv_bytes (&test->verdict.pass)
+                   + strv_bytes (&test->verdict.fail) + strv_bytes (&test->verdict.skip)
+                   + strv_bytes (&test->verdict.needs);
+    for (size_t i = 0; i < test->env.len; i++)
+        bytes += strlen (test->env.items[i].name) + strlen (test->env.items[i].value) + 2;
+    if (bytes > FO_SUITE_MAX_STEP)
+        return fail (err, errlen, "ctest test '%s' takes %zu bytes to send (at most %u MiB)",
+                     test->name, bytes, FO_SUITE_MAX_STEP >> 20);
+    return 0;
+}
+
 /* members[0..nmembers): the tests of index's unit (a fixture's setups
    are found among them). */
 static int
@@ -376,7 +406,7 @@ add_test (fo_context *ctx, const fo_ctest_list *list, size_t index, const size_t
                 free (id);
             }
         }
-    return 0;
+    return check_step (test, err, errlen);
 }
 
 /* 0 setups, 1 the others, 2 cleanups: the order inside a unit, after

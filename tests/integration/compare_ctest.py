@@ -1,7 +1,9 @@
-"""compare_ctest.py JUNIT REPORT_JSON — fanout's verdict on each test of a
+"""compare_ctest.py JUNIT REPORT_JSON [PREFIX] — fanout's verdict on each test of a
 CTest build tree against ctest's own (its --output-junit file). Prints one
 line per difference and exits 1 when there is one (or a test is missing
-from either side); test_ctest.sh drives it.
+from either side); test_ctest.sh drives it. With PREFIX, only fanout's
+tests whose id starts with it are compared (a suite file's own tests beside
+a build tree's).
 
 Verdicts compared:
   ctest 'run'                           passed
@@ -37,11 +39,13 @@ def ctest_verdicts(path):
     return out
 
 
-def fanout_verdicts(path):
+def fanout_verdicts(path, prefix):
     out = {}
     with open(path) as f:
         report = json.load(f)
     for t in report["tests"]:
+        if not t["id"].startswith(prefix):
+            continue
         name = t["id"].split("/")[-1]   # a fixture's unit prefixes its context
         o = t["outcome"]
         if o == "passed":
@@ -62,7 +66,7 @@ def fanout_verdicts(path):
 
 def main():
     ctest = ctest_verdicts(sys.argv[1])
-    fanout = fanout_verdicts(sys.argv[2])
+    fanout = fanout_verdicts(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "")
     bad = 0
     for name in sorted(set(ctest) | set(fanout)):
         c, f = ctest.get(name, "absent"), fanout.get(name, "absent")

@@ -46,6 +46,25 @@ compare label_not_slow "$ITEST_TMP/build-common" "-LE slow|fast" "--label-exclud
 compare label_db "$ITEST_TMP/build-fixtures" "-L ^db$" "--label-regex ^db$"
 expect_rc 1
 
+# A suite file's source: entry, beside a test of its own: the tree's tests
+# are namespaced by the tree ("build-fixtures/..."), its options are -L.
+cat >"$ITEST_TMP/fanout.yml" <<'YAML'
+tests:
+  - {name: own, run: "true"}
+source:
+  - kind: ctest
+    from: build-fixtures
+    options: {labels: '^net$'}
+YAML
+(cd "$ITEST_TMP/build-fixtures" && timeout -k 5 120 ctest -L '^net$' \
+    --output-junit "$ITEST_TMP/entry.xml" >/dev/null 2>&1)
+run_fanout run -j2 --json "$JSON" "$ITEST_TMP/fanout.yml"
+expect_rc 0
+"$PY" "$COMPARE" "$ITEST_TMP/entry.xml" "$JSON" build-fixtures/ >"$ITEST_TMP/entry.cmp" \
+    || fail "suite entry: verdicts differ: $(cat "$ITEST_TMP/entry.cmp")"
+grep -q '"id": "build-fixtures/net/net_user"' "$JSON" || fail "no build-fixtures/net/net_user"
+grep -q '"id": "own"' "$JSON" || fail "the suite file's own test is missing"
+
 # Bad input: a label filter that is not a regular expression, a directory
 # that is not a build tree.
 run_fanout run --ctest "$ITEST_TMP/build-common" --label-regex "("

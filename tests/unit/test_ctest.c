@@ -396,6 +396,21 @@ test_map_refused (void **state)
     assert_int_equal (map (&m, "{\"name\": \" t\"}", NULL, err, sizeof err), -1);
     assert_non_null (strstr (err, "must not begin with a space"));
     unmap (&m);
+    /* a step too large to send: 5 x 1 MiB of arguments */
+    fo_buf big = { 0 };
+    fo_buf_puts (&big, "{\"name\": \"t\", \"command\": [");
+    for (int i = 0; i < 5; i++) {
+        fo_buf_puts (&big, i ? ", \"" : "\"");
+        for (int k = 0; k < 1024 * 1024 - 1; k++)
+            fo_buf_append (&big, "x", 1);
+        fo_buf_puts (&big, "\"");
+    }
+    fo_buf_puts (&big, "]}");
+    assert_int_equal (map (&m, big.data, NULL, err, sizeof err), -1);
+    assert_non_null (strstr (err, "ctest test 't' takes 5242"));
+    assert_non_null (strstr (err, "bytes to send (at most 4 MiB)"));
+    fo_buf_free (&big);
+    unmap (&m);
     fo_ctest_filter bad = { "(", NULL };
     assert_int_equal (map (&m, "{\"name\": \"t\"}", &bad, err, sizeof err), -1);
     assert_non_null (strstr (err, "labels '(' is not a valid extended regular expression"));

@@ -522,6 +522,13 @@ fo_ctest_add (fo_context *ctx, const fo_ctest_list *list, const fo_ctest_filter 
             rc = fail (err, errlen, "ctest fixture group: %s", why);
             break;
         }
+        /* Fixture names holding '+' can spell another group's name. */
+        for (size_t c = 0; c < ctx->ncontexts && rc == 0; c++)
+            if (!strcmp (ctx->contexts[c]->name, gname))
+                rc = fail (err, errlen, "ctest fixture group '%s' twice (fixture or lock "
+                           "names joined by '+' spell another group's name)", gname);
+        if (rc != 0)
+            break;
         fo_context *unit = fo_context_new (ctx, gname);
         unit->mode = FO_MODE_UNIT;
         size_t g = 0;

@@ -411,6 +411,18 @@ test_map_refused (void **state)
     assert_non_null (strstr (err, "bytes to send (at most 4 MiB)"));
     fo_buf_free (&big);
     unmap (&m);
+    /* fixtures "a" and "b" together, and one called "a+b" */
+    assert_int_equal (map (&m, "{\"name\": \"s\", \"properties\": [{\"name\": "
+                          "\"FIXTURES_SETUP\", \"value\": [\"a\", \"b\"]}]},"
+                          "{\"name\": \"u\", \"properties\": [{\"name\": "
+                          "\"FIXTURES_REQUIRED\", \"value\": [\"a\"]}]},"
+                          "{\"name\": \"s2\", \"properties\": [{\"name\": "
+                          "\"FIXTURES_SETUP\", \"value\": [\"a+b\"]}]},"
+                          "{\"name\": \"u2\", \"properties\": [{\"name\": "
+                          "\"FIXTURES_REQUIRED\", \"value\": [\"a+b\"]}]}",
+                          NULL, err, sizeof err), -1);
+    assert_non_null (strstr (err, "ctest fixture group 'a+b' twice"));
+    unmap (&m);
     fo_ctest_filter bad = { "(", NULL };
     assert_int_equal (map (&m, "{\"name\": \"t\"}", &bad, err, sizeof err), -1);
     assert_non_null (strstr (err, "labels '(' is not a valid extended regular expression"));

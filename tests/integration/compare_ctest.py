@@ -46,7 +46,7 @@ def fanout_verdicts(path, prefix):
     for t in report["tests"]:
         if not t["id"].startswith(prefix):
             continue
-        name = t["id"].split("/")[-1]   # a fixture's unit prefixes its context
+        name = t["id"]
         o = t["outcome"]
         if o == "passed":
             v = "pass"
@@ -64,9 +64,21 @@ def fanout_verdicts(path, prefix):
     return out
 
 
+def by_ctest_name(fanout, names):
+    """fanout's ids are the tree's context, maybe a unit's, and the ctest
+    name (which may hold '/' itself): each id is keyed by the longest ctest
+    name it ends with."""
+    out = {}
+    for fid, v in fanout.items():
+        hits = [n for n in names if fid == n or fid.endswith("/" + n)]
+        out[max(hits, key=len) if hits else fid] = v
+    return out
+
+
 def main():
     ctest = ctest_verdicts(sys.argv[1])
-    fanout = fanout_verdicts(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else "")
+    fanout = by_ctest_name(
+        fanout_verdicts(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else ""), ctest)
     bad = 0
     for name in sorted(set(ctest) | set(fanout)):
         c, f = ctest.get(name, "absent"), fanout.get(name, "absent")

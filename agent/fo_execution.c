@@ -50,6 +50,11 @@ struct fo_execution {
     size_t *open_setups;
     size_t nopen;
 
+    /* Tests of this lease that failed or did not run: a ctest step whose
+       verdict `needs` one of them is not started (CTest's fixtures). At
+       most the lease's tests. */
+    fo_strv not_passed;
+
     fo_sweeper *sweeper;    /* NULL: nothing swept, default tokens */
     char *token;            /* this lease's scope */
 
@@ -144,6 +149,8 @@ emit (fo_execution *self, size_t step, const char *test, fo_outcome outcome,
         .worker = self->worker,
         .attempt = self->lease.attempt,
     };
+    if (*r.test && (fo_outcome_is_failure (outcome) || outcome == FO_NOT_RUN))
+        fo_strv_push (&self->not_passed, test);
     self->on_result (self->arg, &r);
 }
 
@@ -411,6 +418,30 @@ read_output (void *arg, int stream, const char *data, size_t len)
         fo_read_feed (self->read, stream, data, len);
 }
 
+/* A ctest step that must not start (fo_verdict): DISABLED, or a fixture
+   setup it needs did not pass. Its tests' results are emitted here. */
+static bool
+ctest_held (fo_execution *self, size_t index)
+{
+    const fo_step *step = &self->lease.steps[index];
+    if (step->kind != FO_STEP_TEST || step->reader != FO_READER_CTEST)
+        return false;
+    if (step->verdict.disabled) {
+        emit_all_tests (self, index, FO_SKIPPED, NULL, 0, NULL, 0, "disabled (DISABLED)");
+        return true;
+    }
+    for (size_t i = 0; i < step->verdict.needs.len; i++)
+        for (size_t k = 0; k < self->not_passed.len; k++)
+            if (!strcmp (step->verdict.needs.items[i], self->not_passed.items[k])) {
+                char *why = fo_xasprintf ("fixture setup '%s' did not pass",
+                                          step->verdict.needs.items[i]);
+                emit_all_tests (self, index, FO_NOT_RUN, NULL, 0, NULL, 0, why);
+                free (why);
+                return true;
+            }
+    return false;
+}
+
 /* The next step to start, past those that do not run (skipped, or not
    run after a cancel; their results are emitted here); FO_STEPS_NONE when
    none is left. */
@@ -434,6 +465,8 @@ choose_next (fo_execution *self)
             }
             if (step->kind == FO_STEP_TEARDOWN)
                 close_setup (self, index);
+            if (ctest_held (self, index))
+                continue;
         }
         return index;
     }
@@ -735,6 +768,7 @@ fo_execution_destroy (fo_execution **self_p)
     lease_msg.u.lease = self->lease;
     fo_msg_free (&lease_msg);
     free (self->host);
+    fo_strv_free (&self->not_passed);
     free (self->cancel_reason);
     free (self->abort_reason);
     free (self->token);

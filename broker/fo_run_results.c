@@ -109,7 +109,10 @@ record_result (fo_run *self, const fo_task *t, const fo_step *step, fo_lease_rec
         .serial = t->serial,
         /* A test the agent did not start because the task ran out of
            time: the timeout is the failure, not the infrastructure. */
-        .by_failure = r->outcome == FO_NOT_RUN && lease->timed_out && !self->stopping,
+        .by_failure = r->outcome == FO_NOT_RUN && !self->stopping
+                      && (lease->timed_out
+                          /* a CTest fixture's setup failed (fo_verdict.needs) */
+                          || (step->reader == FO_READER_CTEST && step->verdict.needs.len > 0)),
         .disabled = r->outcome == FO_NOT_RUN && self->plan->tests[index]->disabled,
     };
     if (r->outcome == FO_TIMEOUT)

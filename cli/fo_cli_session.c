@@ -2,6 +2,7 @@
 #include "fo_cli_session.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,6 +70,12 @@ fo_cli_run_option (const char *command, int c, const char *arg, fo_cli_run_opts 
         return 1;
     case 'q':
         opts->verbosity = FO_VERBOSITY_QUIET;
+        return 1;
+    case FO_OPT_CTEST_LABEL:
+        opts->ctest_label = arg;
+        return 1;
+    case FO_OPT_CTEST_LABEL_EXCLUDE:
+        opts->ctest_label_exclude = arg;
         return 1;
     case FO_OPT_MAX_ATTEMPTS:
         return count (command, "--max-attempts", arg, 1, &opts->max_attempts);
@@ -378,6 +385,10 @@ fo_cli_run_usage (FILE *out, const char *default_attempts)
              "                        ids as in the report: docs/suite-file.md#ids)\n");
     fo_cli_select_usage (out);
     fprintf (out,
+             "      --ctest-label RE  with --ctest: only tests with a label matching RE\n"
+             "                        (ctest -L; the fixtures they require are kept)\n"
+             "      --ctest-label-exclude RE  with --ctest: no test with a label matching\n"
+             "                        RE (ctest -LE)\n"
              "\n"
              "history (docs/history.md):\n"
              "      --history FILE    where each test's duration and last outcome are kept,\n"
@@ -498,6 +509,11 @@ fo_cli_load_suite (fo_cli_run_opts *opts, fo_suite **suite)
         fo_source_spec *spec = fo_context_add_source (
             (*suite)->root, fo_source_kinds[opts->source_kinds[i]]->name, 0, 0);
         fo_strv_push (&spec->from, opts->source_args[i]);
+        /* CTest's -L / -LE, for the build trees of the command line */
+        if (!strcmp (spec->kind, "ctest") && opts->ctest_label)
+            fo_env_set (&spec->options, "labels", opts->ctest_label);
+        if (!strcmp (spec->kind, "ctest") && opts->ctest_label_exclude)
+            fo_env_set (&spec->options, "exclude_labels", opts->ctest_label_exclude);
     }
     if (fo_suite_import (*suite, err, sizeof err) != 0) {
         /* An option's error names it; an entry's is "file:line:column: ". */

@@ -77,6 +77,10 @@ typedef struct {
     int color;                  /* --color: fo_color_mode (fo_term.h) */
     size_t durations;           /* --durations: 0 none, SIZE_MAX all */
     uint32_t progress_ms;       /* --progress-interval; 0 = never */
+    /* --ctest-label / --ctest-label-exclude: CTest's -L / -LE, the options
+       `labels` / `exclude_labels` of every --ctest build tree. */
+    const char *ctest_label;
+    const char *ctest_label_exclude;
 } fo_cli_run_opts;
 
 /* Not on a terminal, a PROGRESS line this often by default: CI systems
@@ -105,6 +109,8 @@ enum {
     FO_OPT_COLOR,
     FO_OPT_DURATIONS,
     FO_OPT_PROGRESS_INTERVAL,
+    FO_OPT_CTEST_LABEL,
+    FO_OPT_CTEST_LABEL_EXCLUDE,
     FO_OPT_COMMAND_BASE = 1100,     /* commands number their own from here */
     FO_OPT_REPORTER_BASE = 1200,    /* + the index of a reporter kind */
     FO_OPT_SOURCE_BASE = 1300,      /* + the index of a source kind */
@@ -137,6 +143,8 @@ enum {
     { "color", required_argument, NULL, FO_OPT_COLOR }, \
     { "colour", required_argument, NULL, FO_OPT_COLOR }, \
     { "durations", required_argument, NULL, FO_OPT_DURATIONS }, \
+    { "ctest-label", required_argument, NULL, FO_OPT_CTEST_LABEL }, \
+    { "ctest-label-exclude", required_argument, NULL, FO_OPT_CTEST_LABEL_EXCLUDE }, \
     { "progress-interval", required_argument, NULL, FO_OPT_PROGRESS_INTERVAL }
 
 

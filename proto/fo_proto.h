@@ -25,7 +25,7 @@
 #include "fo_outcome.h"
 #include "fo_util.h"
 
-#define FO_PROTO_VERSION 3u
+#define FO_PROTO_VERSION 4u
 #define FO_PROTO_MAX_MESSAGE (16u * 1024u * 1024u)   /* whole frame, bytes */
 #define FO_PROTO_MAX_STRING (8u * 1024u * 1024u)     /* one str or bin */
 #define FO_PROTO_MAX_DEPTH 6                         /* lease.steps[].env{} is 3 */
@@ -93,12 +93,32 @@ typedef enum {
     FO_READER_CMOCKA,           /* the same with cmocka's TAP: a plan per group */
     FO_READER_GLIB,             /* one GLib path (the step's last argument) from --tap */
     FO_READER_GTEST,            /* GoogleTest tests: gtest's JSON output file */
+    FO_READER_CTEST,            /* CTest's rules, from the step's verdict (below) */
 } fo_reader;
 
 const char *fo_step_kind_name (fo_step_kind kind);  /* "setup", "test", "teardown", "discover" */
 const char *fo_reader_name (fo_reader reader);      /* "exit-status", "tap", "cmocka", "glib",
-                                                       "gtest" */
+                                                       "gtest", "ctest" */
 
+
+/* How the ctest reader judges a test step (lib/import/fo_read_ctest.c):
+   CTest's test properties, as imported from `ctest --show-only=json-v1`
+   (docs/sources.md, "CTest"). On the wire only for reader "ctest". */
+typedef struct {
+    bool will_fail;     /* WILL_FAIL: pass and fail swap */
+    bool disabled;      /* DISABLED: never started, reported skipped */
+    int32_t skip_code;  /* SKIP_RETURN_CODE, or -1 (the lease's skip_code
+                           does not apply to a ctest step) */
+    fo_strv pass;       /* PASS_REGULAR_EXPRESSION (POSIX ERE) */
+    fo_strv fail;       /* FAIL_REGULAR_EXPRESSION */
+    fo_strv skip;       /* SKIP_REGULAR_EXPRESSION */
+    fo_strv needs;      /* test ids of this lease (fixture setups) that must
+                           not fail for this step to start; when one did,
+                           its tests are not_run, as CTest does */
+} fo_verdict;
+
+void fo_verdict_free (fo_verdict *verdict);
+void fo_verdict_copy (fo_verdict *dst, const fo_verdict *src);
 
 typedef struct {
     fo_step_kind kind;
@@ -115,6 +135,7 @@ typedef struct {
        one, is the first of them). 0 for test and discover steps. Scopes come
        from the suite's structure, never from parsing names. */
     uint32_t span;
+    fo_verdict verdict; /* reader ctest only (else empty) */
 } fo_step;
 
 typedef struct {

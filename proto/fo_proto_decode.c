@@ -27,18 +27,51 @@ outcome_name (int i)
 
 /* ---- messages ------------------------------------------------------ */
 
+/* A ctest step's verdict (fo_verdict): a map of 7 fields. */
+static int
+get_verdict (fo_decoder *d, size_t index, const msgpack_object *o, fo_verdict *verdict)
+{
+    static const char *const keys[] = {
+        "will_fail", "disabled", "skip_code", "pass", "fail", "skip", "needs",
+    };
+    const msgpack_object *v[7];
+    char what[48];
+    snprintf (d->prefix, sizeof d->prefix, "steps[%zu].verdict.", index);
+    snprintf (what, sizeof what, "field 'steps[%zu].verdict'", index);
+    uint32_t will_fail = 0, disabled = 0;
+    if (fo_dec_fields (d, what, o, keys, 7, v) < 0
+        || fo_dec_u32 (d, "will_fail", v[0], &will_fail) < 0
+        || fo_dec_u32 (d, "disabled", v[1], &disabled) < 0
+        || fo_dec_i32 (d, "skip_code", v[2], &verdict->skip_code) < 0
+        || fo_dec_strv (d, "pass", v[3], &verdict->pass) < 0
+        || fo_dec_strv (d, "fail", v[4], &verdict->fail) < 0
+        || fo_dec_strv (d, "skip", v[5], &verdict->skip) < 0
+        || fo_dec_strv (d, "needs", v[6], &verdict->needs) < 0)
+        return FO_PROTO_EMALFORMED;
+    if (will_fail > 1 || disabled > 1)
+        return fo_dec_fail (d, "field '%s' must be 0 or 1",
+                            fo_dec_at (d, will_fail > 1 ? "will_fail" : "disabled"));
+    verdict->will_fail = will_fail;
+    verdict->disabled = disabled;
+    return 0;
+}
+
 static int
 get_step (fo_decoder *d, size_t index, const msgpack_object *o, fo_step *step)
 {
+    /* "verdict" is there exactly when the reader is "ctest" (checked
+       below, once the reader is known). */
     static const char *const keys[] = {
         "kind", "name", "argv", "cwd", "env", "secret", "timeout_ms", "reader", "tests", "span",
+        "verdict",
     };
-    const msgpack_object *v[10];
+    const msgpack_object *v[11];
     char what[40];
     snprintf (d->prefix, sizeof d->prefix, "steps[%zu].", index);
     snprintf (what, sizeof what, "field 'steps[%zu]'", index);
     int kind = 0, reader = 0;
-    if (fo_dec_fields (d, what, o, keys, 10, v) < 0
+    size_t nkeys = o->type == MSGPACK_OBJECT_MAP && o->via.map.size == 11 ? 11 : 10;
+    if (fo_dec_fields (d, what, o, keys, nkeys, v) < 0
         || fo_dec_enum (d, "kind", v[0], kind_name, &kind) < 0
         || fo_dec_str (d, "name", v[1], &step->name) < 0
         || fo_dec_strv (d, "argv", v[2], &step->argv) < 0
@@ -51,6 +84,13 @@ get_step (fo_decoder *d, size_t index, const msgpack_object *o, fo_step *step)
         return FO_PROTO_EMALFORMED;
     if (step->argv.len == 0)
         return fo_dec_fail (d, "field '%s' must not be empty", fo_dec_at (d, "argv"));
+    bool ctest = reader == FO_READER_CTEST;
+    if (ctest && nkeys == 10)
+        return fo_dec_fail (d, "missing field '%s' (reader ctest)", fo_dec_at (d, "verdict"));
+    if (!ctest && nkeys == 11)
+        return fo_dec_fail (d, "field '%s' is only for reader ctest", fo_dec_at (d, "verdict"));
+    if (ctest && get_verdict (d, index, v[10], &step->verdict) < 0)
+        return FO_PROTO_EMALFORMED;
     step->kind = (fo_step_kind) kind;
     step->reader = (fo_reader) reader;
     d->prefix[0] = '\0';

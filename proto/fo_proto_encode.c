@@ -124,7 +124,8 @@ put_step (encoder *e, const fo_step *step)
 {
     if (step->argv.len == 0)
         e->bad = true;
-    msgpack_pack_map (&e->pk, 10);
+    bool ctest = step->reader == FO_READER_CTEST;
+    msgpack_pack_map (&e->pk, ctest ? 11 : 10);
     put_key (e, "kind");
     put_name (e, fo_step_kind_name (step->kind));
     put_str_field (e, "name", step->name);
@@ -138,6 +139,22 @@ put_step (encoder *e, const fo_step *step)
     put_key (e, "tests");
     put_strv (e, &step->tests);
     put_u64 (e, "span", step->span);
+    if (ctest) {
+        const fo_verdict *v = &step->verdict;
+        put_key (e, "verdict");
+        msgpack_pack_map (&e->pk, 7);
+        put_u64 (e, "will_fail", v->will_fail);
+        put_u64 (e, "disabled", v->disabled);
+        put_i32 (e, "skip_code", v->skip_code);
+        put_key (e, "pass");
+        put_strv (e, &v->pass);
+        put_key (e, "fail");
+        put_strv (e, &v->fail);
+        put_key (e, "skip");
+        put_strv (e, &v->skip);
+        put_key (e, "needs");
+        put_strv (e, &v->needs);
+    }
 }
 
 static void

@@ -19,7 +19,31 @@ fo_step_free (fo_step *step)
     free (step->cwd);
     fo_env_free (&step->env);
     fo_strv_free (&step->tests);
+    fo_verdict_free (&step->verdict);
     memset (step, 0, sizeof *step);
+}
+
+void
+fo_verdict_free (fo_verdict *verdict)
+{
+    fo_strv_free (&verdict->pass);
+    fo_strv_free (&verdict->fail);
+    fo_strv_free (&verdict->skip);
+    fo_strv_free (&verdict->needs);
+    memset (verdict, 0, sizeof *verdict);
+}
+
+void
+fo_verdict_copy (fo_verdict *dst, const fo_verdict *src)
+{
+    memset (dst, 0, sizeof *dst);
+    dst->will_fail = src->will_fail;
+    dst->disabled = src->disabled;
+    dst->skip_code = src->skip_code;
+    fo_strv_copy (&dst->pass, &src->pass);
+    fo_strv_copy (&dst->fail, &src->fail);
+    fo_strv_copy (&dst->skip, &src->skip);
+    fo_strv_copy (&dst->needs, &src->needs);
 }
 
 void
@@ -35,6 +59,7 @@ fo_step_copy (fo_step *dst, const fo_step *src)
     dst->reader = src->reader;
     fo_strv_copy (&dst->tests, &src->tests);
     dst->span = src->span;
+    fo_verdict_copy (&dst->verdict, &src->verdict);
 }
 
 void

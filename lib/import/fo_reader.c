@@ -13,12 +13,14 @@ extern const fo_reader_ops fo_reader_tap;
 extern const fo_reader_ops fo_reader_cmocka;
 extern const fo_reader_ops fo_reader_glib;
 extern const fo_reader_ops fo_reader_gtest;
+extern const fo_reader_ops fo_reader_ctest;
 static const fo_reader_ops *const registry[] = {
     &fo_reader_exit_status,
     &fo_reader_tap,
     &fo_reader_cmocka,
     &fo_reader_glib,
     &fo_reader_gtest,
+    &fo_reader_ctest,
 };
 
 const fo_reader_ops *

@@ -137,6 +137,8 @@ fo_walk_push_test (fo_walker *w, const fo_test *test, const fo_walk_frame *frame
                        test->cwd ? test->cwd : frame->cwd, &frame->env, &test->env,
                        test->timeout_ms ? test->timeout_ms : frame->timeout_ms);
     step->reader = test->reader;
+    if (test->reader == FO_READER_CTEST)
+        fo_verdict_copy (&step->verdict, &test->verdict);
 }
 
 /* ---- tasks ------------------------------------------------------------- */
@@ -343,8 +345,9 @@ plan_context (fo_walker *w, const fo_context *ctx, const fo_walk_frame *parent, 
     serial = serial || (ctx->mode & FO_MODE_SERIAL);
     bool fixtures = fo_context_has_fixtures (ctx);
 
-    if (fixtures && !(ctx->mode & (FO_MODE_SPLIT | FO_MODE_SHARED))) {
-        /* Unmarked with fixtures: the whole subtree is one task. */
+    if ((fixtures || (ctx->mode & FO_MODE_UNIT)) && !(ctx->mode & (FO_MODE_SPLIT | FO_MODE_SHARED))) {
+        /* Unmarked with fixtures (or an importer's unit): the whole
+           subtree is one task. */
         fo_walk_task_begin (w);
         fo_walk_flatten (w, ctx, parent);
         size_t task = fo_walk_task_end (w, serial || sv.serial);
@@ -367,7 +370,7 @@ plan_context (fo_walker *w, const fo_context *ctx, const fo_walk_frame *parent, 
     for (size_t i = 0; i < ctx->ntests; i++) {
         fo_walk_task_begin (w);
         fo_walk_push_test (w, ctx->tests[i], &frame);
-        fo_walk_task_end (w, serial);
+        fo_walk_task_end (w, serial || ctx->tests[i]->serial);
     }
     for (size_t i = 0; i < ctx->ncontexts; i++)
         plan_context (w, ctx->contexts[i], &frame, serial, shared_cap);

@@ -112,7 +112,7 @@ fo_plan_add_discovered (fo_plan *plan, size_t d, size_t first)
     for (size_t i = first; i < ctx->ntests; i++) {
         fo_walk_task_begin (&w);
         fo_walk_push_test (&w, ctx->tests[i], &frame);
-        fo_walk_task_end (&w, serial);
+        fo_walk_task_end (&w, serial || ctx->tests[i]->serial);
         /* task_end counted it for the innermost fixture; the build adds
            nested counts to the parents afterwards, here it is done now */
         for (size_t k = 0; k + 1 < w.nchain; k++)

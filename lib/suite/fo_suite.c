@@ -297,6 +297,7 @@ test_destroy (fo_test *test)
     fo_env_free (&test->env);
     fo_strv_free (&test->labels);
     free (test->cwd);
+    fo_verdict_free (&test->verdict);
     free (test);
 }
 

@@ -100,6 +100,10 @@ enum {
     FO_MODE_SPLIT = 1u << 0,
     FO_MODE_SHARED = 1u << 1,
     FO_MODE_SERIAL = 1u << 2,
+    /* One task for the whole context, fixtures or not (as an unmarked
+       context with fixtures is): an importer's group of tests that must
+       run in order on one worker (a CTest fixture). Not in suite files. */
+    FO_MODE_UNIT = 1u << 3,
 };
 
 typedef struct {
@@ -128,6 +132,10 @@ typedef struct {
     fo_strv labels;     /* its own (fo_test_has_label adds its contexts') */
     fo_context *parent;
     int line, column;
+    /* Set by importers (empty from a suite file): the rules of the ctest
+       reader, and whether its task runs alone (CTest's RUN_SERIAL). */
+    fo_verdict verdict;
+    bool serial;
 } fo_test;
 
 /* A `source:` entry of a context (or a --tap, --glib... option): what a

@@ -19,7 +19,7 @@ typedef struct {
     const char *type;   /* message type name for errors, NULL before known */
     char *err;
     size_t errlen;
-    char prefix[32];    /* "steps[3]." while decoding a step, else "" */
+    char prefix[48];    /* "steps[3]." or "steps[3].verdict." while decoding a step, else "" */
     char path[96];      /* scratch for fo_dec_at() */
 } fo_decoder;
 

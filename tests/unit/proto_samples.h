@@ -171,6 +171,13 @@ assert_step_equal (const fo_step *a, const fo_step *b)
     assert_int_equal (a->timeout_ms, b->timeout_ms);
     assert_int_equal (a->reader, b->reader);
     assert_strv_equal (&a->tests, &b->tests);
+    assert_int_equal (a->verdict.will_fail, b->verdict.will_fail);
+    assert_int_equal (a->verdict.disabled, b->verdict.disabled);
+    assert_int_equal (a->verdict.skip_code, b->verdict.skip_code);
+    assert_strv_equal (&a->verdict.pass, &b->verdict.pass);
+    assert_strv_equal (&a->verdict.fail, &b->verdict.fail);
+    assert_strv_equal (&a->verdict.skip, &b->verdict.skip);
+    assert_strv_equal (&a->verdict.needs, &b->verdict.needs);
 }
 
 static inline void

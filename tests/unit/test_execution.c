@@ -760,6 +760,44 @@ test_destroy_while_running (void **state)
     assert_int_equal (h->calls, 0);
 }
 
+/* A step judged by CTest's rules (the ctest reader and its verdict). */
+static fo_step *
+ctest_step (harness *h, const char *name, const char *script)
+{
+    fo_step *s = TEST (h, name, script);
+    s->reader = FO_READER_CTEST;
+    s->verdict.skip_code = -1;
+    return s;
+}
+
+/* CTest's steps the agent holds back: DISABLED ones, and those whose
+   fixture setup (`needs`) failed or did not run - never started, as CTest
+   does not start them; a cleanup needing nothing still runs. */
+static void
+test_ctest_held (void **state)
+{
+    harness *h = *state;
+    ctest_step (h, "u/setup", "exit 1");
+    fo_strv_push (&ctest_step (h, "u/user", "touch user-ran")->verdict.needs, "u/setup");
+    ctest_step (h, "u/disabled", "touch disabled-ran")->verdict.disabled = true;
+    fo_strv_push (&ctest_step (h, "u/chained", "touch chained-ran")->verdict.needs, "u/user");
+    ctest_step (h, "u/cleanup", "touch cleanup-ran");
+    fo_strv_push (&ctest_step (h, "u/after", "exit 1")->verdict.needs, "u/cleanup");
+    h->lease.steps[5].verdict.will_fail = true;
+    start (h);
+    run_to_end (h);
+    expect_result (h, "u/setup", 0, FO_FAILED, "exit status 1");
+    expect_result (h, "u/user", 1, FO_NOT_RUN, "fixture setup 'u/setup' did not pass");
+    expect_result (h, "u/disabled", 2, FO_SKIPPED, "disabled (DISABLED)");
+    expect_result (h, "u/chained", 3, FO_NOT_RUN, "fixture setup 'u/user' did not pass");
+    expect_result (h, "u/cleanup", 4, FO_PASSED, "");
+    expect_result (h, "u/after", 5, FO_PASSED, "failed as WILL_FAIL expects");
+    assert_false (file_exists (h, "user-ran"));
+    assert_false (file_exists (h, "disabled-ran"));
+    assert_false (file_exists (h, "chained-ran"));
+    assert_true (file_exists (h, "cleanup-ran"));
+}
+
 static void
 test_empty_lease (void **state)
 {
@@ -795,6 +833,7 @@ main (void)
         T (test_cancel_after_end),
         T (test_destroy_while_running),
         T (test_empty_lease),
+        T (test_ctest_held),
     };
 #undef T
     return cmocka_run_group_tests (tests, NULL, NULL);

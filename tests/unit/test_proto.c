@@ -118,7 +118,8 @@ test_names (void **state)
     assert_string_equal (fo_reader_name (FO_READER_CMOCKA), "cmocka");
     assert_string_equal (fo_reader_name (FO_READER_GLIB), "glib");
     assert_string_equal (fo_reader_name (FO_READER_GTEST), "gtest");
-    assert_null (fo_reader_name ((fo_reader) 5));
+    assert_string_equal (fo_reader_name (FO_READER_CTEST), "ctest");
+    assert_null (fo_reader_name ((fo_reader) 6));
 }
 
 static void
@@ -175,6 +176,50 @@ test_roundtrip_discover_lease (void **state)
     assert_int_equal (fo_msg_decode (buf.data, buf.len, &back, NULL, 0), FO_PROTO_OK);
     assert_msg_equal (&m, &back);
     assert_int_equal (back.u.lease.steps[0].kind, FO_STEP_DISCOVER);
+    fo_msg_free (&back);
+    fo_msg_free (&m);
+    fo_buf_free (&buf);
+}
+
+/* A ctest step carries its verdict (and only a ctest step has one). */
+static void
+test_roundtrip_ctest_step (void **state)
+{
+    (void) state;
+    fo_msg m = { .type = FO_MSG_LEASE }, back;
+    m.u.lease.lease = 4;
+    m.u.lease.attempt = 1;
+    add_step (&m.u.lease, FO_STEP_TEST, "tree/t");
+    fo_step *s = &m.u.lease.steps[0];
+    fo_strv_push (&s->tests, "tree/t");
+    s->reader = FO_READER_CTEST;
+    s->verdict.will_fail = true;
+    s->verdict.disabled = true;
+    s->verdict.skip_code = -1;
+    fo_strv_push (&s->verdict.pass, "ok [0-9]+");
+    fo_strv_push (&s->verdict.fail, "ERROR");
+    fo_strv_push (&s->verdict.fail, "FATAL");
+    fo_strv_push (&s->verdict.skip, "^SKIP");
+    fo_strv_push (&s->verdict.needs, "tree/db/setup");
+    fo_buf buf = { 0 };
+    encode_ok (&m, &buf);
+    char err[256] = "";
+    assert_int_equal (fo_msg_decode (buf.data, buf.len, &back, err, sizeof err), FO_PROTO_OK);
+    assert_msg_equal (&m, &back);
+    /* a copy keeps it too */
+    fo_step copy;
+    fo_step_copy (&copy, s);
+    assert_step_equal (s, &copy);
+    fo_step_free (&copy);
+    fo_msg_free (&back);
+    fo_buf_free (&buf);
+
+    /* the same step with another reader: no verdict goes out */
+    s->reader = FO_READER_EXIT_STATUS;
+    encode_ok (&m, &buf);
+    assert_int_equal (fo_msg_decode (buf.data, buf.len, &back, err, sizeof err), FO_PROTO_OK);
+    assert_int_equal (back.u.lease.steps[0].verdict.pass.len, 0);
+    assert_false (back.u.lease.steps[0].verdict.will_fail);
     fo_msg_free (&back);
     fo_msg_free (&m);
     fo_buf_free (&buf);
@@ -279,6 +324,7 @@ main (void)
         cmocka_unit_test (test_step_copy),
         cmocka_unit_test (test_lease_apply_env),
         cmocka_unit_test (test_roundtrip_discover_lease),
+        cmocka_unit_test (test_roundtrip_ctest_step),
         cmocka_unit_test (test_reject_framing),
         cmocka_unit_test (test_reject_truncated_and_trailing),
         cmocka_unit_test (test_write_seeds),

@@ -15,7 +15,7 @@ test_reject_version_and_type (void **state)
     raw_kv_uint (&r, "v", 7);
     raw_kv_str (&r, "type", "hello");   /* and none of hello's fields */
     expect_reject (r.buf.data, r.buf.len, FO_PROTO_EVERSION,
-                   "protocol version 7 is not supported (this side speaks 3)");
+                   "protocol version 7 is not supported (this side speaks 4)");
     fo_buf_free (&r.buf);
 
     /* "v" is judged before "type", wherever it sits in the map */
@@ -24,7 +24,7 @@ test_reject_version_and_type (void **state)
     raw_str (&r, "new");
     msgpack_pack_array (&r.pk, 0);
     raw_kv_uint (&r, "v", FO_PROTO_VERSION + 1);     /* a version from the future */
-    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EVERSION, "protocol version 4");
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EVERSION, "protocol version 5");
     fo_buf_free (&r.buf);
 
     raw_init (&r, 1);
@@ -322,6 +322,79 @@ raw_lease_with_env (raw *r, const char *const env[4], const char *const secret[2
     raw_kv_uint (r, "span", 0);
 }
 
+/* A lease of one test step with reader and, when verdict is set, a
+   "verdict" map: will_fail, then the rest well-formed. */
+static void
+raw_lease_with_verdict (raw *r, const char *reader, bool verdict, uint64_t will_fail)
+{
+    raw_init (r, 11);
+    raw_kv_uint (r, "v", FO_PROTO_VERSION);
+    raw_kv_str (r, "type", "lease");
+    raw_kv_uint (r, "lease", 1);
+    raw_kv_uint (r, "attempt", 1);
+    raw_kv_uint (r, "output_cap", 1);
+    raw_kv_uint (r, "skip_code", 77);
+    raw_env (r, NULL, NULL);
+    raw_kv_uint (r, "slow_ms", 0);
+    raw_kv_uint (r, "task_timeout_ms", 0);
+    raw_str (r, "steps");
+    msgpack_pack_array (&r->pk, 1);
+    msgpack_pack_map (&r->pk, verdict ? 11 : 10);
+    raw_kv_str (r, "kind", "test");
+    raw_kv_str (r, "name", "t");
+    raw_str (r, "argv");
+    msgpack_pack_array (&r->pk, 1);
+    raw_str (r, "true");
+    raw_kv_str (r, "cwd", "");
+    raw_env (r, NULL, NULL);
+    raw_kv_uint (r, "timeout_ms", 0);
+    raw_kv_str (r, "reader", reader);
+    raw_str (r, "tests");
+    msgpack_pack_array (&r->pk, 0);
+    raw_kv_uint (r, "span", 0);
+    if (!verdict)
+        return;
+    raw_str (r, "verdict");
+    msgpack_pack_map (&r->pk, 7);
+    raw_kv_uint (r, "will_fail", will_fail);
+    raw_kv_uint (r, "disabled", 0);
+    raw_str (r, "skip_code");
+    msgpack_pack_int32 (&r->pk, -1);
+    const char *lists[] = { "pass", "fail", "skip", "needs" };
+    for (size_t i = 0; i < 4; i++) {
+        raw_str (r, lists[i]);
+        msgpack_pack_array (&r->pk, 0);
+    }
+}
+
+/* "verdict" exactly when the reader is ctest, with its 7 fields. */
+static void
+test_reject_verdict (void **state)
+{
+    (void) state;
+    raw r;
+    fo_msg m;
+    raw_lease_with_verdict (&r, "ctest", true, 1);
+    assert_int_equal (fo_msg_decode (r.buf.data, r.buf.len, &m, NULL, 0), FO_PROTO_OK);
+    assert_true (m.u.lease.steps[0].verdict.will_fail);
+    assert_int_equal (m.u.lease.steps[0].verdict.skip_code, -1);
+    fo_msg_free (&m);
+    fo_buf_free (&r.buf);
+
+    raw_lease_with_verdict (&r, "ctest", false, 0);
+    expect_reject (r.buf.data, r.buf.len, MALFORMED,
+                   "lease: missing field 'steps[0].verdict' (reader ctest)");
+    fo_buf_free (&r.buf);
+    raw_lease_with_verdict (&r, "exit-status", true, 0);
+    expect_reject (r.buf.data, r.buf.len, MALFORMED,
+                   "lease: field 'steps[0].verdict' is only for reader ctest");
+    fo_buf_free (&r.buf);
+    raw_lease_with_verdict (&r, "ctest", true, 2);
+    expect_reject (r.buf.data, r.buf.len, MALFORMED,
+                   "lease: field 'steps[0].verdict.will_fail' must be 0 or 1");
+    fo_buf_free (&r.buf);
+}
+
 static void
 test_reject_values (void **state)
 {
@@ -504,6 +577,7 @@ main (void)
         cmocka_unit_test (test_reject_map_shape),
         cmocka_unit_test (test_reject_field_types),
         cmocka_unit_test (test_reject_values),
+        cmocka_unit_test (test_reject_verdict),
         cmocka_unit_test (test_reject_discovery),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

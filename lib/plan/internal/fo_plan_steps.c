@@ -71,4 +71,6 @@ fo_plan_step_copy (fo_step *dst, const fo_step *src)
     fo_plan_step_fill (dst, src->kind, src->name, &src->argv, src->cwd, &src->env, src->timeout_ms);
     dst->reader = src->reader;
     strv_copy_exact (&dst->tests, &src->tests);
+    if (src->reader == FO_READER_CTEST)
+        fo_verdict_copy (&dst->verdict, &src->verdict);
 }

@@ -1,0 +1,566 @@
+/*  fo_import_ctest — a CTest build tree's tests into a context (see the
+    header for the mapping). */
+#include "fo_import_ctest.h"
+
+#include <regex.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fo_proc.h"
+#include "fo_read_ctest.h"
+
+static int fail (char *err, size_t errlen, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+
+static int
+fail (char *err, size_t errlen, const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start (ap, fmt);
+        vsnprintf (err, errlen, fmt, ap);
+        va_end (ap);
+    }
+    return -1;
+}
+
+int
+fo_ctest_list_tree (const char *build_dir, fo_ctest_list *out, char *err, size_t errlen)
+{
+    memset (out, 0, sizeof *out);
+    fo_strv argv = { 0 };
+    fo_strv_push (&argv, "ctest");
+    fo_strv_push (&argv, "--show-only=json-v1");
+    fo_env env = { 0 };
+    fo_proc_spec spec = {
+        .argv = &argv,
+        .cwd = build_dir,
+        .env = &env,
+        .output_cap = FO_CTEST_MAX_JSON,
+        .timeout_ms = FO_CTEST_LIST_TIMEOUT_MS,
+    };
+    fo_proc_status status = { 0 };
+    fo_buf o = { 0 }, e = { 0 };
+    fo_buf_puts (&o, "");
+    fo_buf_puts (&e, "");
+    char why[256] = "";
+    int rc;
+    if (fo_proc_run_sync (&spec, &status, &o, &e, why, sizeof why) != 0)
+        rc = fail (err, errlen, "cannot run ctest in %s: %s", build_dir, why);
+    else if (status.timed_out || !status.exited || status.exit_code != 0) {
+        char *what = fo_proc_status_text (&status, spec.timeout_ms);
+        size_t first = strcspn (e.data, "\r\n");
+        e.data[first] = '\0';
+        rc = fail (err, errlen, "ctest --show-only=json-v1 failed (%s)%s%.300s", what, first ? ": " : "", e.data);
+        free (what);
+    }
+    /* The capture keeps head and tail past the cap: longer means cut. */
+    else if (o.len > FO_CTEST_MAX_JSON)
+        rc = fail (err, errlen, "ctest --show-only=json-v1 printed more than %u MiB",
+                   FO_CTEST_MAX_JSON / (1024u * 1024u));
+    else {
+        char perr[512];
+        rc = fo_ctest_parse (o.data, o.len, out, perr, sizeof perr);
+        if (rc != 0)
+            fail (err, errlen, "%s", perr);
+    }
+    fo_buf_free (&o);
+    fo_buf_free (&e);
+    fo_strv_free (&argv);
+    return rc;
+}
+
+/* ---- selection --------------------------------------------------------- */
+
+static bool
+labels_match (const regex_t *re, const fo_strv *labels)
+{
+    for (size_t i = 0; i < labels->len; i++)
+        if (regexec (re, labels->items[i], 0, NULL, 0) == 0)
+            return true;
+    return false;
+}
+
+static bool
+has (const fo_strv *v, const char *s)
+{
+    for (size_t i = 0; i < v->len; i++)
+        if (!strcmp (v->items[i], s))
+            return true;
+    return false;
+}
+
+/* keep[i]: the filter's choice, then the fixtures the kept tests need. */
+static int
+select_tests (const fo_ctest_list *list, const fo_ctest_filter *f, bool *keep, char *err,
+              size_t errlen)
+{
+    regex_t in, out;
+    bool has_in = f && f->labels, has_out = f && f->exclude;
+    if (has_in && regcomp (&in, f->labels, REG_EXTENDED | REG_NOSUB) != 0)
+        return fail (err, errlen, "labels '%s' is not a valid extended regular expression",
+                     f->labels);
+    if (has_out && regcomp (&out, f->exclude, REG_EXTENDED | REG_NOSUB) != 0) {
+        if (has_in)
+            regfree (&in);
+        return fail (err, errlen, "exclude_labels '%s' is not a valid extended regular expression",
+                     f->exclude);
+    }
+    for (size_t i = 0; i < list->len; i++) {
+        const fo_ctest_test *t = &list->items[i];
+        keep[i] = (!has_in || labels_match (&in, &t->labels))
+                  && (!has_out || !labels_match (&out, &t->labels));
+    }
+    if (has_in)
+        regfree (&in);
+    if (has_out)
+        regfree (&out);
+    if (!has_in && !has_out)
+        return 0;
+    /* The fixtures a kept test requires come along (one pass per level of
+       fixtures requiring fixtures; bounded by the number of tests). */
+    for (bool grew = true; grew;) {
+        grew = false;
+        for (size_t i = 0; i < list->len; i++) {
+            if (!keep[i])
+                continue;
+            const fo_strv *req = &list->items[i].fixtures_required;
+            for (size_t k = 0; k < req->len; k++)
+                for (size_t j = 0; j < list->len; j++)
+                    if (!keep[j] && (has (&list->items[j].fixtures_setup, req->items[k])
+                                     || has (&list->items[j].fixtures_cleanup, req->items[k])))
+                        keep[j] = grew = true;
+        }
+    }
+    return 0;
+}
+
+/* ---- groups: tests tied by a fixture or a lock ------------------------- */
+
+typedef struct {
+    const char *key;    /* a fixture's or a lock's name */
+    bool lock;
+    size_t test;
+} key_ref;
+
+static int
+key_cmp (const void *a, const void *b)
+{
+    const key_ref *x = a, *y = b;
+    if (x->lock != y->lock)
+        return x->lock - y->lock;
+    int d = strcmp (x->key, y->key);
+    return d ? d : (x->test > y->test) - (x->test < y->test);
+}
+
+static size_t
+find_root (size_t *parent, size_t i)
+{
+    while (parent[i] != i)
+        i = parent[i] = parent[parent[i]];
+    return i;
+}
+
+static void
+push_keys (key_ref **refs, size_t *n, size_t *cap, const fo_strv *v, bool lock, size_t test)
+{
+    for (size_t k = 0; k < v->len; k++) {
+        if (*n == *cap) {
+            *cap = *cap ? *cap * 2 : 64;
+            *refs = fo_xrealloc (*refs, *cap * sizeof **refs);
+        }
+        (*refs)[(*n)++] = (key_ref) { v->items[k], lock, test };
+    }
+}
+
+/* parent[]: a union-find over the kept tests; the group's name is built
+   from its keys into names[root] ("db", "db+lock:gpu"). */
+static void
+group_tests (const fo_ctest_list *list, const bool *keep, size_t *parent, fo_buf *names)
+{
+    for (size_t i = 0; i < list->len; i++)
+        parent[i] = i;
+    key_ref *refs = NULL;
+    size_t n = 0, cap = 0;
+    for (size_t i = 0; i < list->len; i++) {
+        if (!keep[i])
+            continue;
+        const fo_ctest_test *t = &list->items[i];
+        push_keys (&refs, &n, &cap, &t->fixtures_setup, false, i);
+        push_keys (&refs, &n, &cap, &t->fixtures_cleanup, false, i);
+        push_keys (&refs, &n, &cap, &t->fixtures_required, false, i);
+        push_keys (&refs, &n, &cap, &t->resource_lock, true, i);
+    }
+    if (n > 0)
+        qsort (refs, n, sizeof *refs, key_cmp);
+    for (size_t k = 1; k < n; k++)
+        if (refs[k].lock == refs[k - 1].lock && !strcmp (refs[k].key, refs[k - 1].key)) {
+            size_t a = find_root (parent, refs[k].test), b = find_root (parent, refs[k - 1].test);
+            if (a != b)
+                parent[a > b ? a : b] = a < b ? a : b;     /* the first test is the root */
+        }
+    /* Each distinct key once, under its group's root. */
+    for (size_t k = 0; k < n; k++) {
+        if (k > 0 && refs[k].lock == refs[k - 1].lock && !strcmp (refs[k].key, refs[k - 1].key))
+            continue;
+        fo_buf *name = &names[find_root (parent, refs[k].test)];
+        if (name->len > 0)
+            fo_buf_puts (name, "+");
+        fo_buf_printf (name, "%s%s", refs[k].lock ? "lock:" : "", refs[k].key);
+    }
+    free (refs);
+}
+
+/* ---- one test ---------------------------------------------------------- */
+
+/* ENVIRONMENT_MODIFICATION "NAME=op:value" applied to env, which holds
+   ENVIRONMENT's values over the environment fanout started in. */
+static int
+modify_env (const fo_ctest_test *t, fo_env *env, fo_strv *unset, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < t->env_mod.len; i++) {
+        const char *m = t->env_mod.items[i];
+        const char *eq = strchr (m, '=');
+        const char *colon = eq ? strchr (eq + 1, ':') : NULL;
+        if (!eq || eq == m || !colon)
+            return fail (err, errlen, "ctest test '%s': ENVIRONMENT_MODIFICATION '%s' is not "
+                         "NAME=op:value", t->name, m);
+        char *name = fo_xasprintf ("%.*s", (int) (eq - m), m);
+        char *op = fo_xasprintf ("%.*s", (int) (colon - eq - 1), eq + 1);
+        const char *value = colon + 1;
+        const char *now = fo_env_get (env, name);
+        if (!now && !has (unset, name))
+            now = getenv (name);
+        int rc = 0;
+        char *set = NULL;
+        bool has_now = now != NULL;
+        now = now ? now : "";
+        if (!strcmp (op, "reset")) {
+            /* back to the value before any modification */
+            const char *orig = NULL;
+            for (size_t k = 0; k < t->env.len; k++)
+                if (!strncmp (t->env.items[k], name, strlen (name))
+                    && t->env.items[k][strlen (name)] == '=')
+                    orig = t->env.items[k] + strlen (name) + 1;
+            orig = orig ? orig : getenv (name);
+            if (orig)
+                set = fo_xstrdup (orig);
+            else
+                fo_strv_push (unset, name);
+        }
+        else if (!strcmp (op, "set"))
+            set = fo_xstrdup (value);
+        else if (!strcmp (op, "unset"))
+            fo_strv_push (unset, name);
+        else if (!strcmp (op, "string_append"))
+            set = fo_xasprintf ("%s%s", now, value);
+        else if (!strcmp (op, "string_prepend"))
+            set = fo_xasprintf ("%s%s", value, now);
+        else if (!strcmp (op, "path_list_append") || !strcmp (op, "cmake_list_append"))
+            set = has_now && *now ? fo_xasprintf ("%s%c%s", now, op[0] == 'p' ? ':' : ';', value)
+                                  : fo_xstrdup (value);
+        else if (!strcmp (op, "path_list_prepend") || !strcmp (op, "cmake_list_prepend"))
+            set = has_now && *now ? fo_xasprintf ("%s%c%s", value, op[0] == 'p' ? ':' : ';', now)
+                                  : fo_xstrdup (value);
+        else
+            rc = fail (err, errlen, "ctest test '%s': ENVIRONMENT_MODIFICATION '%s': unknown "
+                       "operation '%s'", t->name, m, op);
+        if (set) {
+            fo_env_set (env, name, set);
+            /* set again after an unset: no longer unset */
+            for (size_t k = 0; k < unset->len; k++)
+                if (!strcmp (unset->items[k], name))
+                    unset->items[k][0] = '\0';
+        }
+        free (set);
+        free (name);
+        free (op);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int
+check_regexes (const fo_ctest_test *t, const fo_strv *v, const char *prop, char *err,
+               size_t errlen)
+{
+    for (size_t i = 0; i < v->len; i++) {
+        char why[200];
+        if (!fo_ctest_regex_valid (v->items[i], why, sizeof why))
+            return fail (err, errlen, "ctest test '%s': %s '%s' is not a valid extended "
+                         "regular expression: %s", t->name, prop, v->items[i], why);
+    }
+    return 0;
+}
+
+static size_t
+strv_bytes (const fo_strv *v)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < v->len; i++)
+        n += strlen (v->items[i]) + 1;
+    return n;
+}
+
+/* The test as it will be sent stays within the suite's limits for one
+   step (fo_suite.h: FO_SUITE_MAX_STEP, FO_SUITE_MAX_ENV_VARS), counted as
+   the loader counts a step, plus its verdict. */
+static int
+check_step (const fo_test *test, char *err, size_t errlen)
+{
+    if (test->env.len > FO_SUITE_MAX_ENV_VARS)
+        return fail (err, errlen, "ctest test '%s': %zu environment variables (at most %u)",
+                     test->name, test->env.len, FO_SUITE_MAX_ENV_VARS);
+    size_t bytes = 2 * (strlen (test->id) + 1) + strv_bytes (&test->run.argv)
+                   + strlen (test->cwd) + strv_bytes (&test->verdict.pass)
+                   + strv_bytes (&test->verdict.fail) + strv_bytes (&test->verdict.skip)
+                   + strv_bytes (&test->verdict.needs);
+    for (size_t i = 0; i < test->env.len; i++)
+        bytes += strlen (test->env.items[i].name) + strlen (test->env.items[i].value) + 2;
+    if (bytes > FO_SUITE_MAX_STEP)
+        return fail (err, errlen, "ctest test '%s' takes %zu bytes to send (at most %u MiB)",
+                     test->name, bytes, FO_SUITE_MAX_STEP >> 20);
+    return 0;
+}
+
+/* members[0..nmembers): the tests of index's unit (a fixture's setups
+   are found among them). */
+static int
+add_test (fo_context *ctx, const fo_ctest_list *list, size_t index, const size_t *members,
+          size_t nmembers, const char *build_dir, char *err, size_t errlen)
+{
+    const fo_ctest_test *t = &list->items[index];
+    char why[512];
+    if (!fo_context_can_add_test (ctx, t->name, why, sizeof why))
+        return fail (err, errlen, "ctest test '%s': %s", t->name, why);
+    if (check_regexes (t, &t->pass, "PASS_REGULAR_EXPRESSION", err, errlen)
+        || check_regexes (t, &t->fail, "FAIL_REGULAR_EXPRESSION", err, errlen)
+        || check_regexes (t, &t->skip, "SKIP_REGULAR_EXPRESSION", err, errlen))
+        return -1;
+    fo_env env = { 0 };
+    for (size_t i = 0; i < t->env.len; i++) {
+        const char *eq = strchr (t->env.items[i], '=');
+        if (!eq || eq == t->env.items[i]) {
+            fo_env_free (&env);
+            return fail (err, errlen, "ctest test '%s': ENVIRONMENT '%s' is not NAME=value",
+                         t->name, t->env.items[i]);
+        }
+        char *name = fo_xasprintf ("%.*s", (int) (eq - t->env.items[i]), t->env.items[i]);
+        fo_env_set (&env, name, eq + 1);
+        free (name);
+    }
+    fo_strv unset = { 0 };
+    if (modify_env (t, &env, &unset, err, errlen) != 0) {
+        fo_env_free (&env);
+        fo_strv_free (&unset);
+        return -1;
+    }
+
+    fo_test *test = fo_test_new (ctx, t->name);
+    for (size_t i = 0; i < unset.len; i++)
+        if (unset.items[i][0]) {
+            if (test->run.argv.len == 0)
+                fo_strv_push (&test->run.argv, "env");
+            fo_strv_push (&test->run.argv, "-u");
+            fo_strv_push (&test->run.argv, unset.items[i]);
+        }
+    fo_strv_free (&unset);
+    if (t->command.len > 0)
+        for (size_t i = 0; i < t->command.len; i++)
+            fo_strv_push (&test->run.argv, t->command.items[i]);
+    else {
+        /* CTest lists no command when the test's executable does not
+           exist; it reports the test "Not Run" and fails the run. */
+        fo_strv_push (&test->run.argv, "/bin/sh");
+        fo_strv_push (&test->run.argv, "-c");
+        fo_strv_push (&test->run.argv, "echo 'ctest lists no command for this test (its "
+                                       "executable was not found)' >&2; exit 127");
+    }
+    test->env = env;
+    test->cwd = fo_xstrdup (t->cwd ? t->cwd : build_dir);
+    if (t->has_timeout)
+        test->timeout_ms = t->timeout_s > 0 ? (uint32_t) (t->timeout_s * 1000.0 + 0.5)
+                                            : FO_TIMEOUT_NONE;
+    if (test->timeout_ms == 0 && t->has_timeout)
+        test->timeout_ms = 1;
+    test->reader = FO_READER_CTEST;
+    test->serial = t->run_serial;
+    fo_verdict *v = &test->verdict;
+    v->will_fail = t->will_fail;
+    v->disabled = t->disabled;
+    v->skip_code = t->skip_code;
+    fo_strv_copy (&v->pass, &t->pass);
+    fo_strv_copy (&v->fail, &t->fail);
+    fo_strv_copy (&v->skip, &t->skip);
+    /* needs: the setup tests of the fixtures it requires (in its unit) */
+    for (size_t k = 0; k < t->fixtures_required.len; k++)
+        for (size_t m = 0; m < nmembers; m++) {
+            size_t j = members[m];
+            if (j != index && has (&list->items[j].fixtures_setup, t->fixtures_required.items[k])) {
+                char *id = fo_context_child_id (ctx, list->items[j].name);
+                if (!has (&v->needs, id))
+                    fo_strv_push (&v->needs, id);
+                free (id);
+            }
+        }
+    return check_step (test, err, errlen);
+}
+
+/* 0 setups, 1 the others, 2 cleanups: the order inside a unit, after
+   DEPENDS. */
+static int
+tier (const fo_ctest_test *t)
+{
+    return t->fixtures_setup.len > 0 ? 0 : t->fixtures_cleanup.len > 0 ? 2 : 1;
+}
+
+/* Names to indices in n log n: a sorted view of the list. */
+static int
+ref_cmp (const void *a, const void *b)
+{
+    const fo_ctest_test *const *x = a, *const *y = b;
+    return strcmp ((*x)->name, (*y)->name);
+}
+
+static size_t
+lookup (const fo_ctest_list *list, const fo_ctest_test **sorted, const char *name)
+{
+    fo_ctest_test key = { .name = (char *) name };
+    const fo_ctest_test *k = &key;
+    const fo_ctest_test **hit = bsearch (&k, sorted, list->len, sizeof *sorted, ref_cmp);
+    return hit ? (size_t) (*hit - list->items) : list->len;
+}
+
+/* Orders a unit's members (list indices, ascending) as CTest would run
+   them one at a time: a test after the tests of the unit it DEPENDS on
+   (CTest adds a fixture's edges: setups before the tests requiring it,
+   cleanups after), ties by tier, then by CTest's order. A cycle (which
+   CTest refuses) is broken at the first test in that order. O(g^2) for
+   a unit of g tests. */
+static void
+order_unit (const fo_ctest_list *list, const fo_ctest_test **sorted, size_t *members, size_t g)
+{
+    size_t **deps = fo_xcalloc (g, sizeof *deps);
+    size_t *ndeps = fo_xcalloc (g, sizeof *ndeps);
+    for (size_t a = 0; a < g; a++) {
+        const fo_strv *d = &list->items[members[a]].depends;
+        deps[a] = fo_xcalloc (d->len + 1, sizeof **deps);
+        for (size_t k = 0; k < d->len; k++) {
+            size_t j = lookup (list, sorted, d->items[k]);
+            for (size_t b = 0; b < g; b++)
+                if (members[b] == j && b != a)
+                    deps[a][ndeps[a]++] = b;
+        }
+    }
+    bool *placed = fo_xcalloc (g, sizeof *placed);
+    size_t *order = fo_xcalloc (g, sizeof *order);
+    for (size_t n = 0; n < g; n++) {
+        size_t best = g, any = g;
+        for (size_t a = 0; a < g; a++) {
+            if (placed[a])
+                continue;
+            int ta = tier (&list->items[members[a]]);
+            if (any == g || ta < tier (&list->items[members[any]]))
+                any = a;
+            bool ready = true;
+            for (size_t k = 0; k < ndeps[a] && ready; k++)
+                ready = placed[deps[a][k]];
+            if (ready && (best == g || ta < tier (&list->items[members[best]])))
+                best = a;
+        }
+        best = best < g ? best : any;
+        placed[best] = true;
+        order[n] = members[best];
+    }
+    memcpy (members, order, g * sizeof *members);
+    for (size_t a = 0; a < g; a++)
+        free (deps[a]);
+    free (deps);
+    free (ndeps);
+    free (placed);
+    free (order);
+}
+
+int
+fo_ctest_add (fo_context *ctx, const fo_ctest_list *list, const fo_ctest_filter *filter,
+              const char *build_dir, char *err, size_t errlen)
+{
+    size_t n = list->len;
+    bool *keep = fo_xcalloc (n + 1, sizeof *keep);
+    size_t *parent = fo_xcalloc (n + 1, sizeof *parent);
+    size_t *size = fo_xcalloc (n + 1, sizeof *size);
+    fo_buf *names = fo_xcalloc (n + 1, sizeof *names);
+    size_t *members = fo_xcalloc (n + 1, sizeof *members);
+    const fo_ctest_test **sorted = fo_xcalloc (n + 1, sizeof *sorted);
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = &list->items[i];
+    if (n > 0)
+        qsort (sorted, n, sizeof *sorted, ref_cmp);
+    int rc = select_tests (list, filter, keep, err, errlen);
+    if (rc == 0) {
+        group_tests (list, keep, parent, names);
+        for (size_t i = 0; i < n; i++)
+            if (keep[i])
+                size[find_root (parent, i)]++;
+    }
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        if (!keep[i])
+            continue;
+        size_t root = find_root (parent, i);
+        if (size[root] < 2) {
+            rc = add_test (ctx, list, i, &i, 1, build_dir, err, errlen);
+            continue;
+        }
+        if (root != i)
+            continue;   /* added with its group, at its root (first) test */
+        char why[512];
+        const char *gname = names[root].data;
+        if (!fo_name_check ("context", gname, strlen (gname), why, sizeof why)) {
+            rc = fail (err, errlen, "ctest fixture group: %s", why);
+            break;
+        }
+        /* Fixture names holding '+' can spell another group's name. */
+        for (size_t c = 0; c < ctx->ncontexts && rc == 0; c++)
+            if (!strcmp (ctx->contexts[c]->name, gname))
+                rc = fail (err, errlen, "ctest fixture group '%s' twice (fixture or lock "
+                           "names joined by '+' spell another group's name)", gname);
+        if (rc != 0)
+            break;
+        fo_context *unit = fo_context_new (ctx, gname);
+        unit->mode = FO_MODE_UNIT;
+        size_t g = 0;
+        for (size_t j = i; j < n; j++)
+            if (keep[j] && find_root (parent, j) == root)
+                members[g++] = j;
+        order_unit (list, sorted, members, g);
+        for (size_t m = 0; m < g && rc == 0; m++) {
+            rc = add_test (unit, list, members[m], members, g, build_dir, err, errlen);
+            if (list->items[members[m]].run_serial)
+                unit->mode |= FO_MODE_SERIAL;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        fo_buf_free (&names[i]);
+    free (names);
+    free (sorted);
+    free (members);
+    free (size);
+    free (parent);
+    free (keep);
+    return rc;
+}
+
+int
+fo_import_ctest (fo_context *ctx, const char *build_dir, const fo_ctest_filter *filter,
+                 char *err, size_t errlen)
+{
+    fo_ctest_list list;
+    if (fo_ctest_list_tree (build_dir, &list, err, errlen) != 0)
+        return -1;
+    int rc = fo_ctest_add (ctx, &list, filter, build_dir, err, errlen);
+    fo_ctest_list_free (&list);
+    return rc;
+}

@@ -1,0 +1,58 @@
+/*  fo_import_ctest — a CTest build tree as tests (docs/sources.md,
+    "CTest"): `ctest --show-only=json-v1` run in the build directory, read
+    by fo_ctest.h, and added to a context.
+
+    Each CTest test becomes a test of that name, run by its command in its
+    WORKING_DIRECTORY, with its ENVIRONMENT (and ENVIRONMENT_MODIFICATION,
+    resolved against the environment fanout was started in; `unset:` runs
+    the command through `env -u NAME`), its TIMEOUT (0: none), and read by
+    the ctest reader (fo_read_ctest.c) with WILL_FAIL, SKIP_RETURN_CODE and
+    the three regular expression lists. DISABLED tests are never started
+    and end skipped ("disabled"), as CTest lists them but does not run
+    them. RUN_SERIAL makes the test's task serial.
+
+    Tests tied together by a fixture (FIXTURES_SETUP / _CLEANUP /
+    _REQUIRED) or a RESOURCE_LOCK become one context, a unit (one task,
+    run in order on one worker): setups first, then the others, cleanups
+    last, each in CTest's order. A test requiring a fixture names the
+    fixture's setup tests in its verdict's `needs`: when one failed, the
+    agent does not start it (not_run), as CTest does. The unit is serial
+    when one of its tests is RUN_SERIAL.
+
+    Label filters are CTest's -L / -LE: extended regular expressions; a
+    test is kept when one of its labels matches `labels` (when given) and
+    none matches `exclude`. As CTest does, the setup and cleanup tests of
+    the fixtures a kept test requires are kept too.
+*/
+#ifndef FO_IMPORT_CTEST_H
+#define FO_IMPORT_CTEST_H
+
+#include <stddef.h>
+
+#include "fo_ctest.h"
+#include "fo_suite.h"
+
+typedef struct {
+    const char *labels;     /* -L: NULL for every test */
+    const char *exclude;    /* -LE: NULL for none */
+} fo_ctest_filter;
+
+/* How long `ctest --show-only=json-v1` may take. */
+#define FO_CTEST_LIST_TIMEOUT_MS (120u * 1000u)
+
+/* Runs `ctest --show-only=json-v1` in build_dir (an existing directory)
+   and reads its output. 0, or -1 with err set. */
+int fo_ctest_list_tree (const char *build_dir, fo_ctest_list *out, char *err, size_t errlen);
+
+/* Adds list's tests (those filter keeps) to ctx; build_dir is the cwd of
+   a test without WORKING_DIRECTORY. 0, or -1 with "ctest test 'X': why"
+   in err (ctx may then hold some of the tests: the caller drops the
+   suite). */
+int fo_ctest_add (fo_context *ctx, const fo_ctest_list *list, const fo_ctest_filter *filter,
+                  const char *build_dir, char *err, size_t errlen);
+
+/* Both. */
+int fo_import_ctest (fo_context *ctx, const char *build_dir, const fo_ctest_filter *filter,
+                     char *err, size_t errlen);
+
+#endif

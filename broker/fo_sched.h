@@ -57,7 +57,11 @@ typedef struct {
     uint32_t number;        /* the broker's agent number (reused after a loss) */
     const char *host;       /* as the agent named it in its hello; may be NULL */
     uint32_t slots;         /* its worker slots */
-    /* next: resources and labels (placement) */
+    /* What it offers (fo_placement.h): borrowed when joining, copied by
+       the scheduler; fo_sched_agent_of gives them back as NULL / 0. */
+    const fo_resource *resources;
+    size_t nresources;
+    const fo_strv *labels;  /* may be NULL: none */
 } fo_sched_agent;
 
 /* Why a task is queued; it says where it goes. */
@@ -127,6 +131,18 @@ void fo_sched_stop (fo_sched *self);
 /* After stop: takes every queued or parked task, one by one (retries,
    discoveries, ready, serial, then parked per fixture). */
 bool fo_sched_drain (fo_sched *self, size_t *task);
+
+/* Placement (fo_placement.h). The next queued task no agent alive now
+   could ever take (labels it requires, more slots of a resource than any
+   agent has), taken out of its queue with why; the run ends it not run.
+   False when there is none (or no agent is alive: the broker waits for
+   agents on its own). One sweep of the queues per call that finds none:
+   the run calls it when its wait for agents has passed, and again when
+   agents come or go. Parked tasks are swept once they are back. */
+bool fo_sched_take_impossible (fo_sched *self, size_t *task, char *why, size_t whylen);
+/* The variables naming the resource instances the task holds while it
+   is leased (FANOUT_RESOURCE_GPU=0,1), or NULL. */
+const fo_env *fo_sched_lease_env (const fo_sched *self, size_t task);
 
 /* Leases picked and not ended. */
 size_t fo_sched_in_flight (const fo_sched *self);

@@ -11,10 +11,17 @@
                  agent on such a host is alive (on the same host when no
                  other is there): a try that fails again elsewhere is the
                  test's, not the host's;
+      placed     parallel tasks with locks, resources or labels
+                 (fo_placement.h, docs/resources.md), in plan order: the
+                 first one placement lets this agent take now goes (with
+                 all its locks and slots at once); those that must wait
+                 for a lock, a slot or another agent stay where they are
+                 and never hold back the tasks behind them;
       ready      parallel tasks, in plan order; a lease lost with its agent
                  comes back to the front;
       serial     serial tasks: leased only when nothing is in flight, and
-                 nothing else is leased while one runs;
+                 nothing else is leased while one runs (the first that
+                 placement lets the agent take);
       parked     per shared fixture, the tasks waiting for its setup. A task
                  is leased only when every shared fixture it depends on is
                  up; the scheduler asks the run (fo_sched_fixture_fn), which
@@ -33,15 +40,16 @@
     processes or the report: tests/unit/test_sched.c drives it alone.
 
     Future rules belong here and only here: ordering the ready queue by
-    expected duration (history, longest first) and placement by an agent's
-    resources and labels (fo_sched_agent carries what pick may match; each
-    task has a cost field for the ordering).
+    expected duration (history, longest first; each task has a cost field
+    for it). Placement rules live in fo_placement.c, called from here only.
 
     Cost: enqueue, pick and lease_ended are O(1) for the ready, serial and
     discovery queues; a retry is checked against its own failed-on list
     (at most one entry per failed try), never against every agent (hosts
     keep a count of their alive agents); the retry queue is scanned per
-    pick (it holds only tasks with held failures).
+    pick (it holds only tasks with held failures), and so is the placed
+    queue, up to the first task the agent may take (fo_placement.h: each
+    check is O(what the task needs)).
 */
 #ifndef FO_SCHED_H
 #define FO_SCHED_H

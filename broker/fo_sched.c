@@ -371,6 +371,23 @@ may_retry_on (fo_sched *self, size_t task, uint32_t agent)
     return alive_failed >= self->nalive_hosts;
 }
 
+/* A retry of a task with placement rules may stay on a host it failed
+   on when no alive agent of another host could ever take it (the only
+   GPU host, the only one with its label): else it would wait for ever.
+   O(agents), and only for such tasks on such a host. */
+static bool
+only_failed_hosts_fit (fo_sched *self, size_t task)
+{
+    if (!fo_placement_constrained (self->placement, task))
+        return false;
+    const task_rec *rec = task_of (self, task);
+    for (size_t i = 0; i < self->agents_cap; i++)
+        if (self->agents[i].alive && !has_failed_on (rec, self->agents[i].host)
+            && fo_placement_check (self->placement, task, (uint32_t) i) != FO_PLACE_NOT_HERE)
+            return false;
+    return true;
+}
+
 /* ---- picking ------------------------------------------------------------ */
 
 /* Are the task's shared fixtures up? If not, it is parked on the first
@@ -444,7 +461,7 @@ pick_retry (fo_sched *self, const fo_sched_agent *agent, size_t *out)
 {
     for (size_t i = 0; i < self->nretry && !self->held;) {
         size_t task = self->retry[i];
-        if (!may_retry_on (self, task, agent->number)
+        if ((!may_retry_on (self, task, agent->number) && !only_failed_hosts_fit (self, task))
             || fo_placement_check (self->placement, task, agent->number) != FO_PLACE_NOW) {
             i++;
             continue;

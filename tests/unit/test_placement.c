@@ -63,7 +63,7 @@ static void
 join (world *w, uint32_t n, unsigned gpus, const char *const *labels)
 {
     fo_resource res[4];
-    char ids[4][4];
+    char ids[4][12];
     for (unsigned i = 0; i < gpus; i++) {
         snprintf (ids[i], sizeof ids[i], "%u", i);
         res[i] = (fo_resource) { "gpu", ids[i], 1 };
@@ -287,6 +287,30 @@ test_serial_placed (void **state)
     world_free (&w);
 }
 
+/* A retry goes to another host, unless no other host could ever take it:
+   then it stays on the one it failed on rather than wait for ever. */
+static void
+test_retry_where_it_fits (void **state)
+{
+    (void) state;
+    world w;
+    world_new (&w, "tests:\n"
+               "  - {name: t0, run: x, resources: {gpu: 1}}\n"
+               "  - {name: t1, run: x}\n");
+    join (&w, 0, 1, NULL);
+    join (&w, 1, 0, NULL);
+    PICKS (&w, 0, 0, 1);
+    fo_sched_lease_ended (w.sched, 0);
+    fo_sched_lease_ended (w.sched, 1);
+    fo_sched_failed_on (w.sched, 0, 0);
+    fo_sched_failed_on (w.sched, 1, 0);
+    assert_true (fo_sched_enqueue (w.sched, 0, FO_SCHED_RETRY));
+    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_RETRY));
+    PICKS (&w, 0, 0);              /* t1 waits for h1; t0 cannot go there */
+    PICKS (&w, 1, 1);
+    world_free (&w);
+}
+
 /* Tasks no alive agent could ever take, with why; none while no agent
    is alive (the broker waits for agents itself). */
 static void
@@ -331,6 +355,7 @@ main (void)
         cmocka_unit_test (test_requires),
         cmocka_unit_test (test_lost_and_reused),
         cmocka_unit_test (test_serial_placed),
+        cmocka_unit_test (test_retry_where_it_fits),
         cmocka_unit_test (test_impossible),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

@@ -137,7 +137,7 @@ void fo_sched_hold (fo_sched *self);
 /* Stops for good: no more picks, no more enqueues. Then drain. */
 void fo_sched_stop (fo_sched *self);
 /* After stop: takes every queued or parked task, one by one (retries,
-   discoveries, ready, serial, then parked per fixture). */
+   discoveries, placed, ready, serial, then parked per fixture). */
 bool fo_sched_drain (fo_sched *self, size_t *task);
 
 /* Placement (fo_placement.h). The next queued task no agent alive now

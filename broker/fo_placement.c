@@ -59,6 +59,8 @@ struct fo_placement {
     task_rec *tasks;
     size_t tasks_cap;
     uint64_t generations;
+    bool any_needs;         /* some test or context of the suite asks for
+                               something: else every task is plain, at once */
 };
 
 static void
@@ -68,11 +70,29 @@ lock_free (void **item)
     *item = NULL;
 }
 
+/* Whether anything in ctx's subtree asks for locks, resources or labels.
+   Tests found during the run ask nothing of their own (they inherit their
+   context's), so the answer at the start holds for the whole run. */
+static bool
+subtree_needs (const fo_context *ctx)
+{
+    if (!fo_needs_empty (&ctx->needs))
+        return true;
+    for (size_t i = 0; i < ctx->ntests; i++)
+        if (!fo_needs_empty (&ctx->tests[i]->needs))
+            return true;
+    for (size_t i = 0; i < ctx->ncontexts; i++)
+        if (subtree_needs (ctx->contexts[i]))
+            return true;
+    return false;
+}
+
 fo_placement *
 fo_placement_new (const fo_plan *plan)
 {
     fo_placement *self = fo_xcalloc (1, sizeof *self);
     self->plan = plan;
+    self->any_needs = plan->suite && plan->suite->root && subtree_needs (plan->suite->root);
     self->locks = zhashx_new ();
     zhashx_set_destructor (self->locks, lock_free);
     return self;
@@ -212,7 +232,7 @@ fo_placement_task (fo_placement *self, size_t task)
         return t->constrained;
     task_clear_needs (t);
     const fo_task *pt = &self->plan->tasks[task];
-    if (pt->discovery != FO_NO_DISCOVERY)
+    if (!self->any_needs || pt->discovery != FO_NO_DISCOVERY)
         return false;
     collector c = { .seen = zhashx_new () };
     for (size_t i = 0; i < pt->ntests; i++) {

@@ -33,7 +33,8 @@
     a task no agent can ever take, once its wait for agents has passed.
 
     Cost: a task's needs are computed when it is queued (linear in what
-    its tests ask, with hashes); a check or a take is O(its locks + its
+    its tests ask, with hashes; nothing at all when no test or context of
+    the suite asks for anything, found once at the start); a check or a take is O(its locks + its
     resources x the agent's instances + its labels x the agent's labels),
     every lock found through a pointer resolved once.
 */

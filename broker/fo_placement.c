@@ -76,10 +76,10 @@ lock_free (void **item)
 static bool
 subtree_needs (const fo_context *ctx)
 {
-    if (!fo_needs_empty (&ctx->needs))
+    if (!fo_needs_empty (ctx->needs))
         return true;
     for (size_t i = 0; i < ctx->ntests; i++)
-        if (!fo_needs_empty (&ctx->tests[i]->needs))
+        if (!fo_needs_empty (ctx->tests[i]->needs))
             return true;
     for (size_t i = 0; i < ctx->ncontexts; i++)
         if (subtree_needs (ctx->contexts[i]))
@@ -195,6 +195,8 @@ first_time (collector *c, char kind, const char *name, uintptr_t value)
 static void
 collect (collector *c, const fo_needs *n)
 {
+    if (!n)
+        return;
     for (size_t i = 0; i < n->locks.len; i++)
         if (first_time (c, 'x', n->locks.items[i], 1))
             fo_strv_push (&c->excl, n->locks.items[i]);
@@ -237,9 +239,9 @@ fo_placement_task (fo_placement *self, size_t task)
     collector c = { .seen = zhashx_new () };
     for (size_t i = 0; i < pt->ntests; i++) {
         const fo_test *test = self->plan->tests[pt->tests[i]];
-        collect (&c, &test->needs);
+        collect (&c, test->needs);
         for (const fo_context *ctx = test->parent; ctx; ctx = ctx->parent)
-            collect (&c, &ctx->needs);
+            collect (&c, ctx->needs);
     }
     /* A lock asked both ways is exclusive only. */
     t->excl = fo_xcalloc (c.excl.len + 1, sizeof *t->excl);

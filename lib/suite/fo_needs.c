@@ -17,9 +17,27 @@ fo_needs_free (fo_needs *self)
     memset (self, 0, sizeof *self);
 }
 
+fo_needs *
+fo_needs_new (void)
+{
+    return fo_xcalloc (1, sizeof (fo_needs));
+}
+
+void
+fo_needs_destroy (fo_needs **self_p)
+{
+    if (!*self_p)
+        return;
+    fo_needs_free (*self_p);
+    free (*self_p);
+    *self_p = NULL;
+}
+
 size_t
 fo_needs_count (const fo_needs *self)
 {
+    if (!self)
+        return 0;
     return self->locks.len + self->shared_locks.len + self->requires.len + self->nresources;
 }
 
@@ -62,6 +80,8 @@ strv_remove (fo_strv *v, size_t i)
 void
 fo_needs_merge (fo_needs *into, const fo_needs *add)
 {
+    if (!add)
+        return;
     for (size_t i = 0; i < add->locks.len; i++) {
         const char *lock = add->locks.items[i];
         if (has (&into->locks, lock))
@@ -99,7 +119,7 @@ fo_needs_merge (fo_needs *into, const fo_needs *add)
 void
 fo_test_effective_needs (const fo_test *test, fo_needs *out)
 {
-    fo_needs_merge (out, &test->needs);
+    fo_needs_merge (out, test->needs);
     for (const fo_context *c = test->parent; c; c = c->parent)
-        fo_needs_merge (out, &c->needs);
+        fo_needs_merge (out, c->needs);
 }

@@ -12,8 +12,9 @@
 
     The suite loader fills these from `locks`, `shared_locks`,
     `resources` and `requires`; an importer (CTest's RESOURCE_LOCK,
-    RESOURCE_GROUPS, ...) fills the same fields, and the broker's
-    placement (broker/fo_placement.h) reads nothing else.
+    RESOURCE_GROUPS, ...) fills the same fields (test->needs =
+    fo_needs_new (), then its lists), and the broker's placement
+    (broker/fo_placement.h) reads nothing else.
 */
 #ifndef FO_NEEDS_H
 #define FO_NEEDS_H
@@ -46,7 +47,12 @@ typedef struct {
     size_t nresources;
 } fo_needs;
 
-void fo_needs_free (fo_needs *self);
+/* Tests and contexts hold their needs by pointer, NULL when they ask
+   nothing: new, destroy (and NULL), and the readers below take NULL as
+   empty. */
+fo_needs *fo_needs_new (void);
+void fo_needs_destroy (fo_needs **self_p);
+void fo_needs_free (fo_needs *self);        /* its contents */
 bool fo_needs_empty (const fo_needs *self);
 /* Entries in all four lists. */
 size_t fo_needs_count (const fo_needs *self);
@@ -55,7 +61,7 @@ size_t fo_needs_count (const fo_needs *self);
    asked both ways exclusive only, per resource the larger count. Linear
    in into x add: for one test's needs (FO_NEEDS_MAX); a caller merging
    many indexes them itself. */
-void fo_needs_merge (fo_needs *into, const fo_needs *add);
+void fo_needs_merge (fo_needs *into, const fo_needs *add);     /* add may be NULL */
 
 /* A lock name: 1 to FO_NEEDS_MAX_LOCK bytes, no control character. */
 bool fo_lock_name_ok (const char *name);

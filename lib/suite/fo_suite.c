@@ -296,7 +296,7 @@ test_destroy (fo_test *test)
     fo_strv_free (&test->run.argv);
     fo_env_free (&test->env);
     free (test->cwd);
-    fo_needs_free (&test->needs);
+    fo_needs_destroy (&test->needs);
     free (test);
 }
 
@@ -324,7 +324,7 @@ context_destroy (fo_context *ctx, bool unindex)
     fo_strv_free (&ctx->run_template_argv);
     fo_env_free (&ctx->env);
     free (ctx->cwd);
-    fo_needs_free (&ctx->needs);
+    fo_needs_destroy (&ctx->needs);
     free (ctx);
 }
 

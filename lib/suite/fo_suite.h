@@ -112,7 +112,9 @@ typedef struct {
     fo_env env;
     char *cwd;          /* absolute, or NULL = inherit */
     uint32_t timeout_ms;/* 0 = inherit */
-    fo_needs needs;     /* its own; fo_test_effective_needs adds its contexts' */
+    fo_needs *needs;    /* its own, NULL when it asks nothing (most tests:
+                           8 bytes each); fo_test_effective_needs adds its
+                           contexts' */
     fo_context *parent;
     int line, column;
 } fo_test;
@@ -126,7 +128,7 @@ struct fo_context {
     fo_env env;
     char *cwd;          /* absolute, or NULL = inherit (root: suite file's dir) */
     uint32_t timeout_ms;/* 0 = inherit (root: FO_DEFAULT_TIMEOUT_MS) */
-    fo_needs needs;     /* asked for every test under it (fo_needs.h) */
+    fo_needs *needs;    /* asked for every test under it (fo_needs.h), or NULL */
     fo_test **tests;
     size_t ntests, tests_cap;       /* tests_cap 0: exactly ntests allocated */
     fo_context **contexts;

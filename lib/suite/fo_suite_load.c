@@ -128,10 +128,13 @@ check_step (fo_yaml_reader *L, const yaml_mark_t *at, const char *what, size_t i
 /* The keys tests and contexts share. */
 static bool
 get_common (fo_yaml_reader *L, const char *key, const yaml_node_t *v, fo_env *env, char **cwd,
-            uint32_t *timeout_ms, fo_needs *needs)
+            uint32_t *timeout_ms, fo_needs **needs)
 {
-    if (fo_yaml_is_needs_key (key))
-        return fo_yaml_needs (L, key, v, needs);
+    if (fo_yaml_is_needs_key (key)) {
+        if (!*needs)
+            *needs = fo_needs_new ();
+        return fo_yaml_needs (L, key, v, *needs);
+    }
     if (!strcmp (key, "env"))
         return fo_yaml_env (L, v, env);
     if (!strcmp (key, "cwd"))
@@ -148,7 +151,7 @@ static bool
 check_needs (fo_yaml_reader *L, const yaml_node_t *node, const fo_needs *needs,
              const inherited *up)
 {
-    if (!fo_yaml_needs_check (L, node, needs))
+    if (needs && !fo_yaml_needs_check (L, node, needs))
         return false;
     size_t n = up->needs + fo_needs_count (needs);
     if (n > FO_NEEDS_MAX)
@@ -213,7 +216,7 @@ load_test (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node, const
                                                 &test->needs))
             return false;
     }
-    if (!check_needs (L, node, &test->needs, up))
+    if (!check_needs (L, node, test->needs, up))
         return false;
     inherited mine = inherit (up, &test->env, test->cwd);
     return check_step (L, &node->start_mark, L->owner, strlen (test->id), &test->run.argv, &mine);
@@ -339,10 +342,10 @@ load_context_keys (fo_yaml_reader *L, fo_context *ctx, const yaml_node_t *node, 
     if (on && !discover)
         return fo_yaml_fail (L, on, "'discover_on' says where 'discover' runs and needs it");
 
-    if (!check_needs (L, node, &ctx->needs, up))
+    if (!check_needs (L, node, ctx->needs, up))
         return false;
     inherited here = inherit (up, &ctx->env, ctx->cwd);
-    here.needs += fo_needs_count (&ctx->needs);
+    here.needs += fo_needs_count (ctx->needs);
     if (!check_fixtures (L, ctx, &here))
         return false;
     for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {

@@ -474,6 +474,12 @@ run_session (agent *self, char *err, size_t errlen)
     hello.u.hello.agent_id = self->agent_id;
     hello.u.hello.host = (char *) self->host;
     hello.u.hello.slots = self->options->slots;
+    /* Borrowed: hello is not freed. */
+    if (self->options->offer) {
+        hello.u.hello.resources = self->options->offer->resources;
+        hello.u.hello.nresources = self->options->offer->nresources;
+        hello.u.hello.labels = self->options->offer->labels;
+    }
     send_msg (self, &hello);
 
     size_t max_items = 2 + FO_EXECUTION_MAX_FDS * (size_t) self->options->slots;

@@ -37,11 +37,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fo_offer.h"
+
 typedef struct {
     const char *endpoint;       /* e.g. "tcp://broker:5555", "inproc://fanout" */
     uint32_t slots;             /* worker slots, >= 1 */
     uint32_t prefetch;          /* leases queued beyond the free slots */
     const char *host;           /* NULL: gethostname() */
+    /* Its resources and labels, sent in every hello (docs/resources.md);
+       NULL: none. The lease names the instances a task got in its env. */
+    const fo_offer *offer;
     bool once;                  /* leave after the broker's first shutdown */
     /* Set (to non-zero) from another thread or a signal handler to make the
        agent kill its tests and leave. May be NULL. */

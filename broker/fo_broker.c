@@ -54,6 +54,9 @@ struct fo_broker {
     size_t bad_versions;        /* peers refused for their protocol version */
     fo_run *run;
     bool cancels_sent;          /* the run stopped and its leases were cancelled */
+    uint64_t started_ms;        /* when fo_broker_run began */
+    uint64_t impossible_ms;     /* when tasks no agent can take were last looked for */
+    bool placement_changed;     /* agents came or went since */
 };
 
 /* What a hostile or broken peer can repeat at will is logged with
@@ -199,6 +202,7 @@ lose_agent (fo_broker *self, size_t number, const char *why)
     fo_log_peer (FO_LOG_INFO, ROLE, peer_name (a->agent_id, a->host, who, sizeof who),
                  "agent %s on %s left: %s", a->agent_id, a->host, why);
     fo_run_agent_lost (self->run, (uint32_t) number, a->host, why);
+    self->placement_changed = true;
     if (self->alive == 0 && self->started && !fo_run_finished (self->run)
         && !fo_run_stopping (self->run)) {
         self->waiting_since_ms = fo_now_ms ();
@@ -295,7 +299,9 @@ hello (fo_broker *self, const unsigned char *routing, size_t len, fo_hello *h)
     /* Its own number: a lost agent's record may have been reused. */
     fo_run_agent_joined (self->run, &(fo_sched_agent) {
         .number = (uint32_t) number, .host = a->host, .slots = a->slots,
+        .resources = h->resources, .nresources = h->nresources, .labels = &h->labels,
     });
+    self->placement_changed = true;
     fo_msg welcome = { .type = FO_MSG_WELCOME };
     welcome.u.welcome.broker_id = self->broker_id;
     welcome.u.welcome.heartbeat_ms = self->options.heartbeat_ms;
@@ -496,6 +502,27 @@ heartbeats (fo_broker *self)
     }
 }
 
+/* Tasks no agent alive can ever take (a label, more slots than any agent
+   has) end not run once --wait has passed since the broker started (so
+   that the agents that offer them had the time to join); then whenever
+   agents come or go, and once a second for tasks back from a shared
+   fixture's setup. With --wait 0 (wait for ever) they wait, as the run
+   waits for agents (options.placement_wait_ms may say otherwise). */
+static void
+check_impossible (fo_broker *self)
+{
+    uint64_t now = fo_now_ms ();
+    uint32_t wait = self->options.placement_wait_ms ? self->options.placement_wait_ms
+                                                    : self->options.wait_ms;
+    if (!wait || now - self->started_ms < wait)
+        return;
+    if (!self->placement_changed && now - self->impossible_ms < 1000)
+        return;
+    self->placement_changed = false;
+    self->impossible_ms = now;
+    fo_run_end_impossible (self->run);
+}
+
 /* Starts leasing once enough agents joined; ends the run not_run when no
    agent came (or came back) within the wait. */
 static void
@@ -531,7 +558,9 @@ check_agents (fo_broker *self)
         fo_log (FO_LOG_ERROR, ROLE, "%s: the tests left cannot run", reason);
         fo_run_stop (self->run, reason);
         free (reason);
+        return;
     }
+    check_impossible (self);
 }
 
 /* A stop from outside (*options.stop: a signal, a failed agent thread) or
@@ -566,7 +595,8 @@ fo_broker_run (fo_broker *self, char *err, size_t errlen)
     if (!self->options.run.broker_host)
         self->options.run.broker_host = self->host;
     self->run = fo_run_new (&self->options.run);
-    self->waiting_since_ms = fo_now_ms ();
+    self->waiting_since_ms = self->started_ms = fo_now_ms ();
+    self->placement_changed = true;
     int rc = 0;
     int fds[MAX_FIXTURE_FDS];
     zmq_pollitem_t items[2 + MAX_FIXTURE_FDS];

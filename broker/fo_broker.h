@@ -51,6 +51,10 @@ typedef struct {
     uint32_t min_agents;            /* leasing starts when this many joined (0 = 1) */
     uint32_t wait_ms;               /* for min_agents, and for a new agent once all
                                        were lost; 0 = wait for ever */
+    /* Tasks no agent alive can ever take (docs/resources.md) end not run
+       once this long has passed since the start; 0: wait_ms (and never
+       when that is 0: they wait, as the run waits for agents). */
+    uint32_t placement_wait_ms;
     /* CurveZMQ (Z85 keys, fo_curve): the broker's own pair, and the directory
        of the authorised agents' public certificates. NULL: plaintext. */
     const char *curve_public;

@@ -311,8 +311,21 @@ lease_task (fo_run *self, size_t task, uint32_t agent, fo_lease *out)
     const fo_env *exports = run_task_exports (self, task);
     if (exports)
         lease.env = *exports;
+    /* The resource instances it holds (FANOUT_RESOURCE_*): over the
+       exports, in a copy for this lease only. */
+    const fo_env *held = fo_sched_lease_env (self->sched, task);
+    fo_env with_held = { 0 };
+    if (held) {
+        if (exports)
+            fo_env_copy (&with_held, exports);
+        fo_env_merge (&with_held, held);
+        lease.env = with_held;
+    }
     char why[256];
-    if (fo_leases_encode (&lease, &self->frame, why, sizeof why) != 0) {
+    int rc = fo_leases_encode (&lease, &self->frame, why, sizeof why);
+    fo_env_free (&with_held);
+    lease.env = exports ? *exports : (fo_env) { 0 };
+    if (rc != 0) {
         undeliverable (self, task, why);
         return false;
     }
@@ -468,6 +481,25 @@ fo_run_agent_joined (fo_run *self, const fo_sched_agent *agent)
         .u.agent = { .agent = agent->number, .host = host_of (self, agent->number),
                      .slots = agent->slots },
     });
+}
+
+/* Placement: the tasks no agent alive could ever take end not run, with
+   why (fo_sched_take_impossible). */
+void
+fo_run_end_impossible (fo_run *self)
+{
+    size_t task;
+    char why[512];
+    while (!self->stopping && fo_sched_take_impossible (self->sched, &task, why, sizeof why)) {
+        char *message = fo_xasprintf ("not run (no agent can take it: %s)", why);
+        char *name = fo_tasks_name (self->tasks, task);
+        fo_log (FO_LOG_WARN, ROLE, "%s %s", name, message);
+        free (name);
+        finish_remaining (self, task, FO_NOT_RUN, message, NULL, NULL, NULL);
+        free (message);
+        end_task (self, task);
+    }
+    run_apply_stop (self);
 }
 
 /* A discovery lease lost with its agent is leased again (up to

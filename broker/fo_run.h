@@ -124,6 +124,10 @@ void fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const ch
    may be reused): the scheduler may place tasks on it, and a retry may
    prefer it to the agents a test failed on. */
 void fo_run_agent_joined (fo_run *self, const fo_sched_agent *agent);
+/* Ends not run, with the reason, every queued task that no agent alive
+   now could ever take (docs/resources.md): the broker calls it once its
+   wait for agents has passed, and again as agents come and go. */
+void fo_run_end_impossible (fo_run *self);
 
 /* An agent says a step runs long: a SLOW event. False when dropped
    (stale lease, bad step). */

@@ -4,6 +4,7 @@
     per host the count of its alive agents (hosts found by name through a
     hash), so that the retry rule never walks the agent table. */
 #include "fo_sched.h"
+#include "fo_placement.h"
 
 #include <czmq.h>
 #include <stdio.h>
@@ -69,6 +70,21 @@ deque_pop_back (deque *q, size_t *v)
     return true;
 }
 
+static size_t
+deque_at (const deque *q, size_t i)
+{
+    return q->items[(q->head + i) % q->cap];
+}
+
+/* Takes out item i, the others keep their order: O(items after it). */
+static void
+deque_remove_at (deque *q, size_t i)
+{
+    for (size_t j = i; j + 1 < q->len; j++)
+        q->items[(q->head + j) % q->cap] = q->items[(q->head + j + 1) % q->cap];
+    q->len--;
+}
+
 static void
 deque_free (deque *q)
 {
@@ -119,6 +135,10 @@ struct fo_sched {
     bool failed_first;
     uint64_t typical_us;    /* what a test the history does not know costs */
     deque serial;
+    deque constrained;      /* parallel tasks with locks, resources or
+                               labels (fo_placement), in plan order */
+    deque impossible;       /* found by fo_sched_take_impossible's sweep */
+    fo_placement *placement;
     size_t *retry;          /* in the order their tries failed */
     size_t nretry, retry_cap;
     size_t retry_drained;   /* fo_sched_drain's position in retry */
@@ -149,6 +169,7 @@ fo_sched_new (const fo_plan *plan, fo_sched_fixture_fn *fixture_fn, void *arg)
     self->nparked = plan->nshared;
     self->parked = fo_xcalloc (self->nparked ? self->nparked : 1, sizeof *self->parked);
     self->host_index = zhashx_new ();
+    self->placement = fo_placement_new (plan);
     return self;
 }
 
@@ -165,6 +186,9 @@ fo_sched_destroy (fo_sched **self_p)
     deque_free (&self->ready);
     free (self->heap);
     deque_free (&self->serial);
+    deque_free (&self->constrained);
+    deque_free (&self->impossible);
+    fo_placement_destroy (&self->placement);
     for (size_t i = 0; i < self->nparked; i++)
         deque_free (&self->parked[i]);
     free (self->parked);
@@ -210,7 +234,8 @@ static deque *
 queue_of (fo_sched *self, size_t task)
 {
     return is_discovery (self, task) ? &self->discovery
-         : is_serial (self, task) ? &self->serial : &self->ready;
+         : is_serial (self, task) ? &self->serial
+         : fo_placement_constrained (self->placement, task) ? &self->constrained : &self->ready;
 }
 
 /* ---- the ready heap: longest first ------------------------------------- */
@@ -325,6 +350,7 @@ fo_sched_enqueue (fo_sched *self, size_t task, fo_sched_reason why)
     if (self->stopped)
         return false;
     cost_task (self, task);
+    fo_placement_task (self->placement, task);     /* what it needs, read again */
     switch (why) {
     case FO_SCHED_PLANNED:
     case FO_SCHED_DISCOVERED:
@@ -436,6 +462,10 @@ fo_sched_agent_joined (fo_sched *self, const fo_sched_agent *agent)
     free ((char *) slot->agent.host);
     slot->agent = *agent;
     slot->agent.host = fo_xstrdup (agent->host ? agent->host : "");
+    slot->agent.resources = NULL;       /* copied by placement */
+    slot->agent.nresources = 0;
+    slot->agent.labels = NULL;
+    fo_placement_agent_joined (self->placement, agent);
     slot->host = host_number (self, agent);
     slot->joined = slot->alive = true;
     host_alive (self, slot->host, true);
@@ -444,6 +474,7 @@ fo_sched_agent_joined (fo_sched *self, const fo_sched_agent *agent)
 void
 fo_sched_agent_lost (fo_sched *self, uint32_t agent)
 {
+    fo_placement_agent_lost (self->placement, agent);
     if (agent < self->agents_cap && self->agents[agent].alive) {
         self->agents[agent].alive = false;
         host_alive (self, self->agents[agent].host, false);
@@ -495,6 +526,23 @@ may_retry_on (fo_sched *self, size_t task, uint32_t agent)
     return alive_failed >= self->nalive_hosts;
 }
 
+/* A retry of a task with placement rules may stay on a host it failed
+   on when no alive agent of another host could ever take it (the only
+   GPU host, the only one with its label): else it would wait for ever.
+   O(agents), and only for such tasks on such a host. */
+static bool
+only_failed_hosts_fit (fo_sched *self, size_t task)
+{
+    if (!fo_placement_constrained (self->placement, task))
+        return false;
+    const task_rec *rec = task_of (self, task);
+    for (size_t i = 0; i < self->agents_cap; i++)
+        if (self->agents[i].alive && !has_failed_on (rec, self->agents[i].host)
+            && fo_placement_check (self->placement, task, (uint32_t) i) != FO_PLACE_NOT_HERE)
+            return false;
+    return true;
+}
+
 /* ---- picking ------------------------------------------------------------ */
 
 /* Are the task's shared fixtures up? If not, it is parked on the first
@@ -522,8 +570,9 @@ fixtures_up (fo_sched *self, size_t task)
 }
 
 static bool
-take (fo_sched *self, size_t task, size_t *out)
+take (fo_sched *self, size_t task, const fo_sched_agent *agent, size_t *out)
 {
+    fo_placement_take (self->placement, task, agent->number);
     self->in_flight++;
     if (is_serial (self, task))
         self->serial_running = true;
@@ -533,25 +582,45 @@ take (fo_sched *self, size_t task, size_t *out)
 
 /* The first task of q whose fixtures are up (the others are parked). */
 static bool
-pick_from (fo_sched *self, deque *q, size_t *out)
+pick_from (fo_sched *self, deque *q, const fo_sched_agent *agent, size_t *out)
 {
     size_t task;
     while (!self->held && deque_pop_front (q, &task))
         if (fixtures_up (self, task))
-            return take (self, task, out);
+            return take (self, task, agent, out);
+    return false;
+}
+
+/* The first task of q that placement lets this agent take now, whose
+   fixtures are up: a task waiting for a lock, a resource or another
+   agent stays where it is and never holds back the tasks behind it.
+   O(tasks passed over). */
+static bool
+pick_placed (fo_sched *self, deque *q, const fo_sched_agent *agent, size_t *out)
+{
+    for (size_t i = 0; i < q->len && !self->held;) {
+        size_t task = deque_at (q, i);
+        if (fo_placement_check (self->placement, task, agent->number) != FO_PLACE_NOW) {
+            i++;
+            continue;
+        }
+        deque_remove_at (q, i);
+        if (fixtures_up (self, task))
+            return take (self, task, agent, out);
+    }
     return false;
 }
 
 /* The parallel tasks: those back at the front, then the heap's. */
 static bool
-pick_ready (fo_sched *self, size_t *out)
+pick_ready (fo_sched *self, const fo_sched_agent *agent, size_t *out)
 {
-    if (pick_from (self, &self->ready, out))
+    if (pick_from (self, &self->ready, agent, out))
         return true;
     size_t task;
     while (!self->held && heap_pop (self, &task))
         if (fixtures_up (self, task))
-            return take (self, task, out);
+            return take (self, task, agent, out);
     return false;
 }
 
@@ -560,14 +629,15 @@ pick_retry (fo_sched *self, const fo_sched_agent *agent, size_t *out)
 {
     for (size_t i = 0; i < self->nretry && !self->held;) {
         size_t task = self->retry[i];
-        if (!may_retry_on (self, task, agent->number)) {
+        if ((!may_retry_on (self, task, agent->number) && !only_failed_hosts_fit (self, task))
+            || fo_placement_check (self->placement, task, agent->number) != FO_PLACE_NOW) {
             i++;
             continue;
         }
         memmove (&self->retry[i], &self->retry[i + 1], (self->nretry - i - 1) * sizeof *self->retry);
         self->nretry--;
         if (fixtures_up (self, task))
-            return take (self, task, out);
+            return take (self, task, agent, out);
     }
     return false;
 }
@@ -577,18 +647,22 @@ fo_sched_pick (fo_sched *self, const fo_sched_agent *agent, size_t *task)
 {
     if (self->held || self->serial_running || !may_lease (self, agent->number))
         return false;
-    if (pick_from (self, &self->discovery, task) || pick_retry (self, agent, task)
-        || pick_ready (self, task))
+    /* Tasks with placement rules before the others: they wait for
+       something scarce, and the plain tasks fill every slot they leave. */
+    if (pick_from (self, &self->discovery, agent, task) || pick_retry (self, agent, task)
+        || pick_placed (self, &self->constrained, agent, task)
+        || pick_ready (self, agent, task))
         return true;
     /* Serial tasks run alone: only when nothing at all is in flight. */
     if (self->in_flight > 0)
         return false;
-    return pick_from (self, &self->serial, task);
+    return pick_placed (self, &self->serial, agent, task);
 }
 
 void
 fo_sched_lease_ended (fo_sched *self, size_t task)
 {
+    fo_placement_release (self->placement, task);
     if (self->in_flight > 0)
         self->in_flight--;
     if (is_serial (self, task))
@@ -638,8 +712,9 @@ fo_sched_drain (fo_sched *self, size_t *task)
         *task = self->retry[self->retry_drained++];
         return true;
     }
-    if (deque_pop_front (&self->discovery, task) || deque_pop_front (&self->ready, task)
-        || heap_pop (self, task) || deque_pop_front (&self->serial, task))
+    if (deque_pop_front (&self->discovery, task) || deque_pop_front (&self->constrained, task)
+        || deque_pop_front (&self->ready, task) || heap_pop (self, task)
+        || deque_pop_front (&self->serial, task) || deque_pop_front (&self->impossible, task))
         return true;
     for (size_t f = 0; f < self->nparked; f++)
         if (deque_pop_front (&self->parked[f], task))
@@ -651,4 +726,54 @@ size_t
 fo_sched_in_flight (const fo_sched *self)
 {
     return self->in_flight;
+}
+
+/* ---- placement ---------------------------------------------------------- */
+
+/* Moves the tasks of q no alive agent could ever take to impossible. */
+static void
+sweep_impossible (fo_sched *self, deque *q)
+{
+    char why[8];
+    for (size_t i = 0; i < q->len;) {
+        size_t task = deque_at (q, i);
+        if (fo_placement_possible (self->placement, task, why, sizeof why)) {
+            i++;
+            continue;
+        }
+        deque_remove_at (q, i);
+        deque_push_back (&self->impossible, task);
+    }
+}
+
+bool
+fo_sched_take_impossible (fo_sched *self, size_t *task, char *why, size_t whylen)
+{
+    if (self->stopped)
+        return false;
+    if (self->impossible.len == 0) {
+        sweep_impossible (self, &self->constrained);
+        sweep_impossible (self, &self->serial);
+        for (size_t i = 0; i < self->nretry;) {
+            if (fo_placement_possible (self->placement, self->retry[i], why, whylen)) {
+                i++;
+                continue;
+            }
+            deque_push_back (&self->impossible, self->retry[i]);
+            memmove (&self->retry[i], &self->retry[i + 1],
+                     (self->nretry - i - 1) * sizeof *self->retry);
+            self->nretry--;
+        }
+    }
+    if (!deque_pop_front (&self->impossible, task))
+        return false;
+    if (fo_placement_possible (self->placement, *task, why, whylen))
+        snprintf (why, whylen, "no agent can take it");    /* not reached: nothing changed */
+    return true;
+}
+
+const fo_env *
+fo_sched_lease_env (const fo_sched *self, size_t task)
+{
+    return fo_placement_env (self->placement, task);
 }

@@ -11,11 +11,18 @@
                  agent on such a host is alive (on the same host when no
                  other is there): a try that fails again elsewhere is the
                  test's, not the host's;
+      placed     parallel tasks with locks, resources or labels
+                 (fo_placement.h, docs/resources.md), in plan order: the
+                 first one placement lets this agent take now goes (with
+                 all its locks and slots at once); those that must wait
+                 for a lock, a slot or another agent stay where they are
+                 and never hold back the tasks behind them;
       ready      parallel tasks, longest expected work first when there is
                  history (fo_sched_set_history), else in plan order; a lease
                  lost with its agent comes back to the front;
       serial     serial tasks: leased only when nothing is in flight, and
-                 nothing else is leased while one runs;
+                 nothing else is leased while one runs (the first that
+                 placement lets the agent take);
       parked     per shared fixture, the tasks waiting for its setup. A task
                  is leased only when every shared fixture it depends on is
                  up; the scheduler asks the run (fo_sched_fixture_fn), which
@@ -33,7 +40,7 @@
     fixtures) and the agents that joined, and nothing of sockets, fixture
     processes or the report: tests/unit/test_sched.c drives it alone.
 
-    Longest first (docs/history.md): a task's cost, computed once when it is
+    Longest first (docs/test-history.md): a task's cost, computed once when it is
     first queued, is the sum of its tests' expected durations (a unit's
     cost is all of its tests; a test the history does not know counts as
     the typical known one) plus the setup time of each shared context it
@@ -42,6 +49,9 @@
     tests before one that holds none, then plan order. Without history
     every cost is equal: plan order, as before.
 
+    Placement rules live in fo_placement.c, called from here only; the
+    placed queue keeps plan order (not longest first).
+
     Future rules belong here and only here: placement by an agent's
     resources and labels (fo_sched_agent carries what pick may match).
 
@@ -49,7 +59,9 @@
     the serial and discovery queues; a retry is checked against its own failed-on list
     (at most one entry per failed try), never against every agent (hosts
     keep a count of their alive agents); the retry queue is scanned per
-    pick (it holds only tasks with held failures).
+    pick (it holds only tasks with held failures), and so is the placed
+    queue, up to the first task the agent may take (fo_placement.h: each
+    check is O(what the task needs)).
 */
 #ifndef FO_SCHED_H
 #define FO_SCHED_H
@@ -66,7 +78,11 @@ typedef struct {
     uint32_t number;        /* the broker's agent number (reused after a loss) */
     const char *host;       /* as the agent named it in its hello; may be NULL */
     uint32_t slots;         /* its worker slots */
-    /* next: resources and labels (placement) */
+    /* What it offers (fo_placement.h): borrowed when joining, copied by
+       the scheduler; fo_sched_agent_of gives them back as NULL / 0. */
+    const fo_resource *resources;
+    size_t nresources;
+    const fo_strv *labels;  /* may be NULL: none */
 } fo_sched_agent;
 
 /* Why a task is queued; it says where it goes. */
@@ -147,8 +163,20 @@ void fo_sched_hold (fo_sched *self);
 /* Stops for good: no more picks, no more enqueues. Then drain. */
 void fo_sched_stop (fo_sched *self);
 /* After stop: takes every queued or parked task, one by one (retries,
-   discoveries, ready, serial, then parked per fixture). */
+   discoveries, placed, ready, serial, then parked per fixture). */
 bool fo_sched_drain (fo_sched *self, size_t *task);
+
+/* Placement (fo_placement.h). The next queued task no agent alive now
+   could ever take (labels it requires, more slots of a resource than any
+   agent has), taken out of its queue with why; the run ends it not run.
+   False when there is none (or no agent is alive: the broker waits for
+   agents on its own). One sweep of the queues per call that finds none:
+   the run calls it when its wait for agents has passed, and again when
+   agents come or go. Parked tasks are swept once they are back. */
+bool fo_sched_take_impossible (fo_sched *self, size_t *task, char *why, size_t whylen);
+/* The variables naming the resource instances the task holds while it
+   is leased (FANOUT_RESOURCE_GPU=0,1), or NULL. */
+const fo_env *fo_sched_lease_env (const fo_sched *self, size_t task);
 
 /* Leases picked and not ended. */
 size_t fo_sched_in_flight (const fo_sched *self);

@@ -1,5 +1,5 @@
 /*  fo_cli_history — the history of a run on the command line
-    (docs/history.md): where the store is (--history, $FANOUT_HISTORY, the
+    (docs/test-history.md): where the store is (--history, $FANOUT_HISTORY, the
     default in the working directory), and the reporter that records what
     the run measured — every test with a final outcome, every shared
     setup's time — and saves it when the run ends. A store that cannot be

@@ -390,7 +390,7 @@ fo_cli_run_usage (FILE *out, const char *default_attempts)
              "      --ctest-label-exclude RE  with --ctest: no test with a label matching\n"
              "                        RE (ctest -LE)\n"
              "\n"
-             "history (docs/history.md):\n"
+             "history (docs/test-history.md):\n"
              "      --history FILE    where each test's duration and last outcome are kept,\n"
              "                        to run the longest work first (default\n"
              "                        $FANOUT_HISTORY, else ./" FO_HISTORY_DEFAULT_PATH ")\n"

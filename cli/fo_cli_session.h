@@ -64,7 +64,7 @@ typedef struct {
        NULL until one is given. Lives until the process ends (discovered
        tests are chosen by it during the run). */
     fo_select *select;
-    /* History (docs/history.md). */
+    /* History (docs/test-history.md). */
     const char *history_path;   /* --history; NULL: $FANOUT_HISTORY or the default */
     int no_history;             /* --no-history: neither read nor written */
     int last_failed;            /* --last-failed: last time's failures first */

@@ -11,6 +11,7 @@
 #include "fo_agent.h"
 #include "fo_cli.h"
 #include "fo_cli_net.h"
+#include "fo_cli_offer.h"
 #include "fo_cli_parse.h"
 #include "fo_cli_session.h"
 #include "fo_curve.h"
@@ -37,6 +38,7 @@ typedef struct {
     bool insecure;
     fo_curve_key own;
     fo_curve_key broker;
+    fo_offer offer;
 } agent_args;
 
 static void
@@ -64,7 +66,9 @@ usage (FILE *out)
              "      --insecure        allow plaintext TCP to the broker (no keys), loopback\n"
              "                        included: whoever listens there first can pose as\n"
              "                        the broker and have this agent run commands\n"
-             "      --prefetch N      leases queued beyond the free slots (default 1)\n"
+             "      --prefetch N      leases queued beyond the free slots (default 1)\n");
+    fo_cli_offer_usage (out, "label");
+    fprintf (out,
              "  -h, --help            show this help\n"
              "\n");
     fo_cli_env_usage (out, "agent");
@@ -84,6 +88,7 @@ parse_args (int argc, char **argv, agent_args *args)
         { "broker-key", required_argument, NULL, OPT_BROKER_KEY },
         { "insecure", no_argument, NULL, OPT_INSECURE },
         { "prefetch", required_argument, NULL, OPT_PREFETCH },
+        FO_CLI_OFFER_LONGOPTS ("label"),
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -93,6 +98,11 @@ parse_args (int argc, char **argv, agent_args *args)
     optind = 1;
     int c;
     while ((c = getopt_long (argc, argv, "+c:j:h", longopts, NULL)) != -1) {
+        int handled = fo_cli_offer_option ("agent", c, optarg, &args->offer);
+        if (handled < 0)
+            return FO_EXIT_USAGE;
+        if (handled)
+            continue;
         switch (c) {
         case 'c':
             args->connect = optarg;
@@ -161,8 +171,10 @@ fo_cmd_agent (int argc, char **argv)
 {
     agent_args args = { 0 };
     int rc = parse_args (argc, argv, &args);
-    if (rc != 0)
+    if (rc != 0) {
+        fo_offer_free (&args.offer);
         return rc < 0 ? FO_EXIT_OK : rc;
+    }
     /* No core files from crashing tests; a SIGTERM/SIGINT ends the agent
        gracefully (its tests killed, a bye to the broker); the subreaper
        and watchdog leave no test process behind, even after a SIGKILL. */
@@ -177,6 +189,7 @@ fo_cmd_agent (int argc, char **argv)
         .host = args.name,
         .once = args.once,
         .stop = &fo_cli_interrupted,
+        .offer = &args.offer,
     };
     if (args.cert) {
         options.curve_public = args.own.public_txt;
@@ -187,6 +200,7 @@ fo_cmd_agent (int argc, char **argv)
             args.jobs == 1 ? "" : "s", args.once ? " for one run" : "");
     char err[1024];
     rc = fo_agent_run (&options, err, sizeof err);
+    fo_offer_free (&args.offer);
     fo_log_flush ();
     fo_cli_sweep_processes ("agent");
     if (rc != 0) {

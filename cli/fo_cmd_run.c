@@ -14,6 +14,7 @@
 #include "fo_broker.h"
 #include "fo_cli.h"
 #include "fo_cli_net.h"
+#include "fo_cli_offer.h"
 #include "fo_cli_parse.h"
 #include "fo_cli_session.h"
 #include "fo_log.h"
@@ -26,6 +27,8 @@
    agents may be lost and their tasks retried like a broker's. */
 #define RUN_MAX_ATTEMPTS 1
 #define RUN_BIND_MAX_ATTEMPTS 2
+/* With --bind, how long tasks no agent can take wait for one that can. */
+#define FO_RUN_PLACEMENT_WAIT_S 30u
 _Static_assert (FO_CLI_MAX_JOBS_N == FO_BROKER_MAX_SLOTS,
                 "-j must stop where the broker would refuse the agent");
 
@@ -46,6 +49,7 @@ usage (FILE *out)
                       FO_CLI_STR (RUN_BIND_MAX_ATTEMPTS) " with --bind");
     fo_cli_net_usage (out, "also accept agents of other hosts there, e.g.\n"
                       "                        tcp://*:5555 ('fanout agent --connect')");
+    fo_cli_offer_usage (out, "agent-label");
     fprintf (out,
              "  -h, --help            show this help\n"
              "\n"
@@ -90,6 +94,7 @@ typedef struct {
     fo_cli_run_opts run;
     fo_cli_net_opts net;
     unsigned jobs;
+    fo_offer offer;     /* the local agent's resources and labels */
 } run_args;
 
 static int
@@ -100,6 +105,7 @@ parse_args (int argc, char **argv, run_args *args)
         { "help", no_argument, NULL, 'h' },
         FO_CLI_RUN_LONGOPTS,
         FO_CLI_NET_LONGOPTS,
+        FO_CLI_OFFER_LONGOPTS ("agent-label"),
         { NULL, 0, NULL, 0 },
     };
     fo_cli_add_reporter_options (longopts, sizeof longopts / sizeof longopts[0]);
@@ -113,6 +119,8 @@ parse_args (int argc, char **argv, run_args *args)
         int handled = fo_cli_run_option ("run", c, optarg, &args->run);
         if (handled == 0)
             handled = fo_cli_net_option ("run", c, optarg, &args->net);
+        if (handled == 0)
+            handled = fo_cli_offer_option ("run", c, optarg, &args->offer);
         if (handled < 0)
             return FO_EXIT_USAGE;
         if (handled)
@@ -156,6 +164,10 @@ serve (const run_args *args, const fo_suite *suite, fo_plan *plan, fo_report *re
         .stop = &fo_cli_interrupted,
         .stop_reason = &stop_reason,
         .abort = &fo_cli_aborted,
+        /* The local agent offers what --resource and --label say from the
+           start: a task it can never take ends not run at once, unless
+           agents may join through --bind (they get FO_RUN_PLACEMENT_WAIT_S). */
+        .placement_wait_ms = args->net.bind ? FO_RUN_PLACEMENT_WAIT_S * 1000u : 1,
     };
     fo_cli_net_apply (&args->net, &bo);
     fo_cli_run_options_apply (&args->run, suite, plan, report, reporters, &bo.run);
@@ -172,6 +184,7 @@ serve (const run_args *args, const fo_suite *suite, fo_plan *plan, fo_report *re
             .slots = args->jobs,
             .prefetch = args->jobs,
             .once = true,
+            .offer = &args->offer,
             .abort = &fo_cli_aborted,
         },
         .broker_stop = &fo_cli_interrupted,
@@ -210,15 +223,19 @@ fo_cmd_run (int argc, char **argv)
 {
     run_args args = { 0 };
     int rc = parse_args (argc, argv, &args);
-    if (rc != 0)
+    if (rc != 0) {
+        fo_offer_free (&args.offer);
         return rc < 0 ? FO_EXIT_OK : rc;
+    }
 
     /* Before anything is started: no core files unless asked, every
        process we start is ours to find (subreaper, watchdog), and an
        interrupt while the suite is discovered kills what discovery runs. */
     rc = fo_cli_open_reports ("run", &args.run);
-    if (rc != 0)
+    if (rc != 0) {
+        fo_offer_free (&args.offer);
         return rc;
+    }
     fo_cli_core_dumps (args.run.core_dumps);
     fo_cli_install_signals ();
     fo_cli_guard_processes ("run");
@@ -229,6 +246,7 @@ fo_cmd_run (int argc, char **argv)
     rc = fo_cli_prepare (&args.run, &suite, &plan, &report);
     if (rc != 0) {
         fo_cli_close_reports (&args.run);
+        fo_offer_free (&args.offer);
         return rc;
     }
     fo_report_set_jobs (report, args.jobs);
@@ -237,5 +255,6 @@ fo_cmd_run (int argc, char **argv)
     rc = serve (&args, suite, plan, report, reporters);
     fo_log_flush ();            /* what the rate limit held back is counted */
     fo_cli_sweep_processes ("run");
+    fo_offer_free (&args.offer);
     return fo_cli_finish (&suite, &plan, &report, &reporters, rc == 0);
 }

@@ -57,10 +57,39 @@ typedef enum {
 /* "hello", "welcome", ... ; NULL for unknown */
 const char *fo_msg_type_name (fo_msg_type type);
 
+/* What an agent offers besides its slots (docs/resources.md). The
+   decoder checks every limit and rule below; so does the encoder. */
+#define FO_PROTO_MAX_RESOURCES 1024u    /* instances in one hello */
+#define FO_PROTO_MAX_LABELS 256u        /* labels in one hello */
+#define FO_PROTO_MAX_RESOURCE_NAME 64u  /* a resource type's name, an id */
+#define FO_PROTO_MAX_LABEL 256u         /* one label */
+#define FO_PROTO_MAX_RESOURCE_SLOTS 1000000u    /* slots of one instance */
+
+/* One instance of a counted resource: type `name` ("gpu": a lowercase
+   letter or '_', then lowercase letters, digits, '_', as CTest's resource
+   spec), instance `id` (letters, digits, '_', '-', '.'; never a ','), and
+   how many slots it has (1 to FO_PROTO_MAX_RESOURCE_SLOTS). No name+id
+   twice in one hello. */
+typedef struct {
+    char *name;
+    char *id;
+    uint32_t slots;
+} fo_resource;
+
+/* Whether name / id / label follow the rules above (NUL-terminated). */
+bool fo_resource_name_ok (const char *name);
+bool fo_resource_id_ok (const char *id);
+/* A label: 1 to FO_PROTO_MAX_LABEL printable ASCII bytes, no space or ','
+   ("docker", "arch=arm64"). */
+bool fo_label_ok (const char *label);
+
 typedef struct {
     char *agent_id;     /* unique per agent process, e.g. "host:pid:random" */
     char *host;         /* the agent's host name, for the report */
     uint32_t slots;     /* worker slots (>= 1) */
+    fo_resource *resources;     /* its resource instances (may be none) */
+    size_t nresources;
+    fo_strv labels;     /* its labels, none twice */
 } fo_hello;
 
 typedef struct {

@@ -177,10 +177,48 @@ get_result (fo_decoder *d, const msgpack_object **v, fo_result *r)
     return 0;
 }
 
+/* A hello's resources (an array of maps {name, id, slots}) and labels (an
+   array of strings), within the limits of fo_proto.h: the counts are
+   checked before anything is copied. */
+static int
+get_offer (fo_decoder *d, const msgpack_object *res, const msgpack_object *labels, fo_hello *h)
+{
+    if (res->type != MSGPACK_OBJECT_ARRAY)
+        return fo_dec_fail (d, "field 'resources' must be an array of maps");
+    if (res->via.array.size > FO_PROTO_MAX_RESOURCES)
+        return fo_dec_fail (d, "field 'resources' has %u instances (at most %u)",
+                            res->via.array.size, FO_PROTO_MAX_RESOURCES);
+    if (labels->type == MSGPACK_OBJECT_ARRAY && labels->via.array.size > FO_PROTO_MAX_LABELS)
+        return fo_dec_fail (d, "field 'labels' has %u labels (at most %u)",
+                            labels->via.array.size, FO_PROTO_MAX_LABELS);
+    if (res->via.array.size > 0)
+        h->resources = fo_xcalloc (res->via.array.size, sizeof *h->resources);
+    static const char *const keys[] = { "name", "id", "slots" };
+    for (uint32_t i = 0; i < res->via.array.size; i++) {
+        const msgpack_object *f[3];
+        char what[48];
+        snprintf (what, sizeof what, "field 'resources[%u]'", i);
+        snprintf (d->prefix, sizeof d->prefix, "resources[%u].", i);
+        fo_resource *r = &h->resources[h->nresources++];
+        if (fo_dec_fields (d, what, &res->via.array.ptr[i], keys, 3, f) < 0
+            || fo_dec_str (d, "name", f[0], &r->name) < 0
+            || fo_dec_str (d, "id", f[1], &r->id) < 0
+            || fo_dec_u32 (d, "slots", f[2], &r->slots) < 0)
+            return FO_PROTO_EMALFORMED;
+    }
+    d->prefix[0] = '\0';
+    if (fo_dec_strv (d, "labels", labels, &h->labels) < 0)
+        return FO_PROTO_EMALFORMED;
+    char why[200];
+    if (fo_hello_offer_check (h, why, sizeof why) < 0)
+        return fo_dec_fail (d, "%s", why);
+    return 0;
+}
+
 /* The fields of each type, after "v" and "type" (keys[0] and keys[1]). */
 #define MAX_FIELDS 13
 static const char *const type_keys[][MAX_FIELDS] = {
-    [FO_MSG_HELLO] = { "v", "type", "agent_id", "host", "slots" },
+    [FO_MSG_HELLO] = { "v", "type", "agent_id", "host", "slots", "resources", "labels" },
     [FO_MSG_WELCOME] = { "v", "type", "broker_id", "heartbeat_ms", "liveness" },
     [FO_MSG_REFUSE] = { "v", "type", "reason" },
     [FO_MSG_REQUEST] = { "v", "type", "credit" },
@@ -216,7 +254,7 @@ get_fields (fo_decoder *d, const msgpack_object *o, fo_msg *m)
             return FO_PROTO_EMALFORMED;
         if (m->u.hello.slots == 0)
             return fo_dec_fail (d, "field 'slots' must be at least 1");
-        return 0;
+        return get_offer (d, v[3], v[4], &m->u.hello);
     case FO_MSG_WELCOME:
         if (fo_dec_str (d, "broker_id", v[0], &m->u.welcome.broker_id) < 0
             || fo_dec_u32 (d, "heartbeat_ms", v[1], &m->u.welcome.heartbeat_ms) < 0

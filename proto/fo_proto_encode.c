@@ -7,6 +7,7 @@
     a bad message is an error where it is made, not a dropped frame far away.
 */
 #include "fo_proto.h"
+#include "fo_proto_fields.h"
 
 #include <msgpack.h>
 #include <string.h>
@@ -220,12 +221,34 @@ put_discovered (encoder *e, const fo_discovered *d)
     put_u64 (e, "duration_us", d->duration_us);
 }
 
+/* A hello's resources and labels, by the rules the decoder applies. */
+static void
+put_offer (encoder *e, const fo_hello *h)
+{
+    char why[200];
+    if (fo_hello_offer_check (h, why, sizeof why) < 0) {
+        e->bad = true;
+        return;
+    }
+    put_key (e, "resources");
+    msgpack_pack_array (&e->pk, h->nresources);
+    for (size_t i = 0; i < h->nresources; i++) {
+        msgpack_pack_map (&e->pk, 3);
+        put_str_field (e, "name", h->resources[i].name);
+        put_str_field (e, "id", h->resources[i].id);
+        put_u64 (e, "slots", h->resources[i].slots);
+    }
+    put_key (e, "labels");
+    put_strv (e, &h->labels);
+}
+
 /* Fields after "v" and "type", per message type. */
 static size_t
 field_count (fo_msg_type type)
 {
     switch (type) {
-    case FO_MSG_HELLO: case FO_MSG_WELCOME: case FO_MSG_DONE: return 3;
+    case FO_MSG_HELLO: return 5;
+    case FO_MSG_WELCOME: case FO_MSG_DONE: return 3;
     case FO_MSG_REFUSE: case FO_MSG_SHUTDOWN: case FO_MSG_BYE: return 1;
     case FO_MSG_REQUEST: return 1;
     case FO_MSG_CANCEL: return 2;
@@ -249,6 +272,7 @@ put_fields (encoder *e, const fo_msg *msg)
         put_str_field (e, "agent_id", msg->u.hello.agent_id);
         put_str_field (e, "host", msg->u.hello.host);
         put_u64 (e, "slots", msg->u.hello.slots);
+        put_offer (e, &msg->u.hello);
         return;
     case FO_MSG_WELCOME:
         put_str_field (e, "broker_id", msg->u.welcome.broker_id);

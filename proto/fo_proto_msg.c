@@ -79,6 +79,12 @@ fo_msg_free (fo_msg *msg)
     case FO_MSG_HELLO:
         free (msg->u.hello.agent_id);
         free (msg->u.hello.host);
+        for (size_t i = 0; msg->u.hello.resources && i < msg->u.hello.nresources; i++) {
+            free (msg->u.hello.resources[i].name);
+            free (msg->u.hello.resources[i].id);
+        }
+        free (msg->u.hello.resources);
+        fo_strv_free (&msg->u.hello.labels);
         break;
     case FO_MSG_WELCOME:
         free (msg->u.welcome.broker_id);

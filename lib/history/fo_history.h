@@ -1,5 +1,5 @@
 /*  fo_history — what past runs measured: each test's expected duration and
-    last outcome, and each shared context's setup time (docs/history.md).
+    last outcome, and each shared context's setup time (docs/test-history.md).
 
     The store is one JSON file (default FO_HISTORY_DEFAULT_PATH in the
     working directory; --history FILE, $FANOUT_HISTORY), read and written

@@ -298,6 +298,7 @@ test_destroy (fo_test *test)
     fo_strv_free (&test->labels);
     free (test->cwd);
     fo_verdict_free (&test->verdict);
+    fo_needs_destroy (&test->needs);
     free (test);
 }
 
@@ -332,6 +333,7 @@ context_destroy (fo_context *ctx, bool unindex)
         fo_env_free (&ctx->sources[i].options);
     }
     free (ctx->sources);
+    fo_needs_destroy (&ctx->needs);
     free (ctx);
 }
 

@@ -30,6 +30,7 @@
 
 #include "fo_name.h"
 #include "fo_proto.h"
+#include "fo_needs.h"
 #include "fo_util.h"
 
 #define FO_DEFAULT_TIMEOUT_MS (1500u * 1000u)   /* as CTest: 1500 s */
@@ -130,6 +131,9 @@ typedef struct {
                            not_run is its own verdict, not a test the run
                            failed to run (fo_report_exit_status) */
     fo_strv labels;     /* its own (fo_test_has_label adds its contexts') */
+    fo_needs *needs;    /* its own, NULL when it asks nothing (most tests:
+                           8 bytes each); fo_test_effective_needs adds its
+                           contexts' */
     fo_context *parent;
     int line, column;
     /* Set by importers (empty from a suite file): the rules of the ctest
@@ -161,6 +165,7 @@ struct fo_context {
     char *cwd;          /* absolute, or NULL = inherit (root: suite file's dir) */
     uint32_t timeout_ms;/* 0 = inherit (root: FO_DEFAULT_TIMEOUT_MS) */
     fo_strv labels;     /* its own; every test under it has them too */
+    fo_needs *needs;    /* asked for every test under it (fo_needs.h), or NULL */
     fo_test **tests;
     size_t ntests, tests_cap;       /* tests_cap 0: exactly ntests allocated */
     fo_context **contexts;
@@ -258,6 +263,9 @@ void fo_test_effective_env (const fo_test *test, fo_env *out);       /* out must
 void fo_context_effective_env (const fo_context *ctx, fo_env *out);
 const char *fo_test_effective_cwd (const fo_suite *suite, const fo_test *test);
 const char *fo_context_effective_cwd (const fo_suite *suite, const fo_context *ctx);
+/* What the test asks and what every context above it asks (fo_needs.h).
+   out must be empty. */
+void fo_test_effective_needs (const fo_test *test, fo_needs *out);
 /* 0 = no limit. */
 uint32_t fo_test_effective_timeout (const fo_test *test);
 uint32_t fo_context_effective_timeout (const fo_context *ctx);

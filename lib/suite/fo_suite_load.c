@@ -45,12 +45,15 @@ _Static_assert (FO_SUITE_MAX_VALUE <= FO_SUITE_MAX_STEP, "a value must fit a ste
 /* The keys each kind of map accepts, in the order the error message lists
    them. */
 static const char *const ROOT_KEYS[] = {
-    "skip_code", "env", "timeout", "cwd", "tests", "contexts", "source", NULL };
+    "skip_code", "env", "timeout", "cwd", "tests", "contexts", "source", "locks",
+    "shared_locks", "resources", "requires", NULL };
 static const char *const CONTEXT_KEYS[] = {
     "name", "mode", "setup", "teardown", "env", "cwd", "timeout", "tests",
-    "contexts", "discover", "discover_on", "run", "labels", "source", NULL };
+    "contexts", "discover", "discover_on", "run", "labels", "source", "locks", "shared_locks",
+    "resources", "requires", NULL };
 static const char *const TEST_KEYS[] = {
-    "name", "run", "env", "cwd", "timeout", "labels", NULL };
+    "name", "run", "env", "cwd", "timeout", "labels", "locks", "shared_locks", "resources",
+    "requires", NULL };
 
 /* What a context hands down to what it holds: how deep it is, and what
    its steps inherit, for the size limits. */
@@ -59,6 +62,7 @@ typedef struct {
     size_t env_bytes;       /* the env of this context and all above it */
     size_t env_vars;
     size_t cwd_len;         /* the effective cwd's */
+    size_t needs;           /* entries of fo_needs of this context and above */
 } inherited;
 
 /* A name or id for a message: a long one cut (FO_ID_SHOWN), so that what
@@ -135,14 +139,35 @@ check_step (fo_yaml_reader *L, const yaml_mark_t *at, const char *what, size_t i
 /* The keys tests and contexts share. */
 static bool
 get_common (fo_yaml_reader *L, const char *key, const yaml_node_t *v, fo_env *env, char **cwd,
-            uint32_t *timeout_ms)
+            uint32_t *timeout_ms, fo_needs **needs)
 {
+    if (fo_yaml_is_needs_key (key)) {
+        if (!*needs)
+            *needs = fo_needs_new ();
+        return fo_yaml_needs (L, key, v, *needs);
+    }
     if (!strcmp (key, "env"))
         return fo_yaml_env (L, v, env);
     if (!strcmp (key, "cwd"))
         return fo_yaml_cwd (L, v, cwd);
     if (!strcmp (key, "timeout"))
         return fo_yaml_timeout (L, v, timeout_ms);
+    return true;
+}
+
+/* A test's or context's needs: a lock not both ways, and at most
+   FO_NEEDS_MAX entries with what it inherits (what placement compares
+   per lease stays small, whatever the file). */
+static bool
+check_needs (fo_yaml_reader *L, const yaml_node_t *node, const fo_needs *needs,
+             const inherited *up)
+{
+    if (needs && !fo_yaml_needs_check (L, node, needs))
+        return false;
+    size_t n = up->needs + fo_needs_count (needs);
+    if (n > FO_NEEDS_MAX)
+        return fo_yaml_fail (L, node, "%s asks for %zu locks, resources and labels with those "
+                             "it inherits (at most %u)", L->owner, n, FO_NEEDS_MAX);
     return true;
 }
 
@@ -199,10 +224,10 @@ load_test (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node, const
         const yaml_node_t *v = fo_yaml_node (L, p->value);
         if (!strcmp (key, "run") ? !fo_yaml_command (L, v, "run", &test->run)
             : !strcmp (key, "labels") ? !fo_yaml_labels (L, v, &test->labels)
-            : !get_common (L, key, v, &test->env, &test->cwd, &test->timeout_ms))
+            : !get_common (L, key, v, &test->env, &test->cwd, &test->timeout_ms, &test->needs))
             return false;
     }
-    if (!hold_labels (L, &node->start_mark, &test->labels))
+    if (!hold_labels (L, &node->start_mark, &test->labels) || !check_needs (L, node, test->needs, up))
         return false;
     inherited mine = inherit (up, &test->env, test->cwd);
     return check_step (L, &node->start_mark, L->owner, strlen (test->id), &test->run.argv, &mine);
@@ -282,7 +307,7 @@ load_setting (fo_yaml_reader *L, fo_context *ctx, const char *key, const yaml_no
         L->suite->skip_code = (int) code;
         return true;
     }
-    return get_common (L, key, v, &ctx->env, &ctx->cwd, &ctx->timeout_ms);
+    return get_common (L, key, v, &ctx->env, &ctx->cwd, &ctx->timeout_ms, &ctx->needs);
 }
 
 /* The commands a context runs itself are steps too. */
@@ -332,7 +357,10 @@ load_context_keys (fo_yaml_reader *L, fo_context *ctx, const yaml_node_t *node, 
     if (on && !discover)
         return fo_yaml_fail (L, on, "'discover_on' says where 'discover' runs and needs it");
 
+    if (!check_needs (L, node, ctx->needs, up))
+        return false;
     inherited here = inherit (up, &ctx->env, ctx->cwd);
+    here.needs += fo_needs_count (ctx->needs);
     if (!check_fixtures (L, ctx, &here))
         return false;
     for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {

@@ -50,4 +50,8 @@ int fo_dec_fields (fo_decoder *d, const char *what, const msgpack_object *o,
 /* A step's "env" map of str -> str plus its "secret" array of names in env. */
 int fo_dec_env (fo_decoder *d, const msgpack_object *o, const msgpack_object *secret, fo_env *env);
 
+/* The rules of a hello's resources and labels (fo_proto_resources.c):
+   0, or -1 with why ("resources[2]: ..."). */
+int fo_hello_offer_check (const fo_hello *h, char *why, size_t whylen);
+
 #endif

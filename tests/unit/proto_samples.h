@@ -44,7 +44,14 @@ sample (fo_msg_type type)
     fo_msg m = { .type = type };
     switch (type) {
     case FO_MSG_HELLO:
-        m.u.hello = (fo_hello) { fo_xstrdup ("box:42:abc"), fo_xstrdup ("box"), 8 };
+        m.u.hello = (fo_hello) { .agent_id = fo_xstrdup ("box:42:abc"),
+                                 .host = fo_xstrdup ("box"), .slots = 8 };
+        m.u.hello.resources = fo_xcalloc (2, sizeof *m.u.hello.resources);
+        m.u.hello.resources[0] = (fo_resource) { fo_xstrdup ("gpu"), fo_xstrdup ("0"), 1 };
+        m.u.hello.resources[1] = (fo_resource) { fo_xstrdup ("gpu"), fo_xstrdup ("card-1.b"), 4 };
+        m.u.hello.nresources = 2;
+        fo_strv_push (&m.u.hello.labels, "docker");
+        fo_strv_push (&m.u.hello.labels, "arch=arm64");
         break;
     case FO_MSG_WELCOME:
         m.u.welcome = (fo_welcome) { fo_xstrdup ("broker-1"), 1000, 5 };
@@ -198,6 +205,15 @@ assert_msg_equal (const fo_msg *a, const fo_msg *b)
         assert_string_equal (a->u.hello.agent_id, b->u.hello.agent_id);
         assert_string_equal (a->u.hello.host, b->u.hello.host);
         assert_int_equal (a->u.hello.slots, b->u.hello.slots);
+        assert_int_equal (a->u.hello.nresources, b->u.hello.nresources);
+        for (size_t i = 0; i < a->u.hello.nresources; i++) {
+            assert_string_equal (a->u.hello.resources[i].name, b->u.hello.resources[i].name);
+            assert_string_equal (a->u.hello.resources[i].id, b->u.hello.resources[i].id);
+            assert_int_equal (a->u.hello.resources[i].slots, b->u.hello.resources[i].slots);
+        }
+        assert_int_equal (a->u.hello.labels.len, b->u.hello.labels.len);
+        for (size_t i = 0; i < a->u.hello.labels.len; i++)
+            assert_string_equal (a->u.hello.labels.items[i], b->u.hello.labels.items[i]);
         break;
     case FO_MSG_WELCOME:
         assert_string_equal (a->u.welcome.broker_id, b->u.welcome.broker_id);

@@ -51,7 +51,7 @@ test_encode_null_strings (void **state)
 {
     (void) state;
     fo_buf buf = { 0 };
-    fo_msg m = { .type = FO_MSG_HELLO, .u.hello = { NULL, NULL, 1 } }, back;
+    fo_msg m = { .type = FO_MSG_HELLO, .u.hello = { .slots = 1 } }, back;
     encode_ok (&m, &buf);
     assert_int_equal (fo_msg_decode (buf.data, buf.len, &back, NULL, 0), FO_PROTO_OK);
     assert_string_equal (back.u.hello.agent_id, "");
@@ -70,7 +70,7 @@ test_encode_refuses (void **state)
     fo_msg bad = { .type = (fo_msg_type) 99 };
     assert_int_equal (fo_msg_encode (&bad, &buf), -1);
 
-    fo_msg hello = { .type = FO_MSG_HELLO, .u.hello = { NULL, NULL, 0 } };
+    fo_msg hello = { .type = FO_MSG_HELLO, .u.hello = { .slots = 0 } };
     assert_int_equal (fo_msg_encode (&hello, &buf), -1);
 
     fo_msg lease = sample (FO_MSG_LEASE);

@@ -400,11 +400,12 @@ test_reject_values (void **state)
 {
     (void) state;
     fo_buf buf = { 0 };
-    fo_msg m = { .type = FO_MSG_HELLO, .u.hello = { NULL, NULL, 1 } };
+    fo_msg m = { .type = FO_MSG_HELLO, .u.hello = { .slots = 1 } };
     encode_ok (&m, &buf);
-    /* slots is the last field: patch 1 into 0 */
-    assert_int_equal (buf.data[buf.len - 1], 1);
-    buf.data[buf.len - 1] = 0;
+    /* patch slots' value, 1, into 0 */
+    char *slots = memmem (buf.data, buf.len, "\xa5slots\x01", 7);
+    assert_non_null (slots);
+    slots[6] = 0;
     expect_reject (buf.data, buf.len, MALFORMED, "hello: field 'slots' must be at least 1");
 
     fo_buf_free (&buf);
@@ -569,6 +570,98 @@ test_reject_discovery (void **state)
     fo_buf_free (&buf);
 }
 
+/* A hello's offer (resources, labels): the encoder refuses what breaks a
+   rule, and the decoder refuses it from a peer that sends it anyway (a
+   raw map built here, past the encoder). */
+static void
+raw_hello (fo_buf *buf, const char *name, const char *id, uint64_t slots, uint32_t ninst,
+           const char *label, uint32_t nlabels)
+{
+    raw r;
+    raw_init (&r, 7);
+    raw_kv_uint (&r, "v", FO_PROTO_VERSION);
+    raw_kv_str (&r, "type", "hello");
+    raw_kv_str (&r, "agent_id", "a");
+    raw_kv_str (&r, "host", "h");
+    raw_kv_uint (&r, "slots", 1);
+    raw_str (&r, "resources");
+    msgpack_pack_array (&r.pk, ninst);
+    for (uint32_t i = 0; i < ninst; i++) {
+        msgpack_pack_map (&r.pk, 3);
+        raw_kv_str (&r, "name", name);
+        char idn[32];      /* past 2, distinct ids: only the count is wrong */
+        if (ninst > 2)
+            snprintf (idn, sizeof idn, "i%u", i);
+        else
+            snprintf (idn, sizeof idn, "%s", id);
+        raw_kv_str (&r, "id", idn);
+        raw_kv_uint (&r, "slots", slots);
+    }
+    raw_str (&r, "labels");
+    msgpack_pack_array (&r.pk, nlabels);
+    for (uint32_t i = 0; i < nlabels; i++) {
+        char l[32];
+        if (nlabels > 2)
+            snprintf (l, sizeof l, "l%u", i);
+        else
+            snprintf (l, sizeof l, "%s", label);
+        raw_str (&r, l);
+    }
+    fo_buf_free (buf);
+    *buf = r.buf;
+}
+
+static void
+test_reject_offer (void **state)
+{
+    (void) state;
+    fo_buf buf = { 0 };
+    raw_hello (&buf, "gpu", "0", 2, 1, "docker", 1);
+    fo_msg m;
+    assert_int_equal (fo_msg_decode (buf.data, buf.len, &m, NULL, 0), FO_PROTO_OK);
+    assert_int_equal (m.u.hello.nresources, 1);
+    assert_int_equal (m.u.hello.resources[0].slots, 2);
+    fo_msg_free (&m);
+
+    raw_hello (&buf, "GPU", "0", 1, 1, "docker", 1);
+    expect_reject (buf.data, buf.len, MALFORMED, "hello: resources[0]: a resource name is");
+    raw_hello (&buf, "9gpu", "0", 1, 1, "docker", 1);
+    expect_reject (buf.data, buf.len, MALFORMED, "a resource name is");
+    raw_hello (&buf, "gpu", "0,1", 1, 1, "docker", 1);
+    expect_reject (buf.data, buf.len, MALFORMED, "resources[0]: an instance id is");
+    raw_hello (&buf, "gpu", "0", 0, 1, "docker", 1);
+    expect_reject (buf.data, buf.len, MALFORMED, "resources[0]: slots must be 1 to 1000000");
+    raw_hello (&buf, "gpu", "0", FO_PROTO_MAX_RESOURCE_SLOTS + 1, 1, "docker", 1);
+    expect_reject (buf.data, buf.len, MALFORMED, "slots must be 1 to");
+    raw_hello (&buf, "gpu", "0", 1, 2, "docker", 1);
+    expect_reject (buf.data, buf.len, MALFORMED, "resources[1]: instance '0' of 'gpu' twice");
+    raw_hello (&buf, "gpu", "0", 1, FO_PROTO_MAX_RESOURCES + 1, "docker", 1);
+    expect_reject (buf.data, buf.len, MALFORMED, "field 'resources' has 1025 instances (at most 1024)");
+    raw_hello (&buf, "gpu", "0", 1, 1, "a b", 1);
+    expect_reject (buf.data, buf.len, MALFORMED, "labels[0]: a label is");
+    raw_hello (&buf, "gpu", "0", 1, 1, "docker", 2);
+    expect_reject (buf.data, buf.len, MALFORMED, "labels[1]: label 'docker' twice");
+    raw_hello (&buf, "gpu", "0", 1, 1, "x", FO_PROTO_MAX_LABELS + 1);
+    expect_reject (buf.data, buf.len, MALFORMED, "field 'labels' has 257 labels (at most 256)");
+    raw_hello (&buf, "gpu", "0", 1, 1, "", 1);
+    expect_reject (buf.data, buf.len, MALFORMED, "labels[0]: a label is");
+
+    /* the encoder applies the same rules */
+    fo_msg hello = sample (FO_MSG_HELLO);
+    fo_buf out = { 0 };
+    free (hello.u.hello.resources[1].id);
+    hello.u.hello.resources[1].id = fo_xstrdup ("0");
+    assert_int_equal (fo_msg_encode (&hello, &out), -1);
+    free (hello.u.hello.resources[1].id);
+    hello.u.hello.resources[1].id = fo_xstrdup ("1");
+    fo_strv_push (&hello.u.hello.labels, "has space");
+    assert_int_equal (fo_msg_encode (&hello, &out), -1);
+    assert_int_equal (out.len, 0);
+    fo_msg_free (&hello);
+    fo_buf_free (&out);
+    fo_buf_free (&buf);
+}
+
 int
 main (void)
 {
@@ -579,6 +672,7 @@ main (void)
         cmocka_unit_test (test_reject_values),
         cmocka_unit_test (test_reject_verdict),
         cmocka_unit_test (test_reject_discovery),
+        cmocka_unit_test (test_reject_offer),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -317,7 +317,8 @@ test_error_fixtures (void **state)
 {
     (void) state;
     expect_error ("err_unknown_key.yml",
-                  "6:5: unknown key 'timout' in test (expected one of: name, run, env, cwd, timeout, labels)");
+                  "6:5: unknown key 'timout' in test (expected one of: name, run, env, cwd, timeout, "
+                  "labels, locks, shared_locks, resources, requires)");
     expect_error ("err_timeout.yml", "3:14: 'timeout' must be a positive number of seconds");
     expect_error ("err_dup_test.yml", "17:9: duplicate test id 'db2/insert' (first defined at line 15)");
     expect_error ("err_dup_context.yml", "6:5: duplicate context name 'db' (first defined at line 2)");
@@ -364,10 +365,12 @@ test_more_errors (void **state)
 {
     (void) state;
     expect_text_error ("name: x\n", "1:1: unknown key 'name' at the top level "
-                       "(expected one of: skip_code, env, timeout, cwd, tests, contexts, source)");
+                       "(expected one of: skip_code, env, timeout, cwd, tests, contexts, source, "
+                       "locks, shared_locks, resources, requires)");
     expect_text_error ("contexts:\n  - name: c\n    tset: []\n", "3:5: unknown key 'tset' in context "
                        "(expected one of: name, mode, setup, teardown, env, cwd, timeout, tests, "
-                       "contexts, discover, discover_on, run, labels, source)");
+                       "contexts, discover, discover_on, run, labels, source, locks, shared_locks, "
+                       "resources, requires)");
     expect_text_error ("tests:\n  - {name: \"\", run: x}\n", "2:12: test name must not be empty");
     expect_text_error ("tests:\n  - {name: \"a\\x01b\", run: x}\n",
                        "2:12: test name 'a\\x01b' must not contain the control character U+0001 (byte 2)");

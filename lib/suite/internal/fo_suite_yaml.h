@@ -72,4 +72,11 @@ bool fo_yaml_labels (fo_yaml_reader *L, const yaml_node_t *node, fo_strv *labels
 /* One mode word or a list; ORs FO_MODE_* bits into mode. */
 bool fo_yaml_mode (fo_yaml_reader *L, const yaml_node_t *node, unsigned *mode);
 
+/* The needs of a test or context (fo_suite_needs.c): whether key is one
+   of `locks`, `shared_locks`, `resources`, `requires`; reading its value
+   into needs; and the check across them (a lock not both ways). */
+bool fo_yaml_is_needs_key (const char *key);
+bool fo_yaml_needs (fo_yaml_reader *L, const char *key, const yaml_node_t *v, fo_needs *needs);
+bool fo_yaml_needs_check (fo_yaml_reader *L, const yaml_node_t *map, const fo_needs *needs);
+
 #endif

@@ -256,21 +256,24 @@ fill_slots (agent *self)
 /* done ends the lease, carrying the credit its slot gives back and the
    lease's results still held: one message instead of results, done and
    request. Results of other leases held meanwhile stay held (only the
-   order within a lease matters). A done whose results would pass the
+   order within a lease matters). A done whose results could pass the
    message limit goes without them, after them. */
 static void
 send_done (agent *self, const fo_execution *execution, uint32_t credit)
 {
     uint64_t lease = fo_execution_lease (execution);
-    fo_result *mine = NULL;
+    fo_result *mine = self->npending ? fo_xmalloc (self->npending * sizeof *mine) : NULL;
     size_t nmine = 0, kept = 0;
+    size_t bytes = 0;           /* what the results hold, a bound for the check */
     for (size_t i = 0; i < self->npending; i++) {
-        if (self->pending[i].lease != lease) {
-            self->pending[kept++] = self->pending[i];
+        fo_result *r = &self->pending[i];
+        if (r->lease != lease) {
+            self->pending[kept++] = *r;
             continue;
         }
-        mine = fo_xrealloc (mine, (nmine + 1) * sizeof *mine);
-        mine[nmine++] = self->pending[i];
+        mine[nmine++] = *r;
+        bytes += r->out_len + r->err_len + strlen (r->test) + strlen (r->message)
+            + strlen (r->host) + 256;
     }
     self->npending = kept;
     fo_msg msg = { .type = FO_MSG_DONE };
@@ -279,7 +282,9 @@ send_done (agent *self, const fo_execution *execution, uint32_t credit)
     fo_execution_status (execution, &msg.u.done.exit_status, &msg.u.done.signal);
     msg.u.done.results = mine;
     msg.u.done.nresults = nmine;
-    if (nmine > 0 && fo_msg_encoded_size (&msg) > FO_PROTO_MAX_MESSAGE) {
+    /* Measured only when near the limit: encoding twice costs per test. */
+    if (nmine > 0 && bytes > FO_PROTO_MAX_MESSAGE / 2
+        && fo_msg_encoded_size (&msg) > FO_PROTO_MAX_MESSAGE) {
         for (size_t i = 0; i < nmine; i++) {
             fo_msg one = { .type = FO_MSG_RESULT, .u.result = mine[i] };
             send_msg (self, &one);
@@ -292,8 +297,9 @@ send_done (agent *self, const fo_execution *execution, uint32_t credit)
     free (mine);
 }
 
-/* Advances every running lease; finished ones send done, free their slot
-   and ask for one more. */
+/* Advances every running lease; finished ones send done (with their slot's
+   credit) and free their slot. The results learned meanwhile go out at the
+   end, those of leases that did not end as result messages. */
 static void
 service_slots (agent *self)
 {

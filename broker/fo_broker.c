@@ -331,9 +331,16 @@ handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
     case FO_MSG_RESULT:
         fo_run_result (self->run, (uint32_t) number, a->host, &msg->u.result);
         break;
-    case FO_MSG_DONE:
+    case FO_MSG_DONE: {
+        /* What would have been results, done and request, in that order. */
+        for (size_t i = 0; i < msg->u.done.nresults; i++)
+            fo_run_result (self->run, (uint32_t) number, a->host, &msg->u.done.results[i]);
         fo_run_done (self->run, (uint32_t) number, a->host, &msg->u.done);
+        uint64_t cap = 4ull * a->slots + 64u;
+        uint64_t credit = (uint64_t) a->credit + msg->u.done.credit;
+        a->credit = (uint32_t) (credit > cap ? cap : credit);
         break;
+    }
     case FO_MSG_DISCOVERED:
         fo_run_discovered (self->run, (uint32_t) number, a->host, &msg->u.discovered);
         break;

@@ -163,6 +163,11 @@ get_done (fo_decoder *d, const msgpack_object **v, fo_done *done)
     const msgpack_object *results = v[4];
     if (results->type != MSGPACK_OBJECT_ARRAY)
         return fo_dec_fail (d, "field 'results' must be an array of maps");
+    /* Every one a map before anything is allocated: an array of a million
+       nils fits in a message, a million results' records would not. */
+    for (size_t i = 0; i < results->via.array.size; i++)
+        if (results->via.array.ptr[i].type != MSGPACK_OBJECT_MAP)
+            return fo_dec_fail (d, "field 'results' must be an array of maps");
     done->nresults = results->via.array.size;
     done->results = fo_xcalloc (done->nresults ? done->nresults : 1, sizeof *done->results);
     for (size_t i = 0; i < done->nresults; i++) {

@@ -484,3 +484,13 @@ fo_sched_in_flight (const fo_sched *self)
 {
     return self->in_flight;
 }
+
+bool
+fo_sched_may_pick (const fo_sched *self)
+{
+    if (self->held || self->serial_running)
+        return false;
+    if (self->discovery.len > 0 || self->nretry > 0 || self->ready.len > 0)
+        return true;
+    return self->in_flight == 0 && self->serial.len > 0;
+}

@@ -36,8 +36,10 @@ uint64_t fo_sweeper_deadline_ms (const fo_sweeper *self);
 /* Runs a pass if one is due. */
 void fo_sweeper_service (fo_sweeper *self);
 
-/* Blocking: passes until nothing pending is found any more (at most
-   max_ms), then forgets every token. */
+/* Blocking: passes until one finds nothing under the pending tokens (at
+   most max_ms), then forgets every token. For the end of a session, once
+   every step's own process is reaped: it does not wait FO_SWEEP_DELAY_MS
+   (see fo_sweeper.c for why that is safe then). */
 void fo_sweeper_flush (fo_sweeper *self, uint32_t max_ms);
 
 #endif

@@ -180,6 +180,10 @@ void fo_report_set_fail_on_flaky (fo_report *self, bool fail_on_flaky);
 
 /* Progress: called once per finished test, in the order results arrive. */
 void fo_report_progress (FILE *out, fo_verbosity verbosity, const fo_test_record *rec);
+/* The same, not flushed: for the tests a stopping run ends in bulk (a
+   million not-run tests were a million writes); the summary flushes. */
+void fo_report_progress_unflushed (FILE *out, fo_verbosity verbosity,
+                                   const fo_test_record *rec);
 
 /* Progress of a try that will be retried: 'R', or with -v
    "id ... FAIL (attempt 1 of 3, retrying) (0.12s)". */

@@ -59,11 +59,17 @@ first_line_len (const char *s)
 void
 fo_report_progress (FILE *out, fo_verbosity verbosity, const fo_test_record *rec)
 {
+    fo_report_progress_unflushed (out, verbosity, rec);
+    if (verbosity != FO_VERBOSITY_QUIET)
+        fflush (out);           /* a dot has no newline: it must show now */
+}
+
+void
+fo_report_progress_unflushed (FILE *out, fo_verbosity verbosity, const fo_test_record *rec)
+{
     fo_outcome outcome = outcome_of (rec);
-    if (verbosity == FO_VERBOSITY_DOTS) {
-        fputc (progress_chars[outcome], out);
-        fflush (out);           /* no newline: the dot must show now */
-    }
+    if (verbosity == FO_VERBOSITY_DOTS)
+        putc_unlocked (progress_chars[outcome], out);
     else
     if (verbosity == FO_VERBOSITY_LINES) {
         if (rec->flaky)
@@ -77,7 +83,6 @@ fo_report_progress (FILE *out, fo_verbosity verbosity, const fo_test_record *rec
             fprintf (out, ": %.*s", first_line_len (rec->message), rec->message);
         fprintf (out, " (%.2fs%s)\n", (double) rec->duration_us / 1e6,
                  rec->serial ? ", serial" : "");
-        fflush (out);
     }
 }
 

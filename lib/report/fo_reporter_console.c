@@ -14,6 +14,8 @@ typedef struct {
     FILE *out;
     fo_verbosity verbosity;
     bool mid_line;          /* progress dots since the last newline */
+    bool stopping;          /* the run is stopping: what ends now is flushed
+                               with the next output, not test by test */
 } console;
 
 static void
@@ -22,7 +24,16 @@ console_event (void *state, const fo_event *ev)
     console *self = state;
     switch (ev->type) {
     case FO_EVENT_TEST_FINISHED:
-        fo_report_progress (self->out, self->verbosity, ev->u.test_finished.record);
+        /* A stopping run ends its queued tests not run all at once: one
+           write for them all. A test that still finishes meanwhile (a
+           cancelled lease's result) flushes them with it; the summary
+           flushes the rest. */
+        if (self->stopping && (!ev->u.test_finished.record->done
+                               || ev->u.test_finished.record->outcome == FO_NOT_RUN))
+            fo_report_progress_unflushed (self->out, self->verbosity,
+                                          ev->u.test_finished.record);
+        else
+            fo_report_progress (self->out, self->verbosity, ev->u.test_finished.record);
         self->mid_line = self->verbosity == FO_VERBOSITY_DOTS;
         break;
     case FO_EVENT_TRY_HELD:
@@ -44,6 +55,9 @@ console_event (void *state, const fo_event *ev)
                      d->count, d->host, d->total);
             fflush (self->out);
         }
+        break;
+    case FO_EVENT_RUN_STOPPING:
+        self->stopping = true;
         break;
     case FO_EVENT_RUN_ENDED:
         /* A run that could not be served has nothing to sum up: the

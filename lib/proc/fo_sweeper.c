@@ -81,7 +81,8 @@ fo_sweeper_deadline_ms (const fo_sweeper *self)
     /* A token may be judged FO_SWEEP_DELAY_MS after it came; the next pass
        waits the spacing after the last one. */
     uint64_t judged = oldest + FO_SWEEP_DELAY_MS;
-    uint64_t spaced = self->last_pass_ms + (self->spacing_ms ? self->spacing_ms : FO_SWEEP_DELAY_MS);
+    uint64_t spacing = self->spacing_ms ? self->spacing_ms : FO_SWEEP_DELAY_MS;
+    uint64_t spaced = self->last_pass_ms + spacing;
     return judged > spaced ? judged : spaced;
 }
 

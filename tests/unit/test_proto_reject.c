@@ -376,7 +376,8 @@ test_reject_done_results (void **state)
     fo_buf_free (&r.buf);
 
     raw_done_with_result (&r, 9, false);
-    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED, "done: missing field 'results[0].attempt'");
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED,
+                   "done: missing field 'results[0].attempt'");
     fo_buf_free (&r.buf);
 
     raw_done_with_result (&r, 10, true);

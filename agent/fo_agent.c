@@ -66,6 +66,13 @@ typedef struct {
     uint64_t last_send_ms;
     bool send_failed;
 
+    /* Results known this loop iteration and not sent yet: a lease that
+       ends in the same iteration carries its own in its done (one message
+       for a task of one test); the rest go out as result messages at the
+       end of the iteration (flush_results), in the order they came. */
+    fo_result *pending;
+    size_t npending, pending_cap;
+
     fo_sweeper *sweeper;        /* kills what steps leave behind */
     char *token;                /* this agent's FANOUT_STEP_TOKEN scope */
     uint32_t session;           /* counts sessions: lease ids restart per broker */
@@ -108,18 +115,53 @@ send_request (agent *self, uint32_t credit)
     send_msg (self, &msg);
 }
 
+static char *
+copy_bytes (const char *data, size_t len)
+{
+    char *copy = fo_xmalloc (len + 1);
+    if (len)
+        memcpy (copy, data, len);
+    copy[len] = '\0';
+    return copy;
+}
+
+/* A result is kept until its lease's done or the end of the iteration. */
 static void
 on_result (void *arg, const fo_result *result)
 {
     agent *self = arg;
-    fo_msg msg = { .type = FO_MSG_RESULT, .u.result = *result };
-    send_msg (self, &msg);
+    if (self->muted)
+        return;
+    if (self->npending == self->pending_cap) {
+        self->pending_cap = self->pending_cap ? self->pending_cap * 2 : 8;
+        self->pending = fo_xrealloc (self->pending, self->pending_cap * sizeof *self->pending);
+    }
+    fo_result *r = &self->pending[self->npending++];
+    *r = *result;
+    r->test = fo_xstrdup (result->test);
+    r->out = copy_bytes (result->out, result->out_len);
+    r->err = copy_bytes (result->err, result->err_len);
+    r->message = fo_xstrdup (result->message);
+    r->host = fo_xstrdup (result->host);
+}
+
+/* Sends the results still held as result messages, in order. */
+static void
+flush_results (agent *self)
+{
+    for (size_t i = 0; i < self->npending; i++) {
+        fo_msg msg = { .type = FO_MSG_RESULT, .u.result = self->pending[i] };
+        send_msg (self, &msg);
+        fo_result_free (&self->pending[i]);
+    }
+    self->npending = 0;
 }
 
 static void
 on_discovered (void *arg, const fo_discovered *discovered)
 {
     agent *self = arg;
+    flush_results (self);       /* what came before it goes before it */
     fo_msg msg = { .type = FO_MSG_DISCOVERED, .u.discovered = *discovered };
     send_msg (self, &msg);
 }
@@ -128,6 +170,7 @@ static void
 on_slow (void *arg, const fo_slow *slow)
 {
     agent *self = arg;
+    flush_results (self);
     fo_msg msg = { .type = FO_MSG_SLOW, .u.slow = *slow };
     send_msg (self, &msg);
 }
@@ -210,17 +253,53 @@ fill_slots (agent *self)
     }
 }
 
+/* done ends the lease, carrying the credit its slot gives back and the
+   lease's results still held: one message instead of results, done and
+   request. Results of other leases held meanwhile stay held (only the
+   order within a lease matters). A done whose results could pass the
+   message limit goes without them, after them. */
 static void
-send_done (agent *self, const fo_execution *execution)
+send_done (agent *self, const fo_execution *execution, uint32_t credit)
 {
+    uint64_t lease = fo_execution_lease (execution);
+    fo_result *mine = self->npending ? fo_xmalloc (self->npending * sizeof *mine) : NULL;
+    size_t nmine = 0, kept = 0;
+    size_t bytes = 0;           /* what the results hold, a bound for the check */
+    for (size_t i = 0; i < self->npending; i++) {
+        fo_result *r = &self->pending[i];
+        if (r->lease != lease) {
+            self->pending[kept++] = *r;
+            continue;
+        }
+        mine[nmine++] = *r;
+        bytes += r->out_len + r->err_len + strlen (r->test) + strlen (r->message)
+            + strlen (r->host) + 256;
+    }
+    self->npending = kept;
     fo_msg msg = { .type = FO_MSG_DONE };
-    msg.u.done.lease = fo_execution_lease (execution);
+    msg.u.done.lease = lease;
+    msg.u.done.credit = credit;
     fo_execution_status (execution, &msg.u.done.exit_status, &msg.u.done.signal);
+    msg.u.done.results = mine;
+    msg.u.done.nresults = nmine;
+    /* Measured only when near the limit: encoding twice costs per test. */
+    if (nmine > 0 && bytes > FO_PROTO_MAX_MESSAGE / 2
+        && fo_msg_encoded_size (&msg) > FO_PROTO_MAX_MESSAGE) {
+        for (size_t i = 0; i < nmine; i++) {
+            fo_msg one = { .type = FO_MSG_RESULT, .u.result = mine[i] };
+            send_msg (self, &one);
+        }
+        msg.u.done.nresults = 0;
+    }
     send_msg (self, &msg);
+    for (size_t i = 0; i < nmine; i++)
+        fo_result_free (&mine[i]);
+    free (mine);
 }
 
-/* Advances every running lease; finished ones send done, free their slot
-   and ask for one more. */
+/* Advances every running lease; finished ones send done (with their slot's
+   credit) and free their slot. The results learned meanwhile go out at the
+   end, those of leases that did not end as result messages. */
 static void
 service_slots (agent *self)
 {
@@ -235,13 +314,13 @@ service_slots (agent *self)
             keep_alive (self);
             if (!finished)
                 continue;
-            send_done (self, execution);
+            send_done (self, execution, 1);     /* its slot is free */
             fo_execution_destroy (&self->slots[i]);
-            send_request (self, 1);
             again = self->queue_len > 0;
         }
         fill_slots (self);
     }
+    flush_results (self);
 }
 
 /* Kills everything running and reports queued leases as not run. The
@@ -263,7 +342,7 @@ cancel_all (agent *self, const char *reason)
         fo_execution_cancel (execution, reason);
         while (!fo_execution_service (execution))
             ;
-        send_done (self, execution);
+        send_done (self, execution, 0);
         fo_execution_destroy (&execution);
     }
 }
@@ -296,9 +375,8 @@ handle_cancel (agent *self, uint64_t lease_id, const char *reason)
         fo_execution_cancel (execution, reason);
         while (!fo_execution_service (execution))
             ;
-        send_done (self, execution);
+        send_done (self, execution, 1);     /* its place in the queue is free */
         fo_execution_destroy (&execution);
-        send_request (self, 1);
         return;
     }
 }
@@ -394,6 +472,7 @@ read_socket (agent *self, session_end *end, char *err, size_t errlen)
 static void
 wind_down (agent *self, const char *reason)
 {
+    flush_results (self);       /* what was known before the end still goes */
     self->muted = true;
     cancel_all (self, reason);
     size_t max_items = FO_EXECUTION_MAX_FDS * (size_t) self->options->slots;
@@ -419,7 +498,7 @@ wind_down (agent *self, const char *reason)
         zmq_poll (items, n, timeout);
         for (uint32_t i = 0; i < self->options->slots; i++)
             if (self->slots[i] && fo_execution_service (self->slots[i])) {
-                send_done (self, self->slots[i]);
+                send_done (self, self->slots[i], 0);
                 fo_execution_destroy (&self->slots[i]);
             }
         fo_sweeper_service (self->sweeper);
@@ -652,6 +731,7 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
     free (self.runners);
     fo_capacity_destroy (&self.capacity);
     free (self.queue);
+    free (self.pending);
     fo_sweeper_destroy (&self.sweeper);
     free (self.token);
     return rc;

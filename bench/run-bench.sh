@@ -6,6 +6,10 @@
 #   N        tests in the spawn workload (default 2000)
 #   JOBS     parallel slots for every tool (default 2)
 #   REPEAT   timed runs per tool and workload; the median counts (default 3)
+#   SPAWN_LIMIT  the fo_spawn_limit binary (default: bench/fo_spawn_limit
+#            beside FANOUT_BINARY, as a build tree has it); when there is
+#            one, "limit" (JOBS threads that posix_spawn and wait, the
+#            machine's limit) is measured too and fanout's share of it shown
 #
 # Needs bash, coreutils, awk, xargs, cmake and ctest; nothing else. Only the
 # ratios between tools measured in the same run mean something: see
@@ -104,6 +108,18 @@ run_ctest () {      # workload
     elapsed "$t0" "$t1"
 }
 
+run_limit () {      # workload
+    local t0 t1
+    t0=$(now)
+    if [ "$1" = sleep ]; then
+        "$SPAWN_LIMIT" "$NSLEEP" "$JOBS" /bin/sleep "$SLEEP"
+    else
+        "$SPAWN_LIMIT" "$N" "$JOBS" /bin/true
+    fi || die "fo_spawn_limit failed on the $1 workload"
+    t1=$(now)
+    elapsed "$t0" "$t1"
+}
+
 run_fanout () {     # workload
     local t0 t1
     t0=$(now)
@@ -120,7 +136,13 @@ median () { sort -g | awk '{ v[NR] = $1 } END {
     if (NR == 0) { print "nan"; exit }
     if (NR % 2) print v[(NR + 1) / 2]; else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-TOOLS="xargs ctest fanout"
+SPAWN_LIMIT=${SPAWN_LIMIT:-$(dirname "$FANOUT_BIN")/bench/fo_spawn_limit}
+if [ -x "$SPAWN_LIMIT" ]; then
+    TOOLS="limit xargs ctest fanout"
+else
+    echo "run-bench: no fo_spawn_limit at $SPAWN_LIMIT: the machine's limit is not measured" >&2
+    TOOLS="xargs ctest fanout"
+fi
 
 # Runs every tool REPEAT times on a workload, interleaved (xargs, ctest,
 # fanout, xargs, ...) so that a change in the machine's speed during the
@@ -177,6 +199,11 @@ report_workload () {    # workload count title
         printf "- fanout vs ctest: %.2fx (%s)\n", c / f, (c >= f ? "fanout faster" : "ctest faster")
         printf "- fanout wall %.3fs, of which its own \"Ran ... in\" clock %.3fs\n", f, inner
     }'
+    if [[ " $TOOLS " == *" limit "* ]]; then
+        awk -v l="$(med "$w" limit)" -v f="$(med "$w" fanout)" -v x="$(med "$w" xargs)" 'BEGIN {
+            printf "- the limit (fo_spawn_limit): fanout takes %.2fx its time (%.0f%% of the limit; xargs %.0f%%)\n", f / l, 100 * l / f, 100 * l / x
+        }'
+    fi
 }
 
 LOAD_AFTER=$(loadavg)

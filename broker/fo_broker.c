@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fo_agent_index.h"
 #include "fo_broker_auth.h"
 #include "fo_log.h"
 #include "fo_wire.h"
@@ -33,6 +34,8 @@ typedef struct {
     uint64_t last_send_ms;
     size_t bad;                 /* its bad or out-of-order messages */
     bool alive;
+    bool queued;                /* its number is in the ready ring (perhaps
+                                   stale: the ring drops it when it comes up) */
 } agent_rec;
 
 struct fo_broker {
@@ -47,7 +50,14 @@ struct fo_broker {
                                    record of a lost agent is reused */
     size_t nagents, agents_cap;
     size_t alive;               /* agents connected now */
-    size_t rotor;               /* where the next dispatch round starts */
+    size_t alive_slots;         /* their slots */
+    fo_agent_index *index;      /* routing id -> number, alive agents only */
+    /* The ready ring: numbers of agents with credit, in the order they get
+       their next lease (one each per round, as a rotor over all agents
+       did), so that dispatch costs per lease, not per agent. */
+    uint32_t *ready;
+    size_t ready_head, ready_len, ready_cap;
+    uint64_t next_sweep_ms;     /* when heartbeats() looks at every agent next */
     bool started;               /* min_agents joined (or the wait is over) */
     uint64_t waiting_since_ms;  /* when the wait for agents began */
     size_t bad_messages;        /* dropped from peers that are not agents */
@@ -106,6 +116,7 @@ fo_broker_new (const fo_broker_options *options, char *err, size_t errlen)
         return NULL;
     }
     self->raw = zsock_resolve (self->sock);
+    self->index = fo_agent_index_new ();
     fo_wire_configure (self->raw);
     self->auth = fo_broker_auth_new (self->raw, options->curve_public, options->curve_secret,
                                      options->authorized_dir, err, errlen);
@@ -136,6 +147,8 @@ fo_broker_destroy (fo_broker **self_p)
         free (self->agents[i].host);
     }
     free (self->agents);
+    fo_agent_index_destroy (&self->index);
+    free (self->ready);
     fo_broker_auth_destroy (&self->auth);
     if (self->sock) {
         int linger = CLOSE_LINGER_MS;
@@ -169,24 +182,54 @@ send_reason (fo_broker *self, const unsigned char *routing, size_t len, fo_msg_t
 static agent_rec *
 find_agent (fo_broker *self, const unsigned char *routing, size_t len, size_t *number)
 {
-    for (size_t i = self->nagents; i-- > 0;) {
-        agent_rec *a = &self->agents[i];
-        if (a->alive && a->routing_len == len && memcmp (a->routing, routing, len) == 0) {
-            *number = i;
-            return a;
-        }
-    }
-    return NULL;
+    uint32_t i;
+    if (!fo_agent_index_get (self->index, routing, len, &i))
+        return NULL;
+    *number = i;
+    return &self->agents[i];
 }
 
-static size_t
-total_slots (const fo_broker *self)
+/* ---- the ready ring ------------------------------------------------------ */
+
+static void
+ready_push (fo_broker *self, uint32_t number)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < self->nagents; i++)
-        if (self->agents[i].alive)
-            n += self->agents[i].slots;
-    return n;
+    if (self->ready_len == self->ready_cap) {
+        size_t cap = self->ready_cap ? self->ready_cap * 2 : 64;
+        uint32_t *items = fo_xmalloc (cap * sizeof *items);
+        for (size_t i = 0; i < self->ready_len; i++)
+            items[i] = self->ready[(self->ready_head + i) % self->ready_cap];
+        free (self->ready);
+        self->ready = items;
+        self->ready_head = 0;
+        self->ready_cap = cap;
+    }
+    self->ready[(self->ready_head + self->ready_len++) % self->ready_cap] = number;
+}
+
+static uint32_t
+ready_pop (fo_broker *self)
+{
+    uint32_t number = self->ready[self->ready_head];
+    self->ready_head = (self->ready_head + 1) % self->ready_cap;
+    self->ready_len--;
+    return number;
+}
+
+/* Adds credit (a request's, or what a done gives back), capped: credit
+   far beyond the agent's slots (plus prefetch) would let a broken or
+   hostile agent hoard the queue. An agent with credit is in the ring. */
+static void
+add_credit (fo_broker *self, size_t number, uint32_t more)
+{
+    agent_rec *a = &self->agents[number];
+    uint64_t cap = 4ull * a->slots + 64u;
+    uint64_t credit = (uint64_t) a->credit + more;
+    a->credit = (uint32_t) (credit > cap ? cap : credit);
+    if (a->credit > 0 && !a->queued) {
+        a->queued = true;
+        ready_push (self, (uint32_t) number);
+    }
 }
 
 static void
@@ -196,8 +239,10 @@ lose_agent (fo_broker *self, size_t number, const char *why)
     if (!a->alive)
         return;
     a->alive = false;
-    a->credit = 0;
+    a->credit = 0;              /* its place in the ready ring goes when it comes up */
     self->alive--;
+    self->alive_slots -= a->slots;
+    fo_agent_index_del (self->index, a->routing, a->routing_len);
     char who[FO_LOG_PEER_MAX];
     fo_log_peer (FO_LOG_INFO, ROLE, peer_name (a->agent_id, a->host, who, sizeof who),
                  "agent %s on %s left: %s", a->agent_id, a->host, why);
@@ -253,6 +298,7 @@ new_agent_number (fo_broker *self)
         self->agents_cap = self->agents_cap ? self->agents_cap * 2 : 8;
         self->agents = fo_xrealloc (self->agents, self->agents_cap * sizeof *self->agents);
     }
+    self->agents[self->nagents].queued = false;
     return self->nagents++;
 }
 
@@ -285,11 +331,14 @@ hello (fo_broker *self, const unsigned char *routing, size_t len, fo_hello *h)
         .slots = h->slots,
         .last_recv_ms = fo_now_ms (),
         .alive = true,
+        .queued = a->queued,    /* a lost agent's number may still be in the ring */
     };
     memcpy (a->routing, routing, len);
+    fo_agent_index_put (self->index, routing, len, (uint32_t) number);
     h->agent_id = h->host = NULL;   /* taken */
     self->alive++;
-    size_t slots = total_slots (self);
+    self->alive_slots += a->slots;
+    size_t slots = self->alive_slots;
     if (slots > fo_report_jobs (self->options.run.report))
         fo_report_set_jobs (self->options.run.report, (uint32_t) slots);
     char who[FO_LOG_PEER_MAX];
@@ -326,19 +375,18 @@ handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
     }
     a->last_recv_ms = fo_now_ms ();
     switch (msg->type) {
-    case FO_MSG_REQUEST: {
-        /* Credit far beyond the agent's slots (plus prefetch) would let a
-           broken or hostile agent hoard the queue; cap it generously. */
-        uint64_t cap = 4ull * a->slots + 64u;
-        uint64_t credit = (uint64_t) a->credit + msg->u.request.credit;
-        a->credit = (uint32_t) (credit > cap ? cap : credit);
+    case FO_MSG_REQUEST:
+        add_credit (self, number, msg->u.request.credit);
         break;
-    }
     case FO_MSG_RESULT:
         fo_run_result (self->run, (uint32_t) number, a->host, &msg->u.result);
         break;
     case FO_MSG_DONE:
+        /* What would have been results, done and request, in that order. */
+        for (size_t i = 0; i < msg->u.done.nresults; i++)
+            fo_run_result (self->run, (uint32_t) number, a->host, &msg->u.done.results[i]);
         fo_run_done (self->run, (uint32_t) number, a->host, &msg->u.done);
+        add_credit (self, number, msg->u.done.credit);
         break;
     case FO_MSG_DISCOVERED:
         fo_run_discovered (self->run, (uint32_t) number, a->host, &msg->u.discovered);
@@ -408,38 +456,57 @@ read_socket (fo_broker *self, char *err, size_t errlen)
     }
 }
 
-/* Round-robin over agents with credit, one lease each per round, until
-   either the credit or the leasable tasks run out. */
+/* Round-robin over the agents with credit (the ready ring), one lease
+   each per round, until either the credit or the leasable tasks run out.
+   An agent that gets nothing keeps its place behind the others: a retry
+   may wait for another agent than this one. When no agent at all could
+   get a task (fo_run_may_lease), the round ends at once: at the end of a
+   run, with every agent holding credit, a loop over all of them on every
+   message is what made the broker slow with many agents. */
 static void
 dispatch (fo_broker *self)
 {
     if (!self->started)
         return;
-    bool progress = true;
-    while (progress) {
-        progress = false;
-        for (size_t k = 0; k < self->nagents; k++) {
-            size_t i = (self->rotor + k) % self->nagents;
-            agent_rec *a = &self->agents[i];
-            if (!a->alive || a->credit == 0)
-                continue;
-            fo_lease lease;
-            /* Not `return`: a retry may wait for another agent than this one. */
-            if (!fo_run_next_lease (self->run, (uint32_t) i, &lease))
-                continue;
-            /* Sent as the run encoded it: a lease that cannot be encoded
-               is never handed out (fo_run_next_lease). */
-            const fo_buf *frame = fo_run_lease_frame (self->run);
-            if (fo_wire_send_encoded (self->raw, a->routing, a->routing_len, frame->data,
-                                      frame->len) != 0)
-                fo_log (FO_LOG_WARN, ROLE, "cannot send lease %llu to agent %s: %s",
-                        (unsigned long long) lease.lease, a->agent_id, zmq_strerror (errno));
-            a->last_send_ms = fo_now_ms ();
-            a->credit--;
-            progress = true;
+    size_t misses = 0;          /* agents in a row that got nothing */
+    uint64_t now = fo_now_ms ();
+    while (self->ready_len > 0 && misses < self->ready_len) {
+        uint32_t i = ready_pop (self);
+        agent_rec *a = &self->agents[i];
+        if (!a->alive || a->credit == 0) {
+            a->queued = false;
+            continue;
         }
-        self->rotor++;
+        fo_lease lease;
+        if (!fo_run_next_lease (self->run, i, &lease)) {
+            ready_push (self, i);
+            misses++;
+            if (!fo_run_may_lease (self->run))
+                break;
+            continue;
+        }
+        misses = 0;
+        /* Sent as the run encoded it: a lease that cannot be encoded
+           is never handed out (fo_run_next_lease). */
+        const fo_buf *frame = fo_run_lease_frame (self->run);
+        if (fo_wire_send_encoded (self->raw, a->routing, a->routing_len, frame->data,
+                                  frame->len) != 0)
+            fo_log (FO_LOG_WARN, ROLE, "cannot send lease %llu to agent %s: %s",
+                    (unsigned long long) lease.lease, a->agent_id, zmq_strerror (errno));
+        a->last_send_ms = now;
+        if (--a->credit > 0)
+            ready_push (self, i);
+        else
+            a->queued = false;
     }
+}
+
+/* How often heartbeats() looks at every agent, and the longest poll. */
+static uint64_t
+sweep_period_ms (const fo_broker *self)
+{
+    uint64_t period = self->options.heartbeat_ms / 2;
+    return period > 200 ? 200 : period;
 }
 
 typedef struct {
@@ -480,10 +547,17 @@ cancel_leases (fo_broker *self)
     free (list.agents);
 }
 
+/* Every agent's liveness and heartbeat, looked at once per sweep period
+   (what the poll timeout was), not on every loop iteration: at 2,000
+   agents a loop per message was a good part of the broker's time. A
+   heartbeat goes out at most one period late, as before. */
 static void
 heartbeats (fo_broker *self)
 {
     uint64_t now = fo_now_ms ();
+    if (now < self->next_sweep_ms)
+        return;
+    self->next_sweep_ms = now + sweep_period_ms (self);
     uint64_t limit = (uint64_t) self->options.heartbeat_ms * self->options.liveness;
     for (size_t i = 0; i < self->nagents; i++) {
         agent_rec *a = &self->agents[i];
@@ -617,9 +691,7 @@ fo_broker_run (fo_broker *self, char *err, size_t errlen)
             items[nitems++] = (zmq_pollitem_t) { .fd = fds[i], .events = ZMQ_POLLIN };
         uint64_t now = fo_now_ms ();
         uint64_t deadline = fo_run_deadline_ms (self->run);
-        long timeout = self->options.heartbeat_ms / 2;
-        if (timeout > 200)
-            timeout = 200;      /* also how often *stop is checked */
+        long timeout = (long) sweep_period_ms (self);   /* also how often *stop is checked */
         if (deadline != UINT64_MAX && deadline < now + (uint64_t) timeout)
             timeout = deadline > now ? (long) (deadline - now) : 0;
         if (zmq_poll (items, nitems, timeout) < 0 && errno != EINTR) {

@@ -362,6 +362,12 @@ fo_run_next_lease (fo_run *self, uint32_t agent, fo_lease *lease)
     return leased;
 }
 
+bool
+fo_run_may_lease (const fo_run *self)
+{
+    return !self->stopping && fo_sched_may_pick (self->sched);
+}
+
 const fo_buf *
 fo_run_lease_frame (const fo_run *self)
 {

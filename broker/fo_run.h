@@ -107,6 +107,11 @@ void fo_run_destroy (fo_run **self_p);
    naming the task and the limit, and the next task is tried. */
 bool fo_run_next_lease (fo_run *self, uint32_t agent, fo_lease *lease);
 
+/* False when fo_run_next_lease would give no agent a lease now (stopping,
+   or the scheduler has nothing any agent may take): a cheap check, so the
+   broker need not ask every agent in turn. */
+bool fo_run_may_lease (const fo_run *self);
+
 /* The lease fo_run_next_lease last handed out, encoded as one message
    (fo_msg_encode): what the broker sends. Valid until the next call. */
 const fo_buf *fo_run_lease_frame (const fo_run *self);

@@ -777,3 +777,14 @@ fo_sched_lease_env (const fo_sched *self, size_t task)
 {
     return fo_placement_env (self->placement, task);
 }
+
+bool
+fo_sched_may_pick (const fo_sched *self)
+{
+    if (self->held || self->serial_running)
+        return false;
+    if (self->discovery.len > 0 || self->nretry > 0 || self->ready.len > 0 || self->nheap > 0
+        || self->constrained.len > 0)
+        return true;
+    return self->in_flight == 0 && self->serial.len > 0;
+}

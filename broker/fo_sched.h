@@ -181,4 +181,11 @@ const fo_env *fo_sched_lease_env (const fo_sched *self, size_t task);
 /* Leases picked and not ended. */
 size_t fo_sched_in_flight (const fo_sched *self);
 
+/* False when fo_sched_pick would give no agent anything now (held, a
+   serial task running, or nothing queued that may go): the broker then
+   stops asking agent after agent. True does not promise a task to every
+   agent (a retry avoids the hosts it failed on; placement may refuse a
+   task to this agent). */
+bool fo_sched_may_pick (const fo_sched *self);
+
 #endif

@@ -197,10 +197,20 @@ typedef struct {
     uint32_t attempt;
 } fo_result;
 
+/* A lease has finished. Since version 4 it also carries what would
+   otherwise be more messages: the credit its slot gives back (a request's
+   worth) and the results of the lease not sent yet (the last step's, as a
+   rule), so a task of one test costs one message agent -> broker. */
 typedef struct {
     uint64_t lease;
     int32_t exit_status;    /* of the task; -1 when a signal ended it */
     int32_t signal;         /* 0 when none */
+    uint32_t credit;        /* how many MORE leases the agent can take now,
+                               as request.credit; 0 for none */
+    fo_result *results;     /* results of this lease not sent before, in
+                               order; each one's lease is this lease (on the
+                               wire it is left out) */
+    size_t nresults;
 } fo_done;
 
 typedef struct {
@@ -263,6 +273,9 @@ int fo_msg_decode (const void *data, size_t len, fo_msg *msg, char *err, size_t 
 
 /* Frees what a decoded (or hand-built with fo_x* allocations) message owns. */
 void fo_msg_free (fo_msg *msg);
+
+/* Frees what a decoded result owns (one of done's results, say). */
+void fo_result_free (fo_result *result);
 
 /* Folds the lease's env into every step's env (the lease's values win)
    and empties it: what an agent does before running the steps. */

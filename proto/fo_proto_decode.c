@@ -157,23 +157,70 @@ get_discovered (fo_decoder *d, const msgpack_object **v, fo_discovered *r)
     return 0;
 }
 
+/* A result's fields after its lease (v[0] = "step"): a result message's,
+   or one of done's results. */
+static int
+get_result_body (fo_decoder *d, const msgpack_object **v, fo_result *r)
+{
+    int outcome = 0;
+    if (fo_dec_u32 (d, "step", v[0], &r->step) < 0
+        || fo_dec_str (d, "test", v[1], &r->test) < 0
+        || fo_dec_enum (d, "outcome", v[2], outcome_name, &outcome) < 0
+        || fo_dec_u64 (d, "duration_us", v[3], &r->duration_us) < 0
+        || fo_dec_bin (d, "out", v[4], &r->out, &r->out_len) < 0
+        || fo_dec_bin (d, "err", v[5], &r->err, &r->err_len) < 0
+        || fo_dec_str (d, "message", v[6], &r->message) < 0
+        || fo_dec_str (d, "host", v[7], &r->host) < 0
+        || fo_dec_u32 (d, "worker", v[8], &r->worker) < 0
+        || fo_dec_u32 (d, "attempt", v[9], &r->attempt) < 0)
+        return FO_PROTO_EMALFORMED;
+    r->outcome = (fo_outcome) outcome;
+    return 0;
+}
+
 static int
 get_result (fo_decoder *d, const msgpack_object **v, fo_result *r)
 {
-    int outcome = 0;
-    if (fo_dec_u64 (d, "lease", v[0], &r->lease) < 0
-        || fo_dec_u32 (d, "step", v[1], &r->step) < 0
-        || fo_dec_str (d, "test", v[2], &r->test) < 0
-        || fo_dec_enum (d, "outcome", v[3], outcome_name, &outcome) < 0
-        || fo_dec_u64 (d, "duration_us", v[4], &r->duration_us) < 0
-        || fo_dec_bin (d, "out", v[5], &r->out, &r->out_len) < 0
-        || fo_dec_bin (d, "err", v[6], &r->err, &r->err_len) < 0
-        || fo_dec_str (d, "message", v[7], &r->message) < 0
-        || fo_dec_str (d, "host", v[8], &r->host) < 0
-        || fo_dec_u32 (d, "worker", v[9], &r->worker) < 0
-        || fo_dec_u32 (d, "attempt", v[10], &r->attempt) < 0)
+    if (fo_dec_u64 (d, "lease", v[0], &r->lease) < 0)
         return FO_PROTO_EMALFORMED;
-    r->outcome = (fo_outcome) outcome;
+    return get_result_body (d, v + 1, r);
+}
+
+/* done: the lease's results not sent before ride along (version 4), each a
+   map of a result's fields without "lease" (it is the done's). */
+static int
+get_done (fo_decoder *d, const msgpack_object **v, fo_done *done)
+{
+    static const char *const keys[] = {
+        "step", "test", "outcome", "duration_us", "out", "err", "message", "host", "worker",
+        "attempt",
+    };
+    if (fo_dec_u64 (d, "lease", v[0], &done->lease) < 0
+        || fo_dec_i32 (d, "exit_status", v[1], &done->exit_status) < 0
+        || fo_dec_i32 (d, "signal", v[2], &done->signal) < 0
+        || fo_dec_u32 (d, "credit", v[3], &done->credit) < 0)
+        return FO_PROTO_EMALFORMED;
+    const msgpack_object *results = v[4];
+    if (results->type != MSGPACK_OBJECT_ARRAY)
+        return fo_dec_fail (d, "field 'results' must be an array of maps");
+    /* Every one a map before anything is allocated: an array of a million
+       nils fits in a message, a million results' records would not. */
+    for (size_t i = 0; i < results->via.array.size; i++)
+        if (results->via.array.ptr[i].type != MSGPACK_OBJECT_MAP)
+            return fo_dec_fail (d, "field 'results' must be an array of maps");
+    done->nresults = results->via.array.size;
+    done->results = fo_xcalloc (done->nresults ? done->nresults : 1, sizeof *done->results);
+    for (size_t i = 0; i < done->nresults; i++) {
+        const msgpack_object *f[10];
+        char what[40];
+        snprintf (d->prefix, sizeof d->prefix, "results[%zu].", i);
+        snprintf (what, sizeof what, "field 'results[%zu]'", i);
+        if (fo_dec_fields (d, what, &results->via.array.ptr[i], keys, 10, f) < 0
+            || get_result_body (d, f, &done->results[i]) < 0)
+            return FO_PROTO_EMALFORMED;
+        done->results[i].lease = done->lease;
+    }
+    d->prefix[0] = '\0';
     return 0;
 }
 
@@ -226,7 +273,7 @@ static const char *const type_keys[][MAX_FIELDS] = {
                        "secret", "slow_ms", "task_timeout_ms", "steps" },
     [FO_MSG_RESULT] = { "v", "type", "lease", "step", "test", "outcome", "duration_us",
                         "out", "err", "message", "host", "worker", "attempt" },
-    [FO_MSG_DONE] = { "v", "type", "lease", "exit_status", "signal" },
+    [FO_MSG_DONE] = { "v", "type", "lease", "exit_status", "signal", "credit", "results" },
     [FO_MSG_HEARTBEAT] = { "v", "type" },
     [FO_MSG_CANCEL] = { "v", "type", "lease", "reason" },
     [FO_MSG_SHUTDOWN] = { "v", "type", "reason" },
@@ -274,11 +321,7 @@ get_fields (fo_decoder *d, const msgpack_object *o, fo_msg *m)
     case FO_MSG_RESULT:
         return get_result (d, v, &m->u.result);
     case FO_MSG_DONE:
-        if (fo_dec_u64 (d, "lease", v[0], &m->u.done.lease) < 0
-            || fo_dec_i32 (d, "exit_status", v[1], &m->u.done.exit_status) < 0
-            || fo_dec_i32 (d, "signal", v[2], &m->u.done.signal) < 0)
-            return FO_PROTO_EMALFORMED;
-        return 0;
+        return get_done (d, v, &m->u.done);
     case FO_MSG_CANCEL:
         if (fo_dec_u64 (d, "lease", v[0], &m->u.cancel.lease) < 0
             || fo_dec_str (d, "reason", v[1], &m->u.cancel.reason) < 0)

@@ -181,10 +181,11 @@ put_lease (encoder *e, const fo_lease *l)
     }
 }
 
+/* A result's fields but its lease: a result message puts that first, a
+   done's results have their done's. */
 static void
-put_result (encoder *e, const fo_result *r)
+put_result_body (encoder *e, const fo_result *r)
 {
-    put_u64 (e, "lease", r->lease);
     put_u64 (e, "step", r->step);
     put_str_field (e, "test", r->test);
     put_key (e, "outcome");
@@ -198,6 +199,35 @@ put_result (encoder *e, const fo_result *r)
     put_str_field (e, "host", r->host);
     put_u64 (e, "worker", r->worker);
     put_u64 (e, "attempt", r->attempt);
+}
+
+static void
+put_result (encoder *e, const fo_result *r)
+{
+    put_u64 (e, "lease", r->lease);
+    put_result_body (e, r);
+}
+
+/* done: its results are maps of a result's fields without "lease". */
+static void
+put_done (encoder *e, const fo_done *d)
+{
+    put_u64 (e, "lease", d->lease);
+    put_i32 (e, "exit_status", d->exit_status);
+    put_i32 (e, "signal", d->signal);
+    put_u64 (e, "credit", d->credit);
+    put_key (e, "results");
+    if (d->nresults > 0 && !d->results) {
+        e->bad = true;
+        return;
+    }
+    msgpack_pack_array (&e->pk, d->nresults);
+    for (size_t i = 0; i < d->nresults && !e->bad; i++) {
+        if (d->results[i].lease != d->lease)
+            e->bad = true;      /* it would be read as this lease's */
+        msgpack_pack_map (&e->pk, 10);
+        put_result_body (e, &d->results[i]);
+    }
 }
 
 /* The decoder's rules: names non-empty, none with an error. (Names may
@@ -247,8 +277,8 @@ static size_t
 field_count (fo_msg_type type)
 {
     switch (type) {
-    case FO_MSG_HELLO: return 5;
-    case FO_MSG_WELCOME: case FO_MSG_DONE: return 3;
+    case FO_MSG_HELLO: case FO_MSG_DONE: return 5;
+    case FO_MSG_WELCOME: return 3;
     case FO_MSG_REFUSE: case FO_MSG_SHUTDOWN: case FO_MSG_BYE: return 1;
     case FO_MSG_REQUEST: return 1;
     case FO_MSG_CANCEL: return 2;
@@ -292,9 +322,7 @@ put_fields (encoder *e, const fo_msg *msg)
         put_result (e, &msg->u.result);
         return;
     case FO_MSG_DONE:
-        put_u64 (e, "lease", msg->u.done.lease);
-        put_i32 (e, "exit_status", msg->u.done.exit_status);
-        put_i32 (e, "signal", msg->u.done.signal);
+        put_done (e, &msg->u.done);
         return;
     case FO_MSG_CANCEL:
         put_u64 (e, "lease", msg->u.cancel.lease);

@@ -63,6 +63,17 @@ fo_step_copy (fo_step *dst, const fo_step *src)
 }
 
 void
+fo_result_free (fo_result *result)
+{
+    free (result->test);
+    free (result->out);
+    free (result->err);
+    free (result->message);
+    free (result->host);
+    memset (result, 0, sizeof *result);
+}
+
+void
 fo_lease_apply_env (fo_lease *lease)
 {
     for (size_t i = 0; lease->env.len > 0 && i < lease->nsteps; i++)
@@ -105,11 +116,12 @@ fo_msg_free (fo_msg *msg)
         free (msg->u.lease.steps);
         break;
     case FO_MSG_RESULT:
-        free (msg->u.result.test);
-        free (msg->u.result.out);
-        free (msg->u.result.err);
-        free (msg->u.result.message);
-        free (msg->u.result.host);
+        fo_result_free (&msg->u.result);
+        break;
+    case FO_MSG_DONE:
+        for (size_t i = 0; msg->u.done.results && i < msg->u.done.nresults; i++)
+            fo_result_free (&msg->u.done.results[i]);
+        free (msg->u.done.results);
         break;
     case FO_MSG_CANCEL:
         free (msg->u.cancel.reason);
@@ -119,7 +131,7 @@ fo_msg_free (fo_msg *msg)
         free (msg->u.discovered.error);
         free (msg->u.discovered.err);
         break;
-    case FO_MSG_REQUEST: case FO_MSG_DONE: case FO_MSG_HEARTBEAT: case FO_MSG_SLOW:
+    case FO_MSG_REQUEST: case FO_MSG_HEARTBEAT: case FO_MSG_SLOW:
         break;
     }
     memset (msg, 0, sizeof *msg);

@@ -18,6 +18,7 @@ struct fo_sweeper {
     pending *items;
     size_t len, cap;
     uint64_t last_pass_ms;
+    uint64_t spacing_ms;        /* between passes: see next_spacing */
     const char **tokens;        /* scratch for fo_reaper_pass */
     size_t *hits;
     size_t scratch_cap;
@@ -77,8 +78,39 @@ fo_sweeper_deadline_ms (const fo_sweeper *self)
     for (size_t i = 0; i < self->len; i++)
         if (self->items[i].since_ms < oldest)
             oldest = self->items[i].since_ms;
-    uint64_t from = oldest > self->last_pass_ms ? oldest : self->last_pass_ms;
-    return from + FO_SWEEP_DELAY_MS;
+    /* A token may be judged FO_SWEEP_DELAY_MS after it came; the next pass
+       waits the spacing after the last one. */
+    uint64_t judged = oldest + FO_SWEEP_DELAY_MS;
+    uint64_t spacing = self->spacing_ms ? self->spacing_ms : FO_SWEEP_DELAY_MS;
+    uint64_t spaced = self->last_pass_ms + spacing;
+    return judged > spaced ? judged : spaced;
+}
+
+/* A pass reads /proc/N/stat of every process on the host (this kernel
+   gives no list of a process's children without CONFIG_PROC_CHILDREN), so
+   its cost grows with the host's processes, not with ours. The spacing
+   between passes grows with what the last one cost: at most
+   1/FO_SWEEP_COST_SHARE of one core goes to passes while tests run, on a
+   host of 200 processes or of 20,000 (the end of a session does not wait:
+   fo_sweeper_flush). */
+static uint64_t
+next_spacing (uint64_t pass_us)
+{
+    uint64_t spacing = pass_us * FO_SWEEP_COST_SHARE / 1000;
+    if (spacing > FO_SWEEP_MAX_SPACING_MS)
+        spacing = FO_SWEEP_MAX_SPACING_MS;
+    return spacing > FO_SWEEP_DELAY_MS ? spacing : FO_SWEEP_DELAY_MS;
+}
+
+/* This thread's CPU time: what a pass costs, not how long a busy machine
+   kept it waiting. */
+static uint64_t
+thread_cpu_us (void)
+{
+    struct timespec ts;
+    if (clock_gettime (CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
 }
 
 /* One pass over every pending token; returns whether anything was found. */
@@ -95,7 +127,10 @@ pass (fo_sweeper *self, uint64_t now)
         self->tokens[i] = self->items[i].token;
         self->hits[i] = 0;
     }
+    uint64_t t0 = thread_cpu_us ();
     fo_reaper_counts c = fo_reaper_pass (self->tokens, self->len, self->hits);
+    uint64_t t1 = thread_cpu_us ();
+    self->spacing_ms = next_spacing (t1 > t0 ? t1 - t0 : 0);
     /* A token stays while it finds something, or is too fresh to judge. */
     size_t kept = 0;
     for (size_t i = 0; i < self->len; i++) {
@@ -120,19 +155,27 @@ fo_sweeper_service (fo_sweeper *self)
         pass (self, now);
 }
 
+/* Ends as soon as a pass finds nothing under any pending token, without
+   the FO_SWEEP_DELAY_MS a service pass waits before it forgets a token:
+   a flush comes after every step's own process has been reaped, and a
+   process is re-parented to us (the subreaper) before its parent becomes a
+   zombie. So any process left of those scopes has an ancestor among our
+   untracked children carrying a pending token (the topmost one still
+   alive), which a pass finds and kills; and a pass that finds none of them
+   (nothing killed, reaped or unreadable) leaves nothing behind. Waiting a
+   fixed 25 ms here was most of the start-up cost of a one-test run. */
 void
 fo_sweeper_flush (fo_sweeper *self, uint32_t max_ms)
 {
     uint64_t until = fo_now_ms () + max_ms;
     while (self->len > 0) {
-        bool found = pass (self, fo_now_ms ());
+        if (!pass (self, fo_now_ms ()))
+            break;
         if (fo_now_ms () >= until)
             break;
-        if (self->len > 0 || found) {
-            struct timespec ts = { 0, 2 * 1000000L };
-            while (nanosleep (&ts, &ts) != 0 && errno == EINTR)
-                ;
-        }
+        struct timespec ts = { 0, 2 * 1000000L };
+        while (nanosleep (&ts, &ts) != 0 && errno == EINTR)
+            ;
     }
     forget_all (self);
 }

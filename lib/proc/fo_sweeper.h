@@ -5,7 +5,9 @@
     collected, a lease when its last step is done. The sweeper then runs
     fo_reaper passes for all pending tokens together, at most one every
     FO_SWEEP_DELAY_MS (a pass reads /proc: a burst of fast tests costs one
-    pass, not one each). A token is forgotten once a pass that ran at least
+    pass, not one each), or less often when passes are costly (a pass's
+    cost grows with the host's processes; the spacing keeps passes under
+    1/FO_SWEEP_COST_SHARE of a core). A token is forgotten once a pass that ran at least
     FO_SWEEP_DELAY_MS after the token was added (or last found something)
     finds nothing under it: by then a killed group member has died and
     handed its escaped children over to us, and what a killed orphan had
@@ -21,6 +23,12 @@
 /* The least time between a scope's end (or a kill under it) and the pass
    that may forget it, and between two passes. */
 #define FO_SWEEP_DELAY_MS 25u
+/* Passes are spaced so that they take at most 1/this of one core: a pass
+   that took 2 ms waits 2 ms x this (at least FO_SWEEP_DELAY_MS). */
+#define FO_SWEEP_COST_SHARE 50u
+/* ... but never more than this apart: what a step left behind dies within
+   about a second of its end even on a host of very many processes. */
+#define FO_SWEEP_MAX_SPACING_MS 1000u
 
 typedef struct fo_sweeper fo_sweeper;
 
@@ -36,8 +44,10 @@ uint64_t fo_sweeper_deadline_ms (const fo_sweeper *self);
 /* Runs a pass if one is due. */
 void fo_sweeper_service (fo_sweeper *self);
 
-/* Blocking: passes until nothing pending is found any more (at most
-   max_ms), then forgets every token. */
+/* Blocking: passes until one finds nothing under the pending tokens (at
+   most max_ms), then forgets every token. For the end of a session, once
+   every step's own process is reaped: it does not wait FO_SWEEP_DELAY_MS
+   (see fo_sweeper.c for why that is safe then). */
 void fo_sweeper_flush (fo_sweeper *self, uint32_t max_ms);
 
 #endif

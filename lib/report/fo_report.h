@@ -198,6 +198,10 @@ typedef struct {
 void fo_report_progress (FILE *out, fo_verbosity verbosity, const fo_test_record *rec);
 void fo_report_progress_opts (FILE *out, const fo_console_opts *opts,
                               const fo_test_record *rec);
+/* The same, not flushed: for the tests a stopping run ends in bulk (a
+   million not-run tests were a million writes); the summary flushes. */
+void fo_report_progress_unflushed (FILE *out, const fo_console_opts *opts,
+                                   const fo_test_record *rec);
 
 /* Progress of a try that will be retried: 'R', or with -v
    "id ... FAIL (attempt 1 of 3, retrying) (0.12s)". */

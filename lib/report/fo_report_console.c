@@ -78,11 +78,18 @@ put_colored (FILE *out, bool color, const char *sgr, const char *text)
 void
 fo_report_progress_opts (FILE *out, const fo_console_opts *o, const fo_test_record *rec)
 {
+    fo_report_progress_unflushed (out, o, rec);
+    if (o->verbosity != FO_VERBOSITY_QUIET)
+        fflush (out);           /* a dot has no newline: it must show now */
+}
+
+void
+fo_report_progress_unflushed (FILE *out, const fo_console_opts *o, const fo_test_record *rec)
+{
     fo_outcome outcome = outcome_of (rec);
     if (o->verbosity == FO_VERBOSITY_DOTS) {
         char c[2] = { progress_chars[outcome], 0 };
         put_colored (out, o->color && outcome != FO_PASSED, fo_outcome_sgr (outcome), c);
-        fflush (out);           /* no newline: the dot must show now */
     }
     else
     if (o->verbosity == FO_VERBOSITY_LINES) {
@@ -104,7 +111,6 @@ fo_report_progress_opts (FILE *out, const fo_console_opts *o, const fo_test_reco
         }
         fprintf (out, " (%.2fs%s)\n", (double) rec->duration_us / 1e6,
                  rec->serial ? ", serial" : "");
-        fflush (out);
     }
 }
 

@@ -36,6 +36,8 @@ typedef struct {
     uint64_t slots;         /* of the agents connected now */
     uint32_t *agent_slots;  /* per agent number while connected */
     size_t nagents;
+    bool stopping;          /* the run is stopping: what ends now is flushed
+                               with the next output, not test by test */
 } console;
 
 static void
@@ -79,7 +81,15 @@ console_event (void *state, const fo_event *ev)
             self->leases--;
         break;
     case FO_EVENT_TEST_FINISHED:
-        fo_report_progress_opts (self->out, o, ev->u.test_finished.record);
+        /* A stopping run ends its queued tests not run all at once: one
+           write for them all. A test that still finishes meanwhile (a
+           cancelled lease's result) flushes them with it; the summary
+           flushes the rest. */
+        if (self->stopping && (!ev->u.test_finished.record->done
+                               || ev->u.test_finished.record->outcome == FO_NOT_RUN))
+            fo_report_progress_unflushed (self->out, o, ev->u.test_finished.record);
+        else
+            fo_report_progress_opts (self->out, o, ev->u.test_finished.record);
         self->mid_line = o->verbosity == FO_VERBOSITY_DOTS;
         break;
     case FO_EVENT_TRY_HELD:
@@ -103,6 +113,9 @@ console_event (void *state, const fo_event *ev)
             fprintf (self->out, " (%zu tests in all)\n", d->total);
             fflush (self->out);
         }
+        break;
+    case FO_EVENT_RUN_STOPPING:
+        self->stopping = true;
         break;
     case FO_EVENT_RUN_ENDED:
         /* A run that could not be served has nothing to sum up: the

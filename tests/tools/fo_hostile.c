@@ -412,6 +412,11 @@ await_lease (void *sock, uint64_t lease, fo_outcome *outcome, int ms)
             check (false, "a result for lease %llu, which we never validly leased",
                    (unsigned long long) msg.u.result.lease);
         bool is_done = msg.type == FO_MSG_DONE && msg.u.done.lease == lease;
+        /* Protocol 4: the last results ride in the done. */
+        for (size_t i = 0; is_done && i < msg.u.done.nresults; i++) {
+            *outcome = msg.u.done.results[i].outcome;
+            have_result = true;
+        }
         fo_msg_free (&msg);
         if (is_done)
             return have_result;

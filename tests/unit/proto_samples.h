@@ -109,9 +109,28 @@ sample (fo_msg_type type)
         r->attempt = 1;
         break;
     }
-    case FO_MSG_DONE:
-        m.u.done = (fo_done) { 99, -1, 9 };
+    case FO_MSG_DONE: {
+        /* Two results ride along (protocol 4), one with bytes of every kind. */
+        m.u.done = (fo_done) { .lease = 99, .exit_status = -1, .signal = 9, .credit = 2,
+                               .results = fo_xcalloc (2, sizeof (fo_result)), .nresults = 2 };
+        for (size_t i = 0; i < 2; i++) {
+            fo_result *r = &m.u.done.results[i];
+            r->lease = 99;
+            r->step = (uint32_t) i;
+            r->test = fo_xstrdup (i ? "pkg.mod.test_b" : "pkg.mod.test_a");
+            r->outcome = i ? FO_FAILED : FO_PASSED;
+            r->duration_us = 1000 + i;
+            r->out = i ? fo_xstrndup ("x\0y\xfe", 4) : fo_xstrdup ("");
+            r->out_len = i ? 4 : 0;
+            r->err = fo_xstrdup ("e");
+            r->err_len = 1;
+            r->message = fo_xstrdup (i ? "assert 1 == 2" : "");
+            r->host = fo_xstrdup ("box");
+            r->worker = 2;
+            r->attempt = 1;
+        }
         break;
+    }
     case FO_MSG_CANCEL:
         m.u.cancel.lease = 7;
         m.u.cancel.reason = fo_xstrdup ("interrupted");
@@ -196,6 +215,22 @@ assert_bytes_equal (const char *a, size_t alen, const char *b, size_t blen)
 }
 
 static inline void
+assert_result_equal (const fo_result *x, const fo_result *y)
+{
+    assert_true (x->lease == y->lease);
+    assert_int_equal (x->step, y->step);
+    assert_string_equal (x->test, y->test);
+    assert_int_equal (x->outcome, y->outcome);
+    assert_true (x->duration_us == y->duration_us);
+    assert_bytes_equal (x->out, x->out_len, y->out, y->out_len);
+    assert_bytes_equal (x->err, x->err_len, y->err, y->err_len);
+    assert_string_equal (x->message, y->message);
+    assert_string_equal (x->host, y->host);
+    assert_int_equal (x->worker, y->worker);
+    assert_int_equal (x->attempt, y->attempt);
+}
+
+static inline void
 assert_msg_equal (const fo_msg *a, const fo_msg *b)
 {
     assert_int_equal (a->type, b->type);
@@ -239,25 +274,17 @@ assert_msg_equal (const fo_msg *a, const fo_msg *b)
         for (size_t i = 0; i < a->u.lease.nsteps; i++)
             assert_step_equal (&a->u.lease.steps[i], &b->u.lease.steps[i]);
         break;
-    case FO_MSG_RESULT: {
-        const fo_result *x = &a->u.result, *y = &b->u.result;
-        assert_true (x->lease == y->lease);
-        assert_int_equal (x->step, y->step);
-        assert_string_equal (x->test, y->test);
-        assert_int_equal (x->outcome, y->outcome);
-        assert_true (x->duration_us == y->duration_us);
-        assert_bytes_equal (x->out, x->out_len, y->out, y->out_len);
-        assert_bytes_equal (x->err, x->err_len, y->err, y->err_len);
-        assert_string_equal (x->message, y->message);
-        assert_string_equal (x->host, y->host);
-        assert_int_equal (x->worker, y->worker);
-        assert_int_equal (x->attempt, y->attempt);
+    case FO_MSG_RESULT:
+        assert_result_equal (&a->u.result, &b->u.result);
         break;
-    }
     case FO_MSG_DONE:
         assert_true (a->u.done.lease == b->u.done.lease);
         assert_int_equal (a->u.done.exit_status, b->u.done.exit_status);
         assert_int_equal (a->u.done.signal, b->u.done.signal);
+        assert_int_equal (a->u.done.credit, b->u.done.credit);
+        assert_int_equal (a->u.done.nresults, b->u.done.nresults);
+        for (size_t i = 0; i < a->u.done.nresults; i++)
+            assert_result_equal (&a->u.done.results[i], &b->u.done.results[i]);
         break;
     case FO_MSG_CANCEL:
         assert_true (a->u.cancel.lease == b->u.cancel.lease);

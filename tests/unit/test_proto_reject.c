@@ -220,6 +220,12 @@ test_reject_field_types (void **state)
                       "done: field 'exit_status' is out of range");
     expect_bad_field (FO_MSG_DONE, "signal", BAD_U33, MALFORMED, "'signal' is out of range");
     expect_bad_field (FO_MSG_DONE, "signal", BAD_STR, MALFORMED, "'signal' must be an integer");
+    expect_bad_field (FO_MSG_DONE, "credit", BAD_NEG, MALFORMED,
+                      "done: field 'credit' must be an unsigned integer");
+    expect_bad_field (FO_MSG_DONE, "credit", BAD_U33, MALFORMED, "'credit' is out of range");
+    expect_bad_field (FO_MSG_DONE, "results", BAD_MAP, MALFORMED,
+                      "done: field 'results' must be an array of maps");
+    expect_bad_field (FO_MSG_DONE, "results", BAD_STR, MALFORMED, "'results' must be an array");
     expect_bad_field (FO_MSG_LEASE, "skip_code", BAD_FLOAT, MALFORMED, "'skip_code' must be");
     /* strings: int, bin, nil, NUL inside */
     expect_bad_field (FO_MSG_HELLO, "agent_id", BAD_NEG, MALFORMED,
@@ -392,6 +398,63 @@ test_reject_verdict (void **state)
     raw_lease_with_verdict (&r, "ctest", true, 2);
     expect_reject (r.buf.data, r.buf.len, MALFORMED,
                    "lease: field 'steps[0].verdict.will_fail' must be 0 or 1");
+    fo_buf_free (&r.buf);
+}
+
+/* A done with one result: its 10 fields, or the first 9 (no "attempt");
+   its outcome valid or not. */
+static void
+raw_done_with_result (raw *r, uint32_t result_map_size, bool bad_outcome)
+{
+    raw_init (r, 7);
+    raw_kv_uint (r, "v", FO_PROTO_VERSION);
+    raw_kv_str (r, "type", "done");
+    raw_kv_uint (r, "lease", 5);
+    raw_kv_uint (r, "exit_status", 0);
+    raw_kv_uint (r, "signal", 0);
+    raw_kv_uint (r, "credit", 1);
+    raw_str (r, "results");
+    msgpack_pack_array (&r->pk, 1);
+    msgpack_pack_map (&r->pk, result_map_size);
+    raw_kv_uint (r, "step", 0);
+    raw_kv_str (r, "test", "t");
+    raw_kv_str (r, "outcome", bad_outcome ? "sort-of" : "passed");
+    raw_kv_uint (r, "duration_us", 1);
+    raw_str (r, "out");
+    msgpack_pack_bin (&r->pk, 0);
+    raw_str (r, "err");
+    msgpack_pack_bin (&r->pk, 0);
+    raw_kv_str (r, "message", "");
+    raw_kv_str (r, "host", "h");
+    raw_kv_uint (r, "worker", 1);
+    if (result_map_size == 10)
+        raw_kv_uint (r, "attempt", 1);
+}
+
+/* done's results are checked as strictly as a result message, and the
+   error names the result. */
+static void
+test_reject_done_results (void **state)
+{
+    (void) state;
+    raw r;
+    raw_done_with_result (&r, 10, false);
+    fo_msg m;
+    char err[256];
+    assert_int_equal (fo_msg_decode (r.buf.data, r.buf.len, &m, err, sizeof err), 0);
+    assert_int_equal (m.u.done.nresults, 1);
+    assert_true (m.u.done.results[0].lease == 5);   /* the done's */
+    assert_string_equal (m.u.done.results[0].test, "t");
+    fo_msg_free (&m);
+    fo_buf_free (&r.buf);
+
+    raw_done_with_result (&r, 9, false);
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED,
+                   "done: missing field 'results[0].attempt'");
+    fo_buf_free (&r.buf);
+
+    raw_done_with_result (&r, 10, true);
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED, "results[0].");
     fo_buf_free (&r.buf);
 }
 
@@ -671,6 +734,7 @@ main (void)
         cmocka_unit_test (test_reject_field_types),
         cmocka_unit_test (test_reject_values),
         cmocka_unit_test (test_reject_verdict),
+        cmocka_unit_test (test_reject_done_results),
         cmocka_unit_test (test_reject_discovery),
         cmocka_unit_test (test_reject_offer),
     };

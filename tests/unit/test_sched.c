@@ -179,6 +179,39 @@ end (world *w, size_t task)
 
 /* ---- the rules ------------------------------------------------------------ */
 
+/* fo_sched_may_pick is the broker's cheap "could anyone get a task now?":
+   false must mean that pick gives no agent anything, in each state of the
+   plan-order run (nothing queued, serial tasks waiting for the parallel
+   ones, a serial task running, held). */
+static void
+test_may_pick_agrees_with_pick (void **state)
+{
+    (void) state;
+    world w;
+    world_new (&w);
+    join (&w, 0);
+    join (&w, 1);
+    assert_false (fo_sched_may_pick (w.sched));     /* nothing queued */
+    assert_int_equal (pick (&w, 0), NONE);
+    enqueue_all (&w);
+    assert_true (fo_sched_may_pick (w.sched));
+    PICKS (&w, 0, 0, 1, 2, 3, 4);
+    assert_false (fo_sched_may_pick (w.sched));     /* serial ones wait for those */
+    assert_int_equal (pick (&w, 1), NONE);
+    for (size_t t = 0; t < 5; t++)
+        end (&w, t);
+    assert_true (fo_sched_may_pick (w.sched));
+    PICKS (&w, 1, 5);
+    assert_false (fo_sched_may_pick (w.sched));     /* a serial task runs */
+    assert_int_equal (pick (&w, 0), NONE);
+    end (&w, 5);
+    assert_true (fo_sched_may_pick (w.sched));
+    fo_sched_hold (w.sched);
+    assert_false (fo_sched_may_pick (w.sched));     /* held */
+    assert_int_equal (pick (&w, 0), NONE);
+    world_free (&w);
+}
+
 /* Plan order; serial tasks only once nothing is in flight, one at a time. */
 static void
 test_plan_order_then_serial_alone (void **state)
@@ -584,6 +617,7 @@ main (void)
         cmocka_unit_test (test_unknown_first_among_equals),
         cmocka_unit_test (test_failed_first),
         cmocka_unit_test (test_quarantine),
+        cmocka_unit_test (test_may_pick_agrees_with_pick),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

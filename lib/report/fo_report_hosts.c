@@ -1,9 +1,11 @@
-/*  fo_report_hosts — see fo_report_hosts.h. The hosts are a small array in
-    the order they were seen (a run has as many as it has machines), found
-    by name with a linear search that first tries the host of the previous
-    try: results come in runs from one agent. */
+/*  fo_report_hosts — see fo_report_hosts.h. The hosts are an array in the
+    order they were seen, found by name through a hash (a farm may have
+    thousands of machines, and every try is counted on its host), after
+    trying the host of the previous try: results come in runs from one
+    agent. */
 #include "fo_report_hosts.h"
 
+#include <czmq.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,16 +20,19 @@ host_of (fo_report *self, const char *name)
         return NULL;
     if (self->last_host < self->nhosts && strcmp (self->hosts[self->last_host].host, name) == 0)
         return &self->hosts[self->last_host];
-    for (size_t i = 0; i < self->nhosts; i++)
-        if (strcmp (self->hosts[i].host, name) == 0) {
-            self->last_host = i;
-            return &self->hosts[i];
-        }
+    if (!self->host_index)
+        self->host_index = zhashx_new ();
+    uintptr_t found = (uintptr_t) zhashx_lookup (self->host_index, name);
+    if (found) {
+        self->last_host = found - 1;
+        return &self->hosts[found - 1];
+    }
     if (self->nhosts == self->hosts_cap) {
         self->hosts_cap = self->hosts_cap ? self->hosts_cap * 2 : 8;
         self->hosts = fo_xrealloc (self->hosts, self->hosts_cap * sizeof *self->hosts);
     }
     self->hosts[self->nhosts] = (fo_host_stats) { .host = fo_xstrdup (name) };
+    zhashx_insert (self->host_index, name, (void *) (uintptr_t) (self->nhosts + 1));
     self->last_host = self->nhosts;
     return &self->hosts[self->nhosts++];
 }
@@ -54,6 +59,7 @@ fo_report_free_hosts (fo_report *self)
     for (size_t i = 0; i < self->nhosts; i++)
         free (self->hosts[i].host);
     free (self->hosts);
+    zhashx_destroy (&self->host_index);
 }
 
 size_t
@@ -71,10 +77,9 @@ fo_report_host (const fo_report *self, size_t index)
 const fo_host_stats *
 fo_report_find_host (const fo_report *self, const char *host)
 {
-    for (size_t i = 0; host && i < self->nhosts; i++)
-        if (strcmp (self->hosts[i].host, host) == 0)
-            return &self->hosts[i];
-    return NULL;
+    uintptr_t found = host && self->host_index
+                          ? (uintptr_t) zhashx_lookup (self->host_index, host) : 0;
+    return found ? &self->hosts[found - 1] : NULL;
 }
 
 void

@@ -34,6 +34,7 @@ struct fo_report {
     /* Per host (fo_report_hosts.c): */
     fo_host_stats *hosts;
     size_t nhosts, hosts_cap, last_host;
+    struct _zhashx_t *host_index;   /* host name -> index + 1 (czmq's zhashx) */
     size_t host_tries, host_failures;   /* over every host */
 };
 

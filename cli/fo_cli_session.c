@@ -359,6 +359,27 @@ fo_cli_select_usage (FILE *out)
 }
 
 void
+fo_cli_source_usage (FILE *out)
+{
+    fprintf (out, "\nsources (docs/sources.md; repeatable; without SUITE, the run is them alone):\n");
+    for (size_t k = 0; fo_source_kinds[k]; k++) {
+        const fo_source_kind *kind = fo_source_kinds[k];
+        int used = fprintf (out, "      --%s %s", kind->name, kind->arg_name);
+        fprintf (out, "%*s%s\n", used < 24 ? 24 - used : 1, "", kind->help);
+    }
+}
+
+void
+fo_cli_ctest_label_usage (FILE *out)
+{
+    fprintf (out,
+             "      --ctest-label RE  with --ctest: only tests with a label matching RE\n"
+             "                        (ctest -L; the fixtures they require are kept)\n"
+             "      --ctest-label-exclude RE  with --ctest: no test with a label matching\n"
+             "                        RE (ctest -LE)\n");
+}
+
+void
 fo_cli_run_usage (FILE *out, const char *default_attempts)
 {
     fprintf (out,
@@ -373,22 +394,14 @@ fo_cli_run_usage (FILE *out, const char *default_attempts)
              "                        'PROGRESS:' line this often (default %u; 0 = never)\n",
              FO_CLI_DEFAULT_PROGRESS_MS / 1000u);
     reporter_usage (out);
-    fprintf (out, "\nsources (docs/sources.md; repeatable; without SUITE, the run is them alone):\n");
-    for (size_t k = 0; fo_source_kinds[k]; k++) {
-        const fo_source_kind *kind = fo_source_kinds[k];
-        int used = fprintf (out, "      --%s %s", kind->name, kind->arg_name);
-        fprintf (out, "%*s%s\n", used < 24 ? 24 - used : 1, "", kind->help);
-    }
+    fo_cli_source_usage (out);
     fprintf (out,
              "\n      --test ID         run only the test whose id is exactly ID, or every\n"
              "                        test of the context whose id is ID (repeatable;\n"
              "                        ids as in the report: docs/suite-file.md#ids)\n");
     fo_cli_select_usage (out);
+    fo_cli_ctest_label_usage (out);
     fprintf (out,
-             "      --ctest-label RE  with --ctest: only tests with a label matching RE\n"
-             "                        (ctest -L; the fixtures they require are kept)\n"
-             "      --ctest-label-exclude RE  with --ctest: no test with a label matching\n"
-             "                        RE (ctest -LE)\n"
              "\n"
              "history (docs/test-history.md):\n"
              "      --history FILE    where each test's duration and last outcome are kept,\n"

@@ -143,10 +143,14 @@ enum {
     { "color", required_argument, NULL, FO_OPT_COLOR }, \
     { "colour", required_argument, NULL, FO_OPT_COLOR }, \
     { "durations", required_argument, NULL, FO_OPT_DURATIONS }, \
-    { "ctest-label", required_argument, NULL, FO_OPT_CTEST_LABEL }, \
-    { "ctest-label-exclude", required_argument, NULL, FO_OPT_CTEST_LABEL_EXCLUDE }, \
+    FO_CLI_CTEST_LABEL_LONGOPTS, \
     { "progress-interval", required_argument, NULL, FO_OPT_PROGRESS_INTERVAL }
 
+
+/* CTest's -L / -LE for the --ctest sources (run, broker and list). */
+#define FO_CLI_CTEST_LABEL_LONGOPTS \
+    { "ctest-label", required_argument, NULL, FO_OPT_CTEST_LABEL }, \
+    { "ctest-label-exclude", required_argument, NULL, FO_OPT_CTEST_LABEL_EXCLUDE }
 
 /* Selection alone (fanout list takes these and --test). */
 #define FO_CLI_SELECT_LONGOPTS \
@@ -161,6 +165,10 @@ void fo_cli_add_reporter_options (struct option *table, size_t capacity);
 /* The same for the source kinds (--tap PROGRAM, --glib PROGRAM, ...):
    room for FO_CLI_MAX_SOURCES more entries. */
 void fo_cli_add_source_options (struct option *table, size_t capacity);
+/* Their help lines ("sources (...):" and one line per kind), and those of
+   --ctest-label and --ctest-label-exclude: fanout run, broker and list. */
+void fo_cli_source_usage (FILE *out);
+void fo_cli_ctest_label_usage (FILE *out);
 
 /* Defaults. The per-test timeout's default is the suite file's
    (FO_DEFAULT_TIMEOUT_MS, 1500 s as CTest). */

@@ -38,14 +38,16 @@ usage (FILE *out)
              "      --test ID         only the test with exactly this id, or the context's\n"
              "                        tests (repeatable)\n");
     fo_cli_select_usage (out);
+    fo_cli_ctest_label_usage (out);
     fprintf (out,
              "      --history FILE    the history --plan orders by and --lf-only reads\n"
              "                        (default $FANOUT_HISTORY, else ./" FO_HISTORY_DEFAULT_PATH ")\n"
              "      --no-history      read no history\n"
              "      --last-failed, --lf  with --plan: last time's failures first\n"
              "      --lf-only         only the tests that failed last time\n"
-             "  -h, --help            show this help\n"
-             "\n");
+             "  -h, --help            show this help\n");
+    fo_cli_source_usage (out);
+    fputc ('\n', out);
     fo_cli_env_usage (out, "list");
     fputc ('\n', out);
     fo_cli_exit_usage (out, "list");
@@ -227,7 +229,7 @@ print_plan (FILE *out, const fo_plan *plan, const fo_cli_run_opts *opts)
 int
 fo_cmd_list (int argc, char **argv)
 {
-    struct option longopts[] = {
+    struct option longopts[16 + FO_CLI_MAX_SOURCES] = {
         { "plan", no_argument, NULL, OPT_PLAN },
         { "help", no_argument, NULL, 'h' },
         { "test", required_argument, NULL, FO_OPT_TEST },
@@ -237,8 +239,10 @@ fo_cmd_list (int argc, char **argv)
         { "last-failed", no_argument, NULL, FO_OPT_LAST_FAILED },
         { "lf", no_argument, NULL, FO_OPT_LAST_FAILED },
         { "lf-only", no_argument, NULL, FO_OPT_LF_ONLY },
+        FO_CLI_CTEST_LABEL_LONGOPTS,
         { NULL, 0, NULL, 0 },
     };
+    fo_cli_add_source_options (longopts, sizeof longopts / sizeof longopts[0]);
     fo_cli_run_opts opts;
     fo_cli_run_opts_init (&opts, 1);
     bool plan_view = false;
@@ -271,7 +275,8 @@ fo_cmd_list (int argc, char **argv)
         fo_plan_destroy (&plan);
     } else {
         size_t ntests = fo_suite_count_tests (suite);
-        printf ("%s: %zu test%s\n", opts.suite, ntests, ntests == 1 ? "" : "s");
+        const char *what = opts.suite_given || opts.nsources == 0 ? opts.suite : "(command line)";
+        printf ("%s: %zu test%s\n", what, ntests, ntests == 1 ? "" : "s");
         print_tree (stdout, suite->root, 0);
     }
     fo_history_destroy (&opts.history);

@@ -41,6 +41,19 @@ json_assert "t('./glib_prog//a/b')['outcome'] == 'passed'" "the others still pas
 [ "$(sort "$GLIB_PROG_LOG" | uniq -d)" = "" ] || fail "a GLib test ran twice: $(sort "$GLIB_PROG_LOG" | uniq -d)"
 [ "$(sort -u "$GLIB_PROG_LOG" | wc -l)" = 8 ] || fail "not every GLib test ran: $(cat "$GLIB_PROG_LOG")"
 
+# ---- fanout list: what a source finds, before anything runs ----
+: >"$GLIB_PROG_LOG"
+run_fanout list --glib ./glib_prog
+expect_rc 0 "fanout list --glib"
+expect_out "(command line): 6 tests"
+for p in /a /a/b /a/b/c /a/bc /skip/me /incomplete; do
+    grep -qxF -- "  ./glib_prog/$p" "$OUT" || fail "fanout list lacks the GLib path $p"
+done
+run_fanout list --plan --glib ./glib_prog
+expect_rc 0 "fanout list --plan --glib"
+expect_out "6 tasks, 6 tests"
+[ ! -s "$GLIB_PROG_LOG" ] || fail "fanout list ran a GLib test: $(cat "$GLIB_PROG_LOG")"
+
 # ---- cmocka: the verdict is what the program says ----
 for mode in pass skip fail crash; do
     CMOCKA_PROG=$mode CMOCKA_MESSAGE_OUTPUT=TAP ./cmocka_prog >"$ITEST_TMP/own" 2>&1

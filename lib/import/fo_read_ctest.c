@@ -139,19 +139,7 @@ end (void *state, fo_read *read, const fo_step_ending *e)
     else
         fo_ctest_judge (&self->step->verdict, st, self->step->timeout_ms, e->out, e->err,
                         &outcome, &message);
-    for (size_t i = 0; i < self->step->tests.len; i++) {
-        fo_read_result r = {
-            .test = self->step->tests.items[i],
-            .outcome = outcome,
-            .message = message,
-            .duration_us = st->duration_us,
-            .out = e->out,
-            .out_len = e->out_len,
-            .err = e->err,
-            .err_len = e->err_len,
-        };
-        fo_read_emit (read, &r);
-    }
+    fo_read_emit_all (read, e, outcome, message);
     free (message);
 }
 

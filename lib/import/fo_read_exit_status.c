@@ -53,19 +53,7 @@ end (void *state, fo_read *read, const fo_step_ending *e)
         else
             message = fo_proc_status_text (st, self->step->timeout_ms);
     }
-    for (size_t i = 0; i < self->step->tests.len; i++) {
-        fo_read_result r = {
-            .test = self->step->tests.items[i],
-            .outcome = outcome,
-            .message = message,
-            .duration_us = st->duration_us,
-            .out = e->out,
-            .out_len = e->out_len,
-            .err = e->err,
-            .err_len = e->err_len,
-        };
-        fo_read_emit (read, &r);
-    }
+    fo_read_emit_all (read, e, outcome, message);
     free (message);
 }
 

@@ -98,6 +98,25 @@ fo_read_emit (fo_read *self, const fo_read_result *result)
     self->emit (self->arg, result);
 }
 
+void
+fo_read_emit_all (fo_read *self, const fo_step_ending *end, fo_outcome outcome,
+                  const char *message)
+{
+    for (size_t i = 0; i < self->step->tests.len; i++) {
+        fo_read_result r = {
+            .test = self->step->tests.items[i],
+            .outcome = outcome,
+            .message = message,
+            .duration_us = end->status->duration_us,
+            .out = end->out,
+            .out_len = end->out_len,
+            .err = end->err,
+            .err_len = end->err_len,
+        };
+        fo_read_emit (self, &r);
+    }
+}
+
 bool
 fo_read_reported (const fo_read *self, size_t test)
 {

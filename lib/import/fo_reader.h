@@ -127,6 +127,11 @@ const fo_env *fo_read_env (const fo_read *self);
 /* For readers: emits one test's result (dropped when the test is not the
    step's or already has one). */
 void fo_read_emit (fo_read *self, const fo_read_result *result);
+/* For readers: gives every test of the step the same verdict, with the
+   step's whole output and duration (a step judged as a whole: the exit
+   status, CTest's rules). */
+void fo_read_emit_all (fo_read *self, const fo_step_ending *end, fo_outcome outcome,
+                       const char *message);
 /* For readers: has this test (an index into step->tests) a result yet? */
 bool fo_read_reported (const fo_read *self, size_t test);
 

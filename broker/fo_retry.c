@@ -55,15 +55,8 @@ fo_retry_hold (fo_retry *self, size_t test, const fo_test_result_view *try_)
 {
     if (!fo_report_retry_test (self->report, test, try_))
         return NULL;
-    if (test >= self->held_cap) {
-        /* Grows with the tests generated during the run. */
-        size_t cap = self->held_cap ? self->held_cap : 64;
-        while (cap <= test)
-            cap *= 2;
-        self->held = fo_xrealloc (self->held, cap * sizeof *self->held);
-        memset (self->held + self->held_cap, 0, (cap - self->held_cap) * sizeof *self->held);
-        self->held_cap = cap;
-    }
+    /* Grows with the tests generated during the run. */
+    self->held = fo_xgrow_to (self->held, &self->held_cap, test, sizeof *self->held, 64);
     self->held[test] = true;
     const fo_test_record *rec = fo_report_test (self->report, test);
     return &rec->attempts[rec->nattempts - 1];

@@ -206,14 +206,7 @@ fo_sched_destroy (fo_sched **self_p)
 static task_rec *
 task_of (fo_sched *self, size_t task)
 {
-    if (task >= self->tasks_cap) {
-        size_t cap = self->tasks_cap ? self->tasks_cap : 64;
-        while (cap <= task)
-            cap *= 2;
-        self->tasks = fo_xrealloc (self->tasks, cap * sizeof *self->tasks);
-        memset (self->tasks + self->tasks_cap, 0, (cap - self->tasks_cap) * sizeof *self->tasks);
-        self->tasks_cap = cap;
-    }
+    self->tasks = fo_xgrow_to (self->tasks, &self->tasks_cap, task, sizeof *self->tasks, 64);
     return &self->tasks[task];
 }
 
@@ -448,14 +441,7 @@ void
 fo_sched_agent_joined (fo_sched *self, const fo_sched_agent *agent)
 {
     uint32_t n = agent->number;
-    if (n >= self->agents_cap) {
-        size_t cap = self->agents_cap ? self->agents_cap : 8;
-        while (cap <= n)
-            cap *= 2;
-        self->agents = fo_xrealloc (self->agents, cap * sizeof *self->agents);
-        memset (self->agents + self->agents_cap, 0, (cap - self->agents_cap) * sizeof *self->agents);
-        self->agents_cap = cap;
-    }
+    self->agents = fo_xgrow_to (self->agents, &self->agents_cap, n, sizeof *self->agents, 8);
     agent_slot *slot = &self->agents[n];
     if (slot->alive)
         host_alive (self, slot->host, false);      /* replaced: its number is reused */

@@ -41,6 +41,20 @@ fo_xrealloc (void *ptr, size_t size)
     return p;
 }
 
+void *
+fo_xgrow_to (void *items, size_t *cap, size_t index, size_t size, size_t first_cap)
+{
+    if (index < *cap)
+        return items;
+    size_t n = *cap ? *cap : first_cap;
+    while (n <= index)
+        n *= 2;
+    items = fo_xrealloc (items, n * size);
+    memset ((char *) items + *cap * size, 0, (n - *cap) * size);
+    *cap = n;
+    return items;
+}
+
 char *
 fo_xstrdup (const char *s)
 {

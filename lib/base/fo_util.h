@@ -20,6 +20,10 @@ void *fo_xmalloc (size_t size);
 void *fo_xcalloc (size_t count, size_t size);
 void *fo_xrealloc (void *ptr, size_t size);
 char *fo_xstrdup (const char *s);                  /* NULL -> NULL */
+/* An array indexed by a number that grows (agents, tasks, tests): makes
+   room for items[index], doubling from first_cap, the new items zeroed;
+   *cap is updated. Returns the array (moved or not). */
+void *fo_xgrow_to (void *items, size_t *cap, size_t index, size_t size, size_t first_cap);
 char *fo_xstrndup (const char *s, size_t n);
 /* Writes a one-line error into err (when err is not NULL and errlen > 0;
    truncated to fit) and returns -1, so that checks read

@@ -2,7 +2,7 @@
     property fanout uses, wrong types and limits refused), CTest's verdict
     rules (fo_ctest_judge) for each way a test ends, and the mapping onto
     the suite (fo_ctest_add: env and its modifications, cwd, timeout,
-    fixtures and locks as units, `needs`, label filters and the fixtures
+    fixtures as units, locks as the tests' own, `needs`, label filters and the fixtures
     they bring along). tests/integration/test_ctest.sh compares the same
     with ctest itself. */
 #include <setjmp.h>
@@ -423,6 +423,24 @@ test_map_refused (void **state)
                           NULL, err, sizeof err), -1);
     assert_non_null (strstr (err, "ctest fixture group 'a+b' twice"));
     unmap (&m);
+    /* RESOURCE_LOCK: a name the broker refuses, and more locks than a
+       test may hold */
+    assert_int_equal (map (&m, "{\"name\": \"t\", \"properties\": [{\"name\": "
+                          "\"RESOURCE_LOCK\", \"value\": [\"ok\", \"a\\u0001\"]}]}",
+                          NULL, err, sizeof err), -1);
+    assert_non_null (strstr (err, "ctest test 't': RESOURCE_LOCK 'a"));
+    assert_non_null (strstr (err, "' is not a lock name (1 to 256 bytes, no control character)"));
+    unmap (&m);
+    fo_buf many = { 0 };
+    fo_buf_puts (&many, "{\"name\": \"t\", \"properties\": [{\"name\": \"RESOURCE_LOCK\", "
+                 "\"value\": [\"l0\"");
+    for (int i = 1; i < 65; i++)
+        fo_buf_printf (&many, ", \"l%d\", \"l%d\"", i, i);      /* each twice: counted once */
+    fo_buf_puts (&many, "]}]}");
+    assert_int_equal (map (&m, many.data, NULL, err, sizeof err), -1);
+    assert_non_null (strstr (err, "ctest test 't' asks for 65 locks and resources"));
+    fo_buf_free (&many);
+    unmap (&m);
     fo_ctest_filter bad = { "(", NULL };
     assert_int_equal (map (&m, "{\"name\": \"t\"}", &bad, err, sizeof err), -1);
     assert_non_null (strstr (err, "labels '(' is not a valid extended regular expression"));
@@ -454,9 +472,11 @@ test_map_fixtures (void **state)
     assert_int_equal (map (&m, FIXTURE_TESTS, NULL, err, sizeof err), 0);
     fo_context *root = m.suite->root;
     /* one unit per group, at the place of its first test */
-    assert_int_equal (root->ntests, 1);
-    assert_string_equal (root->tests[0]->name, "lone");
-    assert_int_equal (root->ncontexts, 2);
+    assert_int_equal (root->ntests, 3);
+    assert_string_equal (root->tests[0]->name, "lock1");
+    assert_string_equal (root->tests[1]->name, "lone");
+    assert_string_equal (root->tests[2]->name, "lock2");
+    assert_int_equal (root->ncontexts, 1);
     fo_context *db = root->contexts[0];
     assert_string_equal (db->name, "db+net");
     assert_int_equal (db->mode, FO_MODE_UNIT);
@@ -473,11 +493,19 @@ test_map_fixtures (void **state)
     assert_string_equal (user->needs.items[0], "db+net/setup");
     assert_string_equal (db->tests[1]->verdict.needs.items[0], "db+net/net up");
     assert_int_equal (db->tests[3]->verdict.needs.len, 0);
-    /* a lock's holders: one unit, serial as one of them is RUN_SERIAL */
-    fo_context *gpu = root->contexts[1];
-    assert_string_equal (gpu->name, "lock:gpu");
-    assert_int_equal (gpu->mode, FO_MODE_UNIT | FO_MODE_SERIAL);
-    assert_int_equal (gpu->ntests, 2);
+    /* a lock's holders: tests of their own, each holding the lock
+       exclusively (the broker keeps them apart on every host); RUN_SERIAL
+       stays the test's own */
+    for (size_t i = 0; i < 3; i += 2) {
+        const fo_test *lock = root->tests[i];
+        assert_non_null (lock->needs);
+        assert_int_equal (lock->needs->locks.len, 1);
+        assert_string_equal (lock->needs->locks.items[0], "gpu");
+        assert_int_equal (fo_needs_count (lock->needs), 1);
+        assert_int_equal (lock->serial, i == 0);
+    }
+    assert_null (root->tests[1]->needs);
+    assert_null (db->tests[0]->needs);
     unmap (&m);
 }
 
@@ -493,7 +521,7 @@ test_map_labels (void **state)
     assert_int_equal (map (&m, FIXTURE_TESTS, &app, err, sizeof err), 0);
     assert_int_equal (fo_suite_count_tests (m.suite), 5);
     assert_non_null (fo_suite_find_test (m.suite, "db+net/net up"));
-    assert_null (fo_suite_find_test (m.suite, "lock:gpu/lock1"));
+    assert_null (fo_suite_find_test (m.suite, "lock1"));
     unmap (&m);
     /* -LE app: no "user", no "lone"; a test without labels stays */
     fo_ctest_filter not_app = { NULL, "app" };

@@ -326,11 +326,14 @@ check_step (const fo_test *test, char *err, size_t errlen)
 }
 
 /* What the test asks of the cluster (fo_needs.h): RESOURCE_LOCK's names as
-   exclusive locks (CTest's locks are exclusive), each once. */
+   exclusive locks (CTest's locks are exclusive), each once; RESOURCE_GROUPS
+   as the slots of each type all its groups ask together, and the groups
+   themselves, from which the broker tells the test its instances
+   (fo_resource_groups.h). */
 static int
 add_needs (fo_test *test, const fo_ctest_test *t, char *err, size_t errlen)
 {
-    if (t->resource_lock.len == 0)
+    if (t->resource_lock.len == 0 && t->ngroups == 0)
         return 0;
     test->needs = fo_needs_new ();
     fo_needs *n = test->needs;
@@ -342,6 +345,24 @@ add_needs (fo_test *test, const fo_ctest_test *t, char *err, size_t errlen)
                          FO_NEEDS_MAX_LOCK);
         if (!has (&n->locks, lock))
             fo_strv_push (&n->locks, lock);
+    }
+    n->groups = fo_xcalloc (t->nreqs + 1, sizeof *n->groups);
+    n->ngroups = t->ngroups;
+    for (size_t i = 0; i < t->nreqs; i++) {
+        const fo_ctest_req *r = &t->reqs[i];
+        n->groups[n->ngroup_needs++] = (fo_group_need) { fo_xstrdup (r->type), r->slots,
+                                                         r->group };
+        size_t k = 0;
+        while (k < n->nresources && strcmp (n->resources[k].name, r->type))
+            k++;
+        if (k == n->nresources) {
+            n->resources = fo_xrealloc (n->resources, (k + 1) * sizeof *n->resources);
+            n->resources[n->nresources++] = (fo_need) { fo_xstrdup (r->type), 0 };
+        }
+        if (n->resources[k].count + (uint64_t) r->slots > FO_NEEDS_MAX_COUNT)
+            return fail (err, errlen, "ctest test '%s': RESOURCE_GROUPS asks for more than %u "
+                         "slots of '%s' in all", t->name, FO_NEEDS_MAX_COUNT, r->type);
+        n->resources[k].count += r->slots;
     }
     if (fo_needs_count (n) > FO_NEEDS_MAX)
         return fail (err, errlen, "ctest test '%s' asks for %zu locks and resources "

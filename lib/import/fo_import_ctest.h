@@ -13,7 +13,12 @@
 
     RESOURCE_LOCK's names are the test's exclusive locks (fo_needs.h),
     held by the broker across every host: the tests sharing a lock spread
-    over workers and never overlap.
+    over workers and never overlap. RESOURCE_GROUPS are the test's
+    `resources` (per type, the slots of all its groups together) and its
+    groups, from which the broker tells it its instances in CTest's
+    CTEST_RESOURCE_GROUP_* variables (fo_resource_groups.h); CTest's rule
+    that a requirement's slots come from one instance is not enforced.
+    PROCESSORS is not used: each test takes one worker slot.
 
     Tests tied together by a fixture (FIXTURES_SETUP / _CLEANUP /
     _REQUIRED) become one context, a unit (one task, run in order on one

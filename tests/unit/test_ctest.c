@@ -43,7 +43,10 @@ expect_refused (const char *tests, const char *why)
 {
     fo_ctest_list list;
     char err[512] = "";
-    assert_int_equal (parse (tests, &list, err, sizeof err), -1);
+    if (parse (tests, &list, err, sizeof err) != -1) {
+        print_error ("accepted, expected '%s'\n", why);
+        fail ();
+    }
     if (!strstr (err, why)) {
         print_error ("'%s' does not contain '%s'\n", err, why);
         fail ();
@@ -152,6 +155,78 @@ test_parse_refused (void **state)
                     "tests[2]: the name of tests[0] again ('a')");
     /* a NUL inside a string could not be a C string: jansson refuses it */
     expect_refused ("{\"name\": \"a\\u0000b\"}", "line 1");
+}
+
+#define GROUP_PROP(v) "{\"name\": \"g\", \"properties\": [{\"name\": \"RESOURCE_GROUPS\", " \
+                      "\"value\": " v "}]}"
+
+/* RESOURCE_GROUPS as json-v1 lists it ("2,gpus:1,crypto:2;gpus:2": a
+   counted group is listed once per count), and what is refused: each
+   error names the test and the property. */
+static void
+test_parse_groups (void **state)
+{
+    (void) state;
+    fo_ctest_list list;
+    char err[512] = "";
+    assert_int_equal (parse (GROUP_PROP (
+        "[{\"requirements\": [{\".type\": \"gpus\", \"slots\": 1}, {\".type\": \"crypto\", \"slots\": 2}]},"
+        " {\"requirements\": [{\".type\": \"gpus\", \"slots\": 1}, {\".type\": \"crypto\", \"slots\": 2}]},"
+        " {\"requirements\": [{\".type\": \"gpus\", \"slots\": 2}]}, {\"requirements\": []}]"),
+                             &list, err, sizeof err), 0);
+    const fo_ctest_test *t = &list.items[0];
+    assert_int_equal (t->ngroups, 4);
+    assert_int_equal (t->nreqs, 5);
+    assert_string_equal (t->reqs[1].type, "crypto");
+    assert_int_equal (t->reqs[1].slots, 2);
+    assert_int_equal (t->reqs[1].group, 0);
+    assert_int_equal (t->reqs[3].group, 1);
+    assert_string_equal (t->reqs[4].type, "gpus");
+    assert_int_equal (t->reqs[4].slots, 2);
+    assert_int_equal (t->reqs[4].group, 2);
+    fo_ctest_list_free (&list);
+
+    expect_refused (GROUP_PROP ("\"gpus:1\""),
+                    "tests[0] ('g'): RESOURCE_GROUPS must be a list of groups");
+    expect_refused (GROUP_PROP ("[{\"requirements\": []}, [1]]"),
+                    "tests[0] ('g'): RESOURCE_GROUPS: group 1 must be {\"requirements\": [...]}");
+    expect_refused (GROUP_PROP ("[{\"requirements\": {}}]"), "group 0 must be {\"requirements\"");
+    expect_refused (GROUP_PROP ("[{\"requirements\": [{\".type\": \"gpus\"}]}]"),
+                    "RESOURCE_GROUPS: group 0, requirement 0 must be {\".type\": NAME, \"slots\": N}");
+    expect_refused (GROUP_PROP ("[{\"requirements\": [{\".type\": \"gpus\", \"slots\": 1.5}]}]"),
+                    "requirement 0 must be {\".type\"");
+    expect_refused (GROUP_PROP ("[{\"requirements\": [{\".type\": 1, \"slots\": 1}]}]"),
+                    "requirement 0 must be {\".type\"");
+    expect_refused (GROUP_PROP ("[{\"requirements\": [{\".type\": \"GPUs\", \"slots\": 1}]}]"),
+                    "tests[0] ('g'): RESOURCE_GROUPS: group 0: 'GPUs' is not a resource name");
+    expect_refused (GROUP_PROP ("[{\"requirements\": [{\".type\": \"\", \"slots\": 1}]}]"),
+                    "'' is not a resource name");
+    expect_refused (GROUP_PROP ("[{\"requirements\": [{\".type\": \"gpus\", \"slots\": 0}]}]"),
+                    "group 0: the slots of 'gpus' must be an integer from 1 to 1000000");
+    expect_refused (GROUP_PROP ("[{\"requirements\": [{\".type\": \"gpus\", \"slots\": 1000001}]}]"),
+                    "the slots of 'gpus' must be an integer from 1 to 1000000");
+    expect_refused ("{\"name\": \"g\", \"properties\": [{\"name\": \"RESOURCE_GROUPS\", \"value\": "
+                    "[{\"requirements\": []}]}, {\"name\": \"RESOURCE_GROUPS\", \"value\": []}]}",
+                    "tests[0] ('g'): RESOURCE_GROUPS twice");
+    /* bounded: 256 groups and requirements together */
+    fo_buf big = { 0 };
+    fo_buf_puts (&big, "[");
+    for (int i = 0; i < 128; i++)
+        fo_buf_printf (&big, "%s{\"requirements\": [{\".type\": \"gpus\", \"slots\": 1}]}",
+                       i ? ", " : "");
+    fo_buf_puts (&big, "]");
+    char *ok = fo_xasprintf (GROUP_PROP ("%s"), big.data);
+    assert_int_equal (parse (ok, &list, err, sizeof err), 0);
+    assert_int_equal (list.items[0].ngroups, 128);
+    fo_ctest_list_free (&list);
+    free (ok);
+    big.data[big.len - 1] = '\0';
+    big.len--;
+    fo_buf_puts (&big, ", {\"requirements\": []}]");
+    char *over = fo_xasprintf (GROUP_PROP ("%s"), big.data);
+    expect_refused (over, "tests[0] ('g'): RESOURCE_GROUPS: more than 256 groups and requirements");
+    free (over);
+    fo_buf_free (&big);
 }
 
 static void
@@ -447,6 +522,42 @@ test_map_refused (void **state)
     unmap (&m);
 }
 
+/* RESOURCE_GROUPS: the slots each type asks in all groups together are
+   the test's resources; the groups are kept (in order) for the variables
+   the test is told; totals past what a test may ask are refused. */
+static void
+test_map_groups (void **state)
+{
+    (void) state;
+    mapped m;
+    char err[512] = "";
+    assert_int_equal (map (&m, GROUP_PROP (
+        "[{\"requirements\": [{\".type\": \"gpus\", \"slots\": 1}, {\".type\": \"crypto\", \"slots\": 2}]},"
+        " {\"requirements\": [{\".type\": \"gpus\", \"slots\": 1}, {\".type\": \"crypto\", \"slots\": 2}]},"
+        " {\"requirements\": [{\".type\": \"gpus\", \"slots\": 2}]}]"), NULL, err, sizeof err), 0);
+    const fo_needs *n = m.suite->root->tests[0]->needs;
+    assert_non_null (n);
+    assert_int_equal (n->nresources, 2);
+    assert_string_equal (n->resources[0].name, "gpus");
+    assert_int_equal (n->resources[0].count, 4);
+    assert_string_equal (n->resources[1].name, "crypto");
+    assert_int_equal (n->resources[1].count, 4);
+    assert_int_equal (n->locks.len, 0);
+    assert_int_equal (n->ngroups, 3);
+    assert_int_equal (n->ngroup_needs, 5);
+    assert_string_equal (n->groups[3].name, "crypto");
+    assert_int_equal (n->groups[3].group, 1);
+    assert_int_equal (n->groups[4].count, 2);
+    assert_int_equal (n->groups[4].group, 2);
+    unmap (&m);
+    assert_int_equal (map (&m, GROUP_PROP (
+        "[{\"requirements\": [{\".type\": \"gpus\", \"slots\": 1000000}]},"
+        " {\"requirements\": [{\".type\": \"gpus\", \"slots\": 1}]}]"), NULL, err, sizeof err), -1);
+    assert_string_equal (err, "ctest test 'g': RESOURCE_GROUPS asks for more than 1000000 slots "
+                              "of 'gpus' in all");
+    unmap (&m);
+}
+
 #define FIXTURE_TESTS \
     "{\"name\": \"user\", \"properties\": [" \
     "  {\"name\": \"FIXTURES_REQUIRED\", \"value\": [\"db\"]}," \
@@ -538,11 +649,13 @@ main (void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_parse_properties),
         cmocka_unit_test (test_parse_refused),
+        cmocka_unit_test (test_parse_groups),
         cmocka_unit_test (test_parse_limits),
         cmocka_unit_test (test_judge),
         cmocka_unit_test (test_map_test),
         cmocka_unit_test (test_map_refused),
         cmocka_unit_test (test_map_fixtures),
+        cmocka_unit_test (test_map_groups),
         cmocka_unit_test (test_map_labels),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

@@ -157,6 +157,8 @@ test_parse_refused (void **state)
     expect_refused ("{\"name\": \"a\\u0000b\"}", "line 1");
 }
 
+#define GPU_CRYPTO "{\"requirements\": [{\".type\": \"gpus\", \"slots\": 1}, " \
+                   "{\".type\": \"crypto\", \"slots\": 2}]}"
 #define GROUP_PROP(v) "{\"name\": \"g\", \"properties\": [{\"name\": \"RESOURCE_GROUPS\", " \
                       "\"value\": " v "}]}"
 
@@ -170,8 +172,7 @@ test_parse_groups (void **state)
     fo_ctest_list list;
     char err[512] = "";
     assert_int_equal (parse (GROUP_PROP (
-        "[{\"requirements\": [{\".type\": \"gpus\", \"slots\": 1}, {\".type\": \"crypto\", \"slots\": 2}]},"
-        " {\"requirements\": [{\".type\": \"gpus\", \"slots\": 1}, {\".type\": \"crypto\", \"slots\": 2}]},"
+        "[" GPU_CRYPTO ", " GPU_CRYPTO ","
         " {\"requirements\": [{\".type\": \"gpus\", \"slots\": 2}]}, {\"requirements\": []}]"),
                              &list, err, sizeof err), 0);
     const fo_ctest_test *t = &list.items[0];
@@ -192,7 +193,8 @@ test_parse_groups (void **state)
                     "tests[0] ('g'): RESOURCE_GROUPS: group 1 must be {\"requirements\": [...]}");
     expect_refused (GROUP_PROP ("[{\"requirements\": {}}]"), "group 0 must be {\"requirements\"");
     expect_refused (GROUP_PROP ("[{\"requirements\": [{\".type\": \"gpus\"}]}]"),
-                    "RESOURCE_GROUPS: group 0, requirement 0 must be {\".type\": NAME, \"slots\": N}");
+                    "RESOURCE_GROUPS: group 0, requirement 0 must be "
+                    "{\".type\": NAME, \"slots\": N}");
     expect_refused (GROUP_PROP ("[{\"requirements\": [{\".type\": \"gpus\", \"slots\": 1.5}]}]"),
                     "requirement 0 must be {\".type\"");
     expect_refused (GROUP_PROP ("[{\"requirements\": [{\".type\": 1, \"slots\": 1}]}]"),
@@ -203,7 +205,8 @@ test_parse_groups (void **state)
                     "'' is not a resource name");
     expect_refused (GROUP_PROP ("[{\"requirements\": [{\".type\": \"gpus\", \"slots\": 0}]}]"),
                     "group 0: the slots of 'gpus' must be an integer from 1 to 1000000");
-    expect_refused (GROUP_PROP ("[{\"requirements\": [{\".type\": \"gpus\", \"slots\": 1000001}]}]"),
+    expect_refused (GROUP_PROP ("[{\"requirements\": [{\".type\": \"gpus\", "
+                                "\"slots\": 1000001}]}]"),
                     "the slots of 'gpus' must be an integer from 1 to 1000000");
     expect_refused ("{\"name\": \"g\", \"properties\": [{\"name\": \"RESOURCE_GROUPS\", \"value\": "
                     "[{\"requirements\": []}]}, {\"name\": \"RESOURCE_GROUPS\", \"value\": []}]}",
@@ -532,8 +535,7 @@ test_map_groups (void **state)
     mapped m;
     char err[512] = "";
     assert_int_equal (map (&m, GROUP_PROP (
-        "[{\"requirements\": [{\".type\": \"gpus\", \"slots\": 1}, {\".type\": \"crypto\", \"slots\": 2}]},"
-        " {\"requirements\": [{\".type\": \"gpus\", \"slots\": 1}, {\".type\": \"crypto\", \"slots\": 2}]},"
+        "[" GPU_CRYPTO ", " GPU_CRYPTO ","
         " {\"requirements\": [{\".type\": \"gpus\", \"slots\": 2}]}]"), NULL, err, sizeof err), 0);
     const fo_needs *n = m.suite->root->tests[0]->needs;
     assert_non_null (n);

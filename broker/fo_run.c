@@ -321,9 +321,21 @@ lease_task (fo_run *self, size_t task, uint32_t agent, fo_lease *out)
         fo_env_merge (&with_held, held);
         lease.env = with_held;
     }
+    /* Imported CTest tests with RESOURCE_GROUPS are told their instances
+       in their steps' env: copies of the steps for this lease alone. */
+    fo_step *borrowed = lease.steps;
+    fo_step *grouped = held ? fo_tasks_steps_with_groups (self->tasks, task, held) : NULL;
+    if (grouped)
+        lease.steps = grouped;
     char why[256];
     int rc = fo_leases_encode (&lease, &self->frame, why, sizeof why);
     fo_env_free (&with_held);
+    if (grouped) {
+        for (size_t k = 0; k < lease.nsteps; k++)
+            fo_step_free (&grouped[k]);
+        free (grouped);
+        lease.steps = borrowed;
+    }
     lease.env = exports ? *exports : (fo_env) { 0 };
     if (rc != 0) {
         undeliverable (self, task, why);

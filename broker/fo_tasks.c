@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fo_resource_groups.h"
 #include "fo_steps.h"
 
 typedef struct {
@@ -105,6 +106,29 @@ fo_tasks_steps (const fo_tasks *self, size_t t, size_t *nsteps)
     }
     *nsteps = self->plan->tasks[t].nsteps;
     return self->plan->tasks[t].steps;
+}
+
+fo_step *
+fo_tasks_steps_with_groups (const fo_tasks *self, size_t task, const fo_env *held)
+{
+    size_t nsteps;
+    const fo_step *steps = fo_tasks_steps (self, task, &nsteps);
+    fo_step *copy = NULL;
+    for (size_t i = 0; i < nsteps; i++) {
+        if (steps[i].kind != FO_STEP_TEST)
+            continue;
+        size_t n = fo_tasks_test (self, steps[i].name);
+        const fo_needs *needs = n != FO_NO_TEST ? self->plan->tests[n]->needs : NULL;
+        if (!needs || needs->ngroups == 0)
+            continue;
+        if (!copy) {
+            copy = fo_xcalloc (nsteps, sizeof *copy);
+            for (size_t k = 0; k < nsteps; k++)
+                fo_step_copy (&copy[k], &steps[k]);
+        }
+        fo_resource_groups_env (needs, held, &copy[i].env);
+    }
+    return copy;
 }
 
 const size_t *

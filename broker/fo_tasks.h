@@ -61,6 +61,14 @@ bool fo_tasks_all_ended (const fo_tasks *self);
 const fo_step *fo_tasks_steps (const fo_tasks *self, size_t task, size_t *nsteps);
 const size_t *fo_tasks_tests (const fo_tasks *self, size_t task, size_t *ntests);
 
+/* The task's steps (fo_tasks_steps) for a lease holding the resource
+   instances `held` (FANOUT_RESOURCE_*: fo_placement_env), with CTest's
+   CTEST_RESOURCE_GROUP_* variables added to the env of each test step
+   whose test has RESOURCE_GROUPS (fo_resource_groups.h: each test is told
+   from the instances the task holds). A copy for that lease alone (free
+   each step, then the array), or NULL when no step needs one. */
+fo_step *fo_tasks_steps_with_groups (const fo_tasks *self, size_t task, const fo_env *held);
+
 /* From now on the task's leases run only its tests without an outcome in
    the report, with the fixtures around them. */
 void fo_tasks_narrow (fo_tasks *self, size_t task, const fo_report *report);

@@ -1,6 +1,8 @@
 /*  fo_ctest — `ctest --show-only=json-v1` into fo_ctest_list (see the
     header). Every value is checked for its JSON type before it is used. */
 #include "fo_ctest.h"
+#include "fo_needs.h"
+#include "fo_proto.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -89,6 +91,50 @@ get_number (ctx *c, size_t i, const char *what, const json_t *v, double min, dou
     return 0;
 }
 
+/* RESOURCE_GROUPS as json-v1 lists it (see the header). */
+static int
+get_groups (ctx *c, size_t i, fo_ctest_test *t, const json_t *v)
+{
+    const char *tn = t->name;
+    if (!json_is_array (v))
+        return fail (c, "tests[%zu] ('%.100s'): RESOURCE_GROUPS must be a list of groups", i, tn);
+    size_t g;
+    const json_t *group;
+    json_array_foreach (v, g, group) {
+        const json_t *reqs = json_object_get (group, "requirements");
+        if (!json_is_object (group) || !json_is_array (reqs))
+            return fail (c, "tests[%zu] ('%.100s'): RESOURCE_GROUPS: group %zu must be "
+                         "{\"requirements\": [...]}", i, tn, g);
+        if (t->ngroups + 1 + t->nreqs + json_array_size (reqs) > FO_CTEST_MAX_RESOURCE_REQS)
+            return fail (c, "tests[%zu] ('%.100s'): RESOURCE_GROUPS: more than %u groups and "
+                         "requirements", i, tn, FO_CTEST_MAX_RESOURCE_REQS);
+        size_t k;
+        const json_t *r;
+        json_array_foreach (reqs, k, r) {
+            const json_t *type = json_object_get (r, ".type");
+            const json_t *slots = json_object_get (r, "slots");
+            if (!json_is_object (r) || !json_is_string (type) || !json_is_integer (slots))
+                return fail (c, "tests[%zu] ('%.100s'): RESOURCE_GROUPS: group %zu, requirement "
+                             "%zu must be {\".type\": NAME, \"slots\": N}", i, tn, g, k);
+            const char *name = json_string_value (type);
+            if (!fo_resource_name_ok (name))
+                return fail (c, "tests[%zu] ('%.100s'): RESOURCE_GROUPS: group %zu: '%.100s' is "
+                             "not a resource name (a lowercase letter or '_', then lowercase "
+                             "letters, digits or '_'; at most 64)", i, tn, g, name);
+            json_int_t n = json_integer_value (slots);
+            if (n < 1 || n > FO_NEEDS_MAX_COUNT)
+                return fail (c, "tests[%zu] ('%.100s'): RESOURCE_GROUPS: group %zu: the slots of "
+                             "'%s' must be an integer from 1 to %u", i, tn, g, name,
+                             FO_NEEDS_MAX_COUNT);
+            t->reqs = fo_xrealloc (t->reqs, (t->nreqs + 1) * sizeof *t->reqs);
+            t->reqs[t->nreqs++] = (fo_ctest_req) { fo_xstrdup (name), (uint32_t) n,
+                                                   t->ngroups };
+        }
+        t->ngroups++;
+    }
+    return 0;
+}
+
 static int
 get_property (ctx *c, size_t i, fo_ctest_test *t, const char *name, const json_t *v)
 {
@@ -135,6 +181,11 @@ get_property (ctx *c, size_t i, fo_ctest_test *t, const char *name, const json_t
         return get_strings (c, i, name, v, &t->fixtures_required);
     if (!strcmp (name, "RESOURCE_LOCK"))
         return get_strings (c, i, name, v, &t->resource_lock);
+    if (!strcmp (name, "RESOURCE_GROUPS")) {
+        if (t->ngroups || t->nreqs)
+            return fail (c, "tests[%zu] ('%.100s'): RESOURCE_GROUPS twice", i, t->name);
+        return get_groups (c, i, t, v);
+    }
     if (!strcmp (name, "DEPENDS"))
         return get_strings (c, i, name, v, &t->depends);
     if (!strcmp (name, "PROCESSORS")) {
@@ -190,6 +241,9 @@ test_free (fo_ctest_test *t)
                          &t->resource_lock, &t->depends };
     for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++)
         fo_strv_free (lists[k]);
+    for (size_t k = 0; k < t->nreqs; k++)
+        free (t->reqs[k].type);
+    free (t->reqs);
 }
 
 void

@@ -9,6 +9,13 @@
     uses with a value of the wrong JSON type is an error, never guessed.
     Parsed with jansson (duplicate keys refused, no NUL in strings).
 
+    RESOURCE_GROUPS is listed by json-v1 as a list of groups, each
+    {"requirements": [{".type": TYPE, "slots": N}, ...]}: each TYPE must
+    be a resource name as the protocol takes one, each N an integer from
+    1 to FO_NEEDS_MAX_COUNT, at most FO_CTEST_MAX_RESOURCE_REQS groups
+    and requirements together; else an error naming the test and the
+    property.
+
     The output is the listing program's (a build tree may be anyone's), so
     it is read with limits: at most FO_CTEST_MAX_JSON bytes and
     FO_CTEST_MAX_TESTS tests; each string at most FO_CTEST_MAX_STRING
@@ -27,6 +34,18 @@
 #define FO_CTEST_MAX_TESTS 100000u
 #define FO_CTEST_MAX_STRING (1024u * 1024u)
 
+/* Requirements of RESOURCE_GROUPS, in all groups of one test (json-v1
+   lists a group given with a count N as N groups), groups counted too. */
+#define FO_CTEST_MAX_RESOURCE_REQS 256u
+
+/* One requirement of a group of RESOURCE_GROUPS: `slots` of one instance
+   of resource `type` (CTest's "type:slots"). */
+typedef struct {
+    char *type;         /* a resource name (fo_resource_name_ok) */
+    uint32_t slots;     /* 1 to FO_NEEDS_MAX_COUNT */
+    uint32_t group;     /* its group, from 0 */
+} fo_ctest_req;
+
 typedef struct {
     char *name;
     fo_strv command;            /* empty: CTest lists no command */
@@ -42,6 +61,9 @@ typedef struct {
     fo_strv fixtures_setup, fixtures_cleanup, fixtures_required;
     fo_strv resource_lock;      /* RESOURCE_LOCK */
     fo_strv depends;            /* DEPENDS (CTest adds the fixtures' edges) */
+    fo_ctest_req *reqs;         /* RESOURCE_GROUPS: every group's requirements, */
+    size_t nreqs;               /* in CTest's order (group by group) */
+    uint32_t ngroups;
     uint32_t processors;        /* PROCESSORS (1 when absent) */
     double cost;                /* COST (0 when absent) */
 } fo_ctest_test;

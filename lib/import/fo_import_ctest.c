@@ -137,11 +137,13 @@ select_tests (const fo_ctest_list *list, const fo_ctest_filter *f, bool *keep, c
     return 0;
 }
 
-/* ---- groups: tests tied by a fixture or a lock ------------------------- */
+/* ---- groups: tests tied by a fixture ------------------------------------ */
 
+/* Only fixtures make groups: a RESOURCE_LOCK is a lock of the test's own
+   (fo_needs), which the broker holds across every host, so the tests
+   sharing one spread over workers and still never overlap. */
 typedef struct {
-    const char *key;    /* a fixture's or a lock's name */
-    bool lock;
+    const char *key;    /* a fixture's name */
     size_t test;
 } key_ref;
 
@@ -149,8 +151,6 @@ static int
 key_cmp (const void *a, const void *b)
 {
     const key_ref *x = a, *y = b;
-    if (x->lock != y->lock)
-        return x->lock - y->lock;
     int d = strcmp (x->key, y->key);
     return d ? d : (x->test > y->test) - (x->test < y->test);
 }
@@ -164,19 +164,19 @@ find_root (size_t *parent, size_t i)
 }
 
 static void
-push_keys (key_ref **refs, size_t *n, size_t *cap, const fo_strv *v, bool lock, size_t test)
+push_keys (key_ref **refs, size_t *n, size_t *cap, const fo_strv *v, size_t test)
 {
     for (size_t k = 0; k < v->len; k++) {
         if (*n == *cap) {
             *cap = *cap ? *cap * 2 : 64;
             *refs = fo_xrealloc (*refs, *cap * sizeof **refs);
         }
-        (*refs)[(*n)++] = (key_ref) { v->items[k], lock, test };
+        (*refs)[(*n)++] = (key_ref) { v->items[k], test };
     }
 }
 
 /* parent[]: a union-find over the kept tests; the group's name is built
-   from its keys into names[root] ("db", "db+lock:gpu"). */
+   from its fixtures' names into names[root] ("db", "db+net"). */
 static void
 group_tests (const fo_ctest_list *list, const bool *keep, size_t *parent, fo_buf *names)
 {
@@ -188,27 +188,26 @@ group_tests (const fo_ctest_list *list, const bool *keep, size_t *parent, fo_buf
         if (!keep[i])
             continue;
         const fo_ctest_test *t = &list->items[i];
-        push_keys (&refs, &n, &cap, &t->fixtures_setup, false, i);
-        push_keys (&refs, &n, &cap, &t->fixtures_cleanup, false, i);
-        push_keys (&refs, &n, &cap, &t->fixtures_required, false, i);
-        push_keys (&refs, &n, &cap, &t->resource_lock, true, i);
+        push_keys (&refs, &n, &cap, &t->fixtures_setup, i);
+        push_keys (&refs, &n, &cap, &t->fixtures_cleanup, i);
+        push_keys (&refs, &n, &cap, &t->fixtures_required, i);
     }
     if (n > 0)
         qsort (refs, n, sizeof *refs, key_cmp);
     for (size_t k = 1; k < n; k++)
-        if (refs[k].lock == refs[k - 1].lock && !strcmp (refs[k].key, refs[k - 1].key)) {
+        if (!strcmp (refs[k].key, refs[k - 1].key)) {
             size_t a = find_root (parent, refs[k].test), b = find_root (parent, refs[k - 1].test);
             if (a != b)
                 parent[a > b ? a : b] = a < b ? a : b;     /* the first test is the root */
         }
     /* Each distinct key once, under its group's root. */
     for (size_t k = 0; k < n; k++) {
-        if (k > 0 && refs[k].lock == refs[k - 1].lock && !strcmp (refs[k].key, refs[k - 1].key))
+        if (k > 0 && !strcmp (refs[k].key, refs[k - 1].key))
             continue;
         fo_buf *name = &names[find_root (parent, refs[k].test)];
         if (name->len > 0)
             fo_buf_puts (name, "+");
-        fo_buf_printf (name, "%s%s", refs[k].lock ? "lock:" : "", refs[k].key);
+        fo_buf_puts (name, refs[k].key);
     }
     free (refs);
 }
@@ -326,6 +325,52 @@ check_step (const fo_test *test, char *err, size_t errlen)
     return 0;
 }
 
+/* What the test asks of the cluster (fo_needs.h): RESOURCE_LOCK's names as
+   exclusive locks (CTest's locks are exclusive), each once; RESOURCE_GROUPS
+   as the slots of each type all its groups ask together, and the groups
+   themselves, from which the broker tells the test its instances
+   (fo_resource_groups.h). */
+static int
+add_needs (fo_test *test, const fo_ctest_test *t, char *err, size_t errlen)
+{
+    if (t->resource_lock.len == 0 && t->ngroups == 0)
+        return 0;
+    test->needs = fo_needs_new ();
+    fo_needs *n = test->needs;
+    for (size_t i = 0; i < t->resource_lock.len; i++) {
+        const char *lock = t->resource_lock.items[i];
+        if (!fo_lock_name_ok (lock))
+            return fail (err, errlen, "ctest test '%s': RESOURCE_LOCK '%.300s' is not a lock "
+                         "name (1 to %u bytes, no control character)", t->name, lock,
+                         FO_NEEDS_MAX_LOCK);
+        if (!has (&n->locks, lock))
+            fo_strv_push (&n->locks, lock);
+    }
+    n->groups = fo_xcalloc (t->nreqs + 1, sizeof *n->groups);
+    n->ngroups = t->ngroups;
+    for (size_t i = 0; i < t->nreqs; i++) {
+        const fo_ctest_req *r = &t->reqs[i];
+        n->groups[n->ngroup_needs++] = (fo_group_need) { fo_xstrdup (r->type), r->slots,
+                                                         r->group };
+        size_t k = 0;
+        while (k < n->nresources && strcmp (n->resources[k].name, r->type))
+            k++;
+        if (k == n->nresources) {
+            n->resources = fo_xrealloc (n->resources, (k + 1) * sizeof *n->resources);
+            n->resources[n->nresources++] = (fo_need) { fo_xstrdup (r->type), 0 };
+        }
+        if (n->resources[k].count + (uint64_t) r->slots > FO_NEEDS_MAX_COUNT)
+            return fail (err, errlen, "ctest test '%s': RESOURCE_GROUPS asks for more than %u "
+                         "slots of '%s' in all", t->name, FO_NEEDS_MAX_COUNT, r->type);
+        n->resources[k].count += r->slots;
+    }
+    if (fo_needs_count (n) > FO_NEEDS_MAX)
+        return fail (err, errlen, "ctest test '%s' asks for %zu locks and resources "
+                     "(RESOURCE_LOCK, RESOURCE_GROUPS; at most %u)", t->name,
+                     fo_needs_count (n), FO_NEEDS_MAX);
+    return 0;
+}
+
 /* members[0..nmembers): the tests of index's unit (a fixture's setups
    are found among them). */
 static int
@@ -406,6 +451,8 @@ add_test (fo_context *ctx, const fo_ctest_list *list, size_t index, const size_t
                 free (id);
             }
         }
+    if (add_needs (test, t, err, errlen) != 0)
+        return -1;
     return check_step (test, err, errlen);
 }
 
@@ -525,8 +572,8 @@ fo_ctest_add (fo_context *ctx, const fo_ctest_list *list, const fo_ctest_filter 
         /* Fixture names holding '+' can spell another group's name. */
         for (size_t c = 0; c < ctx->ncontexts && rc == 0; c++)
             if (!strcmp (ctx->contexts[c]->name, gname))
-                rc = fail (err, errlen, "ctest fixture group '%s' twice (fixture or lock "
-                           "names joined by '+' spell another group's name)", gname);
+                rc = fail (err, errlen, "ctest fixture group '%s' twice (fixture names "
+                           "joined by '+' spell another group's name)", gname);
         if (rc != 0)
             break;
         fo_context *unit = fo_context_new (ctx, gname);

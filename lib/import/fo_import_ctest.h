@@ -11,9 +11,18 @@
     and end skipped ("disabled"), as CTest lists them but does not run
     them. RUN_SERIAL makes the test's task serial.
 
+    RESOURCE_LOCK's names are the test's exclusive locks (fo_needs.h),
+    held by the broker across every host: the tests sharing a lock spread
+    over workers and never overlap. RESOURCE_GROUPS are the test's
+    `resources` (per type, the slots of all its groups together) and its
+    groups, from which the broker tells it its instances in CTest's
+    CTEST_RESOURCE_GROUP_* variables (fo_resource_groups.h); CTest's rule
+    that a requirement's slots come from one instance is not enforced.
+    PROCESSORS is not used: each test takes one worker slot.
+
     Tests tied together by a fixture (FIXTURES_SETUP / _CLEANUP /
-    _REQUIRED) or a RESOURCE_LOCK become one context, a unit (one task,
-    run in order on one worker): setups first, then the others, cleanups
+    _REQUIRED) become one context, a unit (one task, run in order on one
+    worker): setups first, then the others, cleanups
     last, each in CTest's order. A test requiring a fixture names the
     fixture's setup tests in its verdict's `needs`: when one failed, the
     agent does not start it (not_run), as CTest does. The unit is serial

@@ -14,6 +14,9 @@ fo_needs_free (fo_needs *self)
     for (size_t i = 0; i < self->nresources; i++)
         free (self->resources[i].name);
     free (self->resources);
+    for (size_t i = 0; i < self->ngroup_needs; i++)
+        free (self->groups[i].name);
+    free (self->groups);
     memset (self, 0, sizeof *self);
 }
 

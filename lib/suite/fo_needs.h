@@ -38,6 +38,13 @@ typedef struct {
     uint32_t count;     /* slots of it, >= 1 */
 } fo_need;
 
+/* One requirement of a CTest resource group (fo_resource_groups.h). */
+typedef struct {
+    char *name;         /* resource type */
+    uint32_t count;     /* slots */
+    uint32_t group;     /* its group, from 0 */
+} fo_group_need;
+
 typedef struct {
     fo_strv locks;          /* exclusive: no other holder anywhere */
     fo_strv shared_locks;   /* readers: beside each other, never beside an
@@ -45,6 +52,14 @@ typedef struct {
     fo_strv requires;       /* labels the agent must carry, all of them */
     fo_need *resources;     /* slots of counted resources, each name once */
     size_t nresources;
+    /* CTest's RESOURCE_GROUPS, set by its importer on a test (never on a
+       context; fo_needs_merge leaves them out): each group's requirements
+       in CTest's order, whose totals per type are in `resources`. They
+       only say how the test is told its instances (fo_resource_groups.h);
+       placement reads `resources`. */
+    fo_group_need *groups;
+    size_t ngroup_needs;
+    uint32_t ngroups;
 } fo_needs;
 
 /* Tests and contexts hold their needs by pointer, NULL when they ask

@@ -10,6 +10,7 @@ Verdicts compared:
   ctest 'fail'                          failed, timeout, crashed or error
   ctest 'notrun' (skipped)              skipped
   ctest 'notrun' (Fixture dependency)   not_run
+  ctest 'notrun' (Insufficient resources)  not_run (no agent offers enough)
   ctest 'disabled'                      skipped, message 'disabled...'
 """
 import json
@@ -29,7 +30,8 @@ def ctest_verdicts(path):
         elif status == "disabled":
             v = "disabled"
         elif status == "notrun" and skipped is not None \
-                and "Fixture dependency failed" in (skipped.get("message") or ""):
+                and any(m in (skipped.get("message") or "")
+                        for m in ("Fixture dependency failed", "Insufficient resources")):
             v = "not_run"
         elif status == "notrun":
             v = "skip"

@@ -2,8 +2,9 @@
 # fanout run --ctest BUILD_DIR: for every test of a real CMake project
 # (tests/data/ctest/*), fanout's verdict equals ctest's own on the same
 # build tree (compare_ctest.py reads ctest's JUnit file and fanout's
-# report). One project holds a test per property, the other fixtures and
-# a resource lock; label filters are compared with ctest -L / -LE.
+# report). One project holds a test per property, one fixtures and a
+# resource lock, one resource groups (ctest --resource-spec-file, fanout
+# --resource-file); label filters are compared with ctest -L / -LE.
 . "$(dirname "$0")/lib.sh"
 
 command -v cmake >/dev/null || skip "cmake is missing"
@@ -25,7 +26,7 @@ compare () {
         || fail "$name: verdicts differ: $(cat "$ITEST_TMP/$name.cmp")"
 }
 
-for project in common fixtures; do
+for project in common fixtures resources; do
     build="$ITEST_TMP/build-$project"
     cmake -S "$DATA/../ctest/$project" -B "$build" >"$ITEST_TMP/cmake-$project.log" 2>&1 \
         || fail "cmake failed for $project: $(tail -5 "$ITEST_TMP/cmake-$project.log")"
@@ -38,6 +39,15 @@ expect_rc 1 "a fixture setup failed"
 # Each test's own messages: the ones ctest gives.
 grep -q "fixture setup '[^']*/db/db_setup' did not pass" "$JSON" \
     || fail "db_user's message does not name its failed setup"
+
+# RESOURCE_GROUPS: the same resource specification for ctest and for
+# fanout's agent; each test checks the CTEST_RESOURCE_GROUP_* variables it
+# is given, so equal verdicts mean both told the tests their instances.
+SPEC="$DATA/../ctest/resources/resources.json"
+compare resources "$ITEST_TMP/build-resources" "--resource-spec-file $SPEC" "--resource-file $SPEC"
+expect_rc 3 "too_many is not run (wrong_count fails)"
+grep -q "no agent can take it: it needs 5 of resource 'gpus'" "$JSON" \
+    || fail "too_many's message does not say why it was not run"
 
 # -L / -LE: the fixtures a chosen test requires come along (as in ctest).
 compare label_fast "$ITEST_TMP/build-common" "-L fast" "--ctest-label fast"

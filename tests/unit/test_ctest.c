@@ -2,7 +2,7 @@
     property fanout uses, wrong types and limits refused), CTest's verdict
     rules (fo_ctest_judge) for each way a test ends, and the mapping onto
     the suite (fo_ctest_add: env and its modifications, cwd, timeout,
-    fixtures and locks as units, `needs`, label filters and the fixtures
+    fixtures as units, locks as the tests' own, `needs`, label filters and the fixtures
     they bring along). tests/integration/test_ctest.sh compares the same
     with ctest itself. */
 #include <setjmp.h>
@@ -43,7 +43,10 @@ expect_refused (const char *tests, const char *why)
 {
     fo_ctest_list list;
     char err[512] = "";
-    assert_int_equal (parse (tests, &list, err, sizeof err), -1);
+    if (parse (tests, &list, err, sizeof err) != -1) {
+        print_error ("accepted, expected '%s'\n", why);
+        fail ();
+    }
     if (!strstr (err, why)) {
         print_error ("'%s' does not contain '%s'\n", err, why);
         fail ();
@@ -152,6 +155,81 @@ test_parse_refused (void **state)
                     "tests[2]: the name of tests[0] again ('a')");
     /* a NUL inside a string could not be a C string: jansson refuses it */
     expect_refused ("{\"name\": \"a\\u0000b\"}", "line 1");
+}
+
+#define GPU_CRYPTO "{\"requirements\": [{\".type\": \"gpus\", \"slots\": 1}, " \
+                   "{\".type\": \"crypto\", \"slots\": 2}]}"
+#define GROUP_PROP(v) "{\"name\": \"g\", \"properties\": [{\"name\": \"RESOURCE_GROUPS\", " \
+                      "\"value\": " v "}]}"
+
+/* RESOURCE_GROUPS as json-v1 lists it ("2,gpus:1,crypto:2;gpus:2": a
+   counted group is listed once per count), and what is refused: each
+   error names the test and the property. */
+static void
+test_parse_groups (void **state)
+{
+    (void) state;
+    fo_ctest_list list;
+    char err[512] = "";
+    assert_int_equal (parse (GROUP_PROP (
+        "[" GPU_CRYPTO ", " GPU_CRYPTO ","
+        " {\"requirements\": [{\".type\": \"gpus\", \"slots\": 2}]}, {\"requirements\": []}]"),
+                             &list, err, sizeof err), 0);
+    const fo_ctest_test *t = &list.items[0];
+    assert_int_equal (t->ngroups, 4);
+    assert_int_equal (t->nreqs, 5);
+    assert_string_equal (t->reqs[1].type, "crypto");
+    assert_int_equal (t->reqs[1].slots, 2);
+    assert_int_equal (t->reqs[1].group, 0);
+    assert_int_equal (t->reqs[3].group, 1);
+    assert_string_equal (t->reqs[4].type, "gpus");
+    assert_int_equal (t->reqs[4].slots, 2);
+    assert_int_equal (t->reqs[4].group, 2);
+    fo_ctest_list_free (&list);
+
+    expect_refused (GROUP_PROP ("\"gpus:1\""),
+                    "tests[0] ('g'): RESOURCE_GROUPS must be a list of groups");
+    expect_refused (GROUP_PROP ("[{\"requirements\": []}, [1]]"),
+                    "tests[0] ('g'): RESOURCE_GROUPS: group 1 must be {\"requirements\": [...]}");
+    expect_refused (GROUP_PROP ("[{\"requirements\": {}}]"), "group 0 must be {\"requirements\"");
+    expect_refused (GROUP_PROP ("[{\"requirements\": [{\".type\": \"gpus\"}]}]"),
+                    "RESOURCE_GROUPS: group 0, requirement 0 must be "
+                    "{\".type\": NAME, \"slots\": N}");
+    expect_refused (GROUP_PROP ("[{\"requirements\": [{\".type\": \"gpus\", \"slots\": 1.5}]}]"),
+                    "requirement 0 must be {\".type\"");
+    expect_refused (GROUP_PROP ("[{\"requirements\": [{\".type\": 1, \"slots\": 1}]}]"),
+                    "requirement 0 must be {\".type\"");
+    expect_refused (GROUP_PROP ("[{\"requirements\": [{\".type\": \"GPUs\", \"slots\": 1}]}]"),
+                    "tests[0] ('g'): RESOURCE_GROUPS: group 0: 'GPUs' is not a resource name");
+    expect_refused (GROUP_PROP ("[{\"requirements\": [{\".type\": \"\", \"slots\": 1}]}]"),
+                    "'' is not a resource name");
+    expect_refused (GROUP_PROP ("[{\"requirements\": [{\".type\": \"gpus\", \"slots\": 0}]}]"),
+                    "group 0: the slots of 'gpus' must be an integer from 1 to 1000000");
+    expect_refused (GROUP_PROP ("[{\"requirements\": [{\".type\": \"gpus\", "
+                                "\"slots\": 1000001}]}]"),
+                    "the slots of 'gpus' must be an integer from 1 to 1000000");
+    expect_refused ("{\"name\": \"g\", \"properties\": [{\"name\": \"RESOURCE_GROUPS\", \"value\": "
+                    "[{\"requirements\": []}]}, {\"name\": \"RESOURCE_GROUPS\", \"value\": []}]}",
+                    "tests[0] ('g'): RESOURCE_GROUPS twice");
+    /* bounded: 256 groups and requirements together */
+    fo_buf big = { 0 };
+    fo_buf_puts (&big, "[");
+    for (int i = 0; i < 128; i++)
+        fo_buf_printf (&big, "%s{\"requirements\": [{\".type\": \"gpus\", \"slots\": 1}]}",
+                       i ? ", " : "");
+    fo_buf_puts (&big, "]");
+    char *ok = fo_xasprintf (GROUP_PROP ("%s"), big.data);
+    assert_int_equal (parse (ok, &list, err, sizeof err), 0);
+    assert_int_equal (list.items[0].ngroups, 128);
+    fo_ctest_list_free (&list);
+    free (ok);
+    big.data[big.len - 1] = '\0';
+    big.len--;
+    fo_buf_puts (&big, ", {\"requirements\": []}]");
+    char *over = fo_xasprintf (GROUP_PROP ("%s"), big.data);
+    expect_refused (over, "tests[0] ('g'): RESOURCE_GROUPS: more than 256 groups and requirements");
+    free (over);
+    fo_buf_free (&big);
 }
 
 static void
@@ -423,9 +501,62 @@ test_map_refused (void **state)
                           NULL, err, sizeof err), -1);
     assert_non_null (strstr (err, "ctest fixture group 'a+b' twice"));
     unmap (&m);
+    /* RESOURCE_LOCK: a name the broker refuses, and more locks than a
+       test may hold */
+    assert_int_equal (map (&m, "{\"name\": \"t\", \"properties\": [{\"name\": "
+                          "\"RESOURCE_LOCK\", \"value\": [\"ok\", \"a\\u0001\"]}]}",
+                          NULL, err, sizeof err), -1);
+    assert_non_null (strstr (err, "ctest test 't': RESOURCE_LOCK 'a"));
+    assert_non_null (strstr (err, "' is not a lock name (1 to 256 bytes, no control character)"));
+    unmap (&m);
+    fo_buf many = { 0 };
+    fo_buf_puts (&many, "{\"name\": \"t\", \"properties\": [{\"name\": \"RESOURCE_LOCK\", "
+                 "\"value\": [\"l0\"");
+    for (int i = 1; i < 65; i++)
+        fo_buf_printf (&many, ", \"l%d\", \"l%d\"", i, i);      /* each twice: counted once */
+    fo_buf_puts (&many, "]}]}");
+    assert_int_equal (map (&m, many.data, NULL, err, sizeof err), -1);
+    assert_non_null (strstr (err, "ctest test 't' asks for 65 locks and resources"));
+    fo_buf_free (&many);
+    unmap (&m);
     fo_ctest_filter bad = { "(", NULL };
     assert_int_equal (map (&m, "{\"name\": \"t\"}", &bad, err, sizeof err), -1);
     assert_non_null (strstr (err, "labels '(' is not a valid extended regular expression"));
+    unmap (&m);
+}
+
+/* RESOURCE_GROUPS: the slots each type asks in all groups together are
+   the test's resources; the groups are kept (in order) for the variables
+   the test is told; totals past what a test may ask are refused. */
+static void
+test_map_groups (void **state)
+{
+    (void) state;
+    mapped m;
+    char err[512] = "";
+    assert_int_equal (map (&m, GROUP_PROP (
+        "[" GPU_CRYPTO ", " GPU_CRYPTO ","
+        " {\"requirements\": [{\".type\": \"gpus\", \"slots\": 2}]}]"), NULL, err, sizeof err), 0);
+    const fo_needs *n = m.suite->root->tests[0]->needs;
+    assert_non_null (n);
+    assert_int_equal (n->nresources, 2);
+    assert_string_equal (n->resources[0].name, "gpus");
+    assert_int_equal (n->resources[0].count, 4);
+    assert_string_equal (n->resources[1].name, "crypto");
+    assert_int_equal (n->resources[1].count, 4);
+    assert_int_equal (n->locks.len, 0);
+    assert_int_equal (n->ngroups, 3);
+    assert_int_equal (n->ngroup_needs, 5);
+    assert_string_equal (n->groups[3].name, "crypto");
+    assert_int_equal (n->groups[3].group, 1);
+    assert_int_equal (n->groups[4].count, 2);
+    assert_int_equal (n->groups[4].group, 2);
+    unmap (&m);
+    assert_int_equal (map (&m, GROUP_PROP (
+        "[{\"requirements\": [{\".type\": \"gpus\", \"slots\": 1000000}]},"
+        " {\"requirements\": [{\".type\": \"gpus\", \"slots\": 1}]}]"), NULL, err, sizeof err), -1);
+    assert_string_equal (err, "ctest test 'g': RESOURCE_GROUPS asks for more than 1000000 slots "
+                              "of 'gpus' in all");
     unmap (&m);
 }
 
@@ -454,9 +585,11 @@ test_map_fixtures (void **state)
     assert_int_equal (map (&m, FIXTURE_TESTS, NULL, err, sizeof err), 0);
     fo_context *root = m.suite->root;
     /* one unit per group, at the place of its first test */
-    assert_int_equal (root->ntests, 1);
-    assert_string_equal (root->tests[0]->name, "lone");
-    assert_int_equal (root->ncontexts, 2);
+    assert_int_equal (root->ntests, 3);
+    assert_string_equal (root->tests[0]->name, "lock1");
+    assert_string_equal (root->tests[1]->name, "lone");
+    assert_string_equal (root->tests[2]->name, "lock2");
+    assert_int_equal (root->ncontexts, 1);
     fo_context *db = root->contexts[0];
     assert_string_equal (db->name, "db+net");
     assert_int_equal (db->mode, FO_MODE_UNIT);
@@ -473,11 +606,19 @@ test_map_fixtures (void **state)
     assert_string_equal (user->needs.items[0], "db+net/setup");
     assert_string_equal (db->tests[1]->verdict.needs.items[0], "db+net/net up");
     assert_int_equal (db->tests[3]->verdict.needs.len, 0);
-    /* a lock's holders: one unit, serial as one of them is RUN_SERIAL */
-    fo_context *gpu = root->contexts[1];
-    assert_string_equal (gpu->name, "lock:gpu");
-    assert_int_equal (gpu->mode, FO_MODE_UNIT | FO_MODE_SERIAL);
-    assert_int_equal (gpu->ntests, 2);
+    /* a lock's holders: tests of their own, each holding the lock
+       exclusively (the broker keeps them apart on every host); RUN_SERIAL
+       stays the test's own */
+    for (size_t i = 0; i < 3; i += 2) {
+        const fo_test *lock = root->tests[i];
+        assert_non_null (lock->needs);
+        assert_int_equal (lock->needs->locks.len, 1);
+        assert_string_equal (lock->needs->locks.items[0], "gpu");
+        assert_int_equal (fo_needs_count (lock->needs), 1);
+        assert_int_equal (lock->serial, i == 0);
+    }
+    assert_null (root->tests[1]->needs);
+    assert_null (db->tests[0]->needs);
     unmap (&m);
 }
 
@@ -493,7 +634,7 @@ test_map_labels (void **state)
     assert_int_equal (map (&m, FIXTURE_TESTS, &app, err, sizeof err), 0);
     assert_int_equal (fo_suite_count_tests (m.suite), 5);
     assert_non_null (fo_suite_find_test (m.suite, "db+net/net up"));
-    assert_null (fo_suite_find_test (m.suite, "lock:gpu/lock1"));
+    assert_null (fo_suite_find_test (m.suite, "lock1"));
     unmap (&m);
     /* -LE app: no "user", no "lone"; a test without labels stays */
     fo_ctest_filter not_app = { NULL, "app" };
@@ -510,11 +651,13 @@ main (void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_parse_properties),
         cmocka_unit_test (test_parse_refused),
+        cmocka_unit_test (test_parse_groups),
         cmocka_unit_test (test_parse_limits),
         cmocka_unit_test (test_judge),
         cmocka_unit_test (test_map_test),
         cmocka_unit_test (test_map_refused),
         cmocka_unit_test (test_map_fixtures),
+        cmocka_unit_test (test_map_groups),
         cmocka_unit_test (test_map_labels),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

@@ -3,6 +3,7 @@
 #include "fo_ctest.h"
 #include "fo_needs.h"
 #include "fo_proto.h"
+#include "fo_reader.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -50,7 +51,7 @@ static int
 get_strings (ctx *c, size_t i, const char *what, const json_t *v, fo_strv *out)
 {
     if (json_is_string (v)) {
-        char *s;
+        char *s = NULL;
         if (get_string (c, i, what, v, &s) < 0)
             return -1;
         fo_strv_push_owned (out, s);
@@ -61,7 +62,7 @@ get_strings (ctx *c, size_t i, const char *what, const json_t *v, fo_strv *out)
     size_t k;
     const json_t *item;
     json_array_foreach (v, k, item) {
-        char *s;
+        char *s = NULL;
         if (get_string (c, i, what, item, &s) < 0)
             return -1;
         fo_strv_push_owned (out, s);
@@ -138,7 +139,7 @@ get_groups (ctx *c, size_t i, fo_ctest_test *t, const json_t *v)
 static int
 get_property (ctx *c, size_t i, fo_ctest_test *t, const char *name, const json_t *v)
 {
-    double d;
+    double d = 0;
     if (!strcmp (name, "WORKING_DIRECTORY")) {
         free (t->cwd);
         t->cwd = NULL;
@@ -294,8 +295,15 @@ fo_ctest_parse (const char *data, size_t len, fo_ctest_list *out, char *err, siz
                      FO_CTEST_MAX_JSON / (1024u * 1024u));
     json_error_t jerr;
     json_t *root = json_loadb (data, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root)
-        return fail (&c, "line %d column %d: %s", jerr.line, jerr.column, jerr.text);
+    if (!root) {
+        /* jansson quotes the input near the error: a newline of it must
+           not split the one-line message (found by fuzz_ctest_json). */
+        fo_buf what = { 0 };
+        fo_read_message (&what, jerr.text, strlen (jerr.text), 200);
+        fail (&c, "line %d column %d: %s", jerr.line, jerr.column, what.data ? what.data : "");
+        fo_buf_free (&what);
+        return -1;
+    }
     int rc = 0;
     const json_t *kind = json_object_get (root, "kind");
     const json_t *version = json_object_get (root, "version");

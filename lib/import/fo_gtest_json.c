@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fo_reader.h"
 #include "fo_util.h"
 
 static int
@@ -119,9 +120,15 @@ fo_gtest_json_read (const char *data, size_t len, fo_gtest_results *out, char *e
                        FO_GTEST_MAX_FILE / (1024u * 1024u));
     json_error_t jerr;
     json_t *root = json_loadb (data, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root)
-        return refuse (err, errlen, "gtest output file is not JSON: line %d: %.200s", jerr.line,
-                       jerr.text);
+    if (!root) {
+        /* jansson quotes the input near the error: one line, escaped. */
+        fo_buf what = { 0 };
+        fo_read_message (&what, jerr.text, strlen (jerr.text), 200);
+        refuse (err, errlen, "gtest output file is not JSON: line %d: %s", jerr.line,
+                what.data ? what.data : "");
+        fo_buf_free (&what);
+        return -1;
+    }
     const json_t *suites = json_object_get (root, "testsuites");
     int rc = 0;
     if (!json_is_array (suites))

@@ -124,6 +124,12 @@ test_parse_refused (void **state)
     const char *not_json = "{\"kind\": ";
     assert_int_equal (fo_ctest_parse (not_json, strlen (not_json), &list, err, sizeof err), -1);
     assert_non_null (strstr (err, "ctest json-v1: line 1"));
+    /* jansson quotes the input near an error: its newline stays out of the
+       one-line message (fuzz_ctest_json found it). */
+    const char *escape = "{\"kind\": \"rm \\\n x\"}";
+    assert_int_equal (fo_ctest_parse (escape, strlen (escape), &list, err, sizeof err), -1);
+    assert_non_null (strstr (err, "invalid escape"));
+    assert_null (strchr (err, '\n'));
     const char *other = "{\"kind\": \"codemodel\", \"version\": {\"major\": 1}, \"tests\": []}";
     assert_int_equal (fo_ctest_parse (other, strlen (other), &list, err, sizeof err), -1);
     assert_non_null (strstr (err, "not a ctestInfo object"));

@@ -169,6 +169,7 @@ loadavg () { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?"; }
 echo "hosts benchmark: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -srm), $(nproc) cores," \
      "load $(loadavg)" >&2
 echo "  $TESTS x /bin/sleep $SLEEP, agents -j$JOBS, hosts: $HOSTS, REPEAT=$REPEAT" >&2
+echo "  namespaces: ${NS_PREFIX}*" >&2
 for h in $HOSTS; do : > "$WORK/times.$h"; : > "$WORK/wall.$h"; done
 for ((r = 1; r <= REPEAT; r++)); do
     for h in $HOSTS; do

@@ -140,7 +140,7 @@ if env "${bs_env[@]}" TMPDIR="$WORK" bash "$HERE/broker-scale.sh" "$BUILD" > "$W
     # | tests | agents | slots | tests/s | broker µs/test | peak RSS MiB | peak B/test | load+plan s | end s | loadgen µs/test |
     awk -F'|' '$2 ~ /^ *[0-9]+ *$/ { for (i = 2; i <= 11; i++) gsub(/ /, "", $i);
         print $2, $3, $5, $6, $8, $9 }' "$WORK/bs.out" > "$WORK/bs.rows"
-    while read -r n a tps us bpt lp; do
+    while read -r n a tps _ _ _; do
         row "broker, $n tests, $a instant fake agents (fo_loadgen): tests/s" "$tps" \
             "≥ 100,000 (issue 15)" "$(holds "$tps >= 100000")"
     done < "$WORK/bs.rows"
@@ -193,7 +193,7 @@ if [ "$hb_rc" = 0 ]; then
         "$WORK/hb.out" > "$WORK/hb.rows"
     hb_n=$(sed -n 's/^ *\([0-9]*\) x \/bin\/sleep \([0-9.]*\),.*/\1 x sleep \2/p' "$WORK/hb.err" | head -n1)
     base=$(head -n1 "$WORK/hb.rows" | cut -d' ' -f1)
-    while read -r h slots t sp xi; do
+    while read -r h _ t sp xi; do
         [ "$h" = "$base" ] && continue
         row "$hb_n over $h agent hosts (netns, -j2 each): speed-up against $base, and × ideal" \
             "${sp}x, ${xi} × ideal (${t} s)" "≥ 0.9 × ideal at 4 hosts (issue 15)" \

@@ -10,6 +10,9 @@
 #   FANOUT   the fanout binary when no argument is given
 #   SLOTS    parallel slots for both tools (default 4)
 #   REPEAT   timed runs per case; the median counts (default 3)
+#   SCALE    every duration multiplied by this (default 1); QUICK=1 sets
+#            SCALE=0.2 and REPEAT=1: the test suite's check that this
+#            still works (too short for the bar to mean anything)
 #
 # Prints the lower bound max(longest unit, total work / slots) and each
 # case's makespan and its ratio to the bound. See docs/performance.md.
@@ -21,8 +24,15 @@ FANOUT_BIN=${1:-${FANOUT:-}}
 [ -n "$FANOUT_BIN" ] || die "give the fanout binary as \$1 or in FANOUT"
 [ -x "$FANOUT_BIN" ] || die "'$FANOUT_BIN' is not an executable file"
 case $FANOUT_BIN in /*) ;; *) FANOUT_BIN=$PWD/$FANOUT_BIN ;; esac
+if [ "${QUICK:-0}" = 1 ]; then
+    SCALE=${SCALE:-0.2}
+    REPEAT=${REPEAT:-1}
+fi
 SLOTS=${SLOTS:-4}
 REPEAT=${REPEAT:-3}
+SCALE=${SCALE:-1}
+[[ $SCALE =~ ^[0-9]+(\.[0-9]+)?$ ]] && awk -v s="$SCALE" 'BEGIN { exit !(s > 0) }' \
+    || die "SCALE must be a positive number, not '$SCALE'"
 for v in SLOTS REPEAT; do
     [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, not '${!v}'"
 done
@@ -40,6 +50,9 @@ trap 'rm -rf "$WORK"' EXIT
 SHORT=24; SHORT_S=0.1
 UNITS=2; UNIT_TESTS=4; UNIT_TEST_S=0.25; UNIT_SETUP_S=0.1
 LONGS="2.0 1.6 1.2"
+sc () { awk -v v="$1" -v s="$SCALE" 'BEGIN { printf "%g", v * s }'; }
+SHORT_S=$(sc $SHORT_S); UNIT_TEST_S=$(sc $UNIT_TEST_S); UNIT_SETUP_S=$(sc $UNIT_SETUP_S)
+LONGS=$(for l in $LONGS; do sc "$l"; echo; done | tr '\n' ' ' | sed 's/ $//')
 
 {
     echo "tests:"

@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# Across hosts: one broker and 1, 2 and 4 agent hosts, each in a network
+# namespace of its own, on a sleep-based (IO-bound) suite. Prints each
+# host count's makespan, its speed-up against one host and its share of the
+# ideal (speed-up / hosts). Issue 15's bar: >= 0.9 x ideal at 4 hosts.
+#
+# usage: bench/hosts-bench.sh [FANOUT_BINARY]
+#   FANOUT   the fanout binary when no argument is given
+#   HOSTS    agent host counts (default "1 2 4"; the first is the baseline)
+#   TESTS    tests in the suite (default 48), each `/bin/sleep SLEEP`
+#   SLEEP    seconds each test sleeps (default 0.25)
+#   JOBS     slots per agent (default 2)
+#   REPEAT   runs per host count, interleaved; the median counts (default 1)
+#   QUICK=1  HOSTS="1 2" TESTS=8 SLEEP=0.1: the test suite's check that
+#            this still works
+#
+# Needs root, ip (iproute2) and bridges inside namespaces; without them it
+# prints why on stderr and exits 77 (skipped).
+#
+# NETWORK SAFETY (as tests/integration/net_lib.sh): a switch namespace
+# holds a bridge, every host namespace a veth into it, with addresses in
+# 10.214.0.0/24 that exist only inside those namespaces. Nothing is added
+# to the root namespace, every process runs under `ip netns exec`, nothing
+# in the root namespace connects to a namespace's address, and every
+# namespace (and whatever runs in it) is removed on exit, whatever the
+# outcome.
+#
+# The time is the broker's own "Ran N tests in X s" clock, which starts
+# when the run starts (every agent joined, --min-agents), so agents'
+# start-up and connection are not counted; the wall time from the broker's
+# start to its exit is printed next to it.
+set -euo pipefail
+
+die () { echo "hosts-bench: $*" >&2; exit 2; }
+skip () { echo "hosts-bench: skipped: $*" >&2; exit 77; }
+
+FANOUT_BIN=${1:-${FANOUT:-}}
+[ -n "$FANOUT_BIN" ] || die "give the fanout binary as \$1 or in FANOUT"
+[ -x "$FANOUT_BIN" ] || die "'$FANOUT_BIN' is not an executable file"
+case $FANOUT_BIN in /*) ;; *) FANOUT_BIN=$PWD/$FANOUT_BIN ;; esac
+
+if [ "${QUICK:-0}" = 1 ]; then
+    HOSTS=${HOSTS:-"1 2"}
+    TESTS=${TESTS:-8}
+    SLEEP=${SLEEP:-0.1}
+fi
+HOSTS=${HOSTS:-"1 2 4"}
+TESTS=${TESTS:-48}
+SLEEP=${SLEEP:-0.25}
+JOBS=${JOBS:-2}
+REPEAT=${REPEAT:-1}
+for v in TESTS JOBS REPEAT; do
+    [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, not '${!v}'"
+done
+[[ $SLEEP =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "SLEEP must be a number of seconds, not '$SLEEP'"
+MAXH=0
+for h in $HOSTS; do
+    [[ $h =~ ^[1-9][0-9]*$ ]] && [ "$h" -le 200 ] || die "HOSTS: '$h' is not a count from 1 to 200"
+    [ "$h" -gt "$MAXH" ] && MAXH=$h
+done
+
+[ "$(id -u)" -eq 0 ] || skip "needs root to create network namespaces"
+command -v ip >/dev/null || skip "ip (iproute2) is not installed"
+
+NS_PREFIX="fob$$"
+NETNS=()
+PIDS=()
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/fanout-hosts.XXXXXX")
+cleanup () {
+    local rc=$? p ns
+    for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+    { wait; } 2>/dev/null || true
+    for ns in "${NETNS[@]}"; do
+        for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
+    done
+    for ns in "${NETNS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
+    rm -rf "$WORK"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Can namespaces and a bridge inside one be made here (containers often
+# refuse)? The probe is removed at once.
+probe="${NS_PREFIX}probe"
+out=$(ip netns add "$probe" 2>&1) || skip "ip netns is unavailable here: $out"
+NETNS+=("$probe")
+out=$(ip netns exec "$probe" ip link add br0 type bridge 2>&1) \
+    || skip "cannot create a bridge inside a namespace: $out"
+ip netns del "$probe"
+NETNS=()
+
+# The network: switch namespace with br0; "broker" and h1..hMAXH, each with
+# eth0 on the bridge.
+sw="${NS_PREFIX}sw"
+ip netns add "$sw" || die "cannot add namespace $sw"
+NETNS+=("$sw")
+ip netns exec "$sw" ip link add br0 type bridge
+ip netns exec "$sw" ip link set br0 up
+i=1
+for h in broker $(seq -f 'h%g' 1 "$MAXH"); do
+    ns="${NS_PREFIX}$h"
+    ip netns add "$ns" || die "cannot add namespace $ns"
+    NETNS+=("$ns")
+    ip netns exec "$ns" ip link set lo up
+    ip netns exec "$sw" ip link add "v$i" type veth peer name eth0 netns "$ns" \
+        || die "cannot add a veth pair for $h"
+    ip netns exec "$sw" ip link set "v$i" master br0 up
+    ip netns exec "$ns" ip addr add "10.214.0.$i/24" dev eth0
+    ip netns exec "$ns" ip link set eth0 up
+    i=$((i + 1))
+done
+BROKER_ADDR=10.214.0.1
+
+awk -v n="$TESTS" -v s="$SLEEP" 'BEGIN {
+    print "tests:"
+    for (i = 1; i <= n; i++) printf "  - {name: t%d, run: [/bin/sleep, \"%s\"]}\n", i, s
+}' > "$WORK/suite.yml"
+
+now () { date +%s.%N; }
+PORT=5600
+
+# one run: hosts -> appends its makespan to times.HOSTS, its wall to
+# wall.HOSTS. Not in a subshell: a failure ends the script, and PORT (a new
+# one for each run: no wait for the last run's socket) counts on.
+run_one () {
+    local hosts=$1 t0 t1 bpid k rc=0 inner
+    PORT=$((PORT + 1))
+    # Files of their own for each run: a background process truncates its
+    # redirections only once it runs, so a reused name can still show the
+    # last run's "listening on" to the loop below.
+    local R=$WORK/run$PORT
+    mkdir "$R"
+    t0=$(now)
+    ip netns exec "${NS_PREFIX}broker" "$FANOUT_BIN" broker --bind "tcp://$BROKER_ADDR:$PORT" \
+        --insecure --min-agents "$hosts" --wait 60 --no-history "$WORK/suite.yml" \
+        > "$R/broker.out" 2> "$R/broker.err" &
+    bpid=$!
+    PIDS=("$bpid")
+    for ((k = 0; k < 1000; k++)); do   # up to 20 s
+        grep -qs 'listening on' "$R/broker.err" && break
+        kill -0 "$bpid" 2>/dev/null || break
+        sleep 0.02
+    done
+    grep -q 'listening on' "$R/broker.err" \
+        || { cat "$R/broker.err" >&2; die "the broker did not listen"; }
+    for ((k = 1; k <= hosts; k++)); do
+        ip netns exec "${NS_PREFIX}h$k" "$FANOUT_BIN" agent --connect "tcp://$BROKER_ADDR:$PORT" \
+            -j "$JOBS" --name "h$k" --insecure --once > "$R/agent$k.out" 2> "$R/agent$k.err" &
+        PIDS+=("$!")
+    done
+    wait "$bpid" || rc=$?
+    t1=$(now)
+    for ((k = 1; k < ${#PIDS[@]}; k++)); do wait "${PIDS[$k]}" || true; done
+    PIDS=()
+    [ "$rc" = 0 ] || { tail -n 20 "$R/broker.err" "$R/broker.out" >&2; die "the run with $hosts hosts failed ($rc)"; }
+    grep -qx "$TESTS passed, 0 failed, 0 errors, 0 skipped" "$R/broker.out" \
+        || { tail -n 5 "$R/broker.out" >&2; die "not every one of $TESTS tests passed with $hosts hosts"; }
+    inner=$(awk '/^Ran [0-9]+ tests? in / { sub(/s$/, "", $5); print $5 }' "$R/broker.out")
+    [ -n "$inner" ] || { cat "$R/broker.out" >&2; die "the broker printed no 'Ran ... in' line"; }
+    echo "$inner" >> "$WORK/times.$hosts"
+    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }' >> "$WORK/wall.$hosts"
+    echo "  round $r: $hosts hosts: ${inner}s (wall $(tail -n1 "$WORK/wall.$hosts")s)" >&2
+}
+
+median () { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+loadavg () { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?"; }
+echo "hosts benchmark: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -srm), $(nproc) cores," \
+     "load $(loadavg)" >&2
+echo "  $TESTS x /bin/sleep $SLEEP, agents -j$JOBS, hosts: $HOSTS, REPEAT=$REPEAT" >&2
+echo "  namespaces: ${NS_PREFIX}*" >&2
+for h in $HOSTS; do : > "$WORK/times.$h"; : > "$WORK/wall.$h"; done
+for ((r = 1; r <= REPEAT; r++)); do
+    for h in $HOSTS; do
+        run_one "$h"
+    done
+done
+
+BASE=${HOSTS%% *}
+T_BASE=$(median < "$WORK/times.$BASE")
+echo "| hosts | slots | makespan s | wall s | ideal s | speed-up vs $BASE host(s) | x ideal | ideal / makespan |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+for h in $HOSTS; do
+    awk -v h="$h" -v j="$JOBS" -v n="$TESTS" -v s="$SLEEP" -v base="$BASE" -v tb="$T_BASE" \
+        -v t="$(median < "$WORK/times.$h")" -v w="$(median < "$WORK/wall.$h")" 'BEGIN {
+        # ideal: the tests spread evenly over every slot, nothing but the sleeps
+        waves = int((n + h * j - 1) / (h * j))
+        ideal = waves * s
+        sp = tb / t
+        printf "| %d | %d | %.3f | %.3f | %.3f | %.2f | %.2f | %.2f |\n", h, h * j, t, w, ideal, sp, sp / (h / base), ideal / t
+    }'
+done
+echo "load average after: $(loadavg)" >&2

@@ -1,0 +1,223 @@
+#!/usr/bin/env bash
+# Every benchmark in bench/, one after the other, and ONE table: each
+# figure, its bar (issue 15, docs/performance.md, bench/README.md) and
+# whether it holds.
+#
+# usage: bench/run-all.sh [BUILD_DIR]
+#   BUILD_DIR  a build of this tree (default: build/ beside bench/): its
+#              fanout, bench/fo_spawn_limit and bench/fo_loadgen are used
+#   QUICK=1    every benchmark in its quick mode: runs in seconds, for the
+#              test suite (tests/integration/test_bench_quick.sh); the
+#              figures are then too small to mean anything
+#   STARTUP_RUNS  rounds of the start-up figure (default 20, QUICK 3)
+#   SCALE_AGENTS, SCALE_TESTS  broker-scale.sh's AGENTS and TESTS
+#              (default "16 512 2000" and 200000)
+#
+# Runs, in this order: run-bench.sh (2,000 x /bin/true and 200 x sleep
+# 0.01 at -j2 against fo_spawn_limit, xargs and ctest), the start-up of a
+# one-test suite against ctest (measured here: the minimum of
+# STARTUP_RUNS alternating runs), broker-scale.sh, sched-bench.sh and
+# hosts-bench.sh (skipped, with the reason in the table, when it cannot
+# make network namespaces: not root, no ip). Each benchmark's own output
+# goes to stderr; the table (markdown) to stdout. Exit status 0 when every
+# benchmark ran (a bar not met is a row that says "no", not a failure),
+# 1 when one failed.
+#
+# Only ratios measured in the same run mean something (bench/README.md):
+# the table shows ratios wherever a bar is one.
+set -uo pipefail
+
+die () { echo "run-all: $*" >&2; exit 2; }
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+BUILD=${1:-$HERE/../build}
+[ -d "$BUILD" ] || die "no build directory '$BUILD' (give one as \$1)"
+BUILD=$(cd "$BUILD" && pwd)
+FANOUT_BIN=$BUILD/fanout
+[ -x "$FANOUT_BIN" ] || die "no fanout binary in $BUILD"
+
+QUICK=${QUICK:-0}
+if [ "$QUICK" = 1 ]; then
+    STARTUP_RUNS=${STARTUP_RUNS:-3}
+    RB_ENV=(N=20 REPEAT=1)
+else
+    STARTUP_RUNS=${STARTUP_RUNS:-20}
+    RB_ENV=()
+    SCALE_AGENTS=${SCALE_AGENTS:-"16 512 2000"}
+    SCALE_TESTS=${SCALE_TESTS:-200000}
+fi
+[[ $STARTUP_RUNS =~ ^[1-9][0-9]*$ ]] || die "STARTUP_RUNS must be a positive integer"
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/fanout-all.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+FAILED=0
+: > "$WORK/rows"
+
+# row FIGURE VALUE BAR HOLDS: one line of the table (HOLDS: yes, no, "-"
+# for a figure without a bar, or "skipped"/"FAILED").
+row () { printf '| %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" >> "$WORK/rows"; }
+# holds EXPR (awk, true -> yes)
+holds () { awk "BEGIN { print (($1) ? \"yes\" : \"no\") }"; }
+loadavg () { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?"; }
+num () { [[ ${1:-} =~ ^-?[0-9]+(\.[0-9]+)?$ ]]; }
+
+LOAD_BEFORE=$(loadavg)
+START=$(date +%s)
+echo "run-all: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -srm), $(nproc) cores, load $LOAD_BEFORE, QUICK=$QUICK" >&2
+
+# ---- 1. run-bench.sh: spawn rate and parallel efficiency --------------------
+echo "== run-bench.sh" >&2
+if env "${RB_ENV[@]}" TMPDIR="$WORK" bash "$HERE/run-bench.sh" "$FANOUT_BIN" > "$WORK/rb.out"; then
+    cat "$WORK/rb.out" >&2
+    # section: 1 spawn, 2 sleep
+    rb () {   # section regex -> the first number after it on that section's line
+        awk -v sec="$1" -v re="$2" '
+            /^## spawn rate/ { s = 1 } /^## parallel efficiency/ { s = 2 }
+            s == sec && $0 ~ re { sub(".*" re, ""); match($0, /[0-9]+(\.[0-9]+)?/)
+                                  print substr($0, RSTART, RLENGTH); exit }' "$WORK/rb.out"
+    }
+    n_true=$(awk '/^## spawn rate: / { print $4; exit }' "$WORK/rb.out")
+    lim_x=$(rb 1 'fanout takes ')
+    lim_p=$(rb 1 'its time \(')
+    xa_p=$(rb 1 'fanout throughput: ')
+    ct_x=$(rb 1 'fanout vs ctest: ')
+    eff=$(awk '/efficiency xargs/ { sub(/.*fanout /, ""); sub(/%.*/, ""); print; exit }' "$WORK/rb.out")
+    n_sleep=$(awk '/^## parallel efficiency: / { print $4; exit }' "$WORK/rb.out")
+    if num "$lim_p" && num "$lim_x"; then
+        row "$n_true x /bin/true at -j2: fanout's share of the limit (fo_spawn_limit)" \
+            "$lim_p% (takes ${lim_x}x its time)" "≥ 90% (issue 15)" "$(holds "$lim_p >= 90")"
+    else
+        row "$n_true x /bin/true at -j2: fanout's share of the limit (fo_spawn_limit)" \
+            "not measured (no fo_spawn_limit)" "≥ 90% (issue 15)" "FAILED"; FAILED=1
+    fi
+    row "$n_true x /bin/true at -j2: fanout's throughput against xargs -P2" \
+        "$xa_p%" "≥ 75% (bench/README.md)" "$(holds "$xa_p >= 75")"
+    row "$n_true x /bin/true at -j2: ctest's time / fanout's" \
+        "${ct_x}x" "> 1, faster than ctest (bench/README.md)" "$(holds "$ct_x > 1")"
+    row "$n_sleep x /bin/sleep 0.01 at -j2: fanout's efficiency (ideal / wall)" \
+        "$eff%" "none" "-"
+else
+    row "run-bench.sh" "failed (its stderr above)" "" "FAILED"; FAILED=1
+fi
+
+# ---- 2. start-up of a one-test suite, against ctest --------------------------
+echo "== start-up, one-test suite, $STARTUP_RUNS rounds" >&2
+startup () {
+    local d=$WORK/startup i t0 t1
+    mkdir -p "$d/ctest"
+    printf 'tests:\n  - name: t1\n    run: ["/bin/true"]\n' > "$d/suite.yml"
+    printf 'cmake_minimum_required(VERSION 3.10)\nproject(s NONE)\nenable_testing()\nadd_test(NAME t1 COMMAND /bin/true)\n' \
+        > "$d/ctest/CMakeLists.txt"
+    cmake -S "$d/ctest" -B "$d/ctest/build" > "$d/cmake.log" 2>&1 || { cat "$d/cmake.log" >&2; return 1; }
+    : > "$d/fanout"; : > "$d/ctest.t"
+    # warm-up, not timed
+    "$FANOUT_BIN" run -q -j 2 --no-history "$d/suite.yml" > /dev/null 2>&1 || return 1
+    (cd "$d/ctest/build" && ctest -Q) > /dev/null 2>&1 || return 1
+    for ((i = 0; i < STARTUP_RUNS; i++)); do
+        t0=$(date +%s%N)
+        "$FANOUT_BIN" run -q -j 2 --no-history "$d/suite.yml" > /dev/null 2>&1 || return 1
+        t1=$(date +%s%N); echo $(( (t1 - t0) / 1000 )) >> "$d/fanout"
+        t0=$(date +%s%N)
+        (cd "$d/ctest/build" && ctest -Q) > /dev/null 2>&1 || return 1
+        t1=$(date +%s%N); echo $(( (t1 - t0) / 1000 )) >> "$d/ctest.t"
+    done
+    echo "$(sort -n "$d/fanout" | head -n1) $(sort -n "$d/ctest.t" | head -n1)"
+}
+if read -r su_f su_c <<<"$(startup)" && num "$su_f" && num "$su_c"; then
+    echo "  fanout min ${su_f} µs, ctest min ${su_c} µs" >&2
+    row "start-up, one-test suite, wall (min of $STARTUP_RUNS alternating runs): fanout / ctest" \
+        "$(awk -v f="$su_f" -v c="$su_c" 'BEGIN { printf "%.2fx (%.1f ms / %.1f ms)", f / c, f / 1000, c / 1000 }')" \
+        "≤ 1, no slower than ctest (issue 15)" "$(holds "$su_f <= $su_c")"
+else
+    row "start-up, one-test suite" "failed" "≤ ctest (issue 15)" "FAILED"; FAILED=1
+fi
+
+# ---- 3. broker-scale.sh: the broker against fake agents ----------------------
+echo "== broker-scale.sh" >&2
+if [ "$QUICK" = 1 ]; then bs_env=(QUICK=1); else bs_env=(AGENTS="$SCALE_AGENTS" TESTS="$SCALE_TESTS"); fi
+if env "${bs_env[@]}" TMPDIR="$WORK" bash "$HERE/broker-scale.sh" "$BUILD" > "$WORK/bs.out"; then
+    cat "$WORK/bs.out" >&2
+    # | tests | agents | slots | tests/s | broker µs/test | peak RSS MiB | peak B/test | load+plan s | end s | loadgen µs/test |
+    awk -F'|' '$2 ~ /^ *[0-9]+ *$/ { for (i = 2; i <= 11; i++) gsub(/ /, "", $i);
+        print $2, $3, $5, $6, $8, $9 }' "$WORK/bs.out" > "$WORK/bs.rows"
+    while read -r n a tps _ _ _; do
+        row "broker, $n tests, $a instant fake agents (fo_loadgen): tests/s" "$tps" \
+            "≥ 100,000 (issue 15)" "$(holds "$tps >= 100000")"
+    done < "$WORK/bs.rows"
+    # flat: the largest broker CPU per test at most 1.5 x the smallest
+    # (per suite size; the issue says "flat", 1.5 is this script's reading)
+    awk '{ n = $1; us = $4
+           if (!(n in lo) || us < lo[n]) lo[n] = us; if (!(n in hi) || us > hi[n]) hi[n] = us
+           agents[n] = agents[n] (agents[n] == "" ? "" : "/") $2
+           list[n] = list[n] (list[n] == "" ? "" : " / ") us }
+         END { for (n in lo) print n, agents[n], lo[n], hi[n], list[n] }' "$WORK/bs.rows" > "$WORK/bs.flat"
+    while read -r n agents lo hi list; do
+        row "broker CPU per test at $agents agents, $n tests (µs)" "$list" \
+            "flat: largest ≤ 1.5 × smallest (issue 15: flat from 16 to 2,000 agents)" \
+            "$(holds "$hi <= 1.5 * $lo")"
+    done < "$WORK/bs.flat"
+    # memory and loading: from the first row of the largest suite
+    read -r n _ _ _ bpt lp <<<"$(sort -n -k1,1 "$WORK/bs.rows" | tail -n1)"
+    row "broker peak memory per test, $n tests (B, VmHWM / tests)" "$bpt" "≤ 512 (issue 15)" \
+        "$(holds "$bpt <= 512")"
+    row "broker loading and planning $n tests (s, start to listening)" "$lp" \
+        "< 2 s at 1M, i.e. < $(awk -v n="$n" 'BEGIN { printf "%.3g", 2 * n / 1e6 }') s at $n if linear (issue 15)" \
+        "$(holds "$lp < 2 * $n / 1000000")"
+else
+    row "broker-scale.sh" "failed (its stderr above)" "" "FAILED"; FAILED=1
+fi
+
+# ---- 4. sched-bench.sh: longest first from history ---------------------------
+echo "== sched-bench.sh" >&2
+if env QUICK="$QUICK" TMPDIR="$WORK" bash "$HERE/sched-bench.sh" "$FANOUT_BIN" > "$WORK/sb.out"; then
+    cat "$WORK/sb.out" >&2
+    sb () { awk -v k="$1" 'index($0, k) == 1 { print $NF; exit }' "$WORK/sb.out"; }
+    sb_warm=$(sb "fanout, with history"); sb_cold=$(sb "fanout, no history")
+    sb_ct=$(awk '/^ctest .*cost data/ && !/no cost/ { print $NF; exit }' "$WORK/sb.out")
+    row "skewed suite at 4 slots, fanout with history: makespan / lower bound" "$sb_warm" \
+        "≤ 1.10 (docs/performance.md)" "$(holds "$sb_warm <= 1.10")"
+    row "same, fanout without history / ctest with its cost data: makespan / bound" \
+        "$sb_cold / $sb_ct" "none" "-"
+else
+    row "sched-bench.sh" "failed (its stderr above)" "" "FAILED"; FAILED=1
+fi
+
+# ---- 5. hosts-bench.sh: agent hosts in network namespaces --------------------
+echo "== hosts-bench.sh" >&2
+hb_rc=0
+env QUICK="$QUICK" TMPDIR="$WORK" bash "$HERE/hosts-bench.sh" "$FANOUT_BIN" > "$WORK/hb.out" 2> "$WORK/hb.err" || hb_rc=$?
+cat "$WORK/hb.err" "$WORK/hb.out" >&2
+if [ "$hb_rc" = 0 ]; then
+    # | hosts | slots | makespan s | wall s | ideal s | speed-up | x ideal |
+    awk -F'|' '$2 ~ /^ *[0-9]+ *$/ { for (i = 2; i <= 8; i++) gsub(/ /, "", $i); print $2, $3, $4, $7, $8 }' \
+        "$WORK/hb.out" > "$WORK/hb.rows"
+    hb_n=$(sed -n 's/^ *\([0-9]*\) x \/bin\/sleep \([0-9.]*\),.*/\1 x sleep \2/p' "$WORK/hb.err" | head -n1)
+    base=$(head -n1 "$WORK/hb.rows" | cut -d' ' -f1)
+    while read -r h _ t sp xi; do
+        [ "$h" = "$base" ] && continue
+        row "$hb_n over $h agent hosts (netns, -j2 each): speed-up against $base, and × ideal" \
+            "${sp}x, ${xi} × ideal (${t} s)" "≥ 0.9 × ideal at 4 hosts (issue 15)" \
+            "$(if [ "$h" = 4 ]; then holds "$xi >= 0.9"; else echo "-"; fi)"
+    done < "$WORK/hb.rows"
+elif [ "$hb_rc" = 77 ]; then
+    why=$(sed -n 's/^hosts-bench: skipped: //p' "$WORK/hb.err" | head -n1)
+    echo "run-all: hosts-bench.sh skipped: $why" >&2
+    row "agent hosts in network namespaces (hosts-bench.sh)" "skipped: $why" \
+        "≥ 0.9 × ideal at 4 hosts (issue 15)" "skipped"
+else
+    row "hosts-bench.sh" "failed (its stderr above)" "" "FAILED"; FAILED=1
+fi
+
+# ---- the table -----------------------------------------------------------------
+LOAD_AFTER=$(loadavg)
+echo
+title="# fanout, all benchmarks: $(date -u '+%Y-%m-%d %H:%M UTC')"
+[ "$QUICK" = 1 ] && title="$title (QUICK=1: a smoke run, the figures mean nothing)"
+echo "$title"
+echo
+echo "$(uname -srm), $(nproc) cores; load average before $LOAD_BEFORE, after $LOAD_AFTER; took $(( $(date +%s) - START )) s"
+echo
+echo "| figure | measured | bar | holds |"
+echo "| --- | --- | --- | --- |"
+cat "$WORK/rows"
+exit "$FAILED"

@@ -1,0 +1,78 @@
+#!/bin/bash
+# bench/run-all.sh QUICK=1: every benchmark in bench/ in its quick mode
+# (run-bench.sh, the start-up figure, broker-scale.sh, sched-bench.sh,
+# hosts-bench.sh in network namespaces when root), so that none rots and
+# the one table keeps every row. Checks the structure only: every row is
+# there once, with a number where a figure goes and yes/no/-/skipped in
+# the last column; never a speed (whether a bar holds is not checked).
+. "$(dirname "$0")/lib.sh"
+
+BUILD=$(dirname "$FANOUT")
+OUT_ALL=$ITEST_TMP/all.out
+ERR_ALL=$ITEST_TMP/all.err
+
+# A build directory without a fanout binary is refused (exit 2), not run.
+mkdir -p "$ITEST_TMP/empty"
+rc=0
+QUICK=1 bash "$FANOUT_SRC/bench/run-all.sh" "$ITEST_TMP/empty" > /dev/null 2> "$ERR_ALL" || rc=$?
+[ "$rc" = 2 ] || fail "run-all.sh on a build without fanout exited $rc, not 2"
+grep -q "no fanout binary" "$ERR_ALL" || fail "run-all.sh did not say why it refused: $(cat "$ERR_ALL")"
+
+rc=0
+QUICK=1 TMPDIR=$ITEST_DIR timeout 120 bash "$FANOUT_SRC/bench/run-all.sh" "$BUILD" \
+    > "$OUT_ALL" 2> "$ERR_ALL" || rc=$?
+[ "$rc" = 0 ] || { tail -n 40 "$ERR_ALL" >&2; cat "$OUT_ALL" >&2; fail "run-all.sh QUICK=1 exited $rc"; }
+
+grep -q '^# fanout, all benchmarks: .*(QUICK=1' "$OUT_ALL" || { cat "$OUT_ALL" >&2; fail "no title line"; }
+grep -q '^| figure | measured | bar | holds |$' "$OUT_ALL" || { cat "$OUT_ALL" >&2; fail "no table header"; }
+grep -q 'cores; load average before [0-9.]* [0-9.]* [0-9.]*, after ' "$OUT_ALL" \
+    || { cat "$OUT_ALL" >&2; fail "no machine and load line"; }
+
+# want REGEX COUNT: that many table rows start with REGEX.
+want () {
+    local n
+    n=$(grep -cE -- "^\| $1" "$OUT_ALL" || true)
+    [ "$n" = "$2" ] || { cat "$OUT_ALL" >&2; fail "$n rows match '$1', not $2"; }
+}
+want "20 x /bin/true at -j2: fanout's share of the limit" 1
+want "20 x /bin/true at -j2: fanout's throughput against xargs" 1
+want "20 x /bin/true at -j2: ctest's time / fanout's" 1
+want "2 x /bin/sleep 0.01 at -j2: fanout's efficiency" 1
+want "start-up, one-test suite, wall \(min of 3 " 1
+want "broker, 300 tests, 2 instant fake agents" 1
+want "broker, 300 tests, 8 instant fake agents" 1
+want "broker CPU per test at 2/8 agents, 300 tests" 1
+want "broker peak memory per test, 300 tests" 1
+want "broker loading and planning 300 tests" 1
+want "skewed suite at 4 slots, fanout with history" 1
+want "same, fanout without history / ctest with its cost data" 1
+if [ "$(id -u)" = 0 ] && command -v ip >/dev/null && ! grep -q '^| agent hosts in network namespaces (hosts-bench.sh) | skipped' "$OUT_ALL"; then
+    want "8 x sleep 0.1 over 2 agent hosts \(netns, -j2 each\)" 1
+else
+    want "agent hosts in network namespaces \(hosts-bench.sh\) \| skipped: [^|]+ \|" 1
+fi
+
+# Every row: four cells, a known verdict, and a number in the figure
+# (a skipped row says why instead).
+rows=$(grep -c '^| ' "$OUT_ALL")
+[ "$rows" = 15 ] || { cat "$OUT_ALL" >&2; fail "$rows table lines (with the header), not 15"; }
+bad=$(awk -F'|' '/^\| / && !/^\| figure \|/ && !/^\| --- / {
+        v = $5; gsub(/ /, "", v)
+        if (NF != 6 || v !~ /^(yes|no|-|skipped)$/) { print; next }
+        if (v != "skipped" && $3 !~ /(^|[^0-9])[0-9]+(\.[0-9]+)?/) print
+        if (v == "skipped" && $3 !~ /skipped: ./) print
+    }' "$OUT_ALL")
+[ -z "$bad" ] || fail "malformed rows: $bad"
+if grep -qwiE 'FAILED|nan|inf' "$OUT_ALL"; then cat "$OUT_ALL" >&2; fail "a row says FAILED, nan or inf"; fi
+
+# hosts-bench.sh leaves none of its network namespaces behind (it says
+# their prefix, fob<its pid>, on stderr).
+prefix=$(sed -n 's/^  namespaces: \(fob[0-9]*\)\*$/\1/p' "$ERR_ALL" | head -n1)
+if [ -n "$prefix" ]; then
+    left=$(ip netns list 2>/dev/null | grep -c "^$prefix" || true)
+    [ "$left" = 0 ] || fail "$left network namespaces $prefix* left behind"
+elif ! grep -q '^| agent hosts in network namespaces (hosts-bench.sh) | skipped' "$OUT_ALL"; then
+    fail "hosts-bench.sh ran but did not name its namespaces"
+fi
+
+echo "PASS [$ITEST_NAME]"

@@ -206,6 +206,15 @@ fo_strv_push (fo_strv *self, const char *s)
     fo_strv_push_owned (self, fo_xstrdup (s));
 }
 
+bool
+fo_strv_contains (const fo_strv *self, const char *s)
+{
+    for (size_t i = 0; i < self->len; i++)
+        if (strcmp (self->items[i], s) == 0)
+            return true;
+    return false;
+}
+
 void
 fo_strv_copy (fo_strv *dst, const fo_strv *src)
 {

@@ -62,6 +62,8 @@ typedef struct {
 void fo_strv_push (fo_strv *self, const char *s);  /* copies s */
 void fo_strv_push_owned (fo_strv *self, char *s);  /* takes ownership */
 void fo_strv_copy (fo_strv *dst, const fo_strv *src);   /* dst must be empty */
+/* Does it hold s? A scan: for the short lists of labels, locks, fixtures. */
+bool fo_strv_contains (const fo_strv *self, const char *s);
 void fo_strv_free (fo_strv *self);
 
 typedef struct {

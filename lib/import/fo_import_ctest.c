@@ -83,15 +83,6 @@ labels_match (const regex_t *re, const fo_strv *labels)
     return false;
 }
 
-static bool
-has (const fo_strv *v, const char *s)
-{
-    for (size_t i = 0; i < v->len; i++)
-        if (!strcmp (v->items[i], s))
-            return true;
-    return false;
-}
-
 /* keep[i]: the filter's choice, then the fixtures the kept tests need. */
 static int
 select_tests (const fo_ctest_list *list, const fo_ctest_filter *f, bool *keep, char *err,
@@ -129,8 +120,8 @@ select_tests (const fo_ctest_list *list, const fo_ctest_filter *f, bool *keep, c
             const fo_strv *req = &list->items[i].fixtures_required;
             for (size_t k = 0; k < req->len; k++)
                 for (size_t j = 0; j < list->len; j++)
-                    if (!keep[j] && (has (&list->items[j].fixtures_setup, req->items[k])
-                                     || has (&list->items[j].fixtures_cleanup, req->items[k])))
+                    if (!keep[j] && (fo_strv_contains (&list->items[j].fixtures_setup, req->items[k])
+                                     || fo_strv_contains (&list->items[j].fixtures_cleanup, req->items[k])))
                         keep[j] = grew = true;
         }
     }
@@ -230,7 +221,7 @@ modify_env (const fo_ctest_test *t, fo_env *env, fo_strv *unset, char *err, size
         char *op = fo_xasprintf ("%.*s", (int) (colon - eq - 1), eq + 1);
         const char *value = colon + 1;
         const char *now = fo_env_get (env, name);
-        if (!now && !has (unset, name))
+        if (!now && !fo_strv_contains (unset, name))
             now = getenv (name);
         int rc = 0;
         char *set = NULL;
@@ -343,7 +334,7 @@ add_needs (fo_test *test, const fo_ctest_test *t, char *err, size_t errlen)
             return fail (err, errlen, "ctest test '%s': RESOURCE_LOCK '%.300s' is not a lock "
                          "name (1 to %u bytes, no control character)", t->name, lock,
                          FO_NEEDS_MAX_LOCK);
-        if (!has (&n->locks, lock))
+        if (!fo_strv_contains (&n->locks, lock))
             fo_strv_push (&n->locks, lock);
     }
     n->groups = fo_xcalloc (t->nreqs + 1, sizeof *n->groups);
@@ -444,9 +435,9 @@ add_test (fo_context *ctx, const fo_ctest_list *list, size_t index, const size_t
     for (size_t k = 0; k < t->fixtures_required.len; k++)
         for (size_t m = 0; m < nmembers; m++) {
             size_t j = members[m];
-            if (j != index && has (&list->items[j].fixtures_setup, t->fixtures_required.items[k])) {
+            if (j != index && fo_strv_contains (&list->items[j].fixtures_setup, t->fixtures_required.items[k])) {
                 char *id = fo_context_child_id (ctx, list->items[j].name);
-                if (!has (&v->needs, id))
+                if (!fo_strv_contains (&v->needs, id))
                     fo_strv_push (&v->needs, id);
                 free (id);
             }

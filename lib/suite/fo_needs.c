@@ -62,15 +62,6 @@ fo_lock_name_ok (const char *name)
     return true;
 }
 
-static bool
-has (const fo_strv *v, const char *s)
-{
-    for (size_t i = 0; i < v->len; i++)
-        if (!strcmp (v->items[i], s))
-            return true;
-    return false;
-}
-
 /* Removes entry i of v (its order is kept). */
 static void
 strv_remove (fo_strv *v, size_t i)
@@ -87,7 +78,7 @@ fo_needs_merge (fo_needs *into, const fo_needs *add)
         return;
     for (size_t i = 0; i < add->locks.len; i++) {
         const char *lock = add->locks.items[i];
-        if (has (&into->locks, lock))
+        if (fo_strv_contains (&into->locks, lock))
             continue;
         for (size_t j = 0; j < into->shared_locks.len; j++)
             if (!strcmp (into->shared_locks.items[j], lock)) {
@@ -97,11 +88,11 @@ fo_needs_merge (fo_needs *into, const fo_needs *add)
         fo_strv_push (&into->locks, lock);
     }
     for (size_t i = 0; i < add->shared_locks.len; i++)
-        if (!has (&into->locks, add->shared_locks.items[i])
-            && !has (&into->shared_locks, add->shared_locks.items[i]))
+        if (!fo_strv_contains (&into->locks, add->shared_locks.items[i])
+            && !fo_strv_contains (&into->shared_locks, add->shared_locks.items[i]))
             fo_strv_push (&into->shared_locks, add->shared_locks.items[i]);
     for (size_t i = 0; i < add->requires.len; i++)
-        if (!has (&into->requires, add->requires.items[i]))
+        if (!fo_strv_contains (&into->requires, add->requires.items[i]))
             fo_strv_push (&into->requires, add->requires.items[i]);
     for (size_t i = 0; i < add->nresources; i++) {
         const fo_need *r = &add->resources[i];

@@ -379,38 +379,27 @@ fo_suite_destroy (fo_suite **self_p)
 
 /* ---- labels ------------------------------------------------------------ */
 
-/* A test or context carries a handful of labels (at most
-   FO_SUITE_MAX_LABELS): a scan is cheaper than any index. */
-static bool
-strv_has (const fo_strv *v, const char *s)
-{
-    for (size_t i = 0; i < v->len; i++)
-        if (strcmp (v->items[i], s) == 0)
-            return true;
-    return false;
-}
-
 void
 fo_test_add_label (fo_test *test, const char *label)
 {
-    if (!strv_has (&test->labels, label))
+    if (!fo_strv_contains (&test->labels, label))
         fo_strv_push (&test->labels, label);
 }
 
 void
 fo_context_add_label (fo_context *ctx, const char *label)
 {
-    if (!strv_has (&ctx->labels, label))
+    if (!fo_strv_contains (&ctx->labels, label))
         fo_strv_push (&ctx->labels, label);
 }
 
 bool
 fo_test_has_label (const fo_test *test, const char *label)
 {
-    if (strv_has (&test->labels, label))
+    if (fo_strv_contains (&test->labels, label))
         return true;
     for (const fo_context *c = test->parent; c; c = c->parent)
-        if (strv_has (&c->labels, label))
+        if (fo_strv_contains (&c->labels, label))
             return true;
     return false;
 }
@@ -422,7 +411,7 @@ context_labels (const fo_context *ctx, fo_strv *out)
         return;
     context_labels (ctx->parent, out);
     for (size_t i = 0; i < ctx->labels.len; i++)
-        if (!strv_has (out, ctx->labels.items[i]))
+        if (!fo_strv_contains (out, ctx->labels.items[i]))
             fo_strv_push (out, ctx->labels.items[i]);
 }
 
@@ -431,7 +420,7 @@ fo_test_effective_labels (const fo_test *test, fo_strv *out)
 {
     context_labels (test->parent, out);
     for (size_t i = 0; i < test->labels.len; i++)
-        if (!strv_has (out, test->labels.items[i]))
+        if (!fo_strv_contains (out, test->labels.items[i]))
             fo_strv_push (out, test->labels.items[i]);
 }
 

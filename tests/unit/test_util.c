@@ -37,11 +37,25 @@ test_grow_to (void **state)
     free (items);
 }
 
+static void
+test_strv_contains (void **state)
+{
+    (void) state;
+    fo_strv v = { 0 };
+    assert_false (fo_strv_contains (&v, "a"));
+    fo_strv_push (&v, "db");
+    fo_strv_push (&v, "gpu");
+    assert_true (fo_strv_contains (&v, "gpu"));
+    assert_false (fo_strv_contains (&v, "gp"));     /* whole strings only */
+    fo_strv_free (&v);
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_grow_to),
+        cmocka_unit_test (test_strv_contains),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

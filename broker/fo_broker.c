@@ -30,6 +30,8 @@ typedef struct {
     char *host;
     uint32_t slots;
     uint32_t credit;            /* leases it can take now */
+    uint32_t leased;            /* leases sent and not done: at slots or more,
+                                   another lease waits in its local queue */
     uint64_t last_recv_ms;
     uint64_t last_send_ms;
     size_t bad;                 /* its bad or out-of-order messages */
@@ -232,6 +234,19 @@ add_credit (fo_broker *self, size_t number, uint32_t more)
     }
 }
 
+/* Prefetch (a lease beyond an agent's free slots, queued on it) keeps a
+   busy agent fed while the queue is long, but near its end it strands a
+   task behind a running one while a slot elsewhere falls idle: the run
+   then ends one test later (bench/hosts-bench.sh, docs/performance.md).
+   So once the tasks left are no more than the slots of all agents, an
+   agent whose slots are all leased gets no more: each task goes to the
+   first slot that frees. */
+static bool
+prefetch_waits (const fo_broker *self, const agent_rec *a)
+{
+    return a->leased >= a->slots && fo_run_queued (self->run) <= self->alive_slots;
+}
+
 static void
 lose_agent (fo_broker *self, size_t number, const char *why)
 {
@@ -240,6 +255,7 @@ lose_agent (fo_broker *self, size_t number, const char *why)
         return;
     a->alive = false;
     a->credit = 0;              /* its place in the ready ring goes when it comes up */
+    a->leased = 0;
     self->alive--;
     self->alive_slots -= a->slots;
     fo_agent_index_del (self->index, a->routing, a->routing_len);
@@ -386,6 +402,8 @@ handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
         for (size_t i = 0; i < msg->u.done.nresults; i++)
             fo_run_result (self->run, (uint32_t) number, a->host, &msg->u.done.results[i]);
         fo_run_done (self->run, (uint32_t) number, a->host, &msg->u.done);
+        if (a->leased > 0)
+            a->leased--;
         add_credit (self, number, msg->u.done.credit);
         break;
     case FO_MSG_DISCOVERED:
@@ -477,6 +495,11 @@ dispatch (fo_broker *self)
             a->queued = false;
             continue;
         }
+        if (prefetch_waits (self, a)) {
+            ready_push (self, i);
+            misses++;
+            continue;
+        }
         fo_lease lease;
         if (!fo_run_next_lease (self->run, i, &lease)) {
             ready_push (self, i);
@@ -494,6 +517,7 @@ dispatch (fo_broker *self)
             fo_log (FO_LOG_WARN, ROLE, "cannot send lease %llu to agent %s: %s",
                     (unsigned long long) lease.lease, a->agent_id, zmq_strerror (errno));
         a->last_send_ms = now;
+        a->leased++;
         if (--a->credit > 0)
             ready_push (self, i);
         else

@@ -380,6 +380,12 @@ fo_run_may_lease (const fo_run *self)
     return !self->stopping && fo_sched_may_pick (self->sched);
 }
 
+size_t
+fo_run_queued (const fo_run *self)
+{
+    return fo_sched_queued (self->sched);
+}
+
 const fo_buf *
 fo_run_lease_frame (const fo_run *self)
 {

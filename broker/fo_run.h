@@ -111,6 +111,8 @@ bool fo_run_next_lease (fo_run *self, uint32_t agent, fo_lease *lease);
    or the scheduler has nothing any agent may take): a cheap check, so the
    broker need not ask every agent in turn. */
 bool fo_run_may_lease (const fo_run *self);
+/* Tasks waiting for a lease (fo_sched_queued). */
+size_t fo_run_queued (const fo_run *self);
 
 /* The lease fo_run_next_lease last handed out, encoded as one message
    (fo_msg_encode): what the broker sends. Valid until the next call. */

@@ -774,3 +774,10 @@ fo_sched_may_pick (const fo_sched *self)
         return true;
     return self->in_flight == 0 && self->serial.len > 0;
 }
+
+size_t
+fo_sched_queued (const fo_sched *self)
+{
+    return self->discovery.len + self->nretry + self->ready.len + self->nheap
+           + self->constrained.len + self->serial.len;
+}

@@ -187,5 +187,7 @@ size_t fo_sched_in_flight (const fo_sched *self);
    agent (a retry avoids the hosts it failed on; placement may refuse a
    task to this agent). */
 bool fo_sched_may_pick (const fo_sched *self);
+/* Tasks waiting for a lease, in every queue (parked ones not counted). O(1). */
+size_t fo_sched_queued (const fo_sched *self);
 
 #endif

@@ -58,7 +58,7 @@ import (const fo_source_item *at, char *err, size_t errlen)
     fo_strv_free (&argv);
     if (rc == 0)
         rc = read_paths (out.data, &paths, err, errlen);
-    fo_context *ctx = rc == 0 ? fo_source_context (at, at->item, 0, err, errlen) : NULL;
+    fo_context *ctx = rc == 0 ? fo_source_context (at, at->item, FO_MODE_UNIT, err, errlen) : NULL;
     if (rc == 0 && !ctx)
         rc = -1;
     for (size_t i = 0; rc == 0 && i < paths.len; i++) {

@@ -124,6 +124,9 @@ why_task (FILE *out, const fo_plan *plan, const fo_task *t)
     if (t->discovery != FO_NO_DISCOVERY) {
         fprintf (out, "runs the discover command of context '%s' on an agent; its tests are "
                  "planned when they come", plan->discoveries[t->discovery].ctx->id);
+    } else if (t->unit && (t->unit->mode & FO_MODE_UNIT)) {
+        fprintf (out, "context '%s' is one unit (its source's tests run in order, on one "
+                 "worker): every test under it is one task", t->unit->id);
     } else if (t->unit) {
         fprintf (out, "context '%s' has fixtures and is neither split nor shared: its setup, "
                  "every test under it and its teardown are one task", t->unit->id);

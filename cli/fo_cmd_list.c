@@ -53,7 +53,7 @@ usage (FILE *out)
     fo_cli_exit_usage (out, "list");
 }
 
-/* "shared, serial" / "unmarked" / "no fixtures"; fixtures after. */
+/* "shared, serial" / "unit" / "unmarked" / "no fixtures"; fixtures after. */
 static void
 describe_context (FILE *out, const fo_context *ctx)
 {
@@ -66,7 +66,10 @@ describe_context (FILE *out, const fo_context *ctx)
         strcat (mode, *mode ? ", serial" : "serial");
     if (!(ctx->mode & (FO_MODE_SPLIT | FO_MODE_SHARED))) {
         strcat (mode, *mode ? ", " : "");
-        strcat (mode, fo_context_has_fixtures (ctx) ? "unmarked" : "no fixtures");
+        /* A source's unit (a GLib program, a CTest fixture): one task. */
+        strcat (mode, (ctx->mode & FO_MODE_UNIT)       ? "unit"
+                      : fo_context_has_fixtures (ctx) ? "unmarked"
+                                                      : "no fixtures");
     }
     fprintf (out, "%s", mode);
     bool setup = ctx->setup.argv.len > 0, teardown = ctx->teardown.argv.len > 0;

@@ -61,6 +61,7 @@ json_assert "sum(1 for x in tests.values() if x['outcome'] == 'crashed') == 1" "
 run_fanout list --glib ./glib_prog
 expect_rc 0 "fanout list --glib"
 expect_out "(command line): 6 tests"
+expect_out "./glib_prog/  (unit)"
 for p in /a /a/b /a/b/c /a/bc /skip/me /incomplete; do
     grep -qxF -- "  ./glib_prog/$p" "$OUT" || fail "fanout list lacks the GLib path $p"
 done

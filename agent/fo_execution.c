@@ -9,6 +9,7 @@
 
 #include "fo_capacity.h"
 #include "fo_discover_step.h"
+#include "fo_glib_join.h"
 #include "fo_reader.h"
 #include "fo_runner_process.h"
 #include "fo_steps.h"
@@ -29,6 +30,16 @@ struct fo_execution {
     bool own_runner;        /* made here (a process runner): destroyed here */
     bool running;           /* the runner holds step `current` */
     fo_read *read;          /* the running test step's reader (fo_reader.h) */
+    /* Steps run in one process (fo_glib_join.h: a GLib program's paths):
+       the group's lease steps, first = current, and the step joining
+       them. A step whose tests got their results there is done: not
+       chosen again; the group's others run again, in a new process. */
+    bool joining;
+    size_t *group;          /* lease step indices, ngroup of them */
+    const fo_step **parts;  /* their steps */
+    size_t ngroup;
+    fo_step joined;
+    bool *done;             /* per lease step; NULL until a group ran */
     size_t pending;         /* chosen to run, not started yet; FO_STEPS_NONE */
     bool waiting;           /* ... for resources (fo_capacity) */
     fo_capacity *capacity;  /* NULL: a resource failure gives up at once */
@@ -227,6 +238,19 @@ stop_of (const fo_execution *self, fo_step_ending *end, char **message)
     end->stop_message = *message;
 }
 
+/* The running or pending step's reader goes, and its group with it. */
+static void
+drop_read (fo_execution *self)
+{
+    fo_read_destroy (&self->read);
+    if (self->joining) {
+        fo_step_free (&self->joined);
+        memset (&self->joined, 0, sizeof self->joined);
+        self->joining = false;
+        self->ngroup = 0;
+    }
+}
+
 /* A discover step's answer (before its process is destroyed); why is NULL
    when it succeeded. */
 static void
@@ -278,7 +302,12 @@ finish_step (fo_execution *self)
         char *stop_message;
         stop_of (self, &end, &stop_message);
         fo_read_end (self->read, &end);
-        fo_read_destroy (&self->read);
+        /* A group's steps with results are done; the others (after a
+           crash) are chosen again and run in a new process. */
+        for (size_t k = 0; self->joining && k < self->ngroup; k++)
+            if (fo_read_reported (self->read, k))
+                self->done[self->group[k]] = true;
+        drop_read (self);
         free (stop_message);
         /* A test must not leave processes behind: whatever of it is still
            alive (escaped its group) goes now. */
@@ -405,7 +434,13 @@ static void
 read_result (void *arg, const fo_read_result *r)
 {
     fo_execution *self = arg;
-    emit (self, self->current, r->test, r->outcome, r->duration_us, r->out, r->out_len, r->err,
+    size_t step = self->current;
+    for (size_t k = 0; self->joining && k < self->ngroup; k++)
+        if (!strcmp (self->parts[k]->tests.items[0], r->test)) {
+            step = self->group[k];
+            break;
+        }
+    emit (self, step, r->test, r->outcome, r->duration_us, r->out, r->out_len, r->err,
           r->err_len, r->message);
 }
 
@@ -451,6 +486,8 @@ choose_next (fo_execution *self)
     while (self->next < self->lease.nsteps) {
         size_t index = self->next++;
         const fo_step *step = &self->lease.steps[index];
+        if (self->done && self->done[index])
+            continue;       /* its tests have results: it ran in a group */
         if (self->cancelled) {
             if (!cancelled_step_runs (self, index))
                 continue;
@@ -489,10 +526,43 @@ starved (fo_execution *self, int errnum)
     if (self->pending != FO_STEPS_NONE) {
         size_t index = self->pending;
         self->pending = FO_STEPS_NONE;
-        fo_read_destroy (&self->read);
+        drop_read (self);
         unstartable_step (self, index, why);
     }
     return false;
+}
+
+/* Joins the test step at index with the consecutive steps that may share
+   its process (fo_glib_joins: a GLib program's paths), skipping those
+   done; at least two make a group (self->joining). */
+static void
+form_group (fo_execution *self, size_t index)
+{
+    const fo_step *first = &self->lease.steps[index];
+    if (!fo_glib_path (first))
+        return;
+    if (!self->group) {
+        self->group = fo_xcalloc (self->lease.nsteps, sizeof *self->group);
+        self->parts = fo_xcalloc (self->lease.nsteps, sizeof *self->parts);
+        self->done = fo_xcalloc (self->lease.nsteps, sizeof *self->done);
+    }
+    self->ngroup = 0;
+    self->group[self->ngroup] = index;
+    self->parts[self->ngroup++] = first;
+    for (size_t j = index + 1; j < self->lease.nsteps; j++) {
+        if (self->done[j])
+            continue;
+        if (!fo_glib_joins (self->parts, self->ngroup, &self->lease.steps[j]))
+            break;
+        self->group[self->ngroup] = j;
+        self->parts[self->ngroup++] = &self->lease.steps[j];
+    }
+    if (self->ngroup < 2) {
+        self->ngroup = 0;
+        return;
+    }
+    fo_glib_join (self->parts, self->ngroup, &self->joined);
+    self->joining = true;
 }
 
 /* Tries to start the pending step. */
@@ -503,8 +573,17 @@ start_pending (fo_execution *self)
     const fo_step *step = &self->lease.steps[index];
     self->current = index;
     if (step->kind == FO_STEP_TEST && !self->read) {
+        if (!self->cancelled)
+            form_group (self, index);
         fo_read_step rs = { .step = step, .skip_code = self->lease.skip_code };
-        self->read = fo_read_new (&rs, read_result, self);
+        if (self->joining) {
+            rs.step = &self->joined;
+            rs.parts = self->parts;
+            rs.nparts = self->ngroup;
+            self->read = fo_read_new_with (&fo_reader_glib_join, &rs, read_result, self);
+        }
+        else
+            self->read = fo_read_new (&rs, read_result, self);
         if (!self->read) {
             char *why = fo_xasprintf ("this agent has no reader '%s'", fo_reader_name (step->reader));
             unstartable_step (self, index, why);
@@ -513,6 +592,8 @@ start_pending (fo_execution *self)
             return;
         }
     }
+    if (self->joining)
+        step = &self->joined;
     char *token = step_token (self, index);
     /* What the reader needs the process to have (the gtest reader's
        output file): over the step's own env, for this start only. */
@@ -554,7 +635,7 @@ start_pending (fo_execution *self)
         self->waiting = starved (self, why.errnum);
         return;
     }
-    fo_read_destroy (&self->read);
+    drop_read (self);
     self->pending = FO_STEPS_NONE;
     unstartable_step (self, index, why.message);
 }
@@ -692,7 +773,7 @@ fo_execution_cancel (fo_execution *self, const char *reason)
         size_t index = self->pending;
         self->pending = FO_STEPS_NONE;
         self->waiting = false;
-        fo_read_destroy (&self->read);
+        drop_read (self);
         cancelled_step_runs (self, index);
     }
 }
@@ -711,7 +792,7 @@ fo_execution_abort (fo_execution *self, const char *reason)
     if (self->pending != FO_STEPS_NONE) {
         self->pending = FO_STEPS_NONE;
         self->waiting = false;
-        fo_read_destroy (&self->read);
+        drop_read (self);
     }
 }
 
@@ -759,7 +840,7 @@ fo_execution_destroy (fo_execution **self_p)
         if (self->capacity)
             fo_capacity_ended (self->capacity);
     }
-    fo_read_destroy (&self->read);
+    drop_read (self);
     if (self->own_runner)
         fo_runner_destroy (&self->runner);
     if (!self->finished && self->sweeper && self->token)
@@ -773,6 +854,9 @@ fo_execution_destroy (fo_execution **self_p)
     free (self->abort_reason);
     free (self->token);
     free (self->open_setups);
+    free (self->group);
+    free (self->parts);
+    free (self->done);
     end_skip (self);
     free (self);
     *self_p = NULL;

@@ -12,6 +12,15 @@
     discover step (alone in its lease) is answered with the names it printed
     (fo_discover_step.h).
 
+    Consecutive one-path GLib test steps of one program run in one process
+    (fo_glib_join.h): one joined step, read by fo_reader_glib_join, each
+    test reported with its own step's index. When the process dies
+    part-way, the running path has its verdict and the steps still without
+    results are chosen again, joined again, in a new process (each run
+    judges at least one, so at most as many runs as steps); steps that got
+    their results are done and never chosen again. The slot's token, slow
+    notices and sweeping are the first step's.
+
     Never blocks: the agent polls fo_execution_pollfds() with its socket and
     calls fo_execution_service() when something is ready or a deadline passed.
 

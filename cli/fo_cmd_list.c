@@ -53,7 +53,7 @@ usage (FILE *out)
     fo_cli_exit_usage (out, "list");
 }
 
-/* "shared, serial" / "unmarked" / "no fixtures"; fixtures after. */
+/* "shared, serial" / "unit" / "unmarked" / "no fixtures"; fixtures after. */
 static void
 describe_context (FILE *out, const fo_context *ctx)
 {
@@ -66,7 +66,10 @@ describe_context (FILE *out, const fo_context *ctx)
         strcat (mode, *mode ? ", serial" : "serial");
     if (!(ctx->mode & (FO_MODE_SPLIT | FO_MODE_SHARED))) {
         strcat (mode, *mode ? ", " : "");
-        strcat (mode, fo_context_has_fixtures (ctx) ? "unmarked" : "no fixtures");
+        /* A source's unit (a GLib program, a CTest fixture): one task. */
+        strcat (mode, (ctx->mode & FO_MODE_UNIT)       ? "unit"
+                      : fo_context_has_fixtures (ctx) ? "unmarked"
+                                                      : "no fixtures");
     }
     fprintf (out, "%s", mode);
     bool setup = ctx->setup.argv.len > 0, teardown = ctx->teardown.argv.len > 0;
@@ -124,6 +127,9 @@ why_task (FILE *out, const fo_plan *plan, const fo_task *t)
     if (t->discovery != FO_NO_DISCOVERY) {
         fprintf (out, "runs the discover command of context '%s' on an agent; its tests are "
                  "planned when they come", plan->discoveries[t->discovery].ctx->id);
+    } else if (t->unit && (t->unit->mode & FO_MODE_UNIT)) {
+        fprintf (out, "context '%s' is one unit (its source's tests run in order, on one "
+                 "worker): every test under it is one task", t->unit->id);
     } else if (t->unit) {
         fprintf (out, "context '%s' has fixtures and is neither split nor shared: its setup, "
                  "every test under it and its teardown are one task", t->unit->id);

@@ -40,6 +40,7 @@ struct fo_read {
     fo_read_emit_fn *emit;
     void *arg;
     bool ended;
+    bool partial;               /* a joined step: no `error` for the rest */
 };
 
 fo_read *
@@ -59,6 +60,7 @@ fo_read_new_with (const fo_reader_ops *ops, const fo_read_step *step, fo_read_em
     self->reported = fo_xcalloc (step->step->tests.len + 1, sizeof *self->reported);
     self->emit = emit;
     self->arg = arg;
+    self->partial = step->nparts > 0;
     self->state = ops->begin (step);
     return self;
 }
@@ -140,7 +142,7 @@ fo_read_end (fo_read *self, const fo_step_ending *end)
         return;
     self->ops->end (self->state, self, end);
     self->ended = true;
-    for (size_t i = 0; i < self->step->tests.len; i++)
+    for (size_t i = 0; !self->partial && i < self->step->tests.len; i++)
         if (!self->reported[i]) {
             fo_read_result r = {
                 .test = self->step->tests.items[i],

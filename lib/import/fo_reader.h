@@ -53,6 +53,13 @@ typedef struct {
     int32_t skip_code;          /* exit status meaning "skipped" (lease.skip_code) */
     uint32_t output_cap;        /* bytes of stdout and of stderr one result may
                                    carry (lease.output_cap); 0: FO_DEFAULT_OUTPUT_CAP */
+    /* A step the agent joined from several (fo_glib_join.h: GLib paths in
+       one process): the lease's steps it runs, in the order of step->tests
+       (which holds their tests), read by fo_reader_glib_join. Then a test
+       the reader leaves without a result at the end keeps none (no
+       `error`): the agent runs it again in a new process. NULL otherwise. */
+    const fo_step *const *parts;
+    size_t nparts;
 } fo_read_step;
 
 /* How the step ended (fo_read_end). */
@@ -104,6 +111,10 @@ typedef struct {
     const fo_env *(*env) (void *state);
 } fo_reader_ops;
 
+/* The reader of a joined step (fo_read_step.parts; fo_read_glib_join.c):
+   not in the registry, the agent chooses it with fo_read_new_with. */
+extern const fo_reader_ops fo_reader_glib_join;
+
 /* The registered reader for id, or NULL (the decoder only accepts known
    names, so an agent never sees an unknown one). */
 const fo_reader_ops *fo_reader_find (fo_reader id);
@@ -116,7 +127,8 @@ fo_read *fo_read_new_with (const fo_reader_ops *ops, const fo_read_step *step,
                            fo_read_emit_fn *emit, void *arg);
 void fo_read_feed (fo_read *self, int stream, const char *data, size_t len);
 /* Ends the reading: the reader reports what it has not, then every test
-   still without a result gets an `error`. Call once. */
+   still without a result gets an `error` (not for a joined step: see
+   fo_read_step.parts). Call once. */
 void fo_read_end (fo_read *self, const fo_step_ending *end);
 void fo_read_destroy (fo_read **self_p);
 

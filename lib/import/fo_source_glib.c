@@ -11,8 +11,10 @@
     with `-s` naming every listed path under PATH: those print
     "ok N /a/b # SKIP by request" and do not run. The "glib" reader
     judges the point of PATH alone (fo_read_tap.c). The context is a unit
-    by default (tests in listing order, one task) as GLib programs' tests
-    often build on the ones before them; `mode: split` spreads them. */
+    by default (FO_MODE_UNIT: tests in listing order, one task) as GLib
+    programs' tests often build on the ones before them, and the agent runs
+    such a task's paths in one process (fo_glib_join.h); `mode: split`
+    spreads them, each in its own process. */
 #include "fo_source.h"
 
 #include <stdlib.h>
@@ -58,7 +60,7 @@ import (const fo_source_item *at, char *err, size_t errlen)
     fo_strv_free (&argv);
     if (rc == 0)
         rc = read_paths (out.data, &paths, err, errlen);
-    fo_context *ctx = rc == 0 ? fo_source_context (at, at->item, 0, err, errlen) : NULL;
+    fo_context *ctx = rc == 0 ? fo_source_context (at, at->item, FO_MODE_UNIT, err, errlen) : NULL;
     if (rc == 0 && !ctx)
         rc = -1;
     for (size_t i = 0; rc == 0 && i < paths.len; i++) {

@@ -1,17 +1,23 @@
 /*  fuzz_tap — libFuzzer target for TAP streams: the parser (fo_tap.h)
     and the three TAP readers (fo_read_tap.c) read any bytes, fed in
-    pieces cut where the input says, as a program's output arrives.
+    pieces cut where the input says, as a program's output arrives; so
+    does the reader of GLib paths joined in one process
+    (fo_read_glib_join.c).
 
     Whatever the bytes: every event's strings are NUL-terminated and a
     point's depth within FO_TAP_MAX_DEPTH; each reader emits exactly one
     result for its one test, with a known outcome and a message that holds
-    no control character (it is shown on one console line). The limits
+    no control character (it is shown on one console line). The joined
+    reader emits one result for each of its paths when the program exited
+    0 without a Bail out!, and at least one (the running path) otherwise. The limits
     keep each input to bounded memory; the sanitizers catch the rest.
 */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fo_glib_join.h"
 #include "fo_reader.h"
 #include "fo_tap.h"
 
@@ -90,5 +96,38 @@ LLVMFuzzerTestOneInput (const unsigned char *data, size_t size)
         if (res.n != 1)
             die ("a reader did not emit exactly one result", NULL);
     }
+
+    const char *paths[] = { "/a", "/b/c", "/d" };
+    fo_step steps[3];
+    const fo_step *parts[3];
+    for (size_t k = 0; k < 3; k++) {
+        steps[k] = (fo_step) { .kind = FO_STEP_TEST, .reader = FO_READER_GLIB, .timeout_ms = 1 };
+        fo_strv_push (&steps[k].argv, "prog");
+        fo_strv_push (&steps[k].argv, "--tap");
+        fo_strv_push (&steps[k].argv, "-p");
+        fo_strv_push (&steps[k].argv, paths[k]);
+        fo_strv_push (&steps[k].tests, paths[k]);
+        steps[k].name = fo_xstrdup (paths[k]);
+        steps[k].cwd = fo_xstrdup ("");
+        parts[k] = &steps[k];
+    }
+    fo_step joined;
+    fo_glib_join (parts, 3, &joined);
+    fo_read_step rs = { .step = &joined, .skip_code = 77, .parts = parts, .nparts = 3 };
+    results res = { 0 };
+    fo_read *read = fo_read_new_with (&fo_reader_glib_join, &rs, collect, &res);
+    for (size_t i = 0; i < len; i += piece)
+        fo_read_feed (read, 1, text + i, len - i < piece ? len - i : piece);
+    fo_proc_status st = { .exited = true, .exit_code = (int) (size % 3) };
+    fo_step_ending end = { .status = &st, .out = text, .out_len = len, .err = "", .err_len = 0 };
+    fo_read_end (read, &end);
+    fo_read_destroy (&read);
+    fo_step_free (&joined);
+    for (size_t k = 0; k < 3; k++)
+        fo_step_free (&steps[k]);
+    bool bail = memmem (text, len, "Bail out!", 9) != NULL;
+    if (res.n > 3 || (st.exit_code == 0 && !bail && res.n != 3) || res.n == 0)
+        die ("the joined reader did not emit one result per path, or none for the running one",
+             NULL);
     return 0;
 }

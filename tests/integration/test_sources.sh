@@ -3,7 +3,9 @@
 # programs (tests/data/sources, built by tests/CMakeLists.txt), and a suite
 # file's `source:` entries do the same. Checks that every GLib path runs
 # exactly once (GLib's -p also runs the paths below it) with the verdict
-# GLib gives it, that a cmocka or TAP program's verdict is what the program
+# GLib gives it, in as many processes as the mode says (one per group of
+# paths by default, a crash part-way running the rest again; one per path
+# with `mode: split`), that a cmocka or TAP program's verdict is what the program
 # says, and that a bad entry is refused with its position (exit 2).
 . "$(dirname "$0")/lib.sh"
 
@@ -15,8 +17,9 @@ cp "$FO_GLIB_PROG" ./glib_prog && cp "$FO_CMOCKA_PROG" ./cmocka_prog && cp "$TAP
     || fail "cannot copy the programs"
 
 # ---- GLib: each path once, GLib's verdicts ----
-export GLIB_PROG_LOG="$ITEST_DIR/glib.log"
+export GLIB_PROG_LOG="$ITEST_DIR/glib.log" GLIB_PROG_STARTS="$ITEST_DIR/glib.starts"
 : >"$GLIB_PROG_LOG"
+: >"$GLIB_PROG_STARTS"
 run_fanout run -j2 --json "$JSON" --glib ./glib_prog
 expect_rc 0 "every GLib test passed or skipped"
 json_assert 'sorted(tests) == sorted("./glib_prog/" + p for p in
@@ -30,28 +33,41 @@ json_assert "t('./glib_prog//incomplete')['outcome'] == 'skipped'" "g_test_incom
 json_assert "'not written yet' in t('./glib_prog//incomplete')['message']" "incomplete's reason"
 [ "$(sort "$GLIB_PROG_LOG" | uniq -d)" = "" ] || fail "a GLib test ran twice: $(sort "$GLIB_PROG_LOG" | uniq -d)"
 [ "$(sort -u "$GLIB_PROG_LOG" | wc -l)" = 6 ] || fail "not every GLib test ran: $(cat "$GLIB_PROG_LOG")"
+# One process per group: /a /incomplete, then /a/b /a/bc (GLib's -p /a would
+# also run /a/b), then /a/b/c /skip/me.
+[ "$(wc -l <"$GLIB_PROG_STARTS")" = 3 ] || fail "GLib paths not run in 3 processes: $(wc -l <"$GLIB_PROG_STARTS")"
+[ "$(tr '\n' ' ' <"$GLIB_PROG_LOG")" = "/a /incomplete /a/b /a/bc /a/b/c /skip/me " ] \
+    || fail "GLib paths not run in the program's order: $(cat "$GLIB_PROG_LOG")"
 
 : >"$GLIB_PROG_LOG"
+: >"$GLIB_PROG_STARTS"
 GLIB_PROG_FAIL=1 run_fanout run -j2 --json "$JSON" --glib ./glib_prog
 expect_rc 1 "a GLib test failed"
 json_assert "t('./glib_prog//bad/fail')['outcome'] == 'failed'" "a g_assert is a failure"
 json_assert "'assertion failed (1 == 2)' in t('./glib_prog//bad/fail')['message']" "with its message"
 json_assert "t('./glib_prog//bad/crash')['outcome'] == 'crashed'" "abort() is a crash"
 json_assert "t('./glib_prog//a/b')['outcome'] == 'passed'" "the others still pass"
+json_assert "t('./glib_prog//bad/after')['outcome'] == 'passed'" "a path after the crash runs, in a new process"
+json_assert "t('./glib_prog//late')['outcome'] == 'passed'" "a path before them passes"
+json_assert "sum(1 for x in tests.values() if x['outcome'] == 'crashed') == 1" "only the crashing path is crashed"
 [ "$(sort "$GLIB_PROG_LOG" | uniq -d)" = "" ] || fail "a GLib test ran twice: $(sort "$GLIB_PROG_LOG" | uniq -d)"
-[ "$(sort -u "$GLIB_PROG_LOG" | wc -l)" = 8 ] || fail "not every GLib test ran: $(cat "$GLIB_PROG_LOG")"
+[ "$(sort -u "$GLIB_PROG_LOG" | wc -l)" = 10 ] || fail "not every GLib test ran: $(cat "$GLIB_PROG_LOG")"
+# 3 groups, and /bad/fail's Bail out! and /bad/crash's abort each start the
+# rest again: /bad/crash /bad/after, then /bad/after.
+[ "$(wc -l <"$GLIB_PROG_STARTS")" = 5 ] || fail "not 5 GLib processes: $(wc -l <"$GLIB_PROG_STARTS")"
 
 # ---- fanout list: what a source finds, before anything runs ----
 : >"$GLIB_PROG_LOG"
 run_fanout list --glib ./glib_prog
 expect_rc 0 "fanout list --glib"
 expect_out "(command line): 6 tests"
+expect_out "./glib_prog/  (unit)"
 for p in /a /a/b /a/b/c /a/bc /skip/me /incomplete; do
     grep -qxF -- "  ./glib_prog/$p" "$OUT" || fail "fanout list lacks the GLib path $p"
 done
 run_fanout list --plan --glib ./glib_prog
 expect_rc 0 "fanout list --plan --glib"
-expect_out "6 tasks, 6 tests"
+expect_out "1 task, 6 tests"
 [ ! -s "$GLIB_PROG_LOG" ] || fail "fanout list ran a GLib test: $(cat "$GLIB_PROG_LOG")"
 
 # ---- cmocka: the verdict is what the program says ----
@@ -97,8 +113,14 @@ contexts:
         mode: split
       - {kind: tap, from: [./tap_prog]}
 YML
+: >"$GLIB_PROG_LOG"
+: >"$GLIB_PROG_STARTS"
 run_fanout run --json "$JSON" "$ITEST_DIR/fanout.yml"
 expect_rc 0
+# mode: split runs each path alone, in its own process.
+[ "$(wc -l <"$GLIB_PROG_STARTS")" = 6 ] || fail "split: not a process per GLib path: $(wc -l <"$GLIB_PROG_STARTS")"
+[ "$(sort -u "$GLIB_PROG_LOG" | wc -l)" = 6 ] && [ "$(sort "$GLIB_PROG_LOG" | uniq -d)" = "" ] \
+    || fail "split: not each GLib path once: $(cat "$GLIB_PROG_LOG")"
 json_assert "t('plain')['outcome'] == 'passed'" "the file's own test"
 json_assert "t('imported/./glib_prog//a/b')['outcome'] == 'passed'" "a GLib path under the context"
 json_assert "t('imported/./tap_prog/all')['outcome'] == 'skipped'" "the context's env reaches the TAP program"

@@ -1,8 +1,10 @@
 /*  fo_execution with hostile steps, real processes: the task goes on after
     a timed-out test; a cancel reports not_run and still runs the teardowns
     of completed setups (not of one it interrupted); a task timeout; slow
-    notices. Waits are bounded; no timing is asserted beyond generous
-    limits. */
+    notices; GLib paths run in one process (fo_glib_join.h) where one
+    crashes part-way (the rest run again in a new process, once) or fanout
+    cancels the run. Waits are bounded; no timing is asserted beyond
+    generous limits. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fo_execution.h"
@@ -361,6 +364,119 @@ test_crash_and_odd_exit_messages (void **state)
     world_free (&w);
 }
 
+/* A fake GLib program (the shape fo_glib_join.h joins): for each `-p PATH`
+   it logs PATH to "ran" and prints its point; /two crashes, /slow waits.
+   Each start logs to "starts". */
+static const char fake_glib[] =
+    "#!/bin/sh\n"
+    "echo start >> starts\n"
+    "while [ $# -gt 0 ]; do\n"
+    "  if [ \"$1\" = -p ]; then\n"
+    "    echo \"$2\" >> ran\n"
+    "    case $2 in\n"
+    "    /two) kill -SEGV $$ ;;\n"
+    "    /slow) touch sleeping; sleep 30 ;;\n"
+    "    *) echo \"ok 1 $2\" ;;\n"
+    "    esac\n"
+    "    shift\n"
+    "  fi\n"
+    "  shift\n"
+    "done\n";
+
+/* A lease of one GLib step per path, "PROG --tap -p PATH", as planned. */
+static fo_lease
+glib_lease (const world *w, const char *const *paths)
+{
+    char *prog = fo_xasprintf ("%s/g", w->dir);
+    FILE *f = fopen (prog, "w");
+    assert_non_null (f);
+    fputs (fake_glib, f);
+    fclose (f);
+    assert_int_equal (chmod (prog, 0755), 0);
+    fo_lease l = { .lease = 9, .attempt = 1, .output_cap = 4096, .skip_code = 77 };
+    for (size_t i = 0; paths[i]; i++) {
+        add_step (&l, FO_STEP_TEST, paths[i], "true", w, 0);
+        fo_step *s = &l.steps[l.nsteps - 1];
+        fo_strv_free (&s->argv);
+        const char *argv[] = { prog, "--tap", "-p", paths[i] };
+        for (size_t k = 0; k < 4; k++)
+            fo_strv_push (&s->argv, argv[k]);
+        s->reader = FO_READER_GLIB;
+    }
+    free (prog);
+    return l;
+}
+
+static char *
+file_of (const world *w, const char *name)
+{
+    char *path = fo_xasprintf ("%s/%s", w->dir, name);
+    FILE *f = fopen (path, "r");
+    free (path);
+    fo_buf buf = { 0 };
+    fo_buf_puts (&buf, "");
+    char chunk[256];
+    size_t n;
+    while (f && (n = fread (chunk, 1, sizeof chunk, f)) > 0)
+        fo_buf_append (&buf, chunk, n);
+    if (f)
+        fclose (f);
+    return fo_buf_steal (&buf);
+}
+
+static void
+test_glib_paths_in_one_process (void **state)
+{
+    (void) state;
+    world w;
+    world_init (&w);
+    const char *paths[] = { "/one", "/two", "/three", "/four", NULL };
+    fo_lease l = glib_lease (&w, paths);
+    fo_execution *e = fo_execution_new (&l, 1, "h", on_result, &w);
+    assert_true (run (e, &w, NULL));
+    assert_int_equal (w.nresults, 4);     /* one each */
+    for (size_t i = 0; i < 4; i++) {
+        const fo_result *r = result_of (&w, paths[i]);
+        assert_int_equal (r->step, i);      /* reported with its own step */
+        assert_int_equal (r->outcome, i == 1 ? FO_CRASHED : FO_PASSED);
+    }
+    assert_string_equal (result_of (&w, "/two")->message, "killed by SIGSEGV");
+    char *ran = file_of (&w, "ran"), *starts = file_of (&w, "starts");
+    assert_string_equal (ran, "/one\n/two\n/three\n/four\n");      /* each once */
+    assert_string_equal (starts, "start\nstart\n");  /* the crash: a second process */
+    free (ran);
+    free (starts);
+    fo_execution_destroy (&e);
+    world_free (&w);
+}
+
+static void
+test_glib_paths_cancelled (void **state)
+{
+    (void) state;
+    world w;
+    world_init (&w);
+    const char *paths[] = { "/one", "/slow", "/three", NULL };
+    fo_lease l = glib_lease (&w, paths);
+    fo_execution *e = fo_execution_new (&l, 1, "h", on_result, &w);
+    assert_false (run (e, &w, "sleeping"));
+    fo_execution_cancel (e, "the broker is stopping");
+    assert_true (run (e, &w, NULL));
+    assert_int_equal (w.nresults, 3);
+    assert_int_equal (result_of (&w, "/one")->outcome, FO_PASSED);
+    for (size_t i = 1; i < 3; i++) {
+        const fo_result *r = result_of (&w, paths[i]);
+        assert_int_equal (r->step, i);
+        assert_int_equal (r->outcome, FO_NOT_RUN);
+        assert_string_equal (r->message, "not run (the broker is stopping)");
+    }
+    char *starts = file_of (&w, "starts");
+    assert_string_equal (starts, "start\n");
+    free (starts);
+    fo_execution_destroy (&e);
+    world_free (&w);
+}
+
 int
 main (void)
 {
@@ -373,6 +489,8 @@ main (void)
         cmocka_unit_test (test_task_timeout),
         cmocka_unit_test (test_slow_notices),
         cmocka_unit_test (test_crash_and_odd_exit_messages),
+        cmocka_unit_test (test_glib_paths_in_one_process),
+        cmocka_unit_test (test_glib_paths_cancelled),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

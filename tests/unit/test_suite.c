@@ -18,6 +18,7 @@
 #include "fo_proc.h"
 #include "fo_suite.h"
 #include "fo_suite_discover.h"
+#include "suite_text.h"
 
 #define SUITES FO_TEST_DATA_DIR "/suites/"
 
@@ -46,31 +47,6 @@ expect_error (const char *fixture, const char *expected)
     assert_null (suite);
     snprintf (want, sizeof want, "%s:%s", path, expected);
     assert_string_equal (err, want);
-}
-
-/* A temporary directory holding fanout.yml with the given text. */
-typedef struct {
-    char dir[64];
-    char path[96];
-} tmp_suite;
-
-static void
-tmp_write (tmp_suite *t, const char *text)
-{
-    strcpy (t->dir, "/tmp/fo-test-suite-XXXXXX");
-    assert_non_null (mkdtemp (t->dir));
-    snprintf (t->path, sizeof t->path, "%s/fanout.yml", t->dir);
-    FILE *f = fopen (t->path, "w");
-    assert_non_null (f);
-    fputs (text, f);
-    fclose (f);
-}
-
-static void
-tmp_remove (tmp_suite *t)
-{
-    unlink (t->path);
-    rmdir (t->dir);
 }
 
 /* Loads text that must fail; returns the message after "path:". */

@@ -14,30 +14,7 @@
 #include <cmocka.h>
 
 #include "fo_suite.h"
-
-typedef struct {
-    char dir[64];
-    char path[96];
-} tmp_suite;
-
-static void
-tmp_write (tmp_suite *t, const char *text)
-{
-    strcpy (t->dir, "/tmp/fo-test-labels-XXXXXX");
-    assert_non_null (mkdtemp (t->dir));
-    snprintf (t->path, sizeof t->path, "%s/fanout.yml", t->dir);
-    FILE *f = fopen (t->path, "w");
-    assert_non_null (f);
-    fputs (text, f);
-    fclose (f);
-}
-
-static void
-tmp_remove (tmp_suite *t)
-{
-    unlink (t->path);
-    rmdir (t->dir);
-}
+#include "suite_text.h"
 
 static fo_suite *
 load_text (tmp_suite *t, const char *text, char *err, size_t errlen)

@@ -17,30 +17,13 @@
 #include "fo_discover_names.h"
 #include "fo_suite.h"
 #include "fo_suite_discover.h"
+#include "suite_text.h"
 
 #define NAME "names.yml"
 
-static fo_suite *
-load_ok (const char *text)
-{
-    char err[1024] = "";
-    fo_suite *suite = fo_suite_load_buffer (NAME, text, strlen (text), err, sizeof err);
-    if (!suite)
-        fail_msg ("%s", err);
-    return suite;
-}
-
-static void
-expect_error (const char *text, const char *expected)
-{
-    char err[1024] = "", want[1024];
-    fo_suite *suite = fo_suite_load_buffer (NAME, text, strlen (text), err, sizeof err);
-    if (suite)
-        fo_suite_destroy (&suite);
-    assert_null (suite);
-    snprintf (want, sizeof want, NAME ":%s", expected);
-    assert_string_equal (err, want);
-}
+/* Text loaded under NAME (suite_text.h). */
+#define load_ok(text) text_load_ok (NAME, (text))
+#define expect_error(text, expected) text_expect_error (NAME, (text), (expected))
 
 static const char *const USERS_NAMES =
     "tests:\n"

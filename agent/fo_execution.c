@@ -10,6 +10,7 @@
 #include "fo_capacity.h"
 #include "fo_discover_step.h"
 #include "fo_glib_join.h"
+#include "fo_gtest_join.h"
 #include "fo_reader.h"
 #include "fo_runner_process.h"
 #include "fo_steps.h"
@@ -539,7 +540,8 @@ static void
 form_group (fo_execution *self, size_t index)
 {
     const fo_step *first = &self->lease.steps[index];
-    if (!fo_glib_path (first))
+    bool gtest = fo_gtest_step_name (first) != NULL;
+    if (!gtest && !fo_glib_path (first))
         return;
     if (!self->group) {
         self->group = fo_xcalloc (self->lease.nsteps, sizeof *self->group);
@@ -552,7 +554,8 @@ form_group (fo_execution *self, size_t index)
     for (size_t j = index + 1; j < self->lease.nsteps; j++) {
         if (self->done[j])
             continue;
-        if (!fo_glib_joins (self->parts, self->ngroup, &self->lease.steps[j]))
+        if (gtest ? !fo_gtest_joins (self->parts, self->ngroup, &self->lease.steps[j])
+                  : !fo_glib_joins (self->parts, self->ngroup, &self->lease.steps[j]))
             break;
         self->group[self->ngroup] = j;
         self->parts[self->ngroup++] = &self->lease.steps[j];
@@ -561,7 +564,10 @@ form_group (fo_execution *self, size_t index)
         self->ngroup = 0;
         return;
     }
-    fo_glib_join (self->parts, self->ngroup, &self->joined);
+    if (gtest)
+        fo_gtest_join (self->parts, self->ngroup, &self->joined);
+    else
+        fo_glib_join (self->parts, self->ngroup, &self->joined);
     self->joining = true;
 }
 
@@ -580,7 +586,11 @@ start_pending (fo_execution *self)
             rs.step = &self->joined;
             rs.parts = self->parts;
             rs.nparts = self->ngroup;
-            self->read = fo_read_new_with (&fo_reader_glib_join, &rs, read_result, self);
+            /* A gtest group is read by the gtest reader itself (its
+               parts make it stream); a GLib group by its own reader. */
+            self->read = self->joined.reader == FO_READER_GTEST
+                             ? fo_read_new (&rs, read_result, self)
+                             : fo_read_new_with (&fo_reader_glib_join, &rs, read_result, self);
         }
         else
             self->read = fo_read_new (&rs, read_result, self);
@@ -676,7 +686,13 @@ start_next (fo_execution *self)
 int
 fo_execution_pollfds (const fo_execution *self, int fds[FO_EXECUTION_MAX_FDS])
 {
-    return self->running ? fo_runner_pollfds (self->runner, fds) : 0;
+    if (!self->running)
+        return 0;
+    int n = fo_runner_pollfds (self->runner, fds);
+    /* The reader's own (the gtest reader's result stream). */
+    if (self->read)
+        n += fo_read_pollfds (self->read, fds + n);
+    return n;
 }
 
 /* In microseconds, compared with fo_now_us (): the task's limit is never
@@ -741,6 +757,8 @@ fo_execution_service (fo_execution *self)
         check_clocks (self);
     }
     while (!self->finished) {
+        if (self->running && self->read)
+            fo_read_service (self->read);
         if (self->running) {
             if (!fo_runner_service (self->runner))
                 return false;

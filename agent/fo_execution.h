@@ -53,10 +53,11 @@
 #include <stdint.h>
 
 #include "fo_proto.h"
+#include "fo_reader.h"
 #include "fo_runner.h"
 
 /* The most fds fo_execution_pollfds returns. */
-#define FO_EXECUTION_MAX_FDS FO_RUNNER_MAX_FDS
+#define FO_EXECUTION_MAX_FDS (FO_RUNNER_MAX_FDS + FO_READ_MAX_FDS)
 
 typedef struct fo_execution fo_execution;
 

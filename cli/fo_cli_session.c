@@ -77,6 +77,9 @@ fo_cli_run_option (const char *command, int c, const char *arg, fo_cli_run_opts 
     case FO_OPT_CTEST_LABEL_EXCLUDE:
         opts->ctest_label_exclude = arg;
         return 1;
+    case FO_OPT_GTEST_PROCESS:
+        opts->gtest_process = arg;
+        return 1;
     case FO_OPT_MAX_ATTEMPTS:
         return count (command, "--max-attempts", arg, 1, &opts->max_attempts);
     case FO_OPT_TIMEOUT:
@@ -376,7 +379,9 @@ fo_cli_ctest_label_usage (FILE *out)
              "      --ctest-label RE  with --ctest: only tests with a label matching RE\n"
              "                        (ctest -L; the fixtures they require are kept)\n"
              "      --ctest-label-exclude RE  with --ctest: no test with a label matching\n"
-             "                        RE (ctest -LE)\n");
+             "                        RE (ctest -LE)\n"
+             "      --gtest-process WHAT  with --gtest: 'test' (default), a process per\n"
+             "                        test; 'suite', a suite's tests in one process\n");
 }
 
 void
@@ -527,6 +532,8 @@ fo_cli_load_suite (fo_cli_run_opts *opts, fo_suite **suite)
             fo_env_set (&spec->options, "labels", opts->ctest_label);
         if (!strcmp (spec->kind, "ctest") && opts->ctest_label_exclude)
             fo_env_set (&spec->options, "exclude_labels", opts->ctest_label_exclude);
+        if (!strcmp (spec->kind, "gtest") && opts->gtest_process)
+            fo_env_set (&spec->options, "process", opts->gtest_process);
     }
     if (fo_suite_import (*suite, err, sizeof err) != 0) {
         /* An option's error names it; an entry's is "file:line:column: ". */

@@ -71,6 +71,19 @@ fo_read_env (const fo_read *self)
     return self->ops->env ? self->ops->env (self->state) : NULL;
 }
 
+int
+fo_read_pollfds (const fo_read *self, int fds[FO_READ_MAX_FDS])
+{
+    return self->ops->pollfds && !self->ended ? self->ops->pollfds (self->state, fds) : 0;
+}
+
+void
+fo_read_service (fo_read *self)
+{
+    if (self->ops->service && !self->ended)
+        self->ops->service (self->state);
+}
+
 void
 fo_read_feed (fo_read *self, int stream, const char *data, size_t len)
 {

@@ -109,7 +109,16 @@ typedef struct {
        by begin; NULL for none. The agent applies them when it starts
        the step (fo_read_env). */
     const fo_env *(*env) (void *state);
+    /* Optional: descriptors the reader reads while the step runs, besides
+       its output (the gtest reader's result stream, fo_gtest_stream.h),
+       at most FO_READ_MAX_FDS; the agent polls them with the step's and
+       calls service when one is ready. Never blocks. */
+    int (*pollfds) (void *state, int fds[]);
+    void (*service) (void *state);
 } fo_reader_ops;
+
+/* The most descriptors a reader polls (fo_reader_ops.pollfds). */
+#define FO_READ_MAX_FDS 2
 
 /* The reader of a joined step (fo_read_step.parts; fo_read_glib_join.c):
    not in the registry, the agent chooses it with fo_read_new_with. */
@@ -135,6 +144,11 @@ void fo_read_destroy (fo_read **self_p);
 /* The variables the reader needs the step's process to have (applied
    over the step's env when it starts), or NULL. */
 const fo_env *fo_read_env (const fo_read *self);
+
+/* The reader's own descriptors to poll while the step runs (0 or more,
+   at most FO_READ_MAX_FDS), and what to call when one is ready. */
+int fo_read_pollfds (const fo_read *self, int fds[FO_READ_MAX_FDS]);
+void fo_read_service (fo_read *self);
 
 /* For readers: emits one test's result (dropped when the test is not the
    step's or already has one). */

@@ -17,7 +17,16 @@
     NOTRUN, which the reader makes not_run, "disabled".
 
     The entry's `mode` applies to the program's context and to each suite's
-    (split, shared, serial: docs/suite-file.md); by default each is a unit.
+    (split, shared, serial: docs/suite-file.md).
+
+    options:
+        process   `test` (the default): each test in its own process, its
+                  own task; `suite`: each suite a unit (one task, its tests
+                  in listing order), whose tests the agent runs in one
+                  process (fo_gtest_join.h), a crash part-way ending only
+                  the crashing test. `mode: serial` still applies; `split`
+                  and `shared` are refused with it. The command line's
+                  --gtest-process.
     The program's item is a path (or a name found in PATH) run as it is:
     no shell. */
 #include "fo_source.h"
@@ -35,9 +44,12 @@ disabled (const char *name)
     return !strncmp (name, "DISABLED_", 9) || strstr (name, "/DISABLED_") != NULL;
 }
 
+static const char *const options[] = { "process", NULL };
+
 /* What the listing's callback builds into. */
 typedef struct {
     const fo_source_item *at;
+    bool per_suite;             /* process: suite */
     fo_context *program;
     fo_context *suite;          /* the suite being listed */
     char *err;
@@ -57,6 +69,8 @@ add_test (void *arg, const char *suite, const char *test, size_t line)
         b->suite = fo_source_context (&in_program, suite, 0, why, sizeof why);
         if (!b->suite)
             return fo_err (b->err, b->errlen, "--gtest_list_tests line %zu: %s", line, why);
+        if (b->per_suite)
+            b->suite->mode = FO_MODE_UNIT | (b->at->spec->mode & FO_MODE_SERIAL);
     }
     fo_strv argv = { 0 };
     fo_strv_push (&argv, b->at->item);
@@ -76,13 +90,20 @@ add_test (void *arg, const char *suite, const char *test, size_t line)
 static int
 import (const fo_source_item *at, char *err, size_t errlen)
 {
+    const char *process = fo_source_option (at, "process");
+    if (process && strcmp (process, "test") != 0 && strcmp (process, "suite") != 0)
+        return fo_err (err, errlen, "option 'process' is '%s': 'test' or 'suite'", process);
+    bool per_suite = process && !strcmp (process, "suite");
+    if (per_suite && (at->spec->mode & (FO_MODE_SPLIT | FO_MODE_SHARED)))
+        return fo_err (err, errlen, "'process: suite' makes each suite one task: "
+                                    "'mode: split' or 'shared' cannot apply");
     fo_strv argv = { 0 };
     fo_buf out = { 0 };
     fo_strv_push (&argv, at->item);
     fo_strv_push (&argv, "--gtest_list_tests");
     int rc = fo_source_run (at, &argv, &out, err, errlen);
     fo_strv_free (&argv);
-    building b = { .at = at, .err = err, .errlen = errlen };
+    building b = { .at = at, .per_suite = per_suite, .err = err, .errlen = errlen };
     if (rc == 0) {
         b.program = fo_source_context (at, at->item, 0, err, errlen);
         if (!b.program)
@@ -98,5 +119,6 @@ const fo_source_kind fo_source_kind_gtest = {
     .name = "gtest",
     .arg_name = "PROGRAM",
     .help = "a GoogleTest program: a context per test suite, a process per test",
+    .options = options,
     .import = import,
 };

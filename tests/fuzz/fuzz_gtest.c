@@ -2,7 +2,8 @@
     the JSON output file (fo_gtest_json.h), read by itself and through
     the gtest reader (fo_read_gtest.c: the bytes are written to the file
     the reader names in GTEST_OUTPUT), and the --gtest_list_tests output
-    (fo_gtest_list.h). Both come from the tested program: untrusted.
+    (fo_gtest_list.h), and the result stream of a suite run in one process
+    (fo_gtest_stream.h). All come from the tested program: untrusted.
 
     Whatever the bytes: the JSON reader refuses or gives results with a
     name, a known outcome and a message within FO_GTEST_MAX_MESSAGE; the
@@ -19,6 +20,7 @@
 
 #include "fo_gtest_json.h"
 #include "fo_gtest_list.h"
+#include "fo_gtest_stream.h"
 #include "fo_reader.h"
 
 static void
@@ -85,6 +87,24 @@ LLVMFuzzerTestOneInput (const unsigned char *data, size_t size)
         die ("a refusal that kept results", err);
 
     fo_gtest_list_read (text, size, on_listed, NULL, err, sizeof err);
+
+    /* The bytes as gtest's result stream, in two pieces split anywhere:
+       what it says of a test is a known outcome, a message within the
+       limit (and its newline and "file:line\n" added per part result). */
+    fo_gtest_stream *stream = fo_gtest_stream_new ();
+    size_t half = size ? data[0] % (size + 1) : 0;
+    fo_gtest_stream_feed (stream, text, half);
+    fo_gtest_stream_feed (stream, text + half, size - half);
+    static const char *const probes[] = { "S.t", "S.u", "A.B", "." };
+    for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
+        const fo_gtest_stream_test *t = fo_gtest_stream_find (stream, probes[i]);
+        if (t && t->ended && t->outcome != FO_PASSED && t->outcome != FO_FAILED
+            && t->outcome != FO_SKIPPED)
+            die ("a stream verdict that is not passed, failed or skipped", probes[i]);
+        if (t && (!t->message || strlen (t->message) > FO_GTEST_MAX_MESSAGE))
+            die ("a stream message missing or past the limit", probes[i]);
+    }
+    fo_gtest_stream_destroy (&stream);
 
     /* The reader, with the bytes as gtest's output file. */
     fo_step step = { .kind = FO_STEP_TEST, .reader = FO_READER_GTEST, .timeout_ms = 1000 };

@@ -2,14 +2,16 @@
 // (one process per suite): the crashing test alone is `crashed`, the
 // tests before it keep gtest's verdicts (a pass, a plain GTEST_SKIP, a
 // failure), the tests after it run again in a new process. Each test
-// that runs appends its name to the file $GT_LOG, if set, so that a test
-// can check none ran twice. A death test (re-executed, threadsafe style)
+// that runs appends its name and process id to the file $GT_LOG, if set,
+// so that a test can check none ran twice, and which shared a process. A death test (re-executed, threadsafe style)
 // connects to the result stream too.
 #include <gtest/gtest.h>
 
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+
+#include <unistd.h>
 
 static void
 ran (const char *name)
@@ -19,7 +21,7 @@ ran (const char *name)
         return;
     FILE *f = std::fopen (log, "a");
     if (f) {
-        std::fprintf (f, "%s\n", name);
+        std::fprintf (f, "%s %ld\n", name, (long) getpid ());
         std::fclose (f);
     }
 }

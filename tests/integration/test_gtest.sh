@@ -10,11 +10,12 @@
 . "$(dirname "$0")/lib.sh"
 
 [ -n "${FO_GTEST_DIR-}" ] || skip "GoogleTest (libgtest-dev) is not installed: no tests/gtest programs"
-for p in gt_outcomes gt_hidden gt_crash; do
+for p in gt_outcomes gt_hidden gt_crash gt_segv; do
     [ -x "$FO_GTEST_DIR/$p" ] || fail "$FO_GTEST_DIR/$p was not built"
 done
 cd "$ITEST_DIR" || fail "cd"
-cp "$FO_GTEST_DIR"/gt_outcomes "$FO_GTEST_DIR"/gt_hidden "$FO_GTEST_DIR"/gt_crash . || fail "cp"
+cp "$FO_GTEST_DIR"/gt_outcomes "$FO_GTEST_DIR"/gt_hidden "$FO_GTEST_DIR"/gt_crash \
+    "$FO_GTEST_DIR"/gt_segv . || fail "cp"
 # Where the gtest reader makes each step's output directory: checked empty.
 export TMPDIR="$ITEST_DIR/tmp"
 mkdir "$TMPDIR" || fail "mkdir"
@@ -150,4 +151,81 @@ json_assert "[x['id'] for x in r['tests']] == ['./gt_outcomes/Nums/Param/Even/0'
 run_fanout run -j 1 --gtest /bin/false
 expect_rc 2
 expect_err "--gtest '/bin/false': "
+# --- --gtest-process suite: a suite's tests in one process. gt_segv's
+# suite Mid segfaults in its 4th test: the three before it keep gtest's
+# verdicts (from its result stream: the output file died with the
+# process), Segv alone is crashed, the rest run again in a second
+# process; each test runs once (gt_segv logs "name pid" per test run).
+gtest_alone gt_segv >"$ITEST_TMP/alone-segv.json" || fail "running gt_segv alone failed"
+sed 's#"id": "#"id": "./#g' "$ITEST_TMP/alone-segv.json" >"$ITEST_TMP/alone-segv-dot.json"
+export GT_LOG="$ITEST_TMP/gt.log"
+rm -f "$GT_LOG"
+run_fanout run -j 2 --json "$JSON" --gtest-process suite --gtest ./gt_segv
+expect_rc 1
+check_against_gtest "$ITEST_TMP/alone-segv-dot.json"
+json_assert "t('./gt_segv/Mid/First')['outcome'] == 'passed'"
+json_assert "t('./gt_segv/Mid/Skipped')['outcome'] == 'skipped'"
+json_assert "t('./gt_segv/Mid/Fails')['outcome'] == 'failed'"
+json_assert "'one is not two' in t('./gt_segv/Mid/Fails')['message']"
+json_assert "t('./gt_segv/Mid/Segv')['outcome'] == 'crashed'"
+json_assert "'SIGSEGV' in t('./gt_segv/Mid/Segv')['message']"
+json_assert "t('./gt_segv/Mid/After')['outcome'] == 'passed'"
+json_assert "t('./gt_segv/Mid/Death')['outcome'] == 'passed'" "a death test beside the stream"
+json_assert "t('./gt_segv/Mid/AfterFails')['outcome'] == 'failed'"
+json_assert "t('./gt_segv/Calm/Crash')['outcome'] == 'crashed'"
+"$PY" - "$GT_LOG" <<'EOF' || fail "gt_segv's tests did not run once each in the expected processes"
+import collections, sys
+runs = [l.split() for l in open(sys.argv[1]).read().splitlines()]
+names = collections.Counter(n for n, _ in runs)
+twice = [n for n, c in names.items() if c != 1]
+if twice:
+    sys.exit("run more than once: %r" % twice)
+pid = dict(runs)
+first = {pid[n] for n in ("Mid.First", "Mid.Skipped", "Mid.Fails", "Mid.Segv")}
+rest = {pid[n] for n in ("Mid.After", "Mid.AfterSkip", "Mid.Death", "Mid.AfterFails", "Mid.Last")}
+if len(first) != 1 or len(rest) != 1 or first == rest:
+    sys.exit("processes: up to the crash %r, after it %r" % (first, rest))
+if pid["Calm.Pass"] != pid["Calm.Crash"] or pid["Calm.Pass"] in first | rest:
+    sys.exit("suite Calm: %r" % [pid["Calm.Pass"], pid["Calm.Crash"]])
+EOF
+unset GT_LOG
+[ -z "$(ls -A "$TMPDIR")" ] || fail "left in TMPDIR: $(ls -A "$TMPDIR")"
+# A suite per process judges as a process per test does.
+run_fanout run -j 2 --json "$JSON" --gtest-process suite --gtest ./gt_outcomes
+expect_rc 1
+"$PY" -c "
+import json, sys
+want = [w for w in json.load(open(sys.argv[1])) if w['id'].startswith('gt_outcomes/')]
+for w in want:
+    w['id'] = './' + w['id']
+json.dump(want, open(sys.argv[2], 'w'))" "$ITEST_TMP/alone.json" "$ITEST_TMP/alone-outcomes.json"
+check_against_gtest "$ITEST_TMP/alone-outcomes.json"
+
+# --- the entry's option, and its mistakes
+cat >"$ITEST_DIR/suite.yml" <<'EOF'
+source:
+  - {kind: gtest, from: ./gt_crash, options: {process: suite}}
+EOF
+run_fanout list "$ITEST_DIR/suite.yml"
+expect_rc 0
+grep -q 'Crash.*unit' "$OUT" || fail "suite Crash is not a unit: $(cat "$OUT")"
+run_fanout run -j 2 --json "$JSON" "$ITEST_DIR/suite.yml"
+expect_rc 1
+json_assert "t('./gt_crash/Crash/Boom')['outcome'] == 'crashed'"
+json_assert "t('./gt_crash/Crash/After')['outcome'] == 'passed'"
+json_assert "t('./gt_crash/Crash/AfterFails')['outcome'] == 'failed'"
+cat >"$ITEST_DIR/suite.yml" <<'EOF'
+source:
+  - {kind: gtest, from: ./gt_crash, options: {process: each}}
+EOF
+run_fanout run "$ITEST_DIR/suite.yml"
+expect_rc 2
+expect_err "option 'process' is 'each': 'test' or 'suite'"
+cat >"$ITEST_DIR/suite.yml" <<'EOF'
+source:
+  - {kind: gtest, from: ./gt_crash, mode: split, options: {process: suite}}
+EOF
+run_fanout run "$ITEST_DIR/suite.yml"
+expect_rc 2
+expect_err "'mode: split' or 'shared' cannot apply"
 exit 0

@@ -13,7 +13,9 @@
     (fo_discover_step.h).
 
     Consecutive one-path GLib test steps of one program run in one process
-    (fo_glib_join.h): one joined step, read by fo_reader_glib_join, each
+    (fo_glib_join.h), and so do consecutive one-test gtest steps of one
+    program (fo_gtest_join.h, read by the gtest reader, whose result
+    stream socket is polled with the step's output): one joined step, each
     test reported with its own step's index. When the process dies
     part-way, the running path has its verdict and the steps still without
     results are chosen again, joined again, in a new process (each run

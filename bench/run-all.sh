@@ -18,7 +18,8 @@
 # one-test suite against ctest (measured here: the minimum of
 # STARTUP_RUNS alternating runs), broker-scale.sh, sched-bench.sh and
 # hosts-bench.sh (skipped, with the reason in the table, when it cannot
-# make network namespaces: not root, no ip). Each benchmark's own output
+# make network namespaces: not root, no ip), source-bench.sh (a CTest
+# project against ctest, a GoogleTest program against running it whole). Each benchmark's own output
 # goes to stderr; the table (markdown) to stdout. Exit status 0 when every
 # benchmark ran (a bar not met is a row that says "no", not a failure),
 # 1 when one failed.
@@ -206,6 +207,35 @@ elif [ "$hb_rc" = 77 ]; then
         "≥ 0.9 × ideal at 4 hosts (issue 15)" "skipped"
 else
     row "hosts-bench.sh" "failed (its stderr above)" "" "FAILED"; FAILED=1
+fi
+
+# ---- 6. source-bench.sh: a CTest project and a GoogleTest program ----------
+echo "== source-bench.sh" >&2
+if env QUICK="$QUICK" TMPDIR="$WORK" bash "$HERE/source-bench.sh" "$BUILD" > "$WORK/src.out"; then
+    cat "$WORK/src.out" >&2
+    src () { awk -v k="$1" 'index($0, k) == 1 { print $NF; exit }' "$WORK/src.out"; }
+    src_n=$(sed -n 's/^## sources: \([0-9]*\) CTest tests.*/\1/p' "$WORK/src.out")
+    src_r=$(src "ctest / fanout:")
+    row "$src_n CTest tests (fixtures, RUN_SERIAL) at -j2: ctest's time / fanout's (--ctest)" \
+        "${src_r}x ($(src "ctest -j")s / $(src "fanout --ctest")s)" "> 1, faster than ctest -j2 (issue 11)" \
+        "$(holds "$src_r > 1")"
+    if grep -q '^gtest: skipped: ' "$WORK/src.out"; then
+        why=$(sed -n 's/^gtest: skipped: //p' "$WORK/src.out")
+        row "GoogleTest program, a suite per process at -j2: fanout / the binary whole" \
+            "skipped: $why" "≤ 1.2 (issue 11)" "skipped"
+        row "GoogleTest program, a process per test at -j2: fanout / the binary whole" \
+            "skipped: $why" "none" "skipped"
+    else
+        gt_n=$(sed -n 's/^## sources: GoogleTest, \([0-9]*\) tests.*/\1/p' "$WORK/src.out")
+        gt_s=$(src "suite / whole:"); gt_p=$(src "per test / whole:")
+        row "GoogleTest, $gt_n tests, a suite per process at -j2: fanout / the binary whole" \
+            "${gt_s}x ($(src "fanout --gtest-process")s / $(src "gtest binary whole:")s)" \
+            "≤ 1.2 (issue 11)" "$(holds "$gt_s <= 1.2")"
+        row "GoogleTest, $gt_n tests, a process per test at -j2: fanout / the binary whole" \
+            "${gt_p}x ($(src "fanout --gtest (a process")s)" "none" "-"
+    fi
+else
+    row "source-bench.sh" "failed (its stderr above)" "" "FAILED"; FAILED=1
 fi
 
 # ---- the table -----------------------------------------------------------------

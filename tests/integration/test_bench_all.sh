@@ -1,7 +1,7 @@
 #!/bin/bash
 # bench/run-all.sh QUICK=1: every benchmark in bench/ in its quick mode
 # (run-bench.sh, the start-up figure, broker-scale.sh, sched-bench.sh,
-# hosts-bench.sh in network namespaces when root), so that none rots and
+# hosts-bench.sh in network namespaces when root, source-bench.sh), so that none rots and
 # the one table keeps every row. Checks the structure only: every row is
 # there once, with a number where a figure goes and yes/no/-/skipped in
 # the last column; never a speed (whether a bar holds is not checked).
@@ -52,10 +52,18 @@ else
     want "agent hosts in network namespaces \(hosts-bench.sh\) \| skipped: [^|]+ \|" 1
 fi
 
+want "40 CTest tests \(fixtures, RUN_SERIAL\) at -j2: ctest's time / fanout's" 1
+if [ -x "$BUILD/tests/gtest/gt_bench" ]; then
+    want "GoogleTest, 100 tests, a suite per process at -j2: fanout / the binary whole" 1
+    want "GoogleTest, 100 tests, a process per test at -j2: fanout / the binary whole" 1
+else
+    want "GoogleTest program, a (suite per process|process per test) at -j2: [^|]*\| skipped: " 2
+fi
+
 # Every row: four cells, a known verdict, and a number in the figure
 # (a skipped row says why instead).
 rows=$(grep -c '^| ' "$OUT_ALL")
-[ "$rows" = 15 ] || { cat "$OUT_ALL" >&2; fail "$rows table lines (with the header), not 15"; }
+[ "$rows" = 18 ] || { cat "$OUT_ALL" >&2; fail "$rows table lines (with the header), not 18"; }
 bad=$(awk -F'|' '/^\| / && !/^\| figure \|/ && !/^\| --- / {
         v = $5; gsub(/ /, "", v)
         if (NF != 6 || v !~ /^(yes|no|-|skipped)$/) { print; next }

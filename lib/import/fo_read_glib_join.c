@@ -22,6 +22,7 @@
 
 #include "fo_reader.h"
 #include "fo_tap.h"
+#include "fo_test_tmpdir.h"
 
 /* Bytes of a point's message kept (as the glib reader). */
 #define JOIN_POINT_MESSAGE_MAX 512u
@@ -43,6 +44,10 @@ typedef struct {
     bool bailed;
     char *bail_reason;
     uint64_t last_us;           /* when the last point was read */
+    /* The process's fresh TMPDIR and G_TEST_TMPDIR (fo_test_tmpdir.h),
+       shared by its paths. */
+    char *tmpdir;
+    fo_env env;
 } join_state;
 
 static void
@@ -156,7 +161,20 @@ begin (const fo_read_step *rs)
     self->failed = fo_xcalloc (self->n + 1, sizeof *self->failed);
     self->tap = fo_tap_new (on_event, self);
     self->last_us = fo_now_us ();
+    char why[256];
+    self->tmpdir = fo_test_tmpdir_make (&rs->step->env, "glib", why, sizeof why);
+    if (self->tmpdir) {
+        fo_env_set (&self->env, "TMPDIR", self->tmpdir);
+        fo_env_set (&self->env, "G_TEST_TMPDIR", self->tmpdir);
+    }
     return self;
+}
+
+static const fo_env *
+env (void *state)
+{
+    join_state *self = state;
+    return self->env.len ? &self->env : NULL;
 }
 
 static void
@@ -234,6 +252,9 @@ free_state (void *state)
     free (self->failed);
     free (self->paths);
     free (self->bail_reason);
+    fo_test_tmpdir_remove (self->tmpdir);
+    free (self->tmpdir);
+    fo_env_free (&self->env);
     free (self);
 }
 
@@ -243,4 +264,5 @@ const fo_reader_ops fo_reader_glib_join = {
     .feed = feed,
     .end = end,
     .free = free_state,
+    .env = env,
 };

@@ -39,6 +39,7 @@
 #include <string.h>
 
 #include "fo_reader.h"
+#include "fo_test_tmpdir.h"
 #include "fo_tap.h"
 
 /* Bytes of the verdict's message: which points failed and why. */
@@ -74,6 +75,10 @@ typedef struct {
     bool comments_follow;       /* the last point failed without a YAML message:
                                    comments right after it are its message */
     size_t comment_bytes;
+    /* glib: the process's fresh TMPDIR and G_TEST_TMPDIR, removed with
+       the state (fo_test_tmpdir.h); NULL when it could not be made. */
+    char *tmpdir;
+    fo_env env;
 } tap_state;
 
 static void
@@ -289,7 +294,21 @@ begin_cmocka (const fo_read_step *step)
 static void *
 begin_glib (const fo_read_step *step)
 {
-    return begin_with (step, MODE_GLIB);
+    tap_state *self = begin_with (step, MODE_GLIB);
+    char why[256];
+    self->tmpdir = fo_test_tmpdir_make (&step->step->env, "glib", why, sizeof why);
+    if (self->tmpdir) {
+        fo_env_set (&self->env, "TMPDIR", self->tmpdir);
+        fo_env_set (&self->env, "G_TEST_TMPDIR", self->tmpdir);
+    }
+    return self;
+}
+
+static const fo_env *
+env_glib (void *state)
+{
+    tap_state *self = state;
+    return self->env.len ? &self->env : NULL;
 }
 
 static void
@@ -416,6 +435,9 @@ free_state (void *state)
     fo_buf_free (&self->bonus);
     fo_buf_free (&self->reasons);
     free (self->skip_reason);
+    fo_test_tmpdir_remove (self->tmpdir);
+    free (self->tmpdir);
+    fo_env_free (&self->env);
     free (self);
 }
 
@@ -441,4 +463,5 @@ const fo_reader_ops fo_reader_glib = {
     .feed = feed,
     .end = end,
     .free = free_state,
+    .env = env_glib,
 };

@@ -126,6 +126,50 @@ json_assert "t('imported/./glib_prog//a/b')['outcome'] == 'passed'" "a GLib path
 json_assert "t('imported/./tap_prog/all')['outcome'] == 'skipped'" "the context's env reaches the TAP program"
 json_assert "len(tests) == 8" "every test once"
 
+# ---- a fresh TMPDIR and G_TEST_TMPDIR per GLib process, removed after ----
+# (split: one per path; the default unit: one per process, its paths'
+# together). glib_prog's /tmp/* paths log "PATH DIR ENTRIES" and leave a
+# file and a read-only directory behind.
+mkdir -p "$ITEST_DIR/tmpbase"
+export GLIB_PROG_TMP="$ITEST_DIR/tmp.log"
+check_tmpdirs () {   # MODE: split or unit
+    "$PY" - "$GLIB_PROG_TMP" "$ITEST_DIR/tmpbase" "$1" <<'PY' || fail "$1: GLib's temporary directories: $(cat "$GLIB_PROG_TMP")"
+import os, sys
+rows = [l.split() for l in open(sys.argv[1]).read().splitlines()]
+base, mode = sys.argv[2], sys.argv[3]
+paths = sorted(r[0] for r in rows)
+if paths != ["/tmp/one", "/tmp/two"]:
+    sys.exit("paths %r" % paths)
+dirs = {r[1] for r in rows}
+for d in dirs:
+    if os.path.dirname(d) != base or not os.path.basename(d).startswith("fanout-glib-"):
+        sys.exit("%s is not fanout's, under %s" % (d, base))
+    if os.path.exists(d):
+        sys.exit("%s was left behind" % d)
+if os.listdir(base):
+    sys.exit("left in %s: %r" % (base, os.listdir(base)))
+if mode == "split" and (len(dirs) != 2 or any(r[2] != "0" for r in rows)):
+    sys.exit("split: not a fresh directory per path")
+if mode == "unit" and len(dirs) != 1:
+    sys.exit("unit: not one directory for the process")
+PY
+}
+cat >"$ITEST_DIR/tmp.yml" <<'YML'
+source:
+  - {kind: glib, from: ./glib_prog, mode: split}
+YML
+: >"$GLIB_PROG_TMP"
+TMPDIR="$ITEST_DIR/tmpbase" run_fanout run -j 2 --json "$JSON" "$ITEST_DIR/tmp.yml"
+expect_rc 0
+json_assert "t('./glib_prog//tmp/one')['outcome'] == 'passed'" "g_get_tmp_dir () is G_TEST_TMPDIR"
+check_tmpdirs split
+: >"$GLIB_PROG_TMP"
+TMPDIR="$ITEST_DIR/tmpbase" run_fanout run -j 2 --json "$JSON" --glib ./glib_prog
+expect_rc 0
+json_assert "t('./glib_prog//tmp/two')['outcome'] == 'passed'"
+check_tmpdirs unit
+unset GLIB_PROG_TMP
+
 # ---- mistakes: exit 2, with the place ----
 printf 'source:\n  - {kind: nose, from: x}\n' >"$ITEST_DIR/bad.yml"
 run_fanout run "$ITEST_DIR/bad.yml"

@@ -134,6 +134,7 @@ struct fo_sched {
     const fo_history *history;  /* NULL: plan order */
     bool failed_first;
     uint64_t typical_us;    /* what a test the history does not know costs */
+    bool cost_hints;        /* a test of the plan has an importer's hint (cost_ms) */
     deque serial;
     deque constrained;      /* parallel tasks with locks, resources or
                                labels (fo_placement), in plan order */
@@ -170,6 +171,8 @@ fo_sched_new (const fo_plan *plan, fo_sched_fixture_fn *fixture_fn, void *arg)
     self->parked = fo_xcalloc (self->nparked ? self->nparked : 1, sizeof *self->parked);
     self->host_index = zhashx_new ();
     self->placement = fo_placement_new (plan);
+    for (size_t i = 0; i < plan->ntests && !self->cost_hints; i++)
+        self->cost_hints = plan->tests[i]->cost_ms > 0;
     return self;
 }
 
@@ -301,8 +304,8 @@ fo_sched_set_history (fo_sched *self, const fo_history *history, bool failed_fir
 }
 
 /* A task's cost, once, when it is first queued: the sum of its tests'
-   expected durations (a test the history does not know counts as the
-   typical one) plus the setup time of every shared context it waits for
+   expected durations (a test the history does not know counts as its
+   importer's hint, CTest's COST, else as the typical one) plus the setup time of every shared context it waits for
    (its tests cannot start before it: a long setup makes its tasks urgent). */
 static void
 cost_task (fo_sched *self, size_t task)
@@ -312,14 +315,17 @@ cost_task (fo_sched *self, size_t task)
         return;
     rec->costed = true;
     rec->seq = self->next_seq++;
-    if (fo_history_empty (self->history) && !self->failed_first)
+    if (fo_history_empty (self->history) && !self->failed_first && !self->cost_hints)
         return;
     const fo_task *t = &self->plan->tasks[task];
     uint64_t cost = 0;
     for (size_t i = 0; i < t->ntests; i++) {
         const char *id = self->plan->tests[t->tests[i]]->id;
         int64_t us = fo_history_expected_us (self->history, id);
-        if (us < 0) {
+        if (us < 0 && self->plan->tests[t->tests[i]]->cost_ms > 0)
+            /* Not known: the importer's hint (CTest's COST) stands in. */
+            us = (int64_t) self->plan->tests[t->tests[i]]->cost_ms * 1000;
+        else if (us < 0) {
             rec->unknown = true;
             us = (int64_t) self->typical_us;
         }

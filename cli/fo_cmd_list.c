@@ -178,11 +178,15 @@ print_plan (FILE *out, const fo_plan *plan, const fo_cli_run_opts *opts)
             fo_sched_enqueue (sched, i, FO_SCHED_PLANNED);
     fo_sched_agent agent = { .number = 0, .host = "list", .slots = 1 };
     fo_sched_agent_joined (sched, &agent);
+    bool hints = false;     /* an importer's cost (CTest's COST) */
+    for (size_t i = 0; i < plan->ntests && !hints; i++)
+        hints = plan->tests[i]->cost_ms > 0;
     fprintf (out, "%zu task%s, %zu test%s, %zu shared fixture%s%s\n", plan->ntasks,
              plan->ntasks == 1 ? "" : "s", plan->ntests, plan->ntests == 1 ? "" : "s",
              plan->nshared, plan->nshared == 1 ? "" : "s",
-             fo_history_empty (opts->history) ? " (plan order: no history)"
-                                              : " (longest expected first, from the history)");
+             !fo_history_empty (opts->history) ? " (longest expected first, from the history)"
+             : hints ? " (no history: the highest CTest COST first, then plan order)"
+                     : " (plan order: no history)");
     size_t task, n = 0;
     bool *shown = fo_xcalloc (plan->ntasks ? plan->ntasks : 1, sizeof *shown);
     for (;;) {

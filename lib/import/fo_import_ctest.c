@@ -130,9 +130,12 @@ select_tests (const fo_ctest_list *list, const fo_ctest_filter *f, bool *keep, c
 
 /* ---- groups: tests tied by a fixture ------------------------------------ */
 
-/* Only fixtures make groups: a RESOURCE_LOCK is a lock of the test's own
-   (fo_needs), which the broker holds across every host, so the tests
-   sharing one spread over workers and still never overlap. */
+/* Fixtures and DEPENDS make groups: a test that DEPENDS on another kept
+   test runs after it, in one unit (fanout orders tests inside a task, not
+   across tasks), the edge named "after NAME" in the group's name. A
+   RESOURCE_LOCK is a lock of the test's own (fo_needs), which the broker
+   holds across every host, so the tests sharing one spread over workers
+   and still never overlap. */
 typedef struct {
     const char *key;    /* a fixture's name */
     size_t test;
@@ -168,9 +171,33 @@ push_keys (key_ref **refs, size_t *n, size_t *cap, const fo_strv *v, size_t test
 
 /* parent[]: a union-find over the kept tests; the group's name is built
    from its fixtures' names into names[root] ("db", "db+net"). */
-static void
-group_tests (const fo_ctest_list *list, const bool *keep, size_t *parent, fo_buf *names)
+static size_t lookup (const fo_ctest_list *list, const fo_ctest_test **sorted, const char *name);
+
+static bool
+any_in (const fo_strv *names, const fo_ctest_test *t)
 {
+    for (size_t k = 0; k < names->len; k++)
+        if (fo_strv_contains (&t->fixtures_setup, names->items[k])
+            || fo_strv_contains (&t->fixtures_cleanup, names->items[k])
+            || fo_strv_contains (&t->fixtures_required, names->items[k]))
+            return true;
+    return false;
+}
+
+/* Do a and b name a fixture in common (CTest lists a fixture's order in
+   DEPENDS too)? */
+static bool
+share_fixture (const fo_ctest_test *a, const fo_ctest_test *b)
+{
+    return any_in (&a->fixtures_setup, b) || any_in (&a->fixtures_cleanup, b)
+        || any_in (&a->fixtures_required, b);
+}
+
+static void
+group_tests (const fo_ctest_list *list, const fo_ctest_test **sorted, const bool *keep,
+             size_t *parent, fo_buf *names)
+{
+    fo_strv after = { 0 };      /* the DEPENDS keys, owned here */
     for (size_t i = 0; i < list->len; i++)
         parent[i] = i;
     key_ref *refs = NULL;
@@ -182,6 +209,17 @@ group_tests (const fo_ctest_list *list, const bool *keep, size_t *parent, fo_buf
         push_keys (&refs, &n, &cap, &t->fixtures_setup, i);
         push_keys (&refs, &n, &cap, &t->fixtures_cleanup, i);
         push_keys (&refs, &n, &cap, &t->fixtures_required, i);
+        /* DEPENDS on a kept test: both hold the key "after NAME". A test
+           not kept, or not listed, orders nothing (as in CTest). */
+        for (size_t k = 0; k < t->depends.len; k++) {
+            size_t j = lookup (list, sorted, t->depends.items[k]);
+            if (j == list->len || j == i || !keep[j] || share_fixture (t, &list->items[j]))
+                continue;   /* CTest's own edges for a fixture: grouped by its name */
+            fo_strv_push_owned (&after, fo_xasprintf ("after %s", list->items[j].name));
+            fo_strv one = { .items = &after.items[after.len - 1], .len = 1 };
+            push_keys (&refs, &n, &cap, &one, i);
+            push_keys (&refs, &n, &cap, &one, j);
+        }
     }
     if (n > 0)
         qsort (refs, n, sizeof *refs, key_cmp);
@@ -201,6 +239,7 @@ group_tests (const fo_ctest_list *list, const bool *keep, size_t *parent, fo_buf
         fo_buf_puts (name, refs[k].key);
     }
     free (refs);
+    fo_strv_free (&after);
 }
 
 /* ---- one test ---------------------------------------------------------- */
@@ -424,6 +463,12 @@ add_test (fo_context *ctx, const fo_ctest_list *list, size_t index, const size_t
         test->timeout_ms = 1;
     test->reader = FO_READER_CTEST;
     test->serial = t->run_serial;
+    /* COST: CTest's own estimate, in seconds (its cost data holds mean
+       run times), a hint for a test the history does not know. */
+    if (t->cost > 0)
+        test->cost_ms = t->cost * 1000.0 >= (double) UINT32_MAX ? UINT32_MAX
+                      : t->cost * 1000.0 < 1.0             ? 1u
+                                                            : (uint32_t) (t->cost * 1000.0 + 0.5);
     fo_verdict *v = &test->verdict;
     v->will_fail = t->will_fail;
     v->disabled = t->disabled;
@@ -539,7 +584,7 @@ fo_ctest_add (fo_context *ctx, const fo_ctest_list *list, const fo_ctest_filter 
         qsort (sorted, n, sizeof *sorted, ref_cmp);
     int rc = select_tests (list, filter, keep, err, errlen);
     if (rc == 0) {
-        group_tests (list, keep, parent, names);
+        group_tests (list, sorted, keep, parent, names);
         for (size_t i = 0; i < n; i++)
             if (keep[i])
                 size[find_root (parent, i)]++;

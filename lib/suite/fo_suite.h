@@ -140,6 +140,10 @@ typedef struct {
        reader, and whether its task runs alone (CTest's RUN_SERIAL). */
     fo_verdict verdict;
     bool serial;
+    /* Set by importers: how long the test is expected to take, in ms
+       (CTest's COST), when the history does not know it; 0: no hint. The
+       broker runs the longest expected work first (fo_sched.h). */
+    uint32_t cost_ms;
 } fo_test;
 
 /* A `source:` entry of a context (or a --tap, --glib... option): what a

@@ -26,7 +26,7 @@ compare () {
         || fail "$name: verdicts differ: $(cat "$ITEST_TMP/$name.cmp")"
 }
 
-for project in common fixtures resources; do
+for project in common fixtures resources order; do
     build="$ITEST_TMP/build-$project"
     cmake -S "$DATA/../ctest/$project" -B "$build" >"$ITEST_TMP/cmake-$project.log" 2>&1 \
         || fail "cmake failed for $project: $(tail -5 "$ITEST_TMP/cmake-$project.log")"
@@ -39,6 +39,26 @@ expect_rc 1 "a fixture setup failed"
 # Each test's own messages: the ones ctest gives.
 grep -q "fixture setup '[^']*/db/db_setup' did not pass" "$JSON" \
     || fail "db_user's message does not name its failed setup"
+
+# DEPENDS between tests of no common fixture: each chain is a unit, run in
+# CTest's order (use_file and chain_c fail when run before what they
+# depend on); a failed dependency does not stop its dependant. COST
+# changes no verdict.
+compare order "$ITEST_TMP/build-order" "" ""
+expect_rc 1 "fails_first fails"
+json_assert "t('$ITEST_TMP/build-order/after make_file/use_file')['outcome'] == 'passed'"
+json_assert "t('$ITEST_TMP/build-order/after chain_a+after chain_b/chain_c')['outcome'] == 'passed'"
+json_assert "t('$ITEST_TMP/build-order/after fails_first/after_failure')['outcome'] == 'passed'"
+json_assert "t('$ITEST_TMP/build-order/depends_on_nothing')['outcome'] == 'passed'"
+# COST: with no history, the highest first (one slot: the order they run).
+run_fanout run -j1 -v --ctest "$ITEST_TMP/build-order" --test "$ITEST_TMP/build-order/cheap" \
+    --test "$ITEST_TMP/build-order/costly"
+expect_rc 0
+grep -n 'build-order/c[a-z]* \.\.\.' "$OUT" | head -2 | grep -q '^1:.*costly' \
+    || fail "COST 30 did not run before COST 0.5: $(cat "$OUT")"
+run_fanout list --plan --ctest "$ITEST_TMP/build-order"
+expect_rc 0
+grep -q 'no history: the highest CTest COST first' "$OUT" || fail "list --plan: $(head -2 "$OUT")"
 
 # RESOURCE_GROUPS: the same resource specification for ctest and for
 # fanout's agent; each test checks the CTEST_RESOURCE_GROUP_* variables it

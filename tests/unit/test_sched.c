@@ -544,6 +544,36 @@ test_unknown_first_among_equals (void **state)
     fo_history_destroy (&h);
 }
 
+/* An importer's hint (CTest's COST, fo_test.cost_ms) stands in for a
+   test the history does not know: with no history the highest hint goes
+   first, then the tests without one in plan order; a test the history
+   knows costs what the history says, whatever its hint. */
+static void
+test_cost_hints (void **state)
+{
+    (void) state;
+    for (int with_history = 0; with_history < 2; with_history++) {
+        world w;
+        world_new (&w);
+        ((fo_test *) w.plan->tests[w.plan->tasks[2].tests[0]])->cost_ms = 2000;  /* b */
+        ((fo_test *) w.plan->tests[w.plan->tasks[4].tests[0]])->cost_ms = 1000;  /* db/y */
+        fo_sched_destroy (&w.sched);
+        w.sched = fo_sched_new (w.plan, fixture_state, &w);
+        fo_history *h = history_new ();
+        if (with_history) {
+            fo_history_record (h, "b", FO_PASSED, 500000);     /* known: 0.5 s */
+            fo_sched_set_history (w.sched, h, false);
+        }
+        enqueue_all (&w);
+        if (with_history)
+            PICKS (&w, 0, 0, 4, 1, 3, 2);   /* db/y 1 s; a, db/x typical 0.5 s, unknown */
+        else
+            PICKS (&w, 0, 0, 2, 4, 1, 3);
+        world_free (&w);
+        fo_history_destroy (&h);
+    }
+}
+
 /* --last-failed: a task with a test that failed last time goes before
    every longer one; without failed_first the failure changes nothing. */
 static void
@@ -615,6 +645,7 @@ main (void)
         cmocka_unit_test (test_hold_and_stop_drain),
         cmocka_unit_test (test_longest_first),
         cmocka_unit_test (test_unknown_first_among_equals),
+        cmocka_unit_test (test_cost_hints),
         cmocka_unit_test (test_failed_first),
         cmocka_unit_test (test_quarantine),
         cmocka_unit_test (test_may_pick_agrees_with_pick),

@@ -51,8 +51,9 @@ remove_at (int parent, const char *name, dev_t dev, int depth)
     if (sb.st_dev != dev || depth > MAX_DEPTH)
         return;     /* a mount point: nothing of another file system */
     /* A directory the test made unreadable or read-only: ours to open. */
-    if ((sb.st_mode & S_IRWXU) != S_IRWXU)
-        fchmodat (parent, name, (sb.st_mode & 07777) | S_IRWXU, 0);
+    if ((sb.st_mode & S_IRWXU) != S_IRWXU
+        && fchmodat (parent, name, (sb.st_mode & 07777) | S_IRWXU, 0) != 0)
+        return;     /* not ours to open: left (best effort) */
     int fd = openat (parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
         return;

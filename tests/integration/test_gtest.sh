@@ -10,12 +10,12 @@
 . "$(dirname "$0")/lib.sh"
 
 [ -n "${FO_GTEST_DIR-}" ] || skip "GoogleTest (libgtest-dev) is not installed: no tests/gtest programs"
-for p in gt_outcomes gt_hidden gt_crash gt_segv; do
+for p in gt_outcomes gt_hidden gt_crash gt_segv gt_hang; do
     [ -x "$FO_GTEST_DIR/$p" ] || fail "$FO_GTEST_DIR/$p was not built"
 done
 cd "$ITEST_DIR" || fail "cd"
 cp "$FO_GTEST_DIR"/gt_outcomes "$FO_GTEST_DIR"/gt_hidden "$FO_GTEST_DIR"/gt_crash \
-    "$FO_GTEST_DIR"/gt_segv . || fail "cp"
+    "$FO_GTEST_DIR"/gt_segv "$FO_GTEST_DIR"/gt_hang . || fail "cp"
 # Where the gtest reader makes each step's output directory: checked empty.
 export TMPDIR="$ITEST_DIR/tmp"
 mkdir "$TMPDIR" || fail "mkdir"
@@ -189,6 +189,14 @@ if pid["Calm.Pass"] != pid["Calm.Crash"] or pid["Calm.Pass"] in first | rest:
     sys.exit("suite Calm: %r" % [pid["Calm.Pass"], pid["Calm.Crash"]])
 EOF
 unset GT_LOG
+[ -z "$(ls -A "$TMPDIR")" ] || fail "left in TMPDIR: $(ls -A "$TMPDIR")"
+# A test that hangs: past the process's limit (the sum of its tests':
+# 3 x 1 s) it alone is `timeout`; the test after it runs again and passes.
+run_fanout run -j 2 --timeout 1 --json "$JSON" --gtest-process suite --gtest ./gt_hang
+expect_rc 1
+json_assert "t('./gt_hang/Hang/Before')['outcome'] == 'passed'"
+json_assert "t('./gt_hang/Hang/Sleeps')['outcome'] == 'timeout'"
+json_assert "t('./gt_hang/Hang/After')['outcome'] == 'passed'"
 [ -z "$(ls -A "$TMPDIR")" ] || fail "left in TMPDIR: $(ls -A "$TMPDIR")"
 # A suite per process judges as a process per test does.
 run_fanout run -j 2 --json "$JSON" --gtest-process suite --gtest ./gt_outcomes

@@ -1,7 +1,12 @@
 /*  A GoogleTest suite in one process (lib/import): gtest's result stream
     (fo_gtest_stream.h: events split anywhere, URL-decoding, a pass, a
     failure, a GTEST_SKIP, the test running at a crash, the limits) and
-    which steps the agent joins into one --gtest_filter (fo_gtest_join.h).
+    which steps the agent joins into one --gtest_filter (fo_gtest_join.h),
+    and the gtest reader of a joined step without gtest's output file: the
+    stream written to the loopback port it names (GTEST_STREAM_RESULT_TO),
+    then how the process ended: which test is blamed for a crash, a
+    timeout or a stop, which keep the stream's verdicts, which are left to
+    run again.
     The whole, on a real gtest program that segfaults part-way, is
     tests/integration/test_gtest.sh. */
 #include <setjmp.h>
@@ -11,12 +16,18 @@
 
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "fo_gtest_join.h"
 #include "fo_gtest_json.h"
 #include "fo_gtest_stream.h"
+#include "fo_reader.h"
 
 static const char STREAM[] =
     "gtest_streaming_protocol_version=1.0\n"
@@ -172,6 +183,150 @@ test_join (void **state)
         fo_step_free (all[i]);
 }
 
+/* ---- the reader of a joined step, without an output file ----------------- */
+
+typedef struct {
+    char outcome[4][16];
+    char message[4][256];
+    bool got[4];
+} collected;
+
+static void
+collect (void *arg, const fo_read_result *r)
+{
+    collected *c = arg;
+    int i = r->test[strlen (r->test) - 1] - 'a';   /* p/S.a .. p/S.d */
+    assert_true (i >= 0 && i < 4);
+    assert_false (c->got[i]);
+    c->got[i] = true;
+    snprintf (c->outcome[i], sizeof c->outcome[i], "%s", fo_outcome_name (r->outcome));
+    snprintf (c->message[i], sizeof c->message[i], "%s", r->message);
+}
+
+/* Runs the gtest reader on S.a..S.d joined, as if the program streamed
+   `stream` to the port it was given and then ended with st (and, when
+   stop is set, fanout had stopped it). */
+static void
+read_joined (const char *stream, fo_proc_status st, const char *stop, collected *c)
+{
+    memset (c, 0, sizeof *c);
+    fo_step parts[4];
+    const fo_step *pp[4];
+    const char *names[] = { "S.a", "S.b", "S.c", "S.d" };
+    for (int i = 0; i < 4; i++) {
+        gtest_step (&parts[i], "./p", names[i], 1000);
+        pp[i] = &parts[i];
+    }
+    fo_step joined;
+    fo_gtest_join (pp, 4, &joined);
+    fo_read_step rs = { .step = &joined, .skip_code = 77, .parts = pp, .nparts = 4 };
+    fo_read *read = fo_read_new (&rs, collect, c);
+    assert_non_null (read);
+    const fo_env *env = fo_read_env (read);
+    assert_non_null (env);
+    const char *to = fo_env_get (env, "GTEST_STREAM_RESULT_TO");
+    assert_non_null (to);
+    assert_true (strncmp (to, "127.0.0.1:", 10) == 0);
+    int fds[FO_READ_MAX_FDS];
+    assert_int_equal (fo_read_pollfds (read, fds), 1);      /* listening */
+    if (stream) {
+        int s = socket (AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons ((uint16_t) atoi (to + 10)),
+                                 .sin_addr.s_addr = htonl (INADDR_LOOPBACK) };
+        assert_int_equal (connect (s, (struct sockaddr *) &a, sizeof a), 0);
+        fo_read_service (read);
+        assert_int_equal (fo_read_pollfds (read, fds), 2);  /* and the connection */
+        assert_int_equal (write (s, stream, strlen (stream)), (ssize_t) strlen (stream));
+        close (s);
+    }
+    fo_step_ending e = { .status = &st, .out = "", .err = "", .stop_message = stop,
+                         .stop_outcome = FO_NOT_RUN };
+    fo_read_end (read, &e);
+    fo_read_destroy (&read);
+    fo_step_free (&joined);
+    for (int i = 0; i < 4; i++)
+        fo_step_free (&parts[i]);
+}
+
+#define RUN_A_B_C \
+    "event=TestCaseStart&name=S\nevent=TestStart&name=a\nevent=TestEnd&passed=1&elapsed_time=3ms\n" \
+    "event=TestStart&name=b\nevent=TestPartResult&file=f.cc&line=9&message=Failed\n"            \
+    "event=TestEnd&passed=0&elapsed_time=0ms\nevent=TestStart&name=c\n"
+
+static void
+test_joined_crash (void **state)
+{
+    (void) state;
+    collected c;
+    /* A crash in S.c: it alone is crashed; a and b keep the stream's
+       verdicts; d never started: no result (the agent runs it again). */
+    fo_proc_status segv = { .signal = 11 };
+    read_joined (RUN_A_B_C, segv, NULL, &c);
+    assert_string_equal (c.outcome[0], "passed");
+    assert_string_equal (c.outcome[1], "failed");
+    assert_string_equal (c.message[1], "f.cc:9 Failed");
+    assert_string_equal (c.outcome[2], "crashed");
+    assert_non_null (strstr (c.message[2], "SIGSEGV"));
+    assert_false (c.got[3]);
+
+    /* Past the time limit: the running test is timeout. */
+    fo_proc_status late = { .signal = 15, .timed_out = true };
+    read_joined (RUN_A_B_C, late, NULL, &c);
+    assert_string_equal (c.outcome[2], "timeout");
+    assert_false (c.got[3]);
+
+    /* Stopped by fanout: the running test gets the stop's outcome. */
+    fo_proc_status killed = { .signal = 15 };
+    read_joined (RUN_A_B_C, killed, "cancelled", &c);
+    assert_string_equal (c.outcome[0], "passed");
+    assert_string_equal (c.outcome[2], "not_run");
+    assert_string_equal (c.message[2], "cancelled");
+    assert_false (c.got[3]);
+
+    /* An exit part-way, not a crash: the running test is an error. */
+    fo_proc_status exit3 = { .exited = true, .exit_code = 3 };
+    read_joined (RUN_A_B_C, exit3, NULL, &c);
+    assert_string_equal (c.outcome[2], "error");
+    assert_non_null (strstr (c.message[2], "exit status 3"));
+    assert_false (c.got[3]);
+}
+
+static void
+test_joined_no_test_running (void **state)
+{
+    (void) state;
+    collected c;
+    fo_proc_status abrt = { .signal = 6 };
+    /* Nothing started (a crash in the suite's setup), or no stream at
+       all: the first test is blamed, the rest run again. */
+    read_joined ("event=TestCaseStart&name=S\n", abrt, NULL, &c);
+    assert_string_equal (c.outcome[0], "crashed");
+    assert_false (c.got[1] || c.got[2] || c.got[3]);
+    read_joined (NULL, abrt, NULL, &c);
+    assert_string_equal (c.outcome[0], "crashed");
+    assert_false (c.got[1] || c.got[2] || c.got[3]);
+
+    /* Every started test ended, then the crash: outside any test. The
+       passes are "then the program ended badly", a GTEST_SKIP without
+       text is skipped, the tests not started run again. */
+    const char *ended = "event=TestCaseStart&name=S\n"
+                        "event=TestStart&name=a\nevent=TestEnd&passed=1&elapsed_time=0ms\n"
+                        "event=TestStart&name=b\nevent=TestPartResult&file=f.cc&line=2&message=\n"
+                        "event=TestEnd&passed=0&elapsed_time=0ms\n";
+    read_joined (ended, abrt, NULL, &c);
+    assert_string_equal (c.outcome[0], "crashed");
+    assert_non_null (strstr (c.message[0], "then the program ended badly"));
+    assert_string_equal (c.outcome[1], "skipped");
+    assert_false (c.got[2] || c.got[3]);
+
+    /* Exit 0 without gtest's file: nothing to run again, each an error
+       (as a test alone). */
+    fo_proc_status ok = { .exited = true };
+    read_joined (RUN_A_B_C, ok, NULL, &c);
+    for (int i = 0; i < 4; i++)
+        assert_string_equal (c.outcome[i], "error");
+}
+
 int
 main (void)
 {
@@ -179,6 +334,8 @@ main (void)
         cmocka_unit_test (test_stream_events),
         cmocka_unit_test (test_stream_hostile),
         cmocka_unit_test (test_join),
+        cmocka_unit_test (test_joined_crash),
+        cmocka_unit_test (test_joined_no_test_running),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -15,7 +15,7 @@ test_reject_version_and_type (void **state)
     raw_kv_uint (&r, "v", 7);
     raw_kv_str (&r, "type", "hello");   /* and none of hello's fields */
     expect_reject (r.buf.data, r.buf.len, FO_PROTO_EVERSION,
-                   "protocol version 7 is not supported (this side speaks 4)");
+                   "protocol version 7 is not supported (this side speaks 5)");
     fo_buf_free (&r.buf);
 
     /* "v" is judged before "type", wherever it sits in the map */

@@ -45,6 +45,7 @@ class State:
         self.in_worker = in_worker
         self.up = {}            # context address -> True: set up here
         self.roots = set()
+        self.output_cap = None  # bytes of a test's stdout, of its stderr kept
 
 
 class StepError(Exception):
@@ -290,10 +291,22 @@ def test_step(state, root, address, index):
                     outcome = ("error", "teardown of %s failed: %s" % (key, m), t)
                 else:
                     outcome = (outcome[0], outcome[1], outcome[2] + t)
-    record = {"outcome": outcome[0], "message": outcome[1], "traceback": outcome[2],
+    record = {"outcome": outcome[0], "message": outcome[1][:4000],
+              "traceback": _capped(outcome[2], 65536),
               "duration_us": int((time.monotonic() - t0) * 1e6)}
-    out = cap.out.getvalue() + "\n" + RESULT_MARK + json.dumps(record) + "\n"
-    return 0, out, cap.stderr_text()
+    out = _capped(cap.out.getvalue(), state.output_cap) + "\n" + RESULT_MARK + \
+        json.dumps(record) + "\n"
+    return 0, out, _capped(cap.stderr_text(), state.output_cap)
+
+
+def _capped(text, cap):
+    """At most about cap characters: the head and the tail, as fanout's
+    own capture keeps them."""
+    if not cap or len(text) <= cap:
+        return text
+    half = cap // 2
+    return text[:half] + "\n[... %d bytes left out ...]\n" % (len(text) - 2 * half) + \
+        text[-half:]
 
 
 def fixture_step(state, which, root, address):
@@ -321,7 +334,8 @@ def fixture_step(state, which, root, address):
         except BaseException:
             err.write(traceback.format_exc())
             status = 1
-    return status, cap.out.getvalue(), cap.stderr_text() + err.getvalue()
+    return status, _capped(cap.out.getvalue(), state.output_cap), \
+        _capped(cap.stderr_text() + err.getvalue(), state.output_cap)
 
 
 def run_step(state, argv):

@@ -1,14 +1,15 @@
 """`worker`: a persistent worker (docs/python-workers.md). Started by the
 agent's python runner (agent/fo_runner_python.c) with two FIFOs named by
 FANOUT_WORKER_IN (requests) and FANOUT_WORKER_OUT (replies); each message
-is one msgpack map. It says hello, then runs one step per request, as
+is one msgpack map, framed by its length (4 bytes, big-endian). It
+says hello, then runs one step per request, as
 `python3 fanout_nose ARGV...` would in a process of its own, in this one
 process: modules it imported and contexts it set up stay for the next
 step. End of input: it exits.
 
     -> {"v": 1, "type": "hello", "pid": PID, "python": "3.11.2"}
     <- {"v": 1, "type": "step", "argv": [...], "cwd": DIR or "",
-        "env": {NAME: VALUE}, "token": TOKEN}
+        "env": {NAME: VALUE}, "token": TOKEN, "output_cap": BYTES}
     -> {"v": 1, "type": "done", "status": N, "out": BYTES, "err": BYTES,
         "rss_kb": N}
 
@@ -70,7 +71,8 @@ def main(argv):
         return 2
 
     def send(msg):
-        data = msgpack.packb(msg, use_bin_type=True)
+        body = msgpack.packb(msg, use_bin_type=True)
+        data = len(body).to_bytes(4, "big") + body
         while data:
             n = os.write(wfd, data)
             data = data[n:]
@@ -78,16 +80,25 @@ def main(argv):
     send({"v": VERSION, "type": "hello", "pid": os.getpid(),
           "python": "%d.%d.%d" % sys.version_info[:3]})
     state = execute.State(in_worker=True)
-    unpacker = msgpack.Unpacker(raw=False, max_buffer_size=MAX_REQUEST)
+    buf = b""
     while True:
         chunk = os.read(rfd, 65536)
         if not chunk:
             return 0
-        unpacker.feed(chunk)
-        for req in unpacker:
+        buf += chunk
+        while len(buf) >= 4:
+            size = int.from_bytes(buf[:4], "big")
+            if size > MAX_REQUEST:
+                sys.stderr.write("fanout_nose worker: a request of %d bytes\n" % size)
+                return 2
+            if len(buf) < 4 + size:
+                break
+            req = msgpack.unpackb(buf[4:4 + size], raw=False)
+            buf = buf[4 + size:]
             if not isinstance(req, dict) or req.get("v") != VERSION or req.get("type") != "step":
                 sys.stderr.write("fanout_nose worker: bad request\n")
                 return 2
+            state.output_cap = int(req.get("output_cap") or 0) or None
             sys.stdout.flush()
             status, out, err = run(state, req)
             sys.stdout.flush()

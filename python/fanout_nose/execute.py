@@ -20,7 +20,10 @@ and logging go to stderr. Its exit status is 0 once that line is written.
 Whose fixtures run where (nose's multiprocess rules): in a worker, a
 context's setup and teardown run when their steps come (fanout's planner
 puts them around the tests of the task); a shared context's never (the
-broker ran them, in a process of their own). In a process per step, a
+broker ran them, in a process of their own). A worker that meets a test
+whose context it has not set up (it replaced one that crashed in the
+middle of a task) runs that setup first and keeps it up until the
+context's teardown step. In a process per step, a
 test runs the fixtures of its contexts around itself, except a shared
 context's, and setup/teardown steps run only a shared context's fixtures
 (the broker's), the others only check that the module imports.
@@ -264,12 +267,21 @@ def test_step(state, root, address, index):
             outcome = _judge(sys.exc_info())
             if outcome[0] == "failed":
                 outcome = ("error",) + outcome[1:]
-        if outcome is None and not state.in_worker:
+        if outcome is None:
             for key, kind, obj in chain:
                 if key in state.up or is_shared(kind, obj):
                     continue
+                if state.in_worker and names.fixture(obj, kind, "setup") is None:
+                    continue
                 try:
-                    if run_fixture(kind, obj, "setup") or names.fixture(obj, kind, "teardown"):
+                    ran = run_fixture(kind, obj, "setup")
+                    if state.in_worker:
+                        # A worker new in the middle of a task (the one
+                        # before crashed): the context's setup step went
+                        # to the old one. Set up here, torn down by the
+                        # task's teardown step as usual.
+                        state.up[key] = True
+                    elif ran or names.fixture(obj, kind, "teardown"):
                         implicit.append((key, kind, obj))
                 except BaseException:
                     o, m, t = _judge(sys.exc_info())

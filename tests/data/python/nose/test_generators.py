@@ -1,0 +1,19 @@
+"""nose-style generators: each yielded call is a test of its own."""
+
+
+def check_even(n):
+    assert n % 2 == 0, "%d is odd" % n
+
+
+def test_evens():
+    for n in (0, 1, 2, 3):
+        yield check_even, n
+
+
+def test_words():
+    for w in ("a", "bb"):
+        yield check_len, w, len(w)
+
+
+def check_len(word, n):
+    assert len(word) == n

@@ -304,9 +304,9 @@ read_answers (python_runner *self)
 /* ---- the runner's operations ------------------------------------------ */
 
 static bool
-is_python (const fo_step *step)
+is_python (const python_runner *self, const fo_step *step)
 {
-    return step->reader == FO_READER_PYTHON && step->argv.len >= 3
+    return !self->options.off && step->reader == FO_READER_PYTHON && step->argv.len >= 3
            && step->kind != FO_STEP_DISCOVER;
 }
 
@@ -322,7 +322,7 @@ static int
 start (void *impl, const fo_runner_step *rs, fo_start_error *error)
 {
     python_runner *self = impl;
-    if (!is_python (rs->step)) {
+    if (!is_python (self, rs->step)) {
         self->in_process = true;
         return fo_runner_start (self->process, rs, error);
     }
@@ -433,8 +433,8 @@ service (void *impl)
         read_answers (self);
         if (!self->done) {
             const fo_proc_status *ws = fo_proc_status_get (self->worker);
-            if (!self->hello && !self->killing)
-                self->start_deaths++;
+            if (!self->hello && !self->killing && ++self->start_deaths >= FO_PYTHON_START_TRIES)
+                self->loop_tried = true;    /* no more tries in this task */
             self->status.exited = ws->exited && !self->killing;
             self->status.exit_code = ws->exit_code;
             self->status.signal = self->killing && !self->status.timed_out ? SIGKILL : ws->signal;

@@ -30,6 +30,7 @@
 #ifndef FO_RUNNER_PYTHON_H
 #define FO_RUNNER_PYTHON_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "fo_runner.h"
@@ -42,6 +43,9 @@ typedef struct {
     uint32_t max_tasks;         /* restart after this many tasks; 0: never
                                    (--restart-worker: 1) */
     uint64_t max_rss_kb;        /* restart between tasks past this; 0: never */
+    bool off;                   /* no worker: every step in a process of its own
+                                   (--no-python-worker; the helper then runs a
+                                   test's fixtures around it) */
 } fo_python_worker_options;
 
 /* token: the worker's own FANOUT_STEP_TOKEN (copied); options may be NULL. */

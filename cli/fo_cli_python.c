@@ -22,6 +22,9 @@ fo_cli_python_option (const char *cmd, int c, const char *arg, fo_python_worker_
             return -1;
         opts->max_rss_kb = n / 1024u;
         return 1;
+    case FO_OPT_NO_PYTHON_WORKER:
+        opts->off = true;
+        return 1;
     default:
         return 0;
     }
@@ -35,5 +38,7 @@ fo_cli_python_usage (FILE *out)
              "                        --process-restartworker); docs/python-workers.md\n"
              "      --max-tasks-per-worker N  a new Python worker after N tasks\n"
              "      --max-worker-rss SIZE  a new Python worker, between tasks, once one\n"
-             "                        uses more memory than SIZE (1M to 4095M)\n");
+             "                        uses more memory than SIZE (1M to 4095M)\n"
+             "      --no-python-worker  every Python step in a process of its own (each\n"
+             "                        test then runs its module's fixtures itself)\n");
 }

@@ -163,14 +163,19 @@ class Finder:
             address = "%s:%s" % (dotted, cls.__name__)
             cctx = self.context("class", cls, cls.__name__, root, address)
             for meth in self.methods(cls):
-                cctx["tests"].append({"name": meth, "root": root,
-                                      "address": "%s.%s" % (address, meth)})
+                maddress = "%s.%s" % (address, meth)
+                if not issubclass(cls, unittest.TestCase) and \
+                        inspect.isgeneratorfunction(getattr(cls, meth)):
+                    self.generated(lambda c=cls, m=meth: getattr(c(), m)(), meth, root,
+                                   maddress, cctx["tests"])
+                else:
+                    cctx["tests"].append({"name": meth, "root": root, "address": maddress})
             if cctx["tests"]:
                 ctx["contexts"].append(cctx)
         for func in funcs:
             address = "%s:%s" % (dotted, func.__name__)
             if inspect.isgeneratorfunction(func):
-                self.generated(func, root, address, ctx["tests"])
+                self.generated(func, func.__name__, root, address, ctx["tests"])
             else:
                 ctx["tests"].append({"name": func.__name__, "root": root, "address": address})
 
@@ -186,7 +191,7 @@ class Finder:
             found = ["runTest"]
         return sorted(found)
 
-    def generated(self, func, root, address, out):
+    def generated(self, func, fname, root, address, out):
         """The tests a generator yields, each named as nose names it:
         the function's name and the arguments' tuple, "test_gen(1,)"."""
         seen = set()
@@ -195,7 +200,7 @@ class Finder:
                 if i >= MAX_GENERATED:
                     raise RuntimeError("more than %d tests generated" % MAX_GENERATED)
                 args = tuple(item[1:]) if isinstance(item, tuple) else ()
-                name = "%s%s" % (func.__name__, _shown(args))
+                name = "%s%s" % (fname, _shown(args))
                 if name in seen:
                     name = "%s#%d" % (name, i)
                 seen.add(name)
@@ -204,8 +209,7 @@ class Finder:
             raise
         except BaseException:
             # Running the test then says what went wrong, with its traceback.
-            out.append({"name": func.__name__, "root": root, "address": address,
-                        "index": -1})
+            out.append({"name": fname, "root": root, "address": address, "index": -1})
 
 
 def _shown(args):

@@ -233,9 +233,12 @@ def _run_test(chain, module, rest, index):
             cls(meth).run(result)
             return result.verdict
         inst = cls()
-        exc = _with_test_fixtures(inst, getattr(inst, meth))
-        return _judge(exc) if exc else ("passed", "", "")
-    func = obj
+        if index is None:
+            exc = _with_test_fixtures(inst, getattr(inst, meth))
+            return _judge(exc) if exc else ("passed", "", "")
+        func = getattr(inst, meth)
+    else:
+        func = obj
     if index is not None:
         # A generated test: the generator again, up to its Nth item.
         def body():

@@ -17,3 +17,14 @@ def test_words():
 
 def check_len(word, n):
     assert len(word) == n
+
+
+class TestGeneratorMethods:
+    def test_squares(self):
+        for n in (1, 2):
+            yield check_square, n, n * n
+        yield check_square, 3, 10
+
+
+def check_square(n, sq):
+    assert n * n == sq

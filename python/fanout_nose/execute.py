@@ -145,9 +145,22 @@ class Capture:
 
 # ---- outcomes ----------------------------------------------------------
 
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def _own_frames(tb):
+    """The traceback less its first frames that are the helper's own (nose
+    left its frames in; the test's are what a reader wants)."""
+    while tb is not None and os.path.dirname(
+            os.path.abspath(tb.tb_frame.f_code.co_filename)) == _HERE:
+        tb = tb.tb_next
+    return tb
+
+
 def _judge(exc_info):
     """(outcome, message, traceback) for an exception a test raised."""
     etype, value, tb = exc_info
+    tb = _own_frames(tb) or tb
     if issubclass(etype, unittest.SkipTest):
         return "skipped", str(value), ""
     text = "".join(traceback.format_exception(etype, value, tb))

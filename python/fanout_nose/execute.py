@@ -337,6 +337,11 @@ def _capped(text, cap):
         text[-half:]
 
 
+def _fixture_here(run):
+    from fanout_nose import keeper
+    return keeper._fixture(run, "teardown")
+
+
 def fixture_step(state, which, root, address):
     err = io.StringIO()
     try:
@@ -350,6 +355,17 @@ def fixture_step(state, which, root, address):
         return 0, "", ""        # a test in a process of its own runs it
     if state.in_worker and is_shared(kind, obj):
         return 0, "", ""        # the broker's
+    if not state.in_worker:
+        # The broker's shared fixture: in one long-lived process, as nose's
+        # main process ran it (keeper.py).
+        from fanout_nose import keeper
+        run = lambda which: run_fixture(kind, obj, which)  # noqa: E731
+        if which == "setup":
+            status, out, err = keeper.setup(key, run)
+        else:
+            answer = keeper.teardown(key)
+            status, out, err = answer if answer is not None else _fixture_here(run)
+        return status, _capped(out, state.output_cap), _capped(err, state.output_cap)
     with Capture() as cap:
         try:
             if which == "setup":

@@ -59,17 +59,11 @@ read_test (reading *r, fo_context *ctx, const json_t *t, const char *where)
     const char *name = text_of (t, "name", FO_SUITE_MAX_VALUE);
     const char *root = text_of (t, "root", FO_PYTHON_MAX_ADDRESS);
     const char *address = text_of (t, "address", FO_PYTHON_MAX_ADDRESS);
-    const json_t *index = json_object_get (t, "index");
-    if (!json_is_object (t) || !name || !root || !address
-        || (index && (!json_is_integer (index) || json_integer_value (index) < -1
-                      || json_integer_value (index) > 1000000000)))
+    if (!json_is_object (t) || !name || !root || !address)
         return refuse (r->err, r->errlen,
-                       "discovery output: a test of %s lacks a name, root or address, "
-                       "or has a bad index", where);
+                       "discovery output: a test of %s lacks a name, root or address", where);
     fo_strv argv = { 0 };
     helper_argv (r, &argv, "test", root, address);
-    if (index)
-        fo_strv_push_owned (&argv, fo_xasprintf ("%lld", (long long) json_integer_value (index)));
     char why[768];
     fo_test *test = fo_source_test (ctx, name, &argv, FO_READER_PYTHON, why, sizeof why);
     fo_strv_free (&argv);
@@ -130,11 +124,12 @@ read_context (reading *r, fo_context *parent, const json_t *c, unsigned depth)
     unsigned bits = 0;
     const json_t *setup = json_object_get (c, "setup"), *teardown = json_object_get (c, "teardown");
     if (!name || !kind || !root || !address || !mode || mode_of (mode, &bits) != 0
-        || (strcmp (kind, "package") && strcmp (kind, "module") && strcmp (kind, "class"))
+        || (strcmp (kind, "package") && strcmp (kind, "module") && strcmp (kind, "class")
+            && strcmp (kind, "generator"))
         || !json_is_boolean (setup) || !json_is_boolean (teardown))
         return refuse (r->err, r->errlen,
                        "discovery output: a context needs a name, a kind (package, module, "
-                       "class), a root, an address, a mode ('', split, shared, serial) and "
+                       "class, generator), a root, an address, a mode ('', split, shared, serial) and "
                        "setup and teardown (true or false)");
     fo_source_item in = *r->at;
     in.parent = parent;
@@ -149,6 +144,16 @@ read_context (reading *r, fo_context *parent, const json_t *c, unsigned depth)
         helper_argv (r, &ctx->setup.argv, "setup", root, address);
     if (json_is_true (teardown))
         helper_argv (r, &ctx->teardown.argv, "teardown", root, address);
+    if (!strcmp (kind, "generator")) {
+        /* Its tests are listed during the run, by an agent, and join it
+           (fo_plan_grow): `generate` prints their names, and each runs as
+           `test ... ADDRESS NAME`. */
+        helper_argv (r, &ctx->discover.argv, "generate", root, address);
+        ctx->discover_on_agent = true;
+        helper_argv (r, &ctx->run_template_argv, "test", root, address);
+        fo_strv_push (&ctx->run_template_argv, "{name}");
+        ctx->discovered_reader = FO_READER_PYTHON;
+    }
     char where[96];
     snprintf (where, sizeof where, "%s '%.60s'", kind, name);
     return read_list (r, ctx, c, depth, where);

@@ -13,6 +13,9 @@
     shared, `_multiprocess_ = False`: serial), else the entry's `mode`.
     A module that failed to import is one test of its parent context,
     named as the module, which fails with the import's traceback when run.
+    A generator (a test function that yields) is a context whose tests an
+    agent lists during the run (`discover_on: agent`: the helper's
+    `generate`), each run as `test ... ADDRESS NAME`.
 
     The text is a child process's output, so it is not trusted: at most
     FO_IMPORT_MAX_OUTPUT bytes (the caller's limit), contexts nested at

@@ -186,6 +186,8 @@ struct fo_context {
                                    by an agent, not by the broker before it */
     bool discover_answered;     /* run time: that discovery has ended (its
                                    tests, if any, are in `tests`) */
+    fo_reader discovered_reader;/* the reader of the tests it discovers: the
+                                   exit status (0) unless a source set it */
     fo_source_spec *sources;    /* `source:` entries, imported before the
                                    run into contexts under this one */
     size_t nsources;

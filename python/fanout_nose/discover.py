@@ -7,18 +7,20 @@ fo_source_python.c; the format is in docs/sources.md, "Python"):
      "tests": [TEST...],            a module of PATH that failed to import
      "errors": ["..."]}             what makes the import fail (exit 0)
 
-    CONTEXT = {"kind": "package"|"module"|"class", "name": NAME,
+    CONTEXT = {"kind": "package"|"module"|"class"|"generator", "name": NAME,
                "root": DIR, "address": "pkg.mod" | "pkg.mod:Class",
                "mode": ""|"split"|"shared"|"serial",
                "setup": bool, "teardown": bool,
                "contexts": [CONTEXT...], "tests": [TEST...]}
     TEST = {"name": NAME, "root": DIR, "address": "pkg.mod:func",
-            "index": N (a generated test: the Nth the generator yields),
             "import_error": true (the module could not be imported)}
 
+A "generator" context is a test function (or a plain class's method)
+that yields: its tests are listed during the run (`generate`).
+
 Modules are imported here, in this one process, as nose's main process
-did. Generators are run here to list what they yield (nose's main process
-did the same to dispatch each generated test).
+did. Generators are not run here: an agent lists what they yield during
+the run.
 """
 import argparse
 import inspect
@@ -29,9 +31,6 @@ import sys
 import unittest
 
 from fanout_nose import FORMAT_VERSION, names
-
-MAX_GENERATED = 100000
-
 
 class Finder:
     def __init__(self, match, exe):
@@ -166,16 +165,15 @@ class Finder:
                 maddress = "%s.%s" % (address, meth)
                 if not issubclass(cls, unittest.TestCase) and \
                         inspect.isgeneratorfunction(getattr(cls, meth)):
-                    self.generated(lambda c=cls, m=meth: getattr(c(), m)(), meth, root,
-                                   maddress, cctx["tests"])
+                    self.generator(meth, root, maddress, cctx)
                 else:
                     cctx["tests"].append({"name": meth, "root": root, "address": maddress})
-            if cctx["tests"]:
+            if cctx["tests"] or cctx["contexts"]:
                 ctx["contexts"].append(cctx)
         for func in funcs:
             address = "%s:%s" % (dotted, func.__name__)
             if inspect.isgeneratorfunction(func):
-                self.generated(func, func.__name__, root, address, ctx["tests"])
+                self.generator(func.__name__, root, address, ctx)
             else:
                 ctx["tests"].append({"name": func.__name__, "root": root, "address": address})
 
@@ -191,31 +189,13 @@ class Finder:
             found = ["runTest"]
         return sorted(found)
 
-    def generated(self, func, fname, root, address, out):
-        """The tests a generator yields, each named as nose names it:
-        the function's name and the arguments' tuple, "test_gen(1,)"."""
-        seen = set()
-        try:
-            for i, item in enumerate(func()):
-                if i >= MAX_GENERATED:
-                    raise RuntimeError("more than %d tests generated" % MAX_GENERATED)
-                args = tuple(item[1:]) if isinstance(item, tuple) else ()
-                name = "%s%s" % (fname, _shown(args))
-                if name in seen:
-                    name = "%s#%d" % (name, i)
-                seen.add(name)
-                out.append({"name": name, "root": root, "address": address, "index": i})
-        except KeyboardInterrupt:
-            raise
-        except BaseException:
-            # Running the test then says what went wrong, with its traceback.
-            out.append({"name": fname, "root": root, "address": address, "index": -1})
-
-
-def _shown(args):
-    text = str(args)
-    text = "".join(c if c.isprintable() else "\\x%02x" % ord(c) for c in text)
-    return text if len(text) <= 200 else text[:197] + "..."
+    def generator(self, name, root, address, ctx):
+        """A test generator: a context of its own whose tests are listed
+        during the run, on an agent (`generate`, execute.py), and join it
+        as they come (docs/sources.md, "Python")."""
+        ctx["contexts"].append({"kind": "generator", "name": name, "root": root,
+                                "address": address, "mode": "", "setup": False,
+                                "teardown": False, "contexts": [], "tests": []})
 
 
 def main(argv):

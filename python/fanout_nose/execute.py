@@ -7,10 +7,13 @@ up between steps.
     setup --root DIR ADDRESS        the context's setup ("pkg.mod",
     teardown --root DIR ADDRESS     "pkg.mod:Class"); exit status 1 and
                                     the traceback on stderr when it raises
-    test --root DIR ADDRESS [N]     one test ("pkg.mod:func",
-                                    "pkg.mod:Class.method"; N: the Nth test
-                                    a generator yields; "pkg.mod": a module
-                                    that failed to import)
+    test --root DIR ADDRESS [NAME]  one test ("pkg.mod:func",
+                                    "pkg.mod:Class.method"; NAME: the test
+                                    of that name a generator yields;
+                                    "pkg.mod": a module that failed to
+                                    import)
+    generate --root DIR ADDRESS     the names of the tests a generator
+                                    yields, one per line
 
 A test step prints the test's captured stdout, then one line: RESULT_MARK
 and a JSON object {"outcome", "message", "traceback", "duration_us"}
@@ -233,7 +236,44 @@ def _with_test_fixtures(obj, body):
     return exc
 
 
-def _run_test(chain, module, rest, index):
+MAX_GENERATED = 100000
+
+
+def _shown(args):
+    text = str(args)
+    text = "".join(c if c.isprintable() else "\\x%02x" % ord(c) for c in text)
+    # A discovered name holds no "/" (fanout's rule for names listed at
+    # run time, docs/suite-file.md).
+    text = text.replace("/", "\\x2f")
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def generated(func, fname):
+    """(name, callable, args) for each test the generator func() yields,
+    named as nose names them: the function's name and the arguments'
+    tuple, "test_evens(1,)" (a name met before gets "#N", its position)."""
+    seen = set()
+    for i, item in enumerate(func()):
+        if i >= MAX_GENERATED:
+            raise RuntimeError("more than %d tests generated" % MAX_GENERATED)
+        call, args = (item[0], tuple(item[1:])) if isinstance(item, tuple) else (item, ())
+        name = "%s%s" % (fname, _shown(args))
+        if name in seen:
+            name = "%s#%d" % (name, i)
+        seen.add(name)
+        yield name, call, args
+
+
+def _generator_of(module, rest):
+    """The generator function of address rest, and its name."""
+    parts = rest.split(".")
+    obj = getattr(module, parts[0])
+    if inspect.isclass(obj):
+        return getattr(obj(), parts[1]), parts[1]
+    return obj, parts[0]
+
+
+def _run_test(chain, module, rest, name):
     """(outcome, message, traceback) of the test rest of module."""
     if not rest:
         return "error", "the module imported now but failed to import when discovered", ""
@@ -245,32 +285,29 @@ def _run_test(chain, module, rest, index):
             result = _Result()
             cls(meth).run(result)
             return result.verdict
-        inst = cls()
-        if index is None:
+        if name is None:
+            inst = cls()
             exc = _with_test_fixtures(inst, getattr(inst, meth))
             return _judge(exc) if exc else ("passed", "", "")
-        func = getattr(inst, meth)
-    else:
-        func = obj
-    if index is not None:
-        # A generated test: the generator again, up to its Nth item.
+    if name is not None:
+        # A generated test: the generator again, up to the test of that name.
+        func, fname = _generator_of(module, rest)
+
         def body():
-            for i, item in enumerate(func()):
-                if i == index:
-                    call, args = (item[0], item[1:]) if isinstance(item, tuple) else (item, ())
+            for gname, call, args in generated(func, fname):
+                if gname == name:
                     exc = _with_test_fixtures(call, lambda: call(*args))
                     if exc:
                         raise exc[1].with_traceback(exc[2])
                     return
-            if index >= 0:
-                raise RuntimeError("the generator yielded fewer than %d tests" % (index + 1))
+            raise RuntimeError("the generator yielded no test named %s" % name)
         exc = _call_guarded(body)
     else:
-        exc = _with_test_fixtures(func, func)
+        exc = _with_test_fixtures(obj, obj)
     return _judge(exc) if exc else ("passed", "", "")
 
 
-def test_step(state, root, address, index):
+def test_step(state, root, address, name):
     t0 = time.monotonic()
     implicit = []           # contexts this step set up itself (process mode)
     outcome = None
@@ -307,7 +344,7 @@ def test_step(state, root, address, index):
         if outcome is None:
             try:
                 outcome = _run_test(chain, chain[-1][2] if not rest or chain[-1][1] != "class"
-                                    else chain[-2][2], rest, index)
+                                    else chain[-2][2], rest, name)
             except BaseException:
                 outcome = _judge(sys.exc_info())
         for key, kind, obj in reversed(implicit):
@@ -382,15 +419,35 @@ def fixture_step(state, which, root, address):
         _capped(cap.stderr_text() + err.getvalue(), state.output_cap)
 
 
+def generate_step(state, root, address):
+    """The names of the tests the generator at address yields, one per
+    line (a discover step: fanout makes each a test of the generator's
+    context, run as `test --root DIR ADDRESS NAME`)."""
+    names_out = io.StringIO()
+    with Capture() as cap:
+        try:
+            chain, rest = contexts_of(state, root, address)
+            module = chain[-2][2] if chain[-1][1] == "class" else chain[-1][2]
+            func, fname = _generator_of(module, rest)
+            for name, _, _ in generated(func, fname):
+                names_out.write(name + "\n")
+            status, tb = 0, ""
+        except BaseException:
+            status, tb = 1, traceback.format_exc()
+    return status, names_out.getvalue(), cap.stderr_text() + tb
+
+
 def run_step(state, argv):
     """(exit status, stdout bytes, stderr bytes) of one step."""
     try:
-        if len(argv) < 4 or argv[0] not in ("setup", "teardown", "test") or argv[1] != "--root":
-            raise StepError("usage: setup|teardown|test --root DIR ADDRESS [INDEX]")
+        if len(argv) < 4 or argv[0] not in ("setup", "teardown", "test", "generate") \
+                or argv[1] != "--root":
+            raise StepError("usage: setup|teardown|test|generate --root DIR ADDRESS [NAME]")
         op, root, address = argv[0], argv[2], argv[3]
         if op == "test":
-            index = int(argv[4]) if len(argv) > 4 else None
-            status, out, err = test_step(state, root, address, index)
+            status, out, err = test_step(state, root, address, argv[4] if len(argv) > 4 else None)
+        elif op == "generate":
+            status, out, err = generate_step(state, root, address)
         elif len(argv) != 4:
             raise StepError("usage: %s --root DIR ADDRESS" % op)
         else:

@@ -6,8 +6,9 @@ PREFIX is the start of fanout's ids for the suite's folder ("./").
 
 Names: fanout's id less PREFIX with "/" as "." is nose's address
 ("pkg/test_inner/TestPlain/test_items" -> "pkg.test_inner.TestPlain.
-test_items"; a unittest method's "test_ok (mod.TestUnit.test_ok)" is its
-part in parentheses). Outcomes: ok passed, FAIL failed, ERROR error,
+test_items"; a generated test's context, named as its generator, is
+dropped: "mod/test_g/test_g(1,)" is "mod.test_g(1,)"; a unittest method's
+"test_ok (mod.TestUnit.test_ok)" is its part in parentheses). Outcomes: ok passed, FAIL failed, ERROR error,
 SKIP skipped. Where nose has no line per test, the comparison follows
 nose's own report:
   "Failure: T (message) ... ERROR"   a module that failed to import: the
@@ -23,6 +24,7 @@ LINE = re.compile(r"^(.*) \.\.\. (ok|FAIL|ERROR|SKIP(?::.*)?)$")
 UNITTEST = re.compile(r"^\w+ \((.+)\)$")
 FAILURE = re.compile(r"^Failure: (\w+) \((.*)\)$")
 SUITE_ERROR = re.compile(r"^ERROR: test suite for <(?:module|class) '([^']+)'")
+GENERATED = re.compile(r"(^|\.)([^.()]+)\.\2\(")
 OUTCOME = {"ok": "passed", "FAIL": "failed", "ERROR": "error", "SKIP": "skipped"}
 
 
@@ -49,6 +51,9 @@ def main(nose_output, report, prefix):
         if not t["id"].startswith(prefix):
             continue
         name = t["id"][len(prefix):].replace("/", ".")
+        # A generated test is in its generator's context: "mod.test_g.test_g(1,)"
+        # is nose's "mod.test_g(1,)".
+        name = GENERATED.sub(r"\1\2(", name)
         message = t.get("message") or ""
         if t["outcome"] == "error" and message in imports:
             name = "import failure %s" % message

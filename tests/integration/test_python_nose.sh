@@ -24,7 +24,7 @@ calls () { sort "$CALLED_DIR/$1.called" | uniq -c | awk '{print $2 "=" $1}' | tr
 mkdir "$CALLED_DIR" || fail "mkdir"
 timeout -k 5 120 "$PY" -m nose --processes=2 -v 2>"$ITEST_TMP/nose.txt"
 [ $? -eq 1 ] || fail "nosetests did not end with its failures (exit 1)"
-grep -q "Ran 43 tests" "$ITEST_TMP/nose.txt" || fail "nose ran another number of tests: $(tail -n 3 "$ITEST_TMP/nose.txt")"
+grep -q "Ran 45 tests" "$ITEST_TMP/nose.txt" || fail "nose ran another number of tests: $(tail -n 3 "$ITEST_TMP/nose.txt")"
 [ "$(calls not_shared)" = "setup=1 teardown=1" ] || fail "nose: not_shared calls $(calls not_shared)"
 [ "$(calls shared)" = "setup=1 teardown=1" ] || fail "nose: shared calls $(calls shared)"
 

@@ -73,10 +73,11 @@ static const char tree[] =
     "   \"tests\": [],"
     "   \"contexts\": [{\"kind\": \"module\", \"name\": \"test_m\", \"root\": \"/r\","
     "     \"address\": \"pkg.test_m\", \"mode\": \"split\", \"setup\": true, \"teardown\": true,"
-    "     \"tests\": [{\"name\": \"test_f\", \"root\": \"/r\", \"address\": \"pkg.test_m:test_f\"},"
-    "               {\"name\": \"test_g(1,)\", \"root\": \"/r\","
-    "                \"address\": \"pkg.test_m:test_g\", \"index\": 0}],"
-    "     \"contexts\": [{\"kind\": \"class\", \"name\": \"TestC\", \"root\": \"/r\","
+    "     \"tests\": [{\"name\": \"test_f\", \"root\": \"/r\", \"address\": \"pkg.test_m:test_f\"}],"
+    "     \"contexts\": [{\"kind\": \"generator\", \"name\": \"test_g\", \"root\": \"/r\","
+    "       \"address\": \"pkg.test_m:test_g\", \"mode\": \"\", \"setup\": false,"
+    "       \"teardown\": false, \"contexts\": [], \"tests\": []},"
+    "      {\"kind\": \"class\", \"name\": \"TestC\", \"root\": \"/r\","
     "       \"address\": \"pkg.test_m:TestC\", \"mode\": \"serial\", \"setup\": false,"
     "       \"teardown\": false, \"contexts\": [],"
     "       \"tests\": [{\"name\": \"test_x\", \"root\": \"/r\","
@@ -93,7 +94,7 @@ test_tree (void **state)
     fo_suite *suite = read_tree (tree, err, sizeof err);
     if (!suite)
         fail_msg ("%s", err);
-    assert_int_equal (fo_suite_count_tests (suite), 5);
+    assert_int_equal (fo_suite_count_tests (suite), 4);
 
     fo_context *item = fo_suite_find_context (suite, "tests");
     assert_non_null (item);
@@ -123,11 +124,20 @@ test_tree (void **state)
     assert_int_equal (f->reader, FO_READER_PYTHON);
     expect_argv (&f->run.argv, (const char *[]) { "/usr/bin/python3", "/h/fanout_nose", "test",
                                                   "--root", "/r", "pkg.test_m:test_f", NULL });
-    fo_test *g = fo_suite_find_test (suite, "tests/pkg/test_m/test_g(1,)");
+    /* a generator: its tests are listed by an agent during the run */
+    fo_context *gen = fo_suite_find_context (suite, "tests/pkg/test_m/test_g");
+    assert_non_null (gen);
+    assert_int_equal (gen->ntests, 0);
+    assert_true (gen->discover_on_agent);
+    expect_argv (&gen->discover.argv, (const char *[]) { "/usr/bin/python3", "/h/fanout_nose",
+                                                         "generate", "--root", "/r",
+                                                         "pkg.test_m:test_g", NULL });
+    fo_test *g = fo_context_add_discovered (gen, "test_g(1,)");
     assert_non_null (g);
+    assert_int_equal (g->reader, FO_READER_PYTHON);
     expect_argv (&g->run.argv, (const char *[]) { "/usr/bin/python3", "/h/fanout_nose", "test",
-                                                  "--root", "/r", "pkg.test_m:test_g", "0",
-                                                  NULL });
+                                                  "--root", "/r", "pkg.test_m:test_g",
+                                                  "test_g(1,)", NULL });
     /* a module that failed to import: one test of its parent, named as it */
     fo_test *bad = fo_suite_find_test (suite, "tests/test_bad");
     assert_non_null (bad);
@@ -154,10 +164,6 @@ test_tree_refused (void **state)
     expect_refused ("{\"format\": 1, \"tests\": [7]}", "lacks a name, root or address");
     expect_refused ("{\"format\": 1, \"tests\": [{\"name\": \"t\", \"root\": \"/r\"}]}",
                     "lacks a name, root or address");
-    expect_refused ("{\"format\": 1, \"tests\": [{\"name\": \"t\", \"root\": \"/r\","
-                    " \"address\": \"m:t\", \"index\": -2}]}", "bad index");
-    expect_refused ("{\"format\": 1, \"tests\": [{\"name\": \"t\", \"root\": \"/r\","
-                    " \"address\": \"m:t\", \"index\": \"0\"}]}", "bad index");
     /* a NUL inside a string: jansson refuses it */
     expect_refused ("{\"format\": 1, \"tests\": [{\"name\": \"a\\u0000b\", \"root\": \"/r\","
                     " \"address\": \"m:t\"}]}", "no JSON");

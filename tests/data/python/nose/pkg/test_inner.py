@@ -26,3 +26,12 @@ class TestPlain:
 
 def test_function_sees_package():
     assert pkg.STATE == ["package"]
+
+
+def test_generated_in_package():
+    for n in (1, 2):
+        yield check_package_up, n
+
+
+def check_package_up(n):
+    assert pkg.STATE == ["package"], pkg.STATE

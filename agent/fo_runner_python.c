@@ -422,7 +422,10 @@ service (void *impl)
     if (!self->active || self->done)
         return true;
     flush_request (self);
-    if (!read_answers (self)) {
+    if (!self->killing && !read_answers (self)) {
+        static const char note[] = "\nfanout: the Python worker broke the pipe protocol "
+                                   "(docs/python-workers.md): killed\n";
+        fo_capture_append (&self->err, note, sizeof note - 1);
         fo_log (FO_LOG_WARN, "agent", "python worker: an answer that breaks the protocol; worker killed");
         kill_worker (self);
     }

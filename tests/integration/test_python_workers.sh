@@ -5,7 +5,8 @@
 # processes import them; a worker that crashes, hangs past the timeout or
 # exits is replaced, its test gets the hostile outcome and the task's
 # other tests run, still seeing their module set up; a worker that dies at
-# start is a crash loop that stops the task (tests/data/python/workers).
+# start is a crash loop that stops the task; one that breaks the pipe
+# protocol is killed; Ctrl-C stops a run as any run (tests/data/python/workers).
 . "$(dirname "$0")/lib.sh"
 
 "$PY" -c "import msgpack" 2>/dev/null || skip "python3-msgpack is not installed"
@@ -70,4 +71,27 @@ done
 run_fanout run -j 1 --no-python-worker --json "$JSON" loop.yml
 expect_rc 0
 json_assert "r['totals']['passed'] == 5"
+# --- a worker that breaks the pipe protocol is killed; its step says why
+run_fanout run -j 1 --json "$JSON" garbage.yml
+expect_rc 1
+json_assert "r['totals']['tests'] == 10"
+json_assert "all('broke the pipe protocol' in t['stderr'] for t in r['tests'])" "each step says why"
+
+# --- Ctrl-C while a Python test runs: the run stops as any run does (130,
+#     the test not run), and no worker is left
+rm -f "$MARK_DIR/hanging"
+"$FANOUT" run -j 1 --json "$JSON" --python test_hang.py >"$OUT" 2>"$ERR" &
+fanout_pid=$!
+for _ in $(seq 600); do [ -e "$MARK_DIR/hanging" ] && break; sleep 0.1; done
+[ -e "$MARK_DIR/hanging" ] || fail "test_hang did not start"
+kill -INT "$fanout_pid"
+for _ in $(seq 300); do alive "$fanout_pid" || break; sleep 0.1; done
+! alive "$fanout_pid" || { kill -KILL "$fanout_pid"; fail "fanout did not stop within 30 s of SIGINT"; }
+wait "$fanout_pid"
+RC=$?
+expect_rc 130
+json_assert "t('test_hang.py/test_hang/test_hang')['outcome'] == 'not_run'"
+for p in $(pgrep -f "fanout_nose worker"); do
+    ! ours "$p" || fail "a Python worker ($p) outlived the interrupted run"
+done
 echo "PASS [$ITEST_NAME]"

@@ -342,6 +342,10 @@ start (void *impl, const fo_runner_step *rs, fo_start_error *error)
     }
     if (self->worker && strcmp (self->interpreter, rs->step->argv.items[0]) != 0)
         drop_worker (self);
+    /* A worker that died between steps (a thread of the last test, a
+       signal from outside) must not take the next test with it. */
+    if (self->worker && fo_proc_service (self->worker))
+        drop_worker (self);
     if (!self->worker) {
         if (self->start_deaths >= FO_PYTHON_START_TRIES) {
             if (self->loop_tried) {

@@ -34,8 +34,8 @@ void
 fo_cli_python_usage (FILE *out)
 {
     fprintf (out,
-             "      --restart-worker  a new Python worker for every task (nose's\n"
-             "                        --process-restartworker); docs/python-workers.md\n"
+             "      --restart-worker  a new Python worker for every task (as nose's\n"
+             "                        process-restartworker); docs/python-workers.md\n"
              "      --max-tasks-per-worker N  a new Python worker after N tasks\n"
              "      --max-worker-rss SIZE  a new Python worker, between tasks, once one\n"
              "                        uses more memory than SIZE (1M to 4095M)\n"

@@ -1,10 +1,21 @@
 import os
+import time
 
 
 def _check():
     assert os.environ.get("GREETING", "").startswith("hello from "), os.environ.get("GREETING")
-    with open(os.path.join(os.environ["MARK_DIR"], "tests"), "a") as f:
+    marks = os.path.join(os.environ["MARK_DIR"], "tests")
+    with open(marks, "a") as f:
         f.write("%s %s\n" % (os.readlink("/proc/self/ns/net"), os.getpid()))
+    # With $NS_BARRIER=N, wait (30 s at most) until the tests ran in N
+    # network namespaces: a host that took its share waits for the others,
+    # so that every host gets some (test_python_netns.sh).
+    want = int(os.environ.get("NS_BARRIER", "0"))
+    for _ in range(300):
+        with open(marks) as f:
+            if len({line.split()[0] for line in f if line.strip()}) >= want:
+                return
+        time.sleep(0.1)
 
 
 def test_1(): _check()

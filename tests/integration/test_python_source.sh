@@ -32,7 +32,7 @@ json_assert "t('match/check_things/check_two')['stderr'].startswith('Traceback (
     "the traceback starts in the test's file"
 
 # --- a shared package: setup once, exports everywhere, tests spread
-run_fanout run -j 3 --json "$JSON" --python exports
+PID_BARRIER=2 run_fanout run -j 3 --json "$JSON" --python exports     # (waits for 2 workers)
 expect_rc 0
 json_assert "r['totals']['passed'] == 6"
 [ "$(tr '\n' ' ' <"$MARK_DIR/shared.calls")" = "setup teardown " ] || fail "shared calls: $(cat "$MARK_DIR/shared.calls")"

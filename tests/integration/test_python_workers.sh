@@ -45,7 +45,7 @@ run_fanout run -j 1 --max-worker-rss 12 --python test_imports.py
 expect_rc 2
 
 # --- hostile tests in one task: each takes its worker down, the rest run
-run_fanout run -j 1 --timeout 2 --json "$JSON" --python test_hostile.py
+run_fanout run -j 1 --timeout 5 --json "$JSON" --python test_hostile.py
 expect_rc 1
 json_assert "t('test_hostile.py/test_hostile/test_b_crash')['outcome'] == 'crashed'"
 json_assert "t('test_hostile.py/test_hostile/test_b_crash')['message'] == 'killed by SIGSEGV'"

@@ -10,12 +10,14 @@ def _check():
     # With $NS_BARRIER=N, wait (30 s at most) until the tests ran in N
     # network namespaces: a host that took its share waits for the others,
     # so that every host gets some (test_python_netns.sh).
-    want = int(os.environ.get("NS_BARRIER", "0"))
-    for _ in range(300):
-        with open(marks) as f:
-            if len({line.split()[0] for line in f if line.strip()}) >= want:
-                return
-        time.sleep(0.1)
+    # With $PID_BARRIER=N, the same for N worker processes.
+    for var, field in (("NS_BARRIER", 0), ("PID_BARRIER", 1)):
+        want = int(os.environ.get(var, "0"))
+        for _ in range(300):
+            with open(marks) as f:
+                if len({line.split()[field] for line in f if line.strip()}) >= want:
+                    break
+            time.sleep(0.1)
 
 
 def test_1(): _check()

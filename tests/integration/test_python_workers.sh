@@ -1,7 +1,8 @@
 #!/bin/bash
 # Persistent Python workers (issue 12, item 2; docs/python-workers.md):
 # modules are imported once per worker; --restart-worker,
-# --max-tasks-per-worker N and --no-python-worker change how many
+# --max-tasks-per-worker N, --max-worker-rss SIZE and --no-python-worker
+# change how many
 # processes import them; a worker that crashes, hangs past the timeout or
 # exits is replaced, its test gets the hostile outcome and the task's
 # other tests run, still seeing their module set up; a worker that dies at
@@ -35,6 +36,15 @@ rm -f "$MARK_DIR/imports"
 run_fanout run -j 1 --max-tasks-per-worker 3 --json "$JSON" --python test_imports.py
 expect_rc 0
 [ "$(imports)" = 4 ] || fail "--max-tasks-per-worker 3: $(imports) workers for 10 tasks, not 4"
+# every worker is past 1M (Python alone is more), none past 4095M
+rm -f "$MARK_DIR/imports"
+run_fanout run -j 1 --max-worker-rss 1M --json "$JSON" --python test_imports.py
+expect_rc 0
+[ "$(imports)" = 10 ] || fail "--max-worker-rss 1M: $(imports) workers for 10 tasks, not 10"
+rm -f "$MARK_DIR/imports"
+run_fanout run -j 1 --max-worker-rss 4095M --json "$JSON" --python test_imports.py
+expect_rc 0
+[ "$(imports)" = 1 ] || fail "--max-worker-rss 4095M: $(imports) workers, not 1"
 rm -f "$MARK_DIR/imports"
 run_fanout run -j 1 --no-python-worker --json "$JSON" --python test_imports.py
 expect_rc 0

@@ -93,20 +93,24 @@ read_list (reading *r, fo_context *ctx, const json_t *node, unsigned depth, cons
     return 0;
 }
 
+/* "", or one of split and shared and/or serial, space-separated. */
 static int
 mode_of (const char *mode, unsigned *bits)
 {
-    if (!strcmp (mode, ""))
-        *bits = 0;
-    else if (!strcmp (mode, "split"))
-        *bits = FO_MODE_SPLIT;
-    else if (!strcmp (mode, "shared"))
-        *bits = FO_MODE_SHARED;
-    else if (!strcmp (mode, "serial"))
-        *bits = FO_MODE_SERIAL;
-    else
-        return -1;
-    return 0;
+    static const struct { const char *text; unsigned bits; } modes[] = {
+        { "", 0 },
+        { "split", FO_MODE_SPLIT },
+        { "shared", FO_MODE_SHARED },
+        { "serial", FO_MODE_SERIAL },
+        { "split serial", FO_MODE_SPLIT | FO_MODE_SERIAL },
+        { "shared serial", FO_MODE_SHARED | FO_MODE_SERIAL },
+    };
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++)
+        if (!strcmp (mode, modes[i].text)) {
+            *bits = modes[i].bits;
+            return 0;
+        }
+    return -1;
 }
 
 static int
@@ -129,8 +133,9 @@ read_context (reading *r, fo_context *parent, const json_t *c, unsigned depth)
         || !json_is_boolean (setup) || !json_is_boolean (teardown))
         return refuse (r->err, r->errlen,
                        "discovery output: a context needs a name, a kind (package, module, "
-                       "class, generator), a root, an address, a mode ('', split, shared, serial) and "
-                       "setup and teardown (true or false)");
+                       "class, generator), a root, an address, a mode ('', split, shared, "
+                       "serial, split serial, shared serial) and setup and teardown (true or "
+                       "false)");
     fo_source_item in = *r->at;
     in.parent = parent;
     char why[768];

@@ -9,7 +9,7 @@ fo_source_python.c; the format is in docs/sources.md, "Python"):
 
     CONTEXT = {"kind": "package"|"module"|"class"|"generator", "name": NAME,
                "root": DIR, "address": "pkg.mod" | "pkg.mod:Class",
-               "mode": ""|"split"|"shared"|"serial",
+               "mode": ""|"split"|"shared"|"serial"|"split serial"|"shared serial",
                "setup": bool, "teardown": bool,
                "contexts": [CONTEXT...], "tests": [TEST...]}
     TEST = {"name": NAME, "root": DIR, "address": "pkg.mod:func",

@@ -106,7 +106,7 @@ def run_fixture(kind, obj, which):
 
 def is_shared(kind, obj):
     try:
-        return names.mode(obj, kind) == "shared"
+        return "shared" in names.mode(obj, kind).split()
     except names.ModeError:
         return False
 

@@ -85,13 +85,15 @@ class ModeError(Exception):
 
 
 def mode(ctx, where):
-    """'split', 'shared', 'serial' or '' from a context's attributes;
-    ModeError when it asks for split and shared at once."""
+    """'split', 'shared', 'serial', 'split serial', 'shared serial' or ''
+    from a context's attributes; ModeError when it asks for split and
+    shared at once."""
     split = bool(getattr(ctx, "_multiprocess_can_split_", False))
     shared = bool(getattr(ctx, "_multiprocess_shared_", False))
     if split and shared:
         raise ModeError("%s sets both _multiprocess_can_split_ and _multiprocess_shared_"
                         % where)
+    words = ["split"] if split else ["shared"] if shared else []
     if getattr(ctx, "_multiprocess_", True) is False:
-        return "serial"
-    return "split" if split else "shared" if shared else ""
+        words.append("serial")
+    return " ".join(words)

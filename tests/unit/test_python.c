@@ -78,7 +78,7 @@ static const char tree[] =
     "       \"address\": \"pkg.test_m:test_g\", \"mode\": \"\", \"setup\": false,"
     "       \"teardown\": false, \"contexts\": [], \"tests\": []},"
     "      {\"kind\": \"class\", \"name\": \"TestC\", \"root\": \"/r\","
-    "       \"address\": \"pkg.test_m:TestC\", \"mode\": \"serial\", \"setup\": false,"
+    "       \"address\": \"pkg.test_m:TestC\", \"mode\": \"shared serial\", \"setup\": false,"
     "       \"teardown\": false, \"contexts\": [],"
     "       \"tests\": [{\"name\": \"test_x\", \"root\": \"/r\","
     "                   \"address\": \"pkg.test_m:TestC.test_x\"}]}]}]},"
@@ -116,7 +116,7 @@ test_tree (void **state)
                  (const char *[]) { "/usr/bin/python3", "/h/fanout_nose", "teardown", "--root",
                                     "/r", "pkg.test_m", NULL });
     assert_int_equal (fo_suite_find_context (suite, "tests/pkg/test_m/TestC")->mode,
-                      FO_MODE_SERIAL);
+                      FO_MODE_SHARED | FO_MODE_SERIAL);
     assert_int_equal (fo_suite_find_context (suite, "tests/test_plain")->mode, 0);
 
     fo_test *f = fo_suite_find_test (suite, "tests/pkg/test_m/test_f");
@@ -179,7 +179,7 @@ test_tree_refused (void **state)
                     " \"root\": \"/r\", \"address\": \"m\", \"mode\": \"\", \"setup\": false,"
                     " \"teardown\": false}]}", "a context needs");
     expect_refused ("{\"format\": 1, \"contexts\": [{\"kind\": \"module\", \"name\": \"m\","
-                    " \"root\": \"/r\", \"address\": \"m\", \"mode\": \"parallel\","
+                    " \"root\": \"/r\", \"address\": \"m\", \"mode\": \"serial split\","
                     " \"setup\": false, \"teardown\": false}]}", "a context needs");
     expect_refused ("{\"format\": 1, \"contexts\": [{\"kind\": \"module\", \"name\": \"m\","
                     " \"root\": \"/r\", \"address\": \"m\", \"mode\": \"\", \"setup\": 1,"

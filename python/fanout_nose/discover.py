@@ -200,7 +200,8 @@ class Finder:
 
 def main(argv):
     p = argparse.ArgumentParser(prog="fanout_nose discover")
-    p.add_argument("--match", default=names.DEFAULT_MATCH)
+    # nose read its pattern from NOSE_TESTMATCH too (the option wins).
+    p.add_argument("--match", default=os.environ.get("NOSE_TESTMATCH") or names.DEFAULT_MATCH)
     p.add_argument("--exe", action="store_true")
     p.add_argument("path")
     a = p.parse_args(argv)

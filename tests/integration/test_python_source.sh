@@ -31,6 +31,11 @@ json_assert "t('match/check_things/check_two')['message'] == 'AssertionError: tw
 json_assert "t('match/check_things/check_two')['stderr'].startswith('Traceback (most recent call last):\n  File \"' + '$ITEST_DIR/suite/match/check_things.py')" \
     "the traceback starts in the test's file"
 
+# ... or NOSE_TESTMATCH, as nose read it
+NOSE_TESTMATCH='^check' run_fanout run --json "$JSON" --python match
+expect_rc 1
+check_one_outcome match/check_things/check_one match/check_things/check_two
+
 # --- a shared package: setup once, exports everywhere, tests spread
 PID_BARRIER=2 run_fanout run -j 3 --json "$JSON" --python exports     # (waits for 2 workers)
 expect_rc 0

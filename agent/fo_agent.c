@@ -16,6 +16,7 @@
 #include "fo_log.h"
 #include "fo_reaper.h"
 #include "fo_runner_process.h"
+#include "fo_runner_python.h"
 #include "fo_sweeper.h"
 #include "fo_wire.h"
 
@@ -668,12 +669,11 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
     snprintf (self.agent_id, sizeof self.agent_id, "%s:%d:%08x", self.host, (int) getpid (),
               (unsigned) (fo_now_us () & 0xffffffffu));
     self.slots = fo_xcalloc (options->slots, sizeof *self.slots);
-    /* A process per step today; a persistent worker per slot (issue 12)
-       would be made here, with "<self.token>/runner-<slot>" as its own
-       token (fo_runner.h). */
+    /* Each slot's runner: a process per step, and the steps of Python
+       suites in the slot's persistent Python worker, started when the
+       first comes, with "<self.token>/runner-<slot>" as its own token
+       (fo_runner.h, fo_runner_python.h). The token is made below. */
     self.runners = fo_xcalloc (options->slots, sizeof *self.runners);
-    for (uint32_t i = 0; i < options->slots; i++)
-        self.runners[i] = fo_runner_process_new ();
     /* Running out of descriptors must not fail tests (fo_capacity.h). */
     fo_capacity_check_descriptors (options->slots);
     self.capacity = fo_capacity_new (options->slots);
@@ -684,6 +684,11 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
     self.sweeper = fo_sweeper_new ();
     self.token = fo_xasprintf ("%s/agent-%08x", fo_reaper_base (),
                                (unsigned) ((fo_now_us () >> 4) & 0xffffffffu));
+    for (uint32_t i = 0; i < options->slots; i++) {
+        char *runner_token = fo_xasprintf ("%s/runner-%u", self.token, i + 1);
+        self.runners[i] = fo_runner_python_new (runner_token, options->python);
+        free (runner_token);
+    }
 
     int rc = 0;
     uint32_t backoff = RECONNECT_MIN_MS;

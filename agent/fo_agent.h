@@ -38,6 +38,7 @@
 #include <stdint.h>
 
 #include "fo_offer.h"
+#include "fo_runner_python.h"
 
 typedef struct {
     const char *endpoint;       /* e.g. "tcp://broker:5555", "inproc://fanout" */
@@ -61,6 +62,9 @@ typedef struct {
     const char *curve_public;
     const char *curve_secret;
     const char *curve_server;
+    /* When its persistent Python workers are replaced (restart after N
+       tasks, past a size); NULL: never (fo_runner_python.h). */
+    const fo_python_worker_options *python;
 } fo_agent_options;
 
 /* Runs until the broker shuts the run down (with once), *stop or *abort is

@@ -15,10 +15,11 @@
     Implementations:
     - fo_runner_process.h: a new process per step (fo_proc), in its own
       process group; the default.
-    - a persistent worker (issue 12: Python suites) keeps one process alive
-      across steps and leases and hands it one step after another.
-      tests/unit/test_runner.c has a real one (a long-lived /bin/sh), which
-      proves the seam; it is not a product feature.
+    - fo_runner_python.h: the steps of Python suites in a persistent
+      worker, one process alive across steps and leases that is handed one
+      step after another (docs/python-workers.md); the other steps in a
+      process each. tests/unit/test_runner.c has another (a long-lived
+      /bin/sh, a test fixture).
     fo_execution never assumes a process per step: it only uses this API.
 
     Tokens and cleanup (fo_reaper.h, fo_sweeper.h). Every process a step

@@ -19,7 +19,9 @@
 # STARTUP_RUNS alternating runs), broker-scale.sh, sched-bench.sh and
 # hosts-bench.sh (skipped, with the reason in the table, when it cannot
 # make network namespaces: not root, no ip), source-bench.sh (a CTest
-# project against ctest, a GoogleTest program against running it whole). Each benchmark's own output
+# project against ctest, a GoogleTest program against running it whole)
+# and python-bench.sh (skipped without python3-nose or python3-msgpack).
+# Each benchmark's own output
 # goes to stderr; the table (markdown) to stdout. Exit status 0 when every
 # benchmark ran (a bar not met is a row that says "no", not a failure),
 # 1 when one failed.
@@ -236,6 +238,27 @@ if env QUICK="$QUICK" TMPDIR="$WORK" bash "$HERE/source-bench.sh" "$BUILD" > "$W
     fi
 else
     row "source-bench.sh" "failed (its stderr above)" "" "FAILED"; FAILED=1
+fi
+
+# ---- 7. python-bench.sh: the python source against unittest and nose ---------
+echo "== python-bench.sh" >&2
+pb_rc=0
+env QUICK="$QUICK" TMPDIR="$WORK" bash "$HERE/python-bench.sh" "$FANOUT_BIN" > "$WORK/pb.out" 2> "$WORK/pb.err" || pb_rc=$?
+cat "$WORK/pb.err" "$WORK/pb.out" >&2
+if [ "$pb_rc" = 0 ]; then
+    pb_what=$(sed -n 's/^## python suite: \([^(]*\) (.*/\1/p' "$WORK/pb.out" | sed 's/ *$//')
+    pb_u=$(awk '/^fanout vs unittest: / { sub(/x$/, "", $4); print $4 }' "$WORK/pb.out")
+    pb_n=$(awk '/^fanout vs nose --processes: / { sub(/x$/, "", $5); print $5 }' "$WORK/pb.out")
+    row "python suite, $pb_what: unittest's time / fanout's" "${pb_u}x" \
+        "> 1, faster than python3 -m unittest (issue 12)" "$(holds "$pb_u > 1")"
+    row "python suite, $pb_what: nosetests --processes's time / fanout's" "${pb_n}x" \
+        "> 1, faster than nose's multiprocess (issue 12)" "$(holds "$pb_n > 1")"
+elif [ "$pb_rc" = 77 ]; then
+    why=$(sed -n 's/^python-bench: skipped: //p' "$WORK/pb.err" | head -n1)
+    row "python suite against unittest and nose (python-bench.sh)" "skipped: $why" \
+        "> 1 (issue 12)" "skipped"
+else
+    row "python-bench.sh" "failed (its stderr above)" "" "FAILED"; FAILED=1
 fi
 
 # ---- the table -----------------------------------------------------------------

@@ -12,6 +12,7 @@
 #include "fo_cli.h"
 #include "fo_cli_net.h"
 #include "fo_cli_offer.h"
+#include "fo_cli_python.h"
 #include "fo_cli_parse.h"
 #include "fo_cli_session.h"
 #include "fo_curve.h"
@@ -39,6 +40,7 @@ typedef struct {
     fo_curve_key own;
     fo_curve_key broker;
     fo_offer offer;
+    fo_python_worker_options python;
 } agent_args;
 
 static void
@@ -68,6 +70,7 @@ usage (FILE *out)
              "                        the broker and have this agent run commands\n"
              "      --prefetch N      leases queued beyond the free slots (default 1)\n");
     fo_cli_offer_usage (out, "label");
+    fo_cli_python_usage (out);
     fprintf (out,
              "  -h, --help            show this help\n"
              "\n");
@@ -89,6 +92,7 @@ parse_args (int argc, char **argv, agent_args *args)
         { "insecure", no_argument, NULL, OPT_INSECURE },
         { "prefetch", required_argument, NULL, OPT_PREFETCH },
         FO_CLI_OFFER_LONGOPTS ("label"),
+        FO_CLI_PYTHON_LONGOPTS,
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -99,6 +103,8 @@ parse_args (int argc, char **argv, agent_args *args)
     int c;
     while ((c = getopt_long (argc, argv, "+c:j:h", longopts, NULL)) != -1) {
         int handled = fo_cli_offer_option ("agent", c, optarg, &args->offer);
+        if (handled == 0)
+            handled = fo_cli_python_option ("agent", c, optarg, &args->python);
         if (handled < 0)
             return FO_EXIT_USAGE;
         if (handled)
@@ -190,6 +196,7 @@ fo_cmd_agent (int argc, char **argv)
         .once = args.once,
         .stop = &fo_cli_interrupted,
         .offer = &args.offer,
+        .python = &args.python,
     };
     if (args.cert) {
         options.curve_public = args.own.public_txt;

@@ -15,6 +15,7 @@
 #include "fo_cli.h"
 #include "fo_cli_net.h"
 #include "fo_cli_offer.h"
+#include "fo_cli_python.h"
 #include "fo_cli_parse.h"
 #include "fo_cli_session.h"
 #include "fo_log.h"
@@ -50,6 +51,7 @@ usage (FILE *out)
     fo_cli_net_usage (out, "also accept agents of other hosts there, e.g.\n"
                       "                        tcp://*:5555 ('fanout agent --connect')");
     fo_cli_offer_usage (out, "agent-label");
+    fo_cli_python_usage (out);
     fprintf (out,
              "  -h, --help            show this help\n"
              "\n"
@@ -95,6 +97,7 @@ typedef struct {
     fo_cli_net_opts net;
     unsigned jobs;
     fo_offer offer;     /* the local agent's resources and labels */
+    fo_python_worker_options python;    /* its Python workers' restarts */
 } run_args;
 
 static int
@@ -106,6 +109,7 @@ parse_args (int argc, char **argv, run_args *args)
         FO_CLI_RUN_LONGOPTS,
         FO_CLI_NET_LONGOPTS,
         FO_CLI_OFFER_LONGOPTS ("agent-label"),
+        FO_CLI_PYTHON_LONGOPTS,
         { NULL, 0, NULL, 0 },
     };
     fo_cli_add_reporter_options (longopts, sizeof longopts / sizeof longopts[0]);
@@ -121,6 +125,8 @@ parse_args (int argc, char **argv, run_args *args)
             handled = fo_cli_net_option ("run", c, optarg, &args->net);
         if (handled == 0)
             handled = fo_cli_offer_option ("run", c, optarg, &args->offer);
+        if (handled == 0)
+            handled = fo_cli_python_option ("run", c, optarg, &args->python);
         if (handled < 0)
             return FO_EXIT_USAGE;
         if (handled)
@@ -186,6 +192,7 @@ serve (const run_args *args, const fo_suite *suite, fo_plan *plan, fo_report *re
             .once = true,
             .offer = &args->offer,
             .abort = &fo_cli_aborted,
+            .python = &args->python,
         },
         .broker_stop = &fo_cli_interrupted,
         .broker_stop_reason = &stop_reason,

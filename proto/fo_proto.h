@@ -25,7 +25,7 @@
 #include "fo_outcome.h"
 #include "fo_util.h"
 
-#define FO_PROTO_VERSION 4u
+#define FO_PROTO_VERSION 5u
 #define FO_PROTO_MAX_MESSAGE (16u * 1024u * 1024u)   /* whole frame, bytes */
 #define FO_PROTO_MAX_STRING (8u * 1024u * 1024u)     /* one str or bin */
 #define FO_PROTO_MAX_DEPTH 6                         /* lease.steps[].env{} is 3 */
@@ -123,11 +123,14 @@ typedef enum {
     FO_READER_GLIB,             /* one GLib path (the step's last argument) from --tap */
     FO_READER_GTEST,            /* GoogleTest tests: gtest's JSON output file */
     FO_READER_CTEST,            /* CTest's rules, from the step's verdict (below) */
+    FO_READER_PYTHON,           /* a Python test: the helper's result line (fo_read_python.c);
+                                   on a setup or teardown step (since version 5): the step
+                                   runs in the agent's persistent Python worker too */
 } fo_reader;
 
 const char *fo_step_kind_name (fo_step_kind kind);  /* "setup", "test", "teardown", "discover" */
 const char *fo_reader_name (fo_reader reader);      /* "exit-status", "tap", "cmocka", "glib",
-                                                       "gtest", "ctest" */
+                                                       "gtest", "ctest", "python" */
 
 
 /* How the ctest reader judges a test step (lib/import/fo_read_ctest.c):

@@ -50,6 +50,7 @@ fo_reader_name (fo_reader reader)
     case FO_READER_GLIB:        return "glib";
     case FO_READER_GTEST:       return "gtest";
     case FO_READER_CTEST:       return "ctest";
+    case FO_READER_PYTHON:      return "python";
     }
     return NULL;
 }

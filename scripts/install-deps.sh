@@ -17,6 +17,8 @@ packages=(
                                     # g++ from build-essential)
   clang libclang-rt-14-dev          # libFuzzer target + sanitizers
   python3                           # integration tests read the JSON report
+  python3-msgpack                   # the python source's persistent workers (run time)
+  python3-nose                      # nosetests: the python source's conformance test
   jq                                # hostile and interrupt tests read it too
   procps                            # ps, pgrep, pkill, kill: process checks
   iproute2                          # ip netns: the multi-host tests

@@ -14,6 +14,7 @@ extern const fo_reader_ops fo_reader_cmocka;
 extern const fo_reader_ops fo_reader_glib;
 extern const fo_reader_ops fo_reader_gtest;
 extern const fo_reader_ops fo_reader_ctest;
+extern const fo_reader_ops fo_reader_python;
 static const fo_reader_ops *const registry[] = {
     &fo_reader_exit_status,
     &fo_reader_tap,
@@ -21,6 +22,7 @@ static const fo_reader_ops *const registry[] = {
     &fo_reader_glib,
     &fo_reader_gtest,
     &fo_reader_ctest,
+    &fo_reader_python,
 };
 
 const fo_reader_ops *

@@ -77,6 +77,8 @@ fixture_step (fo_step *step, fo_step_kind kind, const fo_context *ctx, const fo_
               const fo_walk_frame *frame)
 {
     fo_plan_step_fill (step, kind, ctx->id, &cmd->argv, frame->cwd, &frame->env, frame->timeout_ms);
+    if (kind != FO_STEP_DISCOVER)
+        step->reader = ctx->fixture_reader;
 }
 
 static fo_step *

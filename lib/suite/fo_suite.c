@@ -264,6 +264,7 @@ fo_context_add_discovered (fo_context *ctx, const char *name)
     test->run.line = ctx->discover.line;
     test->run.column = ctx->discover.column;
     fill_argv (ctx, name, &test->run.argv);
+    test->reader = ctx->discovered_reader;
     return test;
 }
 

@@ -165,6 +165,11 @@ struct fo_context {
     unsigned mode;      /* FO_MODE_* bits; split and shared never together */
     fo_command setup;
     fo_command teardown;
+    /* The reader its setup and teardown steps carry: the exit status
+       (0) unless a source imported it; FO_READER_PYTHON runs them in the
+       agent's Python worker, with its tests (lib/import: the python
+       source). */
+    fo_reader fixture_reader;
     fo_env env;
     char *cwd;          /* absolute, or NULL = inherit (root: suite file's dir) */
     uint32_t timeout_ms;/* 0 = inherit (root: FO_DEFAULT_TIMEOUT_MS) */
@@ -185,6 +190,8 @@ struct fo_context {
                                    by an agent, not by the broker before it */
     bool discover_answered;     /* run time: that discovery has ended (its
                                    tests, if any, are in `tests`) */
+    fo_reader discovered_reader;/* the reader of the tests it discovers: the
+                                   exit status (0) unless a source set it */
     fo_source_spec *sources;    /* `source:` entries, imported before the
                                    run into contexts under this one */
     size_t nsources;

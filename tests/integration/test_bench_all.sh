@@ -1,7 +1,8 @@
 #!/bin/bash
 # bench/run-all.sh QUICK=1: every benchmark in bench/ in its quick mode
 # (run-bench.sh, the start-up figure, broker-scale.sh, sched-bench.sh,
-# hosts-bench.sh in network namespaces when root, source-bench.sh), so that none rots and
+# hosts-bench.sh in network namespaces when root, source-bench.sh,
+# python-bench.sh), so that none rots and
 # the one table keeps every row. Checks the structure only: every row is
 # there once, with a number where a figure goes and yes/no/-/skipped in
 # the last column; never a speed (whether a bar holds is not checked).
@@ -59,11 +60,19 @@ if [ -x "$BUILD/tests/gtest/gt_bench" ]; then
 else
     want "GoogleTest program, a (suite per process|process per test) at -j2: [^|]*\| skipped: " 2
 fi
+if "$PY" -c "import nose, msgpack" 2>/dev/null; then
+    want "python suite, 4 modules x 5 tests of 5 ms, -j 2: unittest's time / fanout's" 1
+    want "python suite, 4 modules x 5 tests of 5 ms, -j 2: nosetests --processes's time / fanout's" 1
+    lines=20
+else
+    want "python suite against unittest and nose \(python-bench.sh\) \| skipped: [^|]+ \|" 1
+    lines=19
+fi
 
 # Every row: four cells, a known verdict, and a number in the figure
 # (a skipped row says why instead).
 rows=$(grep -c '^| ' "$OUT_ALL")
-[ "$rows" = 18 ] || { cat "$OUT_ALL" >&2; fail "$rows table lines (with the header), not 18"; }
+[ "$rows" = "$lines" ] || { cat "$OUT_ALL" >&2; fail "$rows table lines (with the header), not $lines"; }
 bad=$(awk -F'|' '/^\| / && !/^\| figure \|/ && !/^\| --- / {
         v = $5; gsub(/ /, "", v)
         if (NF != 6 || v !~ /^(yes|no|-|skipped)$/) { print; next }

@@ -31,6 +31,16 @@ grep -qx "ExecStart=$P/bin/fanout agent --connect \${FANOUT_BROKER} \\\\" "$P/li
     fail "the installed unit does not start $P/bin/fanout: $(grep ExecStart= "$P/lib/systemd/system/fanout-agent@.service")"
 grep -qF "$P/share/fanout/examples/demo/fanout.yml" "$P/share/man/man1/fanout.1" ||
     fail "fanout(1) does not name the installed example's path"
+# The python source's helper, found beside the installed binary (not the
+# source tree's): an installed copy that fails says so.
+for f in __main__.py __init__.py discover.py execute.py names.py worker.py; do
+    [ -f "$P/share/fanout/python/fanout_nose/$f" ] || fail "cmake --install did not install the Python helper's $f"
+done
+printf 'import sys\nsys.stderr.write("the installed helper\\n")\nsys.exit(3)\n' \
+    >"$P/share/fanout/python/fanout_nose/__main__.py"
+touch "$ITEST_TMP/test_x.py"
+(unset FANOUT_PYTHON_DIR; "$P/bin/fanout" list --python "$ITEST_TMP/test_x.py" >"$OUT" 2>"$ERR")
+expect_err "the installed helper"
 
 ### DESTDIR: files under it, paths inside them without it ###
 D="$ITEST_TMP/dest"

@@ -119,7 +119,8 @@ test_names (void **state)
     assert_string_equal (fo_reader_name (FO_READER_GLIB), "glib");
     assert_string_equal (fo_reader_name (FO_READER_GTEST), "gtest");
     assert_string_equal (fo_reader_name (FO_READER_CTEST), "ctest");
-    assert_null (fo_reader_name ((fo_reader) 6));
+    assert_string_equal (fo_reader_name (FO_READER_PYTHON), "python");
+    assert_null (fo_reader_name ((fo_reader) 7));
 }
 
 static void

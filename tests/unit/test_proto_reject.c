@@ -15,7 +15,7 @@ test_reject_version_and_type (void **state)
     raw_kv_uint (&r, "v", 7);
     raw_kv_str (&r, "type", "hello");   /* and none of hello's fields */
     expect_reject (r.buf.data, r.buf.len, FO_PROTO_EVERSION,
-                   "protocol version 7 is not supported (this side speaks 4)");
+                   "protocol version 7 is not supported (this side speaks 5)");
     fo_buf_free (&r.buf);
 
     /* "v" is judged before "type", wherever it sits in the map */
@@ -24,7 +24,7 @@ test_reject_version_and_type (void **state)
     raw_str (&r, "new");
     msgpack_pack_array (&r.pk, 0);
     raw_kv_uint (&r, "v", FO_PROTO_VERSION + 1);     /* a version from the future */
-    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EVERSION, "protocol version 5");
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EVERSION, "protocol version 6");
     fo_buf_free (&r.buf);
 
     raw_init (&r, 1);

@@ -1,0 +1,54 @@
+/*  fo_runner_python — a slot's runner with a persistent Python worker
+    (docs/python-workers.md): steps whose reader is "python" (the python
+    source's tests, setups and teardowns) go to one long-lived process,
+    `INTERPRETER HELPER worker`, which imports each module once and keeps
+    the contexts it set up; every other step runs in a process of its own
+    (fo_runner_process).
+
+    The worker is started with fo_proc under the runner's own token
+    (fo_runner.h: never under a lease's or a step's scope), when the first
+    Python step comes; the interpreter is the step's argv[0], the helper
+    this agent's own (fo_python_dir.h), else the step's argv[1]. Requests
+    and answers are msgpack maps, each framed by its length, over two
+    FIFOs; what the step's code writes to fd 1 and 2 itself comes through
+    the worker's stdout and stderr and goes to the running step.
+
+    Restarts (the options): after max_tasks tasks (a task: consecutive
+    steps of one lease, told by the step token's scope), when its memory
+    passed max_rss_kb (read after each step), both only between tasks, so
+    a task's module state is never lost; when the interpreter changes.
+    A step past its timeout, or killed (a cancel), takes the worker with
+    it (SIGTERM to the worker's process group, SIGKILL after the grace):
+    the step ends timed out or killed, the next step gets a new worker. A
+    worker that dies while a step runs ends the step as killed by its
+    signal (crashed) or with no result (error). A worker that dies before
+    it says hello FO_PYTHON_START_TRIES times in a row is a crash loop:
+    its steps are refused at start (an error of their tests, the rest of
+    the task skipped by the setup's failure) until a new task tries once
+    more.
+*/
+#ifndef FO_RUNNER_PYTHON_H
+#define FO_RUNNER_PYTHON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "fo_runner.h"
+
+#define FO_PYTHON_START_TRIES 3u
+/* The most bytes of one frame on the worker's pipe (a request, an answer). */
+#define FO_PYTHON_MAX_FRAME (16u * 1024u * 1024u)
+
+typedef struct {
+    uint32_t max_tasks;         /* restart after this many tasks; 0: never
+                                   (--restart-worker: 1) */
+    uint64_t max_rss_kb;        /* restart between tasks past this; 0: never */
+    bool off;                   /* no worker: every step in a process of its own
+                                   (--no-python-worker; the helper then runs a
+                                   test's fixtures around it) */
+} fo_python_worker_options;
+
+/* token: the worker's own FANOUT_STEP_TOKEN (copied); options may be NULL. */
+fo_runner *fo_runner_python_new (const char *token, const fo_python_worker_options *options);
+
+#endif

@@ -1,0 +1,61 @@
+"""nose's multiprocess documentation's example: three modules with
+identical fixtures, shared. setup and teardown write each call to
+$CALLED_DIR/shared.called (and this process's list, called)."""
+import os
+
+_multiprocess_shared_ = True
+called = []
+
+
+def _record(what):
+    called.append(what)
+    with open(os.path.join(os.environ["CALLED_DIR"], "shared.called"), "a") as f:
+        f.write(what + "\n")
+
+
+def setup():
+    _record("setup")
+
+
+def teardown():
+    _record("teardown")
+
+
+def _check():
+    # Deterministic under nose --processes=2 and fanout alike: a shared
+    # context's setup ran once, elsewhere, before any test, and its
+    # teardown after them all; an unmarked module was set up once in this
+    # process; a split one at least once (nose: once per worker process,
+    # fanout: around each test).
+    with open(os.path.join(os.environ["CALLED_DIR"], "shared.called")) as f:
+        calls = f.read().split()
+    if "shared" == "shared":
+        assert calls == ["setup"], calls
+    elif "shared" == "not_shared":
+        assert called == ["setup"], called
+    else:
+        assert "setup" in called and "setup" in calls, (called, calls)
+
+
+def test_a():
+    _check()
+
+
+def test_b():
+    _check()
+
+
+def test_c():
+    _check()
+
+
+def test_d():
+    _check()
+
+
+def test_e():
+    _check()
+
+
+def test_f():
+    _check()

@@ -1,0 +1,6 @@
+"""_multiprocess_ = False: a serial context (runs alone)."""
+_multiprocess_ = False
+
+
+def test_alone():
+    pass

@@ -1,0 +1,342 @@
+/*  fo_runner_python (agent/fo_runner_python.h) driven through fo_execution
+    as the agent drives it, with Debian's /usr/bin/python3 and fanout's own
+    helper on a module written here: a task's setup, tests and teardown in
+    one worker (the module's state seen by its tests), a step of another
+    reader in a process of its own, the worker kept across leases (one
+    pid) or replaced after each task (max_tasks 1), a test past its
+    timeout taking the worker down and the next lease getting a new one,
+    and a cancel. Skipped without python3-msgpack. Waits are bounded and
+    generous; no timing is asserted. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fo_execution.h"
+#include "fo_python_dir.h"
+#include "fo_reaper.h"
+#include "fo_runner_python.h"
+#include "fo_sweeper.h"
+#include "tmpdir_support.h"
+
+#define WAIT_LIMIT_MS 30000u
+#define PY "/usr/bin/python3"
+
+static const char module[] =
+    "import os, time\n"
+    "STATE = []\n"
+    "def setup_module():\n"
+    "    STATE.append('up')\n"
+    "def teardown_module():\n"
+    "    STATE.remove('up')\n"
+    "def test_state():\n"
+    "    assert STATE == ['up'], STATE\n"
+    "def test_pid():\n"
+    "    print(os.getpid())\n"
+    "def test_fail():\n"
+    "    assert 1 == 2, 'one is not two'\n"
+    "def test_sleep():\n"
+    "    time.sleep(60)\n";
+
+typedef struct {
+    char *test;
+    fo_outcome outcome;
+    char *out;
+    char *message;
+} got;
+
+typedef struct {
+    char dir[64];
+    char *helper;
+    fo_runner *runner;
+    fo_sweeper *sweeper;
+    got results[32];
+    size_t nresults;
+    uint64_t next_lease;
+} world;
+
+static void
+on_result (void *arg, const fo_result *r)
+{
+    world *w = arg;
+    assert_true (w->nresults < 32);
+    w->results[w->nresults++] = (got) {
+        .test = fo_xstrdup (r->test),
+        .outcome = r->outcome,
+        .out = fo_xstrndup (r->out, r->out_len),
+        .message = fo_xstrdup (r->message),
+    };
+}
+
+static void
+forget_results (world *w)
+{
+    for (size_t i = 0; i < w->nresults; i++) {
+        free (w->results[i].test);
+        free (w->results[i].out);
+        free (w->results[i].message);
+    }
+    w->nresults = 0;
+}
+
+static world *
+new_world (const fo_python_worker_options *options)
+{
+    world *w = fo_xcalloc (1, sizeof *w);
+    snprintf (w->dir, sizeof w->dir, "/tmp/fo-test-py-XXXXXX");
+    assert_non_null (mkdtemp (w->dir));
+    char *path = fo_xasprintf ("%s/test_mod.py", w->dir);
+    FILE *f = fopen (path, "w");
+    assert_non_null (f);
+    fputs (module, f);
+    fclose (f);
+    free (path);
+    w->helper = fo_python_helper ();
+    assert_non_null (w->helper);
+    char *token = fo_xasprintf ("%s/agent-test/runner-1", fo_reaper_base ());
+    w->runner = fo_runner_python_new (token, options);
+    free (token);
+    w->sweeper = fo_sweeper_new ();
+    w->next_lease = 1;
+    return w;
+}
+
+static void
+world_free (world *w)
+{
+    fo_runner_destroy (&w->runner);
+    fo_sweeper_flush (w->sweeper, 5000);
+    fo_sweeper_destroy (&w->sweeper);
+    forget_results (w);
+    remove_dir (w->dir);
+    free (w->helper);
+    free (w);
+}
+
+static int
+group_setup (void **state)
+{
+    (void) state;
+    if (fo_reaper_become_subreaper () != 0)
+        return -1;
+    return 0;
+}
+
+/* A step of the helper: OP (setup, teardown, test) of ADDRESS. */
+static void
+add_py (world *w, fo_lease *l, fo_step_kind kind, const char *name, const char *address,
+        uint32_t timeout_ms)
+{
+    l->steps = fo_xrealloc (l->steps, (l->nsteps + 1) * sizeof *l->steps);
+    fo_step *s = &l->steps[l->nsteps++];
+    memset (s, 0, sizeof *s);
+    s->kind = kind;
+    s->name = fo_xstrdup (name);
+    s->reader = FO_READER_PYTHON;
+    s->timeout_ms = timeout_ms;
+    fo_strv_push (&s->argv, PY);
+    fo_strv_push (&s->argv, w->helper);
+    fo_strv_push (&s->argv, kind == FO_STEP_SETUP ? "setup" : kind == FO_STEP_TEARDOWN ? "teardown"
+                                                                                       : "test");
+    fo_strv_push (&s->argv, "--root");
+    fo_strv_push (&s->argv, w->dir);
+    fo_strv_push (&s->argv, address);
+    s->cwd = fo_xstrdup (w->dir);
+    if (kind == FO_STEP_TEST)
+        fo_strv_push (&s->tests, name);
+}
+
+/* A setup covering the steps after it, its teardown closing them
+   (fo_steps.h): call once the lease's steps are all there. */
+static void
+scope (fo_lease *l)
+{
+    l->steps[0].span = (uint32_t) (l->nsteps - 1);
+    l->steps[l->nsteps - 1].span = (uint32_t) (l->nsteps - 1);
+}
+
+static fo_lease
+new_lease (world *w)
+{
+    return (fo_lease) { .lease = w->next_lease++, .attempt = 1, .output_cap = 65536,
+                        .skip_code = 77 };
+}
+
+/* Runs the lease to its end (cancel_after: cancel once that many results
+   have come). */
+static void
+run_lease (world *w, fo_lease *l, size_t cancel_after)
+{
+    char *token = fo_xasprintf ("%s/agent-test/1.%llu", fo_reaper_base (),
+                                (unsigned long long) l->lease);
+    fo_execution *e = fo_execution_new (l, 1, "host", on_result, w);
+    fo_execution_set_runner (e, w->runner);
+    fo_execution_set_scope (e, w->sweeper, token);
+    free (token);
+    uint64_t until = fo_now_ms () + WAIT_LIMIT_MS;
+    bool cancelled = false, done = false;
+    while (!done && fo_now_ms () < until) {
+        if (cancel_after && !cancelled && w->nresults >= cancel_after) {
+            fo_execution_cancel (e, "stopped");
+            cancelled = true;
+        }
+        if ((done = fo_execution_service (e)))
+            break;
+        int fds[FO_EXECUTION_MAX_FDS];
+        struct pollfd pfd[FO_EXECUTION_MAX_FDS];
+        int n = fo_execution_pollfds (e, fds);
+        for (int i = 0; i < n; i++)
+            pfd[i] = (struct pollfd) { .fd = fds[i], .events = POLLIN };
+        poll (pfd, (nfds_t) n, 20);
+        fo_sweeper_service (w->sweeper);
+    }
+    fo_execution_destroy (&e);
+    if (!done)
+        fail_msg ("lease did not finish in %u ms", WAIT_LIMIT_MS);
+}
+
+static const got *
+result_of (const world *w, const char *test)
+{
+    for (size_t i = 0; i < w->nresults; i++)
+        if (!strcmp (w->results[i].test, test))
+            return &w->results[i];
+    fail_msg ("no result for '%s'", test);
+    return NULL;
+}
+
+static void
+expect (const world *w, const char *test, fo_outcome outcome)
+{
+    const got *g = result_of (w, test);
+    if (g->outcome != outcome)
+        fail_msg ("'%s': %s, expected %s (%s)", test, fo_outcome_name (g->outcome),
+                  fo_outcome_name (outcome), g->message);
+}
+
+static bool
+have_msgpack (void)
+{
+    return access (PY, X_OK) == 0
+           && system (PY " -c 'import msgpack' >/dev/null 2>&1") == 0;
+}
+
+/* The pid test_pid printed in lease (the test named "pid"). */
+static long
+pid_of_lease (world *w)
+{
+    fo_lease l = new_lease (w);
+    add_py (w, &l, FO_STEP_TEST, "pid", "test_mod:test_pid", 0);
+    run_lease (w, &l, 0);
+    expect (w, "pid", FO_PASSED);
+    long pid = atol (result_of (w, "pid")->out);
+    assert_true (pid > 1);
+    forget_results (w);
+    return pid;
+}
+
+static void
+test_task_in_one_worker (void **state)
+{
+    (void) state;
+    if (!have_msgpack ())
+        skip ();
+    world *w = new_world (NULL);
+    fo_lease l = new_lease (w);
+    add_py (w, &l, FO_STEP_SETUP, "mod", "test_mod", 0);
+    add_py (w, &l, FO_STEP_TEST, "state", "test_mod:test_state", 0);
+    add_py (w, &l, FO_STEP_TEST, "fail", "test_mod:test_fail", 0);
+    /* a step of another reader: a process of its own */
+    l.steps = fo_xrealloc (l.steps, (l.nsteps + 1) * sizeof *l.steps);
+    fo_step *s = &l.steps[l.nsteps++];
+    memset (s, 0, sizeof *s);
+    s->kind = FO_STEP_TEST;
+    s->name = fo_xstrdup ("shell");
+    fo_strv_push (&s->argv, "sh");
+    fo_strv_push (&s->argv, "-c");
+    fo_strv_push (&s->argv, "echo from sh");
+    s->cwd = fo_xstrdup ("");
+    fo_strv_push (&s->tests, "shell");
+    add_py (w, &l, FO_STEP_TEST, "state again", "test_mod:test_state", 0);
+    add_py (w, &l, FO_STEP_TEARDOWN, "mod", "test_mod", 0);
+    scope (&l);
+    run_lease (w, &l, 0);
+    expect (w, "state", FO_PASSED);
+    expect (w, "state again", FO_PASSED);
+    expect (w, "fail", FO_FAILED);
+    assert_string_equal (result_of (w, "fail")->message, "AssertionError: one is not two");
+    expect (w, "shell", FO_PASSED);
+    assert_string_equal (result_of (w, "shell")->out, "from sh\n");
+    assert_int_equal (w->nresults, 4);      /* no fixture error */
+    forget_results (w);
+
+    /* the same worker for the next lease; without its setup the module
+       is not set up there (its teardown ran) */
+    long first = pid_of_lease (w), second = pid_of_lease (w);
+    assert_int_equal (first, second);
+    world_free (w);
+}
+
+static void
+test_restart_after_each_task (void **state)
+{
+    (void) state;
+    if (!have_msgpack ())
+        skip ();
+    fo_python_worker_options options = { .max_tasks = 1 };
+    world *w = new_world (&options);
+    long first = pid_of_lease (w), second = pid_of_lease (w);
+    assert_true (first != second);
+    world_free (w);
+}
+
+static void
+test_timeout_and_cancel (void **state)
+{
+    (void) state;
+    if (!have_msgpack ())
+        skip ();
+    world *w = new_world (NULL);
+    long before = pid_of_lease (w);
+    fo_lease l = new_lease (w);
+    add_py (w, &l, FO_STEP_TEST, "sleep", "test_mod:test_sleep", 300);
+    add_py (w, &l, FO_STEP_TEST, "pid", "test_mod:test_pid", 0);
+    run_lease (w, &l, 0);
+    expect (w, "sleep", FO_TIMEOUT);
+    expect (w, "pid", FO_PASSED);           /* the lease goes on, in a new worker */
+    long after = atol (result_of (w, "pid")->out);
+    assert_true (after > 1 && after != before);
+    assert_int_not_equal (kill ((pid_t) before, 0), 0);
+    forget_results (w);
+
+    /* a cancel while a test runs: not run, and the worker goes with it */
+    l = new_lease (w);
+    add_py (w, &l, FO_STEP_TEST, "pid", "test_mod:test_pid", 0);
+    add_py (w, &l, FO_STEP_TEST, "sleep", "test_mod:test_sleep", 0);
+    run_lease (w, &l, 1);
+    expect (w, "pid", FO_PASSED);
+    expect (w, "sleep", FO_NOT_RUN);
+    long killed = atol (result_of (w, "pid")->out);
+    forget_results (w);
+    assert_true (pid_of_lease (w) != killed);
+    world_free (w);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_task_in_one_worker),
+        cmocka_unit_test (test_restart_after_each_task),
+        cmocka_unit_test (test_timeout_and_cancel),
+    };
+    return cmocka_run_group_tests (tests, group_setup, NULL);
+}

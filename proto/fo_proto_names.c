@@ -7,6 +7,8 @@
 */
 #include "fo_proto.h"
 
+#include <stdbool.h>
+
 const char *
 fo_msg_type_name (fo_msg_type type)
 {
@@ -24,6 +26,8 @@ fo_msg_type_name (fo_msg_type type)
     case FO_MSG_BYE:       return "bye";
     case FO_MSG_DISCOVERED: return "discovered";
     case FO_MSG_SLOW:      return "slow";
+    case FO_MSG_FETCH:     return "fetch";
+    case FO_MSG_CHUNK:     return "chunk";
     }
     return NULL;
 }
@@ -54,3 +58,13 @@ fo_reader_name (fo_reader reader)
     return NULL;
 }
 
+
+bool
+fo_blob_id_ok (const char *s)
+{
+    size_t n = 0;
+    for (; s && s[n]; n++)
+        if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+            return false;
+    return n == FO_PROTO_BLOB_ID;
+}

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fo_blobs.h"
 #include "fo_run.h"
 
 /* A host that stops answering is declared lost after heartbeat x liveness:
@@ -60,6 +61,9 @@ typedef struct {
     const char *curve_public;
     const char *curve_secret;
     const char *authorized_dir;
+    /* What agents may fetch (docs/artifacts.md), borrowed; NULL: nothing
+       (a fetch is answered with an error). */
+    fo_blobs *blobs;
 } fo_broker_options;
 
 typedef struct fo_broker fo_broker;

@@ -92,6 +92,12 @@ typedef struct {
                                    (-k, -L, ...); NULL: all. Borrowed. */
     bool quarantine_hosts;      /* --quarantine-hosts: no more leases to a
                                    host judged bad (fo_report_hosts.h) */
+    /* Artifacts (docs/artifacts.md): the manifest id a task's lease names
+       (a blob id; NULL or "" for none), asked once per lease, and the
+       broker's suite directory that leases carry as root. NULL: none. */
+    const char *(*manifest_of) (void *arg, const fo_plan *plan, size_t task);
+    void *manifest_arg;
+    const char *artifact_root;
 } fo_run_options;
 
 typedef struct fo_run fo_run;

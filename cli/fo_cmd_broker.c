@@ -10,6 +10,7 @@
 
 #include "fo_broker.h"
 #include "fo_cli.h"
+#include "fo_cli_artifacts.h"
 #include "fo_cli_net.h"
 #include "fo_cli_parse.h"
 #include "fo_cli_session.h"
@@ -23,6 +24,7 @@
 enum {
     OPT_MIN_AGENTS = FO_OPT_COMMAND_BASE,
     OPT_WAIT,
+    OPT_HASH_CACHE,
 };
 
 typedef struct {
@@ -30,6 +32,8 @@ typedef struct {
     fo_cli_net_opts net;
     uint32_t min_agents;
     uint32_t wait_s;
+    const char *hash_cache;         /* --hash-cache, or NULL */
+    fo_cli_artifacts artifacts;     /* what the suite ships to agents */
 } broker_args;
 
 static void
@@ -52,6 +56,10 @@ usage (FILE *out)
              "                        was lost mid-run; when none comes, the tests left\n"
              "                        are not run (exit 3). 0 waits for ever (default %u)\n",
              BROKER_DEFAULT_WAIT_S);
+    fprintf (out,
+             "      --hash-cache FILE where the hashes of the suite's artifacts are kept\n"
+             "                        between runs (default $FANOUT_HASH_CACHE, else\n"
+             "                        ./" FO_HASH_CACHE_DEFAULT "; off: none). docs/artifacts.md\n");
     fo_cli_run_usage (out, FO_CLI_STR (BROKER_MAX_ATTEMPTS));
     fprintf (out,
              "  -h, --help            show this help\n"
@@ -73,6 +81,7 @@ parse_args (int argc, char **argv, broker_args *args)
     struct option longopts[32 + FO_CLI_MAX_REPORTERS + FO_CLI_MAX_SOURCES] = {
         { "min-agents", required_argument, NULL, OPT_MIN_AGENTS },
         { "wait", required_argument, NULL, OPT_WAIT },
+        { "hash-cache", required_argument, NULL, OPT_HASH_CACHE },
         { "help", no_argument, NULL, 'h' },
         FO_CLI_RUN_LONGOPTS,
         FO_CLI_NET_LONGOPTS,
@@ -104,6 +113,9 @@ parse_args (int argc, char **argv, broker_args *args)
                                     &args->wait_s) != 0)
                 return FO_EXIT_USAGE;
             break;
+        case OPT_HASH_CACHE:
+            args->hash_cache = optarg;
+            break;
         default:
             return fo_cli_option_end ("broker", c, usage);
         }
@@ -117,7 +129,7 @@ parse_args (int argc, char **argv, broker_args *args)
 }
 
 static int
-serve (const broker_args *args, const fo_suite *suite, fo_plan *plan, fo_report *report,
+serve (broker_args *args, const fo_suite *suite, fo_plan *plan, fo_report *report,
        fo_reporters *reporters)
 {
     static const char *stop_reason = "interrupted";
@@ -131,6 +143,7 @@ serve (const broker_args *args, const fo_suite *suite, fo_plan *plan, fo_report 
     };
     fo_cli_net_apply (&args->net, &bo);
     fo_cli_run_options_apply (&args->run, suite, plan, report, reporters, &bo.run);
+    fo_cli_artifacts_apply (&args->artifacts, &bo);
     char err[512];
     fo_broker *broker = fo_broker_new (&bo, err, sizeof err);
     if (!broker) {
@@ -169,10 +182,21 @@ fo_cmd_broker (int argc, char **argv)
         fo_cli_close_reports (&args.run);
         return rc;
     }
+    /* What the agents need shipped, hashed before any agent is served. */
+    rc = fo_cli_artifacts_prepare ("broker", suite, args.hash_cache, &args.artifacts);
+    if (rc != 0) {
+        fo_report_destroy (&report);
+        fo_plan_destroy (&plan);
+        fo_suite_destroy (&suite);
+        fo_cli_close_reports (&args.run);
+        fo_cli_sweep_processes ("broker");
+        return rc;
+    }
     fo_report_set_jobs (report, 0);            /* grows as agents join */
     fo_cli_signals_graceful (true);
     fo_reporters *reporters = fo_cli_reporters_new (&args.run);
     rc = serve (&args, suite, plan, report, reporters);
+    fo_cli_artifacts_free (&args.artifacts);
     fo_log_flush ();            /* what the rate limit held back is counted */
     fo_cli_sweep_processes ("broker");
     return fo_cli_finish (&suite, &plan, &report, &reporters, rc == 0);

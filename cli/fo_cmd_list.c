@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fo_cli.h"
+#include "fo_cli_artifacts.h"
 #include "fo_cli_parse.h"
 #include "fo_cli_session.h"
 #include "fo_plan.h"
@@ -18,7 +19,7 @@
 #include "fo_sched.h"
 #include "fo_suite.h"
 
-enum { OPT_PLAN = FO_OPT_COMMAND_BASE };
+enum { OPT_PLAN = FO_OPT_COMMAND_BASE, OPT_ARTIFACTS, OPT_HASH_CACHE };
 
 static void
 usage (FILE *out)
@@ -35,6 +36,11 @@ usage (FILE *out)
              "      --plan            show the tasks instead: in the order they would be\n"
              "                        leased (longest first when there is history), with\n"
              "                        why each one holds what it holds\n"
+             "      --artifacts       show what the suite ships to agents instead: each\n"
+             "                        declaring context's manifest, every file with its\n"
+             "                        size (docs/artifacts.md)\n"
+             "      --hash-cache FILE the hashes of unchanged files (default\n"
+             "                        $FANOUT_HASH_CACHE, else ./" FO_HASH_CACHE_DEFAULT "; off: none)\n"
              "      --test ID         only the test with exactly this id, or the context's\n"
              "                        tests (repeatable)\n");
     fo_cli_select_usage (out);
@@ -237,6 +243,8 @@ fo_cmd_list (int argc, char **argv)
 {
     struct option longopts[16 + FO_CLI_MAX_SOURCES] = {
         { "plan", no_argument, NULL, OPT_PLAN },
+        { "artifacts", no_argument, NULL, OPT_ARTIFACTS },
+        { "hash-cache", required_argument, NULL, OPT_HASH_CACHE },
         { "help", no_argument, NULL, 'h' },
         { "test", required_argument, NULL, FO_OPT_TEST },
         FO_CLI_SELECT_LONGOPTS,
@@ -251,7 +259,8 @@ fo_cmd_list (int argc, char **argv)
     fo_cli_add_source_options (longopts, sizeof longopts / sizeof longopts[0]);
     fo_cli_run_opts opts;
     fo_cli_run_opts_init (&opts, 1);
-    bool plan_view = false;
+    bool plan_view = false, artifacts_view = false;
+    const char *hash_cache = NULL;
     optind = 1;
     int c;
     while ((c = getopt_long (argc, argv, "+hk:L:", longopts, NULL)) != -1) {
@@ -262,6 +271,14 @@ fo_cmd_list (int argc, char **argv)
             continue;
         if (c == OPT_PLAN) {
             plan_view = true;
+            continue;
+        }
+        if (c == OPT_ARTIFACTS) {
+            artifacts_view = true;
+            continue;
+        }
+        if (c == OPT_HASH_CACHE) {
+            hash_cache = optarg;
             continue;
         }
         int rc = fo_cli_option_end ("list", c, usage);
@@ -275,7 +292,19 @@ fo_cmd_list (int argc, char **argv)
     int rc = fo_cli_load_suite (&opts, &suite);
     if (rc != 0)
         return rc;
-    if (plan_view) {
+    if (artifacts_view) {
+        fo_cli_artifacts artifacts;
+        rc = fo_cli_artifacts_prepare ("list", suite, hash_cache, &artifacts);
+        if (rc == 0)
+            fo_cli_artifacts_print (stdout, artifacts.set);
+        fo_cli_artifacts_free (&artifacts);
+        if (rc != 0) {
+            fo_history_destroy (&opts.history);
+            fo_suite_destroy (&suite);
+            fo_cli_sweep_processes ("list");
+            return rc;
+        }
+    } else if (plan_view) {
         fo_plan *plan = fo_plan_build (suite);
         print_plan (stdout, plan, &opts);
         fo_plan_destroy (&plan);

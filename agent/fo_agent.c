@@ -8,9 +8,12 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fo_agent_conn.h"
+#include "fo_blob_cache.h"
+#include "fo_fetcher.h"
 #include "fo_capacity.h"
 #include "fo_execution.h"
 #include "fo_log.h"
@@ -73,6 +76,8 @@ typedef struct {
     fo_result *pending;
     size_t npending, pending_cap;
 
+    fo_blob_cache *cache;       /* artifacts' blobs, NULL without cache_dir */
+    fo_fetcher *fetcher;        /* this session's leases waiting for artifacts */
     fo_sweeper *sweeper;        /* kills what steps leave behind */
     char *token;                /* this agent's FANOUT_STEP_TOKEN scope */
     uint32_t session;           /* counts sessions: lease ids restart per broker */
@@ -356,9 +361,27 @@ any_running (const agent *self)
     return false;
 }
 
+/* A lease that never starts: its tests end not run with the reason, its
+   done gives its place back. */
+static void
+end_unstarted (agent *self, fo_lease *lease, const char *reason)
+{
+    fo_execution *execution = fo_execution_new (lease, 0, self->host, on_result, self);
+    fo_execution_cancel (execution, reason);
+    while (!fo_execution_service (execution))
+        ;
+    send_done (self, execution, 1);
+    fo_execution_destroy (&execution);
+}
+
 static void
 handle_cancel (agent *self, uint64_t lease_id, const char *reason)
 {
+    fo_lease waiting;
+    if (self->fetcher && fo_fetcher_take (self->fetcher, lease_id, &waiting)) {
+        end_unstarted (self, &waiting, reason);
+        return;
+    }
     for (uint32_t i = 0; i < self->options->slots; i++)
         if (self->slots[i] && fo_execution_lease (self->slots[i]) == lease_id) {
             fo_execution_cancel (self->slots[i], reason);
@@ -379,6 +402,57 @@ handle_cancel (agent *self, uint64_t lease_id, const char *reason)
         fo_execution_destroy (&execution);
         return;
     }
+}
+
+/* The fetcher's hooks: a fetch goes out, a lease whose workspace is laid
+   out joins the queue, one whose artifacts could not be had ends not run
+   saying why. */
+static void
+fetch_send (void *arg, const fo_fetch *fetch)
+{
+    agent *self = arg;
+    fo_msg msg = { .type = FO_MSG_FETCH, .u.fetch = *fetch };
+    send_msg (self, &msg);
+}
+
+static void
+fetch_ready (void *arg, fo_lease *lease)
+{
+    agent *self = arg;
+    queue_push (self, lease);
+    fill_slots (self);
+}
+
+static void
+fetch_failed (void *arg, fo_lease *lease, const char *why)
+{
+    end_unstarted ((agent *) arg, lease, why);
+}
+
+static void
+session_fetcher (agent *self, bool open)
+{
+    if (!self->cache)
+        return;
+    if (!open) {
+        if (!self->fetcher)
+            return;
+        fo_fetcher_stats st = fo_fetcher_get_stats (self->fetcher);
+        if (st.blobs || st.cached)
+            fo_log (FO_LOG_INFO, ROLE, "artifacts: %llu bytes received in %llu blobs, %llu "
+                    "blobs already cached, %llu fetched again", (unsigned long long) st.bytes,
+                    (unsigned long long) st.blobs, (unsigned long long) st.cached,
+                    (unsigned long long) st.retries);
+        fo_fetcher_destroy (&self->fetcher);
+        return;
+    }
+    fo_fetcher_hooks hooks = { fetch_send, fetch_ready, fetch_failed, self };
+    char *work = fo_xasprintf ("%s/work/%s", fo_blob_cache_dir (self->cache), self->agent_id);
+    char *parent = fo_xasprintf ("%s/work", fo_blob_cache_dir (self->cache));
+    mkdir (parent, 0755);
+    self->fetcher = fo_fetcher_new (self->cache, work, &hooks);
+    free (parent);
+    free (work);
 }
 
 /* Handles one message. Returns -1 when the session must end (*end set). */
@@ -407,8 +481,21 @@ handle_msg (agent *self, fo_msg *msg, session_end *end, char *err, size_t errlen
             break;
         }
         fo_lease_apply_env (&msg->u.lease);    /* shared contexts' exports */
+        if (msg->u.lease.manifest && msg->u.lease.manifest[0]) {
+            /* Its artifacts first (docs/artifacts.md). */
+            if (self->fetcher)
+                fo_fetcher_add (self->fetcher, &msg->u.lease);
+            else
+                end_unstarted (self, &msg->u.lease, "the tests need artifacts shipped and this "
+                               "agent has no cache for them (fanout agent --cache-dir)");
+            break;
+        }
         queue_push (self, &msg->u.lease);
         fill_slots (self);
+        break;
+    case FO_MSG_CHUNK:
+        if (self->fetcher)
+            fo_fetcher_on_chunk (self->fetcher, &msg->u.chunk);
         break;
     case FO_MSG_CANCEL:
         handle_cancel (self, msg->u.cancel.lease, msg->u.cancel.reason);
@@ -514,6 +601,7 @@ static void
 close_session (agent *self, session_end end, const char *reason)
 {
     wind_down (self, reason);
+    session_fetcher (self, false);     /* its workspaces go: nothing runs in them now */
     uint32_t linger = 0;
     if ((end == SESSION_STOPPED || end == SESSION_ABORTED || end == SESSION_FATAL)
         && self->welcomed) {
@@ -560,6 +648,7 @@ run_session (agent *self, char *err, size_t errlen)
         hello.u.hello.labels = self->options->offer->labels;
     }
     send_msg (self, &hello);
+    session_fetcher (self, true);
 
     size_t max_items = 2 + FO_EXECUTION_MAX_FDS * (size_t) self->options->slots;
     zmq_pollitem_t *items = fo_xcalloc (max_items, sizeof *items);
@@ -681,6 +770,26 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
     if (fo_reaper_become_subreaper () != 0)
         fo_log (FO_LOG_WARN, ROLE, "cannot become a child subreaper (%s): processes that "
                 "escape a test's process group may survive it", strerror (errno));
+    if (options->cache_dir) {
+        /* Checked whole before the first session: a corrupt blob is dropped. */
+        self.cache = fo_blob_cache_open (options->cache_dir, options->cache_size
+                                         ? options->cache_size : FO_BLOB_CACHE_DEFAULT_SIZE,
+                                         err, errlen);
+        if (!self.cache) {
+            free (self.slots);
+            for (uint32_t i = 0; i < options->slots; i++)
+                fo_runner_destroy (&self.runners[i]);
+            free (self.runners);
+            fo_capacity_destroy (&self.capacity);
+            return -1;
+        }
+        fo_blob_cache_stats cs = fo_blob_cache_stats_get (self.cache);
+        fo_log (FO_LOG_INFO, ROLE, "blob cache %s: %zu blobs (%llu bytes) checked%s", options->cache_dir,
+                cs.blobs, (unsigned long long) cs.bytes, cs.dropped ? "" : ", none corrupt");
+        if (cs.dropped)
+            fo_log (FO_LOG_WARN, ROLE, "blob cache %s: %zu corrupt blob%s removed",
+                    options->cache_dir, cs.dropped, cs.dropped == 1 ? "" : "s");
+    }
     self.sweeper = fo_sweeper_new ();
     self.token = fo_xasprintf ("%s/agent-%08x", fo_reaper_base (),
                                (unsigned) ((fo_now_us () >> 4) & 0xffffffffu));
@@ -733,6 +842,7 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
     free (self.queue);
     free (self.pending);
     fo_sweeper_destroy (&self.sweeper);
+    fo_blob_cache_destroy (&self.cache);
     free (self.token);
     return rc;
 }

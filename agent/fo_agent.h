@@ -61,6 +61,11 @@ typedef struct {
     const char *curve_public;
     const char *curve_secret;
     const char *curve_server;
+    /* Artifacts (docs/artifacts.md): the blob cache's directory (a lease
+       that ships artifacts needs it: without one, its tests end not run)
+       and its size in bytes (0: FO_BLOB_CACHE_DEFAULT_SIZE). */
+    const char *cache_dir;
+    uint64_t cache_size;
 } fo_agent_options;
 
 /* Runs until the broker shuts the run down (with once), *stop or *abort is

@@ -309,7 +309,7 @@ fetch_run (bool lie)
         fo_fetcher_add (fetcher, &lease);
         assert_int_equal (b.nready, 2);
         assert_int_equal (b.fetches, before);
-        msg.u.lease = b.ready;
+        msg = (fo_msg) { .type = FO_MSG_LEASE, .u.lease = b.ready };
         fo_msg_free (&msg);
     }
     fo_fetcher_destroy (&fetcher);

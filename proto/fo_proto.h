@@ -60,10 +60,15 @@ typedef enum {
     FO_MSG_SLOW,        /* agent -> broker: a step runs longer than slow_ms */
     FO_MSG_FETCH,       /* agent -> broker: a chunk of a blob (version 5) */
     FO_MSG_CHUNK,       /* broker -> agent: the chunk, or why not */
+    FO_MSG_OUTPUT,      /* agent -> broker: a piece of a file a test left */
 } fo_msg_type;
 
 /* The last message type (loops over every type end here). */
-#define FO_MSG_LAST FO_MSG_CHUNK
+#define FO_MSG_LAST FO_MSG_OUTPUT
+
+/* A relative path that stays where it is put: '/'-separated components,
+   none empty, "." or "..", at most FO_PROTO_MAX_ROOT bytes. */
+bool fo_relative_path_ok (const char *path);
 
 /* Whether s is a blob id: exactly FO_PROTO_BLOB_ID lowercase hex digits. */
 bool fo_blob_id_ok (const char *s);
@@ -201,6 +206,9 @@ typedef struct {
        under root is rewritten to the same place under the workspace. */
     char *manifest;
     char *root;
+    /* Version 5: the bytes of files a test step may send back from
+       $FANOUT_OUTPUT_DIR (`output`); 0: none (the variable is not set). */
+    uint32_t outputs;
 } fo_lease;
 
 typedef struct {
@@ -279,6 +287,21 @@ typedef struct {
     char *error;
 } fo_chunk;
 
+/* A piece of a file a test step wrote to $FANOUT_OUTPUT_DIR: path is
+   relative to that directory (fo_relative_path_ok), data the bytes from
+   offset (at most FO_PROTO_MAX_CHUNK), size the whole file's. A file
+   goes in order, from offset 0; the broker keeps it under its
+   --output-dir, named by the step's test (docs/artifacts.md). */
+typedef struct {
+    uint64_t lease;
+    uint32_t step;
+    char *path;
+    uint64_t offset;
+    uint64_t size;
+    char *data;
+    size_t data_len;
+} fo_output;
+
 typedef struct {
     fo_msg_type type;
     uint32_t version;       /* set by decode; encode always writes FO_PROTO_VERSION */
@@ -297,6 +320,7 @@ typedef struct {
         fo_slow slow;
         fo_fetch fetch;
         fo_chunk chunk;
+        fo_output output;
     } u;
 } fo_msg;
 

@@ -177,6 +177,7 @@ put_lease (encoder *e, const fo_lease *l)
         e->bad = true;
     put_str_field (e, "manifest", l->manifest);
     put_str_field (e, "root", l->root);
+    put_u64 (e, "outputs", l->outputs);
     put_key (e, "steps");
     if (l->nsteps > 0 && !l->steps) {
         e->bad = true;
@@ -292,7 +293,8 @@ field_count (fo_msg_type type)
     case FO_MSG_REQUEST: return 1;
     case FO_MSG_CANCEL: return 2;
     case FO_MSG_DISCOVERED: return 6;
-    case FO_MSG_LEASE: return 11;
+    case FO_MSG_LEASE: return 12;
+    case FO_MSG_OUTPUT: return 6;
     case FO_MSG_FETCH: return 3;
     case FO_MSG_CHUNK: return 5;
     case FO_MSG_SLOW: return 3;
@@ -357,6 +359,20 @@ put_fields (encoder *e, const fo_msg *msg)
         put_u64 (e, "offset", msg->u.fetch.offset);
         put_u64 (e, "length", msg->u.fetch.length);
         return;
+    case FO_MSG_OUTPUT: {
+        const fo_output *o = &msg->u.output;
+        if (!fo_relative_path_ok (o->path) || o->data_len > FO_PROTO_MAX_CHUNK
+            || o->offset > o->size || o->data_len > o->size - o->offset)
+            e->bad = true;
+        put_u64 (e, "lease", o->lease);
+        put_u64 (e, "step", o->step);
+        put_str_field (e, "path", o->path);
+        put_u64 (e, "offset", o->offset);
+        put_u64 (e, "size", o->size);
+        put_key (e, "data");
+        put_bin (e, o->data, o->data_len);
+        return;
+    }
     case FO_MSG_CHUNK: {
         const fo_chunk *c = &msg->u.chunk;
         if (!fo_blob_id_ok (c->blob) || c->data_len > FO_PROTO_MAX_CHUNK

@@ -136,6 +136,10 @@ fo_msg_free (fo_msg *msg)
     case FO_MSG_FETCH:
         free (msg->u.fetch.blob);
         break;
+    case FO_MSG_OUTPUT:
+        free (msg->u.output.path);
+        free (msg->u.output.data);
+        break;
     case FO_MSG_CHUNK:
         free (msg->u.chunk.blob);
         free (msg->u.chunk.data);

@@ -8,6 +8,7 @@
 #include "fo_proto.h"
 
 #include <stdbool.h>
+#include <string.h>
 
 const char *
 fo_msg_type_name (fo_msg_type type)
@@ -28,6 +29,7 @@ fo_msg_type_name (fo_msg_type type)
     case FO_MSG_SLOW:      return "slow";
     case FO_MSG_FETCH:     return "fetch";
     case FO_MSG_CHUNK:     return "chunk";
+    case FO_MSG_OUTPUT:    return "output";
     }
     return NULL;
 }
@@ -67,4 +69,21 @@ fo_blob_id_ok (const char *s)
         if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
             return false;
     return n == FO_PROTO_BLOB_ID;
+}
+
+bool
+fo_relative_path_ok (const char *path)
+{
+    size_t len = path ? strlen (path) : 0;
+    if (len == 0 || len > FO_PROTO_MAX_ROOT || path[0] == '/')
+        return false;
+    for (const char *p = path;;) {
+        size_t n = strcspn (p, "/");
+        if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+            return false;
+        p += n;
+        if (!*p)
+            return true;
+        p++;
+    }
 }

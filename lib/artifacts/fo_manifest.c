@@ -45,18 +45,9 @@ fo_manifest_destroy (fo_manifest **self_p)
 bool
 fo_manifest_path_ok (const char *path)
 {
-    size_t len = path ? strlen (path) : 0;
-    if (len == 0 || len > FO_MANIFEST_MAX_PATH || path[0] == '/')
-        return false;
-    for (const char *p = path;;) {
-        size_t n = strcspn (p, "/");
-        if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
-            return false;
-        p += n;
-        if (!*p)
-            return true;
-        p++;    /* one '/', and the next component must not be empty */
-    }
+    /* The protocol's rule: what stays under the directory it is put in. */
+    _Static_assert (FO_MANIFEST_MAX_PATH == FO_PROTO_MAX_ROOT, "one path limit");
+    return fo_relative_path_ok (path);
 }
 
 void

@@ -78,6 +78,7 @@ sample (fo_msg_type type)
         l->task_timeout_ms = UINT32_MAX;
         l->manifest = fo_xstrdup ("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
         l->root = fo_xstrdup ("/home/ci/build");
+        l->outputs = 16u << 20;
         add_step (l, FO_STEP_SETUP, "pkg.db");
         fo_env_set (&l->steps[0].env, "DB_URL", "postgres://x");
         fo_env_set (&l->steps[0].env, "DB_PASSWORD", "hunter2");
@@ -159,6 +160,15 @@ sample (fo_msg_type type)
         m.u.fetch.blob = fo_xstrdup ("ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100");
         m.u.fetch.offset = (uint64_t) 5 << 32;
         m.u.fetch.length = FO_PROTO_MAX_CHUNK;
+        break;
+    case FO_MSG_OUTPUT:
+        m.u.output.lease = 3;
+        m.u.output.step = 1;
+        m.u.output.path = fo_xstrdup ("logs/core.txt");
+        m.u.output.offset = 2;
+        m.u.output.size = 9;
+        m.u.output.data = fo_xstrdup ("a\tb\xff");
+        m.u.output.data_len = 4;
         break;
     case FO_MSG_CHUNK:
         m.u.chunk.blob = fo_xstrdup ("ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100");
@@ -288,6 +298,7 @@ assert_msg_equal (const fo_msg *a, const fo_msg *b)
         assert_int_equal (a->u.lease.task_timeout_ms, b->u.lease.task_timeout_ms);
         assert_string_equal (a->u.lease.manifest ? a->u.lease.manifest : "", b->u.lease.manifest);
         assert_string_equal (a->u.lease.root ? a->u.lease.root : "", b->u.lease.root);
+        assert_int_equal (a->u.lease.outputs, b->u.lease.outputs);
         assert_int_equal (a->u.lease.nsteps, b->u.lease.nsteps);
         for (size_t i = 0; i < a->u.lease.nsteps; i++)
             assert_step_equal (&a->u.lease.steps[i], &b->u.lease.steps[i]);
@@ -329,6 +340,15 @@ assert_msg_equal (const fo_msg *a, const fo_msg *b)
         assert_string_equal (a->u.fetch.blob, b->u.fetch.blob);
         assert_true (a->u.fetch.offset == b->u.fetch.offset);
         assert_int_equal (a->u.fetch.length, b->u.fetch.length);
+        break;
+    case FO_MSG_OUTPUT:
+        assert_true (a->u.output.lease == b->u.output.lease);
+        assert_int_equal (a->u.output.step, b->u.output.step);
+        assert_string_equal (a->u.output.path, b->u.output.path);
+        assert_true (a->u.output.offset == b->u.output.offset);
+        assert_true (a->u.output.size == b->u.output.size);
+        assert_bytes_equal (a->u.output.data, a->u.output.data_len, b->u.output.data,
+                            b->u.output.data_len);
         break;
     case FO_MSG_CHUNK:
         assert_string_equal (a->u.chunk.blob, b->u.chunk.blob);

@@ -301,7 +301,7 @@ raw_env (raw *r, const char *const env[4], const char *const secret[2])
 static void
 raw_lease_with_env (raw *r, const char *const env[4], const char *const secret[2], bool at_lease)
 {
-    raw_init (r, 13);
+    raw_init (r, 14);
     raw_kv_uint (r, "v", FO_PROTO_VERSION);
     raw_kv_str (r, "type", "lease");
     raw_kv_uint (r, "lease", 1);
@@ -313,6 +313,7 @@ raw_lease_with_env (raw *r, const char *const env[4], const char *const secret[2
     raw_kv_uint (r, "task_timeout_ms", 0);
     raw_kv_str (r, "manifest", "");
     raw_kv_str (r, "root", "");
+    raw_kv_uint (r, "outputs", 0);
     raw_str (r, "steps");
     msgpack_pack_array (&r->pk, 1);
     msgpack_pack_map (&r->pk, 10);
@@ -335,7 +336,7 @@ raw_lease_with_env (raw *r, const char *const env[4], const char *const secret[2
 static void
 raw_lease_with_verdict (raw *r, const char *reader, bool verdict, uint64_t will_fail)
 {
-    raw_init (r, 13);
+    raw_init (r, 14);
     raw_kv_uint (r, "v", FO_PROTO_VERSION);
     raw_kv_str (r, "type", "lease");
     raw_kv_uint (r, "lease", 1);
@@ -347,6 +348,7 @@ raw_lease_with_verdict (raw *r, const char *reader, bool verdict, uint64_t will_
     raw_kv_uint (r, "task_timeout_ms", 0);
     raw_kv_str (r, "manifest", "");
     raw_kv_str (r, "root", "");
+    raw_kv_uint (r, "outputs", 0);
     raw_str (r, "steps");
     msgpack_pack_array (&r->pk, 1);
     msgpack_pack_map (&r->pk, verdict ? 11 : 10);
@@ -537,7 +539,7 @@ test_reject_discovery (void **state)
     static const char *const kinds[][2] = { { "discover", "test" }, { "test", "discover" } };
     for (size_t k = 0; k < 2; k++) {
         raw r;
-        raw_init (&r, 13);
+        raw_init (&r, 14);
         raw_kv_uint (&r, "v", FO_PROTO_VERSION);
         raw_kv_str (&r, "type", "lease");
         raw_kv_uint (&r, "lease", 1);
@@ -549,6 +551,7 @@ test_reject_discovery (void **state)
         raw_kv_uint (&r, "task_timeout_ms", 0);
         raw_kv_str (&r, "manifest", "");
         raw_kv_str (&r, "root", "");
+        raw_kv_uint (&r, "outputs", 0);
         raw_str (&r, "steps");
         msgpack_pack_array (&r.pk, 2);
         for (size_t i = 0; i < 2; i++) {
@@ -831,6 +834,42 @@ test_reject_artifacts (void **state)
     assert_int_equal (fo_msg_encode (&lease, &out), 0);
     fo_msg_free (&lease);
 
+    /* An output's path stays under the output directory, its data within
+       the file. */
+    const char *bad_paths[] = { "/etc/passwd", "a/../../b", "..", "a//b", "" };
+    for (size_t i = 0; i < sizeof bad_paths / sizeof bad_paths[0]; i++) {
+        raw_init (&r, 8);
+        raw_kv_uint (&r, "v", FO_PROTO_VERSION);
+        raw_kv_str (&r, "type", "output");
+        raw_kv_uint (&r, "lease", 1);
+        raw_kv_uint (&r, "step", 0);
+        raw_kv_str (&r, "path", bad_paths[i]);
+        raw_kv_uint (&r, "offset", 0);
+        raw_kv_uint (&r, "size", 1);
+        raw_str (&r, "data");
+        msgpack_pack_bin_with_body (&r.pk, "x", 1);
+        expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED,
+                       "output: field 'path' must be a relative path");
+        fo_buf_free (&r.buf);
+    }
+    raw_init (&r, 8);
+    raw_kv_uint (&r, "v", FO_PROTO_VERSION);
+    raw_kv_str (&r, "type", "output");
+    raw_kv_uint (&r, "lease", 1);
+    raw_kv_uint (&r, "step", 0);
+    raw_kv_str (&r, "path", "log.txt");
+    raw_kv_uint (&r, "offset", 1);
+    raw_kv_uint (&r, "size", 2);
+    raw_str (&r, "data");
+    msgpack_pack_bin_with_body (&r.pk, "xy", 2);
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED,
+                   "output: field 'data' reaches past the file's size");
+    fo_buf_free (&r.buf);
+    fo_msg output = sample (FO_MSG_OUTPUT);
+    output.u.output.size = 5;       /* offset 2 + 4 bytes */
+    assert_int_equal (fo_msg_encode (&output, &out), -1);
+    fo_msg_free (&output);
+
     /* The decoder: a lease's manifest and root by hand. */
     const char *cases[][3] = {
         { "abc", "/x", "lease: field 'manifest' must be \"\" or a blob id" },
@@ -839,7 +878,7 @@ test_reject_artifacts (void **state)
         { "", "/x", "lease: field 'root' must be an absolute path" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        raw_init (&r, 13);
+        raw_init (&r, 14);
         raw_kv_uint (&r, "v", FO_PROTO_VERSION);
         raw_kv_str (&r, "type", "lease");
         raw_kv_uint (&r, "lease", 1);
@@ -851,6 +890,7 @@ test_reject_artifacts (void **state)
         raw_kv_uint (&r, "task_timeout_ms", 0);
         raw_kv_str (&r, "manifest", cases[i][0]);
         raw_kv_str (&r, "root", cases[i][1]);
+        raw_kv_uint (&r, "outputs", 0);
         raw_str (&r, "steps");
         msgpack_pack_array (&r.pk, 0);
         expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED, cases[i][2]);

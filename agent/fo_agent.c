@@ -7,11 +7,13 @@
 #include <czmq.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "fo_agent_conn.h"
+#include "fo_agent_outputs.h"
 #include "fo_blob_cache.h"
 #include "fo_fetcher.h"
 #include "fo_capacity.h"
@@ -78,6 +80,7 @@ typedef struct {
 
     fo_blob_cache *cache;       /* artifacts' blobs, NULL without cache_dir */
     fo_fetcher *fetcher;        /* this session's leases waiting for artifacts */
+    fo_agent_outputs *outputs;  /* this session's $FANOUT_OUTPUT_DIRs */
     fo_sweeper *sweeper;        /* kills what steps leave behind */
     char *token;                /* this agent's FANOUT_STEP_TOKEN scope */
     uint32_t session;           /* counts sessions: lease ids restart per broker */
@@ -130,13 +133,24 @@ copy_bytes (const char *data, size_t len)
     return copy;
 }
 
-/* A result is kept until its lease's done or the end of the iteration. */
+static void
+send_output (void *arg, const fo_output *piece)
+{
+    agent *self = arg;
+    fo_msg msg = { .type = FO_MSG_OUTPUT, .u.output = *piece };
+    send_msg (self, &msg);
+}
+
+/* A result is kept until its lease's done or the end of the iteration;
+   the files its step left go now, before it. */
 static void
 on_result (void *arg, const fo_result *result)
 {
     agent *self = arg;
     if (self->muted)
         return;
+    if (self->outputs && result->test[0])
+        fo_agent_outputs_collect (self->outputs, result->lease, result->step, send_output, self);
     if (self->npending == self->pending_cap) {
         self->pending_cap = self->pending_cap ? self->pending_cap * 2 : 8;
         self->pending = fo_xrealloc (self->pending, self->pending_cap * sizeof *self->pending);
@@ -183,6 +197,8 @@ on_slow (void *arg, const fo_slow *slow)
 static void
 queue_push (agent *self, fo_lease *lease)
 {
+    if (self->outputs)
+        fo_agent_outputs_prepare (self->outputs, lease);
     if (self->queue_head + self->queue_len == self->queue_cap) {
         if (self->queue_head > 0) {
             memmove (self->queue, self->queue + self->queue_head,
@@ -267,6 +283,8 @@ static void
 send_done (agent *self, const fo_execution *execution, uint32_t credit)
 {
     uint64_t lease = fo_execution_lease (execution);
+    if (self->outputs)
+        fo_agent_outputs_done (self->outputs, lease);
     fo_result *mine = self->npending ? fo_xmalloc (self->npending * sizeof *mine) : NULL;
     size_t nmine = 0, kept = 0;
     size_t bytes = 0;           /* what the results hold, a bound for the check */
@@ -432,6 +450,21 @@ fetch_failed (void *arg, fo_lease *lease, const char *why)
 static void
 session_fetcher (agent *self, bool open)
 {
+    /* Outputs: under the cache's directory, else a temporary one. */
+    if (open) {
+        char *dir = self->cache
+            ? fo_xasprintf ("%s/outputs/%s", fo_blob_cache_dir (self->cache), self->agent_id)
+            : fo_xasprintf ("%s/fanout-outputs-%s", getenv ("TMPDIR") ? getenv ("TMPDIR") : "/tmp",
+                            self->agent_id);
+        if (self->cache) {
+            char *parent = fo_xasprintf ("%s/outputs", fo_blob_cache_dir (self->cache));
+            mkdir (parent, 0755);
+            free (parent);
+        }
+        self->outputs = fo_agent_outputs_new (dir);
+        free (dir);
+    } else
+        fo_agent_outputs_destroy (&self->outputs);
     if (!self->cache)
         return;
     if (!open) {

@@ -414,6 +414,19 @@ handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
     case FO_MSG_SLOW:
         fo_run_slow (self->run, (uint32_t) number, a->host, &msg->u.slow);
         break;
+    case FO_MSG_OUTPUT: {
+        size_t index;
+        const char *test = self->options.outputs
+            ? fo_run_output_test (self->run, (uint32_t) number, a->host, msg->u.output.lease,
+                                  msg->u.output.step, &index) : NULL;
+        if (!test)
+            break;
+        bool dropped;
+        const char *path = fo_outputs_write (self->options.outputs, test, &msg->u.output, &dropped);
+        if (path)
+            fo_report_add_output (self->options.run.report, index, path);
+        break;
+    }
     case FO_MSG_FETCH: {
         /* One chunk per fetch: the agent's window bounds what is in
            flight to it (fo_blobs.h). */

@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "fo_blobs.h"
+#include "fo_outputs.h"
 #include "fo_run.h"
 
 /* A host that stops answering is declared lost after heartbeat x liveness:
@@ -64,6 +65,9 @@ typedef struct {
     /* What agents may fetch (docs/artifacts.md), borrowed; NULL: nothing
        (a fetch is answered with an error). */
     fo_blobs *blobs;
+    /* Where files tests send back go, borrowed; NULL: nowhere (an output
+       is dropped). */
+    fo_outputs *outputs;
 } fo_broker_options;
 
 typedef struct fo_broker fo_broker;

@@ -309,6 +309,7 @@ lease_task (fo_run *self, size_t task, uint32_t agent, fo_lease *out)
     /* What it needs shipped, borrowed from the caller's manifests. */
     const char *manifest = self->options.manifest_of
         ? self->options.manifest_of (self->options.manifest_arg, self->plan, task) : NULL;
+    lease.outputs = self->options.outputs;
     if (manifest && manifest[0]) {
         lease.manifest = (char *) manifest;
         lease.root = (char *) self->options.artifact_root;

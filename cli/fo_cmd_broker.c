@@ -25,7 +25,14 @@ enum {
     OPT_MIN_AGENTS = FO_OPT_COMMAND_BASE,
     OPT_WAIT,
     OPT_HASH_CACHE,
+    OPT_OUTPUT_DIR,
+    OPT_OUTPUT_LIMIT,
+    OPT_OUTPUT_TEST_LIMIT,
 };
+
+/* What tests may send back, MiB: each, and the run's all together. */
+#define DEFAULT_OUTPUT_TEST_MIB 16u
+#define DEFAULT_OUTPUT_RUN_MIB 1024u
 
 typedef struct {
     fo_cli_run_opts run;
@@ -34,6 +41,9 @@ typedef struct {
     uint32_t wait_s;
     const char *hash_cache;         /* --hash-cache, or NULL */
     fo_cli_artifacts artifacts;     /* what the suite ships to agents */
+    const char *output_dir;         /* --output-dir, or NULL */
+    uint32_t output_test_mib, output_run_mib;
+    fo_outputs *outputs;
 } broker_args;
 
 static void
@@ -59,7 +69,13 @@ usage (FILE *out)
     fprintf (out,
              "      --hash-cache FILE where the hashes of the suite's artifacts are kept\n"
              "                        between runs (default $FANOUT_HASH_CACHE, else\n"
-             "                        ./" FO_HASH_CACHE_DEFAULT "; off: none). docs/artifacts.md\n");
+             "                        ./" FO_HASH_CACHE_DEFAULT "; off: none). docs/artifacts.md\n"
+             "      --output-dir DIR  files tests write to $FANOUT_OUTPUT_DIR are sent back\n"
+             "                        and kept in DIR/<test id>/ (default: none are)\n"
+             "      --output-test-limit MIB  what one test may send back (default "
+             FO_CLI_STR (DEFAULT_OUTPUT_TEST_MIB) ")\n"
+             "      --output-limit MIB  what the whole run may (default "
+             FO_CLI_STR (DEFAULT_OUTPUT_RUN_MIB) ")\n");
     fo_cli_run_usage (out, FO_CLI_STR (BROKER_MAX_ATTEMPTS));
     fprintf (out,
              "  -h, --help            show this help\n"
@@ -82,6 +98,9 @@ parse_args (int argc, char **argv, broker_args *args)
         { "min-agents", required_argument, NULL, OPT_MIN_AGENTS },
         { "wait", required_argument, NULL, OPT_WAIT },
         { "hash-cache", required_argument, NULL, OPT_HASH_CACHE },
+        { "output-dir", required_argument, NULL, OPT_OUTPUT_DIR },
+        { "output-limit", required_argument, NULL, OPT_OUTPUT_LIMIT },
+        { "output-test-limit", required_argument, NULL, OPT_OUTPUT_TEST_LIMIT },
         { "help", no_argument, NULL, 'h' },
         FO_CLI_RUN_LONGOPTS,
         FO_CLI_NET_LONGOPTS,
@@ -92,6 +111,8 @@ parse_args (int argc, char **argv, broker_args *args)
     fo_cli_run_opts_init (&args->run, BROKER_MAX_ATTEMPTS);
     args->min_agents = 1;
     args->wait_s = BROKER_DEFAULT_WAIT_S;
+    args->output_test_mib = DEFAULT_OUTPUT_TEST_MIB;
+    args->output_run_mib = DEFAULT_OUTPUT_RUN_MIB;
     optind = 1;
     int c;
     while ((c = getopt_long (argc, argv, "+h" FO_CLI_RUN_SHORTOPTS, longopts, NULL)) != -1) {
@@ -116,6 +137,19 @@ parse_args (int argc, char **argv, broker_args *args)
         case OPT_HASH_CACHE:
             args->hash_cache = optarg;
             break;
+        case OPT_OUTPUT_DIR:
+            args->output_dir = optarg;
+            break;
+        case OPT_OUTPUT_LIMIT:
+            if (fo_cli_parse_count ("broker", "--output-limit", optarg, 1, 1u << 20,
+                                    &args->output_run_mib) != 0)
+                return FO_EXIT_USAGE;
+            break;
+        case OPT_OUTPUT_TEST_LIMIT:
+            if (fo_cli_parse_count ("broker", "--output-test-limit", optarg, 1, 4095,
+                                    &args->output_test_mib) != 0)
+                return FO_EXIT_USAGE;
+            break;
         default:
             return fo_cli_option_end ("broker", c, usage);
         }
@@ -125,7 +159,19 @@ parse_args (int argc, char **argv, broker_args *args)
         return FO_EXIT_USAGE;
     if (!args->net.bind)
         args->net.bind = BROKER_DEFAULT_BIND;
-    return fo_cli_net_check ("broker", &args->net);
+    int rc = fo_cli_net_check ("broker", &args->net);
+    if (rc != 0)
+        return rc;
+    if (args->output_dir) {
+        char err[512];
+        args->outputs = fo_outputs_new (args->output_dir, args->output_test_mib << 20,
+                                        (uint64_t) args->output_run_mib << 20, err, sizeof err);
+        if (!args->outputs) {
+            fprintf (stderr, "fanout broker: %s\n", err);
+            return FO_EXIT_USAGE;
+        }
+    }
+    return 0;
 }
 
 static int
@@ -144,6 +190,10 @@ serve (broker_args *args, const fo_suite *suite, fo_plan *plan, fo_report *repor
     fo_cli_net_apply (&args->net, &bo);
     fo_cli_run_options_apply (&args->run, suite, plan, report, reporters, &bo.run);
     fo_cli_artifacts_apply (&args->artifacts, &bo);
+    if (args->outputs) {
+        bo.outputs = args->outputs;
+        bo.run.outputs = fo_outputs_per_test (args->outputs);
+    }
     char err[512];
     fo_broker *broker = fo_broker_new (&bo, err, sizeof err);
     if (!broker) {
@@ -197,6 +247,10 @@ fo_cmd_broker (int argc, char **argv)
     fo_reporters *reporters = fo_cli_reporters_new (&args.run);
     rc = serve (&args, suite, plan, report, reporters);
     fo_cli_artifacts_free (&args.artifacts);
+    if (args.outputs)
+        fo_log (FO_LOG_INFO, "broker", "outputs: %llu bytes written under %s",
+                (unsigned long long) fo_outputs_bytes (args.outputs), args.output_dir);
+    fo_outputs_destroy (&args.outputs);
     fo_log_flush ();            /* what the rate limit held back is counted */
     fo_cli_sweep_processes ("broker");
     return fo_cli_finish (&suite, &plan, &report, &reporters, rc == 0);

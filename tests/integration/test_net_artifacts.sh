@@ -5,7 +5,8 @@
 # and three agent hosts in network namespaces whose filesystems lack it
 # (each agent runs in a mount namespace with an empty tmpfs over the tree,
 # its cache in a directory of its own).
-#   1. every test passes, and the big blob went in chunks;
+#   1. every test passes, and the big blob went in chunks; a file a test
+#      leaves in $FANOUT_OUTPUT_DIR lands under the broker's --output-dir;
 #   2. a second run transfers no blob;
 #   3. one file changed: only that file (and the manifest) is sent;
 #   4. a corrupted cache entry on one agent is found when it starts and
@@ -67,20 +68,22 @@ find "$tree" -exec touch -h -d 2020-01-01 {} +
     echo "  - {name: lib, run: ./bin/uses_lib}"
     echo "  - {name: big, run: 'cd data && sha256sum -c big.sha256'}"
     echo "  - {name: link, run: 'test \"\$(cat data/link)\" = \"\$(cat data/input.txt)\"'}"
+    echo "  - {name: leaves, run: 'cp data/input.txt \"\$FANOUT_OUTPUT_DIR/copy.txt\"'}"
     echo "  - {name: elsewhere, run: 'test \"\$PWD\" = \"\$FANOUT_WORKSPACE\" && test \"\$PWD\" != $tree'}"
     for i in $(seq -f "%02g" 1 8); do
         echo "  - {name: data$i, run: ['$tree/bin/check_data', data/input.txt]}"
     done
     echo "env: {WANT: first version}"
 } >"$tree/fanout.yml"
-ids="lib big link elsewhere $(seq -f "data%02g" 1 8)"
+ids="lib big link leaves elsewhere $(seq -f "data%02g" 1 8)"
 
 # run N: a broker run with three fresh --once agents (each cache kept).
 run () {
     local n=$1 h
+    mkdir -p "$T_TMP/out$n"
     start_on broker "broker$n" env FANOUT_LOG=info "$FANOUT" broker \
         --bind "tcp://${ADDR[broker]}:5555" --insecure --min-agents 3 --wait 30 \
-        --hash-cache "$T_TMP/broker/hashes.json" --json "$T_TMP/report$n.json" "$tree/fanout.yml"
+        --hash-cache "$T_TMP/broker/hashes.json" --output-dir "$T_TMP/out$n" --json "$T_TMP/report$n.json" "$tree/fanout.yml"
     wait_log "broker$n" "listening on tcp://"
     [ -z "${BEFORE_AGENTS-}" ] || eval "$BEFORE_AGENTS"
     for h in h1 h2 h3; do
@@ -113,6 +116,11 @@ big=$(stat -c %s "$tree/data/big.bin")
 [ "$(sent 1)" -ge "$big" ] || fail "run 1 sent $(sent 1) bytes, less than the big file ($big)"
 chunks=$(sed -n 's/.*bytes sent in \([0-9]*\) chunks.*/\1/p' "$T_TMP/broker1.err")
 [ "$chunks" -gt 20 ] || fail "the $big-byte blob went in $chunks chunks (more than 20 expected)"
+[ "$(cat "$T_TMP/out1/leaves/copy.txt" 2>/dev/null)" = "first version" ] ||
+    fail "the file test 'leaves' wrote is not in the broker's --output-dir"
+json_assert "$T_TMP/report1.json" "tests['leaves'].get('outputs') == ['$T_TMP/out1/leaves/copy.txt']" \
+    "the report names the file 'leaves' sent back"
+json_assert "$T_TMP/report1.json" "all('outputs' not in x for x in r['tests'] if x['id'] != 'leaves')"
 expect_log broker1 "artifacts: 6 files hashed \([0-9]+ bytes\), 0 unchanged from the hash cache"
 note "run 1: $(sent 1) bytes in $chunks chunks to 3 agents"
 

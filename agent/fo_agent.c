@@ -447,15 +447,29 @@ fetch_failed (void *arg, fo_lease *lease, const char *why)
     end_unstarted ((agent *) arg, lease, why);
 }
 
+/* The agent's id as a directory name: no ':' (workspaces' paths go into
+   LD_LIBRARY_PATH, which ':' splits), no '/'. */
+static char *
+id_as_name (const agent *self)
+{
+    char *name = fo_xstrdup (self->agent_id);
+    for (char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')
+              || *p == '.' || *p == '-' || *p == '_'))
+            *p = '_';
+    return name;
+}
+
 static void
 session_fetcher (agent *self, bool open)
 {
+    char *id = id_as_name (self);
     /* Outputs: under the cache's directory, else a temporary one. */
     if (open) {
         char *dir = self->cache
-            ? fo_xasprintf ("%s/outputs/%s", fo_blob_cache_dir (self->cache), self->agent_id)
+            ? fo_xasprintf ("%s/outputs/%s", fo_blob_cache_dir (self->cache), id)
             : fo_xasprintf ("%s/fanout-outputs-%s", getenv ("TMPDIR") ? getenv ("TMPDIR") : "/tmp",
-                            self->agent_id);
+                            id);
         if (self->cache) {
             char *parent = fo_xasprintf ("%s/outputs", fo_blob_cache_dir (self->cache));
             mkdir (parent, 0755);
@@ -465,9 +479,12 @@ session_fetcher (agent *self, bool open)
         free (dir);
     } else
         fo_agent_outputs_destroy (&self->outputs);
-    if (!self->cache)
+    if (!self->cache) {
+        free (id);
         return;
+    }
     if (!open) {
+        free (id);
         if (!self->fetcher)
             return;
         fo_fetcher_stats st = fo_fetcher_get_stats (self->fetcher);
@@ -480,12 +497,13 @@ session_fetcher (agent *self, bool open)
         return;
     }
     fo_fetcher_hooks hooks = { fetch_send, fetch_ready, fetch_failed, self };
-    char *work = fo_xasprintf ("%s/work/%s", fo_blob_cache_dir (self->cache), self->agent_id);
+    char *work = fo_xasprintf ("%s/work/%s", fo_blob_cache_dir (self->cache), id);
     char *parent = fo_xasprintf ("%s/work", fo_blob_cache_dir (self->cache));
     mkdir (parent, 0755);
     self->fetcher = fo_fetcher_new (self->cache, work, &hooks);
     free (parent);
     free (work);
+    free (id);
 }
 
 /* Handles one message. Returns -1 when the session must end (*end set). */

@@ -28,6 +28,7 @@ typedef struct {
     fo_manifest *m;
     size_t missing;         /* blobs not in the cache yet */
     char *workspace;
+    fo_strv lib_dirs;       /* its shared libraries' directories, in it */
     char *why;              /* M_FAILED */
     fo_lease *waiting;
     size_t nwaiting, cap;
@@ -100,6 +101,7 @@ mrec_destroy (void **item)
     }
     free (r->waiting);
     fo_manifest_destroy (&r->m);
+    fo_strv_free (&r->lib_dirs);
     free (r->why);
     free (r);
     *item = NULL;
@@ -165,7 +167,7 @@ release (fo_fetcher *self, mrec *r)
     r->nwaiting = r->cap = 0;
     for (size_t i = 0; i < n; i++) {
         if (r->state == M_READY) {
-            fo_workspace_rewrite (&leases[i], r->workspace);
+            fo_workspace_rewrite (&leases[i], r->workspace, &r->lib_dirs);
             self->hooks.ready (self->hooks.arg, &leases[i]);
         } else
             self->hooks.failed (self->hooks.arg, &leases[i], r->why);
@@ -211,6 +213,7 @@ materialise (fo_fetcher *self, mrec *r)
         }
     fo_blob_cache_evict (self->cache, &keep);
     fo_strv_free (&keep);
+    fo_workspace_lib_dirs (r->m, r->workspace, &r->lib_dirs);
     r->state = M_READY;
     fo_log (FO_LOG_DEBUG, ROLE, "workspace %s ready (%zu files)", r->workspace, r->m->files);
     release (self, r);

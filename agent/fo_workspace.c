@@ -140,12 +140,71 @@ moved (const char *s, const char *root, const char *dir)
     return fo_xasprintf ("%s%s", dir, s + n);
 }
 
+/* An env value with each ':'-separated part under root moved; NULL when
+   none is. */
+static char *
+moved_list (const char *value, const char *root, const char *dir)
+{
+    fo_buf out = { 0 };
+    bool any = false;
+    for (const char *p = value;;) {
+        size_t n = strcspn (p, ":");
+        char *part = fo_xstrndup (p, n);
+        char *m = moved (part, root, dir);
+        any = any || m;
+        fo_buf_puts (&out, m ? m : part);
+        free (m);
+        free (part);
+        p += n;
+        if (!*p)
+            break;
+        fo_buf_puts (&out, ":");
+        p++;
+    }
+    fo_buf_puts (&out, "");
+    if (!any) {
+        fo_buf_free (&out);
+        return NULL;
+    }
+    return fo_buf_steal (&out);
+}
+
+static bool
+is_shared_lib (const char *path)
+{
+    const char *base = strrchr (path, '/');
+    base = base ? base + 1 : path;
+    const char *so = strstr (base, ".so");
+    while (so && so[3] != '\0' && so[3] != '.')
+        so = strstr (so + 3, ".so");
+    return so && so != base;
+}
+
 void
-fo_workspace_rewrite (fo_lease *lease, const char *dir)
+fo_workspace_lib_dirs (const fo_manifest *m, const char *dir, fo_strv *out)
+{
+    for (size_t i = 0; i < m->len; i++) {
+        const fo_artifact *e = &m->items[i];
+        if (e->kind == FO_ARTIFACT_DIR || !is_shared_lib (e->path))
+            continue;
+        const char *slash = strrchr (e->path, '/');
+        char *d = slash ? fo_xasprintf ("%s/%.*s", dir, (int) (slash - e->path), e->path)
+                        : fo_xstrdup (dir);
+        if (!fo_strv_contains (out, d))
+            fo_strv_push (out, d);
+        free (d);
+    }
+}
+
+void
+fo_workspace_rewrite (fo_lease *lease, const char *dir, const fo_strv *lib_dirs)
 {
     const char *root = lease->root;
     if (!root || root[0] != '/')
         return;
+    fo_buf libs = { 0 };
+    for (size_t i = 0; lib_dirs && i < lib_dirs->len; i++)
+        fo_buf_printf (&libs, "%s%s", i ? ":" : "", lib_dirs->items[i]);
     for (size_t i = 0; i < lease->nsteps; i++) {
         fo_step *step = &lease->steps[i];
         char *cwd = moved (step->cwd, root, dir);
@@ -160,6 +219,22 @@ fo_workspace_rewrite (fo_lease *lease, const char *dir)
                 step->argv.items[j] = arg;
             }
         }
+        for (size_t j = 0; j < step->env.len; j++) {
+            char *v = moved_list (step->env.items[j].value, root, dir);
+            if (v) {
+                free (step->env.items[j].value);
+                step->env.items[j].value = v;
+            }
+        }
+        if (libs.len) {
+            const char *was = fo_env_get (&step->env, "LD_LIBRARY_PATH");
+            if (!was)
+                was = getenv ("LD_LIBRARY_PATH");
+            char *v = was && *was ? fo_xasprintf ("%s:%s", libs.data, was) : fo_xstrdup (libs.data);
+            fo_env_set (&step->env, "LD_LIBRARY_PATH", v);
+            free (v);
+        }
         fo_env_set (&step->env, "FANOUT_WORKSPACE", dir);
     }
+    fo_buf_free (&libs);
 }

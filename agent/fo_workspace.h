@@ -26,9 +26,16 @@ int fo_workspace_make (fo_blob_cache *cache, const fo_manifest *m, const char *d
 /* Removes dir and everything under it (read-only inputs included). */
 void fo_workspace_remove (const char *dir);
 
-/* Rewrites the lease to run in the workspace dir: every step's cwd and
-   every argument that is the lease's root or under it is the same path
-   under dir. */
-void fo_workspace_rewrite (fo_lease *lease, const char *dir);
+/* Rewrites the lease to run in the workspace dir: every step's cwd, every
+   argument and every ':'-separated part of an env value that is the
+   lease's root or under it is the same path under dir; the workspace's
+   directories of shared libraries (fo_workspace_lib_dirs) go first in
+   LD_LIBRARY_PATH (a build tree's programs name their libraries' places
+   by absolute run paths into the broker's tree); $FANOUT_WORKSPACE is dir. */
+void fo_workspace_rewrite (fo_lease *lease, const char *dir, const fo_strv *lib_dirs);
+
+/* The workspace directories (under dir) of m's shared libraries: its
+   files and links called *.so or *.so.N..., each directory once. */
+void fo_workspace_lib_dirs (const fo_manifest *m, const char *dir, fo_strv *out);
 
 #endif

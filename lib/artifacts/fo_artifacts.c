@@ -1,5 +1,9 @@
 /*  fo_artifacts — see fo_artifacts.h. */
 #include "fo_artifacts.h"
+#include "fo_elf.h"
+
+#include <jansson.h>
+#include <libgen.h>
 
 #include <dirent.h>
 #include <stdarg.h>
@@ -29,6 +33,7 @@ typedef struct {
     char *err;
     size_t errlen;
     size_t entries;
+    json_t *seen;           /* programs and libraries inferred already */
 } collector;
 
 static int
@@ -164,6 +169,123 @@ expand (collector *c, const char *pattern)
     return rc;
 }
 
+/* ---- inferred: test programs and the libraries they load --------------- */
+
+/* abs as a manifest path when it lies under the suite's directory, else NULL. */
+static char *
+under_suite (const collector *c, const char *abs)
+{
+    size_t n = strlen (c->suite->dir);
+    if (strncmp (abs, c->suite->dir, n) != 0 || abs[n] != '/')
+        return NULL;
+    char *rel = relative (c->suite->dir, abs);
+    if (!fo_manifest_path_ok (rel)) {
+        free (rel);
+        return NULL;
+    }
+    return rel;
+}
+
+/* "$ORIGIN/../lib" with origin. */
+static char *
+expand_origin (const char *dir, const char *origin)
+{
+    fo_buf out = { 0 };
+    for (const char *p = dir; *p;) {
+        if (!strncmp (p, "$ORIGIN", 7)) {
+            fo_buf_puts (&out, origin);
+            p += 7;
+        } else if (!strncmp (p, "${ORIGIN}", 9)) {
+            fo_buf_puts (&out, origin);
+            p += 9;
+        } else
+            fo_buf_append (&out, p++, 1);
+    }
+    fo_buf_puts (&out, "");
+    return fo_buf_steal (&out);
+}
+
+/* A program or library under the suite's directory, and what it loads
+   from there (DT_NEEDED found on its run path), each once. */
+static int
+infer_file (collector *c, const char *abs, unsigned depth)
+{
+    if (depth > 16 || json_object_get (c->seen, abs))
+        return 0;
+    json_object_set_new (c->seen, abs, json_true ());
+    char *rel = under_suite (c, abs);
+    struct stat st;
+    if (!rel || lstat (abs, &st) != 0 || !S_ISREG (st.st_mode)) {
+        free (rel);
+        return 0;
+    }
+    int rc = add_path (c, abs, rel, 0);
+    free (rel);
+    fo_strv needed = { 0 }, search = { 0 };
+    char why[512];
+    if (rc == 0 && fo_elf_dynamic (abs, &needed, &search, why, sizeof why) == 1) {
+        char *copy = fo_xstrdup (abs);
+        const char *origin = dirname (copy);
+        for (size_t i = 0; i < needed.len && rc == 0; i++) {
+            if (strchr (needed.items[i], '/'))
+                continue;
+            for (size_t k = 0; k < search.len; k++) {
+                char *dir = expand_origin (search.items[k], origin);
+                char *lib = fo_xasprintf ("%s/%s", dir, needed.items[i]);
+                char *real = realpath (lib, NULL);
+                bool found = real != NULL;
+                /* The name the program asks for (a link, often), and
+                   the file it points to. */
+                if (found) {
+                    char *lrel = under_suite (c, lib);
+                    if (lrel && lstat (lib, &st) == 0 && S_ISLNK (st.st_mode)
+                        && !json_object_get (c->seen, lib)) {
+                        json_object_set_new (c->seen, lib, json_true ());
+                        rc = add_path (c, lib, lrel, 0);
+                    }
+                    free (lrel);
+                    if (rc == 0)
+                        rc = infer_file (c, real, depth + 1);
+                }
+                free (real);
+                free (lib);
+                free (dir);
+                if (found)
+                    break;      /* the first on the run path is what ld.so loads */
+            }
+        }
+        free (copy);
+    }
+    fo_strv_free (&needed);
+    fo_strv_free (&search);
+    return rc;
+}
+
+/* The programs of the tests under ctx, down to a context that declares
+   its own artifacts (it has a manifest of its own). */
+static int
+infer_context (collector *c, const fo_context *ctx, bool top)
+{
+    if (!top && ctx->artifacts_line > 0)
+        return 0;
+    for (size_t i = 0; i < ctx->ntests; i++) {
+        const fo_test *t = ctx->tests[i];
+        if (t->run.argv.len == 0 || !strchr (t->run.argv.items[0], '/'))
+            continue;       /* looked up in PATH: not the suite's */
+        const char *prog = t->run.argv.items[0];
+        char *abs = prog[0] == '/' ? fo_xstrdup (prog)
+                  : fo_xasprintf ("%s/%s", fo_test_effective_cwd (c->suite, t), prog);
+        int rc = infer_file (c, abs, 0);
+        free (abs);
+        if (rc != 0)
+            return rc;
+    }
+    for (size_t i = 0; i < ctx->ncontexts; i++)
+        if (infer_context (c, ctx->contexts[i], false) != 0)
+            return -1;
+    return 0;
+}
+
 static void
 set_push (fo_artifact_set *self, const fo_context *ctx, fo_manifest *m)
 {
@@ -178,7 +300,7 @@ static int
 walk (fo_artifact_set *self, collector *c, const fo_context *ctx, const fo_manifest *above)
 {
     const fo_manifest *mine = above;
-    if (ctx->artifacts.len > 0) {
+    if (ctx->artifacts_line > 0) {
         fo_manifest *m = fo_manifest_new ();
         fo_manifest_add_all (m, above);
         c->m = m;
@@ -187,6 +309,9 @@ walk (fo_artifact_set *self, collector *c, const fo_context *ctx, const fo_manif
         int rc = 0;
         for (size_t i = 0; i < ctx->artifacts.len && rc == 0; i++)
             rc = expand (c, ctx->artifacts.items[i]);
+        json_object_clear (c->seen);
+        if (rc == 0)
+            rc = infer_context (c, ctx, true);
         char why[512];
         if (rc == 0 && fo_manifest_seal (m, why, sizeof why) != 0)
             rc = fail (c, "%s", why);
@@ -207,9 +332,11 @@ fo_artifact_set *
 fo_artifacts_collect (const fo_suite *suite, fo_hash_cache *cache, char *err, size_t errlen)
 {
     fo_artifact_set *self = fo_xcalloc (1, sizeof *self);
-    collector c = { .suite = suite, .cache = cache, .err = err, .errlen = errlen };
+    collector c = { .suite = suite, .cache = cache, .err = err, .errlen = errlen,
+                    .seen = json_object () };
     if (walk (self, &c, suite->root, NULL) != 0)
         fo_artifacts_destroy (&self);
+    json_decref (c.seen);
     return self;
 }
 
@@ -232,7 +359,7 @@ fo_artifacts_for_context (const fo_artifact_set *self, const fo_context *ctx)
     if (!self || self->len == 0)
         return NULL;
     for (const fo_context *c = ctx; c; c = c->parent)
-        if (c->artifacts.len > 0)
+        if (c->artifacts_line > 0)
             for (size_t i = 0; i < self->len; i++)
                 if (self->items[i].ctx == c)
                     return self->items[i].manifest;

@@ -5,7 +5,10 @@
 # and three agent hosts in network namespaces whose filesystems lack it
 # (each agent runs in a mount namespace with an empty tmpfs over the tree,
 # its cache in a directory of its own).
-#   1. every test passes, and the big blob went in chunks; a file a test
+#   1. every test passes, and the big blob went in chunks; a program no
+#      pattern names, and the library it loads through an absolute run path
+#      into the tree (as CMake links a build tree), are inferred and
+#      shipped; a file a test
 #      leaves in $FANOUT_OUTPUT_DIR lands under the broker's --output-dir;
 #   2. a second run transfers no blob;
 #   3. one file changed: only that file (and the manifest) is sent;
@@ -54,6 +57,15 @@ cc -shared -fPIC -o "$tree/lib/libgreet.so" "$T_TMP/greet.c" || fail "cannot bui
 cc -o "$tree/bin/uses_lib" "$T_TMP/uses_lib.c" -L"$tree/lib" -lgreet \
     -Wl,-rpath,'$ORIGIN/../lib' || fail "cannot build uses_lib"
 cc -o "$tree/bin/check_data" "$T_TMP/check_data.c" || fail "cannot build check_data"
+# Not declared: found from the test's command and the program's dynamic
+# section (DT_NEEDED libgreet2.so, DT_RUNPATH $tree/lib2, absolute).
+mkdir -p "$tree/bin2" "$tree/lib2"
+cc -shared -fPIC -Wl,-soname,libgreet2.so -o "$tree/lib2/libgreet2.so.1" "$T_TMP/greet.c" ||
+    fail "cannot build libgreet2"
+ln -s libgreet2.so.1 "$tree/lib2/libgreet2.so"
+cc -o "$tree/bin2/uses_lib2" "$T_TMP/uses_lib.c" -L"$tree/lib2" -lgreet2 \
+    -Wl,--enable-new-dtags,-rpath,"$tree/lib2" || fail "cannot build uses_lib2"
+cc -o "$tree/bin2/unused" "$T_TMP/check_data.c" || fail "cannot build unused"
 echo "first version" >"$tree/data/input.txt"
 ln -s input.txt "$tree/data/link"
 head -c $((20 * 1024 * 1024 + 12345)) /dev/urandom >"$tree/data/big.bin"
@@ -74,8 +86,21 @@ find "$tree" -exec touch -h -d 2020-01-01 {} +
         echo "  - {name: data$i, run: ['$tree/bin/check_data', data/input.txt]}"
     done
     echo "env: {WANT: first version}"
+    echo "contexts:"
+    echo "  - name: inferred"
+    echo "    tests: [{name: lib2, run: ['$tree/bin2/uses_lib2']}]"
 } >"$tree/fanout.yml"
-ids="lib big link leaves elsewhere $(seq -f "data%02g" 1 8)"
+ids="lib big link leaves elsewhere $(seq -f "data%02g" 1 8) inferred/lib2"
+
+# What will be shipped: the inferred program and library, not bin2/unused.
+"$FANOUT" list --artifacts --hash-cache off "$tree/fanout.yml" >"$T_TMP/list.out" 2>&1 ||
+    fail "fanout list --artifacts failed: $(cat "$T_TMP/list.out")"
+grep -qE "^the top level: manifest [0-9a-f]{16}: 8 files .*, 2 links" "$T_TMP/list.out" ||
+    fail "the top level's manifest is not 8 files and 2 links: $(head -n 1 "$T_TMP/list.out")"
+for f in bin2/uses_lib2 lib2/libgreet2.so.1 "lib2/libgreet2.so -> libgreet2.so.1"; do
+    grep -qF -- " $f" "$T_TMP/list.out" || fail "fanout list --artifacts lacks $f: $(cat "$T_TMP/list.out")"
+done
+! grep -q "bin2/unused" "$T_TMP/list.out" || fail "a program no test runs was inferred"
 
 # run N: a broker run with three fresh --once agents (each cache kept).
 run () {
@@ -121,7 +146,7 @@ chunks=$(sed -n 's/.*bytes sent in \([0-9]*\) chunks.*/\1/p' "$T_TMP/broker1.err
 json_assert "$T_TMP/report1.json" "tests['leaves'].get('outputs') == ['$T_TMP/out1/leaves/copy.txt']" \
     "the report names the file 'leaves' sent back"
 json_assert "$T_TMP/report1.json" "all('outputs' not in x for x in r['tests'] if x['id'] != 'leaves')"
-expect_log broker1 "artifacts: 6 files hashed \([0-9]+ bytes\), 0 unchanged from the hash cache"
+expect_log broker1 "artifacts: 8 files hashed \([0-9]+ bytes\), 0 unchanged from the hash cache"
 note "run 1: $(sent 1) bytes in $chunks chunks to 3 agents"
 
 # 2. A second run: every blob is in every agent's cache.
@@ -130,7 +155,7 @@ expect_rc broker2 0
 one_outcome "$T_TMP/report2.json" $ids
 [ "$(sent 2)" = 0 ] || fail "the second run sent $(sent 2) bytes (none expected)"
 expect_log broker2 "artifacts: 0 bytes sent in 0 chunks"
-expect_log broker2 "artifacts: 0 files hashed \(0 bytes\), 6 unchanged from the hash cache"
+expect_log broker2 "artifacts: 0 files hashed \(0 bytes\), 8 unchanged from the hash cache"
 for h in h1 h2 h3; do [ "$(blobs 2 "$h")" = 0 ] || fail "$h received $(blobs 2 "$h") blobs in run 2"; done
 
 # 3. One file changed: that file and the manifest, nothing else.
@@ -144,7 +169,7 @@ expect_rc broker3 0 "the changed file reached the agents"
 for h in h1 h2 h3; do
     [ "$(blobs 3 "$h")" -le 2 ] || fail "$h received $(blobs 3 "$h") blobs (the file and the manifest at most)"
 done
-expect_log broker3 "artifacts: 1 files hashed \(15 bytes\), 5 unchanged from the hash cache"
+expect_log broker3 "artifacts: 1 files hashed \(15 bytes\), 7 unchanged from the hash cache"
 
 # 4. A corrupt cache entry on h1: dropped when it starts, fetched again.
 id=$(python3 -c "import hashlib,sys; print(hashlib.blake2b(open(sys.argv[1],'rb').read(), digest_size=32).hexdigest())" "$tree/data/big.bin")

@@ -221,6 +221,41 @@ test_collect_errors (void **state)
     fo_suite_destroy (&suite);
 }
 
+/* `artifacts: []` ships what the tests' commands name under the suite's
+   directory, and nothing else: programs outside it, commands looked up in
+   PATH and shell strings are not the suite's. (Libraries a program loads
+   are read from its dynamic section: test_net_artifacts.sh builds them.) */
+static void
+test_inferred (void **state)
+{
+    (void) state;
+    char *abs = fo_xasprintf ("%s/bin/t2", tree);
+    char *text = fo_xasprintf ("artifacts: []\n"
+                               "tests:\n"
+                               "  - {name: a, run: [./bin/t1, data/a.txt]}\n"
+                               "  - {name: b, run: [/bin/true]}\n"
+                               "  - {name: c, run: [true]}\n"
+                               "  - {name: d, run: 'bin/t2'}\n"
+                               "contexts:\n"
+                               "  - name: sub\n"
+                               "    tests: [{name: e, run: ['%s']}]\n", abs);
+    fo_suite *suite = load (text);
+    char err[1024] = "";
+    fo_artifact_set *set = fo_artifacts_collect (suite, NULL, err, sizeof err);
+    if (!set)
+        fail_msg ("%s", err);
+    assert_int_equal (fo_artifacts_count (set), 1);
+    const fo_manifest *m = fo_artifacts_for_context (set, fo_suite_find_context (suite, "sub"));
+    assert_non_null (m);
+    assert_int_equal (m->len, 2);
+    assert_string_equal (m->items[0].path, "bin/t1");
+    assert_string_equal (m->items[1].path, "bin/t2");
+    fo_artifacts_destroy (&set);
+    fo_suite_destroy (&suite);
+    free (text);
+    free (abs);
+}
+
 static void
 test_loader_rules (void **state)
 {
@@ -357,6 +392,7 @@ main (void)
         cmocka_unit_test (test_hash_is_blake2b),
         cmocka_unit_test (test_collect),
         cmocka_unit_test (test_collect_errors),
+        cmocka_unit_test (test_inferred),
         cmocka_unit_test (test_loader_rules),
         cmocka_unit_test (test_decode_rejects),
         cmocka_unit_test (test_hash_cache),

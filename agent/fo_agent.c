@@ -447,63 +447,21 @@ fetch_failed (void *arg, fo_lease *lease, const char *why)
     end_unstarted ((agent *) arg, lease, why);
 }
 
-/* The agent's id as a directory name: no ':' (workspaces' paths go into
-   LD_LIBRARY_PATH, which ':' splits), no '/'. */
-static char *
-id_as_name (const agent *self)
-{
-    char *name = fo_xstrdup (self->agent_id);
-    for (char *p = name; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')
-              || *p == '.' || *p == '-' || *p == '_'))
-            *p = '_';
-    return name;
-}
-
+/* A session's fetcher and output directories (under the cache's
+   directory; outputs under $TMPDIR without one), or their end. */
 static void
 session_fetcher (agent *self, bool open)
 {
-    char *id = id_as_name (self);
-    /* Outputs: under the cache's directory, else a temporary one. */
-    if (open) {
-        char *dir = self->cache
-            ? fo_xasprintf ("%s/outputs/%s", fo_blob_cache_dir (self->cache), id)
-            : fo_xasprintf ("%s/fanout-outputs-%s", getenv ("TMPDIR") ? getenv ("TMPDIR") : "/tmp",
-                            id);
-        if (self->cache) {
-            char *parent = fo_xasprintf ("%s/outputs", fo_blob_cache_dir (self->cache));
-            mkdir (parent, 0755);
-            free (parent);
-        }
-        self->outputs = fo_agent_outputs_new (dir);
-        free (dir);
-    } else
-        fo_agent_outputs_destroy (&self->outputs);
-    if (!self->cache) {
-        free (id);
-        return;
-    }
     if (!open) {
-        free (id);
-        if (!self->fetcher)
-            return;
-        fo_fetcher_stats st = fo_fetcher_get_stats (self->fetcher);
-        if (st.blobs || st.cached)
-            fo_log (FO_LOG_INFO, ROLE, "artifacts: %llu bytes received in %llu blobs, %llu "
-                    "blobs already cached, %llu fetched again", (unsigned long long) st.bytes,
-                    (unsigned long long) st.blobs, (unsigned long long) st.cached,
-                    (unsigned long long) st.retries);
+        fo_agent_outputs_destroy (&self->outputs);
         fo_fetcher_destroy (&self->fetcher);
         return;
     }
+    self->outputs = fo_agent_outputs_open (self->cache ? fo_blob_cache_dir (self->cache) : NULL,
+                                           self->agent_id);
     fo_fetcher_hooks hooks = { fetch_send, fetch_ready, fetch_failed, self };
-    char *work = fo_xasprintf ("%s/work/%s", fo_blob_cache_dir (self->cache), id);
-    char *parent = fo_xasprintf ("%s/work", fo_blob_cache_dir (self->cache));
-    mkdir (parent, 0755);
-    self->fetcher = fo_fetcher_new (self->cache, work, &hooks);
-    free (parent);
-    free (work);
-    free (id);
+    if (self->cache)
+        self->fetcher = fo_fetcher_open (self->cache, self->agent_id, &hooks);
 }
 
 /* Handles one message. Returns -1 when the session must end (*end set). */
@@ -834,12 +792,6 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
             fo_capacity_destroy (&self.capacity);
             return -1;
         }
-        fo_blob_cache_stats cs = fo_blob_cache_stats_get (self.cache);
-        fo_log (FO_LOG_INFO, ROLE, "blob cache %s: %zu blobs (%llu bytes) checked%s", options->cache_dir,
-                cs.blobs, (unsigned long long) cs.bytes, cs.dropped ? "" : ", none corrupt");
-        if (cs.dropped)
-            fo_log (FO_LOG_WARN, ROLE, "blob cache %s: %zu corrupt blob%s removed",
-                    options->cache_dir, cs.dropped, cs.dropped == 1 ? "" : "s");
     }
     self.sweeper = fo_sweeper_new ();
     self.token = fo_xasprintf ("%s/agent-%08x", fo_reaper_base (),

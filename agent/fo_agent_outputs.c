@@ -35,6 +35,25 @@ fo_agent_outputs_new (const char *dir)
     return self;
 }
 
+fo_agent_outputs *
+fo_agent_outputs_open (const char *cache_dir, const char *agent_id)
+{
+    char *name = fo_workspace_name (agent_id), *dir;
+    if (cache_dir) {
+        char *parent = fo_xasprintf ("%s/outputs", cache_dir);
+        mkdir (parent, 0755);
+        dir = fo_xasprintf ("%s/%s", parent, name);
+        free (parent);
+    } else {
+        const char *tmp = getenv ("TMPDIR");
+        dir = fo_xasprintf ("%s/fanout-outputs-%s", tmp && *tmp ? tmp : "/tmp", name);
+    }
+    fo_agent_outputs *self = fo_agent_outputs_new (dir);
+    free (dir);
+    free (name);
+    return self;
+}
+
 void
 fo_agent_outputs_destroy (fo_agent_outputs **self_p)
 {

@@ -18,8 +18,11 @@
 typedef struct fo_agent_outputs fo_agent_outputs;
 typedef void (fo_output_send_fn) (void *arg, const fo_output *piece);
 
-/* dir: this session's (created; removed with it). */
+/* dir: this session's (created when a lease needs it; removed with it). */
 fo_agent_outputs *fo_agent_outputs_new (const char *dir);
+/* A session's: <cache_dir>/outputs/<agent id as a name>, or without a
+   cache directory $TMPDIR (else /tmp)/fanout-outputs-<agent id>. */
+fo_agent_outputs *fo_agent_outputs_open (const char *cache_dir, const char *agent_id);
 void fo_agent_outputs_destroy (fo_agent_outputs **self_p);
 
 /* Gives each test step of a lease with outputs its directory. */

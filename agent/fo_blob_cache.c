@@ -172,6 +172,12 @@ fo_blob_cache_open (const char *dir, uint64_t max_bytes, char *err, size_t errle
     clean_tmp (self);
     each_blob (self, check_one, NULL);
     fo_blob_cache_unlock (self);
+    fo_log (FO_LOG_INFO, ROLE, "blob cache %s: %zu blobs (%llu bytes) checked%s", dir,
+            self->stats.blobs, (unsigned long long) self->stats.bytes,
+            self->stats.dropped ? "" : ", none corrupt");
+    if (self->stats.dropped)
+        fo_log (FO_LOG_WARN, ROLE, "blob cache %s: %zu corrupt blob%s removed", dir,
+                self->stats.dropped, self->stats.dropped == 1 ? "" : "s");
     return self;
 }
 

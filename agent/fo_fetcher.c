@@ -124,12 +124,32 @@ transfer_destroy (void **item)
     *item = NULL;
 }
 
+fo_fetcher *
+fo_fetcher_open (fo_blob_cache *cache, const char *agent_id, const fo_fetcher_hooks *hooks)
+{
+    char *parent = fo_xasprintf ("%s/work", fo_blob_cache_dir (cache));
+    char *name = fo_workspace_name (agent_id);
+    char *work = fo_xasprintf ("%s/%s", parent, name);
+    mkdir (parent, 0755);
+    fo_fetcher *self = fo_fetcher_new (cache, work, hooks);
+    free (work);
+    free (name);
+    free (parent);
+    return self;
+}
+
 void
 fo_fetcher_destroy (fo_fetcher **self_p)
 {
     fo_fetcher *self = *self_p;
     if (!self)
         return;
+    fo_fetcher_stats st = self->stats;
+    if (st.blobs || st.cached)
+        fo_log (FO_LOG_INFO, ROLE, "artifacts: %llu bytes received in %llu blobs, %llu blobs "
+                "already cached, %llu fetched again", (unsigned long long) st.bytes,
+                (unsigned long long) st.blobs, (unsigned long long) st.cached,
+                (unsigned long long) st.retries);
     zhashx_destroy (&self->transfers);
     zhashx_destroy (&self->manifests);
     fo_workspace_remove (self->work_dir);

@@ -54,8 +54,13 @@ typedef struct fo_fetcher fo_fetcher;
 /* work_dir: where workspaces go (created; removed with the fetcher). */
 fo_fetcher *fo_fetcher_new (fo_blob_cache *cache, const char *work_dir,
                             const fo_fetcher_hooks *hooks);
-/* Removes the workspaces; leases still waiting are dropped unreported
-   (the session is over: the broker re-leases them). */
+/* A session's fetcher: its workspaces under <cache dir>/work/<agent id as
+   a name>. */
+fo_fetcher *fo_fetcher_open (fo_blob_cache *cache, const char *agent_id,
+                             const fo_fetcher_hooks *hooks);
+/* Removes the workspaces (logging what the session fetched); leases still
+   waiting are dropped unreported (the session is over: the broker
+   re-leases them). NULL is fine. */
 void fo_fetcher_destroy (fo_fetcher **self_p);
 
 /* A lease with a manifest: ready at once when its workspace is, else

@@ -238,3 +238,14 @@ fo_workspace_rewrite (fo_lease *lease, const char *dir, const fo_strv *lib_dirs)
     }
     fo_buf_free (&libs);
 }
+
+char *
+fo_workspace_name (const char *id)
+{
+    char *name = fo_xstrdup (id);
+    for (char *p = name; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')
+              || *p == '.' || *p == '-' || *p == '_'))
+            *p = '_';
+    return name;
+}

@@ -23,6 +23,11 @@
 int fo_workspace_make (fo_blob_cache *cache, const fo_manifest *m, const char *dir, char *err,
                        size_t errlen);
 
+/* An agent's id as a directory name (caller frees): letters, digits, '.',
+   '-', '_', everything else '_' — no ':' (workspace paths go into
+   LD_LIBRARY_PATH, which ':' splits), no '/'. */
+char *fo_workspace_name (const char *id);
+
 /* Removes dir and everything under it (read-only inputs included). */
 void fo_workspace_remove (const char *dir);
 

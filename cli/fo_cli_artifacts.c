@@ -17,11 +17,78 @@ cache_path (const char *given)
 }
 
 int
-fo_cli_artifacts_prepare (const char *command, const fo_suite *suite, const char *hash_cache,
+fo_cli_artifact_option (const char *command, int c, const char *arg, fo_cli_artifact_opts *opts)
+{
+    switch (c) {
+    case FO_OPT_HASH_CACHE:
+        opts->hash_cache = arg;
+        return 1;
+    case FO_OPT_INFER_ARTIFACTS:
+        opts->infer = true;
+        return 1;
+    case FO_OPT_ARTIFACT:
+        /* The suite file's rules: under the suite's directory. */
+        for (const char *p = arg; *p;) {
+            size_t n = strcspn (p, "/");
+            if (n == 2 && p[0] == '.' && p[1] == '.') {
+                fprintf (stderr, "fanout %s: --artifact '%s' must stay under the suite's "
+                         "directory (no '..')\n", command, arg);
+                return -1;
+            }
+            p += n;
+            p += strspn (p, "/");
+        }
+        if (!*arg || arg[0] == '/' || strlen (arg) > FO_SUITE_MAX_CWD) {
+            fprintf (stderr, "fanout %s: --artifact '%s' must be a path or pattern relative to "
+                     "the suite's directory\n", command, arg);
+            return -1;
+        }
+        if (opts->patterns.len >= FO_SUITE_MAX_ARTIFACTS) {
+            fprintf (stderr, "fanout %s: more than %u --artifact\n", command,
+                     FO_SUITE_MAX_ARTIFACTS);
+            return -1;
+        }
+        fo_strv_push (&opts->patterns, arg);
+        return 1;
+    }
+    return 0;
+}
+
+void
+fo_cli_artifact_usage (FILE *out)
+{
+    fprintf (out,
+             "      --hash-cache FILE where the hashes of the suite's artifacts are kept\n"
+             "                        between runs (default $FANOUT_HASH_CACHE, else\n"
+             "                        ./" FO_HASH_CACHE_DEFAULT "; off: none). docs/artifacts.md\n"
+             "      --artifact PATTERN  ship PATTERN (relative to the suite's directory)\n"
+             "                        to the agents, as the top level's artifacts:\n"
+             "                        (repeatable)\n"
+             "      --infer-artifacts ship the programs the tests run from under the\n"
+             "                        suite's directory and their libraries (a --ctest\n"
+             "                        build tree), as artifacts: []\n");
+}
+
+void
+fo_cli_artifact_opts_free (fo_cli_artifact_opts *opts)
+{
+    fo_strv_free (&opts->patterns);
+}
+
+int
+fo_cli_artifacts_prepare (const char *command, fo_suite *suite, const fo_cli_artifact_opts *opts,
                           fo_cli_artifacts *out)
 {
     *out = (fo_cli_artifacts) { 0 };
-    const char *path = cache_path (hash_cache);
+    fo_context *root = suite->root;
+    if (opts->patterns.len || opts->infer) {
+        for (size_t i = 0; i < opts->patterns.len; i++)
+            if (!fo_strv_contains (&root->artifacts, opts->patterns.items[i]))
+                fo_strv_push (&root->artifacts, opts->patterns.items[i]);
+        if (root->artifacts_line == 0)
+            root->artifacts_line = -1;      /* declared on the command line */
+    }
+    const char *path = cache_path (opts->hash_cache);
     bool use_cache = strcmp (path, FO_CLI_HASH_CACHE_OFF) != 0;
     fo_hash_cache *cache = use_cache ? fo_hash_cache_new () : NULL;
     char err[2048];

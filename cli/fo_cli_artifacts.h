@@ -11,8 +11,34 @@
 
 #include "fo_artifacts.h"
 #include "fo_broker.h"
+#include "fo_cli_session.h"
 
 #define FO_CLI_HASH_CACHE_OFF "off"
+
+/* The command line's: --hash-cache FILE, --artifact PATTERN (repeatable:
+   more for the top level, as its `artifacts:`), --infer-artifacts (the top
+   level ships its tests' programs and their libraries, as `artifacts: []`
+   says: a CTest tree given with --ctest). */
+typedef struct {
+    const char *hash_cache;
+    fo_strv patterns;
+    bool infer;
+} fo_cli_artifact_opts;
+
+/* Takes one of the options above (0 when c is none of them, 1 when taken,
+   -1 after a message: a pattern out of the suite's directory). */
+/* after the source options (FO_OPT_SOURCE_BASE + FO_CLI_MAX_SOURCES) */
+enum { FO_OPT_HASH_CACHE = 1400, FO_OPT_ARTIFACT, FO_OPT_INFER_ARTIFACTS };
+_Static_assert (FO_OPT_HASH_CACHE >= FO_OPT_SOURCE_BASE + FO_CLI_MAX_SOURCES,
+                "the artifact options come after the source options");
+#define FO_CLI_ARTIFACT_LONGOPTS \
+    { "hash-cache", required_argument, NULL, FO_OPT_HASH_CACHE }, \
+    { "artifact", required_argument, NULL, FO_OPT_ARTIFACT }, \
+    { "infer-artifacts", no_argument, NULL, FO_OPT_INFER_ARTIFACTS }
+int fo_cli_artifact_option (const char *command, int c, const char *arg,
+                            fo_cli_artifact_opts *opts);
+void fo_cli_artifact_usage (FILE *out);
+void fo_cli_artifact_opts_free (fo_cli_artifact_opts *opts);
 
 typedef struct {
     fo_artifact_set *set;   /* NULL until prepared */
@@ -23,8 +49,8 @@ typedef struct {
 /* Collects what the suite declares; a mistake is printed
    (file:line:column: ...) and gives FO_EXIT_USAGE. A hash cache that
    cannot be read or written is a warning. */
-int fo_cli_artifacts_prepare (const char *command, const fo_suite *suite, const char *hash_cache,
-                              fo_cli_artifacts *out);
+int fo_cli_artifacts_prepare (const char *command, fo_suite *suite,
+                              const fo_cli_artifact_opts *opts, fo_cli_artifacts *out);
 /* The broker serves the blobs and the run's leases name the manifests
    (nothing when the suite ships nothing). */
 void fo_cli_artifacts_apply (fo_cli_artifacts *self, fo_broker_options *bo);

@@ -24,7 +24,6 @@
 enum {
     OPT_MIN_AGENTS = FO_OPT_COMMAND_BASE,
     OPT_WAIT,
-    OPT_HASH_CACHE,
     OPT_OUTPUT_DIR,
     OPT_OUTPUT_LIMIT,
     OPT_OUTPUT_TEST_LIMIT,
@@ -39,7 +38,7 @@ typedef struct {
     fo_cli_net_opts net;
     uint32_t min_agents;
     uint32_t wait_s;
-    const char *hash_cache;         /* --hash-cache, or NULL */
+    fo_cli_artifact_opts shipping;  /* --hash-cache, --artifact, --infer-artifacts */
     fo_cli_artifacts artifacts;     /* what the suite ships to agents */
     const char *output_dir;         /* --output-dir, or NULL */
     uint32_t output_test_mib, output_run_mib;
@@ -66,10 +65,8 @@ usage (FILE *out)
              "                        was lost mid-run; when none comes, the tests left\n"
              "                        are not run (exit 3). 0 waits for ever (default %u)\n",
              BROKER_DEFAULT_WAIT_S);
+    fo_cli_artifact_usage (out);
     fprintf (out,
-             "      --hash-cache FILE where the hashes of the suite's artifacts are kept\n"
-             "                        between runs (default $FANOUT_HASH_CACHE, else\n"
-             "                        ./" FO_HASH_CACHE_DEFAULT "; off: none). docs/artifacts.md\n"
              "      --output-dir DIR  files tests write to $FANOUT_OUTPUT_DIR are sent back\n"
              "                        and kept in DIR/<test id>/ (default: none are)\n"
              "      --output-test-limit MIB  what one test may send back (default "
@@ -97,7 +94,7 @@ parse_args (int argc, char **argv, broker_args *args)
     struct option longopts[32 + FO_CLI_MAX_REPORTERS + FO_CLI_MAX_SOURCES] = {
         { "min-agents", required_argument, NULL, OPT_MIN_AGENTS },
         { "wait", required_argument, NULL, OPT_WAIT },
-        { "hash-cache", required_argument, NULL, OPT_HASH_CACHE },
+        FO_CLI_ARTIFACT_LONGOPTS,
         { "output-dir", required_argument, NULL, OPT_OUTPUT_DIR },
         { "output-limit", required_argument, NULL, OPT_OUTPUT_LIMIT },
         { "output-test-limit", required_argument, NULL, OPT_OUTPUT_TEST_LIMIT },
@@ -119,6 +116,8 @@ parse_args (int argc, char **argv, broker_args *args)
         int handled = fo_cli_run_option ("broker", c, optarg, &args->run);
         if (handled == 0)
             handled = fo_cli_net_option ("broker", c, optarg, &args->net);
+        if (handled == 0)
+            handled = fo_cli_artifact_option ("broker", c, optarg, &args->shipping);
         if (handled < 0)
             return FO_EXIT_USAGE;
         if (handled)
@@ -133,9 +132,6 @@ parse_args (int argc, char **argv, broker_args *args)
             if (fo_cli_parse_count ("broker", "--wait", optarg, 0, 7 * 24 * 3600,
                                     &args->wait_s) != 0)
                 return FO_EXIT_USAGE;
-            break;
-        case OPT_HASH_CACHE:
-            args->hash_cache = optarg;
             break;
         case OPT_OUTPUT_DIR:
             args->output_dir = optarg;
@@ -210,36 +206,51 @@ serve (broker_args *args, const fo_suite *suite, fo_plan *plan, fo_report *repor
     return rc;
 }
 
+/* What parse_args left when the command ends early. */
+static void
+free_args (broker_args *args)
+{
+    fo_cli_artifact_opts_free (&args->shipping);
+    fo_outputs_destroy (&args->outputs);
+}
+
 int
 fo_cmd_broker (int argc, char **argv)
 {
     broker_args args = { 0 };
     int rc = parse_args (argc, argv, &args);
-    if (rc != 0)
+    if (rc != 0) {
+        free_args (&args);
         return rc < 0 ? FO_EXIT_OK : rc;
+    }
     fo_suite *suite;
     fo_plan *plan;
     fo_report *report;
     /* Shared fixtures run here: the same process hygiene as fanout run. */
     rc = fo_cli_open_reports ("broker", &args.run);
-    if (rc != 0)
+    if (rc != 0) {
+        free_args (&args);
         return rc;
+    }
     fo_cli_core_dumps (args.run.core_dumps);
     fo_cli_install_signals ();
     fo_cli_guard_processes ("broker");
     rc = fo_cli_prepare (&args.run, &suite, &plan, &report);
     if (rc != 0) {
         fo_cli_close_reports (&args.run);
+        free_args (&args);
         return rc;
     }
     /* What the agents need shipped, hashed before any agent is served. */
-    rc = fo_cli_artifacts_prepare ("broker", suite, args.hash_cache, &args.artifacts);
+    rc = fo_cli_artifacts_prepare ("broker", suite, &args.shipping, &args.artifacts);
+    fo_cli_artifact_opts_free (&args.shipping);
     if (rc != 0) {
         fo_report_destroy (&report);
         fo_plan_destroy (&plan);
         fo_suite_destroy (&suite);
         fo_cli_close_reports (&args.run);
         fo_cli_sweep_processes ("broker");
+        free_args (&args);
         return rc;
     }
     fo_report_set_jobs (report, 0);            /* grows as agents join */

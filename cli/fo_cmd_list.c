@@ -19,7 +19,7 @@
 #include "fo_sched.h"
 #include "fo_suite.h"
 
-enum { OPT_PLAN = FO_OPT_COMMAND_BASE, OPT_ARTIFACTS, OPT_HASH_CACHE };
+enum { OPT_PLAN = FO_OPT_COMMAND_BASE, OPT_ARTIFACTS };
 
 static void
 usage (FILE *out)
@@ -39,10 +39,9 @@ usage (FILE *out)
              "      --artifacts       show what the suite ships to agents instead: each\n"
              "                        declaring context's manifest, every file with its\n"
              "                        size (docs/artifacts.md)\n"
-             "      --hash-cache FILE the hashes of unchanged files (default\n"
-             "                        $FANOUT_HASH_CACHE, else ./" FO_HASH_CACHE_DEFAULT "; off: none)\n"
              "      --test ID         only the test with exactly this id, or the context's\n"
              "                        tests (repeatable)\n");
+    fo_cli_artifact_usage (out);
     fo_cli_select_usage (out);
     fo_cli_ctest_label_usage (out);
     fprintf (out,
@@ -244,7 +243,7 @@ fo_cmd_list (int argc, char **argv)
     struct option longopts[16 + FO_CLI_MAX_SOURCES] = {
         { "plan", no_argument, NULL, OPT_PLAN },
         { "artifacts", no_argument, NULL, OPT_ARTIFACTS },
-        { "hash-cache", required_argument, NULL, OPT_HASH_CACHE },
+        FO_CLI_ARTIFACT_LONGOPTS,
         { "help", no_argument, NULL, 'h' },
         { "test", required_argument, NULL, FO_OPT_TEST },
         FO_CLI_SELECT_LONGOPTS,
@@ -260,13 +259,15 @@ fo_cmd_list (int argc, char **argv)
     fo_cli_run_opts opts;
     fo_cli_run_opts_init (&opts, 1);
     bool plan_view = false, artifacts_view = false;
-    const char *hash_cache = NULL;
+    fo_cli_artifact_opts shipping = { 0 };
     optind = 1;
     int c;
     while ((c = getopt_long (argc, argv, "+hk:L:", longopts, NULL)) != -1) {
         int handled = fo_cli_run_option ("list", c, optarg, &opts);
-        if (handled < 0)
+        if (handled < 0) {
+            fo_cli_artifact_opts_free (&shipping);
             return FO_EXIT_USAGE;
+        }
         if (handled)
             continue;
         if (c == OPT_PLAN) {
@@ -277,28 +278,37 @@ fo_cmd_list (int argc, char **argv)
             artifacts_view = true;
             continue;
         }
-        if (c == OPT_HASH_CACHE) {
-            hash_cache = optarg;
-            continue;
+        int shipped = fo_cli_artifact_option ("list", c, optarg, &shipping);
+        if (shipped < 0) {
+            fo_cli_artifact_opts_free (&shipping);
+            return FO_EXIT_USAGE;
         }
+        if (shipped)
+            continue;
         int rc = fo_cli_option_end ("list", c, usage);
+        fo_cli_artifact_opts_free (&shipping);
         return rc < 0 ? FO_EXIT_OK : rc;
     }
-    if (fo_cli_suite_operand ("list", argc - optind, argv + optind, &opts) != 0)
+    if (fo_cli_suite_operand ("list", argc - optind, argv + optind, &opts) != 0) {
+        fo_cli_artifact_opts_free (&shipping);
         return FO_EXIT_USAGE;
+    }
     fo_cli_install_signals ();
     fo_cli_guard_processes ("list");
     fo_suite *suite;
     int rc = fo_cli_load_suite (&opts, &suite);
-    if (rc != 0)
+    if (rc != 0) {
+        fo_cli_artifact_opts_free (&shipping);
         return rc;
+    }
     if (artifacts_view) {
         fo_cli_artifacts artifacts;
-        rc = fo_cli_artifacts_prepare ("list", suite, hash_cache, &artifacts);
+        rc = fo_cli_artifacts_prepare ("list", suite, &shipping, &artifacts);
         if (rc == 0)
             fo_cli_artifacts_print (stdout, artifacts.set);
         fo_cli_artifacts_free (&artifacts);
         if (rc != 0) {
+            fo_cli_artifact_opts_free (&shipping);
             fo_history_destroy (&opts.history);
             fo_suite_destroy (&suite);
             fo_cli_sweep_processes ("list");
@@ -314,6 +324,7 @@ fo_cmd_list (int argc, char **argv)
         printf ("%s: %zu test%s\n", what, ntests, ntests == 1 ? "" : "s");
         print_tree (stdout, suite->root, 0);
     }
+    fo_cli_artifact_opts_free (&shipping);
     fo_history_destroy (&opts.history);
     fo_suite_destroy (&suite);
     fo_cli_sweep_processes ("list");

@@ -49,6 +49,8 @@ fail (collector *c, const char *fmt, ...)
     vsnprintf (msg, sizeof msg, fmt, ap);
     va_end (ap);
     const char *id = c->ctx->id;
+    if (c->ctx->artifacts_line < 0)     /* the command line's */
+        return fo_err (c->err, c->errlen, "--artifact: %s", msg);
     return fo_err (c->err, c->errlen, "%s:%d:%d: artifacts of %s%s%s: %s", c->suite->path,
                    c->ctx->artifacts_line, c->ctx->artifacts_column,
                    *id ? "context '" : "the top level", id, *id ? "'" : "", msg);
@@ -266,7 +268,7 @@ infer_file (collector *c, const char *abs, unsigned depth)
 static int
 infer_context (collector *c, const fo_context *ctx, bool top)
 {
-    if (!top && ctx->artifacts_line > 0)
+    if (!top && ctx->artifacts_line != 0)
         return 0;
     for (size_t i = 0; i < ctx->ntests; i++) {
         const fo_test *t = ctx->tests[i];
@@ -300,7 +302,7 @@ static int
 walk (fo_artifact_set *self, collector *c, const fo_context *ctx, const fo_manifest *above)
 {
     const fo_manifest *mine = above;
-    if (ctx->artifacts_line > 0) {
+    if (ctx->artifacts_line != 0) {
         fo_manifest *m = fo_manifest_new ();
         fo_manifest_add_all (m, above);
         c->m = m;
@@ -359,7 +361,7 @@ fo_artifacts_for_context (const fo_artifact_set *self, const fo_context *ctx)
     if (!self || self->len == 0)
         return NULL;
     for (const fo_context *c = ctx; c; c = c->parent)
-        if (c->artifacts_line > 0)
+        if (c->artifacts_line != 0)
             for (size_t i = 0; i < self->len; i++)
                 if (self->items[i].ctx == c)
                     return self->items[i].manifest;

@@ -191,11 +191,13 @@ struct fo_context {
        paths and glob(3) patterns relative to the suite file's directory
        (never absolute, no '..'), expanded by lib/artifacts
        (docs/artifacts.md). A context's tests need its own and every
-       context's above it. Declared (artifacts_line > 0), even empty, it
+       context's above it. Declared (artifacts_line != 0), even empty, it
        also ships the programs its tests run from under the suite's
        directory and the libraries they load (inferred). */
     fo_strv artifacts;
-    int artifacts_line, artifacts_column;   /* where the list was written */
+    int artifacts_line, artifacts_column;   /* where the list was written; 0:
+                                               not declared; line -1: on the
+                                               command line (--artifact) */
     int line, column;
 };
 

@@ -168,6 +168,19 @@ test_collect (void **state)
     assert_int_equal (fo_manifest_find (m, "data/deep")->kind, FO_ARTIFACT_DIR);
     assert_int_equal (fo_manifest_find (m, "data/deep/b.txt")->mode, 0600);
 
+    /* With FO_WRITE_SEEDS=dir, the encodings are written there: how
+       tests/fuzz/corpus-manifest/ is made. */
+    const char *seeds = getenv ("FO_WRITE_SEEDS");
+    for (size_t i = 0; seeds && i < 2; i++) {
+        const fo_manifest *w = i ? m : top;
+        char *path = fo_xasprintf ("%s/manifest-%zu.msgpack", seeds, i);
+        FILE *f = fopen (path, "wb");
+        assert_non_null (f);
+        fwrite (w->encoded.data, 1, w->encoded.len, f);
+        fclose (f);
+        free (path);
+    }
+
     /* The encoding decodes to the same manifest, id and all. */
     fo_manifest *back = fo_manifest_decode (m->encoded.data, m->encoded.len, err, sizeof err);
     if (!back)

@@ -784,7 +784,13 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
         self.cache = fo_blob_cache_open (options->cache_dir, options->cache_size
                                          ? options->cache_size : FO_BLOB_CACHE_DEFAULT_SIZE,
                                          err, errlen);
-        if (!self.cache) {
+        if (!self.cache && !options->cache_dir_given) {
+            /* The default place (a read-only home, a container): the agent
+               still runs every test that ships nothing. */
+            fo_log (FO_LOG_WARN, ROLE, "%s; no artifacts can be shipped to this agent "
+                    "(--cache-dir)", err);
+            err[0] = '\0';
+        } else if (!self.cache) {
             free (self.slots);
             for (uint32_t i = 0; i < options->slots; i++)
                 fo_runner_destroy (&self.runners[i]);

@@ -235,6 +235,7 @@ fo_cmd_agent (int argc, char **argv)
     };
     char *cache_dir = args.cache_dir ? fo_xstrdup (args.cache_dir) : default_cache_dir ();
     options.cache_dir = cache_dir;
+    options.cache_dir_given = args.cache_dir != NULL;
     if (args.cert) {
         options.curve_public = args.own.public_txt;
         options.curve_secret = args.own.secret_txt;

@@ -7,10 +7,15 @@
 #include <czmq.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "fo_agent_conn.h"
+#include "fo_agent_outputs.h"
+#include "fo_blob_cache.h"
+#include "fo_fetcher.h"
 #include "fo_capacity.h"
 #include "fo_execution.h"
 #include "fo_log.h"
@@ -74,6 +79,9 @@ typedef struct {
     fo_result *pending;
     size_t npending, pending_cap;
 
+    fo_blob_cache *cache;       /* artifacts' blobs, NULL without cache_dir */
+    fo_fetcher *fetcher;        /* this session's leases waiting for artifacts */
+    fo_agent_outputs *outputs;  /* this session's $FANOUT_OUTPUT_DIRs */
     fo_sweeper *sweeper;        /* kills what steps leave behind */
     char *token;                /* this agent's FANOUT_STEP_TOKEN scope */
     uint32_t session;           /* counts sessions: lease ids restart per broker */
@@ -126,13 +134,24 @@ copy_bytes (const char *data, size_t len)
     return copy;
 }
 
-/* A result is kept until its lease's done or the end of the iteration. */
+static void
+send_output (void *arg, const fo_output *piece)
+{
+    agent *self = arg;
+    fo_msg msg = { .type = FO_MSG_OUTPUT, .u.output = *piece };
+    send_msg (self, &msg);
+}
+
+/* A result is kept until its lease's done or the end of the iteration;
+   the files its step left go now, before it. */
 static void
 on_result (void *arg, const fo_result *result)
 {
     agent *self = arg;
     if (self->muted)
         return;
+    if (self->outputs && result->test[0])
+        fo_agent_outputs_collect (self->outputs, result->lease, result->step, send_output, self);
     if (self->npending == self->pending_cap) {
         self->pending_cap = self->pending_cap ? self->pending_cap * 2 : 8;
         self->pending = fo_xrealloc (self->pending, self->pending_cap * sizeof *self->pending);
@@ -179,6 +198,8 @@ on_slow (void *arg, const fo_slow *slow)
 static void
 queue_push (agent *self, fo_lease *lease)
 {
+    if (self->outputs)
+        fo_agent_outputs_prepare (self->outputs, lease);
     if (self->queue_head + self->queue_len == self->queue_cap) {
         if (self->queue_head > 0) {
             memmove (self->queue, self->queue + self->queue_head,
@@ -263,6 +284,8 @@ static void
 send_done (agent *self, const fo_execution *execution, uint32_t credit)
 {
     uint64_t lease = fo_execution_lease (execution);
+    if (self->outputs)
+        fo_agent_outputs_done (self->outputs, lease);
     fo_result *mine = self->npending ? fo_xmalloc (self->npending * sizeof *mine) : NULL;
     size_t nmine = 0, kept = 0;
     size_t bytes = 0;           /* what the results hold, a bound for the check */
@@ -357,9 +380,27 @@ any_running (const agent *self)
     return false;
 }
 
+/* A lease that never starts: its tests end not run with the reason, its
+   done gives its place back. */
+static void
+end_unstarted (agent *self, fo_lease *lease, const char *reason)
+{
+    fo_execution *execution = fo_execution_new (lease, 0, self->host, on_result, self);
+    fo_execution_cancel (execution, reason);
+    while (!fo_execution_service (execution))
+        ;
+    send_done (self, execution, 1);
+    fo_execution_destroy (&execution);
+}
+
 static void
 handle_cancel (agent *self, uint64_t lease_id, const char *reason)
 {
+    fo_lease waiting;
+    if (self->fetcher && fo_fetcher_take (self->fetcher, lease_id, &waiting)) {
+        end_unstarted (self, &waiting, reason);
+        return;
+    }
     for (uint32_t i = 0; i < self->options->slots; i++)
         if (self->slots[i] && fo_execution_lease (self->slots[i]) == lease_id) {
             fo_execution_cancel (self->slots[i], reason);
@@ -380,6 +421,48 @@ handle_cancel (agent *self, uint64_t lease_id, const char *reason)
         fo_execution_destroy (&execution);
         return;
     }
+}
+
+/* The fetcher's hooks: a fetch goes out, a lease whose workspace is laid
+   out joins the queue, one whose artifacts could not be had ends not run
+   saying why. */
+static void
+fetch_send (void *arg, const fo_fetch *fetch)
+{
+    agent *self = arg;
+    fo_msg msg = { .type = FO_MSG_FETCH, .u.fetch = *fetch };
+    send_msg (self, &msg);
+}
+
+static void
+fetch_ready (void *arg, fo_lease *lease)
+{
+    agent *self = arg;
+    queue_push (self, lease);
+    fill_slots (self);
+}
+
+static void
+fetch_failed (void *arg, fo_lease *lease, const char *why)
+{
+    end_unstarted ((agent *) arg, lease, why);
+}
+
+/* A session's fetcher and output directories (under the cache's
+   directory; outputs under $TMPDIR without one), or their end. */
+static void
+session_fetcher (agent *self, bool open)
+{
+    if (!open) {
+        fo_agent_outputs_destroy (&self->outputs);
+        fo_fetcher_destroy (&self->fetcher);
+        return;
+    }
+    self->outputs = fo_agent_outputs_open (self->cache ? fo_blob_cache_dir (self->cache) : NULL,
+                                           self->agent_id);
+    fo_fetcher_hooks hooks = { fetch_send, fetch_ready, fetch_failed, self };
+    if (self->cache)
+        self->fetcher = fo_fetcher_open (self->cache, self->agent_id, &hooks);
 }
 
 /* Handles one message. Returns -1 when the session must end (*end set). */
@@ -408,8 +491,21 @@ handle_msg (agent *self, fo_msg *msg, session_end *end, char *err, size_t errlen
             break;
         }
         fo_lease_apply_env (&msg->u.lease);    /* shared contexts' exports */
+        if (msg->u.lease.manifest && msg->u.lease.manifest[0]) {
+            /* Its artifacts first (docs/artifacts.md). */
+            if (self->fetcher)
+                fo_fetcher_add (self->fetcher, &msg->u.lease);
+            else
+                end_unstarted (self, &msg->u.lease, "the tests need artifacts shipped and this "
+                               "agent has no cache for them (fanout agent --cache-dir)");
+            break;
+        }
         queue_push (self, &msg->u.lease);
         fill_slots (self);
+        break;
+    case FO_MSG_CHUNK:
+        if (self->fetcher)
+            fo_fetcher_on_chunk (self->fetcher, &msg->u.chunk);
         break;
     case FO_MSG_CANCEL:
         handle_cancel (self, msg->u.cancel.lease, msg->u.cancel.reason);
@@ -515,6 +611,7 @@ static void
 close_session (agent *self, session_end end, const char *reason)
 {
     wind_down (self, reason);
+    session_fetcher (self, false);     /* its workspaces go: nothing runs in them now */
     uint32_t linger = 0;
     if ((end == SESSION_STOPPED || end == SESSION_ABORTED || end == SESSION_FATAL)
         && self->welcomed) {
@@ -561,6 +658,7 @@ run_session (agent *self, char *err, size_t errlen)
         hello.u.hello.labels = self->options->offer->labels;
     }
     send_msg (self, &hello);
+    session_fetcher (self, true);
 
     size_t max_items = 2 + FO_EXECUTION_MAX_FDS * (size_t) self->options->slots;
     zmq_pollitem_t *items = fo_xcalloc (max_items, sizeof *items);
@@ -681,6 +779,26 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
     if (fo_reaper_become_subreaper () != 0)
         fo_log (FO_LOG_WARN, ROLE, "cannot become a child subreaper (%s): processes that "
                 "escape a test's process group may survive it", strerror (errno));
+    if (options->cache_dir) {
+        /* Checked whole before the first session: a corrupt blob is dropped. */
+        self.cache = fo_blob_cache_open (options->cache_dir, options->cache_size
+                                         ? options->cache_size : FO_BLOB_CACHE_DEFAULT_SIZE,
+                                         err, errlen);
+        if (!self.cache && !options->cache_dir_given) {
+            /* The default place (a read-only home, a container): the agent
+               still runs every test that ships nothing. */
+            fo_log (FO_LOG_WARN, ROLE, "%s; no artifacts can be shipped to this agent "
+                    "(--cache-dir)", err);
+            err[0] = '\0';
+        } else if (!self.cache) {
+            free (self.slots);
+            for (uint32_t i = 0; i < options->slots; i++)
+                fo_runner_destroy (&self.runners[i]);
+            free (self.runners);
+            fo_capacity_destroy (&self.capacity);
+            return -1;
+        }
+    }
     self.sweeper = fo_sweeper_new ();
     self.token = fo_xasprintf ("%s/agent-%08x", fo_reaper_base (),
                                (unsigned) ((fo_now_us () >> 4) & 0xffffffffu));
@@ -738,6 +856,7 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
     free (self.queue);
     free (self.pending);
     fo_sweeper_destroy (&self.sweeper);
+    fo_blob_cache_destroy (&self.cache);
     free (self.token);
     return rc;
 }

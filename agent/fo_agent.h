@@ -65,6 +65,15 @@ typedef struct {
     /* When its persistent Python workers are replaced (restart after N
        tasks, past a size); NULL: never (fo_runner_python.h). */
     const fo_python_worker_options *python;
+    /* Artifacts (docs/artifacts.md): the blob cache's directory (a lease
+       that ships artifacts needs it: without one, its tests end not run)
+       and its size in bytes (0: FO_BLOB_CACHE_DEFAULT_SIZE). */
+    const char *cache_dir;
+    uint64_t cache_size;
+    /* cache_dir was asked for (--cache-dir): a cache that cannot be
+       opened is an error; otherwise (the default place) a warning, and the
+       agent runs without one. */
+    bool cache_dir_given;
 } fo_agent_options;
 
 /* Runs until the broker shuts the run down (with once), *stop or *abort is

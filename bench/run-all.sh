@@ -20,8 +20,8 @@
 # hosts-bench.sh (skipped, with the reason in the table, when it cannot
 # make network namespaces: not root, no ip), source-bench.sh (a CTest
 # project against ctest, a GoogleTest program against running it whole)
-# and python-bench.sh (skipped without python3-nose or python3-msgpack).
-# Each benchmark's own output
+# python-bench.sh (skipped without python3-nose or python3-msgpack) and
+# artifacts-bench.sh (skipped as hosts-bench.sh is). Each benchmark's own output
 # goes to stderr; the table (markdown) to stdout. Exit status 0 when every
 # benchmark ran (a bar not met is a row that says "no", not a failure),
 # 1 when one failed.
@@ -259,6 +259,27 @@ elif [ "$pb_rc" = 77 ]; then
         "> 1 (issue 12)" "skipped"
 else
     row "python-bench.sh" "failed (its stderr above)" "" "FAILED"; FAILED=1
+fi
+
+# ---- 8. artifacts-bench.sh: a tree shipped to agent hosts (netns) -------------
+echo "== artifacts-bench.sh" >&2
+ab_rc=0
+env QUICK="$QUICK" TMPDIR="$WORK" bash "$HERE/artifacts-bench.sh" "$FANOUT_BIN" > "$WORK/ab.out" 2> "$WORK/ab.err" || ab_rc=$?
+cat "$WORK/ab.err" "$WORK/ab.out" >&2
+if [ "$ab_rc" = 0 ]; then
+    # | run | tree MB | agents | files hashed | wall s | bytes sent | MB sent |
+    read -r _ ab_mb ab_n _ ab_cold _ ab_cmb <<<"$(awk -F'|' '$2 ~ /cold/ { for (i = 2; i <= 8; i++) gsub(/ /, "", $i); print $2, $3, $4, $5, $6, $7, $8 }' "$WORK/ab.out")"
+    read -r _ _ _ ab_wh ab_warm ab_wsent _ <<<"$(awk -F'|' '$2 ~ /warm/ { for (i = 2; i <= 8; i++) gsub(/ /, "", $i); print $2, $3, $4, $5, $6, $7, $8 }' "$WORK/ab.out")"
+    row "artifacts: a $ab_mb MB tree to $ab_n agent hosts (netns): cold, then warm (wall s, MB sent)" \
+        "cold ${ab_cold} s (${ab_cmb} MB), warm ${ab_warm} s (${ab_wsent} bytes, ${ab_wh} files hashed)" \
+        "warm: nothing hashed, nothing sent (docs/artifacts.md)" \
+        "$(holds "$ab_wsent == 0 && $ab_wh == 0")"
+elif [ "$ab_rc" = 77 ]; then
+    why=$(sed -n 's/^artifacts-bench: skipped: //p' "$WORK/ab.err" | head -n1)
+    row "artifacts shipped to agent hosts (artifacts-bench.sh)" "skipped: $why" \
+        "warm: nothing hashed, nothing sent (docs/artifacts.md)" "skipped"
+else
+    row "artifacts-bench.sh" "failed (its stderr above)" "" "FAILED"; FAILED=1
 fi
 
 # ---- the table -----------------------------------------------------------------

@@ -414,6 +414,31 @@ handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
     case FO_MSG_SLOW:
         fo_run_slow (self->run, (uint32_t) number, a->host, &msg->u.slow);
         break;
+    case FO_MSG_OUTPUT: {
+        size_t index;
+        const char *test = self->options.outputs
+            ? fo_run_output_test (self->run, (uint32_t) number, a->host, msg->u.output.lease,
+                                  msg->u.output.step, &index) : NULL;
+        if (!test)
+            break;
+        bool dropped;
+        const char *path = fo_outputs_write (self->options.outputs, test, &msg->u.output, &dropped);
+        if (path)
+            fo_report_add_output (self->options.run.report, index, path);
+        break;
+    }
+    case FO_MSG_FETCH: {
+        /* One chunk per fetch: the agent's window bounds what is in
+           flight to it (fo_blobs.h). */
+        fo_msg chunk = { .type = FO_MSG_CHUNK };
+        if (self->options.blobs)
+            fo_blobs_serve (self->options.blobs, &msg->u.fetch, &chunk.u.chunk);
+        else
+            chunk.u.chunk = (fo_chunk) { .blob = msg->u.fetch.blob,
+                                         .error = "this broker ships no artifacts" };
+        send_to (self, a, &chunk);
+        break;
+    }
     case FO_MSG_BYE: {
         char *why = fo_xasprintf ("said goodbye: %s", msg->u.bye.reason);
         lose_agent (self, number, why);
@@ -737,5 +762,13 @@ fo_broker_run (fo_broker *self, char *err, size_t errlen)
         if (self->agents[i].alive)
             send_reason (self, self->agents[i].routing, self->agents[i].routing_len,
                          FO_MSG_SHUTDOWN, rc == 0 ? "the run is complete" : "the broker failed");
+    if (self->options.blobs) {
+        /* What shipping cost: a warm second run sends no blob. */
+        fo_blobs_stats st = fo_blobs_get_stats (self->options.blobs);
+        fo_log (FO_LOG_INFO, ROLE, "artifacts: %llu bytes sent in %llu chunks (%llu read from "
+                "disk, %llu refused)", (unsigned long long) st.bytes_sent,
+                (unsigned long long) st.fetches, (unsigned long long) st.bytes_read,
+                (unsigned long long) st.errors);
+    }
     return rc;
 }

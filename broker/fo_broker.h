@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fo_blobs.h"
+#include "fo_outputs.h"
 #include "fo_run.h"
 
 /* A host that stops answering is declared lost after heartbeat x liveness:
@@ -60,6 +62,12 @@ typedef struct {
     const char *curve_public;
     const char *curve_secret;
     const char *authorized_dir;
+    /* What agents may fetch (docs/artifacts.md), borrowed; NULL: nothing
+       (a fetch is answered with an error). */
+    fo_blobs *blobs;
+    /* Where files tests send back go, borrowed; NULL: nowhere (an output
+       is dropped). */
+    fo_outputs *outputs;
 } fo_broker_options;
 
 typedef struct fo_broker fo_broker;

@@ -306,6 +306,14 @@ lease_task (fo_run *self, size_t task, uint32_t agent, fo_lease *out)
         .task_timeout_ms = self->options.task_timeout_ms,
     };
     lease.steps = (fo_step *) fo_tasks_steps (self->tasks, task, &lease.nsteps);
+    /* What it needs shipped, borrowed from the caller's manifests. */
+    const char *manifest = self->options.manifest_of
+        ? self->options.manifest_of (self->options.manifest_arg, self->plan, task) : NULL;
+    lease.outputs = self->options.outputs;
+    if (manifest && manifest[0]) {
+        lease.manifest = (char *) manifest;
+        lease.root = (char *) self->options.artifact_root;
+    }
     /* The exports of its shared contexts, borrowed like the steps: one
        overlay per lease, whatever the number of steps. */
     const fo_env *exports = run_task_exports (self, task);

@@ -92,6 +92,13 @@ typedef struct {
                                    (-k, -L, ...); NULL: all. Borrowed. */
     bool quarantine_hosts;      /* --quarantine-hosts: no more leases to a
                                    host judged bad (fo_report_hosts.h) */
+    /* Artifacts (docs/artifacts.md): the manifest id a task's lease names
+       (a blob id; NULL or "" for none), asked once per lease, and the
+       broker's suite directory that leases carry as root. NULL: none. */
+    const char *(*manifest_of) (void *arg, const fo_plan *plan, size_t task);
+    void *manifest_arg;
+    const char *artifact_root;
+    uint32_t outputs;           /* lease.outputs: bytes a test may send back */
 } fo_run_options;
 
 typedef struct fo_run fo_run;
@@ -123,6 +130,13 @@ const fo_buf *fo_run_lease_frame (const fo_run *self);
 bool fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *result);
 bool fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *done);
 bool fo_run_discovered (fo_run *self, uint32_t agent, const char *host, const fo_discovered *d);
+
+/* The test of step `step` of `agent`'s current lease `lease` whose files
+   an `output` carries, and its number in the report (*index); NULL when
+   the lease is not that agent's current one or the step is no test step
+   (logged, rate-limited, like a stale result). */
+const char *fo_run_output_test (fo_run *self, uint32_t agent, const char *host, uint64_t lease,
+                                uint32_t step, size_t *index);
 
 /* The agent is gone (bye, silence, error): its leases are retried or fail. */
 void fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *why);

@@ -187,3 +187,23 @@ fo_run_slow (fo_run *self, uint32_t agent, const char *host, const fo_slow *slow
     return true;
 }
 
+
+const char *
+fo_run_output_test (fo_run *self, uint32_t agent, const char *host, uint64_t id, uint32_t step,
+                    size_t *index)
+{
+    fo_lease_rec *lease = run_current_lease (self, agent, host, id, "an output");
+    if (!lease)
+        return NULL;
+    size_t nsteps;
+    const fo_step *steps = fo_tasks_steps (self->tasks, lease->task, &nsteps);
+    if (step >= nsteps || steps[step].kind != FO_STEP_TEST || steps[step].tests.len == 0) {
+        fo_log_peer (FO_LOG_WARN, ROLE, host, "discarded an output for step %u of lease %llu: "
+                     "no test step", step, (unsigned long long) id);
+        return NULL;
+    }
+    /* A step's files are its first test's (one test per step, as a rule). */
+    const char *test = steps[step].tests.items[0];
+    *index = fo_tasks_test (self->tasks, test);
+    return *index == FO_NO_TEST ? NULL : test;
+}

@@ -42,6 +42,8 @@ usage (FILE *out)
              "  FANOUT_HISTORY the history file when --history is not given (run,\n"
              "                 broker, list; default ./" ".fanout-history.json" ")\n"
              "  FANOUT_TIMEOUT the default --timeout (run, broker)\n"
+             "  FANOUT_HASH_CACHE  the artifacts' hash cache when --hash-cache is not\n"
+             "                 given (broker, list; default ./.fanout-hashes.json)\n"
              "  FANOUT_LOG     diagnostics on stderr: error, warning, info or debug\n"
              "                 (default: info for broker and agent, warning for run)\n"
              "  NO_COLOR, CLICOLOR_FORCE, TERM  colours and the live view (run,\n"

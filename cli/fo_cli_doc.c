@@ -77,6 +77,8 @@ static const env_doc envs[] = {
     { "FANOUT_TIMEOUT", "run broker", "the default --timeout (the option wins)" },
     { "FANOUT_HISTORY", "run broker list",
       "the history file when --history is not given\n(default ./.fanout-history.json; off: none)" },
+    { "FANOUT_HASH_CACHE", "broker list",
+      "where the artifacts' hashes are kept when --hash-cache\nis not given (default ./.fanout-hashes.json; off: none)" },
     { "FANOUT_LOG", "run broker agent",
       "diagnostics on stderr: error, warning, info or debug\n(default: warning for run, info otherwise)" },
     { "NO_COLOR", "run broker", "set and not empty: no colours (--color=auto)" },

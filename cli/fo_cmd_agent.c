@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "fo_agent.h"
@@ -26,7 +27,12 @@ enum {
     OPT_BROKER_KEY,
     OPT_INSECURE,
     OPT_PREFETCH,
+    OPT_CACHE_DIR,
+    OPT_CACHE_SIZE,
 };
+
+/* The blob cache's size by default, MiB (FO_BLOB_CACHE_DEFAULT_SIZE). */
+#define DEFAULT_CACHE_MIB 10240u
 
 typedef struct {
     const char *connect;
@@ -41,6 +47,8 @@ typedef struct {
     fo_curve_key broker;
     fo_offer offer;
     fo_python_worker_options python;
+    const char *cache_dir;      /* --cache-dir, or NULL: the default */
+    uint32_t cache_mib;
 } agent_args;
 
 static void
@@ -68,7 +76,12 @@ usage (FILE *out)
              "      --insecure        allow plaintext TCP to the broker (no keys), loopback\n"
              "                        included: whoever listens there first can pose as\n"
              "                        the broker and have this agent run commands\n"
-             "      --prefetch N      leases queued beyond the free slots (default 1)\n");
+             "      --prefetch N      leases queued beyond the free slots (default 1)\n"
+             "      --cache-dir DIR   where artifacts shipped by the broker are kept\n"
+             "                        (default $XDG_STATE_HOME/fanout/cache, else\n"
+             "                        ~/.local/state/fanout/cache). docs/artifacts.md\n"
+             "      --cache-size MIB  its size; the least recently used blobs go first\n"
+             "                        (default " FO_CLI_STR (DEFAULT_CACHE_MIB) ")\n");
     fo_cli_offer_usage (out, "label");
     fo_cli_python_usage (out);
     fprintf (out,
@@ -91,12 +104,15 @@ parse_args (int argc, char **argv, agent_args *args)
         { "broker-key", required_argument, NULL, OPT_BROKER_KEY },
         { "insecure", no_argument, NULL, OPT_INSECURE },
         { "prefetch", required_argument, NULL, OPT_PREFETCH },
+        { "cache-dir", required_argument, NULL, OPT_CACHE_DIR },
+        { "cache-size", required_argument, NULL, OPT_CACHE_SIZE },
         FO_CLI_OFFER_LONGOPTS ("label"),
         FO_CLI_PYTHON_LONGOPTS,
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     args->prefetch = 1;
+    args->cache_mib = DEFAULT_CACHE_MIB;
     if (fo_cli_jobs_from_env ("agent", &args->jobs) != 0)
         return FO_EXIT_USAGE;
     optind = 1;
@@ -140,6 +156,18 @@ parse_args (int argc, char **argv, agent_args *args)
             if (fo_cli_parse_count ("agent", "--prefetch", optarg, 0, 1000, &args->prefetch) != 0)
                 return FO_EXIT_USAGE;
             break;
+        case OPT_CACHE_DIR:
+            if (!*optarg) {
+                fprintf (stderr, "fanout agent: --cache-dir needs a directory\n");
+                return FO_EXIT_USAGE;
+            }
+            args->cache_dir = optarg;
+            break;
+        case OPT_CACHE_SIZE:
+            if (fo_cli_parse_count ("agent", "--cache-size", optarg, 1, 1u << 30,
+                                    &args->cache_mib) != 0)
+                return FO_EXIT_USAGE;
+            break;
         default:
             return fo_cli_option_end ("agent", c, usage);
         }
@@ -172,6 +200,19 @@ parse_args (int argc, char **argv, agent_args *args)
     return fo_cli_check_plaintext ("agent", args->connect, args->insecure, true);
 }
 
+/* The agent's state directory's cache: $XDG_STATE_HOME/fanout/cache, else
+   ~/.local/state/fanout/cache, else /var/tmp/fanout-<uid>/cache. */
+static char *
+default_cache_dir (void)
+{
+    const char *state = getenv ("XDG_STATE_HOME"), *home = getenv ("HOME");
+    if (state && state[0] == '/')
+        return fo_xasprintf ("%s/fanout/cache", state);
+    if (home && home[0] == '/')
+        return fo_xasprintf ("%s/.local/state/fanout/cache", home);
+    return fo_xasprintf ("/var/tmp/fanout-%u/cache", (unsigned) getuid ());
+}
+
 int
 fo_cmd_agent (int argc, char **argv)
 {
@@ -197,7 +238,11 @@ fo_cmd_agent (int argc, char **argv)
         .stop = &fo_cli_interrupted,
         .offer = &args.offer,
         .python = &args.python,
+        .cache_size = (uint64_t) args.cache_mib << 20,
     };
+    char *cache_dir = args.cache_dir ? fo_xstrdup (args.cache_dir) : default_cache_dir ();
+    options.cache_dir = cache_dir;
+    options.cache_dir_given = args.cache_dir != NULL;
     if (args.cert) {
         options.curve_public = args.own.public_txt;
         options.curve_secret = args.own.secret_txt;
@@ -208,6 +253,7 @@ fo_cmd_agent (int argc, char **argv)
     char err[1024];
     rc = fo_agent_run (&options, err, sizeof err);
     fo_offer_free (&args.offer);
+    free (cache_dir);
     fo_log_flush ();
     fo_cli_sweep_processes ("agent");
     if (rc != 0) {

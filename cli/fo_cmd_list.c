@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "fo_cli.h"
+#include "fo_cli_artifacts.h"
 #include "fo_cli_parse.h"
 #include "fo_cli_session.h"
 #include "fo_plan.h"
@@ -18,7 +19,7 @@
 #include "fo_sched.h"
 #include "fo_suite.h"
 
-enum { OPT_PLAN = FO_OPT_COMMAND_BASE };
+enum { OPT_PLAN = FO_OPT_COMMAND_BASE, OPT_ARTIFACTS };
 
 static void
 usage (FILE *out)
@@ -35,8 +36,12 @@ usage (FILE *out)
              "      --plan            show the tasks instead: in the order they would be\n"
              "                        leased (longest first when there is history), with\n"
              "                        why each one holds what it holds\n"
+             "      --artifacts       show what the suite ships to agents instead: each\n"
+             "                        declaring context's manifest, every file with its\n"
+             "                        size (docs/artifacts.md)\n"
              "      --test ID         only the test with exactly this id, or the context's\n"
              "                        tests (repeatable)\n");
+    fo_cli_artifact_usage (out);
     fo_cli_select_usage (out);
     fo_cli_ctest_label_usage (out);
     fprintf (out,
@@ -241,6 +246,8 @@ fo_cmd_list (int argc, char **argv)
 {
     struct option longopts[16 + FO_CLI_MAX_SOURCES] = {
         { "plan", no_argument, NULL, OPT_PLAN },
+        { "artifacts", no_argument, NULL, OPT_ARTIFACTS },
+        FO_CLI_ARTIFACT_LONGOPTS,
         { "help", no_argument, NULL, 'h' },
         { "test", required_argument, NULL, FO_OPT_TEST },
         FO_CLI_SELECT_LONGOPTS,
@@ -255,31 +262,63 @@ fo_cmd_list (int argc, char **argv)
     fo_cli_add_source_options (longopts, sizeof longopts / sizeof longopts[0]);
     fo_cli_run_opts opts;
     fo_cli_run_opts_init (&opts, 1);
-    bool plan_view = false;
+    bool plan_view = false, artifacts_view = false;
+    fo_cli_artifact_opts shipping = { 0 };
     optind = 1;
     int c;
     while ((c = getopt_long (argc, argv, "+hk:L:", longopts, NULL)) != -1) {
         int handled = fo_cli_run_option ("list", c, optarg, &opts);
-        if (handled < 0)
+        if (handled < 0) {
+            fo_cli_artifact_opts_free (&shipping);
             return FO_EXIT_USAGE;
+        }
         if (handled)
             continue;
         if (c == OPT_PLAN) {
             plan_view = true;
             continue;
         }
+        if (c == OPT_ARTIFACTS) {
+            artifacts_view = true;
+            continue;
+        }
+        int shipped = fo_cli_artifact_option ("list", c, optarg, &shipping);
+        if (shipped < 0) {
+            fo_cli_artifact_opts_free (&shipping);
+            return FO_EXIT_USAGE;
+        }
+        if (shipped)
+            continue;
         int rc = fo_cli_option_end ("list", c, usage);
+        fo_cli_artifact_opts_free (&shipping);
         return rc < 0 ? FO_EXIT_OK : rc;
     }
-    if (fo_cli_suite_operand ("list", argc - optind, argv + optind, &opts) != 0)
+    if (fo_cli_suite_operand ("list", argc - optind, argv + optind, &opts) != 0) {
+        fo_cli_artifact_opts_free (&shipping);
         return FO_EXIT_USAGE;
+    }
     fo_cli_install_signals ();
     fo_cli_guard_processes ("list");
     fo_suite *suite;
     int rc = fo_cli_load_suite (&opts, &suite);
-    if (rc != 0)
+    if (rc != 0) {
+        fo_cli_artifact_opts_free (&shipping);
         return rc;
-    if (plan_view) {
+    }
+    if (artifacts_view) {
+        fo_cli_artifacts artifacts;
+        rc = fo_cli_artifacts_prepare ("list", suite, &shipping, &artifacts);
+        if (rc == 0)
+            fo_cli_artifacts_print (stdout, artifacts.set);
+        fo_cli_artifacts_free (&artifacts);
+        if (rc != 0) {
+            fo_cli_artifact_opts_free (&shipping);
+            fo_history_destroy (&opts.history);
+            fo_suite_destroy (&suite);
+            fo_cli_sweep_processes ("list");
+            return rc;
+        }
+    } else if (plan_view) {
         fo_plan *plan = fo_plan_build (suite);
         print_plan (stdout, plan, &opts);
         fo_plan_destroy (&plan);
@@ -289,6 +328,7 @@ fo_cmd_list (int argc, char **argv)
         printf ("%s: %zu test%s\n", what, ntests, ntests == 1 ? "" : "s");
         print_tree (stdout, suite->root, 0);
     }
+    fo_cli_artifact_opts_free (&shipping);
     fo_history_destroy (&opts.history);
     fo_suite_destroy (&suite);
     fo_cli_sweep_processes ("list");

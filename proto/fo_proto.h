@@ -29,6 +29,15 @@
 #define FO_PROTO_MAX_MESSAGE (16u * 1024u * 1024u)   /* whole frame, bytes */
 #define FO_PROTO_MAX_STRING (8u * 1024u * 1024u)     /* one str or bin */
 #define FO_PROTO_MAX_DEPTH 6                         /* lease.steps[].env{} is 3 */
+/* Artifacts (docs/artifacts.md): the bytes of one chunk of a blob, what a
+   fetch may ask for; well below FO_PROTO_MAX_MESSAGE, so that a transfer
+   is many small messages between which leases, results and heartbeats
+   of every agent still pass. */
+#define FO_PROTO_MAX_CHUNK (1024u * 1024u)
+/* A lease's root: the broker's suite directory, an absolute path. */
+#define FO_PROTO_MAX_ROOT 4096u
+/* A blob's id: its BLAKE2b-256 in lowercase hex. */
+#define FO_PROTO_BLOB_ID 64u
 
 /* Decoder results. */
 #define FO_PROTO_OK 0
@@ -49,10 +58,20 @@ typedef enum {
     FO_MSG_BYE,         /* agent -> broker: the agent leaves */
     FO_MSG_DISCOVERED,  /* agent -> broker: the names a discover step printed */
     FO_MSG_SLOW,        /* agent -> broker: a step runs longer than slow_ms */
+    FO_MSG_FETCH,       /* agent -> broker: a chunk of a blob (version 5) */
+    FO_MSG_CHUNK,       /* broker -> agent: the chunk, or why not */
+    FO_MSG_OUTPUT,      /* agent -> broker: a piece of a file a test left */
 } fo_msg_type;
 
 /* The last message type (loops over every type end here). */
-#define FO_MSG_LAST FO_MSG_SLOW
+#define FO_MSG_LAST FO_MSG_OUTPUT
+
+/* A relative path that stays where it is put: '/'-separated components,
+   none empty, "." or "..", at most FO_PROTO_MAX_ROOT bytes. */
+bool fo_relative_path_ok (const char *path);
+
+/* Whether s is a blob id: exactly FO_PROTO_BLOB_ID lowercase hex digits. */
+bool fo_blob_id_ok (const char *s);
 
 /* "hello", "welcome", ... ; NULL for unknown */
 const char *fo_msg_type_name (fo_msg_type type);
@@ -182,6 +201,17 @@ typedef struct {
     uint32_t task_timeout_ms;   /* limit for all the steps together; 0 = none */
     fo_step *steps;
     size_t nsteps;
+    /* Version 5, artifacts (docs/artifacts.md): the blob id of the
+       manifest of what the task needs on the agent, or "" for none (the
+       steps run where they say, as before). With one, root is the
+       broker's suite directory (absolute): the agent runs the steps in a
+       workspace laid out from the manifest, and a cwd or an argument
+       under root is rewritten to the same place under the workspace. */
+    char *manifest;
+    char *root;
+    /* Version 5: the bytes of files a test step may send back from
+       $FANOUT_OUTPUT_DIR (`output`); 0: none (the variable is not set). */
+    uint32_t outputs;
 } fo_lease;
 
 typedef struct {
@@ -239,6 +269,42 @@ typedef struct {
     uint64_t elapsed_ms;    /* how long it has run so far */
 } fo_slow;
 
+/* An agent asks for length bytes of blob from offset (length 1 to
+   FO_PROTO_MAX_CHUNK). How many it has asked for and not received is its
+   own credit window: the broker answers each fetch with one chunk. */
+typedef struct {
+    char *blob;             /* a blob id */
+    uint64_t offset;
+    uint32_t length;
+} fo_fetch;
+
+/* The answer to a fetch: data holds the bytes from offset (at most the
+   length asked, fewer at the blob's end), size is the whole blob's;
+   error is "" or why there is no data (unknown blob, unreadable file). */
+typedef struct {
+    char *blob;
+    uint64_t offset;
+    uint64_t size;
+    char *data;
+    size_t data_len;
+    char *error;
+} fo_chunk;
+
+/* A piece of a file a test step wrote to $FANOUT_OUTPUT_DIR: path is
+   relative to that directory (fo_relative_path_ok), data the bytes from
+   offset (at most FO_PROTO_MAX_CHUNK), size the whole file's. A file
+   goes in order, from offset 0; the broker keeps it under its
+   --output-dir, named by the step's test (docs/artifacts.md). */
+typedef struct {
+    uint64_t lease;
+    uint32_t step;
+    char *path;
+    uint64_t offset;
+    uint64_t size;
+    char *data;
+    size_t data_len;
+} fo_output;
+
 typedef struct {
     fo_msg_type type;
     uint32_t version;       /* set by decode; encode always writes FO_PROTO_VERSION */
@@ -255,6 +321,9 @@ typedef struct {
         fo_bye bye;
         fo_discovered discovered;
         fo_slow slow;
+        fo_fetch fetch;
+        fo_chunk chunk;
+        fo_output output;
     } u;
 } fo_msg;
 

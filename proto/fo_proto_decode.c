@@ -106,9 +106,18 @@ get_lease (fo_decoder *d, const msgpack_object **v, fo_lease *l)
         || fo_dec_i32 (d, "skip_code", v[3], &l->skip_code) < 0
         || fo_dec_env (d, v[4], v[5], &l->env) < 0
         || fo_dec_u32 (d, "slow_ms", v[6], &l->slow_ms) < 0
-        || fo_dec_u32 (d, "task_timeout_ms", v[7], &l->task_timeout_ms) < 0)
+        || fo_dec_u32 (d, "task_timeout_ms", v[7], &l->task_timeout_ms) < 0
+        || fo_dec_str (d, "manifest", v[8], &l->manifest) < 0
+        || fo_dec_str (d, "root", v[9], &l->root) < 0
+        || fo_dec_u32 (d, "outputs", v[10], &l->outputs) < 0)
         return FO_PROTO_EMALFORMED;
-    const msgpack_object *steps = v[8];
+    if (l->manifest[0] && !fo_blob_id_ok (l->manifest))
+        return fo_dec_fail (d, "field 'manifest' must be \"\" or a blob id (%u lowercase hex "
+                            "digits)", FO_PROTO_BLOB_ID);
+    if (l->manifest[0] ? l->root[0] != '/' || strlen (l->root) > FO_PROTO_MAX_ROOT : l->root[0])
+        return fo_dec_fail (d, "field 'root' must be an absolute path of at most %u bytes with "
+                            "a manifest, and \"\" without", FO_PROTO_MAX_ROOT);
+    const msgpack_object *steps = v[11];
     if (steps->type != MSGPACK_OBJECT_ARRAY)
         return fo_dec_fail (d, "field 'steps' must be an array of maps");
     l->nsteps = steps->via.array.size;
@@ -262,15 +271,63 @@ get_offer (fo_decoder *d, const msgpack_object *res, const msgpack_object *label
     return 0;
 }
 
+/* A chunk: the data within FO_PROTO_MAX_CHUNK, none with an error. */
+static int
+get_chunk (fo_decoder *d, const msgpack_object **v, fo_chunk *c)
+{
+    if (fo_dec_str (d, "blob", v[0], &c->blob) < 0
+        || fo_dec_u64 (d, "offset", v[1], &c->offset) < 0
+        || fo_dec_u64 (d, "size", v[2], &c->size) < 0)
+        return FO_PROTO_EMALFORMED;
+    if (!fo_blob_id_ok (c->blob))
+        return fo_dec_fail (d, "field 'blob' must be a blob id (%u lowercase hex digits)",
+                            FO_PROTO_BLOB_ID);
+    if (v[3]->type == MSGPACK_OBJECT_BIN && v[3]->via.bin.size > FO_PROTO_MAX_CHUNK)
+        return fo_dec_fail (d, "field 'data' holds %u bytes (at most %u)", v[3]->via.bin.size,
+                            FO_PROTO_MAX_CHUNK);
+    if (fo_dec_bin (d, "data", v[3], &c->data, &c->data_len) < 0
+        || fo_dec_str (d, "error", v[4], &c->error) < 0)
+        return FO_PROTO_EMALFORMED;
+    if (c->error[0] && c->data_len > 0)
+        return fo_dec_fail (d, "a chunk with an error carries no data");
+    if (c->offset > c->size || c->data_len > c->size - c->offset)
+        return fo_dec_fail (d, "field 'data' reaches past the blob's size");
+    return 0;
+}
+
+/* An output: a path that stays under the output directory, the data
+   within FO_PROTO_MAX_CHUNK and within the file's size. */
+static int
+get_output (fo_decoder *d, const msgpack_object **v, fo_output *o)
+{
+    if (fo_dec_u64 (d, "lease", v[0], &o->lease) < 0
+        || fo_dec_u32 (d, "step", v[1], &o->step) < 0
+        || fo_dec_str (d, "path", v[2], &o->path) < 0
+        || fo_dec_u64 (d, "offset", v[3], &o->offset) < 0
+        || fo_dec_u64 (d, "size", v[4], &o->size) < 0)
+        return FO_PROTO_EMALFORMED;
+    if (!fo_relative_path_ok (o->path))
+        return fo_dec_fail (d, "field 'path' must be a relative path of at most %u bytes "
+                            "without '.' or '..' components", FO_PROTO_MAX_ROOT);
+    if (v[5]->type == MSGPACK_OBJECT_BIN && v[5]->via.bin.size > FO_PROTO_MAX_CHUNK)
+        return fo_dec_fail (d, "field 'data' holds %u bytes (at most %u)", v[5]->via.bin.size,
+                            FO_PROTO_MAX_CHUNK);
+    if (fo_dec_bin (d, "data", v[5], &o->data, &o->data_len) < 0)
+        return FO_PROTO_EMALFORMED;
+    if (o->offset > o->size || o->data_len > o->size - o->offset)
+        return fo_dec_fail (d, "field 'data' reaches past the file's size");
+    return 0;
+}
+
 /* The fields of each type, after "v" and "type" (keys[0] and keys[1]). */
-#define MAX_FIELDS 13
+#define MAX_FIELDS 14
 static const char *const type_keys[][MAX_FIELDS] = {
     [FO_MSG_HELLO] = { "v", "type", "agent_id", "host", "slots", "resources", "labels" },
     [FO_MSG_WELCOME] = { "v", "type", "broker_id", "heartbeat_ms", "liveness" },
     [FO_MSG_REFUSE] = { "v", "type", "reason" },
     [FO_MSG_REQUEST] = { "v", "type", "credit" },
     [FO_MSG_LEASE] = { "v", "type", "lease", "attempt", "output_cap", "skip_code", "env",
-                       "secret", "slow_ms", "task_timeout_ms", "steps" },
+                       "secret", "slow_ms", "task_timeout_ms", "manifest", "root", "outputs", "steps" },
     [FO_MSG_RESULT] = { "v", "type", "lease", "step", "test", "outcome", "duration_us",
                         "out", "err", "message", "host", "worker", "attempt" },
     [FO_MSG_DONE] = { "v", "type", "lease", "exit_status", "signal", "credit", "results" },
@@ -280,6 +337,9 @@ static const char *const type_keys[][MAX_FIELDS] = {
     [FO_MSG_BYE] = { "v", "type", "reason" },
     [FO_MSG_DISCOVERED] = { "v", "type", "lease", "step", "names", "error", "err", "duration_us" },
     [FO_MSG_SLOW] = { "v", "type", "lease", "step", "elapsed_ms" },
+    [FO_MSG_FETCH] = { "v", "type", "blob", "offset", "length" },
+    [FO_MSG_CHUNK] = { "v", "type", "blob", "offset", "size", "data", "error" },
+    [FO_MSG_OUTPUT] = { "v", "type", "lease", "step", "path", "offset", "size", "data" },
 };
 
 static int
@@ -337,6 +397,21 @@ get_fields (fo_decoder *d, const msgpack_object *o, fo_msg *m)
             || fo_dec_u64 (d, "elapsed_ms", v[2], &m->u.slow.elapsed_ms) < 0)
             return FO_PROTO_EMALFORMED;
         return 0;
+    case FO_MSG_FETCH:
+        if (fo_dec_str (d, "blob", v[0], &m->u.fetch.blob) < 0
+            || fo_dec_u64 (d, "offset", v[1], &m->u.fetch.offset) < 0
+            || fo_dec_u32 (d, "length", v[2], &m->u.fetch.length) < 0)
+            return FO_PROTO_EMALFORMED;
+        if (!fo_blob_id_ok (m->u.fetch.blob))
+            return fo_dec_fail (d, "field 'blob' must be a blob id (%u lowercase hex digits)",
+                                FO_PROTO_BLOB_ID);
+        if (m->u.fetch.length == 0 || m->u.fetch.length > FO_PROTO_MAX_CHUNK)
+            return fo_dec_fail (d, "field 'length' must be 1 to %u", FO_PROTO_MAX_CHUNK);
+        return 0;
+    case FO_MSG_CHUNK:
+        return get_chunk (d, v, &m->u.chunk);
+    case FO_MSG_OUTPUT:
+        return get_output (d, v, &m->u.output);
     }
     return fo_dec_fail (d, "internal error: no fields for this type");
 }

@@ -168,6 +168,16 @@ put_lease (encoder *e, const fo_lease *l)
     put_env (e, &l->env);           /* "env" and "secret" */
     put_u64 (e, "slow_ms", l->slow_ms);
     put_u64 (e, "task_timeout_ms", l->task_timeout_ms);
+    /* The decoder's rules: no manifest and no root, or a blob id and an
+       absolute root. */
+    bool shipped = l->manifest && l->manifest[0];
+    if (shipped ? !fo_blob_id_ok (l->manifest) || !l->root || l->root[0] != '/'
+                    || strlen (l->root) > FO_PROTO_MAX_ROOT
+                : l->root && l->root[0])
+        e->bad = true;
+    put_str_field (e, "manifest", l->manifest);
+    put_str_field (e, "root", l->root);
+    put_u64 (e, "outputs", l->outputs);
     put_key (e, "steps");
     if (l->nsteps > 0 && !l->steps) {
         e->bad = true;
@@ -283,7 +293,10 @@ field_count (fo_msg_type type)
     case FO_MSG_REQUEST: return 1;
     case FO_MSG_CANCEL: return 2;
     case FO_MSG_DISCOVERED: return 6;
-    case FO_MSG_LEASE: return 9;
+    case FO_MSG_LEASE: return 12;
+    case FO_MSG_OUTPUT: return 6;
+    case FO_MSG_FETCH: return 3;
+    case FO_MSG_CHUNK: return 5;
     case FO_MSG_SLOW: return 3;
     case FO_MSG_RESULT: return 11;
     case FO_MSG_HEARTBEAT: return 0;
@@ -338,6 +351,42 @@ put_fields (encoder *e, const fo_msg *msg)
         put_u64 (e, "step", msg->u.slow.step);
         put_u64 (e, "elapsed_ms", msg->u.slow.elapsed_ms);
         return;
+    case FO_MSG_FETCH:
+        if (!fo_blob_id_ok (msg->u.fetch.blob) || msg->u.fetch.length == 0
+            || msg->u.fetch.length > FO_PROTO_MAX_CHUNK)
+            e->bad = true;
+        put_str_field (e, "blob", msg->u.fetch.blob);
+        put_u64 (e, "offset", msg->u.fetch.offset);
+        put_u64 (e, "length", msg->u.fetch.length);
+        return;
+    case FO_MSG_OUTPUT: {
+        const fo_output *o = &msg->u.output;
+        if (!fo_relative_path_ok (o->path) || o->data_len > FO_PROTO_MAX_CHUNK
+            || o->offset > o->size || o->data_len > o->size - o->offset)
+            e->bad = true;
+        put_u64 (e, "lease", o->lease);
+        put_u64 (e, "step", o->step);
+        put_str_field (e, "path", o->path);
+        put_u64 (e, "offset", o->offset);
+        put_u64 (e, "size", o->size);
+        put_key (e, "data");
+        put_bin (e, o->data, o->data_len);
+        return;
+    }
+    case FO_MSG_CHUNK: {
+        const fo_chunk *c = &msg->u.chunk;
+        if (!fo_blob_id_ok (c->blob) || c->data_len > FO_PROTO_MAX_CHUNK
+            || (c->error && c->error[0] && c->data_len > 0) || c->offset > c->size
+            || c->data_len > c->size - c->offset)
+            e->bad = true;
+        put_str_field (e, "blob", c->blob);
+        put_u64 (e, "offset", c->offset);
+        put_u64 (e, "size", c->size);
+        put_key (e, "data");
+        put_bin (e, c->data, c->data_len);
+        put_str_field (e, "error", c->error);
+        return;
+    }
     }
     put_str_field (e, "reason", reason);
 }

@@ -114,6 +114,8 @@ fo_msg_free (fo_msg *msg)
         for (size_t i = 0; msg->u.lease.steps && i < msg->u.lease.nsteps; i++)
             fo_step_free (&msg->u.lease.steps[i]);
         free (msg->u.lease.steps);
+        free (msg->u.lease.manifest);
+        free (msg->u.lease.root);
         break;
     case FO_MSG_RESULT:
         fo_result_free (&msg->u.result);
@@ -130,6 +132,18 @@ fo_msg_free (fo_msg *msg)
         fo_strv_free (&msg->u.discovered.names);
         free (msg->u.discovered.error);
         free (msg->u.discovered.err);
+        break;
+    case FO_MSG_FETCH:
+        free (msg->u.fetch.blob);
+        break;
+    case FO_MSG_OUTPUT:
+        free (msg->u.output.path);
+        free (msg->u.output.data);
+        break;
+    case FO_MSG_CHUNK:
+        free (msg->u.chunk.blob);
+        free (msg->u.chunk.data);
+        free (msg->u.chunk.error);
         break;
     case FO_MSG_REQUEST: case FO_MSG_HEARTBEAT: case FO_MSG_SLOW:
         break;

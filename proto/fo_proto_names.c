@@ -7,6 +7,9 @@
 */
 #include "fo_proto.h"
 
+#include <stdbool.h>
+#include <string.h>
+
 const char *
 fo_msg_type_name (fo_msg_type type)
 {
@@ -24,6 +27,9 @@ fo_msg_type_name (fo_msg_type type)
     case FO_MSG_BYE:       return "bye";
     case FO_MSG_DISCOVERED: return "discovered";
     case FO_MSG_SLOW:      return "slow";
+    case FO_MSG_FETCH:     return "fetch";
+    case FO_MSG_CHUNK:     return "chunk";
+    case FO_MSG_OUTPUT:    return "output";
     }
     return NULL;
 }
@@ -55,3 +61,30 @@ fo_reader_name (fo_reader reader)
     return NULL;
 }
 
+
+bool
+fo_blob_id_ok (const char *s)
+{
+    size_t n = 0;
+    for (; s && s[n]; n++)
+        if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+            return false;
+    return n == FO_PROTO_BLOB_ID;
+}
+
+bool
+fo_relative_path_ok (const char *path)
+{
+    size_t len = path ? strlen (path) : 0;
+    if (len == 0 || len > FO_PROTO_MAX_ROOT || path[0] == '/')
+        return false;
+    for (const char *p = path;;) {
+        size_t n = strcspn (p, "/");
+        if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+            return false;
+        p += n;
+        if (!*p)
+            return true;
+        p++;
+    }
+}

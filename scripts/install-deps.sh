@@ -10,6 +10,7 @@ packages=(
   build-essential cmake pkg-config  # cc, make; cmake and ctest
   libzmq3-dev libczmq-dev libmsgpack-dev libcmocka-dev
   libyaml-dev libjansson-dev libxml2-dev libsodium-dev
+  libelf-dev                        # artifacts: the shared libraries a test program loads
   libxml2-utils                     # xmllint: the JUnit XML report against tests/data/junit.xsd
   libmicrohttpd-dev                 # the metrics endpoint (--metrics)
   libglib2.0-dev                    # the GLib test program the glib source imports (tests)

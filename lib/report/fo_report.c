@@ -194,6 +194,7 @@ fo_report_destroy (fo_report **self_p)
             free (rec->attempts[k].err);
         }
         free (rec->attempts);
+        fo_strv_free (&rec->outputs);
     }
     fo_report_free_hosts (self);
     free (self->tests);
@@ -371,4 +372,12 @@ void
 fo_report_set_fail_on_flaky (fo_report *self, bool fail_on_flaky)
 {
     self->fail_on_flaky = fail_on_flaky;
+}
+
+void
+fo_report_add_output (fo_report *self, size_t index, const char *path)
+{
+    if (index >= self->ntests || fo_strv_contains (&self->tests[index].outputs, path))
+        return;
+    fo_strv_push (&self->tests[index].outputs, path);
 }

@@ -73,6 +73,8 @@ typedef struct {
     bool flaky;             /* passed after a try that did not */
     bool by_failure;        /* not_run because of a failure in the run (its
                                task timed out): not an infrastructure problem */
+    fo_strv outputs;        /* files it sent back ($FANOUT_OUTPUT_DIR), as the
+                               broker wrote them (docs/artifacts.md) */
 } fo_test_record;
 
 /* A setup or teardown that failed (counted apart from the tests). */
@@ -149,6 +151,9 @@ const fo_fixture_error *fo_report_add_fixture_error (fo_report *self, const char
                                                      const char *host);
 
 /* ---- reading it ---- */
+
+/* A file the test sent back, where the broker wrote it (each path once). */
+void fo_report_add_output (fo_report *self, size_t index, const char *path);
 
 size_t fo_report_ntests (const fo_report *self);
 /* The record of test `index` (the plan's index), or NULL past the end.

@@ -327,6 +327,7 @@ context_destroy (fo_context *ctx, bool unindex)
     fo_strv_free (&ctx->run_template_argv);
     fo_env_free (&ctx->env);
     fo_strv_free (&ctx->labels);
+    fo_strv_free (&ctx->artifacts);
     free (ctx->cwd);
     for (size_t i = 0; i < ctx->nsources; i++) {
         free (ctx->sources[i].kind);

@@ -60,6 +60,9 @@
    tests (-L); a test has its own and every context's above it. */
 #define FO_SUITE_MAX_LABELS 64u
 #define FO_SUITE_MAX_LABEL 256u
+/* `artifacts:` patterns one context declares, each at most
+   FO_SUITE_MAX_CWD bytes. */
+#define FO_SUITE_MAX_ARTIFACTS 1024u
 /* Env variables one step carries: its own and every context's above it. */
 #define FO_SUITE_MAX_ENV_VARS 1024u
 /* One step (a test, or a context's setup, teardown or discover) as sent:
@@ -195,6 +198,17 @@ struct fo_context {
     fo_source_spec *sources;    /* `source:` entries, imported before the
                                    run into contexts under this one */
     size_t nsources;
+    /* `artifacts:`: what its tests need shipped to an agent, as written:
+       paths and glob(3) patterns relative to the suite file's directory
+       (never absolute, no '..'), expanded by lib/artifacts
+       (docs/artifacts.md). A context's tests need its own and every
+       context's above it. Declared (artifacts_line != 0), even empty, it
+       also ships the programs its tests run from under the suite's
+       directory and the libraries they load (inferred). */
+    fo_strv artifacts;
+    int artifacts_line, artifacts_column;   /* where the list was written; 0:
+                                               not declared; line -1: on the
+                                               command line (--artifact) */
     int line, column;
 };
 

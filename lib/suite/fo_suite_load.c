@@ -46,11 +46,11 @@ _Static_assert (FO_SUITE_MAX_VALUE <= FO_SUITE_MAX_STEP, "a value must fit a ste
    them. */
 static const char *const ROOT_KEYS[] = {
     "skip_code", "env", "timeout", "cwd", "tests", "contexts", "source", "locks",
-    "shared_locks", "resources", "requires", NULL };
+    "shared_locks", "resources", "requires", "artifacts", NULL };
 static const char *const CONTEXT_KEYS[] = {
     "name", "mode", "setup", "teardown", "env", "cwd", "timeout", "tests",
     "contexts", "discover", "discover_on", "run", "labels", "source", "locks", "shared_locks",
-    "resources", "requires", NULL };
+    "resources", "requires", "artifacts", NULL };
 static const char *const TEST_KEYS[] = {
     "name", "run", "env", "cwd", "timeout", "labels", "locks", "shared_locks", "resources",
     "requires", NULL };
@@ -291,6 +291,8 @@ load_setting (fo_yaml_reader *L, fo_context *ctx, const char *key, const yaml_no
         return get_template (L, ctx, v);
     if (!strcmp (key, "source"))
         return fo_yaml_sources (L, ctx, v);
+    if (!strcmp (key, "artifacts"))
+        return fo_yaml_artifacts (L, ctx, v);
     if (!strcmp (key, "discover_on")) {
         const char *where = v->type == YAML_SCALAR_NODE ? fo_yaml_text (v) : "";
         if (strcmp (where, "broker") && strcmp (where, "agent"))

@@ -1,8 +1,8 @@
 #!/bin/bash
 # bench/run-all.sh QUICK=1: every benchmark in bench/ in its quick mode
 # (run-bench.sh, the start-up figure, broker-scale.sh, sched-bench.sh,
-# hosts-bench.sh in network namespaces when root, source-bench.sh,
-# python-bench.sh), so that none rots and
+# hosts-bench.sh and artifacts-bench.sh in network namespaces when root,
+# source-bench.sh, python-bench.sh), so that none rots and
 # the one table keeps every row. Checks the structure only: every row is
 # there once, with a number where a figure goes and yes/no/-/skipped in
 # the last column; never a speed (whether a bar holds is not checked).
@@ -63,10 +63,15 @@ fi
 if "$PY" -c "import nose, msgpack" 2>/dev/null; then
     want "python suite, 4 modules x 5 tests of 5 ms, -j 2: unittest's time / fanout's" 1
     want "python suite, 4 modules x 5 tests of 5 ms, -j 2: nosetests --processes's time / fanout's" 1
-    lines=20
+    lines=21
 else
     want "python suite against unittest and nose \(python-bench.sh\) \| skipped: [^|]+ \|" 1
-    lines=19
+    lines=20
+fi
+if [ "$(id -u)" = 0 ] && command -v ip >/dev/null && ! grep -q '^| artifacts shipped to agent hosts (artifacts-bench.sh) | skipped' "$OUT_ALL"; then
+    want "artifacts: a 4 MB tree to 2 agent hosts \(netns\): cold, then warm" 1
+else
+    want "artifacts shipped to agent hosts \(artifacts-bench.sh\) \| skipped: [^|]+ \|" 1
 fi
 
 # Every row: four cells, a known verdict, and a number in the figure
@@ -81,6 +86,13 @@ bad=$(awk -F'|' '/^\| / && !/^\| figure \|/ && !/^\| --- / {
     }' "$OUT_ALL")
 [ -z "$bad" ] || fail "malformed rows: $bad"
 if grep -qwiE 'FAILED|nan|inf' "$OUT_ALL"; then cat "$OUT_ALL" >&2; fail "a row says FAILED, nan or inf"; fi
+
+# artifacts-bench.sh leaves none of its namespaces behind either (foa<pid>).
+aprefix=$(sed -n 's/^  namespaces: \(foa[0-9]*\)\*$/\1/p' "$ERR_ALL" | head -n1)
+if [ -n "$aprefix" ]; then
+    left=$(ip netns list 2>/dev/null | grep -c "^$aprefix" || true)
+    [ "$left" = 0 ] || fail "$left network namespaces $aprefix* left behind"
+fi
 
 # hosts-bench.sh leaves none of its network namespaces behind (it says
 # their prefix, fob<its pid>, on stderr).

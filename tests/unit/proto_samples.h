@@ -76,6 +76,9 @@ sample (fo_msg_type type)
         l->skip_code = -77;
         l->slow_ms = 60000;
         l->task_timeout_ms = UINT32_MAX;
+        l->manifest = fo_xstrdup ("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+        l->root = fo_xstrdup ("/home/ci/build");
+        l->outputs = 16u << 20;
         add_step (l, FO_STEP_SETUP, "pkg.db");
         fo_env_set (&l->steps[0].env, "DB_URL", "postgres://x");
         fo_env_set (&l->steps[0].env, "DB_PASSWORD", "hunter2");
@@ -152,6 +155,29 @@ sample (fo_msg_type type)
     }
     case FO_MSG_SLOW:
         m.u.slow = (fo_slow) { UINT64_MAX, 2, 61234 };
+        break;
+    case FO_MSG_FETCH:
+        m.u.fetch.blob = fo_xstrdup ("ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100");
+        m.u.fetch.offset = (uint64_t) 5 << 32;
+        m.u.fetch.length = FO_PROTO_MAX_CHUNK;
+        break;
+    case FO_MSG_OUTPUT:
+        m.u.output.lease = 3;
+        m.u.output.step = 1;
+        m.u.output.path = fo_xstrdup ("logs/core.txt");
+        m.u.output.offset = 2;
+        m.u.output.size = 9;
+        m.u.output.data = fo_xstrdup ("a\tb\xff");
+        m.u.output.data_len = 4;
+        break;
+    case FO_MSG_CHUNK:
+        m.u.chunk.blob = fo_xstrdup ("ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100");
+        m.u.chunk.offset = 1024;
+        m.u.chunk.size = 1030;
+        m.u.chunk.data = fo_xmalloc (6);
+        memcpy (m.u.chunk.data, "a\0b\xff\n", 6);
+        m.u.chunk.data_len = 5;
+        m.u.chunk.error = fo_xstrdup ("");
         break;
     }
     return m;
@@ -270,6 +296,9 @@ assert_msg_equal (const fo_msg *a, const fo_msg *b)
         assert_env_equal (&a->u.lease.env, &b->u.lease.env);
         assert_int_equal (a->u.lease.slow_ms, b->u.lease.slow_ms);
         assert_int_equal (a->u.lease.task_timeout_ms, b->u.lease.task_timeout_ms);
+        assert_string_equal (a->u.lease.manifest ? a->u.lease.manifest : "", b->u.lease.manifest);
+        assert_string_equal (a->u.lease.root ? a->u.lease.root : "", b->u.lease.root);
+        assert_int_equal (a->u.lease.outputs, b->u.lease.outputs);
         assert_int_equal (a->u.lease.nsteps, b->u.lease.nsteps);
         for (size_t i = 0; i < a->u.lease.nsteps; i++)
             assert_step_equal (&a->u.lease.steps[i], &b->u.lease.steps[i]);
@@ -306,6 +335,28 @@ assert_msg_equal (const fo_msg *a, const fo_msg *b)
         assert_true (a->u.slow.lease == b->u.slow.lease);
         assert_int_equal (a->u.slow.step, b->u.slow.step);
         assert_true (a->u.slow.elapsed_ms == b->u.slow.elapsed_ms);
+        break;
+    case FO_MSG_FETCH:
+        assert_string_equal (a->u.fetch.blob, b->u.fetch.blob);
+        assert_true (a->u.fetch.offset == b->u.fetch.offset);
+        assert_int_equal (a->u.fetch.length, b->u.fetch.length);
+        break;
+    case FO_MSG_OUTPUT:
+        assert_true (a->u.output.lease == b->u.output.lease);
+        assert_int_equal (a->u.output.step, b->u.output.step);
+        assert_string_equal (a->u.output.path, b->u.output.path);
+        assert_true (a->u.output.offset == b->u.output.offset);
+        assert_true (a->u.output.size == b->u.output.size);
+        assert_bytes_equal (a->u.output.data, a->u.output.data_len, b->u.output.data,
+                            b->u.output.data_len);
+        break;
+    case FO_MSG_CHUNK:
+        assert_string_equal (a->u.chunk.blob, b->u.chunk.blob);
+        assert_true (a->u.chunk.offset == b->u.chunk.offset);
+        assert_true (a->u.chunk.size == b->u.chunk.size);
+        assert_bytes_equal (a->u.chunk.data, a->u.chunk.data_len, b->u.chunk.data,
+                            b->u.chunk.data_len);
+        assert_string_equal (a->u.chunk.error, b->u.chunk.error);
         break;
     }
 }

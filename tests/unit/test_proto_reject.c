@@ -301,7 +301,7 @@ raw_env (raw *r, const char *const env[4], const char *const secret[2])
 static void
 raw_lease_with_env (raw *r, const char *const env[4], const char *const secret[2], bool at_lease)
 {
-    raw_init (r, 11);
+    raw_init (r, 14);
     raw_kv_uint (r, "v", FO_PROTO_VERSION);
     raw_kv_str (r, "type", "lease");
     raw_kv_uint (r, "lease", 1);
@@ -311,6 +311,9 @@ raw_lease_with_env (raw *r, const char *const env[4], const char *const secret[2
     raw_env (r, at_lease ? env : NULL, at_lease ? secret : NULL);
     raw_kv_uint (r, "slow_ms", 0);
     raw_kv_uint (r, "task_timeout_ms", 0);
+    raw_kv_str (r, "manifest", "");
+    raw_kv_str (r, "root", "");
+    raw_kv_uint (r, "outputs", 0);
     raw_str (r, "steps");
     msgpack_pack_array (&r->pk, 1);
     msgpack_pack_map (&r->pk, 10);
@@ -333,7 +336,7 @@ raw_lease_with_env (raw *r, const char *const env[4], const char *const secret[2
 static void
 raw_lease_with_verdict (raw *r, const char *reader, bool verdict, uint64_t will_fail)
 {
-    raw_init (r, 11);
+    raw_init (r, 14);
     raw_kv_uint (r, "v", FO_PROTO_VERSION);
     raw_kv_str (r, "type", "lease");
     raw_kv_uint (r, "lease", 1);
@@ -343,6 +346,9 @@ raw_lease_with_verdict (raw *r, const char *reader, bool verdict, uint64_t will_
     raw_env (r, NULL, NULL);
     raw_kv_uint (r, "slow_ms", 0);
     raw_kv_uint (r, "task_timeout_ms", 0);
+    raw_kv_str (r, "manifest", "");
+    raw_kv_str (r, "root", "");
+    raw_kv_uint (r, "outputs", 0);
     raw_str (r, "steps");
     msgpack_pack_array (&r->pk, 1);
     msgpack_pack_map (&r->pk, verdict ? 11 : 10);
@@ -533,7 +539,7 @@ test_reject_discovery (void **state)
     static const char *const kinds[][2] = { { "discover", "test" }, { "test", "discover" } };
     for (size_t k = 0; k < 2; k++) {
         raw r;
-        raw_init (&r, 11);
+        raw_init (&r, 14);
         raw_kv_uint (&r, "v", FO_PROTO_VERSION);
         raw_kv_str (&r, "type", "lease");
         raw_kv_uint (&r, "lease", 1);
@@ -543,6 +549,9 @@ test_reject_discovery (void **state)
         raw_env (&r, NULL, NULL);
         raw_kv_uint (&r, "slow_ms", 0);
         raw_kv_uint (&r, "task_timeout_ms", 0);
+        raw_kv_str (&r, "manifest", "");
+        raw_kv_str (&r, "root", "");
+        raw_kv_uint (&r, "outputs", 0);
         raw_str (&r, "steps");
         msgpack_pack_array (&r.pk, 2);
         for (size_t i = 0; i < 2; i++) {
@@ -725,6 +734,171 @@ test_reject_offer (void **state)
     fo_buf_free (&buf);
 }
 
+/* Artifacts (version 5): a fetch, a chunk, a lease's manifest and root
+   within their rules; the encoder refuses the same. */
+#define BLOB "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+static void
+raw_fetch (raw *r, const char *blob, uint64_t length)
+{
+    raw_init (r, 5);
+    raw_kv_uint (r, "v", FO_PROTO_VERSION);
+    raw_kv_str (r, "type", "fetch");
+    raw_kv_str (r, "blob", blob);
+    raw_kv_uint (r, "offset", 0);
+    raw_kv_uint (r, "length", length);
+}
+
+static void
+raw_chunk (raw *r, uint64_t offset, uint64_t size, size_t data_len, const char *error)
+{
+    raw_init (r, 7);
+    raw_kv_uint (r, "v", FO_PROTO_VERSION);
+    raw_kv_str (r, "type", "chunk");
+    raw_kv_str (r, "blob", BLOB);
+    raw_kv_uint (r, "offset", offset);
+    raw_kv_uint (r, "size", size);
+    raw_str (r, "data");
+    char *data = fo_xcalloc (1, data_len + 1);
+    msgpack_pack_bin_with_body (&r->pk, data, data_len);
+    free (data);
+    raw_kv_str (r, "error", error);
+}
+
+static void
+test_reject_artifacts (void **state)
+{
+    (void) state;
+    raw r;
+    raw_fetch (&r, BLOB, FO_PROTO_MAX_CHUNK);
+    fo_msg m;
+    assert_int_equal (fo_msg_decode (r.buf.data, r.buf.len, &m, NULL, 0), FO_PROTO_OK);
+    fo_msg_free (&m);
+    fo_buf_free (&r.buf);
+    raw_fetch (&r, "00112233", 1);
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED,
+                   "fetch: field 'blob' must be a blob id (64 lowercase hex digits)");
+    fo_buf_free (&r.buf);
+    raw_fetch (&r, "00112233445566778899AABBCCDDEEFF00112233445566778899aabbccddeeff", 1);
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED, "must be a blob id");
+    fo_buf_free (&r.buf);
+    raw_fetch (&r, BLOB, 0);
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED,
+                   "fetch: field 'length' must be 1 to 1048576");
+    fo_buf_free (&r.buf);
+    raw_fetch (&r, BLOB, FO_PROTO_MAX_CHUNK + 1);
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED, "field 'length' must be 1 to");
+    fo_buf_free (&r.buf);
+
+    raw_chunk (&r, 10, 10 + FO_PROTO_MAX_CHUNK, FO_PROTO_MAX_CHUNK, "");
+    assert_int_equal (fo_msg_decode (r.buf.data, r.buf.len, &m, NULL, 0), FO_PROTO_OK);
+    fo_msg_free (&m);
+    fo_buf_free (&r.buf);
+    raw_chunk (&r, 0, 2 * FO_PROTO_MAX_CHUNK, FO_PROTO_MAX_CHUNK + 1, "");
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED,
+                   "chunk: field 'data' holds 1048577 bytes (at most 1048576)");
+    fo_buf_free (&r.buf);
+    raw_chunk (&r, 8, 10, 3, "");
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED,
+                   "chunk: field 'data' reaches past the blob's size");
+    fo_buf_free (&r.buf);
+    raw_chunk (&r, 11, 10, 0, "");
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED, "reaches past the blob's size");
+    fo_buf_free (&r.buf);
+    raw_chunk (&r, 0, 10, 1, "unknown blob");
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED,
+                   "chunk: a chunk with an error carries no data");
+    fo_buf_free (&r.buf);
+
+    /* The encoder refuses what the decoder would reject. */
+    fo_buf out = { 0 };
+    fo_msg fetch = sample (FO_MSG_FETCH);
+    fetch.u.fetch.length = 0;
+    assert_int_equal (fo_msg_encode (&fetch, &out), -1);
+    fetch.u.fetch.length = 1;
+    fetch.u.fetch.blob[0] = 'X';
+    assert_int_equal (fo_msg_encode (&fetch, &out), -1);
+    fo_msg_free (&fetch);
+    fo_msg chunk = sample (FO_MSG_CHUNK);
+    chunk.u.chunk.size = 1027;      /* offset 1024 + 5 bytes */
+    assert_int_equal (fo_msg_encode (&chunk, &out), -1);
+    fo_msg_free (&chunk);
+    fo_msg lease = sample (FO_MSG_LEASE);
+    lease.u.lease.root[0] = 'r';    /* relative */
+    assert_int_equal (fo_msg_encode (&lease, &out), -1);
+    free (lease.u.lease.manifest);
+    lease.u.lease.manifest = fo_xstrdup ("");   /* a root without a manifest */
+    assert_int_equal (fo_msg_encode (&lease, &out), -1);
+    free (lease.u.lease.root);
+    lease.u.lease.root = NULL;
+    assert_int_equal (fo_msg_encode (&lease, &out), 0);
+    fo_msg_free (&lease);
+
+    /* An output's path stays under the output directory, its data within
+       the file. */
+    const char *bad_paths[] = { "/etc/passwd", "a/../../b", "..", "a//b", "" };
+    for (size_t i = 0; i < sizeof bad_paths / sizeof bad_paths[0]; i++) {
+        raw_init (&r, 8);
+        raw_kv_uint (&r, "v", FO_PROTO_VERSION);
+        raw_kv_str (&r, "type", "output");
+        raw_kv_uint (&r, "lease", 1);
+        raw_kv_uint (&r, "step", 0);
+        raw_kv_str (&r, "path", bad_paths[i]);
+        raw_kv_uint (&r, "offset", 0);
+        raw_kv_uint (&r, "size", 1);
+        raw_str (&r, "data");
+        msgpack_pack_bin_with_body (&r.pk, "x", 1);
+        expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED,
+                       "output: field 'path' must be a relative path");
+        fo_buf_free (&r.buf);
+    }
+    raw_init (&r, 8);
+    raw_kv_uint (&r, "v", FO_PROTO_VERSION);
+    raw_kv_str (&r, "type", "output");
+    raw_kv_uint (&r, "lease", 1);
+    raw_kv_uint (&r, "step", 0);
+    raw_kv_str (&r, "path", "log.txt");
+    raw_kv_uint (&r, "offset", 1);
+    raw_kv_uint (&r, "size", 2);
+    raw_str (&r, "data");
+    msgpack_pack_bin_with_body (&r.pk, "xy", 2);
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED,
+                   "output: field 'data' reaches past the file's size");
+    fo_buf_free (&r.buf);
+    fo_msg output = sample (FO_MSG_OUTPUT);
+    output.u.output.size = 5;       /* offset 2 + 4 bytes */
+    assert_int_equal (fo_msg_encode (&output, &out), -1);
+    fo_msg_free (&output);
+
+    /* The decoder: a lease's manifest and root by hand. */
+    const char *cases[][3] = {
+        { "abc", "/x", "lease: field 'manifest' must be \"\" or a blob id" },
+        { BLOB, "x", "lease: field 'root' must be an absolute path of at most 4096 bytes" },
+        { BLOB, "", "lease: field 'root' must be an absolute path" },
+        { "", "/x", "lease: field 'root' must be an absolute path" },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        raw_init (&r, 14);
+        raw_kv_uint (&r, "v", FO_PROTO_VERSION);
+        raw_kv_str (&r, "type", "lease");
+        raw_kv_uint (&r, "lease", 1);
+        raw_kv_uint (&r, "attempt", 1);
+        raw_kv_uint (&r, "output_cap", 1);
+        raw_kv_uint (&r, "skip_code", 77);
+        raw_env (&r, NULL, NULL);
+        raw_kv_uint (&r, "slow_ms", 0);
+        raw_kv_uint (&r, "task_timeout_ms", 0);
+        raw_kv_str (&r, "manifest", cases[i][0]);
+        raw_kv_str (&r, "root", cases[i][1]);
+        raw_kv_uint (&r, "outputs", 0);
+        raw_str (&r, "steps");
+        msgpack_pack_array (&r.pk, 0);
+        expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED, cases[i][2]);
+        fo_buf_free (&r.buf);
+    }
+    fo_buf_free (&out);
+}
+
 int
 main (void)
 {
@@ -737,6 +911,7 @@ main (void)
         cmocka_unit_test (test_reject_done_results),
         cmocka_unit_test (test_reject_discovery),
         cmocka_unit_test (test_reject_offer),
+        cmocka_unit_test (test_reject_artifacts),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -342,11 +342,11 @@ test_more_errors (void **state)
     (void) state;
     expect_text_error ("name: x\n", "1:1: unknown key 'name' at the top level "
                        "(expected one of: skip_code, env, timeout, cwd, tests, contexts, source, "
-                       "locks, shared_locks, resources, requires)");
+                       "locks, shared_locks, resources, requires, artifacts)");
     expect_text_error ("contexts:\n  - name: c\n    tset: []\n", "3:5: unknown key 'tset' in context "
                        "(expected one of: name, mode, setup, teardown, env, cwd, timeout, tests, "
                        "contexts, discover, discover_on, run, labels, source, locks, shared_locks, "
-                       "resources, requires)");
+                       "resources, requires, artifacts)");
     expect_text_error ("tests:\n  - {name: \"\", run: x}\n", "2:12: test name must not be empty");
     expect_text_error ("tests:\n  - {name: \"a\\x01b\", run: x}\n",
                        "2:12: test name 'a\\x01b' must not contain the control character U+0001 (byte 2)");

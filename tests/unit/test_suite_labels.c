@@ -150,7 +150,7 @@ test_label_errors (void **state)
                   "2:36: a label must be a string");
     expect_error ("labels: [x]\ntests: [{name: a, run: 'true'}]\n",
                   "1:1: unknown key 'labels' at the top level (expected one of: skip_code, env, "
-                  "timeout, cwd, tests, contexts, source, locks, shared_locks, resources, requires)");
+                  "timeout, cwd, tests, contexts, source, locks, shared_locks, resources, requires, artifacts)");
     expect_error ("contexts:\n  - name: c\n    labels: [\"a\\tb\"]\n",
                   "3:14: label name 'a\\x09b' must not contain the control character U+0009 "
                   "(byte 2)");

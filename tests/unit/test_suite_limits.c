@@ -602,7 +602,7 @@ test_messages_escaped (void **state)
     expect_text_error ("tests: []\n\"a\\e[2J\": 1\n",
                        "2:1: unknown key 'a\\x1B[2J' at the top level (expected one of: "
                        "skip_code, env, timeout, cwd, tests, contexts, source, locks, shared_locks, "
-                       "resources, requires)");
+                       "resources, requires, artifacts)");
     expect_text_error ("contexts:\n  - {name: c, mode: \"\\u0085x\"}\n",
                        "2:21: unknown mode '\\u0085x' (expected split, shared or serial)");
 }

@@ -69,6 +69,10 @@ bool fo_yaml_cwd (fo_yaml_reader *L, const yaml_node_t *node, char **cwd);
    of at most FO_SUITE_MAX_LABEL bytes, none twice, at most
    FO_SUITE_MAX_LABELS; appended to labels. */
 bool fo_yaml_labels (fo_yaml_reader *L, const yaml_node_t *node, fo_strv *labels);
+/* `artifacts`: one pattern or a list (fo_suite.h), appended to
+   ctx->artifacts; each relative, without a '..' component, at most
+   FO_SUITE_MAX_CWD bytes, at most FO_SUITE_MAX_ARTIFACTS of them. */
+bool fo_yaml_artifacts (fo_yaml_reader *L, fo_context *ctx, const yaml_node_t *node);
 /* One mode word or a list; ORs FO_MODE_* bits into mode. */
 bool fo_yaml_mode (fo_yaml_reader *L, const yaml_node_t *node, unsigned *mode);
 

@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# Shipping artifacts (docs/artifacts.md): one broker host with a tree of
+# SIZE_MB in FILES files, and AGENTS agent hosts, each in a network
+# namespace and a mount namespace that hides the tree, with a cache of its
+# own. A cold run (empty caches, no hash cache: everything hashed and sent
+# to every agent) and a warm run (nothing changed: nothing hashed, nothing
+# sent). Prints, per run, the wall time from the broker's start to its end
+# and the bytes the broker sent.
+#
+# usage: bench/artifacts-bench.sh [FANOUT_BINARY]
+#   FANOUT   the fanout binary when no argument is given
+#   SIZE_MB  the tree's size (default 200)
+#   FILES    how many files (default 100: 2 MB each at 200 MB)
+#   AGENTS   agent hosts (default 4), each -j2, each runs a test per file
+#            group (so every agent needs the whole tree)
+#   QUICK=1  SIZE_MB=4 FILES=8 AGENTS=2: the test suite's check that this
+#            still works
+#
+# Needs root, ip (iproute2), bridges inside namespaces and unshare (mount
+# namespaces); without them it prints why on stderr and exits 77.
+#
+# NETWORK SAFETY (as tests/integration/net_lib.sh): addresses in
+# 10.215.0.0/24 exist only inside the namespaces it makes; every process
+# runs under `ip netns exec`; every namespace is removed on exit.
+set -euo pipefail
+
+die () { echo "artifacts-bench: $*" >&2; exit 2; }
+skip () { echo "artifacts-bench: skipped: $*" >&2; exit 77; }
+
+FANOUT_BIN=${1:-${FANOUT:-}}
+[ -n "$FANOUT_BIN" ] || die "give the fanout binary as \$1 or in FANOUT"
+[ -x "$FANOUT_BIN" ] || die "'$FANOUT_BIN' is not an executable file"
+case $FANOUT_BIN in /*) ;; *) FANOUT_BIN=$PWD/$FANOUT_BIN ;; esac
+
+if [ "${QUICK:-0}" = 1 ]; then
+    SIZE_MB=${SIZE_MB:-4}
+    FILES=${FILES:-8}
+    AGENTS=${AGENTS:-2}
+fi
+SIZE_MB=${SIZE_MB:-200}
+FILES=${FILES:-100}
+AGENTS=${AGENTS:-4}
+for v in SIZE_MB FILES AGENTS; do
+    [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, not '${!v}'"
+done
+[ "$AGENTS" -le 50 ] || die "AGENTS: at most 50"
+
+[ "$(id -u)" -eq 0 ] || skip "needs root to create network namespaces"
+command -v ip >/dev/null || skip "ip (iproute2) is not installed"
+command -v unshare >/dev/null || skip "unshare (util-linux) is not installed"
+unshare -m true 2>/dev/null || skip "cannot create mount namespaces here"
+
+NS_PREFIX="foa$$"
+NETNS=()
+PIDS=()
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/fanout-artifacts.XXXXXX")
+cleanup () {
+    local rc=$? p ns
+    for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+    { wait; } 2>/dev/null || true
+    for ns in "${NETNS[@]}"; do
+        for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
+    done
+    for ns in "${NETNS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
+    rm -rf "$WORK"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+probe="${NS_PREFIX}probe"
+out=$(ip netns add "$probe" 2>&1) || skip "ip netns is unavailable here: $out"
+NETNS+=("$probe")
+out=$(ip netns exec "$probe" ip link add br0 type bridge 2>&1) \
+    || skip "cannot create a bridge inside a namespace: $out"
+ip netns del "$probe"
+NETNS=()
+
+sw="${NS_PREFIX}sw"
+ip netns add "$sw" || die "cannot add namespace $sw"
+NETNS+=("$sw")
+ip netns exec "$sw" ip link add br0 type bridge
+ip netns exec "$sw" ip link set br0 up
+i=1
+for h in broker $(seq -f 'h%g' 1 "$AGENTS"); do
+    ns="${NS_PREFIX}$h"
+    ip netns add "$ns" || die "cannot add namespace $ns"
+    NETNS+=("$ns")
+    ip netns exec "$ns" ip link set lo up
+    ip netns exec "$sw" ip link add "v$i" type veth peer name eth0 netns "$ns" \
+        || die "cannot add a veth pair for $h"
+    ip netns exec "$sw" ip link set "v$i" master br0 up
+    ip netns exec "$ns" ip addr add "10.215.0.$i/24" dev eth0
+    ip netns exec "$ns" ip link set eth0 up
+    i=$((i + 1))
+done
+BROKER_ADDR=10.215.0.1
+
+# The tree: FILES files of random bytes, SIZE_MB in all, in 4 directories.
+TREE=$WORK/broker/tree
+per=$(( SIZE_MB * 1024 * 1024 / FILES ))
+for ((f = 0; f < FILES; f++)); do
+    d=$TREE/d$((f % 4))
+    mkdir -p "$d"
+    head -c "$per" /dev/urandom > "$d/f$f.bin"
+done
+# Old files: the hash cache trusts them (docs/artifacts.md).
+find "$TREE" -exec touch -h -d 2020-01-01 {} +
+# One test per agent slot, each reading every file: every agent needs it all.
+tests=$(( AGENTS * 2 ))
+{
+    echo "artifacts: [d0, d1, d2, d3]"
+    echo "tests:"
+    for ((t = 1; t <= tests; t++)); do
+        echo "  - {name: t$t, run: 'cat d*/*.bin > /dev/null'}"
+    done
+} > "$TREE/fanout.yml"
+
+now () { date +%s.%N; }
+PORT=5700
+
+# run NAME: one broker run with fresh agents (caches kept between runs).
+run () {
+    local name=$1 t0 t1 bpid k rc=0
+    PORT=$((PORT + 1))
+    local R=$WORK/run-$name
+    mkdir "$R"
+    t0=$(now)
+    ip netns exec "${NS_PREFIX}broker" env FANOUT_LOG=info "$FANOUT_BIN" broker \
+        --bind "tcp://$BROKER_ADDR:$PORT" --insecure --min-agents "$AGENTS" --wait 60 \
+        --no-history --hash-cache "$WORK/broker/hashes.json" "$TREE/fanout.yml" \
+        > "$R/broker.out" 2> "$R/broker.err" &
+    bpid=$!
+    PIDS=("$bpid")
+    for ((k = 0; k < 3000; k++)); do   # up to 60 s: hashing comes first
+        grep -qs 'listening on' "$R/broker.err" && break
+        kill -0 "$bpid" 2>/dev/null || break
+        sleep 0.02
+    done
+    grep -q 'listening on' "$R/broker.err" \
+        || { cat "$R/broker.err" >&2; die "the broker did not listen"; }
+    for ((k = 1; k <= AGENTS; k++)); do
+        mkdir -p "$WORK/h$k"
+        ip netns exec "${NS_PREFIX}h$k" unshare -m sh -c \
+            "mount -t tmpfs none '$WORK/broker' && exec \"\$0\" \"\$@\"" \
+            env FANOUT_LOG=info "$FANOUT_BIN" agent --connect "tcp://$BROKER_ADDR:$PORT" -j 2 \
+            --name "h$k" --insecure --once --cache-dir "$WORK/h$k/cache" \
+            > "$R/agent$k.out" 2> "$R/agent$k.err" &
+        PIDS+=("$!")
+    done
+    wait "$bpid" || rc=$?
+    t1=$(now)
+    for ((k = 1; k < ${#PIDS[@]}; k++)); do wait "${PIDS[$k]}" || true; done
+    PIDS=()
+    [ "$rc" = 0 ] || { tail -n 20 "$R/broker.err" "$R/broker.out" >&2; die "the $name run failed ($rc)"; }
+    sent=$(sed -n 's/.*artifacts: \([0-9]*\) bytes sent.*/\1/p' "$R/broker.err")
+    hashed=$(sed -n 's/.*artifacts: \([0-9]*\) files hashed.*/\1/p' "$R/broker.err")
+    [ -n "$sent" ] && [ -n "$hashed" ] || { cat "$R/broker.err" >&2; die "the broker did not say what it hashed and sent"; }
+    awk -v n="$name" -v a="$t0" -v b="$t1" -v s="$sent" -v h="$hashed" -v mb="$SIZE_MB" -v ag="$AGENTS" 'BEGIN {
+        printf "| %s | %d | %d | %d | %.3f | %d | %.1f |\n", n, mb, ag, h, b - a, s, s / 1048576 }'
+}
+
+loadavg () { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?"; }
+echo "artifacts benchmark: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -srm), $(nproc) cores," \
+     "load $(loadavg)" >&2
+echo "  a tree of $SIZE_MB MB in $FILES files to $AGENTS agent hosts (-j2), $tests tests" >&2
+echo "  namespaces: ${NS_PREFIX}*" >&2
+echo "| run | tree MB | agents | files hashed | wall s | bytes sent | MB sent |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+run cold
+run warm
+echo "load average after: $(loadavg)" >&2

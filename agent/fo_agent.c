@@ -143,6 +143,8 @@ on_result (void *arg, const fo_result *result)
     r->err = copy_bytes (result->err, result->err_len);
     r->message = fo_xstrdup (result->message);
     r->host = fo_xstrdup (result->host);
+    r->joined = fo_xstrdup (result->joined ? result->joined : "");
+    r->group = fo_xstrdup (result->group ? result->group : "");
 }
 
 /* Sends the results still held as result messages, in order. */
@@ -273,7 +275,7 @@ send_done (agent *self, const fo_execution *execution, uint32_t credit)
         }
         mine[nmine++] = *r;
         bytes += r->out_len + r->err_len + strlen (r->test) + strlen (r->message)
-            + strlen (r->host) + 256;
+            + strlen (r->host) + strlen (r->joined) + strlen (r->group) + 256;
     }
     self->npending = kept;
     fo_msg msg = { .type = FO_MSG_DONE };

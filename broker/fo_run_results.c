@@ -11,6 +11,7 @@
 
 #include "fo_log.h"
 #include "fo_mask.h"
+#include "fo_name.h"
 
 /* A result with the task's secret values masked out of its text. */
 typedef struct {
@@ -70,10 +71,58 @@ judge_host (fo_run *self, const char *host)
             fo_report_host_tries_elsewhere (self->report, h));
 }
 
+/* A joined test's result (fo_joined.h): a test the step's program named. */
+static bool
+record_joined (fo_run *self, const fo_task *t, const fo_step *step, const fo_lease_rec *lease,
+               const char *host, const fo_result *r)
+{
+    size_t program = step->kind == FO_STEP_TEST && step_reports (step, r->test)
+                     ? fo_tasks_test (self->tasks, r->test) : FO_NO_TEST;
+    if (program == FO_NO_TEST) {
+        fo_log_peer (FO_LOG_WARN, ROLE, host, "discarded a joined test's result for '%s': not a "
+                     "test of lease %llu step %u", r->test, (unsigned long long) r->lease, r->step);
+        return false;
+    }
+    fo_test_result_view view = {
+        .outcome = r->outcome,
+        .duration_us = r->duration_us,
+        .out = r->out, .out_len = r->out_len,
+        .err = r->err, .err_len = r->err_len,
+        .message = r->message,
+        .host = host,
+        .worker = r->worker,
+        .attempt = lease->attempt,
+        .serial = t->serial,
+    };
+    char why[600];
+    if (fo_joined_add (self->joined, r->lease, program, r, &view, why, sizeof why) != 0) {
+        fo_buf shown = { 0 };
+        fo_name_escape (&shown, r->joined, strlen (r->joined), FO_ID_SHOWN);
+        fo_log_peer (FO_LOG_DEBUG, ROLE, host, "discarded the result of joined test '%s' of '%s': "
+                     "%s", shown.data, r->test, why);
+        fo_buf_free (&shown);
+        return false;
+    }
+    run_stop_due (self);
+    run_apply_stop (self);
+    return true;
+}
+
+/* The program's own view when the run refused some of its joined tests. */
+static char *
+refused_message (size_t refused, const fo_test_result_view *view)
+{
+    return fo_xasprintf ("%zu of the tests this program reported were not added: the run has "
+                         "%u joined tests, its limit; %s: %s", refused, FO_JOINED_MAX_RUN,
+                         fo_outcome_name (view->outcome), view->message ? view->message : "");
+}
+
 static bool
 record_result (fo_run *self, const fo_task *t, const fo_step *step, fo_lease_rec *lease,
                const char *host, const fo_result *r)
 {
+    if (r->joined && r->joined[0])
+        return record_joined (self, t, step, lease, host, r);
     if (r->test[0] == '\0') {
         if (step->kind == FO_STEP_TEST) {
             fo_log_peer (FO_LOG_WARN, ROLE, host, "discarded a fixture error for a test step of "
@@ -119,10 +168,22 @@ record_result (fo_run *self, const fo_task *t, const fo_step *step, fo_lease_rec
         lease->timed_out = true;
     lease->worker = r->worker;
     bool recorded = true;
-    if (!self->stopping && !run_stop_due (self) && fo_retry_wanted (self->retry, index, r->outcome))
+    bool retried = !self->stopping && !run_stop_due (self)
+                   && fo_retry_wanted (self->retry, index, r->outcome);
+    /* Its joined tests end first (or go with a try that is retried). */
+    char *refused = NULL;
+    size_t nrefused = fo_joined_settle (self->joined, r->lease, index, !retried);
+    if (nrefused > 0) {
+        refused = refused_message (nrefused, &view);
+        view.message = refused;
+        if (!fo_outcome_is_failure (view.outcome) || view.outcome == FO_FAILED)
+            view.outcome = FO_ERROR;
+    }
+    if (retried)
         hold_try (self, index, lease, &view);
     else
         recorded = fo_verdicts_finish (self->verdicts, index, &view);
+    free (refused);
     run_stop_due (self);
     if (self->options.quarantine_hosts)
         judge_host (self, host);

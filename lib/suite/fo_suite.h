@@ -140,6 +140,11 @@ typedef struct {
        reader, and whether its task runs alone (CTest's RUN_SERIAL). */
     fo_verdict verdict;
     bool serial;
+    /* A joined test (lib/import/fo_reader.h): one a running program named
+       (a TAP point), added by the broker during the run with its result.
+       Never planned into a task, never run by itself; held apart from
+       `tests` (fo_context.joined). */
+    bool joined;
 } fo_test;
 
 /* A `source:` entry of a context (or a --tap, --glib... option): what a
@@ -185,6 +190,10 @@ struct fo_context {
                                    run into contexts under this one */
     size_t nsources;
     int line, column;
+    /* Run time: joined tests of the programs of this context
+       (fo_context_add_joined); not walked by the plan. */
+    fo_test **joined;
+    size_t njoined, joined_cap;
 };
 
 typedef struct {
@@ -236,6 +245,10 @@ bool fo_context_can_add_test (const fo_context *ctx, const char *name, char *why
    checked it (fo_context_can_add_test); an id already taken is not added
    (NULL), so that ids stay unique whatever a caller forgot. */
 fo_test *fo_context_add_discovered (fo_context *ctx, const char *name);
+/* Adds a joined test (fo_test.joined) with id ctx's id, "/group" when group
+   is not "", "/name"; indexed like any test (fo_suite_find_test). The
+   caller checked the names (fo_name_check). NULL when the id is taken. */
+fo_test *fo_context_add_joined (fo_context *ctx, const char *group, const char *name);
 size_t fo_suite_count_tests (const fo_suite *self);
 
 /* Keeps only the tests chosen by ids (--test): an id names one test, or a

@@ -29,6 +29,7 @@ struct fo_joined {
     fo_tasks *tasks;
     fo_verdicts *verdicts;
     bool hold;
+    size_t max;             /* joined tests a run may add */
     size_t count;           /* joined tests in the report */
     held_result *held;
     size_t nheld, held_cap;
@@ -38,7 +39,7 @@ struct fo_joined {
 
 fo_joined *
 fo_joined_new (fo_plan *plan, fo_report *report, fo_tasks *tasks, fo_verdicts *verdicts,
-               bool hold)
+               bool hold, size_t max)
 {
     fo_joined *self = fo_xcalloc (1, sizeof *self);
     self->plan = plan;
@@ -46,6 +47,7 @@ fo_joined_new (fo_plan *plan, fo_report *report, fo_tasks *tasks, fo_verdicts *v
     self->tasks = tasks;
     self->verdicts = verdicts;
     self->hold = hold;
+    self->max = max ? max : FO_JOINED_MAX_RUN;
     return self;
 }
 
@@ -118,10 +120,10 @@ finish (fo_joined *self, uint64_t lease, size_t program, const char *group, cons
             return fo_err (why, whylen, "that test has its outcome already");
         return 0;
     }
-    if (self->count >= FO_JOINED_MAX_RUN) {
+    if (self->count >= self->max) {
         free (id);
         count_refusal (self, lease, program);
-        return fo_err (why, whylen, "the run has %u joined tests (its limit)", FO_JOINED_MAX_RUN);
+        return fo_err (why, whylen, "the run has %zu joined tests (its limit)", self->max);
     }
     free (id);
     fo_test *test = fo_context_add_joined (ctx, group, name);

@@ -47,9 +47,10 @@
 typedef struct fo_joined fo_joined;
 
 /* All borrowed; the plan's suite is written to (the run owns it). hold:
-   the run retries failed tries (see above). */
+   the run retries failed tries (see above). max: joined tests in the run
+   (0: FO_JOINED_MAX_RUN). */
 fo_joined *fo_joined_new (fo_plan *plan, fo_report *report, fo_tasks *tasks,
-                          fo_verdicts *verdicts, bool hold);
+                          fo_verdicts *verdicts, bool hold, size_t max);
 void fo_joined_destroy (fo_joined **self_p);
 
 /* A joined result r of test `program` (an index), for lease `lease`,

@@ -191,7 +191,7 @@ fo_run_new (const fo_run_options *options)
     self->discoveries = fo_discoveries_new (self->plan, options->select);
     self->tasks = fo_tasks_new (self->plan);
     self->joined = fo_joined_new (self->plan, self->report, self->tasks, self->verdicts,
-                                  options->retries > 0);
+                                  options->retries > 0, options->max_joined);
     self->leases = fo_leases_new ();
     for (size_t i = 0; i < self->plan->ntasks; i++) {
         if (self->plan->tasks[i].waits > 0)

@@ -92,6 +92,8 @@ typedef struct {
                                    (-k, -L, ...); NULL: all. Borrowed. */
     bool quarantine_hosts;      /* --quarantine-hosts: no more leases to a
                                    host judged bad (fo_report_hosts.h) */
+    uint32_t max_joined;        /* joined tests (fo_joined.h) a run may add;
+                                   0: FO_JOINED_MAX_RUN (tests set fewer) */
 } fo_run_options;
 
 typedef struct fo_run fo_run;

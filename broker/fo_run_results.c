@@ -110,11 +110,12 @@ record_joined (fo_run *self, const fo_task *t, const fo_step *step, const fo_lea
 
 /* The program's own view when the run refused some of its joined tests. */
 static char *
-refused_message (size_t refused, const fo_test_result_view *view)
+refused_message (const fo_run *self, size_t refused, const fo_test_result_view *view)
 {
     return fo_xasprintf ("%zu of the tests this program reported were not added: the run has "
-                         "%u joined tests, its limit; %s: %s", refused, FO_JOINED_MAX_RUN,
-                         fo_outcome_name (view->outcome), view->message ? view->message : "");
+                         "%zu joined tests, its limit; %s: %s", refused,
+                         fo_joined_count (self->joined), fo_outcome_name (view->outcome),
+                         view->message ? view->message : "");
 }
 
 static bool
@@ -174,7 +175,7 @@ record_result (fo_run *self, const fo_task *t, const fo_step *step, fo_lease_rec
     char *refused = NULL;
     size_t nrefused = fo_joined_settle (self->joined, r->lease, index, !retried);
     if (nrefused > 0) {
-        refused = refused_message (nrefused, &view);
+        refused = refused_message (self, nrefused, &view);
         view.message = refused;
         if (!fo_outcome_is_failure (view.outcome) || view.outcome == FO_FAILED)
             view.outcome = FO_ERROR;

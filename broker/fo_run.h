@@ -29,6 +29,8 @@
       fo_verdicts   the way out: outcomes into the report, events to the
                     reporters, failures counted for fail fast
       fo_discovery  tests generated during the run: the suite's side
+      fo_joined     joined tests: tests a running program names (TAP
+                    points), each added with its one result
       fo_fixtures   shared fixtures run by the broker itself
 
     Its own code is two files: fo_run.c (life cycle, leasing, leases that

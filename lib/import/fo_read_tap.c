@@ -63,6 +63,9 @@
 #define TAP_MESSAGE_MAX 4096u
 /* Bytes of one point's message kept. */
 #define TAP_POINT_MESSAGE_MAX 512u
+/* Bytes of a point's own lines (the point, its YAML block, the comments
+   after a failure) kept as its joined test's stdout. */
+#define TAP_POINT_OUT_MAX 8192u
 
 /* A point read but not reported yet (its message may follow; cmocka: its
    group's name does). */
@@ -70,6 +73,7 @@ typedef struct {
     char *name;
     fo_outcome outcome;
     fo_buf message;
+    fo_buf out;                 /* its lines, as printed */
     uint64_t duration_us;
 } point_rec;
 
@@ -171,12 +175,15 @@ flush_points (tap_state *self, const char *group)
                 .outcome = p->outcome,
                 .message = p->message.data,
                 .duration_us = p->duration_us,
-                .out = "", .err = "",
+                .out = p->out.data ? p->out.data : "",
+                .out_len = p->out.len,
+                .err = "",
             };
             fo_read_emit (self->read, &r);
         }
         free (p->name);
         fo_buf_free (&p->message);
+        fo_buf_free (&p->out);
     }
     self->npending = 0;
     if (self->unstored && self->read)
@@ -192,6 +199,18 @@ unnamed_group (const tap_state *self)
 }
 
 /* A new pending point; NULL past the limit (counted). */
+/* Appends a line as printed to a point's output, within TAP_POINT_OUT_MAX. */
+static void
+point_out (point_rec *p, const char *raw, size_t len)
+{
+    if (p->out.len >= TAP_POINT_OUT_MAX)
+        return;
+    size_t room = TAP_POINT_OUT_MAX - p->out.len;
+    fo_buf_append (&p->out, raw, len < room ? len : room);
+    if (len < room)
+        fo_buf_puts (&p->out, "\n");
+}
+
 static point_rec *
 add_point (tap_state *self, char *name, fo_outcome outcome, const char *message)
 {
@@ -250,19 +269,25 @@ join_point (tap_state *self, const fo_tap_event *ev)
         const char *why = ev->yaml_message ? ev->yaml_message : ev->yaml_error;
         fo_buf_puts (&msg, why ? why : "");
     }
-    add_point (self, name, outcome, msg.data);
+    point_rec *p = add_point (self, name, outcome, msg.data);
+    if (p)
+        point_out (p, ev->raw, ev->raw_len);   /* with its YAML block */
     fo_buf_free (&msg);
 }
 
 /* A comment after a failed point: its message (the first
    TAP_POINT_MESSAGE_MAX bytes). */
 static void
-join_comment (tap_state *self, const char *text)
+join_comment (tap_state *self, const fo_tap_event *ev)
 {
+    const char *text = ev->text;
     if (!joins (self) || !self->npending || !*text)
         return;
     point_rec *p = &self->pending[self->npending - 1];
-    if (p->outcome != FO_FAILED || p->message.len >= TAP_POINT_MESSAGE_MAX)
+    if (p->outcome != FO_FAILED)
+        return;
+    point_out (p, ev->raw, ev->raw_len);
+    if (p->message.len >= TAP_POINT_MESSAGE_MAX)
         return;
     if (p->message.len)
         fo_buf_puts (&p->message, " ");
@@ -419,7 +444,7 @@ on_comment (tap_state *self, const fo_tap_event *ev)
     if (self->cmocka && (!strncmp (ev->text, "ok - ", 5) || !strncmp (ev->text, "not ok - ", 9)))
         end_group (self, ev->text + (ev->text[0] == 'o' ? 5 : 9), NULL);
     else if (self->comments_follow)
-        join_comment (self, ev->text);
+        join_comment (self, ev);
     if (!self->comments_follow || self->failures.len >= TAP_MESSAGE_MAX || !*ev->text)
         return;
     /* cmocka's group summary ("# not ok - beta") is no diagnostic. */

@@ -29,6 +29,10 @@ json_assert "t('./tap/cache')['outcome'] == 'passed'
              and 'TODO passed unexpectedly' in t('./tap/cache')['message']" "an unexpected pass says so"
 json_assert "t('./tap/sums')['outcome'] == 'failed' and t('./tap/sums')['message'] == 'expected 3, got 4'" \
     "the YAML message"
+json_assert "t('./tap/sums')['stdout'] == 'not ok 5 - sums\\n  ---\\n  message: expected 3, got 4\\n  ...\\n'" \
+    "the YAML diagnostics block is the point's output"
+json_assert "t('./tap/lines')['stdout'] == 'not ok 6 - lines\\n# got: 2\\n# expected: 3\\n'" \
+    "and so are the comments after a failure"
 json_assert "t('./tap/lines')['outcome'] == 'failed' and t('./tap/lines')['message'] == 'got: 2 expected: 3'" \
     "the comments after a failure"
 json_assert "all(x['context'] == './tap' and x['host'] for x in r['tests'])" "under the program's context, with the host"

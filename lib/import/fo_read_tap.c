@@ -22,22 +22,7 @@
     Bail out! at any depth ends the stream.
 
     The "tap" and "cmocka" readers also report each point (depth 0) as a
-    joined test of its own (fo_reader.h), named by its description
-    ("test N" without one):
-
-        ok                      passed
-        not ok                  failed, its message
-        # SKIP why              skipped, why
-        not ok # TODO why       skipped: an expected failure, not a failure
-        ok # TODO why           passed, "TODO passed unexpectedly"
-        planned, never printed  error: why (the plan's count, the crash,
-                                the Bail out!), named "test N"
-
-    A point is reported once the line after it is read (its YAML block and
-    comments are its message), so as the program prints them. cmocka's
-    points wait for their group's end: cmocka names the group only in the
-    comment after its last point ("# ok - NAME"), and the group is the
-    points' context (a group cut short is "group N").
+    joined test of its own (fo_reader.h): fo_tap_points.h.
 
     The "cmocka" reader reads cmocka's TAP (CMOCKA_MESSAGE_OUTPUT=TAP):
     each group prints its own plan and numbers its points from 1, so each
@@ -58,24 +43,12 @@
 
 #include "fo_reader.h"
 #include "fo_tap.h"
+#include "fo_tap_points.h"
 
 /* Bytes of the verdict's message: which points failed and why. */
 #define TAP_MESSAGE_MAX 4096u
 /* Bytes of one point's message kept. */
 #define TAP_POINT_MESSAGE_MAX 512u
-/* Bytes of a point's own lines (the point, its YAML block, the comments
-   after a failure) kept as its joined test's stdout. */
-#define TAP_POINT_OUT_MAX 8192u
-
-/* A point read but not reported yet (its message may follow; cmocka: its
-   group's name does). */
-typedef struct {
-    char *name;
-    fo_outcome outcome;
-    fo_buf message;
-    fo_buf out;                 /* its lines, as printed */
-    uint64_t duration_us;
-} point_rec;
 
 typedef enum { MODE_TAP, MODE_CMOCKA, MODE_GLIB } tap_mode;
 
@@ -106,16 +79,9 @@ typedef struct {
                                    comments right after it are its message */
     size_t comment_bytes;
 
-    /* Joined tests (not in MODE_GLIB) */
+    /* Each point a joined test (not MODE_GLIB): NULL otherwise. */
+    fo_tap_points *joined;
     fo_read *read;              /* where they go (set by feed and end) */
-    point_rec *pending;         /* tap: the last point; cmocka: the group's */
-    size_t npending, pending_cap;
-    size_t unstored;            /* cmocka: points past the limit, never kept */
-    size_t groups;              /* cmocka: plans seen (groups), from 1 */
-    uint64_t group_seen;        /* points of the current group */
-    uint64_t last_us;           /* when the last point (or the start) was read */
-    bool stopped;               /* fanout stopped it: missing points get */
-    fo_outcome stop_outcome;    /* this outcome, not error */
 } tap_state;
 
 static void
@@ -152,199 +118,6 @@ point_name (const fo_tap_event *ev)
     return fo_xstrdup (*ev->description ? ev->description : "(no name)");
 }
 
-/* ---- joined tests: each point a test (not MODE_GLIB) ---------------------- */
-
-static bool
-joins (const tap_state *self)
-{
-    return self->mode != MODE_GLIB && self->step->tests.len > 0;
-}
-
-/* Reports the pending points, in group `group` ("" for none). */
-static void
-flush_points (tap_state *self, const char *group)
-{
-    for (size_t i = 0; i < self->npending; i++) {
-        point_rec *p = &self->pending[i];
-        fo_buf_puts (&p->message, p->outcome == FO_FAILED && !p->message.len ? "not ok" : "");
-        if (self->read) {
-            fo_read_result r = {
-                .test = self->step->tests.items[0],
-                .joined = p->name,
-                .group = group,
-                .outcome = p->outcome,
-                .message = p->message.data,
-                .duration_us = p->duration_us,
-                .out = p->out.data ? p->out.data : "",
-                .out_len = p->out.len,
-                .err = "",
-            };
-            fo_read_emit (self->read, &r);
-        }
-        free (p->name);
-        fo_buf_free (&p->message);
-        fo_buf_free (&p->out);
-    }
-    self->npending = 0;
-    if (self->unstored && self->read)
-        fo_read_joined_skip (self->read, self->unstored);
-    self->unstored = 0;
-}
-
-/* cmocka: the current group's name when none was printed. */
-static char *
-unnamed_group (const tap_state *self)
-{
-    return fo_xasprintf ("group %zu", self->groups ? self->groups : 1);
-}
-
-/* A new pending point; NULL past the limit (counted). */
-/* Appends a line as printed to a point's output, within TAP_POINT_OUT_MAX. */
-static void
-point_out (point_rec *p, const char *raw, size_t len)
-{
-    if (p->out.len >= TAP_POINT_OUT_MAX)
-        return;
-    size_t room = TAP_POINT_OUT_MAX - p->out.len;
-    fo_buf_append (&p->out, raw, len < room ? len : room);
-    if (len < room)
-        fo_buf_puts (&p->out, "\n");
-}
-
-static point_rec *
-add_point (tap_state *self, char *name, fo_outcome outcome, const char *message)
-{
-    if (self->mode == MODE_TAP)
-        flush_points (self, "");
-    if (self->npending >= FO_READ_MAX_JOINED) {
-        self->unstored++;
-        free (name);
-        return NULL;
-    }
-    if (self->npending == self->pending_cap) {
-        self->pending_cap = self->pending_cap ? self->pending_cap * 2 : 8;
-        self->pending = fo_xrealloc (self->pending, self->pending_cap * sizeof *self->pending);
-    }
-    point_rec *p = &self->pending[self->npending++];
-    *p = (point_rec) { .name = name, .outcome = outcome };
-    if (message && *message)
-        fo_read_message (&p->message, message, strlen (message), TAP_POINT_MESSAGE_MAX);
-    uint64_t now = fo_now_us ();
-    p->duration_us = self->fed && now > self->last_us ? now - self->last_us : 0;
-    self->last_us = now;
-    return p;
-}
-
-/* The point as a joined test of its own. */
-static void
-join_point (tap_state *self, const fo_tap_event *ev)
-{
-    if (!joins (self))
-        return;
-    const char *desc = ev->description;
-    /* cmocka prints a skipped test as "not ok 1 # SKIP name". */
-    if (!*desc && self->cmocka && ev->directive == FO_TAP_SKIP)
-        desc = ev->reason;
-    char *name = *desc ? fo_xstrdup (desc)
-               : fo_xasprintf ("test %" PRIu64, ev->has_number ? ev->number : self->seen);
-    fo_outcome outcome;
-    fo_buf msg = { 0 };
-    fo_buf_puts (&msg, "");
-    if (ev->directive == FO_TAP_SKIP) {
-        outcome = FO_SKIPPED;
-        fo_buf_puts (&msg, *ev->reason && desc != ev->reason ? ev->reason : "skipped");
-    }
-    else if (ev->directive == FO_TAP_TODO) {
-        outcome = ev->ok ? FO_PASSED : FO_SKIPPED;
-        fo_buf_puts (&msg, ev->ok ? "TODO passed unexpectedly" : "TODO: an expected failure");
-        if (*ev->reason) {
-            fo_buf_puts (&msg, ": ");
-            fo_buf_puts (&msg, ev->reason);
-        }
-    }
-    else if (ev->ok)
-        outcome = FO_PASSED;
-    else {
-        outcome = FO_FAILED;
-        const char *why = ev->yaml_message ? ev->yaml_message : ev->yaml_error;
-        fo_buf_puts (&msg, why ? why : "");
-    }
-    point_rec *p = add_point (self, name, outcome, msg.data);
-    if (p)
-        point_out (p, ev->raw, ev->raw_len);   /* with its YAML block */
-    fo_buf_free (&msg);
-}
-
-/* A comment after a failed point: its message (the first
-   TAP_POINT_MESSAGE_MAX bytes). */
-static void
-join_comment (tap_state *self, const fo_tap_event *ev)
-{
-    const char *text = ev->text;
-    if (!joins (self) || !self->npending || !*text)
-        return;
-    point_rec *p = &self->pending[self->npending - 1];
-    if (p->outcome != FO_FAILED)
-        return;
-    point_out (p, ev->raw, ev->raw_len);
-    if (p->message.len >= TAP_POINT_MESSAGE_MAX)
-        return;
-    if (p->message.len)
-        fo_buf_puts (&p->message, " ");
-    fo_read_message (&p->message, text, strlen (text), TAP_POINT_MESSAGE_MAX - p->message.len);
-}
-
-/* Points planned but never printed: errors "test N", from the one after
-   `seen` to `planned`, saying why. */
-static void
-join_missing (tap_state *self, const char *group, uint64_t seen, uint64_t planned,
-              const char *why)
-{
-    fo_outcome outcome = self->stopped ? self->stop_outcome : FO_ERROR;
-    if (!joins (self) || !self->read)
-        return;
-    for (uint64_t k = seen + 1; k <= planned; k++) {
-        if (fo_read_joined_count (self->read) >= FO_READ_MAX_JOINED) {
-            fo_read_joined_skip (self->read, planned - k + 1);
-            break;
-        }
-        char name[48];
-        snprintf (name, sizeof name, "test %" PRIu64, k);
-        fo_read_result r = {
-            .test = self->step->tests.items[0],
-            .joined = name,
-            .group = group,
-            .outcome = outcome,
-            .message = why,
-            .out = "", .err = "",
-        };
-        fo_read_emit (self->read, &r);
-    }
-}
-
-/* cmocka: the group ends (its summary comment, the next plan, the end):
-   its points are reported, and the ones it planned but did not print are
-   errors. */
-static void
-end_group (tap_state *self, const char *name, const char *why)
-{
-    if (!joins (self) || !self->groups)
-        return;
-    char *unnamed = NULL;
-    if (!name || !*name)
-        name = unnamed = unnamed_group (self);
-    flush_points (self, name);
-    if (self->has_plan && !self->skip_all && self->group_seen < self->planned) {
-        char *text = why ? fo_xstrdup (why)
-                   : fo_xasprintf ("planned %" PRIu64 " tests but %" PRIu64 " ran", self->planned,
-                                   self->group_seen);
-        join_missing (self, name, self->group_seen, self->planned, text);
-        free (text);
-    }
-    self->group_seen = self->planned;   /* reported once */
-    free (unnamed);
-}
-
 /* A plan at depth 0 closes what came before it (cmocka: a group). */
 static void
 close_group (tap_state *self)
@@ -363,10 +136,7 @@ on_plan (tap_state *self, const fo_tap_event *ev)
     }
     if (self->cmocka) {
         close_group (self);
-        end_group (self, NULL, NULL);
         self->seen = 0;
-        self->group_seen = 0;
-        self->groups++;
     }
     /* else a leading or trailing plan: checked against the points at the end */
     self->has_plan = true;
@@ -398,8 +168,6 @@ on_point (tap_state *self, const fo_tap_event *ev)
         problem (self, "test %" PRIu64 " where %" PRIu64 " was expected (line %zu)", ev->number,
                  self->seen, ev->lineno);
     self->points++;
-    self->group_seen++;
-    join_point (self, ev);
     char *name = point_name (ev);
     if (ev->directive != FO_TAP_NO_DIRECTIVE && !(ev->directive == FO_TAP_TODO && ev->ok)) {
         char *why = fo_xasprintf ("%s: %s%s%s", ev->directive == FO_TAP_SKIP ? "SKIP" : "TODO",
@@ -440,11 +208,6 @@ on_point (tap_state *self, const fo_tap_event *ev)
 static void
 on_comment (tap_state *self, const fo_tap_event *ev)
 {
-    /* cmocka's group summary names the group its points belong to. */
-    if (self->cmocka && (!strncmp (ev->text, "ok - ", 5) || !strncmp (ev->text, "not ok - ", 9)))
-        end_group (self, ev->text + (ev->text[0] == 'o' ? 5 : 9), NULL);
-    else if (self->comments_follow)
-        join_comment (self, ev);
     if (!self->comments_follow || self->failures.len >= TAP_MESSAGE_MAX || !*ev->text)
         return;
     /* cmocka's group summary ("# not ok - beta") is no diagnostic. */
@@ -465,6 +228,8 @@ on_event (void *arg, const fo_tap_event *ev)
     tap_state *self = arg;
     if (self->ended_stream)
         return;
+    if (self->joined)
+        fo_tap_points_event (self->joined, self->read, ev, self->fed);
     if (ev->kind == FO_TAP_BAIL) {
         self->bailed = true;
         self->ended_stream = true;
@@ -475,20 +240,6 @@ on_event (void *arg, const fo_tap_event *ev)
             fo_buf_puts (&text, ev->reason);
         }
         note (&self->problems, text.data);
-        if (joins (self)) {
-            /* The rest of the plan never ran: errors saying why. */
-            fo_buf why = { 0 };
-            fo_read_message (&why, text.data, text.len, TAP_POINT_MESSAGE_MAX);
-            fo_buf_puts (&why, "");
-            if (self->cmocka)
-                end_group (self, NULL, why.data);
-            else {
-                flush_points (self, "");
-                if (self->has_plan && !self->skip_all)
-                    join_missing (self, "", self->seen, self->planned, why.data);
-            }
-            fo_buf_free (&why);
-        }
         fo_buf_free (&text);
         return;
     }
@@ -530,7 +281,8 @@ begin_with (const fo_read_step *step, tap_mode mode)
     const fo_strv *argv = &step->step->argv;
     self->path = argv->len ? argv->items[argv->len - 1] : "";
     self->tap = fo_tap_new (on_event, self);
-    self->last_us = fo_now_us ();
+    if (mode != MODE_GLIB && step->step->tests.len > 0)
+        self->joined = fo_tap_points_new (step->step, self->cmocka);
     return self;
 }
 
@@ -563,41 +315,6 @@ feed (void *state, fo_read *read, int stream, const char *data, size_t len)
     }
 }
 
-/* The stream has ended: the last points are reported, and the ones the
-   plan promised but the program never printed are errors saying why (a
-   crash, a time limit, fanout's stop, or just the count). */
-static void
-join_rest (tap_state *self, const fo_step_ending *e)
-{
-    const fo_proc_status *st = e->status;
-    bool exited_ok = st->exited && !st->timed_out && st->exit_code == 0;
-    char *why = NULL;
-    if (e->stop_message && !exited_ok && !st->timed_out) {
-        why = fo_xstrdup (e->stop_message);
-        self->stopped = true;
-        self->stop_outcome = e->stop_outcome;
-    }
-    else if (st->timed_out || st->signal) {
-        char *status = fo_proc_status_text (st, self->step->timeout_ms);
-        why = fo_xasprintf ("no result: the program ended first (%s)", status);
-        free (status);
-    }
-    if (self->cmocka) {
-        end_group (self, NULL, why);
-    }
-    else {
-        flush_points (self, "");
-        if (self->has_plan && !self->skip_all && self->seen < self->planned) {
-            char *text = why ? fo_xstrdup (why)
-                       : fo_xasprintf ("planned %" PRIu64 " tests but %" PRIu64 " ran",
-                                       self->planned, self->seen);
-            join_missing (self, "", self->seen, self->planned, text);
-            free (text);
-        }
-    }
-    free (why);
-}
-
 static void
 append (fo_buf *msg, const char *text)
 {
@@ -617,8 +334,8 @@ end (void *state, fo_read *read, const fo_step_ending *e)
         fo_tap_feed (self->tap, e->out, e->out_len);
     fo_tap_end (self->tap);
     const fo_proc_status *st = e->status;
-    if (joins (self) && !self->bailed)
-        join_rest (self, e);
+    if (self->joined && !self->bailed)
+        fo_tap_points_end (self->joined, read, e);
     if (self->mode == MODE_GLIB) {
         if (!self->found && !self->bailed) {
             fo_buf shown = { 0 };
@@ -709,9 +426,7 @@ free_state (void *state)
 {
     tap_state *self = state;
     fo_tap_destroy (&self->tap);
-    self->read = NULL;
-    flush_points (self, "");
-    free (self->pending);
+    fo_tap_points_destroy (&self->joined);
     fo_buf_free (&self->failures);
     fo_buf_free (&self->problems);
     fo_buf_free (&self->bonus);

@@ -205,3 +205,21 @@ fo_joined_settle (fo_joined *self, uint64_t lease, size_t program, bool keep)
         }
     return refused;
 }
+
+void
+fo_joined_forget (fo_joined *self, uint64_t lease)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < self->nheld; i++) {
+        if (self->held[i].lease == lease)
+            held_free (&self->held[i]);
+        else
+            self->held[kept++] = self->held[i];
+    }
+    self->nheld = kept;
+    for (size_t i = 0; i < self->nrefused;)
+        if (self->refused[i].lease == lease)
+            self->refused[i] = self->refused[--self->nrefused];
+        else
+            i++;
+}

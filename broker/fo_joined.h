@@ -24,7 +24,8 @@
       - with retries (hold), a program's joined results wait for the
         program's own result: a try that will be retried drops them (the
         next try reports them again), any other try settles them first.
-        Without retries they end at once, as they arrive (streamed).
+        Without retries they end at once, as they arrive (streamed). A
+        lease that ends without its program's result drops them.
 
     Memory: the held results (at most the agents' running programs' points,
     FO_READ_MAX_JOINED each). Calls nothing back.
@@ -64,6 +65,10 @@ int fo_joined_add (fo_joined *self, uint64_t lease, size_t program, const fo_res
    this lease's joined results the run limit refused (then the program's
    own test is an error that says so). */
 size_t fo_joined_settle (fo_joined *self, uint64_t lease, size_t program, bool keep);
+
+/* Lease `id` has ended: joined results it still holds (its program's own
+   result never came) are dropped. */
+void fo_joined_forget (fo_joined *self, uint64_t lease);
 
 /* Joined tests in the report. */
 size_t fo_joined_count (const fo_joined *self);

@@ -414,6 +414,9 @@ static void
 lease_ended (fo_run *self, fo_lease_rec *lease, uint64_t id, fo_lease_end how, const char *host)
 {
     lease->active = false;
+    /* Joined results still held went with a program that never said how
+       it ended: dropped (fo_joined.h). */
+    fo_joined_forget (self->joined, id);
     fo_sched_lease_ended (self->sched, lease->task);
     run_emit (self, &(fo_event) {
         .type = FO_EVENT_LEASE_ENDED,

@@ -193,6 +193,29 @@ test_joined_retried (void **state)
     world_free (&w);
 }
 
+/* With retries, a lease that ends without its program's result drops
+   the points it held: none of them is in the report. */
+static void
+test_joined_lease_without_program (void **state)
+{
+    (void) state;
+    world w;
+    world_new (&w, 1, 0);
+    fo_lease l;
+    program_lease (&w, &l);
+    size_t before = fo_report_ntests (w.report);
+    assert_true (send (&w, &l, "prog/all", "a", "", FO_PASSED, ""));
+    fo_done d = { .lease = l.lease, .exit_status = 1 };
+    assert_true (fo_run_done (w.run, 0, "h", &d));
+    assert_int_equal (fo_report_ntests (w.report), before);
+    /* The agent said done without the program's own result: an error,
+       and no point of it is in the report. */
+    assert_int_equal (record (&w, "prog/all")->outcome, FO_ERROR);
+    assert_true (fo_run_finished (w.run));
+    assert_all_done (&w);
+    world_free (&w);
+}
+
 /* Past the run's limit a program's points are not added, and its own
    test is an error that says so. */
 static void
@@ -224,6 +247,7 @@ main (void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_joined_tests),
         cmocka_unit_test (test_joined_retried),
+        cmocka_unit_test (test_joined_lease_without_program),
         cmocka_unit_test (test_joined_run_limit),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

@@ -15,7 +15,7 @@
 
 /* A result with the task's secret values masked out of its text. */
 typedef struct {
-    fo_buf out, err, message;
+    fo_buf out, err, message, joined, group;
 } masked_result;
 
 static void
@@ -24,6 +24,11 @@ mask_result (const fo_env *secrets, const fo_result *r, masked_result *m)
     fo_mask_secrets (secrets, r->out, r->out_len, &m->out);
     fo_mask_secrets (secrets, r->err, r->err_len, &m->err);
     fo_mask_secrets (secrets, r->message, strlen (r->message), &m->message);
+    /* A joined test's name is the program's text too (a TAP description). */
+    if (r->joined)
+        fo_mask_secrets (secrets, r->joined, strlen (r->joined), &m->joined);
+    if (r->group)
+        fo_mask_secrets (secrets, r->group, strlen (r->group), &m->group);
 }
 
 static void
@@ -32,6 +37,8 @@ masked_result_free (masked_result *m)
     fo_buf_free (&m->out);
     fo_buf_free (&m->err);
     fo_buf_free (&m->message);
+    fo_buf_free (&m->joined);
+    fo_buf_free (&m->group);
 }
 
 static bool
@@ -219,6 +226,10 @@ fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *
         copy.out = masked.out.data, copy.out_len = masked.out.len;
         copy.err = masked.err.data, copy.err_len = masked.err.len;
         copy.message = masked.message.data;
+        if (r->joined)
+            copy.joined = masked.joined.data;
+        if (r->group)
+            copy.group = masked.group.data;
         r = &copy;
     }
     bool ok = record_result (self, t, step, lease, host, r);

@@ -121,6 +121,23 @@ TAP_POINTS=flaky run_fanout run --json "$JSON" --tap ./tap
 expect_rc 1 "no retry"
 check_one_outcome ./tap/all ./tap/a "./tap/test 2"
 
+# ---- a secret a point's description prints is masked in its id ----
+SECRET_VALUE="sec-$$-$RANDOM-hush"
+export SECRET_VALUE
+cat >"$ITEST_DIR/secret.yml" <<'YML'
+contexts:
+  - name: sh
+    mode: shared
+    setup: 'echo "secret TOKEN=$SECRET_VALUE" > "$FANOUT_EXPORT"'
+    source:
+      - {kind: tap, from: "printf '1..1\\nok 1 - token %s\\n' \"$TOKEN\""}
+YML
+run_fanout run --json "$JSON" "$ITEST_DIR/secret.yml"
+expect_rc 0
+json_assert "len(r['tests']) == 2 and any(i.endswith('/token ********') for i in tests)" \
+    "the point's id has the secret masked"
+! grep -qF "$SECRET_VALUE" "$JSON" "$OUT" "$ERR" || fail "a secret reached the report or the console"
+
 # ---- JUnit and list ----
 TAP_POINTS=short run_fanout run --junit-xml "$ITEST_TMP/junit.xml" --tap ./tap
 grep -q 'name="test 4"' "$ITEST_TMP/junit.xml" || fail "JUnit lacks the joined tests"

@@ -31,6 +31,7 @@ struct fo_joined {
     bool hold;
     size_t max;             /* joined tests a run may add */
     size_t count;           /* joined tests in the report */
+    size_t out_bytes;       /* of their stdout and stderr, held or reported */
     held_result *held;
     size_t nheld, held_cap;
     refusal *refused;
@@ -153,10 +154,43 @@ copy_bytes (const char *data, size_t len)
     return copy;
 }
 
+/* The output a joined test keeps: its own bounded, and all of them
+   (fo_joined.h). */
+static void
+bound_output (fo_joined *self, fo_test_result_view *view)
+{
+    if (view->out_len > FO_JOINED_MAX_OUTPUT)
+        view->out_len = FO_JOINED_MAX_OUTPUT;
+    if (view->err_len > FO_JOINED_MAX_OUTPUT)
+        view->err_len = FO_JOINED_MAX_OUTPUT;
+    size_t len = view->out_len + view->err_len;
+    if (self->out_bytes + len > FO_JOINED_MAX_RUN_OUTPUT) {
+        view->out_len = view->err_len = 0;
+        return;
+    }
+    self->out_bytes += len;
+}
+
+/* The message a joined test keeps: at most FO_JOINED_MAX_OUTPUT bytes
+   (cut with "..." where a character ends); *owned is what to free. */
+static void
+bound_message (fo_test_result_view *view, char **owned)
+{
+    *owned = NULL;
+    if (!view->message || strlen (view->message) <= FO_JOINED_MAX_OUTPUT)
+        return;
+    fo_buf cut = { 0 };
+    fo_name_escape (&cut, view->message, strlen (view->message), FO_JOINED_MAX_OUTPUT);
+    *owned = fo_buf_steal (&cut);
+    view->message = *owned;
+}
+
 int
 fo_joined_add (fo_joined *self, uint64_t lease, size_t program, const fo_result *r,
-               const fo_test_result_view *view, char *why, size_t whylen)
+               const fo_test_result_view *result, char *why, size_t whylen)
 {
+    fo_test_result_view bounded = *result;
+    const fo_test_result_view *view = &bounded;
     const char *group = r->group ? r->group : "";
     char bad[512];
     if (!fo_name_check ("test", r->joined, strlen (r->joined), bad, sizeof bad)
@@ -164,8 +198,14 @@ fo_joined_add (fo_joined *self, uint64_t lease, size_t program, const fo_result 
         return fo_err (why, whylen, "%s", bad);
     if (fo_report_test (self->report, program)->done)
         return fo_err (why, whylen, "the program's own test has its outcome already");
-    if (!self->hold)
-        return finish (self, lease, program, group, r->joined, view, why, whylen);
+    bound_output (self, &bounded);
+    char *message;
+    bound_message (&bounded, &message);
+    if (!self->hold) {
+        int rc = finish (self, lease, program, group, r->joined, view, why, whylen);
+        free (message);
+        return rc;
+    }
     if (self->nheld == self->held_cap) {
         self->held_cap = self->held_cap ? self->held_cap * 2 : 64;
         self->held = fo_xrealloc (self->held, self->held_cap * sizeof *self->held);
@@ -177,6 +217,7 @@ fo_joined_add (fo_joined *self, uint64_t lease, size_t program, const fo_result 
     h->view.err = copy_bytes (view->err, view->err_len);
     h->view.message = fo_xstrdup (view->message ? view->message : "");
     h->view.host = view->host ? fo_xstrdup (view->host) : NULL;
+    free (message);
     return 0;
 }
 

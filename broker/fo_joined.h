@@ -21,6 +21,12 @@
         trusted no more than any peer's;
       - at most FO_JOINED_MAX_RUN joined tests in a run: past it they are
         refused, and the program's own test ends `error` saying so;
+      - a joined test's stdout and stderr are its own lines (the agent's
+        reader keeps 8 KiB): at most FO_JOINED_MAX_OUTPUT bytes each here
+        (its message too),
+        and FO_JOINED_MAX_RUN_OUTPUT bytes for all of a run's joined tests
+        (past it they keep their outcome and message, not their output), so
+        that no agent can make the report hold 500000 outputs;
       - with retries (hold), a program's joined results wait for the
         program's own result: a try that will be retried drops them (the
         next try reports them again), any other try settles them first.
@@ -44,6 +50,8 @@
 #include "fo_verdicts.h"
 
 #define FO_JOINED_MAX_RUN 500000u
+#define FO_JOINED_MAX_OUTPUT (8u * 1024u)
+#define FO_JOINED_MAX_RUN_OUTPUT (64u * 1024u * 1024u)
 
 typedef struct fo_joined fo_joined;
 

@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "fo_joined.h"
 #include "fo_run.h"
 
 typedef struct {
@@ -216,6 +217,52 @@ test_joined_lease_without_program (void **state)
     world_free (&w);
 }
 
+/* A joined test keeps at most FO_JOINED_MAX_OUTPUT bytes of output and
+   message, and all of a run's at most FO_JOINED_MAX_RUN_OUTPUT: past that
+   they keep their outcome, not their output. */
+static void
+test_joined_output_bounds (void **state)
+{
+    (void) state;
+    world w;
+    world_new (&w, 0, 0);
+    fo_lease l;
+    program_lease (&w, &l);
+    size_t big = 3 * FO_JOINED_MAX_OUTPUT;
+    char *text = fo_xmalloc (big + 1);
+    memset (text, 'x', big);
+    text[big] = '\0';
+    fo_result r = {
+        .lease = l.lease, .step = 0, .test = (char *) "prog/all", .outcome = FO_FAILED,
+        .out = text, .out_len = big, .err = (char *) "", .message = text,
+        .host = (char *) "h", .worker = 1, .joined = (char *) "big", .group = (char *) "",
+    };
+    assert_true (fo_run_result (w.run, 0, "h", &r));
+    const fo_test_record *rec = record (&w, "prog/big");
+    assert_int_equal (rec->out_len, FO_JOINED_MAX_OUTPUT);
+    assert_true (strlen (rec->message) <= FO_JOINED_MAX_OUTPUT + 8);
+    /* Fill the run's budget: 8 KiB each. */
+    r.out_len = FO_JOINED_MAX_OUTPUT;
+    r.message = (char *) "m";
+    size_t n = FO_JOINED_MAX_RUN_OUTPUT / FO_JOINED_MAX_OUTPUT;
+    for (size_t i = 1; i <= n; i++) {
+        char name[32];
+        snprintf (name, sizeof name, "p%zu", i);
+        r.joined = name;
+        assert_true (fo_run_result (w.run, 0, "h", &r));
+    }
+    char last[32];
+    snprintf (last, sizeof last, "prog/p%zu", n);
+    rec = record (&w, last);
+    assert_int_equal (rec->outcome, FO_FAILED);
+    assert_int_equal (rec->out_len, 0);         /* the budget was spent */
+    assert_string_equal (rec->message, "m");
+    snprintf (last, sizeof last, "prog/p%zu", n - 1);
+    assert_int_equal (record (&w, last)->out_len, FO_JOINED_MAX_OUTPUT);
+    free (text);
+    world_free (&w);
+}
+
 /* Past the run's limit a program's points are not added, and its own
    test is an error that says so. */
 static void
@@ -249,6 +296,7 @@ main (void)
         cmocka_unit_test (test_joined_retried),
         cmocka_unit_test (test_joined_lease_without_program),
         cmocka_unit_test (test_joined_run_limit),
+        cmocka_unit_test (test_joined_output_bounds),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -163,6 +163,8 @@ on_result (void *arg, const fo_result *result)
     r->err = copy_bytes (result->err, result->err_len);
     r->message = fo_xstrdup (result->message);
     r->host = fo_xstrdup (result->host);
+    r->joined = fo_xstrdup (result->joined ? result->joined : "");
+    r->group = fo_xstrdup (result->group ? result->group : "");
 }
 
 /* Sends the results still held as result messages, in order. */
@@ -297,7 +299,7 @@ send_done (agent *self, const fo_execution *execution, uint32_t credit)
         }
         mine[nmine++] = *r;
         bytes += r->out_len + r->err_len + strlen (r->test) + strlen (r->message)
-            + strlen (r->host) + 256;
+            + strlen (r->host) + strlen (r->joined) + strlen (r->group) + 256;
     }
     self->npending = kept;
     fo_msg msg = { .type = FO_MSG_DONE };
@@ -721,6 +723,14 @@ run_session (agent *self, char *err, size_t errlen)
         now = fo_now_ms ();
         if (self->welcomed && now - self->last_send_ms >= self->heartbeat_ms)
             send_simple (self, FO_MSG_HEARTBEAT, NULL);
+        /* A long pass over the slots (a program printing a million TAP
+           points, read 1 MiB at a time) is no silence of the broker's:
+           what it sent meanwhile is read before judging. */
+        if (self->welcomed && now - self->last_recv_ms > (uint64_t) self->heartbeat_ms * self->liveness) {
+            if (read_socket (self, &end, err, errlen) != 0)
+                break;
+            now = fo_now_ms ();
+        }
         if (self->welcomed && now - self->last_recv_ms > (uint64_t) self->heartbeat_ms * self->liveness) {
             fo_log (FO_LOG_WARN, ROLE, "lost the broker at %s (silent for %llu ms)",
                     self->options->endpoint, (unsigned long long) (now - self->last_recv_ms));

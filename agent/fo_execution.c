@@ -141,10 +141,11 @@ step_token (const fo_execution *self, size_t index)
     return self->token ? fo_xasprintf ("%s/%zu", self->token, index) : NULL;
 }
 
+/* joined, group: a joined test's (fo_reader.h), NULL for the step's own. */
 static void
-emit (fo_execution *self, size_t step, const char *test, fo_outcome outcome,
-      uint64_t duration_us, const char *out, size_t out_len, const char *err, size_t err_len,
-      const char *message)
+emit_joined (fo_execution *self, size_t step, const char *test, const char *joined,
+             const char *group, fo_outcome outcome, uint64_t duration_us, const char *out,
+             size_t out_len, const char *err, size_t err_len, const char *message)
 {
     fo_result r = {
         .lease = self->lease.lease,
@@ -160,10 +161,23 @@ emit (fo_execution *self, size_t step, const char *test, fo_outcome outcome,
         .host = self->host,
         .worker = self->worker,
         .attempt = self->lease.attempt,
+        .joined = (char *) (joined ? joined : ""),
+        .group = (char *) (group ? group : ""),
     };
-    if (*r.test && (fo_outcome_is_failure (outcome) || outcome == FO_NOT_RUN))
+    /* A joined test's failure is its own: the step's test (which CTest
+       fixtures may need) has its own verdict. */
+    if (*r.test && !*r.joined && (fo_outcome_is_failure (outcome) || outcome == FO_NOT_RUN))
         fo_strv_push (&self->not_passed, test);
     self->on_result (self->arg, &r);
+}
+
+static void
+emit (fo_execution *self, size_t step, const char *test, fo_outcome outcome,
+      uint64_t duration_us, const char *out, size_t out_len, const char *err, size_t err_len,
+      const char *message)
+{
+    emit_joined (self, step, test, NULL, NULL, outcome, duration_us, out, out_len, err, err_len,
+                 message);
 }
 
 static void
@@ -441,8 +455,8 @@ read_result (void *arg, const fo_read_result *r)
             step = self->group[k];
             break;
         }
-    emit (self, step, r->test, r->outcome, r->duration_us, r->out, r->out_len, r->err,
-          r->err_len, r->message);
+    emit_joined (self, step, r->test, r->joined, r->group, r->outcome, r->duration_us, r->out,
+                 r->out_len, r->err, r->err_len, r->message);
 }
 
 /* Output as it arrives, for readers that stream. */

@@ -456,11 +456,20 @@ handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
     }
 }
 
-/* Reads every message waiting on the socket. */
+static uint64_t sweep_period_ms (const fo_broker *self);
+
+/* Reads the messages waiting on the socket, for at most one sweep period:
+   an agent that sends results faster than they are handled (a program's
+   50000 TAP points, each a joined test) would otherwise keep the loop
+   here, its heartbeats to every agent stopped, until the agents take the
+   broker for lost. The loop comes back at once for the rest. */
 static int
 read_socket (fo_broker *self, char *err, size_t errlen)
 {
-    for (;;) {
+    uint64_t until = fo_now_ms () + sweep_period_ms (self);
+    for (size_t read = 0;; read++) {
+        if (read % 64 == 63 && fo_now_ms () >= until)
+            return 0;
         unsigned char routing[FO_WIRE_MAX_ROUTING_ID];
         size_t len = 0;
         fo_msg msg;

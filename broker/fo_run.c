@@ -190,6 +190,8 @@ fo_run_new (const fo_run_options *options)
     fo_sched_set_history (self->sched, options->history, options->failed_first);
     self->discoveries = fo_discoveries_new (self->plan, options->select);
     self->tasks = fo_tasks_new (self->plan);
+    self->joined = fo_joined_new (self->plan, self->report, self->tasks, self->verdicts,
+                                  options->retries > 0, options->max_joined);
     self->leases = fo_leases_new ();
     for (size_t i = 0; i < self->plan->ntasks; i++) {
         if (self->plan->tasks[i].waits > 0)
@@ -215,6 +217,7 @@ fo_run_destroy (fo_run **self_p)
     fo_verdicts_destroy (&self->verdicts);
     fo_retry_destroy (&self->retry);
     fo_discoveries_destroy (&self->discoveries);
+    fo_joined_destroy (&self->joined);
     fo_tasks_destroy (&self->tasks);
     fo_leases_destroy (&self->leases);
     free (self->stop_reason);
@@ -419,6 +422,9 @@ static void
 lease_ended (fo_run *self, fo_lease_rec *lease, uint64_t id, fo_lease_end how, const char *host)
 {
     lease->active = false;
+    /* Joined results still held went with a program that never said how
+       it ended: dropped (fo_joined.h). */
+    fo_joined_forget (self->joined, id);
     fo_sched_lease_ended (self->sched, lease->task);
     run_emit (self, &(fo_event) {
         .type = FO_EVENT_LEASE_ENDED,

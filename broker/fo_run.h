@@ -29,6 +29,8 @@
       fo_verdicts   the way out: outcomes into the report, events to the
                     reporters, failures counted for fail fast
       fo_discovery  tests generated during the run: the suite's side
+      fo_joined     joined tests: tests a running program names (TAP
+                    points), each added with its one result
       fo_fixtures   shared fixtures run by the broker itself
 
     Its own code is two files: fo_run.c (life cycle, leasing, leases that
@@ -99,6 +101,8 @@ typedef struct {
     void *manifest_arg;
     const char *artifact_root;
     uint32_t outputs;           /* lease.outputs: bytes a test may send back */
+    uint32_t max_joined;        /* joined tests (fo_joined.h) a run may add;
+                                   0: FO_JOINED_MAX_RUN (tests set fewer) */
 } fo_run_options;
 
 typedef struct fo_run fo_run;

@@ -11,10 +11,11 @@
 
 #include "fo_log.h"
 #include "fo_mask.h"
+#include "fo_name.h"
 
 /* A result with the task's secret values masked out of its text. */
 typedef struct {
-    fo_buf out, err, message;
+    fo_buf out, err, message, joined, group;
 } masked_result;
 
 static void
@@ -23,6 +24,11 @@ mask_result (const fo_env *secrets, const fo_result *r, masked_result *m)
     fo_mask_secrets (secrets, r->out, r->out_len, &m->out);
     fo_mask_secrets (secrets, r->err, r->err_len, &m->err);
     fo_mask_secrets (secrets, r->message, strlen (r->message), &m->message);
+    /* A joined test's name is the program's text too (a TAP description). */
+    if (r->joined)
+        fo_mask_secrets (secrets, r->joined, strlen (r->joined), &m->joined);
+    if (r->group)
+        fo_mask_secrets (secrets, r->group, strlen (r->group), &m->group);
 }
 
 static void
@@ -31,6 +37,8 @@ masked_result_free (masked_result *m)
     fo_buf_free (&m->out);
     fo_buf_free (&m->err);
     fo_buf_free (&m->message);
+    fo_buf_free (&m->joined);
+    fo_buf_free (&m->group);
 }
 
 static bool
@@ -70,10 +78,59 @@ judge_host (fo_run *self, const char *host)
             fo_report_host_tries_elsewhere (self->report, h));
 }
 
+/* A joined test's result (fo_joined.h): a test the step's program named. */
+static bool
+record_joined (fo_run *self, const fo_task *t, const fo_step *step, const fo_lease_rec *lease,
+               const char *host, const fo_result *r)
+{
+    size_t program = step->kind == FO_STEP_TEST && step_reports (step, r->test)
+                     ? fo_tasks_test (self->tasks, r->test) : FO_NO_TEST;
+    if (program == FO_NO_TEST) {
+        fo_log_peer (FO_LOG_WARN, ROLE, host, "discarded a joined test's result for '%s': not a "
+                     "test of lease %llu step %u", r->test, (unsigned long long) r->lease, r->step);
+        return false;
+    }
+    fo_test_result_view view = {
+        .outcome = r->outcome,
+        .duration_us = r->duration_us,
+        .out = r->out, .out_len = r->out_len,
+        .err = r->err, .err_len = r->err_len,
+        .message = r->message,
+        .host = host,
+        .worker = r->worker,
+        .attempt = lease->attempt,
+        .serial = t->serial,
+    };
+    char why[600];
+    if (fo_joined_add (self->joined, r->lease, program, r, &view, why, sizeof why) != 0) {
+        fo_buf shown = { 0 };
+        fo_name_escape (&shown, r->joined, strlen (r->joined), FO_ID_SHOWN);
+        fo_log_peer (FO_LOG_DEBUG, ROLE, host, "discarded the result of joined test '%s' of '%s': "
+                     "%s", shown.data, r->test, why);
+        fo_buf_free (&shown);
+        return false;
+    }
+    run_stop_due (self);
+    run_apply_stop (self);
+    return true;
+}
+
+/* The program's own view when the run refused some of its joined tests. */
+static char *
+refused_message (const fo_run *self, size_t refused, const fo_test_result_view *view)
+{
+    return fo_xasprintf ("%zu of the tests this program reported were not added: the run has "
+                         "%zu joined tests, its limit; %s: %s", refused,
+                         fo_joined_count (self->joined), fo_outcome_name (view->outcome),
+                         view->message ? view->message : "");
+}
+
 static bool
 record_result (fo_run *self, const fo_task *t, const fo_step *step, fo_lease_rec *lease,
                const char *host, const fo_result *r)
 {
+    if (r->joined && r->joined[0])
+        return record_joined (self, t, step, lease, host, r);
     if (r->test[0] == '\0') {
         if (step->kind == FO_STEP_TEST) {
             fo_log_peer (FO_LOG_WARN, ROLE, host, "discarded a fixture error for a test step of "
@@ -119,10 +176,22 @@ record_result (fo_run *self, const fo_task *t, const fo_step *step, fo_lease_rec
         lease->timed_out = true;
     lease->worker = r->worker;
     bool recorded = true;
-    if (!self->stopping && !run_stop_due (self) && fo_retry_wanted (self->retry, index, r->outcome))
+    bool retried = !self->stopping && !run_stop_due (self)
+                   && fo_retry_wanted (self->retry, index, r->outcome);
+    /* Its joined tests end first (or go with a try that is retried). */
+    char *refused = NULL;
+    size_t nrefused = fo_joined_settle (self->joined, r->lease, index, !retried);
+    if (nrefused > 0) {
+        refused = refused_message (self, nrefused, &view);
+        view.message = refused;
+        if (!fo_outcome_is_failure (view.outcome) || view.outcome == FO_FAILED)
+            view.outcome = FO_ERROR;
+    }
+    if (retried)
         hold_try (self, index, lease, &view);
     else
         recorded = fo_verdicts_finish (self->verdicts, index, &view);
+    free (refused);
     run_stop_due (self);
     if (self->options.quarantine_hosts)
         judge_host (self, host);
@@ -157,6 +226,10 @@ fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *
         copy.out = masked.out.data, copy.out_len = masked.out.len;
         copy.err = masked.err.data, copy.err_len = masked.err.len;
         copy.message = masked.message.data;
+        if (r->joined)
+            copy.joined = masked.joined.data;
+        if (r->group)
+            copy.group = masked.group.data;
         r = &copy;
     }
     bool ok = record_result (self, t, step, lease, host, r);

@@ -228,7 +228,18 @@ typedef struct {
     char *host;
     uint32_t worker;    /* slot number on that host, from 1 */
     uint32_t attempt;
+    /* Version 5: a joined test (lib/import/fo_reader.h): a test the step's
+       program named as it ran (a TAP point), not one of the lease's. Then
+       `test` is the step's test it joins (the program's), `joined` the new
+       test's name and `group` a context under the program's context
+       ("" for none: a cmocka group's name). Both "" for any other result;
+       each at most FO_PROTO_MAX_JOINED_NAME bytes. */
+    char *joined;
+    char *group;
 } fo_result;
+
+/* Bytes of a joined test's name or group on the wire (fo_name's FO_NAME_MAX). */
+#define FO_PROTO_MAX_JOINED_NAME 4096u
 
 /* A lease has finished. Since version 4 it also carries what would
    otherwise be more messages: the credit its slot gives back (a request's

@@ -181,9 +181,18 @@ get_result_body (fo_decoder *d, const msgpack_object **v, fo_result *r)
         || fo_dec_str (d, "message", v[6], &r->message) < 0
         || fo_dec_str (d, "host", v[7], &r->host) < 0
         || fo_dec_u32 (d, "worker", v[8], &r->worker) < 0
-        || fo_dec_u32 (d, "attempt", v[9], &r->attempt) < 0)
+        || fo_dec_u32 (d, "attempt", v[9], &r->attempt) < 0
+        || fo_dec_str (d, "joined", v[10], &r->joined) < 0
+        || fo_dec_str (d, "group", v[11], &r->group) < 0)
         return FO_PROTO_EMALFORMED;
     r->outcome = (fo_outcome) outcome;
+    if (strlen (r->joined) > FO_PROTO_MAX_JOINED_NAME || strlen (r->group) > FO_PROTO_MAX_JOINED_NAME)
+        return fo_dec_fail (d, "field 'joined' or 'group' is longer than %u bytes",
+                            FO_PROTO_MAX_JOINED_NAME);
+    if (!r->joined[0] && r->group[0])
+        return fo_dec_fail (d, "field 'group' is set but 'joined' is empty");
+    if (r->joined[0] && !r->test[0])
+        return fo_dec_fail (d, "a joined test's result must name the step's test it joins");
     return 0;
 }
 
@@ -202,7 +211,7 @@ get_done (fo_decoder *d, const msgpack_object **v, fo_done *done)
 {
     static const char *const keys[] = {
         "step", "test", "outcome", "duration_us", "out", "err", "message", "host", "worker",
-        "attempt",
+        "attempt", "joined", "group",
     };
     if (fo_dec_u64 (d, "lease", v[0], &done->lease) < 0
         || fo_dec_i32 (d, "exit_status", v[1], &done->exit_status) < 0
@@ -220,11 +229,11 @@ get_done (fo_decoder *d, const msgpack_object **v, fo_done *done)
     done->nresults = results->via.array.size;
     done->results = fo_xcalloc (done->nresults ? done->nresults : 1, sizeof *done->results);
     for (size_t i = 0; i < done->nresults; i++) {
-        const msgpack_object *f[10];
+        const msgpack_object *f[12];
         char what[40];
         snprintf (d->prefix, sizeof d->prefix, "results[%zu].", i);
         snprintf (what, sizeof what, "field 'results[%zu]'", i);
-        if (fo_dec_fields (d, what, &results->via.array.ptr[i], keys, 10, f) < 0
+        if (fo_dec_fields (d, what, &results->via.array.ptr[i], keys, 12, f) < 0
             || get_result_body (d, f, &done->results[i]) < 0)
             return FO_PROTO_EMALFORMED;
         done->results[i].lease = done->lease;
@@ -320,7 +329,7 @@ get_output (fo_decoder *d, const msgpack_object **v, fo_output *o)
 }
 
 /* The fields of each type, after "v" and "type" (keys[0] and keys[1]). */
-#define MAX_FIELDS 14
+#define MAX_FIELDS 15
 static const char *const type_keys[][MAX_FIELDS] = {
     [FO_MSG_HELLO] = { "v", "type", "agent_id", "host", "slots", "resources", "labels" },
     [FO_MSG_WELCOME] = { "v", "type", "broker_id", "heartbeat_ms", "liveness" },
@@ -329,7 +338,7 @@ static const char *const type_keys[][MAX_FIELDS] = {
     [FO_MSG_LEASE] = { "v", "type", "lease", "attempt", "output_cap", "skip_code", "env",
                        "secret", "slow_ms", "task_timeout_ms", "manifest", "root", "outputs", "steps" },
     [FO_MSG_RESULT] = { "v", "type", "lease", "step", "test", "outcome", "duration_us",
-                        "out", "err", "message", "host", "worker", "attempt" },
+                        "out", "err", "message", "host", "worker", "attempt", "joined", "group" },
     [FO_MSG_DONE] = { "v", "type", "lease", "exit_status", "signal", "credit", "results" },
     [FO_MSG_HEARTBEAT] = { "v", "type" },
     [FO_MSG_CANCEL] = { "v", "type", "lease", "reason" },

@@ -209,6 +209,8 @@ put_result_body (encoder *e, const fo_result *r)
     put_str_field (e, "host", r->host);
     put_u64 (e, "worker", r->worker);
     put_u64 (e, "attempt", r->attempt);
+    put_str_field (e, "joined", r->joined ? r->joined : "");
+    put_str_field (e, "group", r->group ? r->group : "");
 }
 
 static void
@@ -235,7 +237,7 @@ put_done (encoder *e, const fo_done *d)
     for (size_t i = 0; i < d->nresults && !e->bad; i++) {
         if (d->results[i].lease != d->lease)
             e->bad = true;      /* it would be read as this lease's */
-        msgpack_pack_map (&e->pk, 10);
+        msgpack_pack_map (&e->pk, 12);
         put_result_body (e, &d->results[i]);
     }
 }
@@ -298,7 +300,7 @@ field_count (fo_msg_type type)
     case FO_MSG_FETCH: return 3;
     case FO_MSG_CHUNK: return 5;
     case FO_MSG_SLOW: return 3;
-    case FO_MSG_RESULT: return 11;
+    case FO_MSG_RESULT: return 13;
     case FO_MSG_HEARTBEAT: return 0;
     }
     return 0;

@@ -70,6 +70,8 @@ fo_result_free (fo_result *result)
     free (result->err);
     free (result->message);
     free (result->host);
+    free (result->joined);
+    free (result->group);
     memset (result, 0, sizeof *result);
 }
 

@@ -7,6 +7,7 @@
 
 #include "fo_discovery.h"
 #include "fo_fixtures.h"
+#include "fo_joined.h"
 #include "fo_leases.h"
 #include "fo_retry.h"
 #include "fo_run.h"
@@ -24,6 +25,7 @@ struct fo_run {
     fo_sched *sched;
     fo_retry *retry;
     fo_discoveries *discoveries;
+    fo_joined *joined;      /* tests a running program named (TAP points) */
     fo_tasks *tasks;
     fo_leases *leases;
     fo_verdicts *verdicts;

@@ -21,6 +21,9 @@
     Subtests (indented) are judged through the point that closes them; a
     Bail out! at any depth ends the stream.
 
+    The "tap" and "cmocka" readers also report each point (depth 0) as a
+    joined test of its own (fo_reader.h): fo_tap_points.h.
+
     The "cmocka" reader reads cmocka's TAP (CMOCKA_MESSAGE_OUTPUT=TAP):
     each group prints its own plan and numbers its points from 1, so each
     plan starts a group whose points must match it.
@@ -41,6 +44,7 @@
 #include "fo_reader.h"
 #include "fo_test_tmpdir.h"
 #include "fo_tap.h"
+#include "fo_tap_points.h"
 
 /* Bytes of the verdict's message: which points failed and why. */
 #define TAP_MESSAGE_MAX 4096u
@@ -79,6 +83,10 @@ typedef struct {
        the state (fo_test_tmpdir.h); NULL when it could not be made. */
     char *tmpdir;
     fo_env env;
+
+    /* Each point a joined test (not MODE_GLIB): NULL otherwise. */
+    fo_tap_points *joined;
+    fo_read *read;              /* where they go (set by feed and end) */
 } tap_state;
 
 static void
@@ -225,6 +233,8 @@ on_event (void *arg, const fo_tap_event *ev)
     tap_state *self = arg;
     if (self->ended_stream)
         return;
+    if (self->joined)
+        fo_tap_points_event (self->joined, self->read, ev, self->fed);
     if (ev->kind == FO_TAP_BAIL) {
         self->bailed = true;
         self->ended_stream = true;
@@ -276,6 +286,8 @@ begin_with (const fo_read_step *step, tap_mode mode)
     const fo_strv *argv = &step->step->argv;
     self->path = argv->len ? argv->items[argv->len - 1] : "";
     self->tap = fo_tap_new (on_event, self);
+    if (mode != MODE_GLIB && step->step->tests.len > 0)
+        self->joined = fo_tap_points_new (step->step, self->cmocka);
     return self;
 }
 
@@ -314,8 +326,8 @@ env_glib (void *state)
 static void
 feed (void *state, fo_read *read, int stream, const char *data, size_t len)
 {
-    (void) read;
     tap_state *self = state;
+    self->read = read;
     if (stream == 1) {
         self->fed = true;
         fo_tap_feed (self->tap, data, len);
@@ -336,10 +348,13 @@ static void
 end (void *state, fo_read *read, const fo_step_ending *e)
 {
     tap_state *self = state;
+    self->read = read;
     if (!self->fed)
         fo_tap_feed (self->tap, e->out, e->out_len);
     fo_tap_end (self->tap);
     const fo_proc_status *st = e->status;
+    if (self->joined && !self->bailed)
+        fo_tap_points_end (self->joined, read, e);
     if (self->mode == MODE_GLIB) {
         if (!self->found && !self->bailed) {
             fo_buf shown = { 0 };
@@ -430,6 +445,7 @@ free_state (void *state)
 {
     tap_state *self = state;
     fo_tap_destroy (&self->tap);
+    fo_tap_points_destroy (&self->joined);
     fo_buf_free (&self->failures);
     fo_buf_free (&self->problems);
     fo_buf_free (&self->bonus);

@@ -2,6 +2,8 @@
     shares: exactly one result per test of the step. */
 #include "fo_reader.h"
 
+#include <czmq.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +45,8 @@ struct fo_read {
     void *arg;
     bool ended;
     bool partial;               /* a joined step: no `error` for the rest */
+    zhashx_t *joined;           /* "group\x1fname" of joined tests emitted */
+    size_t njoined, dropped;
 };
 
 fo_read *
@@ -63,6 +67,15 @@ fo_read_new_with (const fo_reader_ops *ops, const fo_read_step *step, fo_read_em
     self->emit = emit;
     self->arg = arg;
     self->partial = step->nparts > 0;
+    self->joined = zhashx_new ();
+    /* The step's own tests' names are taken: "prog/all" keeps its id. */
+    for (size_t i = 0; i < step->step->tests.len; i++) {
+        const char *id = step->step->tests.items[i];
+        const char *slash = strrchr (id, '/');
+        char *key = fo_xasprintf ("\x1f%s", slash ? slash + 1 : id);
+        zhashx_insert (self->joined, key, (void *) 1);
+        free (key);
+    }
     self->state = ops->begin (step);
     return self;
 }
@@ -105,14 +118,94 @@ index_of (const fo_read *self, const char *test)
     return tests->len;
 }
 
+size_t
+fo_read_joined_count (const fo_read *self)
+{
+    return self->njoined;
+}
+
+size_t
+fo_read_joined_dropped (const fo_read *self)
+{
+    return self->dropped;
+}
+
+void
+fo_read_joined_skip (fo_read *self, size_t n)
+{
+    self->dropped += n;
+}
+
+/* A joined test's result: its name made valid and unique, within the
+   limit (fo_reader.h). */
+static void
+emit_joined (fo_read *self, const fo_read_result *result)
+{
+    if (self->njoined >= FO_READ_MAX_JOINED) {
+        self->dropped++;
+        return;
+    }
+    fo_buf name = { 0 }, group = { 0 };
+    fo_name_make (&name, result->joined, strlen (result->joined), FO_READ_JOINED_NAME);
+    if (name.len == 0)
+        fo_buf_puts (&name, "unnamed");
+    const char *g = result->group ? result->group : "";
+    fo_name_make (&group, g, strlen (g), FO_READ_JOINED_NAME);
+    char *key = fo_xasprintf ("%s\x1f%s", group.data, name.data);
+    char *unique = NULL;
+    for (size_t k = 2; zhashx_lookup (self->joined, key); k++) {
+        free (unique);
+        free (key);
+        unique = fo_xasprintf ("%s (%zu)", name.data, k);
+        key = fo_xasprintf ("%s\x1f%s", group.data, unique);
+    }
+    zhashx_insert (self->joined, key, (void *) 1);
+    free (key);
+    self->njoined++;
+    fo_read_result r = *result;
+    r.joined = unique ? unique : name.data;
+    r.group = group.data;
+    self->emit (self->arg, &r);
+    free (unique);
+    fo_buf_free (&name);
+    fo_buf_free (&group);
+}
+
+/* The step's test's own result when joined tests were dropped: an error
+   that says so, the reader's verdict kept in the message. */
+static void
+emit_over_limit (fo_read *self, const fo_read_result *result)
+{
+    fo_read_result r = *result;
+    char *message = fo_xasprintf ("the program reported %zu tests of its own: only the first %u "
+                                  "are in the report (at most %u per program)%s%s%s%s",
+                                  self->njoined + self->dropped, FO_READ_MAX_JOINED,
+                                  FO_READ_MAX_JOINED, *result->message ? "; " : "",
+                                  *result->message ? fo_outcome_name (result->outcome) : "",
+                                  *result->message ? ": " : "", result->message);
+    r.message = message;
+    if (!fo_outcome_is_failure (r.outcome) || r.outcome == FO_FAILED)
+        r.outcome = FO_ERROR;
+    self->emit (self->arg, &r);
+    free (message);
+}
+
 void
 fo_read_emit (fo_read *self, const fo_read_result *result)
 {
     size_t i = index_of (self, result->test);
+    if (result->joined) {
+        if (i < self->step->tests.len && !self->reported[i])
+            emit_joined (self, result);
+        return;
+    }
     if (i == self->step->tests.len || self->reported[i])
         return;     /* not this step's test, or reported already: one each */
     self->reported[i] = true;
-    self->emit (self->arg, result);
+    if (self->dropped)
+        emit_over_limit (self, result);
+    else
+        self->emit (self->arg, result);
 }
 
 void
@@ -180,6 +273,7 @@ fo_read_destroy (fo_read **self_p)
     if (!self)
         return;
     self->ops->free (self->state);
+    zhashx_destroy (&self->joined);
     free (self->reported);
     free (self);
     *self_p = NULL;

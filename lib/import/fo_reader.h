@@ -21,11 +21,31 @@
     dropped; a test with none at the end gets an `error` saying so. So each
     test of a step ends with exactly one result, whatever a reader does.
 
+    Joined tests: a reader may also report tests the lease does not hold,
+    which the running program names itself (a TAP point): a result with
+    `joined` set, for the step's test it joins (`test`, the program's).
+    The broker makes it a test of the report (id: the program's context
+    id, the group if any, the name), with this one result as its final
+    outcome. fo_read holds the rules for them, so every reader gets them:
+
+      - the printed name (any bytes) becomes a valid name (fo_name_make:
+        escaped, trimmed, at most FO_READ_JOINED_NAME bytes kept); an
+        empty one becomes "unnamed";
+      - names are unique within the step's test and group: a repeated
+        one gets " (2)", " (3)"..., in the order they are emitted (the
+        same output gives the same ids), and never the name of the step's
+        own test;
+      - at most FO_READ_MAX_JOINED per step: the rest are dropped, and the
+        step's own test then ends `error` saying how many (its own verdict
+        is kept in the message);
+      - joined results must come before the test they join has its own:
+        later ones are dropped (the broker settles a program's points
+        with, or after, the program's own result).
+
     The TAP readers (fo_read_tap.c: "tap", and "cmocka" for cmocka's TAP,
-    a plan per group) judge one test, a whole program, from the TAP stream
-    it prints (fo_tap.h): the points' verdicts, the plan, Bail out!, the
-    exit status. Per-point results (a TAP point, a test of the report) need
-    tests that join the run as they are read: not done yet.
+    a plan per group) report each point as a joined test, and judge the
+    program's own test from the whole stream (fo_tap.h): the points'
+    verdicts, the plan, Bail out!, the exit status.
 
     Adding a reader (TAP, GoogleTest XML, a worker protocol): a new
     fo_read_<name>.c defining a const fo_reader_ops, a value in proto's
@@ -77,10 +97,19 @@ typedef struct {
     fo_outcome stop_outcome;
 } fo_step_ending;
 
+/* Joined tests per step (see above), and bytes of a printed name kept. */
+#define FO_READ_MAX_JOINED 50000u
+#define FO_READ_JOINED_NAME 200u
+
 /* One test's result, as a reader emits it. Pointers only need to live for
    the call. */
 typedef struct {
-    const char *test;           /* one of the step's tests */
+    const char *test;           /* one of the step's tests (for a joined
+                                   test: the one it joins) */
+    /* A joined test: its name and group as the program printed them (any
+       bytes: fo_read makes them valid names); NULL for the step's test. */
+    const char *joined;
+    const char *group;          /* NULL or "": none */
     fo_outcome outcome;
     const char *message;        /* "" when there is nothing to say */
     uint64_t duration_us;
@@ -158,6 +187,14 @@ void fo_read_emit (fo_read *self, const fo_read_result *result);
    status, CTest's rules). */
 void fo_read_emit_all (fo_read *self, const fo_step_ending *end, fo_outcome outcome,
                        const char *message);
+/* For readers: joined tests emitted so far, and dropped past
+   FO_READ_MAX_JOINED. */
+size_t fo_read_joined_count (const fo_read *self);
+size_t fo_read_joined_dropped (const fo_read *self);
+/* For readers: n joined tests were not even emitted (past the limit
+   already): counted as dropped. */
+void fo_read_joined_skip (fo_read *self, size_t n);
+
 /* For readers: has this test (an index into step->tests) a result yet? */
 bool fo_read_reported (const fo_read *self, size_t test);
 

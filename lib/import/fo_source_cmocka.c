@@ -2,8 +2,9 @@
     cmocka test program (docs/sources.md, "cmocka"). Like a TAP program
     (fo_source_tap.c), it runs with CMOCKA_MESSAGE_OUTPUT=TAP, cmocka's
     own TAP output, never its console text, read by the "cmocka" reader:
-    each group prints its own plan. All its groups run in one process, so
-    group fixtures stay whole. */
+    each group prints its own plan; each cmocka test joins the run as a
+    test of its own, in a context per group (fo_tap_points.h). All its
+    groups run in one process, so group fixtures stay whole. */
 #include "fo_source.h"
 #include "fo_source_program.h"
 

@@ -120,4 +120,8 @@ size_t fo_plan_add_discovered (fo_plan *plan, size_t d, size_t first);
    steps rebuilt from what its subtree now holds), else FO_NO_TASK. */
 size_t fo_plan_discovery_done (fo_plan *plan, size_t d);
 
+/* A joined test (fo_test.joined: a test a running program named) joins
+   plan->tests, in no task: it has its result already. Returns its index. */
+size_t fo_plan_add_joined (fo_plan *plan, const fo_test *test);
+
 #endif

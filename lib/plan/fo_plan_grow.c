@@ -138,3 +138,12 @@ fo_plan_discovery_done (fo_plan *plan, size_t d)
     rebuild_unit (plan, unit);
     return t->waits == 0 ? unit : FO_NO_TASK;
 }
+
+size_t
+fo_plan_add_joined (fo_plan *plan, const fo_test *test)
+{
+    plan->tests = fo_walk_grow (plan->tests, &plan->tests_cap, plan->ntests + 1,
+                                sizeof *plan->tests);
+    plan->tests[plan->ntests] = test;
+    return plan->ntests++;
+}

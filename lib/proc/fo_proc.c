@@ -48,6 +48,10 @@
 /* Reads per stream per service call: a child writing without pause must
    not keep us from checking deadlines and other fds. */
 #define READS_PER_SERVICE 16
+/* ...and at most this long: what reads the output (a TAP reader turning a
+   million points into results, slower under sanitizers) must not keep the
+   agent from its heartbeats for seconds. The drain at the end has none. */
+#define READ_BUDGET_MS 100u
 /* Without a pidfd (old kernel) exit is found by polling this often. */
 #define NO_PIDFD_POLL_MS 10u
 /* linux/pidfd.h of Linux 6.9; older kernels refuse it (EINVAL). */
@@ -224,15 +228,19 @@ fo_proc_start (const fo_proc_spec *spec, char *err, size_t errlen)
 /* ---------------------------------------------------------------------- */
 /* Watching */
 
-/*  Reads up to max_reads chunks; closes the fd at end of file. Returns
-    true when the pipe is drained for now (EAGAIN or closed). */
+/*  Reads up to max_reads chunks, for at most budget_ms after the first
+    (0: no limit); closes the fd at end of file. Returns true when the pipe
+    is drained for now (EAGAIN or closed). */
 static bool
-read_pipe (fo_proc *self, int stream, int max_reads)
+read_pipe_for (fo_proc *self, int stream, int max_reads, uint64_t budget_ms)
 {
     int *fd = stream == 1 ? &self->out_fd : &self->err_fd;
     fo_capture *cap = stream == 1 ? &self->out : &self->err;
     char buf[READ_CHUNK];
+    uint64_t until = budget_ms ? fo_now_ms () + budget_ms : 0;
     for (int i = 0; *fd >= 0 && i < max_reads; i++) {
+        if (until && i > 0 && fo_now_ms () >= until)
+            return false;
         ssize_t n = read (*fd, buf, sizeof buf);
         if (n > 0) {
             fo_capture_append (cap, buf, (size_t) n);
@@ -247,6 +255,12 @@ read_pipe (fo_proc *self, int stream, int max_reads)
             close_fd (fd);      /* EOF or a real error: nothing more to get */
     }
     return *fd < 0;
+}
+
+static bool
+read_pipe (fo_proc *self, int stream, int max_reads)
+{
+    return read_pipe_for (self, stream, max_reads, 0);
 }
 
 /*  Waits (options as for waitid) for our child itself: through its pidfd
@@ -363,8 +377,8 @@ fo_proc_service (fo_proc *self)
 {
     if (self->finished)
         return true;
-    read_pipe (self, 1, READS_PER_SERVICE);
-    read_pipe (self, 2, READS_PER_SERVICE);
+    read_pipe_for (self, 1, READS_PER_SERVICE, READ_BUDGET_MS);
+    read_pipe_for (self, 2, READS_PER_SERVICE, READ_BUDGET_MS);
     if (has_exited (self)) {
         self->status.duration_us = fo_now_us () - self->start_us;
         finish (self);

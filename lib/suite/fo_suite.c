@@ -249,6 +249,30 @@ fo_context_can_add_test (const fo_context *ctx, const char *name, char *why, siz
 }
 
 fo_test *
+fo_context_add_joined (fo_context *ctx, const char *group, const char *name)
+{
+    char *full = *group ? fo_xasprintf ("%s/%s", group, name) : fo_xstrdup (name);
+    char *id = fo_context_child_id (ctx, full);
+    if (ctx->index && zhashx_lookup (ctx->index->tests, id)) {
+        free (id);
+        free (full);
+        return NULL;
+    }
+    fo_test *test = fo_xcalloc (1, sizeof *test);
+    test->name = full;
+    test->id = id;
+    test->parent = ctx;
+    test->joined = true;
+    test->line = ctx->line;
+    test->column = ctx->column;
+    ctx->joined = grow (ctx->joined, ctx->njoined, &ctx->joined_cap, sizeof *ctx->joined);
+    ctx->joined[ctx->njoined++] = test;
+    if (ctx->index)
+        zhashx_insert (ctx->index->tests, test->id, test);
+    return test;
+}
+
+fo_test *
 fo_context_add_discovered (fo_context *ctx, const char *name)
 {
     if (ctx->index) {
@@ -307,6 +331,12 @@ test_destroy (fo_test *test)
 static void
 context_destroy (fo_context *ctx, bool unindex)
 {
+    for (size_t i = 0; i < ctx->njoined; i++) {
+        if (unindex && zhashx_lookup (ctx->index->tests, ctx->joined[i]->id) == ctx->joined[i])
+            zhashx_delete (ctx->index->tests, ctx->joined[i]->id);
+        test_destroy (ctx->joined[i]);
+    }
+    free (ctx->joined);
     for (size_t i = 0; i < ctx->ntests; i++) {
         if (unindex && zhashx_lookup (ctx->index->tests, ctx->tests[i]->id) == ctx->tests[i])
             zhashx_delete (ctx->index->tests, ctx->tests[i]->id);

@@ -147,6 +147,11 @@ typedef struct {
        (CTest's COST), when the history does not know it; 0: no hint. The
        broker runs the longest expected work first (fo_sched.h). */
     uint32_t cost_ms;
+    /* A joined test (lib/import/fo_reader.h): one a running program named
+       (a TAP point), added by the broker during the run with its result.
+       Never planned into a task, never run by itself; held apart from
+       `tests` (fo_context.joined). */
+    bool joined;
 } fo_test;
 
 /* A `source:` entry of a context (or a --tap, --glib... option): what a
@@ -210,6 +215,10 @@ struct fo_context {
                                                not declared; line -1: on the
                                                command line (--artifact) */
     int line, column;
+    /* Run time: joined tests of the programs of this context
+       (fo_context_add_joined); not walked by the plan. */
+    fo_test **joined;
+    size_t njoined, joined_cap;
 };
 
 typedef struct {
@@ -261,6 +270,10 @@ bool fo_context_can_add_test (const fo_context *ctx, const char *name, char *why
    checked it (fo_context_can_add_test); an id already taken is not added
    (NULL), so that ids stay unique whatever a caller forgot. */
 fo_test *fo_context_add_discovered (fo_context *ctx, const char *name);
+/* Adds a joined test (fo_test.joined) with id ctx's id, "/group" when group
+   is not "", "/name"; indexed like any test (fo_suite_find_test). The
+   caller checked the names (fo_name_check). NULL when the id is taken. */
+fo_test *fo_context_add_joined (fo_context *ctx, const char *group, const char *name);
 size_t fo_suite_count_tests (const fo_suite *self);
 
 /* Keeps only the tests chosen by ids (--test): an id names one test, or a

@@ -7,7 +7,10 @@
     Whatever the bytes: every event's strings are NUL-terminated and a
     point's depth within FO_TAP_MAX_DEPTH; each reader emits exactly one
     result for its one test, with a known outcome and a message that holds
-    no control character (it is shown on one console line). The joined
+    no control character (it is shown on one console line). The "tap" and
+    "cmocka" readers' joined tests (each point, fo_reader.h) come before
+    the program's own result, each with a valid name (fo_name_check),
+    unique within its group, at most FO_READ_MAX_JOINED. The joined
     reader emits one result for each of its paths when the program exited
     0 without a Bail out!, and at least one (the running path) otherwise. The limits
     keep each input to bounded memory; the sanitizers catch the rest.
@@ -17,7 +20,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <czmq.h>
+
 #include "fo_glib_join.h"
+#include "fo_name.h"
 #include "fo_reader.h"
 #include "fo_tap.h"
 
@@ -46,13 +52,31 @@ on_event (void *arg, const fo_tap_event *ev)
 
 typedef struct {
     size_t n;
+    size_t njoined;
+    zhashx_t *ids;              /* group "/" name of the joined tests */
 } results;
 
 static void
 collect (void *arg, const fo_read_result *r)
 {
     results *res = arg;
-    res->n++;
+    if (r->joined) {
+        char why[512];
+        if (res->n > 0)
+            die ("a joined test after the program's own result", r->joined);
+        if (!fo_name_check ("test", r->joined, strlen (r->joined), why, sizeof why))
+            die ("a joined test's name breaks the rule", why);
+        if (*r->group && !fo_name_check ("context", r->group, strlen (r->group), why, sizeof why))
+            die ("a joined test's group breaks the rule", why);
+        char *id = fo_xasprintf ("%s/%s", r->group, r->joined);
+        if (zhashx_insert (res->ids, id, (void *) 1) != 0)
+            die ("a joined test's id twice", id);
+        free (id);
+        if (++res->njoined > FO_READ_MAX_JOINED)
+            die ("more joined tests than the limit", NULL);
+    }
+    else
+        res->n++;
     if ((unsigned) r->outcome >= FO_OUTCOME_COUNT)
         die ("an unknown outcome", NULL);
     for (const unsigned char *p = (const unsigned char *) r->message; *p; p++)
@@ -82,7 +106,7 @@ LLVMFuzzerTestOneInput (const unsigned char *data, size_t size)
         fo_strv_push (&step.argv, "prog");
         fo_strv_push (&step.argv, "/a");
         fo_read_step rs = { .step = &step, .skip_code = 77 };
-        results res = { 0 };
+        results res = { .ids = zhashx_new () };
         fo_read *read = fo_read_new (&rs, collect, &res);
         for (size_t i = 0; i < len; i += piece)
             fo_read_feed (read, 1, text + i, len - i < piece ? len - i : piece);
@@ -93,6 +117,7 @@ LLVMFuzzerTestOneInput (const unsigned char *data, size_t size)
         fo_read_destroy (&read);
         fo_strv_free (&step.tests);
         fo_strv_free (&step.argv);
+        zhashx_destroy (&res.ids);
         if (res.n != 1)
             die ("a reader did not emit exactly one result", NULL);
     }
@@ -114,7 +139,7 @@ LLVMFuzzerTestOneInput (const unsigned char *data, size_t size)
     fo_step joined;
     fo_glib_join (parts, 3, &joined);
     fo_read_step rs = { .step = &joined, .skip_code = 77, .parts = parts, .nparts = 3 };
-    results res = { 0 };
+    results res = { .ids = zhashx_new () };
     fo_read *read = fo_read_new_with (&fo_reader_glib_join, &rs, collect, &res);
     for (size_t i = 0; i < len; i += piece)
         fo_read_feed (read, 1, text + i, len - i < piece ? len - i : piece);
@@ -122,6 +147,7 @@ LLVMFuzzerTestOneInput (const unsigned char *data, size_t size)
     fo_step_ending end = { .status = &st, .out = text, .out_len = len, .err = "", .err_len = 0 };
     fo_read_end (read, &end);
     fo_read_destroy (&read);
+    zhashx_destroy (&res.ids);
     fo_step_free (&joined);
     for (size_t k = 0; k < 3; k++)
         fo_step_free (&steps[k]);

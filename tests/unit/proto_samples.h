@@ -110,6 +110,9 @@ sample (fo_msg_type type)
         r->host = fo_xstrdup ("box");
         r->worker = 4;
         r->attempt = 1;
+        /* a joined test (protocol 5): a TAP point of test_x's program */
+        r->joined = fo_xstrdup ("parses input");
+        r->group = fo_xstrdup ("group one");
         break;
     }
     case FO_MSG_DONE: {
@@ -131,6 +134,8 @@ sample (fo_msg_type type)
             r->host = fo_xstrdup ("box");
             r->worker = 2;
             r->attempt = 1;
+            r->joined = fo_xstrdup (i ? "point (2)" : "");
+            r->group = fo_xstrdup ("");
         }
         break;
     }
@@ -254,6 +259,8 @@ assert_result_equal (const fo_result *x, const fo_result *y)
     assert_string_equal (x->host, y->host);
     assert_int_equal (x->worker, y->worker);
     assert_int_equal (x->attempt, y->attempt);
+    assert_string_equal (x->joined ? x->joined : "", y->joined ? y->joined : "");
+    assert_string_equal (x->group ? x->group : "", y->group ? y->group : "");
 }
 
 static inline void

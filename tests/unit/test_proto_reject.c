@@ -407,8 +407,8 @@ test_reject_verdict (void **state)
     fo_buf_free (&r.buf);
 }
 
-/* A done with one result: its 10 fields, or the first 9 (no "attempt");
-   its outcome valid or not. */
+/* A done with one result: its 12 fields, or the first 9 (no "attempt",
+   "joined", "group"); its outcome valid or not. */
 static void
 raw_done_with_result (raw *r, uint32_t result_map_size, bool bad_outcome)
 {
@@ -433,8 +433,11 @@ raw_done_with_result (raw *r, uint32_t result_map_size, bool bad_outcome)
     raw_kv_str (r, "message", "");
     raw_kv_str (r, "host", "h");
     raw_kv_uint (r, "worker", 1);
-    if (result_map_size == 10)
+    if (result_map_size == 12) {
         raw_kv_uint (r, "attempt", 1);
+        raw_kv_str (r, "joined", "");
+        raw_kv_str (r, "group", "");
+    }
 }
 
 /* done's results are checked as strictly as a result message, and the
@@ -444,7 +447,7 @@ test_reject_done_results (void **state)
 {
     (void) state;
     raw r;
-    raw_done_with_result (&r, 10, false);
+    raw_done_with_result (&r, 12, false);
     fo_msg m;
     char err[256];
     assert_int_equal (fo_msg_decode (r.buf.data, r.buf.len, &m, err, sizeof err), 0);
@@ -459,9 +462,50 @@ test_reject_done_results (void **state)
                    "done: missing field 'results[0].attempt'");
     fo_buf_free (&r.buf);
 
-    raw_done_with_result (&r, 10, true);
+    raw_done_with_result (&r, 12, true);
     expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED, "results[0].");
     fo_buf_free (&r.buf);
+}
+
+/* A joined test's names (protocol 5): within FO_PROTO_MAX_JOINED_NAME, a
+   group only with a name, and the step's test it joins always named. */
+static void
+test_reject_joined (void **state)
+{
+    (void) state;
+    fo_msg m = { .type = FO_MSG_RESULT };
+    fo_result *r = &m.u.result;
+    r->test = "prog/all";
+    r->out = r->err = r->message = r->host = "";
+    r->joined = "";
+    r->group = "g";
+    fo_buf buf = { 0 };
+    encode_ok (&m, &buf);
+    expect_reject (buf.data, buf.len, MALFORMED, "field 'group' is set but 'joined' is empty");
+    fo_buf_free (&buf);
+
+    char *long_name = fo_xmalloc (FO_PROTO_MAX_JOINED_NAME + 2);
+    memset (long_name, 'n', FO_PROTO_MAX_JOINED_NAME + 1);
+    long_name[FO_PROTO_MAX_JOINED_NAME + 1] = '\0';
+    r->joined = long_name;
+    r->group = "";
+    encode_ok (&m, &buf);
+    expect_reject (buf.data, buf.len, MALFORMED, "longer than 4096 bytes");
+    fo_buf_free (&buf);
+    long_name[FO_PROTO_MAX_JOINED_NAME] = '\0';   /* at the limit: taken */
+    encode_ok (&m, &buf);
+    fo_msg back;
+    char err[256];
+    assert_int_equal (fo_msg_decode (buf.data, buf.len, &back, err, sizeof err), 0);
+    assert_int_equal (strlen (back.u.result.joined), FO_PROTO_MAX_JOINED_NAME);
+    fo_msg_free (&back);
+    fo_buf_free (&buf);
+
+    r->test = "";
+    encode_ok (&m, &buf);
+    expect_reject (buf.data, buf.len, MALFORMED, "must name the step's test it joins");
+    fo_buf_free (&buf);
+    free (long_name);
 }
 
 static void
@@ -909,6 +953,7 @@ main (void)
         cmocka_unit_test (test_reject_values),
         cmocka_unit_test (test_reject_verdict),
         cmocka_unit_test (test_reject_done_results),
+        cmocka_unit_test (test_reject_joined),
         cmocka_unit_test (test_reject_discovery),
         cmocka_unit_test (test_reject_offer),
         cmocka_unit_test (test_reject_artifacts),

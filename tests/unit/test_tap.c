@@ -190,13 +190,26 @@ test_parse_limits (void **state)
 typedef struct {
     fo_outcome outcome;
     char *message;
-    size_t n;
+    size_t n;                   /* results of the program's own test */
+    fo_buf joined;              /* "group/name outcome: message\n" per joined test */
+    size_t njoined;
+    bool late;                  /* a joined result after the program's own */
 } verdict;
 
 static void
 collect (void *arg, const fo_read_result *r)
 {
     verdict *v = arg;
+    if (r->joined) {
+        assert_string_equal (r->test, "prog/all");
+        v->late = v->late || v->n > 0;
+        v->njoined++;
+        if (v->joined.len < 8192)
+            fo_buf_printf (&v->joined, "%s%s%s %s: %s\n", r->group ? r->group : "",
+                           r->group && *r->group ? "/" : "", r->joined,
+                           fo_outcome_name (r->outcome), r->message);
+        return;
+    }
     v->n++;
     v->outcome = r->outcome;
     free (v->message);
@@ -226,6 +239,8 @@ judge (fo_reader reader, const char *out, const fo_proc_status *st, const char *
     fo_strv_free (&step.tests);
     fo_strv_free (&step.argv);
     assert_int_equal (v.n, 1);
+    assert_false (v.late);
+    fo_buf_puts (&v.joined, "");
     return v;
 }
 
@@ -239,6 +254,17 @@ static const fo_proc_status EXIT1 = { .exited = true, .exit_code = 1 };
         if (!strstr (v_.message, text))                                        \
             fail_msg ("message '%s' lacks '%s'", v_.message, text);            \
         free (v_.message);                                                     \
+        fo_buf_free (&v_.joined);                                              \
+    } while (0)
+
+/* The joined tests (one line each, in order) a program's output gives. */
+#define EXPECT_POINTS(reader, out, st, want)                                   \
+    do {                                                                        \
+        verdict v_ = judge (reader, out, st, NULL);                            \
+        if (strcmp (v_.joined.data, want) != 0)                                \
+            fail_msg ("joined tests:\n%swanted:\n%s", v_.joined.data, want);   \
+        free (v_.message);                                                     \
+        fo_buf_free (&v_.joined);                                              \
     } while (0)
 
 static void
@@ -304,6 +330,94 @@ test_cmocka_verdicts (void **state)
     EXPECT (FO_READER_TAP, "1..1\nok 1\n1..1\nok 1\n", &EXIT0, NULL, FO_FAILED, "second plan");
 }
 
+/* Each point a joined test of its own, with exactly one outcome, and the
+   points a plan promised but the program never printed as errors. */
+static void
+test_tap_points (void **state)
+{
+    (void) state;
+    const fo_reader T = FO_READER_TAP;
+    EXPECT_POINTS (T, "TAP version 14\n1..6\nok 1 - a\nok 2 - b # SKIP not here\n"
+                      "not ok 3 - c # TODO later\nok 4 - d # TODO soon\nnot ok 5 - e\n"
+                      "  ---\n  message: expected 1, got 2\n  ...\nnot ok 6 - f\n# why\n#  more\n",
+                   &EXIT1,
+                   "a passed: \n"
+                   "b skipped: not here\n"
+                   "c skipped: TODO: an expected failure: later\n"
+                   "d passed: TODO passed unexpectedly: soon\n"
+                   "e failed: expected 1, got 2\n"
+                   "f failed: why more\n");
+    /* No description: "test N"; a repeated one, or the program's own
+       test's name, gets a counter. */
+    EXPECT_POINTS (T, "1..4\nok 1\nok 2 - x\nok 3 - x\nok 4 - all\n", &EXIT0,
+                   "test 1 passed: \nx passed: \nx (2) passed: \nall (2) passed: \n");
+    /* A failed point with nothing said. */
+    EXPECT_POINTS (T, "1..1\nnot ok 1 - z\n", &EXIT1, "z failed: not ok\n");
+    /* Hostile names: control characters escaped, whitespace trimmed, the
+       length bounded. */
+    EXPECT_POINTS (T, "1..2\nok 1 - \x1b[2Jx\x7f \nok 2 -    \n", &EXIT0,
+                   "\\x1B[2Jx\\x7F passed: \ntest 2 passed: \n");
+    fo_buf big = { 0 };
+    fo_buf_puts (&big, "1..1\nok 1 - ");
+    for (int i = 0; i < 1000; i++)
+        fo_buf_puts (&big, "0123456789");
+    fo_buf_puts (&big, "\n");
+    verdict v = judge (T, big.data, &EXIT0, NULL);
+    assert_int_equal (v.njoined, 1);
+    assert_true (strlen (v.joined.data) < FO_READ_JOINED_NAME + 40);
+    assert_non_null (strstr (v.joined.data, "..."));
+    free (v.message);
+    fo_buf_free (&v.joined);
+    fo_buf_free (&big);
+    /* A plan not met: the missing points are errors; so after Bail out!
+       and a crash, saying why. */
+    EXPECT_POINTS (T, "1..3\nok 1 - a\n", &EXIT0,
+                   "a passed: \ntest 2 error: planned 3 tests but 1 ran\n"
+                   "test 3 error: planned 3 tests but 1 ran\n");
+    EXPECT_POINTS (T, "1..3\nok 1 - a\nBail out! no network\nok 2 - b\n", &EXIT0,
+                   "a passed: \ntest 2 error: Bail out! no network\n"
+                   "test 3 error: Bail out! no network\n");
+    fo_proc_status killed = { .signal = SIGSEGV };
+    EXPECT_POINTS (T, "1..2\nok 1 - a\n", &killed,
+                   "a passed: \ntest 2 error: no result: the program ended first (killed by "
+                   "SIGSEGV)\n");
+    /* Nothing printed, a skip-all plan: no points (the program's test says). */
+    EXPECT_POINTS (T, "", &EXIT0, "");
+    EXPECT_POINTS (T, "1..0 # SKIP no db\n", &EXIT0, "");
+    /* Subtests: judged by the point that closes them. */
+    EXPECT_POINTS (T, "1..1\n# Subtest: s\n    1..1\n    not ok 1 - in\nnot ok 1 - s\n", &EXIT1,
+                   "s failed: not ok\n");
+    /* A plan of a billion: the errors stop at the limit, which the
+       program's own test then says. */
+    verdict huge = judge (T, "1..1000000000\nok 1\n", &EXIT0, NULL);
+    assert_int_equal (huge.njoined, FO_READ_MAX_JOINED);
+    assert_int_equal (huge.outcome, FO_ERROR);
+    assert_non_null (strstr (huge.message, "the program reported 1000000000 tests of its own: "
+                                           "only the first 50000 are in the report"));
+    assert_non_null (strstr (huge.message, "planned 1000000000 tests but 1 ran"));
+    free (huge.message);
+    fo_buf_free (&huge.joined);
+}
+
+/* cmocka: a context per group, named by the group's summary comment. */
+static void
+test_cmocka_points (void **state)
+{
+    (void) state;
+    const fo_reader C = FO_READER_CMOCKA;
+    EXPECT_POINTS (C, "1..2\nok 1 - t_pass\nnot ok 2 # SKIP t_skip\n# ok - alpha\n"
+                      "1..2\nok 1 - t_pass\nnot ok 2 - t_fail\n# 0x1 != 0x2\n"
+                      "# not ok - beta\n", &EXIT1,
+                   "alpha/t_pass passed: \nalpha/t_skip skipped: skipped\n"
+                   "beta/t_pass passed: \nbeta/t_fail failed: 0x1 != 0x2\n");
+    /* A crash part-way: the group has no name, its missing tests are errors. */
+    fo_proc_status abrt = { .signal = SIGABRT };
+    EXPECT_POINTS (C, "1..1\nok 1 - a\n# ok - g\n1..3\nok 1 - b\n", &abrt,
+                   "g/a passed: \ngroup 2/b passed: \n"
+                   "group 2/test 2 error: no result: the program ended first (killed by SIGABRT)\n"
+                   "group 2/test 3 error: no result: the program ended first (killed by SIGABRT)\n");
+}
+
 static void
 test_glib_verdicts (void **state)
 {
@@ -335,6 +449,8 @@ main (void)
         cmocka_unit_test (test_parse_limits),
         cmocka_unit_test (test_tap_verdicts),
         cmocka_unit_test (test_cmocka_verdicts),
+        cmocka_unit_test (test_tap_points),
+        cmocka_unit_test (test_cmocka_points),
         cmocka_unit_test (test_glib_verdicts),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

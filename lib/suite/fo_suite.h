@@ -39,14 +39,24 @@
 #define FO_TIMEOUT_NONE UINT32_MAX
 #define FO_DEFAULT_SKIP_CODE 77                 /* as automake and CTest */
 
-/* The bytes of a suite file: it is read whole. */
+/* The bytes of a suite file: it is read whole (a million tests of the
+   `- name:` / `run:` shape take about 42 MB). */
 #define FO_SUITE_MAX_FILE (64u * 1024u * 1024u)
-/* Nested YAML lists and maps, at any place in the file. 64 levels of
-   contexts take 133; past this nothing a suite means can be written. */
+/* Tests of one suite file, aliases expanded (discovered and imported
+   tests are counted by their own limits). */
+#define FO_SUITE_MAX_TESTS 2000000u
+/* Nested YAML lists and maps, at any place in the file, aliases expanded.
+   64 levels of contexts take 133; past this nothing a suite means can be
+   written. */
 #define FO_SUITE_MAX_YAML_DEPTH 256u
-/* YAML nodes (every key, value, list and map) once aliases are expanded:
-   an alias counts as all the nodes it stands for. About 300,000 tests. */
+/* YAML nodes (every key, value, list and map) aliases stand for, each use
+   counted with every node it names: an alias bomb stops here. The file's
+   own nodes are not counted: it is read as a stream, never kept whole
+   (FO_SUITE_MAX_FILE bounds them). */
 #define FO_SUITE_MAX_NODES 2000000u
+/* YAML nodes kept at once: those under anchors (to be aliased later), the
+   values of a context written before its name, and the value being read. */
+#define FO_SUITE_MAX_HELD_NODES 2000000u
 /* Nested contexts (a top-level context is at depth 1). Real trees are a
    binary, a file, a class: 3 or 4 deep. */
 #define FO_SUITE_MAX_DEPTH 64u

@@ -204,18 +204,76 @@ test_alias_cycle (void **state)
     expect_text_error ("tests: [*later, &later {name: a, run: x}]\n", "1:9: found undefined alias");
 }
 
-/* Without any alias: the same limit, counted node by node. */
+/* Without any alias: the file's own nodes are streamed, never kept (the
+   old limit of 2,000,000 nodes for the whole file is gone: that was the
+   document's memory). What is kept at once has the limit instead, counted
+   node by node: a value read whole (here an env map), or what an anchor
+   names. */
 static void
 test_node_limit (void **state)
 {
     (void) state;
-    /* the root map, "tests" and the list are 3: item k (0-based) is node
-       k + 4, so the 1,999,997th item is the first too many */
+    /* env's map is node 1; pair k (from 1, on line k + 1) is nodes 2k and
+       2k + 1: the value of pair 1,000,000 is node 2,000,001 */
+    fo_buf b = { 0 };
+    fo_buf_puts (&b, "env:\n");
+    for (size_t k = 1; k <= 1000001; k++)
+        fo_buf_printf (&b, "  A%zu: x\n", k);
+    expect_error (&b, "1000001:13: more than 2000000 YAML nodes kept at once (those under "
+                  "anchors, and those of the value being read)");
+    /* the same under an anchor: the list, then its items, are kept (and
+       the item being read a second time, composed to be read: item
+       399,999 on line 400,000 crosses) */
+    fo_buf_reset (&b);
+    fo_buf_puts (&b, "tests: &all\n");
+    for (size_t k = 0; k < 500000; k++)
+        fo_buf_printf (&b, "- {name: a%06zu, run: x}\n", k);
+    expect_error (&b, "400000:24: more than 2000000 YAML nodes kept at once (those under "
+                  "anchors, and those of the value being read)");
+    fo_buf_free (&b);
+}
+
+/* A plain file past the old whole-file limit (2,000,000 nodes, about
+   330,000 tests) loads: 420,000 tests of 5 nodes each. */
+static void
+test_beyond_old_node_limit (void **state)
+{
+    (void) state;
     fo_buf b = { 0 };
     fo_buf_puts (&b, "tests:\n");
-    for (size_t k = 0; k < 2000000; k++)
-        fo_buf_puts (&b, "- 1\n");
-    expect_error (&b, "1999999:3: the suite is larger than 2000000 YAML nodes");
+    for (size_t k = 0; k < 420000; k++)
+        fo_buf_printf (&b, "- {name: t%zu, run: x}\n", k);
+    fo_suite *suite = load_ok (&b);
+    assert_int_equal (fo_suite_count_tests (suite), 420000);
+    assert_non_null (fo_suite_find_test (suite, "t419999"));
+    fo_suite_destroy (&suite);
+    fo_buf_free (&b);
+}
+
+/* A context's values before its name are kept until the name comes (its
+   tests need it for their ids): the same suite as name-first. */
+static void
+test_name_after_lists (void **state)
+{
+    (void) state;
+    fo_buf b = { 0 };
+    fo_buf_puts (&b, "contexts:\n  - tests: [{name: t, run: x}]\n"
+                 "    contexts: [{tests: [{name: u, run: y}], env: {B: c}, name: in}]\n"
+                 "    env: {A: b}\n    name: out\n");
+    fo_suite *suite = load_ok (&b);
+    fo_test *t = fo_suite_find_test (suite, "out/t"), *u = fo_suite_find_test (suite, "out/in/u");
+    assert_non_null (t);
+    assert_non_null (u);
+    assert_int_equal (t->line, 2);
+    assert_int_equal (t->column, 13);
+    assert_string_equal (fo_env_get (&t->parent->env, "A"), "b");
+    assert_string_equal (fo_env_get (&u->parent->env, "B"), "c");
+    fo_suite_destroy (&suite);
+    /* and a mistake in what was kept is still said where it is */
+    fo_buf_reset (&b);
+    fo_buf_puts (&b, "contexts:\n  - tests: [{name: t, run: x}, {name: t, run: y}]\n"
+                 "    name: out\n");
+    expect_error (&b, "2:32: duplicate test id 'out/t' (first defined at line 2)");
     fo_buf_free (&b);
 }
 
@@ -618,6 +676,8 @@ main (void)
         cmocka_unit_test (test_alias_text_budget_by_size),
         cmocka_unit_test (test_alias_cycle),
         cmocka_unit_test (test_node_limit),
+        cmocka_unit_test (test_beyond_old_node_limit),
+        cmocka_unit_test (test_name_after_lists),
         cmocka_unit_test (test_context_depth),
         cmocka_unit_test (test_deep_nesting),
         cmocka_unit_test (test_deep_yaml_elsewhere),

@@ -1,0 +1,27 @@
+/*  fo_suite_check — the limits of a loaded suite that depend on what its
+    steps inherit (private to the loader, fo_suite_load.c).
+
+    A step (a test, or a context's setup, teardown or discover) carries its
+    contexts' env and cwd, and asks for their needs too: its size, its
+    variables and its needs are known only once every context above it is
+    read whole, and a streamed file may set a context's env after its
+    tests. So these checks run once the file is read, over the tree in
+    file order (each context, its fixtures, its tests, then the contexts it
+    holds), with the messages and positions of the step or context they
+    refuse: FO_SUITE_MAX_STEP, FO_SUITE_MAX_ENV_VARS, FO_NEEDS_MAX,
+    FO_SUITE_MAX_TOTAL and the held budget (fo_suite_held_budget). The tree
+    they walk is bounded by the file already (its text, and what aliases
+    add under their own limits); what these limits guard is the plan, which
+    copies what each step inherits. */
+#ifndef FO_SUITE_CHECK_H
+#define FO_SUITE_CHECK_H
+
+#include <stdbool.h>
+
+#include "fo_suite_yaml.h"
+
+/* Checks the whole suite of L. Returns true, or false with
+   "file:line:column: message" in L's err. */
+bool fo_suite_check_tree (fo_yaml_reader *L);
+
+#endif

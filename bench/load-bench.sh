@@ -13,6 +13,8 @@
 # generated outside the timing), then `fanout broker` on a loopback port
 # waiting for an agent that never comes. Measured from outside:
 #   load+plan s  start to "listening on" (reading, parsing, planning);
+#   CPU s        the broker's utime+stime then (/proc/PID/stat): on a busy
+#                machine the wall time waits for a core, this does not;
 #   peak B/test  the broker's VmHWM then (/proc/PID/status) / N: the peak
 #                of loading and planning, the process's fixed cost
 #                included (about 8 MiB: noise at 10k, nothing at 1M);
@@ -53,7 +55,7 @@ gen_suite () {      # count > file
 
 # one suite size -> a table row
 run_one () {
-    local n=$1 t0 t1 t2 t3 hwm rc=0
+    local n=$1 t0 t1 t2 t3 hwm cpu rc=0
     : > "$WORK/berr"
     t0=$(now)
     "$FANOUT_BIN" broker --bind 'tcp://127.0.0.1:*' --insecure --min-agents 1 --wait 600 \
@@ -65,6 +67,9 @@ run_one () {
     done
     t1=$(now)
     hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$BROKER_PID/status")
+    # fields 14 and 15 of stat, after the command's ")" (which may hold spaces)
+    cpu=$(sed 's/.*) //' "/proc/$BROKER_PID/stat" \
+          | awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($12 + $13) / hz }')
     t2=$(now)
     kill -TERM "$BROKER_PID"
     wait "$BROKER_PID" || rc=$?
@@ -75,20 +80,20 @@ run_one () {
     grep -q "$n not run" "$WORK/bout" "$WORK/berr" \
         || { tail -n 5 "$WORK/bout" "$WORK/berr" >&2; die "the run of $n tests (exit $rc) did not report $n not run"; }
     echo "  $n tests: load+plan $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}') s," \
-         "VmHWM $hwm kB, end $(awk -v a="$t2" -v b="$t3" 'BEGIN{printf "%.3f", b-a}') s (exit $rc)" >&2
-    awk -v n="$n" -v hwm="$hwm" -v load="$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')" \
+         "CPU $cpu s, VmHWM $hwm kB, end $(awk -v a="$t2" -v b="$t3" 'BEGIN{printf "%.3f", b-a}') s (exit $rc)" >&2
+    awk -v n="$n" -v hwm="$hwm" -v cpu="$cpu" -v load="$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')" \
         -v fsize="$(stat -c %s "$WORK/suite.$n.yml")" \
         -v end_s="$(awk -v a="$t2" -v b="$t3" 'BEGIN{print b-a}')" 'BEGIN {
-        printf "| %7d | %8.1f | %7.3f | %8.1f | %9.0f | %7.3f |\n",
-               n, fsize / 1048576, load, hwm / 1024, hwm * 1024 / n, end_s
+        printf "| %7d | %8.1f | %7.3f | %5.2f | %8.1f | %9.0f | %7.3f |\n",
+               n, fsize / 1048576, load, cpu, hwm / 1024, hwm * 1024 / n, end_s
     }'
 }
 
 loadavg () { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?"; }
 echo "load bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -srm), $(nproc) cores," \
      "load $(loadavg)" >&2
-echo "| tests | file MiB | load+plan s | peak RSS MiB | peak B/test | end s |"
-echo "| ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| tests | file MiB | load+plan s | CPU s | peak RSS MiB | peak B/test | end s |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for n in $TESTS; do
     [[ $n =~ ^[1-9][0-9]*$ ]] || die "TESTS: '$n' is not a count"
     gen_suite "$n" > "$WORK/suite.$n.yml"

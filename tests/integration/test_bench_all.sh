@@ -1,6 +1,6 @@
 #!/bin/bash
 # bench/run-all.sh QUICK=1: every benchmark in bench/ in its quick mode
-# (run-bench.sh, the start-up figure, broker-scale.sh, sched-bench.sh,
+# (run-bench.sh, the start-up figure, broker-scale.sh, load-bench.sh, sched-bench.sh,
 # hosts-bench.sh in network namespaces when root), so that none rots and
 # the one table keeps every row. Checks the structure only: every row is
 # there once, with a number where a figure goes and yes/no/-/skipped in
@@ -44,6 +44,8 @@ want "broker, 300 tests, 8 instant fake agents" 1
 want "broker CPU per test at 2/8 agents, 300 tests" 1
 want "broker peak memory per test, 300 tests" 1
 want "broker loading and planning 300 tests" 1
+want "300 tests \(load-bench.sh\): load\+plan s" 1
+want "3000 tests \(load-bench.sh\): load\+plan s" 1
 want "skewed suite at 4 slots, fanout with history" 1
 want "same, fanout without history / ctest with its cost data" 1
 if [ "$(id -u)" = 0 ] && command -v ip >/dev/null && ! grep -q '^| agent hosts in network namespaces (hosts-bench.sh) | skipped' "$OUT_ALL"; then
@@ -55,7 +57,7 @@ fi
 # Every row: four cells, a known verdict, and a number in the figure
 # (a skipped row says why instead).
 rows=$(grep -c '^| ' "$OUT_ALL")
-[ "$rows" = 15 ] || { cat "$OUT_ALL" >&2; fail "$rows table lines (with the header), not 15"; }
+[ "$rows" = 17 ] || { cat "$OUT_ALL" >&2; fail "$rows table lines (with the header), not 17"; }
 bad=$(awk -F'|' '/^\| / && !/^\| figure \|/ && !/^\| --- / {
         v = $5; gsub(/ /, "", v)
         if (NF != 6 || v !~ /^(yes|no|-|skipped)$/) { print; next }

@@ -291,7 +291,11 @@ read_test (stream *S, fo_context *parent, const fo_yaml_ev *first)
     bool ok = node && load_test (L, parent, node);
     fo_yaml_doc_clear (S->E, &S->value);
     L->ntests++;
-    return ok;
+    if (!ok)
+        return false;
+    const fo_test *test = parent->tests[parent->ntests - 1];
+    return fo_suite_check_early (L, &first->start_mark, "test", test->id, &test->run.argv,
+                                 &test->labels);
 }
 
 /* One item of `contexts`: a map streamed key by key. */
@@ -381,7 +385,7 @@ name_context (stream *S, map_state *st, const yaml_node_t *name_node)
     st->ctx->line = (int) st->at.line + 1;
     st->ctx->column = (int) st->at.column + 1;
     fo_yaml_set_owner (L, "context", st->ctx->id);
-    return true;
+    return fo_suite_check_early (L, &st->at, "context", st->ctx->id, NULL, &st->ctx->labels);
 }
 
 /* What was written before the name, read now that it is known: the

@@ -20,6 +20,14 @@
 
 #include "fo_suite_yaml.h"
 
+/* While the file is read: counts what a test or context just built will
+   cost at least (its own id, command and labels, nothing it inherits)
+   against FO_SUITE_MAX_TOTAL and FO_SUITE_HELD_MAX, so that the tree itself
+   stays bounded while it grows (a file of millions of contexts is refused
+   as it is read, not once it is all in memory). kind: "test", "context".
+   What fails here fails fo_suite_check_tree too: these are lower bounds. */
+bool fo_suite_check_early (fo_yaml_reader *L, const yaml_mark_t *at, const char *kind,
+                           const char *id, const fo_strv *argv, const fo_strv *labels);
 /* Checks the whole suite of L. Returns true, or false with
    "file:line:column: message" in L's err. */
 bool fo_suite_check_tree (fo_yaml_reader *L);

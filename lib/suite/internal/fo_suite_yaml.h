@@ -27,6 +27,8 @@ typedef struct {
     size_t file_size;       /* the limits tied to it (fo_suite.h) */
     uint64_t held;          /* fo_step_held_size of every step and context */
     size_t ntests;          /* tests read so far (FO_SUITE_MAX_TESTS) */
+    size_t early_total;     /* total and held as the tree is read, without */
+    uint64_t early_held;    /* what steps inherit (fo_suite_check_early) */
 } fo_yaml_reader;
 
 /* "<kind> '<id>'" (the id cut at FO_ID_SHOWN), or "the top level" with a

@@ -14,6 +14,11 @@
     value, because a suite file is written by hand and the first thing its
     author needs is where to look.
 
+    A file with an alias is read twice: first as events only, each alias
+    counted at what it stands for and nothing built (fo_yaml_events_check),
+    so that an alias bomb, or any YAML error, stops it before any of it is
+    built, as when a document was composed first.
+
     A context's tests need its name (their ids) when they are read: values
     written before the name are composed and kept until it comes (a file
     written `name:` first streams). What a step inherits (env, cwd, needs)
@@ -133,8 +138,7 @@ load_test (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node)
         free (id);
         return false;
     }
-    free (id);
-    fo_test *test = fo_test_new (parent, name);
+    fo_test *test = fo_test_adopt (parent, name, id);
     test->line = (int) node->start_mark.line + 1;
     test->column = (int) node->start_mark.column + 1;
     /* The owner names it in the readers' messages: made only for a value
@@ -245,8 +249,7 @@ typedef struct {
     const char *where;          /* "at the top level", "in context" */
     int first_line[MAX_KEYS];   /* each allowed key: its line, 0 = not yet */
     yaml_mark_t mark[MAX_KEYS]; /* each key's value: where it is */
-    yaml_document_t early;      /* values written before the name, kept */
-    bool has_early;
+    fo_yaml_value *early;       /* values written before the name, kept */
     size_t early_key[MAX_KEYS];
     int early_node[MAX_KEYS];
     size_t nearly;
@@ -255,7 +258,7 @@ typedef struct {
 typedef struct {
     fo_yaml_reader *L;
     fo_yaml_events *E;
-    yaml_document_t value;      /* the value or test being read */
+    fo_yaml_value *value;       /* the value or test being read */
 } stream;
 
 static bool read_map (stream *S, map_state *st);
@@ -269,13 +272,13 @@ key_index (const char *const *allowed, const char *key)
     return i;
 }
 
-/* Composes the value that starts with first into doc; L reads doc. */
+/* Composes the value that starts with first into value; L reads it. */
 static const yaml_node_t *
-compose (stream *S, const fo_yaml_ev *first, yaml_document_t *doc)
+compose (stream *S, const fo_yaml_ev *first, fo_yaml_value *value)
 {
-    int node = fo_yaml_events_compose (S->E, first, doc);
-    S->L->doc = doc;
-    return node ? yaml_document_get_node (doc, node) : NULL;
+    int node = fo_yaml_events_compose (S->E, first, value);
+    S->L->doc = fo_yaml_value_doc (value);
+    return node ? yaml_document_get_node (S->L->doc, node) : NULL;
 }
 
 /* One item of `tests`: composed whole (its keys are checked before any
@@ -287,9 +290,9 @@ read_test (stream *S, fo_context *parent, const fo_yaml_ev *first)
     if (L->ntests >= FO_SUITE_MAX_TESTS)
         return fo_yaml_fail_at (L, &first->start_mark, "the suite file has more than %u tests",
                                 FO_SUITE_MAX_TESTS);
-    const yaml_node_t *node = compose (S, first, &S->value);
+    const yaml_node_t *node = compose (S, first, S->value);
     bool ok = node && load_test (L, parent, node);
-    fo_yaml_doc_clear (S->E, &S->value);
+    fo_yaml_value_clear (S->E, S->value);
     L->ntests++;
     if (!ok)
         return false;
@@ -306,19 +309,18 @@ read_context (stream *S, fo_context *parent, unsigned depth, const fo_yaml_ev *f
     if (first->type != YAML_MAPPING_START_EVENT || depth > FO_SUITE_MAX_DEPTH) {
         /* what is wrong with it is said once libyaml has read it whole, as
            for any value: its own YAML errors first */
-        const yaml_node_t *node = compose (S, first, &S->value);
+        const yaml_node_t *node = compose (S, first, S->value);
         if (node && node->type != YAML_MAPPING_NODE)
             fo_yaml_fail (L, node, "a context must be a map with a 'name'");
         else if (node)
             fo_yaml_fail (L, node, "contexts nest deeper than %u levels here", FO_SUITE_MAX_DEPTH);
-        fo_yaml_doc_clear (S->E, &S->value);
+        fo_yaml_value_clear (S->E, S->value);
         return false;
     }
     map_state st = { .parent = parent, .depth = depth, .at = first->start_mark,
                      .allowed = CONTEXT_KEYS, .where = "in context" };
     bool ok = read_map (S, &st);
-    if (st.has_early)
-        fo_yaml_doc_free (S->E, &st.early);
+    fo_yaml_value_destroy (S->E, &st.early);
     return ok;
 }
 
@@ -327,10 +329,10 @@ static bool
 read_list (stream *S, map_state *st, key_kind kind, const fo_yaml_ev *first)
 {
     if (first->type != YAML_SEQUENCE_START_EVENT) {
-        const yaml_node_t *node = compose (S, first, &S->value);
+        const yaml_node_t *node = compose (S, first, S->value);
         if (node)
             fo_yaml_fail (S->L, node, "'%s' must be a list", kind == KEY_TESTS ? "tests" : "contexts");
-        fo_yaml_doc_clear (S->E, &S->value);
+        fo_yaml_value_clear (S->E, S->value);
         return false;
     }
     for (;;) {
@@ -351,6 +353,12 @@ apply (stream *S, map_state *st, size_t k, const yaml_node_t *v)
 {
     fo_yaml_reader *L = S->L;
     const char *key = st->allowed[k];
+    if (L->owner_of != st->ctx) {
+        /* the readers' messages name it: made when a value is read (an
+           alias bomb makes 100,000 contexts with nothing but a name) */
+        fo_yaml_set_owner (L, st->root ? NULL : "context", st->ctx->id);
+        L->owner_of = st->ctx;
+    }
     if (!load_setting (L, st->ctx, key, v, st->root))
         return false;
     /* a lock both ways: said at `shared_locks`, whichever came second */
@@ -380,11 +388,9 @@ name_context (stream *S, map_state *st, const yaml_node_t *name_node)
         free (id);
         return false;
     }
-    free (id);
-    st->ctx = fo_context_new (st->parent, name);
+    st->ctx = fo_context_adopt (st->parent, name, id);
     st->ctx->line = (int) st->at.line + 1;
     st->ctx->column = (int) st->at.column + 1;
-    fo_yaml_set_owner (L, "context", st->ctx->id);
     return fo_suite_check_early (L, &st->at, "context", st->ctx->id, NULL, &st->ctx->labels);
 }
 
@@ -395,10 +401,10 @@ static bool
 read_early (stream *S, map_state *st)
 {
     for (size_t i = 0; i < st->nearly; i++) {
-        S->L->doc = &st->early;
+        S->L->doc = fo_yaml_value_doc (st->early);
         key_kind kind = kind_of (st->allowed[st->early_key[i]]);
         if (kind == KEY_VALUE
-            && !apply (S, st, st->early_key[i], yaml_document_get_node (&st->early, st->early_node[i])))
+            && !apply (S, st, st->early_key[i], yaml_document_get_node (fo_yaml_value_doc (st->early), st->early_node[i])))
             return false;
     }
     for (size_t i = 0; i < st->nearly; i++) {
@@ -406,7 +412,7 @@ read_early (stream *S, map_state *st)
         if (kind == KEY_VALUE)
             continue;
         fo_yaml_ev ev;
-        if (!fo_yaml_events_replay (S->E, &st->early, st->early_node[i], &st->at)
+        if (!fo_yaml_events_replay (S->E, fo_yaml_value_doc (st->early), st->early_node[i], &st->at)
             || !fo_yaml_events_next (S->E, &ev) || !read_list (S, st, kind, &ev))
             return false;
     }
@@ -423,20 +429,18 @@ read_value (stream *S, map_state *st, size_t k, const fo_yaml_ev *first)
         return read_list (S, st, kind, first);
     if (!st->ctx && kind != KEY_NAME) {
         /* before the name: kept until it comes */
-        if (!st->has_early) {
-            fo_yaml_doc_init (&st->early);
-            st->has_early = true;
-        }
-        int node = fo_yaml_events_compose (S->E, first, &st->early);
+        if (!st->early)
+            st->early = fo_yaml_value_new ();
+        int node = fo_yaml_events_compose (S->E, first, st->early);
         if (!node)
             return false;
         st->early_key[st->nearly] = k;
         st->early_node[st->nearly++] = node;
         return true;
     }
-    const yaml_node_t *v = compose (S, first, &S->value);
+    const yaml_node_t *v = compose (S, first, S->value);
     bool ok = v && (kind == KEY_NAME ? name_context (S, st, v) : apply (S, st, k, v));
-    fo_yaml_doc_clear (S->E, &S->value);
+    fo_yaml_value_clear (S->E, S->value);
     return ok && (kind != KEY_NAME || read_early (S, st));
 }
 
@@ -475,10 +479,10 @@ read_map (stream *S, map_state *st)
         if (ev.type == YAML_MAPPING_END_EVENT)
             return end_map (S, st);
         if (ev.type != YAML_SCALAR_EVENT) {
-            const yaml_node_t *k = compose (S, &ev, &S->value);
+            const yaml_node_t *k = compose (S, &ev, S->value);
             if (k)
                 fo_yaml_fail (L, k, "keys must be strings %s", st->where);
-            fo_yaml_doc_clear (S->E, &S->value);
+            fo_yaml_value_clear (S->E, S->value);
             return false;
         }
         size_t k = key_index (st->allowed, ev.value);
@@ -516,11 +520,10 @@ load_document (fo_yaml_reader *L, fo_yaml_events *E)
                                 "or 'contexts')");
     if (!fo_yaml_events_next (E, &first))
         return false;
-    stream S = { .L = L, .E = E };
-    fo_yaml_doc_init (&S.value);
+    stream S = { .L = L, .E = E, .value = fo_yaml_value_new () };
     bool ok = false;
     if (first.type != YAML_MAPPING_START_EVENT) {
-        const yaml_node_t *top = compose (&S, &first, &S.value);
+        const yaml_node_t *top = compose (&S, &first, S.value);
         if (top)
             fo_yaml_fail (L, top, "the top level must be a map (with 'tests' or 'contexts')");
     } else {
@@ -533,22 +536,22 @@ load_document (fo_yaml_reader *L, fo_yaml_events *E)
         fo_yaml_ev end;
         ok = read_map (&S, &st) && fo_yaml_events_next (E, &end);
     }
-    fo_yaml_doc_clear (E, &S.value);
+    fo_yaml_value_clear (E, S.value);
     if (!ok) {
-        fo_yaml_doc_free (E, &S.value);
+        fo_yaml_value_destroy (E, &S.value);
         return false;
     }
 
     /* One document per file: a second one would be silently ignored. */
     got = fo_yaml_events_document (E);
     if (got > 0 && fo_yaml_events_next (E, &first)) {
-        const yaml_node_t *next = compose (&S, &first, &S.value);
+        const yaml_node_t *next = compose (&S, &first, S.value);
         if (next)
             fo_yaml_fail (L, next, "a suite file must hold a single YAML document");
         ok = false;
     } else if (got != 0)
         ok = false;
-    fo_yaml_doc_free (E, &S.value);
+    fo_yaml_value_destroy (E, &S.value);
     L->doc = NULL;
     return ok && fo_suite_check_tree (L);
 }
@@ -577,7 +580,7 @@ fo_suite_load_buffer (const char *path, const void *data, size_t len, char *err,
     else if (len > FO_SUITE_MAX_FILE)
         fo_yaml_fail_at (&L, NULL, "the suite file is %zu bytes long (at most %u MiB)", len,
                          FO_SUITE_MAX_FILE >> 20);
-    else {
+    else if (!memchr (data, '*', len) || fo_yaml_events_check (&L, data, len)) {
         yaml_parser_t parser;
         yaml_parser_initialize (&parser);
         yaml_parser_set_input_string (&parser, data, len);

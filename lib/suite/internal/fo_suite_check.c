@@ -142,22 +142,38 @@ check_fixtures (fo_yaml_reader *L, const fo_context *ctx, const inherited *here)
     return true;
 }
 
+/* A context's own counts, with their messages. */
 static bool
-check_context (fo_yaml_reader *L, const fo_context *ctx, const inherited *up)
+check_context_own (fo_yaml_reader *L, const fo_context *ctx, const inherited *up,
+                   const yaml_mark_t *at)
 {
-    yaml_mark_t at = mark_at (ctx->line, ctx->column);
     if (ctx->parent) {
         fo_yaml_set_owner (L, "context", ctx->id);
         L->total += strlen (ctx->id);
         if (L->total > FO_SUITE_MAX_TOTAL)
-            return fo_yaml_fail_at (L, &at, "the suite's tests and fixtures take more than %u MiB "
+            return fo_yaml_fail_at (L, at, "the suite's tests and fixtures take more than %u MiB "
                                     "to send in all (at %s)", FO_SUITE_MAX_TOTAL >> 20, L->owner);
-        if (!hold (L, &at, L->owner, fo_context_held_size (strlen (ctx->id))))
+        if (!hold (L, at, L->owner, fo_context_held_size (strlen (ctx->id))))
             return false;
     } else
         fo_yaml_set_owner (L, NULL, NULL);
     uint64_t labels = labels_held (&ctx->labels);
-    if ((labels && !hold (L, &at, L->owner, labels)) || !check_needs (L, &at, ctx->needs, up))
+    return (!labels || hold (L, at, L->owner, labels)) && check_needs (L, at, ctx->needs, up);
+}
+
+static bool
+check_context (fo_yaml_reader *L, const fo_context *ctx, const inherited *up)
+{
+    yaml_mark_t at = mark_at (ctx->line, ctx->column);
+    size_t id_len = strlen (ctx->id);
+    uint64_t own = labels_held (&ctx->labels) + (ctx->parent ? fo_context_held_size (id_len) : 0);
+    if (L->total + id_len <= FO_SUITE_MAX_TOTAL
+        && L->held + own <= fo_suite_held_budget (L->file_size)
+        && up->needs + fo_needs_count (ctx->needs) <= FO_NEEDS_MAX) {
+        /* nearly always: counted without a message to write */
+        L->total += ctx->parent ? id_len : 0;
+        L->held += own;
+    } else if (!check_context_own (L, ctx, up, &at))
         return false;
     inherited here = inherit (up, &ctx->env, ctx->cwd);
     here.needs += fo_needs_count (ctx->needs);

@@ -55,6 +55,7 @@ struct fo_yaml_events {
     yaml_mark_t replay_at;      /* the alias being replayed */
     yaml_document_t *pending_doc;   /* fo_yaml_events_replay's, not begun */
     int pending_node;
+    bool count_only;            /* fo_yaml_events_check's: no store, no replay */
     anchor_rec *anchors;
     size_t nanchors, anchors_cap;
     zhashx_t *by_name;          /* anchor name -> index + 1 into anchors */
@@ -77,13 +78,24 @@ syntax_error (fo_yaml_reader *L, const yaml_parser_t *parser)
                             parser->problem ? parser->problem : "invalid YAML");
 }
 
+/* ---- the store: libyaml's own document ------------------------------------- */
+
+static void
+doc_init (yaml_document_t *doc)
+{
+    if (!yaml_document_initialize (doc, NULL, NULL, NULL, 1, 1)) {
+        fputs ("fanout: out of memory\n", stderr);     /* as fo_xmalloc */
+        abort ();
+    }
+}
+
 fo_yaml_events *
 fo_yaml_events_new (fo_yaml_reader *L, yaml_parser_t *parser)
 {
     fo_yaml_events *self = fo_xcalloc (1, sizeof *self);
     self->L = L;
     self->parser = parser;
-    fo_yaml_doc_init (&self->store);
+    doc_init (&self->store);
     self->by_name = fo_strmap_new ();
     self->alias_budget = fo_suite_alias_budget (L->file_size);
     return self;
@@ -97,50 +109,13 @@ fo_yaml_events_destroy (fo_yaml_events **self_p)
         return;
     if (self->have_event)
         yaml_event_delete (&self->event);
-    fo_yaml_doc_free (self, &self->store);
+    yaml_document_delete (&self->store);
     zhashx_destroy (&self->by_name);
     for (size_t i = 0; i < self->nanchors; i++)
         free (self->anchors[i].name);
     free (self->anchors);
     free (self);
     *self_p = NULL;
-}
-
-/* ---- documents for values ------------------------------------------------ */
-
-void
-fo_yaml_doc_init (yaml_document_t *doc)
-{
-    if (!yaml_document_initialize (doc, NULL, NULL, NULL, 1, 1)) {
-        fputs ("fanout: out of memory\n", stderr);     /* as fo_xmalloc */
-        abort ();
-    }
-}
-
-void
-fo_yaml_doc_clear (fo_yaml_events *self, yaml_document_t *doc)
-{
-    /* What yaml_document_delete frees of each node, keeping the node
-       array for the next value: a test is composed this way a million
-       times. */
-    for (yaml_node_t *n = doc->nodes.start; n < doc->nodes.top; n++) {
-        free (n->tag);
-        if (n->type == YAML_SCALAR_NODE)
-            free (n->data.scalar.value);
-        else if (n->type == YAML_SEQUENCE_NODE)
-            free (n->data.sequence.items.start);
-        else if (n->type == YAML_MAPPING_NODE)
-            free (n->data.mapping.pairs.start);
-    }
-    self->held -= (uint64_t) (doc->nodes.top - doc->nodes.start);
-    doc->nodes.top = doc->nodes.start;
-}
-
-void
-fo_yaml_doc_free (fo_yaml_events *self, yaml_document_t *doc)
-{
-    self->held -= (uint64_t) (doc->nodes.top - doc->nodes.start);
-    yaml_document_delete (doc);
 }
 
 /* One more node kept: the store's or a composed value's. */
@@ -302,7 +277,7 @@ static int
 record (fo_yaml_events *self, const fo_yaml_ev *ev, const yaml_char_t *anchor)
 {
     open_frame *parent = top (self);
-    if (!anchor && !(parent && parent->stored))
+    if (self->count_only || (!anchor && !(parent && parent->stored)))
         return 0;
     int node = add_node (self, &self->store, ev);
     if (!node)
@@ -385,6 +360,11 @@ on_alias (fo_yaml_events *self, const yaml_event_t *e, fo_yaml_ev *ev)
                                 "at least 16 MiB)", name, (unsigned long long) self->alias_bytes,
                                 (unsigned long long) self->alias_budget);
     self->expanded += a->size;
+    if (self->count_only) {
+        *ev = (fo_yaml_ev) { .type = YAML_ALIAS_EVENT, .start_mark = e->start_mark,
+                             .end_mark = e->end_mark };
+        return true;
+    }
     open_frame *parent = top (self);
     if (parent && parent->stored)
         attach (&self->store, parent->stored, &parent->key, a->node);
@@ -459,35 +439,197 @@ fo_yaml_events_next (fo_yaml_events *self, fo_yaml_ev *ev)
     }
 }
 
+bool
+fo_yaml_events_check (fo_yaml_reader *L, const void *data, size_t len)
+{
+    yaml_parser_t parser;
+    yaml_parser_initialize (&parser);
+    yaml_parser_set_input_string (&parser, data, len);
+    fo_yaml_events *self = fo_yaml_events_new (L, &parser);
+    self->count_only = true;
+    int got;
+    bool ok = true;
+    while (ok && (got = fo_yaml_events_document (self)) != 0) {
+        fo_yaml_ev ev = { .type = YAML_NO_EVENT };
+        ok = got > 0;
+        while (ok && ev.type != YAML_DOCUMENT_END_EVENT)
+            ok = fo_yaml_events_next (self, &ev);
+    }
+    fo_yaml_events_destroy (&self);
+    yaml_parser_delete (&parser);
+    return ok;
+}
+
 /* ---- composing one value ---------------------------------------------------- */
 
-int
-fo_yaml_events_compose (fo_yaml_events *self, const fo_yaml_ev *first, yaml_document_t *doc)
+/* A block of the arena. */
+typedef struct chunk {
+    struct chunk *next;
+    size_t size, used;
+    max_align_t data[];
+} chunk;
+
+struct fo_yaml_value {
+    yaml_document_t doc;    /* nodes.start..top: the value's nodes (our own
+                               array); texts and lists in the arena */
+    chunk *arena;           /* the current block first */
+    int *kids;              /* the children of the open lists and maps, in
+                               order, each one's after its parent's */
+    size_t nkids, kids_cap;
+};
+
+#define CHUNK_SIZE (64u * 1024u)
+
+fo_yaml_value *
+fo_yaml_value_new (void)
 {
-    int root = add_node (self, doc, first);
+    return fo_xcalloc (1, sizeof (fo_yaml_value));
+}
+
+static void *
+arena_alloc (fo_yaml_value *v, size_t size)
+{
+    size = (size + sizeof (max_align_t) - 1) / sizeof (max_align_t) * sizeof (max_align_t);
+    chunk *c = v->arena;
+    if (!c || c->size - c->used < size) {
+        size_t want = size > CHUNK_SIZE ? size : CHUNK_SIZE;
+        c = fo_xmalloc (sizeof *c + want);
+        *c = (chunk) { v->arena, want, 0 };
+        v->arena = c;
+    }
+    void *p = (char *) c->data + c->used;
+    c->used += size;
+    return p;
+}
+
+void
+fo_yaml_value_clear (fo_yaml_events *self, fo_yaml_value *v)
+{
+    self->held -= (uint64_t) (v->doc.nodes.top - v->doc.nodes.start);
+    v->doc.nodes.top = v->doc.nodes.start;
+    v->nkids = 0;
+    /* keep one block (the last made: the largest need so far is rare) */
+    while (v->arena && v->arena->next) {
+        chunk *next = v->arena->next;
+        free (v->arena);
+        v->arena = next;
+    }
+    if (v->arena)
+        v->arena->used = 0;
+}
+
+void
+fo_yaml_value_destroy (fo_yaml_events *self, fo_yaml_value **value_p)
+{
+    fo_yaml_value *v = *value_p;
+    if (!v)
+        return;
+    fo_yaml_value_clear (self, v);
+    free (v->arena);
+    free (v->doc.nodes.start);
+    free (v->kids);
+    free (v);
+    *value_p = NULL;
+}
+
+yaml_document_t *
+fo_yaml_value_doc (fo_yaml_value *v)
+{
+    return &v->doc;
+}
+
+/* A new node for ev (a scalar, or a list's or map's start, its items
+   given at its end). */
+static int
+value_node (fo_yaml_events *self, fo_yaml_value *v, const fo_yaml_ev *ev)
+{
+    if (!hold_node (self, &ev->start_mark))
+        return 0;
+    yaml_document_t *doc = &v->doc;
+    if (doc->nodes.top == doc->nodes.end) {
+        size_t n = (size_t) (doc->nodes.top - doc->nodes.start);
+        size_t cap = n ? 2 * n : 64;
+        doc->nodes.start = fo_xrealloc (doc->nodes.start, cap * sizeof *doc->nodes.start);
+        doc->nodes.top = doc->nodes.start + n;
+        doc->nodes.end = doc->nodes.start + cap;
+    }
+    yaml_node_t *node = doc->nodes.top++;
+    *node = (yaml_node_t) { .start_mark = ev->start_mark, .end_mark = ev->end_mark };
+    if (ev->type == YAML_SCALAR_EVENT) {
+        node->type = YAML_SCALAR_NODE;
+        char *text = arena_alloc (v, ev->length + 1);
+        memcpy (text, ev->value, ev->length);
+        text[ev->length] = '\0';
+        node->data.scalar.value = (yaml_char_t *) text;
+        node->data.scalar.length = ev->length;
+        node->data.scalar.style = ev->style;
+    } else
+        node->type = ev->type == YAML_SEQUENCE_START_EVENT ? YAML_SEQUENCE_NODE
+                                                          : YAML_MAPPING_NODE;
+    return (int) (doc->nodes.top - doc->nodes.start);
+}
+
+static void
+push_kid (fo_yaml_value *v, int node)
+{
+    if (v->nkids == v->kids_cap) {
+        v->kids_cap = v->kids_cap ? 2 * v->kids_cap : 256;
+        v->kids = fo_xrealloc (v->kids, v->kids_cap * sizeof *v->kids);
+    }
+    v->kids[v->nkids++] = node;
+}
+
+/* A list or map ends: its children, kids[first..], become its items or
+   pairs, in the arena. */
+static void
+close_node (fo_yaml_value *v, int index, size_t first, const yaml_mark_t *end)
+{
+    yaml_node_t *node = &v->doc.nodes.start[index - 1];
+    size_t n = v->nkids - first;
+    node->end_mark = *end;
+    if (node->type == YAML_SEQUENCE_NODE) {
+        yaml_node_item_t *items = arena_alloc (v, (n ? n : 1) * sizeof *items);
+        memcpy (items, v->kids + first, n * sizeof *items);
+        node->data.sequence.items.start = items;
+        node->data.sequence.items.top = node->data.sequence.items.end = items + n;
+    } else {
+        yaml_node_pair_t *pairs = arena_alloc (v, (n / 2 ? n / 2 : 1) * sizeof *pairs);
+        for (size_t i = 0; i + 1 < n; i += 2)
+            pairs[i / 2] = (yaml_node_pair_t) { v->kids[first + i], v->kids[first + i + 1] };
+        node->data.mapping.pairs.start = pairs;
+        node->data.mapping.pairs.top = node->data.mapping.pairs.end = pairs + n / 2;
+    }
+    v->nkids = first;
+}
+
+int
+fo_yaml_events_compose (fo_yaml_events *self, const fo_yaml_ev *first, fo_yaml_value *v)
+{
+    int root = value_node (self, v, first);
     if (!root || first->type == YAML_SCALAR_EVENT)
         return root;
     /* its open lists and maps: nesting is bounded by the events' own */
-    struct { int node, key; } open[FO_SUITE_MAX_YAML_DEPTH + 1];
+    struct open_node { int node; size_t first; } open[FO_SUITE_MAX_YAML_DEPTH + 1];
     size_t depth = 0;
-    open[depth++].node = root;
-    open[0].key = 0;
+    open[depth++] = (struct open_node) { root, v->nkids };
     while (depth > 0) {
         fo_yaml_ev ev;
         if (!fo_yaml_events_next (self, &ev))
             return 0;
         if (ev.type == YAML_SEQUENCE_END_EVENT || ev.type == YAML_MAPPING_END_EVENT) {
-            doc->nodes.start[open[--depth].node - 1].end_mark = ev.end_mark;
+            depth--;
+            close_node (v, open[depth].node, open[depth].first, &ev.end_mark);
+            if (depth > 0)
+                push_kid (v, open[depth].node);
             continue;
         }
-        int node = add_node (self, doc, &ev);
+        int node = value_node (self, v, &ev);
         if (!node)
             return 0;
-        attach (doc, open[depth - 1].node, &open[depth - 1].key, node);
-        if (ev.type != YAML_SCALAR_EVENT && depth <= FO_SUITE_MAX_YAML_DEPTH) {
-            open[depth].node = node;
-            open[depth++].key = 0;
-        }
+        if (ev.type == YAML_SCALAR_EVENT)
+            push_kid (v, node);
+        else if (depth <= FO_SUITE_MAX_YAML_DEPTH)
+            open[depth++] = (struct open_node) { node, v->nkids };
     }
     return root;
 }

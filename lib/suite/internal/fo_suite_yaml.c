@@ -67,6 +67,7 @@ void
 fo_yaml_set_owner (fo_yaml_reader *L, const char *kind, const char *id)
 {
     free (L->owner);
+    L->owner_of = NULL;
     if (kind) {
         char *s = fo_yaml_shown (id);
         L->owner = fo_xasprintf ("%s '%s'", kind, s);

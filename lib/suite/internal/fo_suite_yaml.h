@@ -26,6 +26,8 @@ typedef struct {
                                (FO_SUITE_MAX_TOTAL) */
     size_t file_size;       /* the limits tied to it (fo_suite.h) */
     uint64_t held;          /* fo_step_held_size of every step and context */
+    const void *owner_of;   /* the context owner names, when one does: it
+                               is made only for a value that may need it */
     size_t ntests;          /* tests read so far (FO_SUITE_MAX_TESTS) */
     size_t early_total;     /* total and held as the tree is read, without */
     uint64_t early_held;    /* what steps inherit (fo_suite_check_early) */

@@ -127,7 +127,7 @@ typedef struct fo_context fo_context;
 typedef struct fo_suite_index fo_suite_index;   /* private: ids -> tests, contexts */
 
 typedef struct {
-    char *name;
+    char *name;         /* the end of id (not allocated of its own) */
     char *id;
     fo_command run;
     fo_env env;

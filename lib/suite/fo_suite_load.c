@@ -87,6 +87,15 @@ get_common (fo_yaml_reader *L, const char *key, const yaml_node_t *v, fo_env *en
     return true;
 }
 
+/* A command's list to its size (fo_strv grows by 8: 56 bytes a test). */
+static bool
+fit (fo_strv *argv)
+{
+    argv->items = fo_xrealloc (argv->items, (argv->len + 1) * sizeof *argv->items);
+    argv->cap = argv->len + 1;
+    return true;
+}
+
 /* Whether key is `run` with a value whose messages never name the test:
    every argument within FO_SUITE_MAX_VALUE. */
 static bool
@@ -153,6 +162,7 @@ load_test (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node)
             owned = true;
         }
         if (!strcmp (key, "run") ? !fo_yaml_command (L, v, "run", &test->run)
+                                     || !fit (&test->run.argv)
             : !strcmp (key, "labels") ? !fo_yaml_labels (L, v, &test->labels)
             : !get_common (L, key, v, &test->env, &test->cwd, &test->timeout_ms, &test->needs))
             return false;
@@ -250,6 +260,7 @@ typedef struct {
     int first_line[MAX_KEYS];   /* each allowed key: its line, 0 = not yet */
     yaml_mark_t mark[MAX_KEYS]; /* each key's value: where it is */
     fo_yaml_value *early;       /* values written before the name, kept */
+    fo_suite_known known;       /* what its steps inherit, as read so far */
     size_t early_key[MAX_KEYS];
     int early_node[MAX_KEYS];
     size_t nearly;
@@ -284,8 +295,9 @@ compose (stream *S, const fo_yaml_ev *first, fo_yaml_value *value)
 /* One item of `tests`: composed whole (its keys are checked before any
    value is read), then built. */
 static bool
-read_test (stream *S, fo_context *parent, const fo_yaml_ev *first)
+read_test (stream *S, const map_state *st, const fo_yaml_ev *first)
 {
+    fo_context *parent = st->ctx;
     fo_yaml_reader *L = S->L;
     if (L->ntests >= FO_SUITE_MAX_TESTS)
         return fo_yaml_fail_at (L, &first->start_mark, "the suite file has more than %u tests",
@@ -297,15 +309,22 @@ read_test (stream *S, fo_context *parent, const fo_yaml_ev *first)
     if (!ok)
         return false;
     const fo_test *test = parent->tests[parent->ntests - 1];
+    fo_suite_known mine = st->known;
+    mine.env_bytes += fo_env_wire_size (&test->env);
+    mine.env_vars += test->env.len;
+    if (test->cwd)
+        mine.cwd_len = strlen (test->cwd);
     return fo_suite_check_early (L, &first->start_mark, "test", test->id, &test->run.argv,
-                                 &test->labels);
+                                 &test->labels, &mine);
 }
 
 /* One item of `contexts`: a map streamed key by key. */
 static bool
-read_context (stream *S, fo_context *parent, unsigned depth, const fo_yaml_ev *first)
+read_context (stream *S, const map_state *up, const fo_yaml_ev *first)
 {
     fo_yaml_reader *L = S->L;
+    fo_context *parent = up->ctx;
+    unsigned depth = up->depth + 1;
     if (first->type != YAML_MAPPING_START_EVENT || depth > FO_SUITE_MAX_DEPTH) {
         /* what is wrong with it is said once libyaml has read it whole, as
            for any value: its own YAML errors first */
@@ -318,7 +337,7 @@ read_context (stream *S, fo_context *parent, unsigned depth, const fo_yaml_ev *f
         return false;
     }
     map_state st = { .parent = parent, .depth = depth, .at = first->start_mark,
-                     .allowed = CONTEXT_KEYS, .where = "in context" };
+                     .allowed = CONTEXT_KEYS, .where = "in context", .known = up->known };
     bool ok = read_map (S, &st);
     fo_yaml_value_destroy (S->E, &st.early);
     return ok;
@@ -341,8 +360,8 @@ read_list (stream *S, map_state *st, key_kind kind, const fo_yaml_ev *first)
             return false;
         if (item.type == YAML_SEQUENCE_END_EVENT)
             return true;
-        if (kind == KEY_TESTS ? !read_test (S, st->ctx, &item)
-                              : !read_context (S, st->ctx, st->depth + 1, &item))
+        if (kind == KEY_TESTS ? !read_test (S, st, &item)
+                              : !read_context (S, st, &item))
             return false;
     }
 }
@@ -359,8 +378,22 @@ apply (stream *S, map_state *st, size_t k, const yaml_node_t *v)
         fo_yaml_set_owner (L, st->root ? NULL : "context", st->ctx->id);
         L->owner_of = st->ctx;
     }
+    size_t env_before = fo_env_wire_size (&st->ctx->env), vars_before = st->ctx->env.len;
     if (!load_setting (L, st->ctx, key, v, st->root))
         return false;
+    if (!strcmp (key, "env")) {
+        st->known.env_bytes += fo_env_wire_size (&st->ctx->env) - env_before;
+        st->known.env_vars += st->ctx->env.len - vars_before;
+    } else if (!strcmp (key, "cwd"))
+        st->known.cwd_len = strlen (st->ctx->cwd);
+    else if (!strcmp (key, "setup") || !strcmp (key, "teardown") || !strcmp (key, "discover")) {
+        const fo_command *cmd = !strcmp (key, "setup") ? &st->ctx->setup
+                                : !strcmp (key, "teardown") ? &st->ctx->teardown
+                                : &st->ctx->discover;
+        if (!fo_suite_check_early (L, &v->start_mark, key, st->ctx->id, &cmd->argv, NULL,
+                                   &st->known))
+            return false;
+    }
     /* a lock both ways: said at `shared_locks`, whichever came second */
     const fo_needs *needs = st->ctx->needs;
     size_t shared = key_index (st->allowed, "shared_locks");
@@ -391,7 +424,7 @@ name_context (stream *S, map_state *st, const yaml_node_t *name_node)
     st->ctx = fo_context_adopt (st->parent, name, id);
     st->ctx->line = (int) st->at.line + 1;
     st->ctx->column = (int) st->at.column + 1;
-    return fo_suite_check_early (L, &st->at, "context", st->ctx->id, NULL, &st->ctx->labels);
+    return fo_suite_check_early (L, &st->at, "context", st->ctx->id, NULL, NULL, &st->known);
 }
 
 /* What was written before the name, read now that it is known: the
@@ -532,7 +565,8 @@ load_document (fo_yaml_reader *L, fo_yaml_events *E)
         root->column = (int) first.start_mark.column + 1;
         fo_yaml_set_owner (L, NULL, NULL);
         map_state st = { .ctx = root, .root = true, .at = first.start_mark,
-                         .allowed = ROOT_KEYS, .where = "at the top level" };
+                         .allowed = ROOT_KEYS, .where = "at the top level",
+                         .known = { .cwd_len = strlen (L->suite->dir) } };
         fo_yaml_ev end;
         ok = read_map (&S, &st) && fo_yaml_events_next (E, &end);
     }

@@ -190,32 +190,41 @@ check_context (fo_yaml_reader *L, const fo_context *ctx, const inherited *up)
 
 bool
 fo_suite_check_early (fo_yaml_reader *L, const yaml_mark_t *at, const char *kind,
-                      const char *id, const fo_strv *argv, const fo_strv *labels)
+                      const char *id, const fo_strv *argv, const fo_strv *labels,
+                      const fo_suite_known *known)
 {
     size_t id_len = strlen (id), total;
-    uint64_t held = labels_held (labels);
+    uint64_t held = labels ? labels_held (labels) : 0;
     if (argv) {
-        total = fo_step_wire_size (id_len, argv, 0, 0);
-        held += fo_step_held_size (id_len, total, 2 + argv->len + 1);
+        total = fo_step_wire_size (id_len, argv, known->env_bytes, known->cwd_len);
+        held += fo_step_held_size (id_len, total, 2 + argv->len + 2 * known->env_vars + 1);
     } else {
         total = id_len;
         held += fo_context_held_size (id_len);
     }
     L->early_total += total;
     L->early_held += held;
-    /* Against the cap, not the file's own budget (fo_suite_check_tree's):
-       an alias bomb is then refused at its alias, as before, whatever the
-       tree built by then. */
     uint64_t budget = fo_suite_held_budget (L->file_size);
-    if (L->early_total <= FO_SUITE_MAX_TOTAL && L->early_held <= FO_SUITE_HELD_MAX)
+    if (L->early_total <= FO_SUITE_MAX_TOTAL && L->early_held <= budget)
         return true;
-    fo_yaml_set_owner (L, kind, id);
+    char *what;
+    if (!strcmp (kind, "test") || !strcmp (kind, "context")) {
+        fo_yaml_set_owner (L, kind, id);
+        what = fo_xstrdup (L->owner);
+    } else {
+        char *s = fo_yaml_shown (id);
+        what = fo_xasprintf ("%s of context '%s'", kind, s);
+        free (s);
+    }
     if (L->early_total > FO_SUITE_MAX_TOTAL)
-        return fo_yaml_fail_at (L, at, "the suite's tests and fixtures take more than %u MiB to "
-                                "send in all (at %s)", FO_SUITE_MAX_TOTAL >> 20, L->owner);
-    return fo_yaml_fail_at (L, at, "the suite's tests and fixtures would take more than %llu "
-                            "bytes of memory to run (64 times the file's size, at least 64 MiB, "
-                            "at most 1 GiB; at %s)", (unsigned long long) budget, L->owner);
+        fo_yaml_fail_at (L, at, "the suite's tests and fixtures take more than %u MiB to send in "
+                         "all (at %s)", FO_SUITE_MAX_TOTAL >> 20, what);
+    else
+        fo_yaml_fail_at (L, at, "the suite's tests and fixtures would take more than %llu bytes "
+                         "of memory to run (64 times the file's size, at least 64 MiB, at most "
+                         "1 GiB; at %s)", (unsigned long long) budget, what);
+    free (what);
+    return false;
 }
 
 bool

@@ -20,14 +20,25 @@
 
 #include "fo_suite_yaml.h"
 
-/* While the file is read: counts what a test or context just built will
-   cost at least (its own id, command and labels, nothing it inherits)
-   against FO_SUITE_MAX_TOTAL and FO_SUITE_HELD_MAX, so that the tree itself
-   stays bounded while it grows (a file of millions of contexts is refused
-   as it is read, not once it is all in memory). kind: "test", "context".
-   What fails here fails fo_suite_check_tree too: these are lower bounds. */
+/* What a step inherits, as far as the file has said so far: its
+   contexts' env and cwd read before it. */
+typedef struct {
+    size_t env_bytes, env_vars, cwd_len;
+} fo_suite_known;
+
+/* While the file is read: counts what a step or context just built will
+   cost (its id, command and labels, and what it inherits as far as known)
+   against FO_SUITE_MAX_TOTAL and the held budget, so that the tree itself
+   stays bounded while it grows, and a file that asks too much stops where
+   it crosses, as it did when the whole document came first (a list of
+   1,000 tests aliased by 300 contexts is refused at its 59th context, not
+   after building all 300). kind: "test", "context", or a fixture's
+   "setup", "teardown", "discover"; argv NULL for a context. A context's
+   env written after its tests is not known yet: such a file is refused
+   where the check over the tree says (fo_suite_check_tree). */
 bool fo_suite_check_early (fo_yaml_reader *L, const yaml_mark_t *at, const char *kind,
-                           const char *id, const fo_strv *argv, const fo_strv *labels);
+                           const char *id, const fo_strv *argv, const fo_strv *labels,
+                           const fo_suite_known *known);
 /* Checks the whole suite of L. Returns true, or false with
    "file:line:column: message" in L's err. */
 bool fo_suite_check_tree (fo_yaml_reader *L);

@@ -100,12 +100,12 @@
    itself through aliases or inheritance (one env of 1,024 variables at the
    top, copied into each of 60,000 steps, was 5 GiB from 2 MB). 64 MiB
    leaves a small file room to share an env among thousands of tests.
-   Never more than FO_SUITE_HELD_MAX: the largest plain file the node limit
-   allows holds about 600 MiB, and padding a file (a comment of 60 MiB
+   Never more than FO_SUITE_HELD_MAX: a million tests of the plain `- name:`
+   / `run:` shape count about 1 GiB, and padding a file (a comment of 60 MiB
    costs nothing) must not buy 4 GiB. */
 #define FO_SUITE_HELD_MIN (64u * 1024u * 1024u)
 #define FO_SUITE_HELD_PER_BYTE 64u
-#define FO_SUITE_HELD_MAX (1024u * 1024u * 1024u)
+#define FO_SUITE_HELD_MAX (2048ull * 1024u * 1024u)
 
 enum {
     FO_MODE_SPLIT = 1u << 0,

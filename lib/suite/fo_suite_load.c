@@ -53,6 +53,8 @@ _Static_assert (FO_SUITE_MAX_STEP <= FO_PROTO_MAX_STRING / 2, "a step must fit a
 _Static_assert (FO_SUITE_MAX_STEP <= FO_PROTO_MAX_MESSAGE / 4, "a step must fit a message");
 _Static_assert (FO_SUITE_MAX_VALUE <= FO_SUITE_MAX_STEP, "a value must fit a step");
 
+size_t fo_suite_max_tests = FO_SUITE_MAX_TESTS;
+
 /* The keys each kind of map accepts, in the order the error message lists
    them. */
 static const char *const ROOT_KEYS[] = {
@@ -299,9 +301,9 @@ read_test (stream *S, const map_state *st, const fo_yaml_ev *first)
 {
     fo_context *parent = st->ctx;
     fo_yaml_reader *L = S->L;
-    if (L->ntests >= FO_SUITE_MAX_TESTS)
-        return fo_yaml_fail_at (L, &first->start_mark, "the suite file has more than %u tests",
-                                FO_SUITE_MAX_TESTS);
+    if (L->ntests >= fo_suite_max_tests)
+        return fo_yaml_fail_at (L, &first->start_mark, "the suite file has more than %zu tests",
+                                fo_suite_max_tests);
     const yaml_node_t *node = compose (S, first, S->value);
     bool ok = node && load_test (L, parent, node);
     fo_yaml_value_clear (S->E, S->value);

@@ -250,6 +250,33 @@ test_beyond_old_node_limit (void **state)
     fo_buf_free (&b);
 }
 
+/* Tests of one file, aliases expanded: FO_SUITE_MAX_TESTS (2,000,000),
+   lowered here to 1,000 (the loader's own variable) to check the rule
+   without a file of two million tests. */
+extern size_t fo_suite_max_tests;
+
+static void
+test_max_tests (void **state)
+{
+    (void) state;
+    size_t saved = fo_suite_max_tests;
+    fo_suite_max_tests = 1000;
+    fo_buf b = { 0 };
+    fo_buf_puts (&b, "contexts:\n  - name: c\n    tests: &t\n");
+    for (size_t k = 0; k < 500; k++)
+        fo_buf_printf (&b, "      - {name: t%zu, run: x}\n", k);
+    fo_buf_puts (&b, "  - {name: d, tests: *t}\n");
+    fo_suite *suite = load_ok (&b);
+    assert_int_equal (fo_suite_count_tests (suite), 1000);
+    fo_suite_destroy (&suite);
+    /* one more, after the aliased 500: at that item */
+    fo_buf_puts (&b, "  - {name: e, tests: [{name: one, run: x}]}\n");
+    expect_error (&b, "505:23: the suite file has more than 1000 tests");
+    fo_suite_max_tests = saved;
+    assert_int_equal (fo_suite_max_tests, FO_SUITE_MAX_TESTS);
+    fo_buf_free (&b);
+}
+
 /* A context's values before its name are kept until the name comes (its
    tests need it for their ids): the same suite as name-first. */
 static void
@@ -575,7 +602,7 @@ test_held_budget (void **state)
     fo_buf_reset (&b);
     put_inheriting_tests (&b, 129);
     expect_error (&b, "132:5: the suite's tests and fixtures would take more than 67108864 bytes "
-                  "of memory to run (64 times the file's size, at least 64 MiB, at most 1 GiB; at test 't228')");
+                  "of memory to run (64 times the file's size, at least 64 MiB, at most 2 GiB; at test 't228')");
 
     /* a file of 1.5 MiB, to the byte: 96 MiB, 192 tests */
     for (size_t size = 1536u * 1024u; size >= 1536u * 1024u - 1; size--) {
@@ -592,13 +619,13 @@ test_held_budget (void **state)
         } else
             expect_error (&b, "195:5: the suite's tests and fixtures would take more than "
                           "100663232 bytes of memory to run (64 times the file's size, at least "
-                          "64 MiB, at most 1 GiB; at test 't291')");
+                          "64 MiB, at most 2 GiB; at test 't291')");
     }
     fo_buf_free (&b);
 }
 
-/* However large the file, never more than 1 GiB: a comment of 17 MiB
-   (free to hold) would buy 1088 MiB. Steps of 1,024 tiny inherited
+/* However large the file, never more than 2 GiB: a comment of 33 MiB
+   (free to hold) would buy 2112 MiB. Steps of 1,024 tiny inherited
    variables: each about 100 KiB as held, 7 KiB as sent. */
 static void
 test_held_budget_cap (void **state)
@@ -613,16 +640,16 @@ test_held_budget_cap (void **state)
         env_bytes += (size_t) snprintf (NULL, 0, "V%d", i) + 1 + 2;
     /* ids "tNNNNN": 6 bytes; 2 ids, 3 arguments, 2048 env strings, the cwd */
     uint64_t held = (2 * 6 + 13 + env_bytes + 2) + 4 * 6 + 48 * (2 + 3 + 2048 + 1) + 768;
-    uint64_t fit = (1024u * 1024u * 1024u) / held;
+    uint64_t fit = (2048ull * 1024u * 1024u) / held;
     for (uint64_t i = 0; i <= fit; i++)
         fo_buf_printf (&b, "  - {name: t%llu, run: x}\n", (unsigned long long) (10000 + i));
     fo_buf_puts (&b, "#");
-    put_run (&b, 'c', 17u << 20);
+    put_run (&b, 'c', 33u << 20);
     fo_buf_puts (&b, "\n");
     char want[512];
     snprintf (want, sizeof want, "%llu:5: the suite's tests and fixtures would take more than "
-              "1073741824 bytes of memory to run (64 times the file's size, at least 64 MiB, at "
-              "most 1 GiB; at test 't%llu')", (unsigned long long) (4 + fit),
+              "2147483648 bytes of memory to run (64 times the file's size, at least 64 MiB, at "
+              "most 2 GiB; at test 't%llu')", (unsigned long long) (4 + fit),
               (unsigned long long) (10000 + fit));
     expect_error (&b, want);
     fo_buf_free (&b);
@@ -678,6 +705,7 @@ main (void)
         cmocka_unit_test (test_node_limit),
         cmocka_unit_test (test_beyond_old_node_limit),
         cmocka_unit_test (test_name_after_lists),
+        cmocka_unit_test (test_max_tests),
         cmocka_unit_test (test_context_depth),
         cmocka_unit_test (test_deep_nesting),
         cmocka_unit_test (test_deep_yaml_elsewhere),

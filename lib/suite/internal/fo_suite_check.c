@@ -34,7 +34,7 @@ hold (fo_yaml_reader *L, const yaml_mark_t *at, const char *what, uint64_t bytes
         return true;
     return fo_yaml_fail_at (L, at, "the suite's tests and fixtures would take more than %llu "
                             "bytes of memory to run (64 times the file's size, at least 64 MiB, "
-                            "at most 1 GiB; at %s)", (unsigned long long) budget, what);
+                            "at most 2 GiB; at %s)", (unsigned long long) budget, what);
 }
 
 /* Labels are held, not sent: each its bytes and a string's 48. */
@@ -222,7 +222,7 @@ fo_suite_check_early (fo_yaml_reader *L, const yaml_mark_t *at, const char *kind
     else
         fo_yaml_fail_at (L, at, "the suite's tests and fixtures would take more than %llu bytes "
                          "of memory to run (64 times the file's size, at least 64 MiB, at most "
-                         "1 GiB; at %s)", (unsigned long long) budget, what);
+                         "2 GiB; at %s)", (unsigned long long) budget, what);
     free (what);
     return false;
 }

@@ -589,7 +589,8 @@ close_node (fo_yaml_value *v, int index, size_t first, const yaml_mark_t *end)
     node->end_mark = *end;
     if (node->type == YAML_SEQUENCE_NODE) {
         yaml_node_item_t *items = arena_alloc (v, (n ? n : 1) * sizeof *items);
-        memcpy (items, v->kids + first, n * sizeof *items);
+        if (n)          /* (kids is NULL before the first: `- []`, the fuzzer's) */
+            memcpy (items, v->kids + first, n * sizeof *items);
         node->data.sequence.items.start = items;
         node->data.sequence.items.top = node->data.sequence.items.end = items + n;
     } else {

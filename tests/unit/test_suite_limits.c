@@ -250,6 +250,45 @@ test_beyond_old_node_limit (void **state)
     fo_buf_free (&b);
 }
 
+/* The id index after removals (--test keeps a third of 5,000 tests): the
+   tests kept are found under their ids, the others not, and a test added
+   afterwards too (the index shifts entries back over each removed one;
+   5,000 ids in 16,384 slots make long runs of neighbours). */
+static void
+test_index_after_removals (void **state)
+{
+    (void) state;
+    fo_buf b = { 0 };
+    fo_buf_puts (&b, "tests:\n");
+    for (int i = 0; i < 5000; i++)
+        fo_buf_printf (&b, "- {name: t%d, run: x}\n", i);
+    fo_suite *suite = load_ok (&b);
+    char (*ids)[16] = calloc (5000, sizeof *ids);
+    const char **keep = calloc (5000, sizeof *keep);
+    size_t nkeep = 0;
+    for (int i = 0; i < 5000; i++) {
+        snprintf (ids[i], sizeof ids[i], "t%d", i);
+        if (i % 3 == 0)
+            keep[nkeep++] = ids[i];
+    }
+    char err[256];
+    assert_int_equal (fo_suite_select (suite, keep, nkeep, err, sizeof err), 0);
+    assert_int_equal (fo_suite_count_tests (suite), nkeep);
+    for (int i = 0; i < 5000; i++) {
+        fo_test *t = fo_suite_find_test (suite, ids[i]);
+        if (i % 3 == 0) {
+            assert_non_null (t);
+            assert_string_equal (t->id, ids[i]);
+            assert_string_equal (t->name, ids[i]);
+        } else
+            assert_null (t);
+    }
+    free (keep);
+    free (ids);
+    fo_suite_destroy (&suite);
+    fo_buf_free (&b);
+}
+
 /* Tests of one file, aliases expanded: FO_SUITE_MAX_TESTS (2,000,000),
    lowered here to 1,000 (the loader's own variable) to check the rule
    without a file of two million tests. */
@@ -706,6 +745,7 @@ main (void)
         cmocka_unit_test (test_beyond_old_node_limit),
         cmocka_unit_test (test_name_after_lists),
         cmocka_unit_test (test_max_tests),
+        cmocka_unit_test (test_index_after_removals),
         cmocka_unit_test (test_context_depth),
         cmocka_unit_test (test_deep_nesting),
         cmocka_unit_test (test_deep_yaml_elsewhere),

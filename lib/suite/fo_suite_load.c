@@ -237,18 +237,32 @@ load_setting (fo_yaml_reader *L, fo_context *ctx, const char *key, const yaml_no
 
 /* ---- the stream: the top level and contexts -------------------------------- */
 
-/* How each key of a context's map is read: its lists streamed item by
-   item, its name and every other value composed alone. */
+/* How each key of a context's map (or of the top level's) is read: its
+   lists streamed item by item, its name first of all, every other value
+   composed alone and given to load_setting. A new key of a context is a
+   line in CONTEXT_KEYS (and ROOT_KEYS) and a branch of load_setting; one
+   that holds tests or contexts to stream, a line here. */
 typedef enum { KEY_VALUE, KEY_NAME, KEY_TESTS, KEY_CONTEXTS } key_kind;
+
+static const struct {
+    const char *key;
+    key_kind kind;
+} STREAMED_KEYS[] = {
+    { "name", KEY_NAME }, { "tests", KEY_TESTS }, { "contexts", KEY_CONTEXTS },
+};
 
 static key_kind
 kind_of (const char *key)
 {
-    return !strcmp (key, "tests") ? KEY_TESTS : !strcmp (key, "contexts") ? KEY_CONTEXTS
-           : !strcmp (key, "name") ? KEY_NAME : KEY_VALUE;
+    for (size_t i = 0; i < sizeof STREAMED_KEYS / sizeof STREAMED_KEYS[0]; i++)
+        if (!strcmp (key, STREAMED_KEYS[i].key))
+            return STREAMED_KEYS[i].kind;
+    return KEY_VALUE;
 }
 
-#define MAX_KEYS 32     /* of ROOT_KEYS and CONTEXT_KEYS */
+#define MAX_KEYS 32     /* of ROOT_KEYS and CONTEXT_KEYS, each */
+_Static_assert (sizeof ROOT_KEYS / sizeof ROOT_KEYS[0] <= MAX_KEYS, "MAX_KEYS");
+_Static_assert (sizeof CONTEXT_KEYS / sizeof CONTEXT_KEYS[0] <= MAX_KEYS, "MAX_KEYS");
 
 /* A context's map (or the top level's) being read. */
 typedef struct {

@@ -16,7 +16,8 @@
 # Runs, in this order: run-bench.sh (2,000 x /bin/true and 200 x sleep
 # 0.01 at -j2 against fo_spawn_limit, xargs and ctest), the start-up of a
 # one-test suite against ctest (measured here: the minimum of
-# STARTUP_RUNS alternating runs), broker-scale.sh, sched-bench.sh and
+# STARTUP_RUNS alternating runs), broker-scale.sh, load-bench.sh (10k,
+# 100k and 1M tests; QUICK: 300 and 3,000), sched-bench.sh and
 # hosts-bench.sh (skipped, with the reason in the table, when it cannot
 # make network namespaces: not root, no ip), source-bench.sh (a CTest
 # project against ctest, a GoogleTest program against running it whole)
@@ -170,7 +171,28 @@ else
     row "broker-scale.sh" "failed (its stderr above)" "" "FAILED"; FAILED=1
 fi
 
-# ---- 4. sched-bench.sh: longest first from history ---------------------------
+# ---- 4. load-bench.sh: loading, planning and ending at scale -----------------
+echo "== load-bench.sh" >&2
+if env QUICK="$QUICK" TMPDIR="$WORK" bash "$HERE/load-bench.sh" "$BUILD" > "$WORK/lb.out"; then
+    cat "$WORK/lb.out" >&2
+    # | tests | file MiB | load+plan s | CPU s | peak RSS MiB | peak B/test | end s |
+    awk -F'|' '$2 ~ /^ *[0-9]+ *$/ { for (i = 2; i <= 8; i++) gsub(/ /, "", $i);
+        print $2, $4, $5, $7, $8 }' "$WORK/lb.out" > "$WORK/lb.rows"
+    while read -r n lp cpu bpt end_s; do
+        # the bars are at 1M tests; a smaller suite is shown for the trend
+        if [ "$n" = 1000000 ]; then
+            ok=$(holds "$lp < 2 && $bpt <= 512 && $end_s < 0.5")
+        else
+            ok="-"
+        fi
+        row "$n tests (load-bench.sh): load+plan s (CPU s) / peak B per test / ending with nothing run s" \
+            "$lp ($cpu) / $bpt / $end_s" "< 2 s / ≤ 512 B / < 0.5 s at 1M tests (issue 15)" "$ok"
+    done < "$WORK/lb.rows"
+else
+    row "load-bench.sh" "failed (its stderr above)" "" "FAILED"; FAILED=1
+fi
+
+# ---- 5. sched-bench.sh: longest first from history ---------------------------
 echo "== sched-bench.sh" >&2
 if env QUICK="$QUICK" TMPDIR="$WORK" bash "$HERE/sched-bench.sh" "$FANOUT_BIN" > "$WORK/sb.out"; then
     cat "$WORK/sb.out" >&2
@@ -185,7 +207,7 @@ else
     row "sched-bench.sh" "failed (its stderr above)" "" "FAILED"; FAILED=1
 fi
 
-# ---- 5. hosts-bench.sh: agent hosts in network namespaces --------------------
+# ---- 6. hosts-bench.sh: agent hosts in network namespaces --------------------
 echo "== hosts-bench.sh" >&2
 hb_rc=0
 env QUICK="$QUICK" TMPDIR="$WORK" bash "$HERE/hosts-bench.sh" "$FANOUT_BIN" > "$WORK/hb.out" 2> "$WORK/hb.err" || hb_rc=$?
@@ -211,7 +233,7 @@ else
     row "hosts-bench.sh" "failed (its stderr above)" "" "FAILED"; FAILED=1
 fi
 
-# ---- 6. source-bench.sh: a CTest project and a GoogleTest program ----------
+# ---- 7. source-bench.sh: a CTest project and a GoogleTest program ----------
 echo "== source-bench.sh" >&2
 if env QUICK="$QUICK" TMPDIR="$WORK" bash "$HERE/source-bench.sh" "$BUILD" > "$WORK/src.out"; then
     cat "$WORK/src.out" >&2
@@ -240,7 +262,7 @@ else
     row "source-bench.sh" "failed (its stderr above)" "" "FAILED"; FAILED=1
 fi
 
-# ---- 7. python-bench.sh: the python source against unittest and nose ---------
+# ---- 8. python-bench.sh: the python source against unittest and nose ---------
 echo "== python-bench.sh" >&2
 pb_rc=0
 env QUICK="$QUICK" TMPDIR="$WORK" bash "$HERE/python-bench.sh" "$FANOUT_BIN" > "$WORK/pb.out" 2> "$WORK/pb.err" || pb_rc=$?
@@ -261,7 +283,7 @@ else
     row "python-bench.sh" "failed (its stderr above)" "" "FAILED"; FAILED=1
 fi
 
-# ---- 8. artifacts-bench.sh: a tree shipped to agent hosts (netns) -------------
+# ---- 9. artifacts-bench.sh: a tree shipped to agent hosts (netns) -------------
 echo "== artifacts-bench.sh" >&2
 ab_rc=0
 env QUICK="$QUICK" TMPDIR="$WORK" bash "$HERE/artifacts-bench.sh" "$FANOUT_BIN" > "$WORK/ab.out" 2> "$WORK/ab.err" || ab_rc=$?

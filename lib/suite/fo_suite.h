@@ -39,14 +39,24 @@
 #define FO_TIMEOUT_NONE UINT32_MAX
 #define FO_DEFAULT_SKIP_CODE 77                 /* as automake and CTest */
 
-/* The bytes of a suite file: it is read whole. */
+/* The bytes of a suite file: it is read whole (a million tests of the
+   `- name:` / `run:` shape take about 42 MB). */
 #define FO_SUITE_MAX_FILE (64u * 1024u * 1024u)
-/* Nested YAML lists and maps, at any place in the file. 64 levels of
-   contexts take 133; past this nothing a suite means can be written. */
+/* Tests of one suite file, aliases expanded (discovered and imported
+   tests are counted by their own limits). */
+#define FO_SUITE_MAX_TESTS 2000000u
+/* Nested YAML lists and maps, at any place in the file, aliases expanded.
+   64 levels of contexts take 133; past this nothing a suite means can be
+   written. */
 #define FO_SUITE_MAX_YAML_DEPTH 256u
-/* YAML nodes (every key, value, list and map) once aliases are expanded:
-   an alias counts as all the nodes it stands for. About 300,000 tests. */
+/* YAML nodes (every key, value, list and map) aliases stand for, each use
+   counted with every node it names: an alias bomb stops here. The file's
+   own nodes are not counted: it is read as a stream, never kept whole
+   (FO_SUITE_MAX_FILE bounds them). */
 #define FO_SUITE_MAX_NODES 2000000u
+/* YAML nodes kept at once: those under anchors (to be aliased later), the
+   values of a context written before its name, and the value being read. */
+#define FO_SUITE_MAX_HELD_NODES 2000000u
 /* Nested contexts (a top-level context is at depth 1). Real trees are a
    binary, a file, a class: 3 or 4 deep. */
 #define FO_SUITE_MAX_DEPTH 64u
@@ -93,12 +103,12 @@
    itself through aliases or inheritance (one env of 1,024 variables at the
    top, copied into each of 60,000 steps, was 5 GiB from 2 MB). 64 MiB
    leaves a small file room to share an env among thousands of tests.
-   Never more than FO_SUITE_HELD_MAX: the largest plain file the node limit
-   allows holds about 600 MiB, and padding a file (a comment of 60 MiB
+   Never more than FO_SUITE_HELD_MAX: a million tests of the plain `- name:`
+   / `run:` shape count about 1 GiB, and padding a file (a comment of 60 MiB
    costs nothing) must not buy 4 GiB. */
 #define FO_SUITE_HELD_MIN (64u * 1024u * 1024u)
 #define FO_SUITE_HELD_PER_BYTE 64u
-#define FO_SUITE_HELD_MAX (1024u * 1024u * 1024u)
+#define FO_SUITE_HELD_MAX (2048ull * 1024u * 1024u)
 
 enum {
     FO_MODE_SPLIT = 1u << 0,
@@ -120,7 +130,7 @@ typedef struct fo_context fo_context;
 typedef struct fo_suite_index fo_suite_index;   /* private: ids -> tests, contexts */
 
 typedef struct {
-    char *name;
+    char *name;         /* the end of id (not allocated of its own) */
     char *id;
     fo_command run;
     fo_env env;

@@ -1,25 +1,36 @@
 /*  fo_suite_load — reads a YAML suite file (docs/suite-file.md) into the
     tree of fo_suite.h, validating everything on the way.
 
-    libyaml parses; fo_suite_compose.c builds the document from its events
-    under the limits a hostile file needs (nesting, alias expansion, cycles);
-    this file walks the document and builds the tree, and fo_suite_yaml.c
-    reads the single values. Every mistake stops the load with
-    "file:line:column: message" pointing at the offending key or value,
-    because a suite file is written by hand and the first thing its author
-    needs is where to look.
+    The file is read as a stream: libyaml's events (fo_suite_events.c:
+    aliases expanded, the limits a hostile file needs) go straight into the
+    tree, and no document of the whole file is ever built (at a million
+    tests it took some 1.5 kB per test, more than the tree). The top level
+    and each context are a small state machine over their keys (a table:
+    one entry per key, what it accepts and where); `tests` and `contexts`
+    are read item by item as they stream; every other value, and each test
+    whole, is composed into a small document alone and read by the value
+    readers of fo_suite_yaml.c, then dropped. Every mistake stops the load
+    with "file:line:column: message" pointing at the offending key or
+    value, because a suite file is written by hand and the first thing its
+    author needs is where to look.
 
-    What the file will cost in memory is counted as the tree is built
-    (fo_step_held_size) and bounded by the file's size: what a step
-    inherits (env, cwd, a long context id) is copied into every step of the
-    plan, so a small file could otherwise ask for gigabytes.
+    A file with an alias is read twice: first as events only, each alias
+    counted at what it stands for and nothing built (fo_yaml_events_check),
+    so that an alias bomb, or any YAML error, stops it before any of it is
+    built, as when a document was composed first.
 
-    The walk is linear in what the document expands to: ids are unique
-    through the tree's index (a hash), contexts nest at most
-    FO_SUITE_MAX_DEPTH deep (the only recursion), and what each step
-    inherits (env, cwd) is passed down, never collected by walking up. */
+    A context's tests need its name (their ids) when they are read: values
+    written before the name are composed and kept until it comes (a file
+    written `name:` first streams). What a step inherits (env, cwd, needs)
+    is only known once the file is read, so the limits that depend on it
+    are checked then, over the tree (fo_suite_check.c).
+
+    Linear in what the file expands to: ids are unique through the tree's
+    index (a hash), contexts nest at most FO_SUITE_MAX_DEPTH deep (the only
+    recursion). */
 #include "fo_suite.h"
-#include "fo_suite_compose.h"
+#include "fo_suite_check.h"
+#include "fo_suite_events.h"
 #include "fo_suite_source.h"
 #include "fo_suite_tree.h"
 #include "fo_suite_yaml.h"
@@ -42,6 +53,8 @@ _Static_assert (FO_SUITE_MAX_STEP <= FO_PROTO_MAX_STRING / 2, "a step must fit a
 _Static_assert (FO_SUITE_MAX_STEP <= FO_PROTO_MAX_MESSAGE / 4, "a step must fit a message");
 _Static_assert (FO_SUITE_MAX_VALUE <= FO_SUITE_MAX_STEP, "a value must fit a step");
 
+size_t fo_suite_max_tests = FO_SUITE_MAX_TESTS;
+
 /* The keys each kind of map accepts, in the order the error message lists
    them. */
 static const char *const ROOT_KEYS[] = {
@@ -55,86 +68,7 @@ static const char *const TEST_KEYS[] = {
     "name", "run", "env", "cwd", "timeout", "labels", "locks", "shared_locks", "resources",
     "requires", NULL };
 
-/* What a context hands down to what it holds: how deep it is, and what
-   its steps inherit, for the size limits. */
-typedef struct {
-    unsigned depth;         /* the root is 0 */
-    size_t env_bytes;       /* the env of this context and all above it */
-    size_t env_vars;
-    size_t cwd_len;         /* the effective cwd's */
-    size_t needs;           /* entries of fo_needs of this context and above */
-} inherited;
-
-/* A name or id for a message: a long one cut (FO_ID_SHOWN), so that what
-   is wrong with it still fits. */
-static char *
-shown (const char *id)
-{
-    fo_buf out = { 0 };
-    fo_name_escape (&out, id, strlen (id), FO_ID_SHOWN);
-    return fo_buf_steal (&out);
-}
-
-/* "<kind> '<id>'", or "the top level". */
-static void
-set_owner (fo_yaml_reader *L, const char *kind, const char *id)
-{
-    free (L->owner);
-    if (kind) {
-        char *s = shown (id);
-        L->owner = fo_xasprintf ("%s '%s'", kind, s);
-        free (s);
-    } else
-        L->owner = fo_xstrdup ("the top level");
-}
-
-/* Counts what a step or a context will hold in memory against the file's
-   budget: the one limit that sees a file multiply itself through what its
-   steps inherit (an env, a cwd, a long context id) and through aliased
-   tests, however each is within its own limits. */
-static bool
-hold (fo_yaml_reader *L, const yaml_mark_t *at, const char *what, uint64_t bytes)
-{
-    L->held += bytes;
-    uint64_t budget = fo_suite_held_budget (L->file_size);
-    if (L->held <= budget)
-        return true;
-    return fo_yaml_fail_at (L, at, "the suite's tests and fixtures would take more than %llu "
-                            "bytes of memory to run (64 times the file's size, at least 64 MiB, "
-                            "at most 1 GiB; at %s)", (unsigned long long) budget, what);
-}
-
-/* Labels are held, not sent: each its bytes and a string's 48. */
-static bool
-hold_labels (fo_yaml_reader *L, const yaml_mark_t *at, const fo_strv *labels)
-{
-    uint64_t bytes = 0;
-    for (size_t i = 0; i < labels->len; i++)
-        bytes += strlen (labels->items[i]) + 1 + 48;
-    return bytes == 0 || hold (L, at, L->owner, bytes);
-}
-
-/* The limits of one step (a test, or a context's setup, teardown or
-   discover), and of all of them together. what: "test 'a/b'", "setup of
-   context 'a'". */
-static bool
-check_step (fo_yaml_reader *L, const yaml_mark_t *at, const char *what, size_t id_len,
-            const fo_strv *argv, const inherited *env)
-{
-    if (env->env_vars > FO_SUITE_MAX_ENV_VARS)
-        return fo_yaml_fail_at (L, at, "%s has %zu env variables with those it inherits (at most "
-                                "%u)", what, env->env_vars, FO_SUITE_MAX_ENV_VARS);
-    size_t size = fo_step_wire_size (id_len, argv, env->env_bytes, env->cwd_len);
-    if (size > FO_SUITE_MAX_STEP)
-        return fo_yaml_fail_at (L, at, "%s takes %zu bytes to send (its id twice, command, env "
-                                "with what it inherits, cwd); the limit is %u MiB", what, size,
-                                FO_SUITE_MAX_STEP >> 20);
-    L->total += size;
-    if (L->total > FO_SUITE_MAX_TOTAL)
-        return fo_yaml_fail_at (L, at, "the suite's tests and fixtures take more than %u MiB to "
-                                "send in all (at %s)", FO_SUITE_MAX_TOTAL >> 20, what);
-    return hold (L, at, what, fo_step_held_size (id_len, size, 2 + argv->len + 2 * env->env_vars + 1));
-}
+/* ---- the values of tests and contexts ------------------------------------ */
 
 /* The keys tests and contexts share. */
 static bool
@@ -155,37 +89,38 @@ get_common (fo_yaml_reader *L, const char *key, const yaml_node_t *v, fo_env *en
     return true;
 }
 
-/* A test's or context's needs: a lock not both ways, and at most
-   FO_NEEDS_MAX entries with what it inherits (what placement compares
-   per lease stays small, whatever the file). */
+/* A command's list to its size (fo_strv grows by 8: 56 bytes a test). */
 static bool
-check_needs (fo_yaml_reader *L, const yaml_node_t *node, const fo_needs *needs,
-             const inherited *up)
+fit (fo_strv *argv)
 {
-    if (needs && !fo_yaml_needs_check (L, node, needs))
-        return false;
-    size_t n = up->needs + fo_needs_count (needs);
-    if (n > FO_NEEDS_MAX)
-        return fo_yaml_fail (L, node, "%s asks for %zu locks, resources and labels with those "
-                             "it inherits (at most %u)", L->owner, n, FO_NEEDS_MAX);
+    argv->items = fo_xrealloc (argv->items, (argv->len + 1) * sizeof *argv->items);
+    argv->cap = argv->len + 1;
     return true;
 }
 
-/* What a step of ctx (or of a test in it, with its own env and cwd on top)
-   inherits. */
-static inherited
-inherit (const inherited *up, const fo_env *env, const char *cwd)
+/* Whether key is `run` with a value whose messages never name the test:
+   every argument within FO_SUITE_MAX_VALUE. */
+static bool
+short_command (fo_yaml_reader *L, const char *key, const yaml_node_t *v)
 {
-    inherited here = *up;
-    here.env_bytes += fo_env_wire_size (env);
-    here.env_vars += env->len;
-    if (cwd)
-        here.cwd_len = strlen (cwd);
-    return here;
+    if (strcmp (key, "run"))
+        return false;
+    if (v->type == YAML_SCALAR_NODE)
+        return v->data.scalar.length <= FO_SUITE_MAX_VALUE;
+    if (v->type != YAML_SEQUENCE_NODE)
+        return true;
+    for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++) {
+        const yaml_node_t *arg = fo_yaml_node (L, *i);
+        if (arg->type == YAML_SCALAR_NODE && arg->data.scalar.length > FO_SUITE_MAX_VALUE)
+            return false;
+    }
+    return true;
 }
 
+/* A test, composed alone (node, in L's document). The limits that depend
+   on what it inherits are fo_suite_check.c's, once the file is read. */
 static bool
-load_test (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node, const inherited *up)
+load_test (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node)
 {
     if (node->type != YAML_MAPPING_NODE)
         return fo_yaml_fail (L, node, "a test must be a map with 'name' and 'run'");
@@ -198,7 +133,7 @@ load_test (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node, const
     if (!fo_yaml_name (L, name_node, "test", &name))
         return false;
     if (!fo_yaml_lookup (L, node, "run")) {
-        char *s = shown (name);
+        char *s = fo_yaml_shown (name);
         fo_yaml_fail (L, node, "test '%s' has no 'run'", s);
         free (s);
         return false;
@@ -208,45 +143,35 @@ load_test (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node, const
     char *id = fo_context_child_id (parent, name);
     const fo_test *first = fo_suite_find_test (L->suite, id);
     if (first) {
-        char *s = shown (id);
+        char *s = fo_yaml_shown (id);
         fo_yaml_fail (L, node, "duplicate test id '%s' (first defined at line %d)", s, first->line);
         free (s);
         free (id);
         return false;
     }
-    free (id);
-    fo_test *test = fo_test_new (parent, name);
+    fo_test *test = fo_test_adopt (parent, name, id);
     test->line = (int) node->start_mark.line + 1;
     test->column = (int) node->start_mark.column + 1;
-    set_owner (L, "test", test->id);
+    /* The owner names it in the readers' messages: made only for a value
+       that may need it (most tests have nothing but a name and a command
+       of a sane length: a million owners were 7% of loading). */
+    bool owned = false;
     for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
         const char *key = fo_yaml_text (fo_yaml_node (L, p->key));
         const yaml_node_t *v = fo_yaml_node (L, p->value);
+        if (!owned && strcmp (key, "name") && !short_command (L, key, v)) {
+            fo_yaml_set_owner (L, "test", test->id);
+            owned = true;
+        }
         if (!strcmp (key, "run") ? !fo_yaml_command (L, v, "run", &test->run)
+                                     || !fit (&test->run.argv)
             : !strcmp (key, "labels") ? !fo_yaml_labels (L, v, &test->labels)
             : !get_common (L, key, v, &test->env, &test->cwd, &test->timeout_ms, &test->needs))
             return false;
     }
-    if (!hold_labels (L, &node->start_mark, &test->labels) || !check_needs (L, node, test->needs, up))
-        return false;
-    inherited mine = inherit (up, &test->env, test->cwd);
-    return check_step (L, &node->start_mark, L->owner, strlen (test->id), &test->run.argv, &mine);
-}
-
-static bool load_context (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node,
-                          const inherited *up);
-
-static bool
-load_list (fo_yaml_reader *L, fo_context *ctx, const char *key, const yaml_node_t *v,
-           const inherited *here)
-{
-    if (v->type != YAML_SEQUENCE_NODE)
-        return fo_yaml_fail (L, v, "'%s' must be a list", key);
-    for (yaml_node_item_t *i = v->data.sequence.items.start; i < v->data.sequence.items.top; i++)
-        if (!strcmp (key, "tests") ? !load_test (L, ctx, fo_yaml_node (L, *i), here)
-                                   : !load_context (L, ctx, fo_yaml_node (L, *i), here))
-            return false;
-    return true;
+    return !test->needs || !test->needs->shared_locks.len || !test->needs->locks.len
+           || fo_yaml_needs_check (L, &fo_yaml_lookup (L, node, "shared_locks")->start_mark,
+                                   test->needs);
 }
 
 /* A context's `run` is the template of its discovered tests. */
@@ -273,7 +198,7 @@ get_template (fo_yaml_reader *L, fo_context *ctx, const yaml_node_t *v)
     return true;
 }
 
-/* One key of a context (or of the top level), but its lists. */
+/* One key of a context (or of the top level), but its name and lists. */
 static bool
 load_setting (fo_yaml_reader *L, fo_context *ctx, const char *key, const yaml_node_t *v, bool root)
 {
@@ -284,7 +209,7 @@ load_setting (fo_yaml_reader *L, fo_context *ctx, const char *key, const yaml_no
     if (!strcmp (key, "teardown"))
         return fo_yaml_command (L, v, "teardown", &ctx->teardown);
     if (!strcmp (key, "labels"))
-        return fo_yaml_labels (L, v, &ctx->labels) && hold_labels (L, &v->start_mark, &ctx->labels);
+        return fo_yaml_labels (L, v, &ctx->labels);
     if (!strcmp (key, "discover"))
         return fo_yaml_command (L, v, "discover", &ctx->discover);
     if (!strcmp (key, "run"))
@@ -312,151 +237,375 @@ load_setting (fo_yaml_reader *L, fo_context *ctx, const char *key, const yaml_no
     return get_common (L, key, v, &ctx->env, &ctx->cwd, &ctx->timeout_ms, &ctx->needs);
 }
 
-/* The commands a context runs itself are steps too. */
-static bool
-check_fixtures (fo_yaml_reader *L, const fo_context *ctx, const inherited *here)
+/* ---- the stream: the top level and contexts -------------------------------- */
+
+/* How each key of a context's map (or of the top level's) is read: its
+   lists streamed item by item, its name first of all, every other value
+   composed alone and given to load_setting. A new key of a context is a
+   line in CONTEXT_KEYS (and ROOT_KEYS) and a branch of load_setting; one
+   that holds tests or contexts to stream, a line here. */
+typedef enum { KEY_VALUE, KEY_NAME, KEY_TESTS, KEY_CONTEXTS } key_kind;
+
+static const struct {
+    const char *key;
+    key_kind kind;
+} STREAMED_KEYS[] = {
+    { "name", KEY_NAME }, { "tests", KEY_TESTS }, { "contexts", KEY_CONTEXTS },
+};
+
+static key_kind
+kind_of (const char *key)
 {
-    const struct { const char *kind; const fo_command *cmd; } steps[] = {
-        { "setup", &ctx->setup }, { "teardown", &ctx->teardown }, { "discover", &ctx->discover },
-    };
-    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
-        if (steps[i].cmd->argv.len == 0)
-            continue;
-        yaml_mark_t at = { .line = (size_t) steps[i].cmd->line - 1,
-                           .column = (size_t) steps[i].cmd->column - 1 };
-        char *id = shown (ctx->id);
-        char *what = fo_xasprintf ("%s of context '%s'", steps[i].kind, id);
-        free (id);
-        bool ok = check_step (L, &at, what, strlen (ctx->id), &steps[i].cmd->argv, here);
-        free (what);
-        if (!ok)
+    for (size_t i = 0; i < sizeof STREAMED_KEYS / sizeof STREAMED_KEYS[0]; i++)
+        if (!strcmp (key, STREAMED_KEYS[i].key))
+            return STREAMED_KEYS[i].kind;
+    return KEY_VALUE;
+}
+
+#define MAX_KEYS 32     /* of ROOT_KEYS and CONTEXT_KEYS, each */
+_Static_assert (sizeof ROOT_KEYS / sizeof ROOT_KEYS[0] <= MAX_KEYS, "MAX_KEYS");
+_Static_assert (sizeof CONTEXT_KEYS / sizeof CONTEXT_KEYS[0] <= MAX_KEYS, "MAX_KEYS");
+
+/* A context's map (or the top level's) being read. */
+typedef struct {
+    fo_context *ctx;            /* NULL until its name is read */
+    fo_context *parent;
+    bool root;
+    unsigned depth;             /* the top level is 0 */
+    yaml_mark_t at;             /* where the map starts */
+    const char *const *allowed; /* ROOT_KEYS or CONTEXT_KEYS */
+    const char *where;          /* "at the top level", "in context" */
+    int first_line[MAX_KEYS];   /* each allowed key: its line, 0 = not yet */
+    yaml_mark_t mark[MAX_KEYS]; /* each key's value: where it is */
+    fo_yaml_value *early;       /* values written before the name, kept */
+    fo_suite_known known;       /* what its steps inherit, as read so far */
+    size_t early_key[MAX_KEYS];
+    int early_node[MAX_KEYS];
+    size_t nearly;
+} map_state;
+
+typedef struct {
+    fo_yaml_reader *L;
+    fo_yaml_events *E;
+    fo_yaml_value *value;       /* the value or test being read */
+} stream;
+
+static bool read_map (stream *S, map_state *st);
+
+static size_t
+key_index (const char *const *allowed, const char *key)
+{
+    size_t i = 0;
+    while (allowed[i] && strcmp (allowed[i], key))
+        i++;
+    return i;
+}
+
+/* Composes the value that starts with first into value; L reads it. */
+static const yaml_node_t *
+compose (stream *S, const fo_yaml_ev *first, fo_yaml_value *value)
+{
+    int node = fo_yaml_events_compose (S->E, first, value);
+    S->L->doc = fo_yaml_value_doc (value);
+    return node ? yaml_document_get_node (S->L->doc, node) : NULL;
+}
+
+/* One item of `tests`: composed whole (its keys are checked before any
+   value is read), then built. */
+static bool
+read_test (stream *S, const map_state *st, const fo_yaml_ev *first)
+{
+    fo_context *parent = st->ctx;
+    fo_yaml_reader *L = S->L;
+    if (L->ntests >= fo_suite_max_tests)
+        return fo_yaml_fail_at (L, &first->start_mark, "the suite file has more than %zu tests",
+                                fo_suite_max_tests);
+    const yaml_node_t *node = compose (S, first, S->value);
+    bool ok = node && load_test (L, parent, node);
+    fo_yaml_value_clear (S->E, S->value);
+    L->ntests++;
+    if (!ok)
+        return false;
+    const fo_test *test = parent->tests[parent->ntests - 1];
+    fo_suite_known mine = st->known;
+    mine.env_bytes += fo_env_wire_size (&test->env);
+    mine.env_vars += test->env.len;
+    if (test->cwd)
+        mine.cwd_len = strlen (test->cwd);
+    return fo_suite_check_early (L, &first->start_mark, "test", test->id, &test->run.argv,
+                                 &test->labels, &mine);
+}
+
+/* One item of `contexts`: a map streamed key by key. */
+static bool
+read_context (stream *S, const map_state *up, const fo_yaml_ev *first)
+{
+    fo_yaml_reader *L = S->L;
+    fo_context *parent = up->ctx;
+    unsigned depth = up->depth + 1;
+    if (first->type != YAML_MAPPING_START_EVENT || depth > FO_SUITE_MAX_DEPTH) {
+        /* what is wrong with it is said once libyaml has read it whole, as
+           for any value: its own YAML errors first */
+        const yaml_node_t *node = compose (S, first, S->value);
+        if (node && node->type != YAML_MAPPING_NODE)
+            fo_yaml_fail (L, node, "a context must be a map with a 'name'");
+        else if (node)
+            fo_yaml_fail (L, node, "contexts nest deeper than %u levels here", FO_SUITE_MAX_DEPTH);
+        fo_yaml_value_clear (S->E, S->value);
+        return false;
+    }
+    map_state st = { .parent = parent, .depth = depth, .at = first->start_mark,
+                     .allowed = CONTEXT_KEYS, .where = "in context", .known = up->known };
+    bool ok = read_map (S, &st);
+    fo_yaml_value_destroy (S->E, &st.early);
+    return ok;
+}
+
+/* `tests` or `contexts` of st's context, from its first event on. */
+static bool
+read_list (stream *S, map_state *st, key_kind kind, const fo_yaml_ev *first)
+{
+    if (first->type != YAML_SEQUENCE_START_EVENT) {
+        const yaml_node_t *node = compose (S, first, S->value);
+        if (node)
+            fo_yaml_fail (S->L, node, "'%s' must be a list", kind == KEY_TESTS ? "tests" : "contexts");
+        fo_yaml_value_clear (S->E, S->value);
+        return false;
+    }
+    for (;;) {
+        fo_yaml_ev item;
+        if (!fo_yaml_events_next (S->E, &item))
+            return false;
+        if (item.type == YAML_SEQUENCE_END_EVENT)
+            return true;
+        if (kind == KEY_TESTS ? !read_test (S, st, &item)
+                              : !read_context (S, st, &item))
             return false;
     }
+}
+
+/* A setting's value (node, in L's document) for st's context. */
+static bool
+apply (stream *S, map_state *st, size_t k, const yaml_node_t *v)
+{
+    fo_yaml_reader *L = S->L;
+    const char *key = st->allowed[k];
+    if (L->owner_of != st->ctx) {
+        /* the readers' messages name it: made when a value is read (an
+           alias bomb makes 100,000 contexts with nothing but a name) */
+        fo_yaml_set_owner (L, st->root ? NULL : "context", st->ctx->id);
+        L->owner_of = st->ctx;
+    }
+    size_t env_before = fo_env_wire_size (&st->ctx->env), vars_before = st->ctx->env.len;
+    if (!load_setting (L, st->ctx, key, v, st->root))
+        return false;
+    if (!strcmp (key, "env")) {
+        st->known.env_bytes += fo_env_wire_size (&st->ctx->env) - env_before;
+        st->known.env_vars += st->ctx->env.len - vars_before;
+    } else if (!strcmp (key, "cwd"))
+        st->known.cwd_len = strlen (st->ctx->cwd);
+    else if (!strcmp (key, "setup") || !strcmp (key, "teardown") || !strcmp (key, "discover")) {
+        const fo_command *cmd = !strcmp (key, "setup") ? &st->ctx->setup
+                                : !strcmp (key, "teardown") ? &st->ctx->teardown
+                                : &st->ctx->discover;
+        if (!fo_suite_check_early (L, &v->start_mark, key, st->ctx->id, &cmd->argv, NULL,
+                                   &st->known))
+            return false;
+    }
+    /* a lock both ways: said at `shared_locks`, whichever came second */
+    const fo_needs *needs = st->ctx->needs;
+    size_t shared = key_index (st->allowed, "shared_locks");
+    if ((!strcmp (key, "locks") || !strcmp (key, "shared_locks")) && needs
+        && needs->locks.len && needs->shared_locks.len)
+        return fo_yaml_needs_check (L, &st->mark[shared], needs);
     return true;
 }
 
-/* A context's own settings first, then what it holds (its tests need its
-   env and cwd for their sizes, wherever the keys are written). */
+/* The context's name: it is made. */
 static bool
-load_context_keys (fo_yaml_reader *L, fo_context *ctx, const yaml_node_t *node, bool root,
-                   const inherited *up)
+name_context (stream *S, map_state *st, const yaml_node_t *name_node)
 {
-    if (root)
-        set_owner (L, NULL, NULL);      /* a context's is set by load_context */
-    for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
-        const char *key = fo_yaml_text (fo_yaml_node (L, p->key));
-        if (strcmp (key, "tests") && strcmp (key, "contexts")
-            && !load_setting (L, ctx, key, fo_yaml_node (L, p->value), root))
-            return false;
-    }
-    const yaml_node_t *discover = fo_yaml_lookup (L, node, "discover"), *run = fo_yaml_lookup (L, node, "run");
-    if (discover && !run)
-        return fo_yaml_fail (L, discover, "'discover' needs a 'run' template containing {name}");
-    if (run && !discover)
-        return fo_yaml_fail (L, run, "'run' in a context is the template for discovered tests "
-                             "and needs 'discover'");
-    const yaml_node_t *on = fo_yaml_lookup (L, node, "discover_on");
-    if (on && !discover)
-        return fo_yaml_fail (L, on, "'discover_on' says where 'discover' runs and needs it");
-
-    if (!check_needs (L, node, ctx->needs, up))
-        return false;
-    inherited here = inherit (up, &ctx->env, ctx->cwd);
-    here.needs += fo_needs_count (ctx->needs);
-    if (!check_fixtures (L, ctx, &here))
-        return false;
-    for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
-        const char *key = fo_yaml_text (fo_yaml_node (L, p->key));
-        if ((!strcmp (key, "tests") || !strcmp (key, "contexts"))
-            && !load_list (L, ctx, key, fo_yaml_node (L, p->value), &here))
-            return false;
-    }
-    return true;
-}
-
-static bool
-load_context (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node, const inherited *up)
-{
-    if (node->type != YAML_MAPPING_NODE)
-        return fo_yaml_fail (L, node, "a context must be a map with a 'name'");
-    if (up->depth >= FO_SUITE_MAX_DEPTH)
-        return fo_yaml_fail (L, node, "contexts nest deeper than %u levels here",
-                             FO_SUITE_MAX_DEPTH);
-    if (!fo_yaml_check_keys (L, node, CONTEXT_KEYS, "in context"))
-        return false;
-    const yaml_node_t *name_node = fo_yaml_lookup (L, node, "name");
+    fo_yaml_reader *L = S->L;
     const char *name = NULL;
-    if (!name_node)
-        return fo_yaml_fail (L, node, "context has no 'name'");
     if (!fo_yaml_name (L, name_node, "context", &name))
         return false;
-    char *id = fo_context_child_id (parent, name);
+    char *id = fo_context_child_id (st->parent, name);
     const fo_context *first = fo_suite_find_context (L->suite, id);
     if (first) {
-        char *s = shown (first->parent == parent ? name : id);
-        fo_yaml_fail (L, node, "duplicate context %s '%s' (first defined at line %d)",
-                      first->parent == parent ? "name" : "id", s, first->line);
+        char *s = fo_yaml_shown (first->parent == st->parent ? name : id);
+        fo_yaml_fail_at (L, &st->at, "duplicate context %s '%s' (first defined at line %d)",
+                         first->parent == st->parent ? "name" : "id", s, first->line);
         free (s);
         free (id);
         return false;
     }
-    L->total += strlen (id);
-    free (id);
-    fo_context *ctx = fo_context_new (parent, name);
-    ctx->line = (int) node->start_mark.line + 1;
-    ctx->column = (int) node->start_mark.column + 1;
-    set_owner (L, "context", ctx->id);
-    if (L->total > FO_SUITE_MAX_TOTAL)
-        return fo_yaml_fail (L, node, "the suite's tests and fixtures take more than %u MiB to "
-                             "send in all (at %s)", FO_SUITE_MAX_TOTAL >> 20, L->owner);
-    if (!hold (L, &node->start_mark, L->owner, fo_context_held_size (strlen (ctx->id))))
-        return false;
-    inherited down = *up;
-    down.depth++;
-    return load_context_keys (L, ctx, node, false, &down);
+    st->ctx = fo_context_adopt (st->parent, name, id);
+    st->ctx->line = (int) st->at.line + 1;
+    st->ctx->column = (int) st->at.column + 1;
+    return fo_suite_check_early (L, &st->at, "context", st->ctx->id, NULL, NULL, &st->known);
+}
+
+/* What was written before the name, read now that it is known: the
+   settings first, as a file written name-first reads them, then the
+   lists, replayed as events. */
+static bool
+read_early (stream *S, map_state *st)
+{
+    for (size_t i = 0; i < st->nearly; i++) {
+        S->L->doc = fo_yaml_value_doc (st->early);
+        key_kind kind = kind_of (st->allowed[st->early_key[i]]);
+        if (kind == KEY_VALUE
+            && !apply (S, st, st->early_key[i], yaml_document_get_node (fo_yaml_value_doc (st->early), st->early_node[i])))
+            return false;
+    }
+    for (size_t i = 0; i < st->nearly; i++) {
+        key_kind kind = kind_of (st->allowed[st->early_key[i]]);
+        if (kind == KEY_VALUE)
+            continue;
+        fo_yaml_ev ev;
+        if (!fo_yaml_events_replay (S->E, fo_yaml_value_doc (st->early), st->early_node[i], &st->at)
+            || !fo_yaml_events_next (S->E, &ev) || !read_list (S, st, kind, &ev))
+            return false;
+    }
+    return true;
+}
+
+/* The value of key k, from its first event. */
+static bool
+read_value (stream *S, map_state *st, size_t k, const fo_yaml_ev *first)
+{
+    key_kind kind = kind_of (st->allowed[k]);
+    st->mark[k] = first->start_mark;
+    if (st->ctx && (kind == KEY_TESTS || kind == KEY_CONTEXTS))
+        return read_list (S, st, kind, first);
+    if (!st->ctx && kind != KEY_NAME) {
+        /* before the name: kept until it comes */
+        if (!st->early)
+            st->early = fo_yaml_value_new ();
+        int node = fo_yaml_events_compose (S->E, first, st->early);
+        if (!node)
+            return false;
+        st->early_key[st->nearly] = k;
+        st->early_node[st->nearly++] = node;
+        return true;
+    }
+    const yaml_node_t *v = compose (S, first, S->value);
+    bool ok = v && (kind == KEY_NAME ? name_context (S, st, v) : apply (S, st, k, v));
+    fo_yaml_value_clear (S->E, S->value);
+    return ok && (kind != KEY_NAME || read_early (S, st));
+}
+
+/* What a context's keys must say together, once all are read. */
+static bool
+end_map (stream *S, map_state *st)
+{
+    fo_yaml_reader *L = S->L;
+    if (!st->ctx)
+        return fo_yaml_fail_at (L, &st->at, "context has no 'name'");
+    size_t discover = key_index (st->allowed, "discover"), run = key_index (st->allowed, "run");
+    size_t on = key_index (st->allowed, "discover_on");
+    if (st->root)
+        return true;
+    if (st->first_line[discover] && !st->first_line[run])
+        return fo_yaml_fail_at (L, &st->mark[discover], "'discover' needs a 'run' template "
+                                "containing {name}");
+    if (st->first_line[run] && !st->first_line[discover])
+        return fo_yaml_fail_at (L, &st->mark[run], "'run' in a context is the template for "
+                                "discovered tests and needs 'discover'");
+    if (st->first_line[on] && !st->first_line[discover])
+        return fo_yaml_fail_at (L, &st->mark[on], "'discover_on' says where 'discover' runs and "
+                                "needs it");
+    return true;
+}
+
+/* A map of keys (the top level's, a context's), from after its start. */
+static bool
+read_map (stream *S, map_state *st)
+{
+    fo_yaml_reader *L = S->L;
+    for (;;) {
+        fo_yaml_ev ev;
+        if (!fo_yaml_events_next (S->E, &ev))
+            return false;
+        if (ev.type == YAML_MAPPING_END_EVENT)
+            return end_map (S, st);
+        if (ev.type != YAML_SCALAR_EVENT) {
+            const yaml_node_t *k = compose (S, &ev, S->value);
+            if (k)
+                fo_yaml_fail (L, k, "keys must be strings %s", st->where);
+            fo_yaml_value_clear (S->E, S->value);
+            return false;
+        }
+        size_t k = key_index (st->allowed, ev.value);
+        if (!st->allowed[k]) {
+            fo_buf list = { 0 };
+            for (size_t i = 0; st->allowed[i]; i++)
+                fo_buf_printf (&list, "%s%s", i ? ", " : "", st->allowed[i]);
+            fo_yaml_fail_at (L, &ev.start_mark, "unknown key '%s' %s (expected one of: %s)",
+                             ev.value, st->where, list.data);
+            fo_buf_free (&list);
+            return false;
+        }
+        if (st->first_line[k])
+            return fo_yaml_fail_at (L, &ev.start_mark, "duplicate key '%s' (first at line %d)",
+                                    st->allowed[k], st->first_line[k]);
+        st->first_line[k] = (int) ev.start_mark.line + 1;
+        fo_yaml_ev first;
+        if (!fo_yaml_events_next (S->E, &first) || !read_value (S, st, k, &first))
+            return false;
+    }
 }
 
 /* ---- the file ---------------------------------------------------------- */
 
 static bool
-load_document (fo_yaml_reader *L, yaml_parser_t *parser)
+load_document (fo_yaml_reader *L, fo_yaml_events *E)
 {
-    yaml_document_t doc;
-    int got = fo_yaml_compose (L, parser, &doc);
+    int got = fo_yaml_events_document (E);
     if (got < 0)
         return false;
-    const yaml_node_t *top = got ? yaml_document_get_root_node (&doc) : NULL;
-    bool ok = false;
-    L->doc = &doc;
-    if (!top) {
-        yaml_mark_t at = { 0 };
-        fo_yaml_fail_at (L, &at, "the suite file is empty (expected a map with 'tests' or 'contexts')");
-    } else if (top->type != YAML_MAPPING_NODE)
-        fo_yaml_fail (L, top, "the top level must be a map (with 'tests' or 'contexts')");
-    else if (fo_yaml_check_keys (L, top, ROOT_KEYS, "at the top level")) {
-        fo_context *root = L->suite->root;
-        root->line = (int) top->start_mark.line + 1;
-        root->column = (int) top->start_mark.column + 1;
-        inherited none = { .cwd_len = strlen (L->suite->dir) };
-        ok = load_context_keys (L, root, top, true, &none);
-    }
-    if (got)
-        yaml_document_delete (&doc);
-    L->doc = NULL;
-    if (!ok)
+    yaml_mark_t start = { 0 };
+    fo_yaml_ev first;
+    if (!got)
+        return fo_yaml_fail_at (L, &start, "the suite file is empty (expected a map with 'tests' "
+                                "or 'contexts')");
+    if (!fo_yaml_events_next (E, &first))
         return false;
+    stream S = { .L = L, .E = E, .value = fo_yaml_value_new () };
+    bool ok = false;
+    if (first.type != YAML_MAPPING_START_EVENT) {
+        const yaml_node_t *top = compose (&S, &first, S.value);
+        if (top)
+            fo_yaml_fail (L, top, "the top level must be a map (with 'tests' or 'contexts')");
+    } else {
+        fo_context *root = L->suite->root;
+        root->line = (int) first.start_mark.line + 1;
+        root->column = (int) first.start_mark.column + 1;
+        fo_yaml_set_owner (L, NULL, NULL);
+        map_state st = { .ctx = root, .root = true, .at = first.start_mark,
+                         .allowed = ROOT_KEYS, .where = "at the top level",
+                         .known = { .cwd_len = strlen (L->suite->dir) } };
+        fo_yaml_ev end;
+        ok = read_map (&S, &st) && fo_yaml_events_next (E, &end);
+    }
+    fo_yaml_value_clear (E, S.value);
+    if (!ok) {
+        fo_yaml_value_destroy (E, &S.value);
+        return false;
+    }
 
     /* One document per file: a second one would be silently ignored. */
-    got = fo_yaml_compose (L, parser, &doc);
-    if (got < 0)
-        return false;
-    if (got) {
-        const yaml_node_t *next = yaml_document_get_root_node (&doc);
+    got = fo_yaml_events_document (E);
+    if (got > 0 && fo_yaml_events_next (E, &first)) {
+        const yaml_node_t *next = compose (&S, &first, S.value);
         if (next)
-            ok = fo_yaml_fail (L, next, "a suite file must hold a single YAML document");
-        yaml_document_delete (&doc);
-    }
-    return ok;
+            fo_yaml_fail (L, next, "a suite file must hold a single YAML document");
+        ok = false;
+    } else if (got != 0)
+        ok = false;
+    fo_yaml_value_destroy (E, &S.value);
+    L->doc = NULL;
+    return ok && fo_suite_check_tree (L);
 }
 
 static char *
@@ -483,11 +632,13 @@ fo_suite_load_buffer (const char *path, const void *data, size_t len, char *err,
     else if (len > FO_SUITE_MAX_FILE)
         fo_yaml_fail_at (&L, NULL, "the suite file is %zu bytes long (at most %u MiB)", len,
                          FO_SUITE_MAX_FILE >> 20);
-    else {
+    else if (!memchr (data, '*', len) || fo_yaml_events_check (&L, data, len)) {
         yaml_parser_t parser;
         yaml_parser_initialize (&parser);
         yaml_parser_set_input_string (&parser, data, len);
-        ok = load_document (&L, &parser);
+        fo_yaml_events *events = fo_yaml_events_new (&L, &parser);
+        ok = load_document (&L, events);
+        fo_yaml_events_destroy (&events);
         yaml_parser_delete (&parser);
     }
     free (L.owner);

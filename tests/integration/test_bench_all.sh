@@ -1,6 +1,6 @@
 #!/bin/bash
 # bench/run-all.sh QUICK=1: every benchmark in bench/ in its quick mode
-# (run-bench.sh, the start-up figure, broker-scale.sh, sched-bench.sh,
+# (run-bench.sh, the start-up figure, broker-scale.sh, load-bench.sh, sched-bench.sh,
 # hosts-bench.sh and artifacts-bench.sh in network namespaces when root,
 # source-bench.sh, python-bench.sh), so that none rots and
 # the one table keeps every row. Checks the structure only: every row is
@@ -45,6 +45,8 @@ want "broker, 300 tests, 8 instant fake agents" 1
 want "broker CPU per test at 2/8 agents, 300 tests" 1
 want "broker peak memory per test, 300 tests" 1
 want "broker loading and planning 300 tests" 1
+want "300 tests \(load-bench.sh\): load\+plan s" 1
+want "3000 tests \(load-bench.sh\): load\+plan s" 1
 want "skewed suite at 4 slots, fanout with history" 1
 want "same, fanout without history / ctest with its cost data" 1
 if [ "$(id -u)" = 0 ] && command -v ip >/dev/null && ! grep -q '^| agent hosts in network namespaces (hosts-bench.sh) | skipped' "$OUT_ALL"; then
@@ -63,10 +65,10 @@ fi
 if "$PY" -c "import nose, msgpack" 2>/dev/null; then
     want "python suite, 4 modules x 5 tests of 5 ms, -j 2: unittest's time / fanout's" 1
     want "python suite, 4 modules x 5 tests of 5 ms, -j 2: nosetests --processes's time / fanout's" 1
-    lines=21
+    lines=23
 else
     want "python suite against unittest and nose \(python-bench.sh\) \| skipped: [^|]+ \|" 1
-    lines=20
+    lines=22
 fi
 if [ "$(id -u)" = 0 ] && command -v ip >/dev/null && ! grep -q '^| artifacts shipped to agent hosts (artifacts-bench.sh) | skipped' "$OUT_ALL"; then
     want "artifacts: a 4 MB tree to 2 agent hosts \(netns\): cold, then warm" 1

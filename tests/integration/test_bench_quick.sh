@@ -2,7 +2,8 @@
 # The benchmarks' quick modes, so that none can rot: bench/run-bench.sh on
 # a few tests with the machine's limit (fo_spawn_limit), and
 # bench/broker-scale.sh QUICK=1 (fo_loadgen as 2 and 8 agents against a
-# real broker, protocol 4). Checks that they run and print their tables,
+# real broker, protocol 4), and bench/load-bench.sh QUICK=1. Checks that
+# they run and print their tables,
 # never a speed.
 . "$(dirname "$0")/lib.sh"
 
@@ -28,5 +29,15 @@ QUICK=1 TMPDIR=$ITEST_DIR bash "$FANOUT_SRC/bench/broker-scale.sh" "$BUILD" \
     || { cat "$ITEST_DIR/scale.err" >&2; fail "broker-scale.sh QUICK=1 failed"; }
 rows=$(grep -c '^|     300 |' "$ITEST_DIR/scale.out" || true)
 [ "$rows" = 2 ] || { cat "$ITEST_DIR/scale.out" >&2; fail "broker-scale.sh printed $rows rows for 300 tests, not 2"; }
+
+# load-bench.sh QUICK=1: a broker loads and plans 300 and 3,000 tests, is
+# stopped with none run and reports every one not run.
+QUICK=1 TMPDIR=$ITEST_DIR bash "$FANOUT_SRC/bench/load-bench.sh" "$BUILD" \
+    > "$ITEST_DIR/load.out" 2> "$ITEST_DIR/load.err" \
+    || { cat "$ITEST_DIR/load.err" >&2; fail "load-bench.sh QUICK=1 failed"; }
+for n in 300 3000; do
+    grep -qE "^\| +$n \|( +[0-9.]+ \|){6}\$" "$ITEST_DIR/load.out" \
+        || { cat "$ITEST_DIR/load.out" >&2; fail "load-bench.sh printed no row for $n tests"; }
+done
 
 echo "PASS [$ITEST_NAME]"

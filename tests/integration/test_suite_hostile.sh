@@ -136,7 +136,7 @@ with open(sys.argv[1], "w") as f:
 PY
 [ "$(stat -c %s "$W/inherit.yml")" -eq 1918041 ] || fail "inherit.yml is not the size the message expects"
 expect_refused inherit.yml 1156:5 \
-    "the suite's tests and fixtures would take more than 122754624 bytes of memory to run (64 times the file's size, at least 64 MiB, at most 1 GiB; at test 't1152')" 256
+    "the suite's tests and fixtures would take more than 122754624 bytes of memory to run (64 times the file's size, at least 64 MiB, at most 2 GiB; at test 't1152')" 256
 
 # --- a list of 1,000 tests aliased by 300 contexts (42 KB): each copy a
 # few hundred bytes, 300,000 of them (it took 422 MB). Refused at the
@@ -151,7 +151,7 @@ with open(sys.argv[1], "w") as f:
         f.write("  - {name: c%d, tests: *t}\n" % c)
 PY
 expect_refused aliasedtests.yml 872:9 \
-    "the suite's tests and fixtures would take more than 67108864 bytes of memory to run (64 times the file's size, at least 64 MiB, at most 1 GiB; at test 'c59/t867')" 256
+    "the suite's tests and fixtures would take more than 67108864 bytes of memory to run (64 times the file's size, at least 64 MiB, at most 2 GiB; at test 'c59/t867')" 256
 
 # --- and ordinary anchors still work
 cat >"$W/anchors.yml" <<'YAML'

@@ -204,18 +204,142 @@ test_alias_cycle (void **state)
     expect_text_error ("tests: [*later, &later {name: a, run: x}]\n", "1:9: found undefined alias");
 }
 
-/* Without any alias: the same limit, counted node by node. */
+/* Without any alias: the file's own nodes are streamed, never kept (the
+   old limit of 2,000,000 nodes for the whole file is gone: that was the
+   document's memory). What is kept at once has the limit instead, counted
+   node by node: a value read whole (here an env map), or what an anchor
+   names. */
 static void
 test_node_limit (void **state)
 {
     (void) state;
-    /* the root map, "tests" and the list are 3: item k (0-based) is node
-       k + 4, so the 1,999,997th item is the first too many */
+    /* env's map is node 1; pair k (from 1, on line k + 1) is nodes 2k and
+       2k + 1: the value of pair 1,000,000 is node 2,000,001 */
+    fo_buf b = { 0 };
+    fo_buf_puts (&b, "env:\n");
+    for (size_t k = 1; k <= 1000001; k++)
+        fo_buf_printf (&b, "  A%zu: x\n", k);
+    expect_error (&b, "1000001:13: more than 2000000 YAML nodes kept at once (those under "
+                  "anchors, and those of the value being read)");
+    /* the same under an anchor: the list and its items are kept, each
+       twice while the value is read (under the anchor, and composed to be
+       read): item 1,000,000 (on line 1,000,001) crosses */
+    fo_buf_reset (&b);
+    fo_buf_puts (&b, "source: &all\n");
+    for (size_t k = 0; k < 1000001; k++)
+        fo_buf_puts (&b, "- 1\n");
+    expect_error (&b, "1000001:3: more than 2000000 YAML nodes kept at once (those under "
+                  "anchors, and those of the value being read)");
+    fo_buf_free (&b);
+}
+
+/* A plain file past the old whole-file limit (2,000,000 nodes, about
+   330,000 tests of 5 nodes) loads: 140,000 tests of 16 nodes each. */
+static void
+test_beyond_old_node_limit (void **state)
+{
+    (void) state;
     fo_buf b = { 0 };
     fo_buf_puts (&b, "tests:\n");
-    for (size_t k = 0; k < 2000000; k++)
-        fo_buf_puts (&b, "- 1\n");
-    expect_error (&b, "1999999:3: the suite is larger than 2000000 YAML nodes");
+    for (size_t k = 0; k < 140000; k++)
+        fo_buf_printf (&b, "- {name: t%zu, run: [a, b, c, d, e, f, g, h, i, j]}\n", k);
+    fo_suite *suite = load_ok (&b);
+    assert_int_equal (fo_suite_count_tests (suite), 140000);
+    assert_int_equal (fo_suite_find_test (suite, "t139999")->run.argv.len, 10);
+    fo_suite_destroy (&suite);
+    fo_buf_free (&b);
+}
+
+/* The id index after removals (--test keeps a third of 5,000 tests): the
+   tests kept are found under their ids, the others not, and a test added
+   afterwards too (the index shifts entries back over each removed one;
+   5,000 ids in 16,384 slots make long runs of neighbours). */
+static void
+test_index_after_removals (void **state)
+{
+    (void) state;
+    fo_buf b = { 0 };
+    fo_buf_puts (&b, "tests:\n");
+    for (int i = 0; i < 5000; i++)
+        fo_buf_printf (&b, "- {name: t%d, run: x}\n", i);
+    fo_suite *suite = load_ok (&b);
+    char (*ids)[16] = calloc (5000, sizeof *ids);
+    const char **keep = calloc (5000, sizeof *keep);
+    size_t nkeep = 0;
+    for (int i = 0; i < 5000; i++) {
+        snprintf (ids[i], sizeof ids[i], "t%d", i);
+        if (i % 3 == 0)
+            keep[nkeep++] = ids[i];
+    }
+    char err[256];
+    assert_int_equal (fo_suite_select (suite, keep, nkeep, err, sizeof err), 0);
+    assert_int_equal (fo_suite_count_tests (suite), nkeep);
+    for (int i = 0; i < 5000; i++) {
+        fo_test *t = fo_suite_find_test (suite, ids[i]);
+        if (i % 3 == 0) {
+            assert_non_null (t);
+            assert_string_equal (t->id, ids[i]);
+            assert_string_equal (t->name, ids[i]);
+        } else
+            assert_null (t);
+    }
+    free (keep);
+    free (ids);
+    fo_suite_destroy (&suite);
+    fo_buf_free (&b);
+}
+
+/* Tests of one file, aliases expanded: FO_SUITE_MAX_TESTS (2,000,000),
+   lowered here to 1,000 (the loader's own variable) to check the rule
+   without a file of two million tests. */
+extern size_t fo_suite_max_tests;
+
+static void
+test_max_tests (void **state)
+{
+    (void) state;
+    size_t saved = fo_suite_max_tests;
+    fo_suite_max_tests = 1000;
+    fo_buf b = { 0 };
+    fo_buf_puts (&b, "contexts:\n  - name: c\n    tests: &t\n");
+    for (size_t k = 0; k < 500; k++)
+        fo_buf_printf (&b, "      - {name: t%zu, run: x}\n", k);
+    fo_buf_puts (&b, "  - {name: d, tests: *t}\n");
+    fo_suite *suite = load_ok (&b);
+    assert_int_equal (fo_suite_count_tests (suite), 1000);
+    fo_suite_destroy (&suite);
+    /* one more, after the aliased 500: at that item */
+    fo_buf_puts (&b, "  - {name: e, tests: [{name: one, run: x}]}\n");
+    expect_error (&b, "505:23: the suite file has more than 1000 tests");
+    fo_suite_max_tests = saved;
+    assert_int_equal (fo_suite_max_tests, FO_SUITE_MAX_TESTS);
+    fo_buf_free (&b);
+}
+
+/* A context's values before its name are kept until the name comes (its
+   tests need it for their ids): the same suite as name-first. */
+static void
+test_name_after_lists (void **state)
+{
+    (void) state;
+    fo_buf b = { 0 };
+    fo_buf_puts (&b, "contexts:\n  - tests: [{name: t, run: x}]\n"
+                 "    contexts: [{tests: [{name: u, run: y}], env: {B: c}, name: in}]\n"
+                 "    env: {A: b}\n    name: out\n");
+    fo_suite *suite = load_ok (&b);
+    fo_test *t = fo_suite_find_test (suite, "out/t"), *u = fo_suite_find_test (suite, "out/in/u");
+    assert_non_null (t);
+    assert_non_null (u);
+    assert_int_equal (t->line, 2);
+    assert_int_equal (t->column, 13);
+    assert_string_equal (fo_env_get (&t->parent->env, "A"), "b");
+    assert_string_equal (fo_env_get (&u->parent->env, "B"), "c");
+    fo_suite_destroy (&suite);
+    /* and a mistake in what was kept is still said where it is */
+    fo_buf_reset (&b);
+    fo_buf_puts (&b, "contexts:\n  - tests: [{name: t, run: x}, {name: t, run: y}]\n"
+                 "    name: out\n");
+    expect_error (&b, "2:32: duplicate test id 'out/t' (first defined at line 2)");
     fo_buf_free (&b);
 }
 
@@ -517,7 +641,7 @@ test_held_budget (void **state)
     fo_buf_reset (&b);
     put_inheriting_tests (&b, 129);
     expect_error (&b, "132:5: the suite's tests and fixtures would take more than 67108864 bytes "
-                  "of memory to run (64 times the file's size, at least 64 MiB, at most 1 GiB; at test 't228')");
+                  "of memory to run (64 times the file's size, at least 64 MiB, at most 2 GiB; at test 't228')");
 
     /* a file of 1.5 MiB, to the byte: 96 MiB, 192 tests */
     for (size_t size = 1536u * 1024u; size >= 1536u * 1024u - 1; size--) {
@@ -534,13 +658,13 @@ test_held_budget (void **state)
         } else
             expect_error (&b, "195:5: the suite's tests and fixtures would take more than "
                           "100663232 bytes of memory to run (64 times the file's size, at least "
-                          "64 MiB, at most 1 GiB; at test 't291')");
+                          "64 MiB, at most 2 GiB; at test 't291')");
     }
     fo_buf_free (&b);
 }
 
-/* However large the file, never more than 1 GiB: a comment of 17 MiB
-   (free to hold) would buy 1088 MiB. Steps of 1,024 tiny inherited
+/* However large the file, never more than 2 GiB: a comment of 33 MiB
+   (free to hold) would buy 2112 MiB. Steps of 1,024 tiny inherited
    variables: each about 100 KiB as held, 7 KiB as sent. */
 static void
 test_held_budget_cap (void **state)
@@ -555,16 +679,16 @@ test_held_budget_cap (void **state)
         env_bytes += (size_t) snprintf (NULL, 0, "V%d", i) + 1 + 2;
     /* ids "tNNNNN": 6 bytes; 2 ids, 3 arguments, 2048 env strings, the cwd */
     uint64_t held = (2 * 6 + 13 + env_bytes + 2) + 4 * 6 + 48 * (2 + 3 + 2048 + 1) + 768;
-    uint64_t fit = (1024u * 1024u * 1024u) / held;
+    uint64_t fit = (2048ull * 1024u * 1024u) / held;
     for (uint64_t i = 0; i <= fit; i++)
         fo_buf_printf (&b, "  - {name: t%llu, run: x}\n", (unsigned long long) (10000 + i));
     fo_buf_puts (&b, "#");
-    put_run (&b, 'c', 17u << 20);
+    put_run (&b, 'c', 33u << 20);
     fo_buf_puts (&b, "\n");
     char want[512];
     snprintf (want, sizeof want, "%llu:5: the suite's tests and fixtures would take more than "
-              "1073741824 bytes of memory to run (64 times the file's size, at least 64 MiB, at "
-              "most 1 GiB; at test 't%llu')", (unsigned long long) (4 + fit),
+              "2147483648 bytes of memory to run (64 times the file's size, at least 64 MiB, at "
+              "most 2 GiB; at test 't%llu')", (unsigned long long) (4 + fit),
               (unsigned long long) (10000 + fit));
     expect_error (&b, want);
     fo_buf_free (&b);
@@ -618,6 +742,10 @@ main (void)
         cmocka_unit_test (test_alias_text_budget_by_size),
         cmocka_unit_test (test_alias_cycle),
         cmocka_unit_test (test_node_limit),
+        cmocka_unit_test (test_beyond_old_node_limit),
+        cmocka_unit_test (test_name_after_lists),
+        cmocka_unit_test (test_max_tests),
+        cmocka_unit_test (test_index_after_removals),
         cmocka_unit_test (test_context_depth),
         cmocka_unit_test (test_deep_nesting),
         cmocka_unit_test (test_deep_yaml_elsewhere),

@@ -26,6 +26,17 @@ siphash (const void *key)
     return h;
 }
 
+uint64_t
+fo_strmap_hash (const char *key)
+{
+    pthread_once (&siphash_once, siphash_init);
+    unsigned char out[crypto_shorthash_BYTES];
+    crypto_shorthash (out, (const unsigned char *) key, strlen (key), siphash_key);
+    uint64_t h;
+    memcpy (&h, out, sizeof h);
+    return h;
+}
+
 zhashx_t *
 fo_strmap_new (void)
 {

@@ -14,7 +14,10 @@
 #define FO_STRMAP_H
 
 #include <czmq.h>
+#include <stdint.h>
 
 zhashx_t *fo_strmap_new (void);
+/* The same keyed hash, for tables of their own (fo_idmap.h). */
+uint64_t fo_strmap_hash (const char *key);
 
 #endif

@@ -101,13 +101,13 @@ fo_yaml_needs (fo_yaml_reader *L, const char *key, const yaml_node_t *v, fo_need
 
 /* A lock both in `locks` and `shared_locks` of one test or context. */
 bool
-fo_yaml_needs_check (fo_yaml_reader *L, const yaml_node_t *map, const fo_needs *needs)
+fo_yaml_needs_check (fo_yaml_reader *L, const yaml_mark_t *shared_locks, const fo_needs *needs)
 {
     for (size_t i = 0; i < needs->shared_locks.len; i++)
         for (size_t j = 0; j < needs->locks.len; j++)
             if (!strcmp (needs->shared_locks.items[i], needs->locks.items[j]))
-                return fo_yaml_fail (L, fo_yaml_lookup (L, map, "shared_locks"),
-                                     "lock '%s' is in both 'locks' and 'shared_locks'",
-                                     needs->locks.items[j]);
+                return fo_yaml_fail_at (L, shared_locks,
+                                        "lock '%s' is in both 'locks' and 'shared_locks'",
+                                        needs->locks.items[j]);
     return true;
 }

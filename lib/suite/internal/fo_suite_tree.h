@@ -29,6 +29,15 @@ uint64_t fo_context_held_size (size_t id_len);
 uint64_t fo_suite_alias_budget (size_t file_size);
 uint64_t fo_suite_held_budget (size_t file_size);
 
+/* FO_SUITE_MAX_TESTS, as the loader applies it: a unit test lowers it to
+   check the limit without a file of two million tests. */
+extern size_t fo_suite_max_tests;
+
+/* fo_test_new and fo_context_new with the id already made (the loader
+   makes it to check it first): they take it. */
+fo_test *fo_test_adopt (fo_context *parent, const char *name, char *id);
+fo_context *fo_context_adopt (fo_context *parent, const char *name, char *id);
+
 /* Frees a test or a context with everything under it, and takes their ids
    out of the index. The caller unlinks them from the parent's array. */
 void fo_test_remove (fo_test *test);

@@ -55,6 +55,27 @@ fo_yaml_fail (fo_yaml_reader *L, const yaml_node_t *node, const char *fmt, ...)
     return false;
 }
 
+char *
+fo_yaml_shown (const char *id)
+{
+    fo_buf out = { 0 };
+    fo_name_escape (&out, id, strlen (id), FO_ID_SHOWN);
+    return fo_buf_steal (&out);
+}
+
+void
+fo_yaml_set_owner (fo_yaml_reader *L, const char *kind, const char *id)
+{
+    free (L->owner);
+    L->owner_of = NULL;
+    if (kind) {
+        char *s = fo_yaml_shown (id);
+        L->owner = fo_xasprintf ("%s '%s'", kind, s);
+        free (s);
+    } else
+        L->owner = fo_xstrdup ("the top level");
+}
+
 yaml_node_t *
 fo_yaml_node (fo_yaml_reader *L, int index)
 {

@@ -26,7 +26,17 @@ typedef struct {
                                (FO_SUITE_MAX_TOTAL) */
     size_t file_size;       /* the limits tied to it (fo_suite.h) */
     uint64_t held;          /* fo_step_held_size of every step and context */
+    const void *owner_of;   /* the context owner names, when one does: it
+                               is made only for a value that may need it */
+    size_t ntests;          /* tests read so far (FO_SUITE_MAX_TESTS) */
+    size_t early_total;     /* total and held as the tree is read, without */
+    uint64_t early_held;    /* what steps inherit (fo_suite_check_early) */
 } fo_yaml_reader;
+
+/* "<kind> '<id>'" (the id cut at FO_ID_SHOWN), or "the top level" with a
+   NULL kind, as L's owner; and a name or id cut so, for a message. */
+void fo_yaml_set_owner (fo_yaml_reader *L, const char *kind, const char *id);
+char *fo_yaml_shown (const char *id);
 
 /* Write the error and return false, so that checks read
    "return fo_yaml_fail (...)". A NULL mark or node: no position (I/O).
@@ -81,6 +91,7 @@ bool fo_yaml_mode (fo_yaml_reader *L, const yaml_node_t *node, unsigned *mode);
    into needs; and the check across them (a lock not both ways). */
 bool fo_yaml_is_needs_key (const char *key);
 bool fo_yaml_needs (fo_yaml_reader *L, const char *key, const yaml_node_t *v, fo_needs *needs);
-bool fo_yaml_needs_check (fo_yaml_reader *L, const yaml_node_t *map, const fo_needs *needs);
+bool fo_yaml_needs_check (fo_yaml_reader *L, const yaml_mark_t *shared_locks,
+                          const fo_needs *needs);
 
 #endif

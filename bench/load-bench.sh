@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# Loading at scale: how long `fanout broker` takes to load and plan a
+# suite of N tests, the memory that costs, and how long ending the run
+# takes when nothing was run (issue 15: < 2 s and <= 512 B/test at 1M
+# tests, ending < 0.5 s).
+#
+# usage: bench/load-bench.sh BUILD_DIR
+#   BUILD_DIR  a build of this tree: BUILD_DIR/fanout
+#   TESTS      suite sizes (default "10000 100000 1000000")
+#   QUICK=1    TESTS="300 3000": the test suite's check that this still works
+#
+# For each N: a suite file of N tests (`- name: tN` / `run: ["/bin/true"]`,
+# generated outside the timing), then `fanout broker` on a loopback port
+# waiting for an agent that never comes. Measured from outside:
+#   load+plan s  start to "listening on" (reading, parsing, planning);
+#   CPU s        the broker's utime+stime then (/proc/PID/stat): on a busy
+#                machine the wall time waits for a core, this does not;
+#   peak B/test  the broker's VmHWM then (/proc/PID/status) / N: the peak
+#                of loading and planning, the process's fixed cost
+#                included (about 8 MiB: noise at 10k, nothing at 1M);
+#   end s        SIGTERM to exit: the run stops with every test not run,
+#                and the report sums them up (-q: no line per test).
+# Prints a markdown table on stdout, progress on stderr.
+set -euo pipefail
+
+die () { echo "load-bench: $*" >&2; exit 2; }
+
+BUILD=${1:-}
+[ -n "$BUILD" ] || die "give the build directory as \$1"
+FANOUT_BIN=$BUILD/fanout
+[ -x "$FANOUT_BIN" ] || die "no fanout binary in $BUILD"
+
+if [ "${QUICK:-0}" = 1 ]; then
+    TESTS=${TESTS:-"300 3000"}
+fi
+TESTS=${TESTS:-"10000 100000 1000000"}
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/fanout-load.XXXXXX")
+BROKER_PID=
+cleanup () {
+    [ -n "$BROKER_PID" ] && kill "$BROKER_PID" 2>/dev/null && wait "$BROKER_PID" 2>/dev/null
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+now () { date +%s.%N; }
+
+gen_suite () {      # count > file
+    awk -v n="$1" 'BEGIN {
+        print "tests:"
+        for (i = 1; i <= n; i++)
+            printf "  - name: t%d\n    run: [\"/bin/true\"]\n", i
+    }'
+}
+
+# one suite size -> a table row
+run_one () {
+    local n=$1 t0 t1 t2 t3 hwm cpu rc=0
+    : > "$WORK/berr"
+    t0=$(now)
+    "$FANOUT_BIN" broker --bind 'tcp://127.0.0.1:*' --insecure --min-agents 1 --wait 600 \
+        -q --no-history "$WORK/suite.$n.yml" > "$WORK/bout" 2> "$WORK/berr" &
+    BROKER_PID=$!
+    while ! grep -q 'listening on' "$WORK/berr"; do
+        kill -0 "$BROKER_PID" 2>/dev/null || { cat "$WORK/berr" >&2; die "the broker ended early"; }
+        sleep 0.01
+    done
+    t1=$(now)
+    hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$BROKER_PID/status")
+    # fields 14 and 15 of stat, after the command's ")" (which may hold spaces)
+    cpu=$(sed 's/.*) //' "/proc/$BROKER_PID/stat" \
+          | awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($12 + $13) / hz }')
+    t2=$(now)
+    kill -TERM "$BROKER_PID"
+    wait "$BROKER_PID" || rc=$?
+    t3=$(now)
+    BROKER_PID=
+    # a stopped run exits non-zero (tests not run); it must still have
+    # reported every one of them
+    grep -q "$n not run" "$WORK/bout" "$WORK/berr" \
+        || { tail -n 5 "$WORK/bout" "$WORK/berr" >&2; die "the run of $n tests (exit $rc) did not report $n not run"; }
+    echo "  $n tests: load+plan $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}') s," \
+         "CPU $cpu s, VmHWM $hwm kB, end $(awk -v a="$t2" -v b="$t3" 'BEGIN{printf "%.3f", b-a}') s (exit $rc)" >&2
+    awk -v n="$n" -v hwm="$hwm" -v cpu="$cpu" -v load="$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')" \
+        -v fsize="$(stat -c %s "$WORK/suite.$n.yml")" \
+        -v end_s="$(awk -v a="$t2" -v b="$t3" 'BEGIN{print b-a}')" 'BEGIN {
+        printf "| %7d | %8.1f | %7.3f | %5.2f | %8.1f | %9.0f | %7.3f |\n",
+               n, fsize / 1048576, load, cpu, hwm / 1024, hwm * 1024 / n, end_s
+    }'
+}
+
+loadavg () { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?"; }
+echo "load bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -srm), $(nproc) cores," \
+     "load $(loadavg)" >&2
+echo "| tests | file MiB | load+plan s | CPU s | peak RSS MiB | peak B/test | end s |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+for n in $TESTS; do
+    [[ $n =~ ^[1-9][0-9]*$ ]] || die "TESTS: '$n' is not a count"
+    gen_suite "$n" > "$WORK/suite.$n.yml"
+    run_one "$n"
+    rm -f "$WORK/suite.$n.yml"
+done
+echo "load average after: $(loadavg)" >&2

@@ -1,0 +1,30 @@
+/*  fo_idmap — the suite's index from ids to tests and contexts: an open
+    addressing hash table of the items themselves (private to lib/suite).
+
+    A million tests made czmq's zhashx a fifth of loading's time and some
+    100 bytes per test (an allocated item for each entry, the key hashed
+    again at every growth). Here an entry is the item's pointer and its
+    hash, 16 bytes in a table at most half full; the key is read from the
+    item (its id), never copied. Hashed with fo_strmap's keyed SipHash: ids
+    come from whoever wrote the file, and must not all fall together.
+    Linear probing; removal shifts the entries after it back (no
+    tombstones), so lookups stay short after --test removed half a suite. */
+#ifndef FO_IDMAP_H
+#define FO_IDMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct fo_idmap fo_idmap;
+
+/* key gives an item's id (an fo_test's, an fo_context's). */
+fo_idmap *fo_idmap_new (const char *(*key) (const void *item));
+void fo_idmap_destroy (fo_idmap **self_p);
+/* The item with this id, or NULL. */
+void *fo_idmap_get (const fo_idmap *self, const char *id);
+/* Adds item under its id; an id already taken keeps its item (false). */
+bool fo_idmap_add (fo_idmap *self, void *item);
+/* Takes item out, when it is the one its id names. */
+void fo_idmap_remove (fo_idmap *self, const void *item);
+
+#endif

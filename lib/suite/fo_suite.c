@@ -285,14 +285,16 @@ fo_context_add_joined (fo_context *ctx, const char *group, const char *name)
 {
     char *full = *group ? fo_xasprintf ("%s/%s", group, name) : fo_xstrdup (name);
     char *id = fo_context_child_id (ctx, full);
-    if (ctx->index && zhashx_lookup (ctx->index->tests, id)) {
+    if (ctx->index && fo_idmap_get (ctx->index->tests, id)) {
         free (id);
         free (full);
         return NULL;
     }
     fo_test *test = fo_xcalloc (1, sizeof *test);
-    test->name = full;
+    /* the name is the id's end, as fo_test_adopt stores it */
     test->id = id;
+    test->name = id + strlen (id) - strlen (full);
+    free (full);
     test->parent = ctx;
     test->joined = true;
     test->line = ctx->line;
@@ -300,7 +302,7 @@ fo_context_add_joined (fo_context *ctx, const char *group, const char *name)
     ctx->joined = grow (ctx->joined, ctx->njoined, &ctx->joined_cap, sizeof *ctx->joined);
     ctx->joined[ctx->njoined++] = test;
     if (ctx->index)
-        zhashx_insert (ctx->index->tests, test->id, test);
+        fo_idmap_add (ctx->index->tests, test);
     return test;
 }
 
@@ -363,8 +365,8 @@ static void
 context_destroy (fo_context *ctx, bool unindex)
 {
     for (size_t i = 0; i < ctx->njoined; i++) {
-        if (unindex && zhashx_lookup (ctx->index->tests, ctx->joined[i]->id) == ctx->joined[i])
-            zhashx_delete (ctx->index->tests, ctx->joined[i]->id);
+        if (unindex)
+            fo_idmap_remove (ctx->index->tests, ctx->joined[i]);
         test_destroy (ctx->joined[i]);
     }
     free (ctx->joined);

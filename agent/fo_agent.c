@@ -288,6 +288,8 @@ send_done (agent *self, const fo_execution *execution, uint32_t credit)
     uint64_t lease = fo_execution_lease (execution);
     if (self->outputs)
         fo_agent_outputs_done (self->outputs, lease);
+    if (self->fetcher)
+        fo_fetcher_lease_end (self->fetcher, lease);
     fo_result *mine = self->npending ? fo_xmalloc (self->npending * sizeof *mine) : NULL;
     size_t nmine = 0, kept = 0;
     size_t bytes = 0;           /* what the results hold, a bound for the check */

@@ -20,7 +20,9 @@
 #define ROLE "agent"
 #define SIZE_UNKNOWN UINT64_MAX
 
-typedef enum { M_MANIFEST, M_BLOBS, M_READY, M_FAILED } mstate;
+/* M_IDLE: was ready, no lease used it any more, its workspace removed;
+   the next lease lays it out again (fo_fetcher_lease_end). */
+typedef enum { M_MANIFEST, M_BLOBS, M_READY, M_FAILED, M_IDLE } mstate;
 
 typedef struct {
     char id[FO_HASH_HEX + 1];
@@ -32,6 +34,8 @@ typedef struct {
     char *why;              /* M_FAILED */
     fo_lease *waiting;
     size_t nwaiting, cap;
+    uint64_t *users;        /* leases handed out to run in the workspace */
+    size_t nusers, users_cap;
 } mrec;
 
 typedef struct {
@@ -100,6 +104,7 @@ mrec_destroy (void **item)
         fo_msg_free (&m);
     }
     free (r->waiting);
+    free (r->users);
     fo_manifest_destroy (&r->m);
     fo_strv_free (&r->lib_dirs);
     free (r->why);
@@ -188,6 +193,11 @@ release (fo_fetcher *self, mrec *r)
     for (size_t i = 0; i < n; i++) {
         if (r->state == M_READY) {
             fo_workspace_rewrite (&leases[i], r->workspace, &r->lib_dirs);
+            if (r->nusers == r->users_cap) {
+                r->users_cap = r->users_cap ? r->users_cap * 2 : 4;
+                r->users = fo_xrealloc (r->users, r->users_cap * sizeof *r->users);
+            }
+            r->users[r->nusers++] = leases[i].lease;
             self->hooks.ready (self->hooks.arg, &leases[i]);
         } else
             self->hooks.failed (self->hooks.arg, &leases[i], r->why);
@@ -278,9 +288,11 @@ want (fo_fetcher *self, const char *id, uint64_t size, bool exec, mrec *needed_b
     return t;
 }
 
-/* The manifest is here (in the cache): its blobs next. */
+/* The manifest is here (in the cache): its blobs next. again: it was
+   laid out before in this session (M_IDLE): what the cache has is not
+   counted as "already cached" a second time. */
 static void
-manifest_arrived (fo_fetcher *self, mrec *r)
+manifest_arrived (fo_fetcher *self, mrec *r, bool again)
 {
     char *path = fo_blob_cache_path (self->cache, r->id);
     fo_buf data = { 0 };
@@ -317,7 +329,8 @@ manifest_arrived (fo_fetcher *self, mrec *r)
         char hex[FO_HASH_HEX + 1];
         fo_hash_to_hex (e->hash, hex);
         if (fo_blob_cache_has (self->cache, hex)) {
-            self->stats.cached++;
+            if (!again)
+                self->stats.cached++;
             continue;
         }
         /* One wait per blob, however many entries share its content. */
@@ -372,7 +385,7 @@ transfer_end (fo_fetcher *self, transfer *t, const char *why)
         if (reason)
             manifest_failed (self, manifest, reason);
         else
-            manifest_arrived (self, manifest);
+            manifest_arrived (self, manifest, false);
     }
     for (size_t i = 0; i < nneeded; i++) {
         mrec *r = needed[i];
@@ -561,11 +574,24 @@ fo_fetcher_add (fo_fetcher *self, fo_lease *lease)
         release (self, r);
         return;
     }
+    if (r->state == M_IDLE) {
+        /* Laid out again from the cache; a blob another agent sharing the
+           cache evicted meanwhile is fetched again. */
+        fo_manifest_destroy (&r->m);
+        r->state = M_MANIFEST;
+        if (fo_blob_cache_has (self->cache, r->id))
+            manifest_arrived (self, r, true);
+        else {
+            want (self, r->id, SIZE_UNKNOWN, false, NULL, r);
+            pump (self);
+        }
+        return;
+    }
     if (!fresh)
         return;
     if (fo_blob_cache_has (self->cache, r->id)) {
         self->stats.cached++;
-        manifest_arrived (self, r);
+        manifest_arrived (self, r, false);
     } else {
         want (self, r->id, SIZE_UNKNOWN, false, NULL, r);
         pump (self);
@@ -585,4 +611,27 @@ fo_fetcher_take (fo_fetcher *self, uint64_t lease, fo_lease *out)
                 return true;
             }
     return false;
+}
+
+void
+fo_fetcher_lease_end (fo_fetcher *self, uint64_t lease)
+{
+    for (mrec *r = zhashx_first (self->manifests); r; r = zhashx_next (self->manifests))
+        for (size_t i = 0; i < r->nusers; i++) {
+            if (r->users[i] != lease)
+                continue;
+            r->users[i] = r->users[--r->nusers];
+            if (r->nusers == 0 && r->nwaiting == 0 && r->state == M_READY) {
+                /* No lease of this agent runs in it or waits for it: its
+                   context is done here (or pauses); the destructor removes
+                   the workspace, and a later lease lays it out again. */
+                fo_log (FO_LOG_DEBUG, ROLE, "workspace %s removed: no lease uses it", r->workspace);
+                fo_workspace_remove (r->workspace);
+                free (r->workspace);
+                r->workspace = NULL;
+                fo_strv_free (&r->lib_dirs);
+                r->state = M_IDLE;
+            }
+            return;
+        }
 }

@@ -14,9 +14,12 @@
     send is fetched again from its start, up to FO_FETCHER_TRIES times in
     all; then every lease that needs it ends not run, saying why.
 
-    One workspace per manifest per session, shared by its leases (inputs
-    are read-only), under work_dir; all are removed when the fetcher is
-    destroyed (the session's end). Nothing here blocks on the network: the
+    One workspace per manifest, shared by the leases that run in it at once
+    (inputs are read-only), under work_dir; it is removed as soon as no
+    lease uses it any more (fo_fetcher_lease_end: the context is done on
+    this agent), and what is left when the fetcher is destroyed (the
+    session's end). A later lease of the manifest lays it out again from
+    the cache (links, no transfer). Nothing here blocks on the network: the
     agent's loop feeds it chunks. */
 #ifndef FO_FETCHER_H
 #define FO_FETCHER_H
@@ -69,6 +72,10 @@ void fo_fetcher_add (fo_fetcher *self, fo_lease *lease);
 void fo_fetcher_on_chunk (fo_fetcher *self, const fo_chunk *chunk);
 /* Takes a waiting lease out (a cancel); false when it is not waiting. */
 bool fo_fetcher_take (fo_fetcher *self, uint64_t lease, fo_lease *out);
+/* The lease has ended (done sent): a workspace no lease uses any more is
+   removed. Any lease id may be given; one the fetcher never readied is
+   ignored. */
+void fo_fetcher_lease_end (fo_fetcher *self, uint64_t lease);
 size_t fo_fetcher_waiting (const fo_fetcher *self);
 fo_fetcher_stats fo_fetcher_get_stats (const fo_fetcher *self);
 

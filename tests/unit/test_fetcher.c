@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -309,8 +310,28 @@ fetch_run (bool lie)
         fo_fetcher_add (fetcher, &lease);
         assert_int_equal (b.nready, 2);
         assert_int_equal (b.fetches, before);
+        char *space = fo_xstrdup (fo_env_get (&b.ready.steps[0].env, "FANOUT_WORKSPACE"));
         msg = (fo_msg) { .type = FO_MSG_LEASE, .u.lease = b.ready };
         fo_msg_free (&msg);
+
+        /* The workspace goes when no lease uses it any more: not while
+           lease 8 still runs in it, nor for a lease it never readied. */
+        fo_fetcher_lease_end (fetcher, 7);
+        fo_fetcher_lease_end (fetcher, 999);
+        assert_int_equal (stat (space, &st), 0);
+        fo_fetcher_lease_end (fetcher, 8);
+        assert_int_equal (stat (space, &st), -1);
+        assert_int_equal (errno, ENOENT);
+        /* A later lease of the manifest: laid out again, nothing fetched. */
+        lease = lease_for (m->hex);
+        lease.lease = 9;
+        fo_fetcher_add (fetcher, &lease);
+        assert_int_equal (b.nready, 3);
+        assert_int_equal (b.fetches, before);
+        assert_int_equal (stat (space, &st), 0);
+        msg = (fo_msg) { .type = FO_MSG_LEASE, .u.lease = b.ready };
+        fo_msg_free (&msg);
+        free (space);
     }
     fo_fetcher_destroy (&fetcher);
     struct stat st;
@@ -322,7 +343,7 @@ fetch_run (bool lie)
         size_t before = b.fetches;
         lease = lease_for (m->hex);
         fo_fetcher_add (fetcher, &lease);
-        assert_int_equal (b.nready, 3);
+        assert_int_equal (b.nready, 4);
         assert_int_equal (b.fetches, before);
         assert_int_equal (fo_fetcher_get_stats (fetcher).cached, 3);
         fo_msg msg = { .type = FO_MSG_LEASE, .u.lease = b.ready };

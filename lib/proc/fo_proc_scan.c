@@ -166,9 +166,10 @@ fo_proc_scan_token (pid_t pid, char *buf, size_t size)
     char chunk[4096];
     long matched = 0;
     size_t len = 0;
-    bool copying = false, found = false;
+    bool copying = false, found = false, empty = true;
     ssize_t n;
     while (!found && (n = read_some (fd, chunk, sizeof chunk)) > 0) {
+        empty = false;
         for (ssize_t i = 0; i < n; i++) {
             char c = chunk[i];
             if (copying) {
@@ -193,7 +194,7 @@ fo_proc_scan_token (pid_t pid, char *buf, size_t size)
     }
     close (fd);
     if (!copying)
-        return -1;
+        return empty ? -2 : -1;
     buf[len] = '\0';
     return (ssize_t) len;
 }

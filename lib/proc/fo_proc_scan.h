@@ -37,8 +37,14 @@ int fo_proc_scan_all (fo_proc_scan_fn *fn, void *arg);
 int fo_proc_scan_info (pid_t pid, fo_proc_info *info);
 
 /* Copies pid's FANOUT_STEP_TOKEN value into buf (NUL-terminated, cut at
-   size - 1 bytes). Returns its length, or -1 when the process has no such
-   variable or its environment cannot be read (gone, a zombie, exiting). */
+   size - 1 bytes). Returns its length; -1 when the process has no such
+   variable or its environment cannot be read (gone, a zombie, exiting);
+   -2 when its environment reads empty: a kernel thread, a program started
+   with no environment at all, or a process inside execve: posix_spawn and
+   vfork return to the parent once the new program's memory replaces the
+   old, before the kernel has laid out its arguments and environment, and
+   in that moment /proc/PID/environ is empty. A scan that must not miss a
+   token looks again at such a process while it is running. */
 ssize_t fo_proc_scan_token (pid_t pid, char *buf, size_t size);
 
 /* True when token is prefix itself or lies under it ("prefix/..."). */

@@ -9,7 +9,8 @@
     of a pipe whose write end only fanout holds (close-on-exec, so tests do
     not inherit it). When fanout ends, however it ends, the guardian reads
     end-of-file, kills (SIGKILL) every process whose FANOUT_STEP_TOKEN lies
-    under `prefix`, repeats until none is left, and exits. After a normal
+    under `prefix`, repeats until none is left (nor a running process with an empty
+    environment: one inside execve, whose token cannot be read yet), and exits. After a normal
     exit there is nothing left to kill and it ends at once.
 
     The guardian runs in its own session (a terminal's Ctrl-C or hangup

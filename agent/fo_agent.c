@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "fo_agent_conn.h"
+#include "fo_agent_state.h"
 #include "fo_agent_outputs.h"
 #include "fo_blob_cache.h"
 #include "fo_fetcher.h"
@@ -25,7 +26,6 @@
 #include "fo_sweeper.h"
 #include "fo_wire.h"
 
-#define ROLE "agent"
 #define RECONNECT_MIN_MS 250
 #define RECONNECT_MAX_MS 8000
 /* Until the broker's welcome tells us its heartbeat, assume these. */
@@ -48,153 +48,11 @@ typedef enum {
     SESSION_FATAL,      /* refused, or the socket failed: err set */
 } session_end;
 
-typedef struct {
-    const fo_agent_options *options;
-    const char *host;
-    char agent_id[256];
-    fo_agent_conn *conn;
-    void *raw;                  /* fo_agent_conn_socket (conn) */
-    bool muted;                 /* the session is over: nothing more is sent */
-    size_t bad_messages;        /* from the broker: logged sampled */
-    char why[512];              /* why the last session could not start */
-    bool rejected;              /* ... because its handshake was refused */
-
-    fo_execution **slots;       /* options->slots entries, NULL when free */
-    fo_runner **runners;        /* each slot's runner, idle between leases */
-    fo_capacity *capacity;      /* fewer leases at once when spawning lacks resources */
-    fo_lease *queue;            /* leases received beyond the free slots, FIFO */
-    size_t queue_head, queue_len, queue_cap;
-
-    bool welcomed;
-    uint32_t heartbeat_ms;
-    uint32_t liveness;
-    uint64_t last_recv_ms;
-    uint64_t last_send_ms;
-    bool send_failed;
-
-    /* Results known this loop iteration and not sent yet: a lease that
-       ends in the same iteration carries its own in its done (one message
-       for a task of one test); the rest go out as result messages at the
-       end of the iteration (flush_results), in the order they came. */
-    fo_result *pending;
-    size_t npending, pending_cap;
-
-    fo_blob_cache *cache;       /* artifacts' blobs, NULL without cache_dir */
-    fo_fetcher *fetcher;        /* this session's leases waiting for artifacts */
-    fo_agent_outputs *outputs;  /* this session's $FANOUT_OUTPUT_DIRs */
-    fo_sweeper *sweeper;        /* kills what steps leave behind */
-    char *token;                /* this agent's FANOUT_STEP_TOKEN scope */
-    uint32_t session;           /* counts sessions: lease ids restart per broker */
-} agent;
 
 static bool
 aborted (const agent *self)
 {
     return self->options->abort && *self->options->abort;
-}
-
-static void
-send_msg (agent *self, const fo_msg *msg)
-{
-    if (self->muted)
-        return;
-    if (fo_wire_send (self->raw, NULL, 0, msg) != 0) {
-        if (!self->send_failed)
-            fo_log (FO_LOG_WARN, ROLE, "cannot send %s to the broker: %s",
-                    fo_msg_type_name (msg->type), zmq_strerror (errno));
-        self->send_failed = true;
-        return;
-    }
-    self->last_send_ms = fo_now_ms ();
-}
-
-static void
-send_simple (agent *self, fo_msg_type type, const char *reason)
-{
-    fo_msg msg = { .type = type };
-    if (type == FO_MSG_BYE)
-        msg.u.bye.reason = (char *) reason;
-    send_msg (self, &msg);
-}
-
-static void
-send_request (agent *self, uint32_t credit)
-{
-    fo_msg msg = { .type = FO_MSG_REQUEST, .u.request.credit = credit };
-    send_msg (self, &msg);
-}
-
-static char *
-copy_bytes (const char *data, size_t len)
-{
-    char *copy = fo_xmalloc (len + 1);
-    if (len)
-        memcpy (copy, data, len);
-    copy[len] = '\0';
-    return copy;
-}
-
-static void
-send_output (void *arg, const fo_output *piece)
-{
-    agent *self = arg;
-    fo_msg msg = { .type = FO_MSG_OUTPUT, .u.output = *piece };
-    send_msg (self, &msg);
-}
-
-/* A result is kept until its lease's done or the end of the iteration;
-   the files its step left go now, before it. */
-static void
-on_result (void *arg, const fo_result *result)
-{
-    agent *self = arg;
-    if (self->muted)
-        return;
-    if (self->outputs && result->test[0])
-        fo_agent_outputs_collect (self->outputs, result->lease, result->step, send_output, self);
-    if (self->npending == self->pending_cap) {
-        self->pending_cap = self->pending_cap ? self->pending_cap * 2 : 8;
-        self->pending = fo_xrealloc (self->pending, self->pending_cap * sizeof *self->pending);
-    }
-    fo_result *r = &self->pending[self->npending++];
-    *r = *result;
-    r->test = fo_xstrdup (result->test);
-    r->out = copy_bytes (result->out, result->out_len);
-    r->err = copy_bytes (result->err, result->err_len);
-    r->message = fo_xstrdup (result->message);
-    r->host = fo_xstrdup (result->host);
-    r->joined = fo_xstrdup (result->joined ? result->joined : "");
-    r->group = fo_xstrdup (result->group ? result->group : "");
-}
-
-/* Sends the results still held as result messages, in order. */
-static void
-flush_results (agent *self)
-{
-    for (size_t i = 0; i < self->npending; i++) {
-        fo_msg msg = { .type = FO_MSG_RESULT, .u.result = self->pending[i] };
-        send_msg (self, &msg);
-        fo_result_free (&self->pending[i]);
-    }
-    self->npending = 0;
-}
-
-static void
-on_discovered (void *arg, const fo_discovered *discovered)
-{
-    agent *self = arg;
-    flush_results (self);       /* what came before it goes before it */
-    fo_msg msg = { .type = FO_MSG_DISCOVERED, .u.discovered = *discovered };
-    send_msg (self, &msg);
-}
-
-static void
-on_slow (void *arg, const fo_slow *slow)
-{
-    agent *self = arg;
-    flush_results (self);
-    fo_msg msg = { .type = FO_MSG_SLOW, .u.slow = *slow };
-    send_msg (self, &msg);
 }
 
 static void
@@ -236,16 +94,6 @@ slots_in_use (const agent *self)
     return n;
 }
 
-/* A heartbeat when one is due. Starting or servicing hundreds of slots
-   in one pass can take seconds (each start spawns a process): the broker
-   must not take that silence for a lost host. */
-static void
-keep_alive (agent *self)
-{
-    if (self->welcomed && fo_now_ms () - self->last_send_ms >= self->heartbeat_ms)
-        send_simple (self, FO_MSG_HEARTBEAT, NULL);
-}
-
 /* Starts queued leases in free slots, as many as the capacity allows now
    (all slots, unless steps could not start for lack of resources). */
 static void
@@ -264,65 +112,17 @@ fill_slots (agent *self)
         queue_pop (self, &lease);
         char *token = fo_xasprintf ("%s/%u.%llu", self->token, self->session,
                                     (unsigned long long) lease.lease);
-        self->slots[i] = fo_execution_new (&lease, i + 1, self->host, on_result, self);
+        self->slots[i] = fo_execution_new (&lease, i + 1, self->host, agent_on_result, self);
         fo_execution_set_runner (self->slots[i], self->runners[i]);
         fo_execution_set_capacity (self->slots[i], self->capacity);
-        fo_execution_on_discovered (self->slots[i], on_discovered);
+        fo_execution_on_discovered (self->slots[i], agent_on_discovered);
         fo_execution_set_scope (self->slots[i], self->sweeper, token);
-        fo_execution_on_slow (self->slots[i], on_slow);
+        fo_execution_on_slow (self->slots[i], agent_on_slow);
         if (self->options->abort)
             fo_execution_watch_abort (self->slots[i], self->options->abort, ABORT_REASON);
         free (token);
-        keep_alive (self);
+        agent_keep_alive (self);
     }
-}
-
-/* done ends the lease, carrying the credit its slot gives back and the
-   lease's results still held: one message instead of results, done and
-   request. Results of other leases held meanwhile stay held (only the
-   order within a lease matters). A done whose results could pass the
-   message limit goes without them, after them. */
-static void
-send_done (agent *self, const fo_execution *execution, uint32_t credit)
-{
-    uint64_t lease = fo_execution_lease (execution);
-    if (self->outputs)
-        fo_agent_outputs_done (self->outputs, lease);
-    if (self->fetcher)
-        fo_fetcher_lease_end (self->fetcher, lease);
-    fo_result *mine = self->npending ? fo_xmalloc (self->npending * sizeof *mine) : NULL;
-    size_t nmine = 0, kept = 0;
-    size_t bytes = 0;           /* what the results hold, a bound for the check */
-    for (size_t i = 0; i < self->npending; i++) {
-        fo_result *r = &self->pending[i];
-        if (r->lease != lease) {
-            self->pending[kept++] = *r;
-            continue;
-        }
-        mine[nmine++] = *r;
-        bytes += r->out_len + r->err_len + strlen (r->test) + strlen (r->message)
-            + strlen (r->host) + strlen (r->joined) + strlen (r->group) + 256;
-    }
-    self->npending = kept;
-    fo_msg msg = { .type = FO_MSG_DONE };
-    msg.u.done.lease = lease;
-    msg.u.done.credit = credit;
-    fo_execution_status (execution, &msg.u.done.exit_status, &msg.u.done.signal);
-    msg.u.done.results = mine;
-    msg.u.done.nresults = nmine;
-    /* Measured only when near the limit: encoding twice costs per test. */
-    if (nmine > 0 && bytes > FO_PROTO_MAX_MESSAGE / 2
-        && fo_msg_encoded_size (&msg) > FO_PROTO_MAX_MESSAGE) {
-        for (size_t i = 0; i < nmine; i++) {
-            fo_msg one = { .type = FO_MSG_RESULT, .u.result = mine[i] };
-            send_msg (self, &one);
-        }
-        msg.u.done.nresults = 0;
-    }
-    send_msg (self, &msg);
-    for (size_t i = 0; i < nmine; i++)
-        fo_result_free (&mine[i]);
-    free (mine);
 }
 
 /* Advances every running lease; finished ones send done (with their slot's
@@ -339,16 +139,16 @@ service_slots (agent *self)
             if (!execution)
                 continue;
             bool finished = fo_execution_service (execution);
-            keep_alive (self);
+            agent_keep_alive (self);
             if (!finished)
                 continue;
-            send_done (self, execution, 1);     /* its slot is free */
+            agent_send_done (self, execution, 1);     /* its slot is free */
             fo_execution_destroy (&self->slots[i]);
             again = self->queue_len > 0;
         }
         fill_slots (self);
     }
-    flush_results (self);
+    agent_flush_results (self);
 }
 
 /* Kills everything running and reports queued leases as not run. The
@@ -366,11 +166,11 @@ cancel_all (agent *self, const char *reason)
     fo_lease lease;
     while (queue_pop (self, &lease)) {
         /* Run it as cancelled: every test is reported not_run, then done. */
-        fo_execution *execution = fo_execution_new (&lease, 0, self->host, on_result, self);
+        fo_execution *execution = fo_execution_new (&lease, 0, self->host, agent_on_result, self);
         fo_execution_cancel (execution, reason);
         while (!fo_execution_service (execution))
             ;
-        send_done (self, execution, 0);
+        agent_send_done (self, execution, 0);
         fo_execution_destroy (&execution);
     }
 }
@@ -389,11 +189,11 @@ any_running (const agent *self)
 static void
 end_unstarted (agent *self, fo_lease *lease, const char *reason)
 {
-    fo_execution *execution = fo_execution_new (lease, 0, self->host, on_result, self);
+    fo_execution *execution = fo_execution_new (lease, 0, self->host, agent_on_result, self);
     fo_execution_cancel (execution, reason);
     while (!fo_execution_service (execution))
         ;
-    send_done (self, execution, 1);
+    agent_send_done (self, execution, 1);
     fo_execution_destroy (&execution);
 }
 
@@ -417,11 +217,11 @@ handle_cancel (agent *self, uint64_t lease_id, const char *reason)
         fo_lease taken = *lease;
         memmove (lease, lease + 1, (self->queue_len - k - 1) * sizeof *lease);
         self->queue_len--;
-        fo_execution *execution = fo_execution_new (&taken, 0, self->host, on_result, self);
+        fo_execution *execution = fo_execution_new (&taken, 0, self->host, agent_on_result, self);
         fo_execution_cancel (execution, reason);
         while (!fo_execution_service (execution))
             ;
-        send_done (self, execution, 1);     /* its place in the queue is free */
+        agent_send_done (self, execution, 1);     /* its place in the queue is free */
         fo_execution_destroy (&execution);
         return;
     }
@@ -435,7 +235,7 @@ fetch_send (void *arg, const fo_fetch *fetch)
 {
     agent *self = arg;
     fo_msg msg = { .type = FO_MSG_FETCH, .u.fetch = *fetch };
-    send_msg (self, &msg);
+    agent_send_msg (self, &msg);
 }
 
 static void
@@ -482,7 +282,7 @@ handle_msg (agent *self, fo_msg *msg, session_end *end, char *err, size_t errlen
         self->liveness = msg->u.welcome.liveness ? msg->u.welcome.liveness : DEFAULT_LIVENESS;
         fo_log (FO_LOG_INFO, ROLE, "joined broker %s with %u slot%s", msg->u.welcome.broker_id,
                 self->options->slots, self->options->slots == 1 ? "" : "s");
-        send_request (self, self->options->slots + self->options->prefetch);
+        agent_send_request (self, self->options->slots + self->options->prefetch);
         break;
     case FO_MSG_REFUSE:
         snprintf (err, errlen, "the broker refused this agent: %s", msg->u.refuse.reason);
@@ -573,7 +373,7 @@ read_socket (agent *self, session_end *end, char *err, size_t errlen)
 static void
 wind_down (agent *self, const char *reason)
 {
-    flush_results (self);       /* what was known before the end still goes */
+    agent_flush_results (self);       /* what was known before the end still goes */
     self->muted = true;
     cancel_all (self, reason);
     size_t max_items = FO_EXECUTION_MAX_FDS * (size_t) self->options->slots;
@@ -599,7 +399,7 @@ wind_down (agent *self, const char *reason)
         zmq_poll (items, n, timeout);
         for (uint32_t i = 0; i < self->options->slots; i++)
             if (self->slots[i] && fo_execution_service (self->slots[i])) {
-                send_done (self, self->slots[i], 0);
+                agent_send_done (self, self->slots[i], 0);
                 fo_execution_destroy (&self->slots[i]);
             }
         fo_sweeper_service (self->sweeper);
@@ -622,7 +422,7 @@ close_session (agent *self, session_end end, const char *reason)
         /* Tell the broker at once, so that it re-leases our tasks now
            instead of after the liveness timeout. */
         self->muted = false;
-        send_simple (self, FO_MSG_BYE, reason);
+        agent_send_simple (self, FO_MSG_BYE, reason);
         linger = BYE_LINGER_MS;
     }
     fo_agent_conn_destroy (&self->conn, linger);
@@ -661,7 +461,7 @@ run_session (agent *self, char *err, size_t errlen)
         hello.u.hello.nresources = self->options->offer->nresources;
         hello.u.hello.labels = self->options->offer->labels;
     }
-    send_msg (self, &hello);
+    agent_send_msg (self, &hello);
     session_fetcher (self, true);
 
     size_t max_items = 2 + FO_EXECUTION_MAX_FDS * (size_t) self->options->slots;
@@ -724,7 +524,7 @@ run_session (agent *self, char *err, size_t errlen)
         fo_sweeper_service (self->sweeper);
         now = fo_now_ms ();
         if (self->welcomed && now - self->last_send_ms >= self->heartbeat_ms)
-            send_simple (self, FO_MSG_HEARTBEAT, NULL);
+            agent_send_simple (self, FO_MSG_HEARTBEAT, NULL);
         /* A long pass over the slots (a program printing a million TAP
            points, read 1 MiB at a time) is no silence of the broker's:
            what it sent meanwhile is read before judging. */

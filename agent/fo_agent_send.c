@@ -1,0 +1,176 @@
+/*  fo_agent_send — what the agent sends the broker (fo_agent_state.h).
+    Results are held for the rest of the loop iteration: a lease that ends
+    in the same iteration carries its own in its done (one message for a
+    task of one test); the rest go out as result messages at the
+    iteration's end, in the order they came. */
+#include <czmq.h>
+#include <errno.h>
+#include <string.h>
+
+#include "fo_agent_state.h"
+#include "fo_log.h"
+#include "fo_util.h"
+#include "fo_wire.h"
+
+void
+agent_send_msg (agent *self, const fo_msg *msg)
+{
+    if (self->muted)
+        return;
+    if (fo_wire_send (self->raw, NULL, 0, msg) != 0) {
+        if (!self->send_failed)
+            fo_log (FO_LOG_WARN, ROLE, "cannot send %s to the broker: %s",
+                    fo_msg_type_name (msg->type), zmq_strerror (errno));
+        self->send_failed = true;
+        return;
+    }
+    self->last_send_ms = fo_now_ms ();
+}
+
+void
+agent_send_simple (agent *self, fo_msg_type type, const char *reason)
+{
+    fo_msg msg = { .type = type };
+    if (type == FO_MSG_BYE)
+        msg.u.bye.reason = (char *) reason;
+    agent_send_msg (self, &msg);
+}
+
+void
+agent_send_request (agent *self, uint32_t credit)
+{
+    fo_msg msg = { .type = FO_MSG_REQUEST, .u.request.credit = credit };
+    agent_send_msg (self, &msg);
+}
+
+static char *
+copy_bytes (const char *data, size_t len)
+{
+    char *copy = fo_xmalloc (len + 1);
+    if (len)
+        memcpy (copy, data, len);
+    copy[len] = '\0';
+    return copy;
+}
+
+static void
+send_output (void *arg, const fo_output *piece)
+{
+    agent *self = arg;
+    fo_msg msg = { .type = FO_MSG_OUTPUT, .u.output = *piece };
+    agent_send_msg (self, &msg);
+}
+
+/* A result is kept until its lease's done or the end of the iteration;
+   the files its step left go now, before it. */
+void
+agent_on_result (void *arg, const fo_result *result)
+{
+    agent *self = arg;
+    if (self->muted)
+        return;
+    if (self->outputs && result->test[0])
+        fo_agent_outputs_collect (self->outputs, result->lease, result->step, send_output, self);
+    if (self->npending == self->pending_cap) {
+        self->pending_cap = self->pending_cap ? self->pending_cap * 2 : 8;
+        self->pending = fo_xrealloc (self->pending, self->pending_cap * sizeof *self->pending);
+    }
+    fo_result *r = &self->pending[self->npending++];
+    *r = *result;
+    r->test = fo_xstrdup (result->test);
+    r->out = copy_bytes (result->out, result->out_len);
+    r->err = copy_bytes (result->err, result->err_len);
+    r->message = fo_xstrdup (result->message);
+    r->host = fo_xstrdup (result->host);
+    r->joined = fo_xstrdup (result->joined ? result->joined : "");
+    r->group = fo_xstrdup (result->group ? result->group : "");
+}
+
+/* Sends the results still held as result messages, in order. */
+void
+agent_flush_results (agent *self)
+{
+    for (size_t i = 0; i < self->npending; i++) {
+        fo_msg msg = { .type = FO_MSG_RESULT, .u.result = self->pending[i] };
+        agent_send_msg (self, &msg);
+        fo_result_free (&self->pending[i]);
+    }
+    self->npending = 0;
+}
+
+void
+agent_on_discovered (void *arg, const fo_discovered *discovered)
+{
+    agent *self = arg;
+    agent_flush_results (self);       /* what came before it goes before it */
+    fo_msg msg = { .type = FO_MSG_DISCOVERED, .u.discovered = *discovered };
+    agent_send_msg (self, &msg);
+}
+
+void
+agent_on_slow (void *arg, const fo_slow *slow)
+{
+    agent *self = arg;
+    agent_flush_results (self);
+    fo_msg msg = { .type = FO_MSG_SLOW, .u.slow = *slow };
+    agent_send_msg (self, &msg);
+}
+
+/* A heartbeat when one is due. Starting or servicing hundreds of slots
+   in one pass can take seconds (each start spawns a process): the broker
+   must not take that silence for a lost host. */
+void
+agent_keep_alive (agent *self)
+{
+    if (self->welcomed && fo_now_ms () - self->last_send_ms >= self->heartbeat_ms)
+        agent_send_simple (self, FO_MSG_HEARTBEAT, NULL);
+}
+
+/* done ends the lease, carrying the credit its slot gives back and the
+   lease's results still held: one message instead of results, done and
+   request. Results of other leases held meanwhile stay held (only the
+   order within a lease matters). A done whose results could pass the
+   message limit goes without them, after them. */
+void
+agent_send_done (agent *self, const fo_execution *execution, uint32_t credit)
+{
+    uint64_t lease = fo_execution_lease (execution);
+    if (self->outputs)
+        fo_agent_outputs_done (self->outputs, lease);
+    if (self->fetcher)
+        fo_fetcher_lease_end (self->fetcher, lease);
+    fo_result *mine = self->npending ? fo_xmalloc (self->npending * sizeof *mine) : NULL;
+    size_t nmine = 0, kept = 0;
+    size_t bytes = 0;           /* what the results hold, a bound for the check */
+    for (size_t i = 0; i < self->npending; i++) {
+        fo_result *r = &self->pending[i];
+        if (r->lease != lease) {
+            self->pending[kept++] = *r;
+            continue;
+        }
+        mine[nmine++] = *r;
+        bytes += r->out_len + r->err_len + strlen (r->test) + strlen (r->message)
+            + strlen (r->host) + strlen (r->joined) + strlen (r->group) + 256;
+    }
+    self->npending = kept;
+    fo_msg msg = { .type = FO_MSG_DONE };
+    msg.u.done.lease = lease;
+    msg.u.done.credit = credit;
+    fo_execution_status (execution, &msg.u.done.exit_status, &msg.u.done.signal);
+    msg.u.done.results = mine;
+    msg.u.done.nresults = nmine;
+    /* Measured only when near the limit: encoding twice costs per test. */
+    if (nmine > 0 && bytes > FO_PROTO_MAX_MESSAGE / 2
+        && fo_msg_encoded_size (&msg) > FO_PROTO_MAX_MESSAGE) {
+        for (size_t i = 0; i < nmine; i++) {
+            fo_msg one = { .type = FO_MSG_RESULT, .u.result = mine[i] };
+            agent_send_msg (self, &one);
+        }
+        msg.u.done.nresults = 0;
+    }
+    agent_send_msg (self, &msg);
+    for (size_t i = 0; i < nmine; i++)
+        fo_result_free (&mine[i]);
+    free (mine);
+}
+

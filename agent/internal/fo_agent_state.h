@@ -1,0 +1,85 @@
+/*  fo_agent_state — the agent's state during a run, shared by the files
+    of its event loop (private to agent/):
+
+        fo_agent.c       sessions, handshake, the loop, the lease queue
+                         and slots, cancels, the end of a session
+        fo_agent_send.c  what it sends the broker: results held per loop
+                         iteration, a lease's done carrying its results
+                         and credit, discoveries, slow steps, heartbeats
+*/
+#ifndef FO_AGENT_STATE_H
+#define FO_AGENT_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fo_agent.h"
+#include "fo_agent_conn.h"
+#include "fo_agent_outputs.h"
+#include "fo_blob_cache.h"
+#include "fo_capacity.h"
+#include "fo_execution.h"
+#include "fo_fetcher.h"
+#include "fo_proto.h"
+#include "fo_runner.h"
+#include "fo_sweeper.h"
+
+#define ROLE "agent"
+
+typedef struct {
+    const fo_agent_options *options;
+    const char *host;
+    char agent_id[256];
+    fo_agent_conn *conn;
+    void *raw;                  /* fo_agent_conn_socket (conn) */
+    bool muted;                 /* the session is over: nothing more is sent */
+    size_t bad_messages;        /* from the broker: logged sampled */
+    char why[512];              /* why the last session could not start */
+    bool rejected;              /* ... because its handshake was refused */
+
+    fo_execution **slots;       /* options->slots entries, NULL when free */
+    fo_runner **runners;        /* each slot's runner, idle between leases */
+    fo_capacity *capacity;      /* fewer leases at once when spawning lacks resources */
+    fo_lease *queue;            /* leases received beyond the free slots, FIFO */
+    size_t queue_head, queue_len, queue_cap;
+
+    bool welcomed;
+    uint32_t heartbeat_ms;
+    uint32_t liveness;
+    uint64_t last_recv_ms;
+    uint64_t last_send_ms;
+    bool send_failed;
+
+    /* Results known this loop iteration and not sent yet: a lease that
+       ends in the same iteration carries its own in its done (one message
+       for a task of one test); the rest go out as result messages at the
+       end of the iteration (flush_results), in the order they came. */
+    fo_result *pending;
+    size_t npending, pending_cap;
+
+    fo_blob_cache *cache;       /* artifacts' blobs, NULL without cache_dir */
+    fo_fetcher *fetcher;        /* this session's leases waiting for artifacts */
+    fo_agent_outputs *outputs;  /* this session's $FANOUT_OUTPUT_DIRs */
+    fo_sweeper *sweeper;        /* kills what steps leave behind */
+    char *token;                /* this agent's FANOUT_STEP_TOKEN scope */
+    uint32_t session;           /* counts sessions: lease ids restart per broker */
+} agent;
+
+/* fo_agent_send.c */
+void agent_send_msg (agent *self, const fo_msg *msg);
+void agent_send_simple (agent *self, fo_msg_type type, const char *reason);
+void agent_send_request (agent *self, uint32_t credit);
+/* A result is kept until its lease's done or the end of the iteration
+   (fo_execution's result callback; arg is the agent). */
+void agent_on_result (void *arg, const fo_result *result);
+/* Sends the results still held as result messages, in order. */
+void agent_flush_results (agent *self);
+void agent_on_discovered (void *arg, const fo_discovered *discovered);
+void agent_on_slow (void *arg, const fo_slow *slow);
+/* A heartbeat when one is due. */
+void agent_keep_alive (agent *self);
+/* The lease of execution has ended: done, with credit and its results. */
+void agent_send_done (agent *self, const fo_execution *execution, uint32_t credit);
+
+#endif

@@ -11,6 +11,7 @@
 #include "fo_broker.h"
 #include "fo_cli.h"
 #include "fo_cli_artifacts.h"
+#include "fo_cli_outputs.h"
 #include "fo_cli_net.h"
 #include "fo_cli_parse.h"
 #include "fo_cli_session.h"
@@ -24,14 +25,7 @@
 enum {
     OPT_MIN_AGENTS = FO_OPT_COMMAND_BASE,
     OPT_WAIT,
-    OPT_OUTPUT_DIR,
-    OPT_OUTPUT_LIMIT,
-    OPT_OUTPUT_TEST_LIMIT,
 };
-
-/* What tests may send back, MiB: each, and the run's all together. */
-#define DEFAULT_OUTPUT_TEST_MIB 16u
-#define DEFAULT_OUTPUT_RUN_MIB 1024u
 
 typedef struct {
     fo_cli_run_opts run;
@@ -40,9 +34,7 @@ typedef struct {
     uint32_t wait_s;
     fo_cli_artifact_opts shipping;  /* --hash-cache, --artifact, --infer-artifacts */
     fo_cli_artifacts artifacts;     /* what the suite ships to agents */
-    const char *output_dir;         /* --output-dir, or NULL */
-    uint32_t output_test_mib, output_run_mib;
-    fo_outputs *outputs;
+    fo_cli_output_opts outputs;     /* --output-dir, --output-limit, --output-test-limit */
 } broker_args;
 
 static void
@@ -66,13 +58,7 @@ usage (FILE *out)
              "                        are not run (exit 3). 0 waits for ever (default %u)\n",
              BROKER_DEFAULT_WAIT_S);
     fo_cli_artifact_usage (out);
-    fprintf (out,
-             "      --output-dir DIR  files tests write to $FANOUT_OUTPUT_DIR are sent back\n"
-             "                        and kept in DIR/<test id>/ (default: none are)\n"
-             "      --output-test-limit MIB  what one test may send back (default "
-             FO_CLI_STR (DEFAULT_OUTPUT_TEST_MIB) ")\n"
-             "      --output-limit MIB  what the whole run may (default "
-             FO_CLI_STR (DEFAULT_OUTPUT_RUN_MIB) ")\n");
+    fo_cli_output_usage (out);
     fo_cli_run_usage (out, FO_CLI_STR (BROKER_MAX_ATTEMPTS));
     fprintf (out,
              "  -h, --help            show this help\n"
@@ -95,9 +81,7 @@ parse_args (int argc, char **argv, broker_args *args)
         { "min-agents", required_argument, NULL, OPT_MIN_AGENTS },
         { "wait", required_argument, NULL, OPT_WAIT },
         FO_CLI_ARTIFACT_LONGOPTS,
-        { "output-dir", required_argument, NULL, OPT_OUTPUT_DIR },
-        { "output-limit", required_argument, NULL, OPT_OUTPUT_LIMIT },
-        { "output-test-limit", required_argument, NULL, OPT_OUTPUT_TEST_LIMIT },
+        FO_CLI_OUTPUT_LONGOPTS,
         { "help", no_argument, NULL, 'h' },
         FO_CLI_RUN_LONGOPTS,
         FO_CLI_NET_LONGOPTS,
@@ -108,8 +92,7 @@ parse_args (int argc, char **argv, broker_args *args)
     fo_cli_run_opts_init (&args->run, BROKER_MAX_ATTEMPTS);
     args->min_agents = 1;
     args->wait_s = BROKER_DEFAULT_WAIT_S;
-    args->output_test_mib = DEFAULT_OUTPUT_TEST_MIB;
-    args->output_run_mib = DEFAULT_OUTPUT_RUN_MIB;
+    fo_cli_output_opts_init (&args->outputs);
     optind = 1;
     int c;
     while ((c = getopt_long (argc, argv, "+h" FO_CLI_RUN_SHORTOPTS, longopts, NULL)) != -1) {
@@ -118,6 +101,8 @@ parse_args (int argc, char **argv, broker_args *args)
             handled = fo_cli_net_option ("broker", c, optarg, &args->net);
         if (handled == 0)
             handled = fo_cli_artifact_option ("broker", c, optarg, &args->shipping);
+        if (handled == 0)
+            handled = fo_cli_output_option ("broker", c, optarg, &args->outputs);
         if (handled < 0)
             return FO_EXIT_USAGE;
         if (handled)
@@ -133,19 +118,6 @@ parse_args (int argc, char **argv, broker_args *args)
                                     &args->wait_s) != 0)
                 return FO_EXIT_USAGE;
             break;
-        case OPT_OUTPUT_DIR:
-            args->output_dir = optarg;
-            break;
-        case OPT_OUTPUT_LIMIT:
-            if (fo_cli_parse_count ("broker", "--output-limit", optarg, 1, 1u << 20,
-                                    &args->output_run_mib) != 0)
-                return FO_EXIT_USAGE;
-            break;
-        case OPT_OUTPUT_TEST_LIMIT:
-            if (fo_cli_parse_count ("broker", "--output-test-limit", optarg, 1, 4095,
-                                    &args->output_test_mib) != 0)
-                return FO_EXIT_USAGE;
-            break;
         default:
             return fo_cli_option_end ("broker", c, usage);
         }
@@ -158,16 +130,7 @@ parse_args (int argc, char **argv, broker_args *args)
     int rc = fo_cli_net_check ("broker", &args->net);
     if (rc != 0)
         return rc;
-    if (args->output_dir) {
-        char err[512];
-        args->outputs = fo_outputs_new (args->output_dir, args->output_test_mib << 20,
-                                        (uint64_t) args->output_run_mib << 20, err, sizeof err);
-        if (!args->outputs) {
-            fprintf (stderr, "fanout broker: %s\n", err);
-            return FO_EXIT_USAGE;
-        }
-    }
-    return 0;
+    return fo_cli_outputs_open ("broker", &args->outputs);
 }
 
 static int
@@ -186,10 +149,7 @@ serve (broker_args *args, const fo_suite *suite, fo_plan *plan, fo_report *repor
     fo_cli_net_apply (&args->net, &bo);
     fo_cli_run_options_apply (&args->run, suite, plan, report, reporters, &bo.run);
     fo_cli_artifacts_apply (&args->artifacts, &bo);
-    if (args->outputs) {
-        bo.outputs = args->outputs;
-        bo.run.outputs = fo_outputs_per_test (args->outputs);
-    }
+    fo_cli_outputs_apply (&args->outputs, &bo);
     char err[512];
     fo_broker *broker = fo_broker_new (&bo, err, sizeof err);
     if (!broker) {
@@ -211,7 +171,7 @@ static void
 free_args (broker_args *args)
 {
     fo_cli_artifact_opts_free (&args->shipping);
-    fo_outputs_destroy (&args->outputs);
+    fo_outputs_destroy (&args->outputs.outputs);
 }
 
 int
@@ -258,10 +218,7 @@ fo_cmd_broker (int argc, char **argv)
     fo_reporters *reporters = fo_cli_reporters_new (&args.run);
     rc = serve (&args, suite, plan, report, reporters);
     fo_cli_artifacts_free (&args.artifacts);
-    if (args.outputs)
-        fo_log (FO_LOG_INFO, "broker", "outputs: %llu bytes written under %s",
-                (unsigned long long) fo_outputs_bytes (args.outputs), args.output_dir);
-    fo_outputs_destroy (&args.outputs);
+    fo_cli_outputs_close ("broker", &args.outputs);
     fo_log_flush ();            /* what the rate limit held back is counted */
     fo_cli_sweep_processes ("broker");
     return fo_cli_finish (&suite, &plan, &report, &reporters, rc == 0);

@@ -15,6 +15,7 @@
 #include "fo_cli.h"
 #include "fo_cli_net.h"
 #include "fo_cli_offer.h"
+#include "fo_cli_outputs.h"
 #include "fo_cli_python.h"
 #include "fo_cli_parse.h"
 #include "fo_cli_session.h"
@@ -52,6 +53,7 @@ usage (FILE *out)
                       "                        tcp://*:5555 ('fanout agent --connect')");
     fo_cli_offer_usage (out, "agent-label");
     fo_cli_python_usage (out);
+    fo_cli_output_usage (out);
     fprintf (out,
              "  -h, --help            show this help\n"
              "\n"
@@ -98,6 +100,7 @@ typedef struct {
     unsigned jobs;
     fo_offer offer;     /* the local agent's resources and labels */
     fo_python_worker_options python;    /* its Python workers' restarts */
+    fo_cli_output_opts outputs;         /* --output-dir: what tests leave */
 } run_args;
 
 static int
@@ -110,11 +113,13 @@ parse_args (int argc, char **argv, run_args *args)
         FO_CLI_NET_LONGOPTS,
         FO_CLI_OFFER_LONGOPTS ("agent-label"),
         FO_CLI_PYTHON_LONGOPTS,
+        FO_CLI_OUTPUT_LONGOPTS,
         { NULL, 0, NULL, 0 },
     };
     fo_cli_add_reporter_options (longopts, sizeof longopts / sizeof longopts[0]);
     fo_cli_add_source_options (longopts, sizeof longopts / sizeof longopts[0]);
     fo_cli_run_opts_init (&args->run, 0);      /* 0: not given, see below */
+    fo_cli_output_opts_init (&args->outputs);
     if (fo_cli_jobs_from_env ("run", &args->jobs) != 0)
         return FO_EXIT_USAGE;
     optind = 1;
@@ -127,6 +132,8 @@ parse_args (int argc, char **argv, run_args *args)
             handled = fo_cli_offer_option ("run", c, optarg, &args->offer);
         if (handled == 0)
             handled = fo_cli_python_option ("run", c, optarg, &args->python);
+        if (handled == 0)
+            handled = fo_cli_output_option ("run", c, optarg, &args->outputs);
         if (handled < 0)
             return FO_EXIT_USAGE;
         if (handled)
@@ -149,7 +156,8 @@ parse_args (int argc, char **argv, run_args *args)
         fprintf (stderr, "fanout run: --curve-secret and --authorized need --bind\n");
         return FO_EXIT_USAGE;
     }
-    return fo_cli_net_check ("run", &args->net);
+    int rc = fo_cli_net_check ("run", &args->net);
+    return rc != 0 ? rc : fo_cli_outputs_open ("run", &args->outputs);
 }
 
 /* Runs the planned suite with the embedded broker and agent. Returns 0, or
@@ -177,6 +185,7 @@ serve (const run_args *args, const fo_suite *suite, fo_plan *plan, fo_report *re
     };
     fo_cli_net_apply (&args->net, &bo);
     fo_cli_run_options_apply (&args->run, suite, plan, report, reporters, &bo.run);
+    fo_cli_outputs_apply (&args->outputs, &bo);
     char err[512];
     fo_broker *broker = fo_broker_new (&bo, err, sizeof err);
     if (!broker) {
@@ -232,6 +241,7 @@ fo_cmd_run (int argc, char **argv)
     int rc = parse_args (argc, argv, &args);
     if (rc != 0) {
         fo_offer_free (&args.offer);
+        fo_cli_outputs_close ("run", &args.outputs);
         return rc < 0 ? FO_EXIT_OK : rc;
     }
 
@@ -241,6 +251,7 @@ fo_cmd_run (int argc, char **argv)
     rc = fo_cli_open_reports ("run", &args.run);
     if (rc != 0) {
         fo_offer_free (&args.offer);
+        fo_cli_outputs_close ("run", &args.outputs);
         return rc;
     }
     fo_cli_core_dumps (args.run.core_dumps);
@@ -254,12 +265,14 @@ fo_cmd_run (int argc, char **argv)
     if (rc != 0) {
         fo_cli_close_reports (&args.run);
         fo_offer_free (&args.offer);
+        fo_cli_outputs_close ("run", &args.outputs);
         return rc;
     }
     fo_report_set_jobs (report, args.jobs);
     fo_cli_signals_graceful (true);
     fo_reporters *reporters = fo_cli_reporters_new (&args.run);
     rc = serve (&args, suite, plan, report, reporters);
+    fo_cli_outputs_close ("run", &args.outputs);
     fo_log_flush ();            /* what the rate limit held back is counted */
     fo_cli_sweep_processes ("run");
     fo_offer_free (&args.offer);

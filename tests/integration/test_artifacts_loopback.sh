@@ -72,3 +72,25 @@ expect_rc agent 0
 expect_log agent "artifacts: [0-9]+ bytes received in 3 blobs, 0 blobs already cached"
 expect_log broker "outputs: 5 bytes written under"
 [ -z "$(ls -A "$T_TMP/cache/work" 2>/dev/null)" ] || fail "workspaces left behind: $(ls -R "$T_TMP/cache/work")"
+
+# --- fanout run: it ships nothing (one machine), but what tests leave comes
+# back all the same; a test that leaves nothing has no outputs; DIR must exist
+cat >"$T_TMP/run.yml" <<'YML'
+tests:
+  - {name: leaves, run: 'echo left > "$FANOUT_OUTPUT_DIR/note.txt"'}
+  - {name: quiet, run: 'test -d "$FANOUT_OUTPUT_DIR"'}
+YML
+mkdir -p "$T_TMP/run-out"
+rc=0
+FANOUT_LOG=info "$FANOUT" run -q -j 2 --output-dir "$T_TMP/run-out" --json "$T_TMP/run.json" \
+    "$T_TMP/run.yml" >"$T_TMP/run.out" 2>&1 || rc=$?
+[ "$rc" = 0 ] || fail "fanout run --output-dir: exit $rc: $(cat "$T_TMP/run.out")"
+one_outcome "$T_TMP/run.json" leaves quiet
+json_assert "$T_TMP/run.json" "tests['leaves']['outputs'] == ['$T_TMP/run-out/leaves/note.txt']"
+json_assert "$T_TMP/run.json" "tests['quiet'].get('outputs', []) == []"
+[ "$(cat "$T_TMP/run-out/leaves/note.txt")" = left ] || fail "fanout run: the output did not come back"
+grep -qF "fanout run: info: outputs: 5 bytes written under $T_TMP/run-out" "$T_TMP/run.out" ||
+    fail "fanout run did not log what it wrote: $(cat "$T_TMP/run.out")"
+rc=0; "$FANOUT" run -q --output-dir "$T_TMP/no/such" "$T_TMP/run.yml" >"$T_TMP/nodir.out" 2>&1 || rc=$?
+[ "$rc" = 2 ] && grep -qF -- "fanout run: --output-dir $T_TMP/no/such: No such file or directory" "$T_TMP/nodir.out" ||
+    fail "a missing --output-dir: exit $rc: $(cat "$T_TMP/nodir.out")"

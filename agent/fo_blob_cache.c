@@ -271,13 +271,16 @@ list_one (fo_blob_cache *self, const char *path, const char *name, const struct 
 {
     (void) self;
     listing *l = arg;
+    size_t n = strlen (name);
+    if (n >= sizeof l->items[0].name)
+        return;         /* no blob id: not a blob of ours, never evicted */
     if (l->len == l->cap) {
         l->cap = l->cap ? l->cap * 2 : 64;
         l->items = fo_xrealloc (l->items, l->cap * sizeof *l->items);
     }
     entry *e = &l->items[l->len++];
     e->path = fo_xstrdup (path);
-    snprintf (e->name, sizeof e->name, "%s", name);
+    memcpy (e->name, name, n + 1);
     e->size = (uint64_t) st->st_size;
     e->used = st->st_mtim;
     l->total += e->size;

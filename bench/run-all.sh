@@ -237,7 +237,8 @@ fi
 echo "== source-bench.sh" >&2
 if env QUICK="$QUICK" TMPDIR="$WORK" bash "$HERE/source-bench.sh" "$BUILD" > "$WORK/src.out"; then
     cat "$WORK/src.out" >&2
-    src () { awk -v k="$1" 'index($0, k) == 1 { print $NF; exit }' "$WORK/src.out"; }
+    # the figure after KEY: the last field, or the one before a unit ("1.050 s")
+    src () { awk -v k="$1" 'index($0, k) == 1 { v = $NF; if (v == "s") v = $(NF - 1); print v; exit }' "$WORK/src.out"; }
     src_n=$(sed -n 's/^## sources: \([0-9]*\) CTest tests.*/\1/p' "$WORK/src.out")
     src_r=$(src "ctest / fanout:")
     row "$src_n CTest tests (fixtures, RUN_SERIAL) at -j2: ctest's time / fanout's (--ctest)" \

@@ -88,6 +88,11 @@ bad=$(awk -F'|' '/^\| / && !/^\| figure \|/ && !/^\| --- / {
     }' "$OUT_ALL")
 [ -z "$bad" ] || fail "malformed rows: $bad"
 if grep -qwiE 'FAILED|nan|inf' "$OUT_ALL"; then cat "$OUT_ALL" >&2; fail "a row says FAILED, nan or inf"; fi
+# A unit with no number before it ("(ss / ss)"): figures the table lost.
+lost='\(s+( /|\))|/ s+\)'
+if grep -qE "$lost" "$OUT_ALL"; then
+    cat "$OUT_ALL" >&2; fail "a figure lost its number: $(grep -E "$lost" "$OUT_ALL")"
+fi
 
 # artifacts-bench.sh leaves none of its namespaces behind either (foa<pid>).
 aprefix=$(sed -n 's/^  namespaces: \(foa[0-9]*\)\*$/\1/p' "$ERR_ALL" | head -n1)

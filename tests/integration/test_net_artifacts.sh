@@ -172,10 +172,22 @@ done
 expect_log broker3 "artifacts: 1 files hashed \(15 bytes\), 7 unchanged from the hash cache"
 
 # 4. A corrupt cache entry on h1: dropped when it starts, fetched again.
-id=$(python3 -c "import hashlib,sys; print(hashlib.blake2b(open(sys.argv[1],'rb').read(), digest_size=32).hexdigest())" "$tree/data/big.bin")
+id=$("$PY" -c "import hashlib,sys; print(hashlib.blake2b(open(sys.argv[1],'rb').read(), digest_size=32).hexdigest())" "$tree/data/big.bin")
 entry="$T_TMP/h1/cache/blobs/${id:0:2}/$id"
 [ -f "$entry" ] || fail "h1's cache has no $entry"
-chmod u+w "$entry" && printf 'X' | dd of="$entry" bs=1 seek=1000 conv=notrunc 2>/dev/null
+# One byte flipped (never written over with a value it may already hold:
+# the blob is random, and an 'X' written at a fixed place left it intact
+# once in 256 runs).
+chmod u+w "$entry"
+"$PY" - "$entry" <<'PY'
+import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(1000)
+    b = f.read(1)[0]
+    f.seek(1000)
+    f.write(bytes([b ^ 0xFF]))
+PY
+cmp -s "$entry" "$tree/data/big.bin" && fail "h1's cache entry is not corrupt"
 run 4
 expect_rc broker4 0
 expect_log agent4-h1 "blob cache .*: 1 corrupt blob removed"

@@ -45,55 +45,12 @@ for v in SIZE_MB FILES AGENTS; do
 done
 [ "$AGENTS" -le 50 ] || die "AGENTS: at most 50"
 
-[ "$(id -u)" -eq 0 ] || skip "needs root to create network namespaces"
-command -v ip >/dev/null || skip "ip (iproute2) is not installed"
 command -v unshare >/dev/null || skip "unshare (util-linux) is not installed"
-unshare -m true 2>/dev/null || skip "cannot create mount namespaces here"
-
-NS_PREFIX="foa$$"
-NETNS=()
-PIDS=()
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/fanout-artifacts.XXXXXX")
-cleanup () {
-    local rc=$? p ns
-    for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
-    { wait; } 2>/dev/null || true
-    for ns in "${NETNS[@]}"; do
-        for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
-    done
-    for ns in "${NETNS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
-    rm -rf "$WORK"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-probe="${NS_PREFIX}probe"
-out=$(ip netns add "$probe" 2>&1) || skip "ip netns is unavailable here: $out"
-NETNS+=("$probe")
-out=$(ip netns exec "$probe" ip link add br0 type bridge 2>&1) \
-    || skip "cannot create a bridge inside a namespace: $out"
-ip netns del "$probe"
-NETNS=()
-
-sw="${NS_PREFIX}sw"
-ip netns add "$sw" || die "cannot add namespace $sw"
-NETNS+=("$sw")
-ip netns exec "$sw" ip link add br0 type bridge
-ip netns exec "$sw" ip link set br0 up
-i=1
-for h in broker $(seq -f 'h%g' 1 "$AGENTS"); do
-    ns="${NS_PREFIX}$h"
-    ip netns add "$ns" || die "cannot add namespace $ns"
-    NETNS+=("$ns")
-    ip netns exec "$ns" ip link set lo up
-    ip netns exec "$sw" ip link add "v$i" type veth peer name eth0 netns "$ns" \
-        || die "cannot add a veth pair for $h"
-    ip netns exec "$sw" ip link set "v$i" master br0 up
-    ip netns exec "$ns" ip addr add "10.215.0.$i/24" dev eth0
-    ip netns exec "$ns" ip link set eth0 up
-    i=$((i + 1))
-done
+. "$(dirname "$0")/netns-lib.sh"
+bench_netns_init "foa$$"
+unshare -m true 2>/dev/null || skip "cannot create mount namespaces here"
+bench_netns_network 10.215.0 broker $(seq -f 'h%g' 1 "$AGENTS")
 BROKER_ADDR=10.215.0.1
 
 # The tree: FILES files of random bytes, SIZE_MB in all, in 4 directories.

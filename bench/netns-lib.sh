@@ -1,0 +1,68 @@
+# netns-lib.sh: the test network of the multi-host benchmarks
+# (hosts-bench.sh, artifacts-bench.sh). Source it after setting `die`,
+# `skip` and WORK (a directory removed on exit).
+#
+#   bench_netns_init PREFIX     checks root and ip, installs the exit trap
+#   bench_netns_network NET HOST...
+#                               a switch namespace with a bridge and, for
+#                               each HOST, a namespace PREFIX$HOST with eth0
+#                               on the bridge at NET.1, NET.2, ... in order
+#   PIDS+=(pid)                 background processes killed on exit
+#
+# NETWORK SAFETY (as tests/integration/net_lib.sh): the addresses exist only
+# inside the namespaces made here; nothing is added to the root namespace;
+# the caller runs every process under `ip netns exec`; every namespace, and
+# whatever still runs in it, is removed on exit, whatever the outcome.
+
+NETNS=()
+PIDS=()
+
+bench_netns_cleanup () {
+    local rc=$? p ns
+    for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+    { wait; } 2>/dev/null || true
+    for ns in "${NETNS[@]}"; do
+        for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null || true; done
+    done
+    for ns in "${NETNS[@]}"; do ip netns del "$ns" 2>/dev/null || true; done
+    rm -rf "$WORK"
+    exit "$rc"
+}
+
+bench_netns_init () {
+    NS_PREFIX=$1
+    trap bench_netns_cleanup EXIT
+    trap 'exit 130' INT TERM
+    [ "$(id -u)" -eq 0 ] || skip "needs root to create network namespaces"
+    command -v ip >/dev/null || skip "ip (iproute2) is not installed"
+    # Can namespaces and a bridge inside one be made here (containers often
+    # refuse)? The probe is removed at once.
+    local probe="${NS_PREFIX}probe" out
+    out=$(ip netns add "$probe" 2>&1) || skip "ip netns is unavailable here: $out"
+    NETNS+=("$probe")
+    out=$(ip netns exec "$probe" ip link add br0 type bridge 2>&1) \
+        || skip "cannot create a bridge inside a namespace: $out"
+    ip netns del "$probe"
+    NETNS=()
+}
+
+bench_netns_network () {
+    local net=$1 sw="${NS_PREFIX}sw" i=1 h ns
+    shift
+    ip netns add "$sw" || die "cannot add namespace $sw"
+    NETNS+=("$sw")
+    ip netns exec "$sw" ip link add br0 type bridge
+    ip netns exec "$sw" ip link set br0 up
+    for h in "$@"; do
+        ns="${NS_PREFIX}$h"
+        ip netns add "$ns" || die "cannot add namespace $ns"
+        NETNS+=("$ns")
+        ip netns exec "$ns" ip link set lo up
+        ip netns exec "$sw" ip link add "v$i" type veth peer name eth0 netns "$ns" \
+            || die "cannot add a veth pair for $h"
+        ip netns exec "$sw" ip link set "v$i" master br0 up
+        ip netns exec "$ns" ip addr add "$net.$i/24" dev eth0
+        ip netns exec "$ns" ip link set eth0 up
+        i=$((i + 1))
+    done
+}

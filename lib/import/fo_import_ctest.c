@@ -359,14 +359,17 @@ check_step (const fo_test *test, char *err, size_t errlen)
    exclusive locks (CTest's locks are exclusive), each once; RESOURCE_GROUPS
    as the slots of each type all its groups ask together, and the groups
    themselves, from which the broker tells the test its instances
-   (fo_resource_groups.h). */
+   (fo_resource_groups.h); PROCESSORS as the worker slots it takes. */
 static int
 add_needs (fo_test *test, const fo_ctest_test *t, char *err, size_t errlen)
 {
-    if (t->resource_lock.len == 0 && t->ngroups == 0)
+    if (t->resource_lock.len == 0 && t->ngroups == 0 && t->processors <= 1)
         return 0;
     test->needs = fo_needs_new ();
     fo_needs *n = test->needs;
+    /* PROCESSORS: worker slots of its agent (placement clamps it to the
+       agent's slots, as ctest clamps it to -j). */
+    n->processors = t->processors > 1 ? t->processors : 0;
     for (size_t i = 0; i < t->resource_lock.len; i++) {
         const char *lock = t->resource_lock.items[i];
         if (!fo_lock_name_ok (lock))

@@ -18,7 +18,9 @@
     groups, from which the broker tells it its instances in CTest's
     CTEST_RESOURCE_GROUP_* variables (fo_resource_groups.h); CTest's rule
     that a requirement's slots come from one instance is not enforced.
-    PROCESSORS is not used: each test takes one worker slot.
+    PROCESSORS N is the worker slots of its agent the test takes
+    (fo_needs.processors; at most the agent's slots, as ctest takes at
+    most -j).
 
     Tests tied together by a fixture (FIXTURES_SETUP / _CLEANUP /
     _REQUIRED) become one context, a unit (one task, run in order on one

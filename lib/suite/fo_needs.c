@@ -47,7 +47,7 @@ fo_needs_count (const fo_needs *self)
 bool
 fo_needs_empty (const fo_needs *self)
 {
-    return fo_needs_count (self) == 0;
+    return fo_needs_count (self) == 0 && (!self || self->processors <= 1);
 }
 
 bool

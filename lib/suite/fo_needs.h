@@ -60,6 +60,11 @@ typedef struct {
     fo_group_need *groups;
     size_t ngroup_needs;
     uint32_t ngroups;
+    /* CTest's PROCESSORS, set by its importer on a test (never on a
+       context): the worker slots of its agent the test takes while it
+       runs, clamped to the agent's slots (as ctest clamps it to -j).
+       0 or 1: one, as any test. Placement reads it (fo_placement.h). */
+    uint32_t processors;
 } fo_needs;
 
 /* Tests and contexts hold their needs by pointer, NULL when they ask

@@ -17,6 +17,7 @@ fo_needs_free (fo_needs *self)
     for (size_t i = 0; i < self->ngroup_needs; i++)
         free (self->groups[i].name);
     free (self->groups);
+    fo_strv_free (&self->after);
     memset (self, 0, sizeof *self);
 }
 

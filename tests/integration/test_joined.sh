@@ -39,6 +39,21 @@ json_assert "all(x['context'] == './tap' and x['host'] for x in r['tests'])" "un
 json_assert "t('./tap/all')['outcome'] == 'failed' and '2 of 6 failed' in t('./tap/all')['message']" \
     "the program's own verdict of the whole stream"
 check_summary_matches_json
+# Each failing point counts once: the program's failure is theirs, so its
+# own test is a summary, left out of the totals (and says so).
+json_assert "r['totals']['failed'] == 2 and r['totals']['tests'] == len(r['tests']) - 1" \
+    "two failing points, two failures: the program's all is not counted again"
+json_assert "t('./tap/all').get('summary') is True
+             and not any(x.get('summary') for x in r['tests'] if x['id'] != './tap/all')" \
+    "only the program's all is a summary"
+expect_out_re "^Ran 6 tests in "
+# A program whose points all pass but that exits 1: its all carries the
+# failure alone, and is counted.
+TAP_POINTS=exit1 run_fanout run --json "$JSON" --tap ./tap
+expect_rc 1
+json_assert "t('./tap/all')['outcome'] == 'failed' and 'summary' not in t('./tap/all')
+             and r['totals']['failed'] == 1 and r['totals']['tests'] == 3" "the program's own failure counts"
+check_summary_matches_json
 
 # ---- a plan not met, Bail out!, crashes: the missing points are errors ----
 TAP_POINTS=short run_fanout run --json "$JSON" --tap ./tap

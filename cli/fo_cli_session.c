@@ -9,6 +9,7 @@
 #include "fo_capture.h"
 #include "fo_cli.h"
 #include "fo_cli_history.h"
+#include "fo_cli_joined.h"
 #include "fo_cli_parse.h"
 #include "fo_proc.h"
 #include "fo_report_dest.h"
@@ -137,6 +138,7 @@ fo_cli_run_option (const char *command, int c, const char *arg, fo_cli_run_opts 
             fprintf (stderr, "fanout %s: -k: %s\n", command, err);
             return -1;
         }
+        opts->keywords = 1;
         return 1;
     }
     case FO_OPT_EXCLUDE:
@@ -503,9 +505,20 @@ filter (fo_cli_run_opts *opts, fo_suite *suite)
                      opts->command, opts->history ? fo_history_path (opts->history)
                                                   : "off: $FANOUT_HISTORY=off");
     }
+    fo_buf programs = { 0 };
+    size_t nprograms = opts->keywords ? fo_cli_joined_programs (suite->root, &programs, 3) : 0;
     if (fo_select_active (opts->select) && !fo_suite_filter (suite, opts->select)
-        && !opts->lf_only)
-        fprintf (stderr, "fanout %s: no test chosen\n", opts->command);
+        && !opts->lf_only) {
+        if (nprograms > 0)
+            /* What the user may have meant: a TAP point, a cmocka test. */
+            fprintf (stderr, "fanout %s: no test chosen: -k sees no test point of the TAP and "
+                     "cmocka programs (%s): each is a test only once its program runs, and "
+                     "none can run alone; choose the program instead (-k or --test with its "
+                     "context's id)\n", opts->command, programs.data);
+        else
+            fprintf (stderr, "fanout %s: no test chosen\n", opts->command);
+    }
+    fo_buf_free (&programs);
 }
 
 int
@@ -551,6 +564,10 @@ fo_cli_load_suite (fo_cli_run_opts *opts, fo_suite **suite)
     }
     if (fo_suite_select (*suite, opts->tests, opts->ntests, err, sizeof err) != 0) {
         fprintf (stderr, "fanout %s: %s\n", opts->tests_command, err);
+        char hint[1024];
+        for (size_t i = 0; i < opts->ntests; i++)
+            if (fo_cli_joined_hint ((*suite)->root, opts->tests[i], hint, sizeof hint))
+                fprintf (stderr, "fanout %s: %s\n", opts->tests_command, hint);
         fo_suite_destroy (suite);
         return FO_EXIT_USAGE;
     }

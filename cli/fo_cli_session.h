@@ -64,6 +64,9 @@ typedef struct {
        NULL until one is given. Lives until the process ends (discovered
        tests are chosen by it during the run). */
     fo_select *select;
+    int keywords;               /* -k was given (fo_cli_joined.h: a -k that
+                                   chose nothing names the TAP and cmocka
+                                   programs whose points it cannot see) */
     /* History (docs/test-history.md). */
     const char *history_path;   /* --history; NULL: $FANOUT_HISTORY or the default */
     int no_history;             /* --no-history: neither read nor written */

@@ -100,9 +100,18 @@ static void
 print_tree (FILE *out, const fo_context *ctx, int depth)
 {
     for (size_t i = 0; i < ctx->ntests; i++) {
-        fprintf (out, "%*s%s", depth * 2, "", ctx->tests[i]->id);
-        print_labels (out, &ctx->tests[i]->labels);
+        const fo_test *t = ctx->tests[i];
+        fprintf (out, "%*s%s", depth * 2, "", t->id);
+        print_labels (out, &t->labels);
         fputc ('\n', out);
+        /* Its points are tests too, but only once it runs (docs/sources.md,
+           "Each point a test of its own"): say so where they would be. */
+        if (t->reader == FO_READER_TAP)
+            fprintf (out, "%*s  + the test points it prints, each a test: a TAP program "
+                     "cannot list them before it runs\n", depth * 2, "");
+        else if (t->reader == FO_READER_CMOCKA)
+            fprintf (out, "%*s  + the tests it runs, each a test: a cmocka program "
+                     "cannot list them before it runs\n", depth * 2, "");
     }
     for (size_t i = 0; i < ctx->ncontexts; i++) {
         const fo_context *c = ctx->contexts[i];

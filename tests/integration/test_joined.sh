@@ -161,4 +161,22 @@ expect_rc 0
 expect_out "1 test"
 expect_out_re "^  \./tap/all$"
 grep -q '^  \./tap/a$' "$OUT" && fail "fanout list cannot know a program's points"
+expect_out "    + the test points it prints, each a test: a TAP program cannot list them before it runs"
+run_fanout list --cmocka ./cmocka_prog
+expect_rc 0
+expect_out "    + the tests it runs, each a test: a cmocka program cannot list them before it runs"
+
+# ---- -k and --test cannot choose a point: they say so ----
+run_fanout run -k sums --tap ./tap --json "$JSON"
+expect_rc 0
+json_assert "r['tests'] == []" "nothing ran"
+expect_err "no test chosen: -k sees no test point of the TAP and cmocka programs (./tap)"
+run_fanout run --test ./tap/sums --tap ./tap
+expect_rc 2
+expect_err "'./tap/sums' would be a test point of the TAP program './tap': it is a test only once the program runs, and cannot be chosen alone; choose the program: --test './tap'"
+run_fanout run --test ./cmocka_prog/group/test_x --cmocka ./cmocka_prog
+expect_rc 2
+expect_err "would be a test of the cmocka program './cmocka_prog'"
+run_fanout run -k tap --tap ./tap --json "$JSON"
+json_assert "t('./tap/all')['outcome'] == 'failed'" "-k on the program chooses it, its points with it"
 exit 0

@@ -78,6 +78,9 @@ fo_cli_run_option (const char *command, int c, const char *arg, fo_cli_run_opts 
     case FO_OPT_CTEST_LABEL_EXCLUDE:
         opts->ctest_label_exclude = arg;
         return 1;
+    case FO_OPT_CTEST_FIXTURES:
+        opts->ctest_fixtures = arg;
+        return 1;
     case FO_OPT_GTEST_PROCESS:
         opts->gtest_process = arg;
         return 1;
@@ -382,6 +385,9 @@ fo_cli_ctest_label_usage (FILE *out)
              "                        (ctest -L; the fixtures they require are kept)\n"
              "      --ctest-label-exclude RE  with --ctest: no test with a label matching\n"
              "                        RE (ctest -LE)\n"
+             "      --ctest-fixtures MODE  with --ctest: every fixture 'unit', 'shared' or\n"
+             "                        'split' (default: by its setup's fanout:shared /\n"
+             "                        fanout:split label, else 'unit')\n"
              "      --gtest-process WHAT  with --gtest: 'test' (default), a process per\n"
              "                        test; 'suite', a suite's tests in one process\n");
 }
@@ -545,6 +551,8 @@ fo_cli_load_suite (fo_cli_run_opts *opts, fo_suite **suite)
             fo_env_set (&spec->options, "labels", opts->ctest_label);
         if (!strcmp (spec->kind, "ctest") && opts->ctest_label_exclude)
             fo_env_set (&spec->options, "exclude_labels", opts->ctest_label_exclude);
+        if (!strcmp (spec->kind, "ctest") && opts->ctest_fixtures)
+            fo_env_set (&spec->options, "fixtures", opts->ctest_fixtures);
         if (!strcmp (spec->kind, "gtest") && opts->gtest_process)
             fo_env_set (&spec->options, "process", opts->gtest_process);
     }

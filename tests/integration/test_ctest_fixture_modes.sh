@@ -55,6 +55,10 @@ YAML
 run_fanout list "$ITEST_TMP/unit.yml"
 expect_rc 0
 grep -q "$B/sh/  (unit)" "$OUT" || fail "fixtures: unit did not make sh a unit: $(cat "$OUT")"
+# The command line's --ctest-fixtures is that option for every --ctest tree.
+run_fanout list --ctest "$B" --ctest-fixtures shared
+expect_rc 0
+grep -q "^  $B/unit/  (shared)" "$OUT" || fail "--ctest-fixtures shared: $(cat "$OUT")"
 
 # Every fixture of the fixtures project shared (fixtures on fixtures,
 # a failed setup, RUN_SERIAL, a lock): ctest's verdicts.

@@ -1,16 +1,48 @@
 #!/bin/bash
-# A gtest source listed on an agent (options: {discover_on: agent},
-# docs/sources.md "GoogleTest"): a broker whose host lacks the program
-# drives an agent that has it. The broker starts with no program at the
-# path (so it cannot list it), the program appears, an agent lists and
-# runs it; each test's outcome equals the one of a run where the broker
-# listed the program itself. Loopback only.
+# GLib and gtest sources listed on an agent (options: {discover_on:
+# agent}, docs/sources.md "GLib" and "GoogleTest"): a broker whose host
+# lacks the program drives an agent that has it. The broker starts with no
+# program at the path (so it cannot list it), the program appears, an
+# agent lists and runs it; each test's outcome equals the one of a run
+# where the broker listed the program itself. Loopback only.
 . "$(dirname "$0")/net_lib.sh"
+
+[ -x "${FO_GLIB_PROG-}" ] || fail "FO_GLIB_PROG is not set (run through ctest)"
+W="$T_TMP/w"
+mkdir -p "$W" || fail "mkdir"
+
+# ---- GLib: each path alone, as mode: split when the broker lists it ----
+cat >"$W/g.yml" <<'YAML'
+source:
+  - {kind: glib, from: ./gprog, options: {discover_on: agent}}
+YAML
+start gbroker "$FANOUT" broker --bind 'tcp://127.0.0.1:*' --insecure --json "$T_TMP/gagent.json" \
+    "$W/g.yml"
+ep=$(endpoint_of gbroker)
+cp "$FO_GLIB_PROG" "$W/gprog" || fail "cp"
+start gagent "$FANOUT" agent --connect "$ep" --insecure -j 2 --name lister --once
+finish gbroker 60
+expect_rc gbroker 0
+finish gagent 15
+expect_rc gagent 0
+printf 'source:\n  - {kind: glib, from: ./gprog, mode: split}\n' >"$W/gsplit.yml"
+(cd "$W" && "$FANOUT" run -j 2 --json "$T_TMP/gbroker.json" "$W/gsplit.yml" >"$T_TMP/grun.out" 2>&1)
+"$PY" - "$T_TMP/gagent.json" "$T_TMP/gbroker.json" <<'PY' || fail "GLib outcomes differ"
+import json, sys
+a = json.load(open(sys.argv[1]))
+b = json.load(open(sys.argv[2]))
+got = {t["id"]: (t["outcome"], t["host"]) for t in a["tests"]}
+want = {t["id"]: t["outcome"] for t in b["tests"]}
+assert set(got) == set(want) and len(want) >= 5, (sorted(got), sorted(want))
+for i, outcome in want.items():
+    assert got[i] == (outcome, "lister"), (i, got[i], outcome)
+# each path ran once: its own point, the ones below it skipped
+assert all(t["attempt"] == 1 for t in a["tests"])
+PY
+rm -f "$W/gprog"
 
 [ -n "${FO_GTEST_DIR-}" ] || skip "GoogleTest (libgtest-dev) is not installed: no tests/gtest programs"
 [ -x "$FO_GTEST_DIR/gt_outcomes" ] || fail "$FO_GTEST_DIR/gt_outcomes was not built"
-W="$T_TMP/w"
-mkdir -p "$W" || fail "mkdir"
 cat >"$W/s.yml" <<'YAML'
 source:
   - {kind: gtest, from: ./prog, options: {discover_on: agent}}

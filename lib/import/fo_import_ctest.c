@@ -604,7 +604,6 @@ group_mode (const fo_ctest_list *list, const size_t *members, size_t g,
                      filter->fixtures);
     }
     int mode = GROUP_UNIT;
-    const char *by = NULL;
     for (size_t m = 0; m < g; m++) {
         const fo_ctest_test *t = &list->items[members[m]];
         if (t->fixtures_setup.len == 0)
@@ -619,12 +618,9 @@ group_mode (const fo_ctest_list *list, const size_t *members, size_t g,
                                                            : FO_CTEST_LABEL_SPLIT,
                          want == -1 ? "a fixture has one mode"
                                     : "another setup of the group asks for the other mode");
-        if (want != GROUP_UNIT) {
+        if (want != GROUP_UNIT)
             mode = want;
-            by = t->name;
-        }
     }
-    (void) by;
     return mode;
 }
 
@@ -639,7 +635,9 @@ wrap_step (const fo_test *t, fo_command *into, char *err, size_t errlen)
     fo_strv_push (&argv, "env");
     fo_strv_push (&argv, "-C");
     fo_strv_push (&argv, t->cwd);
-    if (t->run.argv.len > 0 && !strcmp (t->run.argv.items[0], "env"))
+    /* add_test's own `env -u NAME...` (ENVIRONMENT_MODIFICATION's unset) */
+    if (t->run.argv.len > 1 && !strcmp (t->run.argv.items[0], "env")
+        && !strcmp (t->run.argv.items[1], "-u"))
         for (at = 1; at + 1 < t->run.argv.len && !strcmp (t->run.argv.items[at], "-u"); at += 2) {
             fo_strv_push (&argv, "-u");
             fo_strv_push (&argv, t->run.argv.items[at + 1]);

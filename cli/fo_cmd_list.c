@@ -134,6 +134,33 @@ split_above (const fo_test *test)
     return NULL;
 }
 
+static bool
+in_task (const fo_plan *plan, const fo_task *t, const char *id)
+{
+    for (size_t i = 0; i < t->ntests; i++)
+        if (!strcmp (plan->tests[t->tests[i]]->id, id))
+            return true;
+    return false;
+}
+
+/* The tests of other tasks this test's task waits for (broker/fo_after.h:
+   a CTest fixture in the shared or split mode), as "waits for: ...". */
+static void
+print_waits (FILE *out, const fo_plan *plan, const fo_task *t, const fo_test *test)
+{
+    const fo_strv *lists[] = { test->needs ? &test->needs->after : NULL, &test->verdict.needs };
+    size_t n = 0;
+    for (size_t l = 0; l < 2; l++)
+        for (size_t k = 0; lists[l] && k < lists[l]->len; k++) {
+            const char *id = lists[l]->items[k];
+            if (in_task (plan, t, id) || (l == 1 && lists[0] && fo_strv_contains (lists[0], id)))
+                continue;
+            fprintf (out, "%s%s", n++ ? ", " : "    its task waits for: ", id);
+        }
+    if (n)
+        fputc ('\n', out);
+}
+
 /* Why the task holds what it holds: the planner's rule that made it. */
 static void
 why_task (FILE *out, const fo_plan *plan, const fo_task *t)
@@ -231,8 +258,10 @@ print_plan (FILE *out, const fo_plan *plan, const fo_cli_run_opts *opts)
         fprintf (out, ": ");
         why_task (out, plan, t);
         fputc ('\n', out);
-        for (size_t i = 0; i < t->ntests; i++)
+        for (size_t i = 0; i < t->ntests; i++) {
             fprintf (out, "  %s\n", plan->tests[t->tests[i]]->id);
+            print_waits (out, plan, t, plan->tests[t->tests[i]]);
+        }
     }
     /* Units waiting for a discovery inside them come once it has ended. */
     for (size_t i = 0; i < plan->ntasks; i++) {

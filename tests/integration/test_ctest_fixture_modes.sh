@@ -44,6 +44,10 @@ expect_rc 0
 grep -q "^  $B/sh/  (shared)" "$OUT" || fail "list does not show sh shared: $(cat "$OUT")"
 grep -q "^  $B/sp/  (split; fixtures: setup, teardown)" "$OUT" || fail "list: sp not split"
 grep -q "^  $B/unit/  (unit)" "$OUT" || fail "list: unit is not a unit"
+run_fanout list --plan --ctest "$B"
+expect_rc 0
+grep -A1 "^  $B/sh/sh_cleanup$" "$OUT" | grep -q "^    its task waits for: $B/sh/sh_a, $B/sh/sh_b, $B/sh/sh_c, $B/sh/sh_setup$" \
+    || fail "list --plan does not show what sh_cleanup waits for: $(cat "$OUT")"
 
 # An entry's option over the labels: every fixture a unit. sh_a and sh_b
 # then run one after another and never meet: ctest's verdicts differ

@@ -1,6 +1,8 @@
 /*  fo_discovery — see fo_discovery.h. */
 #include "fo_discovery.h"
 
+#include "fo_gtest_list.h"
+
 #include <czmq.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +89,11 @@ fo_discoveries_add (fo_discoveries *self, size_t d, const fo_strv *names, char *
         fo_listing_add (&listing, names->items[i], i + 1);
     fo_importer_find ("discover")->add (ctx, &listing);
     fo_listing_free (&listing);
+    /* A gtest program listed on an agent (docs/sources.md, "GoogleTest"):
+       its disabled tests are declared so, as when the broker lists it. */
+    for (size_t i = first; i < ctx->ntests; i++)
+        if (ctx->tests[i]->reader == FO_READER_GTEST)
+            ctx->tests[i]->disabled = fo_gtest_disabled (ctx->tests[i]->name);
     /* The same choice as before the run (-k, -L, ...) for every test. */
     fo_context_filter_from (ctx, first, self->select);
     fo_plan_add_discovered (self->plan, d, first);

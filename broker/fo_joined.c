@@ -36,6 +36,9 @@ struct fo_joined {
     size_t nheld, held_cap;
     refusal *refused;
     size_t nrefused;
+    uint32_t *failing;      /* per program (test index): its joined tests
+                               that failed; grown to the highest such */
+    size_t failing_cap;
 };
 
 fo_joined *
@@ -73,6 +76,7 @@ fo_joined_destroy (fo_joined **self_p)
         held_free (&self->held[i]);
     free (self->held);
     free (self->refused);
+    free (self->failing);
     free (self);
     *self_p = NULL;
 }
@@ -140,8 +144,18 @@ finish (fo_joined *self, uint64_t lease, size_t program, const char *group, cons
     self->count++;
     if (at != index)
         return fo_err (why, whylen, "the report and the plan disagree on its index");
-    fo_verdicts_finish (self->verdicts, index, view);
+    if (fo_verdicts_finish (self->verdicts, index, view) && fo_outcome_is_failure (view->outcome)) {
+        self->failing = fo_xgrow_to (self->failing, &self->failing_cap, program,
+                                     sizeof *self->failing, 16);
+        self->failing[program]++;
+    }
     return 0;
+}
+
+size_t
+fo_joined_failing (const fo_joined *self, size_t program)
+{
+    return program < self->failing_cap ? self->failing[program] : 0;
 }
 
 static char *

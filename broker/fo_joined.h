@@ -74,6 +74,11 @@ int fo_joined_add (fo_joined *self, uint64_t lease, size_t program, const fo_res
    own test is an error that says so). */
 size_t fo_joined_settle (fo_joined *self, uint64_t lease, size_t program, bool keep);
 
+/* How many of program's joined tests ended with a failure (failed,
+   error, timeout, crashed), over the run: they carry its own test's
+   failure (fo_report_set_summary). */
+size_t fo_joined_failing (const fo_joined *self, size_t program);
+
 /* Lease `id` has ended: joined results it still holds (its program's own
    result never came) are dropped. */
 void fo_joined_forget (fo_joined *self, uint64_t lease);

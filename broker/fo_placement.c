@@ -26,6 +26,8 @@ typedef struct {
     fo_strv labels;
     uint64_t generation;    /* which join of this number */
     bool alive;
+    uint32_t slots;         /* its worker slots */
+    uint32_t busy;          /* of them, held by leases (PROCESSORS) */
 } agent_rec;
 
 typedef struct {
@@ -42,11 +44,13 @@ typedef struct {
     need *res;
     size_t nres;
     fo_strv requires;
+    uint32_t processors;    /* worker slots it takes; 0: not counted */
     /* while leased */
     bool holding;
     uint32_t agent;
     uint64_t generation;
     uint32_t *taken;        /* per instance of that agent, slots taken */
+    uint32_t slots_taken;   /* worker slots taken (processors, clamped) */
     size_t ntaken;
     fo_env env;
 } task_rec;
@@ -61,6 +65,9 @@ struct fo_placement {
     uint64_t generations;
     bool any_needs;         /* some test or context of the suite asks for
                                something: else every task is plain, at once */
+    bool any_processors;    /* some test takes more than one worker slot
+                               (CTest's PROCESSORS): then every task counts
+                               the worker slots it takes, one at least */
 };
 
 static void
@@ -73,6 +80,18 @@ lock_free (void **item)
 /* Whether anything in ctx's subtree asks for locks, resources or labels.
    Tests found during the run ask nothing of their own (they inherit their
    context's), so the answer at the start holds for the whole run. */
+static bool
+subtree_processors (const fo_context *ctx)
+{
+    for (size_t i = 0; i < ctx->ntests; i++)
+        if (ctx->tests[i]->needs && ctx->tests[i]->needs->processors > 1)
+            return true;
+    for (size_t i = 0; i < ctx->ncontexts; i++)
+        if (subtree_processors (ctx->contexts[i]))
+            return true;
+    return false;
+}
+
 static bool
 subtree_needs (const fo_context *ctx)
 {
@@ -93,6 +112,7 @@ fo_placement_new (const fo_plan *plan)
     fo_placement *self = fo_xcalloc (1, sizeof *self);
     self->plan = plan;
     self->any_needs = plan->suite && plan->suite->root && subtree_needs (plan->suite->root);
+    self->any_processors = self->any_needs && subtree_processors (plan->suite->root);
     self->locks = zhashx_new ();
     zhashx_set_destructor (self->locks, lock_free);
     return self;
@@ -123,6 +143,7 @@ task_clear_needs (task_rec *t)
     t->excl = t->shared = NULL;
     t->res = NULL;
     t->nexcl = t->nshared = t->nres = 0;
+    t->processors = 0;
     t->constrained = false;
 }
 
@@ -234,8 +255,15 @@ fo_placement_task (fo_placement *self, size_t task)
     if (!self->any_needs || pt->discovery != FO_NO_DISCOVERY)
         return false;
     collector c = { .seen = zhashx_new () };
+    /* Worker slots: a task's tests run one after another, so it takes
+       the most any of them asks; one at least, once some test of the
+       suite asks more (else a test of PROCESSORS 2 would still run
+       beside others on its agent). */
+    t->processors = self->any_processors ? 1 : 0;
     for (size_t i = 0; i < pt->ntests; i++) {
         const fo_test *test = self->plan->tests[pt->tests[i]];
+        if (test->needs && test->needs->processors > t->processors)
+            t->processors = test->needs->processors;
         collect (&c, test->needs);
         for (const fo_context *ctx = test->parent; ctx; ctx = ctx->parent)
             collect (&c, ctx->needs);
@@ -259,7 +287,7 @@ fo_placement_task (fo_placement *self, size_t task)
     fo_strv_free (&c.excl);
     fo_strv_free (&c.shared);
     zhashx_destroy (&c.seen);
-    t->constrained = t->nexcl || t->nshared || t->nres || t->requires.len;
+    t->constrained = t->nexcl || t->nshared || t->nres || t->requires.len || t->processors;
     return t->constrained;
 }
 
@@ -288,6 +316,8 @@ fo_placement_agent_joined (fo_placement *self, const fo_sched_agent *agent)
         fo_strv_copy (&a->labels, agent->labels);
     a->generation = ++self->generations;
     a->alive = true;
+    a->slots = agent->slots;
+    a->busy = 0;
 }
 
 void
@@ -320,6 +350,16 @@ slots_of (const agent_rec *a, const char *name, uint64_t *total, uint64_t *free_
 
 /* ---- checks and holdings ------------------------------------------------ */
 
+/* The worker slots the task takes on a: its PROCESSORS, at most all of
+   a's (ctest runs a test of PROCESSORS above -j with -j: it clamps). An
+   agent that said no slots counts as one. */
+static uint32_t
+slots_wanted (const task_rec *t, const agent_rec *a)
+{
+    uint32_t all = a->slots ? a->slots : 1;
+    return t->processors < all ? t->processors : all;
+}
+
 fo_place
 fo_placement_check (fo_placement *self, size_t task, uint32_t agent)
 {
@@ -331,7 +371,7 @@ fo_placement_check (fo_placement *self, size_t task, uint32_t agent)
     for (size_t i = 0; i < t->requires.len; i++)
         if (!has_label (a, t->requires.items[i]))
             return FO_PLACE_NOT_HERE;
-    bool busy = false;
+    bool busy = t->processors && a->busy + slots_wanted (t, a) > (a->slots ? a->slots : 1);
     for (size_t i = 0; i < t->nres; i++) {
         uint64_t total, free_now;
         slots_of (a, t->res[i].name, &total, &free_now);
@@ -344,6 +384,15 @@ fo_placement_check (fo_placement *self, size_t task, uint32_t agent)
     for (size_t i = 0; i < t->nshared && !busy; i++)
         busy = t->shared[i]->exclusive;
     return busy ? FO_PLACE_LATER : FO_PLACE_NOW;
+}
+
+bool
+fo_placement_agent_full (const fo_placement *self, uint32_t agent)
+{
+    if (!self->any_processors || agent >= self->agents_cap)
+        return false;
+    const agent_rec *a = &self->agents[agent];
+    return a->busy >= (a->slots ? a->slots : 1);
 }
 
 /* "gpu" -> "FANOUT_RESOURCE_GPU" */
@@ -370,10 +419,14 @@ fo_placement_take (fo_placement *self, size_t task, uint32_t agent)
         t->shared[i]->shared++;
     t->holding = true;
     t->agent = agent;
-    if (t->nres == 0 || agent >= self->agents_cap)
+    if ((t->nres == 0 && t->processors == 0) || agent >= self->agents_cap)
         return;
     agent_rec *a = &self->agents[agent];
     t->generation = a->generation;
+    t->slots_taken = t->processors ? slots_wanted (t, a) : 0;
+    a->busy += t->slots_taken;
+    if (t->nres == 0)
+        return;
     t->taken = fo_xcalloc (a->ninst + 1, sizeof *t->taken);
     t->ntaken = a->ninst;
     for (size_t r = 0; r < t->nres; r++) {
@@ -409,12 +462,13 @@ fo_placement_release (fo_placement *self, size_t task)
         t->shared[i]->shared--;
     /* The slots go back to the agent that lent them, unless it was
        replaced since (a new join under its number starts all free). */
-    if (t->taken && t->agent < self->agents_cap
-        && self->agents[t->agent].generation == t->generation) {
+    if (t->agent < self->agents_cap && self->agents[t->agent].generation == t->generation) {
         agent_rec *a = &self->agents[t->agent];
-        for (size_t i = 0; i < t->ntaken && i < a->ninst; i++)
+        for (size_t i = 0; t->taken && i < t->ntaken && i < a->ninst; i++)
             a->inst[i].free += t->taken[i];
+        a->busy -= t->slots_taken <= a->busy ? t->slots_taken : a->busy;
     }
+    t->slots_taken = 0;
     free (t->taken);
     t->taken = NULL;
     t->ntaken = 0;

@@ -21,6 +21,12 @@
                  leases held goes with it, and a new agent under its
                  number starts with all its slots free.
       labels     the agent must carry every label the task requires.
+      processors a task with a test of CTest's PROCESSORS N takes N of
+                 its agent's worker slots (at most all of them, as ctest
+                 clamps N to -j) until its lease ends. Once a test of the
+                 suite asks for more than one, every task takes one at
+                 least, so nothing runs beside it on its agent (and
+                 leases no longer run ahead of an agent's free slots).
 
     A task is what its tests need together (fo_needs.h: their locks and
     labels once each, per resource the largest count: they run one after
@@ -72,6 +78,10 @@ void fo_placement_agent_joined (fo_placement *self, const fo_sched_agent *agent)
 void fo_placement_agent_lost (fo_placement *self, uint32_t agent);
 
 fo_place fo_placement_check (fo_placement *self, size_t task, uint32_t agent);
+/* True when every task would be LATER on agent for want of worker slots
+   (a suite with PROCESSORS, every slot of the agent held): the scheduler
+   then skips its scan of the placed queue. O(1). */
+bool fo_placement_agent_full (const fo_placement *self, uint32_t agent);
 /* Takes the task's locks and resource slots on agent; only right after
    fo_placement_check said NOW. */
 void fo_placement_take (fo_placement *self, size_t task, uint32_t agent);

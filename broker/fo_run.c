@@ -80,6 +80,8 @@ finish_remaining (fo_run *self, size_t task, fo_outcome outcome, const char *mes
     finish_tests (self, task, true, outcome, message, out, err, host);
 }
 
+static void after_ended (fo_run *self, size_t task);
+
 static void
 end_task (fo_run *self, size_t task)
 {
@@ -91,6 +93,7 @@ end_task (fo_run *self, size_t task)
     const fo_task *t = &self->plan->tasks[task];
     for (size_t i = t->nshared; i-- > 0;)   /* innermost first */
         fo_fixtures_task_done (self->fixtures, t->shared[i]);
+    after_ended (self, task);
 }
 
 static void
@@ -134,6 +137,60 @@ queue_task (fo_run *self, size_t task, fo_sched_reason why)
         ev.u.task_queued.tests = fo_tasks_tests (self->tasks, task, &ev.u.task_queued.ntests);
         run_emit (self, &ev);
     }
+}
+
+/* ---- an order between tasks (fo_after.h) ------------------------------ */
+
+/* A CTest fixture setup the task's tests require, in another task, that
+   did not pass (or NULL): CTest's "Fixture dependency failed". */
+static const char *
+failed_setup (fo_run *self, size_t task)
+{
+    const fo_task *t = &self->plan->tasks[task];
+    for (size_t i = 0; i < t->ntests; i++) {
+        const fo_strv *needs = &self->plan->tests[t->tests[i]]->verdict.needs;
+        for (size_t k = 0; k < needs->len; k++) {
+            size_t test = fo_tasks_test (self->tasks, needs->items[k]);
+            if (test == FO_NO_TEST)
+                continue;
+            const fo_test_record *rec = fo_report_test (self->report, test);
+            if (!rec->done || rec->outcome != FO_PASSED)
+                return needs->items[k];
+        }
+    }
+    return NULL;
+}
+
+/* The tasks that waited for this one and wait for nothing more go: not
+   run when a fixture setup they require did not pass (a failure's
+   doing: exit status 1, as the agent's own check in a unit), else
+   queued. */
+static void
+after_ended (fo_run *self, size_t task)
+{
+    size_t *ready;
+    size_t n = fo_after_task_ended (self->after, task, &ready);
+    for (size_t i = 0; i < n; i++) {
+        size_t r = ready[i];
+        if (fo_tasks_rec (self->tasks, r)->state != FO_TASK_BLOCKED)
+            continue;
+        const char *setup = self->stopping ? NULL : failed_setup (self, r);
+        if (!setup) {
+            queue_task (self, r, FO_SCHED_PLANNED);
+            continue;
+        }
+        const fo_task *t = &self->plan->tasks[r];
+        char *message = fo_xasprintf ("fixture setup '%s' did not pass", setup);
+        fo_test_result_view view = {
+            .outcome = FO_NOT_RUN, .message = message, .serial = t->serial,
+            .by_failure = true,
+        };
+        fo_verdicts_finish_all (self->verdicts, t->tests, t->ntests, true, &view);
+        free (message);
+        run_stop_due (self);
+        end_task (self, r);
+    }
+    free (ready);
 }
 
 /* ---- shared fixtures -------------------------------------------------- */
@@ -193,8 +250,9 @@ fo_run_new (const fo_run_options *options)
     self->joined = fo_joined_new (self->plan, self->report, self->tasks, self->verdicts,
                                   options->retries > 0, options->max_joined);
     self->leases = fo_leases_new ();
+    self->after = fo_after_new (self->plan, self->tasks);
     for (size_t i = 0; i < self->plan->ntasks; i++) {
-        if (self->plan->tasks[i].waits > 0)
+        if (self->plan->tasks[i].waits > 0 || fo_after_waits (self->after, i))
             fo_tasks_rec (self->tasks, i)->state = FO_TASK_BLOCKED;
         else
             fo_sched_enqueue (self->sched, i, FO_SCHED_PLANNED);
@@ -219,6 +277,7 @@ fo_run_destroy (fo_run **self_p)
     fo_discoveries_destroy (&self->discoveries);
     fo_joined_destroy (&self->joined);
     fo_tasks_destroy (&self->tasks);
+    fo_after_destroy (&self->after);
     fo_leases_destroy (&self->leases);
     free (self->stop_reason);
     fo_buf_free (&self->frame);

@@ -590,6 +590,8 @@ pick_from (fo_sched *self, deque *q, const fo_sched_agent *agent, size_t *out)
 static bool
 pick_placed (fo_sched *self, deque *q, const fo_sched_agent *agent, size_t *out)
 {
+    if (fo_placement_agent_full (self->placement, agent->number))
+        return false;   /* no task fits: all its worker slots are held */
     for (size_t i = 0; i < q->len && !self->held;) {
         size_t task = deque_at (q, i);
         if (fo_placement_check (self->placement, task, agent->number) != FO_PLACE_NOW) {

@@ -99,6 +99,10 @@ main (int argc, char **argv)
         return set_log_level ("list", FO_LOG_WARN) ? FO_EXIT_USAGE : fo_cmd_list (argc - 1, argv + 1);
     if (strcmp (command, "keygen") == 0)
         return fo_cmd_keygen (argc - 1, argv + 1);
+    if (strcmp (command, "gtest-names") == 0)
+        return fo_cmd_gtest_names (argc - 1, argv + 1);
+    if (strcmp (command, "glib-names") == 0)
+        return fo_cmd_glib_names (argc - 1, argv + 1);
     fprintf (stderr, "fanout: unknown command '%s' (see fanout --help)\n", command);
     return FO_EXIT_USAGE;
 }

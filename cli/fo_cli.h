@@ -15,6 +15,10 @@ int fo_cmd_run (int argc, char **argv);
 int fo_cmd_broker (int argc, char **argv);
 int fo_cmd_agent (int argc, char **argv);
 int fo_cmd_keygen (int argc, char **argv);
+/* Internal: a gtest source's listing step on an agent (fo_cmd_gtest_names.c). */
+int fo_cmd_gtest_names (int argc, char **argv);
+/* Internal: a glib source's listing step on an agent (fo_cmd_glib_names.c). */
+int fo_cmd_glib_names (int argc, char **argv);
 int fo_cmd_list (int argc, char **argv);
 
 /* "exit status:" and the statuses `command` ("run", "broker", "agent",

@@ -9,6 +9,7 @@
 #include "fo_capture.h"
 #include "fo_cli.h"
 #include "fo_cli_history.h"
+#include "fo_cli_joined.h"
 #include "fo_cli_parse.h"
 #include "fo_proc.h"
 #include "fo_report_dest.h"
@@ -77,6 +78,9 @@ fo_cli_run_option (const char *command, int c, const char *arg, fo_cli_run_opts 
     case FO_OPT_CTEST_LABEL_EXCLUDE:
         opts->ctest_label_exclude = arg;
         return 1;
+    case FO_OPT_CTEST_FIXTURES:
+        opts->ctest_fixtures = arg;
+        return 1;
     case FO_OPT_GTEST_PROCESS:
         opts->gtest_process = arg;
         return 1;
@@ -137,6 +141,7 @@ fo_cli_run_option (const char *command, int c, const char *arg, fo_cli_run_opts 
             fprintf (stderr, "fanout %s: -k: %s\n", command, err);
             return -1;
         }
+        opts->keywords = 1;
         return 1;
     }
     case FO_OPT_EXCLUDE:
@@ -380,6 +385,9 @@ fo_cli_ctest_label_usage (FILE *out)
              "                        (ctest -L; the fixtures they require are kept)\n"
              "      --ctest-label-exclude RE  with --ctest: no test with a label matching\n"
              "                        RE (ctest -LE)\n"
+             "      --ctest-fixtures MODE  with --ctest: every fixture 'unit', 'shared' or\n"
+             "                        'split' (default: by its setup's fanout:shared /\n"
+             "                        fanout:split label, else 'unit')\n"
              "      --gtest-process WHAT  with --gtest: 'test' (default), a process per\n"
              "                        test; 'suite', a suite's tests in one process\n");
 }
@@ -503,9 +511,20 @@ filter (fo_cli_run_opts *opts, fo_suite *suite)
                      opts->command, opts->history ? fo_history_path (opts->history)
                                                   : "off: $FANOUT_HISTORY=off");
     }
+    fo_buf programs = { 0 };
+    size_t nprograms = opts->keywords ? fo_cli_joined_programs (suite->root, &programs, 3) : 0;
     if (fo_select_active (opts->select) && !fo_suite_filter (suite, opts->select)
-        && !opts->lf_only)
-        fprintf (stderr, "fanout %s: no test chosen\n", opts->command);
+        && !opts->lf_only) {
+        if (nprograms > 0)
+            /* What the user may have meant: a TAP point, a cmocka test. */
+            fprintf (stderr, "fanout %s: no test chosen: -k sees no test point of the TAP and "
+                     "cmocka programs (%s): each is a test only once its program runs, and "
+                     "none can run alone; choose the program instead (-k or --test with its "
+                     "context's id)\n", opts->command, programs.data);
+        else
+            fprintf (stderr, "fanout %s: no test chosen\n", opts->command);
+    }
+    fo_buf_free (&programs);
 }
 
 int
@@ -532,6 +551,8 @@ fo_cli_load_suite (fo_cli_run_opts *opts, fo_suite **suite)
             fo_env_set (&spec->options, "labels", opts->ctest_label);
         if (!strcmp (spec->kind, "ctest") && opts->ctest_label_exclude)
             fo_env_set (&spec->options, "exclude_labels", opts->ctest_label_exclude);
+        if (!strcmp (spec->kind, "ctest") && opts->ctest_fixtures)
+            fo_env_set (&spec->options, "fixtures", opts->ctest_fixtures);
         if (!strcmp (spec->kind, "gtest") && opts->gtest_process)
             fo_env_set (&spec->options, "process", opts->gtest_process);
     }
@@ -551,6 +572,10 @@ fo_cli_load_suite (fo_cli_run_opts *opts, fo_suite **suite)
     }
     if (fo_suite_select (*suite, opts->tests, opts->ntests, err, sizeof err) != 0) {
         fprintf (stderr, "fanout %s: %s\n", opts->tests_command, err);
+        char hint[1024];
+        for (size_t i = 0; i < opts->ntests; i++)
+            if (fo_cli_joined_hint ((*suite)->root, opts->tests[i], hint, sizeof hint))
+                fprintf (stderr, "fanout %s: %s\n", opts->tests_command, hint);
         fo_suite_destroy (suite);
         return FO_EXIT_USAGE;
     }

@@ -64,6 +64,9 @@ typedef struct {
        NULL until one is given. Lives until the process ends (discovered
        tests are chosen by it during the run). */
     fo_select *select;
+    int keywords;               /* -k was given (fo_cli_joined.h: a -k that
+                                   chose nothing names the TAP and cmocka
+                                   programs whose points it cannot see) */
     /* History (docs/test-history.md). */
     const char *history_path;   /* --history; NULL: $FANOUT_HISTORY or the default */
     int no_history;             /* --no-history: neither read nor written */
@@ -83,6 +86,8 @@ typedef struct {
     const char *ctest_label_exclude;
     /* --gtest-process: the option `process` of every --gtest program. */
     const char *gtest_process;
+    /* --ctest-fixtures: the option `fixtures` of every --ctest build tree. */
+    const char *ctest_fixtures;
 } fo_cli_run_opts;
 
 /* Not on a terminal, a PROGRESS line this often by default: CI systems
@@ -114,6 +119,7 @@ enum {
     FO_OPT_CTEST_LABEL,
     FO_OPT_CTEST_LABEL_EXCLUDE,
     FO_OPT_GTEST_PROCESS,
+    FO_OPT_CTEST_FIXTURES,
     FO_OPT_COMMAND_BASE = 1100,     /* commands number their own from here */
     FO_OPT_REPORTER_BASE = 1200,    /* + the index of a reporter kind */
     FO_OPT_SOURCE_BASE = 1300,      /* + the index of a source kind */
@@ -154,7 +160,8 @@ enum {
 #define FO_CLI_CTEST_LABEL_LONGOPTS \
     { "ctest-label", required_argument, NULL, FO_OPT_CTEST_LABEL }, \
     { "ctest-label-exclude", required_argument, NULL, FO_OPT_CTEST_LABEL_EXCLUDE }, \
-    { "gtest-process", required_argument, NULL, FO_OPT_GTEST_PROCESS }
+    { "gtest-process", required_argument, NULL, FO_OPT_GTEST_PROCESS }, \
+    { "ctest-fixtures", required_argument, NULL, FO_OPT_CTEST_FIXTURES }
 
 /* Selection alone (fanout list takes these and --test). */
 #define FO_CLI_SELECT_LONGOPTS \

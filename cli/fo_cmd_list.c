@@ -100,9 +100,18 @@ static void
 print_tree (FILE *out, const fo_context *ctx, int depth)
 {
     for (size_t i = 0; i < ctx->ntests; i++) {
-        fprintf (out, "%*s%s", depth * 2, "", ctx->tests[i]->id);
-        print_labels (out, &ctx->tests[i]->labels);
+        const fo_test *t = ctx->tests[i];
+        fprintf (out, "%*s%s", depth * 2, "", t->id);
+        print_labels (out, &t->labels);
         fputc ('\n', out);
+        /* Its points are tests too, but only once it runs (docs/sources.md,
+           "Each point a test of its own"): say so where they would be. */
+        if (t->reader == FO_READER_TAP)
+            fprintf (out, "%*s  + the test points it prints, each a test: a TAP program "
+                     "cannot list them before it runs\n", depth * 2, "");
+        else if (t->reader == FO_READER_CMOCKA)
+            fprintf (out, "%*s  + the tests it runs, each a test: a cmocka program "
+                     "cannot list them before it runs\n", depth * 2, "");
     }
     for (size_t i = 0; i < ctx->ncontexts; i++) {
         const fo_context *c = ctx->contexts[i];
@@ -123,6 +132,33 @@ split_above (const fo_test *test)
         if (c->mode & FO_MODE_SPLIT)
             return c;
     return NULL;
+}
+
+static bool
+in_task (const fo_plan *plan, const fo_task *t, const char *id)
+{
+    for (size_t i = 0; i < t->ntests; i++)
+        if (!strcmp (plan->tests[t->tests[i]]->id, id))
+            return true;
+    return false;
+}
+
+/* The tests of other tasks this test's task waits for (broker/fo_after.h:
+   a CTest fixture in the shared or split mode), as "waits for: ...". */
+static void
+print_waits (FILE *out, const fo_plan *plan, const fo_task *t, const fo_test *test)
+{
+    const fo_strv *lists[] = { test->needs ? &test->needs->after : NULL, &test->verdict.needs };
+    size_t n = 0;
+    for (size_t l = 0; l < 2; l++)
+        for (size_t k = 0; lists[l] && k < lists[l]->len; k++) {
+            const char *id = lists[l]->items[k];
+            if (in_task (plan, t, id) || (l == 1 && lists[0] && fo_strv_contains (lists[0], id)))
+                continue;
+            fprintf (out, "%s%s", n++ ? ", " : "    its task waits for: ", id);
+        }
+    if (n)
+        fputc ('\n', out);
 }
 
 /* Why the task holds what it holds: the planner's rule that made it. */
@@ -222,8 +258,10 @@ print_plan (FILE *out, const fo_plan *plan, const fo_cli_run_opts *opts)
         fprintf (out, ": ");
         why_task (out, plan, t);
         fputc ('\n', out);
-        for (size_t i = 0; i < t->ntests; i++)
+        for (size_t i = 0; i < t->ntests; i++) {
             fprintf (out, "  %s\n", plan->tests[t->tests[i]]->id);
+            print_waits (out, plan, t, plan->tests[t->tests[i]]);
+        }
     }
     /* Units waiting for a discovery inside them come once it has ended. */
     for (size_t i = 0; i < plan->ntasks; i++) {

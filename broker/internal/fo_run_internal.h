@@ -7,6 +7,7 @@
 
 #include "fo_discovery.h"
 #include "fo_fixtures.h"
+#include "fo_after.h"
 #include "fo_joined.h"
 #include "fo_leases.h"
 #include "fo_retry.h"
@@ -27,6 +28,7 @@ struct fo_run {
     fo_discoveries *discoveries;
     fo_joined *joined;      /* tests a running program named (TAP points) */
     fo_tasks *tasks;
+    fo_after *after;        /* tasks waiting for others (CTest's shared fixtures) */
     fo_leases *leases;
     fo_verdicts *verdicts;
     bool stopping;

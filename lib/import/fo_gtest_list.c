@@ -120,3 +120,23 @@ fo_gtest_list_read (const char *data, size_t len, fo_gtest_list_fn *fn, void *ar
     }
     return 0;
 }
+
+static bool
+disabled_name (const char *name, size_t len)
+{
+    if (len >= 9 && !strncmp (name, "DISABLED_", 9))
+        return true;
+    for (size_t i = 0; i + 10 <= len; i++)
+        if (!strncmp (name + i, "/DISABLED_", 10))
+            return true;
+    return false;
+}
+
+bool
+fo_gtest_disabled (const char *full)
+{
+    const char *dot = strchr (full, '.');
+    if (!dot)
+        return disabled_name (full, strlen (full));
+    return disabled_name (full, (size_t) (dot - full)) || disabled_name (dot + 1, strlen (dot + 1));
+}

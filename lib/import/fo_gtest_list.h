@@ -26,6 +26,7 @@
 #ifndef FO_GTEST_LIST_H
 #define FO_GTEST_LIST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The longest suite or test name read (bytes): far past any real one,
@@ -43,5 +44,10 @@ typedef int (fo_gtest_list_fn) (void *arg, const char *suite, const char *test, 
    than FO_GTEST_MAX_NAME or holding a NUL byte). A suite with no test adds nothing. */
 int fo_gtest_list_read (const char *data, size_t len, fo_gtest_list_fn *fn, void *arg, char *err,
                         size_t errlen);
+
+/* gtest's rule for a disabled test (kDisableTestFilter): its suite's or
+   its own name starts with DISABLED_ or holds /DISABLED_. full is
+   "Suite.Test" (a suite name holds no '.'). */
+bool fo_gtest_disabled (const char *full);
 
 #endif

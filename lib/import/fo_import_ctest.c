@@ -359,14 +359,17 @@ check_step (const fo_test *test, char *err, size_t errlen)
    exclusive locks (CTest's locks are exclusive), each once; RESOURCE_GROUPS
    as the slots of each type all its groups ask together, and the groups
    themselves, from which the broker tells the test its instances
-   (fo_resource_groups.h). */
+   (fo_resource_groups.h); PROCESSORS as the worker slots it takes. */
 static int
 add_needs (fo_test *test, const fo_ctest_test *t, char *err, size_t errlen)
 {
-    if (t->resource_lock.len == 0 && t->ngroups == 0)
+    if (t->resource_lock.len == 0 && t->ngroups == 0 && t->processors <= 1)
         return 0;
     test->needs = fo_needs_new ();
     fo_needs *n = test->needs;
+    /* PROCESSORS: worker slots of its agent (placement clamps it to the
+       agent's slots, as ctest clamps it to -j). */
+    n->processors = t->processors > 1 ? t->processors : 0;
     for (size_t i = 0; i < t->resource_lock.len; i++) {
         const char *lock = t->resource_lock.items[i];
         if (!fo_lock_name_ok (lock))
@@ -403,9 +406,16 @@ add_needs (fo_test *test, const fo_ctest_test *t, char *err, size_t errlen)
 
 /* members[0..nmembers): the tests of index's unit (a fixture's setups
    are found among them). */
+static char *
+member_id (fo_context *ctx, fo_context *const *homes, size_t j, const char *name)
+{
+    return fo_context_child_id (homes && homes[j] ? homes[j] : ctx, name);
+}
+
 static int
 add_test (fo_context *ctx, const fo_ctest_list *list, size_t index, const size_t *members,
-          size_t nmembers, const char *build_dir, char *err, size_t errlen)
+          size_t nmembers, fo_context *const *homes, const char *build_dir, char *err,
+          size_t errlen)
 {
     const fo_ctest_test *t = &list->items[index];
     char why[512];
@@ -481,7 +491,7 @@ add_test (fo_context *ctx, const fo_ctest_list *list, size_t index, const size_t
         for (size_t m = 0; m < nmembers; m++) {
             size_t j = members[m];
             if (j != index && fo_strv_contains (&list->items[j].fixtures_setup, t->fixtures_required.items[k])) {
-                char *id = fo_context_child_id (ctx, list->items[j].name);
+                char *id = member_id (ctx, homes, j, list->items[j].name);
                 if (!fo_strv_contains (&v->needs, id))
                     fo_strv_push (&v->needs, id);
                 free (id);
@@ -567,6 +577,191 @@ order_unit (const fo_ctest_list *list, const fo_ctest_test **sorted, size_t *mem
     free (order);
 }
 
+/* ---- a fixture's mode ----------------------------------------------------- */
+
+enum { GROUP_UNIT = 0, GROUP_SHARED, GROUP_SPLIT };
+
+static bool
+has_label (const fo_ctest_test *t, const char *label)
+{
+    return fo_strv_contains (&t->labels, label);
+}
+
+/* The group's mode: the filter's `fixtures` when given, else the labels
+   on its setup tests (two setups asking two modes: an error). */
+static int
+group_mode (const fo_ctest_list *list, const size_t *members, size_t g,
+            const fo_ctest_filter *filter, const char *gname, char *err, size_t errlen)
+{
+    if (filter && filter->fixtures) {
+        if (!strcmp (filter->fixtures, "unit"))
+            return GROUP_UNIT;
+        if (!strcmp (filter->fixtures, "shared"))
+            return GROUP_SHARED;
+        if (!strcmp (filter->fixtures, "split"))
+            return GROUP_SPLIT;
+        return fail (err, errlen, "fixtures '%s' is not a fixture mode (unit, shared, split)",
+                     filter->fixtures);
+    }
+    int mode = GROUP_UNIT;
+    for (size_t m = 0; m < g; m++) {
+        const fo_ctest_test *t = &list->items[members[m]];
+        if (t->fixtures_setup.len == 0)
+            continue;
+        bool sh = has_label (t, FO_CTEST_LABEL_SHARED), sp = has_label (t, FO_CTEST_LABEL_SPLIT);
+        int want = sh && sp ? -1 : sh ? GROUP_SHARED : sp ? GROUP_SPLIT : GROUP_UNIT;
+        if (want == -1 || (want != GROUP_UNIT && mode != GROUP_UNIT && want != mode))
+            return fail (err, errlen, "ctest fixture group '%s': setup test '%s' asks for %s "
+                         "where %s", gname, t->name,
+                         want == -1 ? "both " FO_CTEST_LABEL_SHARED " and " FO_CTEST_LABEL_SPLIT
+                                    : want == GROUP_SHARED ? FO_CTEST_LABEL_SHARED
+                                                           : FO_CTEST_LABEL_SPLIT,
+                         want == -1 ? "a fixture has one mode"
+                                    : "another setup of the group asks for the other mode");
+        if (want != GROUP_UNIT)
+            mode = want;
+    }
+    return mode;
+}
+
+/* The test's own command, cwd and env as one argv that sets them:
+   `env -C CWD -u NAME NAME=VALUE... COMMAND...` (a split context's setup
+   or teardown step carries no env or cwd of its own). */
+static int
+wrap_step (const fo_test *t, fo_command *into, char *err, size_t errlen)
+{
+    size_t at = 0;
+    fo_strv argv = { 0 };
+    fo_strv_push (&argv, "env");
+    fo_strv_push (&argv, "-C");
+    fo_strv_push (&argv, t->cwd);
+    /* add_test's own `env -u NAME...` (ENVIRONMENT_MODIFICATION's unset) */
+    if (t->run.argv.len > 1 && !strcmp (t->run.argv.items[0], "env")
+        && !strcmp (t->run.argv.items[1], "-u"))
+        for (at = 1; at + 1 < t->run.argv.len && !strcmp (t->run.argv.items[at], "-u"); at += 2) {
+            fo_strv_push (&argv, "-u");
+            fo_strv_push (&argv, t->run.argv.items[at + 1]);
+        }
+    for (size_t i = 0; i < t->env.len; i++) {
+        char *kv = fo_xasprintf ("%s=%s", t->env.items[i].name, t->env.items[i].value);
+        fo_strv_push_owned (&argv, kv);
+    }
+    if (at < t->run.argv.len && strchr (t->run.argv.items[at], '=')) {
+        fo_strv_free (&argv);
+        return fail (err, errlen, "ctest test '%s': a command holding '=' cannot be a split "
+                     "fixture's step", t->name);
+    }
+    for (size_t i = at; i < t->run.argv.len; i++)
+        fo_strv_push (&argv, t->run.argv.items[i]);
+    fo_strv_free (&into->argv);
+    into->argv = argv;
+    return 0;
+}
+
+static void
+push_after (fo_test *test, const char *id)
+{
+    if (!test->needs)
+        test->needs = fo_needs_new ();
+    if (!fo_strv_contains (&test->needs->after, id))
+        fo_strv_push (&test->needs->after, id);
+}
+
+static fo_test *
+find_test (fo_context *c, const char *name)
+{
+    for (size_t i = 0; i < c->ntests; i++)
+        if (!strcmp (c->tests[i]->name, name))
+            return c->tests[i];
+    return NULL;
+}
+
+/* The group spread over tasks, in order by fo_needs.after (fo_after.h).
+   shared: every test of the group in its context (each its own task):
+   a dependant after the setups it requires (its verdict's needs: the
+   broker checks they passed), a cleanup after every test that requires
+   its fixture and that fixture's setups, each after what it DEPENDS on.
+   split: the setup and cleanup tests in the tree's context, run once for
+   their verdicts (in that order), the dependants in a split context
+   whose setup and teardown steps are that setup and cleanup (one of
+   each). */
+static int
+add_spread (fo_context *ctx, const char *gname, int mode, const fo_ctest_list *list,
+            const fo_ctest_test **sorted, const size_t *members, size_t g, fo_context **homes,
+            const char *build_dir, char *err, size_t errlen)
+{
+    fo_context *group = fo_context_new (ctx, gname);
+    group->mode = FO_MODE_SHARED;     /* no setup of its own: shows the mode; its tests spread */
+    size_t nsetup = 0, ncleanup = 0, setup = 0, cleanup = 0;
+    for (size_t m = 0; m < g; m++) {
+        const fo_ctest_test *t = &list->items[members[m]];
+        if (tier (t) == 0)
+            nsetup++, setup = members[m];
+        if (tier (t) == 2)
+            ncleanup++, cleanup = members[m];
+        homes[members[m]] = group;
+    }
+    if (mode == GROUP_SPLIT) {
+        if (nsetup != 1 || ncleanup > 1)
+            return fail (err, errlen, "ctest fixture group '%s': the split mode takes one setup "
+                         "test and at most one cleanup test (it has %zu and %zu): use shared, "
+                         "or the unit", gname, nsetup, ncleanup);
+        for (size_t m = 0; m < g; m++) {
+            const fo_ctest_test *t = &list->items[members[m]];
+            if (tier (t) == 1 && (t->fixtures_setup.len || t->fixtures_cleanup.len))
+                return fail (err, errlen, "ctest fixture group '%s': the split mode takes one "
+                             "fixture ('%s' sets up or cleans up another)", gname, t->name);
+        }
+        homes[setup] = ctx;
+        if (ncleanup)
+            homes[cleanup] = ctx;
+        group->mode = FO_MODE_SPLIT;
+    }
+    for (size_t m = 0; m < g; m++) {
+        size_t j = members[m];
+        if (add_test (homes[j], list, j, members, g, homes, build_dir, err, errlen) != 0)
+            return -1;
+    }
+    /* The order: DEPENDS within the group; cleanups after the tests
+       requiring their fixtures and after those fixtures' setups. */
+    for (size_t m = 0; m < g; m++) {
+        size_t j = members[m];
+        const fo_ctest_test *t = &list->items[j];
+        fo_test *test = find_test (homes[j], t->name);
+        for (size_t k = 0; k < t->depends.len; k++) {
+            size_t d = lookup (list, sorted, t->depends.items[k]);
+            for (size_t o = 0; o < g; o++)
+                if (members[o] == d && d != j) {
+                    char *id = member_id (ctx, homes, d, list->items[d].name);
+                    push_after (test, id);
+                    free (id);
+                }
+        }
+        for (size_t k = 0; k < t->fixtures_cleanup.len; k++)
+            for (size_t o = 0; o < g; o++) {
+                const fo_ctest_test *u = &list->items[members[o]];
+                if (members[o] == j
+                    || (!fo_strv_contains (&u->fixtures_required, t->fixtures_cleanup.items[k])
+                        && !fo_strv_contains (&u->fixtures_setup, t->fixtures_cleanup.items[k])))
+                    continue;
+                char *id = member_id (ctx, homes, members[o], u->name);
+                push_after (test, id);
+                free (id);
+            }
+        if (test->serial && mode == GROUP_SPLIT && homes[j] == group)
+            group->mode |= FO_MODE_SERIAL;
+    }
+    if (mode == GROUP_SPLIT) {
+        if (wrap_step (find_test (ctx, list->items[setup].name), &group->setup, err, errlen) != 0
+            || (ncleanup && wrap_step (find_test (ctx, list->items[cleanup].name),
+                                       &group->teardown, err, errlen) != 0))
+            return -1;
+        /* The dependants also wait for the setup test itself to pass:
+           their verdicts' needs name it (add_test), as in every mode. */
+    }
+    return 0;
+}
+
 int
 fo_ctest_add (fo_context *ctx, const fo_ctest_list *list, const fo_ctest_filter *filter,
               const char *build_dir, char *err, size_t errlen)
@@ -578,6 +773,7 @@ fo_ctest_add (fo_context *ctx, const fo_ctest_list *list, const fo_ctest_filter 
     fo_buf *names = fo_xcalloc (n + 1, sizeof *names);
     size_t *members = fo_xcalloc (n + 1, sizeof *members);
     const fo_ctest_test **sorted = fo_xcalloc (n + 1, sizeof *sorted);
+    fo_context **homes = fo_xcalloc (n + 1, sizeof *homes);
     for (size_t i = 0; i < n; i++)
         sorted[i] = &list->items[i];
     if (n > 0)
@@ -594,7 +790,7 @@ fo_ctest_add (fo_context *ctx, const fo_ctest_list *list, const fo_ctest_filter 
             continue;
         size_t root = find_root (parent, i);
         if (size[root] < 2) {
-            rc = add_test (ctx, list, i, &i, 1, build_dir, err, errlen);
+            rc = add_test (ctx, list, i, &i, 1, NULL, build_dir, err, errlen);
             continue;
         }
         if (root != i)
@@ -612,22 +808,31 @@ fo_ctest_add (fo_context *ctx, const fo_ctest_list *list, const fo_ctest_filter 
                            "joined by '+' spell another group's name)", gname);
         if (rc != 0)
             break;
-        fo_context *unit = fo_context_new (ctx, gname);
-        unit->mode = FO_MODE_UNIT;
         size_t g = 0;
         for (size_t j = i; j < n; j++)
             if (keep[j] && find_root (parent, j) == root)
                 members[g++] = j;
         order_unit (list, sorted, members, g);
-        for (size_t m = 0; m < g && rc == 0; m++) {
-            rc = add_test (unit, list, members[m], members, g, build_dir, err, errlen);
-            if (list->items[members[m]].run_serial)
-                unit->mode |= FO_MODE_SERIAL;
+        int mode = group_mode (list, members, g, filter, gname, err, errlen);
+        if (mode < 0)
+            rc = -1;
+        else if (mode == GROUP_UNIT) {
+            fo_context *unit = fo_context_new (ctx, gname);
+            unit->mode = FO_MODE_UNIT;
+            for (size_t m = 0; m < g && rc == 0; m++) {
+                rc = add_test (unit, list, members[m], members, g, NULL, build_dir, err, errlen);
+                if (list->items[members[m]].run_serial)
+                    unit->mode |= FO_MODE_SERIAL;
+            }
         }
+        else
+            rc = add_spread (ctx, gname, mode, list, sorted, members, g, homes, build_dir, err,
+                             errlen);
     }
     for (size_t i = 0; i < n; i++)
         fo_buf_free (&names[i]);
     free (names);
+    free (homes);
     free (sorted);
     free (members);
     free (size);

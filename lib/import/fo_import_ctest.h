@@ -18,7 +18,9 @@
     groups, from which the broker tells it its instances in CTest's
     CTEST_RESOURCE_GROUP_* variables (fo_resource_groups.h); CTest's rule
     that a requirement's slots come from one instance is not enforced.
-    PROCESSORS is not used: each test takes one worker slot.
+    PROCESSORS N is the worker slots of its agent the test takes
+    (fo_needs.processors; at most the agent's slots, as ctest takes at
+    most -j).
 
     Tests tied together by a fixture (FIXTURES_SETUP / _CLEANUP /
     _REQUIRED) become one context, a unit (one task, run in order on one
@@ -27,6 +29,17 @@
     fixture's setup tests in its verdict's `needs`: when one failed, the
     agent does not start it (not_run), as CTest does. The unit is serial
     when one of its tests is RUN_SERIAL.
+
+    A fixture's group is a unit by default; the `fanout:shared` label on
+    one of its setup tests (or the filter's `fixtures`, an entry's option)
+    makes it shared: each test its own task, spread over workers, queued
+    once the tests it must follow have ended (fo_needs.after, the broker's
+    fo_after.h): a dependant after the setups of the fixtures it requires
+    (and what it DEPENDS on), a cleanup after every test requiring its
+    fixture. `fanout:split` (or `split`): each dependant its own unit task
+    with the group's setups before it and cleanups after it (the setups
+    run once per dependant); a setup or cleanup test in that mode is
+    reported once, from the task of the first dependant.
 
     Label filters are CTest's -L / -LE: extended regular expressions; a
     test is kept when one of its labels matches `labels` (when given) and
@@ -44,7 +57,13 @@
 typedef struct {
     const char *labels;     /* -L: NULL for every test */
     const char *exclude;    /* -LE: NULL for none */
+    const char *fixtures;   /* every fixture's mode: "unit", "shared" or
+                               "split"; NULL: by the setups' labels */
 } fo_ctest_filter;
+
+/* The labels that choose a fixture's mode on one of its setup tests. */
+#define FO_CTEST_LABEL_SHARED "fanout:shared"
+#define FO_CTEST_LABEL_SPLIT "fanout:split"
 
 /* How long `ctest --show-only=json-v1` may take. */
 #define FO_CTEST_LIST_TIMEOUT_MS (120u * 1000u)

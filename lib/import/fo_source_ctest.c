@@ -11,7 +11,9 @@
                         extended regular expression (and the fixtures they
                         require); the command line's --ctest-label
         exclude_labels  CTest's -LE: no test with a label matching it;
-                        --ctest-label-exclude */
+                        --ctest-label-exclude
+        fixtures        every fixture's mode: unit, shared or split (over
+                        the fanout:shared / fanout:split labels) */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +22,7 @@
 #include "fo_import_ctest.h"
 #include "fo_source.h"
 
-static const char *const options[] = { "labels", "exclude_labels", NULL };
+static const char *const options[] = { "labels", "exclude_labels", "fixtures", NULL };
 
 static int
 import (const fo_source_item *at, char *err, size_t errlen)
@@ -40,7 +42,8 @@ import (const fo_source_item *at, char *err, size_t errlen)
     fo_context *ctx = fo_source_context (at, at->item, 0, err, errlen);
     if (ctx) {
         fo_ctest_filter filter = { fo_source_option (at, "labels"),
-                                   fo_source_option (at, "exclude_labels") };
+                                   fo_source_option (at, "exclude_labels"),
+                                   fo_source_option (at, "fixtures") };
         rc = fo_import_ctest (ctx, dir, &filter, err, errlen);
     }
     free (dir);

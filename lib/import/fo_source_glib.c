@@ -14,17 +14,29 @@
     by default (FO_MODE_UNIT: tests in listing order, one task) as GLib
     programs' tests often build on the ones before them, and the agent runs
     such a task's paths in one process (fo_glib_join.h); `mode: split`
-    spreads them, each in its own process. */
+    spreads them, each in its own process.
+
+    options:
+        discover_on  `broker` (the default): `-l` runs on the broker before
+                     the run; `agent`: an agent lists the program during
+                     the run (`fanout glib-names PROGRAM`, the broker's own
+                     fanout at the same path there), and each path runs in
+                     its own process, `PROGRAM --tap -x PATH/ -p PATH`
+                     (GLib's skip-prefix leaves out the paths below it,
+                     which `-p` would run: the listing is not known when
+                     the command is made), one task each, as `split`. */
 #include "fo_source.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "fo_glib_list.h"
+
 /* What `-l` prints: a path per line, "# ..." comments (random seed,
    "Start of a tests") and a plan. Returns the paths' line starts
    (NUL-terminated in place), or -1 with why. */
-static int
-read_paths (char *data, fo_strv *paths, char *err, size_t errlen)
+int
+fo_glib_list_read (char *data, fo_strv *paths, char *err, size_t errlen)
 {
     size_t lineno = 0;
     for (char *line = data; line && *line;) {
@@ -49,9 +61,40 @@ read_paths (char *data, fo_strv *paths, char *err, size_t errlen)
     return 0;
 }
 
+static const char *const options[] = { "discover_on", NULL };
+
+/* discover_on: agent (see the top). */
+static int
+list_on_agent (const fo_source_item *at, char *err, size_t errlen)
+{
+    char *self = realpath ("/proc/self/exe", NULL);
+    if (!self)
+        return fo_err (err, errlen, "cannot find fanout's own program for 'discover_on: agent'");
+    fo_context *ctx = fo_source_context (at, at->item, 0, err, errlen);
+    if (!ctx) {
+        free (self);
+        return -1;
+    }
+    fo_strv_push_owned (&ctx->discover.argv, self);
+    fo_strv_push (&ctx->discover.argv, "glib-names");
+    fo_strv_push (&ctx->discover.argv, at->item);
+    ctx->discover_on_agent = true;
+    /* The glib reader judges the step's last argument: the path. */
+    const char *run[] = { at->item, "--tap", "-x", "{name}/", "-p", "{name}" };
+    for (size_t i = 0; i < sizeof run / sizeof run[0]; i++)
+        fo_strv_push (&ctx->run_template_argv, run[i]);
+    ctx->discovered_reader = FO_READER_GLIB;
+    return 0;
+}
+
 static int
 import (const fo_source_item *at, char *err, size_t errlen)
 {
+    const char *on = fo_source_option (at, "discover_on");
+    if (on && strcmp (on, "broker") != 0 && strcmp (on, "agent") != 0)
+        return fo_err (err, errlen, "option 'discover_on' is '%s': 'broker' or 'agent'", on);
+    if (on && !strcmp (on, "agent"))
+        return list_on_agent (at, err, errlen);
     fo_strv argv = { 0 }, paths = { 0 };
     fo_buf out = { 0 };
     fo_strv_push (&argv, at->item);
@@ -59,7 +102,7 @@ import (const fo_source_item *at, char *err, size_t errlen)
     int rc = fo_source_run (at, &argv, &out, err, errlen);
     fo_strv_free (&argv);
     if (rc == 0)
-        rc = read_paths (out.data, &paths, err, errlen);
+        rc = fo_glib_list_read (out.data, &paths, err, errlen);
     fo_context *ctx = rc == 0 ? fo_source_context (at, at->item, FO_MODE_UNIT, err, errlen) : NULL;
     if (rc == 0 && !ctx)
         rc = -1;
@@ -90,5 +133,6 @@ const fo_source_kind fo_source_kind_glib = {
     .name = "glib",
     .arg_name = "PROGRAM",
     .help = "a GLib test program: a context, a test per path of its -l",
+    .options = options,
     .import = import,
 };

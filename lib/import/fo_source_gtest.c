@@ -27,6 +27,16 @@
                   the crashing test. `mode: serial` still applies; `split`
                   and `shared` are refused with it. The command line's
                   --gtest-process.
+        discover_on `broker` (the default): the listing runs on the
+                  broker, before the run; `agent`: an agent lists the
+                  program during the run (a broker without the binary can
+                  drive agents that have it), through `fanout gtest-names
+                  PROGRAM` (the broker's own fanout, at the same path on
+                  the agent), which prints each test as gtest's full name,
+                  "Suite.Test"; each is a test of the program's context
+                  named so (no context per suite), run by
+                  `PROGRAM --gtest_filter={name}`, read as above. Not with
+                  `process: suite`.
     The program's item is a path (or a name found in PATH) run as it is:
     no shell. */
 #include "fo_source.h"
@@ -44,7 +54,7 @@ disabled (const char *name)
     return !strncmp (name, "DISABLED_", 9) || strstr (name, "/DISABLED_") != NULL;
 }
 
-static const char *const options[] = { "process", NULL };
+static const char *const options[] = { "process", "discover_on", NULL };
 
 /* What the listing's callback builds into. */
 typedef struct {
@@ -87,6 +97,34 @@ add_test (void *arg, const char *suite, const char *test, size_t line)
     return 0;
 }
 
+/* discover_on: agent — the program's context lists its tests on an
+   agent during the run (the suite's `discover_on: agent`, fo_suite.h):
+   `FANOUT gtest-names PROGRAM` prints "Suite.Test" per line, each a test
+   run by `PROGRAM --gtest_filter={name}`. */
+static int
+list_on_agent (const fo_source_item *at, bool per_suite, char *err, size_t errlen)
+{
+    if (per_suite)
+        return fo_err (err, errlen, "'discover_on: agent' lists no suites: 'process: suite' "
+                                    "cannot apply");
+    char *self = realpath ("/proc/self/exe", NULL);
+    if (!self)
+        return fo_err (err, errlen, "cannot find fanout's own program for 'discover_on: agent'");
+    fo_context *ctx = fo_source_context (at, at->item, 0, err, errlen);
+    if (!ctx) {
+        free (self);
+        return -1;
+    }
+    fo_strv_push_owned (&ctx->discover.argv, self);
+    fo_strv_push (&ctx->discover.argv, "gtest-names");
+    fo_strv_push (&ctx->discover.argv, at->item);
+    ctx->discover_on_agent = true;
+    fo_strv_push (&ctx->run_template_argv, at->item);
+    fo_strv_push (&ctx->run_template_argv, "--gtest_filter={name}");
+    ctx->discovered_reader = FO_READER_GTEST;
+    return 0;
+}
+
 static int
 import (const fo_source_item *at, char *err, size_t errlen)
 {
@@ -97,6 +135,11 @@ import (const fo_source_item *at, char *err, size_t errlen)
     if (per_suite && (at->spec->mode & (FO_MODE_SPLIT | FO_MODE_SHARED)))
         return fo_err (err, errlen, "'process: suite' makes each suite one task: "
                                     "'mode: split' or 'shared' cannot apply");
+    const char *on = fo_source_option (at, "discover_on");
+    if (on && strcmp (on, "broker") != 0 && strcmp (on, "agent") != 0)
+        return fo_err (err, errlen, "option 'discover_on' is '%s': 'broker' or 'agent'", on);
+    if (on && !strcmp (on, "agent"))
+        return list_on_agent (at, per_suite, err, errlen);
     fo_strv argv = { 0 };
     fo_buf out = { 0 };
     fo_strv_push (&argv, at->item);

@@ -227,6 +227,26 @@ fo_report_counts (const fo_report *self, size_t counts[FO_OUTCOME_COUNT])
     counts[FO_NOT_RUN] += self->ntests - self->ndone;   /* no outcome: not run */
 }
 
+size_t
+fo_report_counted (const fo_report *self)
+{
+    return self->ntests - self->nsummary;
+}
+
+bool
+fo_report_set_summary (fo_report *self, size_t index)
+{
+    if (index >= self->ntests)
+        return false;
+    fo_test_record *rec = &self->tests[index];
+    if (!rec->done || rec->summary)
+        return false;
+    rec->summary = true;
+    self->done_counts[rec->outcome]--;
+    self->nsummary++;       /* still done: never counted as left to run */
+    return true;
+}
+
 void
 fo_report_set_stop (fo_report *self, const char *reason, bool on_failures)
 {

@@ -75,6 +75,10 @@ typedef struct {
                                task timed out): not an infrastructure problem */
     fo_strv outputs;        /* files it sent back ($FANOUT_OUTPUT_DIR), as the
                                broker wrote them (docs/artifacts.md) */
+    bool summary;           /* a program's own test ("all") whose failure its
+                               joined tests carry (a TAP point that failed):
+                               in the report, not in the totals
+                               (fo_report_set_summary) */
 } fo_test_record;
 
 /* A setup or teardown that failed (counted apart from the tests). */
@@ -162,8 +166,17 @@ const fo_test_record *fo_report_test (const fo_report *self, size_t index);
 size_t fo_report_nfixture_errors (const fo_report *self);
 const fo_fixture_error *fo_report_fixture_error (const fo_report *self, size_t index);
 
-/* Counts per outcome (a test without its outcome counts as not_run). */
+/* Counts per outcome (a test without its outcome counts as not_run).
+   Summary records (fo_report_set_summary) are not counted. */
 void fo_report_counts (const fo_report *self, size_t counts[FO_OUTCOME_COUNT]);
+/* The tests the totals count: every record but the summary ones. */
+size_t fo_report_counted (const fo_report *self);
+/* Test `index`, done, is a summary of tests of its own that carry its
+   failure (a program's `all` whose failing points are joined tests, docs/
+   sources.md): from now on it is left out of the counts, so that each
+   failing point counts once. Its record keeps its outcome. False when it
+   is not done, or a summary already. */
+bool fo_report_set_summary (fo_report *self, size_t index);
 /* Tests with their final outcome so far (while the run goes, the rest
    are pending, not "not run"). */
 size_t fo_report_ndone (const fo_report *self);

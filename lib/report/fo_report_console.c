@@ -484,7 +484,7 @@ fo_report_print_summary_opts (FILE *out, const fo_report *self, const fo_console
 
     /* "Ran": the tests that did run (an interrupted run of thousands ran
        a few), so that the rate means something too. */
-    size_t ran = self->ntests - c[FO_NOT_RUN];
+    size_t ran = fo_report_counted (self) - c[FO_NOT_RUN];
     uint64_t finished = self->finished_us ? self->finished_us : fo_now_us ();
     uint64_t elapsed_us = finished > self->started_us ? finished - self->started_us : 0;
     double seconds = (double) elapsed_us / 1e6;

@@ -143,6 +143,8 @@ test_json (const fo_test_record *rec)
     json_object_set_new (t, "stderr", json_bytes (rec->err, rec->err_len));
     json_object_set_new (t, "flaky", json_boolean (rec->done && rec->flaky));
     json_object_set_new (t, "attempts", attempts_json (rec));
+    if (rec->summary)   /* only then (docs/report-json.md) */
+        json_object_set_new (t, "summary", json_true ());
     if (rec->outputs.len > 0) {
         /* Only for a test that sent files back (docs/report-json.md). */
         json_t *outputs = json_array ();
@@ -172,7 +174,7 @@ report_json (const fo_report *self)
     size_t c[FO_OUTCOME_COUNT];
     fo_report_counts (self, c);
     json_t *totals = json_object ();
-    json_object_set_new (totals, "tests", json_integer ((json_int_t) self->ntests));
+    json_object_set_new (totals, "tests", json_integer ((json_int_t) fo_report_counted (self)));
     for (int o = 0; o < FO_OUTCOME_COUNT; o++)
         json_object_set_new (totals, fo_outcome_name ((fo_outcome) o), json_integer ((json_int_t) c[o]));
     json_object_set_new (totals, "fixture_errors", json_integer ((json_int_t) self->nfixture_errors));

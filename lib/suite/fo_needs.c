@@ -17,6 +17,7 @@ fo_needs_free (fo_needs *self)
     for (size_t i = 0; i < self->ngroup_needs; i++)
         free (self->groups[i].name);
     free (self->groups);
+    fo_strv_free (&self->after);
     memset (self, 0, sizeof *self);
 }
 
@@ -47,7 +48,7 @@ fo_needs_count (const fo_needs *self)
 bool
 fo_needs_empty (const fo_needs *self)
 {
-    return fo_needs_count (self) == 0;
+    return fo_needs_count (self) == 0 && (!self || self->processors <= 1);
 }
 
 bool

@@ -60,6 +60,17 @@ typedef struct {
     fo_group_need *groups;
     size_t ngroup_needs;
     uint32_t ngroups;
+    /* CTest's PROCESSORS, set by its importer on a test (never on a
+       context): the worker slots of its agent the test takes while it
+       runs, clamped to the agent's slots (as ctest clamps it to -j).
+       0 or 1: one, as any test. Placement reads it (fo_placement.h). */
+    uint32_t processors;
+    /* An order between tasks, set by the CTest importer on a test (never
+       on a context; not a need of placement, fo_needs_empty ignores it):
+       ids of tests that must have ended before this test's task is
+       queued (broker/fo_after.h: a shared fixture's dependants after its
+       setups, its cleanups after its dependants). */
+    fo_strv after;
 } fo_needs;
 
 /* Tests and contexts hold their needs by pointer, NULL when they ask

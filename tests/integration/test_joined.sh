@@ -39,6 +39,21 @@ json_assert "all(x['context'] == './tap' and x['host'] for x in r['tests'])" "un
 json_assert "t('./tap/all')['outcome'] == 'failed' and '2 of 6 failed' in t('./tap/all')['message']" \
     "the program's own verdict of the whole stream"
 check_summary_matches_json
+# Each failing point counts once: the program's failure is theirs, so its
+# own test is a summary, left out of the totals (and says so).
+json_assert "r['totals']['failed'] == 2 and r['totals']['tests'] == len(r['tests']) - 1" \
+    "two failing points, two failures: the program's all is not counted again"
+json_assert "t('./tap/all').get('summary') is True
+             and not any(x.get('summary') for x in r['tests'] if x['id'] != './tap/all')" \
+    "only the program's all is a summary"
+expect_out_re "^Ran 6 tests in "
+# A program whose points all pass but that exits 1: its all carries the
+# failure alone, and is counted.
+TAP_POINTS=exit1 run_fanout run --json "$JSON" --tap ./tap
+expect_rc 1
+json_assert "t('./tap/all')['outcome'] == 'failed' and 'summary' not in t('./tap/all')
+             and r['totals']['failed'] == 1 and r['totals']['tests'] == 3" "the program's own failure counts"
+check_summary_matches_json
 
 # ---- a plan not met, Bail out!, crashes: the missing points are errors ----
 TAP_POINTS=short run_fanout run --json "$JSON" --tap ./tap
@@ -146,4 +161,22 @@ expect_rc 0
 expect_out "1 test"
 expect_out_re "^  \./tap/all$"
 grep -q '^  \./tap/a$' "$OUT" && fail "fanout list cannot know a program's points"
+expect_out "    + the test points it prints, each a test: a TAP program cannot list them before it runs"
+run_fanout list --cmocka ./cmocka_prog
+expect_rc 0
+expect_out "    + the tests it runs, each a test: a cmocka program cannot list them before it runs"
+
+# ---- -k and --test cannot choose a point: they say so ----
+run_fanout run -k sums --tap ./tap --json "$JSON"
+expect_rc 0
+json_assert "r['tests'] == []" "nothing ran"
+expect_err "no test chosen: -k sees no test point of the TAP and cmocka programs (./tap)"
+run_fanout run --test ./tap/sums --tap ./tap
+expect_rc 2
+expect_err "'./tap/sums' would be a test point of the TAP program './tap': it is a test only once the program runs, and cannot be chosen alone; choose the program: --test './tap'"
+run_fanout run --test ./cmocka_prog/group/test_x --cmocka ./cmocka_prog
+expect_rc 2
+expect_err "would be a test of the cmocka program './cmocka_prog'"
+run_fanout run -k tap --tap ./tap --json "$JSON"
+json_assert "t('./tap/all')['outcome'] == 'failed'" "-k on the program chooses it, its points with it"
 exit 0

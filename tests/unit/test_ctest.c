@@ -525,7 +525,7 @@ test_map_refused (void **state)
     assert_non_null (strstr (err, "ctest test 't' asks for 65 locks and resources"));
     fo_buf_free (&many);
     unmap (&m);
-    fo_ctest_filter bad = { "(", NULL };
+    fo_ctest_filter bad = { "(", NULL, NULL };
     assert_int_equal (map (&m, "{\"name\": \"t\"}", &bad, err, sizeof err), -1);
     assert_non_null (strstr (err, "labels '(' is not a valid extended regular expression"));
     unmap (&m);
@@ -636,14 +636,14 @@ test_map_labels (void **state)
     char err[512] = "";
     /* -L app: "user" and "lone", and the fixtures "user" requires, all
        the way down (db's setup requires net) */
-    fo_ctest_filter app = { "^ap+$", NULL };
+    fo_ctest_filter app = { "^ap+$", NULL, NULL };
     assert_int_equal (map (&m, FIXTURE_TESTS, &app, err, sizeof err), 0);
     assert_int_equal (fo_suite_count_tests (m.suite), 5);
     assert_non_null (fo_suite_find_test (m.suite, "db+net/net up"));
     assert_null (fo_suite_find_test (m.suite, "lock1"));
     unmap (&m);
     /* -LE app: no "user", no "lone"; a test without labels stays */
-    fo_ctest_filter not_app = { NULL, "app" };
+    fo_ctest_filter not_app = { NULL, "app", NULL };
     assert_int_equal (map (&m, FIXTURE_TESTS, &not_app, err, sizeof err), 0);
     assert_int_equal (fo_suite_count_tests (m.suite), 5);
     assert_null (fo_suite_find_test (m.suite, "db+net/user"));

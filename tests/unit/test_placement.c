@@ -110,6 +110,61 @@ gpu_of (world *w, size_t task)
     return env ? fo_env_get (env, "FANOUT_RESOURCE_GPU") : NULL;
 }
 
+/* CTest's PROCESSORS (fo_needs.processors): a test of 2 takes both slots
+   of a 2-slot agent, so nothing goes beside it there; one of 4 is clamped
+   to the agent's 2 (never NOT_HERE); once a test of the suite asks for
+   more than one, every task takes one, so two plain tasks still go side
+   by side and a wide one waits for both to end. */
+static void
+test_processors (void **state)
+{
+    (void) state;
+    world w;
+    char err[512] = "";
+    const char *yaml = "tests:\n"
+                       "  - {name: t0, run: x}\n"
+                       "  - {name: t1, run: x}\n"
+                       "  - {name: t2, run: x}\n"
+                       "  - {name: t3, run: x}\n"
+                       "  - {name: t4, run: x}\n";
+    w.suite = fo_suite_load_buffer ("/tmp/placement.yml", yaml, strlen (yaml), err, sizeof err);
+    assert_non_null (w.suite);
+    uint32_t procs[] = { 2, 2, 0, 0, 4 };
+    for (size_t i = 0; i < 5; i++)
+        if (procs[i]) {
+            w.suite->root->tests[i]->needs = fo_needs_new ();
+            w.suite->root->tests[i]->needs->processors = procs[i];
+        }
+    w.plan = fo_plan_build (w.suite);
+    w.sched = fo_sched_new (w.plan, fixture_up, &w);
+    for (size_t i = 0; i < w.plan->ntasks; i++)
+        assert_true (fo_sched_enqueue (w.sched, i, FO_SCHED_PLANNED));
+    fo_sched_agent two = { .number = 0, .host = "h0", .slots = 2 };
+    fo_sched_agent_joined (w.sched, &two);
+    size_t task = NONE;
+    assert_true (fo_sched_pick (w.sched, &two, &task));
+    assert_int_equal (task, 0);                 /* t0 takes both slots */
+    assert_false (fo_sched_pick (w.sched, &two, &task));
+    fo_sched_lease_ended (w.sched, 0);
+    assert_true (fo_sched_pick (w.sched, &two, &task));
+    assert_int_equal (task, 1);                 /* t1 likewise, after t0 */
+    assert_false (fo_sched_pick (w.sched, &two, &task));
+    fo_sched_lease_ended (w.sched, 1);
+    assert_true (fo_sched_pick (w.sched, &two, &task));
+    assert_int_equal (task, 2);
+    assert_true (fo_sched_pick (w.sched, &two, &task));
+    assert_int_equal (task, 3);                 /* two plain ones side by side */
+    assert_false (fo_sched_pick (w.sched, &two, &task));    /* t4 waits */
+    fo_sched_lease_ended (w.sched, 2);
+    assert_false (fo_sched_pick (w.sched, &two, &task));    /* for both */
+    fo_sched_lease_ended (w.sched, 3);
+    assert_true (fo_sched_pick (w.sched, &two, &task));
+    assert_int_equal (task, 4);                 /* 4 clamped to 2 */
+    fo_sched_lease_ended (w.sched, 4);
+    assert_int_equal (fo_sched_in_flight (w.sched), 0);
+    world_free (&w);
+}
+
 /* An exclusive lock: never two holders, on one agent or two; a task
    waiting for it never holds back the tasks behind it. */
 static void
@@ -357,6 +412,7 @@ main (void)
         cmocka_unit_test (test_serial_placed),
         cmocka_unit_test (test_retry_where_it_fits),
         cmocka_unit_test (test_impossible),
+        cmocka_unit_test (test_processors),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

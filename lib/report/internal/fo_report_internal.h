@@ -19,6 +19,7 @@ struct fo_report {
     /* Kept as records are filled, so that counting is O(1): */
     size_t done_counts[FO_OUTCOME_COUNT];   /* final outcomes so far, per outcome */
     size_t ndone;           /* records with their final outcome */
+    size_t nsummary;        /* of them, summaries left out of the counts */
     size_t nflaky;          /* done and flaky */
     size_t nby_failure;     /* done, not_run because of a failure */
     size_t ndisabled;       /* done, not_run and declared disabled */

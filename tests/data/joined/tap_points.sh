@@ -12,6 +12,7 @@ bail) printf '1..4\nok 1 - a\nBail out! no database\nok 2 - b\n' ;;
 crash) printf '1..3\nok 1 - a\n'; kill -SEGV $$ ;;
 early) kill -SEGV $$ ;;
 silent) ;;
+exit1) printf '1..2\nok 1 - a\nok 2 - b\n'; exit 1 ;;
 hostile)
     # Control characters, a 60000-byte name, a 100000-byte line (past the
     # parser's line limit: output, not a point), the same name three

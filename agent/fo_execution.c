@@ -46,6 +46,8 @@ struct fo_execution {
     fo_capacity *capacity;  /* NULL: a resource failure gives up at once */
     bool finished;
     bool cancelled;
+    bool interrupted;       /* a test of the lease stopped the run */
+    bool interrupt_result;  /* the result being emitted is that test's */
     bool aborted;           /* cancelled, and not even teardowns run */
     volatile sig_atomic_t *abort_flag;  /* non-zero: abort before any start */
     char *abort_reason;
@@ -163,6 +165,7 @@ emit_joined (fo_execution *self, size_t step, const char *test, const char *join
         .attempt = self->lease.attempt,
         .joined = (char *) (joined ? joined : ""),
         .group = (char *) (group ? group : ""),
+        .interrupt = self->interrupt_result,
     };
     /* A joined test's failure is its own: the step's test (which CTest
        fixtures may need) has its own verdict. */
@@ -372,6 +375,11 @@ finish_step (fo_execution *self)
     if (self->capacity)
         fo_capacity_ended (self->capacity);
     self->next_slow_ms = UINT64_MAX;
+    /* A test interrupted the run: the rest of the lease goes as on the
+       broker's cancel for an interrupt (tests not_run, teardowns of the
+       completed setups run). */
+    if (self->interrupted)
+        fo_execution_cancel (self, FO_INTERRUPT_REASON);
 }
 
 static void
@@ -455,8 +463,16 @@ read_result (void *arg, const fo_read_result *r)
             step = self->group[k];
             break;
         }
+    /* A test that stops the run (fo_read_result.interrupt): its result says
+       so to the broker, and its lease stops here as for a cancel once the
+       step has ended (finish_step), so that none of the lease's tests runs
+       after it while the broker's cancels are on their way. */
+    self->interrupt_result = r->interrupt && !r->joined;
+    if (self->interrupt_result)
+        self->interrupted = true;
     emit_joined (self, step, r->test, r->joined, r->group, r->outcome, r->duration_us, r->out,
                  r->out_len, r->err, r->err_len, r->message);
+    self->interrupt_result = false;
 }
 
 /* Output as it arrives, for readers that stream. */

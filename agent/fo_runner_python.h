@@ -16,7 +16,11 @@
     Restarts (the options): after max_tasks tasks (a task: consecutive
     steps of one lease, told by the step token's scope), when its memory
     passed max_rss_kb (read after each step), both only between tasks, so
-    a task's module state is never lost; when the interpreter changes.
+    a task's module state is never lost; when the interpreter changes. A
+    worker that keeps split contexts set up (its answers' `kept`) is
+    retired then, and when the runner is destroyed, with `end`: it tears
+    them down and exits (waited for at most FO_PYTHON_END_GRACE_MS, the
+    slot's loop blocked meanwhile); any other is killed.
     A step past its timeout, or killed (a cancel), takes the worker with
     it (SIGTERM to the worker's process group, SIGKILL after the grace):
     the step ends timed out or killed, the next step gets a new worker. A
@@ -36,6 +40,9 @@
 #include "fo_runner.h"
 
 #define FO_PYTHON_START_TRIES 3u
+/* How long a worker that keeps split contexts set up has to tear them down
+   when it is retired (a restart, the session's end) before it is killed. */
+#define FO_PYTHON_END_GRACE_MS 10000u
 /* The most bytes of one frame on the worker's pipe (a request, an answer). */
 #define FO_PYTHON_MAX_FRAME (16u * 1024u * 1024u)
 

@@ -234,6 +234,16 @@ fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *
     }
     bool ok = record_result (self, t, step, lease, host, r);
     masked_result_free (&masked);
+    /* A test that interrupted the run (a Python test's KeyboardInterrupt):
+       the run stops as on SIGINT - nothing more is leased, the leases in
+       flight are cancelled (the broker's loop, fo_run_stopping), what did
+       not finish is not_run "not run (interrupted)" - and the report is
+       marked interrupted (exit status 130). */
+    if (ok && r->interrupt && r->test[0] && !(r->joined && r->joined[0])) {
+        fo_log_peer (FO_LOG_INFO, ROLE, host, "test '%s' interrupted the run", r->test);
+        fo_report_set_interrupted (self->report, true);
+        fo_run_stop (self, FO_INTERRUPT_REASON);
+    }
     return ok;
 }
 

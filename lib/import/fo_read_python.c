@@ -6,7 +6,8 @@
                                    "traceback": ..., "duration_us": ...}
 
     The last such line is the verdict: outcome (passed, failed, error,
-    skipped, not_run), message (made one line, at most
+    skipped, not_run), "interrupt": true when the test raised
+    KeyboardInterrupt (the run then stops as on SIGINT), message (made one line, at most
     FO_PYTHON_MAX_MESSAGE bytes); the traceback is appended to the test's
     stderr, as nose printed it under the failure. The test's output is
     stdout without that line. The same line comes from a test in a process
@@ -122,6 +123,7 @@ end (void *state, fo_read *read, const fo_step_ending *e)
         .out_len = out_len,
         .err = err.data ? err.data : "",
         .err_len = err.len,
+        .interrupt = json_is_true (json_object_get (obj, "interrupt")),
     };
     fo_read_emit (read, &r);
     fo_buf_free (&message);

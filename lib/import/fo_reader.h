@@ -117,6 +117,10 @@ typedef struct {
     size_t out_len;
     const char *err;
     size_t err_len;
+    /* The test asked to stop the whole run, as an interrupt of fanout
+       would (a Python test's KeyboardInterrupt): the agent stops the
+       step's lease and the broker the run (fo_result.interrupt). */
+    bool interrupt;
 } fo_read_result;
 
 /* Where fo_read sends results (the execution adds lease, step, host...). */

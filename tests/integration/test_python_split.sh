@@ -1,0 +1,30 @@
+#!/bin/bash
+# A persistent worker keeps a split context set up across its tests and
+# tears it down when it turns to another context or ends (docs/python-
+# workers.md, "Split contexts"); a kept context's teardown that raises is
+# shown where the docs say: at the start of the stderr of the step that
+# made the worker turn away, or in the agent's log when the worker ends.
+# (The counts against nose: test_python_nose.sh.) tests/data/python/split.
+. "$(dirname "$0")/lib.sh"
+
+"$PY" -c "import msgpack" 2>/dev/null || skip "python3-msgpack is not installed"
+export PYTHONDONTWRITEBYTECODE=1
+cp -r "$FANOUT_SRC/tests/data/python/split" "$ITEST_DIR/suite" || fail "cp"
+cd "$ITEST_DIR/suite" || fail "cd"
+NOTE="fanout: the teardown of split context test_split_bad (kept set up for its tests) failed:"
+
+# --- one worker, the split module's tests then test_z: torn down at the switch
+run_fanout run -j 1 --json "$JSON" --python .
+check_one_outcome ./test_split_bad/test_a ./test_split_bad/test_b ./test_z/test_z
+json_assert "all(x['outcome'] == 'passed' for x in r['tests'])"
+json_assert "t('./test_z/test_z')['stderr'].startswith('$NOTE')" "test_z's stderr starts with the teardown's failure"
+json_assert "'RuntimeError: split teardown broke' in t('./test_z/test_z')['stderr']"
+json_assert "'fanout_nose' not in t('./test_z/test_z')['stderr']" "the helper's own frames are left out"
+json_assert "t('./test_split_bad/test_b')['stderr'] == ''" "the split module's tests see nothing of it"
+
+# --- the split module alone: torn down when the worker ends, in the log
+run_fanout run -j 1 --json "$JSON" --python test_split_bad.py
+json_assert "all(x['outcome'] == 'passed' for x in r['tests'])"
+expect_err "warning: python worker: $NOTE"
+expect_err "RuntimeError: split teardown broke"
+echo "PASS [$ITEST_NAME]"

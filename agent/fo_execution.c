@@ -58,6 +58,7 @@ struct fo_execution {
     bool skipping;
     size_t skip_end;
     char *skip_message;     /* "setup of context 'db' failed: exit status 1" */
+    bool skip_not_run;      /* its tests are not_run (the setup's reader says) */
     fo_buf skip_out, skip_err;
     /* Setups (step indices) that completed and whose teardown has not run:
        their teardowns still run when the lease is cancelled. */
@@ -235,6 +236,8 @@ begin_skip (fo_execution *self, size_t setup, char *message)
     self->skipping = true;
     self->skip_end = fo_steps_scope_end (self->lease.steps, self->lease.nsteps, setup);
     self->skip_message = message;
+    const fo_reader_ops *ops = fo_reader_find (self->lease.steps[setup].reader);
+    self->skip_not_run = ops && ops->setup_failure_not_run;
 }
 
 /* When fanout stopped the step (cancel, task timeout), what its tests that
@@ -399,7 +402,13 @@ static void
 skip_step (fo_execution *self, size_t index)
 {
     const fo_step *step = &self->lease.steps[index];
-    if (step->kind == FO_STEP_TEST)
+    if (step->kind == FO_STEP_TEST && self->skip_not_run) {
+        char *message = fo_xasprintf ("not run (%s)", self->skip_message);
+        emit_all_tests (self, index, FO_NOT_RUN, self->skip_out.data, self->skip_out.len,
+                        self->skip_err.data, self->skip_err.len, message);
+        free (message);
+    }
+    else if (step->kind == FO_STEP_TEST)
         emit_all_tests (self, index, FO_ERROR, self->skip_out.data, self->skip_out.len,
                         self->skip_err.data, self->skip_err.len, self->skip_message);
 }

@@ -169,7 +169,11 @@ record_result (fo_run *self, const fo_task *t, const fo_step *step, fo_lease_rec
         .by_failure = r->outcome == FO_NOT_RUN && !self->stopping
                       && (lease->timed_out
                           /* a CTest fixture's setup failed (fo_verdict.needs) */
-                          || (step->reader == FO_READER_CTEST && step->verdict.needs.len > 0)),
+                          || (step->reader == FO_READER_CTEST && step->verdict.needs.len > 0)
+                          /* a Python context's setup failed: its one
+                             fixture error is the failure (the agent makes
+                             the tests in its scope not_run) */
+                          || (step->reader == FO_READER_PYTHON && lease->fixture_from > 0)),
         .disabled = r->outcome == FO_NOT_RUN && self->plan->tests[index]->disabled,
     };
     if (r->outcome == FO_TIMEOUT)

@@ -17,7 +17,8 @@
     Without the line, the step's end decides: past its limit `timeout`,
     killed by a signal `crashed` (the worker died), stopped by fanout the
     stop's outcome, else `error` "no result from the Python helper (exit
-    status N)". The line is the test's own output, so it is read with
+    status N)". A failed setup of a Python context makes its tests not_run
+    (setup_failure_not_run): one error for the context, as nose's. The line is the test's own output, so it is read with
     limits (the output cap, jansson, a bad line is no line) and fuzzed
     (tests/fuzz/fuzz_tap.c's reader table). */
 #include <jansson.h>
@@ -142,4 +143,5 @@ const fo_reader_ops fo_reader_python = {
     .begin = begin,
     .end = end,
     .free = free_state,
+    .setup_failure_not_run = true,
 };

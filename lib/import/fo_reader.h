@@ -148,6 +148,12 @@ typedef struct {
        calls service when one is ready. Never blocks. */
     int (*pollfds) (void *state, int fds[]);
     void (*service) (void *state);
+    /* For a setup step this reader reads (fo_step.reader of a fixture):
+       when it fails, the tests in its scope end not_run "not run (setup
+       of context 'X' failed: ...)" instead of error, and the setup's one
+       fixture error is the run's failure (the python reader: nose
+       reported one error for the context, not one per test). */
+    bool setup_failure_not_run;
 } fo_reader_ops;
 
 /* The most descriptors a reader polls (fo_reader_ops.pollfds). */

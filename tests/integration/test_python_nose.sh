@@ -96,7 +96,12 @@ json_assert "'test_outcomes.py\", line' in t('./test_outcomes/test_fail')['stder
 json_assert "t('./test_outcomes/test_nose_skip')['message'] == 'nose says skip'"
 json_assert "t('./test_outcomes/TestUnit/test_expected_failure')['message'] == 'expected failure'"
 json_assert "'fanout_no_such_module' in t('./test_import_error')['stderr']"
-json_assert "t('./test_fixture_error/test_one')['outcome'] == 'error'"
+# a setup that raises: one error, the context's (nose: "test suite for
+# <module 'test_fixture_error'>"), its tests not run saying why
+json_assert "t('./test_fixture_error/test_one')['outcome'] == 'not_run'"
+json_assert "t('./test_fixture_error/test_one')['message'] == \"not run (setup of context './test_fixture_error' failed: exit status 1)\""
+json_assert "[(f['context'], f['phase']) for f in r['fixture_errors']] == [('./test_fixture_error', 'setup')]"
+json_assert "'setup_module broke' in r['fixture_errors'][0]['stderr']"
 
 # --- the split module alone, two workers: nose and fanout set it up once
 # in each worker process that ran its tests (never around each test), and

@@ -294,6 +294,20 @@ discovered (fo_execution *self, size_t step, const char *why)
     fo_msg_free (&msg);
 }
 
+/* A Python setup or teardown that raised KeyboardInterrupt (the helper's
+   exit status FO_PYTHON_INTERRUPT_STATUS, docs/python-workers.md): its
+   fixture error carries `interrupt`, and the lease stops as for a test's
+   (self->interrupted). Not after a cancel: the run is stopping already. */
+static bool
+interrupts (fo_execution *self, const fo_step *step, const fo_proc_status *st)
+{
+    bool yes = step->reader == FO_READER_PYTHON && st->exited && !st->timed_out
+               && st->exit_code == FO_PYTHON_INTERRUPT_STATUS && !self->cancelled;
+    if (yes)
+        self->interrupted = true;
+    return yes;
+}
+
 static void
 finish_step (fo_execution *self)
 {
@@ -343,13 +357,19 @@ finish_step (fo_execution *self)
             open_setup (self, self->current);
         else {
             begin_skip (self, self->current,
-                        fo_xasprintf ("setup of context '%s' failed: %s", step->name, status));
+                        interrupts (self, step, st)
+                        ? fo_xasprintf ("setup of context '%s' interrupted the run "
+                                        "(KeyboardInterrupt)", step->name)
+                        : fo_xasprintf ("setup of context '%s' failed: %s", step->name, status));
             /* The cause, once, as a fixture error; each test in its scope
                also becomes an error carrying the same output. A setup
                killed by a cancel did not fail: its tests are not run. */
-            if (!self->cancelled)
+            if (!self->cancelled) {
+                self->interrupt_result = interrupts (self, step, st);
                 emit (self, self->current, "", FO_ERROR, st->duration_us, out.data, out.len, err.data,
                       err.len, self->skip_message);
+                self->interrupt_result = false;
+            }
             self->skip_out = out;
             self->skip_err = err;
             memset (&out, 0, sizeof out);
@@ -359,9 +379,14 @@ finish_step (fo_execution *self)
     case FO_STEP_TEARDOWN:
         /* One killed by an abort did not fail: it was not let finish. */
         if (!ok && !self->aborted) {
-            char *message = fo_xasprintf ("teardown of context '%s' failed: %s", step->name, status);
+            self->interrupt_result = interrupts (self, step, st);
+            char *message = self->interrupt_result
+                ? fo_xasprintf ("teardown of context '%s' interrupted the run (KeyboardInterrupt)",
+                                step->name)
+                : fo_xasprintf ("teardown of context '%s' failed: %s", step->name, status);
             emit (self, self->current, "", FO_ERROR, st->duration_us, out.data, out.len, err.data,
                   err.len, message);
+            self->interrupt_result = false;
             free (message);
         }
         break;

@@ -243,8 +243,12 @@ fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *
        flight are cancelled (the broker's loop, fo_run_stopping), what did
        not finish is not_run "not run (interrupted)" - and the report is
        marked interrupted (exit status 130). */
-    if (ok && r->interrupt && r->test[0] && !(r->joined && r->joined[0])) {
-        fo_log_peer (FO_LOG_INFO, ROLE, host, "test '%s' interrupted the run", r->test);
+    if (ok && r->interrupt && !(r->joined && r->joined[0])) {
+        if (r->test[0])
+            fo_log_peer (FO_LOG_INFO, ROLE, host, "test '%s' interrupted the run", r->test);
+        else
+            fo_log_peer (FO_LOG_INFO, ROLE, host, "the %s of context '%s' interrupted the run",
+                         fo_step_kind_name (step->kind), step->name);
         fo_report_set_interrupted (self->report, true);
         fo_run_stop (self, FO_INTERRUPT_REASON);
     }

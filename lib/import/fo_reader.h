@@ -97,6 +97,11 @@ typedef struct {
     fo_outcome stop_outcome;
 } fo_step_ending;
 
+/* The exit status of a Python fixture step (its reader: python) that
+   raised KeyboardInterrupt: the agent stops the run as for a test's
+   (fo_read_result.interrupt; python/fanout_nose/execute.py). */
+#define FO_PYTHON_INTERRUPT_STATUS 130
+
 /* Joined tests per step (see above), and bytes of a printed name kept. */
 #define FO_READ_MAX_JOINED 50000u
 #define FO_READ_JOINED_NAME 200u

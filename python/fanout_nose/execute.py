@@ -434,12 +434,17 @@ def _fixture_here(run):
     return keeper._fixture(run, "teardown")
 
 
+# A fixture step's exit status when it raised KeyboardInterrupt: the agent
+# stops the run as for a test's (docs/python-workers.md).
+INTERRUPT_STATUS = 130
+
+
 def fixture_step(state, which, root, address):
     err = io.StringIO()
     try:
         chain, rest = contexts_of(state, root, address)
     except KeyboardInterrupt:
-        raise
+        return INTERRUPT_STATUS, "", traceback.format_exc()
     except BaseException:
         return 1, "", traceback.format_exc()
     key, kind, obj = chain[-1]
@@ -480,9 +485,9 @@ def fixture_step(state, which, root, address):
                 state.up.pop(key, None)
                 run_fixture(kind, obj, "teardown")
             status = 0
-        except BaseException:
+        except BaseException as e:
             err.write(traceback.format_exc())
-            status = 1
+            status = INTERRUPT_STATUS if isinstance(e, KeyboardInterrupt) else 1
     return status, _capped(cap.out.getvalue(), state.output_cap), \
         _capped(cap.stderr_text() + err.getvalue(), state.output_cap)
 

@@ -8,7 +8,8 @@
 # workers, with a process per test, and through fanout broker + fanout
 # agent (the result's `interrupt`, protocol 6). tests/data/python/interrupt:
 # test_interrupt.py's second test raises once a test of test_sleeping.py
-# (which sleeps 60 s) is running.
+# (which sleeps 60 s) is running; test_setup_interrupt.py's setup_module
+# raises (a fixture step: its fixture error says so).
 . "$(dirname "$0")/lib.sh"
 
 "$PY" -c "import msgpack" 2>/dev/null || skip "python3-msgpack is not installed"
@@ -78,4 +79,18 @@ RC=$?
 expect_rc 130 "broker"
 check_report "up down "
 expect_err "test './test_interrupt/test_2_interrupt' interrupted the run"
+
+# --- KeyboardInterrupt in a setup_module (a fixture step in the worker):
+# the same stop; the interrupt is the setup's fixture error
+rm -rf "$MARK_DIR" && mkdir "$MARK_DIR" || fail "mkdir"
+run_fanout run -j 2 --json "$JSON" --python in_fixture/test_setup_interrupt.py --python test_sleeping.py
+expect_rc 130
+check_one_outcome in_fixture/test_setup_interrupt.py/test_setup_interrupt/test_never \
+    test_sleeping.py/test_sleeping/test_a test_sleeping.py/test_sleeping/test_b \
+    test_sleeping.py/test_sleeping/test_c
+json_assert "r['interrupted'] is True and r['stop_reason'] == 'interrupted'"
+json_assert "all(x['outcome'] == 'not_run' and x['message'] == 'not run (interrupted)' for x in r['tests'])"
+json_assert "[(f['context'], f['phase'], f['message']) for f in r['fixture_errors']] == [('in_fixture/test_setup_interrupt.py/test_setup_interrupt', 'setup', \"setup of context 'in_fixture/test_setup_interrupt.py/test_setup_interrupt' interrupted the run (KeyboardInterrupt)\")]"
+json_assert "'KeyboardInterrupt' in r['fixture_errors'][0]['stderr']"
+expect_out "INTERRUPTED"
 echo "PASS [$ITEST_NAME]"

@@ -470,9 +470,12 @@ def fixture_step(state, which, root, address):
         # teardown step keeps it once more.
         state.kept = [c for c in state.kept if c[0] != key]
         return 0, "", ""
-    if which == "teardown" and split and state.up.get(key):
+    if which == "teardown" and split and state.up.get(key) \
+            and not any(is_shared(k, o) for _, k, o in chain[:-1]):
         # nose's rule: a split context is set up once per worker process;
-        # it stays up for the next of its tests this worker gets.
+        # it stays up for the next of its tests this worker gets. Not
+        # inside a shared context: the broker tears that down once its
+        # last test has ended, and this one must be down before.
         if key not in kept:
             state.kept.append((key, kind, obj))
         return 0, "", ""

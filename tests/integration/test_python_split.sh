@@ -4,7 +4,9 @@
 # workers.md, "Split contexts"); a kept context's teardown that raises is
 # shown where the docs say: at the start of the stderr of the step that
 # made the worker turn away, or in the agent's log when the worker ends.
-# (The counts against nose: test_python_nose.sh.) tests/data/python/split.
+# A split context inside a shared one is not kept (its teardowns before the
+# shared one's). (The counts against nose: test_python_nose.sh.)
+# tests/data/python/split.
 . "$(dirname "$0")/lib.sh"
 
 "$PY" -c "import msgpack" 2>/dev/null || skip "python3-msgpack is not installed"
@@ -27,4 +29,13 @@ run_fanout run -j 1 --json "$JSON" --python test_split_bad.py
 json_assert "all(x['outcome'] == 'passed' for x in r['tests'])"
 expect_err "warning: python worker: $NOTE"
 expect_err "RuntimeError: split teardown broke"
+
+# --- a split module inside a shared package is not kept: its teardowns
+# come before the package's (which the broker runs after the last test)
+export MARK_DIR="$ITEST_DIR/marks"
+mkdir "$MARK_DIR" || fail "mkdir"
+run_fanout run -j 1 --json "$JSON" --python in_shared
+expect_rc 0
+[ "$(tr '\n' ',' <"$MARK_DIR/log")" = "pkg setup,split setup,split teardown,split setup,split teardown,pkg teardown," ] \
+    || fail "fixtures in a shared package: $(tr '\n' ',' <"$MARK_DIR/log")"
 echo "PASS [$ITEST_NAME]"

@@ -90,6 +90,9 @@ run_in_mounts () {
         mount -t proc proc "$root/proc" && mount --rbind /dev "$root/dev" || exit 125
         exec "$@"' sh "$ROOTFS" "$ITEST_TMP" "$FANOUT_SRC" "$FANOUT" "$@" >"$OUT" 2>"$ERR"
     RC=$?
+    # the mount point made for this run's folder (the namespace, and its
+    # mounts, are gone): the cached tree does not grow
+    rmdir "$ROOTFS$ITEST_TMP" 2>/dev/null
     [ "$RC" -ne 125 ] || fail "cannot bind the test's folders into $ROOTFS"
     [ "$RC" -ne 124 ] && [ "$RC" -ne 137 ] || fail "fanout $* did not finish within 150 s"
 }

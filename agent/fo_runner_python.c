@@ -115,12 +115,12 @@ static void flush_request (python_runner *self);
 
 /* A worker that is well and keeps split contexts set up (docs/python-
    workers.md) is asked to end, so that it runs their teardowns, as nose's
-   worker processes did at their end: `end`, then up to
-   FO_PYTHON_END_GRACE_MS for it to exit (the slot waits: a teardown is
-   short, and only such a worker is waited for); a teardown that failed
-   is logged. Any other worker, or one past the grace, is killed. */
+   worker processes did at their end: `end`, then up to grace_ms for it to
+   exit (the agent's loop waits: a teardown is short, and only such a
+   worker is waited for); a teardown that failed is logged. Any other
+   worker, or one past the grace, is killed. */
 static void
-retire_worker (python_runner *self)
+retire_worker (python_runner *self, uint32_t grace_ms)
 {
     if (self->worker && self->hello && self->kept > 0 && !self->killing
         && !fo_proc_finished (self->worker)) {
@@ -131,7 +131,7 @@ retire_worker (python_runner *self)
         fo_buf_append (&self->pending, end, sizeof end - 1);
         self->retiring = true;
         fo_buf_reset (&self->retired);
-        uint64_t until = fo_now_ms () + FO_PYTHON_END_GRACE_MS;
+        uint64_t until = fo_now_ms () + grace_ms;
         while (!fo_proc_service (self->worker) && fo_now_ms () < until) {
             flush_request (self);
             struct pollfd p[3];
@@ -145,7 +145,7 @@ retire_worker (python_runner *self)
             ? fo_proc_status_get (self->worker) : NULL;
         if (!st)
             fo_log (FO_LOG_WARN, "agent", "python worker: the teardowns of the split contexts it "
-                    "kept set up took more than %u ms: killed", FO_PYTHON_END_GRACE_MS);
+                    "kept set up took more than %u ms: killed", grace_ms);
         else if (!st->exited || st->exit_code != 0)
             fo_log (FO_LOG_WARN, "agent", "python worker: %.*s", (int) self->retired.len,
                     self->retired.data ? self->retired.data : "a teardown failed");
@@ -391,10 +391,10 @@ start (void *impl, const fo_runner_step *rs, fo_start_error *error)
         if (self->worker
             && ((self->options.max_tasks && self->tasks >= self->options.max_tasks)
                 || (self->options.max_rss_kb && self->rss_kb > self->options.max_rss_kb)))
-            retire_worker (self);
+            retire_worker (self, FO_PYTHON_RESTART_GRACE_MS);
     }
     if (self->worker && strcmp (self->interpreter, rs->step->argv.items[0]) != 0)
-        retire_worker (self);
+        retire_worker (self, FO_PYTHON_RESTART_GRACE_MS);
     /* A worker that died between steps (a thread of the last test, a
        signal from outside) must not take the next test with it. */
     if (self->worker && fo_proc_service (self->worker))
@@ -566,7 +566,7 @@ destroy (void *impl)
 {
     python_runner *self = impl;
     release (self);
-    retire_worker (self);
+    retire_worker (self, FO_PYTHON_END_GRACE_MS);
     fo_runner_destroy (&self->process);
     if (self->dir[0]) {
         close (self->req_fd);

@@ -42,7 +42,8 @@
 
 #define FO_PYTHON_START_TRIES 3u
 /* How long a worker that keeps split contexts set up has to tear them down
-   when it is retired before it is killed: when the agent ends, and at a
+   when it is retired before it is killed: when the runner is destroyed
+   (the agent renews its runners at each session's end), and at a
    restart between tasks (shorter: the agent's loop, its heartbeats
    included, waits meanwhile). */
 #define FO_PYTHON_END_GRACE_MS 10000u

@@ -6,7 +6,8 @@
 # made the worker turn away, or in the agent's log when the worker ends.
 # A split context inside a shared one is not kept (its teardowns before the
 # shared one's); a kept teardown that hangs when the worker is restarted is
-# killed after 1 s. (The counts against nose: test_python_nose.sh.)
+# killed after 1 s; a kept context is torn down when the agent's session
+# (its run) ends. (The counts against nose: test_python_nose.sh.)
 # tests/data/python/split.
 . "$(dirname "$0")/lib.sh"
 
@@ -49,4 +50,25 @@ json_assert "[x['outcome'] for x in r['tests']] == ['passed', 'passed']"
 expect_err "warning: python worker: the teardowns of the split contexts it kept set up took more than 1000 ms: killed"
 [ "$(tr '\n' ',' <"$MARK_DIR/log")" = "teardown,teardown,done," ] \
     || fail "slow teardown: $(tr '\n' ',' <"$MARK_DIR/log")"
+
+# --- an agent that serves two runs (no --once): the split context it keeps
+# is torn down when the first run's session ends, before the second run
+rm -f "$MARK_DIR/log"
+EP="ipc://$ITEST_TMP/broker.sock"
+timeout -k 5 60 "$FANOUT" agent --connect "$EP" -j 1 >"$ITEST_TMP/agent.out" 2>"$ITEST_TMP/agent.err" &
+AGENT=$!
+for run in 1 2; do
+    timeout -k 5 60 "$FANOUT" broker --bind "$EP" --json "$JSON" --python sessions >"$OUT" 2>"$ERR"
+    RC=$?
+    expect_rc 0 "broker run $run"
+    json_assert "[x['outcome'] for x in r['tests']] == ['passed']"
+    for _ in $(seq 100); do
+        [ "$(grep -c teardown "$MARK_DIR/log" 2>/dev/null)" = "$run" ] && break
+        sleep 0.1
+    done
+    [ "$(tr '\n' ',' <"$MARK_DIR/log")" = "$( [ $run = 1 ] && echo setup,teardown, || echo setup,teardown,setup,teardown,)" ] \
+        || { kill "$AGENT"; fail "after run $run: $(tr '\n' ',' <"$MARK_DIR/log")"; }
+done
+kill -TERM "$AGENT"
+wait "$AGENT" || fail "the agent ended with $?: $(tail -n 3 "$ITEST_TMP/agent.err")"
 echo "PASS [$ITEST_NAME]"

@@ -6,9 +6,11 @@
 # import, a module whose setup raises, a package and class fixtures — run
 # by `nosetests --processes=2` from Debian's python3-nose and by
 # `fanout run --python`: the same tests found, the same outcomes (order
-# aside; compare_nose.py). Then the fixture calls each made: unmarked and
-# shared once, split around each test in fanout (nose: once per worker
-# process at least).
+# aside; compare_nose.py; a setup that raises: one error for its context,
+# its tests not run). Then the fixture calls each made: unmarked and
+# shared once, split once per worker process that ran its tests (nose and
+# fanout alike; fanout again after a switch to another context, and
+# around each test with --restart-worker or --no-python-worker).
 . "$(dirname "$0")/lib.sh"
 
 "$PY" -c "import nose" 2>/dev/null || skip "python3-nose is not installed"

@@ -640,6 +640,16 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
             rc = -1;
             break;
         }
+        /* The Python workers of a run end with it (docs/python-workers.md):
+           they tear down the split contexts they keep, and the next run,
+           which may bring new code, imports its modules afresh. */
+        if (self.welcomed)
+            for (uint32_t i = 0; i < options->slots; i++) {
+                fo_runner_destroy (&self.runners[i]);
+                char *runner_token = fo_xasprintf ("%s/runner-%u", self.token, i + 1);
+                self.runners[i] = fo_runner_python_new (runner_token, options->python);
+                free (runner_token);
+            }
         /* A daemon (or a --once agent that never got its run): wait a little,
            longer after each session that did not get a welcome, and join
            again on a new socket. */

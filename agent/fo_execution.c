@@ -46,6 +46,8 @@ struct fo_execution {
     fo_capacity *capacity;  /* NULL: a resource failure gives up at once */
     bool finished;
     bool cancelled;
+    bool interrupted;       /* a test of the lease stopped the run */
+    bool interrupt_result;  /* the result being emitted is that test's */
     bool aborted;           /* cancelled, and not even teardowns run */
     volatile sig_atomic_t *abort_flag;  /* non-zero: abort before any start */
     char *abort_reason;
@@ -56,6 +58,7 @@ struct fo_execution {
     bool skipping;
     size_t skip_end;
     char *skip_message;     /* "setup of context 'db' failed: exit status 1" */
+    bool skip_not_run;      /* its tests are not_run (the setup's reader says) */
     fo_buf skip_out, skip_err;
     /* Setups (step indices) that completed and whose teardown has not run:
        their teardowns still run when the lease is cancelled. */
@@ -163,6 +166,7 @@ emit_joined (fo_execution *self, size_t step, const char *test, const char *join
         .attempt = self->lease.attempt,
         .joined = (char *) (joined ? joined : ""),
         .group = (char *) (group ? group : ""),
+        .interrupt = self->interrupt_result,
     };
     /* A joined test's failure is its own: the step's test (which CTest
        fixtures may need) has its own verdict. */
@@ -232,6 +236,8 @@ begin_skip (fo_execution *self, size_t setup, char *message)
     self->skipping = true;
     self->skip_end = fo_steps_scope_end (self->lease.steps, self->lease.nsteps, setup);
     self->skip_message = message;
+    const fo_reader_ops *ops = fo_reader_find (self->lease.steps[setup].reader);
+    self->skip_not_run = ops && ops->setup_failure_not_run;
 }
 
 /* When fanout stopped the step (cancel, task timeout), what its tests that
@@ -288,6 +294,20 @@ discovered (fo_execution *self, size_t step, const char *why)
     fo_msg_free (&msg);
 }
 
+/* A Python setup or teardown that raised KeyboardInterrupt (the helper's
+   exit status FO_PYTHON_INTERRUPT_STATUS, docs/python-workers.md): its
+   fixture error carries `interrupt`, and the lease stops as for a test's
+   (self->interrupted). Not after a cancel: the run is stopping already. */
+static bool
+interrupts (fo_execution *self, const fo_step *step, const fo_proc_status *st)
+{
+    bool yes = step->reader == FO_READER_PYTHON && st->exited && !st->timed_out
+               && st->exit_code == FO_PYTHON_INTERRUPT_STATUS && !self->cancelled;
+    if (yes)
+        self->interrupted = true;
+    return yes;
+}
+
 static void
 finish_step (fo_execution *self)
 {
@@ -337,13 +357,19 @@ finish_step (fo_execution *self)
             open_setup (self, self->current);
         else {
             begin_skip (self, self->current,
-                        fo_xasprintf ("setup of context '%s' failed: %s", step->name, status));
+                        interrupts (self, step, st)
+                        ? fo_xasprintf ("setup of context '%s' interrupted the run "
+                                        "(KeyboardInterrupt)", step->name)
+                        : fo_xasprintf ("setup of context '%s' failed: %s", step->name, status));
             /* The cause, once, as a fixture error; each test in its scope
                also becomes an error carrying the same output. A setup
                killed by a cancel did not fail: its tests are not run. */
-            if (!self->cancelled)
+            if (!self->cancelled) {
+                self->interrupt_result = interrupts (self, step, st);
                 emit (self, self->current, "", FO_ERROR, st->duration_us, out.data, out.len, err.data,
                       err.len, self->skip_message);
+                self->interrupt_result = false;
+            }
             self->skip_out = out;
             self->skip_err = err;
             memset (&out, 0, sizeof out);
@@ -353,9 +379,14 @@ finish_step (fo_execution *self)
     case FO_STEP_TEARDOWN:
         /* One killed by an abort did not fail: it was not let finish. */
         if (!ok && !self->aborted) {
-            char *message = fo_xasprintf ("teardown of context '%s' failed: %s", step->name, status);
+            self->interrupt_result = interrupts (self, step, st);
+            char *message = self->interrupt_result
+                ? fo_xasprintf ("teardown of context '%s' interrupted the run (KeyboardInterrupt)",
+                                step->name)
+                : fo_xasprintf ("teardown of context '%s' failed: %s", step->name, status);
             emit (self, self->current, "", FO_ERROR, st->duration_us, out.data, out.len, err.data,
                   err.len, message);
+            self->interrupt_result = false;
             free (message);
         }
         break;
@@ -372,6 +403,11 @@ finish_step (fo_execution *self)
     if (self->capacity)
         fo_capacity_ended (self->capacity);
     self->next_slow_ms = UINT64_MAX;
+    /* A test interrupted the run: the rest of the lease goes as on the
+       broker's cancel for an interrupt (tests not_run, teardowns of the
+       completed setups run). */
+    if (self->interrupted)
+        fo_execution_cancel (self, FO_INTERRUPT_REASON);
 }
 
 static void
@@ -391,7 +427,13 @@ static void
 skip_step (fo_execution *self, size_t index)
 {
     const fo_step *step = &self->lease.steps[index];
-    if (step->kind == FO_STEP_TEST)
+    if (step->kind == FO_STEP_TEST && self->skip_not_run) {
+        char *message = fo_xasprintf ("not run (%s)", self->skip_message);
+        emit_all_tests (self, index, FO_NOT_RUN, self->skip_out.data, self->skip_out.len,
+                        self->skip_err.data, self->skip_err.len, message);
+        free (message);
+    }
+    else if (step->kind == FO_STEP_TEST)
         emit_all_tests (self, index, FO_ERROR, self->skip_out.data, self->skip_out.len,
                         self->skip_err.data, self->skip_err.len, self->skip_message);
 }
@@ -455,8 +497,16 @@ read_result (void *arg, const fo_read_result *r)
             step = self->group[k];
             break;
         }
+    /* A test that stops the run (fo_read_result.interrupt): its result says
+       so to the broker, and its lease stops here as for a cancel once the
+       step has ended (finish_step), so that none of the lease's tests runs
+       after it while the broker's cancels are on their way. */
+    self->interrupt_result = r->interrupt && !r->joined;
+    if (self->interrupt_result)
+        self->interrupted = true;
     emit_joined (self, step, r->test, r->joined, r->group, r->outcome, r->duration_us, r->out,
                  r->out_len, r->err, r->err_len, r->message);
+    self->interrupt_result = false;
 }
 
 /* Output as it arrives, for readers that stream. */

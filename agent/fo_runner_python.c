@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <msgpack.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,9 @@ typedef struct {
     uint32_t start_deaths;      /* deaths before hello, in a row */
     uint32_t tasks;             /* tasks begun on this worker */
     uint64_t rss_kb;            /* after its last step */
+    uint64_t kept;              /* split contexts it keeps set up (its last answer) */
+    bool retiring;              /* asked to end: its stderr goes to `retired` */
+    fo_buf retired;             /* what a retiring worker wrote on stderr */
     char *scope;                /* the task of the last step (its token's scope) */
     bool loop_tried;            /* a crash loop's one try for this task made */
     fo_buf in;                  /* bytes read from it, not yet a frame */
@@ -56,6 +60,8 @@ static void
 route_output (void *arg, int stream, const char *data, size_t len)
 {
     python_runner *self = arg;
+    if (self->retiring && stream == 2 && self->retired.len < 65536)
+        fo_buf_append (&self->retired, data, len);
     if (!self->active || self->done)
         return;         /* between steps: nobody's */
     fo_capture_append (stream == 2 ? &self->err : &self->out, data, len);
@@ -102,6 +108,51 @@ drop_worker (python_runner *self)
     self->hello = false;
     self->tasks = 0;
     self->rss_kb = 0;
+    self->kept = 0;
+}
+
+static void flush_request (python_runner *self);
+
+/* A worker that is well and keeps split contexts set up (docs/python-
+   workers.md) is asked to end, so that it runs their teardowns, as nose's
+   worker processes did at their end: `end`, then up to grace_ms for it to
+   exit (the agent's loop waits: a teardown is short, and only such a
+   worker is waited for); a teardown that failed is logged. Any other
+   worker, or one past the grace, is killed. */
+static void
+retire_worker (python_runner *self, uint32_t grace_ms)
+{
+    if (self->worker && self->hello && self->kept > 0 && !self->killing
+        && !fo_proc_finished (self->worker)) {
+        /* {"v": 1, "type": "end"} */
+        static const char end[] = "\x82\xa1" "v\x01\xa4" "type\xa3" "end";
+        unsigned char len[4] = { 0, 0, 0, sizeof end - 1 };
+        fo_buf_append (&self->pending, len, 4);
+        fo_buf_append (&self->pending, end, sizeof end - 1);
+        self->retiring = true;
+        fo_buf_reset (&self->retired);
+        uint64_t until = fo_now_ms () + grace_ms;
+        while (!fo_proc_service (self->worker) && fo_now_ms () < until) {
+            flush_request (self);
+            struct pollfd p[3];
+            int fds[3];
+            int n = fo_proc_pollfds (self->worker, fds);
+            for (int i = 0; i < n; i++)
+                p[i] = (struct pollfd) { .fd = fds[i], .events = POLLIN };
+            poll (p, (nfds_t) n, 50);
+        }
+        const fo_proc_status *st = fo_proc_finished (self->worker)
+            ? fo_proc_status_get (self->worker) : NULL;
+        if (!st)
+            fo_log (FO_LOG_WARN, "agent", "python worker: the teardowns of the split contexts it "
+                    "kept set up took more than %u ms: killed", grace_ms);
+        else if (!st->exited || st->exit_code != 0)
+            fo_log (FO_LOG_WARN, "agent", "python worker: %.*s", (int) self->retired.len,
+                    self->retired.data ? self->retired.data : "a teardown failed");
+        self->retiring = false;
+        fo_buf_reset (&self->retired);
+    }
+    drop_worker (self);
 }
 
 static int
@@ -262,6 +313,8 @@ take_answer (python_runner *self, const char *data, size_t len)
             self->status.exit_code = (int) status->via.u64;
             if (rss && rss->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
                 self->rss_kb = rss->via.u64;
+            const msgpack_object *kept = member (&obj, "kept");
+            self->kept = kept && kept->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? kept->via.u64 : 0;
             end_step (self);
         }
     }
@@ -338,10 +391,10 @@ start (void *impl, const fo_runner_step *rs, fo_start_error *error)
         if (self->worker
             && ((self->options.max_tasks && self->tasks >= self->options.max_tasks)
                 || (self->options.max_rss_kb && self->rss_kb > self->options.max_rss_kb)))
-            drop_worker (self);
+            retire_worker (self, FO_PYTHON_RESTART_GRACE_MS);
     }
     if (self->worker && strcmp (self->interpreter, rs->step->argv.items[0]) != 0)
-        drop_worker (self);
+        retire_worker (self, FO_PYTHON_RESTART_GRACE_MS);
     /* A worker that died between steps (a thread of the last test, a
        signal from outside) must not take the next test with it. */
     if (self->worker && fo_proc_service (self->worker))
@@ -513,7 +566,7 @@ destroy (void *impl)
 {
     python_runner *self = impl;
     release (self);
-    drop_worker (self);
+    retire_worker (self, FO_PYTHON_END_GRACE_MS);
     fo_runner_destroy (&self->process);
     if (self->dir[0]) {
         close (self->req_fd);
@@ -527,6 +580,7 @@ destroy (void *impl)
     }
     fo_buf_free (&self->in);
     fo_buf_free (&self->pending);
+    fo_buf_free (&self->retired);
     free (self->interpreter);
     free (self->scope);
     free (self->helper);

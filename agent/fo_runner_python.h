@@ -16,7 +16,12 @@
     Restarts (the options): after max_tasks tasks (a task: consecutive
     steps of one lease, told by the step token's scope), when its memory
     passed max_rss_kb (read after each step), both only between tasks, so
-    a task's module state is never lost; when the interpreter changes.
+    a task's module state is never lost; when the interpreter changes. A
+    worker that keeps split contexts set up (its answers' `kept`) is
+    retired then, and when the runner is destroyed, with `end`: it tears
+    them down and exits (waited for at most FO_PYTHON_RESTART_GRACE_MS at
+    a restart, FO_PYTHON_END_GRACE_MS at the end, the agent's loop blocked
+    meanwhile); any other is killed.
     A step past its timeout, or killed (a cancel), takes the worker with
     it (SIGTERM to the worker's process group, SIGKILL after the grace):
     the step ends timed out or killed, the next step gets a new worker. A
@@ -36,6 +41,13 @@
 #include "fo_runner.h"
 
 #define FO_PYTHON_START_TRIES 3u
+/* How long a worker that keeps split contexts set up has to tear them down
+   when it is retired before it is killed: when the runner is destroyed
+   (the agent renews its runners at each session's end), and at a
+   restart between tasks (shorter: the agent's loop, its heartbeats
+   included, waits meanwhile). */
+#define FO_PYTHON_END_GRACE_MS 10000u
+#define FO_PYTHON_RESTART_GRACE_MS 1000u
 /* The most bytes of one frame on the worker's pipe (a request, an answer). */
 #define FO_PYTHON_MAX_FRAME (16u * 1024u * 1024u)
 

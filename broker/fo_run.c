@@ -56,11 +56,12 @@ run_stop_due (fo_run *self)
    held for a retry ends with its failed try instead; else it is left to
    wait for its retry. */
 static void
-finish_tests (fo_run *self, size_t task, bool settle, fo_outcome outcome, const char *message,
-              const fo_buf *out, const fo_buf *err, const char *host)
+finish_tests_why (fo_run *self, size_t task, bool settle, fo_outcome outcome, const char *message,
+                  const fo_buf *out, const fo_buf *err, const char *host, bool by_failure)
 {
     const fo_task *t = &self->plan->tasks[task];
     fo_test_result_view view = {
+        .by_failure = by_failure,
         .outcome = outcome,
         .out = out ? out->data : NULL, .out_len = out ? out->len : 0,
         .err = err ? err->data : NULL, .err_len = err ? err->len : 0,
@@ -71,6 +72,13 @@ finish_tests (fo_run *self, size_t task, bool settle, fo_outcome outcome, const 
     };
     fo_verdicts_finish_all (self->verdicts, t->tests, t->ntests, settle, &view);
     run_stop_due (self);
+}
+
+static void
+finish_tests (fo_run *self, size_t task, bool settle, fo_outcome outcome, const char *message,
+              const fo_buf *out, const fo_buf *err, const char *host)
+{
+    finish_tests_why (self, task, settle, outcome, message, out, err, host, false);
 }
 
 static void
@@ -102,7 +110,16 @@ fail_task_on_fixture (fo_run *self, size_t task, size_t fixture)
     const char *message;
     const fo_buf *out, *err;
     fo_fixtures_failure (self->fixtures, fixture, &message, &out, &err);
-    finish_remaining (self, task, FO_ERROR, message, out, err, self->options.broker_host);
+    if (self->plan->shared[fixture].setup.reader == FO_READER_PYTHON) {
+        /* A Python context's: its one fixture error is the failure, its
+           tests are not run (fo_reader_ops.setup_failure_not_run). */
+        char *why = fo_xasprintf ("not run (%s)", message);
+        finish_tests_why (self, task, true, FO_NOT_RUN, why, out, err, self->options.broker_host,
+                          true);
+        free (why);
+    }
+    else
+        finish_remaining (self, task, FO_ERROR, message, out, err, self->options.broker_host);
     end_task (self, task);
 }
 

@@ -169,7 +169,11 @@ record_result (fo_run *self, const fo_task *t, const fo_step *step, fo_lease_rec
         .by_failure = r->outcome == FO_NOT_RUN && !self->stopping
                       && (lease->timed_out
                           /* a CTest fixture's setup failed (fo_verdict.needs) */
-                          || (step->reader == FO_READER_CTEST && step->verdict.needs.len > 0)),
+                          || (step->reader == FO_READER_CTEST && step->verdict.needs.len > 0)
+                          /* a Python context's setup failed: its one
+                             fixture error is the failure (the agent makes
+                             the tests in its scope not_run) */
+                          || (step->reader == FO_READER_PYTHON && lease->fixture_from > 0)),
         .disabled = r->outcome == FO_NOT_RUN && self->plan->tests[index]->disabled,
     };
     if (r->outcome == FO_TIMEOUT)
@@ -239,6 +243,20 @@ fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *
     }
     bool ok = record_result (self, t, step, lease, host, r);
     masked_result_free (&masked);
+    /* A test that interrupted the run (a Python test's KeyboardInterrupt):
+       the run stops as on SIGINT - nothing more is leased, the leases in
+       flight are cancelled (the broker's loop, fo_run_stopping), what did
+       not finish is not_run "not run (interrupted)" - and the report is
+       marked interrupted (exit status 130). */
+    if (ok && r->interrupt && !(r->joined && r->joined[0])) {
+        if (r->test[0])
+            fo_log_peer (FO_LOG_INFO, ROLE, host, "test '%s' interrupted the run", r->test);
+        else
+            fo_log_peer (FO_LOG_INFO, ROLE, host, "the %s of context '%s' interrupted the run",
+                         fo_step_kind_name (step->kind), step->name);
+        fo_report_set_interrupted (self->report, true);
+        fo_run_stop (self, FO_INTERRUPT_REASON);
+    }
     return ok;
 }
 

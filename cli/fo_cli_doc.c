@@ -28,7 +28,7 @@ static const exit_doc exits[] = {
     { FO_EXIT_REPORT, "run broker",
       "the run ended but its report or console output\ncould not be written" },
     { FO_EXIT_INTERRUPTED, "run broker",
-      "interrupted (SIGINT, SIGTERM, SIGHUP); the report\nis still complete" },
+      "interrupted (SIGINT, SIGTERM, SIGHUP, or a Python\ntest's KeyboardInterrupt); the report is still\ncomplete" },
     { 0, "agent", "after its run (--once), or stopped by SIGTERM or\nSIGINT" },
     { 1, "agent", "refused by the broker, lost it during a --once\nrun, or another error" },
     { 0, "keygen", "the key pair was written" },

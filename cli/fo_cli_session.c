@@ -617,7 +617,9 @@ fo_cli_finish (fo_suite **suite, fo_plan **plan, fo_report **report_p, fo_report
 {
     fo_report *report = *report_p;
     fo_report_set_finished_us (report, fo_now_us ());
-    fo_report_set_interrupted (report, fo_cli_interrupted > 0);
+    /* The run may have marked it already (a test that interrupted it). */
+    if (fo_cli_interrupted > 0)
+        fo_report_set_interrupted (report, true);
     int status = served_ok ? fo_report_exit_status (report) : FO_EXIT_INFRA;
     /* What the run leaves behind must be whole: a report or console output
        that could not be written is an error of its own, whatever the tests

@@ -137,7 +137,7 @@ static int
 serve (broker_args *args, const fo_suite *suite, fo_plan *plan, fo_report *report,
        fo_reporters *reporters)
 {
-    static const char *stop_reason = "interrupted";
+    static const char *stop_reason = FO_INTERRUPT_REASON;
     fo_broker_options bo = {
         .bind = args->net.bind,
         .stop = &fo_cli_interrupted,

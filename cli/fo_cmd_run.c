@@ -168,7 +168,7 @@ serve (const run_args *args, const fo_suite *suite, fo_plan *plan, fo_report *re
 {
     /* One flag stops the run: a signal sets it to the signal's number, a
        failed agent thread to -1 (after setting the reason). */
-    static const char *stop_reason = "interrupted";
+    static const char *stop_reason = FO_INTERRUPT_REASON;
     char endpoint[64];
     snprintf (endpoint, sizeof endpoint, "inproc://fanout-run-%d", (int) getpid ());
 

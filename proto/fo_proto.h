@@ -25,7 +25,7 @@
 #include "fo_outcome.h"
 #include "fo_util.h"
 
-#define FO_PROTO_VERSION 5u
+#define FO_PROTO_VERSION 6u
 #define FO_PROTO_MAX_MESSAGE (16u * 1024u * 1024u)   /* whole frame, bytes */
 #define FO_PROTO_MAX_STRING (8u * 1024u * 1024u)     /* one str or bin */
 #define FO_PROTO_MAX_DEPTH 6                         /* lease.steps[].env{} is 3 */
@@ -236,7 +236,17 @@ typedef struct {
        each at most FO_PROTO_MAX_JOINED_NAME bytes. */
     char *joined;
     char *group;
+    /* Version 6: the test asked to stop the whole run, as an interrupt
+       (SIGINT) of fanout would (a Python test that raised
+       KeyboardInterrupt: docs/sources.md, "Python"). The broker stops the
+       run as for SIGINT and marks the report interrupted. */
+    bool interrupt;
 } fo_result;
+
+/* Why a run stopped by an interrupt stops: SIGINT (fanout run, fanout
+   broker) and a result with interrupt alike; its tests not finished are
+   "not run (interrupted)". */
+#define FO_INTERRUPT_REASON "interrupted"
 
 /* Bytes of a joined test's name or group on the wire (fo_name's FO_NAME_MAX). */
 #define FO_PROTO_MAX_JOINED_NAME 4096u

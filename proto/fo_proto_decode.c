@@ -183,7 +183,8 @@ get_result_body (fo_decoder *d, const msgpack_object **v, fo_result *r)
         || fo_dec_u32 (d, "worker", v[8], &r->worker) < 0
         || fo_dec_u32 (d, "attempt", v[9], &r->attempt) < 0
         || fo_dec_str (d, "joined", v[10], &r->joined) < 0
-        || fo_dec_str (d, "group", v[11], &r->group) < 0)
+        || fo_dec_str (d, "group", v[11], &r->group) < 0
+        || fo_dec_bool (d, "interrupt", v[12], &r->interrupt) < 0)
         return FO_PROTO_EMALFORMED;
     r->outcome = (fo_outcome) outcome;
     if (strlen (r->joined) > FO_PROTO_MAX_JOINED_NAME || strlen (r->group) > FO_PROTO_MAX_JOINED_NAME)
@@ -211,7 +212,7 @@ get_done (fo_decoder *d, const msgpack_object **v, fo_done *done)
 {
     static const char *const keys[] = {
         "step", "test", "outcome", "duration_us", "out", "err", "message", "host", "worker",
-        "attempt", "joined", "group",
+        "attempt", "joined", "group", "interrupt",
     };
     if (fo_dec_u64 (d, "lease", v[0], &done->lease) < 0
         || fo_dec_i32 (d, "exit_status", v[1], &done->exit_status) < 0
@@ -229,11 +230,11 @@ get_done (fo_decoder *d, const msgpack_object **v, fo_done *done)
     done->nresults = results->via.array.size;
     done->results = fo_xcalloc (done->nresults ? done->nresults : 1, sizeof *done->results);
     for (size_t i = 0; i < done->nresults; i++) {
-        const msgpack_object *f[12];
+        const msgpack_object *f[13];
         char what[40];
         snprintf (d->prefix, sizeof d->prefix, "results[%zu].", i);
         snprintf (what, sizeof what, "field 'results[%zu]'", i);
-        if (fo_dec_fields (d, what, &results->via.array.ptr[i], keys, 12, f) < 0
+        if (fo_dec_fields (d, what, &results->via.array.ptr[i], keys, 13, f) < 0
             || get_result_body (d, f, &done->results[i]) < 0)
             return FO_PROTO_EMALFORMED;
         done->results[i].lease = done->lease;
@@ -329,7 +330,7 @@ get_output (fo_decoder *d, const msgpack_object **v, fo_output *o)
 }
 
 /* The fields of each type, after "v" and "type" (keys[0] and keys[1]). */
-#define MAX_FIELDS 15
+#define MAX_FIELDS 16
 static const char *const type_keys[][MAX_FIELDS] = {
     [FO_MSG_HELLO] = { "v", "type", "agent_id", "host", "slots", "resources", "labels" },
     [FO_MSG_WELCOME] = { "v", "type", "broker_id", "heartbeat_ms", "liveness" },
@@ -338,7 +339,8 @@ static const char *const type_keys[][MAX_FIELDS] = {
     [FO_MSG_LEASE] = { "v", "type", "lease", "attempt", "output_cap", "skip_code", "env",
                        "secret", "slow_ms", "task_timeout_ms", "manifest", "root", "outputs", "steps" },
     [FO_MSG_RESULT] = { "v", "type", "lease", "step", "test", "outcome", "duration_us",
-                        "out", "err", "message", "host", "worker", "attempt", "joined", "group" },
+                        "out", "err", "message", "host", "worker", "attempt", "joined", "group",
+                        "interrupt" },
     [FO_MSG_DONE] = { "v", "type", "lease", "exit_status", "signal", "credit", "results" },
     [FO_MSG_HEARTBEAT] = { "v", "type" },
     [FO_MSG_CANCEL] = { "v", "type", "lease", "reason" },

@@ -211,6 +211,11 @@ put_result_body (encoder *e, const fo_result *r)
     put_u64 (e, "attempt", r->attempt);
     put_str_field (e, "joined", r->joined ? r->joined : "");
     put_str_field (e, "group", r->group ? r->group : "");
+    put_key (e, "interrupt");
+    if (r->interrupt)
+        msgpack_pack_true (&e->pk);
+    else
+        msgpack_pack_false (&e->pk);
 }
 
 static void
@@ -237,7 +242,7 @@ put_done (encoder *e, const fo_done *d)
     for (size_t i = 0; i < d->nresults && !e->bad; i++) {
         if (d->results[i].lease != d->lease)
             e->bad = true;      /* it would be read as this lease's */
-        msgpack_pack_map (&e->pk, 12);
+        msgpack_pack_map (&e->pk, 13);
         put_result_body (e, &d->results[i]);
     }
 }
@@ -300,7 +305,7 @@ field_count (fo_msg_type type)
     case FO_MSG_FETCH: return 3;
     case FO_MSG_CHUNK: return 5;
     case FO_MSG_SLOW: return 3;
-    case FO_MSG_RESULT: return 13;
+    case FO_MSG_RESULT: return 14;
     case FO_MSG_HEARTBEAT: return 0;
     }
     return 0;

@@ -95,6 +95,15 @@ fo_dec_i32 (fo_decoder *d, const char *field, const msgpack_object *o, int32_t *
     return 0;
 }
 
+int
+fo_dec_bool (fo_decoder *d, const char *field, const msgpack_object *o, bool *out)
+{
+    if (o->type != MSGPACK_OBJECT_BOOLEAN)
+        return fo_dec_fail (d, "field '%s' must be true or false", fo_dec_at (d, field));
+    *out = o->via.boolean;
+    return 0;
+}
+
 /* A str without NUL bytes (they could not survive as a C string). */
 static int
 check_str (fo_decoder *d, const char *field, const msgpack_object *o)

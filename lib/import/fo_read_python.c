@@ -6,7 +6,8 @@
                                    "traceback": ..., "duration_us": ...}
 
     The last such line is the verdict: outcome (passed, failed, error,
-    skipped, not_run), message (made one line, at most
+    skipped, not_run), "interrupt": true when the test raised
+    KeyboardInterrupt (the run then stops as on SIGINT), message (made one line, at most
     FO_PYTHON_MAX_MESSAGE bytes); the traceback is appended to the test's
     stderr, as nose printed it under the failure. The test's output is
     stdout without that line. The same line comes from a test in a process
@@ -16,7 +17,8 @@
     Without the line, the step's end decides: past its limit `timeout`,
     killed by a signal `crashed` (the worker died), stopped by fanout the
     stop's outcome, else `error` "no result from the Python helper (exit
-    status N)". The line is the test's own output, so it is read with
+    status N)". A failed setup of a Python context makes its tests not_run
+    (setup_failure_not_run): one error for the context, as nose's. The line is the test's own output, so it is read with
     limits (the output cap, jansson, a bad line is no line) and fuzzed
     (tests/fuzz/fuzz_tap.c's reader table). */
 #include <jansson.h>
@@ -122,6 +124,7 @@ end (void *state, fo_read *read, const fo_step_ending *e)
         .out_len = out_len,
         .err = err.data ? err.data : "",
         .err_len = err.len,
+        .interrupt = json_is_true (json_object_get (obj, "interrupt")),
     };
     fo_read_emit (read, &r);
     fo_buf_free (&message);
@@ -140,4 +143,5 @@ const fo_reader_ops fo_reader_python = {
     .begin = begin,
     .end = end,
     .free = free_state,
+    .setup_failure_not_run = true,
 };

@@ -97,6 +97,11 @@ typedef struct {
     fo_outcome stop_outcome;
 } fo_step_ending;
 
+/* The exit status of a Python fixture step (its reader: python) that
+   raised KeyboardInterrupt: the agent stops the run as for a test's
+   (fo_read_result.interrupt; python/fanout_nose/execute.py). */
+#define FO_PYTHON_INTERRUPT_STATUS 130
+
 /* Joined tests per step (see above), and bytes of a printed name kept. */
 #define FO_READ_MAX_JOINED 50000u
 #define FO_READ_JOINED_NAME 200u
@@ -117,6 +122,10 @@ typedef struct {
     size_t out_len;
     const char *err;
     size_t err_len;
+    /* The test asked to stop the whole run, as an interrupt of fanout
+       would (a Python test's KeyboardInterrupt): the agent stops the
+       step's lease and the broker the run (fo_result.interrupt). */
+    bool interrupt;
 } fo_read_result;
 
 /* Where fo_read sends results (the execution adds lease, step, host...). */
@@ -144,6 +153,12 @@ typedef struct {
        calls service when one is ready. Never blocks. */
     int (*pollfds) (void *state, int fds[]);
     void (*service) (void *state);
+    /* For a setup step this reader reads (fo_step.reader of a fixture):
+       when it fails, the tests in its scope end not_run "not run (setup
+       of context 'X' failed: ...)" instead of error, and the setup's one
+       fixture error is the run's failure (the python reader: nose
+       reported one error for the context, not one per test). */
+    bool setup_failure_not_run;
 } fo_reader_ops;
 
 /* The most descriptors a reader polls (fo_reader_ops.pollfds). */

@@ -36,6 +36,7 @@ int fo_dec_u64 (fo_decoder *d, const char *field, const msgpack_object *o, uint6
 int fo_dec_u32 (fo_decoder *d, const char *field, const msgpack_object *o, uint32_t *out);
 int fo_dec_i32 (fo_decoder *d, const char *field, const msgpack_object *o, int32_t *out);
 /* str without NUL bytes, copied NUL-terminated. */
+int fo_dec_bool (fo_decoder *d, const char *field, const msgpack_object *o, bool *out);
 int fo_dec_str (fo_decoder *d, const char *field, const msgpack_object *o, char **out);
 /* bin, copied with a NUL after it. */
 int fo_dec_bin (fo_decoder *d, const char *field, const msgpack_object *o, char **out, size_t *len);

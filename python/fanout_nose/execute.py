@@ -26,7 +26,11 @@ puts them around the tests of the task); a shared context's never (the
 broker ran them, in a process of their own). A worker that meets a test
 whose context it has not set up (it replaced one that crashed in the
 middle of a task) runs that setup first and keeps it up until the
-context's teardown step. In a process per step, a
+context's teardown step. A split context (nose's _multiprocess_can_split_)
+is set up once per worker, as nose did: its teardown step keeps it up
+(State.kept) for the next of its tests this worker gets; it is torn down
+when a step outside it comes or the worker ends (release_kept). In a
+process per step, a
 test runs the fixtures of its contexts around itself, except a shared
 context's, and setup/teardown steps run only a shared context's fixtures
 (the broker's), the others only check that the module imports.
@@ -50,6 +54,12 @@ class State:
     def __init__(self, in_worker):
         self.in_worker = in_worker
         self.up = {}            # context address -> True: set up here
+        # Split contexts whose teardown step came and which stay set up for
+        # the next tests this worker gets from them (nose set a split
+        # context up once per worker process): [(key, kind, obj)],
+        # outermost first; torn down when a step outside them comes, or
+        # at the worker's end (release_kept).
+        self.kept = []
         self.roots = set()
         self.output_cap = None  # bytes of a test's stdout, of its stderr kept
 
@@ -111,6 +121,45 @@ def is_shared(kind, obj):
         return False
 
 
+def is_split(kind, obj):
+    try:
+        return "split" in names.mode(obj, kind).split()
+    except names.ModeError:
+        return False
+
+
+def inside(address, key):
+    """Is the step's ADDRESS (a context's or a test's) key's context or
+    within it? Keys: "pkg", "pkg.mod", "pkg.mod:Class"."""
+    if ":" in key:
+        return address == key or address.startswith(key + ".")
+    dotted = address.partition(":")[0]
+    return dotted == key or dotted.startswith(key + ".")
+
+
+def release_kept(state, address=None):
+    """Tears down, innermost first, the kept split contexts that address
+    is not within (every one when address is None: the worker ends).
+    Returns what failed, as text for a stderr ("" when nothing did)."""
+    report = ""
+    while state.kept and (address is None or not inside(address, state.kept[-1][0])):
+        key, kind, obj = state.kept.pop()
+        state.up.pop(key, None)
+        failed = ""
+        with Capture() as cap:
+            try:
+                run_fixture(kind, obj, "teardown")
+            except BaseException:
+                etype, value, tb = sys.exc_info()
+                failed = "".join(traceback.format_exception(etype, value,
+                                                            _own_frames(tb) or tb))
+        if failed:
+            report += ("fanout: the teardown of split context %s (kept set up for its "
+                       "tests) failed:\n%s%s%s" % (key, cap.out.getvalue(), cap.stderr_text(),
+                                                   failed))
+    return report
+
+
 # ---- capture -----------------------------------------------------------
 
 class Capture:
@@ -148,6 +197,8 @@ class Capture:
 
 # ---- outcomes ----------------------------------------------------------
 
+INTERRUPTED = "interrupted"     # _judge's pseudo-outcome for KeyboardInterrupt
+
 _HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -169,7 +220,9 @@ def _judge(exc_info):
     text = "".join(traceback.format_exception(etype, value, tb))
     message = "".join(traceback.format_exception_only(etype, value)).strip()
     if issubclass(etype, KeyboardInterrupt):
-        return "not_run", "interrupted (KeyboardInterrupt)", text
+        # Not an outcome of its own: the test ends not_run and the result
+        # asks fanout to stop the run, as Ctrl-C would (test_step).
+        return INTERRUPTED, "not run (interrupted: the test raised KeyboardInterrupt)", text
     if issubclass(etype, AssertionError):
         return "failed", message, text
     return "error", message, text
@@ -314,8 +367,6 @@ def test_step(state, root, address, name):
     with Capture() as cap:
         try:
             chain, rest = contexts_of(state, root, address)
-        except KeyboardInterrupt:
-            raise
         except BaseException:
             outcome = _judge(sys.exc_info())
             if outcome[0] == "failed":
@@ -338,7 +389,7 @@ def test_step(state, root, address, name):
                         implicit.append((key, kind, obj))
                 except BaseException:
                     o, m, t = _judge(sys.exc_info())
-                    outcome = (o if o in ("skipped", "not_run") else "error",
+                    outcome = (o if o in ("skipped", "not_run", INTERRUPTED) else "error",
                                "setup of %s failed: %s" % (key, m), t)
                     break
         if outcome is None:
@@ -359,6 +410,10 @@ def test_step(state, root, address, name):
     record = {"outcome": outcome[0], "message": outcome[1][:4000],
               "traceback": _capped(outcome[2], 65536),
               "duration_us": int((time.monotonic() - t0) * 1e6)}
+    if outcome[0] == INTERRUPTED:
+        # KeyboardInterrupt: the run stops as on fanout's SIGINT (the
+        # reader's "interrupt", docs/sources.md "Python").
+        record["outcome"], record["interrupt"] = "not_run", True
     out = _capped(cap.out.getvalue(), state.output_cap) + "\n" + RESULT_MARK + \
         json.dumps(record) + "\n"
     return 0, out, _capped(cap.stderr_text(), state.output_cap)
@@ -379,12 +434,17 @@ def _fixture_here(run):
     return keeper._fixture(run, "teardown")
 
 
+# A fixture step's exit status when it raised KeyboardInterrupt: the agent
+# stops the run as for a test's (docs/python-workers.md).
+INTERRUPT_STATUS = 130
+
+
 def fixture_step(state, which, root, address):
     err = io.StringIO()
     try:
         chain, rest = contexts_of(state, root, address)
     except KeyboardInterrupt:
-        raise
+        return INTERRUPT_STATUS, "", traceback.format_exc()
     except BaseException:
         return 1, "", traceback.format_exc()
     key, kind, obj = chain[-1]
@@ -403,6 +463,22 @@ def fixture_step(state, which, root, address):
             answer = keeper.teardown(key)
             status, out, err = answer if answer is not None else _fixture_here(run)
         return status, _capped(out, state.output_cap), _capped(err, state.output_cap)
+    split = is_split(kind, obj)
+    kept = [k for k, _, _ in state.kept]
+    if which == "setup" and split and key in kept:
+        # Still set up from an earlier task: in use again until its
+        # teardown step keeps it once more.
+        state.kept = [c for c in state.kept if c[0] != key]
+        return 0, "", ""
+    if which == "teardown" and split and state.up.get(key) \
+            and not any(is_shared(k, o) for _, k, o in chain[:-1]):
+        # nose's rule: a split context is set up once per worker process;
+        # it stays up for the next of its tests this worker gets. Not
+        # inside a shared context: the broker tears that down once its
+        # last test has ended, and this one must be down before.
+        if key not in kept:
+            state.kept.append((key, kind, obj))
+        return 0, "", ""
     with Capture() as cap:
         try:
             if which == "setup":
@@ -412,9 +488,9 @@ def fixture_step(state, which, root, address):
                 state.up.pop(key, None)
                 run_fixture(kind, obj, "teardown")
             status = 0
-        except BaseException:
+        except BaseException as e:
             err.write(traceback.format_exc())
-            status = 1
+            status = INTERRUPT_STATUS if isinstance(e, KeyboardInterrupt) else 1
     return status, _capped(cap.out.getvalue(), state.output_cap), \
         _capped(cap.stderr_text() + err.getvalue(), state.output_cap)
 
@@ -444,6 +520,9 @@ def run_step(state, argv):
                 or argv[1] != "--root":
             raise StepError("usage: setup|teardown|test|generate --root DIR ADDRESS [NAME]")
         op, root, address = argv[0], argv[2], argv[3]
+        # Split contexts kept set up that this step is outside of: torn
+        # down first (the worker switches to another context).
+        released = release_kept(state, address) if state.kept else ""
         if op == "test":
             status, out, err = test_step(state, root, address, argv[4] if len(argv) > 4 else None)
         elif op == "generate":
@@ -454,4 +533,5 @@ def run_step(state, argv):
             status, out, err = fixture_step(state, op, root, address)
     except (StepError, ValueError) as e:
         return 2, b"", ("fanout_nose: %s\n" % e).encode()
+    err = released + err
     return status, out.encode("utf-8", "backslashreplace"), err.encode("utf-8", "backslashreplace")

@@ -11,7 +11,10 @@ step. End of input: it exits.
     <- {"v": 1, "type": "step", "argv": [...], "cwd": DIR or "",
         "env": {NAME: VALUE}, "token": TOKEN, "output_cap": BYTES}
     -> {"v": 1, "type": "done", "status": N, "out": BYTES, "err": BYTES,
-        "rss_kb": N}
+        "rss_kb": N, "kept": N}
+    <- {"v": 1, "type": "end"}      tear down the split contexts kept
+                                    set up, then exit (1 when a teardown
+                                    failed, its traceback on stderr)
 
 What the step's code writes to file descriptors 1 and 2 itself (a
 subprocess, a C extension) reaches the agent through the worker's own
@@ -95,6 +98,13 @@ def main(argv):
                 break
             req = msgpack.unpackb(buf[4:4 + size], raw=False)
             buf = buf[4 + size:]
+            if isinstance(req, dict) and req.get("v") == VERSION and req.get("type") == "end":
+                # The agent retires this worker (a restart, its session's
+                # end): the split contexts kept set up are torn down first.
+                failed = execute.release_kept(state)
+                sys.stderr.write(failed)
+                sys.stderr.flush()
+                return 1 if failed else 0
             if not isinstance(req, dict) or req.get("v") != VERSION or req.get("type") != "step":
                 sys.stderr.write("fanout_nose worker: bad request\n")
                 return 2
@@ -104,4 +114,4 @@ def main(argv):
             sys.stdout.flush()
             sys.stderr.flush()
             send({"v": VERSION, "type": "done", "status": status, "out": out, "err": err,
-                  "rss_kb": rss_kb()})
+                  "rss_kb": rss_kb(), "kept": len(state.kept)})

@@ -14,7 +14,11 @@ nose's own report:
   "Failure: T (message) ... ERROR"   a module that failed to import: the
                                      fanout test whose message is "T: message"
   "ERROR: test suite for <module 'M' ...>"  a context whose setup failed:
-                                     every fanout test in M is an error
+  "ERROR: test suite for <class 'M.C'>"      one fixture error of phase
+                                     setup in fanout's report against the
+                                     context (as many as nose has), and
+                                     every fanout test in it not_run (nose
+                                     does not count them)
 """
 import json
 import re
@@ -47,7 +51,11 @@ def main(nose_output, report, prefix):
         u = UNITTEST.match(name)
         nose[u.group(1) if u else name] = verdict
     fanout = {}
-    for t in json.load(open(report, encoding="utf-8"))["tests"]:
+    doc = json.load(open(report, encoding="utf-8"))
+    setup_errors = sorted(f["context"][len(prefix):].replace("/", ".")
+                          for f in doc.get("fixture_errors", [])
+                          if f["phase"] == "setup" and f["context"].startswith(prefix))
+    for t in doc["tests"]:
         if not t["id"].startswith(prefix):
             continue
         name = t["id"][len(prefix):].replace("/", ".")
@@ -63,8 +71,11 @@ def main(nose_output, report, prefix):
     for context in broken:
         for name in fanout:
             if name.startswith(context + "."):
-                nose[name] = "error"
+                nose[name] = "not_run"
     diffs = []
+    if sorted(broken) != setup_errors:
+        diffs.append("contexts whose setup failed: nose %s, fanout %s" % (sorted(broken),
+                                                                         setup_errors))
     for name in sorted(set(nose) | set(fanout)):
         if name not in fanout:
             diffs.append("%s: nose %s, fanout has no such test" % (name, nose[name]))

@@ -98,11 +98,11 @@ send_crafted (void *sock, const void *routing, size_t rlen, unsigned version, co
 static void
 send_garbage (void *sock, const void *routing, size_t rlen, unsigned count)
 {
-    /* The hello with fields missing carries OUR version (5): a malformed
+    /* The hello with fields missing carries OUR version (6): a malformed
        message, dropped without an answer (another version is refused). */
-    _Static_assert (FO_PROTO_VERSION == 5, "update the sample hello's version byte");
+    _Static_assert (FO_PROTO_VERSION == 6, "update the sample hello's version byte");
     static const char *const samples[] = {
-        "", "\xc1", "\x81", "\x81\xa1v", "\x82\xa1v\x05\xa4type\xa5hello",
+        "", "\xc1", "\x81", "\x81\xa1v", "\x82\xa1v\x06\xa4type\xa5hello",
         "\xdf\xff\xff\xff\xff", "\xdd\x7f\xff\xff\xff", "\xdb\x7f\xff\xff\xff",
         "GET / HTTP/1.1\r\n\r\n", "\x93\x01\x02\x03", "\xcb\x40\x09\x21\xfb\x54\x44\x2d\x18",
     };

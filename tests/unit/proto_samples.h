@@ -113,6 +113,7 @@ sample (fo_msg_type type)
         /* a joined test (protocol 5): a TAP point of test_x's program */
         r->joined = fo_xstrdup ("parses input");
         r->group = fo_xstrdup ("group one");
+        r->interrupt = true;    /* protocol 6: the test stops the run */
         break;
     }
     case FO_MSG_DONE: {
@@ -260,6 +261,7 @@ assert_result_equal (const fo_result *x, const fo_result *y)
     assert_int_equal (x->worker, y->worker);
     assert_int_equal (x->attempt, y->attempt);
     assert_string_equal (x->joined ? x->joined : "", y->joined ? y->joined : "");
+    assert_int_equal (x->interrupt, y->interrupt);
     assert_string_equal (x->group ? x->group : "", y->group ? y->group : "");
 }
 

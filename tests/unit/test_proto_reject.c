@@ -15,7 +15,7 @@ test_reject_version_and_type (void **state)
     raw_kv_uint (&r, "v", 7);
     raw_kv_str (&r, "type", "hello");   /* and none of hello's fields */
     expect_reject (r.buf.data, r.buf.len, FO_PROTO_EVERSION,
-                   "protocol version 7 is not supported (this side speaks 5)");
+                   "protocol version 7 is not supported (this side speaks 6)");
     fo_buf_free (&r.buf);
 
     /* "v" is judged before "type", wherever it sits in the map */
@@ -24,7 +24,7 @@ test_reject_version_and_type (void **state)
     raw_str (&r, "new");
     msgpack_pack_array (&r.pk, 0);
     raw_kv_uint (&r, "v", FO_PROTO_VERSION + 1);     /* a version from the future */
-    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EVERSION, "protocol version 6");
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EVERSION, "protocol version 7");
     fo_buf_free (&r.buf);
 
     raw_init (&r, 1);
@@ -407,10 +407,11 @@ test_reject_verdict (void **state)
     fo_buf_free (&r.buf);
 }
 
-/* A done with one result: its 12 fields, or the first 9 (no "attempt",
-   "joined", "group"); its outcome valid or not. */
+/* A done with one result: its 13 fields, the first 12 (a version 5
+   result: no "interrupt") or the first 9; its outcome valid or not; interrupt
+   (13 fields) true, false, or bad (1: not a boolean). */
 static void
-raw_done_with_result (raw *r, uint32_t result_map_size, bool bad_outcome)
+raw_done_with_result_i (raw *r, uint32_t result_map_size, bool bad_outcome, int interrupt)
 {
     raw_init (r, 7);
     raw_kv_uint (r, "v", FO_PROTO_VERSION);
@@ -433,11 +434,26 @@ raw_done_with_result (raw *r, uint32_t result_map_size, bool bad_outcome)
     raw_kv_str (r, "message", "");
     raw_kv_str (r, "host", "h");
     raw_kv_uint (r, "worker", 1);
-    if (result_map_size == 12) {
+    if (result_map_size >= 12) {
         raw_kv_uint (r, "attempt", 1);
         raw_kv_str (r, "joined", "");
         raw_kv_str (r, "group", "");
     }
+    if (result_map_size == 13) {
+        raw_str (r, "interrupt");
+        if (interrupt == 1)
+            msgpack_pack_uint64 (&r->pk, 1);
+        else if (interrupt)
+            msgpack_pack_true (&r->pk);
+        else
+            msgpack_pack_false (&r->pk);
+    }
+}
+
+static void
+raw_done_with_result (raw *r, uint32_t result_map_size, bool bad_outcome)
+{
+    raw_done_with_result_i (r, result_map_size, bad_outcome, 0);
 }
 
 /* done's results are checked as strictly as a result message, and the
@@ -447,14 +463,30 @@ test_reject_done_results (void **state)
 {
     (void) state;
     raw r;
-    raw_done_with_result (&r, 12, false);
+    raw_done_with_result (&r, 13, false);
     fo_msg m;
     char err[256];
     assert_int_equal (fo_msg_decode (r.buf.data, r.buf.len, &m, err, sizeof err), 0);
     assert_int_equal (m.u.done.nresults, 1);
     assert_true (m.u.done.results[0].lease == 5);   /* the done's */
     assert_string_equal (m.u.done.results[0].test, "t");
+    assert_false (m.u.done.results[0].interrupt);
     fo_msg_free (&m);
+    fo_buf_free (&r.buf);
+
+    /* Version 6: interrupt, a boolean (a test that stops the run). */
+    raw_done_with_result_i (&r, 13, false, 2);
+    assert_int_equal (fo_msg_decode (r.buf.data, r.buf.len, &m, err, sizeof err), 0);
+    assert_true (m.u.done.results[0].interrupt);
+    fo_msg_free (&m);
+    fo_buf_free (&r.buf);
+    raw_done_with_result_i (&r, 13, false, 1);
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED,
+                   "done: field 'results[0].interrupt' must be true or false");
+    fo_buf_free (&r.buf);
+    raw_done_with_result (&r, 12, false);
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED,
+                   "done: missing field 'results[0].interrupt'");
     fo_buf_free (&r.buf);
 
     raw_done_with_result (&r, 9, false);
@@ -462,7 +494,7 @@ test_reject_done_results (void **state)
                    "done: missing field 'results[0].attempt'");
     fo_buf_free (&r.buf);
 
-    raw_done_with_result (&r, 12, true);
+    raw_done_with_result (&r, 13, true);
     expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED, "results[0].");
     fo_buf_free (&r.buf);
 }

@@ -239,6 +239,7 @@ test_tree_limits (void **state)
 typedef struct {
     size_t n;
     fo_outcome outcome;
+    bool interrupt;
     char *message, *out, *err;
 } got;
 
@@ -248,6 +249,7 @@ collect (void *arg, const fo_read_result *r)
     got *g = arg;
     g->n++;
     g->outcome = r->outcome;
+    g->interrupt = r->interrupt;
     g->message = fo_xstrdup (r->message);
     g->out = fo_xstrndup (r->out, r->out_len);
     g->err = fo_xstrndup (r->err, r->err_len);
@@ -291,6 +293,17 @@ test_reader (void **state)
     assert_string_equal (g.message, "AssertionError: 1 more");
     assert_string_equal (g.out, "hello\n");
     assert_string_equal (g.err, "err\nTraceback...\n");
+    assert_false (g.interrupt);
+    got_free (&g);
+
+    /* KeyboardInterrupt: "interrupt": true asks to stop the run; anything
+       but true does not */
+    g = read_python (MARK "{\"outcome\": \"not_run\", \"interrupt\": true}\n", "", &ok);
+    assert_int_equal (g.outcome, FO_NOT_RUN);
+    assert_true (g.interrupt);
+    got_free (&g);
+    g = read_python (MARK "{\"outcome\": \"not_run\", \"interrupt\": 1}\n", "", &ok);
+    assert_false (g.interrupt);
     got_free (&g);
 
     /* the last line wins; a mark inside a line is no line */

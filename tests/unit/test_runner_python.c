@@ -5,7 +5,8 @@
     reader in a process of its own, the worker kept across leases (one
     pid) or replaced after each task (max_tasks 1), a test past its
     timeout taking the worker down and the next lease getting a new one,
-    and a cancel. Skipped without python3-msgpack. Waits are bounded and
+    a cancel, a KeyboardInterrupt that stops its lease, and a split context
+    set up once per worker. Skipped without python3-msgpack. Waits are bounded and
     generous; no timing is asserted. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -44,13 +45,34 @@ static const char module[] =
     "def test_fail():\n"
     "    assert 1 == 2, 'one is not two'\n"
     "def test_sleep():\n"
-    "    time.sleep(60)\n";
+    "    time.sleep(60)\n"
+    "def test_interrupt():\n"
+    "    raise KeyboardInterrupt\n";
+
+/* A split context (nose's _multiprocess_can_split_): its calls go to
+   split.log beside it; test_count prints how often this process set it
+   up. */
+static const char split_module[] =
+    "import os\n"
+    "_multiprocess_can_split_ = True\n"
+    "SETUPS = []\n"
+    "def _mark(what):\n"
+    "    with open(os.path.join(os.path.dirname(__file__), 'split.log'), 'a') as f:\n"
+    "        f.write(what + ' ')\n"
+    "def setup():\n"
+    "    SETUPS.append(1)\n"
+    "    _mark('setup')\n"
+    "def teardown():\n"
+    "    _mark('teardown')\n"
+    "def test_count():\n"
+    "    print(len(SETUPS))\n";
 
 typedef struct {
     char *test;
     fo_outcome outcome;
     char *out;
     char *message;
+    bool interrupt;
 } got;
 
 typedef struct {
@@ -73,6 +95,7 @@ on_result (void *arg, const fo_result *r)
         .outcome = r->outcome,
         .out = fo_xstrndup (r->out, r->out_len),
         .message = fo_xstrdup (r->message),
+        .interrupt = r->interrupt,
     };
 }
 
@@ -97,6 +120,12 @@ new_world (const fo_python_worker_options *options)
     FILE *f = fopen (path, "w");
     assert_non_null (f);
     fputs (module, f);
+    fclose (f);
+    free (path);
+    path = fo_xasprintf ("%s/test_split.py", w->dir);
+    f = fopen (path, "w");
+    assert_non_null (f);
+    fputs (split_module, f);
     fclose (f);
     free (path);
     w->helper = fo_python_helper ();
@@ -330,6 +359,121 @@ test_timeout_and_cancel (void **state)
     world_free (w);
 }
 
+/* A test that raises KeyboardInterrupt: not_run, its result asks to stop
+   the run (interrupt), and the rest of its lease stops there as on a
+   cancel: the next test is not run, the teardown still runs. */
+static void
+test_interrupt (void **state)
+{
+    (void) state;
+    if (!have_msgpack ())
+        skip ();
+    world *w = new_world (NULL);
+    fo_lease l = new_lease (w);
+    add_py (w, &l, FO_STEP_SETUP, "mod", "test_mod", 0);
+    add_py (w, &l, FO_STEP_TEST, "state", "test_mod:test_state", 0);
+    add_py (w, &l, FO_STEP_TEST, "interrupt", "test_mod:test_interrupt", 0);
+    add_py (w, &l, FO_STEP_TEST, "pid", "test_mod:test_pid", 0);
+    add_py (w, &l, FO_STEP_TEARDOWN, "mod", "test_mod", 0);
+    scope (&l);
+    run_lease (w, &l, 0);
+    expect (w, "state", FO_PASSED);
+    assert_false (result_of (w, "state")->interrupt);
+    expect (w, "interrupt", FO_NOT_RUN);
+    assert_true (result_of (w, "interrupt")->interrupt);
+    assert_string_equal (result_of (w, "interrupt")->message,
+                         "not run (interrupted: the test raised KeyboardInterrupt)");
+    expect (w, "pid", FO_NOT_RUN);
+    assert_false (result_of (w, "pid")->interrupt);
+    assert_string_equal (result_of (w, "pid")->message, "not run (interrupted)");
+    assert_int_equal (w->nresults, 3);      /* no fixture error: the teardown ran well */
+    forget_results (w);
+    world_free (w);
+}
+
+static char *
+split_log (const world *w)
+{
+    char *path = fo_xasprintf ("%s/split.log", w->dir);
+    char buf[256] = "";
+    FILE *f = fopen (path, "r");
+    if (f) {
+        size_t n = fread (buf, 1, sizeof buf - 1, f);
+        buf[n] = '\0';
+        fclose (f);
+    }
+    free (path);
+    return fo_xstrdup (buf);
+}
+
+static void
+expect_split_log (const world *w, const char *want)
+{
+    char *log = split_log (w);
+    if (strcmp (log, want) != 0)
+        fail_msg ("split.log: '%s', expected '%s'", log, want);
+    free (log);
+}
+
+/* One lease of the split context: [setup, test_count, teardown]; what
+   test_count printed (how often its worker set the context up). */
+static long
+split_lease (world *w)
+{
+    fo_lease l = new_lease (w);
+    add_py (w, &l, FO_STEP_SETUP, "split", "test_split", 0);
+    add_py (w, &l, FO_STEP_TEST, "count", "test_split:test_count", 0);
+    add_py (w, &l, FO_STEP_TEARDOWN, "split", "test_split", 0);
+    scope (&l);
+    run_lease (w, &l, 0);
+    expect (w, "count", FO_PASSED);
+    assert_int_equal (w->nresults, 1);
+    long n = atol (result_of (w, "count")->out);
+    forget_results (w);
+    return n;
+}
+
+/* A split context is set up once per worker, as nose did: kept past its
+   teardown step for the worker's next tests of it, torn down when the
+   worker turns to another context and when it is retired (destroyed, or
+   restarted between tasks). */
+static void
+test_split_kept (void **state)
+{
+    (void) state;
+    if (!have_msgpack ())
+        skip ();
+    world *w = new_world (NULL);
+    assert_int_equal (split_lease (w), 1);
+    assert_int_equal (split_lease (w), 1);
+    expect_split_log (w, "setup ");
+    pid_of_lease (w);                       /* another context: torn down first */
+    expect_split_log (w, "setup teardown ");
+    assert_int_equal (split_lease (w), 2);  /* set up again, in the same process */
+    expect_split_log (w, "setup teardown setup ");
+    char *dir = fo_xstrdup (w->dir);
+    fo_runner_destroy (&w->runner);         /* the session's end: torn down */
+    char *path = fo_xasprintf ("%s/split.log", dir);
+    FILE *f = fopen (path, "r");
+    assert_non_null (f);
+    char buf[256];
+    size_t n = fread (buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose (f);
+    assert_string_equal (buf, "setup teardown setup teardown ");
+    free (path);
+    free (dir);
+    world_free (w);
+
+    /* a new worker per task: the retired one tears it down */
+    fo_python_worker_options options = { .max_tasks = 1 };
+    w = new_world (&options);
+    assert_int_equal (split_lease (w), 1);
+    assert_int_equal (split_lease (w), 1);
+    expect_split_log (w, "setup teardown setup ");
+    world_free (w);
+}
+
 int
 main (void)
 {
@@ -337,6 +481,8 @@ main (void)
         cmocka_unit_test (test_task_in_one_worker),
         cmocka_unit_test (test_restart_after_each_task),
         cmocka_unit_test (test_timeout_and_cancel),
+        cmocka_unit_test (test_interrupt),
+        cmocka_unit_test (test_split_kept),
     };
     return cmocka_run_group_tests (tests, group_setup, NULL);
 }

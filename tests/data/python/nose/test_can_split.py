@@ -1,6 +1,7 @@
 """nose's multiprocess documentation's example: three modules with
 identical fixtures, can_split. setup and teardown write each call to
-$CALLED_DIR/can_split.called (and this process's list, called)."""
+$CALLED_DIR/can_split.called (and this process's list, called), and
+with the process's pid, as each test does, to can_split.bypid."""
 import os
 
 _multiprocess_can_split_ = True
@@ -11,6 +12,10 @@ def _record(what):
     called.append(what)
     with open(os.path.join(os.environ["CALLED_DIR"], "can_split.called"), "a") as f:
         f.write(what + "\n")
+    # which process: nose (and fanout's workers) set a split context up
+    # once per worker process
+    with open(os.path.join(os.environ["CALLED_DIR"], "can_split.bypid"), "a") as f:
+        f.write("%d %s\n" % (os.getpid(), what))
 
 
 def setup():
@@ -35,6 +40,8 @@ def _check():
         assert called == ["setup"], called
     else:
         assert "setup" in called and "setup" in calls, (called, calls)
+    with open(os.path.join(os.environ["CALLED_DIR"], "can_split.bypid"), "a") as f:
+        f.write("%d test\n" % os.getpid())
 
 
 def test_a():

@@ -1,0 +1,5 @@
+"""A module beside them, not touched by their failures."""
+
+
+def test_fine():
+    pass

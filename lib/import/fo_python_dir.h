@@ -1,6 +1,6 @@
 /*  fo_python_dir — where fanout's Python helper is (python/fanout_nose in
     the source tree, share/fanout/python/fanout_nose where it is
-    installed): docs/sources.md, "Python".
+    installed): docs/python.md.
 
     In this order, the first that holds fanout_nose/__main__.py:
     $FANOUT_PYTHON_DIR; the folder share/fanout/python next to the running

@@ -1,6 +1,6 @@
 /*  fo_python_tree — the python source's tree: the JSON the discovery
     helper prints (python/fanout_nose/discover.py; the format in
-    docs/sources.md, "Python") into contexts and tests of the suite.
+    docs/python.md) into contexts and tests of the suite.
 
     Each package, module and class is a context named as nose names it
     (a package or module by the last part of its dotted name, a class by

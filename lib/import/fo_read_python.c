@@ -1,6 +1,6 @@
 /*  fo_read_python — the "python" reader: one Python test, judged from the
     line fanout's Python helper prints last on stdout (python/fanout_nose/
-    execute.py; docs/sources.md, "Python"):
+    execute.py; docs/python.md):
 
         \x1e fanout-python-result {"outcome": ..., "message": ...,
                                    "traceback": ..., "duration_us": ...}

@@ -1,5 +1,5 @@
 /*  fo_source_python — `--python PATH`, `{kind: python, from: ...}`: a
-    Python suite written for nose or unittest (docs/sources.md, "Python").
+    Python suite written for nose or unittest (docs/python.md).
 
     PATH (a folder, a package or a .py file) is one context named as
     written; fanout's Python helper (python/fanout_nose, found by

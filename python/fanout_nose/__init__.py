@@ -1,4 +1,4 @@
-"""fanout_nose: fanout's Python source (docs/sources.md, "Python").
+"""fanout_nose: fanout's Python source (docs/python.md).
 
 Discovers tests as nose did (discover.py), runs one step of them
 (execute.py) in a process of its own or in a persistent worker

@@ -1,6 +1,6 @@
 """`discover PATH`: the tests under PATH as nose finds them, as one JSON
 object on stdout (read by fanout's python source, lib/import/
-fo_source_python.c; the format is in docs/sources.md, "Python"):
+fo_source_python.c; the format is in docs/python.md):
 
     {"format": 1,
      "contexts": [CONTEXT...],      the packages and modules under PATH
@@ -192,7 +192,7 @@ class Finder:
     def generator(self, name, root, address, ctx):
         """A test generator: a context of its own whose tests are listed
         during the run, on an agent (`generate`, execute.py), and join it
-        as they come (docs/sources.md, "Python")."""
+        as they come (docs/python.md)."""
         ctx["contexts"].append({"kind": "generator", "name": name, "root": root,
                                 "address": address, "mode": "", "setup": False,
                                 "teardown": False, "contexts": [], "tests": []})

@@ -412,7 +412,7 @@ def test_step(state, root, address, name):
               "duration_us": int((time.monotonic() - t0) * 1e6)}
     if outcome[0] == INTERRUPTED:
         # KeyboardInterrupt: the run stops as on fanout's SIGINT (the
-        # reader's "interrupt", docs/sources.md "Python").
+        # reader's "interrupt", docs/python.md).
         record["outcome"], record["interrupt"] = "not_run", True
     out = _capped(cap.out.getvalue(), state.output_cap) + "\n" + RESULT_MARK + \
         json.dumps(record) + "\n"

@@ -1,6 +1,6 @@
 #!/bin/bash
 # A Python test that raises KeyboardInterrupt stops the run as Ctrl-C
-# (SIGINT) on fanout does (issue 12, item 5; docs/sources.md, "Python"):
+# (SIGINT) on fanout does (issue 12, item 5; docs/python.md):
 # the test ends not_run saying so, the test running beside it is killed and
 # every test not yet finished is not_run "not run (interrupted)", the
 # module's teardown still runs, the report (JSON, JUnit, console) is

@@ -633,13 +633,11 @@ fo_suite_load_buffer (const char *path, const void *data, size_t len, char *err,
         fo_yaml_fail_at (&L, NULL, "the suite file is %zu bytes long (at most %u MiB)", len,
                          FO_SUITE_MAX_FILE >> 20);
     else if (!memchr (data, '*', len) || fo_yaml_events_check (&L, data, len)) {
-        yaml_parser_t parser;
-        yaml_parser_initialize (&parser);
-        yaml_parser_set_input_string (&parser, data, len);
-        fo_yaml_events *events = fo_yaml_events_new (&L, &parser);
+        fo_yaml_pump *pump = fo_yaml_pump_new (data, len);
+        fo_yaml_events *events = fo_yaml_events_new (&L, pump);
         ok = load_document (&L, events);
         fo_yaml_events_destroy (&events);
-        yaml_parser_delete (&parser);
+        fo_yaml_pump_destroy (&pump);
     }
     free (L.owner);
     if (!ok)

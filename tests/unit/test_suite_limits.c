@@ -717,6 +717,53 @@ test_file_size (void **state)
     fo_buf_free (&b);
 }
 
+/* A large file is parsed ahead on a thread (fo_yaml_pump.h): the loader
+   still reports the first mistake in the file, even when the parser has
+   already met a later one, and stops there (the thread with it); a
+   parser's error at the end of a large file has its line and column. The
+   same in the loader's thread (the second run of this group). */
+extern size_t fo_yaml_pump_thread_min;
+
+static void
+big_suite (fo_buf *b, size_t n)
+{
+    fo_buf_puts (b, "tests:\n");
+    for (size_t k = 0; k < n; k++)
+        fo_buf_printf (b, "  - name: t%zu\n    run: [\"/bin/true\"]\n", k);
+}
+
+static void
+test_parsed_ahead (void **state)
+{
+    (void) state;
+    fo_buf b = { 0 };
+    big_suite (&b, 20000);          /* 650 kB: above the thread's threshold */
+    assert_true (b.len >= 256u * 1024u);
+    fo_buf good = { 0 };
+    fo_buf_append (&good, b.data, b.len);
+    fo_suite *suite = load_ok (&good);
+    assert_int_equal (fo_suite_count_tests (suite), 20000);
+    assert_string_equal (suite->root->tests[19999]->id, "t19999");
+    assert_string_equal (suite->root->tests[19999]->run.argv.items[0], "/bin/true");
+    fo_suite_destroy (&suite);
+
+    /* a YAML error at the very end: libyaml's words, at its place */
+    fo_buf_puts (&b, "  - name: [\n");
+    expect_error (&b, "40003:1: did not find expected node content (while parsing a flow "
+                  "node started at line 40003, column 1)");
+
+    /* a mistake near the start is the one reported, though the parser
+       reads on (and meets the one at the end) */
+    fo_buf early = { 0 };
+    fo_buf_puts (&early, "tests:\n  - name: t\n    run: x\n    colour: blue\n");
+    fo_buf_append (&early, b.data + 7, b.len - 7);
+    expect_error (&early, "4:5: unknown key 'colour' in test (expected one of: name, run, env, "
+                  "cwd, timeout, labels, locks, shared_locks, resources, requires)");
+    fo_buf_free (&early);
+    fo_buf_free (&good);
+    fo_buf_free (&b);
+}
+
 /* What the file's own text puts in a message is escaped: a key with a
    control character does not reach the terminal raw. */
 static void
@@ -759,6 +806,12 @@ main (void)
         cmocka_unit_test (test_held_budget_cap),
         cmocka_unit_test (test_file_size),
         cmocka_unit_test (test_messages_escaped),
+        cmocka_unit_test (test_parsed_ahead),
     };
-    return cmocka_run_group_tests (tests, NULL, NULL);
+    int failed = cmocka_run_group_tests_name ("small files parsed in the loader's thread", tests,
+                                              NULL, NULL);
+    /* every text again, each parsed on a thread of its own */
+    fo_yaml_pump_thread_min = 0;
+    failed += cmocka_run_group_tests_name ("every file parsed on a thread", tests, NULL, NULL);
+    return failed;
 }

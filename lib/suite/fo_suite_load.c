@@ -31,6 +31,7 @@
 #include "fo_suite.h"
 #include "fo_suite_check.h"
 #include "fo_suite_events.h"
+#include "fo_suite_quick.h"
 #include "fo_suite_source.h"
 #include "fo_suite_tree.h"
 #include "fo_suite_yaml.h"
@@ -288,6 +289,7 @@ typedef struct {
     fo_yaml_reader *L;
     fo_yaml_events *E;
     fo_yaml_value *value;       /* the value or test being read */
+    fo_suite_quick *quick;      /* tests of the common shape */
 } stream;
 
 static bool read_map (stream *S, map_state *st);
@@ -320,9 +322,14 @@ read_test (stream *S, const map_state *st, const fo_yaml_ev *first)
     if (L->ntests >= fo_suite_max_tests)
         return fo_yaml_fail_at (L, &first->start_mark, "the suite file has more than %zu tests",
                                 fo_suite_max_tests);
-    const yaml_node_t *node = compose (S, first, S->value);
-    bool ok = node && load_test (L, parent, node);
-    fo_yaml_value_clear (S->E, S->value);
+    int quick = first->type == YAML_MAPPING_START_EVENT
+                ? fo_suite_quick_test (S->quick, L, S->E, parent, first) : 0;
+    bool ok = quick > 0;
+    if (quick == 0) {
+        const yaml_node_t *node = compose (S, first, S->value);
+        ok = node && load_test (L, parent, node);
+        fo_yaml_value_clear (S->E, S->value);
+    }
     L->ntests++;
     if (!ok)
         return false;
@@ -571,7 +578,7 @@ load_document (fo_yaml_reader *L, fo_yaml_events *E)
                                 "or 'contexts')");
     if (!fo_yaml_events_next (E, &first))
         return false;
-    stream S = { .L = L, .E = E, .value = fo_yaml_value_new () };
+    stream S = { .L = L, .E = E, .value = fo_yaml_value_new (), .quick = fo_suite_quick_new () };
     bool ok = false;
     if (first.type != YAML_MAPPING_START_EVENT) {
         const yaml_node_t *top = compose (&S, &first, S.value);
@@ -591,6 +598,7 @@ load_document (fo_yaml_reader *L, fo_yaml_events *E)
     fo_yaml_value_clear (E, S.value);
     if (!ok) {
         fo_yaml_value_destroy (E, &S.value);
+        fo_suite_quick_destroy (&S.quick);
         return false;
     }
 
@@ -604,6 +612,7 @@ load_document (fo_yaml_reader *L, fo_yaml_events *E)
     } else if (got != 0)
         ok = false;
     fo_yaml_value_destroy (E, &S.value);
+    fo_suite_quick_destroy (&S.quick);
     L->doc = NULL;
     return ok && fo_suite_check_tree (L);
 }

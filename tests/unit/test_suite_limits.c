@@ -764,6 +764,75 @@ test_parsed_ahead (void **state)
     fo_buf_free (&b);
 }
 
+/* A test of the common shape (`name` and `run` only) is read straight
+   from the events (fo_suite_quick.h); any other falls back to composing,
+   with the general path's messages. Both give the same tree. */
+static void
+test_common_shape (void **state)
+{
+    (void) state;
+    fo_buf b = { 0 };
+    fo_buf_puts (&b, "tests:\n"
+                 "  - {name: a, run: [x, 'y z']}\n"
+                 "  - run: echo hi\n"
+                 "    name: b\n"
+                 "  - {name: c, run: [x], timeout: 5}\n"
+                 "  - {name: d, run: *r}\n"
+                 "  - {name: e, run: &r [p, q]}\n");
+    /* (an alias used before its anchor is an error: the anchor first) */
+    fo_buf fixed = { 0 };
+    fo_buf_puts (&fixed, "tests:\n"
+                 "  - {name: a, run: [x, 'y z']}\n"
+                 "  - run: echo hi\n"
+                 "    name: b\n"
+                 "  - {name: c, run: [x], timeout: 5}\n"
+                 "  - {name: e, run: &r [p, q]}\n"
+                 "  - {name: d, run: *r}\n");
+    fo_suite *suite = load_ok (&fixed);
+    fo_context *root = suite->root;
+    assert_int_equal (root->ntests, 5);
+    const fo_test *a = root->tests[0], *t_b = root->tests[1], *c = root->tests[2];
+    assert_string_equal (a->id, "a");
+    assert_int_equal (a->run.argv.len, 2);
+    assert_string_equal (a->run.argv.items[1], "y z");
+    assert_null (a->run.argv.items[2]);
+    assert_int_equal (a->line, 2);
+    assert_int_equal (a->column, 5);
+    assert_int_equal (a->run.line, 2);
+    assert_int_equal (a->run.column, 20);
+    assert_string_equal (t_b->name, "b");
+    assert_int_equal (t_b->run.argv.len, 3);
+    assert_string_equal (t_b->run.argv.items[0], "/bin/sh");
+    assert_string_equal (t_b->run.argv.items[2], "echo hi");
+    assert_int_equal (t_b->run.line, 3);
+    assert_int_equal (c->timeout_ms, 5000);
+    assert_string_equal (root->tests[4]->run.argv.items[1], "q");
+    fo_suite_destroy (&suite);
+    fo_buf_free (&fixed);
+    expect_error (&b, "6:20: found undefined alias");
+    fo_buf_free (&b);
+
+    /* the general path's own messages (the same as before the quick path) */
+    expect_text_error ("tests:\n  - {name: a, run: [x]}\n  - {name: a, run: [y]}\n",
+                       "3:5: duplicate test id 'a' (first defined at line 2)");
+    expect_text_error ("tests:\n  - {name: e, run: [x, ~]}\n",
+                       "2:24: every argument must be a string");
+    expect_text_error ("tests:\n  - {name: e, run: []}\n",
+                       "2:20: 'run' must be a shell command string or a non-empty list of strings");
+    expect_text_error ("tests:\n  - {name: \" e\", run: x}\n",
+                       "2:12: test name ' e' must not begin with a space (U+0020)");
+    expect_text_error ("tests:\n  - {name: e, name: f, run: x}\n",
+                       "2:15: duplicate key 'name' (first at line 2)");
+    expect_text_error ("tests:\n  - {name: e, run: \"\"}\n", "2:20: 'run' must not be empty");
+    expect_text_error ("tests:\n  - {name: e, run: [\"\", x]}\n",
+                       "2:21: the program name in 'run' must not be empty");
+    expect_text_error ("tests:\n  - {name: e, run: [x, [y]]}\n",
+                       "2:24: every argument must be a string");
+    expect_text_error ("tests:\n  - {name: e}\n", "2:5: test 'e' has no 'run'");
+    expect_text_error ("tests:\n  - {run: x}\n", "2:5: test has no 'name'");
+    expect_text_error ("tests:\n  - {name: ~, run: x}\n", "2:12: 'name' must be a string");
+}
+
 /* What the file's own text puts in a message is escaped: a key with a
    control character does not reach the terminal raw. */
 static void
@@ -807,6 +876,7 @@ main (void)
         cmocka_unit_test (test_file_size),
         cmocka_unit_test (test_messages_escaped),
         cmocka_unit_test (test_parsed_ahead),
+        cmocka_unit_test (test_common_shape),
     };
     int failed = cmocka_run_group_tests_name ("small files parsed in the loader's thread", tests,
                                               NULL, NULL);

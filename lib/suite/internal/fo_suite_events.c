@@ -55,6 +55,8 @@ struct fo_yaml_events {
     yaml_document_t *pending_doc;   /* fo_yaml_events_replay's, not begun */
     int pending_node;
     bool count_only;            /* fo_yaml_events_check's: no store, no replay */
+    const fo_yaml_ev *unread;   /* fo_yaml_events_unread's, to come first */
+    size_t nunread;
     anchor_rec *anchors;
     size_t nanchors, anchors_cap;
     zhashx_t *by_name;          /* anchor name -> index + 1 into anchors */
@@ -407,9 +409,22 @@ fo_yaml_events_document (fo_yaml_events *self)
     return 0;
 }
 
+void
+fo_yaml_events_unread (fo_yaml_events *self, const fo_yaml_ev *evs, size_t n)
+{
+    self->unread = evs;
+    self->nunread = n;
+}
+
 bool
 fo_yaml_events_next (fo_yaml_events *self, fo_yaml_ev *ev)
 {
+    if (self->nunread) {
+        /* counted and checked when first read: given back as they were */
+        *ev = *self->unread++;
+        self->nunread--;
+        return true;
+    }
     if (self->pending_doc) {
         yaml_document_t *doc = self->pending_doc;
         self->pending_doc = NULL;

@@ -61,6 +61,11 @@ int fo_yaml_events_document (fo_yaml_events *self);
 /* The document's next event. Returns true, or false with the error in L. */
 bool fo_yaml_events_next (fo_yaml_events *self, fo_yaml_ev *ev);
 
+/* The n events evs (read from fo_yaml_events_next, their texts kept by
+   the caller) come again next, before any other: a reader that looked
+   ahead gives them back. evs must stay until they are read. */
+void fo_yaml_events_unread (fo_yaml_events *self, const fo_yaml_ev *evs, size_t n);
+
 /* Reads the whole file (data, len) as events without expanding an alias
    or keeping anything: each alias counted at its size, as a document
    would. So the limits above, and libyaml's own errors, stop a file before

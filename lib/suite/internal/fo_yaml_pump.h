@@ -32,7 +32,7 @@
 #include <yaml.h>
 
 /* Batches in the ring, and events in each (how far the parser may run
-   ahead: about 1.5 MB). */
+   ahead: under 1 MB). */
 #define FO_YAML_PUMP_BATCHES 4
 #define FO_YAML_PUMP_EVENTS 2048
 

@@ -131,6 +131,13 @@ fo_suite_find_test (const fo_suite *self, const char *id)
     return fo_idmap_get (self->root->index->tests, id);
 }
 
+void
+fo_suite_prefetch_test (const fo_suite *self, const char *id)
+{
+    if (self && self->root && self->root->index)
+        fo_idmap_prefetch (self->root->index->tests, id);
+}
+
 fo_context *
 fo_suite_find_context (const fo_suite *self, const char *id)
 {

@@ -31,6 +31,7 @@
 #include "fo_suite.h"
 #include "fo_suite_check.h"
 #include "fo_suite_events.h"
+#include "fo_suite_quick.h"
 #include "fo_suite_source.h"
 #include "fo_suite_tree.h"
 #include "fo_suite_yaml.h"
@@ -288,6 +289,7 @@ typedef struct {
     fo_yaml_reader *L;
     fo_yaml_events *E;
     fo_yaml_value *value;       /* the value or test being read */
+    fo_suite_quick *quick;      /* tests of the common shape */
 } stream;
 
 static bool read_map (stream *S, map_state *st);
@@ -320,9 +322,14 @@ read_test (stream *S, const map_state *st, const fo_yaml_ev *first)
     if (L->ntests >= fo_suite_max_tests)
         return fo_yaml_fail_at (L, &first->start_mark, "the suite file has more than %zu tests",
                                 fo_suite_max_tests);
-    const yaml_node_t *node = compose (S, first, S->value);
-    bool ok = node && load_test (L, parent, node);
-    fo_yaml_value_clear (S->E, S->value);
+    int quick = first->type == YAML_MAPPING_START_EVENT
+                ? fo_suite_quick_test (S->quick, L, S->E, parent, first) : 0;
+    bool ok = quick > 0;
+    if (quick == 0) {
+        const yaml_node_t *node = compose (S, first, S->value);
+        ok = node && load_test (L, parent, node);
+        fo_yaml_value_clear (S->E, S->value);
+    }
     L->ntests++;
     if (!ok)
         return false;
@@ -571,7 +578,7 @@ load_document (fo_yaml_reader *L, fo_yaml_events *E)
                                 "or 'contexts')");
     if (!fo_yaml_events_next (E, &first))
         return false;
-    stream S = { .L = L, .E = E, .value = fo_yaml_value_new () };
+    stream S = { .L = L, .E = E, .value = fo_yaml_value_new (), .quick = fo_suite_quick_new () };
     bool ok = false;
     if (first.type != YAML_MAPPING_START_EVENT) {
         const yaml_node_t *top = compose (&S, &first, S.value);
@@ -591,6 +598,7 @@ load_document (fo_yaml_reader *L, fo_yaml_events *E)
     fo_yaml_value_clear (E, S.value);
     if (!ok) {
         fo_yaml_value_destroy (E, &S.value);
+        fo_suite_quick_destroy (&S.quick);
         return false;
     }
 
@@ -604,6 +612,7 @@ load_document (fo_yaml_reader *L, fo_yaml_events *E)
     } else if (got != 0)
         ok = false;
     fo_yaml_value_destroy (E, &S.value);
+    fo_suite_quick_destroy (&S.quick);
     L->doc = NULL;
     return ok && fo_suite_check_tree (L);
 }
@@ -633,13 +642,11 @@ fo_suite_load_buffer (const char *path, const void *data, size_t len, char *err,
         fo_yaml_fail_at (&L, NULL, "the suite file is %zu bytes long (at most %u MiB)", len,
                          FO_SUITE_MAX_FILE >> 20);
     else if (!memchr (data, '*', len) || fo_yaml_events_check (&L, data, len)) {
-        yaml_parser_t parser;
-        yaml_parser_initialize (&parser);
-        yaml_parser_set_input_string (&parser, data, len);
-        fo_yaml_events *events = fo_yaml_events_new (&L, &parser);
+        fo_yaml_pump *pump = fo_yaml_pump_new (data, len);
+        fo_yaml_events *events = fo_yaml_events_new (&L, pump);
         ok = load_document (&L, events);
         fo_yaml_events_destroy (&events);
-        yaml_parser_delete (&parser);
+        fo_yaml_pump_destroy (&pump);
     }
     free (L.owner);
     if (!ok)
@@ -648,7 +655,11 @@ fo_suite_load_buffer (const char *path, const void *data, size_t len, char *err,
 }
 
 /* The whole file, or NULL with errno (EFBIG past the limit: it is not
-   read further). */
+   read further). A regular file is read into one block of its size, with
+   room for the NUL and for the read that finds its end (a 40 MB suite
+   grew a buffer by doubling: copies, and pages touched twice); what it
+   turns out to hold past that (it grew meanwhile), and a pipe's bytes,
+   grow the block. */
 static char *
 read_file (const char *path, size_t *len)
 {
@@ -656,30 +667,39 @@ read_file (const char *path, size_t *len)
     if (fd < 0)
         return NULL;
     struct stat st;
-    if (fstat (fd, &st) == 0 && S_ISDIR (st.st_mode)) {
+    bool sized = fstat (fd, &st) == 0;
+    if (sized && S_ISDIR (st.st_mode)) {
         close (fd);
         errno = EISDIR;
         return NULL;
     }
-    fo_buf buf = { 0 };
-    char chunk[65536];
-    ssize_t n;
-    while ((n = read (fd, chunk, sizeof chunk)) != 0) {
+    size_t cap = sized && S_ISREG (st.st_mode) && st.st_size > 0
+                 && st.st_size <= FO_SUITE_MAX_FILE ? (size_t) st.st_size + 2 : 65536;
+    size_t used = 0;
+    char *data = fo_xmalloc (cap);
+    for (;;) {
+        if (cap - used < 2) {
+            cap = cap + cap / 2 + 65536;
+            data = fo_xrealloc (data, cap);
+        }
+        ssize_t n = read (fd, data + used, cap - used - 1);
+        if (n == 0)
+            break;
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0 || buf.len + (size_t) n > FO_SUITE_MAX_FILE) {
+        if (n < 0 || used + (size_t) n > FO_SUITE_MAX_FILE) {
             int saved = n < 0 ? errno : EFBIG;
-            fo_buf_free (&buf);
+            free (data);
             close (fd);
             errno = saved;
             return NULL;
         }
-        fo_buf_append (&buf, chunk, (size_t) n);
+        used += (size_t) n;
     }
     close (fd);
-    fo_buf_puts (&buf, "");
-    *len = buf.len;
-    return fo_buf_steal (&buf);
+    data[used] = '\0';
+    *len = used;
+    return data;
 }
 
 fo_suite *

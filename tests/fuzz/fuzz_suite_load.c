@@ -8,9 +8,12 @@
     test and context under its own id, and selecting one test by its id
     keeps exactly it. The input is also taken as a name: the name rule and
     the escaping of messages must agree (an accepted name needs no escape).
+    Inputs of odd length are parsed on a thread (fo_yaml_pump.h), the
+    others in the loader's own thread.
     The limits keep each input to bounded time and memory; the sanitizers
     in the build catch overflows, leaks and undefined behaviour.
 */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,11 +112,17 @@ check_name_rule (const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
+/* the loader's threshold for parsing on a thread (fo_yaml_pump.h) */
+extern size_t fo_yaml_pump_thread_min;
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
     check_name_rule (data, size);
 
+    /* half the inputs parsed on a thread of their own, as a large file
+       is: both ways must read the same */
+    fo_yaml_pump_thread_min = size % 2 ? 0 : SIZE_MAX;
     char err[1024] = "";
     fo_suite *suite = fo_suite_load_buffer (PATH, data, size, err, sizeof err);
     if (!suite) {

@@ -623,6 +623,9 @@ test_discover_all_or_nothing (void **state)
     tmp_remove (&t);
 }
 
+/* the loader's threshold for parsing on a thread (fo_yaml_pump.h) */
+extern size_t fo_yaml_pump_thread_min;
+
 int
 main (void)
 {
@@ -643,5 +646,9 @@ main (void)
         cmocka_unit_test (test_discover_all_or_nothing),
         cmocka_unit_test (test_discover_on_agent),
     };
-    return cmocka_run_group_tests (tests, NULL, NULL);
+    int failed = cmocka_run_group_tests_name ("parsed in the loader's thread", tests, NULL, NULL);
+    /* every file again, parsed on a thread of its own as a large one is */
+    fo_yaml_pump_thread_min = 0;
+    failed += cmocka_run_group_tests_name ("parsed on a thread", tests, NULL, NULL);
+    return failed;
 }

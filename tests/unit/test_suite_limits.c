@@ -717,6 +717,122 @@ test_file_size (void **state)
     fo_buf_free (&b);
 }
 
+/* A large file is parsed ahead on a thread (fo_yaml_pump.h): the loader
+   still reports the first mistake in the file, even when the parser has
+   already met a later one, and stops there (the thread with it); a
+   parser's error at the end of a large file has its line and column. The
+   same in the loader's thread (the second run of this group). */
+extern size_t fo_yaml_pump_thread_min;
+
+static void
+big_suite (fo_buf *b, size_t n)
+{
+    fo_buf_puts (b, "tests:\n");
+    for (size_t k = 0; k < n; k++)
+        fo_buf_printf (b, "  - name: t%zu\n    run: [\"/bin/true\"]\n", k);
+}
+
+static void
+test_parsed_ahead (void **state)
+{
+    (void) state;
+    fo_buf b = { 0 };
+    big_suite (&b, 20000);          /* 650 kB: above the thread's threshold */
+    assert_true (b.len >= 256u * 1024u);
+    fo_buf good = { 0 };
+    fo_buf_append (&good, b.data, b.len);
+    fo_suite *suite = load_ok (&good);
+    assert_int_equal (fo_suite_count_tests (suite), 20000);
+    assert_string_equal (suite->root->tests[19999]->id, "t19999");
+    assert_string_equal (suite->root->tests[19999]->run.argv.items[0], "/bin/true");
+    fo_suite_destroy (&suite);
+
+    /* a YAML error at the very end: libyaml's words, at its place */
+    fo_buf_puts (&b, "  - name: [\n");
+    expect_error (&b, "40003:1: did not find expected node content (while parsing a flow "
+                  "node started at line 40003, column 1)");
+
+    /* a mistake near the start is the one reported, though the parser
+       reads on (and meets the one at the end) */
+    fo_buf early = { 0 };
+    fo_buf_puts (&early, "tests:\n  - name: t\n    run: x\n    colour: blue\n");
+    fo_buf_append (&early, b.data + 7, b.len - 7);
+    expect_error (&early, "4:5: unknown key 'colour' in test (expected one of: name, run, env, "
+                  "cwd, timeout, labels, locks, shared_locks, resources, requires)");
+    fo_buf_free (&early);
+    fo_buf_free (&good);
+    fo_buf_free (&b);
+}
+
+/* A test of the common shape (`name` and `run` only) is read straight
+   from the events (fo_suite_quick.h); any other falls back to composing,
+   with the general path's messages. Both give the same tree. */
+static void
+test_common_shape (void **state)
+{
+    (void) state;
+    fo_buf b = { 0 };
+    fo_buf_puts (&b, "tests:\n"
+                 "  - {name: a, run: [x, 'y z']}\n"
+                 "  - run: echo hi\n"
+                 "    name: b\n"
+                 "  - {name: c, run: [x], timeout: 5}\n"
+                 "  - {name: d, run: *r}\n"
+                 "  - {name: e, run: &r [p, q]}\n");
+    /* (an alias used before its anchor is an error: the anchor first) */
+    fo_buf fixed = { 0 };
+    fo_buf_puts (&fixed, "tests:\n"
+                 "  - {name: a, run: [x, 'y z']}\n"
+                 "  - run: echo hi\n"
+                 "    name: b\n"
+                 "  - {name: c, run: [x], timeout: 5}\n"
+                 "  - {name: e, run: &r [p, q]}\n"
+                 "  - {name: d, run: *r}\n");
+    fo_suite *suite = load_ok (&fixed);
+    fo_context *root = suite->root;
+    assert_int_equal (root->ntests, 5);
+    const fo_test *a = root->tests[0], *t_b = root->tests[1], *c = root->tests[2];
+    assert_string_equal (a->id, "a");
+    assert_int_equal (a->run.argv.len, 2);
+    assert_string_equal (a->run.argv.items[1], "y z");
+    assert_null (a->run.argv.items[2]);
+    assert_int_equal (a->line, 2);
+    assert_int_equal (a->column, 5);
+    assert_int_equal (a->run.line, 2);
+    assert_int_equal (a->run.column, 20);
+    assert_string_equal (t_b->name, "b");
+    assert_int_equal (t_b->run.argv.len, 3);
+    assert_string_equal (t_b->run.argv.items[0], "/bin/sh");
+    assert_string_equal (t_b->run.argv.items[2], "echo hi");
+    assert_int_equal (t_b->run.line, 3);
+    assert_int_equal (c->timeout_ms, 5000);
+    assert_string_equal (root->tests[4]->run.argv.items[1], "q");
+    fo_suite_destroy (&suite);
+    fo_buf_free (&fixed);
+    expect_error (&b, "6:20: found undefined alias");
+    fo_buf_free (&b);
+
+    /* the general path's own messages (the same as before the quick path) */
+    expect_text_error ("tests:\n  - {name: a, run: [x]}\n  - {name: a, run: [y]}\n",
+                       "3:5: duplicate test id 'a' (first defined at line 2)");
+    expect_text_error ("tests:\n  - {name: e, run: [x, ~]}\n",
+                       "2:24: every argument must be a string");
+    expect_text_error ("tests:\n  - {name: e, run: []}\n",
+                       "2:20: 'run' must be a shell command string or a non-empty list of strings");
+    expect_text_error ("tests:\n  - {name: \" e\", run: x}\n",
+                       "2:12: test name ' e' must not begin with a space (U+0020)");
+    expect_text_error ("tests:\n  - {name: e, name: f, run: x}\n",
+                       "2:15: duplicate key 'name' (first at line 2)");
+    expect_text_error ("tests:\n  - {name: e, run: \"\"}\n", "2:20: 'run' must not be empty");
+    expect_text_error ("tests:\n  - {name: e, run: [\"\", x]}\n",
+                       "2:21: the program name in 'run' must not be empty");
+    expect_text_error ("tests:\n  - {name: e, run: [x, [y]]}\n",
+                       "2:24: every argument must be a string");
+    expect_text_error ("tests:\n  - {name: e}\n", "2:5: test 'e' has no 'run'");
+    expect_text_error ("tests:\n  - {run: x}\n", "2:5: test has no 'name'");
+    expect_text_error ("tests:\n  - {name: ~, run: x}\n", "2:12: 'name' must be a string");
+}
+
 /* What the file's own text puts in a message is escaped: a key with a
    control character does not reach the terminal raw. */
 static void
@@ -759,6 +875,32 @@ main (void)
         cmocka_unit_test (test_held_budget_cap),
         cmocka_unit_test (test_file_size),
         cmocka_unit_test (test_messages_escaped),
+        cmocka_unit_test (test_parsed_ahead),
+        cmocka_unit_test (test_common_shape),
     };
-    return cmocka_run_group_tests (tests, NULL, NULL);
+    int failed = cmocka_run_group_tests_name ("small files parsed in the loader's thread", tests,
+                                              NULL, NULL);
+    /* The small texts again, each parsed on a thread of its own (the large
+       ones, of the budgets and of test_parsed_ahead, are already: 256 KiB
+       and more; running them twice took the sanitizer build past its
+       time). */
+    const struct CMUnitTest small[] = {
+        cmocka_unit_test (test_alias_bomb),
+        cmocka_unit_test (test_alias_expansion_within_limit),
+        cmocka_unit_test (test_alias_cycle),
+        cmocka_unit_test (test_name_after_lists),
+        cmocka_unit_test (test_max_tests),
+        cmocka_unit_test (test_index_after_removals),
+        cmocka_unit_test (test_context_depth),
+        cmocka_unit_test (test_deep_nesting),
+        cmocka_unit_test (test_deep_yaml_elsewhere),
+        cmocka_unit_test (test_name_length),
+        cmocka_unit_test (test_env_vars),
+        cmocka_unit_test (test_step_size),
+        cmocka_unit_test (test_messages_escaped),
+        cmocka_unit_test (test_common_shape),
+    };
+    fo_yaml_pump_thread_min = 0;
+    failed += cmocka_run_group_tests_name ("small files parsed on a thread", small, NULL, NULL);
+    return failed;
 }

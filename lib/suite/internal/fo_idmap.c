@@ -58,6 +58,13 @@ fo_idmap_get (const fo_idmap *self, const char *id)
     return self->slots[find (self, id, fo_strmap_hash (id))].item;
 }
 
+void
+fo_idmap_prefetch (const fo_idmap *self, const char *id)
+{
+    if (self->cap)
+        __builtin_prefetch (&self->slots[(size_t) fo_strmap_hash (id) & (self->cap - 1)]);
+}
+
 static void
 grow (fo_idmap *self)
 {

@@ -38,9 +38,8 @@ typedef struct {
 
 struct fo_yaml_events {
     fo_yaml_reader *L;
-    yaml_parser_t *parser;
-    yaml_event_t event;         /* the parser's last, held until the next */
-    bool have_event;
+    fo_yaml_pump *pump;
+    bool stream_started, stream_ended;
     yaml_document_t store;      /* what anchors name */
     uint64_t expanded;          /* nodes so far, aliases expanded */
     uint64_t bytes;             /* scalar bytes so far, aliases expanded */
@@ -56,6 +55,8 @@ struct fo_yaml_events {
     yaml_document_t *pending_doc;   /* fo_yaml_events_replay's, not begun */
     int pending_node;
     bool count_only;            /* fo_yaml_events_check's: no store, no replay */
+    const fo_yaml_ev *unread;   /* fo_yaml_events_unread's, to come first */
+    size_t nunread;
     anchor_rec *anchors;
     size_t nanchors, anchors_cap;
     zhashx_t *by_name;          /* anchor name -> index + 1 into anchors */
@@ -63,8 +64,9 @@ struct fo_yaml_events {
 
 /* libyaml's own words, at its mark. */
 static bool
-syntax_error (fo_yaml_reader *L, const yaml_parser_t *parser)
+syntax_error (fo_yaml_reader *L, const fo_yaml_pump *pump)
 {
+    const yaml_parser_t *parser = fo_yaml_pump_parser (pump);
     if (parser->error == YAML_MEMORY_ERROR)
         return fo_yaml_fail_at (L, NULL, "out of memory reading the suite file");
     if (parser->error == YAML_READER_ERROR)
@@ -90,11 +92,11 @@ doc_init (yaml_document_t *doc)
 }
 
 fo_yaml_events *
-fo_yaml_events_new (fo_yaml_reader *L, yaml_parser_t *parser)
+fo_yaml_events_new (fo_yaml_reader *L, fo_yaml_pump *pump)
 {
     fo_yaml_events *self = fo_xcalloc (1, sizeof *self);
     self->L = L;
-    self->parser = parser;
+    self->pump = pump;
     doc_init (&self->store);
     self->by_name = fo_strmap_new ();
     self->alias_budget = fo_suite_alias_budget (L->file_size);
@@ -107,8 +109,6 @@ fo_yaml_events_destroy (fo_yaml_events **self_p)
     fo_yaml_events *self = *self_p;
     if (!self)
         return;
-    if (self->have_event)
-        yaml_event_delete (&self->event);
     yaml_document_delete (&self->store);
     zhashx_destroy (&self->by_name);
     for (size_t i = 0; i < self->nanchors; i++)
@@ -288,37 +288,39 @@ record (fo_yaml_events *self, const fo_yaml_ev *ev, const yaml_char_t *anchor)
 }
 
 static bool
-on_scalar (fo_yaml_events *self, const yaml_event_t *e, fo_yaml_ev *ev)
+on_scalar (fo_yaml_events *self, const fo_yaml_pev *e, fo_yaml_ev *ev)
 {
-    *ev = (fo_yaml_ev) { YAML_SCALAR_EVENT, (const char *) e->data.scalar.value,
-                         e->data.scalar.length, e->data.scalar.style, e->start_mark, e->end_mark };
+    *ev = (fo_yaml_ev) { YAML_SCALAR_EVENT, e->value, e->length, e->style, e->start_mark,
+                         e->end_mark };
     self->expanded++;
-    self->bytes += e->data.scalar.length;
-    int node = record (self, ev, e->data.scalar.anchor);
+    self->bytes += e->length;
+    if (!e->anchor && !(self->depth && self->stack[self->depth - 1].stored))
+        return true;        /* the common case: nothing to record */
+    const yaml_char_t *anchor = (const yaml_char_t *) e->anchor;
+    int node = record (self, ev, anchor);
     size_t rec;
-    return node >= 0 && add_anchor (self, e->data.scalar.anchor, node, 1, e->data.scalar.length,
-                                    &e->start_mark, &rec);
+    return node >= 0 && add_anchor (self, anchor, node, 1, e->length, &e->start_mark, &rec);
 }
 
 static bool
-on_start (fo_yaml_events *self, const yaml_event_t *e, fo_yaml_ev *ev)
+on_start (fo_yaml_events *self, const fo_yaml_pev *e, fo_yaml_ev *ev)
 {
-    bool seq = e->type == YAML_SEQUENCE_START_EVENT;
     if (self->depth >= FO_SUITE_MAX_YAML_DEPTH)
         return nest_error (self, &e->start_mark);
     *ev = (fo_yaml_ev) { .type = e->type, .start_mark = e->start_mark, .end_mark = e->end_mark };
     uint64_t before = self->expanded++;
-    const yaml_char_t *anchor = seq ? e->data.sequence_start.anchor : e->data.mapping_start.anchor;
+    const yaml_char_t *anchor = (const yaml_char_t *) e->anchor;
     int node = record (self, ev, anchor);
     size_t rec;
     if (node < 0 || !add_anchor (self, anchor, node, 0, 0, &e->start_mark, &rec))
         return false;
-    self->stack[self->depth++] = (open_frame) { seq, node, 0, before, self->bytes, rec };
+    self->stack[self->depth++] = (open_frame) { e->type == YAML_SEQUENCE_START_EVENT, node, 0,
+                                                before, self->bytes, rec };
     return true;
 }
 
 static void
-on_end (fo_yaml_events *self, const yaml_event_t *e, fo_yaml_ev *ev)
+on_end (fo_yaml_events *self, const fo_yaml_pev *e, fo_yaml_ev *ev)
 {
     *ev = (fo_yaml_ev) { .type = e->type, .start_mark = e->start_mark, .end_mark = e->end_mark };
     open_frame *f = &self->stack[--self->depth];
@@ -331,9 +333,9 @@ on_end (fo_yaml_events *self, const yaml_event_t *e, fo_yaml_ev *ev)
 }
 
 static bool
-on_alias (fo_yaml_events *self, const yaml_event_t *e, fo_yaml_ev *ev)
+on_alias (fo_yaml_events *self, const fo_yaml_pev *e, fo_yaml_ev *ev)
 {
-    const char *name = (const char *) e->data.alias.anchor;
+    const char *name = e->anchor;
     uintptr_t i = (uintptr_t) zhashx_lookup (self->by_name, name);
     if (!i)
         return fo_yaml_fail_at (self->L, &e->start_mark, "found undefined alias");
@@ -372,38 +374,57 @@ on_alias (fo_yaml_events *self, const yaml_event_t *e, fo_yaml_ev *ev)
     return replay_node (self, &self->store, a->node, ev);
 }
 
+/* The parser's next event, or NULL with its error in L. */
+static const fo_yaml_pev *
+parse (fo_yaml_events *self)
+{
+    const fo_yaml_pev *e = fo_yaml_pump_next (self->pump);
+    if (!e) {
+        if (fo_yaml_pump_failed (self->pump))
+            syntax_error (self->L, self->pump);
+        else    /* (the loader reads no further than the stream's end) */
+            fo_yaml_fail_at (self->L, NULL, "unexpected end of the YAML stream");
+    }
+    return e;
+}
+
 int
 fo_yaml_events_document (fo_yaml_events *self)
 {
-    yaml_parser_t *parser = self->parser;
-    yaml_event_t e;
-    if (self->have_event) {
-        yaml_event_delete (&self->event);
-        self->have_event = false;
-    }
-    if (!parser->stream_start_produced) {
-        if (!yaml_parser_parse (parser, &e)) {
-            syntax_error (self->L, parser);
+    if (!self->stream_started) {
+        if (!parse (self))          /* STREAM-START */
             return -1;
-        }
-        yaml_event_delete (&e);         /* STREAM-START */
+        self->stream_started = true;
     }
-    if (parser->stream_end_produced)
+    if (self->stream_ended)
         return 0;
-    if (!yaml_parser_parse (parser, &e)) {
-        syntax_error (self->L, parser);
+    const fo_yaml_pev *e = parse (self);
+    if (!e)
         return -1;
-    }
-    bool doc = e.type == YAML_DOCUMENT_START_EVENT;     /* else STREAM-END */
-    yaml_event_delete (&e);
     self->depth = 0;
     self->nreplay = 0;
-    return doc ? 1 : 0;
+    if (e->type == YAML_DOCUMENT_START_EVENT)
+        return 1;
+    self->stream_ended = true;      /* STREAM-END */
+    return 0;
+}
+
+void
+fo_yaml_events_unread (fo_yaml_events *self, const fo_yaml_ev *evs, size_t n)
+{
+    self->unread = evs;
+    self->nunread = n;
 }
 
 bool
 fo_yaml_events_next (fo_yaml_events *self, fo_yaml_ev *ev)
 {
+    if (self->nunread) {
+        /* counted and checked when first read: given back as they were */
+        *ev = *self->unread++;
+        self->nunread--;
+        return true;
+    }
     if (self->pending_doc) {
         yaml_document_t *doc = self->pending_doc;
         self->pending_doc = NULL;
@@ -411,14 +432,9 @@ fo_yaml_events_next (fo_yaml_events *self, fo_yaml_ev *ev)
     }
     if (self->nreplay)
         return replay_next (self, ev);
-    if (self->have_event) {
-        yaml_event_delete (&self->event);
-        self->have_event = false;
-    }
-    yaml_event_t *e = &self->event;
-    if (!yaml_parser_parse (self->parser, e))
-        return syntax_error (self->L, self->parser);
-    self->have_event = true;
+    const fo_yaml_pev *e = parse (self);
+    if (!e)
+        return false;
     switch (e->type) {
     case YAML_SCALAR_EVENT:
         return on_scalar (self, e, ev);
@@ -442,10 +458,8 @@ fo_yaml_events_next (fo_yaml_events *self, fo_yaml_ev *ev)
 bool
 fo_yaml_events_check (fo_yaml_reader *L, const void *data, size_t len)
 {
-    yaml_parser_t parser;
-    yaml_parser_initialize (&parser);
-    yaml_parser_set_input_string (&parser, data, len);
-    fo_yaml_events *self = fo_yaml_events_new (L, &parser);
+    fo_yaml_pump *pump = fo_yaml_pump_new (data, len);
+    fo_yaml_events *self = fo_yaml_events_new (L, pump);
     self->count_only = true;
     int got;
     bool ok = true;
@@ -456,7 +470,7 @@ fo_yaml_events_check (fo_yaml_reader *L, const void *data, size_t len)
             ok = fo_yaml_events_next (self, &ev);
     }
     fo_yaml_events_destroy (&self);
-    yaml_parser_delete (&parser);
+    fo_yaml_pump_destroy (&pump);
     return ok;
 }
 

@@ -36,6 +36,7 @@
 #include <yaml.h>
 
 #include "fo_suite_yaml.h"
+#include "fo_yaml_pump.h"
 
 /* One event of a document, aliases expanded: a scalar, the start or end of
    a list or a map, or the document's end. value and length for a scalar;
@@ -50,7 +51,8 @@ typedef struct {
 
 typedef struct fo_yaml_events fo_yaml_events;
 
-fo_yaml_events *fo_yaml_events_new (fo_yaml_reader *L, yaml_parser_t *parser);
+/* Reads pump's events (which must outlive it). */
+fo_yaml_events *fo_yaml_events_new (fo_yaml_reader *L, fo_yaml_pump *pump);
 void fo_yaml_events_destroy (fo_yaml_events **self_p);
 
 /* Starts the stream's next document. Returns 1, 0 at the end of the stream,
@@ -58,6 +60,11 @@ void fo_yaml_events_destroy (fo_yaml_events **self_p);
 int fo_yaml_events_document (fo_yaml_events *self);
 /* The document's next event. Returns true, or false with the error in L. */
 bool fo_yaml_events_next (fo_yaml_events *self, fo_yaml_ev *ev);
+
+/* The n events evs (read from fo_yaml_events_next, their texts kept by
+   the caller) come again next, before any other: a reader that looked
+   ahead gives them back. evs must stay until they are read. */
+void fo_yaml_events_unread (fo_yaml_events *self, const fo_yaml_ev *evs, size_t n);
 
 /* Reads the whole file (data, len) as events without expanding an alias
    or keeping anything: each alias counted at its size, as a document

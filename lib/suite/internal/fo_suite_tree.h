@@ -29,6 +29,10 @@ uint64_t fo_context_held_size (size_t id_len);
 uint64_t fo_suite_alias_budget (size_t file_size);
 uint64_t fo_suite_held_budget (size_t file_size);
 
+/* fo_idmap_prefetch in the suite's index of tests: the loader knows a
+   test's id a little before it looks it up. */
+void fo_suite_prefetch_test (const fo_suite *self, const char *id);
+
 /* FO_SUITE_MAX_TESTS, as the loader applies it: a unit test lowers it to
    check the limit without a file of two million tests. */
 extern size_t fo_suite_max_tests;

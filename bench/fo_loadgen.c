@@ -16,6 +16,9 @@
                    or /proc/PID/stat without schedstat), per test
       broker_peak_rss_kb       the broker's VmHWM (/proc/PID/status) at the end
       loadgen_cpu_us_per_test  this process's own CPU, per test
+      frames_in, frames_out    frames received and sent: a batch of leases
+                   (protocol 6) is one frame, and the done messages of
+                   one agent's pass over them go back as one
 
     The broker's figures need --broker-pid. The generator ends when every
     agent got shutdown, or fails (exit 1) when the broker refuses an agent

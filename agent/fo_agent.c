@@ -131,6 +131,7 @@ fill_slots (agent *self)
 static void
 service_slots (agent *self)
 {
+    self->batching = true;      /* what the pass sends leaves as one frame */
     bool again = true;
     while (again) {
         again = false;
@@ -149,6 +150,7 @@ service_slots (agent *self)
         fill_slots (self);
     }
     agent_flush_results (self);
+    agent_flush_outbox (self);
 }
 
 /* Kills everything running and reports queued leases as not run. The
@@ -335,7 +337,8 @@ read_socket (agent *self, session_end *end, char *err, size_t errlen)
     for (;;) {
         fo_msg msg;
         char why[256];
-        fo_wire_status st = fo_wire_recv (self->raw, false, NULL, NULL, &msg, why, sizeof why);
+        fo_wire_status st = fo_wire_inbox_recv (&self->inbox, self->raw, false, NULL, NULL, &msg,
+                                                why, sizeof why);
         if (st == FO_WIRE_NONE)
             return 0;
         self->last_recv_ms = fo_now_ms ();
@@ -427,6 +430,8 @@ close_session (agent *self, session_end end, const char *reason)
     }
     fo_agent_conn_destroy (&self->conn, linger);
     self->raw = NULL;
+    fo_wire_inbox_clear (&self->inbox);     /* leases of the old session */
+    fo_batch_buf_reset (&self->outbox);
 }
 
 static session_end
@@ -677,6 +682,8 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
     fo_capacity_destroy (&self.capacity);
     free (self.queue);
     free (self.pending);
+    fo_batch_buf_free (&self.outbox);
+    fo_buf_free (&self.scratch);
     fo_sweeper_destroy (&self.sweeper);
     fo_blob_cache_destroy (&self.cache);
     free (self.token);

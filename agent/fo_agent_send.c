@@ -12,11 +12,55 @@
 #include "fo_util.h"
 #include "fo_wire.h"
 
+static void
+send_failed (agent *self, const char *what)
+{
+    if (!self->send_failed)
+        fo_log (FO_LOG_WARN, ROLE, "cannot send %s to the broker: %s", what,
+                zmq_strerror (errno));
+    self->send_failed = true;
+}
+
+void
+agent_flush_outbox (agent *self)
+{
+    self->batching = false;
+    if (self->outbox.count == 0)
+        return;
+    if (fo_wire_send_batch (self->raw, NULL, 0, &self->outbox) != 0) {
+        send_failed (self, "messages");
+        return;
+    }
+    self->last_send_ms = fo_now_ms ();
+}
+
 void
 agent_send_msg (agent *self, const fo_msg *msg)
 {
     if (self->muted)
         return;
+    if (self->batching) {
+        fo_buf_reset (&self->scratch);
+        if (fo_msg_encode (msg, &self->scratch) != 0) {
+            errno = EINVAL;
+            send_failed (self, fo_msg_type_name (msg->type));
+            return;
+        }
+        if (!fo_batch_buf_fits (&self->outbox, self->scratch.len)) {
+            agent_flush_outbox (self);
+            self->batching = true;
+        }
+        if (fo_batch_buf_fits (&self->outbox, self->scratch.len)) {
+            fo_batch_buf_add (&self->outbox, self->scratch.data, self->scratch.len);
+            return;
+        }
+        /* Too big for a batch (over 8 MiB): alone, after what came before. */
+        if (fo_wire_send_encoded (self->raw, NULL, 0, self->scratch.data, self->scratch.len) != 0)
+            send_failed (self, fo_msg_type_name (msg->type));
+        else
+            self->last_send_ms = fo_now_ms ();
+        return;
+    }
     if (fo_wire_send (self->raw, NULL, 0, msg) != 0) {
         if (!self->send_failed)
             fo_log (FO_LOG_WARN, ROLE, "cannot send %s to the broker: %s",
@@ -122,8 +166,14 @@ agent_on_slow (void *arg, const fo_slow *slow)
 void
 agent_keep_alive (agent *self)
 {
-    if (self->welcomed && fo_now_ms () - self->last_send_ms >= self->heartbeat_ms)
+    if (self->welcomed && fo_now_ms () - self->last_send_ms >= self->heartbeat_ms) {
+        bool batching = self->batching;
         agent_send_simple (self, FO_MSG_HEARTBEAT, NULL);
+        if (batching) {         /* what waits goes now, the heartbeat with it */
+            agent_flush_outbox (self);
+            self->batching = true;
+        }
+    }
 }
 
 /* done ends the lease, carrying the credit its slot gives back and the

@@ -16,6 +16,9 @@
                    or /proc/PID/stat without schedstat), per test
       broker_peak_rss_kb       the broker's VmHWM (/proc/PID/status) at the end
       loadgen_cpu_us_per_test  this process's own CPU, per test
+      frames_in, frames_out    frames received and sent: a batch of leases
+                   (protocol 6) is one frame, and the done messages of
+                   one agent's pass over them go back as one
 
     The broker's figures need --broker-pid. The generator ends when every
     agent got shutdown, or fails (exit 1) when the broker refuses an agent
@@ -68,6 +71,9 @@ typedef struct {
     running_lease *queue;       /* leases beyond the free slots, FIFO */
     size_t qhead, qlen, qcap;
     uint64_t tests, leases;
+    fo_wire_inbox inbox;        /* the rest of a batch of leases */
+    fo_batch_buf outbox;        /* what it sends, sent as one frame (protocol 6) */
+    bool outq;                  /* in `outq`: its outbox holds messages */
 } agent;
 
 typedef struct {
@@ -91,12 +97,16 @@ static options opt = { .agents = 16, .slots = 4, .prefetch = 1, .timeout_s = 600
 static agent *agents;
 static timer_fifo timers;
 static uint64_t total_tests, total_leases;
+static uint64_t frames_in, frames_out;  /* frames received and sent (batches count one) */
 static uint64_t first_lease_us, end_us;
 static long long broker_cpu_start = -1, broker_cpu_end = -1;
 static size_t shut_down;
 static int failed;
 static uint32_t *dirty;         /* agents to drain before the next wait */
 static size_t ndirty;
+static uint32_t *outq;          /* agents whose outbox holds messages */
+static size_t noutq;
+static fo_buf scratch;          /* one message's encoding */
 
 /* ---- the broker process, from /proc ------------------------------------- */
 
@@ -183,18 +193,55 @@ proc_status_kb (int pid, const char *name)
 
 /* ---- sending ------------------------------------------------------------ */
 
+/* Sends what the agent's outbox holds: one message, or a batch of what
+   it answered in one pass (an agent batches its dones so, fo_agent). */
 static void
-send_msg (agent *a, const fo_msg *msg)
+flush (agent *a)
 {
-    if (fo_wire_send (a->sock, NULL, 0, msg) != 0) {
-        fprintf (stderr, "fo_loadgen: agent %u cannot send %s: %s\n", a->index,
-                 fo_msg_type_name (msg->type), zmq_strerror (errno));
+    size_t n = a->outbox.count;
+    if (n == 0)
+        return;
+    frames_out++;
+    if (fo_wire_send_batch (a->sock, NULL, 0, &a->outbox) != 0) {
+        fprintf (stderr, "fo_loadgen: agent %u cannot send %zu message%s: %s\n", a->index, n,
+                 n == 1 ? "" : "s", zmq_strerror (errno));
         failed = 1;
     }
     a->last_send_ms = fo_now_ms ();
     if (!a->listed) {           /* a send may consume the socket's ZMQ_FD signal */
         a->listed = true;
         dirty[ndirty++] = a->index;
+    }
+}
+
+static void
+flush_all (void)
+{
+    for (size_t k = 0; k < noutq; k++) {
+        agent *a = &agents[outq[k]];
+        a->outq = false;
+        flush (a);
+    }
+    noutq = 0;
+}
+
+/* Queues msg in the agent's outbox, sent by flush_all. */
+static void
+send_msg (agent *a, const fo_msg *msg)
+{
+    fo_buf_reset (&scratch);
+    if (fo_msg_encode (msg, &scratch) != 0) {
+        fprintf (stderr, "fo_loadgen: agent %u cannot encode %s\n", a->index,
+                 fo_msg_type_name (msg->type));
+        failed = 1;
+        return;
+    }
+    if (!fo_batch_buf_fits (&a->outbox, scratch.len))
+        flush (a);
+    fo_batch_buf_add (&a->outbox, scratch.data, scratch.len);
+    if (!a->outq) {
+        a->outq = true;
+        outq[noutq++] = a->index;
     }
 }
 
@@ -384,9 +431,12 @@ drain (agent *a)
         for (;;) {
             fo_msg msg;
             char why[256];
-            fo_wire_status st = fo_wire_recv (a->sock, false, NULL, NULL, &msg, why, sizeof why);
+            fo_wire_status st = fo_wire_inbox_recv (&a->inbox, a->sock, false, NULL, NULL, &msg,
+                                                    why, sizeof why);
             if (st == FO_WIRE_NONE)
                 break;
+            if (!fo_wire_inbox_pending (&a->inbox))
+                frames_in++;    /* a frame's last (or only) message */
             if (st != FO_WIRE_MSG) {
                 fprintf (stderr, "fo_loadgen: agent %u got a bad message: %s\n", a->index, why);
                 failed = 1;
@@ -513,6 +563,7 @@ main (int argc, char **argv)
     }
     agents = fo_xcalloc (opt.agents, sizeof *agents);
     dirty = fo_xcalloc (opt.agents, sizeof *dirty);
+    outq = fo_xcalloc (opt.agents, sizeof *outq);
     for (uint32_t i = 0; i < opt.agents; i++) {
         agent *a = &agents[i];
         a->index = i;
@@ -535,12 +586,14 @@ main (int argc, char **argv)
         fo_msg hello = { .type = FO_MSG_HELLO };
         hello.u.hello = (fo_hello) { .agent_id = a->id, .host = a->host, .slots = opt.slots };
         send_msg (a, &hello);
+        flush_all ();
     }
 
     uint64_t give_up = fo_now_ms () + (uint64_t) opt.timeout_s * 1000u;
     uint64_t next_heartbeat_check = fo_now_ms () + HEARTBEAT_CHECK_MS;
     struct epoll_event events[256];
     while (shut_down < opt.agents && !failed) {
+        flush_all ();
         /* Sockets something was sent on: ZMQ_FD may not fire for them. */
         bool any_dirty = ndirty > 0;
         while (ndirty > 0) {
@@ -549,6 +602,7 @@ main (int argc, char **argv)
             drain (a);
         }
         uint64_t wait_us = opt.delay_us ? run_timers () : UINT64_MAX;
+        flush_all ();
         uint64_t now_ms = fo_now_ms ();
         if (now_ms >= give_up) {
             fprintf (stderr, "fo_loadgen: timed out after %u s (%zu of %u agents got shutdown, "
@@ -566,6 +620,7 @@ main (int argc, char **argv)
                     send_msg (a, &hb);
                 }
             }
+            flush_all ();
         }
         int timeout = HEARTBEAT_CHECK_MS;
         if (wait_us != UINT64_MAX && wait_us / 1000 < (uint64_t) timeout)
@@ -578,8 +633,10 @@ main (int argc, char **argv)
             failed = 1;
             break;
         }
-        for (int k = 0; k < n; k++)
+        for (int k = 0; k < n; k++) {
             drain (&agents[events[k].data.u32]);
+            flush (&agents[events[k].data.u32]);    /* its answers in one frame */
+        }
     }
     double cpu = self_cpu_s ();
     long hwm = opt.broker_pid > 0 ? proc_status_kb (opt.broker_pid, "VmHWM") : -1;
@@ -592,9 +649,9 @@ main (int argc, char **argv)
         ? (double) (broker_cpu_end - broker_cpu_start) / 1e3 * per : -1.0;
     printf ("agents=%u slots=%u delay_us=%" PRIu64 " tests=%" PRIu64 " leases=%" PRIu64
             " seconds=%.3f tests_per_s=%.0f broker_cpu_us_per_test=%.2f broker_peak_rss_kb=%ld"
-            " loadgen_cpu_us_per_test=%.2f\n",
+            " loadgen_cpu_us_per_test=%.2f frames_in=%" PRIu64 " frames_out=%" PRIu64 "\n",
             opt.agents, opt.slots, opt.delay_us, total_tests, total_leases, seconds, tps,
-            broker_us, hwm, cpu * 1e6 * per);
+            broker_us, hwm, cpu * 1e6 * per, frames_in, frames_out);
     if (opt.verbose)
         for (uint32_t i = 0; i < opt.agents; i++)
             fprintf (stderr, "agent %u: %" PRIu64 " leases, %" PRIu64 " tests\n", i,
@@ -604,6 +661,8 @@ main (int argc, char **argv)
         for (size_t k = 0; k < a->qlen; k++)
             fo_msg_free (&a->queue[a->qhead + k].msg);
         free (a->queue);
+        fo_wire_inbox_clear (&a->inbox);
+        fo_batch_buf_free (&a->outbox);
         zmq_close (a->sock);
     }
     for (size_t k = 0; k < timers.len; k++)
@@ -612,6 +671,8 @@ main (int argc, char **argv)
     free (timers.agent);
     free (agents);
     free (dirty);
+    free (outq);
+    fo_buf_free (&scratch);
     close (ep);
     zmq_ctx_term (ctx);
     return failed ? 1 : 0;

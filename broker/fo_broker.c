@@ -59,6 +59,15 @@ struct fo_broker {
        did), so that dispatch costs per lease, not per agent. */
     uint32_t *ready;
     size_t ready_head, ready_len, ready_cap;
+    /* Leases of one dispatch pass, per agent number, sent at its end as
+       one batch per agent (protocol 6): one frame and one wake-up for the
+       agent's whole credit instead of one per lease. */
+    fo_batch_buf *outbox;
+    size_t outbox_cap;
+    uint32_t *outbox_used;      /* numbers whose outbox holds leases */
+    bool *outbox_listed;        /* by number: in outbox_used */
+    size_t noutbox_used;
+    fo_wire_inbox inbox;        /* the rest of a batch being read */
     uint64_t next_sweep_ms;     /* when heartbeats() looks at every agent next */
     bool started;               /* min_agents joined (or the wait is over) */
     uint64_t waiting_since_ms;  /* when the wait for agents began */
@@ -151,6 +160,12 @@ fo_broker_destroy (fo_broker **self_p)
     free (self->agents);
     fo_agent_index_destroy (&self->index);
     free (self->ready);
+    for (size_t i = 0; i < self->outbox_cap; i++)
+        fo_batch_buf_free (&self->outbox[i]);
+    free (self->outbox);
+    free (self->outbox_used);
+    free (self->outbox_listed);
+    fo_wire_inbox_clear (&self->inbox);
     fo_broker_auth_destroy (&self->auth);
     if (self->sock) {
         int linger = CLOSE_LINGER_MS;
@@ -474,7 +489,8 @@ read_socket (fo_broker *self, char *err, size_t errlen)
         size_t len = 0;
         fo_msg msg;
         char why[256];
-        fo_wire_status st = fo_wire_recv (self->raw, true, routing, &len, &msg, why, sizeof why);
+        fo_wire_status st = fo_wire_inbox_recv (&self->inbox, self->raw, true, routing, &len, &msg,
+                                                why, sizeof why);
         switch (st) {
         case FO_WIRE_NONE:
             return 0;
@@ -506,6 +522,59 @@ read_socket (fo_broker *self, char *err, size_t errlen)
             break;
         }
     }
+}
+
+/* Sends every agent's outbox: its leases of this pass in one frame. */
+static void
+flush_outboxes (fo_broker *self)
+{
+    for (size_t k = 0; k < self->noutbox_used; k++) {
+        uint32_t i = self->outbox_used[k];
+        agent_rec *a = &self->agents[i];
+        self->outbox_listed[i] = false;
+        size_t n = self->outbox[i].count;
+        if (fo_wire_send_batch (self->raw, a->routing, a->routing_len, &self->outbox[i]) != 0)
+            fo_log (FO_LOG_WARN, ROLE, "cannot send %zu lease%s to agent %s: %s", n,
+                    n == 1 ? "" : "s", a->agent_id, zmq_strerror (errno));
+    }
+    self->noutbox_used = 0;
+}
+
+/* Queues an encoded lease for agent i, sent by flush_outboxes. One that
+   cannot go in a batch (over FO_PROTO_MAX_STRING) goes alone, now, after
+   what the outbox holds. */
+static void
+queue_lease (fo_broker *self, uint32_t i, const fo_buf *frame)
+{
+    if (self->outbox_cap < self->agents_cap) {
+        size_t cap = self->agents_cap;
+        self->outbox = fo_xrealloc (self->outbox, cap * sizeof *self->outbox);
+        self->outbox_used = fo_xrealloc (self->outbox_used, cap * sizeof *self->outbox_used);
+        self->outbox_listed = fo_xrealloc (self->outbox_listed, cap * sizeof *self->outbox_listed);
+        memset (self->outbox + self->outbox_cap, 0,
+                (cap - self->outbox_cap) * sizeof *self->outbox);
+        memset (self->outbox_listed + self->outbox_cap, 0,
+                (cap - self->outbox_cap) * sizeof *self->outbox_listed);
+        self->outbox_cap = cap;
+    }
+    agent_rec *a = &self->agents[i];
+    fo_batch_buf *b = &self->outbox[i];
+    if (b->count > 0 && !fo_batch_buf_fits (b, frame->len)
+        && fo_wire_send_batch (self->raw, a->routing, a->routing_len, b) != 0)
+        fo_log (FO_LOG_WARN, ROLE, "cannot send leases to agent %s: %s", a->agent_id,
+                zmq_strerror (errno));
+    if (!fo_batch_buf_fits (b, frame->len)) {
+        if (fo_wire_send_encoded (self->raw, a->routing, a->routing_len, frame->data,
+                                  frame->len) != 0)
+            fo_log (FO_LOG_WARN, ROLE, "cannot send a lease to agent %s: %s", a->agent_id,
+                    zmq_strerror (errno));
+        return;
+    }
+    if (!self->outbox_listed[i]) {
+        self->outbox_listed[i] = true;
+        self->outbox_used[self->noutbox_used++] = i;
+    }
+    fo_batch_buf_add (b, frame->data, frame->len);
 }
 
 /* Round-robin over the agents with credit (the ready ring), one lease
@@ -545,11 +614,7 @@ dispatch (fo_broker *self)
         misses = 0;
         /* Sent as the run encoded it: a lease that cannot be encoded
            is never handed out (fo_run_next_lease). */
-        const fo_buf *frame = fo_run_lease_frame (self->run);
-        if (fo_wire_send_encoded (self->raw, a->routing, a->routing_len, frame->data,
-                                  frame->len) != 0)
-            fo_log (FO_LOG_WARN, ROLE, "cannot send lease %llu to agent %s: %s",
-                    (unsigned long long) lease.lease, a->agent_id, zmq_strerror (errno));
+        queue_lease (self, i, fo_run_lease_frame (self->run));
         a->last_send_ms = now;
         a->leased++;
         if (--a->credit > 0)
@@ -557,6 +622,7 @@ dispatch (fo_broker *self)
         else
             a->queued = false;
     }
+    flush_outboxes (self);
 }
 
 /* How often heartbeats() looks at every agent, and the longest poll. */

@@ -61,10 +61,17 @@ typedef enum {
     FO_MSG_FETCH,       /* agent -> broker: a chunk of a blob (version 5) */
     FO_MSG_CHUNK,       /* broker -> agent: the chunk, or why not */
     FO_MSG_OUTPUT,      /* agent -> broker: a piece of a file a test left */
+    FO_MSG_BATCH,       /* both ways: several messages in one frame (version 6) */
 } fo_msg_type;
 
 /* The last message type (loops over every type end here). */
-#define FO_MSG_LAST FO_MSG_OUTPUT
+#define FO_MSG_LAST FO_MSG_BATCH
+
+/* Messages in one batch, at most. A batch is what a sender has for one
+   peer at once (the broker's leases of one dispatch pass, an agent's
+   dones of one loop iteration): one frame, one wake-up and one send
+   instead of one each per message. */
+#define FO_PROTO_MAX_BATCH 256u
 
 /* A relative path that stays where it is put: '/'-separated components,
    none empty, "." or "..", at most FO_PROTO_MAX_ROOT bytes. */
@@ -326,7 +333,18 @@ typedef struct {
     size_t data_len;
 } fo_output;
 
+typedef struct fo_msg fo_msg;
+
+/* batch (version 6): messages to be handled as if each came in its own
+   frame, in order. On the wire each is a bin holding one message's whole
+   encoding (so each is decoded, within every limit, as a frame would be);
+   never a batch itself; 1 to FO_PROTO_MAX_BATCH of them. */
 typedef struct {
+    fo_msg *msgs;
+    size_t nmsgs;
+} fo_batch;
+
+struct fo_msg {
     fo_msg_type type;
     uint32_t version;       /* set by decode; encode always writes FO_PROTO_VERSION */
     union {
@@ -345,8 +363,9 @@ typedef struct {
         fo_fetch fetch;
         fo_chunk chunk;
         fo_output output;
+        fo_batch batch;
     } u;
-} fo_msg;
+};
 
 /* Appends the msgpack encoding of msg to out. Returns 0, or -1 if msg is
    not encodable (unknown type, a string over the limits). */
@@ -378,6 +397,28 @@ void fo_lease_apply_env (fo_lease *lease);
 void fo_step_free (fo_step *step);
 /* Deep copy of a step. */
 void fo_step_copy (fo_step *dst, const fo_step *src);
+
+/* Batches of messages already encoded (the broker's lease frames): a
+   batch's header with room for any count, then each message appended as
+   a bin, then the count written in. Appending never copies a message
+   twice; fo_batch_buf_frame gives the frame to send: the one message
+   alone when there is one, else the batch. */
+typedef struct {
+    fo_buf buf;         /* the header, then each message as a bin */
+    size_t count;       /* messages appended */
+    size_t first;       /* where the first message's bytes start */
+} fo_batch_buf;
+
+/* Whether a message of len bytes still fits in b (count and size). */
+bool fo_batch_buf_fits (const fo_batch_buf *b, size_t len);
+/* Appends one encoded message (at most FO_PROTO_MAX_STRING bytes; check
+   fo_batch_buf_fits first). */
+void fo_batch_buf_add (fo_batch_buf *b, const void *data, size_t len);
+/* The frame to send (NULL when empty); valid until the next add or reset. */
+const void *fo_batch_buf_frame (fo_batch_buf *b, size_t *len);
+/* Empties b, keeping its memory. */
+void fo_batch_buf_reset (fo_batch_buf *b);
+void fo_batch_buf_free (fo_batch_buf *b);
 
 /* The structural pre-scan run by fo_msg_decode. Exposed for tests/fuzzing.
    Returns 0 when data holds exactly one msgpack object within the limits. */

@@ -66,12 +66,11 @@ get_step (fo_decoder *d, size_t index, const msgpack_object *o, fo_step *step)
         "verdict",
     };
     const msgpack_object *v[11];
-    char what[40];
-    snprintf (d->prefix, sizeof d->prefix, "steps[%zu].", index);
-    snprintf (what, sizeof what, "field 'steps[%zu]'", index);
+    d->list = "steps";
+    d->index = index;
     int kind = 0, reader = 0;
     size_t nkeys = o->type == MSGPACK_OBJECT_MAP && o->via.map.size == 11 ? 11 : 10;
-    if (fo_dec_fields (d, what, o, keys, nkeys, v) < 0
+    if (fo_dec_fields (d, NULL, o, keys, nkeys, v) < 0
         || fo_dec_enum (d, "kind", v[0], kind_name, &kind) < 0
         || fo_dec_str (d, "name", v[1], &step->name) < 0
         || fo_dec_strv (d, "argv", v[2], &step->argv) < 0
@@ -89,11 +88,15 @@ get_step (fo_decoder *d, size_t index, const msgpack_object *o, fo_step *step)
         return fo_dec_fail (d, "missing field '%s' (reader ctest)", fo_dec_at (d, "verdict"));
     if (!ctest && nkeys == 11)
         return fo_dec_fail (d, "field '%s' is only for reader ctest", fo_dec_at (d, "verdict"));
-    if (ctest && get_verdict (d, index, v[10], &step->verdict) < 0)
-        return FO_PROTO_EMALFORMED;
+    if (ctest) {
+        d->list = NULL;         /* the verdict's prefix is written out */
+        if (get_verdict (d, index, v[10], &step->verdict) < 0)
+            return FO_PROTO_EMALFORMED;
+    }
     step->kind = (fo_step_kind) kind;
     step->reader = (fo_reader) reader;
     d->prefix[0] = '\0';
+    d->list = NULL;
     return 0;
 }
 
@@ -231,15 +234,14 @@ get_done (fo_decoder *d, const msgpack_object **v, fo_done *done)
     done->results = fo_xcalloc (done->nresults ? done->nresults : 1, sizeof *done->results);
     for (size_t i = 0; i < done->nresults; i++) {
         const msgpack_object *f[13];
-        char what[40];
-        snprintf (d->prefix, sizeof d->prefix, "results[%zu].", i);
-        snprintf (what, sizeof what, "field 'results[%zu]'", i);
-        if (fo_dec_fields (d, what, &results->via.array.ptr[i], keys, 13, f) < 0
+        d->list = "results";
+        d->index = i;
+        if (fo_dec_fields (d, NULL, &results->via.array.ptr[i], keys, 13, f) < 0
             || get_result_body (d, f, &done->results[i]) < 0)
             return FO_PROTO_EMALFORMED;
         done->results[i].lease = done->lease;
     }
-    d->prefix[0] = '\0';
+    d->list = NULL;
     return 0;
 }
 
@@ -329,6 +331,35 @@ get_output (fo_decoder *d, const msgpack_object **v, fo_output *o)
     return 0;
 }
 
+/* A batch (version 6): an array of 1 to FO_PROTO_MAX_BATCH bins, each
+   one whole message decoded as its own frame would be (every limit of
+   fo_msg_decode applies to it), none a batch. The count and every
+   element's type are checked before anything is allocated. */
+static int decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errlen,
+                   bool in_batch);
+
+static int
+get_batch (fo_decoder *d, const msgpack_object *msgs, fo_batch *b)
+{
+    if (msgs->type != MSGPACK_OBJECT_ARRAY)
+        return fo_dec_fail (d, "field 'msgs' must be an array of bins");
+    uint32_t n = msgs->via.array.size;
+    if (n == 0 || n > FO_PROTO_MAX_BATCH)
+        return fo_dec_fail (d, "field 'msgs' holds %u messages (1 to %u)", n, FO_PROTO_MAX_BATCH);
+    for (uint32_t i = 0; i < n; i++)
+        if (msgs->via.array.ptr[i].type != MSGPACK_OBJECT_BIN)
+            return fo_dec_fail (d, "field 'msgs' must be an array of bins");
+    b->msgs = fo_xcalloc (n, sizeof *b->msgs);
+    for (uint32_t i = 0; i < n; i++) {
+        const msgpack_object_bin *bin = &msgs->via.array.ptr[i].via.bin;
+        char why[200];
+        if (decode (bin->ptr, bin->size, &b->msgs[i], why, sizeof why, true) != FO_PROTO_OK)
+            return fo_dec_fail (d, "msgs[%u]: %s", i, why);
+        b->nmsgs = i + 1;       /* what fo_msg_free frees */
+    }
+    return 0;
+}
+
 /* The fields of each type, after "v" and "type" (keys[0] and keys[1]). */
 #define MAX_FIELDS 16
 static const char *const type_keys[][MAX_FIELDS] = {
@@ -351,6 +382,7 @@ static const char *const type_keys[][MAX_FIELDS] = {
     [FO_MSG_FETCH] = { "v", "type", "blob", "offset", "length" },
     [FO_MSG_CHUNK] = { "v", "type", "blob", "offset", "size", "data", "error" },
     [FO_MSG_OUTPUT] = { "v", "type", "lease", "step", "path", "offset", "size", "data" },
+    [FO_MSG_BATCH] = { "v", "type", "msgs" },
 };
 
 static int
@@ -423,6 +455,8 @@ get_fields (fo_decoder *d, const msgpack_object *o, fo_msg *m)
         return get_chunk (d, v, &m->u.chunk);
     case FO_MSG_OUTPUT:
         return get_output (d, v, &m->u.output);
+    case FO_MSG_BATCH:
+        return get_batch (d, v[0], &m->u.batch);
     }
     return fo_dec_fail (d, "internal error: no fields for this type");
 }
@@ -473,8 +507,11 @@ get_header (fo_decoder *d, const msgpack_object *o, fo_msg *m)
     return fo_dec_fail (d, "unknown message type '%s'", fo_dec_quote (&t->via.str, q, sizeof q));
 }
 
-int
-fo_msg_decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errlen)
+/* One message; in a batch, one that is not a batch itself (checked from
+   its type, before its fields: batches never nest, so decoding never
+   recurses deeper than one batch). */
+static int
+decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errlen, bool in_batch)
 {
     fo_decoder d = { .type = NULL, .err = err, .errlen = errlen };
     memset (msg, 0, sizeof *msg);
@@ -496,6 +533,11 @@ fo_msg_decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errl
         rc = fo_dec_fail (&d, "not a valid msgpack object");
     else {
         rc = get_header (&d, &unpacked.data, &m);
+        if (rc == 0 && in_batch && m.type == FO_MSG_BATCH) {
+            d.type = NULL;
+            rc = fo_dec_fail (&d, "a batch inside a batch");
+            m.type = 0;         /* nothing of it allocated yet */
+        }
         if (rc == 0)
             rc = get_fields (&d, &unpacked.data, &m);
     }
@@ -506,4 +548,10 @@ fo_msg_decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errl
     }
     *msg = m;
     return FO_PROTO_OK;
+}
+
+int
+fo_msg_decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errlen)
+{
+    return decode (data, len, msg, err, errlen, false);
 }

@@ -289,6 +289,29 @@ put_offer (encoder *e, const fo_hello *h)
     put_strv (e, &h->labels);
 }
 
+/* A batch's messages, each encoded whole into a bin: 1 to
+   FO_PROTO_MAX_BATCH of them, none a batch. */
+static void
+put_batch (encoder *e, const fo_batch *b)
+{
+    if (b->nmsgs == 0 || b->nmsgs > FO_PROTO_MAX_BATCH || !b->msgs) {
+        e->bad = true;
+        return;
+    }
+    put_key (e, "msgs");
+    msgpack_pack_array (&e->pk, b->nmsgs);
+    fo_buf one = { 0 };
+    for (size_t i = 0; i < b->nmsgs && !e->bad; i++) {
+        fo_buf_reset (&one);
+        if (b->msgs[i].type == FO_MSG_BATCH || fo_msg_encode (&b->msgs[i], &one) != 0) {
+            e->bad = true;
+            break;
+        }
+        put_bin (e, one.data, one.len);
+    }
+    fo_buf_free (&one);
+}
+
 /* Fields after "v" and "type", per message type. */
 static size_t
 field_count (fo_msg_type type)
@@ -307,6 +330,7 @@ field_count (fo_msg_type type)
     case FO_MSG_SLOW: return 3;
     case FO_MSG_RESULT: return 14;
     case FO_MSG_HEARTBEAT: return 0;
+    case FO_MSG_BATCH: return 1;
     }
     return 0;
 }
@@ -394,6 +418,9 @@ put_fields (encoder *e, const fo_msg *msg)
         put_str_field (e, "error", c->error);
         return;
     }
+    case FO_MSG_BATCH:
+        put_batch (e, &msg->u.batch);
+        return;
     }
     put_str_field (e, "reason", reason);
 }

@@ -13,7 +13,10 @@
 const char *
 fo_dec_at (fo_decoder *d, const char *field)
 {
-    snprintf (d->path, sizeof d->path, "%s%s", d->prefix, field);
+    if (d->list)        /* the prefix, made only when an error needs it */
+        snprintf (d->path, sizeof d->path, "%s[%zu].%s", d->list, d->index, field);
+    else
+        snprintf (d->path, sizeof d->path, "%s%s", d->prefix, field);
     return d->path;
 }
 
@@ -175,6 +178,17 @@ fo_dec_enum (fo_decoder *d, const char *field, const msgpack_object *o,
 
 /* ---- maps ---------------------------------------------------------- */
 
+/* What names the map in fo_dec_fields' errors: `what`, or with NULL the
+   element of d->list being read ("field 'results[3]'"), made only then. */
+static const char *
+fields_what (const fo_decoder *d, const char *what, char *buf, size_t len)
+{
+    if (what)
+        return what;
+    snprintf (buf, len, "field '%s[%zu]'", d->list ? d->list : "?", d->index);
+    return buf;
+}
+
 /* Matches the entries of map o against keys[0..n): vals[i] becomes the value
    of keys[i]. Every key must appear exactly once and no other may appear.
    `what` names o in the error when it is not a map. */
@@ -182,18 +196,24 @@ int
 fo_dec_fields (fo_decoder *d, const char *what, const msgpack_object *o,
                const char *const *keys, size_t n, const msgpack_object **vals)
 {
+    char named[96];
     if (o->type != MSGPACK_OBJECT_MAP)
-        return fo_dec_fail (d, "%s must be a map", what);
+        return fo_dec_fail (d, "%s must be a map", fields_what (d, what, named, sizeof named));
     for (size_t k = 0; k < n; k++)
         vals[k] = NULL;
     char q[48];
     for (uint32_t i = 0; i < o->via.map.size; i++) {
         const msgpack_object_kv *kv = &o->via.map.ptr[i];
         if (kv->key.type != MSGPACK_OBJECT_STR)
-            return fo_dec_fail (d, "%s has a field name that is not a string", what);
-        size_t k = 0;
-        while (k < n && !fo_dec_str_is (&kv->key.via.str, keys[k]))
-            k++;
+            return fo_dec_fail (d, "%s has a field name that is not a string",
+                                fields_what (d, what, named, sizeof named));
+        /* Encoders write the keys in their order: the i-th first. */
+        size_t k;
+        if (i < n && fo_dec_str_is (&kv->key.via.str, keys[i]))
+            k = i;
+        else
+            for (k = 0; k < n && !fo_dec_str_is (&kv->key.via.str, keys[k]); k++)
+                ;
         if (k == n)
             return fo_dec_fail (d, "unknown field '%s'",
                                 fo_dec_at (d, fo_dec_quote (&kv->key.via.str, q, sizeof q)));

@@ -147,6 +147,11 @@ fo_msg_free (fo_msg *msg)
         free (msg->u.chunk.data);
         free (msg->u.chunk.error);
         break;
+    case FO_MSG_BATCH:
+        for (size_t i = 0; msg->u.batch.msgs && i < msg->u.batch.nmsgs; i++)
+            fo_msg_free (&msg->u.batch.msgs[i]);
+        free (msg->u.batch.msgs);
+        break;
     case FO_MSG_REQUEST: case FO_MSG_HEARTBEAT: case FO_MSG_SLOW:
         break;
     }

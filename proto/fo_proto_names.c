@@ -30,6 +30,7 @@ fo_msg_type_name (fo_msg_type type)
     case FO_MSG_FETCH:     return "fetch";
     case FO_MSG_CHUNK:     return "chunk";
     case FO_MSG_OUTPUT:    return "output";
+    case FO_MSG_BATCH:     return "batch";
     }
     return NULL;
 }

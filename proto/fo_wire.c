@@ -50,6 +50,16 @@ fo_wire_send_encoded (void *socket, const void *routing_id, size_t routing_len, 
     return 0;
 }
 
+int
+fo_wire_send_batch (void *socket, const void *routing_id, size_t routing_len, fo_batch_buf *b)
+{
+    size_t len;
+    const void *frame = fo_batch_buf_frame (b, &len);
+    int rc = frame ? fo_wire_send_encoded (socket, routing_id, routing_len, frame, len) : 0;
+    fo_batch_buf_reset (b);
+    return rc;
+}
+
 /* Reads and discards the rest of a multi-frame message. */
 static void
 drain_more (void *socket)
@@ -114,4 +124,44 @@ fo_wire_recv (void *socket, bool router, unsigned char *routing_id, size_t *rout
     if (rc == FO_PROTO_OK)
         return FO_WIRE_MSG;
     return rc == FO_PROTO_EVERSION ? FO_WIRE_BAD_VERSION : FO_WIRE_BAD;
+}
+
+bool
+fo_wire_inbox_pending (const fo_wire_inbox *in)
+{
+    return in->batch.type == FO_MSG_BATCH && in->next < in->batch.u.batch.nmsgs;
+}
+
+void
+fo_wire_inbox_clear (fo_wire_inbox *in)
+{
+    fo_msg_free (&in->batch);
+    in->next = 0;
+}
+
+fo_wire_status
+fo_wire_inbox_recv (fo_wire_inbox *in, void *socket, bool router, unsigned char *routing_id,
+                    size_t *routing_len, fo_msg *msg, char *err, size_t errlen)
+{
+    if (!fo_wire_inbox_pending (in)) {
+        fo_wire_inbox_clear (in);
+        fo_wire_status st = fo_wire_recv (socket, router, routing_id, routing_len, msg, err,
+                                          errlen);
+        if (st != FO_WIRE_MSG || msg->type != FO_MSG_BATCH)
+            return st;
+        in->batch = *msg;
+        if (router) {
+            memcpy (in->routing, routing_id, *routing_len);
+            in->routing_len = *routing_len;
+        }
+    }
+    else if (router) {
+        memcpy (routing_id, in->routing, in->routing_len);
+        *routing_len = in->routing_len;
+    }
+    /* Each message moves out; the batch keeps a zeroed record to free. */
+    *msg = in->batch.u.batch.msgs[in->next];
+    memset (&in->batch.u.batch.msgs[in->next], 0, sizeof *msg);
+    in->next++;
+    return FO_WIRE_MSG;
 }

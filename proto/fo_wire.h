@@ -29,6 +29,11 @@ int fo_wire_send (void *socket, const void *routing_id, size_t routing_len, cons
 int fo_wire_send_encoded (void *socket, const void *routing_id, size_t routing_len,
                           const void *data, size_t len);
 
+/* Sends what b holds (its one message alone, or the batch) and empties
+   it; nothing when it is empty. Returns 0 or -1 as fo_wire_send. */
+int fo_wire_send_batch (void *socket, const void *routing_id, size_t routing_len,
+                        fo_batch_buf *b);
+
 typedef enum {
     FO_WIRE_NONE = 0,       /* nothing to read now */
     FO_WIRE_MSG,            /* *msg filled: free with fo_msg_free */
@@ -42,5 +47,25 @@ typedef enum {
    into *routing_len. */
 fo_wire_status fo_wire_recv (void *socket, bool router, unsigned char *routing_id,
                              size_t *routing_len, fo_msg *msg, char *err, size_t errlen);
+
+/* Receiving with batches opened (protocol 6): the messages of a batch
+   come out one at a time, in order, as if each had had its own frame (a
+   ROUTER's routing id repeated with each), the next frame is read only
+   when the batch is used up. A bad message in a batch makes the whole
+   frame FO_WIRE_BAD. Poll the socket only when fo_wire_inbox_pending is
+   false: what the inbox holds is no longer on the socket. */
+typedef struct {
+    fo_msg batch;               /* FO_MSG_BATCH being handed out, or zeroed */
+    size_t next;                /* its next message */
+    unsigned char routing[FO_WIRE_MAX_ROUTING_ID];
+    size_t routing_len;
+} fo_wire_inbox;
+
+fo_wire_status fo_wire_inbox_recv (fo_wire_inbox *in, void *socket, bool router,
+                                   unsigned char *routing_id, size_t *routing_len, fo_msg *msg,
+                                   char *err, size_t errlen);
+bool fo_wire_inbox_pending (const fo_wire_inbox *in);
+/* Drops what the inbox holds (a session's end). */
+void fo_wire_inbox_clear (fo_wire_inbox *in);
 
 #endif

@@ -21,6 +21,7 @@
 #include "fo_capacity.h"
 #include "fo_execution.h"
 #include "fo_fetcher.h"
+#include "fo_wire.h"
 #include "fo_proto.h"
 #include "fo_runner.h"
 #include "fo_sweeper.h"
@@ -50,6 +51,14 @@ typedef struct {
     uint64_t last_recv_ms;
     uint64_t last_send_ms;
     bool send_failed;
+    fo_wire_inbox inbox;        /* the rest of a batch of leases being read */
+    /* While `batching` (a pass over the slots), what the agent sends waits
+       here and leaves as one frame at the pass's end (protocol 6): the
+       dones of tests that ended together cost one send, one wake-up of
+       the broker. */
+    bool batching;
+    fo_batch_buf outbox;
+    fo_buf scratch;             /* one message's encoding */
 
     /* Results known this loop iteration and not sent yet: a lease that
        ends in the same iteration carries its own in its done (one message
@@ -70,6 +79,8 @@ typedef struct {
 void agent_send_msg (agent *self, const fo_msg *msg);
 void agent_send_simple (agent *self, fo_msg_type type, const char *reason);
 void agent_send_request (agent *self, uint32_t credit);
+/* Sends what the outbox holds, and ends batching. */
+void agent_flush_outbox (agent *self);
 /* A result is kept until its lease's done or the end of the iteration
    (fo_execution's result callback; arg is the agent). */
 void agent_on_result (void *arg, const fo_result *result);

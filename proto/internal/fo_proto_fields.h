@@ -19,7 +19,10 @@ typedef struct {
     const char *type;   /* message type name for errors, NULL before known */
     char *err;
     size_t errlen;
-    char prefix[48];    /* "steps[3]." or "steps[3].verdict." while decoding a step, else "" */
+    char prefix[48];    /* "steps[3].verdict." while decoding a verdict, else "" */
+    const char *list;   /* "results" while decoding results[index] (the prefix is
+                           then "results[index].", written only for an error) */
+    size_t index;
     char path[96];      /* scratch for fo_dec_at() */
 } fo_decoder;
 
@@ -45,7 +48,8 @@ int fo_dec_strv (fo_decoder *d, const char *field, const msgpack_object *o, fo_s
 /* str that is one of name_of(0), name_of(1), ... (until NULL). */
 int fo_dec_enum (fo_decoder *d, const char *field, const msgpack_object *o,
                  const char *(*name_of) (int), int *out);
-/* A map whose keys are exactly keys[0..n), each once: vals[i] = value of keys[i]. */
+/* A map whose keys are exactly keys[0..n), each once: vals[i] = value of
+   keys[i]. what names the map in errors; NULL: d->list's element. */
 int fo_dec_fields (fo_decoder *d, const char *what, const msgpack_object *o,
                    const char *const *keys, size_t n, const msgpack_object **vals);
 /* A step's "env" map of str -> str plus its "secret" array of names in env. */

@@ -185,6 +185,14 @@ sample (fo_msg_type type)
         m.u.chunk.data_len = 5;
         m.u.chunk.error = fo_xstrdup ("");
         break;
+    case FO_MSG_BATCH:
+        /* What each side batches: leases one way, dones the other. */
+        m.u.batch.nmsgs = 3;
+        m.u.batch.msgs = fo_xcalloc (3, sizeof *m.u.batch.msgs);
+        m.u.batch.msgs[0] = sample (FO_MSG_LEASE);
+        m.u.batch.msgs[1] = sample (FO_MSG_DONE);
+        m.u.batch.msgs[2] = sample (FO_MSG_HEARTBEAT);
+        break;
     }
     return m;
 }
@@ -366,6 +374,11 @@ assert_msg_equal (const fo_msg *a, const fo_msg *b)
         assert_bytes_equal (a->u.chunk.data, a->u.chunk.data_len, b->u.chunk.data,
                             b->u.chunk.data_len);
         assert_string_equal (a->u.chunk.error, b->u.chunk.error);
+        break;
+    case FO_MSG_BATCH:
+        assert_int_equal (a->u.batch.nmsgs, b->u.batch.nmsgs);
+        for (size_t i = 0; i < a->u.batch.nmsgs; i++)
+            assert_msg_equal (&a->u.batch.msgs[i], &b->u.batch.msgs[i]);
         break;
     }
 }

@@ -77,15 +77,50 @@ agent_send (zsock_t *sock, const fo_msg *msg)
     assert_int_equal (fo_wire_send (zsock_resolve (sock), NULL, 0, msg), 0);
 }
 
+/* Each agent socket's inbox: the broker batches the leases it has for an
+   agent at once (protocol 6), and they come out one at a time. */
+#define MAX_AGENTS 8
+static struct {
+    zsock_t *sock;
+    fo_wire_inbox inbox;
+} inboxes[MAX_AGENTS];
+
+static fo_wire_inbox *
+inbox_of (zsock_t *sock)
+{
+    for (size_t i = 0; i < MAX_AGENTS; i++)
+        if (inboxes[i].sock == sock)
+            return &inboxes[i].inbox;
+    for (size_t i = 0; i < MAX_AGENTS; i++)
+        if (!inboxes[i].sock) {
+            inboxes[i].sock = sock;
+            return &inboxes[i].inbox;
+        }
+    fail_msg ("more than %d agent sockets", MAX_AGENTS);
+    return NULL;
+}
+
+static void
+agent_close (zsock_t **sock)
+{
+    for (size_t i = 0; i < MAX_AGENTS; i++)
+        if (inboxes[i].sock == *sock) {
+            fo_wire_inbox_clear (&inboxes[i].inbox);
+            inboxes[i].sock = NULL;
+        }
+    zsock_destroy (sock);
+}
+
 /* The next message of this type from the broker (heartbeats skipped). */
 static void
 agent_expect (zsock_t *sock, fo_msg_type type, fo_msg *msg)
 {
     uint64_t limit = fo_now_ms () + WAIT_LIMIT_MS;
+    fo_wire_inbox *inbox = inbox_of (sock);
     for (;;) {
         char why[256];
-        fo_wire_status st = fo_wire_recv (zsock_resolve (sock), false, NULL, NULL, msg, why,
-                                          sizeof why);
+        fo_wire_status st = fo_wire_inbox_recv (inbox, zsock_resolve (sock), false, NULL, NULL,
+                                                msg, why, sizeof why);
         if (st == FO_WIRE_MSG) {
             if (msg->type == type)
                 return;
@@ -217,8 +252,118 @@ test_reused_agent_number_is_alive (void **state)
     assert_int_equal (j.joined[1], 1);
     assert_int_equal (j.joined[2], 0);
 
-    zsock_destroy (&x);
-    zsock_destroy (&y);
+    agent_close (&x);
+    agent_close (&y);
+    fo_broker_destroy (&s.broker);
+    fo_reporters_destroy (&reporters);
+    fo_report_destroy (&report);
+    fo_plan_destroy (&plan);
+    fo_suite_destroy (&suite);
+}
+
+/* Protocol 6: the leases one dispatch pass hands an agent leave as one
+   batch frame, and a batch of dones is handled as the dones one by one:
+   each test gets exactly one outcome, and the credit they give back
+   brings the last lease. */
+static void
+test_leases_and_dones_batched (void **state)
+{
+    (void) state;
+    fo_suite *suite = fo_xcalloc (1, sizeof *suite);
+    suite->path = fo_xstrdup ("/suite/fanout.yml");
+    suite->dir = fo_xstrdup ("/suite");
+    suite->root = fo_context_new (NULL, "");
+    suite->skip_code = FO_DEFAULT_SKIP_CODE;
+    const char *names[] = { "a", "b", "c" };
+    for (size_t i = 0; i < 3; i++)
+        fo_strv_push (&fo_test_new (suite->root, names[i])->run.argv, "true");
+    fo_plan *plan = fo_plan_build (suite);
+    fo_report *report = fo_report_new (plan->ntests);
+    for (size_t i = 0; i < 3; i++)
+        fo_report_set_test (report, i, names[i], "");
+    fo_reporters *reporters = fo_reporters_new ();
+
+    char endpoint[64];
+    snprintf (endpoint, sizeof endpoint, "inproc://test-broker-batch-%d", (int) getpid ());
+    fo_broker_options options = {
+        .bind = endpoint,
+        .run = {
+            .plan = plan, .report = report, .reporters = reporters, .max_attempts = 1,
+            .skip_code = 77, .broker_host = "broker",
+        },
+        .heartbeat_ms = 10000,
+    };
+    char err[256];
+    served s = { .broker = fo_broker_new (&options, err, sizeof err) };
+    if (!s.broker)
+        fail_msg ("%s", err);
+    pthread_t thread;
+    assert_int_equal (pthread_create (&thread, NULL, serve, &s), 0);
+
+    zsock_t *x = agent_connect (endpoint);
+    hello (x, "agent-x", "hostX");
+    /* One slot and credit 3: a lease for the slot and one prefetched (the
+       third waits for a slot: the tasks left are no more than the slots). */
+    request (x, 3);
+    fo_msg frame;
+    uint64_t limit = fo_now_ms () + WAIT_LIMIT_MS;
+    for (;;) {
+        char why[256];
+        fo_wire_status st = fo_wire_recv (zsock_resolve (x), false, NULL, NULL, &frame, why,
+                                          sizeof why);
+        if (st == FO_WIRE_MSG && frame.type != FO_MSG_HEARTBEAT)
+            break;
+        if (st == FO_WIRE_MSG)
+            fo_msg_free (&frame);
+        else
+            assert_int_equal (st, FO_WIRE_NONE);
+        if (fo_now_ms () > limit)
+            fail_msg ("no leases from the broker");
+        zmq_pollitem_t item = { .socket = zsock_resolve (x), .events = ZMQ_POLLIN };
+        zmq_poll (&item, 1, 100);
+    }
+    assert_int_equal (frame.type, FO_MSG_BATCH);
+    assert_int_equal (frame.u.batch.nmsgs, 2);
+
+    /* Both done at once, their results inside, in one batch. */
+    fo_msg dones = { .type = FO_MSG_BATCH };
+    dones.u.batch.nmsgs = 2;
+    dones.u.batch.msgs = fo_xcalloc (2, sizeof *dones.u.batch.msgs);
+    fo_result results[2];
+    for (size_t i = 0; i < 2; i++) {
+        const fo_lease *lease = &frame.u.batch.msgs[i].u.lease;
+        assert_int_equal (frame.u.batch.msgs[i].type, FO_MSG_LEASE);
+        results[i] = (fo_result) {
+            .lease = lease->lease, .step = 0, .test = lease->steps[0].name,
+            .outcome = FO_PASSED, .out = (char *) "", .err = (char *) "",
+            .message = (char *) "", .host = (char *) "hostX", .worker = 1,
+            .attempt = lease->attempt,
+        };
+        dones.u.batch.msgs[i] = (fo_msg) { .type = FO_MSG_DONE };
+        dones.u.batch.msgs[i].u.done = (fo_done) { .lease = lease->lease, .credit = 1,
+                                                   .results = &results[i], .nresults = 1 };
+    }
+    agent_send (x, &dones);
+    free (dones.u.batch.msgs);
+    fo_msg_free (&frame);
+
+    fo_msg last;
+    agent_expect (x, FO_MSG_LEASE, &last);
+    finish_lease (x, &last.u.lease, FO_PASSED, "hostX");
+    fo_msg_free (&last);
+    fo_msg bye;
+    agent_expect (x, FO_MSG_SHUTDOWN, &bye);
+    fo_msg_free (&bye);
+    pthread_join (thread, NULL);
+    assert_int_equal (s.rc, 0);
+    for (size_t i = 0; i < 3; i++) {
+        const fo_test_record *rec = fo_report_test (report, i);
+        assert_true (rec->done);
+        assert_int_equal (rec->outcome, FO_PASSED);
+        assert_int_equal (rec->nattempts, 1);
+    }
+
+    agent_close (&x);
     fo_broker_destroy (&s.broker);
     fo_reporters_destroy (&reporters);
     fo_report_destroy (&report);
@@ -231,6 +376,7 @@ main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_reused_agent_number_is_alive),
+        cmocka_unit_test (test_leases_and_dones_batched),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

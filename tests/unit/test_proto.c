@@ -289,6 +289,76 @@ test_reject_truncated_and_trailing (void **state)
     fo_buf_free (&buf);
 }
 
+/* ---- batches of encoded messages (fo_batch_buf) ------------------- */
+
+/* One message alone goes as itself; several go as one batch that decodes
+   to them, in order; the buffer says when the next would not fit. */
+static void
+test_batch_buf (void **state)
+{
+    (void) state;
+    fo_batch_buf b = { 0 };
+    size_t len;
+    assert_null (fo_batch_buf_frame (&b, &len));
+
+    fo_msg lease = sample (FO_MSG_LEASE), done = sample (FO_MSG_DONE), back;
+    fo_buf one = { 0 }, two = { 0 };
+    encode_ok (&lease, &one);
+    encode_ok (&done, &two);
+    assert_true (fo_batch_buf_fits (&b, one.len));
+    fo_batch_buf_add (&b, one.data, one.len);
+    const void *frame = fo_batch_buf_frame (&b, &len);
+    assert_int_equal (len, one.len);
+    assert_memory_equal (frame, one.data, one.len);
+
+    fo_batch_buf_add (&b, two.data, two.len);
+    fo_batch_buf_add (&b, one.data, one.len);
+    frame = fo_batch_buf_frame (&b, &len);
+    char err[256] = "";
+    if (fo_msg_decode (frame, len, &back, err, sizeof err) != FO_PROTO_OK)
+        fail_msg ("%s", err);
+    assert_int_equal (back.type, FO_MSG_BATCH);
+    assert_int_equal (back.u.batch.nmsgs, 3);
+    assert_msg_equal (&lease, &back.u.batch.msgs[0]);
+    assert_msg_equal (&done, &back.u.batch.msgs[1]);
+    assert_msg_equal (&lease, &back.u.batch.msgs[2]);
+    fo_msg_free (&back);
+
+    /* reset keeps nothing: the next frame is the next message alone */
+    fo_batch_buf_reset (&b);
+    fo_batch_buf_add (&b, two.data, two.len);
+    frame = fo_batch_buf_frame (&b, &len);
+    assert_int_equal (len, two.len);
+    assert_memory_equal (frame, two.data, two.len);
+
+    /* at FO_PROTO_MAX_BATCH messages, or past the size limits, no more */
+    fo_batch_buf_reset (&b);
+    for (uint32_t i = 0; i < FO_PROTO_MAX_BATCH; i++) {
+        assert_true (fo_batch_buf_fits (&b, one.len));
+        fo_batch_buf_add (&b, one.data, one.len);
+    }
+    assert_false (fo_batch_buf_fits (&b, one.len));
+    frame = fo_batch_buf_frame (&b, &len);
+    assert_int_equal (fo_msg_decode (frame, len, &back, err, sizeof err), FO_PROTO_OK);
+    assert_int_equal (back.u.batch.nmsgs, FO_PROTO_MAX_BATCH);
+    fo_msg_free (&back);
+    fo_batch_buf_reset (&b);
+    assert_false (fo_batch_buf_fits (&b, FO_PROTO_MAX_STRING + 1));
+    assert_true (fo_batch_buf_fits (&b, FO_PROTO_MAX_STRING));
+    fo_batch_buf_add (&b, one.data, one.len);
+    assert_true (fo_batch_buf_fits (&b, FO_PROTO_MAX_STRING));
+    fo_batch_buf_add (&b, one.data, one.len);
+    /* two messages of 8 MiB and their headers pass the 16 MiB frame */
+    assert_true (fo_batch_buf_fits (&b, FO_PROTO_MAX_MESSAGE / 2 - 2 * one.len - 64));
+    assert_false (fo_batch_buf_fits (&b, FO_PROTO_MAX_MESSAGE - one.len));
+
+    fo_batch_buf_free (&b);
+    fo_buf_free (&one);
+    fo_buf_free (&two);
+    fo_msg_free (&lease);
+    fo_msg_free (&done);
+}
+
 /* ---- seeds for the fuzzer ------------------------------------------ */
 
 static void
@@ -318,6 +388,7 @@ main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_roundtrip_every_type),
+        cmocka_unit_test (test_batch_buf),
         cmocka_unit_test (test_encode_appends),
         cmocka_unit_test (test_encode_null_strings),
         cmocka_unit_test (test_encode_refuses),

@@ -975,6 +975,137 @@ test_reject_artifacts (void **state)
     fo_buf_free (&out);
 }
 
+/* ---- batches (version 6) ------------------------------------------- */
+
+/* A batch header announcing n messages; the caller packs them. */
+static void
+raw_batch (raw *r, uint32_t n)
+{
+    raw_init (r, 3);
+    raw_kv_uint (r, "v", FO_PROTO_VERSION);
+    raw_kv_str (r, "type", "batch");
+    raw_str (r, "msgs");
+    msgpack_pack_array (&r->pk, n);
+}
+
+/* One message's encoding packed as a bin element. */
+static void
+raw_bin_msg (raw *r, const fo_msg *m)
+{
+    fo_buf one = { 0 };
+    assert_int_equal (fo_msg_encode (m, &one), 0);
+    msgpack_pack_bin_with_body (&r->pk, one.data, one.len);
+    fo_buf_free (&one);
+}
+
+/* Every list from the network is bounded: a batch holds 1 to
+   FO_PROTO_MAX_BATCH bins, each a whole message of this version that is
+   no batch; one bad message rejects the whole frame, naming it. */
+static void
+test_reject_batch (void **state)
+{
+    (void) state;
+    raw r;
+    fo_msg hb = { .type = FO_MSG_HEARTBEAT };
+
+    raw_batch (&r, 0);
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED,
+                   "batch: field 'msgs' holds 0 messages (1 to 256)");
+    fo_buf_free (&r.buf);
+
+    /* one over the limit: counted before anything is decoded */
+    raw_batch (&r, FO_PROTO_MAX_BATCH + 1);
+    for (uint32_t i = 0; i <= FO_PROTO_MAX_BATCH; i++)
+        raw_bin_msg (&r, &hb);
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED,
+                   "batch: field 'msgs' holds 257 messages (1 to 256)");
+    fo_buf_free (&r.buf);
+
+    /* at the limit: accepted */
+    raw_batch (&r, FO_PROTO_MAX_BATCH);
+    for (uint32_t i = 0; i < FO_PROTO_MAX_BATCH; i++)
+        raw_bin_msg (&r, &hb);
+    fo_msg m;
+    char err[256];
+    assert_int_equal (fo_msg_decode (r.buf.data, r.buf.len, &m, err, sizeof err), FO_PROTO_OK);
+    assert_int_equal (m.u.batch.nmsgs, FO_PROTO_MAX_BATCH);
+    fo_msg_free (&m);
+    fo_buf_free (&r.buf);
+
+    /* a map where a bin is expected (the message not wrapped) */
+    raw_batch (&r, 2);
+    raw_bin_msg (&r, &hb);
+    msgpack_pack_map (&r.pk, 2);
+    raw_kv_uint (&r, "v", FO_PROTO_VERSION);
+    raw_kv_str (&r, "type", "heartbeat");
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED,
+                   "batch: field 'msgs' must be an array of bins");
+    fo_buf_free (&r.buf);
+
+    raw_init (&r, 3);
+    raw_kv_uint (&r, "v", FO_PROTO_VERSION);
+    raw_kv_str (&r, "type", "batch");
+    raw_kv_str (&r, "msgs", "x");
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED,
+                   "batch: field 'msgs' must be an array of bins");
+    fo_buf_free (&r.buf);
+
+    /* a batch inside a batch: refused before its fields are read */
+    fo_msg inner = sample (FO_MSG_BATCH);
+    raw_batch (&r, 2);
+    raw_bin_msg (&r, &hb);
+    raw_bin_msg (&r, &inner);
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED,
+                   "batch: msgs[1]: a batch inside a batch");
+    fo_buf_free (&r.buf);
+    fo_msg_free (&inner);
+
+    /* a bad message in it: the whole frame goes, its reason named */
+    raw bad;
+    raw_done_with_result (&bad, 13, true);
+    fo_msg lease = sample (FO_MSG_LEASE);
+    raw_batch (&r, 3);
+    raw_bin_msg (&r, &lease);
+    raw_bin_msg (&r, &hb);
+    msgpack_pack_bin_with_body (&r.pk, bad.buf.data, bad.buf.len);
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED, "batch: msgs[2]: done: field "
+                   "'results[0].outcome'");
+    fo_buf_free (&r.buf);
+    fo_buf_free (&bad.buf);
+    fo_msg_free (&lease);
+
+    /* another version inside ours: malformed, with the reason */
+    raw_batch (&r, 1);
+    raw old;
+    raw_init (&old, 2);
+    raw_kv_uint (&old, "v", 5);
+    raw_kv_str (&old, "type", "heartbeat");
+    msgpack_pack_bin_with_body (&r.pk, old.buf.data, old.buf.len);
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED,
+                   "batch: msgs[0]: protocol version 5 is not supported");
+    fo_buf_free (&r.buf);
+    fo_buf_free (&old.buf);
+
+    /* garbage bytes in a bin */
+    raw_batch (&r, 1);
+    msgpack_pack_bin_with_body (&r.pk, "\xc1", 1);
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EMALFORMED, "batch: msgs[0]: ");
+    fo_buf_free (&r.buf);
+
+    /* the encoder refuses what the decoder would */
+    fo_buf out = { 0 };
+    fo_msg empty = { .type = FO_MSG_BATCH };
+    assert_int_equal (fo_msg_encode (&empty, &out), -1);
+    fo_msg nested = { .type = FO_MSG_BATCH };
+    nested.u.batch.nmsgs = 1;
+    nested.u.batch.msgs = fo_xcalloc (1, sizeof *nested.u.batch.msgs);
+    nested.u.batch.msgs[0] = sample (FO_MSG_BATCH);
+    assert_int_equal (fo_msg_encode (&nested, &out), -1);
+    assert_int_equal (out.len, 0);
+    fo_msg_free (&nested);
+    fo_buf_free (&out);
+}
+
 int
 main (void)
 {
@@ -989,6 +1120,7 @@ main (void)
         cmocka_unit_test (test_reject_discovery),
         cmocka_unit_test (test_reject_offer),
         cmocka_unit_test (test_reject_artifacts),
+        cmocka_unit_test (test_reject_batch),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

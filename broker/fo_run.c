@@ -374,6 +374,9 @@ lease_task (fo_run *self, size_t task, uint32_t agent, fo_lease *out)
 bool
 fo_run_next_lease (fo_run *self, uint32_t agent, fo_lease *lease)
 {
+    /* No step of an ended task is held between leases: the steps built
+       for them go now (a lean plan keeps none of its own). */
+    fo_tasks_trim (self->tasks);
     /* Who asks: the agent as it joined, or only its number. */
     const fo_sched_agent *who = fo_sched_agent_of (self->sched, agent);
     fo_sched_agent unknown = { .number = agent };

@@ -8,14 +8,33 @@
 #include "fo_resource_groups.h"
 #include "fo_steps.h"
 
+static void *
+grow_done (size_t *items, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return items;
+    *cap = *cap ? *cap * 2 : 64;
+    return fo_xrealloc (items, *cap * sizeof *items);
+}
+
+/* The steps a task's leases run, while it has some to run: most tasks
+   never have one (a plan of a million tests keeps no wire steps: lean). */
 typedef struct {
-    fo_task_rec rec;
-    /* A narrowed task runs a subset of the plan's steps: shallow copies
-       (the plan owns their contents); NULL: all of the plan's. */
+    /* The task's whole steps, built by fo_plan_task_steps (owned), when
+       the plan keeps none; else NULL and the plan's are used. */
+    fo_step *full;
+    size_t nfull;
+    /* A narrowed task runs a subset of the whole steps: shallow copies
+       (the full steps own their contents); NULL: all of them. */
     fo_step *steps;
     size_t nsteps;
     size_t *tests;          /* the subset's tests */
     size_t ntests;
+} task_steps;
+
+typedef struct {
+    fo_task_rec rec;
+    task_steps *steps;      /* NULL until a lease needs steps */
 } task_item;
 
 struct fo_tasks {
@@ -24,7 +43,41 @@ struct fo_tasks {
     size_t cap;
     size_t ended;
     zhashx_t *index;        /* test id -> number + 1 */
+    /* Ended tasks whose steps are still held: freed by fo_tasks_trim, once
+       no caller can still hold a pointer to them. */
+    size_t *done;
+    size_t ndone, done_cap;
 };
+
+static void
+steps_free (task_steps *ts)
+{
+    if (!ts)
+        return;
+    fo_plan_steps_free (ts->full, ts->full ? ts->nfull : 0);
+    free (ts->steps);
+    free (ts->tests);
+    free (ts);
+}
+
+/* The task's whole steps: the plan's, or built now and kept until the
+   task has ended (fo_tasks_trim). */
+static const fo_step *
+full_steps (fo_tasks *self, size_t t, size_t *nsteps)
+{
+    const fo_task *pt = &self->plan->tasks[t];
+    if (pt->steps) {
+        *nsteps = pt->nsteps;
+        return pt->steps;
+    }
+    task_item *item = &self->items[t];
+    if (!item->steps)
+        item->steps = fo_xcalloc (1, sizeof *item->steps);
+    if (!item->steps->full)
+        item->steps->full = fo_plan_task_steps (self->plan, t, &item->steps->nfull);
+    *nsteps = item->steps->nfull;
+    return item->steps->full;
+}
 
 fo_tasks *
 fo_tasks_new (const fo_plan *plan)
@@ -42,11 +95,10 @@ fo_tasks_destroy (fo_tasks **self_p)
     fo_tasks *self = *self_p;
     if (!self)
         return;
-    for (size_t i = 0; i < self->cap; i++) {
-        free (self->items[i].steps);
-        free (self->items[i].tests);
-    }
+    for (size_t i = 0; i < self->cap; i++)
+        steps_free (self->items[i].steps);
     free (self->items);
+    free (self->done);
     zhashx_destroy (&self->index);
     free (self);
     *self_p = NULL;
@@ -87,7 +139,24 @@ fo_tasks_end (fo_tasks *self, size_t task)
         return false;
     self->items[task].rec.state = FO_TASK_ENDED;
     self->ended++;
+    if (self->items[task].steps) {
+        self->done = grow_done (self->done, &self->done_cap, self->ndone + 1);
+        self->done[self->ndone++] = task;
+    }
     return true;
+}
+
+void
+fo_tasks_trim (fo_tasks *self)
+{
+    for (size_t i = 0; i < self->ndone; i++) {
+        task_item *item = &self->items[self->done[i]];
+        if (item->rec.state != FO_TASK_ENDED)
+            continue;
+        steps_free (item->steps);
+        item->steps = NULL;
+    }
+    self->ndone = 0;
 }
 
 bool
@@ -97,19 +166,18 @@ fo_tasks_all_ended (const fo_tasks *self)
 }
 
 const fo_step *
-fo_tasks_steps (const fo_tasks *self, size_t t, size_t *nsteps)
+fo_tasks_steps (fo_tasks *self, size_t t, size_t *nsteps)
 {
-    const task_item *rec = &self->items[t];
-    if (rec->steps) {
-        *nsteps = rec->nsteps;
-        return rec->steps;
+    const task_steps *ts = self->items[t].steps;
+    if (ts && ts->steps) {
+        *nsteps = ts->nsteps;
+        return ts->steps;
     }
-    *nsteps = self->plan->tasks[t].nsteps;
-    return self->plan->tasks[t].steps;
+    return full_steps (self, t, nsteps);
 }
 
 fo_step *
-fo_tasks_steps_with_groups (const fo_tasks *self, size_t task, const fo_env *held)
+fo_tasks_steps_with_groups (fo_tasks *self, size_t task, const fo_env *held)
 {
     size_t nsteps;
     const fo_step *steps = fo_tasks_steps (self, task, &nsteps);
@@ -134,10 +202,10 @@ fo_tasks_steps_with_groups (const fo_tasks *self, size_t task, const fo_env *hel
 const size_t *
 fo_tasks_tests (const fo_tasks *self, size_t t, size_t *ntests)
 {
-    const task_item *rec = &self->items[t];
-    if (rec->steps) {
-        *ntests = rec->ntests;
-        return rec->tests;
+    const task_steps *ts = self->items[t].steps;
+    if (ts && ts->steps) {
+        *ntests = ts->ntests;
+        return ts->tests;
     }
     *ntests = self->plan->tasks[t].ntests;
     return self->plan->tasks[t].tests;
@@ -147,13 +215,18 @@ void
 fo_tasks_narrow (fo_tasks *self, size_t t, const fo_report *report)
 {
     const fo_task *pt = &self->plan->tasks[t];
-    task_item *rec = &self->items[t];
-    bool *keep = fo_xcalloc (pt->nsteps ? pt->nsteps : 1, sizeof *keep);
+    size_t nfull;
+    const fo_step *full = full_steps (self, t, &nfull);
+    task_item *item = &self->items[t];
+    if (!item->steps)
+        item->steps = fo_xcalloc (1, sizeof *item->steps);
+    task_steps *rec = item->steps;
+    bool *keep = fo_xcalloc (nfull ? nfull : 1, sizeof *keep);
     free (rec->tests);
     rec->tests = fo_xmalloc ((pt->ntests ? pt->ntests : 1) * sizeof *rec->tests);
     rec->ntests = 0;
-    for (size_t i = 0; i < pt->nsteps; i++) {
-        const fo_step *s = &pt->steps[i];
+    for (size_t i = 0; i < nfull; i++) {
+        const fo_step *s = &full[i];
         for (size_t k = 0; s->kind == FO_STEP_TEST && k < s->tests.len; k++) {
             size_t n = fo_tasks_test (self, s->tests.items[k]);
             if (n != FO_NO_TEST && !fo_report_test (report, n)->done && rec->ntests < pt->ntests) {
@@ -163,8 +236,8 @@ fo_tasks_narrow (fo_tasks *self, size_t t, const fo_report *report)
         }
     }
     free (rec->steps);
-    rec->steps = fo_xcalloc (pt->nsteps ? pt->nsteps : 1, sizeof *rec->steps);
-    rec->nsteps = fo_steps_subset (pt->steps, pt->nsteps, keep, rec->steps);
+    rec->steps = fo_xcalloc (nfull ? nfull : 1, sizeof *rec->steps);
+    rec->nsteps = fo_steps_subset (full, nfull, keep, rec->steps);
     free (keep);
 }
 

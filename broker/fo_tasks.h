@@ -52,13 +52,19 @@ fo_task_rec *fo_tasks_rec (fo_tasks *self, size_t task);
 /* The number of the test with this id, or FO_NO_TEST. */
 size_t fo_tasks_test (const fo_tasks *self, const char *id);
 
-/* Marks the task ended. False when it had ended already. */
+/* Marks the task ended. False when it had ended already. Its steps stay
+   valid until fo_tasks_trim. */
 bool fo_tasks_end (fo_tasks *self, size_t task);
+/* Frees the steps built for tasks that have ended (a plan from
+   fo_plan_build_lean keeps none: each lease's are built for it). Call
+   where no step of an ended task is held: before a new lease. */
+void fo_tasks_trim (fo_tasks *self);
 bool fo_tasks_all_ended (const fo_tasks *self);
 
-/* What the task's next lease runs: its steps (borrowed: the plan owns
-   their contents) and its tests (numbers, in step order). */
-const fo_step *fo_tasks_steps (const fo_tasks *self, size_t task, size_t *nsteps);
+/* What the task's next lease runs: its steps (borrowed: the plan's, or
+   built from the plan on first use and kept until the task has ended and
+   fo_tasks_trim ran) and its tests (numbers, in step order). */
+const fo_step *fo_tasks_steps (fo_tasks *self, size_t task, size_t *nsteps);
 const size_t *fo_tasks_tests (const fo_tasks *self, size_t task, size_t *ntests);
 
 /* The task's steps (fo_tasks_steps) for a lease holding the resource
@@ -67,7 +73,7 @@ const size_t *fo_tasks_tests (const fo_tasks *self, size_t task, size_t *ntests)
    whose test has RESOURCE_GROUPS (fo_resource_groups.h: each test is told
    from the instances the task holds). A copy for that lease alone (free
    each step, then the array), or NULL when no step needs one. */
-fo_step *fo_tasks_steps_with_groups (const fo_tasks *self, size_t task, const fo_env *held);
+fo_step *fo_tasks_steps_with_groups (fo_tasks *self, size_t task, const fo_env *held);
 
 /* From now on the task's leases run only its tests without an outcome in
    the report, with the fixtures around them. */

@@ -81,24 +81,23 @@ fixture_step (fo_step *step, fo_step_kind kind, const fo_context *ctx, const fo_
         step->reader = ctx->fixture_reader;
 }
 
-static fo_step *
-push_step (fo_walker *w)
+static fo_plan_ref *
+push_ref (fo_walker *w, fo_step_kind kind, const void *what)
 {
-    w->steps = fo_walk_grow (w->steps, &w->steps_cap, w->nsteps + 1, sizeof *w->steps);
-    fo_step *step = &w->steps[w->nsteps++];
-    memset (step, 0, sizeof *step);
-    return step;
+    w->refs = fo_walk_grow (w->refs, &w->steps_cap, w->nsteps + 1, sizeof *w->refs);
+    fo_plan_ref *ref = &w->refs[w->nsteps++];
+    *ref = (fo_plan_ref) { .what = what, .kind = (uint8_t) kind };
+    return ref;
 }
 
 /* True when a step was pushed: argv is never empty on the wire, so an
    absent setup or teardown is no step. */
 static bool
-push_fixture (fo_walker *w, fo_step_kind kind, const fo_context *ctx, const fo_command *cmd,
-              const fo_walk_frame *frame)
+push_fixture (fo_walker *w, fo_step_kind kind, const fo_context *ctx, const fo_command *cmd)
 {
     if (cmd->argv.len == 0)
         return false;
-    fixture_step (push_step (w), kind, ctx, cmd, frame);
+    push_ref (w, kind, ctx);
     return true;
 }
 
@@ -111,9 +110,9 @@ close_scope (fo_walker *w, size_t begin, bool has_setup, bool has_teardown)
 {
     size_t end = w->nsteps;         /* one past the scope's last step */
     if (has_setup)
-        w->steps[begin].span = (uint32_t) (end - begin - 1);
+        w->refs[begin].span = (uint32_t) (end - begin - 1);
     if (has_teardown)
-        w->steps[end - 1].span = (uint32_t) (end - 1 - begin);
+        w->refs[end - 1].span = (uint32_t) (end - 1 - begin);
 }
 
 /* Adds a test to plan->tests (file order; a unit being rebuilt keeps the
@@ -134,13 +133,8 @@ fo_walk_push_test (fo_walker *w, const fo_test *test, const fo_walk_frame *frame
     w->tests = fo_walk_grow (w->tests, &w->tests_cap, w->ntests + 1, sizeof *w->tests);
     w->tests[w->ntests++] = index;
 
-    fo_step *step = push_step (w);
-    fo_plan_step_test (step, test->id, &test->run.argv,
-                       test->cwd ? test->cwd : frame->cwd, &frame->env, &test->env,
-                       test->timeout_ms ? test->timeout_ms : frame->timeout_ms);
-    step->reader = test->reader;
-    if (test->reader == FO_READER_CTEST)
-        fo_verdict_copy (&step->verdict, &test->verdict);
+    (void) frame;       /* the step is built from the test when needed */
+    push_ref (w, FO_STEP_TEST, test);
 }
 
 /* ---- tasks ------------------------------------------------------------- */
@@ -165,8 +159,8 @@ fo_walk_task_begin (fo_walker *w)
     w->first_discovery = w->plan->ndiscoveries;
     for (size_t i = 0; i < w->nwraps; i++) {
         w->wraps[i].begin = w->nsteps;
-        if (w->wraps[i].setup.argv.len > 0)
-            fo_plan_step_copy (push_step (w), &w->wraps[i].setup);
+        if (w->wraps[i].has_setup)
+            push_ref (w, FO_STEP_SETUP, w->wraps[i].ctx);
     }
 }
 
@@ -176,19 +170,20 @@ size_t
 fo_walk_task_end (fo_walker *w, bool serial)
 {
     for (size_t i = w->nwraps; i-- > 0;) {
-        bool has_teardown = w->wraps[i].teardown.argv.len > 0;
+        bool has_teardown = w->wraps[i].has_teardown;
         if (has_teardown)
-            fo_plan_step_copy (push_step (w), &w->wraps[i].teardown);
-        close_scope (w, w->wraps[i].begin, w->wraps[i].setup.argv.len > 0, has_teardown);
+            push_ref (w, FO_STEP_TEARDOWN, w->wraps[i].ctx);
+        close_scope (w, w->wraps[i].begin, w->wraps[i].has_setup, has_teardown);
     }
 
     fo_plan *plan = w->plan;
     fo_task *task;
     if (w->into != FO_NO_TASK) {
         task = &plan->tasks[w->into];
-        for (size_t i = 0; i < task->nsteps; i++)
-            fo_step_free (&task->steps[i]);
-        free (task->steps);
+        fo_plan_steps_free (task->steps, task->steps ? task->nsteps : 0);
+        task->steps = NULL;
+        free (task->refs);
+        task->refs = NULL;
         free (task->tests);
     }
     else {
@@ -202,15 +197,22 @@ fo_walk_task_end (fo_walker *w, bool serial)
         }
     }
     size_t index = (size_t) (task - plan->tasks);
-    /* A unit rebuilt after its discoveries found nothing may be empty. */
-    task->steps = fo_xmalloc ((w->nsteps ? w->nsteps : 1) * sizeof *task->steps);
-    if (w->nsteps)
-        memcpy (task->steps, w->steps, w->nsteps * sizeof *task->steps);
+    /* A unit rebuilt after its discoveries found nothing may be empty. A
+       task of one test step alone keeps no refs (fo_task.refs). */
+    bool plain = w->nsteps == 1 && w->ntests == 1 && w->refs[0].kind == FO_STEP_TEST
+                 && w->refs[0].span == 0 && w->refs[0].what == plan->tests[w->tests[0]];
+    if (!plain) {
+        task->refs = fo_xmalloc ((w->nsteps ? w->nsteps : 1) * sizeof *task->refs);
+        if (w->nsteps)
+            memcpy (task->refs, w->refs, w->nsteps * sizeof *task->refs);
+    }
     task->nsteps = w->nsteps;
     task->tests = fo_xmalloc ((w->ntests ? w->ntests : 1) * sizeof *task->tests);
     if (w->ntests)
         memcpy (task->tests, w->tests, w->ntests * sizeof *task->tests);
     task->ntests = w->ntests;
+    if (!plan->lean)
+        task->steps = fo_plan_task_steps (plan, index, &task->nsteps);
     task->serial = serial;
     /* A unit waits for the discoveries met while it was built. */
     for (size_t d = w->first_discovery; d < plan->ndiscoveries; d++)
@@ -234,9 +236,10 @@ fo_walk_discovery (fo_walker *w, const fo_context *ctx, const fo_walk_frame *fra
                                      plan->ndiscoveries * sizeof *plan->discoveries);
     fo_task *task = append_task (plan);
     task->discovery = d;
-    task->steps = fo_xcalloc (1, sizeof *task->steps);
+    task->refs = fo_xcalloc (1, sizeof *task->refs);
+    task->refs[0] = (fo_plan_ref) { .what = ctx, .kind = FO_STEP_DISCOVER };
     task->nsteps = 1;
-    fixture_step (&task->steps[0], FO_STEP_DISCOVER, ctx, &ctx->discover, frame);
+    (void) frame;
     task->tests = fo_xmalloc (sizeof *task->tests);
     if (w->nchain > 0) {
         /* not a dependency: the fixtures stay up until it has ended */
@@ -246,6 +249,8 @@ fo_walk_discovery (fo_walker *w, const fo_context *ctx, const fo_walk_frame *fra
         plan->shared[w->chain[w->nchain - 1]].ntasks++;
     }
     plan->discoveries[d] = (fo_discovery) { ctx, plan->ntasks - 1, unit };
+    if (!plan->lean)
+        task->steps = fo_plan_task_steps (plan, plan->ntasks - 1, &task->nsteps);
 }
 
 /* ---- walk 2: the plan -------------------------------------------------- */
@@ -286,12 +291,12 @@ fo_walk_flatten (fo_walker *w, const fo_context *ctx, const fo_walk_frame *paren
     if (fo_walk_pending (ctx))
         fo_walk_discovery (w, ctx, &frame, FO_WALK_THIS_UNIT);
     size_t begin = w->nsteps;
-    bool has_setup = push_fixture (w, FO_STEP_SETUP, ctx, &ctx->setup, &frame);
+    bool has_setup = push_fixture (w, FO_STEP_SETUP, ctx, &ctx->setup);
     for (size_t i = 0; i < ctx->ntests; i++)
         fo_walk_push_test (w, ctx->tests[i], &frame);
     for (size_t i = 0; i < ctx->ncontexts; i++)
         fo_walk_flatten (w, ctx->contexts[i], &frame);
-    bool has_teardown = push_fixture (w, FO_STEP_TEARDOWN, ctx, &ctx->teardown, &frame);
+    bool has_teardown = push_fixture (w, FO_STEP_TEARDOWN, ctx, &ctx->teardown);
     close_scope (w, begin, has_setup, has_teardown);
     fo_env_free (&frame.env);
 }
@@ -301,16 +306,15 @@ fo_walk_wrap_push (fo_walker *w, const fo_context *ctx, const fo_walk_frame *fra
 {
     w->wraps = fo_walk_grow (w->wraps, &w->wraps_cap, w->nwraps + 1, sizeof *w->wraps);
     fo_walk_wrap *wrap = &w->wraps[w->nwraps++];
-    fixture_step (&wrap->setup, FO_STEP_SETUP, ctx, &ctx->setup, frame);
-    fixture_step (&wrap->teardown, FO_STEP_TEARDOWN, ctx, &ctx->teardown, frame);
+    (void) frame;
+    *wrap = (fo_walk_wrap) { .ctx = ctx, .has_setup = ctx->setup.argv.len > 0,
+                             .has_teardown = ctx->teardown.argv.len > 0 };
 }
 
 void
 fo_walk_wrap_pop (fo_walker *w)
 {
-    fo_walk_wrap *wrap = &w->wraps[--w->nwraps];
-    fo_step_free (&wrap->setup);
-    fo_step_free (&wrap->teardown);
+    w->nwraps--;
 }
 
 void
@@ -392,6 +396,18 @@ order_tasks (fo_plan *plan)
 {
     if (plan->ntasks == 0)
         return;
+    /* Most plans are in order already (no discovery, no serial task):
+       a million tasks are not copied for nothing. */
+    int last = 0;
+    bool in_order = true;
+    for (size_t i = 0; i < plan->ntasks && in_order; i++) {
+        const fo_task *t = &plan->tasks[i];
+        int group = t->discovery != FO_NO_DISCOVERY ? 0 : t->serial ? 2 : 1;
+        in_order = group >= last;
+        last = group;
+    }
+    if (in_order)
+        return;
     fo_task *ordered = fo_xmalloc (plan->ntasks * sizeof *ordered);
     size_t *moved_to = fo_xmalloc (plan->ntasks * sizeof *moved_to);
     size_t n = 0;
@@ -424,16 +440,17 @@ fo_walk_free (fo_walker *w)
     free (w->survey);
     free (w->wraps);
     free (w->chain);
-    free (w->steps);
+    free (w->refs);
     free (w->tests);
     memset (w, 0, sizeof *w);
 }
 
-fo_plan *
-fo_plan_build (const fo_suite *suite)
+static fo_plan *
+plan_build (const fo_suite *suite, bool lean)
 {
     fo_plan *plan = fo_xcalloc (1, sizeof *plan);
     plan->suite = suite;
+    plan->lean = lean;
     if (!suite || !suite->root)
         return plan;
 
@@ -463,9 +480,8 @@ fo_plan_destroy (fo_plan **self_p)
         return;
     for (size_t i = 0; i < self->ntasks; i++) {
         fo_task *task = &self->tasks[i];
-        for (size_t j = 0; j < task->nsteps; j++)
-            fo_step_free (&task->steps[j]);
-        free (task->steps);
+        fo_plan_steps_free (task->steps, task->steps ? task->nsteps : 0);
+        free (task->refs);
         free (task->tests);
         free (task->shared);
     }
@@ -479,4 +495,74 @@ fo_plan_destroy (fo_plan **self_p)
     free (self->discoveries);
     free (self);
     *self_p = NULL;
+}
+
+fo_plan *
+fo_plan_build (const fo_suite *suite)
+{
+    return plan_build (suite, false);
+}
+
+fo_plan *
+fo_plan_build_lean (const fo_suite *suite)
+{
+    return plan_build (suite, true);
+}
+
+/* ---- wire steps, built when needed ---------------------------------------
+   The values the walk handed down in frames, computed again from the tree:
+   fo_walk_frame_enter gives the same as fo_context_effective_* (the env
+   merged from the root down, the nearest cwd and timeout). */
+
+static void
+context_step (fo_step *step, const fo_plan *plan, fo_step_kind kind, const fo_context *ctx)
+{
+    const fo_command *cmd = kind == FO_STEP_SETUP ? &ctx->setup
+                          : kind == FO_STEP_TEARDOWN ? &ctx->teardown : &ctx->discover;
+    fo_env env = { 0 };
+    fo_context_effective_env (ctx, &env);
+    fo_plan_step_fill (step, kind, ctx->id, &cmd->argv, fo_context_effective_cwd (plan->suite, ctx),
+                       &env, fo_context_effective_timeout (ctx));
+    fo_env_free (&env);
+    if (kind != FO_STEP_DISCOVER)
+        step->reader = ctx->fixture_reader;
+}
+
+static void
+test_step (fo_step *step, const fo_plan *plan, const fo_test *test)
+{
+    fo_env env = { 0 };
+    fo_context_effective_env (test->parent, &env);
+    fo_plan_step_test (step, test->id, &test->run.argv, fo_test_effective_cwd (plan->suite, test),
+                       &env, &test->env, fo_test_effective_timeout (test));
+    fo_env_free (&env);
+    step->reader = test->reader;
+    if (test->reader == FO_READER_CTEST)
+        fo_verdict_copy (&step->verdict, &test->verdict);
+}
+
+fo_step *
+fo_plan_task_steps (const fo_plan *plan, size_t task, size_t *nsteps)
+{
+    const fo_task *t = &plan->tasks[task];
+    fo_step *steps = fo_xcalloc (t->nsteps ? t->nsteps : 1, sizeof *steps);
+    for (size_t i = 0; i < t->nsteps; i++) {
+        fo_plan_ref ref = t->refs ? t->refs[i]
+                        : (fo_plan_ref) { .what = plan->tests[t->tests[0]], .kind = FO_STEP_TEST };
+        if (ref.kind == FO_STEP_TEST)
+            test_step (&steps[i], plan, ref.what);
+        else
+            context_step (&steps[i], plan, (fo_step_kind) ref.kind, ref.what);
+        steps[i].span = ref.span;
+    }
+    *nsteps = t->nsteps;
+    return steps;
+}
+
+void
+fo_plan_steps_free (fo_step *steps, size_t nsteps)
+{
+    for (size_t i = 0; i < nsteps; i++)
+        fo_step_free (&steps[i]);
+    free (steps);
 }

@@ -708,6 +708,48 @@ test_deterministic (void **state)
     fo_suite_destroy (&suite);
 }
 
+/* The broker's plan keeps no wire steps (fo_plan_build_lean): each lease
+   builds them, and they must be exactly the steps the full plan keeps. A
+   task of one test alone keeps no refs either. */
+static void
+test_lean_same_steps (void **state)
+{
+    (void) state;
+    fo_suite *suite = suite_mixed ();
+    fo_context *unit = ctx_add (suite->root, "unit", 0, "st");
+    test_add (unit, "x");
+    test_add (ctx_add (unit, "in", FO_MODE_SPLIT, "st"), "y");
+    fo_plan *full = plan_checked (suite);
+    fo_plan *lean = fo_plan_build_lean (suite);
+    assert_true (lean->lean);
+    assert_int_equal (full->ntasks, lean->ntasks);
+    size_t plain = 0;
+    for (size_t i = 0; i < lean->ntasks; i++) {
+        const fo_task *x = &full->tasks[i], *y = &lean->tasks[i];
+        assert_null (y->steps);
+        assert_int_equal (x->nsteps, y->nsteps);
+        size_t n = 0;
+        fo_step *built = fo_plan_task_steps (lean, i, &n);
+        assert_int_equal (n, x->nsteps);
+        for (size_t k = 0; k < n; k++)
+            steps_equal (&x->steps[k], &built[k]);
+        fo_plan_steps_free (built, n);
+        assert_int_equal (x->ntests, y->ntests);
+        assert_memory_equal (x->tests, y->tests, x->ntests * sizeof *x->tests);
+        if (!y->refs) {
+            plain++;
+            assert_int_equal (y->nsteps, 1);
+            assert_int_equal (y->ntests, 1);
+            assert_int_equal (x->steps[0].kind, FO_STEP_TEST);
+            assert_int_equal (x->steps[0].span, 0);
+        }
+    }
+    assert_true (plain >= 2);       /* t0 and n/t6 run alone */
+    fo_plan_destroy (&lean);
+    fo_plan_destroy (&full);
+    fo_suite_destroy (&suite);
+}
+
 static void
 test_empty (void **state)
 {
@@ -964,6 +1006,7 @@ main (void)
         cmocka_unit_test (test_env_cwd_timeout),
         cmocka_unit_test (test_plan_tests_order),
         cmocka_unit_test (test_deterministic),
+        cmocka_unit_test (test_lean_same_steps),
         cmocka_unit_test (test_empty),
         cmocka_unit_test (test_large_flat_suite),
         cmocka_unit_test (test_discovery_plan),

@@ -1,7 +1,6 @@
 /*  fo_tasks — see fo_tasks.h. */
 #include "fo_tasks.h"
 
-#include <czmq.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,7 +41,6 @@ struct fo_tasks {
     task_item *items;       /* one per plan task */
     size_t cap;
     size_t ended;
-    zhashx_t *index;        /* test id -> number + 1 */
     /* Ended tasks whose steps are still held: freed by fo_tasks_trim, once
        no caller can still hold a pointer to them. */
     size_t *done;
@@ -84,7 +82,6 @@ fo_tasks_new (const fo_plan *plan)
 {
     fo_tasks *self = fo_xcalloc (1, sizeof *self);
     self->plan = plan;
-    self->index = zhashx_new ();
     fo_tasks_grow (self, 0);
     return self;
 }
@@ -99,7 +96,6 @@ fo_tasks_destroy (fo_tasks **self_p)
         steps_free (self->items[i].steps);
     free (self->items);
     free (self->done);
-    zhashx_destroy (&self->index);
     free (self);
     *self_p = NULL;
 }
@@ -107,8 +103,7 @@ fo_tasks_destroy (fo_tasks **self_p)
 void
 fo_tasks_grow (fo_tasks *self, size_t old_ntests)
 {
-    for (size_t i = old_ntests; i < self->plan->ntests; i++)
-        zhashx_insert (self->index, self->plan->tests[i]->id, (void *) (uintptr_t) (i + 1));
+    (void) old_ntests;      /* tests are found through the suite's index */
     if (self->plan->ntasks <= self->cap)
         return;
     size_t cap = self->cap ? self->cap : 64;
@@ -128,8 +123,8 @@ fo_tasks_rec (fo_tasks *self, size_t task)
 size_t
 fo_tasks_test (const fo_tasks *self, const char *id)
 {
-    uintptr_t n = (uintptr_t) zhashx_lookup (self->index, id);
-    return n ? n - 1 : FO_NO_TEST;
+    size_t n = fo_plan_test_number (self->plan, id);
+    return n == FO_NO_TEST_NUMBER ? FO_NO_TEST : n;
 }
 
 bool

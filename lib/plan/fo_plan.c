@@ -30,6 +30,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* fo_test.number: the planner writes it into the borrowed suite, as the
+   one place that knows it (the suite is the caller's, const to keep the
+   planner from changing what a test runs). */
+void
+fo_plan_number_test (const fo_test *test, size_t index)
+{
+    ((fo_test *) test)->number = index < UINT32_MAX ? (uint32_t) index : UINT32_MAX;
+}
+
+size_t
+fo_plan_test_number (const fo_plan *plan, const char *id)
+{
+    const fo_test *test = plan->suite ? fo_suite_find_test (plan->suite, id) : NULL;
+    if (!test || test->number >= plan->ntests || plan->tests[test->number] != test)
+        return FO_NO_TEST_NUMBER;
+    return test->number;
+}
+
 void *
 fo_walk_grow (void *items, size_t *cap, size_t need, size_t size)
 {
@@ -130,6 +148,7 @@ fo_walk_push_test (fo_walker *w, const fo_test *test, const fo_walk_frame *frame
         index = plan->ntests++;
         plan->tests[index] = test;
     }
+    fo_plan_number_test (test, index);
     w->tests = fo_walk_grow (w->tests, &w->tests_cap, w->ntests + 1, sizeof *w->tests);
     w->tests[w->ntests++] = index;
 
@@ -537,8 +556,8 @@ test_step (fo_step *step, const fo_plan *plan, const fo_test *test)
                        &env, &test->env, fo_test_effective_timeout (test));
     fo_env_free (&env);
     step->reader = test->reader;
-    if (test->reader == FO_READER_CTEST)
-        fo_verdict_copy (&step->verdict, &test->verdict);
+    if (test->reader == FO_READER_CTEST && test->verdict)
+        fo_verdict_copy (&step->verdict, test->verdict);
 }
 
 fo_step *

@@ -56,6 +56,7 @@
 #define FO_NO_SHARED ((size_t) -1)
 #define FO_NO_TASK ((size_t) -1)
 #define FO_NO_DISCOVERY ((size_t) -1)
+#define FO_NO_TEST_NUMBER ((size_t) -1)
 
 /* One step of a task as the plan keeps it: what it runs, not its wire
    form. A million tests of one step each held some 350 bytes each as
@@ -127,6 +128,12 @@ fo_plan *fo_plan_build (const fo_suite *suite);
    builds its task's steps (fo_plan_task_steps). */
 fo_plan *fo_plan_build_lean (const fo_suite *suite);
 void fo_plan_destroy (fo_plan **self_p);
+
+/* The number of the test with this id in plan->tests (the suite's index
+   and fo_test.number: no index of the plan's own), or FO_NO_TEST_NUMBER.
+   O(1). Of two plans built from one suite, the later one's numbers are
+   in the tests: ask the later. */
+size_t fo_plan_test_number (const fo_plan *plan, const char *id);
 
 /* The task's wire steps, built now from the suite (the same steps
    fo_plan_build keeps): a new array the caller frees with

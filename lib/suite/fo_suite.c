@@ -355,7 +355,10 @@ test_destroy (fo_test *test)
     fo_env_free (&test->env);
     fo_strv_free (&test->labels);
     free (test->cwd);
-    fo_verdict_free (&test->verdict);
+    if (test->verdict) {
+        fo_verdict_free (test->verdict);
+        free (test->verdict);
+    }
     fo_needs_destroy (&test->needs);
     free (test);
 }

@@ -67,6 +67,9 @@ typedef struct {
     size_t nreuse, reused;
 } fo_walker;
 
+/* Writes the test's number in the plan into it (fo_test.number). */
+void fo_plan_number_test (const fo_test *test, size_t index);
+
 void *fo_walk_grow (void *items, size_t *cap, size_t need, size_t size);
 
 /* A `discover_on: agent` context whose discovery has not ended. */

@@ -208,7 +208,8 @@ print_plan (FILE *out, const fo_plan *plan, const fo_cli_run_opts *opts)
             unknown += us < 0;
             expected += us > 0 ? us : 0;
         }
-        fprintf (out, "task %zu (#%zu): %zu test%s", ++n, task, t->ntests, t->ntests == 1 ? "" : "s");
+        fprintf (out, "task %zu (#%zu): %zu test%s", ++n, task, (size_t) t->ntests,
+                 t->ntests == 1 ? "" : "s");
         if (!fo_history_empty (opts->history) && t->ntests > 0) {
             if (unknown == t->ntests) {
                 fprintf (out, ", not in the history");
@@ -231,7 +232,7 @@ print_plan (FILE *out, const fo_plan *plan, const fo_cli_run_opts *opts)
             continue;
         const fo_task *t = &plan->tasks[i];
         fprintf (out, "task %zu (#%zu): %zu test%s and those its discoveries find: ", ++n, i,
-                 t->ntests, t->ntests == 1 ? "" : "s");
+                 (size_t) t->ntests, t->ntests == 1 ? "" : "s");
         why_task (out, plan, t);
         fputc ('\n', out);
         for (size_t j = 0; j < t->ntests; j++)

@@ -201,16 +201,14 @@ fo_walk_task_end (fo_walker *w, bool serial)
         task = &plan->tasks[w->into];
         fo_plan_steps_free (task->steps, task->steps ? task->nsteps : 0);
         task->steps = NULL;
-        free (task->refs);
-        task->refs = NULL;
-        free (task->tests);
+        task->refs = NULL;      /* the old lists stay in the arena */
     }
     else {
         task = append_task (plan);
         if (w->nchain > 0) {
-            task->shared = fo_xmalloc (w->nchain * sizeof *task->shared);
+            task->shared = fo_arena_alloc (plan->arena, w->nchain * sizeof *task->shared);
             memcpy (task->shared, w->chain, w->nchain * sizeof *task->shared);
-            task->nshared = w->nchain;
+            task->nshared = (uint32_t) w->nchain;
             /* direct count; fo_plan_build adds nested counts to the parents */
             plan->shared[w->chain[w->nchain - 1]].ntasks++;
         }
@@ -221,17 +219,19 @@ fo_walk_task_end (fo_walker *w, bool serial)
     bool plain = w->nsteps == 1 && w->ntests == 1 && w->refs[0].kind == FO_STEP_TEST
                  && w->refs[0].span == 0 && w->refs[0].what == plan->tests[w->tests[0]];
     if (!plain) {
-        task->refs = fo_xmalloc ((w->nsteps ? w->nsteps : 1) * sizeof *task->refs);
+        task->refs = fo_arena_alloc (plan->arena, w->nsteps * sizeof *task->refs);
         if (w->nsteps)
             memcpy (task->refs, w->refs, w->nsteps * sizeof *task->refs);
     }
-    task->nsteps = w->nsteps;
-    task->tests = fo_xmalloc ((w->ntests ? w->ntests : 1) * sizeof *task->tests);
+    task->nsteps = (uint32_t) w->nsteps;
+    task->tests = fo_arena_alloc (plan->arena, w->ntests * sizeof *task->tests);
     if (w->ntests)
         memcpy (task->tests, w->tests, w->ntests * sizeof *task->tests);
-    task->ntests = w->ntests;
-    if (!plan->lean)
-        task->steps = fo_plan_task_steps (plan, index, &task->nsteps);
+    task->ntests = (uint32_t) w->ntests;
+    if (!plan->lean) {
+        size_t n;
+        task->steps = fo_plan_task_steps (plan, index, &n);
+    }
     task->serial = serial;
     /* A unit waits for the discoveries met while it was built. */
     for (size_t d = w->first_discovery; d < plan->ndiscoveries; d++)
@@ -255,21 +255,23 @@ fo_walk_discovery (fo_walker *w, const fo_context *ctx, const fo_walk_frame *fra
                                      plan->ndiscoveries * sizeof *plan->discoveries);
     fo_task *task = append_task (plan);
     task->discovery = d;
-    task->refs = fo_xcalloc (1, sizeof *task->refs);
+    task->refs = fo_arena_alloc (plan->arena, sizeof *task->refs);
     task->refs[0] = (fo_plan_ref) { .what = ctx, .kind = FO_STEP_DISCOVER };
     task->nsteps = 1;
     (void) frame;
-    task->tests = fo_xmalloc (sizeof *task->tests);
+    task->tests = fo_arena_alloc (plan->arena, sizeof *task->tests);
     if (w->nchain > 0) {
         /* not a dependency: the fixtures stay up until it has ended */
-        task->shared = fo_xmalloc (w->nchain * sizeof *task->shared);
+        task->shared = fo_arena_alloc (plan->arena, w->nchain * sizeof *task->shared);
         memcpy (task->shared, w->chain, w->nchain * sizeof *task->shared);
-        task->nshared = w->nchain;
+        task->nshared = (uint32_t) w->nchain;
         plan->shared[w->chain[w->nchain - 1]].ntasks++;
     }
     plan->discoveries[d] = (fo_discovery) { ctx, plan->ntasks - 1, unit };
-    if (!plan->lean)
-        task->steps = fo_plan_task_steps (plan, plan->ntasks - 1, &task->nsteps);
+    if (!plan->lean) {
+        size_t n;
+        task->steps = fo_plan_task_steps (plan, plan->ntasks - 1, &n);
+    }
 }
 
 /* ---- walk 2: the plan -------------------------------------------------- */
@@ -470,6 +472,7 @@ plan_build (const fo_suite *suite, bool lean)
     fo_plan *plan = fo_xcalloc (1, sizeof *plan);
     plan->suite = suite;
     plan->lean = lean;
+    plan->arena = fo_arena_new ();
     if (!suite || !suite->root)
         return plan;
 
@@ -500,14 +503,12 @@ fo_plan_destroy (fo_plan **self_p)
     for (size_t i = 0; i < self->ntasks; i++) {
         fo_task *task = &self->tasks[i];
         fo_plan_steps_free (task->steps, task->steps ? task->nsteps : 0);
-        free (task->refs);
-        free (task->tests);
-        free (task->shared);
     }
     for (size_t i = 0; i < self->nshared; i++) {
         fo_step_free (&self->shared[i].setup);
         fo_step_free (&self->shared[i].teardown);
     }
+    fo_arena_destroy (&self->arena);   /* every task's refs, tests, shared */
     free (self->tasks);
     free (self->shared);
     free (self->tests);

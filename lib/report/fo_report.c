@@ -30,10 +30,15 @@ fo_report_set_test (fo_report *self, size_t index, const char *id, const char *c
     if (index >= self->ntests)
         return;
     fo_test_record *rec = &self->tests[index];
-    free (rec->id);
-    free (rec->context);
-    rec->id = fo_xstrdup (id ? id : "");
-    rec->context = fo_xstrdup (context ? context : "");
+    /* In the report's arena: a million small copies, freed at once. Tests
+       come context by context, so the last context's copy is shared. */
+    if (!self->strings)
+        self->strings = fo_arena_new ();
+    rec->id = fo_arena_strdup (self->strings, id ? id : "");
+    context = context ? context : "";
+    if (!self->last_context || strcmp (self->last_context, context) != 0)
+        self->last_context = fo_arena_strdup (self->strings, context);
+    rec->context = self->last_context;
 }
 
 size_t
@@ -181,8 +186,6 @@ fo_report_destroy (fo_report **self_p)
         return;
     for (size_t i = 0; i < self->ntests; i++) {
         fo_test_record *rec = &self->tests[i];
-        free (rec->id);
-        free (rec->context);
         free (rec->out);
         free (rec->err);
         free (rec->message);
@@ -198,6 +201,7 @@ fo_report_destroy (fo_report **self_p)
     }
     fo_report_free_hosts (self);
     free (self->tests);
+    fo_arena_destroy (&self->strings);
     for (size_t i = 0; i < self->nfixture_errors; i++) {
         fo_fixture_error *fe = &self->fixture_errors[i];
         free (fe->context);

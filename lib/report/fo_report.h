@@ -54,8 +54,8 @@ typedef struct {
 } fo_attempt;
 
 typedef struct {
-    char *id;               /* test id */
-    char *context;          /* its context id ("" for the root) */
+    char *id;               /* test id (the report's own copy: never free it) */
+    char *context;          /* its context id ("" for the root; the report's) */
     bool done;              /* has its one final outcome */
     fo_outcome outcome;
     uint64_t duration_us;

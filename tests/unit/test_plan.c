@@ -79,7 +79,7 @@ task_render (const fo_task *task)
     if (task->serial)
         fo_buf_puts (&buf, " !");
     if (task->waits)
-        fo_buf_printf (&buf, " (waits %zu)", task->waits);
+        fo_buf_printf (&buf, " (waits %zu)", (size_t) task->waits);
     return fo_buf_steal (&buf);
 }
 

@@ -6,11 +6,14 @@
 #ifndef FO_REPORT_INTERNAL_H
 #define FO_REPORT_INTERNAL_H
 
+#include "fo_arena.h"
 #include "fo_report.h"
 #include "fo_report_hosts.h"
 
 struct fo_report {
     fo_test_record *tests;
+    fo_arena *strings;      /* the records' ids and contexts (fo_report_set_test) */
+    char *last_context;
     size_t ntests;
     size_t tests_cap;       /* grows with tests generated during the run */
     fo_fixture_error *fixture_errors;

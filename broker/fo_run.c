@@ -110,9 +110,10 @@ static void discovery_failed (fo_run *self, size_t d, const char *message, const
 static void
 not_run_task (fo_run *self, size_t task)
 {
-    char *message = fo_xasprintf ("not run (%s)", self->stop_reason);
-    finish_remaining (self, task, FO_NOT_RUN, message, NULL, NULL, NULL);
-    free (message);
+    /* one message for every task the stop ends (not a printf per task) */
+    if (!self->not_run_message)
+        self->not_run_message = fo_xasprintf ("not run (%s)", self->stop_reason);
+    finish_remaining (self, task, FO_NOT_RUN, self->not_run_message, NULL, NULL, NULL);
     if (self->plan->tasks[task].discovery != FO_NO_DISCOVERY)
         discovery_ended (self, self->plan->tasks[task].discovery);
     end_task (self, task);
@@ -221,6 +222,7 @@ fo_run_destroy (fo_run **self_p)
     fo_tasks_destroy (&self->tasks);
     fo_leases_destroy (&self->leases);
     free (self->stop_reason);
+    free (self->not_run_message);
     fo_buf_free (&self->frame);
     free (self);
     *self_p = NULL;

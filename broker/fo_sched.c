@@ -130,6 +130,7 @@ struct fo_sched {
                                fixture up), before the heap */
     size_t *heap;           /* the other parallel tasks, by order_before */
     size_t nheap, heap_cap;
+    size_t heap_drained;    /* fo_sched_drain's position in heap */
     uint64_t next_seq;
     const fo_history *history;  /* NULL: plan order */
     bool failed_first;
@@ -291,6 +292,22 @@ heap_pop (fo_sched *self, size_t *task)
     }
     if (self->nheap > 0)
         self->heap[i] = last;
+    return true;
+}
+
+/* Stopped: every task in the heap ends alike, so it is emptied in one
+   pass over its array (O(1) a task, where a pop is O(log n): 35% of
+   ending a million-test run). The array is in plan order when no history
+   or hint reordered it (each push then stays where it lands), so the
+   not-run tasks still end in plan order then. */
+static bool
+heap_drain (fo_sched *self, size_t *task)
+{
+    if (self->heap_drained == self->nheap) {
+        self->nheap = self->heap_drained = 0;
+        return false;
+    }
+    *task = self->heap[self->heap_drained++];
     return true;
 }
 
@@ -705,7 +722,7 @@ fo_sched_drain (fo_sched *self, size_t *task)
         return true;
     }
     if (deque_pop_front (&self->discovery, task) || deque_pop_front (&self->constrained, task)
-        || deque_pop_front (&self->ready, task) || heap_pop (self, task)
+        || deque_pop_front (&self->ready, task) || heap_drain (self, task)
         || deque_pop_front (&self->serial, task) || deque_pop_front (&self->impossible, task))
         return true;
     for (size_t f = 0; f < self->nparked; f++)
@@ -775,8 +792,8 @@ fo_sched_may_pick (const fo_sched *self)
 {
     if (self->held || self->serial_running)
         return false;
-    if (self->discovery.len > 0 || self->nretry > 0 || self->ready.len > 0 || self->nheap > 0
-        || self->constrained.len > 0)
+    if (self->discovery.len > 0 || self->nretry > 0 || self->ready.len > 0
+        || self->nheap > self->heap_drained || self->constrained.len > 0)
         return true;
     return self->in_flight == 0 && self->serial.len > 0;
 }
@@ -784,6 +801,6 @@ fo_sched_may_pick (const fo_sched *self)
 size_t
 fo_sched_queued (const fo_sched *self)
 {
-    return self->discovery.len + self->nretry + self->ready.len + self->nheap
+    return self->discovery.len + self->nretry + self->ready.len + (self->nheap - self->heap_drained)
            + self->constrained.len + self->serial.len;
 }

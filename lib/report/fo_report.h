@@ -63,8 +63,10 @@ typedef struct {
     size_t out_len;
     char *err;              /* captured stderr (may be NULL) */
     size_t err_len;
-    char *message;          /* why, for anything but passed (may be NULL) */
-    char *host;             /* where it ran (NULL if it never ran) */
+    char *message;          /* why, for anything but passed (may be NULL;
+                               the report's, shared: never free it) */
+    char *host;             /* where it ran (NULL if it never ran; the
+                               report's, shared) */
     uint32_t worker;
     uint32_t attempt;
     bool serial;            /* ran with nothing else running */

@@ -12,8 +12,10 @@
 
 struct fo_report {
     fo_test_record *tests;
-    fo_arena *strings;      /* the records' ids and contexts (fo_report_set_test) */
-    char *last_context;
+    /* The records' ids, contexts, messages and hosts: never freed alone
+       (a million of them made ending a run slow). */
+    fo_arena *strings;
+    char *last_context, *last_message, *last_host_copy;   /* shared_copy's */
     size_t ntests;
     size_t tests_cap;       /* grows with tests generated during the run */
     fo_fixture_error *fixture_errors;

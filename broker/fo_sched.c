@@ -96,10 +96,10 @@ deque_free (deque *q)
 
 typedef struct {
     uint32_t *failed_on;    /* hosts a try of it failed on, each once */
-    size_t nfailed_on;
     /* Its place in the ready heap (order_before): */
     uint64_t cost;          /* expected duration from the history */
     uint64_t seq;           /* plan order: when it was first queued */
+    uint32_t nfailed_on;    /* (here: 32 bytes a task, not 40) */
     bool unknown;           /* holds a test the history does not know */
     bool first;             /* holds a test that failed last time (--last-failed) */
     bool costed;
@@ -172,6 +172,12 @@ fo_sched_new (const fo_plan *plan, fo_sched_fixture_fn *fixture_fn, void *arg)
     self->parked = fo_xcalloc (self->nparked ? self->nparked : 1, sizeof *self->parked);
     self->host_index = zhashx_new ();
     self->placement = fo_placement_new (plan);
+    /* Sized for the plan at once: doubling past a million tasks would
+       leave up to half of the records and of the heap unused. */
+    self->tasks_cap = plan->ntasks ? plan->ntasks : 1;
+    self->tasks = fo_xcalloc (self->tasks_cap, sizeof *self->tasks);
+    self->heap_cap = self->tasks_cap;
+    self->heap = fo_xmalloc (self->heap_cap * sizeof *self->heap);
     for (size_t i = 0; i < plan->ntests && !self->cost_hints; i++)
         self->cost_hints = plan->tests[i]->cost_ms > 0;
     return self;

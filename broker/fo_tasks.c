@@ -32,8 +32,8 @@ typedef struct {
 } task_steps;
 
 typedef struct {
-    fo_task_rec rec;
-    task_steps *steps;      /* NULL until a lease needs steps */
+    fo_task_rec rec;        /* rec.steps_slot: its steps in slots[], 0: none
+                               until a lease needs them */
 } task_item;
 
 struct fo_tasks {
@@ -45,7 +45,63 @@ struct fo_tasks {
        no caller can still hold a pointer to them. */
     size_t *done;
     size_t ndone, done_cap;
+    /* The steps of the tasks that have some (leased, or narrowed): slot 0
+       is never used; freed slots are taken again first. */
+    task_steps **slots;
+    size_t nslots, slots_cap;
+    uint32_t *free_slots;
+    size_t nfree, free_cap;
 };
+
+static task_steps *
+steps_of (const fo_tasks *self, size_t t)
+{
+    uint32_t slot = self->items[t].rec.steps_slot;
+    return slot ? self->slots[slot] : NULL;
+}
+
+/* The task's steps record, made empty when it has none. */
+static task_steps *
+steps_make (fo_tasks *self, size_t t)
+{
+    task_steps *ts = steps_of (self, t);
+    if (ts)
+        return ts;
+    uint32_t slot;
+    if (self->nfree > 0)
+        slot = self->free_slots[--self->nfree];
+    else {
+        if (self->nslots == 0)
+            self->nslots = 1;       /* 0 means none */
+        if (self->nslots >= self->slots_cap) {
+            self->slots_cap = self->slots_cap ? self->slots_cap * 2 : 64;
+            self->slots = fo_xrealloc (self->slots, self->slots_cap * sizeof *self->slots);
+        }
+        slot = (uint32_t) self->nslots++;
+    }
+    ts = fo_xcalloc (1, sizeof *ts);
+    self->slots[slot] = ts;
+    self->items[t].rec.steps_slot = slot;
+    return ts;
+}
+
+static void steps_free (task_steps *ts);
+
+static void
+steps_drop (fo_tasks *self, size_t t)
+{
+    uint32_t slot = self->items[t].rec.steps_slot;
+    if (!slot)
+        return;
+    steps_free (self->slots[slot]);
+    self->slots[slot] = NULL;
+    self->items[t].rec.steps_slot = 0;
+    if (self->nfree == self->free_cap) {
+        self->free_cap = self->free_cap ? self->free_cap * 2 : 64;
+        self->free_slots = fo_xrealloc (self->free_slots, self->free_cap * sizeof *self->free_slots);
+    }
+    self->free_slots[self->nfree++] = slot;
+}
 
 static void
 steps_free (task_steps *ts)
@@ -68,13 +124,11 @@ full_steps (fo_tasks *self, size_t t, size_t *nsteps)
         *nsteps = pt->nsteps;
         return pt->steps;
     }
-    task_item *item = &self->items[t];
-    if (!item->steps)
-        item->steps = fo_xcalloc (1, sizeof *item->steps);
-    if (!item->steps->full)
-        item->steps->full = fo_plan_task_steps (self->plan, t, &item->steps->nfull);
-    *nsteps = item->steps->nfull;
-    return item->steps->full;
+    task_steps *ts = steps_make (self, t);
+    if (!ts->full)
+        ts->full = fo_plan_task_steps (self->plan, t, &ts->nfull);
+    *nsteps = ts->nfull;
+    return ts->full;
 }
 
 fo_tasks *
@@ -92,8 +146,10 @@ fo_tasks_destroy (fo_tasks **self_p)
     fo_tasks *self = *self_p;
     if (!self)
         return;
-    for (size_t i = 0; i < self->cap; i++)
-        steps_free (self->items[i].steps);
+    for (size_t i = 1; i < self->nslots; i++)
+        steps_free (self->slots[i]);
+    free (self->slots);
+    free (self->free_slots);
     free (self->items);
     free (self->done);
     free (self);
@@ -106,7 +162,8 @@ fo_tasks_grow (fo_tasks *self, size_t old_ntests)
     (void) old_ntests;      /* tests are found through the suite's index */
     if (self->plan->ntasks <= self->cap)
         return;
-    size_t cap = self->cap ? self->cap : 64;
+    /* the plan's size at first (a million tasks), doubling as it grows */
+    size_t cap = self->cap ? self->cap * 2 : self->plan->ntasks;
     while (cap < self->plan->ntasks)
         cap *= 2;
     self->items = fo_xrealloc (self->items, cap * sizeof *self->items);
@@ -134,7 +191,7 @@ fo_tasks_end (fo_tasks *self, size_t task)
         return false;
     self->items[task].rec.state = FO_TASK_ENDED;
     self->ended++;
-    if (self->items[task].steps) {
+    if (self->items[task].rec.steps_slot) {
         self->done = grow_done (self->done, &self->done_cap, self->ndone + 1);
         self->done[self->ndone++] = task;
     }
@@ -145,11 +202,8 @@ void
 fo_tasks_trim (fo_tasks *self)
 {
     for (size_t i = 0; i < self->ndone; i++) {
-        task_item *item = &self->items[self->done[i]];
-        if (item->rec.state != FO_TASK_ENDED)
-            continue;
-        steps_free (item->steps);
-        item->steps = NULL;
+        if (self->items[self->done[i]].rec.state == FO_TASK_ENDED)
+            steps_drop (self, self->done[i]);
     }
     self->ndone = 0;
 }
@@ -163,7 +217,7 @@ fo_tasks_all_ended (const fo_tasks *self)
 const fo_step *
 fo_tasks_steps (fo_tasks *self, size_t t, size_t *nsteps)
 {
-    const task_steps *ts = self->items[t].steps;
+    const task_steps *ts = steps_of (self, t);
     if (ts && ts->steps) {
         *nsteps = ts->nsteps;
         return ts->steps;
@@ -197,7 +251,7 @@ fo_tasks_steps_with_groups (fo_tasks *self, size_t task, const fo_env *held)
 const size_t *
 fo_tasks_tests (const fo_tasks *self, size_t t, size_t *ntests)
 {
-    const task_steps *ts = self->items[t].steps;
+    const task_steps *ts = steps_of (self, t);
     if (ts && ts->steps) {
         *ntests = ts->ntests;
         return ts->tests;
@@ -212,10 +266,7 @@ fo_tasks_narrow (fo_tasks *self, size_t t, const fo_report *report)
     const fo_task *pt = &self->plan->tasks[t];
     size_t nfull;
     const fo_step *full = full_steps (self, t, &nfull);
-    task_item *item = &self->items[t];
-    if (!item->steps)
-        item->steps = fo_xcalloc (1, sizeof *item->steps);
-    task_steps *rec = item->steps;
+    task_steps *rec = steps_make (self, t);
     bool *keep = fo_xcalloc (nfull ? nfull : 1, sizeof *keep);
     free (rec->tests);
     rec->tests = fo_xmalloc ((pt->ntests ? pt->ntests : 1) * sizeof *rec->tests);

@@ -35,6 +35,8 @@ typedef struct {
     uint32_t attempts;      /* leases handed out so far */
     uint64_t lease;         /* the current lease while LEASED */
     uint32_t lost;          /* leases lost with their agent */
+    uint32_t steps_slot;    /* fo_tasks' own: where its steps are, 0: none
+                               (in what was padding: 24 bytes a task) */
 } fo_task_rec;
 
 typedef struct fo_tasks fo_tasks;

@@ -490,6 +490,11 @@ plan_build (const fo_suite *suite, bool lean)
         if (plan->shared[i].parent != FO_NO_SHARED)
             plan->shared[plan->shared[i].parent].ntasks += plan->shared[i].ntasks;
     order_tasks (plan);
+    /* exact size: doubling leaves up to half a million tasks' room unused */
+    if (plan->ntasks > 0 && plan->tasks_cap > plan->ntasks) {
+        plan->tasks = fo_xrealloc (plan->tasks, plan->ntasks * sizeof *plan->tasks);
+        plan->tasks_cap = plan->ntasks;
+    }
     fo_walk_free (&w);
     return plan;
 }

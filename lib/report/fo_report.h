@@ -53,11 +53,11 @@ typedef struct {
     size_t err_len;
 } fo_attempt;
 
+/* 128 bytes: a million of them are a large run's second biggest record
+   (fields ordered so that none pads). */
 typedef struct {
     char *id;               /* test id (the report's own copy: never free it) */
     char *context;          /* its context id ("" for the root; the report's) */
-    bool done;              /* has its one final outcome */
-    fo_outcome outcome;
     uint64_t duration_us;
     char *out;              /* captured stdout (may be NULL) */
     size_t out_len;
@@ -67,16 +67,18 @@ typedef struct {
                                the report's, shared: never free it) */
     char *host;             /* where it ran (NULL if it never ran; the
                                report's, shared) */
-    uint32_t worker;
-    uint32_t attempt;
-    bool serial;            /* ran with nothing else running */
     fo_attempt *attempts;   /* every try with an outcome, the final one last */
     size_t nattempts;
+    fo_strv outputs;        /* files it sent back ($FANOUT_OUTPUT_DIR), as the
+                               broker wrote them (docs/artifacts.md) */
+    fo_outcome outcome;
+    uint32_t worker;
+    uint32_t attempt;
+    bool done;              /* has its one final outcome */
+    bool serial;            /* ran with nothing else running */
     bool flaky;             /* passed after a try that did not */
     bool by_failure;        /* not_run because of a failure in the run (its
                                task timed out): not an infrastructure problem */
-    fo_strv outputs;        /* files it sent back ($FANOUT_OUTPUT_DIR), as the
-                               broker wrote them (docs/artifacts.md) */
 } fo_test_record;
 
 /* A setup or teardown that failed (counted apart from the tests). */

@@ -129,7 +129,7 @@ typedef struct {
 typedef struct fo_context fo_context;
 typedef struct fo_suite_index fo_suite_index;   /* private: ids -> tests, contexts */
 
-/* A test: 144 bytes plus its strings (a million of them are most of a
+/* A test: 160 bytes plus its strings (a million of them are most of a
    large run's memory: fields are ordered so that none pads, and what few
    tests have - a verdict, needs - is out of line). */
 typedef struct {
@@ -171,6 +171,9 @@ typedef struct {
        Never planned into a task, never run by itself; held apart from
        `tests` (fo_context.joined). */
     bool joined;
+    /* It and its id are in the suite's pool (fo_test_adopt): freed with
+       the suite, never alone. */
+    bool pooled;
 } fo_test;
 
 /* A `source:` entry of a context (or a --tap, --glib... option): what a

@@ -128,7 +128,8 @@ struct fo_sched {
     deque discovery;
     deque ready;            /* parallel tasks back at the front (lost leases,
                                fixture up), before the heap */
-    size_t *heap;           /* the other parallel tasks, by order_before */
+    uint32_t *heap;         /* the other parallel tasks, by order_before (task
+                               numbers: 32 bits, 4 MB less at 1M tasks) */
     size_t nheap, heap_cap;
     size_t heap_drained;    /* fo_sched_drain's position in heap */
     uint64_t next_seq;
@@ -275,7 +276,7 @@ heap_push (fo_sched *self, size_t task)
         self->heap[i] = self->heap[parent];
         i = parent;
     }
-    self->heap[i] = task;
+    self->heap[i] = (uint32_t) task;
 }
 
 static bool
@@ -297,7 +298,7 @@ heap_pop (fo_sched *self, size_t *task)
         i = child;
     }
     if (self->nheap > 0)
-        self->heap[i] = last;
+        self->heap[i] = (uint32_t) last;
     return true;
 }
 

@@ -18,7 +18,8 @@ typedef struct fo_arena fo_arena;
 fo_arena *fo_arena_new (void);
 void fo_arena_destroy (fo_arena **self_p);
 
-/* size bytes aligned for any type, zeroed; never NULL (aborts like
+/* size bytes aligned for pointers and 64-bit integers (not for long
+   double: 8 bytes on x86-64, not 16), zeroed; never NULL (aborts like
    fo_xmalloc when memory runs out). size 0 gives a valid pointer. */
 void *fo_arena_alloc (fo_arena *self, size_t size);
 /* size bytes with no alignment (strings), zeroed. */

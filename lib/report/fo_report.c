@@ -205,7 +205,10 @@ fo_report_destroy (fo_report **self_p)
             free (rec->attempts[k].err);
         }
         free (rec->attempts);
-        fo_strv_free (&rec->outputs);
+        if (rec->outputs) {
+            fo_strv_free (rec->outputs);
+            free (rec->outputs);
+        }
     }
     fo_report_free_hosts (self);
     free (self->tests);
@@ -389,7 +392,11 @@ fo_report_set_fail_on_flaky (fo_report *self, bool fail_on_flaky)
 void
 fo_report_add_output (fo_report *self, size_t index, const char *path)
 {
-    if (index >= self->ntests || fo_strv_contains (&self->tests[index].outputs, path))
+    if (index >= self->ntests)
         return;
-    fo_strv_push (&self->tests[index].outputs, path);
+    fo_test_record *rec = &self->tests[index];
+    if (!rec->outputs)
+        rec->outputs = fo_xcalloc (1, sizeof *rec->outputs);
+    if (!fo_strv_contains (rec->outputs, path))
+        fo_strv_push (rec->outputs, path);
 }

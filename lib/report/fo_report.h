@@ -53,7 +53,7 @@ typedef struct {
     size_t err_len;
 } fo_attempt;
 
-/* 128 bytes: a million of them are a large run's second biggest record
+/* 112 bytes: a million of them are a large run's second biggest record
    (fields ordered so that none pads). */
 typedef struct {
     char *id;               /* test id (the report's own copy: never free it) */
@@ -69,8 +69,9 @@ typedef struct {
                                report's, shared) */
     fo_attempt *attempts;   /* every try with an outcome, the final one last */
     size_t nattempts;
-    fo_strv outputs;        /* files it sent back ($FANOUT_OUTPUT_DIR), as the
-                               broker wrote them (docs/artifacts.md) */
+    fo_strv *outputs;       /* files it sent back ($FANOUT_OUTPUT_DIR), as the
+                               broker wrote them (docs/artifacts.md); NULL:
+                               none (most tests: out of line) */
     fo_outcome outcome;
     uint32_t worker;
     uint32_t attempt;

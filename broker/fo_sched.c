@@ -98,11 +98,13 @@ typedef struct {
     uint32_t *failed_on;    /* hosts a try of it failed on, each once */
     /* Its place in the ready heap (order_before): */
     uint64_t cost;          /* expected duration from the history */
-    uint64_t seq;           /* plan order: when it was first queued */
-    uint32_t nfailed_on;    /* (here: 32 bytes a task, not 40) */
-    bool unknown;           /* holds a test the history does not know */
-    bool first;             /* holds a test that failed last time (--last-failed) */
-    bool costed;
+    uint32_t seq;           /* plan order: when it was first queued (one
+                               number per task: far below 2^32) */
+    uint16_t nfailed_on;    /* at most 65,535 hosts are remembered */
+    /* 24 bytes a task (a million of them): */
+    bool unknown : 1;       /* holds a test the history does not know */
+    bool first : 1;         /* holds a test that failed last time (--last-failed) */
+    bool costed : 1;
 } task_rec;
 
 typedef struct {
@@ -338,7 +340,7 @@ cost_task (fo_sched *self, size_t task)
     if (rec->costed)
         return;
     rec->costed = true;
-    rec->seq = self->next_seq++;
+    rec->seq = (uint32_t) self->next_seq++;
     if (fo_history_empty (self->history) && !self->failed_first && !self->cost_hints)
         return;
     const fo_task *t = &self->plan->tasks[task];
@@ -520,7 +522,7 @@ fo_sched_failed_on (fo_sched *self, size_t task, uint32_t agent)
         return;
     uint32_t host = self->agents[agent].host;
     task_rec *rec = task_of (self, task);
-    if (has_failed_on (rec, host))
+    if (has_failed_on (rec, host) || rec->nfailed_on == UINT16_MAX)
         return;
     rec->failed_on = fo_xrealloc (rec->failed_on, (rec->nfailed_on + 1) * sizeof *rec->failed_on);
     rec->failed_on[rec->nfailed_on++] = host;

@@ -100,8 +100,8 @@ typedef struct {
     uint64_t cost;          /* expected duration from the history */
     uint32_t seq;           /* plan order: when it was first queued (one
                                number per task: far below 2^32) */
-    uint16_t nfailed_on;    /* at most 65,535 hosts are remembered */
-    /* 24 bytes a task (a million of them): */
+    uint32_t nfailed_on;
+    /* 32 bytes a task (a million of them), not 40: */
     bool unknown : 1;       /* holds a test the history does not know */
     bool first : 1;         /* holds a test that failed last time (--last-failed) */
     bool costed : 1;
@@ -522,7 +522,7 @@ fo_sched_failed_on (fo_sched *self, size_t task, uint32_t agent)
         return;
     uint32_t host = self->agents[agent].host;
     task_rec *rec = task_of (self, task);
-    if (has_failed_on (rec, host) || rec->nfailed_on == UINT16_MAX)
+    if (has_failed_on (rec, host))
         return;
     rec->failed_on = fo_xrealloc (rec->failed_on, (rec->nfailed_on + 1) * sizeof *rec->failed_on);
     rec->failed_on[rec->nfailed_on++] = host;

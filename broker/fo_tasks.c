@@ -19,8 +19,9 @@ grow_done (size_t *items, size_t *cap, size_t need)
 /* The steps a task's leases run, while it has some to run: most tasks
    never have one (a plan of a million tests keeps no wire steps: lean). */
 typedef struct {
-    /* The task's whole steps, built by fo_plan_task_steps (owned), when
-       the plan keeps none; else NULL and the plan's are used. */
+    /* The task's whole steps, built by fo_plan_task_steps_borrowed (the
+       suite's strings borrowed), when the plan keeps none; else NULL and
+       the plan's are used. */
     fo_step *full;
     size_t nfull;
     /* A narrowed task runs a subset of the whole steps: shallow copies
@@ -108,7 +109,8 @@ steps_free (task_steps *ts)
 {
     if (!ts)
         return;
-    fo_plan_steps_free (ts->full, ts->full ? ts->nfull : 0);
+    if (ts->full)
+        fo_plan_steps_release (ts->full, ts->nfull);
     free (ts->steps);
     free (ts->tests);
     free (ts);
@@ -126,7 +128,7 @@ full_steps (fo_tasks *self, size_t t, size_t *nsteps)
     }
     task_steps *ts = steps_make (self, t);
     if (!ts->full)
-        ts->full = fo_plan_task_steps (self->plan, t, &ts->nfull);
+        ts->full = fo_plan_task_steps_borrowed (self->plan, t, &ts->nfull);
     *nsteps = ts->nfull;
     return ts->full;
 }

@@ -148,6 +148,15 @@ size_t fo_plan_test_number (const fo_plan *plan, const char *id);
 fo_step *fo_plan_task_steps (const fo_plan *plan, size_t task, size_t *nsteps);
 void fo_plan_steps_free (fo_step *steps, size_t nsteps);
 
+/* The same steps, but borrowing the suite's strings and lists (name,
+   argv, cwd, a CTest verdict's lists): only each step's env and list of
+   tests are its own. Valid while the suite is; never change them in
+   place (fo_step_copy makes a step of one's own). Free with
+   fo_plan_steps_release, never fo_step_free. What a lease needs, built
+   cheaply (the broker's fo_tasks). */
+fo_step *fo_plan_task_steps_borrowed (const fo_plan *plan, size_t task, size_t *nsteps);
+void fo_plan_steps_release (fo_step *steps, size_t nsteps);
+
 /* ---- generated tests (fo_plan_grow.c) ----------------------------------
    The caller (the broker's run) owns the suite and adds the discovered
    tests to the context itself (fo_context_add_discovered) before asking

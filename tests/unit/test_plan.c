@@ -667,6 +667,7 @@ steps_equal (const fo_step *a, const fo_step *b)
     }
     assert_int_equal (a->timeout_ms, b->timeout_ms);
     assert_int_equal (a->reader, b->reader);
+    assert_int_equal (a->span, b->span);
     assert_int_equal (a->tests.len, b->tests.len);
     for (size_t i = 0; i < a->tests.len; i++)
         assert_string_equal (a->tests.items[i], b->tests.items[i]);
@@ -734,6 +735,12 @@ test_lean_same_steps (void **state)
         for (size_t k = 0; k < n; k++)
             steps_equal (&x->steps[k], &built[k]);
         fo_plan_steps_free (built, n);
+        /* the broker's: borrowing the suite's strings, the same steps */
+        fo_step *borrowed = fo_plan_task_steps_borrowed (lean, i, &n);
+        assert_int_equal (n, x->nsteps);
+        for (size_t k = 0; k < n; k++)
+            steps_equal (&x->steps[k], &borrowed[k]);
+        fo_plan_steps_release (borrowed, n);
         assert_int_equal (x->ntests, y->ntests);
         assert_memory_equal (x->tests, y->tests, x->ntests * sizeof *x->tests);
         if (!y->refs) {

@@ -175,11 +175,10 @@ fo_sched_new (const fo_plan *plan, fo_sched_fixture_fn *fixture_fn, void *arg)
     self->parked = fo_xcalloc (self->nparked ? self->nparked : 1, sizeof *self->parked);
     self->host_index = zhashx_new ();
     self->placement = fo_placement_new (plan);
-    /* Sized for the plan at once: doubling past a million tasks would
-       leave up to half of the records and of the heap unused. */
-    self->tasks_cap = plan->ntasks ? plan->ntasks : 1;
-    self->tasks = fo_xcalloc (self->tasks_cap, sizeof *self->tasks);
-    self->heap_cap = self->tasks_cap;
+    /* The heap sized for the plan at once (doubling past a million tasks
+       would leave up to half of it unused); the records likewise, on the
+       first task queued (task_of). */
+    self->heap_cap = plan->ntasks ? plan->ntasks : 1;
     self->heap = fo_xmalloc (self->heap_cap * sizeof *self->heap);
     for (size_t i = 0; i < plan->ntests && !self->cost_hints; i++)
         self->cost_hints = plan->tests[i]->cost_ms > 0;
@@ -219,7 +218,8 @@ fo_sched_destroy (fo_sched **self_p)
 static task_rec *
 task_of (fo_sched *self, size_t task)
 {
-    self->tasks = fo_xgrow_to (self->tasks, &self->tasks_cap, task, sizeof *self->tasks, 64);
+    self->tasks = fo_xgrow_to (self->tasks, &self->tasks_cap, task, sizeof *self->tasks,
+                               self->plan->ntasks > 64 ? self->plan->ntasks : 64);
     return &self->tasks[task];
 }
 

@@ -51,7 +51,7 @@ fo_after_new (const fo_plan *plan, const fo_tasks *tasks)
     bool any = false;
     for (size_t i = 0; i < plan->ntests && !any; i++) {
         const fo_test *t = plan->tests[i];
-        any = (t->needs && t->needs->after.len > 0) || t->verdict.needs.len > 0;
+        any = (t->needs && t->needs->after.len > 0) || (t->verdict && t->verdict->needs.len > 0);
     }
     if (!any)
         return NULL;
@@ -68,7 +68,8 @@ fo_after_new (const fo_plan *plan, const fo_tasks *tasks)
             const fo_test *t = plan->tests[plan->tasks[k].tests[i]];
             if (t->needs)
                 edges_of (self, tasks, task_of, plan->ntests, k, &t->needs->after);
-            edges_of (self, tasks, task_of, plan->ntests, k, &t->verdict.needs);
+            if (t->verdict)
+                edges_of (self, tasks, task_of, plan->ntests, k, &t->verdict->needs);
         }
     free (task_of);
     return self;

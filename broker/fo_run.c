@@ -130,9 +130,10 @@ static void discovery_failed (fo_run *self, size_t d, const char *message, const
 static void
 not_run_task (fo_run *self, size_t task)
 {
-    char *message = fo_xasprintf ("not run (%s)", self->stop_reason);
-    finish_remaining (self, task, FO_NOT_RUN, message, NULL, NULL, NULL);
-    free (message);
+    /* one message for every task the stop ends (not a printf per task) */
+    if (!self->not_run_message)
+        self->not_run_message = fo_xasprintf ("not run (%s)", self->stop_reason);
+    finish_remaining (self, task, FO_NOT_RUN, self->not_run_message, NULL, NULL, NULL);
     if (self->plan->tasks[task].discovery != FO_NO_DISCOVERY)
         discovery_ended (self, self->plan->tasks[task].discovery);
     end_task (self, task);
@@ -165,7 +166,10 @@ failed_setup (fo_run *self, size_t task)
 {
     const fo_task *t = &self->plan->tasks[task];
     for (size_t i = 0; i < t->ntests; i++) {
-        const fo_strv *needs = &self->plan->tests[t->tests[i]]->verdict.needs;
+        const fo_verdict *verdict = self->plan->tests[t->tests[i]]->verdict;
+        if (!verdict)
+            continue;
+        const fo_strv *needs = &verdict->needs;
         for (size_t k = 0; k < needs->len; k++) {
             size_t test = fo_tasks_test (self->tasks, needs->items[k]);
             if (test == FO_NO_TEST)
@@ -297,6 +301,7 @@ fo_run_destroy (fo_run **self_p)
     fo_after_destroy (&self->after);
     fo_leases_destroy (&self->leases);
     free (self->stop_reason);
+    free (self->not_run_message);
     fo_buf_free (&self->frame);
     free (self);
     *self_p = NULL;
@@ -450,6 +455,9 @@ lease_task (fo_run *self, size_t task, uint32_t agent, fo_lease *out)
 bool
 fo_run_next_lease (fo_run *self, uint32_t agent, fo_lease *lease)
 {
+    /* No step of an ended task is held between leases: the steps built
+       for them go now (a lean plan keeps none of its own). */
+    fo_tasks_trim (self->tasks);
     /* Who asks: the agent as it joined, or only its number. */
     const fo_sched_agent *who = fo_sched_agent_of (self->sched, agent);
     fo_sched_agent unknown = { .number = agent };

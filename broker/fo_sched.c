@@ -96,13 +96,15 @@ deque_free (deque *q)
 
 typedef struct {
     uint32_t *failed_on;    /* hosts a try of it failed on, each once */
-    size_t nfailed_on;
     /* Its place in the ready heap (order_before): */
     uint64_t cost;          /* expected duration from the history */
-    uint64_t seq;           /* plan order: when it was first queued */
-    bool unknown;           /* holds a test the history does not know */
-    bool first;             /* holds a test that failed last time (--last-failed) */
-    bool costed;
+    uint32_t seq;           /* plan order: when it was first queued (one
+                               number per task: far below 2^32) */
+    uint32_t nfailed_on;
+    /* 32 bytes a task (a million of them), not 40: */
+    bool unknown : 1;       /* holds a test the history does not know */
+    bool first : 1;         /* holds a test that failed last time (--last-failed) */
+    bool costed : 1;
 } task_rec;
 
 typedef struct {
@@ -128,8 +130,10 @@ struct fo_sched {
     deque discovery;
     deque ready;            /* parallel tasks back at the front (lost leases,
                                fixture up), before the heap */
-    size_t *heap;           /* the other parallel tasks, by order_before */
+    uint32_t *heap;         /* the other parallel tasks, by order_before (task
+                               numbers: 32 bits, 4 MB less at 1M tasks) */
     size_t nheap, heap_cap;
+    size_t heap_drained;    /* fo_sched_drain's position in heap */
     uint64_t next_seq;
     const fo_history *history;  /* NULL: plan order */
     bool failed_first;
@@ -171,6 +175,11 @@ fo_sched_new (const fo_plan *plan, fo_sched_fixture_fn *fixture_fn, void *arg)
     self->parked = fo_xcalloc (self->nparked ? self->nparked : 1, sizeof *self->parked);
     self->host_index = zhashx_new ();
     self->placement = fo_placement_new (plan);
+    /* The heap sized for the plan at once (doubling past a million tasks
+       would leave up to half of it unused); the records likewise, on the
+       first task queued (task_of). */
+    self->heap_cap = plan->ntasks ? plan->ntasks : 1;
+    self->heap = fo_xmalloc (self->heap_cap * sizeof *self->heap);
     for (size_t i = 0; i < plan->ntests && !self->cost_hints; i++)
         self->cost_hints = plan->tests[i]->cost_ms > 0;
     return self;
@@ -209,7 +218,8 @@ fo_sched_destroy (fo_sched **self_p)
 static task_rec *
 task_of (fo_sched *self, size_t task)
 {
-    self->tasks = fo_xgrow_to (self->tasks, &self->tasks_cap, task, sizeof *self->tasks, 64);
+    self->tasks = fo_xgrow_to (self->tasks, &self->tasks_cap, task, sizeof *self->tasks,
+                               self->plan->ntasks > 64 ? self->plan->ntasks : 64);
     return &self->tasks[task];
 }
 
@@ -268,7 +278,7 @@ heap_push (fo_sched *self, size_t task)
         self->heap[i] = self->heap[parent];
         i = parent;
     }
-    self->heap[i] = task;
+    self->heap[i] = (uint32_t) task;
 }
 
 static bool
@@ -290,7 +300,23 @@ heap_pop (fo_sched *self, size_t *task)
         i = child;
     }
     if (self->nheap > 0)
-        self->heap[i] = last;
+        self->heap[i] = (uint32_t) last;
+    return true;
+}
+
+/* Stopped: every task in the heap ends alike, so it is emptied in one
+   pass over its array (O(1) a task, where a pop is O(log n): 35% of
+   ending a million-test run). The array is in plan order when no history
+   or hint reordered it (each push then stays where it lands), so the
+   not-run tasks still end in plan order then. */
+static bool
+heap_drain (fo_sched *self, size_t *task)
+{
+    if (self->heap_drained == self->nheap) {
+        self->nheap = self->heap_drained = 0;
+        return false;
+    }
+    *task = self->heap[self->heap_drained++];
     return true;
 }
 
@@ -314,7 +340,7 @@ cost_task (fo_sched *self, size_t task)
     if (rec->costed)
         return;
     rec->costed = true;
-    rec->seq = self->next_seq++;
+    rec->seq = (uint32_t) self->next_seq++;
     if (fo_history_empty (self->history) && !self->failed_first && !self->cost_hints)
         return;
     const fo_task *t = &self->plan->tasks[task];
@@ -707,7 +733,7 @@ fo_sched_drain (fo_sched *self, size_t *task)
         return true;
     }
     if (deque_pop_front (&self->discovery, task) || deque_pop_front (&self->constrained, task)
-        || deque_pop_front (&self->ready, task) || heap_pop (self, task)
+        || deque_pop_front (&self->ready, task) || heap_drain (self, task)
         || deque_pop_front (&self->serial, task) || deque_pop_front (&self->impossible, task))
         return true;
     for (size_t f = 0; f < self->nparked; f++)
@@ -777,8 +803,8 @@ fo_sched_may_pick (const fo_sched *self)
 {
     if (self->held || self->serial_running)
         return false;
-    if (self->discovery.len > 0 || self->nretry > 0 || self->ready.len > 0 || self->nheap > 0
-        || self->constrained.len > 0)
+    if (self->discovery.len > 0 || self->nretry > 0 || self->ready.len > 0
+        || self->nheap > self->heap_drained || self->constrained.len > 0)
         return true;
     return self->in_flight == 0 && self->serial.len > 0;
 }
@@ -786,6 +812,6 @@ fo_sched_may_pick (const fo_sched *self)
 size_t
 fo_sched_queued (const fo_sched *self)
 {
-    return self->discovery.len + self->nretry + self->ready.len + self->nheap
+    return self->discovery.len + self->nretry + self->ready.len + (self->nheap - self->heap_drained)
            + self->constrained.len + self->serial.len;
 }

@@ -1,21 +1,40 @@
 /*  fo_tasks — see fo_tasks.h. */
 #include "fo_tasks.h"
 
-#include <czmq.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fo_resource_groups.h"
 #include "fo_steps.h"
 
+static void *
+grow_done (size_t *items, size_t *cap, size_t need)
+{
+    if (need <= *cap)
+        return items;
+    *cap = *cap ? *cap * 2 : 64;
+    return fo_xrealloc (items, *cap * sizeof *items);
+}
+
+/* The steps a task's leases run, while it has some to run: most tasks
+   never have one (a plan of a million tests keeps no wire steps: lean). */
 typedef struct {
-    fo_task_rec rec;
-    /* A narrowed task runs a subset of the plan's steps: shallow copies
-       (the plan owns their contents); NULL: all of the plan's. */
+    /* The task's whole steps, built by fo_plan_task_steps_borrowed (the
+       suite's strings borrowed), when the plan keeps none; else NULL and
+       the plan's are used. */
+    fo_step *full;
+    size_t nfull;
+    /* A narrowed task runs a subset of the whole steps: shallow copies
+       (the full steps own their contents); NULL: all of them. */
     fo_step *steps;
     size_t nsteps;
     size_t *tests;          /* the subset's tests */
     size_t ntests;
+} task_steps;
+
+typedef struct {
+    fo_task_rec rec;        /* rec.steps_slot: its steps in slots[], 0: none
+                               until a lease needs them */
 } task_item;
 
 struct fo_tasks {
@@ -23,15 +42,102 @@ struct fo_tasks {
     task_item *items;       /* one per plan task */
     size_t cap;
     size_t ended;
-    zhashx_t *index;        /* test id -> number + 1 */
+    /* Ended tasks whose steps are still held: freed by fo_tasks_trim, once
+       no caller can still hold a pointer to them. */
+    size_t *done;
+    size_t ndone, done_cap;
+    /* The steps of the tasks that have some (leased, or narrowed): slot 0
+       is never used; freed slots are taken again first. */
+    task_steps **slots;
+    size_t nslots, slots_cap;
+    uint32_t *free_slots;
+    size_t nfree, free_cap;
 };
+
+static task_steps *
+steps_of (const fo_tasks *self, size_t t)
+{
+    uint32_t slot = self->items[t].rec.steps_slot;
+    return slot ? self->slots[slot] : NULL;
+}
+
+/* The task's steps record, made empty when it has none. */
+static task_steps *
+steps_make (fo_tasks *self, size_t t)
+{
+    task_steps *ts = steps_of (self, t);
+    if (ts)
+        return ts;
+    uint32_t slot;
+    if (self->nfree > 0)
+        slot = self->free_slots[--self->nfree];
+    else {
+        if (self->nslots == 0)
+            self->nslots = 1;       /* 0 means none */
+        if (self->nslots >= self->slots_cap) {
+            self->slots_cap = self->slots_cap ? self->slots_cap * 2 : 64;
+            self->slots = fo_xrealloc (self->slots, self->slots_cap * sizeof *self->slots);
+        }
+        slot = (uint32_t) self->nslots++;
+    }
+    ts = fo_xcalloc (1, sizeof *ts);
+    self->slots[slot] = ts;
+    self->items[t].rec.steps_slot = slot;
+    return ts;
+}
+
+static void steps_free (task_steps *ts);
+
+static void
+steps_drop (fo_tasks *self, size_t t)
+{
+    uint32_t slot = self->items[t].rec.steps_slot;
+    if (!slot)
+        return;
+    steps_free (self->slots[slot]);
+    self->slots[slot] = NULL;
+    self->items[t].rec.steps_slot = 0;
+    if (self->nfree == self->free_cap) {
+        self->free_cap = self->free_cap ? self->free_cap * 2 : 64;
+        self->free_slots = fo_xrealloc (self->free_slots, self->free_cap * sizeof *self->free_slots);
+    }
+    self->free_slots[self->nfree++] = slot;
+}
+
+static void
+steps_free (task_steps *ts)
+{
+    if (!ts)
+        return;
+    if (ts->full)
+        fo_plan_steps_release (ts->full, ts->nfull);
+    free (ts->steps);
+    free (ts->tests);
+    free (ts);
+}
+
+/* The task's whole steps: the plan's, or built now and kept until the
+   task has ended (fo_tasks_trim). */
+static const fo_step *
+full_steps (fo_tasks *self, size_t t, size_t *nsteps)
+{
+    const fo_task *pt = &self->plan->tasks[t];
+    if (pt->steps) {
+        *nsteps = pt->nsteps;
+        return pt->steps;
+    }
+    task_steps *ts = steps_make (self, t);
+    if (!ts->full)
+        ts->full = fo_plan_task_steps_borrowed (self->plan, t, &ts->nfull);
+    *nsteps = ts->nfull;
+    return ts->full;
+}
 
 fo_tasks *
 fo_tasks_new (const fo_plan *plan)
 {
     fo_tasks *self = fo_xcalloc (1, sizeof *self);
     self->plan = plan;
-    self->index = zhashx_new ();
     fo_tasks_grow (self, 0);
     return self;
 }
@@ -42,12 +148,12 @@ fo_tasks_destroy (fo_tasks **self_p)
     fo_tasks *self = *self_p;
     if (!self)
         return;
-    for (size_t i = 0; i < self->cap; i++) {
-        free (self->items[i].steps);
-        free (self->items[i].tests);
-    }
+    for (size_t i = 1; i < self->nslots; i++)
+        steps_free (self->slots[i]);
+    free (self->slots);
+    free (self->free_slots);
     free (self->items);
-    zhashx_destroy (&self->index);
+    free (self->done);
     free (self);
     *self_p = NULL;
 }
@@ -55,11 +161,11 @@ fo_tasks_destroy (fo_tasks **self_p)
 void
 fo_tasks_grow (fo_tasks *self, size_t old_ntests)
 {
-    for (size_t i = old_ntests; i < self->plan->ntests; i++)
-        zhashx_insert (self->index, self->plan->tests[i]->id, (void *) (uintptr_t) (i + 1));
+    (void) old_ntests;      /* tests are found through the suite's index */
     if (self->plan->ntasks <= self->cap)
         return;
-    size_t cap = self->cap ? self->cap : 64;
+    /* the plan's size at first (a million tasks), doubling as it grows */
+    size_t cap = self->cap ? self->cap * 2 : self->plan->ntasks;
     while (cap < self->plan->ntasks)
         cap *= 2;
     self->items = fo_xrealloc (self->items, cap * sizeof *self->items);
@@ -76,8 +182,8 @@ fo_tasks_rec (fo_tasks *self, size_t task)
 size_t
 fo_tasks_test (const fo_tasks *self, const char *id)
 {
-    uintptr_t n = (uintptr_t) zhashx_lookup (self->index, id);
-    return n ? n - 1 : FO_NO_TEST;
+    size_t n = fo_plan_test_number (self->plan, id);
+    return n == FO_NO_TEST_NUMBER ? FO_NO_TEST : n;
 }
 
 bool
@@ -87,7 +193,21 @@ fo_tasks_end (fo_tasks *self, size_t task)
         return false;
     self->items[task].rec.state = FO_TASK_ENDED;
     self->ended++;
+    if (self->items[task].rec.steps_slot) {
+        self->done = grow_done (self->done, &self->done_cap, self->ndone + 1);
+        self->done[self->ndone++] = task;
+    }
     return true;
+}
+
+void
+fo_tasks_trim (fo_tasks *self)
+{
+    for (size_t i = 0; i < self->ndone; i++) {
+        if (self->items[self->done[i]].rec.state == FO_TASK_ENDED)
+            steps_drop (self, self->done[i]);
+    }
+    self->ndone = 0;
 }
 
 bool
@@ -97,19 +217,18 @@ fo_tasks_all_ended (const fo_tasks *self)
 }
 
 const fo_step *
-fo_tasks_steps (const fo_tasks *self, size_t t, size_t *nsteps)
+fo_tasks_steps (fo_tasks *self, size_t t, size_t *nsteps)
 {
-    const task_item *rec = &self->items[t];
-    if (rec->steps) {
-        *nsteps = rec->nsteps;
-        return rec->steps;
+    const task_steps *ts = steps_of (self, t);
+    if (ts && ts->steps) {
+        *nsteps = ts->nsteps;
+        return ts->steps;
     }
-    *nsteps = self->plan->tasks[t].nsteps;
-    return self->plan->tasks[t].steps;
+    return full_steps (self, t, nsteps);
 }
 
 fo_step *
-fo_tasks_steps_with_groups (const fo_tasks *self, size_t task, const fo_env *held)
+fo_tasks_steps_with_groups (fo_tasks *self, size_t task, const fo_env *held)
 {
     size_t nsteps;
     const fo_step *steps = fo_tasks_steps (self, task, &nsteps);
@@ -134,10 +253,10 @@ fo_tasks_steps_with_groups (const fo_tasks *self, size_t task, const fo_env *hel
 const size_t *
 fo_tasks_tests (const fo_tasks *self, size_t t, size_t *ntests)
 {
-    const task_item *rec = &self->items[t];
-    if (rec->steps) {
-        *ntests = rec->ntests;
-        return rec->tests;
+    const task_steps *ts = steps_of (self, t);
+    if (ts && ts->steps) {
+        *ntests = ts->ntests;
+        return ts->tests;
     }
     *ntests = self->plan->tasks[t].ntests;
     return self->plan->tasks[t].tests;
@@ -147,13 +266,15 @@ void
 fo_tasks_narrow (fo_tasks *self, size_t t, const fo_report *report)
 {
     const fo_task *pt = &self->plan->tasks[t];
-    task_item *rec = &self->items[t];
-    bool *keep = fo_xcalloc (pt->nsteps ? pt->nsteps : 1, sizeof *keep);
+    size_t nfull;
+    const fo_step *full = full_steps (self, t, &nfull);
+    task_steps *rec = steps_make (self, t);
+    bool *keep = fo_xcalloc (nfull ? nfull : 1, sizeof *keep);
     free (rec->tests);
     rec->tests = fo_xmalloc ((pt->ntests ? pt->ntests : 1) * sizeof *rec->tests);
     rec->ntests = 0;
-    for (size_t i = 0; i < pt->nsteps; i++) {
-        const fo_step *s = &pt->steps[i];
+    for (size_t i = 0; i < nfull; i++) {
+        const fo_step *s = &full[i];
         for (size_t k = 0; s->kind == FO_STEP_TEST && k < s->tests.len; k++) {
             size_t n = fo_tasks_test (self, s->tests.items[k]);
             if (n != FO_NO_TEST && !fo_report_test (report, n)->done && rec->ntests < pt->ntests) {
@@ -163,8 +284,8 @@ fo_tasks_narrow (fo_tasks *self, size_t t, const fo_report *report)
         }
     }
     free (rec->steps);
-    rec->steps = fo_xcalloc (pt->nsteps ? pt->nsteps : 1, sizeof *rec->steps);
-    rec->nsteps = fo_steps_subset (pt->steps, pt->nsteps, keep, rec->steps);
+    rec->steps = fo_xcalloc (nfull ? nfull : 1, sizeof *rec->steps);
+    rec->nsteps = fo_steps_subset (full, nfull, keep, rec->steps);
     free (keep);
 }
 

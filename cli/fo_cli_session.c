@@ -591,7 +591,7 @@ fo_cli_prepare (fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan, fo_repo
     int rc = fo_cli_load_suite (opts, suite);
     if (rc != 0)
         return rc;
-    *plan = fo_plan_build (*suite);
+    *plan = fo_plan_build_lean (*suite);
     *report = fo_report_new ((*plan)->ntests);
     for (size_t i = 0; i < (*plan)->ntests; i++)
         fo_report_set_test (*report, i, (*plan)->tests[i]->id, (*plan)->tests[i]->parent->id);

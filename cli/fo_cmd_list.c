@@ -148,7 +148,8 @@ in_task (const fo_plan *plan, const fo_task *t, const char *id)
 static void
 print_waits (FILE *out, const fo_plan *plan, const fo_task *t, const fo_test *test)
 {
-    const fo_strv *lists[] = { test->needs ? &test->needs->after : NULL, &test->verdict.needs };
+    const fo_strv *lists[] = { test->needs ? &test->needs->after : NULL,
+                               test->verdict ? &test->verdict->needs : NULL };
     size_t n = 0;
     for (size_t l = 0; l < 2; l++)
         for (size_t k = 0; lists[l] && k < lists[l]->len; k++) {
@@ -244,7 +245,8 @@ print_plan (FILE *out, const fo_plan *plan, const fo_cli_run_opts *opts)
             unknown += us < 0;
             expected += us > 0 ? us : 0;
         }
-        fprintf (out, "task %zu (#%zu): %zu test%s", ++n, task, t->ntests, t->ntests == 1 ? "" : "s");
+        fprintf (out, "task %zu (#%zu): %zu test%s", ++n, task, (size_t) t->ntests,
+                 t->ntests == 1 ? "" : "s");
         if (!fo_history_empty (opts->history) && t->ntests > 0) {
             if (unknown == t->ntests) {
                 fprintf (out, ", not in the history");
@@ -269,7 +271,7 @@ print_plan (FILE *out, const fo_plan *plan, const fo_cli_run_opts *opts)
             continue;
         const fo_task *t = &plan->tasks[i];
         fprintf (out, "task %zu (#%zu): %zu test%s and those its discoveries find: ", ++n, i,
-                 t->ntests, t->ntests == 1 ? "" : "s");
+                 (size_t) t->ntests, t->ntests == 1 ? "" : "s");
         why_task (out, plan, t);
         fputc ('\n', out);
         for (size_t j = 0; j < t->ntests; j++)

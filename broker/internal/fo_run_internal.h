@@ -33,6 +33,7 @@ struct fo_run {
     fo_verdicts *verdicts;
     bool stopping;
     char *stop_reason;
+    char *not_run_message;  /* "not run (stop_reason)", made once */
     fo_buf frame;           /* the last lease handed out, encoded */
 };
 

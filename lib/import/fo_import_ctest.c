@@ -344,9 +344,10 @@ check_step (const fo_test *test, char *err, size_t errlen)
         return fail (err, errlen, "ctest test '%s': %zu environment variables (at most %u)",
                      test->name, test->env.len, FO_SUITE_MAX_ENV_VARS);
     size_t bytes = 2 * (strlen (test->id) + 1) + strv_bytes (&test->run.argv)
-                   + strlen (test->cwd) + strv_bytes (&test->verdict.pass)
-                   + strv_bytes (&test->verdict.fail) + strv_bytes (&test->verdict.skip)
-                   + strv_bytes (&test->verdict.needs);
+                   + strlen (test->cwd);
+    if (test->verdict)
+        bytes += strv_bytes (&test->verdict->pass) + strv_bytes (&test->verdict->fail)
+                 + strv_bytes (&test->verdict->skip) + strv_bytes (&test->verdict->needs);
     for (size_t i = 0; i < test->env.len; i++)
         bytes += strlen (test->env.items[i].name) + strlen (test->env.items[i].value) + 2;
     if (bytes > FO_SUITE_MAX_STEP)
@@ -479,7 +480,9 @@ add_test (fo_context *ctx, const fo_ctest_list *list, size_t index, const size_t
         test->cost_ms = t->cost * 1000.0 >= (double) UINT32_MAX ? UINT32_MAX
                       : t->cost * 1000.0 < 1.0             ? 1u
                                                             : (uint32_t) (t->cost * 1000.0 + 0.5);
-    fo_verdict *v = &test->verdict;
+    if (!test->verdict)
+        test->verdict = fo_xcalloc (1, sizeof *test->verdict);
+    fo_verdict *v = test->verdict;
     v->will_fail = t->will_fail;
     v->disabled = t->disabled;
     v->skip_code = t->skip_code;

@@ -30,6 +30,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* fo_test.number: the planner writes it into the borrowed suite, as the
+   one place that knows it (the suite is the caller's, const to keep the
+   planner from changing what a test runs). */
+void
+fo_plan_number_test (const fo_test *test, size_t index)
+{
+    ((fo_test *) test)->number = index < UINT32_MAX ? (uint32_t) index : UINT32_MAX;
+}
+
+size_t
+fo_plan_test_number (const fo_plan *plan, const char *id)
+{
+    const fo_test *test = plan->suite ? fo_suite_find_test (plan->suite, id) : NULL;
+    if (!test || test->number >= plan->ntests || plan->tests[test->number] != test)
+        return FO_NO_TEST_NUMBER;
+    return test->number;
+}
+
 void *
 fo_walk_grow (void *items, size_t *cap, size_t need, size_t size)
 {
@@ -81,24 +99,23 @@ fixture_step (fo_step *step, fo_step_kind kind, const fo_context *ctx, const fo_
         step->reader = ctx->fixture_reader;
 }
 
-static fo_step *
-push_step (fo_walker *w)
+static fo_plan_ref *
+push_ref (fo_walker *w, fo_step_kind kind, const void *what)
 {
-    w->steps = fo_walk_grow (w->steps, &w->steps_cap, w->nsteps + 1, sizeof *w->steps);
-    fo_step *step = &w->steps[w->nsteps++];
-    memset (step, 0, sizeof *step);
-    return step;
+    w->refs = fo_walk_grow (w->refs, &w->steps_cap, w->nsteps + 1, sizeof *w->refs);
+    fo_plan_ref *ref = &w->refs[w->nsteps++];
+    *ref = (fo_plan_ref) { .what = what, .kind = (uint8_t) kind };
+    return ref;
 }
 
 /* True when a step was pushed: argv is never empty on the wire, so an
    absent setup or teardown is no step. */
 static bool
-push_fixture (fo_walker *w, fo_step_kind kind, const fo_context *ctx, const fo_command *cmd,
-              const fo_walk_frame *frame)
+push_fixture (fo_walker *w, fo_step_kind kind, const fo_context *ctx, const fo_command *cmd)
 {
     if (cmd->argv.len == 0)
         return false;
-    fixture_step (push_step (w), kind, ctx, cmd, frame);
+    push_ref (w, kind, ctx);
     return true;
 }
 
@@ -111,9 +128,9 @@ close_scope (fo_walker *w, size_t begin, bool has_setup, bool has_teardown)
 {
     size_t end = w->nsteps;         /* one past the scope's last step */
     if (has_setup)
-        w->steps[begin].span = (uint32_t) (end - begin - 1);
+        w->refs[begin].span = (uint32_t) (end - begin - 1);
     if (has_teardown)
-        w->steps[end - 1].span = (uint32_t) (end - 1 - begin);
+        w->refs[end - 1].span = (uint32_t) (end - 1 - begin);
 }
 
 /* Adds a test to plan->tests (file order; a unit being rebuilt keeps the
@@ -131,16 +148,12 @@ fo_walk_push_test (fo_walker *w, const fo_test *test, const fo_walk_frame *frame
         index = plan->ntests++;
         plan->tests[index] = test;
     }
+    fo_plan_number_test (test, index);
     w->tests = fo_walk_grow (w->tests, &w->tests_cap, w->ntests + 1, sizeof *w->tests);
     w->tests[w->ntests++] = index;
 
-    fo_step *step = push_step (w);
-    fo_plan_step_test (step, test->id, &test->run.argv,
-                       test->cwd ? test->cwd : frame->cwd, &frame->env, &test->env,
-                       test->timeout_ms ? test->timeout_ms : frame->timeout_ms);
-    step->reader = test->reader;
-    if (test->reader == FO_READER_CTEST)
-        fo_verdict_copy (&step->verdict, &test->verdict);
+    (void) frame;       /* the step is built from the test when needed */
+    push_ref (w, FO_STEP_TEST, test);
 }
 
 /* ---- tasks ------------------------------------------------------------- */
@@ -165,8 +178,8 @@ fo_walk_task_begin (fo_walker *w)
     w->first_discovery = w->plan->ndiscoveries;
     for (size_t i = 0; i < w->nwraps; i++) {
         w->wraps[i].begin = w->nsteps;
-        if (w->wraps[i].setup.argv.len > 0)
-            fo_plan_step_copy (push_step (w), &w->wraps[i].setup);
+        if (w->wraps[i].has_setup)
+            push_ref (w, FO_STEP_SETUP, w->wraps[i].ctx);
     }
 }
 
@@ -176,41 +189,49 @@ size_t
 fo_walk_task_end (fo_walker *w, bool serial)
 {
     for (size_t i = w->nwraps; i-- > 0;) {
-        bool has_teardown = w->wraps[i].teardown.argv.len > 0;
+        bool has_teardown = w->wraps[i].has_teardown;
         if (has_teardown)
-            fo_plan_step_copy (push_step (w), &w->wraps[i].teardown);
-        close_scope (w, w->wraps[i].begin, w->wraps[i].setup.argv.len > 0, has_teardown);
+            push_ref (w, FO_STEP_TEARDOWN, w->wraps[i].ctx);
+        close_scope (w, w->wraps[i].begin, w->wraps[i].has_setup, has_teardown);
     }
 
     fo_plan *plan = w->plan;
     fo_task *task;
     if (w->into != FO_NO_TASK) {
         task = &plan->tasks[w->into];
-        for (size_t i = 0; i < task->nsteps; i++)
-            fo_step_free (&task->steps[i]);
-        free (task->steps);
-        free (task->tests);
+        fo_plan_steps_free (task->steps, task->steps ? task->nsteps : 0);
+        task->steps = NULL;
+        task->refs = NULL;      /* the old lists stay in the arena */
     }
     else {
         task = append_task (plan);
         if (w->nchain > 0) {
-            task->shared = fo_xmalloc (w->nchain * sizeof *task->shared);
+            task->shared = fo_arena_alloc (plan->arena, w->nchain * sizeof *task->shared);
             memcpy (task->shared, w->chain, w->nchain * sizeof *task->shared);
-            task->nshared = w->nchain;
+            task->nshared = (uint32_t) w->nchain;
             /* direct count; fo_plan_build adds nested counts to the parents */
             plan->shared[w->chain[w->nchain - 1]].ntasks++;
         }
     }
     size_t index = (size_t) (task - plan->tasks);
-    /* A unit rebuilt after its discoveries found nothing may be empty. */
-    task->steps = fo_xmalloc ((w->nsteps ? w->nsteps : 1) * sizeof *task->steps);
-    if (w->nsteps)
-        memcpy (task->steps, w->steps, w->nsteps * sizeof *task->steps);
-    task->nsteps = w->nsteps;
-    task->tests = fo_xmalloc ((w->ntests ? w->ntests : 1) * sizeof *task->tests);
+    /* A unit rebuilt after its discoveries found nothing may be empty. A
+       task of one test step alone keeps no refs (fo_task.refs). */
+    bool plain = w->nsteps == 1 && w->ntests == 1 && w->refs[0].kind == FO_STEP_TEST
+                 && w->refs[0].span == 0 && w->refs[0].what == plan->tests[w->tests[0]];
+    if (!plain) {
+        task->refs = fo_arena_alloc (plan->arena, w->nsteps * sizeof *task->refs);
+        if (w->nsteps)
+            memcpy (task->refs, w->refs, w->nsteps * sizeof *task->refs);
+    }
+    task->nsteps = (uint32_t) w->nsteps;
+    task->tests = fo_arena_alloc (plan->arena, w->ntests * sizeof *task->tests);
     if (w->ntests)
         memcpy (task->tests, w->tests, w->ntests * sizeof *task->tests);
-    task->ntests = w->ntests;
+    task->ntests = (uint32_t) w->ntests;
+    if (!plan->lean) {
+        size_t n;
+        task->steps = fo_plan_task_steps (plan, index, &n);
+    }
     task->serial = serial;
     /* A unit waits for the discoveries met while it was built. */
     for (size_t d = w->first_discovery; d < plan->ndiscoveries; d++)
@@ -234,18 +255,23 @@ fo_walk_discovery (fo_walker *w, const fo_context *ctx, const fo_walk_frame *fra
                                      plan->ndiscoveries * sizeof *plan->discoveries);
     fo_task *task = append_task (plan);
     task->discovery = d;
-    task->steps = fo_xcalloc (1, sizeof *task->steps);
+    task->refs = fo_arena_alloc (plan->arena, sizeof *task->refs);
+    task->refs[0] = (fo_plan_ref) { .what = ctx, .kind = FO_STEP_DISCOVER };
     task->nsteps = 1;
-    fixture_step (&task->steps[0], FO_STEP_DISCOVER, ctx, &ctx->discover, frame);
-    task->tests = fo_xmalloc (sizeof *task->tests);
+    (void) frame;
+    task->tests = fo_arena_alloc (plan->arena, sizeof *task->tests);
     if (w->nchain > 0) {
         /* not a dependency: the fixtures stay up until it has ended */
-        task->shared = fo_xmalloc (w->nchain * sizeof *task->shared);
+        task->shared = fo_arena_alloc (plan->arena, w->nchain * sizeof *task->shared);
         memcpy (task->shared, w->chain, w->nchain * sizeof *task->shared);
-        task->nshared = w->nchain;
+        task->nshared = (uint32_t) w->nchain;
         plan->shared[w->chain[w->nchain - 1]].ntasks++;
     }
     plan->discoveries[d] = (fo_discovery) { ctx, plan->ntasks - 1, unit };
+    if (!plan->lean) {
+        size_t n;
+        task->steps = fo_plan_task_steps (plan, plan->ntasks - 1, &n);
+    }
 }
 
 /* ---- walk 2: the plan -------------------------------------------------- */
@@ -286,12 +312,12 @@ fo_walk_flatten (fo_walker *w, const fo_context *ctx, const fo_walk_frame *paren
     if (fo_walk_pending (ctx))
         fo_walk_discovery (w, ctx, &frame, FO_WALK_THIS_UNIT);
     size_t begin = w->nsteps;
-    bool has_setup = push_fixture (w, FO_STEP_SETUP, ctx, &ctx->setup, &frame);
+    bool has_setup = push_fixture (w, FO_STEP_SETUP, ctx, &ctx->setup);
     for (size_t i = 0; i < ctx->ntests; i++)
         fo_walk_push_test (w, ctx->tests[i], &frame);
     for (size_t i = 0; i < ctx->ncontexts; i++)
         fo_walk_flatten (w, ctx->contexts[i], &frame);
-    bool has_teardown = push_fixture (w, FO_STEP_TEARDOWN, ctx, &ctx->teardown, &frame);
+    bool has_teardown = push_fixture (w, FO_STEP_TEARDOWN, ctx, &ctx->teardown);
     close_scope (w, begin, has_setup, has_teardown);
     fo_env_free (&frame.env);
 }
@@ -301,16 +327,15 @@ fo_walk_wrap_push (fo_walker *w, const fo_context *ctx, const fo_walk_frame *fra
 {
     w->wraps = fo_walk_grow (w->wraps, &w->wraps_cap, w->nwraps + 1, sizeof *w->wraps);
     fo_walk_wrap *wrap = &w->wraps[w->nwraps++];
-    fixture_step (&wrap->setup, FO_STEP_SETUP, ctx, &ctx->setup, frame);
-    fixture_step (&wrap->teardown, FO_STEP_TEARDOWN, ctx, &ctx->teardown, frame);
+    (void) frame;
+    *wrap = (fo_walk_wrap) { .ctx = ctx, .has_setup = ctx->setup.argv.len > 0,
+                             .has_teardown = ctx->teardown.argv.len > 0 };
 }
 
 void
 fo_walk_wrap_pop (fo_walker *w)
 {
-    fo_walk_wrap *wrap = &w->wraps[--w->nwraps];
-    fo_step_free (&wrap->setup);
-    fo_step_free (&wrap->teardown);
+    w->nwraps--;
 }
 
 void
@@ -392,6 +417,18 @@ order_tasks (fo_plan *plan)
 {
     if (plan->ntasks == 0)
         return;
+    /* Most plans are in order already (no discovery, no serial task):
+       a million tasks are not copied for nothing. */
+    int last = 0;
+    bool in_order = true;
+    for (size_t i = 0; i < plan->ntasks && in_order; i++) {
+        const fo_task *t = &plan->tasks[i];
+        int group = t->discovery != FO_NO_DISCOVERY ? 0 : t->serial ? 2 : 1;
+        in_order = group >= last;
+        last = group;
+    }
+    if (in_order)
+        return;
     fo_task *ordered = fo_xmalloc (plan->ntasks * sizeof *ordered);
     size_t *moved_to = fo_xmalloc (plan->ntasks * sizeof *moved_to);
     size_t n = 0;
@@ -424,16 +461,18 @@ fo_walk_free (fo_walker *w)
     free (w->survey);
     free (w->wraps);
     free (w->chain);
-    free (w->steps);
+    free (w->refs);
     free (w->tests);
     memset (w, 0, sizeof *w);
 }
 
-fo_plan *
-fo_plan_build (const fo_suite *suite)
+static fo_plan *
+plan_build (const fo_suite *suite, bool lean)
 {
     fo_plan *plan = fo_xcalloc (1, sizeof *plan);
     plan->suite = suite;
+    plan->lean = lean;
+    plan->arena = fo_arena_new ();
     if (!suite || !suite->root)
         return plan;
 
@@ -451,6 +490,11 @@ fo_plan_build (const fo_suite *suite)
         if (plan->shared[i].parent != FO_NO_SHARED)
             plan->shared[plan->shared[i].parent].ntasks += plan->shared[i].ntasks;
     order_tasks (plan);
+    /* exact size: doubling leaves up to half a million tasks' room unused */
+    if (plan->ntasks > 0 && plan->tasks_cap > plan->ntasks) {
+        plan->tasks = fo_xrealloc (plan->tasks, plan->ntasks * sizeof *plan->tasks);
+        plan->tasks_cap = plan->ntasks;
+    }
     fo_walk_free (&w);
     return plan;
 }
@@ -463,20 +507,151 @@ fo_plan_destroy (fo_plan **self_p)
         return;
     for (size_t i = 0; i < self->ntasks; i++) {
         fo_task *task = &self->tasks[i];
-        for (size_t j = 0; j < task->nsteps; j++)
-            fo_step_free (&task->steps[j]);
-        free (task->steps);
-        free (task->tests);
-        free (task->shared);
+        fo_plan_steps_free (task->steps, task->steps ? task->nsteps : 0);
     }
     for (size_t i = 0; i < self->nshared; i++) {
         fo_step_free (&self->shared[i].setup);
         fo_step_free (&self->shared[i].teardown);
     }
+    fo_arena_destroy (&self->arena);   /* every task's refs, tests, shared */
     free (self->tasks);
     free (self->shared);
     free (self->tests);
     free (self->discoveries);
     free (self);
     *self_p = NULL;
+}
+
+fo_plan *
+fo_plan_build (const fo_suite *suite)
+{
+    return plan_build (suite, false);
+}
+
+fo_plan *
+fo_plan_build_lean (const fo_suite *suite)
+{
+    return plan_build (suite, true);
+}
+
+/* ---- wire steps, built when needed ---------------------------------------
+   The values the walk handed down in frames, computed again from the tree:
+   fo_walk_frame_enter gives the same as fo_context_effective_* (the env
+   merged from the root down, the nearest cwd and timeout). */
+
+static void
+context_step (fo_step *step, const fo_plan *plan, fo_step_kind kind, const fo_context *ctx)
+{
+    const fo_command *cmd = kind == FO_STEP_SETUP ? &ctx->setup
+                          : kind == FO_STEP_TEARDOWN ? &ctx->teardown : &ctx->discover;
+    fo_env env = { 0 };
+    fo_context_effective_env (ctx, &env);
+    fo_plan_step_fill (step, kind, ctx->id, &cmd->argv, fo_context_effective_cwd (plan->suite, ctx),
+                       &env, fo_context_effective_timeout (ctx));
+    fo_env_free (&env);
+    if (kind != FO_STEP_DISCOVER)
+        step->reader = ctx->fixture_reader;
+}
+
+static void
+test_step (fo_step *step, const fo_plan *plan, const fo_test *test)
+{
+    fo_env env = { 0 };
+    fo_context_effective_env (test->parent, &env);
+    fo_plan_step_test (step, test->id, &test->run.argv, fo_test_effective_cwd (plan->suite, test),
+                       &env, &test->env, fo_test_effective_timeout (test));
+    fo_env_free (&env);
+    step->reader = test->reader;
+    if (test->reader == FO_READER_CTEST && test->verdict)
+        fo_verdict_copy (&step->verdict, test->verdict);
+}
+
+fo_step *
+fo_plan_task_steps (const fo_plan *plan, size_t task, size_t *nsteps)
+{
+    const fo_task *t = &plan->tasks[task];
+    fo_step *steps = fo_xcalloc (t->nsteps ? t->nsteps : 1, sizeof *steps);
+    for (size_t i = 0; i < t->nsteps; i++) {
+        fo_plan_ref ref = t->refs ? t->refs[i]
+                        : (fo_plan_ref) { .what = plan->tests[t->tests[0]], .kind = FO_STEP_TEST };
+        if (ref.kind == FO_STEP_TEST)
+            test_step (&steps[i], plan, ref.what);
+        else
+            context_step (&steps[i], plan, (fo_step_kind) ref.kind, ref.what);
+        steps[i].span = ref.span;
+    }
+    *nsteps = t->nsteps;
+    return steps;
+}
+
+void
+fo_plan_steps_free (fo_step *steps, size_t nsteps)
+{
+    for (size_t i = 0; i < nsteps; i++)
+        fo_step_free (&steps[i]);
+    free (steps);
+}
+
+/* ---- steps that borrow the suite's strings -------------------------------
+   What a lease needs, built at each lease of a million: copying every
+   string (the id twice, the argv, the cwd) cost the broker about 3 us a
+   test; here only the env (merged from the contexts) and each test step's
+   list of one id are the steps' own. */
+
+static void
+borrow_step (fo_step *step, const fo_plan *plan, const fo_plan_ref *ref)
+{
+    memset (step, 0, sizeof *step);
+    step->kind = (fo_step_kind) ref->kind;
+    step->span = ref->span;
+    if (ref->kind == FO_STEP_TEST) {
+        const fo_test *test = ref->what;
+        step->name = test->id;
+        step->argv = test->run.argv;
+        step->cwd = (char *) fo_test_effective_cwd (plan->suite, test);
+        fo_test_effective_env (test, &step->env);
+        step->timeout_ms = fo_test_effective_timeout (test);
+        step->reader = test->reader;
+        if (test->reader == FO_READER_CTEST && test->verdict)
+            step->verdict = *test->verdict;
+        step->tests.items = fo_xmalloc (2 * sizeof *step->tests.items);
+        step->tests.items[0] = test->id;
+        step->tests.items[1] = NULL;
+        step->tests.len = 1;
+        step->tests.cap = 2;
+        return;
+    }
+    const fo_context *ctx = ref->what;
+    const fo_command *cmd = ref->kind == FO_STEP_SETUP ? &ctx->setup
+                          : ref->kind == FO_STEP_TEARDOWN ? &ctx->teardown : &ctx->discover;
+    step->name = ctx->id;
+    step->argv = cmd->argv;
+    step->cwd = (char *) fo_context_effective_cwd (plan->suite, ctx);
+    fo_context_effective_env (ctx, &step->env);
+    step->timeout_ms = fo_context_effective_timeout (ctx);
+    step->reader = ref->kind == FO_STEP_DISCOVER ? FO_READER_EXIT_STATUS : ctx->fixture_reader;
+}
+
+fo_step *
+fo_plan_task_steps_borrowed (const fo_plan *plan, size_t task, size_t *nsteps)
+{
+    const fo_task *t = &plan->tasks[task];
+    fo_step *steps = fo_xmalloc ((t->nsteps ? t->nsteps : 1) * sizeof *steps);
+    for (size_t i = 0; i < t->nsteps; i++) {
+        fo_plan_ref ref = t->refs ? t->refs[i]
+                        : (fo_plan_ref) { .what = plan->tests[t->tests[0]], .kind = FO_STEP_TEST };
+        borrow_step (&steps[i], plan, &ref);
+    }
+    *nsteps = t->nsteps;
+    return steps;
+}
+
+void
+fo_plan_steps_release (fo_step *steps, size_t nsteps)
+{
+    for (size_t i = 0; i < nsteps; i++) {
+        fo_env_free (&steps[i].env);
+        free (steps[i].tests.items);
+    }
+    free (steps);
 }

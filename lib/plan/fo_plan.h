@@ -48,27 +48,49 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "fo_arena.h"
 #include "fo_proto.h"
 #include "fo_suite.h"
 
 #define FO_NO_SHARED ((size_t) -1)
 #define FO_NO_TASK ((size_t) -1)
 #define FO_NO_DISCOVERY ((size_t) -1)
+#define FO_NO_TEST_NUMBER ((size_t) -1)
+
+/* One step of a task as the plan keeps it: what it runs, not its wire
+   form. A million tests of one step each held some 350 bytes each as
+   fo_steps (the struct, its copies of the id, argv, cwd and env); a
+   reference is 16, and none at all for a task that runs one test alone.
+   fo_plan_task_steps builds the wire steps when a lease needs them. */
+typedef struct {
+    const void *what;   /* the fo_test (test steps) or fo_context (the rest) */
+    uint32_t span;      /* the fixture's scope (fo_step.span) */
+    uint8_t kind;       /* fo_step_kind */
+} fo_plan_ref;
 
 typedef struct {
+    /* The wire steps, built with the plan by fo_plan_build; NULL in a plan
+       from fo_plan_build_lean (the broker's: fo_plan_task_steps builds
+       them for a lease). */
     fo_step *steps;
-    size_t nsteps;
+    /* What the steps run; NULL when the task is one test step alone (the
+       test tests[0], span 0): most tasks. */
+    fo_plan_ref *refs;
     size_t *tests;      /* indices into plan->tests, in step order */
-    size_t ntests;
     size_t *shared;     /* indices into plan->shared the task depends on,
                            outermost first: all must be set up before lease
                            (a discovery task only holds them open) */
-    size_t nshared;
-    bool serial;
     size_t discovery;   /* FO_NO_DISCOVERY, or the discovery this task runs */
-    size_t waits;       /* discoveries inside this unit that have not ended */
     const fo_context *unit;     /* the unmarked context it runs whole, or NULL */
+    /* Counts in 32 bits (a task has at most a suite's tests: 2,000,000
+       from a file): 72 bytes a task, not 88. */
+    uint32_t nsteps;
+    uint32_t ntests;
+    uint32_t nshared;
+    uint32_t waits;     /* discoveries inside this unit that have not ended */
+    bool serial;
 } fo_task;
 
 /* A context whose discover command runs on an agent during the run. */
@@ -98,11 +120,42 @@ typedef struct {
     fo_discovery *discoveries;
     size_t ndiscoveries;
     const fo_suite *suite;  /* the suite it was built from (borrowed) */
+    bool lean;              /* tasks keep no wire steps (fo_plan_build_lean) */
+    /* The tasks' refs, tests and shared lists: a million tasks of one
+       test are not two million mallocs to make and free. A unit rebuilt
+       leaves its old lists here until the plan goes. */
+    fo_arena *arena;
 } fo_plan;
 
-/* Builds the plan. The suite must outlive the plan (tests are borrowed). */
+/* Builds the plan. The suite must outlive the plan (tests are borrowed).
+   Every task's wire steps are built too (task->steps). */
 fo_plan *fo_plan_build (const fo_suite *suite);
+/* The same plan without the wire steps (task->steps NULL, also for tasks
+   added later): what a run of a million tests can afford. Each lease
+   builds its task's steps (fo_plan_task_steps). */
+fo_plan *fo_plan_build_lean (const fo_suite *suite);
 void fo_plan_destroy (fo_plan **self_p);
+
+/* The number of the test with this id in plan->tests (the suite's index
+   and fo_test.number: no index of the plan's own), or FO_NO_TEST_NUMBER.
+   O(1). Of two plans built from one suite, the later one's numbers are
+   in the tests: ask the later. */
+size_t fo_plan_test_number (const fo_plan *plan, const char *id);
+
+/* The task's wire steps, built now from the suite (the same steps
+   fo_plan_build keeps): a new array the caller frees with
+   fo_plan_steps_free. O(steps x depth of the tree). */
+fo_step *fo_plan_task_steps (const fo_plan *plan, size_t task, size_t *nsteps);
+void fo_plan_steps_free (fo_step *steps, size_t nsteps);
+
+/* The same steps, but borrowing the suite's strings and lists (name,
+   argv, cwd, a CTest verdict's lists): only each step's env and list of
+   tests are its own. Valid while the suite is; never change them in
+   place (fo_step_copy makes a step of one's own). Free with
+   fo_plan_steps_release, never fo_step_free. What a lease needs, built
+   cheaply (the broker's fo_tasks). */
+fo_step *fo_plan_task_steps_borrowed (const fo_plan *plan, size_t task, size_t *nsteps);
+void fo_plan_steps_release (fo_step *steps, size_t nsteps);
 
 /* ---- generated tests (fo_plan_grow.c) ----------------------------------
    The caller (the broker's run) owns the suite and adds the discovered

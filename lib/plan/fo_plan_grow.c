@@ -145,5 +145,6 @@ fo_plan_add_joined (fo_plan *plan, const fo_test *test)
     plan->tests = fo_walk_grow (plan->tests, &plan->tests_cap, plan->ntests + 1,
                                 sizeof *plan->tests);
     plan->tests[plan->ntests] = test;
+    fo_plan_number_test (test, plan->ntests);
     return plan->ntests++;
 }

@@ -20,8 +20,22 @@ fo_report_new (size_t ntests)
     self->tests = fo_xcalloc (ntests ? ntests : 1, sizeof *self->tests);
     self->ntests = ntests;
     self->tests_cap = ntests ? ntests : 1;
+    self->strings = fo_arena_new ();
     self->started_us = fo_now_us ();
     return self;
+}
+
+/* s in the report's arena, or the copy made last time when s is the same
+   text: a stopped run's million "not run (...)" messages, the tests of one
+   context, one host's results share one copy. NULL -> NULL. */
+static char *
+shared_copy (fo_report *self, char **last, const char *s)
+{
+    if (!s)
+        return NULL;
+    if (!*last || strcmp (*last, s) != 0)
+        *last = fo_arena_strdup (self->strings, s);
+    return *last;
 }
 
 void
@@ -30,10 +44,10 @@ fo_report_set_test (fo_report *self, size_t index, const char *id, const char *c
     if (index >= self->ntests)
         return;
     fo_test_record *rec = &self->tests[index];
-    free (rec->id);
-    free (rec->context);
-    rec->id = fo_xstrdup (id ? id : "");
-    rec->context = fo_xstrdup (context ? context : "");
+    /* In the report's arena: a million small copies, freed at once. Tests
+       come context by context, so the last context's copy is shared. */
+    rec->id = fo_arena_strdup (self->strings, id ? id : "");
+    rec->context = shared_copy (self, &self->last_context, context ? context : "");
 }
 
 size_t
@@ -107,8 +121,8 @@ fo_report_finish_last_try (fo_report *self, size_t index)
     self->ndone++;
     self->done_counts[rec->outcome]++;
     rec->duration_us = a->duration_us;
-    rec->message = fo_xstrdup (a->message);
-    rec->host = fo_xstrdup (a->host);
+    rec->message = shared_copy (self, &self->last_message, a->message);
+    rec->host = shared_copy (self, &self->last_host_copy, a->host);
     rec->worker = a->worker;
     rec->attempt = a->attempt;
     /* The last try's output moves to the record (never kept twice). */
@@ -138,8 +152,9 @@ fo_report_finish_test (fo_report *self, size_t index, const fo_test_result_view 
     rec->out = dup_bytes (r->out, r->out_len, &rec->out_len);
     rec->err = dup_bytes (r->err, r->err_len, &rec->err_len);
     /* The wire has no null: an empty message means there is nothing to say. */
-    rec->message = r->message && *r->message ? fo_xstrdup (r->message) : NULL;
-    rec->host = fo_xstrdup (r->host);
+    rec->message = r->message && *r->message
+                   ? shared_copy (self, &self->last_message, r->message) : NULL;
+    rec->host = shared_copy (self, &self->last_host_copy, r->host);
     rec->worker = r->worker;
     rec->attempt = r->attempt;
     rec->serial = r->serial;
@@ -181,12 +196,8 @@ fo_report_destroy (fo_report **self_p)
         return;
     for (size_t i = 0; i < self->ntests; i++) {
         fo_test_record *rec = &self->tests[i];
-        free (rec->id);
-        free (rec->context);
         free (rec->out);
         free (rec->err);
-        free (rec->message);
-        free (rec->host);
         for (size_t k = 0; k < rec->nattempts; k++) {
             free (rec->attempts[k].message);
             free (rec->attempts[k].host);
@@ -194,10 +205,14 @@ fo_report_destroy (fo_report **self_p)
             free (rec->attempts[k].err);
         }
         free (rec->attempts);
-        fo_strv_free (&rec->outputs);
+        if (rec->outputs) {
+            fo_strv_free (rec->outputs);
+            free (rec->outputs);
+        }
     }
     fo_report_free_hosts (self);
     free (self->tests);
+    fo_arena_destroy (&self->strings);
     for (size_t i = 0; i < self->nfixture_errors; i++) {
         fo_fixture_error *fe = &self->fixture_errors[i];
         free (fe->context);
@@ -397,7 +412,11 @@ fo_report_set_fail_on_flaky (fo_report *self, bool fail_on_flaky)
 void
 fo_report_add_output (fo_report *self, size_t index, const char *path)
 {
-    if (index >= self->ntests || fo_strv_contains (&self->tests[index].outputs, path))
+    if (index >= self->ntests)
         return;
-    fo_strv_push (&self->tests[index].outputs, path);
+    fo_test_record *rec = &self->tests[index];
+    if (!rec->outputs)
+        rec->outputs = fo_xcalloc (1, sizeof *rec->outputs);
+    if (!fo_strv_contains (rec->outputs, path))
+        fo_strv_push (rec->outputs, path);
 }

@@ -53,28 +53,33 @@ typedef struct {
     size_t err_len;
 } fo_attempt;
 
+/* 112 bytes: a million of them are a large run's second biggest record
+   (fields ordered so that none pads). */
 typedef struct {
-    char *id;               /* test id */
-    char *context;          /* its context id ("" for the root) */
-    bool done;              /* has its one final outcome */
-    fo_outcome outcome;
+    char *id;               /* test id (the report's own copy: never free it) */
+    char *context;          /* its context id ("" for the root; the report's) */
     uint64_t duration_us;
     char *out;              /* captured stdout (may be NULL) */
     size_t out_len;
     char *err;              /* captured stderr (may be NULL) */
     size_t err_len;
-    char *message;          /* why, for anything but passed (may be NULL) */
-    char *host;             /* where it ran (NULL if it never ran) */
-    uint32_t worker;
-    uint32_t attempt;
-    bool serial;            /* ran with nothing else running */
+    char *message;          /* why, for anything but passed (may be NULL;
+                               the report's, shared: never free it) */
+    char *host;             /* where it ran (NULL if it never ran; the
+                               report's, shared) */
     fo_attempt *attempts;   /* every try with an outcome, the final one last */
     size_t nattempts;
+    fo_strv *outputs;       /* files it sent back ($FANOUT_OUTPUT_DIR), as the
+                               broker wrote them (docs/artifacts.md); NULL:
+                               none (most tests: out of line) */
+    fo_outcome outcome;
+    uint32_t worker;
+    uint32_t attempt;
+    bool done;              /* has its one final outcome */
+    bool serial;            /* ran with nothing else running */
     bool flaky;             /* passed after a try that did not */
     bool by_failure;        /* not_run because of a failure in the run (its
                                task timed out): not an infrastructure problem */
-    fo_strv outputs;        /* files it sent back ($FANOUT_OUTPUT_DIR), as the
-                               broker wrote them (docs/artifacts.md) */
     bool summary;           /* a program's own test ("all") whose failure its
                                joined tests carry (a TAP point that failed):
                                in the report, not in the totals

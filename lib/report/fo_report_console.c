@@ -417,11 +417,62 @@ by_first (const void *pa, const void *pb)
     return (a->first > b->first) - (a->first < b->first);
 }
 
+/* The groups in one pass over the tests, when the reasons are few (a stop
+   gives every test the same one, shared: a pointer compare): O(tests x
+   reasons), no sort of a million indices. False when there are more than
+   `max` reasons (the sort below then). Same groups, same order: each is
+   made where its reason first appears. */
+static bool
+group_not_run_few (const fo_report *self, not_run_reason *groups, size_t max, size_t *ngroups)
+{
+    size_t n = 0, last = 0;
+    for (size_t i = 0; i < self->ntests; i++) {
+        if (outcome_of (&self->tests[i]) != FO_NOT_RUN)
+            continue;
+        const char *reason = not_run_reason_of (&self->tests[i]);
+        size_t g = n;
+        if (n > 0 && (groups[last].reason == reason || strcmp (groups[last].reason, reason) == 0))
+            g = last;
+        else
+            for (g = 0; g < n && strcmp (groups[g].reason, reason) != 0; g++)
+                ;
+        if (g == n) {
+            if (n == max)
+                return false;
+            groups[n++] = (not_run_reason) { reason, i, 0 };
+        }
+        groups[g].count++;
+        last = g;
+    }
+    *ngroups = n;
+    return true;
+}
+
+static void
+print_groups (FILE *out, const fo_report *self, const not_run_reason *groups, size_t ngroups)
+{
+    print_rule (out, '=');
+    for (size_t g = 0; g < ngroups; g++) {
+        int len = first_line_len (groups[g].reason);
+        if (groups[g].count == 1)
+            fprintf (out, "NOT RUN: %s: %.*s\n", self->tests[groups[g].first].id, len,
+                     groups[g].reason);
+        else
+            fprintf (out, "NOT RUN: %zu tests: %.*s\n", groups[g].count, len, groups[g].reason);
+    }
+}
+
 static void
 print_not_run (FILE *out, const fo_report *self, size_t nnot_run)
 {
     if (nnot_run == 0)
         return;
+    not_run_reason few[16];
+    size_t nfew;
+    if (group_not_run_few (self, few, sizeof few / sizeof *few, &nfew)) {
+        print_groups (out, self, few, nfew);
+        return;
+    }
     size_t *idx = fo_xmalloc (nnot_run * sizeof *idx);
     size_t n = 0;
     for (size_t i = 0; i < self->ntests; i++)
@@ -438,15 +489,7 @@ print_not_run (FILE *out, const fo_report *self, size_t nnot_run)
             groups[ngroups++] = (not_run_reason) { reason, idx[k], 1 };
     }
     qsort (groups, ngroups, sizeof *groups, by_first);
-    print_rule (out, '=');
-    for (size_t g = 0; g < ngroups; g++) {
-        int len = first_line_len (groups[g].reason);
-        if (groups[g].count == 1)
-            fprintf (out, "NOT RUN: %s: %.*s\n", self->tests[groups[g].first].id, len,
-                     groups[g].reason);
-        else
-            fprintf (out, "NOT RUN: %zu tests: %.*s\n", groups[g].count, len, groups[g].reason);
-    }
+    print_groups (out, self, groups, ngroups);
     free (groups);
     free (idx);
 }

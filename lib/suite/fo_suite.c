@@ -3,6 +3,7 @@
     contexts. Loading is in fo_suite_load.c, selection (--test) in
     fo_suite_select.c, run-time discovery in lib/import. */
 #include "fo_suite.h"
+#include "fo_arena.h"
 #include "fo_idmap.h"
 #include "fo_suite_tree.h"
 
@@ -15,6 +16,11 @@
 struct fo_suite_index {
     fo_idmap *tests;        /* test id -> fo_test (the first with that id) */
     fo_idmap *contexts;     /* context id -> fo_context */
+    /* The tests made through fo_test_adopt and their ids (fo_test.pooled):
+       a million tests are a few hundred blocks, not two million mallocs
+       with their headers (16 bytes each) to make and free. A test removed
+       before the end leaves its bytes here until the suite goes. */
+    fo_arena *pool;
 };
 
 static const char *
@@ -35,6 +41,7 @@ index_new (void)
     fo_suite_index *index = fo_xcalloc (1, sizeof *index);
     index->tests = fo_idmap_new (test_id);
     index->contexts = fo_idmap_new (context_id);
+    index->pool = fo_arena_new ();
     return index;
 }
 
@@ -46,6 +53,7 @@ index_destroy (fo_suite_index **index_p)
         return;
     fo_idmap_destroy (&index->tests);
     fo_idmap_destroy (&index->contexts);
+    fo_arena_destroy (&index->pool);
     free (index);
     *index_p = NULL;
 }
@@ -111,7 +119,17 @@ fo_test_new (fo_context *parent, const char *name)
 fo_test *
 fo_test_adopt (fo_context *parent, const char *name, char *id)
 {
-    fo_test *test = fo_xcalloc (1, sizeof *test);
+    fo_test *test;
+    if (parent->index) {
+        fo_arena *pool = parent->index->pool;
+        test = fo_arena_alloc (pool, sizeof *test);
+        char *copy = fo_arena_strdup (pool, id);
+        free (id);
+        id = copy;
+        test->pooled = true;
+    }
+    else
+        test = fo_xcalloc (1, sizeof *test);
     /* the name is the id's end: stored once (a million tests, 30 MB) */
     test->id = id;
     test->name = id + strlen (id) - strlen (name);
@@ -357,14 +375,19 @@ fo_suite_count_tests (const fo_suite *self)
 static void
 test_destroy (fo_test *test)
 {
-    free (test->id);       /* and the name, its end */
+    if (!test->pooled)
+        free (test->id);   /* and the name, its end */
     fo_strv_free (&test->run.argv);
     fo_env_free (&test->env);
     fo_strv_free (&test->labels);
     free (test->cwd);
-    fo_verdict_free (&test->verdict);
+    if (test->verdict) {
+        fo_verdict_free (test->verdict);
+        free (test->verdict);
+    }
     fo_needs_destroy (&test->needs);
-    free (test);
+    if (!test->pooled)
+        free (test);
 }
 
 /* Under a removal (unindex) or the whole tree's end (the index goes first). */
@@ -440,8 +463,15 @@ fo_suite_destroy (fo_suite **self_p)
     if (!self)
         return;
     if (self->root) {
+        /* the tests' pool outlives the tree that points into it */
+        fo_arena *pool = NULL;
+        if (self->root->index) {
+            pool = self->root->index->pool;
+            self->root->index->pool = NULL;
+        }
         index_destroy (&self->root->index);
         context_destroy (self->root, false);
+        fo_arena_destroy (&pool);
     }
     free (self->path);
     free (self->dir);

@@ -129,39 +129,52 @@ typedef struct {
 typedef struct fo_context fo_context;
 typedef struct fo_suite_index fo_suite_index;   /* private: ids -> tests, contexts */
 
+/* A test: 152 bytes plus its strings (a million of them are most of a
+   large run's memory: fields are ordered so that none pads, and what few
+   tests have - a verdict, needs - is out of line). */
 typedef struct {
     char *name;         /* the end of id (not allocated of its own) */
     char *id;
     fo_command run;
     fo_env env;
     char *cwd;          /* absolute, or NULL = inherit */
-    uint32_t timeout_ms;/* 0 = inherit */
-    fo_reader reader;   /* how its output is read: the exit status unless a
-                           source imported it (a TAP stream, gtest's JSON
-                           output file: lib/import) */
-    bool disabled;      /* declared disabled where it was written (gtest's
-                           DISABLED_ prefix): it is still run, and its
-                           not_run is its own verdict, not a test the run
-                           failed to run (fo_report_exit_status) */
     fo_strv labels;     /* its own (fo_test_has_label adds its contexts') */
     fo_needs *needs;    /* its own, NULL when it asks nothing (most tests:
                            8 bytes each); fo_test_effective_needs adds its
                            contexts' */
+    /* Set by importers, NULL from a suite file: the rules of the ctest
+       reader (only CTest's tests have one: out of line). */
+    fo_verdict *verdict;
     fo_context *parent;
     int line, column;
-    /* Set by importers (empty from a suite file): the rules of the ctest
-       reader, and whether its task runs alone (CTest's RUN_SERIAL). */
-    fo_verdict verdict;
-    bool serial;
+    uint32_t timeout_ms;/* 0 = inherit */
     /* Set by importers: how long the test is expected to take, in ms
        (CTest's COST), when the history does not know it; 0: no hint. The
        broker runs the longest expected work first (fo_sched.h). */
     uint32_t cost_ms;
+    /* The test's number in the plan built from the suite (fo_plan.tests),
+       written by the planner: results name tests by id, and the suite's
+       index finds the test, so the broker needs no index of its own.
+       Meaningful only while plan->tests[number] is this test. */
+    uint32_t number;
+    /* How its output is read (a fo_reader, in one byte): the exit status
+       unless a source imported it (a TAP stream, gtest's JSON output file:
+       lib/import). With the flags below: 152 bytes a test, not 160. */
+    uint8_t reader;
+    bool disabled : 1;  /* declared disabled where it was written (gtest's
+                           DISABLED_ prefix): it is still run, and its
+                           not_run is its own verdict, not a test the run
+                           failed to run (fo_report_exit_status) */
+    bool serial : 1;    /* set by importers: its task runs alone (CTest's
+                           RUN_SERIAL) */
     /* A joined test (lib/import/fo_reader.h): one a running program named
        (a TAP point), added by the broker during the run with its result.
        Never planned into a task, never run by itself; held apart from
        `tests` (fo_context.joined). */
-    bool joined;
+    bool joined : 1;
+    /* It and its id are in the suite's pool (fo_test_adopt): freed with
+       the suite, never alone. */
+    bool pooled : 1;
 } fo_test;
 
 /* A `source:` entry of a context (or a --tap, --glib... option): what a

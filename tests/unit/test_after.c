@@ -38,7 +38,8 @@ test_order (void **state)
     assert_non_null (suite);
     fo_test **t = suite->root->tests;
     after (t[1], "t0");
-    fo_strv_push (&t[2]->verdict.needs, "t0");
+    t[2]->verdict = fo_xcalloc (1, sizeof *t[2]->verdict);   /* freed with the suite */
+    fo_strv_push (&t[2]->verdict->needs, "t0");
     after (t[3], "t1");
     after (t[3], "t2");
     after (t[3], "t1");             /* twice: one edge */

@@ -442,14 +442,14 @@ test_map_test (void **state)
     assert_int_equal (t->timeout_ms, 1500);
     assert_int_equal (t->reader, FO_READER_CTEST);
     assert_true (t->serial);
-    assert_true (t->verdict.will_fail);
-    assert_int_equal (t->verdict.skip_code, 4);
-    assert_string_equal (t->verdict.pass.items[0], "ok");
+    assert_true (t->verdict->will_fail);
+    assert_int_equal (t->verdict->skip_code, 4);
+    assert_string_equal (t->verdict->pass.items[0], "ok");
     fo_test *n = fo_suite_find_test (m.suite, "no timeout");
     assert_non_null (n);
     assert_int_equal (n->timeout_ms, FO_TIMEOUT_NONE);
     assert_string_equal (n->cwd, "/wd");
-    assert_int_equal (n->verdict.skip_code, -1);
+    assert_int_equal (n->verdict->skip_code, -1);
     /* no command listed: a test that says why and fails */
     assert_string_equal (n->run.argv.items[0], "/bin/sh");
     assert_non_null (strstr (n->run.argv.items[2], "ctest lists no command"));
@@ -607,11 +607,11 @@ test_map_fixtures (void **state)
     assert_string_equal (db->tests[2]->name, "user");
     assert_string_equal (db->tests[3]->name, "cleanup");
     /* a test needs the setups of the fixtures it requires */
-    const fo_verdict *user = &db->tests[2]->verdict;
+    const fo_verdict *user = db->tests[2]->verdict;
     assert_int_equal (user->needs.len, 1);
     assert_string_equal (user->needs.items[0], "db+net/setup");
-    assert_string_equal (db->tests[1]->verdict.needs.items[0], "db+net/net up");
-    assert_int_equal (db->tests[3]->verdict.needs.len, 0);
+    assert_string_equal (db->tests[1]->verdict->needs.items[0], "db+net/net up");
+    assert_int_equal (db->tests[3]->verdict->needs.len, 0);
     /* a lock's holders: tests of their own, each holding the lock
        exclusively (the broker keeps them apart on every host); RUN_SERIAL
        stays the test's own */

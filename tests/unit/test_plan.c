@@ -79,7 +79,7 @@ task_render (const fo_task *task)
     if (task->serial)
         fo_buf_puts (&buf, " !");
     if (task->waits)
-        fo_buf_printf (&buf, " (waits %zu)", task->waits);
+        fo_buf_printf (&buf, " (waits %zu)", (size_t) task->waits);
     return fo_buf_steal (&buf);
 }
 
@@ -667,6 +667,7 @@ steps_equal (const fo_step *a, const fo_step *b)
     }
     assert_int_equal (a->timeout_ms, b->timeout_ms);
     assert_int_equal (a->reader, b->reader);
+    assert_int_equal (a->span, b->span);
     assert_int_equal (a->tests.len, b->tests.len);
     for (size_t i = 0; i < a->tests.len; i++)
         assert_string_equal (a->tests.items[i], b->tests.items[i]);
@@ -705,6 +706,54 @@ test_deterministic (void **state)
     }
     fo_plan_destroy (&a);
     fo_plan_destroy (&b);
+    fo_suite_destroy (&suite);
+}
+
+/* The broker's plan keeps no wire steps (fo_plan_build_lean): each lease
+   builds them, and they must be exactly the steps the full plan keeps. A
+   task of one test alone keeps no refs either. */
+static void
+test_lean_same_steps (void **state)
+{
+    (void) state;
+    fo_suite *suite = suite_mixed ();
+    fo_context *unit = ctx_add (suite->root, "unit", 0, "st");
+    test_add (unit, "x");
+    test_add (ctx_add (unit, "in", FO_MODE_SPLIT, "st"), "y");
+    fo_plan *full = plan_checked (suite);
+    fo_plan *lean = fo_plan_build_lean (suite);
+    assert_true (lean->lean);
+    assert_int_equal (full->ntasks, lean->ntasks);
+    size_t plain = 0;
+    for (size_t i = 0; i < lean->ntasks; i++) {
+        const fo_task *x = &full->tasks[i], *y = &lean->tasks[i];
+        assert_null (y->steps);
+        assert_int_equal (x->nsteps, y->nsteps);
+        size_t n = 0;
+        fo_step *built = fo_plan_task_steps (lean, i, &n);
+        assert_int_equal (n, x->nsteps);
+        for (size_t k = 0; k < n; k++)
+            steps_equal (&x->steps[k], &built[k]);
+        fo_plan_steps_free (built, n);
+        /* the broker's: borrowing the suite's strings, the same steps */
+        fo_step *borrowed = fo_plan_task_steps_borrowed (lean, i, &n);
+        assert_int_equal (n, x->nsteps);
+        for (size_t k = 0; k < n; k++)
+            steps_equal (&x->steps[k], &borrowed[k]);
+        fo_plan_steps_release (borrowed, n);
+        assert_int_equal (x->ntests, y->ntests);
+        assert_memory_equal (x->tests, y->tests, x->ntests * sizeof *x->tests);
+        if (!y->refs) {
+            plain++;
+            assert_int_equal (y->nsteps, 1);
+            assert_int_equal (y->ntests, 1);
+            assert_int_equal (x->steps[0].kind, FO_STEP_TEST);
+            assert_int_equal (x->steps[0].span, 0);
+        }
+    }
+    assert_true (plain >= 2);       /* t0 and n/t6 run alone */
+    fo_plan_destroy (&lean);
+    fo_plan_destroy (&full);
     fo_suite_destroy (&suite);
 }
 
@@ -964,6 +1013,7 @@ main (void)
         cmocka_unit_test (test_env_cwd_timeout),
         cmocka_unit_test (test_plan_tests_order),
         cmocka_unit_test (test_deterministic),
+        cmocka_unit_test (test_lean_same_steps),
         cmocka_unit_test (test_empty),
         cmocka_unit_test (test_large_flat_suite),
         cmocka_unit_test (test_discovery_plan),

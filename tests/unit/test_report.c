@@ -939,6 +939,38 @@ test_summary_not_run_by_reason (void **state)
     fo_report_destroy (&rep);
 }
 
+/*  More reasons than the one-pass grouping keeps (16): the same lines, in
+    the same order (where each reason first appears), from the sort. */
+static void
+test_summary_not_run_many_reasons (void **state)
+{
+    (void) state;
+    enum { N = 40 };
+    fo_report *rep = report_of (N);
+    fo_report_set_started_us (rep, 0);
+    fo_report_set_finished_us (rep, 1000000);
+    char msg[64];
+    /* tests 0..19 each a reason of its own, given from the last to the
+       first; tests 20..39 repeat reasons 0..19 */
+    for (size_t k = 0; k < N; k++) {
+        size_t i = N - 1 - k;
+        snprintf (msg, sizeof msg, "reason %zu", i % 20);
+        fo_test_result_view r = result (FO_NOT_RUN);
+        r.message = msg;
+        fo_report_finish_test (rep, i, &r);
+    }
+    char *text = summary_text (rep, FO_VERBOSITY_QUIET);
+    const char *at = text;
+    for (size_t i = 0; i < 20; i++) {
+        snprintf (msg, sizeof msg, "NOT RUN: 2 tests: reason %zu\n", i);
+        const char *line = strstr (at, msg);
+        assert_non_null (line);
+        at = line + strlen (msg);
+    }
+    free (text);
+    fo_report_destroy (&rep);
+}
+
 int
 main (void)
 {
@@ -952,6 +984,7 @@ main (void)
         cmocka_unit_test (test_summary_ok),
         cmocka_unit_test (test_summary_failed_variants),
         cmocka_unit_test (test_summary_not_run_by_reason),
+        cmocka_unit_test (test_summary_not_run_many_reasons),
         cmocka_unit_test (test_json),
         cmocka_unit_test (test_json_write_error),
         cmocka_unit_test (test_tries_and_flaky),

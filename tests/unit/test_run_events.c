@@ -187,7 +187,7 @@ world_new (world *w)
 static void
 world_start (world *w, uint32_t retries, uint32_t maxfail, uint32_t max_attempts)
 {
-    w->plan = fo_plan_build (w->suite);
+    w->plan = fo_plan_build_lean (w->suite);   /* as the broker builds it */
     w->report = fo_report_new (w->plan->ntests);
     for (size_t i = 0; i < w->plan->ntests; i++)
         fo_report_set_test (w->report, i, w->plan->tests[i]->id, w->plan->tests[i]->parent->id);

@@ -57,7 +57,7 @@ world_new (world *w, uint32_t retries, uint32_t maxfail)
     test_add (c, "a");
     test_add (c, "b");
     test_add (c, "c");
-    w->plan = fo_plan_build (w->suite);
+    w->plan = fo_plan_build_lean (w->suite);   /* as the broker builds it */
     assert_int_equal (w->plan->ntasks, 5);
     w->report = fo_report_new (w->plan->ntests);
     for (size_t i = 0; i < w->plan->ntests; i++)
@@ -510,7 +510,7 @@ world_oversize (world *w)
     command_set (&huge->run, "echo", huge_arg);
     free (huge_arg);
     test_add (w->suite->root, "small");
-    w->plan = fo_plan_build (w->suite);
+    w->plan = fo_plan_build_lean (w->suite);   /* as the broker builds it */
     w->report = fo_report_new (w->plan->ntests);
     for (size_t i = 0; i < w->plan->ntests; i++)
         fo_report_set_test (w->report, i, w->plan->tests[i]->id, w->plan->tests[i]->parent->id);

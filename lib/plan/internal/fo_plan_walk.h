@@ -34,8 +34,8 @@ typedef struct {
 
 /* A split context with fixtures wraps every task below it. */
 typedef struct {
-    fo_step setup;      /* argv empty when the context has no setup */
-    fo_step teardown;   /* argv empty when the context has no teardown */
+    const fo_context *ctx;
+    bool has_setup, has_teardown;
     size_t begin;       /* where its scope begins in the task being built */
 } fo_walk_wrap;
 
@@ -53,7 +53,7 @@ typedef struct {
     size_t nchain, chain_cap;
 
     /* The task being built. */
-    fo_step *steps;
+    fo_plan_ref *refs;
     size_t nsteps, steps_cap;
     size_t *tests;
     size_t ntests, tests_cap;
@@ -66,6 +66,9 @@ typedef struct {
     const size_t *reuse;
     size_t nreuse, reused;
 } fo_walker;
+
+/* Writes the test's number in the plan into it (fo_test.number). */
+void fo_plan_number_test (const fo_test *test, size_t index);
 
 void *fo_walk_grow (void *items, size_t *cap, size_t need, size_t size);
 

@@ -6,11 +6,16 @@
 #ifndef FO_REPORT_INTERNAL_H
 #define FO_REPORT_INTERNAL_H
 
+#include "fo_arena.h"
 #include "fo_report.h"
 #include "fo_report_hosts.h"
 
 struct fo_report {
     fo_test_record *tests;
+    /* The records' ids, contexts, messages and hosts: never freed alone
+       (a million of them made ending a run slow). */
+    fo_arena *strings;
+    char *last_context, *last_message, *last_host_copy;   /* shared_copy's */
     size_t ntests;
     size_t tests_cap;       /* grows with tests generated during the run */
     fo_fixture_error *fixture_errors;

@@ -38,7 +38,9 @@ void fo_suite_prefetch_test (const fo_suite *self, const char *id);
 extern size_t fo_suite_max_tests;
 
 /* fo_test_new and fo_context_new with the id already made (the loader
-   makes it to check it first): they take it. */
+   makes it to check it first): they take it. fo_test_adopt may copy the
+   id into the suite's pool and free it at once: after the call, use
+   test->id, never id. */
 fo_test *fo_test_adopt (fo_context *parent, const char *name, char *id);
 fo_context *fo_context_adopt (fo_context *parent, const char *name, char *id);
 

@@ -65,7 +65,7 @@ run_one () {
     : > "$WORK/berr"
     t0=$(now)
     "$FANOUT_BIN" broker --bind 'tcp://127.0.0.1:*' --insecure --min-agents "$a" --wait 300 \
-        -q "$WORK/suite.$n.yml" > "$WORK/bout" 2> "$WORK/berr" &
+        -q --no-history "$WORK/suite.$n.yml" > "$WORK/bout" 2> "$WORK/berr" &
     BROKER_PID=$!
     ep=
     while [ -z "$ep" ]; do

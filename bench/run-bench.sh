@@ -123,7 +123,7 @@ run_limit () {      # workload
 run_fanout () {     # workload
     local t0 t1
     t0=$(now)
-    "$FANOUT_BIN" run -q -j "$JOBS" "$WORK/$1.yml" > "$WORK/out" 2>&1 \
+    "$FANOUT_BIN" run -q -j "$JOBS" --history "$WORK/history.json" "$WORK/$1.yml" > "$WORK/out" 2>&1 \
         || { cat "$WORK/out" >&2; die "fanout failed on the $1 workload"; }
     t1=$(now)
     # fanout's own clock: "Ran N tests in X.XXXs (R tests/s)"

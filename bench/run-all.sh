@@ -272,13 +272,19 @@ if [ "$pb_rc" = 0 ]; then
     pb_what=$(sed -n 's/^## python suite: \([^(]*\) (.*/\1/p' "$WORK/pb.out" | sed 's/ *$//')
     pb_u=$(awk '/^fanout vs unittest: / { sub(/x$/, "", $4); print $4 }' "$WORK/pb.out")
     pb_n=$(awk '/^fanout vs nose --processes: / { sub(/x$/, "", $5); print $5 }' "$WORK/pb.out")
+    pb_p=$(awk '/^fanout vs pytest -n: / { sub(/x$/, "", $5); print $5 }' "$WORK/pb.out")
+    pb_o=$(awk '/^fanout overhead per test: / { print $5 }' "$WORK/pb.out")
     row "python suite, $pb_what: unittest's time / fanout's" "${pb_u}x" \
-        "> 1, faster than python3 -m unittest (issue 12)" "$(holds "$pb_u > 1")"
+        "none (one process, no parallelism)" "-"
     row "python suite, $pb_what: nosetests --processes's time / fanout's" "${pb_n}x" \
         "> 1, faster than nose's multiprocess (issue 12)" "$(holds "$pb_n > 1")"
+    row "python suite, $pb_what: pytest -n's time / fanout's" "${pb_p}x" \
+        "> 1, faster than pytest-xdist (issue 12)" "$(holds "$pb_p > 1")"
+    row "python suite, $pb_what: fanout's overhead per test (ms)" "$pb_o" \
+        "< 1 ms (issue 12)" "$(holds "$pb_o < 1")"
 elif [ "$pb_rc" = 77 ]; then
     why=$(sed -n 's/^python-bench: skipped: //p' "$WORK/pb.err" | head -n1)
-    row "python suite against unittest and nose (python-bench.sh)" "skipped: $why" \
+    row "python suite against unittest, nose and pytest (python-bench.sh)" "skipped: $why" \
         "> 1 (issue 12)" "skipped"
 else
     row "python-bench.sh" "failed (its stderr above)" "" "FAILED"; FAILED=1

@@ -20,6 +20,7 @@ packages=(
   python3                           # integration tests read the JSON report
   python3-msgpack                   # the python source's persistent workers (run time)
   python3-nose                      # nosetests: the python source's conformance test
+  python3-pytest-xdist              # pytest -n: bench/python-bench.sh compares fanout with it
   jq                                # hostile and interrupt tests read it too
   procps                            # ps, pgrep, pkill, kill: process checks
   iproute2                          # ip netns: the multi-host tests

@@ -62,12 +62,15 @@ if [ -x "$BUILD/tests/gtest/gt_bench" ]; then
 else
     want "GoogleTest program, a (suite per process|process per test) at -j2: [^|]*\| skipped: " 2
 fi
-if "$PY" -c "import nose, msgpack" 2>/dev/null; then
-    want "python suite, 4 modules x 5 tests of 5 ms, -j 2: unittest's time / fanout's" 1
-    want "python suite, 4 modules x 5 tests of 5 ms, -j 2: nosetests --processes's time / fanout's" 1
-    lines=23
+if "$PY" -c "import nose, msgpack, pytest, xdist" 2>/dev/null; then
+    w="python suite, 40 tests in 8 modules of each kind, 1 ms each, a 100 ms import, -j 2"
+    want "$w: unittest's time / fanout's" 1
+    want "$w: nosetests --processes's time / fanout's" 1
+    want "$w: pytest -n's time / fanout's" 1
+    want "$w: fanout's overhead per test \(ms\)" 1
+    lines=25
 else
-    want "python suite against unittest and nose \(python-bench.sh\) \| skipped: [^|]+ \|" 1
+    want "python suite against unittest, nose and pytest \(python-bench.sh\) \| skipped: [^|]+ \|" 1
     lines=22
 fi
 if [ "$(id -u)" = 0 ] && command -v ip >/dev/null && ! grep -q '^| artifacts shipped to agent hosts (artifacts-bench.sh) | skipped' "$OUT_ALL"; then

@@ -1,6 +1,8 @@
 /*  fo_execution — runs one lease's steps in one worker slot.
-    See fo_execution.h for the scope rules. */
+    See fo_execution.h for the scope rules; what a step's end reports is in
+    fo_execution_results.c (their shared state: internal/fo_execution_state.h). */
 #include "fo_execution.h"
+#include "fo_execution_state.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -16,70 +18,6 @@
 #include "fo_steps.h"
 #include "fo_sweeper.h"
 
-struct fo_execution {
-    fo_lease lease;
-    uint32_t worker;
-    char *host;
-    fo_result_fn *on_result;
-    fo_discovered_fn *on_discovered;
-    fo_slow_fn *on_slow;
-    void *arg;
-
-    size_t next;            /* next step to start */
-    size_t current;         /* the step the runner runs (valid when running) */
-    fo_runner *runner;      /* runs the steps, one at a time (fo_runner.h) */
-    bool own_runner;        /* made here (a process runner): destroyed here */
-    bool running;           /* the runner holds step `current` */
-    fo_read *read;          /* the running test step's reader (fo_reader.h) */
-    /* Steps run in one process (fo_glib_join.h: a GLib program's paths):
-       the group's lease steps, first = current, and the step joining
-       them. A step whose tests got their results there is done: not
-       chosen again; the group's others run again, in a new process. */
-    bool joining;
-    size_t *group;          /* lease step indices, ngroup of them */
-    const fo_step **parts;  /* their steps */
-    size_t ngroup;
-    fo_step joined;
-    bool *done;             /* per lease step; NULL until a group ran */
-    size_t pending;         /* chosen to run, not started yet; FO_STEPS_NONE */
-    bool waiting;           /* ... for resources (fo_capacity) */
-    fo_capacity *capacity;  /* NULL: a resource failure gives up at once */
-    bool finished;
-    bool cancelled;
-    bool interrupted;       /* a test of the lease stopped the run */
-    bool interrupt_result;  /* the result being emitted is that test's */
-    bool aborted;           /* cancelled, and not even teardowns run */
-    volatile sig_atomic_t *abort_flag;  /* non-zero: abort before any start */
-    char *abort_reason;
-    bool task_expired;      /* cancelled by lease.task_timeout_ms */
-    char *cancel_reason;
-
-    /* A failed setup: the steps of its scope, up to skip_end, are skipped. */
-    bool skipping;
-    size_t skip_end;
-    char *skip_message;     /* "setup of context 'db' failed: exit status 1" */
-    bool skip_not_run;      /* its tests are not_run (the setup's reader says) */
-    fo_buf skip_out, skip_err;
-    /* Setups (step indices) that completed and whose teardown has not run:
-       their teardowns still run when the lease is cancelled. */
-    size_t *open_setups;
-    size_t nopen;
-
-    /* Tests of this lease that failed or did not run: a ctest step whose
-       verdict `needs` one of them is not started (CTest's fixtures). At
-       most the lease's tests. */
-    fo_strv not_passed;
-
-    fo_sweeper *sweeper;    /* NULL: nothing swept, default tokens */
-    char *token;            /* this lease's scope */
-
-    uint64_t started_us;    /* when the execution began (task timeout) */
-    uint64_t step_started_ms;
-    uint64_t next_slow_ms;  /* UINT64_MAX: no notice due */
-
-    int32_t exit_status;    /* first failure, for the done message */
-    int32_t signal;
-};
 
 fo_execution *
 fo_execution_new (fo_lease *lease, uint32_t worker, const char *host,
@@ -142,65 +80,6 @@ static char *
 step_token (const fo_execution *self, size_t index)
 {
     return self->token ? fo_xasprintf ("%s/%zu", self->token, index) : NULL;
-}
-
-/* joined, group: a joined test's (fo_reader.h), NULL for the step's own. */
-static void
-emit_joined (fo_execution *self, size_t step, const char *test, const char *joined,
-             const char *group, fo_outcome outcome, uint64_t duration_us, const char *out,
-             size_t out_len, const char *err, size_t err_len, const char *message)
-{
-    fo_result r = {
-        .lease = self->lease.lease,
-        .step = (uint32_t) step,
-        .test = (char *) test,
-        .outcome = outcome,
-        .duration_us = duration_us,
-        .out = (char *) (out ? out : ""),
-        .out_len = out ? out_len : 0,
-        .err = (char *) (err ? err : ""),
-        .err_len = err ? err_len : 0,
-        .message = (char *) (message ? message : ""),
-        .host = self->host,
-        .worker = self->worker,
-        .attempt = self->lease.attempt,
-        .joined = (char *) (joined ? joined : ""),
-        .group = (char *) (group ? group : ""),
-        .interrupt = self->interrupt_result,
-    };
-    /* A joined test's failure is its own: the step's test (which CTest
-       fixtures may need) has its own verdict. */
-    if (*r.test && !*r.joined && (fo_outcome_is_failure (outcome) || outcome == FO_NOT_RUN))
-        fo_strv_push (&self->not_passed, test);
-    self->on_result (self->arg, &r);
-}
-
-static void
-emit (fo_execution *self, size_t step, const char *test, fo_outcome outcome,
-      uint64_t duration_us, const char *out, size_t out_len, const char *err, size_t err_len,
-      const char *message)
-{
-    emit_joined (self, step, test, NULL, NULL, outcome, duration_us, out, out_len, err, err_len,
-                 message);
-}
-
-static void
-note_failure (fo_execution *self, int32_t exit_status, int32_t sig)
-{
-    if (self->exit_status == 0 && self->signal == 0) {
-        self->exit_status = exit_status;
-        self->signal = sig;
-    }
-}
-
-/* Every test of a step gets the same outcome (a step that could not run). */
-static void
-emit_all_tests (fo_execution *self, size_t step, fo_outcome outcome, const char *out,
-                size_t out_len, const char *err, size_t err_len, const char *message)
-{
-    const fo_step *s = &self->lease.steps[step];
-    for (size_t i = 0; i < s->tests.len; i++)
-        emit (self, step, s->tests.items[i], outcome, 0, out, out_len, err, err_len, message);
 }
 
 static void
@@ -272,28 +151,6 @@ drop_read (fo_execution *self)
     }
 }
 
-/* A discover step's answer (before its process is destroyed); why is NULL
-   when it succeeded. */
-static void
-discovered (fo_execution *self, size_t step, const char *why)
-{
-    fo_msg msg = { .type = FO_MSG_DISCOVERED };
-    fo_discovered *d = &msg.u.discovered;
-    if (self->running)
-        fo_discover_step_answer (d, fo_runner_status (self->runner),
-                                 fo_runner_output (self->runner, 1),
-                                 fo_runner_output (self->runner, 2), why, self->lease.output_cap);
-    else {
-        d->error = fo_xstrdup (why);
-        d->err = fo_xstrdup ("");
-    }
-    d->lease = self->lease.lease;
-    d->step = (uint32_t) step;
-    if (self->on_discovered)
-        self->on_discovered (self->arg, d);
-    fo_msg_free (&msg);
-}
-
 /* A Python setup or teardown that raised KeyboardInterrupt (the helper's
    exit status FO_PYTHON_INTERRUPT_STATUS, docs/python-workers.md): its
    fixture error carries `interrupt`, and the lease stops as for a test's
@@ -322,7 +179,7 @@ finish_step (fo_execution *self)
     bool skipped = step->kind == FO_STEP_TEST && st->exited && !st->timed_out
                    && st->exit_code == self->lease.skip_code;
     if (!ok && !skipped)
-        note_failure (self, st->exited ? st->exit_code : -1, st->signal);
+        fo_exec_note_failure (self, st->exited ? st->exit_code : -1, st->signal);
 
     switch (step->kind) {
     case FO_STEP_TEST: {
@@ -366,8 +223,8 @@ finish_step (fo_execution *self)
                killed by a cancel did not fail: its tests are not run. */
             if (!self->cancelled) {
                 self->interrupt_result = interrupts (self, step, st);
-                emit (self, self->current, "", FO_ERROR, st->duration_us, out.data, out.len, err.data,
-                      err.len, self->skip_message);
+                fo_exec_emit (self, self->current, "", FO_ERROR, st->duration_us, out.data,
+                              out.len, err.data, err.len, self->skip_message);
                 self->interrupt_result = false;
             }
             self->skip_out = out;
@@ -384,15 +241,15 @@ finish_step (fo_execution *self)
                 ? fo_xasprintf ("teardown of context '%s' interrupted the run (KeyboardInterrupt)",
                                 step->name)
                 : fo_xasprintf ("teardown of context '%s' failed: %s", step->name, status);
-            emit (self, self->current, "", FO_ERROR, st->duration_us, out.data, out.len, err.data,
-                  err.len, message);
+            fo_exec_emit (self, self->current, "", FO_ERROR, st->duration_us, out.data, out.len,
+                          err.data, err.len, message);
             self->interrupt_result = false;
             free (message);
         }
         break;
     case FO_STEP_DISCOVER:
         if (!self->cancelled || ok)
-            discovered (self, self->current, ok ? NULL : status);
+            fo_exec_discovered (self, self->current, ok ? NULL : status);
         break;
     }
     free (status);
@@ -429,12 +286,12 @@ skip_step (fo_execution *self, size_t index)
     const fo_step *step = &self->lease.steps[index];
     if (step->kind == FO_STEP_TEST && self->skip_not_run) {
         char *message = fo_xasprintf ("not run (%s)", self->skip_message);
-        emit_all_tests (self, index, FO_NOT_RUN, self->skip_out.data, self->skip_out.len,
+        fo_exec_emit_all (self, index, FO_NOT_RUN, self->skip_out.data, self->skip_out.len,
                         self->skip_err.data, self->skip_err.len, message);
         free (message);
     }
     else if (step->kind == FO_STEP_TEST)
-        emit_all_tests (self, index, FO_ERROR, self->skip_out.data, self->skip_out.len,
+        fo_exec_emit_all (self, index, FO_ERROR, self->skip_out.data, self->skip_out.len,
                         self->skip_err.data, self->skip_err.len, self->skip_message);
 }
 
@@ -443,23 +300,24 @@ static void
 unstartable_step (fo_execution *self, size_t index, const char *why)
 {
     const fo_step *step = &self->lease.steps[index];
-    note_failure (self, 127, 0);
+    fo_exec_note_failure (self, 127, 0);
     switch (step->kind) {
     case FO_STEP_TEST:
-        emit_all_tests (self, index, FO_ERROR, NULL, 0, NULL, 0, why);
+        fo_exec_emit_all (self, index, FO_ERROR, NULL, 0, NULL, 0, why);
         break;
     case FO_STEP_SETUP:
         begin_skip (self, index, fo_xasprintf ("setup of context '%s' failed: %s", step->name, why));
-        emit (self, index, "", FO_ERROR, 0, NULL, 0, NULL, 0, self->skip_message);
+        fo_exec_emit (self, index, "", FO_ERROR, 0, NULL, 0, NULL, 0,
+                      self->skip_message);
         break;
     case FO_STEP_TEARDOWN: {
         char *message = fo_xasprintf ("teardown of context '%s' failed: %s", step->name, why);
-        emit (self, index, "", FO_ERROR, 0, NULL, 0, NULL, 0, message);
+        fo_exec_emit (self, index, "", FO_ERROR, 0, NULL, 0, NULL, 0, message);
         free (message);
         break;
     }
     case FO_STEP_DISCOVER:
-        discovered (self, index, why);
+        fo_exec_discovered (self, index, why);
         break;
     }
 }
@@ -473,7 +331,7 @@ cancelled_step_runs (fo_execution *self, size_t index)
     switch (step->kind) {
     case FO_STEP_TEST: {
         char *message = fo_xasprintf ("not run (%s)", self->cancel_reason);
-        emit_all_tests (self, index, FO_NOT_RUN, NULL, 0, NULL, 0, message);
+        fo_exec_emit_all (self, index, FO_NOT_RUN, NULL, 0, NULL, 0, message);
         free (message);
         return false;
     }
@@ -486,38 +344,6 @@ cancelled_step_runs (fo_execution *self, size_t index)
     return false;
 }
 
-/* A result from the running step's reader. */
-static void
-read_result (void *arg, const fo_read_result *r)
-{
-    fo_execution *self = arg;
-    size_t step = self->current;
-    for (size_t k = 0; self->joining && k < self->ngroup; k++)
-        if (!strcmp (self->parts[k]->tests.items[0], r->test)) {
-            step = self->group[k];
-            break;
-        }
-    /* A test that stops the run (fo_read_result.interrupt): its result says
-       so to the broker, and its lease stops here as for a cancel once the
-       step has ended (finish_step), so that none of the lease's tests runs
-       after it while the broker's cancels are on their way. */
-    self->interrupt_result = r->interrupt && !r->joined;
-    if (self->interrupt_result)
-        self->interrupted = true;
-    emit_joined (self, step, r->test, r->joined, r->group, r->outcome, r->duration_us, r->out,
-                 r->out_len, r->err, r->err_len, r->message);
-    self->interrupt_result = false;
-}
-
-/* Output as it arrives, for readers that stream. */
-static void
-read_output (void *arg, int stream, const char *data, size_t len)
-{
-    fo_execution *self = arg;
-    if (self->read)
-        fo_read_feed (self->read, stream, data, len);
-}
-
 /* A ctest step that must not start (fo_verdict): DISABLED, or a fixture
    setup it needs did not pass. Its tests' results are emitted here. */
 static bool
@@ -527,7 +353,7 @@ ctest_held (fo_execution *self, size_t index)
     if (step->kind != FO_STEP_TEST || step->reader != FO_READER_CTEST)
         return false;
     if (step->verdict.disabled) {
-        emit_all_tests (self, index, FO_SKIPPED, NULL, 0, NULL, 0, "disabled (DISABLED)");
+        fo_exec_emit_all (self, index, FO_SKIPPED, NULL, 0, NULL, 0, "disabled (DISABLED)");
         return true;
     }
     for (size_t i = 0; i < step->verdict.needs.len; i++)
@@ -535,7 +361,7 @@ ctest_held (fo_execution *self, size_t index)
             if (!strcmp (step->verdict.needs.items[i], self->not_passed.items[k])) {
                 char *why = fo_xasprintf ("fixture setup '%s' did not pass",
                                           step->verdict.needs.items[i]);
-                emit_all_tests (self, index, FO_NOT_RUN, NULL, 0, NULL, 0, why);
+                fo_exec_emit_all (self, index, FO_NOT_RUN, NULL, 0, NULL, 0, why);
                 free (why);
                 return true;
             }
@@ -653,11 +479,12 @@ start_pending (fo_execution *self)
             /* A gtest group is read by the gtest reader itself (its
                parts make it stream); a GLib group by its own reader. */
             self->read = self->joined.reader == FO_READER_GTEST
-                             ? fo_read_new (&rs, read_result, self)
-                             : fo_read_new_with (&fo_reader_glib_join, &rs, read_result, self);
+                             ? fo_read_new (&rs, fo_exec_read_result, self)
+                             : fo_read_new_with (&fo_reader_glib_join, &rs, fo_exec_read_result,
+                                                 self);
         }
         else
-            self->read = fo_read_new (&rs, read_result, self);
+            self->read = fo_read_new (&rs, fo_exec_read_result, self);
         if (!self->read) {
             char *why = fo_xasprintf ("this agent has no reader '%s'", fo_reader_name (step->reader));
             unstartable_step (self, index, why);
@@ -685,7 +512,7 @@ start_pending (fo_execution *self)
         .output_cap = step->kind == FO_STEP_DISCOVER ? FO_DISCOVER_OUTPUT_CAP
                                                     : self->lease.output_cap,
         .token = token,
-        .on_output = read_output,
+        .on_output = fo_exec_read_output,
         .output_arg = self,
     };
     fo_start_error why;

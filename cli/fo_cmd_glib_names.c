@@ -9,9 +9,8 @@
 #include <string.h>
 
 #include "fo_cli.h"
+#include "fo_cli_listing.h"
 #include "fo_glib_list.h"
-#include "fo_importer.h"
-#include "fo_proc.h"
 #include "fo_report.h"
 
 int
@@ -23,27 +22,12 @@ fo_cmd_glib_names (int argc, char **argv)
                  "listing step of a glib source with discover_on: agent.\n");
         return argc == 2 ? 0 : FO_EXIT_USAGE;
     }
-    fo_strv args = { 0 }, paths = { 0 };
-    fo_strv_push (&args, argv[1]);
-    fo_strv_push (&args, "-l");
-    fo_env env = { 0 };
-    fo_proc_spec spec = { .argv = &args, .env = &env, .output_cap = FO_IMPORT_MAX_OUTPUT };
-    fo_proc_status status = { 0 };
-    fo_buf o = { 0 }, e = { 0 };
-    fo_buf_puts (&o, "");
-    fo_buf_puts (&e, "");
+    fo_strv paths = { 0 };
+    fo_buf o = { 0 };
     char why[512] = "";
     int rc = 1;
-    if (fo_proc_run_sync (&spec, &status, &o, &e, why, sizeof why) != 0)
-        fprintf (stderr, "fanout glib-names: cannot run '%s': %s\n", argv[1], why);
-    else if (!status.exited || status.exit_code != 0) {
-        char *what = fo_proc_status_text (&status, 0);
-        fprintf (stderr, "fanout glib-names: '%s' -l failed (%s)\n", argv[1], what);
-        free (what);
-    }
-    else if (o.len > FO_IMPORT_MAX_OUTPUT)
-        fprintf (stderr, "fanout glib-names: '%s' listed more than %u MiB\n", argv[1],
-                 FO_IMPORT_MAX_OUTPUT >> 20);
+    if (fo_cli_listing_run ("glib-names", argv[1], "-l", &o) != 0)
+        rc = 1;     /* it said why */
     else if (fo_glib_list_read (o.data, &paths, why, sizeof why) != 0)
         fprintf (stderr, "fanout glib-names: '%s': %s\n", argv[1], why);
     else {
@@ -53,7 +37,5 @@ fo_cmd_glib_names (int argc, char **argv)
     }
     fo_strv_free (&paths);
     fo_buf_free (&o);
-    fo_buf_free (&e);
-    fo_strv_free (&args);
     return rc;
 }

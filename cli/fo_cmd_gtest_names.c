@@ -10,10 +10,9 @@
 #include <string.h>
 
 #include "fo_cli.h"
+#include "fo_cli_listing.h"
 #include "fo_gtest_list.h"
 #include "fo_report.h"
-#include "fo_importer.h"
-#include "fo_proc.h"
 
 static int
 print_name (void *arg, const char *suite, const char *test, size_t line)
@@ -33,33 +32,15 @@ fo_cmd_gtest_names (int argc, char **argv)
                  "line: the listing step of a gtest source with discover_on: agent.\n");
         return argc == 2 ? 0 : FO_EXIT_USAGE;
     }
-    fo_strv args = { 0 };
-    fo_strv_push (&args, argv[1]);
-    fo_strv_push (&args, "--gtest_list_tests");
-    fo_env env = { 0 };
-    fo_proc_spec spec = { .argv = &args, .env = &env, .output_cap = FO_IMPORT_MAX_OUTPUT };
-    fo_proc_status status = { 0 };
-    fo_buf o = { 0 }, e = { 0 };
-    fo_buf_puts (&o, "");
-    fo_buf_puts (&e, "");
+    fo_buf o = { 0 };
     char why[512] = "";
     int rc = 1;
-    if (fo_proc_run_sync (&spec, &status, &o, &e, why, sizeof why) != 0)
-        fprintf (stderr, "fanout gtest-names: cannot run '%s': %s\n", argv[1], why);
-    else if (!status.exited || status.exit_code != 0) {
-        char *what = fo_proc_status_text (&status, 0);
-        fprintf (stderr, "fanout gtest-names: '%s' --gtest_list_tests failed (%s)\n", argv[1], what);
-        free (what);
-    }
-    else if (o.len > FO_IMPORT_MAX_OUTPUT)
-        fprintf (stderr, "fanout gtest-names: '%s' listed more than %u MiB\n", argv[1],
-                 FO_IMPORT_MAX_OUTPUT >> 20);
+    if (fo_cli_listing_run ("gtest-names", argv[1], "--gtest_list_tests", &o) != 0)
+        rc = 1;     /* it said why */
     else if (fo_gtest_list_read (o.data, o.len, print_name, NULL, why, sizeof why) != 0)
         fprintf (stderr, "fanout gtest-names: '%s': %s\n", argv[1], why);
     else
         rc = fflush (stdout) == 0 ? 0 : 1;
     fo_buf_free (&o);
-    fo_buf_free (&e);
-    fo_strv_free (&args);
     return rc;
 }

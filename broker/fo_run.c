@@ -123,10 +123,6 @@ fail_task_on_fixture (fo_run *self, size_t task, size_t fixture)
     end_task (self, task);
 }
 
-static void discovery_ended (fo_run *self, size_t d);
-static void discovery_failed (fo_run *self, size_t d, const char *message, const char *err,
-                              size_t err_len, const char *host);
-
 static void
 not_run_task (fo_run *self, size_t task)
 {
@@ -135,14 +131,12 @@ not_run_task (fo_run *self, size_t task)
         self->not_run_message = fo_xasprintf ("not run (%s)", self->stop_reason);
     finish_remaining (self, task, FO_NOT_RUN, self->not_run_message, NULL, NULL, NULL);
     if (self->plan->tasks[task].discovery != FO_NO_DISCOVERY)
-        discovery_ended (self, self->plan->tasks[task].discovery);
+        run_discovery_ended (self, self->plan->tasks[task].discovery);
     end_task (self, task);
 }
 
-/* The task waits for a lease (again): handed to the scheduler, or ended
-   at once when it has nothing to run or the run stops. */
-static void
-queue_task (fo_run *self, size_t task, fo_sched_reason why)
+void
+run_queue_task (fo_run *self, size_t task, fo_sched_reason why)
 {
     const fo_task *t = &self->plan->tasks[task];
     fo_tasks_rec (self->tasks, task)->state = FO_TASK_WAITING;
@@ -197,7 +191,7 @@ after_ended (fo_run *self, size_t task)
             continue;
         const char *setup = self->stopping ? NULL : failed_setup (self, r);
         if (!setup) {
-            queue_task (self, r, FO_SCHED_PLANNED);
+            run_queue_task (self, r, FO_SCHED_PLANNED);
             continue;
         }
         const fo_task *t = &self->plan->tasks[r];
@@ -367,7 +361,7 @@ undeliverable (fo_run *self, size_t task, const char *why)
     fo_log (FO_LOG_ERROR, ROLE, "%s", message);
     const fo_task *t = &self->plan->tasks[task];
     if (t->discovery != FO_NO_DISCOVERY && fo_discoveries_open (self->discoveries, t->discovery))
-        discovery_failed (self, t->discovery, message, NULL, 0, NULL);
+        run_discovery_failed (self, t->discovery, message, NULL, 0, NULL);
     finish_remaining (self, task, FO_ERROR, message, NULL, NULL, NULL);
     end_task (self, task);
     free (message);
@@ -524,17 +518,7 @@ static void
 lease_again (fo_run *self, size_t task, fo_sched_reason why)
 {
     fo_tasks_narrow (self->tasks, task, self->report);
-    queue_task (self, task, why);
-}
-
-/* A discovery that failed is a fixture error of phase "discover". */
-static void
-discovery_failed (fo_run *self, size_t d, const char *message, const char *err, size_t err_len,
-                  const char *host)
-{
-    fo_verdicts_fixture_error (self->verdicts, self->plan->discoveries[d].ctx->id, "discover",
-                               message, NULL, 0, err, err_len, host);
-    discovery_ended (self, d);
+    run_queue_task (self, task, why);
 }
 
 bool
@@ -556,9 +540,9 @@ fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *d)
         /* Cancelled by a stop: nothing to report, the run says why. */
         char *why = self->stopping ? NULL : fo_discoveries_silent (self->discoveries, disc, d);
         if (why)
-            discovery_failed (self, disc, why, NULL, 0, host);
+            run_discovery_failed (self, disc, why, NULL, 0, host);
         else
-            discovery_ended (self, disc);
+            run_discovery_ended (self, disc);
         free (why);
     }
     t = &self->plan->tasks[task];       /* the plan may have grown */
@@ -635,16 +619,16 @@ discovery_lost (fo_run *self, const fo_lease_rec *lease, const char *host, const
         && fo_tasks_rec (self->tasks, task)->attempts < self->options.max_attempts) {
         fo_log (FO_LOG_WARN, ROLE, "a discovery lease (attempt %u) was lost with host %s (%s): "
                 "retrying", lease->attempt, host, why);
-        queue_task (self, task, FO_SCHED_LOST);
+        run_queue_task (self, task, FO_SCHED_LOST);
         return;
     }
     if (open && !self->stopping) {
         char *message = fo_discoveries_lost (self->discoveries, d, host, why, lease->attempt,
                                              self->options.max_attempts);
-        discovery_failed (self, d, message, NULL, 0, host);
+        run_discovery_failed (self, d, message, NULL, 0, host);
         free (message);
     }
-    discovery_ended (self, d);
+    run_discovery_ended (self, d);
     end_task (self, task);
 }
 
@@ -695,78 +679,6 @@ fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *w
         end_task (self, task);
     }
     run_apply_stop (self);
-}
-
-/* ---- tests generated during the run --------------------------------------- */
-
-/* The plan grew: the report, the id index, the task records and the
-   shared fixtures' counts learn of the new tests and tasks, which queue. */
-static void
-sync_growth (fo_run *self, size_t old_ntests, size_t old_ntasks)
-{
-    for (size_t i = old_ntests; i < self->plan->ntests; i++) {
-        const fo_test *test = self->plan->tests[i];
-        fo_report_add_test (self->report, test->id, test->parent->id);
-    }
-    fo_tasks_grow (self->tasks, old_ntests);
-    for (size_t t = old_ntasks; t < self->plan->ntasks; t++) {
-        const fo_task *task = &self->plan->tasks[t];
-        if (task->nshared > 0)
-            fo_fixtures_add_task (self->fixtures, task->shared[task->nshared - 1]);
-        queue_task (self, t, FO_SCHED_DISCOVERED);
-    }
-}
-
-/* Discovery d has ended, with or without tests: the unit that waited for
-   it may go. */
-static void
-discovery_ended (fo_run *self, size_t d)
-{
-    size_t old_ntests = self->plan->ntests, old_ntasks = self->plan->ntasks;
-    size_t unit = fo_discoveries_end (self->discoveries, d);
-    sync_growth (self, old_ntests, old_ntasks);
-    if (unit != FO_NO_TASK && fo_tasks_rec (self->tasks, unit)->state == FO_TASK_BLOCKED)
-        queue_task (self, unit, FO_SCHED_DISCOVERED);
-}
-
-bool
-fo_run_discovered (fo_run *self, uint32_t agent, const char *host, const fo_discovered *msg)
-{
-    fo_lease_rec *lease = run_current_lease (self, agent, host, msg->lease, "discovered names");
-    if (!lease)
-        return false;
-    size_t d = self->plan->tasks[lease->task].discovery;
-    if (d == FO_NO_DISCOVERY || msg->step != 0 || !fo_discoveries_open (self->discoveries, d)) {
-        fo_log_peer (FO_LOG_WARN, ROLE, host, "discarded discovered names for lease %llu: not an open "
-                "discovery", (unsigned long long) msg->lease);
-        return false;
-    }
-    const char *ctx = self->plan->discoveries[d].ctx->id;
-    size_t old_ntests = self->plan->ntests, old_ntasks = self->plan->ntasks;
-    char why[512];
-    if (msg->error[0]
-        || fo_discoveries_add (self->discoveries, d, &msg->names, why, sizeof why) != 0) {
-        char *message = fo_xasprintf ("discover command of context '%s' failed on %s: %s", ctx,
-                                      host, msg->error[0] ? msg->error : why);
-        discovery_failed (self, d, message, msg->err, msg->err_len, host);
-        free (message);
-        return true;
-    }
-    sync_growth (self, old_ntests, old_ntasks);
-    /* The selection (-k, -L, ...) may have left some names out. */
-    size_t kept = self->plan->ntests - old_ntests;
-    if (kept == msg->names.len)
-        fo_log (FO_LOG_INFO, ROLE, "context '%s': %zu tests discovered on %s", ctx, kept, host);
-    else
-        fo_log (FO_LOG_INFO, ROLE, "context '%s': %zu tests discovered on %s, %zu of them chosen",
-                ctx, msg->names.len, host, kept);
-    run_emit (self, &(fo_event) {
-        .type = FO_EVENT_TESTS_DISCOVERED,
-        .u.discovered = { .context = ctx, .count = kept, .host = host,
-                          .total = self->plan->ntests },
-    });
-    discovery_ended (self, d);
-    return true;
 }
 
 /* ---- stopping ------------------------------------------------------------- */

@@ -1,7 +1,9 @@
-/*  fo_run_internal — what fo_run.c shares with fo_run_results.c, the part
-    of the run that records what agents report (results, slow notices).
-    The dependency goes one way: fo_run_results.c uses these helpers of
-    fo_run.c; fo_run.c never calls into it. Private to broker/. */
+/*  fo_run_internal — what fo_run.c shares with its two other parts:
+    fo_run_results.c records what agents report (results, slow notices)
+    and uses these helpers of fo_run.c, which never calls into it;
+    fo_run_discovered.c grows the run with discovered tests, and fo_run.c
+    ends discoveries through it (run_discovery_ended/failed). Private to
+    broker/. */
 #ifndef FO_RUN_INTERNAL_H
 #define FO_RUN_INTERNAL_H
 
@@ -50,6 +52,16 @@ fo_lease_rec *run_current_lease (fo_run *self, uint32_t agent, const char *host,
 /* Test started (the broker's inference): the first test step after step
    `after` (NONE: the lease's first). */
 void run_start_next_step (fo_run *self, fo_lease_rec *lease, uint64_t id, size_t after);
+/* The task waits for a lease (again): handed to the scheduler, or ended
+   at once when it has nothing to run or the run stops. */
+void run_queue_task (fo_run *self, size_t task, fo_sched_reason why);
+/* Discovery d has ended, with or without tests: the tests it added
+   queue, and the unit that waited for it may go (fo_run_discovered.c). */
+void run_discovery_ended (fo_run *self, size_t d);
+/* A discovery that failed is a fixture error of phase "discover"; it has
+   ended (fo_run_discovered.c). */
+void run_discovery_failed (fo_run *self, size_t d, const char *message, const char *err,
+                           size_t err_len, const char *host);
 /* The exports of the task's shared contexts, or NULL. */
 const fo_env *run_task_exports (const fo_run *self, size_t task);
 

@@ -20,36 +20,7 @@ command -v ip >/dev/null || skip "ip (iproute2) is missing"
 export PYTHONDONTWRITEBYTECODE=1
 
 NS="py$$"
-NAMESPACES=()
-PIDS=()
-cleanup_net () {
-    local p ns
-    for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
-    for ns in "${NAMESPACES[@]}"; do
-        for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
-    done
-    for ns in "${NAMESPACES[@]}"; do ip netns del "$ns" 2>/dev/null; done
-    rm -rf "$W"
-}
-trap cleanup_net EXIT
-
-out=$(ip netns add "${NS}probe" 2>&1) || skip "ip netns is unavailable here: $out"
-ip netns del "${NS}probe"
-ip netns add "${NS}sw" || fail "cannot add a namespace"
-NAMESPACES+=("${NS}sw")
-ip netns exec "${NS}sw" ip link add br0 type bridge || skip "cannot create a bridge in a namespace"
-ip netns exec "${NS}sw" ip link set br0 up
-i=1
-for h in broker a1 a2; do
-    ip netns add "$NS$h" || fail "cannot add namespace $NS$h"
-    NAMESPACES+=("$NS$h")
-    ip netns exec "$NS$h" ip link set lo up
-    ip netns exec "${NS}sw" ip link add "v$i" type veth peer name eth0 netns "$NS$h" || fail "veth"
-    ip netns exec "${NS}sw" ip link set "v$i" master br0 up
-    ip netns exec "$NS$h" ip addr add "10.215.0.$((10 + i))/24" dev eth0
-    ip netns exec "$NS$h" ip link set eth0 up
-    i=$((i + 1))
-done
+fx_netns_switch "$NS" 10.215.0 broker a1 a2
 BROKER_ADDR=10.215.0.11
 
 cp -r "$FANOUT_SRC/tests/data/python/nose" "$W/nose" || fail "cp"

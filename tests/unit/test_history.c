@@ -219,6 +219,41 @@ test_concurrent_saves (void **state)
     fo_history_destroy (&h);
 }
 
+/* A history saved twice: the second save starts from the file as the
+   first left it when no one else wrote it since (its own tree), and from
+   the file as another run left it when one did (read again): nothing of
+   either is lost. */
+static void
+test_saved_again (void **state)
+{
+    fixture *f = *state;
+    char warn[512], err[512];
+    fo_history *h = fo_history_load (f->path, warn, sizeof warn);
+    fo_history_record (h, "a", FO_PASSED, 1000);
+    assert_int_equal (fo_history_save (h, err, sizeof err), 0);
+    fo_history_record (h, "b", FO_PASSED, 2000);
+    assert_int_equal (fo_history_save (h, err, sizeof err), 0);
+
+    fo_history *other = fo_history_load (f->path, warn, sizeof warn);
+    assert_int_equal (fo_history_expected_us (other, "b"), 2000);
+    fo_history_record (other, "c", FO_FAILED, 3000);
+    assert_int_equal (fo_history_save (other, err, sizeof err), 0);
+    fo_history_destroy (&other);
+
+    fo_history_record (h, "d", FO_PASSED, 4000);
+    assert_int_equal (fo_history_save (h, err, sizeof err), 0);
+    fo_history_destroy (&h);
+
+    h = fo_history_load (f->path, warn, sizeof warn);
+    assert_string_equal (warn, "");
+    assert_int_equal (fo_history_expected_us (h, "a"), 1000);
+    assert_int_equal (fo_history_expected_us (h, "b"), 2000);
+    assert_int_equal (fo_history_expected_us (h, "c"), 3000);
+    assert_true (fo_history_failed_last (h, "c"));
+    assert_int_equal (fo_history_expected_us (h, "d"), 4000);
+    fo_history_destroy (&h);
+}
+
 /* Over FO_HISTORY_MAX_TESTS: the tests seen longest ago go. */
 static void
 test_bounded (void **state)
@@ -275,6 +310,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_wrong_entries_skipped, setup, teardown),
         cmocka_unit_test_setup_teardown (test_oversized, setup, teardown),
         cmocka_unit_test_setup_teardown (test_concurrent_saves, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_saved_again, setup, teardown),
         cmocka_unit_test_setup_teardown (test_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown (test_unwritable, setup, teardown),
     };

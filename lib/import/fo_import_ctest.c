@@ -413,6 +413,30 @@ member_id (fo_context *ctx, fo_context *const *homes, size_t j, const char *name
     return fo_context_child_id (homes && homes[j] ? homes[j] : ctx, name);
 }
 
+/* The setup and cleanup tests of the fixtures t requires, by id: chosen
+   with it (fo_needs.with), in every mode, as `ctest -R` runs them with a
+   test it chooses. They are in its group (members). */
+static void
+add_with (fo_test *test, const fo_ctest_test *t, const fo_ctest_list *list, size_t index,
+          const size_t *members, size_t nmembers, fo_context *ctx, fo_context *const *homes)
+{
+    for (size_t k = 0; k < t->fixtures_required.len; k++)
+        for (size_t m = 0; m < nmembers; m++) {
+            size_t j = members[m];
+            const fo_ctest_test *u = &list->items[j];
+            if (j == index || (!fo_strv_contains (&u->fixtures_setup, t->fixtures_required.items[k])
+                               && !fo_strv_contains (&u->fixtures_cleanup,
+                                                     t->fixtures_required.items[k])))
+                continue;
+            if (!test->needs)
+                test->needs = fo_needs_new ();
+            char *id = member_id (ctx, homes, j, u->name);
+            if (!fo_strv_contains (&test->needs->with, id))
+                fo_strv_push (&test->needs->with, id);
+            free (id);
+        }
+}
+
 static int
 add_test (fo_context *ctx, const fo_ctest_list *list, size_t index, const size_t *members,
           size_t nmembers, fo_context *const *homes, const char *build_dir, char *err,
@@ -502,6 +526,7 @@ add_test (fo_context *ctx, const fo_ctest_list *list, size_t index, const size_t
         }
     if (add_needs (test, t, err, errlen) != 0)
         return -1;
+    add_with (test, t, list, index, members, nmembers, ctx, homes);
     return check_step (test, err, errlen);
 }
 

@@ -107,6 +107,14 @@ expect_rc 1 "db_setup fails"
 "$PY" "$COMPARE" "$ITEST_TMP/fixtures.xml" "$JSON" >"$ITEST_TMP/cmp" \
     || fail "fixtures: shared: verdicts differ: $(cat "$ITEST_TMP/cmp")"
 json_assert "t('$F/db/db_user')['outcome'] == 'not_run'"
+# A fixture's setup that requires another fixture brings that one's
+# setup and cleanup in turn, as ctest -R does.
+rm -f "$F"/*.mark
+(cd "$F" && timeout -k 5 120 ctest -R '^chain_user$' --output-junit "$ITEST_TMP/chain.xml" >/dev/null 2>&1)
+run_fanout run -j2 --json "$JSON" --test "$F/base+top/chain_user" "$ITEST_TMP/shared.yml"
+"$PY" "$COMPARE" "$ITEST_TMP/chain.xml" "$JSON" >"$ITEST_TMP/cmp" \
+    || fail "chain, --test: verdicts differ from ctest -R: $(cat "$ITEST_TMP/cmp")"
+json_assert "len(tests) == 4" "chain_user brings chain_top, which brings chain_base and its cleanup"
 
 # split takes one fixture of one setup: the chain of two is refused,
 # naming it; an unknown mode is refused.

@@ -1,6 +1,7 @@
 /*  fo_discovery — see fo_discovery.h. */
 #include "fo_discovery.h"
 
+#include "fo_glib_list.h"
 #include "fo_gtest_list.h"
 
 #include <czmq.h>
@@ -94,6 +95,10 @@ fo_discoveries_add (fo_discoveries *self, size_t d, const fo_strv *names, char *
     for (size_t i = first; i < ctx->ntests; i++)
         if (ctx->tests[i]->reader == FO_READER_GTEST)
             ctx->tests[i]->disabled = fo_gtest_disabled (ctx->tests[i]->name);
+    /* A GLib program listed on an agent: its paths' commands skip the
+       listed paths below them, as when the broker lists it (before the
+       selection: -p runs those whether chosen or not). */
+    fo_glib_discovered (ctx, first);
     /* The same choice as before the run (-k, -L, ...) for every test. */
     fo_context_filter_from (ctx, first, self->select);
     fo_plan_add_discovered (self->plan, d, first);

@@ -97,6 +97,10 @@ fixture_step (fo_step *step, fo_step_kind kind, const fo_context *ctx, const fo_
     fo_plan_step_fill (step, kind, ctx->id, &cmd->argv, frame->cwd, &frame->env, frame->timeout_ms);
     if (kind != FO_STEP_DISCOVER)
         step->reader = ctx->fixture_reader;
+    else if (ctx->discovered_reader == FO_READER_CTEST)
+        /* Its output is a CTest listing, sent whole (fo_proto.h:
+           fo_discovered.listing), not names. */
+        step->reader = FO_READER_CTEST;
 }
 
 static fo_plan_ref *
@@ -551,6 +555,10 @@ context_step (fo_step *step, const fo_plan *plan, fo_step_kind kind, const fo_co
     fo_env_free (&env);
     if (kind != FO_STEP_DISCOVER)
         step->reader = ctx->fixture_reader;
+    else if (ctx->discovered_reader == FO_READER_CTEST)
+        /* Its output is a CTest listing, sent whole (fo_proto.h:
+           fo_discovered.listing), not names. */
+        step->reader = FO_READER_CTEST;
 }
 
 static void

@@ -27,9 +27,8 @@ fail (char *err, size_t errlen, const char *fmt, ...)
 }
 
 int
-fo_ctest_list_tree (const char *build_dir, fo_ctest_list *out, char *err, size_t errlen)
+fo_ctest_run_listing (const char *build_dir, fo_buf *o, char *err, size_t errlen)
 {
-    memset (out, 0, sizeof *out);
     fo_strv argv = { 0 };
     fo_strv_push (&argv, "ctest");
     fo_strv_push (&argv, "--show-only=json-v1");
@@ -42,12 +41,12 @@ fo_ctest_list_tree (const char *build_dir, fo_ctest_list *out, char *err, size_t
         .timeout_ms = FO_CTEST_LIST_TIMEOUT_MS,
     };
     fo_proc_status status = { 0 };
-    fo_buf o = { 0 }, e = { 0 };
-    fo_buf_puts (&o, "");
+    fo_buf e = { 0 };
+    fo_buf_puts (o, "");
     fo_buf_puts (&e, "");
     char why[256] = "";
-    int rc;
-    if (fo_proc_run_sync (&spec, &status, &o, &e, why, sizeof why) != 0)
+    int rc = 0;
+    if (fo_proc_run_sync (&spec, &status, o, &e, why, sizeof why) != 0)
         rc = fail (err, errlen, "cannot run ctest in %s: %s", build_dir, why);
     else if (status.timed_out || !status.exited || status.exit_code != 0) {
         char *what = fo_proc_status_text (&status, spec.timeout_ms);
@@ -57,18 +56,27 @@ fo_ctest_list_tree (const char *build_dir, fo_ctest_list *out, char *err, size_t
         free (what);
     }
     /* The capture keeps head and tail past the cap: longer means cut. */
-    else if (o.len > FO_CTEST_MAX_JSON)
+    else if (o->len > FO_CTEST_MAX_JSON)
         rc = fail (err, errlen, "ctest --show-only=json-v1 printed more than %u MiB",
                    FO_CTEST_MAX_JSON / (1024u * 1024u));
-    else {
+    fo_buf_free (&e);
+    fo_strv_free (&argv);
+    return rc;
+}
+
+int
+fo_ctest_list_tree (const char *build_dir, fo_ctest_list *out, char *err, size_t errlen)
+{
+    memset (out, 0, sizeof *out);
+    fo_buf o = { 0 };
+    int rc = fo_ctest_run_listing (build_dir, &o, err, errlen);
+    if (rc == 0) {
         char perr[512];
         rc = fo_ctest_parse (o.data, o.len, out, perr, sizeof perr);
         if (rc != 0)
             fail (err, errlen, "%s", perr);
     }
     fo_buf_free (&o);
-    fo_buf_free (&e);
-    fo_strv_free (&argv);
     return rc;
 }
 

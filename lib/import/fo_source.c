@@ -59,6 +59,7 @@ fo_source_context (const fo_source_item *at, const char *name, unsigned default_
     ctx->mode = at->spec->mode ? at->spec->mode : default_mode;
     ctx->line = at->spec->line;
     ctx->column = at->spec->column;
+    ctx->source = at->spec;
     return ctx;
 }
 

@@ -208,6 +208,65 @@ fo_suite_filter (fo_suite *suite, const fo_select *self)
     return left;
 }
 
+void
+fo_context_drop_from (fo_context *ctx, size_t first, size_t cfirst)
+{
+    for (size_t i = first; i < ctx->ntests; i++)
+        fo_test_remove (ctx->tests[i]);
+    if (first < ctx->ntests)
+        ctx->ntests = first;
+    for (size_t i = cfirst; i < ctx->ncontexts; i++)
+        fo_context_remove (ctx->contexts[i]);
+    if (cfirst < ctx->ncontexts)
+        ctx->ncontexts = cfirst;
+}
+
+static size_t
+count_tests (const fo_context *ctx)
+{
+    size_t n = ctx->ntests;
+    for (size_t i = 0; i < ctx->ncontexts; i++)
+        n += count_tests (ctx->contexts[i]);
+    return n;
+}
+
+size_t
+fo_context_filter_added (fo_suite *suite, fo_context *ctx, size_t first, size_t cfirst,
+                         const fo_select *self)
+{
+    if (fo_select_active (self)) {
+        /* The tests chosen among the added ones bring their fixtures. */
+        zhashx_t *brought = fo_test_set_new ();
+        fo_context added = { .tests = ctx->tests + first,
+                             .ntests = first < ctx->ntests ? ctx->ntests - first : 0,
+                             .contexts = ctx->contexts + cfirst,
+                             .ncontexts = cfirst < ctx->ncontexts ? ctx->ncontexts - cfirst : 0 };
+        if (fo_context_brings (&added))
+            fo_suite_bring (suite, &added, false, chosen_by_filter, self, brought);
+        size_t kept = first;
+        for (size_t i = first; i < ctx->ntests; i++) {
+            if (fo_select_test (self, ctx->tests[i]) || zhashx_lookup (brought, ctx->tests[i]))
+                ctx->tests[kept++] = ctx->tests[i];
+            else
+                fo_test_remove (ctx->tests[i]);
+        }
+        ctx->ntests = kept;
+        kept = cfirst;
+        for (size_t i = cfirst; i < ctx->ncontexts; i++) {
+            if (prune (ctx->contexts[i], self, brought))
+                ctx->contexts[kept++] = ctx->contexts[i];
+            else
+                fo_context_remove (ctx->contexts[i]);
+        }
+        ctx->ncontexts = kept;
+        zhashx_destroy (&brought);
+    }
+    size_t n = first < ctx->ntests ? ctx->ntests - first : 0;
+    for (size_t i = cfirst; i < ctx->ncontexts; i++)
+        n += count_tests (ctx->contexts[i]);
+    return n;
+}
+
 size_t
 fo_context_filter_from (fo_context *ctx, size_t first, const fo_select *self)
 {

@@ -80,6 +80,56 @@ same_glib split "$T_TMP/gagent.json" "$T_TMP/gbroker.json"
 unset GLIB_PROG_LOG GLIB_PROG_STARTS
 rm -f "$W/gprog"
 
+# ---- CTest: the tree's listing comes back whole; ctest's verdicts ----
+# tests/data/ctest/fixtures: fixtures (a failed setup, a chain of two),
+# RESOURCE_LOCK, RUN_SERIAL, PROCESSORS; every fixture group a unit.
+if command -v cmake >/dev/null && command -v ctest >/dev/null; then
+    COMPARE="$FANOUT_SRC/tests/integration/compare_ctest.py"
+    printf 'source:\n  - {kind: ctest, from: ./tree, options: {discover_on: agent}}\n' >"$W/c.yml"
+    ctest_on_agent () {     # NAME JSON EXIT_STATUS [BROKER ARGS...]
+        local name=$1 json=$2 want=$3
+        shift 3
+        rm -rf "$W/tree"
+        start "$name-broker" "$FANOUT" broker --bind 'tcp://127.0.0.1:*' --insecure --json "$json" \
+            "$@" "$W/c.yml"
+        ep=$(endpoint_of "$name-broker")
+        # The tree exists once the broker runs: it cannot have listed it.
+        cmake -S "$FANOUT_SRC/tests/data/ctest/fixtures" -B "$W/tree" >"$T_TMP/cmake.log" 2>&1 \
+            || fail "cmake failed: $(tail -5 "$T_TMP/cmake.log")"
+        start "$name-agent" "$FANOUT" agent --connect "$ep" --insecure -j 2 --name lister --once
+        finish "$name-broker" 60
+        expect_rc "$name-broker" "$want"
+        finish "$name-agent" 15
+        expect_rc "$name-agent" 0
+    }
+    ctest_on_agent all "$T_TMP/cagent.json" 1     # db_setup fails
+    (cd "$W/tree" && rm -f ./*.mark && timeout -k 5 120 ctest -j2 --output-junit "$T_TMP/ctest.xml" >/dev/null 2>&1)
+    "$PY" "$COMPARE" "$T_TMP/ctest.xml" "$T_TMP/cagent.json" >"$T_TMP/cmp" \
+        || fail "CTest listed on an agent: verdicts differ from ctest's: $(cat "$T_TMP/cmp")"
+    "$PY" - "$T_TMP/cagent.json" <<'PY' || fail "CTest listed on an agent: not as expected"
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = {x["id"]: x for x in r["tests"]}
+assert t["./tree/db/db_user"]["outcome"] == "not_run", t["./tree/db/db_user"]
+assert t["./tree/db/db_user"]["context"] == "./tree/db", "a fixture group is a context"
+assert all(x["host"] == "lister" for x in r["tests"] if x["outcome"] != "not_run")
+PY
+    grep -q "context './tree': 17 tests listed on lister" "$T_TMP/all-broker.err" \
+        || fail "the broker does not say what the listing gave: $(cat "$T_TMP/all-broker.err")"
+    # -k chooses among the listed tests as among any: a dependant brings
+    # its fixtures' setups and cleanups (a chain of two), as ctest -R does.
+    ctest_on_agent chosen "$T_TMP/ckagent.json" 0 -k chain_user
+    (cd "$W/tree" && rm -f ./*.mark && timeout -k 5 120 ctest -R chain_user --output-junit "$T_TMP/ctestk.xml" >/dev/null 2>&1)
+    "$PY" "$COMPARE" "$T_TMP/ctestk.xml" "$T_TMP/ckagent.json" >"$T_TMP/cmp" \
+        || fail "-k on a CTest tree listed on an agent: verdicts differ from ctest -R: $(cat "$T_TMP/cmp")"
+    # A shared or split fixture mode is refused with a listing on an agent.
+    printf 'source:\n  - {kind: ctest, from: ./tree, options: {discover_on: agent, fixtures: split}}\n' >"$W/cs.yml"
+    "$FANOUT" list "$W/cs.yml" >"$T_TMP/l.out" 2>&1
+    [ $? = 2 ] && grep -q "'discover_on: agent' makes every fixture a unit: 'fixtures: split' cannot apply" "$T_TMP/l.out" \
+        || fail "fixtures: split with discover_on: agent: $(cat "$T_TMP/l.out")"
+    rm -rf "$W/tree"
+fi
+
 [ -n "${FO_GTEST_DIR-}" ] || skip "GoogleTest (libgtest-dev) is not installed: no tests/gtest programs"
 [ -x "$FO_GTEST_DIR/gt_outcomes" ] || fail "$FO_GTEST_DIR/gt_outcomes was not built"
 cat >"$W/s.yml" <<'YAML'

@@ -201,7 +201,7 @@ fo_suite_filter (fo_suite *suite, const fo_select *self)
     if (!fo_context_brings (suite->root))
         return prune (suite->root, self, NULL);
     /* The fixture tests the chosen ones require come with them. */
-    zhashx_t *brought = fo_test_set_new ();
+    zhashx_t *brought = fo_pointer_set_new ();
     fo_suite_bring (suite, suite->root, false, chosen_by_filter, self, brought);
     bool left = prune (suite->root, self, brought);
     zhashx_destroy (&brought);
@@ -236,7 +236,7 @@ fo_context_filter_added (fo_suite *suite, fo_context *ctx, size_t first, size_t 
 {
     if (fo_select_active (self)) {
         /* The tests chosen among the added ones bring their fixtures. */
-        zhashx_t *brought = fo_test_set_new ();
+        zhashx_t *brought = fo_pointer_set_new ();
         fo_context added = { .tests = ctx->tests + first,
                              .ntests = first < ctx->ntests ? ctx->ntests - first : 0,
                              .contexts = ctx->contexts + cfirst,

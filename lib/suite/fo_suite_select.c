@@ -73,7 +73,7 @@ fo_suite_select (fo_suite *self, const char *const *ids, size_t nids, char *err,
 {
     if (nids == 0)
         return 0;
-    zhashx_t *tests = fo_test_set_new (), *contexts = fo_test_set_new ();
+    zhashx_t *tests = fo_pointer_set_new (), *contexts = fo_pointer_set_new ();
     int rc = 0;
     for (size_t i = 0; i < nids && rc == 0; i++) {
         fo_test *test = fo_suite_find_test (self, ids[i]);
@@ -95,7 +95,7 @@ fo_suite_select (fo_suite *self, const char *const *ids, size_t nids, char *err,
     /* The fixture tests the chosen ones require come with them. */
     if (rc == 0 && fo_context_brings (self->root)) {
         chosen_ids by_id = { tests, contexts };
-        zhashx_t *brought = fo_test_set_new ();
+        zhashx_t *brought = fo_pointer_set_new ();
         fo_suite_bring (self, self->root, false, chosen_by_id, &by_id, brought);
         for (void *t = zhashx_first (brought); t; t = zhashx_next (brought))
             zhashx_insert (tests, t, t);

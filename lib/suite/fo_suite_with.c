@@ -18,7 +18,7 @@ pointer_cmp (const void *a, const void *b)
 }
 
 zhashx_t *
-fo_test_set_new (void)
+fo_pointer_set_new (void)
 {
     zhashx_t *set = zhashx_new ();
     zhashx_set_key_hasher (set, pointer_hash);

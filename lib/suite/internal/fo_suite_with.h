@@ -20,8 +20,9 @@
 /* Is this test chosen by the selection itself? */
 typedef bool (fo_chosen_fn) (const fo_test *test, const void *arg);
 
-/* A set of tests by pointer (zhashx, keys not copied or freed). */
-zhashx_t *fo_test_set_new (void);
+/* A set of tests (or contexts) by pointer (zhashx, keys not copied or
+   freed). */
+zhashx_t *fo_pointer_set_new (void);
 
 /* Does any test under ctx (chosen or not) bring others? Selection only
    pays for the closure when one does. */

@@ -4,10 +4,26 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fo_ctest.h"
 #include "fo_importer.h"
 
+/* A CTest listing (the step's reader is ctest): sent whole, once it
+   reads as the broker will read it. */
+static void
+answer_listing (fo_discovered *d, fo_buf *out, bool cut, char *why, size_t whylen)
+{
+    fo_ctest_list list;
+    if (cut || out->len > FO_DISCOVER_OUTPUT_CAP)
+        snprintf (why, whylen, "printed more than %u MiB of listing", FO_DISCOVER_OUTPUT_CAP >> 20);
+    else if (fo_ctest_parse (out->data, out->len, &list, why, whylen) == 0) {
+        fo_ctest_list_free (&list);
+        d->listing_len = out->len;
+        d->listing = fo_buf_steal (out);
+    }
+}
+
 void
-fo_discover_step_answer (fo_discovered *d, const fo_proc_status *status,
+fo_discover_step_answer (fo_discovered *d, fo_reader reader, const fo_proc_status *status,
                          const fo_capture *out_cap, const fo_capture *err_cap_text,
                          const char *failure, uint32_t err_cap)
 {
@@ -24,6 +40,10 @@ fo_discover_step_answer (fo_discovered *d, const fo_proc_status *status,
     char why[512] = "";
     if (failure)
         snprintf (why, sizeof why, "%s", failure);
+    else if (reader == FO_READER_CTEST) {
+        fo_buf_puts (&out, "");
+        answer_listing (d, &out, fo_capture_dropped (out_cap) > 0, why, sizeof why);
+    }
     else {
         /* The same reading as the broker's before the run. */
         fo_listing listing = { 0 };

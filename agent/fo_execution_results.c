@@ -77,7 +77,7 @@ fo_exec_discovered (fo_execution *self, size_t step, const char *why)
     fo_msg msg = { .type = FO_MSG_DISCOVERED };
     fo_discovered *d = &msg.u.discovered;
     if (self->running)
-        fo_discover_step_answer (d, fo_runner_status (self->runner),
+        fo_discover_step_answer (d, self->lease.steps[step].reader, fo_runner_status (self->runner),
                                  fo_runner_output (self->runner, 1),
                                  fo_runner_output (self->runner, 2), why, self->lease.output_cap);
     else {

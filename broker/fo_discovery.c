@@ -1,12 +1,14 @@
 /*  fo_discovery — see fo_discovery.h. */
 #include "fo_discovery.h"
 
+#include "fo_glib_list.h"
 #include "fo_gtest_list.h"
 
 #include <czmq.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "fo_import_ctest.h"
 #include "fo_importer.h"
 #include "fo_proc.h"
 
@@ -80,6 +82,10 @@ fo_discoveries_add (fo_discoveries *self, size_t d, const fo_strv *names, char *
         return -1;
     }
     fo_context *ctx = context_of (self, d);
+    if (fo_discoveries_wants_listing (self, d)) {
+        snprintf (why, whylen, "it sent names where a CTest listing was due");
+        return -1;
+    }
     if (check_names (ctx, names, why, whylen) != 0)
         return -1;
     /* Added by the importer the listing came from, as before the run. */
@@ -94,9 +100,46 @@ fo_discoveries_add (fo_discoveries *self, size_t d, const fo_strv *names, char *
     for (size_t i = first; i < ctx->ntests; i++)
         if (ctx->tests[i]->reader == FO_READER_GTEST)
             ctx->tests[i]->disabled = fo_gtest_disabled (ctx->tests[i]->name);
+    /* A GLib program listed on an agent: its paths' commands skip the
+       listed paths below them, as when the broker lists it (before the
+       selection: -p runs those whether chosen or not). */
+    fo_glib_discovered (ctx, first);
     /* The same choice as before the run (-k, -L, ...) for every test. */
     fo_context_filter_from (ctx, first, self->select);
     fo_plan_add_discovered (self->plan, d, first);
+    return 0;
+}
+
+bool
+fo_discoveries_wants_listing (const fo_discoveries *self, size_t d)
+{
+    return d < self->n && self->plan->discoveries[d].ctx->discovered_reader == FO_READER_CTEST;
+}
+
+int
+fo_discoveries_add_listing (fo_discoveries *self, size_t d, const char *listing, size_t len,
+                            char *why, size_t whylen)
+{
+    if (!fo_discoveries_open (self, d)) {
+        snprintf (why, whylen, "the discovery has ended");
+        return -1;
+    }
+    if (!fo_discoveries_wants_listing (self, d)) {
+        snprintf (why, whylen, "it sent a listing where names were due");
+        return -1;
+    }
+    if (len == 0) {
+        snprintf (why, whylen, "it sent no listing");
+        return -1;
+    }
+    fo_context *ctx = context_of (self, d);
+    size_t first = ctx->ntests, cfirst = ctx->ncontexts;
+    if (fo_ctest_discovered (self->plan->suite, ctx, listing, len, why, whylen) != 0)
+        return -1;
+    /* The same choice as before the run (-k, -L, ...) for every test. */
+    fo_context_filter_added ((fo_suite *) self->plan->suite, ctx, first, cfirst, self->select);
+    fo_plan_add_discovered (self->plan, d, first);
+    fo_plan_add_discovered_units (self->plan, d, cfirst);
     return 0;
 }
 

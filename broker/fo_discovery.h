@@ -40,6 +40,18 @@ bool fo_discoveries_open (const fo_discoveries *self, size_t d);
 int fo_discoveries_add (fo_discoveries *self, size_t d, const fo_strv *names, char *why,
                         size_t whylen);
 
+/* The listing an agent sent for discovery d (a CTest tree's, the
+   discovered message's `listing`) becomes tests and contexts (its fixture
+   groups, each a unit) of its context and of the plan, chosen as names
+   are (a chosen test keeps the setup and cleanup tests of the fixtures it
+   requires). Returns 0, or -1 with why set and nothing changed when the
+   listing is not acceptable, or when the discovery expects names. */
+int fo_discoveries_add_listing (fo_discoveries *self, size_t d, const char *listing, size_t len,
+                                char *why, size_t whylen);
+
+/* Does discovery d answer with a listing rather than names? */
+bool fo_discoveries_wants_listing (const fo_discoveries *self, size_t d);
+
 /* Discovery d has ended (its names are in, it failed, was lost or not run):
    its context now holds every test it will have. Returns the unit task
    that waited for it when it waits for nothing more (its steps rebuilt,

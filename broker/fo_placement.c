@@ -68,6 +68,8 @@ struct fo_placement {
     bool any_processors;    /* some test takes more than one worker slot
                                (CTest's PROCESSORS): then every task counts
                                the worker slots it takes, one at least */
+    size_t planned;         /* tasks of the plan when the run began: the
+                               ones after are a discovery's */
 };
 
 static void
@@ -113,6 +115,7 @@ fo_placement_new (const fo_plan *plan)
     self->plan = plan;
     self->any_needs = plan->suite && plan->suite->root && subtree_needs (plan->suite->root);
     self->any_processors = self->any_needs && subtree_processors (plan->suite->root);
+    self->planned = plan->ntasks;
     self->locks = zhashx_new ();
     zhashx_set_destructor (self->locks, lock_free);
     return self;
@@ -240,9 +243,32 @@ collect (collector *c, const fo_needs *n)
     }
 }
 
+/* Does a test of the task, or a context above one, ask for something? */
+static bool
+task_asks (const fo_placement *self, const fo_task *pt)
+{
+    for (size_t i = 0; i < pt->ntests; i++) {
+        const fo_test *test = self->plan->tests[pt->tests[i]];
+        if (!fo_needs_empty (test->needs))
+            return true;
+        for (const fo_context *ctx = test->parent; ctx; ctx = ctx->parent)
+            if (!fo_needs_empty (ctx->needs))
+                return true;
+    }
+    return false;
+}
+
 bool
 fo_placement_task (fo_placement *self, size_t task)
 {
+    /* A discovery's tests may ask what nothing asked when the run began
+       (a CTest tree listed on an agent: its locks, resources, PROCESSORS):
+       from then on every task is placed by what it asks. */
+    if (!self->any_needs && task >= self->planned && task < self->plan->ntasks
+        && task_asks (self, &self->plan->tasks[task])) {
+        self->any_needs = true;
+        self->any_processors = subtree_processors (self->plan->suite->root);
+    }
     /* A suite that asks for nothing has no record at all: 160 bytes a
        task, 168 MB at a million tests, for what every plain task has. */
     if (!self->any_needs && task >= self->tasks_cap)

@@ -66,8 +66,13 @@ fo_run_discovered (fo_run *self, uint32_t agent, const char *host, const fo_disc
     const char *ctx = self->plan->discoveries[d].ctx->id;
     size_t old_ntests = self->plan->ntests, old_ntasks = self->plan->ntasks;
     char why[512];
+    bool listing = msg->listing_len > 0
+                   || (msg->names.len == 0 && fo_discoveries_wants_listing (self->discoveries, d));
     if (msg->error[0]
-        || fo_discoveries_add (self->discoveries, d, &msg->names, why, sizeof why) != 0) {
+        || (listing ? fo_discoveries_add_listing (self->discoveries, d, msg->listing,
+                                                  msg->listing_len, why, sizeof why)
+                    : fo_discoveries_add (self->discoveries, d, &msg->names, why, sizeof why))
+               != 0) {
         char *message = fo_xasprintf ("discover command of context '%s' failed on %s: %s", ctx,
                                       host, msg->error[0] ? msg->error : why);
         run_discovery_failed (self, d, message, msg->err, msg->err_len, host);
@@ -77,7 +82,9 @@ fo_run_discovered (fo_run *self, uint32_t agent, const char *host, const fo_disc
     sync_growth (self, old_ntests, old_ntasks);
     /* The selection (-k, -L, ...) may have left some names out. */
     size_t kept = self->plan->ntests - old_ntests;
-    if (kept == msg->names.len)
+    if (listing)
+        fo_log (FO_LOG_INFO, ROLE, "context '%s': %zu tests listed on %s", ctx, kept, host);
+    else if (kept == msg->names.len)
         fo_log (FO_LOG_INFO, ROLE, "context '%s': %zu tests discovered on %s", ctx, kept, host);
     else
         fo_log (FO_LOG_INFO, ROLE, "context '%s': %zu tests discovered on %s, %zu of them chosen",

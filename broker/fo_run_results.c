@@ -196,10 +196,11 @@ record_result (fo_run *self, const fo_task *t, const fo_step *step, fo_lease_rec
     else
         recorded = fo_verdicts_finish (self->verdicts, index, &view);
     /* A program's failure its failing points carry counts once: as them
-       (docs/sources.md, "Each point a test of its own"). */
+       (docs/sources.md, "Each point a test of its own"), in the totals
+       and for --maxfail alike. */
     if (recorded && !retried && fo_outcome_is_failure (view.outcome)
         && fo_joined_failing (self->joined, index) > 0)
-        fo_report_set_summary (self->report, index);
+        fo_verdicts_summary (self->verdicts, index);
     free (refused);
     run_stop_due (self);
     if (self->options.quarantine_hosts)

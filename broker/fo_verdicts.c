@@ -104,6 +104,17 @@ fo_verdicts_fixture_error (fo_verdicts *self, const char *context, const char *p
 }
 
 bool
+fo_verdicts_summary (fo_verdicts *self, size_t test)
+{
+    if (!fo_report_set_summary (self->report, test))
+        return false;
+    /* ended() counted it: a failing point carries this failure already. */
+    if (fo_outcome_is_failure (fo_report_test (self->report, test)->outcome) && self->failures > 0)
+        self->failures--;
+    return true;
+}
+
+bool
 fo_verdicts_stop_due (const fo_verdicts *self)
 {
     return self->maxfail && self->failures >= self->maxfail;

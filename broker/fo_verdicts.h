@@ -10,8 +10,10 @@
 
     Fail fast (--maxfail N): once N tests have ended failed, error, timeout
     or crashed (final outcomes only, fo_outcome_is_failure),
-    fo_verdicts_stop_due says so; the run then stops. This module calls
-    nothing back.
+    fo_verdicts_stop_due says so; the run then stops. A summary record
+    (fo_verdicts_summary) is not among them, as it is not in the console's
+    totals: each failing point counts once. This module calls nothing
+    back.
 */
 #ifndef FO_VERDICTS_H
 #define FO_VERDICTS_H
@@ -52,6 +54,11 @@ bool fo_verdicts_hold (fo_verdicts *self, size_t test, const fo_test_result_view
 void fo_verdicts_fixture_error (fo_verdicts *self, const char *context, const char *phase,
                                 const char *message, const char *out, size_t out_len,
                                 const char *err, size_t err_len, const char *host);
+
+/* Test `test`, ended, is a summary whose failure its joined tests carry
+   (fo_report_set_summary): out of the report's totals, and out of the
+   failures fail fast counts. False when the report refused it. */
+bool fo_verdicts_summary (fo_verdicts *self, size_t test);
 
 /* --maxfail failures are in: the run must stop. */
 bool fo_verdicts_stop_due (const fo_verdicts *self);

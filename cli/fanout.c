@@ -103,6 +103,8 @@ main (int argc, char **argv)
         return fo_cmd_gtest_names (argc - 1, argv + 1);
     if (strcmp (command, "glib-names") == 0)
         return fo_cmd_glib_names (argc - 1, argv + 1);
+    if (strcmp (command, "ctest-list") == 0)
+        return fo_cmd_ctest_list (argc - 1, argv + 1);
     fprintf (stderr, "fanout: unknown command '%s' (see fanout --help)\n", command);
     return FO_EXIT_USAGE;
 }

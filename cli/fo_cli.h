@@ -19,6 +19,8 @@ int fo_cmd_keygen (int argc, char **argv);
 int fo_cmd_gtest_names (int argc, char **argv);
 /* Internal: a glib source's listing step on an agent (fo_cmd_glib_names.c). */
 int fo_cmd_glib_names (int argc, char **argv);
+/* Internal: a ctest source's listing step on an agent (fo_cmd_ctest_list.c). */
+int fo_cmd_ctest_list (int argc, char **argv);
 int fo_cmd_list (int argc, char **argv);
 
 /* "exit status:" and the statuses `command` ("run", "broker", "agent",

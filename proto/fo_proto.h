@@ -25,7 +25,7 @@
 #include "fo_outcome.h"
 #include "fo_util.h"
 
-#define FO_PROTO_VERSION 6u
+#define FO_PROTO_VERSION 7u
 #define FO_PROTO_MAX_MESSAGE (16u * 1024u * 1024u)   /* whole frame, bytes */
 #define FO_PROTO_MAX_STRING (8u * 1024u * 1024u)     /* one str or bin */
 #define FO_PROTO_MAX_DEPTH 6                         /* lease.steps[].env{} is 3 */
@@ -280,11 +280,17 @@ typedef struct {
 } fo_cancel;
 
 /* The answer to a discover step: the test names it printed (trimmed, none
-   empty; '/' allowed, as in any name), or why there are none. */
+   empty; '/' allowed, as in any name), or why there are none. A discover
+   step whose reader is ctest (version 7) is answered with its output
+   whole instead, a CTest listing (`ctest --show-only=json-v1`, checked on
+   the agent): `listing`, and no names. */
 typedef struct {
     uint64_t lease;
     uint32_t step;      /* index of the discover step in the lease */
     fo_strv names;      /* in output order; empty when error is set */
+    char *listing;      /* version 7: the listing, or NULL/empty: none;
+                           never with names or an error */
+    size_t listing_len;
     char *error;        /* "" on success, else "exit status 2", ... */
     char *err;          /* the command's captured stderr */
     size_t err_len;

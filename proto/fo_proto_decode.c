@@ -157,7 +157,8 @@ get_discovered (fo_decoder *d, const msgpack_object **v, fo_discovered *r)
         || fo_dec_strv (d, "names", v[2], &r->names) < 0
         || fo_dec_str (d, "error", v[3], &r->error) < 0
         || fo_dec_bin (d, "err", v[4], &r->err, &r->err_len) < 0
-        || fo_dec_u64 (d, "duration_us", v[5], &r->duration_us) < 0)
+        || fo_dec_u64 (d, "duration_us", v[5], &r->duration_us) < 0
+        || fo_dec_bin (d, "listing", v[6], &r->listing, &r->listing_len) < 0)
         return FO_PROTO_EMALFORMED;
     for (size_t i = 0; i < r->names.len; i++) {
         const char *name = r->names.items[i];
@@ -166,6 +167,8 @@ get_discovered (fo_decoder *d, const msgpack_object **v, fo_discovered *r)
     }
     if (r->error[0] && r->names.len > 0)
         return fo_dec_fail (d, "a discovered message with an error carries no names");
+    if (r->listing_len > 0 && (r->error[0] || r->names.len > 0))
+        return fo_dec_fail (d, "a discovered message with a listing carries no names and no error");
     return 0;
 }
 
@@ -377,7 +380,8 @@ static const char *const type_keys[][MAX_FIELDS] = {
     [FO_MSG_CANCEL] = { "v", "type", "lease", "reason" },
     [FO_MSG_SHUTDOWN] = { "v", "type", "reason" },
     [FO_MSG_BYE] = { "v", "type", "reason" },
-    [FO_MSG_DISCOVERED] = { "v", "type", "lease", "step", "names", "error", "err", "duration_us" },
+    [FO_MSG_DISCOVERED] = { "v", "type", "lease", "step", "names", "error", "err", "duration_us",
+                            "listing" },
     [FO_MSG_SLOW] = { "v", "type", "lease", "step", "elapsed_ms" },
     [FO_MSG_FETCH] = { "v", "type", "blob", "offset", "length" },
     [FO_MSG_CHUNK] = { "v", "type", "blob", "offset", "size", "data", "error" },

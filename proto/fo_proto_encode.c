@@ -258,6 +258,8 @@ put_discovered (encoder *e, const fo_discovered *d)
             e->bad = true;
     if (d->error && d->error[0] && d->names.len > 0)
         e->bad = true;
+    if (d->listing_len > 0 && (d->names.len > 0 || (d->error && d->error[0])))
+        e->bad = true;
     put_u64 (e, "lease", d->lease);
     put_u64 (e, "step", d->step);
     put_key (e, "names");
@@ -266,6 +268,8 @@ put_discovered (encoder *e, const fo_discovered *d)
     put_key (e, "err");
     put_bin (e, d->err, d->err_len);
     put_u64 (e, "duration_us", d->duration_us);
+    put_key (e, "listing");
+    put_bin (e, d->listing, d->listing_len);
 }
 
 /* A hello's resources and labels, by the rules the decoder applies. */
@@ -322,7 +326,7 @@ field_count (fo_msg_type type)
     case FO_MSG_REFUSE: case FO_MSG_SHUTDOWN: case FO_MSG_BYE: return 1;
     case FO_MSG_REQUEST: return 1;
     case FO_MSG_CANCEL: return 2;
-    case FO_MSG_DISCOVERED: return 6;
+    case FO_MSG_DISCOVERED: return 7;
     case FO_MSG_LEASE: return 12;
     case FO_MSG_OUTPUT: return 6;
     case FO_MSG_FETCH: return 3;

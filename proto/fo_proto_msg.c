@@ -134,6 +134,7 @@ fo_msg_free (fo_msg *msg)
         fo_strv_free (&msg->u.discovered.names);
         free (msg->u.discovered.error);
         free (msg->u.discovered.err);
+        free (msg->u.discovered.listing);
         break;
     case FO_MSG_FETCH:
         free (msg->u.fetch.blob);

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fo_proc.h"
 #include "fo_read_ctest.h"
 
 static int fail (char *err, size_t errlen, const char *fmt, ...)
@@ -24,52 +23,6 @@ fail (char *err, size_t errlen, const char *fmt, ...)
         va_end (ap);
     }
     return -1;
-}
-
-int
-fo_ctest_list_tree (const char *build_dir, fo_ctest_list *out, char *err, size_t errlen)
-{
-    memset (out, 0, sizeof *out);
-    fo_strv argv = { 0 };
-    fo_strv_push (&argv, "ctest");
-    fo_strv_push (&argv, "--show-only=json-v1");
-    fo_env env = { 0 };
-    fo_proc_spec spec = {
-        .argv = &argv,
-        .cwd = build_dir,
-        .env = &env,
-        .output_cap = FO_CTEST_MAX_JSON,
-        .timeout_ms = FO_CTEST_LIST_TIMEOUT_MS,
-    };
-    fo_proc_status status = { 0 };
-    fo_buf o = { 0 }, e = { 0 };
-    fo_buf_puts (&o, "");
-    fo_buf_puts (&e, "");
-    char why[256] = "";
-    int rc;
-    if (fo_proc_run_sync (&spec, &status, &o, &e, why, sizeof why) != 0)
-        rc = fail (err, errlen, "cannot run ctest in %s: %s", build_dir, why);
-    else if (status.timed_out || !status.exited || status.exit_code != 0) {
-        char *what = fo_proc_status_text (&status, spec.timeout_ms);
-        size_t first = strcspn (e.data, "\r\n");
-        e.data[first] = '\0';
-        rc = fail (err, errlen, "ctest --show-only=json-v1 failed (%s)%s%.300s", what, first ? ": " : "", e.data);
-        free (what);
-    }
-    /* The capture keeps head and tail past the cap: longer means cut. */
-    else if (o.len > FO_CTEST_MAX_JSON)
-        rc = fail (err, errlen, "ctest --show-only=json-v1 printed more than %u MiB",
-                   FO_CTEST_MAX_JSON / (1024u * 1024u));
-    else {
-        char perr[512];
-        rc = fo_ctest_parse (o.data, o.len, out, perr, sizeof perr);
-        if (rc != 0)
-            fail (err, errlen, "%s", perr);
-    }
-    fo_buf_free (&o);
-    fo_buf_free (&e);
-    fo_strv_free (&argv);
-    return rc;
 }
 
 /* ---- selection --------------------------------------------------------- */
@@ -413,6 +366,30 @@ member_id (fo_context *ctx, fo_context *const *homes, size_t j, const char *name
     return fo_context_child_id (homes && homes[j] ? homes[j] : ctx, name);
 }
 
+/* The setup and cleanup tests of the fixtures t requires, by id: chosen
+   with it (fo_needs.with), in every mode, as `ctest -R` runs them with a
+   test it chooses. They are in its group (members). */
+static void
+add_with (fo_test *test, const fo_ctest_test *t, const fo_ctest_list *list, size_t index,
+          const size_t *members, size_t nmembers, fo_context *ctx, fo_context *const *homes)
+{
+    for (size_t k = 0; k < t->fixtures_required.len; k++)
+        for (size_t m = 0; m < nmembers; m++) {
+            size_t j = members[m];
+            const fo_ctest_test *u = &list->items[j];
+            if (j == index || (!fo_strv_contains (&u->fixtures_setup, t->fixtures_required.items[k])
+                               && !fo_strv_contains (&u->fixtures_cleanup,
+                                                     t->fixtures_required.items[k])))
+                continue;
+            if (!test->needs)
+                test->needs = fo_needs_new ();
+            char *id = member_id (ctx, homes, j, u->name);
+            if (!fo_strv_contains (&test->needs->with, id))
+                fo_strv_push (&test->needs->with, id);
+            free (id);
+        }
+}
+
 static int
 add_test (fo_context *ctx, const fo_ctest_list *list, size_t index, const size_t *members,
           size_t nmembers, fo_context *const *homes, const char *build_dir, char *err,
@@ -502,6 +479,7 @@ add_test (fo_context *ctx, const fo_ctest_list *list, size_t index, const size_t
         }
     if (add_needs (test, t, err, errlen) != 0)
         return -1;
+    add_with (test, t, list, index, members, nmembers, ctx, homes);
     return check_step (test, err, errlen);
 }
 
@@ -841,17 +819,5 @@ fo_ctest_add (fo_context *ctx, const fo_ctest_list *list, const fo_ctest_filter 
     free (size);
     free (parent);
     free (keep);
-    return rc;
-}
-
-int
-fo_import_ctest (fo_context *ctx, const char *build_dir, const fo_ctest_filter *filter,
-                 char *err, size_t errlen)
-{
-    fo_ctest_list list;
-    if (fo_ctest_list_tree (build_dir, &list, err, errlen) != 0)
-        return -1;
-    int rc = fo_ctest_add (ctx, &list, filter, build_dir, err, errlen);
-    fo_ctest_list_free (&list);
     return rc;
 }

@@ -68,6 +68,12 @@ typedef struct {
 /* How long `ctest --show-only=json-v1` may take. */
 #define FO_CTEST_LIST_TIMEOUT_MS (120u * 1000u)
 
+/* Runs `ctest --show-only=json-v1` in build_dir (an existing directory):
+   its output, whole, into o (NUL-terminated; the caller frees it). 0, or
+   -1 with err set (it could not run, failed, or printed more than
+   FO_CTEST_MAX_JSON). */
+int fo_ctest_run_listing (const char *build_dir, fo_buf *o, char *err, size_t errlen);
+
 /* Runs `ctest --show-only=json-v1` in build_dir (an existing directory)
    and reads its output. 0, or -1 with err set. */
 int fo_ctest_list_tree (const char *build_dir, fo_ctest_list *out, char *err, size_t errlen);
@@ -82,5 +88,14 @@ int fo_ctest_add (fo_context *ctx, const fo_ctest_list *list, const fo_ctest_fil
 /* Both. */
 int fo_import_ctest (fo_context *ctx, const char *build_dir, const fo_ctest_filter *filter,
                      char *err, size_t errlen);
+
+/* A tree listed on an agent (`discover_on: agent`, fo_source_ctest.c):
+   ctx is its context, listing[0..len) what `fanout ctest-list` printed
+   there. Its tests join ctx as fo_ctest_add adds them, with the options
+   of the entry that imported ctx (ctx->source: labels, exclude_labels),
+   every fixture group a unit. 0, or -1 with why in err and ctx as it was
+   (nothing of the listing kept). */
+int fo_ctest_discovered (const fo_suite *suite, fo_context *ctx, const char *listing, size_t len,
+                         char *err, size_t errlen);
 
 #endif

@@ -22,9 +22,10 @@
     order); importers that list a tree (a GoogleTest suite per context) or
     properties (labels, timeouts, fixtures, modes, the reader) add them to
     fo_listed and fo_listing, and their `add` builds the contexts with
-    fo_context_new / fo_test_new. Listing on an agent then needs the
-    discover step to name its importer and the `discovered` message to
-    carry more than names: both additive protocol changes.
+    fo_context_new / fo_test_new. A CTest tree listed on an agent does not
+    go through here: its discover step's reader (ctest) says its answer is
+    the listing whole (fo_proto.h: fo_discovered.listing, version 7),
+    which the broker imports as its own (fo_ctest_discovered).
 
     Output is the listed program's: read with limits (the caller caps what
     it captures; a listing that was cut is refused, never half-used).

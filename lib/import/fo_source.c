@@ -59,6 +59,32 @@ fo_source_context (const fo_source_item *at, const char *name, unsigned default_
     ctx->mode = at->spec->mode ? at->spec->mode : default_mode;
     ctx->line = at->spec->line;
     ctx->column = at->spec->column;
+    ctx->source = at->spec;
+    return ctx;
+}
+
+fo_context *
+fo_source_list_on_agent (const fo_source_item *at, const char *subcommand,
+                         const char *const *run_template, fo_reader reader, unsigned default_mode,
+                         char *err, size_t errlen)
+{
+    char *self = realpath ("/proc/self/exe", NULL);
+    if (!self) {
+        say (err, errlen, "cannot find fanout's own program for 'discover_on: agent'");
+        return NULL;
+    }
+    fo_context *ctx = fo_source_context (at, at->item, default_mode, err, errlen);
+    if (!ctx) {
+        free (self);
+        return NULL;
+    }
+    fo_strv_push_owned (&ctx->discover.argv, self);
+    fo_strv_push (&ctx->discover.argv, subcommand);
+    fo_strv_push (&ctx->discover.argv, at->item);
+    ctx->discover_on_agent = true;
+    for (size_t i = 0; run_template[i]; i++)
+        fo_strv_push (&ctx->run_template_argv, run_template[i]);
+    ctx->discovered_reader = reader;
     return ctx;
 }
 

@@ -88,6 +88,17 @@ fo_context *fo_source_context (const fo_source_item *at, const char *name, unsig
 fo_test *fo_source_test (fo_context *ctx, const char *name, const fo_strv *argv,
                          fo_reader reader, char *err, size_t errlen);
 
+/* `discover_on: agent` for a program a fanout subcommand lists: a new
+   context named at->item (fo_source_context, default_mode) whose tests an
+   agent lists during the run (the suite's `discover_on: agent`,
+   fo_suite.h), by running `FANOUT SUBCOMMAND ITEM` there (FANOUT: this
+   fanout, at the same path on the agent), which prints one name per line.
+   Each name becomes a test run by run_template (NULL-ended, copied; its
+   `{name}` the name) and read by reader. NULL with why in err. */
+fo_context *fo_source_list_on_agent (const fo_source_item *at, const char *subcommand,
+                                     const char *const *run_template, fo_reader reader,
+                                     unsigned default_mode, char *err, size_t errlen);
+
 /* Runs a listing command (argv, copied) where at->parent's tests run (its
    effective cwd, env and timeout) and captures its stdout into out (which
    the caller frees), at most FO_IMPORT_MAX_OUTPUT bytes. 0, or -1 with why

@@ -20,11 +20,10 @@
         discover_on  `broker` (the default): `-l` runs on the broker before
                      the run; `agent`: an agent lists the program during
                      the run (`fanout glib-names PROGRAM`, the broker's own
-                     fanout at the same path there), and each path runs in
-                     its own process, `PROGRAM --tap -x PATH/ -p PATH`
-                     (GLib's skip-prefix leaves out the paths below it,
-                     which `-p` would run: the listing is not known when
-                     the command is made), one task each, as `split`. */
+                     fanout at the same path there), and once its paths
+                     are in, the broker gives each the command above
+                     (fo_glib_discovered): the same unit (or mode) as a
+                     listing on the broker. */
 #include "fo_source.h"
 
 #include <stdlib.h>
@@ -63,28 +62,52 @@ fo_glib_list_read (char *data, fo_strv *paths, char *err, size_t errlen)
 
 static const char *const options[] = { "discover_on", NULL };
 
-/* discover_on: agent (see the top). */
+void
+fo_glib_path_argv (const char *program, const char *const *paths, size_t n, size_t index,
+                   fo_strv *argv)
+{
+    const char *path = paths[index];
+    size_t plen = strlen (path);
+    fo_strv_push (argv, program);
+    fo_strv_push (argv, "--tap");
+    for (size_t j = 0; j < n; j++)
+        if (strlen (paths[j]) > plen + 1 && !strncmp (paths[j], path, plen) && paths[j][plen] == '/') {
+            fo_strv_push (argv, "-s");
+            fo_strv_push (argv, paths[j]);
+        }
+    fo_strv_push (argv, "-p");
+    fo_strv_push (argv, path);
+}
+
+void
+fo_glib_discovered (fo_context *ctx, size_t first)
+{
+    size_t n = 0;
+    const char **paths = fo_xcalloc (ctx->ntests - first + 1, sizeof *paths);
+    fo_test **tests = fo_xcalloc (ctx->ntests - first + 1, sizeof *tests);
+    for (size_t i = first; i < ctx->ntests; i++)
+        if (ctx->tests[i]->reader == FO_READER_GLIB && ctx->tests[i]->run.argv.len > 0) {
+            tests[n] = ctx->tests[i];
+            paths[n++] = ctx->tests[i]->name;
+        }
+    for (size_t i = 0; i < n; i++) {
+        fo_strv argv = { 0 };
+        fo_glib_path_argv (tests[i]->run.argv.items[0], paths, n, i, &argv);
+        fo_strv_free (&tests[i]->run.argv);
+        tests[i]->run.argv = argv;
+    }
+    free (tests);
+    free (paths);
+}
+
+/* discover_on: agent (see the top): `{PROGRAM} --tap -p {name}` until
+   the listing is in (fo_glib_discovered). */
 static int
 list_on_agent (const fo_source_item *at, char *err, size_t errlen)
 {
-    char *self = realpath ("/proc/self/exe", NULL);
-    if (!self)
-        return fo_err (err, errlen, "cannot find fanout's own program for 'discover_on: agent'");
-    fo_context *ctx = fo_source_context (at, at->item, 0, err, errlen);
-    if (!ctx) {
-        free (self);
-        return -1;
-    }
-    fo_strv_push_owned (&ctx->discover.argv, self);
-    fo_strv_push (&ctx->discover.argv, "glib-names");
-    fo_strv_push (&ctx->discover.argv, at->item);
-    ctx->discover_on_agent = true;
-    /* The glib reader judges the step's last argument: the path. */
-    const char *run[] = { at->item, "--tap", "-x", "{name}/", "-p", "{name}" };
-    for (size_t i = 0; i < sizeof run / sizeof run[0]; i++)
-        fo_strv_push (&ctx->run_template_argv, run[i]);
-    ctx->discovered_reader = FO_READER_GLIB;
-    return 0;
+    const char *run[] = { at->item, "--tap", "-p", "{name}", NULL };
+    return fo_source_list_on_agent (at, "glib-names", run, FO_READER_GLIB, FO_MODE_UNIT, err,
+                                    errlen) ? 0 : -1;
 }
 
 static int
@@ -107,20 +130,9 @@ import (const fo_source_item *at, char *err, size_t errlen)
     if (rc == 0 && !ctx)
         rc = -1;
     for (size_t i = 0; rc == 0 && i < paths.len; i++) {
-        const char *path = paths.items[i];
-        size_t plen = strlen (path);
         fo_strv run = { 0 };
-        fo_strv_push (&run, at->item);
-        fo_strv_push (&run, "--tap");
-        for (size_t j = 0; j < paths.len; j++)
-            if (strlen (paths.items[j]) > plen + 1 && !strncmp (paths.items[j], path, plen)
-                && paths.items[j][plen] == '/') {
-                fo_strv_push (&run, "-s");
-                fo_strv_push (&run, paths.items[j]);
-            }
-        fo_strv_push (&run, "-p");
-        fo_strv_push (&run, path);
-        if (!fo_source_test (ctx, path, &run, FO_READER_GLIB, err, errlen))
+        fo_glib_path_argv (at->item, (const char *const *) paths.items, paths.len, i, &run);
+        if (!fo_source_test (ctx, paths.items[i], &run, FO_READER_GLIB, err, errlen))
             rc = -1;
         fo_strv_free (&run);
     }

@@ -98,31 +98,17 @@ add_test (void *arg, const char *suite, const char *test, size_t line)
 }
 
 /* discover_on: agent — the program's context lists its tests on an
-   agent during the run (the suite's `discover_on: agent`, fo_suite.h):
-   `FANOUT gtest-names PROGRAM` prints "Suite.Test" per line, each a test
-   run by `PROGRAM --gtest_filter={name}`. */
+   agent during the run: `FANOUT gtest-names PROGRAM` prints "Suite.Test"
+   per line, each a test run by `PROGRAM --gtest_filter={name}`. */
 static int
 list_on_agent (const fo_source_item *at, bool per_suite, char *err, size_t errlen)
 {
     if (per_suite)
         return fo_err (err, errlen, "'discover_on: agent' lists no suites: 'process: suite' "
                                     "cannot apply");
-    char *self = realpath ("/proc/self/exe", NULL);
-    if (!self)
-        return fo_err (err, errlen, "cannot find fanout's own program for 'discover_on: agent'");
-    fo_context *ctx = fo_source_context (at, at->item, 0, err, errlen);
-    if (!ctx) {
-        free (self);
-        return -1;
-    }
-    fo_strv_push_owned (&ctx->discover.argv, self);
-    fo_strv_push (&ctx->discover.argv, "gtest-names");
-    fo_strv_push (&ctx->discover.argv, at->item);
-    ctx->discover_on_agent = true;
-    fo_strv_push (&ctx->run_template_argv, at->item);
-    fo_strv_push (&ctx->run_template_argv, "--gtest_filter={name}");
-    ctx->discovered_reader = FO_READER_GTEST;
-    return 0;
+    const char *run[] = { at->item, "--gtest_filter={name}", NULL };
+    return fo_source_list_on_agent (at, "gtest-names", run, FO_READER_GTEST, 0, err, errlen)
+           ? 0 : -1;
 }
 
 static int

@@ -90,13 +90,23 @@ fo_walk_survey_tree (fo_walker *w, const fo_context *ctx)
 
 /* ---- steps ------------------------------------------------------------- */
 
+/* The reader of a context's step: its fixtures'; a discover step's says
+   what its answer is: names, or (a CTest tree's) the listing whole
+   (fo_proto.h: fo_discovered.listing). */
+static fo_reader
+step_reader (const fo_context *ctx, fo_step_kind kind)
+{
+    if (kind != FO_STEP_DISCOVER)
+        return ctx->fixture_reader;
+    return ctx->discovered_reader == FO_READER_CTEST ? FO_READER_CTEST : FO_READER_EXIT_STATUS;
+}
+
 static void
 fixture_step (fo_step *step, fo_step_kind kind, const fo_context *ctx, const fo_command *cmd,
               const fo_walk_frame *frame)
 {
     fo_plan_step_fill (step, kind, ctx->id, &cmd->argv, frame->cwd, &frame->env, frame->timeout_ms);
-    if (kind != FO_STEP_DISCOVER)
-        step->reader = ctx->fixture_reader;
+    step->reader = step_reader (ctx, kind);
 }
 
 static fo_plan_ref *
@@ -549,8 +559,7 @@ context_step (fo_step *step, const fo_plan *plan, fo_step_kind kind, const fo_co
     fo_plan_step_fill (step, kind, ctx->id, &cmd->argv, fo_context_effective_cwd (plan->suite, ctx),
                        &env, fo_context_effective_timeout (ctx));
     fo_env_free (&env);
-    if (kind != FO_STEP_DISCOVER)
-        step->reader = ctx->fixture_reader;
+    step->reader = step_reader (ctx, kind);
 }
 
 static void
@@ -629,7 +638,7 @@ borrow_step (fo_step *step, const fo_plan *plan, const fo_plan_ref *ref)
     step->cwd = (char *) fo_context_effective_cwd (plan->suite, ctx);
     fo_context_effective_env (ctx, &step->env);
     step->timeout_ms = fo_context_effective_timeout (ctx);
-    step->reader = ref->kind == FO_STEP_DISCOVER ? FO_READER_EXIT_STATUS : ctx->fixture_reader;
+    step->reader = step_reader (ctx, ref->kind);
 }
 
 fo_step *

@@ -126,6 +126,39 @@ fo_plan_add_discovered (fo_plan *plan, size_t d, size_t first)
 }
 
 size_t
+fo_plan_add_discovered_units (fo_plan *plan, size_t d, size_t first)
+{
+    const fo_discovery *disc = &plan->discoveries[d];
+    if (disc->unit != FO_NO_TASK) {
+        rebuild_unit (plan, disc->unit);
+        return 0;
+    }
+    size_t before = plan->ntasks;
+    for (size_t c = first; c < disc->ctx->ncontexts; c++) {
+        const fo_context *unit = disc->ctx->contexts[c];
+        /* As plan_context cuts a unit: its whole subtree one task. */
+        fo_walker w = { .suite = plan->suite, .plan = plan, .into = FO_NO_TASK };
+        fo_walk_frame parent;
+        bool has_parent;
+        bool serial = enter_ancestors (&w, unit, &parent, &has_parent);
+        size_t root = fo_walk_survey_tree (&w, unit);
+        if (w.survey[root].live) {
+            fo_walk_task_begin (&w);
+            fo_walk_flatten (&w, unit, has_parent ? &parent : NULL);
+            size_t task = fo_walk_task_end (&w, serial || (unit->mode & FO_MODE_SERIAL)
+                                                    || w.survey[root].serial);
+            plan->tasks[task].unit = unit;
+            for (size_t k = 0; k + 1 < w.nchain; k++)
+                plan->shared[w.chain[k]].ntasks++;
+        }
+        if (has_parent)
+            fo_env_free (&parent.env);
+        fo_walk_free (&w);
+    }
+    return plan->ntasks - before;
+}
+
+size_t
 fo_plan_discovery_done (fo_plan *plan, size_t d)
 {
     size_t unit = plan->discoveries[d].unit;

@@ -3,6 +3,9 @@
     context (in the order their first test appears in the report), a
     <testcase> per test, and one per fixture error ("(setup)",
     "(teardown)", "(discover)") so that a failed teardown shows there too.
+    A summary record (a program's `all` whose failure its failing points
+    carry) is no testcase and no count: its testsuite keeps what it says
+    (summaries, below), so that the counts are the console's.
 
     Outcomes: failed, timeout and crashed are a <failure> (its type is the
     outcome), error an <error>, skipped a <skipped>, and not_run a
@@ -407,6 +410,8 @@ typedef struct {
 static void
 count_test (tally *t, const fo_test_record *rec)
 {
+    if (rec->summary)
+        return;     /* not a test of the totals (fo_report_set_summary) */
     fo_outcome o = rec->done ? rec->outcome : FO_NOT_RUN;
     t->tests++;
     t->failures += is_failure_kind (o);
@@ -421,6 +426,50 @@ count_attrs (writer *x, const tally *t)
     attr_size (x, "tests", t->tests);
     attr_size (x, "failures", t->failures);
     attr_size (x, "errors", t->errors);
+}
+
+/* A context's summary records (a TAP or cmocka program's `all` whose
+   failure its failing points carry, fo_report_set_summary) are no
+   testcase: CI servers count <testcase> elements and their <failure>s
+   themselves, so one would count that failure twice, and the totals would
+   not be the console's. What they say is kept on the <testsuite>: a
+   `summary` property per record ("all: failed: 2 of 6 failed: ..."), and
+   their output as its <system-out> / <system-err> (output: false writes
+   the properties, which come before the testcases; true the output, which
+   comes after them). */
+static void
+summaries (writer *x, const fo_report *self, const suite *s, bool output)
+{
+    fo_buf out = { 0 }, err = { 0 };
+    bool any = false;
+    for (size_t i = 0; i < s->ntests; i++) {
+        const fo_test_record *rec = &self->tests[s->tests[i]];
+        if (!rec->summary)
+            continue;
+        if (!output) {
+            if (!any)
+                start (x, "properties");
+            char *value = fo_xasprintf ("%s: %s%s%s", name_in_context (rec),
+                                        fo_outcome_name (rec->outcome),
+                                        rec->message ? ": " : "",
+                                        rec->message ? rec->message : "");
+            property (x, "summary", value);
+            free (value);
+        }
+        else {
+            if (rec->out_len)
+                fo_buf_append (&out, rec->out, rec->out_len);
+            if (rec->err_len)
+                fo_buf_append (&err, rec->err, rec->err_len);
+        }
+        any = true;
+    }
+    if (any && !output)
+        end (x);
+    element_text (x, "system-out", out.data, out.len);
+    element_text (x, "system-err", err.data, err.len);
+    fo_buf_free (&out);
+    fo_buf_free (&err);
 }
 
 /* The run's start on the wall clock (the report keeps the monotonic
@@ -474,10 +523,13 @@ write_report (writer *x, const fo_report *self)
         attr (x, "hostname", host);
         if (self->suite)
             attr (x, "file", self->suite);
+        summaries (x, self, &s[k], false);
         for (size_t i = 0; i < s[k].ntests; i++)
-            testcase (x, &self->tests[s[k].tests[i]], self->suite);
+            if (!self->tests[s[k].tests[i]].summary)
+                testcase (x, &self->tests[s[k].tests[i]], self->suite);
         for (size_t i = 0; i < s[k].nfixtures; i++)
             fixture_testcase (x, &self->fixture_errors[s[k].fixtures[i]]);
+        summaries (x, self, &s[k], true);
         end (x);
     }
     end (x);

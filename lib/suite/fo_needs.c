@@ -18,6 +18,7 @@ fo_needs_free (fo_needs *self)
         free (self->groups[i].name);
     free (self->groups);
     fo_strv_free (&self->after);
+    fo_strv_free (&self->with);
     memset (self, 0, sizeof *self);
 }
 

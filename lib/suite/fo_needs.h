@@ -71,6 +71,12 @@ typedef struct {
        queued (broker/fo_after.h: a shared fixture's dependants after its
        setups, its cleanups after its dependants). */
     fo_strv after;
+    /* Tests chosen along with this one, set by the CTest importer on a
+       test (never on a context; no need of placement either): ids of the
+       setup and cleanup tests of the fixtures it requires, as `ctest -R`
+       runs them with a test it chooses. --test, -k and the other filters
+       keep them, and what they bring in turn (fo_suite_with.h). */
+    fo_strv with;
 } fo_needs;
 
 /* Tests and contexts hold their needs by pointer, NULL when they ask

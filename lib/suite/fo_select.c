@@ -6,6 +6,7 @@
 #include "fo_kexpr.h"
 #include "fo_strmap.h"
 #include "fo_suite_tree.h"
+#include "fo_suite_with.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -142,6 +143,12 @@ fo_select_test (const fo_select *self, const fo_test *test)
 }
 
 static bool
+chosen_by_filter (const fo_test *test, const void *arg)
+{
+    return fo_select_test (arg, test);
+}
+
+static bool
 pending_discovery (const fo_context *ctx)
 {
     return ctx->discover.argv.len > 0 && ctx->discover_on_agent && !ctx->discover_answered;
@@ -159,13 +166,15 @@ live (const fo_context *ctx)
     return false;
 }
 
-/* Whether anything is left in ctx worth running. */
+/* Whether anything is left in ctx worth running. brought: tests kept
+   because chosen ones bring them (fo_suite_with.h), or NULL. */
 static bool
-prune (fo_context *ctx, const fo_select *self)
+prune (fo_context *ctx, const fo_select *self, zhashx_t *brought)
 {
     size_t kept = 0;
     for (size_t i = 0; i < ctx->ntests; i++) {
-        if (fo_select_test (self, ctx->tests[i]))
+        if (fo_select_test (self, ctx->tests[i])
+            || (brought && zhashx_lookup (brought, ctx->tests[i])))
             ctx->tests[kept++] = ctx->tests[i];
         else
             fo_test_remove (ctx->tests[i]);
@@ -173,7 +182,7 @@ prune (fo_context *ctx, const fo_select *self)
     ctx->ntests = kept;
     kept = 0;
     for (size_t i = 0; i < ctx->ncontexts; i++) {
-        if (prune (ctx->contexts[i], self))
+        if (prune (ctx->contexts[i], self, brought))
             ctx->contexts[kept++] = ctx->contexts[i];
         else
             fo_context_remove (ctx->contexts[i]);
@@ -189,7 +198,73 @@ fo_suite_filter (fo_suite *suite, const fo_select *self)
         return false;
     if (!fo_select_active (self))
         return live (suite->root);      /* nothing to take away */
-    return prune (suite->root, self);
+    if (!fo_context_brings (suite->root))
+        return prune (suite->root, self, NULL);
+    /* The fixture tests the chosen ones require come with them. */
+    zhashx_t *brought = fo_pointer_set_new ();
+    fo_suite_bring (suite, suite->root, false, chosen_by_filter, self, brought);
+    bool left = prune (suite->root, self, brought);
+    zhashx_destroy (&brought);
+    return left;
+}
+
+void
+fo_context_drop_from (fo_context *ctx, size_t first, size_t cfirst)
+{
+    for (size_t i = first; i < ctx->ntests; i++)
+        fo_test_remove (ctx->tests[i]);
+    if (first < ctx->ntests)
+        ctx->ntests = first;
+    for (size_t i = cfirst; i < ctx->ncontexts; i++)
+        fo_context_remove (ctx->contexts[i]);
+    if (cfirst < ctx->ncontexts)
+        ctx->ncontexts = cfirst;
+}
+
+static size_t
+count_tests (const fo_context *ctx)
+{
+    size_t n = ctx->ntests;
+    for (size_t i = 0; i < ctx->ncontexts; i++)
+        n += count_tests (ctx->contexts[i]);
+    return n;
+}
+
+size_t
+fo_context_filter_added (fo_suite *suite, fo_context *ctx, size_t first, size_t cfirst,
+                         const fo_select *self)
+{
+    if (fo_select_active (self)) {
+        /* The tests chosen among the added ones bring their fixtures. */
+        zhashx_t *brought = fo_pointer_set_new ();
+        fo_context added = { .tests = ctx->tests + first,
+                             .ntests = first < ctx->ntests ? ctx->ntests - first : 0,
+                             .contexts = ctx->contexts + cfirst,
+                             .ncontexts = cfirst < ctx->ncontexts ? ctx->ncontexts - cfirst : 0 };
+        if (fo_context_brings (&added))
+            fo_suite_bring (suite, &added, false, chosen_by_filter, self, brought);
+        size_t kept = first;
+        for (size_t i = first; i < ctx->ntests; i++) {
+            if (fo_select_test (self, ctx->tests[i]) || zhashx_lookup (brought, ctx->tests[i]))
+                ctx->tests[kept++] = ctx->tests[i];
+            else
+                fo_test_remove (ctx->tests[i]);
+        }
+        ctx->ntests = kept;
+        kept = cfirst;
+        for (size_t i = cfirst; i < ctx->ncontexts; i++) {
+            if (prune (ctx->contexts[i], self, brought))
+                ctx->contexts[kept++] = ctx->contexts[i];
+            else
+                fo_context_remove (ctx->contexts[i]);
+        }
+        ctx->ncontexts = kept;
+        zhashx_destroy (&brought);
+    }
+    size_t n = first < ctx->ntests ? ctx->ntests - first : 0;
+    for (size_t i = cfirst; i < ctx->ncontexts; i++)
+        n += count_tests (ctx->contexts[i]);
+    return n;
 }
 
 size_t

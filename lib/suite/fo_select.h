@@ -56,4 +56,17 @@ bool fo_suite_filter (fo_suite *suite, const fo_select *self);
    are removed. Returns how many are left of them. NULL self: all. */
 size_t fo_context_filter_from (fo_context *ctx, size_t first, const fo_select *self);
 
+/* What a discovery added under ctx - tests ctx->tests[first..] and
+   contexts ctx->contexts[cfirst..] (a CTest tree's fixture groups) - that
+   self does not choose is removed, keeping what the chosen tests bring
+   (fo_needs.with: their fixtures' setups and cleanups) and dropping the
+   contexts left empty. Returns the tests left of what was added. NULL
+   self: all. */
+size_t fo_context_filter_added (fo_suite *suite, fo_context *ctx, size_t first, size_t cfirst,
+                                const fo_select *self);
+
+/* Removes tests ctx->tests[first..] and contexts ctx->contexts[cfirst..]
+   with all they hold (a discovery's additions it cannot keep). */
+void fo_context_drop_from (fo_context *ctx, size_t first, size_t cfirst);
+
 #endif

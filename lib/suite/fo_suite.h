@@ -226,6 +226,10 @@ struct fo_context {
     fo_source_spec *sources;    /* `source:` entries, imported before the
                                    run into contexts under this one */
     size_t nsources;
+    const fo_source_spec *source;   /* the entry that imported it (an
+                                       entry of an ancestor), or NULL: a
+                                       discovery on an agent reads its
+                                       options (a CTest tree's labels) */
     /* `artifacts:`: what its tests need shipped to an agent, as written:
        paths and glob(3) patterns relative to the suite file's directory
        (never absolute, no '..'), expanded by lib/artifacts

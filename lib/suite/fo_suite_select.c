@@ -4,10 +4,13 @@
 
     An id is matched exactly, never as a prefix or a pattern: names may
     hold '/', '*', '[' and spaces (fo_name.h), so any other reading would
-    choose tests nobody named. A context's id chooses its whole subtree. */
+    choose tests nobody named. A context's id chooses its whole subtree.
+    A chosen test brings the tests its fo_needs.with names (CTest's
+    fixture setups and cleanups, fo_suite_with.h). */
 #include "fo_suite.h"
 #include "fo_strmap.h"
 #include "fo_suite_tree.h"
+#include "fo_suite_with.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -47,29 +50,22 @@ prune (fo_context *ctx, bool whole, zhashx_t *tests, zhashx_t *contexts)
     return ctx->ntests > 0 || ctx->ncontexts > 0 || pending;
 }
 
-/* Pointer sets: the tests and contexts chosen. */
-static size_t
-pointer_hash (const void *key)
-{
-    uintptr_t p = (uintptr_t) key;
-    return (size_t) (p ^ (p >> 17));
-}
+/* The tests and contexts chosen by their ids. */
+typedef struct {
+    zhashx_t *tests, *contexts;
+} chosen_ids;
 
-static int
-pointer_cmp (const void *a, const void *b)
+/* Chosen by its id, or by its context's or an ancestor's. */
+static bool
+chosen_by_id (const fo_test *test, const void *arg)
 {
-    return a == b ? 0 : (uintptr_t) a < (uintptr_t) b ? -1 : 1;
-}
-
-static zhashx_t *
-pointer_set (void)
-{
-    zhashx_t *set = zhashx_new ();
-    zhashx_set_key_hasher (set, pointer_hash);
-    zhashx_set_key_comparator (set, pointer_cmp);
-    zhashx_set_key_duplicator (set, NULL);
-    zhashx_set_key_destructor (set, NULL);
-    return set;
+    const chosen_ids *ids = arg;
+    if (zhashx_lookup (ids->tests, test))
+        return true;
+    for (const fo_context *c = test->parent; c; c = c->parent)
+        if (zhashx_lookup (ids->contexts, c))
+            return true;
+    return false;
 }
 
 int
@@ -77,7 +73,7 @@ fo_suite_select (fo_suite *self, const char *const *ids, size_t nids, char *err,
 {
     if (nids == 0)
         return 0;
-    zhashx_t *tests = pointer_set (), *contexts = pointer_set ();
+    zhashx_t *tests = fo_pointer_set_new (), *contexts = fo_pointer_set_new ();
     int rc = 0;
     for (size_t i = 0; i < nids && rc == 0; i++) {
         fo_test *test = fo_suite_find_test (self, ids[i]);
@@ -95,6 +91,15 @@ fo_suite_select (fo_suite *self, const char *const *ids, size_t nids, char *err,
             }
             rc = -1;
         }
+    }
+    /* The fixture tests the chosen ones require come with them. */
+    if (rc == 0 && fo_context_brings (self->root)) {
+        chosen_ids by_id = { tests, contexts };
+        zhashx_t *brought = fo_pointer_set_new ();
+        fo_suite_bring (self, self->root, false, chosen_by_id, &by_id, brought);
+        for (void *t = zhashx_first (brought); t; t = zhashx_next (brought))
+            zhashx_insert (tests, t, t);
+        zhashx_destroy (&brought);
     }
     if (rc == 0)
         prune (self->root, false, tests, contexts);

@@ -49,6 +49,37 @@ expect_rc 0
 grep -A1 "^  $B/sh/sh_cleanup$" "$OUT" | grep -q "^    its task waits for: $B/sh/sh_a, $B/sh/sh_b, $B/sh/sh_c, $B/sh/sh_setup$" \
     || fail "list --plan does not show what sh_cleanup waits for: $(cat "$OUT")"
 
+# Choosing a dependant brings its fixture's setup and cleanup tests, as
+# `ctest -R` does, in every mode: --test by id, -k by keyword (ctest -R
+# and fanout's -k both match a part of the name). Verdicts are ctest's.
+choose () {     # MODE_NAME CTEST_REGEX FANOUT_ARGS...
+    local what=$1 re=$2
+    shift 2
+    fresh
+    (cd "$B" && timeout -k 5 120 ctest -R "$re" --output-junit "$ITEST_TMP/chosen.xml" >/dev/null 2>&1)
+    [ -s "$ITEST_TMP/chosen.xml" ] || fail "$what: ctest wrote no JUnit file"
+    fresh
+    run_fanout run -j2 --ctest "$B" --json "$JSON" "$@"
+    "$PY" "$COMPARE" "$ITEST_TMP/chosen.xml" "$JSON" >"$ITEST_TMP/cmp" \
+        || fail "$what: verdicts differ from ctest -R '$re': $(cat "$ITEST_TMP/cmp")"
+}
+choose "unit, --test" '^unit_a$' --test "$B/unit/unit_a"
+json_assert "sorted(tests) == sorted(['$B/unit/unit_setup', '$B/unit/unit_a', '$B/unit/unit_cleanup'])" \
+    "a unit's dependant brings its setup and cleanup"
+choose "shared, --test" '^sh_c$' --test "$B/sh/sh_c"
+json_assert "sorted(tests) == sorted(['$B/sh/sh_setup', '$B/sh/sh_c', '$B/sh/sh_cleanup'])" \
+    "a shared fixture's dependant brings its setup and cleanup"
+[ "$(count sh_setup sh)" = 1 ] || fail "the shared setup ran $(count sh_setup sh) times"
+choose "split, --test" '^sp_a$' --test "$B/sp/sp_a"
+json_assert "sorted(tests) == sorted(['$B/sp_setup', '$B/sp/sp_a', '$B/sp_cleanup'])" \
+    "a split fixture's dependant brings its setup and cleanup tests"
+choose "split, -k" 'sp_a' -k sp_a
+choose "shared bad setup, -k" 'shbad_b' -k shbad_b
+json_assert "t('$B/shbad/shbad_b')['outcome'] == 'not_run'" "its setup failed: not run, as ctest"
+run_fanout list --ctest "$B" --test "$B/sp/sp_a"
+expect_rc 0
+grep -q "^  $B/sp_setup$" "$OUT" || fail "list --test does not show the setup it brings: $(cat "$OUT")"
+
 # An entry's option over the labels: every fixture a unit. sh_a and sh_b
 # then run one after another and never meet: ctest's verdicts differ
 # there, and only there.
@@ -76,6 +107,14 @@ expect_rc 1 "db_setup fails"
 "$PY" "$COMPARE" "$ITEST_TMP/fixtures.xml" "$JSON" >"$ITEST_TMP/cmp" \
     || fail "fixtures: shared: verdicts differ: $(cat "$ITEST_TMP/cmp")"
 json_assert "t('$F/db/db_user')['outcome'] == 'not_run'"
+# A fixture's setup that requires another fixture brings that one's
+# setup and cleanup in turn, as ctest -R does.
+rm -f "$F"/*.mark
+(cd "$F" && timeout -k 5 120 ctest -R '^chain_user$' --output-junit "$ITEST_TMP/chain.xml" >/dev/null 2>&1)
+run_fanout run -j2 --json "$JSON" --test "$F/base+top/chain_user" "$ITEST_TMP/shared.yml"
+"$PY" "$COMPARE" "$ITEST_TMP/chain.xml" "$JSON" >"$ITEST_TMP/cmp" \
+    || fail "chain, --test: verdicts differ from ctest -R: $(cat "$ITEST_TMP/cmp")"
+json_assert "len(tests) == 4" "chain_user brings chain_top, which brings chain_base and its cleanup"
 
 # split takes one fixture of one setup: the chain of two is refused,
 # naming it; an unknown mode is refused.

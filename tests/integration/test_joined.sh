@@ -47,6 +47,37 @@ json_assert "t('./tap/all').get('summary') is True
              and not any(x.get('summary') for x in r['tests'] if x['id'] != './tap/all')" \
     "only the program's all is a summary"
 expect_out_re "^Ran 6 tests in "
+# --maxfail counts what the totals count: two failing points are two
+# failures, the program's summary is not a third.
+TAP_POINTS=mixed run_fanout run --maxfail 3 --json "$JSON" --tap ./tap
+expect_rc 1
+json_assert "r['stop_reason'] is None and r['totals']['failed'] == 2" \
+    "two failures counted: --maxfail 3 is not reached"
+expect_no_out "stopped after"
+TAP_POINTS=mixed run_fanout run --maxfail 2 --json "$JSON" --tap ./tap
+expect_rc 1
+json_assert "r['stop_reason'] == 'stopped after 2 failures'" "the two failing points reach --maxfail 2"
+# JUnit counts as the console does: the summary is no testcase; its
+# testsuite keeps what it said.
+TAP_POINTS=mixed run_fanout run --junit-xml "$ITEST_TMP/junit.xml" --tap ./tap
+expect_rc 1
+"$PY" - "$ITEST_TMP/junit.xml" <<'PYEOF' || fail "JUnit counts the summary"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.get('tests') == '6' and root.get('failures') == '2', root.attrib
+cases = root.findall('.//testcase')
+assert len(cases) == 6 and 'all' not in [c.get('name') for c in cases], [c.get('name') for c in cases]
+assert len(root.findall('.//testcase/failure')) == 2
+suite = root.find('testsuite')
+assert suite.get('tests') == '6' and suite.get('failures') == '2', suite.attrib
+props = [p.get('value') for p in suite.findall('properties/property') if p.get('name') == 'summary']
+assert len(props) == 1 and props[0].startswith('all: failed: 2 of 6 failed'), props
+assert 'ok 1 - parses' in suite.find('system-out').text
+PYEOF
+if command -v xmllint >/dev/null; then
+    xmllint --noout --schema "$FANOUT_SRC/tests/data/junit.xsd" "$ITEST_TMP/junit.xml" 2>"$ITEST_TMP/xmllint.err" \
+        || fail "the JUnit XML does not validate: $(cat "$ITEST_TMP/xmllint.err")"
+fi
 # A program whose points all pass but that exits 1: its all carries the
 # failure alone, and is counted.
 TAP_POINTS=exit1 run_fanout run --json "$JSON" --tap ./tap

@@ -4,30 +4,43 @@
 # lacks the program drives an agent that has it. The broker starts with no
 # program at the path (so it cannot list it), the program appears, an
 # agent lists and runs it; each test's outcome equals the one of a run
-# where the broker listed the program itself. Loopback only.
+# where the broker listed the program itself, and a GLib program's paths
+# run in the same order and processes. Loopback only.
 . "$(dirname "$0")/net_lib.sh"
 
 [ -x "${FO_GLIB_PROG-}" ] || fail "FO_GLIB_PROG is not set (run through ctest)"
 W="$T_TMP/w"
 mkdir -p "$W" || fail "mkdir"
 
-# ---- GLib: each path alone, as mode: split when the broker lists it ----
-cat >"$W/g.yml" <<'YAML'
-source:
-  - {kind: glib, from: ./gprog, options: {discover_on: agent}}
-YAML
-start gbroker "$FANOUT" broker --bind 'tcp://127.0.0.1:*' --insecure --json "$T_TMP/gagent.json" \
-    "$W/g.yml"
-ep=$(endpoint_of gbroker)
-cp "$FO_GLIB_PROG" "$W/gprog" || fail "cp"
-start gagent "$FANOUT" agent --connect "$ep" --insecure -j 2 --name lister --once
-finish gbroker 60
-expect_rc gbroker 0
-finish gagent 15
-expect_rc gagent 0
-printf 'source:\n  - {kind: glib, from: ./gprog, mode: split}\n' >"$W/gsplit.yml"
-(cd "$W" && "$FANOUT" run -j 2 --json "$T_TMP/gbroker.json" "$W/gsplit.yml" >"$T_TMP/grun.out" 2>&1)
-"$PY" - "$T_TMP/gagent.json" "$T_TMP/gbroker.json" <<'PY' || fail "GLib outcomes differ"
+# ---- GLib: as when the broker lists it, a unit by default ----
+# Each path runs once, in the program's order, in the processes a unit's
+# paths take (glib_prog logs each path to $GLIB_PROG_LOG and each process
+# start to $GLIB_PROG_STARTS); mode: split runs each alone.
+export GLIB_PROG_LOG="$W/glib.log" GLIB_PROG_STARTS="$W/glib.starts"
+glib_on_agent () {      # NAME YAML JSON
+    : >"$GLIB_PROG_LOG"
+    : >"$GLIB_PROG_STARTS"
+    rm -f "$W/gprog"
+    start "$1broker" "$FANOUT" broker --bind 'tcp://127.0.0.1:*' --insecure --json "$3" "$2"
+    ep=$(endpoint_of "$1broker")
+    cp "$FO_GLIB_PROG" "$W/gprog" || fail "cp"
+    start "$1agent" "$FANOUT" agent --connect "$ep" --insecure -j 2 --name lister --once
+    finish "$1broker" 60
+    expect_rc "$1broker" 0
+    finish "$1agent" 15
+    expect_rc "$1agent" 0
+    cp "$GLIB_PROG_LOG" "$T_TMP/$1.agent.log"
+    cp "$GLIB_PROG_STARTS" "$T_TMP/$1.agent.starts"
+}
+glib_on_broker () {     # NAME YAML JSON
+    : >"$GLIB_PROG_LOG"
+    : >"$GLIB_PROG_STARTS"
+    (cd "$W" && "$FANOUT" run -j 2 --json "$3" "$2" >"$T_TMP/$1.run.out" 2>&1)
+    cp "$GLIB_PROG_LOG" "$T_TMP/$1.broker.log"
+    cp "$GLIB_PROG_STARTS" "$T_TMP/$1.broker.starts"
+}
+same_glib () {          # NAME AGENT_JSON BROKER_JSON
+    "$PY" - "$2" "$3" <<'PY' || fail "$1: GLib outcomes differ"
 import json, sys
 a = json.load(open(sys.argv[1]))
 b = json.load(open(sys.argv[2]))
@@ -36,10 +49,86 @@ want = {t["id"]: t["outcome"] for t in b["tests"]}
 assert set(got) == set(want) and len(want) >= 5, (sorted(got), sorted(want))
 for i, outcome in want.items():
     assert got[i] == (outcome, "lister"), (i, got[i], outcome)
-# each path ran once: its own point, the ones below it skipped
 assert all(t["attempt"] == 1 for t in a["tests"])
 PY
+    [ "$(sort "$T_TMP/$1.agent.log" | uniq -d)" = "" ] || fail "$1: a GLib path ran twice: $(cat "$T_TMP/$1.agent.log")"
+    # A unit's order is the program's; split paths run side by side.
+    if [ "$1" = split ]; then
+        sort -o "$T_TMP/$1.agent.log" "$T_TMP/$1.agent.log"
+        sort -o "$T_TMP/$1.broker.log" "$T_TMP/$1.broker.log"
+    fi
+    cmp -s "$T_TMP/$1.agent.log" "$T_TMP/$1.broker.log" \
+        || fail "$1: not the paths, in the order, of a listing on the broker: $(tr '\n' ' ' <"$T_TMP/$1.agent.log") against $(tr '\n' ' ' <"$T_TMP/$1.broker.log")"
+    [ "$(wc -l <"$T_TMP/$1.agent.starts")" = "$(wc -l <"$T_TMP/$1.broker.starts")" ] \
+        || fail "$1: $(wc -l <"$T_TMP/$1.agent.starts") GLib processes, not $(wc -l <"$T_TMP/$1.broker.starts") as when the broker lists it"
+}
+printf 'source:\n  - {kind: glib, from: ./gprog, options: {discover_on: agent}}\n' >"$W/g.yml"
+printf 'source:\n  - {kind: glib, from: ./gprog}\n' >"$W/gb.yml"
+glib_on_agent unit "$W/g.yml" "$T_TMP/gagent.json"
+glib_on_broker unit "$W/gb.yml" "$T_TMP/gbroker.json"
+same_glib unit "$T_TMP/gagent.json" "$T_TMP/gbroker.json"
+# The unit's paths run in 3 processes (GLib's -p runs a path's children,
+# so a path and its parent never share one), not one per path.
+[ "$(wc -l <"$T_TMP/unit.agent.starts")" = 3 ] \
+    || fail "unit: $(wc -l <"$T_TMP/unit.agent.starts") GLib processes, not 3"
+printf 'source:\n  - {kind: glib, from: ./gprog, mode: split, options: {discover_on: agent}}\n' >"$W/gs.yml"
+printf 'source:\n  - {kind: glib, from: ./gprog, mode: split}\n' >"$W/gsb.yml"
+glib_on_agent split "$W/gs.yml" "$T_TMP/gagent.json"
+glib_on_broker split "$W/gsb.yml" "$T_TMP/gbroker.json"
+same_glib split "$T_TMP/gagent.json" "$T_TMP/gbroker.json"
+[ "$(wc -l <"$T_TMP/split.agent.starts")" = 6 ] || fail "split: not a process per path"
+unset GLIB_PROG_LOG GLIB_PROG_STARTS
 rm -f "$W/gprog"
+
+# ---- CTest: the tree's listing comes back whole; ctest's verdicts ----
+# tests/data/ctest/fixtures: fixtures (a failed setup, a chain of two),
+# RESOURCE_LOCK, RUN_SERIAL, PROCESSORS; every fixture group a unit.
+if command -v cmake >/dev/null && command -v ctest >/dev/null; then
+    COMPARE="$FANOUT_SRC/tests/integration/compare_ctest.py"
+    printf 'source:\n  - {kind: ctest, from: ./tree, options: {discover_on: agent}}\n' >"$W/c.yml"
+    ctest_on_agent () {     # NAME JSON EXIT_STATUS [BROKER ARGS...]
+        local name=$1 json=$2 want=$3
+        shift 3
+        rm -rf "$W/tree"
+        start "$name-broker" "$FANOUT" broker --bind 'tcp://127.0.0.1:*' --insecure --json "$json" \
+            "$@" "$W/c.yml"
+        ep=$(endpoint_of "$name-broker")
+        # The tree exists once the broker runs: it cannot have listed it.
+        cmake -S "$FANOUT_SRC/tests/data/ctest/fixtures" -B "$W/tree" >"$T_TMP/cmake.log" 2>&1 \
+            || fail "cmake failed: $(tail -5 "$T_TMP/cmake.log")"
+        start "$name-agent" "$FANOUT" agent --connect "$ep" --insecure -j 2 --name lister --once
+        finish "$name-broker" 60
+        expect_rc "$name-broker" "$want"
+        finish "$name-agent" 15
+        expect_rc "$name-agent" 0
+    }
+    ctest_on_agent all "$T_TMP/cagent.json" 1     # db_setup fails
+    (cd "$W/tree" && rm -f ./*.mark && timeout -k 5 120 ctest -j2 --output-junit "$T_TMP/ctest.xml" >/dev/null 2>&1)
+    "$PY" "$COMPARE" "$T_TMP/ctest.xml" "$T_TMP/cagent.json" >"$T_TMP/cmp" \
+        || fail "CTest listed on an agent: verdicts differ from ctest's: $(cat "$T_TMP/cmp")"
+    "$PY" - "$T_TMP/cagent.json" <<'PY' || fail "CTest listed on an agent: not as expected"
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = {x["id"]: x for x in r["tests"]}
+assert t["./tree/db/db_user"]["outcome"] == "not_run", t["./tree/db/db_user"]
+assert t["./tree/db/db_user"]["context"] == "./tree/db", "a fixture group is a context"
+assert all(x["host"] == "lister" for x in r["tests"] if x["outcome"] != "not_run")
+PY
+    grep -q "context './tree': 17 tests listed on lister" "$T_TMP/all-broker.err" \
+        || fail "the broker does not say what the listing gave: $(cat "$T_TMP/all-broker.err")"
+    # -k chooses among the listed tests as among any: a dependant brings
+    # its fixtures' setups and cleanups (a chain of two), as ctest -R does.
+    ctest_on_agent chosen "$T_TMP/ckagent.json" 0 -k chain_user
+    (cd "$W/tree" && rm -f ./*.mark && timeout -k 5 120 ctest -R chain_user --output-junit "$T_TMP/ctestk.xml" >/dev/null 2>&1)
+    "$PY" "$COMPARE" "$T_TMP/ctestk.xml" "$T_TMP/ckagent.json" >"$T_TMP/cmp" \
+        || fail "-k on a CTest tree listed on an agent: verdicts differ from ctest -R: $(cat "$T_TMP/cmp")"
+    # A shared or split fixture mode is refused with a listing on an agent.
+    printf 'source:\n  - {kind: ctest, from: ./tree, options: {discover_on: agent, fixtures: split}}\n' >"$W/cs.yml"
+    "$FANOUT" list "$W/cs.yml" >"$T_TMP/l.out" 2>&1
+    [ $? = 2 ] && grep -q "'discover_on: agent' makes every fixture a unit: 'fixtures: split' cannot apply" "$T_TMP/l.out" \
+        || fail "fixtures: split with discover_on: agent: $(cat "$T_TMP/l.out")"
+    rm -rf "$W/tree"
+fi
 
 [ -n "${FO_GTEST_DIR-}" ] || skip "GoogleTest (libgtest-dev) is not installed: no tests/gtest programs"
 [ -x "$FO_GTEST_DIR/gt_outcomes" ] || fail "$FO_GTEST_DIR/gt_outcomes was not built"

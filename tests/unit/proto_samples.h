@@ -346,6 +346,7 @@ assert_msg_equal (const fo_msg *a, const fo_msg *b)
         assert_string_equal (x->error, y->error);
         assert_bytes_equal (x->err, x->err_len, y->err, y->err_len);
         assert_true (x->duration_us == y->duration_us);
+        assert_bytes_equal (x->listing, x->listing_len, y->listing, y->listing_len);
         break;
     }
     case FO_MSG_SLOW:

@@ -155,11 +155,14 @@ check_invariants (const fo_suite *suite, const fo_plan *plan)
             const fo_step *step = &task->steps[i];
             assert_true (step->argv.len > 0);
             assert_non_null (step->cwd);
-            assert_int_equal (step->reader, FO_READER_EXIT_STATUS);
             if (step->kind != FO_STEP_TEST) {
                 assert_int_equal (step->tests.len, 0);
                 const fo_context *ctx = context_by_id (suite->root, step->name);
                 assert_non_null (ctx);
+                /* a CTest listing is sent whole, not read as names */
+                assert_int_equal (step->reader, step->kind == FO_STEP_DISCOVER
+                                                && ctx->discovered_reader == FO_READER_CTEST
+                                                ? FO_READER_CTEST : FO_READER_EXIT_STATUS);
                 const fo_command *cmd = step->kind == FO_STEP_SETUP ? &ctx->setup
                                         : step->kind == FO_STEP_DISCOVER ? &ctx->discover
                                         : &ctx->teardown;
@@ -175,6 +178,7 @@ check_invariants (const fo_suite *suite, const fo_plan *plan)
                 check_effective (suite, step, NULL, ctx);
                 continue;
             }
+            assert_int_equal (step->reader, FO_READER_EXIT_STATUS);
             assert_true (k < task->ntests);
             size_t index = task->tests[k++];
             assert_true (index < plan->ntests);
@@ -926,6 +930,43 @@ test_discovery_plan (void **state)
     fo_suite_destroy (&suite);
 }
 
+/* A discovery whose importer adds contexts (a CTest tree's fixture
+   groups, each a unit): each new context is one task holding its whole
+   subtree, inside the shared fixtures around the discovering context; a
+   CTest discovery's step says its output is a listing (reader ctest). */
+static void
+test_discovery_units (void **state)
+{
+    (void) state;
+    fo_suite *suite = suite_new ();
+    fo_context *sh = ctx_add (suite->root, "sh", FO_MODE_SHARED, "st");
+    fo_context *tree = ctx_discovering (sh, "tree", 0, "");
+    tree->discovered_reader = FO_READER_CTEST;
+    fo_plan *plan = plan_checked (suite);
+    EXPECT_TASKS (plan, "?sh/tree {0}");
+    assert_int_equal (plan->tasks[0].steps[0].reader, FO_READER_CTEST);
+
+    size_t d = discovery_of (plan, tree), first = tree->ntests, cfirst = tree->ncontexts;
+    test_add (tree, "a");
+    fo_context *grp = ctx_add (tree, "grp", FO_MODE_UNIT, "");
+    test_add (grp, "setup");
+    test_add (grp, "user");
+    fo_context *ser = ctx_add (tree, "ser", FO_MODE_UNIT | FO_MODE_SERIAL, "");
+    test_add (ser, "only");
+    assert_int_equal (fo_plan_add_discovered (plan, d, first), 1);
+    assert_int_equal (fo_plan_add_discovered_units (plan, d, cfirst), 2);
+    tree->discover_answered = true;
+    assert_int_equal (fo_plan_discovery_done (plan, d), FO_NO_TASK);
+    assert_int_equal (plan->ntests, fo_suite_count_tests (suite));
+    check_invariants (suite, plan);
+    EXPECT_TASKS (plan, "?sh/tree {0}", "sh/tree/a {0}", "sh/tree/grp/setup sh/tree/grp/user {0}",
+                  "sh/tree/ser/only {0} !");
+    assert_ptr_equal (plan->tasks[2].unit, grp);
+    assert_int_equal (plan->shared[0].ntasks, 4);
+    fo_plan_destroy (&plan);
+    fo_suite_destroy (&suite);
+}
+
 /* Generated tests inherit what the walk carries down: serial, split
    wrappers, nested shared chains and their counts, env and cwd. */
 static void
@@ -1018,6 +1059,7 @@ main (void)
         cmocka_unit_test (test_large_flat_suite),
         cmocka_unit_test (test_discovery_plan),
         cmocka_unit_test (test_discovery_nesting),
+        cmocka_unit_test (test_discovery_units),
         cmocka_unit_test (test_discovery_unit_waits_for_all),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

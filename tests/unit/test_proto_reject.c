@@ -12,10 +12,10 @@ test_reject_version_and_type (void **state)
     (void) state;
     raw r;
     raw_init (&r, 2);
-    raw_kv_uint (&r, "v", 7);
+    raw_kv_uint (&r, "v", 8);
     raw_kv_str (&r, "type", "hello");   /* and none of hello's fields */
     expect_reject (r.buf.data, r.buf.len, FO_PROTO_EVERSION,
-                   "protocol version 7 is not supported (this side speaks 6)");
+                   "protocol version 8 is not supported (this side speaks 7)");
     fo_buf_free (&r.buf);
 
     /* "v" is judged before "type", wherever it sits in the map */
@@ -24,7 +24,7 @@ test_reject_version_and_type (void **state)
     raw_str (&r, "new");
     msgpack_pack_array (&r.pk, 0);
     raw_kv_uint (&r, "v", FO_PROTO_VERSION + 1);     /* a version from the future */
-    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EVERSION, "protocol version 7");
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EVERSION, "protocol version 8");
     fo_buf_free (&r.buf);
 
     raw_init (&r, 1);
@@ -661,17 +661,23 @@ test_reject_discovery (void **state)
     expect_bad_field (FO_MSG_DISCOVERED, "duration_us", BAD_DROP, MALFORMED,
                       "discovered: missing field 'duration_us'");
     expect_bad_field (FO_MSG_DISCOVERED, "lease", BAD_EXTRA, MALFORMED, "unknown field 'zzz'");
+    expect_bad_field (FO_MSG_DISCOVERED, "listing", BAD_STR, MALFORMED, "field 'listing' must be binary");
+    expect_bad_field (FO_MSG_DISCOVERED, "listing", BAD_DROP, MALFORMED,
+                      "discovered: missing field 'listing'");
     static const struct {
         const char *names[3];
         const char *error;
+        const char *listing;
         const char *want;
     } cases[] = {
-        { { "a", "", NULL }, "", "discovered: field 'names[1]' must not be empty" },
-        { { "a", NULL }, "exit status 1", "discovered: a discovered message with an error carries no names" },
+        { { "a", "", NULL }, "", "", "discovered: field 'names[1]' must not be empty" },
+        { { "a", NULL }, "exit status 1", "", "discovered: a discovered message with an error carries no names" },
+        { { "a", NULL }, "", "{}", "discovered: a discovered message with a listing carries no names and no error" },
+        { { NULL }, "exit status 1", "{}", "discovered: a discovered message with a listing carries no names and no error" },
     };
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         raw r;
-        raw_init (&r, 8);
+        raw_init (&r, 9);
         raw_kv_uint (&r, "v", FO_PROTO_VERSION);
         raw_kv_str (&r, "type", "discovered");
         raw_kv_uint (&r, "lease", 1);
@@ -687,6 +693,8 @@ test_reject_discovery (void **state)
         raw_str (&r, "err");
         msgpack_pack_bin_with_body (&r.pk, "", 0);
         raw_kv_uint (&r, "duration_us", 1);
+        raw_str (&r, "listing");
+        msgpack_pack_bin_with_body (&r.pk, cases[c].listing, strlen (cases[c].listing));
         expect_reject (r.buf.data, r.buf.len, MALFORMED, cases[c].want);
         fo_buf_free (&r.buf);
     }
@@ -714,6 +722,22 @@ test_reject_discovery (void **state)
     free (d.u.discovered.error);
     d.u.discovered.error = fo_xstrdup ("exit status 1");
     assert_int_equal (fo_msg_encode (&d, &buf), -1);
+    fo_msg_free (&d);
+    /* a listing goes alone: no names beside it */
+    d = sample (FO_MSG_DISCOVERED);
+    d.u.discovered.listing = fo_xstrdup ("{}");
+    d.u.discovered.listing_len = 2;
+    assert_int_equal (fo_msg_encode (&d, &buf), -1);
+    /* and alone it goes through, bytes as they are */
+    fo_strv_free (&d.u.discovered.names);
+    free (d.u.discovered.listing);
+    d.u.discovered.listing = fo_xstrndup ("{\"tests\":[]}\0x", 15);
+    d.u.discovered.listing_len = 15;
+    fo_buf_reset (&buf);
+    assert_int_equal (fo_msg_encode (&d, &buf), 0);
+    assert_int_equal (fo_msg_decode (buf.data, buf.len, &back, err, sizeof err), FO_PROTO_OK);
+    assert_msg_equal (&d, &back);
+    fo_msg_free (&back);
     fo_msg_free (&d);
     fo_buf_free (&buf);
 }

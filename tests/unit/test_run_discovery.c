@@ -113,6 +113,22 @@ answer (world *w, uint64_t lease, const char *const *names, const char *error)
     return ok;
 }
 
+/* A CTest tree's listing (`discovered.listing`) as an agent sends it. */
+static bool
+answer_listing (world *w, uint64_t lease, const char *listing)
+{
+    fo_discovered d = { .lease = lease, .error = "", .err = "", .listing = (char *) listing,
+                        .listing_len = strlen (listing) };
+    return fo_run_discovered (w->run, 0, "h1", &d);
+}
+
+#define CTEST_TEST(name, props) \
+    "{\"name\": \"" name "\", \"command\": [\"/bin/true\"], \"properties\": [" \
+    "{\"name\": \"WORKING_DIRECTORY\", \"value\": \"/tmp\"}" props "]}"
+#define CTEST_LISTING(...) \
+    "{\"kind\": \"ctestInfo\", \"version\": {\"major\": 1, \"minor\": 0}, " \
+    "\"tests\": [" __VA_ARGS__ "]}"
+
 /* Passes every test step of the lease, then ends it. */
 static void
 pass_all (world *w, const fo_lease *lease, const char *out)
@@ -215,6 +231,76 @@ test_unit_gets_its_tests (void **state)
     pass_all (&w, &unit, "");
     assert_true (fo_run_finished (w.run));
     assert_int_equal (fo_report_nfixture_errors (w.report), 0);
+    world_end (&w);
+}
+
+/* A CTest tree listed on an agent: its listing becomes tests with their
+   properties and fixture groups (each a unit, one lease), chosen by the
+   run's selection with the fixtures a chosen test requires; a bad
+   listing keeps nothing, and names are no answer to it. */
+static void
+test_ctest_listing (void **state)
+{
+    (void) state;
+    static const char *const listing = CTEST_LISTING (
+        CTEST_TEST ("plain", ", {\"name\": \"RESOURCE_LOCK\", \"value\": [\"db\"]}") ", "
+        CTEST_TEST ("db_setup", ", {\"name\": \"FIXTURES_SETUP\", \"value\": [\"db\"]}") ", "
+        CTEST_TEST ("db_user", ", {\"name\": \"FIXTURES_REQUIRED\", \"value\": [\"db\"]}") ", "
+        CTEST_TEST ("db_cleanup", ", {\"name\": \"FIXTURES_CLEANUP\", \"value\": [\"db\"]}") ", "
+        CTEST_TEST ("other", ""));
+    world w = { .suite = suite_new () };
+    fo_context *tree = discovering (w.suite->root, "build");
+    tree->discovered_reader = FO_READER_CTEST;
+    fo_context *bad = discovering (w.suite->root, "bad");
+    bad->discovered_reader = FO_READER_CTEST;
+    fo_context *names = discovering (w.suite->root, "names");
+    names->discovered_reader = FO_READER_CTEST;
+    fo_context *part = discovering (w.suite->root, "part");
+    part->discovered_reader = FO_READER_CTEST;
+    world_start (&w, 1);
+    fo_lease a, b, c, p, t1, t2, t3;
+    assert_string_equal (lease_next (&w, &a), "build");
+    assert_int_equal (a.steps[0].reader, FO_READER_CTEST);     /* answer with the listing */
+    assert_string_equal (lease_next (&w, &b), "bad");
+    assert_string_equal (lease_next (&w, &c), "names");
+    assert_string_equal (lease_next (&w, &p), "part");
+    assert_true (answer_listing (&w, a.lease, listing));
+    assert_int_equal (fo_report_ntests (w.report), 5);
+    assert_string_equal (record (&w, "build/db/db_user")->context, "build/db");
+    /* the plain tests one lease each, the fixture group one, in CTest's order */
+    assert_string_equal (lease_next (&w, &t1), "build/plain");
+    assert_int_equal (t1.steps[0].reader, FO_READER_CTEST);
+    assert_string_equal (lease_next (&w, &t2), "build/other");
+    assert_string_equal (lease_next (&w, &t3), "build/db/db_user");     /* its second step */
+    assert_string_equal (t3.steps[0].name, "build/db/db_setup");
+    assert_int_equal (t3.nsteps, 3);
+    assert_string_equal (t3.steps[2].name, "build/db/db_cleanup");
+    assert_string_equal (t3.steps[1].verdict.needs.items[0], "build/db/db_setup");
+    /* a listing that does not read: an error, nothing kept */
+    assert_true (answer_listing (&w, b.lease, CTEST_LISTING (CTEST_TEST ("x", "") ", "
+                                                              "{\"name\": 3}")));
+    assert_true (answer (&w, c.lease, NAMES ("n"), NULL));
+    /* one that reads but whose second test is refused: the first goes too */
+    assert_true (answer_listing (&w, p.lease, CTEST_LISTING (
+        CTEST_TEST ("fine", "") ", "
+        CTEST_TEST ("re", ", {\"name\": \"PASS_REGULAR_EXPRESSION\", \"value\": [\"(\"]}"))));
+    assert_int_equal (fo_report_ntests (w.report), 5);
+    assert_int_equal (part->ntests, 0);
+    assert_int_equal (fo_report_nfixture_errors (w.report), 3);
+    assert_non_null (strstr (fo_report_fixture_error (w.report, 2)->message, "'re'"));
+    assert_non_null (strstr (fo_report_fixture_error (w.report, 0)->message,
+                             "discover command of context 'bad' failed on h1: "));
+    assert_string_equal (fo_report_fixture_error (w.report, 1)->message,
+                         "discover command of context 'names' failed on h1: it sent names where "
+                         "a CTest listing was due");
+    pass_all (&w, &a, "");
+    pass_all (&w, &b, "");
+    pass_all (&w, &c, "");
+    pass_all (&w, &p, "");
+    pass_all (&w, &t1, "");
+    pass_all (&w, &t2, "");
+    pass_all (&w, &t3, "");
+    assert_true (fo_run_finished (w.run));
     world_end (&w);
 }
 
@@ -386,6 +472,7 @@ main (void)
         cmocka_unit_test (test_names_become_tasks),
         cmocka_unit_test (test_unit_gets_its_tests),
         cmocka_unit_test (test_bad_answers),
+        cmocka_unit_test (test_ctest_listing),
         cmocka_unit_test (test_names_follow_the_suite_rules),
         cmocka_unit_test (test_lost_and_stopped),
         cmocka_unit_test (test_exports_in_the_lease),

@@ -72,7 +72,7 @@ main (int argc, char **argv)
     /* as fo_cli_prepare */
     fo_report *report = fo_report_new (plan->ntests);
     for (size_t i = 0; i < plan->ntests; i++)
-        fo_report_set_test (report, i, plan->tests[i]->id, plan->tests[i]->parent->id);
+        fo_report_set_test_borrowed (report, i, plan->tests[i]->id, plan->tests[i]->parent->id);
     double c3 = cpu_s (), w3 = wall_s ();
     printf ("tests %zu tasks %zu load_cpu_s %.3f (loader thread %.3f) load_wall_s %.3f "
             "plan_cpu_s %.3f report_cpu_s %.3f cpu_s %.3f wall_s %.3f", plan->ntests,

@@ -60,8 +60,7 @@ next (fo_suite_quick *self, fo_yaml_events *E)
     if (ev->type == YAML_SCALAR_EVENT) {
         /* valid until the next event only: copied */
         self->off[self->n] = self->text.len;
-        fo_buf_append (&self->text, ev->value, ev->length);
-        fo_buf_append (&self->text, "", 1);
+        fo_buf_append (&self->text, ev->value, ev->length + 1);    /* (its NUL too) */
     }
     self->n++;
     return 1;

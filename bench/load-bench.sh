@@ -18,6 +18,10 @@
 #   peak B/test  the broker's VmHWM then (/proc/PID/status) / N: the peak
 #                of loading and planning, the process's fixed cost
 #                included (about 8 MiB: noise at 10k, nothing at 1M);
+#   settled B/test  VmHWM / N once the run's own records exist too (the
+#                broker makes them just after "listening on": its task
+#                records, the scheduler's queue): read when neither VmHWM
+#                nor the CPU time moved for 0.3 s (at most 10 s);
 #   end s        SIGTERM to exit: the run stops with every test not run,
 #                and the report sums them up (-q: no line per test).
 # Prints a markdown table on stdout, progress on stderr.
@@ -70,6 +74,18 @@ run_one () {
     # fields 14 and 15 of stat, after the command's ")" (which may hold spaces)
     cpu=$(sed 's/.*) //' "/proc/$BROKER_PID/stat" \
           | awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f", ($12 + $13) / hz }')
+    # the run's records: made once listening, then nothing moves
+    local settled=$hwm prev_cpu="" cur_cpu tries=0
+    while [ "$tries" -lt 33 ]; do
+        sleep 0.3
+        cur_cpu=$(sed 's/.*) //' "/proc/$BROKER_PID/stat" | awk '{ print $12 + $13 }')
+        local now_hwm
+        now_hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$BROKER_PID/status")
+        [ "$now_hwm" = "$settled" ] && [ "$cur_cpu" = "$prev_cpu" ] && break
+        settled=$now_hwm
+        prev_cpu=$cur_cpu
+        tries=$((tries + 1))
+    done
     t2=$(now)
     kill -TERM "$BROKER_PID"
     wait "$BROKER_PID" || rc=$?
@@ -80,20 +96,20 @@ run_one () {
     grep -q "$n not run" "$WORK/bout" "$WORK/berr" \
         || { tail -n 5 "$WORK/bout" "$WORK/berr" >&2; die "the run of $n tests (exit $rc) did not report $n not run"; }
     echo "  $n tests: load+plan $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}') s," \
-         "CPU $cpu s, VmHWM $hwm kB, end $(awk -v a="$t2" -v b="$t3" 'BEGIN{printf "%.3f", b-a}') s (exit $rc)" >&2
-    awk -v n="$n" -v hwm="$hwm" -v cpu="$cpu" -v load="$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')" \
+         "CPU $cpu s, VmHWM $hwm kB ($settled settled), end $(awk -v a="$t2" -v b="$t3" 'BEGIN{printf "%.3f", b-a}') s (exit $rc)" >&2
+    awk -v n="$n" -v hwm="$hwm" -v settled="$settled" -v cpu="$cpu" -v load="$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')" \
         -v fsize="$(stat -c %s "$WORK/suite.$n.yml")" \
         -v end_s="$(awk -v a="$t2" -v b="$t3" 'BEGIN{print b-a}')" 'BEGIN {
-        printf "| %7d | %8.1f | %7.3f | %5.2f | %8.1f | %9.0f | %7.3f |\n",
-               n, fsize / 1048576, load, cpu, hwm / 1024, hwm * 1024 / n, end_s
+        printf "| %7d | %8.1f | %7.3f | %5.2f | %8.1f | %9.0f | %9.0f | %7.3f |\n",
+               n, fsize / 1048576, load, cpu, hwm / 1024, hwm * 1024 / n, settled * 1024 / n, end_s
     }'
 }
 
 loadavg () { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?"; }
 echo "load bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -srm), $(nproc) cores," \
      "load $(loadavg)" >&2
-echo "| tests | file MiB | load+plan s | CPU s | peak RSS MiB | peak B/test | end s |"
-echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| tests | file MiB | load+plan s | CPU s | peak RSS MiB | peak B/test | settled B/test | end s |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for n in $TESTS; do
     [[ $n =~ ^[1-9][0-9]*$ ]] || die "TESTS: '$n' is not a count"
     gen_suite "$n" > "$WORK/suite.$n.yml"

@@ -175,18 +175,19 @@ fi
 echo "== load-bench.sh" >&2
 if env QUICK="$QUICK" TMPDIR="$WORK" bash "$HERE/load-bench.sh" "$BUILD" > "$WORK/lb.out"; then
     cat "$WORK/lb.out" >&2
-    # | tests | file MiB | load+plan s | CPU s | peak RSS MiB | peak B/test | end s |
-    awk -F'|' '$2 ~ /^ *[0-9]+ *$/ { for (i = 2; i <= 8; i++) gsub(/ /, "", $i);
-        print $2, $4, $5, $7, $8 }' "$WORK/lb.out" > "$WORK/lb.rows"
-    while read -r n lp cpu bpt end_s; do
-        # the bars are at 1M tests; a smaller suite is shown for the trend
+    # | tests | file MiB | load+plan s | CPU s | peak RSS MiB | peak B/test | settled B/test | end s |
+    awk -F'|' '$2 ~ /^ *[0-9]+ *$/ { for (i = 2; i <= 9; i++) gsub(/ /, "", $i);
+        print $2, $4, $5, $7, $8, $9 }' "$WORK/lb.out" > "$WORK/lb.rows"
+    while read -r n lp cpu bpt settled end_s; do
+        # the bars are at 1M tests; a smaller suite is shown for the trend.
+        # The memory bar is held by the settled peak: the run's records too.
         if [ "$n" = 1000000 ]; then
-            ok=$(holds "$lp < 2 && $bpt <= 512 && $end_s < 0.5")
+            ok=$(holds "$lp < 2 && $settled <= 512 && $end_s < 0.5")
         else
             ok="-"
         fi
-        row "$n tests (load-bench.sh): load+plan s (CPU s) / peak B per test / ending with nothing run s" \
-            "$lp ($cpu) / $bpt / $end_s" "< 2 s / ≤ 512 B / < 0.5 s at 1M tests (issue 15)" "$ok"
+        row "$n tests (load-bench.sh): load+plan s (CPU s) / peak B per test at listening (with the run's records) / ending with nothing run s" \
+            "$lp ($cpu) / $bpt ($settled) / $end_s" "< 2 s / ≤ 512 B / < 0.5 s at 1M tests (issue 15)" "$ok"
     done < "$WORK/lb.rows"
 else
     row "load-bench.sh" "failed (its stderr above)" "" "FAILED"; FAILED=1

@@ -593,8 +593,10 @@ fo_cli_prepare (fo_cli_run_opts *opts, fo_suite **suite, fo_plan **plan, fo_repo
         return rc;
     *plan = fo_plan_build_lean (*suite);
     *report = fo_report_new ((*plan)->ntests);
+    /* the suite outlives the report (fo_cli_finish): its ids are lent */
     for (size_t i = 0; i < (*plan)->ntests; i++)
-        fo_report_set_test (*report, i, (*plan)->tests[i]->id, (*plan)->tests[i]->parent->id);
+        fo_report_set_test_borrowed (*report, i, (*plan)->tests[i]->id,
+                                     (*plan)->tests[i]->parent->id);
     fo_report_set_suite (*report, opts->suite);
     fo_report_set_started_us (*report, fo_now_us ());
     fo_report_set_fail_on_flaky (*report, opts->fail_on_flaky);

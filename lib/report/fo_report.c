@@ -50,6 +50,16 @@ fo_report_set_test (fo_report *self, size_t index, const char *id, const char *c
     rec->context = shared_copy (self, &self->last_context, context ? context : "");
 }
 
+void
+fo_report_set_test_borrowed (fo_report *self, size_t index, const char *id, const char *context)
+{
+    if (index >= self->ntests)
+        return;
+    fo_test_record *rec = &self->tests[index];
+    rec->id = (char *) (id ? id : "");
+    rec->context = shared_copy (self, &self->last_context, context ? context : "");
+}
+
 size_t
 fo_report_add_test (fo_report *self, const char *id, const char *context)
 {

@@ -56,7 +56,9 @@ typedef struct {
 /* 112 bytes: a million of them are a large run's second biggest record
    (fields ordered so that none pads). */
 typedef struct {
-    char *id;               /* test id (the report's own copy: never free it) */
+    char *id;               /* test id (the report's own copy, or the one
+                               fo_report_set_test_borrowed was lent: never
+                               free it) */
     char *context;          /* its context id ("" for the root; the report's) */
     uint64_t duration_us;
     char *out;              /* captured stdout (may be NULL) */
@@ -115,6 +117,12 @@ fo_report *fo_report_new (size_t ntests);
 void fo_report_destroy (fo_report **self_p);
 /* Test `index`'s id and context id (copied). */
 void fo_report_set_test (fo_report *self, size_t index, const char *id, const char *context);
+/* The same, the id not copied: it must stay, unchanged, as long as the
+   report (a suite's test id, the suite destroyed after the report). A
+   million ids copied were some 10 MB to touch before a large run could
+   start (fo_cli_prepare). */
+void fo_report_set_test_borrowed (fo_report *self, size_t index, const char *id,
+                                  const char *context);
 /* Appends the record of a test generated during the run (an agent's
    discovery); returns its index, which is the test's index in the plan. */
 size_t fo_report_add_test (fo_report *self, const char *id, const char *context);

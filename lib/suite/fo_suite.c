@@ -142,6 +142,60 @@ fo_test_adopt (fo_context *parent, const char *name, char *id)
 }
 
 fo_test *
+fo_test_adopt_copy (fo_context *parent, const char *id, size_t id_len, size_t name_len,
+                    uint64_t hash)
+{
+    fo_arena *pool = parent->index->pool;
+    fo_test *test = fo_arena_alloc (pool, sizeof *test);
+    char *copy = fo_arena_alloc_bytes (pool, id_len + 1);
+    memcpy (copy, id, id_len + 1);
+    test->pooled = true;
+    test->id = copy;
+    test->name = copy + id_len - name_len;
+    test->parent = parent;
+    parent->tests = grow (parent->tests, parent->ntests, &parent->tests_cap, sizeof *parent->tests);
+    parent->tests[parent->ntests++] = test;
+    fo_idmap_add_hashed (parent->index->tests, test, hash);
+    return test;
+}
+
+void *
+fo_suite_pool_alloc (fo_context *ctx, size_t size)
+{
+    return fo_arena_alloc (ctx->index->pool, size);
+}
+
+char *
+fo_suite_pool_copy (fo_context *ctx, const char *s, size_t len)
+{
+    char *copy = fo_arena_alloc_bytes (ctx->index->pool, len + 1);
+    memcpy (copy, s, len);
+    copy[len] = '\0';
+    return copy;
+}
+
+uint64_t
+fo_suite_id_hash (const char *id)
+{
+    return fo_idmap_hash (id);
+}
+
+fo_test *
+fo_suite_find_test_hashed (const fo_suite *self, const char *id, uint64_t hash)
+{
+    if (!self || !self->root || !self->root->index)
+        return NULL;
+    return fo_idmap_get_hashed (self->root->index->tests, id, hash);
+}
+
+void
+fo_suite_prefetch_test_hashed (const fo_suite *self, uint64_t hash)
+{
+    if (self && self->root && self->root->index)
+        fo_idmap_prefetch_hashed (self->root->index->tests, hash);
+}
+
+fo_test *
 fo_suite_find_test (const fo_suite *self, const char *id)
 {
     if (!self || !self->root || !self->root->index)
@@ -377,7 +431,8 @@ test_destroy (fo_test *test)
 {
     if (!test->pooled)
         free (test->id);   /* and the name, its end */
-    fo_strv_free (&test->run.argv);
+    if (!test->argv_pooled)
+        fo_strv_free (&test->run.argv);
     fo_env_free (&test->env);
     fo_strv_free (&test->labels);
     free (test->cwd);

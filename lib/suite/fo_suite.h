@@ -175,6 +175,10 @@ typedef struct {
     /* It and its id are in the suite's pool (fo_test_adopt): freed with
        the suite, never alone. */
     bool pooled : 1;
+    /* Its run.argv (the list and its strings) is in the suite's pool too,
+       possibly shared with other tests' (the loader's: consecutive tests
+       of one command share it): never freed, grown or changed alone. */
+    bool argv_pooled : 1;
 } fo_test;
 
 /* A `source:` entry of a context (or a --tap, --glib... option): what a

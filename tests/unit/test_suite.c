@@ -626,6 +626,52 @@ test_discover_all_or_nothing (void **state)
 /* the loader's threshold for parsing on a thread (fo_yaml_pump.h) */
 extern size_t fo_yaml_pump_thread_min;
 
+/* Tests of the common shape keep their commands in the suite's pool:
+   an argument the same as the last test's shares its string, a command
+   the same in full shares its list. Tests read by the general path keep
+   their own; removing some of either (--test) and freeing the suite
+   frees each block once (the sanitizer build checks it). */
+static void
+test_commands_shared (void **state)
+{
+    (void) state;
+    tmp_suite t;
+    tmp_write (&t, "tests:\n"
+               "  - {name: a, run: [./prog, --case, one]}\n"
+               "  - {name: b, run: [./prog, --case, one]}\n"
+               "  - {name: c, run: [./prog, --case, two]}\n"
+               "  - {name: d, run: [./prog, --case, two], timeout: 5}\n"
+               "  - {name: e, run: echo hi}\n"
+               "  - {name: f, run: echo hi}\n");
+    fo_suite *suite = load_ok (t.path);
+    fo_test **tt = suite->root->tests;
+    assert_int_equal (suite->root->ntests, 6);
+    assert_ptr_equal (tt[0]->run.argv.items, tt[1]->run.argv.items);
+    assert_ptr_not_equal (tt[1]->run.argv.items, tt[2]->run.argv.items);
+    assert_ptr_equal (tt[1]->run.argv.items[0], tt[2]->run.argv.items[0]);
+    assert_ptr_equal (tt[1]->run.argv.items[1], tt[2]->run.argv.items[1]);
+    assert_string_equal (tt[1]->run.argv.items[2], "one");
+    assert_string_equal (tt[2]->run.argv.items[2], "two");
+    assert_null (tt[2]->run.argv.items[3]);
+    assert_int_equal (tt[2]->run.argv.len, 3);
+    /* d has a timeout: the general path's, a list of its own */
+    assert_false (tt[3]->argv_pooled);
+    assert_ptr_not_equal (tt[2]->run.argv.items, tt[3]->run.argv.items);
+    assert_string_equal (tt[3]->run.argv.items[2], "two");
+    assert_ptr_equal (tt[4]->run.argv.items, tt[5]->run.argv.items);
+    assert_string_equal (tt[5]->run.argv.items[0], "/bin/sh");
+    assert_string_equal (tt[5]->run.argv.items[2], "echo hi");
+    assert_true (tt[0]->argv_pooled && tt[5]->argv_pooled);
+    char err[256];
+    const char *keep[] = { "b", "d", "f" };
+    assert_int_equal (fo_suite_select (suite, keep, 3, err, sizeof err), 0);
+    assert_int_equal (suite->root->ntests, 3);
+    assert_string_equal (suite->root->tests[0]->run.argv.items[2], "one");
+    assert_string_equal (suite->root->tests[2]->run.argv.items[2], "echo hi");
+    fo_suite_destroy (&suite);
+    tmp_remove (&t);
+}
+
 int
 main (void)
 {
@@ -645,6 +691,7 @@ main (void)
         cmocka_unit_test (test_discover_errors),
         cmocka_unit_test (test_discover_all_or_nothing),
         cmocka_unit_test (test_discover_on_agent),
+        cmocka_unit_test (test_commands_shared),
     };
     int failed = cmocka_run_group_tests_name ("parsed in the loader's thread", tests, NULL, NULL);
     /* every file again, parsed on a thread of its own as a large one is */

@@ -50,19 +50,38 @@ find (const fo_idmap *self, const char *id, uint64_t hash)
     return i;
 }
 
+uint64_t
+fo_idmap_hash (const char *id)
+{
+    return fo_strmap_hash (id);
+}
+
 void *
-fo_idmap_get (const fo_idmap *self, const char *id)
+fo_idmap_get_hashed (const fo_idmap *self, const char *id, uint64_t hash)
 {
     if (!self->len)
         return NULL;
-    return self->slots[find (self, id, fo_strmap_hash (id))].item;
+    return self->slots[find (self, id, hash)].item;
+}
+
+void *
+fo_idmap_get (const fo_idmap *self, const char *id)
+{
+    return self->len ? fo_idmap_get_hashed (self, id, fo_strmap_hash (id)) : NULL;
+}
+
+void
+fo_idmap_prefetch_hashed (const fo_idmap *self, uint64_t hash)
+{
+    if (self->cap)
+        __builtin_prefetch (&self->slots[(size_t) hash & (self->cap - 1)]);
 }
 
 void
 fo_idmap_prefetch (const fo_idmap *self, const char *id)
 {
     if (self->cap)
-        __builtin_prefetch (&self->slots[(size_t) fo_strmap_hash (id) & (self->cap - 1)]);
+        fo_idmap_prefetch_hashed (self, fo_strmap_hash (id));
 }
 
 static void
@@ -86,11 +105,15 @@ grow (fo_idmap *self)
 bool
 fo_idmap_add (fo_idmap *self, void *item)
 {
+    return fo_idmap_add_hashed (self, item, fo_strmap_hash (self->key (item)));
+}
+
+bool
+fo_idmap_add_hashed (fo_idmap *self, void *item, uint64_t hash)
+{
     if (2 * (self->len + 1) > self->cap)
         grow (self);
-    const char *id = self->key (item);
-    uint64_t hash = fo_strmap_hash (id);
-    size_t i = find (self, id, hash);
+    size_t i = find (self, self->key (item), hash);
     if (self->slots[i].item)
         return false;
     self->slots[i] = (slot) { hash, item };

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct fo_idmap fo_idmap;
 
@@ -28,6 +29,13 @@ void *fo_idmap_get (const fo_idmap *self, const char *id);
 void fo_idmap_prefetch (const fo_idmap *self, const char *id);
 /* Adds item under its id; an id already taken keeps its item (false). */
 bool fo_idmap_add (fo_idmap *self, void *item);
+/* The same with the id's hash given (fo_idmap_hash): a loader that
+   checks an id, prefetches its slot and adds it hashes it once, not three
+   times (SipHash was 6% of the loader's thread at a million tests). */
+uint64_t fo_idmap_hash (const char *id);
+void *fo_idmap_get_hashed (const fo_idmap *self, const char *id, uint64_t hash);
+void fo_idmap_prefetch_hashed (const fo_idmap *self, uint64_t hash);
+bool fo_idmap_add_hashed (fo_idmap *self, void *item, uint64_t hash);
 /* Takes item out, when it is the one its id names. */
 void fo_idmap_remove (fo_idmap *self, const void *item);
 

@@ -39,8 +39,9 @@
 #include "fo_yaml_pump.h"
 
 /* One event of a document, aliases expanded: a scalar, the start or end of
-   a list or a map, or the document's end. value and length for a scalar;
-   value stays valid until the next call of fo_yaml_events_next. */
+   a list or a map, or the document's end. value and length for a scalar
+   (value[length] is always a NUL); value stays valid until the next call
+   of fo_yaml_events_next. */
 typedef struct {
     yaml_event_type_t type;
     const char *value;

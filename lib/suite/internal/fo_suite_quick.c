@@ -3,6 +3,7 @@
 #include "fo_name.h"
 #include "fo_suite_tree.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,7 +16,17 @@ struct fo_suite_quick {
     size_t off[MAX_EVENTS];     /* a scalar's text in text (it moves as it grows) */
     size_t n;
     fo_buf text;                /* the scalars' texts, each NUL-terminated */
-    char *id;                   /* the test's id, made when its name is read */
+    fo_buf id;                  /* the test's id, made when its name is read
+                                   (copied into the suite's pool with the
+                                   test: no malloc of its own) */
+    size_t name_len;            /* its last bytes, the name */
+    uint64_t hash;              /* its hash in the suite's index */
+    /* The last test's command, in the pool: the next one's arguments that
+       are the same text share its strings, and a command the same in
+       full shares its list (a generated suite's million `/bin/true`s were
+       a list and a string each, 64 bytes with malloc's headers). */
+    char **prev_argv;
+    size_t prev_argc;
 };
 
 fo_suite_quick *
@@ -31,7 +42,7 @@ fo_suite_quick_destroy (fo_suite_quick **self_p)
     if (!self)
         return;
     fo_buf_free (&self->text);
-    free (self->id);
+    fo_buf_free (&self->id);
     free (self);
     *self_p = NULL;
 }
@@ -49,8 +60,7 @@ next (fo_suite_quick *self, fo_yaml_events *E)
     if (ev->type == YAML_SCALAR_EVENT) {
         /* valid until the next event only: copied */
         self->off[self->n] = self->text.len;
-        fo_buf_append (&self->text, ev->value, ev->length);
-        fo_buf_append (&self->text, "", 1);
+        fo_buf_append (&self->text, ev->value, ev->length + 1);    /* (its NUL too) */
     }
     self->n++;
     return 1;
@@ -81,6 +91,21 @@ plain_string (const fo_yaml_ev *ev)
     return !fo_yaml_is_null (&node);
 }
 
+/* The id of the test name under parent (fo_context_child_id's), in
+   self->id, and its hash. */
+static void
+make_id (fo_suite_quick *self, const fo_context *parent, const char *name)
+{
+    self->id.len = 0;
+    if (parent && parent->id[0]) {
+        fo_buf_append (&self->id, parent->id, strlen (parent->id));
+        fo_buf_append (&self->id, "/", 1);
+    }
+    self->name_len = strlen (name);
+    fo_buf_append (&self->id, name, self->name_len);    /* (NUL-terminated) */
+    self->hash = fo_suite_id_hash (self->id.data);
+}
+
 /* Reads the map's events: where its name and run are (indexes into ev;
    run_end: one past the run's last argument). false: not the shape. */
 static int
@@ -109,8 +134,8 @@ read_shape (fo_suite_quick *self, fo_yaml_reader *L, fo_yaml_events *E, fo_conte
             *run_end = is_run ? at + 1 : *run_end;
             if (is_name) {
                 /* its slot in the index is on its way while the rest is read */
-                self->id = fo_context_child_id (parent, self->text.data + self->off[at]);
-                fo_suite_prefetch_test (L->suite, self->id);
+                make_id (self, parent, self->text.data + self->off[at]);
+                fo_suite_prefetch_test_hashed (L->suite, self->hash);
             }
             continue;
         }
@@ -136,8 +161,6 @@ fo_suite_quick_test (fo_suite_quick *self, fo_yaml_reader *L, fo_yaml_events *E,
 {
     self->n = 0;
     self->text.len = 0;
-    free (self->id);
-    self->id = NULL;
     size_t name, run, run_end;
     int got = read_shape (self, L, E, parent, &name, &run, &run_end);
     if (got < 0)
@@ -158,31 +181,49 @@ fo_suite_quick_test (fo_suite_quick *self, fo_yaml_reader *L, fo_yaml_events *E,
     for (size_t i = first_arg; ok && i < run_end; i++)
         ok = plain_string (&self->ev[i]);
     /* a duplicate is said by the general path */
-    if (!ok || fo_suite_find_test (L->suite, self->id)) {
+    if (!ok || fo_suite_find_test_hashed (L->suite, self->id.data, self->hash)) {
         fo_yaml_events_unread (E, self->ev, self->n);
         return 0;
     }
-    char *id = self->id;
-    self->id = NULL;
 
-    fo_test *test = fo_test_adopt (parent, name_ev->value, id);
+    fo_test *test = fo_test_adopt_copy (parent, self->id.data, self->id.len, self->name_len,
+                                        self->hash);
     test->line = (int) first->start_mark.line + 1;
     test->column = (int) first->start_mark.column + 1;
     test->run.line = (int) run_ev->start_mark.line + 1;
     test->run.column = (int) run_ev->start_mark.column + 1;
-    /* the list at its size at once (fo_strv_push grows it by 8) */
+    /* the command in the pool, sharing what it can with the last one's */
     size_t argc = shell ? 3 : run_end - first_arg;
+    const char *args[MAX_EVENTS];
+    size_t lens[MAX_EVENTS];
+    if (shell) {
+        args[0] = "/bin/sh";
+        args[1] = "-c";
+        args[2] = run_ev->value;
+        lens[0] = 7;
+        lens[1] = 2;
+        lens[2] = run_ev->length;
+    } else
+        for (size_t i = 0; i < argc; i++) {
+            args[i] = self->ev[first_arg + i].value;
+            lens[i] = self->ev[first_arg + i].length;
+        }
+    bool same = argc == self->prev_argc;
+    for (size_t i = 0; same && i < argc; i++)
+        same = !strcmp (self->prev_argv[i], args[i]);   /* (no NUL inside: plain_string) */
     fo_strv *argv = &test->run.argv;
-    argv->items = fo_xmalloc ((argc + 1) * sizeof *argv->items);
+    if (!same) {
+        char **items = fo_suite_pool_alloc (parent, (argc + 1) * sizeof *items);
+        for (size_t i = 0; i < argc; i++)
+            items[i] = i < self->prev_argc && !strcmp (self->prev_argv[i], args[i])
+                       ? self->prev_argv[i] : fo_suite_pool_copy (parent, args[i], lens[i]);
+        items[argc] = NULL;
+        self->prev_argv = items;
+        self->prev_argc = argc;
+    }
+    argv->items = self->prev_argv;
     argv->len = argc;
     argv->cap = argc + 1;
-    if (shell) {
-        argv->items[0] = fo_xstrdup ("/bin/sh");
-        argv->items[1] = fo_xstrdup ("-c");
-        argv->items[2] = fo_xstrdup (run_ev->value);
-    } else
-        for (size_t i = 0; i < argc; i++)
-            argv->items[i] = fo_xstrdup (self->ev[first_arg + i].value);
-    argv->items[argc] = NULL;
+    test->argv_pooled = true;
     return 1;
 }

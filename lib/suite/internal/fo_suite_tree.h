@@ -33,6 +33,13 @@ uint64_t fo_suite_held_budget (size_t file_size);
    test's id a little before it looks it up. */
 void fo_suite_prefetch_test (const fo_suite *self, const char *id);
 
+/* The same with the id's hash given (fo_suite_id_hash): the loader's
+   quick path hashes each id once for the check, the prefetch and the
+   index. */
+uint64_t fo_suite_id_hash (const char *id);
+fo_test *fo_suite_find_test_hashed (const fo_suite *self, const char *id, uint64_t hash);
+void fo_suite_prefetch_test_hashed (const fo_suite *self, uint64_t hash);
+
 /* FO_SUITE_MAX_TESTS, as the loader applies it: a unit test lowers it to
    check the limit without a file of two million tests. */
 extern size_t fo_suite_max_tests;
@@ -43,6 +50,20 @@ extern size_t fo_suite_max_tests;
    test->id, never id. */
 fo_test *fo_test_adopt (fo_context *parent, const char *name, char *id);
 fo_context *fo_context_adopt (fo_context *parent, const char *name, char *id);
+
+/* fo_test_adopt for a parent in an indexed tree (a suite's), the id
+   (id_len bytes, its last name_len the test's name) borrowed: copied into
+   the suite's pool with the test (no malloc of its own to make, copy and
+   free: the loader's quick path builds ids in a buffer it reuses), and
+   indexed under hash (fo_suite_id_hash of the id). */
+fo_test *fo_test_adopt_copy (fo_context *parent, const char *id, size_t id_len, size_t name_len,
+                             uint64_t hash);
+/* Bytes in the suite's pool (ctx in an indexed tree): zeroed, aligned for
+   pointers, freed with the suite only. A test's argv there is marked
+   fo_test.argv_pooled. */
+void *fo_suite_pool_alloc (fo_context *ctx, size_t size);
+/* A copy of the len bytes at s, NUL-terminated, in the pool. */
+char *fo_suite_pool_copy (fo_context *ctx, const char *s, size_t len);
 
 /* Frees a test or a context with everything under it, and takes their ids
    out of the index. The caller unlinks them from the parent's array. */

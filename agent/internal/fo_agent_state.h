@@ -40,6 +40,10 @@ typedef struct {
     bool rejected;              /* ... because its handshake was refused */
 
     fo_execution **slots;       /* options->slots entries, NULL when free */
+    /* Which slots the next pass services: new ones, those whose fds polled
+       or whose deadline came, those a message concerned. A wake-up for one
+       slot's exit no longer reads the pipes of every other slot. */
+    bool *due;
     fo_runner **runners;        /* each slot's runner, idle between leases */
     fo_capacity *capacity;      /* fewer leases at once when spawning lacks resources */
     fo_lease *queue;            /* leases received beyond the free slots, FIFO */

@@ -430,7 +430,7 @@ wind_down (agent *self, const char *reason)
     }
     free (items);
     /* Nothing of this session may survive it. */
-    fo_sweeper_add (self->sweeper, self->token);
+    fo_sweeper_add_since (self->sweeper, self->token, self->session_mark);
     fo_sweeper_flush (self->sweeper, FLUSH_MS);
 }
 
@@ -477,6 +477,7 @@ run_session (agent *self, char *err, size_t errlen)
     self->liveness = DEFAULT_LIVENESS;
     self->last_recv_ms = fo_now_ms ();
 
+    self->session_mark = fo_sweeper_mark ();
     fo_msg hello = { .type = FO_MSG_HELLO };
     hello.u.hello.agent_id = self->agent_id;
     hello.u.hello.host = (char *) self->host;

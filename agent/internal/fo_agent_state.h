@@ -75,6 +75,7 @@ typedef struct {
     fo_fetcher *fetcher;        /* this session's leases waiting for artifacts */
     fo_agent_outputs *outputs;  /* this session's $FANOUT_OUTPUT_DIRs */
     fo_sweeper *sweeper;        /* kills what steps leave behind */
+    fo_sweep_mark session_mark; /* where this session's scope began */
     char *token;                /* this agent's FANOUT_STEP_TOKEN scope */
     uint32_t session;           /* counts sessions: lease ids restart per broker */
 } agent;

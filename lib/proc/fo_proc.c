@@ -80,7 +80,6 @@ struct fo_proc {
     bool term_sent;
     bool kill_sent;
     bool finished;              /* reaped, output collected */
-    bool fresh;                 /* not serviced since the start: see fo_proc_service */
 };
 
 /* ---------------------------------------------------------------------- */
@@ -228,7 +227,6 @@ fo_proc_start (const fo_proc_spec *spec, char *err, size_t errlen)
                               ? self->start_us + spec->timeout_ms * 1000ull
                               : UINT64_MAX;
     self->kill_at_us = UINT64_MAX;
-    self->fresh = true;
     return self;
 }
 
@@ -408,15 +406,6 @@ fo_proc_service (fo_proc *self)
 {
     if (self->finished)
         return true;
-    /* Right after the start nothing can be due that a poll would not
-       report (output, the exit: the pidfd; without one, the poll deadline
-       brings the next call): the caller's first call, which every loop
-       makes before it polls, costs no system calls (it was two reads and
-       a waitid for every test). */
-    if (self->fresh) {
-        self->fresh = false;
-        return false;
-    }
     read_pipe_for (self, 1, READS_PER_SERVICE, READ_BUDGET_MS);
     read_pipe_for (self, 2, READS_PER_SERVICE, READ_BUDGET_MS);
     if (has_exited (self)) {

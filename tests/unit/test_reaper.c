@@ -328,6 +328,26 @@ test_windowed_pass_reads_only_newer_processes (void **state)
     assert_true (wait_gone (old, 5000));
 }
 
+/*  A window of more than FO_PROC_SCAN_PROBE_MAX pids is read from the
+    listing of /proc, filtered by the window: what lies in it is found. */
+static void
+test_wide_window_lists_proc (void **state)
+{
+    (void) state;
+    assert_int_equal (fo_reaper_become_subreaper (), 0);
+    if (!windows_work ())
+        skip ();
+    pid_t pid_max = fo_proc_scan_pid_max ();
+    pid_t mark = fo_reaper_mark ();
+    /* FO_PROC_SCAN_PROBE_MAX + 88 pids earlier, cyclically */
+    pid_t wide = (pid_t) ((mark - FO_PROC_SCAN_PROBE_MAX - 88 + pid_max) % pid_max);
+    pid_t young = run_leaving (ESCAPE ("sleep 30"), "wide/1");
+    const char *scope = "wide";
+    fo_reaper_counts c = fo_reaper_pass_after (wide, &scope, 1, NULL);
+    assert_int_equal (c.killed, 1);
+    assert_true (wait_gone (young, 5000));
+}
+
 /*  A window of few pids is probed pid by pid, and /proc answers for a
     thread's id too: the threads of an adopted child are not processes of
     their own (killing "them" would count one process several times, and
@@ -493,6 +513,7 @@ main (void)
         cmocka_unit_test (test_sweeper_batches_and_forgets),
         cmocka_unit_test (test_windowed_pass_reads_only_newer_processes),
         cmocka_unit_test (test_windowed_pass_counts_processes_not_threads),
+        cmocka_unit_test (test_wide_window_lists_proc),
         cmocka_unit_test (test_sweeper_with_marks),
         cmocka_unit_test (test_emergency_kills_every_child),
         cmocka_unit_test (test_emergency_leaves_our_children_to_fo_proc),

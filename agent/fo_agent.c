@@ -113,6 +113,7 @@ fill_slots (agent *self)
         char *token = fo_xasprintf ("%s/%u.%llu", self->token, self->session,
                                     (unsigned long long) lease.lease);
         self->slots[i] = fo_execution_new (&lease, i + 1, self->host, agent_on_result, self);
+        self->due[i] = true;
         fo_execution_set_runner (self->slots[i], self->runners[i]);
         fo_execution_set_capacity (self->slots[i], self->capacity);
         fo_execution_on_discovered (self->slots[i], agent_on_discovered);
@@ -125,30 +126,45 @@ fill_slots (agent *self)
     }
 }
 
-/* Advances every running lease; finished ones send done (with their slot's
-   credit) and free their slot. The results learned meanwhile go out at the
-   end, those of leases that did not end as result messages. */
+static void
+mark_all_due (agent *self)
+{
+    for (uint32_t i = 0; i < self->options->slots; i++)
+        self->due[i] = true;
+}
+
+static bool
+any_due (const agent *self)
+{
+    for (uint32_t i = 0; i < self->options->slots; i++)
+        if (self->slots[i] && self->due[i])
+            return true;
+    return false;
+}
+
+/* Advances the due leases (fo_agent_state.h: `due`); finished ones send
+   done (with their slot's credit) and free their slot, which the next
+   lease in the queue takes at once. The results learned meanwhile go out
+   at the end, those of leases that did not end as result messages. */
 static void
 service_slots (agent *self)
 {
     self->batching = true;      /* what the pass sends leaves as one frame */
-    bool again = true;
-    while (again) {
-        again = false;
+    do {
         for (uint32_t i = 0; i < self->options->slots; i++) {
             fo_execution *execution = self->slots[i];
-            if (!execution)
+            if (!execution || !self->due[i])
                 continue;
+            self->due[i] = false;
             bool finished = fo_execution_service (execution);
             agent_keep_alive (self);
             if (!finished)
                 continue;
             agent_send_done (self, execution, 1);     /* its slot is free */
             fo_execution_destroy (&self->slots[i]);
-            again = self->queue_len > 0;
         }
-        fill_slots (self);
-    }
+        fill_slots (self);      /* new leases are due */
+    } while (any_due (self));
     agent_flush_results (self);
     agent_flush_outbox (self);
 }
@@ -210,6 +226,7 @@ handle_cancel (agent *self, uint64_t lease_id, const char *reason)
     for (uint32_t i = 0; i < self->options->slots; i++)
         if (self->slots[i] && fo_execution_lease (self->slots[i]) == lease_id) {
             fo_execution_cancel (self->slots[i], reason);
+            self->due[i] = true;
             return;
         }
     for (size_t k = 0; k < self->queue_len; k++) {
@@ -275,6 +292,10 @@ session_fetcher (agent *self, bool open)
 static int
 handle_msg (agent *self, fo_msg *msg, session_end *end, char *err, size_t errlen)
 {
+    /* Leases start in new slots (due), chunks go to the fetcher; what else
+       comes may concern any running lease. */
+    if (msg->type != FO_MSG_LEASE && msg->type != FO_MSG_CHUNK && msg->type != FO_MSG_HEARTBEAT)
+        mark_all_due (self);
     switch (msg->type) {
     case FO_MSG_WELCOME:
         if (self->welcomed)
@@ -409,7 +430,7 @@ wind_down (agent *self, const char *reason)
     }
     free (items);
     /* Nothing of this session may survive it. */
-    fo_sweeper_add (self->sweeper, self->token);
+    fo_sweeper_add_since (self->sweeper, self->token, self->session_mark);
     fo_sweeper_flush (self->sweeper, FLUSH_MS);
 }
 
@@ -456,6 +477,7 @@ run_session (agent *self, char *err, size_t errlen)
     self->liveness = DEFAULT_LIVENESS;
     self->last_recv_ms = fo_now_ms ();
 
+    self->session_mark = fo_sweeper_mark ();
     fo_msg hello = { .type = FO_MSG_HELLO };
     hello.u.hello.agent_id = self->agent_id;
     hello.u.hello.host = (char *) self->host;
@@ -471,6 +493,8 @@ run_session (agent *self, char *err, size_t errlen)
 
     size_t max_items = 2 + FO_EXECUTION_MAX_FDS * (size_t) self->options->slots;
     zmq_pollitem_t *items = fo_xcalloc (max_items, sizeof *items);
+    uint32_t *item_slot = fo_xcalloc (max_items, sizeof *item_slot);  /* slot of items[k] */
+    mark_all_due (self);
     session_end end = SESSION_ENDED;
     for (;;) {
         if (aborted (self)) {
@@ -495,8 +519,10 @@ run_session (agent *self, char *err, size_t errlen)
                 continue;
             int fds[FO_EXECUTION_MAX_FDS];
             int k = fo_execution_pollfds (self->slots[i], fds);
-            for (int j = 0; j < k; j++)
+            for (int j = 0; j < k; j++) {
+                item_slot[n] = i;
                 items[n++] = (zmq_pollitem_t) { .fd = fds[j], .events = ZMQ_POLLIN };
+            }
             uint64_t d = fo_execution_deadline_ms (self->slots[i]);
             if (d < deadline)
                 deadline = d;
@@ -509,6 +535,14 @@ run_session (agent *self, char *err, size_t errlen)
             end = SESSION_FATAL;
             break;
         }
+        /* Due: the slots whose fds polled, and those whose deadline came. */
+        for (size_t k = 1 + (monitor != NULL); k < n; k++)
+            if (items[k].revents)
+                self->due[item_slot[k]] = true;
+        now = fo_now_ms ();
+        for (uint32_t i = 0; i < self->options->slots; i++)
+            if (self->slots[i] && fo_execution_deadline_ms (self->slots[i]) <= now)
+                self->due[i] = true;
         /* An abort usually comes with every process killed: servicing the
            slots now would start the next steps (teardowns) of the tasks. */
         if (aborted (self)) {
@@ -546,6 +580,7 @@ run_session (agent *self, char *err, size_t errlen)
         }
     }
     free (items);
+    free (item_slot);
     const char *reason = end == SESSION_ENDED ? "the run ended"
                        : end == SESSION_LOST ? "lost the broker"
                        : end == SESSION_RETRY ? "no session with the broker"
@@ -584,6 +619,7 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
     snprintf (self.agent_id, sizeof self.agent_id, "%s:%d:%08x", self.host, (int) getpid (),
               (unsigned) (fo_now_us () & 0xffffffffu));
     self.slots = fo_xcalloc (options->slots, sizeof *self.slots);
+    self.due = fo_xcalloc (options->slots, sizeof *self.due);
     /* Each slot's runner: a process per step, and the steps of Python
        suites in the slot's persistent Python worker, started when the
        first comes, with "<self.token>/runner-<slot>" as its own token
@@ -609,6 +645,7 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
             err[0] = '\0';
         } else if (!self.cache) {
             free (self.slots);
+            free (self.due);
             for (uint32_t i = 0; i < options->slots; i++)
                 fo_runner_destroy (&self.runners[i]);
             free (self.runners);
@@ -676,6 +713,7 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
             backoff = backoff * 2 > RECONNECT_MAX_MS ? RECONNECT_MAX_MS : backoff * 2;
     }
     free (self.slots);
+    free (self.due);
     for (uint32_t i = 0; i < options->slots; i++)
         fo_runner_destroy (&self.runners[i]);
     free (self.runners);

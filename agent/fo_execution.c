@@ -66,6 +66,7 @@ void
 fo_execution_set_scope (fo_execution *self, fo_sweeper *sweeper, const char *token)
 {
     self->sweeper = sweeper;
+    self->lease_mark = fo_sweeper_mark ();
     free (self->token);
     self->token = fo_xstrdup (token);
 }
@@ -205,7 +206,7 @@ finish_step (fo_execution *self)
            alive (escaped its group) goes now. */
         char *token = step_token (self, self->current);
         if (self->sweeper && token)
-            fo_sweeper_add (self->sweeper, token);
+            fo_sweeper_add_since (self->sweeper, token, self->step_mark);
         free (token);
         break;
     }
@@ -516,6 +517,8 @@ start_pending (fo_execution *self)
         .output_arg = self,
     };
     fo_start_error why;
+    if (self->sweeper)
+        self->step_mark = fo_sweeper_mark ();
     self->running = fo_runner_start (runner_of (self), &spec, &why) == 0;
     if (read_env)
         fo_env_free (&with_env.env);
@@ -560,7 +563,7 @@ start_next (fo_execution *self)
             /* What setups started for the tests (a server, say) lives until
                here; now nothing of this lease may remain. */
             if (self->sweeper && self->token)
-                fo_sweeper_add (self->sweeper, self->token);
+                fo_sweeper_add_since (self->sweeper, self->token, self->lease_mark);
             return;
         }
         if (self->waiting && fo_now_ms () < fo_capacity_retry_ms (self->capacity))
@@ -753,7 +756,7 @@ fo_execution_destroy (fo_execution **self_p)
     if (self->own_runner)
         fo_runner_destroy (&self->runner);
     if (!self->finished && self->sweeper && self->token)
-        fo_sweeper_add (self->sweeper, self->token);
+        fo_sweeper_add_since (self->sweeper, self->token, self->lease_mark);
     fo_msg lease_msg = { .type = FO_MSG_LEASE };
     lease_msg.u.lease = self->lease;
     fo_msg_free (&lease_msg);

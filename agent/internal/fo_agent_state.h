@@ -40,6 +40,10 @@ typedef struct {
     bool rejected;              /* ... because its handshake was refused */
 
     fo_execution **slots;       /* options->slots entries, NULL when free */
+    /* Which slots the next pass services: new ones, those whose fds polled
+       or whose deadline came, those a message concerned. A wake-up for one
+       slot's exit no longer reads the pipes of every other slot. */
+    bool *due;
     fo_runner **runners;        /* each slot's runner, idle between leases */
     fo_capacity *capacity;      /* fewer leases at once when spawning lacks resources */
     fo_lease *queue;            /* leases received beyond the free slots, FIFO */
@@ -71,6 +75,7 @@ typedef struct {
     fo_fetcher *fetcher;        /* this session's leases waiting for artifacts */
     fo_agent_outputs *outputs;  /* this session's $FANOUT_OUTPUT_DIRs */
     fo_sweeper *sweeper;        /* kills what steps leave behind */
+    fo_sweep_mark session_mark; /* where this session's scope began */
     char *token;                /* this agent's FANOUT_STEP_TOKEN scope */
     uint32_t session;           /* counts sessions: lease ids restart per broker */
 } agent;

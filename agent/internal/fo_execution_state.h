@@ -76,6 +76,8 @@ struct fo_execution {
     fo_strv not_passed;
 
     fo_sweeper *sweeper;    /* NULL: nothing swept, default tokens */
+    fo_sweep_mark lease_mark;   /* where the lease's and the step's scopes */
+    fo_sweep_mark step_mark;    /* began (fo_sweeper.h: windows) */
     char *token;            /* this lease's scope */
 
     uint64_t started_us;    /* when the execution began (task timeout) */

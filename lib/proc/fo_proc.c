@@ -5,10 +5,11 @@
       thousands of spawns a second, and moves the child out of fanout's
       process group before a signal sent to that group can reach it
       (posix_spawnp could not: fo_spawn.h).
-    - The program and the cwd are checked before spawning (fo_proc_check),
-      so that the common mistakes get their words without a child; what
-      fails in the child anyway (the file changed meanwhile, ENOEXEC) is
-      reported with its errno all the same.
+    - When the child fails to start, the program and the cwd are checked
+      (fo_proc_check), so that the common mistakes get their words; what
+      the checks do not find (ENOEXEC, the file changed meanwhile) is
+      reported with the child's errno. Checking first cost every test
+      four stat/access calls.
     - Exit is seen through a pidfd (pollable next to the pipes and sockets),
       and confirmed with waitid(WNOWAIT) so that the pid stays a zombie
       until its process group has been killed: the group id then cannot be
@@ -174,10 +175,7 @@ fo_proc_start (const fo_proc_spec *spec, char *err, size_t errlen)
         return failed (EINVAL);
     }
     const char *prog = spec->argv->items[0];
-    int rc = fo_proc_check_runnable (prog, spec->cwd, err, errlen);
-    if (rc != 0)
-        return failed (rc);
-
+    int rc;
     int out_pipe[2], err_pipe[2];
     if ((rc = make_pipe (out_pipe)) != 0) {
         snprintf (err, errlen, "cannot run '%s': pipe: %s", prog, strerror (rc));
@@ -202,8 +200,15 @@ fo_proc_start (const fo_proc_spec *spec, char *err, size_t errlen)
         close_fd (&self->out_fd);
         close_fd (&self->err_fd);
         free (self);
-        /* The checks above passed, but things can change before the child
-           gets there: the same words as theirs. */
+        /* The checks word the common mistakes (a missing program, a bad
+           cwd) as such; they run only once the child has failed, so that a
+           test that starts pays none of their four stat/access calls. What
+           they do not find (ENOEXEC, the file changed meanwhile, no
+           processes left) gets the child's errno in the same words. */
+        int checked = stage == FO_SPAWN_SETUP ? 0
+                                              : fo_proc_check_runnable (prog, spec->cwd, err, errlen);
+        if (checked != 0)
+            return failed (checked);
         if (stage == FO_SPAWN_CHDIR)
             snprintf (err, errlen, "cannot change to directory '%s': %s", spec->cwd,
                       strerror (rc));
@@ -324,6 +329,45 @@ begin_kill (fo_proc *self)
     self->kill_at_us = fo_now_us () + FO_PROC_KILL_GRACE_MS * 1000ull;
 }
 
+/*  Reaps the exited child and records how it ended; no status when
+    something else reaped it. Through the pidfd, one waitid that reaps
+    that very process (ECHILD when it is not ours to reap any more);
+    by pid only while still_ours proves it unreaped (old kernels). */
+static void
+reap (fo_proc *self)
+{
+    siginfo_t info;
+    int rc = -1;
+    if (self->pidfd >= 0) {
+        rc = wait_child (self, &info, WEXITED);
+        if (rc == 0 && info.si_pid != self->pid)
+            rc = -1;
+    }
+    else if (still_ours (self)) {
+        int wstatus = 0;
+        pid_t pid;
+        while ((pid = waitpid (self->pid, &wstatus, 0)) < 0 && errno == EINTR)
+            ;
+        if (pid == self->pid) {
+            rc = 0;
+            memset (&info, 0, sizeof info);
+            info.si_code = WIFEXITED (wstatus) ? CLD_EXITED
+                         : WCOREDUMP (wstatus) ? CLD_DUMPED : CLD_KILLED;
+            info.si_status = WIFEXITED (wstatus) ? WEXITSTATUS (wstatus) : WTERMSIG (wstatus);
+        }
+    }
+    if (rc != 0)
+        return;                 /* reaped elsewhere: no status to report */
+    if (info.si_code == CLD_EXITED) {
+        self->status.exited = true;
+        self->status.exit_code = info.si_status;
+    }
+    else if (info.si_code == CLD_KILLED || info.si_code == CLD_DUMPED) {
+        self->status.signal = info.si_status;
+        self->status.core_dumped = info.si_code == CLD_DUMPED;
+    }
+}
+
 /*  The main process has exited (a zombie still). Collect what it left in
     the pipes, kill whatever else is in its group, reap it. Processes that
     escaped the group may still hold the pipes: we do not wait for their
@@ -334,23 +378,8 @@ finish (fo_proc *self)
     read_pipe (self, 1, READS_PER_SERVICE);
     read_pipe (self, 2, READS_PER_SERVICE);
     signal_group (self, SIGKILL);
-
-    int wstatus = 0;
-    pid_t rc = -1;
-    if (still_ours (self))
-        while ((rc = waitpid (self->pid, &wstatus, 0)) < 0 && errno == EINTR)
-            ;
+    reap (self);
     fo_reaper_untrack (self->pid);
-    if (rc != self->pid)
-        ;                       /* reaped elsewhere: no status to report */
-    else if (WIFEXITED (wstatus)) {
-        self->status.exited = true;
-        self->status.exit_code = WEXITSTATUS (wstatus);
-    }
-    else if (WIFSIGNALED (wstatus)) {
-        self->status.signal = WTERMSIG (wstatus);
-        self->status.core_dumped = WCOREDUMP (wstatus);
-    }
 
     /* What the killed group members wrote last is in the pipes already. */
     read_pipe (self, 1, READS_PER_SERVICE);

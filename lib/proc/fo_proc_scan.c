@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -109,9 +110,170 @@ fo_proc_scan_info (pid_t pid, fo_proc_info *info)
     return 0;
 }
 
+/* Reads a small /proc file whole into buf (NUL-terminated); its length,
+   or -1. */
+static ssize_t
+read_small (const char *path, char *buf, size_t size)
+{
+    int fd = open_ro (path);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read_some (fd, buf, size - 1);
+    close (fd);
+    if (n < 0)
+        return -1;
+    buf[n] = '\0';
+    return n;
+}
+
+pid_t
+fo_proc_scan_last_pid (void)
+{
+    /* "0.28 1.22 1.90 2/345 31021": the last field is the newest pid of
+       the reader's pid namespace. */
+    char buf[128];
+    ssize_t n = read_small ("/proc/loadavg", buf, sizeof buf);
+    if (n <= 0)
+        return 0;
+    const char *p = buf + n;
+    while (p > buf && (p[-1] == '\n' || p[-1] == ' '))
+        p--;
+    const char *end = p;
+    while (p > buf && p[-1] >= '0' && p[-1] <= '9')
+        p--;
+    long v = parse_long (&p, end);
+    return p == end && v > 0 ? (pid_t) v : 0;
+}
+
+/* pid_max, and whether /proc shows our own pid namespace (the newest pid
+   of /proc/loadavg is of the reader's namespace, the entries of /proc of
+   the one it was mounted in): read once. 0: windows cannot be used. */
+static pid_t
+window_pid_max (void)
+{
+    static volatile pid_t cached = -1;
+    pid_t v = cached;
+    if (v >= 0)
+        return v;
+    v = 0;
+    char buf[64];
+    ssize_t n = readlink ("/proc/self", buf, sizeof buf - 1);
+    if (n > 0) {
+        buf[n] = '\0';
+        const char *p = buf;
+        if (parse_long (&p, buf + n) == (long) getpid () && p == buf + n
+            && read_small ("/proc/sys/kernel/pid_max", buf, sizeof buf) > 0) {
+            p = buf;
+            long max = parse_long (&p, buf + strlen (buf));
+            if (max > 1)
+                v = (pid_t) max;
+        }
+    }
+    cached = v;
+    return v;
+}
+
+pid_t
+fo_proc_scan_pid_max (void)
+{
+    return window_pid_max ();
+}
+
+bool
+fo_proc_scan_window (pid_t after, fo_pid_window *window)
+{
+    pid_t pid_max = window_pid_max ();
+    if (pid_max <= 0 || after <= 0 || after >= pid_max)
+        return false;
+    pid_t last = fo_proc_scan_last_pid ();
+    if (last <= 0 || last >= pid_max)
+        return false;
+    *window = (fo_pid_window) { .after = after, .last = last, .pid_max = pid_max };
+    return true;
+}
+
+/* Distance from the window's start, cyclically (pids wrap at pid_max). */
+static long
+window_distance (const fo_pid_window *w, long pid)
+{
+    long d = (pid - (long) w->after) % (long) w->pid_max;
+    return d < 0 ? d + w->pid_max : d;
+}
+
+static bool
+in_window (const fo_pid_window *w, long pid)
+{
+    long d = window_distance (w, pid);
+    return d >= 1 && d <= window_distance (w, w->last);
+}
+
 int
 fo_proc_scan_all (fo_proc_scan_fn *fn, void *arg)
 {
+    return fo_proc_scan_some (NULL, fn, arg);
+}
+
+int
+fo_proc_scan_some (const fo_pid_window *window, fo_proc_scan_fn *fn, void *arg)
+{
+    return fo_proc_scan_some_but (window, NULL, fn, arg);
+}
+
+/* Is pid a process (a thread group's leader), not one of its threads?
+   Reading /proc/TID/... works for a thread's id too, though /proc does
+   not list it. */
+static bool
+is_process (pid_t pid)
+{
+    char path[64], buf[1024];
+    proc_path (path, sizeof path, pid, "status");
+    ssize_t n = read_small (path, buf, sizeof buf);
+    if (n <= 0)
+        return false;
+    const char *t = strstr (buf, "\nTgid:");
+    if (!t)
+        return false;
+    t += 6;
+    while (*t == ' ' || *t == '\t')
+        t++;
+    return parse_long (&t, buf + n) == (long) pid;
+}
+
+/* A window of few pids is probed pid by pid (kill 0 says whether one
+   exists, without a path lookup) rather than listing /proc, whose
+   getdents64 makes a dentry for every process on the host. */
+static int
+probe_window (const fo_pid_window *w, bool (*skip) (void *arg, pid_t pid), fo_proc_scan_fn *fn,
+              void *arg)
+{
+    long span = window_distance (w, w->last);
+    for (long d = 1; d <= span; d++) {
+        long pid = ((long) w->after + d) % (long) w->pid_max;
+        if (pid <= 0)
+            continue;
+        if (skip && skip (arg, (pid_t) pid))
+            continue;
+        if (kill ((pid_t) pid, 0) != 0 && errno == ESRCH)
+            continue;
+        fo_proc_info info;
+        if (fo_proc_scan_info ((pid_t) pid, &info) != 0)
+            continue;
+        /* Only a child of ours matters to anyone (fo_reaper), and only
+           then is the thread check worth its read. */
+        if (info.ppid == getpid () && !is_process ((pid_t) pid))
+            continue;
+        if (fn (arg, &info) != 0)
+            return 0;
+    }
+    return 0;
+}
+
+int
+fo_proc_scan_some_but (const fo_pid_window *window, bool (*skip) (void *arg, pid_t pid),
+                       fo_proc_scan_fn *fn, void *arg)
+{
+    if (window && window_distance (window, window->last) <= FO_PROC_SCAN_PROBE_MAX)
+        return probe_window (window, skip, fn, arg);
     int dir;
     do
         dir = open ("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -134,6 +296,10 @@ fo_proc_scan_all (fo_proc_scan_fn *fn, void *arg)
             const char *q = s;
             long pid = parse_long (&q, s + 16);
             if (*q != '\0' || pid <= 0)
+                continue;
+            if (window && !in_window (window, pid))
+                continue;
+            if (skip && skip (arg, (pid_t) pid))
                 continue;
             fo_proc_info info;
             if (fo_proc_scan_info ((pid_t) pid, &info) != 0)

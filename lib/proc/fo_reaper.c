@@ -23,6 +23,8 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pid_t *tracked;          /* fo_proc's live children, under lock */
 static size_t ntracked, tracked_cap;
 
+static pid_t newest_spawn;      /* the last pid tracked, under lock */
+
 static pthread_once_t base_once = PTHREAD_ONCE_INIT;
 static char base[64];
 
@@ -68,6 +70,16 @@ fo_reaper_track (pid_t pid)
         tracked = fo_xrealloc (tracked, tracked_cap * sizeof *tracked);
     }
     tracked[ntracked++] = pid;
+    newest_spawn = pid;
+}
+
+pid_t
+fo_reaper_mark (void)
+{
+    pthread_mutex_lock (&lock);
+    pid_t mark = newest_spawn;
+    pthread_mutex_unlock (&lock);
+    return mark > 0 ? mark : fo_proc_scan_last_pid ();
 }
 
 void
@@ -114,6 +126,14 @@ typedef struct {
     fo_reaper_counts counts;
 } pass_ctx;
 
+/* Our own children are fo_proc's: not even read. */
+static bool
+skip_tracked (void *arg, pid_t pid)
+{
+    (void) arg;
+    return is_tracked (pid);
+}
+
 static int
 pass_one (void *arg, const fo_proc_info *info)
 {
@@ -147,14 +167,23 @@ pass_one (void *arg, const fo_proc_info *info)
 }
 
 fo_reaper_counts
-fo_reaper_pass (const char *const *prefixes, size_t nprefixes, size_t *hits)
+fo_reaper_pass_after (pid_t after, const char *const *prefixes, size_t nprefixes, size_t *hits)
 {
     pass_ctx ctx = { .self = getpid (), .prefixes = prefixes, .nprefixes = nprefixes,
                      .hits = hits };
+    fo_pid_window window;
+    /* Taken before the scan: what is started after it is seen next time. */
+    bool windowed = after > 0 && fo_proc_scan_window (after, &window);
     pthread_mutex_lock (&lock);
-    fo_proc_scan_all (pass_one, &ctx);
+    fo_proc_scan_some_but (windowed ? &window : NULL, skip_tracked, pass_one, &ctx);
     pthread_mutex_unlock (&lock);
     return ctx.counts;
+}
+
+fo_reaper_counts
+fo_reaper_pass (const char *const *prefixes, size_t nprefixes, size_t *hits)
+{
+    return fo_reaper_pass_after (0, prefixes, nprefixes, hits);
 }
 
 static void

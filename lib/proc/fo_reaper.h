@@ -51,6 +51,22 @@ typedef struct {
     size_t unknown;     /* adopted, alive, token unreadable (exiting) */
 } fo_reaper_counts;
 
+/* A mark for the start of a scope: the newest pid this process has
+   spawned (or, before its first spawn, the newest pid of the host). Every
+   process the scope starts from now on gets a later pid (cyclically), so a
+   pass for the scope's token need only look at pids after the mark
+   (fo_reaper_pass_after). 0: unknown. Cheap: no system call after the
+   first spawn. */
+pid_t fo_reaper_mark (void);
+
+/* fo_reaper_pass over the processes whose pid was allocated after
+   `after` (a mark) only: what a scope that began at the mark can have
+   left behind, without reading the host's older processes. after 0, or a
+   kernel that cannot tell the newest pid: every process, as
+   fo_reaper_pass. */
+fo_reaper_counts fo_reaper_pass_after (pid_t after, const char *const *prefixes,
+                                       size_t nprefixes, size_t *hits);
+
 /* One pass over this process's untracked children: reaps zombies, kills
    those whose token matches one of prefixes (every untracked child when
    prefixes is NULL). hits[i] (when hits is not NULL) counts the kills for

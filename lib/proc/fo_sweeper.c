@@ -6,12 +6,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "fo_proc_scan.h"
 #include "fo_reaper.h"
 #include "fo_util.h"
 
 typedef struct {
     char *token;
     uint64_t since_ms;      /* added, or last found something */
+    fo_sweep_mark began;    /* the scope's start: pid 0 when unknown */
 } pending;
 
 struct fo_sweeper {
@@ -19,6 +21,8 @@ struct fo_sweeper {
     size_t len, cap;
     uint64_t last_pass_ms;
     uint64_t spacing_ms;        /* between passes: see next_spacing */
+    uint64_t last_full_ms;      /* the last pass over every process */
+    uint64_t full_spacing_ms;   /* between those */
     const char **tokens;        /* scratch for fo_reaper_pass */
     size_t *hits;
     size_t scratch_cap;
@@ -27,7 +31,10 @@ struct fo_sweeper {
 fo_sweeper *
 fo_sweeper_new (void)
 {
-    return fo_xcalloc (1, sizeof (fo_sweeper));
+    fo_sweeper *self = fo_xcalloc (1, sizeof (fo_sweeper));
+    /* The caller's start: no process of ours is older, no full pass due. */
+    self->last_full_ms = fo_now_ms ();
+    return self;
 }
 
 static void
@@ -52,20 +59,37 @@ fo_sweeper_destroy (fo_sweeper **self_p)
     *self_p = NULL;
 }
 
+fo_sweep_mark
+fo_sweeper_mark (void)
+{
+    return (fo_sweep_mark) { .pid = fo_reaper_mark (), .ms = fo_now_ms () };
+}
+
 void
-fo_sweeper_add (fo_sweeper *self, const char *token)
+fo_sweeper_add_since (fo_sweeper *self, const char *token, fo_sweep_mark since)
 {
     uint64_t now = fo_now_ms ();
     for (size_t i = 0; i < self->len; i++)
         if (strcmp (self->items[i].token, token) == 0) {
-            self->items[i].since_ms = now;
+            pending *p = &self->items[i];
+            p->since_ms = now;
+            /* The earlier start covers both. */
+            if (since.pid == 0 || since.ms < p->began.ms)
+                p->began = since;
             return;
         }
     if (self->len == self->cap) {
         self->cap = self->cap ? self->cap * 2 : 16;
         self->items = fo_xrealloc (self->items, self->cap * sizeof *self->items);
     }
-    self->items[self->len++] = (pending) { .token = fo_xstrdup (token), .since_ms = now };
+    self->items[self->len++] = (pending) { .token = fo_xstrdup (token), .since_ms = now,
+                                           .began = since };
+}
+
+void
+fo_sweeper_add (fo_sweeper *self, const char *token)
+{
+    fo_sweeper_add_since (self, token, (fo_sweep_mark) { 0 });
 }
 
 uint64_t
@@ -113,6 +137,34 @@ thread_cpu_us (void)
     return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
 }
 
+/* Where a pass may start reading pids: the mark of the oldest pending
+   scope; 0 for a full pass (a token without a mark, a scope too old for
+   its window, a full pass due). */
+static pid_t
+window_start (const fo_sweeper *self, uint64_t now)
+{
+    if (now >= self->last_full_ms + (self->full_spacing_ms ? self->full_spacing_ms
+                                                           : FO_SWEEP_FULL_SPACING_MS))
+        return 0;
+    uint64_t max_age = FO_SWEEP_WINDOW_MAX_MS;
+    pid_t pid_max = fo_proc_scan_pid_max ();
+    if (pid_max <= 0)
+        return 0;
+    if ((uint64_t) pid_max / 100u < max_age)
+        max_age = (uint64_t) pid_max / 100u;
+    const pending *oldest = NULL;
+    for (size_t i = 0; i < self->len; i++) {
+        const pending *p = &self->items[i];
+        if (p->began.pid <= 0)
+            return 0;
+        if (!oldest || p->began.ms < oldest->began.ms)
+            oldest = p;
+    }
+    if (!oldest || oldest->began.ms + max_age < now)
+        return 0;
+    return oldest->began.pid;
+}
+
 /* One pass over every pending token; returns whether anything was found. */
 static bool
 pass (fo_sweeper *self, uint64_t now)
@@ -127,10 +179,16 @@ pass (fo_sweeper *self, uint64_t now)
         self->tokens[i] = self->items[i].token;
         self->hits[i] = 0;
     }
+    pid_t after = window_start (self, now);
     uint64_t t0 = thread_cpu_us ();
-    fo_reaper_counts c = fo_reaper_pass (self->tokens, self->len, self->hits);
+    fo_reaper_counts c = fo_reaper_pass_after (after, self->tokens, self->len, self->hits);
     uint64_t t1 = thread_cpu_us ();
     self->spacing_ms = next_spacing (t1 > t0 ? t1 - t0 : 0);
+    if (after == 0) {
+        self->last_full_ms = now;
+        uint64_t full = next_spacing (t1 > t0 ? t1 - t0 : 0);
+        self->full_spacing_ms = full > FO_SWEEP_FULL_SPACING_MS ? full : FO_SWEEP_FULL_SPACING_MS;
+    }
     /* A token stays while it finds something, or is too fresh to judge. */
     size_t kept = 0;
     for (size_t i = 0; i < self->len; i++) {

@@ -290,6 +290,128 @@ test_sweeper_batches_and_forgets (void **state)
     fo_sweeper_destroy (&s);
 }
 
+/* Whether this kernel lets passes be windowed (fo_proc_scan_window). */
+static bool
+windows_work (void)
+{
+    fo_pid_window w;
+    return fo_proc_scan_window (fo_reaper_mark (), &w);
+}
+
+/*  A windowed pass reads only the processes started after the mark: an
+    escapee of a scope that began after it is killed, an older one is not
+    even looked at (a full pass gets it). */
+static void
+test_windowed_pass_reads_only_newer_processes (void **state)
+{
+    (void) state;
+    assert_int_equal (fo_reaper_become_subreaper (), 0);
+    if (!windows_work ())
+        skip ();
+    pid_t old = run_leaving (ESCAPE ("sleep 30"), "win/old");
+    /* Our newest spawn, and so the mark, lies past the old escapee. */
+    fo_strv argv = { 0 };
+    fo_strv_push (&argv, "true");
+    fo_proc_spec spec = { .argv = &argv };
+    char why[256];
+    assert_int_equal (fo_proc_run_sync (&spec, NULL, NULL, NULL, why, sizeof why), 0);
+    fo_strv_free (&argv);
+    pid_t mark = fo_reaper_mark ();
+    pid_t young = run_leaving (ESCAPE ("sleep 30"), "win/young");
+
+    const char *scope = "win";
+    fo_reaper_counts c = fo_reaper_pass_after (mark, &scope, 1, NULL);
+    assert_int_equal (c.killed, 1);
+    assert_true (wait_gone (young, 5000));
+    assert_false (is_gone (old));
+    assert_true (fo_reaper_kill_all ("win", 5000) >= 1);
+    assert_true (wait_gone (old, 5000));
+}
+
+/*  A window of more than FO_PROC_SCAN_PROBE_MAX pids is read from the
+    listing of /proc, filtered by the window: what lies in it is found. */
+static void
+test_wide_window_lists_proc (void **state)
+{
+    (void) state;
+    assert_int_equal (fo_reaper_become_subreaper (), 0);
+    if (!windows_work ())
+        skip ();
+    pid_t pid_max = fo_proc_scan_pid_max ();
+    pid_t mark = fo_reaper_mark ();
+    /* FO_PROC_SCAN_PROBE_MAX + 88 pids earlier, cyclically */
+    pid_t wide = (pid_t) ((mark - FO_PROC_SCAN_PROBE_MAX - 88 + pid_max) % pid_max);
+    pid_t young = run_leaving (ESCAPE ("sleep 30"), "wide/1");
+    const char *scope = "wide";
+    fo_reaper_counts c = fo_reaper_pass_after (wide, &scope, 1, NULL);
+    assert_int_equal (c.killed, 1);
+    assert_true (wait_gone (young, 5000));
+}
+
+/*  A window of few pids is probed pid by pid, and /proc answers for a
+    thread's id too: the threads of an adopted child are not processes of
+    their own (killing "them" would count one process several times, and
+    the child of a sweep is a process). */
+static void
+test_windowed_pass_counts_processes_not_threads (void **state)
+{
+    (void) state;
+    assert_int_equal (fo_reaper_become_subreaper (), 0);
+    if (!windows_work () || access ("/usr/bin/python3", X_OK) != 0)
+        skip ();
+    char path[] = "/tmp/fo-test-threads-XXXXXX";
+    int fd = mkstemp (path);
+    assert_true (fd >= 0);
+    static const char py[] = "import threading, time\n"
+                             "for _ in range(3):\n"
+                             "    threading.Thread(target=time.sleep, args=(30,)).start()\n";
+    assert_int_equal (write (fd, py, sizeof py - 1), (ssize_t) (sizeof py - 1));
+    close (fd);
+    pid_t mark = fo_reaper_mark ();
+    char *script = fo_xasprintf (ESCAPE ("/usr/bin/python3 %s"), path);
+    pid_t child = run_leaving (script, "thr/1");
+    free (script);
+    /* until its three threads run */
+    int threads = 0;
+    for (int i = 0; i < 500 && threads < 4; i++) {
+        char status[64], line[256];
+        snprintf (status, sizeof status, "/proc/%d/status", (int) child);
+        FILE *f = fopen (status, "r");
+        while (f && fgets (line, sizeof line, f))
+            if (sscanf (line, "Threads: %d", &threads) == 1)
+                break;
+        if (f)
+            fclose (f);
+        if (threads < 4)
+            nap_ms (10);
+    }
+    unlink (path);
+    assert_int_equal (threads, 4);
+    const char *scope = "thr";
+    fo_reaper_counts c = fo_reaper_pass_after (mark, &scope, 1, NULL);
+    assert_int_equal (c.killed, 1);
+    assert_true (wait_gone (child, 5000));
+}
+
+/*  Tokens added with their scope's mark are swept by windowed passes. */
+static void
+test_sweeper_with_marks (void **state)
+{
+    (void) state;
+    assert_int_equal (fo_reaper_become_subreaper (), 0);
+    fo_sweeper *s = fo_sweeper_new ();
+    fo_sweep_mark began = fo_sweeper_mark ();
+    pid_t a = run_leaving (ESCAPE ("sleep 30"), "mk/1");
+    fo_sweeper_add_since (s, "mk/1", began);
+    while (fo_sweeper_deadline_ms (s) != UINT64_MAX)
+        if (fo_sweeper_deadline_ms (s) <= fo_now_ms ())
+            fo_sweeper_service (s);
+        else
+            nap_ms (5);
+    assert_true (wait_gone (a, 5000));
+    fo_sweeper_destroy (&s);
+}
+
 static void
 test_emergency_kills_every_child (void **state)
 {
@@ -389,6 +511,10 @@ main (void)
         cmocka_unit_test (test_double_fork_chain_is_killed),
         cmocka_unit_test (test_own_children_are_never_swept),
         cmocka_unit_test (test_sweeper_batches_and_forgets),
+        cmocka_unit_test (test_windowed_pass_reads_only_newer_processes),
+        cmocka_unit_test (test_windowed_pass_counts_processes_not_threads),
+        cmocka_unit_test (test_wide_window_lists_proc),
+        cmocka_unit_test (test_sweeper_with_marks),
         cmocka_unit_test (test_emergency_kills_every_child),
         cmocka_unit_test (test_emergency_leaves_our_children_to_fo_proc),
         cmocka_unit_test (test_watchdog_kills_when_its_parent_dies),

@@ -1,9 +1,10 @@
 /*  fo_proc_check — can this command be started here?
 
     A missing program or a bad cwd must be an error of its own, never an
-    exit status 127 that looks like a test failing. These checks run first,
-    in the parent, and word the common cases without starting a child
-    (fo_spawn reports what still fails in the child with its errno too).
+    exit status 127 that looks like a test failing. fo_spawn's child
+    reports its errno and the stage that failed; these checks then run in
+    the parent to word the common cases (only then: a test that starts
+    pays nothing for them).
     They mirror what the child will do: chdir first, then the PATH search.
 */
 #include "fo_proc_check.h"

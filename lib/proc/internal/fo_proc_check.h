@@ -1,6 +1,7 @@
-/*  fo_proc_check — private to fo_proc: checks, before spawning, that a
-    program can be run in a directory, so that "no such program" and
-    "no such directory" are reported as such and not as exit status 127.
+/*  fo_proc_check — private to fo_proc: checks, once a spawn has failed,
+    whether the program can be run in the directory, so that "no such
+    program" and "no such directory" are reported as such and not as exit
+    status 127.
 
     Only the PATH search and stat/access calls: cheap enough for the spawn
     hot path, and no state, so safe from any thread.

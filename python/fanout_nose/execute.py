@@ -62,6 +62,7 @@ class State:
         self.kept = []
         self.roots = set()
         self.output_cap = None  # bytes of a test's stdout, of its stderr kept
+        self.interrupted = False    # the last test raised KeyboardInterrupt
 
 
 class StepError(Exception):
@@ -414,6 +415,7 @@ def test_step(state, root, address, name):
         # KeyboardInterrupt: the run stops as on fanout's SIGINT (the
         # reader's "interrupt", docs/python.md).
         record["outcome"], record["interrupt"] = "not_run", True
+        state.interrupted = True
     out = _capped(cap.out.getvalue(), state.output_cap) + "\n" + RESULT_MARK + \
         json.dumps(record) + "\n"
     return 0, out, _capped(cap.stderr_text(), state.output_cap)

@@ -65,7 +65,6 @@ def run(state, req):
     saved = {k: environ.get(k) for k in env}
     saved["FANOUT_STEP_TOKEN"] = environ.get("FANOUT_STEP_TOKEN")
     cwd = req.get("cwd")
-    back = os.getcwd() if cwd else None
     try:
         # What the step starts carries its token (fo_runner.h): the sweep
         # of the step's token finds what it leaves behind.
@@ -73,7 +72,7 @@ def run(state, req):
             environ[str(k)] = str(v)
         if req.get("token"):
             environ["FANOUT_STEP_TOKEN"] = req["token"]
-        if cwd:
+        if cwd and cwd != state.home:
             os.chdir(cwd)
         return execute.run_step(state, [str(a) for a in req.get("argv") or []])
     finally:
@@ -82,11 +81,13 @@ def run(state, req):
                 environ.pop(k, None)
             elif environ.get(k) != v:
                 environ[k] = v
-        if back is not None:
-            try:
-                os.chdir(back)
-            except OSError:
-                pass
+        # Back where the worker was (a step may move, its test too): one
+        # getcwd when it did not.
+        try:
+            if os.getcwd() != state.home:
+                os.chdir(state.home)
+        except OSError:
+            pass
 
 
 def main(argv):
@@ -108,6 +109,12 @@ def main(argv):
     send({"v": VERSION, "type": "hello", "pid": os.getpid(),
           "python": "%d.%d.%d" % sys.version_info[:3]})
     state = execute.State(in_worker=True)
+    # Every step's code runs with the root logger at NOTSET (its logging
+    # captured, execute.Capture): the worker stays there between steps,
+    # so that no step pays for setting it and back (each clears every
+    # logger's cache).
+    import logging
+    logging.getLogger().setLevel(logging.NOTSET)
     memory = Memory()
     buf = b""
     while True:

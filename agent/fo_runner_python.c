@@ -473,39 +473,15 @@ take_done (python_runner *self, sent_step *s, const msgpack_object *obj, int sta
     self->rss_kb = uint_member (obj, "rss_kb", self->rss_kb);
     self->kept = uint_member (obj, "kept", 0);
     self->answers++;
+    if (uint_member (obj, "dropped", 0)) {
+        size_t at = (size_t) (s - self->q);
+        for (size_t i = at + 1; i < self->nq; i++)
+            free_sent (&self->q[i]);
+        self->nq = at + 1;
+    }
     sent_step *next = running (self);
     if (next)
         next->began_us = now;
-}
-
-/* The worker did not run the request's last n steps (one before them
-   interrupted the run): they are forgotten; one the agent had started
-   already ends as not run by the worker. */
-static bool
-take_dropped (python_runner *self, uint64_t n)
-{
-    uint64_t at = self->answers - self->base;
-    if (n == 0 || at + n != self->nq)
-        return false;
-    for (size_t i = (size_t) at; i < self->nq; i++) {
-        if (self->active && i == self->cur) {
-            static const char note[] = "fanout: the Python worker did not run this step (a "
-                                       "step before it interrupted the run)\n";
-            fo_capture_append (&self->q[i].err, note, sizeof note - 1);
-            self->q[i].status.exited = true;
-            self->q[i].status.exit_code = 1;
-            self->q[i].answered = true;
-            for (size_t j = i + 1; j < self->nq; j++)
-                free_sent (&self->q[j]);
-            self->nq = i + 1;
-            self->answers++;
-            return true;
-        }
-    }
-    for (size_t i = (size_t) at; i < self->nq; i++)
-        free_sent (&self->q[i]);
-    self->nq = (size_t) at;
-    return true;
 }
 
 /* One answer. false: not an answer of the protocol (the worker is
@@ -532,12 +508,13 @@ take_answer (python_runner *self, const char *data, size_t len)
     else if (ok && type->via.str.size == 4 && !memcmp (type->via.str.ptr, "done", 4)) {
         sent_step *s = running (self);
         uint64_t status = uint_member (&obj, "status", 256);
-        ok = s && status < 256;
+        uint64_t dropped = uint_member (&obj, "dropped", 0);
+        /* dropped: the request's steps after it that the worker does not
+           run (it interrupted the run), all of them */
+        ok = s && status < 256 && (!dropped || (size_t) (s - self->q) + 1 + dropped == self->nq);
         if (ok)
             take_done (self, s, &obj, (int) status);
     }
-    else if (ok && type->via.str.size == 7 && !memcmp (type->via.str.ptr, "dropped", 7))
-        ok = running (self) && take_dropped (self, uint_member (&obj, "steps", 0));
     else
         ok = false;
     msgpack_zone_destroy (&zone);

@@ -11,10 +11,10 @@ contexts it set up stay for the next step. End of input: it exits.
     <- {"v": 2, "type": "steps", "steps": [{"argv": [...], "cwd": DIR or "",
         "env": {NAME: VALUE}, "token": TOKEN, "output_cap": BYTES}, ...]}
     -> {"v": 2, "type": "done", "status": N, "out": BYTES, "err": BYTES,
-        "us": N, "rss_kb": N, "kept": N}          one per step, in order
-    -> {"v": 2, "type": "dropped", "steps": N}    after a step that
-                                    interrupted the run: the request's N
-                                    steps after it are not run
+        "us": N, "rss_kb": N, "kept": N, "dropped": N}
+                                    one per step, in order; "dropped" (a
+                                    step that interrupted the run): the
+                                    request's N steps after it not run
     <- {"v": 2, "type": "end"}      tear down the split contexts kept
                                     set up, then exit (1 when a teardown
                                     failed, its traceback on stderr)
@@ -154,11 +154,13 @@ def main(argv):
                 sys.stderr.flush()
                 os.write(1, STEP_END)
                 os.write(2, STEP_END)
-                send({"v": VERSION, "type": "done", "status": status, "out": out, "err": err,
-                      "us": us, "rss_kb": memory.rss_kb(), "kept": len(state.kept)})
-                if state.interrupted or status == INTERRUPT_STATUS:
-                    # The run stops (KeyboardInterrupt): the rest of the
-                    # request is not run; the agent says what comes next.
-                    if i + 1 < len(steps):
-                        send({"v": VERSION, "type": "dropped", "steps": len(steps) - i - 1})
+                done = {"v": VERSION, "type": "done", "status": status, "out": out, "err": err,
+                        "us": us, "rss_kb": memory.rss_kb(), "kept": len(state.kept)}
+                # The run stops (KeyboardInterrupt): the rest of the
+                # request is not run; the agent says what comes next.
+                stop = state.interrupted or status == INTERRUPT_STATUS
+                if stop and i + 1 < len(steps):
+                    done["dropped"] = len(steps) - i - 1
+                send(done)
+                if stop:
                     break

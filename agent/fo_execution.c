@@ -461,9 +461,10 @@ form_group (fo_execution *self, size_t index)
     self->joining = true;
 }
 
-/* The runner may begin the test steps that follow the one it starts
+/* The runner may begin the steps that follow the one it starts
    (fo_runner_step.ahead: a persistent Python worker takes them in one
-   request): the lease's next Python test steps, while nothing stops it. */
+   request and stops at the first that fails): the lease's next Python
+   steps (tests, setups, teardowns), while nothing stops the lease. */
 static const fo_step *
 ahead_step (void *arg, size_t k, fo_buf *token)
 {
@@ -473,7 +474,7 @@ ahead_step (void *arg, size_t k, fo_buf *token)
         || index >= self->lease.nsteps)
         return NULL;
     const fo_step *step = &self->lease.steps[index];
-    if (step->kind != FO_STEP_TEST || step->reader != FO_READER_PYTHON
+    if (step->kind == FO_STEP_DISCOVER || step->reader != FO_READER_PYTHON
         || (self->done && self->done[index]))
         return NULL;
     if (self->token)
@@ -534,7 +535,7 @@ start_pending (fo_execution *self)
         .token = token,
         .on_output = fo_exec_read_output,
         .output_arg = self,
-        .ahead = step->kind == FO_STEP_TEST && !read_env ? ahead_step : NULL,
+        .ahead = step->kind != FO_STEP_DISCOVER && !read_env ? ahead_step : NULL,
         .ahead_arg = self,
     };
     fo_start_error why;

@@ -15,8 +15,10 @@
 
     A step comes with the steps the lease has right after it that the
     worker may run too (fo_runner_step.ahead: fo_execution's next Python
-    test steps), in one request: the worker runs them one after the other
-    and answers each as it ends, while the agent reads the answers. A step
+    steps), in one request: the worker runs them one after the other,
+    answers each as it ends, while the agent reads the answers, and stops
+    at the first whose status is not 0 (a fixture that failed: the agent
+    decides what runs next) or that interrupts the run. A step
     started that was sent ahead takes its answer (at once when it came
     already); its timeout counts from the answer before it. A step that
     was not sent ahead while the worker still runs ones that were (a

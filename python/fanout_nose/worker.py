@@ -13,8 +13,9 @@ contexts it set up stay for the next step. End of input: it exits.
     -> {"v": 2, "type": "done", "status": N, "out": BYTES, "err": BYTES,
         "us": N, "rss_kb": N, "kept": N, "dropped": N}
                                     one per step, in order; "dropped" (a
-                                    step that interrupted the run): the
-                                    request's N steps after it not run
+                                    step whose status is not 0, or that
+                                    interrupted the run): the request's N
+                                    steps after it, not run
     <- {"v": 2, "type": "end"}      tear down the split contexts kept
                                     set up, then exit (1 when a teardown
                                     failed, its traceback on stderr)
@@ -37,8 +38,6 @@ VERSION = 2
 MAX_REQUEST = 64 * 1024 * 1024
 # Written to fds 1 and 2 after each step (agent/fo_runner_python.c).
 STEP_END = b"\x1ffanout-python-step-end\x1f"
-# A step's exit status when a setup or teardown raised KeyboardInterrupt.
-INTERRUPT_STATUS = 130
 
 
 class Memory:
@@ -156,9 +155,10 @@ def main(argv):
                 os.write(2, STEP_END)
                 done = {"v": VERSION, "type": "done", "status": status, "out": out, "err": err,
                         "us": us, "rss_kb": memory.rss_kb(), "kept": len(state.kept)}
-                # The run stops (KeyboardInterrupt): the rest of the
-                # request is not run; the agent says what comes next.
-                stop = state.interrupted or status == INTERRUPT_STATUS
+                # A step that failed (a fixture: the agent skips its
+                # scope) or stopped the run (KeyboardInterrupt) ends the
+                # request: the agent says what comes next.
+                stop = state.interrupted or status != 0
                 if stop and i + 1 < len(steps):
                     done["dropped"] = len(steps) - i - 1
                 send(done)

@@ -162,7 +162,7 @@ fo_pyrun_frame_request (python_runner *self, const fo_runner_step *rs)
     msgpack_packer_init (&pk, &head, msgpack_sbuffer_write);
     msgpack_pack_map (&pk, 3);
     put_str (&pk, "v");
-    msgpack_pack_unsigned_int (&pk, PROTOCOL);
+    msgpack_pack_unsigned_int (&pk, FO_PYTHON_WORKER_PROTOCOL);
     put_str (&pk, "type");
     put_str (&pk, "steps");
     put_str (&pk, "steps");
@@ -261,7 +261,7 @@ take_answer (python_runner *self, const char *data, size_t len)
               && obj.type == MSGPACK_OBJECT_MAP;
     const msgpack_object *v = ok ? member (&obj, "v") : NULL;
     const msgpack_object *type = ok ? member (&obj, "type") : NULL;
-    ok = ok && v && v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && v->via.u64 == PROTOCOL && type
+    ok = ok && v && v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && v->via.u64 == FO_PYTHON_WORKER_PROTOCOL && type
          && type->type == MSGPACK_OBJECT_STR;
     if (ok && type->via.str.size == 5 && !memcmp (type->via.str.ptr, "hello", 5)) {
         self->hello = true;

@@ -16,7 +16,8 @@
 
 #include "fo_runner_python.h"
 
-#define PROTOCOL 2
+/* The pipe protocol's version (docs/python-workers.md): every map's `v`. */
+#define FO_PYTHON_WORKER_PROTOCOL 2
 /* What the worker writes to its fds 1 and 2 after each step: the bytes
    before it there are that step's (python/fanout_nose/worker.py). */
 #define STEP_END "\x1f" "fanout-python-step-end" "\x1f"

@@ -462,6 +462,27 @@ form_group (fo_execution *self, size_t index)
     self->joining = true;
 }
 
+/* The runner may begin the steps that follow the one it starts
+   (fo_runner_step.ahead: a persistent Python worker takes them in one
+   request and stops at the first that fails): the lease's next Python
+   steps (tests, setups, teardowns), while nothing stops the lease. */
+static const fo_step *
+ahead_step (void *arg, size_t k, fo_buf *token)
+{
+    fo_execution *self = arg;
+    size_t index = self->current + 1 + k;
+    if (self->cancelled || self->interrupted || self->skipping || self->joining
+        || index >= self->lease.nsteps)
+        return NULL;
+    const fo_step *step = &self->lease.steps[index];
+    if (step->kind == FO_STEP_DISCOVER || step->reader != FO_READER_PYTHON
+        || (self->done && self->done[index]))
+        return NULL;
+    if (self->token)
+        fo_buf_printf (token, "%s/%zu", self->token, index);
+    return step;
+}
+
 /* Tries to start the pending step. */
 static void
 start_pending (fo_execution *self)
@@ -515,6 +536,8 @@ start_pending (fo_execution *self)
         .token = token,
         .on_output = fo_exec_read_output,
         .output_arg = self,
+        .ahead = step->kind != FO_STEP_DISCOVER && !read_env ? ahead_step : NULL,
+        .ahead_arg = self,
     };
     fo_start_error why;
     if (self->sweeper)

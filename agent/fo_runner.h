@@ -69,6 +69,11 @@
 /* The most fds a runner (and so an fo_execution) asks to be polled. */
 #define FO_RUNNER_MAX_FDS 4
 
+/* The step k places after the one being started (k = 0: the next) that a
+   runner may begin before it is started, with its token written to token
+   (reset first); NULL when there is none to begin. */
+typedef const fo_step *(fo_runner_ahead_fn) (void *arg, size_t k, fo_buf *token);
+
 typedef struct {
     const fo_step *step;        /* argv, cwd, env (lease env applied), timeout_ms, kind */
     size_t output_cap;          /* bytes kept per stream (fo_capture) */
@@ -76,6 +81,14 @@ typedef struct {
                                    NULL: fo_reaper_base () */
     fo_output_fn *on_output;    /* optional: output as it arrives (streaming readers) */
     void *output_arg;
+    /* Optional: the steps that follow, which a runner with a persistent
+       worker hands over with this one in one request (fo_runner_python.h)
+       and runs while the agent reads the results before. Each is still
+       started with fo_runner_start, in order; one begun ahead answers as
+       it ended. A step started that is not the next begun stops what was
+       begun ahead (its worker is replaced). */
+    fo_runner_ahead_fn *ahead;
+    void *ahead_arg;
 } fo_runner_step;
 
 typedef struct {

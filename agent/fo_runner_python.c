@@ -1,10 +1,13 @@
-/*  fo_runner_python — see fo_runner_python.h. The pipe protocol is in
+/*  fo_runner_python — see fo_runner_python.h: the worker's life and the
+    runner's operations; its pipe (requests, answers, the bytes on its fds
+    1 and 2) is fo_runner_python_pipe.c, their shared state
+    internal/fo_runner_python_state.h. The pipe protocol is in
     docs/python-workers.md; python/fanout_nose/worker.py is its other end. */
 #include "fo_runner_python.h"
+#include "fo_runner_python_state.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <msgpack.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -18,56 +21,42 @@
 #include "fo_reaper.h"
 #include "fo_runner_process.h"
 
-#define PROTOCOL 1
+static sent_step *
+current (const python_runner *self)
+{
+    return self->active && self->cur < self->nq ? &self->q[self->cur] : NULL;
+}
 
-typedef struct {
-    char *token;                /* the worker's own */
-    fo_python_worker_options options;
-    fo_runner *process;         /* every step that is not Python's */
-    bool in_process;            /* the current step is the process runner's */
-    char *helper;               /* this agent's helper, or NULL */
+/* The step the worker runs now (sent, not answered), or NULL: it is idle. */
+sent_step *
+fo_pyrun_running (const python_runner *self)
+{
+    if (!self->worker || self->answers < self->base || self->answers - self->base >= self->nq)
+        return NULL;
+    return &self->q[self->answers - self->base];
+}
 
-    /* the worker */
-    char dir[64];               /* its FIFOs; "" until made */
-    int req_fd, rep_fd;         /* to it (O_RDWR: open never blocks), from it */
-    fo_proc *worker;
-    char *interpreter;          /* what it runs on */
-    bool hello;                 /* it said hello: it started well */
-    uint32_t start_deaths;      /* deaths before hello, in a row */
-    uint32_t tasks;             /* tasks begun on this worker */
-    uint64_t rss_kb;            /* after its last step */
-    uint64_t kept;              /* split contexts it keeps set up (its last answer) */
-    bool retiring;              /* asked to end: its stderr goes to `retired` */
-    fo_buf retired;             /* what a retiring worker wrote on stderr */
-    char *scope;                /* the task of the last step (its token's scope) */
-    bool loop_tried;            /* a crash loop's one try for this task made */
-    fo_buf in;                  /* bytes read from it, not yet a frame */
-    fo_buf pending;             /* bytes of the request not yet written */
+void
+fo_pyrun_free_sent (sent_step *s)
+{
+    free (s->token);
+    fo_capture_free (&s->out);
+    fo_capture_free (&s->err);
+    memset (s, 0, sizeof *s);
+}
 
-    /* the step */
-    bool active, done;
-    uint64_t start_us, timeout_at_us;
-    bool killing;               /* we are killing the worker for this step */
-    fo_proc_status status;
-    fo_capture out, err;
-    fo_output_fn *on_output;
-    void *output_arg;
-} python_runner;
+/* Forgets the last request's steps (none may still run in the worker). */
+static void
+reset_queue (python_runner *self)
+{
+    for (size_t i = 0; i < self->nq; i++)
+        fo_pyrun_free_sent (&self->q[i]);
+    self->nq = self->cur = 0;
+    self->base = self->answers;
+    self->active = false;
+}
 
 /* ---- the worker --------------------------------------------------------- */
-
-static void
-route_output (void *arg, int stream, const char *data, size_t len)
-{
-    python_runner *self = arg;
-    if (self->retiring && stream == 2 && self->retired.len < 65536)
-        fo_buf_append (&self->retired, data, len);
-    if (!self->active || self->done)
-        return;         /* between steps: nobody's */
-    fo_capture_append (stream == 2 ? &self->err : &self->out, data, len);
-    if (self->on_output)
-        self->on_output (self->output_arg, stream, data, len);
-}
 
 static int
 make_fifos (python_runner *self, char *err, size_t errlen)
@@ -93,6 +82,8 @@ make_fifos (python_runner *self, char *err, size_t errlen)
     return rc;
 }
 
+/* The worker goes (killed if alive). Steps it had answered keep their
+   answers; those it had not are the caller's to settle. */
 static void
 drop_worker (python_runner *self)
 {
@@ -109,23 +100,27 @@ drop_worker (python_runner *self)
     self->tasks = 0;
     self->rss_kb = 0;
     self->kept = 0;
+    self->killing = self->timing_out = false;
+    /* Its sequence numbers start again; the steps left keep theirs out of
+       reach (base past them) until reset_queue. */
+    self->answers = self->raw[1] = self->raw[2] = 0;
+    self->ncarry[1] = self->ncarry[2] = 0;
+    self->base = UINT64_MAX / 2;
 }
-
-static void flush_request (python_runner *self);
 
 /* A worker that is well and keeps split contexts set up (docs/python-
    workers.md) is asked to end, so that it runs their teardowns, as nose's
    worker processes did at their end: `end`, then up to grace_ms for it to
    exit (the agent's loop waits: a teardown is short, and only such a
    worker is waited for); a teardown that failed is logged. Any other
-   worker, or one past the grace, is killed. */
+   worker, one still running steps, or one past the grace, is killed. */
 static void
 retire_worker (python_runner *self, uint32_t grace_ms)
 {
-    if (self->worker && self->hello && self->kept > 0 && !self->killing
+    if (self->worker && self->hello && self->kept > 0 && !self->killing && !fo_pyrun_running (self)
         && !fo_proc_finished (self->worker)) {
-        /* {"v": 1, "type": "end"} */
-        static const char end[] = "\x82\xa1" "v\x01\xa4" "type\xa3" "end";
+        /* {"v": 2, "type": "end"} */
+        static const char end[] = "\x82\xa1" "v\x02\xa4" "type\xa3" "end";
         unsigned char len[4] = { 0, 0, 0, sizeof end - 1 };
         fo_buf_append (&self->pending, len, 4);
         fo_buf_append (&self->pending, end, sizeof end - 1);
@@ -133,7 +128,7 @@ retire_worker (python_runner *self, uint32_t grace_ms)
         fo_buf_reset (&self->retired);
         uint64_t until = fo_now_ms () + grace_ms;
         while (!fo_proc_service (self->worker) && fo_now_ms () < until) {
-            flush_request (self);
+            fo_pyrun_flush_request (self);
             struct pollfd p[3];
             int fds[3];
             int n = fo_proc_pollfds (self->worker, fds);
@@ -173,7 +168,7 @@ start_worker (python_runner *self, const fo_strv *argv, fo_start_error *error)
         .env = &env,
         .output_cap = 64,               /* the steps' captures keep the output */
         .token = self->token,           /* its own scope: no step's token matches it */
-        .on_output = route_output,
+        .on_output = fo_pyrun_route_output,
         .output_arg = self,
     };
     self->worker = fo_proc_start (&spec, error->message, sizeof error->message);
@@ -184,6 +179,8 @@ start_worker (python_runner *self, const fo_strv *argv, fo_start_error *error)
     else {
         free (self->interpreter);
         self->interpreter = fo_xstrdup (argv->items[0]);
+        self->answers = self->raw[1] = self->raw[2] = 0;
+        self->base = 0;
     }
     fo_strv_free (&wargv);
     fo_env_free (&env);
@@ -192,172 +189,10 @@ start_worker (python_runner *self, const fo_strv *argv, fo_start_error *error)
     return self->worker ? 0 : -1;
 }
 
-/* ---- frames: a 4-byte big-endian length, then one msgpack map ---------- */
-
-static void
-put_str (msgpack_packer *pk, const char *s)
-{
-    size_t len = strlen (s);
-    msgpack_pack_str (pk, len);
-    msgpack_pack_str_body (pk, s, len);
-}
-
-static void
-frame_request (python_runner *self, const fo_runner_step *rs)
-{
-    const fo_step *step = rs->step;
-    msgpack_sbuffer sb;
-    msgpack_sbuffer_init (&sb);
-    msgpack_packer pk;
-    msgpack_packer_init (&pk, &sb, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, 7);
-    put_str (&pk, "v");
-    msgpack_pack_unsigned_int (&pk, PROTOCOL);
-    put_str (&pk, "type");
-    put_str (&pk, "step");
-    put_str (&pk, "argv");
-    msgpack_pack_array (&pk, step->argv.len - 2);
-    for (size_t i = 2; i < step->argv.len; i++)
-        put_str (&pk, step->argv.items[i]);
-    put_str (&pk, "cwd");
-    put_str (&pk, step->cwd ? step->cwd : "");
-    put_str (&pk, "env");
-    msgpack_pack_map (&pk, step->env.len);
-    for (size_t i = 0; i < step->env.len; i++) {
-        put_str (&pk, step->env.items[i].name);
-        put_str (&pk, step->env.items[i].value);
-    }
-    put_str (&pk, "token");
-    put_str (&pk, rs->token ? rs->token : fo_reaper_base ());
-    put_str (&pk, "output_cap");
-    msgpack_pack_unsigned_int (&pk, (unsigned) (rs->output_cap ? rs->output_cap
-                                                               : FO_DEFAULT_OUTPUT_CAP));
-    unsigned char len[4] = { (unsigned char) (sb.size >> 24), (unsigned char) (sb.size >> 16),
-                             (unsigned char) (sb.size >> 8), (unsigned char) sb.size };
-    fo_buf_append (&self->pending, len, 4);
-    fo_buf_append (&self->pending, sb.data, sb.size);
-    msgpack_sbuffer_destroy (&sb);
-}
-
-static void
-flush_request (python_runner *self)
-{
-    while (self->pending.len > 0) {
-        ssize_t n = write (self->req_fd, self->pending.data, self->pending.len);
-        if (n <= 0)
-            return;     /* full: the worker reads it as it goes */
-        memmove (self->pending.data, self->pending.data + n, self->pending.len - (size_t) n);
-        self->pending.len -= (size_t) n;
-    }
-}
-
-static const msgpack_object *
-member (const msgpack_object *map, const char *key)
-{
-    for (uint32_t i = 0; i < map->via.map.size; i++) {
-        const msgpack_object_kv *kv = &map->via.map.ptr[i];
-        if (kv->key.type == MSGPACK_OBJECT_STR && kv->key.via.str.size == strlen (key)
-            && !memcmp (kv->key.via.str.ptr, key, kv->key.via.str.size))
-            return &kv->val;
-    }
-    return NULL;
-}
-
-static void
-append_bytes (fo_capture *cap, const msgpack_object *o)
-{
-    if (o && (o->type == MSGPACK_OBJECT_BIN || o->type == MSGPACK_OBJECT_STR))
-        fo_capture_append (cap, o->via.bin.ptr, o->via.bin.size);
-}
-
-static void
-end_step (python_runner *self)
-{
-    self->done = true;
-    self->status.duration_us = fo_now_us () - self->start_us;
-}
-
-/* One answer. false: not an answer of the protocol (the worker is
-   broken: it is killed). */
-static bool
-take_answer (python_runner *self, const char *data, size_t len)
-{
-    char why[256];
-    if (fo_proto_prescan (data, len, why, sizeof why) != 0)
-        return false;
-    msgpack_zone zone;
-    msgpack_zone_init (&zone, 4096);
-    msgpack_object obj;
-    bool ok = msgpack_unpack (data, len, NULL, &zone, &obj) == MSGPACK_UNPACK_SUCCESS
-              && obj.type == MSGPACK_OBJECT_MAP;
-    const msgpack_object *v = ok ? member (&obj, "v") : NULL;
-    const msgpack_object *type = ok ? member (&obj, "type") : NULL;
-    ok = ok && v && v->type == MSGPACK_OBJECT_POSITIVE_INTEGER && v->via.u64 == PROTOCOL && type
-         && type->type == MSGPACK_OBJECT_STR;
-    if (ok && type->via.str.size == 5 && !memcmp (type->via.str.ptr, "hello", 5)) {
-        self->hello = true;
-        self->start_deaths = 0;
-    }
-    else if (ok && type->via.str.size == 4 && !memcmp (type->via.str.ptr, "done", 4)) {
-        const msgpack_object *status = member (&obj, "status");
-        const msgpack_object *rss = member (&obj, "rss_kb");
-        ok = self->active && !self->done && status
-             && status->type == MSGPACK_OBJECT_POSITIVE_INTEGER && status->via.u64 < 256;
-        if (ok) {
-            /* What the step wrote to fd 1 and 2 itself is in the pipes
-               by now: collect it first. */
-            fo_proc_service (self->worker);
-            append_bytes (&self->out, member (&obj, "out"));
-            append_bytes (&self->err, member (&obj, "err"));
-            self->status.exited = true;
-            self->status.exit_code = (int) status->via.u64;
-            if (rss && rss->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
-                self->rss_kb = rss->via.u64;
-            const msgpack_object *kept = member (&obj, "kept");
-            self->kept = kept && kept->type == MSGPACK_OBJECT_POSITIVE_INTEGER ? kept->via.u64 : 0;
-            end_step (self);
-        }
-    }
-    else
-        ok = false;
-    msgpack_zone_destroy (&zone);
-    return ok;
-}
-
-/* Reads what the worker said; false when it broke the protocol. */
-static bool
-read_answers (python_runner *self)
-{
-    char buf[65536];
-    ssize_t n;
-    while ((n = read (self->rep_fd, buf, sizeof buf)) > 0)
-        fo_buf_append (&self->in, buf, (size_t) n);
-    size_t at = 0;
-    bool ok = true;
-    while (ok && self->in.len - at >= 4) {
-        const unsigned char *p = (const unsigned char *) self->in.data + at;
-        size_t len = (size_t) p[0] << 24 | (size_t) p[1] << 16 | (size_t) p[2] << 8 | p[3];
-        if (len > FO_PYTHON_MAX_FRAME) {
-            ok = false;
-            break;
-        }
-        if (self->in.len - at - 4 < len)
-            break;
-        ok = take_answer (self, self->in.data + at + 4, len);
-        at += 4 + len;
-    }
-    if (at > 0) {
-        memmove (self->in.data, self->in.data + at, self->in.len - at);
-        self->in.len -= at;
-        self->in.data[self->in.len] = '\0';
-    }
-    return ok;
-}
-
 /* ---- the runner's operations ------------------------------------------ */
 
-static bool
-is_python (const python_runner *self, const fo_step *step)
+bool
+fo_pyrun_is_python (const python_runner *self, const fo_step *step)
 {
     return !self->options.off && step->reader == FO_READER_PYTHON && step->argv.len >= 3
            && step->kind != FO_STEP_DISCOVER;
@@ -371,11 +206,36 @@ scope_of (const char *token)
     return slash ? fo_xstrndup (token, (size_t) (slash - token)) : fo_xstrdup (token ? token : "");
 }
 
+/* The step rs was sent ahead with the last request and is the next one
+   not taken: it is the agent's step now (it may have ended already). */
+static bool
+begun_ahead (const python_runner *self, const fo_runner_step *rs)
+{
+    if (self->cur >= self->nq || !fo_pyrun_is_python (self, rs->step))
+        return false;
+    const sent_step *s = &self->q[self->cur];
+    return s->step == rs->step && !strcmp (s->token, rs->token ? rs->token : fo_reaper_base ());
+}
+
 static int
 start (void *impl, const fo_runner_step *rs, fo_start_error *error)
 {
     python_runner *self = impl;
-    if (!is_python (self, rs->step)) {
+    self->on_output = rs->on_output;
+    self->output_arg = rs->output_arg;
+    if (begun_ahead (self, rs)) {
+        self->in_process = false;
+        self->active = true;
+        return 0;
+    }
+    /* Anything else stops what the last request still has the worker run
+       (a cancel, an interrupt: those steps are not wanted any more). */
+    if (fo_pyrun_running (self)) {
+        fo_log (FO_LOG_DEBUG, "agent", "python worker: steps sent ahead not wanted; worker killed");
+        drop_worker (self);
+    }
+    reset_queue (self);
+    if (!fo_pyrun_is_python (self, rs->step)) {
         self->in_process = true;
         return fo_runner_start (self->process, rs, error);
     }
@@ -414,20 +274,11 @@ start (void *impl, const fo_runner_step *rs, fo_start_error *error)
     }
     if (new_task)
         self->tasks++;
-    frame_request (self, rs);
-    size_t cap = rs->output_cap ? rs->output_cap : FO_DEFAULT_OUTPUT_CAP;
-    fo_capture_init (&self->out, cap);
-    fo_capture_init (&self->err, cap);
-    memset (&self->status, 0, sizeof self->status);
+    self->base = self->answers;
+    fo_pyrun_frame_request (self, rs);
+    self->cur = 0;
     self->active = true;
-    self->done = false;
-    self->killing = false;
-    self->on_output = rs->on_output;
-    self->output_arg = rs->output_arg;
-    self->start_us = fo_now_us ();
-    self->timeout_at_us = rs->step->timeout_ms ? self->start_us + rs->step->timeout_ms * 1000ull
-                                               : UINT64_MAX;
-    flush_request (self);
+    fo_pyrun_flush_request (self);
     return 0;
 }
 
@@ -437,7 +288,8 @@ pollfds (const void *impl, int fds[FO_RUNNER_MAX_FDS])
     const python_runner *self = impl;
     if (self->in_process)
         return fo_runner_pollfds (self->process, fds);
-    if (!self->active || self->done || !self->worker)
+    const sent_step *s = current (self);
+    if (!s || s->answered || !self->worker)
         return 0;
     int n = fo_proc_pollfds (self->worker, fds);   /* stdout, stderr, pidfd */
     fds[n++] = self->rep_fd;
@@ -450,9 +302,11 @@ deadline_ms (const void *impl)
     const python_runner *self = impl;
     if (self->in_process)
         return fo_runner_deadline_ms (self->process);
-    if (!self->active || self->done || !self->worker)
+    const sent_step *s = current (self);
+    if (!s || s->answered || !self->worker)
         return UINT64_MAX;
-    uint64_t at = self->killing ? UINT64_MAX : fo_deadline_ms (self->timeout_at_us);
+    uint64_t at = self->killing || !s->timeout_ms || !s->began_us
+                      ? UINT64_MAX : fo_deadline_ms (s->began_us + s->timeout_ms * 1000ull);
     if (self->pending.len)
         at = fo_now_ms () + 10;         /* the rest of the request */
     uint64_t worker = fo_proc_deadline_ms (self->worker);
@@ -470,48 +324,71 @@ kill_worker (python_runner *self)
     }
 }
 
+/* The worker died (or we killed it): the step it ran ends with it, the
+   request's steps after it were never run and are forgotten (the agent
+   starts them again: a new worker runs them). */
+static void
+worker_died (python_runner *self)
+{
+    fo_pyrun_read_answers (self);
+    sent_step *s = fo_pyrun_running (self);
+    if (s) {
+        const fo_proc_status *ws = fo_proc_status_get (self->worker);
+        if (!self->hello && !self->killing && ++self->start_deaths >= FO_PYTHON_START_TRIES)
+            self->loop_tried = true;    /* no more tries in this task */
+        s->status.exited = ws->exited && !self->killing;
+        s->status.exit_code = ws->exit_code;
+        s->status.timed_out = self->timing_out;
+        s->status.signal = self->killing && !self->timing_out ? SIGKILL : ws->signal;
+        if (ws->exited && !self->killing && !self->hello) {
+            char note[160];
+            snprintf (note, sizeof note,
+                      "\nfanout: the Python worker ended before it started (exit status %d)\n",
+                      ws->exit_code);
+            fo_capture_append (&s->err, note, strlen (note));
+        }
+        s->status.duration_us = s->began_us ? fo_now_us () - s->began_us : 0;
+        s->answered = true;
+        size_t at = (size_t) (s - self->q);
+        for (size_t i = at + 1; i < self->nq; i++)
+            fo_pyrun_free_sent (&self->q[i]);
+        self->nq = at + 1;
+    }
+    drop_worker (self);
+}
+
 static bool
 service (void *impl)
 {
     python_runner *self = impl;
     if (self->in_process)
         return fo_runner_service (self->process);
-    if (!self->active || self->done)
+    sent_step *s = current (self);
+    if (!s || s->answered)
         return true;
-    flush_request (self);
-    if (!self->killing && !read_answers (self)) {
+    fo_pyrun_flush_request (self);
+    if (!self->killing && !fo_pyrun_read_answers (self)) {
         static const char note[] = "\nfanout: the Python worker broke the pipe protocol "
                                    "(docs/python-workers.md): killed\n";
-        fo_capture_append (&self->err, note, sizeof note - 1);
+        sent_step *r = fo_pyrun_running (self);
+        fo_capture_append (r ? &r->err : &s->err, note, sizeof note - 1);
         fo_log (FO_LOG_WARN, "agent", "python worker: an answer that breaks the protocol; worker killed");
         kill_worker (self);
     }
-    if (self->done)
+    if (s->answered)
         return true;
-    if (fo_proc_service (self->worker)) {
-        /* The worker died (or we killed it): the step with it. */
-        read_answers (self);
-        if (!self->done) {
-            const fo_proc_status *ws = fo_proc_status_get (self->worker);
-            if (!self->hello && !self->killing && ++self->start_deaths >= FO_PYTHON_START_TRIES)
-                self->loop_tried = true;    /* no more tries in this task */
-            self->status.exited = ws->exited && !self->killing;
-            self->status.exit_code = ws->exit_code;
-            self->status.signal = self->killing && !self->status.timed_out ? SIGKILL : ws->signal;
-            if (ws->exited && !self->killing && !self->hello) {
-                char note[160];
-                snprintf (note, sizeof note,
-                          "\nfanout: the Python worker ended before it started (exit status "
-                          "%d)\n", ws->exit_code);
-                fo_capture_append (&self->err, note, strlen (note));
-            }
-            end_step (self);
-        }
-        drop_worker (self);
+    if (!self->worker) {
+        s->status.signal = SIGKILL;     /* (never: a step without a worker is settled) */
+        s->answered = true;
         return true;
     }
-    if (!self->killing && fo_now_us () >= self->timeout_at_us) {
-        self->status.timed_out = true;
+    if (fo_proc_service (self->worker)) {
+        worker_died (self);
+        return s->answered;
+    }
+    if (!self->killing && s->timeout_ms && s->began_us
+        && fo_now_us () >= s->began_us + s->timeout_ms * 1000ull) {
+        self->timing_out = true;
         kill_worker (self);
     }
     return false;
@@ -521,9 +398,10 @@ static void
 kill_step (void *impl)
 {
     python_runner *self = impl;
+    const sent_step *s = current (self);
     if (self->in_process)
         fo_runner_kill (self->process);
-    else if (self->active && !self->done)
+    else if (s && !s->answered)
         kill_worker (self);
 }
 
@@ -531,7 +409,7 @@ static const fo_proc_status *
 status (const void *impl)
 {
     const python_runner *self = impl;
-    return self->in_process ? fo_runner_status (self->process) : &self->status;
+    return self->in_process ? fo_runner_status (self->process) : &current (self)->status;
 }
 
 static const fo_capture *
@@ -540,7 +418,8 @@ output (const void *impl, int stream)
     const python_runner *self = impl;
     if (self->in_process)
         return fo_runner_output (self->process, stream);
-    return stream == 2 ? &self->err : &self->out;
+    const sent_step *s = current (self);
+    return stream == 2 ? &s->err : &s->out;
 }
 
 static void
@@ -552,12 +431,17 @@ release (void *impl)
         self->in_process = false;
         return;
     }
-    if (!self->active)
+    sent_step *s = current (self);
+    if (!s)
         return;
-    if (!self->done)
+    if (!s->answered) {
         drop_worker (self);     /* abandoned mid-step: it may be stuck in it */
-    fo_capture_free (&self->out);
-    fo_capture_free (&self->err);
+        reset_queue (self);
+        return;
+    }
+    fo_capture_free (&s->out);
+    fo_capture_free (&s->err);
+    self->cur++;
     self->active = false;
 }
 
@@ -567,6 +451,7 @@ destroy (void *impl)
     python_runner *self = impl;
     release (self);
     retire_worker (self, FO_PYTHON_END_GRACE_MS);
+    reset_queue (self);
     fo_runner_destroy (&self->process);
     if (self->dir[0]) {
         close (self->req_fd);
@@ -581,6 +466,7 @@ destroy (void *impl)
     fo_buf_free (&self->in);
     fo_buf_free (&self->pending);
     fo_buf_free (&self->retired);
+    free (self->q);
     free (self->interpreter);
     free (self->scope);
     free (self->helper);

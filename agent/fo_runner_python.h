@@ -13,6 +13,19 @@
     FIFOs; what the step's code writes to fd 1 and 2 itself comes through
     the worker's stdout and stderr and goes to the running step.
 
+    A step comes with the steps the lease has right after it that the
+    worker may run too (fo_runner_step.ahead: fo_execution's next Python
+    steps), in one request: the worker runs them one after the other,
+    answers each as it ends, while the agent reads the answers, and stops
+    at the first whose status is not 0 (a fixture that failed: the agent
+    decides what runs next) or that interrupts the run. A step
+    started that was sent ahead takes its answer (at once when it came
+    already); its timeout counts from the answer before it. A step that
+    was not sent ahead while the worker still runs ones that were (a
+    cancel, an interrupt) replaces the worker. The worker writes a mark
+    to its fds 1 and 2 after each step, so what a step wrote there itself
+    is that step's whatever the order the pipes are read in.
+
     Restarts (the options): after max_tasks tasks (a task: consecutive
     steps of one lease, told by the step token's scope), when its memory
     passed max_rss_kb (read after each step), both only between tasks, so
@@ -48,6 +61,11 @@
    included, waits meanwhile). */
 #define FO_PYTHON_END_GRACE_MS 10000u
 #define FO_PYTHON_RESTART_GRACE_MS 1000u
+/* One request hands the worker a step and the Python steps the lease has
+   right after it (fo_runner_step.ahead: its next test steps), at most
+   this many, and no more once it holds about this many bytes. */
+#define FO_PYTHON_BATCH_STEPS 256u
+#define FO_PYTHON_BATCH_BYTES (1u << 20)
 /* The most bytes of one frame on the worker's pipe (a request, an answer). */
 #define FO_PYTHON_MAX_FRAME (16u * 1024u * 1024u)
 

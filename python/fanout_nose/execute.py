@@ -36,7 +36,6 @@ context's, and setup/teardown steps run only a shared context's fixtures
 (the broker's), the others only check that the module imports.
 """
 import importlib
-import inspect
 import io
 import json
 import logging
@@ -62,6 +61,13 @@ class State:
         self.kept = []
         self.roots = set()
         self.output_cap = None  # bytes of a test's stdout, of its stderr kept
+        # Looked up once per worker, not per test: the modules of a dotted
+        # name ([(key, kind, module)]), and the contexts found to have no
+        # setup of their own and not to be shared (nothing to set up).
+        self.modules = {}
+        self.plain = set()
+        self.home = os.getcwd() if in_worker else None    # where a worker is between steps
+        self.interrupted = False    # the last test raised KeyboardInterrupt
 
 
 class StepError(Exception):
@@ -83,17 +89,21 @@ def contexts_of(state, root, address):
     each package, the module and the class; and the rest of the address
     (the test's name within its module, or "")."""
     dotted, _, rest = address.partition(":")
-    chain = []
-    parts = dotted.split(".")
-    for i in range(1, len(parts) + 1):
-        name = ".".join(parts[:i])
-        module = _import(state, root, name)
-        kind = "package" if hasattr(module, "__path__") else "module"
-        chain.append((name, kind, module))
+    chain = state.modules.get((root, dotted))
+    if chain is None:
+        chain = []
+        parts = dotted.split(".")
+        for i in range(1, len(parts) + 1):
+            name = ".".join(parts[:i])
+            module = _import(state, root, name)
+            kind = "package" if hasattr(module, "__path__") else "module"
+            chain.append((name, kind, module))
+        state.modules[(root, dotted)] = chain
+    chain = list(chain)
     if rest:
         head = rest.split(".")[0]
         obj = getattr(chain[-1][2], head)
-        if inspect.isclass(obj):
+        if isinstance(obj, type):
             chain.append(("%s:%s" % (dotted, head), "class", obj))
     return chain, rest
 
@@ -101,7 +111,7 @@ def contexts_of(state, root, address):
 def call_fixture(obj, func):
     """nose's try_run: a module's fixture that takes an argument gets the
     module."""
-    if isinstance(obj, types.ModuleType) and inspect.isfunction(func):
+    if isinstance(obj, types.ModuleType) and isinstance(func, types.FunctionType):
         if func.__code__.co_argcount:
             return func(obj)
     return func()
@@ -175,14 +185,16 @@ class Capture:
         self.handler.setFormatter(logging.Formatter("%(name)s: %(levelname)s: %(message)s"))
         self.level = root.level
         root.addHandler(self.handler)
-        root.setLevel(logging.NOTSET)
+        if root.level != logging.NOTSET:
+            root.setLevel(logging.NOTSET)
         return self
 
     def __exit__(self, *exc):
         sys.stdout, sys.stderr = self.saved
         root = logging.getLogger()
         root.removeHandler(self.handler)
-        root.setLevel(self.level)
+        if root.level != self.level:
+            root.setLevel(self.level)
         return False
 
     def stderr_text(self):
@@ -321,7 +333,7 @@ def _generator_of(module, rest):
     """The generator function of address rest, and its name."""
     parts = rest.split(".")
     obj = getattr(module, parts[0])
-    if inspect.isclass(obj):
+    if isinstance(obj, type):
         return getattr(obj(), parts[1]), parts[1]
     return obj, parts[0]
 
@@ -332,7 +344,7 @@ def _run_test(chain, module, rest, name):
         return "error", "the module imported now but failed to import when discovered", ""
     parts = rest.split(".")
     obj = getattr(module, parts[0])
-    if inspect.isclass(obj):
+    if isinstance(obj, type):
         cls, meth = obj, parts[1]
         if issubclass(cls, unittest.TestCase):
             result = _Result()
@@ -373,9 +385,12 @@ def test_step(state, root, address, name):
                 outcome = ("error",) + outcome[1:]
         if outcome is None:
             for key, kind, obj in chain:
-                if key in state.up or is_shared(kind, obj):
+                if key in state.up or key in state.plain:
+                    continue
+                if is_shared(kind, obj):
                     continue
                 if state.in_worker and names.fixture(obj, kind, "setup") is None:
+                    state.plain.add(key)
                     continue
                 try:
                     ran = run_fixture(kind, obj, "setup")
@@ -414,6 +429,7 @@ def test_step(state, root, address, name):
         # KeyboardInterrupt: the run stops as on fanout's SIGINT (the
         # reader's "interrupt", docs/python.md).
         record["outcome"], record["interrupt"] = "not_run", True
+        state.interrupted = True
     out = _capped(cap.out.getvalue(), state.output_cap) + "\n" + RESULT_MARK + \
         json.dumps(record) + "\n"
     return 0, out, _capped(cap.stderr_text(), state.output_cap)

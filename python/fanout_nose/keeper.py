@@ -14,21 +14,52 @@ A keeper whose broker is gone (the process that started the setup step)
 runs the teardown itself and exits; one that the run's end finds is swept
 with the broker's own processes (it keeps the broker's FANOUT_STEP_TOKEN).
 """
-import hashlib
 import json
 import os
 import select
-import shutil
 import socket
 import sys
-import tempfile
 import traceback
 
 POLL_S = 1.0
 
 
+def _sha1(data):
+    # The built-in module when there is one: hashlib loads OpenSSL, which
+    # costs a helper process more than the rest of its start.
+    try:
+        import _sha1
+        return _sha1.sha1(data).hexdigest()
+    except ImportError:
+        import hashlib
+        return hashlib.sha1(data).hexdigest()
+
+
 def var_name(address):
-    return "PY_FANOUT_KEEPER_" + hashlib.sha1(address.encode()).hexdigest()[:16].upper()
+    return "PY_FANOUT_KEEPER_" + _sha1(address.encode())[:16].upper()
+
+
+def _private_folder():
+    """A new folder only this user can enter, under $TMPDIR or /tmp."""
+    base = os.environ.get("TMPDIR") or "/tmp"
+    while True:
+        path = os.path.join(base, "fanout-keeper-" + os.urandom(6).hex())
+        try:
+            os.mkdir(path, 0o700)
+            return path
+        except FileExistsError:
+            continue
+
+
+def _remove(folder):
+    try:
+        os.unlink(os.path.join(folder, "sock"))
+    except OSError:
+        pass
+    try:
+        os.rmdir(folder)
+    except OSError:
+        pass
 
 
 def _fixture(run, which):
@@ -48,7 +79,7 @@ def _fixture(run, which):
 def setup(address, run):
     """Forks the keeper, which runs run("setup") and then serves the
     teardown; returns the setup's (status, out, err)."""
-    folder = tempfile.mkdtemp(prefix="fanout-keeper-")
+    folder = _private_folder()
     path = os.path.join(folder, "sock")
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.bind(path)
@@ -69,7 +100,7 @@ def setup(address, run):
             os.dup2(null, fd)
         if status == 0:
             _serve(server, run, broker)
-        shutil.rmtree(folder, ignore_errors=True)
+        _remove(folder)
         os._exit(0)
     os.close(wfd)
     server.close()

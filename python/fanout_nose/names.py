@@ -1,7 +1,6 @@
 """What nose calls what: its default test pattern, the names of fixtures
 per kind of context, and how a context's attributes choose its mode.
 Shared by discover.py and execute.py so both read a suite alike."""
-import inspect
 import os
 import re
 import unittest
@@ -56,7 +55,7 @@ def _own(ctx, name):
     """ctx's attribute name when it is a fixture worth running: for a
     unittest.TestCase, the inherited no-op setUpClass/tearDownClass are
     none."""
-    if inspect.isclass(ctx) and issubclass(ctx, unittest.TestCase) and \
+    if isinstance(ctx, type) and issubclass(ctx, unittest.TestCase) and \
             name in ("setUpClass", "tearDownClass"):
         mine = getattr(ctx, name, None)
         base = getattr(unittest.TestCase, name)

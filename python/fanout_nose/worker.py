@@ -2,65 +2,89 @@
 agent's python runner (agent/fo_runner_python.c) with two FIFOs named by
 FANOUT_WORKER_IN (requests) and FANOUT_WORKER_OUT (replies); each message
 is one msgpack map, framed by its length (4 bytes, big-endian). It
-says hello, then runs one step per request, as
+says hello, then runs the steps of each request in order, each as
 `python3 fanout_nose ARGV...` would in a process of its own, in this one
-process: modules it imported and contexts it set up stay for the next
-step. End of input: it exits.
+process, and answers each as soon as it has ended: modules it imported and
+contexts it set up stay for the next step. End of input: it exits.
 
-    -> {"v": 1, "type": "hello", "pid": PID, "python": "3.11.2"}
-    <- {"v": 1, "type": "step", "argv": [...], "cwd": DIR or "",
-        "env": {NAME: VALUE}, "token": TOKEN, "output_cap": BYTES}
-    -> {"v": 1, "type": "done", "status": N, "out": BYTES, "err": BYTES,
-        "rss_kb": N, "kept": N}
-    <- {"v": 1, "type": "end"}      tear down the split contexts kept
+    -> {"v": 2, "type": "hello", "pid": PID, "python": "3.11.2"}
+    <- {"v": 2, "type": "steps", "steps": [{"argv": [...], "cwd": DIR or "",
+        "env": {NAME: VALUE}, "token": TOKEN, "output_cap": BYTES}, ...]}
+    -> {"v": 2, "type": "done", "status": N, "out": BYTES, "err": BYTES,
+        "us": N, "rss_kb": N, "kept": N, "dropped": N}
+                                    one per step, in order; "dropped" (a
+                                    step whose status is not 0, or that
+                                    interrupted the run): the request's N
+                                    steps after it, not run
+    <- {"v": 2, "type": "end"}      tear down the split contexts kept
                                     set up, then exit (1 when a teardown
                                     failed, its traceback on stderr)
 
 What the step's code writes to file descriptors 1 and 2 itself (a
 subprocess, a C extension) reaches the agent through the worker's own
-stdout and stderr, which the runner gives to the running step.
+stdout and stderr; after each step the worker writes STEP_END to both, so
+that the agent gives what came before it to that step, whatever the
+order it reads the pipes in.
 """
 import os
 import sys
+import time
 
 import msgpack
 
 from fanout_nose import execute
 
-VERSION = 1
+VERSION = 2
 MAX_REQUEST = 64 * 1024 * 1024
+# Written to fds 1 and 2 after each step (agent/fo_runner_python.c).
+STEP_END = b"\x1ffanout-python-step-end\x1f"
 
 
-def rss_kb():
-    try:
-        with open("/proc/self/statm") as f:
-            return int(f.read().split()[1]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
-    except (OSError, ValueError, IndexError):
-        return 0
+class Memory:
+    """The worker's resident memory, read after each step: /proc/self/statm
+    kept open and read again with one pread."""
+
+    def __init__(self):
+        self.page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
+        try:
+            self.fd = os.open("/proc/self/statm", os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            self.fd = -1
+
+    def rss_kb(self):
+        try:
+            return int(os.pread(self.fd, 128, 0).split()[1]) * self.page_kb
+        except (OSError, ValueError, IndexError):
+            return 0
 
 
 def run(state, req):
     env = req.get("env") or {}
-    saved = {k: os.environ.get(k) for k in env}
-    saved["FANOUT_STEP_TOKEN"] = os.environ.get("FANOUT_STEP_TOKEN")
-    cwd = os.getcwd()
+    environ = os.environ
+    saved = {k: environ.get(k) for k in env}
+    saved["FANOUT_STEP_TOKEN"] = environ.get("FANOUT_STEP_TOKEN")
+    cwd = req.get("cwd")
     try:
         # What the step starts carries its token (fo_runner.h): the sweep
         # of the step's token finds what it leaves behind.
-        os.environ.update({str(k): str(v) for k, v in env.items()})
+        for k, v in env.items():
+            environ[str(k)] = str(v)
         if req.get("token"):
-            os.environ["FANOUT_STEP_TOKEN"] = req["token"]
-        if req.get("cwd"):
-            os.chdir(req["cwd"])
+            environ["FANOUT_STEP_TOKEN"] = req["token"]
+        if cwd and cwd != state.home:
+            os.chdir(cwd)
         return execute.run_step(state, [str(a) for a in req.get("argv") or []])
     finally:
         for k, v in saved.items():
             if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+                environ.pop(k, None)
+            elif environ.get(k) != v:
+                environ[k] = v
+        # Back where the worker was (a step may move, its test too): one
+        # getcwd when it did not.
         try:
-            os.chdir(cwd)
+            if os.getcwd() != state.home:
+                os.chdir(state.home)
         except OSError:
             pass
 
@@ -72,9 +96,10 @@ def main(argv):
     except (KeyError, OSError) as e:
         sys.stderr.write("fanout_nose worker: %s\n" % e)
         return 2
+    packer = msgpack.Packer(use_bin_type=True)
 
     def send(msg):
-        body = msgpack.packb(msg, use_bin_type=True)
+        body = packer.pack(msg)
         data = len(body).to_bytes(4, "big") + body
         while data:
             n = os.write(wfd, data)
@@ -83,6 +108,13 @@ def main(argv):
     send({"v": VERSION, "type": "hello", "pid": os.getpid(),
           "python": "%d.%d.%d" % sys.version_info[:3]})
     state = execute.State(in_worker=True)
+    # Every step's code runs with the root logger at NOTSET (its logging
+    # captured, execute.Capture): the worker stays there between steps,
+    # so that no step pays for setting it and back (each clears every
+    # logger's cache).
+    import logging
+    logging.getLogger().setLevel(logging.NOTSET)
+    memory = Memory()
     buf = b""
     while True:
         chunk = os.read(rfd, 65536)
@@ -105,13 +137,30 @@ def main(argv):
                 sys.stderr.write(failed)
                 sys.stderr.flush()
                 return 1 if failed else 0
-            if not isinstance(req, dict) or req.get("v") != VERSION or req.get("type") != "step":
+            steps = req.get("steps") if isinstance(req, dict) else None
+            if steps is None or req.get("v") != VERSION or req.get("type") != "steps" \
+                    or not isinstance(steps, list) \
+                    or not all(isinstance(step, dict) for step in steps):
                 sys.stderr.write("fanout_nose worker: bad request\n")
                 return 2
-            state.output_cap = int(req.get("output_cap") or 0) or None
-            sys.stdout.flush()
-            status, out, err = run(state, req)
-            sys.stdout.flush()
-            sys.stderr.flush()
-            send({"v": VERSION, "type": "done", "status": status, "out": out, "err": err,
-                  "rss_kb": rss_kb(), "kept": len(state.kept)})
+            for i, step in enumerate(steps):
+                state.output_cap = int(step.get("output_cap") or 0) or None
+                state.interrupted = False
+                t0 = time.monotonic()
+                status, out, err = run(state, step)
+                us = int((time.monotonic() - t0) * 1e6)
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os.write(1, STEP_END)
+                os.write(2, STEP_END)
+                done = {"v": VERSION, "type": "done", "status": status, "out": out, "err": err,
+                        "us": us, "rss_kb": memory.rss_kb(), "kept": len(state.kept)}
+                # A step that failed (a fixture: the agent skips its
+                # scope) or stopped the run (KeyboardInterrupt) ends the
+                # request: the agent says what comes next.
+                stop = state.interrupted or status != 0
+                if stop and i + 1 < len(steps):
+                    done["dropped"] = len(steps) - i - 1
+                send(done)
+                if stop:
+                    break

@@ -5,7 +5,9 @@
     reader in a process of its own, the worker kept across leases (one
     pid) or replaced after each task (max_tasks 1), a test past its
     timeout taking the worker down and the next lease getting a new one,
-    a cancel, a KeyboardInterrupt that stops its lease, and a split context
+    a cancel, a KeyboardInterrupt that stops its lease (the tests sent
+    with it not run), a task's tests in one request (a crash in the
+    middle, what each writes to fd 1 itself), and a split context
     set up once per worker. Skipped without python3-msgpack. Waits are bounded and
     generous; no timing is asserted. */
 #include <setjmp.h>
@@ -47,7 +49,14 @@ static const char module[] =
     "def test_sleep():\n"
     "    time.sleep(60)\n"
     "def test_interrupt():\n"
-    "    raise KeyboardInterrupt\n";
+    "    raise KeyboardInterrupt\n"
+    "def test_raw():\n"
+    "    os.write(1, ('raw %s\\n' % os.environ['FANOUT_STEP_TOKEN'].rsplit('/', 1)[1]).encode())\n"
+    "def test_crash():\n"
+    "    os.kill(os.getpid(), 9)\n"
+    "def test_touch():\n"
+    "    with open(os.path.join(os.path.dirname(__file__), 'touched'), 'a') as f:\n"
+    "        f.write('x')\n";
 
 /* A split context (nose's _multiprocess_can_split_): its calls go to
    split.log beside it; test_count prints how often this process set it
@@ -374,11 +383,17 @@ test_interrupt (void **state)
     add_py (w, &l, FO_STEP_TEST, "state", "test_mod:test_state", 0);
     add_py (w, &l, FO_STEP_TEST, "interrupt", "test_mod:test_interrupt", 0);
     add_py (w, &l, FO_STEP_TEST, "pid", "test_mod:test_pid", 0);
+    add_py (w, &l, FO_STEP_TEST, "touch", "test_mod:test_touch", 0);
     add_py (w, &l, FO_STEP_TEARDOWN, "mod", "test_mod", 0);
     scope (&l);
     run_lease (w, &l, 0);
     expect (w, "state", FO_PASSED);
     assert_false (result_of (w, "state")->interrupt);
+    /* the worker had the tests after it in the same request: not run */
+    char *touched = fo_xasprintf ("%s/touched", w->dir);
+    assert_int_not_equal (access (touched, F_OK), 0);
+    free (touched);
+    expect (w, "touch", FO_NOT_RUN);
     expect (w, "interrupt", FO_NOT_RUN);
     assert_true (result_of (w, "interrupt")->interrupt);
     assert_string_equal (result_of (w, "interrupt")->message,
@@ -386,7 +401,49 @@ test_interrupt (void **state)
     expect (w, "pid", FO_NOT_RUN);
     assert_false (result_of (w, "pid")->interrupt);
     assert_string_equal (result_of (w, "pid")->message, "not run (interrupted)");
-    assert_int_equal (w->nresults, 3);      /* no fixture error: the teardown ran well */
+    assert_int_equal (w->nresults, 4);      /* no fixture error: the teardown ran well */
+    forget_results (w);
+    world_free (w);
+}
+
+/* A task's tests go to the worker in one request, answered one by one:
+   what each writes to fd 1 itself is its own, a crash in the middle ends
+   only the test that crashed, and the request's tests after it run in a
+   new worker, each once. */
+static void
+test_batch (void **state)
+{
+    (void) state;
+    if (!have_msgpack ())
+        skip ();
+    world *w = new_world (NULL);
+    fo_lease l = new_lease (w);
+    add_py (w, &l, FO_STEP_SETUP, "mod", "test_mod", 0);
+    add_py (w, &l, FO_STEP_TEST, "pid", "test_mod:test_pid", 0);
+    add_py (w, &l, FO_STEP_TEST, "raw a", "test_mod:test_raw", 0);
+    add_py (w, &l, FO_STEP_TEST, "raw b", "test_mod:test_raw", 0);
+    add_py (w, &l, FO_STEP_TEST, "state", "test_mod:test_state", 0);
+    add_py (w, &l, FO_STEP_TEST, "crash", "test_mod:test_crash", 0);
+    add_py (w, &l, FO_STEP_TEST, "pid again", "test_mod:test_pid", 0);
+    add_py (w, &l, FO_STEP_TEST, "raw c", "test_mod:test_raw", 0);
+    add_py (w, &l, FO_STEP_TEST, "state again", "test_mod:test_state", 0);
+    add_py (w, &l, FO_STEP_TEARDOWN, "mod", "test_mod", 0);
+    scope (&l);
+    run_lease (w, &l, 0);
+    expect (w, "pid", FO_PASSED);
+    expect (w, "raw a", FO_PASSED);
+    assert_string_equal (result_of (w, "raw a")->out, "raw 2\n");
+    expect (w, "raw b", FO_PASSED);
+    assert_string_equal (result_of (w, "raw b")->out, "raw 3\n");
+    expect (w, "state", FO_PASSED);
+    expect (w, "crash", FO_CRASHED);
+    expect (w, "pid again", FO_PASSED);
+    long first = atol (result_of (w, "pid")->out), second = atol (result_of (w, "pid again")->out);
+    assert_true (first > 1 && second > 1 && first != second);
+    expect (w, "raw c", FO_PASSED);
+    assert_string_equal (result_of (w, "raw c")->out, "raw 7\n");
+    expect (w, "state again", FO_PASSED);  /* the new worker set the module up */
+    assert_int_equal (w->nresults, 8);      /* each once, no fixture error */
     forget_results (w);
     world_free (w);
 }
@@ -482,6 +539,7 @@ main (void)
         cmocka_unit_test (test_restart_after_each_task),
         cmocka_unit_test (test_timeout_and_cancel),
         cmocka_unit_test (test_interrupt),
+        cmocka_unit_test (test_batch),
         cmocka_unit_test (test_split_kept),
     };
     return cmocka_run_group_tests (tests, group_setup, NULL);

@@ -583,6 +583,8 @@ start_next (fo_execution *self)
             self->pending = choose_next (self);
         if (self->pending == FO_STEPS_NONE) {
             self->finished = true;
+            if (self->runner)       /* none when no step was started */
+                fo_runner_idle (self->runner);
             /* What setups started for the tests (a server, say) lives until
                here; now nothing of this lease may remain. */
             if (self->sweeper && self->token)

@@ -85,3 +85,10 @@ fo_runner_release (fo_runner *self)
 {
     self->ops->release (self->impl);
 }
+
+void
+fo_runner_idle (fo_runner *self)
+{
+    if (self->ops->idle)
+        self->ops->idle (self->impl);
+}

@@ -11,6 +11,8 @@
         fo_runner_kill     stop the step (a cancel): SIGTERM, SIGKILL later
         fo_runner_status / fo_runner_output   how it ended, what it wrote
         fo_runner_release  forget the step; the runner is ready for the next
+        fo_runner_idle     the lease is over: what was begun ahead of the
+                           agent (fo_runner_step.ahead) is not wanted
 
     Implementations:
     - fo_runner_process.h: a new process per step (fo_proc), in its own
@@ -108,6 +110,7 @@ typedef struct {
     const fo_proc_status *(*status) (const void *impl);
     const fo_capture *(*output) (const void *impl, int stream);
     void (*release) (void *impl);
+    void (*idle) (void *impl);      /* may be NULL: nothing is ever begun ahead */
     void (*destroy) (void *impl);
 } fo_runner_ops;
 
@@ -146,5 +149,10 @@ const fo_capture *fo_runner_output (const fo_runner *self, int stream);
 
 /* Forgets the step. One still running is killed at once (SIGKILL). */
 void fo_runner_release (fo_runner *self);
+/* The lease whose steps the runner ran is over, however it ended (a
+   cancel between two steps, say): steps a worker was given ahead and that
+   were never started are stopped now (the Python worker is replaced),
+   not left running unseen until the slot's next step. */
+void fo_runner_idle (fo_runner *self);
 
 #endif

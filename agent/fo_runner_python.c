@@ -445,6 +445,23 @@ release (void *impl)
     self->active = false;
 }
 
+/* The lease is over: steps the worker still runs ahead of the agent (a
+   cancel came between two steps) are not wanted; it may be in any of
+   them, so it goes, as when another step is started instead. */
+static void
+idle (void *impl)
+{
+    python_runner *self = impl;
+    if (self->in_process)
+        return;
+    if (fo_pyrun_running (self)) {
+        fo_log (FO_LOG_DEBUG, "agent", "python worker: the lease ended before the steps sent "
+                "ahead; worker killed");
+        drop_worker (self);
+    }
+    reset_queue (self);
+}
+
 static void
 destroy (void *impl)
 {
@@ -484,6 +501,7 @@ static const fo_runner_ops ops = {
     .status = status,
     .output = output,
     .release = release,
+    .idle = idle,
     .destroy = destroy,
 };
 

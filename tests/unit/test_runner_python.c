@@ -7,7 +7,8 @@
     timeout taking the worker down and the next lease getting a new one,
     a cancel, a KeyboardInterrupt that stops its lease (the tests sent
     with it not run), a task's tests in one request (a crash in the
-    middle, what each writes to fd 1 itself), and a split context
+    middle, what each writes to fd 1 itself), the steps sent ahead stopped
+    when their lease ends first (fo_runner_idle), and a split context
     set up once per worker. Skipped without python3-msgpack. Waits are bounded and
     generous; no timing is asserted. */
 #include <setjmp.h>
@@ -56,7 +57,10 @@ static const char module[] =
     "    os.kill(os.getpid(), 9)\n"
     "def test_touch():\n"
     "    with open(os.path.join(os.path.dirname(__file__), 'touched'), 'a') as f:\n"
-    "        f.write('x')\n";
+    "        f.write('x')\n"
+    "def test_late():\n"
+    "    time.sleep(0.5)\n"
+    "    test_touch()\n";
 
 /* A split context (nose's _multiprocess_can_split_): its calls go to
    split.log beside it; test_count prints how often this process set it
@@ -406,6 +410,59 @@ test_interrupt (void **state)
     world_free (w);
 }
 
+/* The steps after the one started, as fo_execution hands them over. */
+static const fo_step *
+ahead_in (void *arg, size_t k, fo_buf *token)
+{
+    const fo_lease *l = arg;
+    (void) token;
+    return 1 + k < l->nsteps ? &l->steps[1 + k] : NULL;
+}
+
+/* A lease that ends while the worker is ahead of the agent (a cancel
+   between two steps): fo_runner_idle stops the steps begun ahead, so
+   test_late, begun with the first, never gets to write its file. Driven
+   through the runner's own API: fo_execution always starts the next step
+   begun ahead at once, so it never leaves the worker ahead by itself. */
+static void
+test_idle_stops_ahead (void **state)
+{
+    (void) state;
+    if (!have_msgpack ())
+        skip ();
+    world *w = new_world (NULL);
+    fo_lease l = new_lease (w);
+    add_py (w, &l, FO_STEP_TEST, "pid", "test_mod:test_pid", 0);
+    add_py (w, &l, FO_STEP_TEST, "late", "test_mod:test_late", 0);
+    fo_runner_step spec = { .step = &l.steps[0], .output_cap = 4096, .ahead = ahead_in,
+                            .ahead_arg = &l };
+    fo_start_error why;
+    assert_int_equal (fo_runner_start (w->runner, &spec, &why), 0);
+    uint64_t until = fo_now_ms () + WAIT_LIMIT_MS;
+    bool done = false;
+    while (!(done = fo_runner_service (w->runner)) && fo_now_ms () < until) {
+        int fds[FO_RUNNER_MAX_FDS];
+        struct pollfd pfd[FO_RUNNER_MAX_FDS];
+        int n = fo_runner_pollfds (w->runner, fds);
+        for (int i = 0; i < n; i++)
+            pfd[i] = (struct pollfd) { .fd = fds[i], .events = POLLIN };
+        poll (pfd, (nfds_t) n, 20);
+    }
+    assert_true (done);
+    assert_true (fo_runner_status (w->runner)->exited);
+    assert_int_equal (fo_runner_status (w->runner)->exit_code, 0);
+    fo_runner_release (w->runner);
+    fo_runner_idle (w->runner);
+    usleep (1000 * 1000);           /* twice test_late's sleep */
+    char *touched = fo_xasprintf ("%s/touched", w->dir);
+    assert_int_not_equal (access (touched, F_OK), 0);
+    free (touched);
+    for (size_t i = 0; i < l.nsteps; i++)
+        fo_step_free (&l.steps[i]);
+    free (l.steps);
+    world_free (w);
+}
+
 /* A task's tests go to the worker in one request, answered one by one:
    what each writes to fd 1 itself is its own, a crash in the middle ends
    only the test that crashed, and the request's tests after it run in a
@@ -539,6 +596,7 @@ main (void)
         cmocka_unit_test (test_restart_after_each_task),
         cmocka_unit_test (test_timeout_and_cancel),
         cmocka_unit_test (test_interrupt),
+        cmocka_unit_test (test_idle_stops_ahead),
         cmocka_unit_test (test_batch),
         cmocka_unit_test (test_split_kept),
     };

@@ -49,6 +49,16 @@ put_raw_str (encoder *e, const char *s, size_t len)
         e->bad = true;
         return;
     }
+    if (len < 32) {
+        /* A fixstr (every key, most values): its one header byte
+           (msgpack's 0xa0 | length, what msgpack_pack_str writes) and its
+           bytes in one write rather than two. */
+        char one[32];
+        one[0] = (char) (0xa0u | len);
+        memcpy (one + 1, s, len);
+        e->pk.callback (e->pk.data, one, len + 1);
+        return;
+    }
     msgpack_pack_str_with_body (&e->pk, s, len);
 }
 

@@ -336,7 +336,7 @@ get_output (fo_decoder *d, const msgpack_object **v, fo_output *o)
    fo_msg_decode applies to it), none a batch. The count and every
    element's type are checked before anything is allocated. */
 static int decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errlen,
-                   bool in_batch);
+                   msgpack_zone *in_batch);
 
 static int
 get_batch (fo_decoder *d, const msgpack_object *msgs, fo_batch *b)
@@ -350,14 +350,24 @@ get_batch (fo_decoder *d, const msgpack_object *msgs, fo_batch *b)
         if (msgs->via.array.ptr[i].type != MSGPACK_OBJECT_BIN)
             return fo_dec_fail (d, "field 'msgs' must be an array of bins");
     b->msgs = fo_xcalloc (n, sizeof *b->msgs);
-    for (uint32_t i = 0; i < n; i++) {
+    /* One zone for the batch's messages, emptied after each (whose values
+       are copied out by then): a zone is two mallocs and frees, and a
+       batch of five dones made six of them. */
+    msgpack_zone zone;
+    if (!msgpack_zone_init (&zone, MSGPACK_ZONE_CHUNK_SIZE))
+        return fo_dec_fail (d, "out of memory");
+    int rc = 0;
+    for (uint32_t i = 0; i < n && rc == 0; i++) {
         const msgpack_object_bin *bin = &msgs->via.array.ptr[i].via.bin;
         char why[200];
-        if (decode (bin->ptr, bin->size, &b->msgs[i], why, sizeof why, true) != FO_PROTO_OK)
-            return fo_dec_fail (d, "msgs[%u]: %s", i, why);
-        b->nmsgs = i + 1;       /* what fo_msg_free frees */
+        if (decode (bin->ptr, bin->size, &b->msgs[i], why, sizeof why, &zone) != FO_PROTO_OK)
+            rc = fo_dec_fail (d, "msgs[%u]: %s", i, why);
+        else
+            b->nmsgs = i + 1;   /* what fo_msg_free frees */
+        msgpack_zone_clear (&zone);
     }
-    return 0;
+    msgpack_zone_destroy (&zone);
+    return rc;
 }
 
 /* The fields of each type, after "v" and "type" (keys[0] and keys[1]). */
@@ -507,11 +517,13 @@ get_header (fo_decoder *d, const msgpack_object *o, fo_msg *m)
     return fo_dec_fail (d, "unknown message type '%s'", fo_dec_quote (&t->via.str, q, sizeof q));
 }
 
-/* One message; in a batch, one that is not a batch itself (checked from
-   its type, before its fields: batches never nest, so decoding never
-   recurses deeper than one batch). */
+/* One message; in a batch (in_batch: the batch's zone, which this one
+   uses), one that is not a batch itself (checked from its type, before its
+   fields: batches never nest, so decoding never recurses deeper than one
+   batch). */
 static int
-decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errlen, bool in_batch)
+decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errlen,
+        msgpack_zone *in_batch)
 {
     fo_decoder d = { .type = NULL, .err = err, .errlen = errlen };
     memset (msg, 0, sizeof *msg);
@@ -523,25 +535,36 @@ decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errlen, boo
     if (fo_proto_prescan (data, len, err, errlen) < 0)
         return FO_PROTO_EMALFORMED;
 
-    msgpack_unpacked unpacked;
-    msgpack_unpacked_init (&unpacked);
+    /* A frame's zone on the stack (one malloc, its chunk), a batch's
+       message in the batch's. msgpack_unpack fills an object in a given
+       zone; it answers SUCCESS only for exactly one object filling data
+       (EXTRA_BYTES past it, CONTINUE when cut short). */
+    msgpack_zone own;
+    msgpack_zone *zone = in_batch;
+    if (!zone) {
+        if (!msgpack_zone_init (&own, MSGPACK_ZONE_CHUNK_SIZE))
+            return fo_dec_fail (&d, "out of memory");
+        zone = &own;
+    }
+    msgpack_object obj;
     size_t off = 0;
-    msgpack_unpack_return ur = msgpack_unpack_next (&unpacked, data, len, &off);
+    msgpack_unpack_return ur = msgpack_unpack (data, len, &off, zone, &obj);
     fo_msg m = { 0 };
     int rc;
     if (ur != MSGPACK_UNPACK_SUCCESS || off != len)
         rc = fo_dec_fail (&d, "not a valid msgpack object");
     else {
-        rc = get_header (&d, &unpacked.data, &m);
+        rc = get_header (&d, &obj, &m);
         if (rc == 0 && in_batch && m.type == FO_MSG_BATCH) {
             d.type = NULL;
             rc = fo_dec_fail (&d, "a batch inside a batch");
             m.type = 0;         /* nothing of it allocated yet */
         }
         if (rc == 0)
-            rc = get_fields (&d, &unpacked.data, &m);
+            rc = get_fields (&d, &obj, &m);
     }
-    msgpack_unpacked_destroy (&unpacked);
+    if (zone == &own)
+        msgpack_zone_destroy (&own);
     if (rc != 0) {
         fo_msg_free (&m);   /* leaves it zeroed; *msg is zeroed already */
         return rc;
@@ -553,5 +576,5 @@ decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errlen, boo
 int
 fo_msg_decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errlen)
 {
-    return decode (data, len, msg, err, errlen, false);
+    return decode (data, len, msg, err, errlen, NULL);
 }

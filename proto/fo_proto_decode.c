@@ -171,24 +171,64 @@ get_discovered (fo_decoder *d, const msgpack_object **v, fo_discovered *r)
 
 /* A result's fields after its lease (v[0] = "step"): a result message's,
    or one of done's results. */
+/* A str's or bin's bytes (checked already) into *at, NUL after them. */
+static char *
+put_bytes (char **at, const msgpack_object *o)
+{
+    const char *p = o->type == MSGPACK_OBJECT_STR ? o->via.str.ptr : o->via.bin.ptr;
+    uint32_t n = o->type == MSGPACK_OBJECT_STR ? o->via.str.size : o->via.bin.size;
+    char *s = *at;
+    if (n)
+        memcpy (s, p, n);
+    s[n] = '\0';
+    *at = s + n + 1;
+    return s;
+}
+
+static uint32_t
+bytes_of (const msgpack_object *o)
+{
+    return o->type == MSGPACK_OBJECT_STR ? o->via.str.size : o->via.bin.size;
+}
+
 static int
 get_result_body (fo_decoder *d, const msgpack_object **v, fo_result *r)
 {
     int outcome = 0;
+    /* Every field checked in the protocol's order first, then the seven
+       strings copied into one block (fo_result.one_block): a result is
+       one malloc and one free, not seven (most of them ""). */
     if (fo_dec_u32 (d, "step", v[0], &r->step) < 0
-        || fo_dec_str (d, "test", v[1], &r->test) < 0
+        || fo_dec_str_ok (d, "test", v[1]) < 0
         || fo_dec_enum (d, "outcome", v[2], outcome_name, &outcome) < 0
         || fo_dec_u64 (d, "duration_us", v[3], &r->duration_us) < 0
-        || fo_dec_bin (d, "out", v[4], &r->out, &r->out_len) < 0
-        || fo_dec_bin (d, "err", v[5], &r->err, &r->err_len) < 0
-        || fo_dec_str (d, "message", v[6], &r->message) < 0
-        || fo_dec_str (d, "host", v[7], &r->host) < 0
+        || fo_dec_bin_ok (d, "out", v[4]) < 0
+        || fo_dec_bin_ok (d, "err", v[5]) < 0
+        || fo_dec_str_ok (d, "message", v[6]) < 0
+        || fo_dec_str_ok (d, "host", v[7]) < 0
         || fo_dec_u32 (d, "worker", v[8], &r->worker) < 0
         || fo_dec_u32 (d, "attempt", v[9], &r->attempt) < 0
-        || fo_dec_str (d, "joined", v[10], &r->joined) < 0
-        || fo_dec_str (d, "group", v[11], &r->group) < 0
+        || fo_dec_str_ok (d, "joined", v[10]) < 0
+        || fo_dec_str_ok (d, "group", v[11]) < 0
         || fo_dec_bool (d, "interrupt", v[12], &r->interrupt) < 0)
         return FO_PROTO_EMALFORMED;
+    /* Each at most the message's size (the pre-scan and ZMQ_MAXMSGSIZE):
+       the sum cannot wrap. */
+    size_t total = 7;
+    const int strings[] = { 1, 4, 5, 6, 7, 10, 11 };
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        total += bytes_of (v[strings[i]]);
+    char *at = fo_xmalloc (total);
+    r->test = put_bytes (&at, v[1]);    /* first: the block's start */
+    r->one_block = true;
+    r->out = put_bytes (&at, v[4]);
+    r->out_len = bytes_of (v[4]);
+    r->err = put_bytes (&at, v[5]);
+    r->err_len = bytes_of (v[5]);
+    r->message = put_bytes (&at, v[6]);
+    r->host = put_bytes (&at, v[7]);
+    r->joined = put_bytes (&at, v[10]);
+    r->group = put_bytes (&at, v[11]);
     r->outcome = (fo_outcome) outcome;
     if (strlen (r->joined) > FO_PROTO_MAX_JOINED_NAME || strlen (r->group) > FO_PROTO_MAX_JOINED_NAME)
         return fo_dec_fail (d, "field 'joined' or 'group' is longer than %u bytes",

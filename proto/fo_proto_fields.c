@@ -143,10 +143,24 @@ fo_dec_str (fo_decoder *d, const char *field, const msgpack_object *o, char **ou
 }
 
 int
-fo_dec_bin (fo_decoder *d, const char *field, const msgpack_object *o, char **out, size_t *len)
+fo_dec_str_ok (fo_decoder *d, const char *field, const msgpack_object *o)
+{
+    return check_str (d, field, -1, o);
+}
+
+int
+fo_dec_bin_ok (fo_decoder *d, const char *field, const msgpack_object *o)
 {
     if (o->type != MSGPACK_OBJECT_BIN)
         return fo_dec_fail (d, "field '%s' must be binary (msgpack bin)", fo_dec_at (d, field));
+    return 0;
+}
+
+int
+fo_dec_bin (fo_decoder *d, const char *field, const msgpack_object *o, char **out, size_t *len)
+{
+    if (fo_dec_bin_ok (d, field, o) < 0)
+        return FO_PROTO_EMALFORMED;
     *out = copy_bytes (o->via.bin.ptr, o->via.bin.size);
     *len = o->via.bin.size;
     return 0;

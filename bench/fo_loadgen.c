@@ -26,9 +26,10 @@
 
     Sockets are waited on with epoll over their ZMQ_FD: a wake-up costs
     O(sockets that have something), so the generator itself stays cheap at
-    thousands of agents. ZMQ_FD only signals that ZMQ_EVENTS may have
-    changed, so a socket is drained until ZMQ_EVENTS says nothing is left,
-    and re-checked after anything this process sent on it.
+    thousands of agents. ZMQ_FD only signals that the socket's commands
+    may have changed, so a socket is drained until a receive finds nothing
+    (which processes them), and drained again after anything this process
+    sent on it (a send may process them too, taking the signal).
 */
 #include <dirent.h>
 #include <errno.h>
@@ -420,31 +421,29 @@ handle (agent *a, fo_msg *msg)
     }
 }
 
+/* Reads until the socket has nothing. A receive that finds nothing has
+   ZeroMQ process the socket's commands first (which re-arms ZMQ_FD), so no
+   ZMQ_EVENTS call is needed around it: each of those cost a poll and a
+   getpid system call inside libzmq, two per drain. */
 static void
 drain (agent *a)
 {
     for (;;) {
-        int events = 0;
-        size_t len = sizeof events;
-        if (zmq_getsockopt (a->sock, ZMQ_EVENTS, &events, &len) != 0 || !(events & ZMQ_POLLIN))
+        fo_msg msg;
+        char why[256];
+        fo_wire_status st = fo_wire_inbox_recv (&a->inbox, a->sock, false, NULL, NULL, &msg,
+                                                why, sizeof why);
+        if (st == FO_WIRE_NONE)
             return;
-        for (;;) {
-            fo_msg msg;
-            char why[256];
-            fo_wire_status st = fo_wire_inbox_recv (&a->inbox, a->sock, false, NULL, NULL, &msg,
-                                                    why, sizeof why);
-            if (st == FO_WIRE_NONE)
-                break;
-            if (!fo_wire_inbox_pending (&a->inbox))
-                frames_in++;    /* a frame's last (or only) message */
-            if (st != FO_WIRE_MSG) {
-                fprintf (stderr, "fo_loadgen: agent %u got a bad message: %s\n", a->index, why);
-                failed = 1;
-                continue;
-            }
-            handle (a, &msg);
-            fo_msg_free (&msg);
+        if (!fo_wire_inbox_pending (&a->inbox))
+            frames_in++;        /* a frame's last (or only) message */
+        if (st != FO_WIRE_MSG) {
+            fprintf (stderr, "fo_loadgen: agent %u got a bad message: %s\n", a->index, why);
+            failed = 1;
+            continue;
         }
+        handle (a, &msg);
+        fo_msg_free (&msg);
     }
 }
 

@@ -323,7 +323,7 @@ run_start_next_step (fo_run *self, fo_lease_rec *lease, uint64_t id, size_t afte
         lease->started = j;
         const fo_sched_agent *agent = fo_sched_agent_of (self->sched, lease->agent);
         for (size_t k = 0; k < steps[j].tests.len; k++) {
-            size_t index = fo_tasks_test (self->tasks, steps[j].tests.items[k]);
+            size_t index = fo_tasks_test_in (self->tasks, lease->task, steps[j].tests.items[k]);
             if (index == FO_NO_TEST || fo_report_test (self->report, index)->done)
                 continue;
             run_emit (self, &(fo_event) {
@@ -528,11 +528,6 @@ fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *d)
     if (!lease)
         return false;
     lease_ended (self, lease, d->lease, FO_LEASE_DONE, host);
-    char *message = d->signal
-        ? fo_xasprintf ("the agent reported no result for this test (its task was killed by %s)",
-                        fo_signal_name (d->signal))
-        : fo_xasprintf ("the agent reported no result for this test (its task ended with exit status %d)",
-                        d->exit_status);
     size_t task = lease->task;
     const fo_task *t = &self->plan->tasks[task];
     size_t disc = t->discovery;
@@ -546,6 +541,18 @@ fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *d)
         free (why);
     }
     t = &self->plan->tasks[task];       /* the plan may have grown */
+    /* What the tests without a result end with; made only when there is
+       one (the report refuses an outcome for a test that has one): as a
+       rule every test has its result by now, and a message formatted per
+       done was a percent of the broker's time. */
+    char *message = NULL;
+    for (size_t i = 0; i < t->ntests && !message; i++)
+        if (!fo_report_test (self->report, t->tests[i])->done)
+            message = d->signal
+                ? fo_xasprintf ("the agent reported no result for this test (its task was killed "
+                                "by %s)", fo_signal_name (d->signal))
+                : fo_xasprintf ("the agent reported no result for this test (its task ended with "
+                                "exit status %d)", d->exit_status);
     if (!self->stopping && !run_stop_due (self)
         && fo_retry_any_held (self->retry, t->tests, t->ntests)) {
         finish_tests (self, task, false, FO_ERROR, message, NULL, NULL, host);

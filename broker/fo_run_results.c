@@ -151,7 +151,7 @@ record_result (fo_run *self, const fo_task *t, const fo_step *step, fo_lease_rec
                      "%llu step %u", r->test, (unsigned long long) r->lease, r->step);
         return false;
     }
-    size_t index = fo_tasks_test (self->tasks, r->test);
+    size_t index = fo_tasks_test_in (self->tasks, lease->task, r->test);
     if (index == FO_NO_TEST)
         return false;
     fo_test_result_view view = {

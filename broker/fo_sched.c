@@ -133,6 +133,14 @@ struct fo_sched {
     uint32_t *heap;         /* the other parallel tasks, by order_before (task
                                numbers: 32 bits, 4 MB less at 1M tasks) */
     size_t nheap, heap_cap;
+    /* While every task was pushed in order (no history and no hint: plan
+       order, each push lands at the end), the heap is a sorted array and
+       a pop takes its first element: heap[heap_base], O(1) where a sift
+       down is O(log n) cache misses (4% of the broker's CPU at 200k
+       tasks). The first push out of order moves it back to 0 and makes
+       it a heap (a sorted array is one already). */
+    size_t heap_base;
+    bool heap_sorted;
     size_t heap_drained;    /* fo_sched_drain's position in heap */
     uint64_t next_seq;
     const fo_history *history;  /* NULL: plan order */
@@ -180,6 +188,7 @@ fo_sched_new (const fo_plan *plan, fo_sched_fixture_fn *fixture_fn, void *arg)
        first task queued (task_of). */
     self->heap_cap = plan->ntasks ? plan->ntasks : 1;
     self->heap = fo_xmalloc (self->heap_cap * sizeof *self->heap);
+    self->heap_sorted = true;
     for (size_t i = 0; i < plan->ntests && !self->cost_hints; i++)
         self->cost_hints = plan->tests[i]->cost_ms > 0;
     return self;
@@ -263,12 +272,35 @@ order_before (const fo_sched *self, size_t a, size_t b)
     return x->seq < y->seq;
 }
 
+/* Sorted mode's array moved back to the start of its allocation. */
+static void
+heap_rebase (fo_sched *self)
+{
+    if (self->heap_base == 0)
+        return;
+    memmove (self->heap, self->heap + self->heap_base, self->nheap * sizeof *self->heap);
+    self->heap_base = 0;
+}
+
 static void
 heap_push (fo_sched *self, size_t task)
 {
-    if (self->nheap == self->heap_cap) {
-        self->heap_cap = self->heap_cap ? self->heap_cap * 2 : 64;
-        self->heap = fo_xrealloc (self->heap, self->heap_cap * sizeof *self->heap);
+    if (self->heap_base + self->nheap == self->heap_cap) {
+        heap_rebase (self);
+        if (self->nheap == self->heap_cap) {
+            self->heap_cap = self->heap_cap ? self->heap_cap * 2 : 64;
+            self->heap = fo_xrealloc (self->heap, self->heap_cap * sizeof *self->heap);
+        }
+    }
+    if (self->heap_sorted) {
+        size_t end = self->heap_base + self->nheap;
+        if (self->nheap == 0 || !order_before (self, task, self->heap[end - 1])) {
+            self->heap[end] = (uint32_t) task;
+            self->nheap++;
+            return;
+        }
+        heap_rebase (self);     /* out of order: a heap from now on */
+        self->heap_sorted = false;
     }
     size_t i = self->nheap++;
     while (i > 0) {
@@ -286,6 +318,12 @@ heap_pop (fo_sched *self, size_t *task)
 {
     if (self->nheap == 0)
         return false;
+    if (self->heap_sorted) {
+        *task = self->heap[self->heap_base++];
+        if (--self->nheap == 0)
+            self->heap_base = 0;
+        return true;
+    }
     *task = self->heap[0];
     size_t last = self->heap[--self->nheap], i = 0;
     for (;;) {
@@ -313,10 +351,10 @@ static bool
 heap_drain (fo_sched *self, size_t *task)
 {
     if (self->heap_drained == self->nheap) {
-        self->nheap = self->heap_drained = 0;
+        self->nheap = self->heap_drained = self->heap_base = 0;
         return false;
     }
-    *task = self->heap[self->heap_drained++];
+    *task = self->heap[self->heap_base + self->heap_drained++];
     return true;
 }
 

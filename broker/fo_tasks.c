@@ -186,6 +186,26 @@ fo_tasks_test (const fo_tasks *self, const char *id)
     return n == FO_NO_TEST_NUMBER ? FO_NO_TEST : n;
 }
 
+/* Up to this many of the task's own tests are compared before the hash
+   is asked: a plain test's task has one. */
+#define TESTS_COMPARED 4
+
+size_t
+fo_tasks_test_in (const fo_tasks *self, size_t task, const char *id)
+{
+    size_t ntests;
+    const size_t *tests = fo_tasks_tests (self, task, &ntests);
+    if (ntests <= TESTS_COMPARED)
+        for (size_t i = 0; i < ntests; i++) {
+            /* What fo_plan_test_number would answer: the suite's test of
+               that id, numbered as in this plan. */
+            const fo_test *t = tests[i] < self->plan->ntests ? self->plan->tests[tests[i]] : NULL;
+            if (t && t->number == tests[i] && strcmp (t->id, id) == 0)
+                return tests[i];
+        }
+    return fo_tasks_test (self, id);
+}
+
 bool
 fo_tasks_end (fo_tasks *self, size_t task)
 {

@@ -52,6 +52,11 @@ fo_task_rec *fo_tasks_rec (fo_tasks *self, size_t task);
 
 /* The number of the test with this id, or FO_NO_TEST. */
 size_t fo_tasks_test (const fo_tasks *self, const char *id);
+/* The same, for an id that is most likely one of the task's own tests (a
+   result of its lease, a test step it runs): those are compared first,
+   when the task has a few, which costs less than the suite's hash; any
+   other id is found through the hash as by fo_tasks_test. */
+size_t fo_tasks_test_in (const fo_tasks *self, size_t task, const char *id);
 
 /* Marks the task ended. False when it had ended already. Its steps stay
    valid until fo_tasks_trim. */

@@ -248,6 +248,11 @@ typedef struct {
        KeyboardInterrupt: docs/sources.md, "Python"). The broker stops the
        run as for SIGINT and marks the report interrupted. */
     bool interrupt;
+    /* Set by the decoder: test, out, err, message, host, joined and group
+       are one allocation, starting at `test` (one malloc per result, not
+       seven); fo_result_free knows. A result built by hand leaves it false
+       and owns each string. Never replace one string of such a result. */
+    bool one_block;
 } fo_result;
 
 /* Why a run stopped by an interrupt stops: SIGINT (fanout run, fanout

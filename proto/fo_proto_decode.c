@@ -174,24 +174,64 @@ get_discovered (fo_decoder *d, const msgpack_object **v, fo_discovered *r)
 
 /* A result's fields after its lease (v[0] = "step"): a result message's,
    or one of done's results. */
+/* A str's or bin's bytes (checked already) into *at, NUL after them. */
+static char *
+put_bytes (char **at, const msgpack_object *o)
+{
+    const char *p = o->type == MSGPACK_OBJECT_STR ? o->via.str.ptr : o->via.bin.ptr;
+    uint32_t n = o->type == MSGPACK_OBJECT_STR ? o->via.str.size : o->via.bin.size;
+    char *s = *at;
+    if (n)
+        memcpy (s, p, n);
+    s[n] = '\0';
+    *at = s + n + 1;
+    return s;
+}
+
+static uint32_t
+bytes_of (const msgpack_object *o)
+{
+    return o->type == MSGPACK_OBJECT_STR ? o->via.str.size : o->via.bin.size;
+}
+
 static int
 get_result_body (fo_decoder *d, const msgpack_object **v, fo_result *r)
 {
     int outcome = 0;
+    /* Every field checked in the protocol's order first, then the seven
+       strings copied into one block (fo_result.one_block): a result is
+       one malloc and one free, not seven (most of them ""). */
     if (fo_dec_u32 (d, "step", v[0], &r->step) < 0
-        || fo_dec_str (d, "test", v[1], &r->test) < 0
+        || fo_dec_str_ok (d, "test", v[1]) < 0
         || fo_dec_enum (d, "outcome", v[2], outcome_name, &outcome) < 0
         || fo_dec_u64 (d, "duration_us", v[3], &r->duration_us) < 0
-        || fo_dec_bin (d, "out", v[4], &r->out, &r->out_len) < 0
-        || fo_dec_bin (d, "err", v[5], &r->err, &r->err_len) < 0
-        || fo_dec_str (d, "message", v[6], &r->message) < 0
-        || fo_dec_str (d, "host", v[7], &r->host) < 0
+        || fo_dec_bin_ok (d, "out", v[4]) < 0
+        || fo_dec_bin_ok (d, "err", v[5]) < 0
+        || fo_dec_str_ok (d, "message", v[6]) < 0
+        || fo_dec_str_ok (d, "host", v[7]) < 0
         || fo_dec_u32 (d, "worker", v[8], &r->worker) < 0
         || fo_dec_u32 (d, "attempt", v[9], &r->attempt) < 0
-        || fo_dec_str (d, "joined", v[10], &r->joined) < 0
-        || fo_dec_str (d, "group", v[11], &r->group) < 0
+        || fo_dec_str_ok (d, "joined", v[10]) < 0
+        || fo_dec_str_ok (d, "group", v[11]) < 0
         || fo_dec_bool (d, "interrupt", v[12], &r->interrupt) < 0)
         return FO_PROTO_EMALFORMED;
+    /* Each at most the message's size (the pre-scan and ZMQ_MAXMSGSIZE):
+       the sum cannot wrap. */
+    size_t total = 7;
+    const int strings[] = { 1, 4, 5, 6, 7, 10, 11 };
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        total += bytes_of (v[strings[i]]);
+    char *at = fo_xmalloc (total);
+    r->test = put_bytes (&at, v[1]);    /* first: the block's start */
+    r->one_block = true;
+    r->out = put_bytes (&at, v[4]);
+    r->out_len = bytes_of (v[4]);
+    r->err = put_bytes (&at, v[5]);
+    r->err_len = bytes_of (v[5]);
+    r->message = put_bytes (&at, v[6]);
+    r->host = put_bytes (&at, v[7]);
+    r->joined = put_bytes (&at, v[10]);
+    r->group = put_bytes (&at, v[11]);
     r->outcome = (fo_outcome) outcome;
     if (strlen (r->joined) > FO_PROTO_MAX_JOINED_NAME || strlen (r->group) > FO_PROTO_MAX_JOINED_NAME)
         return fo_dec_fail (d, "field 'joined' or 'group' is longer than %u bytes",
@@ -339,7 +379,7 @@ get_output (fo_decoder *d, const msgpack_object **v, fo_output *o)
    fo_msg_decode applies to it), none a batch. The count and every
    element's type are checked before anything is allocated. */
 static int decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errlen,
-                   bool in_batch);
+                   msgpack_zone *in_batch);
 
 static int
 get_batch (fo_decoder *d, const msgpack_object *msgs, fo_batch *b)
@@ -353,14 +393,24 @@ get_batch (fo_decoder *d, const msgpack_object *msgs, fo_batch *b)
         if (msgs->via.array.ptr[i].type != MSGPACK_OBJECT_BIN)
             return fo_dec_fail (d, "field 'msgs' must be an array of bins");
     b->msgs = fo_xcalloc (n, sizeof *b->msgs);
-    for (uint32_t i = 0; i < n; i++) {
+    /* One zone for the batch's messages, emptied after each (whose values
+       are copied out by then): a zone is two mallocs and frees, and a
+       batch of five dones made six of them. */
+    msgpack_zone zone;
+    if (!msgpack_zone_init (&zone, MSGPACK_ZONE_CHUNK_SIZE))
+        return fo_dec_fail (d, "out of memory");
+    int rc = 0;
+    for (uint32_t i = 0; i < n && rc == 0; i++) {
         const msgpack_object_bin *bin = &msgs->via.array.ptr[i].via.bin;
         char why[200];
-        if (decode (bin->ptr, bin->size, &b->msgs[i], why, sizeof why, true) != FO_PROTO_OK)
-            return fo_dec_fail (d, "msgs[%u]: %s", i, why);
-        b->nmsgs = i + 1;       /* what fo_msg_free frees */
+        if (decode (bin->ptr, bin->size, &b->msgs[i], why, sizeof why, &zone) != FO_PROTO_OK)
+            rc = fo_dec_fail (d, "msgs[%u]: %s", i, why);
+        else
+            b->nmsgs = i + 1;   /* what fo_msg_free frees */
+        msgpack_zone_clear (&zone);
     }
-    return 0;
+    msgpack_zone_destroy (&zone);
+    return rc;
 }
 
 /* The fields of each type, after "v" and "type" (keys[0] and keys[1]). */
@@ -511,11 +561,13 @@ get_header (fo_decoder *d, const msgpack_object *o, fo_msg *m)
     return fo_dec_fail (d, "unknown message type '%s'", fo_dec_quote (&t->via.str, q, sizeof q));
 }
 
-/* One message; in a batch, one that is not a batch itself (checked from
-   its type, before its fields: batches never nest, so decoding never
-   recurses deeper than one batch). */
+/* One message; in a batch (in_batch: the batch's zone, which this one
+   uses), one that is not a batch itself (checked from its type, before its
+   fields: batches never nest, so decoding never recurses deeper than one
+   batch). */
 static int
-decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errlen, bool in_batch)
+decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errlen,
+        msgpack_zone *in_batch)
 {
     fo_decoder d = { .type = NULL, .err = err, .errlen = errlen };
     memset (msg, 0, sizeof *msg);
@@ -527,25 +579,36 @@ decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errlen, boo
     if (fo_proto_prescan (data, len, err, errlen) < 0)
         return FO_PROTO_EMALFORMED;
 
-    msgpack_unpacked unpacked;
-    msgpack_unpacked_init (&unpacked);
+    /* A frame's zone on the stack (one malloc, its chunk), a batch's
+       message in the batch's. msgpack_unpack fills an object in a given
+       zone; it answers SUCCESS only for exactly one object filling data
+       (EXTRA_BYTES past it, CONTINUE when cut short). */
+    msgpack_zone own;
+    msgpack_zone *zone = in_batch;
+    if (!zone) {
+        if (!msgpack_zone_init (&own, MSGPACK_ZONE_CHUNK_SIZE))
+            return fo_dec_fail (&d, "out of memory");
+        zone = &own;
+    }
+    msgpack_object obj;
     size_t off = 0;
-    msgpack_unpack_return ur = msgpack_unpack_next (&unpacked, data, len, &off);
+    msgpack_unpack_return ur = msgpack_unpack (data, len, &off, zone, &obj);
     fo_msg m = { 0 };
     int rc;
     if (ur != MSGPACK_UNPACK_SUCCESS || off != len)
         rc = fo_dec_fail (&d, "not a valid msgpack object");
     else {
-        rc = get_header (&d, &unpacked.data, &m);
+        rc = get_header (&d, &obj, &m);
         if (rc == 0 && in_batch && m.type == FO_MSG_BATCH) {
             d.type = NULL;
             rc = fo_dec_fail (&d, "a batch inside a batch");
             m.type = 0;         /* nothing of it allocated yet */
         }
         if (rc == 0)
-            rc = get_fields (&d, &unpacked.data, &m);
+            rc = get_fields (&d, &obj, &m);
     }
-    msgpack_unpacked_destroy (&unpacked);
+    if (zone == &own)
+        msgpack_zone_destroy (&own);
     if (rc != 0) {
         fo_msg_free (&m);   /* leaves it zeroed; *msg is zeroed already */
         return rc;
@@ -557,5 +620,5 @@ decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errlen, boo
 int
 fo_msg_decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errlen)
 {
-    return decode (data, len, msg, err, errlen, false);
+    return decode (data, len, msg, err, errlen, NULL);
 }

@@ -17,32 +17,59 @@ typedef struct {
     bool bad;           /* set by any helper that met something unencodable */
 } encoder;
 
-/* msgpack_packer's sink: append to the fo_buf. */
+/* msgpack_packer's sink: append to the fo_buf. The packer writes every
+   header and body on its own (about 60 writes for a lease), so the common
+   case copies in place without fo_buf_append's call and NUL; the buffer's
+   NUL is written once at the end (fo_msg_encode). Room is left for it:
+   len stays below cap. */
 static int
 buf_write (void *data, const char *buf, size_t len)
 {
-    fo_buf_append ((fo_buf *) data, buf, len);
+    fo_buf *b = data;
+    if (b->len + len < b->cap) {
+        if (len == 1)
+            b->data[b->len] = buf[0];
+        else
+            memcpy (b->data + b->len, buf, len);
+        b->len += len;
+        return 0;
+    }
+    fo_buf_append (b, buf, len);
     return 0;
 }
 
-static void
+/* The helpers that take a key are always inlined, so that a key's length
+   is known when compiling (strlen of a literal), not counted per message. */
+#define INLINE static inline __attribute__ ((always_inline))
+
+INLINE void
 put_raw_str (encoder *e, const char *s, size_t len)
 {
     if (len > FO_PROTO_MAX_STRING) {
         e->bad = true;
         return;
     }
+    if (len < 32) {
+        /* A fixstr (every key, most values): its one header byte
+           (msgpack's 0xa0 | length, what msgpack_pack_str writes) and its
+           bytes in one write rather than two. */
+        char one[32];
+        one[0] = (char) (0xa0u | len);
+        memcpy (one + 1, s, len);
+        e->pk.callback (e->pk.data, one, len + 1);
+        return;
+    }
     msgpack_pack_str_with_body (&e->pk, s, len);
 }
 
 /* A NULL string goes out as "" (the decoder never produces NULL). */
-static void
+INLINE void
 put_str (encoder *e, const char *s)
 {
     put_raw_str (e, s ? s : "", s ? strlen (s) : 0);
 }
 
-static void
+INLINE void
 put_key (encoder *e, const char *key)
 {
     put_str (e, key);
@@ -76,21 +103,21 @@ put_name (encoder *e, const char *name)
         put_str (e, name);
 }
 
-static void
+INLINE void
 put_u64 (encoder *e, const char *key, uint64_t value)
 {
     put_key (e, key);
     msgpack_pack_uint64 (&e->pk, value);
 }
 
-static void
+INLINE void
 put_i32 (encoder *e, const char *key, int32_t value)
 {
     put_key (e, key);
     msgpack_pack_int32 (&e->pk, value);
 }
 
-static void
+INLINE void
 put_str_field (encoder *e, const char *key, const char *value)
 {
     put_key (e, key);
@@ -453,6 +480,7 @@ fo_msg_encode (const fo_msg *msg, fo_buf *out)
         out->data[start] = '\0';
         return -1;
     }
+    out->data[out->len] = '\0';  /* buf_write leaves it out */
     return 0;
 }
 

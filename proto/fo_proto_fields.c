@@ -107,15 +107,24 @@ fo_dec_bool (fo_decoder *d, const char *field, const msgpack_object *o, bool *ou
     return 0;
 }
 
-/* A str without NUL bytes (they could not survive as a C string). */
+/* A str without NUL bytes (they could not survive as a C string). The
+   field is named `field`, or `field[item]` for an element of an array
+   (item >= 0): the name is made only for an error, never on the way
+   through (a lease's argv and tests, every message). */
 static int
-check_str (fo_decoder *d, const char *field, const msgpack_object *o)
+check_str (fo_decoder *d, const char *field, long item, const msgpack_object *o)
 {
-    if (o->type != MSGPACK_OBJECT_STR)
+    bool str = o->type == MSGPACK_OBJECT_STR;
+    if (str && (o->via.str.size == 0 || !memchr (o->via.str.ptr, '\0', o->via.str.size)))
+        return 0;
+    char name[48];
+    if (item >= 0) {
+        snprintf (name, sizeof name, "%s[%ld]", field, item);
+        field = name;
+    }
+    if (!str)
         return fo_dec_fail (d, "field '%s' must be a string", fo_dec_at (d, field));
-    if (o->via.str.size > 0 && memchr (o->via.str.ptr, '\0', o->via.str.size))
-        return fo_dec_fail (d, "field '%s' must not contain NUL bytes", fo_dec_at (d, field));
-    return 0;
+    return fo_dec_fail (d, "field '%s' must not contain NUL bytes", fo_dec_at (d, field));
 }
 
 static char *
@@ -127,17 +136,31 @@ copy_bytes (const char *p, size_t n)
 int
 fo_dec_str (fo_decoder *d, const char *field, const msgpack_object *o, char **out)
 {
-    if (check_str (d, field, o) < 0)
+    if (check_str (d, field, -1, o) < 0)
         return FO_PROTO_EMALFORMED;
     *out = copy_bytes (o->via.str.ptr, o->via.str.size);
     return 0;
 }
 
 int
-fo_dec_bin (fo_decoder *d, const char *field, const msgpack_object *o, char **out, size_t *len)
+fo_dec_str_ok (fo_decoder *d, const char *field, const msgpack_object *o)
+{
+    return check_str (d, field, -1, o);
+}
+
+int
+fo_dec_bin_ok (fo_decoder *d, const char *field, const msgpack_object *o)
 {
     if (o->type != MSGPACK_OBJECT_BIN)
         return fo_dec_fail (d, "field '%s' must be binary (msgpack bin)", fo_dec_at (d, field));
+    return 0;
+}
+
+int
+fo_dec_bin (fo_decoder *d, const char *field, const msgpack_object *o, char **out, size_t *len)
+{
+    if (fo_dec_bin_ok (d, field, o) < 0)
+        return FO_PROTO_EMALFORMED;
     *out = copy_bytes (o->via.bin.ptr, o->via.bin.size);
     *len = o->via.bin.size;
     return 0;
@@ -150,9 +173,7 @@ fo_dec_strv (fo_decoder *d, const char *field, const msgpack_object *o, fo_strv 
         return fo_dec_fail (d, "field '%s' must be an array of strings", fo_dec_at (d, field));
     for (uint32_t i = 0; i < o->via.array.size; i++) {
         const msgpack_object *item = &o->via.array.ptr[i];
-        char name[48];
-        snprintf (name, sizeof name, "%s[%u]", field, i);
-        if (check_str (d, name, item) < 0)
+        if (check_str (d, field, (long) i, item) < 0)
             return FO_PROTO_EMALFORMED;
         fo_strv_push_owned (out, copy_bytes (item->via.str.ptr, item->via.str.size));
     }
@@ -249,22 +270,24 @@ name_cmp (const void *a, const void *b)
 static int
 get_secrets (fo_decoder *d, const msgpack_object *o, fo_env *env, name_ref *names)
 {
-    const char *field = fo_dec_at (d, "secret");
+    /* The field's name (fo_dec_at) is made only for an error. */
     if (o->type != MSGPACK_OBJECT_ARRAY)
-        return fo_dec_fail (d, "field '%s' must be an array of strings", field);
+        return fo_dec_fail (d, "field '%s' must be an array of strings", fo_dec_at (d, "secret"));
     for (uint32_t i = 0; i < o->via.array.size; i++) {
         const msgpack_object *item = &o->via.array.ptr[i];
+        const char *field = "secret";
         if (item->type != MSGPACK_OBJECT_STR)
-            return fo_dec_fail (d, "field '%s' must be an array of strings", field);
+            return fo_dec_fail (d, "field '%s' must be an array of strings",
+                                fo_dec_at (d, field));
         name_ref key = { item->via.str.ptr, item->via.str.size, 0 };
         name_ref *hit = env->len ? bsearch (&key, names, env->len, sizeof *names, name_cmp)
                                 : NULL;
         char q[48];
         if (!hit)
-            return fo_dec_fail (d, "field '%s' names '%s', which is not in env", field,
-                                fo_dec_quote (&item->via.str, q, sizeof q));
+            return fo_dec_fail (d, "field '%s' names '%s', which is not in env",
+                                fo_dec_at (d, field), fo_dec_quote (&item->via.str, q, sizeof q));
         if (env->items[hit->index].secret)
-            return fo_dec_fail (d, "field '%s' names '%s' twice", field,
+            return fo_dec_fail (d, "field '%s' names '%s' twice", fo_dec_at (d, field),
                                 fo_dec_quote (&item->via.str, q, sizeof q));
         env->items[hit->index].secret = true;
     }
@@ -275,15 +298,15 @@ get_secrets (fo_decoder *d, const msgpack_object *o, fo_env *env, name_ref *name
 static int
 check_env_entry (fo_decoder *d, const msgpack_object_kv *kv)
 {
-    const char *field = fo_dec_at (d, "env");
+    /* The field's name (fo_dec_at) is made only for an error. */
     if (kv->key.type != MSGPACK_OBJECT_STR || kv->val.type != MSGPACK_OBJECT_STR)
-        return fo_dec_fail (d, "field '%s' must be a map of strings", field);
+        return fo_dec_fail (d, "field '%s' must be a map of strings", fo_dec_at (d, "env"));
     const msgpack_object_str *name = &kv->key.via.str, *value = &kv->val.via.str;
     if (name->size == 0 || memchr (name->ptr, '=', name->size)
         || memchr (name->ptr, '\0', name->size))
-        return fo_dec_fail (d, "field '%s' has an invalid variable name", field);
+        return fo_dec_fail (d, "field '%s' has an invalid variable name", fo_dec_at (d, "env"));
     if (value->size > 0 && memchr (value->ptr, '\0', value->size))
-        return fo_dec_fail (d, "field '%s' must not contain NUL bytes", field);
+        return fo_dec_fail (d, "field '%s' must not contain NUL bytes", fo_dec_at (d, "env"));
     return 0;
 }
 

@@ -65,6 +65,11 @@ fo_step_copy (fo_step *dst, const fo_step *src)
 void
 fo_result_free (fo_result *result)
 {
+    if (result->one_block) {
+        free (result->test);
+        memset (result, 0, sizeof *result);
+        return;
+    }
     free (result->test);
     free (result->out);
     free (result->err);

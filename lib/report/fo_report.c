@@ -96,8 +96,12 @@ add_attempt (fo_report *self, fo_test_record *rec, const fo_test_result_view *r)
         .attempt = r->attempt,
         .outcome = r->outcome,
         .duration_us = r->duration_us,
-        .message = fo_xstrdup (r->message),
-        .host = fo_xstrdup (r->host),
+        /* Shared copies in the report's arena, as the record's own: a
+           try's message is "" and its host the last one's as a rule, so
+           a test's one try costs no allocation for them (two mallocs and
+           frees a test before). */
+        .message = shared_copy (self, &self->last_message, r->message),
+        .host = shared_copy (self, &self->last_host_copy, r->host),
         .worker = r->worker,
     };
     return a;
@@ -209,8 +213,6 @@ fo_report_destroy (fo_report **self_p)
         free (rec->out);
         free (rec->err);
         for (size_t k = 0; k < rec->nattempts; k++) {
-            free (rec->attempts[k].message);
-            free (rec->attempts[k].host);
             free (rec->attempts[k].out);
             free (rec->attempts[k].err);
         }

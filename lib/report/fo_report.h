@@ -42,8 +42,8 @@ typedef struct {
     uint32_t attempt;       /* the lease's attempt number, from 1 */
     fo_outcome outcome;
     uint64_t duration_us;
-    char *message;          /* may be NULL */
-    char *host;             /* may be NULL */
+    char *message;          /* may be NULL (the report's, shared: never free it) */
+    char *host;             /* may be NULL (the report's, shared) */
     uint32_t worker;
     /* The output of a try that was retried; the last try's output is the
        record's own out/err, so it is not kept twice (NULL here). */

@@ -41,6 +41,10 @@ int fo_dec_i32 (fo_decoder *d, const char *field, const msgpack_object *o, int32
 /* str without NUL bytes, copied NUL-terminated. */
 int fo_dec_bool (fo_decoder *d, const char *field, const msgpack_object *o, bool *out);
 int fo_dec_str (fo_decoder *d, const char *field, const msgpack_object *o, char **out);
+/* The checks of fo_dec_str and fo_dec_bin alone, nothing copied: for a
+   caller that copies the values itself (a result's strings, in one block). */
+int fo_dec_str_ok (fo_decoder *d, const char *field, const msgpack_object *o);
+int fo_dec_bin_ok (fo_decoder *d, const char *field, const msgpack_object *o);
 /* bin, copied with a NUL after it. */
 int fo_dec_bin (fo_decoder *d, const char *field, const msgpack_object *o, char **out, size_t *len);
 /* array of str. */

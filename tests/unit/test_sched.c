@@ -544,6 +544,42 @@ test_unknown_first_among_equals (void **state)
     fo_history_destroy (&h);
 }
 
+/* Tasks queued in order (plan order, or costs that do not grow) are taken
+   from the front of a sorted array; one queued later that must go before
+   the others (a discovered test the history knows as long) makes it a
+   heap again, after some were taken: the order stays longest first. */
+static void
+test_order_after_picks (void **state)
+{
+    (void) state;
+    for (int with_history = 0; with_history < 2; with_history++) {
+        world w;
+        world_new (&w);
+        fo_history *h = history_new ();
+        if (with_history) {
+            fo_history_record (h, "a", FO_PASSED, 5000000);
+            fo_history_record (h, "b", FO_PASSED, 4000000);
+            fo_history_record (h, "db/x", FO_PASSED, 8000000);
+            fo_history_record (h, "db/y", FO_PASSED, 1000000);
+            fo_sched_set_history (w.sched, h, false);
+        }
+        for (size_t t = 0; t < 3; t++)      /* gen, a, b: in order either way */
+            assert_true (fo_sched_enqueue (w.sched, t, FO_SCHED_PLANNED));
+        assert_int_equal (pick (&w, 0), 0);
+        assert_int_equal (pick (&w, 0), 1);
+        assert_int_equal (fo_sched_queued (w.sched), 1);
+        assert_true (fo_sched_enqueue (w.sched, 3, FO_SCHED_DISCOVERED));
+        assert_true (fo_sched_enqueue (w.sched, 4, FO_SCHED_DISCOVERED));
+        assert_int_equal (fo_sched_queued (w.sched), 3);
+        if (with_history)
+            PICKS (&w, 0, 3, 2, 4);         /* db/x 8 s before b 4 s */
+        else
+            PICKS (&w, 0, 2, 3, 4);         /* plan order */
+        world_free (&w);
+        fo_history_destroy (&h);
+    }
+}
+
 /* An importer's hint (CTest's COST, fo_test.cost_ms) stands in for a
    test the history does not know: with no history the highest hint goes
    first, then the tests without one in plan order; a test the history
@@ -645,6 +681,7 @@ main (void)
         cmocka_unit_test (test_hold_and_stop_drain),
         cmocka_unit_test (test_longest_first),
         cmocka_unit_test (test_unknown_first_among_equals),
+        cmocka_unit_test (test_order_after_picks),
         cmocka_unit_test (test_cost_hints),
         cmocka_unit_test (test_failed_first),
         cmocka_unit_test (test_quarantine),

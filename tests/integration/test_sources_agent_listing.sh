@@ -125,6 +125,18 @@ PY
     (cd "$W/tree" && rm -f ./*.mark && timeout -k 5 120 ctest -R chain_user --output-junit "$T_TMP/ctestk.xml" >/dev/null 2>&1)
     "$PY" "$COMPARE" "$T_TMP/ctestk.xml" "$T_TMP/ckagent.json" >"$T_TMP/cmp" \
         || fail "-k on a CTest tree listed on an agent: verdicts differ from ctest -R: $(cat "$T_TMP/cmp")"
+    # A group the mode does not take (split: a chain of two fixtures)
+    # fails the listing, as it fails a listing on the broker: a fixture
+    # error of phase discover naming the group; nothing of it runs.
+    printf 'source:\n  - {kind: ctest, from: ./tree, options: {discover_on: agent, fixtures: split}}\n' >"$W/c.yml"
+    ctest_on_agent splitchain "$T_TMP/csagent.json" 1
+    "$PY" - "$T_TMP/csagent.json" <<'PY' || fail "fixtures: split on a chain, listed on an agent: $(cat "$T_TMP/csagent.json")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+fx = r["fixture_errors"]
+assert r["tests"] == [] and len(fx) == 1 and fx[0]["phase"] == "discover", r
+assert "ctest fixture group 'base+top': the split mode takes one setup test and at most one cleanup test (it has 2 and 1)" in fx[0]["message"], fx
+PY
     # An unknown fixture mode is refused before the run, as on the broker.
     printf 'source:\n  - {kind: ctest, from: ./tree, options: {discover_on: agent, fixtures: nope}}\n' >"$W/cs.yml"
     "$FANOUT" list "$W/cs.yml" >"$T_TMP/l.out" 2>&1
@@ -143,12 +155,12 @@ PY
     M="$W/mtree"
     mfresh () { rm -f "$M"/*.log "$M"/*.started "$M"/*.mark; }
     acount () { grep -cx "$2" "$T_TMP/$1.agent.$3.log" || true; }    # MODE TEST FIXTURE
-    modes_on_agent () {     # NAME OPTIONS EXIT_STATUS
+    modes_on_agent () {     # NAME OPTIONS EXIT_STATUS NTESTS [RUN ARGS...]
         printf 'source:\n  - {kind: ctest, from: ./mtree, options: {discover_on: agent%s}}\n' "$2" >"$W/m.yml"
         printf 'source:\n  - {kind: ctest, from: ./mtree, options: {discover_on: broker%s}}\n' "$2" >"$W/mb.yml"
         rm -rf "$M"
         start "$1-broker" "$FANOUT" broker --bind 'tcp://127.0.0.1:*' --insecure \
-            --json "$T_TMP/$1.agent.json" "$W/m.yml"
+            --json "$T_TMP/$1.agent.json" "${@:5}" "$W/m.yml"
         ep=$(endpoint_of "$1-broker")
         cmake -S "$FANOUT_SRC/tests/data/ctest/fixture_modes" -B "$M" >"$T_TMP/cmake.log" 2>&1 \
             || fail "cmake failed: $(tail -5 "$T_TMP/cmake.log")"
@@ -157,22 +169,22 @@ PY
         expect_rc "$1-broker" "$3"
         finish "$1-agent" 15
         expect_rc "$1-agent" 0
-        for f in sh sp shbad spbad unit; do sort "$M/$f.log" >"$T_TMP/$1.agent.$f.log"; done
+        for f in sh sp shbad spbad unit; do sort "$M/$f.log" >"$T_TMP/$1.agent.$f.log" 2>/dev/null; done
         mfresh
-        (cd "$W" && "$FANOUT" run -j 2 --json "$T_TMP/$1.broker.json" "$W/mb.yml" >"$T_TMP/$1.run.out" 2>&1)
-        "$PY" - "$T_TMP/$1.agent.json" "$T_TMP/$1.broker.json" <<'PY' || fail "$1: outcomes differ from a broker-listed run"
+        (cd "$W" && "$FANOUT" run -j 2 --json "$T_TMP/$1.broker.json" "${@:5}" "$W/mb.yml" >"$T_TMP/$1.run.out" 2>&1)
+        "$PY" - "$T_TMP/$1.agent.json" "$T_TMP/$1.broker.json" "$4" <<'PY' || fail "$1: outcomes differ from a broker-listed run"
 import json, sys
 a = json.load(open(sys.argv[1]))
 b = json.load(open(sys.argv[2]))
 got = {t["id"]: (t["outcome"], t["context"], t.get("message")) for t in a["tests"]}
 want = {t["id"]: (t["outcome"], t["context"], t.get("message")) for t in b["tests"]}
-assert got == want and len(want) == 19, (got, want)
+assert got == want and len(want) == int(sys.argv[3]), (got, want)
 assert a["exit_status"] == b["exit_status"], (a["exit_status"], b["exit_status"])
 assert all(t["host"] == "lister" for t in a["tests"] if t["outcome"] != "not_run")
 PY
         # Each test ran as often as in the broker-listed run.
         for f in sh sp shbad spbad unit; do
-            sort "$M/$f.log" | cmp -s - "$T_TMP/$1.agent.$f.log" \
+            sort "$M/$f.log" 2>/dev/null | cmp -s - "$T_TMP/$1.agent.$f.log" \
                 || fail "$1: $f's tests ran $(tr '\n' ' ' <"$T_TMP/$1.agent.$f.log"), not $(sort "$M/$f.log" | tr '\n' ' ') as when the broker lists it"
         done
     }
@@ -183,8 +195,8 @@ PY
     [ -s "$T_TMP/modes.xml" ] || fail "ctest wrote no JUnit file"
     for mode in labels shared split; do
         case $mode in
-        labels) modes_on_agent labels '' 1 ;;
-        *) modes_on_agent "$mode" ", fixtures: $mode" 1 ;;
+        labels) modes_on_agent labels '' 1 19 ;;
+        *) modes_on_agent "$mode" ", fixtures: $mode" 1 19 ;;
         esac
         if [ "$mode" != split ]; then
             "$PY" "$COMPARE" "$T_TMP/modes.xml" "$T_TMP/$mode.agent.json" >"$T_TMP/cmp" \
@@ -209,6 +221,24 @@ assert l["./mtree/sp_setup"] == "./mtree" and l["./mtree/sh/sh_setup"] == "./mtr
 assert sh["./mtree/sp/sp_setup"] == "./mtree/sp", sh
 assert sp["./mtree/sh_setup"] == "./mtree" and sp["./mtree/sh/sh_a"] == "./mtree/sh", sp
 PY
+    # -k chooses among the listed tests: a dependant brings its fixture's
+    # setup and cleanup tests, in the split and shared modes as in a unit
+    # (ctest -R's verdicts).
+    kmode () {      # NAME OPTIONS CTEST_REGEX KEYWORD NTESTS EXIT_STATUS
+        mfresh
+        (cd "$M" && timeout -k 5 120 ctest -R "$3" --output-junit "$T_TMP/$1.xml" >/dev/null 2>&1)
+        [ -s "$T_TMP/$1.xml" ] || fail "$1: ctest wrote no JUnit file"
+        modes_on_agent "$1" "$2" "$6" "$5" -k "$4"
+        "$PY" "$COMPARE" "$T_TMP/$1.xml" "$T_TMP/$1.agent.json" >"$T_TMP/cmp" \
+            || fail "$1: verdicts differ from ctest -R '$3': $(cat "$T_TMP/cmp")"
+    }
+    kmode ksplit '' 'sp_a' sp_a 3 0
+    "$PY" - "$T_TMP/ksplit.agent.json" <<'PY' || fail "-k sp_a: not sp_a with its setup and cleanup"
+import json, sys
+assert sorted(t["id"] for t in json.load(open(sys.argv[1]))["tests"]) \
+    == ["./mtree/sp/sp_a", "./mtree/sp_cleanup", "./mtree/sp_setup"]
+PY
+    kmode kshared ', fixtures: shared' 'shbad_b' shbad_b 3 1
     rm -rf "$M"
 fi
 

@@ -32,47 +32,82 @@ edge (fo_after *self, size_t waiter, size_t on)
     self->tasks[waiter].pending++;
 }
 
+/* task_of[test - base]: the task holding the test, for the tests
+   numbered from base on (the others order nothing here). */
 static void
-edges_of (fo_after *self, const fo_tasks *tasks, const size_t *task_of, size_t ntests,
-          size_t task, const fo_strv *ids)
+edges_of (fo_after *self, const fo_tasks *tasks, const size_t *task_of, size_t base,
+          size_t ntests, size_t task, const fo_strv *ids)
 {
     for (size_t k = 0; k < ids->len; k++) {
         size_t test = fo_tasks_test (tasks, ids->items[k]);
-        if (test == FO_NO_TEST || test >= ntests || task_of[test] == (size_t) -1
-            || task_of[test] == task)
+        if (test == FO_NO_TEST || test < base || test >= ntests
+            || task_of[test - base] == (size_t) -1 || task_of[test - base] == task)
             continue;
-        edge (self, task, task_of[test]);
+        edge (self, task, task_of[test - base]);
     }
+}
+
+/* Does a test of the tasks from first on ask for an order? */
+static bool
+asks (const fo_plan *plan, size_t first)
+{
+    for (size_t k = first; k < plan->ntasks; k++)
+        for (size_t i = 0; i < plan->tasks[k].ntests; i++) {
+            const fo_test *t = plan->tests[plan->tasks[k].tests[i]];
+            if ((t->needs && t->needs->after.len > 0) || (t->verdict && t->verdict->needs.len > 0))
+                return true;
+        }
+    return false;
+}
+
+/* The edges of the tasks from first on, towards the tasks holding the
+   tests numbered from base on. */
+static void
+add_edges (fo_after *self, const fo_plan *plan, const fo_tasks *tasks, size_t first, size_t base)
+{
+    size_t n = plan->ntests - base;
+    size_t *task_of = fo_xcalloc (n + 1, sizeof *task_of);
+    memset (task_of, 0xff, (n + 1) * sizeof *task_of);
+    for (size_t k = first; k < plan->ntasks; k++)
+        for (size_t i = 0; i < plan->tasks[k].ntests; i++)
+            if (plan->tasks[k].tests[i] >= base)
+                task_of[plan->tasks[k].tests[i] - base] = k;
+    for (size_t k = first; k < plan->ntasks; k++)
+        for (size_t i = 0; i < plan->tasks[k].ntests; i++) {
+            const fo_test *t = plan->tests[plan->tasks[k].tests[i]];
+            if (t->needs)
+                edges_of (self, tasks, task_of, base, plan->ntests, k, &t->needs->after);
+            if (t->verdict)
+                edges_of (self, tasks, task_of, base, plan->ntests, k, &t->verdict->needs);
+        }
+    free (task_of);
 }
 
 fo_after *
 fo_after_new (const fo_plan *plan, const fo_tasks *tasks)
 {
-    bool any = false;
-    for (size_t i = 0; i < plan->ntests && !any; i++) {
-        const fo_test *t = plan->tests[i];
-        any = (t->needs && t->needs->after.len > 0) || (t->verdict && t->verdict->needs.len > 0);
-    }
-    if (!any)
+    if (!asks (plan, 0))
         return NULL;
-    size_t *task_of = fo_xcalloc (plan->ntests + 1, sizeof *task_of);
-    memset (task_of, 0xff, (plan->ntests + 1) * sizeof *task_of);
-    for (size_t k = 0; k < plan->ntasks; k++)
-        for (size_t i = 0; i < plan->tasks[k].ntests; i++)
-            task_of[plan->tasks[k].tests[i]] = k;
     fo_after *self = fo_xcalloc (1, sizeof *self);
     self->ntasks = plan->ntasks;
     self->tasks = fo_xcalloc (plan->ntasks + 1, sizeof *self->tasks);
-    for (size_t k = 0; k < plan->ntasks; k++)
-        for (size_t i = 0; i < plan->tasks[k].ntests; i++) {
-            const fo_test *t = plan->tests[plan->tasks[k].tests[i]];
-            if (t->needs)
-                edges_of (self, tasks, task_of, plan->ntests, k, &t->needs->after);
-            if (t->verdict)
-                edges_of (self, tasks, task_of, plan->ntests, k, &t->verdict->needs);
-        }
-    free (task_of);
+    add_edges (self, plan, tasks, 0, 0);
     return self;
+}
+
+void
+fo_after_grow (fo_after **self_p, const fo_plan *plan, const fo_tasks *tasks, size_t old_ntests,
+               size_t old_ntasks)
+{
+    fo_after *self = *self_p;
+    if (old_ntasks >= plan->ntasks || (!self && !asks (plan, old_ntasks)))
+        return;
+    if (!self)
+        self = *self_p = fo_xcalloc (1, sizeof *self);
+    self->tasks = fo_xrealloc (self->tasks, (plan->ntasks + 1) * sizeof *self->tasks);
+    memset (self->tasks + self->ntasks, 0, (plan->ntasks + 1 - self->ntasks) * sizeof *self->tasks);
+    self->ntasks = plan->ntasks;
+    add_edges (self, plan, tasks, old_ntasks, old_ntests);
 }
 
 void

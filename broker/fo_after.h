@@ -13,14 +13,17 @@
 
     The run (fo_run.c) keeps a waiting task BLOCKED (fo_tasks.h), tells
     this module each task that ends, and queues the tasks it lets go.
-    Built once from the plan at the start: tasks generated during the run
-    (discovery) neither wait nor are waited for. The importer never makes
+    Built from the plan at the start, and grown with the tasks a
+    discovery adds during the run (a CTest tree listed on an agent): those
+    wait for one another, never for tasks of the plan before them (a
+    listing's tests name only its own). The importer never makes
     a cycle (setups, then dependants, then cleanups); a task in a cycle
     would wait until the run's end, which ends it not run.
 
-    Cost: O(tests + edges) to build (ids looked up through fo_tasks), O(1)
-    per edge when a task ends; nothing at all for a plan where no test
-    asks (one pass over the tests). */
+    Cost: O(tests + edges) to build (ids looked up through fo_tasks), and
+    O(new tests + their edges) to grow, O(1) per edge when a task ends;
+    nothing at all for a plan where no test asks (one pass over the
+    tests). */
 #ifndef FO_AFTER_H
 #define FO_AFTER_H
 
@@ -35,6 +38,14 @@ typedef struct fo_after fo_after;
 /* NULL when no task of the plan waits for another. */
 fo_after *fo_after_new (const fo_plan *plan, const fo_tasks *tasks);
 void fo_after_destroy (fo_after **self_p);
+
+/* The plan grew from old_ntests tests and old_ntasks tasks (a
+   discovery's, fo_tasks_grow done): the new tasks' order among
+   themselves. *self_p may be NULL (made when a new task asks for an
+   order). The tasks that wait are the caller's to keep from the queue
+   (fo_after_waits). */
+void fo_after_grow (fo_after **self_p, const fo_plan *plan, const fo_tasks *tasks,
+                    size_t old_ntests, size_t old_ntasks);
 
 /* Does the task wait for tasks that have not ended? (NULL self: no.) */
 bool fo_after_waits (const fo_after *self, size_t task);

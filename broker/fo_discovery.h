@@ -42,9 +42,10 @@ int fo_discoveries_add (fo_discoveries *self, size_t d, const fo_strv *names, ch
 
 /* The listing an agent sent for discovery d (a CTest tree's, the
    discovered message's `listing`) becomes tests and contexts (its fixture
-   groups, each a unit) of its context and of the plan, chosen as names
-   are (a chosen test keeps the setup and cleanup tests of the fixtures it
-   requires). Returns 0, or -1 with why set and nothing changed when the
+   groups, each in its mode: a unit, or shared or split tests whose order
+   the caller grows, fo_after_grow) of its context and of the plan, chosen
+   as names are (a chosen test keeps the setup and cleanup tests of the
+   fixtures it requires). Returns 0, or -1 with why set and nothing changed when the
    listing is not acceptable, or when the discovery expects names. */
 int fo_discoveries_add_listing (fo_discoveries *self, size_t d, const char *listing, size_t len,
                                 char *why, size_t whylen);

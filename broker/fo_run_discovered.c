@@ -21,8 +21,9 @@ run_discovery_failed (fo_run *self, size_t d, const char *message, const char *e
     run_discovery_ended (self, d);
 }
 
-/* The plan grew: the report, the id index, the task records and the
-   shared fixtures' counts learn of the new tests and tasks, which queue. */
+/* The plan grew: the report, the id index, the task records, the order
+   between tasks and the shared fixtures' counts learn of the new tests
+   and tasks, which queue (or wait for the tasks they must follow). */
 static void
 sync_growth (fo_run *self, size_t old_ntests, size_t old_ntasks)
 {
@@ -31,11 +32,17 @@ sync_growth (fo_run *self, size_t old_ntests, size_t old_ntasks)
         fo_report_add_test (self->report, test->id, test->parent->id);
     }
     fo_tasks_grow (self->tasks, old_ntests);
+    /* A CTest tree's fixtures in the shared or split mode: the new tasks'
+       order among themselves; one that waits is let go by after_ended. */
+    fo_after_grow (&self->after, self->plan, self->tasks, old_ntests, old_ntasks);
     for (size_t t = old_ntasks; t < self->plan->ntasks; t++) {
         const fo_task *task = &self->plan->tasks[t];
         if (task->nshared > 0)
             fo_fixtures_add_task (self->fixtures, task->shared[task->nshared - 1]);
-        run_queue_task (self, t, FO_SCHED_DISCOVERED);
+        if (fo_after_waits (self->after, t))
+            fo_tasks_rec (self->tasks, t)->state = FO_TASK_BLOCKED;
+        else
+            run_queue_task (self, t, FO_SCHED_DISCOVERED);
     }
 }
 

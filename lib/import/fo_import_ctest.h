@@ -92,8 +92,8 @@ int fo_import_ctest (fo_context *ctx, const char *build_dir, const fo_ctest_filt
 /* A tree listed on an agent (`discover_on: agent`, fo_source_ctest.c):
    ctx is its context, listing[0..len) what `fanout ctest-list` printed
    there. Its tests join ctx as fo_ctest_add adds them, with the options
-   of the entry that imported ctx (ctx->source: labels, exclude_labels),
-   every fixture group a unit. 0, or -1 with why in err and ctx as it was
+   of the entry that imported ctx (ctx->source: labels, exclude_labels,
+   fixtures; without `fixtures`, the setups' labels choose). 0, or -1 with why in err and ctx as it was
    (nothing of the listing kept). */
 int fo_ctest_discovered (const fo_suite *suite, fo_context *ctx, const char *listing, size_t len,
                          char *err, size_t errlen);

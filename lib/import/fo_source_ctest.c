@@ -20,8 +20,8 @@
                         broker's own fanout at the same path), its listing
                         comes back whole (the discovered message's
                         `listing`) and its tests join the run
-                        (fo_ctest_discovered), every fixture group a unit:
-                        `fixtures: shared` or `split` is refused with it. */
+                        (fo_ctest_discovered), each fixture group in its
+                        mode, as when the broker lists it. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +55,8 @@ fo_ctest_discovered (const fo_suite *suite, fo_context *ctx, const char *listing
     }
     const fo_env *opts = ctx->source ? &ctx->source->options : NULL;
     fo_ctest_filter filter = { opts ? fo_env_get (opts, "labels") : NULL,
-                               opts ? fo_env_get (opts, "exclude_labels") : NULL, "unit" };
+                               opts ? fo_env_get (opts, "exclude_labels") : NULL,
+                               opts ? fo_env_get (opts, "fixtures") : NULL };
     char *dir = tree_dir (suite, ctx->parent, ctx->name);
     size_t first = ctx->ntests, cfirst = ctx->ncontexts;
     int rc = fo_ctest_add (ctx, &list, &filter, dir, err, errlen);
@@ -70,10 +71,13 @@ fo_ctest_discovered (const fo_suite *suite, fo_context *ctx, const char *listing
 static int
 list_on_agent (const fo_source_item *at, char *err, size_t errlen)
 {
+    /* Checked now, not when the listing comes (a tree with no fixture
+       never reads it). */
     const char *fixtures = fo_source_option (at, "fixtures");
-    if (fixtures && strcmp (fixtures, "unit") != 0)
-        return fo_err (err, errlen, "'discover_on: agent' makes every fixture a unit: "
-                                    "'fixtures: %s' cannot apply", fixtures);
+    if (fixtures && strcmp (fixtures, "unit") != 0 && strcmp (fixtures, "shared") != 0
+        && strcmp (fixtures, "split") != 0)
+        return fo_err (err, errlen, "option 'fixtures' is '%s': 'unit', 'shared' or 'split'",
+                       fixtures);
     const char *none[] = { NULL };
     return fo_source_list_on_agent (at, "ctest-list", none, FO_READER_CTEST, 0, err, errlen)
            ? 0 : -1;

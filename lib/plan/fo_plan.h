@@ -169,10 +169,11 @@ void fo_plan_steps_release (fo_step *steps, size_t nsteps);
 size_t fo_plan_add_discovered (fo_plan *plan, size_t d, size_t first);
 
 /* The contexts ctx->contexts[first..] that discovery d's importer added
-   under its context (a CTest tree's fixture groups) join the plan, each
-   one new task holding its whole subtree, as a unit is planned (the only
-   kind of context a discovery adds today); inside a unit, the unit's task
-   is rebuilt. Call it after fo_plan_add_discovered for the same
+   under its context (a CTest tree's fixture groups) join the plan as the
+   full walk plans them: a unit one new task holding its whole subtree;
+   any other (a group in CTest's shared or split mode, holding no
+   contexts) one new task per test, inside its split wrapping; inside a
+   unit, the unit's task is rebuilt. Call it after fo_plan_add_discovered for the same
    discovery. Returns the number of new tasks. */
 size_t fo_plan_add_discovered_units (fo_plan *plan, size_t d, size_t first);
 

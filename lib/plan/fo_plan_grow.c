@@ -85,22 +85,18 @@ rebuild_unit (fo_plan *plan, size_t task)
     fo_walk_free (&w);
 }
 
-size_t
-fo_plan_add_discovered (fo_plan *plan, size_t d, size_t first)
+/* Each of ctx's tests from first on its own task (ctx is no unit), inside
+   the fixtures of ctx and its ancestors: a split context's wrapping steps,
+   a shared fixture's chain. */
+static size_t
+plan_tests (fo_plan *plan, const fo_context *ctx, size_t first)
 {
-    const fo_discovery *disc = &plan->discoveries[d];
-    if (disc->unit != FO_NO_TASK) {
-        rebuild_unit (plan, disc->unit);
-        return 0;
-    }
-    const fo_context *ctx = disc->ctx;
     fo_walker w = { .suite = plan->suite, .plan = plan, .into = FO_NO_TASK };
     fo_walk_frame parent, frame;
     bool has_parent;
     bool serial = enter_ancestors (&w, ctx, &parent, &has_parent);
     fo_walk_frame_enter (&w, &frame, ctx, has_parent ? &parent : NULL);
     serial = serial || (ctx->mode & FO_MODE_SERIAL);
-    /* Not a unit (that case is above): no fixtures, split or shared. */
     if (fo_context_has_fixtures (ctx) && (ctx->mode & FO_MODE_SPLIT))
         fo_walk_wrap_push (&w, ctx, &frame);
     else if (fo_context_has_fixtures (ctx) && (ctx->mode & FO_MODE_SHARED)) {
@@ -126,6 +122,18 @@ fo_plan_add_discovered (fo_plan *plan, size_t d, size_t first)
 }
 
 size_t
+fo_plan_add_discovered (fo_plan *plan, size_t d, size_t first)
+{
+    const fo_discovery *disc = &plan->discoveries[d];
+    if (disc->unit != FO_NO_TASK) {
+        rebuild_unit (plan, disc->unit);
+        return 0;
+    }
+    /* Not a unit (that case is above): its tests each their own task. */
+    return plan_tests (plan, disc->ctx, first);
+}
+
+size_t
 fo_plan_add_discovered_units (fo_plan *plan, size_t d, size_t first)
 {
     const fo_discovery *disc = &plan->discoveries[d];
@@ -136,6 +144,13 @@ fo_plan_add_discovered_units (fo_plan *plan, size_t d, size_t first)
     size_t before = plan->ntasks;
     for (size_t c = first; c < disc->ctx->ncontexts; c++) {
         const fo_context *unit = disc->ctx->contexts[c];
+        if (!(unit->mode & FO_MODE_UNIT)) {
+            /* A CTest fixture group in the shared or split mode: its
+               tests each their own task, as the full walk plans it (the
+               importer gives such a group no contexts inside). */
+            plan_tests (plan, unit, 0);
+            continue;
+        }
         /* As plan_context cuts a unit: its whole subtree one task. */
         fo_walker w = { .suite = plan->suite, .plan = plan, .into = FO_NO_TASK };
         fo_walk_frame parent;

@@ -5,7 +5,9 @@
 # program at the path (so it cannot list it), the program appears, an
 # agent lists and runs it; each test's outcome equals the one of a run
 # where the broker listed the program itself, and a GLib program's paths
-# run in the same order and processes. Loopback only.
+# run in the same order and processes; a CTest tree's verdicts equal
+# ctest's, and its fixture groups run in their modes (unit, shared, split)
+# as when the broker lists it. Loopback only.
 . "$(dirname "$0")/net_lib.sh"
 
 [ -x "${FO_GLIB_PROG-}" ] || fail "FO_GLIB_PROG is not set (run through ctest)"
@@ -82,7 +84,8 @@ rm -f "$W/gprog"
 
 # ---- CTest: the tree's listing comes back whole; ctest's verdicts ----
 # tests/data/ctest/fixtures: fixtures (a failed setup, a chain of two),
-# RESOURCE_LOCK, RUN_SERIAL, PROCESSORS; every fixture group a unit.
+# RESOURCE_LOCK, RUN_SERIAL, PROCESSORS; every fixture group a unit (no
+# label asks for another mode).
 if command -v cmake >/dev/null && command -v ctest >/dev/null; then
     COMPARE="$FANOUT_SRC/tests/integration/compare_ctest.py"
     printf 'source:\n  - {kind: ctest, from: ./tree, options: {discover_on: agent}}\n' >"$W/c.yml"
@@ -122,12 +125,126 @@ PY
     (cd "$W/tree" && rm -f ./*.mark && timeout -k 5 120 ctest -R chain_user --output-junit "$T_TMP/ctestk.xml" >/dev/null 2>&1)
     "$PY" "$COMPARE" "$T_TMP/ctestk.xml" "$T_TMP/ckagent.json" >"$T_TMP/cmp" \
         || fail "-k on a CTest tree listed on an agent: verdicts differ from ctest -R: $(cat "$T_TMP/cmp")"
-    # A shared or split fixture mode is refused with a listing on an agent.
-    printf 'source:\n  - {kind: ctest, from: ./tree, options: {discover_on: agent, fixtures: split}}\n' >"$W/cs.yml"
+    # A group the mode does not take (split: a chain of two fixtures)
+    # fails the listing, as it fails a listing on the broker: a fixture
+    # error of phase discover naming the group; nothing of it runs.
+    printf 'source:\n  - {kind: ctest, from: ./tree, options: {discover_on: agent, fixtures: split}}\n' >"$W/c.yml"
+    ctest_on_agent splitchain "$T_TMP/csagent.json" 1
+    "$PY" - "$T_TMP/csagent.json" <<'PY' || fail "fixtures: split on a chain, listed on an agent: $(cat "$T_TMP/csagent.json")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+fx = r["fixture_errors"]
+assert r["tests"] == [] and len(fx) == 1 and fx[0]["phase"] == "discover", r
+assert "ctest fixture group 'base+top': the split mode takes one setup test and at most one cleanup test (it has 2 and 1)" in fx[0]["message"], fx
+PY
+    # An unknown fixture mode is refused before the run, as on the broker.
+    printf 'source:\n  - {kind: ctest, from: ./tree, options: {discover_on: agent, fixtures: nope}}\n' >"$W/cs.yml"
     "$FANOUT" list "$W/cs.yml" >"$T_TMP/l.out" 2>&1
-    [ $? = 2 ] && grep -q "'discover_on: agent' makes every fixture a unit: 'fixtures: split' cannot apply" "$T_TMP/l.out" \
-        || fail "fixtures: split with discover_on: agent: $(cat "$T_TMP/l.out")"
+    [ $? = 2 ] && grep -q "option 'fixtures' is 'nope': 'unit', 'shared' or 'split'" "$T_TMP/l.out" \
+        || fail "fixtures: nope with discover_on: agent: $(cat "$T_TMP/l.out")"
     rm -rf "$W/tree"
+
+    # ---- CTest fixture modes listed on an agent (tests/data/ctest/
+    # fixture_modes): by the labels, and every fixture shared or split by
+    # the entry's option. The order between tasks and the split wrapping
+    # grow when the listing comes: outcomes equal a broker-listed run's
+    # (and ctest's, where ctest's apply: by the labels and shared); a
+    # shared setup runs once while its dependants overlap (sh_a and sh_b
+    # pass only side by side), a split setup once more per dependant.
+    # Every fixture split leaves sh out: its cleanup, then a step after
+    # each dependant, removes the file the dependants running beside it
+    # test (the race docs/sources.md warns of), so its verdicts are no
+    # more fixed in a broker-listed run than on an agent.
+    M="$W/mtree"
+    mfresh () { rm -f "$M"/*.log "$M"/*.started "$M"/*.mark; }
+    acount () { grep -cx "$2" "$T_TMP/$1.agent.$3.log" || true; }    # MODE TEST FIXTURE
+    modes_on_agent () {     # NAME OPTIONS EXIT_STATUS NTESTS [RUN ARGS...]
+        printf 'source:\n  - {kind: ctest, from: ./mtree, options: {discover_on: agent%s}}\n' "$2" >"$W/m.yml"
+        printf 'source:\n  - {kind: ctest, from: ./mtree, options: {discover_on: broker%s}}\n' "$2" >"$W/mb.yml"
+        rm -rf "$M"
+        start "$1-broker" "$FANOUT" broker --bind 'tcp://127.0.0.1:*' --insecure \
+            --json "$T_TMP/$1.agent.json" "${@:5}" "$W/m.yml"
+        ep=$(endpoint_of "$1-broker")
+        cmake -S "$FANOUT_SRC/tests/data/ctest/fixture_modes" -B "$M" >"$T_TMP/cmake.log" 2>&1 \
+            || fail "cmake failed: $(tail -5 "$T_TMP/cmake.log")"
+        start "$1-agent" "$FANOUT" agent --connect "$ep" --insecure -j 2 --name lister --once
+        finish "$1-broker" 90
+        expect_rc "$1-broker" "$3"
+        finish "$1-agent" 15
+        expect_rc "$1-agent" 0
+        for f in sh sp shbad spbad unit; do sort "$M/$f.log" >"$T_TMP/$1.agent.$f.log" 2>/dev/null; done
+        mfresh
+        (cd "$W" && "$FANOUT" run -j 2 --json "$T_TMP/$1.broker.json" "${@:5}" "$W/mb.yml" >"$T_TMP/$1.run.out" 2>&1)
+        "$PY" - "$T_TMP/$1.agent.json" "$T_TMP/$1.broker.json" "$4" <<'PY' || fail "$1: outcomes differ from a broker-listed run"
+import json, sys
+a = json.load(open(sys.argv[1]))
+b = json.load(open(sys.argv[2]))
+got = {t["id"]: (t["outcome"], t["context"], t.get("message")) for t in a["tests"]}
+want = {t["id"]: (t["outcome"], t["context"], t.get("message")) for t in b["tests"]}
+assert got == want and len(want) == int(sys.argv[3]), (got, want)
+assert a["exit_status"] == b["exit_status"], (a["exit_status"], b["exit_status"])
+assert all(t["host"] == "lister" for t in a["tests"] if t["outcome"] != "not_run")
+PY
+        # Each test ran as often as in the broker-listed run.
+        for f in sh sp shbad spbad unit; do
+            sort "$M/$f.log" 2>/dev/null | cmp -s - "$T_TMP/$1.agent.$f.log" \
+                || fail "$1: $f's tests ran $(tr '\n' ' ' <"$T_TMP/$1.agent.$f.log"), not $(sort "$M/$f.log" | tr '\n' ' ') as when the broker lists it"
+        done
+    }
+    cmake -S "$FANOUT_SRC/tests/data/ctest/fixture_modes" -B "$M" >"$T_TMP/cmake.log" 2>&1 \
+        || fail "cmake failed: $(tail -5 "$T_TMP/cmake.log")"
+    mfresh
+    (cd "$M" && timeout -k 5 120 ctest -j2 --output-junit "$T_TMP/modes.xml" >/dev/null 2>&1)
+    [ -s "$T_TMP/modes.xml" ] || fail "ctest wrote no JUnit file"
+    for mode in labels shared split; do
+        case $mode in
+        labels) modes_on_agent labels '' 1 19 ;;
+        shared) modes_on_agent shared ', fixtures: shared' 1 19 ;;
+        split) modes_on_agent split ', fixtures: split' 1 14 --exclude sh_ ;;
+        esac
+        if [ "$mode" != split ]; then
+            "$PY" "$COMPARE" "$T_TMP/modes.xml" "$T_TMP/$mode.agent.json" >"$T_TMP/cmp" \
+                || fail "$mode: verdicts differ from ctest's: $(cat "$T_TMP/cmp")"
+            [ "$(acount "$mode" sh_setup sh)" = 1 ] \
+                || fail "$mode: the shared setup ran $(acount "$mode" sh_setup sh) times"
+        fi
+        [ "$(acount "$mode" shbad_cleanup shbad)" = 1 ] || fail "$mode: shbad's cleanup did not run once"
+    done
+    # sp by its label and every fixture split: the setup once alone, then
+    # once per dependant; shared: once.
+    [ "$(acount labels sp_setup sp)" = 3 ] || fail "labels: sp's setup ran $(acount labels sp_setup sp) times, not 1 + 2"
+    [ "$(acount labels sp_cleanup sp)" = 3 ] || fail "labels: sp's cleanup ran $(acount labels sp_cleanup sp) times, not 2 + 1"
+    [ "$(acount shared sp_setup sp)" = 1 ] || fail "shared: sp's setup ran $(acount shared sp_setup sp) times"
+    [ "$(acount split sp_setup sp)" = 3 ] || fail "split: sp's setup ran $(acount split sp_setup sp) times, not 1 + 2"
+    [ "$(acount split unit_setup unit)" = 2 ] || fail "split: unit's setup ran $(acount split unit_setup unit) times, not 1 + 1"
+    "$PY" - "$T_TMP/labels.agent.json" "$T_TMP/shared.agent.json" "$T_TMP/split.agent.json" <<PY \
+        || fail "the modes' contexts are not those of a broker-listed run"
+import json, sys
+ctx = lambda f: {t["id"]: t["context"] for t in json.load(open(f))["tests"]}
+l, sh, sp = (ctx(f) for f in sys.argv[1:])
+assert l["./mtree/sp_setup"] == "./mtree" and l["./mtree/sh/sh_setup"] == "./mtree/sh", l
+assert sh["./mtree/sp/sp_setup"] == "./mtree/sp", sh
+assert sp["./mtree/unit_setup"] == "./mtree" and sp["./mtree/unit/unit_a"] == "./mtree/unit", sp
+PY
+    # -k chooses among the listed tests: a dependant brings its fixture's
+    # setup and cleanup tests, in the split and shared modes as in a unit
+    # (ctest -R's verdicts).
+    kmode () {      # NAME OPTIONS CTEST_REGEX KEYWORD NTESTS EXIT_STATUS
+        mfresh
+        (cd "$M" && timeout -k 5 120 ctest -R "$3" --output-junit "$T_TMP/$1.xml" >/dev/null 2>&1)
+        [ -s "$T_TMP/$1.xml" ] || fail "$1: ctest wrote no JUnit file"
+        modes_on_agent "$1" "$2" "$6" "$5" -k "$4"
+        "$PY" "$COMPARE" "$T_TMP/$1.xml" "$T_TMP/$1.agent.json" >"$T_TMP/cmp" \
+            || fail "$1: verdicts differ from ctest -R '$3': $(cat "$T_TMP/cmp")"
+    }
+    kmode ksplit '' 'sp_a' sp_a 3 0
+    "$PY" - "$T_TMP/ksplit.agent.json" <<'PY' || fail "-k sp_a: not sp_a with its setup and cleanup"
+import json, sys
+assert sorted(t["id"] for t in json.load(open(sys.argv[1]))["tests"]) \
+    == ["./mtree/sp/sp_a", "./mtree/sp_cleanup", "./mtree/sp_setup"]
+PY
+    kmode kshared ', fixtures: shared' 'shbad_b' shbad_b 3 1
+    rm -rf "$M"
 fi
 
 [ -n "${FO_GTEST_DIR-}" ] || skip "GoogleTest (libgtest-dev) is not installed: no tests/gtest programs"

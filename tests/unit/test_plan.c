@@ -967,6 +967,58 @@ test_discovery_units (void **state)
     fo_suite_destroy (&suite);
 }
 
+/* A discovery whose importer adds groups in CTest's shared and split
+   modes (docs/sources.md, "Listing on an agent"): planned as the full
+   walk plans them, each test its own task; a split group's tests inside
+   its setup and teardown steps (serial when the group is), a shared
+   group's (no setup of its own) bare; a unit beside them stays one task.
+   The same suite planned whole gives the same tasks. */
+static void
+test_discovery_spread (void **state)
+{
+    (void) state;
+    fo_suite *suite = suite_new ();
+    fo_context *tree = ctx_discovering (suite->root, "tree", 0, "");
+    tree->discovered_reader = FO_READER_CTEST;
+    fo_plan *plan = plan_checked (suite);
+    EXPECT_TASKS (plan, "?tree");
+
+    size_t d = discovery_of (plan, tree), first = tree->ntests, cfirst = tree->ncontexts;
+    test_add (tree, "sp_setup");
+    fo_context *sh = ctx_add (tree, "sh", FO_MODE_SHARED, "");
+    test_add (sh, "sh_setup");
+    test_add (sh, "sh_a");
+    fo_context *sp = ctx_add (tree, "sp", FO_MODE_SPLIT | FO_MODE_SERIAL, "st");
+    test_add (sp, "sp_a");
+    test_add (sp, "sp_b");
+    fo_context *unit = ctx_add (tree, "u", FO_MODE_UNIT, "");
+    test_add (unit, "u_a");
+    test_add (unit, "u_b");
+    assert_int_equal (fo_plan_add_discovered (plan, d, first), 1);
+    assert_int_equal (fo_plan_add_discovered_units (plan, d, cfirst), 5);
+    tree->discover_answered = true;
+    assert_int_equal (fo_plan_discovery_done (plan, d), FO_NO_TASK);
+    assert_int_equal (plan->ntests, fo_suite_count_tests (suite));
+    check_invariants (suite, plan);
+    EXPECT_TASKS (plan, "?tree", "tree/sp_setup", "tree/sh/sh_setup", "tree/sh/sh_a",
+                  "+tree/sp tree/sp/sp_a -tree/sp !", "+tree/sp tree/sp/sp_b -tree/sp !",
+                  "tree/u/u_a tree/u/u_b");
+    assert_ptr_equal (plan->tasks[6].unit, unit);
+    assert_null (plan->tasks[2].unit);
+    fo_plan_destroy (&plan);
+
+    /* planned whole, as when the broker lists the tree: the same tasks
+       (in another order, which the scheduler makes its own) */
+    fo_strv_free (&tree->discover.argv);
+    tree->discover_on_agent = false;
+    plan = plan_checked (suite);
+    EXPECT_TASKS (plan, "tree/sp_setup", "tree/sh/sh_setup", "tree/sh/sh_a",
+                  "tree/u/u_a tree/u/u_b", "+tree/sp tree/sp/sp_a -tree/sp !",
+                  "+tree/sp tree/sp/sp_b -tree/sp !");
+    fo_plan_destroy (&plan);
+    fo_suite_destroy (&suite);
+}
+
 /* Generated tests inherit what the walk carries down: serial, split
    wrappers, nested shared chains and their counts, env and cwd. */
 static void
@@ -1060,6 +1112,7 @@ main (void)
         cmocka_unit_test (test_discovery_plan),
         cmocka_unit_test (test_discovery_nesting),
         cmocka_unit_test (test_discovery_units),
+        cmocka_unit_test (test_discovery_spread),
         cmocka_unit_test (test_discovery_unit_waits_for_all),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

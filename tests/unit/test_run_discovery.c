@@ -2,7 +2,8 @@
     tests and exports, driven by hand, without sockets: discovery leases go
     first, the names they send back become leasable tasks and report
     records, a unit waits for its discoveries, failed, silent, lost and
-    stopped discoveries end properly; a shared setup's exports ride in the
+    stopped discoveries end properly; a CTest listing's shared and split
+    fixtures wait for their setups; a shared setup's exports ride in the
     lease and secret values never reach the report. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -304,6 +305,83 @@ test_ctest_listing (void **state)
     world_end (&w);
 }
 
+/* Ends every test step of the lease with this outcome, then the lease. */
+static void
+end_all (world *w, const fo_lease *lease, fo_outcome outcome)
+{
+    for (size_t i = 0; i < lease->nsteps; i++)
+        for (size_t k = 0; k < lease->steps[i].tests.len; k++) {
+            fo_result r = {
+                .lease = lease->lease, .step = (uint32_t) i, .test = lease->steps[i].tests.items[k],
+                .outcome = outcome, .out = "", .err = "", .message = "", .host = "h1",
+                .worker = 1, .attempt = lease->attempt,
+            };
+            assert_true (fo_run_result (w->run, 0, "h1", &r));
+        }
+    fo_done done = { .lease = lease->lease };
+    assert_true (fo_run_done (w->run, 0, "host-a", &done));
+}
+
+#define LABEL(l) ", {\"name\": \"LABELS\", \"value\": [\"" l "\"]}"
+#define SETUP(f) ", {\"name\": \"FIXTURES_SETUP\", \"value\": [\"" f "\"]}"
+#define REQUIRED(f) ", {\"name\": \"FIXTURES_REQUIRED\", \"value\": [\"" f "\"]}"
+#define CLEANUP(f) ", {\"name\": \"FIXTURES_CLEANUP\", \"value\": [\"" f "\"]}"
+
+/* A CTest tree listed on an agent whose fixtures ask for the shared and
+   split modes (their setups' labels): the order between tasks grows with
+   the listing. shared: the setup alone, then the dependants side by side,
+   then the cleanup; split: the setup test alone, then each dependant
+   inside the setup and cleanup steps, then the cleanup test. A setup
+   that fails: its dependants not run, its cleanup still runs. */
+static void
+test_ctest_listing_modes (void **state)
+{
+    (void) state;
+    static const char *const listing = CTEST_LISTING (
+        CTEST_TEST ("sh_setup", SETUP ("sh") LABEL ("fanout:shared")) ", "
+        CTEST_TEST ("sh_a", REQUIRED ("sh")) ", "
+        CTEST_TEST ("sh_b", REQUIRED ("sh")) ", "
+        CTEST_TEST ("sh_cleanup", CLEANUP ("sh")) ", "
+        CTEST_TEST ("sp_setup", SETUP ("sp") LABEL ("fanout:split")) ", "
+        CTEST_TEST ("sp_a", REQUIRED ("sp")) ", "
+        CTEST_TEST ("sp_cleanup", CLEANUP ("sp")));
+    world w = { .suite = suite_new () };
+    fo_context *tree = discovering (w.suite->root, "build");
+    tree->discovered_reader = FO_READER_CTEST;
+    world_start (&w, 1);
+    fo_lease d, l1, l2, l3, l4, l5, none;
+    assert_string_equal (lease_next (&w, &d), "build");
+    assert_true (answer_listing (&w, d.lease, listing));
+    assert_int_equal (fo_report_ntests (w.report), 7);
+    pass_all (&w, &d, "");
+    /* only the setups go first */
+    assert_string_equal (lease_next (&w, &l1), "build/sp_setup");
+    assert_int_equal (l1.nsteps, 1);
+    assert_string_equal (lease_next (&w, &l2), "build/sh/sh_setup");
+    assert_int_equal (l2.nsteps, 1);
+    assert_null (lease_next (&w, &none));
+    /* sp's setup passed: its dependant, inside the steps */
+    end_all (&w, &l1, FO_PASSED);
+    assert_string_equal (lease_next (&w, &l3), "build/sp/sp_a");
+    assert_int_equal (l3.nsteps, 3);
+    assert_int_equal (l3.steps[0].kind, FO_STEP_SETUP);
+    assert_int_equal (l3.steps[2].kind, FO_STEP_TEARDOWN);
+    assert_null (lease_next (&w, &none));
+    end_all (&w, &l3, FO_PASSED);
+    assert_string_equal (lease_next (&w, &l3), "build/sp_cleanup");
+    end_all (&w, &l3, FO_PASSED);
+    /* sh's setup failed: its dependants are not run, its cleanup runs */
+    end_all (&w, &l2, FO_FAILED);
+    assert_int_equal (record (&w, "build/sh/sh_a")->outcome, FO_NOT_RUN);
+    assert_int_equal (record (&w, "build/sh/sh_b")->outcome, FO_NOT_RUN);
+    assert_string_equal (lease_next (&w, &l4), "build/sh/sh_cleanup");
+    assert_null (lease_next (&w, &l5));
+    end_all (&w, &l4, FO_PASSED);
+    assert_true (fo_run_finished (w.run));
+    assert_int_equal (record (&w, "build/sp/sp_a")->outcome, FO_PASSED);
+    world_end (&w);
+}
+
 static void
 test_bad_answers (void **state)
 {
@@ -473,6 +551,7 @@ main (void)
         cmocka_unit_test (test_unit_gets_its_tests),
         cmocka_unit_test (test_bad_answers),
         cmocka_unit_test (test_ctest_listing),
+        cmocka_unit_test (test_ctest_listing_modes),
         cmocka_unit_test (test_names_follow_the_suite_rules),
         cmocka_unit_test (test_lost_and_stopped),
         cmocka_unit_test (test_exports_in_the_lease),

@@ -221,15 +221,6 @@ fo_context_drop_from (fo_context *ctx, size_t first, size_t cfirst)
         ctx->ncontexts = cfirst;
 }
 
-static size_t
-count_tests (const fo_context *ctx)
-{
-    size_t n = ctx->ntests;
-    for (size_t i = 0; i < ctx->ncontexts; i++)
-        n += count_tests (ctx->contexts[i]);
-    return n;
-}
-
 size_t
 fo_context_filter_added (fo_suite *suite, fo_context *ctx, size_t first, size_t cfirst,
                          const fo_select *self)
@@ -263,7 +254,7 @@ fo_context_filter_added (fo_suite *suite, fo_context *ctx, size_t first, size_t 
     }
     size_t n = first < ctx->ntests ? ctx->ntests - first : 0;
     for (size_t i = cfirst; i < ctx->ncontexts; i++)
-        n += count_tests (ctx->contexts[i]);
+        n += fo_context_count_tests (ctx->contexts[i]);
     return n;
 }
 

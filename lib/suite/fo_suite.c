@@ -411,19 +411,19 @@ fo_context_has_fixtures (const fo_context *ctx)
     return ctx->setup.argv.len > 0 || ctx->teardown.argv.len > 0;
 }
 
-static size_t
-count_tests (const fo_context *ctx)
+size_t
+fo_context_count_tests (const fo_context *ctx)
 {
     size_t n = ctx->ntests;
     for (size_t i = 0; i < ctx->ncontexts; i++)
-        n += count_tests (ctx->contexts[i]);
+        n += fo_context_count_tests (ctx->contexts[i]);
     return n;
 }
 
 size_t
 fo_suite_count_tests (const fo_suite *self)
 {
-    return self->root ? count_tests (self->root) : 0;
+    return self->root ? fo_context_count_tests (self->root) : 0;
 }
 
 static void

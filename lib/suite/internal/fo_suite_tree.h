@@ -23,6 +23,9 @@ size_t fo_step_wire_size (size_t id_len, const fo_strv *argv, size_t env_bytes, 
    the cwd), and 768 for its structures (the test, its plan step and task,
    its result, the index entries). */
 uint64_t fo_step_held_size (size_t id_len, size_t wire, size_t strings);
+/* The tests of a context and of the contexts inside it. */
+size_t fo_context_count_tests (const fo_context *ctx);
+
 /* A context: its name and id, and its structure in the tree. */
 uint64_t fo_context_held_size (size_t id_len);
 /* The budgets of fo_suite.h for a file of file_size bytes. */

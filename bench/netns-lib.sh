@@ -46,23 +46,9 @@ bench_netns_init () {
     NETNS=()
 }
 
+. "$(dirname "${BASH_SOURCE[0]}")/../tests/integration/netns_switch.sh"
 bench_netns_network () {
-    local net=$1 sw="${NS_PREFIX}sw" i=1 h ns
+    local net=$1
     shift
-    ip netns add "$sw" || die "cannot add namespace $sw"
-    NETNS+=("$sw")
-    ip netns exec "$sw" ip link add br0 type bridge
-    ip netns exec "$sw" ip link set br0 up
-    for h in "$@"; do
-        ns="${NS_PREFIX}$h"
-        ip netns add "$ns" || die "cannot add namespace $ns"
-        NETNS+=("$ns")
-        ip netns exec "$ns" ip link set lo up
-        ip netns exec "$sw" ip link add "v$i" type veth peer name eth0 netns "$ns" \
-            || die "cannot add a veth pair for $h"
-        ip netns exec "$sw" ip link set "v$i" master br0 up
-        ip netns exec "$ns" ip addr add "$net.$i/24" dev eth0
-        ip netns exec "$ns" ip link set eth0 up
-        i=$((i + 1))
-    done
+    netns_switch "$NS_PREFIX" "$net" 1 "$@" || die "cannot build the benchmark's network"
 }

@@ -190,40 +190,32 @@ if r['totals']['tests'] != len(want):
 
 # fx_netns_switch PREFIX NET HOST... — a switch namespace PREFIXsw with a
 # bridge and one namespace PREFIXHOST per host on it, with address
-# NET.(10+i) for the i-th host (from 1). Skips when namespaces or bridges
-# cannot be made here. Processes started in them go into PIDS; on exit
-# they, everything left in the namespaces, the namespaces and $W are
-# removed (network safety: nothing outlives the test).
-NAMESPACES=()
+# NET.(10+i) for the i-th host (from 1) (netns_switch.sh). Skips when
+# namespaces or bridges cannot be made here. Processes started in them go
+# into PIDS; on exit they, everything left in the namespaces, the
+# namespaces and $W are removed (network safety: nothing outlives the
+# test).
+. "$(dirname "${BASH_SOURCE[0]}")/netns_switch.sh"
+NETNS=()
 PIDS=()
 fx_cleanup_net () {
     local p ns
     for p in "${PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; done
-    for ns in "${NAMESPACES[@]}"; do
+    for ns in "${NETNS[@]}"; do
         for p in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$p" 2>/dev/null; done
     done
-    for ns in "${NAMESPACES[@]}"; do ip netns del "$ns" 2>/dev/null; done
+    for ns in "${NETNS[@]}"; do ip netns del "$ns" 2>/dev/null; done
     rm -rf "$W"
 }
 fx_netns_switch () {
-    local prefix=$1 net=$2 out h i=1
+    local prefix=$1 net=$2 out
     shift 2
     trap fx_cleanup_net EXIT
     out=$(ip netns add "${prefix}probe" 2>&1) || skip "ip netns is unavailable here: $out"
+    NETNS+=("${prefix}probe")
+    out=$(ip netns exec "${prefix}probe" ip link add br0 type bridge 2>&1) ||
+        skip "cannot create a bridge in a namespace: $out"
     ip netns del "${prefix}probe"
-    ip netns add "${prefix}sw" || fail "cannot add a namespace"
-    NAMESPACES+=("${prefix}sw")
-    ip netns exec "${prefix}sw" ip link add br0 type bridge || skip "cannot create a bridge in a namespace"
-    ip netns exec "${prefix}sw" ip link set br0 up
-    for h in "$@"; do
-        ip netns add "$prefix$h" || fail "cannot add namespace $prefix$h"
-        NAMESPACES+=("$prefix$h")
-        ip netns exec "$prefix$h" ip link set lo up
-        ip netns exec "${prefix}sw" ip link add "v$i" type veth peer name eth0 netns "$prefix$h" \
-            || fail "cannot add a veth pair for $h"
-        ip netns exec "${prefix}sw" ip link set "v$i" master br0 up
-        ip netns exec "$prefix$h" ip addr add "$net.$((10 + i))/24" dev eth0
-        ip netns exec "$prefix$h" ip link set eth0 up
-        i=$((i + 1))
-    done
+    NETNS=()
+    netns_switch "$prefix" "$net" 11 "$@" || fail "cannot build the test network"
 }

@@ -240,25 +240,14 @@ netns_require () {
 }
 
 # netns_hosts HOST...: one namespace per host, all on one bridge that lives
-# in a switch namespace of its own; host i gets 10.213.0.(10+i)/24 on eth0.
-# Nothing is added to the root namespace.
+# in a switch namespace of its own (netns_switch.sh); host i gets
+# 10.213.0.(10+i)/24 on eth0. Nothing is added to the root namespace.
+. "$(dirname "${BASH_SOURCE[0]}")/netns_switch.sh"
 netns_hosts () {
-    local sw="${NS_PREFIX}sw" i=1 h ns
-    ip netns add "$sw" || fail "cannot add namespace $sw"
-    NETNS+=("$sw")
-    ip netns exec "$sw" ip link add br0 type bridge || fail "cannot add the bridge"
-    ip netns exec "$sw" ip link set br0 up
+    local i=11 h
+    netns_switch "$NS_PREFIX" 10.213.0 11 "$@" || fail "cannot build the test network"
     for h in "$@"; do
-        ns="${NS_PREFIX}$h"
-        ip netns add "$ns" || fail "cannot add namespace $ns"
-        NETNS+=("$ns")
-        ip netns exec "$ns" ip link set lo up
-        ip netns exec "$sw" ip link add "v$i" type veth peer name eth0 netns "$ns" ||
-            fail "cannot add a veth pair for $h"
-        ip netns exec "$sw" ip link set "v$i" master br0 up
-        ip netns exec "$ns" ip addr add "10.213.0.$((10 + i))/24" dev eth0
-        ip netns exec "$ns" ip link set eth0 up
-        ADDR[$h]="10.213.0.$((10 + i))"
+        ADDR[$h]="10.213.0.$i"
         i=$((i + 1))
     done
 }

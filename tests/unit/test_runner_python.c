@@ -212,6 +212,16 @@ new_lease (world *w)
                         .skip_code = 77 };
 }
 
+/* Waits up to 20 ms for one of the n fds to be readable. */
+static void
+wait_readable (const int *fds, int n)
+{
+    struct pollfd pfd[FO_EXECUTION_MAX_FDS];
+    for (int i = 0; i < n && i < FO_EXECUTION_MAX_FDS; i++)
+        pfd[i] = (struct pollfd) { .fd = fds[i], .events = POLLIN };
+    poll (pfd, (nfds_t) (n < FO_EXECUTION_MAX_FDS ? n : FO_EXECUTION_MAX_FDS), 20);
+}
+
 /* Runs the lease to its end (cancel_after: cancel once that many results
    have come). */
 static void
@@ -233,11 +243,7 @@ run_lease (world *w, fo_lease *l, size_t cancel_after)
         if ((done = fo_execution_service (e)))
             break;
         int fds[FO_EXECUTION_MAX_FDS];
-        struct pollfd pfd[FO_EXECUTION_MAX_FDS];
-        int n = fo_execution_pollfds (e, fds);
-        for (int i = 0; i < n; i++)
-            pfd[i] = (struct pollfd) { .fd = fds[i], .events = POLLIN };
-        poll (pfd, (nfds_t) n, 20);
+        wait_readable (fds, fo_execution_pollfds (e, fds));
         fo_sweeper_service (w->sweeper);
     }
     fo_execution_destroy (&e);
@@ -442,11 +448,7 @@ test_idle_stops_ahead (void **state)
     bool done = false;
     while (!(done = fo_runner_service (w->runner)) && fo_now_ms () < until) {
         int fds[FO_RUNNER_MAX_FDS];
-        struct pollfd pfd[FO_RUNNER_MAX_FDS];
-        int n = fo_runner_pollfds (w->runner, fds);
-        for (int i = 0; i < n; i++)
-            pfd[i] = (struct pollfd) { .fd = fds[i], .events = POLLIN };
-        poll (pfd, (nfds_t) n, 20);
+        wait_readable (fds, fo_runner_pollfds (w->runner, fds));
     }
     assert_true (done);
     assert_true (fo_runner_status (w->runner)->exited);

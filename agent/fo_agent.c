@@ -633,7 +633,7 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
         fo_log (FO_LOG_WARN, ROLE, "cannot become a child subreaper (%s): processes that "
                 "escape a test's process group may survive it", strerror (errno));
     if (options->cache_dir) {
-        /* Checked whole before the first session: a corrupt blob is dropped. */
+        /* Counted, not hashed: a blob is checked at its first use. */
         self.cache = fo_blob_cache_open (options->cache_dir, options->cache_size
                                          ? options->cache_size : FO_BLOB_CACHE_DEFAULT_SIZE,
                                          err, errlen);

@@ -13,6 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <czmq.h>
+
 #include "fo_hash.h"
 #include "fo_log.h"
 #include "fo_proto.h"
@@ -25,6 +27,9 @@ struct fo_blob_cache {
     int lock_fd;
     unsigned counter;   /* names temporary files */
     fo_blob_cache_stats stats;
+    /* Blob ids this agent hashed, or stored itself, since it opened the
+       store: a blob is checked once per agent, at its first use. */
+    zhashx_t *checked;
 };
 
 /* mkdir -p */
@@ -101,27 +106,30 @@ each_blob (fo_blob_cache *self, blob_fn *fn, void *arg)
     free (top);
 }
 
-static void
-check_one (fo_blob_cache *self, const char *path, const char *name, const struct stat *st,
-           void *arg)
+/* Whether the blob at path holds what its name says; why when not. */
+static bool
+holds_its_name (const char *path, const char *name, char *why, size_t whylen)
 {
-    (void) arg;
     unsigned char want[FO_HASH_BYTES], got[FO_HASH_BYTES];
     uint64_t size = 0;
-    char why[512] = "";
-    bool ok = S_ISREG (st->st_mode) && fo_hash_from_hex (name, want) == 0
-              && strncmp (path + strlen (path) - FO_HASH_HEX - 3, name, 2) == 0
-              && fo_hash_file (path, got, &size, why, sizeof why) == 0
-              && memcmp (want, got, FO_HASH_BYTES) == 0;
-    if (ok) {
+    if (fo_hash_from_hex (name, want) != 0)
+        return fo_err (why, whylen, "its name is not a blob id"), false;
+    if (fo_hash_file (path, got, &size, why, whylen) != 0)
+        return false;
+    if (memcmp (want, got, FO_HASH_BYTES) != 0)
+        return fo_err (why, whylen, "its content does not match its name"), false;
+    return true;
+}
+
+static void
+count_one (fo_blob_cache *self, const char *path, const char *name, const struct stat *st,
+           void *arg)
+{
+    (void) path, (void) name, (void) arg;
+    if (S_ISREG (st->st_mode)) {
         self->stats.blobs++;
-        self->stats.bytes += size;
-        return;
+        self->stats.bytes += (uint64_t) st->st_size;
     }
-    fo_log (FO_LOG_WARN, ROLE, "blob cache: removed %s: %s", path,
-            why[0] ? why : "its content does not match its name");
-    unlink (path);
-    self->stats.dropped++;
 }
 
 /* Temporary files are "<pid>.<n>": one whose agent is gone is removed. */
@@ -168,16 +176,16 @@ fo_blob_cache_open (const char *dir, uint64_t max_bytes, char *err, size_t errle
     self->dir = fo_xstrdup (dir);
     self->max_bytes = max_bytes;
     self->lock_fd = fd;
+    self->checked = zhashx_new ();
     lock (self, LOCK_EX);
     clean_tmp (self);
-    each_blob (self, check_one, NULL);
+    /* Counted, not hashed: hashing a full store took seconds per start
+       (about 10 s for 10 GiB); a blob is hashed at its first use instead,
+       so an agent pays only for what its runs use (fo_blob_cache_has). */
+    each_blob (self, count_one, NULL);
     fo_blob_cache_unlock (self);
-    fo_log (FO_LOG_INFO, ROLE, "blob cache %s: %zu blobs (%llu bytes) checked%s", dir,
-            self->stats.blobs, (unsigned long long) self->stats.bytes,
-            self->stats.dropped ? "" : ", none corrupt");
-    if (self->stats.dropped)
-        fo_log (FO_LOG_WARN, ROLE, "blob cache %s: %zu corrupt blob%s removed", dir,
-                self->stats.dropped, self->stats.dropped == 1 ? "" : "s");
+    fo_log (FO_LOG_INFO, ROLE, "blob cache %s: %zu blobs (%llu bytes)", dir, self->stats.blobs,
+            (unsigned long long) self->stats.bytes);
     return self;
 }
 
@@ -188,6 +196,7 @@ fo_blob_cache_destroy (fo_blob_cache **self_p)
     if (!self)
         return;
     close (self->lock_fd);
+    zhashx_destroy (&self->checked);
     free (self->dir);
     free (self);
     *self_p = NULL;
@@ -217,6 +226,21 @@ fo_blob_cache_has (fo_blob_cache *self, const char *id)
     char *path = fo_blob_cache_path (self, id);
     /* Used now: the eviction's order. */
     bool has = utimensat (AT_FDCWD, path, NULL, AT_SYMLINK_NOFOLLOW) == 0;
+    if (has && !zhashx_lookup (self->checked, id)) {
+        char why[512] = "not a regular file";
+        struct stat st;
+        if (lstat (path, &st) != 0)
+            has = false;        /* evicted by another agent meanwhile */
+        else if (S_ISREG (st.st_mode) && holds_its_name (path, id, why, sizeof why))
+            zhashx_insert (self->checked, id, (void *) 1);
+        else {
+            fo_log (FO_LOG_WARN, ROLE, "blob cache %s: a corrupt blob removed (%s: %s); it is "
+                    "fetched again", self->dir, path, why);
+            unlink (path);
+            self->stats.dropped++;
+            has = false;
+        }
+    }
     free (path);
     return has;
 }
@@ -246,7 +270,8 @@ fo_blob_cache_commit (fo_blob_cache *self, const char *id, const char *tmp_path,
         || rename (tmp_path, path) != 0) {
         rc = fo_err (err, errlen, "cannot store blob %s: %s", id, strerror (errno));
         unlink (tmp_path);
-    }
+    } else
+        zhashx_insert (self->checked, id, (void *) 1);      /* hashed as it came */
     free (sub);
     free (path);
     return rc;
@@ -321,6 +346,7 @@ fo_blob_cache_evict (fo_blob_cache *self, const fo_strv *keep)
             if (nkeep && bsearch (&name, sorted, nkeep, sizeof *sorted, cmp_str))
                 continue;
             if (unlink (l.items[i].path) == 0) {
+                zhashx_delete (self->checked, name);
                 l.total -= l.items[i].size;
                 removed++;
             }

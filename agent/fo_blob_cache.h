@@ -15,9 +15,12 @@
     holds hard links, so removing a blob from the store never takes it
     from a running test.
 
-    Checked on open: every blob is hashed again, one whose content does not
-    match its name (a disk error, a hand edit) is removed, and what a dead
-    agent left half-received in tmp/ is removed. */
+    Checked at first use: the first time an agent asks for a blob it did not
+    store itself (fo_blob_cache_has), the blob is hashed; one whose content
+    does not match its name (a disk error, a hand edit) is removed and
+    reported missing, so it is fetched again. Opening only counts the store
+    and removes what a dead agent left half-received in tmp/: an agent's
+    start no longer reads the whole store. */
 #ifndef FO_BLOB_CACHE_H
 #define FO_BLOB_CACHE_H
 
@@ -34,7 +37,7 @@ typedef struct fo_blob_cache fo_blob_cache;
 typedef struct {
     size_t blobs;       /* in the store after opening */
     uint64_t bytes;
-    size_t dropped;     /* corrupt ones removed when opening */
+    size_t dropped;     /* corrupt ones removed at their first use */
 } fo_blob_cache_stats;
 
 /* Creates dir (and its parents) when missing. NULL with why. */
@@ -46,7 +49,9 @@ fo_blob_cache_stats fo_blob_cache_stats_get (const fo_blob_cache *self);
 
 /* The path a blob has (or would have) in the store; caller frees. */
 char *fo_blob_cache_path (const fo_blob_cache *self, const char *id);
-/* Whether the store holds the blob (it is marked used now). */
+/* Whether the store holds the blob (it is marked used now). Hashes it
+   the first time this agent asks (see above): false for a corrupt one,
+   which is removed. */
 bool fo_blob_cache_has (fo_blob_cache *self, const char *id);
 
 /* A new temporary file to receive a blob into: its fd (O_WRONLY) and its

@@ -12,8 +12,8 @@
 #      leaves in $FANOUT_OUTPUT_DIR lands under the broker's --output-dir;
 #   2. a second run transfers no blob;
 #   3. one file changed: only that file (and the manifest) is sent;
-#   4. a corrupted cache entry on one agent is found when it starts and
-#      fetched again;
+#   4. a corrupted cache entry on one agent is found when it first uses it
+#      and fetched again;
 #   5. a file changed on the broker after it was hashed: its bytes do not
 #      match, the agents fetch it again and then give up, and the tests are
 #      not run, saying why.
@@ -171,7 +171,7 @@ for h in h1 h2 h3; do
 done
 expect_log broker3 "artifacts: 1 files hashed \(15 bytes\), 7 unchanged from the hash cache"
 
-# 4. A corrupt cache entry on h1: dropped when it starts, fetched again.
+# 4. A corrupt cache entry on h1: dropped at its first use, fetched again.
 id=$("$PY" -c "import hashlib,sys; print(hashlib.blake2b(open(sys.argv[1],'rb').read(), digest_size=32).hexdigest())" "$tree/data/big.bin")
 entry="$T_TMP/h1/cache/blobs/${id:0:2}/$id"
 [ -f "$entry" ] || fail "h1's cache has no $entry"
@@ -190,7 +190,7 @@ PY
 cmp -s "$entry" "$tree/data/big.bin" && fail "h1's cache entry is not corrupt"
 run 4
 expect_rc broker4 0
-expect_log agent4-h1 "blob cache .*: 1 corrupt blob removed"
+expect_log agent4-h1 "blob cache .*: a corrupt blob removed \(.*/$id: its content does not match its name\); it is fetched again"
 expect_no_log agent4-h2 "corrupt blob"
 [ "$(sent 4)" -ge "$big" ] || fail "run 4 sent $(sent 4) bytes: the corrupt blob was not fetched again"
 cmp -s "$entry" "$tree/data/big.bin" || fail "h1's cache entry was not restored"

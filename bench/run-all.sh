@@ -16,7 +16,8 @@
 # Runs, in this order: run-bench.sh (2,000 x /bin/true and 200 x sleep
 # 0.01 at -j2 against fo_spawn_limit, xargs and ctest), the start-up of a
 # one-test suite against ctest (measured here: the minimum of
-# STARTUP_RUNS alternating runs), broker-scale.sh, load-bench.sh (10k,
+# STARTUP_RUNS alternating runs), cpu-bench.sh (fanout's own CPU per test,
+# alone and as a broker with a real agent), broker-scale.sh, load-bench.sh (10k,
 # 100k and 1M tests; QUICK: 300 and 3,000), sched-bench.sh and
 # hosts-bench.sh (skipped, with the reason in the table, when it cannot
 # make network namespaces: not root, no ip), source-bench.sh (a CTest
@@ -134,6 +135,28 @@ if read -r su_f su_c <<<"$(startup)" && num "$su_f" && num "$su_c"; then
         "≤ 1, no slower than ctest (issue 15)" "$(holds "$su_f <= $su_c")"
 else
     row "start-up, one-test suite" "failed" "≤ ctest (issue 15)" "FAILED"; FAILED=1
+fi
+
+# ---- 2b. cpu-bench.sh: fanout's own CPU per test -------------------------------
+echo "== cpu-bench.sh" >&2
+CB_ENV=()
+[ "$QUICK" = 1 ] && CB_ENV=(QUICK=1)
+if env "${CB_ENV[@]}" TMPDIR="$WORK" bash "$HERE/cpu-bench.sh" "$BUILD" > "$WORK/cb.out"; then
+    cat "$WORK/cb.out" >&2
+    cb () { awk -v k="$1" '$1 == k { print $2 }' "$WORK/cb.out"; }
+    cb_n=$(cb tests)
+    cb_run=$(cb run); cb_broker=$(cb broker); cb_agent=$(cb agent)
+    if num "$cb_run" && num "$cb_broker" && num "$cb_agent"; then
+        row "fanout's own CPU per test, $cb_n x /bin/true, fanout run -j2 (µs; the tests excluded)" \
+            "$cb_run" "≤ 50 µs (issue 15)" "$(holds "$cb_run <= 50")"
+        row "broker CPU per test with a real agent, $cb_n x /bin/true (fanout broker + fanout agent -j2, loopback TCP; µs)" \
+            "$cb_broker" "≤ 10 µs (issue 15)" "$(holds "$cb_broker <= 10")"
+        row "agent CPU per test, same runs (µs; the tests excluded)" "$cb_agent" "none" "-"
+    else
+        row "cpu-bench.sh" "no figures (its output above)" "" "FAILED"; FAILED=1
+    fi
+else
+    row "cpu-bench.sh" "failed (its stderr above)" "" "FAILED"; FAILED=1
 fi
 
 # ---- 3. broker-scale.sh: the broker against fake agents ----------------------

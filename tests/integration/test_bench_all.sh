@@ -1,6 +1,6 @@
 #!/bin/bash
 # bench/run-all.sh QUICK=1: every benchmark in bench/ in its quick mode
-# (run-bench.sh, the start-up figure, broker-scale.sh, load-bench.sh, sched-bench.sh,
+# (run-bench.sh, the start-up figure, cpu-bench.sh, broker-scale.sh, load-bench.sh, sched-bench.sh,
 # hosts-bench.sh and artifacts-bench.sh in network namespaces when root,
 # source-bench.sh, python-bench.sh), so that none rots and
 # the one table keeps every row. Checks the structure only: every row is
@@ -40,6 +40,9 @@ want "20 x /bin/true at -j2: fanout's throughput against xargs" 1
 want "20 x /bin/true at -j2: ctest's time / fanout's" 1
 want "2 x /bin/sleep 0.01 at -j2: fanout's efficiency" 1
 want "start-up, one-test suite, wall \(min of 3 " 1
+want "fanout's own CPU per test, 50 x /bin/true, fanout run -j2" 1
+want "broker CPU per test with a real agent, 50 x /bin/true" 1
+want "agent CPU per test, same runs" 1
 want "broker, 300 tests, 2 instant fake agents" 1
 want "broker, 300 tests, 8 instant fake agents" 1
 want "broker CPU per test at 2/8 agents, 300 tests" 1
@@ -68,10 +71,10 @@ if "$PY" -c "import nose, msgpack, pytest, xdist" 2>/dev/null; then
     want "$w: nosetests --processes's time / fanout's" 1
     want "$w: pytest -n's time / fanout's" 1
     want "$w: fanout's overhead per test \(ms\)" 1
-    lines=25
+    lines=28
 else
     want "python suite against unittest, nose and pytest \(python-bench.sh\) \| skipped: [^|]+ \|" 1
-    lines=22
+    lines=25
 fi
 if [ "$(id -u)" = 0 ] && command -v ip >/dev/null && ! grep -q '^| artifacts shipped to agent hosts (artifacts-bench.sh) | skipped' "$OUT_ALL"; then
     want "artifacts: a 4 MB tree to 2 agent hosts \(netns\): cold, then warm" 1

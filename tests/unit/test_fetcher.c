@@ -58,6 +58,19 @@ store (fo_blob_cache *cache, const char *data, size_t len, char *hex)
     free (tmp);
 }
 
+/* Changes the first byte of the blob id in the cache at cdir. */
+static void
+corrupt (const char *cdir, const char *id)
+{
+    char *path = fo_xasprintf ("%s/blobs/%.2s/%s", cdir, id, id);
+    assert_int_equal (chmod (path, 0644), 0);
+    FILE *f = fopen (path, "r+");
+    assert_non_null (f);
+    fputc ('X', f);
+    fclose (f);
+    free (path);
+}
+
 static void
 test_cache (void **state)
 {
@@ -94,12 +107,7 @@ test_cache (void **state)
     /* A corrupt blob is found at its first use after the cache opens
        again (not when it opens: that would read the whole store), and
        removed. */
-    path = fo_xasprintf ("%s/blobs/%.2s/%s", cdir, b, b);
-    assert_int_equal (chmod (path, 0644), 0);
-    FILE *f = fopen (path, "r+");
-    assert_non_null (f);
-    fputc ('X', f);
-    fclose (f);
+    corrupt (cdir, b);
     cache = fo_blob_cache_open (cdir, 2000, err, sizeof err);
     assert_non_null (cache);
     fo_blob_cache_stats cs = fo_blob_cache_stats_get (cache);
@@ -109,32 +117,21 @@ test_cache (void **state)
     assert_true (fo_blob_cache_has (cache, c));
     cs = fo_blob_cache_stats_get (cache);
     assert_int_equal (cs.dropped, 1);
+    path = fo_blob_cache_path (cache, b);
     assert_int_equal (access (path, F_OK), -1);
     /* Checked once: a blob corrupted after its first use is not hashed
        again by the same agent (its next start finds it). */
-    char *cpath = fo_xasprintf ("%s/blobs/%.2s/%s", cdir, c, c);
-    assert_int_equal (chmod (cpath, 0644), 0);
-    f = fopen (cpath, "r+");
-    assert_non_null (f);
-    fputc ('X', f);
-    fclose (f);
+    corrupt (cdir, c);
     assert_true (fo_blob_cache_has (cache, c));
     fo_blob_cache_destroy (&cache);
     cache = fo_blob_cache_open (cdir, 2000, err, sizeof err);
     assert_non_null (cache);
     assert_false (fo_blob_cache_has (cache, c));
-    free (cpath);
     /* A blob it stored itself was hashed as it came: not hashed again. */
     memset (big, 'd', sizeof big);
     store (cache, big, sizeof big, c);
-    cpath = fo_xasprintf ("%s/blobs/%.2s/%s", cdir, c, c);
-    assert_int_equal (chmod (cpath, 0644), 0);
-    f = fopen (cpath, "r+");
-    assert_non_null (f);
-    fputc ('X', f);
-    fclose (f);
+    corrupt (cdir, c);
     assert_true (fo_blob_cache_has (cache, c));
-    free (cpath);
     fo_blob_cache_destroy (&cache);
     free (path);
     free (cdir);

@@ -180,6 +180,8 @@ service_slots (agent *self)
     } while (any_due (self));
     agent_flush_results (self);
     if (self->ask > 0) {        /* in the pass's frame, after its dones */
+        fo_log (FO_LOG_DEBUG, ROLE, "leases end faster than the round trip: %u more credit "
+                "(%u beyond the slots and prefetch)", self->ask, self->flow.extra);
         agent_send_request (self, self->ask);
         self->ask = 0;
     }

@@ -7,10 +7,10 @@
     holds the lease meanwhile; leases beyond the free slots wait, as an
     agent's prefetch does). It runs nothing. It keeps its credit with the
     broker as fanout's agent does (fo_flow.h): a slot that waits longer
-    for its next lease than the last one ran asks for one more lease of
-    credit, up to a cap; so instant answers end up with the agent's
-    largest prefetch, as instant tests on a real agent would. At the end it prints one line
-    of key=value figures:
+    for its next lease than the last one ran asks for more credit, up to
+    a cap, so instant answers end with the agent's largest prefetch, as
+    instant tests on a real agent would. At the end it prints one line of
+    key=value figures:
 
       tests        results sent
       seconds      from the first lease to the broker's shutdown

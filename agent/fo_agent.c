@@ -102,6 +102,7 @@ fill_slots (agent *self)
     if (aborted (self))
         return;         /* the queue goes in wind_down, run as cancelled */
     uint32_t in_use = slots_in_use (self);
+    uint64_t now = 0;
     for (uint32_t i = 0; i < self->options->slots && self->queue_len > 0; i++) {
         if (self->slots[i])
             continue;
@@ -110,6 +111,12 @@ fill_slots (agent *self)
         in_use++;
         fo_lease lease;
         queue_pop (self, &lease);
+        if (!now)
+            now = fo_now_us ();
+        struct agent_slot_time *t = &self->times[i];
+        if (t->free_us)
+            self->ask += fo_flow_waited (&self->flow, now - t->free_us, t->ran_us);
+        *t = (struct agent_slot_time) { .started_us = now, .ran_us = t->ran_us };
         char *token = fo_xasprintf ("%s/%u.%llu", self->token, self->session,
                                     (unsigned long long) lease.lease);
         self->slots[i] = fo_execution_new (&lease, i + 1, self->host, agent_on_result, self);
@@ -160,12 +167,24 @@ service_slots (agent *self)
             agent_keep_alive (self);
             if (!finished)
                 continue;
-            agent_send_done (self, execution, 1);     /* its slot is free */
+            /* Its slot is free: the done gives the credit back, but while
+               a long lease shrinks the prefetch (fo_flow.h). */
+            struct agent_slot_time *t = &self->times[i];
+            uint64_t now = fo_now_us ();
+            t->ran_us = now - t->started_us;
+            t->free_us = now;
+            agent_send_done (self, execution, fo_flow_ended (&self->flow, t->ran_us));
             fo_execution_destroy (&self->slots[i]);
         }
         fill_slots (self);      /* new leases are due */
     } while (any_due (self));
     agent_flush_results (self);
+    if (self->ask > 0) {        /* in the pass's frame, after its dones */
+        fo_log (FO_LOG_DEBUG, ROLE, "leases end faster than the round trip: %u more credit "
+                "(%u beyond the slots and prefetch)", self->ask, self->flow.extra);
+        agent_send_request (self, self->ask);
+        self->ask = 0;
+    }
     agent_flush_outbox (self);
 }
 
@@ -305,7 +324,11 @@ handle_msg (agent *self, fo_msg *msg, session_end *end, char *err, size_t errlen
         self->liveness = msg->u.welcome.liveness ? msg->u.welcome.liveness : DEFAULT_LIVENESS;
         fo_log (FO_LOG_INFO, ROLE, "joined broker %s with %u slot%s", msg->u.welcome.broker_id,
                 self->options->slots, self->options->slots == 1 ? "" : "s");
-        agent_send_request (self, self->options->slots + self->options->prefetch);
+        /* A slot's first lease measures nothing: no lease ran before it. */
+        memset (self->times, 0, self->options->slots * sizeof *self->times);
+        self->ask = 0;
+        agent_send_request (self, fo_flow_init (&self->flow, self->options->slots,
+                                                self->options->prefetch));
         break;
     case FO_MSG_REFUSE:
         snprintf (err, errlen, "the broker refused this agent: %s", msg->u.refuse.reason);
@@ -620,6 +643,7 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
               (unsigned) (fo_now_us () & 0xffffffffu));
     self.slots = fo_xcalloc (options->slots, sizeof *self.slots);
     self.due = fo_xcalloc (options->slots, sizeof *self.due);
+    self.times = fo_xcalloc (options->slots, sizeof *self.times);
     /* Each slot's runner: a process per step, and the steps of Python
        suites in the slot's persistent Python worker, started when the
        first comes, with "<self.token>/runner-<slot>" as its own token
@@ -646,6 +670,7 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
         } else if (!self.cache) {
             free (self.slots);
             free (self.due);
+            free (self.times);
             for (uint32_t i = 0; i < options->slots; i++)
                 fo_runner_destroy (&self.runners[i]);
             free (self.runners);
@@ -714,6 +739,7 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
     }
     free (self.slots);
     free (self.due);
+    free (self.times);
     for (uint32_t i = 0; i < options->slots; i++)
         fo_runner_destroy (&self.runners[i]);
     free (self.runners);

@@ -1,8 +1,9 @@
 /*  fo_agent — one machine's agent: connects a DEALER socket to the broker,
     says hello, pulls leases with credit for its free worker slots (plus a
-    small prefetch so a worker never waits a round trip for its next task),
-    runs each lease in a slot (fo_execution) and streams every test's result
-    back as soon as it is known.
+    small prefetch so a worker never waits a round trip for its next task,
+    more while its leases end faster than a round trip: fo_flow.h), runs
+    each lease in a slot (fo_execution) and streams every test's result back
+    as soon as it is known.
 
     Used as a thread of `fanout run` (inproc endpoint) and as the process
     `fanout agent` on build-farm hosts: the code path is the same.

@@ -9,6 +9,8 @@
 #              docs/suite-file.md)
 #   SLOTS      slots per agent (default 4)
 #   DELAY_US   each lease answered after this long in a slot (default 0: at once)
+#   PREFETCH   leases each fake agent asks beyond its slots (default: fo_loadgen's,
+#              which is fanout agent's default)
 #   QUICK=1    AGENTS="2 8" TESTS=300: the test suite's check that this still works
 #
 # For each suite size and agent count: a suite of TESTS tests (`run:
@@ -40,6 +42,8 @@ AGENTS=${AGENTS:-"16 128 512 2000"}
 TESTS=${TESTS:-"200000 300000"}
 SLOTS=${SLOTS:-4}
 DELAY_US=${DELAY_US:-0}
+PREFETCH_ARG=()
+[ -z "${PREFETCH:-}" ] || PREFETCH_ARG=(--prefetch "$PREFETCH")
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/fanout-scale.XXXXXX")
 BROKER_PID=
@@ -74,7 +78,7 @@ run_one () {
         [ -n "$ep" ] || sleep 0.02
     done
     t1=$(now)
-    line=$("$LOADGEN" --connect "$ep" --agents "$a" --slots "$SLOTS" --delay-us "$DELAY_US" \
+    line=$("$LOADGEN" --connect "$ep" --agents "$a" --slots "$SLOTS" --delay-us "$DELAY_US" "${PREFETCH_ARG[@]}" \
                       --broker-pid "$BROKER_PID" --timeout 1800) || rc=$?
     t2=$(now)
     wait "$BROKER_PID" || rc=$?

@@ -5,8 +5,12 @@
     protocol library), and answers each lease with a `passed` result for
     every test of its steps, either at once or after a set delay (a slot
     holds the lease meanwhile; leases beyond the free slots wait, as an
-    agent's prefetch does). It runs nothing. At the end it prints one line
-    of key=value figures:
+    agent's prefetch does). It runs nothing. It keeps its credit with the
+    broker as fanout's agent does (fo_flow.h): a slot that waits longer
+    for its next lease than the last one ran asks for more credit, up to
+    a cap, so instant answers end with the agent's largest prefetch, as
+    instant tests on a real agent would. At the end it prints one line of
+    key=value figures:
 
       tests        results sent
       seconds      from the first lease to the broker's shutdown
@@ -19,6 +23,8 @@
       frames_in, frames_out    frames received and sent: a batch of leases
                    (protocol 6) is one frame, and the done messages of
                    one agent's pass over them go back as one
+      credit_max   the most credit an agent asked for in all (its first
+                   request and the requests for more, fo_flow.h)
 
     The broker's figures need --broker-pid. The generator ends when every
     agent got shutdown, or fails (exit 1) when the broker refuses an agent
@@ -44,6 +50,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "fo_flow.h"
 #include "fo_proto.h"
 #include "fo_util.h"
 #include "fo_wire.h"
@@ -75,6 +82,11 @@ typedef struct {
     fo_wire_inbox inbox;        /* the rest of a batch of leases */
     fo_batch_buf outbox;        /* what it sends, sent as one frame (protocol 6) */
     bool outq;                  /* in `outq`: its outbox holds messages */
+    fo_flow flow;               /* its credit, as fanout's agent keeps it */
+    uint32_t idle;              /* slots waiting for a lease since idle_us */
+    uint64_t idle_us;
+    uint32_t ask;               /* credit to ask for once the frame is read */
+    bool answered;              /* the outbox holds a done */
 } agent;
 
 typedef struct {
@@ -99,6 +111,7 @@ static agent *agents;
 static timer_fifo timers;
 static uint64_t total_tests, total_leases;
 static uint64_t frames_in, frames_out;  /* frames received and sent (batches count one) */
+static uint64_t credit_max;     /* the most credit one agent asked for in all */
 static uint64_t first_lease_us, end_us;
 static long long broker_cpu_start = -1, broker_cpu_end = -1;
 static size_t shut_down;
@@ -209,6 +222,12 @@ flush (agent *a)
         failed = 1;
     }
     a->last_send_ms = fo_now_ms ();
+    if (opt.delay_us == 0 && a->answered) {
+        a->answered = false;
+        /* Instant answers: every slot is free again, waiting from now. */
+        a->idle = opt.slots;
+        a->idle_us = fo_now_us ();
+    }
     if (!a->listed) {           /* a send may consume the socket's ZMQ_FD signal */
         a->listed = true;
         dirty[ndirty++] = a->index;
@@ -273,8 +292,10 @@ answer (agent *a, running_lease *rl)
     }
     fo_msg done = { .type = FO_MSG_DONE };
     done.u.done = (fo_done) { .lease = lease->lease, .exit_status = 0, .signal = 0,
-                              .credit = 1, .results = results, .nresults = n };
+                              .credit = fo_flow_ended (&a->flow, opt.delay_us),
+                              .results = results, .nresults = n };
     send_msg (a, &done);
+    a->answered = true;
     free (results);
     a->leases++;
     total_leases++;
@@ -354,11 +375,21 @@ run_timers (void)
             next.slot = taken.slot;
             start_lease (a, &next);
         }
+        else if (a->idle++ == 0)
+            a->idle_us = now;   /* the slot waits for a lease from now */
     }
     return UINT64_MAX;
 }
 
 /* ---- receiving ---------------------------------------------------------- */
+
+static void
+note_credit (const agent *a)
+{
+    uint64_t credit = (uint64_t) a->flow.slots + a->flow.prefetch + a->flow.extra;
+    if (credit > credit_max)
+        credit_max = credit;
+}
 
 static void
 on_lease (agent *a, fo_msg *msg)
@@ -370,6 +401,10 @@ on_lease (agent *a, fo_msg *msg)
     }
     running_lease rl = { .msg = *msg };
     memset (msg, 0, sizeof *msg);
+    if (a->idle > 0) {          /* a slot waited for this lease */
+        a->idle--;
+        a->ask += fo_flow_waited (&a->flow, fo_now_us () - a->idle_us, opt.delay_us);
+    }
     if (opt.delay_us == 0) {
         rl.slot = 0;
         answer (a, &rl);
@@ -390,8 +425,10 @@ handle (agent *a, fo_msg *msg)
     case FO_MSG_WELCOME: {
         a->welcomed = true;
         a->heartbeat_ms = msg->u.welcome.heartbeat_ms ? msg->u.welcome.heartbeat_ms : 1000;
-        fo_msg req = { .type = FO_MSG_REQUEST, .u.request.credit = opt.slots + opt.prefetch };
+        fo_msg req = { .type = FO_MSG_REQUEST };
+        req.u.request.credit = fo_flow_init (&a->flow, opt.slots, opt.prefetch);
         send_msg (a, &req);
+        note_credit (a);     /* a slot's first lease measures nothing (fo_agent) */
         break;
     }
     case FO_MSG_LEASE:
@@ -444,6 +481,13 @@ drain (agent *a)
         }
         handle (a, &msg);
         fo_msg_free (&msg);
+        if (a->ask > 0 && !fo_wire_inbox_pending (&a->inbox)) {
+            /* The frame's leases asked for more credit (fo_flow.h). */
+            fo_msg req = { .type = FO_MSG_REQUEST, .u.request.credit = a->ask };
+            a->ask = 0;
+            send_msg (a, &req);
+            note_credit (a);
+        }
     }
 }
 
@@ -648,9 +692,10 @@ main (int argc, char **argv)
         ? (double) (broker_cpu_end - broker_cpu_start) / 1e3 * per : -1.0;
     printf ("agents=%u slots=%u delay_us=%" PRIu64 " tests=%" PRIu64 " leases=%" PRIu64
             " seconds=%.3f tests_per_s=%.0f broker_cpu_us_per_test=%.2f broker_peak_rss_kb=%ld"
-            " loadgen_cpu_us_per_test=%.2f frames_in=%" PRIu64 " frames_out=%" PRIu64 "\n",
+            " loadgen_cpu_us_per_test=%.2f frames_in=%" PRIu64 " frames_out=%" PRIu64
+            " credit_max=%" PRIu64 "\n",
             opt.agents, opt.slots, opt.delay_us, total_tests, total_leases, seconds, tps,
-            broker_us, hwm, cpu * 1e6 * per, frames_in, frames_out);
+            broker_us, hwm, cpu * 1e6 * per, frames_in, frames_out, credit_max);
     if (opt.verbose)
         for (uint32_t i = 0; i < opt.agents; i++)
             fprintf (stderr, "agent %u: %" PRIu64 " leases, %" PRIu64 " tests\n", i,

@@ -21,6 +21,7 @@
 #include "fo_capacity.h"
 #include "fo_execution.h"
 #include "fo_fetcher.h"
+#include "fo_flow.h"
 #include "fo_wire.h"
 #include "fo_proto.h"
 #include "fo_runner.h"
@@ -44,6 +45,12 @@ typedef struct {
        or whose deadline came, those a message concerned. A wake-up for one
        slot's exit no longer reads the pipes of every other slot. */
     bool *due;
+    /* Each slot's times, for the credit kept with the broker (fo_flow.h):
+       when its lease started, how long its last one ran, since when it
+       has waited for the next (0: not waiting). */
+    struct agent_slot_time { uint64_t started_us, ran_us, free_us; } *times;
+    fo_flow flow;
+    uint32_t ask;               /* more credit, asked at the pass's end */
     fo_runner **runners;        /* each slot's runner, idle between leases */
     fo_capacity *capacity;      /* fewer leases at once when spawning lacks resources */
     fo_lease *queue;            /* leases received beyond the free slots, FIFO */

@@ -1,0 +1,65 @@
+/*  fo_flow — how much credit an agent keeps with the broker.
+
+    An agent asks for its slots plus a prefetch (request), and each done
+    gives a lease's credit back (docs/protocol.md, "Credit"). One lease of
+    prefetch keeps a slot fed when a lease runs longer than the round trip
+    to the broker. When leases end faster than that, the slots spend most
+    of their time waiting for the next lease, and every frame each way
+    carries a handful of tests: ZeroMQ's and the kernel's cost per frame is
+    then most of the broker's cost per test (docs/performance.md, "Issue
+    15: broker throughput, part 3").
+
+    So an agent asks for more while its leases are short: when a slot waited
+    longer for its next lease than the lease before it ran, more credit
+    (`extra`: one lease, plus the extra's share per slot, so it about
+    doubles in a round trip where every slot waited), up to
+    FO_FLOW_EXTRA_PER_SLOT per slot (at most FO_FLOW_MAX_EXTRA). A wait longer than FO_FLOW_DRY_US is a queue that
+    ran dry (the broker had nothing to lease), not a round trip: it asks
+    for nothing (a broker busy with 2,000 agents answers in a few hundred
+    milliseconds, so the bound is generous). A lease that ran longer than
+    FO_FLOW_LONG_US halves the extra: the dones after it give no credit back until that much is
+    returned. The broker's own rule near a run's end (prefetch waits once
+    the tasks left fit in the free slots) still holds, so the extra costs
+    a run's end at most the short leases an agent holds.
+
+    Both fanout's agent and bench/fo_loadgen (which must behave as an agent
+    does) keep their credit with this. Pure logic: the caller measures
+    the times (fo_now_us).
+*/
+#ifndef FO_FLOW_H
+#define FO_FLOW_H
+
+#include <stdint.h>
+
+/* Beyond this a wait is a queue that ran dry, not a round trip. */
+#define FO_FLOW_DRY_US 1000000u
+/* Beyond this a lease is long: one lease of prefetch covers a round trip. */
+#define FO_FLOW_LONG_US 20000u
+/* The extra credit: per slot, and in all. */
+#define FO_FLOW_EXTRA_PER_SLOT 4u
+#define FO_FLOW_MAX_EXTRA 64u
+
+typedef struct {
+    uint32_t slots, prefetch;
+    uint32_t extra;             /* credit asked beyond slots + prefetch */
+    uint32_t withhold;          /* credit the next dones keep back */
+} fo_flow;
+
+/* Starts an agent's flow (a new session): returns the credit its first
+   request asks for, slots + prefetch. */
+uint32_t fo_flow_init (fo_flow *self, uint32_t slots, uint32_t prefetch);
+
+/* A slot that waited waited_us for this lease, after the lease before it
+   ran ran_us: the credit to ask for now in a request (0: none). */
+uint32_t fo_flow_waited (fo_flow *self, uint64_t waited_us, uint64_t ran_us);
+
+/* A lease that ran ran_us ended in its slot: the credit its done gives
+   back (1, or 0 while extra credit is being returned). */
+uint32_t fo_flow_ended (fo_flow *self, uint64_t ran_us);
+
+/* The most extra credit for so many slots and that prefetch: none with
+   no prefetch (`fanout agent --prefetch 0` holds no lease beyond its free
+   slots, ever). */
+uint32_t fo_flow_max_extra (uint32_t slots, uint32_t prefetch);
+
+#endif

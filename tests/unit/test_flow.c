@@ -1,0 +1,185 @@
+/*  Tests for fo_flow: the credit an agent keeps with the broker. The
+    invariant checked throughout: what the agent asked for (first request,
+    more requests) minus what it kept back in dones is slots + prefetch +
+    extra, and extra never passes fo_flow_max_extra. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "fo_flow.h"
+
+/* Credit the broker would hold for the agent if it had no lease now:
+   the first request, what later requests asked, minus the dones' keeps. */
+typedef struct {
+    fo_flow flow;
+    int64_t asked, kept;
+} agent_side;
+
+static void
+start (agent_side *a, uint32_t slots, uint32_t prefetch)
+{
+    *a = (agent_side) { 0 };
+    a->asked = fo_flow_init (&a->flow, slots, prefetch);
+}
+
+static void
+waited (agent_side *a, uint64_t waited_us, uint64_t ran_us)
+{
+    a->asked += fo_flow_waited (&a->flow, waited_us, ran_us);
+}
+
+static void
+ended (agent_side *a, uint64_t ran_us)
+{
+    a->kept += 1 - (int64_t) fo_flow_ended (&a->flow, ran_us);
+}
+
+static int64_t
+credit (const agent_side *a)
+{
+    return a->asked - a->kept;
+}
+
+static void
+test_first_request (void **state)
+{
+    (void) state;
+    fo_flow f;
+    assert_int_equal (fo_flow_init (&f, 4, 1), 5);
+    assert_int_equal (f.extra, 0);
+    assert_int_equal (fo_flow_max_extra (4, 1), 16);
+    assert_int_equal (fo_flow_max_extra (1000, 1), FO_FLOW_MAX_EXTRA);
+    assert_int_equal (fo_flow_max_extra (0, 1), 0);
+    assert_int_equal (fo_flow_max_extra (4, 0), 0);
+}
+
+/* Leases that run longer than the wait for them: nothing more is asked,
+   and every done gives its credit back. */
+static void
+test_long_leases_ask_nothing (void **state)
+{
+    (void) state;
+    agent_side a;
+    start (&a, 2, 1);
+    for (int i = 0; i < 1000; i++) {
+        waited (&a, 200, 1000);     /* a 1 ms test, a 0.2 ms round trip */
+        ended (&a, 1000);
+    }
+    assert_int_equal (a.flow.extra, 0);
+    assert_int_equal (credit (&a), 3);
+}
+
+/* Instant leases: the extra grows to its cap in a few round trips (every
+   slot waited in each), then asks for nothing more. */
+static void
+test_short_leases_grow_to_cap (void **state)
+{
+    (void) state;
+    agent_side a;
+    start (&a, 4, 1);
+    int rounds = 0;
+    while (a.flow.extra < fo_flow_max_extra (4, 1)) {
+        for (int s = 0; s < 4; s++)
+            waited (&a, 500, 0);
+        rounds++;
+        assert_true (rounds < 10);
+    }
+    assert_true (rounds <= 3);
+    assert_int_equal (credit (&a), 5 + 16);
+    for (int s = 0; s < 100; s++) {
+        waited (&a, 500, 0);
+        ended (&a, 0);
+    }
+    assert_int_equal (a.flow.extra, 16);
+    assert_int_equal (credit (&a), 5 + 16);
+}
+
+/* --prefetch 0: no lease beyond the free slots, however short. */
+static void
+test_no_prefetch_no_extra (void **state)
+{
+    (void) state;
+    agent_side a;
+    start (&a, 4, 0);
+    for (int i = 0; i < 100; i++) {
+        waited (&a, 500, 0);
+        ended (&a, 0);
+    }
+    assert_int_equal (a.flow.extra, 0);
+    assert_int_equal (credit (&a), 4);
+}
+
+/* A wait longer than a round trip can be is a queue that ran dry. */
+static void
+test_dry_queue_asks_nothing (void **state)
+{
+    (void) state;
+    agent_side a;
+    start (&a, 4, 1);
+    waited (&a, FO_FLOW_DRY_US + 1, 0);
+    assert_int_equal (a.flow.extra, 0);
+    waited (&a, FO_FLOW_DRY_US, 0);
+    assert_true (a.flow.extra > 0);
+}
+
+/* A long lease halves the extra: the next dones give no credit back until
+   it is returned; short leases again take back what is still kept. */
+static void
+test_long_lease_gives_back_half (void **state)
+{
+    (void) state;
+    agent_side a;
+    start (&a, 4, 1);
+    for (int i = 0; i < 20; i++)
+        waited (&a, 500, 0);
+    assert_int_equal (a.flow.extra, 16);
+    ended (&a, FO_FLOW_LONG_US + 1);    /* keeps one back at once */
+    assert_int_equal (a.flow.extra, 8);
+    assert_int_equal (credit (&a), 5 + 16 - 1);
+    for (int i = 0; i < 7; i++)
+        ended (&a, 100);
+    assert_int_equal (credit (&a), 5 + 8);
+    ended (&a, 100);                   /* all returned: credit back again */
+    assert_int_equal (credit (&a), 5 + 8);
+    /* Long leases only: down to slots + prefetch, never below. */
+    for (int i = 0; i < 100; i++)
+        ended (&a, FO_FLOW_LONG_US * 10);
+    assert_int_equal (a.flow.extra, 0);
+    assert_int_equal (credit (&a), 5);
+}
+
+static void
+test_short_again_while_giving_back (void **state)
+{
+    (void) state;
+    agent_side a;
+    start (&a, 4, 1);
+    for (int i = 0; i < 20; i++)
+        waited (&a, 500, 0);
+    ended (&a, FO_FLOW_LONG_US + 1);
+    assert_int_equal (a.flow.withhold, 7);
+    waited (&a, 500, 0);               /* keeps one the dones would have returned */
+    assert_int_equal (a.flow.withhold, 6);
+    assert_int_equal (a.flow.extra, 9);
+    for (int i = 0; i < 50; i++)
+        ended (&a, 0);
+    assert_int_equal (credit (&a), 5 + 9);
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_first_request),
+        cmocka_unit_test (test_long_leases_ask_nothing),
+        cmocka_unit_test (test_short_leases_grow_to_cap),
+        cmocka_unit_test (test_no_prefetch_no_extra),
+        cmocka_unit_test (test_dry_queue_asks_nothing),
+        cmocka_unit_test (test_long_lease_gives_back_half),
+        cmocka_unit_test (test_short_again_while_giving_back),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}

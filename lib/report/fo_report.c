@@ -107,6 +107,17 @@ add_attempt (fo_report *self, fo_test_record *rec, const fo_test_result_view *r)
     return a;
 }
 
+fo_attempt
+fo_report_try (const fo_test_record *rec, size_t i)
+{
+    if (!rec->final_try || i + 1 < rec->nattempts)
+        return rec->attempts[i];
+    return (fo_attempt) {
+        .attempt = rec->attempt, .outcome = rec->outcome, .duration_us = rec->duration_us,
+        .message = rec->message, .host = rec->host, .worker = rec->worker,
+    };
+}
+
 bool
 fo_report_retry_test (fo_report *self, size_t index, const fo_test_result_view *r)
 {
@@ -131,6 +142,7 @@ fo_report_finish_last_try (fo_report *self, size_t index)
         return false;
     fo_attempt *a = &rec->attempts[rec->nattempts - 1];
     rec->done = true;
+    rec->final_try = true;      /* its entry stays, its output moved below */
     rec->outcome = a->outcome;
     self->ndone++;
     self->done_counts[rec->outcome]++;
@@ -158,8 +170,12 @@ fo_report_finish_test (fo_report *self, size_t index, const fo_test_result_view 
     if (rec->done)
         return false;           /* a retry or a late duplicate: first one wins */
     rec->flaky = r->outcome == FO_PASSED && rec->nattempts > 0;
-    if (r->attempt > 0 && r->outcome != FO_NOT_RUN)     /* a try that did not run is none */
-        add_attempt (self, rec, r);
+    if (r->attempt > 0 && r->outcome != FO_NOT_RUN) {   /* a try that did not run is none */
+        /* The final try is the record's own fields below (fo_report_try). */
+        fo_report_count_try (self, r->host, r->outcome, r->duration_us);
+        rec->nattempts++;
+        rec->final_try = true;
+    }
     rec->done = true;
     rec->outcome = r->outcome;
     rec->duration_us = r->duration_us;
@@ -212,7 +228,7 @@ fo_report_destroy (fo_report **self_p)
         fo_test_record *rec = &self->tests[i];
         free (rec->out);
         free (rec->err);
-        for (size_t k = 0; k < rec->nattempts; k++) {
+        for (size_t k = 0; k + rec->final_try < rec->nattempts; k++) {
             free (rec->attempts[k].out);
             free (rec->attempts[k].err);
         }

@@ -69,8 +69,9 @@ typedef struct {
                                the report's, shared: never free it) */
     char *host;             /* where it ran (NULL if it never ran; the
                                report's, shared) */
-    fo_attempt *attempts;   /* every try with an outcome, the final one last */
-    size_t nattempts;
+    fo_attempt *attempts;   /* the tries retried, in order (read every try,
+                               the final one too, with fo_report_try) */
+    size_t nattempts;       /* tries with an outcome, the final one too */
     fo_strv *outputs;       /* files it sent back ($FANOUT_OUTPUT_DIR), as the
                                broker wrote them (docs/artifacts.md); NULL:
                                none (most tests: out of line) */
@@ -86,7 +87,18 @@ typedef struct {
                                joined tests carry (a TAP point that failed):
                                in the report, not in the totals
                                (fo_report_set_summary) */
+    bool final_try;         /* the last of nattempts is this record's own
+                               outcome, attempt, duration, message, host,
+                               worker and output, not kept in attempts: a
+                               test tried once has no array at all (72 B a
+                               test in a run of 200,000 before) */
 } fo_test_record;
+
+/* Try `i` (0 .. rec->nattempts - 1) of a test: an earlier one as kept in
+   rec->attempts, the final one (rec->final_try) made from the record's own
+   fields, its out/err NULL as a final try's always were (the output is the
+   record's). */
+fo_attempt fo_report_try (const fo_test_record *rec, size_t i);
 
 /* A setup or teardown that failed (counted apart from the tests). */
 typedef struct {

@@ -10,6 +10,7 @@
 #include "fo_report.h"
 #include "fo_report_internal.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,6 +87,18 @@ dup_bytes (const char *data, size_t len, size_t *out_len)
     return fo_xstrndup (data, len);
 }
 
+/* The same for a record, whose lengths are 32-bit: its output came in one
+   result message, at most 16 MiB long (FO_PROTO_MAX_MESSAGE; nothing
+   longer can come, the clamp only keeps the cast defined). */
+static char *
+dup_record_bytes (const char *data, size_t len, uint32_t *out_len)
+{
+    size_t n;
+    char *copy = dup_bytes (data, len <= UINT32_MAX ? len : UINT32_MAX, &n);
+    *out_len = (uint32_t) n;
+    return copy;
+}
+
 static fo_attempt *
 add_attempt (fo_report *self, fo_test_record *rec, const fo_test_result_view *r)
 {
@@ -153,9 +166,9 @@ fo_report_finish_last_try (fo_report *self, size_t index)
     rec->attempt = a->attempt;
     /* The last try's output moves to the record (never kept twice). */
     rec->out = a->out;
-    rec->out_len = a->out_len;
+    rec->out_len = (uint32_t) a->out_len;      /* a result's: at most 16 MiB */
     rec->err = a->err;
-    rec->err_len = a->err_len;
+    rec->err_len = (uint32_t) a->err_len;
     a->out = a->err = NULL;
     a->out_len = a->err_len = 0;
     return true;
@@ -179,8 +192,8 @@ fo_report_finish_test (fo_report *self, size_t index, const fo_test_result_view 
     rec->done = true;
     rec->outcome = r->outcome;
     rec->duration_us = r->duration_us;
-    rec->out = dup_bytes (r->out, r->out_len, &rec->out_len);
-    rec->err = dup_bytes (r->err, r->err_len, &rec->err_len);
+    rec->out = dup_record_bytes (r->out, r->out_len, &rec->out_len);
+    rec->err = dup_record_bytes (r->err, r->err_len, &rec->err_len);
     /* The wire has no null: an empty message means there is nothing to say. */
     rec->message = r->message && *r->message
                    ? shared_copy (self, &self->last_message, r->message) : NULL;

@@ -53,8 +53,9 @@ typedef struct {
     size_t err_len;
 } fo_attempt;
 
-/* 112 bytes: a million of them are a large run's second biggest record
-   (fields ordered so that none pads). */
+/* 104 bytes: a million of them are a large run's second biggest record
+   (fields ordered so that none pads; lengths and counts in 32 bits: a
+   test's output comes in one message, at most FO_PROTO_MAX_MESSAGE). */
 typedef struct {
     char *id;               /* test id (the report's own copy, or the one
                                fo_report_set_test_borrowed was lent: never
@@ -62,19 +63,19 @@ typedef struct {
     char *context;          /* its context id ("" for the root; the report's) */
     uint64_t duration_us;
     char *out;              /* captured stdout (may be NULL) */
-    size_t out_len;
     char *err;              /* captured stderr (may be NULL) */
-    size_t err_len;
     char *message;          /* why, for anything but passed (may be NULL;
                                the report's, shared: never free it) */
     char *host;             /* where it ran (NULL if it never ran; the
                                report's, shared) */
     fo_attempt *attempts;   /* the tries retried, in order (read every try,
                                the final one too, with fo_report_try) */
-    size_t nattempts;       /* tries with an outcome, the final one too */
     fo_strv *outputs;       /* files it sent back ($FANOUT_OUTPUT_DIR), as the
                                broker wrote them (docs/artifacts.md); NULL:
                                none (most tests: out of line) */
+    uint32_t out_len;
+    uint32_t err_len;
+    uint32_t nattempts;     /* tries with an outcome, the final one too */
     fo_outcome outcome;
     uint32_t worker;
     uint32_t attempt;

@@ -53,9 +53,10 @@ typedef struct {
     size_t err_len;
 } fo_attempt;
 
-/* 104 bytes: a million of them are a large run's second biggest record
+/* 96 bytes: a million of them are a large run's second biggest record
    (fields ordered so that none pads; lengths and counts in 32 bits: a
-   test's output comes in one message, at most FO_PROTO_MAX_MESSAGE). */
+   test's output comes in one message, at most FO_PROTO_MAX_MESSAGE; the
+   outcome and the flags in bits). */
 typedef struct {
     char *id;               /* test id (the report's own copy, or the one
                                fo_report_set_test_borrowed was lent: never
@@ -76,19 +77,19 @@ typedef struct {
     uint32_t out_len;
     uint32_t err_len;
     uint32_t nattempts;     /* tries with an outcome, the final one too */
-    fo_outcome outcome;
     uint32_t worker;
     uint32_t attempt;
-    bool done;              /* has its one final outcome */
-    bool serial;            /* ran with nothing else running */
-    bool flaky;             /* passed after a try that did not */
-    bool by_failure;        /* not_run because of a failure in the run (its
+    fo_outcome outcome : 8;
+    bool done : 1;          /* has its one final outcome */
+    bool serial : 1;        /* ran with nothing else running */
+    bool flaky : 1;         /* passed after a try that did not */
+    bool by_failure : 1;    /* not_run because of a failure in the run (its
                                task timed out): not an infrastructure problem */
-    bool summary;           /* a program's own test ("all") whose failure its
+    bool summary : 1;       /* a program's own test ("all") whose failure its
                                joined tests carry (a TAP point that failed):
                                in the report, not in the totals
                                (fo_report_set_summary) */
-    bool final_try;         /* the last of nattempts is this record's own
+    bool final_try : 1;     /* the last of nattempts is this record's own
                                outcome, attempt, duration, message, host,
                                worker and output, not kept in attempts: a
                                test tried once has no array at all (72 B a

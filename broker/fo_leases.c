@@ -3,10 +3,12 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct fo_leases {
-    fo_lease_rec *items;    /* lease id n is items[n - 1] */
+    fo_lease_rec *items;    /* lease id n is items[n - 1 - dropped] */
     size_t len, cap;
+    uint64_t dropped;       /* ids 1 .. dropped ended and are no longer kept */
 };
 
 fo_leases *
@@ -29,12 +31,32 @@ fo_leases_destroy (fo_leases **self_p)
 uint64_t
 fo_leases_next_id (const fo_leases *self)
 {
-    return self->len + 1;
+    return self->dropped + self->len + 1;
+}
+
+/* Forgets the ended leases before the oldest active one, when they are at
+   least half of the table: moving the rest down then costs no more than
+   the adds that filled it. A run of 200,000 tests kept 10 MB of records
+   of leases long over (40 B each, doubled); now the table holds about the
+   leases in flight, more only while an old one runs on. */
+static void
+drop_ended (fo_leases *self)
+{
+    size_t ended = 0;
+    while (ended < self->len && !self->items[ended].active)
+        ended++;
+    if (ended == 0 || ended < self->len / 2)
+        return;
+    memmove (self->items, self->items + ended, (self->len - ended) * sizeof *self->items);
+    self->len -= ended;
+    self->dropped += ended;
 }
 
 uint64_t
 fo_leases_add (fo_leases *self, size_t task, uint32_t agent, uint32_t attempt)
 {
+    if (self->len == self->cap)
+        drop_ended (self);
     if (self->len == self->cap) {
         self->cap = self->cap ? self->cap * 2 : 256;
         self->items = fo_xrealloc (self->items, self->cap * sizeof *self->items);
@@ -43,19 +65,26 @@ fo_leases_add (fo_leases *self, size_t task, uint32_t agent, uint32_t attempt)
         .task = task, .agent = agent, .attempt = attempt, .active = true,
         .started = FO_LEASES_NO_STEP,
     };
-    return self->len;
+    return self->dropped + self->len;
 }
 
 uint64_t
 fo_leases_count (const fo_leases *self)
 {
-    return self->len;
+    return self->dropped + self->len;
+}
+
+uint64_t
+fo_leases_oldest (const fo_leases *self)
+{
+    return self->dropped + 1;
 }
 
 fo_lease_rec *
 fo_leases_get (fo_leases *self, uint64_t id)
 {
-    return id == 0 || id > self->len ? NULL : &self->items[id - 1];
+    return id <= self->dropped || id > self->dropped + self->len
+           ? NULL : &self->items[id - 1 - self->dropped];
 }
 
 fo_lease_rec *

@@ -1,7 +1,10 @@
 /*  fo_leases — the lease table and the lease message.
 
     One record per lease handed out, found by its id in O(1): ids count up
-    from 1 and are never reused, lease n is entry n - 1. A record says which
+    from 1 and are never reused. The records of ended leases older than
+    every active one are dropped (fo_leases_oldest), so the table holds
+    about the leases in flight, not one record per lease of the run. A
+    record says which
     task and agent it is for, its attempt, and what its results taught so
     far (a timeout, the worker slot, the fixture errors already taken, the
     test step last said to have started).
@@ -49,7 +52,12 @@ uint64_t fo_leases_add (fo_leases *self, size_t task, uint32_t agent, uint32_t a
 /* Leases handed out so far: ids 1 .. this. */
 uint64_t fo_leases_count (const fo_leases *self);
 
-/* The record of lease `id`, or NULL when there is no such lease. */
+/* The oldest id whose record is kept: the leases before it have all
+   ended. Walk fo_leases_oldest .. fo_leases_count to see every active one. */
+uint64_t fo_leases_oldest (const fo_leases *self);
+
+/* The record of lease `id`, or NULL when there is no such lease or it
+   ended before fo_leases_oldest. */
 fo_lease_rec *fo_leases_get (fo_leases *self, uint64_t id);
 
 /* The active lease `id` held by `agent`, or NULL (stale, unknown, or

@@ -651,9 +651,9 @@ fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *w
     });
     /* Retried tasks go back to the front of their queue; walking the
        leases backwards keeps them in their original order there. */
-    for (uint64_t id = fo_leases_count (self->leases); id > 0; id--) {
+    for (uint64_t id = fo_leases_count (self->leases); id >= fo_leases_oldest (self->leases); id--) {
         fo_lease_rec *lease = fo_leases_get (self->leases, id);
-        if (!lease->active || lease->agent != agent)
+        if (!lease || !lease->active || lease->agent != agent)
             continue;
         lease_ended (self, lease, id, FO_LEASE_LOST, host);
         fo_report_host_lost_lease (self->report, host);
@@ -720,7 +720,7 @@ void
 fo_run_abort (fo_run *self, const char *reason)
 {
     stop (self, reason, false);
-    for (uint64_t id = 1; id <= fo_leases_count (self->leases); id++) {
+    for (uint64_t id = fo_leases_oldest (self->leases); id <= fo_leases_count (self->leases); id++) {
         fo_lease_rec *lease = fo_leases_get (self->leases, id);
         if (lease->active)
             lease_ended (self, lease, id, FO_LEASE_ABORTED, host_of (self, lease->agent));
@@ -760,7 +760,7 @@ fo_run_stop_reason (const fo_run *self)
 void
 fo_run_foreach_lease (fo_run *self, fo_lease_fn *fn, void *arg)
 {
-    for (uint64_t id = 1; id <= fo_leases_count (self->leases); id++) {
+    for (uint64_t id = fo_leases_oldest (self->leases); id <= fo_leases_count (self->leases); id++) {
         const fo_lease_rec *lease = fo_leases_get (self->leases, id);
         if (lease->active)
             fn (arg, id, lease->agent);

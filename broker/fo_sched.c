@@ -94,18 +94,26 @@ deque_free (deque *q)
 
 /* ---- state ------------------------------------------------------------- */
 
+/* The hosts a try of a task failed on, each once: out of the task's
+   record, as few tasks ever fail. */
 typedef struct {
-    uint32_t *failed_on;    /* hosts a try of it failed on, each once */
+    uint32_t *hosts;
+    uint32_t n;
+} failed_list;
+
+typedef struct {
     /* Its place in the ready heap (order_before): */
     uint64_t cost;          /* expected duration from the history */
     uint32_t seq;           /* plan order: when it was first queued (one
                                number per task: far below 2^32) */
-    uint32_t nfailed_on;
-    /* 32 bytes a task (a million of them), not 40: */
+    uint32_t failed;        /* 0, or 1 + its failed_list in fo_sched.failed */
+    /* 24 bytes a task (a million of them), not 40 (32 with the hosts it
+       failed on in the record): */
     bool unknown : 1;       /* holds a test the history does not know */
     bool first : 1;         /* holds a test that failed last time (--last-failed) */
     bool costed : 1;
 } task_rec;
+_Static_assert (sizeof (task_rec) == 24, "a task's scheduling record is 24 bytes");
 
 typedef struct {
     fo_sched_agent agent;   /* as it last joined (host owned) */
@@ -127,6 +135,8 @@ struct fo_sched {
 
     task_rec *tasks;        /* grows with the plan's tasks */
     size_t tasks_cap;
+    failed_list *failed;    /* task_rec.failed - 1 */
+    size_t nfailed;
     deque discovery;
     deque ready;            /* parallel tasks back at the front (lost leases,
                                fixture up), before the heap */
@@ -200,8 +210,9 @@ fo_sched_destroy (fo_sched **self_p)
     fo_sched *self = *self_p;
     if (!self)
         return;
-    for (size_t i = 0; i < self->tasks_cap; i++)
-        free (self->tasks[i].failed_on);
+    for (size_t i = 0; i < self->nfailed; i++)
+        free (self->failed[i].hosts);
+    free (self->failed);
     free (self->tasks);
     deque_free (&self->discovery);
     deque_free (&self->ready);
@@ -544,11 +555,19 @@ fo_sched_agent_of (const fo_sched *self, uint32_t agent)
                                                                    : NULL;
 }
 
-static bool
-has_failed_on (const task_rec *rec, uint32_t host)
+static const failed_list *
+failed_of (const fo_sched *self, const task_rec *rec)
 {
-    for (size_t i = 0; i < rec->nfailed_on; i++)
-        if (rec->failed_on[i] == host)
+    static const failed_list none = { 0 };
+    return rec->failed ? &self->failed[rec->failed - 1] : &none;
+}
+
+static bool
+has_failed_on (const fo_sched *self, const task_rec *rec, uint32_t host)
+{
+    const failed_list *f = failed_of (self, rec);
+    for (size_t i = 0; i < f->n; i++)
+        if (f->hosts[i] == host)
             return true;
     return false;
 }
@@ -560,10 +579,16 @@ fo_sched_failed_on (fo_sched *self, size_t task, uint32_t agent)
         return;
     uint32_t host = self->agents[agent].host;
     task_rec *rec = task_of (self, task);
-    if (has_failed_on (rec, host))
+    if (has_failed_on (self, rec, host))
         return;
-    rec->failed_on = fo_xrealloc (rec->failed_on, (rec->nfailed_on + 1) * sizeof *rec->failed_on);
-    rec->failed_on[rec->nfailed_on++] = host;
+    if (!rec->failed) {
+        self->failed = fo_xrealloc (self->failed, (self->nfailed + 1) * sizeof *self->failed);
+        self->failed[self->nfailed++] = (failed_list) { 0 };
+        rec->failed = (uint32_t) self->nfailed;
+    }
+    failed_list *f = &self->failed[rec->failed - 1];
+    f->hosts = fo_xrealloc (f->hosts, (f->n + 1) * sizeof *f->hosts);
+    f->hosts[f->n++] = host;
 }
 
 /* A retry goes to a host it has not failed on while an agent of one is
@@ -573,12 +598,13 @@ static bool
 may_retry_on (fo_sched *self, size_t task, uint32_t agent)
 {
     const task_rec *rec = task_of (self, task);
-    if (agent >= self->agents_cap || !has_failed_on (rec, self->agents[agent].host))
+    if (agent >= self->agents_cap || !has_failed_on (self, rec, self->agents[agent].host))
         return true;
+    const failed_list *f = failed_of (self, rec);
     size_t alive_failed = 0;
-    for (size_t i = 0; i < rec->nfailed_on; i++)
-        alive_failed += self->hosts[rec->failed_on[i]].alive > 0
-                     && !self->hosts[rec->failed_on[i]].quarantined;
+    for (size_t i = 0; i < f->n; i++)
+        alive_failed += self->hosts[f->hosts[i]].alive > 0
+                     && !self->hosts[f->hosts[i]].quarantined;
     return alive_failed >= self->nalive_hosts;
 }
 
@@ -593,7 +619,7 @@ only_failed_hosts_fit (fo_sched *self, size_t task)
         return false;
     const task_rec *rec = task_of (self, task);
     for (size_t i = 0; i < self->agents_cap; i++)
-        if (self->agents[i].alive && !has_failed_on (rec, self->agents[i].host)
+        if (self->agents[i].alive && !has_failed_on (self, rec, self->agents[i].host)
             && fo_placement_check (self->placement, task, (uint32_t) i) != FO_PLACE_NOT_HERE)
             return false;
     return true;

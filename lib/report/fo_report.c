@@ -10,6 +10,7 @@
 #include "fo_report.h"
 #include "fo_report_internal.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,6 +87,18 @@ dup_bytes (const char *data, size_t len, size_t *out_len)
     return fo_xstrndup (data, len);
 }
 
+/* The same for a record, whose lengths are 32-bit: its output came in one
+   result message, at most 16 MiB long (FO_PROTO_MAX_MESSAGE; nothing
+   longer can come, the clamp only keeps the cast defined). */
+static char *
+dup_record_bytes (const char *data, size_t len, uint32_t *out_len)
+{
+    size_t n;
+    char *copy = dup_bytes (data, len <= UINT32_MAX ? len : UINT32_MAX, &n);
+    *out_len = (uint32_t) n;
+    return copy;
+}
+
 static fo_attempt *
 add_attempt (fo_report *self, fo_test_record *rec, const fo_test_result_view *r)
 {
@@ -105,6 +118,17 @@ add_attempt (fo_report *self, fo_test_record *rec, const fo_test_result_view *r)
         .worker = r->worker,
     };
     return a;
+}
+
+fo_attempt
+fo_report_try (const fo_test_record *rec, size_t i)
+{
+    if (!rec->final_try || i + 1 < rec->nattempts)
+        return rec->attempts[i];
+    return (fo_attempt) {
+        .attempt = rec->attempt, .outcome = rec->outcome, .duration_us = rec->duration_us,
+        .message = rec->message, .host = rec->host, .worker = rec->worker,
+    };
 }
 
 bool
@@ -131,6 +155,7 @@ fo_report_finish_last_try (fo_report *self, size_t index)
         return false;
     fo_attempt *a = &rec->attempts[rec->nattempts - 1];
     rec->done = true;
+    rec->final_try = true;      /* its entry stays, its output moved below */
     rec->outcome = a->outcome;
     self->ndone++;
     self->done_counts[rec->outcome]++;
@@ -141,9 +166,9 @@ fo_report_finish_last_try (fo_report *self, size_t index)
     rec->attempt = a->attempt;
     /* The last try's output moves to the record (never kept twice). */
     rec->out = a->out;
-    rec->out_len = a->out_len;
+    rec->out_len = (uint32_t) a->out_len;      /* a result's: at most 16 MiB */
     rec->err = a->err;
-    rec->err_len = a->err_len;
+    rec->err_len = (uint32_t) a->err_len;
     a->out = a->err = NULL;
     a->out_len = a->err_len = 0;
     return true;
@@ -158,13 +183,17 @@ fo_report_finish_test (fo_report *self, size_t index, const fo_test_result_view 
     if (rec->done)
         return false;           /* a retry or a late duplicate: first one wins */
     rec->flaky = r->outcome == FO_PASSED && rec->nattempts > 0;
-    if (r->attempt > 0 && r->outcome != FO_NOT_RUN)     /* a try that did not run is none */
-        add_attempt (self, rec, r);
+    if (r->attempt > 0 && r->outcome != FO_NOT_RUN) {   /* a try that did not run is none */
+        /* The final try is the record's own fields below (fo_report_try). */
+        fo_report_count_try (self, r->host, r->outcome, r->duration_us);
+        rec->nattempts++;
+        rec->final_try = true;
+    }
     rec->done = true;
     rec->outcome = r->outcome;
     rec->duration_us = r->duration_us;
-    rec->out = dup_bytes (r->out, r->out_len, &rec->out_len);
-    rec->err = dup_bytes (r->err, r->err_len, &rec->err_len);
+    rec->out = dup_record_bytes (r->out, r->out_len, &rec->out_len);
+    rec->err = dup_record_bytes (r->err, r->err_len, &rec->err_len);
     /* The wire has no null: an empty message means there is nothing to say. */
     rec->message = r->message && *r->message
                    ? shared_copy (self, &self->last_message, r->message) : NULL;
@@ -212,7 +241,7 @@ fo_report_destroy (fo_report **self_p)
         fo_test_record *rec = &self->tests[i];
         free (rec->out);
         free (rec->err);
-        for (size_t k = 0; k < rec->nattempts; k++) {
+        for (size_t k = 0; k + rec->final_try < rec->nattempts; k++) {
             free (rec->attempts[k].out);
             free (rec->attempts[k].err);
         }

@@ -53,8 +53,10 @@ typedef struct {
     size_t err_len;
 } fo_attempt;
 
-/* 112 bytes: a million of them are a large run's second biggest record
-   (fields ordered so that none pads). */
+/* 96 bytes: a million of them are a large run's second biggest record
+   (fields ordered so that none pads; lengths and counts in 32 bits: a
+   test's output comes in one message, at most FO_PROTO_MAX_MESSAGE; the
+   outcome and the flags in bits). */
 typedef struct {
     char *id;               /* test id (the report's own copy, or the one
                                fo_report_set_test_borrowed was lent: never
@@ -62,31 +64,43 @@ typedef struct {
     char *context;          /* its context id ("" for the root; the report's) */
     uint64_t duration_us;
     char *out;              /* captured stdout (may be NULL) */
-    size_t out_len;
     char *err;              /* captured stderr (may be NULL) */
-    size_t err_len;
     char *message;          /* why, for anything but passed (may be NULL;
                                the report's, shared: never free it) */
     char *host;             /* where it ran (NULL if it never ran; the
                                report's, shared) */
-    fo_attempt *attempts;   /* every try with an outcome, the final one last */
-    size_t nattempts;
+    fo_attempt *attempts;   /* the tries retried, in order (read every try,
+                               the final one too, with fo_report_try) */
     fo_strv *outputs;       /* files it sent back ($FANOUT_OUTPUT_DIR), as the
                                broker wrote them (docs/artifacts.md); NULL:
                                none (most tests: out of line) */
-    fo_outcome outcome;
+    uint32_t out_len;
+    uint32_t err_len;
+    uint32_t nattempts;     /* tries with an outcome, the final one too */
     uint32_t worker;
     uint32_t attempt;
-    bool done;              /* has its one final outcome */
-    bool serial;            /* ran with nothing else running */
-    bool flaky;             /* passed after a try that did not */
-    bool by_failure;        /* not_run because of a failure in the run (its
+    fo_outcome outcome : 8;
+    bool done : 1;          /* has its one final outcome */
+    bool serial : 1;        /* ran with nothing else running */
+    bool flaky : 1;         /* passed after a try that did not */
+    bool by_failure : 1;    /* not_run because of a failure in the run (its
                                task timed out): not an infrastructure problem */
-    bool summary;           /* a program's own test ("all") whose failure its
+    bool summary : 1;       /* a program's own test ("all") whose failure its
                                joined tests carry (a TAP point that failed):
                                in the report, not in the totals
                                (fo_report_set_summary) */
+    bool final_try : 1;     /* the last of nattempts is this record's own
+                               outcome, attempt, duration, message, host,
+                               worker and output, not kept in attempts: a
+                               test tried once has no array at all (72 B a
+                               test in a run of 200,000 before) */
 } fo_test_record;
+
+/* Try `i` (0 .. rec->nattempts - 1) of a test: an earlier one as kept in
+   rec->attempts, the final one (rec->final_try) made from the record's own
+   fields, its out/err NULL as a final try's always were (the output is the
+   record's). */
+fo_attempt fo_report_try (const fo_test_record *rec, size_t i);
 
 /* A setup or teardown that failed (counted apart from the tests). */
 typedef struct {

@@ -107,7 +107,7 @@ attempts_json (const fo_test_record *rec)
 {
     json_t *list = json_array ();
     for (size_t i = 0; i < rec->nattempts; i++) {
-        const fo_attempt *a = &rec->attempts[i];
+        const fo_attempt try_ = fo_report_try (rec, i), *a = &try_;
         json_t *j = json_object ();
         json_object_set_new (j, "attempt", json_integer (a->attempt));
         json_object_set_new (j, "outcome", json_string (fo_outcome_name (a->outcome)));

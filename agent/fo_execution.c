@@ -654,10 +654,14 @@ check_clocks (fo_execution *self)
         free (reason);
     }
     if (self->running && now >= self->next_slow_ms) {
+        /* The multiple of --slow passed, not the clock read: an agent
+           loop woken late on a loaded host would print "1.1s" for the
+           notice due at 1.0 s, and a notice says "it has run at least". */
+        uint64_t ran = now - self->step_started_ms;
         fo_slow slow = {
             .lease = self->lease.lease,
             .step = (uint32_t) self->current,
-            .elapsed_ms = now - self->step_started_ms,
+            .elapsed_ms = ran - ran % self->lease.slow_ms,
         };
         while (self->next_slow_ms <= now)
             self->next_slow_ms += self->lease.slow_ms;

@@ -185,7 +185,7 @@ service_slots (agent *self)
         agent_send_request (self, self->ask);
         self->ask = 0;
     }
-    agent_flush_outbox (self);
+    agent_end_pass (self);
 }
 
 /* Kills everything running and reports queued leases as not run. The
@@ -461,6 +461,7 @@ wind_down (agent *self, const char *reason)
 static void
 close_session (agent *self, session_end end, const char *reason)
 {
+    agent_flush_outbox (self);      /* what a pass held */
     wind_down (self, reason);
     session_fetcher (self, false);     /* its workspaces go: nothing runs in them now */
     uint32_t linger = 0;
@@ -537,6 +538,9 @@ run_session (agent *self, char *err, size_t errlen)
         uint64_t sweep = fo_sweeper_deadline_ms (self->sweeper);
         if (sweep < deadline)
             deadline = sweep;
+        uint64_t held = agent_hold_deadline_ms (self);
+        if (held < deadline)
+            deadline = held;
         for (uint32_t i = 0; i < self->options->slots; i++) {
             if (!self->slots[i])
                 continue;

@@ -3,7 +3,8 @@
     small prefetch so a worker never waits a round trip for its next task,
     more while its leases end faster than a round trip: fo_flow.h), runs
     each lease in a slot (fo_execution) and streams every test's result back
-    as soon as it is known.
+    as soon as it is known (the dones of tiny tests wait up to 10 ms for
+    more while its queue feeds every slot: agent_end_pass).
 
     Used as a thread of `fanout run` (inproc endpoint) and as the process
     `fanout agent` on build-farm hosts: the code path is the same.

@@ -25,6 +25,8 @@ void
 agent_flush_outbox (agent *self)
 {
     self->batching = false;
+    self->held_since_ms = 0;
+    self->outbox_urgent = false;
     if (self->outbox.count == 0)
         return;
     if (fo_wire_send_batch (self->raw, NULL, 0, &self->outbox) != 0) {
@@ -34,12 +36,58 @@ agent_flush_outbox (agent *self)
     self->last_send_ms = fo_now_ms ();
 }
 
+/* What may wait in a held outbox: the run's bookkeeping, which only
+   the broker's count of finished tests waits for. A discovery, a slow
+   notice, a fetch or a goodbye goes at the pass's end. */
+static bool
+may_wait (fo_msg_type type)
+{
+    return type == FO_MSG_DONE || type == FO_MSG_RESULT || type == FO_MSG_OUTPUT
+           || type == FO_MSG_REQUEST || type == FO_MSG_HEARTBEAT;
+}
+
+void
+agent_end_pass (agent *self)
+{
+    self->batching = false;
+    if (self->outbox.count == 0 || self->muted) {
+        agent_flush_outbox (self);
+        return;
+    }
+    uint64_t now = fo_now_ms ();
+    if (!self->held_since_ms)
+        self->held_since_ms = now;
+    /* A lease waiting in the queue means every slot is busy and the next
+       one is here: the broker's answer to these dones is not needed yet.
+       Once the queue is empty the credit must go back at once, or a slot
+       would wait a round trip. */
+    if (self->outbox_urgent || self->queue_len == 0
+        || now - self->held_since_ms >= FO_AGENT_HOLD_MS)
+        agent_flush_outbox (self);
+}
+
+uint64_t
+agent_hold_deadline_ms (const agent *self)
+{
+    return self->held_since_ms && self->outbox.count ? self->held_since_ms + FO_AGENT_HOLD_MS
+                                                     : UINT64_MAX;
+}
+
 void
 agent_send_msg (agent *self, const fo_msg *msg)
 {
     if (self->muted)
         return;
+    if (!self->batching && self->outbox.count > 0) {
+        /* Held from a pass: what follows goes after it, in one frame. */
+        self->batching = true;
+        agent_send_msg (self, msg);
+        agent_flush_outbox (self);
+        return;
+    }
     if (self->batching) {
+        if (!may_wait (msg->type))
+            self->outbox_urgent = true;
         fo_buf_reset (&self->scratch);
         if (fo_msg_encode (msg, &self->scratch) != 0) {
             errno = EINVAL;

@@ -70,6 +70,13 @@ typedef struct {
     bool batching;
     fo_batch_buf outbox;
     fo_buf scratch;             /* one message's encoding */
+    /* The outbox may also outlive a pass (agent_end_pass): while leases
+       wait in the queue, the dones of short tests are held up to
+       FO_AGENT_HOLD_MS, so that one frame, one wake-up of the broker,
+       carries many. Anything but dones, results, outputs, requests and
+       heartbeats in it (urgent) sends it at the pass's end. */
+    uint64_t held_since_ms;     /* 0: nothing held past a pass */
+    bool outbox_urgent;
 
     /* Results known this loop iteration and not sent yet: a lease that
        ends in the same iteration carries its own in its done (one message
@@ -93,6 +100,13 @@ void agent_send_simple (agent *self, fo_msg_type type, const char *reason);
 void agent_send_request (agent *self, uint32_t credit);
 /* Sends what the outbox holds, and ends batching. */
 void agent_flush_outbox (agent *self);
+/* How long the dones of short tests may wait for more (agent_end_pass). */
+#define FO_AGENT_HOLD_MS 10u
+/* Ends a pass over the slots: sends the outbox, or holds it while the
+   queue still feeds every slot (see held_since_ms). */
+void agent_end_pass (agent *self);
+/* When a held outbox must go (UINT64_MAX: nothing held), for the poll. */
+uint64_t agent_hold_deadline_ms (const agent *self);
 /* A result is kept until its lease's done or the end of the iteration
    (fo_execution's result callback; arg is the agent). */
 void agent_on_result (void *arg, const fo_result *result);

@@ -5,10 +5,15 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 typedef struct {
     fo_proc *proc;              /* the running (or finished) step; NULL: idle */
     bool fresh;                 /* not serviced since its start */
+    int notify_fd;              /* the spawner's word (fo_proc_start_on); -1: none yet */
+    fo_start_error late;        /* a spawn on the spawner that failed */
+    bool late_failed;
 } process_runner;
 
 static int
@@ -25,7 +30,14 @@ start (void *impl, const fo_runner_step *step, fo_start_error *error)
         .on_output = step->on_output,
         .output_arg = step->output_arg,
     };
-    self->proc = fo_proc_start (&spec, error->message, sizeof error->message);
+    self->late_failed = false;
+    fo_spawner *spawner = step->spawner;
+    if (spawner && self->notify_fd < 0)
+        self->notify_fd = eventfd (0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (self->notify_fd < 0)
+        spawner = NULL;         /* no eventfd: spawn here, as without one */
+    self->proc = fo_proc_start_on (spawner, self->notify_fd, &spec, error->message,
+                                   sizeof error->message);
     self->fresh = true;
     if (self->proc)
         return 0;
@@ -60,7 +72,26 @@ service (void *impl)
         self->fresh = false;
         return false;
     }
-    return !self->proc || fo_proc_service (self->proc);
+    if (!self->proc)
+        return true;
+    if (!fo_proc_service (self->proc))
+        return false;
+    const char *message;
+    int errnum = fo_proc_start_failed (self->proc, &message);
+    if (errnum && !self->late_failed) {
+        self->late_failed = true;
+        self->late.errnum = errnum;
+        self->late.resources = fo_proc_resource_error (errnum);
+        snprintf (self->late.message, sizeof self->late.message, "%s", message);
+    }
+    return true;
+}
+
+static const fo_start_error *
+start_error (const void *impl)
+{
+    const process_runner *self = impl;
+    return self->late_failed ? &self->late : NULL;
 }
 
 static void
@@ -90,12 +121,16 @@ release (void *impl)
 {
     process_runner *self = impl;
     fo_proc_destroy (&self->proc);
+    self->late_failed = false;
 }
 
 static void
 destroy (void *impl)
 {
+    process_runner *self = impl;
     release (impl);
+    if (self->notify_fd >= 0)
+        close (self->notify_fd);
     free (impl);
 }
 
@@ -109,11 +144,14 @@ static const fo_runner_ops ops = {
     .status = status,
     .output = output,
     .release = release,
+    .start_error = start_error,
     .destroy = destroy,
 };
 
 fo_runner *
 fo_runner_process_new (void)
 {
-    return fo_runner_new (&ops, fo_xcalloc (1, sizeof (process_runner)));
+    process_runner *self = fo_xcalloc (1, sizeof *self);
+    self->notify_fd = -1;
+    return fo_runner_new (&ops, self);
 }

@@ -550,8 +550,14 @@ has_exited (fo_proc *self)
 bool
 fo_proc_service (fo_proc *self)
 {
-    if (self->async && !settled (self))
-        return false;
+    if (self->async) {
+        /* Just spawned (or failed): nothing else can be due yet that a
+           poll of its fds would not report (two reads and a waitid per
+           test saved). */
+        if (!settled (self))
+            return false;
+        return self->finished;
+    }
     if (self->finished)
         return true;
     read_pipe_for (self, 1, READS_PER_SERVICE, READ_BUDGET_MS);

@@ -5,6 +5,14 @@
       thousands of spawns a second, and moves the child out of fanout's
       process group before a signal sent to that group can reach it
       (posix_spawnp could not: fo_spawn.h).
+    - vfork holds the calling thread until the child has exec'd: an event
+      loop that spawns one test after another (the agent's) would wait for
+      each exec while the other cores idle. fo_proc_start_on hands the
+      spawn to a spawner's thread (fo_spawner.h) and returns at once; the
+      proc is "starting" until the loop polls the spawner's eventfd and
+      services it. Everything a loop does after the start (output, exit,
+      limit, kill, status) is the same code either way, and so are the
+      words of a spawn that fails.
     - When the child fails to start, the program and the cwd are checked
       (fo_proc_check), so that the common mistakes get their words; what
       the checks do not find (ENOEXEC, the file changed meanwhile) is

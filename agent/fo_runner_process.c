@@ -5,13 +5,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
 typedef struct {
     fo_proc *proc;              /* the running (or finished) step; NULL: idle */
     bool fresh;                 /* not serviced since its start */
-    int notify_fd;              /* the spawner's word (fo_proc_start_on); -1: none yet */
     fo_start_error late;        /* a spawn on the spawner that failed */
     bool late_failed;
 } process_runner;
@@ -31,13 +28,7 @@ start (void *impl, const fo_runner_step *step, fo_start_error *error)
         .output_arg = step->output_arg,
     };
     self->late_failed = false;
-    fo_spawner *spawner = step->spawner;
-    if (spawner && self->notify_fd < 0)
-        self->notify_fd = eventfd (0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (self->notify_fd < 0)
-        spawner = NULL;         /* no eventfd: spawn here, as without one */
-    self->proc = fo_proc_start_on (spawner, self->notify_fd, &spec, error->message,
-                                   sizeof error->message);
+    self->proc = fo_proc_start_on (step->spawner, &spec, error->message, sizeof error->message);
     self->fresh = true;
     if (self->proc)
         return 0;
@@ -127,10 +118,7 @@ release (void *impl)
 static void
 destroy (void *impl)
 {
-    process_runner *self = impl;
     release (impl);
-    if (self->notify_fd >= 0)
-        close (self->notify_fd);
     free (impl);
 }
 
@@ -151,7 +139,5 @@ static const fo_runner_ops ops = {
 fo_runner *
 fo_runner_process_new (void)
 {
-    process_runner *self = fo_xcalloc (1, sizeof *self);
-    self->notify_fd = -1;
-    return fo_runner_new (&ops, self);
+    return fo_runner_new (&ops, fo_xcalloc (1, sizeof (process_runner)));
 }

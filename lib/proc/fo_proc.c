@@ -310,8 +310,7 @@ run_launch (fo_spawner_job *job)
 }
 
 fo_proc *
-fo_proc_start_on (fo_spawner *spawner, int notify_fd, const fo_proc_spec *spec, char *err,
-                  size_t errlen)
+fo_proc_start_on (fo_spawner *spawner, const fo_proc_spec *spec, char *err, size_t errlen)
 {
     if (!spawner)
         return fo_proc_start (spec, err, errlen);
@@ -321,7 +320,6 @@ fo_proc_start_on (fo_spawner *spawner, int notify_fd, const fo_proc_spec *spec, 
         return NULL;
     fo_proc_async *a = fo_xcalloc (1, sizeof *a);
     a->job.run = run_launch;
-    a->job.notify_fd = notify_fd;
     a->spawner = spawner;
     a->proc = self;
     for (size_t i = 0; i < spec->argv->len; i++)
@@ -335,30 +333,17 @@ fo_proc_start_on (fo_spawner *spawner, int notify_fd, const fo_proc_spec *spec, 
     return self;
 }
 
-static void
-drain (int fd)
-{
-    uint64_t count;
-    while (read (fd, &count, sizeof count) < 0 && errno == EINTR)
-        ;
-}
-
 /*  Has the spawn on the spawner's thread ended? Then the proc runs (or
-    has finished with its start error) and the job is gone. notify_fd is
-    drained before done is checked again: a spawn that ends after the
-    check makes it readable anew. */
+    has finished with its start error) and the job is gone. The count it
+    added to the spawner's eventfd is taken only then, by this proc: one
+    still starting leaves the eventfd alone (fo_spawner.h). */
 static bool
 settled (fo_proc *self)
 {
     fo_proc_async *a = self->async;
-    int fd = a->job.notify_fd;
-    if (!fo_spawner_done (&a->job)) {
-        drain (fd);
-        if (!fo_spawner_done (&a->job))
-            return false;
-    }
-    fo_spawner_settle (a->spawner);
-    drain (fd);
+    if (!fo_spawner_done (&a->job))
+        return false;
+    fo_spawner_take (a->spawner);
     self->async = NULL;
     if (a->rc != 0) {
         self->start_errnum = a->rc;
@@ -591,7 +576,7 @@ int
 fo_proc_pollfds (const fo_proc *self, int fds[3])
 {
     if (self->async) {
-        fds[0] = self->async->job.notify_fd;   /* the spawner's word */
+        fds[0] = fo_spawner_notify_fd (self->async->spawner);   /* its word */
         return 1;
     }
     int n = 0;

@@ -70,18 +70,17 @@ fo_proc *fo_proc_start (const fo_proc_spec *spec, char *err, size_t errlen);
 
 /* fo_proc_start, but the spawn (the fork, the wait for the child's exec)
    runs on one of spawner's threads (fo_spawner.h), so the caller's loop
-   goes on meanwhile; the spawner's thread writes to notify_fd (a
-   non-blocking eventfd the caller keeps open while the proc lives) when
-   it has ended. Until then the proc is starting: fo_proc_pollfds gives
-   notify_fd alone, fo_proc_deadline_ms none (the timeout runs from the
-   spawn), fo_proc_pid 0, and fo_proc_kill kills it once it has started.
-   A spawn that fails ends the proc at its next fo_proc_service: finished,
-   no status, fo_proc_start_failed says why in fo_proc_start's words.
-   NULL (err and errno set) only for what fails before the spawn (an
-   empty command, no descriptors for the pipes). spawner NULL: as
-   fo_proc_start. At most one starting proc per notify_fd. */
-fo_proc *fo_proc_start_on (fo_spawner *spawner, int notify_fd, const fo_proc_spec *spec,
-                           char *err, size_t errlen);
+   goes on meanwhile. Until the spawn has ended the proc is starting:
+   fo_proc_pollfds gives the spawner's eventfd alone (readable once some
+   spawn has ended: service every proc that polls it), fo_proc_deadline_ms
+   none (the timeout runs from the spawn), fo_proc_pid 0, and fo_proc_kill
+   kills it once it has started. A spawn that fails ends the proc at its
+   next fo_proc_service: finished, no status, fo_proc_start_failed says
+   why in fo_proc_start's words. NULL (err and errno set) only for what
+   fails before the spawn (an empty command, no descriptors for the
+   pipes). spawner NULL: as fo_proc_start. */
+fo_proc *fo_proc_start_on (fo_spawner *spawner, const fo_proc_spec *spec, char *err,
+                           size_t errlen);
 
 /* For a finished proc from fo_proc_start_on whose spawn failed: the
    errno (ENOENT, EMFILE, ...) and *message what fo_proc_start would have
@@ -96,7 +95,7 @@ int fo_proc_start_failed (const fo_proc *self, const char **message);
 bool fo_proc_resource_error (int errnum);
 
 /* Fills up to 3 fds to wait on for readability (pipes still open, pidfd;
-   notify_fd while starting); returns how many. */
+   the spawner's eventfd while starting); returns how many. */
 int fo_proc_pollfds (const fo_proc *self, int fds[3]);
 
 /* Monotonic ms (fo_now_ms) when fo_proc_service must be called even if no

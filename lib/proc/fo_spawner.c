@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/eventfd.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@ struct fo_spawner {
     pthread_cond_t settled;     /* a job let go */
     fo_spawner_job *head, *tail;
     bool stopping;
+    int notify_fd;              /* eventfd, semaphore mode: a count per done job */
     unsigned nthreads;
     pthread_t threads[FO_SPAWNER_MAX_THREADS];
 };
@@ -49,10 +51,9 @@ thread_main (void *arg)
         job->run (job);
 
         pthread_mutex_lock (&self->lock);
-        int fd = job->notify_fd;
         atomic_store_explicit (&job->done, true, memory_order_release);
         /* From here on the job may be freed by its owner: not touched. */
-        notify (fd);
+        notify (self->notify_fd);
         pthread_cond_broadcast (&self->settled);
     }
     pthread_mutex_unlock (&self->lock);
@@ -67,6 +68,11 @@ fo_spawner_new (unsigned threads)
     if (threads > FO_SPAWNER_MAX_THREADS)
         threads = FO_SPAWNER_MAX_THREADS;
     fo_spawner *self = fo_xcalloc (1, sizeof *self);
+    self->notify_fd = eventfd (0, EFD_SEMAPHORE | EFD_NONBLOCK | EFD_CLOEXEC);
+    if (self->notify_fd < 0) {
+        free (self);
+        return NULL;
+    }
     pthread_mutex_init (&self->lock, NULL);
     pthread_cond_init (&self->work, NULL);
     pthread_cond_init (&self->settled, NULL);
@@ -102,6 +108,7 @@ fo_spawner_destroy (fo_spawner **self_p)
     pthread_cond_destroy (&self->settled);
     pthread_cond_destroy (&self->work);
     pthread_mutex_destroy (&self->lock);
+    close (self->notify_fd);
     free (self);
     *self_p = NULL;
 }
@@ -148,13 +155,23 @@ fo_spawner_done (const fo_spawner_job *job)
     return atomic_load_explicit (&job->done, memory_order_acquire);
 }
 
-void
-fo_spawner_settle (fo_spawner *self)
+int
+fo_spawner_notify_fd (const fo_spawner *self)
 {
-    /* done is set under the lock and the notify written before it is let
-       go: taking it once orders us after both. */
+    return self->notify_fd;
+}
+
+void
+fo_spawner_take (fo_spawner *self)
+{
+    /* done is set and the count added under the lock before the job is
+       let go: taking the lock once orders us after both, so the count
+       taken is there (and is this job's, or an equal one's). */
     pthread_mutex_lock (&self->lock);
     pthread_mutex_unlock (&self->lock);
+    uint64_t one;
+    while (read (self->notify_fd, &one, sizeof one) < 0 && errno == EINTR)
+        ;
 }
 
 void

@@ -12,16 +12,24 @@
     and the loop goes on reading output and sending results meanwhile.
 
     A job is queued by the loop (fo_spawner_submit), run on one of the
-    threads, and then marked done; the thread then writes 1 to the job's
-    notify_fd (an eventfd the loop polls), so the loop learns of it
-    without a wake-up of its own. fo_proc_start_on (fo_proc.h) is the one
-    user: its job is the spawn and what follows it.
+    threads, and then marked done; the thread then adds 1 to the
+    spawner's eventfd (fo_spawner_notify_fd, in semaphore mode), which the
+    loop polls beside everything else, so it learns of it without a
+    wake-up of its own. fo_proc_start_on (fo_proc.h) is the one user: its
+    job is the spawn and what follows it.
 
-    Ordering: done is set (release) before the write to notify_fd, so a
-    loop that drains notify_fd and then finds the job not done will see
-    notify_fd readable again once it is. The write happens under the
-    spawner's lock, after which the thread never touches the job: after
-    fo_spawner_settle the job's memory and notify_fd may go.
+    One eventfd for every job (a descriptor per slot would count against
+    the agent's descriptor limit: fo_capacity.h): it is readable while a
+    job is done and not yet taken. The loop takes a job only when it
+    finds it done (fo_spawner_take: one count off), never drains the
+    eventfd, so the word for one job is never eaten by another: every
+    starting proc polls the eventfd, and the one whose job is done takes
+    its count.
+
+    Ordering: done is set (release) and the count added under the
+    spawner's lock, after which the thread never touches the job:
+    fo_spawner_take, which takes the lock, is ordered after both, and the
+    job's memory may go after it.
 
     The threads start with every signal blocked (signals are the main
     thread's, docs/architecture.md); fo_spawn blocks them anyway around
@@ -38,7 +46,6 @@ typedef struct fo_spawner_job fo_spawner_job;
 
 struct fo_spawner_job {
     void (*run) (fo_spawner_job *job);  /* on a spawner's thread */
-    int notify_fd;                      /* an eventfd: 1 is written when done */
     atomic_bool done;                   /* run has returned */
     fo_spawner_job *next;               /* the queue's */
 };
@@ -46,8 +53,8 @@ struct fo_spawner_job {
 /* The most threads a spawner has. */
 #define FO_SPAWNER_MAX_THREADS 16u
 
-/* threads: 1 to FO_SPAWNER_MAX_THREADS. NULL when no thread could be
-   started (the caller then spawns in its own thread). */
+/* threads: 1 to FO_SPAWNER_MAX_THREADS. NULL when no thread (or no
+   eventfd) could be had: the caller then spawns in its own thread. */
 fo_spawner *fo_spawner_new (unsigned threads);
 
 /* Runs what is still queued, then joins the threads. */
@@ -60,17 +67,21 @@ void fo_spawner_destroy (fo_spawner **self_p);
    number from 0 to FO_SPAWNER_MAX_THREADS, overrides it (0: none). */
 unsigned fo_spawner_threads_for (unsigned slots);
 
-/* Queues job (run, notify_fd set; done and next are the spawner's). */
+/* The eventfd to poll (readable) while a job is queued or running. */
+int fo_spawner_notify_fd (const fo_spawner *self);
+
+/* Queues job (run set; done and next are the spawner's). */
 void fo_spawner_submit (fo_spawner *self, fo_spawner_job *job);
 
 /* Has job run? (acquire: what run wrote is visible.) */
 bool fo_spawner_done (const fo_spawner_job *job);
 
-/* After fo_spawner_done: waits (briefly) until the thread has written
-   notify_fd and let go of the job. */
-void fo_spawner_settle (fo_spawner *self);
+/* After fo_spawner_done: takes the job's count off the eventfd, once the
+   thread has let go of the job (briefly waited for). Exactly once per
+   job. */
+void fo_spawner_take (fo_spawner *self);
 
-/* Blocks until job has run and been let go (for a destroy). */
+/* Blocks until job has run and been let go (for a destroy); then take it. */
 void fo_spawner_wait (fo_spawner *self, const fo_spawner_job *job);
 
 #endif

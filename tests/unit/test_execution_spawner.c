@@ -215,8 +215,8 @@ shortage_end (shortage *sh)
     assert_int_equal (setrlimit (RLIMIT_NOFILE, &sh->saved), 0);
 }
 
-/* Room for the runner's eventfd and the two pipes, none for the child's
-   /dev/null: the spawn fails on the spawner's thread with EMFILE. With
+/* Room for the two pipes, none for the child's /dev/null: the spawn
+   fails on the spawner's thread with EMFILE. With
    the agent's capacity the step waits (no result, a retry deadline,
    nothing to poll) and runs once descriptors are back. */
 static void
@@ -233,7 +233,7 @@ test_late_shortage_waits (void **state)
     fo_execution_set_spawner (e, sp);
 
     shortage sh;
-    shortage_begin (&sh, 5);
+    shortage_begin (&sh, 4);
     bool waiting = false;
     uint64_t until = fo_now_ms () + 10000;
     while (!waiting && fo_now_ms () < until) {

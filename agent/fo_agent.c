@@ -123,6 +123,7 @@ fill_slots (agent *self)
         self->due[i] = true;
         fo_execution_set_runner (self->slots[i], self->runners[i]);
         fo_execution_set_capacity (self->slots[i], self->capacity);
+        fo_execution_set_spawner (self->slots[i], self->spawner);
         fo_execution_on_discovered (self->slots[i], agent_on_discovered);
         fo_execution_set_scope (self->slots[i], self->sweeper, token);
         fo_execution_on_slow (self->slots[i], agent_on_slow);
@@ -656,6 +657,9 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
     /* Running out of descriptors must not fail tests (fo_capacity.h). */
     fo_capacity_check_descriptors (options->slots);
     self.capacity = fo_capacity_new (options->slots);
+    /* The slots' children exec side by side, not one after another in
+       this thread (fo_spawner.h). */
+    self.spawner = fo_spawner_new (fo_spawner_threads_for (options->slots));
     /* Orphans of our tests are re-parented to us, to be found and killed. */
     if (fo_reaper_become_subreaper () != 0)
         fo_log (FO_LOG_WARN, ROLE, "cannot become a child subreaper (%s): processes that "
@@ -679,6 +683,7 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
                 fo_runner_destroy (&self.runners[i]);
             free (self.runners);
             fo_capacity_destroy (&self.capacity);
+            fo_spawner_destroy (&self.spawner);
             return -1;
         }
     }
@@ -748,6 +753,7 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
         fo_runner_destroy (&self.runners[i]);
     free (self.runners);
     fo_capacity_destroy (&self.capacity);
+    fo_spawner_destroy (&self.spawner);
     free (self.queue);
     free (self.pending);
     fo_batch_buf_free (&self.outbox);

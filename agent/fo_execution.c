@@ -43,6 +43,12 @@ fo_execution_set_capacity (fo_execution *self, fo_capacity *capacity)
 }
 
 void
+fo_execution_set_spawner (fo_execution *self, struct fo_spawner *spawner)
+{
+    self->spawner = spawner;
+}
+
+void
 fo_execution_set_runner (fo_execution *self, fo_runner *runner)
 {
     if (self->own_runner)
@@ -483,6 +489,20 @@ ahead_step (void *arg, size_t k, fo_buf *token)
     return step;
 }
 
+/* The pending step at index could not start. */
+static void
+start_failed (fo_execution *self, size_t index, const fo_start_error *why)
+{
+    /* Not the step's fault: it waits for resources, its reader with it. */
+    if (why->resources) {
+        self->waiting = starved (self, why->errnum);
+        return;
+    }
+    drop_read (self);
+    self->pending = FO_STEPS_NONE;
+    unstartable_step (self, index, why->message);
+}
+
 /* Tries to start the pending step. */
 static void
 start_pending (fo_execution *self)
@@ -538,6 +558,7 @@ start_pending (fo_execution *self)
         .output_arg = self,
         .ahead = step->kind != FO_STEP_DISCOVER && !read_env ? ahead_step : NULL,
         .ahead_arg = self,
+        .spawner = self->spawner,
     };
     fo_start_error why;
     if (self->sweeper)
@@ -557,14 +578,22 @@ start_pending (fo_execution *self)
                                  : UINT64_MAX;
         return;
     }
-    /* Not the step's fault: it waits for resources, its reader with it. */
-    if (why.resources) {
-        self->waiting = starved (self, why.errnum);
-        return;
-    }
-    drop_read (self);
-    self->pending = FO_STEPS_NONE;
-    unstartable_step (self, index, why.message);
+    start_failed (self, index, &why);
+}
+
+/* The running step's spawn failed on the spawner (fo_runner_start_error):
+   it never ran; it goes as one whose start failed at once. */
+static void
+start_failed_late (fo_execution *self, const fo_start_error *late)
+{
+    fo_start_error why = *late;
+    fo_runner_release (self->runner);
+    self->running = false;
+    if (self->capacity)
+        fo_capacity_ended (self->capacity);
+    self->next_slow_ms = UINT64_MAX;
+    self->pending = self->current;
+    start_failed (self, self->current, &why);
 }
 
 /* The agent's abort flag, checked right before a step would start. */
@@ -685,7 +714,11 @@ fo_execution_service (fo_execution *self)
         if (self->running) {
             if (!fo_runner_service (self->runner))
                 return false;
-            finish_step (self);
+            const fo_start_error *late = fo_runner_start_error (self->runner);
+            if (late)
+                start_failed_late (self, late);
+            else
+                finish_step (self);
         }
         start_next (self);
         if (self->waiting)

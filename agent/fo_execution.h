@@ -104,6 +104,14 @@ void fo_execution_set_runner (fo_execution *self, fo_runner *runner);
 struct fo_capacity;
 void fo_execution_set_capacity (fo_execution *self, struct fo_capacity *capacity);
 
+/* Process steps are spawned on spawner's threads (fo_spawner.h), so that
+   the caller's loop does not wait for each child to exec. A spawn that
+   fails there ends the step as one that could not start (the same
+   outcome, words and resource handling as without a spawner). NULL:
+   spawned in the caller's thread. The spawner outlives the execution. */
+struct fo_spawner;
+void fo_execution_set_spawner (fo_execution *self, struct fo_spawner *spawner);
+
 /* The fds of the running step (fo_runner_pollfds); returns how many. */
 int fo_execution_pollfds (const fo_execution *self, int fds[FO_EXECUTION_MAX_FDS]);
 uint64_t fo_execution_deadline_ms (const fo_execution *self);

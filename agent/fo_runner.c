@@ -86,6 +86,12 @@ fo_runner_release (fo_runner *self)
     self->ops->release (self->impl);
 }
 
+const fo_start_error *
+fo_runner_start_error (const fo_runner *self)
+{
+    return self->ops->start_error ? self->ops->start_error (self->impl) : NULL;
+}
+
 void
 fo_runner_idle (fo_runner *self)
 {

@@ -5,6 +5,7 @@
     A runner serves one worker slot and runs one step at a time:
 
         fo_runner_start    the step: its command, cwd, env, limit, token
+        fo_runner_start_error  a start that failed after start returned
         fo_runner_pollfds  fds to poll for readability while it runs
         fo_runner_deadline_ms  when to service even if no fd is ready
         fo_runner_service  read output, check exit and limit; true when done
@@ -91,6 +92,12 @@ typedef struct {
        begun ahead (its worker is replaced). */
     fo_runner_ahead_fn *ahead;
     void *ahead_arg;
+    /* Optional: a process step is spawned on its threads (fo_proc_start_on),
+       so start returns before the child has exec'd; a spawn that fails
+       then ends the step at a later service, with fo_runner_start_error
+       saying why. NULL: spawned in the caller's thread, and a failure is
+       start's. */
+    fo_spawner *spawner;
 } fo_runner_step;
 
 typedef struct {
@@ -111,6 +118,8 @@ typedef struct {
     const fo_capture *(*output) (const void *impl, int stream);
     void (*release) (void *impl);
     void (*idle) (void *impl);      /* may be NULL: nothing is ever begun ahead */
+    /* may be NULL: start reports every failure itself */
+    const fo_start_error *(*start_error) (const void *impl);
     void (*destroy) (void *impl);
 } fo_runner_ops;
 
@@ -146,6 +155,11 @@ void fo_runner_kill (fo_runner *self);
    (stream 1 stdout, 2 stderr), capped. */
 const fo_proc_status *fo_runner_status (const fo_runner *self);
 const fo_capture *fo_runner_output (const fo_runner *self, int stream);
+
+/* After service returned true: NULL when the step started, or why it
+   could not (a spawn on fo_runner_step.spawner that failed: as start's
+   error would have been; status and output are then empty). */
+const fo_start_error *fo_runner_start_error (const fo_runner *self);
 
 /* Forgets the step. One still running is killed at once (SIGKILL). */
 void fo_runner_release (fo_runner *self);

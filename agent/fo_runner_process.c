@@ -9,6 +9,8 @@
 typedef struct {
     fo_proc *proc;              /* the running (or finished) step; NULL: idle */
     bool fresh;                 /* not serviced since its start */
+    fo_start_error late;        /* a spawn on the spawner that failed */
+    bool late_failed;
 } process_runner;
 
 static int
@@ -25,7 +27,8 @@ start (void *impl, const fo_runner_step *step, fo_start_error *error)
         .on_output = step->on_output,
         .output_arg = step->output_arg,
     };
-    self->proc = fo_proc_start (&spec, error->message, sizeof error->message);
+    self->late_failed = false;
+    self->proc = fo_proc_start_on (step->spawner, &spec, error->message, sizeof error->message);
     self->fresh = true;
     if (self->proc)
         return 0;
@@ -60,7 +63,26 @@ service (void *impl)
         self->fresh = false;
         return false;
     }
-    return !self->proc || fo_proc_service (self->proc);
+    if (!self->proc)
+        return true;
+    if (!fo_proc_service (self->proc))
+        return false;
+    const char *message;
+    int errnum = fo_proc_start_failed (self->proc, &message);
+    if (errnum && !self->late_failed) {
+        self->late_failed = true;
+        self->late.errnum = errnum;
+        self->late.resources = fo_proc_resource_error (errnum);
+        snprintf (self->late.message, sizeof self->late.message, "%s", message);
+    }
+    return true;
+}
+
+static const fo_start_error *
+start_error (const void *impl)
+{
+    const process_runner *self = impl;
+    return self->late_failed ? &self->late : NULL;
 }
 
 static void
@@ -90,6 +112,7 @@ release (void *impl)
 {
     process_runner *self = impl;
     fo_proc_destroy (&self->proc);
+    self->late_failed = false;
 }
 
 static void
@@ -109,6 +132,7 @@ static const fo_runner_ops ops = {
     .status = status,
     .output = output,
     .release = release,
+    .start_error = start_error,
     .destroy = destroy,
 };
 

@@ -1,6 +1,7 @@
 /*  fo_runner_process — the default runner: one new process per step.
 
-    Each step is posix_spawn()ed by fo_proc in its own process group, with
+    Each step is spawned by fo_proc in its own process group (on the
+    step's spawner's threads when it names one: fo_proc_start_on), with
     the step's FANOUT_STEP_TOKEN, stdout and stderr on pipes (capped), a
     pidfd for its exit; its limit and fo_runner_kill signal the group
     (SIGTERM, SIGKILL after the grace). When the step's main process exits,

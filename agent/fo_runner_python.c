@@ -412,6 +412,14 @@ status (const void *impl)
     return self->in_process ? fo_runner_status (self->process) : &current (self)->status;
 }
 
+/* A process step's late start failure (a spawn on the agent's spawner). */
+static const fo_start_error *
+start_error (const void *impl)
+{
+    const python_runner *self = impl;
+    return self->in_process ? fo_runner_start_error (self->process) : NULL;
+}
+
 static const fo_capture *
 output (const void *impl, int stream)
 {
@@ -502,6 +510,7 @@ static const fo_runner_ops ops = {
     .output = output,
     .release = release,
     .idle = idle,
+    .start_error = start_error,
     .destroy = destroy,
 };
 

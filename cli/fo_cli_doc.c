@@ -81,6 +81,8 @@ static const env_doc envs[] = {
       "where the artifacts' hashes are kept when --hash-cache\nis not given (default ./.fanout-hashes.json; off: none)" },
     { "FANOUT_LOG", "run broker agent",
       "diagnostics on stderr: error, warning, info or debug\n(default: warning for run, info otherwise)" },
+    { "FANOUT_SPAWN_THREADS", "run agent",
+      "threads that spawn the test processes, 0 to 16\n(default: one per slot, at most one per CPU;\n0: the agent's loop spawns them itself)" },
     { "NO_COLOR", "run broker", "set and not empty: no colours (--color=auto)" },
     { "CLICOLOR_FORCE", "run broker",
       "set and not 0: colours even when the output is no\nterminal (--color=auto; NO_COLOR wins)" },
@@ -96,7 +98,11 @@ fo_cli_env_usage (FILE *out, const char *command)
         const env_doc *e = &envs[i];
         if (!applies_to (e->commands, command))
             continue;
-        fprintf (out, "  %-16s", e->name);
+        /* A name longer than the column gets a line of its own. */
+        if (strlen (e->name) >= 16)
+            fprintf (out, "  %s\n%18s", e->name, "");
+        else
+            fprintf (out, "  %-16s", e->name);
         for (const char *line = e->words; *line;) {
             size_t len = strcspn (line, "\n");
             fprintf (out, "%s%.*s\n", line == e->words ? "" : "                  ", (int) len,

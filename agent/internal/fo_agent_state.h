@@ -19,6 +19,7 @@
 #include "fo_agent_outputs.h"
 #include "fo_blob_cache.h"
 #include "fo_capacity.h"
+#include "fo_spawner.h"
 #include "fo_execution.h"
 #include "fo_fetcher.h"
 #include "fo_flow.h"
@@ -53,6 +54,7 @@ typedef struct {
     uint32_t ask;               /* more credit, asked at the pass's end */
     fo_runner **runners;        /* each slot's runner, idle between leases */
     fo_capacity *capacity;      /* fewer leases at once when spawning lacks resources */
+    fo_spawner *spawner;        /* spawns the slots' processes; NULL: this thread does */
     fo_lease *queue;            /* leases received beyond the free slots, FIFO */
     size_t queue_head, queue_len, queue_cap;
 

@@ -49,6 +49,7 @@ struct fo_execution {
     size_t pending;         /* chosen to run, not started yet; FO_STEPS_NONE */
     bool waiting;           /* ... for resources (fo_capacity) */
     fo_capacity *capacity;  /* NULL: a resource failure gives up at once */
+    struct fo_spawner *spawner;     /* NULL: spawns in the caller's thread */
     bool finished;
     bool cancelled;
     bool interrupted;       /* a test of the lease stopped the run */

@@ -5,6 +5,14 @@
       thousands of spawns a second, and moves the child out of fanout's
       process group before a signal sent to that group can reach it
       (posix_spawnp could not: fo_spawn.h).
+    - vfork holds the calling thread until the child has exec'd: an event
+      loop that spawns one test after another (the agent's) would wait for
+      each exec while the other cores idle. fo_proc_start_on hands the
+      spawn to a spawner's thread (fo_spawner.h) and returns at once; the
+      proc is "starting" until the loop polls the spawner's eventfd and
+      services it. Everything a loop does after the start (output, exit,
+      limit, kill, status) is the same code either way, and so are the
+      words of a spawn that fails.
     - When the child fails to start, the program and the cwd are checked
       (fo_proc_check), so that the common mistakes get their words; what
       the checks do not find (ENOEXEC, the file changed meanwhile) is
@@ -32,6 +40,7 @@
 #include "fo_proc_scan.h"
 #include "fo_reaper.h"
 #include "fo_spawn.h"
+#include "fo_spawner.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -60,6 +69,8 @@
 #define PIDFD_SIGNAL_PROCESS_GROUP (1u << 2)
 #endif
 
+typedef struct fo_proc_async fo_proc_async;
+
 struct fo_proc {
     pid_t pid;                  /* also the process group id */
     int pidfd;                  /* -1 when the kernel has none */
@@ -80,7 +91,17 @@ struct fo_proc {
     bool term_sent;
     bool kill_sent;
     bool finished;              /* reaped, output collected */
+    uint32_t timeout_ms;        /* the spec's */
+    /* fo_proc_start_on: the spawn runs on a spawner's thread until this is
+       NULL again (settled); meanwhile the spawner owns pid, pidfd, start_us
+       and timeout_at_us. */
+    fo_proc_async *async;
+    bool kill_wanted;           /* fo_proc_kill before the spawn had ended */
+    int start_errnum;           /* the spawn failed (fo_proc_start_failed) */
+    char *start_error;
 };
+
+static void begin_kill (fo_proc *self);
 
 /* ---------------------------------------------------------------------- */
 /* Spawning */
@@ -128,29 +149,59 @@ set_token (fo_strv *envp, const char *token)
     fo_strv_push_owned (envp, entry);
 }
 
+/*  The spawn and what follows it, in the thread that spawns (the caller's
+    for fo_proc_start, a spawner's for fo_proc_start_on): 0, or the errno
+    to report with err worded. Closes the child's ends of the pipes. */
 static int
-spawn (fo_proc *self, const fo_proc_spec *spec, int out_w, int err_w, fo_spawn_stage *stage)
+launch (fo_proc *self, char *const *argv, char *const *envp, const char *cwd, int out_w,
+        int err_w, char *err, size_t errlen)
 {
-    fo_strv envp = { 0 };
-    fo_env_build_envp (spec->env, &envp);
-    set_token (&envp, spec->token ? spec->token : fo_reaper_base ());
     fo_spawn_spec ss = {
-        .argv = spec->argv->items,
-        .envp = envp.items,
-        .cwd = spec->cwd,
+        .argv = argv,
+        .envp = envp,
+        .cwd = cwd,
         .out_fd = out_w,
         .err_fd = err_w,
     };
-
+    fo_spawn_stage stage;
     fo_reaper_lock ();
     self->start_us = fo_now_us ();
-    int rc = fo_spawn (&ss, &self->pid, stage);
+    int rc = fo_spawn (&ss, &self->pid, &stage);
     if (rc == 0)
         fo_reaper_track (self->pid);
     fo_reaper_unlock ();
+    close (out_w);
+    close (err_w);
+    if (rc != 0) {
+        /* The checks word the common mistakes (a missing program, a bad
+           cwd) as such; they run only once the child has failed, so that a
+           test that starts pays none of their four stat/access calls. What
+           they do not find (ENOEXEC, the file changed meanwhile, no
+           processes left) gets the child's errno in the same words. */
+        const char *prog = argv[0];
+        int checked = stage == FO_SPAWN_SETUP ? 0
+                                              : fo_proc_check_runnable (prog, cwd, err, errlen);
+        if (checked != 0)
+            return checked;
+        if (stage == FO_SPAWN_CHDIR)
+            snprintf (err, errlen, "cannot change to directory '%s': %s", cwd, strerror (rc));
+        else
+            snprintf (err, errlen, "cannot run '%s': %s", prog, strerror (rc));
+        return rc;
+    }
+    self->pidfd = (int) syscall (SYS_pidfd_open, self->pid, 0);
+    self->timeout_at_us = self->timeout_ms ? self->start_us + self->timeout_ms * 1000ull
+                                           : UINT64_MAX;
+    return 0;
+}
 
-    fo_strv_free (&envp);
-    return rc;
+/*  The envp of spec's child: the environment with its overrides, and
+    FANOUT_STEP_TOKEN. */
+static void
+child_envp (const fo_proc_spec *spec, fo_strv *envp)
+{
+    fo_env_build_envp (spec->env, envp);
+    set_token (envp, spec->token ? spec->token : fo_reaper_base ());
 }
 
 bool
@@ -167,8 +218,10 @@ failed (int rc)
     return NULL;
 }
 
-fo_proc *
-fo_proc_start (const fo_proc_spec *spec, char *err, size_t errlen)
+/*  What both starts do before the spawn: the pipes, and the proc (not
+    yet started). NULL with err set and errno the cause. */
+static fo_proc *
+prepare (const fo_proc_spec *spec, int out_pipe[2], int err_pipe[2], char *err, size_t errlen)
 {
     if (!spec->argv || spec->argv->len == 0 || !spec->argv->items[0]) {
         snprintf (err, errlen, "cannot run an empty command");
@@ -176,7 +229,6 @@ fo_proc_start (const fo_proc_spec *spec, char *err, size_t errlen)
     }
     const char *prog = spec->argv->items[0];
     int rc;
-    int out_pipe[2], err_pipe[2];
     if ((rc = make_pipe (out_pipe)) != 0) {
         snprintf (err, errlen, "cannot run '%s': pipe: %s", prog, strerror (rc));
         return failed (rc);
@@ -187,47 +239,134 @@ fo_proc_start (const fo_proc_spec *spec, char *err, size_t errlen)
         snprintf (err, errlen, "cannot run '%s': pipe: %s", prog, strerror (rc));
         return failed (rc);
     }
-
     fo_proc *self = fo_xcalloc (1, sizeof *self);
+    self->pid = 0;
     self->pidfd = -1;
     self->out_fd = out_pipe[0];
     self->err_fd = err_pipe[0];
-    fo_spawn_stage stage;
-    rc = spawn (self, spec, out_pipe[1], err_pipe[1], &stage);
-    close (out_pipe[1]);
-    close (err_pipe[1]);
-    if (rc != 0) {
-        close_fd (&self->out_fd);
-        close_fd (&self->err_fd);
-        free (self);
-        /* The checks word the common mistakes (a missing program, a bad
-           cwd) as such; they run only once the child has failed, so that a
-           test that starts pays none of their four stat/access calls. What
-           they do not find (ENOEXEC, the file changed meanwhile, no
-           processes left) gets the child's errno in the same words. */
-        int checked = stage == FO_SPAWN_SETUP ? 0
-                                              : fo_proc_check_runnable (prog, spec->cwd, err, errlen);
-        if (checked != 0)
-            return failed (checked);
-        if (stage == FO_SPAWN_CHDIR)
-            snprintf (err, errlen, "cannot change to directory '%s': %s", spec->cwd,
-                      strerror (rc));
-        else
-            snprintf (err, errlen, "cannot run '%s': %s", prog, strerror (rc));
-        return failed (rc);
-    }
+    self->timeout_ms = spec->timeout_ms;
+    self->timeout_at_us = UINT64_MAX;
+    self->kill_at_us = UINT64_MAX;
     self->on_output = spec->on_output;
     self->output_arg = spec->output_arg;
-
     size_t cap = spec->output_cap ? spec->output_cap : FO_DEFAULT_OUTPUT_CAP;
     fo_capture_init (&self->out, cap);
     fo_capture_init (&self->err, cap);
-    self->pidfd = (int) syscall (SYS_pidfd_open, self->pid, 0);
-    self->timeout_at_us = spec->timeout_ms
-                              ? self->start_us + spec->timeout_ms * 1000ull
-                              : UINT64_MAX;
-    self->kill_at_us = UINT64_MAX;
     return self;
+}
+
+/* A proc that never started: freed. */
+static void
+discard (fo_proc *self)
+{
+    close_fd (&self->out_fd);
+    close_fd (&self->err_fd);
+    fo_capture_free (&self->out);
+    fo_capture_free (&self->err);
+    free (self->start_error);
+    free (self);
+}
+
+fo_proc *
+fo_proc_start (const fo_proc_spec *spec, char *err, size_t errlen)
+{
+    int out_pipe[2], err_pipe[2];
+    fo_proc *self = prepare (spec, out_pipe, err_pipe, err, errlen);
+    if (!self)
+        return NULL;
+    fo_strv envp = { 0 };
+    child_envp (spec, &envp);
+    int rc = launch (self, spec->argv->items, envp.items, spec->cwd, out_pipe[1], err_pipe[1],
+                     err, errlen);
+    fo_strv_free (&envp);
+    if (rc != 0) {
+        discard (self);
+        return failed (rc);
+    }
+    return self;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Starting on a spawner's thread */
+
+struct fo_proc_async {
+    fo_spawner_job job;
+    fo_spawner *spawner;
+    fo_proc *proc;
+    fo_strv argv;               /* copies: the caller's spec may go */
+    fo_strv envp;
+    char *cwd;
+    int out_w, err_w;           /* the child's ends, closed by launch */
+    int rc;                     /* launch's */
+    char err[512];
+};
+
+static void
+run_launch (fo_spawner_job *job)
+{
+    fo_proc_async *a = (fo_proc_async *) job;
+    a->rc = launch (a->proc, a->argv.items, a->envp.items, a->cwd, a->out_w, a->err_w, a->err,
+                    sizeof a->err);
+}
+
+fo_proc *
+fo_proc_start_on (fo_spawner *spawner, const fo_proc_spec *spec, char *err, size_t errlen)
+{
+    if (!spawner)
+        return fo_proc_start (spec, err, errlen);
+    int out_pipe[2], err_pipe[2];
+    fo_proc *self = prepare (spec, out_pipe, err_pipe, err, errlen);
+    if (!self)
+        return NULL;
+    fo_proc_async *a = fo_xcalloc (1, sizeof *a);
+    a->job.run = run_launch;
+    a->spawner = spawner;
+    a->proc = self;
+    for (size_t i = 0; i < spec->argv->len; i++)
+        fo_strv_push (&a->argv, spec->argv->items[i]);
+    child_envp (spec, &a->envp);
+    a->cwd = spec->cwd ? fo_xstrdup (spec->cwd) : NULL;
+    a->out_w = out_pipe[1];
+    a->err_w = err_pipe[1];
+    self->async = a;
+    fo_spawner_submit (spawner, &a->job);
+    return self;
+}
+
+/*  Has the spawn on the spawner's thread ended? Then the proc runs (or
+    has finished with its start error) and the job is gone. The count it
+    added to the spawner's eventfd is taken only then, by this proc: one
+    still starting leaves the eventfd alone (fo_spawner.h). */
+static bool
+settled (fo_proc *self)
+{
+    fo_proc_async *a = self->async;
+    if (!fo_spawner_done (&a->job))
+        return false;
+    fo_spawner_take (a->spawner);
+    self->async = NULL;
+    if (a->rc != 0) {
+        self->start_errnum = a->rc;
+        self->start_error = fo_xstrdup (a->err);
+        close_fd (&self->out_fd);
+        close_fd (&self->err_fd);
+        self->finished = true;
+    }
+    else if (self->kill_wanted)
+        begin_kill (self);
+    fo_strv_free (&a->argv);
+    fo_strv_free (&a->envp);
+    free (a->cwd);
+    free (a);
+    return true;
+}
+
+int
+fo_proc_start_failed (const fo_proc *self, const char **message)
+{
+    if (message)
+        *message = self->start_error;
+    return self->start_error ? self->start_errnum : 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -404,6 +543,14 @@ has_exited (fo_proc *self)
 bool
 fo_proc_service (fo_proc *self)
 {
+    if (self->async) {
+        /* Just spawned (or failed): nothing else can be due yet that a
+           poll of its fds would not report (two reads and a waitid per
+           test saved). */
+        if (!settled (self))
+            return false;
+        return self->finished;
+    }
     if (self->finished)
         return true;
     read_pipe_for (self, 1, READS_PER_SERVICE, READ_BUDGET_MS);
@@ -428,6 +575,10 @@ fo_proc_service (fo_proc *self)
 int
 fo_proc_pollfds (const fo_proc *self, int fds[3])
 {
+    if (self->async) {
+        fds[0] = fo_spawner_notify_fd (self->async->spawner);   /* its word */
+        return 1;
+    }
     int n = 0;
     if (self->out_fd >= 0)
         fds[n++] = self->out_fd;
@@ -441,8 +592,8 @@ fo_proc_pollfds (const fo_proc *self, int fds[3])
 uint64_t
 fo_proc_deadline_ms (const fo_proc *self)
 {
-    if (self->finished)
-        return UINT64_MAX;
+    if (self->finished || self->async)
+        return UINT64_MAX;      /* the limit runs from the spawn */
     uint64_t deadline = UINT64_MAX;
     if (!self->term_sent)
         deadline = fo_deadline_ms (self->timeout_at_us);
@@ -459,7 +610,9 @@ fo_proc_deadline_ms (const fo_proc *self)
 void
 fo_proc_kill (fo_proc *self)
 {
-    if (!self->finished)
+    if (self->async)
+        self->kill_wanted = true;       /* once it has started */
+    else if (!self->finished)
         begin_kill (self);
 }
 
@@ -490,7 +643,7 @@ fo_proc_stderr (const fo_proc *self)
 pid_t
 fo_proc_pid (const fo_proc *self)
 {
-    return self->pid;
+    return self->async ? 0 : self->pid;
 }
 
 void
@@ -499,6 +652,12 @@ fo_proc_destroy (fo_proc **self_p)
     fo_proc *self = *self_p;
     if (!self)
         return;
+    if (self->async) {
+        /* Its spawn is queued or running: let it end (it is short), then
+           kill what it started like any other. */
+        fo_spawner_wait (self->async->spawner, &self->async->job);
+        settled (self);
+    }
     if (!self->finished) {
         signal_group (self, SIGKILL);
         if (still_ours (self))
@@ -511,6 +670,7 @@ fo_proc_destroy (fo_proc **self_p)
     close_fd (&self->pidfd);
     fo_capture_free (&self->out);
     fo_capture_free (&self->err);
+    free (self->start_error);
     free (self);
     *self_p = NULL;
 }

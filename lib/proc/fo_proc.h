@@ -31,6 +31,7 @@
 #include <sys/types.h>
 
 #include "fo_capture.h"
+#include "fo_spawner.h"
 #include "fo_util.h"
 
 #define FO_PROC_KILL_GRACE_MS 2000u
@@ -67,14 +68,34 @@ typedef struct fo_proc fo_proc;
    cause (ENOENT, EACCES, EMFILE, ...; see fo_proc_resource_error). */
 fo_proc *fo_proc_start (const fo_proc_spec *spec, char *err, size_t errlen);
 
+/* fo_proc_start, but the spawn (the fork, the wait for the child's exec)
+   runs on one of spawner's threads (fo_spawner.h), so the caller's loop
+   goes on meanwhile. Until the spawn has ended the proc is starting:
+   fo_proc_pollfds gives the spawner's eventfd alone (readable once some
+   spawn has ended: service every proc that polls it), fo_proc_deadline_ms
+   none (the timeout runs from the spawn), fo_proc_pid 0, and fo_proc_kill
+   kills it once it has started. A spawn that fails ends the proc at its
+   next fo_proc_service: finished, no status, fo_proc_start_failed says
+   why in fo_proc_start's words. NULL (err and errno set) only for what
+   fails before the spawn (an empty command, no descriptors for the
+   pipes). spawner NULL: as fo_proc_start. */
+fo_proc *fo_proc_start_on (fo_spawner *spawner, const fo_proc_spec *spec, char *err,
+                           size_t errlen);
+
+/* For a finished proc from fo_proc_start_on whose spawn failed: the
+   errno (ENOENT, EMFILE, ...) and *message what fo_proc_start would have
+   put in err ("cannot run 'foo': No such file or directory"). 0 when it
+   started. */
+int fo_proc_start_failed (const fo_proc *self, const char **message);
+
 /* Is errnum (from a failed fo_proc_start) a lack of resources on this
    host — EMFILE, ENFILE, EAGAIN, ENOMEM — that may pass, rather than
    something wrong with the command? The one place that says which
    errors are the host's and not the test's. */
 bool fo_proc_resource_error (int errnum);
 
-/* Fills up to 3 fds to wait on for readability (pipes still open, pidfd);
-   returns how many. */
+/* Fills up to 3 fds to wait on for readability (pipes still open, pidfd;
+   the spawner's eventfd while starting); returns how many. */
 int fo_proc_pollfds (const fo_proc *self, int fds[3]);
 
 /* Monotonic ms (fo_now_ms) when fo_proc_service must be called even if no

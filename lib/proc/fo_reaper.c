@@ -20,6 +20,11 @@
 #define TOKEN_MAX 512
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+/* Held for reading across a spawn and its tracking (fo_reaper_lock), for
+   writing by a pass: spawns on several threads (fo_spawner.h) overlap,
+   and a pass never sees a child of ours that is not tracked yet. Writers
+   first, so that a steady stream of spawns cannot hold a pass off. */
+static pthread_rwlock_t spawning = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
 static pid_t *tracked;          /* fo_proc's live children, under lock */
 static size_t ntracked, tracked_cap;
 
@@ -53,24 +58,26 @@ fo_reaper_base (void)
 void
 fo_reaper_lock (void)
 {
-    pthread_mutex_lock (&lock);
+    pthread_rwlock_rdlock (&spawning);
 }
 
 void
 fo_reaper_unlock (void)
 {
-    pthread_mutex_unlock (&lock);
+    pthread_rwlock_unlock (&spawning);
 }
 
 void
 fo_reaper_track (pid_t pid)
 {
+    pthread_mutex_lock (&lock);
     if (ntracked == tracked_cap) {
         tracked_cap = tracked_cap ? tracked_cap * 2 : 64;
         tracked = fo_xrealloc (tracked, tracked_cap * sizeof *tracked);
     }
     tracked[ntracked++] = pid;
     newest_spawn = pid;
+    pthread_mutex_unlock (&lock);
 }
 
 pid_t
@@ -174,9 +181,11 @@ fo_reaper_pass_after (pid_t after, const char *const *prefixes, size_t nprefixes
     fo_pid_window window;
     /* Taken before the scan: what is started after it is seen next time. */
     bool windowed = after > 0 && fo_proc_scan_window (after, &window);
+    pthread_rwlock_wrlock (&spawning);
     pthread_mutex_lock (&lock);
     fo_proc_scan_some_but (windowed ? &window : NULL, skip_tracked, pass_one, &ctx);
     pthread_mutex_unlock (&lock);
+    pthread_rwlock_unlock (&spawning);
     return ctx.counts;
 }
 

@@ -16,8 +16,9 @@
 
     fo_proc's own children are tracked here (fo_reaper_track) and never
     touched by a sweep: their pidfd/waitid belongs to fo_proc. Spawning and
-    tracking happen under fo_reaper_lock, which a sweep also holds, so a
-    sweep never sees a just-spawned child as an orphan. Nothing here calls
+    tracking happen under fo_reaper_lock, which a sweep holds exclusively,
+    so a sweep never sees a just-spawned child as an orphan; spawns on
+    several threads (fo_spawner.h) hold it together. Nothing here calls
     waitpid(-1): a sweep reaps only untracked zombies, by pid.
 
     The state is process-wide by nature (a process has one set of children),
@@ -38,8 +39,9 @@ int fo_reaper_become_subreaper (void);
    hands out. Thread-safe, computed once. */
 const char *fo_reaper_base (void);
 
-/* fo_proc: hold the lock across posix_spawn and fo_reaper_track; untrack
-   once the child is reaped (without the lock held). */
+/* fo_proc: hold the lock across the spawn and fo_reaper_track; untrack
+   once the child is reaped (without the lock held). Several threads may
+   hold it at once (a read lock; a pass takes it for writing). */
 void fo_reaper_lock (void);
 void fo_reaper_unlock (void);
 void fo_reaper_track (pid_t pid);

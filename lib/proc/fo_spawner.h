@@ -1,0 +1,87 @@
+/*  fo_spawner — a few threads that spawn child processes for an event
+    loop, so that the loop does not wait for each child to exec.
+
+    Why: fo_spawn uses vfork, which suspends the calling thread until the
+    child has exec'd (or failed): the child's own steps and the kernel's
+    execve up to the point of no return, plus the time to get a CPU back.
+    An agent that spawns every test from its one loop thread pays that
+    once per test, one child after another, while the other cores idle:
+    2,000 x /bin/true at -j2 took as long from one thread as from a loop
+    with nothing else to do (docs/performance.md, "Issue 15: spawning,
+    part 2"). On a spawner's threads the execs of several slots overlap,
+    and the loop goes on reading output and sending results meanwhile.
+
+    A job is queued by the loop (fo_spawner_submit), run on one of the
+    threads, and then marked done; the thread then adds 1 to the
+    spawner's eventfd (fo_spawner_notify_fd, in semaphore mode), which the
+    loop polls beside everything else, so it learns of it without a
+    wake-up of its own. fo_proc_start_on (fo_proc.h) is the one user: its
+    job is the spawn and what follows it.
+
+    One eventfd for every job (a descriptor per slot would count against
+    the agent's descriptor limit: fo_capacity.h): it is readable while a
+    job is done and not yet taken. The loop takes a job only when it
+    finds it done (fo_spawner_take: one count off), never drains the
+    eventfd, so the word for one job is never eaten by another: every
+    starting proc polls the eventfd, and the one whose job is done takes
+    its count.
+
+    Ordering: done is set (release) and the count added under the
+    spawner's lock, after which the thread never touches the job:
+    fo_spawner_take, which takes the lock, is ordered after both, and the
+    job's memory may go after it.
+
+    The threads start with every signal blocked (signals are the main
+    thread's, docs/architecture.md); fo_spawn blocks them anyway around
+    its vfork and the child unblocks them before exec.
+*/
+#ifndef FO_SPAWNER_H
+#define FO_SPAWNER_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+typedef struct fo_spawner fo_spawner;
+typedef struct fo_spawner_job fo_spawner_job;
+
+struct fo_spawner_job {
+    void (*run) (fo_spawner_job *job);  /* on a spawner's thread */
+    atomic_bool done;                   /* run has returned */
+    fo_spawner_job *next;               /* the queue's */
+};
+
+/* The most threads a spawner has. */
+#define FO_SPAWNER_MAX_THREADS 16u
+
+/* threads: 1 to FO_SPAWNER_MAX_THREADS. NULL when no thread (or no
+   eventfd) could be had: the caller then spawns in its own thread. */
+fo_spawner *fo_spawner_new (unsigned threads);
+
+/* Runs what is still queued, then joins the threads. */
+void fo_spawner_destroy (fo_spawner **self_p);
+
+/* How many threads an agent with this many slots gets: one per slot, at
+   most one per online CPU (execs beyond that only queue for a CPU) and at
+   most FO_SPAWNER_MAX_THREADS; 0 (spawn in the loop's thread) for one
+   slot, where nothing could overlap. FANOUT_SPAWN_THREADS, when set to a
+   number from 0 to FO_SPAWNER_MAX_THREADS, overrides it (0: none). */
+unsigned fo_spawner_threads_for (unsigned slots);
+
+/* The eventfd to poll (readable) while a job is queued or running. */
+int fo_spawner_notify_fd (const fo_spawner *self);
+
+/* Queues job (run set; done and next are the spawner's). */
+void fo_spawner_submit (fo_spawner *self, fo_spawner_job *job);
+
+/* Has job run? (acquire: what run wrote is visible.) */
+bool fo_spawner_done (const fo_spawner_job *job);
+
+/* After fo_spawner_done: takes the job's count off the eventfd, once the
+   thread has let go of the job (briefly waited for). Exactly once per
+   job. */
+void fo_spawner_take (fo_spawner *self);
+
+/* Blocks until job has run and been let go (for a destroy); then take it. */
+void fo_spawner_wait (fo_spawner *self, const fo_spawner_job *job);
+
+#endif

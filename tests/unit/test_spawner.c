@@ -1,0 +1,345 @@
+/*  fo_spawner and fo_proc_start_on: processes spawned on a spawner's
+    threads behave as fo_proc_start's (output, status, process group,
+    timeout, kill), a spawn that fails there says what fo_proc_start
+    says, a proc destroyed or killed before its spawn has ended leaves
+    nothing behind, and a sweep running beside spawns on several threads
+    never reaps one of them. Real processes; no timing asserted beyond
+    generous limits. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fo_proc.h"
+#include "fo_reaper.h"
+#include "fo_spawner.h"
+
+static int
+count_fds (void)
+{
+    DIR *d = opendir ("/proc/self/fd");
+    assert_non_null (d);
+    int n = 0;
+    while (readdir (d))
+        n++;
+    closedir (d);
+    return n;
+}
+
+/*  Services with poll, as the agent's loop does (bounded: 20 s). */
+static void
+drive (fo_proc *proc)
+{
+    uint64_t give_up = fo_now_ms () + 20000;
+    while (!fo_proc_service (proc)) {
+        assert_true (fo_now_ms () < give_up);
+        int fds[3];
+        struct pollfd pfd[3];
+        int n = fo_proc_pollfds (proc, fds);
+        assert_true (n > 0);    /* never a wait on nothing */
+        for (int i = 0; i < n; i++)
+            pfd[i] = (struct pollfd) { .fd = fds[i], .events = POLLIN };
+        uint64_t deadline = fo_proc_deadline_ms (proc), now = fo_now_ms ();
+        int timeout = 1000;
+        if (deadline != UINT64_MAX && deadline - now < 1000)
+            timeout = deadline > now ? (int) (deadline - now) : 0;
+        poll (pfd, (nfds_t) n, timeout);
+    }
+    assert_true (fo_proc_finished (proc));
+}
+
+static fo_proc *
+start_on (fo_spawner *sp, const char *const *args, const char *cwd, uint32_t timeout_ms,
+          char *err, size_t errlen)
+{
+    fo_strv argv = { 0 };
+    for (size_t i = 0; args[i]; i++)
+        fo_strv_push (&argv, args[i]);
+    fo_proc_spec spec = { .argv = &argv, .cwd = cwd, .timeout_ms = timeout_ms };
+    fo_proc *p = fo_proc_start_on (sp, &spec, err, errlen);
+    fo_strv_free (&argv);       /* the proc keeps what it needs */
+    return p;
+}
+
+static char *
+rendered (const fo_capture *c)
+{
+    fo_buf b = { 0 };
+    fo_capture_render (c, &b);
+    fo_buf_puts (&b, "");
+    return fo_buf_steal (&b);
+}
+
+/* Four at once on two threads: each gets its own output and status, in
+   its own process group. */
+static void
+test_output_status_group (void **state)
+{
+    (void) state;
+    fo_spawner *sp = fo_spawner_new (2);
+    assert_non_null (sp);
+    enum { N = 4 };
+    fo_proc *p[N];
+    char err[256];
+    for (int i = 0; i < N; i++) {
+        char script[128];
+        snprintf (script, sizeof script,
+                  "set -- $(cat /proc/$$/stat); [ \"$5\" = $$ ] || exit 99; "
+                  "echo out%d; echo err%d >&2; exit %d", i, i, i + 3);
+        const char *args[] = { "sh", "-c", script, NULL };
+        p[i] = start_on (sp, args, NULL, 0, err, sizeof err);
+        assert_non_null (p[i]);
+    }
+    for (int i = 0; i < N; i++) {
+        drive (p[i]);
+        assert_int_equal (fo_proc_start_failed (p[i], NULL), 0);
+        assert_true (fo_proc_pid (p[i]) > 0);
+        const fo_proc_status *st = fo_proc_status_get (p[i]);
+        assert_true (st->exited);
+        assert_int_equal (st->exit_code, i + 3);
+        char want[16];
+        char *out = rendered (fo_proc_stdout (p[i]));
+        snprintf (want, sizeof want, "out%d\n", i);
+        assert_string_equal (out, want);
+        free (out);
+        char *errs = rendered (fo_proc_stderr (p[i]));
+        snprintf (want, sizeof want, "err%d\n", i);
+        assert_string_equal (errs, want);
+        free (errs);
+        fo_proc_destroy (&p[i]);
+    }
+    /* Every count taken: nothing left to wake a loop. */
+    assert_int_equal (poll (&(struct pollfd) { .fd = fo_spawner_notify_fd (sp), .events = POLLIN },
+                            1, 0), 0);
+    fo_spawner_destroy (&sp);
+    assert_null (sp);
+}
+
+/* A failed spawn: not NULL at once, but a finished proc that says what
+   fo_proc_start says, with its errno; the failed child is reaped. */
+static void
+expect_same_failure (fo_spawner *sp, const char *const *args, const char *cwd, int want_errno)
+{
+    char sync_err[512] = "";
+    fo_strv argv = { 0 };
+    for (size_t i = 0; args[i]; i++)
+        fo_strv_push (&argv, args[i]);
+    fo_proc_spec spec = { .argv = &argv, .cwd = cwd };
+    errno = 0;
+    assert_null (fo_proc_start (&spec, sync_err, sizeof sync_err));
+    assert_int_equal (errno, want_errno);
+    fo_strv_free (&argv);
+
+    char err[512] = "";
+    fo_proc *p = start_on (sp, args, cwd, 0, err, sizeof err);
+    assert_non_null (p);
+    drive (p);
+    const char *message = NULL;
+    assert_int_equal (fo_proc_start_failed (p, &message), want_errno);
+    assert_non_null (message);
+    assert_string_equal (message, sync_err);
+    assert_false (fo_proc_status_get (p)->exited);
+    assert_int_equal (fo_proc_pollfds (p, (int[3]) { 0 }), 0);
+    fo_proc_destroy (&p);
+    assert_true (waitpid (-1, NULL, WNOHANG) <= 0);     /* no zombie */
+}
+
+static void
+test_failures_in_the_same_words (void **state)
+{
+    (void) state;
+    fo_spawner *sp = fo_spawner_new (1);
+    const char *missing[] = { "nosuchprog-fanout-test", NULL };
+    expect_same_failure (sp, missing, NULL, ENOENT);
+    const char *abs_missing[] = { "/nonexistent/prog", NULL };
+    expect_same_failure (sp, abs_missing, NULL, ENOENT);
+    const char *dir[] = { "/tmp", NULL };
+    expect_same_failure (sp, dir, NULL, EACCES);
+    const char *ok[] = { "/bin/true", NULL };
+    expect_same_failure (sp, ok, "/nonexistent-fanout-dir", ENOENT);
+    expect_same_failure (sp, ok, "/bin/true", ENOTDIR);
+
+    /* Found, but not runnable: ENOEXEC from the child itself. */
+    char tmp[] = "/tmp/fo-test-spawner-XXXXXX";
+    assert_non_null (mkdtemp (tmp));
+    char script[PATH_MAX];
+    snprintf (script, sizeof script, "%s/noshebang", tmp);
+    FILE *f = fopen (script, "w");
+    assert_non_null (f);
+    fputs ("echo should not run\n", f);
+    fclose (f);
+    chmod (script, 0755);
+    const char *noexec[] = { "./noshebang", NULL };
+    expect_same_failure (sp, noexec, tmp, ENOEXEC);
+    unlink (script);
+    rmdir (tmp);
+    fo_spawner_destroy (&sp);
+}
+
+/* The limit runs from the spawn, and a kill asked for before the spawn
+   had ended is carried out once it has. */
+static void
+test_timeout_and_early_kill (void **state)
+{
+    (void) state;
+    fo_spawner *sp = fo_spawner_new (2);
+    char err[256];
+    const char *sleeper[] = { "sleep", "30", NULL };
+
+    fo_proc *p = start_on (sp, sleeper, NULL, 200, err, sizeof err);
+    assert_non_null (p);
+    drive (p);
+    const fo_proc_status *st = fo_proc_status_get (p);
+    assert_true (st->timed_out);
+    assert_int_equal (st->signal, SIGTERM);
+    assert_true (st->duration_us >= 200000);
+    fo_proc_destroy (&p);
+
+    p = start_on (sp, sleeper, NULL, 0, err, sizeof err);
+    assert_non_null (p);
+    fo_proc_kill (p);           /* most likely before the spawner got to it */
+    drive (p);
+    st = fo_proc_status_get (p);
+    assert_false (st->timed_out);
+    assert_int_equal (st->signal, SIGTERM);
+    fo_proc_destroy (&p);
+    fo_spawner_destroy (&sp);
+}
+
+/* Destroyed at once, while its spawn is queued or running: the child is
+   killed and reaped, no descriptor is left open, and its count is taken
+   off the eventfd (which would wake a loop for nothing otherwise). */
+static void
+test_destroy_while_starting (void **state)
+{
+    (void) state;
+    fo_spawner *sp = fo_spawner_new (2);
+    int before = count_fds ();
+    char err[256];
+    const char *sleeper[] = { "sleep", "30", NULL };
+    for (int i = 0; i < 20; i++) {
+        fo_proc *p = start_on (sp, sleeper, NULL, 0, err, sizeof err);
+        assert_non_null (p);
+        fo_proc_destroy (&p);
+    }
+    assert_int_equal (count_fds (), before);
+    assert_true (waitpid (-1, NULL, WNOHANG) <= 0);
+    assert_int_equal (poll (&(struct pollfd) { .fd = fo_spawner_notify_fd (sp), .events = POLLIN },
+                            1, 0), 0);
+    const char *t[] = { "true", NULL };
+    fo_proc *p = start_on (sp, t, NULL, 0, err, sizeof err);
+    drive (p);
+    assert_true (fo_proc_status_get (p)->exited);
+    assert_int_equal (fo_proc_status_get (p)->exit_code, 0);
+    fo_proc_destroy (&p);
+    fo_spawner_destroy (&sp);
+}
+
+/* fo_reaper_pass reaps zombies among our children that are not tracked:
+   it must never see one that a spawner's thread has just started and not
+   yet tracked (the spawn lock is shared among spawns, exclusive for a
+   pass). Every proc must keep its exit status. */
+typedef struct {
+    atomic_bool stop;
+    size_t passes;
+} sweeping;
+
+static void *
+sweep_loop (void *arg)
+{
+    sweeping *sw = arg;
+    const char *prefix = "fanout-no-such-token";
+    while (!atomic_load (&sw->stop)) {
+        fo_reaper_pass (&prefix, 1, NULL);
+        sw->passes++;
+    }
+    return NULL;
+}
+
+static void
+test_sweeps_beside_spawns (void **state)
+{
+    (void) state;
+    fo_spawner *sp = fo_spawner_new (2);
+    sweeping sw = { .passes = 0 };
+    atomic_init (&sw.stop, false);
+    pthread_t sweeper;
+    assert_int_equal (pthread_create (&sweeper, NULL, sweep_loop, &sw), 0);
+    enum { SLOTS = 2, RUNS = 100 };
+    fo_proc *p[SLOTS] = { 0 };
+    char err[256];
+    const char *t[] = { "true", NULL };
+    int lost = 0;
+    for (int run = 0; run < RUNS; run++) {
+        for (int i = 0; i < SLOTS; i++)
+            p[i] = start_on (sp, t, NULL, 0, err, sizeof err);
+        for (int i = 0; i < SLOTS; i++) {
+            drive (p[i]);
+            const fo_proc_status *st = fo_proc_status_get (p[i]);
+            if (!st->exited || st->exit_code != 0)
+                lost++;
+            fo_proc_destroy (&p[i]);
+        }
+    }
+    atomic_store (&sw.stop, true);
+    pthread_join (sweeper, NULL);
+    fo_spawner_destroy (&sp);
+    assert_true (sw.passes > 0);
+    assert_int_equal (lost, 0);
+}
+
+/* How many threads an agent gets. */
+static void
+test_threads_for (void **state)
+{
+    (void) state;
+    unsetenv ("FANOUT_SPAWN_THREADS");
+    long cpus = sysconf (_SC_NPROCESSORS_ONLN);
+    assert_int_equal (fo_spawner_threads_for (1), 0);
+    unsigned two = fo_spawner_threads_for (2);
+    assert_int_equal (two, cpus >= 2 ? 2 : 1);
+    assert_true (fo_spawner_threads_for (1000) <= FO_SPAWNER_MAX_THREADS);
+    setenv ("FANOUT_SPAWN_THREADS", "0", 1);
+    assert_int_equal (fo_spawner_threads_for (8), 0);
+    setenv ("FANOUT_SPAWN_THREADS", "3", 1);
+    assert_int_equal (fo_spawner_threads_for (1), 3);
+    /* Not a number in range: ignored. */
+    setenv ("FANOUT_SPAWN_THREADS", "99", 1);
+    assert_int_equal (fo_spawner_threads_for (2), two);
+    setenv ("FANOUT_SPAWN_THREADS", "-1", 1);
+    assert_int_equal (fo_spawner_threads_for (2), two);
+    setenv ("FANOUT_SPAWN_THREADS", "2x", 1);
+    assert_int_equal (fo_spawner_threads_for (2), two);
+    unsetenv ("FANOUT_SPAWN_THREADS");
+    assert_null (fo_spawner_new (0));
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test (test_output_status_group),
+        cmocka_unit_test (test_failures_in_the_same_words),
+        cmocka_unit_test (test_timeout_and_early_kill),
+        cmocka_unit_test (test_destroy_while_starting),
+        cmocka_unit_test (test_sweeps_beside_spawns),
+        cmocka_unit_test (test_threads_for),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}

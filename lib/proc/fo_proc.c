@@ -30,6 +30,7 @@
 #include "fo_proc.h"
 #include "fo_proc_check.h"
 #include "fo_proc_scan.h"
+#include "fo_pyfork.h"
 #include "fo_reaper.h"
 #include "fo_spawn.h"
 
@@ -140,11 +141,17 @@ spawn (fo_proc *self, const fo_proc_spec *spec, int out_w, int err_w, fo_spawn_s
         .cwd = spec->cwd,
         .out_fd = out_w,
         .err_fd = err_w,
+        .pass_fd = spec->pass_fd ? *spec->pass_fd : -1,
     };
 
     fo_reaper_lock ();
     self->start_us = fo_now_us ();
-    int rc = fo_spawn (&ss, &self->pid, stage);
+    /* Forked from the Python discovery when it can (fo_pyfork.h: the
+       same kind of child, its imports done), else spawned. */
+    int rc = spec->forkable
+                 && fo_pyfork_spawn (ss.argv, ss.envp, spec->cwd, out_w, err_w, &self->pid) == 0
+             ? 0
+             : fo_spawn (&ss, &self->pid, stage);
     if (rc == 0)
         fo_reaper_track (self->pid);
     fo_reaper_unlock ();

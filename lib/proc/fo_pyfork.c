@@ -175,7 +175,7 @@ read_ready (int ms, char *why, size_t whylen)
     char *end = NULL;
     long pid = strncmp (text, "ready ", 6) == 0 ? strtol (text + 6, &end, 10) : 0;
     if (pid <= 0 || pid > INT_MAX || !end || *end) {
-        shown (why, whylen, text);
+        shown (why, whylen, strncmp (text, "declined ", 9) == 0 ? text + 9 : text);
         return 0;
     }
     return (pid_t) pid;

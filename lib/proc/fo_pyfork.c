@@ -196,8 +196,9 @@ fo_pyfork_end (bool ok)
         if (pid > 0 && is_our_child (pid))
             fo_reaper_track (pid);
         else if (pid > 0) {
+            /* Never signalled: a pid we cannot wait for may be anyone's.
+               A real server exits once our end is closed (forget). */
             snprintf (why, sizeof why, "the server is not this process's child");
-            kill (pid, SIGKILL);
             pid = 0;
         }
         if (pid > 0) {
@@ -305,7 +306,8 @@ fo_pyfork_spawn (char *const *argv, char *const *envp, const char *cwd, int out_
         rc = 0;
     }
     else if (child > 0 && end && !*end) {
-        kill ((pid_t) child, SIGKILL);
+        /* Not signalled (it may be anyone's); a real child loses its
+           pipes when the spawn falls back, and its server is killed. */
         break_server ("forked a process that is not this one's child");
     }
     else {

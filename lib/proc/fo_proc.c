@@ -144,14 +144,17 @@ spawn (fo_proc *self, const fo_proc_spec *spec, int out_w, int err_w, fo_spawn_s
         .pass_fd = spec->pass_fd ? *spec->pass_fd : -1,
     };
 
+    /* Forked from the Python discovery when it can (fo_pyfork.h: the
+       same kind of child, its imports done, tracked), else spawned. */
+    self->start_us = fo_now_us ();
+    if (spec->forkable
+        && fo_pyfork_spawn (ss.argv, ss.envp, spec->cwd, out_w, err_w, &self->pid) == 0) {
+        fo_strv_free (&envp);
+        return 0;
+    }
     fo_reaper_lock ();
     self->start_us = fo_now_us ();
-    /* Forked from the Python discovery when it can (fo_pyfork.h: the
-       same kind of child, its imports done), else spawned. */
-    int rc = spec->forkable
-                 && fo_pyfork_spawn (ss.argv, ss.envp, spec->cwd, out_w, err_w, &self->pid) == 0
-             ? 0
-             : fo_spawn (&ss, &self->pid, stage);
+    int rc = fo_spawn (&ss, &self->pid, stage);
     if (rc == 0)
         fo_reaper_track (self->pid);
     fo_reaper_unlock ();

@@ -4,10 +4,11 @@
     - A socket pair (SOCK_SEQPACKET): no name in the file system for
       another user to reach, and one datagram per message, so a request
       and its two descriptors (SCM_RIGHTS) arrive together or not at all.
-    - The request is made with fo_reaper's lock held (fo_proc holds it
-      around every spawn): the child is re-parented to us before the
-      server answers, and a sweep of adopted orphans must not see it
-      before fo_proc tracks it.
+    - The request is made without fo_reaper's lock (other threads spawn
+      and sweep meanwhile: a fork can take the server a while on a busy
+      host). The child's pid is tracked before it is re-parented to us:
+      the server's intermediate waits for our "go" to exit, so a sweep of
+      adopted orphans never sees it untracked.
     - One mutex of our own around each exchange: fo_proc spawns from
       several threads (the broker's, the local agent's) and one request
       must meet its own answer.
@@ -110,8 +111,7 @@ end_child (pid_t pid, int ms)
         ;
 }
 
-/*  With the mutex held (and often fo_reaper's lock, so nothing here may
-    take it): the server failed. No more requests; it is killed now and
+/*  With the mutex held: the server failed. No more requests; it is killed now and
     reaped by fo_pyfork_shutdown. */
 static void
 break_server (const char *why)
@@ -265,6 +265,22 @@ send_request (const fo_buf *msg, int out_fd, int err_fd)
     return n == (ssize_t) msg->len ? 0 : -1;
 }
 
+/* One answer within FO_PYFORK_REPLY_MS into text (NUL-terminated):
+   NULL, or why the server is lost. */
+static const char *
+receive (char text[MAX_REPLY + 1])
+{
+    struct pollfd p = { .fd = sock, .events = POLLIN };
+    int ready;
+    while ((ready = poll (&p, 1, FO_PYFORK_REPLY_MS)) < 0 && errno == EINTR)
+        ;
+    ssize_t n = ready == 1 ? recv (sock, text, MAX_REPLY, MSG_DONTWAIT) : -1;
+    if (n <= 0)
+        return ready == 1 ? "is gone" : "did not answer in time";
+    text[n] = '\0';
+    return NULL;
+}
+
 int
 fo_pyfork_spawn (char *const *argv, char *const *envp, const char *cwd, int out_fd, int err_fd,
                  pid_t *pid)
@@ -288,35 +304,44 @@ fo_pyfork_spawn (char *const *argv, char *const *envp, const char *cwd, int out_
         break_server (why);
         goto done;
     }
-    struct pollfd p = { .fd = sock, .events = POLLIN };
-    int ready;
-    while ((ready = poll (&p, 1, FO_PYFORK_REPLY_MS)) < 0 && errno == EINTR)
-        ;
     char text[MAX_REPLY + 1];
-    ssize_t n = ready == 1 ? recv (sock, text, MAX_REPLY, MSG_DONTWAIT) : -1;
-    if (n <= 0) {
-        break_server (ready == 1 ? "is gone" : "did not answer in time");
+    const char *lost = receive (text);
+    if (lost) {
+        break_server (lost);
         goto done;
     }
-    text[n] = '\0';
     char *end = NULL;
     long child = strncmp (text, "pid ", 4) == 0 ? strtol (text + 4, &end, 10) : 0;
-    if (child > 0 && child <= INT_MAX && end && !*end && is_our_child ((pid_t) child)) {
-        *pid = (pid_t) child;
-        rc = 0;
-    }
-    else if (child > 0 && end && !*end) {
-        /* Not signalled (it may be anyone's); a real child loses its
-           pipes when the spawn falls back, and its server is killed. */
-        break_server ("forked a process that is not this one's child");
-    }
-    else {
+    if (child <= 0 || child > INT_MAX || !end || *end) {
         /* "error ...": this request only (a cwd that is not there: the
-           spawn says so in its own words). */
+           spawn says so in its own words); nonsense: the same. */
         char said[MAX_REPLY + 1];
         shown (said, sizeof said, text);
         fo_log (FO_LOG_DEBUG, "python", "fork server: %s: spawned", said);
+        goto done;
     }
+    /* Tracked before it is ours (the intermediate exits at "go"): a
+       sweep never sees it as an orphan, nor reaps it if it ends at once. */
+    fo_reaper_lock ();
+    fo_reaper_track ((pid_t) child);
+    fo_reaper_unlock ();
+    ssize_t n;
+    while ((n = send (sock, "go", 2, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+        ;
+    lost = n == 2 ? receive (text) : "cannot be reached";
+    if (!lost && strcmp (text, "done") != 0)
+        lost = "answered wrongly";
+    if (!lost && !is_our_child ((pid_t) child))
+        lost = "forked a process that is not this one's child";
+    if (lost) {
+        /* Not signalled (it may be anyone's): a real child loses its
+           pipes when the spawn falls back, and its server is killed. */
+        fo_reaper_untrack ((pid_t) child);
+        break_server (lost);
+        goto done;
+    }
+    *pid = (pid_t) child;
+    rc = 0;
 done:
     fo_buf_free (&msg);
     pthread_mutex_unlock (&mutex);

@@ -64,10 +64,10 @@ void fo_pyfork_end (bool ok);
 /* Is there a server (for tests and the log)? Its pid, or 0. */
 pid_t fo_pyfork_server_pid (void);
 
-/* Called by fo_proc with fo_reaper's lock held: forks argv through the
+/* Called by fo_proc, without fo_reaper's lock: forks argv through the
    server when argv[0] and argv[1] are its interpreter and helper. 0 with
-   *pid (our child, in its own process group), or -1: spawn it. cwd NULL
-   or "": ours. */
+   *pid (our child, in its own process group, tracked by fo_reaper as
+   fo_proc's spawns are), or -1: spawn it. cwd NULL or "": ours. */
 int fo_pyfork_spawn (char *const *argv, char *const *envp, const char *cwd, int out_fd,
                      int err_fd, pid_t *pid);
 

@@ -14,12 +14,15 @@ Messages (SOCK_SEQPACKET, one datagram each, at most MAX_MESSAGE bytes):
     -> "declined REASON"     no server (threads started at import, ...)
     <- "fork\\0CWD\\0ARGC\\0ARG\\0...ENV\\0..."   with SCM_RIGHTS: the
                              child's stdout and stderr
-    -> "pid PID" | "error TEXT"
+    -> "pid PID"             forked; then
+    <- "go"                  fanout tracks PID (fo_reaper)
+    -> "done"                the intermediate has exited: PID is fanout's
+    -> "error TEXT"          instead of "pid": not forked (fanout spawns)
 
 A fork is double: the server forks an intermediate, which forks the child
-and exits, so the child is re-parented to fanout (a child subreaper), which
-then watches, times out, kills and reaps it as any process it spawned. The
-child gets what fanout's own spawn gives: its own process group, default
+and exits once fanout says "go", so the child is re-parented to fanout (a
+child subreaper), which then watches, times out, kills and reaps it as any
+process it spawned. The child gets what fanout's own spawn gives: its own process group, default
 signal dispositions and an empty mask, stdin /dev/null, the two fds as
 stdout and stderr, nothing else open, CWD, exactly ENV as its environment.
 Then it runs ARGV[2:] as `python3 HELPER ARGV[2:]...` would.
@@ -28,6 +31,7 @@ End of file on the socket (fanout closed it or exited): the server exits.
 """
 import array
 import os
+import select
 import signal
 import socket
 import sys
@@ -36,6 +40,7 @@ import traceback
 
 MAX_MESSAGE = 128 * 1024
 MAX_ARGS = 4096
+GO_WAIT_S = 5.0
 FD_VAR = "FANOUT_PYFORK_FD"
 
 
@@ -144,19 +149,26 @@ def _serve(sock):
 
 
 def _fork(sock, cwd, argv, env, out_fd, err_fd):
-    """Forks the child through an intermediate; "pid N" or "error TEXT"."""
+    """Forks the child through an intermediate; "done", or "error TEXT".
+    The intermediate waits to exit (re-parenting the child to fanout)
+    until fanout, told "pid N", has taken note of N and says "go"."""
     rfd, wfd = os.pipe()
+    go_r, go_w = os.pipe()
     mid = os.fork()
     if mid == 0:
         code = 1
         try:
             os.close(rfd)
+            os.close(go_w)
             os.chdir(cwd)           # fails here: fanout spawns and says why
             child = os.fork()
             if child == 0:
                 os.close(wfd)
+                os.close(go_r)
                 _child(sock, argv, env, out_fd, err_fd)    # never returns
             os.write(wfd, b"%d" % child)
+            os.close(wfd)
+            os.read(go_r, 1)        # end of file: the server says go
             code = 0
         except BaseException as e:
             try:
@@ -165,6 +177,7 @@ def _fork(sock, cwd, argv, env, out_fd, err_fd):
                 pass
         os._exit(code)
     os.close(wfd)
+    os.close(go_r)
     answer = b""
     while True:
         chunk = os.read(rfd, 512)
@@ -172,11 +185,26 @@ def _fork(sock, cwd, argv, env, out_fd, err_fd):
             break
         answer += chunk
     os.close(rfd)
+    if answer.isdigit():
+        _reply(sock, "pid %s" % answer.decode())
+        _wait_go(sock)
+    os.close(go_w)
     # Reaped: the child is fanout's now (re-parented when mid exited).
     os.waitpid(mid, 0)
     if answer.isdigit():
-        return "pid %s" % answer.decode()
+        return "done"
     return answer.decode("utf-8", "replace") or "error the fork failed"
+
+
+def _wait_go(sock):
+    """fanout's "go" (GO_WAIT_S at most: without it, the intermediate
+    exits anyway)."""
+    ready, _, _ = select.select([sock], [], [], GO_WAIT_S)
+    if ready:
+        try:
+            sock.recv(16)
+        except OSError:
+            pass
 
 
 def _child(sock, argv, env, out_fd, err_fd):

@@ -60,13 +60,23 @@ receive (int fd, char *buf, size_t len, int fds[2])
     return n;
 }
 
+/* Waits for fo_pyfork's "go". */
+static void
+wait_go (int sock)
+{
+    char go[8];
+    if (recv (sock, go, sizeof go, 0) != 2 || memcmp (go, "go", 2) != 0)
+        _exit (95);
+}
+
 /* forkserver.py's double fork, in C: the child writes "hello" to its
-   stdout fd and exits 3; the server answers its pid. */
+   stdout fd and exits 3; the server answers its pid, and the intermediate
+   exits at "go". */
 static void
 fork_child (int sock, int out)
 {
-    int p[2];
-    if (pipe (p) != 0)
+    int p[2], go[2];
+    if (pipe (p) != 0 || pipe (go) != 0)
         _exit (91);
     pid_t mid = fork ();
     if (mid == 0) {
@@ -79,15 +89,25 @@ fork_child (int sock, int out)
         }
         if (write (p[1], &child, sizeof child) != sizeof child)
             _exit (93);
+        close (go[1]);
+        char c;
+        if (read (go[0], &c, 1) != 0)
+            _exit (96);
         _exit (0);
     }
+    close (go[0]);
     pid_t child = 0;
     if (read (p[0], &child, sizeof child) != sizeof child)
         _exit (94);
-    waitpid (mid, NULL, 0);
     char text[64];
     snprintf (text, sizeof text, "pid %d", (int) child);
     say (sock, text);
+    wait_go (sock);
+    close (go[1]);
+    waitpid (mid, NULL, 0);
+    say (sock, "done");
+    close (p[0]);
+    close (p[1]);
 }
 
 static void
@@ -112,8 +132,13 @@ serve (int sock, fake_kind kind)
             say (sock, "error no descriptors");
         else if ((size_t) n != sizeof good_request || memcmp (buf, good_request, (size_t) n))
             say (sock, "error not the request expected");
-        else if (kind == FAKE_STRANGER)
-            say (sock, round == 0 ? "nonsense" : "pid 1");
+        else if (kind == FAKE_STRANGER && round == 0)
+            say (sock, "nonsense");
+        else if (kind == FAKE_STRANGER) {
+            say (sock, "pid 1");
+            wait_go (sock);
+            say (sock, "done");
+        }
         else if (kind == FAKE_NONSENSE)
             say (sock, "pid 12abc");
         else
@@ -148,11 +173,17 @@ static int
 spawn (char *const *argv, char *const *envp, int pipe_fds[2], pid_t *pid)
 {
     assert_int_equal (pipe (pipe_fds), 0);
-    fo_reaper_lock ();
     int rc = fo_pyfork_spawn (argv, envp, "/", pipe_fds[1], pipe_fds[1], pid);
-    fo_reaper_unlock ();
     close (pipe_fds[1]);
     return rc;
+}
+
+/* Reaps a forked child, untracks it (as fo_proc does). */
+static void
+reap (pid_t pid, int *st)
+{
+    assert_int_equal (waitpid (pid, st, 0), pid);     /* ours: re-parented to us */
+    fo_reaper_untrack (pid);
 }
 
 static void
@@ -191,7 +222,7 @@ test_forks_our_child (void **state)
         assert_memory_equal (buf, "hello", 5);
         close (p[0]);
         int st = 0;
-        assert_int_equal (waitpid (pid, &st, 0), pid);     /* ours: re-parented to us */
+        reap (pid, &st);
         assert_true (WIFEXITED (st));
         assert_int_equal (WEXITSTATUS (st), 3);
     }
@@ -218,7 +249,8 @@ test_forks_our_child (void **state)
     assert_int_equal (fo_pyfork_server_pid (), fake);
     assert_int_equal (spawn (good_argv, good_envp, p, &pid), 0);
     close (p[0]);
-    assert_int_equal (waitpid (pid, NULL, 0), pid);
+    int st = 0;
+    reap (pid, &st);
     /* the end: the server sees end of file, exits and is reaped */
     fo_pyfork_shutdown ();
     assert_int_equal (fo_pyfork_server_pid (), 0);

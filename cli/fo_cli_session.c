@@ -456,11 +456,11 @@ fo_cli_run_usage (FILE *out, const char *default_attempts)
              "                        host either way); implies --retries 1 unless given\n"
              "      --output-cap SIZE stdout and stderr kept per test, each (default 1M;\n"
              "                        the head and tail are kept around a marker)\n"
-             "      --core-dumps      let crashing tests write core files (default: no)\n"
              "      --python-fork yes|no  fork the Python workers of this host and the\n"
              "                        shared contexts' fixtures from the discovery, which\n"
              "                        has imported the suite (default yes;\n"
-             "                        docs/python-workers.md)\n",
+             "                        docs/python-workers.md)\n"
+             "      --core-dumps      let crashing tests write core files (default: no)\n",
              default_attempts, FO_DEFAULT_TIMEOUT_MS / 1000u,
              (double) FO_PROC_KILL_GRACE_MS / 1e3, FO_CLI_DEFAULT_SLOW_MS / 1000u);
 }

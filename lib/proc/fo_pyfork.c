@@ -4,11 +4,14 @@
     - A socket pair (SOCK_SEQPACKET): no name in the file system for
       another user to reach, and one datagram per message, so a request
       and its two descriptors (SCM_RIGHTS) arrive together or not at all.
-    - The request is made without fo_reaper's lock (other threads spawn
-      and sweep meanwhile: a fork can take the server a while on a busy
-      host). The child's pid is tracked before it is re-parented to us:
-      the server's intermediate waits for our "go" to exit, so a sweep of
-      adopted orphans never sees it untracked.
+    - The request is made without fo_reaper's lock, in one round trip
+      (other threads spawn and sweep meanwhile: a fork takes the server a
+      while on a busy host). The child is re-parented to us before the
+      answer, but waits on a gate (a pipe we write "g" to) until we have
+      tracked its pid: a sweep of adopted orphans may see it, but never
+      reaps it (it cannot have exited), and kills only what carries a
+      finished scope's token, which it does not (its environment, as
+      /proc shows it, is the discovery's).
     - One mutex of our own around each exchange: fo_proc spawns from
       several threads (the broker's, the local agent's) and one request
       must meet its own answer.
@@ -243,9 +246,9 @@ build_request (fo_buf *msg, char *const *argv, char *const *envp, const char *cw
 }
 
 static int
-send_request (const fo_buf *msg, int out_fd, int err_fd)
+send_request (const fo_buf *msg, int out_fd, int err_fd, int gate)
 {
-    int fds[2] = { out_fd, err_fd };
+    int fds[3] = { out_fd, err_fd, gate };
     union {
         char buf[CMSG_SPACE (sizeof fds)];
         struct cmsghdr align;
@@ -298,50 +301,59 @@ fo_pyfork_spawn (char *const *argv, char *const *envp, const char *cwd, int out_
                 FO_PYFORK_MAX_MESSAGE);
         goto done;
     }
-    if (send_request (&msg, out_fd, err_fd) != 0) {
+    /* The child waits on the gate until we have tracked it. */
+    int gate[2];
+    if (pipe2 (gate, O_CLOEXEC) != 0)
+        goto done;
+    int sent = send_request (&msg, out_fd, err_fd, gate[0]);
+    close (gate[0]);
+    if (sent != 0) {
         char why[128];
         snprintf (why, sizeof why, "cannot be reached (%s)", strerror (errno));
         break_server (why);
+        close (gate[1]);
         goto done;
     }
     char text[MAX_REPLY + 1];
     const char *lost = receive (text);
-    if (lost) {
-        break_server (lost);
-        goto done;
-    }
     char *end = NULL;
-    long child = strncmp (text, "pid ", 4) == 0 ? strtol (text + 4, &end, 10) : 0;
-    if (child <= 0 || child > INT_MAX || !end || *end) {
+    long child = !lost && strncmp (text, "pid ", 4) == 0 ? strtol (text + 4, &end, 10) : 0;
+    if (lost)
+        break_server (lost);
+    else if (child <= 0 || child > INT_MAX || !end || *end) {
         /* "error ...": this request only (a cwd that is not there: the
            spawn says so in its own words); nonsense: the same. */
         char said[MAX_REPLY + 1];
         shown (said, sizeof said, text);
         fo_log (FO_LOG_DEBUG, "python", "fork server: %s: spawned", said);
-        goto done;
     }
-    /* Tracked before it is ours (the intermediate exits at "go"): a
-       sweep never sees it as an orphan, nor reaps it if it ends at once. */
-    fo_reaper_lock ();
-    fo_reaper_track ((pid_t) child);
-    fo_reaper_unlock ();
-    ssize_t n;
-    while ((n = send (sock, "go", 2, MSG_NOSIGNAL)) < 0 && errno == EINTR)
-        ;
-    lost = n == 2 ? receive (text) : "cannot be reached";
-    if (!lost && strcmp (text, "done") != 0)
-        lost = "answered wrongly";
-    if (!lost && !is_our_child ((pid_t) child))
-        lost = "forked a process that is not this one's child";
-    if (lost) {
-        /* Not signalled (it may be anyone's): a real child loses its
-           pipes when the spawn falls back, and its server is killed. */
-        fo_reaper_untrack ((pid_t) child);
-        break_server (lost);
-        goto done;
+    else {
+        /* Re-parented to us before the answer: ours, or the server lies. */
+        fo_reaper_lock ();
+        bool ours = is_our_child ((pid_t) child);
+        if (ours)
+            fo_reaper_track ((pid_t) child);
+        fo_reaper_unlock ();
+        if (ours && write (gate[1], "g", 1) == 1) {
+            *pid = (pid_t) child;
+            rc = 0;
+        }
+        else if (ours) {
+            /* It cannot start: it exits at end of file on the gate, and
+               fo_proc never knew it, so we reap it. */
+            close (gate[1]);
+            gate[1] = -1;
+            while (waitpid ((pid_t) child, NULL, 0) < 0 && errno == EINTR)
+                ;
+            fo_reaper_untrack ((pid_t) child);
+        }
+        else
+            /* Not signalled (it may be anyone's); a real child of the
+               server sees end of file on the gate and exits. */
+            break_server ("forked a process that is not this one's child");
     }
-    *pid = (pid_t) child;
-    rc = 0;
+    if (gate[1] >= 0)
+        close (gate[1]);
 done:
     fo_buf_free (&msg);
     pthread_mutex_unlock (&mutex);

@@ -13,16 +13,15 @@ Messages (SOCK_SEQPACKET, one datagram each, at most MAX_MESSAGE bytes):
     -> "ready PID"           the server is up (PID: its own)
     -> "declined REASON"     no server (threads started at import, ...)
     <- "fork\\0CWD\\0ARGC\\0ARG\\0...ENV\\0..."   with SCM_RIGHTS: the
-                             child's stdout and stderr
-    -> "pid PID"             forked; then
-    <- "go"                  fanout tracks PID (fo_reaper)
-    -> "done"                the intermediate has exited: PID is fanout's
-    -> "error TEXT"          instead of "pid": not forked (fanout spawns)
+                             child's stdout and stderr, and a gate
+    -> "pid PID" | "error TEXT"   (error: not forked, fanout spawns)
 
 A fork is double: the server forks an intermediate, which forks the child
-and exits once fanout says "go", so the child is re-parented to fanout (a
-child subreaper), which then watches, times out, kills and reaps it as any
-process it spawned. The child gets what fanout's own spawn gives: its own process group, default
+and exits, so the child is re-parented to fanout (a child subreaper) before
+the server answers; fanout then watches, times out, kills and reaps it as
+any process it spawned. The child leads its own process group, then waits
+for "g" on the gate: fanout writes it once it tracks the pid (a sweep of
+orphans must never take the child for one). The child gets what fanout's own spawn gives: its own process group, default
 signal dispositions and an empty mask, stdin /dev/null, the two fds as
 stdout and stderr, nothing else open, CWD, exactly ENV as its environment.
 Then it runs ARGV[2:] as `python3 HELPER ARGV[2:]...` would.
@@ -31,7 +30,6 @@ End of file on the socket (fanout closed it or exited): the server exits.
 """
 import array
 import os
-import select
 import signal
 import socket
 import sys
@@ -40,7 +38,6 @@ import traceback
 
 MAX_MESSAGE = 128 * 1024
 MAX_ARGS = 4096
-GO_WAIT_S = 5.0
 FD_VAR = "FANOUT_PYFORK_FD"
 
 
@@ -120,7 +117,7 @@ def _serve(sock):
     fd_size = array.array("i").itemsize
     while True:
         try:
-            data, anc, flags, _ = sock.recvmsg(MAX_MESSAGE + 1, socket.CMSG_SPACE(2 * fd_size))
+            data, anc, flags, _ = sock.recvmsg(MAX_MESSAGE + 1, socket.CMSG_SPACE(3 * fd_size))
         except InterruptedError:
             continue
         except OSError:
@@ -134,10 +131,10 @@ def _serve(sock):
         try:
             if flags & (socket.MSG_TRUNC | socket.MSG_CTRUNC) or len(data) > MAX_MESSAGE:
                 raise ValueError("message too long")
-            if len(fds) != 2:
-                raise ValueError("a fork request carries two descriptors")
+            if len(fds) != 3:
+                raise ValueError("a fork request carries three descriptors")
             cwd, argv, env = _parse(data)
-            _reply(sock, _fork(sock, cwd, argv, env, fds[0], fds[1]))
+            _reply(sock, _fork(cwd, argv, env, list(fds)))
         except (ValueError, UnicodeError, OSError) as e:
             _reply(sock, "error %s" % e)
         finally:
@@ -148,27 +145,25 @@ def _serve(sock):
                     pass
 
 
-def _fork(sock, cwd, argv, env, out_fd, err_fd):
-    """Forks the child through an intermediate; "done", or "error TEXT".
-    The intermediate waits to exit (re-parenting the child to fanout)
-    until fanout, told "pid N", has taken note of N and says "go"."""
+def _fork(cwd, argv, env, fds):
+    """Forks the child through an intermediate, which exits at once (the
+    child is fanout's then); "pid N" or "error TEXT"."""
     rfd, wfd = os.pipe()
-    go_r, go_w = os.pipe()
     mid = os.fork()
     if mid == 0:
         code = 1
         try:
             os.close(rfd)
-            os.close(go_w)
             os.chdir(cwd)           # fails here: fanout spawns and says why
             child = os.fork()
             if child == 0:
                 os.close(wfd)
-                os.close(go_r)
-                _child(sock, argv, env, out_fd, err_fd)    # never returns
+                _child(argv, env, fds)      # never returns
+            try:
+                os.setpgid(child, child)    # as the child does: whoever is first
+            except OSError:
+                pass
             os.write(wfd, b"%d" % child)
-            os.close(wfd)
-            os.read(go_r, 1)        # end of file: the server says go
             code = 0
         except BaseException as e:
             try:
@@ -177,7 +172,6 @@ def _fork(sock, cwd, argv, env, out_fd, err_fd):
                 pass
         os._exit(code)
     os.close(wfd)
-    os.close(go_r)
     answer = b""
     while True:
         chunk = os.read(rfd, 512)
@@ -185,32 +179,24 @@ def _fork(sock, cwd, argv, env, out_fd, err_fd):
             break
         answer += chunk
     os.close(rfd)
-    if answer.isdigit():
-        _reply(sock, "pid %s" % answer.decode())
-        _wait_go(sock)
-    os.close(go_w)
     # Reaped: the child is fanout's now (re-parented when mid exited).
     os.waitpid(mid, 0)
     if answer.isdigit():
-        return "done"
+        return "pid %s" % answer.decode()
     return answer.decode("utf-8", "replace") or "error the fork failed"
 
 
-def _wait_go(sock):
-    """fanout's "go" (GO_WAIT_S at most: without it, the intermediate
-    exits anyway)."""
-    ready, _, _ = select.select([sock], [], [], GO_WAIT_S)
-    if ready:
-        try:
-            sock.recv(16)
-        except OSError:
-            pass
-
-
-def _child(sock, argv, env, out_fd, err_fd):
+def _child(argv, env, fds):
+    out_fd, err_fd, gate = fds
     status = 1
     try:
+        # First (the intermediate does it too): fanout signals our group.
         os.setpgid(0, 0)
+        # Then nothing until fanout has taken note of our pid (fo_reaper:
+        # a sweep must not take us for an orphan): it writes "g" to the
+        # gate. End of file without it: fanout gave us up.
+        if os.read(gate, 1) != b"g":
+            os._exit(1)
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):
             signal.signal(sig, signal.SIG_IGN)      # drops what is pending
             signal.signal(sig, signal.SIG_DFL)
@@ -220,7 +206,6 @@ def _child(sock, argv, env, out_fd, err_fd):
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_SETMASK, [])
-        sock.close()
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.dup2(out_fd, 1)

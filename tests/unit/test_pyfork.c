@@ -41,71 +41,57 @@ say (int fd, const char *text)
         _exit (90);
 }
 
-/* Receives one request: its length (0 at end of file), fds[2]. */
+/* Receives one request: its length (0 at end of file), fds[3]. */
 static ssize_t
-receive (int fd, char *buf, size_t len, int fds[2])
+receive (int fd, char *buf, size_t len, int fds[3])
 {
     union {
-        char buf[CMSG_SPACE (2 * sizeof (int))];
+        char buf[CMSG_SPACE (3 * sizeof (int))];
         struct cmsghdr align;
     } control;
     struct iovec iov = { .iov_base = buf, .iov_len = len };
     struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
                          .msg_controllen = sizeof control.buf };
     ssize_t n = recvmsg (fd, &mh, 0);
-    fds[0] = fds[1] = -1;
+    fds[0] = fds[1] = fds[2] = -1;
     struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR (&mh) : NULL;
-    if (c && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN (2 * sizeof (int)))
-        memcpy (fds, CMSG_DATA (c), 2 * sizeof (int));
+    if (c && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN (3 * sizeof (int)))
+        memcpy (fds, CMSG_DATA (c), 3 * sizeof (int));
     return n;
 }
 
-/* Waits for fo_pyfork's "go". */
+/* forkserver.py's double fork, in C: the child waits for "g" on the
+   gate, writes "hello" to its stdout fd and exits 3; the server answers
+   its pid once the intermediate has exited. */
 static void
-wait_go (int sock)
+fork_child (int sock, int out, int gate)
 {
-    char go[8];
-    if (recv (sock, go, sizeof go, 0) != 2 || memcmp (go, "go", 2) != 0)
-        _exit (95);
-}
-
-/* forkserver.py's double fork, in C: the child writes "hello" to its
-   stdout fd and exits 3; the server answers its pid, and the intermediate
-   exits at "go". */
-static void
-fork_child (int sock, int out)
-{
-    int p[2], go[2];
-    if (pipe (p) != 0 || pipe (go) != 0)
+    int p[2];
+    if (pipe (p) != 0)
         _exit (91);
     pid_t mid = fork ();
     if (mid == 0) {
         pid_t child = fork ();
         if (child == 0) {
             setpgid (0, 0);
+            char g = 0;
+            if (read (gate, &g, 1) != 1 || g != 'g')
+                _exit (97);
             if (write (out, "hello", 5) != 5)
                 _exit (92);
             _exit (3);
         }
         if (write (p[1], &child, sizeof child) != sizeof child)
             _exit (93);
-        close (go[1]);
-        char c;
-        if (read (go[0], &c, 1) != 0)
-            _exit (96);
         _exit (0);
     }
-    close (go[0]);
     pid_t child = 0;
     if (read (p[0], &child, sizeof child) != sizeof child)
         _exit (94);
+    waitpid (mid, NULL, 0);
     char text[64];
     snprintf (text, sizeof text, "pid %d", (int) child);
     say (sock, text);
-    wait_go (sock);
-    close (go[1]);
-    waitpid (mid, NULL, 0);
-    say (sock, "done");
     close (p[0]);
     close (p[1]);
 }
@@ -124,27 +110,24 @@ serve (int sock, fake_kind kind)
         _exit (0);
     static char buf[FO_PYFORK_MAX_MESSAGE + 1];
     for (int round = 0;; round++) {
-        int fds[2];
+        int fds[3];
         ssize_t n = receive (sock, buf, sizeof buf, fds);
         if (n <= 0)
             _exit (0);
-        if (fds[0] < 0 || fds[1] < 0)
+        if (fds[0] < 0 || fds[1] < 0 || fds[2] < 0)
             say (sock, "error no descriptors");
         else if ((size_t) n != sizeof good_request || memcmp (buf, good_request, (size_t) n))
             say (sock, "error not the request expected");
         else if (kind == FAKE_STRANGER && round == 0)
             say (sock, "nonsense");
-        else if (kind == FAKE_STRANGER) {
+        else if (kind == FAKE_STRANGER)
             say (sock, "pid 1");
-            wait_go (sock);
-            say (sock, "done");
-        }
         else if (kind == FAKE_NONSENSE)
             say (sock, "pid 12abc");
         else
-            fork_child (sock, fds[0]);
-        close (fds[0]);
-        close (fds[1]);
+            fork_child (sock, fds[0], fds[2]);
+        for (int i = 0; i < 3; i++)
+            close (fds[i]);
     }
 }
 

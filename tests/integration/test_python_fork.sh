@@ -74,7 +74,8 @@ none_left "shared"
 
 # --- a timeout kills the forked worker; the next test gets a new one
 rm -f "$MARKS"
-run_fanout run -j 1 --timeout 1 --json "$JSON" --python test_slow.py
+# (--timeout is the discovery's limit too: 5 s, as test_python_workers.sh)
+run_fanout run -j 1 --timeout 5 --json "$JSON" --python test_slow.py
 expect_rc 1
 json_assert "t('test_slow.py/test_slow/test_hang')['outcome'] == 'timeout'"
 json_assert "t('test_slow.py/test_slow/test_after')['outcome'] == 'passed'"

@@ -70,6 +70,7 @@ json_assert "r['totals']['passed'] == 2"
 [ "$(count setup)" = 1 ] && [ "$(count teardown)" = 1 ] || fail "shared: fixtures ran $(count setup)/$(count teardown) times"
 [ "$(grep '^setup ' "$MARKS" | cut -d' ' -f2)" = "$(grep '^teardown ' "$MARKS" | cut -d' ' -f2)" ] ||
     fail "shared: setup and teardown in different processes"
+[ "$(tail -n 1 "$MARKS" | cut -d' ' -f1)" = teardown ] || fail "shared: the teardown ran before a test: $(cat "$MARKS")"
 none_left "shared"
 
 # --- a timeout kills the forked worker; the next test gets a new one

@@ -170,6 +170,7 @@ start_worker (python_runner *self, const fo_strv *argv, fo_start_error *error)
         .token = self->token,           /* its own scope: no step's token matches it */
         .on_output = fo_pyrun_route_output,
         .output_arg = self,
+        .forkable = true,               /* from the discovery when local (fo_pyfork.h) */
     };
     self->worker = fo_proc_start (&spec, error->message, sizeof error->message);
     if (!self->worker) {

@@ -159,6 +159,7 @@ start (fo_fixtures *self, const fo_step *step, const fo_env *exports, const char
         .env = &env,
         .output_cap = self->output_cap,
         .timeout_ms = step->timeout_ms,
+        .forkable = true,       /* a Python context's: from the discovery (fo_pyfork.h) */
     };
     fo_proc *proc = fo_proc_start (&spec, why, whylen);
     fo_env_free (&env);

@@ -1,6 +1,7 @@
 /*  fo_cli_common — what every subcommand shares: signals, and the guards
     against processes outliving fanout. */
 #include "fo_cli.h"
+#include "fo_pyfork.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -146,6 +147,7 @@ fo_cli_guard_processes (const char *role)
 void
 fo_cli_sweep_processes (const char *role)
 {
+    fo_pyfork_shutdown ();      /* told first: it exits on its own */
     size_t killed = fo_reaper_kill_all (NULL, 5000);
     if (killed)
         fo_log (FO_LOG_INFO, role, "killed %zu leftover process%s at the end of the run",

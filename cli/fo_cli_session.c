@@ -109,6 +109,13 @@ fo_cli_run_option (const char *command, int c, const char *arg, fo_cli_run_opts 
     case FO_OPT_CORE_DUMPS:
         opts->core_dumps = 1;
         return 1;
+    case FO_OPT_PYTHON_FORK:
+        if (strcmp (arg, "yes") && strcmp (arg, "no")) {
+            fprintf (stderr, "fanout %s: --python-fork '%s': expected yes or no\n", command, arg);
+            return -1;
+        }
+        opts->python_fork_off = !strcmp (arg, "no");
+        return 1;
     case FO_OPT_COLOR: {
         fo_color_mode mode;
         if (fo_color_mode_parse (arg, &mode) != 0) {
@@ -449,6 +456,10 @@ fo_cli_run_usage (FILE *out, const char *default_attempts)
              "                        host either way); implies --retries 1 unless given\n"
              "      --output-cap SIZE stdout and stderr kept per test, each (default 1M;\n"
              "                        the head and tail are kept around a marker)\n"
+             "      --python-fork yes|no  fork the Python workers of this host and the\n"
+             "                        shared contexts' fixtures from the discovery, which\n"
+             "                        has imported the suite (default yes;\n"
+             "                        docs/python-workers.md)\n"
              "      --core-dumps      let crashing tests write core files (default: no)\n",
              default_attempts, FO_DEFAULT_TIMEOUT_MS / 1000u,
              (double) FO_PROC_KILL_GRACE_MS / 1e3, FO_CLI_DEFAULT_SLOW_MS / 1000u);

@@ -54,6 +54,7 @@ typedef struct {
     int fail_on_flaky;          /* --fail-on-flaky */
     uint32_t output_cap;        /* --output-cap, bytes per stream per step */
     int core_dumps;             /* --core-dumps */
+    int python_fork_off;        /* --python-fork=no (fo_pyfork.h) */
     const char *const *tests;   /* --test ids, in order (into argv) */
     size_t ntests;
     const char *tests_command;  /* "run" or "broker", for the messages of
@@ -120,6 +121,7 @@ enum {
     FO_OPT_CTEST_LABEL_EXCLUDE,
     FO_OPT_GTEST_PROCESS,
     FO_OPT_CTEST_FIXTURES,
+    FO_OPT_PYTHON_FORK,
     FO_OPT_COMMAND_BASE = 1100,     /* commands number their own from here */
     FO_OPT_REPORTER_BASE = 1200,    /* + the index of a reporter kind */
     FO_OPT_SOURCE_BASE = 1300,      /* + the index of a source kind */
@@ -141,6 +143,7 @@ enum {
     { "fail-on-flaky", no_argument, NULL, FO_OPT_FAIL_ON_FLAKY }, \
     { "output-cap", required_argument, NULL, FO_OPT_OUTPUT_CAP }, \
     { "core-dumps", no_argument, NULL, FO_OPT_CORE_DUMPS }, \
+    { "python-fork", required_argument, NULL, FO_OPT_PYTHON_FORK }, \
     { "test", required_argument, NULL, FO_OPT_TEST }, \
     FO_CLI_SELECT_LONGOPTS, \
     { "history", required_argument, NULL, FO_OPT_HISTORY }, \

@@ -10,6 +10,7 @@
 
 #include "fo_broker.h"
 #include "fo_cli.h"
+#include "fo_pyfork.h"
 #include "fo_cli_artifacts.h"
 #include "fo_cli_outputs.h"
 #include "fo_cli_net.h"
@@ -195,6 +196,9 @@ fo_cmd_broker (int argc, char **argv)
     fo_cli_core_dumps (args.run.core_dumps);
     fo_cli_install_signals ();
     fo_cli_guard_processes ("broker");
+    /* A Python discovery may stay as the fork server of the run's local
+       workers and shared fixtures (fo_pyfork.h); they need the subreaper. */
+    fo_pyfork_allow (!args.run.python_fork_off);
     rc = fo_cli_prepare (&args.run, &suite, &plan, &report);
     if (rc != 0) {
         fo_cli_close_reports (&args.run);

@@ -13,6 +13,7 @@
 #include "fo_agent.h"
 #include "fo_broker.h"
 #include "fo_cli.h"
+#include "fo_pyfork.h"
 #include "fo_cli_net.h"
 #include "fo_cli_offer.h"
 #include "fo_cli_outputs.h"
@@ -257,6 +258,9 @@ fo_cmd_run (int argc, char **argv)
     fo_cli_core_dumps (args.run.core_dumps);
     fo_cli_install_signals ();
     fo_cli_guard_processes ("run");
+    /* A Python discovery may stay as the fork server of the run's local
+       workers and shared fixtures (fo_pyfork.h); they need the subreaper. */
+    fo_pyfork_allow (!args.run.python_fork_off);
 
     fo_suite *suite;
     fo_plan *plan;

@@ -2,6 +2,7 @@
     the tree, the check of each entry's kind and options, and the helpers
     every kind builds with. */
 #include "fo_source.h"
+#include "fo_pyfork.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -119,9 +120,19 @@ int
 fo_source_run (const fo_source_item *at, const fo_strv *argv, fo_buf *out, char *err,
                size_t errlen)
 {
+    return fo_source_run_passing (at, argv, -1, out, err, errlen);
+}
+
+int
+fo_source_run_passing (const fo_source_item *at, const fo_strv *argv, int pass_fd, fo_buf *out,
+                       char *err, size_t errlen)
+{
     fo_env env = { 0 };
     fo_context_effective_env (at->parent, &env);
+    if (pass_fd >= 0)
+        fo_env_set (&env, FO_PYFORK_FD_VAR, "3");
     fo_proc_spec spec = {
+        .pass_fd = pass_fd >= 0 ? &pass_fd : NULL,
         .argv = argv,
         .cwd = fo_context_effective_cwd (at->suite, at->parent),
         .env = &env,

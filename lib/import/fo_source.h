@@ -107,4 +107,9 @@ fo_context *fo_source_list_on_agent (const fo_source_item *at, const char *subco
 int fo_source_run (const fo_source_item *at, const fo_strv *argv, fo_buf *out, char *err,
                    size_t errlen);
 
+/* fo_source_run, the command getting pass_fd (>= 0) as fo_pyfork's fd
+   (FO_PYFORK_FD): the python source's discovery. */
+int fo_source_run_passing (const fo_source_item *at, const fo_strv *argv, int pass_fd,
+                           fo_buf *out, char *err, size_t errlen);
+
 #endif

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fo_pyfork.h"
 #include "fo_python_dir.h"
 #include "fo_python_tree.h"
 
@@ -56,7 +57,11 @@ import (const fo_source_item *at, char *err, size_t errlen)
     if (exe && !strcmp (exe, "true"))
         fo_strv_push (&argv, "--exe");
     fo_strv_push (&argv, at->item);
-    int rc = fo_source_run (at, &argv, &out, err, errlen);
+    /* The discovery may stay as the run's fork server (fo_pyfork.h). */
+    int pass_fd = fo_pyfork_begin (cmd.interpreter, helper);
+    int rc = fo_source_run_passing (at, &argv, pass_fd, &out, err, errlen);
+    if (pass_fd >= 0)
+        fo_pyfork_end (rc == 0);
     if (rc == 0)
         rc = fo_python_tree_read (at, &cmd, out.data, out.len, err, errlen);
     fo_strv_free (&argv);

@@ -38,6 +38,7 @@
 #include "fo_proc.h"
 #include "fo_proc_check.h"
 #include "fo_proc_scan.h"
+#include "fo_pyfork.h"
 #include "fo_reaper.h"
 #include "fo_spawn.h"
 #include "fo_spawner.h"
@@ -149,12 +150,18 @@ set_token (fo_strv *envp, const char *token)
     fo_strv_push_owned (envp, entry);
 }
 
+/*  How a child is made, besides its command (fo_proc_spec's). */
+typedef struct {
+    int pass_fd;                /* -1, or an fd the child gets as fd 3 */
+    bool forkable;              /* may come from the Python fork server */
+} launch_how;
+
 /*  The spawn and what follows it, in the thread that spawns (the caller's
     for fo_proc_start, a spawner's for fo_proc_start_on): 0, or the errno
     to report with err worded. Closes the child's ends of the pipes. */
 static int
 launch (fo_proc *self, char *const *argv, char *const *envp, const char *cwd, int out_w,
-        int err_w, char *err, size_t errlen)
+        int err_w, launch_how how, char *err, size_t errlen)
 {
     fo_spawn_spec ss = {
         .argv = argv,
@@ -162,14 +169,23 @@ launch (fo_proc *self, char *const *argv, char *const *envp, const char *cwd, in
         .cwd = cwd,
         .out_fd = out_w,
         .err_fd = err_w,
+        .pass_fd = how.pass_fd,
     };
-    fo_spawn_stage stage;
-    fo_reaper_lock ();
+    fo_spawn_stage stage = FO_SPAWN_SETUP;
+    int rc;
+    /* Forked from the Python discovery when it can (fo_pyfork.h: the
+       same kind of child, its imports done, tracked), else spawned. */
     self->start_us = fo_now_us ();
-    int rc = fo_spawn (&ss, &self->pid, &stage);
-    if (rc == 0)
-        fo_reaper_track (self->pid);
-    fo_reaper_unlock ();
+    if (how.forkable && fo_pyfork_spawn (argv, envp, cwd, out_w, err_w, &self->pid) == 0)
+        rc = 0;
+    else {
+        fo_reaper_lock ();
+        self->start_us = fo_now_us ();
+        rc = fo_spawn (&ss, &self->pid, &stage);
+        if (rc == 0)
+            fo_reaper_track (self->pid);
+        fo_reaper_unlock ();
+    }
     close (out_w);
     close (err_w);
     if (rc != 0) {
@@ -276,8 +292,10 @@ fo_proc_start (const fo_proc_spec *spec, char *err, size_t errlen)
         return NULL;
     fo_strv envp = { 0 };
     child_envp (spec, &envp);
+    launch_how how = { .pass_fd = spec->pass_fd ? *spec->pass_fd : -1,
+                       .forkable = spec->forkable };
     int rc = launch (self, spec->argv->items, envp.items, spec->cwd, out_pipe[1], err_pipe[1],
-                     err, errlen);
+                     how, err, errlen);
     fo_strv_free (&envp);
     if (rc != 0) {
         discard (self);
@@ -297,6 +315,7 @@ struct fo_proc_async {
     fo_strv envp;
     char *cwd;
     int out_w, err_w;           /* the child's ends, closed by launch */
+    bool forkable;
     int rc;                     /* launch's */
     char err[512];
 };
@@ -305,14 +324,17 @@ static void
 run_launch (fo_spawner_job *job)
 {
     fo_proc_async *a = (fo_proc_async *) job;
-    a->rc = launch (a->proc, a->argv.items, a->envp.items, a->cwd, a->out_w, a->err_w, a->err,
-                    sizeof a->err);
+    launch_how how = { .pass_fd = -1, .forkable = a->forkable };
+    a->rc = launch (a->proc, a->argv.items, a->envp.items, a->cwd, a->out_w, a->err_w, how,
+                    a->err, sizeof a->err);
 }
 
 fo_proc *
 fo_proc_start_on (fo_spawner *spawner, const fo_proc_spec *spec, char *err, size_t errlen)
 {
-    if (!spawner)
+    /* An fd to pass is the caller's until fo_proc_start returns: only a
+       start in the caller's thread can promise it (the discovery's). */
+    if (!spawner || spec->pass_fd)
         return fo_proc_start (spec, err, errlen);
     int out_pipe[2], err_pipe[2];
     fo_proc *self = prepare (spec, out_pipe, err_pipe, err, errlen);
@@ -328,6 +350,7 @@ fo_proc_start_on (fo_spawner *spawner, const fo_proc_spec *spec, char *err, size
     a->cwd = spec->cwd ? fo_xstrdup (spec->cwd) : NULL;
     a->out_w = out_pipe[1];
     a->err_w = err_pipe[1];
+    a->forkable = spec->forkable;
     self->async = a;
     fo_spawner_submit (spawner, &a->job);
     return self;

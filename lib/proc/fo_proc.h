@@ -49,6 +49,11 @@ typedef struct {
     const char *token;          /* FANOUT_STEP_TOKEN; NULL = fo_reaper_base () */
     fo_output_fn *on_output;    /* optional: every chunk read, uncapped */
     void *output_arg;
+    bool forkable;              /* may be forked from the Python discovery's
+                                   fork server (fo_pyfork.h) when argv is
+                                   its `INTERPRETER HELPER ...` */
+    const int *pass_fd;         /* NULL, or an fd the child gets as
+                                   FO_PYFORK_FD (fo_pyfork_begin's) */
 } fo_proc_spec;
 
 typedef struct {

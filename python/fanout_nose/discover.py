@@ -231,4 +231,6 @@ def main(argv):
     json.dump({"format": FORMAT_VERSION, "contexts": contexts, "tests": tests,
                "errors": finder.errors}, sys.stdout)
     sys.stdout.write("\n")
+    from fanout_nose import forkserver
+    forkserver.start_from_discovery()
     return 0

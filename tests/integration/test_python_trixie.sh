@@ -108,7 +108,9 @@ rm -rf "$CALLED_DIR" && mkdir "$CALLED_DIR" || fail "mkdir"
 run_fanout run -j 2 --json "$JSON" python3.yml
 expect_rc 1
 outcomes >"$ITEST_TMP/3.11" || fail "no report under 3.11"
-PYTHONPATH="$ITEST_DIR/nose313" run_in_mounts run -j 2 --json "$JSON" python3.13.yml
+# Workers and keepers started as new interpreters (--python-fork=no): each
+# is one line of the wrapper's log below. The forked ones: at the end.
+PYTHONPATH="$ITEST_DIR/nose313" run_in_mounts run -j 2 --python-fork=no --json "$JSON" python3.13.yml
 expect_rc 1
 outcomes >"$ITEST_TMP/3.13" || fail "no report under 3.13"
 diff -u "$ITEST_TMP/3.11" "$ITEST_TMP/3.13" >"$ITEST_TMP/diff" ||
@@ -123,4 +125,21 @@ grep -q '^.*fanout_nose setup --root .* test_shared$' "$ITEST_DIR/python3.13.log
 [ "$(sort "$CALLED_DIR/not_shared.called" | tr '\n' ' ')" = "setup teardown " ] || fail "unmarked fixtures under 3.13: $(cat "$CALLED_DIR/not_shared.called")"
 json_assert "t('suite/test_outcomes/test_pass')['stdout'] == 'to stdout\n'"
 json_assert "'fanout_no_such_module' in t('suite/test_import_error')['stderr']"
+
+# The default: workers and the shared context's keeper forked from 3.13's
+# discovery (docs/python-workers.md): the same outcomes, fixtures as often,
+# and 3.13 never started as a worker or a fixture (only the discovery and
+# the generators' listings, which run in processes of their own).
+rm -f "$ITEST_DIR/python3.13.log"
+PYTHONPATH="$ITEST_DIR/nose313" run_in_mounts run -j 2 --json "$JSON" python3.13.yml
+expect_rc 1
+outcomes >"$ITEST_TMP/3.13-forked" || fail "no report under 3.13, forked"
+diff -u "$ITEST_TMP/3.11" "$ITEST_TMP/3.13-forked" >"$ITEST_TMP/diff" ||
+    fail "Python 3.13 forked and 3.11 differ: $(cat "$ITEST_TMP/diff")"
+grep -q '^.*fanout_nose discover ' "$ITEST_DIR/python3.13.log" || fail "discovery did not run under 3.13, forked"
+! grep -Eq 'fanout_nose (worker|setup|teardown)' "$ITEST_DIR/python3.13.log" ||
+    fail "3.13 started as a worker or a fixture: $(cat "$ITEST_DIR/python3.13.log")"
+[ "$(sort "$CALLED_DIR/shared.called" | tr '\n' ' ')" = "setup teardown " ] || fail "shared fixtures under 3.13, forked: $(cat "$CALLED_DIR/shared.called")"
+[ "$(sort "$CALLED_DIR/not_shared.called" | tr '\n' ' ')" = "setup teardown " ] || fail "unmarked fixtures under 3.13, forked: $(cat "$CALLED_DIR/not_shared.called")"
+json_assert "t('suite/test_outcomes/test_pass')['stdout'] == 'to stdout\n'"
 echo "PASS [$ITEST_NAME] (Python $version)"

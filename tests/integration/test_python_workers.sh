@@ -20,8 +20,11 @@ mkdir "$MARK_DIR" || fail "mkdir"
 # The processes that imported test_imports.py, less the one discovery.
 imports () { echo $(( $(sort -u "$MARK_DIR/imports" | wc -l) - 1 )); }
 
+# Workers started as new interpreters (--python-fork=no) import the module
+# themselves, so the imports count them; forked ones (the default) are
+# counted in test_python_fork.sh.
 # --- one slot, ten tasks: one worker imports the module once
-run_fanout run -j 1 --json "$JSON" --python test_imports.py
+run_fanout run -j 1 --python-fork=no --json "$JSON" --python test_imports.py
 expect_rc 0
 json_assert "r['totals']['passed'] == 10"
 [ "$(imports)" = 1 ] || fail "persistent worker: $(imports) processes imported the module"
@@ -29,24 +32,24 @@ json_assert "r['totals']['passed'] == 10"
 
 # --- a new worker per task, after 3 tasks, and none at all
 rm -f "$MARK_DIR/imports"
-run_fanout run -j 1 --restart-worker --json "$JSON" --python test_imports.py
+run_fanout run -j 1 --python-fork=no --restart-worker --json "$JSON" --python test_imports.py
 expect_rc 0
 [ "$(imports)" = 10 ] || fail "--restart-worker: $(imports) processes imported the module, not 10"
 rm -f "$MARK_DIR/imports"
-run_fanout run -j 1 --max-tasks-per-worker 3 --json "$JSON" --python test_imports.py
+run_fanout run -j 1 --python-fork=no --max-tasks-per-worker 3 --json "$JSON" --python test_imports.py
 expect_rc 0
 [ "$(imports)" = 4 ] || fail "--max-tasks-per-worker 3: $(imports) workers for 10 tasks, not 4"
 # every worker is past 1M (Python alone is more), none past 4095M
 rm -f "$MARK_DIR/imports"
-run_fanout run -j 1 --max-worker-rss 1M --json "$JSON" --python test_imports.py
+run_fanout run -j 1 --python-fork=no --max-worker-rss 1M --json "$JSON" --python test_imports.py
 expect_rc 0
 [ "$(imports)" = 10 ] || fail "--max-worker-rss 1M: $(imports) workers for 10 tasks, not 10"
 rm -f "$MARK_DIR/imports"
-run_fanout run -j 1 --max-worker-rss 4095M --json "$JSON" --python test_imports.py
+run_fanout run -j 1 --python-fork=no --max-worker-rss 4095M --json "$JSON" --python test_imports.py
 expect_rc 0
 [ "$(imports)" = 1 ] || fail "--max-worker-rss 4095M: $(imports) workers, not 1"
 rm -f "$MARK_DIR/imports"
-run_fanout run -j 1 --no-python-worker --json "$JSON" --python test_imports.py
+run_fanout run -j 1 --python-fork=no --no-python-worker --json "$JSON" --python test_imports.py
 expect_rc 0
 [ "$(imports)" = 10 ] || fail "--no-python-worker: $(imports) processes, not 10"
 run_fanout run -j 1 --max-tasks-per-worker 0 --python test_imports.py
@@ -68,7 +71,9 @@ json_assert "len({t['worker'] for t in r['tests']}) == 1" "one task, one slot"
 [ "$(cat "$MARK_DIR/hostile.teardown")" = teardown ] || fail "the module's teardown did not run once"
 
 # --- a worker that dies at start: three tries, then the task stops
-run_fanout run -j 1 --json "$JSON" loop.yml
+#     (badpython's worker fails when it is started as a new interpreter:
+#     forked from the discovery, it would not be)
+run_fanout run -j 1 --python-fork=no --json "$JSON" loop.yml
 expect_rc 1
 for n in 1 2 3; do
     json_assert "t('loop/test_loop/TestLoop/test_$n')['outcome'] == 'error'"
@@ -82,7 +87,8 @@ run_fanout run -j 1 --no-python-worker --json "$JSON" loop.yml
 expect_rc 0
 json_assert "r['totals']['passed'] == 5"
 # --- a worker that breaks the pipe protocol is killed; its step says why
-run_fanout run -j 1 --json "$JSON" garbage.yml
+#     (garbagepython's, started as a new interpreter, as above)
+run_fanout run -j 1 --python-fork=no --json "$JSON" garbage.yml
 expect_rc 1
 json_assert "r['totals']['tests'] == 10"
 json_assert "all('broke the pipe protocol' in t['stderr'] for t in r['tests'])" "each step says why"
@@ -103,5 +109,9 @@ expect_rc 130
 json_assert "t('test_hang.py/test_hang/test_hang')['outcome'] == 'not_run'"
 for p in $(pgrep -f "fanout_nose worker"); do
     ! ours "$p" || fail "a Python worker ($p) outlived the interrupted run"
+done
+# forked workers, and the fork server, show the discovery's command line
+for p in $(pgrep -f "fanout_nose discover"); do
+    ! ours "$p" || fail "a forked Python worker or the fork server ($p) outlived the interrupted run"
 done
 echo "PASS [$ITEST_NAME]"

@@ -99,6 +99,11 @@ child_fds (child_ctx *c)
     /* dup2 clears close-on-exec on the copies; the originals close at exec. */
     if (dup2 (c->out_fd, STDOUT_FILENO) < 0 || dup2 (c->err_fd, STDERR_FILENO) < 0)
         child_fail (c, FO_SPAWN_SETUP);
+    /* After the dup2s above: a copy of out_fd or err_fd at 3 is no longer
+       needed. dup2 onto itself would keep close-on-exec. */
+    int pass = c->spec->pass_fd;
+    if (pass >= 0 && (pass == 3 ? fcntl (3, F_SETFD, 0) : dup2 (pass, 3)) < 0)
+        child_fail (c, FO_SPAWN_SETUP);
 }
 
 static void __attribute__ ((noreturn))

@@ -34,6 +34,7 @@ typedef struct {
     const char *cwd;            /* NULL or "": inherit */
     int out_fd;                 /* the child's stdout and stderr */
     int err_fd;
+    int pass_fd;                /* -1, or an fd the child gets as fd 3 */
 } fo_spawn_spec;
 
 typedef enum {

@@ -253,13 +253,22 @@ add_credit (fo_broker *self, size_t number, uint32_t more)
    busy agent fed while the queue is long, but near its end it strands a
    task behind a running one while a slot elsewhere falls idle: the run
    then ends one test later (bench/hosts-bench.sh, docs/performance.md).
-   So once the tasks left are no more than the slots of all agents, an
-   agent whose slots are all leased gets no more: each task goes to the
-   first slot that frees. */
+   An agent's extra credit (fo_flow.h) makes that a dozen tasks, not one:
+   the tests of a short-test agent's queue wait behind a long one there
+   while another agent has nothing. So an agent whose slots are all
+   leased holds beyond them at most its share of the tasks left beyond
+   every slot (none once the tasks left are no more than the slots of all
+   agents: each task goes to the first slot that frees). */
 static bool
 prefetch_waits (const fo_broker *self, const agent_rec *a)
 {
-    return a->leased >= a->slots && fo_run_queued (self->run) <= self->alive_slots;
+    if (a->leased < a->slots)
+        return false;
+    size_t queued = fo_run_queued (self->run);
+    if (queued <= self->alive_slots)
+        return true;
+    size_t share = (queued - self->alive_slots) / (self->alive ? self->alive : 1);
+    return a->leased - a->slots >= share;
 }
 
 static void

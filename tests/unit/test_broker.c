@@ -371,12 +371,124 @@ test_leases_and_dones_batched (void **state)
     fo_suite_destroy (&suite);
 }
 
+/* Extra credit (fo_flow.h) lets an agent hold many leases beyond its
+   slots; held where its slots are busy, they can strand tasks while
+   another agent idles (a suite whose tests wait for each other across
+   hosts never ended). An agent holds beyond its slots at most its share
+   of the tasks left beyond every slot: with two agents of one slot and 10
+   tasks, the first to ask for 10 gets 3 (its slot's and two), not 8. */
+static void
+test_prefetch_fair_share (void **state)
+{
+    (void) state;
+    enum { N = 10 };
+    fo_suite *suite = fo_xcalloc (1, sizeof *suite);
+    suite->path = fo_xstrdup ("/suite/fanout.yml");
+    suite->dir = fo_xstrdup ("/suite");
+    suite->root = fo_context_new (NULL, "");
+    suite->skip_code = FO_DEFAULT_SKIP_CODE;
+    char names[N][8];
+    for (size_t i = 0; i < N; i++) {
+        snprintf (names[i], sizeof names[i], "t%zu", i);
+        fo_strv_push (&fo_test_new (suite->root, names[i])->run.argv, "true");
+    }
+    fo_plan *plan = fo_plan_build (suite);
+    fo_report *report = fo_report_new (plan->ntests);
+    for (size_t i = 0; i < N; i++)
+        fo_report_set_test (report, i, names[i], "");
+    fo_reporters *reporters = fo_reporters_new ();
+
+    char endpoint[64];
+    snprintf (endpoint, sizeof endpoint, "inproc://test-broker-share-%d", (int) getpid ());
+    fo_broker_options options = {
+        .bind = endpoint,
+        .run = {
+            .plan = plan, .report = report, .reporters = reporters, .max_attempts = 1,
+            .skip_code = 77, .broker_host = "broker",
+        },
+        .heartbeat_ms = 10000,
+        .min_agents = 2,
+    };
+    char err[256];
+    served s = { .broker = fo_broker_new (&options, err, sizeof err) };
+    if (!s.broker)
+        fail_msg ("%s", err);
+    pthread_t thread;
+    assert_int_equal (pthread_create (&thread, NULL, serve, &s), 0);
+
+    zsock_t *x = agent_connect (endpoint), *y = agent_connect (endpoint);
+    hello (x, "agent-x", "hostX");
+    hello (y, "agent-y", "hostY");
+    request (x, N);
+    fo_msg frame = { 0 };
+    uint64_t until = fo_now_ms () + WAIT_LIMIT_MS;
+    for (;;) {                  /* the dispatch pass's frame, whole */
+        char why[256];
+        fo_wire_status st = fo_wire_recv (zsock_resolve (x), false, NULL, NULL, &frame, why,
+                                          sizeof why);
+        if (st == FO_WIRE_MSG && frame.type != FO_MSG_HEARTBEAT)
+            break;
+        if (st == FO_WIRE_MSG)
+            fo_msg_free (&frame);
+        if (fo_now_ms () > until)
+            fail_msg ("no leases for x");
+        zmq_pollitem_t item = { .socket = zsock_resolve (x), .events = ZMQ_POLLIN };
+        zmq_poll (&item, 1, 100);
+    }
+    assert_int_equal (frame.type, FO_MSG_BATCH);
+    assert_int_equal (frame.u.batch.nmsgs, 3);
+    /* x holds them while y asks: y runs every other test. */
+    request (y, N);
+    size_t ran = 0;
+    uint64_t limit = fo_now_ms () + WAIT_LIMIT_MS;
+    while (ran < N - 3) {
+        char why[256];
+        fo_msg m;
+        fo_wire_status st = fo_wire_inbox_recv (inbox_of (y), zsock_resolve (y), false, NULL,
+                                                NULL, &m, why, sizeof why);
+        if (st == FO_WIRE_MSG) {
+            if (m.type == FO_MSG_LEASE) {
+                finish_lease (y, &m.u.lease, FO_PASSED, "hostY");
+                fo_msg more = { .type = FO_MSG_REQUEST, .u.request.credit = 1 };
+                agent_send (y, &more);
+                ran++;
+            }
+            fo_msg_free (&m);
+            continue;
+        }
+        assert_int_equal (st, FO_WIRE_NONE);
+        if (fo_now_ms () > limit)
+            fail_msg ("y ran %zu tests, not %d", ran, N - 3);
+        zmq_pollitem_t item = { .socket = zsock_resolve (y), .events = ZMQ_POLLIN };
+        zmq_poll (&item, 1, 100);
+    }
+    for (size_t i = 0; i < frame.u.batch.nmsgs; i++)
+        finish_lease (x, &frame.u.batch.msgs[i].u.lease, FO_PASSED, "hostX");
+    fo_msg_free (&frame);
+    pthread_join (thread, NULL);
+    assert_int_equal (s.rc, 0);
+    for (size_t i = 0; i < N; i++) {
+        const fo_test_record *rec = fo_report_test (report, i);
+        assert_true (rec->done);
+        assert_int_equal (rec->outcome, FO_PASSED);
+    }
+
+    agent_close (&x);
+    agent_close (&y);
+    fo_broker_destroy (&s.broker);
+    fo_reporters_destroy (&reporters);
+    fo_report_destroy (&report);
+    fo_plan_destroy (&plan);
+    fo_suite_destroy (&suite);
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_reused_agent_number_is_alive),
         cmocka_unit_test (test_leases_and_dones_batched),
+        cmocka_unit_test (test_prefetch_fair_share),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -4,11 +4,9 @@
 uint32_t
 fo_flow_max_extra (uint32_t slots, uint32_t prefetch)
 {
-    if (prefetch == 0 || slots == 0)
+    if (prefetch == 0)
         return 0;               /* no lease beyond the free slots, ever */
     uint64_t max = (uint64_t) slots * FO_FLOW_EXTRA_PER_SLOT;
-    if (max < FO_FLOW_MIN_EXTRA)
-        max = FO_FLOW_MIN_EXTRA;
     return max > FO_FLOW_MAX_EXTRA ? FO_FLOW_MAX_EXTRA : (uint32_t) max;
 }
 
@@ -22,9 +20,9 @@ fo_flow_init (fo_flow *self, uint32_t slots, uint32_t prefetch)
 uint32_t
 fo_flow_waited (fo_flow *self, uint64_t waited_us, uint64_t ran_us)
 {
-    /* Not a round trip, or a lease that outlasted it and is not tiny:
-       one lease of prefetch already covered the wait. */
-    if (waited_us > FO_FLOW_DRY_US || (waited_us <= ran_us && ran_us >= FO_FLOW_SHORT_US))
+    /* Not a round trip, or a lease that outlasted it: one lease of
+       prefetch already covered the wait. */
+    if (waited_us > FO_FLOW_DRY_US || waited_us <= ran_us)
         return 0;
     if (self->withhold > 0) {   /* short again: keep what is being returned */
         self->withhold--;

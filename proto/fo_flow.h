@@ -10,15 +10,10 @@
     15: broker throughput, part 3").
 
     So an agent asks for more while its leases are short: when a slot waited
-    longer for its next lease than the lease before it ran, or when that
-    lease ran under FO_FLOW_SHORT_US (a tiny test: the agent then holds its
-    dones while leases wait in its queue, agent_end_pass, and the queue is
-    what fills a frame), more credit
+    longer for its next lease than the lease before it ran, more credit
     (`extra`: one lease, plus the extra's share per slot, so it about
     doubles in a round trip where every slot waited), up to
-    FO_FLOW_EXTRA_PER_SLOT per slot (at least FO_FLOW_MIN_EXTRA, so that
-    a frame of a small agent's dones carries a dozen tests too; at most
-    FO_FLOW_MAX_EXTRA). A wait longer than FO_FLOW_DRY_US is a queue that
+    FO_FLOW_EXTRA_PER_SLOT per slot (at most FO_FLOW_MAX_EXTRA). A wait longer than FO_FLOW_DRY_US is a queue that
     ran dry (the broker had nothing to lease), not a round trip: it asks
     for nothing (a broker busy with 2,000 agents answers in a few hundred
     milliseconds, so the bound is generous). A lease that ran longer than
@@ -40,12 +35,8 @@
 #define FO_FLOW_DRY_US 1000000u
 /* Beyond this a lease is long: one lease of prefetch covers a round trip. */
 #define FO_FLOW_LONG_US 20000u
-/* Under this a lease is tiny: the cost of its frame to the broker (tens of
-   microseconds of wake-ups) is a share of its own worth cutting. */
-#define FO_FLOW_SHORT_US 5000u
 /* The extra credit: per slot, and in all. */
 #define FO_FLOW_EXTRA_PER_SLOT 4u
-#define FO_FLOW_MIN_EXTRA 16u
 #define FO_FLOW_MAX_EXTRA 64u
 
 typedef struct {

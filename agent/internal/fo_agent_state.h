@@ -72,8 +72,9 @@ typedef struct {
     bool batching;
     fo_batch_buf outbox;
     fo_buf scratch;             /* one message's encoding */
-    /* The outbox may also outlive a pass (agent_end_pass): while leases
-       wait in the queue, the dones of short tests are held up to
+    /* The outbox may also outlive a pass (agent_end_pass): while more
+       leases wait in the queue than there are slots, the dones of short
+       tests are held up to
        FO_AGENT_HOLD_MS, so that one frame, one wake-up of the broker,
        carries many. Anything but dones, results, outputs, requests and
        heartbeats in it (urgent) sends it at the pass's end. */

@@ -23,30 +23,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
+#include "fo_procstat.h"
 
-/* utime + stime (fields 14 and 15) of /proc/PID/stat, in clock ticks;
-   -1 when unreadable. The command's name (field 2) may hold spaces and
-   parentheses: the fields are counted from its last ')'. */
-static long long
-cpu_ticks (pid_t pid)
-{
-    char path[64], buf[4096];
-    snprintf (path, sizeof path, "/proc/%d/stat", (int) pid);
-    FILE *f = fopen (path, "r");
-    if (!f)
-        return -1;
-    size_t n = fread (buf, 1, sizeof buf - 1, f);
-    fclose (f);
-    buf[n] = '\0';
-    char *p = strrchr (buf, ')');
-    unsigned long long ut, st;
-    /* after ')': state(3) ppid pgrp session tty tpgid flags minflt cminflt
-       majflt cmajflt utime(14) stime(15) */
-    if (!p || sscanf (p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
-        return -1;
-    return (long long) (ut + st);
-}
+extern char **environ;
 
 int
 main (int argc, char **argv)
@@ -67,7 +46,7 @@ main (int argc, char **argv)
             perror ("fo_cputime: waitid");
             return 2;
         }
-    long long ticks = cpu_ticks (pid);
+    long long ticks = fo_procstat_cpu_ticks ((int) pid);
     int status = 0;
     while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
         ;

@@ -51,6 +51,7 @@
 #include <zmq.h>
 
 #include "fo_flow.h"
+#include "fo_procstat.h"
 #include "fo_proto.h"
 #include "fo_util.h"
 #include "fo_wire.h"
@@ -127,8 +128,6 @@ static fo_buf scratch;          /* one message's encoding */
 /* The CPU time of every thread of pid, in ns: the sum of the first field
    of /proc/PID/task/TID/schedstat (ns resolution), or utime + stime of
    /proc/PID/stat (clock ticks) when there is no schedstat. -1 when gone. */
-static long
-proc_cpu_ticks (int pid);
 
 static long long
 proc_cpu_ns (int pid)
@@ -158,31 +157,8 @@ proc_cpu_ns (int pid)
         if (any)
             return sum;
     }
-    long ticks = proc_cpu_ticks (pid);
+    long long ticks = fo_procstat_cpu_ticks (pid);
     return ticks < 0 ? -1 : (long long) ticks * (1000000000ll / sysconf (_SC_CLK_TCK));
-}
-
-/* utime + stime of pid in clock ticks, or -1. */
-static long
-proc_cpu_ticks (int pid)
-{
-    char path[64], buf[1024];
-    snprintf (path, sizeof path, "/proc/%d/stat", pid);
-    FILE *f = fopen (path, "r");
-    if (!f)
-        return -1;
-    size_t n = fread (buf, 1, sizeof buf - 1, f);
-    fclose (f);
-    buf[n] = '\0';
-    const char *p = strrchr (buf, ')');     /* comm may hold spaces */
-    if (!p)
-        return -1;
-    unsigned long ut = 0, st = 0;
-    /* after ")": state ppid pgrp session tty tpgid flags minflt cminflt
-       majflt cmajflt utime stime */
-    if (sscanf (p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
-        return -1;
-    return (long) (ut + st);
 }
 
 /* A "Name:   123 kB" line of /proc/pid/status, or -1. */

@@ -172,22 +172,63 @@ finish_lease (zsock_t *sock, const fo_lease *lease, fo_outcome outcome, const ch
     agent_send (sock, &d);
 }
 
+/* ---- the suite and the broker's thread ------------------------------------ */
+
+/* A suite of n tests named names[i], each `true`, with its plan and a
+   report that knows their names. */
+typedef struct {
+    fo_suite *suite;
+    fo_plan *plan;
+    fo_report *report;
+} planned;
+
+static planned
+plan_tests (const char *const *names, size_t n)
+{
+    planned p;
+    p.suite = fo_xcalloc (1, sizeof *p.suite);
+    p.suite->path = fo_xstrdup ("/suite/fanout.yml");
+    p.suite->dir = fo_xstrdup ("/suite");
+    p.suite->root = fo_context_new (NULL, "");
+    p.suite->skip_code = FO_DEFAULT_SKIP_CODE;
+    for (size_t i = 0; i < n; i++)
+        fo_strv_push (&fo_test_new (p.suite->root, names[i])->run.argv, "true");
+    p.plan = fo_plan_build (p.suite);
+    p.report = fo_report_new (p.plan->ntests);
+    for (size_t i = 0; i < n; i++)
+        fo_report_set_test (p.report, i, names[i], "");
+    return p;
+}
+
+static void
+planned_free (planned *p)
+{
+    fo_report_destroy (&p->report);
+    fo_plan_destroy (&p->plan);
+    fo_suite_destroy (&p->suite);
+}
+
+/* The broker of options, serving in a thread of its own. */
+static void
+serve_in_thread (served *s, const fo_broker_options *options, pthread_t *thread)
+{
+    char err[256];
+    s->broker = fo_broker_new (options, err, sizeof err);
+    if (!s->broker)
+        fail_msg ("%s", err);
+    assert_int_equal (pthread_create (thread, NULL, serve, s), 0);
+}
+
 /* ---- the test ------------------------------------------------------------------ */
 
 static void
 test_reused_agent_number_is_alive (void **state)
 {
     (void) state;
-    fo_suite *suite = fo_xcalloc (1, sizeof *suite);
-    suite->path = fo_xstrdup ("/suite/fanout.yml");
-    suite->dir = fo_xstrdup ("/suite");
-    suite->root = fo_context_new (NULL, "");
-    suite->skip_code = FO_DEFAULT_SKIP_CODE;
-    fo_test *t = fo_test_new (suite->root, "t");
-    fo_strv_push (&t->run.argv, "true");
-    fo_plan *plan = fo_plan_build (suite);
-    fo_report *report = fo_report_new (plan->ntests);
-    fo_report_set_test (report, 0, "t", "");
+    const char *names[] = { "t" };
+    planned p = plan_tests (names, 1);
+    fo_plan *plan = p.plan;
+    fo_report *report = p.report;
     joins j = { 0 };
     fo_reporters *reporters = fo_reporters_new ();
     fo_reporters_add (reporters, fo_reporter_new (&joins_ops, &j));
@@ -203,12 +244,9 @@ test_reused_agent_number_is_alive (void **state)
         /* No agent may be lost for silence while the test thinks. */
         .heartbeat_ms = 10000,
     };
-    char err[256];
-    served s = { .broker = fo_broker_new (&options, err, sizeof err) };
-    if (!s.broker)
-        fail_msg ("%s", err);
+    served s;
     pthread_t thread;
-    assert_int_equal (pthread_create (&thread, NULL, serve, &s), 0);
+    serve_in_thread (&s, &options, &thread);
 
     zsock_t *x = agent_connect (endpoint);
     zsock_t *y = agent_connect (endpoint);
@@ -256,9 +294,7 @@ test_reused_agent_number_is_alive (void **state)
     agent_close (&y);
     fo_broker_destroy (&s.broker);
     fo_reporters_destroy (&reporters);
-    fo_report_destroy (&report);
-    fo_plan_destroy (&plan);
-    fo_suite_destroy (&suite);
+    planned_free (&p);
 }
 
 /* Protocol 6: the leases one dispatch pass hands an agent leave as one
@@ -269,18 +305,10 @@ static void
 test_leases_and_dones_batched (void **state)
 {
     (void) state;
-    fo_suite *suite = fo_xcalloc (1, sizeof *suite);
-    suite->path = fo_xstrdup ("/suite/fanout.yml");
-    suite->dir = fo_xstrdup ("/suite");
-    suite->root = fo_context_new (NULL, "");
-    suite->skip_code = FO_DEFAULT_SKIP_CODE;
     const char *names[] = { "a", "b", "c" };
-    for (size_t i = 0; i < 3; i++)
-        fo_strv_push (&fo_test_new (suite->root, names[i])->run.argv, "true");
-    fo_plan *plan = fo_plan_build (suite);
-    fo_report *report = fo_report_new (plan->ntests);
-    for (size_t i = 0; i < 3; i++)
-        fo_report_set_test (report, i, names[i], "");
+    planned p = plan_tests (names, 3);
+    fo_plan *plan = p.plan;
+    fo_report *report = p.report;
     fo_reporters *reporters = fo_reporters_new ();
 
     char endpoint[64];
@@ -293,12 +321,9 @@ test_leases_and_dones_batched (void **state)
         },
         .heartbeat_ms = 10000,
     };
-    char err[256];
-    served s = { .broker = fo_broker_new (&options, err, sizeof err) };
-    if (!s.broker)
-        fail_msg ("%s", err);
+    served s;
     pthread_t thread;
-    assert_int_equal (pthread_create (&thread, NULL, serve, &s), 0);
+    serve_in_thread (&s, &options, &thread);
 
     zsock_t *x = agent_connect (endpoint);
     hello (x, "agent-x", "hostX");
@@ -366,9 +391,7 @@ test_leases_and_dones_batched (void **state)
     agent_close (&x);
     fo_broker_destroy (&s.broker);
     fo_reporters_destroy (&reporters);
-    fo_report_destroy (&report);
-    fo_plan_destroy (&plan);
-    fo_suite_destroy (&suite);
+    planned_free (&p);
 }
 
 /* Extra credit (fo_flow.h) lets an agent hold many leases beyond its
@@ -382,20 +405,10 @@ test_prefetch_fair_share (void **state)
 {
     (void) state;
     enum { N = 10 };
-    fo_suite *suite = fo_xcalloc (1, sizeof *suite);
-    suite->path = fo_xstrdup ("/suite/fanout.yml");
-    suite->dir = fo_xstrdup ("/suite");
-    suite->root = fo_context_new (NULL, "");
-    suite->skip_code = FO_DEFAULT_SKIP_CODE;
-    char names[N][8];
-    for (size_t i = 0; i < N; i++) {
-        snprintf (names[i], sizeof names[i], "t%zu", i);
-        fo_strv_push (&fo_test_new (suite->root, names[i])->run.argv, "true");
-    }
-    fo_plan *plan = fo_plan_build (suite);
-    fo_report *report = fo_report_new (plan->ntests);
-    for (size_t i = 0; i < N; i++)
-        fo_report_set_test (report, i, names[i], "");
+    const char *names[N] = { "t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8", "t9" };
+    planned p = plan_tests (names, N);
+    fo_plan *plan = p.plan;
+    fo_report *report = p.report;
     fo_reporters *reporters = fo_reporters_new ();
 
     char endpoint[64];
@@ -409,12 +422,9 @@ test_prefetch_fair_share (void **state)
         .heartbeat_ms = 10000,
         .min_agents = 2,
     };
-    char err[256];
-    served s = { .broker = fo_broker_new (&options, err, sizeof err) };
-    if (!s.broker)
-        fail_msg ("%s", err);
+    served s;
     pthread_t thread;
-    assert_int_equal (pthread_create (&thread, NULL, serve, &s), 0);
+    serve_in_thread (&s, &options, &thread);
 
     zsock_t *x = agent_connect (endpoint), *y = agent_connect (endpoint);
     hello (x, "agent-x", "hostX");
@@ -477,9 +487,7 @@ test_prefetch_fair_share (void **state)
     agent_close (&y);
     fo_broker_destroy (&s.broker);
     fo_reporters_destroy (&reporters);
-    fo_report_destroy (&report);
-    fo_plan_destroy (&plan);
-    fo_suite_destroy (&suite);
+    planned_free (&p);
 }
 
 int

@@ -4,93 +4,13 @@
     per host the count of its alive agents (hosts found by name through a
     hash), so that the retry rule never walks the agent table. */
 #include "fo_sched.h"
+#include "fo_deque.h"
 #include "fo_placement.h"
 
 #include <czmq.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- deque ------------------------------------------------------------- */
-
-typedef struct {
-    size_t *items;
-    size_t head, len, cap;
-} deque;
-
-static void
-deque_grow (deque *q)
-{
-    size_t cap = q->cap ? q->cap * 2 : 64;
-    size_t *items = fo_xmalloc (cap * sizeof *items);
-    for (size_t i = 0; i < q->len; i++)
-        items[i] = q->items[(q->head + i) % q->cap];
-    free (q->items);
-    q->items = items;
-    q->head = 0;
-    q->cap = cap;
-}
-
-static void
-deque_push_back (deque *q, size_t v)
-{
-    if (q->len == q->cap)
-        deque_grow (q);
-    q->items[(q->head + q->len++) % q->cap] = v;
-}
-
-static void
-deque_push_front (deque *q, size_t v)
-{
-    if (q->len == q->cap)
-        deque_grow (q);
-    q->head = (q->head + q->cap - 1) % q->cap;
-    q->items[q->head] = v;
-    q->len++;
-}
-
-static bool
-deque_pop_front (deque *q, size_t *v)
-{
-    if (q->len == 0)
-        return false;
-    *v = q->items[q->head];
-    q->head = (q->head + 1) % q->cap;
-    q->len--;
-    return true;
-}
-
-static bool
-deque_pop_back (deque *q, size_t *v)
-{
-    if (q->len == 0)
-        return false;
-    *v = q->items[(q->head + q->len - 1) % q->cap];
-    q->len--;
-    return true;
-}
-
-static size_t
-deque_at (const deque *q, size_t i)
-{
-    return q->items[(q->head + i) % q->cap];
-}
-
-/* Takes out item i, the others keep their order: O(items after it). */
-static void
-deque_remove_at (deque *q, size_t i)
-{
-    for (size_t j = i; j + 1 < q->len; j++)
-        q->items[(q->head + j) % q->cap] = q->items[(q->head + j + 1) % q->cap];
-    q->len--;
-}
-
-static void
-deque_free (deque *q)
-{
-    free (q->items);
-    memset (q, 0, sizeof *q);
-}
 
 /* ---- state ------------------------------------------------------------- */
 
@@ -137,8 +57,8 @@ struct fo_sched {
     size_t tasks_cap;
     failed_list *failed;    /* task_rec.failed - 1 */
     size_t nfailed;
-    deque discovery;
-    deque ready;            /* parallel tasks back at the front (lost leases,
+    fo_deque discovery;
+    fo_deque ready;            /* parallel tasks back at the front (lost leases,
                                fixture up), before the heap */
     uint32_t *heap;         /* the other parallel tasks, by order_before (task
                                numbers: 32 bits, 4 MB less at 1M tasks) */
@@ -157,15 +77,15 @@ struct fo_sched {
     bool failed_first;
     uint64_t typical_us;    /* what a test the history does not know costs */
     bool cost_hints;        /* a test of the plan has an importer's hint (cost_ms) */
-    deque serial;
-    deque constrained;      /* parallel tasks with locks, resources or
+    fo_deque serial;
+    fo_deque constrained;      /* parallel tasks with locks, resources or
                                labels (fo_placement), in plan order */
-    deque impossible;       /* found by fo_sched_take_impossible's sweep */
+    fo_deque impossible;       /* found by fo_sched_take_impossible's sweep */
     fo_placement *placement;
     size_t *retry;          /* in the order their tries failed */
     size_t nretry, retry_cap;
     size_t retry_drained;   /* fo_sched_drain's position in retry */
-    deque *parked;          /* per shared fixture */
+    fo_deque *parked;          /* per shared fixture */
     size_t nparked;
 
     agent_slot *agents;     /* per agent number */
@@ -214,15 +134,15 @@ fo_sched_destroy (fo_sched **self_p)
         free (self->failed[i].hosts);
     free (self->failed);
     free (self->tasks);
-    deque_free (&self->discovery);
-    deque_free (&self->ready);
+    fo_deque_free (&self->discovery);
+    fo_deque_free (&self->ready);
     free (self->heap);
-    deque_free (&self->serial);
-    deque_free (&self->constrained);
-    deque_free (&self->impossible);
+    fo_deque_free (&self->serial);
+    fo_deque_free (&self->constrained);
+    fo_deque_free (&self->impossible);
     fo_placement_destroy (&self->placement);
     for (size_t i = 0; i < self->nparked; i++)
-        deque_free (&self->parked[i]);
+        fo_deque_free (&self->parked[i]);
     free (self->parked);
     free (self->retry);
     for (size_t i = 0; i < self->agents_cap; i++)
@@ -256,7 +176,7 @@ is_serial (const fo_sched *self, size_t task)
 }
 
 /* The queue a task belongs to when it is not a retry. */
-static deque *
+static fo_deque *
 queue_of (fo_sched *self, size_t task)
 {
     return is_discovery (self, task) ? &self->discovery
@@ -431,16 +351,16 @@ fo_sched_enqueue (fo_sched *self, size_t task, fo_sched_reason why)
         if (queue_of (self, task) == &self->ready)
             heap_push (self, task);
         else
-            deque_push_back (queue_of (self, task), task);
+            fo_deque_push_back (queue_of (self, task), task);
         break;
     case FO_SCHED_LOST:
-        deque_push_front (queue_of (self, task), task);
+        fo_deque_push_front (queue_of (self, task), task);
         break;
     case FO_SCHED_RETRY:
         /* A serial retry must still run alone: it waits at the front of
            the serial queue rather than among the parallel retries. */
         if (is_serial (self, task) || is_discovery (self, task)) {
-            deque_push_front (queue_of (self, task), task);
+            fo_deque_push_front (queue_of (self, task), task);
             break;
         }
         if (self->nretry == self->retry_cap) {
@@ -642,7 +562,7 @@ fixtures_up (fo_sched *self, size_t task)
             continue;
         case FO_SCHED_FIXTURE_WAIT:
             if (f < self->nparked)
-                deque_push_back (&self->parked[f], task);
+                fo_deque_push_back (&self->parked[f], task);
             return false;
         case FO_SCHED_FIXTURE_GONE:
             return false;
@@ -664,10 +584,10 @@ take (fo_sched *self, size_t task, const fo_sched_agent *agent, size_t *out)
 
 /* The first task of q whose fixtures are up (the others are parked). */
 static bool
-pick_from (fo_sched *self, deque *q, const fo_sched_agent *agent, size_t *out)
+pick_from (fo_sched *self, fo_deque *q, const fo_sched_agent *agent, size_t *out)
 {
     size_t task;
-    while (!self->held && deque_pop_front (q, &task))
+    while (!self->held && fo_deque_pop_front (q, &task))
         if (fixtures_up (self, task))
             return take (self, task, agent, out);
     return false;
@@ -678,17 +598,17 @@ pick_from (fo_sched *self, deque *q, const fo_sched_agent *agent, size_t *out)
    agent stays where it is and never holds back the tasks behind it.
    O(tasks passed over). */
 static bool
-pick_placed (fo_sched *self, deque *q, const fo_sched_agent *agent, size_t *out)
+pick_placed (fo_sched *self, fo_deque *q, const fo_sched_agent *agent, size_t *out)
 {
     if (fo_placement_agent_full (self->placement, agent->number))
         return false;   /* no task fits: all its worker slots are held */
     for (size_t i = 0; i < q->len && !self->held;) {
-        size_t task = deque_at (q, i);
+        size_t task = fo_deque_at (q, i);
         if (fo_placement_check (self->placement, task, agent->number) != FO_PLACE_NOW) {
             i++;
             continue;
         }
-        deque_remove_at (q, i);
+        fo_deque_remove_at (q, i);
         if (fixtures_up (self, task))
             return take (self, task, agent, out);
     }
@@ -762,14 +682,14 @@ fo_sched_fixture_up (fo_sched *self, size_t fixture)
         return;
     /* To the front of their queues, keeping their order: last one first. */
     size_t task;
-    while (deque_pop_back (&self->parked[fixture], &task))
-        deque_push_front (queue_of (self, task), task);
+    while (fo_deque_pop_back (&self->parked[fixture], &task))
+        fo_deque_push_front (queue_of (self, task), task);
 }
 
 bool
 fo_sched_take_parked (fo_sched *self, size_t fixture, size_t *task)
 {
-    return fixture < self->nparked && deque_pop_front (&self->parked[fixture], task);
+    return fixture < self->nparked && fo_deque_pop_front (&self->parked[fixture], task);
 }
 
 /* ---- stopping ----------------------------------------------------------- */
@@ -796,12 +716,12 @@ fo_sched_drain (fo_sched *self, size_t *task)
         *task = self->retry[self->retry_drained++];
         return true;
     }
-    if (deque_pop_front (&self->discovery, task) || deque_pop_front (&self->constrained, task)
-        || deque_pop_front (&self->ready, task) || heap_drain (self, task)
-        || deque_pop_front (&self->serial, task) || deque_pop_front (&self->impossible, task))
+    if (fo_deque_pop_front (&self->discovery, task) || fo_deque_pop_front (&self->constrained, task)
+        || fo_deque_pop_front (&self->ready, task) || heap_drain (self, task)
+        || fo_deque_pop_front (&self->serial, task) || fo_deque_pop_front (&self->impossible, task))
         return true;
     for (size_t f = 0; f < self->nparked; f++)
-        if (deque_pop_front (&self->parked[f], task))
+        if (fo_deque_pop_front (&self->parked[f], task))
             return true;
     return false;
 }
@@ -816,17 +736,17 @@ fo_sched_in_flight (const fo_sched *self)
 
 /* Moves the tasks of q no alive agent could ever take to impossible. */
 static void
-sweep_impossible (fo_sched *self, deque *q)
+sweep_impossible (fo_sched *self, fo_deque *q)
 {
     char why[8];
     for (size_t i = 0; i < q->len;) {
-        size_t task = deque_at (q, i);
+        size_t task = fo_deque_at (q, i);
         if (fo_placement_possible (self->placement, task, why, sizeof why)) {
             i++;
             continue;
         }
-        deque_remove_at (q, i);
-        deque_push_back (&self->impossible, task);
+        fo_deque_remove_at (q, i);
+        fo_deque_push_back (&self->impossible, task);
     }
 }
 
@@ -843,13 +763,13 @@ fo_sched_take_impossible (fo_sched *self, size_t *task, char *why, size_t whylen
                 i++;
                 continue;
             }
-            deque_push_back (&self->impossible, self->retry[i]);
+            fo_deque_push_back (&self->impossible, self->retry[i]);
             memmove (&self->retry[i], &self->retry[i + 1],
                      (self->nretry - i - 1) * sizeof *self->retry);
             self->nretry--;
         }
     }
-    if (!deque_pop_front (&self->impossible, task))
+    if (!fo_deque_pop_front (&self->impossible, task))
         return false;
     if (fo_placement_possible (self->placement, *task, why, whylen))
         snprintf (why, whylen, "no agent can take it");    /* not reached: nothing changed */

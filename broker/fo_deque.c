@@ -1,0 +1,81 @@
+/*  fo_deque — see internal/fo_deque.h. */
+#include "fo_deque.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fo_util.h"
+
+static void
+grow (fo_deque *q)
+{
+    size_t cap = q->cap ? q->cap * 2 : 64;
+    size_t *items = fo_xmalloc (cap * sizeof *items);
+    for (size_t i = 0; i < q->len; i++)
+        items[i] = q->items[(q->head + i) % q->cap];
+    free (q->items);
+    q->items = items;
+    q->head = 0;
+    q->cap = cap;
+}
+
+void
+fo_deque_push_back (fo_deque *q, size_t v)
+{
+    if (q->len == q->cap)
+        grow (q);
+    q->items[(q->head + q->len++) % q->cap] = v;
+}
+
+void
+fo_deque_push_front (fo_deque *q, size_t v)
+{
+    if (q->len == q->cap)
+        grow (q);
+    q->head = (q->head + q->cap - 1) % q->cap;
+    q->items[q->head] = v;
+    q->len++;
+}
+
+bool
+fo_deque_pop_front (fo_deque *q, size_t *v)
+{
+    if (q->len == 0)
+        return false;
+    *v = q->items[q->head];
+    q->head = (q->head + 1) % q->cap;
+    q->len--;
+    return true;
+}
+
+bool
+fo_deque_pop_back (fo_deque *q, size_t *v)
+{
+    if (q->len == 0)
+        return false;
+    *v = q->items[(q->head + q->len - 1) % q->cap];
+    q->len--;
+    return true;
+}
+
+size_t
+fo_deque_at (const fo_deque *q, size_t i)
+{
+    return q->items[(q->head + i) % q->cap];
+}
+
+/* Takes out item i, the others keep their order: O(items after it). */
+void
+fo_deque_remove_at (fo_deque *q, size_t i)
+{
+    for (size_t j = i; j + 1 < q->len; j++)
+        q->items[(q->head + j) % q->cap] = q->items[(q->head + j + 1) % q->cap];
+    q->len--;
+}
+
+void
+fo_deque_free (fo_deque *q)
+{
+    free (q->items);
+    memset (q, 0, sizeof *q);
+}

@@ -14,76 +14,19 @@
 
 #include "fo_agent_index.h"
 #include "fo_broker_auth.h"
+#include "fo_broker_state.h"
 #include "fo_log.h"
 #include "fo_wire.h"
 
-#define ROLE "broker"
 #define MAX_FIXTURE_FDS 96
 /* On the way out the broker waits this long at most for its last messages
    (shutdown) to reach agents that are still there. */
 #define CLOSE_LINGER_MS 2000
 
-typedef struct {
-    unsigned char routing[FO_WIRE_MAX_ROUTING_ID];
-    size_t routing_len;
-    char *agent_id;
-    char *host;
-    uint32_t slots;
-    uint32_t credit;            /* leases it can take now */
-    uint32_t leased;            /* leases sent and not done: at slots or more,
-                                   another lease waits in its local queue */
-    uint64_t last_recv_ms;
-    uint64_t last_send_ms;
-    size_t bad;                 /* its bad or out-of-order messages */
-    bool alive;
-    bool queued;                /* its number is in the ready ring (perhaps
-                                   stale: the ring drops it when it comes up) */
-} agent_rec;
-
-struct fo_broker {
-    fo_broker_options options;
-    zsock_t *sock;
-    void *raw;
-    fo_broker_auth *auth;
-    char endpoints[2][256];     /* as bound, wildcards resolved */
-    char broker_id[300];
-    char host[256];
-    agent_rec *agents;          /* index = the agent's number in fo_run; the
-                                   record of a lost agent is reused */
-    size_t nagents, agents_cap;
-    size_t alive;               /* agents connected now */
-    size_t alive_slots;         /* their slots */
-    fo_agent_index *index;      /* routing id -> number, alive agents only */
-    /* The ready ring: numbers of agents with credit, in the order they get
-       their next lease (one each per round, as a rotor over all agents
-       did), so that dispatch costs per lease, not per agent. */
-    uint32_t *ready;
-    size_t ready_head, ready_len, ready_cap;
-    /* Leases of one dispatch pass, per agent number, sent at its end as
-       one batch per agent (protocol 6): one frame and one wake-up for the
-       agent's whole credit instead of one per lease. */
-    fo_batch_buf *outbox;
-    size_t outbox_cap;
-    uint32_t *outbox_used;      /* numbers whose outbox holds leases */
-    bool *outbox_listed;        /* by number: in outbox_used */
-    size_t noutbox_used;
-    fo_wire_inbox inbox;        /* the rest of a batch being read */
-    uint64_t next_sweep_ms;     /* when heartbeats() looks at every agent next */
-    bool started;               /* min_agents joined (or the wait is over) */
-    uint64_t waiting_since_ms;  /* when the wait for agents began */
-    size_t bad_messages;        /* dropped from peers that are not agents */
-    size_t bad_versions;        /* peers refused for their protocol version */
-    fo_run *run;
-    bool cancels_sent;          /* the run stopped and its leases were cancelled */
-    uint64_t started_ms;        /* when fo_broker_run began */
-    uint64_t impossible_ms;     /* when tasks no agent can take were last looked for */
-    bool placement_changed;     /* agents came or went since */
-};
-
 /* What a hostile or broken peer can repeat at will is logged with
    fo_log_peer (rate-limited per kind and peer), naming the peer so. */
-static const char *
-peer_name (const char *agent_id, const char *host, char *buf, size_t len)
+const char *
+broker_peer_name (const char *agent_id, const char *host, char *buf, size_t len)
 {
     snprintf (buf, len, "agent %s on %s", agent_id ? agent_id : "?", host ? host : "?");
     return buf;
@@ -176,19 +119,19 @@ fo_broker_destroy (fo_broker **self_p)
     *self_p = NULL;
 }
 
-static void
-send_to (fo_broker *self, agent_rec *a, const fo_msg *msg)
+void
+broker_send_to (fo_broker *self, agent_rec *a, const fo_msg *msg)
 {
     char who[FO_LOG_PEER_MAX];
     if (fo_wire_send (self->raw, a->routing, a->routing_len, msg) != 0)
-        fo_log_peer (FO_LOG_WARN, ROLE, peer_name (a->agent_id, a->host, who, sizeof who),
+        fo_log_peer (FO_LOG_WARN, ROLE, broker_peer_name (a->agent_id, a->host, who, sizeof who),
                      "cannot send %s to agent %s: %s", fo_msg_type_name (msg->type),
                      a->agent_id ? a->agent_id : "?", zmq_strerror (errno));
     a->last_send_ms = fo_now_ms ();
 }
 
-static void
-send_reason (fo_broker *self, const unsigned char *routing, size_t len, fo_msg_type type,
+void
+broker_send_reason (fo_broker *self, const unsigned char *routing, size_t len, fo_msg_type type,
              const char *reason)
 {
     fo_msg msg = { .type = type };
@@ -196,215 +139,13 @@ send_reason (fo_broker *self, const unsigned char *routing, size_t len, fo_msg_t
     fo_wire_send (self->raw, routing, len, &msg);
 }
 
-static agent_rec *
-find_agent (fo_broker *self, const unsigned char *routing, size_t len, size_t *number)
-{
-    uint32_t i;
-    if (!fo_agent_index_get (self->index, routing, len, &i))
-        return NULL;
-    *number = i;
-    return &self->agents[i];
-}
-
-/* ---- the ready ring ------------------------------------------------------ */
-
-static void
-ready_push (fo_broker *self, uint32_t number)
-{
-    if (self->ready_len == self->ready_cap) {
-        size_t cap = self->ready_cap ? self->ready_cap * 2 : 64;
-        uint32_t *items = fo_xmalloc (cap * sizeof *items);
-        for (size_t i = 0; i < self->ready_len; i++)
-            items[i] = self->ready[(self->ready_head + i) % self->ready_cap];
-        free (self->ready);
-        self->ready = items;
-        self->ready_head = 0;
-        self->ready_cap = cap;
-    }
-    self->ready[(self->ready_head + self->ready_len++) % self->ready_cap] = number;
-}
-
-static uint32_t
-ready_pop (fo_broker *self)
-{
-    uint32_t number = self->ready[self->ready_head];
-    self->ready_head = (self->ready_head + 1) % self->ready_cap;
-    self->ready_len--;
-    return number;
-}
-
-/* Adds credit (a request's, or what a done gives back), capped: credit
-   far beyond the agent's slots (plus prefetch) would let a broken or
-   hostile agent hoard the queue. An agent with credit is in the ring. */
-static void
-add_credit (fo_broker *self, size_t number, uint32_t more)
-{
-    agent_rec *a = &self->agents[number];
-    uint64_t cap = 4ull * a->slots + 64u;
-    uint64_t credit = (uint64_t) a->credit + more;
-    a->credit = (uint32_t) (credit > cap ? cap : credit);
-    if (a->credit > 0 && !a->queued) {
-        a->queued = true;
-        ready_push (self, (uint32_t) number);
-    }
-}
-
-/* Prefetch (a lease beyond an agent's free slots, queued on it) keeps a
-   busy agent fed while the queue is long, but near its end it strands a
-   task behind a running one while a slot elsewhere falls idle: the run
-   then ends one test later (bench/hosts-bench.sh, docs/performance.md).
-   An agent's extra credit (fo_flow.h) makes that a dozen tasks, not one:
-   the tests of a short-test agent's queue wait behind a long one there
-   while another agent has nothing. So an agent whose slots are all
-   leased holds beyond them at most its share of the tasks left beyond
-   every slot (none once the tasks left are no more than the slots of all
-   agents: each task goes to the first slot that frees). */
-static bool
-prefetch_waits (const fo_broker *self, const agent_rec *a)
-{
-    if (a->leased < a->slots)
-        return false;
-    size_t queued = fo_run_queued (self->run);
-    if (queued <= self->alive_slots)
-        return true;
-    size_t share = (queued - self->alive_slots) / (self->alive ? self->alive : 1);
-    return a->leased - a->slots >= share;
-}
-
-static void
-lose_agent (fo_broker *self, size_t number, const char *why)
-{
-    agent_rec *a = &self->agents[number];
-    if (!a->alive)
-        return;
-    a->alive = false;
-    a->credit = 0;              /* its place in the ready ring goes when it comes up */
-    a->leased = 0;
-    self->alive--;
-    self->alive_slots -= a->slots;
-    fo_agent_index_del (self->index, a->routing, a->routing_len);
-    char who[FO_LOG_PEER_MAX];
-    fo_log_peer (FO_LOG_INFO, ROLE, peer_name (a->agent_id, a->host, who, sizeof who),
-                 "agent %s on %s left: %s", a->agent_id, a->host, why);
-    fo_run_agent_lost (self->run, (uint32_t) number, a->host, why);
-    self->placement_changed = true;
-    if (self->alive == 0 && self->started && !fo_run_finished (self->run)
-        && !fo_run_stopping (self->run)) {
-        self->waiting_since_ms = fo_now_ms ();
-        /* A peer that joins and leaves again and again repeats this too. */
-        if (self->options.wait_ms)
-            fo_log_peer (FO_LOG_WARN, ROLE, NULL, "no agent is left; the run goes on when one "
-                         "joins (waiting up to %u s)", self->options.wait_ms / 1000);
-        else
-            fo_log_peer (FO_LOG_WARN, ROLE, NULL, "no agent is left; the run goes on when one "
-                         "joins");
-    }
-}
-
-/* Why a hello is refused, or NULL when it is acceptable. */
-static const char *
-hello_problem (const fo_broker *self, const fo_hello *h, char *buf, size_t len)
-{
-    if (strlen (h->agent_id) == 0 || strlen (h->agent_id) > FO_BROKER_MAX_NAME
-        || strlen (h->host) == 0 || strlen (h->host) > FO_BROKER_MAX_NAME) {
-        snprintf (buf, len, "agent_id and host must be 1 to %u bytes long", FO_BROKER_MAX_NAME);
-        return buf;
-    }
-    if (h->slots > FO_BROKER_MAX_SLOTS) {
-        snprintf (buf, len, "%u worker slots is more than this broker accepts (%u)", h->slots,
-                  FO_BROKER_MAX_SLOTS);
-        return buf;
-    }
-    if (self->alive >= FO_BROKER_MAX_AGENTS) {
-        snprintf (buf, len, "this broker already serves %u agents, its maximum",
-                  FO_BROKER_MAX_AGENTS);
-        return buf;
-    }
-    return NULL;
-}
-
-/* A record for a new agent: a lost agent's (fo_run has no lease of it any
-   more, so its number is free) or a new one. */
-static size_t
-new_agent_number (fo_broker *self)
-{
-    for (size_t i = 0; i < self->nagents; i++)
-        if (!self->agents[i].alive) {
-            free (self->agents[i].agent_id);
-            free (self->agents[i].host);
-            return i;
-        }
-    if (self->nagents == self->agents_cap) {
-        self->agents_cap = self->agents_cap ? self->agents_cap * 2 : 8;
-        self->agents = fo_xrealloc (self->agents, self->agents_cap * sizeof *self->agents);
-    }
-    self->agents[self->nagents].queued = false;
-    return self->nagents++;
-}
-
-static void
-hello (fo_broker *self, const unsigned char *routing, size_t len, fo_hello *h)
-{
-    size_t old;
-    if (find_agent (self, routing, len, &old))
-        lose_agent (self, old, "it said hello again");
-    char buf[160];
-    const char *problem = hello_problem (self, h, buf, sizeof buf);
-    if (problem) {
-        char who[FO_LOG_PEER_MAX];
-        fo_log_peer (FO_LOG_WARN, ROLE, peer_name (h->agent_id, h->host, who, sizeof who),
-                     "refused an agent: %s", problem);
-        send_reason (self, routing, len, FO_MSG_REFUSE, problem);
-        return;
-    }
-    /* The same agent process on a new connection (it lost the old one, say
-       a cut link): its old session is over, and so are its leases. */
-    for (size_t i = 0; i < self->nagents; i++)
-        if (self->agents[i].alive && strcmp (self->agents[i].agent_id, h->agent_id) == 0)
-            lose_agent (self, i, "it came back on a new connection");
-    size_t number = new_agent_number (self);    /* may move self->agents */
-    agent_rec *a = &self->agents[number];
-    *a = (agent_rec) {
-        .routing_len = len,
-        .agent_id = h->agent_id,
-        .host = h->host,
-        .slots = h->slots,
-        .last_recv_ms = fo_now_ms (),
-        .alive = true,
-        .queued = a->queued,    /* a lost agent's number may still be in the ring */
-    };
-    memcpy (a->routing, routing, len);
-    fo_agent_index_put (self->index, routing, len, (uint32_t) number);
-    h->agent_id = h->host = NULL;   /* taken */
-    self->alive++;
-    self->alive_slots += a->slots;
-    size_t slots = self->alive_slots;
-    if (slots > fo_report_jobs (self->options.run.report))
-        fo_report_set_jobs (self->options.run.report, (uint32_t) slots);
-    char who[FO_LOG_PEER_MAX];
-    fo_log_peer (FO_LOG_INFO, ROLE, peer_name (a->agent_id, a->host, who, sizeof who),
-                 "agent %s on %s joined with %u slot%s", a->agent_id, a->host, a->slots,
-                 a->slots == 1 ? "" : "s");
-    /* Its own number: a lost agent's record may have been reused. */
-    fo_run_agent_joined (self->run, &(fo_sched_agent) {
-        .number = (uint32_t) number, .host = a->host, .slots = a->slots,
-        .resources = h->resources, .nresources = h->nresources, .labels = &h->labels,
-    });
-    self->placement_changed = true;
-    fo_msg welcome = { .type = FO_MSG_WELCOME };
-    welcome.u.welcome.broker_id = self->broker_id;
-    welcome.u.welcome.heartbeat_ms = self->options.heartbeat_ms;
-    welcome.u.welcome.liveness = self->options.liveness;
-    send_to (self, a, &welcome);
-}
-
 static void
 handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
 {
     size_t number;
-    agent_rec *a = find_agent (self, routing, len, &number);
+    agent_rec *a = broker_find_agent (self, routing, len, &number);
     if (msg->type == FO_MSG_HELLO) {
-        hello (self, routing, len, &msg->u.hello);
+        broker_hello (self, routing, len, &msg->u.hello);
         return;
     }
     if (!a) {
@@ -416,7 +157,7 @@ handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
     a->last_recv_ms = fo_now_ms ();
     switch (msg->type) {
     case FO_MSG_REQUEST:
-        add_credit (self, number, msg->u.request.credit);
+        broker_add_credit (self, number, msg->u.request.credit);
         break;
     case FO_MSG_RESULT:
         fo_run_result (self->run, (uint32_t) number, a->host, &msg->u.result);
@@ -428,7 +169,7 @@ handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
         fo_run_done (self->run, (uint32_t) number, a->host, &msg->u.done);
         if (a->leased > 0)
             a->leased--;
-        add_credit (self, number, msg->u.done.credit);
+        broker_add_credit (self, number, msg->u.done.credit);
         break;
     case FO_MSG_DISCOVERED:
         fo_run_discovered (self->run, (uint32_t) number, a->host, &msg->u.discovered);
@@ -460,18 +201,18 @@ handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
         else
             chunk.u.chunk = (fo_chunk) { .blob = msg->u.fetch.blob,
                                          .error = "this broker ships no artifacts" };
-        send_to (self, a, &chunk);
+        broker_send_to (self, a, &chunk);
         break;
     }
     case FO_MSG_BYE: {
         char *why = fo_xasprintf ("said goodbye: %s", msg->u.bye.reason);
-        lose_agent (self, number, why);
+        broker_lose_agent (self, number, why);
         free (why);
         break;
     }
     default: {
         char who[FO_LOG_PEER_MAX];
-        fo_log_peer (FO_LOG_WARN, ROLE, peer_name (a->agent_id, a->host, who, sizeof who),
+        fo_log_peer (FO_LOG_WARN, ROLE, broker_peer_name (a->agent_id, a->host, who, sizeof who),
                      "agent %s on %s sent a %s message, which only a broker sends; dropped (%zu "
                      "bad messages from it so far)", a->agent_id, a->host,
                      fo_msg_type_name (msg->type), ++a->bad);
@@ -509,14 +250,14 @@ read_socket (fo_broker *self, char *err, size_t errlen)
         case FO_WIRE_BAD_VERSION:
             fo_log_peer (FO_LOG_WARN, ROLE, NULL, "refused a peer: %s (%zu refused so far)", why,
                          ++self->bad_versions);
-            send_reason (self, routing, len, FO_MSG_REFUSE, why);
+            broker_send_reason (self, routing, len, FO_MSG_REFUSE, why);
             break;
         case FO_WIRE_BAD: {
             size_t number;
-            agent_rec *a = find_agent (self, routing, len, &number);
+            agent_rec *a = broker_find_agent (self, routing, len, &number);
             char who[FO_LOG_PEER_MAX];
             if (a)
-                fo_log_peer (FO_LOG_WARN, ROLE, peer_name (a->agent_id, a->host, who, sizeof who),
+                fo_log_peer (FO_LOG_WARN, ROLE, broker_peer_name (a->agent_id, a->host, who, sizeof who),
                              "dropped a bad message from agent %s on %s: %s (%zu bad messages "
                              "from it so far)", a->agent_id, a->host, why, ++a->bad);
             else
@@ -601,20 +342,20 @@ dispatch (fo_broker *self)
     size_t misses = 0;          /* agents in a row that got nothing */
     uint64_t now = fo_now_ms ();
     while (self->ready_len > 0 && misses < self->ready_len) {
-        uint32_t i = ready_pop (self);
+        uint32_t i = broker_ready_pop (self);
         agent_rec *a = &self->agents[i];
         if (!a->alive || a->credit == 0) {
             a->queued = false;
             continue;
         }
-        if (prefetch_waits (self, a)) {
-            ready_push (self, i);
+        if (broker_prefetch_waits (self, a)) {
+            broker_ready_push (self, i);
             misses++;
             continue;
         }
         fo_lease lease;
         if (!fo_run_next_lease (self->run, i, &lease)) {
-            ready_push (self, i);
+            broker_ready_push (self, i);
             misses++;
             if (!fo_run_may_lease (self->run))
                 break;
@@ -627,7 +368,7 @@ dispatch (fo_broker *self)
         a->last_send_ms = now;
         a->leased++;
         if (--a->credit > 0)
-            ready_push (self, i);
+            broker_ready_push (self, i);
         else
             a->queued = false;
     }
@@ -674,7 +415,7 @@ cancel_leases (fo_broker *self)
     for (size_t i = list.len; i-- > 0;) {
         fo_msg msg = { .type = FO_MSG_CANCEL, .u.cancel.lease = list.ids[i] };
         msg.u.cancel.reason = (char *) fo_run_stop_reason (self->run);
-        send_to (self, &self->agents[list.agents[i]], &msg);
+        broker_send_to (self, &self->agents[list.agents[i]], &msg);
     }
     free (list.ids);
     free (list.agents);
@@ -698,13 +439,13 @@ heartbeats (fo_broker *self)
             continue;
         if (now - a->last_recv_ms > limit) {
             char *why = fo_xasprintf ("no heartbeat for %llu ms", (unsigned long long) (now - a->last_recv_ms));
-            lose_agent (self, i, why);
+            broker_lose_agent (self, i, why);
             free (why);
             continue;
         }
         if (now - a->last_send_ms >= self->options.heartbeat_ms) {
             fo_msg msg = { .type = FO_MSG_HEARTBEAT };
-            send_to (self, a, &msg);
+            broker_send_to (self, a, &msg);
         }
     }
 }
@@ -844,7 +585,7 @@ fo_broker_run (fo_broker *self, char *err, size_t errlen)
     }
     for (size_t i = 0; i < self->nagents; i++)
         if (self->agents[i].alive)
-            send_reason (self, self->agents[i].routing, self->agents[i].routing_len,
+            broker_send_reason (self, self->agents[i].routing, self->agents[i].routing_len,
                          FO_MSG_SHUTDOWN, rc == 0 ? "the run is complete" : "the broker failed");
     if (self->options.blobs) {
         /* What shipping cost: a warm second run sends no blob. */

@@ -111,4 +111,21 @@ void fo_exec_discovered (fo_execution *self, size_t step, const char *why);
 void fo_exec_read_result (void *arg, const fo_read_result *r);
 void fo_exec_read_output (void *arg, int stream, const char *data, size_t len);
 
+/* fo_execution_order.c */
+/* A setup completed: its scope is open until its teardown. */
+void fo_exec_open_setup (fo_execution *self, size_t setup);
+/* The teardown closes its context's setup: true when that setup had
+   completed (and was still open). */
+bool fo_exec_close_setup (fo_execution *self, size_t teardown);
+/* Steps from the failed setup's on are skipped up to the end of its
+   scope, their tests reported with message (taken). */
+void fo_exec_begin_skip (fo_execution *self, size_t setup, char *message);
+void fo_exec_end_skip (fo_execution *self);
+/* After a cancel: true when the step must still run (a teardown of a
+   completed setup); the tests of the others are reported not run. */
+bool fo_exec_cancelled_step_runs (fo_execution *self, size_t index);
+/* The next step to start, past those that do not run (their results are
+   emitted); FO_STEPS_NONE when none is left. */
+size_t fo_exec_choose_next (fo_execution *self);
+
 #endif

@@ -138,6 +138,29 @@ agent_expect (zsock_t *sock, fo_msg_type type, fo_msg *msg)
     }
 }
 
+/* The next frame from the broker as it came (a batch stays whole, not
+   taken apart by the inbox), heartbeats skipped. */
+static void
+next_frame (zsock_t *sock, fo_msg *frame)
+{
+    uint64_t limit = fo_now_ms () + WAIT_LIMIT_MS;
+    for (;;) {
+        char why[256];
+        fo_wire_status st = fo_wire_recv (zsock_resolve (sock), false, NULL, NULL, frame, why,
+                                          sizeof why);
+        if (st == FO_WIRE_MSG && frame->type != FO_MSG_HEARTBEAT)
+            return;
+        if (st == FO_WIRE_MSG)
+            fo_msg_free (frame);
+        else
+            assert_int_equal (st, FO_WIRE_NONE);
+        if (fo_now_ms () > limit)
+            fail_msg ("no leases from the broker");
+        zmq_pollitem_t item = { .socket = zsock_resolve (sock), .events = ZMQ_POLLIN };
+        zmq_poll (&item, 1, 100);
+    }
+}
+
 static void
 hello (zsock_t *sock, const char *id, const char *host)
 {
@@ -331,22 +354,7 @@ test_leases_and_dones_batched (void **state)
        third waits for a slot: the tasks left are no more than the slots). */
     request (x, 3);
     fo_msg frame;
-    uint64_t limit = fo_now_ms () + WAIT_LIMIT_MS;
-    for (;;) {
-        char why[256];
-        fo_wire_status st = fo_wire_recv (zsock_resolve (x), false, NULL, NULL, &frame, why,
-                                          sizeof why);
-        if (st == FO_WIRE_MSG && frame.type != FO_MSG_HEARTBEAT)
-            break;
-        if (st == FO_WIRE_MSG)
-            fo_msg_free (&frame);
-        else
-            assert_int_equal (st, FO_WIRE_NONE);
-        if (fo_now_ms () > limit)
-            fail_msg ("no leases from the broker");
-        zmq_pollitem_t item = { .socket = zsock_resolve (x), .events = ZMQ_POLLIN };
-        zmq_poll (&item, 1, 100);
-    }
+    next_frame (x, &frame);
     assert_int_equal (frame.type, FO_MSG_BATCH);
     assert_int_equal (frame.u.batch.nmsgs, 2);
 
@@ -430,21 +438,8 @@ test_prefetch_fair_share (void **state)
     hello (x, "agent-x", "hostX");
     hello (y, "agent-y", "hostY");
     request (x, N);
-    fo_msg frame = { 0 };
-    uint64_t until = fo_now_ms () + WAIT_LIMIT_MS;
-    for (;;) {                  /* the dispatch pass's frame, whole */
-        char why[256];
-        fo_wire_status st = fo_wire_recv (zsock_resolve (x), false, NULL, NULL, &frame, why,
-                                          sizeof why);
-        if (st == FO_WIRE_MSG && frame.type != FO_MSG_HEARTBEAT)
-            break;
-        if (st == FO_WIRE_MSG)
-            fo_msg_free (&frame);
-        if (fo_now_ms () > until)
-            fail_msg ("no leases for x");
-        zmq_pollitem_t item = { .socket = zsock_resolve (x), .events = ZMQ_POLLIN };
-        zmq_poll (&item, 1, 100);
-    }
+    fo_msg frame;
+    next_frame (x, &frame);     /* the dispatch pass's frame, whole */
     assert_int_equal (frame.type, FO_MSG_BATCH);
     assert_int_equal (frame.u.batch.nmsgs, 3);
     /* x holds them while y asks: y runs every other test. */

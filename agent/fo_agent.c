@@ -35,9 +35,6 @@
 #define BYE_LINGER_MS 1000
 /* How long the end of a session waits for what tests left behind to die. */
 #define FLUSH_MS 5000
-/* The reason of the tests an abort leaves not run (the broker, which ends
-   the run itself, usually has its own). */
-#define ABORT_REASON "the run was cut short"
 
 typedef enum {
     SESSION_ENDED,      /* the broker shut the run down */
@@ -49,160 +46,25 @@ typedef enum {
 } session_end;
 
 
-static bool
-aborted (const agent *self)
-{
-    return self->options->abort && *self->options->abort;
-}
-
-static void
-queue_push (agent *self, fo_lease *lease)
-{
-    if (self->outputs)
-        fo_agent_outputs_prepare (self->outputs, lease);
-    if (self->queue_head + self->queue_len == self->queue_cap) {
-        if (self->queue_head > 0) {
-            memmove (self->queue, self->queue + self->queue_head,
-                     self->queue_len * sizeof *self->queue);
-            self->queue_head = 0;
-        }
-        else {
-            self->queue_cap = self->queue_cap ? self->queue_cap * 2 : 8;
-            self->queue = fo_xrealloc (self->queue, self->queue_cap * sizeof *self->queue);
-        }
-    }
-    self->queue[self->queue_head + self->queue_len++] = *lease;
-    memset (lease, 0, sizeof *lease);
-}
-
-static bool
-queue_pop (agent *self, fo_lease *out)
-{
-    if (self->queue_len == 0)
-        return false;
-    *out = self->queue[self->queue_head++];
-    self->queue_len--;
-    return true;
-}
-
-static uint32_t
-slots_in_use (const agent *self)
-{
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < self->options->slots; i++)
-        n += self->slots[i] != NULL;
-    return n;
-}
-
-/* Starts queued leases in free slots, as many as the capacity allows now
-   (all slots, unless steps could not start for lack of resources). */
-static void
-fill_slots (agent *self)
-{
-    if (aborted (self))
-        return;         /* the queue goes in wind_down, run as cancelled */
-    uint32_t in_use = slots_in_use (self);
-    uint64_t now = 0;
-    for (uint32_t i = 0; i < self->options->slots && self->queue_len > 0; i++) {
-        if (self->slots[i])
-            continue;
-        if (in_use >= fo_capacity_limit (self->capacity))
-            break;
-        in_use++;
-        fo_lease lease;
-        queue_pop (self, &lease);
-        if (!now)
-            now = fo_now_us ();
-        struct agent_slot_time *t = &self->times[i];
-        if (t->free_us)
-            self->ask += fo_flow_waited (&self->flow, now - t->free_us, t->ran_us);
-        *t = (struct agent_slot_time) { .started_us = now, .ran_us = t->ran_us };
-        char *token = fo_xasprintf ("%s/%u.%llu", self->token, self->session,
-                                    (unsigned long long) lease.lease);
-        self->slots[i] = fo_execution_new (&lease, i + 1, self->host, agent_on_result, self);
-        self->due[i] = true;
-        fo_execution_set_runner (self->slots[i], self->runners[i]);
-        fo_execution_set_capacity (self->slots[i], self->capacity);
-        fo_execution_set_spawner (self->slots[i], self->spawner);
-        fo_execution_on_discovered (self->slots[i], agent_on_discovered);
-        fo_execution_set_scope (self->slots[i], self->sweeper, token);
-        fo_execution_on_slow (self->slots[i], agent_on_slow);
-        if (self->options->abort)
-            fo_execution_watch_abort (self->slots[i], self->options->abort, ABORT_REASON);
-        free (token);
-        agent_keep_alive (self);
-    }
-}
-
-static void
-mark_all_due (agent *self)
-{
-    for (uint32_t i = 0; i < self->options->slots; i++)
-        self->due[i] = true;
-}
-
-static bool
-any_due (const agent *self)
-{
-    for (uint32_t i = 0; i < self->options->slots; i++)
-        if (self->slots[i] && self->due[i])
-            return true;
-    return false;
-}
-
-/* Advances the due leases (fo_agent_state.h: `due`); finished ones send
-   done (with their slot's credit) and free their slot, which the next
-   lease in the queue takes at once. The results learned meanwhile go out
-   at the end, those of leases that did not end as result messages. */
-static void
-service_slots (agent *self)
-{
-    self->batching = true;      /* what the pass sends leaves as one frame */
-    do {
-        for (uint32_t i = 0; i < self->options->slots; i++) {
-            fo_execution *execution = self->slots[i];
-            if (!execution || !self->due[i])
-                continue;
-            self->due[i] = false;
-            bool finished = fo_execution_service (execution);
-            agent_keep_alive (self);
-            if (!finished)
-                continue;
-            /* Its slot is free: the done gives the credit back, but while
-               a long lease shrinks the prefetch (fo_flow.h). */
-            struct agent_slot_time *t = &self->times[i];
-            uint64_t now = fo_now_us ();
-            t->ran_us = now - t->started_us;
-            t->free_us = now;
-            agent_send_done (self, execution, fo_flow_ended (&self->flow, t->ran_us));
-            fo_execution_destroy (&self->slots[i]);
-        }
-        fill_slots (self);      /* new leases are due */
-    } while (any_due (self));
-    agent_flush_results (self);
-    if (self->ask > 0) {        /* in the pass's frame, after its dones */
-        fo_log (FO_LOG_DEBUG, ROLE, "leases end faster than the round trip: %u more credit "
-                "(%u beyond the slots and prefetch)", self->ask, self->flow.extra);
-        agent_send_request (self, self->ask);
-        self->ask = 0;
-    }
-    agent_end_pass (self);
-}
 
 /* Kills everything running and reports queued leases as not run. The
    teardowns of completed setups still run, unless the run was aborted. */
 static void
 cancel_all (agent *self, const char *reason)
 {
-    for (uint32_t i = 0; i < self->options->slots; i++)
-        if (self->slots[i]) {
-            if (aborted (self))
-                fo_execution_abort (self->slots[i], reason);
+    for (uint32_t i = 0; i < self->options->slots; i++) {
+        fo_execution *both[2] = { self->slots[i], self->next[i] };
+        for (int k = 0; k < 2; k++) {
+            if (!both[k])
+                continue;
+            if (agent_aborted (self))
+                fo_execution_abort (both[k], reason);
             else
-                fo_execution_cancel (self->slots[i], reason);
+                fo_execution_cancel (both[k], reason);
         }
+    }
     fo_lease lease;
-    while (queue_pop (self, &lease)) {
+    while (agent_queue_pop (self, &lease)) {
         /* Run it as cancelled: every test is reported not_run, then done. */
         fo_execution *execution = fo_execution_new (&lease, 0, self->host, agent_on_result, self);
         fo_execution_cancel (execution, reason);
@@ -243,12 +105,19 @@ handle_cancel (agent *self, uint64_t lease_id, const char *reason)
         end_unstarted (self, &waiting, reason);
         return;
     }
-    for (uint32_t i = 0; i < self->options->slots; i++)
+    for (uint32_t i = 0; i < self->options->slots; i++) {
         if (self->slots[i] && fo_execution_lease (self->slots[i]) == lease_id) {
             fo_execution_cancel (self->slots[i], reason);
             self->due[i] = true;
             return;
         }
+        /* Chained after the slot's lease: it ends, cancelled, when it
+           begins there (its steps may be the worker's already). */
+        if (self->next[i] && fo_execution_lease (self->next[i]) == lease_id) {
+            fo_execution_cancel (self->next[i], reason);
+            return;
+        }
+    }
     for (size_t k = 0; k < self->queue_len; k++) {
         fo_lease *lease = &self->queue[self->queue_head + k];
         if (lease->lease != lease_id)
@@ -281,8 +150,8 @@ static void
 fetch_ready (void *arg, fo_lease *lease)
 {
     agent *self = arg;
-    queue_push (self, lease);
-    fill_slots (self);
+    agent_queue_push (self, lease);
+    agent_fill_slots (self);
 }
 
 static void
@@ -315,7 +184,7 @@ handle_msg (agent *self, fo_msg *msg, session_end *end, char *err, size_t errlen
     /* Leases start in new slots (due), chunks go to the fetcher; what else
        comes may concern any running lease. */
     if (msg->type != FO_MSG_LEASE && msg->type != FO_MSG_CHUNK && msg->type != FO_MSG_HEARTBEAT)
-        mark_all_due (self);
+        agent_mark_all_due (self);
     switch (msg->type) {
     case FO_MSG_WELCOME:
         if (self->welcomed)
@@ -351,8 +220,8 @@ handle_msg (agent *self, fo_msg *msg, session_end *end, char *err, size_t errlen
                                "agent has no cache for them (fanout agent --cache-dir)");
             break;
         }
-        queue_push (self, &msg->u.lease);
-        fill_slots (self);
+        agent_queue_push (self, &msg->u.lease);
+        agent_fill_slots (self);
         break;
     case FO_MSG_CHUNK:
         if (self->fetcher)
@@ -446,10 +315,8 @@ wind_down (agent *self, const char *reason)
             timeout = 100;
         zmq_poll (items, n, timeout);
         for (uint32_t i = 0; i < self->options->slots; i++)
-            if (self->slots[i] && fo_execution_service (self->slots[i])) {
-                agent_send_done (self, self->slots[i], 0);
-                fo_execution_destroy (&self->slots[i]);
-            }
+            if (self->slots[i] && fo_execution_service (self->slots[i]))
+                agent_slot_done (self, i, 0);
         fo_sweeper_service (self->sweeper);
     }
     free (items);
@@ -519,10 +386,10 @@ run_session (agent *self, char *err, size_t errlen)
     size_t max_items = 2 + FO_EXECUTION_MAX_FDS * (size_t) self->options->slots;
     zmq_pollitem_t *items = fo_xcalloc (max_items, sizeof *items);
     uint32_t *item_slot = fo_xcalloc (max_items, sizeof *item_slot);  /* slot of items[k] */
-    mark_all_due (self);
+    agent_mark_all_due (self);
     session_end end = SESSION_ENDED;
     for (;;) {
-        if (aborted (self)) {
+        if (agent_aborted (self)) {
             end = SESSION_ABORTED;
             break;
         }
@@ -573,7 +440,7 @@ run_session (agent *self, char *err, size_t errlen)
                 self->due[i] = true;
         /* An abort usually comes with every process killed: servicing the
            slots now would start the next steps (teardowns) of the tasks. */
-        if (aborted (self)) {
+        if (agent_aborted (self)) {
             end = SESSION_ABORTED;
             break;
         }
@@ -587,7 +454,7 @@ run_session (agent *self, char *err, size_t errlen)
             end = self->welcomed ? SESSION_LOST : SESSION_RETRY;
             break;
         }
-        service_slots (self);
+        agent_service_slots (self);
         fo_sweeper_service (self->sweeper);
         now = fo_now_ms ();
         if (self->welcomed && now - self->last_send_ms >= self->heartbeat_ms)
@@ -647,6 +514,7 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
     snprintf (self.agent_id, sizeof self.agent_id, "%s:%d:%08x", self.host, (int) getpid (),
               (unsigned) (fo_now_us () & 0xffffffffu));
     self.slots = fo_xcalloc (options->slots, sizeof *self.slots);
+    self.next = fo_xcalloc (options->slots, sizeof *self.next);
     self.due = fo_xcalloc (options->slots, sizeof *self.due);
     self.times = fo_xcalloc (options->slots, sizeof *self.times);
     /* Each slot's runner: a process per step, and the steps of Python
@@ -677,6 +545,7 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
             err[0] = '\0';
         } else if (!self.cache) {
             free (self.slots);
+            free (self.next);
             free (self.due);
             free (self.times);
             for (uint32_t i = 0; i < options->slots; i++)
@@ -747,6 +616,7 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
             backoff = backoff * 2 > RECONNECT_MAX_MS ? RECONNECT_MAX_MS : backoff * 2;
     }
     free (self.slots);
+    free (self.next);
     free (self.due);
     free (self.times);
     for (uint32_t i = 0; i < options->slots; i++)

@@ -63,7 +63,7 @@ agent_end_pass (agent *self)
        once: a slot must not wait a round trip (holding until the queue
        was empty cost `fanout run -j2` on /bin/true a few percent of its
        throughput: the broker's thread woke late on a busy machine). */
-    if (self->outbox_urgent || self->queue_len <= self->options->slots
+    if (self->outbox_urgent || self->queue_len + self->bound <= self->options->slots
         || now - self->held_since_ms >= FO_AGENT_HOLD_MS)
         agent_flush_outbox (self);
 }

@@ -343,6 +343,8 @@ ahead_step (void *arg, size_t k, fo_buf *token)
         return NULL;
     if (self->token)
         fo_buf_printf (token, "%s/%zu", self->token, index);
+    if (index > self->ahead_through)
+        self->ahead_through = index;
     return step;
 }
 
@@ -420,6 +422,7 @@ start_pending (fo_execution *self)
     fo_start_error why;
     if (self->sweeper)
         self->step_mark = fo_sweeper_mark ();
+    self->ahead_through = index;
     self->running = fo_runner_start (runner_of (self), &spec, &why) == 0;
     if (read_env)
         fo_env_free (&with_env.env);
@@ -558,9 +561,53 @@ check_clocks (fo_execution *self)
     }
 }
 
+void
+fo_execution_take_lease (fo_execution *self, fo_lease *out)
+{
+    *out = self->lease;
+    memset (&self->lease, 0, sizeof self->lease);
+    self->finished = true;      /* nothing of it ran: nothing to sweep */
+}
+
+bool
+fo_execution_sent_to_end (const fo_execution *self)
+{
+    return self->running && self->runner && !self->own_runner && !self->cancelled
+           && !self->interrupted && !self->skipping && !self->joining
+           && self->ahead_through + 1 >= self->lease.nsteps;
+}
+
+int
+fo_execution_chain (fo_execution *self)
+{
+    if (self->chained || self->running || self->finished || self->next > 0 || !self->runner
+        || self->own_runner || self->lease.nsteps == 0)
+        return -1;
+    const fo_step *step = &self->lease.steps[0];
+    if (step->kind == FO_STEP_DISCOVER || step->reader != FO_READER_PYTHON)
+        return -1;
+    char *token = step_token (self, 0);
+    fo_runner_step spec = {
+        .step = step,
+        .output_cap = self->lease.output_cap,
+        .token = token,
+        .ahead = ahead_step,
+        .ahead_arg = self,
+    };
+    int rc = fo_runner_chain (self->runner, &spec);
+    free (token);
+    self->chained = rc == 0;
+    return rc;
+}
+
 bool
 fo_execution_service (fo_execution *self)
 {
+    if (self->chained) {
+        /* Its steps may have begun early; the task began now. */
+        self->chained = false;
+        self->started_us = fo_now_us ();
+    }
     if (!self->finished) {
         check_abort (self);
         check_clocks (self);

@@ -112,6 +112,24 @@ void fo_execution_set_capacity (fo_execution *self, struct fo_capacity *capacity
 struct fo_spawner;
 void fo_execution_set_spawner (fo_execution *self, struct fo_spawner *spawner);
 
+/* Chaining (fo_runner_chain): while the last steps of a lease run in a
+   persistent worker, the first steps of the lease the slot takes next
+   can be handed to it already, so that the worker goes from one lease to
+   the next without waiting for the agent.
+   fo_execution_sent_to_end: is every step of this lease left with the
+   runner (the running one, and those sent ahead with it), nothing
+   stopping it? Then the next lease may be chained.
+   fo_execution_chain: before the first service of the slot's next lease,
+   with the slot's runner set (fo_execution_set_runner): hands its first
+   steps to the runner. 0 when the runner took them: this execution must
+   be the slot's next, serviced after the running one ended; its task
+   clock starts at its first service. -1: nothing changed. */
+bool fo_execution_sent_to_end (const fo_execution *self);
+/* Before its first service: gives its lease back to *out (the execution
+   then holds none; destroy it). */
+void fo_execution_take_lease (fo_execution *self, fo_lease *out);
+int fo_execution_chain (fo_execution *self);
+
 /* The fds of the running step (fo_runner_pollfds); returns how many. */
 int fo_execution_pollfds (const fo_execution *self, int fds[FO_EXECUTION_MAX_FDS]);
 uint64_t fo_execution_deadline_ms (const fo_execution *self);

@@ -98,3 +98,9 @@ fo_runner_idle (fo_runner *self)
     if (self->ops->idle)
         self->ops->idle (self->impl);
 }
+
+int
+fo_runner_chain (fo_runner *self, const fo_runner_step *first)
+{
+    return self->ops->chain ? self->ops->chain (self->impl, first) : -1;
+}

@@ -14,6 +14,8 @@
         fo_runner_release  forget the step; the runner is ready for the next
         fo_runner_idle     the lease is over: what was begun ahead of the
                            agent (fo_runner_step.ahead) is not wanted
+        fo_runner_chain    while the lease's last steps run, begin the
+                           next lease's first steps after them
 
     Implementations:
     - fo_runner_process.h: a new process per step (fo_proc), in its own
@@ -118,6 +120,8 @@ typedef struct {
     const fo_capture *(*output) (const void *impl, int stream);
     void (*release) (void *impl);
     void (*idle) (void *impl);      /* may be NULL: nothing is ever begun ahead */
+    /* may be NULL: no lease is ever chained */
+    int (*chain) (void *impl, const fo_runner_step *first);
     /* may be NULL: start reports every failure itself */
     const fo_start_error *(*start_error) (const void *impl);
     void (*destroy) (void *impl);
@@ -168,5 +172,13 @@ void fo_runner_release (fo_runner *self);
    were never started are stopped now (the Python worker is replaced),
    not left running unseen until the slot's next step. */
 void fo_runner_idle (fo_runner *self);
+/* Chains the next lease of this slot (its first step, with the steps its
+   ahead gives) after the steps of the running lease, all of which the
+   runner was given already (started or sent ahead): the runner may begin
+   them as soon as those end, before they are started. 0 when it did:
+   the next lease's first step must then be the next one started, after
+   this lease's end (fo_runner_idle keeps them); -1 when it did not
+   (nothing changed: the next lease starts as any). */
+int fo_runner_chain (fo_runner *self, const fo_runner_step *first);
 
 #endif

@@ -51,7 +51,7 @@ reset_queue (python_runner *self)
 {
     for (size_t i = 0; i < self->nq; i++)
         fo_pyrun_free_sent (&self->q[i]);
-    self->nq = self->cur = 0;
+    self->nq = self->cur = self->chain_at = 0;
     self->base = self->answers;
     self->active = false;
 }
@@ -119,8 +119,8 @@ retire_worker (python_runner *self, uint32_t grace_ms)
 {
     if (self->worker && self->hello && self->kept > 0 && !self->killing && !fo_pyrun_running (self)
         && !fo_proc_finished (self->worker)) {
-        /* {"v": 2, "type": "end"} */
-        static const char end[] = "\x82\xa1" "v\x02\xa4" "type\xa3" "end";
+        /* {"v": 3, "type": "end"} */
+        static const char end[] = "\x82\xa1" "v\x03\xa4" "type\xa3" "end";
         unsigned char len[4] = { 0, 0, 0, sizeof end - 1 };
         fo_buf_append (&self->pending, len, 4);
         fo_buf_append (&self->pending, end, sizeof end - 1);
@@ -227,6 +227,16 @@ start (void *impl, const fo_runner_step *rs, fo_start_error *error)
     if (begun_ahead (self, rs)) {
         self->in_process = false;
         self->active = true;
+        char *scope = scope_of (rs->token);
+        if (!self->scope || strcmp (scope, self->scope) != 0) {
+            /* The first step of a lease chained after the last one
+               (fo_runner_chain): a task begins, its restarts were checked
+               when it was chained. */
+            self->loop_tried = false;
+            self->tasks++;
+        }
+        free (self->scope);
+        self->scope = scope;
         return 0;
     }
     /* Anything else stops what the last request still has the worker run
@@ -276,7 +286,7 @@ start (void *impl, const fo_runner_step *rs, fo_start_error *error)
     if (new_task)
         self->tasks++;
     self->base = self->answers;
-    fo_pyrun_frame_request (self, rs);
+    fo_pyrun_frame_request (self, rs, false);
     self->cur = 0;
     self->active = true;
     fo_pyrun_flush_request (self);
@@ -354,6 +364,8 @@ worker_died (python_runner *self)
         for (size_t i = at + 1; i < self->nq; i++)
             fo_pyrun_free_sent (&self->q[i]);
         self->nq = at + 1;
+        if (self->chain_at > at)
+            self->chain_at = 0;     /* the chained lease starts again, in a new worker */
     }
     drop_worker (self);
 }
@@ -463,12 +475,49 @@ idle (void *impl)
     python_runner *self = impl;
     if (self->in_process)
         return;
-    if (fo_pyrun_running (self)) {
+    const sent_step *running = fo_pyrun_running (self);
+    if (self->chain_at && (!running || (size_t) (running - self->q) >= self->chain_at)) {
+        /* Its steps have all ended; the worker goes on with (or waits
+           to begin) the next lease's, chained: they stay, first now. */
+        size_t k = self->chain_at;
+        for (size_t i = 0; i < k; i++)
+            fo_pyrun_free_sent (&self->q[i]);
+        memmove (self->q, self->q + k, (self->nq - k) * sizeof *self->q);
+        self->nq -= k;
+        self->base += k;
+        self->cur = self->chain_at = 0;
+        self->active = false;
+        return;
+    }
+    if (running) {
         fo_log (FO_LOG_DEBUG, "agent", "python worker: the lease ended before the steps sent "
                 "ahead; worker killed");
         drop_worker (self);
     }
     reset_queue (self);
+}
+
+/* The first step of the lease that follows in this slot, with the steps
+   its lease has after it (rs->ahead), sent now in a request chained after
+   the running one: the worker begins them as soon as that request ends,
+   unless it stops. Only into a worker that is well, runs this lease's
+   steps and needs no restart before a new task. */
+static int
+chain (void *impl, const fo_runner_step *rs)
+{
+    python_runner *self = impl;
+    if (self->in_process || !self->active || !self->worker || !self->hello || self->killing
+        || self->retiring || self->stopped || self->chain_at || !self->nq
+        || !fo_pyrun_is_python (self, rs->step)
+        || strcmp (self->interpreter, rs->step->argv.items[0]) != 0
+        || (self->options.max_tasks && self->tasks >= self->options.max_tasks)
+        || self->options.max_rss_kb     /* its size after the running step is not known */
+        || fo_proc_finished (self->worker))
+        return -1;
+    self->chain_at = self->nq;
+    fo_pyrun_frame_request (self, rs, true);
+    fo_pyrun_flush_request (self);
+    return 0;
 }
 
 static void
@@ -511,6 +560,7 @@ static const fo_runner_ops ops = {
     .output = output,
     .release = release,
     .idle = idle,
+    .chain = chain,
     .start_error = start_error,
     .destroy = destroy,
 };

@@ -122,10 +122,12 @@ pack_step (msgpack_packer *pk, const fo_step *step, const char *token, size_t ou
 /* The request for the step rs and the steps after it (rs->ahead) that go
    with it: Python steps of the same interpreter, at most
    FO_PYTHON_BATCH_STEPS and about FO_PYTHON_BATCH_BYTES. Each becomes a
-   sent step (the queue is empty). */
+   sent step, after those already sent when chained (the queue is empty
+   otherwise). */
 void
-fo_pyrun_frame_request (python_runner *self, const fo_runner_step *rs)
+fo_pyrun_frame_request (python_runner *self, const fo_runner_step *rs, bool chained)
 {
+    size_t first = self->nq;
     size_t cap = rs->output_cap ? rs->output_cap : FO_DEFAULT_OUTPUT_CAP;
     msgpack_sbuffer body;
     msgpack_sbuffer_init (&body);
@@ -147,7 +149,8 @@ fo_pyrun_frame_request (python_runner *self, const fo_runner_step *rs)
         s->timeout_ms = step->timeout_ms;
         fo_capture_init (&s->out, cap);
         fo_capture_init (&s->err, cap);
-        if (!rs->ahead || self->nq >= FO_PYTHON_BATCH_STEPS || body.size >= FO_PYTHON_BATCH_BYTES)
+        if (!rs->ahead || self->nq - first >= FO_PYTHON_BATCH_STEPS
+            || body.size >= FO_PYTHON_BATCH_BYTES)
             break;
         fo_buf_reset (&token);
         step = rs->ahead (rs->ahead_arg, k, &token);
@@ -160,13 +163,17 @@ fo_pyrun_frame_request (python_runner *self, const fo_runner_step *rs)
     msgpack_sbuffer head;
     msgpack_sbuffer_init (&head);
     msgpack_packer_init (&pk, &head, msgpack_sbuffer_write);
-    msgpack_pack_map (&pk, 3);
+    msgpack_pack_map (&pk, chained ? 4 : 3);
     put_str (&pk, "v");
     msgpack_pack_unsigned_int (&pk, FO_PYTHON_WORKER_PROTOCOL);
     put_str (&pk, "type");
     put_str (&pk, "steps");
+    if (chained) {
+        put_str (&pk, "chained");
+        msgpack_pack_true (&pk);
+    }
     put_str (&pk, "steps");
-    msgpack_pack_array (&pk, (uint32_t) self->nq);
+    msgpack_pack_array (&pk, (uint32_t) (self->nq - first));
     size_t size = head.size + body.size;
     unsigned char len[4] = { (unsigned char) (size >> 24), (unsigned char) (size >> 16),
                              (unsigned char) (size >> 8), (unsigned char) size };
@@ -175,7 +182,12 @@ fo_pyrun_frame_request (python_runner *self, const fo_runner_step *rs)
     fo_buf_append (&self->pending, body.data, body.size);
     msgpack_sbuffer_destroy (&head);
     msgpack_sbuffer_destroy (&body);
-    self->q[0].began_us = fo_now_us ();     /* the worker is idle: it begins now */
+    if (!chained) {
+        self->stopped = false;
+        self->q[0].began_us = fo_now_us ();     /* the worker is idle: it begins now */
+    }
+    else if (fo_pyrun_running (self) == &self->q[first])
+        self->q[first].began_us = fo_now_us ();     /* it ended the request before */
 }
 
 void
@@ -235,11 +247,18 @@ take_done (python_runner *self, sent_step *s, const msgpack_object *obj, int sta
     self->rss_kb = uint_member (obj, "rss_kb", self->rss_kb);
     self->kept = uint_member (obj, "kept", 0);
     self->answers++;
-    if (uint_member (obj, "dropped", 0)) {
+    const msgpack_object *stop = member (obj, "stop");
+    if (status != 0 || uint_member (obj, "dropped", 0)
+        || (stop && stop->type == MSGPACK_OBJECT_BOOLEAN && stop->via.boolean)) {
+        /* The request stops here: the worker runs neither the rest of it
+           (dropped) nor a chained request after it. */
         size_t at = (size_t) (s - self->q);
         for (size_t i = at + 1; i < self->nq; i++)
             fo_pyrun_free_sent (&self->q[i]);
         self->nq = at + 1;
+        if (self->chain_at > at)
+            self->chain_at = 0;
+        self->stopped = true;
     }
     sent_step *next = fo_pyrun_running (self);
     if (next)
@@ -273,7 +292,9 @@ take_answer (python_runner *self, const char *data, size_t len)
         uint64_t dropped = uint_member (&obj, "dropped", 0);
         /* dropped: the request's steps after it that the worker does not
            run (it interrupted the run), all of them */
-        ok = s && status < 256 && (!dropped || (size_t) (s - self->q) + 1 + dropped == self->nq);
+        size_t at = s ? (size_t) (s - self->q) : 0;
+        size_t end = self->chain_at > at ? self->chain_at : self->nq;    /* of its request */
+        ok = s && status < 256 && (!dropped || at + 1 + dropped == end);
         if (ok)
             take_done (self, s, &obj, (int) status);
     }

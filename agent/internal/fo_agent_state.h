@@ -42,6 +42,10 @@ typedef struct {
     bool rejected;              /* ... because its handshake was refused */
 
     fo_execution **slots;       /* options->slots entries, NULL when free */
+    /* Each slot's next lease, taken from the queue and chained after its
+       running one (fo_agent_slots.c); NULL: none. bound counts them. */
+    fo_execution **next;
+    uint32_t bound;
     /* Which slots the next pass services: new ones, those whose fds polled
        or whose deadline came, those a message concerned. A wake-up for one
        slot's exit no longer reads the pipes of every other slot. */
@@ -96,6 +100,28 @@ typedef struct {
     char *token;                /* this agent's FANOUT_STEP_TOKEN scope */
     uint32_t session;           /* counts sessions: lease ids restart per broker */
 } agent;
+
+/* The reason of the tests an abort leaves not run (the broker, which ends
+   the run itself, usually has its own). */
+#define ABORT_REASON "the run was cut short"
+
+/* fo_agent_slots.c: the slots and the queue */
+bool agent_aborted (const agent *self);
+/* Takes the lease (zeroed); it waits for a free slot. */
+void agent_queue_push (agent *self, fo_lease *lease);
+bool agent_queue_pop (agent *self, fo_lease *out);
+/* Starts queued leases in free slots, as many as the capacity allows now
+   (all slots, unless steps could not start for lack of resources). */
+void agent_fill_slots (agent *self);
+/* Slot i's lease has ended: its done (with credit); the lease chained
+   after it, if any, begins in the slot. */
+void agent_slot_done (agent *self, uint32_t i, uint32_t credit);
+void agent_mark_all_due (agent *self);
+/* Advances the due leases (`due`); finished ones send done (with their
+   slot's credit) and free their slot, which the next lease in the queue
+   takes at once. The results learned meanwhile go out at the end, those
+   of leases that did not end as result messages. */
+void agent_service_slots (agent *self);
 
 /* fo_agent_send.c */
 void agent_send_msg (agent *self, const fo_msg *msg);

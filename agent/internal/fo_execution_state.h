@@ -32,6 +32,10 @@ struct fo_execution {
 
     size_t next;            /* next step to start */
     size_t current;         /* the step the runner runs (valid when running) */
+    size_t ahead_through;   /* the last step the runner was given with it (ahead_step) */
+    bool chained;           /* its first steps went to the runner early
+                               (fo_execution_chain): its clock starts at its
+                               first service */
     fo_runner *runner;      /* runs the steps, one at a time (fo_runner.h) */
     bool own_runner;        /* made here (a process runner): destroyed here */
     bool running;           /* the runner holds step `current` */

@@ -17,7 +17,7 @@
 #include "fo_runner_python.h"
 
 /* The pipe protocol's version (docs/python-workers.md): every map's `v`. */
-#define FO_PYTHON_WORKER_PROTOCOL 2
+#define FO_PYTHON_WORKER_PROTOCOL 3
 /* What the worker writes to its fds 1 and 2 after each step: the bytes
    before it there are that step's (python/fanout_nose/worker.py). */
 #define STEP_END "\x1f" "fanout-python-step-end" "\x1f"
@@ -69,11 +69,15 @@ typedef struct {
     size_t ncarry[3];
 
     /* The last request's steps: q[i] is sequence number base + i. The
-       agent's step is q[cur] (when active); those before it are done. */
+       agent's step is q[cur] (when active); those before it are done.
+       chain_at (when not 0): q[chain_at..nq) are the next lease's steps,
+       sent chained after them (fo_runner_chain), run by the worker only
+       if the request before them does not stop. */
     sent_step *q;
-    size_t nq, qcap, cur;
+    size_t nq, qcap, cur, chain_at;
     uint64_t base;
     bool active;
+    bool stopped;               /* an answer of the last request stopped it */
     fo_output_fn *on_output;
     void *output_arg;
 } python_runner;
@@ -89,8 +93,10 @@ bool fo_pyrun_is_python (const python_runner *self, const fo_step *step);
 /* The worker's fds 1 and 2 (fo_proc's on_output): each step's bytes to it. */
 void fo_pyrun_route_output (void *arg, int stream, const char *data, size_t len);
 /* Queues the request for rs and the steps ahead of it: each becomes a
-   sent step (the queue must be empty). */
-void fo_pyrun_frame_request (python_runner *self, const fo_runner_step *rs);
+   sent step, after those of the queue (which must be empty unless
+   chained: then the worker runs them only if the request before them
+   does not stop). */
+void fo_pyrun_frame_request (python_runner *self, const fo_runner_step *rs, bool chained);
 /* Writes what it can of the queued request (never blocks). */
 void fo_pyrun_flush_request (python_runner *self);
 /* Reads and takes the worker's answers; false when it broke the protocol. */

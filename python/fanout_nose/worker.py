@@ -7,16 +7,21 @@ says hello, then runs the steps of each request in order, each as
 process, and answers each as soon as it has ended: modules it imported and
 contexts it set up stay for the next step. End of input: it exits.
 
-    -> {"v": 2, "type": "hello", "pid": PID, "python": "3.11.2"}
-    <- {"v": 2, "type": "steps", "steps": [{"argv": [...], "cwd": DIR or "",
-        "env": {NAME: VALUE}, "token": TOKEN, "output_cap": BYTES}, ...]}
-    -> {"v": 2, "type": "done", "status": N, "out": BYTES, "err": BYTES,
-        "us": N, "rss_kb": N, "kept": N, "dropped": N}
-                                    one per step, in order; "dropped" (a
+    -> {"v": 3, "type": "hello", "pid": PID, "python": "3.11.2"}
+    <- {"v": 3, "type": "steps", "steps": [{"argv": [...], "cwd": DIR or "",
+        "env": {NAME: VALUE}, "token": TOKEN, "output_cap": BYTES}, ...],
+        "chained": true}            "chained" (optional): the next lease's
+                                    steps, sent while the request before
+                                    still runs: run only if that request
+                                    did not stop; else not run, no answer
+    -> {"v": 3, "type": "done", "status": N, "out": BYTES, "err": BYTES,
+        "us": N, "rss_kb": N, "kept": N, "dropped": N, "stop": true}
+                                    one per step, in order; "stop" (a
                                     step whose status is not 0, or that
-                                    interrupted the run): the request's N
-                                    steps after it, not run
-    <- {"v": 2, "type": "end"}      tear down the split contexts kept
+                                    interrupted the run): the request ends
+                                    here, "dropped" its N steps after it,
+                                    not run
+    <- {"v": 3, "type": "end"}      tear down the split contexts kept
                                     set up, then exit (1 when a teardown
                                     failed, its traceback on stderr)
 
@@ -34,7 +39,7 @@ import msgpack
 
 from fanout_nose import execute
 
-VERSION = 2
+VERSION = 3
 MAX_REQUEST = 64 * 1024 * 1024
 # Written to fds 1 and 2 after each step (agent/fo_runner_python.c).
 STEP_END = b"\x1ffanout-python-step-end\x1f"
@@ -115,6 +120,10 @@ def main(argv):
     import logging
     logging.getLogger().setLevel(logging.NOTSET)
     memory = Memory()
+    # Did the last request run stop at a step (status not 0, an
+    # interrupt)? A chained request after it is not run: the agent
+    # decides what comes next (docs/python-workers.md, "Chained leases").
+    stopped = False
     buf = b""
     while True:
         chunk = os.read(rfd, 65536)
@@ -143,6 +152,9 @@ def main(argv):
                     or not all(isinstance(step, dict) for step in steps):
                 sys.stderr.write("fanout_nose worker: bad request\n")
                 return 2
+            if req.get("chained") is True and stopped:
+                continue
+            stopped = False
             for i, step in enumerate(steps):
                 state.output_cap = int(step.get("output_cap") or 0) or None
                 state.interrupted = False
@@ -159,8 +171,11 @@ def main(argv):
                 # scope) or stopped the run (KeyboardInterrupt) ends the
                 # request: the agent says what comes next.
                 stop = state.interrupted or status != 0
-                if stop and i + 1 < len(steps):
-                    done["dropped"] = len(steps) - i - 1
+                if stop:
+                    done["stop"] = True
+                    stopped = True
+                    if i + 1 < len(steps):
+                        done["dropped"] = len(steps) - i - 1
                 send(done)
                 if stop:
                     break

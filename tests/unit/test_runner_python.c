@@ -8,8 +8,11 @@
     a cancel, a KeyboardInterrupt that stops its lease (the tests sent
     with it not run), a task's tests in one request (a crash in the
     middle, what each writes to fd 1 itself), the steps sent ahead stopped
-    when their lease ends first (fo_runner_idle), and a split context
-    set up once per worker. Skipped without python3-msgpack. Waits are bounded and
+    when their lease ends first (fo_runner_idle), a split context set up
+    once per worker, and a slot's next lease chained after the running
+    one (fo_execution_chain): begun by the worker on its own, skipped
+    after a step that stops, run again after a crash, cancelled. Skipped
+    without python3-msgpack. Waits are bounded and
     generous; no timing is asserted. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -60,7 +63,31 @@ static const char module[] =
     "        f.write('x')\n"
     "def test_late():\n"
     "    time.sleep(0.5)\n"
-    "    test_touch()\n";
+    "    test_touch()\n"
+    "def _gate():\n"
+    "    gate = os.path.join(os.path.dirname(__file__), 'gate')\n"
+    "    for _ in range(3000):\n"
+    "        if os.path.exists(gate):\n"
+    "            return\n"
+    "        time.sleep(0.01)\n"
+    "def test_gated():\n"
+    "    _gate()\n"
+    "def test_gated_crash():\n"
+    "    _gate()\n"
+    "    os.kill(os.getpid(), 9)\n"
+    "def test_mark():\n"
+    "    with open(os.path.join(os.path.dirname(__file__), 'marks'), 'a') as f:\n"
+    "        f.write(os.environ['FANOUT_STEP_TOKEN'].rsplit('/', 2)[1] + ' ')\n"
+    "    print(os.getpid())\n";
+
+/* A context whose setup fails once the gate is open. */
+static const char gated_bad_module[] =
+    "import test_mod\n"
+    "def setup_module():\n"
+    "    test_mod._gate()\n"
+    "    raise RuntimeError('setup broke')\n"
+    "def test_x():\n"
+    "    pass\n";
 
 /* A split context (nose's _multiprocess_can_split_): its calls go to
    split.log beside it; test_count prints how often this process set it
@@ -139,6 +166,12 @@ new_world (const fo_python_worker_options *options)
     f = fopen (path, "w");
     assert_non_null (f);
     fputs (split_module, f);
+    fclose (f);
+    free (path);
+    path = fo_xasprintf ("%s/test_gbad.py", w->dir);
+    f = fopen (path, "w");
+    assert_non_null (f);
+    fputs (gated_bad_module, f);
     fclose (f);
     free (path);
     w->helper = fo_python_helper ();
@@ -222,10 +255,9 @@ wait_readable (const int *fds, int n)
     poll (pfd, (nfds_t) (n < FO_EXECUTION_MAX_FDS ? n : FO_EXECUTION_MAX_FDS), 20);
 }
 
-/* Runs the lease to its end (cancel_after: cancel once that many results
-   have come). */
-static void
-run_lease (world *w, fo_lease *l, size_t cancel_after)
+/* The lease's execution in the world's slot, as the agent makes it. */
+static fo_execution *
+open_lease (world *w, fo_lease *l)
 {
     char *token = fo_xasprintf ("%s/agent-test/1.%llu", fo_reaper_base (),
                                 (unsigned long long) l->lease);
@@ -233,6 +265,14 @@ run_lease (world *w, fo_lease *l, size_t cancel_after)
     fo_execution_set_runner (e, w->runner);
     fo_execution_set_scope (e, w->sweeper, token);
     free (token);
+    return e;
+}
+
+/* Services e to its end (cancel_after: cancel once that many results
+   have come), then destroys it. */
+static void
+finish_lease (world *w, fo_execution *e, size_t cancel_after)
+{
     uint64_t until = fo_now_ms () + WAIT_LIMIT_MS;
     bool cancelled = false, done = false;
     while (!done && fo_now_ms () < until) {
@@ -249,6 +289,13 @@ run_lease (world *w, fo_lease *l, size_t cancel_after)
     fo_execution_destroy (&e);
     if (!done)
         fail_msg ("lease did not finish in %u ms", WAIT_LIMIT_MS);
+}
+
+/* Runs the lease to its end (cancel_after: as finish_lease). */
+static void
+run_lease (world *w, fo_lease *l, size_t cancel_after)
+{
+    finish_lease (w, open_lease (w, l), cancel_after);
 }
 
 static const got *
@@ -590,6 +637,156 @@ test_split_kept (void **state)
     world_free (w);
 }
 
+
+/* ---- chained leases (fo_execution_chain) ------------------------------ */
+
+static char *
+world_file (const world *w, const char *name)
+{
+    char *path = fo_xasprintf ("%s/%s", w->dir, name);
+    char buf[256] = "";
+    FILE *f = fopen (path, "r");
+    if (f) {
+        size_t n = fread (buf, 1, sizeof buf - 1, f);
+        buf[n] = '\0';
+        fclose (f);
+    }
+    free (path);
+    return fo_xstrdup (buf);
+}
+
+static void
+open_gate (const world *w)
+{
+    char *path = fo_xasprintf ("%s/gate", w->dir);
+    FILE *f = fopen (path, "w");
+    assert_non_null (f);
+    fclose (f);
+    free (path);
+}
+
+/* Lease a: its one step (TEST at ADDRESS, or a failing setup's scope)
+   waits for the gate; lease b (test_mark) is chained after it while it
+   waits. Returns b's execution; a's is *a. */
+static fo_execution *
+chain_behind_gate (world *w, fo_lease *la, fo_execution **a, bool bad_setup, const char *test)
+{
+    if (bad_setup) {
+        add_py (w, la, FO_STEP_SETUP, "gbad", "test_gbad", 0);
+        add_py (w, la, FO_STEP_TEST, "x", "test_gbad:test_x", 0);
+        add_py (w, la, FO_STEP_TEARDOWN, "gbad", "test_gbad", 0);
+        scope (la);
+    }
+    else
+        add_py (w, la, FO_STEP_TEST, "a", test, 0);
+    *a = open_lease (w, la);
+    assert_false (fo_execution_service (*a));   /* the gate holds it */
+    assert_true (fo_execution_sent_to_end (*a));
+    fo_lease lb = new_lease (w);
+    add_py (w, &lb, FO_STEP_TEST, "b", "test_mod:test_mark", 0);
+    fo_execution *b = open_lease (w, &lb);
+    assert_int_equal (fo_execution_chain (b), 0);
+    return b;
+}
+
+/* The worker goes on to the chained lease by itself: b's test ran before
+   b was ever serviced, in the same worker, once. */
+static void
+test_chain_runs_on (void **state)
+{
+    (void) state;
+    if (!have_msgpack ())
+        skip ();
+    world *w = new_world (NULL);
+    long pid = pid_of_lease (w);
+    fo_lease la = new_lease (w);
+    fo_execution *a, *b = chain_behind_gate (w, &la, &a, false, "test_mod:test_gated");
+    open_gate (w);
+    finish_lease (w, a, 0);
+    expect (w, "a", FO_PASSED);
+    char *marks = NULL;
+    for (uint64_t until = fo_now_ms () + WAIT_LIMIT_MS; fo_now_ms () < until; usleep (10000)) {
+        free (marks);
+        marks = world_file (w, "marks");
+        if (marks[0])
+            break;
+    }
+    assert_string_equal (marks, "1.3 ");
+    free (marks);
+    finish_lease (w, b, 0);
+    expect (w, "b", FO_PASSED);
+    assert_int_equal (atol (result_of (w, "b")->out), pid);
+    char *again = world_file (w, "marks");
+    assert_string_equal (again, "1.3 ");
+    free (again);
+    world_free (w);
+}
+
+/* A step that stops its request (a setup that raised) stops the chained
+   request too: the agent decides what runs next. b then starts as any
+   lease, runs once, in the same worker. */
+static void
+test_chain_skipped_after_stop (void **state)
+{
+    (void) state;
+    if (!have_msgpack ())
+        skip ();
+    world *w = new_world (NULL);
+    long pid = pid_of_lease (w);
+    fo_lease la = new_lease (w);
+    fo_execution *a, *b = chain_behind_gate (w, &la, &a, true, NULL);
+    open_gate (w);
+    finish_lease (w, a, 0);
+    expect (w, "x", FO_NOT_RUN);   /* its setup failed */
+    finish_lease (w, b, 0);
+    expect (w, "b", FO_PASSED);
+    assert_int_equal (atol (result_of (w, "b")->out), pid);
+    char *marks = world_file (w, "marks");
+    assert_string_equal (marks, "1.3 ");
+    free (marks);
+    world_free (w);
+}
+
+/* The worker dies in the lease before: the chained lease runs in a new
+   worker, once. A chained lease cancelled before it begins ends not run,
+   and the slot's next lease runs as usual. */
+static void
+test_chain_crash_and_cancel (void **state)
+{
+    (void) state;
+    if (!have_msgpack ())
+        skip ();
+    world *w = new_world (NULL);
+    long pid = pid_of_lease (w);
+    fo_lease la = new_lease (w);
+    fo_execution *a, *b = chain_behind_gate (w, &la, &a, false, "test_mod:test_gated_crash");
+    open_gate (w);
+    finish_lease (w, a, 0);
+    expect (w, "a", FO_CRASHED);
+    finish_lease (w, b, 0);
+    expect (w, "b", FO_PASSED);
+    long second = atol (result_of (w, "b")->out);
+    assert_true (second > 1 && second != pid);
+    char *marks = world_file (w, "marks");
+    assert_string_equal (marks, "1.3 ");
+    free (marks);
+    forget_results (w);
+
+    char *gate = fo_xasprintf ("%s/gate", w->dir);
+    assert_int_equal (unlink (gate), 0);
+    free (gate);
+    fo_lease lc = new_lease (w);
+    fo_execution *c, *d = chain_behind_gate (w, &lc, &c, false, "test_mod:test_gated");
+    fo_execution_cancel (d, "stopped");
+    open_gate (w);
+    finish_lease (w, c, 0);
+    expect (w, "a", FO_PASSED);
+    finish_lease (w, d, 0);
+    expect (w, "b", FO_NOT_RUN);
+    assert_int_equal (pid_of_lease (w) > 1, 1);
+    world_free (w);
+}
+
 int
 main (void)
 {
@@ -601,6 +798,9 @@ main (void)
         cmocka_unit_test (test_idle_stops_ahead),
         cmocka_unit_test (test_batch),
         cmocka_unit_test (test_split_kept),
+        cmocka_unit_test (test_chain_runs_on),
+        cmocka_unit_test (test_chain_skipped_after_stop),
+        cmocka_unit_test (test_chain_crash_and_cancel),
     };
     return cmocka_run_group_tests (tests, group_setup, NULL);
 }

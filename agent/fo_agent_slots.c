@@ -1,0 +1,239 @@
+/*  fo_agent_slots — the agent's worker slots and its queue of leases
+    (state: internal/fo_agent_state.h): leases wait in the queue until a
+    slot is free, start there, are serviced when due, and free their slot
+    with a done that gives the credit back.
+
+    Chained leases. A Python worker that ran a lease's last test waited
+    for the agent: the answer read, the done sent, the next lease started
+    and its request written, one wake-up of this thread after another.
+    When every step left of a slot's lease is already with its runner
+    (fo_execution_sent_to_end), the lease the slot would take next is
+    taken from the queue now, bound to the slot (`next`), and its first
+    steps are chained after the running ones (fo_execution_chain,
+    fo_runner_chain): the worker goes on to them by itself, and the agent
+    catches up.
+
+    A bound lease waits for its slot even if another slot frees first, so
+    a lease is bound only when that cannot leave a slot idle for long:
+    - the queue keeps a lease for every other slot that has none bound, or
+    - the slot's leases are short: its last one ran less than
+      FO_AGENT_CHAIN_SHORT_US, and the running one so far too (what is
+      left of it is the most another slot can wait; a long test right
+      after short ones is the case this does not foresee). */
+#include "fo_agent_state.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "fo_agent_outputs.h"
+#include "fo_capacity.h"
+#include "fo_execution.h"
+#include "fo_log.h"
+#include "fo_sweeper.h"
+
+#define FO_AGENT_CHAIN_SHORT_US 20000u
+
+bool
+agent_aborted (const agent *self)
+{
+    return self->options->abort && *self->options->abort;
+}
+
+void
+agent_queue_push (agent *self, fo_lease *lease)
+{
+    if (self->outputs)
+        fo_agent_outputs_prepare (self->outputs, lease);
+    if (self->queue_head + self->queue_len == self->queue_cap) {
+        if (self->queue_head > 0) {
+            memmove (self->queue, self->queue + self->queue_head,
+                     self->queue_len * sizeof *self->queue);
+            self->queue_head = 0;
+        }
+        else {
+            self->queue_cap = self->queue_cap ? self->queue_cap * 2 : 8;
+            self->queue = fo_xrealloc (self->queue, self->queue_cap * sizeof *self->queue);
+        }
+    }
+    self->queue[self->queue_head + self->queue_len++] = *lease;
+    memset (lease, 0, sizeof *lease);
+}
+
+bool
+agent_queue_pop (agent *self, fo_lease *out)
+{
+    if (self->queue_len == 0)
+        return false;
+    *out = self->queue[self->queue_head++];
+    self->queue_len--;
+    return true;
+}
+
+static uint32_t
+slots_in_use (const agent *self)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < self->options->slots; i++)
+        n += self->slots[i] != NULL;
+    return n;
+}
+
+/* The execution of lease in slot i (1-based worker i + 1), set up as every
+   slot's is. */
+static fo_execution *
+slot_execution (agent *self, uint32_t i, fo_lease *lease)
+{
+    char *token = fo_xasprintf ("%s/%u.%llu", self->token, self->session,
+                                (unsigned long long) lease->lease);
+    fo_execution *execution = fo_execution_new (lease, i + 1, self->host, agent_on_result, self);
+    fo_execution_set_runner (execution, self->runners[i]);
+    fo_execution_set_capacity (execution, self->capacity);
+    fo_execution_set_spawner (execution, self->spawner);
+    fo_execution_on_discovered (execution, agent_on_discovered);
+    fo_execution_set_scope (execution, self->sweeper, token);
+    fo_execution_on_slow (execution, agent_on_slow);
+    if (self->options->abort)
+        fo_execution_watch_abort (execution, self->options->abort, ABORT_REASON);
+    free (token);
+    return execution;
+}
+
+/* Slot i's lease begins now: its times for the credit (fo_flow.h). */
+static void
+slot_begins (agent *self, uint32_t i, uint64_t now)
+{
+    struct agent_slot_time *t = &self->times[i];
+    if (t->free_us)
+        self->ask += fo_flow_waited (&self->flow, now - t->free_us, t->ran_us);
+    *t = (struct agent_slot_time) { .started_us = now, .ran_us = t->ran_us };
+    self->due[i] = true;
+    agent_keep_alive (self);
+}
+
+void
+agent_fill_slots (agent *self)
+{
+    if (agent_aborted (self))
+        return;         /* the queue goes in wind_down, run as cancelled */
+    uint32_t in_use = slots_in_use (self);
+    uint64_t now = 0;
+    for (uint32_t i = 0; i < self->options->slots && self->queue_len > 0; i++) {
+        if (self->slots[i])
+            continue;
+        if (in_use >= fo_capacity_limit (self->capacity))
+            break;
+        in_use++;
+        fo_lease lease;
+        agent_queue_pop (self, &lease);
+        if (!now)
+            now = fo_now_us ();
+        self->slots[i] = slot_execution (self, i, &lease);
+        slot_begins (self, i, now);
+    }
+}
+
+/* Binds the lease at the queue's head to slot i and chains its first
+   steps after the running lease's (see the top of this file). */
+static void
+try_chain (agent *self, uint32_t i)
+{
+    if (self->next[i] || self->queue_len == 0 || agent_aborted (self)
+        || !fo_execution_sent_to_end (self->slots[i]))
+        return;
+    size_t others = 0;      /* other slots that would take from the queue */
+    for (uint32_t j = 0; j < self->options->slots; j++)
+        others += j != i && (!self->slots[j] || !self->next[j]);
+    const struct agent_slot_time *t = &self->times[i];
+    bool short_leases = t->ran_us && t->ran_us < FO_AGENT_CHAIN_SHORT_US
+                        && fo_now_us () - t->started_us < FO_AGENT_CHAIN_SHORT_US;
+    if (self->queue_len < 1 + others && !short_leases)
+        return;
+    fo_lease lease;
+    agent_queue_pop (self, &lease);
+    fo_execution *next = slot_execution (self, i, &lease);
+    if (fo_execution_chain (next) != 0) {
+        /* Not chainable (a step of another kind, a restart due): it goes
+           back to the queue's head, as it came. */
+        fo_execution_take_lease (next, &lease);
+        fo_execution_destroy (&next);
+        self->queue_head--;
+        self->queue[self->queue_head] = lease;
+        self->queue_len++;
+        return;
+    }
+    self->next[i] = next;
+    self->bound++;
+}
+
+/* Slot i's lease ended: its next one, when one was bound to it, begins. */
+static void
+slot_ended (agent *self, uint32_t i, uint64_t now)
+{
+    fo_execution_destroy (&self->slots[i]);
+    if (!self->next[i])
+        return;
+    self->slots[i] = self->next[i];
+    self->next[i] = NULL;
+    self->bound--;
+    slot_begins (self, i, now);
+}
+
+void
+agent_slot_done (agent *self, uint32_t i, uint32_t credit)
+{
+    agent_send_done (self, self->slots[i], credit);
+    slot_ended (self, i, fo_now_us ());
+}
+
+void
+agent_mark_all_due (agent *self)
+{
+    for (uint32_t i = 0; i < self->options->slots; i++)
+        self->due[i] = true;
+}
+
+static bool
+any_due (const agent *self)
+{
+    for (uint32_t i = 0; i < self->options->slots; i++)
+        if (self->slots[i] && self->due[i])
+            return true;
+    return false;
+}
+
+void
+agent_service_slots (agent *self)
+{
+    self->batching = true;      /* what the pass sends leaves as one frame */
+    do {
+        for (uint32_t i = 0; i < self->options->slots; i++) {
+            fo_execution *execution = self->slots[i];
+            if (!execution || !self->due[i])
+                continue;
+            self->due[i] = false;
+            bool finished = fo_execution_service (execution);
+            agent_keep_alive (self);
+            if (!finished) {
+                try_chain (self, i);
+                continue;
+            }
+            /* Its slot is free: the done gives the credit back, but while
+               a long lease shrinks the prefetch (fo_flow.h). */
+            struct agent_slot_time *t = &self->times[i];
+            uint64_t now = fo_now_us ();
+            t->ran_us = now - t->started_us;
+            t->free_us = now;
+            agent_send_done (self, execution, fo_flow_ended (&self->flow, t->ran_us));
+            slot_ended (self, i, now);
+        }
+        agent_fill_slots (self);        /* new leases are due */
+    } while (any_due (self));
+    agent_flush_results (self);
+    if (self->ask > 0) {        /* in the pass's frame, after its dones */
+        fo_log (FO_LOG_DEBUG, ROLE, "leases end faster than the round trip: %u more credit "
+                "(%u beyond the slots and prefetch)", self->ask, self->flow.extra);
+        agent_send_request (self, self->ask);
+        self->ask = 0;
+    }
+    agent_end_pass (self);
+}

@@ -380,6 +380,15 @@ cond_test_done (harness *h, void *arg)
     return rec (h, arg)->done;
 }
 
+/* The run has a deadline: a fixture process started (its spawn, on the
+   fixtures' spawner thread, is over) with a time limit. */
+static bool
+cond_deadline (harness *h, void *arg)
+{
+    (void) arg;
+    return fo_run_deadline_ms (h->run) != UINT64_MAX;
+}
+
 typedef struct {
     uint32_t agent;
     fo_lease *lease;
@@ -1254,7 +1263,8 @@ test_shared_setup_fails (void **state)
     assert_all_done (h);
 }
 
-/* A setup that cannot even start fails the same way. */
+/* A setup that cannot even start fails the same way (its spawn fails on
+   the fixtures' spawner thread: found at a later pump). */
 static void
 test_shared_setup_cannot_start (void **state)
 {
@@ -1265,6 +1275,7 @@ test_shared_setup_cannot_start (void **state)
     add_test (db, "t1");
     start_run (h, 1);
     expect_no_lease (h, 0);
+    pump_until (h, cond_test_done, (void *) "db/t1", "the setup's start to fail");
     const fo_test_record *t = rec (h, "db/t1");
     assert_true (t->done);
     assert_int_equal (t->outcome, FO_ERROR);
@@ -1287,7 +1298,7 @@ test_shared_setup_times_out (void **state)
     start_run (h, 1);
     uint64_t started = fo_now_ms ();
     expect_no_lease (h, 0);
-    assert_true (fo_run_deadline_ms (h->run) != UINT64_MAX);
+    pump_until (h, cond_deadline, NULL, "the setup's time limit to run");
     pump_until (h, cond_test_done, (void *) "db/t1", "the setup to time out");
     assert_true (fo_now_ms () - started < 5000);
     assert_int_equal (rec (h, "db/t1")->outcome, FO_ERROR);

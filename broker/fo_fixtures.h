@@ -4,8 +4,12 @@
     about to be leased (fo_fixtures_ensure), and torn down as soon as the
     last task that needs it has finished (fo_fixtures_task_done) and every
     nested shared fixture inside it has been torn down. Its processes run in
-    the broker's process tree with fo_proc, polled by the broker's loop like
-    the sockets: setting up never blocks the run.
+    the broker's process tree with fo_proc, started on a spawner thread of
+    the fixtures' own (fo_proc_start_on: a Python context's is forked from
+    the discovery's fork server, a round trip) and polled by the broker's
+    loop like the sockets: setting up never blocks the run. A start that
+    fails on that thread is found at a later fo_fixtures_service: the
+    fixture fails as if it had failed at once.
 
     Exports: a shared setup runs with $FANOUT_EXPORT naming an empty file;
     the variables it writes there (fo_exports.h), on top of those of the

@@ -26,6 +26,12 @@ start (void *impl, const fo_runner_step *step, fo_start_error *error)
         .token = step->token,
         .on_output = step->on_output,
         .output_arg = step->output_arg,
+        /* A Python step run as a process (a generator's generate step,
+           every step with --no-python-worker) is forked from the
+           discovery when it is this process's (fo_pyfork.h: only
+           `INTERPRETER HELPER ...` of the fork server's own): its modules
+           are imported already. Any other command is spawned. */
+        .forkable = true,
     };
     self->late_failed = false;
     self->proc = fo_proc_start_on (step->spawner, &spec, error->message, sizeof error->message);

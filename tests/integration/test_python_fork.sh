@@ -5,9 +5,9 @@
 # again (--restart-worker, --max-tasks-per-worker, --max-worker-rss); a
 # forked worker has the step's environment, its own process group, fanout
 # as its parent; a timeout kills it; a shared context's setup and teardown
-# run in one forked keeper; a module that starts a thread at import, a
-# fork server killed mid-run and --python-fork=no fall back to new
-# interpreters (tests/data/python/fork).
+# run in one forked keeper; a generator's generate step is forked too; a
+# module that starts a thread at import, a fork server killed mid-run and
+# --python-fork=no fall back to new interpreters (tests/data/python/fork).
 . "$(dirname "$0")/lib.sh"
 
 "$PY" -c "import msgpack" 2>/dev/null || skip "python3-msgpack is not installed"
@@ -72,6 +72,15 @@ json_assert "r['totals']['passed'] == 2"
     fail "shared: setup and teardown in different processes"
 [ "$(tail -n 1 "$MARKS" | cut -d' ' -f1)" = teardown ] || fail "shared: the teardown ran before a test: $(cat "$MARKS")"
 none_left "shared"
+
+# --- a generator: its generate step is forked too, the module imported once
+rm -f "$MARKS"
+run_fanout run -j 1 --json "$JSON" --python test_generated.py
+expect_rc 0
+json_assert "r['totals']['passed'] == 3"
+[ "$(count generate)" -ge 1 ] || fail "generator: no generate step ran"
+[ "$(count import)" = 1 ] || fail "generator: $(count import) imports, not 1 (the generate step is forked)"
+none_left "generator"
 
 # --- a timeout kills the forked worker; the next test gets a new one
 rm -f "$MARKS"

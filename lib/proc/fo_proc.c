@@ -585,8 +585,13 @@ fo_proc_service (fo_proc *self)
         /* Its output or its end woke the loop, or the time to look came,
            or the spawner's word: if the spawn has ended, the proc runs on
            (what woke the loop is read now); if not, the spawner's word
-           is what to wait for. */
+           is what to wait for. After the word nothing is known of the
+           pipes and the pidfd (they were not polled): they are from now
+           on, and wake the loop for what they have. */
+        bool asked = fo_spawner_asked (&self->async->job);
         if (!settle_or_ask (self))
+            return false;
+        if (asked && !self->finished)
             return false;
     }
     if (self->finished)

@@ -155,9 +155,9 @@ fo_spawner_submit (fo_spawner *self, fo_spawner_job *job)
     self->tail = job;
     pthread_mutex_unlock (&self->lock);
     /* After the unlock: a thread woken under the lock blocked on it at
-       once, and the unlock had to wake it a second time (three futex
-       calls per spawn instead of one). A thread that is not waiting
-       finds the job at its next look at the queue. */
+       once, and the unlock had to wake it a second time (a futex call
+       more on each side per spawn). A thread that is not waiting finds
+       the job at its next look at the queue. */
     pthread_cond_signal (&self->work);
 }
 

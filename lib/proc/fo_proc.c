@@ -13,9 +13,9 @@
       is not woken for that alone: the child's pipes wake it when the
       child writes or ends (by then the spawn has long ended), and only a
       service that finds the spawn still running asks for the spawner's
-      word (a wake-up per test less for tiny tests). Everything a loop does after the start (output, exit,
-      limit, kill, status) is the same code either way, and so are the
-      words of a spawn that fails.
+      word (a wake-up per test less for tiny tests). Everything a loop
+      does after the start (output, exit, limit, kill, status) is the
+      same code either way, and so are the words of a spawn that fails.
     - When the child fails to start, the program and the cwd are checked
       (fo_proc_check), so that the common mistakes get their words; what
       the checks do not find (ENOEXEC, the file changed meanwhile) is

@@ -25,6 +25,7 @@
 #include "fo_runner_python.h"
 #include "fo_sweeper.h"
 #include "fo_wire.h"
+#include "fo_zpoll.h"
 
 #define RECONNECT_MIN_MS 250
 #define RECONNECT_MAX_MS 8000
@@ -313,7 +314,7 @@ wind_down (agent *self, const char *reason)
         long timeout = deadline == UINT64_MAX ? 100 : (deadline > now ? (long) (deadline - now) : 0);
         if (timeout > 100)
             timeout = 100;
-        zmq_poll (items, n, timeout);
+        fo_zpoll (items, n, timeout);
         for (uint32_t i = 0; i < self->options->slots; i++)
             if (self->slots[i] && fo_execution_service (self->slots[i]))
                 agent_slot_done (self, i, 0);
@@ -425,7 +426,7 @@ run_session (agent *self, char *err, size_t errlen)
         long timeout = deadline > now ? (long) (deadline - now) : 0;
         if (timeout > 200)
             timeout = 200;  /* also how often *stop is checked */
-        if (zmq_poll (items, (int) n, timeout) < 0 && errno != EINTR) {
+        if (fo_zpoll (items, (int) n, timeout) < 0 && errno != EINTR) {
             snprintf (err, errlen, "poll failed: %s", zmq_strerror (errno));
             end = SESSION_FATAL;
             break;

@@ -17,6 +17,7 @@
 #include "fo_broker_state.h"
 #include "fo_log.h"
 #include "fo_wire.h"
+#include "fo_zpoll.h"
 
 #define MAX_FIXTURE_FDS 96
 /* On the way out the broker waits this long at most for its last messages
@@ -568,7 +569,7 @@ fo_broker_run (fo_broker *self, char *err, size_t errlen)
         long timeout = (long) sweep_period_ms (self);   /* also how often *stop is checked */
         if (deadline != UINT64_MAX && deadline < now + (uint64_t) timeout)
             timeout = deadline > now ? (long) (deadline - now) : 0;
-        if (zmq_poll (items, nitems, timeout) < 0 && errno != EINTR) {
+        if (fo_zpoll (items, nitems, timeout) < 0 && errno != EINTR) {
             snprintf (err, errlen, "poll failed: %s", zmq_strerror (errno));
             rc = -1;
             break;

@@ -9,10 +9,13 @@
       loop that spawns one test after another (the agent's) would wait for
       each exec while the other cores idle. fo_proc_start_on hands the
       spawn to a spawner's thread (fo_spawner.h) and returns at once; the
-      proc is "starting" until the loop polls the spawner's eventfd and
-      services it. Everything a loop does after the start (output, exit,
-      limit, kill, status) is the same code either way, and so are the
-      words of a spawn that fails.
+      proc is "starting" until a service finds the spawn ended. The loop
+      is not woken for that alone: the child's pipes wake it when the
+      child writes or ends (by then the spawn has long ended), and only a
+      service that finds the spawn still running asks for the spawner's
+      word (a wake-up per test less for tiny tests). Everything a loop
+      does after the start (output, exit, limit, kill, status) is the
+      same code either way, and so are the words of a spawn that fails.
     - When the child fails to start, the program and the cwd are checked
       (fo_proc_check), so that the common mistakes get their words; what
       the checks do not find (ENOEXEC, the file changed meanwhile) is
@@ -318,6 +321,7 @@ struct fo_proc_async {
     bool forkable;
     int rc;                     /* launch's */
     char err[512];
+    uint64_t look_at_ms;        /* settle by then at the latest (the loop's clock) */
 };
 
 static void
@@ -351,22 +355,22 @@ fo_proc_start_on (fo_spawner *spawner, const fo_proc_spec *spec, char *err, size
     a->out_w = out_pipe[1];
     a->err_w = err_pipe[1];
     a->forkable = spec->forkable;
+    a->look_at_ms = fo_now_ms () + FO_PROC_SETTLE_MS;
     self->async = a;
     fo_spawner_submit (spawner, &a->job);
     return self;
 }
 
-/*  Has the spawn on the spawner's thread ended? Then the proc runs (or
-    has finished with its start error) and the job is gone. The count it
-    added to the spawner's eventfd is taken only then, by this proc: one
-    still starting leaves the eventfd alone (fo_spawner.h). */
-static bool
-settled (fo_proc *self)
+/*  The spawn on the spawner's thread has ended (fo_spawner_done): the
+    proc runs (or has finished with its start error) and the job is gone.
+    The count its job added to the spawner's eventfd, if it asked for one,
+    is taken only then, by this proc: one still starting leaves the
+    eventfd alone (fo_spawner.h). */
+static void
+settle (fo_proc *self)
 {
     fo_proc_async *a = self->async;
-    if (!fo_spawner_done (&a->job))
-        return false;
-    fo_spawner_take (a->spawner);
+    fo_spawner_take (a->spawner, &a->job);
     self->async = NULL;
     if (a->rc != 0) {
         self->start_errnum = a->rc;
@@ -381,6 +385,17 @@ settled (fo_proc *self)
     fo_strv_free (&a->envp);
     free (a->cwd);
     free (a);
+}
+
+/*  Settles the proc if its spawn has ended; otherwise asks the spawner
+    for a word when it does. Returns whether it settled. */
+static bool
+settle_or_ask (fo_proc *self)
+{
+    fo_proc_async *a = self->async;
+    if (!fo_spawner_done (&a->job) && fo_spawner_ask (a->spawner, &a->job))
+        return false;           /* its word comes on the eventfd */
+    settle (self);
     return true;
 }
 
@@ -567,12 +582,17 @@ bool
 fo_proc_service (fo_proc *self)
 {
     if (self->async) {
-        /* Just spawned (or failed): nothing else can be due yet that a
-           poll of its fds would not report (two reads and a waitid per
-           test saved). */
-        if (!settled (self))
+        /* Its output or its end woke the loop, or the time to look came,
+           or the spawner's word: if the spawn has ended, the proc runs on
+           (what woke the loop is read now); if not, the spawner's word
+           is what to wait for. After the word nothing is known of the
+           pipes and the pidfd (they were not polled): they are from now
+           on, and wake the loop for what they have. */
+        bool asked = fo_spawner_asked (&self->async->job);
+        if (!settle_or_ask (self))
             return false;
-        return self->finished;
+        if (asked && !self->finished)
+            return false;
     }
     if (self->finished)
         return true;
@@ -598,10 +618,12 @@ fo_proc_service (fo_proc *self)
 int
 fo_proc_pollfds (const fo_proc *self, int fds[3])
 {
-    if (self->async) {
+    if (self->async && fo_spawner_asked (&self->async->job)) {
         fds[0] = fo_spawner_notify_fd (self->async->spawner);   /* its word */
         return 1;
     }
+    /* Starting and not asked: the pipes, open until the proc settles, tell
+       when the child has written or ended (fo_proc_start_on). */
     int n = 0;
     if (self->out_fd >= 0)
         fds[n++] = self->out_fd;
@@ -615,8 +637,10 @@ fo_proc_pollfds (const fo_proc *self, int fds[3])
 uint64_t
 fo_proc_deadline_ms (const fo_proc *self)
 {
-    if (self->finished || self->async)
-        return UINT64_MAX;      /* the limit runs from the spawn */
+    if (self->async)            /* the limit runs from the spawn */
+        return fo_spawner_asked (&self->async->job) ? UINT64_MAX : self->async->look_at_ms;
+    if (self->finished)
+        return UINT64_MAX;
     uint64_t deadline = UINT64_MAX;
     if (!self->term_sent)
         deadline = fo_deadline_ms (self->timeout_at_us);
@@ -633,8 +657,10 @@ fo_proc_deadline_ms (const fo_proc *self)
 void
 fo_proc_kill (fo_proc *self)
 {
-    if (self->async)
+    if (self->async) {
         self->kill_wanted = true;       /* once it has started */
+        settle_or_ask (self);           /* now, or at the spawner's word */
+    }
     else if (!self->finished)
         begin_kill (self);
 }
@@ -679,7 +705,7 @@ fo_proc_destroy (fo_proc **self_p)
         /* Its spawn is queued or running: let it end (it is short), then
            kill what it started like any other. */
         fo_spawner_wait (self->async->spawner, &self->async->job);
-        settled (self);
+        settle (self);
     }
     if (!self->finished) {
         signal_group (self, SIGKILL);

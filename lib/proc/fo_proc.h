@@ -35,6 +35,9 @@
 #include "fo_util.h"
 
 #define FO_PROC_KILL_GRACE_MS 2000u
+/* A proc started on a spawner is settled at most this long after its
+   start when nothing woke its loop before (fo_proc_start_on). */
+#define FO_PROC_SETTLE_MS 20u
 
 /* Output as it arrives, before it is capped: stream 1 is stdout, 2 is
    stderr. Called from fo_proc_service (and fo_proc_destroy never). */
@@ -75,15 +78,23 @@ fo_proc *fo_proc_start (const fo_proc_spec *spec, char *err, size_t errlen);
 
 /* fo_proc_start, but the spawn (the fork, the wait for the child's exec)
    runs on one of spawner's threads (fo_spawner.h), so the caller's loop
-   goes on meanwhile. Until the spawn has ended the proc is starting:
-   fo_proc_pollfds gives the spawner's eventfd alone (readable once some
-   spawn has ended: service every proc that polls it), fo_proc_deadline_ms
-   none (the timeout runs from the spawn), fo_proc_pid 0, and fo_proc_kill
-   kills it once it has started. A spawn that fails ends the proc at its
-   next fo_proc_service: finished, no status, fo_proc_start_failed says
-   why in fo_proc_start's words. NULL (err and errno set) only for what
-   fails before the spawn (an empty command, no descriptors for the
-   pipes). spawner NULL: as fo_proc_start. */
+   goes on meanwhile. Until the spawn has ended and a service has seen it
+   (settled) the proc is starting: fo_proc_pollfds gives the read ends of
+   its pipes (readable once the child wrote or ended, or the spawn
+   failed), fo_proc_deadline_ms FO_PROC_SETTLE_MS after the start (the
+   child may end while something it started keeps the pipes open: its
+   pidfd is polled once settled), fo_proc_pid 0, and fo_proc_kill kills
+   it once it has started. A service that finds the spawn still running
+   asks the spawner for a word: from then until it settles, fo_proc_pollfds
+   gives the spawner's eventfd alone (readable once some spawn that was
+   asked about has ended: service every proc that polls it) and
+   fo_proc_deadline_ms none (the timeout runs from the spawn). So a test
+   that ends within FO_PROC_SETTLE_MS costs its loop one wake-up, not two.
+   A spawn that fails ends the proc at the service that settles it:
+   finished, no status, fo_proc_start_failed says why in fo_proc_start's
+   words. NULL (err and errno set) only for what fails before the spawn
+   (an empty command, no descriptors for the pipes). spawner NULL: as
+   fo_proc_start. */
 fo_proc *fo_proc_start_on (fo_spawner *spawner, const fo_proc_spec *spec, char *err,
                            size_t errlen);
 

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "fo_spawn.h"
 #include "fo_util.h"
 
 struct fo_spawner {
@@ -52,8 +53,12 @@ thread_main (void *arg)
 
         pthread_mutex_lock (&self->lock);
         atomic_store_explicit (&job->done, true, memory_order_release);
+        /* A word only for a job the loop waits for: the others it finds
+           done when something else wakes it (fo_spawner.h). */
+        bool asked = job->asked;
         /* From here on the job may be freed by its owner: not touched. */
-        notify (self->notify_fd);
+        if (asked)
+            notify (self->notify_fd);
         pthread_cond_broadcast (&self->settled);
     }
     pthread_mutex_unlock (&self->lock);
@@ -76,9 +81,11 @@ fo_spawner_new (unsigned threads)
     pthread_mutex_init (&self->lock, NULL);
     pthread_cond_init (&self->work, NULL);
     pthread_cond_init (&self->settled, NULL);
-    /* Signals are the main thread's: the threads start with all blocked. */
+    /* Signals are the main thread's: the threads start with all blocked,
+       but SIGCHLD, so that their children's is dropped, not queued for
+       the process to wake another thread (fo_spawn.h). */
     sigset_t all, old;
-    sigfillset (&all);
+    fo_spawn_block_all (&all);
     pthread_sigmask (SIG_SETMASK, &all, &old);
     for (unsigned i = 0; i < threads; i++) {
         if (pthread_create (&self->threads[i], NULL, thread_main, self) != 0)
@@ -138,6 +145,7 @@ void
 fo_spawner_submit (fo_spawner *self, fo_spawner_job *job)
 {
     atomic_store_explicit (&job->done, false, memory_order_relaxed);
+    job->asked = false;
     job->next = NULL;
     pthread_mutex_lock (&self->lock);
     if (self->tail)
@@ -145,8 +153,12 @@ fo_spawner_submit (fo_spawner *self, fo_spawner_job *job)
     else
         self->head = job;
     self->tail = job;
-    pthread_cond_signal (&self->work);
     pthread_mutex_unlock (&self->lock);
+    /* After the unlock: a thread woken under the lock blocked on it at
+       once, and the unlock had to wake it a second time (a futex call
+       more on each side per spawn). A thread that is not waiting finds
+       the job at its next look at the queue. */
+    pthread_cond_signal (&self->work);
 }
 
 bool
@@ -161,14 +173,33 @@ fo_spawner_notify_fd (const fo_spawner *self)
     return self->notify_fd;
 }
 
+bool
+fo_spawner_ask (fo_spawner *self, fo_spawner_job *job)
+{
+    pthread_mutex_lock (&self->lock);
+    if (!atomic_load_explicit (&job->done, memory_order_acquire))
+        job->asked = true;
+    bool asked = job->asked;
+    pthread_mutex_unlock (&self->lock);
+    return asked;
+}
+
+bool
+fo_spawner_asked (const fo_spawner_job *job)
+{
+    return job->asked;          /* written by the caller's own thread */
+}
+
 void
-fo_spawner_take (fo_spawner *self)
+fo_spawner_take (fo_spawner *self, const fo_spawner_job *job)
 {
     /* done is set and the count added under the lock before the job is
        let go: taking the lock once orders us after both, so the count
        taken is there (and is this job's, or an equal one's). */
     pthread_mutex_lock (&self->lock);
     pthread_mutex_unlock (&self->lock);
+    if (!job->asked)
+        return;                 /* no count was added for it */
     uint64_t one;
     while (read (self->notify_fd, &one, sizeof one) < 0 && errno == EINTR)
         ;

@@ -12,28 +12,35 @@
     and the loop goes on reading output and sending results meanwhile.
 
     A job is queued by the loop (fo_spawner_submit), run on one of the
-    threads, and then marked done; the thread then adds 1 to the
-    spawner's eventfd (fo_spawner_notify_fd, in semaphore mode), which the
-    loop polls beside everything else, so it learns of it without a
-    wake-up of its own. fo_proc_start_on (fo_proc.h) is the one user: its
-    job is the spawn and what follows it.
+    threads, and then marked done. The loop learns of it when it looks
+    (fo_spawner_done), or, if it asked for a word before the job was done
+    (fo_spawner_ask), when the spawner's eventfd (fo_spawner_notify_fd,
+    in semaphore mode), which the loop polls beside everything else,
+    becomes readable: the thread adds 1 to it for a job that was asked
+    about, and only for those. fo_proc_start_on (fo_proc.h) is the one
+    user: its job is the spawn and what follows it, and it asks only when
+    something else woke the loop first (the child's output or its end),
+    so that a tiny test costs the loop one wake-up (its end) instead of
+    two (docs/performance.md, "Issue 15: fanout's own CPU per test").
 
     One eventfd for every job (a descriptor per slot would count against
     the agent's descriptor limit: fo_capacity.h): it is readable while a
-    job is done and not yet taken. The loop takes a job only when it
-    finds it done (fo_spawner_take: one count off), never drains the
-    eventfd, so the word for one job is never eaten by another: every
-    starting proc polls the eventfd, and the one whose job is done takes
-    its count.
+    job that was asked about is done and not yet taken. The loop takes a
+    job only when it finds it done (fo_spawner_take: one count off if it
+    had asked), never drains the eventfd, so the word for one job is
+    never eaten by another: every proc that asked polls the eventfd, and
+    the one whose job is done takes its count.
 
-    Ordering: done is set (release) and the count added under the
-    spawner's lock, after which the thread never touches the job:
-    fo_spawner_take, which takes the lock, is ordered after both, and the
-    job's memory may go after it.
+    Ordering: asked is set and read under the spawner's lock; done is set
+    (release) and the count added under it too, after which the thread
+    never touches the job: fo_spawner_take, which takes the lock, is
+    ordered after both, and the job's memory may go after it.
 
     The threads start with every signal blocked (signals are the main
-    thread's, docs/architecture.md); fo_spawn blocks them anyway around
-    its vfork and the child unblocks them before exec.
+    thread's, docs/architecture.md) but SIGCHLD, which the kernel sends
+    to the thread that created the child and drops there (fo_spawn.h);
+    fo_spawn blocks the rest anyway around its vfork and the child
+    unblocks them before exec.
 */
 #ifndef FO_SPAWNER_H
 #define FO_SPAWNER_H
@@ -47,6 +54,7 @@ typedef struct fo_spawner_job fo_spawner_job;
 struct fo_spawner_job {
     void (*run) (fo_spawner_job *job);  /* on a spawner's thread */
     atomic_bool done;                   /* run has returned */
+    bool asked;                         /* a count is due when done (the lock's) */
     fo_spawner_job *next;               /* the queue's */
 };
 
@@ -67,19 +75,28 @@ void fo_spawner_destroy (fo_spawner **self_p);
    number from 0 to FO_SPAWNER_MAX_THREADS, overrides it (0: none). */
 unsigned fo_spawner_threads_for (unsigned slots);
 
-/* The eventfd to poll (readable) while a job is queued or running. */
+/* The eventfd to poll (readable) for a job that was asked about
+   (fo_spawner_ask). */
 int fo_spawner_notify_fd (const fo_spawner *self);
 
-/* Queues job (run set; done and next are the spawner's). */
+/* Queues job (run set; done, asked and next are the spawner's). */
 void fo_spawner_submit (fo_spawner *self, fo_spawner_job *job);
 
 /* Has job run? (acquire: what run wrote is visible.) */
 bool fo_spawner_done (const fo_spawner_job *job);
 
-/* After fo_spawner_done: takes the job's count off the eventfd, once the
-   thread has let go of the job (briefly waited for). Exactly once per
-   job. */
-void fo_spawner_take (fo_spawner *self);
+/* Asks for a word on the eventfd when job is done: true when it is not
+   done yet (poll the eventfd, then look again), false when it is done
+   already (take it now: no word will come). */
+bool fo_spawner_ask (fo_spawner *self, fo_spawner_job *job);
+
+/* Was a word asked for job (fo_spawner_ask returned true)? */
+bool fo_spawner_asked (const fo_spawner_job *job);
+
+/* After fo_spawner_done: takes the job's count off the eventfd if it was
+   asked about, once the thread has let go of the job (briefly waited
+   for). Exactly once per job. */
+void fo_spawner_take (fo_spawner *self, const fo_spawner_job *job);
 
 /* Blocks until job has run and been let go (for a destroy); then take it. */
 void fo_spawner_wait (fo_spawner *self, const fo_spawner_job *job);

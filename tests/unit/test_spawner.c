@@ -251,6 +251,134 @@ test_destroy_while_starting (void **state)
     fo_spawner_destroy (&sp);
 }
 
+/* A job held on its thread until released. */
+typedef struct {
+    fo_spawner_job job;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool release;
+} held_job;
+
+static void
+run_held (fo_spawner_job *job)
+{
+    held_job *h = (held_job *) job;
+    pthread_mutex_lock (&h->lock);
+    while (!h->release)
+        pthread_cond_wait (&h->cond, &h->lock);
+    pthread_mutex_unlock (&h->lock);
+}
+
+static bool
+notify_readable (fo_spawner *sp, int timeout_ms)
+{
+    return poll (&(struct pollfd) { .fd = fo_spawner_notify_fd (sp), .events = POLLIN }, 1,
+                 timeout_ms) == 1;
+}
+
+/* The spawner's word comes only for a job asked about before it was
+   done: a job nobody asked about ends without waking the loop (a wake-up
+   per test), one asked about wakes it, and asking about a job that is
+   done already says so (no word will come). */
+static void
+test_word_only_when_asked (void **state)
+{
+    (void) state;
+    fo_spawner *sp = fo_spawner_new (1);
+    held_job h = { .job.run = run_held, .lock = PTHREAD_MUTEX_INITIALIZER,
+                   .cond = PTHREAD_COND_INITIALIZER };
+
+    /* Not asked: done, and the eventfd stays quiet. */
+    h.release = true;
+    fo_spawner_submit (sp, &h.job);
+    fo_spawner_wait (sp, &h.job);
+    assert_true (fo_spawner_done (&h.job));
+    assert_false (notify_readable (sp, 0));
+    assert_false (fo_spawner_ask (sp, &h.job));     /* done already */
+    assert_false (fo_spawner_asked (&h.job));
+    fo_spawner_take (sp, &h.job);
+    assert_false (notify_readable (sp, 0));
+
+    /* Asked while it runs: the word comes when it is done, and taking
+       the job takes it off. */
+    h.release = false;
+    fo_spawner_submit (sp, &h.job);
+    assert_true (fo_spawner_ask (sp, &h.job));
+    assert_true (fo_spawner_asked (&h.job));
+    assert_false (notify_readable (sp, 0));
+    pthread_mutex_lock (&h.lock);
+    h.release = true;
+    pthread_cond_signal (&h.cond);
+    pthread_mutex_unlock (&h.lock);
+    assert_true (notify_readable (sp, 20000));
+    assert_true (fo_spawner_done (&h.job));
+    fo_spawner_take (sp, &h.job);
+    assert_false (notify_readable (sp, 0));
+    fo_spawner_destroy (&sp);
+}
+
+/* A child that ends while what it started keeps its pipes open: no pipe
+   wakes the loop, so the proc settles at its look (FO_PROC_SETTLE_MS)
+   and its pidfd tells the end; the group member is killed with it. */
+static void
+test_end_with_pipes_held (void **state)
+{
+    (void) state;
+    fo_spawner *sp = fo_spawner_new (1);
+    char err[256];
+    const char *args[] = { "sh", "-c", "sleep 30 & exit 5", NULL };
+    fo_proc *p = start_on (sp, args, NULL, 0, err, sizeof err);
+    assert_non_null (p);
+    int fds[3];
+    assert_int_equal (fo_proc_pollfds (p, fds), 2);        /* its pipes, not the eventfd */
+    uint64_t look = fo_proc_deadline_ms (p);
+    assert_true (look != UINT64_MAX);
+    /* The loop's wait: nothing on the pipes (the sleep holds them) until
+       the look. */
+    struct pollfd pfd[2] = { { .fd = fds[0], .events = POLLIN }, { .fd = fds[1], .events = POLLIN } };
+    for (uint64_t now = fo_now_ms (); now < look; now = fo_now_ms ())
+        assert_int_equal (poll (pfd, 2, (int) (look - now)), 0);
+    drive (p);
+    assert_true (fo_proc_status_get (p)->exited);
+    assert_int_equal (fo_proc_status_get (p)->exit_code, 5);
+    fo_proc_destroy (&p);
+    assert_false (notify_readable (sp, 0));
+    fo_spawner_destroy (&sp);
+}
+
+/* A child's SIGCHLD goes to the spawner's thread that created it, which
+   drops it (default action, not blocked): it is never queued for the
+   process, where it would wake another thread (the broker's loop in
+   `fanout run`) for every test. This thread blocks SIGCHLD, so one
+   queued for the process would stay pending here. */
+static void
+test_sigchld_not_queued (void **state)
+{
+    (void) state;
+    sigset_t chld, old, pending;
+    sigemptyset (&chld);
+    sigaddset (&chld, SIGCHLD);
+    pthread_sigmask (SIG_BLOCK, &chld, &old);
+    fo_spawner *sp = fo_spawner_new (1);
+    char err[256];
+    const char *t[] = { "true", NULL };
+    for (int i = 0; i < 3; i++) {
+        fo_proc *p = start_on (sp, t, NULL, 0, err, sizeof err);
+        drive (p);
+        assert_true (fo_proc_status_get (p)->exited);
+        fo_proc_destroy (&p);
+    }
+    sigpending (&pending);
+    bool queued = sigismember (&pending, SIGCHLD);
+    fo_spawner_destroy (&sp);
+    if (queued) {           /* not left pending for the tests after */
+        siginfo_t si;
+        sigtimedwait (&chld, &si, &(struct timespec) { 0 });
+    }
+    pthread_sigmask (SIG_SETMASK, &old, NULL);
+    assert_false (queued);
+}
+
 /* fo_reaper_pass reaps zombies among our children that are not tracked:
    it must never see one that a spawner's thread has just started and not
    yet tracked (the spawn lock is shared among spawns, exclusive for a
@@ -339,6 +467,9 @@ main (void)
         cmocka_unit_test (test_timeout_and_early_kill),
         cmocka_unit_test (test_destroy_while_starting),
         cmocka_unit_test (test_sweeps_beside_spawns),
+        cmocka_unit_test (test_word_only_when_asked),
+        cmocka_unit_test (test_end_with_pipes_held),
+        cmocka_unit_test (test_sigchld_not_queued),
         cmocka_unit_test (test_threads_for),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

@@ -163,6 +163,13 @@ vfork_child (child_ctx *c)
 /* ---------------------------------------------------------------------- */
 /* In the parent */
 
+void
+fo_spawn_block_all (sigset_t *set)
+{
+    sigfillset (set);
+    sigdelset (set, SIGCHLD);
+}
+
 /*  Where posix_spawnp would look for prog: itself when it has a '/', else
     each PATH entry (the parent's PATH, /bin:/usr/bin without one; an empty
     entry is the current directory). */
@@ -219,9 +226,10 @@ fo_spawn (const fo_spawn_spec *spec, pid_t *pid, fo_spawn_stage *stage)
     c.paths = paths.items;
 
     /* No handler of ours may run in the child, which shares our memory:
-       everything is blocked in this thread until the child has exec'd. */
+       everything is blocked in this thread until the child has exec'd,
+       but SIGCHLD (fo_spawn_block_all). */
     sigset_t all, old;
-    sigfillset (&all);
+    fo_spawn_block_all (&all);
     pthread_sigmask (SIG_SETMASK, &all, &old);
     pid_t child = vfork_child (&c);
     int rc = child < 0 ? errno : 0;

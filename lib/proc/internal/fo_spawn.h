@@ -16,9 +16,20 @@
     vfork: the child shares our memory until it execs (no page tables
     copied, docs/performance.md), so it only makes async-signal-safe calls
     and allocates nothing: every path and array is prepared before. All
-    signals are blocked in the calling thread around the vfork, so no
-    handler of ours ever runs in the child; the child resets every handled
-    signal to SIG_DFL before it unblocks them.
+    signals but SIGCHLD are blocked in the calling thread around the
+    vfork, so no handler of ours ever runs in the child; the child resets
+    every handled signal to SIG_DFL before it unblocks them.
+
+    SIGCHLD stays unblocked in every thread that spawns (here and on
+    fo_spawner's threads): the kernel sends a child's SIGCHLD to the
+    thread that created it, and drops it there when that thread does not
+    block it and its action is the default (ignore). A blocked one is
+    queued for the process instead and wakes another thread, whichever
+    does not block it (the broker's loop in `fanout run`, the agent's
+    loop in `fanout agent`): a wake-up of that loop and a restarted poll
+    for every test (docs/performance.md, "Issue 15: fanout's own CPU per
+    test"). The child never gets a SIGCHLD before its exec (it has no
+    children), and resets it to SIG_DFL anyway.
 
     Thread-safe: the calling thread is suspended until the child has exec'd
     or failed; other threads run on.
@@ -26,6 +37,7 @@
 #ifndef FO_SPAWN_H
 #define FO_SPAWN_H
 
+#include <signal.h>
 #include <sys/types.h>
 
 typedef struct {
@@ -46,5 +58,9 @@ typedef enum {
 /*  0 with *pid set, or the errno value of the first step that failed (and
     *stage says which; the failed child has been reaped). */
 int fo_spawn (const fo_spawn_spec *spec, pid_t *pid, fo_spawn_stage *stage);
+
+/*  Every signal but SIGCHLD: the mask of a thread that spawns while it
+    spawns (and of fo_spawner's threads all along), see above. */
+void fo_spawn_block_all (sigset_t *set);
 
 #endif

@@ -1,0 +1,168 @@
+/*  fo_zpoll: ZeroMQ sockets and plain fds polled together, as zmq_poll
+    does it: what a socket holds is reported whether or not its ZMQ_FD
+    fired (the edge-triggered fd is re-armed by the look at ZMQ_EVENTS
+    before each wait), a wait ends for a message that comes during it or
+    for an fd, and a timeout ends it with nothing. Real sockets (inproc
+    PAIR) and a real pipe. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "fo_util.h"
+#include "fo_zpoll.h"
+
+typedef struct {
+    void *ctx;
+    void *a, *b;        /* a PAIR of sockets: what a sends, b receives */
+    int pipe[2];
+} fixture;
+
+static int
+setup (void **state)
+{
+    fixture *f = fo_xcalloc (1, sizeof *f);
+    f->ctx = zmq_ctx_new ();
+    f->a = zmq_socket (f->ctx, ZMQ_PAIR);
+    f->b = zmq_socket (f->ctx, ZMQ_PAIR);
+    int linger = 0;
+    zmq_setsockopt (f->a, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt (f->b, ZMQ_LINGER, &linger, sizeof linger);
+    assert_int_equal (zmq_bind (f->b, "inproc://zpoll"), 0);
+    assert_int_equal (zmq_connect (f->a, "inproc://zpoll"), 0);
+    assert_int_equal (pipe (f->pipe), 0);
+    *state = f;
+    return 0;
+}
+
+static int
+teardown (void **state)
+{
+    fixture *f = *state;
+    zmq_close (f->a);
+    zmq_close (f->b);
+    zmq_ctx_term (f->ctx);
+    close (f->pipe[0]);
+    close (f->pipe[1]);
+    free (f);
+    return 0;
+}
+
+static void
+items_of (fixture *f, zmq_pollitem_t items[2])
+{
+    items[0] = (zmq_pollitem_t) { .socket = f->b, .events = ZMQ_POLLIN };
+    items[1] = (zmq_pollitem_t) { .fd = f->pipe[0], .events = ZMQ_POLLIN };
+}
+
+static void
+send_str (void *socket, const char *s)
+{
+    assert_int_equal (zmq_send (socket, s, strlen (s), 0), (int) strlen (s));
+}
+
+static void
+recv_str (void *socket, const char *want)
+{
+    char buf[64];
+    int n = zmq_recv (socket, buf, sizeof buf, ZMQ_DONTWAIT);
+    assert_int_equal (n, (int) strlen (want));
+    assert_memory_equal (buf, want, strlen (want));
+}
+
+/* Nothing anywhere: 0 at once with no timeout, 0 after a short one. */
+static void
+test_nothing (void **state)
+{
+    fixture *f = *state;
+    zmq_pollitem_t items[2];
+    items_of (f, items);
+    assert_int_equal (fo_zpoll (items, 2, 0), 0);
+    assert_int_equal (items[0].revents | items[1].revents, 0);
+    assert_int_equal (fo_zpoll (items, 2, 10), 0);
+    assert_int_equal (items[0].revents | items[1].revents, 0);
+}
+
+/* An fd alone, a socket alone, both. */
+static void
+test_fd_and_socket (void **state)
+{
+    fixture *f = *state;
+    zmq_pollitem_t items[2];
+    items_of (f, items);
+    assert_int_equal (write (f->pipe[1], "x", 1), 1);
+    assert_int_equal (fo_zpoll (items, 2, 20000), 1);
+    assert_int_equal (items[0].revents, 0);
+    assert_true (items[1].revents & ZMQ_POLLIN);
+    send_str (f->a, "one");
+    assert_int_equal (fo_zpoll (items, 2, 20000), 2);
+    assert_true (items[0].revents & ZMQ_POLLIN);
+    assert_true (items[1].revents & ZMQ_POLLIN);
+    char c;
+    assert_int_equal (read (f->pipe[0], &c, 1), 1);
+    recv_str (f->b, "one");
+    assert_int_equal (fo_zpoll (items, 2, 0), 0);
+}
+
+/* Two messages, one read: the second is still reported, though the
+   socket's ZMQ_FD (edge-triggered) does not fire for it again. */
+static void
+test_left_after_a_read (void **state)
+{
+    fixture *f = *state;
+    zmq_pollitem_t items[2];
+    items_of (f, items);
+    send_str (f->a, "one");
+    send_str (f->a, "two");
+    assert_int_equal (fo_zpoll (items, 2, 20000), 1);
+    recv_str (f->b, "one");
+    assert_int_equal (fo_zpoll (items, 2, 20000), 1);
+    assert_true (items[0].revents & ZMQ_POLLIN);
+    recv_str (f->b, "two");
+    assert_int_equal (fo_zpoll (items, 2, 0), 0);
+}
+
+/* A message sent while the wait is on ends it. */
+static void *
+send_later (void *arg)
+{
+    fixture *f = arg;
+    usleep (20 * 1000);
+    send_str (f->a, "late");
+    return NULL;
+}
+
+static void
+test_wakes_for_a_message (void **state)
+{
+    fixture *f = *state;
+    zmq_pollitem_t items[2];
+    items_of (f, items);
+    pthread_t t;
+    assert_int_equal (pthread_create (&t, NULL, send_later, f), 0);
+    int rc = fo_zpoll (items, 2, -1);
+    pthread_join (t, NULL);
+    assert_int_equal (rc, 1);
+    assert_true (items[0].revents & ZMQ_POLLIN);
+    recv_str (f->b, "late");
+}
+
+int
+main (void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown (test_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_fd_and_socket, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_left_after_a_read, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_wakes_for_a_message, setup, teardown),
+    };
+    return cmocka_run_group_tests (tests, NULL, NULL);
+}

@@ -103,8 +103,7 @@ run () {
         printf "| %s | %d | %d | %d | %.3f | %d | %.1f |\n", n, mb, ag, h, b - a, s, s / 1048576 }'
 }
 
-echo "artifacts benchmark: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -srm), $(nproc) cores," \
-     "load $(loadavg)" >&2
+bench_banner "artifacts benchmark"
 echo "  a tree of $SIZE_MB MB in $FILES files to $AGENTS agent hosts (-j2), $tests tests" >&2
 echo "  namespaces: ${NS_PREFIX}*" >&2
 echo "| run | tree MB | agents | files hashed | wall s | bytes sent | MB sent |"

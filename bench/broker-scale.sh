@@ -74,8 +74,7 @@ run_one () {
     }'
 }
 
-echo "broker scale: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -srm), $(nproc) cores," \
-     "load $(loadavg)" >&2
+bench_banner "broker scale"
 echo "| tests | agents | slots | tests/s | broker µs/test | peak RSS MiB | peak B/test | load+plan s | end s | loadgen µs/test |"
 echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for n in $TESTS; do

@@ -103,8 +103,7 @@ run_one () {
     echo "  round $r: $hosts hosts: ${inner}s (wall $(tail -n1 "$WORK/wall.$hosts")s)" >&2
 }
 
-echo "hosts benchmark: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -srm), $(nproc) cores," \
-     "load $(loadavg)" >&2
+bench_banner "hosts benchmark"
 echo "  $TESTS x /bin/sleep $SLEEP, agents -j$JOBS, hosts: $HOSTS, REPEAT=$REPEAT" >&2
 echo "  namespaces: ${NS_PREFIX}*" >&2
 for h in $HOSTS; do : > "$WORK/times.$h"; : > "$WORK/wall.$h"; done

@@ -27,6 +27,7 @@
 #                            its endpoint (tcp://ADDR:PORT)
 #   bench_suite N [RUN]      a suite of N tests t1..tN, each `run: RUN`
 #                            (default ["/bin/true"]), on stdout
+#   bench_banner TITLE       "TITLE: date, system, cores, load" on stderr
 #   now                      the time in seconds, with nanoseconds
 #   loadavg                  the three load averages, or "?"
 #   median                   the middle of the numbers on stdin, one a line
@@ -102,6 +103,10 @@ bench_suite () {
         for (i = 1; i <= n; i++)
             printf "  - name: t%d\n    run: %s\n", i, run
     }'
+}
+
+bench_banner () {
+    echo "$1: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -srm), $(nproc) cores, load $(loadavg)" >&2
 }
 
 now () { date +%s.%N; }

@@ -82,8 +82,7 @@ run_one () {
     }'
 }
 
-echo "load bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -srm), $(nproc) cores," \
-     "load $(loadavg)" >&2
+bench_banner "load bench"
 echo "| tests | file MiB | load+plan s | CPU s | peak RSS MiB | peak B/test | settled B/test | end s |"
 echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for n in $TESTS; do

@@ -22,42 +22,7 @@
 
 #include "fo_capacity.h"
 #include "fo_execution.h"
-
-typedef struct {
-    fo_result results[8];       /* test and message are copies */
-    size_t n;
-} sink;
-
-static void
-on_result (void *arg, const fo_result *r)
-{
-    sink *s = arg;
-    assert_true (s->n < 8);
-    s->results[s->n] = *r;
-    s->results[s->n].test = fo_xstrdup (r->test);
-    s->results[s->n].message = fo_xstrdup (r->message);
-    s->results[s->n].out = s->results[s->n].err = s->results[s->n].host = NULL;
-    s->n++;
-}
-
-static void
-sink_free (sink *s)
-{
-    for (size_t i = 0; i < s->n; i++) {
-        free (s->results[i].test);
-        free (s->results[i].message);
-    }
-}
-
-static const fo_result *
-result_of (const sink *s, const char *test)
-{
-    for (size_t i = 0; i < s->n; i++)
-        if (strcmp (s->results[i].test, test) == 0)
-            return &s->results[i];
-    fail_msg ("no result for '%s'", test);
-    return NULL;
-}
+#include "result_sink.h"
 
 /* ---- a real shortage ----------------------------------------------------- */
 
@@ -145,7 +110,7 @@ test_waits_then_runs (void **state)
     fo_capacity *cap = fo_capacity_new (1);
     fo_lease l = { .lease = 1, .attempt = 1, .output_cap = 4096, .skip_code = 77 };
     add_step (&l, FO_STEP_TEST, "t", "echo ran");
-    fo_execution *e = fo_execution_new (&l, 1, "h", on_result, &s);
+    fo_execution *e = fo_execution_new (&l, 1, "h", sink_add, &s);
     fo_execution_set_capacity (e, cap);
 
     shortage sh;
@@ -165,7 +130,7 @@ test_waits_then_runs (void **state)
 
     assert_true (run (e));
     assert_int_equal (s.n, 1);
-    assert_int_equal (result_of (&s, "t")->outcome, FO_PASSED);
+    assert_int_equal (sink_result (&s, "t")->outcome, FO_PASSED);
     fo_execution_destroy (&e);
     fo_capacity_destroy (&cap);
     sink_free (&s);
@@ -180,7 +145,7 @@ test_cancel_while_waiting (void **state)
     fo_capacity *cap = fo_capacity_new (2);
     fo_lease l = { .lease = 1, .attempt = 1, .output_cap = 4096, .skip_code = 77 };
     add_step (&l, FO_STEP_TEST, "t", "true");
-    fo_execution *e = fo_execution_new (&l, 1, "h", on_result, &s);
+    fo_execution *e = fo_execution_new (&l, 1, "h", sink_add, &s);
     fo_execution_set_capacity (e, cap);
 
     shortage sh;
@@ -193,8 +158,8 @@ test_cancel_while_waiting (void **state)
     assert_false (done);
     assert_true (finished);
     assert_int_equal (s.n, 1);
-    assert_int_equal (result_of (&s, "t")->outcome, FO_NOT_RUN);
-    assert_string_equal (result_of (&s, "t")->message, "not run (interrupted)");
+    assert_int_equal (sink_result (&s, "t")->outcome, FO_NOT_RUN);
+    assert_string_equal (sink_result (&s, "t")->message, "not run (interrupted)");
     fo_execution_destroy (&e);
     fo_capacity_destroy (&cap);
     sink_free (&s);
@@ -214,7 +179,7 @@ test_gives_up_without_capacity (void **state)
     add_step (&l, FO_STEP_TEST, "ctx/b", "true");
     add_step (&l, FO_STEP_TEARDOWN, "ctx", "true");
     l.steps[0].span = l.steps[3].span = 3;
-    fo_execution *e = fo_execution_new (&l, 1, "h", on_result, &s);
+    fo_execution *e = fo_execution_new (&l, 1, "h", sink_add, &s);
 
     shortage sh;
     shortage_begin (&sh);
@@ -224,10 +189,10 @@ test_gives_up_without_capacity (void **state)
     assert_true (finished);
     assert_int_equal (s.n, 2);
     const char *why = "not run (the agent could not start it: Too many open files)";
-    assert_int_equal (result_of (&s, "ctx/a")->outcome, FO_NOT_RUN);
-    assert_string_equal (result_of (&s, "ctx/a")->message, why);
-    assert_int_equal (result_of (&s, "ctx/b")->outcome, FO_NOT_RUN);
-    assert_string_equal (result_of (&s, "ctx/b")->message, why);
+    assert_int_equal (sink_result (&s, "ctx/a")->outcome, FO_NOT_RUN);
+    assert_string_equal (sink_result (&s, "ctx/a")->message, why);
+    assert_int_equal (sink_result (&s, "ctx/b")->outcome, FO_NOT_RUN);
+    assert_string_equal (sink_result (&s, "ctx/b")->message, why);
     fo_execution_destroy (&e);
     sink_free (&s);
 }

@@ -22,44 +22,8 @@
 
 #include "fo_capacity.h"
 #include "fo_execution.h"
+#include "result_sink.h"
 #include "fo_spawner.h"
-
-typedef struct {
-    fo_result results[16];      /* test and message are copies */
-    size_t n;
-} sink;
-
-static void
-on_result (void *arg, const fo_result *r)
-{
-    sink *s = arg;
-    assert_true (s->n < 16);
-    s->results[s->n] = *r;
-    s->results[s->n].test = fo_xstrdup (r->test);
-    s->results[s->n].message = fo_xstrdup (r->message);
-    s->results[s->n].out = s->results[s->n].err = s->results[s->n].host = NULL;
-    s->n++;
-}
-
-static void
-sink_free (sink *s)
-{
-    for (size_t i = 0; i < s->n; i++) {
-        free (s->results[i].test);
-        free (s->results[i].message);
-    }
-    s->n = 0;
-}
-
-static const fo_result *
-result_of (const sink *s, const char *test)
-{
-    for (size_t i = 0; i < s->n; i++)
-        if (strcmp (s->results[i].test, test) == 0)
-            return &s->results[i];
-    fail_msg ("no result for '%s'", test);
-    return NULL;
-}
 
 static void
 add_step (fo_lease *l, fo_step_kind kind, const char *name, const char *const *argv,
@@ -104,7 +68,7 @@ run (fo_execution *e)
 static void
 run_lease (fo_lease *l, fo_spawner *spawner, sink *s)
 {
-    fo_execution *e = fo_execution_new (l, 1, "h", on_result, s);
+    fo_execution *e = fo_execution_new (l, 1, "h", sink_add, s);
     fo_execution_set_spawner (e, spawner);
     assert_true (run (e));
     fo_execution_destroy (&e);
@@ -139,7 +103,7 @@ expect_same (const sink *with, const sink *without)
 {
     assert_int_equal (with->n, without->n);
     for (size_t i = 0; i < with->n; i++) {
-        const fo_result *w = &with->results[i], *o = result_of (without, with->results[i].test);
+        const fo_result *w = &with->results[i], *o = sink_result (without, with->results[i].test);
         assert_int_equal (w->outcome, o->outcome);
         assert_string_equal (w->message ? w->message : "", o->message ? o->message : "");
     }
@@ -158,14 +122,14 @@ test_failed_spawns_as_without_a_spawner (void **state)
     l = failing_tests ();
     run_lease (&l, NULL, &without);
     assert_int_equal (with.n, 3);
-    assert_int_equal (result_of (&with, "missing")->outcome, FO_ERROR);
-    assert_string_equal (result_of (&with, "missing")->message,
+    assert_int_equal (sink_result (&with, "missing")->outcome, FO_ERROR);
+    assert_string_equal (sink_result (&with, "missing")->message,
                          "cannot run '/nonexistent/fanout-test-prog': No such file or directory");
-    assert_int_equal (result_of (&with, "badcwd")->outcome, FO_ERROR);
-    assert_string_equal (result_of (&with, "badcwd")->message,
+    assert_int_equal (sink_result (&with, "badcwd")->outcome, FO_ERROR);
+    assert_string_equal (sink_result (&with, "badcwd")->message,
                          "cannot change to directory '/nonexistent-fanout-dir': "
                          "No such file or directory");
-    assert_int_equal (result_of (&with, "runs")->outcome, FO_PASSED);
+    assert_int_equal (sink_result (&with, "runs")->outcome, FO_PASSED);
     expect_same (&with, &without);
     sink_free (&with);
     sink_free (&without);
@@ -174,8 +138,8 @@ test_failed_spawns_as_without_a_spawner (void **state)
     run_lease (&l, sp, &with);
     l = failing_setup ();
     run_lease (&l, NULL, &without);
-    assert_int_equal (result_of (&with, "ctx/a")->outcome, FO_ERROR);
-    assert_string_equal (result_of (&with, "ctx/a")->message,
+    assert_int_equal (sink_result (&with, "ctx/a")->outcome, FO_ERROR);
+    assert_string_equal (sink_result (&with, "ctx/a")->message,
                          "setup of context 'ctx' failed: cannot run "
                          "'/nonexistent/fanout-test-prog': No such file or directory");
     expect_same (&with, &without);
@@ -228,7 +192,7 @@ test_late_shortage_waits (void **state)
     sink s = { 0 };
     fo_lease l = { .lease = 3, .attempt = 1, .output_cap = 4096, .skip_code = 77 };
     add_step (&l, FO_STEP_TEST, "t", sh_true, "/");
-    fo_execution *e = fo_execution_new (&l, 1, "h", on_result, &s);
+    fo_execution *e = fo_execution_new (&l, 1, "h", sink_add, &s);
     fo_execution_set_capacity (e, cap);
     fo_execution_set_spawner (e, sp);
 
@@ -251,7 +215,7 @@ test_late_shortage_waits (void **state)
     assert_int_equal (results_while_short, 0);      /* not blamed on the test */
     assert_true (run (e));
     assert_int_equal (s.n, 1);
-    assert_int_equal (result_of (&s, "t")->outcome, FO_PASSED);
+    assert_int_equal (sink_result (&s, "t")->outcome, FO_PASSED);
     fo_execution_destroy (&e);
     fo_capacity_destroy (&cap);
     fo_spawner_destroy (&sp);

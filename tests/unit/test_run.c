@@ -32,6 +32,7 @@
 #include "fo_proc.h"
 #include "fo_report.h"
 #include "fo_run.h"
+#include "run_support.h"
 #include "fo_suite.h"
 #include "tmpdir_support.h"
 
@@ -93,10 +94,8 @@ start_run (harness *h, uint32_t max_attempts)
 {
     h->plan = fo_plan_build (h->suite);
     assert_non_null (h->plan);
-    h->report = fo_report_new (h->plan->ntests);
+    h->report = plan_report_new (h->plan);
     h->report_ready = true;
-    for (size_t i = 0; i < h->plan->ntests; i++)
-        fo_report_set_test (h->report, i, h->plan->tests[i]->id, h->plan->tests[i]->parent->id);
     fo_run_options options = {
         .plan = h->plan,
         .report = h->report,
@@ -123,11 +122,7 @@ sh_command (fo_command *cmd, const char *script)
 static void
 suite_new (harness *h)
 {
-    h->suite = fo_xcalloc (1, sizeof *h->suite);
-    h->suite->path = fo_xasprintf ("%s/fanout.yml", h->dir);
-    h->suite->dir = fo_xstrdup (h->dir);
-    h->suite->root = fo_context_new (NULL, "");
-    h->suite->skip_code = FO_DEFAULT_SKIP_CODE;
+    h->suite = hand_suite_new (h->dir);
 }
 
 /* setup / teardown: shell scripts, or NULL for none. */

@@ -16,19 +16,9 @@
 #include <cmocka.h>
 
 #include "fo_run.h"
+#include "run_support.h"
 
 /* ---- a suite and a run ------------------------------------------------- */
-
-static fo_suite *
-suite_new (void)
-{
-    fo_suite *suite = fo_xcalloc (1, sizeof *suite);
-    suite->path = fo_xstrdup ("/suite/fanout.yml");
-    suite->dir = fo_xstrdup ("/tmp");
-    suite->root = fo_context_new (NULL, "");
-    suite->skip_code = FO_DEFAULT_SKIP_CODE;
-    return suite;
-}
 
 static void
 shell (fo_command *cmd, const char *script)
@@ -67,9 +57,7 @@ static void
 world_start (world *w, uint32_t max_attempts)
 {
     w->plan = fo_plan_build_lean (w->suite);   /* as the broker builds it */
-    w->report = fo_report_new (w->plan->ntests);
-    for (size_t i = 0; i < w->plan->ntests; i++)
-        fo_report_set_test (w->report, i, w->plan->tests[i]->id, w->plan->tests[i]->parent->id);
+    w->report = plan_report_new (w->plan);
     fo_run_options o = {
         .plan = w->plan,
         .report = w->report,
@@ -165,7 +153,7 @@ static void
 test_names_become_tasks (void **state)
 {
     (void) state;
-    world w = { .suite = suite_new () };
+    world w = { .suite = hand_suite_new ("/tmp") };
     discovering (w.suite->root, "gen");
     fo_context *u = fo_context_new (w.suite->root, "u");
     shell (&u->setup, "true");
@@ -215,7 +203,7 @@ static void
 test_unit_gets_its_tests (void **state)
 {
     (void) state;
-    world w = { .suite = suite_new () };
+    world w = { .suite = hand_suite_new ("/tmp") };
     fo_context *u = fo_context_new (w.suite->root, "u");
     shell (&u->setup, "true");
     test_add (u, "f");
@@ -249,7 +237,7 @@ test_ctest_listing (void **state)
         CTEST_TEST ("db_user", ", {\"name\": \"FIXTURES_REQUIRED\", \"value\": [\"db\"]}") ", "
         CTEST_TEST ("db_cleanup", ", {\"name\": \"FIXTURES_CLEANUP\", \"value\": [\"db\"]}") ", "
         CTEST_TEST ("other", ""));
-    world w = { .suite = suite_new () };
+    world w = { .suite = hand_suite_new ("/tmp") };
     fo_context *tree = discovering (w.suite->root, "build");
     tree->discovered_reader = FO_READER_CTEST;
     fo_context *bad = discovering (w.suite->root, "bad");
@@ -345,7 +333,7 @@ test_ctest_listing_modes (void **state)
         CTEST_TEST ("sp_setup", SETUP ("sp") LABEL ("fanout:split")) ", "
         CTEST_TEST ("sp_a", REQUIRED ("sp")) ", "
         CTEST_TEST ("sp_cleanup", CLEANUP ("sp")));
-    world w = { .suite = suite_new () };
+    world w = { .suite = hand_suite_new ("/tmp") };
     fo_context *tree = discovering (w.suite->root, "build");
     tree->discovered_reader = FO_READER_CTEST;
     world_start (&w, 1);
@@ -386,7 +374,7 @@ static void
 test_bad_answers (void **state)
 {
     (void) state;
-    world w = { .suite = suite_new () };
+    world w = { .suite = hand_suite_new ("/tmp") };
     fo_context *gen = discovering (w.suite->root, "gen");
     test_add (gen, "x");
     discovering (w.suite->root, "crash");
@@ -420,7 +408,7 @@ static void
 test_names_follow_the_suite_rules (void **state)
 {
     (void) state;
-    world w = { .suite = suite_new () };
+    world w = { .suite = hand_suite_new ("/tmp") };
     discovering (w.suite->root, "a");
     test_add (fo_context_new (w.suite->root, "a/b"), "c");     /* id "a/b/c" */
     discovering (w.suite->root, "ctl");
@@ -450,7 +438,7 @@ static void
 test_lost_and_stopped (void **state)
 {
     (void) state;
-    world w = { .suite = suite_new () };
+    world w = { .suite = hand_suite_new ("/tmp") };
     discovering (w.suite->root, "gen");
     world_start (&w, 2);
     fo_lease l;
@@ -467,7 +455,7 @@ test_lost_and_stopped (void **state)
     world_end (&w);
 
     /* stopped while listing: the waiting unit ends not run, no error */
-    w = (world) { .suite = suite_new () };
+    w = (world) { .suite = hand_suite_new ("/tmp") };
     fo_context *u = fo_context_new (w.suite->root, "u");
     shell (&u->setup, "true");
     test_add (u, "f");
@@ -505,7 +493,7 @@ static void
 test_exports_in_the_lease (void **state)
 {
     (void) state;
-    world w = { .suite = suite_new () };
+    world w = { .suite = hand_suite_new ("/tmp") };
     fo_context *sh = fo_context_new (w.suite->root, "sh");
     sh->mode = FO_MODE_SHARED;
     shell (&sh->setup, "printf 'A=1\\nsecret TOKEN=abcdef\\n' > \"$FANOUT_EXPORT\"");

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "fo_run.h"
+#include "run_support.h"
 
 typedef struct {
     fo_suite *suite;
@@ -41,11 +42,7 @@ static void
 world_new (world *w, uint32_t retries, uint32_t maxfail)
 {
     memset (w, 0, sizeof *w);
-    w->suite = fo_xcalloc (1, sizeof *w->suite);
-    w->suite->path = fo_xstrdup ("/suite/fanout.yml");
-    w->suite->dir = fo_xstrdup ("/suite");
-    w->suite->root = fo_context_new (NULL, "");
-    w->suite->skip_code = FO_DEFAULT_SKIP_CODE;
+    w->suite = hand_suite_new ("/suite");
     for (int i = 0; i < 4; i++) {
         char name[8];
         snprintf (name, sizeof name, "t%d", i);
@@ -59,9 +56,7 @@ world_new (world *w, uint32_t retries, uint32_t maxfail)
     test_add (c, "c");
     w->plan = fo_plan_build_lean (w->suite);   /* as the broker builds it */
     assert_int_equal (w->plan->ntasks, 5);
-    w->report = fo_report_new (w->plan->ntests);
-    for (size_t i = 0; i < w->plan->ntests; i++)
-        fo_report_set_test (w->report, i, w->plan->tests[i]->id, w->plan->tests[i]->parent->id);
+    w->report = plan_report_new (w->plan);
     fo_run_options o = {
         .plan = w->plan,
         .report = w->report,
@@ -87,11 +82,7 @@ world_free (world *w)
 static const fo_test_record *
 record (const world *w, const char *id)
 {
-    for (size_t i = 0; i < fo_report_ntests (w->report); i++)
-        if (strcmp (fo_report_test (w->report, i)->id, id) == 0)
-            return fo_report_test (w->report, i);
-    fail_msg ("no test '%s'", id);
-    return NULL;
+    return report_record (w->report, id);
 }
 
 /* The lease's steps as "+c c/b -c". */
@@ -485,11 +476,7 @@ static void
 world_oversize (world *w)
 {
     memset (w, 0, sizeof *w);
-    w->suite = fo_xcalloc (1, sizeof *w->suite);
-    w->suite->path = fo_xstrdup ("/suite/fanout.yml");
-    w->suite->dir = fo_xstrdup ("/suite");
-    w->suite->root = fo_context_new (NULL, "");
-    w->suite->skip_code = FO_DEFAULT_SKIP_CODE;
+    w->suite = hand_suite_new ("/suite");
     char *long_arg = fo_xmalloc (8201);
     memset (long_arg, 'x', 8200);
     long_arg[8200] = '\0';
@@ -511,9 +498,7 @@ world_oversize (world *w)
     free (huge_arg);
     test_add (w->suite->root, "small");
     w->plan = fo_plan_build_lean (w->suite);   /* as the broker builds it */
-    w->report = fo_report_new (w->plan->ntests);
-    for (size_t i = 0; i < w->plan->ntests; i++)
-        fo_report_set_test (w->report, i, w->plan->tests[i]->id, w->plan->tests[i]->parent->id);
+    w->report = plan_report_new (w->plan);
     fo_run_options o = {
         .plan = w->plan, .report = w->report, .max_attempts = 1, .skip_code = 77,
     };

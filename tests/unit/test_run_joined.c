@@ -15,6 +15,7 @@
 
 #include "fo_joined.h"
 #include "fo_run.h"
+#include "run_support.h"
 
 typedef struct {
     fo_suite *suite;
@@ -28,11 +29,7 @@ static void
 world_new (world *w, uint32_t retries, uint32_t max_joined)
 {
     memset (w, 0, sizeof *w);
-    w->suite = fo_xcalloc (1, sizeof *w->suite);
-    w->suite->path = fo_xstrdup ("/suite/fanout.yml");
-    w->suite->dir = fo_xstrdup ("/suite");
-    w->suite->root = fo_context_new (NULL, "");
-    w->suite->skip_code = FO_DEFAULT_SKIP_CODE;
+    w->suite = hand_suite_new ("/suite");
     fo_context *prog = fo_context_new (w->suite->root, "prog");
     fo_test *all = fo_test_new (prog, "all");
     fo_strv_push (&all->run.argv, "./prog");
@@ -40,9 +37,7 @@ world_new (world *w, uint32_t retries, uint32_t max_joined)
     fo_test *plain = fo_test_new (w->suite->root, "plain");
     fo_strv_push (&plain->run.argv, "true");
     w->plan = fo_plan_build_lean (w->suite);   /* as the broker builds it */
-    w->report = fo_report_new (w->plan->ntests);
-    for (size_t i = 0; i < w->plan->ntests; i++)
-        fo_report_set_test (w->report, i, w->plan->tests[i]->id, w->plan->tests[i]->parent->id);
+    w->report = plan_report_new (w->plan);
     fo_run_options o = {
         .plan = w->plan, .report = w->report, .max_attempts = 1, .skip_code = 77,
         .retries = retries, .max_joined = max_joined,
@@ -62,11 +57,7 @@ world_free (world *w)
 static const fo_test_record *
 record (const world *w, const char *id)
 {
-    for (size_t i = 0; i < fo_report_ntests (w->report); i++)
-        if (strcmp (fo_report_test (w->report, i)->id, id) == 0)
-            return fo_report_test (w->report, i);
-    fail_msg ("no test '%s'", id);
-    return NULL;
+    return report_record (w->report, id);
 }
 
 /* The lease of the program's task. */

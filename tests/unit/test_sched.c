@@ -20,6 +20,7 @@
 
 #include "fo_plan.h"
 #include "fo_sched.h"
+#include "run_support.h"
 
 #define NONE ((size_t) -1)
 
@@ -67,11 +68,7 @@ static void
 world_new (world *w)
 {
     memset (w, 0, sizeof *w);
-    w->suite = fo_xcalloc (1, sizeof *w->suite);
-    w->suite->path = fo_xstrdup ("/suite/fanout.yml");
-    w->suite->dir = fo_xstrdup ("/suite");
-    w->suite->root = fo_context_new (NULL, "");
-    w->suite->skip_code = FO_DEFAULT_SKIP_CODE;
+    w->suite = hand_suite_new ("/suite");
     fo_context *root = w->suite->root;
     add_test (root, "a");
     add_test (root, "b");

@@ -46,36 +46,17 @@ test_add (fo_context *parent, const char *name)
     return test;
 }
 
-typedef struct {
-    fo_suite *suite;
-    fo_plan *plan;
-    fo_report *report;
-    fo_run *run;
-} world;
+typedef run_world world;
 
 static void
 world_start (world *w, uint32_t max_attempts)
 {
-    w->plan = fo_plan_build_lean (w->suite);   /* as the broker builds it */
-    w->report = plan_report_new (w->plan);
-    fo_run_options o = {
-        .plan = w->plan,
-        .report = w->report,
+    run_world_start (w, (fo_run_options) {
         .max_attempts = max_attempts,
         .output_cap = 4096,
         .skip_code = 77,
         .broker_host = "brokerhost",
-    };
-    w->run = fo_run_new (&o);
-}
-
-static void
-world_end (world *w)
-{
-    fo_run_destroy (&w->run);
-    fo_report_destroy (&w->report);
-    fo_plan_destroy (&w->plan);
-    fo_suite_destroy (&w->suite);
+    });
 }
 
 /* ---- what an agent says ------------------------------------------------ */
@@ -196,7 +177,7 @@ test_names_become_tasks (void **state)
     pass_all (&w, &l3, "");
     assert_true (fo_run_finished (w.run));
     assert_true (record (&w, "gen/b")->done);
-    world_end (&w);
+    run_world_free (&w);
 }
 
 static void
@@ -220,7 +201,7 @@ test_unit_gets_its_tests (void **state)
     pass_all (&w, &unit, "");
     assert_true (fo_run_finished (w.run));
     assert_int_equal (fo_report_nfixture_errors (w.report), 0);
-    world_end (&w);
+    run_world_free (&w);
 }
 
 /* A CTest tree listed on an agent: its listing becomes tests with their
@@ -290,7 +271,7 @@ test_ctest_listing (void **state)
     pass_all (&w, &t2, "");
     pass_all (&w, &t3, "");
     assert_true (fo_run_finished (w.run));
-    world_end (&w);
+    run_world_free (&w);
 }
 
 /* Ends every test step of the lease with this outcome, then the lease. */
@@ -367,7 +348,7 @@ test_ctest_listing_modes (void **state)
     end_all (&w, &l4, FO_PASSED);
     assert_true (fo_run_finished (w.run));
     assert_int_equal (record (&w, "build/sp/sp_a")->outcome, FO_PASSED);
-    world_end (&w);
+    run_world_free (&w);
 }
 
 static void
@@ -398,7 +379,7 @@ test_bad_answers (void **state)
     pass_all (&w, &b, "");
     pass_all (&w, &t, "");
     assert_true (fo_run_finished (w.run));
-    world_end (&w);
+    run_world_free (&w);
 }
 
 /* Names an agent sends follow the suite's rules: one with '/' must not
@@ -431,7 +412,7 @@ test_names_follow_the_suite_rules (void **state)
     pass_all (&w, &c, "");
     pass_all (&w, &t, "");
     assert_true (fo_run_finished (w.run));
-    world_end (&w);
+    run_world_free (&w);
 }
 
 static void
@@ -452,7 +433,7 @@ test_lost_and_stopped (void **state)
     assert_string_equal (fo_report_fixture_error (w.report, 0)->message,
                          "host h1 was lost (gone again) while running the discover command of "
                          "context 'gen' (attempt 2 of 2)");
-    world_end (&w);
+    run_world_free (&w);
 
     /* stopped while listing: the waiting unit ends not run, no error */
     w = (world) { .suite = hand_suite_new ("/tmp") };
@@ -471,7 +452,7 @@ test_lost_and_stopped (void **state)
     assert_int_equal (fo_report_nfixture_errors (w.report), 0);
     assert_int_equal (record (&w, "u/f")->outcome, FO_NOT_RUN);
     assert_string_equal (record (&w, "u/f")->message, "not run (interrupted)");
-    world_end (&w);
+    run_world_free (&w);
 }
 
 /* Polls the run (its shared fixtures' processes) until a lease comes. */
@@ -528,7 +509,7 @@ test_exports_in_the_lease (void **state)
         usleep (10000);
     }
     assert_true (fo_run_finished (w.run));
-    world_end (&w);
+    run_world_free (&w);
 }
 
 int

@@ -14,12 +14,7 @@
 #include "fo_run.h"
 #include "run_support.h"
 
-typedef struct {
-    fo_suite *suite;
-    fo_plan *plan;
-    fo_report *report;
-    fo_run *run;
-} world;
+typedef run_world world;
 
 static void
 command_set (fo_command *cmd, const char *what, const char *id)
@@ -54,29 +49,15 @@ world_new (world *w, uint32_t retries, uint32_t maxfail)
     test_add (c, "a");
     test_add (c, "b");
     test_add (c, "c");
-    w->plan = fo_plan_build_lean (w->suite);   /* as the broker builds it */
-    assert_int_equal (w->plan->ntasks, 5);
-    w->report = plan_report_new (w->plan);
-    fo_run_options o = {
-        .plan = w->plan,
-        .report = w->report,
+    run_world_start (w, (fo_run_options) {
         .max_attempts = 1,
         .skip_code = 77,
         .retries = retries,
         .maxfail = maxfail,
         .slow_ms = 1000,
         .task_timeout_ms = 5000,
-    };
-    w->run = fo_run_new (&o);
-}
-
-static void
-world_free (world *w)
-{
-    fo_run_destroy (&w->run);
-    fo_report_destroy (&w->report);
-    fo_plan_destroy (&w->plan);
-    fo_suite_destroy (&w->suite);
+    });
+    assert_int_equal (w->plan->ntasks, 5);
 }
 
 static const fo_test_record *
@@ -148,7 +129,7 @@ test_lease_carries_options (void **state)
     assert_true (fo_run_next_lease (w.run, 0, &l));
     assert_int_equal (l.slow_ms, 1000);
     assert_int_equal (l.task_timeout_ms, 5000);
-    world_free (&w);
+    run_world_free (&w);
 }
 
 static void
@@ -192,7 +173,7 @@ test_retry_passes_flaky_on_another_agent (void **state)
     assert_string_equal (fo_report_try (t0, 1).host, "host1");
     assert_null (fo_report_try (t0, 1).out);          /* the last one's is the test's */
     assert_int_equal (fo_report_flaky_count (w.report), 1);
-    world_free (&w);
+    run_world_free (&w);
 }
 
 static void
@@ -208,7 +189,7 @@ test_retry_on_the_same_agent_when_alone (void **state)
     done (&w, 0, &l1);
     assert_true (fo_run_next_lease (w.run, 0, &l2));
     expect_steps (&l2, "t0");       /* retries come before new tasks */
-    world_free (&w);
+    run_world_free (&w);
 }
 
 static void
@@ -236,7 +217,7 @@ test_retries_exhausted (void **state)
     fo_lease l;
     assert_true (fo_run_next_lease (w.run, 0, &l));
     expect_steps (&l, "t1");
-    world_free (&w);
+    run_world_free (&w);
 }
 
 static void
@@ -273,7 +254,7 @@ test_retry_runs_only_the_failed_tests_with_their_fixtures (void **state)
     assert_int_equal (fo_report_exit_status (w.report), FO_EXIT_OK);
     fo_report_set_fail_on_flaky (w.report, true);
     assert_int_equal (fo_report_exit_status (w.report), FO_EXIT_FAILED);
-    world_free (&w);
+    run_world_free (&w);
 }
 
 /* ---- fail fast -------------------------------------------------------- */
@@ -314,7 +295,7 @@ test_maxfail_stops_and_reports_the_rest (void **state)
     assert_string_equal (fo_report_stop_reason (w.report), "stopped after 2 failures");
     /* not_run tests after a fail-fast stop are not an infrastructure failure */
     assert_int_equal (fo_report_exit_status (w.report), FO_EXIT_FAILED);
-    world_free (&w);
+    run_world_free (&w);
 }
 
 static void
@@ -336,7 +317,7 @@ test_maxfail_counts_final_outcomes_only (void **state)
     assert_string_equal (fo_run_stop_reason (w.run), "stopped after 1 failure");
     done (&w, 0, &r);
     assert_true (fo_run_finished (w.run));
-    world_free (&w);
+    run_world_free (&w);
 }
 
 static void
@@ -354,7 +335,7 @@ test_skipped_and_passed_do_not_count (void **state)
     result (&w, 0, &l, "t1", FO_PASSED);
     done (&w, 0, &l);
     assert_false (fo_run_stopping (w.run));
-    world_free (&w);
+    run_world_free (&w);
 }
 
 /* ---- stops and held retries ------------------------------------------- */
@@ -382,7 +363,7 @@ test_interrupt_ends_a_held_test_with_its_failure (void **state)
     assert_true (fo_run_finished (w.run));
     assert_string_equal (fo_report_stop_reason (w.report), "interrupted");
     assert_false (fo_report_stopped_on_failures (w.report));
-    world_free (&w);
+    run_world_free (&w);
 }
 
 static void
@@ -400,7 +381,7 @@ test_stop_meets_a_queued_retry (void **state)
     fo_run_stop (w.run, "interrupted");
     assert_int_equal (record (&w, "t0")->outcome, FO_ERROR);
     assert_true (fo_run_finished (w.run));
-    world_free (&w);
+    run_world_free (&w);
 }
 
 static void
@@ -419,7 +400,7 @@ test_lost_agent_prefers_no_one (void **state)
     fo_run_agent_lost (w.run, 1, "host1", "gone");
     assert_true (fo_run_next_lease (w.run, 0, &l));
     expect_steps (&l, "t0");
-    world_free (&w);
+    run_world_free (&w);
 }
 
 /* ---- task timeouts ------------------------------------------------------ */
@@ -446,7 +427,7 @@ test_task_timeout_not_run_is_no_infrastructure_failure (void **state)
     assert_true (fo_run_finished (w.run));
     assert_true (record (&w, "c/c")->by_failure);
     assert_int_equal (fo_report_exit_status (w.report), FO_EXIT_FAILED);
-    world_free (&w);
+    run_world_free (&w);
 }
 
 static void
@@ -463,7 +444,7 @@ test_not_run_alone_is_infrastructure (void **state)
     assert_false (record (&w, "t0")->by_failure);
     fo_run_stop (w.run, "the local agent failed");
     assert_int_equal (fo_report_exit_status (w.report), FO_EXIT_INFRA);
-    world_free (&w);
+    run_world_free (&w);
 }
 
 
@@ -497,12 +478,7 @@ world_oversize (world *w)
     command_set (&huge->run, "echo", huge_arg);
     free (huge_arg);
     test_add (w->suite->root, "small");
-    w->plan = fo_plan_build_lean (w->suite);   /* as the broker builds it */
-    w->report = plan_report_new (w->plan);
-    fo_run_options o = {
-        .plan = w->plan, .report = w->report, .max_attempts = 1, .skip_code = 77,
-    };
-    w->run = fo_run_new (&o);
+    run_world_start (w, (fo_run_options) { .max_attempts = 1, .skip_code = 77 });
 }
 
 /* Such tasks are never leased (no agent could receive them: the run would
@@ -546,7 +522,7 @@ test_lease_over_the_message_limit (void **state)
     done (&w, 0, &l);
     assert_true (fo_run_finished (w.run));
     assert_int_equal (fo_run_in_flight (w.run), 0);
-    world_free (&w);
+    run_world_free (&w);
 }
 
 int

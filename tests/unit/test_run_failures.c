@@ -117,6 +117,24 @@ done (world *w, uint32_t agent, const fo_lease *lease)
     assert_true (fo_run_done (w->run, agent, "host-x", &d));
 }
 
+/* Agent `agent` joins the run. */
+static void
+join (world *w, uint32_t agent)
+{
+    fo_run_agent_joined (w->run, &(fo_sched_agent) { .number = agent });
+}
+
+/* The agent's next lease is `test` alone, which ends with `outcome`. */
+static void
+lease_one (world *w, uint32_t agent, const char *test, fo_outcome outcome)
+{
+    fo_lease l;
+    assert_true (fo_run_next_lease (w->run, agent, &l));
+    expect_steps (&l, test);
+    result (w, agent, &l, test, outcome);
+    done (w, agent, &l);
+}
+
 /* ---- retries --------------------------------------------------------- */
 
 static void
@@ -138,8 +156,8 @@ test_retry_passes_flaky_on_another_agent (void **state)
     (void) state;
     world w;
     world_new (&w, 1, 0);
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 1 });
+    join (&w, 0);
+    join (&w, 1);
 
     fo_lease l1;
     assert_true (fo_run_next_lease (w.run, 0, &l1));
@@ -182,11 +200,9 @@ test_retry_on_the_same_agent_when_alone (void **state)
     (void) state;
     world w;
     world_new (&w, 1, 0);
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
-    fo_lease l1, l2;
-    assert_true (fo_run_next_lease (w.run, 0, &l1));
-    result (&w, 0, &l1, "t0", FO_CRASHED);
-    done (&w, 0, &l1);
+    join (&w, 0);
+    lease_one (&w, 0, "t0", FO_CRASHED);
+    fo_lease l2;
     assert_true (fo_run_next_lease (w.run, 0, &l2));
     expect_steps (&l2, "t0");       /* retries come before new tasks */
     run_world_free (&w);
@@ -198,7 +214,7 @@ test_retries_exhausted (void **state)
     (void) state;
     world w;
     world_new (&w, 2, 0);
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
+    join (&w, 0);
     for (int i = 0; i < 3; i++) {
         fo_lease l;
         assert_true (fo_run_next_lease (w.run, 0, &l));
@@ -226,7 +242,7 @@ test_retry_runs_only_the_failed_tests_with_their_fixtures (void **state)
     (void) state;
     world w;
     world_new (&w, 1, 0);
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
+    join (&w, 0);
     fo_lease l;
     for (int i = 0; i < 5; i++) {
         assert_true (fo_run_next_lease (w.run, 0, &l));
@@ -265,7 +281,7 @@ test_maxfail_stops_and_reports_the_rest (void **state)
     (void) state;
     world w;
     world_new (&w, 0, 2);
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
+    join (&w, 0);
     fo_lease l0, l1, l2;
     assert_true (fo_run_next_lease (w.run, 0, &l0));
     assert_true (fo_run_next_lease (w.run, 0, &l1));
@@ -304,7 +320,7 @@ test_maxfail_counts_final_outcomes_only (void **state)
     (void) state;
     world w;
     world_new (&w, 1, 1);
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
+    join (&w, 0);
     fo_lease l, r;
     assert_true (fo_run_next_lease (w.run, 0, &l));
     result (&w, 0, &l, "t0", FO_FAILED);
@@ -326,14 +342,9 @@ test_skipped_and_passed_do_not_count (void **state)
     (void) state;
     world w;
     world_new (&w, 0, 1);
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
-    fo_lease l;
-    assert_true (fo_run_next_lease (w.run, 0, &l));
-    result (&w, 0, &l, "t0", FO_SKIPPED);
-    done (&w, 0, &l);
-    assert_true (fo_run_next_lease (w.run, 0, &l));
-    result (&w, 0, &l, "t1", FO_PASSED);
-    done (&w, 0, &l);
+    join (&w, 0);
+    lease_one (&w, 0, "t0", FO_SKIPPED);
+    lease_one (&w, 0, "t1", FO_PASSED);
     assert_false (fo_run_stopping (w.run));
     run_world_free (&w);
 }
@@ -346,7 +357,7 @@ test_interrupt_ends_a_held_test_with_its_failure (void **state)
     (void) state;
     world w;
     world_new (&w, 3, 0);
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
+    join (&w, 0);
     fo_lease l;
     assert_true (fo_run_next_lease (w.run, 0, &l));
     result (&w, 0, &l, "t0", FO_FAILED);
@@ -372,8 +383,8 @@ test_stop_meets_a_queued_retry (void **state)
     (void) state;
     world w;
     world_new (&w, 1, 0);
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 1 });
+    join (&w, 0);
+    join (&w, 1);
     fo_lease l;
     assert_true (fo_run_next_lease (w.run, 0, &l));
     result (&w, 0, &l, "t0", FO_ERROR);
@@ -390,12 +401,10 @@ test_lost_agent_prefers_no_one (void **state)
     (void) state;
     world w;
     world_new (&w, 1, 0);
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 1 });
+    join (&w, 0);
+    join (&w, 1);
     fo_lease l;
-    assert_true (fo_run_next_lease (w.run, 0, &l));
-    result (&w, 0, &l, "t0", FO_FAILED);
-    done (&w, 0, &l);
+    lease_one (&w, 0, "t0", FO_FAILED);
     /* the only other agent leaves: the retry may run where it failed */
     fo_run_agent_lost (w.run, 1, "host1", "gone");
     assert_true (fo_run_next_lease (w.run, 0, &l));
@@ -411,7 +420,7 @@ test_task_timeout_not_run_is_no_infrastructure_failure (void **state)
     (void) state;
     world w;
     world_new (&w, 0, 0);
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
+    join (&w, 0);
     fo_lease l;
     while (fo_run_next_lease (w.run, 0, &l)) {
         if (l.nsteps == 1) {
@@ -436,11 +445,8 @@ test_not_run_alone_is_infrastructure (void **state)
     (void) state;
     world w;
     world_new (&w, 0, 0);
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
-    fo_lease l;
-    assert_true (fo_run_next_lease (w.run, 0, &l));
-    result (&w, 0, &l, "t0", FO_NOT_RUN);
-    done (&w, 0, &l);
+    join (&w, 0);
+    lease_one (&w, 0, "t0", FO_NOT_RUN);
     assert_false (record (&w, "t0")->by_failure);
     fo_run_stop (w.run, "the local agent failed");
     assert_int_equal (fo_report_exit_status (w.report), FO_EXIT_INFRA);
@@ -490,7 +496,7 @@ test_lease_over_the_message_limit (void **state)
     (void) state;
     world w;
     world_oversize (&w);
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
+    join (&w, 0);
     fo_lease l;
     assert_true (fo_run_next_lease (w.run, 0, &l));
     expect_steps (&l, "small");

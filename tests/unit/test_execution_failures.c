@@ -22,7 +22,9 @@
 #include <unistd.h>
 
 #include "fo_execution.h"
+#include "execution_support.h"
 #include "result_sink.h"
+#include "tmpdir_support.h"
 
 typedef struct {
     char dir[64];
@@ -63,18 +65,7 @@ static void
 add_step (fo_lease *l, fo_step_kind kind, const char *name, const char *script, const world *w,
           uint32_t timeout_ms)
 {
-    l->steps = fo_xrealloc (l->steps, (l->nsteps + 1) * sizeof *l->steps);
-    fo_step *s = &l->steps[l->nsteps++];
-    memset (s, 0, sizeof *s);
-    s->kind = kind;
-    s->name = fo_xstrdup (name);
-    fo_strv_push (&s->argv, "sh");
-    fo_strv_push (&s->argv, "-c");
-    fo_strv_push (&s->argv, script);
-    s->cwd = fo_xstrdup (w->dir);
-    s->timeout_ms = timeout_ms;
-    if (kind == FO_STEP_TEST)
-        fo_strv_push (&s->tests, name);
+    lease_sh_step (l, kind, name, script, w->dir)->timeout_ms = timeout_ms;
 }
 
 /* ctx/a (script_a), ctx/b ("true") between a setup and a teardown that
@@ -99,49 +90,15 @@ static bool
 run (fo_execution *e, const world *w, const char *path)
 {
     char *full = path ? fo_xasprintf ("%s/%s", w->dir, path) : NULL;
-    uint64_t until = fo_now_ms () + 20000;
-    bool done = false;
-    while (fo_now_ms () < until) {
-        if (fo_execution_service (e)) {
-            done = true;
-            break;
-        }
-        if (full && access (full, F_OK) == 0)
-            break;
-        int fds[FO_EXECUTION_MAX_FDS];
-        struct pollfd pfd[FO_EXECUTION_MAX_FDS];
-        int n = fo_execution_pollfds (e, fds);
-        for (int i = 0; i < n; i++)
-            pfd[i] = (struct pollfd) { .fd = fds[i], .events = POLLIN };
-        uint64_t deadline = fo_execution_deadline_ms (e), now = fo_now_ms ();
-        long wait = deadline == UINT64_MAX ? 10 : (deadline > now ? (long) (deadline - now) : 0);
-        poll (pfd, (nfds_t) n, wait > 10 ? 10 : (int) wait);
-    }
+    bool done = drive_execution (e, 20000, full);
     free (full);
     return done;
-}
-
-static char *
-log_of (const world *w)
-{
-    char *path = fo_xasprintf ("%s/log", w->dir);
-    FILE *f = fopen (path, "r");
-    free (path);
-    fo_buf buf = { 0 };
-    fo_buf_puts (&buf, "");
-    char chunk[256];
-    size_t n;
-    while (f && (n = fread (chunk, 1, sizeof chunk, f)) > 0)
-        fo_buf_append (&buf, chunk, n);
-    if (f)
-        fclose (f);
-    return fo_buf_steal (&buf);
 }
 
 static void
 expect_log (const world *w, const char *want)
 {
-    char *got = log_of (w);
+    char *got = read_text (w->dir, "log");
     assert_string_equal (got, want);
     free (got);
 }
@@ -386,23 +343,6 @@ glib_lease (const world *w, const char *const *paths)
     return l;
 }
 
-static char *
-file_of (const world *w, const char *name)
-{
-    char *path = fo_xasprintf ("%s/%s", w->dir, name);
-    FILE *f = fopen (path, "r");
-    free (path);
-    fo_buf buf = { 0 };
-    fo_buf_puts (&buf, "");
-    char chunk[256];
-    size_t n;
-    while (f && (n = fread (chunk, 1, sizeof chunk, f)) > 0)
-        fo_buf_append (&buf, chunk, n);
-    if (f)
-        fclose (f);
-    return fo_buf_steal (&buf);
-}
-
 static void
 test_glib_paths_in_one_process (void **state)
 {
@@ -420,7 +360,7 @@ test_glib_paths_in_one_process (void **state)
         assert_int_equal (r->outcome, i == 1 ? FO_CRASHED : FO_PASSED);
     }
     assert_string_equal (sink_result (&w.sink, "/two")->message, "killed by SIGSEGV");
-    char *ran = file_of (&w, "ran"), *starts = file_of (&w, "starts");
+    char *ran = read_text (w.dir, "ran"), *starts = read_text (w.dir, "starts");
     assert_string_equal (ran, "/one\n/two\n/three\n/four\n");      /* each once */
     assert_string_equal (starts, "start\nstart\n");  /* the crash: a second process */
     free (ran);
@@ -449,7 +389,7 @@ test_glib_paths_cancelled (void **state)
         assert_int_equal (r->outcome, FO_NOT_RUN);
         assert_string_equal (r->message, "not run (the broker is stopping)");
     }
-    char *starts = file_of (&w, "starts");
+    char *starts = read_text (w.dir, "starts");
     assert_string_equal (starts, "start\n");
     free (starts);
     fo_execution_destroy (&e);

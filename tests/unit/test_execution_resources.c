@@ -22,6 +22,7 @@
 
 #include "fo_capacity.h"
 #include "fo_execution.h"
+#include "execution_support.h"
 #include "result_sink.h"
 
 /* ---- a real shortage ----------------------------------------------------- */
@@ -62,42 +63,6 @@ shortage_end (shortage *sh)
 
 /* ---- leases --------------------------------------------------------------- */
 
-static void
-add_step (fo_lease *l, fo_step_kind kind, const char *name, const char *script)
-{
-    l->steps = fo_xrealloc (l->steps, (l->nsteps + 1) * sizeof *l->steps);
-    fo_step *s = &l->steps[l->nsteps++];
-    memset (s, 0, sizeof *s);
-    s->kind = kind;
-    s->name = fo_xstrdup (name);
-    fo_strv_push (&s->argv, "sh");
-    fo_strv_push (&s->argv, "-c");
-    fo_strv_push (&s->argv, script);
-    s->cwd = fo_xstrdup ("/");
-    if (kind == FO_STEP_TEST)
-        fo_strv_push (&s->tests, name);
-}
-
-/* Services until finished (bounded: 10 s). */
-static bool
-run (fo_execution *e)
-{
-    uint64_t until = fo_now_ms () + 10000;
-    while (fo_now_ms () < until) {
-        if (fo_execution_service (e))
-            return true;
-        int fds[FO_EXECUTION_MAX_FDS];
-        struct pollfd pfd[FO_EXECUTION_MAX_FDS];
-        int n = fo_execution_pollfds (e, fds);
-        for (int i = 0; i < n; i++)
-            pfd[i] = (struct pollfd) { .fd = fds[i], .events = POLLIN };
-        uint64_t deadline = fo_execution_deadline_ms (e), now = fo_now_ms ();
-        long wait = deadline == UINT64_MAX ? 10 : (deadline > now ? (long) (deadline - now) : 0);
-        poll (pfd, (nfds_t) n, wait > 10 ? 10 : (int) wait);
-    }
-    return false;
-}
-
 /* ---- tests ----------------------------------------------------------------- */
 
 /* With the capacity: the step waits (no result, a retry deadline), and
@@ -109,7 +74,7 @@ test_waits_then_runs (void **state)
     sink s = { 0 };
     fo_capacity *cap = fo_capacity_new (1);
     fo_lease l = { .lease = 1, .attempt = 1, .output_cap = 4096, .skip_code = 77 };
-    add_step (&l, FO_STEP_TEST, "t", "echo ran");
+    lease_sh_step (&l, FO_STEP_TEST, "t", "echo ran", "/");
     fo_execution *e = fo_execution_new (&l, 1, "h", sink_add, &s);
     fo_execution_set_capacity (e, cap);
 
@@ -128,7 +93,7 @@ test_waits_then_runs (void **state)
     assert_int_equal (nfds, 0);
     assert_int_equal (fo_capacity_limit (cap), 1);
 
-    assert_true (run (e));
+    assert_true (drive_execution (e, 10000, NULL));
     assert_int_equal (s.n, 1);
     assert_int_equal (sink_result (&s, "t")->outcome, FO_PASSED);
     fo_execution_destroy (&e);
@@ -144,7 +109,7 @@ test_cancel_while_waiting (void **state)
     sink s = { 0 };
     fo_capacity *cap = fo_capacity_new (2);
     fo_lease l = { .lease = 1, .attempt = 1, .output_cap = 4096, .skip_code = 77 };
-    add_step (&l, FO_STEP_TEST, "t", "true");
+    lease_sh_step (&l, FO_STEP_TEST, "t", "true", "/");
     fo_execution *e = fo_execution_new (&l, 1, "h", sink_add, &s);
     fo_execution_set_capacity (e, cap);
 
@@ -174,10 +139,10 @@ test_gives_up_without_capacity (void **state)
     (void) state;
     sink s = { 0 };
     fo_lease l = { .lease = 1, .attempt = 1, .output_cap = 4096, .skip_code = 77 };
-    add_step (&l, FO_STEP_SETUP, "ctx", "true");
-    add_step (&l, FO_STEP_TEST, "ctx/a", "true");
-    add_step (&l, FO_STEP_TEST, "ctx/b", "true");
-    add_step (&l, FO_STEP_TEARDOWN, "ctx", "true");
+    lease_sh_step (&l, FO_STEP_SETUP, "ctx", "true", "/");
+    lease_sh_step (&l, FO_STEP_TEST, "ctx/a", "true", "/");
+    lease_sh_step (&l, FO_STEP_TEST, "ctx/b", "true", "/");
+    lease_sh_step (&l, FO_STEP_TEARDOWN, "ctx", "true", "/");
     l.steps[0].span = l.steps[3].span = 3;
     fo_execution *e = fo_execution_new (&l, 1, "h", sink_add, &s);
 

@@ -22,47 +22,12 @@
 
 #include "fo_capacity.h"
 #include "fo_execution.h"
+#include "execution_support.h"
 #include "result_sink.h"
 #include "fo_spawner.h"
 
-static void
-add_step (fo_lease *l, fo_step_kind kind, const char *name, const char *const *argv,
-          const char *cwd)
-{
-    l->steps = fo_xrealloc (l->steps, (l->nsteps + 1) * sizeof *l->steps);
-    fo_step *s = &l->steps[l->nsteps++];
-    memset (s, 0, sizeof *s);
-    s->kind = kind;
-    s->name = fo_xstrdup (name);
-    for (size_t i = 0; argv[i]; i++)
-        fo_strv_push (&s->argv, argv[i]);
-    s->cwd = fo_xstrdup (cwd);
-    if (kind == FO_STEP_TEST)
-        fo_strv_push (&s->tests, name);
-}
-
 static const char *const sh_true[] = { "sh", "-c", "echo ran", NULL };
 static const char *const missing[] = { "/nonexistent/fanout-test-prog", NULL };
-
-/* Services until finished (bounded: 20 s). */
-static bool
-run (fo_execution *e)
-{
-    uint64_t until = fo_now_ms () + 20000;
-    while (fo_now_ms () < until) {
-        if (fo_execution_service (e))
-            return true;
-        int fds[FO_EXECUTION_MAX_FDS];
-        struct pollfd pfd[FO_EXECUTION_MAX_FDS];
-        int n = fo_execution_pollfds (e, fds);
-        for (int i = 0; i < n; i++)
-            pfd[i] = (struct pollfd) { .fd = fds[i], .events = POLLIN };
-        uint64_t deadline = fo_execution_deadline_ms (e), now = fo_now_ms ();
-        long wait = deadline == UINT64_MAX ? 10 : (deadline > now ? (long) (deadline - now) : 0);
-        poll (pfd, (nfds_t) n, wait > 10 ? 10 : (int) wait);
-    }
-    return false;
-}
 
 /* Runs lease (consumed) with spawner (or none) into s. */
 static void
@@ -70,7 +35,7 @@ run_lease (fo_lease *l, fo_spawner *spawner, sink *s)
 {
     fo_execution *e = fo_execution_new (l, 1, "h", sink_add, s);
     fo_execution_set_spawner (e, spawner);
-    assert_true (run (e));
+    assert_true (drive_execution (e, 20000, NULL));
     fo_execution_destroy (&e);
 }
 
@@ -79,9 +44,9 @@ static fo_lease
 failing_tests (void)
 {
     fo_lease l = { .lease = 1, .attempt = 1, .output_cap = 4096, .skip_code = 77 };
-    add_step (&l, FO_STEP_TEST, "missing", missing, "/");
-    add_step (&l, FO_STEP_TEST, "badcwd", sh_true, "/nonexistent-fanout-dir");
-    add_step (&l, FO_STEP_TEST, "runs", sh_true, "/");
+    lease_step (&l, FO_STEP_TEST, "missing", missing, "/");
+    lease_step (&l, FO_STEP_TEST, "badcwd", sh_true, "/nonexistent-fanout-dir");
+    lease_step (&l, FO_STEP_TEST, "runs", sh_true, "/");
     return l;
 }
 
@@ -91,9 +56,9 @@ static fo_lease
 failing_setup (void)
 {
     fo_lease l = { .lease = 2, .attempt = 1, .output_cap = 4096, .skip_code = 77 };
-    add_step (&l, FO_STEP_SETUP, "ctx", missing, "/");
-    add_step (&l, FO_STEP_TEST, "ctx/a", sh_true, "/");
-    add_step (&l, FO_STEP_TEARDOWN, "ctx", sh_true, "/");
+    lease_step (&l, FO_STEP_SETUP, "ctx", missing, "/");
+    lease_step (&l, FO_STEP_TEST, "ctx/a", sh_true, "/");
+    lease_step (&l, FO_STEP_TEARDOWN, "ctx", sh_true, "/");
     l.steps[0].span = l.steps[2].span = 2;
     return l;
 }
@@ -191,7 +156,7 @@ test_late_shortage_waits (void **state)
     fo_capacity *cap = fo_capacity_new (1);
     sink s = { 0 };
     fo_lease l = { .lease = 3, .attempt = 1, .output_cap = 4096, .skip_code = 77 };
-    add_step (&l, FO_STEP_TEST, "t", sh_true, "/");
+    lease_step (&l, FO_STEP_TEST, "t", sh_true, "/");
     fo_execution *e = fo_execution_new (&l, 1, "h", sink_add, &s);
     fo_execution_set_capacity (e, cap);
     fo_execution_set_spawner (e, sp);
@@ -213,7 +178,7 @@ test_late_shortage_waits (void **state)
 
     assert_true (waiting);
     assert_int_equal (results_while_short, 0);      /* not blamed on the test */
-    assert_true (run (e));
+    assert_true (drive_execution (e, 20000, NULL));
     assert_int_equal (s.n, 1);
     assert_int_equal (sink_result (&s, "t")->outcome, FO_PASSED);
     fo_execution_destroy (&e);

@@ -30,6 +30,7 @@
 
 #include "fo_execution.h"
 #include "fo_reaper.h"
+#include "execution_support.h"
 #include "result_sink.h"
 #include "fo_runner.h"
 #include "fo_sweeper.h"
@@ -85,18 +86,8 @@ w_teardown (void **state)
 static void
 add_step (world *w, fo_lease *l, fo_step_kind kind, const char *name, const char *script)
 {
-    l->steps = fo_xrealloc (l->steps, (l->nsteps + 1) * sizeof *l->steps);
-    fo_step *s = &l->steps[l->nsteps++];
-    memset (s, 0, sizeof *s);
-    s->kind = kind;
-    s->name = fo_xstrdup (name);
-    fo_strv_push (&s->argv, "sh");
-    fo_strv_push (&s->argv, "-c");
-    fo_strv_push (&s->argv, script);
-    s->cwd = fo_xstrdup (w->dir);
+    fo_step *s = lease_sh_step (l, kind, name, script, w->dir);
     fo_env_set (&s->env, "STEP_NAME", name);
-    if (kind == FO_STEP_TEST)
-        fo_strv_push (&s->tests, name);
 }
 
 static fo_lease
@@ -174,23 +165,6 @@ alive (pid_t pid)
     return kill (pid, 0) == 0;
 }
 
-static char *
-read_file (const world *w, const char *name)
-{
-    char *path = fo_xasprintf ("%s/%s", w->dir, name);
-    FILE *f = fopen (path, "r");
-    free (path);
-    fo_buf buf = { 0 };
-    fo_buf_puts (&buf, "");
-    char chunk[256];
-    size_t n;
-    while (f && (n = fread (chunk, 1, sizeof chunk, f)) > 0)
-        fo_buf_append (&buf, chunk, n);
-    if (f)
-        fclose (f);
-    return fo_buf_steal (&buf);
-}
-
 /* ==== tests ============================================================== */
 
 /* Two leases of several steps: outcomes, output kept per step, the step's
@@ -237,7 +211,7 @@ test_results_in_one_worker (void **state)
     assert_int_equal (w->sink.n, 6);      /* no fixture errors */
 
     /* All eight steps ran as children of the same, still living, worker. */
-    char *parents = read_file (w, "parents");
+    char *parents = read_text (w->dir, "parents");
     char *expected = fo_xasprintf ("%d\n%d\n%d\n%d\n%d\n%d\n%d\n%d\n", (int) worker,
                                    (int) worker, (int) worker, (int) worker, (int) worker,
                                    (int) worker, (int) worker, (int) worker);
@@ -274,7 +248,7 @@ test_timeout_kills_the_step_not_the_worker (void **state)
     char *pid_text = fo_xasprintf ("%d\n", (int) worker);
     assert_string_equal (sink_result (&w->sink, "next")->out, pid_text);
     free (pid_text);
-    char *slow_pid = read_file (w, "slow.pid");
+    char *slow_pid = read_text (w->dir, "slow.pid");
     assert_false (alive ((pid_t) atoi (slow_pid)));
     free (slow_pid);
     assert_true (alive (worker));
@@ -303,7 +277,7 @@ test_cancel (void **state)
     sink_expect (&w->sink, "ctx/hangs", FO_NOT_RUN);
     assert_string_equal (sink_result (&w->sink, "ctx/hangs")->message, "not run (interrupted)");
     sink_expect (&w->sink, "ctx/never", FO_NOT_RUN);
-    char *log = read_file (w, "log");
+    char *log = read_text (w->dir, "log");
     assert_string_equal (log, "up\ndown\n");
     free (log);
     char *path = fo_xasprintf ("%s/never-ran", w->dir);
@@ -333,7 +307,7 @@ test_orphan_swept_worker_survives (void **state)
     run_lease (w, &l);
     sink_expect (&w->sink, "leaves", FO_PASSED);
     pid_t worker = worker_pid (w);
-    char *text = read_file (w, "orphan.pid");
+    char *text = read_text (w->dir, "orphan.pid");
     pid_t orphan = (pid_t) atoi (text);
     free (text);
     assert_true (orphan > 0);

@@ -24,13 +24,8 @@
 # runs under `ip netns exec`; every namespace is removed on exit.
 set -euo pipefail
 
-die () { echo "artifacts-bench: $*" >&2; exit 2; }
-skip () { echo "artifacts-bench: skipped: $*" >&2; exit 77; }
-
-FANOUT_BIN=${1:-${FANOUT:-}}
-[ -n "$FANOUT_BIN" ] || die "give the fanout binary as \$1 or in FANOUT"
-[ -x "$FANOUT_BIN" ] || die "'$FANOUT_BIN' is not an executable file"
-case $FANOUT_BIN in /*) ;; *) FANOUT_BIN=$PWD/$FANOUT_BIN ;; esac
+. "$(dirname "$0")/lib.sh"
+bench_fanout "${1:-}"
 
 if [ "${QUICK:-0}" = 1 ]; then
     SIZE_MB=${SIZE_MB:-4}
@@ -40,13 +35,11 @@ fi
 SIZE_MB=${SIZE_MB:-200}
 FILES=${FILES:-100}
 AGENTS=${AGENTS:-4}
-for v in SIZE_MB FILES AGENTS; do
-    [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, not '${!v}'"
-done
+bench_counts SIZE_MB FILES AGENTS
 [ "$AGENTS" -le 50 ] || die "AGENTS: at most 50"
 
 command -v unshare >/dev/null || skip "unshare (util-linux) is not installed"
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/fanout-artifacts.XXXXXX")
+bench_workdir artifacts
 . "$(dirname "$0")/netns-lib.sh"
 bench_netns_init "foa$$"
 unshare -m true 2>/dev/null || skip "cannot create mount namespaces here"
@@ -73,7 +66,6 @@ tests=$(( AGENTS * 2 ))
     done
 } > "$TREE/fanout.yml"
 
-now () { date +%s.%N; }
 PORT=5700
 
 # run NAME: one broker run with fresh agents (caches kept between runs).
@@ -89,13 +81,7 @@ run () {
         > "$R/broker.out" 2> "$R/broker.err" &
     bpid=$!
     PIDS=("$bpid")
-    for ((k = 0; k < 3000; k++)); do   # up to 60 s: hashing comes first
-        grep -qs 'listening on' "$R/broker.err" && break
-        kill -0 "$bpid" 2>/dev/null || break
-        sleep 0.02
-    done
-    grep -q 'listening on' "$R/broker.err" \
-        || { cat "$R/broker.err" >&2; die "the broker did not listen"; }
+    bench_listen "$R/broker.err" "$bpid" 60 > /dev/null    # hashing comes first
     for ((k = 1; k <= AGENTS; k++)); do
         mkdir -p "$WORK/h$k"
         ip netns exec "${NS_PREFIX}h$k" unshare -m sh -c \
@@ -117,9 +103,7 @@ run () {
         printf "| %s | %d | %d | %d | %.3f | %d | %.1f |\n", n, mb, ag, h, b - a, s, s / 1048576 }'
 }
 
-loadavg () { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?"; }
-echo "artifacts benchmark: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -srm), $(nproc) cores," \
-     "load $(loadavg)" >&2
+bench_banner "artifacts benchmark"
 echo "  a tree of $SIZE_MB MB in $FILES files to $AGENTS agent hosts (-j2), $tests tests" >&2
 echo "  namespaces: ${NS_PREFIX}*" >&2
 echo "| run | tree MB | agents | files hashed | wall s | bytes sent | MB sent |"

@@ -25,14 +25,9 @@
 # end with every test passed.
 set -euo pipefail
 
-die () { echo "broker-scale: $*" >&2; exit 2; }
-
-BUILD=${1:-}
-[ -n "$BUILD" ] || die "give the build directory as \$1"
-FANOUT_BIN=$BUILD/fanout
+. "$(dirname "$0")/lib.sh"
+bench_build "${1:-}" bench/fo_loadgen
 LOADGEN=$BUILD/bench/fo_loadgen
-[ -x "$FANOUT_BIN" ] || die "no fanout binary in $BUILD"
-[ -x "$LOADGEN" ] || die "no bench/fo_loadgen in $BUILD"
 
 if [ "${QUICK:-0}" = 1 ]; then
     AGENTS=${AGENTS:-"2 8"}
@@ -45,23 +40,7 @@ DELAY_US=${DELAY_US:-0}
 PREFETCH_ARG=()
 [ -z "${PREFETCH:-}" ] || PREFETCH_ARG=(--prefetch "$PREFETCH")
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/fanout-scale.XXXXXX")
-BROKER_PID=
-cleanup () {
-    [ -n "$BROKER_PID" ] && kill "$BROKER_PID" 2>/dev/null && wait "$BROKER_PID" 2>/dev/null
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-now () { date +%s.%N; }
-
-gen_suite () {      # count > file
-    awk -v n="$1" 'BEGIN {
-        print "tests:"
-        for (i = 1; i <= n; i++)
-            printf "  - name: t%d\n    run: [\"/bin/true\"]\n", i
-    }'
-}
+bench_workdir scale
 
 # one run: tests agents -> a table row
 run_one () {
@@ -71,12 +50,7 @@ run_one () {
     "$FANOUT_BIN" broker --bind 'tcp://127.0.0.1:*' --insecure --min-agents "$a" --wait 300 \
         -q --no-history "$WORK/suite.$n.yml" > "$WORK/bout" 2> "$WORK/berr" &
     BROKER_PID=$!
-    ep=
-    while [ -z "$ep" ]; do
-        kill -0 "$BROKER_PID" 2>/dev/null || { cat "$WORK/berr" >&2; die "the broker ended early"; }
-        ep=$(grep -o 'listening on tcp://127.0.0.1:[0-9]*' "$WORK/berr" | head -n1 | cut -d' ' -f3 || true)
-        [ -n "$ep" ] || sleep 0.02
-    done
+    ep=$(bench_listen "$WORK/berr" "$BROKER_PID" 600) || exit
     t1=$(now)
     line=$("$LOADGEN" --connect "$ep" --agents "$a" --slots "$SLOTS" --delay-us "$DELAY_US" "${PREFETCH_ARG[@]}" \
                       --broker-pid "$BROKER_PID" --timeout 1800) || rc=$?
@@ -100,14 +74,12 @@ run_one () {
     }'
 }
 
-loadavg () { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?"; }
-echo "broker scale: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -srm), $(nproc) cores," \
-     "load $(loadavg)" >&2
+bench_banner "broker scale"
 echo "| tests | agents | slots | tests/s | broker µs/test | peak RSS MiB | peak B/test | load+plan s | end s | loadgen µs/test |"
 echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for n in $TESTS; do
     [[ $n =~ ^[1-9][0-9]*$ ]] || die "TESTS: '$n' is not a count"
-    gen_suite "$n" > "$WORK/suite.$n.yml"
+    bench_suite "$n" > "$WORK/suite.$n.yml"
     for a in $AGENTS; do
         [[ $a =~ ^[1-9][0-9]*$ ]] || die "AGENTS: '$a' is not a count"
         run_one "$n" "$a"

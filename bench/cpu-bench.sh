@@ -23,37 +23,19 @@
 # end with every test passed.
 set -euo pipefail
 
-die () { echo "cpu-bench: $*" >&2; exit 2; }
-
-BUILD=${1:-}
-[ -n "$BUILD" ] || die "give the build directory as \$1"
-FANOUT_BIN=$BUILD/fanout
+. "$(dirname "$0")/lib.sh"
+bench_build "${1:-}" bench/fo_cputime
 CPUTIME=$BUILD/bench/fo_cputime
-[ -x "$FANOUT_BIN" ] || die "no fanout binary in $BUILD"
-[ -x "$CPUTIME" ] || die "no bench/fo_cputime in $BUILD"
 if [ "${QUICK:-0}" = 1 ]; then
     N=${N:-50}
     REPEAT=${REPEAT:-1}
 fi
 N=${N:-4000}
 REPEAT=${REPEAT:-3}
-for v in N REPEAT; do
-    [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, not '${!v}'"
-done
+bench_counts N REPEAT
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/fanout-cpu.XXXXXX")
-BROKER_PID=
-cleanup () {
-    [ -n "$BROKER_PID" ] && kill "$BROKER_PID" 2>/dev/null && wait "$BROKER_PID" 2>/dev/null
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-awk -v n="$N" 'BEGIN {
-    print "tests:"
-    for (i = 1; i <= n; i++)
-        printf "  - name: t%d\n    run: [\"/bin/true\"]\n", i
-}' > "$WORK/suite.yml"
+bench_workdir cpu
+bench_suite "$N" > "$WORK/suite.yml"
 
 passed () {     # output file -> whether it says every test passed
     grep -q "^$N passed, 0 failed, 0 errors, 0 skipped" "$1"
@@ -69,17 +51,11 @@ for ((r = 1; r <= REPEAT; r++)); do
     passed "$WORK/run.out" || { cat "$WORK/run.out" >&2; die "fanout run: not every test passed"; }
     per_test "$WORK/run.s" >> "$WORK/run"
 
+    : > "$WORK/broker.err"     # not the last round's "listening on"
     "$CPUTIME" "$WORK/broker.s" "$FANOUT_BIN" broker --bind 'tcp://127.0.0.1:*' --insecure \
         --no-history -q --wait 60 "$WORK/suite.yml" > "$WORK/broker.out" 2> "$WORK/broker.err" &
     BROKER_PID=$!
-    ep=
-    for ((i = 0; i < 500; i++)); do
-        ep=$(grep -so 'listening on tcp://127.0.0.1:[0-9]*' "$WORK/broker.err" | head -n1 | cut -d' ' -f3 || true)
-        [ -n "$ep" ] && break
-        kill -0 "$BROKER_PID" 2>/dev/null || break
-        sleep 0.02
-    done
-    [ -n "$ep" ] || { cat "$WORK/broker.err" >&2; die "the broker did not listen"; }
+    ep=$(bench_listen "$WORK/broker.err" "$BROKER_PID" 10) || exit
     "$CPUTIME" "$WORK/agent.s" "$FANOUT_BIN" agent --insecure --once -j 2 --connect "$ep" \
         > "$WORK/agent.out" 2>&1 || { cat "$WORK/agent.out" >&2; die "the agent failed"; }
     wait "$BROKER_PID" || { cat "$WORK/broker.out" "$WORK/broker.err" >&2; die "the broker failed"; }
@@ -90,8 +66,7 @@ for ((r = 1; r <= REPEAT; r++)); do
     echo "cpu-bench: round $r of $REPEAT, µs per test: run $(tail -n1 "$WORK/run"), broker $(tail -n1 "$WORK/broker"), agent $(tail -n1 "$WORK/agent")" >&2
 done
 
-median () { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 echo "tests $N"
 for f in run broker agent; do
-    echo "$f $(median "$WORK/$f")"
+    echo "$f $(median < "$WORK/$f")"
 done

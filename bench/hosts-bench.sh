@@ -31,13 +31,8 @@
 # start to its exit is printed next to it.
 set -euo pipefail
 
-die () { echo "hosts-bench: $*" >&2; exit 2; }
-skip () { echo "hosts-bench: skipped: $*" >&2; exit 77; }
-
-FANOUT_BIN=${1:-${FANOUT:-}}
-[ -n "$FANOUT_BIN" ] || die "give the fanout binary as \$1 or in FANOUT"
-[ -x "$FANOUT_BIN" ] || die "'$FANOUT_BIN' is not an executable file"
-case $FANOUT_BIN in /*) ;; *) FANOUT_BIN=$PWD/$FANOUT_BIN ;; esac
+. "$(dirname "$0")/lib.sh"
+bench_fanout "${1:-}"
 
 if [ "${QUICK:-0}" = 1 ]; then
     HOSTS=${HOSTS:-"1 2"}
@@ -49,9 +44,7 @@ TESTS=${TESTS:-48}
 SLEEP=${SLEEP:-0.25}
 JOBS=${JOBS:-2}
 REPEAT=${REPEAT:-1}
-for v in TESTS JOBS REPEAT; do
-    [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, not '${!v}'"
-done
+bench_counts TESTS JOBS REPEAT
 [[ $SLEEP =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "SLEEP must be a number of seconds, not '$SLEEP'"
 MAXH=0
 for h in $HOSTS; do
@@ -59,7 +52,7 @@ for h in $HOSTS; do
     [ "$h" -gt "$MAXH" ] && MAXH=$h
 done
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/fanout-hosts.XXXXXX")
+bench_workdir hosts
 . "$(dirname "$0")/netns-lib.sh"
 bench_netns_init "fob$$"
 # The network: broker and h1..hMAXH, each with eth0 on the switch's bridge.
@@ -71,7 +64,6 @@ awk -v n="$TESTS" -v s="$SLEEP" 'BEGIN {
     for (i = 1; i <= n; i++) printf "  - {name: t%d, run: [/bin/sleep, \"%s\"]}\n", i, s
 }' > "$WORK/suite.yml"
 
-now () { date +%s.%N; }
 PORT=5600
 
 # one run: hosts -> appends its makespan to times.HOSTS, its wall to
@@ -91,13 +83,7 @@ run_one () {
         > "$R/broker.out" 2> "$R/broker.err" &
     bpid=$!
     PIDS=("$bpid")
-    for ((k = 0; k < 1000; k++)); do   # up to 20 s
-        grep -qs 'listening on' "$R/broker.err" && break
-        kill -0 "$bpid" 2>/dev/null || break
-        sleep 0.02
-    done
-    grep -q 'listening on' "$R/broker.err" \
-        || { cat "$R/broker.err" >&2; die "the broker did not listen"; }
+    bench_listen "$R/broker.err" "$bpid" 20 > /dev/null
     for ((k = 1; k <= hosts; k++)); do
         ip netns exec "${NS_PREFIX}h$k" "$FANOUT_BIN" agent --connect "tcp://$BROKER_ADDR:$PORT" \
             -j "$JOBS" --name "h$k" --insecure --once > "$R/agent$k.out" 2> "$R/agent$k.err" &
@@ -117,11 +103,7 @@ run_one () {
     echo "  round $r: $hosts hosts: ${inner}s (wall $(tail -n1 "$WORK/wall.$hosts")s)" >&2
 }
 
-median () { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-
-loadavg () { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?"; }
-echo "hosts benchmark: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -srm), $(nproc) cores," \
-     "load $(loadavg)" >&2
+bench_banner "hosts benchmark"
 echo "  $TESTS x /bin/sleep $SLEEP, agents -j$JOBS, hosts: $HOSTS, REPEAT=$REPEAT" >&2
 echo "  namespaces: ${NS_PREFIX}*" >&2
 for h in $HOSTS; do : > "$WORK/times.$h"; : > "$WORK/wall.$h"; done

@@ -27,35 +27,15 @@
 # Prints a markdown table on stdout, progress on stderr.
 set -euo pipefail
 
-die () { echo "load-bench: $*" >&2; exit 2; }
-
-BUILD=${1:-}
-[ -n "$BUILD" ] || die "give the build directory as \$1"
-FANOUT_BIN=$BUILD/fanout
-[ -x "$FANOUT_BIN" ] || die "no fanout binary in $BUILD"
+. "$(dirname "$0")/lib.sh"
+bench_build "${1:-}"
 
 if [ "${QUICK:-0}" = 1 ]; then
     TESTS=${TESTS:-"300 3000"}
 fi
 TESTS=${TESTS:-"10000 100000 1000000"}
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/fanout-load.XXXXXX")
-BROKER_PID=
-cleanup () {
-    [ -n "$BROKER_PID" ] && kill "$BROKER_PID" 2>/dev/null && wait "$BROKER_PID" 2>/dev/null
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-now () { date +%s.%N; }
-
-gen_suite () {      # count > file
-    awk -v n="$1" 'BEGIN {
-        print "tests:"
-        for (i = 1; i <= n; i++)
-            printf "  - name: t%d\n    run: [\"/bin/true\"]\n", i
-    }'
-}
+bench_workdir load
 
 # one suite size -> a table row
 run_one () {
@@ -65,10 +45,7 @@ run_one () {
     "$FANOUT_BIN" broker --bind 'tcp://127.0.0.1:*' --insecure --min-agents 1 --wait 600 \
         -q --no-history "$WORK/suite.$n.yml" > "$WORK/bout" 2> "$WORK/berr" &
     BROKER_PID=$!
-    while ! grep -q 'listening on' "$WORK/berr"; do
-        kill -0 "$BROKER_PID" 2>/dev/null || { cat "$WORK/berr" >&2; die "the broker ended early"; }
-        sleep 0.01
-    done
+    bench_listen "$WORK/berr" "$BROKER_PID" 600 > /dev/null
     t1=$(now)
     hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$BROKER_PID/status")
     # fields 14 and 15 of stat, after the command's ")" (which may hold spaces)
@@ -105,14 +82,12 @@ run_one () {
     }'
 }
 
-loadavg () { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?"; }
-echo "load bench: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -srm), $(nproc) cores," \
-     "load $(loadavg)" >&2
+bench_banner "load bench"
 echo "| tests | file MiB | load+plan s | CPU s | peak RSS MiB | peak B/test | settled B/test | end s |"
 echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for n in $TESTS; do
     [[ $n =~ ^[1-9][0-9]*$ ]] || die "TESTS: '$n' is not a count"
-    gen_suite "$n" > "$WORK/suite.$n.yml"
+    bench_suite "$n" > "$WORK/suite.$n.yml"
     run_one "$n"
     rm -f "$WORK/suite.$n.yml"
 done

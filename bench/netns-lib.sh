@@ -1,6 +1,6 @@
 # netns-lib.sh: the test network of the multi-host benchmarks
-# (hosts-bench.sh, artifacts-bench.sh). Source it after setting `die`,
-# `skip` and WORK (a directory removed on exit).
+# (hosts-bench.sh, artifacts-bench.sh). Source it after lib.sh (its `die`
+# and `skip`) and setting WORK (a directory removed on exit).
 #
 #   bench_netns_init PREFIX     checks root and ip, installs the exit trap
 #   bench_netns_network NET HOST...

@@ -36,12 +36,11 @@
 # missing (scripts/install-deps.sh installs them).
 set -uo pipefail
 
-FANOUT=${1:-${FANOUT:-}}
-[ -x "$FANOUT" ] || { echo "usage: $0 FANOUT_BINARY" >&2; exit 2; }
-FANOUT=$(cd "$(dirname "$FANOUT")" && pwd)/$(basename "$FANOUT")
+. "$(dirname "$0")/lib.sh"
+bench_fanout "${1:-}"
 PY=/usr/bin/python3
 "$PY" -c "import nose, msgpack, pytest, xdist" 2>/dev/null ||
-    { echo "python-bench: skipped: python3-nose, python3-pytest-xdist or python3-msgpack is missing" >&2; exit 77; }
+    skip "python3-nose, python3-pytest-xdist or python3-msgpack is missing"
 JOBS=${JOBS:-2}
 if [ "${QUICK:-0}" = 1 ]; then
     MODULES=${MODULES:-8}; TESTS=${TESTS:-5}; REPEAT=${REPEAT:-1}; SLOW_IMPORT_MS=${SLOW_IMPORT_MS:-100}
@@ -49,14 +48,14 @@ else
     MODULES=${MODULES:-40}; TESTS=${TESTS:-50}; REPEAT=${REPEAT:-3}; SLOW_IMPORT_MS=${SLOW_IMPORT_MS:-500}
 fi
 SLEEP_MS=${SLEEP_MS:-1}
-for v in JOBS MODULES TESTS REPEAT SLEEP_MS SLOW_IMPORT_MS; do
-    [[ ${!v} =~ ^[0-9]+$ ]] || { echo "python-bench: $v must be a whole number, not '${!v}'" >&2; exit 2; }
+bench_counts JOBS MODULES TESTS REPEAT
+for v in SLEEP_MS SLOW_IMPORT_MS; do
+    [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a whole number, not '${!v}'"
 done
-[ "$MODULES" -ge 4 ] || { echo "python-bench: MODULES must be at least 4 (one of each kind)" >&2; exit 2; }
+[ "$MODULES" -ge 4 ] || die "MODULES must be at least 4 (one of each kind)"
 N=$((MODULES * TESTS))
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/fanout-pybench.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+bench_workdir pybench
 SUITE=$WORK/suite
 mkdir -p "$SUITE"
 export PYTHONDONTWRITEBYTECODE=1
@@ -96,7 +95,7 @@ for ((r = 0; r < REPEAT; r++)); do
     round unittest "^Ran $N tests" "$PY" -m unittest discover -s "$SUITE" -t "$SUITE"
     round nose "^Ran $N tests" "$PY" -m nose --processes="$JOBS" "$SUITE"
     round pytest "^$N passed" "$PY" -m pytest -q -n "$JOBS" -p no:cacheprovider "$SUITE"
-    round fanout "^$N passed, 0 failed" "$FANOUT" run -q -j "$JOBS" --no-history --python "$SUITE"
+    round fanout "^$N passed, 0 failed" "$FANOUT_BIN" run -q -j "$JOBS" --no-history --python "$SUITE"
 done
 
 ideal=$(awk -v n="$N" -v s="$SLEEP_MS" -v j="$JOBS" 'BEGIN { printf "%.3f", n * s / 1000 / j }')

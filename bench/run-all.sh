@@ -32,14 +32,9 @@
 # the table shows ratios wherever a bar is one.
 set -uo pipefail
 
-die () { echo "run-all: $*" >&2; exit 2; }
-
 HERE=$(cd "$(dirname "$0")" && pwd)
-BUILD=${1:-$HERE/../build}
-[ -d "$BUILD" ] || die "no build directory '$BUILD' (give one as \$1)"
-BUILD=$(cd "$BUILD" && pwd)
-FANOUT_BIN=$BUILD/fanout
-[ -x "$FANOUT_BIN" ] || die "no fanout binary in $BUILD"
+. "$HERE/lib.sh"
+bench_build "${1:-$HERE/../build}"
 
 QUICK=${QUICK:-0}
 if [ "$QUICK" = 1 ]; then
@@ -53,8 +48,7 @@ else
 fi
 [[ $STARTUP_RUNS =~ ^[1-9][0-9]*$ ]] || die "STARTUP_RUNS must be a positive integer"
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/fanout-all.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+bench_workdir all
 FAILED=0
 : > "$WORK/rows"
 
@@ -63,8 +57,28 @@ FAILED=0
 row () { printf '| %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4" >> "$WORK/rows"; }
 # holds EXPR (awk, true -> yes)
 holds () { awk "BEGIN { print (($1) ? \"yes\" : \"no\") }"; }
-loadavg () { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo "?"; }
 num () { [[ ${1:-} =~ ^-?[0-9]+(\.[0-9]+)?$ ]]; }
+# bench KEY SCRIPT ARG [VAR=VALUE...]: runs bench/SCRIPT ARG with those
+# variables and TMPDIR=$WORK. Its stdout goes to $WORK/KEY.out, its stderr
+# to $WORK/KEY.err and, as it comes, to ours; then its stdout to ours too.
+# Returns 0 when it ran. When it skipped (exit 77), SKIPPED says why (its
+# "NAME: skipped: WHY" line); when it failed, the table gets its FAILED row.
+bench () {
+    local key=$1 script=$2 arg=$3 rc
+    shift 3
+    SKIPPED=
+    env "$@" TMPDIR="$WORK" bash "$HERE/$script" "$arg" 2>&1 > "$WORK/$key.out" | tee "$WORK/$key.err" >&2
+    rc=${PIPESTATUS[0]}
+    cat "$WORK/$key.out" >&2
+    [ "$rc" = 0 ] && return 0
+    if [ "$rc" = 77 ]; then
+        SKIPPED=$(sed -n "s/^${script%.sh}: skipped: //p" "$WORK/$key.err" | head -n1)
+        echo "run-all: $script skipped: $SKIPPED" >&2
+    else
+        row "$script" "failed (its stderr above)" "" "FAILED"; FAILED=1
+    fi
+    return 1
+}
 
 LOAD_BEFORE=$(loadavg)
 START=$(date +%s)
@@ -72,8 +86,7 @@ echo "run-all: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -srm), $(nproc) cores, 
 
 # ---- 1. run-bench.sh: spawn rate and parallel efficiency --------------------
 echo "== run-bench.sh" >&2
-if env "${RB_ENV[@]}" TMPDIR="$WORK" bash "$HERE/run-bench.sh" "$FANOUT_BIN" > "$WORK/rb.out"; then
-    cat "$WORK/rb.out" >&2
+if bench rb run-bench.sh "$FANOUT_BIN" "${RB_ENV[@]}"; then
     # section: 1 spawn, 2 sleep
     rb () {   # section regex -> the first number after it on that section's line
         awk -v sec="$1" -v re="$2" '
@@ -101,8 +114,6 @@ if env "${RB_ENV[@]}" TMPDIR="$WORK" bash "$HERE/run-bench.sh" "$FANOUT_BIN" > "
         "${ct_x}x" "> 1, faster than ctest (bench/README.md)" "$(holds "$ct_x > 1")"
     row "$n_sleep x /bin/sleep 0.01 at -j2: fanout's efficiency (ideal / wall)" \
         "$eff%" "none" "-"
-else
-    row "run-bench.sh" "failed (its stderr above)" "" "FAILED"; FAILED=1
 fi
 
 # ---- 2. start-up of a one-test suite, against ctest --------------------------
@@ -141,8 +152,7 @@ fi
 echo "== cpu-bench.sh" >&2
 CB_ENV=()
 [ "$QUICK" = 1 ] && CB_ENV=(QUICK=1)
-if env "${CB_ENV[@]}" TMPDIR="$WORK" bash "$HERE/cpu-bench.sh" "$BUILD" > "$WORK/cb.out"; then
-    cat "$WORK/cb.out" >&2
+if bench cb cpu-bench.sh "$BUILD" "${CB_ENV[@]}"; then
     cb () { awk -v k="$1" '$1 == k { print $2 }' "$WORK/cb.out"; }
     cb_n=$(cb tests)
     cb_run=$(cb run); cb_broker=$(cb broker); cb_agent=$(cb agent)
@@ -155,15 +165,12 @@ if env "${CB_ENV[@]}" TMPDIR="$WORK" bash "$HERE/cpu-bench.sh" "$BUILD" > "$WORK
     else
         row "cpu-bench.sh" "no figures (its output above)" "" "FAILED"; FAILED=1
     fi
-else
-    row "cpu-bench.sh" "failed (its stderr above)" "" "FAILED"; FAILED=1
 fi
 
 # ---- 3. broker-scale.sh: the broker against fake agents ----------------------
 echo "== broker-scale.sh" >&2
 if [ "$QUICK" = 1 ]; then bs_env=(QUICK=1); else bs_env=(AGENTS="$SCALE_AGENTS" TESTS="$SCALE_TESTS"); fi
-if env "${bs_env[@]}" TMPDIR="$WORK" bash "$HERE/broker-scale.sh" "$BUILD" > "$WORK/bs.out"; then
-    cat "$WORK/bs.out" >&2
+if bench bs broker-scale.sh "$BUILD" "${bs_env[@]}"; then
     # | tests | agents | slots | tests/s | broker µs/test | peak RSS MiB | peak B/test | load+plan s | end s | loadgen µs/test |
     awk -F'|' '$2 ~ /^ *[0-9]+ *$/ { for (i = 2; i <= 11; i++) gsub(/ /, "", $i);
         print $2, $3, $5, $6, $8, $9 }' "$WORK/bs.out" > "$WORK/bs.rows"
@@ -199,14 +206,11 @@ if env "${bs_env[@]}" TMPDIR="$WORK" bash "$HERE/broker-scale.sh" "$BUILD" > "$W
     row "broker loading and planning $n tests (s, start to listening)" "$lp" \
         "< 2 s at 1M, i.e. < $(awk -v n="$n" 'BEGIN { printf "%.3g", 2 * n / 1e6 }') s at $n if linear (issue 15)" \
         "$(holds "$lp < 2 * $n / 1000000")"
-else
-    row "broker-scale.sh" "failed (its stderr above)" "" "FAILED"; FAILED=1
 fi
 
 # ---- 4. load-bench.sh: loading, planning and ending at scale -----------------
 echo "== load-bench.sh" >&2
-if env QUICK="$QUICK" TMPDIR="$WORK" bash "$HERE/load-bench.sh" "$BUILD" > "$WORK/lb.out"; then
-    cat "$WORK/lb.out" >&2
+if bench lb load-bench.sh "$BUILD" QUICK="$QUICK"; then
     # | tests | file MiB | load+plan s | CPU s | peak RSS MiB | peak B/test | settled B/test | end s |
     awk -F'|' '$2 ~ /^ *[0-9]+ *$/ { for (i = 2; i <= 9; i++) gsub(/ /, "", $i);
         print $2, $4, $5, $7, $8, $9 }' "$WORK/lb.out" > "$WORK/lb.rows"
@@ -221,14 +225,11 @@ if env QUICK="$QUICK" TMPDIR="$WORK" bash "$HERE/load-bench.sh" "$BUILD" > "$WOR
         row "$n tests (load-bench.sh): load+plan s (CPU s) / peak B per test at listening (with the run's records) / ending with nothing run s" \
             "$lp ($cpu) / $bpt ($settled) / $end_s" "< 2 s / ≤ 512 B / < 0.5 s at 1M tests (issue 15)" "$ok"
     done < "$WORK/lb.rows"
-else
-    row "load-bench.sh" "failed (its stderr above)" "" "FAILED"; FAILED=1
 fi
 
 # ---- 5. sched-bench.sh: longest first from history ---------------------------
 echo "== sched-bench.sh" >&2
-if env QUICK="$QUICK" TMPDIR="$WORK" bash "$HERE/sched-bench.sh" "$FANOUT_BIN" > "$WORK/sb.out"; then
-    cat "$WORK/sb.out" >&2
+if bench sb sched-bench.sh "$FANOUT_BIN" QUICK="$QUICK"; then
     sb () { awk -v k="$1" 'index($0, k) == 1 { print $NF; exit }' "$WORK/sb.out"; }
     sb_warm=$(sb "fanout, with history"); sb_cold=$(sb "fanout, no history")
     sb_ct=$(awk '/^ctest .*cost data/ && !/no cost/ { print $NF; exit }' "$WORK/sb.out")
@@ -236,16 +237,11 @@ if env QUICK="$QUICK" TMPDIR="$WORK" bash "$HERE/sched-bench.sh" "$FANOUT_BIN" >
         "≤ 1.10 (docs/performance.md)" "$(holds "$sb_warm <= 1.10")"
     row "same, fanout without history / ctest with its cost data: makespan / bound" \
         "$sb_cold / $sb_ct" "none" "-"
-else
-    row "sched-bench.sh" "failed (its stderr above)" "" "FAILED"; FAILED=1
 fi
 
 # ---- 6. hosts-bench.sh: agent hosts in network namespaces --------------------
 echo "== hosts-bench.sh" >&2
-hb_rc=0
-env QUICK="$QUICK" TMPDIR="$WORK" bash "$HERE/hosts-bench.sh" "$FANOUT_BIN" > "$WORK/hb.out" 2> "$WORK/hb.err" || hb_rc=$?
-cat "$WORK/hb.err" "$WORK/hb.out" >&2
-if [ "$hb_rc" = 0 ]; then
+if bench hb hosts-bench.sh "$FANOUT_BIN" QUICK="$QUICK"; then
     # | hosts | slots | makespan s | wall s | ideal s | speed-up | x ideal |
     awk -F'|' '$2 ~ /^ *[0-9]+ *$/ { for (i = 2; i <= 8; i++) gsub(/ /, "", $i); print $2, $3, $4, $7, $8 }' \
         "$WORK/hb.out" > "$WORK/hb.rows"
@@ -257,19 +253,14 @@ if [ "$hb_rc" = 0 ]; then
             "${sp}x, ${xi} × ideal (${t} s)" "≥ 0.9 × ideal at 4 hosts (issue 15)" \
             "$(if [ "$h" = 4 ]; then holds "$xi >= 0.9"; else echo "-"; fi)"
     done < "$WORK/hb.rows"
-elif [ "$hb_rc" = 77 ]; then
-    why=$(sed -n 's/^hosts-bench: skipped: //p' "$WORK/hb.err" | head -n1)
-    echo "run-all: hosts-bench.sh skipped: $why" >&2
-    row "agent hosts in network namespaces (hosts-bench.sh)" "skipped: $why" \
+elif [ -n "$SKIPPED" ]; then
+    row "agent hosts in network namespaces (hosts-bench.sh)" "skipped: $SKIPPED" \
         "≥ 0.9 × ideal at 4 hosts (issue 15)" "skipped"
-else
-    row "hosts-bench.sh" "failed (its stderr above)" "" "FAILED"; FAILED=1
 fi
 
 # ---- 7. source-bench.sh: a CTest project and a GoogleTest program ----------
 echo "== source-bench.sh" >&2
-if env QUICK="$QUICK" TMPDIR="$WORK" bash "$HERE/source-bench.sh" "$BUILD" > "$WORK/src.out"; then
-    cat "$WORK/src.out" >&2
+if bench src source-bench.sh "$BUILD" QUICK="$QUICK"; then
     # the figure after KEY: the last field, or the one before a unit ("1.050 s")
     src () { awk -v k="$1" 'index($0, k) == 1 { v = $NF; if (v == "s") v = $(NF - 1); print v; exit }' "$WORK/src.out"; }
     src_n=$(sed -n 's/^## sources: \([0-9]*\) CTest tests.*/\1/p' "$WORK/src.out")
@@ -292,16 +283,11 @@ if env QUICK="$QUICK" TMPDIR="$WORK" bash "$HERE/source-bench.sh" "$BUILD" > "$W
         row "GoogleTest, $gt_n tests, a process per test at -j2: fanout / the binary whole" \
             "${gt_p}x ($(src "fanout --gtest (a process")s)" "none" "-"
     fi
-else
-    row "source-bench.sh" "failed (its stderr above)" "" "FAILED"; FAILED=1
 fi
 
 # ---- 8. python-bench.sh: the python source against unittest and nose ---------
 echo "== python-bench.sh" >&2
-pb_rc=0
-env QUICK="$QUICK" TMPDIR="$WORK" bash "$HERE/python-bench.sh" "$FANOUT_BIN" > "$WORK/pb.out" 2> "$WORK/pb.err" || pb_rc=$?
-cat "$WORK/pb.err" "$WORK/pb.out" >&2
-if [ "$pb_rc" = 0 ]; then
+if bench pb python-bench.sh "$FANOUT_BIN" QUICK="$QUICK"; then
     pb_what=$(sed -n 's/^## python suite: \([^(]*\) (.*/\1/p' "$WORK/pb.out" | sed 's/ *$//')
     pb_u=$(awk '/^fanout vs unittest: / { sub(/x$/, "", $4); print $4 }' "$WORK/pb.out")
     pb_n=$(awk '/^fanout vs nose --processes: / { sub(/x$/, "", $5); print $5 }' "$WORK/pb.out")
@@ -315,33 +301,25 @@ if [ "$pb_rc" = 0 ]; then
         "> 1, faster than pytest-xdist (issue 12)" "$(holds "$pb_p > 1")"
     row "python suite, $pb_what: fanout's overhead per test (ms)" "$pb_o" \
         "< 1 ms (issue 12)" "$(holds "$pb_o < 1")"
-elif [ "$pb_rc" = 77 ]; then
-    why=$(sed -n 's/^python-bench: skipped: //p' "$WORK/pb.err" | head -n1)
-    row "python suite against unittest, nose and pytest (python-bench.sh)" "skipped: $why" \
+elif [ -n "$SKIPPED" ]; then
+    row "python suite against unittest, nose and pytest (python-bench.sh)" "skipped: $SKIPPED" \
         "> 1 (issue 12)" "skipped"
-else
-    row "python-bench.sh" "failed (its stderr above)" "" "FAILED"; FAILED=1
 fi
 
 # ---- 9. artifacts-bench.sh: a tree shipped to agent hosts (netns) -------------
 echo "== artifacts-bench.sh" >&2
-ab_rc=0
-env QUICK="$QUICK" TMPDIR="$WORK" bash "$HERE/artifacts-bench.sh" "$FANOUT_BIN" > "$WORK/ab.out" 2> "$WORK/ab.err" || ab_rc=$?
-cat "$WORK/ab.err" "$WORK/ab.out" >&2
-if [ "$ab_rc" = 0 ]; then
+if bench ab artifacts-bench.sh "$FANOUT_BIN" QUICK="$QUICK"; then
     # | run | tree MB | agents | files hashed | wall s | bytes sent | MB sent |
-    read -r _ ab_mb ab_n _ ab_cold _ ab_cmb <<<"$(awk -F'|' '$2 ~ /cold/ { for (i = 2; i <= 8; i++) gsub(/ /, "", $i); print $2, $3, $4, $5, $6, $7, $8 }' "$WORK/ab.out")"
-    read -r _ _ _ ab_wh ab_warm ab_wsent _ <<<"$(awk -F'|' '$2 ~ /warm/ { for (i = 2; i <= 8; i++) gsub(/ /, "", $i); print $2, $3, $4, $5, $6, $7, $8 }' "$WORK/ab.out")"
+    ab () { awk -F'|' -v run="$1" '$2 ~ run { for (i = 2; i <= 8; i++) gsub(/ /, "", $i); print $2, $3, $4, $5, $6, $7, $8 }' "$WORK/ab.out"; }
+    read -r _ ab_mb ab_n _ ab_cold _ ab_cmb <<<"$(ab cold)"
+    read -r _ _ _ ab_wh ab_warm ab_wsent _ <<<"$(ab warm)"
     row "artifacts: a $ab_mb MB tree to $ab_n agent hosts (netns): cold, then warm (wall s, MB sent)" \
         "cold ${ab_cold} s (${ab_cmb} MB), warm ${ab_warm} s (${ab_wsent} bytes, ${ab_wh} files hashed)" \
         "warm: nothing hashed, nothing sent (docs/artifacts.md)" \
         "$(holds "$ab_wsent == 0 && $ab_wh == 0")"
-elif [ "$ab_rc" = 77 ]; then
-    why=$(sed -n 's/^artifacts-bench: skipped: //p' "$WORK/ab.err" | head -n1)
-    row "artifacts shipped to agent hosts (artifacts-bench.sh)" "skipped: $why" \
+elif [ -n "$SKIPPED" ]; then
+    row "artifacts shipped to agent hosts (artifacts-bench.sh)" "skipped: $SKIPPED" \
         "warm: nothing hashed, nothing sent (docs/artifacts.md)" "skipped"
-else
-    row "artifacts-bench.sh" "failed (its stderr above)" "" "FAILED"; FAILED=1
 fi
 
 # ---- the table -----------------------------------------------------------------

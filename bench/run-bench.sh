@@ -16,44 +16,27 @@
 # bench/README.md.
 set -euo pipefail
 
-die () { echo "run-bench: $*" >&2; exit 2; }
-
-FANOUT_BIN=${1:-${FANOUT:-}}
-[ -n "$FANOUT_BIN" ] || die "give the fanout binary as \$1 or in FANOUT"
-[ -x "$FANOUT_BIN" ] || die "'$FANOUT_BIN' is not an executable file"
-case $FANOUT_BIN in /*) ;; *) FANOUT_BIN=$PWD/$FANOUT_BIN ;; esac
+. "$(dirname "$0")/lib.sh"
+bench_fanout "${1:-}"
 
 N=${N:-2000}
 JOBS=${JOBS:-2}
 REPEAT=${REPEAT:-3}
-for v in N JOBS REPEAT; do
-    [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, not '${!v}'"
-done
+bench_counts N JOBS REPEAT
 NSLEEP=$(( N / 10 ))
 [ "$NSLEEP" -ge 1 ] || NSLEEP=1
 SLEEP=0.01
 
-for tool in cmake ctest xargs awk; do
-    command -v "$tool" >/dev/null || die "'$tool' is not installed"
-done
+bench_need cmake ctest xargs awk
 [ -x /bin/true ] && [ -x /bin/sleep ] || die "/bin/true and /bin/sleep are needed"
 
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/fanout-bench.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+bench_workdir bench
 
 # ---------------------------------------------------------------------------
 # Workloads, generated once, outside the timing.
 #   true:  N tests, each one /bin/true
 #   sleep: N/10 tests, each one /bin/sleep 0.01
 # Every tool spawns exactly one process per test, directly (no shell).
-
-gen_suite () {      # count argv-as-yaml-flow-list > suite file
-    awk -v n="$1" -v run="$2" 'BEGIN {
-        print "tests:"
-        for (i = 1; i <= n; i++)
-            printf "  - name: t%d\n    run: %s\n", i, run
-    }'
-}
 
 gen_ctest () {      # count command dir: a configured CTest project in dir
     local dir=$3
@@ -76,8 +59,8 @@ gen_list () {       # count word > list file
     awk -v n="$1" -v w="$2" 'BEGIN { for (i = 1; i <= n; i++) print (w == "" ? "t" i : w) }'
 }
 
-gen_suite "$N" '["/bin/true"]' > "$WORK/true.yml"
-gen_suite "$NSLEEP" "[\"/bin/sleep\", \"$SLEEP\"]" > "$WORK/sleep.yml"
+bench_suite "$N" > "$WORK/true.yml"
+bench_suite "$NSLEEP" "[\"/bin/sleep\", \"$SLEEP\"]" > "$WORK/sleep.yml"
 gen_list "$N" "" > "$WORK/true.list"
 gen_list "$NSLEEP" "$SLEEP" > "$WORK/sleep.list"
 gen_ctest "$N" /bin/true "$WORK/ctest-true"
@@ -86,7 +69,6 @@ gen_ctest "$NSLEEP" "/bin/sleep $SLEEP" "$WORK/ctest-sleep"
 # ---------------------------------------------------------------------------
 # Runners. Each prints its wall-clock seconds; a failing tool aborts.
 
-now () { date +%s.%N; }
 elapsed () { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f\n", b - a }'; }
 
 run_xargs () {      # workload
@@ -132,6 +114,7 @@ run_fanout () {     # workload
     elapsed "$t0" "$t1"
 }
 
+# the middle of an even count is the mean of the two (lib.sh's: the lower)
 median () { sort -g | awk '{ v[NR] = $1 } END {
     if (NR == 0) { print "nan"; exit }
     if (NR % 2) print v[(NR + 1) / 2]; else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
@@ -168,7 +151,6 @@ med () { median < "$WORK/times.$1.$2"; }    # workload tool
 echo "fanout benchmark: $(date -u '+%Y-%m-%d %H:%M UTC'), $(uname -srm), $(nproc) cores" >&2
 echo "  fanout: $FANOUT_BIN" >&2
 echo "  N=$N JOBS=$JOBS REPEAT=$REPEAT (sleep workload: $NSLEEP x /bin/sleep $SLEEP)" >&2
-loadavg () { [ -r /proc/loadavg ] && cut -d' ' -f1-3 /proc/loadavg || echo "?"; }
 LOAD_BEFORE=$(loadavg)
 echo "  load average before: $LOAD_BEFORE" >&2
 

@@ -18,12 +18,8 @@
 # case's makespan and its ratio to the bound. See docs/performance.md.
 set -euo pipefail
 
-die () { echo "sched-bench: $*" >&2; exit 2; }
-
-FANOUT_BIN=${1:-${FANOUT:-}}
-[ -n "$FANOUT_BIN" ] || die "give the fanout binary as \$1 or in FANOUT"
-[ -x "$FANOUT_BIN" ] || die "'$FANOUT_BIN' is not an executable file"
-case $FANOUT_BIN in /*) ;; *) FANOUT_BIN=$PWD/$FANOUT_BIN ;; esac
+. "$(dirname "$0")/lib.sh"
+bench_fanout "${1:-}"
 if [ "${QUICK:-0}" = 1 ]; then
     SCALE=${SCALE:-0.2}
     REPEAT=${REPEAT:-1}
@@ -33,15 +29,9 @@ REPEAT=${REPEAT:-3}
 SCALE=${SCALE:-1}
 [[ $SCALE =~ ^[0-9]+(\.[0-9]+)?$ ]] && awk -v s="$SCALE" 'BEGIN { exit !(s > 0) }' \
     || die "SCALE must be a positive number, not '$SCALE'"
-for v in SLOTS REPEAT; do
-    [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, not '${!v}'"
-done
-for tool in cmake ctest awk; do
-    command -v "$tool" >/dev/null || die "'$tool' is not installed"
-done
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/fanout-sched-bench.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+bench_counts SLOTS REPEAT
+bench_need cmake ctest awk
+bench_workdir sched-bench
 
 # ---- the workload -----------------------------------------------------------
 # 24 short tests of 0.1 s, 2 units (a setup of 0.1 s, 4 tests of 0.25 s),
@@ -91,7 +81,6 @@ BOUND=$(awk -v short=$SHORT -v ss=$SHORT_S -v units=$UNITS -v ut=$UNIT_TESTS -v 
     printf "%.3f %.3f %.3f", (total / slots > longest ? total / slots : longest), total, longest }')
 read -r BOUND TOTAL LONGEST <<<"$BOUND"
 
-now () { date +%s.%N; }
 # time_it CMD...: seconds the command took (it must succeed).
 time_it () {
     local t0 t1
@@ -100,7 +89,6 @@ time_it () {
     t1=$(now)
     awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }'
 }
-median () { tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 fanout_cold () {
     "$FANOUT_BIN" run -q -j "$SLOTS" --no-history "$WORK/suite.yml"
@@ -134,7 +122,7 @@ done
 printf 'load average: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-28s %10s %10s\n' case makespan "x bound"
 for c in $CASES; do
-    m=$(echo ${TIMES[$c]} | median)
+    m=$(echo ${TIMES[$c]} | tr ' ' '\n' | median)
     case $c in
         fanout_cold) label="fanout, no history" ;;
         fanout_warm) label="fanout, with history" ;;

@@ -27,13 +27,8 @@
 # bench/run-all.sh puts them in its table.
 set -euo pipefail
 
-die () { echo "source-bench: $*" >&2; exit 2; }
-
-BUILD=${1:-}
-[ -n "$BUILD" ] && [ -d "$BUILD" ] || die "give a build directory as \$1"
-BUILD=$(cd "$BUILD" && pwd)
-FANOUT_BIN=$BUILD/fanout
-[ -x "$FANOUT_BIN" ] || die "no fanout binary in $BUILD"
+. "$(dirname "$0")/lib.sh"
+bench_build "${1:-}"
 GT_BENCH=$BUILD/tests/gtest/gt_bench
 JOBS=${JOBS:-2}
 if [ "${QUICK:-0}" = 1 ]; then
@@ -44,15 +39,9 @@ else
     REPEAT=${REPEAT:-3}
     NSHORT=240; NFIX=10; NSERIAL=5
 fi
-for v in JOBS REPEAT; do
-    [[ ${!v} =~ ^[1-9][0-9]*$ ]] || die "$v must be a positive integer, not '${!v}'"
-done
-for tool in cmake ctest awk; do
-    command -v "$tool" >/dev/null || die "'$tool' is not installed"
-done
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/fanout-source-bench.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+bench_counts JOBS REPEAT
+bench_need cmake ctest awk
+bench_workdir source-bench
 
 # ---- the CTest project ------------------------------------------------------
 # NSHORT short tests (/bin/true, every tenth a 10 ms sleep), NFIX fixtures
@@ -99,7 +88,7 @@ timed () {
     t1=$(now_us)
     awk -v d=$(( t1 - t0 )) 'BEGIN { printf "%.3f\n", d / 1e6 }' >>"$WORK/$name"
 }
-median () { sort -n "$WORK/$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+med () { median < "$WORK/$1"; }     # NAME: the median of its times
 ratio () { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 ct_run () { (cd "$WORK/ct/build" && ctest -j "$JOBS" -Q); }
@@ -129,13 +118,13 @@ for ((r = 0; r < REPEAT; r++)); do
     fi
 done
 
-ct=$(median ctest); fc=$(median fanout_ctest)
+ct=$(med ctest); fc=$(med fanout_ctest)
 echo "## sources: $NCT CTest tests ($NFIX fixtures, $NSERIAL serial), -j$JOBS, median of $REPEAT"
 echo "ctest -j$JOBS: $ct s"
 echo "fanout --ctest -j$JOBS: $fc s"
 echo "ctest / fanout: $(ratio "$ct" "$fc")"
 if [ "$HAVE_GT" = 1 ]; then
-    gw=$(median gtest_whole); gs=$(median fanout_gtest_suite); gp=$(median fanout_gtest_test)
+    gw=$(med gtest_whole); gs=$(med fanout_gtest_suite); gp=$(med fanout_gtest_test)
     echo "## sources: GoogleTest, $NGT tests, -j$JOBS, median of $REPEAT"
     echo "gtest binary whole: $gw s"
     echo "fanout --gtest-process suite -j$JOBS: $gs s"

@@ -1,7 +1,7 @@
 /*  fo_glib_join — see fo_glib_join.h. */
 #include "fo_glib_join.h"
+#include "fo_step_join.h"
 
-#include <stdint.h>
 #include <string.h>
 
 const char *
@@ -18,19 +18,6 @@ fo_glib_path (const fo_step *step)
     return a->items[a->len - 1];
 }
 
-static bool
-same_env (const fo_env *a, const fo_env *b)
-{
-    if (a->len != b->len)
-        return false;
-    for (size_t i = 0; i < a->len; i++)
-        if (strcmp (a->items[i].name, b->items[i].name) != 0
-            || strcmp (a->items[i].value, b->items[i].value) != 0
-            || a->items[i].secret != b->items[i].secret)
-            return false;
-    return true;
-}
-
 /* Is parent the path one level above child ("/a" of "/a/b")? */
 static bool
 parent_of (const char *parent, const char *child)
@@ -45,8 +32,7 @@ fo_glib_joins (const fo_step *const *group, size_t n, const fo_step *next)
 {
     const fo_step *first = group[0];
     const char *path = fo_glib_path (next);
-    if (!path || !fo_glib_path (first) || strcmp (first->argv.items[0], next->argv.items[0]) != 0
-        || strcmp (first->cwd, next->cwd) != 0 || !same_env (&first->env, &next->env))
+    if (!path || !fo_glib_path (first) || !fo_step_join_same_process (first, next))
         return false;
     for (size_t i = 0; i < n; i++) {
         const char *other = fo_glib_path (group[i]);
@@ -69,14 +55,7 @@ in_group (const fo_step *const *parts, size_t n, const char *s)
 void
 fo_glib_join (const fo_step *const *parts, size_t n, fo_step *joined)
 {
-    const fo_step *first = parts[0];
-    memset (joined, 0, sizeof *joined);
-    joined->kind = FO_STEP_TEST;
-    joined->name = fo_xstrdup (first->name);
-    joined->cwd = fo_xstrdup (first->cwd);
-    fo_env_copy (&joined->env, &first->env);
-    joined->reader = FO_READER_GLIB;
-    fo_strv_push (&joined->argv, first->argv.items[0]);
+    fo_step_join_begin (parts[0], FO_READER_GLIB, joined);
     fo_strv_push (&joined->argv, "--tap");
     /* What -p would run beyond the group stays skipped; a path skipped by
        two parts is named once. */
@@ -97,15 +76,10 @@ fo_glib_join (const fo_step *const *parts, size_t n, fo_step *joined)
         fo_strv_push (&joined->argv, skips.items[j]);
     }
     fo_strv_free (&skips);
-    uint64_t timeout = 0;
-    bool limited = true;
     for (size_t i = 0; i < n; i++) {
         fo_strv_push (&joined->argv, "-p");
         fo_strv_push (&joined->argv, fo_glib_path (parts[i]));
         fo_strv_push (&joined->tests, parts[i]->tests.items[0]);
-        if (!parts[i]->timeout_ms)
-            limited = false;
-        timeout += parts[i]->timeout_ms;
     }
-    joined->timeout_ms = !limited ? 0 : timeout > UINT32_MAX ? UINT32_MAX : (uint32_t) timeout;
+    joined->timeout_ms = fo_step_join_timeout (parts, n);
 }

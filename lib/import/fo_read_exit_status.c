@@ -36,7 +36,7 @@ end (void *state, fo_read *read, const fo_step_ending *e)
     bool ok = st->exited && !st->timed_out && st->exit_code == 0;
     fo_outcome outcome;
     char *message;
-    if (e->stop_message && !ok && !st->timed_out) {
+    if (fo_step_ending_stopped (e)) {
         outcome = e->stop_outcome;
         message = fo_xstrdup (e->stop_message);
     }

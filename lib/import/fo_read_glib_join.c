@@ -224,7 +224,7 @@ end (void *state, fo_read *read, const fo_step_ending *e)
         if (!first)
             continue;   /* after the one that was running: run again */
         first = false;
-        if (e->stop_message && !exited_ok && !st->timed_out)
+        if (fo_step_ending_stopped (e))
             emit (read, test, e->stop_outcome, e->stop_message, duration, e);
         else if (st->timed_out)
             emit (read, test, FO_TIMEOUT, status, duration, e);

@@ -424,7 +424,7 @@ end (void *state, fo_read *read, const fo_step_ending *e)
     for (size_t i = 0; i < tests->len; i++) {
         const fo_gtest_result *r = have ? fo_gtest_results_find (&results, self->names.items[i])
                                         : NULL;
-        if (e->stop_message && !ok && !st->timed_out && !r) {
+        if (fo_step_ending_stopped (e) && !r) {
             emit (read, e, tests->items[i], e->stop_outcome, e->stop_message, st->duration_us);
             continue;
         }

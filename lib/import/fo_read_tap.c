@@ -375,7 +375,7 @@ end (void *state, fo_read *read, const fo_step_ending *e)
     fo_outcome outcome;
     fo_buf msg = { 0 };
     char *status = NULL;
-    if (e->stop_message && !exited_ok && !st->timed_out) {
+    if (fo_step_ending_stopped (e)) {
         outcome = e->stop_outcome;
         append (&msg, e->stop_message);
     }

@@ -208,6 +208,14 @@ fo_read_emit (fo_read *self, const fo_read_result *result)
         self->emit (self->arg, result);
 }
 
+bool
+fo_step_ending_stopped (const fo_step_ending *end)
+{
+    const fo_proc_status *st = end->status;
+    bool exited_ok = st->exited && !st->timed_out && st->exit_code == 0;
+    return end->stop_message && !exited_ok && !st->timed_out;
+}
+
 void
 fo_read_emit_all (fo_read *self, const fo_step_ending *end, fo_outcome outcome,
                   const char *message)

@@ -97,6 +97,11 @@ typedef struct {
     fo_outcome stop_outcome;
 } fo_step_ending;
 
+/* For readers: is fanout's stop the verdict of a test not judged from the
+   output (the rule above)? Set, and the process neither exited 0 nor hit
+   its own time limit. */
+bool fo_step_ending_stopped (const fo_step_ending *end);
+
 /* The exit status of a Python fixture step (its reader: python) that
    raised KeyboardInterrupt: the agent stops the run as for a test's
    (fo_read_result.interrupt; python/fanout_nose/execute.py). */

@@ -315,9 +315,8 @@ fo_tap_points_end (fo_tap_points *self, fo_read *read, const fo_step_ending *e)
     if (self->step->tests.len == 0)
         return;
     const fo_proc_status *st = e->status;
-    bool exited_ok = st->exited && !st->timed_out && st->exit_code == 0;
     char *why = NULL;
-    if (e->stop_message && !exited_ok && !st->timed_out) {
+    if (fo_step_ending_stopped (e)) {
         why = fo_xstrdup (e->stop_message);
         self->missing_outcome = e->stop_outcome;
     }

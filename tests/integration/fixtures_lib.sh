@@ -10,7 +10,7 @@
 # Each script gets a scratch directory $W (exported, removed on exit). Suite
 # files are written into it with a heredoc (suite NAME <<'EOF' ... EOF), so a
 # test reads top to bottom: the suite, the run, the checks. Fixture and test
-# commands record what they do by appending lines to "$W/log" (fxlog WORDS);
+# commands record what they do by appending lines to "$W/log" (echo WORDS);
 # the checks count and order those lines.
 
 set -u
@@ -108,6 +108,17 @@ expect_count () {
     local n
     n=$(count "$2")
     [ "$n" = "$1" ] || fail "'$2' logged $n times, expected $1"
+}
+
+# expect_fixtures N CTX...: each CTX's setup and its teardown were logged
+# ("setup CTX", "teardown CTX") exactly N times each.
+expect_fixtures () {
+    local n=$1 ctx
+    shift
+    for ctx in "$@"; do
+        expect_count "$n" "setup $ctx"
+        expect_count "$n" "teardown $ctx"
+    done
 }
 
 # expect_log_lines N: the log has N lines in all.

@@ -30,8 +30,7 @@ YAML
 fanout_run -j 3 "$W/timing.yml"
 expect_rc 0 "later/long saw the teardown before it ended"
 outcomes sh/a=passed sh/b=passed sh/c=passed sh/d=passed later/long=passed
-expect_count 1 "setup sh"
-expect_count 1 "teardown sh"
+expect_fixtures 1 sh
 for t in a b c d; do expect_before "setup sh" "test sh/$t"; expect_before "test sh/$t" "teardown sh"; done
 jq_ "len({x['worker'] for x in r['tests'] if x['id'].startswith('sh/')}) >= 2" \
     "the shared context's tests were spread over workers"
@@ -109,9 +108,8 @@ fanout_run -j 2 "$W/nested.yml"
 expect_rc 0
 outcomes sh/a=passed sh/in/b=passed sh/in/c=passed sh/unit/d=passed sh/unit/e=passed \
          sh/sp/f=passed sh/sp/g=passed
-for ctx in sh sh/in sh/unit; do expect_count 1 "setup $ctx"; expect_count 1 "teardown $ctx"; done
-expect_count 2 "setup sh/sp"        # a split child of a shared context: around each test
-expect_count 2 "teardown sh/sp"
+expect_fixtures 1 sh sh/in sh/unit
+expect_fixtures 2 sh/sp             # a split child of a shared context: around each test
 expect_log_lines 17
 expect_sequence "setup sh" "setup sh/in" "test sh/in/b" "teardown sh/in" "teardown sh"
 expect_sequence "setup sh/in" "test sh/in/c" "teardown sh/in"
@@ -181,8 +179,7 @@ wait_for "$W/started"
 kill -INT "$PID"
 fanout_wait
 expect_rc 130
-expect_count 1 "setup sh"
-expect_count 1 "teardown sh"
+expect_fixtures 1 sh
 expect_count 0 "test sh/next"
 outcomes sh/slow=not_run sh/next=not_run
 jq_ "t('sh/slow')['message'] == 'not run (interrupted)'"

@@ -33,12 +33,9 @@ YAML
 fanout_run -j 1 "$W/split.yml"
 expect_rc 1
 outcomes o/t1=passed o/t2=failed o/i/t3=passed o/i/t4=passed o/unit/t5=passed o/unit/t6=passed
-expect_count 5 "setup o"            # one per task: t1, t2, t3, t4, the unit
-expect_count 5 "teardown o"         # also after the failing o/t2
-expect_count 2 "setup o/i"
-expect_count 2 "teardown o/i"
-expect_count 1 "setup o/unit"       # an unmarked child is one task
-expect_count 1 "teardown o/unit"
+expect_fixtures 5 o                 # one per task: t1, t2, t3, t4, the unit; also after the failing o/t2
+expect_fixtures 2 o/i
+expect_fixtures 1 o/unit            # an unmarked child is one task
 expect_log_lines 22
 expect_block "setup o" "test o/t1" "teardown o"
 expect_block "setup o" "test o/t2" "teardown o"
@@ -49,10 +46,8 @@ expect_block "setup o" "setup o/unit" "test o/unit/t5" "test o/unit/t6" "teardow
 # -j 2: the same counts when tasks run side by side
 fanout_run -j 2 "$W/split.yml"
 expect_rc 1
-expect_count 5 "setup o"
-expect_count 5 "teardown o"
-expect_count 2 "setup o/i"
-expect_count 2 "teardown o/i"
+expect_fixtures 5 o
+expect_fixtures 2 o/i
 expect_log_lines 22
 
 # --- a setup that fails for one test only: that test is an error with the

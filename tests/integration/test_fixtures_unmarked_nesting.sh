@@ -37,10 +37,7 @@ fanout_run -j 2 "$W/unit.yml"
 expect_rc 1 "u/fails fails"
 outcomes u/a=passed u/fails=failed u/inner/b=passed u/inner/c=passed u/sp/d=passed \
          u/sp/e=passed free/x=passed free/y=passed
-for ctx in u u/inner u/sp; do
-    expect_count 1 "setup $ctx"
-    expect_count 1 "teardown $ctx"
-done
+expect_fixtures 1 u u/inner u/sp
 expect_log_lines 14
 expect_sequence "setup u" "test u/a" "test u/fails" "setup u/inner" "test u/inner/b" \
                 "test u/inner/c" "teardown u/inner" "setup u/sp" "test u/sp/d" "test u/sp/e" \

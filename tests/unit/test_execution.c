@@ -248,6 +248,14 @@ run_to_end (harness *h)
     assert_int_equal (h->calls, calls);
 }
 
+/* Hands the lease built so far to a new execution and runs it to its end. */
+static void
+run_lease (harness *h)
+{
+    start (h);
+    run_to_end (h);
+}
+
 /* ---- checking ------------------------------------------------------------ */
 
 static bool
@@ -352,8 +360,7 @@ test_status_all_passed (void **state)
     harness *h = *state;
     TEST (h, "a", "true");
     TEST (h, "b", "exit 0");
-    start (h);
-    run_to_end (h);
+    run_lease (h);
     assert_int_equal (h->calls, 2);
     expect_result (h, "a", 0, FO_PASSED, "");
     expect_result (h, "b", 1, FO_PASSED, "");
@@ -366,8 +373,7 @@ test_status_signal (void **state)
     harness *h = *state;
     TEST (h, "crash", "ulimit -c 0; kill -SEGV $$");
     TEST (h, "fail", "exit 4");
-    start (h);
-    run_to_end (h);
+    run_lease (h);
     expect_result (h, "crash", 0, FO_CRASHED, "killed by SIGSEGV");
     expect_result (h, "fail", 1, FO_FAILED, "exit status 4");
     expect_status (h, -1, SIGSEGV);
@@ -397,8 +403,7 @@ test_spawn_failure (void **state)
     add_step_argv (h, FO_STEP_TEST, "missing", (const char *[]) { "/nonexistent/fo-no-such-program",
                                                                   NULL });
     TEST (h, "next", "touch next-ran");
-    start (h);
-    run_to_end (h);
+    run_lease (h);
     assert_int_equal (h->calls, 2);
     expect_result (h, "missing", 0, FO_ERROR, NULL);
     assert_contains (result_for (h, "missing")->message, "fo-no-such-program");
@@ -421,8 +426,7 @@ test_setup_failure_skips_scope (void **state)
     TEARDOWN (h, "db/inner", "touch inner-teardown-ran");
     TEARDOWN (h, "db", "touch db-teardown-ran");
     TEST (h, "other", "touch other-ran");
-    start (h);
-    run_to_end (h);
+    run_lease (h);
 
     assert_int_equal (h->calls, 4);     /* the two tests, "other", and the setup's fixture error */
     const char *message = "setup of context 'db' failed: exit status 2";
@@ -459,8 +463,7 @@ test_scope_ends_at_teardown (void **state)
     TEST (h, "db/t1", "touch t1-ran");
     TEARDOWN (h, "db", "touch teardown-ran");
     TEST (h, "db/t2", "touch t2-ran");
-    start (h);
-    run_to_end (h);
+    run_lease (h);
     assert_int_equal (h->calls, 3);
     expect_result (h, "", 0, FO_ERROR, "setup of context 'db' failed: exit status 1");
     expect_result (h, "db/t1", 1, FO_ERROR, "setup of context 'db' failed: exit status 1");
@@ -480,8 +483,7 @@ test_setup_cannot_start (void **state)
     TEST (h, "db/t1", "touch t1-ran");
     TEARDOWN (h, "db", "touch db-teardown-ran");
     TEST (h, "after", "true");
-    start (h);
-    run_to_end (h);
+    run_lease (h);
     assert_int_equal (h->calls, 3);
     expect_result (h, "", 0, FO_ERROR, NULL);
     expect_result (h, "db/t1", 1, FO_ERROR, NULL);
@@ -504,8 +506,7 @@ test_setup_failure_without_teardown (void **state)
     TEST (h, "ctx/sub/t2", "touch t2-ran");
     TEST (h, "ctxother", "touch other-ran");
     TEST (h, "ctx/t3", "touch t3-ran");
-    start (h);
-    run_to_end (h);
+    run_lease (h);
     assert_int_equal (h->calls, 5);
     expect_result (h, "", 0, FO_ERROR, "setup of context 'ctx' failed: exit status 1");
     expect_result (h, "ctx/t1", 1, FO_ERROR, "setup of context 'ctx' failed: exit status 1");
@@ -531,8 +532,7 @@ test_scope_is_span_not_name (void **state)
     TEST (h, "other", "touch other-ran");
     TEST (h, "db/x", "touch x-ran");
     h->spans_set = true;
-    start (h);
-    run_to_end (h);
+    run_lease (h);
     assert_int_equal (h->calls, 4);
     expect_result (h, "db/t1", 1, FO_ERROR, "setup of context 'db' failed: exit status 1");
     expect_result (h, "other", 2, FO_ERROR, "setup of context 'db' failed: exit status 1");
@@ -550,8 +550,7 @@ test_root_setup_failure (void **state)
     TEST (h, "a", "touch a-ran");
     TEST (h, "b/c", "touch c-ran");
     TEARDOWN (h, "", "touch teardown-ran");
-    start (h);
-    run_to_end (h);
+    run_lease (h);
     assert_int_equal (h->calls, 3);
     expect_result (h, "", 0, FO_ERROR, "setup of context '' failed: exit status 1");
     expect_result (h, "a", 1, FO_ERROR, "setup of context '' failed: exit status 1");
@@ -569,8 +568,7 @@ test_fixtures_pass (void **state)
     SETUP (h, "db", "echo up >> log");
     TEST (h, "db/t", "echo test >> log");
     TEARDOWN (h, "db", "echo down >> log");
-    start (h);
-    run_to_end (h);
+    run_lease (h);
     assert_int_equal (h->calls, 1);
     expect_result (h, "db/t", 1, FO_PASSED, "");
     char *path = fo_xasprintf ("%s/log", h->dir);
@@ -594,8 +592,7 @@ test_teardown_failure (void **state)
     TEST (h, "db/t", "true");
     TEARDOWN (h, "db", "echo bye; echo gone >&2; exit 5");
     TEST (h, "after", "true");
-    start (h);
-    run_to_end (h);
+    run_lease (h);
     assert_int_equal (h->calls, 3);
     expect_result (h, "db/t", 1, FO_PASSED, "");
     expect_result (h, "", 2, FO_ERROR, "teardown of context 'db' failed: exit status 5");
@@ -614,8 +611,7 @@ test_teardown_cannot_start (void **state)
     TEST (h, "db/t", "true");
     add_step_argv (h, FO_STEP_TEARDOWN, "db",
                    (const char *[]) { "/nonexistent/fo-no-such-teardown", NULL });
-    start (h);
-    run_to_end (h);
+    run_lease (h);
     assert_int_equal (h->calls, 2);
     expect_result (h, "", 2, FO_ERROR, NULL);
     assert_contains (result_for (h, "")->message, "teardown of context 'db' failed");
@@ -736,8 +732,7 @@ test_cancel_after_end (void **state)
 {
     harness *h = *state;
     TEST (h, "a", "true");
-    start (h);
-    run_to_end (h);
+    run_lease (h);
     fo_execution_cancel (h->exec, "late");
     assert_true (fo_execution_service (h->exec));
     assert_int_equal (h->calls, 1);
@@ -784,8 +779,7 @@ test_ctest_held (void **state)
     ctest_step (h, "u/cleanup", "touch cleanup-ran");
     fo_strv_push (&ctest_step (h, "u/after", "exit 1")->verdict.needs, "u/cleanup");
     h->lease.steps[5].verdict.will_fail = true;
-    start (h);
-    run_to_end (h);
+    run_lease (h);
     expect_result (h, "u/setup", 0, FO_FAILED, "exit status 1");
     expect_result (h, "u/user", 1, FO_NOT_RUN, "fixture setup 'u/setup' did not pass");
     expect_result (h, "u/disabled", 2, FO_SKIPPED, "disabled (DISABLED)");

@@ -22,31 +22,23 @@
 #include <unistd.h>
 
 #include "fo_execution.h"
+#include "execution_support.h"
+#include "result_sink.h"
+#include "tmpdir_support.h"
 
 typedef struct {
     char dir[64];
-    fo_result results[16];      /* test, outcome and message are copies */
-    size_t nresults;
+    sink sink;                  /* what the lease under test reported */
     fo_slow slows[16];
     size_t nslows;
 } world;
 
-static void
-on_result (void *arg, const fo_result *r)
-{
-    world *w = arg;
-    assert_true (w->nresults < 16);
-    fo_result *copy = &w->results[w->nresults++];
-    *copy = *r;
-    copy->test = fo_xstrdup (r->test);
-    copy->message = fo_xstrdup (r->message);
-    copy->out = copy->err = copy->host = NULL;
-}
-
+/* The execution's arg is the world's sink (sink_add's): its world is
+   around it. */
 static void
 on_slow (void *arg, const fo_slow *s)
 {
-    world *w = arg;
+    world *w = (world *) ((char *) arg - offsetof (world, sink));
     if (w->nslows < 16)
         w->slows[w->nslows++] = *s;
 }
@@ -62,10 +54,7 @@ world_init (world *w)
 static void
 world_free (world *w)
 {
-    for (size_t i = 0; i < w->nresults; i++) {
-        free (w->results[i].test);
-        free (w->results[i].message);
-    }
+    sink_free (&w->sink);
     char *cmd = fo_xasprintf ("rm -rf '%s'", w->dir);
     assert_int_equal (system (cmd), 0);
     free (cmd);
@@ -76,18 +65,7 @@ static void
 add_step (fo_lease *l, fo_step_kind kind, const char *name, const char *script, const world *w,
           uint32_t timeout_ms)
 {
-    l->steps = fo_xrealloc (l->steps, (l->nsteps + 1) * sizeof *l->steps);
-    fo_step *s = &l->steps[l->nsteps++];
-    memset (s, 0, sizeof *s);
-    s->kind = kind;
-    s->name = fo_xstrdup (name);
-    fo_strv_push (&s->argv, "sh");
-    fo_strv_push (&s->argv, "-c");
-    fo_strv_push (&s->argv, script);
-    s->cwd = fo_xstrdup (w->dir);
-    s->timeout_ms = timeout_ms;
-    if (kind == FO_STEP_TEST)
-        fo_strv_push (&s->tests, name);
+    lease_sh_step (l, kind, name, script, w->dir)->timeout_ms = timeout_ms;
 }
 
 /* ctx/a (script_a), ctx/b ("true") between a setup and a teardown that
@@ -112,59 +90,15 @@ static bool
 run (fo_execution *e, const world *w, const char *path)
 {
     char *full = path ? fo_xasprintf ("%s/%s", w->dir, path) : NULL;
-    uint64_t until = fo_now_ms () + 20000;
-    bool done = false;
-    while (fo_now_ms () < until) {
-        if (fo_execution_service (e)) {
-            done = true;
-            break;
-        }
-        if (full && access (full, F_OK) == 0)
-            break;
-        int fds[FO_EXECUTION_MAX_FDS];
-        struct pollfd pfd[FO_EXECUTION_MAX_FDS];
-        int n = fo_execution_pollfds (e, fds);
-        for (int i = 0; i < n; i++)
-            pfd[i] = (struct pollfd) { .fd = fds[i], .events = POLLIN };
-        uint64_t deadline = fo_execution_deadline_ms (e), now = fo_now_ms ();
-        long wait = deadline == UINT64_MAX ? 10 : (deadline > now ? (long) (deadline - now) : 0);
-        poll (pfd, (nfds_t) n, wait > 10 ? 10 : (int) wait);
-    }
+    bool done = drive_execution (e, 20000, full);
     free (full);
     return done;
-}
-
-static const fo_result *
-result_of (const world *w, const char *test)
-{
-    for (size_t i = 0; i < w->nresults; i++)
-        if (strcmp (w->results[i].test, test) == 0)
-            return &w->results[i];
-    fail_msg ("no result for '%s'", test);
-    return NULL;
-}
-
-static char *
-log_of (const world *w)
-{
-    char *path = fo_xasprintf ("%s/log", w->dir);
-    FILE *f = fopen (path, "r");
-    free (path);
-    fo_buf buf = { 0 };
-    fo_buf_puts (&buf, "");
-    char chunk[256];
-    size_t n;
-    while (f && (n = fread (chunk, 1, sizeof chunk, f)) > 0)
-        fo_buf_append (&buf, chunk, n);
-    if (f)
-        fclose (f);
-    return fo_buf_steal (&buf);
 }
 
 static void
 expect_log (const world *w, const char *want)
 {
-    char *got = log_of (w);
+    char *got = read_text (w->dir, "log");
     assert_string_equal (got, want);
     free (got);
 }
@@ -176,13 +110,13 @@ test_timeout_then_the_next_test_runs (void **state)
     world w;
     world_init (&w);
     fo_lease l = lease_of (&w, "true", "echo partial; trap '' TERM; sleep 30", 200);
-    fo_execution *e = fo_execution_new (&l, 1, "h", on_result, &w);
+    fo_execution *e = fo_execution_new (&l, 1, "h", sink_add, &w.sink);
     assert_true (run (e, &w, NULL));
-    const fo_result *a = result_of (&w, "ctx/a");
+    const fo_result *a = sink_result (&w.sink, "ctx/a");
     assert_int_equal (a->outcome, FO_TIMEOUT);
     assert_non_null (strstr (a->message, "(limit 0.2s)"));
     assert_true (a->duration_us >= 200000);
-    assert_int_equal (result_of (&w, "ctx/b")->outcome, FO_PASSED);
+    assert_int_equal (sink_result (&w.sink, "ctx/b")->outcome, FO_PASSED);
     expect_log (&w, "up\ndown\n");
     fo_execution_destroy (&e);
     world_free (&w);
@@ -195,14 +129,14 @@ test_cancel_runs_the_teardown_of_a_completed_setup (void **state)
     world w;
     world_init (&w);
     fo_lease l = lease_of (&w, "true", "touch a.started; sleep 30", 0);
-    fo_execution *e = fo_execution_new (&l, 1, "h", on_result, &w);
+    fo_execution *e = fo_execution_new (&l, 1, "h", sink_add, &w.sink);
     assert_false (run (e, &w, "a.started"));
     fo_execution_cancel (e, "interrupted");
     assert_true (run (e, &w, NULL));
-    const fo_result *a = result_of (&w, "ctx/a");
+    const fo_result *a = sink_result (&w.sink, "ctx/a");
     assert_int_equal (a->outcome, FO_NOT_RUN);
     assert_string_equal (a->message, "not run (interrupted)");
-    assert_int_equal (result_of (&w, "ctx/b")->outcome, FO_NOT_RUN);
+    assert_int_equal (sink_result (&w.sink, "ctx/b")->outcome, FO_NOT_RUN);
     expect_log (&w, "up\ndown\n");        /* it was set up: it is torn down */
     fo_execution_destroy (&e);
     world_free (&w);
@@ -215,12 +149,12 @@ test_cancel_during_the_setup_skips_its_teardown (void **state)
     world w;
     world_init (&w);
     fo_lease l = lease_of (&w, "touch setup.started; sleep 30", "true", 0);
-    fo_execution *e = fo_execution_new (&l, 1, "h", on_result, &w);
+    fo_execution *e = fo_execution_new (&l, 1, "h", sink_add, &w.sink);
     assert_false (run (e, &w, "setup.started"));
     fo_execution_cancel (e, "stopped after 1 failure");
     assert_true (run (e, &w, NULL));
-    assert_string_equal (result_of (&w, "ctx/a")->message, "not run (stopped after 1 failure)");
-    assert_int_equal (result_of (&w, "ctx/b")->outcome, FO_NOT_RUN);
+    assert_string_equal (sink_result (&w.sink, "ctx/a")->message, "not run (stopped after 1 failure)");
+    assert_int_equal (sink_result (&w.sink, "ctx/b")->outcome, FO_NOT_RUN);
     expect_log (&w, "");                  /* never set up, never torn down */
     fo_execution_destroy (&e);
     world_free (&w);
@@ -251,7 +185,7 @@ test_abort_kills_the_teardown_and_starts_no_other (void **state)
     world w;
     world_init (&w);
     fo_lease l = nested_lease (&w);
-    fo_execution *e = fo_execution_new (&l, 1, "h", on_result, &w);
+    fo_execution *e = fo_execution_new (&l, 1, "h", sink_add, &w.sink);
     assert_false (run (e, &w, "t.started"));
     fo_execution_cancel (e, "interrupted");
     assert_false (run (e, &w, "inner.down"));      /* the cancel runs it */
@@ -259,8 +193,8 @@ test_abort_kills_the_teardown_and_starts_no_other (void **state)
     fo_execution_abort (e, "cut short");
     assert_true (run (e, &w, NULL));
     assert_true (fo_now_ms () - aborted < 5000);   /* not its 30 s */
-    assert_int_equal (w.nresults, 1);               /* no teardown error */
-    assert_string_equal (result_of (&w, "inner/t")->message, "not run (interrupted)");
+    assert_int_equal (w.sink.n, 1);               /* no teardown error */
+    assert_string_equal (sink_result (&w.sink, "inner/t")->message, "not run (interrupted)");
     expect_log (&w, "up-outer\nup-inner\n");     /* never torn down */
     fo_execution_destroy (&e);
     world_free (&w);
@@ -276,7 +210,7 @@ test_abort_flag_set_before_the_kill (void **state)
     world_init (&w);
     fo_lease l = nested_lease (&w);
     volatile sig_atomic_t flag = 0;
-    fo_execution *e = fo_execution_new (&l, 1, "h", on_result, &w);
+    fo_execution *e = fo_execution_new (&l, 1, "h", sink_add, &w.sink);
     fo_execution_watch_abort (e, &flag, "cut short");
     assert_false (run (e, &w, "t.started"));
     flag = 1;
@@ -290,8 +224,8 @@ test_abort_flag_set_before_the_kill (void **state)
     fclose (f);
     assert_int_equal (kill (-pid, SIGKILL), 0);
     assert_true (run (e, &w, NULL));
-    assert_int_equal (w.nresults, 1);
-    const fo_result *t = result_of (&w, "inner/t");
+    assert_int_equal (w.sink.n, 1);
+    const fo_result *t = sink_result (&w.sink, "inner/t");
     assert_int_equal (t->outcome, FO_NOT_RUN);
     assert_string_equal (t->message, "not run (cut short)");
     expect_log (&w, "up-outer\nup-inner\n");     /* no teardown ran */
@@ -307,13 +241,13 @@ test_task_timeout (void **state)
     world_init (&w);
     fo_lease l = lease_of (&w, "true", "sleep 30", 0);
     l.task_timeout_ms = 300;
-    fo_execution *e = fo_execution_new (&l, 1, "h", on_result, &w);
+    fo_execution *e = fo_execution_new (&l, 1, "h", sink_add, &w.sink);
     assert_true (run (e, &w, NULL));
-    const fo_result *a = result_of (&w, "ctx/a");
+    const fo_result *a = sink_result (&w.sink, "ctx/a");
     assert_int_equal (a->outcome, FO_TIMEOUT);
     assert_non_null (strstr (a->message, "task timed out after"));
     assert_non_null (strstr (a->message, "(limit 0.3s)"));
-    const fo_result *b = result_of (&w, "ctx/b");
+    const fo_result *b = sink_result (&w.sink, "ctx/b");
     assert_int_equal (b->outcome, FO_NOT_RUN);
     assert_non_null (strstr (b->message, "not run (task timed out after"));
     expect_log (&w, "up\ndown\n");
@@ -329,7 +263,7 @@ test_slow_notices (void **state)
     world_init (&w);
     fo_lease l = lease_of (&w, "true", "sleep 0.45", 0);
     l.slow_ms = 100;
-    fo_execution *e = fo_execution_new (&l, 1, "h", on_result, &w);
+    fo_execution *e = fo_execution_new (&l, 1, "h", sink_add, &w.sink);
     fo_execution_on_slow (e, on_slow);
     assert_true (run (e, &w, NULL));
     assert_true (w.nslows >= 2);
@@ -340,7 +274,7 @@ test_slow_notices (void **state)
         /* the multiple passed, however late the loop got to it */
         assert_int_equal (w.slows[i].elapsed_ms % 100, 0);
     }
-    assert_int_equal (result_of (&w, "ctx/a")->outcome, FO_PASSED);
+    assert_int_equal (sink_result (&w.sink, "ctx/a")->outcome, FO_PASSED);
     fo_execution_destroy (&e);
     world_free (&w);
 }
@@ -355,13 +289,13 @@ test_crash_and_odd_exit_messages (void **state)
     add_step (&l, FO_STEP_TEST, "segv", "kill -SEGV $$", &w, 0);
     add_step (&l, FO_STEP_TEST, "odd", "exit 134", &w, 0);
     add_step (&l, FO_STEP_TEST, "plain", "exit 1", &w, 0);
-    fo_execution *e = fo_execution_new (&l, 1, "h", on_result, &w);
+    fo_execution *e = fo_execution_new (&l, 1, "h", sink_add, &w.sink);
     assert_true (run (e, &w, NULL));
-    assert_int_equal (result_of (&w, "segv")->outcome, FO_CRASHED);
-    assert_string_equal (result_of (&w, "segv")->message, "killed by SIGSEGV");
-    assert_int_equal (result_of (&w, "odd")->outcome, FO_FAILED);
-    assert_non_null (strstr (result_of (&w, "odd")->message, "exit status 134 (128 + SIGABRT"));
-    assert_string_equal (result_of (&w, "plain")->message, "exit status 1");
+    assert_int_equal (sink_result (&w.sink, "segv")->outcome, FO_CRASHED);
+    assert_string_equal (sink_result (&w.sink, "segv")->message, "killed by SIGSEGV");
+    assert_int_equal (sink_result (&w.sink, "odd")->outcome, FO_FAILED);
+    assert_non_null (strstr (sink_result (&w.sink, "odd")->message, "exit status 134 (128 + SIGABRT"));
+    assert_string_equal (sink_result (&w.sink, "plain")->message, "exit status 1");
     fo_execution_destroy (&e);
     world_free (&w);
 }
@@ -409,23 +343,6 @@ glib_lease (const world *w, const char *const *paths)
     return l;
 }
 
-static char *
-file_of (const world *w, const char *name)
-{
-    char *path = fo_xasprintf ("%s/%s", w->dir, name);
-    FILE *f = fopen (path, "r");
-    free (path);
-    fo_buf buf = { 0 };
-    fo_buf_puts (&buf, "");
-    char chunk[256];
-    size_t n;
-    while (f && (n = fread (chunk, 1, sizeof chunk, f)) > 0)
-        fo_buf_append (&buf, chunk, n);
-    if (f)
-        fclose (f);
-    return fo_buf_steal (&buf);
-}
-
 static void
 test_glib_paths_in_one_process (void **state)
 {
@@ -434,16 +351,16 @@ test_glib_paths_in_one_process (void **state)
     world_init (&w);
     const char *paths[] = { "/one", "/two", "/three", "/four", NULL };
     fo_lease l = glib_lease (&w, paths);
-    fo_execution *e = fo_execution_new (&l, 1, "h", on_result, &w);
+    fo_execution *e = fo_execution_new (&l, 1, "h", sink_add, &w.sink);
     assert_true (run (e, &w, NULL));
-    assert_int_equal (w.nresults, 4);     /* one each */
+    assert_int_equal (w.sink.n, 4);     /* one each */
     for (size_t i = 0; i < 4; i++) {
-        const fo_result *r = result_of (&w, paths[i]);
+        const fo_result *r = sink_result (&w.sink, paths[i]);
         assert_int_equal (r->step, i);      /* reported with its own step */
         assert_int_equal (r->outcome, i == 1 ? FO_CRASHED : FO_PASSED);
     }
-    assert_string_equal (result_of (&w, "/two")->message, "killed by SIGSEGV");
-    char *ran = file_of (&w, "ran"), *starts = file_of (&w, "starts");
+    assert_string_equal (sink_result (&w.sink, "/two")->message, "killed by SIGSEGV");
+    char *ran = read_text (w.dir, "ran"), *starts = read_text (w.dir, "starts");
     assert_string_equal (ran, "/one\n/two\n/three\n/four\n");      /* each once */
     assert_string_equal (starts, "start\nstart\n");  /* the crash: a second process */
     free (ran);
@@ -460,19 +377,19 @@ test_glib_paths_cancelled (void **state)
     world_init (&w);
     const char *paths[] = { "/one", "/slow", "/three", NULL };
     fo_lease l = glib_lease (&w, paths);
-    fo_execution *e = fo_execution_new (&l, 1, "h", on_result, &w);
+    fo_execution *e = fo_execution_new (&l, 1, "h", sink_add, &w.sink);
     assert_false (run (e, &w, "sleeping"));
     fo_execution_cancel (e, "the broker is stopping");
     assert_true (run (e, &w, NULL));
-    assert_int_equal (w.nresults, 3);
-    assert_int_equal (result_of (&w, "/one")->outcome, FO_PASSED);
+    assert_int_equal (w.sink.n, 3);
+    assert_int_equal (sink_result (&w.sink, "/one")->outcome, FO_PASSED);
     for (size_t i = 1; i < 3; i++) {
-        const fo_result *r = result_of (&w, paths[i]);
+        const fo_result *r = sink_result (&w.sink, paths[i]);
         assert_int_equal (r->step, i);
         assert_int_equal (r->outcome, FO_NOT_RUN);
         assert_string_equal (r->message, "not run (the broker is stopping)");
     }
-    char *starts = file_of (&w, "starts");
+    char *starts = read_text (w.dir, "starts");
     assert_string_equal (starts, "start\n");
     free (starts);
     fo_execution_destroy (&e);

@@ -22,42 +22,8 @@
 
 #include "fo_capacity.h"
 #include "fo_execution.h"
-
-typedef struct {
-    fo_result results[8];       /* test and message are copies */
-    size_t n;
-} sink;
-
-static void
-on_result (void *arg, const fo_result *r)
-{
-    sink *s = arg;
-    assert_true (s->n < 8);
-    s->results[s->n] = *r;
-    s->results[s->n].test = fo_xstrdup (r->test);
-    s->results[s->n].message = fo_xstrdup (r->message);
-    s->results[s->n].out = s->results[s->n].err = s->results[s->n].host = NULL;
-    s->n++;
-}
-
-static void
-sink_free (sink *s)
-{
-    for (size_t i = 0; i < s->n; i++) {
-        free (s->results[i].test);
-        free (s->results[i].message);
-    }
-}
-
-static const fo_result *
-result_of (const sink *s, const char *test)
-{
-    for (size_t i = 0; i < s->n; i++)
-        if (strcmp (s->results[i].test, test) == 0)
-            return &s->results[i];
-    fail_msg ("no result for '%s'", test);
-    return NULL;
-}
+#include "execution_support.h"
+#include "result_sink.h"
 
 /* ---- a real shortage ----------------------------------------------------- */
 
@@ -97,42 +63,6 @@ shortage_end (shortage *sh)
 
 /* ---- leases --------------------------------------------------------------- */
 
-static void
-add_step (fo_lease *l, fo_step_kind kind, const char *name, const char *script)
-{
-    l->steps = fo_xrealloc (l->steps, (l->nsteps + 1) * sizeof *l->steps);
-    fo_step *s = &l->steps[l->nsteps++];
-    memset (s, 0, sizeof *s);
-    s->kind = kind;
-    s->name = fo_xstrdup (name);
-    fo_strv_push (&s->argv, "sh");
-    fo_strv_push (&s->argv, "-c");
-    fo_strv_push (&s->argv, script);
-    s->cwd = fo_xstrdup ("/");
-    if (kind == FO_STEP_TEST)
-        fo_strv_push (&s->tests, name);
-}
-
-/* Services until finished (bounded: 10 s). */
-static bool
-run (fo_execution *e)
-{
-    uint64_t until = fo_now_ms () + 10000;
-    while (fo_now_ms () < until) {
-        if (fo_execution_service (e))
-            return true;
-        int fds[FO_EXECUTION_MAX_FDS];
-        struct pollfd pfd[FO_EXECUTION_MAX_FDS];
-        int n = fo_execution_pollfds (e, fds);
-        for (int i = 0; i < n; i++)
-            pfd[i] = (struct pollfd) { .fd = fds[i], .events = POLLIN };
-        uint64_t deadline = fo_execution_deadline_ms (e), now = fo_now_ms ();
-        long wait = deadline == UINT64_MAX ? 10 : (deadline > now ? (long) (deadline - now) : 0);
-        poll (pfd, (nfds_t) n, wait > 10 ? 10 : (int) wait);
-    }
-    return false;
-}
-
 /* ---- tests ----------------------------------------------------------------- */
 
 /* With the capacity: the step waits (no result, a retry deadline), and
@@ -144,8 +74,8 @@ test_waits_then_runs (void **state)
     sink s = { 0 };
     fo_capacity *cap = fo_capacity_new (1);
     fo_lease l = { .lease = 1, .attempt = 1, .output_cap = 4096, .skip_code = 77 };
-    add_step (&l, FO_STEP_TEST, "t", "echo ran");
-    fo_execution *e = fo_execution_new (&l, 1, "h", on_result, &s);
+    lease_sh_step (&l, FO_STEP_TEST, "t", "echo ran", "/");
+    fo_execution *e = fo_execution_new (&l, 1, "h", sink_add, &s);
     fo_execution_set_capacity (e, cap);
 
     shortage sh;
@@ -163,9 +93,9 @@ test_waits_then_runs (void **state)
     assert_int_equal (nfds, 0);
     assert_int_equal (fo_capacity_limit (cap), 1);
 
-    assert_true (run (e));
+    assert_true (drive_execution (e, 10000, NULL));
     assert_int_equal (s.n, 1);
-    assert_int_equal (result_of (&s, "t")->outcome, FO_PASSED);
+    assert_int_equal (sink_result (&s, "t")->outcome, FO_PASSED);
     fo_execution_destroy (&e);
     fo_capacity_destroy (&cap);
     sink_free (&s);
@@ -179,8 +109,8 @@ test_cancel_while_waiting (void **state)
     sink s = { 0 };
     fo_capacity *cap = fo_capacity_new (2);
     fo_lease l = { .lease = 1, .attempt = 1, .output_cap = 4096, .skip_code = 77 };
-    add_step (&l, FO_STEP_TEST, "t", "true");
-    fo_execution *e = fo_execution_new (&l, 1, "h", on_result, &s);
+    lease_sh_step (&l, FO_STEP_TEST, "t", "true", "/");
+    fo_execution *e = fo_execution_new (&l, 1, "h", sink_add, &s);
     fo_execution_set_capacity (e, cap);
 
     shortage sh;
@@ -193,8 +123,8 @@ test_cancel_while_waiting (void **state)
     assert_false (done);
     assert_true (finished);
     assert_int_equal (s.n, 1);
-    assert_int_equal (result_of (&s, "t")->outcome, FO_NOT_RUN);
-    assert_string_equal (result_of (&s, "t")->message, "not run (interrupted)");
+    assert_int_equal (sink_result (&s, "t")->outcome, FO_NOT_RUN);
+    assert_string_equal (sink_result (&s, "t")->message, "not run (interrupted)");
     fo_execution_destroy (&e);
     fo_capacity_destroy (&cap);
     sink_free (&s);
@@ -209,12 +139,12 @@ test_gives_up_without_capacity (void **state)
     (void) state;
     sink s = { 0 };
     fo_lease l = { .lease = 1, .attempt = 1, .output_cap = 4096, .skip_code = 77 };
-    add_step (&l, FO_STEP_SETUP, "ctx", "true");
-    add_step (&l, FO_STEP_TEST, "ctx/a", "true");
-    add_step (&l, FO_STEP_TEST, "ctx/b", "true");
-    add_step (&l, FO_STEP_TEARDOWN, "ctx", "true");
+    lease_sh_step (&l, FO_STEP_SETUP, "ctx", "true", "/");
+    lease_sh_step (&l, FO_STEP_TEST, "ctx/a", "true", "/");
+    lease_sh_step (&l, FO_STEP_TEST, "ctx/b", "true", "/");
+    lease_sh_step (&l, FO_STEP_TEARDOWN, "ctx", "true", "/");
     l.steps[0].span = l.steps[3].span = 3;
-    fo_execution *e = fo_execution_new (&l, 1, "h", on_result, &s);
+    fo_execution *e = fo_execution_new (&l, 1, "h", sink_add, &s);
 
     shortage sh;
     shortage_begin (&sh);
@@ -224,10 +154,10 @@ test_gives_up_without_capacity (void **state)
     assert_true (finished);
     assert_int_equal (s.n, 2);
     const char *why = "not run (the agent could not start it: Too many open files)";
-    assert_int_equal (result_of (&s, "ctx/a")->outcome, FO_NOT_RUN);
-    assert_string_equal (result_of (&s, "ctx/a")->message, why);
-    assert_int_equal (result_of (&s, "ctx/b")->outcome, FO_NOT_RUN);
-    assert_string_equal (result_of (&s, "ctx/b")->message, why);
+    assert_int_equal (sink_result (&s, "ctx/a")->outcome, FO_NOT_RUN);
+    assert_string_equal (sink_result (&s, "ctx/a")->message, why);
+    assert_int_equal (sink_result (&s, "ctx/b")->outcome, FO_NOT_RUN);
+    assert_string_equal (sink_result (&s, "ctx/b")->message, why);
     fo_execution_destroy (&e);
     sink_free (&s);
 }

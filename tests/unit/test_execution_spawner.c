@@ -22,91 +22,20 @@
 
 #include "fo_capacity.h"
 #include "fo_execution.h"
+#include "execution_support.h"
+#include "result_sink.h"
 #include "fo_spawner.h"
-
-typedef struct {
-    fo_result results[16];      /* test and message are copies */
-    size_t n;
-} sink;
-
-static void
-on_result (void *arg, const fo_result *r)
-{
-    sink *s = arg;
-    assert_true (s->n < 16);
-    s->results[s->n] = *r;
-    s->results[s->n].test = fo_xstrdup (r->test);
-    s->results[s->n].message = fo_xstrdup (r->message);
-    s->results[s->n].out = s->results[s->n].err = s->results[s->n].host = NULL;
-    s->n++;
-}
-
-static void
-sink_free (sink *s)
-{
-    for (size_t i = 0; i < s->n; i++) {
-        free (s->results[i].test);
-        free (s->results[i].message);
-    }
-    s->n = 0;
-}
-
-static const fo_result *
-result_of (const sink *s, const char *test)
-{
-    for (size_t i = 0; i < s->n; i++)
-        if (strcmp (s->results[i].test, test) == 0)
-            return &s->results[i];
-    fail_msg ("no result for '%s'", test);
-    return NULL;
-}
-
-static void
-add_step (fo_lease *l, fo_step_kind kind, const char *name, const char *const *argv,
-          const char *cwd)
-{
-    l->steps = fo_xrealloc (l->steps, (l->nsteps + 1) * sizeof *l->steps);
-    fo_step *s = &l->steps[l->nsteps++];
-    memset (s, 0, sizeof *s);
-    s->kind = kind;
-    s->name = fo_xstrdup (name);
-    for (size_t i = 0; argv[i]; i++)
-        fo_strv_push (&s->argv, argv[i]);
-    s->cwd = fo_xstrdup (cwd);
-    if (kind == FO_STEP_TEST)
-        fo_strv_push (&s->tests, name);
-}
 
 static const char *const sh_true[] = { "sh", "-c", "echo ran", NULL };
 static const char *const missing[] = { "/nonexistent/fanout-test-prog", NULL };
-
-/* Services until finished (bounded: 20 s). */
-static bool
-run (fo_execution *e)
-{
-    uint64_t until = fo_now_ms () + 20000;
-    while (fo_now_ms () < until) {
-        if (fo_execution_service (e))
-            return true;
-        int fds[FO_EXECUTION_MAX_FDS];
-        struct pollfd pfd[FO_EXECUTION_MAX_FDS];
-        int n = fo_execution_pollfds (e, fds);
-        for (int i = 0; i < n; i++)
-            pfd[i] = (struct pollfd) { .fd = fds[i], .events = POLLIN };
-        uint64_t deadline = fo_execution_deadline_ms (e), now = fo_now_ms ();
-        long wait = deadline == UINT64_MAX ? 10 : (deadline > now ? (long) (deadline - now) : 0);
-        poll (pfd, (nfds_t) n, wait > 10 ? 10 : (int) wait);
-    }
-    return false;
-}
 
 /* Runs lease (consumed) with spawner (or none) into s. */
 static void
 run_lease (fo_lease *l, fo_spawner *spawner, sink *s)
 {
-    fo_execution *e = fo_execution_new (l, 1, "h", on_result, s);
+    fo_execution *e = fo_execution_new (l, 1, "h", sink_add, s);
     fo_execution_set_spawner (e, spawner);
-    assert_true (run (e));
+    assert_true (drive_execution (e, 20000, NULL));
     fo_execution_destroy (&e);
 }
 
@@ -115,9 +44,9 @@ static fo_lease
 failing_tests (void)
 {
     fo_lease l = { .lease = 1, .attempt = 1, .output_cap = 4096, .skip_code = 77 };
-    add_step (&l, FO_STEP_TEST, "missing", missing, "/");
-    add_step (&l, FO_STEP_TEST, "badcwd", sh_true, "/nonexistent-fanout-dir");
-    add_step (&l, FO_STEP_TEST, "runs", sh_true, "/");
+    lease_step (&l, FO_STEP_TEST, "missing", missing, "/");
+    lease_step (&l, FO_STEP_TEST, "badcwd", sh_true, "/nonexistent-fanout-dir");
+    lease_step (&l, FO_STEP_TEST, "runs", sh_true, "/");
     return l;
 }
 
@@ -127,9 +56,9 @@ static fo_lease
 failing_setup (void)
 {
     fo_lease l = { .lease = 2, .attempt = 1, .output_cap = 4096, .skip_code = 77 };
-    add_step (&l, FO_STEP_SETUP, "ctx", missing, "/");
-    add_step (&l, FO_STEP_TEST, "ctx/a", sh_true, "/");
-    add_step (&l, FO_STEP_TEARDOWN, "ctx", sh_true, "/");
+    lease_step (&l, FO_STEP_SETUP, "ctx", missing, "/");
+    lease_step (&l, FO_STEP_TEST, "ctx/a", sh_true, "/");
+    lease_step (&l, FO_STEP_TEARDOWN, "ctx", sh_true, "/");
     l.steps[0].span = l.steps[2].span = 2;
     return l;
 }
@@ -139,7 +68,7 @@ expect_same (const sink *with, const sink *without)
 {
     assert_int_equal (with->n, without->n);
     for (size_t i = 0; i < with->n; i++) {
-        const fo_result *w = &with->results[i], *o = result_of (without, with->results[i].test);
+        const fo_result *w = &with->results[i], *o = sink_result (without, with->results[i].test);
         assert_int_equal (w->outcome, o->outcome);
         assert_string_equal (w->message ? w->message : "", o->message ? o->message : "");
     }
@@ -158,14 +87,14 @@ test_failed_spawns_as_without_a_spawner (void **state)
     l = failing_tests ();
     run_lease (&l, NULL, &without);
     assert_int_equal (with.n, 3);
-    assert_int_equal (result_of (&with, "missing")->outcome, FO_ERROR);
-    assert_string_equal (result_of (&with, "missing")->message,
+    assert_int_equal (sink_result (&with, "missing")->outcome, FO_ERROR);
+    assert_string_equal (sink_result (&with, "missing")->message,
                          "cannot run '/nonexistent/fanout-test-prog': No such file or directory");
-    assert_int_equal (result_of (&with, "badcwd")->outcome, FO_ERROR);
-    assert_string_equal (result_of (&with, "badcwd")->message,
+    assert_int_equal (sink_result (&with, "badcwd")->outcome, FO_ERROR);
+    assert_string_equal (sink_result (&with, "badcwd")->message,
                          "cannot change to directory '/nonexistent-fanout-dir': "
                          "No such file or directory");
-    assert_int_equal (result_of (&with, "runs")->outcome, FO_PASSED);
+    assert_int_equal (sink_result (&with, "runs")->outcome, FO_PASSED);
     expect_same (&with, &without);
     sink_free (&with);
     sink_free (&without);
@@ -174,8 +103,8 @@ test_failed_spawns_as_without_a_spawner (void **state)
     run_lease (&l, sp, &with);
     l = failing_setup ();
     run_lease (&l, NULL, &without);
-    assert_int_equal (result_of (&with, "ctx/a")->outcome, FO_ERROR);
-    assert_string_equal (result_of (&with, "ctx/a")->message,
+    assert_int_equal (sink_result (&with, "ctx/a")->outcome, FO_ERROR);
+    assert_string_equal (sink_result (&with, "ctx/a")->message,
                          "setup of context 'ctx' failed: cannot run "
                          "'/nonexistent/fanout-test-prog': No such file or directory");
     expect_same (&with, &without);
@@ -227,8 +156,8 @@ test_late_shortage_waits (void **state)
     fo_capacity *cap = fo_capacity_new (1);
     sink s = { 0 };
     fo_lease l = { .lease = 3, .attempt = 1, .output_cap = 4096, .skip_code = 77 };
-    add_step (&l, FO_STEP_TEST, "t", sh_true, "/");
-    fo_execution *e = fo_execution_new (&l, 1, "h", on_result, &s);
+    lease_step (&l, FO_STEP_TEST, "t", sh_true, "/");
+    fo_execution *e = fo_execution_new (&l, 1, "h", sink_add, &s);
     fo_execution_set_capacity (e, cap);
     fo_execution_set_spawner (e, sp);
 
@@ -249,9 +178,9 @@ test_late_shortage_waits (void **state)
 
     assert_true (waiting);
     assert_int_equal (results_while_short, 0);      /* not blamed on the test */
-    assert_true (run (e));
+    assert_true (drive_execution (e, 20000, NULL));
     assert_int_equal (s.n, 1);
-    assert_int_equal (result_of (&s, "t")->outcome, FO_PASSED);
+    assert_int_equal (sink_result (&s, "t")->outcome, FO_PASSED);
     fo_execution_destroy (&e);
     fo_capacity_destroy (&cap);
     fo_spawner_destroy (&sp);

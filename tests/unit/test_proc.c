@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "fo_proc.h"
+#include "proc_drive.h"
 
 typedef struct {
     fo_proc_status status;
@@ -65,39 +66,6 @@ static const char *
 text (const fo_buf *b)
 {
     return b->data ? b->data : "";
-}
-
-static int
-count_fds (void)
-{
-    DIR *d = opendir ("/proc/self/fd");
-    assert_non_null (d);
-    int n = 0;
-    while (readdir (d))
-        n++;
-    closedir (d);
-    return n;
-}
-
-/*  Steps a started process with poll, as the agent's loop would. */
-static void
-drive (fo_proc *proc, uint64_t limit_ms)
-{
-    uint64_t give_up = fo_now_ms () + limit_ms;
-    while (!fo_proc_service (proc)) {
-        assert_true (fo_now_ms () < give_up);
-        int fds[3];
-        struct pollfd pfd[3];
-        int n = fo_proc_pollfds (proc, fds);
-        for (int i = 0; i < n; i++)
-            pfd[i] = (struct pollfd) { .fd = fds[i], .events = POLLIN };
-        uint64_t deadline = fo_proc_deadline_ms (proc), now = fo_now_ms ();
-        int timeout = 100;
-        if (deadline != UINT64_MAX && deadline - now < 100)
-            timeout = deadline > now ? (int) (deadline - now) : 0;
-        poll (pfd, (nfds_t) n, timeout);
-    }
-    assert_true (fo_proc_finished (proc));
 }
 
 static void

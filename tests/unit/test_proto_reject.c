@@ -296,10 +296,13 @@ raw_env (raw *r, const char *const env[4], const char *const secret[2])
         raw_str (r, secret[i]);
 }
 
-/* A lease with one step; the env (and secret) under test is the lease's
-   (at_lease) or the step's, the other one empty. */
+/* A lease (14 fields) with one test step of step_fields fields (10, or
+   11 when the caller packs one more after it), reading with reader: the
+   lease's env and secret, and the step's, as given (NULL: empty). */
 static void
-raw_lease_with_env (raw *r, const char *const env[4], const char *const secret[2], bool at_lease)
+raw_lease_one_step (raw *r, const char *const lease_env[4], const char *const lease_secret[2],
+                    const char *const step_env[4], const char *const step_secret[2],
+                    const char *reader, uint32_t step_fields)
 {
     raw_init (r, 14);
     raw_kv_uint (r, "v", FO_PROTO_VERSION);
@@ -308,7 +311,7 @@ raw_lease_with_env (raw *r, const char *const env[4], const char *const secret[2
     raw_kv_uint (r, "attempt", 1);
     raw_kv_uint (r, "output_cap", 1);
     raw_kv_uint (r, "skip_code", 77);
-    raw_env (r, at_lease ? env : NULL, at_lease ? secret : NULL);
+    raw_env (r, lease_env, lease_secret);
     raw_kv_uint (r, "slow_ms", 0);
     raw_kv_uint (r, "task_timeout_ms", 0);
     raw_kv_str (r, "manifest", "");
@@ -316,19 +319,28 @@ raw_lease_with_env (raw *r, const char *const env[4], const char *const secret[2
     raw_kv_uint (r, "outputs", 0);
     raw_str (r, "steps");
     msgpack_pack_array (&r->pk, 1);
-    msgpack_pack_map (&r->pk, 10);
+    msgpack_pack_map (&r->pk, step_fields);
     raw_kv_str (r, "kind", "test");
     raw_kv_str (r, "name", "t");
     raw_str (r, "argv");
     msgpack_pack_array (&r->pk, 1);
     raw_str (r, "true");
     raw_kv_str (r, "cwd", "");
-    raw_env (r, at_lease ? NULL : env, at_lease ? NULL : secret);
+    raw_env (r, step_env, step_secret);
     raw_kv_uint (r, "timeout_ms", 0);
-    raw_kv_str (r, "reader", "exit-status");
+    raw_kv_str (r, "reader", reader);
     raw_str (r, "tests");
     msgpack_pack_array (&r->pk, 0);
     raw_kv_uint (r, "span", 0);
+}
+
+/* A lease with one step; the env (and secret) under test is the lease's
+   (at_lease) or the step's, the other one empty. */
+static void
+raw_lease_with_env (raw *r, const char *const env[4], const char *const secret[2], bool at_lease)
+{
+    raw_lease_one_step (r, at_lease ? env : NULL, at_lease ? secret : NULL, at_lease ? NULL : env,
+                        at_lease ? NULL : secret, "exit-status", 10);
 }
 
 /* A lease of one test step with reader and, when verdict is set, a
@@ -336,34 +348,7 @@ raw_lease_with_env (raw *r, const char *const env[4], const char *const secret[2
 static void
 raw_lease_with_verdict (raw *r, const char *reader, bool verdict, uint64_t will_fail)
 {
-    raw_init (r, 14);
-    raw_kv_uint (r, "v", FO_PROTO_VERSION);
-    raw_kv_str (r, "type", "lease");
-    raw_kv_uint (r, "lease", 1);
-    raw_kv_uint (r, "attempt", 1);
-    raw_kv_uint (r, "output_cap", 1);
-    raw_kv_uint (r, "skip_code", 77);
-    raw_env (r, NULL, NULL);
-    raw_kv_uint (r, "slow_ms", 0);
-    raw_kv_uint (r, "task_timeout_ms", 0);
-    raw_kv_str (r, "manifest", "");
-    raw_kv_str (r, "root", "");
-    raw_kv_uint (r, "outputs", 0);
-    raw_str (r, "steps");
-    msgpack_pack_array (&r->pk, 1);
-    msgpack_pack_map (&r->pk, verdict ? 11 : 10);
-    raw_kv_str (r, "kind", "test");
-    raw_kv_str (r, "name", "t");
-    raw_str (r, "argv");
-    msgpack_pack_array (&r->pk, 1);
-    raw_str (r, "true");
-    raw_kv_str (r, "cwd", "");
-    raw_env (r, NULL, NULL);
-    raw_kv_uint (r, "timeout_ms", 0);
-    raw_kv_str (r, "reader", reader);
-    raw_str (r, "tests");
-    msgpack_pack_array (&r->pk, 0);
-    raw_kv_uint (r, "span", 0);
+    raw_lease_one_step (r, NULL, NULL, NULL, NULL, reader, verdict ? 11 : 10);
     if (!verdict)
         return;
     raw_str (r, "verdict");

@@ -161,6 +161,29 @@ spawn (char *const *argv, char *const *envp, int pipe_fds[2], pid_t *pid)
     return rc;
 }
 
+/* A spawn of argv, with the good environment, that fo_pyfork does not
+   take: the caller falls back to spawning it itself (-1). */
+static void
+expect_fallback (char *const *argv)
+{
+    int p[2];
+    pid_t pid = 0;
+    assert_int_equal (spawn (argv, good_envp, p, &pid), -1);
+    close (p[0]);
+}
+
+/* Shuts the fork server down: no server is left, and the fake one has
+   ended and been reaped (it is no child of ours any more). */
+static void
+expect_shutdown_reaps (pid_t fake)
+{
+    fo_pyfork_shutdown ();
+    assert_int_equal (fo_pyfork_server_pid (), 0);
+    errno = 0;
+    assert_int_equal (waitpid (fake, NULL, WNOHANG), -1);
+    assert_int_equal (errno, ECHILD);
+}
+
 /* Reaps a forked child, untracks it (as fo_proc does). */
 static void
 reap (pid_t pid, int *st)
@@ -175,10 +198,7 @@ test_not_allowed (void **state)
     (void) state;
     fo_pyfork_allow (false);
     assert_int_equal (fo_pyfork_begin (PY, HELPER), -1);
-    int p[2];
-    pid_t pid = 0;
-    assert_int_equal (spawn (good_argv, good_envp, p, &pid), -1);
-    close (p[0]);
+    expect_fallback (good_argv);
 }
 
 static void
@@ -212,13 +232,11 @@ test_forks_our_child (void **state)
     /* not the server's interpreter or helper: no request */
     char *const other[] = { "/usr/bin/python3.99", HELPER, "worker", NULL };
     char *const other_helper[] = { PY, "/elsewhere/fanout_nose", "worker", NULL };
+    expect_fallback (other);
+    expect_fallback (other_helper);
+    /* a request over the limit is spawned; the server stays */
     int p[2];
     pid_t pid = 0;
-    assert_int_equal (spawn (other, good_envp, p, &pid), -1);
-    close (p[0]);
-    assert_int_equal (spawn (other_helper, good_envp, p, &pid), -1);
-    close (p[0]);
-    /* a request over the limit is spawned; the server stays */
     size_t big = FO_PYFORK_MAX_MESSAGE;
     char *huge = malloc (big + 3);
     assert_non_null (huge);
@@ -235,11 +253,7 @@ test_forks_our_child (void **state)
     int st = 0;
     reap (pid, &st);
     /* the end: the server sees end of file, exits and is reaped */
-    fo_pyfork_shutdown ();
-    assert_int_equal (fo_pyfork_server_pid (), 0);
-    errno = 0;
-    assert_int_equal (waitpid (fake, NULL, WNOHANG), -1);
-    assert_int_equal (errno, ECHILD);
+    expect_shutdown_reaps (fake);
 }
 
 static void
@@ -247,21 +261,13 @@ test_stranger_pid (void **state)
 {
     (void) state;
     pid_t fake = start_fake (FAKE_STRANGER);
-    int p[2];
-    pid_t pid = 0;
     /* nonsense: this spawn falls back, the server stays */
-    assert_int_equal (spawn (good_argv, good_envp, p, &pid), -1);
-    close (p[0]);
+    expect_fallback (good_argv);
     assert_int_equal (fo_pyfork_server_pid (), fake);
     /* pid 1, not our child: falls back, not signalled; the server is done */
-    assert_int_equal (spawn (good_argv, good_envp, p, &pid), -1);
-    close (p[0]);
-    assert_int_equal (spawn (good_argv, good_envp, p, &pid), -1);
-    close (p[0]);
-    fo_pyfork_shutdown ();
-    errno = 0;
-    assert_int_equal (waitpid (fake, NULL, WNOHANG), -1);
-    assert_int_equal (errno, ECHILD);
+    expect_fallback (good_argv);
+    expect_fallback (good_argv);
+    expect_shutdown_reaps (fake);
 }
 
 static void
@@ -269,14 +275,8 @@ test_nonsense_pid (void **state)
 {
     (void) state;
     pid_t fake = start_fake (FAKE_NONSENSE);
-    int p[2];
-    pid_t pid = 0;
-    assert_int_equal (spawn (good_argv, good_envp, p, &pid), -1);
-    close (p[0]);
-    fo_pyfork_shutdown ();
-    errno = 0;
-    assert_int_equal (waitpid (fake, NULL, WNOHANG), -1);
-    assert_int_equal (errno, ECHILD);
+    expect_fallback (good_argv);
+    expect_shutdown_reaps (fake);
 }
 
 static void
@@ -284,21 +284,13 @@ test_server_died (void **state)
 {
     (void) state;
     pid_t fake = start_fake (FAKE_DIE);
-    int st = 0;
     siginfo_t info;
     memset (&info, 0, sizeof info);
     /* dead before the first request (a zombie: fo_pyfork reaps it) */
     assert_int_equal (waitid (P_PID, (id_t) fake, &info, WEXITED | WNOWAIT), 0);
-    int p[2];
-    pid_t pid = 0;
-    assert_int_equal (spawn (good_argv, good_envp, p, &pid), -1);
-    close (p[0]);
-    assert_int_equal (spawn (good_argv, good_envp, p, &pid), -1);
-    close (p[0]);
-    fo_pyfork_shutdown ();
-    errno = 0;
-    assert_int_equal (waitpid (fake, &st, WNOHANG), -1);
-    assert_int_equal (errno, ECHILD);
+    expect_fallback (good_argv);
+    expect_fallback (good_argv);
+    expect_shutdown_reaps (fake);
 }
 
 static void

@@ -32,6 +32,7 @@
 #include "fo_proc.h"
 #include "fo_report.h"
 #include "fo_run.h"
+#include "run_support.h"
 #include "fo_suite.h"
 #include "tmpdir_support.h"
 
@@ -93,10 +94,8 @@ start_run (harness *h, uint32_t max_attempts)
 {
     h->plan = fo_plan_build (h->suite);
     assert_non_null (h->plan);
-    h->report = fo_report_new (h->plan->ntests);
+    h->report = plan_report_new (h->plan);
     h->report_ready = true;
-    for (size_t i = 0; i < h->plan->ntests; i++)
-        fo_report_set_test (h->report, i, h->plan->tests[i]->id, h->plan->tests[i]->parent->id);
     fo_run_options options = {
         .plan = h->plan,
         .report = h->report,
@@ -123,11 +122,7 @@ sh_command (fo_command *cmd, const char *script)
 static void
 suite_new (harness *h)
 {
-    h->suite = fo_xcalloc (1, sizeof *h->suite);
-    h->suite->path = fo_xasprintf ("%s/fanout.yml", h->dir);
-    h->suite->dir = fo_xstrdup (h->dir);
-    h->suite->root = fo_context_new (NULL, "");
-    h->suite->skip_code = FO_DEFAULT_SKIP_CODE;
+    h->suite = hand_suite_new (h->dir);
 }
 
 /* setup / teardown: shell scripts, or NULL for none. */
@@ -315,6 +310,18 @@ expect_lease (harness *h, uint32_t agent, fo_lease *lease, size_t task, uint32_t
     assert_true (fo_run_next_lease (h->run, agent, lease));
     assert_int_equal (lease_task (h, lease), task);
     assert_int_equal (lease->attempt, attempt);
+}
+
+/* Tasks from..to-1, in that order and each in its first attempt, are
+   leased to the agent, which passes every test of each. */
+static void
+pass_tasks (harness *h, uint32_t agent, const char *host, size_t from, size_t to)
+{
+    for (size_t i = from; i < to; i++) {
+        fo_lease l;
+        expect_lease (h, agent, &l, i, 1);
+        pass_lease (h, agent, host, &l);
+    }
 }
 
 static void
@@ -689,11 +696,7 @@ test_duplicate_result_dropped (void **state)
     free (after);
     /* finish the run before the verdict, so that nothing leaks on failure */
     assert_true (send_done (h, 0, a.lease, 0, 0));
-    fo_lease l;
-    for (size_t i = 1; i < 4; i++) {
-        expect_lease (h, 1, &l, i, 1);
-        pass_lease (h, 1, "hostB", &l);
-    }
+    pass_tasks (h, 1, "hostB", 1, 4);
     assert_true (fo_run_finished (h->run));
     assert_all_done (h);
     if (accepted)
@@ -710,10 +713,7 @@ test_duplicate_fixture_error_dropped (void **state)
     load_suite (h, "run_basic.yml");
     start_run (h, 1);
     fo_lease l;
-    for (size_t i = 0; i < 2; i++) {
-        expect_lease (h, 0, &l, i, 1);
-        pass_lease (h, 0, "hostA", &l);
-    }
+    pass_tasks (h, 0, "hostA", 0, 2);
     expect_lease (h, 0, &l, 2, 1);
     assert_true (send_result (h, 0, "hostA", &l, "unit/x", FO_PASSED));
     assert_true (send_result (h, 0, "hostA", &l, "unit/y", FO_PASSED));
@@ -856,11 +856,7 @@ test_agent_lost_several_leases (void **state)
     assert_int_equal (r2.attempt, 2);
     pass_lease (h, 1, "hostB", &r1);
     pass_lease (h, 1, "hostB", &r2);
-    for (size_t i = 2; i < 4; i++) {
-        fo_lease l;
-        expect_lease (h, 1, &l, i, 1);
-        pass_lease (h, 1, "hostB", &l);
-    }
+    pass_tasks (h, 1, "hostB", 2, 4);
     assert_string_equal (rec (h, "a")->host, "hostB");
     assert_int_equal (rec (h, "a")->attempt, 2);
     assert_true (fo_run_finished (h->run));
@@ -876,10 +872,7 @@ test_agent_lost_max_attempts (void **state)
     load_suite (h, "run_basic.yml");
     start_run (h, 2);
     fo_lease l;
-    for (size_t i = 0; i < 2; i++) {
-        expect_lease (h, 0, &l, i, 1);
-        pass_lease (h, 0, "hostA", &l);
-    }
+    pass_tasks (h, 0, "hostA", 0, 2);
     expect_lease (h, 0, &l, 2, 1);
     fo_run_agent_lost (h->run, 0, "hostA", "no heartbeat");
     expect_lease (h, 1, &l, 2, 2);
@@ -935,11 +928,7 @@ test_agent_lost_single_attempt (void **state)
     assert_string_equal (after, before);
     free (before);
     free (after);
-    fo_lease l;
-    for (size_t i = 1; i < 4; i++) {
-        expect_lease (h, 1, &l, i, 1);
-        pass_lease (h, 1, "hostB", &l);
-    }
+    pass_tasks (h, 1, "hostB", 1, 4);
     assert_true (fo_run_finished (h->run));
     assert_all_done (h);
 }
@@ -956,10 +945,7 @@ test_agent_lost_after_all_results (void **state)
     assert_true (send_result (h, 0, "hostA", &l, "a", FO_FAILED));
     fo_run_agent_lost (h->run, 0, "hostA", "bye");
     assert_int_equal (rec (h, "a")->outcome, FO_FAILED);
-    for (size_t i = 1; i < 4; i++) {    /* not retried: b is next */
-        expect_lease (h, 1, &l, i, 1);
-        pass_lease (h, 1, "hostB", &l);
-    }
+    pass_tasks (h, 1, "hostB", 1, 4);    /* not retried: b is next */
     assert_true (fo_run_finished (h->run));
     assert_all_done (h);
 }

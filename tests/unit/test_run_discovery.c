@@ -16,19 +16,9 @@
 #include <cmocka.h>
 
 #include "fo_run.h"
+#include "run_support.h"
 
 /* ---- a suite and a run ------------------------------------------------- */
-
-static fo_suite *
-suite_new (void)
-{
-    fo_suite *suite = fo_xcalloc (1, sizeof *suite);
-    suite->path = fo_xstrdup ("/suite/fanout.yml");
-    suite->dir = fo_xstrdup ("/tmp");
-    suite->root = fo_context_new (NULL, "");
-    suite->skip_code = FO_DEFAULT_SKIP_CODE;
-    return suite;
-}
 
 static void
 shell (fo_command *cmd, const char *script)
@@ -56,38 +46,17 @@ test_add (fo_context *parent, const char *name)
     return test;
 }
 
-typedef struct {
-    fo_suite *suite;
-    fo_plan *plan;
-    fo_report *report;
-    fo_run *run;
-} world;
+typedef run_world world;
 
 static void
 world_start (world *w, uint32_t max_attempts)
 {
-    w->plan = fo_plan_build_lean (w->suite);   /* as the broker builds it */
-    w->report = fo_report_new (w->plan->ntests);
-    for (size_t i = 0; i < w->plan->ntests; i++)
-        fo_report_set_test (w->report, i, w->plan->tests[i]->id, w->plan->tests[i]->parent->id);
-    fo_run_options o = {
-        .plan = w->plan,
-        .report = w->report,
+    run_world_start (w, (fo_run_options) {
         .max_attempts = max_attempts,
         .output_cap = 4096,
         .skip_code = 77,
         .broker_host = "brokerhost",
-    };
-    w->run = fo_run_new (&o);
-}
-
-static void
-world_end (world *w)
-{
-    fo_run_destroy (&w->run);
-    fo_report_destroy (&w->report);
-    fo_plan_destroy (&w->plan);
-    fo_suite_destroy (&w->suite);
+    });
 }
 
 /* ---- what an agent says ------------------------------------------------ */
@@ -165,7 +134,7 @@ static void
 test_names_become_tasks (void **state)
 {
     (void) state;
-    world w = { .suite = suite_new () };
+    world w = { .suite = hand_suite_new ("/tmp") };
     discovering (w.suite->root, "gen");
     fo_context *u = fo_context_new (w.suite->root, "u");
     shell (&u->setup, "true");
@@ -208,14 +177,14 @@ test_names_become_tasks (void **state)
     pass_all (&w, &l3, "");
     assert_true (fo_run_finished (w.run));
     assert_true (record (&w, "gen/b")->done);
-    world_end (&w);
+    run_world_free (&w);
 }
 
 static void
 test_unit_gets_its_tests (void **state)
 {
     (void) state;
-    world w = { .suite = suite_new () };
+    world w = { .suite = hand_suite_new ("/tmp") };
     fo_context *u = fo_context_new (w.suite->root, "u");
     shell (&u->setup, "true");
     test_add (u, "f");
@@ -232,7 +201,7 @@ test_unit_gets_its_tests (void **state)
     pass_all (&w, &unit, "");
     assert_true (fo_run_finished (w.run));
     assert_int_equal (fo_report_nfixture_errors (w.report), 0);
-    world_end (&w);
+    run_world_free (&w);
 }
 
 /* A CTest tree listed on an agent: its listing becomes tests with their
@@ -249,7 +218,7 @@ test_ctest_listing (void **state)
         CTEST_TEST ("db_user", ", {\"name\": \"FIXTURES_REQUIRED\", \"value\": [\"db\"]}") ", "
         CTEST_TEST ("db_cleanup", ", {\"name\": \"FIXTURES_CLEANUP\", \"value\": [\"db\"]}") ", "
         CTEST_TEST ("other", ""));
-    world w = { .suite = suite_new () };
+    world w = { .suite = hand_suite_new ("/tmp") };
     fo_context *tree = discovering (w.suite->root, "build");
     tree->discovered_reader = FO_READER_CTEST;
     fo_context *bad = discovering (w.suite->root, "bad");
@@ -302,7 +271,7 @@ test_ctest_listing (void **state)
     pass_all (&w, &t2, "");
     pass_all (&w, &t3, "");
     assert_true (fo_run_finished (w.run));
-    world_end (&w);
+    run_world_free (&w);
 }
 
 /* Ends every test step of the lease with this outcome, then the lease. */
@@ -345,7 +314,7 @@ test_ctest_listing_modes (void **state)
         CTEST_TEST ("sp_setup", SETUP ("sp") LABEL ("fanout:split")) ", "
         CTEST_TEST ("sp_a", REQUIRED ("sp")) ", "
         CTEST_TEST ("sp_cleanup", CLEANUP ("sp")));
-    world w = { .suite = suite_new () };
+    world w = { .suite = hand_suite_new ("/tmp") };
     fo_context *tree = discovering (w.suite->root, "build");
     tree->discovered_reader = FO_READER_CTEST;
     world_start (&w, 1);
@@ -379,14 +348,14 @@ test_ctest_listing_modes (void **state)
     end_all (&w, &l4, FO_PASSED);
     assert_true (fo_run_finished (w.run));
     assert_int_equal (record (&w, "build/sp/sp_a")->outcome, FO_PASSED);
-    world_end (&w);
+    run_world_free (&w);
 }
 
 static void
 test_bad_answers (void **state)
 {
     (void) state;
-    world w = { .suite = suite_new () };
+    world w = { .suite = hand_suite_new ("/tmp") };
     fo_context *gen = discovering (w.suite->root, "gen");
     test_add (gen, "x");
     discovering (w.suite->root, "crash");
@@ -410,7 +379,7 @@ test_bad_answers (void **state)
     pass_all (&w, &b, "");
     pass_all (&w, &t, "");
     assert_true (fo_run_finished (w.run));
-    world_end (&w);
+    run_world_free (&w);
 }
 
 /* Names an agent sends follow the suite's rules: one with '/' must not
@@ -420,7 +389,7 @@ static void
 test_names_follow_the_suite_rules (void **state)
 {
     (void) state;
-    world w = { .suite = suite_new () };
+    world w = { .suite = hand_suite_new ("/tmp") };
     discovering (w.suite->root, "a");
     test_add (fo_context_new (w.suite->root, "a/b"), "c");     /* id "a/b/c" */
     discovering (w.suite->root, "ctl");
@@ -443,14 +412,14 @@ test_names_follow_the_suite_rules (void **state)
     pass_all (&w, &c, "");
     pass_all (&w, &t, "");
     assert_true (fo_run_finished (w.run));
-    world_end (&w);
+    run_world_free (&w);
 }
 
 static void
 test_lost_and_stopped (void **state)
 {
     (void) state;
-    world w = { .suite = suite_new () };
+    world w = { .suite = hand_suite_new ("/tmp") };
     discovering (w.suite->root, "gen");
     world_start (&w, 2);
     fo_lease l;
@@ -464,10 +433,10 @@ test_lost_and_stopped (void **state)
     assert_string_equal (fo_report_fixture_error (w.report, 0)->message,
                          "host h1 was lost (gone again) while running the discover command of "
                          "context 'gen' (attempt 2 of 2)");
-    world_end (&w);
+    run_world_free (&w);
 
     /* stopped while listing: the waiting unit ends not run, no error */
-    w = (world) { .suite = suite_new () };
+    w = (world) { .suite = hand_suite_new ("/tmp") };
     fo_context *u = fo_context_new (w.suite->root, "u");
     shell (&u->setup, "true");
     test_add (u, "f");
@@ -483,7 +452,7 @@ test_lost_and_stopped (void **state)
     assert_int_equal (fo_report_nfixture_errors (w.report), 0);
     assert_int_equal (record (&w, "u/f")->outcome, FO_NOT_RUN);
     assert_string_equal (record (&w, "u/f")->message, "not run (interrupted)");
-    world_end (&w);
+    run_world_free (&w);
 }
 
 /* Polls the run (its shared fixtures' processes) until a lease comes. */
@@ -505,7 +474,7 @@ static void
 test_exports_in_the_lease (void **state)
 {
     (void) state;
-    world w = { .suite = suite_new () };
+    world w = { .suite = hand_suite_new ("/tmp") };
     fo_context *sh = fo_context_new (w.suite->root, "sh");
     sh->mode = FO_MODE_SHARED;
     shell (&sh->setup, "printf 'A=1\\nsecret TOKEN=abcdef\\n' > \"$FANOUT_EXPORT\"");
@@ -540,7 +509,7 @@ test_exports_in_the_lease (void **state)
         usleep (10000);
     }
     assert_true (fo_run_finished (w.run));
-    world_end (&w);
+    run_world_free (&w);
 }
 
 int

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "fo_run.h"
+#include "run_support.h"
 
 #define WAIT_LIMIT_MS 10000u    /* a fixture process that takes longer is a failure */
 
@@ -177,20 +178,14 @@ static void
 world_new (world *w)
 {
     memset (w, 0, sizeof *w);
-    w->suite = fo_xcalloc (1, sizeof *w->suite);
-    w->suite->path = fo_xstrdup ("/tmp/fanout.yml");
-    w->suite->dir = fo_xstrdup ("/tmp");
-    w->suite->root = fo_context_new (NULL, "");
-    w->suite->skip_code = FO_DEFAULT_SKIP_CODE;
+    w->suite = hand_suite_new ("/tmp");
 }
 
 static void
 world_start (world *w, uint32_t retries, uint32_t maxfail, uint32_t max_attempts)
 {
     w->plan = fo_plan_build_lean (w->suite);   /* as the broker builds it */
-    w->report = fo_report_new (w->plan->ntests);
-    for (size_t i = 0; i < w->plan->ntests; i++)
-        fo_report_set_test (w->report, i, w->plan->tests[i]->id, w->plan->tests[i]->parent->id);
+    w->report = plan_report_new (w->plan);
     w->rec.report = w->report;
     w->reporters = fo_reporters_new ();
     fo_reporters_add (w->reporters, fo_reporter_new (&recorder_ops, &w->rec));

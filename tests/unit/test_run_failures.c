@@ -12,13 +12,9 @@
 #include <cmocka.h>
 
 #include "fo_run.h"
+#include "run_support.h"
 
-typedef struct {
-    fo_suite *suite;
-    fo_plan *plan;
-    fo_report *report;
-    fo_run *run;
-} world;
+typedef run_world world;
 
 static void
 command_set (fo_command *cmd, const char *what, const char *id)
@@ -41,11 +37,7 @@ static void
 world_new (world *w, uint32_t retries, uint32_t maxfail)
 {
     memset (w, 0, sizeof *w);
-    w->suite = fo_xcalloc (1, sizeof *w->suite);
-    w->suite->path = fo_xstrdup ("/suite/fanout.yml");
-    w->suite->dir = fo_xstrdup ("/suite");
-    w->suite->root = fo_context_new (NULL, "");
-    w->suite->skip_code = FO_DEFAULT_SKIP_CODE;
+    w->suite = hand_suite_new ("/suite");
     for (int i = 0; i < 4; i++) {
         char name[8];
         snprintf (name, sizeof name, "t%d", i);
@@ -57,41 +49,21 @@ world_new (world *w, uint32_t retries, uint32_t maxfail)
     test_add (c, "a");
     test_add (c, "b");
     test_add (c, "c");
-    w->plan = fo_plan_build_lean (w->suite);   /* as the broker builds it */
-    assert_int_equal (w->plan->ntasks, 5);
-    w->report = fo_report_new (w->plan->ntests);
-    for (size_t i = 0; i < w->plan->ntests; i++)
-        fo_report_set_test (w->report, i, w->plan->tests[i]->id, w->plan->tests[i]->parent->id);
-    fo_run_options o = {
-        .plan = w->plan,
-        .report = w->report,
+    run_world_start (w, (fo_run_options) {
         .max_attempts = 1,
         .skip_code = 77,
         .retries = retries,
         .maxfail = maxfail,
         .slow_ms = 1000,
         .task_timeout_ms = 5000,
-    };
-    w->run = fo_run_new (&o);
-}
-
-static void
-world_free (world *w)
-{
-    fo_run_destroy (&w->run);
-    fo_report_destroy (&w->report);
-    fo_plan_destroy (&w->plan);
-    fo_suite_destroy (&w->suite);
+    });
+    assert_int_equal (w->plan->ntasks, 5);
 }
 
 static const fo_test_record *
 record (const world *w, const char *id)
 {
-    for (size_t i = 0; i < fo_report_ntests (w->report); i++)
-        if (strcmp (fo_report_test (w->report, i)->id, id) == 0)
-            return fo_report_test (w->report, i);
-    fail_msg ("no test '%s'", id);
-    return NULL;
+    return report_record (w->report, id);
 }
 
 /* The lease's steps as "+c c/b -c". */
@@ -145,6 +117,24 @@ done (world *w, uint32_t agent, const fo_lease *lease)
     assert_true (fo_run_done (w->run, agent, "host-x", &d));
 }
 
+/* Agent `agent` joins the run. */
+static void
+join (world *w, uint32_t agent)
+{
+    fo_run_agent_joined (w->run, &(fo_sched_agent) { .number = agent });
+}
+
+/* The agent's next lease is `test` alone, which ends with `outcome`. */
+static void
+lease_one (world *w, uint32_t agent, const char *test, fo_outcome outcome)
+{
+    fo_lease l;
+    assert_true (fo_run_next_lease (w->run, agent, &l));
+    expect_steps (&l, test);
+    result (w, agent, &l, test, outcome);
+    done (w, agent, &l);
+}
+
 /* ---- retries --------------------------------------------------------- */
 
 static void
@@ -157,7 +147,7 @@ test_lease_carries_options (void **state)
     assert_true (fo_run_next_lease (w.run, 0, &l));
     assert_int_equal (l.slow_ms, 1000);
     assert_int_equal (l.task_timeout_ms, 5000);
-    world_free (&w);
+    run_world_free (&w);
 }
 
 static void
@@ -166,8 +156,8 @@ test_retry_passes_flaky_on_another_agent (void **state)
     (void) state;
     world w;
     world_new (&w, 1, 0);
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 1 });
+    join (&w, 0);
+    join (&w, 1);
 
     fo_lease l1;
     assert_true (fo_run_next_lease (w.run, 0, &l1));
@@ -201,7 +191,7 @@ test_retry_passes_flaky_on_another_agent (void **state)
     assert_string_equal (fo_report_try (t0, 1).host, "host1");
     assert_null (fo_report_try (t0, 1).out);          /* the last one's is the test's */
     assert_int_equal (fo_report_flaky_count (w.report), 1);
-    world_free (&w);
+    run_world_free (&w);
 }
 
 static void
@@ -210,14 +200,12 @@ test_retry_on_the_same_agent_when_alone (void **state)
     (void) state;
     world w;
     world_new (&w, 1, 0);
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
-    fo_lease l1, l2;
-    assert_true (fo_run_next_lease (w.run, 0, &l1));
-    result (&w, 0, &l1, "t0", FO_CRASHED);
-    done (&w, 0, &l1);
+    join (&w, 0);
+    lease_one (&w, 0, "t0", FO_CRASHED);
+    fo_lease l2;
     assert_true (fo_run_next_lease (w.run, 0, &l2));
     expect_steps (&l2, "t0");       /* retries come before new tasks */
-    world_free (&w);
+    run_world_free (&w);
 }
 
 static void
@@ -226,7 +214,7 @@ test_retries_exhausted (void **state)
     (void) state;
     world w;
     world_new (&w, 2, 0);
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
+    join (&w, 0);
     for (int i = 0; i < 3; i++) {
         fo_lease l;
         assert_true (fo_run_next_lease (w.run, 0, &l));
@@ -245,7 +233,7 @@ test_retries_exhausted (void **state)
     fo_lease l;
     assert_true (fo_run_next_lease (w.run, 0, &l));
     expect_steps (&l, "t1");
-    world_free (&w);
+    run_world_free (&w);
 }
 
 static void
@@ -254,7 +242,7 @@ test_retry_runs_only_the_failed_tests_with_their_fixtures (void **state)
     (void) state;
     world w;
     world_new (&w, 1, 0);
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
+    join (&w, 0);
     fo_lease l;
     for (int i = 0; i < 5; i++) {
         assert_true (fo_run_next_lease (w.run, 0, &l));
@@ -282,7 +270,7 @@ test_retry_runs_only_the_failed_tests_with_their_fixtures (void **state)
     assert_int_equal (fo_report_exit_status (w.report), FO_EXIT_OK);
     fo_report_set_fail_on_flaky (w.report, true);
     assert_int_equal (fo_report_exit_status (w.report), FO_EXIT_FAILED);
-    world_free (&w);
+    run_world_free (&w);
 }
 
 /* ---- fail fast -------------------------------------------------------- */
@@ -293,7 +281,7 @@ test_maxfail_stops_and_reports_the_rest (void **state)
     (void) state;
     world w;
     world_new (&w, 0, 2);
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
+    join (&w, 0);
     fo_lease l0, l1, l2;
     assert_true (fo_run_next_lease (w.run, 0, &l0));
     assert_true (fo_run_next_lease (w.run, 0, &l1));
@@ -323,7 +311,7 @@ test_maxfail_stops_and_reports_the_rest (void **state)
     assert_string_equal (fo_report_stop_reason (w.report), "stopped after 2 failures");
     /* not_run tests after a fail-fast stop are not an infrastructure failure */
     assert_int_equal (fo_report_exit_status (w.report), FO_EXIT_FAILED);
-    world_free (&w);
+    run_world_free (&w);
 }
 
 static void
@@ -332,7 +320,7 @@ test_maxfail_counts_final_outcomes_only (void **state)
     (void) state;
     world w;
     world_new (&w, 1, 1);
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
+    join (&w, 0);
     fo_lease l, r;
     assert_true (fo_run_next_lease (w.run, 0, &l));
     result (&w, 0, &l, "t0", FO_FAILED);
@@ -345,7 +333,7 @@ test_maxfail_counts_final_outcomes_only (void **state)
     assert_string_equal (fo_run_stop_reason (w.run), "stopped after 1 failure");
     done (&w, 0, &r);
     assert_true (fo_run_finished (w.run));
-    world_free (&w);
+    run_world_free (&w);
 }
 
 static void
@@ -354,16 +342,11 @@ test_skipped_and_passed_do_not_count (void **state)
     (void) state;
     world w;
     world_new (&w, 0, 1);
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
-    fo_lease l;
-    assert_true (fo_run_next_lease (w.run, 0, &l));
-    result (&w, 0, &l, "t0", FO_SKIPPED);
-    done (&w, 0, &l);
-    assert_true (fo_run_next_lease (w.run, 0, &l));
-    result (&w, 0, &l, "t1", FO_PASSED);
-    done (&w, 0, &l);
+    join (&w, 0);
+    lease_one (&w, 0, "t0", FO_SKIPPED);
+    lease_one (&w, 0, "t1", FO_PASSED);
     assert_false (fo_run_stopping (w.run));
-    world_free (&w);
+    run_world_free (&w);
 }
 
 /* ---- stops and held retries ------------------------------------------- */
@@ -374,7 +357,7 @@ test_interrupt_ends_a_held_test_with_its_failure (void **state)
     (void) state;
     world w;
     world_new (&w, 3, 0);
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
+    join (&w, 0);
     fo_lease l;
     assert_true (fo_run_next_lease (w.run, 0, &l));
     result (&w, 0, &l, "t0", FO_FAILED);
@@ -391,7 +374,7 @@ test_interrupt_ends_a_held_test_with_its_failure (void **state)
     assert_true (fo_run_finished (w.run));
     assert_string_equal (fo_report_stop_reason (w.report), "interrupted");
     assert_false (fo_report_stopped_on_failures (w.report));
-    world_free (&w);
+    run_world_free (&w);
 }
 
 static void
@@ -400,8 +383,8 @@ test_stop_meets_a_queued_retry (void **state)
     (void) state;
     world w;
     world_new (&w, 1, 0);
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 1 });
+    join (&w, 0);
+    join (&w, 1);
     fo_lease l;
     assert_true (fo_run_next_lease (w.run, 0, &l));
     result (&w, 0, &l, "t0", FO_ERROR);
@@ -409,7 +392,7 @@ test_stop_meets_a_queued_retry (void **state)
     fo_run_stop (w.run, "interrupted");
     assert_int_equal (record (&w, "t0")->outcome, FO_ERROR);
     assert_true (fo_run_finished (w.run));
-    world_free (&w);
+    run_world_free (&w);
 }
 
 static void
@@ -418,17 +401,15 @@ test_lost_agent_prefers_no_one (void **state)
     (void) state;
     world w;
     world_new (&w, 1, 0);
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 1 });
+    join (&w, 0);
+    join (&w, 1);
     fo_lease l;
-    assert_true (fo_run_next_lease (w.run, 0, &l));
-    result (&w, 0, &l, "t0", FO_FAILED);
-    done (&w, 0, &l);
+    lease_one (&w, 0, "t0", FO_FAILED);
     /* the only other agent leaves: the retry may run where it failed */
     fo_run_agent_lost (w.run, 1, "host1", "gone");
     assert_true (fo_run_next_lease (w.run, 0, &l));
     expect_steps (&l, "t0");
-    world_free (&w);
+    run_world_free (&w);
 }
 
 /* ---- task timeouts ------------------------------------------------------ */
@@ -439,7 +420,7 @@ test_task_timeout_not_run_is_no_infrastructure_failure (void **state)
     (void) state;
     world w;
     world_new (&w, 0, 0);
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
+    join (&w, 0);
     fo_lease l;
     while (fo_run_next_lease (w.run, 0, &l)) {
         if (l.nsteps == 1) {
@@ -455,7 +436,7 @@ test_task_timeout_not_run_is_no_infrastructure_failure (void **state)
     assert_true (fo_run_finished (w.run));
     assert_true (record (&w, "c/c")->by_failure);
     assert_int_equal (fo_report_exit_status (w.report), FO_EXIT_FAILED);
-    world_free (&w);
+    run_world_free (&w);
 }
 
 static void
@@ -464,15 +445,12 @@ test_not_run_alone_is_infrastructure (void **state)
     (void) state;
     world w;
     world_new (&w, 0, 0);
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
-    fo_lease l;
-    assert_true (fo_run_next_lease (w.run, 0, &l));
-    result (&w, 0, &l, "t0", FO_NOT_RUN);
-    done (&w, 0, &l);
+    join (&w, 0);
+    lease_one (&w, 0, "t0", FO_NOT_RUN);
     assert_false (record (&w, "t0")->by_failure);
     fo_run_stop (w.run, "the local agent failed");
     assert_int_equal (fo_report_exit_status (w.report), FO_EXIT_INFRA);
-    world_free (&w);
+    run_world_free (&w);
 }
 
 
@@ -485,11 +463,7 @@ static void
 world_oversize (world *w)
 {
     memset (w, 0, sizeof *w);
-    w->suite = fo_xcalloc (1, sizeof *w->suite);
-    w->suite->path = fo_xstrdup ("/suite/fanout.yml");
-    w->suite->dir = fo_xstrdup ("/suite");
-    w->suite->root = fo_context_new (NULL, "");
-    w->suite->skip_code = FO_DEFAULT_SKIP_CODE;
+    w->suite = hand_suite_new ("/suite");
     char *long_arg = fo_xmalloc (8201);
     memset (long_arg, 'x', 8200);
     long_arg[8200] = '\0';
@@ -510,14 +484,7 @@ world_oversize (world *w)
     command_set (&huge->run, "echo", huge_arg);
     free (huge_arg);
     test_add (w->suite->root, "small");
-    w->plan = fo_plan_build_lean (w->suite);   /* as the broker builds it */
-    w->report = fo_report_new (w->plan->ntests);
-    for (size_t i = 0; i < w->plan->ntests; i++)
-        fo_report_set_test (w->report, i, w->plan->tests[i]->id, w->plan->tests[i]->parent->id);
-    fo_run_options o = {
-        .plan = w->plan, .report = w->report, .max_attempts = 1, .skip_code = 77,
-    };
-    w->run = fo_run_new (&o);
+    run_world_start (w, (fo_run_options) { .max_attempts = 1, .skip_code = 77 });
 }
 
 /* Such tasks are never leased (no agent could receive them: the run would
@@ -529,7 +496,7 @@ test_lease_over_the_message_limit (void **state)
     (void) state;
     world w;
     world_oversize (&w);
-    fo_run_agent_joined (w.run, &(fo_sched_agent) { .number = 0 });
+    join (&w, 0);
     fo_lease l;
     assert_true (fo_run_next_lease (w.run, 0, &l));
     expect_steps (&l, "small");
@@ -561,7 +528,7 @@ test_lease_over_the_message_limit (void **state)
     done (&w, 0, &l);
     assert_true (fo_run_finished (w.run));
     assert_int_equal (fo_run_in_flight (w.run), 0);
-    world_free (&w);
+    run_world_free (&w);
 }
 
 int

@@ -15,58 +15,31 @@
 
 #include "fo_joined.h"
 #include "fo_run.h"
+#include "run_support.h"
 
-typedef struct {
-    fo_suite *suite;
-    fo_plan *plan;
-    fo_report *report;
-    fo_run *run;
-} world;
+typedef run_world world;
 
 /* A program "prog" (its test "prog/all") and a plain test "plain". */
 static void
 world_new (world *w, uint32_t retries, uint32_t max_joined)
 {
     memset (w, 0, sizeof *w);
-    w->suite = fo_xcalloc (1, sizeof *w->suite);
-    w->suite->path = fo_xstrdup ("/suite/fanout.yml");
-    w->suite->dir = fo_xstrdup ("/suite");
-    w->suite->root = fo_context_new (NULL, "");
-    w->suite->skip_code = FO_DEFAULT_SKIP_CODE;
+    w->suite = hand_suite_new ("/suite");
     fo_context *prog = fo_context_new (w->suite->root, "prog");
     fo_test *all = fo_test_new (prog, "all");
     fo_strv_push (&all->run.argv, "./prog");
     all->reader = FO_READER_TAP;
     fo_test *plain = fo_test_new (w->suite->root, "plain");
     fo_strv_push (&plain->run.argv, "true");
-    w->plan = fo_plan_build_lean (w->suite);   /* as the broker builds it */
-    w->report = fo_report_new (w->plan->ntests);
-    for (size_t i = 0; i < w->plan->ntests; i++)
-        fo_report_set_test (w->report, i, w->plan->tests[i]->id, w->plan->tests[i]->parent->id);
-    fo_run_options o = {
-        .plan = w->plan, .report = w->report, .max_attempts = 1, .skip_code = 77,
-        .retries = retries, .max_joined = max_joined,
-    };
-    w->run = fo_run_new (&o);
-}
-
-static void
-world_free (world *w)
-{
-    fo_run_destroy (&w->run);
-    fo_report_destroy (&w->report);
-    fo_plan_destroy (&w->plan);
-    fo_suite_destroy (&w->suite);
+    run_world_start (w, (fo_run_options) {
+        .max_attempts = 1, .skip_code = 77, .retries = retries, .max_joined = max_joined,
+    });
 }
 
 static const fo_test_record *
 record (const world *w, const char *id)
 {
-    for (size_t i = 0; i < fo_report_ntests (w->report); i++)
-        if (strcmp (fo_report_test (w->report, i)->id, id) == 0)
-            return fo_report_test (w->report, i);
-    fail_msg ("no test '%s'", id);
-    return NULL;
+    return report_record (w->report, id);
 }
 
 /* The lease of the program's task. */
@@ -162,7 +135,7 @@ test_joined_tests (void **state)
     assert_true (record (&w, "prog/all")->summary);
     assert_false (record (&w, "prog/sums")->summary);
     assert_int_equal (fo_report_counted (w.report), fo_report_ntests (w.report) - 1);
-    world_free (&w);
+    run_world_free (&w);
 }
 
 /* With retries the points wait for their program's result: a retried
@@ -198,7 +171,7 @@ test_joined_retried (void **state)
     assert_int_equal (a->nattempts, 1);
     assert_true (record (&w, "prog/all")->flaky);
     assert_all_done (&w);
-    world_free (&w);
+    run_world_free (&w);
 }
 
 /* With retries, a lease that ends without its program's result drops
@@ -221,7 +194,7 @@ test_joined_lease_without_program (void **state)
     assert_int_equal (record (&w, "prog/all")->outcome, FO_ERROR);
     assert_true (fo_run_finished (w.run));
     assert_all_done (&w);
-    world_free (&w);
+    run_world_free (&w);
 }
 
 /* A joined test keeps at most FO_JOINED_MAX_OUTPUT bytes of output and
@@ -267,7 +240,7 @@ test_joined_output_bounds (void **state)
     snprintf (last, sizeof last, "prog/p%zu", n - 1);
     assert_int_equal (record (&w, last)->out_len, FO_JOINED_MAX_OUTPUT);
     free (text);
-    world_free (&w);
+    run_world_free (&w);
 }
 
 /* Past the run's limit a program's points are not added, and its own
@@ -292,7 +265,7 @@ test_joined_run_limit (void **state)
     if (!strstr (all->message, "2 of the tests this program reported were not added: the run "
                                "has 2 joined tests, its limit; passed"))
         fail_msg ("message: %s", all->message);
-    world_free (&w);
+    run_world_free (&w);
 }
 
 int

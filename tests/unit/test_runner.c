@@ -30,6 +30,8 @@
 
 #include "fo_execution.h"
 #include "fo_reaper.h"
+#include "execution_support.h"
+#include "result_sink.h"
 #include "fo_runner.h"
 #include "fo_sweeper.h"
 #include "shell_runner.h"
@@ -40,37 +42,14 @@
 /* ==== driving leases through fo_execution ================================ */
 
 typedef struct {
-    char *test;
-    fo_outcome outcome;
-    char *out;
-    char *message;
-    uint64_t duration_us;
-} got;
-
-typedef struct {
     char dir[64];               /* where the steps run */
     fo_runner *runner;
     shell_runner *impl;
     fo_sweeper *sweeper;
     char *worker_token;
-    got results[32];
-    size_t nresults;
+    sink sink;                  /* what the leases reported */
     uint64_t next_lease;
 } world;
-
-static void
-on_result (void *arg, const fo_result *r)
-{
-    world *w = arg;
-    assert_true (w->nresults < 32);
-    w->results[w->nresults++] = (got) {
-        .test = fo_xstrdup (r->test),
-        .outcome = r->outcome,
-        .out = fo_xstrndup (r->out, r->out_len),
-        .message = fo_xstrdup (r->message),
-        .duration_us = r->duration_us,
-    };
-}
 
 static int
 w_setup (void **state)
@@ -97,11 +76,7 @@ w_teardown (void **state)
     fo_runner_destroy (&w->runner);
     fo_sweeper_flush (w->sweeper, 5000);
     fo_sweeper_destroy (&w->sweeper);
-    for (size_t i = 0; i < w->nresults; i++) {
-        free (w->results[i].test);
-        free (w->results[i].out);
-        free (w->results[i].message);
-    }
+    sink_free (&w->sink);
     remove_dir (w->dir);
     free (w->worker_token);
     free (w);
@@ -111,18 +86,8 @@ w_teardown (void **state)
 static void
 add_step (world *w, fo_lease *l, fo_step_kind kind, const char *name, const char *script)
 {
-    l->steps = fo_xrealloc (l->steps, (l->nsteps + 1) * sizeof *l->steps);
-    fo_step *s = &l->steps[l->nsteps++];
-    memset (s, 0, sizeof *s);
-    s->kind = kind;
-    s->name = fo_xstrdup (name);
-    fo_strv_push (&s->argv, "sh");
-    fo_strv_push (&s->argv, "-c");
-    fo_strv_push (&s->argv, script);
-    s->cwd = fo_xstrdup (w->dir);
+    fo_step *s = lease_sh_step (l, kind, name, script, w->dir);
     fo_env_set (&s->env, "STEP_NAME", name);
-    if (kind == FO_STEP_TEST)
-        fo_strv_push (&s->tests, name);
 }
 
 static fo_lease
@@ -138,7 +103,7 @@ begin (world *w, fo_lease *l)
     /* As the agent scopes its leases: "<agent token>/<session>.<lease>". */
     char *scope = fo_xasprintf ("%s/agent-test/1.%llu", fo_reaper_base (),
                                 (unsigned long long) l->lease);
-    fo_execution *e = fo_execution_new (l, 1, "host", on_result, w);
+    fo_execution *e = fo_execution_new (l, 1, "host", sink_add, &w->sink);
     fo_execution_set_runner (e, w->runner);
     fo_execution_set_scope (e, w->sweeper, scope);
     free (scope);
@@ -187,30 +152,6 @@ run_lease (world *w, fo_lease *l)
     fo_execution_destroy (&e);
 }
 
-static const got *
-result_of (const world *w, const char *test)
-{
-    const got *found = NULL;
-    for (size_t i = 0; i < w->nresults; i++)
-        if (strcmp (w->results[i].test, test) == 0) {
-            if (found)
-                fail_msg ("two results for '%s'", test);
-            found = &w->results[i];
-        }
-    if (!found)
-        fail_msg ("no result for '%s'", test);
-    return found;
-}
-
-static void
-expect (const world *w, const char *test, fo_outcome outcome)
-{
-    const got *g = result_of (w, test);
-    if (g->outcome != outcome)
-        fail_msg ("'%s': %s, expected %s (%s)", test, fo_outcome_name (g->outcome),
-                  fo_outcome_name (outcome), g->message);
-}
-
 static pid_t
 worker_pid (const world *w)
 {
@@ -222,23 +163,6 @@ static bool
 alive (pid_t pid)
 {
     return kill (pid, 0) == 0;
-}
-
-static char *
-read_file (const world *w, const char *name)
-{
-    char *path = fo_xasprintf ("%s/%s", w->dir, name);
-    FILE *f = fopen (path, "r");
-    free (path);
-    fo_buf buf = { 0 };
-    fo_buf_puts (&buf, "");
-    char chunk[256];
-    size_t n;
-    while (f && (n = fread (chunk, 1, sizeof chunk, f)) > 0)
-        fo_buf_append (&buf, chunk, n);
-    if (f)
-        fclose (f);
-    return fo_buf_steal (&buf);
 }
 
 /* ==== tests ============================================================== */
@@ -267,27 +191,27 @@ test_results_in_one_worker (void **state)
     add_step (w, &b, FO_STEP_TEST, "last", "echo $PPID >> parents; echo last");
     run_lease (w, &b);
 
-    expect (w, "ctx/pass", FO_PASSED);
-    assert_string_equal (result_of (w, "ctx/pass")->out, "out of ctx/pass\n");
-    expect (w, "ctx/fail", FO_FAILED);
-    assert_string_equal (result_of (w, "ctx/fail")->message, "exit status 3");
-    assert_string_equal (result_of (w, "ctx/fail")->out, "failing\n");
-    expect (w, "ctx/skip", FO_SKIPPED);
-    expect (w, "ctx/token", FO_PASSED);
+    sink_expect (&w->sink, "ctx/pass", FO_PASSED);
+    assert_string_equal (sink_result (&w->sink, "ctx/pass")->out, "out of ctx/pass\n");
+    sink_expect (&w->sink, "ctx/fail", FO_FAILED);
+    assert_string_equal (sink_result (&w->sink, "ctx/fail")->message, "exit status 3");
+    assert_string_equal (sink_result (&w->sink, "ctx/fail")->out, "failing\n");
+    sink_expect (&w->sink, "ctx/skip", FO_SKIPPED);
+    sink_expect (&w->sink, "ctx/token", FO_PASSED);
     /* "<lease scope>/<step index>", as with a process per step */
     char *want = fo_xasprintf ("%s/agent-test/1.1/4", fo_reaper_base ());
-    assert_string_equal (result_of (w, "ctx/token")->out, want);
+    assert_string_equal (sink_result (&w->sink, "ctx/token")->out, want);
     free (want);
     /* The worker reports a job killed by a signal as 128+N, which it
        cannot tell from an exit status: a shell's way, named as such. */
-    expect (w, "crash", FO_FAILED);
-    assert_non_null (strstr (result_of (w, "crash")->message, "SIGSEGV"));
-    expect (w, "last", FO_PASSED);
-    assert_string_equal (result_of (w, "last")->out, "last\n");
-    assert_int_equal (w->nresults, 6);      /* no fixture errors */
+    sink_expect (&w->sink, "crash", FO_FAILED);
+    assert_non_null (strstr (sink_result (&w->sink, "crash")->message, "SIGSEGV"));
+    sink_expect (&w->sink, "last", FO_PASSED);
+    assert_string_equal (sink_result (&w->sink, "last")->out, "last\n");
+    assert_int_equal (w->sink.n, 6);      /* no fixture errors */
 
     /* All eight steps ran as children of the same, still living, worker. */
-    char *parents = read_file (w, "parents");
+    char *parents = read_text (w->dir, "parents");
     char *expected = fo_xasprintf ("%d\n%d\n%d\n%d\n%d\n%d\n%d\n%d\n", (int) worker,
                                    (int) worker, (int) worker, (int) worker, (int) worker,
                                    (int) worker, (int) worker, (int) worker);
@@ -316,15 +240,15 @@ test_timeout_kills_the_step_not_the_worker (void **state)
     assert_true (drive (w, e, NULL));
     fo_execution_destroy (&e);
 
-    expect (w, "warm", FO_PASSED);
-    expect (w, "slow", FO_TIMEOUT);
-    assert_true (result_of (w, "slow")->duration_us >= 300 * 1000ull);
-    assert_non_null (strstr (result_of (w, "slow")->message, "timed out after"));
-    expect (w, "next", FO_PASSED);
+    sink_expect (&w->sink, "warm", FO_PASSED);
+    sink_expect (&w->sink, "slow", FO_TIMEOUT);
+    assert_true (sink_result (&w->sink, "slow")->duration_us >= 300 * 1000ull);
+    assert_non_null (strstr (sink_result (&w->sink, "slow")->message, "timed out after"));
+    sink_expect (&w->sink, "next", FO_PASSED);
     char *pid_text = fo_xasprintf ("%d\n", (int) worker);
-    assert_string_equal (result_of (w, "next")->out, pid_text);
+    assert_string_equal (sink_result (&w->sink, "next")->out, pid_text);
     free (pid_text);
-    char *slow_pid = read_file (w, "slow.pid");
+    char *slow_pid = read_text (w->dir, "slow.pid");
     assert_false (alive ((pid_t) atoi (slow_pid)));
     free (slow_pid);
     assert_true (alive (worker));
@@ -350,10 +274,10 @@ test_cancel (void **state)
     assert_true (drive (w, e, NULL));
     fo_execution_destroy (&e);
 
-    expect (w, "ctx/hangs", FO_NOT_RUN);
-    assert_string_equal (result_of (w, "ctx/hangs")->message, "not run (interrupted)");
-    expect (w, "ctx/never", FO_NOT_RUN);
-    char *log = read_file (w, "log");
+    sink_expect (&w->sink, "ctx/hangs", FO_NOT_RUN);
+    assert_string_equal (sink_result (&w->sink, "ctx/hangs")->message, "not run (interrupted)");
+    sink_expect (&w->sink, "ctx/never", FO_NOT_RUN);
+    char *log = read_text (w->dir, "log");
     assert_string_equal (log, "up\ndown\n");
     free (log);
     char *path = fo_xasprintf ("%s/never-ran", w->dir);
@@ -363,7 +287,7 @@ test_cancel (void **state)
     fo_lease next = new_lease (w);
     add_step (w, &next, FO_STEP_TEST, "after", "exit 0");
     run_lease (w, &next);
-    expect (w, "after", FO_PASSED);
+    sink_expect (&w->sink, "after", FO_PASSED);
     assert_int_equal (worker_pid (w), worker);
     assert_int_equal (w->impl->workers_started, 1);
 }
@@ -381,9 +305,9 @@ test_orphan_swept_worker_survives (void **state)
               "echo $pid > orphan.pid");
     add_step (w, &l, FO_STEP_TEST, "waits", "sleep 0.2");
     run_lease (w, &l);
-    expect (w, "leaves", FO_PASSED);
+    sink_expect (&w->sink, "leaves", FO_PASSED);
     pid_t worker = worker_pid (w);
-    char *text = read_file (w, "orphan.pid");
+    char *text = read_text (w->dir, "orphan.pid");
     pid_t orphan = (pid_t) atoi (text);
     free (text);
     assert_true (orphan > 0);
@@ -409,9 +333,9 @@ test_orphan_swept_worker_survives (void **state)
     fo_lease next = new_lease (w);
     add_step (w, &next, FO_STEP_TEST, "after", "echo $PPID");
     run_lease (w, &next);
-    expect (w, "after", FO_PASSED);
+    sink_expect (&w->sink, "after", FO_PASSED);
     char *pid_text = fo_xasprintf ("%d\n", (int) worker);
-    assert_string_equal (result_of (w, "after")->out, pid_text);
+    assert_string_equal (sink_result (&w->sink, "after")->out, pid_text);
     free (pid_text);
     assert_int_equal (w->impl->workers_started, 1);
 }
@@ -426,8 +350,8 @@ test_worker_lost_and_replaced (void **state)
     add_step (w, &l, FO_STEP_TEST, "kills-worker", "kill -KILL $PPID; sleep 5");
     add_step (w, &l, FO_STEP_TEST, "after", "echo ok");
     run_lease (w, &l);
-    expect (w, "kills-worker", FO_CRASHED);
-    expect (w, "after", FO_PASSED);
+    sink_expect (&w->sink, "kills-worker", FO_CRASHED);
+    sink_expect (&w->sink, "after", FO_PASSED);
     assert_int_equal (w->impl->workers_started, 2);
 }
 

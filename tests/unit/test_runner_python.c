@@ -30,6 +30,7 @@
 #include "fo_execution.h"
 #include "fo_python_dir.h"
 #include "fo_reaper.h"
+#include "result_sink.h"
 #include "fo_runner_python.h"
 #include "fo_sweeper.h"
 #include "tmpdir_support.h"
@@ -108,47 +109,13 @@ static const char split_module[] =
     "    print(len(SETUPS))\n";
 
 typedef struct {
-    char *test;
-    fo_outcome outcome;
-    char *out;
-    char *message;
-    bool interrupt;
-} got;
-
-typedef struct {
     char dir[64];
     char *helper;
     fo_runner *runner;
     fo_sweeper *sweeper;
-    got results[32];
-    size_t nresults;
+    sink sink;                  /* what the leases reported */
     uint64_t next_lease;
 } world;
-
-static void
-on_result (void *arg, const fo_result *r)
-{
-    world *w = arg;
-    assert_true (w->nresults < 32);
-    w->results[w->nresults++] = (got) {
-        .test = fo_xstrdup (r->test),
-        .outcome = r->outcome,
-        .out = fo_xstrndup (r->out, r->out_len),
-        .message = fo_xstrdup (r->message),
-        .interrupt = r->interrupt,
-    };
-}
-
-static void
-forget_results (world *w)
-{
-    for (size_t i = 0; i < w->nresults; i++) {
-        free (w->results[i].test);
-        free (w->results[i].out);
-        free (w->results[i].message);
-    }
-    w->nresults = 0;
-}
 
 static world *
 new_world (const fo_python_worker_options *options)
@@ -190,7 +157,7 @@ world_free (world *w)
     fo_runner_destroy (&w->runner);
     fo_sweeper_flush (w->sweeper, 5000);
     fo_sweeper_destroy (&w->sweeper);
-    forget_results (w);
+    sink_free (&w->sink);
     remove_dir (w->dir);
     free (w->helper);
     free (w);
@@ -238,6 +205,15 @@ scope (fo_lease *l)
     l->steps[l->nsteps - 1].span = (uint32_t) (l->nsteps - 1);
 }
 
+/* test_touch (or test_late) never ran: the file it writes is not there. */
+static void
+expect_untouched (const world *w)
+{
+    char *touched = fo_xasprintf ("%s/touched", w->dir);
+    assert_int_not_equal (access (touched, F_OK), 0);
+    free (touched);
+}
+
 static fo_lease
 new_lease (world *w)
 {
@@ -261,7 +237,7 @@ open_lease (world *w, fo_lease *l)
 {
     char *token = fo_xasprintf ("%s/agent-test/1.%llu", fo_reaper_base (),
                                 (unsigned long long) l->lease);
-    fo_execution *e = fo_execution_new (l, 1, "host", on_result, w);
+    fo_execution *e = fo_execution_new (l, 1, "host", sink_add, &w->sink);
     fo_execution_set_runner (e, w->runner);
     fo_execution_set_scope (e, w->sweeper, token);
     free (token);
@@ -276,7 +252,7 @@ finish_lease (world *w, fo_execution *e, size_t cancel_after)
     uint64_t until = fo_now_ms () + WAIT_LIMIT_MS;
     bool cancelled = false, done = false;
     while (!done && fo_now_ms () < until) {
-        if (cancel_after && !cancelled && w->nresults >= cancel_after) {
+        if (cancel_after && !cancelled && w->sink.n >= cancel_after) {
             fo_execution_cancel (e, "stopped");
             cancelled = true;
         }
@@ -298,25 +274,6 @@ run_lease (world *w, fo_lease *l, size_t cancel_after)
     finish_lease (w, open_lease (w, l), cancel_after);
 }
 
-static const got *
-result_of (const world *w, const char *test)
-{
-    for (size_t i = 0; i < w->nresults; i++)
-        if (!strcmp (w->results[i].test, test))
-            return &w->results[i];
-    fail_msg ("no result for '%s'", test);
-    return NULL;
-}
-
-static void
-expect (const world *w, const char *test, fo_outcome outcome)
-{
-    const got *g = result_of (w, test);
-    if (g->outcome != outcome)
-        fail_msg ("'%s': %s, expected %s (%s)", test, fo_outcome_name (g->outcome),
-                  fo_outcome_name (outcome), g->message);
-}
-
 static bool
 have_msgpack (void)
 {
@@ -331,10 +288,10 @@ pid_of_lease (world *w)
     fo_lease l = new_lease (w);
     add_py (w, &l, FO_STEP_TEST, "pid", "test_mod:test_pid", 0);
     run_lease (w, &l, 0);
-    expect (w, "pid", FO_PASSED);
-    long pid = atol (result_of (w, "pid")->out);
+    sink_expect (&w->sink, "pid", FO_PASSED);
+    long pid = atol (sink_result (&w->sink, "pid")->out);
     assert_true (pid > 1);
-    forget_results (w);
+    sink_free (&w->sink);
     return pid;
 }
 
@@ -364,14 +321,14 @@ test_task_in_one_worker (void **state)
     add_py (w, &l, FO_STEP_TEARDOWN, "mod", "test_mod", 0);
     scope (&l);
     run_lease (w, &l, 0);
-    expect (w, "state", FO_PASSED);
-    expect (w, "state again", FO_PASSED);
-    expect (w, "fail", FO_FAILED);
-    assert_string_equal (result_of (w, "fail")->message, "AssertionError: one is not two");
-    expect (w, "shell", FO_PASSED);
-    assert_string_equal (result_of (w, "shell")->out, "from sh\n");
-    assert_int_equal (w->nresults, 4);      /* no fixture error */
-    forget_results (w);
+    sink_expect (&w->sink, "state", FO_PASSED);
+    sink_expect (&w->sink, "state again", FO_PASSED);
+    sink_expect (&w->sink, "fail", FO_FAILED);
+    assert_string_equal (sink_result (&w->sink, "fail")->message, "AssertionError: one is not two");
+    sink_expect (&w->sink, "shell", FO_PASSED);
+    assert_string_equal (sink_result (&w->sink, "shell")->out, "from sh\n");
+    assert_int_equal (w->sink.n, 4);      /* no fixture error */
+    sink_free (&w->sink);
 
     /* the same worker for the next lease; without its setup the module
        is not set up there (its teardown ran) */
@@ -405,22 +362,22 @@ test_timeout_and_cancel (void **state)
     add_py (w, &l, FO_STEP_TEST, "sleep", "test_mod:test_sleep", 300);
     add_py (w, &l, FO_STEP_TEST, "pid", "test_mod:test_pid", 0);
     run_lease (w, &l, 0);
-    expect (w, "sleep", FO_TIMEOUT);
-    expect (w, "pid", FO_PASSED);           /* the lease goes on, in a new worker */
-    long after = atol (result_of (w, "pid")->out);
+    sink_expect (&w->sink, "sleep", FO_TIMEOUT);
+    sink_expect (&w->sink, "pid", FO_PASSED);           /* the lease goes on, in a new worker */
+    long after = atol (sink_result (&w->sink, "pid")->out);
     assert_true (after > 1 && after != before);
     assert_int_not_equal (kill ((pid_t) before, 0), 0);
-    forget_results (w);
+    sink_free (&w->sink);
 
     /* a cancel while a test runs: not run, and the worker goes with it */
     l = new_lease (w);
     add_py (w, &l, FO_STEP_TEST, "pid", "test_mod:test_pid", 0);
     add_py (w, &l, FO_STEP_TEST, "sleep", "test_mod:test_sleep", 0);
     run_lease (w, &l, 1);
-    expect (w, "pid", FO_PASSED);
-    expect (w, "sleep", FO_NOT_RUN);
-    long killed = atol (result_of (w, "pid")->out);
-    forget_results (w);
+    sink_expect (&w->sink, "pid", FO_PASSED);
+    sink_expect (&w->sink, "sleep", FO_NOT_RUN);
+    long killed = atol (sink_result (&w->sink, "pid")->out);
+    sink_free (&w->sink);
     assert_true (pid_of_lease (w) != killed);
     world_free (w);
 }
@@ -444,22 +401,20 @@ test_interrupt (void **state)
     add_py (w, &l, FO_STEP_TEARDOWN, "mod", "test_mod", 0);
     scope (&l);
     run_lease (w, &l, 0);
-    expect (w, "state", FO_PASSED);
-    assert_false (result_of (w, "state")->interrupt);
+    sink_expect (&w->sink, "state", FO_PASSED);
+    assert_false (sink_result (&w->sink, "state")->interrupt);
     /* the worker had the tests after it in the same request: not run */
-    char *touched = fo_xasprintf ("%s/touched", w->dir);
-    assert_int_not_equal (access (touched, F_OK), 0);
-    free (touched);
-    expect (w, "touch", FO_NOT_RUN);
-    expect (w, "interrupt", FO_NOT_RUN);
-    assert_true (result_of (w, "interrupt")->interrupt);
-    assert_string_equal (result_of (w, "interrupt")->message,
+    expect_untouched (w);
+    sink_expect (&w->sink, "touch", FO_NOT_RUN);
+    sink_expect (&w->sink, "interrupt", FO_NOT_RUN);
+    assert_true (sink_result (&w->sink, "interrupt")->interrupt);
+    assert_string_equal (sink_result (&w->sink, "interrupt")->message,
                          "not run (interrupted: the test raised KeyboardInterrupt)");
-    expect (w, "pid", FO_NOT_RUN);
-    assert_false (result_of (w, "pid")->interrupt);
-    assert_string_equal (result_of (w, "pid")->message, "not run (interrupted)");
-    assert_int_equal (w->nresults, 4);      /* no fixture error: the teardown ran well */
-    forget_results (w);
+    sink_expect (&w->sink, "pid", FO_NOT_RUN);
+    assert_false (sink_result (&w->sink, "pid")->interrupt);
+    assert_string_equal (sink_result (&w->sink, "pid")->message, "not run (interrupted)");
+    assert_int_equal (w->sink.n, 4);      /* no fixture error: the teardown ran well */
+    sink_free (&w->sink);
     world_free (w);
 }
 
@@ -503,9 +458,7 @@ test_idle_stops_ahead (void **state)
     fo_runner_release (w->runner);
     fo_runner_idle (w->runner);
     usleep (1000 * 1000);           /* twice test_late's sleep */
-    char *touched = fo_xasprintf ("%s/touched", w->dir);
-    assert_int_not_equal (access (touched, F_OK), 0);
-    free (touched);
+    expect_untouched (w);
     for (size_t i = 0; i < l.nsteps; i++)
         fo_step_free (&l.steps[i]);
     free (l.steps);
@@ -536,21 +489,21 @@ test_batch (void **state)
     add_py (w, &l, FO_STEP_TEARDOWN, "mod", "test_mod", 0);
     scope (&l);
     run_lease (w, &l, 0);
-    expect (w, "pid", FO_PASSED);
-    expect (w, "raw a", FO_PASSED);
-    assert_string_equal (result_of (w, "raw a")->out, "raw 2\n");
-    expect (w, "raw b", FO_PASSED);
-    assert_string_equal (result_of (w, "raw b")->out, "raw 3\n");
-    expect (w, "state", FO_PASSED);
-    expect (w, "crash", FO_CRASHED);
-    expect (w, "pid again", FO_PASSED);
-    long first = atol (result_of (w, "pid")->out), second = atol (result_of (w, "pid again")->out);
+    sink_expect (&w->sink, "pid", FO_PASSED);
+    sink_expect (&w->sink, "raw a", FO_PASSED);
+    assert_string_equal (sink_result (&w->sink, "raw a")->out, "raw 2\n");
+    sink_expect (&w->sink, "raw b", FO_PASSED);
+    assert_string_equal (sink_result (&w->sink, "raw b")->out, "raw 3\n");
+    sink_expect (&w->sink, "state", FO_PASSED);
+    sink_expect (&w->sink, "crash", FO_CRASHED);
+    sink_expect (&w->sink, "pid again", FO_PASSED);
+    long first = atol (sink_result (&w->sink, "pid")->out), second = atol (sink_result (&w->sink, "pid again")->out);
     assert_true (first > 1 && second > 1 && first != second);
-    expect (w, "raw c", FO_PASSED);
-    assert_string_equal (result_of (w, "raw c")->out, "raw 7\n");
-    expect (w, "state again", FO_PASSED);  /* the new worker set the module up */
-    assert_int_equal (w->nresults, 8);      /* each once, no fixture error */
-    forget_results (w);
+    sink_expect (&w->sink, "raw c", FO_PASSED);
+    assert_string_equal (sink_result (&w->sink, "raw c")->out, "raw 7\n");
+    sink_expect (&w->sink, "state again", FO_PASSED);  /* the new worker set the module up */
+    assert_int_equal (w->sink.n, 8);      /* each once, no fixture error */
+    sink_free (&w->sink);
     world_free (w);
 }
 
@@ -589,10 +542,10 @@ split_lease (world *w)
     add_py (w, &l, FO_STEP_TEARDOWN, "split", "test_split", 0);
     scope (&l);
     run_lease (w, &l, 0);
-    expect (w, "count", FO_PASSED);
-    assert_int_equal (w->nresults, 1);
-    long n = atol (result_of (w, "count")->out);
-    forget_results (w);
+    sink_expect (&w->sink, "count", FO_PASSED);
+    assert_int_equal (w->sink.n, 1);
+    long n = atol (sink_result (&w->sink, "count")->out);
+    sink_free (&w->sink);
     return n;
 }
 
@@ -639,21 +592,6 @@ test_split_kept (void **state)
 
 
 /* ---- chained leases (fo_execution_chain) ------------------------------ */
-
-static char *
-world_file (const world *w, const char *name)
-{
-    char *path = fo_xasprintf ("%s/%s", w->dir, name);
-    char buf[256] = "";
-    FILE *f = fopen (path, "r");
-    if (f) {
-        size_t n = fread (buf, 1, sizeof buf - 1, f);
-        buf[n] = '\0';
-        fclose (f);
-    }
-    free (path);
-    return fo_xstrdup (buf);
-}
 
 static void
 open_gate (const world *w)
@@ -703,20 +641,20 @@ test_chain_runs_on (void **state)
     fo_execution *a, *b = chain_behind_gate (w, &la, &a, false, "test_mod:test_gated");
     open_gate (w);
     finish_lease (w, a, 0);
-    expect (w, "a", FO_PASSED);
+    sink_expect (&w->sink, "a", FO_PASSED);
     char *marks = NULL;
     for (uint64_t until = fo_now_ms () + WAIT_LIMIT_MS; fo_now_ms () < until; usleep (10000)) {
         free (marks);
-        marks = world_file (w, "marks");
+        marks = read_text (w->dir, "marks");
         if (marks[0])
             break;
     }
     assert_string_equal (marks, "1.3 ");
     free (marks);
     finish_lease (w, b, 0);
-    expect (w, "b", FO_PASSED);
-    assert_int_equal (atol (result_of (w, "b")->out), pid);
-    char *again = world_file (w, "marks");
+    sink_expect (&w->sink, "b", FO_PASSED);
+    assert_int_equal (atol (sink_result (&w->sink, "b")->out), pid);
+    char *again = read_text (w->dir, "marks");
     assert_string_equal (again, "1.3 ");
     free (again);
     world_free (w);
@@ -737,11 +675,11 @@ test_chain_skipped_after_stop (void **state)
     fo_execution *a, *b = chain_behind_gate (w, &la, &a, true, NULL);
     open_gate (w);
     finish_lease (w, a, 0);
-    expect (w, "x", FO_NOT_RUN);   /* its setup failed */
+    sink_expect (&w->sink, "x", FO_NOT_RUN);   /* its setup failed */
     finish_lease (w, b, 0);
-    expect (w, "b", FO_PASSED);
-    assert_int_equal (atol (result_of (w, "b")->out), pid);
-    char *marks = world_file (w, "marks");
+    sink_expect (&w->sink, "b", FO_PASSED);
+    assert_int_equal (atol (sink_result (&w->sink, "b")->out), pid);
+    char *marks = read_text (w->dir, "marks");
     assert_string_equal (marks, "1.3 ");
     free (marks);
     world_free (w);
@@ -762,15 +700,15 @@ test_chain_crash_and_cancel (void **state)
     fo_execution *a, *b = chain_behind_gate (w, &la, &a, false, "test_mod:test_gated_crash");
     open_gate (w);
     finish_lease (w, a, 0);
-    expect (w, "a", FO_CRASHED);
+    sink_expect (&w->sink, "a", FO_CRASHED);
     finish_lease (w, b, 0);
-    expect (w, "b", FO_PASSED);
-    long second = atol (result_of (w, "b")->out);
+    sink_expect (&w->sink, "b", FO_PASSED);
+    long second = atol (sink_result (&w->sink, "b")->out);
     assert_true (second > 1 && second != pid);
-    char *marks = world_file (w, "marks");
+    char *marks = read_text (w->dir, "marks");
     assert_string_equal (marks, "1.3 ");
     free (marks);
-    forget_results (w);
+    sink_free (&w->sink);
 
     char *gate = fo_xasprintf ("%s/gate", w->dir);
     assert_int_equal (unlink (gate), 0);
@@ -780,9 +718,9 @@ test_chain_crash_and_cancel (void **state)
     fo_execution_cancel (d, "stopped");
     open_gate (w);
     finish_lease (w, c, 0);
-    expect (w, "a", FO_PASSED);
+    sink_expect (&w->sink, "a", FO_PASSED);
     finish_lease (w, d, 0);
-    expect (w, "b", FO_NOT_RUN);
+    sink_expect (&w->sink, "b", FO_NOT_RUN);
     assert_int_equal (pid_of_lease (w) > 1, 1);
     world_free (w);
 }

@@ -20,6 +20,7 @@
 
 #include "fo_plan.h"
 #include "fo_sched.h"
+#include "run_support.h"
 
 #define NONE ((size_t) -1)
 
@@ -67,11 +68,7 @@ static void
 world_new (world *w)
 {
     memset (w, 0, sizeof *w);
-    w->suite = fo_xcalloc (1, sizeof *w->suite);
-    w->suite->path = fo_xstrdup ("/suite/fanout.yml");
-    w->suite->dir = fo_xstrdup ("/suite");
-    w->suite->root = fo_context_new (NULL, "");
-    w->suite->skip_code = FO_DEFAULT_SKIP_CODE;
+    w->suite = hand_suite_new ("/suite");
     fo_context *root = w->suite->root;
     add_test (root, "a");
     add_test (root, "b");
@@ -177,6 +174,23 @@ end (world *w, size_t task)
     fo_sched_lease_ended (w->sched, task);
 }
 
+/* Task `task` is queued to run (`why`: planned or a retry). */
+static void
+enqueue (world *w, size_t task, fo_sched_reason why)
+{
+    assert_true (fo_sched_enqueue (w->sched, task, why));
+}
+
+/* Task `task` failed on agent `agent`, its lease ends, and it is queued
+   to be tried again (as the run does with retries left). */
+static void
+fail_for_retry (world *w, size_t task, uint32_t agent)
+{
+    fo_sched_failed_on (w->sched, task, agent);
+    end (w, task);
+    enqueue (w, task, FO_SCHED_RETRY);
+}
+
 /* ---- the rules ------------------------------------------------------------ */
 
 /* fo_sched_may_pick is the broker's cheap "could anyone get a task now?":
@@ -244,13 +258,13 @@ test_nothing_beside_a_serial_task (void **state)
     (void) state;
     world w;
     world_new (&w);
-    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_PLANNED));
-    assert_true (fo_sched_enqueue (w.sched, 5, FO_SCHED_PLANNED));
-    assert_true (fo_sched_enqueue (w.sched, 6, FO_SCHED_PLANNED));
+    enqueue (&w, 1, FO_SCHED_PLANNED);
+    enqueue (&w, 5, FO_SCHED_PLANNED);
+    enqueue (&w, 6, FO_SCHED_PLANNED);
     PICKS (&w, 0, 1);
     end (&w, 1);
     PICKS (&w, 0, 5);
-    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_LOST));
+    enqueue (&w, 1, FO_SCHED_LOST);
     PICKS (&w, 1);
     end (&w, 5);
     PICKS (&w, 1, 1);                       /* the parallel one first */
@@ -269,16 +283,14 @@ test_discovery_first (void **state)
     join (&w, 0);
     join (&w, 1);
     for (size_t i = w.plan->ntasks; i-- > 0;)     /* queued last */
-        assert_true (fo_sched_enqueue (w.sched, i, FO_SCHED_PLANNED));
+        enqueue (&w, i, FO_SCHED_PLANNED);
     assert_int_equal (pick (&w, 0), 0);
     assert_int_equal (pick (&w, 0), 4);     /* then the others, as queued */
     /* a retry is queued, then the discovery comes back lost: it goes
        before the retry and before the ready tasks */
-    fo_sched_failed_on (w.sched, 4, 0);
-    end (&w, 4);
-    assert_true (fo_sched_enqueue (w.sched, 4, FO_SCHED_RETRY));
+    fail_for_retry (&w, 4, 0);
     end (&w, 0);
-    assert_true (fo_sched_enqueue (w.sched, 0, FO_SCHED_LOST));
+    enqueue (&w, 0, FO_SCHED_LOST);
     assert_int_equal (pick (&w, 1), 0);
     assert_int_equal (pick (&w, 1), 4);
     assert_int_equal (pick (&w, 1), 3);
@@ -299,7 +311,7 @@ test_parked_until_the_fixture_is_up (void **state)
     assert_int_equal (w.asked, 2);
     end (&w, 1);
     end (&w, 2);
-    assert_true (fo_sched_enqueue (w.sched, 2, FO_SCHED_LOST));
+    enqueue (&w, 2, FO_SCHED_LOST);
     w.fixture[0] = FO_SCHED_FIXTURE_UP;
     fo_sched_fixture_up (w.sched, 0);
     PICKS (&w, 1, 3, 4, 2);                 /* parked first, in order */
@@ -318,8 +330,8 @@ test_failed_fixture (void **state)
     world w;
     world_new (&w);
     w.fixture[0] = FO_SCHED_FIXTURE_WAIT;
-    assert_true (fo_sched_enqueue (w.sched, 3, FO_SCHED_PLANNED));
-    assert_true (fo_sched_enqueue (w.sched, 4, FO_SCHED_PLANNED));
+    enqueue (&w, 3, FO_SCHED_PLANNED);
+    enqueue (&w, 4, FO_SCHED_PLANNED);
     PICKS (&w, 0);
     w.fixture[0] = FO_SCHED_FIXTURE_GONE;
     size_t t;
@@ -328,8 +340,8 @@ test_failed_fixture (void **state)
     assert_true (fo_sched_take_parked (w.sched, 0, &t));
     assert_int_equal (t, 4);
     assert_false (fo_sched_take_parked (w.sched, 0, &t));
-    assert_true (fo_sched_enqueue (w.sched, 4, FO_SCHED_PLANNED));
-    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_PLANNED));
+    enqueue (&w, 4, FO_SCHED_PLANNED);
+    enqueue (&w, 1, FO_SCHED_PLANNED);
     PICKS (&w, 0, 1);
     assert_int_equal (w.ndropped, 1);
     assert_int_equal (w.dropped[0], 4);
@@ -348,19 +360,15 @@ test_retry_on_another_agent (void **state)
     world_new (&w);
     join (&w, 0);
     join (&w, 1);
-    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_PLANNED));
-    assert_true (fo_sched_enqueue (w.sched, 2, FO_SCHED_PLANNED));
+    enqueue (&w, 1, FO_SCHED_PLANNED);
+    enqueue (&w, 2, FO_SCHED_PLANNED);
     assert_int_equal (pick (&w, 0), 1);
-    fo_sched_failed_on (w.sched, 1, 0);
-    end (&w, 1);
-    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_RETRY));
+    fail_for_retry (&w, 1, 0);
     PICKS (&w, 0, 2);                       /* not the retry */
     PICKS (&w, 1, 1);                       /* the other agent takes it */
 
     /* it fails there too; agent 1 leaves: agent 0 is the only one */
-    fo_sched_failed_on (w.sched, 1, 1);
-    end (&w, 1);
-    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_RETRY));
+    fail_for_retry (&w, 1, 1);
     join (&w, 2);
     PICKS (&w, 0);                          /* agent 2 has not tried it */
     fo_sched_agent_lost (w.sched, 2);
@@ -379,12 +387,12 @@ test_retry_and_reused_agent_numbers (void **state)
     world_new (&w);
     join (&w, 0);
     join (&w, 1);
-    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_PLANNED));
+    enqueue (&w, 1, FO_SCHED_PLANNED);
     assert_int_equal (pick (&w, 1), 1);
     fo_sched_failed_on (w.sched, 1, 1);
     end (&w, 1);
     fo_sched_agent_lost (w.sched, 0);
-    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_RETRY));
+    enqueue (&w, 1, FO_SCHED_RETRY);
     join (&w, 0);                           /* a new agent, number 0 again */
     PICKS (&w, 1);
     PICKS (&w, 0, 1);
@@ -403,23 +411,17 @@ test_retry_on_another_host (void **state)
     join_on (&w, 0, "same");
     join_on (&w, 1, "same");
     join_on (&w, 2, "other");
-    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_PLANNED));
+    enqueue (&w, 1, FO_SCHED_PLANNED);
     assert_int_equal (pick (&w, 0), 1);
-    fo_sched_failed_on (w.sched, 1, 0);
-    end (&w, 1);
-    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_RETRY));
+    fail_for_retry (&w, 1, 0);
     PICKS (&w, 1);                          /* the same host: not while "other" is there */
     PICKS (&w, 2, 1);
     /* it failed on "other" too; "other" leaves: "same" may take it again */
-    fo_sched_failed_on (w.sched, 1, 2);
-    end (&w, 1);
-    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_RETRY));
+    fail_for_retry (&w, 1, 2);
     join_on (&w, 3, NULL);                  /* no host: its own */
     PICKS (&w, 1);
     PICKS (&w, 3, 1);
-    fo_sched_failed_on (w.sched, 1, 3);
-    end (&w, 1);
-    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_RETRY));
+    fail_for_retry (&w, 1, 3);
     fo_sched_agent_lost (w.sched, 2);
     fo_sched_agent_lost (w.sched, 3);
     PICKS (&w, 1, 1);
@@ -439,8 +441,8 @@ test_lost_lease_to_the_front (void **state)
     assert_int_equal (pick (&w, 0), 2);
     end (&w, 1);
     end (&w, 2);
-    assert_true (fo_sched_enqueue (w.sched, 2, FO_SCHED_LOST));
-    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_LOST));
+    enqueue (&w, 2, FO_SCHED_LOST);
+    enqueue (&w, 1, FO_SCHED_LOST);
     PICKS (&w, 0, 1, 2, 3, 4);
     world_free (&w);
 }
@@ -459,15 +461,13 @@ test_hold_and_stop_drain (void **state)
     w.fixture[0] = FO_SCHED_FIXTURE_WAIT;
     enqueue_all (&w);
     PICKS (&w, 0, 0, 1, 2);                 /* db/x and db/y parked */
-    fo_sched_failed_on (w.sched, 1, 0);
-    end (&w, 1);
-    assert_true (fo_sched_enqueue (w.sched, 1, FO_SCHED_RETRY));
+    fail_for_retry (&w, 1, 0);
     end (&w, 0);
-    assert_true (fo_sched_enqueue (w.sched, 0, FO_SCHED_LOST));
+    enqueue (&w, 0, FO_SCHED_LOST);
 
     fo_sched_hold (w.sched);
     PICKS (&w, 1);
-    assert_true (fo_sched_enqueue (w.sched, 2, FO_SCHED_LOST));   /* still queued */
+    enqueue (&w, 2, FO_SCHED_LOST);   /* still queued */
     fo_sched_stop (w.sched);
     assert_false (fo_sched_enqueue (w.sched, 2, FO_SCHED_PLANNED));
     PICKS (&w, 1);
@@ -564,12 +564,12 @@ test_order_after_picks (void **state)
             fo_sched_set_history (w.sched, h, false);
         }
         for (size_t t = 0; t < 3; t++)      /* gen, a, b: in order either way */
-            assert_true (fo_sched_enqueue (w.sched, t, FO_SCHED_PLANNED));
+            enqueue (&w, t, FO_SCHED_PLANNED);
         assert_int_equal (pick (&w, 0), 0);
         assert_int_equal (pick (&w, 0), 1);
         assert_int_equal (fo_sched_queued (w.sched), 1);
-        assert_true (fo_sched_enqueue (w.sched, 3, FO_SCHED_DISCOVERED));
-        assert_true (fo_sched_enqueue (w.sched, 4, FO_SCHED_DISCOVERED));
+        enqueue (&w, 3, FO_SCHED_DISCOVERED);
+        enqueue (&w, 4, FO_SCHED_DISCOVERED);
         assert_int_equal (fo_sched_queued (w.sched), 3);
         if (with_history)
             PICKS (&w, 0, 3, 2, 4);         /* db/x 8 s before b 4 s */

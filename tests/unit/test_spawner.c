@@ -27,42 +27,9 @@
 #include <unistd.h>
 
 #include "fo_proc.h"
+#include "proc_drive.h"
 #include "fo_reaper.h"
 #include "fo_spawner.h"
-
-static int
-count_fds (void)
-{
-    DIR *d = opendir ("/proc/self/fd");
-    assert_non_null (d);
-    int n = 0;
-    while (readdir (d))
-        n++;
-    closedir (d);
-    return n;
-}
-
-/*  Services with poll, as the agent's loop does (bounded: 20 s). */
-static void
-drive (fo_proc *proc)
-{
-    uint64_t give_up = fo_now_ms () + 20000;
-    while (!fo_proc_service (proc)) {
-        assert_true (fo_now_ms () < give_up);
-        int fds[3];
-        struct pollfd pfd[3];
-        int n = fo_proc_pollfds (proc, fds);
-        assert_true (n > 0);    /* never a wait on nothing */
-        for (int i = 0; i < n; i++)
-            pfd[i] = (struct pollfd) { .fd = fds[i], .events = POLLIN };
-        uint64_t deadline = fo_proc_deadline_ms (proc), now = fo_now_ms ();
-        int timeout = 1000;
-        if (deadline != UINT64_MAX && deadline - now < 1000)
-            timeout = deadline > now ? (int) (deadline - now) : 0;
-        poll (pfd, (nfds_t) n, timeout);
-    }
-    assert_true (fo_proc_finished (proc));
-}
 
 static fo_proc *
 start_on (fo_spawner *sp, const char *const *args, const char *cwd, uint32_t timeout_ms,
@@ -107,7 +74,7 @@ test_output_status_group (void **state)
         assert_non_null (p[i]);
     }
     for (int i = 0; i < N; i++) {
-        drive (p[i]);
+        drive (p[i], 20000);
         assert_int_equal (fo_proc_start_failed (p[i], NULL), 0);
         assert_true (fo_proc_pid (p[i]) > 0);
         const fo_proc_status *st = fo_proc_status_get (p[i]);
@@ -149,7 +116,7 @@ expect_same_failure (fo_spawner *sp, const char *const *args, const char *cwd, i
     char err[512] = "";
     fo_proc *p = start_on (sp, args, cwd, 0, err, sizeof err);
     assert_non_null (p);
-    drive (p);
+    drive (p, 20000);
     const char *message = NULL;
     assert_int_equal (fo_proc_start_failed (p, &message), want_errno);
     assert_non_null (message);
@@ -204,7 +171,7 @@ test_timeout_and_early_kill (void **state)
 
     fo_proc *p = start_on (sp, sleeper, NULL, 200, err, sizeof err);
     assert_non_null (p);
-    drive (p);
+    drive (p, 20000);
     const fo_proc_status *st = fo_proc_status_get (p);
     assert_true (st->timed_out);
     assert_int_equal (st->signal, SIGTERM);
@@ -214,7 +181,7 @@ test_timeout_and_early_kill (void **state)
     p = start_on (sp, sleeper, NULL, 0, err, sizeof err);
     assert_non_null (p);
     fo_proc_kill (p);           /* most likely before the spawner got to it */
-    drive (p);
+    drive (p, 20000);
     st = fo_proc_status_get (p);
     assert_false (st->timed_out);
     assert_int_equal (st->signal, SIGTERM);
@@ -244,7 +211,7 @@ test_destroy_while_starting (void **state)
                             1, 0), 0);
     const char *t[] = { "true", NULL };
     fo_proc *p = start_on (sp, t, NULL, 0, err, sizeof err);
-    drive (p);
+    drive (p, 20000);
     assert_true (fo_proc_status_get (p)->exited);
     assert_int_equal (fo_proc_status_get (p)->exit_code, 0);
     fo_proc_destroy (&p);
@@ -338,7 +305,7 @@ test_end_with_pipes_held (void **state)
     struct pollfd pfd[2] = { { .fd = fds[0], .events = POLLIN }, { .fd = fds[1], .events = POLLIN } };
     for (uint64_t now = fo_now_ms (); now < look; now = fo_now_ms ())
         assert_int_equal (poll (pfd, 2, (int) (look - now)), 0);
-    drive (p);
+    drive (p, 20000);
     assert_true (fo_proc_status_get (p)->exited);
     assert_int_equal (fo_proc_status_get (p)->exit_code, 5);
     fo_proc_destroy (&p);
@@ -364,7 +331,7 @@ test_sigchld_not_queued (void **state)
     const char *t[] = { "true", NULL };
     for (int i = 0; i < 3; i++) {
         fo_proc *p = start_on (sp, t, NULL, 0, err, sizeof err);
-        drive (p);
+        drive (p, 20000);
         assert_true (fo_proc_status_get (p)->exited);
         fo_proc_destroy (&p);
     }
@@ -418,7 +385,7 @@ test_sweeps_beside_spawns (void **state)
         for (int i = 0; i < SLOTS; i++)
             p[i] = start_on (sp, t, NULL, 0, err, sizeof err);
         for (int i = 0; i < SLOTS; i++) {
-            drive (p[i]);
+            drive (p[i], 20000);
             const fo_proc_status *st = fo_proc_status_get (p[i]);
             if (!st->exited || st->exit_code != 0)
                 lost++;

@@ -66,6 +66,15 @@ put_run (fo_buf *b, char c, size_t n)
     fo_buf_append (b, chunk, n);
 }
 
+/* before, n copies of c, after: a document with one long value. */
+static void
+put_around (fo_buf *b, const char *before, char c, size_t n, const char *after)
+{
+    fo_buf_puts (b, before);
+    put_run (b, c, n);
+    fo_buf_puts (b, after);
+}
+
 /* ---- aliases ----------------------------------------------------------- */
 
 /* The bomb of the issue: each context holds two aliases of the one before,
@@ -454,17 +463,13 @@ test_name_length (void **state)
 {
     (void) state;
     fo_buf b = { 0 };
-    fo_buf_puts (&b, "tests:\n  - {run: x, name: ");
-    put_run (&b, 'n', 4096);
-    fo_buf_puts (&b, "}\n");
+    put_around (&b, "tests:\n  - {run: x, name: ", 'n', 4096, "}\n");
     fo_suite *suite = load_ok (&b);
     assert_int_equal (strlen (suite->root->tests[0]->id), 4096);
     fo_suite_destroy (&suite);
 
     fo_buf_reset (&b);
-    fo_buf_puts (&b, "tests:\n  - {run: x, name: ");
-    put_run (&b, 'n', 4097);
-    fo_buf_puts (&b, "}\n");
+    put_around (&b, "tests:\n  - {run: x, name: ", 'n', 4097, "}\n");
     char want[512];
     snprintf (want, sizeof want, "2:20: test name '%.200s...' is 4097 bytes long (at most 4096)",
               b.data + 27);
@@ -478,37 +483,27 @@ test_value_sizes (void **state)
     (void) state;
     fo_buf b = { 0 };
     /* one argument: 1 MiB is fine, one byte more is not */
-    fo_buf_puts (&b, "tests:\n  - {name: a, run: [echo, ");
-    put_run (&b, 'v', 1024 * 1024);
-    fo_buf_puts (&b, "]}\n");
+    put_around (&b, "tests:\n  - {name: a, run: [echo, ", 'v', 1024 * 1024, "]}\n");
     fo_suite *suite = load_ok (&b);
     fo_suite_destroy (&suite);
     fo_buf_reset (&b);
-    fo_buf_puts (&b, "tests:\n  - {name: a, run: [echo, ");
-    put_run (&b, 'v', 1024 * 1024 + 1);
-    fo_buf_puts (&b, "]}\n");
+    put_around (&b, "tests:\n  - {name: a, run: [echo, ", 'v', 1024 * 1024 + 1, "]}\n");
     expect_error (&b, "2:27: argument 2 of 'run' of test 'a' is 1048577 bytes long (at most 1 MiB)");
 
     /* a shell string is one argument */
     fo_buf_reset (&b);
-    fo_buf_puts (&b, "contexts:\n  - name: c\n    setup: ");
-    put_run (&b, 'v', 1024 * 1024 + 1);
-    fo_buf_puts (&b, "\n");
+    put_around (&b, "contexts:\n  - name: c\n    setup: ", 'v', 1024 * 1024 + 1, "\n");
     expect_error (&b, "3:12: 'setup' of context 'c' is 1048577 bytes long (at most 1 MiB)");
 
     /* an env value */
     fo_buf_reset (&b);
-    fo_buf_puts (&b, "env: {BIG: ");
-    put_run (&b, 'v', 1024 * 1024 + 1);
-    fo_buf_puts (&b, "}\n");
+    put_around (&b, "env: {BIG: ", 'v', 1024 * 1024 + 1, "}\n");
     expect_error (&b, "1:12: env variable 'BIG' of the top level is 1048577 bytes long "
                   "(at most 1 MiB)");
 
     /* a cwd */
     fo_buf_reset (&b);
-    fo_buf_puts (&b, "tests:\n  - name: a\n    run: x\n    cwd: /");
-    put_run (&b, 'd', 4096);
-    fo_buf_puts (&b, "\n");
+    put_around (&b, "tests:\n  - name: a\n    run: x\n    cwd: /", 'd', 4096, "\n");
     expect_error (&b, "4:10: 'cwd' of test 'a' is 4097 bytes long (at most 4096)");
     fo_buf_free (&b);
 }
@@ -682,9 +677,7 @@ test_held_budget_cap (void **state)
     uint64_t fit = (2048ull * 1024u * 1024u) / held;
     for (uint64_t i = 0; i <= fit; i++)
         fo_buf_printf (&b, "  - {name: t%llu, run: x}\n", (unsigned long long) (10000 + i));
-    fo_buf_puts (&b, "#");
-    put_run (&b, 'c', 33u << 20);
-    fo_buf_puts (&b, "\n");
+    put_around (&b, "#", 'c', 33u << 20, "\n");
     char want[512];
     snprintf (want, sizeof want, "%llu:5: the suite's tests and fixtures would take more than "
               "2147483648 bytes of memory to run (64 times the file's size, at least 64 MiB, at "

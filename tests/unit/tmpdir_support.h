@@ -3,6 +3,7 @@
 #define TMPDIR_SUPPORT_H
 
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -25,6 +26,24 @@ remove_dir (const char *path)
         }
     closedir (d);
     rmdir (path);
+}
+
+/* The whole of DIR/NAME as a string ("" when there is no such file). */
+static inline char *
+read_text (const char *dir, const char *name)
+{
+    char *path = fo_xasprintf ("%s/%s", dir, name);
+    FILE *f = fopen (path, "r");
+    free (path);
+    fo_buf buf = { 0 };
+    fo_buf_puts (&buf, "");
+    char chunk[256];
+    size_t n;
+    while (f && (n = fread (chunk, 1, sizeof chunk, f)) > 0)
+        fo_buf_append (&buf, chunk, n);
+    if (f)
+        fclose (f);
+    return fo_buf_steal (&buf);
 }
 
 #endif

@@ -88,6 +88,13 @@ def start_from_discovery():
         _reply(sock, "ready %d" % os.getpid())
         os.write(wfd, b"x")
         os.close(wfd)
+        # What every worker and keeper imports first (msgpack, the step
+        # runner), imported once here while fanout plans the run, not
+        # after each fork.
+        try:
+            from fanout_nose import keeper, worker     # noqa: F401
+        except ImportError:
+            pass
         _serve(sock)
     except BaseException:
         pass

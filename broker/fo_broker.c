@@ -342,6 +342,7 @@ dispatch (fo_broker *self)
         return;
     size_t misses = 0;          /* agents in a row that got nothing */
     uint64_t now = fo_now_ms ();
+    broker_unpark_if_grown (self);
     while (self->ready_len > 0 && misses < self->ready_len) {
         uint32_t i = broker_ready_pop (self);
         agent_rec *a = &self->agents[i];
@@ -350,8 +351,7 @@ dispatch (fo_broker *self)
             continue;
         }
         if (broker_prefetch_waits (self, a)) {
-            broker_ready_push (self, i);
-            misses++;
+            broker_park (self, i);
             continue;
         }
         fo_lease lease;

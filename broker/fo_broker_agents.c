@@ -53,6 +53,10 @@ void
 broker_add_credit (fo_broker *self, size_t number, uint32_t more)
 {
     agent_rec *a = &self->agents[number];
+    if (a->parked) {            /* a done: its prefetch may go on */
+        a->parked = false;
+        self->parked--;
+    }
     uint64_t cap = 4ull * a->slots + 64u;
     uint64_t credit = (uint64_t) a->credit + more;
     a->credit = (uint32_t) (credit > cap ? cap : credit);
@@ -84,12 +88,58 @@ broker_prefetch_waits (const fo_broker *self, const agent_rec *a)
     return a->leased - a->slots >= share;
 }
 
+/* An agent whose prefetch waits stays so until one of its leases ends
+   (broker_add_credit puts it back) or the tasks left beyond all slots grow
+   (tasks back in the queue, an agent gone): a turn through every such
+   agent on every dispatch pass cost O(agents) per message near a run's
+   end, when with 2,000 agents most of them wait so. */
+void
+broker_park (fo_broker *self, size_t number)
+{
+    agent_rec *a = &self->agents[number];
+    a->queued = false;
+    if (!a->parked) {
+        a->parked = true;
+        self->parked++;
+    }
+    size_t queued = fo_run_queued (self->run);
+    if (self->parked == 1 || queued < self->park_queued)
+        self->park_queued = queued;
+}
+
+void
+broker_unpark_if_grown (fo_broker *self)
+{
+    if (self->parked == 0)
+        self->unpark = false;
+    if (self->parked == 0
+        || (!self->unpark && fo_run_queued (self->run) <= self->park_queued))
+        return;
+    for (size_t i = 0; i < self->nagents; i++) {
+        agent_rec *a = &self->agents[i];
+        if (!a->parked)
+            continue;
+        a->parked = false;
+        if (a->alive && a->credit > 0 && !a->queued) {
+            a->queued = true;
+            broker_ready_push (self, (uint32_t) i);
+        }
+    }
+    self->parked = 0;
+    self->unpark = false;
+}
+
 void
 broker_lose_agent (fo_broker *self, size_t number, const char *why)
 {
     agent_rec *a = &self->agents[number];
     if (!a->alive)
         return;
+    if (a->parked) {
+        a->parked = false;
+        self->parked--;
+    }
+    self->unpark = true;        /* fewer slots: the others' shares grow */
     a->alive = false;
     a->credit = 0;              /* its place in the ready ring goes when it comes up */
     a->leased = 0;

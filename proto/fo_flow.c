@@ -30,14 +30,26 @@ fo_flow_waited (fo_flow *self, uint64_t waited_us, uint64_t ran_us)
         return 0;
     }
     /* Each slot that waited adds its share of what is asked already, so
-       the extra about doubles in a round trip where every slot waited:
-       an agent reaches its largest prefetch in a few round trips, not in
-       a few dozen (at 2,000 agents each one gets about 100 tests of a
-       200,000-test run). */
+       the extra about doubles in a round trip where every slot waited.
+       And at once what the wait calls for, when that is more: a slot that
+       waited w after a lease that ran r needs about w / r leases queued
+       behind the running one to cover such a wait, slots * w / r queued
+       in all, the prefetch among them (instant leases, r = 0: the cap).
+       By doubling alone an agent of 2,000 in a 200,000-test run spent
+       three round trips and half of its 100 tests in small frames
+       (docs/performance.md, "Issue 15: broker CPU per test (branch
+       bcpu2)"). */
     uint32_t max = fo_flow_max_extra (self->slots, self->prefetch);
     if (self->extra >= max)
         return 0;
     uint32_t more = 1 + self->extra / (self->slots ? self->slots : 1);
+    uint64_t depth = ran_us ? (waited_us + ran_us - 1) / ran_us : max;
+    uint64_t target = depth * self->slots;
+    target = target > self->prefetch ? target - self->prefetch : 0;
+    if (target > max)
+        target = max;
+    if (target > self->extra && target - self->extra > more)
+        more = (uint32_t) (target - self->extra);
     if (more > max - self->extra)
         more = max - self->extra;
     self->extra += more;

@@ -12,7 +12,9 @@
     So an agent asks for more while its leases are short: when a slot waited
     longer for its next lease than the lease before it ran, more credit
     (`extra`: one lease, plus the extra's share per slot, so it about
-    doubles in a round trip where every slot waited), up to
+    doubles in a round trip where every slot waited; and at once what the
+    wait calls for, every slot waited / ran leases, when that is more:
+    instant leases reach the cap in one round trip), up to
     FO_FLOW_EXTRA_PER_SLOT per slot (at most FO_FLOW_MAX_EXTRA). A wait longer than FO_FLOW_DRY_US is a queue that
     ran dry (the broker had nothing to lease), not a round trip: it asks
     for nothing (a broker busy with 2,000 agents answers in a few hundred

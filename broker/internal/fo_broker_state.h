@@ -32,6 +32,7 @@ typedef struct {
     bool alive;
     bool queued;                /* its number is in the ready ring (perhaps
                                    stale: the ring drops it when it comes up) */
+    bool parked;                /* out of the ring while its prefetch waits */
 } agent_rec;
 
 struct fo_broker {
@@ -53,6 +54,12 @@ struct fo_broker {
        did), so that dispatch costs per lease, not per agent. */
     uint32_t *ready;
     size_t ready_head, ready_len, ready_cap;
+    /* Agents with credit whose prefetch waits (broker_prefetch_waits) are
+       parked out of the ring until one of their leases ends or the shares
+       may have grown: tasks waiting above park_queued (the fewest when one
+       was parked), or an agent left (unpark). */
+    size_t parked, park_queued;
+    bool unpark;
     /* Leases of one dispatch pass, per agent number, sent at its end as
        one batch per agent (protocol 6): one frame and one wake-up for the
        agent's whole credit instead of one per lease. */
@@ -92,6 +99,10 @@ uint32_t broker_ready_pop (fo_broker *self);
 void broker_add_credit (fo_broker *self, size_t number, uint32_t more);
 /* Whether an agent whose slots are all leased gets no more now. */
 bool broker_prefetch_waits (const fo_broker *self, const agent_rec *a);
+/* Takes agent `number` out of the ring while its prefetch waits, and puts
+   every parked agent back when the shares may have grown. */
+void broker_park (fo_broker *self, size_t number);
+void broker_unpark_if_grown (fo_broker *self);
 void broker_lose_agent (fo_broker *self, size_t number, const char *why);
 /* A hello: the agent joins (welcome) or is refused. Takes h's strings. */
 void broker_hello (fo_broker *self, const unsigned char *routing, size_t len, fo_hello *h);

@@ -97,6 +97,33 @@ test_short_leases_grow_to_cap (void **state)
     assert_int_equal (credit (&a), 5 + 16);
 }
 
+/* One wait asks at once for what it calls for: slots * waited / ran
+   leases queued in all, the prefetch among them (doubling alone took
+   three round trips to the cap, which at 2,000 fake agents was half of
+   each agent's tests in small frames). */
+static void
+test_wait_asks_what_it_calls_for (void **state)
+{
+    (void) state;
+    agent_side a;
+    start (&a, 4, 1);
+    waited (&a, 500, 0);                /* instant leases: the cap at once */
+    assert_int_equal (a.flow.extra, 16);
+    assert_int_equal (credit (&a), 5 + 16);
+    start (&a, 4, 1);
+    waited (&a, 2500, 1000);            /* 3 leases a slot: 12, 1 is the prefetch */
+    assert_int_equal (a.flow.extra, 11);
+    assert_int_equal (credit (&a), 5 + 11);
+    waited (&a, 2500, 1000);            /* as much again: doubling's rule */
+    assert_int_equal (a.flow.extra, 11 + 1 + 11 / 4);
+    start (&a, 4, 1);
+    waited (&a, 1100, 1000);            /* 2 a slot: 8 - 1, more than doubling's 1 */
+    assert_int_equal (a.flow.extra, 7);
+    start (&a, 2, 1);
+    waited (&a, 1000, 999);             /* 2 a slot: 4 - 1 */
+    assert_int_equal (a.flow.extra, 3);
+}
+
 /* --prefetch 0: no lease beyond the free slots, however short. */
 static void
 test_no_prefetch_no_extra (void **state)
@@ -176,6 +203,7 @@ main (void)
         cmocka_unit_test (test_first_request),
         cmocka_unit_test (test_long_leases_ask_nothing),
         cmocka_unit_test (test_short_leases_grow_to_cap),
+        cmocka_unit_test (test_wait_asks_what_it_calls_for),
         cmocka_unit_test (test_no_prefetch_no_extra),
         cmocka_unit_test (test_dry_queue_asks_nothing),
         cmocka_unit_test (test_long_lease_gives_back_half),

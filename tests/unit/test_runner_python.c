@@ -627,6 +627,19 @@ chain_behind_gate (world *w, fo_lease *la, fo_execution **a, bool bad_setup, con
     return b;
 }
 
+/* Runs the chained lease b to its end: its test passed and ran once
+   (test_mark's one mark, of lease 3); returns the pid of its worker. */
+static long
+finish_chained (world *w, fo_execution *b)
+{
+    finish_lease (w, b, 0);
+    sink_expect (&w->sink, "b", FO_PASSED);
+    char *marks = read_text (w->dir, "marks");
+    assert_string_equal (marks, "1.3 ");
+    free (marks);
+    return atol (sink_result (&w->sink, "b")->out);
+}
+
 /* The worker goes on to the chained lease by itself: b's test ran before
    b was ever serviced, in the same worker, once. */
 static void
@@ -651,12 +664,7 @@ test_chain_runs_on (void **state)
     }
     assert_string_equal (marks, "1.3 ");
     free (marks);
-    finish_lease (w, b, 0);
-    sink_expect (&w->sink, "b", FO_PASSED);
-    assert_int_equal (atol (sink_result (&w->sink, "b")->out), pid);
-    char *again = read_text (w->dir, "marks");
-    assert_string_equal (again, "1.3 ");
-    free (again);
+    assert_int_equal (finish_chained (w, b), pid);
     world_free (w);
 }
 
@@ -676,12 +684,7 @@ test_chain_skipped_after_stop (void **state)
     open_gate (w);
     finish_lease (w, a, 0);
     sink_expect (&w->sink, "x", FO_NOT_RUN);   /* its setup failed */
-    finish_lease (w, b, 0);
-    sink_expect (&w->sink, "b", FO_PASSED);
-    assert_int_equal (atol (sink_result (&w->sink, "b")->out), pid);
-    char *marks = read_text (w->dir, "marks");
-    assert_string_equal (marks, "1.3 ");
-    free (marks);
+    assert_int_equal (finish_chained (w, b), pid);
     world_free (w);
 }
 
@@ -701,13 +704,8 @@ test_chain_crash_and_cancel (void **state)
     open_gate (w);
     finish_lease (w, a, 0);
     sink_expect (&w->sink, "a", FO_CRASHED);
-    finish_lease (w, b, 0);
-    sink_expect (&w->sink, "b", FO_PASSED);
-    long second = atol (sink_result (&w->sink, "b")->out);
+    long second = finish_chained (w, b);
     assert_true (second > 1 && second != pid);
-    char *marks = read_text (w->dir, "marks");
-    assert_string_equal (marks, "1.3 ");
-    free (marks);
     sink_free (&w->sink);
 
     char *gate = fo_xasprintf ("%s/gate", w->dir);

@@ -627,6 +627,18 @@ chain_behind_gate (world *w, fo_lease *la, fo_execution **a, bool bad_setup, con
     return b;
 }
 
+/* chain_behind_gate, then the gate opened and lease a run to its end
+   (the worker goes on to b's steps meanwhile). Returns b's execution. */
+static fo_execution *
+first_of_chain (world *w, bool bad_setup, const char *test)
+{
+    fo_lease la = new_lease (w);
+    fo_execution *a, *b = chain_behind_gate (w, &la, &a, bad_setup, test);
+    open_gate (w);
+    finish_lease (w, a, 0);
+    return b;
+}
+
 /* Runs the chained lease b to its end: its test passed and ran once
    (test_mark's one mark, of lease 3); returns the pid of its worker. */
 static long
@@ -650,10 +662,7 @@ test_chain_runs_on (void **state)
         skip ();
     world *w = new_world (NULL);
     long pid = pid_of_lease (w);
-    fo_lease la = new_lease (w);
-    fo_execution *a, *b = chain_behind_gate (w, &la, &a, false, "test_mod:test_gated");
-    open_gate (w);
-    finish_lease (w, a, 0);
+    fo_execution *b = first_of_chain (w, false, "test_mod:test_gated");
     sink_expect (&w->sink, "a", FO_PASSED);
     char *marks = NULL;
     for (uint64_t until = fo_now_ms () + WAIT_LIMIT_MS; fo_now_ms () < until; usleep (10000)) {
@@ -679,10 +688,7 @@ test_chain_skipped_after_stop (void **state)
         skip ();
     world *w = new_world (NULL);
     long pid = pid_of_lease (w);
-    fo_lease la = new_lease (w);
-    fo_execution *a, *b = chain_behind_gate (w, &la, &a, true, NULL);
-    open_gate (w);
-    finish_lease (w, a, 0);
+    fo_execution *b = first_of_chain (w, true, NULL);
     sink_expect (&w->sink, "x", FO_NOT_RUN);   /* its setup failed */
     assert_int_equal (finish_chained (w, b), pid);
     world_free (w);
@@ -699,10 +705,7 @@ test_chain_crash_and_cancel (void **state)
         skip ();
     world *w = new_world (NULL);
     long pid = pid_of_lease (w);
-    fo_lease la = new_lease (w);
-    fo_execution *a, *b = chain_behind_gate (w, &la, &a, false, "test_mod:test_gated_crash");
-    open_gate (w);
-    finish_lease (w, a, 0);
+    fo_execution *b = first_of_chain (w, false, "test_mod:test_gated_crash");
     sink_expect (&w->sink, "a", FO_CRASHED);
     long second = finish_chained (w, b);
     assert_true (second > 1 && second != pid);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "fo_read_ctest.h"
+#include "fo_regex_guard.h"
 
 static int fail (char *err, size_t errlen, const char *fmt, ...)
     __attribute__ ((format (printf, 3, 4)));
@@ -43,14 +44,15 @@ select_tests (const fo_ctest_list *list, const fo_ctest_filter *f, bool *keep, c
 {
     regex_t in, out;
     bool has_in = f && f->labels, has_out = f && f->exclude;
-    if (has_in && regcomp (&in, f->labels, REG_EXTENDED | REG_NOSUB) != 0)
-        return fail (err, errlen, "labels '%s' is not a valid extended regular expression",
-                     f->labels);
-    if (has_out && regcomp (&out, f->exclude, REG_EXTENDED | REG_NOSUB) != 0) {
+    char why[200];
+    if (has_in && fo_regex_compile (&in, f->labels, why, sizeof why) != 0)
+        return fail (err, errlen, "labels '%s' is not a valid extended regular expression: %s",
+                     f->labels, why);
+    if (has_out && fo_regex_compile (&out, f->exclude, why, sizeof why) != 0) {
         if (has_in)
             regfree (&in);
-        return fail (err, errlen, "exclude_labels '%s' is not a valid extended regular expression",
-                     f->exclude);
+        return fail (err, errlen, "exclude_labels '%s' is not a valid extended regular "
+                     "expression: %s", f->exclude, why);
     }
     for (size_t i = 0; i < list->len; i++) {
         const fo_ctest_test *t = &list->items[i];

@@ -28,6 +28,7 @@
 #include <string.h>
 
 #include "fo_read_ctest.h"
+#include "fo_regex_guard.h"
 #include "fo_reader.h"
 
 typedef struct {
@@ -49,7 +50,7 @@ found_any (const fo_strv *exprs, const char *out, const char *err, const char **
 {
     for (size_t i = 0; i < exprs->len; i++) {
         regex_t re;
-        if (regcomp (&re, exprs->items[i], REG_EXTENDED | REG_NOSUB) != 0) {
+        if (fo_regex_compile (&re, exprs->items[i], NULL, 0) != 0) {
             *bad = exprs->items[i];
             return -1;
         }
@@ -65,12 +66,8 @@ bool
 fo_ctest_regex_valid (const char *expr, char *why, size_t whylen)
 {
     regex_t re;
-    int rc = regcomp (&re, expr, REG_EXTENDED | REG_NOSUB);
-    if (rc != 0) {
-        if (why && whylen)
-            regerror (rc, &re, why, whylen);
+    if (fo_regex_compile (&re, expr, why, whylen) != 0)
         return false;
-    }
     regfree (&re);
     return true;
 }

@@ -137,8 +137,13 @@ agent_fill_slots (agent *self)
 static void
 try_chain (agent *self, uint32_t i)
 {
-    if (self->next[i] || self->queue_len == 0 || agent_aborted (self)
-        || !fo_execution_sent_to_end (self->slots[i]))
+    if (self->next[i] || self->queue_len == 0 || agent_aborted (self))
+        return;
+    /* Only a Python lease is ever chained (fo_runner_python): any other
+       goes as it came, without a look at the running one. */
+    const fo_lease *head = &self->queue[self->queue_head];
+    if (head->nsteps == 0 || head->steps[0].reader != FO_READER_PYTHON
+        || head->steps[0].kind == FO_STEP_DISCOVER || !fo_execution_sent_to_end (self->slots[i]))
         return;
     size_t others = 0;      /* other slots that would take from the queue */
     for (uint32_t j = 0; j < self->options->slots; j++)

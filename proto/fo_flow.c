@@ -59,7 +59,14 @@ fo_flow_waited (fo_flow *self, uint64_t waited_us, uint64_t ran_us)
 uint32_t
 fo_flow_ended (fo_flow *self, uint64_t ran_us)
 {
-    if (ran_us > FO_FLOW_LONG_US && self->extra > 0) {
+    if (!self->ran)
+        self->avg_us = ran_us;
+    else if (ran_us >= self->avg_us)
+        self->avg_us += (ran_us - self->avg_us) / 8;
+    else
+        self->avg_us -= (self->avg_us - ran_us) / 8;
+    self->ran = true;
+    if (ran_us > FO_FLOW_LONG_US && self->avg_us > FO_FLOW_LONG_US && self->extra > 0) {
         uint32_t back = self->extra - self->extra / 2;
         self->extra -= back;
         self->withhold += back;

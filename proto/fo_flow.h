@@ -18,9 +18,16 @@
     FO_FLOW_EXTRA_PER_SLOT per slot (at most FO_FLOW_MAX_EXTRA). A wait longer than FO_FLOW_DRY_US is a queue that
     ran dry (the broker had nothing to lease), not a round trip: it asks
     for nothing (a broker busy with 2,000 agents answers in a few hundred
-    milliseconds, so the bound is generous). A lease that ran longer than
-    FO_FLOW_LONG_US halves the extra: the dones after it give no credit back until that much is
-    returned. The broker's own rule near a run's end (prefetch waits once
+    milliseconds, so the bound is generous). When the leases' average
+    run (over about the last eight: each lease moves it by an eighth of
+    its difference) passes FO_FLOW_LONG_US, a long lease halves the extra:
+    the dones after it give no credit back until that much is returned.
+    One lease that waited for a core on a busy machine (a /bin/true that
+    took 30 ms) moves the average by a few milliseconds and keeps the
+    extra; a suite that turns to long tests halves it at its first lease
+    of 150 ms or more. Leases queued behind slots that long leases hold
+    go back to the broker anyway (the agent's lease return,
+    agent/fo_agent_slots.c). The broker's own rule near a run's end (prefetch waits once
     the tasks left fit in the free slots) still holds, so the extra costs
     a run's end at most the short leases an agent holds.
 
@@ -31,6 +38,7 @@
 #ifndef FO_FLOW_H
 #define FO_FLOW_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Beyond this a wait is a queue that ran dry, not a round trip. */
@@ -45,6 +53,8 @@ typedef struct {
     uint32_t slots, prefetch;
     uint32_t extra;             /* credit asked beyond slots + prefetch */
     uint32_t withhold;          /* credit the next dones keep back */
+    uint64_t avg_us;            /* the leases' average run, µs (see above) */
+    bool ran;                   /* avg_us holds at least one lease */
 } fo_flow;
 
 /* Starts an agent's flow (a new session): returns the credit its first

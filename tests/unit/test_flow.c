@@ -178,6 +178,29 @@ test_long_lease_gives_back_half (void **state)
     assert_int_equal (credit (&a), 5);
 }
 
+/* A lease that ran long among short ones (a /bin/true that waited for a
+   core on a busy machine) keeps the extra: the average of the leases'
+   runs decides, not one. A lease long enough to move the average past
+   FO_FLOW_LONG_US halves it. */
+static void
+test_one_slow_lease_keeps_the_extra (void **state)
+{
+    (void) state;
+    agent_side a;
+    start (&a, 4, 1);
+    for (int i = 0; i < 20; i++)
+        waited (&a, 500, 0);
+    for (int i = 0; i < 20; i++)
+        ended (&a, 500);
+    assert_int_equal (a.flow.extra, 16);
+    ended (&a, FO_FLOW_LONG_US + 10000);
+    assert_int_equal (a.flow.extra, 16);
+    assert_int_equal (credit (&a), 5 + 16);
+    ended (&a, 1000000);               /* a second: the suite turned long */
+    assert_int_equal (a.flow.extra, 8);
+    assert_int_equal (credit (&a), 5 + 16 - 1);
+}
+
 static void
 test_short_again_while_giving_back (void **state)
 {
@@ -207,6 +230,7 @@ main (void)
         cmocka_unit_test (test_no_prefetch_no_extra),
         cmocka_unit_test (test_dry_queue_asks_nothing),
         cmocka_unit_test (test_long_lease_gives_back_half),
+        cmocka_unit_test (test_one_slow_lease_keeps_the_extra),
         cmocka_unit_test (test_short_again_while_giving_back),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

@@ -303,6 +303,12 @@ attack_broker (const char *endpoint)
     send_msg (raw, NULL, 0, &res);
     done.u.done.lease = 1000000;
     send_msg (raw, NULL, 0, &done);
+    /* Returns of a lease that never existed and of another agent's, with
+       credit far beyond the slots: dropped; the credit stays capped. */
+    fo_msg back = { .type = FO_MSG_RETURN, .u.ret = { .lease = 1000000, .credit = 1000000 } };
+    send_msg (raw, NULL, 0, &back);
+    back.u.ret.lease = mine + 1;
+    send_msg (raw, NULL, 0, &back);
     send_crafted (raw, NULL, 0, FO_PROTO_VERSION, "heartbeat", "extra", "field");
     send_crafted (raw, NULL, 0, FO_PROTO_VERSION, "launch-missiles", NULL, NULL);
     /* Hello again on the same connection: the broker drops the session

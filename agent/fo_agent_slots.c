@@ -28,11 +28,15 @@
     FO_AGENT_RETURN_MS without any slot taking a lease, the leases queued
     beyond the prefetch (and beyond the slots free but held back by the
     capacity) go back to the broker with no credit, which leases them
-    elsewhere; the extra credit shrinks by as many. Never a lease that
-    fetched artifacts (a manifest: its workspace is laid out here) nor a
-    discovery. */
+    elsewhere; the extra credit shrinks by as many. After
+    FO_AGENT_RETURN_PREFETCH_MS the prefetch's go too (a long test must
+    not keep them for its whole run), and the agent holds no prefetch
+    from then on: with leases that long a slot's wait of a round trip is
+    nothing. Never a lease that fetched artifacts (a manifest: its
+    workspace is laid out here) nor a discovery. */
 #include "fo_agent_state.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -228,12 +232,19 @@ any_due (const agent *self)
     return false;
 }
 
-/* How many queued leases are kept when the head has waited too long:
-   the prefetch, and a lease for each slot that is free but may not start
-   one now (the capacity). */
+/* How many queued leases stay when the queue's head has waited `waited`
+   ms without any slot taking a lease: after FO_AGENT_RETURN_MS the
+   prefetch, and a lease for each slot that is free but may not start one
+   now (the capacity); after the prefetch's bound, none. */
 static size_t
-queue_keep (const agent *self)
+queue_keep (const agent *self, uint64_t waited)
 {
+    uint32_t bound = self->options->return_prefetch_ms ? self->options->return_prefetch_ms
+                                                       : FO_AGENT_RETURN_PREFETCH_MS;
+    if (waited >= bound)
+        return 0;
+    if (waited < FO_AGENT_RETURN_MS)
+        return SIZE_MAX;
     uint32_t in_use = slots_in_use (self);
     return (size_t) self->options->prefetch + (self->options->slots - in_use);
 }
@@ -248,9 +259,15 @@ returnable (const fo_lease *lease)
 uint64_t
 agent_return_deadline_ms (const agent *self)
 {
-    if (self->queue_len <= queue_keep (self) || !self->queue_since_ms)
+    if (self->queue_len == 0 || !self->queue_since_ms || agent_aborted (self))
         return UINT64_MAX;
-    return self->queue_since_ms + FO_AGENT_RETURN_MS;
+    /* The next bound that would return something. */
+    uint32_t all = self->options->return_prefetch_ms ? self->options->return_prefetch_ms
+                                                     : FO_AGENT_RETURN_PREFETCH_MS;
+    if (self->queue_len > queue_keep (self, FO_AGENT_RETURN_MS)
+        && (uint64_t) FO_AGENT_RETURN_MS < all)
+        return self->queue_since_ms + FO_AGENT_RETURN_MS;
+    return self->queue_since_ms + all;
 }
 
 void
@@ -260,7 +277,8 @@ agent_return_stranded (agent *self, uint64_t now_ms)
         return;
     /* From the head: the oldest stay (up to keep), the rest go unless they
        cannot (kept in their order). */
-    size_t keep = queue_keep (self), kept = 0, returned = 0;
+    uint64_t waited = now_ms - self->queue_since_ms;
+    size_t keep = queue_keep (self, waited), kept = 0, returned = 0;
     fo_lease *q = self->queue + self->queue_head;
     for (size_t k = 0; k < self->queue_len; k++) {
         if (kept < keep || !returnable (&q[k])) {
@@ -276,15 +294,21 @@ agent_return_stranded (agent *self, uint64_t now_ms)
         returned++;
     }
     self->queue_len = kept;
-    if (returned == 0)
+    if (returned == 0) {
+        /* Nothing could go (a manifest, a discovery): wait for a slot. */
+        self->queue_since_ms = now_ms;
         return;
+    }
+    if (kept == 0)
+        self->queue_since_ms = 0;
     /* No credit came back with them: the extra shrinks by as many (the
-       leases beyond the prefetch are the extra's). */
+       leases beyond the prefetch are the extra's); what goes beyond it
+       is the prefetch's, which the agent holds no more. */
     uint32_t less = returned < self->flow.extra ? (uint32_t) returned : self->flow.extra;
     self->flow.extra -= less;
     self->returned += returned;
     fo_log (FO_LOG_INFO, ROLE, "returned %zu queued lease%s to the broker: no slot took a lease "
-            "for %u ms", returned, returned == 1 ? "" : "s", FO_AGENT_RETURN_MS);
+            "for %llu ms", returned, returned == 1 ? "" : "s", (unsigned long long) waited);
 }
 
 void

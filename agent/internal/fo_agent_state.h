@@ -120,8 +120,10 @@ void agent_fill_slots (agent *self);
 void agent_slot_done (agent *self, uint32_t i, uint32_t credit);
 void agent_mark_all_due (agent *self);
 /* Lease return: queued leases beyond the prefetch go back to the broker
-   when the queue's head has waited this long without a slot taking any. */
+   when the queue's head has waited this long without a slot taking any;
+   those within the prefetch too after FO_AGENT_RETURN_PREFETCH_MS. */
 #define FO_AGENT_RETURN_MS 20u
+#define FO_AGENT_RETURN_PREFETCH_MS 1000u
 /* When agent_return_stranded is due (UINT64_MAX: not while the queue
    holds no more than it keeps), for the poll. */
 uint64_t agent_return_deadline_ms (const agent *self);

@@ -6,7 +6,9 @@
     queued behind them: with a prefetch of one, the oldest queued lease
     stays and the two beyond it come back (`return`, no credit) once the
     queue's head has waited FO_AGENT_RETURN_MS; the running leases are
-    never returned, and the one kept runs when a slot frees. */
+    never returned, and the one kept runs when a slot frees (the test sets
+    the prefetch's own bound far beyond its run). With that bound short,
+    the lease queued within the prefetch goes back too. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -127,36 +129,70 @@ expect_done (broker_side *b, uint64_t id, fo_outcome outcome)
     }
 }
 
+/* The broker's side bound, an agent started on it and welcomed. */
 static void
-test_stranded_leases_returned (void **state)
+start (broker_side *b, agent_thread *a, pthread_t *thread, const char *name)
 {
-    (void) state;
-    char endpoint[64];
-    snprintf (endpoint, sizeof endpoint, "inproc://test-agent-return-%d", (int) getpid ());
-    broker_side b = { .sock = zsock_new (ZMQ_ROUTER) };
-    assert_non_null (b.sock);
-    fo_wire_configure (zsock_resolve (b.sock));
-    assert_int_equal (zmq_bind (zsock_resolve (b.sock), endpoint), 0);
-
-    agent_thread a = {
-        .options = { .endpoint = endpoint, .slots = 2, .prefetch = 1, .host = "hostA",
-                     .once = true },
-    };
-    pthread_t thread;
-    assert_int_equal (pthread_create (&thread, NULL, run_agent, &a), 0);
-
+    static char endpoint[64];
+    snprintf (endpoint, sizeof endpoint, "inproc://test-agent-%s-%d", name, (int) getpid ());
+    *b = (broker_side) { .sock = zsock_new (ZMQ_ROUTER) };
+    assert_non_null (b->sock);
+    fo_wire_configure (zsock_resolve (b->sock));
+    assert_int_equal (zmq_bind (zsock_resolve (b->sock), endpoint), 0);
+    a->options.endpoint = endpoint;
+    assert_int_equal (pthread_create (thread, NULL, run_agent, a), 0);
     fo_msg hello;
-    next_msg (&b, &hello);
+    next_msg (b, &hello);
     assert_int_equal (hello.type, FO_MSG_HELLO);
-    assert_int_equal (hello.u.hello.slots, 2);
+    assert_int_equal (hello.u.hello.slots, a->options.slots);
     fo_msg_free (&hello);
     fo_msg welcome = { .type = FO_MSG_WELCOME };
     welcome.u.welcome = (fo_welcome) { .broker_id = (char *) "test-broker", .heartbeat_ms = 10000,
                                        .liveness = 3 };
-    to_agent (&b, &welcome);
+    to_agent (b, &welcome);
+}
 
-    const char *const blocks[] = { "sleep", "30", NULL };
-    const char *const quick[] = { "true", NULL };
+/* The run ends: the agent (once) leaves. */
+static void
+finish (broker_side *b, agent_thread *a, pthread_t thread)
+{
+    fo_msg shutdown = { .type = FO_MSG_SHUTDOWN, .u.shutdown.reason = (char *) "the run ended" };
+    to_agent (b, &shutdown);
+    pthread_join (thread, NULL);
+    if (a->rc != 0)
+        fail_msg ("the agent failed: %s", a->err);
+    fo_wire_inbox_clear (&b->inbox);
+    zsock_destroy (&b->sock);
+}
+
+static void
+expect_return (broker_side *b, uint64_t id)
+{
+    fo_msg m;
+    next_msg (b, &m);
+    if (m.type != FO_MSG_RETURN)
+        fail_msg ("expected the return of lease %llu, got a %s", (unsigned long long) id,
+                  fo_msg_type_name (m.type));
+    assert_true (m.u.ret.lease == id);
+    assert_int_equal (m.u.ret.credit, 0);
+    fo_msg_free (&m);
+}
+
+static const char *const blocks[] = { "sleep", "30", NULL };
+static const char *const quick[] = { "true", NULL };
+
+static void
+test_stranded_leases_returned (void **state)
+{
+    (void) state;
+    broker_side b;
+
+    agent_thread a = {
+        .options = { .slots = 2, .prefetch = 1, .host = "hostA",
+                     .once = true, .return_prefetch_ms = 600000 },
+    };
+    pthread_t thread;
+    start (&b, &a, &thread, "return");
     send_lease (&b, 1, "block1", blocks);
     send_lease (&b, 2, "block2", blocks);
     send_lease (&b, 3, "kept", quick);
@@ -165,15 +201,8 @@ test_stranded_leases_returned (void **state)
 
     /* The two beyond the prefetch come back, in their order, with no
        credit; nothing else comes meanwhile (no result, no done). */
-    for (uint64_t id = 4; id <= 5; id++) {
-        fo_msg m;
-        next_msg (&b, &m);
-        if (m.type != FO_MSG_RETURN)
-            fail_msg ("expected a return, got a %s", fo_msg_type_name (m.type));
-        assert_true (m.u.ret.lease == id);
-        assert_int_equal (m.u.ret.credit, 0);
-        fo_msg_free (&m);
-    }
+    expect_return (&b, 4);
+    expect_return (&b, 5);
 
     /* A slot frees (its lease cancelled): the kept lease runs there. */
     fo_msg cancel = { .type = FO_MSG_CANCEL, .u.cancel = { .lease = 1, .reason = (char *) "test" } };
@@ -184,13 +213,29 @@ test_stranded_leases_returned (void **state)
     to_agent (&b, &cancel);
     expect_done (&b, 2, FO_NOT_RUN);
 
-    fo_msg shutdown = { .type = FO_MSG_SHUTDOWN, .u.shutdown.reason = (char *) "the run ended" };
-    to_agent (&b, &shutdown);
-    pthread_join (thread, NULL);
-    if (a.rc != 0)
-        fail_msg ("the agent failed: %s", a.err);
-    fo_wire_inbox_clear (&b.inbox);
-    zsock_destroy (&b.sock);
+    finish (&b, &a, thread);
+}
+
+/* Its own bound passed, the prefetch's lease goes back too: a long test
+   must not keep it from an agent that could run it now. */
+static void
+test_prefetch_returned_later (void **state)
+{
+    (void) state;
+    broker_side b;
+    agent_thread a = {
+        .options = { .slots = 1, .prefetch = 1, .host = "hostA", .once = true,
+                     .return_prefetch_ms = 100 },
+    };
+    pthread_t thread;
+    start (&b, &a, &thread, "prefetch");
+    send_lease (&b, 1, "block", blocks);
+    send_lease (&b, 2, "prefetched", quick);
+    expect_return (&b, 2);
+    fo_msg cancel = { .type = FO_MSG_CANCEL, .u.cancel = { .lease = 1, .reason = (char *) "test" } };
+    to_agent (&b, &cancel);
+    expect_done (&b, 1, FO_NOT_RUN);
+    finish (&b, &a, thread);
 }
 
 int
@@ -198,6 +243,7 @@ main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_stranded_leases_returned),
+        cmocka_unit_test (test_prefetch_returned_later),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -3,8 +3,8 @@
     Most runs need neither libxml2 (the JUnit XML report), libmicrohttpd
     (the metrics endpoint) nor libelf (the libraries of a test program,
     inferred as artifacts), yet ld.so mapped and relocated them and the
-    ~20 libraries they bring (ICU, GnuTLS and its crypto) in every fanout
-    process: most of a one-test run's start-up (issue 15,
+    twelve libraries they bring (ICU, GnuTLS and its crypto, zlib) in
+    every fanout process: half of its start-up's CPU (issue 15,
     docs/performance.md). Their users load them here instead, as systemd
     loads its optional libraries: the binary does not link them (no
     DT_NEEDED), and the first call that needs one dlopens it by its

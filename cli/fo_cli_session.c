@@ -472,6 +472,11 @@ fo_cli_open_reports (const char *command, fo_cli_run_opts *opts)
     for (size_t k = 0; fo_reporter_kinds[k]; k++) {
         if (!opts->report_paths[k])
             continue;
+        if (fo_reporter_kinds[k]->load && fo_reporter_kinds[k]->load (err, sizeof err) != 0) {
+            fprintf (stderr, "fanout %s: --%s: %s\n", command, fo_reporter_kinds[k]->option, err);
+            fo_cli_close_reports (opts);
+            return FO_EXIT_USAGE;
+        }
         if (fo_reporter_kinds[k]->open) {
             opts->report_opened[k] = fo_reporter_kinds[k]->open (opts->report_paths[k], command,
                                                                 opts->suite, err, sizeof err);

@@ -225,6 +225,11 @@ infer_file (collector *c, const char *abs, unsigned depth)
     free (rel);
     fo_strv needed = { 0 }, search = { 0 };
     char why[512];
+    /* A file fo_elf_dynamic cannot read is shipped as it is (add_path read
+       it); a libelf that cannot be loaded is an error, not a program
+       shipped without its libraries. */
+    if (rc == 0 && fo_elf_load (why, sizeof why) != 0)
+        rc = fail (c, "%s", why);
     if (rc == 0 && fo_elf_dynamic (abs, &needed, &search, why, sizeof why) == 1) {
         char *copy = fo_xstrdup (abs);
         const char *origin = dirname (copy);

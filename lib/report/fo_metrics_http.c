@@ -1,11 +1,12 @@
 /*  fo_metrics_http — see fo_metrics_http.h. libmicrohttpd does all of
     HTTP; this file parses ADDR, makes the listening socket (so that a port
-    in use is a clear error before the run) and answers requests. */
+    in use is a clear error before the run) and answers requests.
+    libmicrohttpd is loaded by the first fo_metrics_http_new (fo_mhd.h):
+    a run without --metrics never maps it. */
 #include "fo_metrics_http.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "fo_log.h"
+#include "fo_mhd.h"
 
 #define FORMS "HOST:PORT, [IPV6]:PORT or :PORT"
 
@@ -140,15 +142,15 @@ describe (int fd, char *out, size_t outlen)
 static enum MHD_Result
 reply (struct MHD_Connection *conn, unsigned status, const char *text, const char *allow)
 {
-    struct MHD_Response *r = MHD_create_response_from_buffer (strlen (text), (void *) text,
+    struct MHD_Response *r = sym_MHD_create_response_from_buffer (strlen (text), (void *) text,
                                                               MHD_RESPMEM_PERSISTENT);
     if (!r)
         return MHD_NO;
-    MHD_add_response_header (r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+    sym_MHD_add_response_header (r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
     if (allow)
-        MHD_add_response_header (r, MHD_HTTP_HEADER_ALLOW, allow);
-    enum MHD_Result ret = MHD_queue_response (conn, status, r);
-    MHD_destroy_response (r);
+        sym_MHD_add_response_header (r, MHD_HTTP_HEADER_ALLOW, allow);
+    enum MHD_Result ret = sym_MHD_queue_response (conn, status, r);
+    sym_MHD_destroy_response (r);
     return ret;
 }
 
@@ -172,13 +174,13 @@ answer (void *cls, struct MHD_Connection *conn, const char *url, const char *met
     fo_buf body = { 0 };
     fo_metrics_render (self->metrics, &body);
     size_t len = body.len;
-    struct MHD_Response *r = MHD_create_response_from_buffer (len, fo_buf_steal (&body),
+    struct MHD_Response *r = sym_MHD_create_response_from_buffer (len, fo_buf_steal (&body),
                                                               MHD_RESPMEM_MUST_FREE);
     if (!r)
         return MHD_NO;
-    MHD_add_response_header (r, MHD_HTTP_HEADER_CONTENT_TYPE, FO_METRICS_CONTENT_TYPE);
-    enum MHD_Result ret = MHD_queue_response (conn, MHD_HTTP_OK, r);
-    MHD_destroy_response (r);
+    sym_MHD_add_response_header (r, MHD_HTTP_HEADER_CONTENT_TYPE, FO_METRICS_CONTENT_TYPE);
+    enum MHD_Result ret = sym_MHD_queue_response (conn, MHD_HTTP_OK, r);
+    sym_MHD_destroy_response (r);
     return ret;
 }
 
@@ -203,6 +205,11 @@ fo_metrics_http_new (const char *text, fo_metrics *metrics, const char *role, ch
     fo_metrics_addr addr;
     if (fo_metrics_addr_parse (text, &addr, err, errlen) != 0)
         return NULL;
+    char why[512];
+    if (fo_mhd_load (why, sizeof why) != 0) {
+        fo_err (err, errlen, "'%s': %s", text, why);
+        return NULL;
+    }
     int fd = listen_at ((const struct sockaddr *) &addr.sa, addr.len, addr.any);
     if (fd < 0 && addr.any && errno == EAFNOSUPPORT) {
         /* No IPv6 in this kernel: every IPv4 address. */
@@ -229,7 +236,7 @@ fo_metrics_http_new (const char *text, fo_metrics *metrics, const char *role, ch
     pthread_sigmask (SIG_BLOCK, &all, &old);
     /* From here the socket is libmicrohttpd's: it closes it when it stops,
        and (on most of its failure paths) when it cannot start. */
-    self->daemon = MHD_start_daemon (
+    self->daemon = sym_MHD_start_daemon (
         MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, answer, self,
         MHD_OPTION_EXTERNAL_LOGGER, log_mhd, self,
         MHD_OPTION_LISTEN_SOCKET, (MHD_socket) fd,
@@ -258,7 +265,7 @@ fo_metrics_http_destroy (fo_metrics_http **self_p)
     fo_metrics_http *self = *self_p;
     if (!self)
         return;
-    MHD_stop_daemon (self->daemon);
+    sym_MHD_stop_daemon (self->daemon);
     free (self);
     *self_p = NULL;
 }

@@ -1,7 +1,7 @@
 /*  fo_metrics_http — the metrics endpoint: HTTP, served by libmicrohttpd
-    from a thread of its own, answering GET (or HEAD) /metrics with the
-    exposition text of a fo_metrics (404 for any other path, 405 for any
-    other method on /metrics).
+    (loaded on first use, fo_dl.h) from a thread of its own, answering GET
+    (or HEAD) /metrics with the exposition text of a fo_metrics (404 for
+    any other path, 405 for any other method on /metrics).
 
     ADDR, what `--metrics` takes (docs/deploy.md, "Metrics"):
 
@@ -56,8 +56,9 @@ typedef struct fo_metrics_http fo_metrics_http;
 /* Listens at ADDR and serves `metrics` (borrowed: it must outlive the
    server). role names fanout's command in log lines ("run", "broker"):
    what libmicrohttpd says is logged at debug level (a client can make it
-   talk at will). NULL with err set when ADDR is not one, or the socket
-   cannot listen there (in use, not an address of this host). */
+   talk at will). NULL with err set when ADDR is not one, libmicrohttpd
+   cannot be loaded (it is loaded here, the first time: fo_dl.h), or the
+   socket cannot listen there (in use, not an address of this host). */
 fo_metrics_http *fo_metrics_http_new (const char *addr, fo_metrics *metrics, const char *role,
                                       char *err, size_t errlen);
 

@@ -18,7 +18,8 @@
     testcase's own output is its last try's. Host, worker and attempt are
     <property> elements of the testcase, and its file is the suite file.
 
-    libxml2's xmlTextWriter writes it (escaping is its business). What it
+    libxml2's xmlTextWriter writes it (escaping is its business), loaded
+    the first time a report is written (fo_xml2.h). What it
     is given is made valid XML 1.0 first: captured output is bytes, so a
     byte that is not UTF-8 or a character XML 1.0 cannot hold (NUL, an
     escape) is written as the text \xNN (\uFFFE, \uFFFF for those two);
@@ -32,9 +33,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <libxml/xmlwriter.h>
-
 #include "fo_report_dest.h"
+#include "fo_xml2.h"
 
 /* ---- text XML 1.0 can hold -------------------------------------------------- */
 
@@ -113,20 +113,20 @@ check (writer *x, int rc)
 static void
 start (writer *x, const char *name)
 {
-    check (x, xmlTextWriterStartElement (x->w, BAD_CAST name));
+    check (x, sym_xmlTextWriterStartElement (x->w, BAD_CAST name));
 }
 
 static void
 end (writer *x)
 {
-    check (x, xmlTextWriterEndElement (x->w));
+    check (x, sym_xmlTextWriterEndElement (x->w));
 }
 
 static void
 attr_n (writer *x, const char *name, const char *value, size_t len)
 {
     xml_text (&x->text, value, len);
-    check (x, xmlTextWriterWriteAttribute (x->w, BAD_CAST name, BAD_CAST x->text.data));
+    check (x, sym_xmlTextWriterWriteAttribute (x->w, BAD_CAST name, BAD_CAST x->text.data));
 }
 
 static void
@@ -156,7 +156,7 @@ static void
 text (writer *x, const char *s, size_t len)
 {
     xml_text (&x->text, s, len);
-    check (x, xmlTextWriterWriteString (x->w, BAD_CAST x->text.data));
+    check (x, sym_xmlTextWriterWriteString (x->w, BAD_CAST x->text.data));
 }
 
 /* <name>data</name>, when there is data. */
@@ -502,7 +502,7 @@ write_report (writer *x, const fo_report *self)
     timestamp (self, stamp, sizeof stamp);
     gethostname (host, sizeof host - 1);
 
-    check (x, xmlTextWriterStartDocument (x->w, "1.0", "UTF-8", NULL));
+    check (x, sym_xmlTextWriterStartDocument (x->w, "1.0", "UTF-8", NULL));
     start (x, "testsuites");
     attr (x, "name", self->suite ? self->suite : "fanout");
     count_attrs (x, &all);
@@ -533,7 +533,7 @@ write_report (writer *x, const fo_report *self)
         end (x);
     }
     end (x);
-    check (x, xmlTextWriterEndDocument (x->w));
+    check (x, sym_xmlTextWriterEndDocument (x->w));
     for (size_t k = 0; k < nsuites; k++) {
         free (s[k].tests);
         free (s[k].fixtures);
@@ -544,25 +544,30 @@ write_report (writer *x, const fo_report *self)
 int
 fo_report_write_junit_to (const fo_report *self, fo_report_dest *dest, char *err, size_t errlen)
 {
+    /* --junit-xml loaded libxml2 before the run (fo_reporter_junit.c):
+       this is the first time only for a caller that did not. */
+    char why[512];
+    if (fo_xml2_load (why, sizeof why) != 0)
+        return fo_err (err, errlen, "cannot write report '%s': %s", fo_report_dest_path (dest), why);
     FILE *file = fo_report_dest_stream (dest, err, errlen);
     if (!file)
         return -1;
     /* libxml2 writes through its own buffer into the stream, which the
        destination then flushes, syncs and renames: a failed write shows
        in the commit, a failed libxml2 call here. */
-    xmlOutputBufferPtr buf = xmlOutputBufferCreateFile (file, NULL);
-    writer x = { .w = buf ? xmlNewTextWriter (buf) : NULL };
+    xmlOutputBufferPtr buf = sym_xmlOutputBufferCreateFile (file, NULL);
+    writer x = { .w = buf ? sym_xmlNewTextWriter (buf) : NULL };
     if (!x.w) {
         if (buf)
-            xmlOutputBufferClose (buf);
+            sym_xmlOutputBufferClose (buf);
         return fo_err (err, errlen, "cannot write report '%s': libxml2 could not start a writer",
                        fo_report_dest_path (dest));
     }
-    check (&x, xmlTextWriterSetIndent (x.w, 1));
-    check (&x, xmlTextWriterSetIndentString (x.w, BAD_CAST "  "));
+    check (&x, sym_xmlTextWriterSetIndent (x.w, 1));
+    check (&x, sym_xmlTextWriterSetIndentString (x.w, BAD_CAST "  "));
     write_report (&x, self);
-    check (&x, xmlTextWriterFlush (x.w));
-    xmlFreeTextWriter (x.w);        /* closes buf; the stream stays open */
+    check (&x, sym_xmlTextWriterFlush (x.w));
+    sym_xmlFreeTextWriter (x.w);        /* closes buf; the stream stays open */
     fo_buf_free (&x.text);
     fputc ('\n', file);
     if (x.failed) {

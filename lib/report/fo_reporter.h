@@ -140,6 +140,11 @@ typedef struct {
     void *(*open) (const char *arg, const char *command, const char *suite, char *err,
                    size_t errlen);
     void (*close) (void *opened);
+    /* What the kind needs loaded before the run, or NULL: a library
+       loaded on first use (fo_dl.h), so that one missing is said before
+       any test runs (exit status 2), not when the report is written.
+       0, or -1 with err set. */
+    int (*load) (char *err, size_t errlen);
 } fo_reporter_kind;
 
 /* Every kind, in the order their reporters receive events, NULL-ended

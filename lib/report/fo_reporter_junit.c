@@ -2,12 +2,15 @@
     (Jenkins, GitLab, GitHub's test-report actions; docs/report-junit.md),
     written once the run has ended, interrupted or not, into a destination
     checked before the run, as the JSON report is (fo_report_dest.h). The
-    rendering is fo_report_junit.c's; it needs no event but the last. */
+    rendering is fo_report_junit.c's; it needs no event but the last.
+    libxml2 is loaded when the option is given (the kind's load), before
+    the run: a run without it never maps libxml2. */
 #include "fo_reporter.h"
 
 #include <stdlib.h>
 
 #include "fo_report_dest.h"
+#include "fo_xml2.h"
 
 typedef struct {
     fo_report_dest *dest;
@@ -59,6 +62,7 @@ const fo_reporter_kind fo_reporter_kind_junit = {
             "(docs/report-junit.md); - for stdout alone; checked\n"
             "before any test runs, written also when interrupted",
     .create = junit_create,
+    .load = fo_xml2_load,       /* libxml2, loaded only for this report */
 };
 
 fo_reporter *

@@ -1,10 +1,12 @@
 /*  fo_run_return — the part of the run that takes back a lease its agent
     gives back (protocol 8, `return`): a lease queued on an agent whose
     slots were all held by longer tests, never started there. Its task
-    waits again at the front of its queue (FO_SCHED_LOST's place: it was
-    ready before the tasks behind it), for any agent; the lease was no
-    attempt (`attempts`, --max-attempts and the report's attempt number
-    see none). See fo_run.h, and docs/protocol.md, "Lease return". */
+    waits again among the retries, which go to another host while one is
+    alive (fo_sched_failed_on): the agent that gave it back may still hold
+    credit the broker has not spent, and would get it straight back; the
+    lease was no attempt (`attempts`, --max-attempts and the report's
+    attempt number see none). A discovery goes back to the front of its
+    queue. See fo_run.h, and docs/protocol.md, "Lease return". */
 #include "fo_run.h"
 #include "fo_run_internal.h"
 
@@ -23,10 +25,12 @@ fo_run_return (fo_run *self, uint32_t agent, const char *host, const fo_return *
         run_not_run_task (self, task);  /* what a cancel of it would have said */
     else if (self->plan->tasks[task].discovery != FO_NO_DISCOVERY)
         run_queue_task (self, task, FO_SCHED_LOST);
-    else
+    else {
         /* A peer may have sent results for it first: only the tests
            without an outcome wait again. */
-        run_lease_again (self, task, FO_SCHED_LOST);
+        fo_sched_failed_on (self->sched, task, agent);
+        run_lease_again (self, task, FO_SCHED_RETRY);
+    }
     run_apply_stop (self);
     return true;
 }

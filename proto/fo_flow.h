@@ -15,7 +15,22 @@
     doubles in a round trip where every slot waited; and at once what the
     wait calls for, every slot waited / ran leases, when that is more:
     instant leases reach the cap in one round trip), up to
-    FO_FLOW_EXTRA_PER_SLOT per slot (at most FO_FLOW_MAX_EXTRA). A wait longer than FO_FLOW_DRY_US is a queue that
+    FO_FLOW_EXTRA_PER_SLOT per slot (at least FO_FLOW_MIN_EXTRA, at most
+    FO_FLOW_MAX_EXTRA).
+
+    And while the leases are short (this one and the average under
+    FO_FLOW_SHORT_US), each done asks for one lease more than it frees,
+    up to the cap, though no slot waited: slots that never wait settled
+    at a queue of a few leases, and the dones the agent holds while its
+    queue feeds every slot (agent_end_pass) then left four to a frame.
+    With the cap's two dozen queued they leave a dozen or more to a frame,
+    and the broker's CPU per test with a real agent halves
+    (docs/performance.md, "Issue 15: lease return and deeper queues").
+    Such a queue is safe because a lease queued behind slots that long
+    tests hold goes back to the broker (lease return,
+    agent/fo_agent_slots.c).
+
+    A wait longer than FO_FLOW_DRY_US is a queue that
     ran dry (the broker had nothing to lease), not a round trip: it asks
     for nothing (a broker busy with 2,000 agents answers in a few hundred
     milliseconds, so the bound is generous). When the leases' average
@@ -45,8 +60,12 @@
 #define FO_FLOW_DRY_US 1000000u
 /* Beyond this a lease is long: one lease of prefetch covers a round trip. */
 #define FO_FLOW_LONG_US 20000u
-/* The extra credit: per slot, and in all. */
+/* Below this a lease is short: its done asks for one more (see above). */
+#define FO_FLOW_SHORT_US 5000u
+/* The extra credit: per slot, at least (a frame's worth of dones), and
+   in all. */
 #define FO_FLOW_EXTRA_PER_SLOT 4u
+#define FO_FLOW_MIN_EXTRA 24u
 #define FO_FLOW_MAX_EXTRA 64u
 
 typedef struct {
@@ -66,7 +85,8 @@ uint32_t fo_flow_init (fo_flow *self, uint32_t slots, uint32_t prefetch);
 uint32_t fo_flow_waited (fo_flow *self, uint64_t waited_us, uint64_t ran_us);
 
 /* A lease that ran ran_us ended in its slot: the credit its done gives
-   back (1, or 0 while extra credit is being returned). */
+   back (1; 0 while extra credit is being returned; 2 while short leases
+   deepen the extra). */
 uint32_t fo_flow_ended (fo_flow *self, uint64_t ran_us);
 
 /* The most extra credit for so many slots and that prefetch: none with

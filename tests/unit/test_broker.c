@@ -500,9 +500,10 @@ give_back (zsock_t *sock, uint64_t lease)
 
 /* Protocol 8: a lease given back unstarted is leased again, elsewhere, as
    if it had never been leased (attempt 1, not 2, with max_attempts 1:
-   counted as an attempt it could not run again at all). A second return of
-   it, and a return of a lease that never was, change nothing: the test
-   runs once and the run ends. */
+   counted as an attempt it could not run again at all), and not to the
+   agent that gave it back although that one still has credit. A second
+   return of it, and a return of a lease that never was, change nothing:
+   the test runs once and the run ends. */
 static void
 test_lease_returned (void **state)
 {
@@ -526,7 +527,8 @@ test_lease_returned (void **state)
 
     zsock_t *x = agent_connect (endpoint), *y = agent_connect (endpoint);
     hello (x, "agent-x", "hostX");
-    request (x, 1);
+    hello (y, "agent-y", "hostY");
+    request (x, 2);
     fo_msg first;
     agent_expect (x, FO_MSG_LEASE, &first);
     assert_int_equal (first.u.lease.attempt, 1);
@@ -536,7 +538,6 @@ test_lease_returned (void **state)
     give_back (x, returned);            /* not a current lease any more */
     give_back (x, returned + 1000);     /* never was one */
 
-    hello (y, "agent-y", "hostY");
     request (y, 1);
     fo_msg again;
     agent_expect (y, FO_MSG_LEASE, &again);
@@ -548,6 +549,8 @@ test_lease_returned (void **state)
 
     fo_msg bye;
     agent_expect (y, FO_MSG_SHUTDOWN, &bye);       /* the run is complete */
+    fo_msg_free (&bye);
+    agent_expect (x, FO_MSG_SHUTDOWN, &bye);       /* and x got no lease again */
     fo_msg_free (&bye);
     pthread_join (thread, NULL);
     assert_int_equal (s.rc, 0);

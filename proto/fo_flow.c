@@ -60,6 +60,15 @@ fo_flow_waited (fo_flow *self, uint64_t waited_us, uint64_t ran_us)
     return more;
 }
 
+void
+fo_flow_returned (fo_flow *self, uint32_t n)
+{
+    uint32_t w = n < self->withhold ? n : self->withhold;
+    self->withhold -= w;
+    n -= w;
+    self->extra -= n < self->extra ? n : self->extra;
+}
+
 uint32_t
 fo_flow_ended (fo_flow *self, uint64_t ran_us)
 {

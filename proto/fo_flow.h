@@ -89,6 +89,14 @@ uint32_t fo_flow_waited (fo_flow *self, uint64_t waited_us, uint64_t ran_us);
    deepen the extra). */
 uint32_t fo_flow_ended (fo_flow *self, uint64_t ran_us);
 
+/* n queued leases went back to the broker with no credit (lease return):
+   the credit they held was first what the dones would have kept back
+   (withhold), then the extra; beyond both, the prefetch's, which the agent
+   then holds no more. Without it a return after a long lease halved the
+   extra left the dones keeping back credit that had already gone, and the
+   agent ended with none. */
+void fo_flow_returned (fo_flow *self, uint32_t n);
+
 /* The most extra credit for so many slots and that prefetch: none with
    no prefetch (`fanout agent --prefetch 0` holds no lease beyond its free
    slots, ever). */

@@ -231,6 +231,37 @@ test_one_slow_lease_keeps_the_extra (void **state)
     assert_int_equal (credit (&a), 5 + CAP4 - 1);
 }
 
+/* Leases given back (lease return) after a long lease halved the extra:
+   the credit they held is first what the dones were to keep back, then
+   the extra, then the prefetch's. The agent keeps credit for its slots:
+   with the dones keeping back credit that had gone with the returns, it
+   ended with none and took no lease again. */
+static void
+test_returned_leases_take_their_credit (void **state)
+{
+    (void) state;
+    agent_side a;
+    start (&a, 2, 1);
+    for (int i = 0; i < 100; i++)
+        ended (&a, 100);
+    assert_int_equal (a.flow.extra, FO_FLOW_MIN_EXTRA);
+    ended (&a, 1000000);                /* long: half the extra withheld */
+    assert_int_equal (a.flow.withhold, FO_FLOW_MIN_EXTRA / 2 - 1);
+    /* 2 slots run, 1 + 24 - 1 queued: all but the prefetch go back */
+    uint32_t back = FO_FLOW_MIN_EXTRA - 1;
+    fo_flow_returned (&a.flow, back);
+    a.kept += back;                     /* leases that gave no credit back */
+    assert_int_equal (a.flow.withhold, 0);
+    assert_int_equal (a.flow.extra, 0);
+    assert_int_equal (credit (&a), 3);  /* the slots and the prefetch */
+    fo_flow_returned (&a.flow, 1);      /* the prefetch's too */
+    a.kept += 1;
+    assert_int_equal (credit (&a), 2);
+    for (int i = 0; i < 10; i++)
+        ended (&a, 1000000);
+    assert_int_equal (credit (&a), 2);  /* never below the slots */
+}
+
 static void
 test_short_again_while_giving_back (void **state)
 {
@@ -267,6 +298,7 @@ main (void)
         cmocka_unit_test (test_dry_queue_asks_nothing),
         cmocka_unit_test (test_long_lease_gives_back_half),
         cmocka_unit_test (test_one_slow_lease_keeps_the_extra),
+        cmocka_unit_test (test_returned_leases_take_their_credit),
         cmocka_unit_test (test_short_again_while_giving_back),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

@@ -102,7 +102,7 @@ print_tree (FILE *out, const fo_context *ctx, int depth)
     for (size_t i = 0; i < ctx->ntests; i++) {
         const fo_test *t = ctx->tests[i];
         fprintf (out, "%*s%s", depth * 2, "", t->id);
-        print_labels (out, &t->labels);
+        print_labels (out, fo_test_labels (t));
         fputc ('\n', out);
         /* Its points are tests too, but only once it runs (docs/sources.md,
            "Each point a test of its own"): say so where they would be. */

@@ -601,7 +601,7 @@ test_step (fo_step *step, const fo_plan *plan, const fo_test *test)
     fo_env env = { 0 };
     fo_context_effective_env (test->parent, &env);
     fo_plan_step_test (step, test->id, &test->run.argv, fo_test_effective_cwd (plan->suite, test),
-                       &env, &test->env, fo_test_effective_timeout (test));
+                       &env, fo_test_env (test), fo_test_effective_timeout (test));
     fo_env_free (&env);
     step->reader = test->reader;
     if (test->reader == FO_READER_CTEST && test->verdict)

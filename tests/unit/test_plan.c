@@ -546,8 +546,8 @@ test_env_cwd_timeout (void **state)
     x->cwd = fo_xstrdup ("/x");
     x->timeout_ms = 5000;
     fo_test *t1 = test_add (x, "t1");
-    fo_env_set (&t1->env, "C", "t1");
-    fo_env_set (&t1->env, "A", "t1");
+    fo_env_set (fo_test_env_own (t1), "C", "t1");
+    fo_env_set (fo_test_env_own (t1), "A", "t1");
     fo_test *t2 = test_add (x, "t2");
     t2->cwd = fo_xstrdup ("/t2");
     t2->timeout_ms = 7;
@@ -622,7 +622,7 @@ suite_mixed (void)
     fo_env_set (&in->env, "S", "in");
     fo_env_set (&in->env, "I", "in");
     fo_test *t4 = test_add (in, "t4");
-    fo_env_set (&t4->env, "R", "t4");
+    fo_env_set (fo_test_env_own (t4), "R", "t4");
     t4->cwd = fo_xstrdup ("/t4");
     test_add (ctx_add (suite->root, "z", FO_MODE_SERIAL, ""), "t5");
     test_add (ctx_add (suite->root, "n", 0, ""), "t6");

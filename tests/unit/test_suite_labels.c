@@ -100,7 +100,7 @@ test_labels_inherited (void **state)
     assert_true (fo_test_has_label (insert, "fast"));     /* its own */
     assert_false (fo_test_has_label (insert, "pg"));      /* a child context's: no */
     assert_false (fo_test_has_label (insert, "Fast"));    /* exact */
-    assert_int_equal (insert->labels.len, 2);             /* its own only */
+    assert_int_equal (fo_test_labels (insert)->len, 2);             /* its own only */
     assert_int_equal (fo_suite_find_context (suite, "db")->labels.len, 2);
     fo_suite_destroy (&suite);
     tmp_remove (&t);
@@ -127,7 +127,7 @@ test_labels_built (void **state)
     fo_test_add_label (found, "nightly");
     fo_test_add_label (found, "gpu");       /* its context's already: still its own once */
     fo_test_add_label (found, "nightly");
-    assert_int_equal (found->labels.len, 2);
+    assert_int_equal (fo_test_labels (found)->len, 2);
     expect_labels (suite, "gen/case1", "gpu,nightly");
     fo_suite_destroy (&suite);
 }
@@ -172,7 +172,7 @@ test_label_limits (void **state)
     fo_suite *suite = load_text (&t, text.data, err, sizeof err);
     if (!suite)
         fail_msg ("%s", err);
-    assert_int_equal (fo_suite_find_test (suite, "a")->labels.len, FO_SUITE_MAX_LABELS);
+    assert_int_equal (fo_test_labels (fo_suite_find_test (suite, "a"))->len, FO_SUITE_MAX_LABELS);
     fo_suite_destroy (&suite);
     tmp_remove (&t);
 

@@ -35,6 +35,12 @@ fo_runner_name (const fo_runner *self)
     return self->ops->name;
 }
 
+void *
+fo_runner_impl (const fo_runner *self, const fo_runner_ops *ops)
+{
+    return self->ops == ops ? self->impl : NULL;
+}
+
 int
 fo_runner_start (fo_runner *self, const fo_runner_step *step, fo_start_error *error)
 {

@@ -133,6 +133,9 @@ typedef struct fo_runner fo_runner;
 fo_runner *fo_runner_new (const fo_runner_ops *ops, void *impl);
 void fo_runner_destroy (fo_runner **self_p);
 const char *fo_runner_name (const fo_runner *self);
+/* The implementation's state, for its own module's accessors: impl when
+   self was made with ops, else NULL. */
+void *fo_runner_impl (const fo_runner *self, const fo_runner_ops *ops);
 
 /* Starts a step (none may be running or unreleased). 0, or -1 with error
    filled: nothing runs then. */

@@ -1,6 +1,7 @@
 /*  fo_runner_process — see fo_runner_process.h. A thin layer: fo_proc
     already is a step's process; this maps the runner's calls onto it. */
 #include "fo_runner_process.h"
+#include "fo_proc_env.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -11,7 +12,26 @@ typedef struct {
     bool fresh;                 /* not serviced since its start */
     fo_start_error late;        /* a spawn on the spawner that failed */
     bool late_failed;
+    /* The child's environment of the last step started, reused while
+       the next step's overrides (and the process environment) are the
+       same: the steps of a lease, and the leases of a slot, almost
+       always are (fo_proc_env.h). */
+    fo_proc_env *env;
+    unsigned env_builds;        /* how often it was built (the tests') */
 } process_runner;
+
+/*  The built environment for step's overrides: the last one when it
+    still matches, else a new one. */
+static fo_proc_env *
+env_for (process_runner *self, const fo_env *overrides)
+{
+    if (self->env && fo_proc_env_matches (self->env, overrides))
+        return self->env;
+    fo_proc_env_unref (&self->env);
+    self->env = fo_proc_env_new (overrides);
+    self->env_builds++;
+    return self->env;
+}
 
 static int
 start (void *impl, const fo_runner_step *step, fo_start_error *error)
@@ -20,7 +40,7 @@ start (void *impl, const fo_runner_step *step, fo_start_error *error)
     fo_proc_spec spec = {
         .argv = &step->step->argv,
         .cwd = step->step->cwd,
-        .env = &step->step->env,
+        .built_env = env_for (self, &step->step->env),
         .output_cap = step->output_cap,
         .timeout_ms = step->step->timeout_ms,
         .token = step->token,
@@ -124,7 +144,9 @@ release (void *impl)
 static void
 destroy (void *impl)
 {
+    process_runner *self = impl;
     release (impl);
+    fo_proc_env_unref (&self->env);
     free (impl);
 }
 
@@ -146,4 +168,11 @@ fo_runner *
 fo_runner_process_new (void)
 {
     return fo_runner_new (&ops, fo_xcalloc (1, sizeof (process_runner)));
+}
+
+unsigned
+fo_runner_process_env_builds (const fo_runner *runner)
+{
+    const process_runner *self = fo_runner_impl (runner, &ops);
+    return self ? self->env_builds : 0;
 }

@@ -53,7 +53,7 @@ asks (const fo_plan *plan, size_t first)
 {
     for (size_t k = first; k < plan->ntasks; k++)
         for (size_t i = 0; i < plan->tasks[k].ntests; i++) {
-            const fo_test *t = plan->tests[plan->tasks[k].tests[i]];
+            const fo_test *t = plan->tests[fo_task_tests (&plan->tasks[k])[i]];
             if ((t->needs && t->needs->after.len > 0) || (t->verdict && t->verdict->needs.len > 0))
                 return true;
         }
@@ -70,11 +70,11 @@ add_edges (fo_after *self, const fo_plan *plan, const fo_tasks *tasks, size_t fi
     memset (task_of, 0xff, (n + 1) * sizeof *task_of);
     for (size_t k = first; k < plan->ntasks; k++)
         for (size_t i = 0; i < plan->tasks[k].ntests; i++)
-            if (plan->tasks[k].tests[i] >= base)
-                task_of[plan->tasks[k].tests[i] - base] = k;
+            if (fo_task_tests (&plan->tasks[k])[i] >= base)
+                task_of[fo_task_tests (&plan->tasks[k])[i] - base] = k;
     for (size_t k = first; k < plan->ntasks; k++)
         for (size_t i = 0; i < plan->tasks[k].ntests; i++) {
-            const fo_test *t = plan->tests[plan->tasks[k].tests[i]];
+            const fo_test *t = plan->tests[fo_task_tests (&plan->tasks[k])[i]];
             if (t->needs)
                 edges_of (self, tasks, task_of, base, plan->ntests, k, &t->needs->after);
             if (t->verdict)

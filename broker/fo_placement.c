@@ -248,7 +248,7 @@ static bool
 task_asks (const fo_placement *self, const fo_task *pt)
 {
     for (size_t i = 0; i < pt->ntests; i++) {
-        const fo_test *test = self->plan->tests[pt->tests[i]];
+        const fo_test *test = self->plan->tests[fo_task_tests (pt)[i]];
         if (!fo_needs_empty (test->needs))
             return true;
         for (const fo_context *ctx = test->parent; ctx; ctx = ctx->parent)
@@ -287,7 +287,7 @@ fo_placement_task (fo_placement *self, size_t task)
        beside others on its agent). */
     t->processors = self->any_processors ? 1 : 0;
     for (size_t i = 0; i < pt->ntests; i++) {
-        const fo_test *test = self->plan->tests[pt->tests[i]];
+        const fo_test *test = self->plan->tests[fo_task_tests (pt)[i]];
         if (test->needs && test->needs->processors > t->processors)
             t->processors = test->needs->processors;
         collect (&c, test->needs);

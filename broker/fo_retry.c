@@ -59,7 +59,7 @@ fo_retry_hold (fo_retry *self, size_t test, const fo_test_result_view *try_)
     self->held = fo_xgrow_to (self->held, &self->held_cap, test, sizeof *self->held, 64);
     self->held[test] = true;
     const fo_test_record *rec = fo_report_test (self->report, test);
-    return &rec->attempts[rec->nattempts - 1];
+    return &fo_report_retried (rec)[rec->nattempts - 1];
 }
 
 bool

@@ -70,7 +70,7 @@ finish_tests_why (fo_run *self, size_t task, bool settle, fo_outcome outcome, co
         .attempt = fo_tasks_rec (self->tasks, task)->attempts,
         .serial = t->serial,
     };
-    fo_verdicts_finish_all (self->verdicts, t->tests, t->ntests, settle, &view);
+    fo_verdicts_finish_all (self->verdicts, fo_task_tests (t), t->ntests, settle, &view);
     run_stop_due (self);
 }
 
@@ -160,7 +160,7 @@ failed_setup (fo_run *self, size_t task)
 {
     const fo_task *t = &self->plan->tasks[task];
     for (size_t i = 0; i < t->ntests; i++) {
-        const fo_verdict *verdict = self->plan->tests[t->tests[i]]->verdict;
+        const fo_verdict *verdict = self->plan->tests[fo_task_tests (t)[i]]->verdict;
         if (!verdict)
             continue;
         const fo_strv *needs = &verdict->needs;
@@ -200,7 +200,7 @@ after_ended (fo_run *self, size_t task)
             .outcome = FO_NOT_RUN, .message = message, .serial = t->serial,
             .by_failure = true,
         };
-        fo_verdicts_finish_all (self->verdicts, t->tests, t->ntests, true, &view);
+        fo_verdicts_finish_all (self->verdicts, fo_task_tests (t), t->ntests, true, &view);
         free (message);
         run_stop_due (self);
         end_task (self, r);
@@ -547,14 +547,14 @@ fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *d)
        done was a percent of the broker's time. */
     char *message = NULL;
     for (size_t i = 0; i < t->ntests && !message; i++)
-        if (!fo_report_test (self->report, t->tests[i])->done)
+        if (!fo_report_test (self->report, fo_task_tests (t)[i])->done)
             message = d->signal
                 ? fo_xasprintf ("the agent reported no result for this test (its task was killed "
                                 "by %s)", fo_signal_name (d->signal))
                 : fo_xasprintf ("the agent reported no result for this test (its task ended with "
                                 "exit status %d)", d->exit_status);
     if (!self->stopping && !run_stop_due (self)
-        && fo_retry_any_held (self->retry, t->tests, t->ntests)) {
+        && fo_retry_any_held (self->retry, fo_task_tests (t), t->ntests)) {
         finish_tests (self, task, false, FO_ERROR, message, NULL, NULL, host);
         run_lease_again (self, task, FO_SCHED_RETRY);
     }
@@ -573,12 +573,12 @@ running_test (const fo_run *self, size_t task)
 {
     const fo_task *t = &self->plan->tasks[task];
     for (size_t i = 0; i < t->ntests; i++) {
-        const fo_test_record *rec = fo_report_test (self->report, t->tests[i]);
-        if (!rec->done && !fo_retry_held (self->retry, t->tests[i]))
+        const fo_test_record *rec = fo_report_test (self->report, fo_task_tests (t)[i]);
+        if (!rec->done && !fo_retry_held (self->retry, fo_task_tests (t)[i]))
             return rec->id;
     }
     for (size_t i = 0; i < t->ntests; i++) {
-        const fo_test_record *rec = fo_report_test (self->report, t->tests[i]);
+        const fo_test_record *rec = fo_report_test (self->report, fo_task_tests (t)[i]);
         if (!rec->done)
             return rec->id;
     }

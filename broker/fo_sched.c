@@ -315,11 +315,11 @@ cost_task (fo_sched *self, size_t task)
     const fo_task *t = &self->plan->tasks[task];
     uint64_t cost = 0;
     for (size_t i = 0; i < t->ntests; i++) {
-        const char *id = self->plan->tests[t->tests[i]]->id;
+        const char *id = self->plan->tests[fo_task_tests (t)[i]]->id;
         int64_t us = fo_history_expected_us (self->history, id);
-        if (us < 0 && self->plan->tests[t->tests[i]]->cost_ms > 0)
+        if (us < 0 && self->plan->tests[fo_task_tests (t)[i]]->cost_ms > 0)
             /* Not known: the importer's hint (CTest's COST) stands in. */
-            us = (int64_t) self->plan->tests[t->tests[i]]->cost_ms * 1000;
+            us = (int64_t) self->plan->tests[fo_task_tests (t)[i]]->cost_ms * 1000;
         else if (us < 0) {
             rec->unknown = true;
             us = (int64_t) self->typical_us;

@@ -121,10 +121,10 @@ steps_free (task_steps *ts)
 static const fo_step *
 full_steps (fo_tasks *self, size_t t, size_t *nsteps)
 {
-    const fo_task *pt = &self->plan->tasks[t];
-    if (pt->steps) {
-        *nsteps = pt->nsteps;
-        return pt->steps;
+    const fo_step *kept = fo_plan_steps (self->plan, t);
+    if (kept) {
+        *nsteps = self->plan->tasks[t].nsteps;
+        return kept;
     }
     task_steps *ts = steps_make (self, t);
     if (!ts->full)
@@ -279,7 +279,7 @@ fo_tasks_tests (const fo_tasks *self, size_t t, size_t *ntests)
         return ts->tests;
     }
     *ntests = self->plan->tasks[t].ntests;
-    return self->plan->tasks[t].tests;
+    return fo_task_tests (&self->plan->tasks[t]);
 }
 
 void
@@ -319,6 +319,6 @@ fo_tasks_name (const fo_tasks *self, size_t t)
     if (pt->unit)
         return fo_xasprintf ("the task of context '%s'", pt->unit->id);
     if (pt->ntests > 0)
-        return fo_xasprintf ("the task of test '%s'", self->plan->tests[pt->tests[0]]->id);
+        return fo_xasprintf ("the task of test '%s'", self->plan->tests[fo_task_tests (pt)[0]]->id);
     return fo_xasprintf ("task %zu", t);
 }

@@ -123,7 +123,7 @@ manifest_of (void *arg, const fo_plan *plan, size_t task)
     const fo_cli_artifacts *self = arg;
     const fo_task *t = &plan->tasks[task];
     const fo_context *ctx = t->unit ? t->unit
-                          : t->ntests > 0 ? plan->tests[t->tests[0]]->parent
+                          : t->ntests > 0 ? plan->tests[fo_task_tests (t)[0]]->parent
                           : t->discovery != FO_NO_DISCOVERY ? plan->discoveries[t->discovery].ctx
                           : NULL;
     const fo_manifest *m = ctx ? fo_artifacts_for_context (self->set, ctx) : NULL;

@@ -102,7 +102,7 @@ print_tree (FILE *out, const fo_context *ctx, int depth)
     for (size_t i = 0; i < ctx->ntests; i++) {
         const fo_test *t = ctx->tests[i];
         fprintf (out, "%*s%s", depth * 2, "", t->id);
-        print_labels (out, &t->labels);
+        print_labels (out, fo_test_labels (t));
         fputc ('\n', out);
         /* Its points are tests too, but only once it runs (docs/sources.md,
            "Each point a test of its own"): say so where they would be. */
@@ -138,7 +138,7 @@ static bool
 in_task (const fo_plan *plan, const fo_task *t, const char *id)
 {
     for (size_t i = 0; i < t->ntests; i++)
-        if (!strcmp (plan->tests[t->tests[i]]->id, id))
+        if (!strcmp (plan->tests[fo_task_tests (t)[i]]->id, id))
             return true;
     return false;
 }
@@ -176,7 +176,7 @@ why_task (FILE *out, const fo_plan *plan, const fo_task *t)
         fprintf (out, "context '%s' has fixtures and is neither split nor shared: its setup, "
                  "every test under it and its teardown are one task", t->unit->id);
     } else if (t->ntests > 0) {
-        const fo_test *test = plan->tests[t->tests[0]];
+        const fo_test *test = plan->tests[fo_task_tests (t)[0]];
         const fo_context *split = split_above (test);
         if (t->nshared > 0)
             fprintf (out, "shared context '%s': its fixtures run once, on the broker; one task "
@@ -241,7 +241,7 @@ print_plan (FILE *out, const fo_plan *plan, const fo_cli_run_opts *opts)
         int64_t expected = 0;
         size_t unknown = 0;
         for (size_t i = 0; i < t->ntests; i++) {
-            int64_t us = fo_history_expected_us (opts->history, plan->tests[t->tests[i]]->id);
+            int64_t us = fo_history_expected_us (opts->history, plan->tests[fo_task_tests (t)[i]]->id);
             unknown += us < 0;
             expected += us > 0 ? us : 0;
         }
@@ -261,8 +261,8 @@ print_plan (FILE *out, const fo_plan *plan, const fo_cli_run_opts *opts)
         why_task (out, plan, t);
         fputc ('\n', out);
         for (size_t i = 0; i < t->ntests; i++) {
-            fprintf (out, "  %s\n", plan->tests[t->tests[i]]->id);
-            print_waits (out, plan, t, plan->tests[t->tests[i]]);
+            fprintf (out, "  %s\n", plan->tests[fo_task_tests (t)[i]]->id);
+            print_waits (out, plan, t, plan->tests[fo_task_tests (t)[i]]);
         }
     }
     /* Units waiting for a discovery inside them come once it has ended. */
@@ -275,7 +275,7 @@ print_plan (FILE *out, const fo_plan *plan, const fo_cli_run_opts *opts)
         why_task (out, plan, t);
         fputc ('\n', out);
         for (size_t j = 0; j < t->ntests; j++)
-            fprintf (out, "  %s\n", plan->tests[t->tests[j]]->id);
+            fprintf (out, "  %s\n", plan->tests[fo_task_tests (t)[j]]->id);
     }
     free (shown);
     fo_sched_destroy (&sched);

@@ -295,16 +295,17 @@ strv_bytes (const fo_strv *v)
 static int
 check_step (const fo_test *test, char *err, size_t errlen)
 {
-    if (test->env.len > FO_SUITE_MAX_ENV_VARS)
+    const fo_env *env = fo_test_env (test);
+    if (env->len > FO_SUITE_MAX_ENV_VARS)
         return fail (err, errlen, "ctest test '%s': %zu environment variables (at most %u)",
-                     test->name, test->env.len, FO_SUITE_MAX_ENV_VARS);
+                     test->name, env->len, FO_SUITE_MAX_ENV_VARS);
     size_t bytes = 2 * (strlen (test->id) + 1) + strv_bytes (&test->run.argv)
                    + strlen (test->cwd);
     if (test->verdict)
         bytes += strv_bytes (&test->verdict->pass) + strv_bytes (&test->verdict->fail)
                  + strv_bytes (&test->verdict->skip) + strv_bytes (&test->verdict->needs);
-    for (size_t i = 0; i < test->env.len; i++)
-        bytes += strlen (test->env.items[i].name) + strlen (test->env.items[i].value) + 2;
+    for (size_t i = 0; i < env->len; i++)
+        bytes += strlen (env->items[i].name) + strlen (env->items[i].value) + 2;
     if (bytes > FO_SUITE_MAX_STEP)
         return fail (err, errlen, "ctest test '%s' takes %zu bytes to send (at most %u MiB)",
                      test->name, bytes, FO_SUITE_MAX_STEP >> 20);
@@ -444,7 +445,10 @@ add_test (fo_context *ctx, const fo_ctest_list *list, size_t index, const size_t
         fo_strv_push (&test->run.argv, "echo 'ctest lists no command for this test (its "
                                        "executable was not found)' >&2; exit 127");
     }
-    test->env = env;
+    if (env.len)
+        *fo_test_env_own (test) = env;
+    else
+        fo_env_free (&env);
     test->cwd = fo_xstrdup (t->cwd ? t->cwd : build_dir);
     if (t->has_timeout)
         test->timeout_ms = t->timeout_s > 0 ? (uint32_t) (t->timeout_s * 1000.0 + 0.5)
@@ -625,8 +629,9 @@ wrap_step (const fo_test *t, fo_command *into, char *err, size_t errlen)
             fo_strv_push (&argv, "-u");
             fo_strv_push (&argv, t->run.argv.items[at + 1]);
         }
-    for (size_t i = 0; i < t->env.len; i++) {
-        char *kv = fo_xasprintf ("%s=%s", t->env.items[i].name, t->env.items[i].value);
+    const fo_env *env = fo_test_env (t);
+    for (size_t i = 0; i < env->len; i++) {
+        char *kv = fo_xasprintf ("%s=%s", env->items[i].name, env->items[i].value);
         fo_strv_push_owned (&argv, kv);
     }
     if (at < t->run.argv.len && strchr (t->run.argv.items[at], '=')) {

@@ -28,6 +28,6 @@ fo_source_program (const fo_source_item *at, fo_reader reader, const fo_env *env
     if (!test)
         return -1;
     if (env)
-        fo_env_merge (&test->env, env);
+        fo_env_merge (fo_test_env_own (test), env);
     return 0;
 }

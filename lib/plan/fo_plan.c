@@ -168,6 +168,36 @@ fo_walk_push_test (fo_walker *w, const fo_test *test, const fo_walk_frame *frame
 
 /* ---- tasks ------------------------------------------------------------- */
 
+/* A plan of fo_plan_build keeps every task's wire steps, in a table of
+   its own (most plans, the broker's, keep none: fo_task holds no room
+   for them). Built once the plan is whole (plan_build: ordering the
+   tasks would move them) and for each task added or rebuilt after. */
+struct fo_plan_kept {
+    fo_step *steps;
+    size_t nsteps;
+};
+
+void
+fo_plan_keep_steps (fo_plan *plan, size_t task)
+{
+    if (plan->lean || !plan->kept)
+        return;
+    if (task >= plan->kept_cap) {
+        size_t cap = plan->kept_cap;
+        plan->kept = fo_walk_grow (plan->kept, &plan->kept_cap, task + 1, sizeof *plan->kept);
+        memset (plan->kept + cap, 0, (plan->kept_cap - cap) * sizeof *plan->kept);
+    }
+    struct fo_plan_kept *k = &plan->kept[task];
+    fo_plan_steps_free (k->steps, k->steps ? k->nsteps : 0);   /* a unit rebuilt */
+    k->steps = fo_plan_task_steps (plan, task, &k->nsteps);
+}
+
+const fo_step *
+fo_plan_steps (const fo_plan *plan, size_t task)
+{
+    return plan->kept && task < plan->kept_cap ? plan->kept[task].steps : NULL;
+}
+
 static fo_task *
 append_task (fo_plan *plan)
 {
@@ -209,8 +239,6 @@ fo_walk_task_end (fo_walker *w, bool serial)
     fo_task *task;
     if (w->into != FO_NO_TASK) {
         task = &plan->tasks[w->into];
-        fo_plan_steps_free (task->steps, task->steps ? task->nsteps : 0);
-        task->steps = NULL;
         task->refs = NULL;      /* the old lists stay in the arena */
     }
     else {
@@ -234,15 +262,16 @@ fo_walk_task_end (fo_walker *w, bool serial)
             memcpy (task->refs, w->refs, w->nsteps * sizeof *task->refs);
     }
     task->nsteps = (uint32_t) w->nsteps;
-    task->tests = fo_arena_alloc (plan->arena, w->ntests * sizeof *task->tests);
-    if (w->ntests)
-        memcpy (task->tests, w->tests, w->ntests * sizeof *task->tests);
-    task->ntests = (uint32_t) w->ntests;
-    if (!plan->lean) {
-        size_t n;
-        task->steps = fo_plan_task_steps (plan, index, &n);
+    if (w->ntests == 1)
+        task->tests_in.one = w->tests[0];
+    else {
+        task->tests_in.list = fo_arena_alloc (plan->arena, w->ntests * sizeof *w->tests);
+        if (w->ntests)
+            memcpy (task->tests_in.list, w->tests, w->ntests * sizeof *w->tests);
     }
+    task->ntests = (uint32_t) w->ntests;
     task->serial = serial;
+    fo_plan_keep_steps (plan, index);
     /* A unit waits for the discoveries met while it was built. */
     for (size_t d = w->first_discovery; d < plan->ndiscoveries; d++)
         if (plan->discoveries[d].unit == FO_WALK_THIS_UNIT) {
@@ -260,16 +289,17 @@ fo_walk_discovery (fo_walker *w, const fo_context *ctx, const fo_walk_frame *fra
     if (w->into != FO_NO_TASK)
         return;         /* rebuilding: the discovery exists already */
     fo_plan *plan = w->plan;
+    if (plan->ndiscoveries >= FO_NO_DISCOVERY)
+        abort ();       /* a suite has fewer contexts (fo_task.discovery) */
     size_t d = plan->ndiscoveries++;
     plan->discoveries = fo_xrealloc (plan->discoveries,
                                      plan->ndiscoveries * sizeof *plan->discoveries);
     fo_task *task = append_task (plan);
-    task->discovery = d;
+    task->discovery = (uint32_t) d;
     task->refs = fo_arena_alloc (plan->arena, sizeof *task->refs);
     task->refs[0] = (fo_plan_ref) { .what = ctx, .kind = FO_STEP_DISCOVER };
     task->nsteps = 1;
     (void) frame;
-    task->tests = fo_arena_alloc (plan->arena, sizeof *task->tests);
     if (w->nchain > 0) {
         /* not a dependency: the fixtures stay up until it has ended */
         task->shared = fo_arena_alloc (plan->arena, w->nchain * sizeof *task->shared);
@@ -278,10 +308,7 @@ fo_walk_discovery (fo_walker *w, const fo_context *ctx, const fo_walk_frame *fra
         plan->shared[w->chain[w->nchain - 1]].ntasks++;
     }
     plan->discoveries[d] = (fo_discovery) { ctx, plan->ntasks - 1, unit };
-    if (!plan->lean) {
-        size_t n;
-        task->steps = fo_plan_task_steps (plan, plan->ntasks - 1, &n);
-    }
+    fo_plan_keep_steps (plan, plan->ntasks - 1);
 }
 
 /* ---- walk 2: the plan -------------------------------------------------- */
@@ -505,6 +532,13 @@ plan_build (const fo_suite *suite, bool lean)
         plan->tasks = fo_xrealloc (plan->tasks, plan->ntasks * sizeof *plan->tasks);
         plan->tasks_cap = plan->ntasks;
     }
+    if (!lean) {
+        /* the tasks are in their final order now */
+        plan->kept_cap = plan->ntasks ? plan->ntasks : 1;
+        plan->kept = fo_xcalloc (plan->kept_cap, sizeof *plan->kept);
+        for (size_t i = 0; i < plan->ntasks; i++)
+            fo_plan_keep_steps (plan, i);
+    }
     fo_walk_free (&w);
     return plan;
 }
@@ -515,10 +549,9 @@ fo_plan_destroy (fo_plan **self_p)
     fo_plan *self = *self_p;
     if (!self)
         return;
-    for (size_t i = 0; i < self->ntasks; i++) {
-        fo_task *task = &self->tasks[i];
-        fo_plan_steps_free (task->steps, task->steps ? task->nsteps : 0);
-    }
+    for (size_t i = 0; self->kept && i < self->kept_cap; i++)
+        fo_plan_steps_free (self->kept[i].steps, self->kept[i].steps ? self->kept[i].nsteps : 0);
+    free (self->kept);
     for (size_t i = 0; i < self->nshared; i++) {
         fo_step_free (&self->shared[i].setup);
         fo_step_free (&self->shared[i].teardown);
@@ -568,7 +601,7 @@ test_step (fo_step *step, const fo_plan *plan, const fo_test *test)
     fo_env env = { 0 };
     fo_context_effective_env (test->parent, &env);
     fo_plan_step_test (step, test->id, &test->run.argv, fo_test_effective_cwd (plan->suite, test),
-                       &env, &test->env, fo_test_effective_timeout (test));
+                       &env, fo_test_env (test), fo_test_effective_timeout (test));
     fo_env_free (&env);
     step->reader = test->reader;
     if (test->reader == FO_READER_CTEST && test->verdict)
@@ -582,7 +615,7 @@ fo_plan_task_steps (const fo_plan *plan, size_t task, size_t *nsteps)
     fo_step *steps = fo_xcalloc (t->nsteps ? t->nsteps : 1, sizeof *steps);
     for (size_t i = 0; i < t->nsteps; i++) {
         fo_plan_ref ref = t->refs ? t->refs[i]
-                        : (fo_plan_ref) { .what = plan->tests[t->tests[0]], .kind = FO_STEP_TEST };
+                        : (fo_plan_ref) { .what = plan->tests[fo_task_tests (t)[0]], .kind = FO_STEP_TEST };
         if (ref.kind == FO_STEP_TEST)
             test_step (&steps[i], plan, ref.what);
         else
@@ -648,7 +681,7 @@ fo_plan_task_steps_borrowed (const fo_plan *plan, size_t task, size_t *nsteps)
     fo_step *steps = fo_xmalloc ((t->nsteps ? t->nsteps : 1) * sizeof *steps);
     for (size_t i = 0; i < t->nsteps; i++) {
         fo_plan_ref ref = t->refs ? t->refs[i]
-                        : (fo_plan_ref) { .what = plan->tests[t->tests[0]], .kind = FO_STEP_TEST };
+                        : (fo_plan_ref) { .what = plan->tests[fo_task_tests (t)[0]], .kind = FO_STEP_TEST };
         borrow_step (&steps[i], plan, &ref);
     }
     *nsteps = t->nsteps;

@@ -56,7 +56,9 @@
 
 #define FO_NO_SHARED ((size_t) -1)
 #define FO_NO_TASK ((size_t) -1)
-#define FO_NO_DISCOVERY ((size_t) -1)
+/* fo_task.discovery is 32 bits: compared with it or with a size_t it
+   holds, (uint32_t) -1 is the same either way. */
+#define FO_NO_DISCOVERY ((uint32_t) -1)
 #define FO_NO_TEST_NUMBER ((size_t) -1)
 
 /* One step of a task as the plan keeps it: what it runs, not its wire
@@ -71,27 +73,46 @@ typedef struct {
 } fo_plan_ref;
 
 typedef struct {
-    /* The wire steps, built with the plan by fo_plan_build; NULL in a plan
-       from fo_plan_build_lean (the broker's: fo_plan_task_steps builds
-       them for a lease). */
-    fo_step *steps;
     /* What the steps run; NULL when the task is one test step alone (the
-       test tests[0], span 0): most tasks. */
+       test fo_task_tests (task)[0], span 0): most tasks. */
     fo_plan_ref *refs;
-    size_t *tests;      /* indices into plan->tests, in step order */
+    /* The task's tests, indices into plan->tests in step order: read them
+       with fo_task_tests. A task of one test (most of them) holds its
+       index here itself: no list of its own (8 bytes a test and an
+       allocation fewer at a million). */
+    union {
+        size_t *list;   /* ntests > 1 */
+        size_t one;     /* ntests == 1 (unused when 0) */
+    } tests_in;
     size_t *shared;     /* indices into plan->shared the task depends on,
                            outermost first: all must be set up before lease
                            (a discovery task only holds them open) */
-    size_t discovery;   /* FO_NO_DISCOVERY, or the discovery this task runs */
     const fo_context *unit;     /* the unmarked context it runs whole, or NULL */
-    /* Counts in 32 bits (a task has at most a suite's tests: 2,000,000
-       from a file): 72 bytes a task, not 88. */
+    /* Counts and the discovery in 32 bits (a task has at most a suite's
+       tests: 2,000,000 from a file; a suite has fewer contexts than
+       nodes): 56 bytes a task, not 72. The wire steps a plan built by
+       fo_plan_build keeps are in a table of the plan's own
+       (fo_plan_steps), not here: the broker's lean plan has none. */
+    uint32_t discovery; /* FO_NO_DISCOVERY, or the discovery this task runs */
     uint32_t nsteps;
     uint32_t ntests;
     uint32_t nshared;
-    uint32_t waits;     /* discoveries inside this unit that have not ended */
-    bool serial;
+    uint32_t waits : 31;        /* discoveries inside this unit that have not ended */
+    uint32_t serial : 1;
 } fo_task;
+
+_Static_assert (sizeof (void *) != 8 || sizeof (fo_task) == 56,
+                "a task of the plan is 56 bytes on 64 bits: four pointers, the "
+                "discovery, four counts and the serial bit; no wire steps");
+
+/* The task's tests (ntests of them, indices into plan->tests). The
+   pointer is into the task itself for a task of one test: valid until the
+   plan's tasks move (a task added: fo_plan_add_discovered and the like). */
+static inline const size_t *
+fo_task_tests (const fo_task *task)
+{
+    return task->ntests <= 1 ? &task->tests_in.one : task->tests_in.list;
+}
 
 /* A context whose discover command runs on an agent during the run. */
 typedef struct {
@@ -121,6 +142,10 @@ typedef struct {
     size_t ndiscoveries;
     const fo_suite *suite;  /* the suite it was built from (borrowed) */
     bool lean;              /* tasks keep no wire steps (fo_plan_build_lean) */
+    /* A plan of fo_plan_build: each task's wire steps (fo_plan_steps),
+       kept for its whole life; NULL in a lean plan. */
+    struct fo_plan_kept *kept;
+    size_t kept_cap;
     /* The tasks' refs, tests and shared lists: a million tasks of one
        test are not two million mallocs to make and free. A unit rebuilt
        leaves its old lists here until the plan goes. */
@@ -128,10 +153,10 @@ typedef struct {
 } fo_plan;
 
 /* Builds the plan. The suite must outlive the plan (tests are borrowed).
-   Every task's wire steps are built too (task->steps). */
+   Every task's wire steps are built too (fo_plan_steps). */
 fo_plan *fo_plan_build (const fo_suite *suite);
-/* The same plan without the wire steps (task->steps NULL, also for tasks
-   added later): what a run of a million tests can afford. Each lease
+/* The same plan without the wire steps (fo_plan_steps NULL, also for
+   tasks added later): what a run of a million tests can afford. Each lease
    builds its task's steps (fo_plan_task_steps). */
 fo_plan *fo_plan_build_lean (const fo_suite *suite);
 void fo_plan_destroy (fo_plan **self_p);
@@ -141,6 +166,11 @@ void fo_plan_destroy (fo_plan **self_p);
    O(1). Of two plans built from one suite, the later one's numbers are
    in the tests: ask the later. */
 size_t fo_plan_test_number (const fo_plan *plan, const char *id);
+
+/* The wire steps the plan keeps for the task (task->nsteps of them), or
+   NULL in a lean plan. Valid until the task is rebuilt (a unit whose
+   discovery ended) or the plan goes. */
+const fo_step *fo_plan_steps (const fo_plan *plan, size_t task);
 
 /* The task's wire steps, built now from the suite (the same steps
    fo_plan_build keeps): a new array the caller frees with

@@ -70,8 +70,12 @@ rebuild_unit (fo_plan *plan, size_t task)
 {
     fo_task *t = &plan->tasks[task];
     const fo_context *unit = t->unit;
+    /* its old tests, read before task_end writes the new ones over them
+       (a task of one test holds its test itself) */
+    size_t one = t->ntests == 1 ? t->tests_in.one : 0;
     fo_walker w = {
-        .suite = plan->suite, .plan = plan, .into = task, .reuse = t->tests, .nreuse = t->ntests,
+        .suite = plan->suite, .plan = plan, .into = task,
+        .reuse = t->ntests == 1 ? &one : t->tests_in.list, .nreuse = t->ntests,
     };
     fo_walk_frame parent;
     bool has_parent;

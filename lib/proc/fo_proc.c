@@ -40,6 +40,7 @@
 */
 #include "fo_proc.h"
 #include "fo_proc_check.h"
+#include "fo_proc_env.h"
 #include "fo_proc_scan.h"
 #include "fo_pyfork.h"
 #include "fo_reaper.h"
@@ -137,22 +138,6 @@ make_pipe (int fds[2])
     return 0;
 }
 
-/*  FANOUT_STEP_TOKEN=token in envp, replacing one inherited from a
-    fanout that runs this one (its own processes are marked by it). */
-static void
-set_token (fo_strv *envp, const char *token)
-{
-    static const char key[] = FO_STEP_TOKEN_VAR "=";
-    char *entry = fo_xasprintf ("%s%s", key, token);
-    for (size_t i = 0; i < envp->len; i++)
-        if (strncmp (envp->items[i], key, sizeof key - 1) == 0) {
-            free (envp->items[i]);
-            envp->items[i] = entry;
-            return;
-        }
-    fo_strv_push_owned (envp, entry);
-}
-
 /*  How a child is made, besides its command (fo_proc_spec's). */
 typedef struct {
     int pass_fd;                /* -1, or an fd the child gets as fd 3 */
@@ -214,13 +199,42 @@ launch (fo_proc *self, char *const *argv, char *const *envp, const char *cwd, in
     return 0;
 }
 
-/*  The envp of spec's child: the environment with its overrides, and
-    FANOUT_STEP_TOKEN. */
+/*  The envp of a child: the entries of a built environment (shared with
+    the other spawns of that environment, not copied: fo_proc_env.h) and
+    FANOUT_STEP_TOKEN=<token>, in one allocation. Building the environment
+    afresh for every spawn, every variable copied and freed again, was a
+    few percent of the agent loop's CPU per tiny test. */
+typedef struct {
+    fo_proc_env *env;           /* a reference, kept until the spawn has ended */
+    char **items;               /* NULL-terminated; ours, the token's string within */
+} child_env;
+
 static void
-child_envp (const fo_proc_spec *spec, fo_strv *envp)
+child_env_make (const fo_proc_spec *spec, child_env *ce)
 {
-    fo_env_build_envp (spec->env, envp);
-    set_token (envp, spec->token ? spec->token : fo_reaper_base ());
+    ce->env = spec->built_env ? fo_proc_env_ref (spec->built_env) : fo_proc_env_new (spec->env);
+    size_t n;
+    char *const *entries = fo_proc_env_entries (ce->env, &n);
+    const char *token = spec->token ? spec->token : fo_reaper_base ();
+    static const char key[] = FO_STEP_TOKEN_VAR "=";
+    size_t tlen = strlen (token);
+    size_t pointers = (n + 2) * sizeof (char *);
+    ce->items = fo_xmalloc (pointers + sizeof key + tlen);
+    char *entry = (char *) ce->items + pointers;
+    memcpy (entry, key, sizeof key - 1);
+    memcpy (entry + sizeof key - 1, token, tlen + 1);
+    if (n)
+        memcpy (ce->items, entries, n * sizeof (char *));
+    ce->items[n] = entry;
+    ce->items[n + 1] = NULL;
+}
+
+static void
+child_env_free (child_env *ce)
+{
+    free (ce->items);
+    ce->items = NULL;
+    fo_proc_env_unref (&ce->env);
 }
 
 bool
@@ -293,13 +307,13 @@ fo_proc_start (const fo_proc_spec *spec, char *err, size_t errlen)
     fo_proc *self = prepare (spec, out_pipe, err_pipe, err, errlen);
     if (!self)
         return NULL;
-    fo_strv envp = { 0 };
-    child_envp (spec, &envp);
+    child_env envp;
+    child_env_make (spec, &envp);
     launch_how how = { .pass_fd = spec->pass_fd ? *spec->pass_fd : -1,
                        .forkable = spec->forkable };
     int rc = launch (self, spec->argv->items, envp.items, spec->cwd, out_pipe[1], err_pipe[1],
                      how, err, errlen);
-    fo_strv_free (&envp);
+    child_env_free (&envp);
     if (rc != 0) {
         discard (self);
         return failed (rc);
@@ -314,8 +328,8 @@ struct fo_proc_async {
     fo_spawner_job job;
     fo_spawner *spawner;
     fo_proc *proc;
-    fo_strv argv;               /* copies: the caller's spec may go */
-    fo_strv envp;
+    char **argv;                /* copies, with cwd in one block: the spec may go */
+    child_env envp;
     char *cwd;
     int out_w, err_w;           /* the child's ends, closed by launch */
     bool forkable;
@@ -324,12 +338,40 @@ struct fo_proc_async {
     uint64_t look_at_ms;        /* settle by then at the latest (the loop's clock) */
 };
 
+/*  The command's copies for the spawner's thread, in one allocation: the
+    argv pointers, their strings, then cwd (a malloc and a free per
+    argument and for cwd were measurable per tiny test). */
+static void
+copy_command (const fo_proc_spec *spec, fo_proc_async *a)
+{
+    size_t argc = spec->argv->len;
+    size_t size = (argc + 1) * sizeof (char *);
+    for (size_t i = 0; i < argc; i++)
+        size += strlen (spec->argv->items[i]) + 1;
+    size_t cwd_len = spec->cwd ? strlen (spec->cwd) + 1 : 0;
+    size += cwd_len;
+    a->argv = fo_xmalloc (size);
+    char *p = (char *) (a->argv + argc + 1);
+    for (size_t i = 0; i < argc; i++) {
+        size_t len = strlen (spec->argv->items[i]) + 1;
+        memcpy (p, spec->argv->items[i], len);
+        a->argv[i] = p;
+        p += len;
+    }
+    a->argv[argc] = NULL;
+    a->cwd = NULL;
+    if (spec->cwd) {
+        memcpy (p, spec->cwd, cwd_len);
+        a->cwd = p;
+    }
+}
+
 static void
 run_launch (fo_spawner_job *job)
 {
     fo_proc_async *a = (fo_proc_async *) job;
     launch_how how = { .pass_fd = -1, .forkable = a->forkable };
-    a->rc = launch (a->proc, a->argv.items, a->envp.items, a->cwd, a->out_w, a->err_w, how,
+    a->rc = launch (a->proc, a->argv, a->envp.items, a->cwd, a->out_w, a->err_w, how,
                     a->err, sizeof a->err);
 }
 
@@ -348,10 +390,8 @@ fo_proc_start_on (fo_spawner *spawner, const fo_proc_spec *spec, char *err, size
     a->job.run = run_launch;
     a->spawner = spawner;
     a->proc = self;
-    for (size_t i = 0; i < spec->argv->len; i++)
-        fo_strv_push (&a->argv, spec->argv->items[i]);
-    child_envp (spec, &a->envp);
-    a->cwd = spec->cwd ? fo_xstrdup (spec->cwd) : NULL;
+    copy_command (spec, a);
+    child_env_make (spec, &a->envp);
     a->out_w = out_pipe[1];
     a->err_w = err_pipe[1];
     a->forkable = spec->forkable;
@@ -381,9 +421,8 @@ settle (fo_proc *self)
     }
     else if (self->kill_wanted)
         begin_kill (self);
-    fo_strv_free (&a->argv);
-    fo_strv_free (&a->envp);
-    free (a->cwd);
+    free (a->argv);             /* cwd's copy is in the same block */
+    child_env_free (&a->envp);
     free (a);
 }
 

@@ -47,6 +47,11 @@ typedef struct {
     const fo_strv *argv;        /* argv->items[0] looked up in PATH */
     const char *cwd;            /* NULL or "" = inherit */
     const fo_env *env;          /* overrides; NULL = none */
+    struct fo_proc_env *built_env; /* or NULL: the environment built already
+                                   (fo_proc_env.h: the process environment
+                                   with the same overrides); env is then
+                                   not looked at. The proc keeps a
+                                   reference while it needs it. */
     size_t output_cap;          /* per stream; 0 = FO_DEFAULT_OUTPUT_CAP */
     uint32_t timeout_ms;        /* 0 = none */
     const char *token;          /* FANOUT_STEP_TOKEN; NULL = fo_reaper_base () */

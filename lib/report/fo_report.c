@@ -99,12 +99,21 @@ dup_record_bytes (const char *data, size_t len, uint32_t *out_len)
     return copy;
 }
 
+static fo_test_extra *
+extra_of (fo_test_record *rec)
+{
+    if (!rec->extra)
+        rec->extra = fo_xcalloc (1, sizeof *rec->extra);
+    return rec->extra;
+}
+
 static fo_attempt *
 add_attempt (fo_report *self, fo_test_record *rec, const fo_test_result_view *r)
 {
     fo_report_count_try (self, r->host, r->outcome, r->duration_us);
-    rec->attempts = fo_xrealloc (rec->attempts, (rec->nattempts + 1) * sizeof *rec->attempts);
-    fo_attempt *a = &rec->attempts[rec->nattempts++];
+    fo_test_extra *x = extra_of (rec);
+    x->attempts = fo_xrealloc (x->attempts, (rec->nattempts + 1) * sizeof *x->attempts);
+    fo_attempt *a = &x->attempts[rec->nattempts++];
     *a = (fo_attempt) {
         .attempt = r->attempt,
         .outcome = r->outcome,
@@ -124,7 +133,7 @@ fo_attempt
 fo_report_try (const fo_test_record *rec, size_t i)
 {
     if (!rec->final_try || i + 1 < rec->nattempts)
-        return rec->attempts[i];
+        return rec->extra->attempts[i];
     return (fo_attempt) {
         .attempt = rec->attempt, .outcome = rec->outcome, .duration_us = rec->duration_us,
         .message = rec->message, .host = rec->host, .worker = rec->worker,
@@ -153,7 +162,7 @@ fo_report_finish_last_try (fo_report *self, size_t index)
     fo_test_record *rec = &self->tests[index];
     if (rec->done || rec->nattempts == 0)
         return false;
-    fo_attempt *a = &rec->attempts[rec->nattempts - 1];
+    fo_attempt *a = &rec->extra->attempts[rec->nattempts - 1];
     rec->done = true;
     rec->final_try = true;      /* its entry stays, its output moved below */
     rec->outcome = a->outcome;
@@ -241,15 +250,15 @@ fo_report_destroy (fo_report **self_p)
         fo_test_record *rec = &self->tests[i];
         free (rec->out);
         free (rec->err);
-        for (size_t k = 0; k + rec->final_try < rec->nattempts; k++) {
-            free (rec->attempts[k].out);
-            free (rec->attempts[k].err);
+        if (!rec->extra)
+            continue;
+        for (size_t k = 0; rec->extra->attempts && k + rec->final_try < rec->nattempts; k++) {
+            free (rec->extra->attempts[k].out);
+            free (rec->extra->attempts[k].err);
         }
-        free (rec->attempts);
-        if (rec->outputs) {
-            fo_strv_free (rec->outputs);
-            free (rec->outputs);
-        }
+        free (rec->extra->attempts);
+        fo_strv_free (&rec->extra->outputs);
+        free (rec->extra);
     }
     fo_report_free_hosts (self);
     free (self->tests);
@@ -456,8 +465,7 @@ fo_report_add_output (fo_report *self, size_t index, const char *path)
     if (index >= self->ntests)
         return;
     fo_test_record *rec = &self->tests[index];
-    if (!rec->outputs)
-        rec->outputs = fo_xcalloc (1, sizeof *rec->outputs);
-    if (!fo_strv_contains (rec->outputs, path))
-        fo_strv_push (rec->outputs, path);
+    fo_strv *outputs = &extra_of (rec)->outputs;
+    if (!fo_strv_contains (outputs, path))
+        fo_strv_push (outputs, path);
 }

@@ -53,10 +53,19 @@ typedef struct {
     size_t err_len;
 } fo_attempt;
 
-/* 96 bytes: a million of them are a large run's second biggest record
+/* What few tests have, out of their record (fo_test_record.extra). */
+typedef struct {
+    fo_attempt *attempts;   /* the tries retried, in order (read every try,
+                               the final one too, with fo_report_try) */
+    fo_strv outputs;        /* files it sent back ($FANOUT_OUTPUT_DIR), as the
+                               broker wrote them (docs/artifacts.md) */
+} fo_test_extra;
+
+/* 88 bytes: a million of them are a large run's second biggest record
    (fields ordered so that none pads; lengths and counts in 32 bits: a
    test's output comes in one message, at most FO_PROTO_MAX_MESSAGE; the
-   outcome and the flags in bits). */
+   outcome and the flags in bits; the tries retried and the files sent
+   back, which few tests have, behind one pointer). */
 typedef struct {
     char *id;               /* test id (the report's own copy, or the one
                                fo_report_set_test_borrowed was lent: never
@@ -69,11 +78,9 @@ typedef struct {
                                the report's, shared: never free it) */
     char *host;             /* where it ran (NULL if it never ran; the
                                report's, shared) */
-    fo_attempt *attempts;   /* the tries retried, in order (read every try,
-                               the final one too, with fo_report_try) */
-    fo_strv *outputs;       /* files it sent back ($FANOUT_OUTPUT_DIR), as the
-                               broker wrote them (docs/artifacts.md); NULL:
-                               none (most tests: out of line) */
+    fo_test_extra *extra;   /* NULL: no try retried, no file sent back
+                               (most tests); read with fo_report_retried and
+                               fo_report_outputs */
     uint32_t out_len;
     uint32_t err_len;
     uint32_t nattempts;     /* tries with an outcome, the final one too */
@@ -95,6 +102,25 @@ typedef struct {
                                test tried once has no array at all (72 B a
                                test in a run of 200,000 before) */
 } fo_test_record;
+
+_Static_assert (sizeof (void *) != 8 || sizeof (fo_test_record) == 88,
+                "a test's record is 88 bytes on 64 bits: eight pointers and "
+                "64-bit fields, five counts and the bits");
+
+/* The tries of rec kept apart: the retried ones, nattempts of them (one
+   fewer when final_try: the last is the record's own), or NULL. */
+static inline const fo_attempt *
+fo_report_retried (const fo_test_record *rec)
+{
+    return rec->extra ? rec->extra->attempts : NULL;
+}
+
+/* The files the test sent back, or NULL when none. */
+static inline const fo_strv *
+fo_report_outputs (const fo_test_record *rec)
+{
+    return rec->extra && rec->extra->outputs.len > 0 ? &rec->extra->outputs : NULL;
+}
 
 /* Try `i` (0 .. rec->nattempts - 1) of a test: an earlier one as kept in
    rec->attempts, the final one (rec->final_try) made from the record's own

@@ -280,7 +280,7 @@ static void
 print_earlier_attempts (FILE *out, const fo_test_record *rec, bool with_output)
 {
     for (size_t i = 0; i + 1 < rec->nattempts; i++) {
-        const fo_attempt *a = &rec->attempts[i];
+        const fo_attempt *a = &fo_report_retried (rec)[i];
         char *line = fo_xasprintf ("attempt %" PRIu32 ": %s%s%s", a->attempt,
                                    progress_words[a->outcome], a->message && *a->message ? ": " : "",
                                    a->message ? a->message : "");

@@ -129,8 +129,9 @@ flaky_on (const fo_test_record *rec)
         return NULL;
     const char *bad = NULL;
     for (size_t i = 0; i + 1 < rec->nattempts; i++) {
-        const char *h = rec->attempts[i].host;
-        if (!fo_outcome_is_failure (rec->attempts[i].outcome))
+        const fo_attempt *a = &fo_report_retried (rec)[i];
+        const char *h = a->host;
+        if (!fo_outcome_is_failure (a->outcome))
             continue;
         if (!h || (bad && strcmp (bad, h) != 0))
             return NULL;

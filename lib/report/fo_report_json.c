@@ -145,11 +145,12 @@ test_json (const fo_test_record *rec)
     json_object_set_new (t, "attempts", attempts_json (rec));
     if (rec->summary)   /* only then (docs/report-json.md) */
         json_object_set_new (t, "summary", json_true ());
-    if (rec->outputs && rec->outputs->len > 0) {
+    const fo_strv *sent = fo_report_outputs (rec);
+    if (sent) {
         /* Only for a test that sent files back (docs/report-json.md). */
         json_t *outputs = json_array ();
-        for (size_t i = 0; i < rec->outputs->len; i++)
-            json_array_append_new (outputs, json_text_or_null (rec->outputs->items[i]));
+        for (size_t i = 0; i < sent->len; i++)
+            json_array_append_new (outputs, json_text_or_null (sent->items[i]));
         json_object_set_new (t, "outputs", outputs);
     }
     return t;

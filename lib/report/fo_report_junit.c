@@ -290,8 +290,9 @@ testcase (writer *x, const fo_test_record *rec, const char *file)
     }
     /* The tries before the last one (the last is the testcase itself). */
     for (size_t i = 0; i + 1 < rec->nattempts; i++)
-        earlier_try (x, &rec->attempts[i], outcome == FO_PASSED);
-    if (rec->outputs && rec->outputs->len > 0) {
+        earlier_try (x, &fo_report_retried (rec)[i], outcome == FO_PASSED);
+    const fo_strv *outputs = fo_report_outputs (rec);
+    if (outputs) {
         /* Files the test sent back, as CI servers read attachments:
            "[[ATTACHMENT|/path]]" lines after its output. */
         fo_buf out = { 0 };
@@ -299,8 +300,8 @@ testcase (writer *x, const fo_test_record *rec, const char *file)
             fo_buf_append (&out, rec->out, rec->out_len);
         if (out.len && out.data[out.len - 1] != '\n')
             fo_buf_puts (&out, "\n");
-        for (size_t i = 0; i < rec->outputs->len; i++)
-            fo_buf_printf (&out, "[[ATTACHMENT|%s]]\n", rec->outputs->items[i]);
+        for (size_t i = 0; i < outputs->len; i++)
+            fo_buf_printf (&out, "[[ATTACHMENT|%s]]\n", outputs->items[i]);
         element_text (x, "system-out", out.data, out.len);
         fo_buf_free (&out);
     } else

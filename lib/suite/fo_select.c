@@ -108,8 +108,9 @@ has_label (const fo_test *test, const char *pattern)
 {
     if (!strpbrk (pattern, "*?["))
         return fo_test_has_label (test, pattern);
-    for (size_t i = 0; i < test->labels.len; i++)
-        if (fo_glob_match (pattern, test->labels.items[i], false))
+    const fo_strv *own = fo_test_labels (test);
+    for (size_t i = 0; i < own->len; i++)
+        if (fo_glob_match (pattern, own->items[i], false))
             return true;
     for (const fo_context *c = test->parent; c; c = c->parent)
         for (size_t i = 0; i < c->labels.len; i++)

@@ -433,8 +433,11 @@ test_destroy (fo_test *test)
         free (test->id);   /* and the name, its end */
     if (!test->argv_pooled)
         fo_strv_free (&test->run.argv);
-    fo_env_free (&test->env);
-    fo_strv_free (&test->labels);
+    if (test->more) {
+        fo_env_free (&test->more->env);
+        fo_strv_free (&test->more->labels);
+        free (test->more);
+    }
     free (test->cwd);
     if (test->verdict) {
         fo_verdict_free (test->verdict);
@@ -534,13 +537,49 @@ fo_suite_destroy (fo_suite **self_p)
     *self_p = NULL;
 }
 
+/* ---- a test's own env and labels ---------------------------------------- */
+
+static const fo_test_more no_more;
+
+const fo_env *
+fo_test_env (const fo_test *test)
+{
+    return test->more ? &test->more->env : &no_more.env;
+}
+
+const fo_strv *
+fo_test_labels (const fo_test *test)
+{
+    return test->more ? &test->more->labels : &no_more.labels;
+}
+
+static fo_test_more *
+more_of (fo_test *test)
+{
+    if (!test->more)
+        test->more = fo_xcalloc (1, sizeof *test->more);
+    return test->more;
+}
+
+fo_env *
+fo_test_env_own (fo_test *test)
+{
+    return &more_of (test)->env;
+}
+
+fo_strv *
+fo_test_labels_own (fo_test *test)
+{
+    return &more_of (test)->labels;
+}
+
 /* ---- labels ------------------------------------------------------------ */
 
 void
 fo_test_add_label (fo_test *test, const char *label)
 {
-    if (!fo_strv_contains (&test->labels, label))
-        fo_strv_push (&test->labels, label);
+    if (!fo_strv_contains (fo_test_labels (test), label))
+        fo_strv_push (fo_test_labels_own (test), label);
 }
 
 void
@@ -553,7 +592,7 @@ fo_context_add_label (fo_context *ctx, const char *label)
 bool
 fo_test_has_label (const fo_test *test, const char *label)
 {
-    if (fo_strv_contains (&test->labels, label))
+    if (fo_strv_contains (fo_test_labels (test), label))
         return true;
     for (const fo_context *c = test->parent; c; c = c->parent)
         if (fo_strv_contains (&c->labels, label))
@@ -576,9 +615,10 @@ void
 fo_test_effective_labels (const fo_test *test, fo_strv *out)
 {
     context_labels (test->parent, out);
-    for (size_t i = 0; i < test->labels.len; i++)
-        if (!fo_strv_contains (out, test->labels.items[i]))
-            fo_strv_push (out, test->labels.items[i]);
+    const fo_strv *own = fo_test_labels (test);
+    for (size_t i = 0; i < own->len; i++)
+        if (!fo_strv_contains (out, own->items[i]))
+            fo_strv_push (out, own->items[i]);
 }
 
 /* Env merges from the root down so that inner contexts win. */
@@ -595,7 +635,8 @@ void
 fo_test_effective_env (const fo_test *test, fo_env *out)
 {
     fo_context_effective_env (test->parent, out);
-    fo_env_merge (out, &test->env);
+    if (test->more)
+        fo_env_merge (out, &test->more->env);
 }
 
 const char *

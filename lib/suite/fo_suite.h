@@ -129,16 +129,27 @@ typedef struct {
 typedef struct fo_context fo_context;
 typedef struct fo_suite_index fo_suite_index;   /* private: ids -> tests, contexts */
 
-/* A test: 152 bytes plus its strings (a million of them are most of a
+/* What few tests set for themselves, out of their record (fo_test.more):
+   read with fo_test_env and fo_test_labels, set through fo_test_env_own
+   and fo_test_labels_own. */
+typedef struct {
+    fo_env env;         /* its own variables (fo_test_effective_env adds its
+                           contexts') */
+    fo_strv labels;     /* its own labels (fo_test_has_label adds its
+                           contexts') */
+} fo_test_more;
+
+/* A test: 112 bytes plus its strings (a million of them are most of a
    large run's memory: fields are ordered so that none pads, and what few
-   tests have - a verdict, needs - is out of line). */
+   tests have - a verdict, needs, an env or labels of its own - is out of
+   line). */
 typedef struct {
     char *name;         /* the end of id (not allocated of its own) */
     char *id;
     fo_command run;
-    fo_env env;
+    fo_test_more *more; /* NULL: no env, no labels of its own (most tests:
+                           8 bytes each, not 48) */
     char *cwd;          /* absolute, or NULL = inherit */
-    fo_strv labels;     /* its own (fo_test_has_label adds its contexts') */
     fo_needs *needs;    /* its own, NULL when it asks nothing (most tests:
                            8 bytes each); fo_test_effective_needs adds its
                            contexts' */
@@ -159,7 +170,7 @@ typedef struct {
     uint32_t number;
     /* How its output is read (a fo_reader, in one byte): the exit status
        unless a source imported it (a TAP stream, gtest's JSON output file:
-       lib/import). With the flags below: 152 bytes a test, not 160. */
+       lib/import). With the flags below: no padding. */
     uint8_t reader;
     bool disabled : 1;  /* declared disabled where it was written (gtest's
                            DISABLED_ prefix): it is still run, and its
@@ -180,6 +191,16 @@ typedef struct {
        of one command share it): never freed, grown or changed alone. */
     bool argv_pooled : 1;
 } fo_test;
+
+_Static_assert (sizeof (void *) != 8 || sizeof (fo_test) == 112,
+                "a test is 112 bytes on 64 bits: its env and labels out of line");
+
+/* The test's own env and labels: empty ones when it has none (never NULL). */
+const fo_env *fo_test_env (const fo_test *test);
+const fo_strv *fo_test_labels (const fo_test *test);
+/* The same to change: they are made when first asked for. */
+fo_env *fo_test_env_own (fo_test *test);
+fo_strv *fo_test_labels_own (fo_test *test);
 
 /* A `source:` entry of a context (or a --tap, --glib... option): what a
    source kind imports into the context that holds it, before the run

@@ -81,7 +81,7 @@ get_common (fo_yaml_reader *L, const char *key, const yaml_node_t *v, fo_env *en
             *needs = fo_needs_new ();
         return fo_yaml_needs (L, key, v, *needs);
     }
-    if (!strcmp (key, "env"))
+    if (!strcmp (key, "env") && env)   /* NULL: the caller read it (a test's) */
         return fo_yaml_env (L, v, env);
     if (!strcmp (key, "cwd"))
         return fo_yaml_cwd (L, v, cwd);
@@ -166,8 +166,10 @@ load_test (fo_yaml_reader *L, fo_context *parent, const yaml_node_t *node)
         }
         if (!strcmp (key, "run") ? !fo_yaml_command (L, v, "run", &test->run)
                                      || !fit (&test->run.argv)
-            : !strcmp (key, "labels") ? !fo_yaml_labels (L, v, &test->labels)
-            : !get_common (L, key, v, &test->env, &test->cwd, &test->timeout_ms, &test->needs))
+            : !strcmp (key, "labels") ? !fo_yaml_labels (L, v, fo_test_labels_own (test))
+            /* its env out of line, made only when it has one */
+            : !strcmp (key, "env") ? !fo_yaml_env (L, v, fo_test_env_own (test))
+            : !get_common (L, key, v, NULL, &test->cwd, &test->timeout_ms, &test->needs))
             return false;
     }
     return !test->needs || !test->needs->shared_locks.len || !test->needs->locks.len
@@ -335,12 +337,12 @@ read_test (stream *S, const map_state *st, const fo_yaml_ev *first)
         return false;
     const fo_test *test = parent->tests[parent->ntests - 1];
     fo_suite_known mine = st->known;
-    mine.env_bytes += fo_env_wire_size (&test->env);
-    mine.env_vars += test->env.len;
+    mine.env_bytes += fo_env_wire_size (fo_test_env (test));
+    mine.env_vars += fo_test_env (test)->len;
     if (test->cwd)
         mine.cwd_len = strlen (test->cwd);
     return fo_suite_check_early (L, &first->start_mark, "test", test->id, &test->run.argv,
-                                 &test->labels, &mine);
+                                 fo_test_labels (test), &mine);
 }
 
 /* One item of `contexts`: a map streamed key by key. */

@@ -67,13 +67,14 @@ check_tree (const fo_suite *suite, const fo_context *ctx, unsigned depth)
             die ("the index does not find a test by its id (or two tests share it)", test->id);
         if (test->parent != ctx || test->run.argv.len == 0)
             die ("a test without its parent or its command", test->id);
-        if (test->labels.len > FO_SUITE_MAX_LABELS)
+        const fo_strv *labels = fo_test_labels (test);
+        if (labels->len > FO_SUITE_MAX_LABELS)
             die ("a test with more labels than the limit", test->id);
-        for (size_t k = 0; k < test->labels.len; k++)
-            if (!fo_test_has_label (test, test->labels.items[k])
-                || strlen (test->labels.items[k]) > FO_SUITE_MAX_LABEL
-                || !fo_name_check ("label", test->labels.items[k],
-                                   strlen (test->labels.items[k]), why, sizeof why))
+        for (size_t k = 0; k < labels->len; k++)
+            if (!fo_test_has_label (test, labels->items[k])
+                || strlen (labels->items[k]) > FO_SUITE_MAX_LABEL
+                || !fo_name_check ("label", labels->items[k],
+                                   strlen (labels->items[k]), why, sizeof why))
                 die ("a label past the rule", test->id);
     }
     for (size_t i = 0; i < ctx->ncontexts; i++) {

@@ -311,7 +311,7 @@ test_reused_agent_number_is_alive (void **state)
     assert_true (rec->done);
     assert_int_equal (rec->outcome, FO_PASSED);
     assert_true (rec->flaky);
-    assert_string_equal (rec->attempts[0].host, "hostY");
+    assert_string_equal (fo_report_retried (rec)[0].host, "hostY");
     assert_string_equal (rec->host, "hostX");
     /* The run was told the number the agent really has. */
     assert_int_equal (j.njoined, 3);

@@ -433,11 +433,11 @@ test_map_test (void **state)
     assert_string_equal (t->run.argv.items[1], "-u");
     assert_string_equal (t->run.argv.items[2], "FO_CTEST_GONE");
     assert_string_equal (t->run.argv.items[3], "prog");
-    assert_string_equal (fo_env_get (&t->env, "FO_CTEST_PATH"), "/c:/a:/b");
-    assert_string_equal (fo_env_get (&t->env, "FO_CTEST_NEW"), "/n");
-    assert_string_equal (fo_env_get (&t->env, "E"), "012");
-    assert_string_equal (fo_env_get (&t->env, "L"), "x;y");
-    assert_string_equal (fo_env_get (&t->env, "F"), "keep");
+    assert_string_equal (fo_env_get (fo_test_env (t), "FO_CTEST_PATH"), "/c:/a:/b");
+    assert_string_equal (fo_env_get (fo_test_env (t), "FO_CTEST_NEW"), "/n");
+    assert_string_equal (fo_env_get (fo_test_env (t), "E"), "012");
+    assert_string_equal (fo_env_get (fo_test_env (t), "L"), "x;y");
+    assert_string_equal (fo_env_get (fo_test_env (t), "F"), "keep");
     assert_string_equal (t->cwd, "/build");
     assert_int_equal (t->timeout_ms, 1500);
     assert_int_equal (t->reader, FO_READER_CTEST);

@@ -147,7 +147,7 @@ held (run *r, size_t test)
     const fo_test_record *rec = fo_report_test (r->report, test);
     emit (r, (fo_event) { .type = FO_EVENT_TRY_HELD,
                           .u.try_held = { .test = test, .record = rec,
-                                          .attempt = &rec->attempts[rec->nattempts - 1],
+                                          .attempt = &fo_report_retried (rec)[rec->nattempts - 1],
                                           .tries = 2 } });
 }
 

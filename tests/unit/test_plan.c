@@ -58,11 +58,12 @@ test_add (fo_context *parent, const char *name)
 /* ---- rendering plans --------------------------------------------------- */
 
 static char *
-task_render (const fo_task *task)
+task_render (const fo_plan *plan, size_t t)
 {
+    const fo_task *task = &plan->tasks[t];
     fo_buf buf = { 0 };
     for (size_t i = 0; i < task->nsteps; i++) {
-        const fo_step *step = &task->steps[i];
+        const fo_step *step = &fo_plan_steps (plan, t)[i];
         if (i > 0)
             fo_buf_puts (&buf, " ");
         fo_buf_printf (&buf, "%s%s", step->kind == FO_STEP_SETUP ? "+"
@@ -91,7 +92,7 @@ expect_tasks (const fo_plan *plan, const char *const *expected)
     while (expected[n])
         n++;
     for (size_t i = 0; i < plan->ntasks && i < n; i++) {
-        char *got = task_render (&plan->tasks[i]);
+        char *got = task_render (plan, i);
         assert_string_equal (got, expected[i]);
         free (got);
     }
@@ -152,7 +153,7 @@ check_invariants (const fo_suite *suite, const fo_plan *plan)
         const fo_task *task = &plan->tasks[t];
         size_t k = 0;
         for (size_t i = 0; i < task->nsteps; i++) {
-            const fo_step *step = &task->steps[i];
+            const fo_step *step = &fo_plan_steps (plan, t)[i];
             assert_true (step->argv.len > 0);
             assert_non_null (step->cwd);
             if (step->kind != FO_STEP_TEST) {
@@ -180,7 +181,7 @@ check_invariants (const fo_suite *suite, const fo_plan *plan)
             }
             assert_int_equal (step->reader, FO_READER_EXIT_STATUS);
             assert_true (k < task->ntests);
-            size_t index = task->tests[k++];
+            size_t index = fo_task_tests (task)[k++];
             assert_true (index < plan->ntests);
             seen[index]++;
             assert_int_equal (step->tests.len, 1);
@@ -259,12 +260,12 @@ test_unmarked_is_one_task (void **state)
     assert_int_equal (plan->nshared, 0);   /* the shared child runs in the unit */
 
     /* fixture steps carry the context's command */
-    const fo_step *setup = &plan->tasks[1].steps[0];
+    const fo_step *setup = &fo_plan_steps (plan, 1)[0];
     assert_int_equal (setup->kind, FO_STEP_SETUP);
     assert_int_equal (setup->argv.len, 2);
     assert_string_equal (setup->argv.items[0], "setup");
     assert_string_equal (setup->argv.items[1], "a");
-    const fo_step *last = &plan->tasks[1].steps[plan->tasks[1].nsteps - 1];
+    const fo_step *last = &fo_plan_steps (plan, 1)[plan->tasks[1].nsteps - 1];
     assert_int_equal (last->kind, FO_STEP_TEARDOWN);
     assert_string_equal (last->argv.items[0], "teardown");
     fo_plan_destroy (&plan);
@@ -318,11 +319,12 @@ test_split (void **state)
 /* A task's fixture steps with their spans (fo_steps.h): "+id:N" / "-id:N";
    tests render as "." (their names do not matter here). */
 static char *
-spans_render (const fo_task *task)
+spans_render (const fo_plan *plan, size_t t)
 {
+    const fo_task *task = &plan->tasks[t];
     fo_buf buf = { 0 };
     for (size_t i = 0; i < task->nsteps; i++) {
-        const fo_step *step = &task->steps[i];
+        const fo_step *step = &fo_plan_steps (plan, t)[i];
         if (i > 0)
             fo_buf_puts (&buf, " ");
         if (step->kind == FO_STEP_TEST) {
@@ -341,7 +343,7 @@ spans_render (const fo_task *task)
 static void
 expect_spans (const fo_plan *plan, size_t task, const char *want)
 {
-    char *got = spans_render (&plan->tasks[task]);
+    char *got = spans_render (plan, task);
     assert_string_equal (got, want);
     free (got);
 }
@@ -508,7 +510,7 @@ test_serial (void **state)
     /* plan->tests stays in file order whatever the task order */
     assert_string_equal (plan->tests[0]->id, "t0");
     assert_string_equal (plan->tests[1]->id, "a/t1");
-    assert_int_equal (plan->tasks[2].tests[0], 1);
+    assert_int_equal (fo_task_tests (&plan->tasks[2])[0], 1);
     fo_plan_destroy (&plan);
     fo_suite_destroy (&suite);
 }
@@ -544,8 +546,8 @@ test_env_cwd_timeout (void **state)
     x->cwd = fo_xstrdup ("/x");
     x->timeout_ms = 5000;
     fo_test *t1 = test_add (x, "t1");
-    fo_env_set (&t1->env, "C", "t1");
-    fo_env_set (&t1->env, "A", "t1");
+    fo_env_set (fo_test_env_own (t1), "C", "t1");
+    fo_env_set (fo_test_env_own (t1), "A", "t1");
     fo_test *t2 = test_add (x, "t2");
     t2->cwd = fo_xstrdup ("/t2");
     t2->timeout_ms = 7;
@@ -555,7 +557,7 @@ test_env_cwd_timeout (void **state)
     EXPECT_TASKS (plan, "t3", "+x x/t1 -x", "+x x/t2 -x");
     const fo_test *tests[] = { t3, t1, t2 };
     for (size_t i = 0; i < 3; i++) {
-        const fo_step *step = &plan->tasks[i].steps[i == 0 ? 0 : 1];
+        const fo_step *step = &fo_plan_steps (plan, i)[i == 0 ? 0 : 1];
         fo_env env = { 0 };
         fo_test_effective_env (tests[i], &env);
         assert_int_equal (step->env.len, env.len);
@@ -569,23 +571,23 @@ test_env_cwd_timeout (void **state)
         assert_string_equal (step->argv.items[0], "run");
         assert_string_equal (step->argv.items[1], tests[i]->id);
     }
-    const fo_step *s1 = &plan->tasks[1].steps[1];
+    const fo_step *s1 = &fo_plan_steps (plan, 1)[1];
     assert_string_equal (fo_env_get (&s1->env, "A"), "t1");
     assert_string_equal (fo_env_get (&s1->env, "B"), "x");
     assert_string_equal (fo_env_get (&s1->env, "C"), "t1");
     assert_string_equal (s1->cwd, "/x");
     assert_int_equal (s1->timeout_ms, 5000);
-    const fo_step *s2 = &plan->tasks[2].steps[1];
+    const fo_step *s2 = &fo_plan_steps (plan, 2)[1];
     assert_string_equal (s2->cwd, "/t2");
     assert_int_equal (s2->timeout_ms, 7);
     assert_null (fo_env_get (&s2->env, "C"));
-    const fo_step *s3 = &plan->tasks[0].steps[0];
+    const fo_step *s3 = &fo_plan_steps (plan, 0)[0];
     assert_string_equal (s3->cwd, "/suite");
     assert_int_equal (s3->timeout_ms, FO_DEFAULT_TIMEOUT_MS);
     assert_string_equal (fo_env_get (&s3->env, "B"), "root");
 
     /* fixtures: the context's values, not the test's */
-    const fo_step *setup = &plan->tasks[2].steps[0], *teardown = &plan->tasks[2].steps[2];
+    const fo_step *setup = &fo_plan_steps (plan, 2)[0], *teardown = &fo_plan_steps (plan, 2)[2];
     for (const fo_step *f = setup; f; f = f == setup ? teardown : NULL) {
         assert_string_equal (f->name, "x");
         assert_string_equal (f->cwd, "/x");
@@ -620,7 +622,7 @@ suite_mixed (void)
     fo_env_set (&in->env, "S", "in");
     fo_env_set (&in->env, "I", "in");
     fo_test *t4 = test_add (in, "t4");
-    fo_env_set (&t4->env, "R", "t4");
+    fo_env_set (fo_test_env_own (t4), "R", "t4");
     t4->cwd = fo_xstrdup ("/t4");
     test_add (ctx_add (suite->root, "z", FO_MODE_SERIAL, ""), "t5");
     test_add (ctx_add (suite->root, "n", 0, ""), "t6");
@@ -646,10 +648,10 @@ test_plan_tests_order (void **state)
                   "z/t5 !");
     size_t expect[][2] = { { 0, 1 }, { 1, 1 }, { 2, 1 }, { 6, 1 }, { 3, 2 }, { 5, 1 } };
     for (size_t i = 0; i < plan->ntasks; i++) {
-        assert_int_equal (plan->tasks[i].tests[0], expect[i][0]);
+        assert_int_equal (fo_task_tests (&plan->tasks[i])[0], expect[i][0]);
         assert_int_equal (plan->tasks[i].ntests, expect[i][1]);
     }
-    assert_int_equal (plan->tasks[4].tests[1], 4);
+    assert_int_equal (fo_task_tests (&plan->tasks[4])[1], 4);
     assert_int_equal (plan->shared[0].ntasks, 2);
     fo_plan_destroy (&plan);
     fo_suite_destroy (&suite);
@@ -692,9 +694,9 @@ test_deterministic (void **state)
         const fo_task *x = &a->tasks[i], *y = &b->tasks[i];
         assert_int_equal (x->nsteps, y->nsteps);
         for (size_t k = 0; k < x->nsteps; k++)
-            steps_equal (&x->steps[k], &y->steps[k]);
+            steps_equal (&fo_plan_steps (a, i)[k], &fo_plan_steps (b, i)[k]);
         assert_int_equal (x->ntests, y->ntests);
-        assert_memory_equal (x->tests, y->tests, x->ntests * sizeof *x->tests);
+        assert_memory_equal (fo_task_tests (x), fo_task_tests (y), x->ntests * sizeof (size_t));
         assert_int_equal (x->nshared, y->nshared);
         if (x->nshared)
             assert_memory_equal (x->shared, y->shared, x->nshared * sizeof *x->shared);
@@ -731,28 +733,29 @@ test_lean_same_steps (void **state)
     size_t plain = 0;
     for (size_t i = 0; i < lean->ntasks; i++) {
         const fo_task *x = &full->tasks[i], *y = &lean->tasks[i];
-        assert_null (y->steps);
+        assert_null (fo_plan_steps (lean, i));
+        const fo_step *kept = fo_plan_steps (full, i);
         assert_int_equal (x->nsteps, y->nsteps);
         size_t n = 0;
         fo_step *built = fo_plan_task_steps (lean, i, &n);
         assert_int_equal (n, x->nsteps);
         for (size_t k = 0; k < n; k++)
-            steps_equal (&x->steps[k], &built[k]);
+            steps_equal (&kept[k], &built[k]);
         fo_plan_steps_free (built, n);
         /* the broker's: borrowing the suite's strings, the same steps */
         fo_step *borrowed = fo_plan_task_steps_borrowed (lean, i, &n);
         assert_int_equal (n, x->nsteps);
         for (size_t k = 0; k < n; k++)
-            steps_equal (&x->steps[k], &borrowed[k]);
+            steps_equal (&kept[k], &borrowed[k]);
         fo_plan_steps_release (borrowed, n);
         assert_int_equal (x->ntests, y->ntests);
-        assert_memory_equal (x->tests, y->tests, x->ntests * sizeof *x->tests);
+        assert_memory_equal (fo_task_tests (x), fo_task_tests (y), x->ntests * sizeof (size_t));
         if (!y->refs) {
             plain++;
             assert_int_equal (y->nsteps, 1);
             assert_int_equal (y->ntests, 1);
-            assert_int_equal (x->steps[0].kind, FO_STEP_TEST);
-            assert_int_equal (x->steps[0].span, 0);
+            assert_int_equal (kept[0].kind, FO_STEP_TEST);
+            assert_int_equal (kept[0].span, 0);
         }
     }
     assert_true (plain >= 2);       /* t0 and n/t6 run alone */
@@ -809,8 +812,8 @@ test_large_flat_suite (void **state)
     fo_plan *plan = fo_plan_build (suite);
     assert_int_equal (plan->ntests, N);
     assert_int_equal (plan->ntasks, N);
-    assert_string_equal (plan->tasks[N - 1].steps[0].name, "t99999");
-    assert_int_equal (plan->tasks[N - 1].tests[0], N - 1);
+    assert_string_equal (fo_plan_steps (plan, N - 1)[0].name, "t99999");
+    assert_int_equal (fo_task_tests (&plan->tasks[N - 1])[0], N - 1);
     fo_plan_destroy (&plan);
     fo_suite_destroy (&suite);
 }
@@ -892,7 +895,7 @@ test_discovery_plan (void **state)
     assert_ptr_equal (plan->tasks[6].unit, u);
     assert_int_equal (plan->nshared, 1);
     assert_int_equal (plan->shared[0].ntasks, 1);           /* its discovery holds it */
-    const fo_step *list = &plan->tasks[0].steps[0];
+    const fo_step *list = &fo_plan_steps (plan, 0)[0];
     assert_int_equal (list->kind, FO_STEP_DISCOVER);
     assert_string_equal (list->argv.items[0], "list");
     assert_int_equal (list->tests.len, 0);
@@ -906,10 +909,10 @@ test_discovery_plan (void **state)
     assert_int_equal (answer (plan, suite, sp, NAMES ("s1", "s2"), &unit), 2);
     assert_int_equal (plan->shared[0].ntasks, 2);
     /* inside a unit: the unit is rebuilt, its old tests keep their numbers */
-    size_t f_index = plan->tasks[6].tests[0];
+    size_t f_index = fo_task_tests (&plan->tasks[6])[0];
     assert_int_equal (answer (plan, suite, gen, NAMES ("g1", "g2"), &unit), 0);
     assert_int_equal (unit, 6);
-    assert_int_equal (plan->tasks[6].tests[0], f_index);
+    assert_int_equal (fo_task_tests (&plan->tasks[6])[0], f_index);
     /* a discovery that found nothing: its setup has nothing to prepare */
     assert_int_equal (answer (plan, suite, gen2, NO_NAMES, &unit), 0);
     assert_int_equal (unit, 7);
@@ -944,7 +947,7 @@ test_discovery_units (void **state)
     tree->discovered_reader = FO_READER_CTEST;
     fo_plan *plan = plan_checked (suite);
     EXPECT_TASKS (plan, "?sh/tree {0}");
-    assert_int_equal (plan->tasks[0].steps[0].reader, FO_READER_CTEST);
+    assert_int_equal (fo_plan_steps (plan, 0)[0].reader, FO_READER_CTEST);
 
     size_t d = discovery_of (plan, tree), first = tree->ntests, cfirst = tree->ncontexts;
     test_add (tree, "a");
@@ -1047,7 +1050,7 @@ test_discovery_nesting (void **state)
                   "+o o/sh/in/n1 -o {0,1} !", "+o o/sh/in/n2 -o {0,1} !", "r/z !");
     assert_int_equal (plan->shared[0].ntasks, 4);
     assert_int_equal (plan->shared[1].ntasks, 3);
-    const fo_step *step = &plan->tasks[3].steps[1];
+    const fo_step *step = &fo_plan_steps (plan, 3)[1];
     assert_string_equal (step->cwd, "/in");
     assert_string_equal (fo_env_get (&step->env, "O"), "1");
     fo_plan_destroy (&plan);
@@ -1089,6 +1092,60 @@ test_discovery_unit_waits_for_all (void **state)
     fo_suite_destroy (&suite);
 }
 
+/* A task of one test holds the test's index itself, no list (fo_task:
+   8 bytes and an allocation fewer a test); a task of more tests has its
+   list. A unit of one test rebuilt with what its discovery found keeps
+   its test's number, and the plan keeps the rebuilt task's wire steps; a
+   lean plan keeps none. */
+static void
+test_task_tests_inline (void **state)
+{
+    (void) state;
+    fo_suite *suite = suite_new ();
+    test_add (suite->root, "a");
+    fo_context *u = ctx_add (suite->root, "u", 0, "s");
+    test_add (u, "x");
+    fo_context *d = ctx_discovering (u, "d", 0, "");
+    fo_context *v = ctx_add (suite->root, "v", 0, "t");
+    test_add (v, "y");
+    test_add (v, "z");
+    fo_plan *plan = plan_checked (suite);
+    EXPECT_TASKS (plan, "?u/d", "a", "+u u/x (waits 1)", "v/y v/z -v");
+    /* the discovery: no tests */
+    assert_int_equal (plan->tasks[0].ntests, 0);
+    assert_non_null (fo_task_tests (&plan->tasks[0]));
+    /* one test: its index in the task itself */
+    for (size_t t = 1; t <= 2; t++) {
+        assert_int_equal (plan->tasks[t].ntests, 1);
+        assert_ptr_equal (fo_task_tests (&plan->tasks[t]), &plan->tasks[t].tests_in.one);
+    }
+    assert_string_equal (plan->tests[fo_task_tests (&plan->tasks[1])[0]]->id, "a");
+    assert_string_equal (plan->tests[fo_task_tests (&plan->tasks[2])[0]]->id, "u/x");
+    size_t x = fo_task_tests (&plan->tasks[2])[0];
+    /* two: a list */
+    assert_int_equal (plan->tasks[3].ntests, 2);
+    assert_ptr_equal (fo_task_tests (&plan->tasks[3]), plan->tasks[3].tests_in.list);
+    assert_string_equal (plan->tests[fo_task_tests (&plan->tasks[3])[1]]->id, "v/z");
+
+    size_t unit;
+    answer (plan, suite, d, NAMES ("p", "q"), &unit);
+    assert_int_equal (unit, 2);
+    EXPECT_TASKS (plan, "?u/d", "a", "+u u/x u/d/p u/d/q", "v/y v/z -v");
+    assert_int_equal (plan->tasks[2].ntests, 3);
+    assert_ptr_equal (fo_task_tests (&plan->tasks[2]), plan->tasks[2].tests_in.list);
+    assert_int_equal (fo_task_tests (&plan->tasks[2])[0], x);
+    assert_string_equal (plan->tests[fo_task_tests (&plan->tasks[2])[2]]->id, "u/d/q");
+    assert_string_equal (fo_plan_steps (plan, 2)[3].name, "u/d/q");
+    fo_plan_destroy (&plan);
+
+    plan = fo_plan_build_lean (suite);
+    assert_int_equal (plan->ntasks, 3);     /* the discovery has ended */
+    for (size_t t = 0; t < plan->ntasks; t++)
+        assert_null (fo_plan_steps (plan, t));
+    fo_plan_destroy (&plan);
+    fo_suite_destroy (&suite);
+}
+
 int
 main (void)
 {
@@ -1114,6 +1171,7 @@ main (void)
         cmocka_unit_test (test_discovery_units),
         cmocka_unit_test (test_discovery_spread),
         cmocka_unit_test (test_discovery_unit_waits_for_all),
+        cmocka_unit_test (test_task_tests_inline),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

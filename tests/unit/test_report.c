@@ -685,7 +685,7 @@ test_one_try_no_array (void **state)
     assert_true (fo_report_finish_test (rep, 0, &f));
     const fo_test_record *t0 = fo_report_test (rep, 0);
     assert_int_equal (t0->nattempts, 1);
-    assert_null (t0->attempts);
+    assert_null (t0->extra);         /* nor anything out of line */
     fo_attempt a = fo_report_try (t0, 0);
     assert_int_equal (a.attempt, 1);
     assert_int_equal (a.outcome, FO_FAILED);
@@ -725,15 +725,15 @@ test_tries_and_flaky (void **state)
     assert_true (t0->flaky);
     assert_int_equal (t0->outcome, FO_PASSED);
     assert_int_equal (t0->nattempts, 2);
-    assert_string_equal (t0->attempts[0].host, "h1");
-    assert_int_equal (t0->attempts[0].out_len, 10);
+    assert_string_equal (fo_report_retried (t0)[0].host, "h1");
+    assert_int_equal (fo_report_retried (t0)[0].out_len, 10);
     assert_string_equal (fo_report_try (t0, 1).host, "h2");
     assert_false (t1->flaky);
     assert_int_equal (t1->outcome, FO_FAILED);
     assert_int_equal (t1->attempt, 2);
     assert_int_equal (t1->out_len, 6);          /* the last try's output moved */
     assert_memory_equal (t1->out, "again\n", 6);
-    assert_null (t1->attempts[1].out);
+    assert_null (fo_report_retried (t1)[1].out);
     assert_int_equal (t1->nattempts, 2);
     assert_int_equal (t2->nattempts, 0);        /* never ran: no attempt */
     assert_int_equal (t2->attempt, 1);
@@ -768,8 +768,8 @@ test_tries_on_the_console (void **state)
     rep = report_with_tries ();
     capture c;
     capture_open (&c);
-    fo_report_progress_retry (c.file, FO_VERBOSITY_DOTS, "t0", &fo_report_test (rep, 0)->attempts[0], 3);
-    fo_report_progress_retry (c.file, FO_VERBOSITY_LINES, "t0", &fo_report_test (rep, 0)->attempts[0], 3);
+    fo_report_progress_retry (c.file, FO_VERBOSITY_DOTS, "t0", &fo_report_retried (fo_report_test (rep, 0))[0], 3);
+    fo_report_progress_retry (c.file, FO_VERBOSITY_LINES, "t0", &fo_report_retried (fo_report_test (rep, 0))[0], 3);
     fo_report_progress (c.file, FO_VERBOSITY_LINES, fo_report_test (rep, 0));
     fo_report_progress_slow (c.file, FO_VERBOSITY_DOTS, true, NULL, "t3", 61500, 1500000, "h1");
     fo_report_progress_slow (c.file, FO_VERBOSITY_LINES, false, "setup of", "db", 2000, 0, NULL);
@@ -872,8 +872,8 @@ test_console_reporter (void **state)
         const fo_test_record *t0 = fo_report_test (rep, 0), *t1 = fo_report_test (rep, 1);
         send (list, (fo_event) { .type = FO_EVENT_RUN_STARTED, .u.run_started = { 3, 3 } }, rep);
         send (list, (fo_event) { .type = FO_EVENT_TRY_HELD,
-                                 .u.try_held = { 0, t0, &t0->attempts[0], 2 } }, rep);
-        fo_report_progress_retry (want.file, (fo_verbosity) verbosity, "t0", &t0->attempts[0], 2);
+                                 .u.try_held = { 0, t0, &fo_report_retried (t0)[0], 2 } }, rep);
+        fo_report_progress_retry (want.file, (fo_verbosity) verbosity, "t0", &fo_report_retried (t0)[0], 2);
         send (list, (fo_event) { .type = FO_EVENT_TEST_FINISHED, .u.test_finished = { 0, t0 } },
               rep);
         fo_report_progress (want.file, (fo_verbosity) verbosity, t0);

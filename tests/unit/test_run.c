@@ -182,7 +182,7 @@ static size_t
 lease_task (const harness *h, const fo_lease *lease)
 {
     for (size_t i = 0; i < h->plan->ntasks; i++)
-        if (h->plan->tasks[i].steps == lease->steps) {
+        if (fo_plan_steps (h->plan, i) == lease->steps) {
             assert_int_equal (lease->nsteps, h->plan->tasks[i].nsteps);
             return i;
         }
@@ -193,7 +193,7 @@ lease_task (const harness *h, const fo_lease *lease)
         for (size_t i = 0; i < h->plan->ntasks; i++) {
             const fo_task *t = &h->plan->tasks[i];
             for (size_t j = 0; j < t->ntests; j++)
-                if (strcmp (h->plan->tests[t->tests[j]]->id, id) == 0) {
+                if (strcmp (h->plan->tests[fo_task_tests (t)[j]]->id, id) == 0) {
                     assert_true (lease->nsteps <= t->nsteps);
                     return i;
                 }
@@ -478,11 +478,11 @@ test_plan_shape (void **state)
     assert_int_equal (h->plan->ntests, 5);
     assert_int_equal (h->plan->ntasks, 4);
     assert_int_equal (h->plan->tasks[2].nsteps, 4);
-    assert_int_equal (h->plan->tasks[2].steps[0].kind, FO_STEP_SETUP);
-    assert_string_equal (h->plan->tasks[2].steps[1].name, "unit/x");
-    assert_string_equal (h->plan->tasks[2].steps[2].name, "unit/y");
-    assert_int_equal (h->plan->tasks[2].steps[3].kind, FO_STEP_TEARDOWN);
-    assert_string_equal (h->plan->tasks[3].steps[0].name, "c/d");
+    assert_int_equal (fo_plan_steps (h->plan, 2)[0].kind, FO_STEP_SETUP);
+    assert_string_equal (fo_plan_steps (h->plan, 2)[1].name, "unit/x");
+    assert_string_equal (fo_plan_steps (h->plan, 2)[2].name, "unit/y");
+    assert_int_equal (fo_plan_steps (h->plan, 2)[3].kind, FO_STEP_TEARDOWN);
+    assert_string_equal (fo_plan_steps (h->plan, 3)[0].name, "c/d");
     assert_false (fo_run_finished (h->run));
     assert_int_equal (fo_run_in_flight (h->run), 0);
     assert_false (fo_run_stopping (h->run));
@@ -520,7 +520,7 @@ test_every_task_leased_once_in_order (void **state)
         expect_lease (h, (uint32_t) (i % 2), &leases[i], i, 1);
         assert_int_equal (leases[i].output_cap, 4096);
         assert_int_equal (leases[i].skip_code, 77);
-        assert_ptr_equal (leases[i].steps, h->plan->tasks[i].steps);
+        assert_ptr_equal (leases[i].steps, fo_plan_steps (h->plan, i));
         for (size_t j = 0; j < i; j++)
             assert_true (leases[i].lease != leases[j].lease);
         assert_true (leases[i].lease != 0);

@@ -183,10 +183,10 @@ test_retry_passes_flaky_on_another_agent (void **state)
     assert_int_equal (t0->outcome, FO_PASSED);
     assert_true (t0->flaky);
     assert_int_equal (t0->nattempts, 2);
-    assert_int_equal (t0->attempts[0].outcome, FO_FAILED);
-    assert_string_equal (t0->attempts[0].host, "host0");
-    assert_int_equal (t0->attempts[0].attempt, 1);
-    assert_int_equal (t0->attempts[0].out_len, 7);     /* a retried try keeps its output */
+    assert_int_equal (fo_report_retried (t0)[0].outcome, FO_FAILED);
+    assert_string_equal (fo_report_retried (t0)[0].host, "host0");
+    assert_int_equal (fo_report_retried (t0)[0].attempt, 1);
+    assert_int_equal (fo_report_retried (t0)[0].out_len, 7);     /* a retried try keeps its output */
     assert_int_equal (fo_report_try (t0, 1).outcome, FO_PASSED);
     assert_string_equal (fo_report_try (t0, 1).host, "host1");
     assert_null (fo_report_try (t0, 1).out);          /* the last one's is the test's */
@@ -228,7 +228,7 @@ test_retries_exhausted (void **state)
     assert_int_equal (t0->outcome, FO_FAILED);
     assert_false (t0->flaky);
     assert_int_equal (t0->nattempts, 3);
-    assert_int_equal (t0->attempts[1].outcome, FO_TIMEOUT);
+    assert_int_equal (fo_report_retried (t0)[1].outcome, FO_TIMEOUT);
     /* and the next lease is a new task: t0 is not retried forever */
     fo_lease l;
     assert_true (fo_run_next_lease (w.run, 0, &l));

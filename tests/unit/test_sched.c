@@ -93,7 +93,7 @@ world_new (world *w)
     assert_true (p->tasks[0].discovery != FO_NO_DISCOVERY);
     const char *names[] = { NULL, "a", "b", "db/x", "db/y", "ser/s1", "ser/s2" };
     for (size_t i = 1; i < 7; i++)
-        assert_string_equal (p->tests[p->tasks[i].tests[0]]->id, names[i]);
+        assert_string_equal (p->tests[fo_task_tests (&p->tasks[i])[0]]->id, names[i]);
     assert_int_equal (p->tasks[3].nshared, 1);
     assert_int_equal (p->tasks[4].nshared, 1);
     assert_true (p->tasks[5].serial && p->tasks[6].serial);
@@ -591,8 +591,8 @@ test_cost_hints (void **state)
     for (int with_history = 0; with_history < 2; with_history++) {
         world w;
         world_new (&w);
-        ((fo_test *) w.plan->tests[w.plan->tasks[2].tests[0]])->cost_ms = 2000;  /* b */
-        ((fo_test *) w.plan->tests[w.plan->tasks[4].tests[0]])->cost_ms = 1000;  /* db/y */
+        ((fo_test *) w.plan->tests[fo_task_tests (&w.plan->tasks[2])[0]])->cost_ms = 2000;  /* b */
+        ((fo_test *) w.plan->tests[fo_task_tests (&w.plan->tasks[4])[0]])->cost_ms = 1000;  /* db/y */
         fo_sched_destroy (&w.sched);
         w.sched = fo_sched_new (w.plan, fixture_state, &w);
         fo_history *h = history_new ();

@@ -178,7 +178,7 @@ test_program_kinds (void **state)
     t = fo_suite_find_test (suite, "c/./unit/all");
     assert_non_null (t);
     assert_int_equal (t->reader, FO_READER_CMOCKA);
-    assert_string_equal (fo_env_get (&t->env, "CMOCKA_MESSAGE_OUTPUT"), "TAP");
+    assert_string_equal (fo_env_get (fo_test_env (t), "CMOCKA_MESSAGE_OUTPUT"), "TAP");
     assert_int_equal (t->parent->mode, 0);
     assert_int_equal (fo_suite_count_tests (suite), 3);
     fo_suite_destroy (&suite);

@@ -129,7 +129,7 @@ test_full_file (void **state)
     assert_argv (&argv->run.argv, ARGV ("printf", "%s\n", "two words"));
     assert_string_equal (argv->cwd, "/tmp");
     assert_int_equal (argv->timeout_ms, 500);
-    assert_string_equal (fo_env_get (&argv->env, "LOCAL"), "x");
+    assert_string_equal (fo_env_get (fo_test_env (argv), "LOCAL"), "x");
 
     fo_context *db = child (root, "db");
     assert_string_equal (db->id, "db");

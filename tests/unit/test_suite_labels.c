@@ -100,7 +100,7 @@ test_labels_inherited (void **state)
     assert_true (fo_test_has_label (insert, "fast"));     /* its own */
     assert_false (fo_test_has_label (insert, "pg"));      /* a child context's: no */
     assert_false (fo_test_has_label (insert, "Fast"));    /* exact */
-    assert_int_equal (insert->labels.len, 2);             /* its own only */
+    assert_int_equal (fo_test_labels (insert)->len, 2);             /* its own only */
     assert_int_equal (fo_suite_find_context (suite, "db")->labels.len, 2);
     fo_suite_destroy (&suite);
     tmp_remove (&t);
@@ -127,7 +127,7 @@ test_labels_built (void **state)
     fo_test_add_label (found, "nightly");
     fo_test_add_label (found, "gpu");       /* its context's already: still its own once */
     fo_test_add_label (found, "nightly");
-    assert_int_equal (found->labels.len, 2);
+    assert_int_equal (fo_test_labels (found)->len, 2);
     expect_labels (suite, "gen/case1", "gpu,nightly");
     fo_suite_destroy (&suite);
 }
@@ -172,7 +172,7 @@ test_label_limits (void **state)
     fo_suite *suite = load_text (&t, text.data, err, sizeof err);
     if (!suite)
         fail_msg ("%s", err);
-    assert_int_equal (fo_suite_find_test (suite, "a")->labels.len, FO_SUITE_MAX_LABELS);
+    assert_int_equal (fo_test_labels (fo_suite_find_test (suite, "a"))->len, FO_SUITE_MAX_LABELS);
     fo_suite_destroy (&suite);
     tmp_remove (&t);
 
@@ -207,6 +207,60 @@ test_label_limits (void **state)
     free (label);
 }
 
+/* A test's own env and labels are out of its record (fo_test.more),
+   made only for a test that has one of them: the loader's plain test (a
+   name and a command, most of a large suite) has none, and reads as
+   empty. */
+static void
+test_env_labels_out_of_line (void **state)
+{
+    (void) state;
+    tmp_suite t;
+    char err[1024] = "";
+    fo_suite *suite = load_text (&t, "env: {A: root}\n"
+                                     "contexts:\n"
+                                     "  - name: c\n"
+                                     "    labels: [all]\n"
+                                     "    tests:\n"
+                                     "      - {name: plain, run: x}\n"
+                                     "      - {name: envd, run: x, env: {B: b}}\n"
+                                     "      - {name: labelled, run: x, labels: [gpu]}\n",
+                                 err, sizeof err);
+    if (!suite)
+        fail_msg ("%s", err);
+    const fo_test *plain = fo_suite_find_test (suite, "c/plain");
+    const fo_test *envd = fo_suite_find_test (suite, "c/envd");
+    const fo_test *labelled = fo_suite_find_test (suite, "c/labelled");
+    assert_null (plain->more);
+    assert_int_equal (fo_test_env (plain)->len, 0);
+    assert_int_equal (fo_test_labels (plain)->len, 0);
+    assert_true (fo_test_has_label (plain, "all"));        /* its context's */
+    fo_env env = { 0 };
+    fo_test_effective_env (plain, &env);
+    assert_string_equal (fo_env_get (&env, "A"), "root");
+    fo_env_free (&env);
+
+    assert_non_null (envd->more);
+    assert_string_equal (fo_env_get (fo_test_env (envd), "B"), "b");
+    assert_int_equal (fo_test_labels (envd)->len, 0);
+    fo_test_effective_env (envd, &env);
+    assert_string_equal (fo_env_get (&env, "A"), "root");
+    assert_string_equal (fo_env_get (&env, "B"), "b");
+    fo_env_free (&env);
+
+    assert_non_null (labelled->more);
+    assert_int_equal (fo_test_env (labelled)->len, 0);
+    assert_int_equal (fo_test_labels (labelled)->len, 1);
+    assert_true (fo_test_has_label (labelled, "gpu"));
+    assert_false (fo_test_has_label (plain, "gpu"));
+
+    fo_test_add_label ((fo_test *) plain, "late");         /* made when first set */
+    assert_non_null (plain->more);
+    assert_true (fo_test_has_label (plain, "late"));
+    fo_suite_destroy (&suite);
+    tmp_remove (&t);
+}
+
 int
 main (void)
 {
@@ -215,6 +269,7 @@ main (void)
         cmocka_unit_test (test_labels_built),
         cmocka_unit_test (test_label_errors),
         cmocka_unit_test (test_label_limits),
+        cmocka_unit_test (test_env_labels_out_of_line),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -129,7 +129,7 @@ test_many_aliases (void **state)
     assert_int_equal (fo_suite_count_tests (suite), 20000);
     fo_test *last = fo_suite_find_test (suite, "c/t19999");
     assert_non_null (last);
-    assert_string_equal (fo_env_get (&last->env, "TZ"), "UTC");
+    assert_string_equal (fo_env_get (fo_test_env (last), "TZ"), "UTC");
     fo_suite_destroy (&suite);
     fo_buf_free (&b);
 }

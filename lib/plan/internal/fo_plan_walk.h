@@ -67,6 +67,10 @@ typedef struct {
     size_t nreuse, reused;
 } fo_walker;
 
+/* A plan of fo_plan_build keeps the task's wire steps (fo_plan_steps),
+   built again now (the task added or rebuilt); nothing in a lean plan. */
+void fo_plan_keep_steps (fo_plan *plan, size_t task);
+
 /* Writes the test's number in the plan into it (fo_test.number). */
 void fo_plan_number_test (const fo_test *test, size_t index);
 

@@ -98,9 +98,9 @@ inherit (const inherited *up, const fo_env *env, const char *cwd)
 static bool
 check_test (fo_yaml_reader *L, const fo_test *test, const inherited *up)
 {
-    inherited mine = inherit (up, &test->env, test->cwd);
+    inherited mine = inherit (up, fo_test_env (test), test->cwd);
     size_t id_len = strlen (test->id);
-    uint64_t labels = labels_held (&test->labels);
+    uint64_t labels = labels_held (fo_test_labels (test));
     size_t size = fo_step_wire_size (id_len, &test->run.argv, mine.env_bytes, mine.cwd_len);
     uint64_t held = fo_step_held_size (id_len, size, 2 + test->run.argv.len + 2 * mine.env_vars + 1);
     /* Nearly always all within: counted without a message to write. */

@@ -180,6 +180,7 @@ try_chain (agent *self, uint32_t i)
     if (self->queue_len < 1 + others && !short_leases)
         return;
     fo_lease lease;
+    uint64_t since = self->queue_since_ms;
     agent_queue_pop (self, &lease);
     fo_execution *next = slot_execution (self, i, &lease);
     if (fo_execution_chain (next) != 0) {
@@ -190,7 +191,11 @@ try_chain (agent *self, uint32_t i)
         self->queue_head--;
         self->queue[self->queue_head] = lease;
         self->queue_len++;
-        return;         /* the head waits since it was popped: nothing moved */
+        /* Nothing moved: the head still waits since it became the head.
+           A try on every service of a blocked Python slot restarted the
+           return's clock, and leases stayed stranded behind it. */
+        self->queue_since_ms = since;
+        return;
     }
     self->next[i] = next;
     self->bound++;

@@ -126,6 +126,8 @@ handle_cancel (agent *self, uint64_t lease_id, const char *reason)
         fo_lease taken = *lease;
         memmove (lease, lease + 1, (self->queue_len - k - 1) * sizeof *lease);
         self->queue_len--;
+        if (k == 0)     /* a new head: it waits from now (lease return) */
+            self->queue_since_ms = self->queue_len ? fo_now_ms () : 0;
         fo_execution *execution = fo_execution_new (&taken, 0, self->host, agent_on_result, self);
         fo_execution_cancel (execution, reason);
         while (!fo_execution_service (execution))
@@ -410,6 +412,9 @@ run_session (agent *self, char *err, size_t errlen)
         uint64_t held = agent_hold_deadline_ms (self);
         if (held < deadline)
             deadline = held;
+        uint64_t strand = agent_return_deadline_ms (self);
+        if (strand < deadline)
+            deadline = strand;
         for (uint32_t i = 0; i < self->options->slots; i++) {
             if (!self->slots[i])
                 continue;

@@ -46,6 +46,11 @@ typedef struct {
     const char *endpoint;       /* e.g. "tcp://broker:5555", "inproc://fanout" */
     uint32_t slots;             /* worker slots, >= 1 */
     uint32_t prefetch;          /* leases queued beyond the free slots */
+    /* Lease return (fo_agent_slots.c): how long the queue's head waits
+       without any slot taking a lease before the leases queued within
+       the prefetch go back too (those beyond it go after
+       FO_AGENT_RETURN_MS); 0: FO_AGENT_RETURN_PREFETCH_MS (1 s). */
+    uint32_t return_prefetch_ms;
     const char *host;           /* NULL: gethostname() */
     /* Its resources and labels, sent in every hello (docs/resources.md);
        NULL: none. The lease names the instances a task got in its env. */

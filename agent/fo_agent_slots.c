@@ -19,9 +19,24 @@
     - the slot's leases are short: its last one ran less than
       FO_AGENT_CHAIN_SHORT_US, and the running one so far too (what is
       left of it is the most another slot can wait; a long test right
-      after short ones is the case this does not foresee). */
+      after short ones is the case this does not foresee).
+
+    Lease return (protocol 8). Leases queued beyond the slots (the
+    prefetch, and the extra credit of short leases: fo_flow.h) wait for a
+    slot here, and a slot may be held by a long test: they would wait for
+    it while another agent idles. When the queue's head has waited
+    FO_AGENT_RETURN_MS without any slot taking a lease, the leases queued
+    beyond the prefetch (and beyond the slots free but held back by the
+    capacity) go back to the broker with no credit, which leases them
+    elsewhere; the extra credit shrinks by as many. After
+    FO_AGENT_RETURN_PREFETCH_MS the prefetch's go too (a long test must
+    not keep them for its whole run), and the agent holds no prefetch
+    from then on: with leases that long a slot's wait of a round trip is
+    nothing. Never a lease that fetched artifacts (a manifest: its
+    workspace is laid out here) nor a discovery. */
 #include "fo_agent_state.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,6 +47,14 @@
 #include "fo_sweeper.h"
 
 #define FO_AGENT_CHAIN_SHORT_US 20000u
+
+/* Since when the queue's head waits: set when a lease becomes the head
+   (pushed to an empty queue, or the one before it left). */
+static void
+queue_moved (agent *self)
+{
+    self->queue_since_ms = self->queue_len ? fo_now_ms () : 0;
+}
 
 bool
 agent_aborted (const agent *self)
@@ -57,6 +80,8 @@ agent_queue_push (agent *self, fo_lease *lease)
     }
     self->queue[self->queue_head + self->queue_len++] = *lease;
     memset (lease, 0, sizeof *lease);
+    if (self->queue_len == 1)
+        queue_moved (self);
 }
 
 bool
@@ -66,6 +91,7 @@ agent_queue_pop (agent *self, fo_lease *out)
         return false;
     *out = self->queue[self->queue_head++];
     self->queue_len--;
+    queue_moved (self);
     return true;
 }
 
@@ -154,6 +180,7 @@ try_chain (agent *self, uint32_t i)
     if (self->queue_len < 1 + others && !short_leases)
         return;
     fo_lease lease;
+    uint64_t since = self->queue_since_ms;
     agent_queue_pop (self, &lease);
     fo_execution *next = slot_execution (self, i, &lease);
     if (fo_execution_chain (next) != 0) {
@@ -164,6 +191,10 @@ try_chain (agent *self, uint32_t i)
         self->queue_head--;
         self->queue[self->queue_head] = lease;
         self->queue_len++;
+        /* Nothing moved: the head still waits since it became the head.
+           A try on every service of a blocked Python slot restarted the
+           return's clock, and leases stayed stranded behind it. */
+        self->queue_since_ms = since;
         return;
     }
     self->next[i] = next;
@@ -206,6 +237,82 @@ any_due (const agent *self)
     return false;
 }
 
+/* How many queued leases stay when the queue's head has waited `waited`
+   ms without any slot taking a lease: after FO_AGENT_RETURN_MS the
+   prefetch, and a lease for each slot that is free but may not start one
+   now (the capacity); after the prefetch's bound, none. */
+static size_t
+queue_keep (const agent *self, uint64_t waited)
+{
+    uint32_t bound = self->options->return_prefetch_ms ? self->options->return_prefetch_ms
+                                                       : FO_AGENT_RETURN_PREFETCH_MS;
+    if (waited >= bound)
+        return 0;
+    if (waited < FO_AGENT_RETURN_MS)
+        return SIZE_MAX;
+    uint32_t in_use = slots_in_use (self);
+    return (size_t) self->options->prefetch + (self->options->slots - in_use);
+}
+
+static bool
+returnable (const fo_lease *lease)
+{
+    return !(lease->manifest && lease->manifest[0])
+           && !(lease->nsteps > 0 && lease->steps[0].kind == FO_STEP_DISCOVER);
+}
+
+uint64_t
+agent_return_deadline_ms (const agent *self)
+{
+    if (self->queue_len == 0 || !self->queue_since_ms || agent_aborted (self))
+        return UINT64_MAX;
+    /* The next bound that would return something. */
+    uint32_t all = self->options->return_prefetch_ms ? self->options->return_prefetch_ms
+                                                     : FO_AGENT_RETURN_PREFETCH_MS;
+    if (self->queue_len > queue_keep (self, FO_AGENT_RETURN_MS)
+        && (uint64_t) FO_AGENT_RETURN_MS < all)
+        return self->queue_since_ms + FO_AGENT_RETURN_MS;
+    return self->queue_since_ms + all;
+}
+
+void
+agent_return_stranded (agent *self, uint64_t now_ms)
+{
+    if (agent_aborted (self) || self->muted || agent_return_deadline_ms (self) > now_ms)
+        return;
+    /* From the head: the oldest stay (up to keep), the rest go unless they
+       cannot (kept in their order). */
+    uint64_t waited = now_ms - self->queue_since_ms;
+    size_t keep = queue_keep (self, waited), kept = 0, returned = 0;
+    fo_lease *q = self->queue + self->queue_head;
+    for (size_t k = 0; k < self->queue_len; k++) {
+        if (kept < keep || !returnable (&q[k])) {
+            q[kept++] = q[k];
+            continue;
+        }
+        fo_msg msg = { .type = FO_MSG_RETURN, .u.ret = { .lease = q[k].lease, .credit = 0 } };
+        agent_send_msg (self, &msg);
+        if (self->outputs)
+            fo_agent_outputs_done (self->outputs, q[k].lease);
+        fo_msg gone = { .type = FO_MSG_LEASE, .u.lease = q[k] };
+        fo_msg_free (&gone);
+        returned++;
+    }
+    self->queue_len = kept;
+    if (returned == 0) {
+        /* Nothing could go (a manifest, a discovery): wait for a slot. */
+        self->queue_since_ms = now_ms;
+        return;
+    }
+    if (kept == 0)
+        self->queue_since_ms = 0;
+    /* No credit came back with them (fo_flow_returned). */
+    fo_flow_returned (&self->flow, returned > UINT32_MAX ? UINT32_MAX : (uint32_t) returned);
+    self->returned += returned;
+    fo_log (FO_LOG_INFO, ROLE, "returned %zu queued lease%s to the broker: no slot took a lease "
+            "for %llu ms", returned, returned == 1 ? "" : "s", (unsigned long long) waited);
+}
+
 void
 agent_service_slots (agent *self)
 {
@@ -233,6 +340,7 @@ agent_service_slots (agent *self)
         }
         agent_fill_slots (self);        /* new leases are due */
     } while (any_due (self));
+    agent_return_stranded (self, fo_now_ms ());
     agent_flush_results (self);
     if (self->ask > 0) {        /* in the pass's frame, after its dones */
         fo_log (FO_LOG_DEBUG, ROLE, "leases end faster than the round trip: %u more credit "

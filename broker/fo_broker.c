@@ -172,6 +172,13 @@ handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
             a->leased--;
         broker_add_credit (self, number, msg->u.done.credit);
         break;
+    case FO_MSG_RETURN:
+        /* A queued lease the agent gives back: its task waits again, at
+           the front (fo_run_return). Only a current lease frees a place. */
+        if (fo_run_return (self->run, (uint32_t) number, a->host, &msg->u.ret) && a->leased > 0)
+            a->leased--;
+        broker_add_credit (self, number, msg->u.ret.credit);
+        break;
     case FO_MSG_DISCOVERED:
         fo_run_discovered (self->run, (uint32_t) number, a->host, &msg->u.discovered);
         break;

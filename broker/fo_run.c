@@ -123,8 +123,8 @@ fail_task_on_fixture (fo_run *self, size_t task, size_t fixture)
     end_task (self, task);
 }
 
-static void
-not_run_task (fo_run *self, size_t task)
+void
+run_not_run_task (fo_run *self, size_t task)
 {
     /* one message for every task the stop ends (not a printf per task) */
     if (!self->not_run_message)
@@ -143,7 +143,7 @@ run_queue_task (fo_run *self, size_t task, fo_sched_reason why)
     if (t->ntests == 0 && t->discovery == FO_NO_DISCOVERY)
         end_task (self, task);     /* a unit whose discoveries found nothing */
     else if (!fo_sched_enqueue (self->sched, task, why))
-        not_run_task (self, task);
+        run_not_run_task (self, task);
     else {
         fo_event ev = { .type = FO_EVENT_TASK_QUEUED, .u.task_queued = { .task = task } };
         ev.u.task_queued.tests = fo_tasks_tests (self->tasks, task, &ev.u.task_queued.ntests);
@@ -496,8 +496,8 @@ run_current_lease (fo_run *self, uint32_t agent, const char *host, uint64_t id, 
 
 /* Lease `id` is over (done, lost, cut short): the scheduler and the
    reporters learn it before anything happens to its task. */
-static void
-lease_ended (fo_run *self, fo_lease_rec *lease, uint64_t id, fo_lease_end how, const char *host)
+void
+run_lease_ended (fo_run *self, fo_lease_rec *lease, uint64_t id, fo_lease_end how, const char *host)
 {
     lease->active = false;
     /* Joined results still held went with a program that never said how
@@ -514,8 +514,8 @@ lease_ended (fo_run *self, fo_lease_rec *lease, uint64_t id, fo_lease_end how, c
 /* ---- leases that end ---------------------------------------------------- */
 
 /* The task is leased again for its tests without an outcome. */
-static void
-lease_again (fo_run *self, size_t task, fo_sched_reason why)
+void
+run_lease_again (fo_run *self, size_t task, fo_sched_reason why)
 {
     fo_tasks_narrow (self->tasks, task, self->report);
     run_queue_task (self, task, why);
@@ -527,7 +527,7 @@ fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *d)
     fo_lease_rec *lease = run_current_lease (self, agent, host, d->lease, "a done message");
     if (!lease)
         return false;
-    lease_ended (self, lease, d->lease, FO_LEASE_DONE, host);
+    run_lease_ended (self, lease, d->lease, FO_LEASE_DONE, host);
     size_t task = lease->task;
     const fo_task *t = &self->plan->tasks[task];
     size_t disc = t->discovery;
@@ -556,7 +556,7 @@ fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *d)
     if (!self->stopping && !run_stop_due (self)
         && fo_retry_any_held (self->retry, fo_task_tests (t), t->ntests)) {
         finish_tests (self, task, false, FO_ERROR, message, NULL, NULL, host);
-        lease_again (self, task, FO_SCHED_RETRY);
+        run_lease_again (self, task, FO_SCHED_RETRY);
     }
     else {
         finish_remaining (self, task, FO_ERROR, message, NULL, NULL, host);
@@ -655,7 +655,7 @@ fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *w
         fo_lease_rec *lease = fo_leases_get (self->leases, id);
         if (!lease || !lease->active || lease->agent != agent)
             continue;
-        lease_ended (self, lease, id, FO_LEASE_LOST, host);
+        run_lease_ended (self, lease, id, FO_LEASE_LOST, host);
         fo_report_host_lost_lease (self->report, host);
         size_t task = lease->task;
         if (self->plan->tasks[task].discovery != FO_NO_DISCOVERY) {
@@ -670,7 +670,7 @@ fo_run_agent_lost (fo_run *self, uint32_t agent, const char *host, const char *w
         if (!self->stopping && ++fo_tasks_rec (self->tasks, task)->lost < self->options.max_attempts) {
             fo_log (FO_LOG_WARN, ROLE, "lease %llu (attempt %u) was lost with host %s (%s): retrying",
                     (unsigned long long) id, lease->attempt, host, why);
-            lease_again (self, task, FO_SCHED_LOST);
+            run_lease_again (self, task, FO_SCHED_LOST);
             continue;
         }
         char slot[32] = "";
@@ -705,7 +705,7 @@ stop (fo_run *self, const char *reason, bool on_failures)
     fo_sched_stop (self->sched);
     size_t task;
     while (fo_sched_drain (self->sched, &task))
-        not_run_task (self, task);
+        run_not_run_task (self, task);
     /* No task waits for a setup any more: do not wait for it either. */
     fo_fixtures_cancel_setups (self->fixtures);
 }
@@ -723,11 +723,11 @@ fo_run_abort (fo_run *self, const char *reason)
     for (uint64_t id = fo_leases_oldest (self->leases); id <= fo_leases_count (self->leases); id++) {
         fo_lease_rec *lease = fo_leases_get (self->leases, id);
         if (lease->active)
-            lease_ended (self, lease, id, FO_LEASE_ABORTED, host_of (self, lease->agent));
+            run_lease_ended (self, lease, id, FO_LEASE_ABORTED, host_of (self, lease->agent));
     }
     for (size_t task = 0; task < self->plan->ntasks; task++)
         if (fo_tasks_rec (self->tasks, task)->state != FO_TASK_ENDED)
-            not_run_task (self, task);
+            run_not_run_task (self, task);
     fo_fixtures_abort (self->fixtures);
 }
 

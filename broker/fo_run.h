@@ -133,6 +133,12 @@ const fo_buf *fo_run_lease_frame (const fo_run *self);
    Return false when the message was dropped (stale or invalid lease). */
 bool fo_run_result (fo_run *self, uint32_t agent, const char *host, const fo_result *result);
 bool fo_run_done (fo_run *self, uint32_t agent, const char *host, const fo_done *done);
+/* A queued lease the agent gives back, never started (protocol 8): its
+   task waits again, for another host while one is alive (as a retry),
+   as if never leased (the lease is no attempt); once the run stops, its
+   tests end not run. False (logged) for a lease that is not a current
+   one of that agent. */
+bool fo_run_return (fo_run *self, uint32_t agent, const char *host, const fo_return *ret);
 bool fo_run_discovered (fo_run *self, uint32_t agent, const char *host, const fo_discovered *d);
 
 /* The test of step `step` of `agent`'s current lease `lease` whose files

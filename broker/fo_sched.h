@@ -91,8 +91,8 @@ typedef enum {
     FO_SCHED_DISCOVERED,    /* generated during the run: back of its queue */
     FO_SCHED_RETRY,         /* held failed tries to run again: the retry
                                queue (a serial task: front of serial) */
-    FO_SCHED_LOST,          /* its lease was lost with its agent: front of
-                               its queue */
+    FO_SCHED_LOST,          /* its lease was lost with its agent, or given
+                               back unstarted: front of its queue */
 } fo_sched_reason;
 
 /* What the run says of one shared fixture a task depends on. */

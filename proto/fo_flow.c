@@ -6,7 +6,11 @@ fo_flow_max_extra (uint32_t slots, uint32_t prefetch)
 {
     if (prefetch == 0)
         return 0;               /* no lease beyond the free slots, ever */
+    if (slots == 0)
+        return 0;
     uint64_t max = (uint64_t) slots * FO_FLOW_EXTRA_PER_SLOT;
+    if (max < FO_FLOW_MIN_EXTRA)
+        max = FO_FLOW_MIN_EXTRA;
     return max > FO_FLOW_MAX_EXTRA ? FO_FLOW_MAX_EXTRA : (uint32_t) max;
 }
 
@@ -56,10 +60,26 @@ fo_flow_waited (fo_flow *self, uint64_t waited_us, uint64_t ran_us)
     return more;
 }
 
+void
+fo_flow_returned (fo_flow *self, uint32_t n)
+{
+    uint32_t w = n < self->withhold ? n : self->withhold;
+    self->withhold -= w;
+    n -= w;
+    self->extra -= n < self->extra ? n : self->extra;
+}
+
 uint32_t
 fo_flow_ended (fo_flow *self, uint64_t ran_us)
 {
-    if (ran_us > FO_FLOW_LONG_US && self->extra > 0) {
+    if (!self->ran)
+        self->avg_us = ran_us;
+    else if (ran_us >= self->avg_us)
+        self->avg_us += (ran_us - self->avg_us) / 8;
+    else
+        self->avg_us -= (self->avg_us - ran_us) / 8;
+    self->ran = true;
+    if (ran_us > FO_FLOW_LONG_US && self->avg_us > FO_FLOW_LONG_US && self->extra > 0) {
         uint32_t back = self->extra - self->extra / 2;
         self->extra -= back;
         self->withhold += back;
@@ -67,6 +87,11 @@ fo_flow_ended (fo_flow *self, uint64_t ran_us)
     if (self->withhold > 0) {
         self->withhold--;
         return 0;
+    }
+    if (ran_us < FO_FLOW_SHORT_US && self->avg_us < FO_FLOW_SHORT_US
+        && self->extra < fo_flow_max_extra (self->slots, self->prefetch)) {
+        self->extra++;      /* short leases: the queue deepens by one */
+        return 2;
     }
     return 1;
 }

@@ -25,7 +25,7 @@
 #include "fo_outcome.h"
 #include "fo_util.h"
 
-#define FO_PROTO_VERSION 7u
+#define FO_PROTO_VERSION 8u
 #define FO_PROTO_MAX_MESSAGE (16u * 1024u * 1024u)   /* whole frame, bytes */
 #define FO_PROTO_MAX_STRING (8u * 1024u * 1024u)     /* one str or bin */
 #define FO_PROTO_MAX_DEPTH 6                         /* lease.steps[].env{} is 3 */
@@ -62,10 +62,11 @@ typedef enum {
     FO_MSG_CHUNK,       /* broker -> agent: the chunk, or why not */
     FO_MSG_OUTPUT,      /* agent -> broker: a piece of a file a test left */
     FO_MSG_BATCH,       /* both ways: several messages in one frame (version 6) */
+    FO_MSG_RETURN,      /* agent -> broker: a queued lease it gives back (version 8) */
 } fo_msg_type;
 
 /* The last message type (loops over every type end here). */
-#define FO_MSG_LAST FO_MSG_BATCH
+#define FO_MSG_LAST FO_MSG_RETURN
 
 /* Messages in one batch, at most. A batch is what a sender has for one
    peer at once (the broker's leases of one dispatch pass, an agent's
@@ -284,6 +285,17 @@ typedef struct {
     char *reason;       /* why: the tests it stops are "not run (<reason>)" */
 } fo_cancel;
 
+/* Version 8: a lease the agent queued and never started (no step ran, no
+   artifact was fetched for it) goes back to the broker, which leases its
+   task elsewhere as if it had never been leased: not an attempt. The
+   agent returns a lease that waited in its queue longer than a bound
+   while none of its slots could take it (docs/protocol.md, "Lease
+   return"). `credit` is what the return gives back, as done.credit. */
+typedef struct {
+    uint64_t lease;
+    uint32_t credit;
+} fo_return;
+
 /* The answer to a discover step: the test names it printed (trimmed, none
    empty; '/' allowed, as in any name), or why there are none. A discover
    step whose reader is ctest (version 7) is answered with its output
@@ -375,6 +387,7 @@ struct fo_msg {
         fo_chunk chunk;
         fo_output output;
         fo_batch batch;
+        fo_return ret;
     } u;
 };
 

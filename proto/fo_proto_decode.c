@@ -437,6 +437,7 @@ static const char *const type_keys[][MAX_FIELDS] = {
     [FO_MSG_CHUNK] = { "v", "type", "blob", "offset", "size", "data", "error" },
     [FO_MSG_OUTPUT] = { "v", "type", "lease", "step", "path", "offset", "size", "data" },
     [FO_MSG_BATCH] = { "v", "type", "msgs" },
+    [FO_MSG_RETURN] = { "v", "type", "lease", "credit" },
 };
 
 static int
@@ -482,6 +483,11 @@ get_fields (fo_decoder *d, const msgpack_object *o, fo_msg *m)
     case FO_MSG_CANCEL:
         if (fo_dec_u64 (d, "lease", v[0], &m->u.cancel.lease) < 0
             || fo_dec_str (d, "reason", v[1], &m->u.cancel.reason) < 0)
+            return FO_PROTO_EMALFORMED;
+        return 0;
+    case FO_MSG_RETURN:
+        if (fo_dec_u64 (d, "lease", v[0], &m->u.ret.lease) < 0
+            || fo_dec_u32 (d, "credit", v[1], &m->u.ret.credit) < 0)
             return FO_PROTO_EMALFORMED;
         return 0;
     case FO_MSG_HEARTBEAT:

@@ -352,7 +352,7 @@ field_count (fo_msg_type type)
     case FO_MSG_WELCOME: return 3;
     case FO_MSG_REFUSE: case FO_MSG_SHUTDOWN: case FO_MSG_BYE: return 1;
     case FO_MSG_REQUEST: return 1;
-    case FO_MSG_CANCEL: return 2;
+    case FO_MSG_CANCEL: case FO_MSG_RETURN: return 2;
     case FO_MSG_DISCOVERED: return 7;
     case FO_MSG_LEASE: return 12;
     case FO_MSG_OUTPUT: return 6;
@@ -402,6 +402,10 @@ put_fields (encoder *e, const fo_msg *msg)
     case FO_MSG_CANCEL:
         put_u64 (e, "lease", msg->u.cancel.lease);
         put_str_field (e, "reason", msg->u.cancel.reason);
+        return;
+    case FO_MSG_RETURN:
+        put_u64 (e, "lease", msg->u.ret.lease);
+        put_u64 (e, "credit", msg->u.ret.credit);
         return;
     case FO_MSG_HEARTBEAT:
         return;

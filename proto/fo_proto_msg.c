@@ -158,7 +158,7 @@ fo_msg_free (fo_msg *msg)
             fo_msg_free (&msg->u.batch.msgs[i]);
         free (msg->u.batch.msgs);
         break;
-    case FO_MSG_REQUEST: case FO_MSG_HEARTBEAT: case FO_MSG_SLOW:
+    case FO_MSG_REQUEST: case FO_MSG_HEARTBEAT: case FO_MSG_SLOW: case FO_MSG_RETURN:
         break;
     }
     memset (msg, 0, sizeof *msg);

@@ -27,6 +27,7 @@ fo_msg_type_name (fo_msg_type type)
     case FO_MSG_BYE:       return "bye";
     case FO_MSG_DISCOVERED: return "discovered";
     case FO_MSG_SLOW:      return "slow";
+    case FO_MSG_RETURN:    return "return";
     case FO_MSG_FETCH:     return "fetch";
     case FO_MSG_CHUNK:     return "chunk";
     case FO_MSG_OUTPUT:    return "output";

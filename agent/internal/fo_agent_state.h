@@ -61,6 +61,8 @@ typedef struct {
     fo_spawner *spawner;        /* spawns the slots' processes; NULL: this thread does */
     fo_lease *queue;            /* leases received beyond the free slots, FIFO */
     size_t queue_head, queue_len, queue_cap;
+    uint64_t queue_since_ms;    /* since when the head waits (0: empty) */
+    uint64_t returned;          /* leases given back (fo_agent_slots.c) */
 
     bool welcomed;
     uint32_t heartbeat_ms;
@@ -117,6 +119,16 @@ void agent_fill_slots (agent *self);
    after it, if any, begins in the slot. */
 void agent_slot_done (agent *self, uint32_t i, uint32_t credit);
 void agent_mark_all_due (agent *self);
+/* Lease return: queued leases beyond the prefetch go back to the broker
+   when the queue's head has waited this long without a slot taking any;
+   those within the prefetch too after FO_AGENT_RETURN_PREFETCH_MS. */
+#define FO_AGENT_RETURN_MS 20u
+#define FO_AGENT_RETURN_PREFETCH_MS 1000u
+/* When agent_return_stranded is due (UINT64_MAX: not while the queue
+   holds no more than it keeps), for the poll. */
+uint64_t agent_return_deadline_ms (const agent *self);
+/* Returns the queued leases beyond what the queue keeps when due. */
+void agent_return_stranded (agent *self, uint64_t now_ms);
 /* Advances the due leases (`due`); finished ones send done (with their
    slot's credit) and free their slot, which the next lease in the queue
    takes at once. The results learned meanwhile go out at the end, those

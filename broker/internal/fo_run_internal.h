@@ -1,6 +1,7 @@
-/*  fo_run_internal — what fo_run.c shares with its two other parts:
+/*  fo_run_internal — what fo_run.c shares with its other parts:
     fo_run_results.c records what agents report (results, slow notices)
-    and uses these helpers of fo_run.c, which never calls into it;
+    and fo_run_return.c takes back the leases agents give back; both use
+    these helpers of fo_run.c, which never calls into them;
     fo_run_discovered.c grows the run with discovered tests, and fo_run.c
     ends discoveries through it (run_discovery_ended/failed). Private to
     broker/. */
@@ -55,6 +56,14 @@ void run_start_next_step (fo_run *self, fo_lease_rec *lease, uint64_t id, size_t
 /* The task waits for a lease (again): handed to the scheduler, or ended
    at once when it has nothing to run or the run stops. */
 void run_queue_task (fo_run *self, size_t task, fo_sched_reason why);
+/* The task's tests without an outcome end not run with the stop's reason,
+   and the task ends. */
+void run_not_run_task (fo_run *self, size_t task);
+/* Lease `id` is over: the scheduler and the reporters learn how. */
+void run_lease_ended (fo_run *self, fo_lease_rec *lease, uint64_t id, fo_lease_end how,
+                      const char *host);
+/* The task is leased again for its tests without an outcome. */
+void run_lease_again (fo_run *self, size_t task, fo_sched_reason why);
 /* Discovery d has ended, with or without tests: the tests it added
    queue, and the unit that waited for it may go (fo_run_discovered.c). */
 void run_discovery_ended (fo_run *self, size_t d);

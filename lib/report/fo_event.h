@@ -120,6 +120,7 @@ typedef enum {
     FO_LEASE_DONE = 0,      /* its agent said done */
     FO_LEASE_LOST,          /* lost with its agent */
     FO_LEASE_ABORTED,       /* the run was cut short (a second interrupt) */
+    FO_LEASE_RETURNED,      /* its agent gave it back unstarted (protocol 8) */
 } fo_lease_end;
 
 typedef struct {

@@ -98,17 +98,17 @@ send_crafted (void *sock, const void *routing, size_t rlen, unsigned version, co
 static void
 send_garbage (void *sock, const void *routing, size_t rlen, unsigned count)
 {
-    /* The hello with fields missing carries OUR version (7): a malformed
+    /* The hello with fields missing carries OUR version (8): a malformed
        message, dropped without an answer (another version is refused); so
        do the batches: one announcing 65535 messages, one holding a bin
        that is no message, one holding a batch. */
-    _Static_assert (FO_PROTO_VERSION == 7, "update the samples' version bytes");
+    _Static_assert (FO_PROTO_VERSION == 8, "update the samples' version bytes");
     static const char *const samples[] = {
-        "", "\xc1", "\x81", "\x81\xa1v", "\x82\xa1v\x07\xa4type\xa5hello",
-        "\x83\xa1v\x07\xa4type\xa5" "batch\xa4msgs\xdc\xff\xff",
-        "\x83\xa1v\x07\xa4type\xa5" "batch\xa4msgs\x91\xc4\x01\xc1",
-        "\x83\xa1v\x07\xa4type\xa5" "batch\xa4msgs\x91\xc4\x18"
-        "\x83\xa1v\x07\xa4type\xa5" "batch\xa4msgs\x91\xc4\x01\xc1",
+        "", "\xc1", "\x81", "\x81\xa1v", "\x82\xa1v\x08\xa4type\xa5hello",
+        "\x83\xa1v\x08\xa4type\xa5" "batch\xa4msgs\xdc\xff\xff",
+        "\x83\xa1v\x08\xa4type\xa5" "batch\xa4msgs\x91\xc4\x01\xc1",
+        "\x83\xa1v\x08\xa4type\xa5" "batch\xa4msgs\x91\xc4\x18"
+        "\x83\xa1v\x08\xa4type\xa5" "batch\xa4msgs\x91\xc4\x01\xc1",
         "\xdf\xff\xff\xff\xff", "\xdd\x7f\xff\xff\xff", "\xdb\x7f\xff\xff\xff",
         "GET / HTTP/1.1\r\n\r\n", "\x93\x01\x02\x03", "\xcb\x40\x09\x21\xfb\x54\x44\x2d\x18",
     };
@@ -303,6 +303,12 @@ attack_broker (const char *endpoint)
     send_msg (raw, NULL, 0, &res);
     done.u.done.lease = 1000000;
     send_msg (raw, NULL, 0, &done);
+    /* Returns of a lease that never existed and of another agent's, with
+       credit far beyond the slots: dropped; the credit stays capped. */
+    fo_msg back = { .type = FO_MSG_RETURN, .u.ret = { .lease = 1000000, .credit = 1000000 } };
+    send_msg (raw, NULL, 0, &back);
+    back.u.ret.lease = mine + 1;
+    send_msg (raw, NULL, 0, &back);
     send_crafted (raw, NULL, 0, FO_PROTO_VERSION, "heartbeat", "extra", "field");
     send_crafted (raw, NULL, 0, FO_PROTO_VERSION, "launch-missiles", NULL, NULL);
     /* Hello again on the same connection: the broker drops the session

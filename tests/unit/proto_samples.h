@@ -144,6 +144,10 @@ sample (fo_msg_type type)
         m.u.cancel.lease = 7;
         m.u.cancel.reason = fo_xstrdup ("interrupted");
         break;
+    case FO_MSG_RETURN:
+        m.u.ret.lease = UINT64_C (0x1000000007);
+        m.u.ret.credit = 3;
+        break;
     case FO_MSG_HEARTBEAT:
         break;
     case FO_MSG_DISCOVERED: {
@@ -335,6 +339,10 @@ assert_msg_equal (const fo_msg *a, const fo_msg *b)
     case FO_MSG_CANCEL:
         assert_true (a->u.cancel.lease == b->u.cancel.lease);
         assert_string_equal (a->u.cancel.reason, b->u.cancel.reason);
+        break;
+    case FO_MSG_RETURN:
+        assert_true (a->u.ret.lease == b->u.ret.lease);
+        assert_int_equal (a->u.ret.credit, b->u.ret.credit);
         break;
     case FO_MSG_HEARTBEAT:
         break;

@@ -162,14 +162,20 @@ next_frame (zsock_t *sock, fo_msg *frame)
 }
 
 static void
-hello (zsock_t *sock, const char *id, const char *host)
+hello_slots (zsock_t *sock, const char *id, const char *host, uint32_t slots)
 {
     fo_msg msg = { .type = FO_MSG_HELLO };
-    msg.u.hello = (fo_hello) { .agent_id = (char *) id, .host = (char *) host, .slots = 1 };
+    msg.u.hello = (fo_hello) { .agent_id = (char *) id, .host = (char *) host, .slots = slots };
     agent_send (sock, &msg);
     fo_msg welcome;
     agent_expect (sock, FO_MSG_WELCOME, &welcome);
     fo_msg_free (&welcome);
+}
+
+static void
+hello (zsock_t *sock, const char *id, const char *host)
+{
+    hello_slots (sock, id, host, 1);
 }
 
 static void
@@ -485,6 +491,169 @@ test_prefetch_fair_share (void **state)
     planned_free (&p);
 }
 
+static void
+give_back (zsock_t *sock, uint64_t lease)
+{
+    fo_msg msg = { .type = FO_MSG_RETURN, .u.ret = { .lease = lease, .credit = 0 } };
+    agent_send (sock, &msg);
+}
+
+/* Protocol 8: a lease given back unstarted is leased again, elsewhere, as
+   if it had never been leased (attempt 1, not 2, with max_attempts 1:
+   counted as an attempt it could not run again at all), and not to the
+   agent that gave it back although that one still has credit. A second
+   return of it, and a return of a lease that never was, change nothing:
+   the test runs once and the run ends. */
+static void
+test_lease_returned (void **state)
+{
+    (void) state;
+    const char *names[] = { "t" };
+    planned p = plan_tests (names, 1);
+    fo_reporters *reporters = fo_reporters_new ();
+    char endpoint[64];
+    snprintf (endpoint, sizeof endpoint, "inproc://test-broker-return-%d", (int) getpid ());
+    fo_broker_options options = {
+        .bind = endpoint,
+        .run = {
+            .plan = p.plan, .report = p.report, .reporters = reporters, .max_attempts = 1,
+            .skip_code = 77, .broker_host = "broker",
+        },
+        .heartbeat_ms = 10000,
+    };
+    served s;
+    pthread_t thread;
+    serve_in_thread (&s, &options, &thread);
+
+    zsock_t *x = agent_connect (endpoint), *y = agent_connect (endpoint);
+    hello (x, "agent-x", "hostX");
+    hello (y, "agent-y", "hostY");
+    request (x, 2);
+    fo_msg first;
+    agent_expect (x, FO_MSG_LEASE, &first);
+    assert_int_equal (first.u.lease.attempt, 1);
+    uint64_t returned = first.u.lease.lease;
+    fo_msg_free (&first);
+    give_back (x, returned);
+    give_back (x, returned);            /* not a current lease any more */
+    give_back (x, returned + 1000);     /* never was one */
+
+    request (y, 1);
+    fo_msg again;
+    agent_expect (y, FO_MSG_LEASE, &again);
+    assert_int_equal (again.u.lease.attempt, 1);
+    assert_true (again.u.lease.lease != returned);
+    assert_string_equal (again.u.lease.steps[0].name, "t");
+    finish_lease (y, &again.u.lease, FO_PASSED, "hostY");
+    fo_msg_free (&again);
+
+    fo_msg bye;
+    agent_expect (y, FO_MSG_SHUTDOWN, &bye);       /* the run is complete */
+    fo_msg_free (&bye);
+    agent_expect (x, FO_MSG_SHUTDOWN, &bye);       /* and x got no lease again */
+    fo_msg_free (&bye);
+    pthread_join (thread, NULL);
+    assert_int_equal (s.rc, 0);
+    const fo_test_record *rec = fo_report_test (p.report, 0);
+    assert_true (rec->done);
+    assert_int_equal (rec->outcome, FO_PASSED);
+    assert_int_equal (rec->attempt, 1);
+    assert_string_equal (rec->host, "hostY");
+    assert_false (rec->flaky);
+
+    agent_close (&x);
+    agent_close (&y);
+    fo_broker_destroy (&s.broker);
+    fo_reporters_destroy (&reporters);
+    planned_free (&p);
+}
+
+/* A lease given back once the run stops (here, fail fast after the first
+   failure: the broker cancels the other lease, and the agent gives it
+   back instead of answering done) ends its test not run with the stop's
+   reason, once, and the run ends. */
+static void
+test_return_after_stop (void **state)
+{
+    (void) state;
+    const char *names[] = { "t0", "t1" };
+    planned p = plan_tests (names, 2);
+    fo_reporters *reporters = fo_reporters_new ();
+    char endpoint[64];
+    snprintf (endpoint, sizeof endpoint, "inproc://test-broker-return-stop-%d", (int) getpid ());
+    fo_broker_options options = {
+        .bind = endpoint,
+        .run = {
+            .plan = p.plan, .report = p.report, .reporters = reporters, .max_attempts = 1,
+            .skip_code = 77, .broker_host = "broker", .maxfail = 1,
+        },
+        .heartbeat_ms = 10000,
+    };
+    served s;
+    pthread_t thread;
+    serve_in_thread (&s, &options, &thread);
+
+    zsock_t *x = agent_connect (endpoint);
+    hello_slots (x, "agent-x", "hostX", 2);
+    request (x, 2);
+    fo_msg a, b;
+    agent_expect (x, FO_MSG_LEASE, &a);
+    agent_expect (x, FO_MSG_LEASE, &b);
+    finish_lease (x, &a.u.lease, FO_FAILED, "hostX");
+    /* The stop cancels what is in flight: b, and a too when its done came
+       after the failure stopped the run (then that cancel is stale). */
+    bool returned = false;
+    uint64_t limit = fo_now_ms () + WAIT_LIMIT_MS;
+    for (;;) {
+        char why[256];
+        fo_msg m;
+        fo_wire_status st = fo_wire_inbox_recv (inbox_of (x), zsock_resolve (x), false, NULL, NULL,
+                                                &m, why, sizeof why);
+        if (st == FO_WIRE_MSG) {
+            fo_msg_type type = m.type;
+            if (type == FO_MSG_CANCEL && m.u.cancel.lease == b.u.lease.lease && !returned) {
+                give_back (x, b.u.lease.lease);
+                returned = true;
+            }
+            else if (type == FO_MSG_CANCEL)
+                assert_true (m.u.cancel.lease == a.u.lease.lease);
+            else if (type != FO_MSG_HEARTBEAT && type != FO_MSG_SHUTDOWN)
+                fail_msg ("unexpected %s", fo_msg_type_name (type));
+            fo_msg_free (&m);
+            if (type == FO_MSG_SHUTDOWN)
+                break;
+            continue;
+        }
+        assert_int_equal (st, FO_WIRE_NONE);
+        if (fo_now_ms () > limit)
+            fail_msg ("no shutdown from the broker");
+        zmq_pollitem_t item = { .socket = zsock_resolve (x), .events = ZMQ_POLLIN };
+        zmq_poll (&item, 1, 100);
+    }
+    assert_true (returned);
+    pthread_join (thread, NULL);
+    assert_int_equal (s.rc, 0);
+
+    const fo_test_record *failed = fo_report_test (p.report, 0), *stranded = fo_report_test (p.report, 1);
+    if (strcmp (a.u.lease.steps[0].name, "t1") == 0) {
+        const fo_test_record *swap = failed;
+        failed = stranded;
+        stranded = swap;
+    }
+    assert_true (failed->done);
+    assert_int_equal (failed->outcome, FO_FAILED);
+    assert_true (stranded->done);
+    assert_int_equal (stranded->outcome, FO_NOT_RUN);
+    assert_non_null (strstr (stranded->message, "stopped after 1 failure"));
+    fo_msg_free (&a);
+    fo_msg_free (&b);
+
+    agent_close (&x);
+    fo_broker_destroy (&s.broker);
+    fo_reporters_destroy (&reporters);
+    planned_free (&p);
+}
+
 int
 main (void)
 {
@@ -492,6 +661,8 @@ main (void)
         cmocka_unit_test (test_reused_agent_number_is_alive),
         cmocka_unit_test (test_leases_and_dones_batched),
         cmocka_unit_test (test_prefetch_fair_share),
+        cmocka_unit_test (test_lease_returned),
+        cmocka_unit_test (test_return_after_stop),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -11,6 +11,10 @@
 
 #include "fo_flow.h"
 
+/* The cap of an agent of 4 slots and a prefetch of 1: FO_FLOW_MIN_EXTRA
+   (4 a slot would be 16). */
+#define CAP4 24
+
 /* Credit the broker would hold for the agent if it had no lease now:
    the first request, what later requests asked, minus the dones' keeps. */
 typedef struct {
@@ -50,14 +54,16 @@ test_first_request (void **state)
     fo_flow f;
     assert_int_equal (fo_flow_init (&f, 4, 1), 5);
     assert_int_equal (f.extra, 0);
-    assert_int_equal (fo_flow_max_extra (4, 1), 16);
+    assert_int_equal (fo_flow_max_extra (4, 1), CAP4);
+    assert_int_equal (fo_flow_max_extra (8, 1), 32);
+    assert_int_equal (fo_flow_max_extra (1, 1), FO_FLOW_MIN_EXTRA);
     assert_int_equal (fo_flow_max_extra (1000, 1), FO_FLOW_MAX_EXTRA);
     assert_int_equal (fo_flow_max_extra (0, 1), 0);
     assert_int_equal (fo_flow_max_extra (4, 0), 0);
 }
 
-/* Leases that run longer than the wait for them: nothing more is asked,
-   and every done gives its credit back. */
+/* Leases that run longer than the wait for them and are not short:
+   nothing more is asked, and every done gives its credit back. */
 static void
 test_long_leases_ask_nothing (void **state)
 {
@@ -65,8 +71,8 @@ test_long_leases_ask_nothing (void **state)
     agent_side a;
     start (&a, 2, 1);
     for (int i = 0; i < 1000; i++) {
-        waited (&a, 200, 1000);     /* a 1 ms test, a 0.2 ms round trip */
-        ended (&a, 1000);
+        waited (&a, 200, FO_FLOW_SHORT_US);     /* a 5 ms test, a 0.2 ms round trip */
+        ended (&a, FO_FLOW_SHORT_US);
     }
     assert_int_equal (a.flow.extra, 0);
     assert_int_equal (credit (&a), 3);
@@ -88,13 +94,34 @@ test_short_leases_grow_to_cap (void **state)
         assert_true (rounds < 10);
     }
     assert_true (rounds <= 3);
-    assert_int_equal (credit (&a), 5 + 16);
+    assert_int_equal (credit (&a), 5 + CAP4);
     for (int s = 0; s < 100; s++) {
         waited (&a, 500, 0);
         ended (&a, 0);
     }
-    assert_int_equal (a.flow.extra, 16);
-    assert_int_equal (credit (&a), 5 + 16);
+    assert_int_equal (a.flow.extra, CAP4);
+    assert_int_equal (credit (&a), 5 + CAP4);
+}
+
+/* Short leases whose slots never wait (the queue feeds them): each done
+   asks one more, up to the cap, so that a frame of held dones carries
+   many; a lease of FO_FLOW_SHORT_US or more does not. */
+static void
+test_short_leases_deepen_the_queue (void **state)
+{
+    (void) state;
+    agent_side a;
+    start (&a, 2, 1);
+    ended (&a, FO_FLOW_SHORT_US);
+    assert_int_equal (a.flow.extra, 0);
+    start (&a, 2, 1);
+    ended (&a, 1000);
+    assert_int_equal (a.flow.extra, 1);
+    assert_int_equal (credit (&a), 3 + 1);
+    for (int i = 0; i < 100; i++)
+        ended (&a, 1000);
+    assert_int_equal (a.flow.extra, FO_FLOW_MIN_EXTRA);
+    assert_int_equal (credit (&a), 3 + FO_FLOW_MIN_EXTRA);
 }
 
 /* One wait asks at once for what it calls for: slots * waited / ran
@@ -108,8 +135,8 @@ test_wait_asks_what_it_calls_for (void **state)
     agent_side a;
     start (&a, 4, 1);
     waited (&a, 500, 0);                /* instant leases: the cap at once */
-    assert_int_equal (a.flow.extra, 16);
-    assert_int_equal (credit (&a), 5 + 16);
+    assert_int_equal (a.flow.extra, CAP4);
+    assert_int_equal (credit (&a), 5 + CAP4);
     start (&a, 4, 1);
     waited (&a, 2500, 1000);            /* 3 leases a slot: 12, 1 is the prefetch */
     assert_int_equal (a.flow.extra, 11);
@@ -162,20 +189,77 @@ test_long_lease_gives_back_half (void **state)
     start (&a, 4, 1);
     for (int i = 0; i < 20; i++)
         waited (&a, 500, 0);
-    assert_int_equal (a.flow.extra, 16);
+    assert_int_equal (a.flow.extra, CAP4);
     ended (&a, FO_FLOW_LONG_US + 1);    /* keeps one back at once */
-    assert_int_equal (a.flow.extra, 8);
-    assert_int_equal (credit (&a), 5 + 16 - 1);
-    for (int i = 0; i < 7; i++)
+    assert_int_equal (a.flow.extra, CAP4 / 2);
+    assert_int_equal (credit (&a), 5 + CAP4 - 1);
+    for (int i = 0; i < CAP4 / 2 - 1; i++)
         ended (&a, 100);
-    assert_int_equal (credit (&a), 5 + 8);
-    ended (&a, 100);                   /* all returned: credit back again */
-    assert_int_equal (credit (&a), 5 + 8);
+    assert_int_equal (credit (&a), 5 + CAP4 / 2);
+    assert_int_equal (a.flow.withhold, 0);
+    /* All returned: credit back again (a lease that is not short: one
+       that is would deepen the queue again). */
+    ended (&a, FO_FLOW_SHORT_US);
+    assert_int_equal (credit (&a), 5 + CAP4 / 2);
     /* Long leases only: down to slots + prefetch, never below. */
     for (int i = 0; i < 100; i++)
         ended (&a, FO_FLOW_LONG_US * 10);
     assert_int_equal (a.flow.extra, 0);
     assert_int_equal (credit (&a), 5);
+}
+
+/* A lease that ran long among short ones (a /bin/true that waited for a
+   core on a busy machine) keeps the extra: the average of the leases'
+   runs decides, not one. A lease long enough to move the average past
+   FO_FLOW_LONG_US halves it. */
+static void
+test_one_slow_lease_keeps_the_extra (void **state)
+{
+    (void) state;
+    agent_side a;
+    start (&a, 4, 1);
+    for (int i = 0; i < 20; i++)
+        waited (&a, 500, 0);
+    for (int i = 0; i < 20; i++)
+        ended (&a, 500);
+    assert_int_equal (a.flow.extra, CAP4);
+    ended (&a, FO_FLOW_LONG_US + 10000);
+    assert_int_equal (a.flow.extra, CAP4);
+    assert_int_equal (credit (&a), 5 + CAP4);
+    ended (&a, 1000000);               /* a second: the suite turned long */
+    assert_int_equal (a.flow.extra, CAP4 / 2);
+    assert_int_equal (credit (&a), 5 + CAP4 - 1);
+}
+
+/* Leases given back (lease return) after a long lease halved the extra:
+   the credit they held is first what the dones were to keep back, then
+   the extra, then the prefetch's. The agent keeps credit for its slots:
+   with the dones keeping back credit that had gone with the returns, it
+   ended with none and took no lease again. */
+static void
+test_returned_leases_take_their_credit (void **state)
+{
+    (void) state;
+    agent_side a;
+    start (&a, 2, 1);
+    for (int i = 0; i < 100; i++)
+        ended (&a, 100);
+    assert_int_equal (a.flow.extra, FO_FLOW_MIN_EXTRA);
+    ended (&a, 1000000);                /* long: half the extra withheld */
+    assert_int_equal (a.flow.withhold, FO_FLOW_MIN_EXTRA / 2 - 1);
+    /* 2 slots run, 1 + 24 - 1 queued: all but the prefetch go back */
+    uint32_t back = FO_FLOW_MIN_EXTRA - 1;
+    fo_flow_returned (&a.flow, back);
+    a.kept += back;                     /* leases that gave no credit back */
+    assert_int_equal (a.flow.withhold, 0);
+    assert_int_equal (a.flow.extra, 0);
+    assert_int_equal (credit (&a), 3);  /* the slots and the prefetch */
+    fo_flow_returned (&a.flow, 1);      /* the prefetch's too */
+    a.kept += 1;
+    assert_int_equal (credit (&a), 2);
+    for (int i = 0; i < 10; i++)
+        ended (&a, 1000000);
+    assert_int_equal (credit (&a), 2);  /* never below the slots */
 }
 
 static void
@@ -187,13 +271,18 @@ test_short_again_while_giving_back (void **state)
     for (int i = 0; i < 20; i++)
         waited (&a, 500, 0);
     ended (&a, FO_FLOW_LONG_US + 1);
-    assert_int_equal (a.flow.withhold, 7);
+    assert_int_equal (a.flow.withhold, CAP4 / 2 - 1);
     waited (&a, 500, 0);               /* keeps one the dones would have returned */
-    assert_int_equal (a.flow.withhold, 6);
-    assert_int_equal (a.flow.extra, 9);
-    for (int i = 0; i < 50; i++)
+    assert_int_equal (a.flow.withhold, CAP4 / 2 - 2);
+    assert_int_equal (a.flow.extra, CAP4 / 2 + 1);
+    for (int i = 0; i < CAP4 / 2 - 2; i++)
         ended (&a, 0);
-    assert_int_equal (credit (&a), 5 + 9);
+    assert_int_equal (credit (&a), 5 + CAP4 / 2 + 1);
+    /* Short again and given back: the queue deepens to the cap again. */
+    for (int i = 0; i < 100; i++)
+        ended (&a, 0);
+    assert_int_equal (a.flow.extra, CAP4);
+    assert_int_equal (credit (&a), 5 + CAP4);
 }
 
 int
@@ -203,10 +292,13 @@ main (void)
         cmocka_unit_test (test_first_request),
         cmocka_unit_test (test_long_leases_ask_nothing),
         cmocka_unit_test (test_short_leases_grow_to_cap),
+        cmocka_unit_test (test_short_leases_deepen_the_queue),
         cmocka_unit_test (test_wait_asks_what_it_calls_for),
         cmocka_unit_test (test_no_prefetch_no_extra),
         cmocka_unit_test (test_dry_queue_asks_nothing),
         cmocka_unit_test (test_long_lease_gives_back_half),
+        cmocka_unit_test (test_one_slow_lease_keeps_the_extra),
+        cmocka_unit_test (test_returned_leases_take_their_credit),
         cmocka_unit_test (test_short_again_while_giving_back),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

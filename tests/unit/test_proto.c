@@ -107,6 +107,7 @@ test_names (void **state)
     assert_string_equal (fo_msg_type_name (FO_MSG_HELLO), "hello");
     assert_string_equal (fo_msg_type_name (FO_MSG_BYE), "bye");
     assert_string_equal (fo_msg_type_name (FO_MSG_SLOW), "slow");
+    assert_string_equal (fo_msg_type_name (FO_MSG_RETURN), "return");
     assert_null (fo_msg_type_name ((fo_msg_type) 0));
     assert_string_equal (fo_msg_type_name (FO_MSG_DISCOVERED), "discovered");
     assert_null (fo_msg_type_name ((fo_msg_type) (FO_MSG_LAST + 1)));

@@ -12,10 +12,10 @@ test_reject_version_and_type (void **state)
     (void) state;
     raw r;
     raw_init (&r, 2);
-    raw_kv_uint (&r, "v", 8);
+    raw_kv_uint (&r, "v", 9);
     raw_kv_str (&r, "type", "hello");   /* and none of hello's fields */
     expect_reject (r.buf.data, r.buf.len, FO_PROTO_EVERSION,
-                   "protocol version 8 is not supported (this side speaks 7)");
+                   "protocol version 9 is not supported (this side speaks 8)");
     fo_buf_free (&r.buf);
 
     /* "v" is judged before "type", wherever it sits in the map */
@@ -24,7 +24,7 @@ test_reject_version_and_type (void **state)
     raw_str (&r, "new");
     msgpack_pack_array (&r.pk, 0);
     raw_kv_uint (&r, "v", FO_PROTO_VERSION + 1);     /* a version from the future */
-    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EVERSION, "protocol version 8");
+    expect_reject (r.buf.data, r.buf.len, FO_PROTO_EVERSION, "protocol version 9");
     fo_buf_free (&r.buf);
 
     raw_init (&r, 1);
@@ -215,6 +215,10 @@ test_reject_field_types (void **state)
     expect_bad_field (FO_MSG_RESULT, "duration_us", BAD_NEG, MALFORMED, "'duration_us' must");
     expect_bad_field (FO_MSG_RESULT, "worker", BAD_U33, MALFORMED, "'worker' is out of range");
     expect_bad_field (FO_MSG_CANCEL, "lease", BAD_STR, MALFORMED, "cancel: field 'lease'");
+    expect_bad_field (FO_MSG_RETURN, "lease", BAD_NEG, MALFORMED,
+                      "return: field 'lease' must be an unsigned integer");
+    expect_bad_field (FO_MSG_RETURN, "credit", BAD_U33, MALFORMED,
+                      "return: field 'credit' is out of range");
     /* signed 32-bit fields */
     expect_bad_field (FO_MSG_DONE, "exit_status", BAD_I33, MALFORMED,
                       "done: field 'exit_status' is out of range");

@@ -25,11 +25,13 @@
     prefetch, and the extra credit of short leases: fo_flow.h) wait for a
     slot here, and a slot may be held by a long test: they would wait for
     it while another agent idles. When the queue's head has waited
-    FO_AGENT_RETURN_MS without any slot taking a lease, the leases queued
+    FO_AGENT_RETURN_MS, and FO_AGENT_RETURN_RUNS times the agent's
+    average lease, without any slot taking a lease, the leases queued
     beyond the prefetch (and beyond the slots free but held back by the
     capacity) go back to the broker with no credit, which leases them
     elsewhere; the extra credit shrinks by as many. After
-    FO_AGENT_RETURN_PREFETCH_MS the prefetch's go too (a long test must
+    FO_AGENT_RETURN_PREFETCH_MS (and as many average leases) the
+    prefetch's go too (a long test must
     not keep them for its whole run), and the agent holds no prefetch
     from then on: with leases that long a slot's wait of a round trip is
     nothing. Never a lease that fetched artifacts (a manifest: its
@@ -237,18 +239,36 @@ any_due (const agent *self)
     return false;
 }
 
+/* The two bounds of a wait: at least their floors, and at least
+   FO_AGENT_RETURN_RUNS times the agent's average lease (fo_flow.avg_us):
+   with all slots running leases of 50 ms, the head waits that long by
+   itself, and a bound of 20 ms gave back a lease in every few (21 in one
+   run of test_python_netns's suite), which then went round the agents. */
+static uint64_t
+return_bound_ms (const agent *self, uint64_t floor_ms)
+{
+    uint64_t usual = self->flow.ran ? self->flow.avg_us * FO_AGENT_RETURN_RUNS / 1000 : 0;
+    return usual > floor_ms ? usual : floor_ms;
+}
+
+static uint64_t
+prefetch_bound_ms (const agent *self)
+{
+    return return_bound_ms (self, self->options->return_prefetch_ms
+                                  ? self->options->return_prefetch_ms
+                                  : FO_AGENT_RETURN_PREFETCH_MS);
+}
+
 /* How many queued leases stay when the queue's head has waited `waited`
-   ms without any slot taking a lease: after FO_AGENT_RETURN_MS the
+   ms without any slot taking a lease: after the first bound the
    prefetch, and a lease for each slot that is free but may not start one
    now (the capacity); after the prefetch's bound, none. */
 static size_t
 queue_keep (const agent *self, uint64_t waited)
 {
-    uint32_t bound = self->options->return_prefetch_ms ? self->options->return_prefetch_ms
-                                                       : FO_AGENT_RETURN_PREFETCH_MS;
-    if (waited >= bound)
+    if (waited >= prefetch_bound_ms (self))
         return 0;
-    if (waited < FO_AGENT_RETURN_MS)
+    if (waited < return_bound_ms (self, FO_AGENT_RETURN_MS))
         return SIZE_MAX;
     uint32_t in_use = slots_in_use (self);
     return (size_t) self->options->prefetch + (self->options->slots - in_use);
@@ -267,11 +287,9 @@ agent_return_deadline_ms (const agent *self)
     if (self->queue_len == 0 || !self->queue_since_ms || agent_aborted (self))
         return UINT64_MAX;
     /* The next bound that would return something. */
-    uint32_t all = self->options->return_prefetch_ms ? self->options->return_prefetch_ms
-                                                     : FO_AGENT_RETURN_PREFETCH_MS;
-    if (self->queue_len > queue_keep (self, FO_AGENT_RETURN_MS)
-        && (uint64_t) FO_AGENT_RETURN_MS < all)
-        return self->queue_since_ms + FO_AGENT_RETURN_MS;
+    uint64_t first = return_bound_ms (self, FO_AGENT_RETURN_MS), all = prefetch_bound_ms (self);
+    if (first < all && self->queue_len > queue_keep (self, first))
+        return self->queue_since_ms + first;
     return self->queue_since_ms + all;
 }
 

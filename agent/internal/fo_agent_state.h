@@ -124,6 +124,8 @@ void agent_mark_all_due (agent *self);
    those within the prefetch too after FO_AGENT_RETURN_PREFETCH_MS. */
 #define FO_AGENT_RETURN_MS 20u
 #define FO_AGENT_RETURN_PREFETCH_MS 1000u
+/* ... and at least this many times the agent's average lease. */
+#define FO_AGENT_RETURN_RUNS 4u
 /* When agent_return_stranded is due (UINT64_MAX: not while the queue
    holds no more than it keeps), for the poll. */
 uint64_t agent_return_deadline_ms (const agent *self);

@@ -173,11 +173,16 @@ handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
         broker_add_credit (self, number, msg->u.done.credit);
         break;
     case FO_MSG_RETURN:
-        /* A queued lease the agent gives back: its task waits again, at
-           the front (fo_run_return). Only a current lease frees a place. */
-        if (fo_run_return (self->run, (uint32_t) number, a->host, &msg->u.ret) && a->leased > 0)
-            a->leased--;
-        broker_add_credit (self, number, msg->u.ret.credit);
+        /* A queued lease the agent gives back: its task waits again
+           (fo_run_return). Only the return of a current lease frees a
+           place and brings its credit: a forged or stale one with credit
+           would have a hostile agent take tasks it never means to run
+           (test_hostile_peers). */
+        if (fo_run_return (self->run, (uint32_t) number, a->host, &msg->u.ret)) {
+            if (a->leased > 0)
+                a->leased--;
+            broker_add_credit (self, number, msg->u.ret.credit);
+        }
         break;
     case FO_MSG_DISCOVERED:
         fo_run_discovered (self->run, (uint32_t) number, a->host, &msg->u.discovered);

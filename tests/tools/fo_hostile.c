@@ -304,7 +304,9 @@ attack_broker (const char *endpoint)
     done.u.done.lease = 1000000;
     send_msg (raw, NULL, 0, &done);
     /* Returns of a lease that never existed and of another agent's, with
-       credit far beyond the slots: dropped; the credit stays capped. */
+       credit far beyond the slots: dropped, credit and all (with it the
+       broker leased this agent every task it could, and each ran again as
+       attempt 2 once the agent vanished). */
     fo_msg back = { .type = FO_MSG_RETURN, .u.ret = { .lease = 1000000, .credit = 1000000 } };
     send_msg (raw, NULL, 0, &back);
     back.u.ret.lease = mine + 1;

@@ -111,9 +111,10 @@ agent_close (zsock_t **sock)
     zsock_destroy (sock);
 }
 
-/* The next message of this type from the broker (heartbeats skipped). */
+/* The next message from the broker, heartbeats skipped; `what` names
+   what was awaited when none comes in time. */
 static void
-agent_expect (zsock_t *sock, fo_msg_type type, fo_msg *msg)
+next_msg (zsock_t *sock, fo_msg *msg, const char *what)
 {
     uint64_t limit = fo_now_ms () + WAIT_LIMIT_MS;
     fo_wire_inbox *inbox = inbox_of (sock);
@@ -121,20 +122,29 @@ agent_expect (zsock_t *sock, fo_msg_type type, fo_msg *msg)
         char why[256];
         fo_wire_status st = fo_wire_inbox_recv (inbox, zsock_resolve (sock), false, NULL, NULL,
                                                 msg, why, sizeof why);
-        if (st == FO_WIRE_MSG) {
-            if (msg->type == type)
-                return;
-            fo_msg_type got = msg->type;
+        if (st == FO_WIRE_MSG && msg->type != FO_MSG_HEARTBEAT)
+            return;
+        if (st == FO_WIRE_MSG)
             fo_msg_free (msg);
-            if (got == FO_MSG_HEARTBEAT)
-                continue;
-            fail_msg ("expected a %s, got a %s", fo_msg_type_name (type), fo_msg_type_name (got));
-        }
-        assert_int_equal (st, FO_WIRE_NONE);
+        else
+            assert_int_equal (st, FO_WIRE_NONE);
         if (fo_now_ms () > limit)
-            fail_msg ("no %s from the broker", fo_msg_type_name (type));
+            fail_msg ("no %s from the broker", what);
         zmq_pollitem_t item = { .socket = zsock_resolve (sock), .events = ZMQ_POLLIN };
         zmq_poll (&item, 1, 100);
+    }
+}
+
+/* The next message from the broker (heartbeats skipped), which must be
+   of this type. */
+static void
+agent_expect (zsock_t *sock, fo_msg_type type, fo_msg *msg)
+{
+    next_msg (sock, msg, fo_msg_type_name (type));
+    if (msg->type != type) {
+        fo_msg_type got = msg->type;
+        fo_msg_free (msg);
+        fail_msg ("expected a %s, got a %s", fo_msg_type_name (type), fo_msg_type_name (got));
     }
 }
 
@@ -451,27 +461,16 @@ test_prefetch_fair_share (void **state)
     /* x holds them while y asks: y runs every other test. */
     request (y, N);
     size_t ran = 0;
-    uint64_t limit = fo_now_ms () + WAIT_LIMIT_MS;
     while (ran < N - 3) {
-        char why[256];
         fo_msg m;
-        fo_wire_status st = fo_wire_inbox_recv (inbox_of (y), zsock_resolve (y), false, NULL,
-                                                NULL, &m, why, sizeof why);
-        if (st == FO_WIRE_MSG) {
-            if (m.type == FO_MSG_LEASE) {
-                finish_lease (y, &m.u.lease, FO_PASSED, "hostY");
-                fo_msg more = { .type = FO_MSG_REQUEST, .u.request.credit = 1 };
-                agent_send (y, &more);
-                ran++;
-            }
-            fo_msg_free (&m);
-            continue;
+        next_msg (y, &m, "lease for y");
+        if (m.type == FO_MSG_LEASE) {
+            finish_lease (y, &m.u.lease, FO_PASSED, "hostY");
+            fo_msg more = { .type = FO_MSG_REQUEST, .u.request.credit = 1 };
+            agent_send (y, &more);
+            ran++;
         }
-        assert_int_equal (st, FO_WIRE_NONE);
-        if (fo_now_ms () > limit)
-            fail_msg ("y ran %zu tests, not %d", ran, N - 3);
-        zmq_pollitem_t item = { .socket = zsock_resolve (y), .events = ZMQ_POLLIN };
-        zmq_poll (&item, 1, 100);
+        fo_msg_free (&m);
     }
     for (size_t i = 0; i < frame.u.batch.nmsgs; i++)
         finish_lease (x, &frame.u.batch.msgs[i].u.lease, FO_PASSED, "hostX");
@@ -603,32 +602,21 @@ test_return_after_stop (void **state)
     /* The stop cancels what is in flight: b, and a too when its done came
        after the failure stopped the run (then that cancel is stale). */
     bool returned = false;
-    uint64_t limit = fo_now_ms () + WAIT_LIMIT_MS;
     for (;;) {
-        char why[256];
         fo_msg m;
-        fo_wire_status st = fo_wire_inbox_recv (inbox_of (x), zsock_resolve (x), false, NULL, NULL,
-                                                &m, why, sizeof why);
-        if (st == FO_WIRE_MSG) {
-            fo_msg_type type = m.type;
-            if (type == FO_MSG_CANCEL && m.u.cancel.lease == b.u.lease.lease && !returned) {
-                give_back (x, b.u.lease.lease);
-                returned = true;
-            }
-            else if (type == FO_MSG_CANCEL)
-                assert_true (m.u.cancel.lease == a.u.lease.lease);
-            else if (type != FO_MSG_HEARTBEAT && type != FO_MSG_SHUTDOWN)
-                fail_msg ("unexpected %s", fo_msg_type_name (type));
-            fo_msg_free (&m);
-            if (type == FO_MSG_SHUTDOWN)
-                break;
-            continue;
+        next_msg (x, &m, "shutdown");
+        fo_msg_type type = m.type;
+        if (type == FO_MSG_CANCEL && m.u.cancel.lease == b.u.lease.lease && !returned) {
+            give_back (x, b.u.lease.lease);
+            returned = true;
         }
-        assert_int_equal (st, FO_WIRE_NONE);
-        if (fo_now_ms () > limit)
-            fail_msg ("no shutdown from the broker");
-        zmq_pollitem_t item = { .socket = zsock_resolve (x), .events = ZMQ_POLLIN };
-        zmq_poll (&item, 1, 100);
+        else if (type == FO_MSG_CANCEL)
+            assert_true (m.u.cancel.lease == a.u.lease.lease);
+        else if (type != FO_MSG_SHUTDOWN)
+            fail_msg ("unexpected %s", fo_msg_type_name (type));
+        fo_msg_free (&m);
+        if (type == FO_MSG_SHUTDOWN)
+            break;
     }
     assert_true (returned);
     pthread_join (thread, NULL);

@@ -258,6 +258,34 @@ serve_in_thread (served *s, const fo_broker_options *options, pthread_t *thread)
     assert_int_equal (pthread_create (thread, NULL, serve, s), 0);
 }
 
+/* What every scenario's broker has: its inproc endpoint, the run of the
+   plan (one attempt, skip code 77), heartbeats no test outlasts (no agent
+   is lost for silence while the test thinks). Each scenario sets what
+   it needs beyond. */
+static fo_broker_options
+test_options (const char *endpoint, fo_plan *plan, fo_report *report, fo_reporters *reporters)
+{
+    return (fo_broker_options) {
+        .bind = endpoint,
+        .run = {
+            .plan = plan, .report = report, .reporters = reporters, .max_attempts = 1,
+            .skip_code = 77, .broker_host = "broker",
+        },
+        .heartbeat_ms = 10000,
+    };
+}
+
+/* Agents x ("agent-x" on hostX, number 0) and y ("agent-y" on hostY,
+   number 1), one slot each, said hello and welcomed. */
+static void
+two_agents (const char *endpoint, zsock_t **x, zsock_t **y)
+{
+    *x = agent_connect (endpoint);
+    *y = agent_connect (endpoint);
+    hello (*x, "agent-x", "hostX");
+    hello (*y, "agent-y", "hostY");
+}
+
 /* ---- the test ------------------------------------------------------------------ */
 
 static void
@@ -274,23 +302,15 @@ test_reused_agent_number_is_alive (void **state)
 
     char endpoint[64];
     snprintf (endpoint, sizeof endpoint, "inproc://test-broker-%d", (int) getpid ());
-    fo_broker_options options = {
-        .bind = endpoint,
-        .run = {
-            .plan = plan, .report = report, .reporters = reporters, .max_attempts = 2,
-            .skip_code = 77, .broker_host = "broker", .retries = 1,
-        },
-        /* No agent may be lost for silence while the test thinks. */
-        .heartbeat_ms = 10000,
-    };
+    fo_broker_options options = test_options (endpoint, plan, report, reporters);
+    options.run.max_attempts = 2;
+    options.run.retries = 1;
     served s;
     pthread_t thread;
     serve_in_thread (&s, &options, &thread);
 
-    zsock_t *x = agent_connect (endpoint);
-    zsock_t *y = agent_connect (endpoint);
-    hello (x, "agent-x", "hostX");      /* number 0 */
-    hello (y, "agent-y", "hostY");      /* number 1 */
+    zsock_t *x, *y;
+    two_agents (endpoint, &x, &y);
 
     /* Y takes the test (credit for two) and fails it: the try is held, and
        the retry waits for X, the other agent alive. */
@@ -352,14 +372,7 @@ test_leases_and_dones_batched (void **state)
 
     char endpoint[64];
     snprintf (endpoint, sizeof endpoint, "inproc://test-broker-batch-%d", (int) getpid ());
-    fo_broker_options options = {
-        .bind = endpoint,
-        .run = {
-            .plan = plan, .report = report, .reporters = reporters, .max_attempts = 1,
-            .skip_code = 77, .broker_host = "broker",
-        },
-        .heartbeat_ms = 10000,
-    };
+    fo_broker_options options = test_options (endpoint, plan, report, reporters);
     served s;
     pthread_t thread;
     serve_in_thread (&s, &options, &thread);
@@ -437,22 +450,14 @@ test_prefetch_fair_share (void **state)
 
     char endpoint[64];
     snprintf (endpoint, sizeof endpoint, "inproc://test-broker-share-%d", (int) getpid ());
-    fo_broker_options options = {
-        .bind = endpoint,
-        .run = {
-            .plan = plan, .report = report, .reporters = reporters, .max_attempts = 1,
-            .skip_code = 77, .broker_host = "broker",
-        },
-        .heartbeat_ms = 10000,
-        .min_agents = 2,
-    };
+    fo_broker_options options = test_options (endpoint, plan, report, reporters);
+    options.min_agents = 2;
     served s;
     pthread_t thread;
     serve_in_thread (&s, &options, &thread);
 
-    zsock_t *x = agent_connect (endpoint), *y = agent_connect (endpoint);
-    hello (x, "agent-x", "hostX");
-    hello (y, "agent-y", "hostY");
+    zsock_t *x, *y;
+    two_agents (endpoint, &x, &y);
     request (x, N);
     fo_msg frame;
     next_frame (x, &frame);     /* the dispatch pass's frame, whole */
@@ -512,21 +517,13 @@ test_lease_returned (void **state)
     fo_reporters *reporters = fo_reporters_new ();
     char endpoint[64];
     snprintf (endpoint, sizeof endpoint, "inproc://test-broker-return-%d", (int) getpid ());
-    fo_broker_options options = {
-        .bind = endpoint,
-        .run = {
-            .plan = p.plan, .report = p.report, .reporters = reporters, .max_attempts = 1,
-            .skip_code = 77, .broker_host = "broker",
-        },
-        .heartbeat_ms = 10000,
-    };
+    fo_broker_options options = test_options (endpoint, p.plan, p.report, reporters);
     served s;
     pthread_t thread;
     serve_in_thread (&s, &options, &thread);
 
-    zsock_t *x = agent_connect (endpoint), *y = agent_connect (endpoint);
-    hello (x, "agent-x", "hostX");
-    hello (y, "agent-y", "hostY");
+    zsock_t *x, *y;
+    two_agents (endpoint, &x, &y);
     request (x, 2);
     fo_msg first;
     agent_expect (x, FO_MSG_LEASE, &first);
@@ -580,14 +577,8 @@ test_return_after_stop (void **state)
     fo_reporters *reporters = fo_reporters_new ();
     char endpoint[64];
     snprintf (endpoint, sizeof endpoint, "inproc://test-broker-return-stop-%d", (int) getpid ());
-    fo_broker_options options = {
-        .bind = endpoint,
-        .run = {
-            .plan = p.plan, .report = p.report, .reporters = reporters, .max_attempts = 1,
-            .skip_code = 77, .broker_host = "broker", .maxfail = 1,
-        },
-        .heartbeat_ms = 10000,
-    };
+    fo_broker_options options = test_options (endpoint, p.plan, p.report, reporters);
+    options.run.maxfail = 1;
     served s;
     pthread_t thread;
     serve_in_thread (&s, &options, &thread);

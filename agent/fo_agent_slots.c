@@ -326,7 +326,6 @@ agent_return_stranded (agent *self, uint64_t now_ms)
         self->queue_since_ms = 0;
     /* No credit came back with them (fo_flow_returned). */
     fo_flow_returned (&self->flow, returned > UINT32_MAX ? UINT32_MAX : (uint32_t) returned);
-    self->returned += returned;
     fo_log (FO_LOG_INFO, ROLE, "returned %zu queued lease%s to the broker: no slot took a lease "
             "for %llu ms", returned, returned == 1 ? "" : "s", (unsigned long long) waited);
 }

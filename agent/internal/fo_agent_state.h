@@ -62,7 +62,6 @@ typedef struct {
     fo_lease *queue;            /* leases received beyond the free slots, FIFO */
     size_t queue_head, queue_len, queue_cap;
     uint64_t queue_since_ms;    /* since when the head waits (0: empty) */
-    uint64_t returned;          /* leases given back (fo_agent_slots.c) */
 
     bool welcomed;
     uint32_t heartbeat_ms;

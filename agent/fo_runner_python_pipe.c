@@ -5,6 +5,7 @@
 #include "fo_runner_python_state.h"
 
 #include <msgpack.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -274,7 +275,11 @@ take_answer (python_runner *self, const char *data, size_t len)
     if (fo_proto_prescan (data, len, why, sizeof why) != 0)
         return false;
     msgpack_zone zone;
-    msgpack_zone_init (&zone, 4096);
+    if (!msgpack_zone_init (&zone, 4096)) {
+        /* as fo_xmalloc: without memory the agent cannot go on */
+        fputs ("fanout: out of memory (reading a Python worker's answer)\n", stderr);
+        abort ();
+    }
     msgpack_object obj;
     bool ok = msgpack_unpack (data, len, NULL, &zone, &obj) == MSGPACK_UNPACK_SUCCESS
               && obj.type == MSGPACK_OBJECT_MAP;

@@ -64,12 +64,20 @@ fo_deque_at (const fo_deque *q, size_t i)
     return q->items[(q->head + i) % q->cap];
 }
 
-/* Takes out item i, the others keep their order: O(items after it). */
+/* Takes out item i, the others keep their order: the shorter side moves,
+   O(min(i, len - i)), so taking from near the front is cheap too (the
+   scheduler's retries: the first a host may take is usually first). */
 void
 fo_deque_remove_at (fo_deque *q, size_t i)
 {
-    for (size_t j = i; j + 1 < q->len; j++)
-        q->items[(q->head + j) % q->cap] = q->items[(q->head + j + 1) % q->cap];
+    if (i < q->len / 2) {
+        for (size_t j = i; j > 0; j--)
+            q->items[(q->head + j) % q->cap] = q->items[(q->head + j - 1) % q->cap];
+        q->head = (q->head + 1) % q->cap;
+    }
+    else
+        for (size_t j = i; j + 1 < q->len; j++)
+            q->items[(q->head + j) % q->cap] = q->items[(q->head + j + 1) % q->cap];
     q->len--;
 }
 

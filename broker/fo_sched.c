@@ -82,9 +82,7 @@ struct fo_sched {
                                labels (fo_placement), in plan order */
     fo_deque impossible;       /* found by fo_sched_take_impossible's sweep */
     fo_placement *placement;
-    size_t *retry;          /* in the order their tries failed */
-    size_t nretry, retry_cap;
-    size_t retry_drained;   /* fo_sched_drain's position in retry */
+    fo_deque retry;         /* in the order their tries failed */
     fo_deque *parked;          /* per shared fixture */
     size_t nparked;
 
@@ -144,7 +142,7 @@ fo_sched_destroy (fo_sched **self_p)
     for (size_t i = 0; i < self->nparked; i++)
         fo_deque_free (&self->parked[i]);
     free (self->parked);
-    free (self->retry);
+    fo_deque_free (&self->retry);
     for (size_t i = 0; i < self->agents_cap; i++)
         free ((char *) self->agents[i].agent.host);
     free (self->agents);
@@ -363,11 +361,7 @@ fo_sched_enqueue (fo_sched *self, size_t task, fo_sched_reason why)
             fo_deque_push_front (queue_of (self, task), task);
             break;
         }
-        if (self->nretry == self->retry_cap) {
-            self->retry_cap = self->retry_cap ? self->retry_cap * 2 : 16;
-            self->retry = fo_xrealloc (self->retry, self->retry_cap * sizeof *self->retry);
-        }
-        self->retry[self->nretry++] = task;
+        fo_deque_push_back (&self->retry, task);
         break;
     }
     return true;
@@ -631,15 +625,14 @@ pick_ready (fo_sched *self, const fo_sched_agent *agent, size_t *out)
 static bool
 pick_retry (fo_sched *self, const fo_sched_agent *agent, size_t *out)
 {
-    for (size_t i = 0; i < self->nretry && !self->held;) {
-        size_t task = self->retry[i];
+    for (size_t i = 0; i < self->retry.len && !self->held;) {
+        size_t task = fo_deque_at (&self->retry, i);
         if ((!may_retry_on (self, task, agent->number) && !only_failed_hosts_fit (self, task))
             || fo_placement_check (self->placement, task, agent->number) != FO_PLACE_NOW) {
             i++;
             continue;
         }
-        memmove (&self->retry[i], &self->retry[i + 1], (self->nretry - i - 1) * sizeof *self->retry);
-        self->nretry--;
+        fo_deque_remove_at (&self->retry, i);
         if (fixtures_up (self, task))
             return take (self, task, agent, out);
     }
@@ -712,11 +705,7 @@ fo_sched_drain (fo_sched *self, size_t *task)
 {
     if (!self->stopped)
         return false;
-    if (self->retry_drained < self->nretry) {
-        *task = self->retry[self->retry_drained++];
-        return true;
-    }
-    if (fo_deque_pop_front (&self->discovery, task) || fo_deque_pop_front (&self->constrained, task)
+    if (fo_deque_pop_front (&self->retry, task) || fo_deque_pop_front (&self->discovery, task) || fo_deque_pop_front (&self->constrained, task)
         || fo_deque_pop_front (&self->ready, task) || heap_drain (self, task)
         || fo_deque_pop_front (&self->serial, task) || fo_deque_pop_front (&self->impossible, task))
         return true;
@@ -758,16 +747,7 @@ fo_sched_take_impossible (fo_sched *self, size_t *task, char *why, size_t whylen
     if (self->impossible.len == 0) {
         sweep_impossible (self, &self->constrained);
         sweep_impossible (self, &self->serial);
-        for (size_t i = 0; i < self->nretry;) {
-            if (fo_placement_possible (self->placement, self->retry[i], why, whylen)) {
-                i++;
-                continue;
-            }
-            fo_deque_push_back (&self->impossible, self->retry[i]);
-            memmove (&self->retry[i], &self->retry[i + 1],
-                     (self->nretry - i - 1) * sizeof *self->retry);
-            self->nretry--;
-        }
+        sweep_impossible (self, &self->retry);
     }
     if (!fo_deque_pop_front (&self->impossible, task))
         return false;
@@ -787,7 +767,7 @@ fo_sched_may_pick (const fo_sched *self)
 {
     if (self->held || self->serial_running)
         return false;
-    if (self->discovery.len > 0 || self->nretry > 0 || self->ready.len > 0
+    if (self->discovery.len > 0 || self->retry.len > 0 || self->ready.len > 0
         || self->nheap > self->heap_drained || self->constrained.len > 0)
         return true;
     return self->in_flight == 0 && self->serial.len > 0;
@@ -796,6 +776,6 @@ fo_sched_may_pick (const fo_sched *self)
 size_t
 fo_sched_queued (const fo_sched *self)
 {
-    return self->discovery.len + self->nretry + self->ready.len + (self->nheap - self->heap_drained)
+    return self->discovery.len + self->retry.len + self->ready.len + (self->nheap - self->heap_drained)
            + self->constrained.len + self->serial.len;
 }

@@ -19,7 +19,7 @@ bool fo_deque_pop_front (fo_deque *q, size_t *v);
 bool fo_deque_pop_back (fo_deque *q, size_t *v);
 /* The item i places from the front (i < len). */
 size_t fo_deque_at (const fo_deque *q, size_t i);
-/* Takes out item i, the others keep their order: O(items after it). */
+/* Takes out item i, the others keep their order: O(min(i, len - i)). */
 void fo_deque_remove_at (fo_deque *q, size_t i);
 void fo_deque_free (fo_deque *q);
 

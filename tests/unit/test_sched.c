@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fo_deque.h"
 #include "fo_plan.h"
 #include "fo_sched.h"
 #include "run_support.h"
@@ -428,6 +429,57 @@ test_retry_on_another_host (void **state)
     world_free (&w);
 }
 
+/* Retries keep the order their tries failed in, around those an agent
+   passes over (tasks it failed on), taken from either half of the queue. */
+static void
+test_retry_order_kept (void **state)
+{
+    (void) state;
+    world w;
+    world_new (&w);
+    join (&w, 0);
+    join (&w, 1);
+    join (&w, 2);
+    for (size_t t = 1; t <= 4; t++)
+        enqueue (&w, t, FO_SCHED_PLANNED);
+    PICKS (&w, 0, 1, 2, 3, 4);
+    fail_for_retry (&w, 1, 0);
+    fail_for_retry (&w, 3, 1);
+    fail_for_retry (&w, 2, 0);
+    fail_for_retry (&w, 4, 1);              /* retries: 1 3 2 4 */
+    PICKS (&w, 0, 3, 4);                    /* not 1 nor 2: it failed them */
+    PICKS (&w, 2, 1, 2);
+    world_free (&w);
+}
+
+/* fo_deque_remove_at keeps the order of the rest, whichever side it
+   moves, across the ring's wrap. */
+static void
+test_deque_remove_at (void **state)
+{
+    (void) state;
+    for (size_t len = 1; len <= 9; len++)
+        for (size_t at = 0; at < len; at++)
+            for (size_t shift = 0; shift < 64; shift += 21) {
+                fo_deque q = { 0 };
+                size_t v;
+                for (size_t i = 0; i < shift; i++)      /* move the head round the ring */
+                    fo_deque_push_back (&q, 99);
+                for (size_t i = 0; i < shift; i++)
+                    assert_true (fo_deque_pop_front (&q, &v));
+                for (size_t i = 0; i < len; i++)
+                    fo_deque_push_back (&q, i);
+                fo_deque_remove_at (&q, at);
+                assert_int_equal (q.len, len - 1);
+                for (size_t i = 0, want = 0; i < q.len; i++, want++) {
+                    if (want == at)
+                        want++;
+                    assert_int_equal (fo_deque_at (&q, i), want);
+                }
+                fo_deque_free (&q);
+            }
+}
+
 /* A lease lost with its agent comes back at the front of its queue. */
 static void
 test_lost_lease_to_the_front (void **state)
@@ -677,6 +729,8 @@ main (void)
         cmocka_unit_test (test_retry_on_another_agent),
         cmocka_unit_test (test_retry_and_reused_agent_numbers),
         cmocka_unit_test (test_retry_on_another_host),
+        cmocka_unit_test (test_retry_order_kept),
+        cmocka_unit_test (test_deque_remove_at),
         cmocka_unit_test (test_lost_lease_to_the_front),
         cmocka_unit_test (test_hold_and_stop_drain),
         cmocka_unit_test (test_longest_first),

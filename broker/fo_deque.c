@@ -6,10 +6,10 @@
 
 #include "fo_util.h"
 
+/* The items moved into a new array of cap, from its start. */
 static void
-grow (fo_deque *q)
+relayout (fo_deque *q, size_t cap)
 {
-    size_t cap = q->cap ? q->cap * 2 : 64;
     size_t *items = fo_xmalloc (cap * sizeof *items);
     for (size_t i = 0; i < q->len; i++)
         items[i] = q->items[(q->head + i) % q->cap];
@@ -17,6 +17,12 @@ grow (fo_deque *q)
     q->items = items;
     q->head = 0;
     q->cap = cap;
+}
+
+static void
+grow (fo_deque *q)
+{
+    relayout (q, q->cap ? q->cap * 2 : 64);
 }
 
 void
@@ -79,6 +85,16 @@ fo_deque_remove_at (fo_deque *q, size_t i)
         for (size_t j = i; j + 1 < q->len; j++)
             q->items[(q->head + j) % q->cap] = q->items[(q->head + j + 1) % q->cap];
     q->len--;
+}
+
+void
+fo_deque_sort (fo_deque *q, int (*cmp) (const void *a, const void *b, void *arg), void *arg)
+{
+    if (q->len < 2)
+        return;
+    if (q->head + q->len > q->cap)
+        relayout (q, q->cap);     /* wrapped: one run from the start */
+    qsort_r (q->items + q->head, q->len, sizeof *q->items, cmp, arg);
 }
 
 void

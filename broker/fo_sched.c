@@ -79,7 +79,9 @@ struct fo_sched {
     bool cost_hints;        /* a test of the plan has an importer's hint (cost_ms) */
     fo_deque serial;
     fo_deque constrained;      /* parallel tasks with locks, resources or
-                               labels (fo_placement), in plan order */
+                               labels (fo_placement), in order_before's
+                               order but for lost leases at the front */
+    bool constrained_unsorted;  /* a task was queued out of that order */
     fo_deque impossible;       /* found by fo_sched_take_impossible's sweep */
     fo_placement *placement;
     fo_deque retry;         /* in the order their tries failed */
@@ -334,6 +336,49 @@ cost_task (fo_sched *self, size_t task)
     rec->cost = cost;
 }
 
+/* ---- the placed tasks: longest first too ------------------------------- */
+
+static int
+cmp_order (const void *a, const void *b, void *arg)
+{
+    size_t x = *(const size_t *) a, y = *(const size_t *) b;
+    return order_before (arg, x, y) ? -1 : order_before (arg, y, x) ? 1 : 0;
+}
+
+/* Placed tasks are scanned in order (pick_placed), so they are a sorted
+   queue rather than a heap: appended as they come (in order when nothing
+   reorders them: no history, no hint), sorted once before the next scan
+   when one came out of order. O(n log n) after the plan's and each
+   discovery's batch, not O(n) an insert. */
+static void
+constrained_push (fo_sched *self, size_t task)
+{
+    fo_deque *q = &self->constrained;
+    if (q->len > 0 && order_before (self, task, fo_deque_at (q, q->len - 1)))
+        self->constrained_unsorted = true;
+    fo_deque_push_back (q, task);
+}
+
+static void
+constrained_sort (fo_sched *self)
+{
+    if (!self->constrained_unsorted)
+        return;
+    fo_deque_sort (&self->constrained, cmp_order, self);
+    self->constrained_unsorted = false;
+}
+
+/* Back at the front of its queue (a lost lease, its fixture up): the
+   placed queue is sorted first, so that the task stays at its front. */
+static void
+push_front (fo_sched *self, size_t task)
+{
+    fo_deque *q = queue_of (self, task);
+    if (q == &self->constrained)
+        constrained_sort (self);
+    fo_deque_push_front (q, task);
+}
+
 /* ---- enqueue ------------------------------------------------------------ */
 
 bool
@@ -348,11 +393,13 @@ fo_sched_enqueue (fo_sched *self, size_t task, fo_sched_reason why)
     case FO_SCHED_DISCOVERED:
         if (queue_of (self, task) == &self->ready)
             heap_push (self, task);
+        else if (queue_of (self, task) == &self->constrained)
+            constrained_push (self, task);
         else
             fo_deque_push_back (queue_of (self, task), task);
         break;
     case FO_SCHED_LOST:
-        fo_deque_push_front (queue_of (self, task), task);
+        push_front (self, task);
         break;
     case FO_SCHED_RETRY:
         /* A serial retry must still run alone: it waits at the front of
@@ -644,6 +691,7 @@ fo_sched_pick (fo_sched *self, const fo_sched_agent *agent, size_t *task)
 {
     if (self->held || self->serial_running || !may_lease (self, agent->number))
         return false;
+    constrained_sort (self);
     /* Tasks with placement rules before the others: they wait for
        something scarce, and the plain tasks fill every slot they leave. */
     if (pick_from (self, &self->discovery, agent, task) || pick_retry (self, agent, task)
@@ -676,7 +724,7 @@ fo_sched_fixture_up (fo_sched *self, size_t fixture)
     /* To the front of their queues, keeping their order: last one first. */
     size_t task;
     while (fo_deque_pop_back (&self->parked[fixture], &task))
-        fo_deque_push_front (queue_of (self, task), task);
+        push_front (self, task);
 }
 
 bool

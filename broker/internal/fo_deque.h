@@ -21,6 +21,9 @@ bool fo_deque_pop_back (fo_deque *q, size_t *v);
 size_t fo_deque_at (const fo_deque *q, size_t i);
 /* Takes out item i, the others keep their order: O(min(i, len - i)). */
 void fo_deque_remove_at (fo_deque *q, size_t i);
+/* Sorts the items by cmp (qsort_r's order: negative when a goes first),
+   front to back; the ring is laid out from its start. O(n log n). */
+void fo_deque_sort (fo_deque *q, int (*cmp) (const void *a, const void *b, void *arg), void *arg);
 void fo_deque_free (fo_deque *q);
 
 #endif

@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "fo_history.h"
 #include "fo_plan.h"
 #include "fo_sched.h"
 
@@ -298,6 +299,41 @@ test_requires (void **state)
     world_free (&w);
 }
 
+/* Placed tasks go longest first too (their own order, after a history
+   or CTest's COST reordered them), a lost lease back at their front. */
+static void
+test_longest_first_placed (void **state)
+{
+    (void) state;
+    world w = { 0 };
+    const char *yaml = "tests:\n"
+                       "  - {name: t0, run: x, requires: [docker]}\n"
+                       "  - {name: t1, run: x, requires: [docker]}\n"
+                       "  - {name: t2, run: x, requires: [docker]}\n"
+                       "  - {name: t3, run: x, requires: [docker]}\n";
+    char err[512] = "", warn[256] = "";
+    w.suite = fo_suite_load_buffer ("/tmp/placement.yml", yaml, strlen (yaml), err, sizeof err);
+    assert_non_null (w.suite);
+    w.plan = fo_plan_build (w.suite);
+    w.sched = fo_sched_new (w.plan, fixture_up, &w);
+    fo_history *h = fo_history_load ("/nonexistent/fanout-history.json", warn, sizeof warn);
+    fo_history_record (h, "t0", FO_PASSED, 1000000);
+    fo_history_record (h, "t1", FO_PASSED, 5000000);
+    fo_history_record (h, "t2", FO_PASSED, 3000000);
+    fo_history_record (h, "t3", FO_PASSED, 4000000);
+    fo_sched_set_history (w.sched, h, false);
+    for (size_t i = 0; i < w.plan->ntasks; i++)
+        assert_true (fo_sched_enqueue (w.sched, i, FO_SCHED_PLANNED));
+    join (&w, 0, 0, (const char *[]) { "docker", NULL });
+    assert_int_equal (pick (&w, 0), 1);
+    assert_int_equal (pick (&w, 0), 3);
+    fo_sched_lease_ended (w.sched, 3);
+    assert_true (fo_sched_enqueue (w.sched, 3, FO_SCHED_LOST));
+    PICKS (&w, 0, 3, 2, 0);
+    world_free (&w);
+    fo_history_destroy (&h);
+}
+
 /* A lease that ends lost frees its locks; an agent number reused starts
    with every slot free, and the old lease's end gives nothing back to
    the new agent. */
@@ -408,6 +444,7 @@ main (void)
         cmocka_unit_test (test_all_or_nothing),
         cmocka_unit_test (test_resources),
         cmocka_unit_test (test_requires),
+        cmocka_unit_test (test_longest_first_placed),
         cmocka_unit_test (test_lost_and_reused),
         cmocka_unit_test (test_serial_placed),
         cmocka_unit_test (test_retry_where_it_fits),

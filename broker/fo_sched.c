@@ -3,104 +3,12 @@
     number the agent as it joined, its host and whether it is alive, and
     per host the count of its alive agents (hosts found by name through a
     hash), so that the retry rule never walks the agent table. */
-#include "fo_sched.h"
-#include "fo_deque.h"
-#include "fo_placement.h"
+#include "fo_sched_state.h"
 
 #include <czmq.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- state ------------------------------------------------------------- */
-
-/* The hosts a try of a task failed on, each once: out of the task's
-   record, as few tasks ever fail. */
-typedef struct {
-    uint32_t *hosts;
-    uint32_t n;
-} failed_list;
-
-typedef struct {
-    /* Its place in the ready heap (order_before): */
-    uint64_t cost;          /* expected duration from the history */
-    uint32_t seq;           /* plan order: when it was first queued (one
-                               number per task: far below 2^32) */
-    uint32_t failed;        /* 0, or 1 + its failed_list in fo_sched.failed */
-    /* 24 bytes a task (a million of them), not 40 (32 with the hosts it
-       failed on in the record): */
-    bool unknown : 1;       /* holds a test the history does not know */
-    bool first : 1;         /* holds a test that failed last time (--last-failed) */
-    bool costed : 1;
-} task_rec;
-_Static_assert (sizeof (task_rec) == 24, "a task's scheduling record is 24 bytes");
-
-typedef struct {
-    fo_sched_agent agent;   /* as it last joined (host owned) */
-    uint32_t host;          /* its host's number */
-    bool joined;
-    bool alive;             /* joined and not lost */
-} agent_slot;
-
-typedef struct {
-    size_t alive;           /* its agents alive now */
-    bool quarantined;       /* --quarantine-hosts: no leases, not counted
-                               in nalive_hosts */
-} host_rec;
-
-struct fo_sched {
-    const fo_plan *plan;
-    fo_sched_fixture_fn *fixture_fn;
-    void *arg;
-
-    task_rec *tasks;        /* grows with the plan's tasks */
-    size_t tasks_cap;
-    failed_list *failed;    /* task_rec.failed - 1 */
-    size_t nfailed;
-    fo_deque discovery;
-    fo_deque ready;            /* parallel tasks back at the front (lost leases,
-                               fixture up), before the heap */
-    uint32_t *heap;         /* the other parallel tasks, by order_before (task
-                               numbers: 32 bits, 4 MB less at 1M tasks) */
-    size_t nheap, heap_cap;
-    /* While every task was pushed in order (no history and no hint: plan
-       order, each push lands at the end), the heap is a sorted array and
-       a pop takes its first element: heap[heap_base], O(1) where a sift
-       down is O(log n) cache misses (4% of the broker's CPU at 200k
-       tasks). The first push out of order moves it back to 0 and makes
-       it a heap (a sorted array is one already). */
-    size_t heap_base;
-    bool heap_sorted;
-    size_t heap_drained;    /* fo_sched_drain's position in heap */
-    uint64_t next_seq;
-    const fo_history *history;  /* NULL: plan order */
-    bool failed_first;
-    uint64_t typical_us;    /* what a test the history does not know costs */
-    bool cost_hints;        /* a test of the plan has an importer's hint (cost_ms) */
-    fo_deque serial;
-    fo_deque constrained;      /* parallel tasks with locks, resources or
-                               labels (fo_placement), in order_before's
-                               order but for lost leases at the front */
-    bool constrained_unsorted;  /* a task was queued out of that order */
-    fo_deque impossible;       /* found by fo_sched_take_impossible's sweep */
-    fo_placement *placement;
-    fo_deque retry;         /* in the order their tries failed */
-    fo_deque *parked;          /* per shared fixture */
-    size_t nparked;
-
-    agent_slot *agents;     /* per agent number */
-    size_t agents_cap;
-    host_rec *hosts;        /* per host number, in the order they joined */
-    size_t nhosts, hosts_cap;
-    zhashx_t *host_index;   /* host key -> number + 1 */
-    size_t nalive_hosts;    /* hosts with an agent alive, not quarantined */
-    bool quarantine_lifted; /* no other host was left: leases go anywhere */
-
-    size_t in_flight;
-    bool serial_running;
-    bool held;              /* no more picks */
-    bool stopped;           /* no more enqueues either */
-};
 
 fo_sched *
 fo_sched_new (const fo_plan *plan, fo_sched_fixture_fn *fixture_fn, void *arg)
@@ -155,8 +63,8 @@ fo_sched_destroy (fo_sched **self_p)
 }
 
 /* The record of a task, grown with the plan. */
-static task_rec *
-task_of (fo_sched *self, size_t task)
+task_rec *
+fo_sched_task (fo_sched *self, size_t task)
 {
     self->tasks = fo_xgrow_to (self->tasks, &self->tasks_cap, task, sizeof *self->tasks,
                                self->plan->ntasks > 64 ? self->plan->ntasks : 64);
@@ -184,190 +92,6 @@ queue_of (fo_sched *self, size_t task)
          : fo_placement_constrained (self->placement, task) ? &self->constrained : &self->ready;
 }
 
-/* ---- the ready heap: longest first ------------------------------------- */
-
-/* Does task a go before task b? A test that failed last time first (with
-   --last-failed), then the longest expected work, then a task holding
-   tests the history does not know, then plan order. Without history every
-   cost is 0: plan order. */
-static bool
-order_before (const fo_sched *self, size_t a, size_t b)
-{
-    const task_rec *x = &self->tasks[a], *y = &self->tasks[b];
-    if (x->first != y->first)
-        return x->first;
-    if (x->cost != y->cost)
-        return x->cost > y->cost;
-    if (x->unknown != y->unknown)
-        return x->unknown;
-    return x->seq < y->seq;
-}
-
-/* Sorted mode's array moved back to the start of its allocation. */
-static void
-heap_rebase (fo_sched *self)
-{
-    if (self->heap_base == 0)
-        return;
-    memmove (self->heap, self->heap + self->heap_base, self->nheap * sizeof *self->heap);
-    self->heap_base = 0;
-}
-
-static void
-heap_push (fo_sched *self, size_t task)
-{
-    if (self->heap_base + self->nheap == self->heap_cap) {
-        heap_rebase (self);
-        if (self->nheap == self->heap_cap) {
-            self->heap_cap = self->heap_cap ? self->heap_cap * 2 : 64;
-            self->heap = fo_xrealloc (self->heap, self->heap_cap * sizeof *self->heap);
-        }
-    }
-    if (self->heap_sorted) {
-        size_t end = self->heap_base + self->nheap;
-        if (self->nheap == 0 || !order_before (self, task, self->heap[end - 1])) {
-            self->heap[end] = (uint32_t) task;
-            self->nheap++;
-            return;
-        }
-        heap_rebase (self);     /* out of order: a heap from now on */
-        self->heap_sorted = false;
-    }
-    size_t i = self->nheap++;
-    while (i > 0) {
-        size_t parent = (i - 1) / 2;
-        if (!order_before (self, task, self->heap[parent]))
-            break;
-        self->heap[i] = self->heap[parent];
-        i = parent;
-    }
-    self->heap[i] = (uint32_t) task;
-}
-
-static bool
-heap_pop (fo_sched *self, size_t *task)
-{
-    if (self->nheap == 0)
-        return false;
-    if (self->heap_sorted) {
-        *task = self->heap[self->heap_base++];
-        if (--self->nheap == 0)
-            self->heap_base = 0;
-        return true;
-    }
-    *task = self->heap[0];
-    size_t last = self->heap[--self->nheap], i = 0;
-    for (;;) {
-        size_t child = 2 * i + 1;
-        if (child >= self->nheap)
-            break;
-        if (child + 1 < self->nheap && order_before (self, self->heap[child + 1], self->heap[child]))
-            child++;
-        if (!order_before (self, self->heap[child], last))
-            break;
-        self->heap[i] = self->heap[child];
-        i = child;
-    }
-    if (self->nheap > 0)
-        self->heap[i] = (uint32_t) last;
-    return true;
-}
-
-/* Stopped: every task in the heap ends alike, so it is emptied in one
-   pass over its array (O(1) a task, where a pop is O(log n): 35% of
-   ending a million-test run). The array is in plan order when no history
-   or hint reordered it (each push then stays where it lands), so the
-   not-run tasks still end in plan order then. */
-static bool
-heap_drain (fo_sched *self, size_t *task)
-{
-    if (self->heap_drained == self->nheap) {
-        self->nheap = self->heap_drained = self->heap_base = 0;
-        return false;
-    }
-    *task = self->heap[self->heap_base + self->heap_drained++];
-    return true;
-}
-
-void
-fo_sched_set_history (fo_sched *self, const fo_history *history, bool failed_first)
-{
-    self->history = history;
-    self->failed_first = failed_first && history;
-    int64_t typical = fo_history_typical_us (history);
-    self->typical_us = typical > 0 ? (uint64_t) typical : 0;
-}
-
-/* A task's cost, once, when it is first queued: the sum of its tests'
-   expected durations (a test the history does not know counts as its
-   importer's hint, CTest's COST, else as the typical one) plus the setup time of every shared context it waits for
-   (its tests cannot start before it: a long setup makes its tasks urgent). */
-static void
-cost_task (fo_sched *self, size_t task)
-{
-    task_rec *rec = task_of (self, task);
-    if (rec->costed)
-        return;
-    rec->costed = true;
-    rec->seq = (uint32_t) self->next_seq++;
-    if (fo_history_empty (self->history) && !self->failed_first && !self->cost_hints)
-        return;
-    const fo_task *t = &self->plan->tasks[task];
-    uint64_t cost = 0;
-    for (size_t i = 0; i < t->ntests; i++) {
-        const char *id = self->plan->tests[fo_task_tests (t)[i]]->id;
-        int64_t us = fo_history_expected_us (self->history, id);
-        if (us < 0 && self->plan->tests[fo_task_tests (t)[i]]->cost_ms > 0)
-            /* Not known: the importer's hint (CTest's COST) stands in. */
-            us = (int64_t) self->plan->tests[fo_task_tests (t)[i]]->cost_ms * 1000;
-        else if (us < 0) {
-            rec->unknown = true;
-            us = (int64_t) self->typical_us;
-        }
-        cost += (uint64_t) us;
-        if (self->failed_first && fo_history_failed_last (self->history, id))
-            rec->first = true;
-    }
-    for (size_t i = 0; i < t->nshared; i++) {
-        int64_t us = fo_history_setup_us (self->history, self->plan->shared[t->shared[i]].ctx->id);
-        if (us > 0)
-            cost += (uint64_t) us;
-    }
-    rec->cost = cost;
-}
-
-/* ---- the placed tasks: longest first too ------------------------------- */
-
-static int
-cmp_order (const void *a, const void *b, void *arg)
-{
-    size_t x = *(const size_t *) a, y = *(const size_t *) b;
-    return order_before (arg, x, y) ? -1 : order_before (arg, y, x) ? 1 : 0;
-}
-
-/* Placed tasks are scanned in order (pick_placed), so they are a sorted
-   queue rather than a heap: appended as they come (in order when nothing
-   reorders them: no history, no hint), sorted once before the next scan
-   when one came out of order. O(n log n) after the plan's and each
-   discovery's batch, not O(n) an insert. */
-static void
-constrained_push (fo_sched *self, size_t task)
-{
-    fo_deque *q = &self->constrained;
-    if (q->len > 0 && order_before (self, task, fo_deque_at (q, q->len - 1)))
-        self->constrained_unsorted = true;
-    fo_deque_push_back (q, task);
-}
-
-static void
-constrained_sort (fo_sched *self)
-{
-    if (!self->constrained_unsorted)
-        return;
-    fo_deque_sort (&self->constrained, cmp_order, self);
-    self->constrained_unsorted = false;
-}
-
 /* Back at the front of its queue (a lost lease, its fixture up): the
    placed queue is sorted first, so that the task stays at its front. */
 static void
@@ -375,7 +99,7 @@ push_front (fo_sched *self, size_t task)
 {
     fo_deque *q = queue_of (self, task);
     if (q == &self->constrained)
-        constrained_sort (self);
+        fo_sched_placed_sort (self);
     fo_deque_push_front (q, task);
 }
 
@@ -386,15 +110,15 @@ fo_sched_enqueue (fo_sched *self, size_t task, fo_sched_reason why)
 {
     if (self->stopped)
         return false;
-    cost_task (self, task);
+    fo_sched_cost (self, task);
     fo_placement_task (self->placement, task);     /* what it needs, read again */
     switch (why) {
     case FO_SCHED_PLANNED:
     case FO_SCHED_DISCOVERED:
         if (queue_of (self, task) == &self->ready)
-            heap_push (self, task);
+            fo_sched_heap_push (self, task);
         else if (queue_of (self, task) == &self->constrained)
-            constrained_push (self, task);
+            fo_sched_placed_push (self, task);
         else
             fo_deque_push_back (queue_of (self, task), task);
         break;
@@ -539,7 +263,7 @@ fo_sched_failed_on (fo_sched *self, size_t task, uint32_t agent)
     if (agent >= self->agents_cap || !self->agents[agent].joined)
         return;
     uint32_t host = self->agents[agent].host;
-    task_rec *rec = task_of (self, task);
+    task_rec *rec = fo_sched_task (self, task);
     if (has_failed_on (self, rec, host))
         return;
     if (!rec->failed) {
@@ -558,7 +282,7 @@ fo_sched_failed_on (fo_sched *self, size_t task, uint32_t agent)
 static bool
 may_retry_on (fo_sched *self, size_t task, uint32_t agent)
 {
-    const task_rec *rec = task_of (self, task);
+    const task_rec *rec = fo_sched_task (self, task);
     if (agent >= self->agents_cap || !has_failed_on (self, rec, self->agents[agent].host))
         return true;
     const failed_list *f = failed_of (self, rec);
@@ -578,7 +302,7 @@ only_failed_hosts_fit (fo_sched *self, size_t task)
 {
     if (!fo_placement_constrained (self->placement, task))
         return false;
-    const task_rec *rec = task_of (self, task);
+    const task_rec *rec = fo_sched_task (self, task);
     for (size_t i = 0; i < self->agents_cap; i++)
         if (self->agents[i].alive && !has_failed_on (self, rec, self->agents[i].host)
             && fo_placement_check (self->placement, task, (uint32_t) i) != FO_PLACE_NOT_HERE)
@@ -663,7 +387,7 @@ pick_ready (fo_sched *self, const fo_sched_agent *agent, size_t *out)
     if (pick_from (self, &self->ready, agent, out))
         return true;
     size_t task;
-    while (!self->held && heap_pop (self, &task))
+    while (!self->held && fo_sched_heap_pop (self, &task))
         if (fixtures_up (self, task))
             return take (self, task, agent, out);
     return false;
@@ -691,7 +415,7 @@ fo_sched_pick (fo_sched *self, const fo_sched_agent *agent, size_t *task)
 {
     if (self->held || self->serial_running || !may_lease (self, agent->number))
         return false;
-    constrained_sort (self);
+    fo_sched_placed_sort (self);
     /* Tasks with placement rules before the others: they wait for
        something scarce, and the plain tasks fill every slot they leave. */
     if (pick_from (self, &self->discovery, agent, task) || pick_retry (self, agent, task)
@@ -754,7 +478,7 @@ fo_sched_drain (fo_sched *self, size_t *task)
     if (!self->stopped)
         return false;
     if (fo_deque_pop_front (&self->retry, task) || fo_deque_pop_front (&self->discovery, task) || fo_deque_pop_front (&self->constrained, task)
-        || fo_deque_pop_front (&self->ready, task) || heap_drain (self, task)
+        || fo_deque_pop_front (&self->ready, task) || fo_sched_heap_drain (self, task)
         || fo_deque_pop_front (&self->serial, task) || fo_deque_pop_front (&self->impossible, task))
         return true;
     for (size_t f = 0; f < self->nparked; f++)

@@ -23,9 +23,12 @@
 /* On the way out the broker waits this long at most for its last messages
    (shutdown) to reach agents that are still there. */
 #define CLOSE_LINGER_MS 2000
-/* The most a dispatch pass keeps of encoded leases before it sends them:
-   the first pass at 2,000 agents of 4 slots holds about 1 MB. */
-#define PASS_MAX_BYTES (4u << 20)
+/* A dispatch pass's buffer of encoded leases larger than this is freed
+   once sent, not kept: only the passes that hand out every agent's credit
+   at once (a run's start: 5 MB at 2,000 agents) need that much. Sending
+   part of a pass early instead split the agents' batches: 2,500 frames
+   more in a run of 200,000 tests at 2,000 agents. */
+#define PASS_KEEP_BYTES (256u << 10)
 
 /* What a hostile or broken peer can repeat at will is logged with
    fo_log_peer (rate-limited per kind and peer), naming the peer so. */
@@ -329,7 +332,14 @@ flush_outboxes (fo_broker *self)
     }
     self->noutbox_used = 0;
     self->npass_leases = 0;
-    fo_buf_reset (&self->pass);
+    if (self->pass.cap > PASS_KEEP_BYTES) {
+        fo_buf_free (&self->pass);
+        free (self->pass_leases);
+        self->pass_leases = NULL;
+        self->pass_leases_cap = 0;
+    }
+    else
+        fo_buf_reset (&self->pass);
 }
 
 /* Keeps an encoded lease for agent i, sent by flush_outboxes. */
@@ -360,10 +370,6 @@ queue_lease (fo_broker *self, uint32_t i, const fo_buf *frame)
         a->pass_first = l;
     }
     a->pass_last = l;
-    /* A pass with thousands of agents' credit (each capped, fo_broker_agents)
-       would hold them all: past this, what it has goes out now. */
-    if (self->pass.len >= PASS_MAX_BYTES)
-        flush_outboxes (self);
 }
 
 /* Round-robin over the agents with credit (the ready ring), one lease

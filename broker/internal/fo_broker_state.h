@@ -17,6 +17,14 @@
 
 #define ROLE "broker"
 
+/* A lease of a dispatch pass (struct fo_broker.pass). */
+typedef struct {
+    size_t offset, len;         /* its encoding in fo_broker.pass */
+    uint32_t next;              /* the agent's next in pass_leases, or NO_PASS_LEASE */
+} pass_lease;
+
+#define NO_PASS_LEASE UINT32_MAX
+
 typedef struct {
     unsigned char routing[FO_WIRE_MAX_ROUTING_ID];
     size_t routing_len;
@@ -33,6 +41,9 @@ typedef struct {
     bool queued;                /* its number is in the ready ring (perhaps
                                    stale: the ring drops it when it comes up) */
     bool parked;                /* out of the ring while its prefetch waits */
+    bool in_pass;               /* has leases in the dispatch pass: pass_first
+                                   and pass_last index fo_broker.pass_leases */
+    uint32_t pass_first, pass_last;
 } agent_rec;
 
 struct fo_broker {
@@ -60,14 +71,20 @@ struct fo_broker {
        was parked), or an agent left (unpark). */
     size_t parked, park_queued;
     bool unpark;
-    /* Leases of one dispatch pass, per agent number, sent at its end as
-       one batch per agent (protocol 6): one frame and one wake-up for the
-       agent's whole credit instead of one per lease. */
-    fo_batch_buf *outbox;
-    size_t outbox_cap;
-    uint32_t *outbox_used;      /* numbers whose outbox holds leases */
-    bool *outbox_listed;        /* by number: in outbox_used */
-    size_t noutbox_used;
+    /* Leases of one dispatch pass, sent at its end as one batch per agent
+       (protocol 6): one frame and one wake-up for the agent's whole credit
+       instead of one per lease. The pass's encoded leases lie back to back
+       in one buffer for all agents, each agent's chained in the order they
+       were leased (agent_rec.pass_first/pass_last), and are copied into
+       one batch buffer agent by agent when sent: a batch buffer of each
+       agent's own, kept at its largest (8 KiB for 29 leases), cost 16 MB
+       at 2,000 agents (docs/performance.md). */
+    fo_buf pass;                /* the pass's encoded leases */
+    pass_lease *pass_leases;    /* where each is in `pass`, and its agent's next */
+    size_t npass_leases, pass_leases_cap;
+    uint32_t *outbox_used;      /* numbers with leases in this pass */
+    size_t noutbox_used, outbox_cap;
+    fo_batch_buf batch;         /* one agent's batch being sent */
     fo_wire_inbox inbox;        /* the rest of a batch being read */
     uint64_t next_sweep_ms;     /* when heartbeats() looks at every agent next */
     bool started;               /* min_agents joined (or the wait is over) */

@@ -431,6 +431,175 @@ test_leases_and_dones_batched (void **state)
     planned_free (&p);
 }
 
+/* One dispatch pass leases round-robin (x, y, x, y, ...), yet each agent
+   gets its own leases of the pass as one batch frame, in the order they
+   were leased: the pass keeps every agent's leases in one buffer, chained
+   per agent (broker/internal/fo_broker_state.h). The run starts when z
+   joins, with x's and y's credit already there, so one pass serves both. */
+static void
+test_pass_batches_per_agent (void **state)
+{
+    (void) state;
+    enum { N = 6 };
+    const char *names[N] = { "t0", "t1", "t2", "t3", "t4", "t5" };
+    planned p = plan_tests (names, N);
+    fo_plan *plan = p.plan;
+    fo_report *report = p.report;
+    fo_reporters *reporters = fo_reporters_new ();
+
+    char endpoint[64];
+    snprintf (endpoint, sizeof endpoint, "inproc://test-broker-pass-%d", (int) getpid ());
+    fo_broker_options options = test_options (endpoint, plan, report, reporters);
+    options.min_agents = 3;
+    served s;
+    pthread_t thread;
+    serve_in_thread (&s, &options, &thread);
+
+    zsock_t *x = agent_connect (endpoint), *y = agent_connect (endpoint);
+    zsock_t *z = agent_connect (endpoint);
+    hello_slots (x, "agent-x", "hostX", 4);     /* credit within the slots: no prefetch */
+    request (x, 3);
+    hello_slots (y, "agent-y", "hostY", 4);
+    request (y, 3);
+    hello_slots (z, "agent-z", "hostZ", 4);
+    fo_msg fx, fy;
+    next_frame (x, &fx);
+    next_frame (y, &fy);
+    assert_int_equal (fx.type, FO_MSG_BATCH);
+    assert_int_equal (fy.type, FO_MSG_BATCH);
+    assert_int_equal (fx.u.batch.nmsgs, 3);
+    assert_int_equal (fy.u.batch.nmsgs, 3);
+    bool seen[N] = { false };
+    fo_msg *frames[2] = { &fx, &fy };
+    for (size_t f = 0; f < 2; f++)
+        for (size_t i = 0; i < 3; i++) {
+            const fo_msg *m = &frames[f]->u.batch.msgs[i];
+            assert_int_equal (m->type, FO_MSG_LEASE);
+            if (i > 0)      /* in the order they were leased */
+                assert_true (m->u.lease.lease > frames[f]->u.batch.msgs[i - 1].u.lease.lease);
+            size_t t = fo_plan_test_number (plan, m->u.lease.steps[0].name);
+            assert_true (t < N);
+            assert_false (seen[t]);     /* each task leased once */
+            seen[t] = true;
+        }
+    /* Interleaved: x's first, then y's first, ... */
+    assert_true (fx.u.batch.msgs[0].u.lease.lease < fy.u.batch.msgs[0].u.lease.lease);
+    assert_true (fy.u.batch.msgs[0].u.lease.lease < fx.u.batch.msgs[1].u.lease.lease);
+    for (size_t i = 0; i < 3; i++) {
+        finish_lease (x, &fx.u.batch.msgs[i].u.lease, FO_PASSED, "hostX");
+        finish_lease (y, &fy.u.batch.msgs[i].u.lease, FO_PASSED, "hostY");
+    }
+    fo_msg_free (&fx);
+    fo_msg_free (&fy);
+    pthread_join (thread, NULL);
+    assert_int_equal (s.rc, 0);
+    for (size_t i = 0; i < N; i++) {
+        assert_true (fo_report_test (report, i)->done);
+        assert_int_equal (fo_report_test (report, i)->outcome, FO_PASSED);
+    }
+
+    agent_close (&x);
+    agent_close (&y);
+    agent_close (&z);
+    fo_broker_destroy (&s.broker);
+    fo_reporters_destroy (&reporters);
+    planned_free (&p);
+}
+
+/* A lease too large for a batch (over FO_PROTO_MAX_STRING: a test whose
+   two arguments make 9 MiB) goes alone, in its place among the agent's
+   leases of the pass: those before it leave first, those after it in a
+   frame after it. */
+static void
+test_pass_large_lease_alone (void **state)
+{
+    (void) state;
+    enum { N = 5 };
+    const char *names[N] = { "t0", "t1", "big", "t3", "t4" };
+    planned p;
+    p.suite = fo_xcalloc (1, sizeof *p.suite);
+    p.suite->path = fo_xstrdup ("/suite/fanout.yml");
+    p.suite->dir = fo_xstrdup ("/suite");
+    p.suite->root = fo_context_new (NULL, "");
+    p.suite->skip_code = FO_DEFAULT_SKIP_CODE;
+    size_t half = 4u << 20 | 512u << 10;    /* 4.5 MiB */
+    char *arg = fo_xmalloc (half + 1);
+    memset (arg, 'x', half);
+    arg[half] = '\0';
+    for (size_t i = 0; i < N; i++) {
+        fo_test *t = fo_test_new (p.suite->root, names[i]);
+        fo_strv_push (&t->run.argv, "true");
+        if (strcmp (names[i], "big") == 0) {
+            fo_strv_push (&t->run.argv, arg);
+            fo_strv_push (&t->run.argv, arg);
+        }
+    }
+    free (arg);
+    p.plan = fo_plan_build (p.suite);
+    p.report = fo_report_new (p.plan->ntests);
+    for (size_t i = 0; i < N; i++)
+        fo_report_set_test (p.report, i, names[i], "");
+    fo_plan *plan = p.plan;
+    fo_report *report = p.report;
+    fo_reporters *reporters = fo_reporters_new ();
+
+    char endpoint[64];
+    snprintf (endpoint, sizeof endpoint, "inproc://test-broker-large-%d", (int) getpid ());
+    fo_broker_options options = test_options (endpoint, plan, report, reporters);
+    served s;
+    pthread_t thread;
+    serve_in_thread (&s, &options, &thread);
+
+    zsock_t *x = agent_connect (endpoint);
+    hello_slots (x, "agent-x", "hostX", 8);
+    request (x, N);
+    /* Every lease arrives once, in lease order; the large one in a frame
+       of its own, and not as the only frame (the others are batched). */
+    fo_msg leases[N];
+    size_t got = 0, frames = 0;
+    bool big_alone = false;
+    while (got < N) {
+        fo_msg frame;
+        next_frame (x, &frame);
+        frames++;
+        if (frame.type == FO_MSG_LEASE) {
+            if (strcmp (frame.u.lease.steps[0].name, "big") == 0)
+                big_alone = true;
+            leases[got++] = frame;
+            continue;
+        }
+        assert_int_equal (frame.type, FO_MSG_BATCH);
+        for (size_t i = 0; i < frame.u.batch.nmsgs; i++) {
+            assert_int_equal (frame.u.batch.msgs[i].type, FO_MSG_LEASE);
+            assert_true (got < N);
+            assert_string_not_equal (frame.u.batch.msgs[i].u.lease.steps[0].name, "big");
+            leases[got++] = frame.u.batch.msgs[i];
+            memset (&frame.u.batch.msgs[i], 0, sizeof frame.u.batch.msgs[i]);
+        }
+        fo_msg_free (&frame);
+    }
+    assert_true (big_alone);
+    assert_true (frames >= 2 && frames <= 3);
+    for (size_t i = 1; i < N; i++)
+        assert_true (leases[i].u.lease.lease > leases[i - 1].u.lease.lease);
+    for (size_t i = 0; i < N; i++) {
+        finish_lease (x, &leases[i].u.lease, FO_PASSED, "hostX");
+        fo_msg_free (&leases[i]);
+    }
+    fo_msg bye;
+    agent_expect (x, FO_MSG_SHUTDOWN, &bye);
+    fo_msg_free (&bye);
+    pthread_join (thread, NULL);
+    assert_int_equal (s.rc, 0);
+    for (size_t i = 0; i < N; i++)
+        assert_int_equal (fo_report_test (report, i)->outcome, FO_PASSED);
+
+    agent_close (&x);
+    fo_broker_destroy (&s.broker);
+    fo_reporters_destroy (&reporters);
+    planned_free (&p);
+}
+
 /* Extra credit (fo_flow.h) lets an agent hold many leases beyond its
    slots; held where its slots are busy, they can strand tasks while
    another agent idles (a suite whose tests wait for each other across
@@ -639,6 +808,8 @@ main (void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_reused_agent_number_is_alive),
         cmocka_unit_test (test_leases_and_dones_batched),
+        cmocka_unit_test (test_pass_batches_per_agent),
+        cmocka_unit_test (test_pass_large_lease_alone),
         cmocka_unit_test (test_prefetch_fair_share),
         cmocka_unit_test (test_lease_returned),
         cmocka_unit_test (test_return_after_stop),

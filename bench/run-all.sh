@@ -192,7 +192,7 @@ if bench bs broker-scale.sh "$BUILD" "${bs_env[@]}"; then
     done < "$WORK/bs.flat"
     # memory: the largest suite at every agent count, held by the largest
     # (each agent costs the broker about 40 KB of ZeroMQ's buffers, so the
-    # most agents give the peak; docs/performance.md, branch bmem). Before,
+    # most agents give the peak; docs/performance-log.md, branch bmem). Before,
     # one row was taken by a sort's tie-break: the 512 agents' one.
     n=$(sort -n -k1,1 "$WORK/bs.rows" | tail -n1 | cut -d' ' -f1)
     IFS=$'\t' read -r mem_agents mem_list mem_max <<<"$(awk -v n="$n" '$1 == n {

@@ -69,7 +69,7 @@ broker_add_credit (fo_broker *self, size_t number, uint32_t more)
 /* Prefetch (a lease beyond an agent's free slots, queued on it) keeps a
    busy agent fed while the queue is long, but near its end it strands a
    task behind a running one while a slot elsewhere falls idle: the run
-   then ends one test later (bench/hosts-bench.sh, docs/performance.md).
+   then ends one test later (bench/hosts-bench.sh, docs/performance-log.md).
    An agent's extra credit (fo_flow.h) makes that a dozen tasks, not one:
    the tests of a short-test agent's queue wait behind a long one there
    while another agent has nothing. So an agent whose slots are all

@@ -38,7 +38,7 @@ struct fo_fixtures {
        first): a Python context's is forked from the discovery's fork
        server, a round trip that took the broker's thread 4 to 12 ms on a
        loaded machine, each shared context twice, while no lease went
-       out and the agents' queues ran dry (docs/performance.md). */
+       out and the agents' queues ran dry (docs/performance-log.md). */
     fo_spawner *spawner;
 };
 

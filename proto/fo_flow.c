@@ -41,7 +41,7 @@ fo_flow_waited (fo_flow *self, uint64_t waited_us, uint64_t ran_us)
        in all, the prefetch among them (instant leases, r = 0: the cap).
        By doubling alone an agent of 2,000 in a 200,000-test run spent
        three round trips and half of its 100 tests in small frames
-       (docs/performance.md, "Issue 15: broker CPU per test (branch
+       (docs/performance-log.md, "Issue 15: broker CPU per test (branch
        bcpu2)"). */
     uint32_t max = fo_flow_max_extra (self->slots, self->prefetch);
     if (self->extra >= max)

@@ -6,7 +6,7 @@
     to the broker. When leases end faster than that, the slots spend most
     of their time waiting for the next lease, and every frame each way
     carries a handful of tests: ZeroMQ's and the kernel's cost per frame is
-    then most of the broker's cost per test (docs/performance.md, "Issue
+    then most of the broker's cost per test (docs/performance-log.md, "Issue
     15: broker throughput, part 3").
 
     So an agent asks for more while its leases are short: when a slot waited
@@ -25,7 +25,7 @@
     queue feeds every slot (agent_end_pass) then left four to a frame.
     With the cap's two dozen queued they leave a dozen or more to a frame,
     and the broker's CPU per test with a real agent halves
-    (docs/performance.md, "Issue 15: lease return and deeper queues").
+    (docs/performance-log.md, "Issue 15: lease return and deeper queues").
     Such a queue is safe because a lease queued behind slots that long
     tests hold goes back to the broker (lease return,
     agent/fo_agent_slots.c).

@@ -7,7 +7,7 @@
     getpid(2) and a poll(2) of the socket's mailbox each. An event loop
     that wakes a few times per test (the agent's: a child's output and
     end, a lease) paid about ten poll calls and eight getpid calls per
-    test in its thread (docs/performance.md, "Issue 15: fanout's own CPU
+    test in its thread (docs/performance-log.md, "Issue 15: fanout's own CPU
     per test").
 
     fo_zpoll asks each socket for ZMQ_EVENTS first: if one has what was

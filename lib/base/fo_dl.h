@@ -5,7 +5,7 @@
     inferred as artifacts), yet ld.so mapped and relocated them and the
     twelve libraries they bring (ICU, GnuTLS and its crypto, zlib) in
     every fanout process: half of its start-up's CPU (issue 15,
-    docs/performance.md). Their users load them here instead, as systemd
+    docs/performance-log.md). Their users load them here instead, as systemd
     loads its optional libraries: the binary does not link them (no
     DT_NEEDED), and the first call that needs one dlopens it by its
     versioned soname and resolves, once, every symbol its user calls.

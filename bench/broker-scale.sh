@@ -21,7 +21,11 @@
 # per test over that time (all its threads, from /proc), its peak RSS
 # (VmHWM, which includes loading and planning the suite) and that per test,
 # the time from start to listening (loading and planning), and from the
-# shutdown to the broker's exit (the report). Fails when a run does not
+# shutdown to the broker's exit (the report), and the frames both ways
+# (fo_loadgen's count, a batch one frame) per test with the broker's CPU
+# per frame over the same time: what a message costs, which should not grow
+# with the agents (fewer tests a frame is what makes a test dearer then).
+# Fails when a run does not
 # end with every test passed.
 set -euo pipefail
 
@@ -67,16 +71,18 @@ run_one () {
         -v tail_s="$(awk -v a="$t2" -v b="$t3" 'BEGIN{print b-a}')" 'BEGIN {
         k = split(line, kv, " ")
         for (i = 1; i <= k; i++) { split(kv[i], p, "="); v[p[1]] = p[2] }
-        printf "| %7d | %6d | %5d | %9.0f | %8.2f | %8.1f | %9.0f | %7.2f | %7.2f | %8.2f |\n",
+        frames = v["frames_in"] + v["frames_out"]
+        printf "| %7d | %6d | %5d | %9.0f | %8.2f | %8.1f | %9.0f | %7.2f | %7.2f | %8.2f | %7.3f | %7.1f |\n",
                n, v["agents"], v["slots"], v["tests_per_s"], v["broker_cpu_us_per_test"],
                v["broker_peak_rss_kb"] / 1024, v["broker_peak_rss_kb"] * 1024 / n,
-               load, tail_s, v["loadgen_cpu_us_per_test"]
+               load, tail_s, v["loadgen_cpu_us_per_test"], frames / n,
+               frames ? v["broker_cpu_us_per_test"] * n / frames : 0
     }'
 }
 
 bench_banner "broker scale"
-echo "| tests | agents | slots | tests/s | broker µs/test | peak RSS MiB | peak B/test | load+plan s | end s | loadgen µs/test |"
-echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| tests | agents | slots | tests/s | broker µs/test | peak RSS MiB | peak B/test | load+plan s | end s | loadgen µs/test | frames/test | broker µs/frame |"
+echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for n in $TESTS; do
     [[ $n =~ ^[1-9][0-9]*$ ]] || die "TESTS: '$n' is not a count"
     bench_suite "$n" > "$WORK/suite.$n.yml"

@@ -171,9 +171,9 @@ fi
 echo "== broker-scale.sh" >&2
 if [ "$QUICK" = 1 ]; then bs_env=(QUICK=1); else bs_env=(AGENTS="$SCALE_AGENTS" TESTS="$SCALE_TESTS"); fi
 if bench bs broker-scale.sh "$BUILD" "${bs_env[@]}"; then
-    # | tests | agents | slots | tests/s | broker µs/test | peak RSS MiB | peak B/test | load+plan s | end s | loadgen µs/test |
-    awk -F'|' '$2 ~ /^ *[0-9]+ *$/ { for (i = 2; i <= 11; i++) gsub(/ /, "", $i);
-        print $2, $3, $5, $6, $8, $9 }' "$WORK/bs.out" > "$WORK/bs.rows"
+    # | tests | agents | slots | tests/s | broker µs/test | peak RSS MiB | peak B/test | load+plan s | end s | loadgen µs/test | frames/test | broker µs/frame |
+    awk -F'|' '$2 ~ /^ *[0-9]+ *$/ { for (i = 2; i <= 13; i++) gsub(/ /, "", $i);
+        print $2, $3, $5, $6, $8, $9, $12, $13 }' "$WORK/bs.out" > "$WORK/bs.rows"
     while read -r n a tps _ _ _; do
         row "broker, $n tests, $a instant fake agents (fo_loadgen): tests/s" "$tps" \
             "≥ 100,000 (issue 15)" "$(holds "$tps >= 100000")"
@@ -190,6 +190,15 @@ if bench bs broker-scale.sh "$BUILD" "${bs_env[@]}"; then
             "flat: largest ≤ 1.5 × smallest (issue 15: flat from 16 to 2,000 agents)" \
             "$(holds "$hi <= 1.5 * $lo")"
     done < "$WORK/bs.flat"
+    # what explains it: the frames per test and the broker's CPU per frame
+    awk '{ n = $1; agents[n] = agents[n] (agents[n] == "" ? "" : "/") $2
+           f[n] = f[n] (f[n] == "" ? "" : " / ") $7; c[n] = c[n] (c[n] == "" ? "" : " / ") $8 }
+         END { for (n in agents) printf "%s\t%s\t%s\t%s\n", n, agents[n], f[n], c[n] }' \
+        "$WORK/bs.rows" > "$WORK/bs.frames"
+    while IFS=$'\t' read -r n agents f c; do
+        row "broker frames per test (both ways, fo_loadgen's count) and broker CPU per frame, at $agents agents, $n tests" \
+            "$f frames; $c µs" "none (why the CPU per test moves: a frame's cost, and how many tests share one)" "-"
+    done < "$WORK/bs.frames"
     # memory: the largest suite at every agent count, held by the largest
     # (each agent costs the broker about 40 KB of ZeroMQ's buffers, so the
     # most agents give the peak; docs/performance-log.md, branch bmem). Before,
@@ -202,7 +211,7 @@ if bench bs broker-scale.sh "$BUILD" "${bs_env[@]}"; then
     row "broker peak memory per test, $n tests, at $mem_agents agents (B, VmHWM / tests)" \
         "$mem_list" "≤ 512 at every count (issue 15)" "$(holds "$mem_max <= 512")"
     # loading: from the first row of the largest suite
-    read -r n _ _ _ _ lp <<<"$(sort -n -k1,1 "$WORK/bs.rows" | tail -n1)"
+    read -r n _ _ _ _ lp _ <<<"$(sort -n -k1,1 "$WORK/bs.rows" | tail -n1)"
     row "broker loading and planning $n tests (s, start to listening)" "$lp" \
         "< 2 s at 1M, i.e. < $(awk -v n="$n" 'BEGIN { printf "%.3g", 2 * n / 1e6 }') s at $n if linear (issue 15)" \
         "$(holds "$lp < 2 * $n / 1000000")"

@@ -588,7 +588,10 @@ decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errlen,
     /* A frame's zone on the stack (one malloc, its chunk), a batch's
        message in the batch's. msgpack_unpack fills an object in a given
        zone; it answers SUCCESS only for exactly one object filling data
-       (EXTRA_BYTES past it, CONTINUE when cut short). */
+       (EXTRA_BYTES past it, CONTINUE when cut short). msgpack-c's header
+       calls it obsolete but exports and keeps it; its successor,
+       msgpack_unpack_next, allocates a zone of its own for every message,
+       which a batch of hundreds would pay hundreds of times. */
     msgpack_zone own;
     msgpack_zone *zone = in_batch;
     if (!zone) {

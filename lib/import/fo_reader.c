@@ -67,17 +67,29 @@ fo_read_new_with (const fo_reader_ops *ops, const fo_read_step *step, fo_read_em
     self->emit = emit;
     self->arg = arg;
     self->partial = step->nparts > 0;
+    self->state = ops->begin (step);
+    return self;
+}
+
+/* The names joined tests may not take, made at the first joined test: a
+   step whose reader reports none (most steps: one process, one test) pays
+   no table (a zhashx and a key per test of the step were a few percent of
+   the agent loop's own time per tiny test). The step's own tests' names
+   are taken: "prog/all" keeps its id. */
+static zhashx_t *
+joined_names (fo_read *self)
+{
+    if (self->joined)
+        return self->joined;
     self->joined = zhashx_new ();
-    /* The step's own tests' names are taken: "prog/all" keeps its id. */
-    for (size_t i = 0; i < step->step->tests.len; i++) {
-        const char *id = step->step->tests.items[i];
+    for (size_t i = 0; i < self->step->tests.len; i++) {
+        const char *id = self->step->tests.items[i];
         const char *slash = strrchr (id, '/');
         char *key = fo_xasprintf ("\x1f%s", slash ? slash + 1 : id);
         zhashx_insert (self->joined, key, (void *) 1);
         free (key);
     }
-    self->state = ops->begin (step);
-    return self;
+    return self->joined;
 }
 
 const fo_env *
@@ -153,13 +165,14 @@ emit_joined (fo_read *self, const fo_read_result *result)
     fo_name_make (&group, g, strlen (g), FO_READ_JOINED_NAME);
     char *key = fo_xasprintf ("%s\x1f%s", group.data, name.data);
     char *unique = NULL;
-    for (size_t k = 2; zhashx_lookup (self->joined, key); k++) {
+    zhashx_t *names = joined_names (self);
+    for (size_t k = 2; zhashx_lookup (names, key); k++) {
         free (unique);
         free (key);
         unique = fo_xasprintf ("%s (%zu)", name.data, k);
         key = fo_xasprintf ("%s\x1f%s", group.data, unique);
     }
-    zhashx_insert (self->joined, key, (void *) 1);
+    zhashx_insert (names, key, (void *) 1);
     free (key);
     self->njoined++;
     fo_read_result r = *result;

@@ -1,11 +1,12 @@
 /*  Tests for fo_util (lib/base): the arrays indexed by a growing number
     (fo_xgrow_to), which the scheduler, placement and retries keep per
-    agent, task and test. */
+    agent, task and test; fo_xasprintf on both sides of its stack buffer. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -50,12 +51,39 @@ test_strv_contains (void **state)
     fo_strv_free (&v);
 }
 
+/* fo_xasprintf formats once into a stack buffer of 256 bytes and again
+   only for a longer result: lengths around that edge and far past it come
+   out whole. */
+static void
+test_xasprintf (void **state)
+{
+    (void) state;
+    char *s = fo_xasprintf ("%s/%zu", "tok", (size_t) 7);
+    assert_string_equal (s, "tok/7");
+    free (s);
+    s = fo_xasprintf ("%s", "");
+    assert_string_equal (s, "");
+    free (s);
+    char long_arg[5000];
+    for (size_t len = 250; len < sizeof long_arg; len = len < 260 ? len + 1 : len * 2) {
+        memset (long_arg, 'a' + (int) (len % 26), len);
+        long_arg[len] = '\0';
+        s = fo_xasprintf ("<%s>", long_arg);
+        assert_int_equal (strlen (s), len + 2);
+        assert_int_equal (s[0], '<');
+        assert_int_equal (s[len + 1], '>');
+        assert_memory_equal (s + 1, long_arg, len);
+        free (s);
+    }
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_grow_to),
         cmocka_unit_test (test_strv_contains),
+        cmocka_unit_test (test_xasprintf),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

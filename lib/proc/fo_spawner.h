@@ -7,7 +7,7 @@
     An agent that spawns every test from its one loop thread pays that
     once per test, one child after another, while the other cores idle:
     2,000 x /bin/true at -j2 took as long from one thread as from a loop
-    with nothing else to do (docs/performance.md, "Issue 15: spawning,
+    with nothing else to do (docs/performance-log.md, "Issue 15: spawning,
     part 2"). On a spawner's threads the execs of several slots overlap,
     and the loop goes on reading output and sending results meanwhile.
 
@@ -21,7 +21,7 @@
     user: its job is the spawn and what follows it, and it asks only when
     something else woke the loop first (the child's output or its end),
     so that a tiny test costs the loop one wake-up (its end) instead of
-    two (docs/performance.md, "Issue 15: fanout's own CPU per test").
+    two (docs/performance-log.md, "Issue 15: fanout's own CPU per test").
 
     One eventfd for every job (a descriptor per slot would count against
     the agent's descriptor limit: fo_capacity.h): it is readable while a

@@ -27,7 +27,7 @@
     queued for the process instead and wakes another thread, whichever
     does not block it (the broker's loop in `fanout run`, the agent's
     loop in `fanout agent`): a wake-up of that loop and a restarted poll
-    for every test (docs/performance.md, "Issue 15: fanout's own CPU per
+    for every test (docs/performance-log.md, "Issue 15: fanout's own CPU per
     test"). The child never gets a SIGCHLD before its exec (it has no
     children), and resets it to SIG_DFL anyway.
 

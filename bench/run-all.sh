@@ -184,7 +184,7 @@ if bench bs broker-scale.sh "$BUILD" "${bs_env[@]}"; then
            if (!(n in lo) || us < lo[n]) lo[n] = us; if (!(n in hi) || us > hi[n]) hi[n] = us
            agents[n] = agents[n] (agents[n] == "" ? "" : "/") $2
            list[n] = list[n] (list[n] == "" ? "" : " / ") us }
-         END { for (n in lo) print n, agents[n], lo[n], hi[n], list[n] }' "$WORK/bs.rows" > "$WORK/bs.flat"
+         END { for (n in lo) print n, agents[n], lo[n], hi[n], list[n] }' "$WORK/bs.rows" | sort -n > "$WORK/bs.flat"
     while read -r n agents lo hi list; do
         row "broker CPU per test at $agents agents, $n tests (µs)" "$list" \
             "flat: largest ≤ 1.5 × smallest (issue 15: flat from 16 to 2,000 agents)" \
@@ -194,7 +194,7 @@ if bench bs broker-scale.sh "$BUILD" "${bs_env[@]}"; then
     awk '{ n = $1; agents[n] = agents[n] (agents[n] == "" ? "" : "/") $2
            f[n] = f[n] (f[n] == "" ? "" : " / ") $7; c[n] = c[n] (c[n] == "" ? "" : " / ") $8 }
          END { for (n in agents) printf "%s\t%s\t%s\t%s\n", n, agents[n], f[n], c[n] }' \
-        "$WORK/bs.rows" > "$WORK/bs.frames"
+        "$WORK/bs.rows" | sort -n > "$WORK/bs.frames"
     while IFS=$'\t' read -r n agents f c; do
         row "broker frames per test (both ways, fo_loadgen's count) and broker CPU per frame, at $agents agents, $n tests" \
             "$f frames; $c µs" "none (why the CPU per test moves: a frame's cost, and how many tests share one)" "-"

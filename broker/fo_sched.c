@@ -46,6 +46,7 @@ fo_sched_destroy (fo_sched **self_p)
     fo_deque_free (&self->ready);
     free (self->heap);
     fo_deque_free (&self->serial);
+    fo_deque_free (&self->placed_front);
     fo_deque_free (&self->constrained);
     fo_deque_free (&self->impossible);
     fo_placement_destroy (&self->placement);
@@ -92,15 +93,14 @@ queue_of (fo_sched *self, size_t task)
          : fo_placement_constrained (self->placement, task) ? &self->constrained : &self->ready;
 }
 
-/* Back at the front of its queue (a lost lease, its fixture up): the
-   placed queue is sorted first, so that the task stays at its front. */
+/* Back at the front of its queue (a lost lease, its fixture up). A placed
+   task goes to placed_front, which is scanned before the sorted queue and
+   never sorted itself, as plain tasks go to ready before the heap. */
 static void
 push_front (fo_sched *self, size_t task)
 {
     fo_deque *q = queue_of (self, task);
-    if (q == &self->constrained)
-        fo_sched_placed_sort (self);
-    fo_deque_push_front (q, task);
+    fo_deque_push_front (q == &self->constrained ? &self->placed_front : q, task);
 }
 
 /* ---- enqueue ------------------------------------------------------------ */
@@ -419,6 +419,7 @@ fo_sched_pick (fo_sched *self, const fo_sched_agent *agent, size_t *task)
     /* Tasks with placement rules before the others: they wait for
        something scarce, and the plain tasks fill every slot they leave. */
     if (pick_from (self, &self->discovery, agent, task) || pick_retry (self, agent, task)
+        || pick_placed (self, &self->placed_front, agent, task)
         || pick_placed (self, &self->constrained, agent, task)
         || pick_ready (self, agent, task))
         return true;
@@ -477,7 +478,9 @@ fo_sched_drain (fo_sched *self, size_t *task)
 {
     if (!self->stopped)
         return false;
-    if (fo_deque_pop_front (&self->retry, task) || fo_deque_pop_front (&self->discovery, task) || fo_deque_pop_front (&self->constrained, task)
+    if (fo_deque_pop_front (&self->retry, task) || fo_deque_pop_front (&self->discovery, task)
+        || fo_deque_pop_front (&self->placed_front, task)
+        || fo_deque_pop_front (&self->constrained, task)
         || fo_deque_pop_front (&self->ready, task) || fo_sched_heap_drain (self, task)
         || fo_deque_pop_front (&self->serial, task) || fo_deque_pop_front (&self->impossible, task))
         return true;
@@ -517,6 +520,7 @@ fo_sched_take_impossible (fo_sched *self, size_t *task, char *why, size_t whylen
     if (self->stopped)
         return false;
     if (self->impossible.len == 0) {
+        sweep_impossible (self, &self->placed_front);
         sweep_impossible (self, &self->constrained);
         sweep_impossible (self, &self->serial);
         sweep_impossible (self, &self->retry);
@@ -540,7 +544,8 @@ fo_sched_may_pick (const fo_sched *self)
     if (self->held || self->serial_running)
         return false;
     if (self->discovery.len > 0 || self->retry.len > 0 || self->ready.len > 0
-        || self->nheap > self->heap_drained || self->constrained.len > 0)
+        || self->nheap > self->heap_drained || self->placed_front.len > 0
+        || self->constrained.len > 0)
         return true;
     return self->in_flight == 0 && self->serial.len > 0;
 }
@@ -549,5 +554,5 @@ size_t
 fo_sched_queued (const fo_sched *self)
 {
     return self->discovery.len + self->retry.len + self->ready.len + (self->nheap - self->heap_drained)
-           + self->constrained.len + self->serial.len;
+           + self->placed_front.len + self->constrained.len + self->serial.len;
 }

@@ -78,7 +78,7 @@ struct fo_broker {
        were leased (agent_rec.pass_first/pass_last), and are copied into
        one batch buffer agent by agent when sent: a batch buffer of each
        agent's own, kept at its largest (8 KiB for 29 leases), cost 16 MB
-       at 2,000 agents (docs/performance.md). */
+       at 2,000 agents (docs/performance-log.md, "the broker's cost per agent"). */
     fo_buf pass;                /* the pass's encoded leases */
     pass_lease *pass_leases;    /* where each is in `pass`, and its agent's next */
     size_t npass_leases, pass_leases_cap;

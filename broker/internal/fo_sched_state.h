@@ -80,9 +80,11 @@ struct fo_sched {
     uint64_t typical_us;    /* what a test the history does not know costs */
     bool cost_hints;        /* a test of the plan has an importer's hint (cost_ms) */
     fo_deque serial;
-    fo_deque constrained;      /* parallel tasks with locks, resources or
-                               labels (fo_placement), in order_before's
-                               order but for lost leases at the front */
+    fo_deque placed_front;  /* parallel tasks with locks, resources or
+                               labels back at the front (lost leases, their
+                               fixture up), before constrained: never sorted */
+    fo_deque constrained;      /* the other such tasks (fo_placement), in
+                               order_before's order */
     bool constrained_unsorted;  /* a task was queued out of that order */
     fo_deque impossible;       /* found by fo_sched_take_impossible's sweep */
     fo_placement *placement;

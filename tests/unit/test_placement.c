@@ -300,7 +300,8 @@ test_requires (void **state)
 }
 
 /* Placed tasks go longest first too (their own order, after a history
-   or CTest's COST reordered them), a lost lease back at their front. */
+   or CTest's COST reordered them), lost leases back at their front, and
+   stay there when a task queued later is sorted in. */
 static void
 test_longest_first_placed (void **state)
 {
@@ -310,7 +311,8 @@ test_longest_first_placed (void **state)
                        "  - {name: t0, run: x, requires: [docker]}\n"
                        "  - {name: t1, run: x, requires: [docker]}\n"
                        "  - {name: t2, run: x, requires: [docker]}\n"
-                       "  - {name: t3, run: x, requires: [docker]}\n";
+                       "  - {name: t3, run: x, requires: [docker]}\n"
+                       "  - {name: t4, run: x, requires: [docker]}\n";
     char err[512] = "", warn[256] = "";
     w.suite = fo_suite_load_buffer ("/tmp/placement.yml", yaml, strlen (yaml), err, sizeof err);
     assert_non_null (w.suite);
@@ -321,15 +323,23 @@ test_longest_first_placed (void **state)
     fo_history_record (h, "t1", FO_PASSED, 5000000);
     fo_history_record (h, "t2", FO_PASSED, 3000000);
     fo_history_record (h, "t3", FO_PASSED, 4000000);
+    fo_history_record (h, "t4", FO_PASSED, 9000000);
     fo_sched_set_history (w.sched, h, false);
-    for (size_t i = 0; i < w.plan->ntasks; i++)
+    for (size_t i = 0; i < 4; i++)          /* t4 later */
         assert_true (fo_sched_enqueue (w.sched, i, FO_SCHED_PLANNED));
     join (&w, 0, 0, (const char *[]) { "docker", NULL });
     assert_int_equal (pick (&w, 0), 1);
     assert_int_equal (pick (&w, 0), 3);
-    fo_sched_lease_ended (w.sched, 3);
-    assert_true (fo_sched_enqueue (w.sched, 3, FO_SCHED_LOST));
-    PICKS (&w, 0, 3, 2, 0);
+    assert_int_equal (pick (&w, 0), 2);
+    /* lost: 3, then 2; the last one lost goes first, before the longer 0 */
+    for (size_t t = 3; t >= 2; t--) {
+        fo_sched_lease_ended (w.sched, t);
+        assert_true (fo_sched_enqueue (w.sched, t, FO_SCHED_LOST));
+    }
+    /* a task queued now, longer than all, out of order: it is sorted
+       among the others, and the lost ones stay at the front */
+    assert_true (fo_sched_enqueue (w.sched, 4, FO_SCHED_PLANNED));
+    PICKS (&w, 0, 2, 3, 4, 0);
     world_free (&w);
     fo_history_destroy (&h);
 }

@@ -480,6 +480,37 @@ test_deque_remove_at (void **state)
             }
 }
 
+static int
+cmp_down (const void *a, const void *b, void *arg)
+{
+    (void) arg;
+    size_t x = *(const size_t *) a, y = *(const size_t *) b;
+    return (x < y) - (x > y);
+}
+
+/* fo_deque_sort sorts front to back, whether or not the ring wraps. */
+static void
+test_deque_sort (void **state)
+{
+    (void) state;
+    for (size_t shift = 0; shift < 64; shift += 7) {
+        fo_deque q = { 0 };
+        size_t v;
+        for (size_t i = 0; i < shift; i++)
+            fo_deque_push_back (&q, 99);
+        for (size_t i = 0; i < shift; i++)
+            assert_true (fo_deque_pop_front (&q, &v));
+        for (size_t i = 0; i < 40; i++)
+            fo_deque_push_back (&q, (i * 17) % 40);
+        fo_deque_push_front (&q, 40);
+        fo_deque_sort (&q, cmp_down, NULL);
+        assert_int_equal (q.len, 41);
+        for (size_t i = 0; i < q.len; i++)
+            assert_int_equal (fo_deque_at (&q, i), 40 - i);
+        fo_deque_free (&q);
+    }
+}
+
 /* A lease lost with its agent comes back at the front of its queue. */
 static void
 test_lost_lease_to_the_front (void **state)
@@ -731,6 +762,7 @@ main (void)
         cmocka_unit_test (test_retry_on_another_host),
         cmocka_unit_test (test_retry_order_kept),
         cmocka_unit_test (test_deque_remove_at),
+        cmocka_unit_test (test_deque_sort),
         cmocka_unit_test (test_lost_lease_to_the_front),
         cmocka_unit_test (test_hold_and_stop_drain),
         cmocka_unit_test (test_longest_first),

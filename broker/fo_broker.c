@@ -332,6 +332,10 @@ flush_outboxes (fo_broker *self)
     }
     self->noutbox_used = 0;
     self->npass_leases = 0;
+    /* The batch buffer as the pass's: one batch of large leases (up to
+       16 MiB) is not kept for the broker's life. */
+    if (self->batch.buf.cap > PASS_KEEP_BYTES)
+        fo_batch_buf_free (&self->batch);
     if (self->pass.cap > PASS_KEEP_BYTES) {
         fo_buf_free (&self->pass);
         free (self->pass_leases);

@@ -178,8 +178,19 @@ if bench bs broker-scale.sh "$BUILD" "${bs_env[@]}"; then
         row "broker, $n tests, $a instant fake agents (fo_loadgen): tests/s" "$tps" \
             "≥ 100,000 (issue 15)" "$(holds "$tps >= 100000")"
     done < "$WORK/bs.rows"
-    # flat: the largest broker CPU per test at most 1.5 x the smallest
-    # (per suite size; the issue says "flat", 1.5 is this script's reading)
+    # flat, as the issue's row says it (its figure is throughput): the
+    # largest tests/s at most 1.5 x the smallest, per suite size
+    awk '{ n = $1; t = $3
+           if (!(n in lo) || t < lo[n]) lo[n] = t; if (!(n in hi) || t > hi[n]) hi[n] = t
+           agents[n] = agents[n] (agents[n] == "" ? "" : "/") $2 }
+         END { for (n in lo) print n, agents[n], lo[n], hi[n] }' "$WORK/bs.rows" | sort -n > "$WORK/bs.tflat"
+    while read -r n agents lo hi; do
+        row "broker throughput from the fewest to the most agents ($agents), $n tests: largest / smallest" \
+            "$(awk -v a="$hi" -v b="$lo" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')" \
+            "≤ 1.5 (issue 15: throughput flat from 16 to 2,000 agents)" "$(holds "$hi <= 1.5 * $lo")"
+    done < "$WORK/bs.tflat"
+    # flat, a stricter reading: the largest broker CPU per test at most 1.5 x
+    # the smallest (per suite size; 1.5 is this script's reading)
     awk '{ n = $1; us = $4
            if (!(n in lo) || us < lo[n]) lo[n] = us; if (!(n in hi) || us > hi[n]) hi[n] = us
            agents[n] = agents[n] (agents[n] == "" ? "" : "/") $2
@@ -187,7 +198,7 @@ if bench bs broker-scale.sh "$BUILD" "${bs_env[@]}"; then
          END { for (n in lo) print n, agents[n], lo[n], hi[n], list[n] }' "$WORK/bs.rows" | sort -n > "$WORK/bs.flat"
     while read -r n agents lo hi list; do
         row "broker CPU per test at $agents agents, $n tests (µs)" "$list" \
-            "flat: largest ≤ 1.5 × smallest (issue 15: flat from 16 to 2,000 agents)" \
+            "flat: largest ≤ 1.5 × smallest (this script's stricter reading of issue 15's flat)" \
             "$(holds "$hi <= 1.5 * $lo")"
     done < "$WORK/bs.flat"
     # what explains it: the frames per test and the broker's CPU per frame

@@ -45,6 +45,7 @@ want "broker CPU per test with a real agent, 50 x /bin/true" 1
 want "agent CPU per test, same runs" 1
 want "broker, 300 tests, 2 instant fake agents" 1
 want "broker, 300 tests, 8 instant fake agents" 1
+want "broker throughput from the fewest to the most agents \(2/8\), 300 tests: largest / smallest" 1
 want "broker CPU per test at 2/8 agents, 300 tests" 1
 want "broker frames per test \(both ways, fo_loadgen's count\) and broker CPU per frame, at 2/8 agents, 300 tests" 1
 want "broker peak memory per test, 300 tests" 1
@@ -72,10 +73,10 @@ if "$PY" -c "import nose, msgpack, pytest, xdist" 2>/dev/null; then
     want "$w: nosetests --processes's time / fanout's" 1
     want "$w: pytest -n's time / fanout's" 1
     want "$w: fanout's overhead per test \(ms\)" 1
-    lines=29
+    lines=30
 else
     want "python suite against unittest, nose and pytest \(python-bench.sh\) \| skipped: [^|]+ \|" 1
-    lines=26
+    lines=27
 fi
 if [ "$(id -u)" = 0 ] && command -v ip >/dev/null && ! grep -q '^| artifacts shipped to agent hosts (artifacts-bench.sh) | skipped' "$OUT_ALL"; then
     want "artifacts: a 4 MB tree to 2 agent hosts \(netns\): cold, then warm" 1

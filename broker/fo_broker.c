@@ -78,6 +78,7 @@ fo_broker_new (const fo_broker_options *options, char *err, size_t errlen)
     }
     self->raw = zsock_resolve (self->sock);
     self->index = fo_agent_index_new ();
+    self->by_agent_id = zhashx_new ();   /* keys copied, values numbers + 1 */
     fo_wire_configure (self->raw);
     self->auth = fo_broker_auth_new (self->raw, options->curve_public, options->curve_secret,
                                      options->authorized_dir, err, errlen);
@@ -109,6 +110,8 @@ fo_broker_destroy (fo_broker **self_p)
     }
     free (self->agents);
     fo_agent_index_destroy (&self->index);
+    zhashx_destroy (&self->by_agent_id);
+    free (self->free_numbers);
     free (self->ready);
     fo_buf_free (&self->pass);
     free (self->pass_leases);

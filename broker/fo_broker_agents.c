@@ -146,6 +146,13 @@ broker_lose_agent (fo_broker *self, size_t number, const char *why)
     self->alive--;
     self->alive_slots -= a->slots;
     fo_agent_index_del (self->index, a->routing, a->routing_len);
+    zhashx_delete (self->by_agent_id, a->agent_id);
+    if (self->nfree == self->free_cap) {
+        self->free_cap = self->free_cap ? self->free_cap * 2 : 16;
+        self->free_numbers = fo_xrealloc (self->free_numbers,
+                                          self->free_cap * sizeof *self->free_numbers);
+    }
+    self->free_numbers[self->nfree++] = (uint32_t) number;
     char who[FO_LOG_PEER_MAX];
     fo_log_peer (FO_LOG_INFO, ROLE, broker_peer_name (a->agent_id, a->host, who, sizeof who),
                  "agent %s on %s left: %s", a->agent_id, a->host, why);
@@ -191,12 +198,14 @@ hello_problem (const fo_broker *self, const fo_hello *h, char *buf, size_t len)
 static size_t
 new_agent_number (fo_broker *self)
 {
-    for (size_t i = 0; i < self->nagents; i++)
-        if (!self->agents[i].alive) {
+    while (self->nfree > 0) {
+        size_t i = self->free_numbers[--self->nfree];
+        if (i < self->nagents && !self->agents[i].alive) {
             free (self->agents[i].agent_id);
             free (self->agents[i].host);
             return i;
         }
+    }
     if (self->nagents == self->agents_cap) {
         self->agents_cap = self->agents_cap ? self->agents_cap * 2 : 8;
         self->agents = fo_xrealloc (self->agents, self->agents_cap * sizeof *self->agents);
@@ -222,9 +231,9 @@ broker_hello (fo_broker *self, const unsigned char *routing, size_t len, fo_hell
     }
     /* The same agent process on a new connection (it lost the old one, say
        a cut link): its old session is over, and so are its leases. */
-    for (size_t i = 0; i < self->nagents; i++)
-        if (self->agents[i].alive && strcmp (self->agents[i].agent_id, h->agent_id) == 0)
-            broker_lose_agent (self, i, "it came back on a new connection");
+    size_t same = (size_t) (uintptr_t) zhashx_lookup (self->by_agent_id, h->agent_id);
+    if (same > 0)
+        broker_lose_agent (self, same - 1, "it came back on a new connection");
     size_t number = new_agent_number (self);    /* may move self->agents */
     agent_rec *a = &self->agents[number];
     *a = (agent_rec) {
@@ -238,6 +247,7 @@ broker_hello (fo_broker *self, const unsigned char *routing, size_t len, fo_hell
     };
     memcpy (a->routing, routing, len);
     fo_agent_index_put (self->index, routing, len, (uint32_t) number);
+    zhashx_update (self->by_agent_id, a->agent_id, (void *) (uintptr_t) (number + 1));
     h->agent_id = h->host = NULL;   /* taken */
     self->alive++;
     self->alive_slots += a->slots;

@@ -57,6 +57,11 @@ struct fo_broker {
     agent_rec *agents;          /* index = the agent's number in fo_run; the
                                    record of a lost agent is reused */
     size_t nagents, agents_cap;
+    uint32_t *free_numbers;     /* lost agents' numbers to reuse (a stack): a
+                                   hello takes one in O(1) */
+    size_t nfree, free_cap;
+    zhashx_t *by_agent_id;      /* an alive agent's agent_id -> its number + 1:
+                                   a hello finds that agent's old session in O(1) */
     size_t alive;               /* agents connected now */
     size_t alive_slots;         /* their slots */
     fo_agent_index *index;      /* routing id -> number, alive agents only */

@@ -356,6 +356,66 @@ test_reused_agent_number_is_alive (void **state)
     planned_free (&p);
 }
 
+/* The same agent process on a new connection (its old one cut): its old
+   session ends (its lease is lost, tried again), and the new session
+   takes the lost record's number - found by its agent_id and from the
+   lost numbers, not by walking every agent. */
+static void
+test_same_agent_new_connection (void **state)
+{
+    (void) state;
+    const char *names[] = { "t" };
+    planned p = plan_tests (names, 1);
+    joins j = { 0 };
+    fo_reporters *reporters = fo_reporters_new ();
+    fo_reporters_add (reporters, fo_reporter_new (&joins_ops, &j));
+    char endpoint[64];
+    snprintf (endpoint, sizeof endpoint, "inproc://test-broker-same-%d", (int) getpid ());
+    fo_broker_options options = test_options (endpoint, p.plan, p.report, reporters);
+    options.run.max_attempts = 2;       /* a lost lease is tried again */
+    served s;
+    pthread_t thread;
+    serve_in_thread (&s, &options, &thread);
+
+    zsock_t *x, *y;
+    two_agents (endpoint, &x, &y);
+    request (y, 1);
+    fo_msg first;
+    agent_expect (y, FO_MSG_LEASE, &first);
+    assert_int_equal (first.u.lease.attempt, 1);
+    fo_msg_free (&first);
+
+    /* agent-y again, from another socket: the lease it held is lost */
+    zsock_t *y2 = agent_connect (endpoint);
+    hello (y2, "agent-y", "hostY");
+    request (y2, 1);
+    fo_msg again;
+    agent_expect (y2, FO_MSG_LEASE, &again);
+    assert_int_equal (again.u.lease.attempt, 2);
+    finish_lease (y2, &again.u.lease, FO_PASSED, "hostY");
+    fo_msg_free (&again);
+    fo_msg bye;
+    agent_expect (y2, FO_MSG_SHUTDOWN, &bye);
+    fo_msg_free (&bye);
+    pthread_join (thread, NULL);
+    assert_int_equal (s.rc, 0);
+
+    const fo_test_record *rec = fo_report_test (p.report, 0);
+    assert_true (rec->done);
+    assert_int_equal (rec->outcome, FO_PASSED);
+    assert_int_equal (j.njoined, 3);
+    assert_int_equal (j.joined[0], 0);
+    assert_int_equal (j.joined[1], 1);
+    assert_int_equal (j.joined[2], 1);        /* agent-y's number, reused */
+
+    agent_close (&x);
+    agent_close (&y);
+    agent_close (&y2);
+    fo_broker_destroy (&s.broker);
+    fo_reporters_destroy (&reporters);
+    planned_free (&p);
+}
+
 /* Protocol 6: the leases one dispatch pass hands an agent leave as one
    batch frame, and a batch of dones is handled as the dones one by one:
    each test gets exactly one outcome, and the credit they give back
@@ -807,6 +867,7 @@ main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_reused_agent_number_is_alive),
+        cmocka_unit_test (test_same_agent_new_connection),
         cmocka_unit_test (test_leases_and_dones_batched),
         cmocka_unit_test (test_pass_batches_per_agent),
         cmocka_unit_test (test_pass_large_lease_alone),

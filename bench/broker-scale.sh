@@ -11,6 +11,8 @@
 #   DELAY_US   each lease answered after this long in a slot (default 0: at once)
 #   PREFETCH   leases each fake agent asks beyond its slots (default: fo_loadgen's,
 #              which is fanout agent's default)
+#   FRAMES=1   fo_loadgen --frames: frames per agent by phase and leases (dones)
+#              per frame, on stderr for each run
 #   QUICK=1    AGENTS="2 8" TESTS=300: the test suite's check that this still works
 #
 # For each suite size and agent count: a suite of TESTS tests (`run:
@@ -43,6 +45,7 @@ SLOTS=${SLOTS:-4}
 DELAY_US=${DELAY_US:-0}
 PREFETCH_ARG=()
 [ -z "${PREFETCH:-}" ] || PREFETCH_ARG=(--prefetch "$PREFETCH")
+[ "${FRAMES:-0}" != 1 ] || PREFETCH_ARG+=(--frames)
 
 bench_workdir scale
 

@@ -84,7 +84,8 @@ broker_prefetch_waits (const fo_broker *self, const agent_rec *a)
     size_t queued = fo_run_queued (self->run);
     if (queued <= self->alive_slots)
         return true;
-    size_t share = (queued - self->alive_slots) / (self->alive ? self->alive : 1);
+    size_t left = queued + (getenv ("FO_SHARE_OLD") ? 0 : fo_run_in_flight (self->run));
+    size_t share = (left - self->alive_slots) / (self->alive ? self->alive : 1);
     return a->leased - a->slots >= share;
 }
 

@@ -26,6 +26,12 @@
       credit_max   the most credit an agent asked for in all (its first
                    request and the requests for more, fo_flow.h)
 
+    With --frames it prints on stderr where the frames came from: per
+    agent and phase of the run (by the tests answered: the first 10%, up
+    to 70%, the rest, after the first shutdown) the frames each way and
+    how many carried leases (dones), and histograms of leases per frame
+    in and dones per frame out.
+
     The broker's figures need --broker-pid. The generator ends when every
     agent got shutdown, or fails (exit 1) when the broker refuses an agent
     or --timeout passes. Not installed; a benchmark tool (bench/README.md).

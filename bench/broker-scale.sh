@@ -74,7 +74,9 @@ run_one () {
         -v tail_s="$(awk -v a="$t2" -v b="$t3" 'BEGIN{print b-a}')" 'BEGIN {
         k = split(line, kv, " ")
         for (i = 1; i <= k; i++) { split(kv[i], p, "="); v[p[1]] = p[2] }
-        frames = v["frames_in"] + v["frames_out"]
+        # the frames of the time the broker CPU is measured over
+        frames = ("run_frames_in" in v) ? v["run_frames_in"] + v["run_frames_out"] \
+                                        : v["frames_in"] + v["frames_out"]
         printf "| %7d | %6d | %5d | %9.0f | %8.2f | %8.1f | %9.0f | %7.2f | %7.2f | %8.2f | %7.3f | %7.1f |\n",
                n, v["agents"], v["slots"], v["tests_per_s"], v["broker_cpu_us_per_test"],
                v["broker_peak_rss_kb"] / 1024, v["broker_peak_rss_kb"] * 1024 / n,

@@ -23,6 +23,10 @@
       frames_in, frames_out    frames received and sent: a batch of leases
                    (protocol 6) is one frame, and the done messages of
                    one agent's pass over them go back as one
+      run_frames_in, run_frames_out  of them, those from the first lease to
+                   the first shutdown (that one included): the time the
+                   broker's CPU is measured over (the agents' hellos,
+                   welcomes and idle heartbeats before it are not)
       credit_max   the most credit an agent asked for in all (its first
                    request and the requests for more, fo_flow.h)
 
@@ -120,6 +124,8 @@ static agent *agents;
 static timer_fifo timers;
 static uint64_t total_tests, total_leases;
 static uint64_t frames_in, frames_out;  /* frames received and sent (batches count one) */
+static uint64_t run_frames_in, run_frames_out;  /* of them, from the first lease to the
+                                                   first shutdown (the broker's CPU's time) */
 static uint64_t credit_max;     /* the most credit one agent asked for in all */
 static uint64_t first_lease_us, end_us;
 static long long broker_cpu_start = -1, broker_cpu_end = -1;
@@ -305,6 +311,7 @@ flush (agent *a)
     if (n == 0)
         return;
     frames_out++;
+    run_frames_out += first_lease_us && !end_us;
     log_frame (true, a->dones);
     a->dones = 0;
     if (fo_wire_send_batch (a->sock, NULL, 0, &a->outbox) != 0) {
@@ -568,6 +575,10 @@ drain (agent *a)
             frame_leases++;
         if (!fo_wire_inbox_pending (&a->inbox)) {
             frames_in++;        /* a frame's last (or only) message */
+            /* handled below: the first lease's frame is in, the first
+               shutdown's too (end_us is set by it) */
+            run_frames_in += (first_lease_us || (st == FO_WIRE_MSG && msg.type == FO_MSG_LEASE))
+                             && !end_us;
             log_frame (false, frame_leases);
             frame_leases = 0;
         }
@@ -794,9 +805,10 @@ main (int argc, char **argv)
     printf ("agents=%u slots=%u delay_us=%" PRIu64 " tests=%" PRIu64 " leases=%" PRIu64
             " seconds=%.3f tests_per_s=%.0f broker_cpu_us_per_test=%.2f broker_peak_rss_kb=%ld"
             " loadgen_cpu_us_per_test=%.2f frames_in=%" PRIu64 " frames_out=%" PRIu64
-            " credit_max=%" PRIu64 "\n",
+            " run_frames_in=%" PRIu64 " run_frames_out=%" PRIu64 " credit_max=%" PRIu64 "\n",
             opt.agents, opt.slots, opt.delay_us, total_tests, total_leases, seconds, tps,
-            broker_us, hwm, cpu * 1e6 * per, frames_in, frames_out, credit_max);
+            broker_us, hwm, cpu * 1e6 * per, frames_in, frames_out, run_frames_in,
+            run_frames_out, credit_max);
     if (opt.frames)
         print_frames ();
     if (opt.verbose)

@@ -90,10 +90,11 @@ broker_set_leased (fo_broker *self, agent_rec *a, uint32_t leased)
    beyond their slots (queued there, not yet run): counting only the
    broker's queue, the agents that came back first took their prefetch
    out of it and every later one's share shrank by theirs. At 2,000
-   instant agents the share then fell below the agents' credit with a
-   third of the run left, and the run's last 60,000 tests went out about
-   7 to a frame, 4 frames an agent each way: the most frames of any phase
-   (docs/performance-log.md, "Issue 15: fewer frames per test"). The
+   instant agents the share fell below the agents' credit once the queue
+   was down to 29% of the run, and the run's last 60,000 tests went out
+   about 8 to a frame, nearly 4 frames an agent each way: the most frames
+   of any phase (docs/performance-log.md, "Issue 15: fewer frames per
+   test at many agents"). The
    agent's own prefetch is not counted: alone it gets the share it got
    before (test_prefetch_fair_share), and in the run's last phase (no
    prefetch at all) nothing changes. */

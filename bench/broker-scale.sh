@@ -24,8 +24,10 @@
 # (VmHWM, which includes loading and planning the suite) and that per test,
 # the time from start to listening (loading and planning), and from the
 # shutdown to the broker's exit (the report), and the frames both ways
-# (fo_loadgen's count, a batch one frame) per test with the broker's CPU
-# per frame over the same time: what a message costs, which should not grow
+# from the first lease to the first shutdown, the time the broker's CPU is
+# measured over (fo_loadgen's count, a batch one frame; not the hellos,
+# welcomes and idle heartbeats before the run) per test with the broker's
+# CPU per frame over that time: what a message costs, which should not grow
 # with the agents (fewer tests a frame is what makes a test dearer then).
 # Fails when a run does not
 # end with every test passed.

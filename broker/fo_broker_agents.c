@@ -94,10 +94,9 @@ broker_set_leased (fo_broker *self, agent_rec *a, uint32_t leased)
    was down to 29% of the run, and the run's last 60,000 tests went out
    about 8 to a frame, nearly 4 frames an agent each way: the most frames
    of any phase (docs/performance-log.md, "Issue 15: fewer frames per
-   test at many agents"). The
-   agent's own prefetch is not counted: alone it gets the share it got
-   before (test_prefetch_fair_share), and in the run's last phase (no
-   prefetch at all) nothing changes. */
+   test at many agents"). The agent's own prefetch is not counted: alone
+   it gets the share it got before (test_prefetch_fair_share), and in the
+   run's last phase (no prefetch at all) nothing changes. */
 bool
 broker_prefetch_waits (const fo_broker *self, const agent_rec *a)
 {

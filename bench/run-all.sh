@@ -207,7 +207,7 @@ if bench bs broker-scale.sh "$BUILD" "${bs_env[@]}"; then
          END { for (n in agents) printf "%s\t%s\t%s\t%s\n", n, agents[n], f[n], c[n] }' \
         "$WORK/bs.rows" | sort -n > "$WORK/bs.frames"
     while IFS=$'\t' read -r n agents f c; do
-        row "broker frames per test (both ways, first lease to first shutdown: fo_loadgen's count) and broker CPU per frame, at $agents agents, $n tests" \
+        row "broker frames per test (both ways, fo_loadgen's count) and broker CPU per frame, at $agents agents, $n tests" \
             "$f frames; $c µs" "none (why the CPU per test moves: a frame's cost, and how many tests share one)" "-"
     done < "$WORK/bs.frames"
     # memory: the largest suite at every agent count, held by the largest

@@ -11,6 +11,8 @@
 #   DELAY_US   each lease answered after this long in a slot (default 0: at once)
 #   PREFETCH   leases each fake agent asks beyond its slots (default: fo_loadgen's,
 #              which is fanout agent's default)
+#   FRAMES=1   fo_loadgen --frames: frames per agent by phase and leases (dones)
+#              per frame, on stderr for each run
 #   QUICK=1    AGENTS="2 8" TESTS=300: the test suite's check that this still works
 #
 # For each suite size and agent count: a suite of TESTS tests (`run:
@@ -22,8 +24,10 @@
 # (VmHWM, which includes loading and planning the suite) and that per test,
 # the time from start to listening (loading and planning), and from the
 # shutdown to the broker's exit (the report), and the frames both ways
-# (fo_loadgen's count, a batch one frame) per test with the broker's CPU
-# per frame over the same time: what a message costs, which should not grow
+# from the first lease to the first shutdown, the time the broker's CPU is
+# measured over (fo_loadgen's count, a batch one frame; not the hellos,
+# welcomes and idle heartbeats before the run) per test with the broker's
+# CPU per frame over that time: what a message costs, which should not grow
 # with the agents (fewer tests a frame is what makes a test dearer then).
 # Fails when a run does not
 # end with every test passed.
@@ -43,6 +47,7 @@ SLOTS=${SLOTS:-4}
 DELAY_US=${DELAY_US:-0}
 PREFETCH_ARG=()
 [ -z "${PREFETCH:-}" ] || PREFETCH_ARG=(--prefetch "$PREFETCH")
+[ "${FRAMES:-0}" != 1 ] || PREFETCH_ARG+=(--frames)
 
 bench_workdir scale
 
@@ -71,7 +76,9 @@ run_one () {
         -v tail_s="$(awk -v a="$t2" -v b="$t3" 'BEGIN{print b-a}')" 'BEGIN {
         k = split(line, kv, " ")
         for (i = 1; i <= k; i++) { split(kv[i], p, "="); v[p[1]] = p[2] }
-        frames = v["frames_in"] + v["frames_out"]
+        # the frames of the time the broker CPU is measured over
+        frames = ("run_frames_in" in v) ? v["run_frames_in"] + v["run_frames_out"] \
+                                        : v["frames_in"] + v["frames_out"]
         printf "| %7d | %6d | %5d | %9.0f | %8.2f | %8.1f | %9.0f | %7.2f | %7.2f | %8.2f | %7.3f | %7.1f |\n",
                n, v["agents"], v["slots"], v["tests_per_s"], v["broker_cpu_us_per_test"],
                v["broker_peak_rss_kb"] / 1024, v["broker_peak_rss_kb"] * 1024 / n,

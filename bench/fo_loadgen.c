@@ -23,8 +23,18 @@
       frames_in, frames_out    frames received and sent: a batch of leases
                    (protocol 6) is one frame, and the done messages of
                    one agent's pass over them go back as one
+      run_frames_in, run_frames_out  of them, those from the first lease to
+                   the first shutdown (that one included): the time the
+                   broker's CPU is measured over (the agents' hellos,
+                   welcomes and idle heartbeats before it are not)
       credit_max   the most credit an agent asked for in all (its first
                    request and the requests for more, fo_flow.h)
+
+    With --frames it prints on stderr where the frames came from: per
+    agent and phase of the run (by the tests answered: the first 10%, up
+    to 70%, the rest, after the first shutdown) the frames each way and
+    how many carried leases (dones), and histograms of leases per frame
+    in and dones per frame out.
 
     The broker's figures need --broker-pid. The generator ends when every
     agent got shutdown, or fails (exit 1) when the broker refuses an agent
@@ -88,6 +98,7 @@ typedef struct {
     uint64_t idle_us;
     uint32_t ask;               /* credit to ask for once the frame is read */
     bool answered;              /* the outbox holds a done */
+    uint32_t dones;             /* dones in the outbox (--frames) */
 } agent;
 
 typedef struct {
@@ -97,6 +108,7 @@ typedef struct {
     int broker_pid;
     uint32_t timeout_s;
     bool verbose;
+    bool frames;                /* --frames: the frame accounting on stderr */
 } options;
 
 /* Delayed leases, due in the order they were started (one delay for all):
@@ -112,6 +124,8 @@ static agent *agents;
 static timer_fifo timers;
 static uint64_t total_tests, total_leases;
 static uint64_t frames_in, frames_out;  /* frames received and sent (batches count one) */
+static uint64_t run_frames_in, run_frames_out;  /* of them, from the first lease to the
+                                                   first shutdown (the broker's CPU's time) */
 static uint64_t credit_max;     /* the most credit one agent asked for in all */
 static uint64_t first_lease_us, end_us;
 static long long broker_cpu_start = -1, broker_cpu_end = -1;
@@ -122,6 +136,18 @@ static size_t ndirty;
 static uint32_t *outq;          /* agents whose outbox holds messages */
 static size_t noutq;
 static fo_buf scratch;          /* one message's encoding */
+
+/* --frames: every frame's direction, its leases or dones, and how far
+   the run was when it passed, counted by phase at the end (a fraction of
+   a frame per test: small). */
+typedef struct {
+    uint64_t answered;          /* tests answered before it; UINT64_MAX: after the shutdown */
+    uint16_t n;                 /* leases in a frame in; dones in a frame out */
+    bool out;
+} frame_rec;
+static frame_rec *frame_log;
+static size_t nframe_log, frame_log_cap;
+static uint32_t frame_leases;   /* leases in the frame being read */
 
 /* ---- the broker process, from /proc ------------------------------------- */
 
@@ -181,6 +207,99 @@ proc_status_kb (int pid, const char *name)
     return kb;
 }
 
+/* ---- the frame accounting (--frames) ------------------------------------- */
+
+static void
+log_frame (bool out, uint32_t n)
+{
+    if (!opt.frames)
+        return;
+    if (nframe_log == frame_log_cap) {
+        frame_log_cap = frame_log_cap ? frame_log_cap * 2 : 4096;
+        frame_log = fo_xrealloc (frame_log, frame_log_cap * sizeof *frame_log);
+    }
+    frame_log[nframe_log++] = (frame_rec) {
+        .answered = end_us ? UINT64_MAX : total_tests, .out = out,
+        .n = (uint16_t) (n > UINT16_MAX ? UINT16_MAX : n),
+    };
+}
+
+/* The histogram's buckets of leases (dones) per frame. */
+static const uint32_t hist_upper[] = { 0, 1, 2, 4, 8, 12, 16, 20, 24, 28, 32, 48, 64, UINT32_MAX };
+#define NHIST (sizeof hist_upper / sizeof hist_upper[0])
+#define NPHASE 4
+
+static size_t
+hist_bucket (uint32_t n)
+{
+    size_t b = 0;
+    while (n > hist_upper[b])
+        b++;
+    return b;
+}
+
+/* Phases by the tests answered before a frame (of all): the run's start
+   (hellos, welcomes, the credit ramp, the first 10%), its middle, its last
+   30% (the broker's fair-share tail binds there at many agents), and
+   from the first shutdown on. */
+static const char *phase_name[NPHASE] = { "start (<10%)", "steady (10-70%)", "tail (>70%)",
+                                          "end (shutdown)" };
+
+static void
+print_frames (void)
+{
+    uint64_t hist_in[NPHASE][NHIST] = { { 0 } }, hist_out[NPHASE][NHIST] = { { 0 } };
+    uint64_t in[NPHASE] = { 0 }, out[NPHASE] = { 0 }, leases[NPHASE] = { 0 }, dones[NPHASE] = { 0 };
+    uint64_t done_frames[NPHASE] = { 0 }, lease_frames[NPHASE] = { 0 };
+    for (size_t k = 0; k < nframe_log; k++) {
+        const frame_rec *f = &frame_log[k];
+        size_t p = f->answered == UINT64_MAX ? 3
+                 : f->answered * 10 < total_tests ? 0
+                 : f->answered * 10 < total_tests * 7 ? 1 : 2;
+        if (f->out) {
+            out[p]++;
+            hist_out[p][hist_bucket (f->n)]++;
+            dones[p] += f->n;
+            done_frames[p] += f->n > 0;
+        }
+        else {
+            in[p]++;
+            hist_in[p][hist_bucket (f->n)]++;
+            leases[p] += f->n;
+            lease_frames[p] += f->n > 0;
+        }
+    }
+    fprintf (stderr, "frames by phase, per agent (%u agents):\n", opt.agents);
+    fprintf (stderr, "| phase | frames in | of them leases | leases/frame | frames out | of them dones | dones/frame |\n");
+    for (size_t p = 0; p < NPHASE; p++)
+        fprintf (stderr, "| %s | %.2f | %.2f | %.1f | %.2f | %.2f | %.1f |\n", phase_name[p],
+                 (double) in[p] / opt.agents, (double) lease_frames[p] / opt.agents,
+                 lease_frames[p] ? (double) leases[p] / lease_frames[p] : 0.0,
+                 (double) out[p] / opt.agents, (double) done_frames[p] / opt.agents,
+                 done_frames[p] ? (double) dones[p] / done_frames[p] : 0.0);
+    fprintf (stderr, "leases per frame in / dones per frame out (frames, all phases; by phase):\n");
+    for (size_t b = 0; b < NHIST; b++) {
+        uint64_t ti = 0, to = 0;
+        for (size_t p = 0; p < NPHASE; p++) {
+            ti += hist_in[p][b];
+            to += hist_out[p][b];
+        }
+        if (!ti && !to)
+            continue;
+        char label[32];
+        if (b == 0)
+            snprintf (label, sizeof label, "0");
+        else if (hist_upper[b] == UINT32_MAX)
+            snprintf (label, sizeof label, ">%u", hist_upper[b - 1]);
+        else
+            snprintf (label, sizeof label, "%u-%u", hist_upper[b - 1] + 1, hist_upper[b]);
+        fprintf (stderr, "| %s | %" PRIu64 " (%" PRIu64 " / %" PRIu64 " / %" PRIu64 " / %" PRIu64
+                 ") | %" PRIu64 " (%" PRIu64 " / %" PRIu64 " / %" PRIu64 " / %" PRIu64 ") |\n",
+                 label, ti, hist_in[0][b], hist_in[1][b], hist_in[2][b], hist_in[3][b], to,
+                 hist_out[0][b], hist_out[1][b], hist_out[2][b], hist_out[3][b]);
+    }
+}
+
 /* ---- sending ------------------------------------------------------------ */
 
 /* Sends what the agent's outbox holds: one message, or a batch of what
@@ -192,6 +311,9 @@ flush (agent *a)
     if (n == 0)
         return;
     frames_out++;
+    run_frames_out += first_lease_us && !end_us;
+    log_frame (true, a->dones);
+    a->dones = 0;
     if (fo_wire_send_batch (a->sock, NULL, 0, &a->outbox) != 0) {
         fprintf (stderr, "fo_loadgen: agent %u cannot send %zu message%s: %s\n", a->index, n,
                  n == 1 ? "" : "s", zmq_strerror (errno));
@@ -272,6 +394,7 @@ answer (agent *a, running_lease *rl)
                               .results = results, .nresults = n };
     send_msg (a, &done);
     a->answered = true;
+    a->dones++;
     free (results);
     a->leases++;
     total_leases++;
@@ -448,8 +571,17 @@ drain (agent *a)
                                                 why, sizeof why);
         if (st == FO_WIRE_NONE)
             return;
-        if (!fo_wire_inbox_pending (&a->inbox))
+        if (st == FO_WIRE_MSG && msg.type == FO_MSG_LEASE)
+            frame_leases++;
+        if (!fo_wire_inbox_pending (&a->inbox)) {
             frames_in++;        /* a frame's last (or only) message */
+            /* handled below: the first lease's frame is in, the first
+               shutdown's too (end_us is set by it) */
+            run_frames_in += (first_lease_us || (st == FO_WIRE_MSG && msg.type == FO_MSG_LEASE))
+                             && !end_us;
+            log_frame (false, frame_leases);
+            frame_leases = 0;
+        }
         if (st != FO_WIRE_MSG) {
             fprintf (stderr, "fo_loadgen: agent %u got a bad message: %s\n", a->index, why);
             failed = 1;
@@ -482,7 +614,9 @@ usage (FILE *out)
              "                          (default 0: at once)\n"
              "  -b, --broker-pid PID    read the broker's CPU and peak RSS from /proc\n"
              "  -t, --timeout S         give up after S seconds (default 600)\n"
-             "  -v, --verbose           per-agent counts on stderr\n",
+             "  -v, --verbose           per-agent counts on stderr\n"
+             "  -f, --frames            frames per agent by phase of the run, and leases\n"
+             "                          (dones) per frame, on stderr\n",
              MAX_AGENTS);
 }
 
@@ -510,12 +644,13 @@ parse_args (int argc, char **argv)
         { "broker-pid", required_argument, NULL, 'b' },
         { "timeout", required_argument, NULL, 't' },
         { "verbose", no_argument, NULL, 'v' },
+        { "frames", no_argument, NULL, 'f' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     int c;
     unsigned long long v;
-    while ((c = getopt_long (argc, argv, "c:a:s:p:d:b:t:vh", longopts, NULL)) != -1) {
+    while ((c = getopt_long (argc, argv, "c:a:s:p:d:b:t:vfh", longopts, NULL)) != -1) {
         switch (c) {
         case 'c': opt.endpoint = optarg; break;
         case 'a':
@@ -543,6 +678,7 @@ parse_args (int argc, char **argv)
             opt.timeout_s = (uint32_t) v;
             break;
         case 'v': opt.verbose = true; break;
+        case 'f': opt.frames = true; break;
         case 'h': usage (stdout); exit (0);
         default: goto bad_usage;
         }
@@ -669,9 +805,12 @@ main (int argc, char **argv)
     printf ("agents=%u slots=%u delay_us=%" PRIu64 " tests=%" PRIu64 " leases=%" PRIu64
             " seconds=%.3f tests_per_s=%.0f broker_cpu_us_per_test=%.2f broker_peak_rss_kb=%ld"
             " loadgen_cpu_us_per_test=%.2f frames_in=%" PRIu64 " frames_out=%" PRIu64
-            " credit_max=%" PRIu64 "\n",
+            " run_frames_in=%" PRIu64 " run_frames_out=%" PRIu64 " credit_max=%" PRIu64 "\n",
             opt.agents, opt.slots, opt.delay_us, total_tests, total_leases, seconds, tps,
-            broker_us, hwm, cpu * 1e6 * per, frames_in, frames_out, credit_max);
+            broker_us, hwm, cpu * 1e6 * per, frames_in, frames_out, run_frames_in,
+            run_frames_out, credit_max);
+    if (opt.frames)
+        print_frames ();
     if (opt.verbose)
         for (uint32_t i = 0; i < opt.agents; i++)
             fprintf (stderr, "agent %u: %" PRIu64 " leases, %" PRIu64 " tests\n", i,
@@ -693,6 +832,7 @@ main (int argc, char **argv)
     free (dirty);
     free (outq);
     fo_buf_free (&scratch);
+    free (frame_log);
     close (ep);
     zmq_ctx_term (ctx);
     return failed ? 1 : 0;

@@ -177,7 +177,7 @@ handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
             fo_run_result (self->run, (uint32_t) number, a->host, &msg->u.done.results[i]);
         fo_run_done (self->run, (uint32_t) number, a->host, &msg->u.done);
         if (a->leased > 0)
-            a->leased--;
+            broker_set_leased (self, a, a->leased - 1);
         broker_add_credit (self, number, msg->u.done.credit);
         break;
     case FO_MSG_RETURN:
@@ -188,7 +188,7 @@ handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
            (test_hostile_peers). */
         if (fo_run_return (self->run, (uint32_t) number, a->host, &msg->u.ret)) {
             if (a->leased > 0)
-                a->leased--;
+                broker_set_leased (self, a, a->leased - 1);
             broker_add_credit (self, number, msg->u.ret.credit);
         }
         break;
@@ -418,7 +418,7 @@ dispatch (fo_broker *self)
            is never handed out (fo_run_next_lease). */
         queue_lease (self, i, fo_run_lease_frame (self->run));
         a->last_send_ms = now;
-        a->leased++;
+        broker_set_leased (self, a, a->leased + 1);
         if (--a->credit > 0)
             broker_ready_push (self, i);
         else

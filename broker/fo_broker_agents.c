@@ -66,6 +66,15 @@ broker_add_credit (fo_broker *self, size_t number, uint32_t more)
     }
 }
 
+void
+broker_set_leased (fo_broker *self, agent_rec *a, uint32_t leased)
+{
+    size_t before = a->leased > a->slots ? a->leased - a->slots : 0;
+    size_t after = leased > a->slots ? leased - a->slots : 0;
+    self->prefetched = self->prefetched - before + after;
+    a->leased = leased;
+}
+
 /* Prefetch (a lease beyond an agent's free slots, queued on it) keeps a
    busy agent fed while the queue is long, but near its end it strands a
    task behind a running one while a slot elsewhere falls idle: the run
@@ -75,7 +84,19 @@ broker_add_credit (fo_broker *self, size_t number, uint32_t more)
    while another agent has nothing. So an agent whose slots are all
    leased holds beyond them at most its share of the tasks left beyond
    every slot (none once the tasks left are no more than the slots of all
-   agents: each task goes to the first slot that frees). */
+   agents: each task goes to the first slot that frees).
+
+   The tasks left are the queued ones and those the other agents hold
+   beyond their slots (queued there, not yet run): counting only the
+   broker's queue, the agents that came back first took their prefetch
+   out of it and every later one's share shrank by theirs. At 2,000
+   instant agents the share fell below the agents' credit once the queue
+   was down to 29% of the run, and the run's last 60,000 tests went out
+   about 8 to a frame, nearly 4 frames an agent each way: the most frames
+   of any phase (docs/performance-log.md, "Issue 15: fewer frames per
+   test at many agents"). The agent's own prefetch is not counted: alone
+   it gets the share it got before (test_prefetch_fair_share), and in the
+   run's last phase (no prefetch at all) nothing changes. */
 bool
 broker_prefetch_waits (const fo_broker *self, const agent_rec *a)
 {
@@ -84,8 +105,10 @@ broker_prefetch_waits (const fo_broker *self, const agent_rec *a)
     size_t queued = fo_run_queued (self->run);
     if (queued <= self->alive_slots)
         return true;
-    size_t share = (queued - self->alive_slots) / (self->alive ? self->alive : 1);
-    return a->leased - a->slots >= share;
+    size_t mine = a->leased - a->slots;
+    size_t others = self->prefetched > mine ? self->prefetched - mine : 0;
+    size_t share = (queued + others - self->alive_slots) / (self->alive ? self->alive : 1);
+    return mine >= share;
 }
 
 /* An agent whose prefetch waits stays so until one of its leases ends
@@ -142,7 +165,7 @@ broker_lose_agent (fo_broker *self, size_t number, const char *why)
     self->unpark = true;        /* fewer slots: the others' shares grow */
     a->alive = false;
     a->credit = 0;              /* its place in the ready ring goes when it comes up */
-    a->leased = 0;
+    broker_set_leased (self, a, 0);
     self->alive--;
     self->alive_slots -= a->slots;
     fo_agent_index_del (self->index, a->routing, a->routing_len);

@@ -64,6 +64,8 @@ struct fo_broker {
                                    a hello finds that agent's old session in O(1) */
     size_t alive;               /* agents connected now */
     size_t alive_slots;         /* their slots */
+    size_t prefetched;          /* leases the alive agents hold beyond their
+                                   slots, all together (broker_set_leased) */
     fo_agent_index *index;      /* routing id -> number, alive agents only */
     /* The ready ring: numbers of agents with credit, in the order they get
        their next lease (one each per round, as a rotor over all agents
@@ -119,6 +121,9 @@ agent_rec *broker_find_agent (fo_broker *self, const unsigned char *routing, siz
 void broker_ready_push (fo_broker *self, uint32_t number);
 uint32_t broker_ready_pop (fo_broker *self);
 void broker_add_credit (fo_broker *self, size_t number, uint32_t more);
+/* Sets an agent's leases in flight, keeping the broker's count of leases
+   held beyond the slots (`prefetched`) with it. */
+void broker_set_leased (fo_broker *self, agent_rec *a, uint32_t leased);
 /* Whether an agent whose slots are all leased gets no more now. */
 bool broker_prefetch_waits (const fo_broker *self, const agent_rec *a);
 /* Takes agent `number` out of the ring while its prefetch waits, and puts

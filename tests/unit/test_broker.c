@@ -724,6 +724,100 @@ test_prefetch_fair_share (void **state)
     planned_free (&p);
 }
 
+/* Finishes every lease that comes to x or y until n have run. */
+static void
+run_leases (zsock_t *x, zsock_t *y, size_t n)
+{
+    uint64_t limit = fo_now_ms () + WAIT_LIMIT_MS;
+    zsock_t *socks[2] = { x, y };
+    size_t ran = 0;
+    while (ran < n) {
+        for (size_t k = 0; k < 2; k++) {
+            fo_msg m;
+            char why[256];
+            fo_wire_status st;
+            while ((st = fo_wire_inbox_recv (inbox_of (socks[k]), zsock_resolve (socks[k]), false,
+                                             NULL, NULL, &m, why, sizeof why)) == FO_WIRE_MSG) {
+                if (m.type == FO_MSG_LEASE) {
+                    finish_lease (socks[k], &m.u.lease, FO_PASSED, k ? "hostY" : "hostX");
+                    ran++;
+                }
+                fo_msg_free (&m);
+            }
+            assert_int_equal (st, FO_WIRE_NONE);
+        }
+        if (ran >= n)
+            break;
+        if (fo_now_ms () > limit)
+            fail_msg ("%zu of %zu leases came", ran, n);
+        zmq_pollitem_t items[2] = {
+            { .socket = zsock_resolve (x), .events = ZMQ_POLLIN },
+            { .socket = zsock_resolve (y), .events = ZMQ_POLLIN },
+        };
+        zmq_poll (items, 2, 100);
+    }
+}
+
+/* The share of the tasks left counts those the other agent holds beyond
+   its slot (they are not run yet): of 20 tasks, 1 slot each, x takes 7
+   (its slot's and 6: its share stops at 6 of the 13 left beyond the
+   slots), then y 6 (its share of the 7 left in the queue and x's 6,
+   beyond the two slots, stops at 5 beyond its slot). Counting only the
+   broker's queue gave y 4: at many agents the agents that came back last
+   were cut to a few leases a frame. */
+static void
+test_prefetch_share_counts_others (void **state)
+{
+    (void) state;
+    enum { N = 20 };
+    const char *names[N];
+    char buf[N][8];
+    for (size_t i = 0; i < N; i++) {
+        snprintf (buf[i], sizeof buf[i], "t%02zu", i);     /* in the plan's order */
+        names[i] = buf[i];
+    }
+    planned p = plan_tests (names, N);
+    fo_reporters *reporters = fo_reporters_new ();
+    char endpoint[64];
+    snprintf (endpoint, sizeof endpoint, "inproc://test-broker-others-%d", (int) getpid ());
+    fo_broker_options options = test_options (endpoint, p.plan, p.report, reporters);
+    options.min_agents = 2;
+    served s;
+    pthread_t thread;
+    serve_in_thread (&s, &options, &thread);
+
+    zsock_t *x, *y;
+    two_agents (endpoint, &x, &y);
+    request (x, N);
+    fo_msg fx, fy;
+    next_frame (x, &fx);
+    assert_int_equal (fx.type, FO_MSG_BATCH);
+    assert_int_equal (fx.u.batch.nmsgs, 7);
+    request (y, N);
+    next_frame (y, &fy);
+    assert_int_equal (fy.type, FO_MSG_BATCH);
+    assert_int_equal (fy.u.batch.nmsgs, 6);
+    for (size_t i = 0; i < fx.u.batch.nmsgs; i++)
+        finish_lease (x, &fx.u.batch.msgs[i].u.lease, FO_PASSED, "hostX");
+    for (size_t i = 0; i < fy.u.batch.nmsgs; i++)
+        finish_lease (y, &fy.u.batch.msgs[i].u.lease, FO_PASSED, "hostY");
+    fo_msg_free (&fx);
+    fo_msg_free (&fy);
+    run_leases (x, y, N - 7 - 6);   /* the rest, on the credit they still hold */
+    pthread_join (thread, NULL);
+    assert_int_equal (s.rc, 0);
+    for (size_t i = 0; i < N; i++) {
+        const fo_test_record *rec = fo_report_test (p.report, i);
+        assert_true (rec->done);
+        assert_int_equal (rec->outcome, FO_PASSED);
+    }
+    agent_close (&x);
+    agent_close (&y);
+    fo_broker_destroy (&s.broker);
+    fo_reporters_destroy (&reporters);
+    planned_free (&p);
+}
+
 static void
 give_back (zsock_t *sock, uint64_t lease)
 {
@@ -872,6 +966,7 @@ main (void)
         cmocka_unit_test (test_pass_batches_per_agent),
         cmocka_unit_test (test_pass_large_lease_alone),
         cmocka_unit_test (test_prefetch_fair_share),
+        cmocka_unit_test (test_prefetch_share_counts_others),
         cmocka_unit_test (test_lease_returned),
         cmocka_unit_test (test_return_after_stop),
     };

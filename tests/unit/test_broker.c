@@ -286,6 +286,58 @@ two_agents (const char *endpoint, zsock_t **x, zsock_t **y)
     hello (*y, "agent-y", "hostY");
 }
 
+/* One scenario's world: a plan of the named tests with its report, the
+   reporters (a scenario may add its own before serving), the broker's
+   options on an inproc endpoint of the scenario's own (a scenario may
+   change them before serving), and the broker, served in a thread. */
+typedef struct {
+    planned p;
+    fo_reporters *reporters;
+    char endpoint[80];
+    fo_broker_options options;
+    served s;
+    pthread_t thread;
+} scenario;
+
+/* The scenario of a suite made by the test (its own, freed with it). */
+static void
+scenario_with (scenario *sc, const char *tag, planned p)
+{
+    memset (sc, 0, sizeof *sc);
+    sc->p = p;
+    sc->reporters = fo_reporters_new ();
+    snprintf (sc->endpoint, sizeof sc->endpoint, "inproc://test-broker-%s-%d", tag, (int) getpid ());
+    sc->options = test_options (sc->endpoint, sc->p.plan, sc->p.report, sc->reporters);
+}
+
+static void
+scenario_new (scenario *sc, const char *tag, const char *const *names, size_t n)
+{
+    scenario_with (sc, tag, plan_tests (names, n));
+}
+
+static void
+scenario_serve (scenario *sc)
+{
+    serve_in_thread (&sc->s, &sc->options, &sc->thread);
+}
+
+/* Waits for the broker's run to end: its exit status. */
+static int
+scenario_join (scenario *sc)
+{
+    pthread_join (sc->thread, NULL);
+    return sc->s.rc;
+}
+
+static void
+scenario_free (scenario *sc)
+{
+    fo_broker_destroy (&sc->s.broker);
+    fo_reporters_destroy (&sc->reporters);
+    planned_free (&sc->p);
+}
+
 /* ---- the test ------------------------------------------------------------------ */
 
 static void
@@ -293,24 +345,17 @@ test_reused_agent_number_is_alive (void **state)
 {
     (void) state;
     const char *names[] = { "t" };
-    planned p = plan_tests (names, 1);
-    fo_plan *plan = p.plan;
-    fo_report *report = p.report;
+    scenario sc;
+    scenario_new (&sc, "reuse", names, 1);
+    fo_report *report = sc.p.report;
     joins j = { 0 };
-    fo_reporters *reporters = fo_reporters_new ();
-    fo_reporters_add (reporters, fo_reporter_new (&joins_ops, &j));
-
-    char endpoint[64];
-    snprintf (endpoint, sizeof endpoint, "inproc://test-broker-%d", (int) getpid ());
-    fo_broker_options options = test_options (endpoint, plan, report, reporters);
-    options.run.max_attempts = 2;
-    options.run.retries = 1;
-    served s;
-    pthread_t thread;
-    serve_in_thread (&s, &options, &thread);
+    fo_reporters_add (sc.reporters, fo_reporter_new (&joins_ops, &j));
+    sc.options.run.max_attempts = 2;
+    sc.options.run.retries = 1;
+    scenario_serve (&sc);
 
     zsock_t *x, *y;
-    two_agents (endpoint, &x, &y);
+    two_agents (sc.endpoint, &x, &y);
 
     /* Y takes the test (credit for two) and fails it: the try is held, and
        the retry waits for X, the other agent alive. */
@@ -334,8 +379,7 @@ test_reused_agent_number_is_alive (void **state)
     fo_msg bye;
     agent_expect (x, FO_MSG_SHUTDOWN, &bye);       /* the run is complete */
     fo_msg_free (&bye);
-    pthread_join (thread, NULL);
-    assert_int_equal (s.rc, 0);
+    assert_int_equal (scenario_join (&sc), 0);
 
     const fo_test_record *rec = fo_report_test (report, 0);
     assert_true (rec->done);
@@ -351,9 +395,7 @@ test_reused_agent_number_is_alive (void **state)
 
     agent_close (&x);
     agent_close (&y);
-    fo_broker_destroy (&s.broker);
-    fo_reporters_destroy (&reporters);
-    planned_free (&p);
+    scenario_free (&sc);
 }
 
 /* The same agent process on a new connection (its old one cut): its old
@@ -365,20 +407,15 @@ test_same_agent_new_connection (void **state)
 {
     (void) state;
     const char *names[] = { "t" };
-    planned p = plan_tests (names, 1);
+    scenario sc;
+    scenario_new (&sc, "same", names, 1);
     joins j = { 0 };
-    fo_reporters *reporters = fo_reporters_new ();
-    fo_reporters_add (reporters, fo_reporter_new (&joins_ops, &j));
-    char endpoint[64];
-    snprintf (endpoint, sizeof endpoint, "inproc://test-broker-same-%d", (int) getpid ());
-    fo_broker_options options = test_options (endpoint, p.plan, p.report, reporters);
-    options.run.max_attempts = 2;       /* a lost lease is tried again */
-    served s;
-    pthread_t thread;
-    serve_in_thread (&s, &options, &thread);
+    fo_reporters_add (sc.reporters, fo_reporter_new (&joins_ops, &j));
+    sc.options.run.max_attempts = 2;       /* a lost lease is tried again */
+    scenario_serve (&sc);
 
     zsock_t *x, *y;
-    two_agents (endpoint, &x, &y);
+    two_agents (sc.endpoint, &x, &y);
     request (y, 1);
     fo_msg first;
     agent_expect (y, FO_MSG_LEASE, &first);
@@ -386,7 +423,7 @@ test_same_agent_new_connection (void **state)
     fo_msg_free (&first);
 
     /* agent-y again, from another socket: the lease it held is lost */
-    zsock_t *y2 = agent_connect (endpoint);
+    zsock_t *y2 = agent_connect (sc.endpoint);
     hello (y2, "agent-y", "hostY");
     request (y2, 1);
     fo_msg again;
@@ -397,10 +434,9 @@ test_same_agent_new_connection (void **state)
     fo_msg bye;
     agent_expect (y2, FO_MSG_SHUTDOWN, &bye);
     fo_msg_free (&bye);
-    pthread_join (thread, NULL);
-    assert_int_equal (s.rc, 0);
+    assert_int_equal (scenario_join (&sc), 0);
 
-    const fo_test_record *rec = fo_report_test (p.report, 0);
+    const fo_test_record *rec = fo_report_test (sc.p.report, 0);
     assert_true (rec->done);
     assert_int_equal (rec->outcome, FO_PASSED);
     assert_int_equal (j.njoined, 3);
@@ -411,9 +447,7 @@ test_same_agent_new_connection (void **state)
     agent_close (&x);
     agent_close (&y);
     agent_close (&y2);
-    fo_broker_destroy (&s.broker);
-    fo_reporters_destroy (&reporters);
-    planned_free (&p);
+    scenario_free (&sc);
 }
 
 /* Protocol 6: the leases one dispatch pass hands an agent leave as one
@@ -425,19 +459,12 @@ test_leases_and_dones_batched (void **state)
 {
     (void) state;
     const char *names[] = { "a", "b", "c" };
-    planned p = plan_tests (names, 3);
-    fo_plan *plan = p.plan;
-    fo_report *report = p.report;
-    fo_reporters *reporters = fo_reporters_new ();
+    scenario sc;
+    scenario_new (&sc, "batch", names, 3);
+    fo_report *report = sc.p.report;
+    scenario_serve (&sc);
 
-    char endpoint[64];
-    snprintf (endpoint, sizeof endpoint, "inproc://test-broker-batch-%d", (int) getpid ());
-    fo_broker_options options = test_options (endpoint, plan, report, reporters);
-    served s;
-    pthread_t thread;
-    serve_in_thread (&s, &options, &thread);
-
-    zsock_t *x = agent_connect (endpoint);
+    zsock_t *x = agent_connect (sc.endpoint);
     hello (x, "agent-x", "hostX");
     /* One slot and credit 3: a lease for the slot and one prefetched (the
        third waits for a slot: the tasks left are no more than the slots). */
@@ -476,8 +503,7 @@ test_leases_and_dones_batched (void **state)
     fo_msg bye;
     agent_expect (x, FO_MSG_SHUTDOWN, &bye);
     fo_msg_free (&bye);
-    pthread_join (thread, NULL);
-    assert_int_equal (s.rc, 0);
+    assert_int_equal (scenario_join (&sc), 0);
     for (size_t i = 0; i < 3; i++) {
         const fo_test_record *rec = fo_report_test (report, i);
         assert_true (rec->done);
@@ -486,9 +512,7 @@ test_leases_and_dones_batched (void **state)
     }
 
     agent_close (&x);
-    fo_broker_destroy (&s.broker);
-    fo_reporters_destroy (&reporters);
-    planned_free (&p);
+    scenario_free (&sc);
 }
 
 /* One dispatch pass leases round-robin (x, y, x, y, ...), yet each agent
@@ -502,21 +526,14 @@ test_pass_batches_per_agent (void **state)
     (void) state;
     enum { N = 6 };
     const char *names[N] = { "t0", "t1", "t2", "t3", "t4", "t5" };
-    planned p = plan_tests (names, N);
-    fo_plan *plan = p.plan;
-    fo_report *report = p.report;
-    fo_reporters *reporters = fo_reporters_new ();
+    scenario sc;
+    scenario_new (&sc, "pass", names, N);
+    fo_report *report = sc.p.report;
+    sc.options.min_agents = 3;
+    scenario_serve (&sc);
 
-    char endpoint[64];
-    snprintf (endpoint, sizeof endpoint, "inproc://test-broker-pass-%d", (int) getpid ());
-    fo_broker_options options = test_options (endpoint, plan, report, reporters);
-    options.min_agents = 3;
-    served s;
-    pthread_t thread;
-    serve_in_thread (&s, &options, &thread);
-
-    zsock_t *x = agent_connect (endpoint), *y = agent_connect (endpoint);
-    zsock_t *z = agent_connect (endpoint);
+    zsock_t *x = agent_connect (sc.endpoint), *y = agent_connect (sc.endpoint);
+    zsock_t *z = agent_connect (sc.endpoint);
     hello_slots (x, "agent-x", "hostX", 4);     /* credit within the slots: no prefetch */
     request (x, 3);
     hello_slots (y, "agent-y", "hostY", 4);
@@ -537,7 +554,7 @@ test_pass_batches_per_agent (void **state)
             assert_int_equal (m->type, FO_MSG_LEASE);
             if (i > 0)      /* in the order they were leased */
                 assert_true (m->u.lease.lease > frames[f]->u.batch.msgs[i - 1].u.lease.lease);
-            size_t t = fo_plan_test_number (plan, m->u.lease.steps[0].name);
+            size_t t = fo_plan_test_number (sc.p.plan, m->u.lease.steps[0].name);
             assert_true (t < N);
             assert_false (seen[t]);     /* each task leased once */
             seen[t] = true;
@@ -551,8 +568,7 @@ test_pass_batches_per_agent (void **state)
     }
     fo_msg_free (&fx);
     fo_msg_free (&fy);
-    pthread_join (thread, NULL);
-    assert_int_equal (s.rc, 0);
+    assert_int_equal (scenario_join (&sc), 0);
     for (size_t i = 0; i < N; i++) {
         assert_true (fo_report_test (report, i)->done);
         assert_int_equal (fo_report_test (report, i)->outcome, FO_PASSED);
@@ -561,9 +577,7 @@ test_pass_batches_per_agent (void **state)
     agent_close (&x);
     agent_close (&y);
     agent_close (&z);
-    fo_broker_destroy (&s.broker);
-    fo_reporters_destroy (&reporters);
-    planned_free (&p);
+    scenario_free (&sc);
 }
 
 /* A lease too large for a batch (over FO_PROTO_MAX_STRING: a test whose
@@ -599,18 +613,12 @@ test_pass_large_lease_alone (void **state)
     p.report = fo_report_new (p.plan->ntests);
     for (size_t i = 0; i < N; i++)
         fo_report_set_test (p.report, i, names[i], "");
-    fo_plan *plan = p.plan;
-    fo_report *report = p.report;
-    fo_reporters *reporters = fo_reporters_new ();
+    scenario sc;
+    scenario_with (&sc, "large", p);
+    fo_report *report = sc.p.report;
+    scenario_serve (&sc);
 
-    char endpoint[64];
-    snprintf (endpoint, sizeof endpoint, "inproc://test-broker-large-%d", (int) getpid ());
-    fo_broker_options options = test_options (endpoint, plan, report, reporters);
-    served s;
-    pthread_t thread;
-    serve_in_thread (&s, &options, &thread);
-
-    zsock_t *x = agent_connect (endpoint);
+    zsock_t *x = agent_connect (sc.endpoint);
     hello_slots (x, "agent-x", "hostX", 8);
     request (x, N);
     /* Every lease arrives once, in lease order; the large one in a frame
@@ -649,15 +657,12 @@ test_pass_large_lease_alone (void **state)
     fo_msg bye;
     agent_expect (x, FO_MSG_SHUTDOWN, &bye);
     fo_msg_free (&bye);
-    pthread_join (thread, NULL);
-    assert_int_equal (s.rc, 0);
+    assert_int_equal (scenario_join (&sc), 0);
     for (size_t i = 0; i < N; i++)
         assert_int_equal (fo_report_test (report, i)->outcome, FO_PASSED);
 
     agent_close (&x);
-    fo_broker_destroy (&s.broker);
-    fo_reporters_destroy (&reporters);
-    planned_free (&p);
+    scenario_free (&sc);
 }
 
 /* Extra credit (fo_flow.h) lets an agent hold many leases beyond its
@@ -672,21 +677,14 @@ test_prefetch_fair_share (void **state)
     (void) state;
     enum { N = 10 };
     const char *names[N] = { "t0", "t1", "t2", "t3", "t4", "t5", "t6", "t7", "t8", "t9" };
-    planned p = plan_tests (names, N);
-    fo_plan *plan = p.plan;
-    fo_report *report = p.report;
-    fo_reporters *reporters = fo_reporters_new ();
-
-    char endpoint[64];
-    snprintf (endpoint, sizeof endpoint, "inproc://test-broker-share-%d", (int) getpid ());
-    fo_broker_options options = test_options (endpoint, plan, report, reporters);
-    options.min_agents = 2;
-    served s;
-    pthread_t thread;
-    serve_in_thread (&s, &options, &thread);
+    scenario sc;
+    scenario_new (&sc, "share", names, N);
+    fo_report *report = sc.p.report;
+    sc.options.min_agents = 2;
+    scenario_serve (&sc);
 
     zsock_t *x, *y;
-    two_agents (endpoint, &x, &y);
+    two_agents (sc.endpoint, &x, &y);
     request (x, N);
     fo_msg frame;
     next_frame (x, &frame);     /* the dispatch pass's frame, whole */
@@ -709,8 +707,7 @@ test_prefetch_fair_share (void **state)
     for (size_t i = 0; i < frame.u.batch.nmsgs; i++)
         finish_lease (x, &frame.u.batch.msgs[i].u.lease, FO_PASSED, "hostX");
     fo_msg_free (&frame);
-    pthread_join (thread, NULL);
-    assert_int_equal (s.rc, 0);
+    assert_int_equal (scenario_join (&sc), 0);
     for (size_t i = 0; i < N; i++) {
         const fo_test_record *rec = fo_report_test (report, i);
         assert_true (rec->done);
@@ -719,9 +716,7 @@ test_prefetch_fair_share (void **state)
 
     agent_close (&x);
     agent_close (&y);
-    fo_broker_destroy (&s.broker);
-    fo_reporters_destroy (&reporters);
-    planned_free (&p);
+    scenario_free (&sc);
 }
 
 /* Finishes every lease that comes to x or y until n have run. */
@@ -776,18 +771,13 @@ test_prefetch_share_counts_others (void **state)
         snprintf (buf[i], sizeof buf[i], "t%02zu", i);     /* in the plan's order */
         names[i] = buf[i];
     }
-    planned p = plan_tests (names, N);
-    fo_reporters *reporters = fo_reporters_new ();
-    char endpoint[64];
-    snprintf (endpoint, sizeof endpoint, "inproc://test-broker-others-%d", (int) getpid ());
-    fo_broker_options options = test_options (endpoint, p.plan, p.report, reporters);
-    options.min_agents = 2;
-    served s;
-    pthread_t thread;
-    serve_in_thread (&s, &options, &thread);
+    scenario sc;
+    scenario_new (&sc, "others", names, N);
+    sc.options.min_agents = 2;
+    scenario_serve (&sc);
 
     zsock_t *x, *y;
-    two_agents (endpoint, &x, &y);
+    two_agents (sc.endpoint, &x, &y);
     request (x, N);
     fo_msg fx, fy;
     next_frame (x, &fx);
@@ -804,18 +794,15 @@ test_prefetch_share_counts_others (void **state)
     fo_msg_free (&fx);
     fo_msg_free (&fy);
     run_leases (x, y, N - 7 - 6);   /* the rest, on the credit they still hold */
-    pthread_join (thread, NULL);
-    assert_int_equal (s.rc, 0);
+    assert_int_equal (scenario_join (&sc), 0);
     for (size_t i = 0; i < N; i++) {
-        const fo_test_record *rec = fo_report_test (p.report, i);
+        const fo_test_record *rec = fo_report_test (sc.p.report, i);
         assert_true (rec->done);
         assert_int_equal (rec->outcome, FO_PASSED);
     }
     agent_close (&x);
     agent_close (&y);
-    fo_broker_destroy (&s.broker);
-    fo_reporters_destroy (&reporters);
-    planned_free (&p);
+    scenario_free (&sc);
 }
 
 static void
@@ -836,17 +823,12 @@ test_lease_returned (void **state)
 {
     (void) state;
     const char *names[] = { "t" };
-    planned p = plan_tests (names, 1);
-    fo_reporters *reporters = fo_reporters_new ();
-    char endpoint[64];
-    snprintf (endpoint, sizeof endpoint, "inproc://test-broker-return-%d", (int) getpid ());
-    fo_broker_options options = test_options (endpoint, p.plan, p.report, reporters);
-    served s;
-    pthread_t thread;
-    serve_in_thread (&s, &options, &thread);
+    scenario sc;
+    scenario_new (&sc, "return", names, 1);
+    scenario_serve (&sc);
 
     zsock_t *x, *y;
-    two_agents (endpoint, &x, &y);
+    two_agents (sc.endpoint, &x, &y);
     request (x, 2);
     fo_msg first;
     agent_expect (x, FO_MSG_LEASE, &first);
@@ -871,9 +853,8 @@ test_lease_returned (void **state)
     fo_msg_free (&bye);
     agent_expect (x, FO_MSG_SHUTDOWN, &bye);       /* and x got no lease again */
     fo_msg_free (&bye);
-    pthread_join (thread, NULL);
-    assert_int_equal (s.rc, 0);
-    const fo_test_record *rec = fo_report_test (p.report, 0);
+    assert_int_equal (scenario_join (&sc), 0);
+    const fo_test_record *rec = fo_report_test (sc.p.report, 0);
     assert_true (rec->done);
     assert_int_equal (rec->outcome, FO_PASSED);
     assert_int_equal (rec->attempt, 1);
@@ -882,9 +863,7 @@ test_lease_returned (void **state)
 
     agent_close (&x);
     agent_close (&y);
-    fo_broker_destroy (&s.broker);
-    fo_reporters_destroy (&reporters);
-    planned_free (&p);
+    scenario_free (&sc);
 }
 
 /* A lease given back once the run stops (here, fail fast after the first
@@ -896,17 +875,12 @@ test_return_after_stop (void **state)
 {
     (void) state;
     const char *names[] = { "t0", "t1" };
-    planned p = plan_tests (names, 2);
-    fo_reporters *reporters = fo_reporters_new ();
-    char endpoint[64];
-    snprintf (endpoint, sizeof endpoint, "inproc://test-broker-return-stop-%d", (int) getpid ());
-    fo_broker_options options = test_options (endpoint, p.plan, p.report, reporters);
-    options.run.maxfail = 1;
-    served s;
-    pthread_t thread;
-    serve_in_thread (&s, &options, &thread);
+    scenario sc;
+    scenario_new (&sc, "return-stop", names, 2);
+    sc.options.run.maxfail = 1;
+    scenario_serve (&sc);
 
-    zsock_t *x = agent_connect (endpoint);
+    zsock_t *x = agent_connect (sc.endpoint);
     hello_slots (x, "agent-x", "hostX", 2);
     request (x, 2);
     fo_msg a, b;
@@ -933,10 +907,9 @@ test_return_after_stop (void **state)
             break;
     }
     assert_true (returned);
-    pthread_join (thread, NULL);
-    assert_int_equal (s.rc, 0);
+    assert_int_equal (scenario_join (&sc), 0);
 
-    const fo_test_record *failed = fo_report_test (p.report, 0), *stranded = fo_report_test (p.report, 1);
+    const fo_test_record *failed = fo_report_test (sc.p.report, 0), *stranded = fo_report_test (sc.p.report, 1);
     if (strcmp (a.u.lease.steps[0].name, "t1") == 0) {
         const fo_test_record *swap = failed;
         failed = stranded;
@@ -951,9 +924,7 @@ test_return_after_stop (void **state)
     fo_msg_free (&b);
 
     agent_close (&x);
-    fo_broker_destroy (&s.broker);
-    fo_reporters_destroy (&reporters);
-    planned_free (&p);
+    scenario_free (&sc);
 }
 
 int

@@ -137,40 +137,6 @@ agent_send_request (agent *self, uint32_t credit)
     agent_send_msg (self, &msg);
 }
 
-/*  result's strings and bytes into r as one allocation (r->one_block, as
-    the decoder makes them: fo_result_free knows): one malloc and one free
-    a result instead of seven each, for every test. */
-static void
-copy_result_strings (fo_result *r, const fo_result *result)
-{
-    const char *message = result->message ? result->message : "";
-    const char *host = result->host ? result->host : "";
-    const char *joined = result->joined ? result->joined : "";
-    const char *group = result->group ? result->group : "";
-    size_t test_len = strlen (result->test), message_len = strlen (message);
-    size_t host_len = strlen (host), joined_len = strlen (joined), group_len = strlen (group);
-    char *block = fo_xmalloc (test_len + result->out_len + result->err_len + message_len
-                              + host_len + joined_len + group_len + 7);
-    char *p = block;
-#define FO_PUT(field, data, len)            \
-    do {                                    \
-        r->field = p;                       \
-        if (len)                            \
-            memcpy (p, data, len);          \
-        p[len] = '\0';                      \
-        p += (len) + 1;                     \
-    } while (0)
-    FO_PUT (test, result->test, test_len);  /* first: fo_result_free frees it */
-    FO_PUT (out, result->out, result->out_len);
-    FO_PUT (err, result->err, result->err_len);
-    FO_PUT (message, message, message_len);
-    FO_PUT (host, host, host_len);
-    FO_PUT (joined, joined, joined_len);
-    FO_PUT (group, group, group_len);
-#undef FO_PUT
-    r->one_block = true;
-}
-
 static void
 send_output (void *arg, const fo_output *piece)
 {
@@ -194,8 +160,7 @@ agent_on_result (void *arg, const fo_result *result)
         self->pending = fo_xrealloc (self->pending, self->pending_cap * sizeof *self->pending);
     }
     fo_result *r = &self->pending[self->npending++];
-    *r = *result;
-    copy_result_strings (r, result);
+    fo_result_copy (r, result);
 }
 
 /* Sends the results still held as result messages, in order. */

@@ -249,9 +249,9 @@ typedef struct {
        KeyboardInterrupt: docs/sources.md, "Python"). The broker stops the
        run as for SIGINT and marks the report interrupted. */
     bool interrupt;
-    /* Set by the decoder: test, out, err, message, host, joined and group
-       are one allocation, starting at `test` (one malloc per result, not
-       seven); fo_result_free knows. A result built by hand leaves it false
+    /* Set by the decoder and fo_result_copy: test, out, err, message,
+       host, joined and group are one allocation, starting at `test` (one
+       malloc per result, not seven); fo_result_free knows. A result built by hand leaves it false
        and owns each string. Never replace one string of such a result. */
     bool one_block;
 } fo_result;
@@ -412,6 +412,10 @@ void fo_msg_free (fo_msg *msg);
 
 /* Frees what a decoded result owns (one of done's results, say). */
 void fo_result_free (fo_result *result);
+/* dst: src with its own copy of every string and byte (NULL message,
+   host, joined or group as ""), in one block (one_block), as the decoder
+   makes them: one malloc and one free a result. */
+void fo_result_copy (fo_result *dst, const fo_result *src);
 
 /* Folds the lease's env into every step's env (the lease's values win)
    and empties it: what an agent does before running the steps. */

@@ -81,6 +81,37 @@ fo_result_free (fo_result *result)
 }
 
 void
+fo_result_copy (fo_result *dst, const fo_result *src)
+{
+    *dst = *src;
+    const char *message = src->message ? src->message : "";
+    const char *host = src->host ? src->host : "";
+    const char *joined = src->joined ? src->joined : "";
+    const char *group = src->group ? src->group : "";
+    size_t test_len = strlen (src->test), message_len = strlen (message);
+    size_t host_len = strlen (host), joined_len = strlen (joined), group_len = strlen (group);
+    char *p = fo_xmalloc (test_len + src->out_len + src->err_len + message_len + host_len
+                          + joined_len + group_len + 7);
+#define FO_PUT(field, data, len)            \
+    do {                                    \
+        dst->field = p;                     \
+        if (len)                            \
+            memcpy (p, data, len);          \
+        p[len] = '\0';                      \
+        p += (len) + 1;                     \
+    } while (0)
+    FO_PUT (test, src->test, test_len);     /* first: fo_result_free frees it */
+    FO_PUT (out, src->out, src->out_len);
+    FO_PUT (err, src->err, src->err_len);
+    FO_PUT (message, message, message_len);
+    FO_PUT (host, host, host_len);
+    FO_PUT (joined, joined, joined_len);
+    FO_PUT (group, group, group_len);
+#undef FO_PUT
+    dst->one_block = true;
+}
+
+void
 fo_lease_apply_env (fo_lease *lease)
 {
     for (size_t i = 0; lease->env.len > 0 && i < lease->nsteps; i++)

@@ -384,6 +384,39 @@ test_write_seeds (void **state)
     fo_buf_free (&buf);
 }
 
+/* fo_result_copy: every string and byte its own, in one block that
+   fo_result_free frees; NULL strings become "", bytes keep their NULs. */
+static void
+test_result_copy (void **state)
+{
+    (void) state;
+    char out[] = { 'a', '\0', 'b' };
+    fo_result src = {
+        .lease = 7, .step = 1, .test = (char *) "t1", .outcome = FO_FAILED, .duration_us = 42,
+        .out = out, .out_len = sizeof out, .err = (char *) "", .err_len = 0,
+        .message = (char *) "exit status 1", .host = NULL, .worker = 2, .attempt = 3,
+        .joined = (char *) "j", .group = NULL,
+    };
+    fo_result r;
+    fo_result_copy (&r, &src);
+    assert_true (r.one_block);
+    assert_int_equal (r.lease, 7);
+    assert_int_equal (r.outcome, FO_FAILED);
+    assert_int_equal (r.attempt, 3);
+    assert_true (r.test != src.test);
+    assert_string_equal (r.test, "t1");
+    assert_int_equal (r.out_len, 3);
+    assert_memory_equal (r.out, out, 3);
+    assert_int_equal (r.out[3], '\0');
+    assert_string_equal (r.err, "");
+    assert_string_equal (r.message, "exit status 1");
+    assert_string_equal (r.host, "");
+    assert_string_equal (r.joined, "j");
+    assert_string_equal (r.group, "");
+    fo_result_free (&r);
+    assert_null (r.test);
+}
+
 int
 main (void)
 {
@@ -395,6 +428,7 @@ main (void)
         cmocka_unit_test (test_encode_refuses),
         cmocka_unit_test (test_names),
         cmocka_unit_test (test_step_copy),
+        cmocka_unit_test (test_result_copy),
         cmocka_unit_test (test_lease_apply_env),
         cmocka_unit_test (test_roundtrip_discover_lease),
         cmocka_unit_test (test_roundtrip_ctest_step),

@@ -148,6 +148,15 @@ broker_send_reason (fo_broker *self, const unsigned char *routing, size_t len, f
     fo_wire_send (self->raw, routing, len, &msg);
 }
 
+/* One of the agent's leases ended (done, or given back): a place in its
+   queue is free. */
+static void
+lease_ended (fo_broker *self, agent_rec *a)
+{
+    if (a->leased > 0)
+        broker_set_leased (self, a, a->leased - 1);
+}
+
 static void
 handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
 {
@@ -176,8 +185,7 @@ handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
         for (size_t i = 0; i < msg->u.done.nresults; i++)
             fo_run_result (self->run, (uint32_t) number, a->host, &msg->u.done.results[i]);
         fo_run_done (self->run, (uint32_t) number, a->host, &msg->u.done);
-        if (a->leased > 0)
-            broker_set_leased (self, a, a->leased - 1);
+        lease_ended (self, a);
         broker_add_credit (self, number, msg->u.done.credit);
         break;
     case FO_MSG_RETURN:
@@ -187,8 +195,7 @@ handle (fo_broker *self, const unsigned char *routing, size_t len, fo_msg *msg)
            would have a hostile agent take tasks it never means to run
            (test_hostile_peers). */
         if (fo_run_return (self->run, (uint32_t) number, a->host, &msg->u.ret)) {
-            if (a->leased > 0)
-                broker_set_leased (self, a, a->leased - 1);
+            lease_ended (self, a);
             broker_add_credit (self, number, msg->u.ret.credit);
         }
         break;

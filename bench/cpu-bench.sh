@@ -8,24 +8,30 @@
 #   REPEAT     rounds; the median counts (default 3)
 #   QUICK=1    N=50 REPEAT=1: the test suite's check that this still works
 #
-# Two set-ups, alternating round by round:
+# Four set-ups, alternating round by round:
 #   run:    `fanout run -q -j 2 --no-history`, broker and agent in one
 #           process (inproc): that process's CPU (every thread);
 #   broker: `fanout broker --insecure` on a loopback port and one
-#           `fanout agent --insecure --once -j 2`: each process's CPU.
+#           `fanout agent --insecure --once -j 2`: each process's CPU;
+#   limit:  bench/fo_spawn_limit N 2 /bin/true, two threads that spawn and
+#           wait: what creating and reaping the processes alone costs;
+#   capture: bench/fo_spawn_limit --capture N 2 /bin/true, the same with
+#           each process's stdout and stderr on fresh pipes read to their
+#           end: the floor for a runner that keeps the output apart.
 # CPU is utime + stime of the process, read by fo_cputime from
 # /proc/PID/stat once it has ended and before it is reaped: every thread,
 # not the tests it waited for. It includes loading the suite and writing
 # the summary (for 4,000 tests, about a millisecond each).
 #
 # Prints on stdout "tests N", then one line per figure, "NAME
-# MICROSECONDS_PER_TEST" (run, broker, agent); the rounds on stderr. Fails when a run does not
+# MICROSECONDS_PER_TEST" (run, broker, agent, limit, capture); the rounds on stderr. Fails when a run does not
 # end with every test passed.
 set -euo pipefail
 
 . "$(dirname "$0")/lib.sh"
-bench_build "${1:-}" bench/fo_cputime
+bench_build "${1:-}" bench/fo_cputime bench/fo_spawn_limit
 CPUTIME=$BUILD/bench/fo_cputime
+SPAWN_LIMIT=$BUILD/bench/fo_spawn_limit
 if [ "${QUICK:-0}" = 1 ]; then
     N=${N:-50}
     REPEAT=${REPEAT:-1}
@@ -44,7 +50,7 @@ per_test () {   # seconds file -> µs per test
     awk -v n="$N" '{ printf "%.1f\n", $1 * 1e6 / n }' "$1"
 }
 
-: > "$WORK/run"; : > "$WORK/broker"; : > "$WORK/agent"
+: > "$WORK/run"; : > "$WORK/broker"; : > "$WORK/agent"; : > "$WORK/limit"; : > "$WORK/capture"
 for ((r = 1; r <= REPEAT; r++)); do
     "$CPUTIME" "$WORK/run.s" "$FANOUT_BIN" run -q -j 2 --no-history "$WORK/suite.yml" \
         > "$WORK/run.out" 2>&1 || { cat "$WORK/run.out" >&2; die "fanout run failed"; }
@@ -63,10 +69,16 @@ for ((r = 1; r <= REPEAT; r++)); do
     passed "$WORK/broker.out" || { cat "$WORK/broker.out" >&2; die "fanout broker: not every test passed"; }
     per_test "$WORK/broker.s" >> "$WORK/broker"
     per_test "$WORK/agent.s" >> "$WORK/agent"
-    echo "cpu-bench: round $r of $REPEAT, µs per test: run $(tail -n1 "$WORK/run"), broker $(tail -n1 "$WORK/broker"), agent $(tail -n1 "$WORK/agent")" >&2
+
+    "$CPUTIME" "$WORK/limit.s" "$SPAWN_LIMIT" "$N" 2 /bin/true || die "fo_spawn_limit failed"
+    per_test "$WORK/limit.s" >> "$WORK/limit"
+    "$CPUTIME" "$WORK/capture.s" "$SPAWN_LIMIT" --capture "$N" 2 /bin/true \
+        || die "fo_spawn_limit --capture failed"
+    per_test "$WORK/capture.s" >> "$WORK/capture"
+    echo "cpu-bench: round $r of $REPEAT, µs per test: run $(tail -n1 "$WORK/run"), broker $(tail -n1 "$WORK/broker"), agent $(tail -n1 "$WORK/agent"), limit $(tail -n1 "$WORK/limit"), capture $(tail -n1 "$WORK/capture")" >&2
 done
 
 echo "tests $N"
-for f in run broker agent; do
+for f in run broker agent limit capture; do
     echo "$f $(median < "$WORK/$f")"
 done

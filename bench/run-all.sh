@@ -108,6 +108,14 @@ if bench rb run-bench.sh "$FANOUT_BIN" "${RB_ENV[@]}"; then
         row "$n_true x /bin/true at -j2: fanout's share of the limit (fo_spawn_limit)" \
             "not measured (no fo_spawn_limit)" "≥ 90% (issue 15)" "FAILED"; FAILED=1
     fi
+    cap_l=$(rb 1 'capture \(fo_spawn_limit --capture\): ')
+    cap_f=$(rb 1 'the limit with capture.*its time \(')
+    if num "$cap_l" && num "$cap_f"; then
+        row "$n_true x /bin/true at -j2: the limit with capture (fo_spawn_limit --capture)'s share of the limit; fanout's share of it" \
+            "$cap_l%; $cap_f%" "none (what capturing the output costs any runner)" "-"
+    else
+        row "$n_true x /bin/true at -j2: the limit with capture" "not measured" "none" "FAILED"; FAILED=1
+    fi
     row "$n_true x /bin/true at -j2: fanout's throughput against xargs -P2" \
         "$xa_p%" "≥ 75% (bench/README.md)" "$(holds "$xa_p >= 75")"
     row "$n_true x /bin/true at -j2: ctest's time / fanout's" \
@@ -162,6 +170,13 @@ if bench cb cpu-bench.sh "$BUILD" "${CB_ENV[@]}"; then
         row "broker CPU per test with a real agent, $cb_n x /bin/true (fanout broker + fanout agent -j2, loopback TCP; µs)" \
             "$cb_broker" "≤ 10 µs (issue 15)" "$(holds "$cb_broker <= 10")"
         row "agent CPU per test, same runs (µs; the tests excluded)" "$cb_agent" "none" "-"
+        cb_limit=$(cb limit); cb_capture=$(cb capture)
+        if num "$cb_limit" && num "$cb_capture"; then
+            row "own CPU per test of the limit (fo_spawn_limit) / of the limit with capture (--capture: stdout and stderr on fresh pipes, read to their end), same rounds (µs)" \
+                "$cb_limit / $cb_capture" "none (the floor under fanout's own CPU per test)" "-"
+        else
+            row "cpu-bench.sh: the limits' own CPU" "no figures (its output above)" "" "FAILED"; FAILED=1
+        fi
     else
         row "cpu-bench.sh" "no figures (its output above)" "" "FAILED"; FAILED=1
     fi

@@ -9,7 +9,10 @@
 #   SPAWN_LIMIT  the fo_spawn_limit binary (default: bench/fo_spawn_limit
 #            beside FANOUT_BINARY, as a build tree has it); when there is
 #            one, "limit" (JOBS threads that posix_spawn and wait, the
-#            machine's limit) is measured too and fanout's share of it shown
+#            machine's limit) is measured too and fanout's share of it shown,
+#            and so is "capture" (fo_spawn_limit --capture: the same with
+#            each process's stdout and stderr on fresh pipes read to their
+#            end, the floor for a runner that keeps a test's output)
 #
 # Needs bash, coreutils, awk, xargs, cmake and ctest; nothing else. Only the
 # ratios between tools measured in the same run mean something: see
@@ -102,6 +105,18 @@ run_limit () {      # workload
     elapsed "$t0" "$t1"
 }
 
+run_capture () {    # workload: the limit with the output captured
+    local t0 t1
+    t0=$(now)
+    if [ "$1" = sleep ]; then
+        "$SPAWN_LIMIT" --capture "$NSLEEP" "$JOBS" /bin/sleep "$SLEEP"
+    else
+        "$SPAWN_LIMIT" --capture "$N" "$JOBS" /bin/true
+    fi || die "fo_spawn_limit --capture failed on the $1 workload"
+    t1=$(now)
+    elapsed "$t0" "$t1"
+}
+
 run_fanout () {     # workload
     local t0 t1
     t0=$(now)
@@ -121,7 +136,7 @@ median () { sort -g | awk '{ v[NR] = $1 } END {
 
 SPAWN_LIMIT=${SPAWN_LIMIT:-$(dirname "$FANOUT_BIN")/bench/fo_spawn_limit}
 if [ -x "$SPAWN_LIMIT" ]; then
-    TOOLS="limit xargs ctest fanout"
+    TOOLS="limit capture xargs ctest fanout"
 else
     echo "run-bench: no fo_spawn_limit at $SPAWN_LIMIT: the machine's limit is not measured" >&2
     TOOLS="xargs ctest fanout"
@@ -184,6 +199,9 @@ report_workload () {    # workload count title
     if [[ " $TOOLS " == *" limit "* ]]; then
         awk -v l="$(med "$w" limit)" -v f="$(med "$w" fanout)" -v x="$(med "$w" xargs)" 'BEGIN {
             printf "- the limit (fo_spawn_limit): fanout takes %.2fx its time (%.0f%% of the limit; xargs %.0f%%)\n", f / l, 100 * l / f, 100 * l / x
+        }'
+        awk -v l="$(med "$w" limit)" -v c="$(med "$w" capture)" -v f="$(med "$w" fanout)" 'BEGIN {
+            printf "- the limit with capture (fo_spawn_limit --capture): %.0f%% of the limit; fanout takes %.2fx its time (%.0f%% of it)\n", 100 * l / c, f / c, 100 * c / f
         }'
     fi
 }

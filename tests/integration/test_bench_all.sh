@@ -36,6 +36,7 @@ want () {
     [ "$n" = "$2" ] || { cat "$OUT_ALL" >&2; fail "$n rows match '$1', not $2"; }
 }
 want "20 x /bin/true at -j2: fanout's share of the limit" 1
+want "20 x /bin/true at -j2: the limit with capture \(fo_spawn_limit --capture\)'s share of the limit; fanout's share of it" 1
 want "20 x /bin/true at -j2: fanout's throughput against xargs" 1
 want "20 x /bin/true at -j2: ctest's time / fanout's" 1
 want "2 x /bin/sleep 0.01 at -j2: fanout's efficiency" 1
@@ -43,6 +44,7 @@ want "start-up, one-test suite, wall \(min of 3 " 1
 want "fanout's own CPU per test, 50 x /bin/true, fanout run -j2" 1
 want "broker CPU per test with a real agent, 50 x /bin/true" 1
 want "agent CPU per test, same runs" 1
+want "own CPU per test of the limit \(fo_spawn_limit\) / of the limit with capture" 1
 want "broker, 300 tests, 2 instant fake agents" 1
 want "broker, 300 tests, 8 instant fake agents" 1
 want "broker throughput from the fewest to the most agents \(2/8\), 300 tests: largest / smallest" 1
@@ -73,10 +75,10 @@ if "$PY" -c "import nose, msgpack, pytest, xdist" 2>/dev/null; then
     want "$w: nosetests --processes's time / fanout's" 1
     want "$w: pytest -n's time / fanout's" 1
     want "$w: fanout's overhead per test \(ms\)" 1
-    lines=30
+    lines=32
 else
     want "python suite against unittest, nose and pytest \(python-bench.sh\) \| skipped: [^|]+ \|" 1
-    lines=27
+    lines=29
 fi
 if [ "$(id -u)" = 0 ] && command -v ip >/dev/null && ! grep -q '^| artifacts shipped to agent hosts (artifacts-bench.sh) | skipped' "$OUT_ALL"; then
     want "artifacts: a 4 MB tree to 2 agent hosts \(netns\): cold, then warm" 1

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The benchmarks' quick modes, so that none can rot: bench/run-bench.sh on
-# a few tests with the machine's limit (fo_spawn_limit), and
+# a few tests with the machine's limit (fo_spawn_limit, and with capture), and
 # bench/broker-scale.sh QUICK=1 (fo_loadgen as 2 and 8 agents against a
 # real broker, protocol 4), and bench/load-bench.sh QUICK=1. Checks that
 # they run and print their tables,
@@ -16,11 +16,20 @@ BUILD=$(dirname "$FANOUT")
 if "$BUILD/bench/fo_spawn_limit" 3 2 /bin/false; then
     fail "fo_spawn_limit did not fail on /bin/false"
 fi
+# --capture reads both pipes to their end: a child that writes more than a
+# pipe holds to each would otherwise never end (the timeout says so).
+timeout 30 "$BUILD/bench/fo_spawn_limit" --capture 3 2 /bin/sh -c \
+    'head -c 300000 /dev/zero; head -c 300000 /dev/zero >&2' \
+    || fail "fo_spawn_limit --capture did not run 3 processes that write 300 kB to each stream"
+if "$BUILD/bench/fo_spawn_limit" --capture 3 2 /bin/false; then
+    fail "fo_spawn_limit --capture did not fail on /bin/false"
+fi
 
 N=20 REPEAT=1 TMPDIR=$ITEST_DIR bash "$FANOUT_SRC/bench/run-bench.sh" "$FANOUT" \
     > "$ITEST_DIR/bench.out" 2> "$ITEST_DIR/bench.err" \
     || { cat "$ITEST_DIR/bench.err" >&2; fail "run-bench.sh failed"; }
-for want in '^| limit ' '^| xargs ' '^| ctest ' '^| fanout ' '^- the limit (fo_spawn_limit): fanout takes '; do
+for want in '^| limit ' '^| xargs ' '^| ctest ' '^| fanout ' '^| capture ' \
+    '^- the limit (fo_spawn_limit): fanout takes ' '^- the limit with capture (fo_spawn_limit --capture): [0-9][0-9]*% of the limit; fanout takes '; do
     grep -q -- "$want" "$ITEST_DIR/bench.out" || { cat "$ITEST_DIR/bench.out" >&2; fail "run-bench.sh printed no line matching '$want'"; }
 done
 

@@ -116,6 +116,16 @@ if bench rb run-bench.sh "$FANOUT_BIN" "${RB_ENV[@]}"; then
     else
         row "$n_true x /bin/true at -j2: the limit with capture" "not measured" "none" "FAILED"; FAILED=1
     fi
+    # the table's idle % column, section 1 (spawn rate), for one tool
+    rb_idle () { awk -F'|' -v t="$1" '/^## spawn rate/ { s = 1 } /^## parallel efficiency/ { s = 0 }
+                     s && $2 ~ "^ *" t " *$" { gsub(/ /, "", $5); print $5; exit }' "$WORK/rb.out"; }
+    id_l=$(rb_idle limit); id_c=$(rb_idle capture); id_f=$(rb_idle fanout)
+    if num "$id_l" && num "$id_c" && num "$id_f"; then
+        row "$n_true x /bin/true at -j2: the machine's CPU left idle during the run (/proc/stat), limit / limit with capture / fanout" \
+            "$id_l% / $id_c% / $id_f%" "none (why fanout's share of the limit is what it is: the time its slots wait for it)" "-"
+    else
+        row "$n_true x /bin/true at -j2: the machine's CPU left idle" "not measured" "none" "FAILED"; FAILED=1
+    fi
     row "$n_true x /bin/true at -j2: fanout's throughput against xargs -P2" \
         "$xa_p%" "≥ 75% (bench/README.md)" "$(holds "$xa_p >= 75")"
     row "$n_true x /bin/true at -j2: ctest's time / fanout's" \

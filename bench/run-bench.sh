@@ -74,6 +74,14 @@ gen_ctest "$NSLEEP" "/bin/sleep $SLEEP" "$WORK/ctest-sleep"
 
 elapsed () { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f\n", b - a }'; }
 
+# The machine's idle time so far, in clock ticks (/proc/stat's idle and
+# iowait, every CPU): measured around each run, it tells how much of the
+# machine a tool left unused while the tests waited for it (only on an
+# otherwise quiet machine: other work fills what a tool leaves idle).
+idle_ticks () { awk '/^cpu / { print $5 + $6; exit }' /proc/stat; }
+TICK=$(getconf CLK_TCK)
+CPUS=$(nproc)
+
 run_xargs () {      # workload
     local prog=/bin/true t0 t1
     [ "$1" = sleep ] && prog=/bin/sleep
@@ -147,11 +155,18 @@ fi
 # run hits all tools alike. Leaves the times in $WORK/times.<workload>.<tool>.
 measure () {        # workload
     local r tool
-    for tool in $TOOLS; do : > "$WORK/times.$1.$tool"; done
+    local i0 i1
+    for tool in $TOOLS; do : > "$WORK/times.$1.$tool"; : > "$WORK/idle.$1.$tool"; done
     : > "$WORK/fanout-inner.$1"
     for (( r = 1; r <= REPEAT; r++ )); do
         for tool in $TOOLS; do
+            i0=$(idle_ticks)
             "run_$tool" "$1" >> "$WORK/times.$1.$tool"
+            i1=$(idle_ticks)
+            # idle share of the run: idle CPU seconds / (wall x CPUs)
+            awk -v i="$((i1 - i0))" -v t="$TICK" -v c="$CPUS" -v w="$(tail -n1 "$WORK/times.$1.$tool")" \
+                'BEGIN { v = w > 0 ? 100 * i / t / (w * c) : 0; printf "%.1f\n", (v > 100 ? 100 : v) }' \
+                >> "$WORK/idle.$1.$tool"
         done
         printf '  %s round %d/%d:' "$1" "$r" "$REPEAT" >&2
         for tool in $TOOLS; do printf ' %s %ss' "$tool" "$(tail -n1 "$WORK/times.$1.$tool")" >&2; done
@@ -182,12 +197,12 @@ report_workload () {    # workload count title
     echo
     echo "## $3"
     echo
-    printf '| %-7s | %9s | %8s |\n' tool "median s" "runs/s"
-    printf '| %-7s | %9s | %8s |\n' ------- --------- --------
+    printf '| %-7s | %9s | %8s | %6s |\n' tool "median s" "runs/s" "idle %"
+    printf '| %-7s | %9s | %8s | %6s |\n' ------- --------- -------- ------
     for tool in $TOOLS; do
         m=$(med "$w" "$tool")
-        awk -v t="$tool" -v m="$m" -v n="$n" \
-            'BEGIN { printf "| %-7s | %9.3f | %8.0f |\n", t, m, n / m }'
+        awk -v t="$tool" -v m="$m" -v n="$n" -v i="$(median < "$WORK/idle.$w.$tool")" \
+            'BEGIN { printf "| %-7s | %9.3f | %8.0f | %6.1f |\n", t, m, n / m, i }'
     done
     echo
     awk -v x="$(med "$w" xargs)" -v c="$(med "$w" ctest)" -v f="$(med "$w" fanout)" \

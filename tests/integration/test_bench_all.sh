@@ -37,6 +37,7 @@ want () {
 }
 want "20 x /bin/true at -j2: fanout's share of the limit" 1
 want "20 x /bin/true at -j2: the limit with capture \(fo_spawn_limit --capture\)'s share of the limit; fanout's share of it" 1
+want "20 x /bin/true at -j2: the machine's CPU left idle during the run \(/proc/stat\), limit / limit with capture / fanout" 1
 want "20 x /bin/true at -j2: fanout's throughput against xargs" 1
 want "20 x /bin/true at -j2: ctest's time / fanout's" 1
 want "2 x /bin/sleep 0.01 at -j2: fanout's efficiency" 1
@@ -75,10 +76,10 @@ if "$PY" -c "import nose, msgpack, pytest, xdist" 2>/dev/null; then
     want "$w: nosetests --processes's time / fanout's" 1
     want "$w: pytest -n's time / fanout's" 1
     want "$w: fanout's overhead per test \(ms\)" 1
-    lines=32
+    lines=33
 else
     want "python suite against unittest, nose and pytest \(python-bench.sh\) \| skipped: [^|]+ \|" 1
-    lines=29
+    lines=30
 fi
 if [ "$(id -u)" = 0 ] && command -v ip >/dev/null && ! grep -q '^| artifacts shipped to agent hosts (artifacts-bench.sh) | skipped' "$OUT_ALL"; then
     want "artifacts: a 4 MB tree to 2 agent hosts \(netns\): cold, then warm" 1

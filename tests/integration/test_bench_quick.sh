@@ -28,7 +28,7 @@ fi
 N=20 REPEAT=1 TMPDIR=$ITEST_DIR bash "$FANOUT_SRC/bench/run-bench.sh" "$FANOUT" \
     > "$ITEST_DIR/bench.out" 2> "$ITEST_DIR/bench.err" \
     || { cat "$ITEST_DIR/bench.err" >&2; fail "run-bench.sh failed"; }
-for want in '^| limit ' '^| xargs ' '^| ctest ' '^| fanout ' '^| capture ' \
+for want in '^| tool    |  median s |   runs/s | idle % |$' '^| limit ' '^| xargs ' '^| ctest ' '^| fanout ' '^| capture ' \
     '^- the limit (fo_spawn_limit): fanout takes ' '^- the limit with capture (fo_spawn_limit --capture): [0-9][0-9]*% of the limit; fanout takes '; do
     grep -q -- "$want" "$ITEST_DIR/bench.out" || { cat "$ITEST_DIR/bench.out" >&2; fail "run-bench.sh printed no line matching '$want'"; }
 done

@@ -32,9 +32,17 @@
     a task's module state is never lost; when the interpreter changes. A
     worker that keeps split contexts set up (its answers' `kept`) is
     retired then, and when the runner is destroyed, with `end`: it tears
-    them down and exits (waited for at most FO_PYTHON_RESTART_GRACE_MS at
-    a restart, FO_PYTHON_END_GRACE_MS at the end, the agent's loop blocked
-    meanwhile); any other is killed.
+    them down and exits; any other is killed. At a restart the agent's
+    loop does not wait for it: the step that needs the new worker is
+    started, and until the retiree is gone (ended, or killed after
+    FO_PYTHON_RESTART_GRACE_MS) the runner's pollfds, deadline and service
+    are the retiree's, so the other slots, the heartbeats and the broker's
+    messages go on; then the new worker starts and the step begins (its
+    timeout from then). Stopping that step (fo_runner_kill, release: a
+    cancel, the agent's stop or abort) kills the retiree at once (SIGKILL,
+    reaped). When the runner is destroyed (the agent's session ended)
+    destroy waits for the retiree itself, at most FO_PYTHON_END_GRACE_MS:
+    no step is left to wait with it, and the runner's fds are gone with it.
     A step past its timeout, or killed (a cancel), takes the worker with
     it (SIGTERM to the worker's process group, SIGKILL after the grace):
     the step ends timed out or killed, the next step gets a new worker. A
@@ -57,10 +65,11 @@
 /* How long a worker that keeps split contexts set up has to tear them down
    when it is retired before it is killed: when the runner is destroyed
    (the agent renews its runners at each session's end), and at a
-   restart between tasks (shorter: the agent's loop, its heartbeats
-   included, waits meanwhile). */
+   restart between tasks. The same: since a restart no longer holds the
+   agent's loop (only its slot waits), a teardown gets as long there as
+   at the end (it was 1 s while the whole agent waited). */
 #define FO_PYTHON_END_GRACE_MS 10000u
-#define FO_PYTHON_RESTART_GRACE_MS 1000u
+#define FO_PYTHON_RESTART_GRACE_MS 10000u
 /* One request hands the worker a step and the Python steps the lease has
    right after it (fo_runner_step.ahead: its next test steps), at most
    this many, and no more once it holds about this many bytes. */

@@ -383,6 +383,7 @@ start_awaited (python_runner *self, sent_step *s)
     memset (&self->late_error, 0, sizeof self->late_error);
     if (start_worker (self, &s->step->argv, &self->late_error) != 0) {
         self->late_failed = true;
+        fo_buf_reset (&self->pending);  /* its request, never sent */
         memset (&s->status, 0, sizeof s->status);
         s->answered = true;
         for (size_t i = self->cur + 1; i < self->nq; i++)
@@ -403,6 +404,7 @@ stop_awaiting (python_runner *self, sent_step *s)
 {
     end_retirement (self, "the step that waited for it was stopped");
     self->awaiting = false;
+    fo_buf_reset (&self->pending);      /* its request, never sent */
     memset (&s->status, 0, sizeof s->status);
     s->status.signal = SIGKILL;
     s->answered = true;

@@ -201,21 +201,40 @@ service_retiree (python_runner *self)
     return true;
 }
 
-/* Retires the worker and waits for it (the runner is destroyed: there is
-   no step to wait with it). */
+/* Waits for the n runners' retirees side by side, at most their grace
+   (a runner without one is skipped); *abort (may be NULL) set meanwhile
+   kills them at once. Blocks: only the runners' end comes here. */
 static void
-retire_and_wait (python_runner *self, uint32_t grace_ms)
+wait_retirees (python_runner **rs, size_t n, volatile sig_atomic_t *abort)
 {
-    retire_worker (self, grace_ms);
-    while (!service_retiree (self)) {
-        struct pollfd p[3];
-        int fds[3];
-        int n = fo_proc_pollfds (self->retiree, fds);
-        for (int i = 0; i < n; i++)
-            p[i] = (struct pollfd) { .fd = fds[i], .events = POLLIN };
-        uint64_t now = fo_now_ms (), until = self->retire_until_ms;
-        poll (p, (nfds_t) n, until > now ? (int) (until - now < 100 ? until - now : 100) : 0);
+    struct pollfd *p = fo_xcalloc (3 * (n ? n : 1), sizeof *p);
+    for (;;) {
+        nfds_t np = 0;
+        uint64_t until = UINT64_MAX;
+        for (size_t i = 0; i < n; i++) {
+            if (!rs[i] || !rs[i]->retiree)
+                continue;
+            if ((abort && *abort) || service_retiree (rs[i])) {
+                end_retirement (rs[i], "the agent was aborted");
+                continue;
+            }
+            int fds[3];
+            int k = fo_proc_pollfds (rs[i]->retiree, fds);
+            for (int j = 0; j < k; j++)
+                p[np++] = (struct pollfd) { .fd = fds[j], .events = POLLIN };
+            if (rs[i]->retire_until_ms < until)
+                until = rs[i]->retire_until_ms;
+            uint64_t d = fo_proc_deadline_ms (rs[i]->retiree);
+            if (d < until)
+                until = d;
+        }
+        if (until == UINT64_MAX)
+            break;      /* none left */
+        uint64_t now = fo_now_ms ();
+        /* 100 ms at most: also how often *abort is checked */
+        poll (p, np, until > now ? (int) (until - now < 100 ? until - now : 100) : 0);
     }
+    free (p);
 }
 
 static int
@@ -665,7 +684,8 @@ destroy (void *impl)
 {
     python_runner *self = impl;
     release (self);
-    retire_and_wait (self, FO_PYTHON_END_GRACE_MS);
+    retire_worker (self, FO_PYTHON_END_GRACE_MS);
+    wait_retirees (&self, 1, NULL);
     reset_queue (self);
     fo_runner_destroy (&self->process);
     if (self->dir[0]) {
@@ -704,6 +724,22 @@ static const fo_runner_ops ops = {
     .start_error = start_error,
     .destroy = destroy,
 };
+
+void
+fo_runner_python_end_all (fo_runner **runners, size_t n, volatile sig_atomic_t *abort)
+{
+    python_runner **rs = fo_xcalloc (n ? n : 1, sizeof *rs);
+    for (size_t i = 0; i < n; i++) {
+        python_runner *self = runners[i] ? fo_runner_impl (runners[i], &ops) : NULL;
+        if (!self)
+            continue;
+        release (self);
+        retire_worker (self, FO_PYTHON_END_GRACE_MS);
+        rs[i] = self;
+    }
+    wait_retirees (rs, n, abort);
+    free (rs);
+}
 
 fo_runner *
 fo_runner_python_new (const char *token, const fo_python_worker_options *options)

@@ -56,7 +56,9 @@
 #ifndef FO_RUNNER_PYTHON_H
 #define FO_RUNNER_PYTHON_H
 
+#include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "fo_runner.h"
@@ -89,5 +91,16 @@ typedef struct {
 
 /* token: the worker's own FANOUT_STEP_TOKEN (copied); options may be NULL. */
 fo_runner *fo_runner_python_new (const char *token, const fo_python_worker_options *options);
+
+/* The end of n runners (the agent's session ended, or the agent stops):
+   the workers of those made by fo_runner_python_new (others are skipped)
+   are retired side by side, waited for at most FO_PYTHON_END_GRACE_MS
+   all together, not one grace after another; *abort (may be NULL) set
+   meanwhile kills them at once. Blocks: it comes after the session's
+   end (its bye sent, its socket closed: nothing of the broker's is left
+   to serve), and the agent must not join a new session nor exit with
+   workers still tearing down. The runners are then destroyed as usual
+   (nothing left to retire). */
+void fo_runner_python_end_all (fo_runner **runners, size_t n, volatile sig_atomic_t *abort);
 
 #endif

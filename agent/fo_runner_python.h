@@ -40,9 +40,11 @@
     messages go on; then the new worker starts and the step begins (its
     timeout from then). Stopping that step (fo_runner_kill, release: a
     cancel, the agent's stop or abort) kills the retiree at once (SIGKILL,
-    reaped). When the runner is destroyed (the agent's session ended)
-    destroy waits for the retiree itself, at most FO_PYTHON_END_GRACE_MS:
-    no step is left to wait with it, and the runner's fds are gone with it.
+    reaped). The task's timeout (fo_execution) counts that wait; the
+    step's own does not. At the end (the agent's session ended) the agent
+    retires all its runners' workers side by side and waits for them
+    (fo_runner_python_end_all, below); destroy alone waits for its own,
+    at most FO_PYTHON_END_GRACE_MS: no step is left to wait with it.
     A step past its timeout, or killed (a cancel), takes the worker with
     it (SIGTERM to the worker's process group, SIGKILL after the grace):
     the step ends timed out or killed, the next step gets a new worker. A

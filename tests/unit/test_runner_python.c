@@ -743,6 +743,34 @@ test_retire_stopped_or_dying (void **state)
     world_free (w);
 }
 
+/* A new interpreter retires the worker too; one that cannot start once
+   the retiree is gone fails the step as a start would have (an error of
+   its test), and the next step of the old interpreter gets a worker. */
+static void
+test_retire_then_start_fails (void **state)
+{
+    (void) state;
+    if (!have_msgpack ())
+        skip ();
+    world *w = new_world (NULL);
+    long old = gsplit_lease (w);
+    open_gate (w);
+    fo_lease l = new_lease (w);
+    add_py (w, &l, FO_STEP_TEST, "nopy", "test_mod:test_pid", 0);
+    free (l.steps[0].argv.items[0]);
+    l.steps[0].argv.items[0] = fo_xstrdup ("/nonexistent/python3");
+    run_lease (w, &l, 0);
+    sink_expect (&w->sink, "nopy", FO_ERROR);
+    assert_int_equal (w->sink.n, 1);
+    assert_non_null (strstr (sink_result (&w->sink, "nopy")->message, "No such file"));
+    sink_free (&w->sink);
+    expect_split_log (w, "setup began teardown ");
+    assert_int_equal (kill ((pid_t) old, 0), -1);
+    long pid = pid_of_lease (w);
+    assert_true (pid != old);
+    world_free (w);
+}
+
 /* ---- chained leases (fo_execution_chain) ------------------------------ */
 
 /* Lease a: its one step (TEST at ADDRESS, or a failing setup's scope)
@@ -881,6 +909,7 @@ main (void)
         cmocka_unit_test (test_split_kept),
         cmocka_unit_test (test_retire_does_not_block),
         cmocka_unit_test (test_retire_stopped_or_dying),
+        cmocka_unit_test (test_retire_then_start_fails),
         cmocka_unit_test (test_chain_runs_on),
         cmocka_unit_test (test_chain_skipped_after_stop),
         cmocka_unit_test (test_chain_crash_and_cancel),

@@ -9,6 +9,7 @@
 # killed or failed. Every test ends once, passed; the teardown finishes;
 # nothing is logged about the worker. At the run's end the slots' workers
 # retire side by side: two teardowns that wait for each other both end.
+# A run interrupted while a worker retires kills it: no process is left.
 # (tests/data/python/retire)
 . "$(dirname "$0")/lib.sh"
 
@@ -42,4 +43,29 @@ json_assert "all(x['outcome'] == 'passed' for x in r['tests'])"
 [ "$(sort "$MARK_DIR/log" | tr '\n' ',')" = "setup,setup,teardown done,teardown done," ] \
     || fail "the kept contexts' fixtures: $(tr '\n' ',' <"$MARK_DIR/log")"
 ! grep -q "python worker" "$ERR" || fail "a retirement was logged: $(grep "python worker" "$ERR")"
+
+# --- the run interrupted while a worker retires (its kept teardown hangs):
+# the step waiting for it is stopped, the retiree killed and reaped with it
+rm -f "$MARK_DIR"/* "$JSON"
+timeout -k 5 120 "$FANOUT" run -j 1 --restart-worker --no-history --json "$JSON" \
+    --python hang >"$OUT" 2>"$ERR" &
+FO=$!
+for _ in $(seq 300); do
+    [ -s "$ITEST_DIR/retiree.pid" ] && break
+    sleep 0.1
+done
+[ -s "$ITEST_DIR/retiree.pid" ] || { kill -KILL "$FO"; fail "the kept teardown never began"; }
+RETIREE=$(cat "$ITEST_DIR/retiree.pid")
+alive "$RETIREE" || fail "the retiring worker is not running"
+kill -INT "$FO"
+wait "$FO"
+RC=$?
+expect_rc 130
+check_one_outcome hang/test_hang/test_1 hang/test_hang/test_2
+json_assert "t('hang/test_hang/test_1')['outcome'] == 'passed'"
+json_assert "t('hang/test_hang/test_2')['outcome'] == 'not_run'"
+! alive "$RETIREE" || fail "the retiring worker survived the run"
+[ "$(tr '\n' ',' <"$MARK_DIR/log")" = "setup,teardown began," ] \
+    || fail "the hung teardown: $(tr '\n' ',' <"$MARK_DIR/log")"
+expect_err "python worker: killed while it tore down the split contexts it kept set up (the step that waited for it was stopped)"
 echo "PASS [$ITEST_NAME]"

@@ -592,15 +592,18 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
             break;
         }
         /* The Python workers of a run end with it (docs/python-workers.md):
-           they tear down the split contexts they keep, and the next run,
-           which may bring new code, imports its modules afresh. */
-        if (self.welcomed)
+           they tear down the split contexts they keep (all slots' side by
+           side), and the next run, which may bring new code, imports its
+           modules afresh. */
+        if (self.welcomed) {
+            fo_runner_python_end_all (self.runners, options->slots, options->abort);
             for (uint32_t i = 0; i < options->slots; i++) {
                 fo_runner_destroy (&self.runners[i]);
                 char *runner_token = fo_xasprintf ("%s/runner-%u", self.token, i + 1);
                 self.runners[i] = fo_runner_python_new (runner_token, options->python);
                 free (runner_token);
             }
+        }
         /* A daemon (or a --once agent that never got its run): wait a little,
            longer after each session that did not get a welcome, and join
            again on a new socket. */
@@ -625,6 +628,9 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
     free (self.next);
     free (self.due);
     free (self.times);
+    /* Their workers tear down what they keep side by side (at most one
+       grace in all), unless the agent was aborted. */
+    fo_runner_python_end_all (self.runners, options->slots, options->abort);
     for (uint32_t i = 0; i < options->slots; i++)
         fo_runner_destroy (&self.runners[i]);
     free (self.runners);

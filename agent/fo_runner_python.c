@@ -82,6 +82,18 @@ make_fifos (python_runner *self, char *err, size_t errlen)
     return rc;
 }
 
+/* Drains the worker's FIFOs: a dead worker's unread answers must not
+   answer the next one's steps, nor an `end` it never read end the next. */
+static void
+drain_fifos (python_runner *self)
+{
+    char buf[4096];
+    while (self->rep_fd >= 0 && read (self->rep_fd, buf, sizeof buf) > 0)
+        ;
+    while (self->req_fd >= 0 && read (self->req_fd, buf, sizeof buf) > 0)
+        ;
+}
+
 /* The worker goes (killed if alive). Steps it had answered keep their
    answers; those it had not are the caller's to settle. */
 static void
@@ -90,12 +102,7 @@ drop_worker (python_runner *self)
     fo_proc_destroy (&self->worker);
     fo_buf_reset (&self->in);
     fo_buf_reset (&self->pending);
-    /* A dead worker's unread answers must not answer the next one's steps. */
-    char buf[4096];
-    while (self->rep_fd >= 0 && read (self->rep_fd, buf, sizeof buf) > 0)
-        ;
-    while (self->req_fd >= 0 && read (self->req_fd, buf, sizeof buf) > 0)
-        ;
+    drain_fifos (self);
     self->hello = false;
     self->tasks = 0;
     self->rss_kb = 0;
@@ -111,48 +118,137 @@ drop_worker (python_runner *self)
 /* A worker that is well and keeps split contexts set up (docs/python-
    workers.md) is asked to end, so that it runs their teardowns, as nose's
    worker processes did at their end: `end`, then up to grace_ms for it to
-   exit (the agent's loop waits: a teardown is short, and only such a
-   worker is waited for); a teardown that failed is logged. Any other
-   worker, one still running steps, or one past the grace, is killed. */
+   exit. Any other worker, one still running steps, is killed now.
+
+   Retiring does not wait: the worker becomes the retiree, serviced
+   through the runner's pollfds, deadline and service like a step (the
+   step started after it waits for it: `awaiting`), so the agent's loop
+   goes on with its other slots, heartbeats and messages meanwhile.
+
+   The next worker starts only once the retiree is gone, not beside it,
+   so it reuses the same FIFOs (drained in between): a slot is one worker
+   at a time (-j N means N interpreters, and a restart for memory,
+   --max-worker-rss, must not double it), and a teardown never runs beside
+   the next task's setup of the same split context in one slot. Fresh
+   FIFOs per worker would only pay if the next worker started at once,
+   and then the retiree would have to be serviced while its slot is idle
+   too, where nothing polls a runner. */
 static void
 retire_worker (python_runner *self, uint32_t grace_ms)
 {
-    if (self->worker && self->hello && self->kept > 0 && !self->killing && !fo_pyrun_running (self)
-        && !fo_proc_finished (self->worker)) {
-        /* {"v": 3, "type": "end"} */
-        static const char end[] = "\x82\xa1" "v\x03\xa4" "type\xa3" "end";
-        unsigned char len[4] = { 0, 0, 0, sizeof end - 1 };
-        fo_buf_append (&self->pending, len, 4);
-        fo_buf_append (&self->pending, end, sizeof end - 1);
-        self->retiring = true;
-        fo_buf_reset (&self->retired);
-        uint64_t until = fo_now_ms () + grace_ms;
-        while (!fo_proc_service (self->worker) && fo_now_ms () < until) {
-            fo_pyrun_flush_request (self);
-            struct pollfd p[3];
-            int fds[3];
-            int n = fo_proc_pollfds (self->worker, fds);
-            for (int i = 0; i < n; i++)
-                p[i] = (struct pollfd) { .fd = fds[i], .events = POLLIN };
-            poll (p, (nfds_t) n, 50);
-        }
-        const fo_proc_status *st = fo_proc_finished (self->worker)
-            ? fo_proc_status_get (self->worker) : NULL;
-        if (!st)
-            fo_log (FO_LOG_WARN, "agent", "python worker: the teardowns of the split contexts it "
-                    "kept set up took more than %u ms: killed", grace_ms);
-        else if (!st->exited || st->exit_code != 0)
-            fo_log (FO_LOG_WARN, "agent", "python worker: %.*s", (int) self->retired.len,
-                    self->retired.data ? self->retired.data : "a teardown failed");
-        self->retiring = false;
-        fo_buf_reset (&self->retired);
-    }
+    fo_proc *worker = self->worker;
+    bool ask = worker && self->hello && self->kept > 0 && !self->killing
+               && !fo_pyrun_running (self) && self->pending.len == 0
+               && !fo_proc_finished (worker);
+    if (ask)
+        self->worker = NULL;    /* not killed with the rest below */
     drop_worker (self);
+    if (!ask)
+        return;
+    /* {"v": 3, "type": "end"}; the FIFO is empty (drained, every request
+       read): a write this short is whole or nothing. */
+    static const char end[] = "\x00\x00\x00\x0d" "\x82\xa1" "v\x03\xa4" "type\xa3" "end";
+    if (write (self->req_fd, end, sizeof end - 1) != (ssize_t) (sizeof end - 1)) {
+        fo_log (FO_LOG_WARN, "agent", "python worker: cannot ask it to end (%s): killed, the "
+                "split contexts it kept set up not torn down", strerror (errno));
+        fo_proc_destroy (&worker);
+        drain_fifos (self);
+        return;
+    }
+    fo_buf_reset (&self->retired);
+    self->retiree = worker;
+    self->retire_grace_ms = grace_ms;
+    self->retire_until_ms = fo_now_ms () + grace_ms;
+}
+
+/* The retiree goes: it ended (a teardown that failed is logged), or it is
+   killed now (SIGKILL to its group, reaped: no zombie) because its grace
+   passed or, stopped (why), the step waiting for it was. */
+static void
+end_retirement (python_runner *self, const char *stopped)
+{
+    if (!self->retiree)
+        return;
+    const fo_proc_status *st = fo_proc_finished (self->retiree)
+        ? fo_proc_status_get (self->retiree) : NULL;
+    if (!st && stopped)
+        fo_log (FO_LOG_WARN, "agent", "python worker: killed while it tore down the split "
+                "contexts it kept set up (%s)", stopped);
+    else if (!st)
+        fo_log (FO_LOG_WARN, "agent", "python worker: the teardowns of the split contexts it "
+                "kept set up took more than %u ms: killed", self->retire_grace_ms);
+    else if (!st->exited)
+        fo_log (FO_LOG_WARN, "agent", "python worker: killed by signal %d while it tore down the "
+                "split contexts it kept set up%s%.*s", st->signal, self->retired.len ? ": " : "",
+                (int) self->retired.len, self->retired.data ? self->retired.data : "");
+    else if (st->exit_code != 0)
+        fo_log (FO_LOG_WARN, "agent", "python worker: %.*s", (int) self->retired.len,
+                self->retired.len ? self->retired.data : "a teardown failed");
+    fo_proc_destroy (&self->retiree);
+    fo_buf_reset (&self->retired);
+    drain_fifos (self);
+}
+
+/* Advances the retiree; true once it is gone (ended, or killed at its
+   grace). Never blocks. */
+static bool
+service_retiree (python_runner *self)
+{
+    if (self->retiree && !fo_proc_service (self->retiree)
+        && fo_now_ms () < self->retire_until_ms)
+        return false;
+    end_retirement (self, NULL);
+    return true;
+}
+
+/* Waits for the n runners' retirees side by side, at most their grace
+   (a runner without one is skipped); *abort (may be NULL) set meanwhile
+   kills them at once. Blocks: only the runners' end comes here. */
+static void
+wait_retirees (python_runner **rs, size_t n, volatile sig_atomic_t *abort)
+{
+    struct pollfd *p = fo_xcalloc (3 * (n ? n : 1), sizeof *p);
+    for (;;) {
+        nfds_t np = 0;
+        uint64_t until = UINT64_MAX;
+        for (size_t i = 0; i < n; i++) {
+            if (!rs[i] || !rs[i]->retiree)
+                continue;
+            if ((abort && *abort) || service_retiree (rs[i])) {
+                end_retirement (rs[i], "the agent was aborted");
+                continue;
+            }
+            int fds[3];
+            int k = fo_proc_pollfds (rs[i]->retiree, fds);
+            for (int j = 0; j < k; j++)
+                p[np++] = (struct pollfd) { .fd = fds[j], .events = POLLIN };
+            if (rs[i]->retire_until_ms < until)
+                until = rs[i]->retire_until_ms;
+            uint64_t d = fo_proc_deadline_ms (rs[i]->retiree);
+            if (d < until)
+                until = d;
+        }
+        if (until == UINT64_MAX)
+            break;      /* none left */
+        uint64_t now = fo_now_ms ();
+        /* 100 ms at most: also how often *abort is checked */
+        poll (p, np, until > now ? (int) (until - now < 100 ? until - now : 100) : 0);
+    }
+    free (p);
 }
 
 static int
 start_worker (python_runner *self, const fo_strv *argv, fo_start_error *error)
 {
+    if (self->start_deaths >= FO_PYTHON_START_TRIES) {
+        if (self->loop_tried) {
+            snprintf (error->message, sizeof error->message,
+                      "the Python worker died at start %u times in a row (a crash loop): "
+                      "not started again for this task", self->start_deaths);
+            return -1;
+        }
+        self->loop_tried = true;
+    }
     if (make_fifos (self, error->message, sizeof error->message) != 0)
         return -1;
     char *in = fo_xasprintf ("%s/in", self->dir), *out = fo_xasprintf ("%s/out", self->dir);
@@ -224,6 +320,7 @@ start (void *impl, const fo_runner_step *rs, fo_start_error *error)
     python_runner *self = impl;
     self->on_output = rs->on_output;
     self->output_arg = rs->output_arg;
+    self->late_failed = false;
     if (begun_ahead (self, rs)) {
         self->in_process = false;
         self->active = true;
@@ -270,19 +367,20 @@ start (void *impl, const fo_runner_step *rs, fo_start_error *error)
        signal from outside) must not take the next test with it. */
     if (self->worker && fo_proc_service (self->worker))
         drop_worker (self);
-    if (!self->worker) {
-        if (self->start_deaths >= FO_PYTHON_START_TRIES) {
-            if (self->loop_tried) {
-                snprintf (error->message, sizeof error->message,
-                          "the Python worker died at start %u times in a row (a crash loop): "
-                          "not started again for this task", self->start_deaths);
-                return -1;
-            }
-            self->loop_tried = true;
-        }
-        if (start_worker (self, &rs->step->argv, error) != 0)
-            return -1;
+    if (self->retiree) {
+        /* The request waits, framed, for the retiree to be gone; then its
+           worker starts (service). Its steps' sequence numbers stay out of
+           reach (drop_worker's base) until then. */
+        if (new_task)
+            self->tasks++;
+        fo_pyrun_frame_request (self, rs, false);
+        self->cur = 0;
+        self->active = true;
+        self->awaiting = true;
+        return 0;
     }
+    if (!self->worker && start_worker (self, &rs->step->argv, error) != 0)
+        return -1;
     if (new_task)
         self->tasks++;
     self->base = self->answers;
@@ -293,6 +391,47 @@ start (void *impl, const fo_runner_step *rs, fo_start_error *error)
     return 0;
 }
 
+/* The request that waited for the retiree: its worker starts now, and
+   its first step begins (its timeout counts from here). -1 when the
+   worker could not start: the step ends with late_error (its start's
+   error, as fo_runner_start_error), the steps after it are forgotten. */
+static int
+start_awaited (python_runner *self, sent_step *s)
+{
+    self->awaiting = false;
+    memset (&self->late_error, 0, sizeof self->late_error);
+    if (start_worker (self, &s->step->argv, &self->late_error) != 0) {
+        self->late_failed = true;
+        fo_buf_reset (&self->pending);  /* its request, never sent */
+        memset (&s->status, 0, sizeof s->status);
+        s->answered = true;
+        for (size_t i = self->cur + 1; i < self->nq; i++)
+            fo_pyrun_free_sent (&self->q[i]);
+        self->nq = self->cur + 1;
+        return -1;
+    }
+    s->began_us = fo_now_us ();
+    fo_pyrun_flush_request (self);
+    return 0;
+}
+
+/* The step that waits for the retiree is stopped (a cancel, an abort, a
+   release): the retiree is killed now, its teardowns lost as a killed
+   worker's are; the step ends killed, never begun. */
+static void
+stop_awaiting (python_runner *self, sent_step *s)
+{
+    end_retirement (self, "the step that waited for it was stopped");
+    self->awaiting = false;
+    fo_buf_reset (&self->pending);      /* its request, never sent */
+    memset (&s->status, 0, sizeof s->status);
+    s->status.signal = SIGKILL;
+    s->answered = true;
+    for (size_t i = self->cur + 1; i < self->nq; i++)
+        fo_pyrun_free_sent (&self->q[i]);
+    self->nq = self->cur + 1;
+}
+
 static int
 pollfds (const void *impl, int fds[FO_RUNNER_MAX_FDS])
 {
@@ -300,6 +439,8 @@ pollfds (const void *impl, int fds[FO_RUNNER_MAX_FDS])
     if (self->in_process)
         return fo_runner_pollfds (self->process, fds);
     const sent_step *s = current (self);
+    if (s && !s->answered && self->awaiting)
+        return fo_proc_pollfds (self->retiree, fds);
     if (!s || s->answered || !self->worker)
         return 0;
     int n = fo_proc_pollfds (self->worker, fds);   /* stdout, stderr, pidfd */
@@ -314,6 +455,10 @@ deadline_ms (const void *impl)
     if (self->in_process)
         return fo_runner_deadline_ms (self->process);
     const sent_step *s = current (self);
+    if (s && !s->answered && self->awaiting) {
+        uint64_t retiree = fo_proc_deadline_ms (self->retiree);
+        return retiree < self->retire_until_ms ? retiree : self->retire_until_ms;
+    }
     if (!s || s->answered || !self->worker)
         return UINT64_MAX;
     uint64_t at = self->killing || !s->timeout_ms || !s->began_us
@@ -379,6 +524,12 @@ service (void *impl)
     sent_step *s = current (self);
     if (!s || s->answered)
         return true;
+    if (self->awaiting) {
+        if (!service_retiree (self))
+            return false;
+        if (start_awaited (self, s) != 0)
+            return true;
+    }
     fo_pyrun_flush_request (self);
     if (!self->killing && !fo_pyrun_read_answers (self)) {
         static const char note[] = "\nfanout: the Python worker broke the pipe protocol "
@@ -414,6 +565,8 @@ kill_step (void *impl)
     const sent_step *s = current (self);
     if (self->in_process)
         fo_runner_kill (self->process);
+    else if (s && !s->answered && self->awaiting)
+        stop_awaiting (self, current (self));
     else if (s && !s->answered)
         kill_worker (self);
 }
@@ -430,7 +583,10 @@ static const fo_start_error *
 start_error (const void *impl)
 {
     const python_runner *self = impl;
-    return self->in_process ? fo_runner_start_error (self->process) : NULL;
+    if (self->in_process)
+        return fo_runner_start_error (self->process);
+    const sent_step *s = current (self);
+    return self->late_failed && s && s->answered ? &self->late_error : NULL;
 }
 
 static const fo_capture *
@@ -456,6 +612,8 @@ release (void *impl)
     if (!s)
         return;
     if (!s->answered) {
+        if (self->awaiting)
+            stop_awaiting (self, s);
         drop_worker (self);     /* abandoned mid-step: it may be stuck in it */
         reset_queue (self);
         return;
@@ -464,6 +622,7 @@ release (void *impl)
     fo_capture_free (&s->err);
     self->cur++;
     self->active = false;
+    self->late_failed = false;
 }
 
 /* The lease is over: steps the worker still runs ahead of the agent (a
@@ -507,7 +666,7 @@ chain (void *impl, const fo_runner_step *rs)
 {
     python_runner *self = impl;
     if (self->in_process || !self->active || !self->worker || !self->hello || self->killing
-        || self->retiring || self->stopped || self->chain_at || !self->nq
+        || self->retiree || self->stopped || self->chain_at || !self->nq
         || !fo_pyrun_is_python (self, rs->step)
         || strcmp (self->interpreter, rs->step->argv.items[0]) != 0
         || (self->options.max_tasks && self->tasks >= self->options.max_tasks)
@@ -526,6 +685,7 @@ destroy (void *impl)
     python_runner *self = impl;
     release (self);
     retire_worker (self, FO_PYTHON_END_GRACE_MS);
+    wait_retirees (&self, 1, NULL);
     reset_queue (self);
     fo_runner_destroy (&self->process);
     if (self->dir[0]) {
@@ -564,6 +724,22 @@ static const fo_runner_ops ops = {
     .start_error = start_error,
     .destroy = destroy,
 };
+
+void
+fo_runner_python_end_all (fo_runner **runners, size_t n, volatile sig_atomic_t *abort)
+{
+    python_runner **rs = fo_xcalloc (n ? n : 1, sizeof *rs);
+    for (size_t i = 0; i < n; i++) {
+        python_runner *self = runners[i] ? fo_runner_impl (runners[i], &ops) : NULL;
+        if (!self)
+            continue;
+        release (self);
+        retire_worker (self, FO_PYTHON_END_GRACE_MS);
+        rs[i] = self;
+    }
+    wait_retirees (rs, n, abort);
+    free (rs);
+}
 
 fo_runner *
 fo_runner_python_new (const char *token, const fo_python_worker_options *options)

@@ -32,9 +32,19 @@
     a task's module state is never lost; when the interpreter changes. A
     worker that keeps split contexts set up (its answers' `kept`) is
     retired then, and when the runner is destroyed, with `end`: it tears
-    them down and exits (waited for at most FO_PYTHON_RESTART_GRACE_MS at
-    a restart, FO_PYTHON_END_GRACE_MS at the end, the agent's loop blocked
-    meanwhile); any other is killed.
+    them down and exits; any other is killed. At a restart the agent's
+    loop does not wait for it: the step that needs the new worker is
+    started, and until the retiree is gone (ended, or killed after
+    FO_PYTHON_RESTART_GRACE_MS) the runner's pollfds, deadline and service
+    are the retiree's, so the other slots, the heartbeats and the broker's
+    messages go on; then the new worker starts and the step begins (its
+    timeout from then). Stopping that step (fo_runner_kill, release: a
+    cancel, the agent's stop or abort) kills the retiree at once (SIGKILL,
+    reaped). The task's timeout (fo_execution) counts that wait; the
+    step's own does not. At the end (the agent's session ended) the agent
+    retires all its runners' workers side by side and waits for them
+    (fo_runner_python_end_all, below); destroy alone waits for its own,
+    at most FO_PYTHON_END_GRACE_MS: no step is left to wait with it.
     A step past its timeout, or killed (a cancel), takes the worker with
     it (SIGTERM to the worker's process group, SIGKILL after the grace):
     the step ends timed out or killed, the next step gets a new worker. A
@@ -48,7 +58,9 @@
 #ifndef FO_RUNNER_PYTHON_H
 #define FO_RUNNER_PYTHON_H
 
+#include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "fo_runner.h"
@@ -57,10 +69,11 @@
 /* How long a worker that keeps split contexts set up has to tear them down
    when it is retired before it is killed: when the runner is destroyed
    (the agent renews its runners at each session's end), and at a
-   restart between tasks (shorter: the agent's loop, its heartbeats
-   included, waits meanwhile). */
+   restart between tasks. The same: since a restart no longer holds the
+   agent's loop (only its slot waits), a teardown gets as long there as
+   at the end (it was 1 s while the whole agent waited). */
 #define FO_PYTHON_END_GRACE_MS 10000u
-#define FO_PYTHON_RESTART_GRACE_MS 1000u
+#define FO_PYTHON_RESTART_GRACE_MS 10000u
 /* One request hands the worker a step and the Python steps the lease has
    right after it (fo_runner_step.ahead: its next test steps), at most
    this many, and no more once it holds about this many bytes. */
@@ -80,5 +93,16 @@ typedef struct {
 
 /* token: the worker's own FANOUT_STEP_TOKEN (copied); options may be NULL. */
 fo_runner *fo_runner_python_new (const char *token, const fo_python_worker_options *options);
+
+/* The end of n runners (the agent's session ended, or the agent stops):
+   the workers of those made by fo_runner_python_new (others are skipped)
+   are retired side by side, waited for at most FO_PYTHON_END_GRACE_MS
+   all together, not one grace after another; *abort (may be NULL) set
+   meanwhile kills them at once. Blocks: it comes after the session's
+   end (its bye sent, its socket closed: nothing of the broker's is left
+   to serve), and the agent must not join a new session nor exit with
+   workers still tearing down. The runners are then destroyed as usual
+   (nothing left to retire). */
+void fo_runner_python_end_all (fo_runner **runners, size_t n, volatile sig_atomic_t *abort);
 
 #endif

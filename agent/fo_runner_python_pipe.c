@@ -83,8 +83,13 @@ fo_pyrun_route_output (void *arg, int stream, const char *data, size_t len)
     python_runner *self = arg;
     if (stream != 1 && stream != 2)
         return;
-    if (self->retiring && stream == 2 && self->retired.len < 65536)
-        fo_buf_append (&self->retired, data, len);
+    if (self->retiree) {
+        /* Only the retiree runs now (the next worker waits for it): what
+           it writes is no step's; its stderr says why a teardown failed. */
+        if (stream == 2 && self->retired.len < 65536)
+            fo_buf_append (&self->retired, data, len);
+        return;
+    }
     split_raw (self, stream, data, len);
 }
 
@@ -194,6 +199,10 @@ fo_pyrun_frame_request (python_runner *self, const fo_runner_step *rs, bool chai
 void
 fo_pyrun_flush_request (python_runner *self)
 {
+    /* No worker yet (it waits for the retiree): the FIFO is the one the
+       retiree reads, and it is drained when the retiree goes. */
+    if (!self->worker)
+        return;
     while (self->pending.len > 0) {
         ssize_t n = write (self->req_fd, self->pending.data, self->pending.len);
         if (n <= 0)

@@ -52,8 +52,17 @@ typedef struct {
     uint32_t tasks;             /* tasks begun on this worker */
     uint64_t rss_kb;            /* after its last step */
     uint64_t kept;              /* split contexts it keeps set up (its last answer) */
-    bool retiring;              /* asked to end: its stderr goes to `retired` */
-    fo_buf retired;             /* what a retiring worker wrote on stderr */
+    /* A worker retired at a restart (fo_runner_python.c, retire_worker):
+       asked to `end`, it tears down the split contexts it kept while the
+       agent's loop goes on; the step started after it (awaiting) waits
+       for it to be gone, then gets a new worker. */
+    fo_proc *retiree;           /* its stdout and stderr: to `retired` */
+    fo_buf retired;             /* what it wrote on stderr */
+    uint64_t retire_until_ms;   /* killed then (fo_now_ms) */
+    uint32_t retire_grace_ms;
+    bool awaiting;              /* the current request waits for the retiree */
+    bool late_failed;           /* its worker could not start: late_error */
+    fo_start_error late_error;
     char *scope;                /* the task of the last step (its token's scope) */
     bool loop_tried;            /* a crash loop's one try for this task made */
     fo_buf in;                  /* bytes read from it, not yet a frame */

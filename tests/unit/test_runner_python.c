@@ -9,7 +9,9 @@
     with it not run), a task's tests in one request (a crash in the
     middle, what each writes to fd 1 itself), the steps sent ahead stopped
     when their lease ends first (fo_runner_idle), a split context set up
-    once per worker, and a slot's next lease chained after the running
+    once per worker, a worker retired at a restart while the step after
+    it waits (not the caller), stopped or dying meanwhile, and a slot's
+    next lease chained after the running
     one (fo_execution_chain): begun by the worker on its own, skipped
     after a step that stops, run again after a crash, cancelled. Skipped
     without python3-msgpack. Waits are bounded and
@@ -22,6 +24,7 @@
 #include <cmocka.h>
 
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +111,26 @@ static const char split_module[] =
     "def test_count():\n"
     "    print(len(SETUPS))\n";
 
+/* A split context whose teardown waits for the gate (test_mod._gate), then
+   dies when a file `die` is there: its calls go to split.log too. */
+static const char gated_split_module[] =
+    "import os, test_mod\n"
+    "_multiprocess_can_split_ = True\n"
+    "HERE = os.path.dirname(__file__)\n"
+    "def _mark(what):\n"
+    "    with open(os.path.join(HERE, 'split.log'), 'a') as f:\n"
+    "        f.write(what + ' ')\n"
+    "def setup():\n"
+    "    _mark('setup')\n"
+    "def teardown():\n"
+    "    _mark('began')\n"
+    "    test_mod._gate()\n"
+    "    if os.path.exists(os.path.join(HERE, 'die')):\n"
+    "        os.kill(os.getpid(), 9)\n"
+    "    _mark('teardown')\n"
+    "def test_x():\n"
+    "    print(os.getpid())\n";
+
 typedef struct {
     char dir[64];
     char *helper;
@@ -133,6 +156,12 @@ new_world (const fo_python_worker_options *options)
     f = fopen (path, "w");
     assert_non_null (f);
     fputs (split_module, f);
+    fclose (f);
+    free (path);
+    path = fo_xasprintf ("%s/test_gsplit.py", w->dir);
+    f = fopen (path, "w");
+    assert_non_null (f);
+    fputs (gated_split_module, f);
     fclose (f);
     free (path);
     path = fo_xasprintf ("%s/test_gbad.py", w->dir);
@@ -590,18 +619,159 @@ test_split_kept (void **state)
     world_free (w);
 }
 
-
-/* ---- chained leases (fo_execution_chain) ------------------------------ */
-
 static void
-open_gate (const world *w)
+touch_file (const world *w, const char *name)
 {
-    char *path = fo_xasprintf ("%s/gate", w->dir);
+    char *path = fo_xasprintf ("%s/%s", w->dir, name);
     FILE *f = fopen (path, "w");
     assert_non_null (f);
     fclose (f);
     free (path);
 }
+
+static void
+open_gate (const world *w)
+{
+    touch_file (w, "gate");
+}
+
+/* ---- a worker retired at a restart (fo_runner_python.h) --------------- */
+
+/* One lease of the gated split context; the pid of the worker that ran it
+   (which keeps the context set up). */
+static long
+gsplit_lease (world *w)
+{
+    fo_lease l = new_lease (w);
+    add_py (w, &l, FO_STEP_SETUP, "gsplit", "test_gsplit", 0);
+    add_py (w, &l, FO_STEP_TEST, "x", "test_gsplit:test_x", 0);
+    add_py (w, &l, FO_STEP_TEARDOWN, "gsplit", "test_gsplit", 0);
+    scope (&l);
+    run_lease (w, &l, 0);
+    sink_expect (&w->sink, "x", FO_PASSED);
+    long pid = atol (sink_result (&w->sink, "x")->out);
+    assert_true (pid > 1);
+    sink_free (&w->sink);
+    return pid;
+}
+
+/* Services e, which must neither end nor report, until split.log is want;
+   meanwhile it polls fds (the retiree's), as the agent's loop does. */
+static void
+await_split_log (world *w, fo_execution *e, const char *want)
+{
+    uint64_t until = fo_now_ms () + WAIT_LIMIT_MS;
+    for (;;) {
+        char *log = split_log (w);
+        bool reached = strcmp (log, want) == 0;
+        free (log);
+        if (reached)
+            return;
+        if (fo_now_ms () >= until)
+            fail_msg ("split.log never became '%s'", want);
+        assert_false (fo_execution_service (e));
+        assert_int_equal (w->sink.n, 0);
+        int fds[FO_EXECUTION_MAX_FDS];
+        int n = fo_execution_pollfds (e, fds);
+        assert_true (n > 0);
+        wait_readable (fds, n);
+    }
+}
+
+/* The next task's step, started while the retired worker tears the kept
+   context down, waits for it without holding the caller: the teardown
+   waits for the gate, which this thread opens only once the step's
+   service has returned (a retirement that held it killed the worker
+   first, the teardown unfinished). The step then runs in a new worker;
+   the old one is gone (reaped). */
+static void
+test_retire_does_not_block (void **state)
+{
+    (void) state;
+    if (!have_msgpack ())
+        skip ();
+    fo_python_worker_options options = { .max_tasks = 1 };
+    world *w = new_world (&options);
+    long old = gsplit_lease (w);
+    expect_split_log (w, "setup ");
+    fo_lease l = new_lease (w);
+    add_py (w, &l, FO_STEP_TEST, "pid", "test_mod:test_pid", 0);
+    fo_execution *e = open_lease (w, &l);
+    await_split_log (w, e, "setup began ");
+    open_gate (w);
+    finish_lease (w, e, 0);
+    expect_split_log (w, "setup began teardown ");
+    sink_expect (&w->sink, "pid", FO_PASSED);
+    long pid = atol (sink_result (&w->sink, "pid")->out);
+    assert_true (pid > 1 && pid != old);
+    assert_int_equal (kill ((pid_t) old, 0), -1);
+    sink_free (&w->sink);
+    world_free (w);
+}
+
+/* A step that waits for a retiring worker and is cancelled ends at once,
+   not run, and the retiree is killed and reaped (no zombie), its teardown
+   unfinished; a retiree that dies in its teardown is replaced as any. */
+static void
+test_retire_stopped_or_dying (void **state)
+{
+    (void) state;
+    if (!have_msgpack ())
+        skip ();
+    fo_python_worker_options options = { .max_tasks = 1 };
+    world *w = new_world (&options);
+    long old = gsplit_lease (w);
+    fo_lease l = new_lease (w);
+    add_py (w, &l, FO_STEP_TEST, "pid", "test_mod:test_pid", 0);
+    fo_execution *e = open_lease (w, &l);
+    await_split_log (w, e, "setup began ");
+    fo_execution_cancel (e, "stopped");
+    assert_true (fo_execution_service (e));
+    fo_execution_destroy (&e);
+    sink_expect (&w->sink, "pid", FO_NOT_RUN);
+    assert_int_equal (w->sink.n, 1);
+    sink_free (&w->sink);
+    assert_int_equal (kill ((pid_t) old, 0), -1);
+
+    old = gsplit_lease (w);
+    touch_file (w, "die");
+    open_gate (w);
+    long pid = pid_of_lease (w);
+    assert_true (pid != old);
+    assert_int_equal (kill ((pid_t) old, 0), -1);
+    expect_split_log (w, "setup began setup began ");
+    world_free (w);
+}
+
+/* A new interpreter retires the worker too; one that cannot start once
+   the retiree is gone fails the step as a start would have (an error of
+   its test), and the next step of the old interpreter gets a worker. */
+static void
+test_retire_then_start_fails (void **state)
+{
+    (void) state;
+    if (!have_msgpack ())
+        skip ();
+    world *w = new_world (NULL);
+    long old = gsplit_lease (w);
+    open_gate (w);
+    fo_lease l = new_lease (w);
+    add_py (w, &l, FO_STEP_TEST, "nopy", "test_mod:test_pid", 0);
+    free (l.steps[0].argv.items[0]);
+    l.steps[0].argv.items[0] = fo_xstrdup ("/nonexistent/python3");
+    run_lease (w, &l, 0);
+    sink_expect (&w->sink, "nopy", FO_ERROR);
+    assert_int_equal (w->sink.n, 1);
+    assert_non_null (strstr (sink_result (&w->sink, "nopy")->message, "No such file"));
+    sink_free (&w->sink);
+    expect_split_log (w, "setup began teardown ");
+    assert_int_equal (kill ((pid_t) old, 0), -1);
+    long pid = pid_of_lease (w);
+    assert_true (pid != old);
+    world_free (w);
+}
+
+/* ---- chained leases (fo_execution_chain) ------------------------------ */
 
 /* Lease a: its one step (TEST at ADDRESS, or a failing setup's scope)
    waits for the gate; lease b (test_mark) is chained after it while it
@@ -737,6 +907,9 @@ main (void)
         cmocka_unit_test (test_idle_stops_ahead),
         cmocka_unit_test (test_batch),
         cmocka_unit_test (test_split_kept),
+        cmocka_unit_test (test_retire_does_not_block),
+        cmocka_unit_test (test_retire_stopped_or_dying),
+        cmocka_unit_test (test_retire_then_start_fails),
         cmocka_unit_test (test_chain_runs_on),
         cmocka_unit_test (test_chain_skipped_after_stop),
         cmocka_unit_test (test_chain_crash_and_cancel),

@@ -1,5 +1,5 @@
 """A split context whose first teardown hangs (30 s): the agent, retiring
-the worker that keeps it at a restart (--restart-worker), waits 1 s, then
+the worker that keeps it at a restart (--restart-worker), waits 10 s, then
 kills it; the second teardown is quick. Calls go to $MARK_DIR/log.
 (Its folder's name keeps it out of the discovery of split/.)"""
 import os

@@ -44,7 +44,7 @@ imports () { grep -c "^import " "$MARKS"; }
 # one outcome, no fixture fails, and the fixtures and tests met in order.
 run_loop () {
     rm -f "$MARK_DIR"/*
-    run_fanout run -j 2 "$@" --json "$JSON" --python .
+    run_fanout run "$@" --json "$JSON" --python .
     expect_rc 0 "$*: every fixture saw the test it waited for"
     json_assert "sorted(x['id'] for x in r['tests']) == ['./test_late/test_maker', './test_quick/test_maker', './test_slow/test_a']" \
         "$*: the three tests, each once"
@@ -58,11 +58,15 @@ run_loop () {
 
 # --- forked from the fork server: each module imported once, by the
 #     discovery (a keeper or worker started as a new interpreter would
-#     import its module again)
-run_loop
-[ "$(imports)" = 3 ] || fail "forked: $(imports) imports, not 3: $(grep '^import ' "$MARKS")"
+#     import its module again). With -j 1 the local agent forks its worker
+#     from its own loop's thread, through the same server the fixtures'
+#     spawner thread uses.
+for j in 2 1; do
+    run_loop -j $j
+    [ "$(imports)" = 3 ] || fail "forked, -j $j: $(imports) imports, not 3: $(grep '^import ' "$MARKS")"
+done
 
 # --- spawned as new interpreters (--python-fork=no)
-run_loop --python-fork=no
+run_loop -j 2 --python-fork=no
 [ "$(imports)" -gt 3 ] || fail "--python-fork=no: only $(imports) imports (nothing spawned?)"
 echo "PASS [$ITEST_NAME]"

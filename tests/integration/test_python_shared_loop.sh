@@ -13,6 +13,8 @@
 # likewise for test_late's test, whose module is set up only once that
 # teardown runs. A broker that waited for a fixture's process (or for the
 # fork server's answer beyond the fork itself) would never lease them.
+# Run with `fanout run` (its workers forked too) and with `fanout broker`
+# and a `fanout agent` process.
 . "$(dirname "$0")/lib.sh"
 
 "$PY" -c "import msgpack" 2>/dev/null || skip "python3-msgpack is not installed"
@@ -40,12 +42,9 @@ PYEOF
 # imports: how many processes imported the modules (the discovery: 3).
 imports () { grep -c "^import " "$MARKS"; }
 
-# run_loop OPTION...: one run of the suite; every test passes, each with
-# one outcome, no fixture fails, and the fixtures and tests met in order.
-run_loop () {
-    rm -f "$MARK_DIR"/*
-    run_fanout run "$@" --json "$JSON" --python .
-    expect_rc 0 "$*: every fixture saw the test it waited for"
+# check WHAT: the report and marks of one run: every test passed, each
+# with one outcome, no fixture failed, the fixtures and tests met in order.
+check () {
     json_assert "sorted(x['id'] for x in r['tests']) == ['./test_late/test_maker', './test_quick/test_maker', './test_slow/test_a']" \
         "$*: the three tests, each once"
     json_assert "all(x['outcome'] == 'passed' for x in r['tests'])" "$*: outcomes"
@@ -54,6 +53,14 @@ run_loop () {
     expect_sequence "setup slow begins" "setup quick" "test quick/maker" "setup slow ends" \
                     "test slow/a" "teardown slow begins" "setup late" "test late/maker" \
                     "teardown slow ends"
+}
+
+# run_loop OPTION...: one `fanout run` of the suite, checked.
+run_loop () {
+    rm -f "$MARK_DIR"/*
+    run_fanout run "$@" --json "$JSON" --python .
+    expect_rc 0 "$*: every fixture saw the test it waited for"
+    check "$*"
 }
 
 # --- forked from the fork server: each module imported once, by the
@@ -69,4 +76,32 @@ done
 # --- spawned as new interpreters (--python-fork=no)
 run_loop -j 2 --python-fork=no
 [ "$(imports)" -gt 3 ] || fail "--python-fork=no: only $(imports) imports (nothing spawned?)"
+
+# --- fanout broker (its fixtures forked from its own fork server) and a
+#     fanout agent process (its workers new interpreters)
+rm -f "$MARK_DIR"/* "$JSON"
+"$FANOUT" broker --bind 'tcp://127.0.0.1:*' --insecure --json "$JSON" --python . \
+    >"$OUT" 2>"$ERR" &
+broker=$!
+echo "$broker" >"$ITEST_DIR/broker.pid"
+ep=
+for _ in $(seq 150); do
+    ep=$(sed -n 's/.*listening on \(tcp:\/\/[^ ]*\).*/\1/p' "$ERR" | head -n 1)
+    [ -n "$ep" ] && break
+    sleep 0.1
+done
+[ -n "$ep" ] || fail "the broker did not say where it listens"
+timeout -k 5 120 "$FANOUT" agent --connect "$ep" --insecure -j 2 --once \
+    >"$ITEST_TMP/agent.out" 2>"$ITEST_TMP/agent.err" &
+agent=$!
+for _ in $(seq 1200); do kill -0 "$broker" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$broker" 2>/dev/null && fail "fanout broker did not finish within 120 s"
+wait "$broker"
+RC=$?
+wait "$agent" || fail "the agent ended with status $? ($(tail -n 3 "$ITEST_TMP/agent.err"))"
+expect_rc 0 "fanout broker: every fixture saw the test it waited for"
+check "fanout broker"
+# the discovery's 3, and each module once more in the agent's worker that
+# ran its one test: the broker's fixtures imported nothing (forked)
+[ "$(imports)" = 6 ] || fail "fanout broker: $(imports) imports, not 6: $(grep '^import ' "$MARKS")"
 echo "PASS [$ITEST_NAME]"

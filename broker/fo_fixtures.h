@@ -11,6 +11,22 @@
     fails on that thread is found at a later fo_fixtures_service: the
     fixture fails as if it had failed at once.
 
+    The broker's thread never waits for a fixture's process, nor for the
+    fork server: a start only queues the spawn, a service reads what is
+    there and reaps only a child that has exited, a kill only signals.
+    Setups and teardowns of several contexts run at once while leases go
+    out (tests/integration/test_fixtures_shared_loop.sh and
+    test_python_shared_loop.sh: fixtures that wait for a test of another
+    context). What is left on that thread is bounded and off the normal
+    path: an export file is read only if it is a regular file (opened
+    non-blocking: a FIFO there cannot hold it, test_exports), at most
+    FO_EXPORT_MAX_BYTES; fo_fixtures_abort and fo_fixtures_destroy let a
+    spawn still in flight end (through the fork server at most
+    FO_PYFORK_REPLY_MS, once the local agent's own exchange with it is
+    over) and reap the processes they SIGKILLed; and when no spawner
+    thread can be made at all, a start runs on the caller's thread, the
+    fork server's round trip included.
+
     Exports: a shared setup runs with $FANOUT_EXPORT naming an empty file;
     the variables it writes there (fo_exports.h), on top of those of the
     shared contexts around it, go to every task of the context in its

@@ -16,6 +16,7 @@
 set -u
 
 PY=/usr/bin/python3
+. "$(dirname "${BASH_SOURCE[0]}")/shared_lib.sh"
 TEST_NAME=$(basename "$0" .sh)
 
 skip () { echo "SKIP [$TEST_NAME]: $*"; exit 77; }
@@ -141,16 +142,7 @@ expect_before () {
 # expect_sequence LINE...: these lines appear in the log in this order, one
 # after the other (other lines may sit between them).
 expect_sequence () {
-    "$PY" - "$W/log" "$@" <<'PYEOF' || fail "log order: expected $*"
-import sys
-lines = open(sys.argv[1]).read().splitlines()
-pos = 0
-for want in sys.argv[2:]:
-    try:
-        pos = lines.index(want, pos) + 1
-    except ValueError:
-        sys.exit("'%s' is missing after line %d" % (want, pos))
-PYEOF
+    in_order "$W/log" "$@" || fail "log order: expected $*"
 }
 
 # expect_block LINE...: these lines appear consecutively in the log.

@@ -15,6 +15,7 @@
 set -u
 
 PY=/usr/bin/python3           # never a pyenv shim from PATH
+. "$(dirname "${BASH_SOURCE[0]}")/shared_lib.sh"
 ITEST_NAME=$(basename "$0" .sh)
 
 skip () { echo "SKIP [$ITEST_NAME]: $*"; exit 77; }

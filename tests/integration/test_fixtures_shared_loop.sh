@@ -89,12 +89,7 @@ reset_log
 "$FANOUT" broker --bind 'tcp://127.0.0.1:*' --insecure --json "$JSON" "$W/loop.yml" \
     >"$OUT" 2>"$ERR" &
 BROKER=$!
-ep=
-for _ in $(seq 150); do
-    ep=$(sed -n 's/.*listening on \(tcp:\/\/[^ ]*\).*/\1/p' "$ERR" | head -n 1)
-    [ -n "$ep" ] && break
-    sleep 0.1
-done
+ep=$(broker_endpoint "$ERR")
 [ -n "$ep" ] || { kill -KILL "$BROKER"; fail "the broker did not say where it listens"; }
 timeout -k 5 120 "$FANOUT" agent --connect "$ep" --insecure -j 2 --once \
     >"$W/agent.out" 2>"$W/agent.err" &

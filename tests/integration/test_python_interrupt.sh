@@ -64,11 +64,7 @@ rm -f "$JSON"
 FANOUT_LOG=info timeout -k 5 120 "$FANOUT" broker --bind 'tcp://127.0.0.1:*' --insecure \
     --json "$JSON" --python . >"$OUT" 2>"$ERR" &
 BROKER=$!
-for _ in $(seq 150); do
-    grep -q "listening on tcp://" "$ERR" && break
-    sleep 0.1
-done
-EP=$(sed -n 's/.*listening on \(tcp:\/\/[^ ]*\).*/\1/p' "$ERR" | head -n 1)
+EP=$(broker_endpoint "$ERR")
 [ -n "$EP" ] || { kill "$BROKER"; fail "the broker did not say where it listens"; }
 timeout -k 5 120 "$FANOUT" agent --connect "$EP" --insecure -j 2 --once \
     >"$ITEST_TMP/agent.out" 2>"$ITEST_TMP/agent.err"

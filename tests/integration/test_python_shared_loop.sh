@@ -27,16 +27,7 @@ MARKS=$MARK_DIR/marks
 
 # expect_sequence LINE...: these lines are in the marks in this order.
 expect_sequence () {
-    "$PY" - "$MARKS" "$@" <<'PYEOF' || fail "marks: expected the order $*: $(cat "$MARKS")"
-import sys
-lines = open(sys.argv[1]).read().splitlines()
-pos = 0
-for want in sys.argv[2:]:
-    try:
-        pos = lines.index(want, pos) + 1
-    except ValueError:
-        sys.exit("'%s' is missing after line %d" % (want, pos))
-PYEOF
+    in_order "$MARKS" "$@" || fail "marks: expected the order $*: $(cat "$MARKS")"
 }
 
 # imports: how many processes imported the modules (the discovery: 3).
@@ -84,12 +75,7 @@ rm -f "$MARK_DIR"/* "$JSON"
     >"$OUT" 2>"$ERR" &
 broker=$!
 echo "$broker" >"$ITEST_DIR/broker.pid"
-ep=
-for _ in $(seq 150); do
-    ep=$(sed -n 's/.*listening on \(tcp:\/\/[^ ]*\).*/\1/p' "$ERR" | head -n 1)
-    [ -n "$ep" ] && break
-    sleep 0.1
-done
+ep=$(broker_endpoint "$ERR")
 [ -n "$ep" ] || fail "the broker did not say where it listens"
 timeout -k 5 120 "$FANOUT" agent --connect "$ep" --insecure -j 2 --once \
     >"$ITEST_TMP/agent.out" 2>"$ITEST_TMP/agent.err" &

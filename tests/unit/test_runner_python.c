@@ -560,22 +560,31 @@ expect_split_log (const world *w, const char *want)
     free (log);
 }
 
-/* One lease of the split context: [setup, test_count, teardown]; what
-   test_count printed (how often its worker set the context up). */
+/* One lease of a split context: [setup, test, teardown], the test
+   passing; what the test printed, as a number. */
+static long
+context_lease (world *w, const char *context, const char *module_name, const char *test,
+               const char *test_id)
+{
+    fo_lease l = new_lease (w);
+    add_py (w, &l, FO_STEP_SETUP, context, module_name, 0);
+    add_py (w, &l, FO_STEP_TEST, test, test_id, 0);
+    add_py (w, &l, FO_STEP_TEARDOWN, context, module_name, 0);
+    scope (&l);
+    run_lease (w, &l, 0);
+    sink_expect (&w->sink, test, FO_PASSED);
+    assert_int_equal (w->sink.n, 1);
+    long n = atol (sink_result (&w->sink, test)->out);
+    sink_free (&w->sink);
+    return n;
+}
+
+/* One lease of the split context; what test_count printed (how often its
+   worker set the context up). */
 static long
 split_lease (world *w)
 {
-    fo_lease l = new_lease (w);
-    add_py (w, &l, FO_STEP_SETUP, "split", "test_split", 0);
-    add_py (w, &l, FO_STEP_TEST, "count", "test_split:test_count", 0);
-    add_py (w, &l, FO_STEP_TEARDOWN, "split", "test_split", 0);
-    scope (&l);
-    run_lease (w, &l, 0);
-    sink_expect (&w->sink, "count", FO_PASSED);
-    assert_int_equal (w->sink.n, 1);
-    long n = atol (sink_result (&w->sink, "count")->out);
-    sink_free (&w->sink);
-    return n;
+    return context_lease (w, "split", "test_split", "count", "test_split:test_count");
 }
 
 /* A split context is set up once per worker, as nose did: kept past its
@@ -642,16 +651,8 @@ open_gate (const world *w)
 static long
 gsplit_lease (world *w)
 {
-    fo_lease l = new_lease (w);
-    add_py (w, &l, FO_STEP_SETUP, "gsplit", "test_gsplit", 0);
-    add_py (w, &l, FO_STEP_TEST, "x", "test_gsplit:test_x", 0);
-    add_py (w, &l, FO_STEP_TEARDOWN, "gsplit", "test_gsplit", 0);
-    scope (&l);
-    run_lease (w, &l, 0);
-    sink_expect (&w->sink, "x", FO_PASSED);
-    long pid = atol (sink_result (&w->sink, "x")->out);
+    long pid = context_lease (w, "gsplit", "test_gsplit", "x", "test_gsplit:test_x");
     assert_true (pid > 1);
-    sink_free (&w->sink);
     return pid;
 }
 
@@ -678,6 +679,22 @@ await_split_log (world *w, fo_execution *e, const char *want)
     }
 }
 
+/* The set-up of the retirement tests: a lease of the gated split context
+   (its worker's pid in *old), then the next task's step, which needs a new
+   worker (max_tasks 1), started while the old one tears the context down,
+   held at the gate. */
+static fo_execution *
+step_while_retiring (world *w, long *old)
+{
+    *old = gsplit_lease (w);
+    expect_split_log (w, "setup ");
+    fo_lease l = new_lease (w);
+    add_py (w, &l, FO_STEP_TEST, "pid", "test_mod:test_pid", 0);
+    fo_execution *e = open_lease (w, &l);
+    await_split_log (w, e, "setup began ");
+    return e;
+}
+
 /* The next task's step, started while the retired worker tears the kept
    context down, waits for it without holding the caller: the teardown
    waits for the gate, which this thread opens only once the step's
@@ -692,12 +709,8 @@ test_retire_does_not_block (void **state)
         skip ();
     fo_python_worker_options options = { .max_tasks = 1 };
     world *w = new_world (&options);
-    long old = gsplit_lease (w);
-    expect_split_log (w, "setup ");
-    fo_lease l = new_lease (w);
-    add_py (w, &l, FO_STEP_TEST, "pid", "test_mod:test_pid", 0);
-    fo_execution *e = open_lease (w, &l);
-    await_split_log (w, e, "setup began ");
+    long old;
+    fo_execution *e = step_while_retiring (w, &old);
     open_gate (w);
     finish_lease (w, e, 0);
     expect_split_log (w, "setup began teardown ");
@@ -720,11 +733,8 @@ test_retire_stopped_or_dying (void **state)
         skip ();
     fo_python_worker_options options = { .max_tasks = 1 };
     world *w = new_world (&options);
-    long old = gsplit_lease (w);
-    fo_lease l = new_lease (w);
-    add_py (w, &l, FO_STEP_TEST, "pid", "test_mod:test_pid", 0);
-    fo_execution *e = open_lease (w, &l);
-    await_split_log (w, e, "setup began ");
+    long old;
+    fo_execution *e = step_while_retiring (w, &old);
     fo_execution_cancel (e, "stopped");
     assert_true (fo_execution_service (e));
     fo_execution_destroy (&e);

@@ -187,18 +187,24 @@ read_ready (int ms, char *why, size_t whylen)
 void
 fo_pyfork_end (bool ok)
 {
-    /* fo_reaper's lock before ours, as in fo_pyfork_spawn (fo_proc). */
-    fo_reaper_lock ();
     pthread_mutex_lock (&mutex);
     close_fd (&passed);
     if (sock >= 0 && server == 0) {
         char why[MAX_REPLY + 64] = "";
         pid_t pid = ok ? read_ready (1000, why, sizeof why) : 0;
         /* It must be ours to watch and reap: re-parented to us when the
-           discovery exited, which needs us to be a child subreaper. */
-        if (pid > 0 && is_our_child (pid))
-            fo_reaper_track (pid);
-        else if (pid > 0) {
+           discovery exited, which needs us to be a child subreaper.
+           fo_reaper's lock inside ours, only around the check and the
+           tracking, as fo_pyfork_spawn takes them: one order for both. */
+        bool ours = false;
+        if (pid > 0) {
+            fo_reaper_lock ();
+            ours = is_our_child (pid);
+            if (ours)
+                fo_reaper_track (pid);
+            fo_reaper_unlock ();
+        }
+        if (pid > 0 && !ours) {
             /* Never signalled: a pid we cannot wait for may be anyone's.
                A real server exits once our end is closed (forget). */
             snprintf (why, sizeof why, "the server is not this process's child");
@@ -220,7 +226,6 @@ fo_pyfork_end (bool ok)
         }
     }
     pthread_mutex_unlock (&mutex);
-    fo_reaper_unlock ();
 }
 
 /* The request: "fork\0CWD\0ARGC\0ARG\0...ENV\0...". false: too large. */

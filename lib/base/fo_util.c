@@ -71,14 +71,34 @@ fo_xstrndup (const char *s, size_t n)
 }
 
 int
+fo_verr (char *err, size_t errlen, const char *fmt, va_list ap)
+{
+    if (!err || !errlen)
+        return -1;
+    char raw[FO_ERR_MAX];
+    vsnprintf (raw, sizeof raw, fmt, ap);
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *) raw; *p && o + 1 < errlen; p++) {
+        if (*p >= 0x20 && *p != 0x7f)
+            err[o++] = (char) *p;
+        else if (o + 4 < errlen) {
+            snprintf (err + o, 5, "\\x%02X", *p);
+            o += 4;
+        }
+        else
+            break;      /* no room for the whole escape: cut before it */
+    }
+    err[o] = '\0';
+    return -1;
+}
+
+int
 fo_err (char *err, size_t errlen, const char *fmt, ...)
 {
-    if (err && errlen) {
-        va_list ap;
-        va_start (ap, fmt);
-        vsnprintf (err, errlen, fmt, ap);
-        va_end (ap);
-    }
+    va_list ap;
+    va_start (ap, fmt);
+    fo_verr (err, errlen, fmt, ap);
+    va_end (ap);
     return -1;
 }
 

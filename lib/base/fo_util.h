@@ -27,8 +27,13 @@ void *fo_xgrow_to (void *items, size_t *cap, size_t index, size_t size, size_t f
 char *fo_xstrndup (const char *s, size_t n);
 /* Writes a one-line error into err (when err is not NULL and errlen > 0;
    truncated to fit) and returns -1, so that checks read
-   "return fo_err (err, errlen, ...)". */
+   "return fo_err (err, errlen, ...)". One line whatever the arguments
+   hold: a control character in them (a name from a hostile file, "a\nb")
+   is written as \xNN. At most FO_ERR_MAX bytes are formatted. */
 int fo_err (char *err, size_t errlen, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
+int fo_verr (char *err, size_t errlen, const char *fmt, va_list ap)
+    __attribute__ ((format (printf, 3, 0)));
+#define FO_ERR_MAX 2048u
 char *fo_xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
 
 /* Monotonic clock in microseconds / milliseconds. */

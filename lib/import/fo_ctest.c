@@ -28,7 +28,7 @@ fail (ctx *c, const char *fmt, ...)
         va_start (ap, fmt);
         vsnprintf (why, sizeof why, fmt, ap);
         va_end (ap);
-        snprintf (c->err, c->errlen, "ctest json-v1: %s", why);
+        fo_err (c->err, c->errlen, "ctest json-v1: %s", why);  /* one line: fo_util.h */
     }
     return -1;
 }

@@ -51,6 +51,27 @@ test_strv_contains (void **state)
     fo_strv_free (&v);
 }
 
+/* fo_err writes one line whatever its arguments hold: control characters
+   (a name from a hostile file) as \xNN, cut before an escape that does not
+   fit, always NUL-terminated, -1 returned. */
+static void
+test_err_one_line (void **state)
+{
+    (void) state;
+    char err[64];
+    assert_int_equal (fo_err (err, sizeof err, "test '%s': %d", "a\nb\x01" "c\x7f", 7), -1);
+    assert_string_equal (err, "test 'a\\x0Ab\\x01c\\x7F': 7");
+    char small[8];
+    fo_err (small, sizeof small, "abcd\nef");   /* "abcd" + 4 of escape: no room */
+    assert_string_equal (small, "abcd");
+    fo_err (small, sizeof small, "%s", "abcdefghij");
+    assert_string_equal (small, "abcdefg");
+    assert_int_equal (fo_err (NULL, 0, "x"), -1);
+    char one[1] = { 'z' };
+    fo_err (one, sizeof one, "x");
+    assert_int_equal (one[0], '\0');
+}
+
 /* fo_xasprintf formats once into a stack buffer of 256 bytes and again
    only for a longer result: lengths around that edge and far past it come
    out whole. */
@@ -83,6 +104,7 @@ main (void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_grow_to),
         cmocka_unit_test (test_strv_contains),
+        cmocka_unit_test (test_err_one_line),
         cmocka_unit_test (test_xasprintf),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

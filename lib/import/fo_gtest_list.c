@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fo_util.h"
+
 static int
 refuse (char *err, size_t errlen, size_t line, const char *fmt, ...)
     __attribute__ ((format (printf, 4, 5)));
@@ -18,7 +20,7 @@ refuse (char *err, size_t errlen, size_t line, const char *fmt, ...)
         if (n >= 0 && (size_t) n < errlen) {
             va_list ap;
             va_start (ap, fmt);
-            vsnprintf (err + n, errlen - (size_t) n, fmt, ap);
+            fo_verr (err + n, errlen - (size_t) n, fmt, ap);     /* one line: fo_util.h */
             va_end (ap);
         }
     }

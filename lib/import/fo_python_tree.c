@@ -17,7 +17,7 @@ refuse (char *err, size_t errlen, const char *fmt, ...)
     if (err && errlen) {
         va_list ap;
         va_start (ap, fmt);
-        vsnprintf (err, errlen, fmt, ap);
+        fo_verr (err, errlen, fmt, ap);     /* one line: fo_util.h */
         va_end (ap);
     }
     return -1;

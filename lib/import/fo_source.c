@@ -22,7 +22,7 @@ say (char *err, size_t errlen, const char *fmt, ...)
         return;
     va_list ap;
     va_start (ap, fmt);
-    vsnprintf (err, errlen, fmt, ap);
+    fo_verr (err, errlen, fmt, ap);     /* one line: fo_util.h */
     va_end (ap);
 }
 

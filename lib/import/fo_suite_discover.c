@@ -35,7 +35,7 @@ fail (const fo_suite *suite, const fo_command *at, char *err, size_t errlen,
     if (n >= 0 && (size_t) n < errlen) {
         va_list ap;
         va_start (ap, fmt);
-        vsnprintf (err + n, errlen - (size_t) n, fmt, ap);
+        fo_verr (err + n, errlen - (size_t) n, fmt, ap);     /* one line: fo_util.h */
         va_end (ap);
     }
     return -1;

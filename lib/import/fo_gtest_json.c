@@ -12,21 +12,6 @@
 #include "fo_reader.h"
 #include "fo_util.h"
 
-static int
-refuse (char *err, size_t errlen, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
-
-static int
-refuse (char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start (ap, fmt);
-        fo_verr (err, errlen, fmt, ap);     /* one line: fo_util.h */
-        va_end (ap);
-    }
-    return -1;
-}
-
 static const char *
 string_of (const json_t *obj, const char *key)
 {
@@ -116,7 +101,7 @@ fo_gtest_json_read (const char *data, size_t len, fo_gtest_results *out, char *e
 {
     memset (out, 0, sizeof *out);
     if (len > FO_GTEST_MAX_FILE)
-        return refuse (err, errlen, "gtest output file larger than %u MiB",
+        return fo_err (err, errlen, "gtest output file larger than %u MiB",
                        FO_GTEST_MAX_FILE / (1024u * 1024u));
     json_error_t jerr;
     json_t *root = json_loadb (data, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -124,7 +109,7 @@ fo_gtest_json_read (const char *data, size_t len, fo_gtest_results *out, char *e
         /* jansson quotes the input near the error: one line, escaped. */
         fo_buf what = { 0 };
         fo_read_message (&what, jerr.text, strlen (jerr.text), 200);
-        refuse (err, errlen, "gtest output file is not JSON: line %d: %s", jerr.line,
+        fo_err (err, errlen, "gtest output file is not JSON: line %d: %s", jerr.line,
                 what.data ? what.data : "");
         fo_buf_free (&what);
         return -1;
@@ -132,7 +117,7 @@ fo_gtest_json_read (const char *data, size_t len, fo_gtest_results *out, char *e
     const json_t *suites = json_object_get (root, "testsuites");
     int rc = 0;
     if (!json_is_array (suites))
-        rc = refuse (err, errlen, "gtest output file has no \"testsuites\" list");
+        rc = fo_err (err, errlen, "gtest output file has no \"testsuites\" list");
     size_t cap = 0;
     size_t i;
     const json_t *suite;
@@ -141,7 +126,7 @@ fo_gtest_json_read (const char *data, size_t len, fo_gtest_results *out, char *e
             const char *sname = string_of (suite, "name");
             const json_t *tests = json_object_get (suite, "testsuite");
             if (!sname || !json_is_array (tests)) {
-                rc = refuse (err, errlen, "gtest output file: test suite %zu has no name or no "
+                rc = fo_err (err, errlen, "gtest output file: test suite %zu has no name or no "
                              "\"testsuite\" list", i + 1);
                 break;
             }
@@ -149,7 +134,7 @@ fo_gtest_json_read (const char *data, size_t len, fo_gtest_results *out, char *e
             const json_t *test;
             json_array_foreach (tests, j, test) {
                 if (out->len >= FO_GTEST_MAX_RESULTS) {
-                    rc = refuse (err, errlen, "gtest output file has more than %u tests",
+                    rc = fo_err (err, errlen, "gtest output file has more than %u tests",
                                  FO_GTEST_MAX_RESULTS);
                     break;
                 }
@@ -158,7 +143,7 @@ fo_gtest_json_read (const char *data, size_t len, fo_gtest_results *out, char *e
                     out->items = fo_xrealloc (out->items, cap * sizeof *out->items);
                 }
                 if (read_test (sname, test, &out->items[out->len]) != 0) {
-                    rc = refuse (err, errlen, "gtest output file: test %zu of suite '%.200s' "
+                    rc = fo_err (err, errlen, "gtest output file: test %zu of suite '%.200s' "
                                  "has no name or status", j + 1, sname);
                     break;
                 }

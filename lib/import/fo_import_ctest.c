@@ -12,21 +12,6 @@
 #include "fo_read_ctest.h"
 #include "fo_regex_guard.h"
 
-static int fail (char *err, size_t errlen, const char *fmt, ...)
-    __attribute__ ((format (printf, 3, 4)));
-
-/* fo_verr: a refusal is one line whatever the names it quotes hold (a
-   test named "a\nb" in the build tree's JSON). */
-static int
-fail (char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start (ap, fmt);
-    fo_verr (err, errlen, fmt, ap);
-    va_end (ap);
-    return -1;
-}
-
 /* ---- selection --------------------------------------------------------- */
 
 static bool
@@ -47,13 +32,13 @@ select_tests (const fo_ctest_list *list, const fo_ctest_filter *f, bool *keep, c
     bool has_in = f && f->labels, has_out = f && f->exclude;
     char why[200];
     if (has_in && fo_regex_compile (&in, f->labels, why, sizeof why) != 0)
-        return fail (err, errlen, "labels '%s' is not a valid extended regular expression: %s",
-                     f->labels, why);
+        return fo_err (err, errlen, "labels '%s' is not a valid extended regular expression: %s",
+                       f->labels, why);
     if (has_out && fo_regex_compile (&out, f->exclude, why, sizeof why) != 0) {
         if (has_in)
             regfree (&in);
-        return fail (err, errlen, "exclude_labels '%s' is not a valid extended regular "
-                     "expression: %s", f->exclude, why);
+        return fo_err (err, errlen, "exclude_labels '%s' is not a valid extended regular "
+                       "expression: %s", f->exclude, why);
     }
     for (size_t i = 0; i < list->len; i++) {
         const fo_ctest_test *t = &list->items[i];
@@ -96,8 +81,8 @@ modify_env (const fo_ctest_test *t, fo_env *env, fo_strv *unset, char *err, size
         const char *eq = strchr (m, '=');
         const char *colon = eq ? strchr (eq + 1, ':') : NULL;
         if (!eq || eq == m || !colon)
-            return fail (err, errlen, "ctest test '%s': ENVIRONMENT_MODIFICATION '%s' is not "
-                         "NAME=op:value", t->name, m);
+            return fo_err (err, errlen, "ctest test '%s': ENVIRONMENT_MODIFICATION '%s' is not "
+                           "NAME=op:value", t->name, m);
         char *name = fo_xasprintf ("%.*s", (int) (eq - m), m);
         char *op = fo_xasprintf ("%.*s", (int) (colon - eq - 1), eq + 1);
         const char *value = colon + 1;
@@ -136,8 +121,8 @@ modify_env (const fo_ctest_test *t, fo_env *env, fo_strv *unset, char *err, size
             set = has_now && *now ? fo_xasprintf ("%s%c%s", value, op[0] == 'p' ? ':' : ';', now)
                                   : fo_xstrdup (value);
         else
-            rc = fail (err, errlen, "ctest test '%s': ENVIRONMENT_MODIFICATION '%s': unknown "
-                       "operation '%s'", t->name, m, op);
+            rc = fo_err (err, errlen, "ctest test '%s': ENVIRONMENT_MODIFICATION '%s': unknown "
+                         "operation '%s'", t->name, m, op);
         if (set) {
             fo_env_set (env, name, set);
             /* set again after an unset: no longer unset */
@@ -161,8 +146,8 @@ check_regexes (const fo_ctest_test *t, const fo_strv *v, const char *prop, char 
     for (size_t i = 0; i < v->len; i++) {
         char why[200];
         if (!fo_ctest_regex_valid (v->items[i], why, sizeof why))
-            return fail (err, errlen, "ctest test '%s': %s '%s' is not a valid extended "
-                         "regular expression: %s", t->name, prop, v->items[i], why);
+            return fo_err (err, errlen, "ctest test '%s': %s '%s' is not a valid extended "
+                           "regular expression: %s", t->name, prop, v->items[i], why);
     }
     return 0;
 }
@@ -184,8 +169,8 @@ check_step (const fo_test *test, char *err, size_t errlen)
 {
     const fo_env *env = fo_test_env (test);
     if (env->len > FO_SUITE_MAX_ENV_VARS)
-        return fail (err, errlen, "ctest test '%s': %zu environment variables (at most %u)",
-                     test->name, env->len, FO_SUITE_MAX_ENV_VARS);
+        return fo_err (err, errlen, "ctest test '%s': %zu environment variables (at most %u)",
+                       test->name, env->len, FO_SUITE_MAX_ENV_VARS);
     size_t bytes = 2 * (strlen (test->id) + 1) + strv_bytes (&test->run.argv)
                    + strlen (test->cwd);
     if (test->verdict)
@@ -194,8 +179,8 @@ check_step (const fo_test *test, char *err, size_t errlen)
     for (size_t i = 0; i < env->len; i++)
         bytes += strlen (env->items[i].name) + strlen (env->items[i].value) + 2;
     if (bytes > FO_SUITE_MAX_STEP)
-        return fail (err, errlen, "ctest test '%s' takes %zu bytes to send (at most %u MiB)",
-                     test->name, bytes, FO_SUITE_MAX_STEP >> 20);
+        return fo_err (err, errlen, "ctest test '%s' takes %zu bytes to send (at most %u MiB)",
+                       test->name, bytes, FO_SUITE_MAX_STEP >> 20);
     return 0;
 }
 
@@ -217,9 +202,9 @@ add_needs (fo_test *test, const fo_ctest_test *t, char *err, size_t errlen)
     for (size_t i = 0; i < t->resource_lock.len; i++) {
         const char *lock = t->resource_lock.items[i];
         if (!fo_lock_name_ok (lock))
-            return fail (err, errlen, "ctest test '%s': RESOURCE_LOCK '%.300s' is not a lock "
-                         "name (1 to %u bytes, no control character)", t->name, lock,
-                         FO_NEEDS_MAX_LOCK);
+            return fo_err (err, errlen, "ctest test '%s': RESOURCE_LOCK '%.300s' is not a lock "
+                           "name (1 to %u bytes, no control character)", t->name, lock,
+                           FO_NEEDS_MAX_LOCK);
         if (!fo_strv_contains (&n->locks, lock))
             fo_strv_push (&n->locks, lock);
     }
@@ -237,14 +222,14 @@ add_needs (fo_test *test, const fo_ctest_test *t, char *err, size_t errlen)
             n->resources[n->nresources++] = (fo_need) { fo_xstrdup (r->type), 0 };
         }
         if (n->resources[k].count + (uint64_t) r->slots > FO_NEEDS_MAX_COUNT)
-            return fail (err, errlen, "ctest test '%s': RESOURCE_GROUPS asks for more than %u "
-                         "slots of '%s' in all", t->name, FO_NEEDS_MAX_COUNT, r->type);
+            return fo_err (err, errlen, "ctest test '%s': RESOURCE_GROUPS asks for more than %u "
+                           "slots of '%s' in all", t->name, FO_NEEDS_MAX_COUNT, r->type);
         n->resources[k].count += r->slots;
     }
     if (fo_needs_count (n) > FO_NEEDS_MAX)
-        return fail (err, errlen, "ctest test '%s' asks for %zu locks and resources "
-                     "(RESOURCE_LOCK, RESOURCE_GROUPS; at most %u)", t->name,
-                     fo_needs_count (n), FO_NEEDS_MAX);
+        return fo_err (err, errlen, "ctest test '%s' asks for %zu locks and resources "
+                       "(RESOURCE_LOCK, RESOURCE_GROUPS; at most %u)", t->name,
+                       fo_needs_count (n), FO_NEEDS_MAX);
     return 0;
 }
 
@@ -288,7 +273,7 @@ add_test (fo_context *ctx, const fo_ctest_list *list, size_t index, const size_t
     const fo_ctest_test *t = &list->items[index];
     char why[512];
     if (!fo_context_can_add_test (ctx, t->name, why, sizeof why))
-        return fail (err, errlen, "ctest test: %s", why);     /* why shows the name, escaped */
+        return fo_err (err, errlen, "ctest test: %s", why);     /* why shows the name, escaped */
     if (check_regexes (t, &t->pass, "PASS_REGULAR_EXPRESSION", err, errlen)
         || check_regexes (t, &t->fail, "FAIL_REGULAR_EXPRESSION", err, errlen)
         || check_regexes (t, &t->skip, "SKIP_REGULAR_EXPRESSION", err, errlen))
@@ -298,8 +283,8 @@ add_test (fo_context *ctx, const fo_ctest_list *list, size_t index, const size_t
         const char *eq = strchr (t->env.items[i], '=');
         if (!eq || eq == t->env.items[i]) {
             fo_env_free (&env);
-            return fail (err, errlen, "ctest test '%s': ENVIRONMENT '%s' is not NAME=value",
-                         t->name, t->env.items[i]);
+            return fo_err (err, errlen, "ctest test '%s': ENVIRONMENT '%s' is not NAME=value",
+                           t->name, t->env.items[i]);
         }
         char *name = fo_xasprintf ("%.*s", (int) (eq - t->env.items[i]), t->env.items[i]);
         fo_env_set (&env, name, eq + 1);
@@ -399,8 +384,8 @@ group_mode (const fo_ctest_list *list, const size_t *members, size_t g,
             return GROUP_SHARED;
         if (!strcmp (filter->fixtures, "split"))
             return GROUP_SPLIT;
-        return fail (err, errlen, "fixtures '%s' is not a fixture mode (unit, shared, split)",
-                     filter->fixtures);
+        return fo_err (err, errlen, "fixtures '%s' is not a fixture mode (unit, shared, split)",
+                       filter->fixtures);
     }
     int mode = GROUP_UNIT;
     for (size_t m = 0; m < g; m++) {
@@ -410,12 +395,12 @@ group_mode (const fo_ctest_list *list, const size_t *members, size_t g,
         bool sh = has_label (t, FO_CTEST_LABEL_SHARED), sp = has_label (t, FO_CTEST_LABEL_SPLIT);
         int want = sh && sp ? -1 : sh ? GROUP_SHARED : sp ? GROUP_SPLIT : GROUP_UNIT;
         if (want == -1 || (want != GROUP_UNIT && mode != GROUP_UNIT && want != mode))
-            return fail (err, errlen, "ctest fixture group '%s': setup test '%s' asks for %s "
-                         "where %s", gname, t->name,
-                         want == -1 ? "both " FO_CTEST_LABEL_SHARED " and " FO_CTEST_LABEL_SPLIT
+            return fo_err (err, errlen, "ctest fixture group '%s': setup test '%s' asks for %s "
+                           "where %s", gname, t->name,
+                           want == -1 ? "both " FO_CTEST_LABEL_SHARED " and " FO_CTEST_LABEL_SPLIT
                                     : want == GROUP_SHARED ? FO_CTEST_LABEL_SHARED
                                                            : FO_CTEST_LABEL_SPLIT,
-                         want == -1 ? "a fixture has one mode"
+                           want == -1 ? "a fixture has one mode"
                                     : "another setup of the group asks for the other mode");
         if (want != GROUP_UNIT)
             mode = want;
@@ -448,8 +433,8 @@ wrap_step (const fo_test *t, fo_command *into, char *err, size_t errlen)
     }
     if (at < t->run.argv.len && strchr (t->run.argv.items[at], '=')) {
         fo_strv_free (&argv);
-        return fail (err, errlen, "ctest test '%s': a command holding '=' cannot be a split "
-                     "fixture's step", t->name);
+        return fo_err (err, errlen, "ctest test '%s': a command holding '=' cannot be a split "
+                       "fixture's step", t->name);
     }
     for (size_t i = at; i < t->run.argv.len; i++)
         fo_strv_push (&argv, t->run.argv.items[i]);
@@ -503,14 +488,14 @@ add_spread (fo_context *ctx, const char *gname, int mode, const fo_ctest_list *l
     }
     if (mode == GROUP_SPLIT) {
         if (nsetup != 1 || ncleanup > 1)
-            return fail (err, errlen, "ctest fixture group '%s': the split mode takes one setup "
-                         "test and at most one cleanup test (it has %zu and %zu): use shared, "
-                         "or the unit", gname, nsetup, ncleanup);
+            return fo_err (err, errlen, "ctest fixture group '%s': the split mode takes one setup "
+                           "test and at most one cleanup test (it has %zu and %zu): use shared, "
+                           "or the unit", gname, nsetup, ncleanup);
         for (size_t m = 0; m < g; m++) {
             const fo_ctest_test *t = &list->items[members[m]];
             if (fo_ctest_tier (t) == 1 && (t->fixtures_setup.len || t->fixtures_cleanup.len))
-                return fail (err, errlen, "ctest fixture group '%s': the split mode takes one "
-                             "fixture ('%s' sets up or cleans up another)", gname, t->name);
+                return fo_err (err, errlen, "ctest fixture group '%s': the split mode takes one "
+                               "fixture ('%s' sets up or cleans up another)", gname, t->name);
         }
         homes[setup] = ctx;
         if (ncleanup)
@@ -598,14 +583,14 @@ fo_ctest_add (fo_context *ctx, const fo_ctest_list *list, const fo_ctest_filter 
         char why[512];
         const char *gname = names[root].data;
         if (!fo_name_check ("context", gname, strlen (gname), why, sizeof why)) {
-            rc = fail (err, errlen, "ctest fixture group: %s", why);
+            rc = fo_err (err, errlen, "ctest fixture group: %s", why);
             break;
         }
         /* Fixture names holding '+' can spell another group's name. */
         for (size_t c = 0; c < ctx->ncontexts && rc == 0; c++)
             if (!strcmp (ctx->contexts[c]->name, gname))
-                rc = fail (err, errlen, "ctest fixture group '%s' twice (fixture names "
-                           "joined by '+' spell another group's name)", gname);
+                rc = fo_err (err, errlen, "ctest fixture group '%s' twice (fixture names "
+                             "joined by '+' spell another group's name)", gname);
         if (rc != 0)
             break;
         size_t g = 0;

@@ -8,21 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int
-refuse (char *err, size_t errlen, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
-
-static int
-refuse (char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start (ap, fmt);
-        fo_verr (err, errlen, fmt, ap);     /* one line: fo_util.h */
-        va_end (ap);
-    }
-    return -1;
-}
-
 typedef struct {
     const fo_source_item *at;
     const fo_python_cmd *cmd;
@@ -60,7 +45,7 @@ read_test (reading *r, fo_context *ctx, const json_t *t, const char *where)
     const char *root = text_of (t, "root", FO_PYTHON_MAX_ADDRESS);
     const char *address = text_of (t, "address", FO_PYTHON_MAX_ADDRESS);
     if (!json_is_object (t) || !name || !root || !address)
-        return refuse (r->err, r->errlen,
+        return fo_err (r->err, r->errlen,
                        "discovery output: a test of %s lacks a name, root or address", where);
     fo_strv argv = { 0 };
     helper_argv (r, &argv, "test", root, address);
@@ -68,7 +53,7 @@ read_test (reading *r, fo_context *ctx, const json_t *t, const char *where)
     fo_test *test = fo_source_test (ctx, name, &argv, FO_READER_PYTHON, why, sizeof why);
     fo_strv_free (&argv);
     if (!test)
-        return refuse (r->err, r->errlen, "discovery output: %s", why);
+        return fo_err (r->err, r->errlen, "discovery output: %s", why);
     return 0;
 }
 
@@ -80,7 +65,7 @@ read_list (reading *r, fo_context *ctx, const json_t *node, unsigned depth, cons
     const json_t *tests = json_object_get (node, "tests");
     const json_t *contexts = json_object_get (node, "contexts");
     if ((tests && !json_is_array (tests)) || (contexts && !json_is_array (contexts)))
-        return refuse (r->err, r->errlen,
+        return fo_err (r->err, r->errlen,
                        "discovery output: 'tests' and 'contexts' of %s must be lists", where);
     size_t i;
     const json_t *v;
@@ -117,7 +102,7 @@ static int
 read_context (reading *r, fo_context *parent, const json_t *c, unsigned depth)
 {
     if (depth > FO_PYTHON_MAX_DEPTH)
-        return refuse (r->err, r->errlen, "discovery output: contexts nested deeper than %u",
+        return fo_err (r->err, r->errlen, "discovery output: contexts nested deeper than %u",
                        FO_PYTHON_MAX_DEPTH);
     const char *name = json_is_object (c) ? text_of (c, "name", FO_SUITE_MAX_VALUE) : NULL;
     const char *kind = json_is_object (c) ? text_of (c, "kind", 16) : NULL;
@@ -131,7 +116,7 @@ read_context (reading *r, fo_context *parent, const json_t *c, unsigned depth)
         || (strcmp (kind, "package") && strcmp (kind, "module") && strcmp (kind, "class")
             && strcmp (kind, "generator"))
         || !json_is_boolean (setup) || !json_is_boolean (teardown))
-        return refuse (r->err, r->errlen,
+        return fo_err (r->err, r->errlen,
                        "discovery output: a context needs a name, a kind (package, module, "
                        "class, generator), a root, an address, a mode ('', split, shared, "
                        "serial, split serial, shared serial) and setup and teardown (true or "
@@ -141,7 +126,7 @@ read_context (reading *r, fo_context *parent, const json_t *c, unsigned depth)
     char why[768];
     fo_context *ctx = fo_source_context (&in, name, 0, why, sizeof why);
     if (!ctx)
-        return refuse (r->err, r->errlen, "discovery output: %s", why);
+        return fo_err (r->err, r->errlen, "discovery output: %s", why);
     if (bits)
         ctx->mode = bits;       /* the context's own attributes win over the entry's */
     ctx->fixture_reader = FO_READER_PYTHON;
@@ -174,7 +159,7 @@ fo_python_tree_read (const fo_source_item *at, const fo_python_cmd *cmd, const c
         /* jansson quotes the input near the error: one line, escaped. */
         fo_buf what = { 0 };
         fo_name_escape (&what, jerr.text, strlen (jerr.text), 200);
-        int rc = refuse (err, errlen, "discovery output is no JSON: line %d: %s", jerr.line,
+        int rc = fo_err (err, errlen, "discovery output is no JSON: line %d: %s", jerr.line,
                          what.data ? what.data : "");
         fo_buf_free (&what);
         return rc;
@@ -183,7 +168,7 @@ fo_python_tree_read (const fo_source_item *at, const fo_python_cmd *cmd, const c
     const json_t *format = json_object_get (top, "format");
     const json_t *errors = json_object_get (top, "errors");
     if (!json_is_object (top) || !json_is_integer (format) || json_integer_value (format) != 1)
-        rc = refuse (err, errlen, "discovery output: not format 1 of fanout's Python helper");
+        rc = fo_err (err, errlen, "discovery output: not format 1 of fanout's Python helper");
     else if (errors && (!json_is_array (errors) || json_array_size (errors) > 0)) {
         /* The suite asks for something nose refuses (split and shared at
            once): the helper names the module. */
@@ -191,7 +176,7 @@ fo_python_tree_read (const fo_source_item *at, const fo_python_cmd *cmd, const c
         const char *text = json_is_string (first) ? json_string_value (first) : "a bad 'errors'";
         fo_buf shown = { 0 };
         fo_name_escape (&shown, text, strlen (text), 300);
-        rc = refuse (err, errlen, "%s%s", shown.data ? shown.data : "",
+        rc = fo_err (err, errlen, "%s%s", shown.data ? shown.data : "",
                      json_array_size (errors) > 1 ? " (and more)" : "");
         fo_buf_free (&shown);
     }

@@ -12,20 +12,6 @@
 #include "fo_importer.h"
 #include "fo_proc.h"
 
-static void
-say (char *err, size_t errlen, const char *fmt, ...) __attribute__ ((format (printf, 3, 4)));
-
-static void
-say (char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || errlen == 0)
-        return;
-    va_list ap;
-    va_start (ap, fmt);
-    fo_verr (err, errlen, fmt, ap);     /* one line: fo_util.h */
-    va_end (ap);
-}
-
 const char *
 fo_source_option (const fo_source_item *at, const char *key)
 {
@@ -38,7 +24,7 @@ fo_source_context (const fo_source_item *at, const char *name, unsigned default_
 {
     char why[512];
     if (!fo_name_check ("context", name, strlen (name), why, sizeof why)) {
-        say (err, errlen, "%s", why);
+        fo_err (err, errlen, "%s", why);
         return NULL;
     }
     char *id = fo_context_child_id (at->parent, name);
@@ -47,10 +33,10 @@ fo_source_context (const fo_source_item *at, const char *name, unsigned default_
         fo_buf shown = { 0 };
         fo_name_escape (&shown, id, strlen (id), FO_ID_SHOWN);
         if (first->line > 0)
-            say (err, errlen, "duplicate context id '%s' (first at line %d)", shown.data,
-                 first->line);
+            fo_err (err, errlen, "duplicate context id '%s' (first at line %d)", shown.data,
+                    first->line);
         else
-            say (err, errlen, "duplicate context id '%s' (imported twice)", shown.data);
+            fo_err (err, errlen, "duplicate context id '%s' (imported twice)", shown.data);
         fo_buf_free (&shown);
         free (id);
         return NULL;
@@ -71,7 +57,7 @@ fo_source_list_on_agent (const fo_source_item *at, const char *subcommand,
 {
     char *self = realpath ("/proc/self/exe", NULL);
     if (!self) {
-        say (err, errlen, "cannot find fanout's own program for 'discover_on: agent'");
+        fo_err (err, errlen, "cannot find fanout's own program for 'discover_on: agent'");
         return NULL;
     }
     fo_context *ctx = fo_source_context (at, at->item, default_mode, err, errlen);
@@ -95,7 +81,7 @@ fo_source_test (fo_context *ctx, const char *name, const fo_strv *argv, fo_reade
 {
     char why[512];
     if (!fo_context_can_add_test (ctx, name, why, sizeof why)) {
-        say (err, errlen, "%s", why);
+        fo_err (err, errlen, "%s", why);
         return NULL;
     }
     /* As fo_suite_load counts a step: its id twice, each argument. */
@@ -103,8 +89,8 @@ fo_source_test (fo_context *ctx, const char *name, const fo_strv *argv, fo_reade
     for (size_t i = 0; i < argv->len; i++)
         bytes += strlen (argv->items[i]) + 1;
     if (bytes > FO_SUITE_MAX_STEP) {
-        say (err, errlen, "test '%s' takes %zu bytes to send (at most %u MiB)", name, bytes,
-             FO_SUITE_MAX_STEP >> 20);
+        fo_err (err, errlen, "test '%s' takes %zu bytes to send (at most %u MiB)", name, bytes,
+                FO_SUITE_MAX_STEP >> 20);
         return NULL;
     }
     fo_test *test = fo_test_new (ctx, name);
@@ -146,22 +132,22 @@ fo_source_run_passing (const fo_source_item *at, const fo_strv *argv, int pass_f
     fo_buf_puts (out, "");
     fo_buf_puts (&errout, "");
     if (fo_proc_run_sync (&spec, &status, out, &errout, why, sizeof why) != 0) {
-        say (err, errlen, "%s", why);       /* "cannot run 'x': why" */
+        fo_err (err, errlen, "%s", why);       /* "cannot run 'x': why" */
         rc = -1;
     } else if (status.timed_out || !status.exited || status.exit_code != 0) {
         char *what = fo_proc_status_text (&status, spec.timeout_ms);
         size_t first = strcspn (errout.data, "\r\n");
         fo_buf line = { 0 };
         fo_name_escape (&line, errout.data, first < 300 ? first : 300, 300);
-        say (err, errlen, "'%s' failed (%s)%s%s", argv->items[0], what, first ? ": " : "",
-             line.data ? line.data : "");
+        fo_err (err, errlen, "'%s' failed (%s)%s%s", argv->items[0], what, first ? ": " : "",
+                line.data ? line.data : "");
         fo_buf_free (&line);
         free (what);
         rc = -1;
     } else if (out->len > FO_IMPORT_MAX_OUTPUT) {
         /* The capture keeps head and tail past its cap: longer was cut. */
-        say (err, errlen, "'%s' printed more than %u MiB", argv->items[0],
-             FO_IMPORT_MAX_OUTPUT >> 20);
+        fo_err (err, errlen, "'%s' printed more than %u MiB", argv->items[0],
+                FO_IMPORT_MAX_OUTPUT >> 20);
         rc = -1;
     }
     fo_buf_free (&errout);
@@ -181,8 +167,8 @@ check_spec (const fo_source_spec *spec, const fo_source_kind **kind, char *err, 
             fo_buf_puts (&kinds, fo_source_kinds[k]->name);
         }
         fo_name_escape (&shown, spec->kind, strlen (spec->kind), FO_ID_SHOWN);
-        say (err, errlen, "unknown source kind '%s' (kinds: %s)", shown.data ? shown.data : "",
-             kinds.data);
+        fo_err (err, errlen, "unknown source kind '%s' (kinds: %s)", shown.data ? shown.data : "",
+                kinds.data);
         fo_buf_free (&kinds);
         fo_buf_free (&shown);
         return -1;
@@ -195,8 +181,8 @@ check_spec (const fo_source_spec *spec, const fo_source_kind **kind, char *err, 
         if (!known) {
             fo_buf shown = { 0 };
             fo_name_escape (&shown, key, strlen (key), FO_ID_SHOWN);
-            say (err, errlen, "source kind '%s' has no option '%s'", (*kind)->name,
-                 shown.data ? shown.data : "");
+            fo_err (err, errlen, "source kind '%s' has no option '%s'", (*kind)->name,
+                    shown.data ? shown.data : "");
             fo_buf_free (&shown);
             return -1;
         }
@@ -212,16 +198,16 @@ fail_at (const fo_suite *suite, const fo_source_spec *spec, const char *item, co
     if (spec->line > 0 && spec->from.len > 1) {
         fo_buf shown = { 0 };
         fo_name_escape (&shown, item, strlen (item), FO_ID_SHOWN);
-        say (err, errlen, "%s:%d:%d: '%s': %s", suite->path, spec->line, spec->column,
-             shown.data ? shown.data : "", why);
+        fo_err (err, errlen, "%s:%d:%d: '%s': %s", suite->path, spec->line, spec->column,
+                shown.data ? shown.data : "", why);
         fo_buf_free (&shown);
     }
     else if (spec->line > 0)
-        say (err, errlen, "%s:%d:%d: %s", suite->path, spec->line, spec->column, why);
+        fo_err (err, errlen, "%s:%d:%d: %s", suite->path, spec->line, spec->column, why);
     else {
         fo_buf shown = { 0 };
         fo_name_escape (&shown, item, strlen (item), FO_ID_SHOWN);
-        say (err, errlen, "--%s '%s': %s", spec->kind, shown.data ? shown.data : "", why);
+        fo_err (err, errlen, "--%s '%s': %s", spec->kind, shown.data ? shown.data : "", why);
         fo_buf_free (&shown);
     }
     return -1;

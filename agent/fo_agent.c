@@ -54,14 +54,18 @@ static void
 cancel_all (agent *self, const char *reason)
 {
     for (uint32_t i = 0; i < self->options->slots; i++) {
-        fo_execution *both[2] = { self->slots[i], self->next[i] };
-        for (int k = 0; k < 2; k++) {
-            if (!both[k])
+        /* The chained ones first, the last first: a running step killed
+           first could end, and its lane start the next, before that
+           one's cancel stopped it. */
+        fo_execution *all[1 + FO_AGENT_CHAIN_DEPTH] = { self->slots[i] };
+        memcpy (all + 1, agent_next (self, i), FO_AGENT_CHAIN_DEPTH * sizeof *all);
+        for (unsigned k = FO_AGENT_CHAIN_DEPTH + 1; k-- > 0;) {
+            if (!all[k])
                 continue;
             if (agent_aborted (self))
-                fo_execution_abort (both[k], reason);
+                fo_execution_abort (all[k], reason);
             else
-                fo_execution_cancel (both[k], reason);
+                fo_execution_cancel (all[k], reason);
         }
     }
     fo_lease lease;
@@ -114,10 +118,12 @@ handle_cancel (agent *self, uint64_t lease_id, const char *reason)
         }
         /* Chained after the slot's lease: it ends, cancelled, when it
            begins there (its steps may be the worker's already). */
-        if (self->next[i] && fo_execution_lease (self->next[i]) == lease_id) {
-            fo_execution_cancel (self->next[i], reason);
-            return;
-        }
+        fo_execution **next = agent_next (self, i);
+        for (unsigned k = 0; k < FO_AGENT_CHAIN_DEPTH && next[k]; k++)
+            if (fo_execution_lease (next[k]) == lease_id) {
+                fo_execution_cancel (next[k], reason);
+                return;
+            }
     }
     for (size_t k = 0; k < self->queue_len; k++) {
         fo_lease *lease = &self->queue[self->queue_head + k];
@@ -415,6 +421,9 @@ run_session (agent *self, char *err, size_t errlen)
         uint64_t strand = agent_return_deadline_ms (self);
         if (strand < deadline)
             deadline = strand;
+        uint64_t unbind = agent_unbind_deadline_ms (self);
+        if (unbind < deadline)
+            deadline = unbind;
         for (uint32_t i = 0; i < self->options->slots; i++) {
             if (!self->slots[i])
                 continue;
@@ -460,6 +469,7 @@ run_session (agent *self, char *err, size_t errlen)
             end = self->welcomed ? SESSION_LOST : SESSION_RETRY;
             break;
         }
+        agent_unbind_slow (self);
         agent_service_slots (self);
         fo_sweeper_service (self->sweeper);
         now = fo_now_ms ();
@@ -520,7 +530,7 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
     snprintf (self.agent_id, sizeof self.agent_id, "%s:%d:%08x", self.host, (int) getpid (),
               (unsigned) (fo_now_us () & 0xffffffffu));
     self.slots = fo_xcalloc (options->slots, sizeof *self.slots);
-    self.next = fo_xcalloc (options->slots, sizeof *self.next);
+    self.next = fo_xcalloc ((size_t) options->slots * FO_AGENT_CHAIN_DEPTH, sizeof *self.next);
     self.due = fo_xcalloc (options->slots, sizeof *self.due);
     self.times = fo_xcalloc (options->slots, sizeof *self.times);
     /* Each slot's runner: a process per step, and the steps of Python
@@ -534,6 +544,9 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
     /* The slots' children exec side by side, not one after another in
        this thread (fo_spawner.h). */
     self.spawner = fo_spawner_new (fo_spawner_threads_for (options->slots));
+    /* ...and each slot's next test starts at its last one's exit, from
+       the thread that saw it (fo_agent_slots.c, chained leases). */
+    self.lanes = fo_spawner_new_lanes (fo_spawner_lanes_for (options->slots));
     /* Orphans of our tests are re-parented to us, to be found and killed. */
     if (fo_reaper_become_subreaper () != 0)
         fo_log (FO_LOG_WARN, ROLE, "cannot become a child subreaper (%s): processes that "
@@ -559,6 +572,7 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
             free (self.runners);
             fo_capacity_destroy (&self.capacity);
             fo_spawner_destroy (&self.spawner);
+            fo_spawner_destroy (&self.lanes);
             return -1;
         }
     }
@@ -636,6 +650,7 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
     free (self.runners);
     fo_capacity_destroy (&self.capacity);
     fo_spawner_destroy (&self.spawner);
+    fo_spawner_destroy (&self.lanes);
     free (self.queue);
     free (self.pending);
     fo_batch_buf_free (&self.outbox);

@@ -11,15 +11,24 @@
     taken from the queue now, bound to the slot (`next`), and its first
     steps are chained after the running ones (fo_execution_chain,
     fo_runner_chain): the worker goes on to them by itself, and the agent
-    catches up.
+    catches up. The same for other tests on the slot's lane (a thread per
+    slot, fo_spawner.h): the lane's thread starts the chained lease's
+    step at the running step's exit, and up to FO_AGENT_CHAIN_DEPTH
+    one-step leases are chained, so that the lane has the next test even
+    when this thread read the last end only after the test begun then had
+    ended as well (a loop woken behind a running test waits for it).
 
     A bound lease waits for its slot even if another slot frees first, so
     a lease is bound only when that cannot leave a slot idle for long:
-    - the queue keeps a lease for every other slot that has none bound, or
+    - the queue keeps a lease for every other slot that has none bound
+      (a Python lease), or
     - the slot's leases are short: its last one ran less than
       FO_AGENT_CHAIN_SHORT_US, and the running one so far too (what is
       left of it is the most another slot can wait; a long test right
-      after short ones is the case this does not foresee).
+      after short ones is the case this does not foresee, for a Python
+      lease; any other is taken back from its lane when the running one
+      passes FO_AGENT_CHAIN_SHORT_US and it has not begun:
+      agent_unbind_slow).
 
     Lease return (protocol 8). Leases queued beyond the slots (the
     prefetch, and the extra credit of short leases: fo_flow.h) wait for a
@@ -48,7 +57,6 @@
 #include "fo_log.h"
 #include "fo_sweeper.h"
 
-#define FO_AGENT_CHAIN_SHORT_US 20000u
 
 /* Since when the queue's head waits: set when a lease becomes the head
    (pushed to an empty queue, or the one before it left). */
@@ -117,6 +125,8 @@ slot_execution (agent *self, uint32_t i, fo_lease *lease)
     fo_execution_set_runner (execution, self->runners[i]);
     fo_execution_set_capacity (execution, self->capacity);
     fo_execution_set_spawner (execution, self->spawner);
+    if (self->lanes)
+        fo_execution_set_lane (execution, self->lanes, i);
     fo_execution_on_discovered (execution, agent_on_discovered);
     fo_execution_set_scope (execution, self->sweeper, token);
     fo_execution_on_slow (execution, agent_on_slow);
@@ -161,35 +171,47 @@ agent_fill_slots (agent *self)
 }
 
 /* Binds the lease at the queue's head to slot i and chains its first
-   steps after the running lease's (see the top of this file). */
-static void
-try_chain (agent *self, uint32_t i)
+   steps after the slot's last (see the top of this file): true when it
+   did. */
+static bool
+chain_one (agent *self, uint32_t i)
 {
-    if (self->next[i] || self->queue_len == 0 || agent_aborted (self))
-        return;
-    /* Only a Python lease is ever chained (fo_runner_python): any other
-       goes as it came, without a look at the running one. */
+    fo_execution **next = agent_next (self, i);
+    unsigned depth = 0;
+    while (depth < FO_AGENT_CHAIN_DEPTH && next[depth])
+        depth++;
+    if (depth == FO_AGENT_CHAIN_DEPTH || self->queue_len == 0 || agent_aborted (self))
+        return false;
+    /* A Python lease goes to the slot's worker (fo_runner_python); any
+       other is chained only on the slot's lane (fo_runner_process), and
+       never one whose artifacts were fetched (laid out when it starts).
+       It follows the running lease once all its steps are the runner's,
+       or a chained one that is a single step begun by the lane (a
+       Python worker takes one lease ahead). */
     const fo_lease *head = &self->queue[self->queue_head];
-    if (head->nsteps == 0 || head->steps[0].reader != FO_READER_PYTHON
-        || head->steps[0].kind == FO_STEP_DISCOVER || !fo_execution_sent_to_end (self->slots[i]))
-        return;
+    bool python = head->nsteps > 0 && head->steps[0].reader == FO_READER_PYTHON;
+    bool follows = depth == 0 ? fo_execution_sent_to_end (self->slots[i])
+                              : fo_execution_chained_whole (next[depth - 1]);
+    if (head->nsteps == 0 || head->steps[0].kind == FO_STEP_DISCOVER
+        || (!python && (!self->lanes || (head->manifest && head->manifest[0]))) || !follows)
+        return false;
     size_t others = 0;      /* other slots that would take from the queue */
     for (uint32_t j = 0; j < self->options->slots; j++)
-        others += j != i && (!self->slots[j] || !self->next[j]);
+        others += j != i && (!self->slots[j] || !agent_next (self, j)[0]);
     const struct agent_slot_time *t = &self->times[i];
     bool short_leases = t->ran_us && t->ran_us < FO_AGENT_CHAIN_SHORT_US
                         && fo_now_us () - t->started_us < FO_AGENT_CHAIN_SHORT_US;
-    if (self->queue_len < 1 + others && !short_leases)
-        return;
+    if ((self->queue_len < 1 + others || !python) && !short_leases)
+        return false;
     fo_lease lease;
     uint64_t since = self->queue_since_ms;
     agent_queue_pop (self, &lease);
-    fo_execution *next = slot_execution (self, i, &lease);
-    if (fo_execution_chain (next) != 0) {
+    fo_execution *chained = slot_execution (self, i, &lease);
+    if (fo_execution_chain (chained) != 0) {
         /* Not chainable (a step of another kind, a restart due): it goes
            back to the queue's head, as it came. */
-        fo_execution_take_lease (next, &lease);
-        fo_execution_destroy (&next);
+        fo_execution_take_lease (chained, &lease);
+        fo_execution_destroy (&chained);
         self->queue_head--;
         self->queue[self->queue_head] = lease;
         self->queue_len++;
@@ -197,10 +219,81 @@ try_chain (agent *self, uint32_t i)
            A try on every service of a blocked Python slot restarted the
            return's clock, and leases stayed stranded behind it. */
         self->queue_since_ms = since;
-        return;
+        return false;
     }
-    self->next[i] = next;
+    next[depth] = chained;
     self->bound++;
+    return true;
+}
+
+static void
+try_chain (agent *self, uint32_t i)
+{
+    while (chain_one (self, i))
+        ;
+}
+
+/* Puts a lease back at the queue's head (taken, zeroed). */
+static void
+queue_push_front (agent *self, fo_lease *lease)
+{
+    if (self->queue_head == 0) {
+        if (self->queue_len == self->queue_cap) {
+            self->queue_cap = self->queue_cap ? self->queue_cap * 2 : 8;
+            self->queue = fo_xrealloc (self->queue, self->queue_cap * sizeof *self->queue);
+        }
+        memmove (self->queue + 1, self->queue, self->queue_len * sizeof *self->queue);
+        self->queue_head = 1;
+    }
+    self->queue[--self->queue_head] = *lease;
+    self->queue_len++;
+    memset (lease, 0, sizeof *lease);
+    queue_moved (self);
+}
+
+/* Does slot i hold chained leases that agent_unbind_slow may take back? */
+static bool
+has_lane_chain (const agent *self, uint32_t i)
+{
+    fo_execution *const *next = agent_next (self, i);
+    return self->slots[i] && next[0] && fo_execution_chained_whole (next[0]);
+}
+
+uint64_t
+agent_unbind_deadline_ms (const agent *self)
+{
+    uint64_t deadline = UINT64_MAX;
+    for (uint32_t i = 0; i < self->options->slots; i++) {
+        if (!has_lane_chain (self, i))
+            continue;
+        uint64_t due = (self->times[i].started_us + FO_AGENT_CHAIN_SHORT_US + 999) / 1000;
+        if (due < deadline)
+            deadline = due;
+    }
+    return deadline;
+}
+
+void
+agent_unbind_slow (agent *self)
+{
+    uint64_t now = fo_now_us ();
+    for (uint32_t i = 0; i < self->options->slots; i++) {
+        if (!has_lane_chain (self, i) || now - self->times[i].started_us < FO_AGENT_CHAIN_SHORT_US)
+            continue;
+        fo_execution **next = agent_next (self, i);
+        /* The last first: each goes back before those it followed. */
+        for (unsigned k = FO_AGENT_CHAIN_DEPTH; k-- > 0;) {
+            if (!next[k])
+                continue;
+            if (fo_execution_unchain_back (next[k]) != 0)
+                break;          /* begun: the running lease has ended */
+            fo_lease lease;
+            fo_execution_take_lease (next[k], &lease);
+            fo_execution_destroy (&next[k]);
+            self->bound--;
+            queue_push_front (self, &lease);
+        }
+    }
 }
 
 /* Slot i's lease ended: its next one, when one was bound to it, begins. */
@@ -208,10 +301,12 @@ static void
 slot_ended (agent *self, uint32_t i, uint64_t now)
 {
     fo_execution_destroy (&self->slots[i]);
-    if (!self->next[i])
+    fo_execution **next = agent_next (self, i);
+    if (!next[0])
         return;
-    self->slots[i] = self->next[i];
-    self->next[i] = NULL;
+    self->slots[i] = next[0];
+    memmove (next, next + 1, (FO_AGENT_CHAIN_DEPTH - 1) * sizeof *next);
+    next[FO_AGENT_CHAIN_DEPTH - 1] = NULL;
     self->bound--;
     slot_begins (self, i, now);
 }

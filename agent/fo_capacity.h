@@ -35,9 +35,12 @@
 #define FO_CAPACITY_RETRY_MIN_MS 20u
 #define FO_CAPACITY_RETRY_MAX_MS 1000u
 #define FO_CAPACITY_RECOVER_MS 1000u
-/* A running step (fo_runner_process) holds 3 descriptors: its stdout and
-   stderr pipes and a pidfd; starting it needs 2 more for a moment. */
-#define FO_CAPACITY_FDS_PER_STEP 3u
+/* A running step (fo_runner_process) holds 5 descriptors: both ends of
+   its stdout and stderr pipes (a slot's lane holds the write ends until
+   the exit, fo_proc_start_lane) and a pidfd. A lease chained on the lane
+   holds 4 more until it starts; chaining is given up, not the step,
+   when descriptors run short. */
+#define FO_CAPACITY_FDS_PER_STEP 5u
 /* Beyond what is open at start and the steps: a spawn's moment, /proc
    reads of the sweeper, a report file. */
 #define FO_CAPACITY_FDS_SPARE 8u

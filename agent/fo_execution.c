@@ -50,6 +50,13 @@ fo_execution_set_spawner (fo_execution *self, struct fo_spawner *spawner)
 }
 
 void
+fo_execution_set_lane (fo_execution *self, struct fo_spawner *lanes, unsigned lane)
+{
+    self->lanes = lanes;
+    self->lane = lane;
+}
+
+void
 fo_execution_set_runner (fo_execution *self, fo_runner *runner)
 {
     if (self->own_runner)
@@ -418,10 +425,15 @@ start_pending (fo_execution *self)
         .ahead = step->kind != FO_STEP_DISCOVER && !read_env ? ahead_step : NULL,
         .ahead_arg = self,
         .spawner = self->spawner,
+        .lanes = self->lanes,
+        .lane = self->lane,
     };
     fo_start_error why;
+    /* A chained first step may have begun before now: its window starts
+       when it was chained. */
     if (self->sweeper)
-        self->step_mark = fo_sweeper_mark ();
+        self->step_mark = self->chain_marked ? self->chain_mark : fo_sweeper_mark ();
+    self->chain_marked = false;
     self->ahead_through = index;
     self->running = fo_runner_start (runner_of (self), &spec, &why) == 0;
     if (read_env)
@@ -577,6 +589,38 @@ fo_execution_sent_to_end (const fo_execution *self)
            && self->ahead_through + 1 >= self->lease.nsteps;
 }
 
+/* Would start_pending start this first step as it is, so that a runner
+   may begin it early? Not a GLib path or a one-test gtest step (they are
+   joined with the steps after them), nor a step whose reader adds to
+   its environment (the gtest reader's output file). */
+static bool
+chains_as_is (const fo_step *step)
+{
+    return step->reader != FO_READER_GTEST && !fo_gtest_step_name (step) && !fo_glib_path (step);
+}
+
+bool
+fo_execution_chained_whole (const fo_execution *self)
+{
+    return self->chained && !self->cancelled && self->lease.nsteps == 1
+           && self->lease.steps[0].reader != FO_READER_PYTHON;
+}
+
+int
+fo_execution_unchain_back (fo_execution *self)
+{
+    if (!fo_execution_chained_whole (self) || !self->runner)
+        return -1;
+    char *token = step_token (self, 0);
+    int rc = fo_runner_withdraw (self->runner, &self->lease.steps[0], token);
+    free (token);
+    if (rc == 0) {
+        self->chained = false;
+        self->chain_marked = false;
+    }
+    return rc;
+}
+
 int
 fo_execution_chain (fo_execution *self)
 {
@@ -584,7 +628,7 @@ fo_execution_chain (fo_execution *self)
         || self->own_runner || self->lease.nsteps == 0)
         return -1;
     const fo_step *step = &self->lease.steps[0];
-    if (step->kind == FO_STEP_DISCOVER || step->reader != FO_READER_PYTHON)
+    if (step->kind == FO_STEP_DISCOVER || (step->reader != FO_READER_PYTHON && !chains_as_is (step)))
         return -1;
     char *token = step_token (self, 0);
     fo_runner_step spec = {
@@ -593,10 +637,22 @@ fo_execution_chain (fo_execution *self)
         .token = token,
         .ahead = ahead_step,
         .ahead_arg = self,
+        /* What start_pending gives a step started as it comes (its
+           reader is made then, before the runner takes the step). */
+        .on_output = fo_exec_read_output,
+        .output_arg = self,
+        .spawner = self->spawner,
+        .lanes = self->lanes,
+        .lane = self->lane,
     };
+    fo_sweep_mark mark = fo_sweeper_mark ();
     int rc = fo_runner_chain (self->runner, &spec);
     free (token);
     self->chained = rc == 0;
+    if (self->chained && self->sweeper) {
+        self->chain_mark = mark;
+        self->chain_marked = true;
+    }
     return rc;
 }
 
@@ -640,6 +696,13 @@ fo_execution_cancel (fo_execution *self, const char *reason)
         return;
     self->cancelled = true;
     self->cancel_reason = fo_xstrdup (reason);
+    if (self->chained && self->runner) {
+        /* Chained, not begun: its lane must not start its step at the
+           exit of the step before. */
+        char *token = step_token (self, 0);
+        fo_runner_unchain (self->runner, &self->lease.steps[0], token);
+        free (token);
+    }
     /* A running teardown is cleaning up: let it finish (it has its own
        timeout). Anything else is stopped now. */
     if (self->running && self->lease.steps[self->current].kind != FO_STEP_TEARDOWN)

@@ -112,6 +112,12 @@ void fo_execution_set_capacity (fo_execution *self, struct fo_capacity *capacity
 struct fo_spawner;
 void fo_execution_set_spawner (fo_execution *self, struct fo_spawner *spawner);
 
+/* Optional, before the first service: process steps are spawned on this
+   lane of a lanes spawner (fo_proc_start_lane), whose thread waits for
+   each step's exit and starts a lease chained after it right then
+   (fo_execution_chain). The spawner outlives the execution. */
+void fo_execution_set_lane (fo_execution *self, struct fo_spawner *lanes, unsigned lane);
+
 /* Chaining (fo_runner_chain): while the last steps of a lease run in a
    persistent worker, the first steps of the lease the slot takes next
    can be handed to it already, so that the worker goes from one lease to
@@ -125,6 +131,14 @@ void fo_execution_set_spawner (fo_execution *self, struct fo_spawner *spawner);
    be the slot's next, serviced after the running one ended; its task
    clock starts at its first service. -1: nothing changed. */
 bool fo_execution_sent_to_end (const fo_execution *self);
+/* Is this execution chained (fo_execution_chain) with all its steps,
+   i.e. one step, not a Python worker's? Then another lease may be
+   chained after it. */
+bool fo_execution_chained_whole (const fo_execution *self);
+/* Takes a lease chained on a lane back from its runner, when nothing of
+   it has begun (fo_runner_withdraw): 0, and it is as if never chained
+   (fo_execution_take_lease may follow); -1 otherwise. */
+int fo_execution_unchain_back (fo_execution *self);
 /* Before its first service: gives its lease back to *out (the execution
    then holds none; destroy it). */
 void fo_execution_take_lease (fo_execution *self, fo_lease *out);

@@ -105,6 +105,19 @@ fo_runner_idle (fo_runner *self)
         self->ops->idle (self->impl);
 }
 
+void
+fo_runner_unchain (fo_runner *self, const fo_step *first, const char *token)
+{
+    if (self->ops->unchain)
+        self->ops->unchain (self->impl, first, token);
+}
+
+int
+fo_runner_withdraw (fo_runner *self, const fo_step *first, const char *token)
+{
+    return self->ops->withdraw ? self->ops->withdraw (self->impl, first, token) : -1;
+}
+
 int
 fo_runner_chain (fo_runner *self, const fo_runner_step *first)
 {

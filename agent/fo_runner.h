@@ -16,6 +16,8 @@
                            agent (fo_runner_step.ahead) is not wanted
         fo_runner_chain    while the lease's last steps run, begin the
                            next lease's first steps after them
+        fo_runner_unchain  a chained lease is cancelled before it began:
+                           what was begun for it stops
 
     Implementations:
     - fo_runner_process.h: a new process per step (fo_proc), in its own
@@ -100,6 +102,12 @@ typedef struct {
        saying why. NULL: spawned in the caller's thread, and a failure is
        start's. */
     fo_spawner *spawner;
+    /* Optional, before spawner: a process step is spawned on this lane of
+       a lanes spawner (fo_proc_start_lane), whose thread also waits for
+       its exit, and a lease chained after it (fo_runner_chain) is queued
+       on the lane to start at that exit. */
+    fo_spawner *lanes;
+    unsigned lane;
 } fo_runner_step;
 
 typedef struct {
@@ -122,6 +130,10 @@ typedef struct {
     void (*idle) (void *impl);      /* may be NULL: nothing is ever begun ahead */
     /* may be NULL: no lease is ever chained */
     int (*chain) (void *impl, const fo_runner_step *first);
+    /* may be NULL: a chained lease's steps are stopped when it begins */
+    void (*unchain) (void *impl, const fo_step *first, const char *token);
+    /* may be NULL: a chained lease is never taken back */
+    int (*withdraw) (void *impl, const fo_step *first, const char *token);
     /* may be NULL: start reports every failure itself */
     const fo_start_error *(*start_error) (const void *impl);
     void (*destroy) (void *impl);
@@ -183,5 +195,16 @@ void fo_runner_idle (fo_runner *self);
    this lease's end (fo_runner_idle keeps them); -1 when it did not
    (nothing changed: the next lease starts as any). */
 int fo_runner_chain (fo_runner *self, const fo_runner_step *first);
+/* The chained lease whose first step is `first` (with token, NULL:
+   fo_reaper_base ()) is cancelled before it began: a runner that would
+   start its step by itself (the process runner, at the exit of the step
+   before) stops it now, never started if it can. The lease still ends
+   as one chained (its begin, then fo_runner_idle without a start). */
+void fo_runner_unchain (fo_runner *self, const fo_step *first, const char *token);
+/* Takes back the last lease chained (its first step `first`, with token)
+   when nothing was begun for it yet: 0, and the runner holds nothing of
+   it (the lease may go elsewhere). -1 when it has begun or cannot be
+   taken back: nothing changes. */
+int fo_runner_withdraw (fo_runner *self, const fo_step *first, const char *token);
 
 #endif

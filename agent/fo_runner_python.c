@@ -347,6 +347,7 @@ start (void *impl, const fo_runner_step *rs, fo_start_error *error)
         self->in_process = true;
         return fo_runner_start (self->process, rs, error);
     }
+    fo_runner_process_disarm (self->process);  /* a step chained there is not this */
     self->in_process = false;
     char *scope = scope_of (rs->token);
     bool new_task = !self->scope || strcmp (scope, self->scope) != 0;
@@ -632,6 +633,7 @@ static void
 idle (void *impl)
 {
     python_runner *self = impl;
+    fo_runner_idle (self->process);     /* what it chained (fo_runner_process.h) */
     if (self->in_process)
         return;
     const sent_step *running = fo_pyrun_running (self);
@@ -665,6 +667,9 @@ static int
 chain (void *impl, const fo_runner_step *rs)
 {
     python_runner *self = impl;
+    /* A process step (another suite's) chains behind a process step. */
+    if (!fo_pyrun_is_python (self, rs->step))
+        return self->in_process ? fo_runner_chain (self->process, rs) : -1;
     if (self->in_process || !self->active || !self->worker || !self->hello || self->killing
         || self->retiree || self->stopped || self->chain_at || !self->nq
         || !fo_pyrun_is_python (self, rs->step)
@@ -677,6 +682,22 @@ chain (void *impl, const fo_runner_step *rs)
     fo_pyrun_frame_request (self, rs, true);
     fo_pyrun_flush_request (self);
     return 0;
+}
+
+/* A process step chained on the slot's lane (fo_runner_process); a
+   Python lease's steps sent ahead stop when it begins, cancelled. */
+static void
+unchain (void *impl, const fo_step *first, const char *token)
+{
+    python_runner *self = impl;
+    fo_runner_unchain (self->process, first, token);
+}
+
+static int
+withdraw (void *impl, const fo_step *first, const char *token)
+{
+    python_runner *self = impl;
+    return fo_runner_withdraw (self->process, first, token);
 }
 
 static void
@@ -721,6 +742,8 @@ static const fo_runner_ops ops = {
     .release = release,
     .idle = idle,
     .chain = chain,
+    .unchain = unchain,
+    .withdraw = withdraw,
     .start_error = start_error,
     .destroy = destroy,
 };

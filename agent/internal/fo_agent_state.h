@@ -30,6 +30,12 @@
 
 #define ROLE "agent"
 
+/* How many leases a slot may have chained after its running one: two,
+   so that a slot's thread has the next test to start even when the
+   loop, busy or waiting for a CPU, read the last end only after the
+   test started then had ended too (fo_agent_slots.c). */
+#define FO_AGENT_CHAIN_DEPTH 2u
+
 typedef struct {
     const fo_agent_options *options;
     const char *host;
@@ -42,8 +48,9 @@ typedef struct {
     bool rejected;              /* ... because its handshake was refused */
 
     fo_execution **slots;       /* options->slots entries, NULL when free */
-    /* Each slot's next lease, taken from the queue and chained after its
-       running one (fo_agent_slots.c); NULL: none. bound counts them. */
+    /* Each slot's next leases, taken from the queue and chained after its
+       running one (fo_agent_slots.c), FO_AGENT_CHAIN_DEPTH a slot, the
+       first first, NULL after the last (agent_next). bound counts them. */
     fo_execution **next;
     uint32_t bound;
     /* Which slots the next pass services: new ones, those whose fds polled
@@ -59,6 +66,9 @@ typedef struct {
     fo_runner **runners;        /* each slot's runner, idle between leases */
     fo_capacity *capacity;      /* fewer leases at once when spawning lacks resources */
     fo_spawner *spawner;        /* spawns the slots' processes; NULL: this thread does */
+    fo_spawner *lanes;          /* a thread per slot that spawns its processes and
+                                   waits for their exit, starting a chained lease's
+                                   then (fo_spawner.h); NULL: none, the pool spawns */
     fo_lease *queue;            /* leases received beyond the free slots, FIFO */
     size_t queue_head, queue_len, queue_cap;
     uint64_t queue_since_ms;    /* since when the head waits (0: empty) */
@@ -102,6 +112,14 @@ typedef struct {
     uint32_t session;           /* counts sessions: lease ids restart per broker */
 } agent;
 
+/* Slot i's chained leases (FO_AGENT_CHAIN_DEPTH entries, NULL after the
+   last). */
+static inline fo_execution **
+agent_next (const agent *self, uint32_t i)
+{
+    return self->next + (size_t) i * FO_AGENT_CHAIN_DEPTH;
+}
+
 /* The reason of the tests an abort leaves not run (the broker, which ends
    the run itself, usually has its own). */
 #define ABORT_REASON "the run was cut short"
@@ -118,6 +136,14 @@ void agent_fill_slots (agent *self);
    after it, if any, begins in the slot. */
 void agent_slot_done (agent *self, uint32_t i, uint32_t credit);
 void agent_mark_all_due (agent *self);
+/* Chained leases of other tests than Python ones wait only behind short
+   leases: once a slot's running lease has run FO_AGENT_CHAIN_SHORT_US,
+   those chained after it that have not begun go back to the queue's
+   head, in their order (agent_unbind_slow, when
+   agent_unbind_deadline_ms comes). */
+#define FO_AGENT_CHAIN_SHORT_US 20000u
+uint64_t agent_unbind_deadline_ms (const agent *self);
+void agent_unbind_slow (agent *self);
 /* Lease return: queued leases beyond the prefetch go back to the broker
    when the queue's head has waited this long without a slot taking any;
    those within the prefetch too after FO_AGENT_RETURN_PREFETCH_MS. */

@@ -54,6 +54,10 @@ struct fo_execution {
     bool waiting;           /* ... for resources (fo_capacity) */
     fo_capacity *capacity;  /* NULL: a resource failure gives up at once */
     struct fo_spawner *spawner;     /* NULL: spawns in the caller's thread */
+    struct fo_spawner *lanes;       /* NULL: none (fo_execution_set_lane) */
+    unsigned lane;
+    fo_sweep_mark chain_mark;       /* taken when chained: its first step's */
+    bool chain_marked;
     bool finished;
     bool cancelled;
     bool interrupted;       /* a test of the lease stopped the run */

@@ -49,6 +49,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -57,6 +58,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define READ_CHUNK (64u * 1024u)
@@ -107,6 +109,7 @@ struct fo_proc {
 };
 
 static void begin_kill (fo_proc *self);
+static int wait_child (const fo_proc *self, siginfo_t *info, int options);
 
 /* ---------------------------------------------------------------------- */
 /* Spawning */
@@ -142,6 +145,8 @@ make_pipe (int fds[2])
 typedef struct {
     int pass_fd;                /* -1, or an fd the child gets as fd 3 */
     bool forkable;              /* may come from the Python fork server */
+    bool hold;                  /* keep the child's ends open when it started
+                                   (a lane's: closed at its exit) */
 } launch_how;
 
 /*  The spawn and what follows it, in the thread that spawns (the caller's
@@ -174,8 +179,10 @@ launch (fo_proc *self, char *const *argv, char *const *envp, const char *cwd, in
             fo_reaper_track (self->pid);
         fo_reaper_unlock ();
     }
-    close (out_w);
-    close (err_w);
+    if (rc != 0 || !how.hold) {
+        close (out_w);
+        close (err_w);
+    }
     if (rc != 0) {
         /* The checks word the common mistakes (a missing program, a bad
            cwd) as such; they run only once the child has failed, so that a
@@ -331,8 +338,15 @@ struct fo_proc_async {
     char **argv;                /* copies, with cwd in one block: the spec may go */
     child_env envp;
     char *cwd;
-    int out_w, err_w;           /* the child's ends, closed by launch */
+    int out_w, err_w;           /* the child's ends, closed by launch (a lane's:
+                                   by its release, after the child's exit) */
     bool forkable;
+    /* Started on a lane (fo_proc_start_lane): the job lasts until the
+       child has exited, and the loop watches the running child
+       meanwhile. launched (release) says the spawn succeeded: pid,
+       pidfd, start_us and timeout_at_us are then the loop's to read. */
+    bool lane;
+    atomic_bool launched;
     int rc;                     /* launch's */
     char err[512];
     uint64_t look_at_ms;        /* settle by then at the latest (the loop's clock) */
@@ -398,6 +412,77 @@ fo_proc_start_on (fo_spawner *spawner, const fo_proc_spec *spec, char *err, size
     a->look_at_ms = fo_now_ms () + FO_PROC_SETTLE_MS;
     self->async = a;
     fo_spawner_submit (spawner, &a->job);
+    return self;
+}
+
+/*  A lane's job: the spawn, holding the child's ends of its pipes. */
+static void
+run_launch_held (fo_spawner_job *job)
+{
+    fo_proc_async *a = (fo_proc_async *) job;
+    launch_how how = { .pass_fd = -1, .forkable = a->forkable, .hold = true };
+    a->rc = launch (a->proc, a->argv, a->envp.items, a->cwd, a->out_w, a->err_w, how,
+                    a->err, sizeof a->err);
+    if (a->rc != 0)
+        a->out_w = a->err_w = -1;       /* launch closed them */
+    else
+        atomic_store_explicit (&a->launched, true, memory_order_release);
+}
+
+/*  ...then the wait for the child's exit, leaving it a zombie for the
+    loop to reap (the pidfd is the loop's, unchanged until the job is
+    done)... */
+static void
+wait_exit (fo_spawner_job *job)
+{
+    fo_proc_async *a = (fo_proc_async *) job;
+    if (a->rc != 0)
+        return;
+    siginfo_t info;
+    wait_child (a->proc, &info, WEXITED | WNOWAIT);
+}
+
+/*  ...and, after the lane's next test has been spawned, the end of file
+    that wakes the loop (with the job's word). */
+static void
+release_held (fo_spawner_job *job)
+{
+    fo_proc_async *a = (fo_proc_async *) job;
+    if (a->out_w >= 0)
+        close (a->out_w);
+    if (a->err_w >= 0)
+        close (a->err_w);
+    a->out_w = a->err_w = -1;
+}
+
+fo_proc *
+fo_proc_start_lane (fo_spawner *lanes, unsigned lane, const fo_proc_spec *spec, char *err,
+                    size_t errlen)
+{
+    if (!lanes || !fo_spawner_lanes (lanes) || spec->pass_fd)
+        return fo_proc_start_on (lanes, spec, err, errlen);
+    int out_pipe[2], err_pipe[2];
+    fo_proc *self = prepare (spec, out_pipe, err_pipe, err, errlen);
+    if (!self)
+        return NULL;
+    fo_proc_async *a = fo_xcalloc (1, sizeof *a);
+    a->job.run = run_launch_held;
+    a->job.wait = wait_exit;
+    a->job.release = release_held;
+    a->spawner = lanes;
+    a->proc = self;
+    a->lane = true;
+    copy_command (spec, a);
+    child_env_make (spec, &a->envp);
+    a->out_w = out_pipe[1];
+    a->err_w = err_pipe[1];
+    a->forkable = spec->forkable;
+    a->look_at_ms = fo_now_ms () + FO_PROC_SETTLE_MS;
+    self->async = a;
+    /* Asked from the start: the pipes' end of file, which the release
+       brings, does not come while something the test started holds
+       them; the word does. */
+    fo_spawner_submit_to (lanes, lane, &a->job, true);
     return self;
 }
 
@@ -617,10 +702,59 @@ has_exited (fo_proc *self)
     return rc < 0 || info.si_pid == self->pid;
 }
 
+/*  Has a lane's spawn succeeded? Then the child is the loop's to read,
+    signal and limit (not to reap: its job waits for the exit). */
+static bool
+lane_launched (const fo_proc *self)
+{
+    return self->async && atomic_load_explicit (&self->async->launched, memory_order_acquire);
+}
+
+/*  The limit and the kill grace, at their deadlines. */
+static void
+check_limits (fo_proc *self)
+{
+    uint64_t now = fo_now_us ();
+    if (!self->term_sent && now >= self->timeout_at_us) {
+        self->status.timed_out = true;
+        begin_kill (self);
+    }
+    if (!self->kill_sent && now >= self->kill_at_us) {
+        signal_group (self, SIGKILL);
+        self->kill_sent = true;
+    }
+}
+
+/*  A lane's proc whose job has not ended: the child runs (or is being
+    spawned). Its output is read and its limit kept here; its exit is the
+    job's to see. */
+static void
+service_lane (fo_proc *self)
+{
+    if (!lane_launched (self)) {
+        self->async->look_at_ms = fo_now_ms () + FO_PROC_SETTLE_MS;
+        return;
+    }
+    if (self->kill_wanted) {
+        self->kill_wanted = false;
+        begin_kill (self);
+    }
+    read_pipe_for (self, 1, READS_PER_SERVICE, READ_BUDGET_MS);
+    read_pipe_for (self, 2, READS_PER_SERVICE, READ_BUDGET_MS);
+    check_limits (self);
+}
+
 bool
 fo_proc_service (fo_proc *self)
 {
-    if (self->async) {
+    if (self->async && self->async->lane) {
+        if (!fo_spawner_done (&self->async->job)) {
+            service_lane (self);
+            return false;
+        }
+        settle (self);          /* the child has exited, or never started */
+    }
+    else if (self->async) {
         /* Its output or its end woke the loop, or the time to look came,
            or the spawner's word: if the spawn has ended, the proc runs on
            (what woke the loop is read now); if not, the spawner's word
@@ -642,21 +776,25 @@ fo_proc_service (fo_proc *self)
         finish (self);
         return true;
     }
-    uint64_t now = fo_now_us ();
-    if (!self->term_sent && now >= self->timeout_at_us) {
-        self->status.timed_out = true;
-        begin_kill (self);
-    }
-    if (!self->kill_sent && now >= self->kill_at_us) {
-        signal_group (self, SIGKILL);
-        self->kill_sent = true;
-    }
+    check_limits (self);
     return false;
 }
 
 int
 fo_proc_pollfds (const fo_proc *self, int fds[3])
 {
+    if (self->async && self->async->lane) {
+        /* The output as it comes, and the job's word (it was asked for at
+           the start): not the pidfd, whose wake-up at the exit would
+           compete for the CPU the lane's thread needs then. */
+        int n = 0;
+        if (self->out_fd >= 0)
+            fds[n++] = self->out_fd;
+        if (self->err_fd >= 0)
+            fds[n++] = self->err_fd;
+        fds[n++] = fo_spawner_job_fd (self->async->spawner, &self->async->job);
+        return n;
+    }
     if (self->async && fo_spawner_asked (&self->async->job)) {
         fds[0] = fo_spawner_notify_fd (self->async->spawner);   /* its word */
         return 1;
@@ -676,11 +814,16 @@ fo_proc_pollfds (const fo_proc *self, int fds[3])
 uint64_t
 fo_proc_deadline_ms (const fo_proc *self)
 {
-    if (self->async)            /* the limit runs from the spawn */
+    if (self->async && self->async->lane && !lane_launched (self))
+        return self->async->look_at_ms;     /* then the limit is known */
+    if (self->async && !self->async->lane)  /* the limit runs from the spawn */
         return fo_spawner_asked (&self->async->job) ? UINT64_MAX : self->async->look_at_ms;
     if (self->finished)
         return UINT64_MAX;
     uint64_t deadline = UINT64_MAX;
+    if (self->async)            /* a lane's, launched: its exit comes as a word */
+        return !self->term_sent  ? fo_deadline_ms (self->timeout_at_us)
+               : !self->kill_sent ? fo_deadline_ms (self->kill_at_us) : UINT64_MAX;
     if (!self->term_sent)
         deadline = fo_deadline_ms (self->timeout_at_us);
     else if (!self->kill_sent)
@@ -696,7 +839,11 @@ fo_proc_deadline_ms (const fo_proc *self)
 void
 fo_proc_kill (fo_proc *self)
 {
-    if (self->async) {
+    if (lane_launched (self))
+        begin_kill (self);
+    else if (self->async && self->async->lane)
+        self->kill_wanted = true;       /* at the service that finds it launched */
+    else if (self->async) {
         self->kill_wanted = true;       /* once it has started */
         settle_or_ask (self);           /* now, or at the spawner's word */
     }
@@ -731,7 +878,52 @@ fo_proc_stderr (const fo_proc *self)
 pid_t
 fo_proc_pid (const fo_proc *self)
 {
-    return self->async ? 0 : self->pid;
+    return self->async && !lane_launched (self) ? 0 : self->pid;
+}
+
+/*  A lane's job not begun, taken off its lane: what it holds is freed. */
+static void
+drop_unbegun (fo_proc *self)
+{
+    fo_proc_async *a = self->async;
+    close_fd (&a->out_w);
+    close_fd (&a->err_w);
+    free (a->argv);
+    child_env_free (&a->envp);
+    free (a);
+    self->async = NULL;
+    self->finished = true;      /* nothing was started */
+}
+
+bool
+fo_proc_withdraw (fo_proc **self_p)
+{
+    fo_proc *self = *self_p;
+    if (!self || !self->async || !self->async->lane
+        || !fo_spawner_cancel (self->async->spawner, &self->async->job))
+        return false;
+    drop_unbegun (self);
+    fo_proc_destroy (self_p);
+    return true;
+}
+
+/*  For a destroy: a lane's job that has not begun never will; one that
+    has is let launch (short), its child killed, and its end waited for
+    (its exit follows the kill). */
+static void
+end_lane_job (fo_proc *self)
+{
+    fo_proc_async *a = self->async;
+    if (fo_spawner_cancel (a->spawner, &a->job)) {
+        drop_unbegun (self);
+        return;
+    }
+    while (!fo_spawner_done (&a->job) && !lane_launched (self))
+        nanosleep (&(struct timespec) { .tv_nsec = 50000 }, NULL);
+    if (!fo_spawner_done (&a->job))
+        signal_group (self, SIGKILL);
+    fo_spawner_wait (a->spawner, &a->job);
+    settle (self);
 }
 
 void
@@ -740,6 +932,8 @@ fo_proc_destroy (fo_proc **self_p)
     fo_proc *self = *self_p;
     if (!self)
         return;
+    if (self->async && self->async->lane)
+        end_lane_job (self);
     if (self->async) {
         /* Its spawn is queued or running: let it end (it is short), then
            kill what it started like any other. */

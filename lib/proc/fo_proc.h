@@ -103,6 +103,27 @@ fo_proc *fo_proc_start (const fo_proc_spec *spec, char *err, size_t errlen);
 fo_proc *fo_proc_start_on (fo_spawner *spawner, const fo_proc_spec *spec, char *err,
                            size_t errlen);
 
+/* fo_proc_start_on, but on a lane of a lanes spawner (fo_spawner.h): its
+   thread spawns the child and then waits for its exit, keeping the
+   child's ends of the pipes open until then. So the exit wakes that
+   thread alone, which starts the lane's next proc if one is queued
+   (armed) before it closes them: that end of file, and the job's word
+   on the spawner's eventfd, wake the loop only after. Meanwhile
+   fo_proc_pollfds gives the pipes and the eventfd (no pidfd),
+   fo_proc_service reads the output and keeps the limit as for any
+   proc, and fo_proc_pid is 0 until the spawn has succeeded; once the
+   job is done, the proc goes on as one started by fo_proc_start_on.
+   A proc queued behind another on its lane starts when that one's child
+   has exited; fo_proc_destroy before then takes it off the lane (it
+   never starts). lanes NULL or a pool: fo_proc_start_on. */
+fo_proc *fo_proc_start_lane (fo_spawner *lanes, unsigned lane, const fo_proc_spec *spec,
+                             char *err, size_t errlen);
+
+/* A proc from fo_proc_start_lane still queued on its lane (its spawn not
+   begun): taken off the lane and freed, *self_p NULL, true. Otherwise
+   false and nothing changes. */
+bool fo_proc_withdraw (fo_proc **self_p);
+
 /* For a finished proc from fo_proc_start_on whose spawn failed: the
    errno (ENOENT, EMFILE, ...) and *message what fo_proc_start would have
    put in err ("cannot run 'foo': No such file or directory"). 0 when it

@@ -1,6 +1,6 @@
-/*  fo_spawner — see fo_spawner.h. One queue under one lock: jobs are a
-    few per millisecond at most, and each runs for far longer (a vfork)
-    than the lock is held. */
+/*  fo_spawner — see fo_spawner.h. One lock for every queue (one for a
+    pool, one per lane): jobs are a few per millisecond at most, and each
+    runs for far longer (a vfork) than the lock is held. */
 #include "fo_spawner.h"
 
 #include <errno.h>
@@ -9,20 +9,34 @@
 #include <sys/eventfd.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "fo_spawn.h"
 #include "fo_util.h"
 
+typedef struct {
+    fo_spawner_job *head, *tail;
+    pthread_cond_t work;        /* a job queued here, or stopping */
+    int notify_fd;              /* eventfd, semaphore mode: a count per done job
+                                   asked about (-1 for a pool's others) */
+} job_queue;
+
+/* What a thread is given: its spawner, and the queue it serves. */
+typedef struct {
+    fo_spawner *spawner;
+    job_queue *queue;
+} thread_arg;
+
 struct fo_spawner {
     pthread_mutex_t lock;
-    pthread_cond_t work;        /* a job queued, or stopping */
     pthread_cond_t settled;     /* a job let go */
-    fo_spawner_job *head, *tail;
+    job_queue queues[FO_SPAWNER_MAX_THREADS];  /* one (a pool) or one per lane */
+    unsigned lanes;             /* 0: a pool, every thread on queues[0] */
     bool stopping;
-    int notify_fd;              /* eventfd, semaphore mode: a count per done job */
     unsigned nthreads;
     pthread_t threads[FO_SPAWNER_MAX_THREADS];
+    thread_arg args[FO_SPAWNER_MAX_THREADS];
 };
 
 static void
@@ -33,53 +47,101 @@ notify (int fd)
         ;
 }
 
+/* The queue's first job, taken off it; NULL when empty. Under the lock. */
+static fo_spawner_job *
+pop (job_queue *q)
+{
+    fo_spawner_job *job = q->head;
+    if (job) {
+        q->head = job->next;
+        if (!q->head)
+            q->tail = NULL;
+    }
+    return job;
+}
+
+/* Marks job done, with its word if asked. Under the lock. */
+static void
+mark_done (fo_spawner *self, fo_spawner_job *job)
+{
+    atomic_store_explicit (&job->done, true, memory_order_release);
+    /* A word only for a job the loop waits for: the others it finds
+       done when something else wakes it (fo_spawner.h). */
+    bool asked = job->asked;
+    /* From here on the job may be freed by its owner: not touched. */
+    if (asked)
+        notify (self->queues[job->queue].notify_fd);
+    pthread_cond_broadcast (&self->settled);
+}
+
 static void *
 thread_main (void *arg)
 {
-    fo_spawner *self = arg;
+    thread_arg *ta = arg;
+    fo_spawner *self = ta->spawner;
+    job_queue *q = ta->queue;
     pthread_mutex_lock (&self->lock);
     for (;;) {
-        while (!self->head && !self->stopping)
-            pthread_cond_wait (&self->work, &self->lock);
-        fo_spawner_job *job = self->head;
+        while (!q->head && !self->stopping)
+            pthread_cond_wait (&q->work, &self->lock);
+        fo_spawner_job *job = pop (q);
         if (!job)
             break;      /* stopping, and nothing left to run */
-        self->head = job->next;
-        if (!self->head)
-            self->tail = NULL;
         pthread_mutex_unlock (&self->lock);
-
         job->run (job);
-
+        /* A lane job holds its thread until its child has ended; the
+           lane's next job (queued by then: armed) starts before this
+           one's release wakes the loop. */
+        while (job->wait) {
+            job->wait (job);
+            pthread_mutex_lock (&self->lock);
+            fo_spawner_job *next = pop (q);
+            pthread_mutex_unlock (&self->lock);
+            if (next)
+                next->run (next);
+            if (job->release)
+                job->release (job);
+            if (!next)
+                break;
+            pthread_mutex_lock (&self->lock);
+            mark_done (self, job);
+            pthread_mutex_unlock (&self->lock);
+            job = next;
+        }
+        if (!job->wait && job->release)
+            job->release (job);
         pthread_mutex_lock (&self->lock);
-        atomic_store_explicit (&job->done, true, memory_order_release);
-        /* A word only for a job the loop waits for: the others it finds
-           done when something else wakes it (fo_spawner.h). */
-        bool asked = job->asked;
-        /* From here on the job may be freed by its owner: not touched. */
-        if (asked)
-            notify (self->notify_fd);
-        pthread_cond_broadcast (&self->settled);
+        mark_done (self, job);
     }
     pthread_mutex_unlock (&self->lock);
     return NULL;
 }
 
-fo_spawner *
-fo_spawner_new (unsigned threads)
+static fo_spawner *
+spawner_new (unsigned threads, unsigned lanes)
 {
     if (threads == 0)
         return NULL;
     if (threads > FO_SPAWNER_MAX_THREADS)
         threads = FO_SPAWNER_MAX_THREADS;
     fo_spawner *self = fo_xcalloc (1, sizeof *self);
-    self->notify_fd = eventfd (0, EFD_SEMAPHORE | EFD_NONBLOCK | EFD_CLOEXEC);
-    if (self->notify_fd < 0) {
-        free (self);
-        return NULL;
+    self->lanes = lanes ? threads : 0;
+    /* A lane's eventfd is its own: a job's word wakes only the loop's
+       proc of that lane, not every slot's. */
+    for (unsigned i = 0; i < FO_SPAWNER_MAX_THREADS; i++)
+        self->queues[i].notify_fd = -1;
+    for (unsigned i = 0; i < (self->lanes ? self->lanes : 1); i++) {
+        self->queues[i].notify_fd = eventfd (0, EFD_SEMAPHORE | EFD_NONBLOCK | EFD_CLOEXEC);
+        if (self->queues[i].notify_fd < 0) {
+            for (unsigned j = 0; j < i; j++)
+                close (self->queues[j].notify_fd);
+            free (self);
+            return NULL;
+        }
     }
     pthread_mutex_init (&self->lock, NULL);
-    pthread_cond_init (&self->work, NULL);
+    for (unsigned i = 0; i < FO_SPAWNER_MAX_THREADS; i++)
+        pthread_cond_init (&self->queues[i].work, NULL);
     pthread_cond_init (&self->settled, NULL);
     /* Signals are the main thread's: the threads start with all blocked,
        but SIGCHLD, so that their children's is dropped, not queued for
@@ -88,16 +150,36 @@ fo_spawner_new (unsigned threads)
     fo_spawn_block_all (&all);
     pthread_sigmask (SIG_SETMASK, &all, &old);
     for (unsigned i = 0; i < threads; i++) {
-        if (pthread_create (&self->threads[i], NULL, thread_main, self) != 0)
+        self->args[i] = (thread_arg) { self, &self->queues[self->lanes ? i : 0] };
+        if (pthread_create (&self->threads[i], NULL, thread_main, &self->args[i]) != 0)
             break;
         self->nthreads++;
     }
     pthread_sigmask (SIG_SETMASK, &old, NULL);
-    if (self->nthreads == 0) {
+    /* A lane without its thread would never run its jobs. */
+    if (self->nthreads == 0 || (self->lanes && self->nthreads < threads)) {
         fo_spawner_destroy (&self);
         return NULL;
     }
     return self;
+}
+
+fo_spawner *
+fo_spawner_new (unsigned threads)
+{
+    return spawner_new (threads, 0);
+}
+
+fo_spawner *
+fo_spawner_new_lanes (unsigned lanes)
+{
+    return spawner_new (lanes, lanes);
+}
+
+unsigned
+fo_spawner_lanes (const fo_spawner *self)
+{
+    return self->lanes;
 }
 
 void
@@ -108,14 +190,18 @@ fo_spawner_destroy (fo_spawner **self_p)
         return;
     pthread_mutex_lock (&self->lock);
     self->stopping = true;
-    pthread_cond_broadcast (&self->work);
+    for (unsigned i = 0; i < FO_SPAWNER_MAX_THREADS; i++)
+        pthread_cond_broadcast (&self->queues[i].work);
     pthread_mutex_unlock (&self->lock);
     for (unsigned i = 0; i < self->nthreads; i++)
         pthread_join (self->threads[i], NULL);
     pthread_cond_destroy (&self->settled);
-    pthread_cond_destroy (&self->work);
+    for (unsigned i = 0; i < FO_SPAWNER_MAX_THREADS; i++)
+        pthread_cond_destroy (&self->queues[i].work);
     pthread_mutex_destroy (&self->lock);
-    close (self->notify_fd);
+    for (unsigned i = 0; i < FO_SPAWNER_MAX_THREADS; i++)
+        if (self->queues[i].notify_fd >= 0)
+            close (self->queues[i].notify_fd);
     free (self);
     *self_p = NULL;
 }
@@ -141,24 +227,72 @@ fo_spawner_threads_for (unsigned slots)
     return n > FO_SPAWNER_MAX_THREADS ? FO_SPAWNER_MAX_THREADS : n;
 }
 
-void
-fo_spawner_submit (fo_spawner *self, fo_spawner_job *job)
+static void
+enqueue (fo_spawner *self, job_queue *q, fo_spawner_job *job, bool asked)
 {
+    job->queue = (unsigned) (q - self->queues);
     atomic_store_explicit (&job->done, false, memory_order_relaxed);
-    job->asked = false;
+    job->asked = asked;
     job->next = NULL;
     pthread_mutex_lock (&self->lock);
-    if (self->tail)
-        self->tail->next = job;
+    if (q->tail)
+        q->tail->next = job;
     else
-        self->head = job;
-    self->tail = job;
+        q->head = job;
+    q->tail = job;
     pthread_mutex_unlock (&self->lock);
     /* After the unlock: a thread woken under the lock blocked on it at
        once, and the unlock had to wake it a second time (a futex call
        more on each side per spawn). A thread that is not waiting finds
        the job at its next look at the queue. */
-    pthread_cond_signal (&self->work);
+    pthread_cond_signal (&q->work);
+}
+
+unsigned
+fo_spawner_lanes_for (unsigned slots)
+{
+    const char *env = getenv ("FANOUT_SPAWN_LANES");
+    if (env && !strcmp (env, "0"))
+        return 0;
+    return slots >= 2 && slots <= FO_SPAWNER_MAX_THREADS ? slots : 0;
+}
+
+void
+fo_spawner_submit (fo_spawner *self, fo_spawner_job *job)
+{
+    job->wait = job->release = NULL;    /* a pool's jobs never hold a thread */
+    enqueue (self, &self->queues[0], job, false);
+}
+
+void
+fo_spawner_submit_to (fo_spawner *self, unsigned lane, fo_spawner_job *job, bool asked)
+{
+    enqueue (self, &self->queues[self->lanes ? lane % self->lanes : 0], job, asked);
+}
+
+bool
+fo_spawner_cancel (fo_spawner *self, fo_spawner_job *job)
+{
+    bool taken = false;
+    pthread_mutex_lock (&self->lock);
+    for (unsigned i = 0; i < FO_SPAWNER_MAX_THREADS && !taken; i++) {
+        job_queue *q = &self->queues[i];
+        fo_spawner_job *prev = NULL;
+        for (fo_spawner_job *j = q->head; j; prev = j, j = j->next) {
+            if (j != job)
+                continue;
+            if (prev)
+                prev->next = j->next;
+            else
+                q->head = j->next;
+            if (q->tail == j)
+                q->tail = prev;
+            taken = true;
+            break;
+        }
+    }
+    pthread_mutex_unlock (&self->lock);
+    return taken;
 }
 
 bool
@@ -170,7 +304,13 @@ fo_spawner_done (const fo_spawner_job *job)
 int
 fo_spawner_notify_fd (const fo_spawner *self)
 {
-    return self->notify_fd;
+    return self->queues[0].notify_fd;
+}
+
+int
+fo_spawner_job_fd (const fo_spawner *self, const fo_spawner_job *job)
+{
+    return self->queues[job->queue].notify_fd;
 }
 
 bool
@@ -201,7 +341,7 @@ fo_spawner_take (fo_spawner *self, const fo_spawner_job *job)
     if (!job->asked)
         return;                 /* no count was added for it */
     uint64_t one;
-    while (read (self->notify_fd, &one, sizeof one) < 0 && errno == EINTR)
+    while (read (self->queues[job->queue].notify_fd, &one, sizeof one) < 0 && errno == EINTR)
         ;
 }
 

@@ -23,8 +23,10 @@
     so that a tiny test costs the loop one wake-up (its end) instead of
     two (docs/performance-log.md, "Issue 15: fanout's own CPU per test").
 
-    One eventfd for every job (a descriptor per slot would count against
-    the agent's descriptor limit: fo_capacity.h): it is readable while a
+    A pool has one eventfd for every job (a descriptor per slot would
+    count against the agent's descriptor limit: fo_capacity.h), a lanes
+    spawner one per lane (at most FO_SPAWNER_MAX_THREADS; a shared one
+    woke every slot's proc at each test's end). It is readable while a
     job that was asked about is done and not yet taken. The loop takes a
     job only when it finds it done (fo_spawner_take: one count off if it
     had asked), never drains the eventfd, so the word for one job is
@@ -35,6 +37,18 @@
     (release) and the count added under it too, after which the thread
     never touches the job: fo_spawner_take, which takes the lock, is
     ordered after both, and the job's memory may go after it.
+
+    Lanes (fo_spawner_new_lanes): a thread per lane, each with its own
+    queue, for jobs that hold their thread while their child runs. A
+    lane job may have a wait (blocks until its child has exited) and a
+    release (what follows the exit: fo_proc's closes the write ends of
+    the child's pipes it held, the end of file that wakes the loop).
+    After a job's wait, the lane's next job, if one is queued, is run
+    before the first is released and marked done: the next test of a
+    slot starts on the CPU the last one just left, woken by that exit
+    alone, before anything wakes the loop (docs/performance-log.md,
+    "a thread per slot"). A queued job that has not begun can be
+    taken back (fo_spawner_cancel).
 
     The threads start with every signal blocked (signals are the main
     thread's, docs/architecture.md) but SIGCHLD, which the kernel sends
@@ -53,9 +67,15 @@ typedef struct fo_spawner_job fo_spawner_job;
 
 struct fo_spawner_job {
     void (*run) (fo_spawner_job *job);  /* on a spawner's thread */
+    /* Lanes only, both may be NULL: wait blocks until what run started
+       has ended; release follows it, after the lane's next job (if
+       queued then) has run. The job is done after release. */
+    void (*wait) (fo_spawner_job *job);
+    void (*release) (fo_spawner_job *job);
     atomic_bool done;                   /* run has returned */
     bool asked;                         /* a count is due when done (the lock's) */
     fo_spawner_job *next;               /* the queue's */
+    unsigned queue;                     /* the queue's (its lane, or 0) */
 };
 
 /* The most threads a spawner has. */
@@ -64,6 +84,13 @@ struct fo_spawner_job {
 /* threads: 1 to FO_SPAWNER_MAX_THREADS. NULL when no thread (or no
    eventfd) could be had: the caller then spawns in its own thread. */
 fo_spawner *fo_spawner_new (unsigned threads);
+
+/* A spawner with one thread and one queue per lane (1 to
+   FO_SPAWNER_MAX_THREADS); NULL as fo_spawner_new. */
+fo_spawner *fo_spawner_new_lanes (unsigned lanes);
+
+/* How many lanes it has (0: a pool, fo_spawner_new's). */
+unsigned fo_spawner_lanes (const fo_spawner *self);
 
 /* Runs what is still queued, then joins the threads. */
 void fo_spawner_destroy (fo_spawner **self_p);
@@ -75,12 +102,32 @@ void fo_spawner_destroy (fo_spawner **self_p);
    number from 0 to FO_SPAWNER_MAX_THREADS, overrides it (0: none). */
 unsigned fo_spawner_threads_for (unsigned slots);
 
-/* The eventfd to poll (readable) for a job that was asked about
+/* How many lanes an agent with this many slots gets: one per slot from
+   2 to FO_SPAWNER_MAX_THREADS slots (a lane's thread is held by its
+   slot's running test), else 0 (the slots spawn on the pool only).
+   FANOUT_SPAWN_LANES=0 turns them off (a benchmark's comparison). */
+unsigned fo_spawner_lanes_for (unsigned slots);
+
+/* The eventfd to poll (readable) for a pool's job that was asked about
    (fo_spawner_ask). */
 int fo_spawner_notify_fd (const fo_spawner *self);
 
+/* The eventfd that job's word comes on: fo_spawner_notify_fd for a
+   pool's job, its lane's own for a lane's. */
+int fo_spawner_job_fd (const fo_spawner *self, const fo_spawner_job *job);
+
 /* Queues job (run set; done, asked and next are the spawner's). */
 void fo_spawner_submit (fo_spawner *self, fo_spawner_job *job);
+
+/* Queues job on lane (< fo_spawner_lanes) of a lanes spawner; with
+   asked, a word comes on the eventfd when it is done, as if
+   fo_spawner_ask had been called before it began. */
+void fo_spawner_submit_to (fo_spawner *self, unsigned lane, fo_spawner_job *job, bool asked);
+
+/* Takes job out of its queue if no thread has begun it: true then (it
+   will never run, and is not done); false when it has begun (wait for
+   it: fo_spawner_wait). */
+bool fo_spawner_cancel (fo_spawner *self, fo_spawner_job *job);
 
 /* Has job run? (acquire: what run wrote is visible.) */
 bool fo_spawner_done (const fo_spawner_job *job);

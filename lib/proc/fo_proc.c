@@ -822,7 +822,8 @@ fo_proc_deadline_ms (const fo_proc *self)
         return UINT64_MAX;
     uint64_t deadline = UINT64_MAX;
     if (self->async)            /* a lane's, launched: its exit comes as a word */
-        return !self->term_sent  ? fo_deadline_ms (self->timeout_at_us)
+        return self->kill_wanted ? 0    /* a kill asked before its launch: now */
+               : !self->term_sent  ? fo_deadline_ms (self->timeout_at_us)
                : !self->kill_sent ? fo_deadline_ms (self->kill_at_us) : UINT64_MAX;
     if (!self->term_sent)
         deadline = fo_deadline_ms (self->timeout_at_us);

@@ -332,6 +332,55 @@ test_timeout_and_kill (void **state)
     assert_int_equal (count_fds (), fds_before);
 }
 
+/* Services proc as the agent's loop does, only when one of its fds is
+   readable or its deadline has come (drive's 100 ms cap would hide a
+   deadline missing); true when it ended within limit_ms. */
+static bool
+drive_exact (fo_proc *proc, uint64_t limit_ms)
+{
+    uint64_t give_up = fo_now_ms () + limit_ms;
+    for (;;) {
+        uint64_t now = fo_now_ms ();
+        if (now >= give_up)
+            return false;
+        int fds[3];
+        struct pollfd pfd[3];
+        int n = fo_proc_pollfds (proc, fds);
+        for (int i = 0; i < n; i++)
+            pfd[i] = (struct pollfd) { .fd = fds[i], .events = POLLIN };
+        uint64_t until = fo_proc_deadline_ms (proc);
+        bool due = until <= give_up;
+        if (until > give_up)
+            until = give_up;
+        if (poll (pfd, (nfds_t) n, until > now ? (int) (until - now) : 0) > 0 || due)
+            if (fo_proc_service (proc))
+                return true;
+    }
+}
+
+/* A kill asked while the proc waits on its lane (before its spawn) is
+   done once it has started, without anything else waking the loop: the
+   proc's deadline says so (an agent cancelling a test it had just
+   started waited for the test's own end). */
+static void
+test_kill_before_launch (void **state)
+{
+    (void) state;
+    fo_spawner *sp = fo_spawner_new_lanes (1);
+    fo_proc *first = start_lane (sp, 0, "sleep 0.2", 0);
+    fo_proc *second = start_lane (sp, 0, "sleep 30", 0);
+    fo_proc_kill (second);
+    fo_proc_service (second);   /* not begun: it only looks again later */
+    assert_true (drive_exact (first, 20000));
+    while (fo_proc_pid (second) == 0)
+        usleep (1000);          /* begun now, its kill still to do */
+    assert_true (drive_exact (second, 10000));
+    assert_int_equal (fo_proc_status_get (second)->signal, SIGTERM);
+    fo_proc_destroy (&first);
+    fo_proc_destroy (&second);
+    fo_spawner_destroy (&sp);
+}
+
 /* The main process exits while a process it left in the background
    holds its stdout: no end of file comes, the lane's word does, and the
    proc ends with the exit's status (the group killed at its end). A
@@ -376,6 +425,7 @@ main (void)
         cmocka_unit_test (test_procs_in_order),
         cmocka_unit_test (test_destroy_queued),
         cmocka_unit_test (test_timeout_and_kill),
+        cmocka_unit_test (test_kill_before_launch),
         cmocka_unit_test (test_held_pipes_and_failed_start),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);

@@ -339,7 +339,7 @@ struct fo_proc_async {
     child_env envp;
     char *cwd;
     int out_w, err_w;           /* the child's ends, closed by launch (a lane's:
-                                   by its release, after the child's exit) */
+                                   by its thread, once its job is done) */
     bool forkable;
     /* Started on a lane (fo_proc_start_lane): the job lasts until the
        child has exited, and the loop watches the running child
@@ -425,13 +425,19 @@ run_launch_held (fo_spawner_job *job)
                     a->err, sizeof a->err);
     if (a->rc != 0)
         a->out_w = a->err_w = -1;       /* launch closed them */
-    else
+    else {
+        /* Closed by the lane's thread once the job is done: after the
+           word, so that the exit wakes the loop once. */
+        a->job.close_after[0] = a->out_w;
+        a->job.close_after[1] = a->err_w;
+        a->out_w = a->err_w = -1;
         atomic_store_explicit (&a->launched, true, memory_order_release);
+    }
 }
 
 /*  ...then the wait for the child's exit, leaving it a zombie for the
     loop to reap (the pidfd is the loop's, unchanged until the job is
-    done)... */
+    done). */
 static void
 wait_exit (fo_spawner_job *job)
 {
@@ -442,18 +448,6 @@ wait_exit (fo_spawner_job *job)
     wait_child (a->proc, &info, WEXITED | WNOWAIT);
 }
 
-/*  ...and, after the lane's next test has been spawned, the end of file
-    that wakes the loop (with the job's word). */
-static void
-release_held (fo_spawner_job *job)
-{
-    fo_proc_async *a = (fo_proc_async *) job;
-    if (a->out_w >= 0)
-        close (a->out_w);
-    if (a->err_w >= 0)
-        close (a->err_w);
-    a->out_w = a->err_w = -1;
-}
 
 fo_proc *
 fo_proc_start_lane (fo_spawner *lanes, unsigned lane, const fo_proc_spec *spec, char *err,
@@ -468,7 +462,7 @@ fo_proc_start_lane (fo_spawner *lanes, unsigned lane, const fo_proc_spec *spec, 
     fo_proc_async *a = fo_xcalloc (1, sizeof *a);
     a->job.run = run_launch_held;
     a->job.wait = wait_exit;
-    a->job.release = release_held;
+    a->job.close_after[0] = a->job.close_after[1] = -1;
     a->spawner = lanes;
     a->proc = self;
     a->lane = true;
@@ -479,9 +473,9 @@ fo_proc_start_lane (fo_spawner *lanes, unsigned lane, const fo_proc_spec *spec, 
     a->forkable = spec->forkable;
     a->look_at_ms = fo_now_ms () + FO_PROC_SETTLE_MS;
     self->async = a;
-    /* Asked from the start: the pipes' end of file, which the release
-       brings, does not come while something the test started holds
-       them; the word does. */
+    /* Asked from the start: the job's word is what tells the loop of the
+       exit (the pipes' end of file comes after it, and not at all while
+       something the test started holds them). */
     fo_spawner_submit_to (lanes, lane, &a->job, true);
     return self;
 }

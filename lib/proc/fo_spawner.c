@@ -60,9 +60,25 @@ pop (job_queue *q)
     return job;
 }
 
-/* Marks job done, with its word if asked. Under the lock. */
+static void mark_done_locked (fo_spawner *self, fo_spawner_job *job);
+
+/* Marks job done, with its word if asked, then closes what it left to
+   close (after the unlock: the job may be gone by then). Takes the lock. */
 static void
 mark_done (fo_spawner *self, fo_spawner_job *job)
+{
+    int close_after[2] = { job->close_after[0], job->close_after[1] };
+    pthread_mutex_lock (&self->lock);
+    mark_done_locked (self, job);
+    pthread_mutex_unlock (&self->lock);
+    for (int i = 0; i < 2; i++)
+        if (close_after[i] >= 0)
+            close (close_after[i]);
+}
+
+/* Marks job done, with its word if asked. Under the lock. */
+static void
+mark_done_locked (fo_spawner *self, fo_spawner_job *job)
 {
     atomic_store_explicit (&job->done, true, memory_order_release);
     /* A word only for a job the loop waits for: the others it finds
@@ -91,7 +107,7 @@ thread_main (void *arg)
         job->run (job);
         /* A lane job holds its thread until its child has ended; the
            lane's next job (queued by then: armed) starts before this
-           one's release wakes the loop. */
+           one's word wakes the loop. */
         while (job->wait) {
             job->wait (job);
             pthread_mutex_lock (&self->lock);
@@ -99,19 +115,13 @@ thread_main (void *arg)
             pthread_mutex_unlock (&self->lock);
             if (next)
                 next->run (next);
-            if (job->release)
-                job->release (job);
             if (!next)
                 break;
-            pthread_mutex_lock (&self->lock);
             mark_done (self, job);
-            pthread_mutex_unlock (&self->lock);
             job = next;
         }
-        if (!job->wait && job->release)
-            job->release (job);
-        pthread_mutex_lock (&self->lock);
         mark_done (self, job);
+        pthread_mutex_lock (&self->lock);
     }
     pthread_mutex_unlock (&self->lock);
     return NULL;
@@ -260,7 +270,8 @@ fo_spawner_lanes_for (unsigned slots)
 void
 fo_spawner_submit (fo_spawner *self, fo_spawner_job *job)
 {
-    job->wait = job->release = NULL;    /* a pool's jobs never hold a thread */
+    job->wait = NULL;                   /* a pool's jobs never hold a thread */
+    job->close_after[0] = job->close_after[1] = -1;
     enqueue (self, &self->queues[0], job, false);
 }
 

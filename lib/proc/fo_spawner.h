@@ -40,15 +40,17 @@
 
     Lanes (fo_spawner_new_lanes): a thread per lane, each with its own
     queue, for jobs that hold their thread while their child runs. A
-    lane job may have a wait (blocks until its child has exited) and a
-    release (what follows the exit: fo_proc's closes the write ends of
-    the child's pipes it held, the end of file that wakes the loop).
-    After a job's wait, the lane's next job, if one is queued, is run
-    before the first is released and marked done: the next test of a
-    slot starts on the CPU the last one just left, woken by that exit
+    lane job may have a wait (blocks until its child has exited) and
+    descriptors to close once it is done (close_after: fo_proc's are the
+    write ends of the child's pipes, held so that the child's exit does
+    not wake the loop). After a job's wait, the lane's next job, if one
+    is queued, is run before the first is marked done: the next test of
+    a slot starts on the CPU the last one just left, woken by that exit
     alone, before anything wakes the loop (docs/performance-log.md,
-    "a thread per slot"). A queued job that has not begun can be
-    taken back (fo_spawner_cancel).
+    "a thread per slot"). Its descriptors are closed after its word, so
+    that the loop wakes once, for the word, not first for their end of
+    file. A queued job that has not begun can be taken back
+    (fo_spawner_cancel).
 
     The threads start with every signal blocked (signals are the main
     thread's, docs/architecture.md) but SIGCHLD, which the kernel sends
@@ -67,11 +69,14 @@ typedef struct fo_spawner_job fo_spawner_job;
 
 struct fo_spawner_job {
     void (*run) (fo_spawner_job *job);  /* on a spawner's thread */
-    /* Lanes only, both may be NULL: wait blocks until what run started
-       has ended; release follows it, after the lane's next job (if
-       queued then) has run. The job is done after release. */
+    /* Lanes only: NULL, or blocks until what run started has ended
+       (then the lane's next job, if queued, runs before this one is
+       done). */
     void (*wait) (fo_spawner_job *job);
-    void (*release) (fo_spawner_job *job);
+    /* Lanes only: descriptors (-1: none) the thread closes right after
+       the job is done and its word written (it owns them from run on;
+       set them there). */
+    int close_after[2];
     atomic_bool done;                   /* run has returned */
     bool asked;                         /* a count is due when done (the lock's) */
     fo_spawner_job *next;               /* the queue's */

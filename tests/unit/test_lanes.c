@@ -1,7 +1,8 @@
 /*  fo_spawner's lanes and fo_proc_start_lane: a lane runs its jobs in
     order on its own thread, starts the next one after the last one's
-    wait and before its release, takes back a job not begun, and gives
-    each lane its own word. A proc on a lane behaves as any (output,
+    wait and before that one is done, closes what a job leaves to close
+    once it is done, takes back a job not begun, and gives each lane its
+    own word. A proc on a lane behaves as any (output,
     status, timeout, kill), starts only once the proc before it on the
     lane has exited, is never started when destroyed while queued, and
     ends even when something it left behind holds its pipes. Real
@@ -32,13 +33,17 @@
 /* ---------------------------------------------------------------------- */
 /* Lanes themselves, with jobs that log what ran when */
 
-typedef struct {
+typedef struct step_job step_job;
+struct step_job {
     fo_spawner_job job;
     int id;
     char *log;                  /* shared: appended to under log_lock */
     pthread_t thread;           /* where run ran */
     atomic_bool go;             /* wait returns once set */
-} step_job;
+    step_job *before;           /* the job queued before it on its lane */
+    bool before_done;           /* was it done when this one ran? */
+    int pipe[2];                /* its write end is closed after the job */
+};
 
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -58,6 +63,8 @@ job_run (fo_spawner_job *job)
 {
     step_job *j = (step_job *) job;
     j->thread = pthread_self ();
+    j->before_done = j->before && fo_spawner_done (&j->before->job);
+    j->job.close_after[0] = j->pipe[1];
     log_event (j, 'r');
 }
 
@@ -71,25 +78,31 @@ job_wait (fo_spawner_job *job)
 }
 
 static void
-job_release (fo_spawner_job *job)
-{
-    log_event ((step_job *) job, 'x');
-}
-
-static void
-job_init (step_job *j, int id, char *log)
+job_init (step_job *j, int id, char *log, step_job *before)
 {
     memset (j, 0, sizeof *j);
     j->job.run = job_run;
     j->job.wait = job_wait;
-    j->job.release = job_release;
+    j->job.close_after[0] = j->job.close_after[1] = -1;
     j->id = id;
     j->log = log;
+    j->before = before;
+    assert_int_equal (pipe (j->pipe), 0);
+}
+
+/* Its write end closed (by the lane's thread, after the job)? */
+static bool
+pipe_ended (step_job *j)
+{
+    char c;
+    bool ended = read (j->pipe[0], &c, 1) == 0;
+    close (j->pipe[0]);
+    return ended;
 }
 
 /* Jobs queued on a lane while its first waits: each runs on the lane's
    thread, the next one's run comes after the last one's wait and before
-   its release, and each is done after its release. */
+   that one is done, and what a job gave to close is closed once it is. */
 static void
 test_lane_order (void **state)
 {
@@ -99,9 +112,9 @@ test_lane_order (void **state)
     assert_int_equal (fo_spawner_lanes (sp), 2);
     char log[64] = "";
     step_job a, b, c;
-    job_init (&a, 1, log);
-    job_init (&b, 2, log);
-    job_init (&c, 3, log);
+    job_init (&a, 1, log, NULL);
+    job_init (&b, 2, log, &a);
+    job_init (&c, 3, log, &b);
     fo_spawner_submit_to (sp, 1, &a.job, false);
     fo_spawner_submit_to (sp, 1, &b.job, false);
     fo_spawner_submit_to (sp, 1, &c.job, false);
@@ -119,7 +132,10 @@ test_lane_order (void **state)
     fo_spawner_take (sp, &b.job);
     fo_spawner_take (sp, &c.job);
     assert_true (fo_spawner_done (&a.job) && fo_spawner_done (&b.job));
-    assert_string_equal (log, "r1w1r2x1w2r3x2w3x3");
+    assert_string_equal (log, "r1w1r2w2r3w3");
+    assert_false (b.before_done);
+    assert_false (c.before_done);
+    assert_true (pipe_ended (&a) && pipe_ended (&b) && pipe_ended (&c));
     assert_true (pthread_equal (a.thread, b.thread) && pthread_equal (b.thread, c.thread));
     assert_false (pthread_equal (a.thread, pthread_self ()));
     fo_spawner_destroy (&sp);
@@ -135,9 +151,9 @@ test_lane_cancel_and_words (void **state)
     assert_non_null (sp);
     char log[64] = "";
     step_job a, b, other;
-    job_init (&a, 1, log);
-    job_init (&b, 2, log);
-    job_init (&other, 3, log);
+    job_init (&a, 1, log, NULL);
+    job_init (&b, 2, log, &a);
+    job_init (&other, 3, log, NULL);
     int fd0 = fo_spawner_job_fd (sp, &a.job);
     fo_spawner_submit_to (sp, 0, &a.job, true);
     fo_spawner_submit_to (sp, 0, &b.job, true);
@@ -163,6 +179,9 @@ test_lane_cancel_and_words (void **state)
     assert_int_equal (poll (p, 2, 0), 0);
     usleep (20000);
     assert_null (strchr (log, '2'));                    /* b never ran */
+    assert_true (pipe_ended (&a) && pipe_ended (&other));
+    close (b.pipe[0]);
+    close (b.pipe[1]);          /* never given to the lane */
     fo_spawner_destroy (&sp);
 }
 

@@ -1,8 +1,10 @@
 #!/bin/bash
 # The agent's spawner threads (FANOUT_SPAWN_THREADS, lib/proc/fo_spawner.h):
-# with them (the default at -j 2) and without (0), every outcome and message
-# is the same, the failures to start included ("cannot run ...", "cannot
-# change to directory ..."), and the variable sets how many there are.
+# with them (the default at -j 2) and without (0), and with the slots'
+# lanes (the default at -j 2) and without (FANOUT_SPAWN_LANES=0), every
+# outcome and message is the same, the failures to start included
+# ("cannot run ...", "cannot change to directory ..."), and the variables
+# set how many threads there are.
 . "$(dirname "$0")/lib.sh"
 
 SUITE=$DATA/spawn_threads.yml
@@ -12,8 +14,13 @@ for x in sorted(r['tests'], key=lambda x: x['id']):
     print(x['id'], x['outcome'], x.get('message', ''))" "$JSON"
 }
 
-for n in 0 2 5; do
-    export FANOUT_SPAWN_THREADS=$n
+declare -A threads
+for n in 0 2 5 nolanes; do
+    if [ "$n" = nolanes ]; then
+        export FANOUT_SPAWN_THREADS=2 FANOUT_SPAWN_LANES=0
+    else
+        export FANOUT_SPAWN_THREADS=$n
+    fi
     run_fanout run -j 2 --no-history --json "$JSON" "$SUITE"
     expect_rc 1
     check_one_outcome good bad nospawn badcwd notadir slow threads
@@ -27,16 +34,21 @@ for n in 0 2 5; do
     summary > "$ITEST_TMP/summary.$n" || fail "cannot read the report"
     threads[$n]=$(tr -d ' ' < "$ITEST_DIR/threads")
 done
-unset FANOUT_SPAWN_THREADS
+unset FANOUT_SPAWN_THREADS FANOUT_SPAWN_LANES
 
 # (A timeout's message has the time it took: not compared.)
 sed 's/timed out after .*/timed out/' "$ITEST_TMP/summary.0" > "$ITEST_TMP/a"
 sed 's/timed out after .*/timed out/' "$ITEST_TMP/summary.2" > "$ITEST_TMP/b"
 diff "$ITEST_TMP/a" "$ITEST_TMP/b" >&2 || fail "outcomes differ with spawner threads"
+sed 's/timed out after .*/timed out/' "$ITEST_TMP/summary.nolanes" > "$ITEST_TMP/c"
+diff "$ITEST_TMP/c" "$ITEST_TMP/b" >&2 || fail "outcomes differ with the slots' lanes"
 
 # The fanout process has as many more threads as asked for.
 [ $(( threads[2] - threads[0] )) -eq 2 ] \
     || fail "threads: ${threads[0]} without spawner threads, ${threads[2]} with 2"
 [ $(( threads[5] - threads[0] )) -eq 5 ] \
     || fail "threads: ${threads[0]} without spawner threads, ${threads[5]} with 5"
+# ...and a lane per slot (2 at -j 2) unless turned off.
+[ $(( threads[2] - threads[nolanes] )) -eq 2 ] \
+    || fail "threads: ${threads[nolanes]} without lanes, ${threads[2]} with them"
 exit 0

@@ -389,19 +389,20 @@ run_launch (fo_spawner_job *job)
                     a->err, sizeof a->err);
 }
 
-fo_proc *
-fo_proc_start_on (fo_spawner *spawner, const fo_proc_spec *spec, char *err, size_t errlen)
+/*  What both starts on a spawner's thread do before queueing the job:
+    the pipes, the proc (starting) and its job, which takes copies of the
+    command (the spec may go) and the child's ends of the pipes. */
+static fo_proc *
+prepare_async (const fo_proc_spec *spec, fo_spawner *spawner, void (*run) (fo_spawner_job *),
+               char *err, size_t errlen)
 {
-    /* An fd to pass is the caller's until fo_proc_start returns: only a
-       start in the caller's thread can promise it (the discovery's). */
-    if (!spawner || spec->pass_fd)
-        return fo_proc_start (spec, err, errlen);
     int out_pipe[2], err_pipe[2];
     fo_proc *self = prepare (spec, out_pipe, err_pipe, err, errlen);
     if (!self)
         return NULL;
     fo_proc_async *a = fo_xcalloc (1, sizeof *a);
-    a->job.run = run_launch;
+    a->job.run = run;
+    a->job.close_after[0] = a->job.close_after[1] = -1;
     a->spawner = spawner;
     a->proc = self;
     copy_command (spec, a);
@@ -411,7 +412,19 @@ fo_proc_start_on (fo_spawner *spawner, const fo_proc_spec *spec, char *err, size
     a->forkable = spec->forkable;
     a->look_at_ms = fo_now_ms () + FO_PROC_SETTLE_MS;
     self->async = a;
-    fo_spawner_submit (spawner, &a->job);
+    return self;
+}
+
+fo_proc *
+fo_proc_start_on (fo_spawner *spawner, const fo_proc_spec *spec, char *err, size_t errlen)
+{
+    /* An fd to pass is the caller's until fo_proc_start returns: only a
+       start in the caller's thread can promise it (the discovery's). */
+    if (!spawner || spec->pass_fd)
+        return fo_proc_start (spec, err, errlen);
+    fo_proc *self = prepare_async (spec, spawner, run_launch, err, errlen);
+    if (self)
+        fo_spawner_submit (spawner, &self->async->job);
     return self;
 }
 
@@ -455,24 +468,12 @@ fo_proc_start_lane (fo_spawner *lanes, unsigned lane, const fo_proc_spec *spec, 
 {
     if (!lanes || !fo_spawner_lanes (lanes) || spec->pass_fd)
         return fo_proc_start_on (lanes, spec, err, errlen);
-    int out_pipe[2], err_pipe[2];
-    fo_proc *self = prepare (spec, out_pipe, err_pipe, err, errlen);
+    fo_proc *self = prepare_async (spec, lanes, run_launch_held, err, errlen);
     if (!self)
         return NULL;
-    fo_proc_async *a = fo_xcalloc (1, sizeof *a);
-    a->job.run = run_launch_held;
+    fo_proc_async *a = self->async;
     a->job.wait = wait_exit;
-    a->job.close_after[0] = a->job.close_after[1] = -1;
-    a->spawner = lanes;
-    a->proc = self;
     a->lane = true;
-    copy_command (spec, a);
-    child_env_make (spec, &a->envp);
-    a->out_w = out_pipe[1];
-    a->err_w = err_pipe[1];
-    a->forkable = spec->forkable;
-    a->look_at_ms = fo_now_ms () + FO_PROC_SETTLE_MS;
-    self->async = a;
     /* Asked from the start: the job's word is what tells the loop of the
        exit (the pipes' end of file comes after it, and not at all while
        something the test started holds them). */

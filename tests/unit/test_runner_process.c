@@ -25,20 +25,10 @@
 #include "fo_runner_process.h"
 #include "fo_spawner.h"
 
-/* Runs one step (sh printing $FO_TEST_V and the token) to its end;
-   returns what it printed (free it). */
+/* Services the runner's step to its end; returns its stdout (free it). */
 static char *
-run_step (fo_runner *r, fo_spawner *sp, const fo_env *env, const char *token)
+finish (fo_runner *r)
 {
-    fo_step step = { .kind = FO_STEP_TEST };
-    fo_strv_push (&step.argv, "sh");
-    fo_strv_push (&step.argv, "-c");
-    fo_strv_push (&step.argv, "printf '%s|%s' \"$FO_TEST_V\" \"$FANOUT_STEP_TOKEN\"");
-    if (env)
-        fo_env_copy (&step.env, env);
-    fo_runner_step rs = { .step = &step, .output_cap = 4096, .token = token, .spawner = sp };
-    fo_start_error why;
-    assert_int_equal (fo_runner_start (r, &rs, &why), 0);
     uint64_t give_up = fo_now_ms () + 20000;
     while (!fo_runner_service (r)) {
         assert_true (fo_now_ms () < give_up);
@@ -54,9 +44,27 @@ run_step (fo_runner *r, fo_spawner *sp, const fo_env *env, const char *token)
     fo_capture_render (fo_runner_output (r, 1), &out);
     fo_buf_append (&out, "", 1);
     fo_runner_release (r);
+    return fo_buf_steal (&out);
+}
+
+/* Runs one step (sh printing $FO_TEST_V and the token) to its end;
+   returns what it printed (free it). */
+static char *
+run_step (fo_runner *r, fo_spawner *sp, const fo_env *env, const char *token)
+{
+    fo_step step = { .kind = FO_STEP_TEST };
+    fo_strv_push (&step.argv, "sh");
+    fo_strv_push (&step.argv, "-c");
+    fo_strv_push (&step.argv, "printf '%s|%s' \"$FO_TEST_V\" \"$FANOUT_STEP_TOKEN\"");
+    if (env)
+        fo_env_copy (&step.env, env);
+    fo_runner_step rs = { .step = &step, .output_cap = 4096, .token = token, .spawner = sp };
+    fo_start_error why;
+    assert_int_equal (fo_runner_start (r, &rs, &why), 0);
+    char *out = finish (r);
     fo_strv_free (&step.argv);
     fo_env_free (&step.env);
-    return fo_buf_steal (&out);
+    return out;
 }
 
 static void
@@ -165,27 +173,6 @@ static fo_runner_step
 on_lane (const fo_step *step, const char *token, fo_spawner *lanes)
 {
     return (fo_runner_step) { .step = step, .output_cap = 4096, .token = token, .lanes = lanes };
-}
-
-/* Services the runner's step to its end; returns its stdout (free it). */
-static char *
-finish (fo_runner *r)
-{
-    uint64_t give_up = fo_now_ms () + 20000;
-    while (!fo_runner_service (r)) {
-        assert_true (fo_now_ms () < give_up);
-        int fds[FO_RUNNER_MAX_FDS];
-        struct pollfd pfd[FO_RUNNER_MAX_FDS];
-        int n = fo_runner_pollfds (r, fds);
-        for (int i = 0; i < n; i++)
-            pfd[i] = (struct pollfd) { .fd = fds[i], .events = POLLIN };
-        poll (pfd, (nfds_t) n, 10);
-    }
-    fo_buf out = { 0 };
-    fo_capture_render (fo_runner_output (r, 1), &out);
-    fo_buf_append (&out, "", 1);
-    fo_runner_release (r);
-    return fo_buf_steal (&out);
 }
 
 static uint64_t

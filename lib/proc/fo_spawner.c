@@ -37,6 +37,12 @@ struct fo_spawner {
     unsigned nthreads;
     pthread_t threads[FO_SPAWNER_MAX_THREADS];
     thread_arg args[FO_SPAWNER_MAX_THREADS];
+    /* Lanes: the CPUs the process may use (its children get them back),
+       and how many; each lane's thread is pinned to one of them when
+       there are two or more (fo_spawner_lanes_pinned). */
+    cpu_set_t allowed;
+    int ncpus;
+    bool pinned;
 };
 
 static void
@@ -90,12 +96,37 @@ mark_done_locked (fo_spawner *self, fo_spawner_job *job)
     pthread_cond_broadcast (&self->settled);
 }
 
+/*  Pins the calling thread (lane's) to one CPU of those allowed, lane by
+    lane in their order, and has its children spawned with all of them:
+    a test's exit then wakes its lane on the CPU it left, and the next
+    test starts there, whatever else queued on that CPU meanwhile (the
+    loop, woken behind a test, made the CPU look busy, and the next test
+    went to the other one while this one idled: docs/performance-log.md,
+    "a thread per slot"). */
+static void
+pin_lane (fo_spawner *self, unsigned lane)
+{
+    int want = (int) (lane % (unsigned) self->ncpus), seen = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+        if (!CPU_ISSET (cpu, &self->allowed) || seen++ != want)
+            continue;
+        cpu_set_t one;
+        CPU_ZERO (&one);
+        CPU_SET (cpu, &one);
+        if (pthread_setaffinity_np (pthread_self (), sizeof one, &one) == 0)
+            fo_spawn_child_affinity (&self->allowed);
+        return;
+    }
+}
+
 static void *
 thread_main (void *arg)
 {
     thread_arg *ta = arg;
     fo_spawner *self = ta->spawner;
     job_queue *q = ta->queue;
+    if (self->pinned)
+        pin_lane (self, (unsigned) (q - self->queues));
     pthread_mutex_lock (&self->lock);
     for (;;) {
         while (!q->head && !self->stopping)
@@ -136,6 +167,11 @@ spawner_new (unsigned threads, unsigned lanes)
         threads = FO_SPAWNER_MAX_THREADS;
     fo_spawner *self = fo_xcalloc (1, sizeof *self);
     self->lanes = lanes ? threads : 0;
+    if (self->lanes && fo_spawner_pin_lanes ()
+        && sched_getaffinity (0, sizeof self->allowed, &self->allowed) == 0) {
+        self->ncpus = CPU_COUNT (&self->allowed);
+        self->pinned = self->ncpus >= 2;
+    }
     /* A lane's eventfd is its own: a job's word wakes only the loop's
        proc of that lane, not every slot's. */
     for (unsigned i = 0; i < FO_SPAWNER_MAX_THREADS; i++)
@@ -190,6 +226,19 @@ unsigned
 fo_spawner_lanes (const fo_spawner *self)
 {
     return self->lanes;
+}
+
+bool
+fo_spawner_pin_lanes (void)
+{
+    const char *env = getenv ("FANOUT_PIN_LANES");
+    return !(env && !strcmp (env, "0"));
+}
+
+bool
+fo_spawner_lanes_pinned (const fo_spawner *self)
+{
+    return self->pinned;
 }
 
 void

@@ -47,7 +47,8 @@
     is queued, is run before the first is marked done: the next test of
     a slot starts on the CPU the last one just left, woken by that exit
     alone, before anything wakes the loop (docs/performance-log.md,
-    "a thread per slot"). Its descriptors are closed after its word, so
+    "a thread per slot"). A lane's thread is pinned to a CPU of its own
+    when there are two or more (fo_spawner_lanes_pinned). Its descriptors are closed after its word, so
     that the loop wakes once, for the word, not first for their end of
     file. A queued job that has not begun can be taken back
     (fo_spawner_cancel).
@@ -96,6 +97,13 @@ fo_spawner *fo_spawner_new_lanes (unsigned lanes);
 
 /* How many lanes it has (0: a pool, fo_spawner_new's). */
 unsigned fo_spawner_lanes (const fo_spawner *self);
+
+/* Are its lanes' threads pinned, each to one of the CPUs the process may
+   use (lane i to the i-th, round robin)? Only with two CPUs or more, and
+   unless FANOUT_PIN_LANES=0 (fo_spawner_pin_lanes). Their children are
+   not: each sets the process's CPUs back before its exec. */
+bool fo_spawner_lanes_pinned (const fo_spawner *self);
+bool fo_spawner_pin_lanes (void);
 
 /* Runs what is still queued, then joins the threads. */
 void fo_spawner_destroy (fo_spawner **self_p);

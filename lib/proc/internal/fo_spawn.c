@@ -12,7 +12,10 @@
        Signals ignored otherwise stay ignored, as with posix_spawn.
     4. stdin from /dev/null, stdout and stderr onto the capture pipes.
     5. chdir to cwd.
-    6. An empty signal mask, then execve along the PATH (the search of
+    6. The CPU affinity the spawning thread asked its children to have
+       (fo_spawn_child_affinity: a lane's thread is pinned, its tests are
+       not).
+    7. An empty signal mask, then execve along the PATH (the search of
        glibc's posix_spawnp: EACCES is remembered and wins over ENOENT, any
        other error than "not here" ends the search; no /bin/sh fallback
        for a file without a #! line: that is ENOEXEC).
@@ -24,6 +27,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -38,6 +42,7 @@ typedef struct {
     char *const *paths;         /* where to try argv[0], in order */
     int out_fd;                 /* >= 3: never clobbered by the dup2s */
     int err_fd;
+    const cpu_set_t *affinity;  /* NULL, or set before the exec */
     volatile int err;           /* written by a failing child */
     volatile int stage;
 } child_ctx;
@@ -142,6 +147,8 @@ run_child (child_ctx *c)
     const char *cwd = c->spec->cwd;
     if (cwd && *cwd && chdir (cwd) != 0)
         child_fail (c, FO_SPAWN_CHDIR);
+    if (c->affinity)
+        sched_setaffinity (0, sizeof *c->affinity, c->affinity);
     sigset_t none;
     sigemptyset (&none);
     sigprocmask (SIG_SETMASK, &none, NULL);
@@ -162,6 +169,15 @@ vfork_child (child_ctx *c)
 
 /* ---------------------------------------------------------------------- */
 /* In the parent */
+
+/* The calling thread's children's affinity (fo_spawn_child_affinity). */
+static _Thread_local const cpu_set_t *child_affinity;
+
+void
+fo_spawn_child_affinity (const cpu_set_t *mask)
+{
+    child_affinity = mask;
+}
 
 void
 fo_spawn_block_all (sigset_t *set)
@@ -212,7 +228,7 @@ fo_spawn (const fo_spawn_spec *spec, pid_t *pid, fo_spawn_stage *stage)
 {
     *stage = FO_SPAWN_SETUP;
     int out_copy = -1, err_copy = -1;
-    child_ctx c = { .spec = spec };
+    child_ctx c = { .spec = spec, .affinity = child_affinity };
     c.out_fd = above_std (spec->out_fd, &out_copy);
     c.err_fd = c.out_fd < 0 ? -1 : above_std (spec->err_fd, &err_copy);
     if (c.out_fd < 0 || c.err_fd < 0) {

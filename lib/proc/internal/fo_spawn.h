@@ -37,6 +37,7 @@
 #ifndef FO_SPAWN_H
 #define FO_SPAWN_H
 
+#include <sched.h>
 #include <signal.h>
 #include <sys/types.h>
 
@@ -58,6 +59,13 @@ typedef enum {
 /*  0 with *pid set, or the errno value of the first step that failed (and
     *stage says which; the failed child has been reaped). */
 int fo_spawn (const fo_spawn_spec *spec, pid_t *pid, fo_spawn_stage *stage);
+
+/*  For the calling thread: every child it spawns from then on sets this
+    CPU affinity before its exec (mask must outlive those spawns), so that
+    a thread pinned to one CPU (a slot's lane, fo_spawner.h) does not pin
+    its children; NULL: the children keep the thread's. Best effort: a
+    mask the kernel refuses by then (its CPUs gone) leaves the child's. */
+void fo_spawn_child_affinity (const cpu_set_t *mask);
 
 /*  Every signal but SIGCHLD: the mask of a thread that spawns while it
     spawns (and of fo_spawner's threads all along), see above. */

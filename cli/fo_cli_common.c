@@ -1,6 +1,7 @@
 /*  fo_cli_common — what every subcommand shares: signals, and the guards
     against processes outliving fanout. */
 #include "fo_cli.h"
+#include "fo_proc.h"
 #include "fo_pyfork.h"
 
 #include <errno.h>
@@ -117,6 +118,7 @@ fo_cli_install_signals (void)
     sigaction (SIGTERM, &sa, NULL);
     sigaction (SIGHUP, &sa, NULL);
     signal (SIGPIPE, SIG_IGN);
+    fo_proc_signals_changed ();
 }
 
 void

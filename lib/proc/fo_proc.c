@@ -955,6 +955,12 @@ fo_proc_destroy (fo_proc **self_p)
 
 /* ---------------------------------------------------------------------- */
 
+void
+fo_proc_signals_changed (void)
+{
+    fo_spawn_signals_changed ();
+}
+
 const char *
 fo_signal_name (int sig)
 {

@@ -163,6 +163,11 @@ void fo_proc_kill (fo_proc *self);
 /* Kills (SIGKILL) and reaps if still running, then frees. */
 void fo_proc_destroy (fo_proc **self_p);
 
+/* A signal handler was installed or removed in this process: children
+   spawned from now on reset it before their exec (the spawns keep which
+   signals have a handler for up to a second otherwise: fo_spawn.c). */
+void fo_proc_signals_changed (void);
+
 /* "SIGSEGV" etc. */
 const char *fo_signal_name (int sig);
 

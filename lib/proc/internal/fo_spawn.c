@@ -9,7 +9,16 @@
     3. SIGPIPE, SIGCHLD and every signal with a handler to SIG_DFL: a test
        must not inherit fanout's SIGPIPE ignored, and no handler of ours may
        run in a child that shares our memory once signals are unblocked.
-       Signals ignored otherwise stay ignored, as with posix_spawn.
+       Signals ignored otherwise stay ignored, as with posix_spawn. Which
+       signals have a handler is asked in the parent (one sigaction each)
+       and kept for a second, or until fo_spawn_signals_changed: asking
+       in every child cost each spawn 60 system calls, 9 µs here, with
+       nothing to reset in almost all of them (docs/performance-log.md,
+       "a thread per slot"). A handler installed meanwhile by code that
+       does not say so is still reset by execve itself; it could only run
+       in a child sent its signal in the microseconds between the unblock
+       and the exec, and SIGINT, SIGTERM, SIGHUP and SIGQUIT (the ones
+       fanout handles and sends) are reset in every child anyway.
     4. stdin from /dev/null, stdout and stderr onto the capture pipes.
     5. chdir to cwd.
     6. The CPU affinity the spawning thread asked its children to have
@@ -42,6 +51,7 @@ typedef struct {
     char *const *paths;         /* where to try argv[0], in order */
     int out_fd;                 /* >= 3: never clobbered by the dup2s */
     int err_fd;
+    sigset_t handled;           /* the signals with a handler (handled_signals) */
     const cpu_set_t *affinity;  /* NULL, or set before the exec */
     volatile int err;           /* written by a failing child */
     volatile int stage;
@@ -59,7 +69,7 @@ child_fail (child_ctx *c, fo_spawn_stage stage)
 }
 
 static void
-child_signals (void)
+child_signals (const sigset_t *handled)
 {
     struct sigaction ign, dfl;
     memset (&ign, 0, sizeof ign);
@@ -74,20 +84,11 @@ child_signals (void)
         sigaction (group_signals[i], &ign, NULL);
         sigaction (group_signals[i], &dfl, NULL);
     }
-    for (int sig = 1; sig < NSIG; sig++) {
-        if (sig == SIGKILL || sig == SIGSTOP || sig == SIGINT || sig == SIGTERM
-            || sig == SIGHUP || sig == SIGQUIT)
-            continue;
-        if (sig == SIGPIPE || sig == SIGCHLD) {
+    sigaction (SIGPIPE, &dfl, NULL);
+    sigaction (SIGCHLD, &dfl, NULL);
+    for (int sig = 1; sig < NSIG; sig++)
+        if (sigismember (handled, sig) == 1 && sig != SIGPIPE && sig != SIGCHLD)
             sigaction (sig, &dfl, NULL);
-            continue;
-        }
-        /* glibc refuses its own internal signals (EINVAL): nothing to do. */
-        struct sigaction old;
-        if (sigaction (sig, NULL, &old) == 0 && old.sa_handler != SIG_DFL
-            && old.sa_handler != SIG_IGN)
-            sigaction (sig, &dfl, NULL);
-    }
 }
 
 static void
@@ -142,7 +143,7 @@ run_child (child_ctx *c)
     errno = 0;
     if (setpgid (0, 0) != 0)
         child_fail (c, FO_SPAWN_SETUP);
-    child_signals ();
+    child_signals (&c->handled);
     child_fds (c);
     const char *cwd = c->spec->cwd;
     if (cwd && *cwd && chdir (cwd) != 0)
@@ -169,6 +170,43 @@ vfork_child (child_ctx *c)
 
 /* ---------------------------------------------------------------------- */
 /* In the parent */
+
+/* The signals with a handler in this process, asked at most
+   HANDLED_MAX_AGE_MS ago or since fo_spawn_signals_changed. */
+#define HANDLED_MAX_AGE_MS 1000u
+static pthread_mutex_t handled_lock = PTHREAD_MUTEX_INITIALIZER;
+static sigset_t handled_set;
+static uint64_t handled_at_ms;
+static bool handled_known;
+
+void
+fo_spawn_signals_changed (void)
+{
+    pthread_mutex_lock (&handled_lock);
+    handled_known = false;
+    pthread_mutex_unlock (&handled_lock);
+}
+
+static void
+handled_signals (sigset_t *out)
+{
+    pthread_mutex_lock (&handled_lock);
+    uint64_t now = fo_now_ms ();
+    if (!handled_known || now - handled_at_ms >= HANDLED_MAX_AGE_MS) {
+        sigemptyset (&handled_set);
+        for (int sig = 1; sig < NSIG; sig++) {
+            /* glibc refuses its own internal signals (EINVAL): not ours. */
+            struct sigaction old;
+            if (sig != SIGKILL && sig != SIGSTOP && sigaction (sig, NULL, &old) == 0
+                && old.sa_handler != SIG_DFL && old.sa_handler != SIG_IGN)
+                sigaddset (&handled_set, sig);
+        }
+        handled_at_ms = now;
+        handled_known = true;
+    }
+    *out = handled_set;
+    pthread_mutex_unlock (&handled_lock);
+}
 
 /* The calling thread's children's affinity (fo_spawn_child_affinity). */
 static _Thread_local const cpu_set_t *child_affinity;
@@ -240,6 +278,7 @@ fo_spawn (const fo_spawn_spec *spec, pid_t *pid, fo_spawn_stage *stage)
     fo_strv paths = { 0 };
     search_paths (spec->argv[0], &paths);
     c.paths = paths.items;
+    handled_signals (&c.handled);
 
     /* No handler of ours may run in the child, which shares our memory:
        everything is blocked in this thread until the child has exec'd,

@@ -39,6 +39,7 @@
 
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 typedef struct {
@@ -66,6 +67,11 @@ int fo_spawn (const fo_spawn_spec *spec, pid_t *pid, fo_spawn_stage *stage);
     its children; NULL: the children keep the thread's. Best effort: a
     mask the kernel refuses by then (its CPUs gone) leaves the child's. */
 void fo_spawn_child_affinity (const cpu_set_t *mask);
+
+/*  A signal handler was installed or removed: the next spawn asks which
+    signals have one (fo_spawn.c keeps the answer for up to a second).
+    Code that changes handlers once spawns have begun says so here. */
+void fo_spawn_signals_changed (void);
 
 /*  Every signal but SIGCHLD: the mask of a thread that spawns while it
     spawns (and of fo_spawner's threads all along), see above. */

@@ -104,6 +104,7 @@ struct fo_proc {
        and timeout_at_us. */
     fo_proc_async *async;
     bool kill_wanted;           /* fo_proc_kill before the spawn had ended */
+    bool exit_seen;             /* its lane's job saw the exit (has_exited) */
     int start_errnum;           /* the spawn failed (fo_proc_start_failed) */
     char *start_error;
 };
@@ -501,6 +502,9 @@ settle (fo_proc *self)
     }
     else if (self->kill_wanted)
         begin_kill (self);
+    /* A lane's job ends once its wait has seen the child exit (or not
+       ours to wait for any more): no need to ask again. */
+    self->exit_seen = a->rc == 0 && a->lane;
     free (a->argv);             /* cwd's copy is in the same block */
     child_env_free (&a->envp);
     free (a);
@@ -690,6 +694,8 @@ finish (fo_proc *self)
 static bool
 has_exited (fo_proc *self)
 {
+    if (self->exit_seen)
+        return true;
     siginfo_t info;
     int rc = wait_child (self, &info, WEXITED | WNOHANG | WNOWAIT);
     /* An error (ECHILD) means someone else reaped it: treat as exited,

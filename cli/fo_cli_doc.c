@@ -85,6 +85,8 @@ static const env_doc envs[] = {
       "threads that spawn the test processes, 0 to 16\n(default: one per slot, at most one per CPU;\n0: the agent's loop spawns them itself)" },
     { "FANOUT_SPAWN_LANES", "run agent",
       "0: no thread per slot that waits for its tests and\nstarts the next one at their exit (default: one\nper slot with 2 to 16 slots)" },
+    { "FANOUT_PIN_LANES", "run agent",
+      "0: the slots' threads may run on any CPU (default:\neach on one of fanout's CPUs; the tests on all)" },
     { "NO_COLOR", "run broker", "set and not empty: no colours (--color=auto)" },
     { "CLICOLOR_FORCE", "run broker",
       "set and not 0: colours even when the output is no\nterminal (--color=auto; NO_COLOR wins)" },

@@ -8,7 +8,9 @@
 # - tests chained behind a test that turns out long go back to the queue
 #   20 ms into it, and the other slot runs them meanwhile: none waits for
 #   the long test's end;
-# - -x on a run of tiny tests: one outcome each, exit status 1.
+# - -x on a run of tiny tests: one outcome each, exit status 1;
+# - a test may run on every CPU fanout may (the lanes' threads are pinned,
+#   not their tests).
 . "$(dirname "$0")/lib.sh"
 
 # ---- no overlap within a slot, output kept ----------------------------------
@@ -93,5 +95,19 @@ json_assert "t('t120')['outcome'] == 'failed'" "-x: t120 failed"
 json_assert "r['stop_reason'] == 'stopped after 1 failure'" "-x: stop reason"
 json_assert "all(x['outcome'] in ('passed', 'not_run') for x in r['tests'] if x['id'] != 't120')" \
     "-x: the others passed or were not run"
+
+# ---- a test's CPUs are fanout's -------------------------------------------------
+reset_work
+cat >"$ITEST_TMP/cpus.yml" <<'EOF'
+tests:
+  - {name: c1, run: "grep Cpus_allowed_list /proc/self/status"}
+  - {name: c2, run: "grep Cpus_allowed_list /proc/self/status"}
+  - {name: c3, run: "grep Cpus_allowed_list /proc/self/status"}
+  - {name: c4, run: "grep Cpus_allowed_list /proc/self/status"}
+EOF
+mine=$(grep Cpus_allowed_list /proc/self/status)
+run_fanout run -j 2 --no-history --json "$JSON" "$ITEST_TMP/cpus.yml"
+expect_rc 0 "cpus"
+json_assert "all(x['stdout'] == '''$mine\n''' for x in r['tests'])" "every test may run on $mine"
 
 echo "PASS [$ITEST_NAME]"

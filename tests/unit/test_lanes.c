@@ -2,7 +2,8 @@
     order on its own thread, starts the next one after the last one's
     wait and before that one is done, closes what a job leaves to close
     once it is done, takes back a job not begun, and gives each lane its
-    own word. A proc on a lane behaves as any (output,
+    own word; with two CPUs or more its thread is pinned to one, its
+    children are not. A proc on a lane behaves as any (output,
     status, timeout, kill), starts only once the proc before it on the
     lane has exited, is never started when destroyed while queued, and
     ends even when something it left behind holds its pipes. Real
@@ -18,6 +19,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -183,6 +185,82 @@ test_lane_cancel_and_words (void **state)
     close (b.pipe[0]);
     close (b.pipe[1]);          /* never given to the lane */
     fo_spawner_destroy (&sp);
+}
+
+static fo_proc *start_lane (fo_spawner *sp, unsigned lane, const char *script, uint32_t timeout_ms);
+static char *out_of (const fo_proc *p, int stream);
+
+/* A job that records its thread's CPUs. */
+typedef struct {
+    fo_spawner_job job;
+    cpu_set_t cpus;
+} cpus_job;
+
+static void
+record_cpus (fo_spawner_job *job)
+{
+    cpus_job *j = (cpus_job *) job;
+    sched_getaffinity (0, sizeof j->cpus, &j->cpus);
+}
+
+static void
+lane_cpus (fo_spawner *sp, unsigned lane, cpu_set_t *out)
+{
+    cpus_job j = { .job = { .run = record_cpus, .close_after = { -1, -1 } } };
+    fo_spawner_submit_to (sp, lane, &j.job, false);
+    fo_spawner_wait (sp, &j.job);
+    fo_spawner_take (sp, &j.job);
+    *out = j.cpus;
+}
+
+/* With two CPUs or more, each lane's thread runs on one of them, lane by
+   lane, and its children on all the process's; FANOUT_PIN_LANES=0 (or a
+   single CPU) leaves the lanes on all of them. */
+static void
+test_lanes_pinned (void **state)
+{
+    (void) state;
+    cpu_set_t mine, a, b;
+    assert_int_equal (sched_getaffinity (0, sizeof mine, &mine), 0);
+    int ncpus = CPU_COUNT (&mine);
+    unsetenv ("FANOUT_PIN_LANES");
+    fo_spawner *sp = fo_spawner_new_lanes (2);
+    assert_int_equal (fo_spawner_lanes_pinned (sp), ncpus >= 2);
+    lane_cpus (sp, 0, &a);
+    lane_cpus (sp, 1, &b);
+    if (ncpus >= 2) {
+        assert_int_equal (CPU_COUNT (&a), 1);
+        assert_int_equal (CPU_COUNT (&b), 1);
+        assert_false (CPU_EQUAL (&a, &b));
+        cpu_set_t both;
+        CPU_AND (&both, &a, &mine);
+        assert_int_equal (CPU_COUNT (&both), 1);
+    }
+    else
+        assert_true (CPU_EQUAL (&a, &mine));
+    /* The lane's child: the process's CPUs, as listed by the kernel. */
+    fo_proc *p = start_lane (sp, 0, "grep Cpus_allowed_list /proc/self/status", 0);
+    drive (p, 20000);
+    char *child = out_of (p, 1);
+    fo_proc_destroy (&p);
+    FILE *f = fopen ("/proc/self/status", "r");
+    char line[256], parent[256] = "";
+    while (f && fgets (line, sizeof line, f))
+        if (!strncmp (line, "Cpus_allowed_list", 17))
+            snprintf (parent, sizeof parent, "%s", line);
+    if (f)
+        fclose (f);
+    assert_string_equal (child, parent);
+    free (child);
+    fo_spawner_destroy (&sp);
+
+    setenv ("FANOUT_PIN_LANES", "0", 1);
+    sp = fo_spawner_new_lanes (2);
+    assert_false (fo_spawner_lanes_pinned (sp));
+    lane_cpus (sp, 1, &b);
+    assert_true (CPU_EQUAL (&b, &mine));
+    fo_spawner_destroy (&sp);
+    unsetenv ("FANOUT_PIN_LANES");
 }
 
 /* How many lanes an agent gets. */
@@ -441,6 +519,7 @@ main (void)
         cmocka_unit_test (test_lane_order),
         cmocka_unit_test (test_lane_cancel_and_words),
         cmocka_unit_test (test_lanes_for),
+        cmocka_unit_test (test_lanes_pinned),
         cmocka_unit_test (test_procs_in_order),
         cmocka_unit_test (test_destroy_queued),
         cmocka_unit_test (test_timeout_and_kill),

@@ -7,7 +7,7 @@
     the step that started it long after its parent died.
 
     Every function here uses only open, read, close, getdents64 (and kill
-    0, readlink and getpid for windows) on stack buffers: they are
+    0, tgkill 0, readlink and getpid for windows) on stack buffers: they are
     async-signal-safe, so the second-interrupt handler and the watchdog
     process (fo_watchdog.h) can use them too.
 */
@@ -67,7 +67,8 @@ int fo_proc_scan_some (const fo_pid_window *window, fo_proc_scan_fn *fn, void *a
    there a thread's id is told from a process's by its Tgid, and only
    for a child of this process (the callers' only interest: fn sees
    every process of the window, but the threads of other processes may
-   come as their own entries with the process's ppid). */
+   come as their own entries with the process's ppid), and this
+   process's own threads never come. */
 #define FO_PROC_SCAN_PROBE_MAX 512
 int fo_proc_scan_some_but (const fo_pid_window *window, bool (*skip) (void *arg, pid_t pid),
                            fo_proc_scan_fn *fn, void *arg);

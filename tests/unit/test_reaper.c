@@ -11,7 +11,9 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,6 +300,53 @@ windows_work (void)
     return fo_proc_scan_window (fo_reaper_mark (), &w);
 }
 
+static atomic_int thread_tid;
+static atomic_bool thread_go;
+
+static void *
+idle_thread (void *arg)
+{
+    (void) arg;
+    atomic_store (&thread_tid, (int) gettid ());
+    while (!atomic_load (&thread_go))
+        usleep (1000);
+    return NULL;
+}
+
+static int
+see_pid (void *arg, const fo_proc_info *info)
+{
+    if (info->pid == *(pid_t *) arg)
+        *(pid_t *) arg = 0;
+    return 0;
+}
+
+/*  A window probed pid by pid never hands over a thread of this very
+    process (the lanes' and libzmq's ids lie in the first scopes'
+    windows): nothing of ours to sweep, and its /proc entries were read
+    for nothing. */
+static void
+test_window_skips_own_threads (void **state)
+{
+    (void) state;
+    if (!windows_work ())
+        skip ();
+    pid_t mark = fo_proc_scan_last_pid ();
+    pthread_t t;
+    atomic_store (&thread_go, false);
+    atomic_store (&thread_tid, 0);
+    assert_int_equal (pthread_create (&t, NULL, idle_thread, NULL), 0);
+    while (atomic_load (&thread_tid) == 0)
+        usleep (1000);
+    fo_pid_window w;
+    assert_true (fo_proc_scan_window (mark, &w));
+    pid_t tid = atomic_load (&thread_tid), seen = tid;
+    assert_int_equal (fo_proc_scan_some_but (&w, NULL, see_pid, &seen), 0);
+    atomic_store (&thread_go, true);
+    pthread_join (t, NULL);
+    assert_int_equal (seen, tid);       /* never handed over */
+}
+
 /*  A windowed pass reads only the processes started after the mark: an
     escapee of a scope that began after it is killed, an older one is not
     even looked at (a full pass gets it). */
@@ -512,6 +561,7 @@ main (void)
         cmocka_unit_test (test_own_children_are_never_swept),
         cmocka_unit_test (test_sweeper_batches_and_forgets),
         cmocka_unit_test (test_windowed_pass_reads_only_newer_processes),
+        cmocka_unit_test (test_window_skips_own_threads),
         cmocka_unit_test (test_windowed_pass_counts_processes_not_threads),
         cmocka_unit_test (test_wide_window_lists_proc),
         cmocka_unit_test (test_sweeper_with_marks),

@@ -16,6 +16,8 @@
       word (a wake-up per test less for tiny tests). Everything a loop
       does after the start (output, exit, limit, kill, status) is the
       same code either way, and so are the words of a spawn that fails.
+      That start, and a lane's (fo_proc_start_lane: the lane's thread also
+      waits for the exit), are fo_proc_async.c's.
     - When the child fails to start, the program and the cwd are checked
       (fo_proc_check), so that the common mistakes get their words; what
       the checks do not find (ENOEXEC, the file changed meanwhile) is
@@ -39,6 +41,7 @@
       never touches (nor reaps) one of our own children.
 */
 #include "fo_proc.h"
+#include "fo_proc_state.h"
 #include "fo_proc_check.h"
 #include "fo_proc_env.h"
 #include "fo_proc_scan.h"
@@ -76,47 +79,13 @@
 #define PIDFD_SIGNAL_PROCESS_GROUP (1u << 2)
 #endif
 
-typedef struct fo_proc_async fo_proc_async;
 
-struct fo_proc {
-    pid_t pid;                  /* also the process group id */
-    int pidfd;                  /* -1 when the kernel has none */
-    int out_fd;                 /* read ends, -1 once closed */
-    int err_fd;
-    fo_capture out;
-    fo_capture err;
-    fo_output_fn *on_output;
-    void *output_arg;
-    fo_proc_status status;
-    /* One clock for the limit and the duration: both are fo_now_us ()
-       readings, compared in microseconds. (Deadlines in whole ms, with the
-       start truncated to its ms, fired up to 1 ms before the limit, and a
-       test with `timeout: 1` was reported after 0.99995 s.) */
-    uint64_t start_us;
-    uint64_t timeout_at_us;     /* UINT64_MAX: no timeout */
-    uint64_t kill_at_us;        /* SIGKILL after the grace; UINT64_MAX: not yet */
-    bool term_sent;
-    bool kill_sent;
-    bool finished;              /* reaped, output collected */
-    uint32_t timeout_ms;        /* the spec's */
-    /* fo_proc_start_on: the spawn runs on a spawner's thread until this is
-       NULL again (settled); meanwhile the spawner owns pid, pidfd, start_us
-       and timeout_at_us. */
-    fo_proc_async *async;
-    bool kill_wanted;           /* fo_proc_kill before the spawn had ended */
-    bool exit_seen;             /* its lane's job saw the exit (has_exited) */
-    int start_errnum;           /* the spawn failed (fo_proc_start_failed) */
-    char *start_error;
-};
-
-static void begin_kill (fo_proc *self);
-static int wait_child (const fo_proc *self, siginfo_t *info, int options);
 
 /* ---------------------------------------------------------------------- */
 /* Spawning */
 
-static void
-close_fd (int *fd)
+void
+fo_proc_close_fd (int *fd)
 {
     if (*fd >= 0) {
         close (*fd);
@@ -142,20 +111,13 @@ make_pipe (int fds[2])
     return 0;
 }
 
-/*  How a child is made, besides its command (fo_proc_spec's). */
-typedef struct {
-    int pass_fd;                /* -1, or an fd the child gets as fd 3 */
-    bool forkable;              /* may come from the Python fork server */
-    bool hold;                  /* keep the child's ends open when it started
-                                   (a lane's: closed at its exit) */
-} launch_how;
 
 /*  The spawn and what follows it, in the thread that spawns (the caller's
     for fo_proc_start, a spawner's for fo_proc_start_on): 0, or the errno
     to report with err worded. Closes the child's ends of the pipes. */
-static int
-launch (fo_proc *self, char *const *argv, char *const *envp, const char *cwd, int out_w,
-        int err_w, launch_how how, char *err, size_t errlen)
+int
+fo_proc_launch (fo_proc *self, char *const *argv, char *const *envp, const char *cwd,
+                int out_w, int err_w, fo_proc_launch_how how, char *err, size_t errlen)
 {
     fo_spawn_spec ss = {
         .argv = argv,
@@ -207,18 +169,9 @@ launch (fo_proc *self, char *const *argv, char *const *envp, const char *cwd, in
     return 0;
 }
 
-/*  The envp of a child: the entries of a built environment (shared with
-    the other spawns of that environment, not copied: fo_proc_env.h) and
-    FANOUT_STEP_TOKEN=<token>, in one allocation. Building the environment
-    afresh for every spawn, every variable copied and freed again, was a
-    few percent of the agent loop's CPU per tiny test. */
-typedef struct {
-    fo_proc_env *env;           /* a reference, kept until the spawn has ended */
-    char **items;               /* NULL-terminated; ours, the token's string within */
-} child_env;
 
-static void
-child_env_make (const fo_proc_spec *spec, child_env *ce)
+void
+fo_proc_child_env_make (const fo_proc_spec *spec, fo_proc_child_env *ce)
 {
     ce->env = spec->built_env ? fo_proc_env_ref (spec->built_env) : fo_proc_env_new (spec->env);
     size_t n;
@@ -237,8 +190,8 @@ child_env_make (const fo_proc_spec *spec, child_env *ce)
     ce->items[n + 1] = NULL;
 }
 
-static void
-child_env_free (child_env *ce)
+void
+fo_proc_child_env_free (fo_proc_child_env *ce)
 {
     free (ce->items);
     ce->items = NULL;
@@ -261,8 +214,9 @@ failed (int rc)
 
 /*  What both starts do before the spawn: the pipes, and the proc (not
     yet started). NULL with err set and errno the cause. */
-static fo_proc *
-prepare (const fo_proc_spec *spec, int out_pipe[2], int err_pipe[2], char *err, size_t errlen)
+fo_proc *
+fo_proc_prepare (const fo_proc_spec *spec, int out_pipe[2], int err_pipe[2], char *err,
+                 size_t errlen)
 {
     if (!spec->argv || spec->argv->len == 0 || !spec->argv->items[0]) {
         snprintf (err, errlen, "cannot run an empty command");
@@ -300,8 +254,8 @@ prepare (const fo_proc_spec *spec, int out_pipe[2], int err_pipe[2], char *err, 
 static void
 discard (fo_proc *self)
 {
-    close_fd (&self->out_fd);
-    close_fd (&self->err_fd);
+    fo_proc_close_fd (&self->out_fd);
+    fo_proc_close_fd (&self->err_fd);
     fo_capture_free (&self->out);
     fo_capture_free (&self->err);
     free (self->start_error);
@@ -312,222 +266,21 @@ fo_proc *
 fo_proc_start (const fo_proc_spec *spec, char *err, size_t errlen)
 {
     int out_pipe[2], err_pipe[2];
-    fo_proc *self = prepare (spec, out_pipe, err_pipe, err, errlen);
+    fo_proc *self = fo_proc_prepare (spec, out_pipe, err_pipe, err, errlen);
     if (!self)
         return NULL;
-    child_env envp;
-    child_env_make (spec, &envp);
-    launch_how how = { .pass_fd = spec->pass_fd ? *spec->pass_fd : -1,
+    fo_proc_child_env envp;
+    fo_proc_child_env_make (spec, &envp);
+    fo_proc_launch_how how = { .pass_fd = spec->pass_fd ? *spec->pass_fd : -1,
                        .forkable = spec->forkable };
-    int rc = launch (self, spec->argv->items, envp.items, spec->cwd, out_pipe[1], err_pipe[1],
-                     how, err, errlen);
-    child_env_free (&envp);
+    int rc = fo_proc_launch (self, spec->argv->items, envp.items, spec->cwd, out_pipe[1],
+                             err_pipe[1], how, err, errlen);
+    fo_proc_child_env_free (&envp);
     if (rc != 0) {
         discard (self);
         return failed (rc);
     }
     return self;
-}
-
-/* ---------------------------------------------------------------------- */
-/* Starting on a spawner's thread */
-
-struct fo_proc_async {
-    fo_spawner_job job;
-    fo_spawner *spawner;
-    fo_proc *proc;
-    char **argv;                /* copies, with cwd in one block: the spec may go */
-    child_env envp;
-    char *cwd;
-    int out_w, err_w;           /* the child's ends, closed by launch (a lane's:
-                                   by its thread, once its job is done) */
-    bool forkable;
-    /* Started on a lane (fo_proc_start_lane): the job lasts until the
-       child has exited, and the loop watches the running child
-       meanwhile. launched (release) says the spawn succeeded: pid,
-       pidfd, start_us and timeout_at_us are then the loop's to read. */
-    bool lane;
-    atomic_bool launched;
-    int rc;                     /* launch's */
-    char err[512];
-    uint64_t look_at_ms;        /* settle by then at the latest (the loop's clock) */
-};
-
-/*  The command's copies for the spawner's thread, in one allocation: the
-    argv pointers, their strings, then cwd (a malloc and a free per
-    argument and for cwd were measurable per tiny test). */
-static void
-copy_command (const fo_proc_spec *spec, fo_proc_async *a)
-{
-    size_t argc = spec->argv->len;
-    size_t size = (argc + 1) * sizeof (char *);
-    for (size_t i = 0; i < argc; i++)
-        size += strlen (spec->argv->items[i]) + 1;
-    size_t cwd_len = spec->cwd ? strlen (spec->cwd) + 1 : 0;
-    size += cwd_len;
-    a->argv = fo_xmalloc (size);
-    char *p = (char *) (a->argv + argc + 1);
-    for (size_t i = 0; i < argc; i++) {
-        size_t len = strlen (spec->argv->items[i]) + 1;
-        memcpy (p, spec->argv->items[i], len);
-        a->argv[i] = p;
-        p += len;
-    }
-    a->argv[argc] = NULL;
-    a->cwd = NULL;
-    if (spec->cwd) {
-        memcpy (p, spec->cwd, cwd_len);
-        a->cwd = p;
-    }
-}
-
-static void
-run_launch (fo_spawner_job *job)
-{
-    fo_proc_async *a = (fo_proc_async *) job;
-    launch_how how = { .pass_fd = -1, .forkable = a->forkable };
-    a->rc = launch (a->proc, a->argv, a->envp.items, a->cwd, a->out_w, a->err_w, how,
-                    a->err, sizeof a->err);
-}
-
-/*  What both starts on a spawner's thread do before queueing the job:
-    the pipes, the proc (starting) and its job, which takes copies of the
-    command (the spec may go) and the child's ends of the pipes. */
-static fo_proc *
-prepare_async (const fo_proc_spec *spec, fo_spawner *spawner, void (*run) (fo_spawner_job *),
-               char *err, size_t errlen)
-{
-    int out_pipe[2], err_pipe[2];
-    fo_proc *self = prepare (spec, out_pipe, err_pipe, err, errlen);
-    if (!self)
-        return NULL;
-    fo_proc_async *a = fo_xcalloc (1, sizeof *a);
-    a->job.run = run;
-    a->job.close_after[0] = a->job.close_after[1] = -1;
-    a->spawner = spawner;
-    a->proc = self;
-    copy_command (spec, a);
-    child_env_make (spec, &a->envp);
-    a->out_w = out_pipe[1];
-    a->err_w = err_pipe[1];
-    a->forkable = spec->forkable;
-    a->look_at_ms = fo_now_ms () + FO_PROC_SETTLE_MS;
-    self->async = a;
-    return self;
-}
-
-fo_proc *
-fo_proc_start_on (fo_spawner *spawner, const fo_proc_spec *spec, char *err, size_t errlen)
-{
-    /* An fd to pass is the caller's until fo_proc_start returns: only a
-       start in the caller's thread can promise it (the discovery's). */
-    if (!spawner || spec->pass_fd)
-        return fo_proc_start (spec, err, errlen);
-    fo_proc *self = prepare_async (spec, spawner, run_launch, err, errlen);
-    if (self)
-        fo_spawner_submit (spawner, &self->async->job);
-    return self;
-}
-
-/*  A lane's job: the spawn, holding the child's ends of its pipes. */
-static void
-run_launch_held (fo_spawner_job *job)
-{
-    fo_proc_async *a = (fo_proc_async *) job;
-    launch_how how = { .pass_fd = -1, .forkable = a->forkable, .hold = true };
-    a->rc = launch (a->proc, a->argv, a->envp.items, a->cwd, a->out_w, a->err_w, how,
-                    a->err, sizeof a->err);
-    if (a->rc != 0)
-        a->out_w = a->err_w = -1;       /* launch closed them */
-    else {
-        /* Closed by the lane's thread once the job is done: after the
-           word, so that the exit wakes the loop once. */
-        a->job.close_after[0] = a->out_w;
-        a->job.close_after[1] = a->err_w;
-        a->out_w = a->err_w = -1;
-        atomic_store_explicit (&a->launched, true, memory_order_release);
-    }
-}
-
-/*  ...then the wait for the child's exit, leaving it a zombie for the
-    loop to reap (the pidfd is the loop's, unchanged until the job is
-    done). */
-static void
-wait_exit (fo_spawner_job *job)
-{
-    fo_proc_async *a = (fo_proc_async *) job;
-    if (a->rc != 0)
-        return;
-    siginfo_t info;
-    wait_child (a->proc, &info, WEXITED | WNOWAIT);
-}
-
-
-fo_proc *
-fo_proc_start_lane (fo_spawner *lanes, unsigned lane, const fo_proc_spec *spec, char *err,
-                    size_t errlen)
-{
-    if (!lanes || !fo_spawner_lanes (lanes) || spec->pass_fd)
-        return fo_proc_start_on (lanes, spec, err, errlen);
-    fo_proc *self = prepare_async (spec, lanes, run_launch_held, err, errlen);
-    if (!self)
-        return NULL;
-    fo_proc_async *a = self->async;
-    a->job.wait = wait_exit;
-    a->lane = true;
-    /* Asked from the start: the job's word is what tells the loop of the
-       exit (the pipes' end of file comes after it, and not at all while
-       something the test started holds them). */
-    fo_spawner_submit_to (lanes, lane, &a->job, true);
-    return self;
-}
-
-/*  The spawn on the spawner's thread has ended (fo_spawner_done): the
-    proc runs (or has finished with its start error) and the job is gone.
-    The count its job added to the spawner's eventfd, if it asked for one,
-    is taken only then, by this proc: one still starting leaves the
-    eventfd alone (fo_spawner.h). */
-static void
-settle (fo_proc *self)
-{
-    fo_proc_async *a = self->async;
-    fo_spawner_take (a->spawner, &a->job);
-    self->async = NULL;
-    if (a->rc != 0) {
-        self->start_errnum = a->rc;
-        self->start_error = fo_xstrdup (a->err);
-        close_fd (&self->out_fd);
-        close_fd (&self->err_fd);
-        self->finished = true;
-    }
-    else if (self->kill_wanted)
-        begin_kill (self);
-    /* A lane's job ends once its wait has seen the child exit (or not
-       ours to wait for any more): no need to ask again. */
-    self->exit_seen = a->rc == 0 && a->lane;
-    free (a->argv);             /* cwd's copy is in the same block */
-    child_env_free (&a->envp);
-    free (a);
-}
-
-/*  Settles the proc if its spawn has ended; otherwise asks the spawner
-    for a word when it does. Returns whether it settled. */
-static bool
-settle_or_ask (fo_proc *self)
-{
-    fo_proc_async *a = self->async;
-    if (!fo_spawner_done (&a->job) && fo_spawner_ask (a->spawner, &a->job))
-        return false;           /* its word comes on the eventfd */
-    settle (self);
-    return true;
-}
-
-int
-fo_proc_start_failed (const fo_proc *self, const char **message)
-{
-    if (message)
-        *message = self->start_error;
-    return self->start_error ? self->start_errnum : 0;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -557,7 +310,7 @@ read_pipe_for (fo_proc *self, int stream, int max_reads, uint64_t budget_ms)
         else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             return true;
         else
-            close_fd (fd);      /* EOF or a real error: nothing more to get */
+            fo_proc_close_fd (fd);      /* EOF or a real error: nothing more to get */
     }
     return *fd < 0;
 }
@@ -572,8 +325,8 @@ read_pipe (fo_proc *self, int stream, int max_reads)
     when there is one, which names that very process, so that a pid reaped
     by someone else and reused can never be mistaken for it; by pid
     otherwise (an old kernel). */
-static int
-wait_child (const fo_proc *self, siginfo_t *info, int options)
+int
+fo_proc_wait_child (const fo_proc *self, siginfo_t *info, int options)
 {
     memset (info, 0, sizeof *info);
     int rc;
@@ -599,7 +352,7 @@ static bool
 still_ours (const fo_proc *self)
 {
     siginfo_t info;
-    return wait_child (self, &info, WEXITED | WNOHANG | WNOWAIT) == 0;
+    return fo_proc_wait_child (self, &info, WEXITED | WNOHANG | WNOWAIT) == 0;
 }
 
 /*  Signals the child's process group. Through the pidfd where the kernel
@@ -607,8 +360,8 @@ still_ours (const fo_proc *self)
     it is right even after the child was reaped elsewhere (it reaches the
     group members left, or nobody). Otherwise kill(-pid), only while the
     child is provably unreaped. */
-static void
-signal_group (fo_proc *self, int sig)
+void
+fo_proc_signal_group (fo_proc *self, int sig)
 {
     if (self->pidfd >= 0) {
         if (syscall (SYS_pidfd_send_signal, self->pidfd, sig, NULL,
@@ -619,12 +372,12 @@ signal_group (fo_proc *self, int sig)
         kill (-self->pid, sig);
 }
 
-static void
-begin_kill (fo_proc *self)
+void
+fo_proc_begin_kill (fo_proc *self)
 {
     if (self->term_sent)
         return;
-    signal_group (self, SIGTERM);
+    fo_proc_signal_group (self, SIGTERM);
     self->term_sent = true;
     self->kill_at_us = fo_now_us () + FO_PROC_KILL_GRACE_MS * 1000ull;
 }
@@ -639,7 +392,7 @@ reap (fo_proc *self)
     siginfo_t info;
     int rc = -1;
     if (self->pidfd >= 0) {
-        rc = wait_child (self, &info, WEXITED);
+        rc = fo_proc_wait_child (self, &info, WEXITED);
         if (rc == 0 && info.si_pid != self->pid)
             rc = -1;
     }
@@ -677,16 +430,16 @@ finish (fo_proc *self)
 {
     read_pipe (self, 1, READS_PER_SERVICE);
     read_pipe (self, 2, READS_PER_SERVICE);
-    signal_group (self, SIGKILL);
+    fo_proc_signal_group (self, SIGKILL);
     reap (self);
     fo_reaper_untrack (self->pid);
 
     /* What the killed group members wrote last is in the pipes already. */
     read_pipe (self, 1, READS_PER_SERVICE);
     read_pipe (self, 2, READS_PER_SERVICE);
-    close_fd (&self->out_fd);
-    close_fd (&self->err_fd);
-    close_fd (&self->pidfd);
+    fo_proc_close_fd (&self->out_fd);
+    fo_proc_close_fd (&self->err_fd);
+    fo_proc_close_fd (&self->pidfd);
     self->finished = true;
 }
 
@@ -697,52 +450,34 @@ has_exited (fo_proc *self)
     if (self->exit_seen)
         return true;
     siginfo_t info;
-    int rc = wait_child (self, &info, WEXITED | WNOHANG | WNOWAIT);
+    int rc = fo_proc_wait_child (self, &info, WEXITED | WNOHANG | WNOWAIT);
     /* An error (ECHILD) means someone else reaped it: treat as exited,
        finish() then reports no exit code. */
     return rc < 0 || info.si_pid == self->pid;
 }
 
-/*  Has a lane's spawn succeeded? Then the child is the loop's to read,
-    signal and limit (not to reap: its job waits for the exit). */
-static bool
-lane_launched (const fo_proc *self)
+/*  What the pipes hold now, within the read budget (a lane's proc too,
+    while its job waits: fo_proc_async.c). */
+void
+fo_proc_read_some (fo_proc *self)
 {
-    return self->async && atomic_load_explicit (&self->async->launched, memory_order_acquire);
+    read_pipe_for (self, 1, READS_PER_SERVICE, READ_BUDGET_MS);
+    read_pipe_for (self, 2, READS_PER_SERVICE, READ_BUDGET_MS);
 }
 
 /*  The limit and the kill grace, at their deadlines. */
-static void
-check_limits (fo_proc *self)
+void
+fo_proc_check_limits (fo_proc *self)
 {
     uint64_t now = fo_now_us ();
     if (!self->term_sent && now >= self->timeout_at_us) {
         self->status.timed_out = true;
-        begin_kill (self);
+        fo_proc_begin_kill (self);
     }
     if (!self->kill_sent && now >= self->kill_at_us) {
-        signal_group (self, SIGKILL);
+        fo_proc_signal_group (self, SIGKILL);
         self->kill_sent = true;
     }
-}
-
-/*  A lane's proc whose job has not ended: the child runs (or is being
-    spawned). Its output is read and its limit kept here; its exit is the
-    job's to see. */
-static void
-service_lane (fo_proc *self)
-{
-    if (!lane_launched (self)) {
-        self->async->look_at_ms = fo_now_ms () + FO_PROC_SETTLE_MS;
-        return;
-    }
-    if (self->kill_wanted) {
-        self->kill_wanted = false;
-        begin_kill (self);
-    }
-    read_pipe_for (self, 1, READS_PER_SERVICE, READ_BUDGET_MS);
-    read_pipe_for (self, 2, READS_PER_SERVICE, READ_BUDGET_MS);
-    check_limits (self);
 }
 
 bool
@@ -750,10 +485,10 @@ fo_proc_service (fo_proc *self)
 {
     if (self->async && self->async->lane) {
         if (!fo_spawner_done (&self->async->job)) {
-            service_lane (self);
+            fo_proc_service_lane (self);
             return false;
         }
-        settle (self);          /* the child has exited, or never started */
+        fo_proc_settle (self);          /* the child has exited, or never started */
     }
     else if (self->async) {
         /* Its output or its end woke the loop, or the time to look came,
@@ -763,21 +498,20 @@ fo_proc_service (fo_proc *self)
            pipes and the pidfd (they were not polled): they are from now
            on, and wake the loop for what they have. */
         bool asked = fo_spawner_asked (&self->async->job);
-        if (!settle_or_ask (self))
+        if (!fo_proc_settle_or_ask (self))
             return false;
         if (asked && !self->finished)
             return false;
     }
     if (self->finished)
         return true;
-    read_pipe_for (self, 1, READS_PER_SERVICE, READ_BUDGET_MS);
-    read_pipe_for (self, 2, READS_PER_SERVICE, READ_BUDGET_MS);
+    fo_proc_read_some (self);
     if (has_exited (self)) {
         self->status.duration_us = fo_now_us () - self->start_us;
         finish (self);
         return true;
     }
-    check_limits (self);
+    fo_proc_check_limits (self);
     return false;
 }
 
@@ -815,7 +549,7 @@ fo_proc_pollfds (const fo_proc *self, int fds[3])
 uint64_t
 fo_proc_deadline_ms (const fo_proc *self)
 {
-    if (self->async && self->async->lane && !lane_launched (self))
+    if (self->async && self->async->lane && !fo_proc_lane_launched (self))
         return self->async->look_at_ms;     /* then the limit is known */
     if (self->async && !self->async->lane)  /* the limit runs from the spawn */
         return fo_spawner_asked (&self->async->job) ? UINT64_MAX : self->async->look_at_ms;
@@ -841,16 +575,16 @@ fo_proc_deadline_ms (const fo_proc *self)
 void
 fo_proc_kill (fo_proc *self)
 {
-    if (lane_launched (self))
-        begin_kill (self);
+    if (fo_proc_lane_launched (self))
+        fo_proc_begin_kill (self);
     else if (self->async && self->async->lane)
         self->kill_wanted = true;       /* at the service that finds it launched */
     else if (self->async) {
         self->kill_wanted = true;       /* once it has started */
-        settle_or_ask (self);           /* now, or at the spawner's word */
+        fo_proc_settle_or_ask (self);           /* now, or at the spawner's word */
     }
     else if (!self->finished)
-        begin_kill (self);
+        fo_proc_begin_kill (self);
 }
 
 bool
@@ -880,52 +614,7 @@ fo_proc_stderr (const fo_proc *self)
 pid_t
 fo_proc_pid (const fo_proc *self)
 {
-    return self->async && !lane_launched (self) ? 0 : self->pid;
-}
-
-/*  A lane's job not begun, taken off its lane: what it holds is freed. */
-static void
-drop_unbegun (fo_proc *self)
-{
-    fo_proc_async *a = self->async;
-    close_fd (&a->out_w);
-    close_fd (&a->err_w);
-    free (a->argv);
-    child_env_free (&a->envp);
-    free (a);
-    self->async = NULL;
-    self->finished = true;      /* nothing was started */
-}
-
-bool
-fo_proc_withdraw (fo_proc **self_p)
-{
-    fo_proc *self = *self_p;
-    if (!self || !self->async || !self->async->lane
-        || !fo_spawner_cancel (self->async->spawner, &self->async->job))
-        return false;
-    drop_unbegun (self);
-    fo_proc_destroy (self_p);
-    return true;
-}
-
-/*  For a destroy: a lane's job that has not begun never will; one that
-    has is let launch (short), its child killed, and its end waited for
-    (its exit follows the kill). */
-static void
-end_lane_job (fo_proc *self)
-{
-    fo_proc_async *a = self->async;
-    if (fo_spawner_cancel (a->spawner, &a->job)) {
-        drop_unbegun (self);
-        return;
-    }
-    while (!fo_spawner_done (&a->job) && !lane_launched (self))
-        nanosleep (&(struct timespec) { .tv_nsec = 50000 }, NULL);
-    if (!fo_spawner_done (&a->job))
-        signal_group (self, SIGKILL);
-    fo_spawner_wait (a->spawner, &a->job);
-    settle (self);
+    return self->async && !fo_proc_lane_launched (self) ? 0 : self->pid;
 }
 
 void
@@ -935,23 +624,23 @@ fo_proc_destroy (fo_proc **self_p)
     if (!self)
         return;
     if (self->async && self->async->lane)
-        end_lane_job (self);
+        fo_proc_end_lane_job (self);
     if (self->async) {
         /* Its spawn is queued or running: let it end (it is short), then
            kill what it started like any other. */
         fo_spawner_wait (self->async->spawner, &self->async->job);
-        settle (self);
+        fo_proc_settle (self);
     }
     if (!self->finished) {
-        signal_group (self, SIGKILL);
+        fo_proc_signal_group (self, SIGKILL);
         if (still_ours (self))
             while (waitpid (self->pid, NULL, 0) < 0 && errno == EINTR)
                 ;
         fo_reaper_untrack (self->pid);
     }
-    close_fd (&self->out_fd);
-    close_fd (&self->err_fd);
-    close_fd (&self->pidfd);
+    fo_proc_close_fd (&self->out_fd);
+    fo_proc_close_fd (&self->err_fd);
+    fo_proc_close_fd (&self->pidfd);
     fo_capture_free (&self->out);
     fo_capture_free (&self->err);
     free (self->start_error);

@@ -86,7 +86,7 @@ static const env_doc envs[] = {
     { "FANOUT_SPAWN_LANES", "run agent",
       "0: no thread per slot that waits for its tests and\nstarts the next one at their exit (default: one\nper slot with 2 to 16 slots)" },
     { "FANOUT_PIN_LANES", "run agent",
-      "0: the slots' threads may run on any CPU (default:\neach on one of fanout's CPUs; the tests on all)" },
+      "0: the slots' threads may run on any CPU (default,\nwith as many slots as CPUs: each on one of them;\nthe tests on all)" },
     { "NO_COLOR", "run broker", "set and not empty: no colours (--color=auto)" },
     { "CLICOLOR_FORCE", "run broker",
       "set and not 0: colours even when the output is no\nterminal (--color=auto; NO_COLOR wins)" },

@@ -170,7 +170,10 @@ spawner_new (unsigned threads, unsigned lanes)
     if (self->lanes && fo_spawner_pin_lanes ()
         && sched_getaffinity (0, sizeof self->allowed, &self->allowed) == 0) {
         self->ncpus = CPU_COUNT (&self->allowed);
-        self->pinned = self->ncpus >= 2;
+        /* Only when the slots can keep every CPU busy: with CPUs to
+           spare, a woken lane finds an idle one anyway, and a pinned one
+           would wait for its own. */
+        self->pinned = self->ncpus >= 2 && self->lanes >= (unsigned) self->ncpus;
     }
     /* A lane's eventfd is its own: a job's word wakes only the loop's
        proc of that lane, not every slot's. */

@@ -48,7 +48,8 @@
     a slot starts on the CPU the last one just left, woken by that exit
     alone, before anything wakes the loop (docs/performance-log.md,
     "a thread per slot"). A lane's thread is pinned to a CPU of its own
-    when there are two or more (fo_spawner_lanes_pinned). Its descriptors are closed after its word, so
+    when the lanes are at least as many as the CPUs, two or more
+    (fo_spawner_lanes_pinned). Its descriptors are closed after its word, so
     that the loop wakes once, for the word, not first for their end of
     file. A queued job that has not begun can be taken back
     (fo_spawner_cancel).
@@ -99,9 +100,11 @@ fo_spawner *fo_spawner_new_lanes (unsigned lanes);
 unsigned fo_spawner_lanes (const fo_spawner *self);
 
 /* Are its lanes' threads pinned, each to one of the CPUs the process may
-   use (lane i to the i-th, round robin)? Only with two CPUs or more, and
-   unless FANOUT_PIN_LANES=0 (fo_spawner_pin_lanes). Their children are
-   not: each sets the process's CPUs back before its exec. */
+   use (lane i to the i-th, round robin)? Only with two CPUs or more and
+   at least as many lanes as CPUs (the slots can keep them all busy: with
+   CPUs to spare a woken lane finds an idle one anyway), and unless
+   FANOUT_PIN_LANES=0 (fo_spawner_pin_lanes). Their children are not:
+   each sets the process's CPUs back before its exec. */
 bool fo_spawner_lanes_pinned (const fo_spawner *self);
 bool fo_spawner_pin_lanes (void);
 

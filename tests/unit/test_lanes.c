@@ -213,9 +213,10 @@ lane_cpus (fo_spawner *sp, unsigned lane, cpu_set_t *out)
     *out = j.cpus;
 }
 
-/* With two CPUs or more, each lane's thread runs on one of them, lane by
-   lane, and its children on all the process's; FANOUT_PIN_LANES=0 (or a
-   single CPU) leaves the lanes on all of them. */
+/* With two CPUs or more and as many lanes, each lane's thread runs on
+   one of them, lane by lane, and its children on all the process's;
+   FANOUT_PIN_LANES=0, a single CPU or fewer lanes than CPUs leave the
+   lanes on all of them. */
 static void
 test_lanes_pinned (void **state)
 {
@@ -224,11 +225,13 @@ test_lanes_pinned (void **state)
     assert_int_equal (sched_getaffinity (0, sizeof mine, &mine), 0);
     int ncpus = CPU_COUNT (&mine);
     unsetenv ("FANOUT_PIN_LANES");
-    fo_spawner *sp = fo_spawner_new_lanes (2);
-    assert_int_equal (fo_spawner_lanes_pinned (sp), ncpus >= 2);
+    unsigned nlanes = ncpus < 2 ? 2 : ncpus > (int) FO_SPAWNER_MAX_THREADS
+                                           ? FO_SPAWNER_MAX_THREADS : (unsigned) ncpus;
+    fo_spawner *sp = fo_spawner_new_lanes (nlanes);
+    assert_int_equal (fo_spawner_lanes_pinned (sp), ncpus >= 2 && (int) nlanes >= ncpus);
     lane_cpus (sp, 0, &a);
     lane_cpus (sp, 1, &b);
-    if (ncpus >= 2) {
+    if (fo_spawner_lanes_pinned (sp)) {
         assert_int_equal (CPU_COUNT (&a), 1);
         assert_int_equal (CPU_COUNT (&b), 1);
         assert_false (CPU_EQUAL (&a, &b));
@@ -261,6 +264,12 @@ test_lanes_pinned (void **state)
     assert_true (CPU_EQUAL (&b, &mine));
     fo_spawner_destroy (&sp);
     unsetenv ("FANOUT_PIN_LANES");
+    /* Fewer lanes than CPUs: none pinned. */
+    if (ncpus >= 3) {
+        sp = fo_spawner_new_lanes (2);
+        assert_false (fo_spawner_lanes_pinned (sp));
+        fo_spawner_destroy (&sp);
+    }
 }
 
 /* How many lanes an agent gets. */

@@ -264,7 +264,7 @@ agent_unbind_deadline_ms (const agent *self)
 {
     uint64_t deadline = UINT64_MAX;
     for (uint32_t i = 0; i < self->options->slots; i++) {
-        if (!has_lane_chain (self, i))
+        if (!has_lane_chain (self, i) || self->times[i].unbound)
             continue;
         uint64_t due = (self->times[i].started_us + FO_AGENT_CHAIN_SHORT_US + 999) / 1000;
         if (due < deadline)
@@ -278,8 +278,12 @@ agent_unbind_slow (agent *self)
 {
     uint64_t now = fo_now_us ();
     for (uint32_t i = 0; i < self->options->slots; i++) {
-        if (!has_lane_chain (self, i) || now - self->times[i].started_us < FO_AGENT_CHAIN_SHORT_US)
+        if (!has_lane_chain (self, i) || self->times[i].unbound
+            || now - self->times[i].started_us < FO_AGENT_CHAIN_SHORT_US)
             continue;
+        /* Once: a lease that cannot be taken back now (begun, or
+           cancelled and ending) must not make the loop spin. */
+        self->times[i].unbound = true;
         fo_execution **next = agent_next (self, i);
         /* The last first: each goes back before those it followed. */
         for (unsigned k = FO_AGENT_CHAIN_DEPTH; k-- > 0;) {

@@ -60,7 +60,10 @@ typedef struct {
     /* Each slot's times, for the credit kept with the broker (fo_flow.h):
        when its lease started, how long its last one ran, since when it
        has waited for the next (0: not waiting). */
-    struct agent_slot_time { uint64_t started_us, ran_us, free_us; } *times;
+    /* unbound: agent_unbind_slow has looked at the slot's chained leases
+       since its lease began (once is all it can do: what it could not
+       take back had begun, or was cancelled). */
+    struct agent_slot_time { uint64_t started_us, ran_us, free_us; bool unbound; } *times;
     fo_flow flow;
     uint32_t ask;               /* more credit, asked at the pass's end */
     fo_runner **runners;        /* each slot's runner, idle between leases */

@@ -192,7 +192,9 @@ chain_one (agent *self, uint32_t i)
     bool python = head->nsteps > 0 && head->steps[0].reader == FO_READER_PYTHON;
     bool follows = depth == 0 ? fo_execution_sent_to_end (self->slots[i])
                               : fo_execution_chained_whole (next[depth - 1]);
-    if (head->nsteps == 0 || head->steps[0].kind == FO_STEP_DISCOVER
+    /* Not one that could be (a gtest or GLib step, joined when it starts):
+       no execution made and dropped for it at every service. */
+    if (!fo_execution_chainable (head)
         || (!python && (!self->lanes || (head->manifest && head->manifest[0]))) || !follows)
         return false;
     size_t others = 0;      /* other slots that would take from the queue */

@@ -600,6 +600,14 @@ chains_as_is (const fo_step *step)
 }
 
 bool
+fo_execution_chainable (const fo_lease *lease)
+{
+    if (lease->nsteps == 0 || lease->steps[0].kind == FO_STEP_DISCOVER)
+        return false;
+    return lease->steps[0].reader == FO_READER_PYTHON || chains_as_is (&lease->steps[0]);
+}
+
+bool
 fo_execution_chained_whole (const fo_execution *self)
 {
     return self->chained && !self->cancelled && self->lease.nsteps == 1

@@ -131,6 +131,11 @@ void fo_execution_set_lane (fo_execution *self, struct fo_spawner *lanes, unsign
    be the slot's next, serviced after the running one ended; its task
    clock starts at its first service. -1: nothing changed. */
 bool fo_execution_sent_to_end (const fo_execution *self);
+/* Could a lease with these steps be chained (fo_execution_chain), as
+   far as its first step says? Asked before an execution is made for it:
+   a gtest or GLib step (joined with the next ones when it starts) or a
+   discover step never is. */
+bool fo_execution_chainable (const fo_lease *lease);
 /* Is this execution chained (fo_execution_chain) with all its steps,
    i.e. one step, not a Python worker's? Then another lease may be
    chained after it. */

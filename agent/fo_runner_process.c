@@ -54,13 +54,22 @@ env_for (process_runner *self, const fo_env *overrides)
     return self->env;
 }
 
+/* Takes the first chained step off the list: its proc, now the caller's. */
+static fo_proc *
+take_first (process_runner *self)
+{
+    fo_proc *proc = self->armed[0].proc;
+    free (self->armed[0].token);
+    memmove (self->armed, self->armed + 1, --self->narmed * sizeof *self->armed);
+    return proc;
+}
+
 /* Stops the first chained step (never started, or killed and reaped). */
 static void
 disarm_first (process_runner *self)
 {
-    fo_proc_destroy (&self->armed[0].proc);
-    free (self->armed[0].token);
-    memmove (self->armed, self->armed + 1, --self->narmed * sizeof *self->armed);
+    fo_proc *proc = take_first (self);
+    fo_proc_destroy (&proc);
 }
 
 /* Stops them all, the last first: a first one killed would let its lane
@@ -123,9 +132,7 @@ start (void *impl, const fo_runner_step *step, fo_start_error *error)
     self->fresh = true;
     if (is_armed (self, step)) {
         /* Begun at the last step's exit, by the lane's thread. */
-        self->proc = self->armed[0].proc;
-        free (self->armed[0].token);
-        memmove (self->armed, self->armed + 1, --self->narmed * sizeof *self->armed);
+        self->proc = take_first (self);
         self->on_lane = true;
         self->chained++;
         return 0;

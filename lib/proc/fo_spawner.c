@@ -338,21 +338,19 @@ fo_spawner_cancel (fo_spawner *self, fo_spawner_job *job)
 {
     bool taken = false;
     pthread_mutex_lock (&self->lock);
-    for (unsigned i = 0; i < FO_SPAWNER_MAX_THREADS && !taken; i++) {
-        job_queue *q = &self->queues[i];
-        fo_spawner_job *prev = NULL;
-        for (fo_spawner_job *j = q->head; j; prev = j, j = j->next) {
-            if (j != job)
-                continue;
-            if (prev)
-                prev->next = j->next;
-            else
-                q->head = j->next;
-            if (q->tail == j)
-                q->tail = prev;
-            taken = true;
-            break;
-        }
+    job_queue *q = &self->queues[job->queue];     /* where enqueue put it */
+    fo_spawner_job *prev = NULL;
+    for (fo_spawner_job *j = q->head; j; prev = j, j = j->next) {
+        if (j != job)
+            continue;
+        if (prev)
+            prev->next = j->next;
+        else
+            q->head = j->next;
+        if (q->tail == j)
+            q->tail = prev;
+        taken = true;
+        break;
     }
     pthread_mutex_unlock (&self->lock);
     return taken;

@@ -119,8 +119,7 @@ slots_in_use (const agent *self)
 static fo_execution *
 slot_execution (agent *self, uint32_t i, fo_lease *lease)
 {
-    char *token = fo_xasprintf ("%s/%u.%llu", self->token, self->session,
-                                (unsigned long long) lease->lease);
+    char *token = fo_xstr_nums (self->token, '/', self->session, '.', lease->lease);
     fo_execution *execution = fo_execution_new (lease, i + 1, self->host, agent_on_result, self);
     fo_execution_set_runner (execution, self->runners[i]);
     fo_execution_set_capacity (execution, self->capacity);

@@ -94,7 +94,7 @@ fo_execution_on_slow (fo_execution *self, fo_slow_fn *on_slow)
 static char *
 step_token (const fo_execution *self, size_t index)
 {
-    return self->token ? fo_xasprintf ("%s/%zu", self->token, index) : NULL;
+    return self->token ? fo_xstr_nums (self->token, '/', index, '\0', 0) : NULL;
 }
 
 /* When fanout stopped the step (cancel, task timeout), what its tests that
@@ -152,7 +152,9 @@ finish_step (fo_execution *self)
     fo_capture_render (fo_runner_output (self->runner, 1), &out);
     fo_capture_render (fo_runner_output (self->runner, 2), &err);
     bool ok = st->exited && !st->timed_out && st->exit_code == 0;
-    char *status = fo_proc_status_text (st, step->timeout_ms);
+    /* Worded only where a message needs it ("exit status 2"): a test's
+       result carries the status itself. */
+    char *status = step->kind == FO_STEP_TEST ? NULL : fo_proc_status_text (st, step->timeout_ms);
 
     bool skipped = step->kind == FO_STEP_TEST && st->exited && !st->timed_out
                    && st->exit_code == self->lease.skip_code;

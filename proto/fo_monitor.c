@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fo_util.h"
+#include "fo_zpoll.h"
 
 struct fo_monitor {
     void *monitored;
@@ -24,6 +25,7 @@ fo_monitor_new (void *socket, int events)
     if (zmq_socket_monitor (socket, endpoint, events) != 0)
         return NULL;
     zsock_t *pair = zsock_new (ZMQ_PAIR);
+    fo_zpoll_touch ();      /* a new socket: fo_zpoll must ask it */
     if (!pair || zsock_connect (pair, "%s", endpoint) != 0) {
         zsock_destroy (&pair);
         zmq_socket_monitor (socket, NULL, 0);
@@ -47,6 +49,7 @@ fo_monitor_next (fo_monitor *self, fo_monitor_event *event)
     void *raw = zsock_resolve (self->pair);
     zmq_msg_t frame;
     zmq_msg_init (&frame);
+    fo_zpoll_touch ();      /* the pair is polled with fo_zpoll */
     if (zmq_msg_recv (&frame, raw, ZMQ_DONTWAIT) < 0) {
         zmq_msg_close (&frame);
         return false;

@@ -6,9 +6,16 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "fo_zpoll.h"
+
+/*  Every function here that calls ZeroMQ on a socket tells fo_zpoll
+    (fo_zpoll_touch): such a call may process the socket's commands and
+    leave a message to read that its ZMQ_FD will not announce. */
+
 int
 fo_wire_configure (void *socket)
 {
+    fo_zpoll_touch ();      /* a new socket, connected or bound next */
     int64_t max = FO_PROTO_MAX_MESSAGE;
     int linger = 0;
     /* Results stream faster than a busy peer may read them; ZeroMQ's default
@@ -43,6 +50,7 @@ fo_wire_send_encoded (void *socket, const void *routing_id, size_t routing_len, 
 {
     /* Never block: a ROUTER drops what it cannot queue anyway, and a DEALER
        whose connection was refused has no pipe left and would wait for ever. */
+    fo_zpoll_touch ();
     if (routing_id && zmq_send (socket, routing_id, routing_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
         return -1;
     if (zmq_send (socket, data, len, ZMQ_DONTWAIT) < 0)
@@ -88,6 +96,7 @@ fo_wire_recv (void *socket, bool router, unsigned char *routing_id, size_t *rout
 {
     zmq_msg_t frame;
     zmq_msg_init (&frame);
+    fo_zpoll_touch ();
     if (zmq_msg_recv (&frame, socket, ZMQ_DONTWAIT) < 0) {
         zmq_msg_close (&frame);
         if (errno == EAGAIN || errno == EINTR)

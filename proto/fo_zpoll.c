@@ -13,6 +13,53 @@
 /* Items polled from the stack; more (an agent with many slots) allocate. */
 #define STACK_ITEMS 32
 
+/*  Sockets known to hold nothing: asked for ZMQ_EVENTS, which answered
+    nothing the item wanted, with no ZeroMQ call on this thread since
+    (zmq_ops counts them: fo_zpoll_touch). Such a socket's ZMQ_FD is
+    armed (the check left its mailbox empty, so the next command signals
+    it) and nothing but a command can give it a message: its ZMQ_FD alone
+    says when to look again. Per thread, as sockets are; a few entries,
+    since a loop polls one or two sockets (when full, a socket is simply
+    asked). An entry is valid only while its `at` is the current count. */
+#define CLEAN_ENTRIES 4
+
+static _Thread_local uint64_t zmq_ops = 1;
+static _Thread_local struct {
+    void *socket;
+    uint64_t at;
+} clean[CLEAN_ENTRIES];
+
+void
+fo_zpoll_touch (void)
+{
+    zmq_ops++;
+}
+
+static bool
+is_clean (void *socket)
+{
+    for (int i = 0; i < CLEAN_ENTRIES; i++)
+        if (clean[i].socket == socket && clean[i].at == zmq_ops)
+            return true;
+    return false;
+}
+
+static void
+mark (void *socket, bool is)
+{
+    int free_slot = -1;
+    for (int i = 0; i < CLEAN_ENTRIES; i++) {
+        if (clean[i].socket == socket) {
+            clean[i].at = is ? zmq_ops : 0;
+            return;
+        }
+        if (free_slot < 0 && clean[i].at != zmq_ops)
+            free_slot = i;
+    }
+    if (is && free_slot >= 0)
+        clean[free_slot].socket = socket, clean[free_slot].at = zmq_ops;
+}
+
 /* The socket's events that the item asked for; -1 with errno. */
 static int
 socket_events (zmq_pollitem_t *item)
@@ -49,7 +96,7 @@ round_once (zmq_pollitem_t *items, int nitems, struct pollfd *pfd, int timeout, 
     int ready = 0;
     for (int i = 0; i < nitems; i++) {
         items[i].revents = 0;
-        if (!items[i].socket)
+        if (!items[i].socket || is_clean (items[i].socket))
             continue;
         int rc = socket_events (&items[i]);
         if (rc < 0)
@@ -94,6 +141,9 @@ round_once (zmq_pollitem_t *items, int nitems, struct pollfd *pfd, int timeout, 
             ready += items[i].revents != 0;
         }
     }
+    for (int i = 0; i < nitems; i++)
+        if (items[i].socket)
+            mark (items[i].socket, items[i].revents == 0);
     return ready;
 }
 

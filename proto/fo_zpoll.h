@@ -18,6 +18,18 @@
     it processes the commands pending and re-arms the fd, so nothing that
     arrived before the wait is missed.
 
+    A socket that was asked and held nothing is not asked again before
+    the next wait while no ZeroMQ call was made on this thread since: its
+    ZMQ_FD was armed by that look, and only a command, which signals it,
+    can give it a message. That saves a ZMQ_EVENTS (a getpid(2) and a
+    poll(2)) at most wake-ups, which are an exit or a lane's word. The
+    price is a rule: **whoever calls ZeroMQ on a socket polled here calls
+    fo_zpoll_touch**, before or after, with no fo_zpoll between (fo_wire
+    and fo_monitor do), since a send, a
+    receive, a connect or a bind may process the socket's commands and
+    leave it a message its ZMQ_FD will not announce. A touch anywhere on
+    the thread counts for all its sockets.
+
     Same contract as zmq_poll for what fanout uses: items with a socket
     (ZMQ_POLLIN, ZMQ_POLLOUT) or an fd (ZMQ_POLLIN, ZMQ_POLLOUT,
     ZMQ_POLLPRI; anything else the kernel reports on the fd is ZMQ_POLLERR);
@@ -33,5 +45,8 @@
 #include <zmq.h>
 
 int fo_zpoll (zmq_pollitem_t *items, int nitems, long timeout_ms);
+
+/* A ZeroMQ call was made on this thread: ask every socket again. */
+void fo_zpoll_touch (void);
 
 #endif

@@ -102,6 +102,35 @@ fo_err (char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
+/* n in decimal at the end of buf (20 bytes at least); returns its start. */
+static char *
+put_decimal (char *end, uint64_t n)
+{
+    char *p = end;
+    do
+        *--p = (char) ('0' + n % 10);
+    while ((n /= 10) != 0);
+    return p;
+}
+
+char *
+fo_xstr_nums (const char *prefix, char sep1, uint64_t n1, char sep2, uint64_t n2)
+{
+    char tail[2 * 21], *end = tail + sizeof tail, *p = end;
+    if (sep2) {
+        p = put_decimal (p, n2);
+        *--p = sep2;
+    }
+    p = put_decimal (p, n1);
+    *--p = sep1;
+    size_t head = strlen (prefix), rest = (size_t) (end - p);
+    char *out = fo_xmalloc (head + rest + 1);
+    memcpy (out, prefix, head);
+    memcpy (out + head, p, rest);
+    out[head + rest] = '\0';
+    return out;
+}
+
 /* One formatting pass when the result fits a stack buffer (the tokens and
    keys the agent formats for every test do: measuring first and then
    formatting again was two vsnprintf calls each, five times a test); a

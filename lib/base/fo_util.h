@@ -35,6 +35,10 @@ int fo_verr (char *err, size_t errlen, const char *fmt, va_list ap)
     __attribute__ ((format (printf, 3, 0)));
 #define FO_ERR_MAX 2048u
 char *fo_xasprintf (const char *fmt, ...) __attribute__ ((format (printf, 1, 2)));
+/* prefix, sep1 and n1 in decimal, then sep2 and n2 unless sep2 is '\0'
+   ("AGENT/3.17", "AGENT/3.17/0"): the agent's tokens, made several times
+   a test, without printf's cost. */
+char *fo_xstr_nums (const char *prefix, char sep1, uint64_t n1, char sep2, uint64_t n2);
 
 /* Monotonic clock in microseconds / milliseconds. */
 uint64_t fo_now_us (void);

@@ -421,20 +421,20 @@ reap (fo_proc *self)
     }
 }
 
-/*  The main process has exited (a zombie still). Collect what it left in
-    the pipes, kill whatever else is in its group, reap it. Processes that
-    escaped the group may still hold the pipes: we do not wait for their
-    end of file, a drain that sees EAGAIN ends the capture. */
+/*  The main process has exited (a zombie still). Kill whatever else is in
+    its group, reap it, collect what the pipes hold. Everything the main
+    process wrote is in the pipes already (its writes ended with it), and
+    so is what the killed group members wrote last: one drain after the
+    kill gets both, a drain before it only the same bytes sooner (it cost
+    two reads a test that found nothing). Processes that escaped the group
+    may still hold the pipes: we do not wait for their end of file, a
+    drain that sees EAGAIN ends the capture. */
 static void
 finish (fo_proc *self)
 {
-    read_pipe (self, 1, READS_PER_SERVICE);
-    read_pipe (self, 2, READS_PER_SERVICE);
     fo_proc_signal_group (self, SIGKILL);
     reap (self);
     fo_reaper_untrack (self->pid);
-
-    /* What the killed group members wrote last is in the pipes already. */
     read_pipe (self, 1, READS_PER_SERVICE);
     read_pipe (self, 2, READS_PER_SERVICE);
     fo_proc_close_fd (&self->out_fd);
@@ -505,12 +505,14 @@ fo_proc_service (fo_proc *self)
     }
     if (self->finished)
         return true;
-    fo_proc_read_some (self);
+    /* Exited: finish() reads what is there; reading first as well would
+       cost two reads that find the same bytes, or nothing. */
     if (has_exited (self)) {
         self->status.duration_us = fo_now_us () - self->start_us;
         finish (self);
         return true;
     }
+    fo_proc_read_some (self);
     fo_proc_check_limits (self);
     return false;
 }

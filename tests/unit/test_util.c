@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,6 +99,39 @@ test_xasprintf (void **state)
     }
 }
 
+/* fo_xstr_nums writes what printf's "%s%c%llu%c%llu" would: zero, the
+   largest numbers, one number or two, an empty prefix and a long one. */
+static void
+test_xstr_nums (void **state)
+{
+    (void) state;
+    char *s = fo_xstr_nums ("tok", '/', 7, '\0', 99);
+    assert_string_equal (s, "tok/7");
+    free (s);
+    s = fo_xstr_nums ("a/agent-0000beef", '/', 0, '.', 0);
+    assert_string_equal (s, "a/agent-0000beef/0.0");
+    free (s);
+    s = fo_xstr_nums ("", '/', UINT64_MAX, '.', UINT64_MAX);
+    assert_string_equal (s, "/18446744073709551615.18446744073709551615");
+    free (s);
+    uint64_t nums[] = { 1, 9, 10, 99, 100, 4294967295u, 4294967296u, 1234567890123ull };
+    char want[64];
+    for (size_t i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+        snprintf (want, sizeof want, "p/%llu.%llu", (unsigned long long) nums[i],
+                  (unsigned long long) nums[sizeof nums / sizeof nums[0] - 1 - i]);
+        s = fo_xstr_nums ("p", '/', nums[i], '.', nums[sizeof nums / sizeof nums[0] - 1 - i]);
+        assert_string_equal (s, want);
+        free (s);
+    }
+    char long_prefix[3000];
+    memset (long_prefix, 'x', sizeof long_prefix - 1);
+    long_prefix[sizeof long_prefix - 1] = '\0';
+    s = fo_xstr_nums (long_prefix, '/', 42, '\0', 0);
+    assert_int_equal (strlen (s), sizeof long_prefix - 1 + 3);
+    assert_string_equal (s + sizeof long_prefix - 1, "/42");
+    free (s);
+}
+
 int
 main (void)
 {
@@ -106,6 +140,7 @@ main (void)
         cmocka_unit_test (test_strv_contains),
         cmocka_unit_test (test_err_one_line),
         cmocka_unit_test (test_xasprintf),
+        cmocka_unit_test (test_xstr_nums),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

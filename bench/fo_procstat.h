@@ -31,4 +31,26 @@ fo_procstat_cpu_ticks (int pid)
     return (long long) (ut + st);
 }
 
+/* cminflt of pid (field 11 of /proc/PID/stat): the minor page faults of
+   the children it waited for. Every process faults pages in, so 0 means
+   it waited for none; -1 when unreadable. */
+static inline long long
+fo_procstat_children_faults (int pid)
+{
+    char path[64], buf[4096];
+    snprintf (path, sizeof path, "/proc/%d/stat", pid);
+    FILE *f = fopen (path, "r");
+    if (!f)
+        return -1;
+    size_t n = fread (buf, 1, sizeof buf - 1, f);
+    fclose (f);
+    buf[n] = '\0';
+    const char *p = strrchr (buf, ')');
+    unsigned long long cminflt;
+    /* after ')': state(3) ppid pgrp session tty tpgid flags minflt cminflt(11) */
+    if (!p || sscanf (p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %llu", &cminflt) != 1)
+        return -1;
+    return (long long) cminflt;
+}
+
 #endif

@@ -321,6 +321,97 @@ fo_proc_scan_some_but (const fo_pid_window *window, bool (*skip) (void *arg, pid
     return 0;
 }
 
+/* One thread's children file (/proc/self/task/TID/children: the pids it
+   is the parent of, separated by spaces): fn for each. 0; 1 when the
+   file did not fit buf (then it was not used: read in parts, it may
+   miss or repeat a child); -1 when it cannot be read (a kernel without
+   CONFIG_PROC_CHILDREN). */
+static void
+children_path (char path[96], const char *tid)
+{
+    size_t len = 0;
+    for (const char *head = "/proc/self/task/"; *head; )
+        path[len++] = *head++;
+    for (const char *t = tid; *t && len < 64; )
+        path[len++] = *t++;
+    for (const char *leaf = "/children"; *leaf; )
+        path[len++] = *leaf++;
+    path[len] = '\0';
+}
+
+static int
+thread_children (const char *tid, fo_proc_scan_fn *fn, void *arg, bool *stop)
+{
+    char path[96], buf[16384];
+    children_path (path, tid);
+    int fd = open_ro (path);
+    if (fd < 0)
+        return 0;       /* the thread ended: its children went to another */
+    ssize_t n = read_some (fd, buf, sizeof buf);
+    close (fd);
+    if (n < 0)
+        return 0;
+    if ((size_t) n == sizeof buf)
+        return 1;
+    const char *p = buf, *end = buf + n;
+    while (p < end && !*stop) {
+        if (*p < '0' || *p > '9') {
+            p++;
+            continue;
+        }
+        long pid = parse_long (&p, end);
+        fo_proc_info info;
+        if (pid > 0 && fo_proc_scan_info ((pid_t) pid, &info) == 0 && fn (arg, &info) != 0)
+            *stop = true;
+    }
+    return 0;
+}
+
+int
+fo_proc_scan_children (fo_proc_scan_fn *fn, void *arg)
+{
+    /* The calling thread's file exists whenever the kernel has them. */
+    char tid[24], own[96];
+    size_t len = 0;
+    unsigned long v = (unsigned long) syscall (SYS_gettid);
+    char digits[24];
+    do
+        digits[len++] = (char) ('0' + v % 10);
+    while ((v /= 10) != 0 && len < sizeof digits);
+    for (size_t i = 0; i < len; i++)
+        tid[i] = digits[len - 1 - i];
+    tid[len] = '\0';
+    children_path (own, tid);
+    int probe = open_ro (own);
+    if (probe < 0)
+        return -1;
+    close (probe);
+    int dir;
+    do
+        dir = open ("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    while (dir < 0 && errno == EINTR);
+    if (dir < 0)
+        return -1;
+    char buf[4096] __attribute__ ((aligned (8)));
+    bool stop = false;
+    int rc = 0;
+    while (rc == 0 && !stop) {
+        long n = syscall (SYS_getdents64, dir, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        for (long off = 0; off < n && rc == 0 && !stop;) {
+            struct dirent64_raw *d = (struct dirent64_raw *) (buf + off);
+            off += d->d_reclen;
+            if (d->d_name[0] >= '1' && d->d_name[0] <= '9')
+                rc = thread_children (d->d_name, fn, arg, &stop);
+        }
+    }
+    close (dir);
+    return rc == 0 ? 0 : -1;
+}
+
 ssize_t
 fo_proc_scan_token (pid_t pid, char *buf, size_t size)
 {

@@ -7,7 +7,8 @@
     the step that started it long after its parent died.
 
     Every function here uses only open, read, close, getdents64 (and kill
-    0, tgkill 0, readlink and getpid for windows) on stack buffers: they are
+    0, tgkill 0, readlink and getpid for windows, gettid for children) on
+    stack buffers: they are
     async-signal-safe, so the second-interrupt handler and the watchdog
     process (fo_watchdog.h) can use them too.
 */
@@ -72,6 +73,16 @@ int fo_proc_scan_some (const fo_pid_window *window, fo_proc_scan_fn *fn, void *a
 #define FO_PROC_SCAN_PROBE_MAX 512
 int fo_proc_scan_some_but (const fo_pid_window *window, bool (*skip) (void *arg, pid_t pid),
                            fo_proc_scan_fn *fn, void *arg);
+
+/* Calls fn for every child of this process (of any of its threads),
+   from /proc/self/task/TID/children: the cost of a few files, whatever
+   the number of other processes on the host. -1 when the kernel has no
+   such files (CONFIG_PROC_CHILDREN) or a thread has too many children
+   for one read (the file read in parts may miss one): then use
+   fo_proc_scan_all, keeping what fn saw in mind (it may be called again
+   for the same child). fn may have been called for some children before
+   a -1. */
+int fo_proc_scan_children (fo_proc_scan_fn *fn, void *arg);
 
 /* Reads one process's /proc/PID/stat. 0, or -1 when it is gone. */
 int fo_proc_scan_info (pid_t pid, fo_proc_info *info);

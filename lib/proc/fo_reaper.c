@@ -183,7 +183,13 @@ fo_reaper_pass_after (pid_t after, const char *const *prefixes, size_t nprefixes
     bool windowed = after > 0 && fo_proc_scan_window (after, &window);
     pthread_rwlock_wrlock (&spawning);
     pthread_mutex_lock (&lock);
-    fo_proc_scan_some_but (windowed ? &window : NULL, skip_tracked, pass_one, &ctx);
+    /* Only our children matter (pass_one): without a window, they are
+       listed from our threads' children files rather than found among
+       every process of the host; all of them are read only where the
+       kernel cannot list them (pass_one may then see a child twice,
+       a second kill is harmless, though counted twice). */
+    if (windowed || fo_proc_scan_children (pass_one, &ctx) != 0)
+        fo_proc_scan_some_but (windowed ? &window : NULL, skip_tracked, pass_one, &ctx);
     pthread_mutex_unlock (&lock);
     pthread_rwlock_unlock (&spawning);
     return ctx.counts;
@@ -257,7 +263,12 @@ fo_reaper_emergency (pid_t spare)
     emergency_ctx ctx = { .self = getpid (), .spare = spare };
     for (int round = 0; round < 200; round++) {
         ctx.alive = 0;
-        if (fo_proc_scan_all (emergency_one, &ctx) != 0 || ctx.alive == 0)
+        int rc = fo_proc_scan_children (emergency_one, &ctx);
+        if (rc != 0) {
+            ctx.alive = 0;      /* counted again by the whole scan */
+            rc = fo_proc_scan_all (emergency_one, &ctx);
+        }
+        if (rc != 0 || ctx.alive == 0)
             break;
         sleep_ms (10);
     }

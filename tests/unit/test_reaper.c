@@ -461,6 +461,111 @@ test_sweeper_with_marks (void **state)
     fo_sweeper_destroy (&s);
 }
 
+/* fo_proc_scan_children lists the children of every thread of ours, each
+   once, and nothing else: the same as the whole of /proc filtered by
+   parent, read from a few files. */
+typedef struct {
+    pid_t pids[8];
+    size_t n, others;
+} seen_children;
+
+static int
+see_child (void *arg, const fo_proc_info *info)
+{
+    seen_children *s = arg;
+    if (info->ppid != getpid ())
+        s->others++;
+    else if (s->n < 8)
+        s->pids[s->n++] = info->pid;
+    return 0;
+}
+
+static pid_t
+fork_sleeper (void)
+{
+    pid_t pid = fork ();
+    if (pid == 0) {
+        alarm (60);         /* never outlives a failed test by long */
+        pause ();
+        _exit (0);
+    }
+    assert_true (pid > 0);
+    return pid;
+}
+
+static void *
+fork_on_thread (void *arg)
+{
+    *(pid_t *) arg = fork_sleeper ();
+    return NULL;
+}
+
+/* Forks, then stays alive (the child's parent thread) until `hold` closes. */
+typedef struct {
+    pid_t child;
+    int forked[2], hold[2];
+} living_parent;
+
+static void *
+fork_and_stay (void *arg)
+{
+    living_parent *lp = arg;
+    lp->child = fork_sleeper ();
+    char c = 1;
+    assert_int_equal (write (lp->forked[1], &c, 1), 1);
+    while (read (lp->hold[0], &c, 1) > 0)
+        ;
+    return NULL;
+}
+
+static bool
+has_pid (const seen_children *s, pid_t pid)
+{
+    size_t hits = 0;
+    for (size_t i = 0; i < s->n; i++)
+        hits += s->pids[i] == pid;
+    return hits == 1;
+}
+
+static void
+test_children_of_every_thread (void **state)
+{
+    (void) state;
+    pid_t a = fork_sleeper (), b = 0;
+    pthread_t t;
+    assert_int_equal (pthread_create (&t, NULL, fork_on_thread, &b), 0);
+    assert_int_equal (pthread_join (t, NULL), 0);      /* b's parent thread has ended */
+    living_parent lp = { 0 };
+    assert_int_equal (pipe (lp.forked), 0);
+    assert_int_equal (pipe (lp.hold), 0);
+    pthread_t t2;
+    assert_int_equal (pthread_create (&t2, NULL, fork_and_stay, &lp), 0);
+    char byte;
+    assert_int_equal (read (lp.forked[0], &byte, 1), 1);   /* c's parent: t2, alive */
+    pid_t c = lp.child;
+
+    seen_children listed = { 0 }, all = { 0 };
+    assert_int_equal (fo_proc_scan_children (see_child, &listed), 0);
+    assert_int_equal (fo_proc_scan_all (see_child, &all), 0);
+    assert_int_equal (listed.others, 0);                /* only our children */
+    assert_true (all.others > 0);                       /* /proc has more */
+    assert_int_equal (listed.n, all.n);
+    assert_true (has_pid (&listed, a) && has_pid (&listed, b) && has_pid (&listed, c));
+    close (lp.hold[1]);
+    assert_int_equal (pthread_join (t2, NULL), 0);
+    close (lp.hold[0]);
+    close (lp.forked[0]);
+    close (lp.forked[1]);
+
+    for (pid_t *p = (pid_t[]) { a, b, c, 0 }; *p; p++) {
+        kill (*p, SIGKILL);
+        assert_int_equal (waitpid (*p, NULL, 0), *p);
+    }
+    seen_children none = { 0 };
+    assert_int_equal (fo_proc_scan_children (see_child, &none), 0);
+    assert_int_equal (none.n, 0);
+}
+
 static void
 test_emergency_kills_every_child (void **state)
 {
@@ -565,6 +670,7 @@ main (void)
         cmocka_unit_test (test_windowed_pass_counts_processes_not_threads),
         cmocka_unit_test (test_wide_window_lists_proc),
         cmocka_unit_test (test_sweeper_with_marks),
+        cmocka_unit_test (test_children_of_every_thread),
         cmocka_unit_test (test_emergency_kills_every_child),
         cmocka_unit_test (test_emergency_leaves_our_children_to_fo_proc),
         cmocka_unit_test (test_watchdog_kills_when_its_parent_dies),

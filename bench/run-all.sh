@@ -179,6 +179,11 @@ if bench cb cpu-bench.sh "$BUILD" "${CB_ENV[@]}"; then
             "$cb_run" "≤ 50 µs (issue 15)" "$(holds "$cb_run <= 50")"
         row "broker CPU per test with a real agent, $cb_n x /bin/true (fanout broker + fanout agent -j2, loopback TCP; µs)" \
             "$cb_broker" "≤ 10 µs (issue 15)" "$(holds "$cb_broker <= 10")"
+        cb_fixed=$(cb broker_fixed)
+        if num "$cb_fixed"; then
+            row "broker CPU for a one-test suite, same rounds (ms: starting the process, its threads and sockets, ending; in the row above as $(awk -v f="$cb_fixed" -v n="$cb_n" 'BEGIN { printf "%.1f", f * 1e3 / n }') µs a test)" \
+                "$cb_fixed" "none (why the row above is what it is)" "-"
+        fi
         row "agent CPU per test, same runs (µs; the tests excluded)" "$cb_agent" "none" "-"
         cb_limit=$(cb limit); cb_capture=$(cb capture)
         if num "$cb_limit" && num "$cb_capture"; then

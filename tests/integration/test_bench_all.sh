@@ -44,6 +44,7 @@ want "2 x /bin/sleep 0.01 at -j2: fanout's efficiency" 1
 want "start-up, one-test suite, wall \(min of 3 " 1
 want "fanout's own CPU per test, 50 x /bin/true, fanout run -j2" 1
 want "broker CPU per test with a real agent, 50 x /bin/true" 1
+want "broker CPU for a one-test suite, same rounds" 1
 want "agent CPU per test, same runs" 1
 want "own CPU per test of the limit \(fo_spawn_limit\) / of the limit with capture" 1
 want "broker, 300 tests, 2 instant fake agents" 1
@@ -76,10 +77,10 @@ if "$PY" -c "import nose, msgpack, pytest, xdist" 2>/dev/null; then
     want "$w: nosetests --processes's time / fanout's" 1
     want "$w: pytest -n's time / fanout's" 1
     want "$w: fanout's overhead per test \(ms\)" 1
-    lines=33
+    lines=34
 else
     want "python suite against unittest, nose and pytest \(python-bench.sh\) \| skipped: [^|]+ \|" 1
-    lines=30
+    lines=31
 fi
 if [ "$(id -u)" = 0 ] && command -v ip >/dev/null && ! grep -q '^| artifacts shipped to agent hosts (artifacts-bench.sh) | skipped' "$OUT_ALL"; then
     want "artifacts: a 4 MB tree to 2 agent hosts \(netns\): cold, then warm" 1

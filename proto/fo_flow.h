@@ -23,9 +23,15 @@
     up to the cap, though no slot waited: slots that never wait settled
     at a queue of a few leases, and the dones the agent holds while its
     queue feeds every slot (agent_end_pass) then left four to a frame.
-    With the cap's two dozen queued they leave a dozen or more to a frame,
-    and the broker's CPU per test with a real agent halves
+    With the cap's two dozen queued they left a dozen or more to a frame,
+    and the broker's CPU per test with a real agent halved
     (docs/performance-log.md, "Issue 15: lease return and deeper queues").
+    The floor is four dozen: two dozen tiny tests at -j2 (/bin/true) ran
+    in 3.5 ms, so the queue ran low and the held frame left three times
+    per hold (FO_AGENT_HOLD_MS); with four dozen, a frame carries about
+    twice as many tests, and the broker's CPU per test with a real agent
+    fell by a seventh (docs/performance-log.md, "Issue 15: the last
+    syscalls and frames of a tiny test").
     Such a queue is safe because a lease queued behind slots that long
     tests hold goes back to the broker (lease return,
     agent/fo_agent_slots.c).
@@ -65,7 +71,7 @@
 /* The extra credit: per slot, at least (a frame's worth of dones), and
    in all. */
 #define FO_FLOW_EXTRA_PER_SLOT 4u
-#define FO_FLOW_MIN_EXTRA 24u
+#define FO_FLOW_MIN_EXTRA 48u
 #define FO_FLOW_MAX_EXTRA 64u
 
 typedef struct {

@@ -3,7 +3,7 @@
 # bench/fo_loadgen, which keeps it as fanout's agent does: instant answers
 # (every slot waits for its next lease longer than the last one ran) ask
 # for more than slots + prefetch, at most 4 leases a slot more but at
-# least FO_FLOW_MIN_EXTRA (24); with
+# least FO_FLOW_MIN_EXTRA (48); with
 # --prefetch 0, never more than the slots. Every test still passes once,
 # and fewer frames than one per 5 tests come back (the larger batches the
 # extra credit allows). Counts only, never a speed.
@@ -39,8 +39,8 @@ credit=$(field credit_max "$line")
 frames=$(field frames_out "$line")
 note "--prefetch 1: $line"
 [ "$(field tests "$line")" = $N ] || fail "answered $(field tests "$line") tests, not $N: $line"
-[ -n "$credit" ] && [ "$credit" -gt 5 ] && [ "$credit" -le $((5 + 24)) ] \
-    || fail "instant answers, 4 slots, prefetch 1: asked for $credit credit, not 6 to 29: $line"
+[ -n "$credit" ] && [ "$credit" -gt 5 ] && [ "$credit" -le $((5 + 48)) ] \
+    || fail "instant answers, 4 slots, prefetch 1: asked for $credit credit, not 6 to 53: $line"
 [ "$frames" -lt $((N / 5)) ] || fail "$frames frames for $N tests: no larger batches: $line"
 
 run_loadgen b2 0

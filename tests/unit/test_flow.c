@@ -13,7 +13,7 @@
 
 /* The cap of an agent of 4 slots and a prefetch of 1: FO_FLOW_MIN_EXTRA
    (4 a slot would be 16). */
-#define CAP4 24
+#define CAP4 48
 
 /* Credit the broker would hold for the agent if it had no lease now:
    the first request, what later requests asked, minus the dones' keeps. */
@@ -55,7 +55,8 @@ test_first_request (void **state)
     assert_int_equal (fo_flow_init (&f, 4, 1), 5);
     assert_int_equal (f.extra, 0);
     assert_int_equal (fo_flow_max_extra (4, 1), CAP4);
-    assert_int_equal (fo_flow_max_extra (8, 1), 32);
+    assert_int_equal (fo_flow_max_extra (8, 1), FO_FLOW_MIN_EXTRA);    /* 4 a slot: 32 */
+    assert_int_equal (fo_flow_max_extra (14, 1), 56);
     assert_int_equal (fo_flow_max_extra (1, 1), FO_FLOW_MIN_EXTRA);
     assert_int_equal (fo_flow_max_extra (1000, 1), FO_FLOW_MAX_EXTRA);
     assert_int_equal (fo_flow_max_extra (0, 1), 0);
@@ -247,7 +248,7 @@ test_returned_leases_take_their_credit (void **state)
     assert_int_equal (a.flow.extra, FO_FLOW_MIN_EXTRA);
     ended (&a, 1000000);                /* long: half the extra withheld */
     assert_int_equal (a.flow.withhold, FO_FLOW_MIN_EXTRA / 2 - 1);
-    /* 2 slots run, 1 + 24 - 1 queued: all but the prefetch go back */
+    /* 2 slots run, 1 + 48 - 1 queued: all but the prefetch go back */
     uint32_t back = FO_FLOW_MIN_EXTRA - 1;
     fo_flow_returned (&a.flow, back);
     a.kept += back;                     /* leases that gave no credit back */

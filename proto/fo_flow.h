@@ -31,7 +31,7 @@
     per hold (FO_AGENT_HOLD_MS); with four dozen, a frame carries about
     twice as many tests, and the broker's CPU per test with a real agent
     fell by a seventh (docs/performance-log.md, "Issue 15: the last
-    syscalls and frames of a tiny test").
+    system calls and frames of a tiny test").
     Such a queue is safe because a lease queued behind slots that long
     tests hold goes back to the broker (lease return,
     agent/fo_agent_slots.c).

@@ -55,6 +55,16 @@ open_ro (const char *path)
     return fd;
 }
 
+static int
+open_dir (const char *path)
+{
+    int fd;
+    do
+        fd = open (path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+    return fd;
+}
+
 static ssize_t
 read_some (int fd, char *buf, size_t size)
 {
@@ -281,10 +291,7 @@ fo_proc_scan_some_but (const fo_pid_window *window, bool (*skip) (void *arg, pid
 {
     if (window && window_distance (window, window->last) <= FO_PROC_SCAN_PROBE_MAX)
         return probe_window (window, skip, fn, arg);
-    int dir;
-    do
-        dir = open ("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    while (dir < 0 && errno == EINTR);
+    int dir = open_dir ("/proc");
     if (dir < 0)
         return -1;
     char buf[8192] __attribute__ ((aligned (8)));
@@ -386,10 +393,7 @@ fo_proc_scan_children (fo_proc_scan_fn *fn, void *arg)
     if (probe < 0)
         return -1;
     close (probe);
-    int dir;
-    do
-        dir = open ("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    while (dir < 0 && errno == EINTR);
+    int dir = open_dir ("/proc/self/task");
     if (dir < 0)
         return -1;
     char buf[4096] __attribute__ ((aligned (8)));

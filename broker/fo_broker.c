@@ -627,12 +627,16 @@ fo_broker_run (fo_broker *self, char *err, size_t errlen)
         long timeout = (long) sweep_period_ms (self);   /* also how often *stop is checked */
         if (deadline != UINT64_MAX && deadline < now + (uint64_t) timeout)
             timeout = deadline > now ? (long) (deadline - now) : 0;
+        /* read_socket stopped at its time budget inside a batch: the rest
+           is in the inbox, where no poll sees it. */
+        if (fo_wire_inbox_pending (&self->inbox))
+            timeout = 0;
         if (fo_zpoll (items, nitems, timeout) < 0 && errno != EINTR) {
             snprintf (err, errlen, "poll failed: %s", zmq_strerror (errno));
             rc = -1;
             break;
         }
-        if (items[0].revents & ZMQ_POLLIN)
+        if (items[0].revents & ZMQ_POLLIN || fo_wire_inbox_pending (&self->inbox))
             rc = read_socket (self, err, errlen);
         if (monitor && items[1].revents & ZMQ_POLLIN)
             fo_broker_auth_service (self->auth);

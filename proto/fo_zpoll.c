@@ -26,6 +26,7 @@
 static _Thread_local uint64_t zmq_ops = 1;
 static _Thread_local struct {
     void *socket;
+    short events;       /* what it was asked for: another ask looks again */
     uint64_t at;
 } clean[CLEAN_ENTRIES];
 
@@ -36,28 +37,36 @@ fo_zpoll_touch (void)
 }
 
 static bool
-is_clean (void *socket)
+is_clean (const zmq_pollitem_t *item)
 {
     for (int i = 0; i < CLEAN_ENTRIES; i++)
-        if (clean[i].socket == socket && clean[i].at == zmq_ops)
+        if (clean[i].socket == item->socket && clean[i].events == item->events
+            && clean[i].at == zmq_ops)
             return true;
     return false;
 }
 
+/* Records whether the item's socket held nothing it asked for (an item
+   that asks for nothing proves nothing). */
 static void
-mark (void *socket, bool is)
+mark (const zmq_pollitem_t *item)
 {
+    bool is = item->revents == 0 && item->events != 0;
     int free_slot = -1;
     for (int i = 0; i < CLEAN_ENTRIES; i++) {
-        if (clean[i].socket == socket) {
+        if (clean[i].socket == item->socket) {
+            clean[i].events = item->events;
             clean[i].at = is ? zmq_ops : 0;
             return;
         }
         if (free_slot < 0 && clean[i].at != zmq_ops)
             free_slot = i;
     }
-    if (is && free_slot >= 0)
-        clean[free_slot].socket = socket, clean[free_slot].at = zmq_ops;
+    if (is && free_slot >= 0) {
+        clean[free_slot].socket = item->socket;
+        clean[free_slot].events = item->events;
+        clean[free_slot].at = zmq_ops;
+    }
 }
 
 /* The socket's events that the item asked for; -1 with errno. */
@@ -96,7 +105,7 @@ round_once (zmq_pollitem_t *items, int nitems, struct pollfd *pfd, int timeout, 
     int ready = 0;
     for (int i = 0; i < nitems; i++) {
         items[i].revents = 0;
-        if (!items[i].socket || is_clean (items[i].socket))
+        if (!items[i].socket || is_clean (&items[i]))
             continue;
         int rc = socket_events (&items[i]);
         if (rc < 0)
@@ -143,7 +152,7 @@ round_once (zmq_pollitem_t *items, int nitems, struct pollfd *pfd, int timeout, 
     }
     for (int i = 0; i < nitems; i++)
         if (items[i].socket)
-            mark (items[i].socket, items[i].revents == 0);
+            mark (&items[i]);
     return ready;
 }
 

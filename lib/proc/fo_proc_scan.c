@@ -330,9 +330,11 @@ fo_proc_scan_some_but (const fo_pid_window *window, bool (*skip) (void *arg, pid
 
 /* One thread's children file (/proc/self/task/TID/children: the pids it
    is the parent of, separated by spaces): fn for each. 0; 1 when the
-   file did not fit buf (then it was not used: read in parts, it may
-   miss or repeat a child); -1 when it cannot be read (a kernel without
-   CONFIG_PROC_CHILDREN). */
+   list cannot be trusted whole, and was not used: the file took more
+   than one read (the kernel gives at most a page, some 500 to 800 pids,
+   per read, and a list read in parts may miss a child that moved), or
+   it could not be opened (the thread ended meanwhile: its children went
+   to a thread whose file may have been read already). */
 static void
 children_path (char path[96], const char *tid)
 {
@@ -353,12 +355,12 @@ thread_children (const char *tid, fo_proc_scan_fn *fn, void *arg, bool *stop)
     children_path (path, tid);
     int fd = open_ro (path);
     if (fd < 0)
-        return 0;       /* the thread ended: its children went to another */
+        return 1;
     ssize_t n = read_some (fd, buf, sizeof buf);
+    char more;
+    ssize_t rest = n > 0 ? read_some (fd, &more, 1) : 0;
     close (fd);
-    if (n < 0)
-        return 0;
-    if ((size_t) n == sizeof buf)
+    if (n < 0 || rest != 0)
         return 1;
     const char *p = buf, *end = buf + n;
     while (p < end && !*stop) {
@@ -403,6 +405,8 @@ fo_proc_scan_children (fo_proc_scan_fn *fn, void *arg)
         long n = syscall (SYS_getdents64, dir, buf, sizeof buf);
         if (n < 0 && errno == EINTR)
             continue;
+        if (n < 0)
+            rc = 1;         /* threads not listed: not known whole */
         if (n <= 0)
             break;
         for (long off = 0; off < n && rc == 0 && !stop;) {

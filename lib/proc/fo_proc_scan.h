@@ -76,12 +76,13 @@ int fo_proc_scan_some_but (const fo_pid_window *window, bool (*skip) (void *arg,
 
 /* Calls fn for every child of this process (of any of its threads),
    from /proc/self/task/TID/children: the cost of a few files, whatever
-   the number of other processes on the host. -1 when the kernel has no
-   such files (CONFIG_PROC_CHILDREN) or a thread has too many children
-   for one read (the file read in parts may miss one): then use
-   fo_proc_scan_all, keeping what fn saw in mind (it may be called again
-   for the same child). fn may have been called for some children before
-   a -1. */
+   the number of other processes on the host. -1 when the list cannot be
+   had whole: the kernel has no such files (CONFIG_PROC_CHILDREN), a
+   thread has more children than one read gives (a page: some 500 to 800
+   pids; a list read in parts may miss one), or a thread ended while
+   they were read (its children moved to another). Then use
+   fo_proc_scan_all, keeping in mind that fn may have been called for
+   some children already (it may see them twice). */
 int fo_proc_scan_children (fo_proc_scan_fn *fn, void *arg);
 
 /* Reads one process's /proc/PID/stat. 0, or -1 when it is gone. */

@@ -500,7 +500,8 @@ fork_on_thread (void *arg)
     return NULL;
 }
 
-/* Forks, then stays alive (the child's parent thread) until `hold` closes. */
+/* Forks, then stays alive (the child's parent thread) until a byte comes
+   on `hold` (not its end of file: the child holds a copy of the pipe). */
 typedef struct {
     pid_t child;
     int forked[2], hold[2];
@@ -513,8 +514,7 @@ fork_and_stay (void *arg)
     lp->child = fork_sleeper ();
     char c = 1;
     assert_int_equal (write (lp->forked[1], &c, 1), 1);
-    while (read (lp->hold[0], &c, 1) > 0)
-        ;
+    assert_int_equal (read (lp->hold[0], &c, 1), 1);
     return NULL;
 }
 
@@ -551,8 +551,9 @@ test_children_of_every_thread (void **state)
     assert_true (all.others > 0);                       /* /proc has more */
     assert_int_equal (listed.n, all.n);
     assert_true (has_pid (&listed, a) && has_pid (&listed, b) && has_pid (&listed, c));
-    close (lp.hold[1]);
+    assert_int_equal (write (lp.hold[1], &byte, 1), 1);
     assert_int_equal (pthread_join (t2, NULL), 0);
+    close (lp.hold[1]);
     close (lp.hold[0]);
     close (lp.forked[0]);
     close (lp.forked[1]);
@@ -564,6 +565,32 @@ test_children_of_every_thread (void **state)
     seen_children none = { 0 };
     assert_int_equal (fo_proc_scan_children (see_child, &none), 0);
     assert_int_equal (none.n, 0);
+}
+
+/* More children than one read of a children file gives (a page: some
+   500 to 800 pids): the list is not trusted in parts, and the emergency
+   still kills every one (it once stopped at the first page, whose
+   children, killed, stayed there as zombies). */
+static void
+test_more_children_than_a_page (void **state)
+{
+    (void) state;
+    enum { MANY = 1000 };
+    pid_t *pids = fo_xcalloc (MANY, sizeof *pids);
+    for (int i = 0; i < MANY; i++)
+        pids[i] = fork_sleeper ();
+    seen_children some = { 0 };
+    int rc = fo_proc_scan_children (see_child, &some);
+    assert_int_equal (rc, -1);      /* 1,000 pids take more than a page */
+    assert_true (fo_reaper_emergency (0) >= MANY);
+    for (int i = 0; i < MANY; i++) {
+        siginfo_t info;
+        memset (&info, 0, sizeof info);
+        assert_int_equal (waitid (P_PID, (id_t) pids[i], &info, WEXITED), 0);
+        assert_int_equal (info.si_code, CLD_KILLED);
+        assert_int_equal (info.si_status, SIGKILL);     /* not its alarm, a minute later */
+    }
+    free (pids);
 }
 
 static void
@@ -671,6 +698,7 @@ main (void)
         cmocka_unit_test (test_wide_window_lists_proc),
         cmocka_unit_test (test_sweeper_with_marks),
         cmocka_unit_test (test_children_of_every_thread),
+        cmocka_unit_test (test_more_children_than_a_page),
         cmocka_unit_test (test_emergency_kills_every_child),
         cmocka_unit_test (test_emergency_leaves_our_children_to_fo_proc),
         cmocka_unit_test (test_watchdog_kills_when_its_parent_dies),

@@ -188,6 +188,23 @@ test_touch_rule (void **state)
     assert_int_equal (fo_zpoll (items, 2, 0), 0);
 }
 
+/* What a socket was found empty of is what it was asked for: an item
+   that asks for nothing (or for something else) proves nothing about
+   its messages, and a later ask for them looks at the socket. */
+static void
+test_clean_only_for_what_was_asked (void **state)
+{
+    fixture *f = *state;
+    send_str (f->a, "one");
+    zmq_pollitem_t none = { .socket = f->b, .events = 0 };
+    assert_int_equal (fo_zpoll (&none, 1, 0), 0);      /* takes b's signal */
+    zmq_pollitem_t items[2];
+    items_of (f, items);
+    assert_int_equal (fo_zpoll (items, 2, 0), 1);
+    assert_true (items[0].revents & ZMQ_POLLIN);
+    recv_str (f->b, "one");
+}
+
 int
 main (void)
 {
@@ -197,6 +214,7 @@ main (void)
         cmocka_unit_test_setup_teardown (test_left_after_a_read, setup, teardown),
         cmocka_unit_test_setup_teardown (test_wakes_for_a_message, setup, teardown),
         cmocka_unit_test_setup_teardown (test_touch_rule, setup, teardown),
+        cmocka_unit_test_setup_teardown (test_clean_only_for_what_was_asked, setup, teardown),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -30,6 +30,14 @@ fi
 
 export DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:-parallel=$(nproc)}"
 (cd "$work/fanout" && dpkg-buildpackage -us -uc -b) >"$work/build.log" 2>&1 || {
+    # A failed test's own lines ("N: ..." from ctest --verbose) come long
+    # before the log's end: show them first.
+    failed=$(sed -n '/^The following tests FAILED:/,/^Errors while running CTest/p' "$work/build.log" |
+             sed -n 's/^[[:space:]]*\([0-9][0-9]*\) - .*/\1/p' | sort -un)
+    for n in $failed; do
+        echo "build-deb: the output of failed test $n:" >&2
+        grep "^$n: " "$work/build.log" | tail -n 200 >&2
+    done
     tail -n 60 "$work/build.log" >&2
     echo "build-deb: dpkg-buildpackage failed (last lines above)" >&2
     exit 1

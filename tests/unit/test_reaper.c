@@ -577,24 +577,32 @@ test_children_of_every_thread (void **state)
     free (all);
 }
 
-/* More children than one read of a children file gives (a page: some
-   500 to 800 pids): the list is not trusted in parts, and the emergency
-   still kills every one (it once stopped at the first page, whose
-   children, killed, stayed there as zombies). */
+/* More children than one read of a children file gives (a page): the
+   list is not trusted in parts, and the emergency still kills every one
+   (it once stopped at the first page, whose children, killed, stayed
+   there as zombies). Children are made until their pids take more than
+   a page as the file writes them ("PID "): 1,000 were not always enough,
+   since after pid_max (32768 here) wraps new pids have 3 digits. */
 static void
 test_more_children_than_a_page (void **state)
 {
     (void) state;
-    enum { MANY = 1000 };
-    pid_t *pids = fo_xcalloc (MANY, sizeof *pids);
-    for (int i = 0; i < MANY; i++)
-        pids[i] = fork_sleeper ();
+    enum { MAX_CHILDREN = 5000, PAGE_AND_SOME = 4096 + 512 };
+    pid_t *pids = fo_xcalloc (MAX_CHILDREN, sizeof *pids);
+    size_t n = 0, bytes = 0;
+    while (bytes <= PAGE_AND_SOME) {
+        assert_true (n < MAX_CHILDREN);
+        pids[n] = fork_sleeper ();
+        char digits[24];
+        bytes += (size_t) snprintf (digits, sizeof digits, "%d ", (int) pids[n]);
+        n++;
+    }
     seen_children *some = fo_xcalloc (1, sizeof *some);
     int rc = fo_proc_scan_children (see_child, some);
     free (some);
-    assert_int_equal (rc, -1);      /* 1,000 pids take more than a page */
-    assert_true (fo_reaper_emergency (0) >= MANY);
-    for (int i = 0; i < MANY; i++) {
+    assert_int_equal (rc, -1);      /* more than a page: not trusted */
+    assert_true (fo_reaper_emergency (0) >= n);
+    for (size_t i = 0; i < n; i++) {
         siginfo_t info;
         memset (&info, 0, sizeof info);
         assert_int_equal (waitid (P_PID, (id_t) pids[i], &info, WEXITED), 0);

@@ -328,13 +328,7 @@ fo_proc_scan_some_but (const fo_pid_window *window, bool (*skip) (void *arg, pid
     return 0;
 }
 
-/* One thread's children file (/proc/self/task/TID/children: the pids it
-   is the parent of, separated by spaces): fn for each. 0; 1 when the
-   list cannot be trusted whole, and was not used: the file took more
-   than one read (the kernel gives at most a page, some 500 to 800 pids,
-   per read, and a list read in parts may miss a child that moved), or
-   it could not be opened (the thread ended meanwhile: its children went
-   to a thread whose file may have been read already). */
+/* "/proc/self/task/<tid>/children" into path. */
 static void
 children_path (char path[96], const char *tid)
 {
@@ -348,6 +342,13 @@ children_path (char path[96], const char *tid)
     path[len] = '\0';
 }
 
+/* One thread's children file (the pids it is the parent of, separated
+   by spaces): fn for each. 0; 1 when the list cannot be trusted whole,
+   and was not used: the file took more than one read (the kernel gives
+   at most a page per read, some 500 to 1,000 pids, and a list read in
+   parts may miss a child that moved), or it could not be opened (the
+   thread ended meanwhile: its children went to a thread whose file may
+   have been read already). */
 static int
 thread_children (const char *tid, fo_proc_scan_fn *fn, void *arg, bool *stop)
 {

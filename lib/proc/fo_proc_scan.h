@@ -78,7 +78,7 @@ int fo_proc_scan_some_but (const fo_pid_window *window, bool (*skip) (void *arg,
    from /proc/self/task/TID/children: the cost of a few files, whatever
    the number of other processes on the host. -1 when the list cannot be
    had whole: the kernel has no such files (CONFIG_PROC_CHILDREN), a
-   thread has more children than one read gives (a page: some 500 to 800
+   thread has more children than one read gives (a page: some 500 to 1,000
    pids; a list read in parts may miss one), or a thread ended while
    they were read (its children moved to another). Then use
    fo_proc_scan_all, keeping in mind that fn may have been called for

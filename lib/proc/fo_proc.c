@@ -409,8 +409,10 @@ reap (fo_proc *self)
             info.si_status = WIFEXITED (wstatus) ? WEXITSTATUS (wstatus) : WTERMSIG (wstatus);
         }
     }
-    if (rc != 0)
-        return;                 /* reaped elsewhere: no status to report */
+    if (rc != 0) {
+        self->status.lost = true;       /* reaped elsewhere: no status to report */
+        return;
+    }
     if (info.si_code == CLD_EXITED) {
         self->status.exited = true;
         self->status.exit_code = info.si_status;
@@ -694,6 +696,8 @@ fo_proc_status_text (const fo_proc_status *st, uint32_t timeout_ms)
     if (st->signal)
         return fo_xasprintf ("killed by %s%s", fo_signal_name (st->signal),
                              st->core_dumped ? " (core dumped)" : "");
+    if (st->lost)
+        return fo_xstrdup (FO_PROC_STATUS_LOST_TEXT);
     return fo_exit_status_text (st->exit_code);
 }
 

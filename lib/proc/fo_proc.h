@@ -70,6 +70,8 @@ typedef struct {
     int signal;                 /* the signal that ended it, 0 if none */
     bool timed_out;             /* we killed it at its deadline */
     bool core_dumped;           /* the signal wrote a core file */
+    bool lost;                  /* something else reaped it: how it ended
+                                   is unknown (never a pass) */
     uint64_t duration_us;
 } fo_proc_status;
 
@@ -171,9 +173,13 @@ void fo_proc_signals_changed (void);
 /* "SIGSEGV" etc. */
 const char *fo_signal_name (int sig);
 
+/* What a message says of a process whose status was lost (status.lost). */
+#define FO_PROC_STATUS_LOST_TEXT \
+    "its exit status was lost: something other than fanout reaped the process"
+
 /* How a process ended, for a message: "timed out after 3.0s (limit 1.0s)",
-   "killed by SIGSEGV (core dumped)", or fo_exit_status_text. timeout_ms is
-   the limit it had. Free the result. */
+   "killed by SIGSEGV (core dumped)", FO_PROC_STATUS_LOST_TEXT, or
+   fo_exit_status_text. timeout_ms is the limit it had. Free the result. */
 char *fo_proc_status_text (const fo_proc_status *status, uint32_t timeout_ms);
 
 /* "exit status 1"; for 129..159, where a shell reports a command killed by

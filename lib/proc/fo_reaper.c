@@ -33,6 +33,19 @@ static pid_t newest_spawn;      /* the last pid tracked, under lock */
 static pthread_once_t base_once = PTHREAD_ONCE_INIT;
 static char base[64];
 
+bool
+fo_reaper_own_children (void)
+{
+    struct sigaction old;
+    if (sigaction (SIGCHLD, NULL, &old) != 0)
+        return false;
+    if (old.sa_handler != SIG_IGN && !(old.sa_flags & SA_NOCLDWAIT))
+        return false;
+    struct sigaction dfl = { .sa_handler = SIG_DFL };
+    sigemptyset (&dfl.sa_mask);
+    return sigaction (SIGCHLD, &dfl, NULL) == 0;
+}
+
 int
 fo_reaper_become_subreaper (void)
 {

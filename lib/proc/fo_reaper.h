@@ -32,6 +32,14 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* Makes this process's children its own to reap: SIGCHLD back to its
+   default, without SA_NOCLDWAIT, whatever the process that started us
+   left (both are inherited across exec). With SIGCHLD ignored the kernel
+   reaps every child as it exits and its exit status is lost: a failing
+   test would have no status to fail with. Call before any thread starts.
+   Returns true when it had to change something. */
+bool fo_reaper_own_children (void);
+
 /* Makes this process a child subreaper. 0, or -1 with errno. Idempotent. */
 int fo_reaper_become_subreaper (void);
 

@@ -1,6 +1,8 @@
 /*  fo_proc when something else reaped its child (SIGCHLD set to SIG_IGN,
     a waitpid(-1) elsewhere): it must not signal the process group id its
-    child had, which may belong to an unrelated process by then.
+    child had, which may belong to an unrelated process by then, and its
+    status is lost, never a pass; fo_reaper_own_children undoes a SIGCHLD
+    ignored by whoever started us.
 
     To make that id reused for sure, the test runs in a new PID namespace
     (with a new user namespace, so no privilege is needed), where
@@ -19,11 +21,13 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "fo_proc.h"
+#include "fo_reaper.h"
 
 enum {
     OK = 0,
@@ -130,11 +134,57 @@ test_no_signal_after_reaped_elsewhere (void **state)
     assert_int_equal (WEXITSTATUS (st), OK);
 }
 
+/*  /bin/false with SIGCHLD ignored: the kernel reaps it, so its status
+    is lost, and says so (it used to read as exit status 0, a pass); once
+    fo_reaper_own_children has put SIGCHLD back, its status is ours. */
+static void
+test_status_lost_when_sigchld_ignored (void **state)
+{
+    (void) state;
+    fo_strv argv = { 0 };
+    fo_strv_push (&argv, "/bin/false");
+    fo_proc_spec spec = { .argv = &argv };
+    fo_proc_status st;
+    char why[256];
+
+    assert_false (fo_reaper_own_children ());   /* nothing to change yet */
+    signal (SIGCHLD, SIG_IGN);
+    assert_int_equal (fo_proc_run_sync (&spec, &st, NULL, NULL, why, sizeof why), 0);
+    assert_true (st.lost);
+    assert_false (st.exited);
+    assert_int_equal (st.signal, 0);
+    char *text = fo_proc_status_text (&st, 0);
+    assert_string_equal (text, FO_PROC_STATUS_LOST_TEXT);
+    free (text);
+
+    assert_true (fo_reaper_own_children ());
+    struct sigaction now;
+    assert_int_equal (sigaction (SIGCHLD, NULL, &now), 0);
+    assert_true (now.sa_handler == SIG_DFL);
+    assert_int_equal (fo_proc_run_sync (&spec, &st, NULL, NULL, why, sizeof why), 0);
+    assert_false (st.lost);
+    assert_true (st.exited);
+    assert_int_equal (st.exit_code, 1);
+
+    /* SA_NOCLDWAIT has the same effect with a handler left at default. */
+    struct sigaction nowait = { .sa_handler = SIG_DFL, .sa_flags = SA_NOCLDWAIT };
+    sigemptyset (&nowait.sa_mask);
+    assert_int_equal (sigaction (SIGCHLD, &nowait, NULL), 0);
+    assert_true (fo_reaper_own_children ());
+    assert_int_equal (sigaction (SIGCHLD, NULL, &now), 0);
+    assert_false (now.sa_flags & SA_NOCLDWAIT);
+    assert_int_equal (fo_proc_run_sync (&spec, &st, NULL, NULL, why, sizeof why), 0);
+    assert_true (st.exited);
+    assert_int_equal (st.exit_code, 1);
+    fo_strv_free (&argv);
+}
+
 int
 main (void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test (test_no_signal_after_reaped_elsewhere),
+        cmocka_unit_test (test_status_lost_when_sigchld_ignored),
     };
     return cmocka_run_group_tests (tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #include "fo_pyfork.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -119,6 +120,12 @@ fo_cli_install_signals (void)
     sigaction (SIGHUP, &sa, NULL);
     signal (SIGPIPE, SIG_IGN);
     fo_proc_signals_changed ();
+    /* A blocked mask is inherited across exec: a launcher that blocked
+       SIGTERM would leave fanout deaf to timeout(1) and to its own
+       interrupt. This thread takes them (the others block them). */
+    sigset_t ours;
+    fo_cli_signal_set (&ours);
+    pthread_sigmask (SIG_UNBLOCK, &ours, NULL);
 }
 
 void

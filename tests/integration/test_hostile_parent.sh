@@ -4,7 +4,9 @@
 # test as it exits and its exit status would be lost, and a lost status
 # read as exit status 0, a pass. fanout takes its children back at start
 # (fo_reaper_own_children): a failing test still fails with its status,
-# in `fanout run` and on an agent started the same way.
+# in `fanout run` and on an agent started the same way. And a parent that
+# blocked SIGTERM, SIGINT and SIGHUP (the mask is inherited too): fanout
+# still stops on them, as timeout(1) and an interrupt expect.
 . "$(dirname "$0")/hostile_common.sh"
 
 PY=/usr/bin/python3
@@ -64,4 +66,29 @@ timeout 60 tail --pid="$BROKER" -f /dev/null \
 wait "$BROKER" || RC=$?
 [ "$RC" = 1 ] || { cat "$T/broker.err" "$T/agent.out" >&2; fail "broker: exit status $RC, expected 1"; }
 check "$T/farm.json"
+
+# Signals blocked by the parent: each still interrupts the run, whose
+# running test is killed and reported not run.
+cat >"$T/long.yml" <<EOF
+tests:
+  - {name: long, run: "touch $T/started; exec $SLEEP 60"}
+EOF
+BLOCKING='import os, signal, sys
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT, signal.SIGHUP})
+os.execv(sys.argv[1], sys.argv[1:])'
+for sig in TERM INT HUP; do
+    rm -f "$T/started" "$T/long.json"
+    "$PY" -c "$BLOCKING" "$FANOUT" run -j 1 --no-history --json "$T/long.json" "$T/long.yml" \
+        >"$T/out" 2>&1 &
+    RUN=$!
+    wait_for_file "$T/started"
+    kill -"$sig" "$RUN"
+    timeout 20 tail --pid="$RUN" -f /dev/null || { kill -9 "$RUN"; fail "SIG$sig: fanout with SIG$sig blocked by its parent did not stop within 20 s"; }
+    RC=0
+    wait "$RUN" || RC=$?
+    [ "$RC" = 130 ] || fail "SIG$sig: exit status $RC, expected 130"
+    assert_complete "$T/long.json" long
+    expect_outcome "$T/long.json" long not_run
+    assert_no_orphans "SIG$sig: the running test"
+done
 echo "PASS"

@@ -7,7 +7,6 @@
 #include "fo_cli.h"
 #include "fo_log.h"
 #include "fo_proto.h"
-#include "fo_reaper.h"
 #include "fo_report.h"
 
 /* The version has one source, CMakeLists.txt's project(VERSION), which
@@ -74,9 +73,9 @@ set_log_level (const char *command, fo_log_level level)
 int
 main (int argc, char **argv)
 {
-    /* Our children's exit statuses are ours: not lost to a SIGCHLD that
-       whoever started us ignored (fo_reaper.h). Before any thread. */
-    fo_reaper_own_children ();
+    /* Before any thread and any open: closed standard descriptors and an
+       ignored SIGCHLD, as whoever started us may have left them. */
+    fo_cli_take_inherited ();
     /* czmq installs its own SIGINT/SIGTERM handlers on first use; fanout
        handles signals itself (fo_cli_install_signals). */
     zsys_handler_set (NULL);

@@ -50,6 +50,13 @@ void fo_cli_install_signals (void);
 void fo_cli_signal_set (sigset_t *set);
 void fo_cli_signals_graceful (bool keeps_report);
 
+/* First thing in main: what the process that started fanout left it
+   (inherited across exec) is put right: closed standard descriptors are
+   opened on /dev/null (else the next file opened would take stdout's
+   number and get the summary), SIGCHLD goes back to its default (else the
+   kernel reaps the tests and their statuses are lost). fo_cli_inherited.c. */
+void fo_cli_take_inherited (void);
+
 /* Process hygiene for a command that runs tests: become a child subreaper
    and start the watchdog (fo_watchdog.h) that kills every process of ours
    if this one is SIGKILLed. Call once, early. role names the command in

@@ -6,7 +6,8 @@
 # (fo_reaper_own_children): a failing test still fails with its status,
 # in `fanout run` and on an agent started the same way. And a parent that
 # blocked SIGTERM, SIGINT and SIGHUP (the mask is inherited too): fanout
-# still stops on them, as timeout(1) and an interrupt expect.
+# still stops on them, as timeout(1) and an interrupt expect. And closed
+# standard descriptors: the report is not where the summary goes.
 . "$(dirname "$0")/hostile_common.sh"
 
 PY=/usr/bin/python3
@@ -47,6 +48,14 @@ RC=0
 ignoring "$FANOUT" run -j 2 --no-history --json "$T/run.json" "$T/suite.yml" >"$T/out" 2>&1 || RC=$?
 [ "$RC" = 1 ] || fail "fanout run with SIGCHLD ignored: exit status $RC, expected 1"
 check "$T/run.json"
+
+# stdin, stdout and stderr closed: the JSON report (the first file fanout
+# opens would have taken fd 1) holds the report alone, complete.
+RC=0
+"$FANOUT" run -j 2 --no-history --json "$T/closed.json" "$T/suite.yml" <&- >&- 2>&- || RC=$?
+[ "$RC" = 1 ] || fail "fanout run with stdio closed: exit status $RC, expected 1"
+jq -e . "$T/closed.json" >/dev/null || fail "with stdio closed the report is not JSON: $(head -c 200 "$T/closed.json")"
+check "$T/closed.json"
 
 # A broker, and an agent started the same way.
 "$FANOUT" broker --bind 'tcp://127.0.0.1:*' --insecure --no-history --json "$T/farm.json" \

@@ -46,6 +46,10 @@ struct fo_proc {
     fo_proc_async *async;
     bool kill_wanted;           /* fo_proc_kill before the spawn had ended */
     bool exit_seen;             /* its lane's job saw the exit (has_exited) */
+    bool zombie;                /* ...and saw it a zombie: until finish() reaps
+                                   it, its pid and group id are ours (nothing
+                                   else in fanout reaps, and SIGCHLD is not
+                                   ignored: fo_reaper_own_children) */
     int start_errnum;           /* the spawn failed (fo_proc_start_failed) */
     char *start_error;
 };
@@ -56,6 +60,8 @@ typedef struct {
     bool forkable;              /* may come from the Python fork server */
     bool hold;                  /* keep the child's ends open when it started
                                    (a lane's: closed at its exit) */
+    bool no_pidfd;              /* a lane's: its job waits for the exit, and
+                                   the zombie it leaves names its group */
 } fo_proc_launch_how;
 
 /*  The envp of a child: the entries of a built environment (shared with
@@ -84,6 +90,7 @@ struct fo_proc_async {
        pidfd, start_us and timeout_at_us are then the loop's to read. */
     bool lane;
     atomic_bool launched;
+    bool zombie;                /* the lane's wait saw our child exit, unreaped */
     int rc;                     /* launch's */
     char err[512];
     uint64_t look_at_ms;        /* settle by then at the latest (the loop's clock) */

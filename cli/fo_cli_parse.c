@@ -14,6 +14,7 @@
 
 #include "fo_parse.h"
 #include "fo_report.h"
+#include "fo_spawner.h"
 
 /* The one message. An environment variable's value is shown as the
    assignment it came from: the user did not type it on this command line. */
@@ -136,4 +137,34 @@ fo_cli_jobs_from_env (const char *command, unsigned *jobs)
     *jobs = fo_cli_default_jobs ();
     const char *env = getenv ("FANOUT_JOBS");
     return env && *env ? fo_cli_parse_jobs (command, "FANOUT_JOBS", env, jobs) : 0;
+}
+
+/* A switch read deep in the agent (fo_spawner.c), which has no one to
+   tell: "0" or "1" (unset or empty: the default). */
+static int
+check_switch (const char *command, const char *name)
+{
+    const char *env = getenv (name);
+    if (!env || !*env || !strcmp (env, "0") || !strcmp (env, "1"))
+        return 0;
+    return refuse (command, name, "0 or 1", env);
+}
+
+int
+fo_cli_check_spawn_env (const char *command)
+{
+    const char *threads = getenv ("FANOUT_SPAWN_THREADS");
+    if (threads && *threads) {
+        errno = 0;
+        unsigned long long n = plain_digits (threads) ? strtoull (threads, NULL, 10) : 0;
+        if (!plain_digits (threads) || errno || n > FO_SPAWNER_MAX_THREADS) {
+            char kind[64];
+            snprintf (kind, sizeof kind, "a number of threads from 0 to %u",
+                      FO_SPAWNER_MAX_THREADS);
+            return refuse (command, "FANOUT_SPAWN_THREADS", kind, threads);
+        }
+    }
+    if (check_switch (command, "FANOUT_SPAWN_LANES") != 0)
+        return -1;
+    return check_switch (command, "FANOUT_PIN_LANES");
 }

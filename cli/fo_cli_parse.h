@@ -56,4 +56,10 @@ unsigned fo_cli_default_jobs (void);
    core. */
 int fo_cli_jobs_from_env (const char *command, unsigned *jobs);
 
+/* The agent's spawning knobs, read where there is no one to tell
+   (fo_spawner.c): FANOUT_SPAWN_THREADS 0 to 16, FANOUT_SPAWN_LANES and
+   FANOUT_PIN_LANES 0 or 1 (unset or empty: the defaults). 0, or -1 with
+   the reason on stderr. */
+int fo_cli_check_spawn_env (const char *command);
+
 #endif

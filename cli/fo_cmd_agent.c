@@ -113,7 +113,7 @@ parse_args (int argc, char **argv, agent_args *args)
     };
     args->prefetch = 1;
     args->cache_mib = DEFAULT_CACHE_MIB;
-    if (fo_cli_jobs_from_env ("agent", &args->jobs) != 0)
+    if (fo_cli_jobs_from_env ("agent", &args->jobs) != 0 || fo_cli_check_spawn_env ("agent") != 0)
         return FO_EXIT_USAGE;
     optind = 1;
     int c;

@@ -121,7 +121,7 @@ parse_args (int argc, char **argv, run_args *args)
     fo_cli_add_source_options (longopts, sizeof longopts / sizeof longopts[0]);
     fo_cli_run_opts_init (&args->run, 0);      /* 0: not given, see below */
     fo_cli_output_opts_init (&args->outputs);
-    if (fo_cli_jobs_from_env ("run", &args->jobs) != 0)
+    if (fo_cli_jobs_from_env ("run", &args->jobs) != 0 || fo_cli_check_spawn_env ("run") != 0)
         return FO_EXIT_USAGE;
     optind = 1;
     int c;

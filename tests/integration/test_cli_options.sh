@@ -48,6 +48,15 @@ FANOUT_TIMEOUT=soon refused run FANOUT_TIMEOUT "FANOUT_TIMEOUT='soon'" "$good"
 FANOUT_JOBS=many refused agent FANOUT_JOBS "FANOUT_JOBS='many'" --connect inproc://x
 FANOUT_JOBS=5000 refused run FANOUT_JOBS "FANOUT_JOBS='5000'" "$good"
 FANOUT_LOG=loud refused agent FANOUT_LOG "FANOUT_LOG='loud'" --connect inproc://x
+# The spawning knobs are read deep in the agent, which has no one to tell:
+# checked before anything runs (they used to fall back to the default).
+FANOUT_SPAWN_THREADS=17 refused run FANOUT_SPAWN_THREADS "FANOUT_SPAWN_THREADS='17'" "$good"
+FANOUT_SPAWN_THREADS=9999999999 refused agent FANOUT_SPAWN_THREADS \
+    "FANOUT_SPAWN_THREADS='9999999999'" --connect inproc://x
+FANOUT_SPAWN_LANES=off refused run FANOUT_SPAWN_LANES "FANOUT_SPAWN_LANES='off'" "$good"
+FANOUT_PIN_LANES=-1 refused agent FANOUT_PIN_LANES "FANOUT_PIN_LANES='-1'" --connect inproc://x
+FANOUT_SPAWN_THREADS=16 FANOUT_SPAWN_LANES=1 FANOUT_PIN_LANES=0 run_fanout run "$good"
+expect_rc 0 "the spawning knobs' own values"
 
 # Accepted: the limits themselves, 0 and negative -j, decimals, sizes.
 run_fanout run -j 4096 --timeout 0.5 --slow 0 --output-cap 64KiB --retries 0 "$good"

@@ -540,14 +540,17 @@ test_signal_state_reset (void **state)
     sigaddset (&block, SIGUSR1);
     sigaddset (&block, SIGTERM);
     sigprocmask (SIG_BLOCK, &block, &old);
-    struct sigaction ign = { .sa_handler = SIG_IGN }, old_pipe;
+    struct sigaction ign = { .sa_handler = SIG_IGN }, old_pipe, old_chld;
     sigaction (SIGPIPE, &ign, &old_pipe);
+    /* SIGCHLD ignored too, without fo_proc_signals_changed: reset anyway. */
+    sigaction (SIGCHLD, &ign, &old_chld);
 
     run_result r;
     const char *args[] = { "grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status", NULL };
     run_argv (&r, args, NULL, NULL, 0, 5000);
     sigprocmask (SIG_SETMASK, &old, NULL);
     sigaction (SIGPIPE, &old_pipe, NULL);
+    sigaction (SIGCHLD, &old_chld, NULL);
     assert_int_equal (r.rc, 0);
     unsigned long long blocked = 1, ignored = 1;
     assert_int_equal (sscanf (text (&r.out), "SigBlk: %llx SigIgn: %llx", &blocked, &ignored), 2);

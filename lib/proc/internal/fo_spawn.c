@@ -6,15 +6,18 @@
     2. SIGINT, SIGTERM, SIGHUP, SIGQUIT to SIG_IGN, then SIG_DFL: ignoring
        a signal discards it when pending, so one sent to fanout's group
        before step 1 is dropped here (the child has everything blocked).
-    3. SIGPIPE, SIGCHLD and every signal with a handler to SIG_DFL: a test
-       must not inherit fanout's SIGPIPE ignored, and no handler of ours may
-       run in a child that shares our memory once signals are unblocked.
-       Signals ignored otherwise stay ignored, as with posix_spawn. Which
-       signals have a handler is asked in the parent (one sigaction each)
-       and kept for a second, or until fo_spawn_signals_changed: asking
-       in every child cost each spawn 60 system calls, 9 µs here, with
-       nothing to reset in almost all of them (docs/performance-log.md,
-       "a thread per slot"). A handler installed meanwhile by code that
+    3. SIGPIPE, SIGCHLD and every other signal with a handler to SIG_DFL:
+       a test must not inherit fanout's SIGPIPE ignored (nor a SIGCHLD
+       ignored), and no handler of ours may run in a child that shares our
+       memory once signals are unblocked. Signals ignored otherwise stay
+       ignored, as with posix_spawn. Which signals have a handler is asked
+       in the parent (one sigaction each) and kept for a second, or until
+       fo_spawn_signals_changed: asking in every child cost each spawn 60
+       system calls, 9 µs here, with nothing to reset in almost all of them
+       (docs/performance-log.md, "a thread per slot"); step 2's signals,
+       which have handlers, are not reset a second time (three sigactions
+       a spawn). SIGPIPE and SIGCHLD are reset whatever that answer says:
+       code that ignores them need not say so. A handler installed meanwhile by code that
        does not say so is still reset by execve itself; it could only run
        in a child sent its signal in the microseconds between the unblock
        and the exec, and SIGINT, SIGTERM, SIGHUP and SIGQUIT (the ones
@@ -68,6 +71,18 @@ child_fail (child_ctx *c, fo_spawn_stage stage)
     _exit (127);
 }
 
+/* The signals fanout handles and sends to a group (step 2). */
+static const int group_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+static bool
+is_group_signal (int sig)
+{
+    for (size_t i = 0; i < sizeof group_signals / sizeof group_signals[0]; i++)
+        if (group_signals[i] == sig)
+            return true;
+    return false;
+}
+
 static void
 child_signals (const sigset_t *handled)
 {
@@ -79,7 +94,7 @@ child_signals (const sigset_t *handled)
     ign.sa_handler = SIG_IGN;
     dfl.sa_handler = SIG_DFL;
 
-    static const int group_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+    /* Step 2 leaves these at SIG_DFL: step 3 does not set them again. */
     for (size_t i = 0; i < sizeof group_signals / sizeof group_signals[0]; i++) {
         sigaction (group_signals[i], &ign, NULL);
         sigaction (group_signals[i], &dfl, NULL);
@@ -87,7 +102,8 @@ child_signals (const sigset_t *handled)
     sigaction (SIGPIPE, &dfl, NULL);
     sigaction (SIGCHLD, &dfl, NULL);
     for (int sig = 1; sig < NSIG; sig++)
-        if (sigismember (handled, sig) == 1 && sig != SIGPIPE && sig != SIGCHLD)
+        if (sigismember (handled, sig) == 1 && !is_group_signal (sig) && sig != SIGPIPE
+            && sig != SIGCHLD)
             sigaction (sig, &dfl, NULL);
 }
 

@@ -654,6 +654,7 @@ fo_agent_run (const fo_agent_options *options, char *err, size_t errlen)
     free (self.queue);
     free (self.pending);
     fo_batch_buf_free (&self.outbox);
+    fo_wire_inbox_free (&self.inbox);
     fo_buf_free (&self.scratch);
     fo_sweeper_destroy (&self.sweeper);
     fo_blob_cache_destroy (&self.cache);

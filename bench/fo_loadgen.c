@@ -820,7 +820,7 @@ main (int argc, char **argv)
         for (size_t k = 0; k < a->qlen; k++)
             fo_msg_free (&a->queue[a->qhead + k].msg);
         free (a->queue);
-        fo_wire_inbox_clear (&a->inbox);
+        fo_wire_inbox_free (&a->inbox);
         fo_batch_buf_free (&a->outbox);
         zmq_close (a->sock);
     }

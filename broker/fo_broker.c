@@ -117,7 +117,7 @@ fo_broker_destroy (fo_broker **self_p)
     free (self->pass_leases);
     free (self->outbox_used);
     fo_batch_buf_free (&self->batch);
-    fo_wire_inbox_clear (&self->inbox);
+    fo_wire_inbox_free (&self->inbox);
     fo_broker_auth_destroy (&self->auth);
     if (self->sock) {
         int linger = CLOSE_LINGER_MS;

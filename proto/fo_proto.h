@@ -407,6 +407,20 @@ size_t fo_msg_encoded_size (const fo_msg *msg);
    writes a one-line reason into err, and leaves nothing to free. */
 int fo_msg_decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errlen);
 
+/* Scratch memory for decoding, kept from one message to the next: two
+   msgpack zones (a frame's object tree, a batch's messages'), emptied after
+   each use down to their first 8 KB chunk. Without it every frame made
+   and freed two 8 KB zones, and each such malloc made glibc consolidate
+   its fast bins: 4,400 instructions, 1 to 2.5 µs of fanout's own CPU per
+   tiny test (docs/performance-log.md). One per receiving thread: not
+   thread-safe. */
+typedef struct fo_msg_scratch fo_msg_scratch;
+fo_msg_scratch *fo_msg_scratch_new (void);
+void fo_msg_scratch_destroy (fo_msg_scratch **self_p);
+/* fo_msg_decode, with scratch's zones (NULL: zones of its own). */
+int fo_msg_decode_in (fo_msg_scratch *scratch, const void *data, size_t len, fo_msg *msg,
+                      char *err, size_t errlen);
+
 /* Frees what a decoded (or hand-built with fo_x* allocations) message owns. */
 void fo_msg_free (fo_msg *msg);
 

@@ -14,6 +14,7 @@
 #include "fo_proto_fields.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Enum names for fo_dec_enum. */
@@ -378,12 +379,42 @@ get_output (fo_decoder *d, const msgpack_object **v, fo_output *o)
    one whole message decoded as its own frame would be (every limit of
    fo_msg_decode applies to it), none a batch. The count and every
    element's type are checked before anything is allocated. */
+struct fo_msg_scratch {
+    msgpack_zone frame;         /* a frame's object tree */
+    msgpack_zone batch;         /* each message of a batch in turn */
+};
+
+fo_msg_scratch *
+fo_msg_scratch_new (void)
+{
+    fo_msg_scratch *self = fo_xcalloc (1, sizeof *self);
+    if (!msgpack_zone_init (&self->frame, MSGPACK_ZONE_CHUNK_SIZE)
+        || !msgpack_zone_init (&self->batch, MSGPACK_ZONE_CHUNK_SIZE)) {
+        fprintf (stderr, "fanout: out of memory (a decoder's zones)\n");
+        abort ();
+    }
+    return self;
+}
+
+void
+fo_msg_scratch_destroy (fo_msg_scratch **self_p)
+{
+    fo_msg_scratch *self = *self_p;
+    if (!self)
+        return;
+    msgpack_zone_destroy (&self->frame);
+    msgpack_zone_destroy (&self->batch);
+    free (self);
+    *self_p = NULL;
+}
+
 static int decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errlen,
-                   msgpack_zone *in_batch);
+                   msgpack_zone *in_batch, fo_msg_scratch *scratch);
 
 static int
 get_batch (fo_decoder *d, const msgpack_object *msgs, fo_batch *b)
 {
+    fo_msg_scratch *scratch = d->scratch;
     if (msgs->type != MSGPACK_OBJECT_ARRAY)
         return fo_dec_fail (d, "field 'msgs' must be an array of bins");
     uint32_t n = msgs->via.array.size;
@@ -396,20 +427,22 @@ get_batch (fo_decoder *d, const msgpack_object *msgs, fo_batch *b)
     /* One zone for the batch's messages, emptied after each (whose values
        are copied out by then): a zone is two mallocs and frees, and a
        batch of five dones made six of them. */
-    msgpack_zone zone;
-    if (!msgpack_zone_init (&zone, MSGPACK_ZONE_CHUNK_SIZE))
+    msgpack_zone own, *zone = scratch ? &scratch->batch : &own;
+    if (!scratch && !msgpack_zone_init (&own, MSGPACK_ZONE_CHUNK_SIZE))
         return fo_dec_fail (d, "out of memory");
     int rc = 0;
     for (uint32_t i = 0; i < n && rc == 0; i++) {
         const msgpack_object_bin *bin = &msgs->via.array.ptr[i].via.bin;
         char why[200];
-        if (decode (bin->ptr, bin->size, &b->msgs[i], why, sizeof why, &zone) != FO_PROTO_OK)
+        if (decode (bin->ptr, bin->size, &b->msgs[i], why, sizeof why, zone, NULL)
+            != FO_PROTO_OK)
             rc = fo_dec_fail (d, "msgs[%u]: %s", i, why);
         else
             b->nmsgs = i + 1;   /* what fo_msg_free frees */
-        msgpack_zone_clear (&zone);
+        msgpack_zone_clear (zone);
     }
-    msgpack_zone_destroy (&zone);
+    if (zone == &own)
+        msgpack_zone_destroy (&own);
     return rc;
 }
 
@@ -573,9 +606,9 @@ get_header (fo_decoder *d, const msgpack_object *o, fo_msg *m)
    batch). */
 static int
 decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errlen,
-        msgpack_zone *in_batch)
+        msgpack_zone *in_batch, fo_msg_scratch *scratch)
 {
-    fo_decoder d = { .type = NULL, .err = err, .errlen = errlen };
+    fo_decoder d = { .type = NULL, .err = err, .errlen = errlen, .scratch = scratch };
     memset (msg, 0, sizeof *msg);
     if (err && errlen)
         err[0] = '\0';
@@ -593,7 +626,7 @@ decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errlen,
        msgpack_unpack_next, allocates a zone of its own for every message,
        which a batch of hundreds would pay hundreds of times. */
     msgpack_zone own;
-    msgpack_zone *zone = in_batch;
+    msgpack_zone *zone = in_batch ? in_batch : scratch ? &scratch->frame : NULL;
     if (!zone) {
         if (!msgpack_zone_init (&own, MSGPACK_ZONE_CHUNK_SIZE))
             return fo_dec_fail (&d, "out of memory");
@@ -618,6 +651,8 @@ decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errlen,
     }
     if (zone == &own)
         msgpack_zone_destroy (&own);
+    else if (!in_batch)
+        msgpack_zone_clear (zone);      /* the scratch's: its first chunk stays */
     if (rc != 0) {
         fo_msg_free (&m);   /* leaves it zeroed; *msg is zeroed already */
         return rc;
@@ -629,5 +664,12 @@ decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errlen,
 int
 fo_msg_decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errlen)
 {
-    return decode (data, len, msg, err, errlen, NULL);
+    return decode (data, len, msg, err, errlen, NULL, NULL);
+}
+
+int
+fo_msg_decode_in (fo_msg_scratch *scratch, const void *data, size_t len, fo_msg *msg, char *err,
+                  size_t errlen)
+{
+    return decode (data, len, msg, err, errlen, NULL, scratch);
 }

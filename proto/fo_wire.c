@@ -90,9 +90,9 @@ has_more (void *socket)
     return zmq_getsockopt (socket, ZMQ_RCVMORE, &more, &size) == 0 && more;
 }
 
-fo_wire_status
-fo_wire_recv (void *socket, bool router, unsigned char *routing_id, size_t *routing_len,
-              fo_msg *msg, char *err, size_t errlen)
+static fo_wire_status
+recv_with (fo_msg_scratch *scratch, void *socket, bool router, unsigned char *routing_id,
+           size_t *routing_len, fo_msg *msg, char *err, size_t errlen)
 {
     zmq_msg_t frame;
     zmq_msg_init (&frame);
@@ -128,11 +128,19 @@ fo_wire_recv (void *socket, bool router, unsigned char *routing_id, size_t *rout
         snprintf (err, errlen, "message has more than one frame");
         return FO_WIRE_BAD;
     }
-    int rc = fo_msg_decode (zmq_msg_data (&frame), zmq_msg_size (&frame), msg, err, errlen);
+    int rc = fo_msg_decode_in (scratch, zmq_msg_data (&frame), zmq_msg_size (&frame), msg, err,
+                               errlen);
     zmq_msg_close (&frame);
     if (rc == FO_PROTO_OK)
         return FO_WIRE_MSG;
     return rc == FO_PROTO_EVERSION ? FO_WIRE_BAD_VERSION : FO_WIRE_BAD;
+}
+
+fo_wire_status
+fo_wire_recv (void *socket, bool router, unsigned char *routing_id, size_t *routing_len,
+              fo_msg *msg, char *err, size_t errlen)
+{
+    return recv_with (NULL, socket, router, routing_id, routing_len, msg, err, errlen);
 }
 
 bool
@@ -148,14 +156,23 @@ fo_wire_inbox_clear (fo_wire_inbox *in)
     in->next = 0;
 }
 
+void
+fo_wire_inbox_free (fo_wire_inbox *in)
+{
+    fo_wire_inbox_clear (in);
+    fo_msg_scratch_destroy (&in->scratch);
+}
+
 fo_wire_status
 fo_wire_inbox_recv (fo_wire_inbox *in, void *socket, bool router, unsigned char *routing_id,
                     size_t *routing_len, fo_msg *msg, char *err, size_t errlen)
 {
     if (!fo_wire_inbox_pending (in)) {
         fo_wire_inbox_clear (in);
-        fo_wire_status st = fo_wire_recv (socket, router, routing_id, routing_len, msg, err,
-                                          errlen);
+        if (!in->scratch)
+            in->scratch = fo_msg_scratch_new ();
+        fo_wire_status st = recv_with (in->scratch, socket, router, routing_id, routing_len, msg,
+                                       err, errlen);
         if (st != FO_WIRE_MSG || msg->type != FO_MSG_BATCH)
             return st;
         in->batch = *msg;

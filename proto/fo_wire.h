@@ -59,6 +59,7 @@ typedef struct {
     size_t next;                /* its next message */
     unsigned char routing[FO_WIRE_MAX_ROUTING_ID];
     size_t routing_len;
+    fo_msg_scratch *scratch;    /* the decoder's zones, made at the first frame */
 } fo_wire_inbox;
 
 fo_wire_status fo_wire_inbox_recv (fo_wire_inbox *in, void *socket, bool router,
@@ -67,5 +68,7 @@ fo_wire_status fo_wire_inbox_recv (fo_wire_inbox *in, void *socket, bool router,
 bool fo_wire_inbox_pending (const fo_wire_inbox *in);
 /* Drops what the inbox holds (a session's end). */
 void fo_wire_inbox_clear (fo_wire_inbox *in);
+/* ...and its decoder's zones: the inbox's end. */
+void fo_wire_inbox_free (fo_wire_inbox *in);
 
 #endif

@@ -24,6 +24,7 @@ typedef struct {
                            then "results[index].", written only for an error) */
     size_t index;
     char path[96];      /* scratch for fo_dec_at() */
+    struct fo_msg_scratch *scratch;     /* NULL, or the zones a batch's messages use */
 } fo_decoder;
 
 /* Error reporting. fo_dec_fail writes "<type>: <text>" and returns

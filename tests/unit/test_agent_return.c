@@ -161,7 +161,7 @@ finish (broker_side *b, agent_thread *a, pthread_t thread)
     pthread_join (thread, NULL);
     if (a->rc != 0)
         fail_msg ("the agent failed: %s", a->err);
-    fo_wire_inbox_clear (&b->inbox);
+    fo_wire_inbox_free (&b->inbox);
     zsock_destroy (&b->sock);
 }
 

@@ -105,7 +105,7 @@ agent_close (zsock_t **sock)
 {
     for (size_t i = 0; i < MAX_AGENTS; i++)
         if (inboxes[i].sock == *sock) {
-            fo_wire_inbox_clear (&inboxes[i].inbox);
+            fo_wire_inbox_free (&inboxes[i].inbox);
             inboxes[i].sock = NULL;
         }
     zsock_destroy (sock);

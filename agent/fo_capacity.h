@@ -37,7 +37,8 @@
 #define FO_CAPACITY_RECOVER_MS 1000u
 /* A running step (fo_runner_process) holds 5 descriptors: both ends of
    its stdout and stderr pipes (a slot's lane holds the write ends until
-   the exit, fo_proc_start_lane) and a pidfd. A lease chained on the lane
+   the exit, fo_proc_start_lane) and a pidfd (none for a lane's child in
+   fanout itself, fo_reaper_own_children: 5 stays the bound). A lease chained on the lane
    holds 4 more until it starts; chaining is given up, not the step,
    when descriptors run short. */
 #define FO_CAPACITY_FDS_PER_STEP 5u

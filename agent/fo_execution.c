@@ -97,14 +97,23 @@ step_token (const fo_execution *self, size_t index)
     return self->token ? fo_xstr_nums (self->token, '/', index, '\0', 0) : NULL;
 }
 
-/* When fanout stopped the step (cancel, task timeout), what its tests that
-   the output did not judge become (fo_step_ending). */
+/* When fanout stopped the step (cancel, task timeout), or its exit status
+   was lost, what its tests that the output did not judge become
+   (fo_step_ending). */
 static void
 stop_of (const fo_execution *self, fo_step_ending *end, char **message)
 {
     *message = NULL;
-    if (!self->cancelled)
+    if (!self->cancelled) {
+        if (end->status->lost) {
+            /* Something else reaped it: nothing says how it ended, so no
+               reader may judge it from its exit status (that read as 0). */
+            *message = fo_xstrdup (FO_PROC_STATUS_LOST_TEXT);
+            end->stop_outcome = FO_ERROR;
+            end->stop_message = *message;
+        }
         return;
+    }
     if (self->task_expired) {
         *message = fo_xstrdup (self->cancel_reason);
         end->stop_outcome = FO_TIMEOUT;

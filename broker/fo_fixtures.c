@@ -329,6 +329,8 @@ describe (const fo_proc_status *st)
         return fo_xasprintf ("timed out after %.1fs", (double) st->duration_us / 1e6);
     if (st->signal)
         return fo_xasprintf ("killed by %s", fo_signal_name (st->signal));
+    if (st->lost)
+        return fo_xstrdup (FO_PROC_STATUS_LOST_TEXT);
     return fo_xasprintf ("exit status %d", st->exit_code);
 }
 

@@ -75,7 +75,8 @@ main (int argc, char **argv)
 {
     /* Before any thread and any open: closed standard descriptors and an
        ignored SIGCHLD, as whoever started us may have left them. */
-    fo_cli_take_inherited ();
+    if (fo_cli_take_inherited () != 0)
+        return FO_EXIT_INFRA;
     /* czmq installs its own SIGINT/SIGTERM handlers on first use; fanout
        handles signals itself (fo_cli_install_signals). */
     zsys_handler_set (NULL);

@@ -54,8 +54,11 @@ void fo_cli_signals_graceful (bool keeps_report);
    (inherited across exec) is put right: closed standard descriptors are
    opened on /dev/null (else the next file opened would take stdout's
    number and get the summary), SIGCHLD goes back to its default (else the
-   kernel reaps the tests and their statuses are lost). fo_cli_inherited.c. */
-void fo_cli_take_inherited (void);
+   kernel reaps the tests and their statuses are lost), and this process
+   promises that only fo_proc reaps its children (fo_reaper.h). 0, or -1
+   (said on stderr) when a closed one cannot be given /dev/null: nothing
+   may run then. fo_cli_inherited.c. */
+int fo_cli_take_inherited (void);
 
 /* Process hygiene for a command that runs tests: become a child subreaper
    and start the watchdog (fo_watchdog.h) that kills every process of ours

@@ -15,9 +15,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
-void
+int
 fo_cli_take_inherited (void)
 {
     for (int fd = 0; fd <= 2; fd++) {
@@ -25,10 +27,18 @@ fo_cli_take_inherited (void)
             continue;
         /* The lowest free number is fd itself: 0..fd-1 are open by now. */
         int got = open ("/dev/null", O_RDWR);
-        if (got >= 0 && got != fd) {
-            dup2 (got, fd);
-            close (got);
+        if (got != fd) {
+            /* No /dev/null (a bare chroot): going on would bring the bug
+               back. Said where it can be seen, if anywhere. */
+            int errnum = got < 0 ? errno : EBADF;
+            if (got >= 0)
+                close (got);
+            fprintf (stderr, "fanout: descriptor %d (%s) is closed and /dev/null cannot be "
+                     "opened in its place (%s): start fanout with 0, 1 and 2 open\n", fd,
+                     fd == 0 ? "stdin" : fd == 1 ? "stdout" : "stderr", strerror (errnum));
+            return -1;
         }
     }
     fo_reaper_own_children ();
+    return 0;
 }

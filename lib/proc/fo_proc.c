@@ -27,15 +27,19 @@
       and confirmed with waitid(WNOWAIT) so that the pid stays a zombie
       until its process group has been killed: the group id then cannot be
       reused by an unrelated process between reaping and killing. A lane's
-      child has no pidfd: its lane waits for the exit (WNOWAIT), and the
-      zombie that wait saw is proof enough that pid and group are ours
-      until finish() reaps it (the pidfd's open and close cost about a
-      tenth of fanout's own CPU per tiny test).
+      child has no pidfd once the process has promised that only fo_proc
+      reaps (fo_reaper_own_children, which fanout's main calls): its lane
+      waits for the exit (WNOWAIT), and the zombie that wait saw is proof
+      enough that pid and group are ours until finish() reaps it (the
+      pidfd's open and close cost about a tenth of fanout's own CPU per
+      tiny test).
     - The group is signalled through the pidfd where the kernel can
       (PIDFD_SIGNAL_PROCESS_GROUP, 6.9): it names our child's group itself,
       not a number. Otherwise kill(-pid), and only while waitid on the
       pidfd proves the child unreaped: when something else reaped it
       (SIGCHLD ignored, a waitpid(-1)), its group id may be a stranger's.
+      A lane's child without a pidfd is signalled by kill(-pid) on the
+      proof of its zombie (above).
     - No SIGCHLD handler and no waitpid(-1): broker and agent share one
       process in `fanout run` and each reaps only its own children.
     - No static mutable state: fo_proc is used from several threads. (The
@@ -167,7 +171,7 @@ fo_proc_launch (fo_proc *self, char *const *argv, char *const *envp, const char 
             snprintf (err, errlen, "cannot run '%s': %s", prog, strerror (rc));
         return rc;
     }
-    if (!how.no_pidfd)
+    if (!how.no_pidfd || !fo_reaper_children_owned ())
         self->pidfd = (int) syscall (SYS_pidfd_open, self->pid, 0);
     self->timeout_at_us = self->timeout_ms ? self->start_us + self->timeout_ms * 1000ull
                                            : UINT64_MAX;

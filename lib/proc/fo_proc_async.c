@@ -113,10 +113,11 @@ run_launch_held (fo_spawner_job *job)
 }
 
 /*  ...then the wait for the child's exit, leaving it a zombie for the
-    loop to reap. A lane's child has no pidfd (opening and closing one
-    was about a tenth of fanout's own CPU per tiny test): the zombie that
-    this wait leaves keeps its pid and its group id from reuse until the
-    loop's finish() has killed the group and reaped it. */
+    loop to reap. A lane's child has no pidfd in a process where only
+    fo_proc reaps (fo_reaper_own_children; opening and closing one was
+    about a tenth of fanout's own CPU per tiny test): the zombie that this
+    wait leaves keeps its pid and its group id from reuse until the loop's
+    finish() has killed the group and reaped it. */
 static void
 wait_exit (fo_spawner_job *job)
 {
@@ -171,7 +172,8 @@ fo_proc_settle (fo_proc *self)
     /* A lane's job ends once its wait has seen the child exit (or not
        ours to wait for any more): no need to ask again. */
     self->exit_seen = a->rc == 0 && a->lane;
-    self->zombie = self->exit_seen && a->zombie;
+    /* Trusted only without a pidfd: with one, the pidfd is the proof. */
+    self->zombie = self->exit_seen && a->zombie && self->pidfd < 0;
     free (a->argv);             /* cwd's copy is in the same block */
     fo_proc_child_env_free (&a->envp);
     free (a);

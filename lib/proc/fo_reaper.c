@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,17 +34,30 @@ static pid_t newest_spawn;      /* the last pid tracked, under lock */
 static pthread_once_t base_once = PTHREAD_ONCE_INIT;
 static char base[64];
 
+static atomic_bool children_owned;
+
 bool
 fo_reaper_own_children (void)
 {
     struct sigaction old;
     if (sigaction (SIGCHLD, NULL, &old) != 0)
         return false;
-    if (old.sa_handler != SIG_IGN && !(old.sa_flags & SA_NOCLDWAIT))
+    if (old.sa_handler != SIG_IGN && !(old.sa_flags & SA_NOCLDWAIT)) {
+        atomic_store (&children_owned, true);
         return false;
+    }
     struct sigaction dfl = { .sa_handler = SIG_DFL };
     sigemptyset (&dfl.sa_mask);
-    return sigaction (SIGCHLD, &dfl, NULL) == 0;
+    if (sigaction (SIGCHLD, &dfl, NULL) != 0)
+        return false;
+    atomic_store (&children_owned, true);
+    return true;
+}
+
+bool
+fo_reaper_children_owned (void)
+{
+    return atomic_load (&children_owned);
 }
 
 int

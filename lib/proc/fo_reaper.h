@@ -37,8 +37,18 @@
    left (both are inherited across exec). With SIGCHLD ignored the kernel
    reaps every child as it exits and its exit status is lost: a failing
    test would have no status to fail with. Call before any thread starts.
-   Returns true when it had to change something. */
+   Returns true when it had to change something.
+
+   It is also the process's promise that only fo_proc reaps fo_proc's
+   children from then on: no waitpid(-1) or waitpid of their pids
+   elsewhere, SIGCHLD never ignored again. fanout's main makes it. A
+   lane's child (fo_proc_start_lane) then goes without a pidfd: the
+   zombie its lane's wait saw names its process group until fo_proc
+   reaps it. Without the promise every child keeps a pidfd, which stays
+   right even when something else reaps it. */
 bool fo_reaper_own_children (void);
+/* Whether fo_reaper_own_children has been called. */
+bool fo_reaper_children_owned (void);
 
 /* Makes this process a child subreaper. 0, or -1 with errno. Idempotent. */
 int fo_reaper_become_subreaper (void);

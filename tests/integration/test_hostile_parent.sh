@@ -57,6 +57,19 @@ RC=0
 jq -e . "$T/closed.json" >/dev/null || fail "with stdio closed the report is not JSON: $(head -c 200 "$T/closed.json")"
 check "$T/closed.json"
 
+# stdout closed where /dev/null cannot be opened in its place (a read-only
+# file bound over it, in a mount namespace of our own): fanout refuses to
+# run, saying why on stderr, rather than let a report take fd 1.
+: >"$T/ro"
+RC=0
+unshare -rm sh -c 'mount --bind "$1" /dev/null && mount -o remount,bind,ro /dev/null \
+    && exec "$2" run --no-history --json "$3" "$4" >&-' sh "$T/ro" "$FANOUT" "$T/nonull.json" \
+    "$T/suite.yml" 2>"$T/nonull.err" || RC=$?
+[ "$RC" = 3 ] || fail "no /dev/null for a closed stdout: exit status $RC, expected 3 ($(cat "$T/nonull.err"))"
+grep -q "descriptor 1 (stdout) is closed and /dev/null cannot be opened" "$T/nonull.err" \
+    || fail "no /dev/null for a closed stdout: not said: $(cat "$T/nonull.err")"
+[ ! -e "$T/nonull.json" ] || fail "no /dev/null for a closed stdout: something ran"
+
 # A broker, and an agent started the same way.
 "$FANOUT" broker --bind 'tcp://127.0.0.1:*' --insecure --no-history --json "$T/farm.json" \
     "$T/suite.yml" >"$T/out" 2>"$T/broker.err" &

@@ -300,6 +300,39 @@ test_crash_and_odd_exit_messages (void **state)
     world_free (&w);
 }
 
+/*  SIGCHLD ignored in this process (as a parent may leave it; fanout's
+    main puts it back, a library user may not): the kernel reaps each
+    step, its status is lost, and no reader may call that exit status 0
+    a pass: the exit-status and ctest readers' tests are errors saying so. */
+static void
+test_lost_status_is_an_error (void **state)
+{
+    (void) state;
+    world w;
+    world_init (&w);
+    fo_lease l = { .lease = 1, .attempt = 1, .output_cap = 4096, .skip_code = 77 };
+    add_step (&l, FO_STEP_TEST, "plain", "exit 0", &w, 0);
+    add_step (&l, FO_STEP_TEST, "ctest", "exit 0", &w, 0);
+    l.steps[1].reader = FO_READER_CTEST;
+    l.steps[1].verdict.skip_code = -1;
+    struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+    sigemptyset (&ign.sa_mask);
+    sigaction (SIGCHLD, &ign, &old);
+    fo_proc_signals_changed ();
+    fo_execution *e = fo_execution_new (&l, 1, "h", sink_add, &w.sink);
+    bool done = run (e, &w, NULL);
+    sigaction (SIGCHLD, &old, NULL);
+    fo_proc_signals_changed ();
+    assert_true (done);
+    for (int i = 0; i < 2; i++) {
+        const char *id = i ? "ctest" : "plain";
+        assert_int_equal (sink_result (&w.sink, id)->outcome, FO_ERROR);
+        assert_string_equal (sink_result (&w.sink, id)->message, FO_PROC_STATUS_LOST_TEXT);
+    }
+    fo_execution_destroy (&e);
+    world_free (&w);
+}
+
 /* A fake GLib program (the shape fo_glib_join.h joins): for each `-p PATH`
    it logs PATH to "ran" and prints its point; /two crashes, /slow waits.
    Each start logs to "starts". */
@@ -408,6 +441,7 @@ main (void)
         cmocka_unit_test (test_task_timeout),
         cmocka_unit_test (test_slow_notices),
         cmocka_unit_test (test_crash_and_odd_exit_messages),
+        cmocka_unit_test (test_lost_status_is_an_error),
         cmocka_unit_test (test_glib_paths_in_one_process),
         cmocka_unit_test (test_glib_paths_cancelled),
     };

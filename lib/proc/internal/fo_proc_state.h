@@ -61,7 +61,8 @@ typedef struct {
     bool hold;                  /* keep the child's ends open when it started
                                    (a lane's: closed at its exit) */
     bool no_pidfd;              /* a lane's: its job waits for the exit, and
-                                   the zombie it leaves names its group */
+                                   the zombie it leaves names its group (only
+                                   where fo_reaper_children_owned) */
 } fo_proc_launch_how;
 
 /*  The envp of a child: the entries of a built environment (shared with

@@ -389,6 +389,11 @@ fo_proc_begin_kill (fo_proc *self)
     if (self->term_sent)
         return;
     fo_proc_signal_group (self, SIGTERM);
+    /* A stopped process (SIGSTOP, a shell's job control) keeps SIGTERM
+       pending until it runs again: without this, a test that stopped
+       itself could not clean up and waited for the SIGKILL after the
+       grace. */
+    fo_proc_signal_group (self, SIGCONT);
     self->term_sent = true;
     self->kill_at_us = fo_now_us () + FO_PROC_KILL_GRACE_MS * 1000ull;
 }

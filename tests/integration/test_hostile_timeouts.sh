@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Timeouts: a test sleeping past its limit and one ignoring SIGTERM are
-# killed (whole process group, SIGKILL after the grace) and reported as
+# Timeouts: a test sleeping past its limit, one ignoring SIGTERM and one
+# that stopped itself are killed (whole process group, SIGTERM and SIGCONT,
+# SIGKILL after the grace) and reported as
 # `timeout` with their output so far and the elapsed time; the rest of a
 # task goes on after a timed-out test; --timeout / FANOUT_TIMEOUT set the
 # default and the suite file wins; --task-timeout; slow-test notices.
@@ -16,6 +17,9 @@ tests:
   - name: ignores-term
     run: "trap '' TERM; echo started; $SLEEP 30; echo never"
     timeout: 1
+  - name: stops-itself
+    run: "trap 'echo cleaned > $T/stopped.trap; exit 3' TERM; kill -STOP \$\$; $SLEEP 30"
+    timeout: 1
   - name: quick
     run: "true"
 contexts:
@@ -30,7 +34,7 @@ EOF
 run_fanout run -j 3 --json "$T/r.json" "$T/suite.yml"
 [ "$RC" = 1 ] || fail "exit status $RC, expected 1"
 R=$T/r.json
-assert_complete "$R" sleeps-past ignores-term quick unit/first unit/hangs unit/after
+assert_complete "$R" sleeps-past ignores-term stops-itself quick unit/first unit/hangs unit/after
 expect_outcome "$R" sleeps-past timeout
 expect_message "$R" sleeps-past "timed out after"
 expect_message "$R" sleeps-past "(limit 1.0s)"
@@ -41,6 +45,11 @@ jq -e '.tests[] | select(.id == "sleeps-past") | .duration_s >= 1 and .duration_
 expect_outcome "$R" ignores-term timeout
 [ "$(jq -r '.tests[] | select(.id == "ignores-term") | .stdout' "$R")" = started ] \
     || fail "ignores-term: output wrong (it must not have gone on after SIGTERM)"
+# A test that stopped itself gets its SIGTERM at the limit (SIGCONT follows
+# it), not only the SIGKILL after the grace: its trap ran.
+expect_outcome "$R" stops-itself timeout
+[ "$(cat "$T/stopped.trap" 2>/dev/null)" = cleaned ] \
+    || fail "stops-itself: a stopped test never got its SIGTERM (no SIGCONT after it)"
 expect_outcome "$R" quick passed
 expect_outcome "$R" unit/first passed
 expect_outcome "$R" unit/hangs timeout

@@ -52,57 +52,64 @@ set_last_pid (pid_t pid)
 }
 
 /*  pid 1 of the new namespace. */
+/*  Our child `old` (p's) has been reaped by someone else: its pid goes to
+    an unrelated process leading its own group, then p is killed (as at
+    its timeout) and ends. Neither may reach the stranger, and p's status
+    must be lost, not one made up. Destroys p; the result. */
 static int
-in_namespace (void)
+stranger_takes_the_pid (fo_proc *p, pid_t old)
 {
-    fo_strv argv = { 0 };
-    fo_strv_push (&argv, "sleep");
-    fo_strv_push (&argv, "30");
-    fo_proc_spec spec = { .argv = &argv };
-    char why[256];
-    fo_proc *p = fo_proc_start (&spec, why, sizeof why);
-    if (!p)
-        return SETUP_FAILED;
-    pid_t old = fo_proc_pid (p);
-
-    /* Someone else reaps our child... */
-    kill (old, SIGKILL);
-    if (waitpid (old, NULL, 0) != old)
-        return SETUP_FAILED;
-    /* ... and its pid goes to an unrelated process leading its own group. */
+    int rc = OK;
     if (set_last_pid (old - 1) != 0)
-        return CANNOT;
-    pid_t stranger = fork ();
+        rc = CANNOT;
+    pid_t stranger = rc == OK ? fork () : -1;
     if (stranger == 0) {
         setpgid (0, 0);
         alarm (30);
         for (;;)
             pause ();
     }
-    if (stranger != old) {
-        kill (stranger, SIGKILL);
-        return SETUP_FAILED;
+    if (rc == OK && stranger != old)
+        rc = SETUP_FAILED;
+    if (rc == OK) {
+        setpgid (stranger, stranger);   /* whichever of us comes first */
+        fo_proc_kill (p);
+        bool finished = false;
+        for (int i = 0; i < 100 && !finished; i++) {
+            finished = fo_proc_service (p);
+            if (!finished)
+                usleep (10000);
+        }
+        if (finished && !fo_proc_status_get (p)->lost)
+            rc = STATUS_INVENTED;
     }
-    setpgid (stranger, stranger);       /* whichever of us comes first */
-
-    /* The timeout's kill, then the end: neither may reach the stranger. */
-    fo_proc_kill (p);
-    bool finished = false;
-    for (int i = 0; i < 100 && !finished; i++) {
-        finished = fo_proc_service (p);
-        if (!finished)
-            usleep (10000);
-    }
-    int rc = OK;
-    if (finished && (fo_proc_status_get (p)->exited || fo_proc_status_get (p)->signal))
-        rc = STATUS_INVENTED;
     fo_proc_destroy (&p);
-    fo_strv_free (&argv);
-    if (waitpid (stranger, NULL, WNOHANG) != 0)
-        rc = STRANGER_KILLED;
-    kill (stranger, SIGKILL);
-    waitpid (stranger, NULL, 0);
+    if (stranger > 0) {
+        if (rc != SETUP_FAILED && waitpid (stranger, NULL, WNOHANG) != 0)
+            rc = STRANGER_KILLED;
+        kill (stranger, SIGKILL);
+        waitpid (stranger, NULL, 0);
+    }
     return rc;
+}
+
+static fo_strv sleep_argv;
+
+static int
+in_namespace (void)
+{
+    fo_strv_push (&sleep_argv, "sleep");
+    fo_strv_push (&sleep_argv, "30");
+    fo_proc_spec spec = { .argv = &sleep_argv };
+    char why[256];
+    fo_proc *p = fo_proc_start (&spec, why, sizeof why);
+    if (!p)
+        return SETUP_FAILED;
+    pid_t old = fo_proc_pid (p);
+    kill (old, SIGKILL);
+    if (waitpid (old, NULL, 0) != old)          /* someone else reaps our child */
+        return SETUP_FAILED;
+    return stranger_takes_the_pid (p, old);
 }
 
 /*  The same for a lane's child (fo_proc_start_lane), reaped elsewhere
@@ -115,10 +122,9 @@ lane_in_namespace (void)
     fo_spawner *lanes = fo_spawner_new_lanes (2);
     if (!lanes)
         return SETUP_FAILED;
-    fo_strv argv = { 0 };
-    fo_strv_push (&argv, "sleep");
-    fo_strv_push (&argv, "30");
-    fo_proc_spec spec = { .argv = &argv };
+    fo_strv_push (&sleep_argv, "sleep");
+    fo_strv_push (&sleep_argv, "30");
+    fo_proc_spec spec = { .argv = &sleep_argv };
     char why[256];
     fo_proc *p = fo_proc_start_lane (lanes, 0, &spec, why, sizeof why);
     if (!p)
@@ -136,36 +142,7 @@ lane_in_namespace (void)
     usleep (100000);            /* either order must be safe; this one is the case */
     if (waitpid (old, NULL, 0) != old)
         return SETUP_FAILED;
-    if (set_last_pid (old - 1) != 0)
-        return CANNOT;
-    pid_t stranger = fork ();
-    if (stranger == 0) {
-        setpgid (0, 0);
-        alarm (30);
-        for (;;)
-            pause ();
-    }
-    if (stranger != old) {
-        kill (stranger, SIGKILL);
-        return SETUP_FAILED;
-    }
-    setpgid (stranger, stranger);
-    fo_proc_kill (p);
-    bool finished = false;
-    for (int i = 0; i < 100 && !finished; i++) {
-        finished = fo_proc_service (p);
-        if (!finished)
-            usleep (10000);
-    }
-    int rc = OK;
-    if (finished && !fo_proc_status_get (p)->lost)
-        rc = STATUS_INVENTED;
-    fo_proc_destroy (&p);
-    fo_strv_free (&argv);
-    if (waitpid (stranger, NULL, WNOHANG) != 0)
-        rc = STRANGER_KILLED;
-    kill (stranger, SIGKILL);
-    waitpid (stranger, NULL, 0);
+    int rc = stranger_takes_the_pid (p, old);
     fo_spawner_destroy (&lanes);
     return rc;
 }

@@ -26,16 +26,12 @@ fo_cli_take_inherited (void)
         if (fcntl (fd, F_GETFD) >= 0 || errno != EBADF)
             continue;
         /* The lowest free number is fd itself: 0..fd-1 are open by now. */
-        int got = open ("/dev/null", O_RDWR);
-        if (got != fd) {
+        if (open ("/dev/null", O_RDWR) < 0) {
             /* No /dev/null (a bare chroot): going on would bring the bug
                back. Said where it can be seen, if anywhere. */
-            int errnum = got < 0 ? errno : EBADF;
-            if (got >= 0)
-                close (got);
             fprintf (stderr, "fanout: descriptor %d (%s) is closed and /dev/null cannot be "
                      "opened in its place (%s): start fanout with 0, 1 and 2 open\n", fd,
-                     fd == 0 ? "stdin" : fd == 1 ? "stdout" : "stderr", strerror (errnum));
+                     fd == 0 ? "stdin" : fd == 1 ? "stdout" : "stderr", strerror (errno));
             return -1;
         }
     }

@@ -375,10 +375,7 @@ get_output (fo_decoder *d, const msgpack_object **v, fo_output *o)
     return 0;
 }
 
-/* A batch (version 6): an array of 1 to FO_PROTO_MAX_BATCH bins, each
-   one whole message decoded as its own frame would be (every limit of
-   fo_msg_decode applies to it), none a batch. The count and every
-   element's type are checked before anything is allocated. */
+/* fo_proto.h: zones kept from one frame to the next. */
 struct fo_msg_scratch {
     msgpack_zone frame;         /* a frame's object tree */
     msgpack_zone batch;         /* each message of a batch in turn */
@@ -408,6 +405,10 @@ fo_msg_scratch_destroy (fo_msg_scratch **self_p)
     *self_p = NULL;
 }
 
+/* A batch (version 6): an array of 1 to FO_PROTO_MAX_BATCH bins, each
+   one whole message decoded as its own frame would be (every limit of
+   fo_msg_decode applies to it), none a batch. The count and every
+   element's type are checked before anything is allocated. */
 static int decode (const void *data, size_t len, fo_msg *msg, char *err, size_t errlen,
                    msgpack_zone *in_batch, fo_msg_scratch *scratch);
 

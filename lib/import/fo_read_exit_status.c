@@ -43,7 +43,6 @@ end (void *state, fo_read *read, const fo_step_ending *e)
     else {
         outcome = st->timed_out                       ? FO_TIMEOUT
                   : st->signal                        ? FO_CRASHED
-                  : st->lost                          ? FO_ERROR
                   : st->exit_code == self->skip_code  ? FO_SKIPPED
                   : st->exit_code != 0                ? FO_FAILED
                                                       : FO_PASSED;

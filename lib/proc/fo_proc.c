@@ -171,7 +171,7 @@ fo_proc_launch (fo_proc *self, char *const *argv, char *const *envp, const char 
             snprintf (err, errlen, "cannot run '%s': %s", prog, strerror (rc));
         return rc;
     }
-    if (!how.no_pidfd || !fo_reaper_children_owned ())
+    if (!how.no_pidfd)
         self->pidfd = (int) syscall (SYS_pidfd_open, self->pid, 0);
     self->timeout_at_us = self->timeout_ms ? self->start_us + self->timeout_ms * 1000ull
                                            : UINT64_MAX;

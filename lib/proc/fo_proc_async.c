@@ -3,6 +3,7 @@
     lane's proc does while its job waits for the child (fo_proc.h). The
     state it shares with fo_proc.c is in internal/fo_proc_state.h. */
 #include "fo_proc_state.h"
+#include "fo_reaper.h"
 #include "fo_spawner.h"
 
 #include <errno.h>
@@ -97,7 +98,7 @@ run_launch_held (fo_spawner_job *job)
 {
     fo_proc_async *a = (fo_proc_async *) job;
     fo_proc_launch_how how = { .pass_fd = -1, .forkable = a->forkable, .hold = true,
-                               .no_pidfd = true };
+                               .no_pidfd = fo_reaper_children_owned () };
     a->rc = fo_proc_launch (a->proc, a->argv, a->envp.items, a->cwd, a->out_w, a->err_w, how,
                             a->err, sizeof a->err);
     if (a->rc != 0)

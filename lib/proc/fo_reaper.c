@@ -42,16 +42,15 @@ fo_reaper_own_children (void)
     struct sigaction old;
     if (sigaction (SIGCHLD, NULL, &old) != 0)
         return false;
-    if (old.sa_handler != SIG_IGN && !(old.sa_flags & SA_NOCLDWAIT)) {
-        atomic_store (&children_owned, true);
-        return false;
+    bool ignored = old.sa_handler == SIG_IGN || (old.sa_flags & SA_NOCLDWAIT);
+    if (ignored) {
+        struct sigaction dfl = { .sa_handler = SIG_DFL };
+        sigemptyset (&dfl.sa_mask);
+        if (sigaction (SIGCHLD, &dfl, NULL) != 0)
+            return false;
     }
-    struct sigaction dfl = { .sa_handler = SIG_DFL };
-    sigemptyset (&dfl.sa_mask);
-    if (sigaction (SIGCHLD, &dfl, NULL) != 0)
-        return false;
     atomic_store (&children_owned, true);
-    return true;
+    return ignored;
 }
 
 bool

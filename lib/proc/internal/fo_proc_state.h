@@ -60,9 +60,9 @@ typedef struct {
     bool forkable;              /* may come from the Python fork server */
     bool hold;                  /* keep the child's ends open when it started
                                    (a lane's: closed at its exit) */
-    bool no_pidfd;              /* a lane's: its job waits for the exit, and
-                                   the zombie it leaves names its group (only
-                                   where fo_reaper_children_owned) */
+    bool no_pidfd;              /* a lane's where fo_reaper_children_owned: its
+                                   job waits for the exit, and the zombie it
+                                   leaves names its group */
 } fo_proc_launch_how;
 
 /*  The envp of a child: the entries of a built environment (shared with

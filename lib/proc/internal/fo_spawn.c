@@ -17,8 +17,8 @@
        (docs/performance-log.md, "a thread per slot"); step 2's signals,
        which have handlers, are not reset a second time (three sigactions
        a spawn). SIGPIPE and SIGCHLD are reset whatever that answer says:
-       code that ignores them need not say so. A handler installed meanwhile by code that
-       does not say so is still reset by execve itself; it could only run
+       code that ignores them need not say so. A handler installed
+       meanwhile by code that does not say so is still reset by execve itself; it could only run
        in a child sent its signal in the microseconds between the unblock
        and the exec, and SIGINT, SIGTERM, SIGHUP and SIGQUIT (the ones
        fanout handles and sends) are reset in every child anyway.

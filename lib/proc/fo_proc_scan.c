@@ -21,23 +21,32 @@ struct dirent64_raw {
     char d_name[];
 };
 
+/* v in decimal at out (room for 20 digits), no terminator; its length. */
+static size_t
+put_decimal (char *out, unsigned long v)
+{
+    char digits[24];
+    size_t n = 0;
+    do
+        digits[n++] = (char) ('0' + v % 10);
+    while ((v /= 10) != 0);
+    for (size_t i = 0; i < n; i++)
+        out[i] = digits[n - 1 - i];
+    return n;
+}
+
 /* "/proc/<pid>/<leaf>" into buf, without snprintf. */
 static void
 proc_path (char *buf, size_t size, pid_t pid, const char *leaf)
 {
-    char digits[16];
-    size_t n = 0;
-    unsigned long v = (unsigned long) pid;
-    do {
-        digits[n++] = (char) ('0' + v % 10);
-        v /= 10;
-    } while (v && n < sizeof digits);
+    char digits[24];
+    size_t n = put_decimal (digits, (unsigned long) pid);
     size_t len = 0;
     const char *head = "/proc/";
     while (*head && len + 1 < size)
         buf[len++] = *head++;
-    while (n > 0 && len + 1 < size)
-        buf[len++] = digits[--n];
+    for (size_t i = 0; i < n && len + 1 < size; i++)
+        buf[len++] = digits[i];
     if (len + 1 < size)
         buf[len++] = '/';
     while (*leaf && len + 1 < size)
@@ -382,15 +391,7 @@ fo_proc_scan_children (fo_proc_scan_fn *fn, void *arg)
 {
     /* The calling thread's file exists whenever the kernel has them. */
     char tid[24], own[96];
-    size_t len = 0;
-    unsigned long v = (unsigned long) syscall (SYS_gettid);
-    char digits[24];
-    do
-        digits[len++] = (char) ('0' + v % 10);
-    while ((v /= 10) != 0 && len < sizeof digits);
-    for (size_t i = 0; i < len; i++)
-        tid[i] = digits[len - 1 - i];
-    tid[len] = '\0';
+    tid[put_decimal (tid, (unsigned long) syscall (SYS_gettid))] = '\0';
     children_path (own, tid);
     int probe = open_ro (own);
     if (probe < 0)
